@@ -1,0 +1,111 @@
+// The pipeline definition: a JSON file parsed, checked and normalised before
+// any data moves. Errors carry the JSON Pointer of the offending value
+// ("/sinks/1/config/table"), or line and column for a syntax error.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "common/error.h"
+
+struct FerryPluginDescriptor;
+
+namespace ferry::core {
+
+struct DefinitionIssue {
+  std::string path;     // JSON Pointer, "" for the document; "line 3, column 7" for syntax
+  std::string message;  // what is wrong, without the path
+};
+
+// Thrown with every issue found; what() is "FILE: PATH: MESSAGE" of the first.
+class DefinitionError : public Error {
+ public:
+  DefinitionError(std::string file, std::vector<DefinitionIssue> issues);
+  const std::vector<DefinitionIssue>& issues() const { return issues_; }
+  const std::string& file() const { return file_; }
+
+ private:
+  std::string file_;
+  std::vector<DefinitionIssue> issues_;
+};
+
+enum class OnExhausted { DeadLetter, Fail };
+
+struct RetryPolicy {
+  uint32_t max_attempts = 5;          // attempts in all, including the first
+  uint64_t initial_delay_ms = 100;
+  uint64_t max_delay_ms = 30000;      // cap of one delay
+  double multiplier = 2.0;
+  uint64_t max_elapsed_ms = 300000;   // give up after this long in all
+  OnExhausted on_exhausted = OnExhausted::DeadLetter;
+};
+
+enum class CommitPolicyKind { All, Required, Quorum };
+struct CommitPolicy {
+  CommitPolicyKind kind = CommitPolicyKind::All;
+  uint32_t quorum = 0;  // for Quorum
+};
+
+// A plugin use: source, transform, hook.
+struct StageDef {
+  std::string name;         // unique within its list; defaults to the plugin name
+  std::string plugin;
+  boost::json::object config;  // after ${VAR} substitution and defaults
+  std::string json_path;    // "/source", "/transforms/0", ...
+};
+
+struct SinkDef : StageDef {
+  bool required = true;
+  RetryPolicy retry;
+};
+
+enum class StateKind { Sqlite, Memory, Postgres };
+struct StateDef {
+  StateKind kind = StateKind::Sqlite;
+  std::filesystem::path path;   // sqlite: absolute; default "<pipeline name>.state.db" beside the file
+  std::string dsn;              // postgres
+};
+
+struct PipelineDef {
+  std::string name;
+  std::filesystem::path file;       // absolute path of the definition
+  std::filesystem::path base_dir;   // its directory
+  StateDef state;
+  StageDef source;
+  std::vector<StageDef> transforms;
+  std::vector<SinkDef> sinks;
+  std::vector<StageDef> checkpoint_hooks;
+  std::vector<StageDef> backlog_hooks;
+  uint64_t max_batch_records = 1000;
+  uint64_t max_batch_bytes = 8 * 1024 * 1024;
+  uint32_t queue_depth = 4;         // batches in flight between reader and writer
+  RetryPolicy retry;                // default for sinks without their own
+  CommitPolicy commit_policy;
+  std::vector<std::string> secrets; // option values flagged secret, for redaction
+};
+
+// Parses the file and checks its structure (not plugin options).
+// Throws DefinitionError.
+PipelineDef parse_pipeline_file(const std::filesystem::path& file);
+// Same, from text; `file` is used for messages and relative paths.
+PipelineDef parse_pipeline_text(const std::string& text, const std::filesystem::path& file);
+
+// Looks up plugin descriptors by name; nullptr when none is found.
+class DescriptorLookup {
+ public:
+  virtual ~DescriptorLookup() = default;
+  virtual const FerryPluginDescriptor* find(const std::string& plugin) const = 0;
+};
+
+// Checks every stage against the options its plugin declares (unknown keys,
+// missing required options, wrong types, unknown plugins, a plugin that
+// lacks the kind asked of it), fills in defaults and records secret values.
+// Throws DefinitionError with every issue found.
+void validate_against_plugins(PipelineDef& def, const DescriptorLookup& plugins);
+
+}  // namespace ferry::core
