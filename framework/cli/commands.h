@@ -1,0 +1,43 @@
+// The `ferry` subcommands. Each returns the process exit code and throws
+// ferry::core::Error for failures that main() prints as one line.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ferry::cli {
+
+// Exit codes.
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;      // the run failed, a server is down, ...
+constexpr int kExitUsage = 2;        // bad command line or pipeline definition
+constexpr int kExitInterrupted = 130;
+
+struct GlobalOptions {
+  std::vector<std::string> plugin_paths;
+};
+
+struct RunArgs {
+  std::string pipeline;
+  bool dry_run = false;
+  bool no_progress = false;
+};
+int run_command(const GlobalOptions& g, const RunArgs& a);
+int validate_command(const GlobalOptions& g, const std::string& pipeline);
+int plugins_command(const GlobalOptions& g, bool show_options);
+int checkpoint_show_command(const GlobalOptions& g, const std::string& pipeline);
+int checkpoint_reset_command(const GlobalOptions& g, const std::string& pipeline,
+                             const std::optional<std::string>& partition);
+
+struct DlqListArgs {
+  std::string pipeline;
+  std::optional<std::string> status;
+  std::optional<std::string> sink;
+  std::optional<std::string> error_class;
+  int64_t limit = 100;
+};
+int dlq_list_command(const GlobalOptions& g, const DlqListArgs& a);
+int dlq_show_command(const GlobalOptions& g, const std::string& pipeline, int64_t id);
+
+}  // namespace ferry::cli

@@ -1,0 +1,26 @@
+#include "cli/loaded_pipeline.h"
+
+#include "common/log.h"
+#include "state/open_state.h"
+
+namespace ferry::cli {
+
+LoadedPipeline load_pipeline(const std::string& file, const std::vector<std::string>& plugin_paths,
+                             bool check_plugins) {
+  LoadedPipeline p;
+  p.def = core::parse_pipeline_file(file);
+  if (!p.def.state.dsn.empty()) core::Logger::instance().add_secret(p.def.state.dsn);
+  if (check_plugins) {
+    p.plugins = std::make_unique<core::PluginRegistry>(
+        core::PluginRegistry::default_search_dirs(plugin_paths));
+    core::validate_against_plugins(p.def, *p.plugins);
+    for (const std::string& s : p.def.secrets) core::Logger::instance().add_secret(s);
+  }
+  return p;
+}
+
+std::unique_ptr<core::StateStore> open_state(const core::PipelineDef& def) {
+  return core::open_state_store(def.state);
+}
+
+}  // namespace ferry::cli

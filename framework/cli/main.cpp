@@ -1,0 +1,103 @@
+// `ferry`: runs and inspects pipelines. Every failure ends with one line on
+// stderr that says what and where, and a non-zero exit code.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "cli/commands.h"
+#include "common/log.h"
+#include "pipeline/definition.h"
+
+using namespace ferry;
+
+int main(int argc, char** argv) {
+  CLI::App app{"Ferry: run data pipelines defined in JSON, with plugins for every source and sink.",
+               "ferry"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("ferry ") + FERRY_VERSION + " (plugin ABI 1.1)");
+  cli::GlobalOptions g;
+  std::string log_level = "info";
+  std::string log_format = "text";
+  app.add_option("--plugin-path", g.plugin_paths,
+                 "Directory with plugins (repeatable, or colon-separated); searched before "
+                 "FERRY_PLUGIN_PATH and the install location");
+  app.add_option("--log-level", log_level, "debug, info, warn or error")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+  app.add_option("--log-format", log_format, "text or json (one JSON object per line)")
+      ->check(CLI::IsMember({"text", "json"}));
+
+  cli::RunArgs run;
+  CLI::App* run_cmd = app.add_subcommand("run", "Run a pipeline until its source is exhausted");
+  run_cmd->add_option("pipeline", run.pipeline, "Pipeline definition (JSON)")->required();
+  run_cmd->add_flag("--dry-run", run.dry_run, "Read and transform, write nothing (no sink, no checkpoint, no DLQ)");
+  run_cmd->add_flag("--no-progress", run.no_progress, "Do not show the progress line");
+
+  std::string pipeline;
+  CLI::App* validate_cmd = app.add_subcommand("validate", "Check a pipeline definition against its plugins");
+  validate_cmd->add_option("pipeline", pipeline, "Pipeline definition (JSON)")->required();
+
+  bool show_options = false;
+  CLI::App* plugins_cmd = app.add_subcommand("plugins", "List the plugins found, with their options");
+  plugins_cmd->add_flag("--brief", [&](int64_t) { show_options = false; }, "Names only");
+  show_options = true;
+
+  CLI::App* cp_cmd = app.add_subcommand("checkpoint", "Show or reset checkpoints");
+  cp_cmd->require_subcommand(1);
+  CLI::App* cp_show = cp_cmd->add_subcommand("show", "Show checkpoints and per-sink acknowledgements");
+  cp_show->add_option("pipeline", pipeline, "Pipeline definition (JSON)")->required();
+  std::optional<std::string> partition;
+  CLI::App* cp_reset = cp_cmd->add_subcommand("reset", "Forget checkpoints so the next run starts over");
+  cp_reset->add_option("pipeline", pipeline, "Pipeline definition (JSON)")->required();
+  cp_reset->add_option("--partition", partition, "Only this partition");
+
+  CLI::App* dlq_cmd = app.add_subcommand("dlq", "Inspect the dead-letter queue");
+  dlq_cmd->require_subcommand(1);
+  cli::DlqListArgs dlq;
+  CLI::App* dlq_list = dlq_cmd->add_subcommand("list", "List dead-letter entries");
+  dlq_list->add_option("pipeline", dlq.pipeline, "Pipeline definition (JSON)")->required();
+  dlq_list->add_option("--status", dlq.status, "pending, resolved, failed_again or discarded");
+  dlq_list->add_option("--sink", dlq.sink, "Only entries addressed to this sink");
+  dlq_list->add_option("--class", dlq.error_class, "Only this error class (invalid_data, retry_exhausted, ...)");
+  dlq_list->add_option("--limit", dlq.limit, "At most this many entries (0: all)");
+  int64_t dlq_id = 0;
+  CLI::App* dlq_show = dlq_cmd->add_subcommand("show", "Show one entry with its record, as JSON");
+  dlq_show->add_option("pipeline", pipeline, "Pipeline definition (JSON)")->required();
+  dlq_show->add_option("id", dlq_id, "Entry id")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::cerr << "ferry: " << e.what() << " (see ferry --help)" << std::endl;
+    return cli::kExitUsage;
+  }
+
+  auto& logger = core::Logger::instance();
+  logger.set_level(log_level == "debug" ? core::LogLevel::Debug
+                   : log_level == "warn" ? core::LogLevel::Warn
+                   : log_level == "error" ? core::LogLevel::Error
+                                          : core::LogLevel::Info);
+  logger.set_format(log_format == "json" ? core::LogFormat::Json : core::LogFormat::Text);
+
+  try {
+    if (*run_cmd) return cli::run_command(g, run);
+    if (*validate_cmd) return cli::validate_command(g, pipeline);
+    if (*plugins_cmd) return cli::plugins_command(g, show_options);
+    if (*cp_show) return cli::checkpoint_show_command(g, pipeline);
+    if (*cp_reset) return cli::checkpoint_reset_command(g, pipeline, partition);
+    if (*dlq_list) return cli::dlq_list_command(g, dlq);
+    if (*dlq_show) return cli::dlq_show_command(g, pipeline, dlq_id);
+  } catch (const core::DefinitionError& e) {
+    logger.clear_status_line();
+    for (size_t i = 1; i < e.issues().size(); ++i)
+      std::cerr << e.file() << ": " << (e.issues()[i].path.empty() ? "" : e.issues()[i].path + ": ")
+                << logger.redact(e.issues()[i].message) << "\n";
+    std::cerr << "ferry: error: " << logger.redact(e.what()) << std::endl;
+    return cli::kExitUsage;
+  } catch (const std::exception& e) {
+    logger.clear_status_line();
+    std::cerr << "ferry: error: " << logger.redact(e.what()) << std::endl;
+    return cli::kExitFailure;
+  }
+  return cli::kExitUsage;
+}

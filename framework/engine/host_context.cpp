@@ -1,0 +1,98 @@
+#include "engine/host_context.h"
+
+#include "common/log.h"
+
+namespace ferry::core {
+
+void Counters::add(const std::string& name, int64_t delta) {
+  std::lock_guard<std::mutex> lock(mu_);
+  values_[name] += delta;
+}
+
+std::map<std::string, int64_t> Counters::snapshot() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return values_;
+}
+
+HostContext::HostContext(std::string pipeline, std::string stage, const std::atomic<bool>* cancel,
+                         Counters* counters)
+    : pipeline_(std::move(pipeline)), stage_(std::move(stage)), cancel_(cancel), counters_(counters) {
+  host_.struct_size = sizeof host_;
+  host_.host_data = this;
+  host_.log = &HostContext::log;
+  host_.set_error = &HostContext::set_error;
+  host_.set_retry_after = &HostContext::set_retry_after;
+  host_.report_errant_record = &HostContext::report_errant_record;
+  host_.is_cancelled = &HostContext::is_cancelled;
+  host_.counter_add = &HostContext::counter_add;
+}
+
+void HostContext::begin_call() {
+  error_.clear();
+  retry_after_ms_ = 0;
+}
+
+void HostContext::log(void* p, FerryLogLevel level, const char* msg, size_t len) {
+  auto* self = static_cast<HostContext*>(p);
+  LogLevel l = level <= FERRY_LOG_DEBUG  ? LogLevel::Debug
+               : level == FERRY_LOG_INFO ? LogLevel::Info
+               : level == FERRY_LOG_WARN ? LogLevel::Warn
+                                         : LogLevel::Error;
+  Logger::instance().log(l, std::string_view(msg ? msg : "", msg ? len : 0),
+                         LogFields{self->pipeline_, {}, self->partition_, self->stage_});
+}
+
+void HostContext::set_error(void* p, const char* msg, size_t len) {
+  auto* self = static_cast<HostContext*>(p);
+  self->error_.assign(msg ? msg : "", msg ? len : 0);
+}
+
+void HostContext::set_retry_after(void* p, uint64_t ms) {
+  static_cast<HostContext*>(p)->retry_after_ms_ = ms;
+}
+
+FerryStatus HostContext::report_errant_record(void* p, const FerryErrantRecord* record) {
+  auto* self = static_cast<HostContext*>(p);
+  if (!record || !self->errant_) return FERRY_ERROR_INTERNAL;
+  try {
+    return self->errant_(*record);
+  } catch (const std::exception& e) {
+    log_error(std::string("could not store a rejected record: ") + e.what());
+    return FERRY_ERROR_IO;
+  }
+}
+
+int32_t HostContext::is_cancelled(void* p) {
+  auto* self = static_cast<HostContext*>(p);
+  return self->cancel_ && self->cancel_->load() ? 1 : 0;
+}
+
+void HostContext::counter_add(void* p, const char* name, size_t len, int64_t delta) {
+  auto* self = static_cast<HostContext*>(p);
+  if (!self->counters_ || !name) return;
+  self->counters_->add(std::string(name, len), delta);
+}
+
+const char* status_name(FerryStatus s) {
+  switch (s) {
+    case FERRY_OK: return "ok";
+    case FERRY_END_OF_STREAM: return "end_of_stream";
+    case FERRY_RETRY: return "retry";
+    case FERRY_INVALID_DATA: return "invalid_data";
+    case FERRY_NOT_IMPLEMENTED: return "not_implemented";
+    case FERRY_STOP: return "stop";
+    case FERRY_ERROR_CONFIG: return "config_error";
+    case FERRY_ERROR_IO: return "io_error";
+    case FERRY_ERROR_AUTH: return "auth_error";
+    case FERRY_ERROR_INTERNAL: return "internal_error";
+    case FERRY_ERROR_CANCELLED: return "cancelled";
+    default: return "internal_error";
+  }
+}
+
+bool is_fatal(FerryStatus s) {
+  return s != FERRY_OK && s != FERRY_END_OF_STREAM && s != FERRY_RETRY &&
+         s != FERRY_INVALID_DATA && s != FERRY_STOP;
+}
+
+}  // namespace ferry::core

@@ -1,0 +1,70 @@
+// The host services one plugin instance sees (FerryHost). Each instance gets
+// its own context, so an error message or retry hint set during a call is
+// tied to the instance that set it.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include <ferry/plugin.h>
+
+namespace ferry::core {
+
+// Named counters plugins and the engine add to (exported as metrics).
+class Counters {
+ public:
+  void add(const std::string& name, int64_t delta);
+  std::map<std::string, int64_t> snapshot() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, int64_t> values_;
+};
+
+class HostContext {
+ public:
+  using ErrantHandler = std::function<FerryStatus(const FerryErrantRecord&)>;
+
+  HostContext(std::string pipeline, std::string stage, const std::atomic<bool>* cancel,
+              Counters* counters);
+  HostContext(const HostContext&) = delete;
+  HostContext& operator=(const HostContext&) = delete;
+
+  const FerryHost* host() const { return &host_; }
+  void set_errant_handler(ErrantHandler h) { errant_ = std::move(h); }
+  void set_partition(std::string partition) { partition_ = std::move(partition); }
+  const std::string& stage() const { return stage_; }
+
+  // Called by the host around each plugin call.
+  void begin_call();
+  const std::string& error() const { return error_; }
+  uint64_t retry_after_ms() const { return retry_after_ms_; }
+
+ private:
+  static void log(void* self, FerryLogLevel level, const char* msg, size_t len);
+  static void set_error(void* self, const char* msg, size_t len);
+  static void set_retry_after(void* self, uint64_t ms);
+  static FerryStatus report_errant_record(void* self, const FerryErrantRecord* record);
+  static int32_t is_cancelled(void* self);
+  static void counter_add(void* self, const char* name, size_t len, int64_t delta);
+
+  FerryHost host_{};
+  std::string pipeline_;
+  std::string stage_;
+  std::string partition_;
+  const std::atomic<bool>* cancel_;
+  Counters* counters_;
+  ErrantHandler errant_;
+  std::string error_;
+  uint64_t retry_after_ms_ = 0;
+};
+
+// "ok", "retry", "invalid_data", "config_error", ... (used in the DLQ and logs).
+const char* status_name(FerryStatus s);
+bool is_fatal(FerryStatus s);
+
+}  // namespace ferry::core

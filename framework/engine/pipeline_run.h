@@ -1,0 +1,82 @@
+// One execution of a pipeline: opens every plugin instance, runs the
+// partitions, and records the run. Engine::run drives it.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "engine/backoff.h"
+#include "engine/bounded_queue.h"
+#include "engine/engine.h"
+#include "engine/host_context.h"
+#include "engine/plugin_instances.h"
+#include "engine/sink_writer.h"
+
+namespace ferry::core {
+
+class PipelineRun {
+ public:
+  PipelineRun(const PipelineDef& def, const PluginRegistry& plugins, StateStore& state,
+              const EngineOptions& options);
+  ~PipelineRun();
+  RunSummary execute();
+
+ private:
+  struct SinkSlot {
+    const SinkDef* def;
+    std::unique_ptr<SinkInstance> instance;
+    std::unique_ptr<Backoff> backoff;
+  };
+  struct QueueItem;
+
+  void open_instances();
+  OpenParams params_for(const StageDef& stage) const;
+  std::unique_ptr<HostContext> host_for(const std::string& stage);
+  std::optional<std::string> resume_position(const std::string& partition);
+  void run_partition(const std::string& partition);
+  void read_loop(const std::string& partition, BoundedQueue<std::unique_ptr<QueueItem>>& queue);
+  void process_batch(const FerryBatch& batch);
+  bool policy_met(const std::vector<SinkWriteResult>& results) const;
+  void commit_sink(SinkSlot& slot, const FerryBatch& batch, const FerryCheckpoint& cp,
+                   SinkWriteResult& result);
+  void dead_letter(const FerryBatch& batch, const std::string& stage, const std::string& sink,
+                   const std::vector<RowFailure>& failures);
+  void fire_backlog(const FerryBatch& batch, const std::string& stage,
+                    const std::vector<RowFailure>& failures);
+  void fire_checkpoint_hooks(const FerryBatch& batch, const std::string& sink,
+                             const std::vector<RowFailure>& rejected);
+  FerryStatus store_errant(const std::string& stage, const FerryErrantRecord& record);
+  void show_progress(bool force);
+
+  const PipelineDef& def_;
+  const PluginRegistry& plugins_;
+  StateStore& state_;
+  EngineOptions options_;
+  std::atomic<bool> local_cancel_{false};
+  std::atomic<bool> stop_requested_{false};  // a hook said stop
+  std::string run_id_;
+  std::string current_partition_;
+  Counters counters_;
+  std::atomic<int64_t> read_{0};
+  std::atomic<int64_t> rejected_{0};
+  int64_t written_ = 0;
+  int64_t batches_ = 0;
+  int64_t retries_ = 0;
+  int64_t extra_writes_ = 0;
+  std::string stop_message_;
+  uint64_t partition_estimate_ = 0;
+  std::chrono::steady_clock::time_point started_;
+  std::chrono::steady_clock::time_point last_progress_;
+
+  std::unique_ptr<SourceInstance> source_;
+  std::vector<std::unique_ptr<TransformInstance>> transforms_;
+  std::vector<SinkSlot> sinks_;
+  std::vector<std::unique_ptr<CheckpointHookInstance>> checkpoint_hooks_;
+  std::vector<std::unique_ptr<BacklogHookInstance>> backlog_hooks_;
+};
+
+}  // namespace ferry::core

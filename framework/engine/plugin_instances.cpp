@@ -1,0 +1,191 @@
+#include "engine/plugin_instances.h"
+
+namespace ferry::core {
+
+FerryOpenArgs InstanceBase::open_args(const OpenParams& p) const {
+  FerryOpenArgs a{};
+  a.struct_size = sizeof a;
+  a.host = host_->host();
+  a.config_json = as_bytes(p.config_json);
+  a.pipeline = as_bytes(p.pipeline);
+  a.name = as_bytes(p.name);
+  a.run_id = as_bytes(p.run_id);
+  a.base_dir = as_bytes(p.base_dir);
+  a.max_batch_records = p.max_batch_records;
+  a.max_batch_bytes = p.max_batch_bytes;
+  a.data_date = as_bytes(p.data_date);
+  a.window_start = as_bytes(p.window_start);
+  a.window_end = as_bytes(p.window_end);
+  return a;
+}
+
+CallResult InstanceBase::result(FerryStatus st) const {
+  CallResult r;
+  r.status = st;
+  if (st != FERRY_OK && st != FERRY_END_OF_STREAM) {
+    r.message = host_->error().empty() ? std::string(status_name(st)) : host_->error();
+    r.retry_after_ms = host_->retry_after_ms();
+  }
+  return r;
+}
+
+void InstanceBase::check(FerryStatus st, const char* call,
+                         std::initializer_list<FerryStatus> allowed) const {
+  if (st == FERRY_OK) return;
+  for (FerryStatus a : allowed)
+    if (st == a) return;
+  std::string msg = host_->error().empty() ? std::string(status_name(st)) : host_->error();
+  throw PluginCallError(st, stage() + " (plugin '" + plugin_.name() + "') " + call + " failed [" +
+                                status_name(st) + "]: " + msg);
+}
+
+// --- source ---------------------------------------------------------------
+
+SourceInstance::SourceInstance(const LoadedPlugin& plugin, std::unique_ptr<HostContext> host,
+                               const OpenParams& p)
+    : InstanceBase(plugin, std::move(host)), api_(plugin.source()) {
+  FerryOpenArgs args = open_args(p);
+  host_->begin_call();
+  check(api_->open(&args, &handle_), "open");
+}
+
+SourceInstance::~SourceInstance() {
+  if (handle_) api_->close(handle_);
+}
+
+std::vector<std::string> SourceInstance::partitions() {
+  const FerryBytes* names = nullptr;
+  size_t count = 0;
+  host_->begin_call();
+  check(api_->partitions(handle_, &names, &count), "partitions");
+  std::vector<std::string> out;
+  for (size_t i = 0; i < count; ++i) out.push_back(to_string(names[i]));
+  return out;
+}
+
+void SourceInstance::start(const std::string& partition, const std::optional<std::string>& position) {
+  host_->set_partition(partition);
+  FerryBytes pos = position ? as_bytes(*position) : FerryBytes{nullptr, 0};
+  host_->begin_call();
+  check(api_->start(handle_, as_bytes(partition), position ? &pos : nullptr), "start");
+}
+
+CallResult SourceInstance::next(FerryBatch* out) {
+  host_->begin_call();
+  FerryStatus st = api_->next(handle_, out);
+  check(st, "next", {FERRY_END_OF_STREAM, FERRY_RETRY});
+  return result(st);
+}
+
+std::optional<std::pair<uint64_t, uint64_t>> SourceInstance::estimate(const std::string& partition) {
+  if (!plugin_.source_has_estimate()) return std::nullopt;
+  uint64_t records = UINT64_MAX, bytes = UINT64_MAX;
+  host_->begin_call();
+  if (api_->estimate(handle_, as_bytes(partition), &records, &bytes) != FERRY_OK) return std::nullopt;
+  return std::make_pair(records, bytes);
+}
+
+// --- transform ------------------------------------------------------------
+
+TransformInstance::TransformInstance(const LoadedPlugin& plugin, std::unique_ptr<HostContext> host,
+                                     const OpenParams& p)
+    : InstanceBase(plugin, std::move(host)), api_(plugin.transform()) {
+  FerryOpenArgs args = open_args(p);
+  host_->begin_call();
+  check(api_->open(&args, &handle_), "open");
+}
+
+TransformInstance::~TransformInstance() {
+  if (handle_) api_->close(handle_);
+}
+
+void TransformInstance::apply(const FerryBatch* in, FerryBatch* out, FerryRecordOutcome* outcomes) {
+  host_->begin_call();
+  check(api_->apply(handle_, in, out, outcomes), "apply");
+}
+
+// --- sink -----------------------------------------------------------------
+
+SinkInstance::SinkInstance(const LoadedPlugin& plugin, std::unique_ptr<HostContext> host,
+                           const OpenParams& p)
+    : InstanceBase(plugin, std::move(host)), api_(plugin.sink()) {
+  FerryOpenArgs args = open_args(p);
+  host_->begin_call();
+  check(api_->open(&args, &handle_), "open");
+}
+
+SinkInstance::~SinkInstance() {
+  if (handle_) api_->close(handle_);
+}
+
+bool SinkInstance::transactional() const {
+  return plugin_.has_capability(FERRY_KIND_SINK, FERRY_CAP_TRANSACTIONAL);
+}
+
+CallResult SinkInstance::write(const FerryBatch* batch, FerryRecordOutcome* outcomes) {
+  host_->set_partition(to_string(batch->partition));
+  host_->begin_call();
+  FerryStatus st = api_->write(handle_, batch, outcomes);
+  check(st, "write", {FERRY_RETRY, FERRY_INVALID_DATA});
+  return result(st);
+}
+
+CallResult SinkInstance::commit(const FerryCheckpoint* checkpoint) {
+  host_->begin_call();
+  FerryStatus st = api_->commit(handle_, checkpoint);
+  check(st, "commit", {FERRY_RETRY});
+  return result(st);
+}
+
+void SinkInstance::abort() {
+  host_->begin_call();
+  check(api_->abort(handle_), "abort");
+}
+
+std::optional<std::string> SinkInstance::held_checkpoint(const std::string& partition) {
+  if (!transactional()) return std::nullopt;
+  FerryBytes pos{nullptr, 0};
+  int32_t found = 0;
+  host_->begin_call();
+  check(api_->checkpoint(handle_, as_bytes(partition), &pos, &found), "checkpoint");
+  if (!found) return std::nullopt;
+  return to_string(pos);
+}
+
+// --- hooks ----------------------------------------------------------------
+
+CheckpointHookInstance::CheckpointHookInstance(const LoadedPlugin& plugin,
+                                               std::unique_ptr<HostContext> host, const OpenParams& p)
+    : InstanceBase(plugin, std::move(host)), api_(plugin.checkpoint_hook()) {
+  FerryOpenArgs args = open_args(p);
+  host_->begin_call();
+  check(api_->open(&args, &handle_), "open");
+}
+
+CheckpointHookInstance::~CheckpointHookInstance() {
+  if (handle_) api_->close(handle_);
+}
+
+CallResult CheckpointHookInstance::on_commit(const FerryCheckpointEvent& event) {
+  host_->begin_call();
+  return result(api_->on_commit(handle_, &event));
+}
+
+BacklogHookInstance::BacklogHookInstance(const LoadedPlugin& plugin,
+                                         std::unique_ptr<HostContext> host, const OpenParams& p)
+    : InstanceBase(plugin, std::move(host)), api_(plugin.backlog_hook()) {
+  FerryOpenArgs args = open_args(p);
+  host_->begin_call();
+  check(api_->open(&args, &handle_), "open");
+}
+
+BacklogHookInstance::~BacklogHookInstance() {
+  if (handle_) api_->close(handle_);
+}
+
+CallResult BacklogHookInstance::on_failure(const FerryBacklogEvent& event) {
+  host_->begin_call();
+  return result(api_->on_failure(handle_, &event));
+}
+
+}  // namespace ferry::core

@@ -1,0 +1,133 @@
+// Owning wrappers around plugin instances: they open through the ABI, turn a
+// fatal status into an exception naming the stage, and close on destruction.
+// Each holds a reference to its LoadedPlugin, which must outlive it.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <ferry/plugin.h>
+
+#include "common/error.h"
+#include "engine/host_context.h"
+#include "plugin/loaded_plugin.h"
+
+namespace ferry::core {
+
+// A plugin call ended the operation.
+class PluginCallError : public Error {
+ public:
+  PluginCallError(FerryStatus status, const std::string& message)
+      : Error(message), status_(status) {}
+  FerryStatus status() const { return status_; }
+
+ private:
+  FerryStatus status_;
+};
+
+struct OpenParams {
+  std::string config_json;
+  std::string pipeline;
+  std::string name;
+  std::string run_id;
+  std::string base_dir;
+  uint64_t max_batch_records = 1000;
+  uint64_t max_batch_bytes = 8 << 20;
+  std::string data_date;
+  std::string window_start;
+  std::string window_end;
+};
+
+// The outcome of one call that may be retried or rejected.
+struct CallResult {
+  FerryStatus status = FERRY_OK;
+  std::string message;
+  uint64_t retry_after_ms = 0;
+  bool ok() const { return status == FERRY_OK; }
+};
+
+class InstanceBase {
+ public:
+  InstanceBase(const LoadedPlugin& plugin, std::unique_ptr<HostContext> host)
+      : plugin_(plugin), host_(std::move(host)) {}
+  HostContext& host() { return *host_; }
+  const LoadedPlugin& plugin() const { return plugin_; }
+  const std::string& stage() const { return host_->stage(); }
+
+ protected:
+  FerryOpenArgs open_args(const OpenParams& p) const;
+  CallResult result(FerryStatus st) const;
+  // Throws PluginCallError unless st is OK (or one of `allowed`).
+  void check(FerryStatus st, const char* call, std::initializer_list<FerryStatus> allowed = {}) const;
+
+  const LoadedPlugin& plugin_;
+  std::unique_ptr<HostContext> host_;
+  FerryInstance handle_ = nullptr;
+};
+
+class SourceInstance : public InstanceBase {
+ public:
+  SourceInstance(const LoadedPlugin& plugin, std::unique_ptr<HostContext> host, const OpenParams& p);
+  ~SourceInstance();
+  std::vector<std::string> partitions();
+  void start(const std::string& partition, const std::optional<std::string>& position);
+  // FERRY_OK with `out` filled, FERRY_END_OF_STREAM, or FERRY_RETRY.
+  CallResult next(FerryBatch* out);
+  std::optional<std::pair<uint64_t, uint64_t>> estimate(const std::string& partition);
+
+ private:
+  const FerrySourceApi* api_;
+};
+
+class TransformInstance : public InstanceBase {
+ public:
+  TransformInstance(const LoadedPlugin& plugin, std::unique_ptr<HostContext> host, const OpenParams& p);
+  ~TransformInstance();
+  void apply(const FerryBatch* in, FerryBatch* out, FerryRecordOutcome* outcomes);
+
+ private:
+  const FerryTransformApi* api_;
+};
+
+class SinkInstance : public InstanceBase {
+ public:
+  SinkInstance(const LoadedPlugin& plugin, std::unique_ptr<HostContext> host, const OpenParams& p);
+  ~SinkInstance();
+  bool transactional() const;
+  CallResult write(const FerryBatch* batch, FerryRecordOutcome* outcomes);
+  CallResult commit(const FerryCheckpoint* checkpoint);
+  void abort();
+  std::optional<std::string> held_checkpoint(const std::string& partition);
+
+ private:
+  const FerrySinkApi* api_;
+};
+
+class CheckpointHookInstance : public InstanceBase {
+ public:
+  CheckpointHookInstance(const LoadedPlugin& plugin, std::unique_ptr<HostContext> host,
+                         const OpenParams& p);
+  ~CheckpointHookInstance();
+  CallResult on_commit(const FerryCheckpointEvent& event);
+
+ private:
+  const FerryCheckpointHookApi* api_;
+};
+
+class BacklogHookInstance : public InstanceBase {
+ public:
+  BacklogHookInstance(const LoadedPlugin& plugin, std::unique_ptr<HostContext> host,
+                      const OpenParams& p);
+  ~BacklogHookInstance();
+  CallResult on_failure(const FerryBacklogEvent& event);
+
+ private:
+  const FerryBacklogHookApi* api_;
+};
+
+inline FerryBytes as_bytes(const std::string& s) { return FerryBytes{s.data(), s.size()}; }
+inline std::string to_string(FerryBytes b) { return b.size ? std::string(b.data, b.size) : std::string(); }
+
+}  // namespace ferry::core

@@ -1,0 +1,90 @@
+#include "engine/record_json.h"
+
+#include <cmath>
+
+#include <boost/json.hpp>
+
+namespace ferry::core {
+namespace {
+
+std::string base64(std::string_view in) {
+  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
+    out += k[v >> 18];
+    out += k[(v >> 12) & 63];
+    out += k[(v >> 6) & 63];
+    out += k[v & 63];
+  }
+  if (i < in.size()) {
+    uint32_t v = uint8_t(in[i]) << 16;
+    if (i + 1 < in.size()) v |= uint8_t(in[i + 1]) << 8;
+    out += k[v >> 18];
+    out += k[(v >> 12) & 63];
+    out += i + 1 < in.size() ? k[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+std::string_view sv(FerryBytes b) { return b.size ? std::string_view(b.data, b.size) : std::string_view(); }
+
+boost::json::value to_json(const FerryValue& v) {
+  switch (v.type) {
+    case FERRY_TYPE_BOOL: return boost::json::value(v.as.boolean != 0);
+    case FERRY_TYPE_INT64:
+    case FERRY_TYPE_TIMESTAMP: return boost::json::value(v.as.i64);
+    case FERRY_TYPE_DOUBLE:
+      if (!std::isfinite(v.as.f64)) return boost::json::value(std::isnan(v.as.f64) ? "NaN" : v.as.f64 > 0 ? "Infinity" : "-Infinity");
+      return boost::json::value(v.as.f64);
+    case FERRY_TYPE_STRING:
+    case FERRY_TYPE_DECIMAL: return boost::json::value(boost::json::string(sv(v.as.bytes)));
+    case FERRY_TYPE_BYTES: return boost::json::value(base64(sv(v.as.bytes)));
+    case FERRY_TYPE_JSON: {
+      boost::system::error_code ec;
+      boost::json::value parsed = boost::json::parse(sv(v.as.bytes), ec);
+      if (!ec) return parsed;
+      return boost::json::value(boost::json::string(sv(v.as.bytes)));
+    }
+    default: return nullptr;
+  }
+}
+
+}  // namespace
+
+const char* type_name(FerryType t) {
+  switch (t) {
+    case FERRY_TYPE_NULL: return "null";
+    case FERRY_TYPE_BOOL: return "bool";
+    case FERRY_TYPE_INT64: return "int64";
+    case FERRY_TYPE_DOUBLE: return "double";
+    case FERRY_TYPE_STRING: return "string";
+    case FERRY_TYPE_BYTES: return "bytes";
+    case FERRY_TYPE_TIMESTAMP: return "timestamp";
+    case FERRY_TYPE_JSON: return "json";
+    case FERRY_TYPE_DECIMAL: return "decimal";
+    default: return "unknown";
+  }
+}
+
+std::string row_to_json(const FerryBatch& b, size_t row) {
+  boost::json::array schema;
+  boost::json::object values;
+  for (size_t f = 0; f < b.schema.n_fields; ++f) {
+    const FerryField& field = b.schema.fields[f];
+    std::string name(sv(field.name));
+    schema.push_back(boost::json::object{{"name", name}, {"type", type_name(field.type)}});
+    values[name] = to_json(b.values[row * b.schema.n_fields + f]);
+  }
+  boost::json::object out{{"schema", std::move(schema)}, {"values", std::move(values)}};
+  return boost::json::serialize(out);
+}
+
+std::string raw_record_json(FerryBytes payload) {
+  return boost::json::serialize(boost::json::object{{"raw", boost::json::string(sv(payload))}});
+}
+
+}  // namespace ferry::core

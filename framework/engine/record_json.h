@@ -1,0 +1,17 @@
+// Rows as JSON, for the dead-letter queue and hooks: the record keeps its
+// schema so that replay can rebuild it with the same types.
+//   {"schema":[{"name":"id","type":"int64"},...],"values":{"id":7,...}}
+#pragma once
+
+#include <string>
+
+#include <ferry/plugin.h>
+
+namespace ferry::core {
+
+const char* type_name(FerryType t);
+std::string row_to_json(const FerryBatch& batch, size_t row);
+// A record the source could not parse: {"raw":"<text>"}.
+std::string raw_record_json(FerryBytes payload);
+
+}  // namespace ferry::core

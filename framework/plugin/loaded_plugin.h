@@ -1,0 +1,61 @@
+// One plugin library, loaded and negotiated. The library stays loaded as long
+// as this object lives, so every instance opened from it must be closed first
+// (instances keep a pointer to their LoadedPlugin for that reason).
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/dll/shared_library.hpp>
+#include <ferry/plugin.h>
+
+namespace ferry::core {
+
+// ABI versions this host speaks, newest first: offered in this order.
+const std::vector<uint32_t>& host_abi_versions();
+std::string abi_version_string(uint32_t v);
+std::string kinds_string(uint32_t kinds);  // "source, sink"
+
+class LoadedPlugin {
+ public:
+  // Loads, checks the descriptor and negotiates the ABI version.
+  // Throws ferry::core::Error naming the file and the problem.
+  static std::unique_ptr<LoadedPlugin> load(const std::filesystem::path& file);
+
+  const std::filesystem::path& file() const { return file_; }
+  const FerryPluginDescriptor& descriptor() const { return *descriptor_; }
+  std::string name() const { return descriptor_->name; }
+  uint32_t abi_version() const { return api_.abi_version; }
+  uint32_t kinds() const;
+  // The kind's spec from the descriptor, or nullptr.
+  const FerryKindSpec* kind_spec(FerryKind kind) const;
+  bool has_capability(FerryKind kind, uint32_t cap) const;
+
+  // Tables, checked for size; nullptr when the plugin lacks the kind.
+  const FerrySourceApi* source() const { return api_.source; }
+  const FerryTransformApi* transform() const { return api_.transform; }
+  const FerrySinkApi* sink() const { return api_.sink; }
+  const FerryCheckpointHookApi* checkpoint_hook() const { return api_.checkpoint_hook; }
+  const FerryBacklogHookApi* backlog_hook() const { return api_.backlog_hook; }
+  // 1.1 slot: present only when the plugin's table is large enough.
+  bool source_has_estimate() const;
+
+ private:
+  struct Token {};
+
+ public:
+  explicit LoadedPlugin(Token) {}
+
+ private:
+  void negotiate();
+  void check_tables() const;
+
+  std::filesystem::path file_;
+  boost::dll::shared_library library_;
+  const FerryPluginDescriptor* descriptor_ = nullptr;
+  FerryPluginApi api_{};
+};
+
+}  // namespace ferry::core

@@ -1,0 +1,17 @@
+#include "state/open_state.h"
+
+#include "common/error.h"
+
+namespace ferry::core {
+
+std::unique_ptr<StateStore> open_state_store(const StateDef& def) {
+  switch (def.kind) {
+    case StateKind::Sqlite: return open_sqlite_state(def.path.string());
+    case StateKind::Memory: return open_memory_state();
+    case StateKind::Postgres:
+      throw Error("state store 'postgres' is not available in this build of Ferry");
+  }
+  throw Error("unknown state store kind");
+}
+
+}  // namespace ferry::core

@@ -1,0 +1,12 @@
+/* Compiled as C89 and C99 with -pedantic -Werror: the ABI header is plain C. */
+#include <ferry/plugin.h>
+
+int ferry_header_compiles(void);
+int ferry_header_compiles(void) {
+  FerryBatch batch;
+  FerryValue value;
+  batch.struct_size = sizeof batch;
+  value.type = FERRY_TYPE_INT64;
+  value.as.i64 = 42;
+  return (int)(batch.struct_size + (uint32_t)value.as.i64) > 0 ? FERRY_OK : FERRY_ERROR_INTERNAL;
+}

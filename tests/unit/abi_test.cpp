@@ -1,0 +1,177 @@
+// The plugin ABI: frozen layouts, version negotiation, and refusal of
+// libraries that are not (or not yet) compatible.
+#include <gtest/gtest.h>
+
+#include <cstddef>
+#include <filesystem>
+
+#include <ferry/plugin.h>
+
+#include "common/error.h"
+#include "plugin/loaded_plugin.h"
+#include "support/subprocess.h"
+#include "support/temp_dir.h"
+
+using ferry::core::Error;
+using ferry::core::LoadedPlugin;
+
+namespace {
+
+std::string fixture(const std::string& name) { return std::string(FERRY_TEST_FIXTURE_DIR) + "/" + name; }
+std::string bundled(const std::string& name) { return std::string(FERRY_TEST_PLUGIN_DIR) + "/" + name; }
+
+std::string load_error(const std::string& path) {
+  try {
+    LoadedPlugin::load(path);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+// ABI 1.0/1.1 layouts on LP64. A change here breaks every released plugin:
+// structs may only grow at the end, and then only with a new minor version.
+TEST(AbiLayout, BasicTypesAreFrozen) {
+  EXPECT_EQ(sizeof(FerryBytes), 16u);
+  EXPECT_EQ(sizeof(FerryValue), 24u);
+  EXPECT_EQ(offsetof(FerryValue, as), 8u);
+  EXPECT_EQ(sizeof(FerryField), 24u);
+  EXPECT_EQ(offsetof(FerryField, type), 16u);
+  EXPECT_EQ(sizeof(FerrySchema), 16u);
+  EXPECT_EQ(sizeof(FerryRecordMeta), 40u);
+  EXPECT_EQ(offsetof(FerryRecordMeta, position), 16u);
+  EXPECT_EQ(offsetof(FerryRecordMeta, op), 32u);
+  EXPECT_EQ(sizeof(FerryRecordOutcome), 24u);
+  EXPECT_EQ(offsetof(FerryRecordOutcome, message), 8u);
+}
+
+TEST(AbiLayout, BatchIsFrozen) {
+  EXPECT_EQ(sizeof(FerryBatch), 96u);
+  EXPECT_EQ(offsetof(FerryBatch, schema), 8u);
+  EXPECT_EQ(offsetof(FerryBatch, n_rows), 24u);
+  EXPECT_EQ(offsetof(FerryBatch, values), 32u);
+  EXPECT_EQ(offsetof(FerryBatch, records), 40u);
+  EXPECT_EQ(offsetof(FerryBatch, partition), 48u);
+  EXPECT_EQ(offsetof(FerryBatch, end_position), 64u);
+  EXPECT_EQ(offsetof(FerryBatch, release), 80u);
+  EXPECT_EQ(offsetof(FerryBatch, private_data), 88u);
+}
+
+TEST(AbiLayout, HostAndOpenArgsAreFrozen) {
+  EXPECT_EQ(sizeof(FerryHost), 64u);
+  EXPECT_EQ(offsetof(FerryHost, host_data), 8u);
+  EXPECT_EQ(offsetof(FerryHost, log), 16u);
+  EXPECT_EQ(offsetof(FerryHost, counter_add), 56u);
+  EXPECT_EQ(sizeof(FerryOpenArgs), 160u);
+  EXPECT_EQ(offsetof(FerryOpenArgs, config_json), 16u);
+  EXPECT_EQ(offsetof(FerryOpenArgs, base_dir), 80u);
+  EXPECT_EQ(offsetof(FerryOpenArgs, max_batch_records), 96u);
+  EXPECT_EQ(offsetof(FerryOpenArgs, window_end), 144u);
+  EXPECT_EQ(sizeof(FerryCheckpoint), 72u);
+  EXPECT_EQ(offsetof(FerryCheckpoint, position), 40u);
+  EXPECT_EQ(sizeof(FerryErrantRecord), 88u);
+}
+
+TEST(AbiLayout, TablesAreFrozen) {
+  // 1.0 source table ends before `estimate`; 1.1 appended it.
+  EXPECT_EQ(FERRY_SOURCE_API_SIZE_1_0, 48u);
+  EXPECT_EQ(sizeof(FerrySourceApi), 56u);
+  EXPECT_EQ(offsetof(FerrySourceApi, next), 32u);
+  EXPECT_EQ(sizeof(FerryTransformApi), 32u);
+  EXPECT_EQ(sizeof(FerrySinkApi), 56u);
+  EXPECT_EQ(offsetof(FerrySinkApi, commit), 24u);
+  EXPECT_EQ(offsetof(FerrySinkApi, checkpoint), 40u);
+  EXPECT_EQ(sizeof(FerryCheckpointHookApi), 32u);
+  EXPECT_EQ(sizeof(FerryBacklogHookApi), 32u);
+  EXPECT_EQ(sizeof(FerryPluginApi), 48u);
+  EXPECT_EQ(sizeof(FerryCheckpointEvent), 96u);
+  EXPECT_EQ(offsetof(FerryCheckpointEvent, batch), 88u);
+  EXPECT_EQ(sizeof(FerryBacklogEvent), 120u);
+  EXPECT_EQ(offsetof(FerryBacklogEvent, message), 96u);
+  EXPECT_EQ(sizeof(FerryOptionSpec), 32u);
+  EXPECT_EQ(sizeof(FerryKindSpec), 32u);
+  EXPECT_EQ(sizeof(FerryPluginDescriptor), 48u);
+  EXPECT_EQ(offsetof(FerryPluginDescriptor, abi_version), 4u);
+  EXPECT_EQ(offsetof(FerryPluginDescriptor, name), 8u);
+}
+
+TEST(AbiLayout, StatusCodesAreFrozen) {
+  EXPECT_EQ(FERRY_OK, 0);
+  EXPECT_EQ(FERRY_END_OF_STREAM, 1);
+  EXPECT_EQ(FERRY_RETRY, 2);
+  EXPECT_EQ(FERRY_INVALID_DATA, 3);
+  EXPECT_EQ(FERRY_NOT_IMPLEMENTED, 4);
+  EXPECT_EQ(FERRY_STOP, 5);
+  EXPECT_EQ(FERRY_ERROR_CONFIG, 10);
+  EXPECT_EQ(FERRY_ERROR_CANCELLED, 14);
+  EXPECT_EQ(FERRY_ABI_VERSION_1_1, 0x00010001u);
+}
+
+TEST(AbiNegotiation, BundledPluginSpeaksTheCurrentVersion) {
+  auto p = LoadedPlugin::load(bundled("ferry-generator.so"));
+  EXPECT_EQ(p->name(), "generator");
+  EXPECT_EQ(p->abi_version(), FERRY_ABI_VERSION_1_1);
+  EXPECT_TRUE(p->source_has_estimate());
+}
+
+TEST(AbiNegotiation, PluginBuiltForOlderMinorLoadsAfterWalkingDown) {
+  // The fixture answers NOT_IMPLEMENTED to 1.1, so the host must offer 1.0,
+  // and must not use the 1.1 slot its shorter table lacks.
+  auto p = LoadedPlugin::load(fixture("abi_v1_0_source.so"));
+  EXPECT_EQ(p->name(), "abi-v1-0-source");
+  EXPECT_EQ(p->abi_version(), FERRY_ABI_VERSION_1_0);
+  ASSERT_NE(p->source(), nullptr);
+  EXPECT_EQ(p->source()->struct_size, FERRY_SOURCE_API_SIZE_1_0);
+  EXPECT_FALSE(p->source_has_estimate());
+}
+
+TEST(AbiNegotiation, OldMinorPluginRunsInAPipeline) {
+  ferry::test::TempDir dir;
+  ferry::test::write_file(dir.file("p.json"), R"({
+    "name": "old", "state": {"type": "sqlite", "path": "state.db"},
+    "source": {"plugin": "abi-v1-0-source", "config": {"count": 7}},
+    "sinks": [{"name": "out", "plugin": "fault", "config": {"dir": "."}}]})");
+  auto r = ferry::test::ferry({"run", "--no-progress", dir.file("p.json")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string rows = ferry::test::read_file(dir.file("rows.txt"));
+  EXPECT_EQ(std::count(rows.begin(), rows.end(), '\n'), 7);
+  EXPECT_NE(rows.find("only\t7\t7\n"), std::string::npos) << rows;
+}
+
+TEST(AbiNegotiation, UnknownMajorVersionIsRefusedBeforeAnyPluginCodeRuns) {
+  ferry::test::TempDir dir;
+  std::string marker = dir.file("ran");
+  setenv("FERRY_TEST_MARKER", marker.c_str(), 1);
+  std::string msg = load_error(fixture("abi_v2_plugin.so"));
+  unsetenv("FERRY_TEST_MARKER");
+  EXPECT_NE(msg.find(fixture("abi_v2_plugin.so")), std::string::npos) << msg;
+  EXPECT_NE(msg.find("built for Ferry plugin ABI 2.0"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("this host speaks ABI 1.1"), std::string::npos) << msg;
+  EXPECT_FALSE(std::filesystem::exists(marker)) << "the plugin's constructor ran";
+}
+
+TEST(AbiNegotiation, LibraryWithoutEntryPointIsRefused) {
+  std::string msg = load_error(fixture("no_entry_plugin.so"));
+  EXPECT_EQ(msg, "plugin " + fixture("no_entry_plugin.so") +
+                     ": is not a Ferry plugin: it does not export ferry_plugin_descriptor");
+}
+
+TEST(AbiNegotiation, FileThatIsNotALibraryIsRefused) {
+  ferry::test::TempDir dir;
+  ferry::test::write_file(dir.file("fake.so"), "hello, not an ELF file");
+  EXPECT_EQ(load_error(dir.file("fake.so")), "plugin " + dir.file("fake.so") + ": not an ELF file");
+  EXPECT_EQ(load_error(dir.file("missing.so")), "plugin " + dir.file("missing.so") + ": no such file");
+}
+
+TEST(AbiNegotiation, PipelineNamingAnIncompatiblePluginSaysWhy) {
+  ferry::test::TempDir dir;
+  ferry::test::write_file(dir.file("p.json"), R"({
+    "name": "x", "source": {"plugin": "generator"},
+    "sinks": [{"name": "out", "plugin": "future-plugin"}]})");
+  auto r = ferry::test::ferry({"validate", dir.file("p.json")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("unknown plugin 'future-plugin'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("built for Ferry plugin ABI 2.0"), std::string::npos) << r.err;
+}
