@@ -1,0 +1,59 @@
+// The SDK as a third-party author gets it: install Ferry into a prefix,
+// build examples/plugin-out-of-tree against that prefix alone with
+// find_package(Ferry), and run the installed `ferry` with the new plugin.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "support/subprocess.h"
+#include "support/temp_dir.h"
+
+namespace {
+
+ferry::test::ProcessResult sh(const std::string& command) {
+  return ferry::test::run_process({"/bin/sh", "-c", command});
+}
+
+}  // namespace
+
+TEST(OutOfTreePlugin, BuildsAgainstTheInstalledSdkAndRuns) {
+  ferry::test::TempDir dir;
+  std::string prefix = dir.file("prefix");
+  auto install = sh("cmake --install '" FERRY_BINARY_DIR "' --prefix '" + prefix + "' 2>&1");
+  ASSERT_EQ(install.exit_code, 0) << install.out;
+  for (const char* f : {"/bin/ferry", "/include/ferry/plugin.h", "/include/ferry/plugin.hpp",
+                        "/lib/cmake/Ferry/FerryConfig.cmake", "/lib/pkgconfig/ferry.pc",
+                        "/lib/ferry/plugins/ferry-sqlite.so"})
+    EXPECT_TRUE(std::filesystem::exists(prefix + f)) << f;
+
+  // Copy the example so the build sees nothing of the source tree.
+  std::string src = dir.file("plugin-src");
+  std::filesystem::copy(FERRY_SOURCE_DIR "/examples/plugin-out-of-tree", src);
+  std::string build = dir.file("plugin-build");
+  auto configure = sh("cmake -S '" + src + "' -B '" + build + "' -DCMAKE_PREFIX_PATH='" + prefix +
+                      "' -DCMAKE_C_FLAGS='-Wall -Wextra -Werror' 2>&1");
+  ASSERT_EQ(configure.exit_code, 0) << configure.out;
+  auto compile = sh("cmake --build '" + build + "' 2>&1");
+  ASSERT_EQ(compile.exit_code, 0) << compile.out;
+
+  // Only the two Ferry symbols are exported.
+  auto symbols = sh("nm -D --defined-only '" + build + "/ferry-tsv.so' | awk '{print $3}' | sort");
+  EXPECT_EQ(symbols.out, "ferry_plugin_descriptor\nferry_plugin_init\n");
+
+  std::string ferry = prefix + "/bin/ferry";
+  auto listed = ferry::test::run_process({ferry, "--plugin-path", build, "plugins"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("tsv "), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("generator"), std::string::npos) << "bundled plugins found from the prefix";
+
+  auto run = ferry::test::run_process({ferry, "--plugin-path", build, "run", "--no-progress", src + "/pipeline.json"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::string tsv = ferry::test::read_file(src + "/rows.tsv");
+  std::istringstream in(tsv);
+  std::string header, first;
+  std::getline(in, header);
+  std::getline(in, first);
+  EXPECT_EQ(header, "id\tname\tamount\tts");
+  EXPECT_EQ(first.substr(0, 9), "1\tname-1\t");
+  EXPECT_EQ(std::count(tsv.begin(), tsv.end(), '\n'), 1001);
+}
