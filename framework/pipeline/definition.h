@@ -100,6 +100,9 @@ class DescriptorLookup {
  public:
   virtual ~DescriptorLookup() = default;
   virtual const FerryPluginDescriptor* find(const std::string& plugin) const = 0;
+  // Extra words for an "unknown plugin" message: the known names, files
+  // that failed to load and why. Empty by default.
+  virtual std::string why_missing(const std::string& /*plugin*/) const { return {}; }
 };
 
 // Checks every stage against the options its plugin declares (unknown keys,

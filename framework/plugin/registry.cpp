@@ -80,15 +80,19 @@ const FerryPluginDescriptor* PluginRegistry::find(const std::string& name) const
 
 const LoadedPlugin& PluginRegistry::require(const std::string& name) const {
   if (const LoadedPlugin* p = get(name)) return *p;
-  std::string msg = "unknown plugin '" + name + "'";
+  throw Error("unknown plugin '" + name + "'; " + why_missing(name));
+}
+
+std::string PluginRegistry::why_missing(const std::string&) const {
+  std::string msg;
   std::string known;
   for (const auto& [n, _] : plugins_) known += (known.empty() ? "" : ", ") + n;
-  msg += known.empty() ? "; no plugins were found" : "; known plugins: " + known;
+  msg += known.empty() ? "no plugins were found" : "known plugins: " + known;
   std::string dirs;
   for (const auto& d : dirs_) dirs += (dirs.empty() ? "" : ":") + d.string();
   msg += " (searched " + (dirs.empty() ? std::string("nothing") : dirs) + ")";
   for (const auto& f : failures_) msg += "; " + f.message;
-  throw Error(msg);
+  return msg;
 }
 
 std::vector<const LoadedPlugin*> PluginRegistry::all() const {

@@ -34,6 +34,7 @@ class PluginRegistry : public DescriptorLookup {
   // Like get(), but throws an Error that lists near names and load failures.
   const LoadedPlugin& require(const std::string& name) const;
   const FerryPluginDescriptor* find(const std::string& name) const override;
+  std::string why_missing(const std::string& name) const override;
 
   std::vector<const LoadedPlugin*> all() const;
   const std::vector<PluginLoadFailure>& failures() const { return failures_; }

@@ -1,0 +1,226 @@
+// Checking each stage's "config" against the options its plugin declares
+// (design notes §3 rule 12): before any data moves, so a typo in an option
+// fails the run at once instead of being ignored by the plugin.
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <ferry/plugin.h>
+
+#include "pipeline/definition.h"
+#include "pipeline/json_fields.h"
+#include "pipeline/json_pointer.h"
+
+namespace ferry::core {
+namespace {
+
+using namespace pipeline_internal;
+
+struct KindName {
+  FerryKind kind;
+  const char* name;
+};
+
+constexpr KindName kKindNames[] = {
+    {FERRY_KIND_SOURCE, "source"},
+    {FERRY_KIND_TRANSFORM, "transform"},
+    {FERRY_KIND_SINK, "sink"},
+    {FERRY_KIND_CHECKPOINT_HOOK, "checkpoint hook"},
+    {FERRY_KIND_BACKLOG_HOOK, "backlog hook"},
+};
+
+std::string kind_name(FerryKind kind) {
+  for (const KindName& k : kKindNames) {
+    if (k.kind == kind) {
+      return k.name;
+    }
+  }
+  return "kind " + std::to_string(kind);
+}
+
+std::string provided_kinds(const FerryPluginDescriptor& d) {
+  std::vector<std::string> names;
+  for (std::size_t i = 0; d.kinds != nullptr && i < d.n_kinds; ++i) {
+    for (const KindName& k : kKindNames) {
+      if ((d.kinds[i].kind & k.kind) != 0 &&
+          std::find(names.begin(), names.end(), k.name) == names.end()) {
+        names.emplace_back(k.name);
+      }
+    }
+  }
+  return names.empty() ? "nothing" : join_names(names);
+}
+
+const FerryKindSpec* find_kind(const FerryPluginDescriptor& d, FerryKind kind) {
+  for (std::size_t i = 0; d.kinds != nullptr && i < d.n_kinds; ++i) {
+    if ((d.kinds[i].kind & kind) != 0) {
+      return &d.kinds[i];
+    }
+  }
+  return nullptr;
+}
+
+const char* option_type_name(FerryOptionType type) {
+  switch (type) {
+    case FERRY_OPTION_STRING:
+      return "string";
+    case FERRY_OPTION_INT:
+      return "integer";
+    case FERRY_OPTION_NUMBER:
+      return "number";
+    case FERRY_OPTION_BOOL:
+      return "boolean";
+    case FERRY_OPTION_ARRAY:
+      return "array";
+    case FERRY_OPTION_OBJECT:
+      return "object";
+    default:
+      return "any value";
+  }
+}
+
+// Empty when `v` fits `type`, else the message.
+std::string type_problem(FerryOptionType type, const boost::json::value& v) {
+  bool ok = true;
+  switch (type) {
+    case FERRY_OPTION_STRING:
+      ok = v.is_string();
+      break;
+    case FERRY_OPTION_INT:
+      // Strict: 3.0 is a double in JSON terms and a plugin reading an
+      // integer would have to guess whether to round.
+      if (v.is_double()) {
+        return "expected integer, got decimal number";
+      }
+      ok = v.is_int64() || v.is_uint64();
+      break;
+    case FERRY_OPTION_NUMBER:
+      ok = v.is_number();
+      break;
+    case FERRY_OPTION_BOOL:
+      ok = v.is_bool();
+      break;
+    case FERRY_OPTION_ARRAY:
+      ok = v.is_array();
+      break;
+    case FERRY_OPTION_OBJECT:
+      ok = v.is_object();
+      break;
+    case FERRY_OPTION_ANY:
+      break;
+    default:
+      // A type this host does not know (a newer SDK): accept rather than
+      // refuse a plugin for declaring more than we can check.
+      break;
+  }
+  return ok ? std::string() : type_mismatch(option_type_name(type), v);
+}
+
+// Redaction matches text in log lines, so a non-string secret is recorded as
+// it would be printed.
+void record_secret(const boost::json::value& v, std::vector<std::string>& secrets) {
+  std::string text = v.is_string() ? std::string(v.get_string()) : boost::json::serialize(v);
+  if (text.empty() || std::find(secrets.begin(), secrets.end(), text) != secrets.end()) {
+    return;
+  }
+  secrets.push_back(std::move(text));
+}
+
+void check_options(StageDef& stage, const FerryKindSpec& spec, const std::string& what,
+                   std::vector<std::string>& secrets, std::vector<DefinitionIssue>& issues) {
+  const std::string config_path = stage.json_path + "/config";
+  std::vector<std::string> known;
+  for (std::size_t i = 0; spec.options != nullptr && i < spec.n_options; ++i) {
+    if (spec.options[i].name != nullptr) {
+      known.emplace_back(spec.options[i].name);
+    }
+  }
+
+  for (const auto& member : stage.config) {
+    const std::string key(member.key());
+    if (std::find(known.begin(), known.end(), key) != known.end()) {
+      continue;
+    }
+    std::string message = "unknown option '" + key + "' for " + what + " plugin '" + stage.plugin + "'";
+    message += known.empty() ? " (it takes no options)" : " (known: " + join_names(known) + ")";
+    issues.push_back({pointer_append(config_path, key), std::move(message)});
+  }
+
+  for (std::size_t i = 0; spec.options != nullptr && i < spec.n_options; ++i) {
+    const FerryOptionSpec& option = spec.options[i];
+    if (option.name == nullptr) {
+      continue;
+    }
+    const std::string path = pointer_append(config_path, option.name);
+    if (const boost::json::value* v = stage.config.if_contains(option.name)) {
+      std::string problem = type_problem(option.type, *v);
+      if (!problem.empty()) {
+        issues.push_back({path, std::move(problem)});
+      } else if ((option.flags & FERRY_OPTION_SECRET) != 0) {
+        record_secret(*v, secrets);
+      }
+      continue;
+    }
+    if ((option.flags & FERRY_OPTION_REQUIRED) != 0) {
+      issues.push_back({path, "missing required option '" + std::string(option.name) + "'"});
+      continue;
+    }
+    if (option.default_json == nullptr) {
+      continue;
+    }
+    boost::json::error_code ec;
+    boost::json::value fallback = boost::json::parse(option.default_json, ec);
+    if (ec) {
+      issues.push_back({path, "plugin '" + stage.plugin + "' declares an invalid default for option '" +
+                                  option.name + "' (" + ec.message() + ")"});
+      continue;
+    }
+    stage.config[option.name] = std::move(fallback);
+  }
+}
+
+void check_stage(StageDef& stage, FerryKind kind, const DescriptorLookup& plugins, std::vector<std::string>& secrets,
+                 std::vector<DefinitionIssue>& issues) {
+  const FerryPluginDescriptor* d = plugins.find(stage.plugin);
+  if (d == nullptr) {
+    std::string why = plugins.why_missing(stage.plugin);
+    issues.push_back({stage.json_path + "/plugin",
+                      "unknown plugin '" + stage.plugin + "'" + (why.empty() ? "" : "; " + why)});
+    return;
+  }
+  const std::string what = kind_name(kind);
+  const FerryKindSpec* spec = find_kind(*d, kind);
+  if (spec == nullptr) {
+    issues.push_back({stage.json_path + "/plugin", "plugin '" + stage.plugin + "' cannot be used as a " + what +
+                                                       "; it provides: " + provided_kinds(*d)});
+    return;
+  }
+  check_options(stage, *spec, what, secrets, issues);
+}
+
+}  // namespace
+
+void validate_against_plugins(PipelineDef& def, const DescriptorLookup& plugins) {
+  std::vector<DefinitionIssue> issues;
+  check_stage(def.source, FERRY_KIND_SOURCE, plugins, def.secrets, issues);
+  for (StageDef& t : def.transforms) {
+    check_stage(t, FERRY_KIND_TRANSFORM, plugins, def.secrets, issues);
+  }
+  for (SinkDef& s : def.sinks) {
+    check_stage(s, FERRY_KIND_SINK, plugins, def.secrets, issues);
+  }
+  for (StageDef& h : def.checkpoint_hooks) {
+    check_stage(h, FERRY_KIND_CHECKPOINT_HOOK, plugins, def.secrets, issues);
+  }
+  for (StageDef& h : def.backlog_hooks) {
+    check_stage(h, FERRY_KIND_BACKLOG_HOOK, plugins, def.secrets, issues);
+  }
+  if (!issues.empty()) {
+    throw DefinitionError(def.file.string(), std::move(issues));
+  }
+}
+
+}  // namespace ferry::core
