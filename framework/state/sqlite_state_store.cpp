@@ -1,0 +1,744 @@
+// SQLite back end of the state store: one file beside the pipeline, in WAL
+// mode, with plain tables a person can read with the sqlite3 shell.
+//
+// Every value goes through a bound parameter; SQL text is only ever built
+// from fixed fragments. One connection per store object, guarded by a mutex;
+// several store objects (or processes) on one file serialise through SQLite's
+// own locking, waiting up to kBusyTimeoutMs for each other.
+#include <sqlite3.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "common/error.h"
+#include "state/state_store.h"
+
+namespace ferry::core {
+namespace {
+
+// Stored in PRAGMA user_version. Bump it and add a migration step in
+// Connection::ensure_schema when the tables change.
+constexpr int kSchemaVersion = 1;
+
+// Long enough to ride out another process committing a large DLQ batch, short
+// enough that a wedged writer surfaces as an error rather than a hang.
+constexpr int kBusyTimeoutMs = 10000;
+
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE IF NOT EXISTS checkpoints (
+  pipeline       TEXT    NOT NULL,
+  partition      TEXT    NOT NULL,
+  position       BLOB    NOT NULL,
+  run_id         TEXT    NOT NULL,
+  records        INTEGER NOT NULL,
+  schema_version TEXT    NOT NULL,
+  updated_at_ms  INTEGER NOT NULL,
+  PRIMARY KEY (pipeline, partition)
+);
+CREATE TABLE IF NOT EXISTS sink_acks (
+  pipeline      TEXT    NOT NULL,
+  sink          TEXT    NOT NULL,
+  records       INTEGER NOT NULL,
+  batches       INTEGER NOT NULL,
+  updated_at_ms INTEGER NOT NULL,
+  PRIMARY KEY (pipeline, sink)
+);
+CREATE TABLE IF NOT EXISTS dlq (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  pipeline      TEXT    NOT NULL,
+  run_id        TEXT    NOT NULL,
+  partition     TEXT    NOT NULL,
+  position      BLOB    NOT NULL,
+  stage         TEXT    NOT NULL,
+  sink          TEXT    NOT NULL,
+  record_key    TEXT    NOT NULL,
+  record        TEXT    NOT NULL,
+  error_class   TEXT    NOT NULL,
+  message       TEXT    NOT NULL,
+  attempts      INTEGER NOT NULL,
+  status        TEXT    NOT NULL
+                CHECK (status IN ('pending', 'resolved', 'failed_again', 'discarded')),
+  created_at_ms INTEGER NOT NULL,
+  updated_at_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS dlq_pipeline_status ON dlq (pipeline, status);
+CREATE INDEX IF NOT EXISTS dlq_pipeline_sink ON dlq (pipeline, sink);
+-- A batch re-delivered after a crash must not queue its rejects twice; once an
+-- entry leaves 'pending' the same record may fail again and get a new entry.
+CREATE UNIQUE INDEX IF NOT EXISTS dlq_pending_dedup
+  ON dlq (pipeline, partition, position, stage, sink) WHERE status = 'pending';
+CREATE TABLE IF NOT EXISTS runs (
+  id            TEXT    PRIMARY KEY,
+  pipeline      TEXT    NOT NULL,
+  kind          TEXT    NOT NULL,
+  started_at_ms INTEGER NOT NULL,
+  ended_at_ms   INTEGER,
+  status        TEXT    NOT NULL
+                CHECK (status IN ('running', 'succeeded', 'failed', 'stopped')),
+  read          INTEGER NOT NULL,
+  written       INTEGER NOT NULL,
+  rejected      INTEGER NOT NULL,
+  batches       INTEGER NOT NULL,
+  message       TEXT    NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_pipeline_started ON runs (pipeline, started_at_ms);
+)sql";
+
+constexpr const char* kCheckpointColumns =
+    "pipeline, partition, position, run_id, records, updated_at_ms, schema_version";
+constexpr const char* kDlqColumns =
+    "id, pipeline, run_id, partition, position, stage, sink, record_key, record, "
+    "error_class, message, attempts, status, created_at_ms, updated_at_ms";
+constexpr const char* kRunColumns =
+    "id, pipeline, kind, started_at_ms, ended_at_ms, status, read, written, rejected, "
+    "batches, message";
+
+int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+struct DbCloser {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+struct StmtFinalizer {
+  void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
+};
+using DbPtr = std::unique_ptr<sqlite3, DbCloser>;
+using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
+
+[[noreturn]] void fail(const std::string& path, const std::string& what, const char* detail) {
+  throw Error("state store " + path + ": " + what + ": " + (detail ? detail : "unknown error"));
+}
+
+// One prepared statement. Columns and parameters are 1-based for binds (as
+// in SQLite) and 0-based for results.
+class Statement {
+ public:
+  Statement(sqlite3* db, const std::string& path, const std::string& sql)
+      : db_(db), path_(path), sql_(sql) {
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &raw, nullptr) !=
+        SQLITE_OK) {
+      fail(path_, "cannot prepare '" + summary() + "'", sqlite3_errmsg(db_));
+    }
+    stmt_.reset(raw);
+  }
+
+  Statement& text(int i, const std::string& v) {
+    check(sqlite3_bind_text64(stmt_.get(), i, v.data(), v.size(), SQLITE_TRANSIENT,
+                              SQLITE_UTF8));
+    return *this;
+  }
+  // v.data() is never null, so an empty string binds a zero-length blob, not NULL.
+  Statement& blob(int i, const std::string& v) {
+    check(sqlite3_bind_blob64(stmt_.get(), i, v.data(), v.size(), SQLITE_TRANSIENT));
+    return *this;
+  }
+  Statement& integer(int i, int64_t v) {
+    check(sqlite3_bind_int64(stmt_.get(), i, v));
+    return *this;
+  }
+  Statement& null(int i) {
+    check(sqlite3_bind_null(stmt_.get(), i));
+    return *this;
+  }
+
+  // True while a row is available.
+  bool step() {
+    int rc = sqlite3_step(stmt_.get());
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    fail(path_, "cannot run '" + summary() + "'", sqlite3_errmsg(db_));
+  }
+  void run() {
+    while (step()) {
+    }
+  }
+  void reset() {
+    sqlite3_reset(stmt_.get());
+    sqlite3_clear_bindings(stmt_.get());
+  }
+
+  std::string text_at(int col) const {
+    auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_.get(), col));
+    if (!p) return {};
+    return std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_.get(), col)));
+  }
+  // Zero-length blobs come back as a null pointer.
+  std::string blob_at(int col) const {
+    auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_.get(), col));
+    if (!p) return {};
+    return std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_.get(), col)));
+  }
+  int64_t integer_at(int col) const { return sqlite3_column_int64(stmt_.get(), col); }
+
+ private:
+  // Enough of the SQL to tell which statement failed.
+  std::string summary() const { return sql_.size() <= 60 ? sql_ : sql_.substr(0, 57) + "..."; }
+
+  void check(int rc) {
+    if (rc != SQLITE_OK) fail(path_, "cannot bind parameter", sqlite3_errmsg(db_));
+  }
+
+  sqlite3* db_;
+  const std::string& path_;
+  std::string sql_;
+  StmtPtr stmt_;
+};
+
+class Connection {
+ public:
+  explicit Connection(std::string path) : path_(std::move(path)) {
+    sqlite3* raw = nullptr;
+    int rc = sqlite3_open_v2(path_.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                             nullptr);
+    db_.reset(raw);  // even a failed open returns a handle that must be closed
+    if (rc != SQLITE_OK) {
+      fail(path_, "cannot open", raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc));
+    }
+    sqlite3_busy_timeout(db_.get(), kBusyTimeoutMs);
+    enable_wal();
+    // In WAL mode, synchronous=NORMAL syncs the WAL only at checkpoints, so
+    // the last commits can vanish on power loss. A lost checkpoint makes the
+    // next run re-deliver records the sinks already hold; FULL syncs the WAL
+    // on every commit so a saved checkpoint is really saved.
+    exec("PRAGMA synchronous = FULL");
+    ensure_schema();
+  }
+
+  const std::string& path() const { return path_; }
+  sqlite3* db() const { return db_.get(); }
+
+  Statement prepare(const std::string& sql) { return Statement(db_.get(), path_, sql); }
+
+  void exec(const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_.get(), sql, nullptr, nullptr, &err) == SQLITE_OK) return;
+    std::string detail = err ? err : sqlite3_errmsg(db_.get());
+    sqlite3_free(err);
+    fail(path_, std::string("cannot run '") + sql + "'", detail.c_str());
+  }
+
+  int64_t changes() const { return sqlite3_changes(db_.get()); }
+  int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_.get()); }
+
+ private:
+  void enable_wal() {
+    // WAL lets `ferry checkpoint show` read while a run is writing. Switching
+    // a new file to WAL needs an exclusive lock, for which SQLite does not
+    // call the busy handler, so a process opening the file while another is
+    // creating it retries here for as long as the busy timeout allows.
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+    for (;;) {
+      std::string mode;
+      char* err = nullptr;
+      int rc = sqlite3_exec(
+          db_.get(), "PRAGMA journal_mode = WAL",
+          [](void* out, int, char** values, char**) {
+            *static_cast<std::string*>(out) = values[0] ? values[0] : "";
+            return 0;
+          },
+          &mode, &err);
+      std::string detail = err ? err : sqlite3_errmsg(db_.get());
+      sqlite3_free(err);
+      const bool busy = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
+      if (busy && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        continue;
+      }
+      if (rc != SQLITE_OK) fail(path_, "cannot switch to WAL mode", detail.c_str());
+      if (mode != "wal") {
+        throw Error("state store " + path_ + ": cannot switch to WAL mode (journal mode is '" +
+                    mode + "')");
+      }
+      return;
+    }
+  }
+
+  // Creates the tables of a new file under BEGIN IMMEDIATE, so two processes
+  // opening it at once do not race; refuses a file from a newer ferry.
+  void ensure_schema();
+  int64_t check_schema_version();
+
+  std::string path_;
+  DbPtr db_;
+};
+
+// Rolls back unless committed, so a throw anywhere inside leaves no partial write.
+// Sets synchronous=NORMAL for one write and restores FULL afterwards (the
+// pragma cannot change inside a transaction, so this wraps the transaction).
+class RelaxedSync {
+ public:
+  explicit RelaxedSync(Connection& c) : c_(c) { c_.exec("PRAGMA synchronous = NORMAL"); }
+  ~RelaxedSync() {
+    try {
+      c_.exec("PRAGMA synchronous = FULL");
+    } catch (...) {
+    }
+  }
+  RelaxedSync(const RelaxedSync&) = delete;
+  RelaxedSync& operator=(const RelaxedSync&) = delete;
+
+ private:
+  Connection& c_;
+};
+
+class WriteTransaction {
+ public:
+  explicit WriteTransaction(Connection& c) : c_(c) { c_.exec("BEGIN IMMEDIATE"); }
+  ~WriteTransaction() {
+    if (!committed_) sqlite3_exec(c_.db(), "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  WriteTransaction(const WriteTransaction&) = delete;
+  WriteTransaction& operator=(const WriteTransaction&) = delete;
+
+  void commit() {
+    c_.exec("COMMIT");
+    committed_ = true;
+  }
+
+ private:
+  Connection& c_;
+  bool committed_ = false;
+};
+
+void Connection::ensure_schema() {
+  // Checked first without a lock: an up-to-date file (the usual case) then
+  // opens without waiting for a running pipeline's write transaction.
+  if (check_schema_version() == kSchemaVersion) return;
+  WriteTransaction tx(*this);
+  // Again under the lock: another process may have created it meanwhile.
+  if (check_schema_version() == kSchemaVersion) return;
+  exec(kSchemaV1);
+  // PRAGMA takes no bound parameters; the value is our own constant.
+  exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
+  tx.commit();
+}
+
+int64_t Connection::check_schema_version() {
+  auto stmt = prepare("PRAGMA user_version");
+  const int64_t version = stmt.step() ? stmt.integer_at(0) : 0;
+  if (version > kSchemaVersion) {
+    throw Error("state store " + path_ + ": schema version " + std::to_string(version) +
+                " is newer than this ferry understands (" + std::to_string(kSchemaVersion) +
+                ")");
+  }
+  return version;
+}
+
+std::optional<RunStatus> parse_run_status(const std::string& s) {
+  for (RunStatus status :
+       {RunStatus::Running, RunStatus::Succeeded, RunStatus::Failed, RunStatus::Stopped}) {
+    if (s == to_string(status)) return status;
+  }
+  return std::nullopt;
+}
+
+Checkpoint read_checkpoint(const Statement& s) {
+  Checkpoint c;
+  c.pipeline = s.text_at(0);
+  c.partition = s.text_at(1);
+  c.position = s.blob_at(2);
+  c.run_id = s.text_at(3);
+  c.records = s.integer_at(4);
+  c.updated_at_ms = s.integer_at(5);
+  c.schema_version = s.text_at(6);
+  return c;
+}
+
+DlqEntry read_dlq(const Statement& s, const std::string& path) {
+  DlqEntry e;
+  e.id = s.integer_at(0);
+  e.pipeline = s.text_at(1);
+  e.run_id = s.text_at(2);
+  e.partition = s.text_at(3);
+  e.position = s.blob_at(4);
+  e.stage = s.text_at(5);
+  e.sink = s.text_at(6);
+  e.record_key = s.text_at(7);
+  e.record_json = s.text_at(8);
+  e.error_class = s.text_at(9);
+  e.message = s.text_at(10);
+  e.attempts = s.integer_at(11);
+  std::string status = s.text_at(12);
+  auto parsed = parse_dlq_status(status);
+  if (!parsed) {
+    throw Error("state store " + path + ": DLQ entry " + std::to_string(e.id) +
+                " has unknown status '" + status + "'");
+  }
+  e.status = *parsed;
+  e.created_at_ms = s.integer_at(13);
+  e.updated_at_ms = s.integer_at(14);
+  return e;
+}
+
+Run read_run(const Statement& s, const std::string& path) {
+  Run r;
+  r.id = s.text_at(0);
+  r.pipeline = s.text_at(1);
+  r.kind = s.text_at(2);
+  r.started_at_ms = s.integer_at(3);
+  r.ended_at_ms = s.integer_at(4);  // NULL while running reads as 0
+  std::string status = s.text_at(5);
+  auto parsed = parse_run_status(status);
+  if (!parsed) {
+    throw Error("state store " + path + ": run " + r.id + " has unknown status '" + status +
+                "'");
+  }
+  r.status = *parsed;
+  r.counts.read = s.integer_at(6);
+  r.counts.written = s.integer_at(7);
+  r.counts.rejected = s.integer_at(8);
+  r.counts.batches = s.integer_at(9);
+  r.message = s.text_at(10);
+  return r;
+}
+
+// The ids filter is bound as one JSON array and expanded with json_each, so
+// the statement has a fixed number of parameters however many ids are given.
+std::string ids_as_json(const std::vector<int64_t>& ids) {
+  std::string json = "[";
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i) json += ',';
+    json += std::to_string(ids[i]);
+  }
+  return json + "]";
+}
+
+class SqliteStateStore final : public StateStore {
+ public:
+  explicit SqliteStateStore(const std::string& path) : conn_(path) {}
+
+  std::optional<Checkpoint> load_checkpoint(const std::string& pipeline,
+                                            const std::string& partition) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto s = conn_.prepare(std::string("SELECT ") + kCheckpointColumns +
+                           " FROM checkpoints WHERE pipeline = ?1 AND partition = ?2");
+    s.text(1, pipeline).text(2, partition);
+    if (!s.step()) return std::nullopt;
+    return read_checkpoint(s);
+  }
+
+  std::vector<Checkpoint> list_checkpoints(const std::string& pipeline) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto s = conn_.prepare(std::string("SELECT ") + kCheckpointColumns +
+                           " FROM checkpoints WHERE pipeline = ?1 ORDER BY partition");
+    s.text(1, pipeline);
+    std::vector<Checkpoint> out;
+    while (s.step()) out.push_back(read_checkpoint(s));
+    return out;
+  }
+
+  void save_checkpoint(const Checkpoint& checkpoint, int64_t records_in_batch,
+                       const std::vector<std::string>& acked_sinks) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    const int64_t now = now_ms();
+    // Checkpoints are the one write that may skip the fsync: it survives a
+    // process crash either way (the WAL is in the OS), and if a power loss
+    // takes the newest checkpoint the batch is only delivered again, which
+    // the sinks absorb (transaction or idempotency). Saving one per batch
+    // with an fsync each would cap a fast pipeline at the disk's sync rate.
+    // DLQ entries and runs keep FULL: losing one would lose a record.
+    RelaxedSync relaxed(conn_);
+    WriteTransaction tx(conn_);
+    auto upsert = conn_.prepare(
+        "INSERT INTO checkpoints (pipeline, partition, position, run_id, records, "
+        "schema_version, updated_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+        "ON CONFLICT (pipeline, partition) DO UPDATE SET position = excluded.position, "
+        "run_id = excluded.run_id, records = checkpoints.records + excluded.records, "
+        "schema_version = excluded.schema_version, updated_at_ms = excluded.updated_at_ms");
+    upsert.text(1, checkpoint.pipeline)
+        .text(2, checkpoint.partition)
+        .blob(3, checkpoint.position)
+        .text(4, checkpoint.run_id)
+        .integer(5, records_in_batch)
+        .text(6, checkpoint.schema_version)
+        .integer(7, now)
+        .run();
+
+    auto ack = conn_.prepare(
+        "INSERT INTO sink_acks (pipeline, sink, records, batches, updated_at_ms) "
+        "VALUES (?1, ?2, ?3, 1, ?4) ON CONFLICT (pipeline, sink) DO UPDATE SET "
+        "records = sink_acks.records + excluded.records, batches = sink_acks.batches + 1, "
+        "updated_at_ms = excluded.updated_at_ms");
+    // A sink acknowledges a batch once, however often the caller lists it.
+    for (const auto& sink : std::set<std::string>(acked_sinks.begin(), acked_sinks.end())) {
+      ack.reset();
+      ack.text(1, checkpoint.pipeline).text(2, sink).integer(3, records_in_batch).integer(4, now);
+      ack.run();
+    }
+    tx.commit();
+  }
+
+  int64_t reset_checkpoints(const std::string& pipeline,
+                            const std::optional<std::string>& partition) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    WriteTransaction tx(conn_);
+    int64_t removed = 0;
+    if (partition) {
+      auto s = conn_.prepare("DELETE FROM checkpoints WHERE pipeline = ?1 AND partition = ?2");
+      s.text(1, pipeline).text(2, *partition).run();
+      removed = conn_.changes();
+    } else {
+      auto s = conn_.prepare("DELETE FROM checkpoints WHERE pipeline = ?1");
+      s.text(1, pipeline).run();
+      removed = conn_.changes();
+      // The ack counters describe the progress just thrown away; keeping them
+      // would make `checkpoint show` disagree with the (empty) checkpoints.
+      auto acks = conn_.prepare("DELETE FROM sink_acks WHERE pipeline = ?1");
+      acks.text(1, pipeline).run();
+    }
+    tx.commit();
+    return removed;
+  }
+
+  std::vector<SinkAck> list_sink_acks(const std::string& pipeline) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto s = conn_.prepare(
+        "SELECT pipeline, sink, records, batches, updated_at_ms FROM sink_acks "
+        "WHERE pipeline = ?1 ORDER BY sink");
+    s.text(1, pipeline);
+    std::vector<SinkAck> out;
+    while (s.step()) {
+      SinkAck a;
+      a.pipeline = s.text_at(0);
+      a.sink = s.text_at(1);
+      a.records = s.integer_at(2);
+      a.batches = s.integer_at(3);
+      a.updated_at_ms = s.integer_at(4);
+      out.push_back(std::move(a));
+    }
+    return out;
+  }
+
+  std::vector<int64_t> add_dlq(const std::vector<DlqEntry>& entries) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    const int64_t now = now_ms();
+    WriteTransaction tx(conn_);
+    // DO NOTHING only swallows uniqueness conflicts (the pending dedup index);
+    // a CHECK or NOT NULL violation still fails the whole batch.
+    auto insert = conn_.prepare(
+        "INSERT INTO dlq (pipeline, run_id, partition, position, stage, sink, record_key, "
+        "record, error_class, message, attempts, status, created_at_ms, updated_at_ms) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13) "
+        "ON CONFLICT DO NOTHING");
+    auto existing = conn_.prepare(
+        "SELECT id FROM dlq WHERE pipeline = ?1 AND partition = ?2 AND position = ?3 "
+        "AND stage = ?4 AND sink = ?5 AND status = 'pending'");
+    std::vector<int64_t> ids;
+    ids.reserve(entries.size());
+    for (const auto& e : entries) {
+      insert.reset();
+      insert.text(1, e.pipeline)
+          .text(2, e.run_id)
+          .text(3, e.partition)
+          .blob(4, e.position)
+          .text(5, e.stage)
+          .text(6, e.sink)
+          .text(7, e.record_key)
+          .text(8, e.record_json)
+          .text(9, e.error_class)
+          .text(10, e.message)
+          .integer(11, e.attempts)
+          .text(12, to_string(e.status))
+          .integer(13, now)
+          .run();
+      if (conn_.changes() == 1) {
+        ids.push_back(conn_.last_insert_id());
+        continue;
+      }
+      existing.reset();
+      existing.text(1, e.pipeline)
+          .text(2, e.partition)
+          .blob(3, e.position)
+          .text(4, e.stage)
+          .text(5, e.sink);
+      if (!existing.step()) {
+        throw Error("state store " + conn_.path() +
+                    ": DLQ insert was skipped but no pending duplicate exists");
+      }
+      ids.push_back(existing.integer_at(0));
+    }
+    tx.commit();
+    return ids;
+  }
+
+  std::vector<DlqEntry> list_dlq(const DlqFilter& filter) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    // Only the conditions in use go into the SQL, so SQLite can pick the
+    // (pipeline, status) or (pipeline, sink) index.
+    std::vector<std::variant<int64_t, std::string>> params;
+    std::string sql = std::string("SELECT ") + kDlqColumns + " FROM dlq WHERE pipeline = ?";
+    params.emplace_back(filter.pipeline);
+    if (filter.status) {
+      sql += " AND status = ?";
+      params.emplace_back(std::string(to_string(*filter.status)));
+    }
+    if (filter.sink) {
+      sql += " AND sink = ?";
+      params.emplace_back(*filter.sink);
+    }
+    if (filter.error_class) {
+      sql += " AND error_class = ?";
+      params.emplace_back(*filter.error_class);
+    }
+    if (filter.since_ms) {
+      sql += " AND created_at_ms >= ?";
+      params.emplace_back(*filter.since_ms);
+    }
+    if (!filter.ids.empty()) {
+      sql += " AND id IN (SELECT value FROM json_each(?))";
+      params.emplace_back(ids_as_json(filter.ids));
+    }
+    sql += " AND id > ? ORDER BY id";
+    params.emplace_back(filter.after_id);
+    if (filter.limit > 0) {
+      sql += " LIMIT ?";
+      params.emplace_back(filter.limit);
+    }
+
+    auto s = conn_.prepare(sql);
+    for (size_t i = 0; i < params.size(); ++i) {
+      const int index = static_cast<int>(i) + 1;
+      if (auto* v = std::get_if<int64_t>(&params[i])) {
+        s.integer(index, *v);
+      } else {
+        s.text(index, std::get<std::string>(params[i]));
+      }
+    }
+    std::vector<DlqEntry> out;
+    while (s.step()) out.push_back(read_dlq(s, conn_.path()));
+    return out;
+  }
+
+  std::optional<DlqEntry> get_dlq(const std::string& pipeline, int64_t id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto s = conn_.prepare(std::string("SELECT ") + kDlqColumns +
+                           " FROM dlq WHERE pipeline = ?1 AND id = ?2");
+    s.text(1, pipeline).integer(2, id);
+    if (!s.step()) return std::nullopt;
+    return read_dlq(s, conn_.path());
+  }
+
+  void update_dlq(const std::string& pipeline, int64_t id, DlqStatus status,
+                  const std::optional<std::string>& message,
+                  const std::optional<int64_t>& attempts) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    // Setting an entry back to pending while an identical entry is pending
+    // violates the dedup index and throws, as it should.
+    auto s = conn_.prepare(
+        "UPDATE dlq SET status = ?1, message = COALESCE(?2, message), "
+        "attempts = COALESCE(?3, attempts), updated_at_ms = ?4 WHERE pipeline = ?5 AND id = ?6");
+    s.text(1, to_string(status));
+    if (message) {
+      s.text(2, *message);
+    } else {
+      s.null(2);
+    }
+    if (attempts) {
+      s.integer(3, *attempts);
+    } else {
+      s.null(3);
+    }
+    s.integer(4, now_ms()).text(5, pipeline).integer(6, id).run();
+    if (conn_.changes() == 0) {
+      throw Error("state store " + conn_.path() + ": no DLQ entry " + std::to_string(id) +
+                  " in pipeline '" + pipeline + "'");
+    }
+  }
+
+  std::vector<std::pair<DlqStatus, int64_t>> count_dlq(const std::string& pipeline) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<std::pair<DlqStatus, int64_t>> out = {{DlqStatus::Pending, 0},
+                                                      {DlqStatus::Resolved, 0},
+                                                      {DlqStatus::FailedAgain, 0},
+                                                      {DlqStatus::Discarded, 0}};
+    auto s = conn_.prepare(
+        "SELECT status, COUNT(*) FROM dlq WHERE pipeline = ?1 GROUP BY status");
+    s.text(1, pipeline);
+    while (s.step()) {
+      auto status = parse_dlq_status(s.text_at(0));
+      if (!status) continue;  // the CHECK constraint keeps these out
+      for (auto& [st, n] : out) {
+        if (st == *status) n = s.integer_at(1);
+      }
+    }
+    return out;
+  }
+
+  void begin_run(const Run& run) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto s = conn_.prepare("INSERT INTO runs (" + std::string(kRunColumns) +
+                           ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    s.text(1, run.id)
+        .text(2, run.pipeline)
+        .text(3, run.kind)
+        .integer(4, run.started_at_ms != 0 ? run.started_at_ms : now_ms());
+    // NULL rather than 0 so `WHERE ended_at_ms IS NULL` finds unfinished runs.
+    if (run.ended_at_ms != 0) {
+      s.integer(5, run.ended_at_ms);
+    } else {
+      s.null(5);
+    }
+    s.text(6, to_string(run.status))
+        .integer(7, run.counts.read)
+        .integer(8, run.counts.written)
+        .integer(9, run.counts.rejected)
+        .integer(10, run.counts.batches)
+        .text(11, run.message)
+        .run();
+  }
+
+  void end_run(const std::string& run_id, RunStatus status, const RunCounts& counts,
+               const std::string& message) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto s = conn_.prepare(
+        "UPDATE runs SET ended_at_ms = ?1, status = ?2, read = ?3, written = ?4, "
+        "rejected = ?5, batches = ?6, message = ?7 WHERE id = ?8");
+    s.integer(1, now_ms())
+        .text(2, to_string(status))
+        .integer(3, counts.read)
+        .integer(4, counts.written)
+        .integer(5, counts.rejected)
+        .integer(6, counts.batches)
+        .text(7, message)
+        .text(8, run_id)
+        .run();
+    if (conn_.changes() == 0) {
+      throw Error("state store " + conn_.path() + ": no run '" + run_id + "'");
+    }
+  }
+
+  std::vector<Run> list_runs(const std::string& pipeline, int64_t limit) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto s = conn_.prepare(std::string("SELECT ") + kRunColumns +
+                           " FROM runs WHERE pipeline = ?1 "
+                           "ORDER BY started_at_ms DESC, id DESC LIMIT ?2");
+    s.text(1, pipeline).integer(2, limit > 0 ? limit : -1);  // -1: no limit
+    std::vector<Run> out;
+    while (s.step()) out.push_back(read_run(s, conn_.path()));
+    return out;
+  }
+
+ private:
+  std::mutex mu_;
+  Connection conn_;
+};
+
+}  // namespace
+
+std::unique_ptr<StateStore> open_sqlite_state(const std::string& path) {
+  return std::make_unique<SqliteStateStore>(path);
+}
+
+}  // namespace ferry::core

@@ -1,0 +1,35 @@
+// Text forms of the state store's enums. They are stored in the database and
+// shown by the CLI, so they are part of the on-disk format: never rename one.
+#include "state/state_store.h"
+
+namespace ferry::core {
+
+const char* to_string(DlqStatus s) {
+  switch (s) {
+    case DlqStatus::Pending: return "pending";
+    case DlqStatus::Resolved: return "resolved";
+    case DlqStatus::FailedAgain: return "failed_again";
+    case DlqStatus::Discarded: return "discarded";
+  }
+  return "unknown";  // unreachable for valid values; keeps -Wreturn-type quiet
+}
+
+std::optional<DlqStatus> parse_dlq_status(const std::string& s) {
+  for (DlqStatus status : {DlqStatus::Pending, DlqStatus::Resolved, DlqStatus::FailedAgain,
+                           DlqStatus::Discarded}) {
+    if (s == to_string(status)) return status;
+  }
+  return std::nullopt;
+}
+
+const char* to_string(RunStatus s) {
+  switch (s) {
+    case RunStatus::Running: return "running";
+    case RunStatus::Succeeded: return "succeeded";
+    case RunStatus::Failed: return "failed";
+    case RunStatus::Stopped: return "stopped";
+  }
+  return "unknown";
+}
+
+}  // namespace ferry::core

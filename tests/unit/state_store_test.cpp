@@ -1,0 +1,992 @@
+// The behaviour every state store back end must share, run against each one
+// (add a back end by adding a factory), then what only the SQLite file
+// promises: durability across reopening, WAL mode, locking between objects.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <stdlib.h>  // mkdtemp
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/error.h"
+#include "state/state_store.h"
+
+namespace ferry::core {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// Timestamps have millisecond resolution; tests that need two entries with
+// different timestamps wait for the clock to move past the first.
+void wait_until_after(int64_t ms) {
+  while (now_ms() <= ms) std::this_thread::sleep_for(milliseconds(1));
+}
+
+// A fresh directory under the system temp dir, removed with its contents.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "ferry-state-test-XXXXXX").string();
+    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed for " + pattern);
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+// A factory takes no arguments, so the files it makes live in one directory
+// that is removed when the test program exits.
+std::string fresh_db_path() {
+  static TempDir root;
+  static std::atomic<int> counter{0};
+  return (root.path() / ("state-" + std::to_string(++counter) + ".db")).string();
+}
+
+struct StoreFactory {
+  std::string name;
+  std::function<std::unique_ptr<StateStore>()> open;
+};
+
+void PrintTo(const StoreFactory& f, std::ostream* os) { *os << f.name; }
+
+std::vector<StoreFactory> store_factories() {
+  return {
+      {"sqlite", [] { return open_sqlite_state(fresh_db_path()); }},
+      {"memory", [] { return open_memory_state(); }},
+  };
+}
+
+Checkpoint make_checkpoint(const std::string& pipeline, const std::string& partition,
+                           const std::string& position, const std::string& run_id = "run-1",
+                           const std::string& schema_version = "fp-1") {
+  Checkpoint c;
+  c.pipeline = pipeline;
+  c.partition = partition;
+  c.position = position;
+  c.run_id = run_id;
+  c.schema_version = schema_version;
+  return c;
+}
+
+DlqEntry make_entry(const std::string& pipeline, const std::string& position,
+                    const std::string& sink = "warehouse",
+                    const std::string& error_class = "invalid_data") {
+  DlqEntry e;
+  e.pipeline = pipeline;
+  e.run_id = "run-1";
+  e.partition = "p0";
+  e.position = position;
+  e.stage = sink.empty() ? "source" : sink;
+  e.sink = sink;
+  e.record_key = "key-" + position;
+  e.record_json = R"({"schema":[{"name":"id","type":"int64"}],"values":{"id":7}})";
+  e.error_class = error_class;
+  e.message = "column id: not an integer";
+  return e;
+}
+
+int64_t add_one(StateStore& store, const DlqEntry& e) {
+  auto ids = store.add_dlq({e});
+  if (ids.size() != 1) throw std::runtime_error("add_dlq returned " + std::to_string(ids.size()));
+  return ids[0];
+}
+
+std::vector<int64_t> ids_of(const std::vector<DlqEntry>& entries) {
+  std::vector<int64_t> ids;
+  for (const auto& e : entries) ids.push_back(e.id);
+  return ids;
+}
+
+std::vector<std::string> partitions_of(const std::vector<Checkpoint>& checkpoints) {
+  std::vector<std::string> out;
+  for (const auto& c : checkpoints) out.push_back(c.partition);
+  return out;
+}
+
+int64_t count_of(const std::vector<std::pair<DlqStatus, int64_t>>& counts, DlqStatus status) {
+  for (const auto& [s, n] : counts) {
+    if (s == status) return n;
+  }
+  return -1;
+}
+
+class StateStoreTest : public ::testing::TestWithParam<StoreFactory> {
+ protected:
+  void SetUp() override { store_ = GetParam().open(); }
+
+  StateStore& store() { return *store_; }
+  DlqFilter filter(const std::string& pipeline = "orders") {
+    DlqFilter f;
+    f.pipeline = pipeline;
+    return f;
+  }
+
+  std::unique_ptr<StateStore> store_;
+};
+
+// --- checkpoints ----------------------------------------------------------
+
+TEST_P(StateStoreTest, EmptyStoreHasNothing) {
+  EXPECT_FALSE(store().load_checkpoint("orders", "p0").has_value());
+  EXPECT_TRUE(store().list_checkpoints("orders").empty());
+  EXPECT_TRUE(store().list_sink_acks("orders").empty());
+  EXPECT_TRUE(store().list_dlq(filter()).empty());
+  EXPECT_FALSE(store().get_dlq("orders", 1).has_value());
+  EXPECT_TRUE(store().list_runs("orders", 0).empty());
+  EXPECT_EQ(store().reset_checkpoints("orders", std::nullopt), 0);
+}
+
+TEST_P(StateStoreTest, SavedCheckpointLoadsWithEveryField) {
+  const int64_t before = now_ms();
+  store().save_checkpoint(make_checkpoint("orders", "p0", "lsn:17", "run-a", "fp-9"), 5, {});
+  const int64_t after = now_ms();
+
+  auto c = store().load_checkpoint("orders", "p0");
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->pipeline, "orders");
+  EXPECT_EQ(c->partition, "p0");
+  EXPECT_EQ(c->position, "lsn:17");
+  EXPECT_EQ(c->run_id, "run-a");
+  EXPECT_EQ(c->schema_version, "fp-9");
+  EXPECT_EQ(c->records, 5);
+  EXPECT_GE(c->updated_at_ms, before);
+  EXPECT_LE(c->updated_at_ms, after);
+  EXPECT_FALSE(store().load_checkpoint("orders", "p1").has_value());
+}
+
+TEST_P(StateStoreTest, SaveReplacesCheckpointAndAccumulatesRecords) {
+  auto first = make_checkpoint("orders", "p0", "pos-1", "run-a", "fp-1");
+  first.records = 999;  // ignored: the store adds records_in_batch to what it holds
+  store().save_checkpoint(first, 5, {});
+  store().save_checkpoint(make_checkpoint("orders", "p0", "pos-2", "run-b", "fp-2"), 7, {});
+  store().save_checkpoint(make_checkpoint("orders", "p0", "pos-3", "run-b", ""), 0, {});
+
+  auto c = store().load_checkpoint("orders", "p0");
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->position, "pos-3");
+  EXPECT_EQ(c->run_id, "run-b");
+  EXPECT_EQ(c->schema_version, "");
+  EXPECT_EQ(c->records, 12);
+  EXPECT_EQ(store().list_checkpoints("orders").size(), 1u);
+}
+
+TEST_P(StateStoreTest, BinaryPositionsRoundTripByteExact) {
+  const std::string nul_inside("\0\x01\xff\x80 tail\0", 11);
+  const std::string all_nul(16, '\0');
+  std::string big(70000, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 131 % 256);
+
+  store().save_checkpoint(make_checkpoint("orders", "nul", nul_inside), 1, {});
+  store().save_checkpoint(make_checkpoint("orders", "zeros", all_nul), 1, {});
+  store().save_checkpoint(make_checkpoint("orders", "empty", ""), 1, {});
+  store().save_checkpoint(make_checkpoint("orders", "big", big), 1, {});
+
+  EXPECT_EQ(store().load_checkpoint("orders", "nul")->position, nul_inside);
+  EXPECT_EQ(store().load_checkpoint("orders", "zeros")->position, all_nul);
+  EXPECT_EQ(store().load_checkpoint("orders", "empty")->position, "");
+  EXPECT_EQ(store().load_checkpoint("orders", "big")->position, big);
+
+  // DLQ positions too, and positions equal up to a NUL are still different.
+  const int64_t a = add_one(store(), make_entry("orders", std::string("k\0a", 3)));
+  const int64_t b = add_one(store(), make_entry("orders", std::string("k\0b", 3)));
+  EXPECT_NE(a, b);
+  EXPECT_EQ(store().get_dlq("orders", a)->position, std::string("k\0a", 3));
+  EXPECT_EQ(store().get_dlq("orders", b)->position, std::string("k\0b", 3));
+}
+
+TEST_P(StateStoreTest, ListCheckpointsIsSortedAndPerPipeline) {
+  store().save_checkpoint(make_checkpoint("orders", "b", "1"), 1, {});
+  store().save_checkpoint(make_checkpoint("orders", "c", "1"), 1, {});
+  store().save_checkpoint(make_checkpoint("orders", "a", "1"), 1, {});
+  store().save_checkpoint(make_checkpoint("orders2", "a", "other"), 1, {});
+
+  auto orders = store().list_checkpoints("orders");
+  EXPECT_EQ(partitions_of(orders), (std::vector<std::string>{"a", "b", "c"}));
+  for (const auto& c : orders) EXPECT_EQ(c.pipeline, "orders");
+
+  auto orders2 = store().list_checkpoints("orders2");
+  ASSERT_EQ(orders2.size(), 1u);
+  EXPECT_EQ(orders2[0].position, "other");
+  EXPECT_TRUE(store().list_checkpoints("order").empty());  // no prefix matching
+  EXPECT_EQ(store().load_checkpoint("orders", "a")->position, "1");
+}
+
+TEST_P(StateStoreTest, ResetOnePartition) {
+  store().save_checkpoint(make_checkpoint("orders", "a", "1"), 1, {"wh"});
+  store().save_checkpoint(make_checkpoint("orders", "b", "2"), 1, {"wh"});
+  store().save_checkpoint(make_checkpoint("users", "a", "3"), 1, {"wh"});
+
+  EXPECT_EQ(store().reset_checkpoints("orders", std::string("a")), 1);
+  EXPECT_FALSE(store().load_checkpoint("orders", "a").has_value());
+  EXPECT_TRUE(store().load_checkpoint("orders", "b").has_value());
+  EXPECT_TRUE(store().load_checkpoint("users", "a").has_value());
+  EXPECT_EQ(store().reset_checkpoints("orders", std::string("a")), 0);
+  EXPECT_EQ(store().reset_checkpoints("orders", std::string("zzz")), 0);
+  // Acks are per pipeline, not per partition: a partition reset keeps them.
+  ASSERT_EQ(store().list_sink_acks("orders").size(), 1u);
+  EXPECT_EQ(store().list_sink_acks("orders")[0].batches, 2);
+}
+
+TEST_P(StateStoreTest, ResetAllPartitionsOfOnePipeline) {
+  for (const char* p : {"a", "b", "c"}) {
+    store().save_checkpoint(make_checkpoint("orders", p, "1"), 4, {"wh"});
+  }
+  store().save_checkpoint(make_checkpoint("users", "a", "1"), 9, {"wh"});
+
+  EXPECT_EQ(store().reset_checkpoints("orders", std::nullopt), 3);
+  EXPECT_TRUE(store().list_checkpoints("orders").empty());
+  EXPECT_TRUE(store().list_sink_acks("orders").empty());
+
+  ASSERT_EQ(store().list_checkpoints("users").size(), 1u);
+  ASSERT_EQ(store().list_sink_acks("users").size(), 1u);
+  EXPECT_EQ(store().list_sink_acks("users")[0].records, 9);
+  EXPECT_EQ(store().reset_checkpoints("orders", std::nullopt), 0);
+
+  // Starting over counts from zero.
+  store().save_checkpoint(make_checkpoint("orders", "a", "1"), 2, {});
+  EXPECT_EQ(store().load_checkpoint("orders", "a")->records, 2);
+}
+
+// --- sink acks ------------------------------------------------------------
+
+TEST_P(StateStoreTest, SaveCheckpointBumpsSinkAcks) {
+  const int64_t before = now_ms();
+  store().save_checkpoint(make_checkpoint("orders", "p0", "1"), 10, {"warehouse", "audit"});
+  store().save_checkpoint(make_checkpoint("orders", "p1", "1"), 5, {"warehouse"});
+  store().save_checkpoint(make_checkpoint("orders", "p0", "2"), 3, {});
+  // A sink named twice still acknowledged one batch.
+  store().save_checkpoint(make_checkpoint("orders", "p0", "3"), 2, {"audit", "audit"});
+  store().save_checkpoint(make_checkpoint("users", "p0", "1"), 100, {"warehouse"});
+
+  auto acks = store().list_sink_acks("orders");
+  ASSERT_EQ(acks.size(), 2u);
+  EXPECT_EQ(acks[0].pipeline, "orders");
+  EXPECT_EQ(acks[0].sink, "audit");
+  EXPECT_EQ(acks[0].records, 12);
+  EXPECT_EQ(acks[0].batches, 2);
+  EXPECT_EQ(acks[1].sink, "warehouse");
+  EXPECT_EQ(acks[1].records, 15);
+  EXPECT_EQ(acks[1].batches, 2);
+  EXPECT_GE(acks[0].updated_at_ms, before);
+
+  auto users = store().list_sink_acks("users");
+  ASSERT_EQ(users.size(), 1u);
+  EXPECT_EQ(users[0].records, 100);
+  EXPECT_EQ(users[0].batches, 1);
+
+  EXPECT_EQ(store().load_checkpoint("orders", "p0")->records, 15);
+  EXPECT_EQ(store().load_checkpoint("orders", "p1")->records, 5);
+}
+
+// Checkpoint counts and ack counts are written together, so after any mix of
+// concurrent saves they agree exactly.
+TEST_P(StateStoreTest, ConcurrentCallersKeepCheckpointsAndAcksInStep) {
+  constexpr int kThreads = 4;
+  constexpr int kSaves = 40;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  std::vector<std::vector<int64_t>> dlq_ids(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      try {
+        const std::string partition = "p" + std::to_string(t);
+        for (int i = 0; i < kSaves; ++i) {
+          store().save_checkpoint(make_checkpoint("orders", partition, std::to_string(i)), 3,
+                                  {"warehouse"});
+          dlq_ids[t].push_back(add_one(store(), make_entry("orders", partition + ":" +
+                                                                       std::to_string(i))));
+        }
+      } catch (const std::exception&) {
+        ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  ASSERT_EQ(failures.load(), 0);
+
+  auto checkpoints = store().list_checkpoints("orders");
+  ASSERT_EQ(checkpoints.size(), static_cast<size_t>(kThreads));
+  int64_t total = 0;
+  for (const auto& c : checkpoints) {
+    EXPECT_EQ(c.position, std::to_string(kSaves - 1));
+    EXPECT_EQ(c.records, 3 * kSaves);
+    total += c.records;
+  }
+  auto acks = store().list_sink_acks("orders");
+  ASSERT_EQ(acks.size(), 1u);
+  EXPECT_EQ(acks[0].records, total);
+  EXPECT_EQ(acks[0].batches, kThreads * kSaves);
+
+  std::set<int64_t> unique;
+  for (const auto& ids : dlq_ids) unique.insert(ids.begin(), ids.end());
+  EXPECT_EQ(unique.size(), static_cast<size_t>(kThreads * kSaves));
+  EXPECT_EQ(count_of(store().count_dlq("orders"), DlqStatus::Pending), kThreads * kSaves);
+}
+
+// --- dead-letter queue ----------------------------------------------------
+
+TEST_P(StateStoreTest, DlqEntryRoundTripsWithEveryField) {
+  DlqEntry e = make_entry("orders", "lsn:42");
+  e.run_id = "run-7";
+  e.partition = "shard-3";
+  e.stage = "transform:clean";
+  e.record_key = "order-1001";
+  e.attempts = 4;
+  e.id = 12345;          // ignored: the store assigns ids
+  e.created_at_ms = 1;   // ignored: the store stamps times
+
+  const int64_t before = now_ms();
+  const int64_t id = add_one(store(), e);
+  const int64_t after = now_ms();
+  EXPECT_GT(id, 0);
+  EXPECT_NE(id, 12345);
+
+  auto got = store().get_dlq("orders", id);
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->id, id);
+  EXPECT_EQ(got->pipeline, "orders");
+  EXPECT_EQ(got->run_id, "run-7");
+  EXPECT_EQ(got->partition, "shard-3");
+  EXPECT_EQ(got->position, "lsn:42");
+  EXPECT_EQ(got->stage, "transform:clean");
+  EXPECT_EQ(got->sink, "warehouse");
+  EXPECT_EQ(got->record_key, "order-1001");
+  EXPECT_EQ(got->record_json, e.record_json);
+  EXPECT_EQ(got->error_class, "invalid_data");
+  EXPECT_EQ(got->message, "column id: not an integer");
+  EXPECT_EQ(got->attempts, 4);
+  EXPECT_EQ(got->status, DlqStatus::Pending);
+  EXPECT_GE(got->created_at_ms, before);
+  EXPECT_LE(got->created_at_ms, after);
+  EXPECT_EQ(got->updated_at_ms, got->created_at_ms);
+
+  EXPECT_FALSE(store().get_dlq("users", id).has_value());  // other pipeline
+  EXPECT_FALSE(store().get_dlq("orders", id + 1000).has_value());
+}
+
+TEST_P(StateStoreTest, AddDlqReturnsIdsInOrder) {
+  auto ids = store().add_dlq({make_entry("orders", "1"), make_entry("orders", "2"),
+                              make_entry("users", "1"), make_entry("orders", "3")});
+  ASSERT_EQ(ids.size(), 4u);
+  EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
+  EXPECT_EQ(std::set<int64_t>(ids.begin(), ids.end()).size(), 4u);
+  EXPECT_EQ(store().get_dlq("orders", ids[1])->position, "2");
+  EXPECT_EQ(store().get_dlq("users", ids[2])->pipeline, "users");
+  EXPECT_TRUE(store().add_dlq({}).empty());
+}
+
+TEST_P(StateStoreTest, RedeliveredPendingEntryIsNotDuplicated) {
+  const DlqEntry original = make_entry("orders", "pos-1");
+  const int64_t id = add_one(store(), original);
+
+  // Same (pipeline, partition, position, stage, sink); everything else differs.
+  DlqEntry again = original;
+  again.run_id = "run-2";
+  again.record_key = "other";
+  again.message = "second failure";
+  again.error_class = "retry_exhausted";
+  again.attempts = 3;
+  EXPECT_EQ(add_one(store(), again), id);
+  EXPECT_EQ(store().get_dlq("orders", id)->message, original.message);  // first one kept
+
+  // Duplicates inside one batch collapse too.
+  const DlqEntry twice = make_entry("orders", "pos-2");
+  auto batch = store().add_dlq({twice, twice});
+  ASSERT_EQ(batch.size(), 2u);
+  EXPECT_EQ(batch[0], batch[1]);
+  EXPECT_EQ(count_of(store().count_dlq("orders"), DlqStatus::Pending), 2);
+
+  // Any one key field differing makes a new entry.
+  std::set<int64_t> distinct = {id};
+  DlqEntry v = original;
+  v.partition = "p9";
+  distinct.insert(add_one(store(), v));
+  v = original;
+  v.position = "pos-1b";
+  distinct.insert(add_one(store(), v));
+  v = original;
+  v.stage = "transform:clean";
+  distinct.insert(add_one(store(), v));
+  v = original;
+  v.sink = "audit";
+  distinct.insert(add_one(store(), v));
+  v = original;
+  v.pipeline = "users";
+  distinct.insert(add_one(store(), v));
+  EXPECT_EQ(distinct.size(), 6u);
+}
+
+TEST_P(StateStoreTest, SettledEntryDoesNotBlockANewFailure) {
+  const DlqEntry e = make_entry("orders", "pos-1");
+  const int64_t first = add_one(store(), e);
+  store().update_dlq("orders", first, DlqStatus::Resolved, std::nullopt, std::nullopt);
+
+  const int64_t second = add_one(store(), e);
+  EXPECT_NE(second, first);
+  auto counts = store().count_dlq("orders");
+  EXPECT_EQ(count_of(counts, DlqStatus::Pending), 1);
+  EXPECT_EQ(count_of(counts, DlqStatus::Resolved), 1);
+
+  // Re-opening the settled one would make two identical pending entries.
+  EXPECT_THROW(store().update_dlq("orders", first, DlqStatus::Pending, std::nullopt, std::nullopt),
+               Error);
+  EXPECT_EQ(store().get_dlq("orders", first)->status, DlqStatus::Resolved);
+
+  // Once the other is settled too, re-opening is fine.
+  store().update_dlq("orders", second, DlqStatus::Discarded, std::nullopt, std::nullopt);
+  store().update_dlq("orders", first, DlqStatus::Pending, std::nullopt, std::nullopt);
+  EXPECT_EQ(store().get_dlq("orders", first)->status, DlqStatus::Pending);
+  EXPECT_EQ(add_one(store(), e), first);
+}
+
+TEST_P(StateStoreTest, ListDlqFilters) {
+  const int64_t id1 = add_one(store(), make_entry("orders", "1", "warehouse", "invalid_data"));
+  const int64_t id2 = add_one(store(), make_entry("orders", "2", "warehouse", "retry_exhausted"));
+  const int64_t id3 = add_one(store(), make_entry("orders", "3", "audit", "invalid_data"));
+  wait_until_after(store().get_dlq("orders", id3)->created_at_ms);
+  const int64_t id4 = add_one(store(), make_entry("orders", "4", "audit", "retry_exhausted"));
+  const int64_t id5 = add_one(store(), make_entry("orders", "5", "", "invalid_data"));
+  const int64_t other = add_one(store(), make_entry("users", "1", "warehouse", "invalid_data"));
+  store().update_dlq("orders", id2, DlqStatus::Discarded, std::nullopt, std::nullopt);
+  const int64_t since = store().get_dlq("orders", id4)->created_at_ms;
+
+  using Ids = std::vector<int64_t>;
+  EXPECT_EQ(ids_of(store().list_dlq(filter())), (Ids{id1, id2, id3, id4, id5}));
+  EXPECT_EQ(ids_of(store().list_dlq(filter("users"))), (Ids{other}));
+
+  auto f = filter();
+  f.status = DlqStatus::Pending;
+  EXPECT_EQ(ids_of(store().list_dlq(f)), (Ids{id1, id3, id4, id5}));
+  f.status = DlqStatus::Discarded;
+  EXPECT_EQ(ids_of(store().list_dlq(f)), (Ids{id2}));
+  f.status = DlqStatus::Resolved;
+  EXPECT_TRUE(store().list_dlq(f).empty());
+
+  f = filter();
+  f.sink = "warehouse";
+  EXPECT_EQ(ids_of(store().list_dlq(f)), (Ids{id1, id2}));
+  f.sink = "";
+  EXPECT_EQ(ids_of(store().list_dlq(f)), (Ids{id5}));
+
+  f = filter();
+  f.error_class = "invalid_data";
+  EXPECT_EQ(ids_of(store().list_dlq(f)), (Ids{id1, id3, id5}));
+
+  f = filter();
+  f.since_ms = since;
+  EXPECT_EQ(ids_of(store().list_dlq(f)), (Ids{id4, id5}));
+
+  f = filter();
+  f.ids = {id5, id1, 999999, other};  // order given does not matter; other pipeline excluded
+  EXPECT_EQ(ids_of(store().list_dlq(f)), (Ids{id1, id5}));
+
+  f = filter();
+  f.status = DlqStatus::Pending;
+  f.sink = "audit";
+  f.error_class = "retry_exhausted";
+  EXPECT_EQ(ids_of(store().list_dlq(f)), (Ids{id4}));
+}
+
+TEST_P(StateStoreTest, ListDlqPagesWithAfterIdAndLimit) {
+  std::vector<int64_t> expected;
+  for (int i = 0; i < 7; ++i) {
+    expected.push_back(add_one(store(), make_entry("orders", "pos-" + std::to_string(i))));
+    add_one(store(), make_entry("users", "pos-" + std::to_string(i)));  // interleaved noise
+  }
+
+  std::vector<int64_t> seen;
+  std::vector<size_t> page_sizes;
+  auto f = filter();
+  f.limit = 3;
+  for (int guard = 0; guard < 10; ++guard) {
+    auto page = store().list_dlq(f);
+    if (page.empty()) break;
+    page_sizes.push_back(page.size());
+    for (const auto& e : page) seen.push_back(e.id);
+    f.after_id = page.back().id;
+  }
+  EXPECT_EQ(page_sizes, (std::vector<size_t>{3, 3, 1}));
+  EXPECT_EQ(seen, expected);
+
+  // Paging composes with filters.
+  store().update_dlq("orders", expected[1], DlqStatus::Resolved, std::nullopt, std::nullopt);
+  f = filter();
+  f.status = DlqStatus::Pending;
+  f.limit = 2;
+  f.after_id = expected[0];
+  EXPECT_EQ(ids_of(store().list_dlq(f)), (std::vector<int64_t>{expected[2], expected[3]}));
+
+  f = filter();
+  f.limit = 0;  // no limit
+  EXPECT_EQ(store().list_dlq(f).size(), 7u);
+}
+
+TEST_P(StateStoreTest, UpdateDlqSetsStatusAndOptionallyMessageAndAttempts) {
+  const DlqEntry e = make_entry("orders", "pos-1");
+  const int64_t id = add_one(store(), e);
+  const int64_t created = store().get_dlq("orders", id)->created_at_ms;
+
+  store().update_dlq("orders", id, DlqStatus::FailedAgain, std::nullopt, std::nullopt);
+  auto got = store().get_dlq("orders", id);
+  EXPECT_EQ(got->status, DlqStatus::FailedAgain);
+  EXPECT_EQ(got->message, e.message);
+  EXPECT_EQ(got->attempts, 1);
+  EXPECT_GE(got->updated_at_ms, created);
+
+  store().update_dlq("orders", id, DlqStatus::Resolved, std::string("replayed"), int64_t{3});
+  got = store().get_dlq("orders", id);
+  EXPECT_EQ(got->status, DlqStatus::Resolved);
+  EXPECT_EQ(got->message, "replayed");
+  EXPECT_EQ(got->attempts, 3);
+  EXPECT_EQ(got->record_json, e.record_json);
+  EXPECT_EQ(got->position, e.position);
+  EXPECT_EQ(got->created_at_ms, created);
+
+  // Another pipeline cannot touch it, and unknown ids are errors.
+  EXPECT_THROW(store().update_dlq("users", id, DlqStatus::Discarded, std::nullopt, std::nullopt),
+               Error);
+  EXPECT_EQ(store().get_dlq("orders", id)->status, DlqStatus::Resolved);
+  EXPECT_THROW(
+      store().update_dlq("orders", id + 1000, DlqStatus::Discarded, std::nullopt, std::nullopt),
+      Error);
+}
+
+TEST_P(StateStoreTest, CountDlqGivesEveryStatusInEnumOrder) {
+  auto ids = store().add_dlq({make_entry("orders", "1"), make_entry("orders", "2"),
+                              make_entry("orders", "3"), make_entry("orders", "4"),
+                              make_entry("orders", "5"), make_entry("users", "1")});
+  store().update_dlq("orders", ids[0], DlqStatus::Resolved, std::nullopt, std::nullopt);
+  store().update_dlq("orders", ids[1], DlqStatus::Discarded, std::nullopt, std::nullopt);
+  store().update_dlq("orders", ids[2], DlqStatus::Discarded, std::nullopt, std::nullopt);
+
+  using Counts = std::vector<std::pair<DlqStatus, int64_t>>;
+  EXPECT_EQ(store().count_dlq("orders"), (Counts{{DlqStatus::Pending, 2},
+                                                 {DlqStatus::Resolved, 1},
+                                                 {DlqStatus::FailedAgain, 0},
+                                                 {DlqStatus::Discarded, 2}}));
+  EXPECT_EQ(store().count_dlq("users"), (Counts{{DlqStatus::Pending, 1},
+                                                {DlqStatus::Resolved, 0},
+                                                {DlqStatus::FailedAgain, 0},
+                                                {DlqStatus::Discarded, 0}}));
+  EXPECT_EQ(store().count_dlq("nobody"), (Counts{{DlqStatus::Pending, 0},
+                                                 {DlqStatus::Resolved, 0},
+                                                 {DlqStatus::FailedAgain, 0},
+                                                 {DlqStatus::Discarded, 0}}));
+}
+
+// --- runs -----------------------------------------------------------------
+
+Run make_run(const std::string& id, const std::string& pipeline, int64_t started_at_ms) {
+  Run r;
+  r.id = id;
+  r.pipeline = pipeline;
+  r.kind = "run";
+  r.started_at_ms = started_at_ms;
+  return r;
+}
+
+TEST_P(StateStoreTest, RunsBeginEndAndList) {
+  store().begin_run(make_run("r1", "orders", 1000));
+  ferry::core::Run replay = make_run("r2", "orders", 2000);
+  replay.kind = "replay";
+  store().begin_run(replay);
+  store().begin_run(make_run("r3", "orders", 3000));
+  store().begin_run(make_run("u1", "users", 2500));
+
+  auto runs = store().list_runs("orders", 0);
+  ASSERT_EQ(runs.size(), 3u);
+  EXPECT_EQ(runs[0].id, "r3");  // newest first
+  EXPECT_EQ(runs[1].id, "r2");
+  EXPECT_EQ(runs[2].id, "r1");
+  EXPECT_EQ(runs[1].kind, "replay");
+  EXPECT_EQ(runs[1].status, RunStatus::Running);
+  EXPECT_EQ(runs[1].ended_at_ms, 0);
+  EXPECT_EQ(runs[1].counts.read, 0);
+  EXPECT_EQ(runs[1].started_at_ms, 2000);
+
+  auto two = store().list_runs("orders", 2);
+  ASSERT_EQ(two.size(), 2u);
+  EXPECT_EQ(two[0].id, "r3");
+  EXPECT_EQ(two[1].id, "r2");
+
+  const int64_t before = now_ms();
+  store().end_run("r2", RunStatus::Succeeded, RunCounts{100, 90, 10, 5}, "done");
+  store().end_run("r3", RunStatus::Failed, RunCounts{1, 0, 0, 0}, "sink unreachable");
+  const int64_t after = now_ms();
+
+  runs = store().list_runs("orders", 0);
+  ASSERT_EQ(runs.size(), 3u);
+  EXPECT_EQ(runs[0].status, RunStatus::Failed);
+  EXPECT_EQ(runs[0].message, "sink unreachable");
+  const auto& r2 = runs[1];
+  EXPECT_EQ(r2.status, RunStatus::Succeeded);
+  EXPECT_EQ(r2.counts.read, 100);
+  EXPECT_EQ(r2.counts.written, 90);
+  EXPECT_EQ(r2.counts.rejected, 10);
+  EXPECT_EQ(r2.counts.batches, 5);
+  EXPECT_EQ(r2.message, "done");
+  EXPECT_GE(r2.ended_at_ms, before);
+  EXPECT_LE(r2.ended_at_ms, after);
+  EXPECT_EQ(runs[2].status, RunStatus::Running);
+
+  auto users = store().list_runs("users", 0);
+  ASSERT_EQ(users.size(), 1u);
+  EXPECT_EQ(users[0].id, "u1");
+}
+
+TEST_P(StateStoreTest, RunErrorsAndDefaults) {
+  store().begin_run(make_run("r1", "orders", 1000));
+  EXPECT_THROW(store().begin_run(make_run("r1", "orders", 5000)), Error);
+  EXPECT_THROW(store().end_run("missing", RunStatus::Stopped, RunCounts{}, ""), Error);
+
+  const int64_t before = now_ms();
+  store().begin_run(make_run("r2", "orders", 0));  // the store stamps the start
+  const int64_t after = now_ms();
+  auto runs = store().list_runs("orders", 1);
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].id, "r2");
+  EXPECT_GE(runs[0].started_at_ms, before);
+  EXPECT_LE(runs[0].started_at_ms, after);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StateStoreTest, ::testing::ValuesIn(store_factories()),
+                         [](const ::testing::TestParamInfo<StoreFactory>& info) {
+                           return info.param.name;
+                         });
+
+// --- enums ----------------------------------------------------------------
+
+TEST(StateEnums, DlqStatusTextRoundTrips) {
+  EXPECT_STREQ(to_string(DlqStatus::Pending), "pending");
+  EXPECT_STREQ(to_string(DlqStatus::Resolved), "resolved");
+  EXPECT_STREQ(to_string(DlqStatus::FailedAgain), "failed_again");
+  EXPECT_STREQ(to_string(DlqStatus::Discarded), "discarded");
+  for (auto s : {DlqStatus::Pending, DlqStatus::Resolved, DlqStatus::FailedAgain,
+                 DlqStatus::Discarded}) {
+    EXPECT_EQ(parse_dlq_status(to_string(s)), s);
+  }
+  EXPECT_FALSE(parse_dlq_status("Pending").has_value());
+  EXPECT_FALSE(parse_dlq_status("").has_value());
+  EXPECT_FALSE(parse_dlq_status("failed-again").has_value());
+}
+
+TEST(StateEnums, RunStatusText) {
+  EXPECT_STREQ(to_string(RunStatus::Running), "running");
+  EXPECT_STREQ(to_string(RunStatus::Succeeded), "succeeded");
+  EXPECT_STREQ(to_string(RunStatus::Failed), "failed");
+  EXPECT_STREQ(to_string(RunStatus::Stopped), "stopped");
+}
+
+// --- SQLite specifics -----------------------------------------------------
+
+// A plain second connection, looking at the file as a person with the sqlite3
+// shell would.
+class RawDb {
+ public:
+  explicit RawDb(const std::string& path) {
+    sqlite3* raw = nullptr;
+    int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr);
+    db_.reset(raw);
+    if (rc != SQLITE_OK) throw std::runtime_error("cannot open " + path);
+    sqlite3_busy_timeout(raw, 10000);
+  }
+
+  void exec(const std::string& sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string message = err ? err : "?";
+      sqlite3_free(err);
+      throw std::runtime_error(sql + ": " + message);
+    }
+  }
+
+  // First column of every row, as text.
+  std::vector<std::string> column(const std::string& sql) {
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db_.get(), sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) {
+      throw std::runtime_error(sql + ": " + sqlite3_errmsg(db_.get()));
+    }
+    std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> stmt(raw, &sqlite3_finalize);
+    std::vector<std::string> out;
+    while (sqlite3_step(raw) == SQLITE_ROW) {
+      auto* text = reinterpret_cast<const char*>(sqlite3_column_text(raw, 0));
+      out.emplace_back(text ? text : "NULL");
+    }
+    return out;
+  }
+
+  std::string scalar(const std::string& sql) {
+    auto rows = column(sql);
+    return rows.empty() ? "<no row>" : rows[0];
+  }
+
+ private:
+  std::unique_ptr<sqlite3, decltype(&sqlite3_close_v2)> db_{nullptr, &sqlite3_close_v2};
+};
+
+class SqliteStateStoreTest : public ::testing::Test {
+ protected:
+  std::string path() const { return (dir_.path() / "state.db").string(); }
+
+  TempDir dir_;
+};
+
+TEST_F(SqliteStateStoreTest, DataSurvivesClosingAndReopening) {
+  const std::string position("\0bin\xff", 5);
+  int64_t dlq_id = 0;
+  {
+    auto store = open_sqlite_state(path());
+    store->save_checkpoint(make_checkpoint("orders", "p0", position, "run-1", "fp"), 11,
+                           {"warehouse"});
+    dlq_id = add_one(*store, make_entry("orders", "pos-1"));
+    store->update_dlq("orders", dlq_id, DlqStatus::FailedAgain, std::string("again"), int64_t{2});
+    store->begin_run(make_run("run-1", "orders", 1000));
+    store->end_run("run-1", RunStatus::Stopped, RunCounts{5, 4, 1, 2}, "interrupted");
+  }
+  ASSERT_TRUE(fs::exists(path()));
+
+  auto store = open_sqlite_state(path());
+  auto c = store->load_checkpoint("orders", "p0");
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->position, position);
+  EXPECT_EQ(c->records, 11);
+  EXPECT_EQ(c->schema_version, "fp");
+  ASSERT_EQ(store->list_sink_acks("orders").size(), 1u);
+  EXPECT_EQ(store->list_sink_acks("orders")[0].records, 11);
+
+  auto e = store->get_dlq("orders", dlq_id);
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->status, DlqStatus::FailedAgain);
+  EXPECT_EQ(e->message, "again");
+  EXPECT_EQ(e->attempts, 2);
+
+  auto runs = store->list_runs("orders", 0);
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].status, RunStatus::Stopped);
+  EXPECT_EQ(runs[0].counts.rejected, 1);
+  EXPECT_EQ(runs[0].message, "interrupted");
+
+  // Ids keep growing across sessions (AUTOINCREMENT), so old ids stay unique.
+  EXPECT_GT(add_one(*store, make_entry("orders", "pos-2")), dlq_id);
+}
+
+TEST_F(SqliteStateStoreTest, FileIsInWalModeWithAVersionedSchema) {
+  auto store = open_sqlite_state(path());
+  RawDb raw(path());
+  EXPECT_EQ(raw.scalar("PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(raw.scalar("PRAGMA user_version"), "1");
+  EXPECT_EQ(raw.column("SELECT name FROM sqlite_master WHERE type = 'table' "
+                       "AND name NOT LIKE 'sqlite_%' ORDER BY name"),
+            (std::vector<std::string>{"checkpoints", "dlq", "runs", "sink_acks"}));
+  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' "
+                       "AND name = 'dlq_pending_dedup' AND sql LIKE '%UNIQUE%'"),
+            "1");
+
+  // Opening an existing file again leaves it as it is.
+  store.reset();
+  store = open_sqlite_state(path());
+  EXPECT_EQ(raw.scalar("PRAGMA user_version"), "1");
+}
+
+TEST_F(SqliteStateStoreTest, TablesReadWithPlainSql) {
+  auto store = open_sqlite_state(path());
+  store->save_checkpoint(make_checkpoint("orders", "p0", std::string("\x01\0\xff", 3)), 4, {"wh"});
+  add_one(*store, make_entry("orders", "pos-1"));
+  store->begin_run(make_run("r1", "orders", 1000));
+
+  RawDb raw(path());
+  EXPECT_EQ(raw.scalar("SELECT hex(position) FROM checkpoints WHERE pipeline = 'orders'"),
+            "0100FF");
+  EXPECT_EQ(raw.scalar("SELECT typeof(position) FROM checkpoints"), "blob");
+  EXPECT_EQ(raw.scalar("SELECT records || '/' || batches FROM sink_acks WHERE sink = 'wh'"),
+            "4/1");
+  EXPECT_EQ(raw.scalar("SELECT status || ' ' || error_class FROM dlq"), "pending invalid_data");
+  EXPECT_EQ(raw.scalar("SELECT json_extract(record, '$.values.id') FROM dlq"), "7");
+  EXPECT_EQ(raw.scalar("SELECT status || ' ' || ifnull(ended_at_ms, 'open') FROM runs"),
+            "running open");
+}
+
+TEST_F(SqliteStateStoreTest, TwoStoresOnOneFileWriteFromTwoThreads) {
+  constexpr int kSaves = 30;
+  auto a = open_sqlite_state(path());
+  auto b = open_sqlite_state(path());
+  std::atomic<int> failures{0};
+  std::string first_error;
+  auto writer = [&](StateStore& store, const std::string& partition) {
+    try {
+      for (int i = 0; i < kSaves; ++i) {
+        store.save_checkpoint(make_checkpoint("orders", partition, std::to_string(i)), 1,
+                              {"warehouse"});
+        add_one(store, make_entry("orders", partition + ":" + std::to_string(i)));
+      }
+    } catch (const std::exception& e) {
+      if (failures++ == 0) first_error = e.what();
+    }
+  };
+  std::thread ta(writer, std::ref(*a), "pa");
+  std::thread tb(writer, std::ref(*b), "pb");
+  ta.join();
+  tb.join();
+  ASSERT_EQ(failures.load(), 0) << first_error;
+
+  auto reader = open_sqlite_state(path());
+  auto checkpoints = reader->list_checkpoints("orders");
+  ASSERT_EQ(checkpoints.size(), 2u);
+  for (const auto& c : checkpoints) {
+    EXPECT_EQ(c.records, kSaves);
+    EXPECT_EQ(c.position, std::to_string(kSaves - 1));
+  }
+  auto acks = reader->list_sink_acks("orders");
+  ASSERT_EQ(acks.size(), 1u);
+  EXPECT_EQ(acks[0].records, 2 * kSaves);
+  EXPECT_EQ(acks[0].batches, 2 * kSaves);
+  EXPECT_EQ(count_of(reader->count_dlq("orders"), DlqStatus::Pending), 2 * kSaves);
+}
+
+TEST_F(SqliteStateStoreTest, WriterWaitsForAnotherConnectionsLock) {
+  auto store = open_sqlite_state(path());
+  RawDb other(path());
+  other.exec("BEGIN IMMEDIATE");  // hold the write lock, as another process might
+  std::thread releaser([&] {
+    std::this_thread::sleep_for(milliseconds(300));
+    other.exec("COMMIT");
+  });
+
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_NO_THROW(store->save_checkpoint(make_checkpoint("orders", "p0", "1"), 1, {}));
+  const auto waited = std::chrono::steady_clock::now() - start;
+  releaser.join();
+
+  EXPECT_GE(waited, milliseconds(250));  // it waited instead of failing with "locked"
+  EXPECT_EQ(store->load_checkpoint("orders", "p0")->records, 1);
+}
+
+TEST_F(SqliteStateStoreTest, FailedSaveLeavesCheckpointAndAcksUntouched) {
+  auto store = open_sqlite_state(path());
+  store->save_checkpoint(make_checkpoint("orders", "p0", "pos-1"), 5, {"audit"});
+
+  // Make the second ack of the next save fail, after the checkpoint and the
+  // first ack were already written inside the transaction.
+  RawDb raw(path());
+  raw.exec("CREATE TRIGGER refuse_ack BEFORE INSERT ON sink_acks WHEN NEW.sink = 'zz-broken' "
+           "BEGIN SELECT RAISE(ABORT, 'injected ack failure'); END");
+
+  try {
+    store->save_checkpoint(make_checkpoint("orders", "p0", "pos-2"), 7, {"audit", "zz-broken"});
+    FAIL() << "save_checkpoint should have thrown";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find(path()), std::string::npos) << message;
+    EXPECT_NE(message.find("injected ack failure"), std::string::npos) << message;
+  }
+
+  auto c = store->load_checkpoint("orders", "p0");
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->position, "pos-1");
+  EXPECT_EQ(c->records, 5);
+  auto acks = store->list_sink_acks("orders");
+  ASSERT_EQ(acks.size(), 1u);
+  EXPECT_EQ(acks[0].sink, "audit");
+  EXPECT_EQ(acks[0].records, 5);
+  EXPECT_EQ(acks[0].batches, 1);
+
+  // The store is still usable afterwards (the transaction was rolled back).
+  store->save_checkpoint(make_checkpoint("orders", "p0", "pos-3"), 1, {"audit"});
+  EXPECT_EQ(store->load_checkpoint("orders", "p0")->records, 6);
+}
+
+TEST_F(SqliteStateStoreTest, ErrorsNameTheFile) {
+  const std::string missing_dir = (dir_.path() / "no-such-dir" / "state.db").string();
+  try {
+    open_sqlite_state(missing_dir);
+    FAIL() << "opening under a missing directory should throw";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(missing_dir), std::string::npos) << e.what();
+  }
+
+  auto store = open_sqlite_state(path());
+  try {
+    store->end_run("missing", RunStatus::Failed, RunCounts{}, "");
+    FAIL() << "end_run of an unknown run should throw";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(path()), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(SqliteStateStoreTest, RefusesAFileThatIsNotADatabase) {
+  {
+    std::ofstream garbage(path(), std::ios::binary);
+    garbage << std::string(4096, 'x');
+  }
+  try {
+    open_sqlite_state(path());
+    FAIL() << "a file that is not a database should be refused";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(path()), std::string::npos) << e.what();
+  }
+}
+
+// `ferry run` and `ferry checkpoint show` may both be the first to open a
+// new file; exactly one creates the schema and both work.
+TEST_F(SqliteStateStoreTest, ConcurrentFirstOpensOfANewFile) {
+  for (int round = 0; round < 5; ++round) {
+    const std::string file = (dir_.path() / ("race-" + std::to_string(round) + ".db")).string();
+    std::atomic<int> failures{0};
+    std::string first_error;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 3; ++t) {
+      threads.emplace_back([&, t] {
+        try {
+          auto store = open_sqlite_state(file);
+          store->save_checkpoint(make_checkpoint("orders", "p" + std::to_string(t), "1"), 1, {});
+        } catch (const std::exception& e) {
+          if (failures++ == 0) first_error = e.what();
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    ASSERT_EQ(failures.load(), 0) << first_error;
+    EXPECT_EQ(open_sqlite_state(file)->list_checkpoints("orders").size(), 3u);
+  }
+}
+
+TEST_F(SqliteStateStoreTest, RefusesAFileFromANewerSchema) {
+  open_sqlite_state(path());
+  RawDb(path()).exec("PRAGMA user_version = 99");
+  try {
+    open_sqlite_state(path());
+    FAIL() << "a newer schema should be refused";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find(path()), std::string::npos) << message;
+    EXPECT_NE(message.find("99"), std::string::npos) << message;
+  }
+}
+
+}  // namespace
+}  // namespace ferry::core
