@@ -182,7 +182,8 @@ typedef struct FerryRecordMeta {
  *
  * Ownership: the producer owns every byte the batch points to and keeps it
  * valid and unchanged until `release(batch)` is called. The consumer calls
- * `release` exactly once, then must not touch the batch again. A consumer
+ * `release` exactly once, then must not touch the batch again; `release` may
+ * be called from any thread, also after the producing instance was closed. A consumer
  * that needs to move a batch copies the struct and sets the source's
  * `release` to NULL (a released or moved-from batch has release == NULL). */
 typedef struct FerryBatch {
@@ -275,8 +276,8 @@ typedef struct FerryOpenArgs {
   FerryBytes name;        /* sink / transform / hook name in the pipeline */
   FerryBytes run_id;
   FerryBytes base_dir;    /* resolve relative paths against this */
-  uint64_t max_batch_records;
-  uint64_t max_batch_bytes;
+  uint64_t max_batch_records; /* >= 1 */
+  uint64_t max_batch_bytes;   /* >= 1 */
   /* Backfill window, empty outside a backfill. Never use the clock instead. */
   FerryBytes data_date;
   FerryBytes window_start;
@@ -330,8 +331,10 @@ typedef struct FerryTransformApi {
  * The host calls write() one or more times, then commit() once:
  *   - write(): stage the rows. Returns FERRY_OK when the call was applied as
  *     a whole, except rows whose outcome the sink set to non-OK (those were
- *     not written). Any other status means nothing of this call was staged;
- *     FERRY_INVALID_DATA without per-row outcomes makes the host bisect.
+ *     not written). Any other status means nothing of this call was staged
+ *     (the host then ignores the outcomes); FERRY_INVALID_DATA makes the
+ *     host bisect the rows. If rows staged by earlier calls were lost (the
+ *     transaction died), return a fatal status: the host aborts.
  *   - commit(): make everything staged since the last commit durable. A
  *     transactional sink (FERRY_CAP_TRANSACTIONAL) stores `checkpoint` in
  *     the same transaction as the data; others may ignore it. After commit

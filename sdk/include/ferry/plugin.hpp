@@ -86,7 +86,9 @@ class Host {
   const FerryHost* host_;
 };
 
-// What an instance is opened with.
+// What an instance is opened with. Valid only during the constructor of the
+// instance: copy what you need (config, names, base_dir); keep a copy of
+// host() (a Host is a pointer that stays valid until close).
 class Context {
  public:
   explicit Context(const FerryOpenArgs* args) : args_(args), host_(args->host) {}

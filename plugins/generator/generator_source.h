@@ -1,0 +1,44 @@
+// The generator source: deterministic synthetic rows, resumable by id.
+//
+// Thread safety: one instance is called serially (ABI convention 4).
+#ifndef FERRY_PLUGINS_GENERATOR_GENERATOR_SOURCE_H_
+#define FERRY_PLUGINS_GENERATOR_GENERATOR_SOURCE_H_
+
+#include <ferry/plugin.hpp>
+#include <string>
+#include <vector>
+
+#include "layout.h"
+#include "options.h"
+
+namespace ferry_generator {
+
+class GeneratorSource final : public ferry::Source {
+ public:
+  explicit GeneratorSource(const ferry::Context& ctx);
+
+  std::vector<std::string> partitions() override;
+  // `position` is the last id emitted, as decimal text.
+  void start(std::string_view partition, const std::string_view* position) override;
+  bool next(FerryBatch* out) override;
+  Estimate estimate(std::string_view partition) override;
+
+ private:
+  IdRange range_of(std::string_view partition) const;
+  void fill_row(uint64_t id);
+
+  Options opts_;
+  std::vector<FieldSpec> fields_;
+  uint64_t batch_records_;
+  uint64_t batch_bytes_;  // 0: no byte limit
+  ferry::BatchBuilder builder_;
+
+  bool started_ = false;
+  std::string partition_;
+  uint64_t next_id_ = 0;
+  uint64_t end_id_ = 0;
+};
+
+}  // namespace ferry_generator
+
+#endif  // FERRY_PLUGINS_GENERATOR_GENERATOR_SOURCE_H_

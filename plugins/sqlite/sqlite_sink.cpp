@@ -1,0 +1,314 @@
+#include "sqlite_sink.h"
+
+#include <algorithm>
+
+namespace ferry_sqlite {
+namespace {
+
+[[noreturn]] void fail(FerryStatus status, const std::string& message) {
+  throw ferry::Error(status, "sqlite sink: " + message);
+}
+
+// Identifies a column list: length-prefixed, so no name can fake a boundary.
+std::string signature(const ferry::BatchView& batch) {
+  std::string sig;
+  for (size_t f = 0; f < batch.fields(); ++f) {
+    const std::string_view name = batch.field_name(f);
+    sig += std::to_string(name.size());
+    sig += ':';
+    sig += name;
+  }
+  return sig;
+}
+
+std::optional<size_t> find_field(const ferry::BatchView& batch, std::string_view column) {
+  const std::string folded = fold_ident(column);
+  for (size_t f = 0; f < batch.fields(); ++f)
+    if (fold_ident(batch.field_name(f)) == folded) return f;
+  return std::nullopt;
+}
+
+}  // namespace
+
+SqliteSink::SqliteSink(const ferry::Context& ctx)
+    : host_(ctx.host()), opts_(parse_options(ctx.config_json())), pipeline_(ctx.pipeline()) {
+  const std::string path = ctx.resolve_path(opts_.path);
+  where_ = "table " + quote_ident(opts_.table) + " in " + path;
+  db_ = std::make_unique<Database>(path, opts_.busy_timeout_ms);
+  configure_connection();
+  checkpoints_ = std::make_unique<CheckpointStore>(*db_);
+  schema_ = std::make_unique<TableSchema>(*db_, opts_.table);
+  check_existing_table();
+}
+
+SqliteSink::~SqliteSink() {
+  if (db_ && db_->in_transaction()) sqlite3_exec(db_->raw(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void SqliteSink::configure_connection() {
+  // WAL: readers (sqlite3, dashboards) never block our commits.
+  Statement wal = db_->prepare("PRAGMA journal_mode = WAL", "setting WAL journal mode");
+  {
+    ResetOnExit reset(wal.get());
+    const int rc = sqlite3_step(wal.get());
+    if (rc != SQLITE_ROW) db_->fail(rc, "setting WAL journal mode");
+    const auto* mode = reinterpret_cast<const char*>(sqlite3_column_text(wal.get(), 0));
+    if (mode == nullptr || std::string_view(mode) != "wal")
+      host_.warn("sqlite sink: " + db_->path() + " stays in journal mode '" +
+                 std::string(mode ? mode : "?") + "' (WAL not available)");
+  }
+  db_->exec(opts_.synchronous == Synchronous::kFull ? "PRAGMA synchronous = FULL"
+                                                    : "PRAGMA synchronous = NORMAL",
+            "setting synchronous");
+}
+
+void SqliteSink::check_existing_table() {
+  // Fail at open, before any data flows, when the table can never fit.
+  if (!schema_->exists()) {
+    if (!opts_.create_table)
+      fail(FERRY_ERROR_CONFIG, where_ + " does not exist and create_table is false");
+    return;
+  }
+  for (const std::string& k : opts_.key)
+    if (!schema_->has_column(k))
+      fail(FERRY_ERROR_CONFIG, "key column " + quote_ident(k) + " is not a column of " + where_);
+}
+
+void SqliteSink::check_usable() const {
+  if (txn_lost_)
+    fail(FERRY_ERROR_IO, "SQLite rolled back the open transaction of " + where_ +
+                             " after an error; the host must abort() before writing again");
+}
+
+void SqliteSink::begin_if_needed() {
+  if (in_txn_) return;
+  // IMMEDIATE takes the write lock now, so BUSY shows up here (nothing
+  // staged yet, safe to retry) rather than in the middle of a batch.
+  db_->exec("BEGIN IMMEDIATE", "beginning a transaction on " + where_);
+  in_txn_ = true;
+  staged_rows_ = 0;
+}
+
+void SqliteSink::write(const ferry::BatchView& batch, ferry::Outcomes& outcomes) {
+  check_usable();
+  if (batch.rows() == 0) return;
+  begin_if_needed();
+
+  std::vector<Rejection> rejected;
+  db_->exec("SAVEPOINT ferry_write", "opening a savepoint on " + where_);
+  try {
+    write_rows(batch, prepared_for(batch), &rejected);
+    db_->exec("RELEASE ferry_write", "releasing a savepoint on " + where_);
+  } catch (const ferry::Error& e) {
+    const bool earlier_rows_lost = !undo_call() && staged_rows_ > 0;
+    forget_schema_if_changed();
+    if (earlier_rows_lost) {
+      txn_lost_ = true;
+      fail(FERRY_ERROR_IO,
+           std::string("rows staged earlier in this transaction were lost (") + e.what() + ")");
+    }
+    throw;
+  } catch (...) {
+    if (!undo_call() && staged_rows_ > 0) txn_lost_ = true;
+    forget_schema_if_changed();
+    throw;
+  }
+  // Outcomes only once the call stands: a failed call must report no rows.
+  for (Rejection& r : rejected) outcomes.reject(r.row, std::move(r.message));
+  staged_rows_ += static_cast<int64_t>(batch.rows() - rejected.size());
+}
+
+bool SqliteSink::undo_call() {
+  if (!db_->in_transaction()) {
+    in_txn_ = false;
+    return false;
+  }
+  // ROLLBACK TO keeps the savepoint open; RELEASE then drops it, leaving the
+  // transaction exactly as it was before this call.
+  const int rc = sqlite3_exec(db_->raw(), "ROLLBACK TO ferry_write; RELEASE ferry_write", nullptr,
+                              nullptr, nullptr);
+  if (rc == SQLITE_OK) return true;
+  sqlite3_exec(db_->raw(), "ROLLBACK", nullptr, nullptr, nullptr);
+  in_txn_ = false;
+  return false;
+}
+
+void SqliteSink::forget_schema_if_changed() {
+  if (!ddl_in_txn_) return;
+  prepared_.clear();
+  schema_->forget();
+}
+
+SqliteSink::Prepared& SqliteSink::prepared_for(const ferry::BatchView& batch) {
+  std::string sig = signature(batch);
+  auto it = prepared_.find(sig);
+  if (it != prepared_.end()) return *it->second;
+  fit_table(batch);
+  std::unique_ptr<Prepared> p = prepare(batch);
+  return *prepared_.emplace(std::move(sig), std::move(p)).first->second;
+}
+
+void SqliteSink::fit_table(const ferry::BatchView& batch) {
+  for (size_t f = 0; f < batch.fields(); ++f)
+    for (size_t g = 0; g < f; ++g)
+      if (fold_ident(batch.field_name(f)) == fold_ident(batch.field_name(g)))
+        fail(FERRY_ERROR_CONFIG, "the batch has two fields named " +
+                                     quote_ident(batch.field_name(f)) + " (writing to " + where_ +
+                                     ")");
+  for (const std::string& k : opts_.key)
+    if (!find_field(batch, k))
+      fail(FERRY_ERROR_CONFIG,
+           "key column " + quote_ident(k) + " is not a field of the batch (" + where_ + ")");
+
+  if (!schema_->exists()) {
+    if (!opts_.create_table)
+      fail(FERRY_ERROR_CONFIG, where_ + " does not exist and create_table is false");
+    schema_->create(batch.raw()->schema, opts_.key);
+    ddl_in_txn_ = true;
+  }
+  for (size_t f = 0; f < batch.fields(); ++f) {
+    const std::string_view name = batch.field_name(f);
+    if (schema_->has_column(name)) continue;
+    if (!opts_.create_table)
+      fail(FERRY_ERROR_CONFIG, "field " + quote_ident(name) + " of the batch is not a column of " +
+                                   where_ + " and create_table is false");
+    // Schema evolution: a new field becomes a new (nullable) column.
+    schema_->add_column(name, batch.field(f).type);
+    ddl_in_txn_ = true;
+  }
+}
+
+std::unique_ptr<SqliteSink::Prepared> SqliteSink::prepare(const ferry::BatchView& batch) {
+  auto p = std::make_unique<Prepared>();
+  const std::string& table = schema_->quoted();
+
+  std::string sql = "INSERT INTO " + table + " (";
+  std::string params;
+  for (size_t f = 0; f < batch.fields(); ++f) {
+    if (f > 0) {
+      sql += ", ";
+      params += ", ";
+    }
+    sql += quote_ident(batch.field_name(f));
+    params += '?';
+  }
+  sql += ") VALUES (" + params + ")";
+
+  if (opts_.mode == WriteMode::kUpsert) {
+    std::string target;
+    std::string where;
+    for (size_t i = 0; i < opts_.key.size(); ++i) {
+      if (i > 0) {
+        target += ", ";
+        where += " AND ";
+      }
+      target += quote_ident(opts_.key[i]);
+      where += quote_ident(opts_.key[i]) + " = ?";
+      p->key_fields.push_back(*find_field(batch, opts_.key[i]));
+    }
+    std::string set;
+    for (size_t f = 0; f < batch.fields(); ++f) {
+      if (std::find(p->key_fields.begin(), p->key_fields.end(), f) != p->key_fields.end()) continue;
+      const std::string col = quote_ident(batch.field_name(f));
+      if (!set.empty()) set += ", ";
+      set += col + " = excluded." + col;
+    }
+    sql += " ON CONFLICT (" + target + ") ";
+    sql += set.empty() ? "DO NOTHING" : "DO UPDATE SET " + set;
+    p->remove = db_->prepare("DELETE FROM " + table + " WHERE " + where,
+                             "preparing the delete from " + where_);
+  }
+  p->insert = db_->prepare(sql, "preparing the insert into " + where_);
+  return p;
+}
+
+void SqliteSink::write_rows(const ferry::BatchView& batch, Prepared& p,
+                            std::vector<Rejection>* rejected) {
+  const size_t n_fields = batch.fields();
+  scratch_.resize(n_fields);
+  const bool upsert = opts_.mode == WriteMode::kUpsert;
+
+  for (size_t row = 0; row < batch.rows(); ++row) {
+    const FerryOp op = batch.meta(row).op;
+    if (op != FERRY_OP_INSERT && op != FERRY_OP_UPDATE && op != FERRY_OP_DELETE) {
+      rejected->push_back({row, "unknown record op " + std::to_string(op)});
+      continue;
+    }
+    const bool is_delete = op == FERRY_OP_DELETE;
+    if (is_delete && !upsert) {
+      rejected->push_back({row, "delete not supported in append mode"});
+      continue;
+    }
+    if (upsert) {
+      // Caught per row: a NULL key can never match, and failing the whole
+      // call for it would make the host bisect for nothing.
+      const size_t* null_key = nullptr;
+      for (const size_t& k : p.key_fields)
+        if (batch.value(row, k).type == FERRY_TYPE_NULL) null_key = &k;
+      if (null_key != nullptr) {
+        rejected->push_back(
+            {row, "key column " + quote_ident(batch.field_name(*null_key)) + " is null"});
+        continue;
+      }
+    }
+
+    sqlite3_stmt* stmt = is_delete ? p.remove.get() : p.insert.get();
+    ResetOnExit reset(stmt);
+    int rc = SQLITE_OK;
+    if (is_delete) {
+      for (size_t i = 0; i < p.key_fields.size() && rc == SQLITE_OK; ++i)
+        rc = bind_value(stmt, static_cast<int>(i + 1), batch.value(row, p.key_fields[i]),
+                        scratch_[i].data());
+    } else {
+      for (size_t f = 0; f < n_fields && rc == SQLITE_OK; ++f)
+        rc = bind_value(stmt, static_cast<int>(f + 1), batch.value(row, f), scratch_[f].data());
+    }
+    if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
+    if (rc != SQLITE_DONE) fail_row(rc, row);
+  }
+}
+
+void SqliteSink::fail_row(int rc, size_t row) {
+  db_->fail(rc, "writing row " + std::to_string(row) + " to " + where_);
+}
+
+void SqliteSink::commit(const FerryCheckpoint* checkpoint) {
+  check_usable();
+  if (!in_txn_ && checkpoint == nullptr) return;
+  begin_if_needed();
+  try {
+    if (checkpoint != nullptr) checkpoints_->save(*checkpoint, pipeline_);
+    db_->exec("COMMIT", "committing to " + where_);
+  } catch (const ferry::Error& e) {
+    if (!db_->in_transaction()) {
+      in_txn_ = false;
+      txn_lost_ = staged_rows_ > 0;
+      forget_schema_if_changed();
+      fail(FERRY_ERROR_IO,
+           std::string("the transaction was rolled back, nothing committed (") + e.what() + ")");
+    }
+    // Still open: BUSY keeps everything staged for a retry of commit();
+    // anything else is no fault of the data, so not INVALID_DATA.
+    if (e.status() == FERRY_RETRY) throw;
+    throw ferry::Error(e.status() == FERRY_INVALID_DATA ? FERRY_ERROR_IO : e.status(), e.what());
+  }
+  if (staged_rows_ > 0) host_.count("sqlite_rows_committed", staged_rows_);
+  in_txn_ = false;
+  ddl_in_txn_ = false;
+  staged_rows_ = 0;
+}
+
+void SqliteSink::abort() {
+  if (db_->in_transaction()) db_->exec("ROLLBACK", "rolling back " + where_);
+  in_txn_ = false;
+  txn_lost_ = false;
+  staged_rows_ = 0;
+  forget_schema_if_changed();
+  ddl_in_txn_ = false;
+}
+
+std::optional<std::string> SqliteSink::checkpoint(std::string_view partition) {
+  return checkpoints_->load(pipeline_, partition);
+}
+
+}  // namespace ferry_sqlite

@@ -1,0 +1,97 @@
+#include "table_schema.h"
+
+#include <ferry/plugin.hpp>
+
+#include "values.h"
+
+namespace ferry_sqlite {
+
+std::string fold_ident(std::string_view name) {
+  std::string out(name);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+TableSchema::TableSchema(Database& db, std::string table)
+    : db_(db), table_(std::move(table)), quoted_(quote_ident(table_)) {}
+
+void TableSchema::forget() {
+  loaded_ = false;
+  exists_ = false;
+  columns_.clear();
+}
+
+void TableSchema::load() {
+  const std::string what = "reading the columns of table " + quoted_;
+  // A bound table name: no identifier ever reaches SQL text unquoted.
+  Statement stmt = db_.prepare("SELECT name FROM pragma_table_info(?1, 'main')", what);
+  sqlite3_bind_text(stmt.get(), 1, table_.data(), static_cast<int>(table_.size()), SQLITE_STATIC);
+  ResetOnExit reset(stmt.get());
+  columns_.clear();
+  int rc;
+  while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), 0));
+    const int n = sqlite3_column_bytes(stmt.get(), 0);
+    columns_.insert(fold_ident(std::string_view(text ? text : "", static_cast<size_t>(n))));
+  }
+  if (rc != SQLITE_DONE) db_.fail(rc, what);
+  exists_ = !columns_.empty();
+  loaded_ = true;
+}
+
+bool TableSchema::exists() {
+  if (!loaded_) load();
+  return exists_;
+}
+
+bool TableSchema::has_column(std::string_view name) {
+  if (!loaded_) load();
+  return columns_.count(fold_ident(name)) != 0;
+}
+
+void TableSchema::create(const FerrySchema& schema, const std::vector<std::string>& key) {
+  std::string sql = "CREATE TABLE IF NOT EXISTS " + quoted_ + " (";
+  for (size_t f = 0; f < schema.n_fields; ++f) {
+    const FerryField& field = schema.fields[f];
+    const std::string_view name = ferry::view(field.name);
+    if (f > 0) sql += ", ";
+    sql += quote_ident(name);
+    const char* type = column_type(field.type);
+    if (*type != '\0') {
+      sql += ' ';
+      sql += type;
+    }
+    // SQLite lets NULL into a non-INTEGER primary key; say what we mean.
+    for (const std::string& k : key) {
+      if (fold_ident(k) == fold_ident(name)) {
+        sql += " NOT NULL";
+        break;
+      }
+    }
+  }
+  if (!key.empty()) {
+    sql += ", PRIMARY KEY (";
+    for (size_t i = 0; i < key.size(); ++i) {
+      if (i > 0) sql += ", ";
+      sql += quote_ident(key[i]);
+    }
+    sql += ')';
+  }
+  sql += ')';
+  db_.exec(sql, "creating table " + quoted_);
+  forget();
+}
+
+void TableSchema::add_column(std::string_view name, FerryType type) {
+  std::string sql = "ALTER TABLE " + quoted_ + " ADD COLUMN " + quote_ident(name);
+  const char* decl = column_type(type);
+  if (*decl != '\0') {
+    sql += ' ';
+    sql += decl;
+  }
+  db_.exec(sql, "adding column " + quote_ident(name) + " to table " + quoted_);
+  if (loaded_) columns_.insert(fold_ident(name));
+}
+
+}  // namespace ferry_sqlite

@@ -1,0 +1,55 @@
+// The target table's columns as SQLite knows them, and the DDL that makes a
+// batch fit: CREATE TABLE from the first batch, ALTER TABLE ADD COLUMN for
+// fields that appear later.
+#ifndef FERRY_PLUGINS_SQLITE_TABLE_SCHEMA_H_
+#define FERRY_PLUGINS_SQLITE_TABLE_SCHEMA_H_
+
+#include <ferry/plugin.h>
+
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "database.h"
+
+namespace ferry_sqlite {
+
+class TableSchema {
+ public:
+  TableSchema(Database& db, std::string table);
+
+  const std::string& table() const { return table_; }
+  const std::string& quoted() const { return quoted_; }
+
+  // Reads the columns on first use (and after forget()). False if the table
+  // does not exist.
+  bool exists();
+  bool has_column(std::string_view name);
+
+  // CREATE TABLE IF NOT EXISTS with one column per field and, if `key` is
+  // not empty, a PRIMARY KEY on those columns (which must be fields).
+  void create(const FerrySchema& schema, const std::vector<std::string>& key);
+  void add_column(std::string_view name, FerryType type);
+
+  // DDL is transactional in SQLite: after a rollback what we cached may no
+  // longer be true, so read it again next time.
+  void forget();
+
+ private:
+  void load();
+
+  Database& db_;
+  std::string table_;
+  std::string quoted_;
+  bool loaded_ = false;
+  bool exists_ = false;
+  std::unordered_set<std::string> columns_;  // ASCII-lowercased, as SQLite compares
+};
+
+// SQLite compares identifiers case-insensitively in ASCII only.
+std::string fold_ident(std::string_view name);
+
+}  // namespace ferry_sqlite
+
+#endif  // FERRY_PLUGINS_SQLITE_TABLE_SCHEMA_H_

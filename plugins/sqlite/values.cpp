@@ -1,0 +1,125 @@
+#include "values.h"
+
+#include <cstdio>
+
+namespace ferry_sqlite {
+namespace {
+
+// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's
+// civil_from_days), valid for the whole int64 microsecond range.
+void civil_from_days(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2 ? 1 : 0);
+}
+
+// SQLite turns a NULL data pointer into SQL NULL; an empty value is not NULL.
+const char* non_null(const char* p) { return p != nullptr ? p : ""; }
+
+}  // namespace
+
+const char* column_type(FerryType type) {
+  switch (type) {
+    case FERRY_TYPE_INT64:
+    case FERRY_TYPE_BOOL:
+      return "INTEGER";
+    case FERRY_TYPE_DOUBLE:
+      return "REAL";
+    case FERRY_TYPE_BYTES:
+      return "BLOB";
+    case FERRY_TYPE_STRING:
+    case FERRY_TYPE_JSON:
+    case FERRY_TYPE_DECIMAL:  // TEXT, so "12.50" keeps its scale
+    case FERRY_TYPE_TIMESTAMP:
+      return "TEXT";
+    default:
+      return "";
+  }
+}
+
+size_t format_timestamp(int64_t micros, char* out) {
+  // Remainders first: `floor(x / n) * n` overflows near INT64_MIN.
+  int64_t secs = micros / 1000000;
+  int64_t frac_s = micros % 1000000;
+  if (frac_s < 0) {
+    frac_s += 1000000;
+    --secs;
+  }
+  int64_t days = secs / 86400;
+  int64_t sod_s = secs % 86400;
+  if (sod_s < 0) {
+    sod_s += 86400;
+    --days;
+  }
+  const unsigned frac = static_cast<unsigned>(frac_s);
+  const unsigned sod = static_cast<unsigned>(sod_s);
+  int64_t y = 0;
+  unsigned m = 0, d = 0;
+  civil_from_days(days, &y, &m, &d);
+  if (y < 0 || y > 9999) {
+    // Outside ISO's four-digit years; rare enough for snprintf.
+    const int n =
+        std::snprintf(out, kTimestampTextSize, "%lld-%02u-%02uT%02u:%02u:%02u.%06uZ",
+                      static_cast<long long>(y), m, d, sod / 3600, sod / 60 % 60, sod % 60, frac);
+    return n > 0 ? static_cast<size_t>(n) : 0;
+  }
+  // Hand-rolled: this runs once per timestamp value on the insert path.
+  auto put = [](char* p, unsigned v, int width) {
+    for (int i = width - 1; i >= 0; --i) {
+      p[i] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    }
+  };
+  put(out, static_cast<unsigned>(y), 4);
+  out[4] = '-';
+  put(out + 5, m, 2);
+  out[7] = '-';
+  put(out + 8, d, 2);
+  out[10] = 'T';
+  put(out + 11, sod / 3600, 2);
+  out[13] = ':';
+  put(out + 14, sod / 60 % 60, 2);
+  out[16] = ':';
+  put(out + 17, sod % 60, 2);
+  out[19] = '.';
+  put(out + 20, frac, 6);
+  out[26] = 'Z';
+  return 27;
+}
+
+int bind_value(sqlite3_stmt* stmt, int index, const FerryValue& v, char* scratch) {
+  switch (v.type) {
+    case FERRY_TYPE_NULL:
+      return sqlite3_bind_null(stmt, index);
+    case FERRY_TYPE_BOOL:
+      return sqlite3_bind_int(stmt, index, v.as.boolean != 0 ? 1 : 0);
+    case FERRY_TYPE_INT64:
+      return sqlite3_bind_int64(stmt, index, v.as.i64);
+    case FERRY_TYPE_DOUBLE:
+      return sqlite3_bind_double(stmt, index, v.as.f64);
+    case FERRY_TYPE_STRING:
+    case FERRY_TYPE_JSON:
+    case FERRY_TYPE_DECIMAL:
+      return sqlite3_bind_text64(stmt, index, non_null(v.as.bytes.data), v.as.bytes.size,
+                                 SQLITE_STATIC, SQLITE_UTF8);
+    case FERRY_TYPE_BYTES:
+      return sqlite3_bind_blob64(stmt, index, non_null(v.as.bytes.data), v.as.bytes.size,
+                                 SQLITE_STATIC);
+    case FERRY_TYPE_TIMESTAMP: {
+      const size_t n = format_timestamp(v.as.i64, scratch);
+      return sqlite3_bind_text(stmt, index, scratch, static_cast<int>(n), SQLITE_STATIC);
+    }
+    default:
+      // An unknown type is a producer bug; SQLITE_MISMATCH makes it a
+      // rejected row rather than silently stored garbage.
+      return SQLITE_MISMATCH;
+  }
+}
+
+}  // namespace ferry_sqlite
