@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <filesystem>
@@ -31,10 +32,25 @@ struct CrashLoopResult {
 
 // Starts `ferry run` again and again, killing it after a random delay, until
 // it has been killed `kills` times mid-run; then lets it finish.
+// How long an uninterrupted run of `pipeline_json` takes here, in a scratch
+// directory: kill delays are fractions of it, so the kills land mid-run on a
+// fast machine and a slow one alike.
+int calibrate_ms(const std::string& pipeline_json) {
+  TempDir scratch;
+  ferry::test::write_file(scratch.file("p.json"), pipeline_json);
+  auto start = std::chrono::steady_clock::now();
+  auto r = ferry::test::run_process({FERRY_TEST_BINARY, "run", "--no-progress", scratch.file("p.json")});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  return static_cast<int>(ms.count());
+}
+
 CrashLoopResult crash_loop(const TempDir& dir, const std::string& pipeline, uint64_t seed,
                            const std::function<int64_t()>& landed) {
   std::mt19937_64 rng(seed);
-  std::uniform_int_distribution<int> delay_ms(30, 250);
+  // Ten kills at 2-12% of a full run each leave most of the work for the end.
+  const int full_ms = std::max(50, calibrate_ms(ferry::test::read_file(pipeline)));
+  std::uniform_int_distribution<int> delay_ms(full_ms / 50, full_ms * 12 / 100);
   CrashLoopResult result;
   for (int attempt = 0; attempt < 200; ++attempt) {
     ferry::test::Process p({FERRY_TEST_BINARY, "run", "--no-progress", pipeline}, {},
@@ -118,7 +134,7 @@ TEST(CrashSafety, SqliteSinkIsExactlyOnceUnderRepeatedSigkill) {
   ferry::test::write_file(dir.file("p.json"), R"({
     "name": "crash", "state": {"type": "sqlite", "path": "state.db"},
     "source": {"plugin": "generator", "config": {"count": 200000, "partitions": 2}},
-    "batch": {"max_records": 500},
+    "batch": {"max_records": 100},
     "sinks": [{"name": "db", "plugin": "sqlite",
                "config": {"path": "target.db", "table": "orders"}}]})");
   CrashLoopResult r = crash_loop(dir, dir.file("p.json"), 20261121, [&] {
@@ -138,14 +154,14 @@ TEST(CrashSafety, FileSinkHoldsEveryRecordInExactlyOneFile) {
   ferry::test::write_file(dir.file("p.json"), R"({
     "name": "crashfile", "state": {"type": "sqlite", "path": "state.db"},
     "source": {"plugin": "generator", "config": {"count": 200000, "partitions": 2}},
-    "batch": {"max_records": 500},
+    "batch": {"max_records": 100},
     "sinks": [{"name": "files", "plugin": "file", "config": {"directory": "out"}}]})");
   CrashLoopResult r = crash_loop(dir, dir.file("p.json"), 42, [&] {
     int64_t files = 0;
     std::error_code ec;
     for (const auto& e : std::filesystem::directory_iterator(dir.path() / "out", ec))
       files += e.path().extension() == ".jsonl";
-    return files * 500;
+    return files * 100;
   });
   EXPECT_GE(r.kills, kKills) << "the run finished before it was killed often enough";
   EXPECT_GE(r.kills_mid_data, kKills / 2) << "too few kills landed while data was moving";
@@ -169,6 +185,6 @@ TEST(CrashSafety, FileSinkHoldsEveryRecordInExactlyOneFile) {
     }
   }
   EXPECT_EQ(lines, kRows);
-  EXPECT_EQ(files, static_cast<size_t>(kRows / 500));
+  EXPECT_EQ(files, static_cast<size_t>(kRows / 100));
   for (int64_t id = 1; id <= kRows; ++id) ASSERT_EQ(seen[id], 1) << "id " << id;
 }

@@ -1,0 +1,286 @@
+#include "file_source.h"
+
+#include <glob.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+
+#include "config.h"
+
+namespace ferry_file {
+namespace {
+
+constexpr uint64_t kDefaultBatchRecords = 10000;
+constexpr uint64_t kDefaultBatchBytes = 8u << 20;
+constexpr size_t kMaxPayload = 64 * 1024;
+
+// glob(3) would read metacharacters in the base directory as patterns.
+std::string escape_glob(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out;
+}
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+bool is_blank(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
+}
+
+struct GlobResult {
+  glob_t g{};
+  ~GlobResult() { globfree(&g); }
+};
+
+}  // namespace
+
+FileSource::FileSource(const ferry::Context& ctx)
+    : host_(ctx.host()), base_dir_(ctx.base_dir()) {
+  const Config config(ctx.config_json());
+  patterns_ = config.strings("paths");
+  if (patterns_.empty()) throw ferry::Error(FERRY_ERROR_CONFIG, "option 'paths' is required");
+  if (auto f = config.string("format")) {
+    if (*f == "jsonl") {
+      format_ = Format::kJsonl;
+    } else if (*f == "csv") {
+      format_ = Format::kCsv;
+    } else {
+      throw ferry::Error(FERRY_ERROR_CONFIG,
+                         "option 'format': expected \"jsonl\" or \"csv\", got \"" + *f + "\"");
+    }
+  }
+  const std::string delimiter = config.string("delimiter").value_or(",");
+  if (delimiter.size() != 1 || delimiter[0] == '"' || delimiter[0] == '\n' || delimiter[0] == '\r')
+    throw ferry::Error(FERRY_ERROR_CONFIG,
+                       "option 'delimiter': expected one character, not a quote or a line break");
+  csv_options_.delimiter = delimiter[0];
+  csv_options_.header = config.boolean("header").value_or(true);
+  csv_options_.null_string = config.string("null_string").value_or("");
+  if (const boost::json::object* types = config.object("columns_types")) {
+    for (const boost::json::key_value_pair& kv : *types) {
+      const std::optional<ColumnType> t =
+          kv.value().is_string() ? column_type_from_name(kv.value().get_string()) : std::nullopt;
+      if (!t)
+        throw ferry::Error(FERRY_ERROR_CONFIG,
+                           "option 'columns_types." + std::string(kv.key()) +
+                               "': expected \"int64\", \"double\", \"bool\", \"string\", "
+                               "\"timestamp\" or \"json\"");
+      csv_options_.column_types.emplace_back(std::string(kv.key()), *t);
+    }
+  }
+  key_ = config.strings("key");
+  csv_options_.key = key_;
+  const int64_t max_record = config.integer("max_record_bytes").value_or(int64_t{64} << 20);
+  if (max_record < 1024)
+    throw ferry::Error(FERRY_ERROR_CONFIG, "option 'max_record_bytes': expected at least 1024");
+  max_record_bytes_ = static_cast<size_t>(max_record);
+  max_records_ = ctx.max_batch_records() > 0 ? ctx.max_batch_records() : kDefaultBatchRecords;
+  max_bytes_ = ctx.max_batch_bytes() > 0 ? ctx.max_batch_bytes() : kDefaultBatchBytes;
+
+  // Match now, so that a missing file or an unknown extension is a config
+  // error before any data moves.
+  for (const std::string& p : patterns_) expand(p);
+}
+
+std::string FileSource::resolve(std::string_view path) const {
+  if (path.empty() || path.front() == '/' || base_dir_.empty()) return std::string(path);
+  std::string out = base_dir_;
+  if (out.back() != '/') out += '/';
+  out += path;
+  return out;
+}
+
+Format FileSource::format_of(const std::string& path) const {
+  if (format_) return *format_;
+  if (ends_with(path, ".jsonl") || ends_with(path, ".ndjson") || ends_with(path, ".json"))
+    return Format::kJsonl;
+  if (ends_with(path, ".csv")) return Format::kCsv;
+  throw ferry::Error(FERRY_ERROR_CONFIG, "cannot tell the format of '" + path +
+                                             "' from its extension: set option 'format'");
+}
+
+void FileSource::expand(const std::string& pattern) {
+  // Relative patterns are matched under base_dir but named as written, so
+  // partition names (and their checkpoints) survive moving the pipeline.
+  const bool relative = pattern.front() != '/' && !base_dir_.empty();
+  std::string prefix;
+  if (relative) {
+    prefix = escape_glob(base_dir_);
+    if (prefix.back() != '/') prefix += '/';
+  }
+  // glob(3) returns the base unescaped, followed by what matched.
+  const size_t strip = relative ? base_dir_.size() + (base_dir_.back() == '/' ? 0 : 1) : 0;
+  GlobResult r;
+  const int rc = ::glob((prefix + pattern).c_str(), 0, nullptr, &r.g);
+  if (rc == GLOB_NOSPACE) throw ferry::Error(FERRY_ERROR_INTERNAL, "out of memory in glob");
+  if (rc == GLOB_ABORTED)
+    throw ferry::Error(FERRY_ERROR_IO, "cannot read a directory matching '" + pattern + "'");
+  size_t matched = 0;
+  for (size_t i = 0; rc == 0 && i < r.g.gl_pathc; ++i) {
+    const std::string path = r.g.gl_pathv[i];
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    std::string name = relative ? path.substr(std::min(strip, path.size())) : path;
+    const Format f = format_of(path);
+    files_.emplace(std::move(name), File{path, f});
+    ++matched;
+  }
+  if (matched == 0) throw ferry::Error(FERRY_ERROR_CONFIG, "no file matches '" + pattern + "'");
+}
+
+std::vector<std::string> FileSource::partitions() {
+  // std::map keeps names sorted bytewise: the same order on every machine,
+  // whatever the locale glob(3) sorted by.
+  std::vector<std::string> names;
+  names.reserve(files_.size());
+  for (const auto& entry : files_) names.push_back(entry.first);
+  return names;
+}
+
+const FileSource::File& FileSource::file(std::string_view partition) const {
+  auto it = files_.find(partition);
+  if (it == files_.end())
+    throw ferry::Error(FERRY_ERROR_CONFIG, "unknown partition '" + std::string(partition) +
+                                               "': no file matches it now");
+  return it->second;
+}
+
+ferry::Source::Estimate FileSource::estimate(std::string_view partition) {
+  Estimate e;
+  struct stat st;
+  if (::stat(file(partition).path.c_str(), &st) == 0) e.bytes = static_cast<uint64_t>(st.st_size);
+  return e;
+}
+
+void FileSource::read_csv_header(const File& f, Position* resume) {
+  // The first non-empty record defines the columns, even when resuming
+  // mid-file: read it again from offset 0.
+  ReaderOptions opt;
+  opt.framing = Framing::kCsvRecords;
+  opt.delimiter = csv_options_.delimiter;
+  opt.buffer_size = 64 * 1024;
+  opt.max_record_bytes = max_record_bytes_;
+  LineReader header(open_file_input(f.path, 0), 0, 0, opt);
+  Record r;
+  bool found = false;
+  while (!found && header.next(r)) found = r.oversized || !r.text.empty();
+  if (!found) return;  // no records: no columns, no rows
+  std::string error;
+  const bool ok = !r.oversized && csv_->set_first_record(r.text, &error);
+  if (r.oversized) error = "record longer than " + std::to_string(max_record_bytes_) + " bytes";
+  if (!ok)
+    throw ferry::Error(FERRY_ERROR_CONFIG, partition_ + ":" + std::to_string(r.first_line) +
+                                               ": cannot read the " +
+                                               (csv_options_.header ? "header" : "first record") +
+                                               ": " + error);
+  if (csv_options_.header && resume->offset < r.end) {
+    resume->offset = r.end;
+    resume->lines = r.lines_after;
+  }
+}
+
+void FileSource::start(std::string_view partition, const std::string_view* position) {
+  reader_.reset();
+  const File& f = file(partition);
+  partition_ = std::string(partition);
+  format_now_ = f.format;
+  Position resume;
+  resume.lines = 0;
+  if (position) {
+    std::optional<Position> p = parse_position(*position);
+    if (!p)
+      throw ferry::Error(FERRY_ERROR_CONFIG, "invalid position '" + std::string(*position) +
+                                                 "' for partition '" + partition_ +
+                                                 "': expected \"<offset>:<line>\"");
+    resume = *p;
+  }
+  struct stat st;
+  if (::stat(f.path.c_str(), &st) != 0)
+    throw ferry::Error(FERRY_ERROR_IO, "cannot stat '" + f.path + "'");
+  if (resume.offset > static_cast<uint64_t>(st.st_size))
+    throw ferry::Error(FERRY_ERROR_IO, "position " + std::to_string(resume.offset) +
+                                           " is past the end of '" + partition_ + "' (" +
+                                           std::to_string(st.st_size) +
+                                           " bytes): was the file truncated or replaced?");
+
+  ReaderOptions opt;
+  opt.max_record_bytes = max_record_bytes_;
+  if (f.format == Format::kCsv) {
+    csv_ = std::make_unique<CsvRows>(csv_options_);
+    read_csv_header(f, &resume);
+    opt.framing = Framing::kCsvRecords;
+    opt.delimiter = csv_options_.delimiter;
+  } else {
+    if (!jsonl_) jsonl_ = std::make_unique<JsonlBatch>(key_);
+    jsonl_->clear();
+  }
+  lines_known_ = resume.lines.has_value();
+  resume_offset_ = resume.offset;
+  reader_ = std::make_unique<LineReader>(open_file_input(f.path, resume.offset), resume.offset,
+                                         resume.lines.value_or(0), opt);
+}
+
+std::string FileSource::where(const Record& r) const {
+  if (lines_known_) return partition_ + ":" + std::to_string(r.first_line);
+  return partition_ + ": line " + std::to_string(r.first_line) + " after offset " +
+         std::to_string(resume_offset_);
+}
+
+void FileSource::reject(const Record& r, std::string_view position, const std::string& why) const {
+  const std::string_view payload = r.text.substr(0, std::min(r.text.size(), kMaxPayload));
+  host_.reject(partition_, position, "", payload, where(r) + ": " + why);
+}
+
+bool FileSource::next(FerryBatch* out) {
+  if (!reader_) throw ferry::Error(FERRY_ERROR_INTERNAL, "next() called before start()");
+  const bool csv = format_now_ == Format::kCsv;
+  std::optional<ferry::BatchBuilder> batch;
+  batch.emplace();
+  if (csv) {
+    csv_->add_fields(*batch);
+  } else {
+    jsonl_->clear();  // drop what an interrupted call left
+  }
+  const std::optional<uint64_t> no_lines;
+  uint64_t consumed = 0;
+  uint64_t rows = 0;
+  bool advanced = false;
+  std::string error;
+  Record r;
+  // Rejected and blank records count against the byte budget too: a batch
+  // then ends with zero rows but a new end_position, which the host
+  // checkpoints. Reading on until a good row instead would make one call
+  // walk an arbitrarily long run of bad lines, and a crash in there would
+  // send all of them to the DLQ again.
+  while (rows < max_records_ && consumed < max_bytes_ && reader_->next(r)) {
+    advanced = true;
+    consumed += r.end - r.begin;
+    const PositionText position(r.end, lines_known_ ? std::optional(r.lines_after) : no_lines);
+    if (r.oversized) {
+      reject(r, position.view(),
+             "record longer than " + std::to_string(max_record_bytes_) + " bytes (payload cut)");
+      continue;
+    }
+    if (csv ? r.text.empty() : is_blank(r.text)) continue;
+    const bool ok = csv ? csv_->add(r.text, position.view(), *batch, &error)
+                        : jsonl_->add(r.text, position.view(), &error);
+    if (!ok) {
+      reject(r, position.view(), error);
+      continue;
+    }
+    ++rows;
+  }
+  if (!advanced) return false;
+  if (!csv) jsonl_->build(*batch);
+  const PositionText end(reader_->offset(),
+                         lines_known_ ? std::optional(reader_->lines()) : no_lines);
+  batch->finish(out, partition_, end.view());
+  return true;
+}
+
+}  // namespace ferry_file

@@ -1,0 +1,71 @@
+// The `file` source: JSON Lines and CSV files matched by globs, one
+// partition per file, resumable from a byte offset.
+#ifndef FERRY_PLUGINS_FILE_FILE_SOURCE_H_
+#define FERRY_PLUGINS_FILE_FILE_SOURCE_H_
+
+#include <ferry/plugin.hpp>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "csv_rows.h"
+#include "jsonl_parser.h"
+#include "line_reader.h"
+#include "position.h"
+
+namespace ferry_file {
+
+enum class Format { kJsonl, kCsv };
+
+// Thread safety: one instance is used by one thread at a time (ABI rule 4).
+class FileSource : public ferry::Source {
+ public:
+  explicit FileSource(const ferry::Context& ctx);
+
+  std::vector<std::string> partitions() override;
+  void start(std::string_view partition, const std::string_view* position) override;
+  bool next(FerryBatch* out) override;
+  Estimate estimate(std::string_view partition) override;
+
+ private:
+  struct File {
+    std::string path;  // as opened
+    Format format;
+  };
+  std::string resolve(std::string_view path) const;
+  void expand(const std::string& pattern);
+  Format format_of(const std::string& path) const;
+  const File& file(std::string_view partition) const;
+  void read_csv_header(const File& f, Position* resume);
+  // "orders.csv:17" (or "orders.csv: line 3 after offset 100" when resumed
+  // from a position without line numbers).
+  std::string where(const Record& r) const;
+  void reject(const Record& r, std::string_view position, const std::string& why) const;
+
+  ferry::Host host_;
+  std::string base_dir_;
+  std::vector<std::string> patterns_;
+  std::optional<Format> format_;
+  CsvOptions csv_options_;
+  std::vector<std::string> key_;
+  size_t max_record_bytes_;
+  uint64_t max_records_;
+  uint64_t max_bytes_;
+  std::map<std::string, File, std::less<>> files_;  // partition -> file
+
+  // The started partition.
+  std::string partition_;
+  Format format_now_ = Format::kJsonl;
+  std::unique_ptr<LineReader> reader_;
+  bool lines_known_ = true;
+  uint64_t resume_offset_ = 0;
+  std::unique_ptr<CsvRows> csv_;
+  std::unique_ptr<JsonlBatch> jsonl_;
+};
+
+}  // namespace ferry_file
+
+#endif  // FERRY_PLUGINS_FILE_FILE_SOURCE_H_

@@ -1,0 +1,77 @@
+#include "json_row.h"
+
+#include "json_text.h"
+#include "timestamp.h"
+
+namespace ferry_file {
+
+void append_base64(std::string& out, std::string_view bytes) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  const size_t n = bytes.size();
+  size_t i = 0;
+  for (; i + 3 <= n; i += 3) {
+    const uint32_t v = (uint32_t{p[i]} << 16) | (uint32_t{p[i + 1]} << 8) | p[i + 2];
+    out.push_back(kAlphabet[v >> 18]);
+    out.push_back(kAlphabet[(v >> 12) & 63]);
+    out.push_back(kAlphabet[(v >> 6) & 63]);
+    out.push_back(kAlphabet[v & 63]);
+  }
+  if (n - i == 1) {
+    const uint32_t v = uint32_t{p[i]} << 16;
+    out.push_back(kAlphabet[v >> 18]);
+    out.push_back(kAlphabet[(v >> 12) & 63]);
+    out += "==";
+  } else if (n - i == 2) {
+    const uint32_t v = (uint32_t{p[i]} << 16) | (uint32_t{p[i + 1]} << 8);
+    out.push_back(kAlphabet[v >> 18]);
+    out.push_back(kAlphabet[(v >> 12) & 63]);
+    out.push_back(kAlphabet[(v >> 6) & 63]);
+    out.push_back('=');
+  }
+}
+
+JsonRowWriter::JsonRowWriter(const ferry::BatchView& batch) : batch_(batch) {
+  names_.reserve(batch.fields());
+  for (size_t f = 0; f < batch.fields(); ++f) {
+    std::string name;
+    append_json_string(name, batch.field_name(f));
+    name.push_back(':');
+    names_.push_back(std::move(name));
+  }
+}
+
+void JsonRowWriter::append_row(std::string& out, size_t row) const {
+  out.push_back('{');
+  for (size_t f = 0; f < names_.size(); ++f) {
+    if (f > 0) out.push_back(',');
+    out += names_[f];
+    const FerryValue& v = batch_.value(row, f);
+    const std::string_view text = ferry::view(v.as.bytes);
+    switch (v.type) {
+      case FERRY_TYPE_BOOL: out += v.as.boolean ? "true" : "false"; break;
+      case FERRY_TYPE_INT64: append_int(out, v.as.i64); break;
+      case FERRY_TYPE_DOUBLE: append_double(out, v.as.f64); break;
+      case FERRY_TYPE_STRING:
+      case FERRY_TYPE_DECIMAL: append_json_string(out, text); break;
+      case FERRY_TYPE_BYTES:
+        out.push_back('"');
+        append_base64(out, text);
+        out.push_back('"');
+        break;
+      case FERRY_TYPE_TIMESTAMP:
+        out.push_back('"');
+        append_timestamp(out, v.as.i64);
+        out.push_back('"');
+        break;
+      case FERRY_TYPE_JSON:
+        if (!append_raw_json(out, text)) append_json_string(out, text);
+        break;
+      default: out += "null"; break;  // NULL, and types newer than this plugin
+    }
+  }
+  out += "}\n";
+}
+
+}  // namespace ferry_file

@@ -1,0 +1,32 @@
+// One row of a batch as a JSON object line (the sink's output). Pure C++.
+#ifndef FERRY_PLUGINS_FILE_JSON_ROW_H_
+#define FERRY_PLUGINS_FILE_JSON_ROW_H_
+
+#include <ferry/plugin.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ferry_file {
+
+void append_base64(std::string& out, std::string_view bytes);
+
+// Formats the rows of one batch; field names are escaped once per batch.
+class JsonRowWriter {
+ public:
+  explicit JsonRowWriter(const ferry::BatchView& batch);
+  // Appends `{"field":value,...}\n`: INT64 and DOUBLE as numbers (non-finite
+  // -> null), BOOL, STRING as strings, BYTES as base64 strings, TIMESTAMP as
+  // "2024-01-02T03:04:05.123456Z", JSON embedded as is (as a string when it
+  // is not valid JSON), DECIMAL as a string, nulls as null.
+  void append_row(std::string& out, size_t row) const;
+
+ private:
+  ferry::BatchView batch_;
+  std::vector<std::string> names_;  // `"name":` ready to append
+};
+
+}  // namespace ferry_file
+
+#endif  // FERRY_PLUGINS_FILE_JSON_ROW_H_

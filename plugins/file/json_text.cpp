@@ -1,0 +1,151 @@
+#include "json_text.h"
+
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parser.hpp>
+
+#include <charconv>
+#include <cmath>
+#include <optional>
+
+#include "utf8.h"
+
+namespace ferry_file {
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\' || c >= 0x80; }
+
+// Parses `text` into `mr` (the value dies with it); null when invalid.
+std::optional<boost::json::value> parse_in(std::string_view text,
+                                           boost::json::monotonic_resource& mr) {
+  unsigned char stack[1024];
+  boost::json::parser p(boost::json::storage_ptr(), boost::json::parse_options(), stack,
+                        sizeof stack);
+  p.reset(&mr);
+  boost::system::error_code ec;
+  p.write(text.data(), text.size(), ec);
+  if (ec) return std::nullopt;
+  return p.release();
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
+  out.push_back('"');
+  size_t i = 0;
+  const size_t n = s.size();
+  while (i < n) {
+    // Copy the run of bytes that need no care in one go.
+    size_t j = i;
+    while (j < n && !needs_escape(static_cast<unsigned char>(s[j]))) ++j;
+    out.append(s.data() + i, j - i);
+    if (j == n) break;
+    i = j;
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      const size_t len = utf8_sequence_length(s, i);
+      if (len == 0) {
+        out += "\\ufffd";
+        ++i;
+      } else {
+        out.append(s.data() + i, len);
+        i += len;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        out += "\\u00";
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 0xF]);
+    }
+    ++i;
+  }
+  out.push_back('"');
+}
+
+void append_int(std::string& out, int64_t v) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+void append_double(std::string& out, double v) {
+  if (!std::isfinite(v)) {
+    out += "null";
+    return;
+  }
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+void append_json(std::string& out, const boost::json::value& v) {
+  switch (v.kind()) {
+    case boost::json::kind::null: out += "null"; return;
+    case boost::json::kind::bool_: out += v.get_bool() ? "true" : "false"; return;
+    case boost::json::kind::int64: append_int(out, v.get_int64()); return;
+    case boost::json::kind::uint64: {
+      char buf[24];
+      const auto r = std::to_chars(buf, buf + sizeof buf, v.get_uint64());
+      out.append(buf, r.ptr);
+      return;
+    }
+    case boost::json::kind::double_: append_double(out, v.get_double()); return;
+    case boost::json::kind::string: append_json_string(out, v.get_string()); return;
+    case boost::json::kind::array: {
+      out.push_back('[');
+      bool first = true;
+      for (const boost::json::value& e : v.get_array()) {
+        if (!first) out.push_back(',');
+        first = false;
+        append_json(out, e);
+      }
+      out.push_back(']');
+      return;
+    }
+    case boost::json::kind::object: {
+      out.push_back('{');
+      bool first = true;
+      for (const boost::json::key_value_pair& kv : v.get_object()) {
+        if (!first) out.push_back(',');
+        first = false;
+        append_json_string(out, kv.key());
+        out.push_back(':');
+        append_json(out, kv.value());
+      }
+      out.push_back('}');
+      return;
+    }
+  }
+}
+
+bool append_raw_json(std::string& out, std::string_view text) {
+  unsigned char buf[4096];
+  boost::json::monotonic_resource mr(buf, sizeof buf);
+  const std::optional<boost::json::value> v = parse_in(text, mr);
+  if (!v) return false;
+  // A line break inside would split a JSONL line: re-emit compact.
+  if (text.find_first_of("\r\n") != std::string_view::npos) {
+    append_json(out, *v);
+    return true;
+  }
+  out.append(text);
+  return true;
+}
+
+bool is_valid_json(std::string_view text) {
+  unsigned char buf[4096];
+  boost::json::monotonic_resource mr(buf, sizeof buf);
+  return parse_in(text, mr).has_value();
+}
+
+}  // namespace ferry_file

@@ -1,0 +1,29 @@
+// JSON text output shared by the JSONL source (values of JSON-typed fields,
+// keys) and the JSONL sink. Pure C++, no host.
+#ifndef FERRY_PLUGINS_FILE_JSON_TEXT_H_
+#define FERRY_PLUGINS_FILE_JSON_TEXT_H_
+
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace ferry_file {
+
+// Appends `s` as a JSON string literal. Bytes that are not well-formed
+// UTF-8 become U+FFFD, so the output is always valid JSON.
+void append_json_string(std::string& out, std::string_view s);
+void append_int(std::string& out, int64_t v);
+// Shortest round-trip form; non-finite values become null (JSON has none).
+void append_double(std::string& out, double v);
+// Compact JSON text of `v` (numbers as append_int / append_double write them).
+void append_json(std::string& out, const boost::json::value& v);
+// Appends `text` if it is one valid JSON value, made compact (single line)
+// when it spans lines; returns false and appends nothing otherwise.
+bool append_raw_json(std::string& out, std::string_view text);
+bool is_valid_json(std::string_view text);
+
+}  // namespace ferry_file
+
+#endif  // FERRY_PLUGINS_FILE_JSON_TEXT_H_

@@ -1,0 +1,80 @@
+// Turns the JSON Lines of one batch into rows with an inferred schema.
+// Pure C++ over the SDK's BatchBuilder; no host.
+#ifndef FERRY_PLUGINS_FILE_JSONL_PARSER_H_
+#define FERRY_PLUGINS_FILE_JSONL_PARSER_H_
+
+#include <ferry/plugin.hpp>
+
+#include <boost/json/parser.hpp>
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "batch_arena.h"
+
+namespace ferry_file {
+
+// Schema of a batch: fields in order of first appearance; a field's type is
+//   only ints -> INT64; ints and other numbers -> DOUBLE; only bools -> BOOL;
+//   only strings -> STRING; only objects/arrays -> JSON (compact text);
+//   any other mix -> JSON, each value as its JSON text ("\"a\"", "1");
+//   only nulls (or absent) -> NULL.
+// A field absent from a row is null there. Integers beyond int64 count as
+// numbers (DOUBLE).
+//
+// Key (when key fields are given): one field -> its text (a string's
+// content, otherwise the value's JSON text; empty when null or absent);
+// several -> a JSON array of their values (null when absent).
+class JsonlBatch {
+ public:
+  explicit JsonlBatch(std::vector<std::string> key_fields = {});
+  JsonlBatch(const JsonlBatch&) = delete;
+  JsonlBatch& operator=(const JsonlBatch&) = delete;
+
+  // Parses one line (REQUIRES: not blank). Keeps the row with `position` and
+  // returns true, or returns false with the reason in `error`
+  // ("invalid JSON: ...", "invalid UTF-8", "not a JSON object").
+  bool add(std::string_view line, std::string_view position, std::string* error);
+  size_t rows() const { return rows_.size(); }
+
+  // Writes the kept rows into `out`, which must have no fields yet, then
+  // forgets them (memory is reused for the next batch).
+  void build(ferry::BatchBuilder& out);
+  void clear();
+
+ private:
+  struct Cell {
+    uint32_t field;
+    const boost::json::value* value;
+  };
+  uint32_t field_index(std::string_view name, size_t ordinal);
+  void append_key(std::string& key, size_t row) const;
+  void set_value(ferry::BatchBuilder& out, size_t row, uint32_t field,
+                 const boost::json::value& v);
+
+  std::vector<std::string> key_fields_;
+  // DOM of the whole batch: parsed into one arena, released at once.
+  BatchArena arena_;
+  unsigned char parser_stack_[4096];
+  boost::json::parser parser_;
+  std::vector<boost::json::value> rows_;
+  std::vector<Cell> cells_;
+  std::vector<uint32_t> row_cells_;  // rows_.size() + 1 offsets into cells_
+  std::string positions_;
+  std::vector<uint32_t> position_ends_;
+  // Fields: names_ is a deque so index_ can hold views into it.
+  std::deque<std::string> names_;
+  std::vector<uint8_t> masks_;
+  std::unordered_map<std::string_view, uint32_t> index_;
+  std::vector<FerryType> types_;
+  std::string scratch_;
+};
+
+}  // namespace ferry_file
+
+#endif  // FERRY_PLUGINS_FILE_JSONL_PARSER_H_

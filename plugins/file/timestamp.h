@@ -1,0 +1,22 @@
+// ISO-8601 timestamps <-> microseconds since 1970-01-01 UTC. Pure C++.
+#ifndef FERRY_PLUGINS_FILE_TIMESTAMP_H_
+#define FERRY_PLUGINS_FILE_TIMESTAMP_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ferry_file {
+
+// Accepts "YYYY-MM-DD" and "YYYY-MM-DD[T| ]HH:MM[:SS[.f{1,9}]][Z|±HH[:MM]|±HHMM]".
+// Without a zone the time is taken as UTC (never the machine's zone, so a
+// run gives the same result everywhere). Digits past microseconds are cut.
+std::optional<int64_t> parse_timestamp(std::string_view s);
+
+// "2024-01-02T03:04:05.123456Z": always UTC, always six fraction digits.
+void append_timestamp(std::string& out, int64_t micros);
+
+}  // namespace ferry_file
+
+#endif  // FERRY_PLUGINS_FILE_TIMESTAMP_H_

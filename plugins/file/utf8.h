@@ -1,0 +1,20 @@
+// UTF-8 validation shared by the file plugin's parsers and its sink.
+#ifndef FERRY_PLUGINS_FILE_UTF8_H_
+#define FERRY_PLUGINS_FILE_UTF8_H_
+
+#include <cstddef>
+#include <string_view>
+
+namespace ferry_file {
+
+// True when `s` is well-formed UTF-8 (RFC 3629: no overlongs, no surrogates,
+// nothing above U+10FFFF).
+bool is_valid_utf8(std::string_view s);
+
+// Length of the well-formed UTF-8 sequence starting at s[i], or 0 when the
+// byte there does not start one. REQUIRES: i < s.size().
+size_t utf8_sequence_length(std::string_view s, size_t i);
+
+}  // namespace ferry_file
+
+#endif  // FERRY_PLUGINS_FILE_UTF8_H_
