@@ -15,11 +15,13 @@ namespace {
 std::atomic<bool> g_cancel{false};
 volatile std::sig_atomic_t g_signals = 0;
 
-extern "C" void on_signal(int) {
-  // A second signal means "now": restore the default and let it kill us.
+extern "C" void on_signal(int sig) {
+  // The first signal finishes the current batch and stops; a second one
+  // means "now": die of the signal as if Ferry had not caught it.
   if (g_signals++ > 0) {
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+    return;
   }
   g_cancel.store(true);
 }

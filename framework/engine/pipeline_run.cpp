@@ -284,20 +284,22 @@ void PipelineRun::process_batch(const FerryBatch& batch) {
 
   std::vector<SinkWriteResult> results;
   results.reserve(sinks_.size());
-  for (SinkSlot& slot : sinks_)
-    results.push_back(write_to_sink(*slot.instance, batch, slot.def->retry, *slot.backoff,
-                                    options_.cancel, counters_));
+  try {
+    for (SinkSlot& slot : sinks_)
+      results.push_back(write_to_sink(*slot.instance, batch, slot.def->retry, *slot.backoff,
+                                      options_.cancel, counters_));
+  } catch (...) {
+    // A fatal write, or a stop during a retry wait: nothing of this batch
+    // may commit, in any sink.
+    abort_all_sinks();
+    throw;
+  }
 
   if (!policy_met(results)) {
+    abort_all_sinks();
     std::string why;
-    for (size_t i = 0; i < sinks_.size(); ++i) {
-      try {
-        sinks_[i].instance->abort();
-      } catch (const std::exception& e) {
-        log_warn(std::string("abort failed: ") + e.what());
-      }
+    for (size_t i = 0; i < sinks_.size(); ++i)
       if (!results[i].acked) why += "; sink '" + sinks_[i].def->name + "': " + results[i].failure;
-    }
     throw Error("commit policy '" + commit_policy_name(def_.commit_policy) +
                 "' not met in partition '" + partition + "'; the checkpoint stays where it was" + why);
   }
@@ -354,6 +356,17 @@ void PipelineRun::process_batch(const FerryBatch& batch) {
 
   for (size_t i = 0; i < sinks_.size(); ++i)
     if (results[i].acked) fire_checkpoint_hooks(batch, sinks_[i].def->name, results[i].rejected);
+}
+
+void PipelineRun::abort_all_sinks() {
+  for (SinkSlot& slot : sinks_) {
+    try {
+      slot.instance->abort();
+    } catch (const std::exception& e) {
+      log_warn(std::string("abort failed: ") + e.what(),
+               LogFields{def_.name, run_id_, current_partition_, slot.def->name});
+    }
+  }
 }
 
 void PipelineRun::commit_sink(SinkSlot& slot, const FerryBatch& batch, const FerryCheckpoint& cp,
@@ -425,12 +438,14 @@ FerryStatus PipelineRun::store_errant(const std::string& stage, const FerryErran
 
 void PipelineRun::fire_backlog(const FerryBatch& batch, const std::string& stage,
                                const std::vector<RowFailure>& failures) {
-  if (backlog_hooks_.empty() || failures.empty()) return;
+  if (backlog_hooks_.empty() || failures.empty() || options_.dry_run) return;
   std::vector<size_t> rows;
   std::vector<FerryRecordOutcome> outcomes;
   for (const RowFailure& f : failures) {
     rows.push_back(f.row);
     FerryRecordOutcome o{};
+    // invalid_data: the record is bad; anything else (retry_exhausted,
+    // sink_failed) means the sink could not take it.
     o.status = f.error_class == "invalid_data" ? FERRY_INVALID_DATA : FERRY_RETRY;
     o.message = as_bytes(f.message);
     outcomes.push_back(o);

@@ -40,6 +40,7 @@ class PipelineRun {
   void run_partition(const std::string& partition);
   void read_loop(const std::string& partition, BoundedQueue<std::unique_ptr<QueueItem>>& queue);
   void process_batch(const FerryBatch& batch);
+  void abort_all_sinks();
   bool policy_met(const std::vector<SinkWriteResult>& results) const;
   void commit_sink(SinkSlot& slot, const FerryBatch& batch, const FerryCheckpoint& cp,
                    SinkWriteResult& result);

@@ -56,7 +56,7 @@ std::string provided_kinds(const FerryPluginDescriptor& d) {
 
 const FerryKindSpec* find_kind(const FerryPluginDescriptor& d, FerryKind kind) {
   for (std::size_t i = 0; d.kinds != nullptr && i < d.n_kinds; ++i) {
-    if ((d.kinds[i].kind & kind) != 0) {
+    if (d.kinds[i].kind == kind) {
       return &d.kinds[i];
     }
   }

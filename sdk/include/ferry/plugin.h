@@ -49,7 +49,7 @@
  * 6. Growth: every struct that may grow starts with `struct_size` and only
  *    ever grows by appending fields. The side that reads a struct checks
  *    `struct_size` before touching a field added in a later minor version.
- *    Layouts of released versions are frozen (see tests/abi).
+ *    Layouts of released versions are frozen (tests/unit/abi_test.cpp).
  */
 #ifndef FERRY_PLUGIN_H_
 #define FERRY_PLUGIN_H_
@@ -316,7 +316,10 @@ typedef struct FerrySourceApi {
 /* Transform: one batch in, one batch out. Rejected input rows are flagged in
  * `outcomes` (n_rows of the input) and go to the DLQ. The output batch may
  * point into the input batch: the host keeps the input alive until it has
- * released the output. */
+ * released the output. The output carries the input's `partition` and
+ * `end_position` (the checkpoint is taken from it), also when it has no
+ * rows. Any status but FERRY_OK from apply ends the run: reject rows
+ * through `outcomes` instead. */
 typedef struct FerryTransformApi {
   uint32_t struct_size;
   uint32_t reserved;
@@ -335,7 +338,9 @@ typedef struct FerryTransformApi {
  *     (the host then ignores the outcomes); FERRY_INVALID_DATA makes the
  *     host bisect the rows. If rows staged by earlier calls were lost (the
  *     transaction died), return a fatal status: the host aborts.
- *   - commit(): make everything staged since the last commit durable. A
+ *   - commit(): make everything staged since the last commit durable. On
+ *     FERRY_RETRY the host calls abort(), waits, writes the batch again and
+ *     commits again, so a sink need not keep staged rows across it. A
  *     transactional sink (FERRY_CAP_TRANSACTIONAL) stores `checkpoint` in
  *     the same transaction as the data; others may ignore it. After commit
  *     returns FERRY_OK the host treats the data as acknowledged.
@@ -373,7 +378,7 @@ typedef struct FerryBacklogEvent {
   uint32_t reserved;
   FerryBytes pipeline;
   FerryBytes run_id;
-  FerryBytes sink; /* or the stage (transform, source) that failed */
+  FerryBytes sink; /* or the transform that rejected the rows */
   FerryBytes partition;
   const FerryBatch* batch;             /* the failed rows */
   const FerryRecordOutcome* outcomes;  /* one per row: class and message */
@@ -452,6 +457,8 @@ typedef struct FerryOptionSpec {
   const char* description;
 } FerryOptionSpec;
 
+/* One entry per kind the plugin provides (`kind` is a single FERRY_KIND_*
+ * value, not a mask). */
 typedef struct FerryKindSpec {
   FerryKind kind;
   uint32_t capabilities; /* FERRY_CAP_* */
@@ -481,7 +488,7 @@ typedef FerryStatus (*FerryPluginInitFn)(uint32_t abi_version,
 #define FERRY_PLUGIN_INIT_SYMBOL "ferry_plugin_init"
 #define FERRY_PLUGIN_DESCRIPTOR_SYMBOL "ferry_plugin_descriptor"
 
-/* Frozen sizes of released layouts (x86_64 / LP64 figures in tests/abi). */
+/* Sizes of released layouts (LP64 figures frozen in tests/unit/abi_test.cpp). */
 #define FERRY_SOURCE_API_SIZE_1_0 offsetof(FerrySourceApi, estimate)
 
 #ifdef __cplusplus
