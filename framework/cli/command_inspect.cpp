@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/format.h"
 #include "cli/loaded_pipeline.h"
 #include "common/error.h"
 #include "common/log.h"
@@ -13,30 +14,7 @@
 namespace ferry::cli {
 namespace {
 
-std::string format_time(int64_t ms) {
-  if (ms <= 0) return "-";
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
-// Positions are opaque bytes; show them as text when they are printable.
-std::string printable(const std::string& s) {
-  for (unsigned char c : s)
-    if (c < 0x20 || c == 0x7f) {
-      static const char* hex = "0123456789abcdef";
-      std::string out = "0x";
-      for (unsigned char b : s) {
-        out += hex[b >> 4];
-        out += hex[b & 15];
-      }
-      return out;
-    }
-  return s;
-}
 
 const char* option_type(FerryOptionType t) {
   switch (t) {
@@ -50,9 +28,6 @@ const char* option_type(FerryOptionType t) {
   }
 }
 
-std::string truncate(const std::string& s, size_t n) {
-  return s.size() <= n ? s : s.substr(0, n - 3) + "...";
-}
 
 }  // namespace
 
@@ -137,60 +112,6 @@ int checkpoint_reset_command(const GlobalOptions& g, const std::string& pipeline
   if (partition) std::cout << " (partition '" << *partition << "')";
   std::cout << "\nnote: a transactional sink keeps its own checkpoint in the target (table "
                "ferry_checkpoints); clear it there too to re-read the data into that sink\n";
-  return kExitOk;
-}
-
-int dlq_list_command(const GlobalOptions& g, const DlqListArgs& a) {
-  LoadedPipeline p = load_pipeline(a.pipeline, g.plugin_paths, false);
-  auto state = open_state(p.def);
-  core::DlqFilter f;
-  f.pipeline = p.def.name;
-  if (a.status) {
-    f.status = core::parse_dlq_status(*a.status);
-    if (!f.status)
-      throw core::Error("unknown status '" + *a.status + "' (pending, resolved, failed_again, discarded)");
-  }
-  f.sink = a.sink;
-  f.error_class = a.error_class;
-  f.limit = a.limit;
-  std::vector<core::DlqEntry> entries = state->list_dlq(f);
-  std::cout << std::left << std::setw(8) << "ID" << std::setw(13) << "STATUS" << std::setw(16) << "STAGE"
-            << std::setw(16) << "CLASS" << std::setw(26) << "PARTITION" << std::setw(12) << "POSITION"
-            << "MESSAGE\n";
-  for (const core::DlqEntry& e : entries)
-    std::cout << std::setw(8) << e.id << std::setw(13) << core::to_string(e.status) << std::setw(16)
-              << truncate(e.stage, 15) << std::setw(16) << e.error_class << std::setw(26)
-              << truncate(e.partition, 25) << std::setw(12) << truncate(printable(e.position), 11)
-              << truncate(e.message, 100) << "\n";
-  std::cout << entries.size() << " entr" << (entries.size() == 1 ? "y" : "ies");
-  if (a.limit > 0 && static_cast<int64_t>(entries.size()) == a.limit) std::cout << " (limit reached; use --limit)";
-  std::cout << "\n";
-  return kExitOk;
-}
-
-int dlq_show_command(const GlobalOptions& g, const std::string& pipeline, int64_t id) {
-  LoadedPipeline p = load_pipeline(pipeline, g.plugin_paths, false);
-  auto state = open_state(p.def);
-  std::optional<core::DlqEntry> e = state->get_dlq(p.def.name, id);
-  if (!e) throw core::Error("pipeline '" + p.def.name + "' has no DLQ entry " + std::to_string(id));
-  boost::system::error_code ec;
-  boost::json::value record = boost::json::parse(e->record_json, ec);
-  boost::json::object out{{"id", e->id},
-                          {"status", core::to_string(e->status)},
-                          {"pipeline", e->pipeline},
-                          {"run_id", e->run_id},
-                          {"partition", e->partition},
-                          {"position", printable(e->position)},
-                          {"stage", e->stage},
-                          {"sink", e->sink},
-                          {"key", e->record_key},
-                          {"error_class", e->error_class},
-                          {"message", e->message},
-                          {"attempts", e->attempts},
-                          {"created_at", format_time(e->created_at_ms)},
-                          {"updated_at", format_time(e->updated_at_ms)}};
-  out["record"] = ec ? boost::json::value(e->record_json) : record;
-  std::cout << boost::json::serialize(out) << "\n";
   return kExitOk;
 }
 

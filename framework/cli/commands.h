@@ -30,14 +30,32 @@ int checkpoint_show_command(const GlobalOptions& g, const std::string& pipeline)
 int checkpoint_reset_command(const GlobalOptions& g, const std::string& pipeline,
                              const std::optional<std::string>& partition);
 
-struct DlqListArgs {
-  std::string pipeline;
+// Filters shared by the dlq commands and replay.
+struct DlqSelection {
   std::optional<std::string> status;
   std::optional<std::string> sink;
   std::optional<std::string> error_class;
+  std::optional<std::string> since;  // a time, see time_arg.h
+  std::vector<int64_t> ids;
+};
+
+struct DlqListArgs {
+  std::string pipeline;
+  DlqSelection select;
   int64_t limit = 100;
 };
 int dlq_list_command(const GlobalOptions& g, const DlqListArgs& a);
 int dlq_show_command(const GlobalOptions& g, const std::string& pipeline, int64_t id);
+int dlq_discard_command(const GlobalOptions& g, const std::string& pipeline, const DlqSelection& s);
+int dlq_export_command(const GlobalOptions& g, const std::string& pipeline, const DlqSelection& s,
+                       const std::string& output);
+
+struct ReplayArgs {
+  std::string pipeline;
+  DlqSelection select;  // status defaults to pending
+  bool dry_run = false;
+  bool no_progress = false;
+};
+int replay_command(const GlobalOptions& g, const ReplayArgs& a);
 
 }  // namespace ferry::cli

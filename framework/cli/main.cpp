@@ -50,19 +50,42 @@ int main(int argc, char** argv) {
   cp_reset->add_option("pipeline", pipeline, "Pipeline definition (JSON)")->required();
   cp_reset->add_option("--partition", partition, "Only this partition");
 
-  CLI::App* dlq_cmd = app.add_subcommand("dlq", "Inspect the dead-letter queue");
+  CLI::App* dlq_cmd = app.add_subcommand("dlq", "Inspect and manage the dead-letter queue");
   dlq_cmd->require_subcommand(1);
   cli::DlqListArgs dlq;
+  auto add_selection = [](CLI::App* cmd, cli::DlqSelection& s) {
+    cmd->add_option("--status", s.status, "pending, resolved, failed_again or discarded");
+    cmd->add_option("--sink", s.sink, "Only entries addressed to this sink");
+    cmd->add_option("--class", s.error_class, "Only this error class (invalid_data, retry_exhausted, ...)");
+    cmd->add_option("--since", s.since, "Only entries created at or after this time (2026-11-21T09:00:00Z)");
+    cmd->add_option("--id", s.ids, "Only these entry ids (repeatable)");
+  };
   CLI::App* dlq_list = dlq_cmd->add_subcommand("list", "List dead-letter entries");
   dlq_list->add_option("pipeline", dlq.pipeline, "Pipeline definition (JSON)")->required();
-  dlq_list->add_option("--status", dlq.status, "pending, resolved, failed_again or discarded");
-  dlq_list->add_option("--sink", dlq.sink, "Only entries addressed to this sink");
-  dlq_list->add_option("--class", dlq.error_class, "Only this error class (invalid_data, retry_exhausted, ...)");
+  add_selection(dlq_list, dlq.select);
   dlq_list->add_option("--limit", dlq.limit, "At most this many entries (0: all)");
   int64_t dlq_id = 0;
   CLI::App* dlq_show = dlq_cmd->add_subcommand("show", "Show one entry with its record, as JSON");
   dlq_show->add_option("pipeline", pipeline, "Pipeline definition (JSON)")->required();
   dlq_show->add_option("id", dlq_id, "Entry id")->required();
+  cli::DlqSelection discard_sel;
+  CLI::App* dlq_discard = dlq_cmd->add_subcommand("discard", "Mark entries discarded (they are kept, not replayed)");
+  dlq_discard->add_option("pipeline", pipeline, "Pipeline definition (JSON)")->required();
+  add_selection(dlq_discard, discard_sel);
+  cli::DlqSelection export_sel;
+  std::string export_out = "-";
+  CLI::App* dlq_export = dlq_cmd->add_subcommand("export", "Write entries as JSON Lines");
+  dlq_export->add_option("pipeline", pipeline, "Pipeline definition (JSON)")->required();
+  add_selection(dlq_export, export_sel);
+  dlq_export->add_option("-o,--output", export_out, "Output file (default: standard output)");
+
+  cli::ReplayArgs replay;
+  CLI::App* replay_cmd = app.add_subcommand(
+      "replay", "Deliver dead-letter records again, through the current transforms, to the sink they failed on");
+  replay_cmd->add_option("pipeline", replay.pipeline, "Pipeline definition (JSON)")->required();
+  add_selection(replay_cmd, replay.select);
+  replay_cmd->add_flag("--dry-run", replay.dry_run, "Report what would happen; write nothing");
+  replay_cmd->add_flag("--no-progress", replay.no_progress, "Do not show the progress line");
 
   try {
     app.parse(argc, argv);
@@ -87,6 +110,9 @@ int main(int argc, char** argv) {
     if (*cp_reset) return cli::checkpoint_reset_command(g, pipeline, partition);
     if (*dlq_list) return cli::dlq_list_command(g, dlq);
     if (*dlq_show) return cli::dlq_show_command(g, pipeline, dlq_id);
+    if (*dlq_discard) return cli::dlq_discard_command(g, pipeline, discard_sel);
+    if (*dlq_export) return cli::dlq_export_command(g, pipeline, export_sel, export_out);
+    if (*replay_cmd) return cli::replay_command(g, replay);
   } catch (const core::DefinitionError& e) {
     logger.clear_status_line();
     for (size_t i = 1; i < e.issues().size(); ++i)

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <atomic>
+#include <optional>
 #include <string>
 
 #include "pipeline/definition.h"
@@ -20,11 +21,26 @@
 
 namespace ferry::core {
 
+// `ferry replay`: re-deliver dead-letter records instead of reading the source.
+struct ReplayOptions {
+  DlqFilter filter;                 // pipeline is filled in by the engine
+  std::optional<std::string> sink;  // deliver to this sink instead of the one each record failed on
+};
+
 struct EngineOptions {
   const std::atomic<bool>* cancel = nullptr;  // set by SIGINT/SIGTERM
   bool progress = false;                      // progress line on stderr
   bool dry_run = false;                       // read and transform; write nothing
   std::string kind = "run";
+  std::optional<ReplayOptions> replay;
+};
+
+struct ReplayCounts {
+  int64_t selected = 0;
+  int64_t resolved = 0;
+  int64_t failed_again = 0;
+  int64_t skipped = 0;  // raw records the source could not parse: not replayable
+  int64_t already_done = 0;  // committed by an interrupted replay; only marked resolved
 };
 
 struct RunSummary {
@@ -35,6 +51,7 @@ struct RunSummary {
   int64_t extra_writes = 0;
   double seconds = 0;
   std::string message;  // why it stopped, for failures and stops
+  ReplayCounts replay;
 };
 
 class Engine {

@@ -90,8 +90,10 @@ std::unique_ptr<HostContext> PipelineRun::host_for(const std::string& stage) {
 }
 
 void PipelineRun::open_instances() {
-  source_ = std::make_unique<SourceInstance>(plugins_.require(def_.source.plugin),
-                                             host_for("source"), params_for(def_.source));
+  // A replay reads the DLQ, not the source (whose input may be long gone).
+  if (!options_.replay)
+    source_ = std::make_unique<SourceInstance>(plugins_.require(def_.source.plugin),
+                                               host_for("source"), params_for(def_.source));
   for (const StageDef& t : def_.transforms)
     transforms_.push_back(std::make_unique<TransformInstance>(plugins_.require(t.plugin),
                                                               host_for(t.name), params_for(t)));
@@ -130,6 +132,7 @@ RunSummary PipelineRun::execute() {
     summary.retries = retries_;
     summary.extra_writes = extra_writes_;
     summary.seconds = std::chrono::duration<double>(Clock::now() - started_).count();
+    summary.replay = replay_counts_;
     if (!options_.dry_run) {
       try {
         state_.end_run(run_id_, status, summary.counts, message);
@@ -141,9 +144,13 @@ RunSummary PipelineRun::execute() {
 
   try {
     open_instances();
-    for (const std::string& partition : source_->partitions()) {
-      if (options_.cancel->load() || stop_requested_) break;
-      run_partition(partition);
+    if (options_.replay) {
+      run_replay();
+    } else {
+      for (const std::string& partition : source_->partitions()) {
+        if (options_.cancel->load() || stop_requested_) break;
+        run_partition(partition);
+      }
     }
   } catch (const CancelledError&) {
     // Interrupted during a retry wait: nothing of the batch was committed.

@@ -53,6 +53,13 @@ class PipelineRun {
   FerryStatus store_errant(const std::string& stage, const FerryErrantRecord& record);
   void show_progress(bool force);
 
+  // Replay (replay_run.cpp).
+  void run_replay();
+  struct ReplayEntry;
+  void replay_group(const std::vector<ReplayEntry>& group, const std::vector<size_t>& targets);
+  std::optional<int64_t> replay_position(size_t sink);
+  ReplayCounts replay_counts_;
+
   const PipelineDef& def_;
   const PluginRegistry& plugins_;
   StateStore& state_;

@@ -80,6 +80,8 @@ std::string row_to_json(const FerryBatch& b, size_t row) {
     values[name] = to_json(b.values[row * b.schema.n_fields + f]);
   }
   boost::json::object out{{"schema", std::move(schema)}, {"values", std::move(values)}};
+  FerryOp op = b.records[row].op;
+  if (op != FERRY_OP_INSERT) out["op"] = op == FERRY_OP_DELETE ? "delete" : "update";
   return boost::json::serialize(out);
 }
 

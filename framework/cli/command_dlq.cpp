@@ -1,0 +1,189 @@
+// The dead-letter queue commands: list, show, discard, export, and replay.
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+
+#include <boost/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/format.h"
+#include "cli/loaded_pipeline.h"
+#include "cli/time_arg.h"
+#include "common/error.h"
+#include "engine/engine.h"
+
+namespace ferry::cli {
+namespace {
+
+core::DlqFilter make_filter(const std::string& pipeline, const DlqSelection& s) {
+  core::DlqFilter f;
+  f.pipeline = pipeline;
+  if (s.status) {
+    f.status = core::parse_dlq_status(*s.status);
+    if (!f.status)
+      throw core::Error("unknown status '" + *s.status + "' (pending, resolved, failed_again, discarded)");
+  }
+  f.sink = s.sink;
+  f.error_class = s.error_class;
+  if (s.since) f.since_ms = parse_time_arg(*s.since);
+  f.ids = s.ids;
+  return f;
+}
+
+bool selects_something(const DlqSelection& s) {
+  return s.status || s.sink || s.error_class || s.since || !s.ids.empty();
+}
+
+boost::json::object entry_json(const core::DlqEntry& e) {
+  boost::system::error_code ec;
+  boost::json::value record = boost::json::parse(e.record_json, ec);
+  boost::json::object out{{"id", e.id},
+                          {"status", core::to_string(e.status)},
+                          {"pipeline", e.pipeline},
+                          {"run_id", e.run_id},
+                          {"partition", e.partition},
+                          {"position", printable(e.position)},
+                          {"stage", e.stage},
+                          {"sink", e.sink},
+                          {"key", e.record_key},
+                          {"error_class", e.error_class},
+                          {"message", e.message},
+                          {"attempts", e.attempts},
+                          {"created_at", format_time(e.created_at_ms)},
+                          {"updated_at", format_time(e.updated_at_ms)}};
+  out["record"] = ec ? boost::json::value(e.record_json) : record;
+  return out;
+}
+
+// Pages through every entry the filter selects, in id order, so memory does
+// not grow with the size of the queue.
+template <typename F>
+int64_t for_each_entry(core::StateStore& state, core::DlqFilter f, F&& visit) {
+  f.limit = 1000;
+  int64_t n = 0;
+  for (;;) {
+    std::vector<core::DlqEntry> page = state.list_dlq(f);
+    for (const core::DlqEntry& e : page) {
+      visit(e);
+      ++n;
+    }
+    if (static_cast<int64_t>(page.size()) < f.limit) return n;
+    f.after_id = page.back().id;
+  }
+}
+
+std::atomic<bool> g_cancel{false};
+extern "C" void on_replay_signal(int sig) {
+  if (g_cancel.exchange(true)) {
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+  }
+}
+
+}  // namespace
+
+int dlq_list_command(const GlobalOptions& g, const DlqListArgs& a) {
+  LoadedPipeline p = load_pipeline(a.pipeline, g.plugin_paths, false);
+  auto state = open_state(p.def);
+  core::DlqFilter f = make_filter(p.def.name, a.select);
+  f.limit = a.limit;
+  std::vector<core::DlqEntry> entries = state->list_dlq(f);
+  std::cout << std::left << std::setw(8) << "ID" << std::setw(13) << "STATUS" << std::setw(16) << "STAGE"
+            << std::setw(16) << "CLASS" << std::setw(26) << "PARTITION" << std::setw(12) << "POSITION"
+            << "MESSAGE\n";
+  for (const core::DlqEntry& e : entries)
+    std::cout << std::setw(8) << e.id << std::setw(13) << core::to_string(e.status) << std::setw(16)
+              << truncate(e.stage, 15) << std::setw(16) << e.error_class << std::setw(26)
+              << truncate(e.partition, 25) << std::setw(12) << truncate(printable(e.position), 11)
+              << truncate(e.message, 100) << "\n";
+  std::cout << entries.size() << " entr" << (entries.size() == 1 ? "y" : "ies");
+  if (a.limit > 0 && static_cast<int64_t>(entries.size()) == a.limit) std::cout << " (limit reached; use --limit)";
+  std::cout << "\n";
+  for (const auto& [status, count] : state->count_dlq(p.def.name))
+    if (count) std::cout << core::to_string(status) << ": " << count << "  ";
+  std::cout << "\n";
+  return kExitOk;
+}
+
+int dlq_show_command(const GlobalOptions& g, const std::string& pipeline, int64_t id) {
+  LoadedPipeline p = load_pipeline(pipeline, g.plugin_paths, false);
+  auto state = open_state(p.def);
+  std::optional<core::DlqEntry> e = state->get_dlq(p.def.name, id);
+  if (!e) throw core::Error("pipeline '" + p.def.name + "' has no DLQ entry " + std::to_string(id));
+  std::cout << boost::json::serialize(entry_json(*e)) << "\n";
+  return kExitOk;
+}
+
+int dlq_discard_command(const GlobalOptions& g, const std::string& pipeline, const DlqSelection& s) {
+  if (!selects_something(s))
+    throw core::Error("refusing to discard every entry: name them with --id, --status, --sink, --class or --since");
+  LoadedPipeline p = load_pipeline(pipeline, g.plugin_paths, false);
+  auto state = open_state(p.def);
+  std::vector<int64_t> ids;
+  for_each_entry(*state, make_filter(p.def.name, s), [&](const core::DlqEntry& e) {
+    if (e.status != core::DlqStatus::Discarded && e.status != core::DlqStatus::Resolved) ids.push_back(e.id);
+  });
+  for (int64_t id : ids) state->update_dlq(p.def.name, id, core::DlqStatus::Discarded, std::nullopt, std::nullopt);
+  std::cout << "discarded " << ids.size() << " entr" << (ids.size() == 1 ? "y" : "ies") << "\n";
+  return kExitOk;
+}
+
+int dlq_export_command(const GlobalOptions& g, const std::string& pipeline, const DlqSelection& s,
+                       const std::string& output) {
+  LoadedPipeline p = load_pipeline(pipeline, g.plugin_paths, false);
+  auto state = open_state(p.def);
+  std::ofstream file;
+  if (output != "-") {
+    file.open(output, std::ios::trunc);
+    if (!file) throw core::Error("cannot write " + output);
+  }
+  std::ostream& out = output == "-" ? std::cout : file;
+  int64_t n = for_each_entry(*state, make_filter(p.def.name, s), [&](const core::DlqEntry& e) {
+    out << boost::json::serialize(entry_json(e)) << "\n";
+  });
+  out.flush();
+  if (!out) throw core::Error("writing " + output + " failed");
+  if (output != "-") std::cerr << "exported " << n << " entries to " << output << "\n";
+  return kExitOk;
+}
+
+int replay_command(const GlobalOptions& g, const ReplayArgs& a) {
+  LoadedPipeline p = load_pipeline(a.pipeline, g.plugin_paths);
+  auto state = open_state(p.def);
+  DlqSelection select = a.select;
+  if (!select.status) select.status = "pending";
+  core::EngineOptions options;
+  options.cancel = &g_cancel;
+  std::signal(SIGINT, on_replay_signal);
+  std::signal(SIGTERM, on_replay_signal);
+  options.progress = !a.no_progress && isatty(STDERR_FILENO);
+  options.dry_run = a.dry_run;
+  options.kind = "replay";
+  core::ReplayOptions replay;
+  replay.filter = make_filter(p.def.name, select);
+  replay.sink = select.sink;  // selects the entries addressed to it, and delivers there
+  options.replay = replay;
+  core::Engine engine(p.def, *p.plugins, *state);
+  core::RunSummary s = engine.run(options);
+  const core::ReplayCounts& c = s.replay;
+  std::cout << (a.dry_run ? "dry run: " : "") << "replay of " << p.def.name << ": " << core::to_string(s.status)
+            << " — selected " << c.selected << ", " << (a.dry_run ? "would resolve " : "resolved ") << c.resolved
+            << ", " << (a.dry_run ? "would fail again " : "failed again ") << c.failed_again << ", not replayable "
+            << c.skipped;
+  if (c.already_done) std::cout << " (" << c.already_done << " delivered by an interrupted replay)";
+  if (!s.message.empty()) std::cout << " (" << s.message << ")";
+  std::cout << std::endl;
+  if (s.status == core::RunStatus::Stopped && g_cancel.load()) return kExitInterrupted;
+  if (c.failed_again > 0 && !a.dry_run) {
+    std::cerr << "ferry: " << c.failed_again << " record(s) failed again; see: ferry dlq list " << a.pipeline
+              << " --status failed_again" << std::endl;
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace ferry::cli

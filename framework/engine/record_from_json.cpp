@@ -1,0 +1,127 @@
+#include "engine/record_from_json.h"
+
+#include <cmath>
+#include <limits>
+
+#include <boost/json.hpp>
+
+#include "common/error.h"
+
+namespace ferry::core {
+namespace {
+
+FerryType parse_type(std::string_view t) {
+  if (t == "bool") return FERRY_TYPE_BOOL;
+  if (t == "int64") return FERRY_TYPE_INT64;
+  if (t == "double") return FERRY_TYPE_DOUBLE;
+  if (t == "string") return FERRY_TYPE_STRING;
+  if (t == "bytes") return FERRY_TYPE_BYTES;
+  if (t == "timestamp") return FERRY_TYPE_TIMESTAMP;
+  if (t == "json") return FERRY_TYPE_JSON;
+  if (t == "decimal") return FERRY_TYPE_DECIMAL;
+  return FERRY_TYPE_NULL;
+}
+
+std::string unbase64(std::string_view in) {
+  auto val = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : in) {
+    int v = val(c);
+    if (v < 0) continue;  // '=' padding
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xFF);
+    }
+  }
+  return out;
+}
+
+boost::json::object parse_record(const std::string& text) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(text, ec);
+  if (ec || !v.is_object()) throw Error("stored record is not a JSON object");
+  return std::move(v.as_object());
+}
+
+void set_value(ferry::BatchBuilder& b, size_t row, size_t f, FerryType type, const boost::json::value& v) {
+  if (v.is_null()) return;
+  switch (type) {
+    case FERRY_TYPE_BOOL: b.set_bool(row, f, v.as_bool()); return;
+    case FERRY_TYPE_INT64: b.set_int(row, f, v.to_number<int64_t>()); return;
+    case FERRY_TYPE_TIMESTAMP: b.set_timestamp(row, f, v.to_number<int64_t>()); return;
+    case FERRY_TYPE_DOUBLE:
+      if (v.is_string()) {  // non-finite values are stored as names
+        std::string_view s = v.as_string();
+        b.set_double(row, f, s == "NaN" ? std::numeric_limits<double>::quiet_NaN()
+                             : s == "-Infinity" ? -std::numeric_limits<double>::infinity()
+                                                : std::numeric_limits<double>::infinity());
+        return;
+      }
+      b.set_double(row, f, v.to_number<double>());
+      return;
+    case FERRY_TYPE_BYTES: b.set_bytes(row, f, FERRY_TYPE_BYTES, unbase64(v.as_string())); return;
+    case FERRY_TYPE_JSON: b.set_bytes(row, f, FERRY_TYPE_JSON, boost::json::serialize(v)); return;
+    case FERRY_TYPE_STRING:
+    case FERRY_TYPE_DECIMAL: b.set_bytes(row, f, type, v.as_string()); return;
+    default: return;
+  }
+}
+
+}  // namespace
+
+std::string schema_signature(const std::string& record_json) {
+  try {
+    boost::json::object o = parse_record(record_json);
+    auto it = o.find("schema");
+    if (it == o.end() || !it->value().is_array()) return {};
+    return boost::json::serialize(it->value());
+  } catch (const Error&) {
+    return {};
+  }
+}
+
+void build_batch(const std::vector<StoredRecord>& records, const std::string& partition,
+                 const std::string& end_position, FerryBatch* out) {
+  ferry::BatchBuilder b;
+  std::vector<std::pair<std::string, FerryType>> fields;
+  for (size_t i = 0; i < records.size(); ++i) {
+    boost::json::object o;
+    try {
+      o = parse_record(records[i].record_json);
+      if (i == 0) {
+        for (const auto& f : o.at("schema").as_array()) {
+          std::string name(f.at("name").as_string());
+          FerryType t = parse_type(f.at("type").as_string());
+          fields.emplace_back(name, t);
+          b.add_field(name, t);
+        }
+      }
+      FerryOp op = FERRY_OP_INSERT;
+      if (auto it = o.find("op"); it != o.end())
+        op = it->value().as_string() == "delete" ? FERRY_OP_DELETE : FERRY_OP_UPDATE;
+      size_t row = b.add_row(records[i].key, records[i].position, op);
+      const boost::json::object& values = o.at("values").as_object();
+      for (size_t f = 0; f < fields.size(); ++f)
+        if (auto it = values.find(fields[f].first); it != values.end())
+          set_value(b, row, f, fields[f].second, it->value());
+    } catch (const Error&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw Error("stored record at position " + records[i].position + " cannot be read back: " + e.what());
+    }
+  }
+  b.finish(out, partition, end_position);
+}
+
+}  // namespace ferry::core
