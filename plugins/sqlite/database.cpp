@@ -73,8 +73,10 @@ Database::~Database() { sqlite3_close_v2(db_); }
 std::string Database::message(int rc, std::string_view what) const {
   std::string msg = "sqlite sink: ";
   msg += what;
-  msg += " in ";
-  msg += path_;
+  if (what.find(path_) == std::string_view::npos) {  // callers often name the file already
+    msg += " in ";
+    msg += path_;
+  }
   msg += ": ";
   // errmsg belongs to the last call; fall back to the generic text when a
   // later call (a reset, a rollback) has already replaced it.
