@@ -470,7 +470,12 @@ void PipelineRun::fire_backlog(const FerryBatch& batch, const std::string& stage
   ev.message = as_bytes(failures.front().message);
   ev.attempts = failures.front().attempts;
   for (auto& hook : backlog_hooks_) {
-    CallResult r = hook->on_failure(ev);
+    CallResult r;
+    for (uint32_t attempt = 1;; ++attempt) {
+      r = hook->on_failure(ev);
+      if (r.status != FERRY_RETRY || attempt == 3) break;
+      sleep_unless_cancelled(50u << attempt, options_.cancel);
+    }
     if (r.status == FERRY_STOP) {
       stop_requested_ = true;
       stop_message_ = "stopped by backlog hook '" + hook->stage() + "'";
@@ -506,9 +511,9 @@ void PipelineRun::fire_checkpoint_hooks(const FerryBatch& batch, const std::stri
   for (auto& hook : checkpoint_hooks_) {
     // A failing hook never un-commits data: retry it a little, then count it.
     CallResult r;
-    for (uint32_t attempt = 1; attempt <= 3; ++attempt) {
+    for (uint32_t attempt = 1;; ++attempt) {
       r = hook->on_commit(ev);
-      if (r.ok() || r.status == FERRY_STOP || r.status != FERRY_RETRY) break;
+      if (r.status != FERRY_RETRY || attempt == 3) break;
       sleep_unless_cancelled(50u << attempt, options_.cancel);
     }
     if (r.status == FERRY_STOP) {

@@ -557,6 +557,146 @@ class TempDir {
   std::string path_;
 };
 
+// ---------------------------------------------------------------------------
+// Hooks
+
+inline const FerryCheckpointHookApi& checkpoint_hook_api(const Plugin& plugin) {
+  if (plugin.api().checkpoint_hook == nullptr)
+    throw std::runtime_error("plugin has no checkpoint hook");
+  return *plugin.api().checkpoint_hook;
+}
+
+inline const FerryBacklogHookApi& backlog_hook_api(const Plugin& plugin) {
+  if (plugin.api().backlog_hook == nullptr) throw std::runtime_error("plugin has no backlog hook");
+  return *plugin.api().backlog_hook;
+}
+
+class CheckpointHookHandle : public detail::Instance<FerryCheckpointHookApi> {
+ public:
+  CheckpointHookHandle(const Plugin& plugin, OpenParams params)
+      : Instance(checkpoint_hook_api(plugin), std::move(params)) {}
+
+  // Fires on_commit as the host does after `sink` acknowledged `batch`: this
+  // instance's pipeline and run id, the batch's partition, and `position`
+  // (the batch's end_position when not given) as the stored checkpoint.
+  FerryStatus on_commit(const FerryBatch& batch, std::string_view sink,
+                        std::optional<std::string_view> position = std::nullopt) {
+    FerryCheckpointEvent ev{};
+    ev.struct_size = sizeof ev;
+    ev.pipeline = ferry::bytes(params_.pipeline);
+    ev.run_id = ferry::bytes(params_.run_id);
+    ev.sink = ferry::bytes(sink);
+    ev.partition = batch.partition;
+    ev.position = position ? ferry::bytes(*position) : batch.end_position;
+    ev.batch = &batch;
+    return api_.on_commit(require(), &ev);
+  }
+  FerryStatus on_commit(const OwnedBatch& batch, std::string_view sink,
+                        std::optional<std::string_view> position = std::nullopt) {
+    return on_commit(batch.get(), sink, position);
+  }
+};
+
+// One failed row of a backlog event: its class and why.
+struct RowFailure {
+  FerryStatus status = FERRY_INVALID_DATA;
+  std::string message;
+};
+
+class BacklogHookHandle : public detail::Instance<FerryBacklogHookApi> {
+ public:
+  BacklogHookHandle(const Plugin& plugin, OpenParams params)
+      : Instance(backlog_hook_api(plugin), std::move(params)) {}
+
+  // Fires on_failure as the host does after a failed write of `batch` (the
+  // failed rows) by `sink`. Rows without an entry in `failures` get
+  // `error_class` and `message`; the event's class, message and attempts are
+  // the given ones.
+  FerryStatus on_failure(const FerryBatch& batch, std::string_view sink,
+                         const std::vector<RowFailure>& failures,
+                         FerryStatus error_class = FERRY_INVALID_DATA,
+                         std::string_view message = "rejected", uint32_t attempts = 1) {
+    std::vector<FerryRecordOutcome> outcomes(batch.n_rows);
+    for (size_t r = 0; r < batch.n_rows; ++r) {
+      const bool own = r < failures.size();
+      outcomes[r].status = own ? failures[r].status : error_class;
+      outcomes[r].message = own ? ferry::bytes(failures[r].message) : ferry::bytes(message);
+    }
+    FerryBacklogEvent ev{};
+    ev.struct_size = sizeof ev;
+    ev.pipeline = ferry::bytes(params_.pipeline);
+    ev.run_id = ferry::bytes(params_.run_id);
+    ev.sink = ferry::bytes(sink);
+    ev.partition = batch.partition;
+    ev.batch = &batch;
+    ev.outcomes = outcomes.data();
+    ev.error_class = error_class;
+    ev.message = ferry::bytes(message);
+    ev.attempts = attempts;
+    return api_.on_failure(require(), &ev);
+  }
+  FerryStatus on_failure(const OwnedBatch& batch, std::string_view sink,
+                         const std::vector<RowFailure>& failures,
+                         FerryStatus error_class = FERRY_INVALID_DATA,
+                         std::string_view message = "rejected", uint32_t attempts = 1) {
+    return on_failure(batch.get(), sink, failures, error_class, message, attempts);
+  }
+};
+
+// ---------------------------------------------------------------------------
+// Transforms
+
+// The transform table of `plugin`; throws if it provides none.
+inline const FerryTransformApi& transform_api(const Plugin& plugin) {
+  if (plugin.api().transform == nullptr) throw std::runtime_error("plugin has no transform");
+  return *plugin.api().transform;
+}
+
+// What one apply() produced, copied out so the batches can be released.
+struct Applied {
+  FerryStatus status = FERRY_OK;
+  std::vector<Column> columns;
+  std::vector<Row> rows;
+  std::string partition;
+  std::string end_position;
+  std::vector<SinkHandle::Rejected> rejected;  // (input row, status, message)
+};
+
+class TransformHandle : public detail::Instance<FerryTransformApi> {
+ public:
+  TransformHandle(const Plugin& plugin, OpenParams params)
+      : Instance(transform_api(plugin), std::move(params)) {}
+
+  // Calls apply as the host does: one OK outcome per input row; `out` may
+  // point into `in`, so the caller keeps `in` alive until `out` is released.
+  FerryStatus apply(const FerryBatch& in, OwnedBatch* out,
+                    std::vector<SinkHandle::Rejected>* rejected = nullptr) {
+    std::vector<FerryRecordOutcome> outcomes(in.n_rows, FerryRecordOutcome{FERRY_OK, 0, {}});
+    const FerryStatus st = api_.apply(require(), &in, out->out(), outcomes.data());
+    if (rejected != nullptr) {
+      rejected->clear();
+      for (size_t r = 0; r < outcomes.size(); ++r)
+        if (outcomes[r].status != FERRY_OK)
+          rejected->push_back(SinkHandle::Rejected{r, outcomes[r].status,
+                                                   std::string(ferry::view(outcomes[r].message))});
+    }
+    return st;
+  }
+
+  // Applies to `in` and copies out everything, releasing the output.
+  Applied run(const OwnedBatch& in) {
+    Applied a;
+    OwnedBatch out;
+    a.status = apply(in.get(), &out, &a.rejected);
+    if (a.status != FERRY_OK) return a;
+    a.columns = columns_of(out.get());
+    a.rows = rows_of(out.get());
+    a.partition = std::string(ferry::view(out->partition));
+    a.end_position = std::string(ferry::view(out->end_position));
+    return a;
+  }
+};
+
 }  // namespace ferry::test
 
 #endif  // FERRY_TESTS_SUPPORT_PLUGIN_HARNESS_H_

@@ -1,0 +1,36 @@
+#include "audit_hook.h"
+
+#include <chrono>
+
+#include "options.h"
+#include "sqlite_audit_store.h"
+
+namespace ferry_audit_sql {
+namespace {
+
+std::unique_ptr<AuditStore> open_store(const Options& opts, const ferry::Context& ctx) {
+  switch (opts.driver) {
+    case Driver::kSqlite:
+      return std::make_unique<SqliteAuditStore>(ctx.resolve_path(opts.path), opts);
+  }
+  throw ferry::Error(FERRY_ERROR_INTERNAL, "audit-sql: unhandled driver");
+}
+
+}  // namespace
+
+AuditHook::AuditHook(const ferry::Context& ctx)
+    : store_(open_store(parse_options(ctx.config_json()), ctx)) {}
+
+FerryStatus AuditHook::on_commit(const FerryCheckpointEvent& event) {
+  if (event.struct_size < sizeof(FerryCheckpointEvent))
+    throw ferry::Error(FERRY_ERROR_INTERNAL, "audit-sql: checkpoint event struct is too small");
+  // An audit timestamp says when we saw the commit, which is bookkeeping,
+  // not data: the wall clock is the right source here.
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  store_->record(event, now_ms);
+  return FERRY_OK;
+}
+
+}  // namespace ferry_audit_sql

@@ -1,0 +1,31 @@
+// Descriptor and entry point of the audit-sql checkpoint hook.
+#include <ferry/plugin.hpp>
+
+#include "audit_hook.h"
+
+namespace {
+
+const FerryOptionSpec kOptions[] = {
+    {"driver", FERRY_OPTION_STRING, 0, "\"sqlite\"",
+     "Database kind. Only \"sqlite\" is available in this build."},
+    {"path", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED, nullptr,
+     "SQLite file, relative to the pipeline's directory; created if missing."},
+    {"granularity", FERRY_OPTION_STRING, 0, "\"batch\"",
+     "\"batch\": one audit row per committed batch; \"record\": one row per committed record "
+     "with its key and position."},
+    {"table_prefix", FERRY_OPTION_STRING, 0, "\"ferry_\"",
+     "Prefix of the tables <prefix>audit and <prefix>pipeline_stats; [A-Za-z0-9_], up to 32."},
+    {"busy_timeout_ms", FERRY_OPTION_INT, 0, "5000",
+     "How long to wait for another writer's lock before answering RETRY."},
+};
+
+const FerryKindSpec kKinds[] = {
+    {FERRY_KIND_CHECKPOINT_HOOK, 0,
+     "Audits every commit into SQL tables (idempotent per batch or per record position).",
+     kOptions, FERRY_COUNT_OF(kOptions)},
+};
+
+}  // namespace
+
+FERRY_PLUGIN_DESCRIPTOR("audit-sql", "1.0.0", "Commit audit trail in SQL tables", kKinds)
+FERRY_PLUGIN(ferry_audit_sql::AuditHook)

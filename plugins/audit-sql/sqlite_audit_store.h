@@ -1,0 +1,35 @@
+// AuditStore on a SQLite file.
+#ifndef FERRY_PLUGINS_AUDIT_SQL_SQLITE_AUDIT_STORE_H_
+#define FERRY_PLUGINS_AUDIT_SQL_SQLITE_AUDIT_STORE_H_
+
+#include <string>
+
+#include "audit_store.h"
+#include "database.h"
+#include "options.h"
+
+namespace ferry_audit_sql {
+
+class SqliteAuditStore : public AuditStore {
+ public:
+  // Opens `path` and creates the tables if missing. Throws ferry::Error.
+  SqliteAuditStore(const std::string& path, const Options& opts);
+  void record(const FerryCheckpointEvent& event, int64_t committed_at_ms) override;
+
+ private:
+  struct Added {
+    int64_t records = 0;
+    int64_t batches = 0;
+  };
+  Added insert_batch_row(const FerryCheckpointEvent& e, int64_t at_ms);
+  Added insert_record_rows(const FerryCheckpointEvent& e, int64_t at_ms);
+
+  Granularity granularity_;
+  Database db_;
+  Statement insert_;
+  Statement stats_;
+};
+
+}  // namespace ferry_audit_sql
+
+#endif  // FERRY_PLUGINS_AUDIT_SQL_SQLITE_AUDIT_STORE_H_

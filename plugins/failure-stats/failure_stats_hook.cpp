@@ -1,0 +1,35 @@
+#include "failure_stats_hook.h"
+
+#include <chrono>
+
+#include "options.h"
+#include "sqlite_failure_store.h"
+
+namespace ferry_failure_stats {
+namespace {
+
+std::unique_ptr<FailureStore> open_store(const Options& opts, const ferry::Context& ctx) {
+  switch (opts.driver) {
+    case Driver::kSqlite:
+      return std::make_unique<SqliteFailureStore>(ctx.resolve_path(opts.path), opts);
+  }
+  throw ferry::Error(FERRY_ERROR_INTERNAL, "failure-stats: unhandled driver");
+}
+
+}  // namespace
+
+FailureStatsHook::FailureStatsHook(const ferry::Context& ctx)
+    : store_(open_store(parse_options(ctx.config_json()), ctx)) {}
+
+FerryStatus FailureStatsHook::on_failure(const FerryBacklogEvent& event) {
+  if (event.struct_size < sizeof(FerryBacklogEvent))
+    throw ferry::Error(FERRY_ERROR_INTERNAL, "failure-stats: backlog event struct is too small");
+  // When we saw the failure is bookkeeping, not data: the wall clock is fine.
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  store_->record(ferry::view(event.pipeline), ferry::view(event.sink), summarize(event), now_ms);
+  return FERRY_OK;
+}
+
+}  // namespace ferry_failure_stats

@@ -1,0 +1,25 @@
+// Options of the failure-stats backlog hook, parsed from the plugin's config JSON.
+#ifndef FERRY_PLUGINS_FAILURE_STATS_OPTIONS_H_
+#define FERRY_PLUGINS_FAILURE_STATS_OPTIONS_H_
+
+#include <string>
+#include <string_view>
+
+namespace ferry_failure_stats {
+
+// Only SQLite is built today; see plugins/audit-sql/options.h.
+enum class Driver { kSqlite };
+
+struct Options {
+  Driver driver = Driver::kSqlite;
+  std::string path;  // as configured; resolved against base_dir by the hook
+  std::string table_prefix = "ferry_";
+  int busy_timeout_ms = 5000;
+};
+
+// Throws ferry::Error(FERRY_ERROR_CONFIG) naming the offending option.
+Options parse_options(std::string_view config_json);
+
+}  // namespace ferry_failure_stats
+
+#endif  // FERRY_PLUGINS_FAILURE_STATS_OPTIONS_H_

@@ -1,0 +1,58 @@
+// One libcurl easy handle that POSTs JSON to the configured URL.
+//
+// Thread-safety: an HttpClient is used by one thread at a time (it belongs to
+// one hook instance). libcurl's global state is initialised once per process
+// image of this plugin with std::call_once; libcurl 7.84+ makes
+// curl_global_init itself thread-safe, so another plugin initialising libcurl
+// concurrently is fine too. curl_global_cleanup is never called: other code
+// in the host process may still be using libcurl when this plugin is closed.
+#ifndef FERRY_PLUGINS_WEBHOOK_HTTP_CLIENT_H_
+#define FERRY_PLUGINS_WEBHOOK_HTTP_CLIENT_H_
+
+#include <curl/curl.h>
+#include <ferry/plugin.h>
+
+#include <memory>
+#include <string>
+
+#include "options.h"
+
+namespace ferry_webhook {
+
+struct PostResult {
+  bool ok = false;
+  // Worth trying again (transport error, timeout, 408, 429, 5xx).
+  bool retryable = false;
+  // The class to report when this was the last attempt.
+  FerryStatus status = FERRY_OK;
+  long http_status = 0;  // 0 when no response arrived
+  // What went wrong, unredacted (may quote the response body).
+  std::string error;
+};
+
+class HttpClient {
+ public:
+  // Throws ferry::Error when libcurl cannot be set up.
+  explicit HttpClient(const Options& opts);
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  PostResult post(const std::string& json_body);
+
+ private:
+  struct EasyCleanup {
+    void operator()(CURL* c) const noexcept { curl_easy_cleanup(c); }
+  };
+  struct SlistFree {
+    void operator()(curl_slist* l) const noexcept { curl_slist_free_all(l); }
+  };
+
+  std::unique_ptr<CURL, EasyCleanup> easy_;
+  std::unique_ptr<curl_slist, SlistFree> headers_;
+  std::string response_;
+  char error_buffer_[CURL_ERROR_SIZE] = {};
+};
+
+}  // namespace ferry_webhook
+
+#endif  // FERRY_PLUGINS_WEBHOOK_HTTP_CLIENT_H_

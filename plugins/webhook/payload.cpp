@@ -1,0 +1,149 @@
+#include "payload.h"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <ferry/plugin.hpp>
+
+namespace ferry_webhook {
+namespace {
+
+namespace json = boost::json;
+
+bool is_utf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t n = 0;
+    uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    if ((c & 0xE0) == 0xC0) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    for (size_t k = 1; k <= n; ++k) {
+      if (i + k >= s.size()) return false;
+      const auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (d & 0x3F);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+    static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += n + 1;
+  }
+  return true;
+}
+
+std::string base64(std::string_view in) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  for (size_t i = 0; i < in.size(); i += 3) {
+    uint32_t v = static_cast<unsigned char>(in[i]) << 16;
+    if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
+    if (i + 2 < in.size()) v |= static_cast<unsigned char>(in[i + 2]);
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=';
+    out += i + 2 < in.size() ? kAlphabet[v & 63] : '=';
+  }
+  return out;
+}
+
+// Keys and positions are opaque bytes. Text stays a JSON string; anything
+// that is not UTF-8 becomes {"base64": "..."} rather than a lossy or
+// ambiguous string, so a receiver can always tell the two apart.
+json::value opaque(FerryBytes b) {
+  const std::string_view s = ferry::view(b);
+  if (is_utf8(s)) return json::string(s);
+  return json::object{{"base64", base64(s)}};
+}
+
+// Messages are for people: invalid bytes are replaced, never encoded.
+json::string text(FerryBytes b) {
+  const std::string_view s = ferry::view(b);
+  if (is_utf8(s)) return json::string(s);
+  std::string out;
+  for (char c : s) out += static_cast<unsigned char>(c) < 0x80 ? c : '?';
+  return json::string(out);
+}
+
+}  // namespace
+
+std::string class_name(FerryStatus status) {
+  switch (status) {
+    case FERRY_RETRY:
+      return "retry";
+    case FERRY_INVALID_DATA:
+      return "invalid_data";
+    case FERRY_ERROR_CONFIG:
+      return "config_error";
+    case FERRY_ERROR_IO:
+      return "io_error";
+    case FERRY_ERROR_AUTH:
+      return "auth_error";
+    case FERRY_ERROR_CANCELLED:
+      return "cancelled";
+    case FERRY_ERROR_INTERNAL:
+      return "internal_error";
+    default:
+      return "status_" + std::to_string(status);
+  }
+}
+
+std::string commit_payload(const FerryCheckpointEvent& e, size_t max_records) {
+  const size_t n = e.batch ? e.batch->n_rows : 0;
+  json::array keys;
+  for (size_t r = 0; r < std::min(n, max_records); ++r) keys.push_back(opaque(e.batch->records[r].key));
+  json::object body{
+      {"event", "commit"},
+      {"pipeline", text(e.pipeline)},
+      {"run_id", text(e.run_id)},
+      {"sink", text(e.sink)},
+      {"partition", opaque(e.partition)},
+      {"position", opaque(e.position)},
+      {"records", n},
+      {"keys", std::move(keys)},
+  };
+  return json::serialize(body);
+}
+
+std::string failure_payload(const FerryBacklogEvent& e, size_t max_records) {
+  const size_t n = e.batch ? e.batch->n_rows : 0;
+  json::array records;
+  for (size_t r = 0; r < std::min(n, max_records); ++r) {
+    const FerryRecordMeta& meta = e.batch->records[r];
+    // A row without its own message failed for the event's reason.
+    const FerryBytes msg =
+        e.outcomes != nullptr && e.outcomes[r].message.size > 0 ? e.outcomes[r].message : e.message;
+    records.push_back(json::object{
+        {"key", opaque(meta.key)}, {"position", opaque(meta.position)}, {"message", text(msg)}});
+  }
+  json::object body{
+      {"event", "failure"},
+      {"pipeline", text(e.pipeline)},
+      {"run_id", text(e.run_id)},
+      {"sink", text(e.sink)},
+      {"partition", opaque(e.partition)},
+      {"error_class", class_name(e.error_class)},
+      {"message", text(e.message)},
+      {"attempts", e.attempts},
+      {"failed_records", n},
+      {"records", std::move(records)},
+  };
+  return json::serialize(body);
+}
+
+}  // namespace ferry_webhook
