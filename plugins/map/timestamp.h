@@ -1,0 +1,22 @@
+// ISO-8601 timestamps <-> microseconds since 1970 UTC.
+#ifndef FERRY_PLUGINS_MAP_TIMESTAMP_H_
+#define FERRY_PLUGINS_MAP_TIMESTAMP_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ferry_map {
+
+// Accepts "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+hh:mm|-hh:mm|+hhmm|-hhmm)" ('T' may
+// be 't' or a space; 'Z' may be 'z'). The offset is required: guessing a time
+// zone would shift data silently. Fractions beyond microseconds are truncated.
+std::optional<int64_t> parse_timestamp(std::string_view text);
+
+// "YYYY-MM-DDTHH:MM:SSZ", with ".ffffff" when the microseconds are not zero.
+std::string format_timestamp(int64_t micros);
+
+}  // namespace ferry_map
+
+#endif  // FERRY_PLUGINS_MAP_TIMESTAMP_H_

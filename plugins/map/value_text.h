@@ -1,0 +1,29 @@
+// The text of a value: what a template inserts and what a cast to string yields.
+#ifndef FERRY_PLUGINS_MAP_VALUE_TEXT_H_
+#define FERRY_PLUGINS_MAP_VALUE_TEXT_H_
+
+#include <ferry/plugin.h>
+
+#include <string>
+#include <string_view>
+
+namespace ferry_map {
+
+// Writes the text of a non-null value to `out`. Returns an empty string, or
+// why there is no text (bytes that are not UTF-8).
+std::string text_of(const FerryValue& v, std::string& out);
+
+// Shortest text that reads back as the same double ("0.1", "1e+20").
+std::string double_text(double v);
+
+// A value as it appears in a rejection message: strings JSON-quoted and cut
+// after 64 characters (the DLQ keeps the whole record).
+std::string display(const FerryValue& v);
+
+const char* type_name(FerryType t);
+
+bool valid_utf8(std::string_view s);
+
+}  // namespace ferry_map
+
+#endif  // FERRY_PLUGINS_MAP_VALUE_TEXT_H_

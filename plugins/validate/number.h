@@ -1,0 +1,37 @@
+// Exact comparison of numbers of any source: int64, double, decimal text and
+// JSON bounds. Comparing through double would make a decimal "0.1" break
+// `"min": 0.1`, because the double 0.1 is slightly above one tenth.
+#ifndef FERRY_PLUGINS_VALIDATE_NUMBER_H_
+#define FERRY_PLUGINS_VALIDATE_NUMBER_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ferry_validate {
+
+// A finite decimal number or an infinity, normalised so that equal numbers
+// have equal representations (no leading/trailing zeros, no negative zero).
+struct Decimal {
+  int infinity = 0;  // -1, 0 or +1
+  bool negative = false;
+  std::string int_digits;   // without leading zeros; empty for 0.x
+  std::string frac_digits;  // without trailing zeros
+};
+
+// Parses "[-+]digits[.digits]"; nullopt for anything else (exponents too).
+std::optional<Decimal> parse_decimal(std::string_view text);
+Decimal decimal_of(int64_t v);
+// Nullopt for NaN, which compares with nothing.
+std::optional<Decimal> decimal_of(double v);
+
+// <0, 0, >0 like strcmp.
+int compare(const Decimal& a, const Decimal& b);
+
+// Shortest text that reads back as the same double ("0.1", "1e+20").
+std::string double_text(double v);
+
+}  // namespace ferry_validate
+
+#endif  // FERRY_PLUGINS_VALIDATE_NUMBER_H_

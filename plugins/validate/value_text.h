@@ -1,0 +1,24 @@
+// How values appear in rejection messages.
+#ifndef FERRY_PLUGINS_VALIDATE_VALUE_TEXT_H_
+#define FERRY_PLUGINS_VALIDATE_VALUE_TEXT_H_
+
+#include <ferry/plugin.h>
+
+#include <string>
+#include <string_view>
+
+namespace ferry_validate {
+
+// "int64", "string", ... as in rule 'type'; "null" for nulls.
+const char* type_name(FerryType t);
+
+// A short, single-line rendering: strings JSON-quoted and cut after 64
+// characters (the DLQ keeps the whole record; the message only has to point).
+std::string display(const FerryValue& v);
+
+// Code points of UTF-8 text (continuation bytes are not counted).
+size_t utf8_length(std::string_view s);
+
+}  // namespace ferry_validate
+
+#endif  // FERRY_PLUGINS_VALIDATE_VALUE_TEXT_H_
