@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/loaded_pipeline.h"
+#include "common/error.h"
 #include "common/log.h"
 #include "engine/engine.h"
 
@@ -42,6 +43,7 @@ int run_command(const GlobalOptions& g, const RunArgs& a) {
   core::RunSummary s = engine.run(options);
   std::cout << (a.dry_run ? "dry run: " : "") << core::format_summary(p.def.name, s) << std::endl;
   if (s.status == core::RunStatus::Stopped && g_cancel.load()) return kExitInterrupted;
+  if (s.status == core::RunStatus::Failed) throw core::Error(s.message);
   return kExitOk;
 }
 

@@ -159,7 +159,7 @@ RunSummary PipelineRun::execute() {
     throw;
   }
   if (stop_requested_) {
-    finish(RunStatus::Stopped, stop_message_);
+    finish(stop_is_failure_ ? RunStatus::Failed : RunStatus::Stopped, stop_message_);
   } else if (options_.cancel->load()) {
     finish(RunStatus::Stopped, "interrupted");
   } else {
@@ -480,8 +480,7 @@ void PipelineRun::fire_backlog(const FerryBatch& batch, const std::string& stage
       stop_requested_ = true;
       stop_message_ = "stopped by backlog hook '" + hook->stage() + "'";
     } else if (!r.ok()) {
-      counters_.add("hook_failures", 1);
-      log_warn("backlog hook failed: " + r.message, LogFields{def_.name, run_id_, {}, hook->stage()});
+      hook_failed(*hook, "backlog", r.message, def_.backlog_hooks);
     }
   }
 }
@@ -520,9 +519,22 @@ void PipelineRun::fire_checkpoint_hooks(const FerryBatch& batch, const std::stri
       stop_requested_ = true;
       stop_message_ = "stopped by checkpoint hook '" + hook->stage() + "'";
     } else if (!r.ok()) {
-      counters_.add("hook_failures", 1);
-      log_warn("checkpoint hook failed: " + r.message, LogFields{def_.name, run_id_, {}, hook->stage()});
+      hook_failed(*hook, "checkpoint", r.message, def_.checkpoint_hooks);
     }
+  }
+}
+
+void PipelineRun::hook_failed(const InstanceBase& hook, const char* kind, const std::string& message,
+                              const std::vector<StageDef>& defs) {
+  counters_.add("hook_failures", 1);
+  log_warn(std::string(kind) + " hook failed: " + message, LogFields{def_.name, run_id_, {}, hook.stage()});
+  for (const StageDef& d : defs) {
+    if (d.name != hook.stage() || !d.stop_on_failure) continue;
+    // The data is committed; stopping only keeps the hook from falling
+    // further behind.
+    stop_requested_ = true;
+    stop_is_failure_ = true;
+    stop_message_ = std::string(kind) + " hook '" + d.name + "' failed: " + message;
   }
 }
 

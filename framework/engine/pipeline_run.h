@@ -52,6 +52,8 @@ class PipelineRun {
                              const std::vector<RowFailure>& rejected);
   FerryStatus store_errant(const std::string& stage, const FerryErrantRecord& record);
   void show_progress(bool force);
+  void hook_failed(const InstanceBase& hook, const char* kind, const std::string& message,
+                   const std::vector<StageDef>& defs);
 
   // Replay (replay_run.cpp).
   void run_replay();
@@ -66,6 +68,7 @@ class PipelineRun {
   EngineOptions options_;
   std::atomic<bool> local_cancel_{false};
   std::atomic<bool> stop_requested_{false};  // a hook said stop
+  bool stop_is_failure_ = false;             // ... because it failed (on_failure: stop)
   std::string run_id_;
   std::string current_partition_;
   Counters counters_;

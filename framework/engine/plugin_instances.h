@@ -55,6 +55,7 @@ class InstanceBase {
   HostContext& host() { return *host_; }
   const LoadedPlugin& plugin() const { return plugin_; }
   const std::string& stage() const { return host_->stage(); }
+  virtual ~InstanceBase() = default;
 
  protected:
   FerryOpenArgs open_args(const OpenParams& p) const;

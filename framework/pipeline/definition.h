@@ -57,6 +57,9 @@ struct StageDef {
   std::string plugin;
   boost::json::object config;  // after ${VAR} substitution and defaults
   std::string json_path;    // "/source", "/transforms/0", ...
+  // Hooks only ("on_failure": "continue" | "stop"): what a hook that still
+  // fails after its retries does to the pipeline. Data stays committed.
+  bool stop_on_failure = false;
 };
 
 struct SinkDef : StageDef {

@@ -23,6 +23,7 @@ using namespace pipeline_internal;
 const std::vector<std::string> kTopLevelKeys = {"name",  "description", "state", "source",        "transforms",
                                                 "sinks", "hooks",       "batch", "retry",         "commit_policy"};
 const std::vector<std::string> kStageKeys = {"name", "plugin", "config"};
+const std::vector<std::string> kHookKeys = {"name", "plugin", "config", "on_failure"};
 const std::vector<std::string> kSinkKeys = {"name", "plugin", "required", "config", "retry"};
 
 // Names end up in state tables, metrics and object keys, so they keep to a
@@ -146,7 +147,8 @@ std::vector<Stage> unwrap(std::vector<Parsed<Stage>> list) {
 
 // An optional array of stages: transforms or one kind of hook.
 std::vector<StageDef> parse_stage_list(const boost::json::object& parent, std::string_view key,
-                                       const std::string& parent_path, const char* what, Issues& issues) {
+                                       const std::string& parent_path, const char* what, Issues& issues,
+                                       bool hooks = false) {
   const boost::json::value* v = parent.if_contains(key);
   if (v == nullptr) {
     return {};
@@ -159,9 +161,17 @@ std::vector<StageDef> parse_stage_list(const boost::json::object& parent, std::s
   std::vector<Parsed<StageDef>> list;
   const boost::json::array& a = v->get_array();
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (auto p = parse_stage<StageDef>(a[i], pointer_append(path, i), kStageKeys, false, issues)) {
-      list.push_back(std::move(*p));
+    const std::string item = pointer_append(path, i);
+    auto p = parse_stage<StageDef>(a[i], item, hooks ? kHookKeys : kStageKeys, false, issues);
+    if (!p) continue;
+    if (hooks) {
+      if (auto mode = member_string(a[i].get_object(), "on_failure", item, issues)) {
+        if (*mode == "stop") p->stage.stop_on_failure = true;
+        else if (*mode != "continue")
+          issues.push_back({item + "/on_failure", "must be \"continue\" or \"stop\", not '" + *mode + "'"});
+      }
     }
+    list.push_back(std::move(*p));
   }
   check_unique(list, what, issues);
   return unwrap(std::move(list));
@@ -212,8 +222,8 @@ void parse_hooks(const boost::json::object& top, PipelineDef& def, Issues& issue
     return;
   }
   check_known_keys(*hooks, "/hooks", {"checkpoint", "backlog"}, issues);
-  def.checkpoint_hooks = parse_stage_list(*hooks, "checkpoint", "/hooks", "checkpoint hook", issues);
-  def.backlog_hooks = parse_stage_list(*hooks, "backlog", "/hooks", "backlog hook", issues);
+  def.checkpoint_hooks = parse_stage_list(*hooks, "checkpoint", "/hooks", "checkpoint hook", issues, true);
+  def.backlog_hooks = parse_stage_list(*hooks, "backlog", "/hooks", "backlog hook", issues, true);
 }
 
 void parse_commit_policy_member(const boost::json::object& top, std::size_t sink_count, PipelineDef& def,

@@ -185,6 +185,7 @@ void FileSource::read_csv_header(const File& f, Position* resume) {
 }
 
 void FileSource::start(std::string_view partition, const std::string_view* position) {
+  pending_.reset();
   reader_.reset();
   const File& f = file(partition);
   partition_ = std::string(partition);
@@ -257,7 +258,17 @@ bool FileSource::next(FerryBatch* out) {
   // checkpoints. Reading on until a good row instead would make one call
   // walk an arbitrarily long run of bad lines, and a crash in there would
   // send all of them to the DLQ again.
-  while (rows < max_records_ && consumed < max_bytes_ && reader_->next(r)) {
+  std::optional<PositionText> end_before;  // set when a type change ends the batch early
+  while (rows < max_records_ && consumed < max_bytes_) {
+    if (pending_) {
+      // The line that ended the previous batch with a type change.
+      held_text_ = std::move(pending_->text);
+      r = pending_->record;
+      r.text = held_text_;
+      pending_.reset();
+    } else if (!reader_->next(r)) {
+      break;
+    }
     advanced = true;
     consumed += r.end - r.begin;
     const PositionText position(r.end, lines_known_ ? std::optional(r.lines_after) : no_lines);
@@ -267,9 +278,18 @@ bool FileSource::next(FerryBatch* out) {
       continue;
     }
     if (csv ? r.text.empty() : is_blank(r.text)) continue;
-    const bool ok = csv ? csv_->add(r.text, position.view(), *batch, &error)
-                        : jsonl_->add(r.text, position.view(), &error);
-    if (!ok) {
+    if (!csv) {
+      const JsonlBatch::Added added = jsonl_->add(r.text, position.view(), &error);
+      if (added == JsonlBatch::Added::kTypeChange) {
+        pending_ = Pending{r, std::string(r.text)};
+        end_before.emplace(r.begin, lines_known_ ? std::optional(r.lines_after - 1) : no_lines);
+        break;
+      }
+      if (added == JsonlBatch::Added::kRejected) {
+        reject(r, position.view(), error);
+        continue;
+      }
+    } else if (!csv_->add(r.text, position.view(), *batch, &error)) {
       reject(r, position.view(), error);
       continue;
     }
@@ -277,8 +297,9 @@ bool FileSource::next(FerryBatch* out) {
   }
   if (!advanced) return false;
   if (!csv) jsonl_->build(*batch);
-  const PositionText end(reader_->offset(),
-                         lines_known_ ? std::optional(reader_->lines()) : no_lines);
+  const PositionText end = end_before ? *end_before
+                                      : PositionText(reader_->offset(),
+                                                     lines_known_ ? std::optional(reader_->lines()) : no_lines);
   batch->finish(out, partition_, end.view());
   return true;
 }

@@ -60,6 +60,13 @@ class FileSource : public ferry::Source {
   std::string partition_;
   Format format_now_ = Format::kJsonl;
   std::unique_ptr<LineReader> reader_;
+  // A JSONL line read but held back for the next batch (its types differ).
+  struct Pending {
+    Record record;
+    std::string text;
+  };
+  std::optional<Pending> pending_;
+  std::string held_text_;  // the pending line's text while it is being added
   bool lines_known_ = true;
   uint64_t resume_offset_ = 0;
   std::unique_ptr<CsvRows> csv_;

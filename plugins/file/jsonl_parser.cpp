@@ -82,20 +82,33 @@ uint32_t JsonlBatch::field_index(std::string_view name, size_t ordinal) {
   return f;
 }
 
-bool JsonlBatch::add(std::string_view line, std::string_view position, std::string* error) {
+bool JsonlBatch::changes_a_type(const boost::json::object& row) const {
+  for (const boost::json::key_value_pair& kv : row) {
+    auto it = index_.find(std::string_view(kv.key().data(), kv.key().size()));
+    if (it == index_.end()) continue;
+    const uint8_t before = masks_[it->second];
+    const FerryType was = resolve_type(before);
+    if (was == FERRY_TYPE_NULL || was == FERRY_TYPE_JSON) continue;
+    if (resolve_type(static_cast<uint8_t>(before | kind_bit(kv.value()))) == FERRY_TYPE_JSON) return true;
+  }
+  return false;
+}
+
+JsonlBatch::Added JsonlBatch::add(std::string_view line, std::string_view position, std::string* error) {
   boost::system::error_code ec;
   parser_.reset(&arena_);
   parser_.write(line.data(), line.size(), ec);
   if (ec) {
     // Boost.JSON calls bad UTF-8 a syntax error: name the real cause.
     *error = is_valid_utf8(line) ? "invalid JSON: " + ec.message() : "invalid UTF-8";
-    return false;
+    return Added::kRejected;
   }
   boost::json::value v = parser_.release();
   if (!v.is_object()) {
     *error = std::string("not a JSON object (found ") + kind_name(v) + ")";
-    return false;
+    return Added::kRejected;
   }
+  if (!rows_.empty() && changes_a_type(v.get_object())) return Added::kTypeChange;
   rows_.push_back(std::move(v));
   size_t ordinal = 0;
   // Cells point into the arena, which does not move when rows_ grows.
@@ -107,7 +120,7 @@ bool JsonlBatch::add(std::string_view line, std::string_view position, std::stri
   row_cells_.push_back(static_cast<uint32_t>(cells_.size()));
   positions_.append(position);
   position_ends_.push_back(static_cast<uint32_t>(positions_.size()));
-  return true;
+  return Added::kRow;
 }
 
 void JsonlBatch::append_key(std::string& key, size_t row) const {

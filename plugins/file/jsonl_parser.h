@@ -36,10 +36,14 @@ class JsonlBatch {
   JsonlBatch(const JsonlBatch&) = delete;
   JsonlBatch& operator=(const JsonlBatch&) = delete;
 
-  // Parses one line (REQUIRES: not blank). Keeps the row with `position` and
-  // returns true, or returns false with the reason in `error`
-  // ("invalid JSON: ...", "invalid UTF-8", "not a JSON object").
-  bool add(std::string_view line, std::string_view position, std::string* error);
+  enum class Added { kRow, kRejected, kTypeChange };
+  // Parses one line (REQUIRES: not blank). Keeps the row with `position`
+  // (kRow); or rejects it with the reason in `error` ("invalid JSON: ...",
+  // "invalid UTF-8", "not a JSON object"); or, when a field of the line has
+  // a type that would turn the batch's column into mixed JSON (a string
+  // where numbers were), keeps nothing and answers kTypeChange: the caller
+  // ends the batch before this line, so each batch keeps precise types.
+  Added add(std::string_view line, std::string_view position, std::string* error);
   size_t rows() const { return rows_.size(); }
 
   // Writes the kept rows into `out`, which must have no fields yet, then
@@ -53,6 +57,7 @@ class JsonlBatch {
     const boost::json::value* value;
   };
   uint32_t field_index(std::string_view name, size_t ordinal);
+  bool changes_a_type(const boost::json::object& row) const;
   void append_key(std::string& key, size_t row) const;
   void set_value(ferry::BatchBuilder& out, size_t row, uint32_t field,
                  const boost::json::value& v);

@@ -116,8 +116,10 @@ class RecordingCheckpointHook : public ferry::CheckpointHook {
     dir_ = ctx.resolve_path(str(c, "dir"));
     stop_after_ = num(c, "stop_after");
     crash_after_ = num(c, "crash_after");
+    fail_ = c.contains("fail") && c.at("fail").as_bool();
   }
   FerryStatus on_commit(const FerryCheckpointEvent& e) override {
+    if (fail_) throw ferry::Error(FERRY_ERROR_IO, "audit store unavailable");
     ferry::BatchView b(e.batch);
     std::string lines;
     for (size_t r = 0; r < b.rows(); ++r)
@@ -131,6 +133,7 @@ class RecordingCheckpointHook : public ferry::CheckpointHook {
  private:
   std::string dir_;
   int64_t stop_after_ = 0, crash_after_ = 0, commits_ = 0;
+  bool fail_ = false;
 };
 
 // Logs every failed row to DIR/backlog.txt.
@@ -166,6 +169,7 @@ const FerryOptionSpec kHookOptions[] = {
     {"dir", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED, nullptr, "where the log goes"},
     {"stop_after", FERRY_OPTION_INT, 0, "0", "answer stop after this many commits"},
     {"crash_after", FERRY_OPTION_INT, 0, "0", "crash after logging this many commits"},
+    {"fail", FERRY_OPTION_BOOL, 0, "false", "fail every call with an I/O error"},
 };
 const FerryOptionSpec kBacklogOptions[] = {
     {"dir", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED, nullptr, "where the log goes"},

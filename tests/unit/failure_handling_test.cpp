@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -292,4 +293,73 @@ TEST(Replay, AReplayKilledAfterACommitResumesWithoutDuplicatesInATransactionalSi
   EXPECT_EQ(query(dir.file("target.db"), "SELECT count(*) FROM t"), 5000);
   EXPECT_EQ(query(dir.file("target.db"), "SELECT count(DISTINCT id) FROM t"), 5000);
   EXPECT_EQ(dlq(dir, "rp", ferry::core::DlqStatus::Resolved).size(), 200u);
+}
+
+TEST(Hooks, AFailingCheckpointHookNeverUncommitsAndStopsOnlyWhenConfigured) {
+  TempDir dir;
+  auto with_hook = [](const std::string& on_failure) {
+    return generator_to_fault(30, "", "",
+        R"("hooks": {"checkpoint": [{"name": "audit", "plugin": "fault", "on_failure": ")" + on_failure +
+        R"(", "config": {"dir": ".", "fail": true}}]},)");
+  };
+  auto go_on = run(dir, "p.json", with_hook("continue"));
+  ASSERT_EQ(go_on.exit_code, 0) << go_on.err;
+  EXPECT_NE(go_on.err.find("checkpoint hook failed: audit store unavailable"), std::string::npos) << go_on.err;
+  EXPECT_EQ(unique_lines(ferry::test::read_file(dir.file("rows.txt"))).size(), 30u);
+
+  TempDir dir2;
+  auto stop = run(dir2, "p.json", with_hook("stop"));
+  EXPECT_EQ(stop.exit_code, 1);
+  EXPECT_NE(stop.err.find("checkpoint hook 'audit' failed: "), std::string::npos) << stop.err;
+  // The batch that the hook failed on stays committed, and so does its checkpoint.
+  EXPECT_EQ(unique_lines(ferry::test::read_file(dir2.file("rows.txt"))).size(), 10u);
+  auto state = ferry::core::open_sqlite_state(dir2.file("state.db"));
+  EXPECT_EQ(state->load_checkpoint("f", "p0")->position, "10");
+}
+
+TEST(Validation, EveryBrokenRuleIsInTheDlqWithItsFieldAndRule) {
+  TempDir dir;
+  ferry::test::write_file(dir.file("in.jsonl"),
+      R"({"id": 1, "email": "a@example.com", "amount": 10, "currency": "EUR", "name": "ok"})" "\n"
+      R"({"id": 2, "email": "not-an-email", "amount": 10, "currency": "EUR", "name": "x"})" "\n"
+      R"({"id": 3, "email": "b@example.com", "amount": -5, "currency": "EUR", "name": "x"})" "\n"
+      R"({"id": 4, "email": "c@example.com", "amount": 5000, "currency": "EUR", "name": "x"})" "\n"
+      R"({"id": 5, "email": "d@example.com", "amount": 10, "currency": "YEN", "name": "x"})" "\n"
+      R"({"id": 6, "email": "e@example.com", "amount": 10, "currency": "EUR", "name": "far too long a name"})" "\n"
+      R"({"id": 7, "amount": 10, "currency": "EUR", "name": "x"})" "\n"
+      R"({"id": 8, "email": "f@example.com", "amount": "ten", "currency": "EUR", "name": "x"})" "\n"
+      R"({"id": 9, "email": "g@example.com", "amount": 10, "currency": "EUR", "name": ""})" "\n"
+      R"({"id": 10, "email": "h@example.com", "amount": 10, "currency": null, "name": "x"})" "\n"
+      R"({"id": 11, "email": "i@example.com", "amount": 10, "currency": "eur", "name": "x"})" "\n"
+      R"({"id": 12, "email": 42, "amount": 10, "currency": "EUR", "name": "x"})" "\n"
+      R"({"id": 13, "email": "j@example.com", "amount": 10.5, "currency": "EUR", "name": "ok"})" "\n");
+  auto r = run(dir, "p.json", R"({"name": "v", "state": {"type": "sqlite", "path": "state.db"},
+    "source": {"plugin": "file", "config": {"paths": "in.jsonl", "key": "id"}},
+    "transforms": [{"name": "check", "plugin": "validate", "config": {"rules": {
+      "email": {"required": true, "type": "string", "pattern": "^[^@]+@[^@]+$"},
+      "amount": {"required": true, "type": "number", "min": 0, "max": 1000},
+      "currency": {"required": true, "allowed": ["EUR", "USD"]},
+      "name": {"type": "string", "max_length": 10, "min_length": 1}}}}],
+    "sinks": [{"name": "out", "plugin": "fault", "config": {"dir": "."}}]})");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::map<std::string, std::string> by_key;
+  for (const auto& e : dlq(dir, "v")) {
+    EXPECT_EQ(e.stage, "check");
+    EXPECT_EQ(e.error_class, "invalid_data");
+    by_key[e.record_key] = e.message;
+  }
+  const std::map<std::string, std::pair<std::string, std::string>> expected = {
+      {"2", {"email", "pattern"}},    {"3", {"amount", "min"}},        {"4", {"amount", "max"}},
+      {"5", {"currency", "allowed"}}, {"6", {"name", "max_length"}},   {"7", {"email", "required"}},
+      {"8", {"amount", "type"}},      {"9", {"name", "min_length"}},   {"10", {"currency", "required"}},
+      {"11", {"currency", "allowed"}}, {"12", {"email", "type"}}};
+  std::string dump;
+  for (const auto& [k, m] : by_key) dump += k + ": " + m + "\n";
+  ASSERT_EQ(by_key.size(), expected.size()) << dump;
+  for (const auto& [key, rule] : expected) {
+    const std::string& msg = by_key[key];
+    EXPECT_NE(msg.find("field '" + rule.first + "' breaks rule '" + rule.second + "'"), std::string::npos)
+        << "record " << key << ": " << msg;
+  }
+  EXPECT_EQ(unique_lines(ferry::test::read_file(dir.file("rows.txt"))).size(), 2u);
 }

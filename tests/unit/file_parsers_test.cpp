@@ -464,72 +464,80 @@ std::string build(JsonlBatch& j) {
   return s;
 }
 
+constexpr auto kRow = JsonlBatch::Added::kRow;
+constexpr auto kRejected = JsonlBatch::Added::kRejected;
+constexpr auto kTypeChange = JsonlBatch::Added::kTypeChange;
+
 TEST(JsonlBatch, InfersTypesInOrderOfFirstAppearance) {
   JsonlBatch j;
   std::string error;
-  ASSERT_TRUE(j.add(R"({"id":1,"n":1,"s":"a","b":true,"o":{"x":[1,2]},"z":null})", "1:1", &error));
-  ASSERT_TRUE(
-      j.add(R"({"id":2,"n":2.5,"s":"\u00e9\n","b":false,"o":[1],"late":"x"})", "2:2", &error));
-  ASSERT_TRUE(j.add(R"({"late":7,"id":3})", "3:3", &error));
+  ASSERT_EQ(j.add(R"({"id":1,"n":1,"s":"a","b":true,"o":{"x":[1,2]},"z":null})", "1:1", &error), kRow);
+  ASSERT_EQ(j.add(R"({"id":2,"n":2.5,"s":"\u00e9\n","b":false,"o":[1],"late":"x"})", "2:2", &error), kRow);
+  ASSERT_EQ(j.add(R"({"late":"y","id":3})", "3:3", &error), kRow);
   EXPECT_EQ(j.rows(), 3u);
   EXPECT_EQ(build(j),
-            "id:2,n:3,s:4,b:1,o:7,z:0,late:7\n"
+            "id:2,n:3,s:4,b:1,o:7,z:0,late:4\n"
             "i:1|d:1|s:a|true|j:{\"x\":[1,2]}|null|null @1:1\n"
-            "i:2|d:2.5|s:\xC3\xA9\n|false|j:[1]|null|j:\"x\" @2:2\n"
-            "i:3|null|null|null|null|null|j:7 @3:3\n");
+            "i:2|d:2.5|s:\xC3\xA9\n|false|j:[1]|null|s:x @2:2\n"
+            "i:3|null|null|null|null|null|s:y @3:3\n");
   EXPECT_EQ(j.rows(), 0u);
 }
 
-TEST(JsonlBatch, MixedTypesBecomeJsonTextAndNullsStayNull) {
+TEST(JsonlBatch, ATypeThatWouldMixAColumnEndsTheBatchInstead) {
   JsonlBatch j;
   std::string error;
-  ASSERT_TRUE(j.add(R"({"v":"1"})", "a", &error));
-  ASSERT_TRUE(j.add(R"({"v":1})", "b", &error));
-  ASSERT_TRUE(j.add(R"({"v":null})", "c", &error));
-  ASSERT_TRUE(j.add(R"({"v":true})", "d", &error));
-  ASSERT_TRUE(j.add(R"({"v":1.5e300})", "e", &error));
-  EXPECT_EQ(build(j),
-            "v:7\n"
-            "j:\"1\" @a\n"
-            "j:1 @b\n"
-            "null @c\n"
-            "j:true @d\n"
-            "j:1.5e+300 @e\n");
-  // A new batch infers afresh.
-  ASSERT_TRUE(j.add(R"({"v":9223372036854775807})", "f", &error));
-  ASSERT_TRUE(j.add(R"({"v":18446744073709551615})", "g", &error));
+  ASSERT_EQ(j.add(R"({"v":"1"})", "a", &error), kRow);
+  // A number where strings were: nothing kept, the caller starts a new batch.
+  EXPECT_EQ(j.add(R"({"v":1})", "b", &error), kTypeChange);
+  EXPECT_EQ(j.add(R"({"v":true})", "c", &error), kTypeChange);
+  ASSERT_EQ(j.add(R"({"v":null})", "d", &error), kRow);
+  EXPECT_EQ(build(j), "v:4\ns:1 @a\nnull @d\n");
+  // The first row of a batch never conflicts; ints widen to doubles.
+  ASSERT_EQ(j.add(R"({"v":1})", "b", &error), kRow);
+  ASSERT_EQ(j.add(R"({"v":1.5e300})", "e", &error), kRow);
+  EXPECT_EQ(j.add(R"({"v":"x"})", "f", &error), kTypeChange);
+  EXPECT_EQ(build(j), "v:3\nd:1 @b\nd:1.5e+300 @e\n");
+  // Objects and arrays share the JSON type, which holds any JSON value.
+  ASSERT_EQ(j.add(R"({"v":{"a":1}})", "g", &error), kRow);
+  ASSERT_EQ(j.add(R"({"v":[1]})", "h", &error), kRow);
+  EXPECT_EQ(j.add(R"({"v":2})", "i", &error), kRow);
+  EXPECT_EQ(build(j), "v:7\nj:{\"a\":1} @g\nj:[1] @h\nj:2 @i\n");
   // Beyond 2^53 doubles round: int64 max becomes 2^63, uint64 max 2^64.
+  ASSERT_EQ(j.add(R"({"v":9223372036854775807})", "f", &error), kRow);
+  ASSERT_EQ(j.add(R"({"v":18446744073709551615})", "g", &error), kRow);
   EXPECT_EQ(build(j), "v:3\nd:9223372036854775808 @f\nd:18446744073709551616 @g\n");
 }
 
 TEST(JsonlBatch, RejectsMalformedAndNonObjects) {
   JsonlBatch j;
   std::string error;
-  EXPECT_FALSE(j.add(R"({"a":1)", "1", &error));
+  EXPECT_EQ(j.add(R"({"a":1)", "1", &error), kRejected);
   EXPECT_EQ(error.rfind("invalid JSON: ", 0), 0u) << error;
-  EXPECT_FALSE(j.add(R"({"a":1} x)", "1", &error));
+  EXPECT_EQ(j.add(R"({"a":1} x)", "1", &error), kRejected);
   EXPECT_EQ(error.rfind("invalid JSON: ", 0), 0u) << error;
-  EXPECT_FALSE(j.add("[1,2]", "1", &error));
+  EXPECT_EQ(j.add("[1,2]", "1", &error), kRejected);
   EXPECT_EQ(error, "not a JSON object (found an array)");
-  EXPECT_FALSE(j.add("42", "1", &error));
+  EXPECT_EQ(j.add("42", "1", &error), kRejected);
   EXPECT_EQ(error, "not a JSON object (found a number)");
-  EXPECT_FALSE(j.add("{\"a\":\"\xC3\x28\"}", "1", &error));
+  EXPECT_EQ(j.add("{\"a\":\"\xC3\x28\"}", "1", &error), kRejected);
   EXPECT_EQ(error, "invalid UTF-8");
   EXPECT_EQ(j.rows(), 0u);
-  ASSERT_TRUE(j.add(R"({"a":1})", "2", &error));
+  ASSERT_EQ(j.add(R"({"a":1})", "2", &error), kRow);
   EXPECT_EQ(build(j), "a:2\ni:1 @2\n");
 }
 
 TEST(JsonlBatch, Keys) {
   JsonlBatch one({"id"});
   std::string error;
-  ASSERT_TRUE(one.add(R"({"id":"k1"})", "1", &error));
-  ASSERT_TRUE(one.add(R"({"id":7})", "2", &error));
-  ASSERT_TRUE(one.add(R"({"x":1})", "3", &error));
-  EXPECT_EQ(build(one), "id:7,x:2\nj:\"k1\"|null @1 #k1\nj:7|null @2 #7\nnull|i:1 @3\n");
+  ASSERT_EQ(one.add(R"({"id":"k1"})", "1", &error), kRow);
+  ASSERT_EQ(one.add(R"({"id":"k7"})", "2", &error), kRow);
+  ASSERT_EQ(one.add(R"({"x":1})", "3", &error), kRow);
+  EXPECT_EQ(build(one), "id:4,x:2\ns:k1|null @1 #k1\ns:k7|null @2 #k7\nnull|i:1 @3\n");
+  ASSERT_EQ(one.add(R"({"id":7})", "4", &error), kRow);
+  EXPECT_EQ(build(one), "id:2\ni:7 @4 #7\n");
   JsonlBatch two({"a", "b"});
-  ASSERT_TRUE(two.add(R"({"b":"x\"y","a":1})", "1", &error));
-  ASSERT_TRUE(two.add(R"({"a":2})", "2", &error));
+  ASSERT_EQ(two.add(R"({"b":"x\"y","a":1})", "1", &error), kRow);
+  ASSERT_EQ(two.add(R"({"a":2})", "2", &error), kRow);
   EXPECT_EQ(build(two), "b:4,a:2\ns:x\"y|i:1 @1 #[1,\"x\\\"y\"]\nnull|i:2 @2 #[2,null]\n");
 }
 
@@ -563,6 +571,35 @@ TEST(FileSource, JsonlRejectsWithFileAndLineAndSkipsBlankLines) {
   EXPECT_EQ(o.fake.rejects[0].partition, "orders.jsonl");
   EXPECT_EQ(o.fake.rejects[1].message, "orders.jsonl:5: not a JSON object (found an array)");
   EXPECT_EQ(o.fake.rejects[2].message, "orders.jsonl:7: invalid UTF-8");
+}
+
+TEST(FileSource, ATypeChangeEndsTheBatchBeforeItsLineAndResumesExactly) {
+  TempDir dir;
+  dir.write("t.jsonl",
+            "{\"v\":1}\n"      // 0..8
+            "{\"v\":2}\n"      // 8..16
+            "{\"v\":\"x\"}\n"  // 16..26
+            "{\"v\":3}\n");    // 26..34
+  Opened o(R"({"paths":"t.jsonl"})", dir.path);
+  FileSource src(o.ctx());
+  auto batches = read_all(src, "t.jsonl");
+  ASSERT_EQ(batches.size(), 3u);
+  EXPECT_EQ(batches[0], "v:2\ni:1 @8:1\ni:2 @16:2\n");
+  EXPECT_EQ(batches[1], "v:4\ns:x @26:3\n");
+  EXPECT_EQ(batches[2], "v:2\ni:3 @34:4\n");
+  EXPECT_TRUE(o.fake.rejects.empty());
+  // The first batch ends right before the line that changed the type.
+  std::string_view pos;
+  src.start("t.jsonl", nullptr);
+  FerryBatch b;
+  ASSERT_TRUE(src.next(&b));
+  EXPECT_EQ(ferry::view(b.end_position), "16:2");
+  b.release(&b);
+  const std::string resume = "16:2";
+  auto rest = read_all(src, "t.jsonl", &resume);
+  ASSERT_EQ(rest.size(), 2u);
+  EXPECT_EQ(rest[0], "v:4\ns:x @26:3\n");
+  (void)pos;
 }
 
 TEST(FileSource, InvalidTruncatedLastLineIsRejected) {
