@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/loaded_pipeline.h"
+#include "cli/parallelism_arg.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "engine/engine.h"
@@ -39,6 +40,10 @@ int run_command(const GlobalOptions& g, const RunArgs& a) {
   options.cancel = &g_cancel;
   options.progress = !a.no_progress && isatty(STDERR_FILENO);
   options.dry_run = a.dry_run;
+  options.rate = a.rate;
+  options.parallelism = parse_parallelism(a.parallelism);
+  core::Metrics metrics;
+  options.metrics = &metrics;
   core::Engine engine(p.def, *p.plugins, *state);
   core::RunSummary s = engine.run(options);
   std::cout << (a.dry_run ? "dry run: " : "") << core::format_summary(p.def.name, s) << std::endl;

@@ -22,6 +22,10 @@ struct RunArgs {
   std::string pipeline;
   bool dry_run = false;
   bool no_progress = false;
+  double rate = 0;                         // records/s, 0 = unlimited
+  std::optional<std::string> parallelism;  // "auto" or a number
+  std::optional<std::string> admin;        // listen address of the admin API
+  std::optional<std::string> admin_token_env;
 };
 int run_command(const GlobalOptions& g, const RunArgs& a);
 int validate_command(const GlobalOptions& g, const std::string& pipeline);
@@ -57,5 +61,16 @@ struct ReplayArgs {
   bool no_progress = false;
 };
 int replay_command(const GlobalOptions& g, const ReplayArgs& a);
+
+struct BackfillArgs {
+  RunArgs run;
+  std::string from;
+  std::string to;
+  std::string window = "1d";
+  std::optional<std::vector<std::string>> redo;  // empty list: every window
+};
+int backfill_command(const GlobalOptions& g, const BackfillArgs& a);
+
+int status_command(const GlobalOptions& g, const std::string& pipeline, bool json);
 
 }  // namespace ferry::cli

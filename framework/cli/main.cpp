@@ -31,6 +31,12 @@ int main(int argc, char** argv) {
   run_cmd->add_option("pipeline", run.pipeline, "Pipeline definition (JSON)")->required();
   run_cmd->add_flag("--dry-run", run.dry_run, "Read and transform, write nothing (no sink, no checkpoint, no DLQ)");
   run_cmd->add_flag("--no-progress", run.no_progress, "Do not show the progress line");
+  auto add_run_tuning = [](CLI::App* cmd, cli::RunArgs& r) {
+    cmd->add_option("--rate", r.rate, "Read at most this many records per second (token bucket)")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--parallelism", r.parallelism, "Workers for the partitions: auto or a number");
+  };
+  add_run_tuning(run_cmd, run);
 
   std::string pipeline;
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check a pipeline definition against its plugins");
@@ -79,6 +85,27 @@ int main(int argc, char** argv) {
   add_selection(dlq_export, export_sel);
   dlq_export->add_option("-o,--output", export_out, "Output file (default: standard output)");
 
+  cli::BackfillArgs backfill;
+  CLI::App* backfill_cmd = app.add_subcommand(
+      "backfill", "Run a past range as windows, each resumable, with its data_date and bounds");
+  backfill_cmd->add_option("pipeline", backfill.run.pipeline, "Pipeline definition (JSON)")->required();
+  backfill_cmd->add_option("--from", backfill.from, "Start of the range (2026-01-01 or 2026-01-01T00:00:00Z)")
+      ->required();
+  backfill_cmd->add_option("--to", backfill.to, "End of the range, exclusive")->required();
+  backfill_cmd->add_option("--window", backfill.window, "Window size: 1d (default), 6h, 30m");
+  backfill_cmd->add_flag("--dry-run", backfill.run.dry_run, "Read and transform each window; write nothing");
+  backfill_cmd->add_flag("--no-progress", backfill.run.no_progress, "Do not show the progress line");
+  std::vector<std::string> redo_windows;
+  auto redo_opt = backfill_cmd->add_option("--redo", redo_windows,
+                                           "Run these windows again even if done (no names: every window)")
+                      ->expected(0, -1);
+  add_run_tuning(backfill_cmd, backfill.run);
+
+  bool status_json = false;
+  CLI::App* status_cmd = app.add_subcommand("status", "Checkpoints, sinks, DLQ, runs, schema versions, backfill");
+  status_cmd->add_option("pipeline", pipeline, "Pipeline definition (JSON)")->required();
+  status_cmd->add_flag("--json", status_json, "Print JSON, as the admin API serves it");
+
   cli::ReplayArgs replay;
   CLI::App* replay_cmd = app.add_subcommand(
       "replay", "Deliver dead-letter records again, through the current transforms, to the sink they failed on");
@@ -113,6 +140,11 @@ int main(int argc, char** argv) {
     if (*dlq_discard) return cli::dlq_discard_command(g, pipeline, discard_sel);
     if (*dlq_export) return cli::dlq_export_command(g, pipeline, export_sel, export_out);
     if (*replay_cmd) return cli::replay_command(g, replay);
+    if (*backfill_cmd) {
+      if (redo_opt->count() > 0) backfill.redo = redo_windows;
+      return cli::backfill_command(g, backfill);
+    }
+    if (*status_cmd) return cli::status_command(g, pipeline, status_json);
   } catch (const core::DefinitionError& e) {
     logger.clear_status_line();
     for (size_t i = 1; i < e.issues().size(); ++i)

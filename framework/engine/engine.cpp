@@ -1,11 +1,72 @@
 #include "engine/engine.h"
 
-#include <cstdio>
-#include <random>
+#include <unistd.h>
 
+#include <algorithm>
+
+#include <boost/json/serialize.hpp>
+#include <cstdio>
+#include <exception>
+#include <random>
+#include <thread>
+
+#include "common/log.h"
 #include "engine/pipeline_run.h"
 
 namespace ferry::core {
+namespace {
+
+uint64_t physical_memory() {
+  long pages = sysconf(_SC_PHYS_PAGES);
+  long size = sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && size > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(size) : 0;
+}
+
+// The partitions of the source, listed by a short-lived instance.
+std::vector<std::string> list_partitions(const PipelineDef& def, const PluginRegistry& plugins,
+                                         const EngineOptions& options) {
+  Counters counters;
+  auto host = std::make_unique<HostContext>(def.name, "source", options.cancel, &counters);
+  host->set_errant_handler([](const FerryErrantRecord&) { return FERRY_OK; });
+  OpenParams p;
+  p.config_json = boost::json::serialize(def.source.config);
+  p.pipeline = def.name;
+  p.name = def.source.name;
+  p.base_dir = def.base_dir.string();
+  p.max_batch_records = def.max_batch_records;
+  p.max_batch_bytes = def.max_batch_bytes;
+  if (options.window) {
+    p.data_date = options.window->data_date;
+    p.window_start = options.window->start;
+    p.window_end = options.window->end;
+  }
+  SourceInstance source(plugins.require(def.source.plugin), std::move(host), p);
+  return source.partitions();
+}
+
+void add_counts(RunSummary& total, const RunSummary& part) {
+  total.counts.read += part.counts.read;
+  total.counts.written += part.counts.written;
+  total.counts.rejected += part.counts.rejected;
+  total.counts.batches += part.counts.batches;
+  total.retries += part.retries;
+  total.extra_writes += part.extra_writes;
+}
+
+}  // namespace
+
+uint32_t plan_workers(uint32_t parallelism, size_t partitions, uint64_t max_batch_bytes, uint32_t queue_depth) {
+  if (partitions == 0) return 1;
+  if (parallelism > 0) return static_cast<uint32_t>(std::min<size_t>(parallelism, partitions));
+  // auto: one worker per core, no more than the partitions, and no more than
+  // a quarter of the memory can hold in flight (each worker keeps up to
+  // queue_depth + 2 batches).
+  uint32_t cores = std::max(1u, std::thread::hardware_concurrency());
+  uint64_t per_worker = std::max<uint64_t>(1, max_batch_bytes) * (queue_depth + 2);
+  uint64_t memory = physical_memory();
+  uint64_t by_memory = memory ? std::max<uint64_t>(1, memory / 4 / per_worker) : cores;
+  return static_cast<uint32_t>(std::min<uint64_t>({cores, partitions, by_memory}));
+}
 
 Engine::Engine(const PipelineDef& def, const PluginRegistry& plugins, StateStore& state)
     : def_(def), plugins_(plugins), state_(state) {}
@@ -13,8 +74,103 @@ Engine::Engine(const PipelineDef& def, const PluginRegistry& plugins, StateStore
 Engine::~Engine() = default;
 
 RunSummary Engine::run(const EngineOptions& options) {
-  PipelineRun run(def_, plugins_, state_, options);
-  return run.execute();
+  uint32_t parallelism = options.parallelism.value_or(def_.parallelism);
+  if (options.replay || parallelism == 1) {
+    PipelineRun run(def_, plugins_, state_, options);
+    return run.execute();
+  }
+
+  std::vector<std::string> partitions = list_partitions(def_, plugins_, options);
+  const uint32_t workers = plan_workers(parallelism, partitions.size(), def_.max_batch_bytes, def_.queue_depth);
+  log_info("running " + std::to_string(partitions.size()) + " partition(s) on " + std::to_string(workers) +
+               " worker(s)",
+           LogFields{def_.name, {}, {}, {}});
+  if (workers <= 1) {
+    PipelineRun run(def_, plugins_, state_, options);
+    return run.execute();
+  }
+
+  // Workers share the run record, the rate limit and a stop flag: a fatal
+  // error in one ends the others after their current batch.
+  EngineOptions shared = options;
+  if (shared.run_id.empty()) shared.run_id = new_run_id();
+  std::atomic<bool> stop{false};
+  std::atomic<bool> done{false};
+  shared.cancel = &stop;
+  std::thread watcher([&] {
+    while (!done.load()) {
+      if (options.cancel && options.cancel->load()) stop.store(true);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  WorkQueue queue(partitions);
+  std::unique_ptr<RateLimiter> limiter;
+  if (options.rate > 0) limiter = std::make_unique<RateLimiter>(options.rate);
+
+  Run run;
+  run.id = shared.run_id;
+  run.pipeline = def_.name;
+  run.kind = options.kind;
+  if (!options.dry_run) state_.begin_run(run);
+  auto started = std::chrono::steady_clock::now();
+
+  std::vector<RunSummary> results(workers);
+  std::vector<std::exception_ptr> errors(workers);
+  std::vector<std::thread> threads;
+  for (uint32_t w = 0; w < workers; ++w) {
+    threads.emplace_back([&, w] {
+      try {
+        PipelineRun worker(def_, plugins_, state_, shared);
+        worker.share(&queue, limiter.get());
+        results[w] = worker.execute();
+      } catch (...) {
+        errors[w] = std::current_exception();
+        stop.store(true);
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  done.store(true);
+  watcher.join();
+
+  RunSummary total;
+  total.run_id = shared.run_id;
+  for (const RunSummary& r : results) {
+    add_counts(total, r);
+    if (r.status == RunStatus::Stopped && total.status == RunStatus::Succeeded) {
+      total.status = RunStatus::Stopped;
+      total.message = r.message;
+    }
+    if (r.status == RunStatus::Failed) {
+      total.status = RunStatus::Failed;
+      total.message = r.message;
+    }
+  }
+  total.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::exception_ptr first_error;
+  for (const auto& e : errors)
+    if (e && !first_error) first_error = e;
+  if (first_error) {
+    total.status = RunStatus::Failed;
+    try {
+      std::rethrow_exception(first_error);
+    } catch (const std::exception& e) {
+      total.message = e.what();
+    }
+  }
+  if (total.status == RunStatus::Succeeded && options.cancel && options.cancel->load()) {
+    total.status = RunStatus::Stopped;
+    total.message = "interrupted";
+  }
+  if (!options.dry_run) {
+    try {
+      state_.end_run(total.run_id, total.status, total.counts, total.message);
+    } catch (const std::exception& e) {
+      log_error(std::string("could not record the end of the run: ") + e.what());
+    }
+  }
+  if (first_error) std::rethrow_exception(first_error);
+  return total;
 }
 
 std::string new_run_id() {

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 
+#include "metrics/metrics.h"
 #include "pipeline/definition.h"
 #include "plugin/registry.h"
 #include "state/state_store.h"
@@ -27,12 +28,27 @@ struct ReplayOptions {
   std::optional<std::string> sink;  // deliver to this sink instead of the one each record failed on
 };
 
+// One window of a backfill: passed to every plugin instance, and a prefix
+// of every checkpoint key, so each window resumes on its own.
+struct WindowOptions {
+  std::string name;  // "2026-01-01"
+  std::string data_date;
+  std::string start;
+  std::string end;
+};
+
 struct EngineOptions {
   const std::atomic<bool>* cancel = nullptr;  // set by SIGINT/SIGTERM
+  const std::atomic<bool>* paused = nullptr;  // readers wait while set (admin API)
   bool progress = false;                      // progress line on stderr
   bool dry_run = false;                       // read and transform; write nothing
+  double rate = 0;                            // records/s over all workers; 0 = unlimited
+  std::optional<uint32_t> parallelism;        // overrides the definition's
+  Metrics* metrics = nullptr;                 // where to count (may be null)
   std::string kind = "run";
   std::optional<ReplayOptions> replay;
+  std::optional<WindowOptions> window;
+  std::string run_id;                         // empty: a new one
 };
 
 struct ReplayCounts {
@@ -69,6 +85,8 @@ class Engine {
 };
 
 std::string new_run_id();
+// Workers for `parallelism` (0 = auto) given the partitions and the machine.
+uint32_t plan_workers(uint32_t parallelism, size_t partitions, uint64_t max_batch_bytes, uint32_t queue_depth);
 std::string format_summary(const std::string& pipeline, const RunSummary& s);
 
 }  // namespace ferry::core

@@ -11,6 +11,7 @@
 #include "engine/batch_selection.h"
 #include "engine/bounded_queue.h"
 #include "engine/record_json.h"
+#include "engine/schema_fingerprint.h"
 
 namespace ferry::core {
 namespace {
@@ -57,8 +58,10 @@ struct PipelineRun::QueueItem {
 
 PipelineRun::PipelineRun(const PipelineDef& def, const PluginRegistry& plugins, StateStore& state,
                          const EngineOptions& options)
-    : def_(def), plugins_(plugins), state_(state), options_(options), run_id_(new_run_id()) {
+    : def_(def), plugins_(plugins), state_(state), options_(options),
+      run_id_(options.run_id.empty() ? new_run_id() : options.run_id) {
   if (!options_.cancel) options_.cancel = &local_cancel_;
+  if (options_.rate > 0) own_limiter_ = std::make_unique<RateLimiter>(options_.rate);
 }
 
 PipelineRun::~PipelineRun() {
@@ -80,7 +83,28 @@ OpenParams PipelineRun::params_for(const StageDef& stage) const {
   p.base_dir = def_.base_dir.string();
   p.max_batch_records = def_.max_batch_records;
   p.max_batch_bytes = def_.max_batch_bytes;
+  if (options_.window) {
+    p.data_date = options_.window->data_date;
+    p.window_start = options_.window->start;
+    p.window_end = options_.window->end;
+  }
   return p;
+}
+
+std::string PipelineRun::checkpoint_key(const std::string& partition) const {
+  return options_.window ? options_.window->name + "/" + partition : partition;
+}
+
+Labels PipelineRun::labels(std::initializer_list<std::pair<std::string, std::string>> extra) const {
+  Labels l{{"pipeline", def_.name}};
+  for (const auto& e : extra) l.push_back(e);
+  return l;
+}
+
+void PipelineRun::observe_call(const char* call, const std::string& stage, Clock::time_point since) {
+  if (!options_.metrics) return;
+  options_.metrics->observe("ferry_plugin_call_seconds", labels({{"stage", stage}, {"call", call}}),
+                            std::chrono::duration<double>(Clock::now() - since).count());
 }
 
 std::unique_ptr<HostContext> PipelineRun::host_for(const std::string& stage) {
@@ -119,7 +143,7 @@ RunSummary PipelineRun::execute() {
   run.id = run_id_;
   run.pipeline = def_.name;
   run.kind = options_.kind;
-  if (!options_.dry_run) state_.begin_run(run);
+  if (!options_.dry_run && record_run_) state_.begin_run(run);
   LogFields fields{def_.name, run_id_, {}, {}};
 
   RunSummary summary;
@@ -133,7 +157,7 @@ RunSummary PipelineRun::execute() {
     summary.extra_writes = extra_writes_;
     summary.seconds = std::chrono::duration<double>(Clock::now() - started_).count();
     summary.replay = replay_counts_;
-    if (!options_.dry_run) {
+    if (!options_.dry_run && record_run_) {
       try {
         state_.end_run(run_id_, status, summary.counts, message);
       } catch (const std::exception& e) {
@@ -147,9 +171,17 @@ RunSummary PipelineRun::execute() {
     if (options_.replay) {
       run_replay();
     } else {
-      for (const std::string& partition : source_->partitions()) {
-        if (options_.cancel->load() || stop_requested_) break;
-        run_partition(partition);
+      if (work_) {
+        while (!options_.cancel->load() && !stop_requested_) {
+          std::optional<std::string> partition = work_->next();
+          if (!partition) break;
+          run_partition(*partition);
+        }
+      } else {
+        for (const std::string& partition : source_->partitions()) {
+          if (options_.cancel->load() || stop_requested_) break;
+          run_partition(partition);
+        }
       }
     }
   } catch (const CancelledError&) {
@@ -169,11 +201,12 @@ RunSummary PipelineRun::execute() {
 }
 
 std::optional<std::string> PipelineRun::resume_position(const std::string& partition) {
-  std::optional<Checkpoint> stored = state_.load_checkpoint(def_.name, partition);
+  std::optional<Checkpoint> stored = state_.load_checkpoint(def_.name, checkpoint_key(partition));
+  if (stored) schema_version_ = stored->schema_version;
   // With a single transactional sink, the checkpoint committed with the data
   // is the truth: the state store may lag it by one batch after a crash.
   if (sinks_.size() == 1 && sinks_[0].instance->transactional()) {
-    std::optional<std::string> held = sinks_[0].instance->held_checkpoint(partition);
+    std::optional<std::string> held = sinks_[0].instance->held_checkpoint(checkpoint_key(partition));
     if (held && (!stored || stored->position != *held))
       log_info("resuming from the checkpoint held by sink '" + sinks_[0].def->name + "'",
                LogFields{def_.name, run_id_, partition, {}});
@@ -187,7 +220,9 @@ void PipelineRun::run_partition(const std::string& partition) {
   current_partition_ = partition;
   partition_estimate_ = 0;
   if (auto est = source_->estimate(partition)) partition_estimate_ = est->first == UINT64_MAX ? 0 : est->first;
+  schema_version_.clear();
   std::optional<std::string> position = resume_position(partition);
+  last_end_position_ = position.value_or("");
   source_->start(partition, position);
 
   BoundedQueue<std::unique_ptr<QueueItem>> queue(def_.queue_depth);
@@ -201,11 +236,14 @@ void PipelineRun::run_partition(const std::string& partition) {
     while (std::optional<std::unique_ptr<QueueItem>> item = queue.pop()) {
       if ((*item)->error) std::rethrow_exception((*item)->error);
       if ((*item)->end) break;
+      track_schema((*item)->batches.front(), partition);
       for (const auto& [t, failures] : (*item)->transform_failures) {
         dead_letter((*item)->batches[t], def_.transforms[t].name, "", failures);
         fire_backlog((*item)->batches[t], def_.transforms[t].name, failures);
       }
+      if (def_.lineage) add_lineage((*item)->batches, partition);
       process_batch((*item)->final_batch());
+      last_end_position_ = to_string((*item)->final_batch().end_position);
       show_progress(false);
       // A stop request ends the run between batches, never inside one.
       if (stop_requested_ || options_.cancel->load()) break;
@@ -222,10 +260,15 @@ void PipelineRun::read_loop(const std::string& partition,
   Backoff backoff(def_.retry);
   uint32_t retries = 0;
   try {
+    RateLimiter* limiter = shared_limiter_ ? shared_limiter_ : own_limiter_.get();
     while (!options_.cancel->load() && !stop_requested_) {
+      while (options_.paused && options_.paused->load() && !options_.cancel->load())
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
       auto item = std::make_unique<QueueItem>();
       FerryBatch batch{};
+      auto called = Clock::now();
       CallResult r = source_->next(&batch);
+      observe_call("next", "source", called);
       if (r.status == FERRY_END_OF_STREAM) {
         item->end = true;
         queue.push(std::move(item));
@@ -241,6 +284,9 @@ void PipelineRun::read_loop(const std::string& partition,
       retries = 0;
       item->batches.push_back(batch);
       read_ += static_cast<int64_t>(batch.n_rows);
+      if (options_.metrics) options_.metrics->add("ferry_records_read_total", labels(), static_cast<double>(batch.n_rows));
+      // Throttle here, so a capped run also holds back the queue behind it.
+      if (limiter && batch.n_rows > 0 && !limiter->acquire(static_cast<double>(batch.n_rows), options_.cancel)) break;
       for (size_t t = 0; t < transforms_.size(); ++t) {
         const FerryBatch& in = item->batches.back();
         std::vector<FerryRecordOutcome> outcomes(in.n_rows);
@@ -292,9 +338,12 @@ void PipelineRun::process_batch(const FerryBatch& batch) {
   std::vector<SinkWriteResult> results;
   results.reserve(sinks_.size());
   try {
-    for (SinkSlot& slot : sinks_)
+    for (SinkSlot& slot : sinks_) {
+      auto called = Clock::now();
       results.push_back(write_to_sink(*slot.instance, batch, slot.def->retry, *slot.backoff,
                                       options_.cancel, counters_));
+      observe_call("write", slot.def->name, called);
+    }
   } catch (...) {
     // A fatal write, or a stop during a retry wait: nothing of this batch
     // may commit, in any sink.
@@ -336,10 +385,11 @@ void PipelineRun::process_batch(const FerryBatch& batch) {
                LogFields{def_.name, run_id_, partition, sinks_[i].def->name});
   }
 
+  const std::string key = checkpoint_key(partition);
   FerryCheckpoint cp{};
   cp.struct_size = sizeof cp;
   cp.pipeline = as_bytes(def_.name);
-  cp.partition = batch.partition;
+  cp.partition = as_bytes(key);
   cp.position = batch.end_position;
   cp.run_id = as_bytes(run_id_);
 
@@ -347,19 +397,35 @@ void PipelineRun::process_batch(const FerryBatch& batch) {
   size_t fewest_rejected = batch.n_rows;
   for (size_t i = 0; i < sinks_.size(); ++i) {
     if (!results[i].acked) continue;
+    auto called = Clock::now();
     commit_sink(sinks_[i], batch, cp, results[i]);
+    observe_call("commit", sinks_[i].def->name, called);
     acked.push_back(sinks_[i].def->name);
+    if (options_.metrics) {
+      options_.metrics->add("ferry_records_written_total", labels({{"sink", sinks_[i].def->name}}),
+                            static_cast<double>(batch.n_rows - results[i].rejected.size()));
+      options_.metrics->add("ferry_records_rejected_total", labels({{"stage", sinks_[i].def->name}}),
+                            static_cast<double>(results[i].rejected.size()));
+      options_.metrics->add("ferry_retries_total", labels({{"sink", sinks_[i].def->name}}),
+                            static_cast<double>(results[i].retries));
+    }
     fewest_rejected = std::min(fewest_rejected, results[i].rejected.size());
   }
   int64_t accepted = static_cast<int64_t>(batch.n_rows - (acked.empty() ? batch.n_rows : fewest_rejected));
 
   Checkpoint saved;
   saved.pipeline = def_.name;
-  saved.partition = partition;
+  saved.partition = key;
   saved.position = to_string(batch.end_position);
   saved.run_id = run_id_;
+  saved.schema_version = schema_version_;
   state_.save_checkpoint(saved, accepted, acked);
   written_ += accepted;
+  if (options_.metrics) {
+    options_.metrics->add("ferry_batches_total", labels());
+    options_.metrics->set("ferry_checkpoint_timestamp_seconds", labels({{"partition", key}}),
+                          std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
+  }
 
   for (size_t i = 0; i < sinks_.size(); ++i)
     if (results[i].acked) fire_checkpoint_hooks(batch, sinks_[i].def->name, results[i].rejected);
@@ -410,7 +476,7 @@ void PipelineRun::dead_letter(const FerryBatch& batch, const std::string& stage,
     DlqEntry e;
     e.pipeline = def_.name;
     e.run_id = run_id_;
-    e.partition = to_string(batch.partition);
+    e.partition = checkpoint_key(to_string(batch.partition));
     e.position = row_position(batch, f.row);
     e.stage = stage;
     e.sink = sink;
@@ -432,7 +498,7 @@ FerryStatus PipelineRun::store_errant(const std::string& stage, const FerryErran
   DlqEntry e;
   e.pipeline = def_.name;
   e.run_id = run_id_;
-  e.partition = r.partition.size ? to_string(r.partition) : current_partition_;
+  e.partition = checkpoint_key(r.partition.size ? to_string(r.partition) : current_partition_);
   e.position = to_string(r.position);
   e.stage = stage;
   e.record_key = to_string(r.key);

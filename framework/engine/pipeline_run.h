@@ -14,9 +14,25 @@
 #include "engine/engine.h"
 #include "engine/host_context.h"
 #include "engine/plugin_instances.h"
+#include "engine/rate_limiter.h"
 #include "engine/sink_writer.h"
 
 namespace ferry::core {
+
+// Partitions handed out to the workers of one run.
+class WorkQueue {
+ public:
+  explicit WorkQueue(std::vector<std::string> partitions) : partitions_(std::move(partitions)) {}
+  std::optional<std::string> next() {
+    size_t i = next_++;
+    if (i >= partitions_.size()) return std::nullopt;
+    return partitions_[i];
+  }
+
+ private:
+  std::vector<std::string> partitions_;
+  std::atomic<size_t> next_{0};
+};
 
 class PipelineRun {
  public:
@@ -24,6 +40,13 @@ class PipelineRun {
               const EngineOptions& options);
   ~PipelineRun();
   RunSummary execute();
+  // Parallel runs: take partitions from `queue` instead of the source's
+  // list, and leave the run record to the caller.
+  void share(WorkQueue* queue, RateLimiter* limiter) {
+    work_ = queue;
+    shared_limiter_ = limiter;
+    record_run_ = false;
+  }
 
  private:
   struct SinkSlot {
@@ -37,6 +60,13 @@ class PipelineRun {
   OpenParams params_for(const StageDef& stage) const;
   std::unique_ptr<HostContext> host_for(const std::string& stage);
   std::optional<std::string> resume_position(const std::string& partition);
+  // The key a partition's checkpoint is stored under: the backfill window
+  // (if any) and the source's partition name.
+  std::string checkpoint_key(const std::string& partition) const;
+  void track_schema(const FerryBatch& source_batch, const std::string& partition);
+  void add_lineage(std::vector<FerryBatch>& batches, const std::string& partition);
+  Labels labels(std::initializer_list<std::pair<std::string, std::string>> extra = {}) const;
+  void observe_call(const char* call, const std::string& stage, std::chrono::steady_clock::time_point since);
   void run_partition(const std::string& partition);
   void read_loop(const std::string& partition, BoundedQueue<std::unique_ptr<QueueItem>>& queue);
   void process_batch(const FerryBatch& batch);
@@ -71,6 +101,13 @@ class PipelineRun {
   bool stop_is_failure_ = false;             // ... because it failed (on_failure: stop)
   std::string run_id_;
   std::string current_partition_;
+  WorkQueue* work_ = nullptr;
+  RateLimiter* shared_limiter_ = nullptr;
+  std::unique_ptr<RateLimiter> own_limiter_;
+  bool record_run_ = true;
+  std::string schema_version_;        // fingerprint of the current source schema
+  std::string last_end_position_;     // checkpoint position before the next batch
+  int64_t batch_seq_ = 0;             // for lineage batch ids
   Counters counters_;
   std::atomic<int64_t> read_{0};
   std::atomic<int64_t> rejected_{0};

@@ -87,6 +87,12 @@ struct PipelineDef {
   uint64_t max_batch_records = 1000;
   uint64_t max_batch_bytes = 8 * 1024 * 1024;
   uint32_t queue_depth = 4;         // batches in flight between reader and writer
+  // Partitions run concurrently on this many workers; 0 = "auto" (planned
+  // from the machine's cores and memory and the partition count).
+  uint32_t parallelism = 1;
+  // Add lineage fields (ferry_pipeline, ferry_run_id, ferry_batch_id,
+  // ferry_position, ferry_schema_version, ferry_ingested_at) to every record.
+  bool lineage = false;
   RetryPolicy retry;                // default for sinks without their own
   CommitPolicy commit_policy;
   std::vector<std::string> secrets; // option values flagged secret, for redaction

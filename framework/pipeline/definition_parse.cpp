@@ -21,7 +21,8 @@ namespace {
 using namespace pipeline_internal;
 
 const std::vector<std::string> kTopLevelKeys = {"name",  "description", "state", "source",        "transforms",
-                                                "sinks", "hooks",       "batch", "retry",         "commit_policy"};
+                                                "sinks", "hooks",       "batch", "retry",         "commit_policy",
+                                                "parallelism", "lineage"};
 const std::vector<std::string> kStageKeys = {"name", "plugin", "config"};
 const std::vector<std::string> kHookKeys = {"name", "plugin", "config", "on_failure"};
 const std::vector<std::string> kSinkKeys = {"name", "plugin", "required", "config", "retry"};
@@ -296,6 +297,15 @@ void parse_top_level(const boost::json::object& top, PipelineDef& def, Issues& i
     parse_batch(*batch, def, issues);
   }
   parse_commit_policy_member(top, sink_count, def, issues);
+
+  if (const boost::json::value* p = top.if_contains("parallelism")) {
+    if (p->is_string() && p->get_string() == "auto") {
+      def.parallelism = 0;
+    } else if (auto n = member_uint(top, "parallelism", "", 1, 256, issues)) {
+      def.parallelism = static_cast<uint32_t>(*n);
+    }
+  }
+  if (auto lineage = member_bool(top, "lineage", "", issues)) def.lineage = *lineage;
 }
 
 std::filesystem::path absolute_path(const std::filesystem::path& file) {

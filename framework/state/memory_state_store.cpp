@@ -204,6 +204,38 @@ class MemoryStateStore final : public StateStore {
     r.message = message;
   }
 
+  bool record_schema_version(const SchemaVersion& v) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const SchemaVersion& known : schemas_)
+      if (known.pipeline == v.pipeline && known.partition == v.partition && known.version == v.version) return false;
+    schemas_.push_back(v);
+    schemas_.back().seen_at_ms = now_ms();
+    return true;
+  }
+
+  std::vector<SchemaVersion> list_schema_versions(const std::string& pipeline) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<SchemaVersion> out;
+    for (const SchemaVersion& v : schemas_)
+      if (v.pipeline == pipeline) out.push_back(v);
+    std::stable_sort(out.begin(), out.end(),
+                     [](const SchemaVersion& a, const SchemaVersion& b) { return a.partition < b.partition; });
+    return out;
+  }
+
+  void save_window(const BackfillWindow& w) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    windows_[{w.pipeline, w.window}] = w;
+  }
+
+  std::vector<BackfillWindow> list_windows(const std::string& pipeline) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<BackfillWindow> out;
+    for (const auto& [key, w] : windows_)
+      if (key.first == pipeline) out.push_back(w);
+    return out;
+  }
+
   std::vector<Run> list_runs(const std::string& pipeline, int64_t limit) override {
     std::lock_guard<std::mutex> lock(mu_);
     std::vector<Run> out;
@@ -232,6 +264,8 @@ class MemoryStateStore final : public StateStore {
   }
 
   std::mutex mu_;
+  std::vector<SchemaVersion> schemas_;
+  std::map<std::pair<std::string, std::string>, BackfillWindow> windows_;
   std::map<Key, Checkpoint> checkpoints_;
   std::map<Key, SinkAck> acks_;
   std::map<int64_t, DlqEntry> dlq_;

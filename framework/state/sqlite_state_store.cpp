@@ -26,7 +26,7 @@ namespace {
 
 // Stored in PRAGMA user_version. Bump it and add a migration step in
 // Connection::ensure_schema when the tables change.
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 // Long enough to ride out another process committing a large DLQ batch, short
 // enough that a wedged writer surfaces as an error rather than a hang.
@@ -90,6 +90,35 @@ CREATE TABLE IF NOT EXISTS runs (
   message       TEXT    NOT NULL
 );
 CREATE INDEX IF NOT EXISTS runs_pipeline_started ON runs (pipeline, started_at_ms);
+)sql";
+
+// Version 2: schema versions per partition and the backfill ledger.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE IF NOT EXISTS schema_versions (
+  pipeline     TEXT    NOT NULL,
+  partition    TEXT    NOT NULL,
+  version      TEXT    NOT NULL,
+  fields       TEXT    NOT NULL,
+  began_after  BLOB    NOT NULL,
+  seen_at_ms   INTEGER NOT NULL,
+  PRIMARY KEY (pipeline, partition, version)
+);
+CREATE TABLE IF NOT EXISTS backfill_windows (
+  pipeline      TEXT    NOT NULL,
+  window        TEXT    NOT NULL,
+  data_date     TEXT    NOT NULL,
+  start         TEXT    NOT NULL,
+  end           TEXT    NOT NULL,
+  status        TEXT    NOT NULL CHECK (status IN ('pending', 'running', 'done', 'failed')),
+  records       INTEGER NOT NULL,
+  attempts      INTEGER NOT NULL,
+  generation    INTEGER NOT NULL,
+  run_id        TEXT    NOT NULL,
+  message       TEXT    NOT NULL,
+  started_at_ms INTEGER NOT NULL,
+  ended_at_ms   INTEGER NOT NULL,
+  PRIMARY KEY (pipeline, window)
+);
 )sql";
 
 constexpr const char* kCheckpointColumns =
@@ -319,7 +348,10 @@ void Connection::ensure_schema() {
   WriteTransaction tx(*this);
   // Again under the lock: another process may have created it meanwhile.
   if (check_schema_version() == kSchemaVersion) return;
+  // Every step is CREATE ... IF NOT EXISTS, so running them all migrates a
+  // file of any older version.
   exec(kSchemaV1);
+  exec(kSchemaV2);
   // PRAGMA takes no bound parameters; the value is our own constant.
   exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
   tx.commit();
@@ -717,6 +749,77 @@ class SqliteStateStore final : public StateStore {
     if (conn_.changes() == 0) {
       throw Error("state store " + conn_.path() + ": no run '" + run_id + "'");
     }
+  }
+
+  bool record_schema_version(const SchemaVersion& v) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    WriteTransaction tx(conn_);
+    auto s = conn_.prepare(
+        "INSERT INTO schema_versions (pipeline, partition, version, fields, began_after, seen_at_ms) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING");
+    s.text(1, v.pipeline).text(2, v.partition).text(3, v.version).text(4, v.fields_json).blob(5, v.began_after)
+        .integer(6, now_ms());
+    s.run();
+    const bool added = conn_.changes() > 0;
+    tx.commit();
+    return added;
+  }
+
+  std::vector<SchemaVersion> list_schema_versions(const std::string& pipeline) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto s = conn_.prepare(
+        "SELECT pipeline, partition, version, fields, began_after, seen_at_ms FROM schema_versions "
+        "WHERE pipeline = ?1 ORDER BY partition, seen_at_ms, rowid");
+    s.text(1, pipeline);
+    std::vector<SchemaVersion> out;
+    while (s.step())
+      out.push_back({s.text_at(0), s.text_at(1), s.text_at(2), s.text_at(3), s.blob_at(4), s.integer_at(5)});
+    return out;
+  }
+
+  void save_window(const BackfillWindow& w) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    WriteTransaction tx(conn_);
+    auto s = conn_.prepare(
+        "INSERT OR REPLACE INTO backfill_windows (pipeline, window, data_date, start, end, status, records, "
+        "attempts, run_id, message, started_at_ms, ended_at_ms, generation) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+    s.text(1, w.pipeline).text(2, w.window).text(3, w.data_date).text(4, w.start).text(5, w.end)
+        .text(6, to_string(w.status)).integer(7, w.records).integer(8, w.attempts).text(9, w.run_id)
+        .text(10, w.message).integer(11, w.started_at_ms).integer(12, w.ended_at_ms).integer(13, w.generation);
+    s.run();
+    tx.commit();
+  }
+
+  std::vector<BackfillWindow> list_windows(const std::string& pipeline) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto s = conn_.prepare(
+        "SELECT pipeline, window, data_date, start, end, status, records, attempts, run_id, message, "
+        "started_at_ms, ended_at_ms, generation FROM backfill_windows WHERE pipeline = ?1 ORDER BY window");
+    s.text(1, pipeline);
+    std::vector<BackfillWindow> out;
+    while (s.step()) {
+      BackfillWindow w;
+      w.pipeline = s.text_at(0);
+      w.window = s.text_at(1);
+      w.data_date = s.text_at(2);
+      w.start = s.text_at(3);
+      w.end = s.text_at(4);
+      const std::string status = s.text_at(5);
+      w.status = status == "running" ? WindowStatus::Running
+                 : status == "done"  ? WindowStatus::Done
+                 : status == "failed" ? WindowStatus::Failed
+                                      : WindowStatus::Pending;
+      w.records = s.integer_at(6);
+      w.attempts = s.integer_at(7);
+      w.run_id = s.text_at(8);
+      w.message = s.text_at(9);
+      w.started_at_ms = s.integer_at(10);
+      w.ended_at_ms = s.integer_at(11);
+      w.generation = s.integer_at(12);
+      out.push_back(std::move(w));
+    }
+    return out;
   }
 
   std::vector<Run> list_runs(const std::string& pipeline, int64_t limit) override {

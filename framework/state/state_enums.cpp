@@ -32,4 +32,14 @@ const char* to_string(RunStatus s) {
   return "unknown";
 }
 
+const char* to_string(WindowStatus s) {
+  switch (s) {
+    case WindowStatus::Pending: return "pending";
+    case WindowStatus::Running: return "running";
+    case WindowStatus::Done: return "done";
+    case WindowStatus::Failed: return "failed";
+  }
+  return "pending";
+}
+
 }  // namespace ferry::core

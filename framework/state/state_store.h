@@ -87,6 +87,36 @@ struct Run {
   std::string message;
 };
 
+// A source schema as first seen in a partition (issue: schema versions).
+struct SchemaVersion {
+  std::string pipeline;
+  std::string partition;
+  std::string version;      // fingerprint of the field names and types
+  std::string fields_json;  // [{"name":..,"type":..}, ...]
+  std::string began_after;  // the checkpoint position the first batch with it followed ("" = start)
+  int64_t seen_at_ms = 0;   // set by the store
+};
+
+enum class WindowStatus { Pending, Running, Done, Failed };
+const char* to_string(WindowStatus s);
+
+// One window of a backfill: its ledger entry.
+struct BackfillWindow {
+  std::string pipeline;
+  std::string window;      // its name, e.g. "2026-01-01"
+  std::string data_date;
+  std::string start;       // bounds, ISO-8601, [start, end)
+  std::string end;
+  WindowStatus status = WindowStatus::Pending;
+  int64_t records = 0;
+  int64_t attempts = 0;    // times it was started
+  int64_t generation = 0;  // bumped by --redo: its checkpoints start afresh
+  std::string run_id;
+  std::string message;
+  int64_t started_at_ms = 0;
+  int64_t ended_at_ms = 0;
+};
+
 class StateStore {
  public:
   virtual ~StateStore() = default;
@@ -122,6 +152,15 @@ class StateStore {
   virtual void end_run(const std::string& run_id, RunStatus status, const RunCounts& counts,
                        const std::string& message) = 0;
   virtual std::vector<Run> list_runs(const std::string& pipeline, int64_t limit) = 0;
+
+  // Stores a schema version unless (pipeline, partition, version) is known;
+  // returns true when it was new.
+  virtual bool record_schema_version(const SchemaVersion& v) = 0;
+  virtual std::vector<SchemaVersion> list_schema_versions(const std::string& pipeline) = 0;
+
+  // Inserts or replaces the ledger entry of (pipeline, window).
+  virtual void save_window(const BackfillWindow& w) = 0;
+  virtual std::vector<BackfillWindow> list_windows(const std::string& pipeline) = 0;
 };
 
 // "sqlite" with a file path (created if missing, WAL mode), or "memory".

@@ -25,13 +25,32 @@ bool parse_partition(std::string_view name, uint64_t partitions, uint64_t* index
   return *index < partitions;
 }
 
+// In a backfill each window's rows get ids of their own: the date's
+// YYYYMMDD times 10^7 is added, so windows never collide and a window's rows
+// are the same on every run (never the clock).
+uint64_t window_offset(std::string_view data_date, uint64_t count) {
+  if (data_date.empty()) return 0;
+  uint64_t ymd = 0;
+  for (char c : data_date) {
+    if (c == '-') continue;
+    if (c < '0' || c > '9') fail(FERRY_ERROR_CONFIG, "data_date '" + std::string(data_date) + "' is not YYYY-MM-DD");
+    ymd = ymd * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (ymd < 10000101 || ymd > 99991231)
+    fail(FERRY_ERROR_CONFIG, "data_date '" + std::string(data_date) + "' is not YYYY-MM-DD");
+  if (count >= 10000000)
+    fail(FERRY_ERROR_CONFIG, "in a backfill window 'count' must be below 10,000,000 (ids are date * 10^7 + n)");
+  return ymd * 10000000ull;
+}
+
 }  // namespace
 
 GeneratorSource::GeneratorSource(const ferry::Context& ctx)
     : opts_(parse_options(ctx.config_json())),
       fields_(field_specs(opts_.fields)),
       batch_records_(ctx.max_batch_records() > 0 ? ctx.max_batch_records() : kDefaultBatchRecords),
-      batch_bytes_(ctx.max_batch_bytes()) {
+      batch_bytes_(ctx.max_batch_bytes()),
+      id_offset_(window_offset(ctx.data_date(), opts_.count)) {
   for (size_t f = 0; f < fields_.size(); ++f) {
     const bool is_key = opts_.key && fields_[f].kind == FieldKind::kId;
     builder_.add_field(fields_[f].name, fields_[f].type, is_key ? FERRY_FIELD_KEY : 0u);
@@ -50,7 +69,10 @@ IdRange GeneratorSource::range_of(std::string_view partition) const {
   if (!parse_partition(partition, opts_.partitions, &index))
     fail(FERRY_ERROR_CONFIG, "unknown partition '" + std::string(partition) + "' (have p0..p" +
                                  std::to_string(opts_.partitions - 1) + ")");
-  return partition_range(opts_.count, opts_.partitions, index);
+  IdRange range = partition_range(opts_.count, opts_.partitions, index);
+  range.first_id += id_offset_;
+  range.end_id += id_offset_;
+  return range;
 }
 
 void GeneratorSource::start(std::string_view partition, const std::string_view* position) {

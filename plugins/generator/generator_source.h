@@ -37,6 +37,7 @@ class GeneratorSource final : public ferry::Source {
   std::string partition_;
   uint64_t next_id_ = 0;
   uint64_t end_id_ = 0;
+  uint64_t id_offset_ = 0;  // backfill window: data_date as YYYYMMDD * 10^7
 };
 
 }  // namespace ferry_generator

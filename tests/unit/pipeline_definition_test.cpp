@@ -224,7 +224,7 @@ TEST(PipelineDefinitionStructure, UnknownHookKind) {
 TEST(PipelineDefinitionStructure, KeysWithSlashesAreEscapedInPaths) {
   expect_issue(minimal(R"(, "a/b~c": 1)"), "/a~1b~0c",
                "unknown key 'a/b~c' (known: name, description, state, source, transforms, sinks, hooks, batch, "
-               "retry, commit_policy)");
+               "retry, commit_policy, parallelism, lineage)");
 }
 
 TEST(PipelineDefinitionStructure, DescriptionMustBeAString) {
@@ -695,3 +695,19 @@ TEST(PipelineDefinitionPlugins, DefaultsFilledAndSecretsCollected) {
 }
 
 }  // namespace
+
+TEST(PipelineDefinitionOperations, ParallelismIsAutoOrABoundedNumber) {
+  using ferry::core::parse_pipeline_text;
+  const std::string base = R"({"name": "p", "source": {"plugin": "generator"},
+    "sinks": [{"name": "s", "plugin": "null"}], )";
+  EXPECT_EQ(parse_pipeline_text(base + R"("parallelism": "auto"})", "p.json").parallelism, 0u);
+  EXPECT_EQ(parse_pipeline_text(base + R"("parallelism": 8})", "p.json").parallelism, 8u);
+  EXPECT_EQ(parse_pipeline_text(base + R"("lineage": true})", "p.json").lineage, true);
+  try {
+    parse_pipeline_text(base + R"("parallelism": 0})", "p.json");
+    FAIL() << "no error";
+  } catch (const DefinitionError& e) {
+    EXPECT_EQ(e.issues()[0].path, "/parallelism");
+  }
+  EXPECT_THROW(parse_pipeline_text(base + R"("parallelism": "many"})", "p.json"), DefinitionError);
+}

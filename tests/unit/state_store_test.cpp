@@ -674,6 +674,55 @@ TEST_P(StateStoreTest, RunErrorsAndDefaults) {
   EXPECT_LE(runs[0].started_at_ms, after);
 }
 
+TEST_P(StateStoreTest, SchemaVersionsAreStoredOncePerPartitionWithWhereTheyBegan) {
+  SchemaVersion v{"orders", "p0", "aaaa", R"([{"name":"id","type":"int64"}])", "", 0};
+  EXPECT_TRUE(store().record_schema_version(v));
+  EXPECT_FALSE(store().record_schema_version(v));
+  SchemaVersion w{"orders", "p0", "bbbb", R"([{"name":"id","type":"string"}])", std::string("120:7\0x", 8), 0};
+  EXPECT_TRUE(store().record_schema_version(w));
+  EXPECT_TRUE(store().record_schema_version({"orders", "p1", "aaaa", "[]", "", 0}));
+  EXPECT_TRUE(store().record_schema_version({"other", "p0", "aaaa", "[]", "", 0}));
+  auto all = store().list_schema_versions("orders");
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].version, "aaaa");
+  EXPECT_EQ(all[1].version, "bbbb");
+  EXPECT_EQ(all[1].began_after, std::string("120:7\0x", 8));
+  EXPECT_EQ(all[1].fields_json, R"([{"name":"id","type":"string"}])");
+  EXPECT_GT(all[1].seen_at_ms, 0);
+  EXPECT_EQ(all[2].partition, "p1");
+}
+
+TEST_P(StateStoreTest, BackfillWindowsAreUpsertedAndListedInOrder) {
+  BackfillWindow w;
+  w.pipeline = "orders";
+  w.window = "2026-01-02";
+  w.data_date = "2026-01-02";
+  w.start = "2026-01-02T00:00:00Z";
+  w.end = "2026-01-03T00:00:00Z";
+  w.status = WindowStatus::Running;
+  w.attempts = 1;
+  store().save_window(w);
+  BackfillWindow first = w;
+  first.window = first.data_date = "2026-01-01";
+  first.status = WindowStatus::Done;
+  first.records = 50;
+  store().save_window(first);
+  w.status = WindowStatus::Failed;
+  w.attempts = 2;
+  w.message = "boom";
+  store().save_window(w);
+  auto windows = store().list_windows("orders");
+  ASSERT_EQ(windows.size(), 2u);
+  EXPECT_EQ(windows[0].window, "2026-01-01");
+  EXPECT_EQ(windows[0].status, WindowStatus::Done);
+  EXPECT_EQ(windows[0].records, 50);
+  EXPECT_EQ(windows[1].status, WindowStatus::Failed);
+  EXPECT_EQ(windows[1].attempts, 2);
+  EXPECT_EQ(windows[1].message, "boom");
+  EXPECT_EQ(windows[1].end, "2026-01-03T00:00:00Z");
+  EXPECT_TRUE(store().list_windows("other").empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StateStoreTest, ::testing::ValuesIn(store_factories()),
                          [](const ::testing::TestParamInfo<StoreFactory>& info) {
                            return info.param.name;
@@ -799,10 +848,11 @@ TEST_F(SqliteStateStoreTest, FileIsInWalModeWithAVersionedSchema) {
   auto store = open_sqlite_state(path());
   RawDb raw(path());
   EXPECT_EQ(raw.scalar("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(raw.scalar("PRAGMA user_version"), "1");
+  EXPECT_EQ(raw.scalar("PRAGMA user_version"), "2");
   EXPECT_EQ(raw.column("SELECT name FROM sqlite_master WHERE type = 'table' "
                        "AND name NOT LIKE 'sqlite_%' ORDER BY name"),
-            (std::vector<std::string>{"checkpoints", "dlq", "runs", "sink_acks"}));
+            (std::vector<std::string>{"backfill_windows", "checkpoints", "dlq", "runs", "schema_versions",
+                                      "sink_acks"}));
   EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' "
                        "AND name = 'dlq_pending_dedup' AND sql LIKE '%UNIQUE%'"),
             "1");
@@ -810,7 +860,7 @@ TEST_F(SqliteStateStoreTest, FileIsInWalModeWithAVersionedSchema) {
   // Opening an existing file again leaves it as it is.
   store.reset();
   store = open_sqlite_state(path());
-  EXPECT_EQ(raw.scalar("PRAGMA user_version"), "1");
+  EXPECT_EQ(raw.scalar("PRAGMA user_version"), "2");
 }
 
 TEST_F(SqliteStateStoreTest, TablesReadWithPlainSql) {

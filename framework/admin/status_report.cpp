@@ -1,0 +1,94 @@
+#include "admin/status_report.h"
+
+#include <chrono>
+
+namespace ferry::core {
+namespace {
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Positions are opaque bytes; JSON carries them as text when they are text.
+boost::json::value position_json(const std::string& p) {
+  for (unsigned char c : p)
+    if (c < 0x20 || c == 0x7f) {
+      static const char* hex = "0123456789abcdef";
+      std::string out = "0x";
+      for (unsigned char b : p) {
+        out += hex[b >> 4];
+        out += hex[b & 15];
+      }
+      return boost::json::value(out);
+    }
+  return boost::json::value(p);
+}
+
+}  // namespace
+
+boost::json::array checkpoints_json(StateStore& state, const std::string& pipeline) {
+  boost::json::array out;
+  const int64_t now = now_ms();
+  for (const Checkpoint& c : state.list_checkpoints(pipeline))
+    out.push_back(boost::json::object{{"partition", c.partition},
+                                      {"position", position_json(c.position)},
+                                      {"records", c.records},
+                                      {"run_id", c.run_id},
+                                      {"schema_version", c.schema_version},
+                                      {"updated_at_ms", c.updated_at_ms},
+                                      {"age_seconds", static_cast<double>(now - c.updated_at_ms) / 1000.0}});
+  return out;
+}
+
+boost::json::object dlq_counts_json(StateStore& state, const std::string& pipeline) {
+  boost::json::object out;
+  for (const auto& [status, count] : state.count_dlq(pipeline)) out[to_string(status)] = count;
+  return out;
+}
+
+boost::json::object status_report(StateStore& state, const std::string& pipeline) {
+  boost::json::array acks;
+  for (const SinkAck& a : state.list_sink_acks(pipeline))
+    acks.push_back(boost::json::object{
+        {"sink", a.sink}, {"records", a.records}, {"batches", a.batches}, {"updated_at_ms", a.updated_at_ms}});
+  boost::json::array runs;
+  for (const Run& r : state.list_runs(pipeline, 10))
+    runs.push_back(boost::json::object{{"id", r.id},
+                                       {"kind", r.kind},
+                                       {"status", to_string(r.status)},
+                                       {"started_at_ms", r.started_at_ms},
+                                       {"ended_at_ms", r.ended_at_ms},
+                                       {"read", r.counts.read},
+                                       {"written", r.counts.written},
+                                       {"rejected", r.counts.rejected},
+                                       {"batches", r.counts.batches},
+                                       {"message", r.message}});
+  boost::json::array schemas;
+  for (const SchemaVersion& v : state.list_schema_versions(pipeline))
+    schemas.push_back(boost::json::object{{"partition", v.partition},
+                                          {"version", v.version},
+                                          {"fields", v.fields_json},
+                                          {"began_after", position_json(v.began_after)},
+                                          {"seen_at_ms", v.seen_at_ms}});
+  boost::json::array windows;
+  for (const BackfillWindow& w : state.list_windows(pipeline))
+    windows.push_back(boost::json::object{{"window", w.window},
+                                          {"status", to_string(w.status)},
+                                          {"data_date", w.data_date},
+                                          {"start", w.start},
+                                          {"end", w.end},
+                                          {"records", w.records},
+                                          {"attempts", w.attempts},
+                                          {"generation", w.generation},
+                                          {"message", w.message}});
+  return boost::json::object{{"name", pipeline},
+                             {"checkpoints", checkpoints_json(state, pipeline)},
+                             {"sinks", std::move(acks)},
+                             {"dlq", dlq_counts_json(state, pipeline)},
+                             {"runs", std::move(runs)},
+                             {"schema_versions", std::move(schemas)},
+                             {"backfill", std::move(windows)}};
+}
+
+}  // namespace ferry::core

@@ -1,0 +1,52 @@
+// A token bucket shared by every worker of a run: `--rate N` caps the
+// records read per second across all partitions. Tokens refill continuously;
+// the bucket holds at most a tenth of a second's worth, so a pause does not
+// turn into a burst.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+namespace ferry::core {
+
+class RateLimiter {
+ public:
+  explicit RateLimiter(double per_second) : rate_(per_second), tokens_(0), last_(Clock::now()) {}
+
+  // Takes `n` tokens, waiting as long as needed (a batch larger than the
+  // bucket goes into debt, which later batches pay back). Returns false if
+  // cancelled while waiting.
+  bool acquire(double n, const std::atomic<bool>* cancel) {
+    std::chrono::duration<double> wait{0};
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      refill();
+      tokens_ -= n;
+      if (tokens_ < 0) wait = std::chrono::duration<double>(-tokens_ / rate_);
+    }
+    auto until = Clock::now() + std::chrono::duration_cast<Clock::duration>(wait);
+    while (Clock::now() < until) {
+      if (cancel && cancel->load()) return false;
+      std::this_thread::sleep_for(std::min<Clock::duration>(until - Clock::now(), std::chrono::milliseconds(20)));
+    }
+    return true;
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  void refill() {
+    auto now = Clock::now();
+    tokens_ = std::min(rate_ / 10, tokens_ + std::chrono::duration<double>(now - last_).count() * rate_);
+    last_ = now;
+  }
+
+  std::mutex mu_;
+  double rate_;
+  double tokens_;
+  Clock::time_point last_;
+};
+
+}  // namespace ferry::core
