@@ -171,8 +171,13 @@ int backfill_command(const GlobalOptions& g, const BackfillArgs& a) {
       break;  // stopped: the window stays "running" and resumes next time
     }
     if (!a.run.dry_run) {
+      // Counted from the window's checkpoints: a window resumed after a
+      // crash still reports all its records, once.
+      const std::string prefix = options.window->name + "/";
+      entry.records = 0;
+      for (const core::Checkpoint& c : state->list_checkpoints(p.def.name))
+        if (c.partition.compare(0, prefix.size(), prefix) == 0) entry.records += c.records;
       entry.status = core::WindowStatus::Done;
-      entry.records += s.counts.written;
       entry.ended_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                               std::chrono::system_clock::now().time_since_epoch()).count();
       state->save_window(entry);

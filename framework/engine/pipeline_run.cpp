@@ -121,6 +121,9 @@ void PipelineRun::open_instances() {
   for (const StageDef& t : def_.transforms)
     transforms_.push_back(std::make_unique<TransformInstance>(plugins_.require(t.plugin),
                                                               host_for(t.name), params_for(t)));
+  // A dry run writes nothing, and opening a sink may already write (create
+  // a file or a table), so sinks and hooks stay closed.
+  if (options_.dry_run) return;
   uint64_t seed = 0x5eed;
   for (const SinkDef& s : def_.sinks) {
     SinkSlot slot;
@@ -205,7 +208,7 @@ std::optional<std::string> PipelineRun::resume_position(const std::string& parti
   if (stored) schema_version_ = stored->schema_version;
   // With a single transactional sink, the checkpoint committed with the data
   // is the truth: the state store may lag it by one batch after a crash.
-  if (sinks_.size() == 1 && sinks_[0].instance->transactional()) {
+  if (sinks_.size() == 1 && def_.sinks.size() == 1 && sinks_[0].instance->transactional()) {
     std::optional<std::string> held = sinks_[0].instance->held_checkpoint(checkpoint_key(partition));
     if (held && (!stored || stored->position != *held))
       log_info("resuming from the checkpoint held by sink '" + sinks_[0].def->name + "'",
