@@ -9,8 +9,18 @@ packages=(
   libsqlite3-dev sqlite3
   libcli11-dev
   libgtest-dev libgmock-dev
-  libcurl4-openssl-dev
+  libcurl4-openssl-dev libssl-dev curl
+  time
+  # Connectors and the servers their tests start (never a system service).
+  postgresql postgresql-client libpqxx-dev
+  mariadb-server mariadb-client libmysqlcppconn7v5
+  # promtool checks the /metrics output.
+  prometheus
 )
+
+# Node.js runs the S3 and Elasticsearch test servers; a machine may already
+# have it from elsewhere, with npm included.
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -27,3 +37,8 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Package scripts may start the database services; the tests run their own
+# servers, so stop the system ones (no error if there are none).
+$SUDO service postgresql stop >/dev/null 2>&1 || true
+$SUDO service mariadb stop >/dev/null 2>&1 || true
+$SUDO service prometheus stop >/dev/null 2>&1 || true
