@@ -1,10 +1,14 @@
 #include <unistd.h>
 
+#include <chrono>
 #include <csignal>
+#include <thread>
 #include <cstdio>
 #include <iostream>
 
 #include "cli/commands.h"
+#include "admin/pipeline_backend.h"
+#include "cli/admin_setup.h"
 #include "cli/loaded_pipeline.h"
 #include "cli/parallelism_arg.h"
 #include "common/error.h"
@@ -44,11 +48,61 @@ int run_command(const GlobalOptions& g, const RunArgs& a) {
   options.parallelism = parse_parallelism(a.parallelism);
   core::Metrics metrics;
   options.metrics = &metrics;
+  std::atomic<bool> paused{false};
+  options.paused = &paused;
+  core::PipelineBackend backend(p.def, *state, metrics, paused, [](const boost::json::object&) -> std::string {
+    throw core::Error("replay is not available while the pipeline runs");
+  });
+  backend.set_running(true);
+  // Before the run starts: a port in use fails the command, not halfway.
+  std::unique_ptr<core::AdminServer> admin = start_admin(a.admin, a.admin_token_env, backend);
   core::Engine engine(p.def, *p.plugins, *state);
-  core::RunSummary s = engine.run(options);
+  core::RunSummary s;
+  try {
+    s = engine.run(options);
+  } catch (...) {
+    backend.set_running(false);
+    throw;
+  }
+  backend.set_running(false);
   std::cout << (a.dry_run ? "dry run: " : "") << core::format_summary(p.def.name, s) << std::endl;
   if (s.status == core::RunStatus::Stopped && g_cancel.load()) return kExitInterrupted;
   if (s.status == core::RunStatus::Failed) throw core::Error(s.message);
+  return kExitOk;
+}
+
+int serve_command(const GlobalOptions& g, const ServeArgs& a) {
+  LoadedPipeline p = load_pipeline(a.pipeline, g.plugin_paths);
+  std::unique_ptr<core::StateStore> state = open_state(p.def);
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  core::Metrics metrics;
+  std::atomic<bool> paused{false};
+  core::PipelineBackend backend(p.def, *state, metrics, paused, [&](const boost::json::object& request) {
+    core::EngineOptions options;
+    options.cancel = &g_cancel;
+    options.kind = "replay";
+    options.metrics = &metrics;
+    options.dry_run = request.contains("dry_run") && request.at("dry_run").as_bool();
+    core::ReplayOptions replay;
+    replay.filter.pipeline = p.def.name;
+    replay.filter.status = core::DlqStatus::Pending;
+    if (auto it = request.find("sink"); it != request.end()) {
+      replay.sink = std::string(it->value().as_string());
+      replay.filter.sink = replay.sink;
+    }
+    options.replay = replay;
+    core::Engine engine(p.def, *p.plugins, *state);
+    core::RunSummary s = engine.run(options);
+    return std::string("replay ") + core::to_string(s.status) + ": resolved " + std::to_string(s.replay.resolved) +
+           ", failed again " + std::to_string(s.replay.failed_again) + ", not replayable " +
+           std::to_string(s.replay.skipped);
+  });
+  std::unique_ptr<core::AdminServer> admin = start_admin(a.admin, a.admin_token_env, backend);
+  if (!admin) throw core::Error("ferry serve needs --admin ADDRESS");
+  std::cout << "serving pipeline '" << p.def.name << "' on http://" << admin->endpoint() << std::endl;
+  while (!g_cancel.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  admin->stop();
   return kExitOk;
 }
 

@@ -73,4 +73,12 @@ int backfill_command(const GlobalOptions& g, const BackfillArgs& a);
 
 int status_command(const GlobalOptions& g, const std::string& pipeline, bool json);
 
+struct ServeArgs {
+  std::string pipeline;
+  std::optional<std::string> admin;
+  std::optional<std::string> admin_token_env;
+};
+// The admin API over a pipeline's state, without running it.
+int serve_command(const GlobalOptions& g, const ServeArgs& a);
+
 }  // namespace ferry::cli

@@ -37,6 +37,16 @@ int main(int argc, char** argv) {
     cmd->add_option("--parallelism", r.parallelism, "Workers for the partitions: auto or a number");
   };
   add_run_tuning(run_cmd, run);
+  run_cmd->add_option("--admin", run.admin, "Serve the admin API and /metrics here (e.g. 127.0.0.1:9464)");
+  run_cmd->add_option("--admin-token-env", run.admin_token_env,
+                      "Require this environment variable's value as a bearer token");
+
+  cli::ServeArgs serve;
+  CLI::App* serve_cmd = app.add_subcommand("serve", "Serve the admin API over a pipeline's state, without running it");
+  serve_cmd->add_option("pipeline", serve.pipeline, "Pipeline definition (JSON)")->required();
+  serve_cmd->add_option("--admin", serve.admin, "Listen address (e.g. 127.0.0.1:9464)")->required();
+  serve_cmd->add_option("--admin-token-env", serve.admin_token_env,
+                        "Require this environment variable's value as a bearer token");
 
   std::string pipeline;
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check a pipeline definition against its plugins");
@@ -145,6 +155,7 @@ int main(int argc, char** argv) {
       return cli::backfill_command(g, backfill);
     }
     if (*status_cmd) return cli::status_command(g, pipeline, status_json);
+    if (*serve_cmd) return cli::serve_command(g, serve);
   } catch (const core::DefinitionError& e) {
     logger.clear_status_line();
     for (size_t i = 1; i < e.issues().size(); ++i)

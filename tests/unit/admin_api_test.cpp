@@ -1,0 +1,173 @@
+// The admin API of a real `ferry run` and `ferry serve`, exercised with curl:
+// every endpoint, the bearer token, refusal to reset a running pipeline,
+// pause and resume, and /metrics checked by promtool.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include <boost/json.hpp>
+
+#include "support/servers.h"
+#include "support/subprocess.h"
+#include "support/temp_dir.h"
+
+namespace {
+
+using ferry::test::TempDir;
+
+struct Http {
+  int status = 0;
+  std::string body;
+};
+
+Http curl(const std::string& method, const std::string& url, const std::string& token = "") {
+  std::vector<std::string> argv{"/usr/bin/curl", "-s", "-m", "10", "-X", method, "-w", "\n%{http_code}"};
+  if (!token.empty()) argv.insert(argv.end(), {"-H", "Authorization: Bearer " + token});
+  argv.push_back(url);
+  auto r = ferry::test::run_process(argv);
+  Http h;
+  size_t nl = r.out.rfind('\n');
+  if (nl == std::string::npos) return h;
+  h.status = std::atoi(r.out.c_str() + nl + 1);
+  h.body = r.out.substr(0, nl);
+  return h;
+}
+
+boost::json::value json(const Http& h) { return boost::json::parse(h.body); }
+
+const char* kToken = "s3cr3t-admin-token";
+
+std::string pipeline_json() {
+  return R"({"name": "adm", "state": {"type": "sqlite", "path": "state.db"},
+    "source": {"plugin": "generator", "config": {"count": 2000000}},
+    "batch": {"max_records": 200},
+    "sinks": [{"name": "out", "plugin": "fault", "config": {"dir": ".", "reject_keys": ["7"]}}]})";
+}
+
+Http wait_for(const std::string& url, const std::string& token) {
+  Http h;
+  for (int i = 0; i < 200 && h.status != 200; ++i) {
+    h = curl("GET", url, token);
+    if (h.status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return h;
+}
+
+}  // namespace
+
+TEST(AdminApi, EveryEndpointOfARunningPipelineAndOfServe) {
+  TempDir dir;
+  ferry::test::write_file(dir.file("p.json"), pipeline_json());
+  const int port = ferry::test::free_port();
+  const std::string base = "http://127.0.0.1:" + std::to_string(port);
+  std::string token_env = std::string("FERRY_ADMIN_TOKEN=") + kToken;
+  ferry::test::Process run({FERRY_TEST_BINARY, "--plugin-path", FERRY_TEST_FIXTURE_DIR, "run", "--no-progress",
+                            "--rate", "4000", "--admin", "127.0.0.1:" + std::to_string(port), "--admin-token-env",
+                            "FERRY_ADMIN_TOKEN", dir.file("p.json")},
+                           {token_env}, dir.file("run.out"), dir.file("run.err"));
+  ASSERT_EQ(wait_for(base + "/pipelines", kToken).status, 200) << ferry::test::slurp(dir.file("run.err"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));  // some batches commit
+
+  // The token is required everywhere, /metrics included.
+  EXPECT_EQ(curl("GET", base + "/metrics").status, 401);
+  EXPECT_EQ(curl("GET", base + "/pipelines", "wrong").status, 401);
+  EXPECT_EQ(curl("DELETE", base + "/pipelines/adm/checkpoints").status, 401);
+
+  Http metrics = curl("GET", base + "/metrics", kToken);
+  ASSERT_EQ(metrics.status, 200);
+  for (const char* m : {"ferry_records_read_total{pipeline=\"adm\"}", "ferry_records_written_total{pipeline=\"adm\",sink=\"out\"}",
+                        "ferry_batches_total", "ferry_plugin_call_seconds_bucket", "ferry_checkpoint_age_seconds",
+                        "ferry_partition_position{pipeline=\"adm\",partition=\"p0\"}",
+                        "ferry_dlq_records{pipeline=\"adm\",status=\"pending\"} 1", "ferry_records_rejected_total"})
+    EXPECT_NE(metrics.body.find(m), std::string::npos) << m << "\n" << metrics.body;
+  ferry::test::write_file(dir.file("metrics.txt"), metrics.body);
+  auto promtool = ferry::test::run_process({"/bin/sh", "-c", "promtool check metrics < " + dir.file("metrics.txt") + " 2>&1"});
+  EXPECT_EQ(promtool.exit_code, 0) << promtool.out;
+
+  Http list = curl("GET", base + "/pipelines", kToken);
+  EXPECT_EQ(json(list).at("pipelines").at(0).at("name").as_string(), "adm");
+  EXPECT_EQ(json(list).at("pipelines").at(0).at("state").as_string(), "running");
+  Http one = curl("GET", base + "/pipelines/adm", kToken);
+  ASSERT_EQ(one.status, 200);
+  EXPECT_EQ(json(one).at("state").as_string(), "running");
+  EXPECT_EQ(curl("GET", base + "/pipelines/nope", kToken).status, 404);
+  Http cps = curl("GET", base + "/pipelines/adm/checkpoints", kToken);
+  ASSERT_EQ(cps.status, 200);
+  EXPECT_EQ(json(cps).at("checkpoints").at(0).at("partition").as_string(), "p0");
+  Http dlq = curl("GET", base + "/pipelines/adm/dlq?status=pending", kToken);
+  ASSERT_EQ(dlq.status, 200);
+  EXPECT_EQ(json(dlq).at("entries").at(0).at("key").as_string(), "7");
+  EXPECT_EQ(curl("GET", base + "/pipelines/adm/dlq?status=bogus", kToken).status, 400);
+
+  // Refused while running.
+  Http reset = curl("DELETE", base + "/pipelines/adm/checkpoints", kToken);
+  EXPECT_EQ(reset.status, 409);
+  EXPECT_NE(reset.body.find("is running"), std::string::npos) << reset.body;
+  EXPECT_EQ(curl("DELETE", base + "/pipelines/adm/checkpoints/p0", kToken).status, 409);
+  EXPECT_EQ(curl("POST", base + "/pipelines/adm/replay", kToken).status, 409);
+
+  // Pause holds the pipeline between batches; resume lets it go on.
+  ASSERT_EQ(curl("POST", base + "/pipelines/adm/pause", kToken).status, 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  auto position = [&] {
+    return std::string(json(curl("GET", base + "/pipelines/adm/checkpoints", kToken))
+                           .at("checkpoints").at(0).at("position").as_string());
+  };
+  std::string held = position();
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  EXPECT_EQ(position(), held) << "the pipeline moved while paused";
+  EXPECT_EQ(json(curl("GET", base + "/pipelines/adm", kToken)).at("state").as_string(), "paused");
+  ASSERT_EQ(curl("POST", base + "/pipelines/adm/resume", kToken).status, 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  EXPECT_NE(position(), held) << "the pipeline did not resume";
+
+  run.kill_now(SIGINT);
+  auto [code, sig] = run.wait();
+  EXPECT_EQ(code, 130) << ferry::test::slurp(dir.file("run.err"));
+  EXPECT_EQ(ferry::test::slurp(dir.file("run.err")).find(kToken), std::string::npos);
+
+  // `ferry serve`: the same API over the stored state, where a reset and a
+  // replay are allowed.
+  const int port2 = ferry::test::free_port();
+  const std::string base2 = "http://127.0.0.1:" + std::to_string(port2);
+  ferry::test::Process serve({FERRY_TEST_BINARY, "--plugin-path", FERRY_TEST_FIXTURE_DIR, "serve", dir.file("p.json"),
+                              "--admin", "127.0.0.1:" + std::to_string(port2)},
+                             {}, dir.file("serve.out"), dir.file("serve.err"));
+  ASSERT_EQ(wait_for(base2 + "/pipelines", "").status, 200) << ferry::test::slurp(dir.file("serve.err"));
+  EXPECT_EQ(json(curl("GET", base2 + "/pipelines/adm", "")).at("state").as_string(), "idle");
+  Http replay = curl("POST", base2 + "/pipelines/adm/replay", "");
+  EXPECT_EQ(replay.status, 202) << replay.body;
+  Http after;
+  for (int i = 0; i < 100; ++i) {
+    after = curl("GET", base2 + "/pipelines/adm", "");
+    if (json(after).as_object().contains("last_replay")) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  // The fault sink still refuses key 7, so the entry fails again.
+  EXPECT_EQ(json(after).at("last_replay").as_string(), "replay succeeded: resolved 0, failed again 1, not replayable 0");
+  Http del = curl("DELETE", base2 + "/pipelines/adm/checkpoints/p0", "");
+  EXPECT_EQ(del.status, 200) << del.body;
+  EXPECT_EQ(json(del).at("removed").as_int64(), 1);
+  EXPECT_EQ(curl("DELETE", base2 + "/pipelines/adm/checkpoints/p0", "").status, 404);
+  serve.kill_now(SIGTERM);
+  auto [serve_code, serve_sig] = serve.wait();
+  EXPECT_EQ(serve_code, 0) << ferry::test::slurp(dir.file("serve.err"));
+}
+
+TEST(AdminApi, AnAddressInUseFailsTheCommandBeforeAnyDataMoves) {
+  TempDir dir;
+  ferry::test::write_file(dir.file("p.json"), pipeline_json());
+  const int port = ferry::test::free_port();
+  ferry::test::Process first({FERRY_TEST_BINARY, "--plugin-path", FERRY_TEST_FIXTURE_DIR, "serve", dir.file("p.json"),
+                              "--admin", "127.0.0.1:" + std::to_string(port)},
+                             {}, dir.file("a.out"), dir.file("a.err"));
+  ASSERT_EQ(wait_for("http://127.0.0.1:" + std::to_string(port) + "/pipelines", "").status, 200);
+  auto second = ferry::test::ferry({"run", "--no-progress", "--admin", "127.0.0.1:" + std::to_string(port),
+                                    dir.file("p.json")});
+  EXPECT_EQ(second.exit_code, 1);
+  EXPECT_NE(second.err.find("Address already in use"), std::string::npos) << second.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("rows.txt")));
+  first.kill_now(SIGTERM);
+  first.wait();
+}
