@@ -167,8 +167,11 @@ FERRY_EXPORT const FerryPluginDescriptor ferry_plugin_descriptor = {
 
 FERRY_EXPORT FerryStatus ferry_plugin_init(uint32_t abi_version, FerryPluginApi* api) {
   if (FERRY_ABI_MAJOR(abi_version) != 1) return FERRY_NOT_IMPLEMENTED;
-  memset(api, 0, sizeof *api);
-  api->struct_size = sizeof *api;
+  /* Fill no more of the table than the offered version has: an older host's
+   * table is shorter. */
+  size_t size = abi_version >= FERRY_ABI_VERSION_1_2 ? sizeof *api : FERRY_PLUGIN_API_SIZE_1_1;
+  memset(api, 0, size);
+  api->struct_size = (uint32_t)size;
   api->abi_version = abi_version < FERRY_ABI_VERSION_CURRENT ? abi_version : FERRY_ABI_VERSION_CURRENT;
   api->sink = &kSink;
   return FERRY_OK;

@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "common/log.h"
 #include "pipeline/definition.h"
+#include "plugin/loaded_plugin.h"
 
 using namespace ferry;
 
@@ -14,7 +15,8 @@ int main(int argc, char** argv) {
   CLI::App app{"Ferry: run data pipelines defined in JSON, with plugins for every source and sink.",
                "ferry"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("ferry ") + FERRY_VERSION + " (plugin ABI 1.1)");
+  app.set_version_flag("--version", std::string("ferry ") + FERRY_VERSION + " (plugin ABI " +
+                                        core::abi_version_string(core::host_abi_versions().front()) + ")");
   cli::GlobalOptions g;
   std::string log_level = "info";
   std::string log_format = "text";

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <exception>
 #include <random>
+#include <map>
 #include <thread>
 
 #include "common/log.h"
@@ -22,16 +23,11 @@ uint64_t physical_memory() {
   return pages > 0 && size > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(size) : 0;
 }
 
-// The partitions of the source, listed by a short-lived instance.
-std::vector<std::string> list_partitions(const PipelineDef& def, const PluginRegistry& plugins,
-                                         const EngineOptions& options) {
-  Counters counters;
-  auto host = std::make_unique<HostContext>(def.name, "source", options.cancel, &counters);
-  host->set_errant_handler([](const FerryErrantRecord&) { return FERRY_OK; });
+OpenParams planning_params(const PipelineDef& def, const StageDef& stage, const EngineOptions& options) {
   OpenParams p;
-  p.config_json = boost::json::serialize(def.source.config);
+  p.config_json = boost::json::serialize(stage.config);
   p.pipeline = def.name;
-  p.name = def.source.name;
+  p.name = stage.name;
   p.base_dir = def.base_dir.string();
   p.max_batch_records = def.max_batch_records;
   p.max_batch_bytes = def.max_batch_bytes;
@@ -40,8 +36,66 @@ std::vector<std::string> list_partitions(const PipelineDef& def, const PluginReg
     p.window_start = options.window->start;
     p.window_end = options.window->end;
   }
-  SourceInstance source(plugins.require(def.source.plugin), std::move(host), p);
-  return source.partitions();
+  return p;
+}
+
+struct PartitionPlan {
+  std::vector<std::vector<std::string>> groups;
+  uint32_t workers = 1;
+};
+
+// Lists the partitions with a short-lived source instance, then sizes the
+// pool: the orchestrator's plan when the pipeline has one, else plan_workers.
+PartitionPlan plan_partitions(const PipelineDef& def, const PluginRegistry& plugins, const EngineOptions& options,
+                              uint32_t parallelism) {
+  Counters counters;
+  auto host = std::make_unique<HostContext>(def.name, "source", options.cancel, &counters);
+  host->set_errant_handler([](const FerryErrantRecord&) { return FERRY_OK; });
+  SourceInstance source(plugins.require(def.source.plugin), std::move(host),
+                        planning_params(def, def.source, options));
+  std::vector<std::string> names = source.partitions();
+  PartitionPlan plan;
+  plan.workers = plan_workers(parallelism, names.size(), def.max_batch_bytes, def.queue_depth);
+  if (!def.orchestrator) {
+    for (std::string& n : names) plan.groups.push_back({std::move(n)});
+    return plan;
+  }
+
+  std::vector<FerryPartitionInfo> infos;
+  for (const std::string& n : names) {
+    FerryPartitionInfo info{};
+    info.name = FerryBytes{n.data(), n.size()};
+    info.estimated_records = UINT64_MAX;
+    info.estimated_bytes = UINT64_MAX;
+    if (auto e = source.estimate(n)) {
+      info.estimated_records = e->first;
+      info.estimated_bytes = e->second;
+    }
+    infos.push_back(info);
+  }
+  FerryMachineFacts machine{};
+  machine.struct_size = sizeof machine;
+  machine.cores = std::max(1u, std::thread::hardware_concurrency());
+  machine.memory_bytes = physical_memory();
+  machine.max_batch_bytes = def.max_batch_bytes;
+  machine.queue_depth = def.queue_depth;
+  machine.requested_parallelism = parallelism;
+  auto orch_host = std::make_unique<HostContext>(def.name, def.orchestrator->name, options.cancel, &counters);
+  OrchestratorInstance orchestrator(plugins.require(def.orchestrator->plugin), std::move(orch_host),
+                                    planning_params(def, *def.orchestrator, options));
+  auto [workers, groups] = orchestrator.plan(machine, infos);
+  if (workers > 0) plan.workers = static_cast<uint32_t>(std::min<size_t>(workers, std::max<size_t>(1, names.size())));
+  if (groups.empty()) {
+    for (std::string& n : names) plan.groups.push_back({std::move(n)});
+  } else {
+    std::map<uint32_t, std::vector<std::string>> by_group;
+    for (size_t i = 0; i < names.size(); ++i) by_group[groups[i]].push_back(names[i]);
+    for (auto& [g, list] : by_group) plan.groups.push_back(std::move(list));
+  }
+  log_info("orchestrator '" + def.orchestrator->name + "' planned " + std::to_string(plan.workers) +
+               " worker(s) for " + std::to_string(plan.groups.size()) + " group(s)",
+           LogFields{def.name, {}, {}, {}});
+  return plan;
 }
 
 void add_counts(RunSummary& total, const RunSummary& part) {
@@ -80,12 +134,14 @@ RunSummary Engine::run(const EngineOptions& options) {
     return run.execute();
   }
 
-  std::vector<std::string> partitions = list_partitions(def_, plugins_, options);
-  const uint32_t workers = plan_workers(parallelism, partitions.size(), def_.max_batch_bytes, def_.queue_depth);
-  log_info("running " + std::to_string(partitions.size()) + " partition(s) on " + std::to_string(workers) +
+  PartitionPlan plan = plan_partitions(def_, plugins_, options, parallelism);
+  size_t partition_count = 0;
+  for (const auto& g : plan.groups) partition_count += g.size();
+  const uint32_t workers = std::min<uint32_t>(plan.workers, static_cast<uint32_t>(plan.groups.size()));
+  log_info("running " + std::to_string(partition_count) + " partition(s) on " + std::to_string(workers) +
                " worker(s)",
            LogFields{def_.name, {}, {}, {}});
-  if (workers <= 1) {
+  if (workers <= 1 && !def_.orchestrator) {
     PipelineRun run(def_, plugins_, state_, options);
     return run.execute();
   }
@@ -103,7 +159,7 @@ RunSummary Engine::run(const EngineOptions& options) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   });
-  WorkQueue queue(partitions);
+  WorkQueue queue(std::move(plan.groups));
   std::unique_ptr<RateLimiter> limiter;
   if (options.rate > 0) limiter = std::make_unique<RateLimiter>(options.rate);
 

@@ -176,9 +176,12 @@ RunSummary PipelineRun::execute() {
     } else {
       if (work_) {
         while (!options_.cancel->load() && !stop_requested_) {
-          std::optional<std::string> partition = work_->next();
-          if (!partition) break;
-          run_partition(*partition);
+          const std::vector<std::string>* group = work_->next_group();
+          if (!group) break;
+          for (const std::string& partition : *group) {
+            if (options_.cancel->load() || stop_requested_) break;
+            run_partition(partition);
+          }
         }
       } else {
         for (const std::string& partition : source_->partitions()) {

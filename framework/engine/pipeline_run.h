@@ -19,18 +19,19 @@
 
 namespace ferry::core {
 
-// Partitions handed out to the workers of one run.
+// Partitions handed out to the workers of one run, a group at a time: a
+// group (one partition, unless an orchestrator grouped several) runs on one
+// worker, its partitions one after the other.
 class WorkQueue {
  public:
-  explicit WorkQueue(std::vector<std::string> partitions) : partitions_(std::move(partitions)) {}
-  std::optional<std::string> next() {
+  explicit WorkQueue(std::vector<std::vector<std::string>> groups) : groups_(std::move(groups)) {}
+  const std::vector<std::string>* next_group() {
     size_t i = next_++;
-    if (i >= partitions_.size()) return std::nullopt;
-    return partitions_[i];
+    return i < groups_.size() ? &groups_[i] : nullptr;
   }
 
  private:
-  std::vector<std::string> partitions_;
+  std::vector<std::vector<std::string>> groups_;
   std::atomic<size_t> next_{0};
 };
 

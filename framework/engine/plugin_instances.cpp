@@ -188,4 +188,30 @@ CallResult BacklogHookInstance::on_failure(const FerryBacklogEvent& event) {
   return result(api_->on_failure(handle_, &event));
 }
 
+// --- orchestrator ---------------------------------------------------------
+
+OrchestratorInstance::OrchestratorInstance(const LoadedPlugin& plugin, std::unique_ptr<HostContext> host,
+                                           const OpenParams& p)
+    : InstanceBase(plugin, std::move(host)), api_(plugin.orchestrator()) {
+  if (!api_) throw PluginCallError(FERRY_ERROR_CONFIG, "plugin '" + plugin.name() + "' is not an orchestrator");
+  FerryOpenArgs args = open_args(p);
+  host_->begin_call();
+  check(api_->open(&args, &handle_), "open");
+}
+
+OrchestratorInstance::~OrchestratorInstance() {
+  if (handle_) api_->close(handle_);
+}
+
+std::pair<uint32_t, std::vector<uint32_t>> OrchestratorInstance::plan(
+    const FerryMachineFacts& machine, const std::vector<FerryPartitionInfo>& partitions) {
+  FerryPlan out{};
+  out.struct_size = sizeof out;
+  host_->begin_call();
+  check(api_->plan(handle_, &machine, partitions.data(), partitions.size(), &out), "plan");
+  std::vector<uint32_t> groups;
+  if (out.groups) groups.assign(out.groups, out.groups + partitions.size());
+  return {out.workers, std::move(groups)};
+}
+
 }  // namespace ferry::core

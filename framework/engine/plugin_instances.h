@@ -128,6 +128,18 @@ class BacklogHookInstance : public InstanceBase {
   const FerryBacklogHookApi* api_;
 };
 
+class OrchestratorInstance : public InstanceBase {
+ public:
+  OrchestratorInstance(const LoadedPlugin& plugin, std::unique_ptr<HostContext> host, const OpenParams& p);
+  ~OrchestratorInstance();
+  // workers (0 = host decides) and a group per partition (empty = none).
+  std::pair<uint32_t, std::vector<uint32_t>> plan(const FerryMachineFacts& machine,
+                                                  const std::vector<FerryPartitionInfo>& partitions);
+
+ private:
+  const FerryOrchestratorApi* api_;
+};
+
 inline FerryBytes as_bytes(const std::string& s) { return FerryBytes{s.data(), s.size()}; }
 inline std::string to_string(FerryBytes b) { return b.size ? std::string(b.data, b.size) : std::string(); }
 

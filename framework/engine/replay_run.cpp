@@ -49,8 +49,9 @@ void PipelineRun::run_replay() {
   const ReplayOptions& ro = *options_.replay;
   std::optional<size_t> named;
   if (ro.sink) {
-    for (size_t i = 0; i < sinks_.size(); ++i)
-      if (sinks_[i].def->name == *ro.sink) named = i;
+    // By definition order: in a dry run no sink is open.
+    for (size_t i = 0; i < def_.sinks.size(); ++i)
+      if (def_.sinks[i].name == *ro.sink) named = i;
     if (!named) throw Error("pipeline '" + def_.name + "' has no sink named '" + *ro.sink + "'");
   }
   current_partition_ = kReplayPartition;
@@ -82,10 +83,10 @@ void PipelineRun::run_replay() {
       if (named) {
         targets.push_back(*named);
       } else if (e.sink.empty()) {
-        for (size_t i = 0; i < sinks_.size(); ++i) targets.push_back(i);
+        for (size_t i = 0; i < def_.sinks.size(); ++i) targets.push_back(i);
       } else {
-        for (size_t i = 0; i < sinks_.size(); ++i)
-          if (sinks_[i].def->name == e.sink) targets.push_back(i);
+        for (size_t i = 0; i < def_.sinks.size(); ++i)
+          if (def_.sinks[i].name == e.sink) targets.push_back(i);
         if (targets.empty()) {
           ++replay_counts_.skipped;
           log_warn("DLQ entry " + std::to_string(e.id) + " is addressed to sink '" + e.sink +

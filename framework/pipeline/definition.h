@@ -84,6 +84,7 @@ struct PipelineDef {
   std::vector<SinkDef> sinks;
   std::vector<StageDef> checkpoint_hooks;
   std::vector<StageDef> backlog_hooks;
+  std::optional<StageDef> orchestrator;  // plans workers for the partitions
   uint64_t max_batch_records = 1000;
   uint64_t max_batch_bytes = 8 * 1024 * 1024;
   uint32_t queue_depth = 4;         // batches in flight between reader and writer

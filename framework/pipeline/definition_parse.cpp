@@ -22,7 +22,7 @@ using namespace pipeline_internal;
 
 const std::vector<std::string> kTopLevelKeys = {"name",  "description", "state", "source",        "transforms",
                                                 "sinks", "hooks",       "batch", "retry",         "commit_policy",
-                                                "parallelism", "lineage"};
+                                                "parallelism", "lineage", "orchestrator"};
 const std::vector<std::string> kStageKeys = {"name", "plugin", "config"};
 const std::vector<std::string> kHookKeys = {"name", "plugin", "config", "on_failure"};
 const std::vector<std::string> kSinkKeys = {"name", "plugin", "required", "config", "retry"};
@@ -306,6 +306,10 @@ void parse_top_level(const boost::json::object& top, PipelineDef& def, Issues& i
     }
   }
   if (auto lineage = member_bool(top, "lineage", "", issues)) def.lineage = *lineage;
+  if (const boost::json::value* o = top.if_contains("orchestrator")) {
+    if (auto stage = parse_stage<StageDef>(*o, "/orchestrator", kStageKeys, false, issues))
+      def.orchestrator = std::move(stage->stage);
+  }
 }
 
 std::filesystem::path absolute_path(const std::filesystem::path& file) {

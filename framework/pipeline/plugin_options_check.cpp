@@ -30,6 +30,7 @@ constexpr KindName kKindNames[] = {
     {FERRY_KIND_SINK, "sink"},
     {FERRY_KIND_CHECKPOINT_HOOK, "checkpoint hook"},
     {FERRY_KIND_BACKLOG_HOOK, "backlog hook"},
+    {FERRY_KIND_ORCHESTRATOR, "orchestrator"},
 };
 
 std::string kind_name(FerryKind kind) {
@@ -215,6 +216,7 @@ void validate_against_plugins(PipelineDef& def, const DescriptorLookup& plugins)
   for (StageDef& h : def.checkpoint_hooks) {
     check_stage(h, FERRY_KIND_CHECKPOINT_HOOK, plugins, def.secrets, issues);
   }
+  if (def.orchestrator) check_stage(*def.orchestrator, FERRY_KIND_ORCHESTRATOR, plugins, def.secrets, issues);
   for (StageDef& h : def.backlog_hooks) {
     check_stage(h, FERRY_KIND_BACKLOG_HOOK, plugins, def.secrets, issues);
   }

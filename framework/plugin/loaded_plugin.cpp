@@ -36,7 +36,8 @@ void refuse_version(const std::filesystem::path& file, uint32_t plugin_version) 
 }  // namespace
 
 const std::vector<uint32_t>& host_abi_versions() {
-  static const std::vector<uint32_t> versions = {FERRY_ABI_VERSION_1_1, FERRY_ABI_VERSION_1_0};
+  static const std::vector<uint32_t> versions = {FERRY_ABI_VERSION_1_2, FERRY_ABI_VERSION_1_1,
+                                                 FERRY_ABI_VERSION_1_0};
   return versions;
 }
 
@@ -50,7 +51,8 @@ std::string kinds_string(uint32_t kinds) {
       {FERRY_KIND_TRANSFORM, "transform"},
       {FERRY_KIND_SINK, "sink"},
       {FERRY_KIND_CHECKPOINT_HOOK, "checkpoint-hook"},
-      {FERRY_KIND_BACKLOG_HOOK, "backlog-hook"}};
+      {FERRY_KIND_BACKLOG_HOOK, "backlog-hook"},
+      {FERRY_KIND_ORCHESTRATOR, "orchestrator"}};
   std::string out;
   for (const auto& [bit, name] : names) {
     if (!(kinds & bit)) continue;
@@ -117,7 +119,7 @@ void LoadedPlugin::negotiate() {
     }
     if (st != FERRY_OK)
       refuse(file_, "initialisation failed with status " + std::to_string(st));
-    if (api.struct_size < offsetof(FerryPluginApi, backlog_hook) + sizeof(void*))
+    if (api.struct_size < FERRY_PLUGIN_API_SIZE_1_1)
       refuse(file_, "returned a truncated plugin table");
     if (FERRY_ABI_MAJOR(api.abi_version) != FERRY_ABI_MAJOR(offer) || api.abi_version > offer)
       refuse(file_, "accepted ABI " + abi_version_string(api.abi_version) + " when offered " +
@@ -145,6 +147,13 @@ void LoadedPlugin::check_tables() const {
   check(api_.sink, kMinSinkSize, "sink", FERRY_KIND_SINK);
   check(api_.checkpoint_hook, kMinCheckpointHookSize, "checkpoint-hook", FERRY_KIND_CHECKPOINT_HOOK);
   check(api_.backlog_hook, kMinBacklogHookSize, "backlog-hook", FERRY_KIND_BACKLOG_HOOK);
+  check(orchestrator(), sizeof(FerryOrchestratorApi), "orchestrator", FERRY_KIND_ORCHESTRATOR);
+}
+
+const FerryOrchestratorApi* LoadedPlugin::orchestrator() const {
+  // An older plugin's table ends before this slot: never read past it.
+  if (api_.struct_size < offsetof(FerryPluginApi, orchestrator) + sizeof(void*)) return nullptr;
+  return api_.orchestrator;
 }
 
 uint32_t LoadedPlugin::kinds() const {

@@ -39,6 +39,8 @@ class LoadedPlugin {
   const FerrySinkApi* sink() const { return api_.sink; }
   const FerryCheckpointHookApi* checkpoint_hook() const { return api_.checkpoint_hook; }
   const FerryBacklogHookApi* backlog_hook() const { return api_.backlog_hook; }
+  // 1.2 slot: nullptr for plugins built before it.
+  const FerryOrchestratorApi* orchestrator() const;
   // 1.1 slot: present only when the plugin's table is large enough.
   bool source_has_estimate() const;
 

@@ -116,8 +116,9 @@ FERRY_EXPORT const FerryPluginDescriptor ferry_plugin_descriptor = {
 
 FERRY_EXPORT FerryStatus ferry_plugin_init(uint32_t abi_version, FerryPluginApi* api) {
   if (abi_version != FERRY_ABI_VERSION_1_0) return FERRY_NOT_IMPLEMENTED;
-  memset(api, 0, sizeof *api);
-  api->struct_size = sizeof *api;
+  /* Built against 1.0: its table ends after backlog_hook. */
+  memset(api, 0, FERRY_PLUGIN_API_SIZE_1_1);
+  api->struct_size = (uint32_t)FERRY_PLUGIN_API_SIZE_1_1;
   api->abi_version = FERRY_ABI_VERSION_1_0;
   api->source = &kSource;
   return FERRY_OK;

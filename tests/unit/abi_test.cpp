@@ -85,7 +85,12 @@ TEST(AbiLayout, TablesAreFrozen) {
   EXPECT_EQ(offsetof(FerrySinkApi, checkpoint), 40u);
   EXPECT_EQ(sizeof(FerryCheckpointHookApi), 32u);
   EXPECT_EQ(sizeof(FerryBacklogHookApi), 32u);
-  EXPECT_EQ(sizeof(FerryPluginApi), 48u);
+  EXPECT_EQ(FERRY_PLUGIN_API_SIZE_1_1, 48u);  // 1.2 appended `orchestrator`
+  EXPECT_EQ(sizeof(FerryPluginApi), 56u);
+  EXPECT_EQ(sizeof(FerryOrchestratorApi), 32u);
+  EXPECT_EQ(sizeof(FerryMachineFacts), 32u);
+  EXPECT_EQ(sizeof(FerryPartitionInfo), 32u);
+  EXPECT_EQ(sizeof(FerryPlan), 16u);
   EXPECT_EQ(sizeof(FerryCheckpointEvent), 96u);
   EXPECT_EQ(offsetof(FerryCheckpointEvent, batch), 88u);
   EXPECT_EQ(sizeof(FerryBacklogEvent), 120u);
@@ -107,24 +112,27 @@ TEST(AbiLayout, StatusCodesAreFrozen) {
   EXPECT_EQ(FERRY_ERROR_CONFIG, 10);
   EXPECT_EQ(FERRY_ERROR_CANCELLED, 14);
   EXPECT_EQ(FERRY_ABI_VERSION_1_1, 0x00010001u);
+  EXPECT_EQ(FERRY_ABI_VERSION_1_2, 0x00010002u);
+  EXPECT_EQ(FERRY_KIND_ORCHESTRATOR, 32u);
 }
 
 TEST(AbiNegotiation, BundledPluginSpeaksTheCurrentVersion) {
   auto p = LoadedPlugin::load(bundled("ferry-generator.so"));
   EXPECT_EQ(p->name(), "generator");
-  EXPECT_EQ(p->abi_version(), FERRY_ABI_VERSION_1_1);
+  EXPECT_EQ(p->abi_version(), FERRY_ABI_VERSION_1_2);
   EXPECT_TRUE(p->source_has_estimate());
 }
 
 TEST(AbiNegotiation, PluginBuiltForOlderMinorLoadsAfterWalkingDown) {
-  // The fixture answers NOT_IMPLEMENTED to 1.1, so the host must offer 1.0,
-  // and must not use the 1.1 slot its shorter table lacks.
+  // The fixture answers NOT_IMPLEMENTED to 1.2 and 1.1, so the host must
+  // offer 1.0, and must not use the 1.1 and 1.2 slots its tables lack.
   auto p = LoadedPlugin::load(fixture("abi_v1_0_source.so"));
   EXPECT_EQ(p->name(), "abi-v1-0-source");
   EXPECT_EQ(p->abi_version(), FERRY_ABI_VERSION_1_0);
   ASSERT_NE(p->source(), nullptr);
   EXPECT_EQ(p->source()->struct_size, FERRY_SOURCE_API_SIZE_1_0);
   EXPECT_FALSE(p->source_has_estimate());
+  EXPECT_EQ(p->orchestrator(), nullptr);
 }
 
 TEST(AbiNegotiation, OldMinorPluginRunsInAPipeline) {
@@ -148,7 +156,7 @@ TEST(AbiNegotiation, UnknownMajorVersionIsRefusedBeforeAnyPluginCodeRuns) {
   unsetenv("FERRY_TEST_MARKER");
   EXPECT_NE(msg.find(fixture("abi_v2_plugin.so")), std::string::npos) << msg;
   EXPECT_NE(msg.find("built for Ferry plugin ABI 2.0"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("this host speaks ABI 1.1"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("this host speaks ABI 1.2"), std::string::npos) << msg;
   EXPECT_FALSE(std::filesystem::exists(marker)) << "the plugin's constructor ran";
 }
 

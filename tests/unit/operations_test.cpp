@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 #include <thread>
@@ -89,6 +90,27 @@ TEST(Parallelism, ParallelAndSerialRunsOfEightPartitionsProduceIdenticalSinks) {
   for (const auto& cp : cps) EXPECT_EQ(cp.records, 10000) << cp.partition;
 }
 
+TEST(Parallelism, AnOrchestratorPluginSeesTheMachineAndPartitionsAndItsPlanIsFollowed) {
+  TempDir serial, planned;
+  ASSERT_EQ(ferry_in(serial, eight_partitions("1"), {"run"}).exit_code, 0);
+  std::string json = eight_partitions("\"auto\"");
+  json.insert(json.rfind('}'), R"(, "orchestrator": {"plugin": "test-orchestrator",
+      "config": {"dir": ".", "workers": 2, "groups": 4}})");
+  auto r = ferry_in(planned, json, {"run"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("orchestrator 'test-orchestrator' planned 2 worker(s) for 4 group(s)"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("running 8 partition(s) on 2 worker(s)"), std::string::npos) << r.err;
+  std::string plan = ferry::test::read_file(planned.file("plan.txt"));
+  EXPECT_NE(plan.find("requested 0\n"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("cores 0\n"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("memory 0\n"), std::string::npos) << plan;
+  for (int p = 0; p < 8; ++p)
+    EXPECT_NE(plan.find("partition p" + std::to_string(p) + " 10000\n"), std::string::npos) << plan;
+  EXPECT_EQ(query(planned.file("t.db"), "SELECT * FROM t ORDER BY id"),
+            query(serial.file("t.db"), "SELECT * FROM t ORDER BY id"));
+}
+
 TEST(Backfill, ThirtyDailyWindowsKilledAtRandomResumeAndCompleteEachWindowOnce) {
   TempDir dir;
   ferry::test::write_file(dir.file("p.json"), R"({"name": "bf", "state": {"type": "sqlite", "path": "state.db"},
@@ -98,11 +120,26 @@ TEST(Backfill, ThirtyDailyWindowsKilledAtRandomResumeAndCompleteEachWindowOnce) 
                "config": {"path": "t.db", "table": "t", "mode": "upsert", "key": ["id"]}}]})");
   const std::vector<std::string> argv = {FERRY_TEST_BINARY, "backfill", dir.file("p.json"), "--from", "2026-01-01",
                                          "--to", "2026-01-31", "--no-progress"};
+  // Kill delays are fractions of an uninterrupted backfill's duration here,
+  // so the kills land mid-run on fast and slow machines alike.
+  int full_ms = 0;
+  {
+    TempDir scratch;
+    ferry::test::write_file(scratch.file("p.json"), ferry::test::read_file(dir.file("p.json")));
+    auto scratch_argv = argv;
+    scratch_argv[2] = scratch.file("p.json");
+    auto start = std::chrono::steady_clock::now();
+    ASSERT_EQ(ferry::test::run_process(scratch_argv).exit_code, 0);
+    full_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::steady_clock::now() - start).count());
+  }
+  full_ms = std::max(full_ms, 100);
   std::mt19937 rng(30);
+  std::uniform_int_distribution<int> delay(full_ms / 50 + 5, full_ms * 12 / 100 + 5);
   int kills = 0;
   for (int attempt = 0; attempt < 200 && kills < 10; ++attempt) {
     ferry::test::Process p(argv, {}, dir.file("out"), dir.file("err"));
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(40, 250)(rng)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay(rng)));
     std::pair<int, int> st;
     if (p.finished(&st)) break;
     p.kill_now(SIGKILL);

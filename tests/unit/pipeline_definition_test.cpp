@@ -224,7 +224,7 @@ TEST(PipelineDefinitionStructure, UnknownHookKind) {
 TEST(PipelineDefinitionStructure, KeysWithSlashesAreEscapedInPaths) {
   expect_issue(minimal(R"(, "a/b~c": 1)"), "/a~1b~0c",
                "unknown key 'a/b~c' (known: name, description, state, source, transforms, sinks, hooks, batch, "
-               "retry, commit_policy, parallelism, lineage)");
+               "retry, commit_policy, parallelism, lineage, orchestrator)");
 }
 
 TEST(PipelineDefinitionStructure, DescriptionMustBeAString) {

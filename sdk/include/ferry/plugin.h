@@ -48,7 +48,9 @@
  *
  * 6. Growth: every struct that may grow starts with `struct_size` and only
  *    ever grows by appending fields. The side that reads a struct checks
- *    `struct_size` before touching a field added in a later minor version.
+ *    `struct_size` before touching a field added in a later minor version;
+ *    the side that fills one (ferry_plugin_init) writes no further than the
+ *    version it accepted defines.
  *    Layouts of released versions are frozen (tests/unit/abi_test.cpp).
  */
 #ifndef FERRY_PLUGIN_H_
@@ -75,9 +77,12 @@ extern "C" {
 /* 1.1: FerrySourceApi.estimate (partition size estimates for progress and
  * planning). */
 #define FERRY_ABI_VERSION_1_1 FERRY_ABI_VERSION(1, 1)
+/* 1.2: the orchestrator kind (FerryOrchestratorApi, appended to
+ * FerryPluginApi as `orchestrator`). */
+#define FERRY_ABI_VERSION_1_2 FERRY_ABI_VERSION(1, 2)
 
 /* The version this header describes. */
-#define FERRY_ABI_VERSION_CURRENT FERRY_ABI_VERSION_1_1
+#define FERRY_ABI_VERSION_CURRENT FERRY_ABI_VERSION_1_2
 
 #if defined(_WIN32)
 #define FERRY_EXPORT __declspec(dllexport)
@@ -407,8 +412,49 @@ typedef struct FerryBacklogHookApi {
   void (*close)(FerryInstance self);
 } FerryBacklogHookApi;
 
+/* --- 1.2 --- Orchestrator: plans how the partitions of a run are spread
+ * over workers. The host gives it the machine and the partitions (with the
+ * source's size estimates) and may follow its plan. */
+typedef struct FerryMachineFacts {
+  uint32_t struct_size;
+  uint32_t cores;
+  uint64_t memory_bytes;
+  uint64_t max_batch_bytes;       /* the pipeline's batch limit */
+  uint32_t queue_depth;           /* batches in flight per worker */
+  uint32_t requested_parallelism; /* from the pipeline: 0 = "auto" */
+} FerryMachineFacts;
+
+typedef struct FerryPartitionInfo {
+  FerryBytes name;
+  uint64_t estimated_records; /* UINT64_MAX when unknown */
+  uint64_t estimated_bytes;   /* UINT64_MAX when unknown */
+} FerryPartitionInfo;
+
+/* A plan: `workers` (0 = let the host decide) and, optionally, a group for
+ * each partition (`groups[i]` for partitions[i]; NULL = no grouping).
+ * Partitions of one group run on the same worker, one after the other. The
+ * arrays are owned by the plugin and stay valid until the next call. */
+typedef struct FerryPlan {
+  uint32_t struct_size;
+  uint32_t workers;
+  const uint32_t* groups;
+} FerryPlan;
+
+typedef struct FerryOrchestratorApi {
+  uint32_t struct_size;
+  uint32_t reserved;
+  FerryStatus (*open)(const FerryOpenArgs* args, FerryInstance* out);
+  FerryStatus (*plan)(FerryInstance self, const FerryMachineFacts* machine,
+                      const FerryPartitionInfo* partitions, size_t count,
+                      FerryPlan* out);
+  void (*close)(FerryInstance self);
+} FerryOrchestratorApi;
+
 /* Filled by ferry_plugin_init; NULL for kinds the plugin does not provide.
- * The tables must stay valid while the library is loaded (use statics). */
+ * The tables must stay valid while the library is loaded (use statics).
+ * A plugin built for 1.0 or 1.1 fills only up to `backlog_hook` and sets
+ * struct_size accordingly; the host reads `orchestrator` only when
+ * struct_size covers it. */
 typedef struct FerryPluginApi {
   uint32_t struct_size;
   uint32_t abi_version; /* the version the plugin accepted */
@@ -417,6 +463,8 @@ typedef struct FerryPluginApi {
   const FerrySinkApi* sink;
   const FerryCheckpointHookApi* checkpoint_hook;
   const FerryBacklogHookApi* backlog_hook;
+  /* --- 1.2 --- */
+  const FerryOrchestratorApi* orchestrator;
 } FerryPluginApi;
 
 /* ------------------------------------------------------------------------ */
@@ -429,6 +477,7 @@ typedef uint32_t FerryKind;
 #define FERRY_KIND_SINK 4u
 #define FERRY_KIND_CHECKPOINT_HOOK 8u
 #define FERRY_KIND_BACKLOG_HOOK 16u
+#define FERRY_KIND_ORCHESTRATOR 32u /* 1.2 */
 
 /* Capabilities of a kind. */
 #define FERRY_CAP_TRANSACTIONAL 1u /* sink: data + checkpoint atomically */
@@ -490,6 +539,7 @@ typedef FerryStatus (*FerryPluginInitFn)(uint32_t abi_version,
 
 /* Sizes of released layouts (LP64 figures frozen in tests/unit/abi_test.cpp). */
 #define FERRY_SOURCE_API_SIZE_1_0 offsetof(FerrySourceApi, estimate)
+#define FERRY_PLUGIN_API_SIZE_1_1 offsetof(FerryPluginApi, orchestrator)
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -354,6 +354,19 @@ class BacklogHook {
   virtual FerryStatus on_failure(const FerryBacklogEvent& event) = 0;
 };
 
+// Plans workers for a run's partitions (ABI 1.2). Return workers = 0 to let
+// the host decide; groups (one per partition, or empty) keep partitions
+// together on one worker.
+class Orchestrator {
+ public:
+  virtual ~Orchestrator() = default;
+  struct Plan {
+    uint32_t workers = 0;
+    std::vector<uint32_t> groups;
+  };
+  virtual Plan plan(const FerryMachineFacts& machine, const FerryPartitionInfo* partitions, size_t count) = 0;
+};
+
 namespace detail {
 
 // Runs `f` and turns every exception into a status plus set_error.
@@ -527,24 +540,47 @@ struct BacklogHookTable {
 };
 
 template <typename T>
-void fill(FerryPluginApi* api) {
+struct OrchestratorTable {
+  static FerryStatus plan(FerryInstance p, const FerryMachineFacts* machine, const FerryPartitionInfo* parts,
+                          size_t count, FerryPlan* out) {
+    Instance<T>* s = self<T>(p);
+    return guard(s->host, [&] {
+      thread_local Orchestrator::Plan keep;  // valid until the next call on this thread
+      keep = s->object->plan(*machine, parts, count);
+      if (!keep.groups.empty() && keep.groups.size() != count)
+        throw Error(FERRY_ERROR_INTERNAL, "orchestrator returned groups for a different number of partitions");
+      out->struct_size = sizeof *out;
+      out->workers = keep.workers;
+      out->groups = keep.groups.empty() ? nullptr : keep.groups.data();
+      return FERRY_OK;
+    });
+  }
+  static constexpr FerryOrchestratorApi table = {sizeof(FerryOrchestratorApi), 0, &open<T>, &plan, &close<T>};
+};
+
+template <typename T>
+void fill(FerryPluginApi* api, uint32_t version) {
   if constexpr (std::is_base_of_v<Source, T>) api->source = &SourceTable<T>::table;
   if constexpr (std::is_base_of_v<Transform, T>) api->transform = &TransformTable<T>::table;
   if constexpr (std::is_base_of_v<Sink, T>) api->sink = &SinkTable<T>::table;
   if constexpr (std::is_base_of_v<CheckpointHook, T>)
     api->checkpoint_hook = &CheckpointHookTable<T>::table;
   if constexpr (std::is_base_of_v<BacklogHook, T>) api->backlog_hook = &BacklogHookTable<T>::table;
+  if constexpr (std::is_base_of_v<Orchestrator, T>)
+    if (version >= FERRY_ABI_VERSION_1_2) api->orchestrator = &OrchestratorTable<T>::table;
 }
 
 template <typename... Ts>
 FerryStatus init(uint32_t abi_version, FerryPluginApi* api) noexcept {
   if (FERRY_ABI_MAJOR(abi_version) != FERRY_ABI_MAJOR(FERRY_ABI_VERSION_CURRENT))
     return FERRY_NOT_IMPLEMENTED;
-  std::memset(api, 0, sizeof *api);
-  api->struct_size = sizeof *api;
-  api->abi_version = abi_version < FERRY_ABI_VERSION_CURRENT ? abi_version
-                                                             : FERRY_ABI_VERSION_CURRENT;
-  (fill<Ts>(api), ...);
+  const uint32_t version = abi_version < FERRY_ABI_VERSION_CURRENT ? abi_version : FERRY_ABI_VERSION_CURRENT;
+  // An older host's table ends earlier: never write past what its version has.
+  const size_t size = version >= FERRY_ABI_VERSION_1_2 ? sizeof *api : FERRY_PLUGIN_API_SIZE_1_1;
+  std::memset(api, 0, size);
+  api->struct_size = static_cast<uint32_t>(size);
+  api->abi_version = version;
+  (fill<Ts>(api, version), ...);
   return FERRY_OK;
 }
 
