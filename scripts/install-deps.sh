@@ -9,10 +9,10 @@ packages=(
   libsqlite3-dev sqlite3
   libcli11-dev
   libgtest-dev libgmock-dev
-  libcurl4-openssl-dev libssl-dev curl
+  libcurl4-openssl-dev libssl-dev zlib1g-dev curl
   time
   # Connectors and the servers their tests start (never a system service).
-  postgresql postgresql-client libpqxx-dev
+  postgresql postgresql-client libpq-dev libpqxx-dev
   mariadb-server mariadb-client libmysqlcppconn7v5
   # promtool checks the /metrics output.
   prometheus
@@ -22,12 +22,24 @@ packages=(
 # have it from elsewhere, with npm included.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 
+# MySQL Connector/C++'s headers, unpacked into build-deps/ (its -dev package
+# cannot be installed beside Boost 1.81).
+fetch_mysql_headers() { "$(dirname "$0")/fetch-mysqlcppconn-headers.sh"; }
+# s3rver, pinned by tests/s3/package-lock.json, for the S3 tests.
+install_s3rver() {
+  local dir; dir="$(cd "$(dirname "$0")/.." && pwd)/tests/s3"
+  [ -d "$dir/node_modules/s3rver" ] && return 0
+  npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >/dev/null
+}
+after_install() { fetch_mysql_headers; install_s3rver; }
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "install-deps: all packages present"
+  after_install
   exit 0
 fi
 
@@ -42,3 +54,4 @@ $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 $SUDO service postgresql stop >/dev/null 2>&1 || true
 $SUDO service mariadb stop >/dev/null 2>&1 || true
 $SUDO service prometheus stop >/dev/null 2>&1 || true
+after_install
