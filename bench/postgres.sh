@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# PostgreSQL connector benchmarks, printed as a table. Every figure is
+# measured in this run, on this machine, beside the raw tool doing the same
+# job on the same throwaway server:
+#
+#   1. PG -> PG append, N rows of (id bigint, ts timestamptz, name text,
+#      amount numeric) into an empty table, exactly-once on (checkpoint in the
+#      target, same transaction): Ferry beside
+#      psql -c "COPY t TO STDOUT" | psql -c "COPY t2 FROM STDIN".
+#   2. CSV file -> PG: Ferry (file source -> postgres sink) beside psql \copy
+#      and pgloader, on the same file.
+#   3. Upsert into a table with a primary key already holding half the rows:
+#      Ferry (COPY to staging + INSERT .. ON CONFLICT) beside the same done by
+#      hand in psql.
+# Peak RSS is Ferry's (/usr/bin/time -f %M).
+#
+#   bench/postgres.sh [ROWS]      (default 2,000,000)
+#
+# Environment: FERRY_BUILD_DIR (default build-bench), RUNS (default 3; the
+# median is shown). The server runs with fsync=off, like the tests: the
+# comparison is between clients, not disks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rows="${1:-2000000}"
+runs="${RUNS:-3}"
+build="${FERRY_BUILD_DIR:-build-bench}"
+
+scripts/install-deps.sh
+need=()
+command -v pgloader >/dev/null || need+=(pgloader)
+command -v /usr/bin/time >/dev/null || need+=(time)
+if [ "${#need[@]}" -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DFERRY_BUILD_TESTS=OFF >/dev/null
+cmake --build "$build" -j"$(nproc)" --target ferry ferry_plugin_postgres ferry_plugin_file >/dev/null
+ferry="$(cd "$build" && pwd)/bin/ferry"
+pgbin=/usr/lib/postgresql/15/bin
+
+work=$(mktemp -d /tmp/ferry-bench-pg-XXXXXX)
+chown postgres "$work"
+port=$((20000 + RANDOM % 20000))
+cleanup() {
+  runuser -u postgres -- "$pgbin/pg_ctl" -D "$work/data" -m immediate -w stop >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+cd "$work"
+
+runuser -u postgres -- "$pgbin/initdb" --no-sync -A trust -U postgres -E UTF8 -D "$work/data" >/dev/null
+runuser -u postgres -- "$pgbin/pg_ctl" -w -D "$work/data" -l "$work/server.log" \
+  -o "-p $port -k $work -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=256MB -c max_wal_size=4GB" \
+  start >/dev/null
+psql_db() { local db=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d "$db" "$@"; }
+dsn() { echo "host=127.0.0.1 port=$port user=postgres dbname=$1"; }
+
+psql_db postgres -c "CREATE DATABASE src" -c "CREATE DATABASE dst"
+psql_db src -c "CREATE TABLE t (id bigint PRIMARY KEY, ts timestamptz NOT NULL, name text, amount numeric)" \
+  -c "INSERT INTO t SELECT g, '2024-01-01'::timestamptz + g * interval '1.5 s', 'name-' || g, g * 0.25
+      FROM generate_series(1, $rows) g" -c "VACUUM ANALYZE t"
+psql_db src -c "\\copy t TO '$work/data.csv' WITH (FORMAT csv, HEADER)"
+ddl="(id bigint, ts timestamptz, name text, amount numeric)"
+
+now() { date +%s.%N; }
+median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+rate() { awk -v n="$rows" -v s="$1" 'BEGIN { printf "%.0f", n / s }'; }
+
+# Runs "$@" `runs` times after `reset`; prints the median seconds. Ferry runs
+# also record their peak RSS in $work/rss.<label>.
+measure() {
+  local label=$1 reset=$2; shift 2
+  local times=()
+  for _ in $(seq "$runs"); do
+    eval "$reset"
+    local t0; t0=$(now)
+    "$@"
+    local t1; t1=$(now)
+    times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')")
+  done
+  printf '%s\n' "${times[@]}" | median
+}
+ferry_run() {  # label pipeline.json
+  /usr/bin/time -f %M -o "$work/rss.$1" "$ferry" run --no-progress "$2" >"$work/ferry.$1.out" 2>&1 ||
+    { cat "$work/ferry.$1.out" >&2; exit 1; }
+}
+
+# --- 1. PG -> PG append ------------------------------------------------------
+cat > pg2pg.json <<JSON
+{"name": "bench_pg", "state": {"type": "sqlite", "path": "$work/state_pg.db"},
+ "source": {"plugin": "postgres", "config": {"dsn": "$(dsn src)", "table": "t", "cursor": ["id"]}},
+ "batch": {"max_records": 50000, "max_bytes": 268435456},
+ "sinks": [{"name": "pg", "plugin": "postgres",
+            "config": {"dsn": "$(dsn dst)", "table": "t_ferry", "create_table": false}}]}
+JSON
+psql_db dst -c "CREATE TABLE t_ferry $ddl" -c "CREATE TABLE t_pipe $ddl" -c "CREATE TABLE t_csv_ferry $ddl" \
+  -c "CREATE TABLE t_csv_copy $ddl" -c "CREATE TABLE t_pgl $ddl"
+reset_ferry='psql_db dst -c "TRUNCATE t_ferry" -c "DROP TABLE IF EXISTS ferry_checkpoints"; rm -f "$work/state_pg.db"'
+pipe_pg() { psql_db src -c "COPY t TO STDOUT" | psql_db dst -c "COPY t_pipe FROM STDIN"; }
+s_pipe=$(measure pipe 'psql_db dst -c "TRUNCATE t_pipe"' pipe_pg)
+s_ferry=$(measure ferry_pg "$reset_ferry" ferry_run pg "$work/pg2pg.json")
+[ "$(psql_db dst -c 'SELECT count(*) FROM t_ferry')" = "$rows" ] || { echo "t_ferry is incomplete" >&2; exit 1; }
+
+# --- 2. CSV -> PG ----------------------------------------------------------
+cat > csv2pg.json <<JSON
+{"name": "bench_csv", "state": {"type": "sqlite", "path": "$work/state_csv.db"},
+ "source": {"plugin": "file", "config": {"paths": "$work/data.csv", "columns_types": {"id": "int64"}}},
+ "batch": {"max_records": 50000, "max_bytes": 268435456},
+ "sinks": [{"name": "pg", "plugin": "postgres",
+            "config": {"dsn": "$(dsn dst)", "table": "t_csv_ferry", "create_table": false}}]}
+JSON
+cat > load.pgl <<PGL
+LOAD CSV FROM '$work/data.csv' (id, ts, name, amount)
+  INTO postgresql://postgres@127.0.0.1:$port/dst
+  TARGET TABLE t_pgl
+  WITH skip header = 1, fields terminated by ',', fields optionally enclosed by '"';
+PGL
+reset_csv='psql_db dst -c "TRUNCATE t_csv_ferry" -c "DROP TABLE IF EXISTS ferry_checkpoints"; rm -f "$work/state_csv.db"'
+copy_csv() { psql_db dst -c "\\copy t_csv_copy FROM '$work/data.csv' WITH (FORMAT csv, HEADER)"; }
+pgloader_csv() { pgloader --quiet load.pgl >"$work/pgloader.out" 2>&1 || { cat "$work/pgloader.out" >&2; exit 1; }; }
+s_copy=$(measure copy 'psql_db dst -c "TRUNCATE t_csv_copy"' copy_csv)
+s_csv=$(measure ferry_csv "$reset_csv" ferry_run csv "$work/csv2pg.json")
+s_pgl=$(RUNS=1 measure pgloader 'psql_db dst -c "TRUNCATE t_pgl"' pgloader_csv)
+[ "$(psql_db dst -c 'SELECT count(*) FROM t_pgl')" = "$rows" ] || echo "warning: pgloader loaded $(psql_db dst -c 'SELECT count(*) FROM t_pgl') rows" >&2
+
+# --- 3. Upsert into a table with a primary key ----------------------------
+half=$((rows / 2))
+cat > upsert.json <<JSON
+{"name": "bench_up", "state": {"type": "sqlite", "path": "$work/state_up.db"},
+ "source": {"plugin": "postgres", "config": {"dsn": "$(dsn src)", "table": "t", "cursor": ["id"]}},
+ "batch": {"max_records": 50000, "max_bytes": 268435456},
+ "sinks": [{"name": "pg", "plugin": "postgres", "config": {"dsn": "$(dsn dst)", "table": "t_up_ferry",
+            "mode": "upsert", "key": ["id"], "create_table": false}}]}
+JSON
+psql_db dst -c "CREATE TABLE t_up_ferry (id bigint PRIMARY KEY, ts timestamptz, name text, amount numeric)" \
+  -c "CREATE TABLE t_up_psql (LIKE t_up_ferry INCLUDING ALL)"
+prefill="SELECT g, '2000-01-01'::timestamptz, 'old', 0 FROM generate_series(1, $rows, 2) g"
+reset_up='psql_db dst -c "TRUNCATE t_up_ferry" -c "INSERT INTO t_up_ferry $prefill" -c "VACUUM ANALYZE t_up_ferry" -c "DROP TABLE IF EXISTS ferry_checkpoints"; rm -f "$work/state_up.db"'
+reset_up_psql='psql_db dst -c "TRUNCATE t_up_psql" -c "INSERT INTO t_up_psql $prefill" -c "VACUUM ANALYZE t_up_psql"'
+upsert_psql() {
+  psql_db src -c "COPY t TO STDOUT" | psql_db dst -c "BEGIN" \
+    -c "CREATE TEMP TABLE s (LIKE t_up_psql) ON COMMIT DROP" -c "COPY s FROM STDIN" \
+    -c "INSERT INTO t_up_psql SELECT * FROM s ON CONFLICT (id) DO UPDATE SET ts = EXCLUDED.ts,
+        name = EXCLUDED.name, amount = EXCLUDED.amount" -c "COMMIT"
+}
+s_up_psql=$(measure up_psql "$reset_up_psql" upsert_psql)
+s_up=$(measure ferry_up "$reset_up" ferry_run up "$work/upsert.json")
+[ "$(psql_db dst -c "SELECT count(*) FROM t_up_ferry WHERE name = 'name-' || id")" = "$rows" ] ||
+  { echo "t_up_ferry does not hold the source rows" >&2; exit 1; }
+
+# --- table -----------------------------------------------------------------
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b / a }'; }
+rss() { awk '{ printf "%.0f MiB", $1 / 1024 }' "$work/rss.$1"; }
+printf '\nPostgreSQL benchmarks: %s rows, median of %s runs (pgloader: 1 run), %s\n\n' "$rows" "$runs" "$(nproc) cores"
+printf '| route | tool | seconds | rows/s | Ferry / tool | Ferry peak RSS |\n|---|---|---|---|---|---|\n'
+printf '| PG -> PG append | psql COPY TO \\| COPY FROM | %.2f | %s | | |\n' "$s_pipe" "$(rate "$s_pipe")"
+printf '| PG -> PG append | **Ferry** (exactly-once) | %.2f | %s | %s | %s |\n' "$s_ferry" "$(rate "$s_ferry")" "$(ratio "$s_ferry" "$s_pipe")" "$(rss pg)"
+printf '| CSV -> PG | psql \\copy | %.2f | %s | | |\n' "$s_copy" "$(rate "$s_copy")"
+printf '| CSV -> PG | pgloader | %.2f | %s | | |\n' "$s_pgl" "$(rate "$s_pgl")"
+printf '| CSV -> PG | **Ferry** (file -> postgres) | %.2f | %s | %s of \\copy; %s x pgloader | %s |\n' "$s_csv" "$(rate "$s_csv")" "$(ratio "$s_csv" "$s_copy")" "$(awk -v a="$s_pgl" -v b="$s_csv" 'BEGIN { printf "%.1f", a / b }')" "$(rss csv)"
+printf '| PG -> PG upsert (PK, half present) | psql COPY to staging + ON CONFLICT | %.2f | %s | | |\n' "$s_up_psql" "$(rate "$s_up_psql")"
+printf '| PG -> PG upsert (PK, half present) | **Ferry** upsert | %.2f | %s | %s | %s |\n' "$s_up" "$(rate "$s_up")" "$(ratio "$s_up" "$s_up_psql")" "$(rss up)"

@@ -1,0 +1,104 @@
+// One libpq connection with classified, redacted errors.
+//
+// Every failure is thrown as PgError (a ferry::Error), whose status comes
+// from classify() and whose message names the endpoint (host:port/db) and
+// the server's own message, never the password.
+//
+// Thread safety: none; one instance is used by one thread at a time.
+#ifndef FERRY_PLUGINS_POSTGRES_CONNECTION_H_
+#define FERRY_PLUGINS_POSTGRES_CONNECTION_H_
+
+#include <libpq-fe.h>
+
+#include <ferry/plugin.hpp>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ferry_pg {
+
+struct ResultDeleter {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using Result = std::unique_ptr<PGresult, ResultDeleter>;
+
+class PgError : public ferry::Error {
+ public:
+  PgError(FerryStatus status, const std::string& message, std::string sqlstate,
+          bool connection_lost)
+      : ferry::Error(status, message, connection_lost ? 500 : 0),
+        sqlstate_(std::move(sqlstate)),
+        connection_lost_(connection_lost) {}
+  const std::string& sqlstate() const { return sqlstate_; }
+  bool connection_lost() const { return connection_lost_; }
+
+ private:
+  std::string sqlstate_;
+  bool connection_lost_;
+};
+
+// Text parameters of a statement; null entries are SQL NULL.
+struct Params {
+  std::vector<const char*> values;
+  std::vector<int> lengths;
+  std::vector<int> formats;  // 0 text, 1 binary
+  void add_text(const std::string& s) { add(s.data(), s.size(), 0); }
+  void add_binary(std::string_view s) { add(s.data(), s.size(), 1); }
+  void add(const char* p, size_t n, int format) {
+    values.push_back(p ? p : "");
+    lengths.push_back(static_cast<int>(n));
+    formats.push_back(format);
+  }
+};
+
+class Connection {
+ public:
+  // Connects and sets the session up (UTC, ISO dates, exact floats, hex
+  // bytea). `who` prefixes messages ("postgres sink"). Throws PgError:
+  // FERRY_ERROR_AUTH for rejected credentials, FERRY_ERROR_CONFIG for a
+  // missing database or a malformed DSN, FERRY_RETRY when the server cannot
+  // be reached (the host makes that fatal at open, and retries it later).
+  Connection(const std::string& dsn, std::string who);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  bool broken() const { return PQstatus(conn_) != CONNECTION_OK; }
+  // "127.0.0.1:5432/db": for messages.
+  const std::string& endpoint() const { return endpoint_; }
+  PGconn* raw() const { return conn_; }
+
+  // Runs SQL (possibly several statements); throws on failure.
+  Result exec(const std::string& sql, std::string_view what);
+  Result exec(const std::string& sql, const Params& params, std::string_view what,
+              int result_format = 0);
+
+  // COPY ... FROM STDIN: start with exec of the COPY statement (which
+  // returns PGRES_COPY_IN), put data, then end. A failure inside the COPY
+  // surfaces at copy_end.
+  void copy_start(const std::string& sql, std::string_view what);
+  void copy_put(const std::string& data, std::string_view what);
+  void copy_end(std::string_view what);
+
+  // A message with the endpoint and redacted text.
+  std::string message(std::string_view what, std::string_view detail) const;
+  std::string redact(std::string_view text) const;
+
+ private:
+  [[noreturn]] void fail(const PGresult* r, std::string_view what);
+  Result check(Result r, std::string_view what);
+
+  std::string who_;
+  std::string secret_;
+  std::string endpoint_;
+  PGconn* conn_ = nullptr;
+};
+
+// host:port/db of a DSN as libpq would resolve it, for messages; never the
+// password. Empty parts become libpq's defaults.
+std::string describe_dsn(const std::string& dsn, std::string* password);
+
+}  // namespace ferry_pg
+
+#endif  // FERRY_PLUGINS_POSTGRES_CONNECTION_H_

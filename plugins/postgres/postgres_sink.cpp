@@ -1,0 +1,402 @@
+#include "postgres_sink.h"
+
+#include <charconv>
+#include <cstring>
+
+#include "copy_text.h"
+
+namespace ferry_pg {
+namespace {
+
+constexpr const char* kWho = "postgres sink";
+constexpr size_t kCopyChunk = 1 << 20;  // bytes per PQputCopyData: few calls, bounded memory
+constexpr const char* kStage = "pg_temp.ferry_stage";
+constexpr const char* kSeq = "__ferry_seq";
+constexpr const char* kDelete = "__ferry_delete";
+
+std::optional<size_t> find_field(const ferry::BatchView& batch, std::string_view column) {
+  for (size_t f = 0; f < batch.fields(); ++f)
+    if (batch.field_name(f) == column) return f;
+  return std::nullopt;
+}
+
+bool has_nul(const FerryValue& v) {
+  if (v.type != FERRY_TYPE_STRING && v.type != FERRY_TYPE_JSON && v.type != FERRY_TYPE_DECIMAL)
+    return false;
+  return v.as.bytes.size != 0 && std::memchr(v.as.bytes.data, 0, v.as.bytes.size) != nullptr;
+}
+
+std::string column_list(const ferry::BatchView& batch, std::string_view prefix = {}) {
+  std::string out;
+  for (size_t f = 0; f < batch.fields(); ++f) {
+    if (f > 0) out += ", ";
+    out += prefix;
+    out += quote_ident(batch.field_name(f));
+  }
+  return out;
+}
+
+}  // namespace
+
+PostgresSink::PostgresSink(const ferry::Context& ctx)
+    : host_(ctx.host()),
+      opts_(parse_sink_options(ctx.config_json())),
+      pipeline_(ctx.pipeline()),
+      table_(opts_.table),
+      checkpoints_(opts_.checkpoint_table) {
+  // At open every failure is fatal: a server that is down is reported
+  // with its address, and the run does not start.
+  conn_ = std::make_unique<Connection>(opts_.dsn, kWho);
+  where_ = "table " + table_.quoted() + " at " + conn_->endpoint();
+  checkpoints_.ensure(*conn_);
+  if (!table_.exists(*conn_)) {
+    if (!opts_.create_table)
+      fail(FERRY_ERROR_CONFIG, where_ + " does not exist and create_table is false");
+    return;
+  }
+  for (const std::string& k : opts_.key)
+    if (!table_.has_column(*conn_, k))
+      fail(FERRY_ERROR_CONFIG, "key column " + quote_ident(k) + " is not a column of " + where_);
+}
+
+void PostgresSink::fail(FerryStatus status, const std::string& message) const {
+  const std::string text = std::string(kWho) + ": " + message;
+  throw ferry::Error(status, conn_ ? conn_->redact(text) : text);
+}
+
+void PostgresSink::drop_connection() {
+  conn_.reset();
+  in_txn_ = false;
+  ddl_in_txn_ = false;
+  staged_rows_ = 0;
+  stage_signature_.clear();
+  table_.forget();
+}
+
+Connection& PostgresSink::connection(bool lost_rows_are_fatal) {
+  if (conn_ && !conn_->broken()) return *conn_;
+  const bool lost = in_txn_ && staged_rows_ > 0;
+  drop_connection();
+  if (lost && lost_rows_are_fatal)
+    fail(FERRY_ERROR_IO, "the connection to " + where_ +
+                             " was lost with rows staged by an earlier write of this batch; "
+                             "nothing of the batch was committed");
+  if (lost)
+    fail(FERRY_RETRY, "the connection to " + where_ +
+                          " was lost before COMMIT; nothing of the batch was committed, "
+                          "it will be written again");
+  // Reconnect: unreachable answers RETRY (the host backs off); rejected
+  // credentials stay fatal.
+  conn_ = std::make_unique<Connection>(opts_.dsn, kWho);
+  return *conn_;
+}
+
+void PostgresSink::begin_if_needed(Connection& c) {
+  if (in_txn_) return;
+  c.exec("BEGIN", "beginning a transaction on " + where_);
+  in_txn_ = true;
+  ddl_in_txn_ = false;
+  staged_rows_ = 0;
+}
+
+void PostgresSink::forget_after_rollback() {
+  if (!ddl_in_txn_) return;
+  table_.forget();
+  stage_signature_.clear();
+  ddl_in_txn_ = false;
+}
+
+void PostgresSink::fit_table(Connection& c, const ferry::BatchView& batch) {
+  for (size_t f = 0; f < batch.fields(); ++f)
+    for (size_t g = 0; g < f; ++g)
+      if (batch.field_name(f) == batch.field_name(g))
+        fail(FERRY_ERROR_CONFIG, "the batch has two fields named " + quote_ident(batch.field_name(f)) +
+                                     " (writing to " + where_ + ")");
+  for (const std::string& k : opts_.key)
+    if (!find_field(batch, k))
+      fail(FERRY_ERROR_CONFIG, "key column " + quote_ident(k) + " is not a field of the batch (" +
+                                   where_ + ")");
+  if (!table_.exists(c)) {
+    if (!opts_.create_table)
+      fail(FERRY_ERROR_CONFIG, where_ + " does not exist and create_table is false");
+    table_.create(c, batch.raw()->schema, opts_.key);
+    ddl_in_txn_ = true;
+  }
+  for (size_t f = 0; f < batch.fields(); ++f) {
+    const std::string_view name = batch.field_name(f);
+    if (table_.has_column(c, name)) continue;
+    if (!opts_.create_table)
+      fail(FERRY_ERROR_CONFIG, "field " + quote_ident(name) + " of the batch is not a column of " +
+                                   where_ + " and create_table is false");
+    // Schema evolution: a new field becomes a new (nullable) column.
+    table_.add_column(c, name, batch.field(f).type);
+    ddl_in_txn_ = true;
+  }
+  array_cols_.assign(batch.fields(), false);
+  for (size_t f = 0; f < batch.fields(); ++f) array_cols_[f] = table_.is_array(c, batch.field_name(f));
+}
+
+std::vector<PostgresSink::Rejection> PostgresSink::check_rows(const ferry::BatchView& batch) {
+  std::vector<Rejection> out;
+  const bool upsert = opts_.mode == WriteMode::kUpsert;
+  std::vector<size_t> key_fields;
+  if (upsert)
+    for (const std::string& k : opts_.key)
+      if (auto f = find_field(batch, k)) key_fields.push_back(*f);
+  for (size_t row = 0; row < batch.rows(); ++row) {
+    const FerryOp op = batch.meta(row).op;
+    if (op != FERRY_OP_INSERT && op != FERRY_OP_UPDATE && op != FERRY_OP_DELETE) {
+      out.push_back({row, "unknown record op " + std::to_string(op)});
+      continue;
+    }
+    if (op == FERRY_OP_DELETE && !upsert) {
+      out.push_back({row, "delete not supported in append mode"});
+      continue;
+    }
+    // Caught per row: failing the whole call would make the host bisect
+    // for something we can see right here.
+    std::string why;
+    for (size_t k : key_fields)
+      if (batch.value(row, k).type == FERRY_TYPE_NULL)
+        why = "key column " + quote_ident(batch.field_name(k)) + " is null";
+    for (size_t f = 0; f < batch.fields() && why.empty(); ++f)
+      if (has_nul(batch.value(row, f)))
+        why = "field " + quote_ident(batch.field_name(f)) +
+              " contains a NUL byte, which PostgreSQL text cannot store";
+    if (!why.empty()) out.push_back({row, std::move(why)});
+  }
+  return out;
+}
+
+void PostgresSink::copy_rows(Connection& c, const std::string& copy_sql, const ferry::BatchView& batch,
+                             const std::vector<bool>& rejected, bool with_op_columns) {
+  c.copy_start(copy_sql, "starting COPY into " + where_);
+  buffer_.clear();
+  const size_t n_fields = batch.fields();
+  char num[24];
+  for (size_t row = 0; row < batch.rows(); ++row) {
+    if (rejected[row]) continue;
+    for (size_t f = 0; f < n_fields; ++f) {
+      if (f > 0) buffer_ += '\t';
+      if (!append_copy_value(buffer_, batch.value(row, f), array_cols_[f]))
+        // Only a JSON value that is no array, bound for an array column.
+        fail(FERRY_INVALID_DATA, "field " + quote_ident(batch.field_name(f)) + " of row " +
+                                     std::to_string(row) + " is not a JSON array, but column " +
+                                     quote_ident(batch.field_name(f)) + " of " + where_ +
+                                     " is an array");
+    }
+    if (with_op_columns) {
+      buffer_ += '\t';
+      const char* end = std::to_chars(num, num + sizeof num, row).ptr;
+      buffer_.append(num, static_cast<size_t>(end - num));
+      buffer_ += batch.meta(row).op == FERRY_OP_DELETE ? "\tt" : "\tf";
+    }
+    buffer_ += '\n';
+    if (buffer_.size() >= kCopyChunk) {
+      c.copy_put(buffer_, "sending rows to " + where_);
+      buffer_.clear();
+    }
+  }
+  c.copy_put(buffer_, "sending rows to " + where_);
+  buffer_.clear();
+  c.copy_end("writing rows to " + where_);
+}
+
+void PostgresSink::write_append(Connection& c, const ferry::BatchView& batch,
+                                const std::vector<bool>& rejected) {
+  copy_rows(c, "COPY " + table_.quoted() + " (" + column_list(batch) + ") FROM STDIN", batch, rejected,
+            false);
+}
+
+void PostgresSink::ensure_stage(Connection& c, const ferry::BatchView& batch) {
+  std::string sig;
+  for (size_t f = 0; f < batch.fields(); ++f) {
+    const std::string_view name = batch.field_name(f);
+    sig += std::to_string(name.size()) + ":" + std::string(name);  // length-prefixed: unambiguous
+  }
+  if (sig == stage_signature_) return;
+  // Same column types as the target, so the merge needs no casts; the
+  // sequence number keeps the last record per key, `delete` its op.
+  c.exec(std::string("DROP TABLE IF EXISTS ") + kStage + "; CREATE TEMP TABLE ferry_stage AS SELECT " +
+             column_list(batch) + ", 0::int8 AS " + kSeq + ", false AS " + kDelete + " FROM " +
+             table_.quoted() + " WITH NO DATA",
+         "creating the staging table for " + where_);
+  ddl_in_txn_ = true;
+  stage_signature_ = sig;
+}
+
+void PostgresSink::write_upsert(Connection& c, const ferry::BatchView& batch,
+                                const std::vector<bool>& rejected, bool has_deletes) {
+  ensure_stage(c, batch);
+  c.exec(std::string("TRUNCATE ") + kStage, "clearing the staging table for " + where_);
+  copy_rows(c, std::string("COPY ") + kStage + " (" + column_list(batch) + ", " + kSeq + ", " + kDelete +
+                   ") FROM STDIN",
+            batch, rejected, true);
+
+  std::string keys, join;
+  for (size_t i = 0; i < opts_.key.size(); ++i) {
+    const std::string q = quote_ident(opts_.key[i]);
+    keys += (i ? ", " : "") + q;
+    join += (i ? " AND t." : "t.") + q + " = s." + q;
+  }
+  // The last record per key wins, as if the records were applied in order.
+  const std::string latest = std::string("(SELECT DISTINCT ON (") + keys + ") * FROM " + kStage +
+                             " ORDER BY " + keys + ", " + kSeq + " DESC) AS s";
+  if (has_deletes)
+    c.exec("DELETE FROM " + table_.quoted() + " AS t USING " + latest + " WHERE s." + kDelete +
+               " AND " + join,
+           "deleting rows from " + where_);
+  std::string set;
+  for (size_t f = 0; f < batch.fields(); ++f) {
+    const std::string_view name = batch.field_name(f);
+    bool is_key = false;
+    for (const std::string& k : opts_.key) is_key = is_key || k == name;
+    if (is_key) continue;
+    const std::string q = quote_ident(name);
+    set += (set.empty() ? "" : ", ") + q + " = EXCLUDED." + q;
+  }
+  c.exec("INSERT INTO " + table_.quoted() + " (" + column_list(batch) + ") SELECT " +
+             column_list(batch, "s.") + " FROM " + latest + " WHERE NOT s." + kDelete +
+             " ON CONFLICT (" + keys + ") " + (set.empty() ? "DO NOTHING" : "DO UPDATE SET " + set),
+         "upserting rows into " + where_);
+}
+
+void PostgresSink::write(const ferry::BatchView& batch, ferry::Outcomes& outcomes) {
+  if (batch.rows() == 0) return;
+  Connection& c = connection(/*lost_rows_are_fatal=*/true);
+  std::vector<Rejection> rejections = check_rows(batch);
+  std::vector<bool> rejected(batch.rows(), false);
+  for (const Rejection& r : rejections) rejected[r.row] = true;
+  bool has_deletes = false;
+  for (size_t row = 0; row < batch.rows(); ++row)
+    has_deletes = has_deletes || (!rejected[row] && batch.meta(row).op == FERRY_OP_DELETE);
+
+  begin_if_needed(c);
+  const bool ddl_before = ddl_in_txn_;
+  try {
+    c.exec("SAVEPOINT ferry_write", "opening a savepoint on " + where_);
+    fit_table(c, batch);
+    if (rejections.size() < batch.rows()) {
+      if (opts_.mode == WriteMode::kAppend) write_append(c, batch, rejected);
+      else write_upsert(c, batch, rejected, has_deletes);
+    }
+    c.exec("RELEASE SAVEPOINT ferry_write", "releasing a savepoint on " + where_);
+  } catch (const ferry::Error& e) {
+    const auto* pg = dynamic_cast<const PgError*>(&e);
+    if (pg && pg->connection_lost()) {
+      const bool earlier_rows_lost = staged_rows_ > 0;
+      drop_connection();
+      if (earlier_rows_lost)
+        fail(FERRY_ERROR_IO, std::string("rows staged by an earlier write of this batch were lost "
+                                         "with the connection: ") + e.what());
+      throw;  // RETRY: nothing was staged, the host writes these rows again
+    }
+    // Undo this call only; earlier calls' rows stay staged.
+    try {
+      c.exec("ROLLBACK TO SAVEPOINT ferry_write; RELEASE SAVEPOINT ferry_write",
+             "rolling back a savepoint on " + where_);
+    } catch (const ferry::Error&) {
+      const bool earlier_rows_lost = staged_rows_ > 0;
+      drop_connection();
+      if (earlier_rows_lost)
+        fail(FERRY_ERROR_IO, std::string("the transaction was lost after: ") + e.what());
+      throw;
+    }
+    if (ddl_in_txn_ && !ddl_before) {
+      table_.forget();
+      stage_signature_.clear();
+    }
+    throw;
+  }
+  // Outcomes only once the call stands: a failed call must report no rows.
+  for (Rejection& r : rejections) outcomes.reject(r.row, std::move(r.message));
+  staged_rows_ += static_cast<int64_t>(batch.rows() - rejections.size());
+}
+
+bool PostgresSink::in_doubt_commit_landed(Connection& c) {
+  std::optional<StoredCheckpoint> stored = checkpoints_.load(c, in_doubt_->pipeline, in_doubt_->partition);
+  return stored && stored->position == in_doubt_->position && stored->run_id == in_doubt_->run_id;
+}
+
+void PostgresSink::commit(const FerryCheckpoint* checkpoint) {
+  if (!in_txn_ && checkpoint == nullptr) return;
+  // A lost connection with staged rows answers RETRY: the host aborts and
+  // writes the batch again.
+  Connection& c = connection(/*lost_rows_are_fatal=*/false);
+  begin_if_needed(c);
+  bool committing = false;
+  try {
+    if (in_doubt_) {
+      if (in_doubt_commit_landed(c)) {
+        // The COMMIT whose answer was lost did commit: these rows are a
+        // second copy of that batch.
+        c.exec("ROLLBACK", "rolling back a repeated batch on " + where_);
+        in_txn_ = false;
+        staged_rows_ = 0;
+        forget_after_rollback();
+        host_.info(std::string(kWho) + ": the COMMIT interrupted by a lost connection had landed; "
+                                       "not writing the batch twice");
+        in_doubt_.reset();
+        return;
+      }
+      in_doubt_.reset();
+    }
+    if (checkpoint) checkpoints_.save(c, *checkpoint, pipeline_);
+    committing = true;
+    c.exec("COMMIT", "committing to " + where_);
+  } catch (const ferry::Error& e) {
+    const auto* pg = dynamic_cast<const PgError*>(&e);
+    if (pg && pg->connection_lost()) {
+      if (committing && checkpoint) {
+        in_doubt_ = InDoubt{std::string(ferry::view(checkpoint->pipeline)),
+                            std::string(ferry::view(checkpoint->partition)),
+                            std::string(ferry::view(checkpoint->position)),
+                            std::string(ferry::view(checkpoint->run_id))};
+        if (in_doubt_->pipeline.empty()) in_doubt_->pipeline = pipeline_;
+      }
+      drop_connection();
+      throw;  // RETRY
+    }
+    // The server refused: the transaction is gone (COMMIT of a failed
+    // transaction rolls back) or aborted; make sure it is closed.
+    try {
+      c.exec("ROLLBACK", "rolling back " + where_);
+    } catch (const ferry::Error&) {
+      drop_connection();
+    }
+    in_txn_ = false;
+    staged_rows_ = 0;
+    forget_after_rollback();
+    // RETRY (serialization, deadlock) makes the host write the batch
+    // again; INVALID_DATA cannot be bisected at commit time.
+    const FerryStatus st = e.status() == FERRY_INVALID_DATA ? FERRY_ERROR_IO : e.status();
+    throw ferry::Error(st, std::string(e.what()) + "; nothing of the batch was committed",
+                       e.retry_after_ms());
+  }
+  if (staged_rows_ > 0) host_.count("postgres_rows_committed", staged_rows_);
+  in_txn_ = false;
+  ddl_in_txn_ = false;
+  staged_rows_ = 0;
+}
+
+void PostgresSink::abort() {
+  if (conn_ && !conn_->broken() && in_txn_) {
+    try {
+      conn_->exec("ROLLBACK", "rolling back " + where_);
+    } catch (const ferry::Error&) {
+      drop_connection();  // the server forgets the transaction with the session
+    }
+  }
+  in_txn_ = false;
+  staged_rows_ = 0;
+  forget_after_rollback();
+}
+
+std::optional<std::string> PostgresSink::checkpoint(std::string_view partition) {
+  Connection& c = connection(/*lost_rows_are_fatal=*/false);
+  std::optional<StoredCheckpoint> stored = checkpoints_.load(c, pipeline_, partition);
+  if (!stored) return std::nullopt;
+  return stored->position;
+}
+
+}  // namespace ferry_pg

@@ -1,0 +1,93 @@
+// The postgres sink (FERRY_CAP_TRANSACTIONAL).
+//
+// Transaction shape: the first write after a commit sends BEGIN; every
+// write() runs inside SAVEPOINT ferry_write, so a failed call leaves the
+// rows of earlier calls staged; commit() upserts the checkpoint into the
+// checkpoint table and COMMITs: rows and checkpoint land together.
+//
+// Append streams rows with COPY; upsert COPYs into a temporary staging
+// table and merges with INSERT .. ON CONFLICT (key) DO UPDATE (and DELETE
+// for delete records), keeping the last record per key of the call.
+//
+// A connection lost in COMMIT leaves the outcome in doubt: the sink answers
+// RETRY and, when the host writes the batch again, first checks whether the
+// checkpoint of the lost COMMIT is in the table (then it did commit and the
+// rewrite is rolled back), so a lost acknowledgement never duplicates rows.
+//
+// Thread safety: one instance is called serially (ABI convention 4).
+#ifndef FERRY_PLUGINS_POSTGRES_POSTGRES_SINK_H_
+#define FERRY_PLUGINS_POSTGRES_POSTGRES_SINK_H_
+
+#include <ferry/plugin.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "checkpoint_table.h"
+#include "connection.h"
+#include "sink_options.h"
+#include "target_table.h"
+
+namespace ferry_pg {
+
+class PostgresSink final : public ferry::Sink {
+ public:
+  explicit PostgresSink(const ferry::Context& ctx);
+  ~PostgresSink() override = default;  // closing the connection rolls back
+
+  void write(const ferry::BatchView& batch, ferry::Outcomes& outcomes) override;
+  void commit(const FerryCheckpoint* checkpoint) override;
+  void abort() override;
+  std::optional<std::string> checkpoint(std::string_view partition) override;
+
+ private:
+  struct Rejection {
+    size_t row;
+    std::string message;
+  };
+  struct InDoubt {
+    std::string pipeline;
+    std::string partition;
+    std::string position;
+    std::string run_id;
+  };
+
+  // A live connection; reconnects after a loss. Throws RETRY when the
+  // server cannot be reached, fatal when staged rows were lost with it.
+  Connection& connection(bool rows_may_be_lost);
+  void drop_connection();
+  void begin_if_needed(Connection& c);
+  void fit_table(Connection& c, const ferry::BatchView& batch);
+  std::vector<Rejection> check_rows(const ferry::BatchView& batch);
+  // Formats the accepted rows as COPY text and streams them.
+  void copy_rows(Connection& c, const std::string& copy_sql, const ferry::BatchView& batch,
+                 const std::vector<bool>& rejected, bool with_op_columns);
+  void write_append(Connection& c, const ferry::BatchView& batch, const std::vector<bool>& rejected);
+  void write_upsert(Connection& c, const ferry::BatchView& batch, const std::vector<bool>& rejected,
+                    bool has_deletes);
+  void ensure_stage(Connection& c, const ferry::BatchView& batch);
+  bool in_doubt_commit_landed(Connection& c);
+  void forget_after_rollback();
+  [[noreturn]] void fail(FerryStatus status, const std::string& message) const;
+
+  ferry::Host host_;
+  SinkOptions opts_;
+  std::string pipeline_;
+  std::string where_;  // `table "t" at host:port/db`, for messages
+  std::unique_ptr<Connection> conn_;
+  TargetTable table_;
+  CheckpointTable checkpoints_;
+
+  bool in_txn_ = false;
+  bool ddl_in_txn_ = false;   // CREATE/ALTER (or staging table) since BEGIN
+  int64_t staged_rows_ = 0;   // rows staged by successful writes since BEGIN
+  std::string stage_signature_;  // columns of pg_temp.ferry_stage; empty: none
+  std::optional<InDoubt> in_doubt_;
+  std::vector<bool> array_cols_;  // per batch field: target column is an array
+  std::string buffer_;            // COPY data, reused
+};
+
+}  // namespace ferry_pg
+
+#endif  // FERRY_PLUGINS_POSTGRES_POSTGRES_SINK_H_

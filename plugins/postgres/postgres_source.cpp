@@ -1,0 +1,406 @@
+#include "postgres_source.h"
+
+#include <boost/json.hpp>
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
+
+#include "ident.h"
+#include "position.h"
+#include "text_values.h"
+
+namespace ferry_pg {
+namespace {
+
+constexpr uint64_t kDefaultBatchRecords = 10000;
+constexpr const char* kWho = "postgres source";
+
+[[noreturn]] void fail(FerryStatus status, const std::string& message) {
+  throw ferry::Error(status, std::string(kWho) + ": " + message);
+}
+
+// Built-in type OIDs (pg_type.h); everything else is read as text.
+ColumnKind kind_of(unsigned oid, char category, bool* as_json) {
+  *as_json = false;
+  switch (oid) {
+    case 20: case 21: case 23: case 26: return ColumnKind::kInt;  // int8 int2 int4 oid
+    case 1700: return ColumnKind::kDecimal;
+    case 700: case 701: return ColumnKind::kDouble;
+    case 16: return ColumnKind::kBool;
+    case 17: return ColumnKind::kBytes;
+    case 1114: case 1184: return ColumnKind::kTimestamp;
+    case 114: case 3802: return ColumnKind::kJson;
+    default: break;
+  }
+  if (category == 'A') {
+    *as_json = true;  // the server writes the JSON: nesting, quoting and NULLs done right
+    return ColumnKind::kJson;
+  }
+  return ColumnKind::kString;  // text, varchar, char, name, uuid, enums, date, time, ...
+}
+
+FerryType ferry_type(ColumnKind k) {
+  switch (k) {
+    case ColumnKind::kInt: return FERRY_TYPE_INT64;
+    case ColumnKind::kDecimal: return FERRY_TYPE_DECIMAL;
+    case ColumnKind::kDouble: return FERRY_TYPE_DOUBLE;
+    case ColumnKind::kBool: return FERRY_TYPE_BOOL;
+    case ColumnKind::kBytes: return FERRY_TYPE_BYTES;
+    case ColumnKind::kTimestamp: return FERRY_TYPE_TIMESTAMP;
+    case ColumnKind::kJson: return FERRY_TYPE_JSON;
+    case ColumnKind::kString: break;
+  }
+  return FERRY_TYPE_STRING;
+}
+
+std::string_view value(const PGresult* r, int row, size_t col) {
+  const int c = static_cast<int>(col);
+  return std::string_view(PQgetvalue(r, row, c), static_cast<size_t>(PQgetlength(r, row, c)));
+}
+
+}  // namespace
+
+PostgresSource::PostgresSource(const ferry::Context& ctx)
+    : host_(ctx.host()),
+      opts_(parse_source_options(ctx.config_json())),
+      batch_records_(ctx.max_batch_records() > 0 ? ctx.max_batch_records() : kDefaultBatchRecords),
+      batch_bytes_(ctx.max_batch_bytes()) {
+  from_ = opts_.table ? opts_.table->quoted() : "(" + opts_.query + ")";
+  connection();
+  describe();
+}
+
+Connection& PostgresSource::connection() {
+  if (conn_ && !conn_->broken()) return *conn_;
+  conn_.reset();
+  page_.reset();  // rows of a dead connection's result are still valid, but re-read them
+  conn_ = std::make_unique<Connection>(opts_.dsn, kWho);
+  return *conn_;
+}
+
+size_t PostgresSource::column_index(const std::string& name, std::string_view option) const {
+  for (size_t i = 0; i < columns_.size(); ++i)
+    if (columns_[i].name == name) return i;
+  const std::string what = opts_.table ? "table " + opts_.table->quoted() : std::string("the query");
+  fail(FERRY_ERROR_CONFIG, "option '" + std::string(option) + "' names column " +
+                               quote_ident(name) + ", which is not a column of " + what + " (" +
+                               conn_->endpoint() + ")");
+}
+
+void PostgresSource::describe() {
+  Connection& c = connection();
+  const std::string what = opts_.table ? "reading the columns of table " + opts_.table->quoted()
+                                       : std::string("describing the query");
+  Result r = c.exec("SELECT * FROM " + from_ + " AS ferry_src LIMIT 0", what);
+  const int n = PQnfields(r.get());
+  std::string oids = "{";
+  for (int i = 0; i < n; ++i) {
+    SourceColumn col;
+    col.name = PQfname(r.get(), i);
+    for (const SourceColumn& other : columns_)
+      if (other.name == col.name)
+        fail(FERRY_ERROR_CONFIG, "the query returns two columns named " + quote_ident(col.name));
+    columns_.push_back(std::move(col));
+    if (i > 0) oids += ',';
+    oids += std::to_string(PQftype(r.get(), i));
+  }
+  oids += '}';
+
+  // Categories and names of the column types: enums, domains and arrays
+  // have OIDs that differ per database.
+  Params p;
+  p.add_text(oids);
+  Result types = c.exec(
+      "SELECT oid::int8, typcategory, format_type(oid, NULL) FROM pg_type WHERE oid = ANY($1::oid[])",
+      p, "reading column types");
+  for (int i = 0; i < n; ++i) {
+    const unsigned oid = PQftype(r.get(), i);
+    char category = 'U';
+    std::string sql_type = "text";
+    for (int t = 0; t < PQntuples(types.get()); ++t) {
+      if (std::strtoul(PQgetvalue(types.get(), t, 0), nullptr, 10) != oid) continue;
+      category = PQgetvalue(types.get(), t, 1)[0];
+      sql_type = PQgetvalue(types.get(), t, 2);
+    }
+    SourceColumn& col = columns_[static_cast<size_t>(i)];
+    col.kind = kind_of(oid, category, &col.as_json);
+    col.sql_type = sql_type;
+  }
+
+  for (const std::string& name : opts_.cursor) cursor_cols_.push_back(column_index(name, "cursor"));
+  for (const std::string& name : opts_.key) key_cols_.push_back(column_index(name, "key"));
+  for (size_t i : cursor_cols_)
+    if (columns_[i].as_json)
+      fail(FERRY_ERROR_CONFIG, "cursor column " + quote_ident(columns_[i].name) +
+                                   " is an array; use scalar, unique, NOT NULL columns");
+  if (!opts_.partition_column.empty()) {
+    partition_col_ = column_index(opts_.partition_column, "partition_column");
+    if (columns_[*partition_col_].kind != ColumnKind::kInt)
+      fail(FERRY_ERROR_CONFIG, "partition_column " + quote_ident(opts_.partition_column) +
+                                   " must be an integer column, is " +
+                                   columns_[*partition_col_].sql_type);
+  }
+
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    bool is_key = false;
+    for (size_t k : key_cols_) is_key = is_key || k == i;
+    builder_.add_field(columns_[i].name, ferry_type(columns_[i].kind),
+                       FERRY_FIELD_NULLABLE | (is_key ? FERRY_FIELD_KEY : 0u));
+  }
+}
+
+void PostgresSource::compute_ranges() {
+  ranges_.clear();
+  if (opts_.partitions == 1) {
+    ranges_.push_back(Range{});
+    return;
+  }
+  std::optional<int64_t> lo = opts_.min;
+  std::optional<int64_t> hi = opts_.max;
+  if (!lo || !hi) {
+    const std::string col = "ferry_src." + quote_ident(opts_.partition_column);
+    Result r = connection().exec("SELECT min(" + col + ")::int8, max(" + col + ")::int8 FROM " +
+                                     from_ + " AS ferry_src",
+                                 "reading the range of partition_column " +
+                                     quote_ident(opts_.partition_column));
+    if (!lo && !PQgetisnull(r.get(), 0, 0)) lo = std::strtoll(PQgetvalue(r.get(), 0, 0), nullptr, 10);
+    if (!hi && !PQgetisnull(r.get(), 0, 1)) hi = std::strtoll(PQgetvalue(r.get(), 0, 1), nullptr, 10);
+    if (!opts_.min || !opts_.max)
+      host_.warn(std::string(kWho) +
+                 ": partition bounds were computed from the data; set 'min' and 'max' so that "
+                 "they cannot move between incremental runs");
+  }
+  if (!lo || !hi || *lo > *hi) lo = hi = 0;  // empty table: everything lands in the last partition
+  // The first partition is open below and the last open above, so rows
+  // outside [min, max] are still read exactly once.
+  const __int128 span = static_cast<__int128>(*hi) - *lo + 1;
+  const int64_t n = opts_.partitions;
+  for (int64_t i = 0; i < n; ++i) {
+    Range r;
+    if (i > 0) r.lo = static_cast<int64_t>(*lo + span * i / n);
+    if (i + 1 < n) r.hi = static_cast<int64_t>(*lo + span * (i + 1) / n);
+    ranges_.push_back(r);
+  }
+}
+
+std::vector<std::string> PostgresSource::partitions() {
+  compute_ranges();
+  std::vector<std::string> names;
+  for (int64_t i = 0; i < opts_.partitions; ++i) names.push_back("p" + std::to_string(i));
+  return names;
+}
+
+std::string PostgresSource::page_sql(const Range& range, bool after_cursor) const {
+  std::string sql = "SELECT ";
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    if (i > 0) sql += ", ";
+    const std::string q = quote_ident(columns_[i].name);
+    sql += columns_[i].as_json ? "to_json(ferry_src." + q + ") AS " + q : "ferry_src." + q;
+  }
+  sql += " FROM " + from_ + " AS ferry_src";
+  std::vector<std::string> conds;
+  if (after_cursor) {
+    std::string lhs, rhs;
+    for (size_t k = 0; k < cursor_cols_.size(); ++k) {
+      const SourceColumn& col = columns_[cursor_cols_[k]];
+      if (k > 0) {
+        lhs += ", ";
+        rhs += ", ";
+      }
+      lhs += "ferry_src." + quote_ident(col.name);
+      rhs += "$" + std::to_string(k + 1) + "::" + col.sql_type;
+    }
+    // A row comparison: one index range scan on (a, b), not an OR chain.
+    conds.push_back(cursor_cols_.size() == 1 ? lhs + " > " + rhs : "(" + lhs + ") > (" + rhs + ")");
+  }
+  if (partition_col_) {
+    const std::string pc = "ferry_src." + quote_ident(columns_[*partition_col_].name);
+    // Bounds are integers we computed: literals are safe and let the planner see them.
+    if (range.lo) conds.push_back(pc + " >= " + std::to_string(*range.lo));
+    if (range.hi) conds.push_back(pc + " < " + std::to_string(*range.hi));
+    if (!range.lo && !range.hi) conds.push_back(pc + " IS NOT NULL");
+  }
+  for (size_t i = 0; i < conds.size(); ++i) sql += (i == 0 ? " WHERE " : " AND ") + conds[i];
+  sql += " ORDER BY ";
+  for (size_t k = 0; k < cursor_cols_.size(); ++k) {
+    if (k > 0) sql += ", ";
+    sql += "ferry_src." + quote_ident(columns_[cursor_cols_[k]].name);
+  }
+  sql += " LIMIT " + std::to_string(batch_records_);
+  return sql;
+}
+
+void PostgresSource::start(std::string_view partition, const std::string_view* position) {
+  if (ranges_.empty()) compute_ranges();
+  size_t index = 0;
+  const std::string name(partition);
+  if (name.size() < 2 || name[0] != 'p' ||
+      std::from_chars(name.data() + 1, name.data() + name.size(), index).ptr != name.data() + name.size() ||
+      index >= ranges_.size())
+    fail(FERRY_ERROR_CONFIG, "unknown partition '" + name + "' (have p0..p" +
+                                 std::to_string(ranges_.size() - 1) + ")");
+  last_cursor_.reset();
+  if (position && !position->empty() && opts_.incremental) {
+    last_cursor_ = parse_position(*position, cursor_cols_.size());
+    if (!last_cursor_)
+      fail(FERRY_ERROR_CONFIG, "position '" + std::string(*position) + "' of partition '" + name +
+                                   "' does not hold " + std::to_string(cursor_cols_.size()) +
+                                   " cursor value(s); was option 'cursor' changed?");
+  }
+  partition_ = name;
+  first_sql_ = page_sql(ranges_[index], false);
+  next_sql_ = page_sql(ranges_[index], true);
+  page_.reset();
+  page_row_ = 0;
+  more_ = true;
+  started_ = true;
+}
+
+void PostgresSource::fetch_page() {
+  Connection& c = connection();
+  Params p;
+  if (last_cursor_)
+    for (const std::string& v : *last_cursor_) p.add_text(v);
+  page_ = c.exec(last_cursor_ ? next_sql_ : first_sql_, p, "reading partition " + partition_);
+  page_row_ = 0;
+  more_ = static_cast<uint64_t>(PQntuples(page_.get())) >= batch_records_;
+}
+
+void PostgresSource::remember_cursor(int row) {
+  std::vector<std::string> values;
+  for (size_t k : cursor_cols_) values.emplace_back(value(page_.get(), row, k));
+  last_cursor_ = std::move(values);
+}
+
+std::string PostgresSource::position_of(int row) const {
+  std::vector<std::string_view> values;
+  for (size_t k : cursor_cols_) values.push_back(value(page_.get(), row, k));
+  std::string out;
+  append_position(out, values);
+  return out;
+}
+
+bool PostgresSource::convert_row(int row) {
+  const PGresult* r = page_.get();
+  for (size_t k : cursor_cols_)
+    if (PQgetisnull(r, row, static_cast<int>(k)))
+      fail(FERRY_ERROR_CONFIG, "cursor column " + quote_ident(columns_[k].name) +
+                                   " is NULL in a row; cursor columns must be NOT NULL");
+
+  // Timestamps first: a row that cannot be represented goes to the DLQ
+  // whole, before anything of it is in the batch.
+  ts_scratch_.assign(columns_.size(), 0);
+  for (size_t f = 0; f < columns_.size(); ++f) {
+    if (columns_[f].kind != ColumnKind::kTimestamp || PQgetisnull(r, row, static_cast<int>(f))) continue;
+    const std::string_view text = value(r, row, f);
+    const TimestampParse st = parse_timestamp(text, &ts_scratch_[f]);
+    if (st == TimestampParse::kOk) continue;
+    boost::json::object payload;
+    for (size_t g = 0; g < columns_.size(); ++g) {
+      if (PQgetisnull(r, row, static_cast<int>(g))) payload[columns_[g].name] = nullptr;
+      else payload[columns_[g].name] = boost::json::string_view(value(r, row, g).data(), value(r, row, g).size());
+    }
+    const std::string why = st == TimestampParse::kInfinite
+                                ? "has no microsecond value (infinity)"
+                                : st == TimestampParse::kOutOfRange ? "is beyond the int64 microsecond range"
+                                                                    : "could not be parsed";
+    host_.reject(partition_, position_of(row), "", boost::json::serialize(payload),
+                 std::string(kWho) + ": column " + quote_ident(columns_[f].name) + " value '" +
+                     std::string(text) + "' " + why);
+    host_.count("postgres_source_rejected", 1);
+    return false;
+  }
+
+  std::string key;
+  if (key_cols_.size() == 1) {
+    key.assign(value(r, row, key_cols_[0]));
+  } else {
+    std::vector<std::string_view> values;
+    for (size_t k : key_cols_) values.push_back(value(r, row, k));
+    append_position(key, values);
+  }
+  const size_t out = builder_.add_row(key, position_of(row));
+  for (size_t f = 0; f < columns_.size(); ++f) {
+    const int c = static_cast<int>(f);
+    if (PQgetisnull(r, row, c)) continue;  // the row starts all NULL
+    const std::string_view text = value(r, row, f);
+    switch (columns_[f].kind) {
+      case ColumnKind::kInt: {
+        int64_t v = 0;
+        std::from_chars(text.data(), text.data() + text.size(), v);
+        builder_.set_int(out, f, v);
+        break;
+      }
+      case ColumnKind::kDouble:
+        // PQgetvalue is NUL-terminated; strtod knows NaN and Infinity.
+        builder_.set_double(out, f, std::strtod(PQgetvalue(r, row, c), nullptr));
+        break;
+      case ColumnKind::kBool:
+        builder_.set_bool(out, f, !text.empty() && text[0] == 't');
+        break;
+      case ColumnKind::kTimestamp:
+        builder_.set_timestamp(out, f, ts_scratch_[f]);
+        break;
+      case ColumnKind::kBytes: {
+        const size_t n = text.size() >= 2 ? (text.size() - 2) / 2 : 0;
+        char* mem = n ? builder_.allocate(n) : nullptr;
+        if (!decode_bytea_hex(text, mem))
+          fail(FERRY_ERROR_INTERNAL, "column " + quote_ident(columns_[f].name) +
+                                         ": bytea not in hex format");
+        FerryValue& v = builder_.slot(out, f);
+        v.type = FERRY_TYPE_BYTES;
+        v.as.bytes = FerryBytes{mem, n};
+        break;
+      }
+      case ColumnKind::kDecimal:
+        builder_.set_bytes(out, f, FERRY_TYPE_DECIMAL, text);
+        break;
+      case ColumnKind::kJson:
+        builder_.set_bytes(out, f, FERRY_TYPE_JSON, text);
+        break;
+      case ColumnKind::kString:
+        builder_.set_bytes(out, f, FERRY_TYPE_STRING, text);
+        break;
+    }
+  }
+  return true;
+}
+
+bool PostgresSource::next(FerryBatch* out) {
+  if (!started_) fail(FERRY_ERROR_INTERNAL, "next() called before start()");
+  uint64_t scanned = 0;
+  int last_row = -1;
+  while (builder_.rows() < batch_records_ &&
+         (batch_bytes_ == 0 || builder_.approx_bytes() < batch_bytes_)) {
+    if (!page_ || page_row_ >= PQntuples(page_.get())) {
+      if (page_ && PQntuples(page_.get()) > 0) remember_cursor(PQntuples(page_.get()) - 1);
+      if (!more_) break;
+      page_.reset();
+      // A lost connection throws RETRY here; last_cursor_ already covers
+      // every row in the builder, so the next call resumes seamlessly.
+      fetch_page();
+      last_row = -1;
+      if (PQntuples(page_.get()) == 0) {
+        more_ = false;
+        break;
+      }
+    }
+    last_row = page_row_;
+    convert_row(page_row_++);
+    ++scanned;
+  }
+  if (builder_.rows() == 0 && scanned == 0) {
+    page_.reset();
+    return false;
+  }
+  std::string position;
+  if (last_row >= 0) {
+    remember_cursor(last_row);
+  }
+  std::vector<std::string_view> values(last_cursor_->begin(), last_cursor_->end());
+  append_position(position, values);
+  builder_.finish(out, partition_, position);
+  return true;
+}
+
+}  // namespace ferry_pg

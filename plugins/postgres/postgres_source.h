@@ -1,0 +1,84 @@
+// The postgres source: keyset pagination over a table or query.
+//
+// Each page is `SELECT .. WHERE (cursor) > ($1[,$2]) [AND partition range]
+// ORDER BY cursor LIMIT n`, never OFFSET, so a page costs the same at the
+// end of a table as at the start and a restart resumes exactly after the
+// last committed row (the position holds its cursor values).
+//
+// Thread safety: one instance is called serially (ABI convention 4).
+#ifndef FERRY_PLUGINS_POSTGRES_POSTGRES_SOURCE_H_
+#define FERRY_PLUGINS_POSTGRES_POSTGRES_SOURCE_H_
+
+#include <ferry/plugin.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "connection.h"
+#include "source_options.h"
+
+namespace ferry_pg {
+
+enum class ColumnKind { kInt, kDecimal, kDouble, kBool, kString, kBytes, kTimestamp, kJson };
+
+struct SourceColumn {
+  std::string name;
+  ColumnKind kind = ColumnKind::kString;
+  bool as_json = false;  // arrays: selected through to_json()
+  std::string sql_type;  // for casting bound cursor values
+};
+
+class PostgresSource final : public ferry::Source {
+ public:
+  explicit PostgresSource(const ferry::Context& ctx);
+
+  std::vector<std::string> partitions() override;
+  void start(std::string_view partition, const std::string_view* position) override;
+  bool next(FerryBatch* out) override;
+
+ private:
+  struct Range {
+    std::optional<int64_t> lo;  // inclusive
+    std::optional<int64_t> hi;  // exclusive
+  };
+
+  Connection& connection();
+  void describe();
+  void compute_ranges();
+  std::string page_sql(const Range& range, bool after_cursor) const;
+  void fetch_page();
+  void remember_cursor(int row);
+  std::string position_of(int row) const;
+  // Adds the row to the batch, or sends it to the DLQ and returns false.
+  bool convert_row(int row);
+  size_t column_index(const std::string& name, std::string_view option) const;
+
+  ferry::Host host_;
+  SourceOptions opts_;
+  uint64_t batch_records_;
+  uint64_t batch_bytes_;
+  std::string from_;  // `"s"."t"` or `(query)`
+  std::unique_ptr<Connection> conn_;
+  std::vector<SourceColumn> columns_;
+  std::vector<size_t> cursor_cols_;
+  std::vector<size_t> key_cols_;
+  std::optional<size_t> partition_col_;
+  std::vector<Range> ranges_;
+  ferry::BatchBuilder builder_;
+
+  // The partition being read.
+  bool started_ = false;
+  std::string partition_;
+  std::string first_sql_;  // first page
+  std::string next_sql_;   // pages after last_cursor_
+  std::optional<std::vector<std::string>> last_cursor_;
+  Result page_;
+  int page_row_ = 0;
+  bool more_ = false;  // the last page was full: there may be more rows
+  std::vector<int64_t> ts_scratch_;
+};
+
+}  // namespace ferry_pg
+
+#endif  // FERRY_PLUGINS_POSTGRES_POSTGRES_SOURCE_H_

@@ -1,0 +1,32 @@
+// Options of the postgres sink.
+#ifndef FERRY_PLUGINS_POSTGRES_SINK_OPTIONS_H_
+#define FERRY_PLUGINS_POSTGRES_SINK_OPTIONS_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ident.h"
+
+namespace ferry_pg {
+
+enum class WriteMode {
+  kAppend,  // COPY; deletes are rejected per row
+  kUpsert,  // COPY to a staging table, INSERT .. ON CONFLICT (key); deletes by key
+};
+
+struct SinkOptions {
+  std::string dsn;
+  TableName table;
+  WriteMode mode = WriteMode::kAppend;
+  std::vector<std::string> key;  // conflict target; PRIMARY KEY of a created table
+  bool create_table = true;
+  TableName checkpoint_table{"", "ferry_checkpoints"};
+};
+
+// Throws ferry::Error(FERRY_ERROR_CONFIG) naming the option.
+SinkOptions parse_sink_options(std::string_view config_json);
+
+}  // namespace ferry_pg
+
+#endif  // FERRY_PLUGINS_POSTGRES_SINK_OPTIONS_H_

@@ -1,0 +1,76 @@
+#include "target_table.h"
+
+#include <ferry/plugin.hpp>
+
+namespace ferry_pg {
+
+const char* pg_type_for(FerryType type) {
+  switch (type) {
+    case FERRY_TYPE_INT64: return "bigint";
+    case FERRY_TYPE_DOUBLE: return "double precision";
+    case FERRY_TYPE_BOOL: return "boolean";
+    case FERRY_TYPE_BYTES: return "bytea";
+    case FERRY_TYPE_TIMESTAMP: return "timestamptz";
+    case FERRY_TYPE_JSON: return "jsonb";
+    case FERRY_TYPE_DECIMAL: return "numeric";
+    default: return "text";  // STRING, and all-NULL fields
+  }
+}
+
+void TargetTable::load(Connection& c) {
+  Params p;
+  p.add_text(quoted_);
+  // to_regclass: NULL instead of an error when the table does not exist.
+  Result r = c.exec(
+      "SELECT a.attname, t.typcategory FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+      "WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped",
+      p, "reading the columns of table " + quoted_);
+  columns_.clear();
+  for (int i = 0; i < PQntuples(r.get()); ++i)
+    columns_[PQgetvalue(r.get(), i, 0)] = Column{PQgetvalue(r.get(), i, 1)[0] == 'A'};
+  loaded_ = true;
+}
+
+bool TargetTable::exists(Connection& c) {
+  if (!loaded_) load(c);
+  return !columns_.empty();
+}
+
+bool TargetTable::has_column(Connection& c, std::string_view name) {
+  if (!loaded_) load(c);
+  return columns_.count(std::string(name)) != 0;
+}
+
+bool TargetTable::is_array(Connection& c, std::string_view name) {
+  if (!loaded_) load(c);
+  auto it = columns_.find(std::string(name));
+  return it != columns_.end() && it->second.is_array;
+}
+
+void TargetTable::create(Connection& c, const FerrySchema& schema, const std::vector<std::string>& key) {
+  std::string sql = "CREATE TABLE IF NOT EXISTS " + quoted_ + " (";
+  for (size_t f = 0; f < schema.n_fields; ++f) {
+    const FerryField& field = schema.fields[f];
+    if (f > 0) sql += ", ";
+    sql += quote_ident(ferry::view(field.name));
+    sql += ' ';
+    sql += pg_type_for(field.type);
+  }
+  if (!key.empty()) {
+    sql += ", PRIMARY KEY (";
+    for (size_t i = 0; i < key.size(); ++i) sql += (i ? ", " : "") + quote_ident(key[i]);
+    sql += ')';
+  }
+  sql += ')';
+  c.exec(sql, "creating table " + quoted_);
+  forget();
+}
+
+void TargetTable::add_column(Connection& c, std::string_view name, FerryType type) {
+  c.exec("ALTER TABLE " + quoted_ + " ADD COLUMN IF NOT EXISTS " + quote_ident(name) + " " +
+             pg_type_for(type),
+         "adding column " + quote_ident(name) + " to table " + quoted_);
+  forget();
+}
+
+}  // namespace ferry_pg

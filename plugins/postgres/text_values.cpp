@@ -1,0 +1,117 @@
+#include "text_values.h"
+
+namespace ferry_pg {
+namespace {
+
+// Reads exactly `width` digits (or, with width 0, one or more).
+bool digits(std::string_view s, size_t* i, size_t width, int64_t* out) {
+  int64_t v = 0;
+  size_t n = 0;
+  while (*i < s.size() && s[*i] >= '0' && s[*i] <= '9' && (width == 0 || n < width)) {
+    if (v > 100000000) return false;  // no date field is that long
+    v = v * 10 + (s[*i] - '0');
+    ++*i;
+    ++n;
+  }
+  *out = v;
+  return n > 0 && (width == 0 || n == width);
+}
+
+bool expect(std::string_view s, size_t* i, char c) {
+  if (*i >= s.size() || s[*i] != c) return false;
+  ++*i;
+  return true;
+}
+
+int hex(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2 ? 1 : 0;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+void civil_from_days(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2 ? 1 : 0);
+}
+
+TimestampParse parse_timestamp(std::string_view s, int64_t* micros) {
+  if (s == "infinity" || s == "-infinity") return TimestampParse::kInfinite;
+  size_t i = 0;
+  int64_t year, month, day, hour, minute, second;
+  if (!digits(s, &i, 0, &year) || !expect(s, &i, '-') || !digits(s, &i, 2, &month) ||
+      !expect(s, &i, '-') || !digits(s, &i, 2, &day) || !(expect(s, &i, ' ') || expect(s, &i, 'T')) ||
+      !digits(s, &i, 2, &hour) || !expect(s, &i, ':') || !digits(s, &i, 2, &minute) ||
+      !expect(s, &i, ':') || !digits(s, &i, 2, &second))
+    return TimestampParse::kBad;
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 60)
+    return TimestampParse::kBad;
+  int64_t frac = 0;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    int64_t scale = 100000;
+    size_t n = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+      if (n < 6) frac += (s[i] - '0') * scale;
+      scale /= 10;
+      ++i;
+      ++n;
+    }
+    if (n == 0) return TimestampParse::kBad;
+  }
+  int64_t offset_s = 0;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+    const int sign = s[i] == '-' ? -1 : 1;
+    ++i;
+    int64_t oh = 0, om = 0, os = 0;
+    if (!digits(s, &i, 2, &oh)) return TimestampParse::kBad;
+    if (expect(s, &i, ':') && !digits(s, &i, 2, &om)) return TimestampParse::kBad;
+    if (expect(s, &i, ':') && !digits(s, &i, 2, &os)) return TimestampParse::kBad;
+    offset_s = sign * (oh * 3600 + om * 60 + os);
+  }
+  if (s.substr(i) == " BC") {
+    year = 1 - year;  // 1 BC is year 0
+    i = s.size();
+  }
+  if (i != s.size()) return TimestampParse::kBad;
+
+  const int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  const int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_s;
+  int64_t out;
+  if (__builtin_mul_overflow(secs, int64_t{1000000}, &out) ||
+      __builtin_add_overflow(out, frac, &out))
+    return TimestampParse::kOutOfRange;
+  *micros = out;
+  return TimestampParse::kOk;
+}
+
+bool decode_bytea_hex(std::string_view s, char* out) {
+  if (s.size() < 2 || s[0] != '\\' || s[1] != 'x' || s.size() % 2 != 0) return false;
+  for (size_t i = 2; i < s.size(); i += 2) {
+    const int hi = hex(s[i]);
+    const int lo = hex(s[i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    *out++ = static_cast<char>((hi << 4) | lo);
+  }
+  return true;
+}
+
+}  // namespace ferry_pg

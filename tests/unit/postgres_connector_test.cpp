@@ -1,0 +1,348 @@
+// The postgres plugin end to end, with the real `ferry` binary and a real
+// throwaway PostgreSQL 15: type round trip, incremental runs, poison records,
+// connection errors that never show the password; plus unit tests of the
+// pure helpers (redaction, COPY text, array literals, timestamp parsing).
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <memory>
+#include <set>
+
+#include "state/state_store.h"
+#include "support/servers.h"
+#include "support/subprocess.h"
+#include "support/temp_dir.h"
+
+// Pure helpers of the plugin, compiled into this test (they depend on the
+// SDK headers only).
+#include "plugins/postgres/copy_text.cpp"
+#include "plugins/postgres/pg_array.cpp"
+#include "plugins/postgres/redact.cpp"
+#include "plugins/postgres/text_values.cpp"
+
+namespace {
+
+using ferry::test::PgServer;
+using ferry::test::TempDir;
+
+class PostgresConnector : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = std::make_unique<PgServer>(); }
+  static void TearDownTestSuite() { server_.reset(); }
+
+  static PgServer& pg() { return *server_; }
+  // A fresh database per test: tests never see each other's tables.
+  static std::string create_db(const std::string& name) {
+    pg().psql("DROP DATABASE IF EXISTS " + name);
+    pg().psql("CREATE DATABASE " + name);
+    return name;
+  }
+  static ferry::test::ProcessResult run(const TempDir& dir, const std::string& json) {
+    ferry::test::write_file(dir.file("p.json"), json);
+    return ferry::test::ferry({"run", "--no-progress", dir.file("p.json")});
+  }
+  static std::string pg_to_pg(const std::string& name, const std::string& src_db,
+                              const std::string& source_extra, const std::string& dst_db,
+                              const std::string& sink_extra, int batch = 1000) {
+    return R"({"name": ")" + name + R"(", "state": {"type": "sqlite", "path": "state.db"},
+      "source": {"plugin": "postgres", "config": {"dsn": ")" + pg().dsn(src_db) + "\", " + source_extra + R"(}},
+      "batch": {"max_records": )" + std::to_string(batch) + R"(},
+      "sinks": [{"name": "db", "plugin": "postgres", "config": {"dsn": ")" + pg().dsn(dst_db) + "\", " +
+           sink_extra + "}}]}";
+  }
+
+  static std::unique_ptr<PgServer> server_;
+};
+std::unique_ptr<PgServer> PostgresConnector::server_;
+
+// ---------------------------------------------------------------------------
+// Pure helpers.
+
+TEST(PostgresRedact, HidesPasswordsInConninfoAndUris) {
+  using ferry_pg::redact;
+  using ferry_pg::redact_dsn;
+  EXPECT_EQ(redact_dsn("host=h password=s3cr3t user=u"), "host=h password=*** user=u");
+  EXPECT_EQ(redact_dsn("host=h PASSWORD = 'a b\\' c' port=1"), "host=h PASSWORD = *** port=1");
+  EXPECT_EQ(redact_dsn("postgresql://bob:s3cr3t@db.example:5432/x?sslmode=require"),
+            "postgresql://bob:***@db.example:5432/x?sslmode=require");
+  EXPECT_EQ(redact_dsn("postgres://bob@h/x?password=s3cr3t&sslmode=disable"),
+            "postgres://bob@h/x?password=***&sslmode=disable");
+  EXPECT_EQ(redact_dsn("no secrets here: user=bob"), "no secrets here: user=bob");
+  EXPECT_EQ(redact_dsn("mypassword=x"), "mypassword=x");  // another word, not the keyword
+  EXPECT_EQ(redact("failed for s3cr3t!", "s3cr3t"), "failed for ***!");
+  EXPECT_EQ(redact("abc", "ab"), "abc");  // too short to hunt for
+}
+
+TEST(PostgresCopyText, EscapesAndFormats) {
+  std::string out;
+  ferry_pg::append_escaped(out, "a\tb\nc\\d\re");
+  EXPECT_EQ(out, "a\\tb\\nc\\\\d\\re");
+  out.clear();
+  ferry_pg::append_timestamp(out, 0);
+  EXPECT_EQ(out, "1970-01-01 00:00:00.000000+00");
+  out.clear();
+  ferry_pg::append_timestamp(out, -1);
+  EXPECT_EQ(out, "1969-12-31 23:59:59.999999+00");
+  out.clear();
+  ferry_pg::append_bytea(out, std::string("\0\xff", 2));
+  EXPECT_EQ(out, "\\\\x00ff");
+  int64_t us = 0;
+  ASSERT_EQ(ferry_pg::parse_timestamp("2024-03-10 12:00:00.5+05:30", &us), ferry_pg::TimestampParse::kOk);
+  out.clear();
+  ferry_pg::append_timestamp(out, us);
+  EXPECT_EQ(out, "2024-03-10 06:30:00.500000+00");
+  ASSERT_EQ(ferry_pg::parse_timestamp("0044-03-15 00:00:00 BC", &us), ferry_pg::TimestampParse::kOk);
+  out.clear();
+  ferry_pg::append_timestamp(out, us);
+  EXPECT_EQ(out, "0044-03-15 00:00:00.000000+00 BC");
+  EXPECT_EQ(ferry_pg::parse_timestamp("infinity", &us), ferry_pg::TimestampParse::kInfinite);
+  EXPECT_EQ(ferry_pg::parse_timestamp("2024-13-01 00:00:00", &us), ferry_pg::TimestampParse::kBad);
+}
+
+TEST(PostgresArrays, JsonArraysBecomeArrayLiterals) {
+  std::string out;
+  ASSERT_TRUE(ferry_pg::json_array_to_pg(R"([1, 2.50, null, "a\"b\\c", [true, false], {"k": "}"}])", &out));
+  EXPECT_EQ(out, R"({1,2.50,NULL,"a\"b\\c",{true,false},"{\"k\": \"}\"}"})");
+  ASSERT_TRUE(ferry_pg::json_array_to_pg("[]", &out));
+  EXPECT_EQ(out, "{}");
+  ASSERT_TRUE(ferry_pg::json_array_to_pg(R"(["\u00e9\ud83d\ude80"])", &out));
+  EXPECT_EQ(out, "{\"\xc3\xa9\xf0\x9f\x9a\x80\"}");
+  EXPECT_FALSE(ferry_pg::json_array_to_pg(R"({"a": 1})", &out));
+  EXPECT_FALSE(ferry_pg::json_array_to_pg("[1,", &out));
+}
+
+// ---------------------------------------------------------------------------
+// End to end.
+
+constexpr const char* kTypesDdl = R"(
+  CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
+  CREATE TABLE types (
+    id int PRIMARY KEY, i2 smallint, i4 int, i8 bigint, num numeric, f4 real, f8 double precision,
+    b bool, t text, vc varchar(40), ch char(5), nm name, by bytea, d date, tm time, tstz timestamptz,
+    ts timestamp, j json, jb jsonb, u uuid, e mood, ia int[], ta text[], na numeric[], iv interval);)";
+
+TEST_F(PostgresConnector, EveryMappedTypeRoundTripsPgToPg) {
+  const std::string src = create_db("rt_src");
+  const std::string dst = create_db("rt_dst");
+  pg().psql(kTypesDdl, src);
+  pg().psql(kTypesDdl, dst);
+  pg().psql(R"(
+    INSERT INTO types (id) VALUES (1);
+    INSERT INTO types VALUES (2, -32768, -2147483648, -9223372036854775808,
+      '1234567890123456789012345678901234567890.0123456789', '1.4e-45', '4.9e-324', true,
+      E'tab\there\nnewline\\backslash\r cr "quote" ''apos''', 'ünïcödé 漢字 🚀', 'ab', 'name',
+      '\x00ff00'::bytea, '0044-03-15 BC', '23:59:59.999999', '2024-03-10 12:00:00+05:30',
+      '2024-03-10 12:00:00.123456', '{"a": [1, 2.50, "x\ty"], "b": "\u00e9"}', '{"k": null, "n": 1.000}',
+      'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'happy', '{1,NULL,3}', ARRAY['a b', 'c"d', NULL, 'e\f', ''],
+      '{1.10,2.000000000000000000001}', '1 day 02:03:04');
+    INSERT INTO types VALUES (3, 32767, 2147483647, 9223372036854775807,
+      '-0.000000000000000000000000000000000000001', 'Infinity', 'NaN', false, '', '', '', '', ''::bytea,
+      '9999-12-31', '00:00:00', '1999-12-31 23:59:59.999999-08:00', '0001-01-01 00:00:00', '[]', '[]',
+      '00000000-0000-0000-0000-000000000000', 'sad', '{}', '{}', '{}', '-1 mons');
+    INSERT INTO types (id, f8, num) VALUES (4, '-Infinity', 'NaN');
+    SET TimeZone = 'America/Los_Angeles';
+    INSERT INTO types (id, tstz, ts) VALUES (5, '2024-07-01 09:00:00', '2024-07-01 09:00:00');
+    SET TimeZone = 'Asia/Kolkata';
+    INSERT INTO types (id, tstz, ts) VALUES (6, '2024-01-15 23:30:00', now()::timestamp(0));
+    INSERT INTO types (id, tstz) VALUES (9, '-infinity');)",
+            src);
+  TempDir dir;
+  auto r = run(dir, pg_to_pg("rt", src, R"("table": "types", "cursor": ["id"])", dst,
+                             R"("table": "types", "create_table": false)", 2));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // The -infinity row is read and rejected (see below).
+  EXPECT_NE(r.out.find("read 7, written 6, rejected 1"), std::string::npos) << r.out;
+
+  // Same rows, same text of every column (row::text compares all of them,
+  // json included, which has no equality operator).
+  const std::string q = "SET TimeZone = 'UTC'; SELECT x::text FROM types x WHERE id <> 9 ORDER BY id";
+  const std::string in_src = pg().psql(q, src);
+  const std::string in_dst = pg().psql(q, dst);
+  EXPECT_EQ(in_src, in_dst);
+  EXPECT_EQ(pg().psql("SELECT count(*) FROM types", dst), "6\n");
+
+  // -infinity has no microsecond value: that row is in the DLQ, not lost.
+  auto state = ferry::core::open_sqlite_state(dir.file("state.db"));
+  ferry::core::DlqFilter f;
+  f.pipeline = "rt";
+  auto dlq = state->list_dlq(f);
+  ASSERT_EQ(dlq.size(), 1u);
+  EXPECT_NE(dlq[0].message.find("infinity"), std::string::npos) << dlq[0].message;
+  EXPECT_NE(dlq[0].record_json.find("\\\"tstz\\\":\\\"-infinity\\\""), std::string::npos) << dlq[0].record_json;
+}
+
+TEST_F(PostgresConnector, CreatedTablesUseTheDocumentedTypes) {
+  const std::string src = create_db("ct_src");
+  const std::string dst = create_db("ct_dst");
+  pg().psql(kTypesDdl, src);
+  pg().psql("INSERT INTO types (id, i2, num, t, by, tstz, jb, ia) VALUES "
+            "(1, 7, 1.5, 'x', '\\x01', now(), '{}', '{1}')", src);
+  TempDir dir;
+  auto r = run(dir, pg_to_pg("ct", src, R"("table": "types", "cursor": ["id"])", dst,
+                             R"("table": "public.copied", "mode": "upsert", "key": ["id"])"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(pg().psql("SELECT string_agg(column_name || ' ' || data_type, ', ' ORDER BY ordinal_position) "
+                      "FROM information_schema.columns WHERE table_name = 'copied' AND column_name IN "
+                      "('id','i2','num','f8','b','t','by','d','tstz','ts','jb','ia','e')", dst),
+            "id bigint, i2 bigint, num numeric, f8 double precision, b boolean, t text, by bytea, "
+            "d text, tstz timestamp with time zone, ts timestamp with time zone, jb jsonb, e text, "
+            "ia jsonb\n");
+  EXPECT_EQ(pg().psql("SELECT ia::text || ' ' || i2 || ' ' || encode(by, 'hex') FROM copied", dst), "[1] 7 01\n");
+}
+
+TEST_F(PostgresConnector, IncrementalRunsReadOnlyNewRows) {
+  const std::string src = create_db("inc_src");
+  const std::string dst = create_db("inc_dst");
+  pg().psql("CREATE TABLE ev (updated_at timestamptz NOT NULL, id bigint NOT NULL, v text, "
+            "PRIMARY KEY (updated_at, id));"
+            "INSERT INTO ev SELECT '2024-01-01'::timestamptz + (g / 3) * interval '1 ms', g, 'v' || g "
+            "FROM generate_series(1, 1000) g",
+            src);
+  const std::string json = pg_to_pg("inc", src, R"("table": "ev", "cursor": ["updated_at", "id"])", dst,
+                                    R"("table": "ev")", 300);
+  TempDir dir;
+  auto r1 = run(dir, json);
+  ASSERT_EQ(r1.exit_code, 0) << r1.err;
+  EXPECT_NE(r1.out.find("read 1000,"), std::string::npos) << r1.out;
+  pg().psql("INSERT INTO ev SELECT '2024-01-01'::timestamptz + (g / 3) * interval '1 ms', g, 'v' || g "
+            "FROM generate_series(1001, 1500) g",
+            src);
+  auto r2 = run(dir, json);
+  ASSERT_EQ(r2.exit_code, 0) << r2.err;
+  EXPECT_NE(r2.out.find("read 500,"), std::string::npos) << r2.out;
+  auto r3 = run(dir, json);
+  ASSERT_EQ(r3.exit_code, 0) << r3.err;
+  EXPECT_NE(r3.out.find("read 0,"), std::string::npos) << r3.out;
+  const std::string q = "SELECT count(*), count(DISTINCT id), md5(string_agg(x::text, ',' ORDER BY id)) FROM ev x";
+  EXPECT_EQ(pg().psql(q, src), pg().psql(q, dst));
+  EXPECT_EQ(pg().psql("SELECT count(*) FROM ev", dst), "1500\n");
+}
+
+TEST_F(PostgresConnector, PartitionsSplitTheKeyRangeAndEachResumes) {
+  const std::string src = create_db("part_src");
+  const std::string dst = create_db("part_dst");
+  pg().psql("CREATE TABLE p (id bigint PRIMARY KEY, v text);"
+            "INSERT INTO p SELECT g, 'v' || g FROM generate_series(1, 5000) g", src);
+  const std::string json = pg_to_pg("part", src,
+                                    R"("table": "p", "cursor": ["id"], "partitions": 4,
+                                       "partition_column": "id", "min": 1, "max": 5000)",
+                                    dst, R"("table": "p", "key": ["id"])", 700);
+  TempDir dir;
+  auto r = run(dir, json);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Rows above `max` belong to the last partition, which is open above.
+  // (Rows inserted *behind* a partition's cursor are never read by a later
+  // incremental run: keyset reads assume new rows sort after old ones.)
+  pg().psql("INSERT INTO p SELECT g, 'v' || g FROM generate_series(5001, 5100) g", src);
+  auto r2 = run(dir, json);
+  ASSERT_EQ(r2.exit_code, 0) << r2.err;
+  EXPECT_NE(r2.out.find("read 100,"), std::string::npos) << r2.out;
+  EXPECT_EQ(pg().psql("SELECT count(DISTINCT partition) FROM ferry_checkpoints", dst), "4\n");
+  const std::string q = "SELECT count(*), md5(string_agg(x::text, ',' ORDER BY id)) FROM p x";
+  EXPECT_EQ(pg().psql(q, src), pg().psql(q, dst));
+}
+
+TEST_F(PostgresConnector, CheckConstraintViolationsGoToTheDlqAndNeighboursCommit) {
+  const std::string src = create_db("poison_src");
+  const std::string dst = create_db("poison_dst");
+  pg().psql("CREATE TABLE o (id bigint PRIMARY KEY, amount numeric);"
+            "INSERT INTO o SELECT g, g * 0.5 FROM generate_series(1, 3000) g", src);
+  pg().psql("CREATE TABLE o (id bigint, amount numeric CONSTRAINT no_sevens CHECK (id % 1000 <> 7))", dst);
+  TempDir dir;
+  auto r = run(dir, pg_to_pg("poison", src, R"("table": "o", "cursor": ["id"])", dst,
+                             R"("table": "o", "create_table": false)", 3000));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("written 2997, rejected 3"), std::string::npos) << r.out;
+  EXPECT_EQ(pg().psql("SELECT count(*), count(DISTINCT id) FROM o", dst), "2997|2997\n");
+  auto state = ferry::core::open_sqlite_state(dir.file("state.db"));
+  ferry::core::DlqFilter f;
+  f.pipeline = "poison";
+  std::set<std::string> keys;
+  for (const auto& e : state->list_dlq(f)) {
+    keys.insert(e.record_key);
+    EXPECT_EQ(e.error_class, "invalid_data");
+    EXPECT_NE(e.message.find("violates check constraint \"no_sevens\""), std::string::npos) << e.message;
+    EXPECT_NE(e.message.find("23514"), std::string::npos) << e.message;
+  }
+  EXPECT_EQ(keys, (std::set<std::string>{"7", "1007", "2007"}));
+}
+
+TEST_F(PostgresConnector, UpsertMergesAndDeletesByKey) {
+  const std::string src = create_db("ups_src");
+  const std::string dst = create_db("ups_dst");
+  pg().psql("CREATE TABLE u (id bigint PRIMARY KEY, v text);"
+            "INSERT INTO u SELECT g, 'new' || g FROM generate_series(1, 2000) g", src);
+  pg().psql("CREATE TABLE u (id bigint PRIMARY KEY, v text, extra text DEFAULT 'kept');"
+            "INSERT INTO u (id, v) SELECT g, 'old' FROM generate_series(1500, 2500) g", dst);
+  TempDir dir;
+  auto r = run(dir, pg_to_pg("ups", src, R"("table": "u", "cursor": ["id"])", dst,
+                             R"("table": "u", "mode": "upsert", "key": ["id"], "create_table": false)", 700));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(pg().psql("SELECT count(*), sum((v = 'new' || id)::int), sum((extra = 'kept')::int) FROM u", dst),
+            "2500|2000|2500\n");
+}
+
+TEST_F(PostgresConnector, UnreachableServerIsOneLineWithHostPortAndNoPassword) {
+  const int port = ferry::test::free_port();
+  TempDir dir;
+  const std::string secret = "Sup3rSecretPw";
+  auto r = run(dir, R"({"name": "down", "state": {"type": "sqlite", "path": "state.db"},
+    "source": {"plugin": "generator", "config": {"count": 10}},
+    "sinks": [{"name": "db", "plugin": "postgres", "config": {
+      "dsn": "host=127.0.0.1 port=)" + std::to_string(port) + " user=postgres password=" + secret +
+                       R"( dbname=x", "table": "t"}}]})");
+  EXPECT_NE(r.exit_code, 0);
+  const size_t at = r.err.find("127.0.0.1:" + std::to_string(port));
+  ASSERT_NE(at, std::string::npos) << r.err;
+  // libpq's two-line message (refused + hint) arrives as one line.
+  const size_t bol = r.err.rfind('\n', at) == std::string::npos ? 0 : r.err.rfind('\n', at) + 1;
+  const std::string line = r.err.substr(bol, r.err.find('\n', at) - bol);
+  EXPECT_NE(line.find("Connection refused"), std::string::npos) << line;
+  EXPECT_NE(line.find("accepting TCP/IP connections"), std::string::npos) << line;
+  EXPECT_EQ((r.err + r.out).find(secret), std::string::npos) << r.err;
+}
+
+TEST_F(PostgresConnector, WrongPasswordIsAnAuthErrorWithoutThePassword) {
+  // Password authentication for one role over TCP; everyone else keeps trust.
+  const std::string hba = pg().socket_dir() + "/data/pg_hba.conf";
+  const std::string old = ferry::test::read_file(hba);
+  ferry::test::write_file(hba, "host all pwuser 127.0.0.1/32 scram-sha-256\n" + old);
+  pg().psql("DROP ROLE IF EXISTS pwuser; CREATE ROLE pwuser LOGIN PASSWORD 'RightPw123'; GRANT CREATE ON SCHEMA public TO pwuser; SELECT pg_reload_conf()");
+  const std::string secret = "WrongPw456xyz";
+  for (const std::string& dsn :
+       {"host=127.0.0.1 port=" + std::to_string(pg().port()) + " user=pwuser dbname=postgres password=" + secret,
+        "postgresql://pwuser:" + secret + "@127.0.0.1:" + std::to_string(pg().port()) + "/postgres"}) {
+    TempDir dir;
+    auto r = run(dir, R"({"name": "auth", "state": {"type": "sqlite", "path": "state.db"},
+      "source": {"plugin": "generator", "config": {"count": 10}},
+      "sinks": [{"name": "db", "plugin": "postgres", "config": {"dsn": ")" + dsn + R"(", "table": "t"}}]})");
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.err.find("password authentication failed"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("127.0.0.1:" + std::to_string(pg().port())), std::string::npos) << r.err;
+    EXPECT_EQ((r.err + r.out).find(secret), std::string::npos) << r.err;
+  }
+  // The right password works through the same path.
+  TempDir dir;
+  auto ok = run(dir, R"({"name": "auth", "state": {"type": "sqlite", "path": "state.db"},
+    "source": {"plugin": "generator", "config": {"count": 10}},
+    "sinks": [{"name": "db", "plugin": "postgres", "config": {"dsn": "host=127.0.0.1 port=)" +
+                         std::to_string(pg().port()) + R"( user=pwuser dbname=postgres password=RightPw123",
+      "table": "pw_ok"}}]})");
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  ferry::test::write_file(hba, old);
+  pg().psql("SELECT pg_reload_conf()");
+}
+
+TEST_F(PostgresConnector, MissingTableWithoutCreateIsAClearConfigError) {
+  const std::string dst = create_db("missing_dst");
+  TempDir dir;
+  auto r = run(dir, R"({"name": "missing", "state": {"type": "sqlite", "path": "state.db"},
+    "source": {"plugin": "generator", "config": {"count": 10}},
+    "sinks": [{"name": "db", "plugin": "postgres", "config": {"dsn": ")" + pg().dsn(dst) +
+                        R"(", "table": "nope", "create_table": false}}]})");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("table \"nope\""), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("does not exist"), std::string::npos) << r.err;
+}
+
+}  // namespace
