@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# CSV -> MariaDB: Ferry (file source -> mysql sink, append, exactly-once
+# checkpointing on) beside `LOAD DATA LOCAL INFILE` of the same file, in the
+# same run on the same machine, with Ferry's peak RSS.
+#
+#   bench/mysql.sh [ROWS]        (default 1,000,000)
+#
+# FERRY_BUILD_DIR=DIR uses an existing build (bin/ferry and its plugins)
+# instead of building build-bench in Release.
+#
+# Starts a throwaway MariaDB 10.11 in a temporary directory on a free
+# loopback port (like tests/support/servers.h) and stops it by PID at the
+# end. Rows: id, ts, name, amount into a table with a primary key on id.
+# Each figure is the median of 3 runs into an emptied table.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rows="${1:-1000000}"
+
+scripts/install-deps.sh
+command -v /usr/bin/time >/dev/null || apt-get install -y -qq time >/dev/null
+command -v mariadbd >/dev/null || command -v /usr/sbin/mariadbd >/dev/null ||
+  apt-get install -y -qq mariadb-server >/dev/null
+if [ -z "${FERRY_BUILD_DIR:-}" ]; then
+  cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DFERRY_BUILD_TESTS=OFF >/dev/null
+  cmake --build build-bench -j"$(nproc)" --target ferry ferry_plugin_file ferry_plugin_mysql >/dev/null
+fi
+ferry="${FERRY_BUILD_DIR:-$PWD/build-bench}/bin/ferry"
+
+work=$(mktemp -d /tmp/ferry-bench-mysql-XXXXXX)
+chown mysql "$work"
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then kill -9 "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+cd "$work"
+
+# A loopback port nobody answers on.
+while :; do
+  port=$((20000 + RANDOM % 30000))
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
+done
+sock="$work/mariadb.sock"
+mariadb-install-db --no-defaults --user=mysql --auth-root-authentication-method=normal \
+  --skip-test-db --datadir="$work/data" >install.log 2>&1
+# The settings the tests use: a bench of Ferry, not of fsync.
+/usr/sbin/mariadbd --no-defaults --user=mysql --datadir="$work/data" --socket="$sock" \
+  --port="$port" --bind-address=127.0.0.1 --pid-file="$work/mariadb.pid" \
+  --innodb-flush-log-at-trx-commit=2 --skip-log-bin --local-infile=1 \
+  --innodb-buffer-pool-size=1G >server.log 2>&1 &
+server_pid=$!
+for _ in $(seq 600); do
+  mariadb-admin --no-defaults -S "$sock" -u root ping >/dev/null 2>&1 && break
+  sleep 0.05
+done
+sql() { mariadb --no-defaults -S "$sock" -u root -N -B --local-infile=1 "$@"; }
+sql -e "CREATE USER 'ferry'@'127.0.0.1' IDENTIFIED BY 'bench-pw';
+        CREATE USER 'ferry'@'localhost' IDENTIFIED BY 'bench-pw';
+        GRANT ALL ON *.* TO 'ferry'@'127.0.0.1'; GRANT ALL ON *.* TO 'ferry'@'localhost';
+        CREATE DATABASE b CHARACTER SET utf8mb4;"
+table_ddl="(id BIGINT NOT NULL PRIMARY KEY, ts DATETIME(6) NOT NULL, name VARCHAR(64) NOT NULL,
+            amount DECIMAL(12,2) NOT NULL) ENGINE=InnoDB"
+sql b -e "CREATE TABLE t_ferry $table_ddl; CREATE TABLE t_load $table_ddl;"
+
+awk -v n="$rows" 'BEGIN { print "id,ts,name,amount"; for (i = 1; i <= n; i++)
+  printf "%d,2026-01-01T%02d:%02d:%02dZ,name-%d,%.2f\n", i, (i / 3600) % 24, (i / 60) % 60, i % 60, i, i * 0.25 }' > data.csv
+mb=$(awk -v b="$(stat -c %s data.csv)" 'BEGIN { printf "%.1f", b / 1048576 }')
+
+cat > ferry.json <<JSON
+{"name": "bench-mysql", "state": {"type": "sqlite", "path": "state.db"},
+ "source": {"plugin": "file", "config": {"paths": "data.csv",
+            "columns_types": {"id": "int64", "ts": "timestamp"}}},
+ "batch": {"max_records": 10000},
+ "sinks": [{"name": "db", "plugin": "mysql", "config": {"host": "127.0.0.1", "port": $port,
+            "user": "ferry", "password": "bench-pw", "database": "b", "table": "t_ferry",
+            "create_table": false}}]}
+JSON
+
+# median_run CLEANUP COMMAND...: prints "seconds rss_kb" (median by time)
+median_run() {
+  local reset="$1"; shift
+  local results=()
+  for _ in 1 2 3; do
+    eval "$reset"
+    /usr/bin/time -f "%e %M" -o time.txt "$@" >run.out 2>run.err || { cat run.err >&2; exit 1; }
+    results+=("$(cat time.txt)")
+  done
+  printf '%s\n' "${results[@]}" | sort -n | sed -n 2p
+}
+
+ferry_reset='sql b -e "TRUNCATE t_ferry; DROP TABLE IF EXISTS ferry_checkpoints"; rm -f state.db*'
+load_reset='sql b -e "TRUNCATE t_load"'
+read -r ferry_s ferry_kb < <(median_run "$ferry_reset" "$ferry" run --no-progress ferry.json)
+[ "$(sql b -e 'SELECT COUNT(*) FROM t_ferry')" = "$rows" ] || { echo "ferry wrote the wrong row count" >&2; exit 1; }
+read -r load_s load_kb < <(median_run "$load_reset" mariadb --no-defaults -S "$sock" -u root \
+  --local-infile=1 b -e "LOAD DATA LOCAL INFILE '$work/data.csv' INTO TABLE t_load
+    FIELDS TERMINATED BY ',' IGNORE 1 LINES (id, @ts, name, amount)
+    SET ts = REPLACE(REPLACE(@ts, 'T', ' '), 'Z', '')")
+[ "$(sql b -e 'SELECT COUNT(*) FROM t_load')" = "$rows" ] || { echo "LOAD DATA wrote the wrong row count" >&2; exit 1; }
+# Same data both ways, or the comparison means nothing.
+same=$(sql b -e "SELECT (SELECT SUM(CRC32(CONCAT_WS('|', id, ts, name, amount))) FROM t_ferry) =
+                        (SELECT SUM(CRC32(CONCAT_WS('|', id, ts, name, amount))) FROM t_load)")
+[ "$same" = "1" ] || { echo "ferry and LOAD DATA loaded different data" >&2; exit 1; }
+
+rate() { awk -v n="$rows" -v s="$1" 'BEGIN { printf "%.0f", n / s }'; }
+ferry_rate=$(rate "$ferry_s")
+load_rate=$(rate "$load_s")
+echo
+echo "CSV -> MariaDB 10.11, $rows rows (id, ts, name, amount; primary key), $mb MiB CSV, median of 3"
+echo
+printf '| %-48s | %10s | %12s | %8s | %13s |\n' "route" "seconds" "rows/s" "ratio" "peak RSS MiB"
+printf '|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..50})" "------------" "--------------" "----------" "---------------"
+printf '| %-48s | %10s | %12s | %8s | %13s |\n' "LOAD DATA LOCAL INFILE (mariadb client)" "$load_s" "$load_rate" "1.00" \
+  "$(awk -v k="$load_kb" 'BEGIN { printf "%.1f", k / 1024 }')"
+printf '| %-48s | %10s | %12s | %8s | %13s |\n' "ferry: file (CSV) -> mysql sink, append" "$ferry_s" "$ferry_rate" \
+  "$(awk -v a="$ferry_rate" -v b="$load_rate" 'BEGIN { printf "%.2f", a / b }')" \
+  "$(awk -v k="$ferry_kb" 'BEGIN { printf "%.1f", k / 1024 }')"

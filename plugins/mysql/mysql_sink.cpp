@@ -1,0 +1,442 @@
+#include "mysql_sink.h"
+
+#include <cppconn/statement.h>
+
+#include "errors.h"
+#include "identifiers.h"
+#include "row_binder.h"
+
+namespace ferry_mysql {
+namespace {
+
+constexpr const char* kComponent = "mysql sink";
+// Keeps one multi-row INSERT far below MariaDB's default 16 MiB
+// max_allowed_packet (larger values go as long data and do not count).
+constexpr size_t kMaxStatementBytes = 4 << 20;
+// MySQL's limit of placeholders per prepared statement.
+constexpr size_t kMaxPlaceholders = 65535;
+// Distinct row counts kept prepared per column list; short tails vary.
+constexpr size_t kMaxCachedInserts = 8;
+constexpr uint64_t kRetryAfterMs = 200;
+
+// Runs one statement and lets sql::SQLException through: the caller decides
+// what a failure means for the open transaction.
+void run(sql::Connection& conn, const char* sql) {
+  std::unique_ptr<sql::Statement> st(conn.createStatement());
+  st->execute(sql);
+}
+
+// Identifies a column list: length-prefixed, so no name can fake a boundary.
+std::string signature(const ferry::BatchView& batch) {
+  std::string sig;
+  for (size_t f = 0; f < batch.fields(); ++f) {
+    const std::string_view name = batch.field_name(f);
+    sig += std::to_string(name.size());
+    sig += ':';
+    sig += name;
+  }
+  return sig;
+}
+
+std::optional<size_t> find_field(const ferry::BatchView& batch, std::string_view column) {
+  for (size_t f = 0; f < batch.fields(); ++f)
+    if (same_column(batch.field_name(f), column)) return f;
+  return std::nullopt;
+}
+
+}  // namespace
+
+MysqlSink::MysqlSink(const ferry::Context& ctx)
+    : host_(ctx.host()),
+      opts_(parse_sink_options(ctx.config_json())),
+      pipeline_(ctx.pipeline()),
+      where_("table " + quote_table(opts_.connection.database, opts_.table)),
+      token_rng_(std::random_device{}()),
+      session_(opts_.connection, kComponent),
+      table_(session_, opts_.connection.database, opts_.table),
+      checkpoints_(session_, opts_.connection.database, opts_.checkpoint_table) {
+  // The server rolls back what the connection had open when it dies.
+  session_.on_disconnect([this] {
+    drop_statements();
+    transaction_lost();
+  });
+  session_.ensure_connected();
+  checkpoints_.ensure_table();
+  // Fail at open, before any data flows, when the table can never fit.
+  if (!table_.exists()) {
+    if (!opts_.create_table)
+      fail(FERRY_ERROR_CONFIG, where_ + " does not exist and create_table is false");
+    return;
+  }
+  for (const std::string& k : opts_.key)
+    if (!table_.has_column(k))
+      fail(FERRY_ERROR_CONFIG, "key column " + quote_ident(k) + " is not a column of " + where_);
+}
+
+MysqlSink::~MysqlSink() {
+  rollback_quietly();
+  drop_statements();
+  session_.on_disconnect(nullptr);
+}
+
+void MysqlSink::fail(FerryStatus status, const std::string& message) const {
+  throw ferry::Error(status, std::string(kComponent) + ": " + message,
+                     status == FERRY_RETRY ? kRetryAfterMs : 0);
+}
+
+void MysqlSink::drop_statements() {
+  plans_.clear();
+  checkpoints_.reset();
+}
+
+void MysqlSink::transaction_lost() {
+  if (in_txn_ && staged_rows_ > 0) lost_staged_ = true;
+  in_txn_ = false;
+  staged_rows_ = 0;
+}
+
+void MysqlSink::rollback_quietly() {
+  if (!in_txn_) return;
+  in_txn_ = false;
+  staged_rows_ = 0;
+  if (!session_.connected()) return;
+  try {
+    run(session_.raw(), "ROLLBACK");
+  } catch (const sql::SQLException& e) {
+    // Whatever stayed open dies with the connection.
+    session_.disconnect();
+  }
+}
+
+void MysqlSink::begin_if_needed() {
+  if (in_txn_) return;
+  session_.exec("START TRANSACTION", "starting a transaction on " + where_);
+  in_txn_ = true;
+  staged_rows_ = 0;
+}
+
+std::vector<std::string> MysqlSink::key_columns(const ferry::BatchView& batch) const {
+  if (!opts_.key.empty() || opts_.mode == WriteMode::kAppend) return opts_.key;
+  // Upsert without `key`: the fields the source marked as the record key.
+  std::vector<std::string> key;
+  for (size_t f = 0; f < batch.fields(); ++f)
+    if ((batch.field(f).flags & FERRY_FIELD_KEY) != 0) key.emplace_back(batch.field_name(f));
+  return key;
+}
+
+void MysqlSink::fit_table(const ferry::BatchView& batch, const std::vector<std::string>& key) {
+  if (batch.fields() == 0) fail(FERRY_ERROR_CONFIG, "a batch without fields cannot be written");
+  for (size_t f = 0; f < batch.fields(); ++f)
+    for (size_t g = 0; g < f; ++g)
+      if (same_column(batch.field_name(f), batch.field_name(g)))
+        fail(FERRY_ERROR_CONFIG, "the batch has two fields named " +
+                                     quote_ident(batch.field_name(f)) + " (" + where_ + ")");
+  if (opts_.mode == WriteMode::kUpsert && key.empty())
+    fail(FERRY_ERROR_CONFIG, "mode \"upsert\" needs option 'key' or key fields in the batch (" +
+                                 where_ + ")");
+  for (const std::string& k : key)
+    if (!find_field(batch, k))
+      fail(FERRY_ERROR_CONFIG,
+           "key column " + quote_ident(k) + " is not a field of the batch (" + where_ + ")");
+
+  // DDL commits whatever is open: never while rows are staged.
+  auto ddl_allowed = [&](const std::string& change) {
+    if (in_txn_)
+      fail(FERRY_ERROR_IO, change + " is needed in the middle of a transaction on " + where_ +
+                               "; MySQL would commit the staged rows without their checkpoint");
+  };
+  if (!table_.exists()) {
+    if (!opts_.create_table)
+      fail(FERRY_ERROR_CONFIG, where_ + " does not exist and create_table is false");
+    ddl_allowed("creating the table");
+    table_.create(batch.raw()->schema, key);
+    host_.info("mysql sink: created " + where_);
+  }
+  for (size_t f = 0; f < batch.fields(); ++f) {
+    const std::string_view name = batch.field_name(f);
+    if (table_.has_column(name)) continue;
+    if (!opts_.create_table)
+      fail(FERRY_ERROR_CONFIG, "field " + quote_ident(name) + " of the batch is not a column of " +
+                                   where_ + " and create_table is false");
+    // Schema evolution: a new field becomes a new nullable column.
+    ddl_allowed("adding column " + quote_ident(name));
+    table_.add_column(name, batch.field(f).type);
+  }
+  if (opts_.mode == WriteMode::kUpsert && !table_.has_unique_key())
+    fail(FERRY_ERROR_CONFIG, "mode \"upsert\" needs a PRIMARY KEY or UNIQUE key on " + where_ +
+                                 " (ON DUPLICATE KEY UPDATE matches on it)");
+}
+
+std::unique_ptr<MysqlSink::Plan> MysqlSink::make_plan(const ferry::BatchView& batch,
+                                                      const std::vector<std::string>& key) {
+  auto plan = std::make_unique<Plan>();
+  std::string columns;
+  plan->row_params = "(";
+  for (size_t f = 0; f < batch.fields(); ++f) {
+    if (f > 0) {
+      columns += ", ";
+      plan->row_params += ", ";
+    }
+    columns += quote_ident(batch.field_name(f));
+    plan->row_params += '?';
+  }
+  plan->row_params += ')';
+  plan->insert_head = "INSERT INTO " + table_.quoted() + " (" + columns + ") VALUES ";
+  for (const std::string& k : key) plan->key_fields.push_back(*find_field(batch, k));
+
+  if (opts_.mode == WriteMode::kUpsert) {
+    std::string set;
+    for (size_t f = 0; f < batch.fields(); ++f) {
+      if (std::find(plan->key_fields.begin(), plan->key_fields.end(), f) != plan->key_fields.end())
+        continue;
+      const std::string col = quote_ident(batch.field_name(f));
+      set += (set.empty() ? "" : ", ") + col + " = VALUES(" + col + ")";
+    }
+    // Only key columns: a no-op update keeps the statement an upsert.
+    if (set.empty()) {
+      const std::string col = quote_ident(batch.field_name(plan->key_fields[0]));
+      set = col + " = " + col;
+    }
+    plan->tail = " ON DUPLICATE KEY UPDATE " + set;
+  }
+  plan->max_rows = std::max<size_t>(
+      1, std::min<size_t>(static_cast<size_t>(opts_.rows_per_statement),
+                          kMaxPlaceholders / batch.fields()));
+  return plan;
+}
+
+MysqlSink::Plan& MysqlSink::plan_for(const ferry::BatchView& batch) {
+  std::string sig = signature(batch);
+  auto it = plans_.find(sig);
+  if (it != plans_.end()) return *it->second;
+  const std::vector<std::string> key = key_columns(batch);
+  fit_table(batch, key);
+  std::unique_ptr<Plan> plan = make_plan(batch, key);
+  return *plans_.emplace(std::move(sig), std::move(plan)).first->second;
+}
+
+void MysqlSink::insert_rows(const ferry::BatchView& batch, Plan& plan,
+                            const std::vector<size_t>& rows) {
+  const size_t n = rows.size();
+  auto it = plan.inserts.find(n);
+  if (it == plan.inserts.end()) {
+    if (plan.inserts.size() >= kMaxCachedInserts) plan.inserts.clear();
+    std::string sql = plan.insert_head;
+    sql.reserve(sql.size() + n * (plan.row_params.size() + 2) + plan.tail.size());
+    for (size_t i = 0; i < n; ++i) {
+      if (i > 0) sql += ", ";
+      sql += plan.row_params;
+    }
+    sql += plan.tail;
+    it = plan.inserts.emplace(n, session_.prepare(sql, "preparing the insert into " + where_)).first;
+  }
+  sql::PreparedStatement& stmt = *it->second;
+  unsigned index = 1;
+  for (size_t row : rows)
+    for (size_t f = 0; f < batch.fields(); ++f) bind_value(stmt, index++, batch.value(row, f));
+  stmt.executeUpdate();
+}
+
+void MysqlSink::delete_row(const ferry::BatchView& batch, Plan& plan, size_t row) {
+  if (!plan.remove) {
+    std::string where;
+    for (size_t k : plan.key_fields)
+      where += (where.empty() ? "" : " AND ") + quote_ident(batch.field_name(k)) + " = ?";
+    plan.remove = session_.prepare("DELETE FROM " + table_.quoted() + " WHERE " + where,
+                                   "preparing the delete from " + where_);
+  }
+  unsigned index = 1;
+  for (size_t k : plan.key_fields) bind_value(*plan.remove, index++, batch.value(row, k));
+  plan.remove->executeUpdate();
+}
+
+void MysqlSink::write_rows(const ferry::BatchView& batch, Plan& plan,
+                           std::vector<Rejection>* rejected) {
+  const bool upsert = opts_.mode == WriteMode::kUpsert;
+  std::vector<size_t> pending;
+  size_t pending_bytes = 0;
+  auto flush = [&] {
+    if (pending.empty()) return;
+    insert_rows(batch, plan, pending);
+    pending.clear();
+    pending_bytes = 0;
+  };
+
+  for (size_t row = 0; row < batch.rows(); ++row) {
+    const FerryOp op = batch.meta(row).op;
+    if (op != FERRY_OP_INSERT && op != FERRY_OP_UPDATE && op != FERRY_OP_DELETE) {
+      rejected->push_back({row, "unknown record op " + std::to_string(op)});
+      continue;
+    }
+    const bool is_delete = op == FERRY_OP_DELETE;
+    if (is_delete && !upsert) {
+      rejected->push_back({row, "delete not supported in append mode"});
+      continue;
+    }
+    // Caught per row: failing the whole call for one row would make the
+    // host bisect for nothing.
+    std::optional<std::string> bad;
+    if (upsert)
+      for (size_t k : plan.key_fields)
+        if (!bad && batch.value(row, k).type == FERRY_TYPE_NULL)
+          bad = "key column " + quote_ident(batch.field_name(k)) + " is null";
+    size_t bytes = 0;
+    for (size_t f = 0; f < batch.fields() && !bad; ++f) {
+      const FerryValue& v = batch.value(row, f);
+      if (std::optional<std::string> why = unstorable(v))
+        bad = "column " + quote_ident(batch.field_name(f)) + ": " + *why;
+      bytes += wire_size(v);
+    }
+    if (bad) {
+      rejected->push_back({row, std::string(kComponent) + ": " + *bad + " (" + where_ + ")"});
+      continue;
+    }
+    if (is_delete) {
+      // In order: a delete must see the inserts before it.
+      flush();
+      delete_row(batch, plan, row);
+      continue;
+    }
+    if (!pending.empty() && pending_bytes + bytes > kMaxStatementBytes) flush();
+    pending.push_back(row);
+    pending_bytes += bytes;
+    if (pending.size() == plan.max_rows) flush();
+  }
+  flush();
+}
+
+void MysqlSink::write(const ferry::BatchView& batch, ferry::Outcomes& outcomes) {
+  if (batch.rows() == 0) return;
+  session_.ensure_connected();
+  Plan& plan = plan_for(batch);
+  begin_if_needed();
+
+  const std::string what =
+      "writing " + std::to_string(batch.rows()) + " row(s) to " + where_;
+  std::vector<Rejection> rejected;
+  // Undoes this call only, keeping earlier calls' rows staged.
+  auto undo_call = [&] {
+    if (!in_txn_ || !session_.connected()) return;
+    try {
+      run(session_.raw(), "ROLLBACK TO SAVEPOINT ferry_write");
+    } catch (const sql::SQLException&) {
+      rollback_quietly();
+      lost_staged_ = true;
+    }
+  };
+  try {
+    run(session_.raw(), "SAVEPOINT ferry_write");
+    write_rows(batch, plan, &rejected);
+  } catch (const sql::SQLException& e) {
+    const int code = error_code(e);
+    const std::string msg = session_.message(e, what);
+    if (code == 0 || is_connection_loss(code)) {
+      session_.disconnect();  // also marks the transaction lost
+      fail(FERRY_RETRY, msg.substr(std::string(kComponent).size() + 2));
+    }
+    if (loses_transaction(code)) {
+      // A deadlock: InnoDB rolled the whole transaction back.
+      transaction_lost();
+      fail(FERRY_RETRY, msg.substr(std::string(kComponent).size() + 2));
+    }
+    undo_call();
+    throw ferry::Error(classify(code), msg, classify(code) == FERRY_RETRY ? kRetryAfterMs : 0);
+  } catch (const ferry::Error&) {
+    undo_call();
+    throw;
+  }
+  // Outcomes only once the call stands: a failed call must report no rows.
+  for (Rejection& r : rejected) outcomes.reject(r.row, std::move(r.message));
+  staged_rows_ += static_cast<int64_t>(batch.rows() - rejected.size());
+}
+
+bool MysqlSink::resolve_in_doubt(const FerryCheckpoint* cp) {
+  std::optional<uint64_t> token;
+  try {
+    token = checkpoints_.token(in_doubt_->pipeline, in_doubt_->partition);
+  } catch (const sql::SQLException& e) {
+    session_.fail(e, "checking whether the interrupted commit landed in " + checkpoints_.quoted());
+  }
+  const InDoubt doubt = *in_doubt_;
+  in_doubt_.reset();
+  if (!token || *token != doubt.token) {
+    host_.info("mysql sink: the commit interrupted by the lost connection did not land; "
+               "committing the batch again");
+    return false;
+  }
+  const bool same_batch = cp != nullptr && ferry::view(cp->partition) == doubt.partition &&
+                          ferry::view(cp->position) == doubt.position;
+  if (!same_batch) return false;
+  // The host wrote the batch again because it could not know; keeping the
+  // second copy would duplicate it.
+  rollback_quietly();
+  host_.info("mysql sink: the commit interrupted by the lost connection had landed; "
+             "dropped the batch written again");
+  return true;
+}
+
+void MysqlSink::commit(const FerryCheckpoint* cp) {
+  if (lost_staged_) {
+    rollback_quietly();
+    fail(FERRY_RETRY, "rows staged in this transaction on " + where_ +
+                          " were lost (connection lost or deadlock); the batch must be written "
+                          "again");
+  }
+  session_.ensure_connected();
+  if (in_doubt_ && resolve_in_doubt(cp)) return;
+  if (!in_txn_ && cp == nullptr) return;
+  // A batch whose rows were all rejected still moves the checkpoint.
+  begin_if_needed();
+
+  std::string pipeline(cp ? ferry::view(cp->pipeline) : std::string_view());
+  if (pipeline.empty()) pipeline = pipeline_;
+  const uint64_t token = token_rng_();
+  auto give_up = [&](const sql::SQLException& e, const std::string& msg) {
+    const int code = error_code(e);
+    if (code == 0 || is_connection_loss(code)) session_.disconnect();
+    rollback_quietly();
+    // Nothing a commit does is the data's fault: never INVALID_DATA here.
+    FerryStatus st = code == 0 ? FERRY_RETRY : classify(code);
+    if (st == FERRY_INVALID_DATA) st = FERRY_ERROR_IO;
+    throw ferry::Error(st, msg, st == FERRY_RETRY ? kRetryAfterMs : 0);
+  };
+  if (cp != nullptr) {
+    try {
+      checkpoints_.save(pipeline, *cp, token);
+    } catch (const sql::SQLException& e) {
+      give_up(e, session_.message(e, "storing the checkpoint in " + checkpoints_.quoted()));
+    }
+  }
+  try {
+    run(session_.raw(), "COMMIT");
+  } catch (const sql::SQLException& e) {
+    const int code = error_code(e);
+    const std::string msg = session_.message(e, "committing to " + where_);
+    if (cp != nullptr && (code == 0 || is_connection_loss(code))) {
+      in_doubt_ = InDoubt{pipeline, std::string(ferry::view(cp->partition)),
+                          std::string(ferry::view(cp->position)), token};
+      session_.disconnect();
+      throw ferry::Error(FERRY_RETRY,
+                         msg + "; whether the commit landed is checked after reconnecting",
+                         kRetryAfterMs);
+    }
+    give_up(e, msg);
+  }
+  if (staged_rows_ > 0) host_.count("mysql_rows_committed", staged_rows_);
+  in_txn_ = false;
+  staged_rows_ = 0;
+}
+
+void MysqlSink::abort() {
+  rollback_quietly();
+  in_txn_ = false;
+  staged_rows_ = 0;
+  lost_staged_ = false;
+}
+
+std::optional<std::string> MysqlSink::checkpoint(std::string_view partition) {
+  session_.ensure_connected();
+  return checkpoints_.load(pipeline_, partition);
+}
+
+}  // namespace ferry_mysql

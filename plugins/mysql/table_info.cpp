@@ -1,0 +1,86 @@
+#include "table_info.h"
+
+#include <cppconn/resultset.h>
+
+#include "column_types.h"
+#include "identifiers.h"
+
+namespace ferry_mysql {
+
+TableInfo::TableInfo(Session& session, std::string database, std::string table)
+    : session_(session),
+      database_(std::move(database)),
+      table_(std::move(table)),
+      quoted_(quote_table(database_, table_)) {}
+
+void TableInfo::load() {
+  const std::string what = "reading the columns of table " + quoted_;
+  std::unique_ptr<sql::PreparedStatement> cols = session_.prepare(
+      "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND "
+      "TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
+      what);
+  std::unique_ptr<sql::PreparedStatement> keys = session_.prepare(
+      "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND "
+      "TABLE_NAME = ? AND NON_UNIQUE = 0",
+      what);
+  try {
+    columns_.clear();
+    cols->setString(1, database_);
+    cols->setString(2, table_);
+    std::unique_ptr<sql::ResultSet> rs(cols->executeQuery());
+    while (rs->next()) columns_.emplace_back(rs->getString(1));
+    keys->setString(1, database_);
+    keys->setString(2, table_);
+    std::unique_ptr<sql::ResultSet> k(keys->executeQuery());
+    unique_key_ = k->next() && k->getInt64(1) > 0;
+  } catch (const sql::SQLException& e) {
+    session_.fail(e, what);
+  }
+  loaded_ = true;
+}
+
+bool TableInfo::exists() {
+  if (!loaded_) load();
+  return !columns_.empty();
+}
+
+bool TableInfo::has_column(std::string_view name) {
+  if (!loaded_) load();
+  for (const std::string& c : columns_)
+    if (same_column(c, name)) return true;
+  return false;
+}
+
+bool TableInfo::has_unique_key() {
+  if (!loaded_) load();
+  return unique_key_;
+}
+
+void TableInfo::create(const FerrySchema& schema, const std::vector<std::string>& key) {
+  std::string sql = "CREATE TABLE IF NOT EXISTS " + quoted_ + " (";
+  for (size_t f = 0; f < schema.n_fields; ++f) {
+    const std::string_view name(schema.fields[f].name.data, schema.fields[f].name.size);
+    bool is_key = false;
+    for (const std::string& k : key) is_key = is_key || same_column(k, name);
+    if (f > 0) sql += ", ";
+    sql += quote_ident(name) + " " + mysql_column_type(schema.fields[f].type, is_key);
+    sql += is_key ? " NOT NULL" : " NULL";
+  }
+  if (!key.empty()) {
+    sql += ", PRIMARY KEY (";
+    for (size_t i = 0; i < key.size(); ++i) sql += (i > 0 ? ", " : "") + quote_ident(key[i]);
+    sql += ")";
+  }
+  sql += ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+  session_.exec(sql, "creating table " + quoted_);
+  loaded_ = false;
+}
+
+void TableInfo::add_column(std::string_view name, FerryType type) {
+  session_.exec("ALTER TABLE " + quoted_ + " ADD COLUMN " + quote_ident(name) + " " +
+                    mysql_column_type(type, false) + " NULL",
+                "adding column " + quote_ident(name) + " to table " + quoted_);
+  loaded_ = false;
+}
+
+}  // namespace ferry_mysql

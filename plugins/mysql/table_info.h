@@ -1,0 +1,49 @@
+// The sink's target table as the server knows it, and the DDL that makes a
+// batch fit: CREATE TABLE from the first batch, ADD COLUMN for new fields.
+//
+// MySQL commits implicitly before any DDL, so the sink runs these only
+// while no transaction is open.
+#ifndef FERRY_PLUGINS_MYSQL_TABLE_INFO_H_
+#define FERRY_PLUGINS_MYSQL_TABLE_INFO_H_
+
+#include <ferry/plugin.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "session.h"
+
+namespace ferry_mysql {
+
+class TableInfo {
+ public:
+  TableInfo(Session& session, std::string database, std::string table);
+
+  const std::string& quoted() const { return quoted_; }
+  bool exists();
+  bool has_column(std::string_view name);
+  // Whether some PRIMARY or UNIQUE key exists: upserts need one.
+  bool has_unique_key();
+
+  // Created tables are InnoDB (transactional) and utf8mb4_bin, so text keys
+  // compare byte for byte as they do in the source, not case-insensitively.
+  void create(const FerrySchema& schema, const std::vector<std::string>& key);
+  void add_column(std::string_view name, FerryType type);
+  void forget() { loaded_ = false; }
+
+ private:
+  void load();
+
+  Session& session_;
+  std::string database_;
+  std::string table_;
+  std::string quoted_;
+  bool loaded_ = false;
+  std::vector<std::string> columns_;
+  bool unique_key_ = false;
+};
+
+}  // namespace ferry_mysql
+
+#endif  // FERRY_PLUGINS_MYSQL_TABLE_INFO_H_

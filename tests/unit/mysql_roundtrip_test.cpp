@@ -1,0 +1,277 @@
+// The mysql plugin end to end, with the real `ferry` binary and a throwaway
+// MariaDB 10.11: every mapped type through MySQL -> MySQL, keyset paging on
+// one and two columns, partitions, incremental runs, poison records into the
+// DLQ, and the errors a person sees (wrong password, missing table).
+//
+// The plugin connects over TCP as a user with a password, as in production;
+// the test inspects the server as root over its socket.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <set>
+#include <string>
+
+#include "state/state_store.h"
+#include "support/servers.h"
+#include "support/subprocess.h"
+#include "support/temp_dir.h"
+
+namespace {
+
+using ferry::test::MariaServer;
+using ferry::test::TempDir;
+
+constexpr const char* kPassword = "S3cret-pw";
+
+class MysqlRoundTrip : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    server_ = std::make_unique<MariaServer>();
+    server_->sql(
+        "CREATE USER 'ferry'@'127.0.0.1' IDENTIFIED BY '" + std::string(kPassword) + "';"
+        "CREATE USER 'ferry'@'localhost' IDENTIFIED BY '" + std::string(kPassword) + "';"
+        "GRANT ALL ON *.* TO 'ferry'@'127.0.0.1'; GRANT ALL ON *.* TO 'ferry'@'localhost';"
+        "CREATE DATABASE src CHARACTER SET utf8mb4; CREATE DATABASE dst CHARACTER SET utf8mb4;");
+  }
+  static void TearDownTestSuite() { server_.reset(); }
+
+  // Runs SQL as root in UTC with utf8mb4; returns the output, trimmed.
+  static std::string q(const std::string& statements) {
+    std::string out =
+        server_->sql("SET NAMES utf8mb4; SET time_zone = '+00:00'; " + statements, "src");
+    while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+    return out;
+  }
+  static int64_t n(const std::string& query) { return std::stoll(q(query)); }
+
+  static std::string conn(const std::string& db, const std::string& password = kPassword) {
+    return R"("host": "127.0.0.1", "port": )" + std::to_string(server_->port()) +
+           R"(, "user": "ferry", "password": ")" + password + R"(", "database": ")" + db + "\"";
+  }
+
+  ferry::test::ProcessResult run(const std::string& json) {
+    ferry::test::write_file(dir_.file("p.json"), json);
+    return ferry::test::run_process({FERRY_TEST_BINARY, "run", "--no-progress", dir_.file("p.json")});
+  }
+
+  // mysql source -> mysql sink.
+  std::string pipeline(const std::string& name, const std::string& source_extra,
+                       const std::string& sink_extra, const std::string& top_extra = "") {
+    return R"({"name": ")" + name + R"(", "state": {"type": "sqlite", "path": "state.db"},
+      "source": {"plugin": "mysql", "config": {)" + conn("src") + source_extra + R"(}},
+      )" + top_extra + R"(
+      "sinks": [{"name": "db", "plugin": "mysql", "config": {)" + conn("dst") + sink_extra + "}}]}";
+  }
+
+  static std::unique_ptr<MariaServer> server_;
+  TempDir dir_;
+};
+
+std::unique_ptr<MariaServer> MysqlRoundTrip::server_;
+
+TEST_F(MysqlRoundTrip, EveryMappedTypeSurvivesMysqlToMysql) {
+  q(R"(CREATE TABLE src.all_types (
+      id INT PRIMARY KEY, ti TINYINT, b1 TINYINT(1), si SMALLINT, mi MEDIUMINT, i INT,
+      bi BIGINT, bu BIGINT UNSIGNED, iu INT UNSIGNED, de DECIMAL(65,30), dm DECIMAL(10,2),
+      f FLOAT, d DOUBLE, c CHAR(10), v VARCHAR(100), tx TEXT, lt LONGTEXT,
+      bn BINARY(4), vb VARBINARY(10), bl BLOB, lb LONGBLOB,
+      dt DATE, tm TIME(6), dtm DATETIME(6), dt0 DATETIME, ts TIMESTAMP(6) NULL,
+      j JSON, e ENUM('small','large'), st SET('x','y','z'), bt BIT(10), yr YEAR);
+    INSERT INTO src.all_types (id) VALUES (1);
+    INSERT INTO src.all_types VALUES (2, -128, 1, -32768, -8388608, -2147483648,
+      -9223372036854775808, 18446744073709551615, 4294967295,
+      '-99999999999999999999999999999999999.999999999999999999999999999999', -12345678.90,
+      1.1, 2.2250738585072014e-308, 'fixed', 'héllo wörld 😀 日本', 'tab\there\nnewline\\backslash',
+      REPEAT('long text ', 20000), X'00010203', X'00FF00', X'0000410000', REPEAT(X'00FF41', 100000),
+      '2024-02-29', '-838:59:59.999999', '2024-01-02 03:04:05.123456', '1000-01-01 00:00:00',
+      '2038-01-19 03:14:07.999999', '{"a": [1, 2, {"b": "ünï"}], "c": null}', 'large', 'x,z',
+      b'1010101010', 2155);
+    INSERT INTO src.all_types VALUES (3, 127, 0, 32767, 8388607, 2147483647,
+      9223372036854775807, 0, 0,
+      '99999999999999999999999999999999999.999999999999999999999999999999', 0.01,
+      -3.4e38, 1.7976931348623157e308, '', '', '', '', X'FFFFFFFF', X'', X'', X'',
+      '9999-12-31', '838:59:59', '9999-12-31 23:59:59.999999', '1970-01-01 00:00:00',
+      '1970-01-01 00:00:01', '[]', 'small', '', b'0', 1901);)");
+  // The same instant written under three session time zones.
+  q("SET time_zone = '+05:30'; INSERT INTO src.all_types (id, ts, dtm) VALUES (4, '2024-06-01 17:30:00', '2024-06-01 12:00:00');"
+    "SET time_zone = '-08:00'; INSERT INTO src.all_types (id, ts) VALUES (5, '2024-06-01 04:00:00');"
+    "SET time_zone = '+00:00'; INSERT INTO src.all_types (id, ts) VALUES (6, '2024-06-01 12:00:00');");
+
+  auto r = run(pipeline("types", R"(, "table": "all_types")", R"(, "table": "all_types", "key": ["id"])"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  EXPECT_EQ(n("SELECT COUNT(*) FROM dst.all_types"), 6);
+  // Per column: source and target agree, NULLs included (<=> is NULL-safe).
+  // FLOAT is compared through its text: the target holds the shortest
+  // double that prints the same, not the float's binary widening.
+  const std::vector<std::pair<std::string, std::string>> checks = {
+      {"s.ti", "d.ti"}, {"s.b1", "d.b1"}, {"s.si", "d.si"}, {"s.mi", "d.mi"}, {"s.i", "d.i"},
+      {"s.bi", "d.bi"}, {"s.bu", "d.bu"}, {"s.iu", "d.iu"}, {"s.de", "d.de"}, {"s.dm", "d.dm"},
+      {"CAST(s.f AS CHAR)", "CAST(d.f AS CHAR)"}, {"s.d", "d.d"}, {"s.c", "d.c"},
+      {"s.v", "d.v"}, {"s.tx", "d.tx"}, {"s.lt", "d.lt"}, {"HEX(s.bn)", "HEX(d.bn)"},
+      {"HEX(s.vb)", "HEX(d.vb)"}, {"HEX(s.bl)", "HEX(d.bl)"}, {"MD5(s.lb)", "MD5(d.lb)"},
+      {"LENGTH(s.lb)", "LENGTH(d.lb)"}, {"CAST(s.dt AS CHAR)", "d.dt"},
+      {"CAST(s.tm AS CHAR)", "d.tm"}, {"s.dtm", "d.dtm"}, {"s.dt0", "d.dt0"}, {"s.ts", "d.ts"},
+      {"s.j", "d.j"}, {"CAST(s.e AS CHAR)", "d.e"}, {"CAST(s.st AS CHAR)", "d.st"},
+      {"s.bt + 0", "d.bt"}, {"s.yr + 0", "d.yr"}};
+  for (const auto& [a, b] : checks)
+    EXPECT_EQ(n("SELECT COUNT(*) FROM src.all_types s JOIN dst.all_types d USING (id) WHERE NOT (" +
+                a + " <=> " + b + ")"),
+              0)
+        << a << " differs: "
+        << q("SELECT id, " + a + ", " + b + " FROM src.all_types s JOIN dst.all_types d USING (id) "
+             "WHERE NOT (" + a + " <=> " + b + ")");
+
+  // Types the target was created with.
+  const std::string ddl = q("SHOW CREATE TABLE dst.all_types");
+  for (const char* expected : {"`bi` bigint(20)", "`bu` decimal(65,30)", "`de` decimal(65,30)",
+                               "`d` double", "`v` longtext", "`lb` longblob", "`dtm` datetime(6)",
+                               "`id` bigint(20) NOT NULL", "PRIMARY KEY (`id`)", "json_valid(`j`)",
+                               "utf8mb4_bin"})
+    EXPECT_NE(ddl.find(expected), std::string::npos) << expected << " in " << ddl;
+  // One instant, three time zones: three equal UTC values.
+  EXPECT_EQ(q("SELECT COUNT(DISTINCT ts) FROM dst.all_types WHERE id IN (4, 5, 6)"), "1");
+  EXPECT_EQ(q("SELECT ts FROM dst.all_types WHERE id = 4"), "2024-06-01 12:00:00.000000");
+  EXPECT_EQ(q("SELECT v FROM dst.all_types WHERE id = 2"), "héllo wörld 😀 日本");
+  EXPECT_EQ(q("SELECT LENGTH(lb) FROM dst.all_types WHERE id = 2"), "300000");
+  EXPECT_EQ(q("SELECT de FROM dst.all_types WHERE id = 3"),
+            "99999999999999999999999999999999999.999999999999999999999999999999");
+  EXPECT_EQ(q("SELECT COUNT(*) FROM dst.all_types WHERE id = 1 AND COALESCE(ti, b1, si, mi, i, bi, "
+              "bu, iu, de, dm, f, d, c, v, tx, lt, bn, vb, bl, lb, dt, tm, dtm, dt0, ts, j, e, st, "
+              "bt, yr) IS NULL"),
+            "1");
+  // The checkpoint went into the target with the data.
+  EXPECT_EQ(q("SELECT `position` FROM dst.ferry_checkpoints WHERE pipeline = 'types'"), "[6]");
+}
+
+TEST_F(MysqlRoundTrip, QueryWithATwoColumnCursorPagesInKeysetOrder) {
+  q("CREATE TABLE src.events (id INT NOT NULL, at DATETIME(6) NOT NULL, payload VARCHAR(20),"
+    " PRIMARY KEY (id), KEY (at, id));"
+    "INSERT INTO src.events SELECT seq, '2024-01-01 00:00:00' + INTERVAL (seq % 17) MINUTE, "
+    "CONCAT('p', seq) FROM seq_1_to_1000;");
+  auto r = run(pipeline("twocol",
+                        R"(, "query": "SELECT id, at, payload FROM events WHERE payload <> 'p500'",
+                           "cursor": ["at", "id"])",
+                        R"(, "table": "events_copy")", R"("batch": {"max_records": 37},)"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(n("SELECT COUNT(*) FROM dst.events_copy"), 999);
+  EXPECT_EQ(n("SELECT COUNT(DISTINCT id) FROM dst.events_copy"), 999);
+  EXPECT_EQ(q("SELECT SUM(CRC32(CONCAT_WS('|', id, at, payload))) FROM src.events WHERE id <> 500"),
+            q("SELECT SUM(CRC32(CONCAT_WS('|', id, at, payload))) FROM dst.events_copy"));
+  // The position is the last (at, id) pair.
+  EXPECT_EQ(q("SELECT `position` FROM dst.ferry_checkpoints WHERE pipeline = 'twocol'"),
+            R"(["2024-01-01 00:16:00",985])");
+}
+
+TEST_F(MysqlRoundTrip, PartitionsSplitTheRangeAndEachKeepsItsOwnCheckpoint) {
+  q("CREATE TABLE src.parts (id BIGINT PRIMARY KEY, grp INT, name VARCHAR(20));"
+    "INSERT INTO src.parts SELECT seq, seq % 7, CONCAT('n', seq) FROM seq_1_to_3000;"
+    "INSERT INTO src.parts VALUES (-5, NULL, 'below'), (999999, NULL, 'above');");
+  auto r = run(pipeline("parts", R"(, "table": "parts", "partitions": 3, "partition_column": "id",
+                                    "min": 1, "max": 3000)",
+                        R"(, "table": "parts", "mode": "upsert", "key": ["id"])",
+                        R"("batch": {"max_records": 250},)"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(n("SELECT COUNT(*) FROM dst.parts"), 3002);
+  EXPECT_EQ(q("SELECT SUM(CRC32(CONCAT_WS('|', id, grp, name))) FROM src.parts"),
+            q("SELECT SUM(CRC32(CONCAT_WS('|', id, grp, name))) FROM dst.parts"));
+  EXPECT_EQ(q("SELECT GROUP_CONCAT(`partition`, '=', `position` ORDER BY `partition`) "
+              "FROM dst.ferry_checkpoints WHERE pipeline = 'parts'"),
+            "p0=[1000],p1=[2000],p2=[999999]");
+}
+
+TEST_F(MysqlRoundTrip, IncrementalRunsReadOnlyTheNewRows) {
+  q("CREATE TABLE src.inc (id INT PRIMARY KEY AUTO_INCREMENT, v VARCHAR(20));"
+    "INSERT INTO src.inc (v) SELECT CONCAT('first-', seq) FROM seq_1_to_100;");
+  // Append into a table without a key: a row read twice would show.
+  const std::string p = pipeline("inc", R"(, "table": "inc")", R"(, "table": "inc")",
+                                 R"("batch": {"max_records": 30},)");
+  auto r1 = run(p);
+  ASSERT_EQ(r1.exit_code, 0) << r1.err;
+  EXPECT_NE(r1.out.find("written 100,"), std::string::npos) << r1.out;
+  EXPECT_EQ(n("SELECT COUNT(*) FROM dst.inc"), 100);
+
+  auto r2 = run(p);
+  ASSERT_EQ(r2.exit_code, 0) << r2.err;
+  EXPECT_NE(r2.out.find("written 0,"), std::string::npos) << r2.out;
+
+  q("INSERT INTO src.inc (v) SELECT CONCAT('second-', seq) FROM seq_1_to_45;");
+  auto r3 = run(p);
+  ASSERT_EQ(r3.exit_code, 0) << r3.err;
+  EXPECT_NE(r3.out.find("written 45,"), std::string::npos) << r3.out;
+  EXPECT_EQ(n("SELECT COUNT(*) FROM dst.inc"), 145);
+  EXPECT_EQ(n("SELECT COUNT(DISTINCT id) FROM dst.inc"), 145);
+  EXPECT_EQ(n("SELECT COUNT(*) FROM dst.inc WHERE v LIKE 'second-%'"), 45);
+}
+
+TEST_F(MysqlRoundTrip, CheckConstraintViolationsGoToTheDlqAndTheirNeighboursCommit) {
+  q("CREATE TABLE src.pay (id INT PRIMARY KEY, amount DECIMAL(12,2));"
+    "INSERT INTO src.pay SELECT seq, IF(seq IN (101, 555, 902), -seq, seq * 1.5) FROM seq_1_to_1000;"
+    "CREATE TABLE dst.pay (id BIGINT PRIMARY KEY, amount DECIMAL(12,2),"
+    " CONSTRAINT amount_not_negative CHECK (amount >= 0)) ENGINE=InnoDB;");
+  auto r = run(pipeline("poison", R"(, "table": "pay")", R"(, "table": "pay", "create_table": false)",
+                        R"("batch": {"max_records": 1000},)"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(n("SELECT COUNT(*) FROM dst.pay"), 997);
+  EXPECT_EQ(n("SELECT COUNT(*) FROM dst.pay WHERE id IN (101, 555, 902)"), 0);
+
+  auto state = ferry::core::open_sqlite_state(dir_.file("state.db"));
+  ferry::core::DlqFilter f;
+  f.pipeline = "poison";
+  auto entries = state->list_dlq(f);
+  ASSERT_EQ(entries.size(), 3u);
+  std::set<std::string> keys;
+  for (const auto& e : entries) {
+    keys.insert(e.record_key);
+    EXPECT_EQ(e.error_class, "invalid_data");
+    // The server's own words, naming the constraint and the table.
+    EXPECT_NE(e.message.find("CONSTRAINT `amount_not_negative` failed"), std::string::npos)
+        << e.message;
+    EXPECT_NE(e.message.find("[4025]"), std::string::npos) << e.message;
+    EXPECT_EQ(e.message.find(kPassword), std::string::npos) << e.message;
+  }
+  EXPECT_EQ(keys, (std::set<std::string>{"101", "555", "902"}));
+}
+
+TEST_F(MysqlRoundTrip, AWrongPasswordIsOneClearLineWithoutThePassword) {
+  q("CREATE TABLE IF NOT EXISTS src.tiny (id INT PRIMARY KEY); INSERT IGNORE INTO src.tiny VALUES (1);");
+  const std::string wrong = "Wr0ng-Passw0rd-xyz";
+  ferry::test::write_file(dir_.file("p.json"),
+                          R"({"name": "auth", "state": {"type": "sqlite", "path": "state.db"},
+      "source": {"plugin": "mysql", "config": {)" + conn("src", wrong) + R"(, "table": "tiny"}},
+      "sinks": [{"name": "db", "plugin": "null"}]})");
+  auto r = ferry::test::run_process({FERRY_TEST_BINARY, "run", "--no-progress", dir_.file("p.json")});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.err.find(wrong), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find(wrong), std::string::npos) << r.out;
+  // One line says what failed, where, and why.
+  size_t at = r.err.find("Access denied");
+  ASSERT_NE(at, std::string::npos) << r.err;
+  const size_t begin = r.err.rfind('\n', at) == std::string::npos ? 0 : r.err.rfind('\n', at) + 1;
+  const std::string line = r.err.substr(begin, r.err.find('\n', at) - begin);
+  EXPECT_NE(line.find("mysql source: connecting (ferry@127.0.0.1:"), std::string::npos) << line;
+  EXPECT_NE(line.find("[1045]"), std::string::npos) << line;
+}
+
+TEST_F(MysqlRoundTrip, AMissingTableWithoutCreateIsAConfigErrorNamingIt) {
+  q("CREATE TABLE IF NOT EXISTS src.tiny (id INT PRIMARY KEY); INSERT IGNORE INTO src.tiny VALUES (1);");
+  auto r = run(pipeline("missing", R"(, "table": "tiny")",
+                        R"(, "table": "no_such_table", "create_table": false)"));
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("table `dst`.`no_such_table` does not exist and create_table is false"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST_F(MysqlRoundTrip, UpsertUpdatesRowsInPlace) {
+  q("CREATE TABLE src.up (id INT PRIMARY KEY, v VARCHAR(20));"
+    "INSERT INTO src.up SELECT seq, CONCAT('old-', seq) FROM seq_1_to_50;"
+    "CREATE TABLE dst.up (id BIGINT PRIMARY KEY, v LONGTEXT);"
+    "INSERT INTO dst.up SELECT seq, 'stale' FROM seq_1_to_20;");
+  auto r = run(pipeline("up", R"(, "table": "up")", R"(, "table": "up", "mode": "upsert")"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(n("SELECT COUNT(*) FROM dst.up"), 50);
+  EXPECT_EQ(n("SELECT COUNT(*) FROM dst.up WHERE v = 'stale'"), 0);
+}
+
+}  // namespace
