@@ -1,0 +1,214 @@
+#include "json_text.h"
+
+#include <array>
+#include <charconv>
+#include <cmath>
+
+namespace ferry_es {
+namespace {
+
+// 1 for bytes that may be copied into a JSON string as they are.
+constexpr std::array<bool, 256> make_plain() {
+  std::array<bool, 256> t{};
+  for (int c = 0x20; c < 0x80; ++c) t[c] = c != '"' && c != '\\';
+  return t;
+}
+constexpr std::array<bool, 256> kPlain = make_plain();
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0.
+size_t utf8_length(std::string_view s, size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  size_t n = 0;
+  uint32_t cp = 0;
+  if ((c & 0xE0) == 0xC0) {
+    n = 1;
+    cp = c & 0x1F;
+  } else if ((c & 0xF0) == 0xE0) {
+    n = 2;
+    cp = c & 0x0F;
+  } else if ((c & 0xF8) == 0xF0) {
+    n = 3;
+    cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + n >= s.size()) return 0;  // truncated sequence
+  for (size_t k = 1; k <= n; ++k) {
+    const auto d = static_cast<unsigned char>(s[i + k]);
+    if ((d & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (d & 0x3F);
+  }
+  // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+  static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return n + 1;
+}
+
+void append_escape(std::string& out, unsigned char c) {
+  switch (c) {
+    case '"':
+      out += "\\\"";
+      return;
+    case '\\':
+      out += "\\\\";
+      return;
+    case '\n':
+      out += "\\n";
+      return;
+    case '\r':
+      out += "\\r";
+      return;
+    case '\t':
+      out += "\\t";
+      return;
+    default: {
+      static constexpr char kHex[] = "0123456789abcdef";
+      const char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+      out.append(u, 6);
+    }
+  }
+}
+
+// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm), valid
+// for every int64 day count a timestamp in microseconds can produce.
+void civil_from_days(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
+}
+
+char* put_digits(char* p, unsigned v, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    p[i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+  return p + width;
+}
+
+}  // namespace
+
+bool is_utf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    const size_t n = utf8_length(s, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+bool append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  size_t run = 0;  // start of the pending run of plain bytes
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (kPlain[c]) {
+      ++i;
+      continue;
+    }
+    if (c >= 0x80) {
+      const size_t n = utf8_length(s, i);
+      if (n == 0) return false;
+      i += n;  // valid multi-byte text is copied as it is
+      continue;
+    }
+    out.append(s.data() + run, i - run);
+    append_escape(out, c);
+    run = ++i;
+  }
+  out.append(s.data() + run, s.size() - run);
+  out += '"';
+  return true;
+}
+
+void append_json_double(std::string& out, double v) {
+  if (!std::isfinite(v)) {
+    out += "null";
+    return;
+  }
+  // Plain digits where JavaScript would print them too (1e-7 <= |v| < 1e21),
+  // exponent notation beyond. An integral value keeps a ".0": printed as "1"
+  // it would make Elasticsearch's dynamic mapping type the field `long` if it
+  // came first, and later fractions would then be coerced to integers.
+  const double mag = std::fabs(v);
+  const bool plain = mag == 0 || (mag >= 1e-7 && mag < 1e21);
+  char buf[400];
+  const auto r = plain ? std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed)
+                       : std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+  if (std::string_view(buf, static_cast<size_t>(r.ptr - buf)).find_first_of(".e") == std::string_view::npos)
+    out += ".0";
+}
+
+void append_json_int(std::string& out, int64_t v) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+void append_iso8601_micros(std::string& out, int64_t micros) {
+  constexpr int64_t kPerDay = 86400LL * 1000000;
+  int64_t days = micros / kPerDay;
+  int64_t rest = micros % kPerDay;
+  if (rest < 0) {  // floor, so that times before 1970 count back from midnight
+    rest += kPerDay;
+    --days;
+  }
+  int64_t year = 0;
+  unsigned month = 0, day = 0;
+  civil_from_days(days, &year, &month, &day);
+  const auto secs = static_cast<unsigned>(rest / 1000000);
+  const auto frac = static_cast<unsigned>(rest % 1000000);
+
+  char buf[48];
+  char* p = buf;
+  *p++ = '"';
+  if (year >= 0 && year <= 9999) {
+    p = put_digits(p, static_cast<unsigned>(year), 4);
+  } else {
+    // Outside 0000..9999 ISO-8601 needs a sign and more digits.
+    *p++ = year < 0 ? '-' : '+';
+    p = std::to_chars(p, buf + 16, year < 0 ? -year : year).ptr;
+  }
+  *p++ = '-';
+  p = put_digits(p, month, 2);
+  *p++ = '-';
+  p = put_digits(p, day, 2);
+  *p++ = 'T';
+  p = put_digits(p, secs / 3600, 2);
+  *p++ = ':';
+  p = put_digits(p, secs / 60 % 60, 2);
+  *p++ = ':';
+  p = put_digits(p, secs % 60, 2);
+  *p++ = '.';
+  p = put_digits(p, frac, 6);
+  *p++ = 'Z';
+  *p++ = '"';
+  out.append(buf, p);
+}
+
+void append_base64(std::string& out, std::string_view in) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  out.reserve(out.size() + (in.size() + 2) / 3 * 4);
+  for (size_t i = 0; i < in.size(); i += 3) {
+    uint32_t v = static_cast<uint32_t>(static_cast<unsigned char>(in[i])) << 16;
+    if (i + 1 < in.size()) v |= static_cast<uint32_t>(static_cast<unsigned char>(in[i + 1])) << 8;
+    if (i + 2 < in.size()) v |= static_cast<unsigned char>(in[i + 2]);
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=';
+    out += i + 2 < in.size() ? kAlphabet[v & 63] : '=';
+  }
+}
+
+}  // namespace ferry_es
