@@ -1,0 +1,173 @@
+#include "options.h"
+
+#include <boost/json.hpp>
+#include <ferry/plugin.hpp>
+
+#include <cstdlib>
+
+#include "key_template.h"
+
+namespace ferry_s3 {
+namespace {
+
+namespace json = boost::json;
+
+[[noreturn]] void fail(const std::string& message) {
+  throw ferry::Error(FERRY_ERROR_CONFIG, "s3: " + message);
+}
+
+std::string read_string(const json::value& v, std::string_view name) {
+  if (!v.is_string()) fail("option '" + std::string(name) + "' must be a string");
+  return std::string(v.get_string());
+}
+
+bool read_bool(const json::value& v, std::string_view name) {
+  if (!v.is_bool()) fail("option '" + std::string(name) + "' must be true or false");
+  return v.get_bool();
+}
+
+int64_t read_int(const json::value& v, std::string_view name, int64_t lo, int64_t hi) {
+  int64_t out = 0;
+  if (v.is_int64()) out = v.get_int64();
+  else if (v.is_uint64() && v.get_uint64() <= static_cast<uint64_t>(INT64_MAX))
+    out = static_cast<int64_t>(v.get_uint64());
+  else fail("option '" + std::string(name) + "' must be an integer");
+  if (out < lo || out > hi)
+    fail("option '" + std::string(name) + "' must be between " + std::to_string(lo) + " and " +
+         std::to_string(hi) + ", got " + std::to_string(out));
+  return out;
+}
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+bool has_control(std::string_view s) {
+  for (char c : s)
+    if (static_cast<unsigned char>(c) < 0x20) return true;
+  return false;
+}
+
+// A prefix is spelled by the user, so it is checked, not rewritten: a
+// silently changed prefix would scatter objects where nobody looks.
+std::string validate_prefix(std::string p) {
+  while (!p.empty() && p.back() == '/') p.pop_back();
+  if (p.empty()) return p;
+  if (p.front() == '/') fail("option 'prefix' must not start with '/'");
+  size_t seg = 0;
+  for (size_t i = 0; i <= p.size(); ++i) {
+    if (i < p.size() && p[i] != '/') {
+      const char c = p[i];
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '.' || c == '_' || c == '-' || c == '=';
+      if (!ok) fail("option 'prefix' may hold only A-Z a-z 0-9 . _ - = and '/', got '" + p + "'");
+      continue;
+    }
+    const std::string_view s = std::string_view(p).substr(seg, i - seg);
+    if (s.empty() || s == "." || s == "..")
+      fail("option 'prefix' has an empty, '.' or '..' path segment: '" + p + "'");
+    seg = i + 1;
+  }
+  return p;
+}
+
+// Bucket names per S3's rules (3-63 of a-z 0-9 . -), loosely: enough to keep
+// a typo from becoming a path or a host name.
+void validate_bucket(const std::string& b) {
+  if (b.size() < 3 || b.size() > 63) fail("option 'bucket' must be 3 to 63 characters");
+  for (char c : b)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_'))
+      fail("option 'bucket' may hold only a-z 0-9 . - _, got '" + b + "'");
+}
+
+std::string env_or_empty(const char* (*getenv)(const char*), const char* name) {
+  const char* v = getenv(name);
+  return v ? std::string(v) : std::string();
+}
+
+const char* system_getenv(const char* name) { return std::getenv(name); }
+
+}  // namespace
+
+Options parse_options(std::string_view config_json, const char* (*getenv)(const char*)) {
+  if (getenv == nullptr) getenv = &system_getenv;
+  if (config_json.empty()) config_json = "{}";
+  boost::system::error_code ec;
+  const json::value root = json::parse(json::string_view(config_json.data(), config_json.size()), ec);
+  if (ec) fail("config is not valid JSON: " + ec.message());
+  if (!root.is_object()) fail("config must be a JSON object");
+
+  Options o;
+  o.client.region = "us-east-1";
+  o.key_template = std::string(kDefaultKeyTemplate);
+  bool path_style_set = false;
+  std::string checksum = "md5", format = "jsonl";
+  for (const json::key_value_pair& kv : root.get_object()) {
+    const std::string_view name = kv.key();
+    const json::value& v = kv.value();
+    if (v.is_null()) continue;
+    if (name == "endpoint") o.client.endpoint = read_string(v, name);
+    else if (name == "region") o.client.region = read_string(v, name);
+    else if (name == "bucket") o.client.bucket = read_string(v, name);
+    else if (name == "path_style") {
+      o.client.path_style = read_bool(v, name);
+      path_style_set = true;
+    } else if (name == "access_key_id") o.client.credentials.access_key_id = read_string(v, name);
+    else if (name == "secret_access_key") o.client.credentials.secret_access_key = read_string(v, name);
+    else if (name == "session_token") o.client.credentials.session_token = read_string(v, name);
+    else if (name == "key_template") o.key_template = read_string(v, name);
+    else if (name == "prefix") o.prefix = read_string(v, name);
+    else if (name == "format") format = read_string(v, name);
+    else if (name == "gzip") o.gzip = read_bool(v, name);
+    else if (name == "checksum") checksum = read_string(v, name);
+    else if (name == "multipart_threshold")
+      o.upload.multipart_threshold = static_cast<uint64_t>(read_int(v, name, 1, INT64_MAX));
+    else if (name == "part_size")
+      o.upload.part_size = static_cast<uint64_t>(
+          read_int(v, name, static_cast<int64_t>(kMinPartSize), static_cast<int64_t>(kMaxPartSize)));
+    else if (name == "timeout_ms") o.client.timeout_ms = read_int(v, name, 1, 3600000);
+    else if (name == "abort_stale_uploads") o.abort_leftovers = read_bool(v, name);
+    else fail("unknown option '" + std::string(name) + "'");
+  }
+
+  if (o.client.bucket.empty()) fail("option 'bucket' is required");
+  validate_bucket(o.client.bucket);
+  if (o.client.region.empty() || has_control(o.client.region) ||
+      o.client.region.find(':') != std::string::npos)
+    fail("option 'region' must be a region name such as us-east-1");
+  if (o.client.endpoint.empty()) {
+    o.client.endpoint = "https://s3." + o.client.region + ".amazonaws.com";
+    if (!path_style_set) o.client.path_style = false;
+  } else {
+    if (!starts_with(o.client.endpoint, "http://") && !starts_with(o.client.endpoint, "https://"))
+      fail("option 'endpoint' must start with http:// or https://");
+    if (has_control(o.client.endpoint) || o.client.endpoint.find_first_of("?#") != std::string::npos)
+      fail("option 'endpoint' must be scheme://host[:port] without a query");
+    if (!path_style_set) o.client.path_style = true;
+  }
+
+  if (format == "jsonl") o.format = Format::kJsonl;
+  else if (format == "csv") o.format = Format::kCsv;
+  else fail("option 'format' must be \"jsonl\" or \"csv\", got \"" + format + "\"");
+  if (checksum == "md5") o.upload.checksum = Checksum::kMd5;
+  else if (checksum == "sha256") o.upload.checksum = Checksum::kSha256;
+  else fail("option 'checksum' must be \"md5\" or \"sha256\", got \"" + checksum + "\"");
+  o.prefix = validate_prefix(o.prefix);
+
+  Credentials& c = o.client.credentials;
+  // Credentials come as a set: mixing a pipeline key with an environment
+  // secret would sign with a pair nobody issued.
+  if (c.access_key_id.empty() && c.secret_access_key.empty()) {
+    c.access_key_id = env_or_empty(getenv, "AWS_ACCESS_KEY_ID");
+    c.secret_access_key = env_or_empty(getenv, "AWS_SECRET_ACCESS_KEY");
+    if (c.session_token.empty()) c.session_token = env_or_empty(getenv, "AWS_SESSION_TOKEN");
+  }
+  if (c.access_key_id.empty() || c.secret_access_key.empty())
+    fail("no credentials: set 'access_key_id' and 'secret_access_key' (e.g. "
+         "\"${MY_SECRET}\") or the environment variables AWS_ACCESS_KEY_ID and "
+         "AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials)");
+  if (has_control(c.access_key_id) || has_control(c.secret_access_key) ||
+      has_control(c.session_token) || c.access_key_id.find(':') != std::string::npos)
+    fail("the credentials hold a control character or the access key id a ':'");
+  return o;
+}
+
+}  // namespace ferry_s3

@@ -1,0 +1,106 @@
+#include "s3_errors.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "xml_text.h"
+
+namespace ferry_s3 {
+namespace {
+
+constexpr size_t kMaxQuoted = 300;
+// S3 asks for a slower rate with 503 SlowDown and rarely says how slow: a
+// second is the backoff its documentation suggests to start with.
+constexpr uint64_t kSlowDownMs = 1000;
+
+std::string s3_code(const S3Response& r) { return xml_text(r.body, "Code").value_or(""); }
+
+FerryStatus classify_transport(CURLcode rc) {
+  switch (rc) {
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_LOGIN_DENIED:
+      return FERRY_ERROR_CONFIG;
+    case CURLE_OUT_OF_MEMORY:
+      return FERRY_ERROR_INTERNAL;
+    default:  // refused, reset, timed out, DNS: the endpoint may come back
+      return FERRY_RETRY;
+  }
+}
+
+std::string printable(std::string s) {
+  if (s.size() > kMaxQuoted) s = s.substr(0, kMaxQuoted) + "...";
+  for (char& c : s)
+    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+  return s;
+}
+
+uint64_t retry_after_ms(const S3Response& r) {
+  uint64_t seconds = 0;
+  const std::string& v = r.retry_after;
+  if (!v.empty() && std::from_chars(v.data(), v.data() + v.size(), seconds).ec == std::errc())
+    return std::min<uint64_t>(seconds, 3600) * 1000;
+  return r.status == 503 ? kSlowDownMs : 0;
+}
+
+}  // namespace
+
+Redactor::Redactor(const Credentials& credentials) {
+  if (!credentials.secret_access_key.empty()) secrets_.push_back(credentials.secret_access_key);
+  if (!credentials.session_token.empty()) secrets_.push_back(credentials.session_token);
+  std::sort(secrets_.begin(), secrets_.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+}
+
+std::string Redactor::operator()(std::string text) const {
+  for (const std::string& s : secrets_)
+    for (size_t at = text.find(s); at != std::string::npos; at = text.find(s, at + 3))
+      text.replace(at, s.size(), "***");
+  return text;
+}
+
+FerryStatus classify(const S3Response& r) {
+  if (r.curl != CURLE_OK) return classify_transport(r.curl);
+  const long s = r.status;
+  if (s >= 200 && s < 300) return FERRY_OK;
+  if (s == 408 || s == 429 || s >= 500) return FERRY_RETRY;
+  const std::string code = s3_code(r);
+  if (code == "BadDigest" || code == "InvalidDigest" || code == "XAmzContentSHA256Mismatch" ||
+      code == "RequestTimeout" || code == "NoSuchUpload" || code == "InternalError" ||
+      code == "SlowDown" || code == "ServiceUnavailable")
+    return FERRY_RETRY;
+  if (s == 401 || s == 403) return FERRY_ERROR_AUTH;
+  return FERRY_ERROR_CONFIG;
+}
+
+ferry::Error s3_error(const S3Response& r, std::string_view operation, const S3Client& client,
+                      std::string_view key, const Redactor& redact) {
+  const std::string& bucket = client.config().bucket;
+  const std::string& endpoint = client.display_endpoint();
+  const FerryStatus status = classify(r);
+  std::string where = "s3: " + std::string(operation) + " s3://" + bucket + "/" + std::string(key) +
+                      " at " + endpoint;
+  if (r.curl != CURLE_OK)
+    return ferry::Error(status, redact(where + ": " + r.transport_error));
+
+  const std::string code = s3_code(r);
+  const std::string message = xml_text(r.body, "Message").value_or("");
+  if (r.status == 404 && code == "NoSuchBucket")
+    return ferry::Error(FERRY_ERROR_CONFIG,
+                        "s3: bucket '" + bucket + "' does not exist at " + endpoint);
+  std::string text = where + ": HTTP " + std::to_string(r.status);
+  if (!code.empty()) text += " " + code;
+  if (!message.empty()) text += ": " + printable(message);
+  if (code.empty() && message.empty() && !r.body.empty()) text += ": " + printable(r.body);
+  if (status == FERRY_ERROR_AUTH)
+    text += " (check access_key_id / secret_access_key / session_token, or AWS_ACCESS_KEY_ID, "
+            "AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, and the region)";
+  if (r.status >= 300 && r.status < 400)
+    text += " (the bucket is in another region or needs another endpoint: check 'region')";
+  return ferry::Error(status, redact(text), status == FERRY_RETRY ? retry_after_ms(r) : 0);
+}
+
+}  // namespace ferry_s3

@@ -1,0 +1,108 @@
+#include "s3_sink.h"
+
+#include "gzip.h"
+#include "row_format.h"
+
+namespace ferry_s3 {
+namespace {
+
+std::string schema_of(const ferry::BatchView& batch) {
+  std::string s;
+  for (size_t f = 0; f < batch.fields(); ++f) {
+    s += batch.field_name(f);
+    s += '\0';
+  }
+  return s;
+}
+
+const char* extension(const Options& o) {
+  if (o.format == Format::kCsv) return o.gzip ? "csv.gz" : "csv";
+  return o.gzip ? "jsonl.gz" : "jsonl";
+}
+
+const char* content_type(const Options& o) {
+  // A .gz object is gzip data (no Content-Encoding: clients must not
+  // unpack it on download, or the bytes would differ from the object's).
+  if (o.gzip) return "application/gzip";
+  return o.format == Format::kCsv ? "text/csv; charset=utf-8" : "application/x-ndjson";
+}
+
+}  // namespace
+
+S3Sink::S3Sink(const ferry::Context& ctx)
+    : host_(ctx.host()), options_(parse_options(ctx.config_json())), data_date_(ctx.data_date()) {
+  keys_ = std::make_unique<KeyTemplate>(options_.key_template, options_.prefix, ctx.pipeline(),
+                                        extension(options_));
+  client_ = std::make_unique<S3Client>(options_.client);
+  uploader_ = std::make_unique<Uploader>(*client_, options_.upload, &host_);
+  if (!options_.abort_leftovers) return;
+  const LeftoverReport r = uploader_->abort_leftovers(*keys_);
+  if (r.aborted > 0)
+    host_.info("s3: aborted " + std::to_string(r.aborted) +
+               " multipart upload(s) left under s3://" + options_.client.bucket + "/" +
+               keys_->fixed_prefix() + " by an interrupted run");
+}
+
+S3Sink::PendingObject& S3Sink::pending_for(const ferry::BatchView& batch) {
+  std::string schema = schema_of(batch);
+  if (!pending_.empty() && pending_.back().partition == batch.partition() &&
+      pending_.back().schema == schema)
+    return pending_.back();
+  PendingObject o;
+  o.partition = std::string(batch.partition());
+  o.schema = std::move(schema);
+  o.first_position = std::string(batch.position(0));
+  o.body.swap(spare_);
+  o.body.clear();
+  if (options_.format == Format::kCsv) append_csv_header(o.body, batch);
+  pending_.push_back(std::move(o));
+  return pending_.back();
+}
+
+void S3Sink::write(const ferry::BatchView& batch, ferry::Outcomes& /*outcomes*/) {
+  if (batch.rows() == 0) return;
+  const size_t objects_before = pending_.size();
+  PendingObject& o = pending_for(batch);
+  const size_t size_before = o.body.size();
+  try {
+    if (options_.format == Format::kCsv) append_csv_rows(o.body, batch);
+    else append_jsonl_rows(o.body, batch);
+  } catch (...) {
+    // Nothing of a failed write may stay staged (plugin.h, sink contract).
+    if (pending_.size() > objects_before) pending_.pop_back();
+    else o.body.resize(size_before);
+    throw;
+  }
+  // A source without per-row positions still gives the batch's end.
+  std::string_view last = batch.position(batch.rows() - 1);
+  o.last_position = std::string(last.empty() ? batch.end_position() : last);
+}
+
+void S3Sink::commit(const FerryCheckpoint* /*checkpoint*/) {
+  // Objects that made it before a failure are simply PUT again on the retry
+  // (same key, same bytes); the host re-writes everything after abort().
+  for (const PendingObject& o : pending_) {
+    const std::string key = keys_->render(
+        BatchFields{o.partition, data_date_, o.first_position, o.last_position});
+    if (options_.gzip) {
+      const std::string packed = gzip(o.body);
+      uploader_->put(key, packed, content_type(options_));
+      host_.count("s3_bytes", static_cast<int64_t>(packed.size()));
+    } else {
+      uploader_->put(key, o.body, content_type(options_));
+      host_.count("s3_bytes", static_cast<int64_t>(o.body.size()));
+    }
+    host_.count("s3_objects", 1);
+  }
+  recycle();
+}
+
+void S3Sink::abort() { recycle(); }
+
+void S3Sink::recycle() {
+  if (!pending_.empty() && pending_.back().body.capacity() > spare_.capacity())
+    spare_.swap(pending_.back().body);
+  pending_.clear();
+}
+
+}  // namespace ferry_s3

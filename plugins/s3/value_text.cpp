@@ -1,0 +1,176 @@
+#include "value_text.h"
+
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <charconv>
+#include <cmath>
+#include <tuple>
+
+#include "text_codec.h"
+
+namespace ferry_s3 {
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\' || c >= 0x80; }
+
+bool continuation(std::string_view s, size_t i) {
+  return i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80;
+}
+
+// Length of the well-formed UTF-8 sequence at s[i] (RFC 3629), or 0.
+size_t utf8_length(std::string_view s, size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  const auto at = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  if (c >= 0xC2 && c <= 0xDF) return continuation(s, i + 1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (!continuation(s, i + 1) || !continuation(s, i + 2)) return 0;
+    if (c == 0xE0 && at(1) < 0xA0) return 0;   // overlong
+    if (c == 0xED && at(1) >= 0xA0) return 0;  // surrogates
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (!continuation(s, i + 1) || !continuation(s, i + 2) || !continuation(s, i + 3)) return 0;
+    if (c == 0xF0 && at(1) < 0x90) return 0;  // overlong
+    if (c == 0xF4 && at(1) >= 0x90) return 0;  // above U+10FFFF
+    return 4;
+  }
+  return 0;
+}
+
+// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+void civil_from_days(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
+}
+
+void append_padded(std::string& out, int64_t v, int width) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v < 0 ? -v : v);
+  if (v < 0) out += '-';
+  for (int pad = width - static_cast<int>(r.ptr - buf); pad > 0; --pad) out += '0';
+  out.append(buf, r.ptr);
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t j = i;
+    while (j < s.size() && !needs_escape(static_cast<unsigned char>(s[j]))) ++j;
+    out.append(s.data() + i, j - i);
+    if (j == s.size()) break;
+    i = j;
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      const size_t len = utf8_length(s, i);
+      if (len == 0) {
+        out += "\\ufffd";
+        ++i;
+      } else {
+        out.append(s.data() + i, len);
+        i += len;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 0xF];
+    }
+    ++i;
+  }
+  out += '"';
+}
+
+void append_int(std::string& out, int64_t v) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+void append_double(std::string& out, double v, std::string_view nonfinite) {
+  if (!std::isfinite(v)) {
+    out += nonfinite;
+    return;
+  }
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+void append_timestamp(std::string& out, int64_t micros) {
+  constexpr int64_t kPerDay = 86400LL * 1000000;
+  int64_t days = micros / kPerDay;
+  int64_t rem = micros % kPerDay;
+  if (rem < 0) {
+    rem += kPerDay;
+    --days;
+  }
+  int64_t y = 0;
+  unsigned m = 0, d = 0;
+  civil_from_days(days, &y, &m, &d);
+  if (y < 0 || y > 9999) {  // rare: the general path
+    const int64_t secs = rem / 1000000;
+    append_padded(out, y, 4);
+    for (const auto& [sep, v, w] : {std::tuple<char, int64_t, int>{'-', m, 2}, {'-', d, 2}, {'T', secs / 3600, 2},
+                                     {':', secs / 60 % 60, 2}, {':', secs % 60, 2}, {'.', rem % 1000000, 6}}) {
+      out += sep;
+      append_padded(out, v, w);
+    }
+    out += 'Z';
+    return;
+  }
+  // One fixed-width write: this runs once per timestamp of every row.
+  char buf[] = "0000-00-00T00:00:00.000000Z";
+  auto put = [&buf](int at, int width, int64_t v) {
+    for (int i = at + width - 1; i >= at; --i, v /= 10) buf[i] = static_cast<char>('0' + v % 10);
+  };
+  const int64_t secs = rem / 1000000;
+  put(0, 4, y);
+  put(5, 2, m);
+  put(8, 2, d);
+  put(11, 2, secs / 3600);
+  put(14, 2, secs / 60 % 60);
+  put(17, 2, secs % 60);
+  put(20, 6, rem % 1000000);
+  out.append(buf, sizeof buf - 1);
+}
+
+void append_base64(std::string& out, std::string_view bytes) {
+  out += base64(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+}
+
+bool append_json_value(std::string& out, std::string_view text) {
+  unsigned char buf[4096];
+  boost::json::monotonic_resource mr(buf, sizeof buf);
+  boost::system::error_code ec;
+  const boost::json::value v = boost::json::parse(text, ec, &mr);
+  if (ec) return false;
+  // A line break inside would split a JSONL line (and cost CSV quoting).
+  if (text.find_first_of("\r\n") == std::string_view::npos) out += text;
+  else out += boost::json::serialize(v);
+  return true;
+}
+
+}  // namespace ferry_s3

@@ -1,0 +1,26 @@
+// Text forms of values shared by the JSONL and CSV formats. Pure C++.
+#ifndef FERRY_PLUGINS_S3_VALUE_TEXT_H_
+#define FERRY_PLUGINS_S3_VALUE_TEXT_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace ferry_s3 {
+
+// `s` as a JSON string literal; bytes that are not well-formed UTF-8 become
+// U+FFFD, so the output is always valid JSON.
+void append_json_string(std::string& out, std::string_view s);
+void append_int(std::string& out, int64_t v);
+// Shortest round-trip form. `nonfinite` is written for NaN and infinities.
+void append_double(std::string& out, double v, std::string_view nonfinite);
+// "2024-01-02T03:04:05.123456Z" (microseconds since 1970 UTC).
+void append_timestamp(std::string& out, int64_t micros);
+void append_base64(std::string& out, std::string_view bytes);
+// `text` compacted to one line if it is one valid JSON value; false (and
+// nothing appended) otherwise.
+bool append_json_value(std::string& out, std::string_view text);
+
+}  // namespace ferry_s3
+
+#endif  // FERRY_PLUGINS_S3_VALUE_TEXT_H_
