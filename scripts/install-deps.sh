@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
 # Installs what Ferry needs to build and test, from Debian 12's archive.
 # Safe to run again: packages already present are left alone.
+#
+#   scripts/install-deps.sh          everything: build, connectors, test servers
+#   scripts/install-deps.sh --core   only what the core and the embedded
+#                                    plugins need (the quickstart)
 set -euo pipefail
+
+core=0
+[ "${1:-}" = "--core" ] && core=1
 
 packages=(
   cmake g++ make pkg-config
@@ -11,6 +18,8 @@ packages=(
   libgtest-dev libgmock-dev
   libcurl4-openssl-dev libssl-dev zlib1g-dev curl
   time
+)
+connector_packages=(
   # Connectors and the servers their tests start (never a system service).
   postgresql postgresql-client libpq-dev libpqxx-dev
   mariadb-server mariadb-client libmysqlcppconn7v5
@@ -18,9 +27,12 @@ packages=(
   prometheus
 )
 
-# Node.js runs the S3 and Elasticsearch test servers; a machine may already
-# have it from elsewhere, with npm included.
-command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
+if [ "$core" = 0 ]; then
+  packages+=("${connector_packages[@]}")
+  # Node.js runs the S3 and Elasticsearch test servers; a machine may already
+  # have it from elsewhere, with npm included.
+  command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
+fi
 
 # MySQL Connector/C++'s headers, unpacked into build-deps/ (its -dev package
 # cannot be installed beside Boost 1.81).
@@ -31,7 +43,11 @@ install_s3rver() {
   [ -d "$dir/node_modules/s3rver" ] && return 0
   npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >/dev/null
 }
-after_install() { fetch_mysql_headers; install_s3rver; }
+after_install() {
+  [ "$core" = 1 ] && return 0
+  fetch_mysql_headers
+  install_s3rver
+}
 
 missing=()
 for p in "${packages[@]}"; do

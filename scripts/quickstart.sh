@@ -5,8 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DFERRY_BUILD_TESTS=OFF >/dev/null
+scripts/install-deps.sh --core
+# The embedded plugins only: the server connectors need their client libraries.
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DFERRY_BUILD_TESTS=OFF \
+  "-DFERRY_PLUGINS_SKIP=postgres;mysql;elasticsearch;s3" >/dev/null
 cmake --build build -j"$(nproc)"
 
 ferry=build/bin/ferry
