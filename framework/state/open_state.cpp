@@ -8,8 +8,7 @@ std::unique_ptr<StateStore> open_state_store(const StateDef& def) {
   switch (def.kind) {
     case StateKind::Sqlite: return open_sqlite_state(def.path.string());
     case StateKind::Memory: return open_memory_state();
-    case StateKind::Postgres:
-      throw Error("state store 'postgres' is not available in this build of Ferry");
+    case StateKind::Postgres: return open_postgres_state(def.dsn);
   }
   throw Error("unknown state store kind");
 }

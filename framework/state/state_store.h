@@ -166,5 +166,7 @@ class StateStore {
 // "sqlite" with a file path (created if missing, WAL mode), or "memory".
 std::unique_ptr<StateStore> open_sqlite_state(const std::string& path);
 std::unique_ptr<StateStore> open_memory_state();
+// "postgres" with a libpq conninfo string or URI; creates the tables if missing.
+std::unique_ptr<StateStore> open_postgres_state(const std::string& dsn);
 
 }  // namespace ferry::core

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <ostream>
 #include <set>
 #include <string>
@@ -20,6 +21,7 @@
 
 #include "common/error.h"
 #include "state/state_store.h"
+#include "support/servers.h"
 
 namespace ferry::core {
 namespace {
@@ -67,6 +69,22 @@ std::string fresh_db_path() {
   return (root.path() / ("state-" + std::to_string(++counter) + ".db")).string();
 }
 
+// One throwaway PostgreSQL for the whole test program, started by the first
+// test that needs it; each store gets a database of its own.
+std::unique_ptr<StateStore> open_fresh_postgres_state() {
+  static std::unique_ptr<ferry::test::PgServer> server;
+  static std::mutex mu;
+  static int counter = 0;
+  std::string db;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!server) server = std::make_unique<ferry::test::PgServer>();
+    db = "s" + std::to_string(++counter);
+    server->psql("CREATE DATABASE " + db);
+  }
+  return open_postgres_state(server->dsn(db));
+}
+
 struct StoreFactory {
   std::string name;
   std::function<std::unique_ptr<StateStore>()> open;
@@ -78,6 +96,7 @@ std::vector<StoreFactory> store_factories() {
   return {
       {"sqlite", [] { return open_sqlite_state(fresh_db_path()); }},
       {"memory", [] { return open_memory_state(); }},
+      {"postgres", [] { return open_fresh_postgres_state(); }},
   };
 }
 
