@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "options.h"
+#include "pg_audit_store.h"
 #include "sqlite_audit_store.h"
 
 namespace ferry_audit_sql {
@@ -12,6 +13,8 @@ std::unique_ptr<AuditStore> open_store(const Options& opts, const ferry::Context
   switch (opts.driver) {
     case Driver::kSqlite:
       return std::make_unique<SqliteAuditStore>(ctx.resolve_path(opts.path), opts);
+    case Driver::kPostgres:
+      return std::make_unique<PgAuditStore>(opts);
   }
   throw ferry::Error(FERRY_ERROR_INTERNAL, "audit-sql: unhandled driver");
 }

@@ -41,10 +41,17 @@ Options parse_options(std::string_view config_json) {
     const json::value& v = kv.value();
     if (name == "driver") {
       const std::string driver = read_string(v, name);
-      if (driver != "sqlite") fail("driver '" + driver + "' is not available in this build");
-      opts.driver = Driver::kSqlite;
+      if (driver == "sqlite") {
+        opts.driver = Driver::kSqlite;
+      } else if (driver == "postgres") {
+        opts.driver = Driver::kPostgres;
+      } else {
+        fail("driver '" + driver + "' is not available in this build");
+      }
     } else if (name == "path") {
       opts.path = read_string(v, name);
+    } else if (name == "dsn") {
+      opts.dsn = read_string(v, name);
     } else if (name == "granularity") {
       const std::string g = read_string(v, name);
       if (g == "batch") {
@@ -68,8 +75,15 @@ Options parse_options(std::string_view config_json) {
       fail("unknown option '" + std::string(name) + "'");
     }
   }
-  if (opts.driver == Driver::kSqlite && opts.path.empty())
-    fail("option 'path' is required for driver 'sqlite'");
+  // The descriptor cannot say "required for one driver", so both options are
+  // optional there and checked here.
+  if (opts.driver == Driver::kSqlite) {
+    if (opts.path.empty()) fail("option 'path' is required for driver 'sqlite'");
+    if (!opts.dsn.empty()) fail("option 'dsn' is only for driver 'postgres'");
+  } else {
+    if (opts.dsn.empty()) fail("option 'dsn' is required for driver 'postgres'");
+    if (!opts.path.empty()) fail("option 'path' is only for driver 'sqlite'");
+  }
   return opts;
 }
 

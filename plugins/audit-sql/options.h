@@ -7,9 +7,9 @@
 
 namespace ferry_audit_sql {
 
-// Only SQLite is built today; the option exists so that pipelines naming a
-// server database later fail with a clear message instead of "unknown option".
-enum class Driver { kSqlite };
+// "mysql" is not built; naming it fails with a clear message instead of
+// "unknown option".
+enum class Driver { kSqlite, kPostgres };
 
 enum class Granularity {
   kBatch,   // one audit row per committed batch, records = n
@@ -18,7 +18,8 @@ enum class Granularity {
 
 struct Options {
   Driver driver = Driver::kSqlite;
-  std::string path;  // as configured; resolved against base_dir by the hook
+  std::string path;  // sqlite: as configured; resolved against base_dir by the hook
+  std::string dsn;   // postgres: libpq conninfo or URI (a secret: may hold a password)
   Granularity granularity = Granularity::kBatch;
   std::string table_prefix = "ferry_";
   int busy_timeout_ms = 5000;

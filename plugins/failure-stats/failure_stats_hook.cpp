@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "options.h"
+#include "pg_failure_store.h"
 #include "sqlite_failure_store.h"
 
 namespace ferry_failure_stats {
@@ -12,6 +13,8 @@ std::unique_ptr<FailureStore> open_store(const Options& opts, const ferry::Conte
   switch (opts.driver) {
     case Driver::kSqlite:
       return std::make_unique<SqliteFailureStore>(ctx.resolve_path(opts.path), opts);
+    case Driver::kPostgres:
+      return std::make_unique<PgFailureStore>(opts);
   }
   throw ferry::Error(FERRY_ERROR_INTERNAL, "failure-stats: unhandled driver");
 }

@@ -7,14 +7,16 @@ namespace {
 
 const FerryOptionSpec kOptions[] = {
     {"driver", FERRY_OPTION_STRING, 0, "\"sqlite\"",
-     "Database kind. Only \"sqlite\" is available in this build."},
-    {"path", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED, nullptr,
-     "SQLite file, relative to the pipeline's directory; created if missing."},
+     "Database kind: \"sqlite\" or \"postgres\"."},
+    {"path", FERRY_OPTION_STRING, 0, nullptr,
+     "sqlite (required): SQLite file, relative to the pipeline's directory; created if missing."},
+    {"dsn", FERRY_OPTION_STRING, FERRY_OPTION_SECRET, nullptr,
+     "postgres (required): libpq connection string or URI; tables are created if missing."},
     {"table_prefix", FERRY_OPTION_STRING, 0, "\"ferry_\"",
      "Prefix of the tables <prefix>failure_stats and <prefix>failure_totals; [A-Za-z0-9_], "
      "up to 32."},
     {"busy_timeout_ms", FERRY_OPTION_INT, 0, "5000",
-     "How long to wait for another writer's lock before answering RETRY."},
+     "How long to wait for another writer's lock before answering RETRY (postgres: lock_timeout)."},
 };
 
 const FerryKindSpec kKinds[] = {

@@ -6,10 +6,14 @@
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <fstream>
+#include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "support/plugin_harness.h"
+#include "support/servers.h"
 #include "support/webhook_receiver.h"
 
 namespace {
@@ -196,16 +200,18 @@ TEST_F(AuditSqlTest, PrefixNamesTheTables) {
 }
 
 TEST_F(AuditSqlTest, UnavailableDriverIsAConfigError) {
-  CheckpointHookHandle hook(plugin,
-                            params(dir, R"({"path":"audit.db","driver":"postgres"})"));
+  CheckpointHookHandle hook(plugin, params(dir, R"({"path":"audit.db","driver":"mysql"})"));
   EXPECT_EQ(hook.open_status(), FERRY_ERROR_CONFIG);
-  EXPECT_NE(hook.host().last_error().find("driver 'postgres' is not available in this build"),
+  EXPECT_NE(hook.host().last_error().find("driver 'mysql' is not available in this build"),
             std::string::npos)
       << hook.host().last_error();
 }
 
 TEST_F(AuditSqlTest, BadOptionsAreConfigErrors) {
   for (const char* config : {R"({})", R"({"path":"a.db","granularity":"row"})",
+                             R"({"driver":"postgres"})",
+                             R"({"driver":"postgres","dsn":"host=h","path":"a.db"})",
+                             R"({"path":"a.db","dsn":"host=h"})",
                              R"({"path":"a.db","table_prefix":"x\"; DROP"})",
                              R"({"path":"a.db","colour":"red"})"}) {
     CheckpointHookHandle hook(plugin, params(dir, config));
@@ -274,6 +280,202 @@ TEST_F(FailureStatsTest, UnavailableDriverIsAConfigError) {
   EXPECT_NE(hook.host().last_error().find("driver 'mysql' is not available in this build"),
             std::string::npos)
       << hook.host().last_error();
+}
+
+// ---------------------------------------------------------------------------
+// audit-sql and failure-stats on PostgreSQL: the same facts as on SQLite.
+
+// One throwaway server for all PostgreSQL hook tests; each test uses its own
+// table prefix.
+class PgHookTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { pg_ = new ferry::test::PgServer(); }
+  static void TearDownTestSuite() {
+    delete pg_;
+    pg_ = nullptr;
+  }
+
+  static ferry::test::PgServer& pg() { return *pg_; }
+
+  static std::string config(const std::string& prefix, const std::string& extra = "") {
+    return R"({"driver":"postgres","dsn":")" + pg().dsn() + R"(","table_prefix":")" + prefix +
+           "\"" + (extra.empty() ? "" : "," + extra) + "}";
+  }
+
+  // psql -At output as rows of '|'-separated fields.
+  static Rows query(const std::string& sql) {
+    Rows rows;
+    std::istringstream in(pg().psql(sql));
+    for (std::string line; std::getline(in, line);) {
+      std::vector<std::string> row;
+      size_t start = 0;
+      for (size_t bar = line.find('|'); bar != std::string::npos; bar = line.find('|', start)) {
+        row.push_back(line.substr(start, bar - start));
+        start = bar + 1;
+      }
+      row.push_back(line.substr(start));
+      rows.push_back(row);
+    }
+    return rows;
+  }
+
+  // Makes `role` log in over TCP with a password (scram), other roles as before.
+  static void require_password(const std::string& role, const std::string& password) {
+    pg().psql("CREATE ROLE " + role + " LOGIN SUPERUSER PASSWORD '" + password + "'");
+    const std::string hba = pg().socket_dir() + "/data/pg_hba.conf";
+    std::stringstream old;
+    old << std::ifstream(hba).rdbuf();
+    std::ofstream(hba, std::ios::trunc)
+        << "host all " << role << " 127.0.0.1/32 scram-sha-256\n" << old.str();
+    pg().psql("SELECT pg_reload_conf()");
+  }
+
+  static ferry::test::PgServer* pg_;
+  Plugin audit{plugin_path("audit-sql")};
+  Plugin stats{plugin_path("failure-stats")};
+  TempDir dir;
+};
+
+ferry::test::PgServer* PgHookTest::pg_ = nullptr;
+
+TEST_F(PgHookTest, AuditBatchGranularityMatchesCommitsAndIgnoresRedelivery) {
+  {
+    CheckpointHookHandle hook(audit, params(dir, config("b_")));
+    ASSERT_EQ(hook.open_status(), FERRY_OK) << hook.host().last_error();
+    ASSERT_EQ(hook.on_commit(batch_of(1, 3), "db"), FERRY_OK) << hook.host().last_error();
+    ASSERT_EQ(hook.on_commit(batch_of(4, 2), "db"), FERRY_OK) << hook.host().last_error();
+    ASSERT_EQ(hook.on_commit(batch_of(1, 3), "db"), FERRY_OK) << hook.host().last_error();
+  }
+  OpenParams again = params(dir, config("b_"));
+  again.run_id = "run-2";
+  CheckpointHookHandle hook(audit, again);
+  ASSERT_EQ(hook.open_status(), FERRY_OK) << hook.host().last_error();
+  ASSERT_EQ(hook.on_commit(batch_of(4, 2), "db"), FERRY_OK) << hook.host().last_error();
+  ASSERT_EQ(hook.on_commit(batch_of(1, 3), "lake"), FERRY_OK) << hook.host().last_error();
+
+  EXPECT_EQ(query("SELECT pipeline, run_id, sink, partition, convert_from(position, 'UTF8'), "
+                  "coalesce(record_key, 'NULL'), coalesce(record_position::text, 'NULL'), "
+                  "records FROM b_audit ORDER BY id"),
+            (Rows{{"test-pipeline", "run-1", "db", "p0", "off:3", "NULL", "NULL", "3"},
+                  {"test-pipeline", "run-1", "db", "p0", "off:5", "NULL", "NULL", "2"},
+                  {"test-pipeline", "run-2", "lake", "p0", "off:3", "NULL", "NULL", "3"}}));
+  EXPECT_EQ(query("SELECT pipeline, records, batches, last_commit_at_ms > 0 "
+                  "FROM b_pipeline_stats"),
+            (Rows{{"test-pipeline", "8", "3", "t"}}));
+}
+
+TEST_F(PgHookTest, AuditRecordGranularityMatchesCommitsAndIgnoresRedelivery) {
+  CheckpointHookHandle hook(audit, params(dir, config("r_", R"("granularity":"record")")));
+  ASSERT_EQ(hook.open_status(), FERRY_OK) << hook.host().last_error();
+  ASSERT_EQ(hook.on_commit(batch_of(1, 3), "db"), FERRY_OK) << hook.host().last_error();
+  ASSERT_EQ(hook.on_commit(batch_of(1, 3), "db"), FERRY_OK) << hook.host().last_error();
+  // Cut differently the second time: 2 and 3 are old, 4 and 5 new.
+  ASSERT_EQ(hook.on_commit(batch_of(2, 4), "db"), FERRY_OK) << hook.host().last_error();
+
+  EXPECT_EQ(query("SELECT sink, partition, convert_from(position, 'UTF8'), record_key, "
+                  "convert_from(record_position, 'UTF8'), records FROM r_audit ORDER BY id"),
+            (Rows{{"db", "p0", "off:3", "k1", "off:1", "1"},
+                  {"db", "p0", "off:3", "k2", "off:2", "1"},
+                  {"db", "p0", "off:3", "k3", "off:3", "1"},
+                  {"db", "p0", "off:5", "k4", "off:4", "1"},
+                  {"db", "p0", "off:5", "k5", "off:5", "1"}}));
+  EXPECT_EQ(query("SELECT records, batches FROM r_pipeline_stats"), (Rows{{"5", "2"}}));
+}
+
+TEST_F(PgHookTest, AuditAnswersRetryWhileTheServerIsDownAndRecovers) {
+  CheckpointHookHandle hook(audit, params(dir, config("down_")));
+  ASSERT_EQ(hook.open_status(), FERRY_OK) << hook.host().last_error();
+  ASSERT_EQ(hook.on_commit(batch_of(1, 3), "db"), FERRY_OK) << hook.host().last_error();
+  pg().stop_immediate();
+  EXPECT_EQ(hook.on_commit(batch_of(4, 2), "db"), FERRY_RETRY);
+  EXPECT_EQ(hook.on_commit(batch_of(4, 2), "db"), FERRY_RETRY);
+  pg().start();
+  ASSERT_EQ(hook.on_commit(batch_of(4, 2), "db"), FERRY_OK) << hook.host().last_error();
+  EXPECT_EQ(query("SELECT records, batches FROM down_pipeline_stats"), (Rows{{"5", "2"}}));
+}
+
+TEST_F(PgHookTest, AuditWaitsForLockedTablesThenAnswersRetry) {
+  CheckpointHookHandle hook(audit, params(dir, config("lock_", R"("busy_timeout_ms":100)")));
+  ASSERT_EQ(hook.open_status(), FERRY_OK) << hook.host().last_error();
+  // Hold a lock on the stats table in another session for a few seconds.
+  ferry::test::Process holder(
+      {std::string(ferry::test::PgServer::kBin) + "/psql", "-X", "-q", "-h", "127.0.0.1", "-p",
+       std::to_string(pg().port()), "-U", "postgres", "-d", "postgres", "-c",
+       "BEGIN; LOCK TABLE lock_pipeline_stats IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(3); "
+       "COMMIT;"},
+      std::vector<std::string>{}, dir.file("holder.out"), dir.file("holder.err"));
+  for (int i = 0; i < 100 && query("SELECT count(*) FROM pg_locks l JOIN pg_class c ON "
+                                   "c.oid = l.relation WHERE c.relname = "
+                                   "'lock_pipeline_stats' AND l.mode = "
+                                   "'AccessExclusiveLock'") != Rows{{"1"}};
+       ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(hook.on_commit(batch_of(1, 3), "db"), FERRY_RETRY);
+  EXPECT_NE(hook.host().last_error().find("lock"), std::string::npos) << hook.host().last_error();
+  holder.wait();
+  EXPECT_EQ(query("SELECT count(*) FROM lock_audit"), (Rows{{"0"}}));
+  ASSERT_EQ(hook.on_commit(batch_of(1, 3), "db"), FERRY_OK) << hook.host().last_error();
+  EXPECT_EQ(query("SELECT records, batches FROM lock_pipeline_stats"), (Rows{{"3", "1"}}));
+}
+
+TEST_F(PgHookTest, FailureStatsCountsFailedRowsPerSinkAndClass) {
+  BacklogHookHandle hook(stats, params(dir, config("f_")));
+  ASSERT_EQ(hook.open_status(), FERRY_OK) << hook.host().last_error();
+  ASSERT_EQ(hook.on_failure(batch_of(1, 3), "db",
+                            {{FERRY_INVALID_DATA, "bad date"},
+                             {FERRY_RETRY, "timeout"},
+                             {FERRY_INVALID_DATA, "bad amount"}}),
+            FERRY_OK)
+      << hook.host().last_error();
+  ASSERT_EQ(hook.on_failure(batch_of(4, 1), "db", {}, FERRY_INVALID_DATA, "too long"), FERRY_OK)
+      << hook.host().last_error();
+  ASSERT_EQ(hook.on_failure(batch_of(5, 2), "lake", {}, FERRY_RETRY, "503", 5), FERRY_OK)
+      << hook.host().last_error();
+
+  EXPECT_EQ(query("SELECT pipeline, sink, error_class, failures, last_message "
+                  "FROM f_failure_stats ORDER BY sink, error_class"),
+            (Rows{{"test-pipeline", "db", "invalid_data", "3", "too long"},
+                  {"test-pipeline", "db", "retry", "1", "timeout"},
+                  {"test-pipeline", "lake", "retry", "2", "503"}}));
+  EXPECT_EQ(query("SELECT pipeline, failures, last_failure_at_ms > 0 FROM f_failure_totals"),
+            (Rows{{"test-pipeline", "6", "t"}}));
+}
+
+TEST_F(PgHookTest, WrongPasswordIsAnErrorThatNeverShowsThePassword) {
+  require_password("ferry_hook", "Right-Secret-4711");
+  const std::string wrong = "Wrong-Secret-0815";
+  const std::string conninfo = "host=127.0.0.1 port=" + std::to_string(pg().port()) +
+                               " user=ferry_hook dbname=postgres password=" + wrong;
+  const std::string uri = "postgresql://ferry_hook:" + wrong + "@127.0.0.1:" +
+                          std::to_string(pg().port()) + "/postgres";
+  for (const std::string& dsn : {conninfo, uri}) {
+    const std::string cfg = R"({"driver":"postgres","dsn":")" + dsn + "\"}";
+    CheckpointHookHandle a(audit, params(dir, cfg));
+    EXPECT_EQ(a.open_status(), FERRY_ERROR_AUTH) << a.host().last_error();
+    EXPECT_NE(a.host().last_error().find("password authentication failed"), std::string::npos)
+        << a.host().last_error();
+    EXPECT_EQ(a.host().last_error().find(wrong), std::string::npos) << a.host().last_error();
+    BacklogHookHandle f(stats, params(dir, cfg));
+    EXPECT_EQ(f.open_status(), FERRY_ERROR_AUTH) << f.host().last_error();
+    EXPECT_EQ(f.host().last_error().find(wrong), std::string::npos) << f.host().last_error();
+  }
+  // The right password works.
+  const std::string ok = R"({"driver":"postgres","dsn":"host=127.0.0.1 port=)" +
+                         std::to_string(pg().port()) +
+                         R"( user=ferry_hook dbname=postgres password=Right-Secret-4711","table_prefix":"pw_"})";
+  CheckpointHookHandle a(audit, params(dir, ok));
+  ASSERT_EQ(a.open_status(), FERRY_OK) << a.host().last_error();
+  ASSERT_EQ(a.on_commit(batch_of(1, 1), "db"), FERRY_OK) << a.host().last_error();
+}
+
+TEST_F(PgHookTest, UnreachableServerIsRetryWithoutThePassword) {
+  const std::string cfg = R"({"driver":"postgres","dsn":"host=127.0.0.1 port=)" +
+                          std::to_string(ferry::test::free_port()) +
+                          R"( user=u dbname=d password=Hidden-Pass-99 connect_timeout=2"})";
+  BacklogHookHandle f(stats, params(dir, cfg));
+  EXPECT_EQ(f.open_status(), FERRY_RETRY) << f.host().last_error();
+  EXPECT_EQ(f.host().last_error().find("Hidden-Pass-99"), std::string::npos)
+      << f.host().last_error();
 }
 
 // ---------------------------------------------------------------------------

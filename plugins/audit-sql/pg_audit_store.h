@@ -1,0 +1,37 @@
+// AuditStore on a PostgreSQL database, through libpq.
+#ifndef FERRY_PLUGINS_AUDIT_SQL_PG_AUDIT_STORE_H_
+#define FERRY_PLUGINS_AUDIT_SQL_PG_AUDIT_STORE_H_
+
+#include <string>
+
+#include "audit_store.h"
+#include "options.h"
+#include "pg_connection.h"
+
+namespace ferry_audit_sql {
+
+class PgAuditStore : public AuditStore {
+ public:
+  // Connects to opts.dsn and creates the tables if missing. Throws ferry::Error.
+  explicit PgAuditStore(const Options& opts);
+  void record(const FerryCheckpointEvent& event, int64_t committed_at_ms) override;
+
+ private:
+  struct Added {
+    int64_t records = 0;
+    int64_t batches = 0;
+  };
+  Added insert_batch_row(const FerryCheckpointEvent& e, int64_t at_ms);
+  Added insert_record_rows(const FerryCheckpointEvent& e, int64_t at_ms);
+  // INSERT ... VALUES (9 parameters) x rows ... ON CONFLICT DO NOTHING.
+  std::string insert_sql(size_t rows) const;
+
+  Granularity granularity_;
+  std::string audit_table_;
+  std::string stats_sql_;
+  PgConnection db_;
+};
+
+}  // namespace ferry_audit_sql
+
+#endif  // FERRY_PLUGINS_AUDIT_SQL_PG_AUDIT_STORE_H_
