@@ -25,6 +25,8 @@
 #include "common/error.h"
 #include "state/state_store.h"
 
+#include <ferry/redact.hpp>
+
 namespace ferry::core {
 namespace {
 
@@ -134,95 +136,9 @@ int64_t now_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-// --- redaction -------------------------------------------------------------
+// --- redaction: ferry::redact_dsn (ferry/redact.hpp) --------------------------
 
-constexpr std::string_view kMask = "***";
-
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-bool starts_with_ci(std::string_view s, size_t at, std::string_view word) {
-  if (s.size() - at < word.size()) return false;
-  for (size_t i = 0; i < word.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(s[at + i])) != word[i]) return false;
-  }
-  return true;
-}
-
-// End of a conninfo value starting at `i`: a single-quoted value with
-// backslash escapes, or up to whitespace / '&' (URI parameters) / quote.
-size_t value_end(std::string_view s, size_t i) {
-  if (i < s.size() && s[i] == '\'') {
-    ++i;
-    while (i < s.size() && s[i] != '\'') i += s[i] == '\\' ? 2 : 1;
-    return i < s.size() ? i + 1 : s.size();
-  }
-  while (i < s.size() && !is_space(s[i]) && s[i] != '&' && s[i] != '"' && s[i] != '\'') ++i;
-  return i;
-}
-
-// `password = value` pairs (conninfo or URI query), whatever the spacing.
-std::string mask_password_pairs(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  size_t i = 0;
-  while (i < s.size()) {
-    const bool word_start =
-        i == 0 || !(std::isalnum(static_cast<unsigned char>(s[i - 1])) || s[i - 1] == '_');
-    if (word_start && starts_with_ci(s, i, "password")) {
-      size_t j = i + 8;
-      while (j < s.size() && is_space(s[j])) ++j;
-      if (j < s.size() && s[j] == '=') {
-        ++j;
-        while (j < s.size() && is_space(s[j])) ++j;
-        out.append(s.substr(i, j - i));
-        out.append(kMask);
-        i = value_end(s, j);
-        continue;
-      }
-    }
-    out += s[i++];
-  }
-  return out;
-}
-
-// scheme://user:secret@host -> scheme://user:***@host
-std::string mask_uri_userinfo(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  size_t i = 0;
-  while (i < s.size()) {
-    const size_t scheme = s.find("://", i);
-    if (scheme == std::string_view::npos) break;
-    const size_t start = scheme + 3;
-    out.append(s.substr(i, start - i));
-    // Userinfo ends at the last '@' before any '/', '?', or whitespace.
-    size_t end = start;
-    size_t at = std::string_view::npos;
-    while (end < s.size() && s[end] != '/' && s[end] != '?' && !is_space(s[end])) {
-      if (s[end] == '@') at = end;
-      ++end;
-    }
-    if (at != std::string_view::npos) {
-      const std::string_view userinfo = s.substr(start, at - start);
-      const size_t colon = userinfo.find(':');
-      if (colon != std::string_view::npos) {
-        out.append(userinfo.substr(0, colon + 1));
-        out.append(kMask);
-      } else {
-        out.append(userinfo);
-      }
-      i = at;
-    } else {
-      i = start;
-    }
-  }
-  out.append(s.substr(i));
-  return out;
-}
-
-std::string redact_dsn(std::string_view text) {
-  return mask_uri_userinfo(mask_password_pairs(text));
-}
+using ferry::redact_dsn;
 
 // "host:port/db" for messages, from the conninfo (never its password).
 std::string describe_dsn(const std::string& dsn) {

@@ -1,5 +1,7 @@
 #include "pg_connection.h"
 
+#include <ferry/redact.hpp>
+
 #include <ferry/plugin.hpp>
 
 #include <cctype>
@@ -17,88 +19,7 @@ constexpr Oid kInt8Oid = 20;
 constexpr Oid kTextOid = 25;
 constexpr Oid kByteaOid = 17;
 
-// --- password redaction (after plugins/postgres/redact.cpp) ---------------
-
-constexpr std::string_view kMask = "***";
-
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
-
-bool starts_with_ci(std::string_view s, size_t at, std::string_view word) {
-  if (s.size() - at < word.size()) return false;
-  for (size_t i = 0; i < word.size(); ++i)
-    if (lower(s[at + i]) != word[i]) return false;
-  return true;
-}
-
-// End of a conninfo value starting at `i`: a single-quoted value with
-// backslash escapes, or up to whitespace / '&' (URI parameters) / quote.
-size_t value_end(std::string_view s, size_t i) {
-  if (i < s.size() && s[i] == '\'') {
-    ++i;
-    while (i < s.size() && s[i] != '\'') i += s[i] == '\\' ? 2 : 1;
-    return i < s.size() ? i + 1 : s.size();
-  }
-  while (i < s.size() && !is_space(s[i]) && s[i] != '&' && s[i] != '"' && s[i] != '\'') ++i;
-  return i;
-}
-
-// `password = value` pairs, whatever the spacing.
-std::string mask_password_pairs(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  size_t i = 0;
-  while (i < s.size()) {
-    const bool word_start =
-        i == 0 || !(std::isalnum(static_cast<unsigned char>(s[i - 1])) || s[i - 1] == '_');
-    if (word_start && starts_with_ci(s, i, "password")) {
-      size_t j = i + 8;
-      while (j < s.size() && is_space(s[j])) ++j;
-      if (j < s.size() && s[j] == '=') {
-        ++j;
-        while (j < s.size() && is_space(s[j])) ++j;
-        out.append(s.substr(i, j - i));
-        out.append(kMask);
-        i = value_end(s, j);
-        continue;
-      }
-    }
-    out += s[i++];
-  }
-  return out;
-}
-
-// scheme://user:secret@host -> scheme://user:***@host
-std::string mask_uri_userinfo(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  size_t i = 0;
-  while (i < s.size()) {
-    const size_t scheme = s.find("://", i);
-    if (scheme == std::string_view::npos) break;
-    const size_t start = scheme + 3;
-    out.append(s.substr(i, start - i));
-    size_t end = start;
-    while (end < s.size() && s[end] != '@' && s[end] != '/' && s[end] != '?' && !is_space(s[end]))
-      ++end;
-    if (end < s.size() && s[end] == '@') {
-      const std::string_view userinfo = s.substr(start, end - start);
-      const size_t colon = userinfo.find(':');
-      if (colon != std::string_view::npos) {
-        out.append(userinfo.substr(0, colon + 1));
-        out.append(kMask);
-      } else {
-        out.append(userinfo);
-      }
-      i = end;
-    } else {
-      i = start;
-    }
-  }
-  out.append(s.substr(i));
-  return out;
-}
 
 // libpq messages end with a newline; Ferry's do not.
 std::string trim(std::string s) {
@@ -125,14 +46,7 @@ void ignore_notice(void*, const char*) {}
 
 }  // namespace
 
-std::string redact(std::string_view text, std::string_view secret) {
-  std::string out = mask_uri_userinfo(mask_password_pairs(text));
-  if (secret.size() < 4) return out;
-  for (size_t at = out.find(secret); at != std::string::npos;
-       at = out.find(secret, at + kMask.size()))
-    out.replace(at, secret.size(), kMask);
-  return out;
-}
+std::string redact(std::string_view text, std::string_view secret) { return ferry::redact(text, secret); }
 
 // --- PgParams ---------------------------------------------------------------
 

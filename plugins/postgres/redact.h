@@ -1,24 +1,13 @@
-// Scrubs secrets out of text before it reaches a log line or an error.
-//
-// Deliberately free of libpq and the SDK so it can be unit tested alone.
+// Secret scrubbing comes from the SDK (ferry/redact.hpp), shared with the
+// host and the SQL hooks.
 #ifndef FERRY_PLUGINS_POSTGRES_REDACT_H_
 #define FERRY_PLUGINS_POSTGRES_REDACT_H_
 
-#include <string>
-#include <string_view>
+#include <ferry/redact.hpp>
 
 namespace ferry_pg {
-
-// Replaces the value of every `password=...` (keyword/value conninfo, quoted
-// or not, and URI query parameters) and the password of URI userinfo
-// (`postgresql://user:secret@host`) with "***".
-std::string redact_dsn(std::string_view text);
-
-// redact_dsn, and also every literal occurrence of `secret` (when it is at
-// least 4 characters: shorter ones would mangle ordinary words and are not
-// worth protecting this way).
-std::string redact(std::string_view text, std::string_view secret);
-
+using ferry::redact;
+using ferry::redact_dsn;
 }  // namespace ferry_pg
 
 #endif  // FERRY_PLUGINS_POSTGRES_REDACT_H_

@@ -17,7 +17,7 @@
 // SDK headers only).
 #include "plugins/postgres/copy_text.cpp"
 #include "plugins/postgres/pg_array.cpp"
-#include "plugins/postgres/redact.cpp"
+#include "plugins/postgres/redact.h"
 #include "plugins/postgres/text_values.cpp"
 
 namespace {

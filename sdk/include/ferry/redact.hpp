@@ -1,17 +1,23 @@
-#include "redact.h"
+// Scrubbing secrets out of text before it reaches a log line or an error
+// message: connection strings (libpq keyword/value and URIs) and any literal
+// secret value. Header-only, for plugins and hosts alike.
+#ifndef FERRY_REDACT_HPP_
+#define FERRY_REDACT_HPP_
 
 #include <cctype>
+#include <string>
+#include <string_view>
 
-namespace ferry_pg {
-namespace {
+namespace ferry {
+namespace redact_detail {
 
-constexpr std::string_view kMask = "***";
+inline constexpr std::string_view kMask = "***";
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+inline char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
 
-bool starts_with_ci(std::string_view s, size_t at, std::string_view word) {
+inline bool starts_with_ci(std::string_view s, size_t at, std::string_view word) {
   if (s.size() - at < word.size()) return false;
   for (size_t i = 0; i < word.size(); ++i)
     if (lower(s[at + i]) != word[i]) return false;
@@ -20,7 +26,7 @@ bool starts_with_ci(std::string_view s, size_t at, std::string_view word) {
 
 // End of a conninfo value starting at `i`: a single-quoted value with
 // backslash escapes, or up to whitespace / '&' (URI parameters) / quote.
-size_t value_end(std::string_view s, size_t i) {
+inline size_t value_end(std::string_view s, size_t i) {
   if (i < s.size() && s[i] == '\'') {
     ++i;
     while (i < s.size() && s[i] != '\'') i += s[i] == '\\' ? 2 : 1;
@@ -31,7 +37,7 @@ size_t value_end(std::string_view s, size_t i) {
 }
 
 // `password = value` pairs, whatever the spacing.
-std::string mask_password_pairs(std::string_view s) {
+inline std::string mask_password_pairs(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   size_t i = 0;
@@ -56,7 +62,7 @@ std::string mask_password_pairs(std::string_view s) {
 }
 
 // scheme://user:secret@host -> scheme://user:***@host
-std::string mask_uri_userinfo(std::string_view s) {
+inline std::string mask_uri_userinfo(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   size_t i = 0;
@@ -87,16 +93,26 @@ std::string mask_uri_userinfo(std::string_view s) {
   return out;
 }
 
-}  // namespace
+}  // namespace redact_detail
 
-std::string redact_dsn(std::string_view text) { return mask_uri_userinfo(mask_password_pairs(text)); }
+// Replaces the value of every `password=...` (keyword/value conninfo, quoted
+// or not, and URI query parameters) and the password of URI userinfo
+// (`postgresql://user:secret@host`) with "***".
+inline std::string redact_dsn(std::string_view text) {
+  return redact_detail::mask_uri_userinfo(redact_detail::mask_password_pairs(text));
+}
 
-std::string redact(std::string_view text, std::string_view secret) {
+// redact_dsn, and also every literal occurrence of `secret` (when it is at
+// least 4 characters: shorter ones would mangle ordinary words).
+inline std::string redact(std::string_view text, std::string_view secret) {
   std::string out = redact_dsn(text);
   if (secret.size() < 4) return out;
-  for (size_t at = out.find(secret); at != std::string::npos; at = out.find(secret, at + kMask.size()))
-    out.replace(at, secret.size(), kMask);
+  for (size_t at = out.find(secret); at != std::string::npos;
+       at = out.find(secret, at + redact_detail::kMask.size()))
+    out.replace(at, secret.size(), redact_detail::kMask);
   return out;
 }
 
-}  // namespace ferry_pg
+}  // namespace ferry
+
+#endif  // FERRY_REDACT_HPP_
