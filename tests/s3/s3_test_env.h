@@ -109,7 +109,13 @@ inline std::vector<std::string> lines_of(const std::string& text) {
 }
 
 inline std::vector<std::string> list_keys(const S3rver& s, const std::string& prefix = "") {
+  // s3rver answers 500 when it lists an object that a killed writer left
+  // half-stored on its disk; that settles within moments, so ask again.
   ProcessResult r = probe(s.endpoint(), s.bucket(), {"list", prefix});
+  for (int attempt = 0; attempt < 20 && r.exit_code != 0 && r.err.find("HTTP 500") != std::string::npos; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    r = probe(s.endpoint(), s.bucket(), {"list", prefix});
+  }
   if (r.exit_code != 0) throw std::runtime_error("list failed: " + r.err);
   return lines_of(r.out);
 }
