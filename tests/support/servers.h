@@ -123,6 +123,9 @@ class PgServer {
 class MariaServer {
  public:
   MariaServer() : dir_("mysql"), port_(free_port()) {
+    std::filesystem::create_directory(tmp());
+    passwd* pw = getpwnam("mysql");
+    if (pw && chown(tmp().c_str(), pw->pw_uid, pw->pw_gid) != 0) throw std::runtime_error("chown failed");
     auto init = sh("mariadb-install-db --no-defaults --user=mysql --auth-root-authentication-method=normal "
                    "--skip-test-db --datadir=" + shell_quote(data()) + " > " +
                    shell_quote(dir_.path() + "/install.log") + " 2>&1");
@@ -137,6 +140,9 @@ class MariaServer {
   void start() {
     process_ = std::make_unique<Process>(
         std::vector<std::string>{"/usr/sbin/mariadbd", "--no-defaults", "--user=mysql", "--datadir=" + data(),
+                                 // Its own temporary directory: internal temporary tables
+                                 // then never meet another server's, or a /tmp clean-up.
+                                 "--tmpdir=" + tmp(),
                                  "--socket=" + socket(), "--port=" + std::to_string(port_),
                                  "--bind-address=127.0.0.1", "--pid-file=" + dir_.path() + "/mariadb.pid",
                                  "--innodb-flush-log-at-trx-commit=2", "--skip-log-bin"},
@@ -159,6 +165,7 @@ class MariaServer {
   }
   int port() const { return port_; }
   std::string socket() const { return dir_.path() + "/mariadb.sock"; }
+  std::string tmp() const { return dir_.path() + "/tmp"; }
   // Runs SQL as root over the socket; throws on error.
   std::string sql(const std::string& statements, const std::string& db = "") const {
     std::vector<std::string> argv{"/usr/bin/mariadb", "--no-defaults", "-S", socket(), "-u", "root", "-N", "-B"};
