@@ -1,104 +1,15 @@
-// A small libpq connection wrapper: parameter binding, transactions and
-// Ferry's error classification (connection loss, serialization failures and
-// lock timeouts -> RETRY). Messages never carry the connection's password.
-// (Same as plugins/audit-sql/pg_connection.h: each bundled plugin builds
-// from its own folder against sdk/ only, so the few lines are kept twice.)
+// The libpq wrapper shared with the other SQL hook (plugins/sql-hook-common).
 #ifndef FERRY_PLUGINS_FAILURE_STATS_PG_CONNECTION_H_
 #define FERRY_PLUGINS_FAILURE_STATS_PG_CONNECTION_H_
 
-#include <libpq-fe.h>
-
-#include <cstdint>
-#include <memory>
-#include <string>
-#include <string_view>
-#include <vector>
+#include "../sql-hook-common/pg_connection.h"
 
 namespace ferry_failure_stats {
-
-struct ResultClear {
-  void operator()(PGresult* r) const noexcept { PQclear(r); }
-};
-using PgResult = std::unique_ptr<PGresult, ResultClear>;
-
-// Masks `password=...` pairs and URI userinfo passwords in `text`, and every
-// occurrence of `secret` (when 4 characters or longer).
-std::string redact(std::string_view text, std::string_view secret);
-
-// Query parameters. Text goes as text (PostgreSQL text cannot hold NUL
-// bytes), bytes as binary bytea, integers as int8; none is ever sent as NULL
-// unless added with null().
-class PgParams {
- public:
-  void text(std::string_view v);
-  void bytes(std::string_view v);
-  void int64(int64_t v);
-  void null();
-  int size() const { return static_cast<int>(values_.size()); }
-  void clear();
-
-  const Oid* types() const { return types_.data(); }
-  const char* const* values() const;
-  const int* lengths() const { return lengths_.data(); }
-  const int* formats() const { return formats_.data(); }
-
- private:
-  std::vector<std::string> storage_;
-  std::vector<bool> is_null_;
-  std::vector<Oid> types_;
-  std::vector<int> lengths_;
-  std::vector<int> formats_;
-  mutable std::vector<const char*> values_;
-};
-
-class PgConnection {
- public:
-  // Connects to `dsn` (libpq conninfo or URI) and sets lock_timeout to
-  // `lock_timeout_ms`. `label` starts every error message. Throws
-  // ferry::Error: RETRY when the server cannot be reached, AUTH when it
-  // refuses the credentials.
-  PgConnection(const std::string& dsn, int lock_timeout_ms, std::string label);
-  ~PgConnection();
-  PgConnection(const PgConnection&) = delete;
-  PgConnection& operator=(const PgConnection&) = delete;
-
-  // Reconnects if the connection was lost (server restart, network).
-  void ensure_connected();
-  // Runs SQL without parameters (may hold several statements).
-  void exec(const std::string& sql, std::string_view what);
-  // Runs one statement with parameters; returns its result (commands and
-  // queries alike).
-  PgResult exec(const std::string& sql, const PgParams& params, std::string_view what);
-  // Number of rows a command changed.
-  static int64_t affected(const PGresult* r);
-
-  [[noreturn]] void fail(const PGresult* r, std::string_view what) const;
-  std::string redact(std::string_view text) const;
-
- private:
-  void configure();
-
-  std::string label_;
-  std::string where_;     // redacted host/db for messages
-  std::string password_;  // only to mask it in messages
-  int lock_timeout_ms_;
-  PGconn* conn_ = nullptr;
-};
-
-// BEGIN on construction, ROLLBACK on destruction unless commit() succeeded.
-class PgTransaction {
- public:
-  explicit PgTransaction(PgConnection& db);
-  ~PgTransaction();
-  PgTransaction(const PgTransaction&) = delete;
-  PgTransaction& operator=(const PgTransaction&) = delete;
-  void commit();
-
- private:
-  PgConnection& db_;
-  bool open_ = false;
-};
-
+using ferry_sql_hooks::PgConnection;
+using ferry_sql_hooks::PgParams;
+using ferry_sql_hooks::PgResult;
+using ferry_sql_hooks::PgTransaction;
+using ferry_sql_hooks::redact;
 }  // namespace ferry_failure_stats
 
 #endif  // FERRY_PLUGINS_FAILURE_STATS_PG_CONNECTION_H_

@@ -2,7 +2,7 @@
 
 #include <ferry/plugin.hpp>
 
-namespace ferry_audit_sql {
+namespace ferry_sql_hooks {
 namespace {
 
 // busy_timeout already waited for the other writer; this only spaces out the
@@ -143,4 +143,4 @@ void Transaction::commit() {
   open_ = false;
 }
 
-}  // namespace ferry_audit_sql
+}  // namespace ferry_sql_hooks

@@ -7,7 +7,7 @@
 #include <cctype>
 #include <cstring>
 
-namespace ferry_failure_stats {
+namespace ferry_sql_hooks {
 namespace {
 
 // Spaces out the host's next attempt; the server-side lock_timeout already
@@ -151,7 +151,7 @@ PgConnection::PgConnection(const std::string& dsn, int lock_timeout_ms, std::str
 PgConnection::~PgConnection() { PQfinish(conn_); }
 
 std::string PgConnection::redact(std::string_view text) const {
-  return ferry_failure_stats::redact(text, password_);
+  return ferry_sql_hooks::redact(text, password_);
 }
 
 void PgConnection::configure() {
@@ -227,4 +227,4 @@ void PgTransaction::commit() {
   db_.exec("COMMIT", "committing");
 }
 
-}  // namespace ferry_failure_stats
+}  // namespace ferry_sql_hooks
