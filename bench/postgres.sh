@@ -66,20 +66,19 @@ now() { date +%s.%N; }
 median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 rate() { awk -v n="$rows" -v s="$1" 'BEGIN { printf "%.0f", n / s }'; }
 
-# Runs "$@" `runs` times after `reset`; prints the median seconds. Ferry runs
+# once RESET CMD...: resets, runs CMD once, prints its seconds. Ferry runs
 # also record their peak RSS in $work/rss.<label>.
-measure() {
-  local label=$1 reset=$2; shift 2
-  local times=()
-  for _ in $(seq "$runs"); do
-    eval "$reset"
-    local t0; t0=$(now)
-    "$@"
-    local t1; t1=$(now)
-    times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')")
-  done
-  printf '%s\n' "${times[@]}" | median
+once() {
+  local reset=$1; shift
+  eval "$reset"
+  local t0; t0=$(now)
+  "$@"
+  local t1; t1=$(now)
+  awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }'
 }
+# The raw tool and Ferry take turns, round after round, so that anything
+# else the machine does slows both alike; each figure is the median.
+med() { median < "$work/times.$1"; }
 ferry_run() {  # label pipeline.json
   /usr/bin/time -f %M -o "$work/rss.$1" "$ferry" run --no-progress "$2" >"$work/ferry.$1.out" 2>&1 ||
     { cat "$work/ferry.$1.out" >&2; exit 1; }
@@ -97,8 +96,12 @@ psql_db dst -c "CREATE TABLE t_ferry $ddl" -c "CREATE TABLE t_pipe $ddl" -c "CRE
   -c "CREATE TABLE t_csv_copy $ddl" -c "CREATE TABLE t_pgl $ddl"
 reset_ferry='psql_db dst -c "TRUNCATE t_ferry" -c "DROP TABLE IF EXISTS ferry_checkpoints"; rm -f "$work/state_pg.db"'
 pipe_pg() { psql_db src -c "COPY t TO STDOUT" | psql_db dst -c "COPY t_pipe FROM STDIN"; }
-s_pipe=$(measure pipe 'psql_db dst -c "TRUNCATE t_pipe"' pipe_pg)
-s_ferry=$(measure ferry_pg "$reset_ferry" ferry_run pg "$work/pg2pg.json")
+for _ in $(seq "$runs"); do
+  once 'psql_db dst -c "TRUNCATE t_pipe"' pipe_pg >> "$work/times.pipe"
+  once "$reset_ferry" ferry_run pg "$work/pg2pg.json" >> "$work/times.ferry_pg"
+done
+s_pipe=$(med pipe)
+s_ferry=$(med ferry_pg)
 [ "$(psql_db dst -c 'SELECT count(*) FROM t_ferry')" = "$rows" ] || { echo "t_ferry is incomplete" >&2; exit 1; }
 
 # --- 2. CSV -> PG ----------------------------------------------------------
@@ -118,9 +121,13 @@ PGL
 reset_csv='psql_db dst -c "TRUNCATE t_csv_ferry" -c "DROP TABLE IF EXISTS ferry_checkpoints"; rm -f "$work/state_csv.db"'
 copy_csv() { psql_db dst -c "\\copy t_csv_copy FROM '$work/data.csv' WITH (FORMAT csv, HEADER)"; }
 pgloader_csv() { pgloader --quiet load.pgl >"$work/pgloader.out" 2>&1 || { cat "$work/pgloader.out" >&2; exit 1; }; }
-s_copy=$(measure copy 'psql_db dst -c "TRUNCATE t_csv_copy"' copy_csv)
-s_csv=$(measure ferry_csv "$reset_csv" ferry_run csv "$work/csv2pg.json")
-s_pgl=$(RUNS=1 measure pgloader 'psql_db dst -c "TRUNCATE t_pgl"' pgloader_csv)
+for _ in $(seq "$runs"); do
+  once 'psql_db dst -c "TRUNCATE t_csv_copy"' copy_csv >> "$work/times.copy"
+  once "$reset_csv" ferry_run csv "$work/csv2pg.json" >> "$work/times.ferry_csv"
+done
+s_copy=$(med copy)
+s_csv=$(med ferry_csv)
+s_pgl=$(once 'psql_db dst -c "TRUNCATE t_pgl"' pgloader_csv)
 [ "$(psql_db dst -c 'SELECT count(*) FROM t_pgl')" = "$rows" ] || echo "warning: pgloader loaded $(psql_db dst -c 'SELECT count(*) FROM t_pgl') rows" >&2
 
 # --- 3. Upsert into a table with a primary key ----------------------------
@@ -143,8 +150,12 @@ upsert_psql() {
     -c "INSERT INTO t_up_psql SELECT * FROM s ON CONFLICT (id) DO UPDATE SET ts = EXCLUDED.ts,
         name = EXCLUDED.name, amount = EXCLUDED.amount" -c "COMMIT"
 }
-s_up_psql=$(measure up_psql "$reset_up_psql" upsert_psql)
-s_up=$(measure ferry_up "$reset_up" ferry_run up "$work/upsert.json")
+for _ in $(seq "$runs"); do
+  once "$reset_up_psql" upsert_psql >> "$work/times.up_psql"
+  once "$reset_up" ferry_run up "$work/upsert.json" >> "$work/times.ferry_up"
+done
+s_up_psql=$(med up_psql)
+s_up=$(med ferry_up)
 [ "$(psql_db dst -c "SELECT count(*) FROM t_up_ferry WHERE name = 'name-' || id")" = "$rows" ] ||
   { echo "t_up_ferry does not hold the source rows" >&2; exit 1; }
 
