@@ -232,6 +232,10 @@ class BatchBuilder {
     std::unique_ptr<Data> next = std::make_unique<Data>();
     for (const FerryField& f : d_->fields)
       next->fields.push_back(FerryField{next->arena.copy(view(f.name)), f.type, f.flags});
+    // The next batch is most likely as long as this one: growing to it
+    // row by row would copy every value log2(rows) times.
+    next->values.reserve(d_->values.size());
+    next->records.reserve(d_->records.size());
     Data* d = d_.release();
     d_ = std::move(next);
     std::memset(out, 0, sizeof *out);
