@@ -50,6 +50,9 @@ PipelineBackend::PipelineBackend(const PipelineDef& def, StateStore& state, Metr
   metrics_.describe("ferry_backfill_window_records", MetricType::Gauge, "Records of each backfill window.");
   metrics_.describe("ferry_backfill_window_done", MetricType::Gauge, "1 when a backfill window is done, else 0.");
   metrics_.describe("ferry_pipeline_paused", MetricType::Gauge, "1 while the pipeline is paused.");
+  metrics_.describe("ferry_hook_failures_total", MetricType::Counter, "Failed hook calls, per hook.");
+  metrics_.describe("ferry_plugin_events_total", MetricType::Counter,
+                    "Counters plugins keep through counter_add, per stage and counter name.");
 }
 
 PipelineBackend::~PipelineBackend() {

@@ -48,8 +48,7 @@ struct PartitionPlan {
 // pool: the orchestrator's plan when the pipeline has one, else plan_workers.
 PartitionPlan plan_partitions(const PipelineDef& def, const PluginRegistry& plugins, const EngineOptions& options,
                               uint32_t parallelism) {
-  Counters counters;
-  auto host = std::make_unique<HostContext>(def.name, "source", options.cancel, &counters);
+  auto host = std::make_unique<HostContext>(def.name, "source", options.cancel, options.metrics);
   host->set_errant_handler([](const FerryErrantRecord&) { return FERRY_OK; });
   SourceInstance source(plugins.require(def.source.plugin), std::move(host),
                         planning_params(def, def.source, options));
@@ -80,7 +79,7 @@ PartitionPlan plan_partitions(const PipelineDef& def, const PluginRegistry& plug
   machine.max_batch_bytes = def.max_batch_bytes;
   machine.queue_depth = def.queue_depth;
   machine.requested_parallelism = parallelism;
-  auto orch_host = std::make_unique<HostContext>(def.name, def.orchestrator->name, options.cancel, &counters);
+  auto orch_host = std::make_unique<HostContext>(def.name, def.orchestrator->name, options.cancel, options.metrics);
   OrchestratorInstance orchestrator(plugins.require(def.orchestrator->plugin), std::move(orch_host),
                                     planning_params(def, *def.orchestrator, options));
   auto [workers, groups] = orchestrator.plan(machine, infos);

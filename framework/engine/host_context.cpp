@@ -4,19 +4,9 @@
 
 namespace ferry::core {
 
-void Counters::add(const std::string& name, int64_t delta) {
-  std::lock_guard<std::mutex> lock(mu_);
-  values_[name] += delta;
-}
-
-std::map<std::string, int64_t> Counters::snapshot() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return values_;
-}
-
 HostContext::HostContext(std::string pipeline, std::string stage, const std::atomic<bool>* cancel,
-                         Counters* counters)
-    : pipeline_(std::move(pipeline)), stage_(std::move(stage)), cancel_(cancel), counters_(counters) {
+                         Metrics* metrics)
+    : pipeline_(std::move(pipeline)), stage_(std::move(stage)), cancel_(cancel), metrics_(metrics) {
   host_.struct_size = sizeof host_;
   host_.host_data = this;
   host_.log = &HostContext::log;
@@ -69,8 +59,12 @@ int32_t HostContext::is_cancelled(void* p) {
 
 void HostContext::counter_add(void* p, const char* name, size_t len, int64_t delta) {
   auto* self = static_cast<HostContext*>(p);
-  if (!self->counters_ || !name) return;
-  self->counters_->add(std::string(name, len), delta);
+  if (!self->metrics_ || !name || len == 0) return;
+  // The name is a label value, so any text renders safely; the stage tells
+  // two instances of one plugin apart.
+  self->metrics_->add("ferry_plugin_events_total",
+                      {{"pipeline", self->pipeline_}, {"stage", self->stage_}, {"counter", std::string(name, len)}},
+                      static_cast<double>(delta));
 }
 
 const char* status_name(FerryStatus s) {

@@ -6,31 +6,22 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
-#include <map>
-#include <mutex>
 #include <string>
 
 #include <ferry/plugin.h>
 
+#include "metrics/metrics.h"
+
 namespace ferry::core {
-
-// Named counters plugins and the engine add to (exported as metrics).
-class Counters {
- public:
-  void add(const std::string& name, int64_t delta);
-  std::map<std::string, int64_t> snapshot() const;
-
- private:
-  mutable std::mutex mu_;
-  std::map<std::string, int64_t> values_;
-};
 
 class HostContext {
  public:
   using ErrantHandler = std::function<FerryStatus(const FerryErrantRecord&)>;
 
+  // `metrics` (may be null) receives the plugin's counter_add calls as
+  // ferry_plugin_events_total{pipeline, stage, counter}.
   HostContext(std::string pipeline, std::string stage, const std::atomic<bool>* cancel,
-              Counters* counters);
+              Metrics* metrics);
   HostContext(const HostContext&) = delete;
   HostContext& operator=(const HostContext&) = delete;
 
@@ -57,7 +48,7 @@ class HostContext {
   std::string stage_;
   std::string partition_;
   const std::atomic<bool>* cancel_;
-  Counters* counters_;
+  Metrics* metrics_;
   ErrantHandler errant_;
   std::string error_;
   uint64_t retry_after_ms_ = 0;

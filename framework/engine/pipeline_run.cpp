@@ -108,7 +108,7 @@ void PipelineRun::observe_call(const char* call, const std::string& stage, Clock
 }
 
 std::unique_ptr<HostContext> PipelineRun::host_for(const std::string& stage) {
-  auto h = std::make_unique<HostContext>(def_.name, stage, options_.cancel, &counters_);
+  auto h = std::make_unique<HostContext>(def_.name, stage, options_.cancel, options_.metrics);
   h->set_errant_handler([this, stage](const FerryErrantRecord& r) { return store_errant(stage, r); });
   return h;
 }
@@ -346,8 +346,7 @@ void PipelineRun::process_batch(const FerryBatch& batch) {
   try {
     for (SinkSlot& slot : sinks_) {
       auto called = Clock::now();
-      results.push_back(write_to_sink(*slot.instance, batch, slot.def->retry, *slot.backoff,
-                                      options_.cancel, counters_));
+      results.push_back(write_to_sink(*slot.instance, batch, slot.def->retry, *slot.backoff, options_.cancel));
       observe_call("write", slot.def->name, called);
     }
   } catch (...) {
@@ -461,8 +460,7 @@ void PipelineRun::commit_sink(SinkSlot& slot, const FerryBatch& batch, const Fer
     slot.instance->abort();
     if (!sleep_unless_cancelled(slot.backoff->delay_ms(attempt, r.retry_after_ms), options_.cancel))
       throw CancelledError();
-    SinkWriteResult again = write_to_sink(*slot.instance, batch, slot.def->retry, *slot.backoff,
-                                          options_.cancel, counters_);
+    SinkWriteResult again = write_to_sink(*slot.instance, batch, slot.def->retry, *slot.backoff, options_.cancel);
     if (!again.acked) throw Error("sink '" + slot.def->name + "' failed while committing: " + again.failure);
     if (again.rejected.size() > result.rejected.size()) {
       dead_letter(batch, slot.def->name, slot.def->name, again.rejected);
@@ -474,7 +472,6 @@ void PipelineRun::commit_sink(SinkSlot& slot, const FerryBatch& batch, const Fer
 void PipelineRun::dead_letter(const FerryBatch& batch, const std::string& stage, const std::string& sink,
                               const std::vector<RowFailure>& failures) {
   rejected_ += static_cast<int64_t>(failures.size());
-  counters_.add("dlq_records", static_cast<int64_t>(failures.size()));
   if (options_.dry_run) return;
   std::vector<DlqEntry> entries;
   entries.reserve(failures.size());
@@ -499,7 +496,6 @@ void PipelineRun::dead_letter(const FerryBatch& batch, const std::string& stage,
 FerryStatus PipelineRun::store_errant(const std::string& stage, const FerryErrantRecord& r) {
   ++read_;
   ++rejected_;
-  counters_.add("dlq_records", 1);
   if (options_.dry_run) return FERRY_OK;
   DlqEntry e;
   e.pipeline = def_.name;
@@ -598,7 +594,7 @@ void PipelineRun::fire_checkpoint_hooks(const FerryBatch& batch, const std::stri
 
 void PipelineRun::hook_failed(const InstanceBase& hook, const char* kind, const std::string& message,
                               const std::vector<StageDef>& defs) {
-  counters_.add("hook_failures", 1);
+  if (options_.metrics) options_.metrics->add("ferry_hook_failures_total", labels({{"hook", hook.stage()}}));
   log_warn(std::string(kind) + " hook failed: " + message, LogFields{def_.name, run_id_, {}, hook.stage()});
   for (const StageDef& d : defs) {
     if (d.name != hook.stage() || !d.stop_on_failure) continue;

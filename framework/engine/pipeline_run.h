@@ -109,7 +109,6 @@ class PipelineRun {
   std::string schema_version_;        // fingerprint of the current source schema
   std::string last_end_position_;     // checkpoint position before the next batch
   int64_t batch_seq_ = 0;             // for lineage batch ids
-  Counters counters_;
   std::atomic<int64_t> read_{0};
   std::atomic<int64_t> rejected_{0};
   int64_t written_ = 0;

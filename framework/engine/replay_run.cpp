@@ -162,8 +162,7 @@ void PipelineRun::replay_group(const std::vector<ReplayEntry>& group, const std:
       }
       if (rows.empty()) continue;
       BatchSelection todo(batch, rows);
-      SinkWriteResult result = write_to_sink(*slot.instance, *todo.get(), slot.def->retry, *slot.backoff,
-                                             options_.cancel, counters_);
+      SinkWriteResult result = write_to_sink(*slot.instance, *todo.get(), slot.def->retry, *slot.backoff, options_.cancel);
       if (!result.acked) {
         slot.instance->abort();
         for (size_t i = 0; i < todo.get()->n_rows; ++i)

@@ -24,7 +24,6 @@ void PipelineRun::track_schema(const FerryBatch& batch, const std::string& parti
   v.began_after = last_end_position_;
   if (!state_.record_schema_version(v) || first) return;
   // A version not seen before in this partition, after another one.
-  counters_.add("schema_changes", 1);
   if (options_.metrics) options_.metrics->add("ferry_schema_changes_total", labels({{"partition", v.partition}}));
   log_info("schema changed to version " + version + " " + v.fields_json + " after position '" +
                last_end_position_ + "'",

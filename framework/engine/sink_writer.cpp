@@ -14,9 +14,8 @@ using Clock = std::chrono::steady_clock;
 class Writer {
  public:
   Writer(SinkInstance& sink, const FerryBatch& batch, const RetryPolicy& policy, Backoff& backoff,
-         const std::atomic<bool>* cancel, Counters& counters)
-      : sink_(sink), batch_(batch), policy_(policy), backoff_(backoff), cancel_(cancel),
-        counters_(counters), started_(Clock::now()) {}
+         const std::atomic<bool>* cancel)
+      : sink_(sink), batch_(batch), policy_(policy), backoff_(backoff), cancel_(cancel), started_(Clock::now()) {}
 
   SinkWriteResult run() {
     std::vector<size_t> all(batch_.n_rows);
@@ -72,7 +71,6 @@ class Writer {
         std::vector<size_t> left(rows.begin(), rows.begin() + half);
         std::vector<size_t> right(rows.begin() + half, rows.end());
         result_.extra_writes += 2;
-        counters_.add("bisect_writes", 2);
         write_rows(std::move(left), false);
         write_rows(std::move(right), false);
         return;
@@ -102,7 +100,6 @@ class Writer {
       return false;
     }
     ++result_.retries;
-    counters_.add("retries", 1);
     log_warn("write failed, retrying in " + std::to_string(delay) + " ms (attempt " +
                  std::to_string(attempts) + " of " + std::to_string(policy_.max_attempts) +
                  "): " + last_message_,
@@ -116,7 +113,6 @@ class Writer {
   const RetryPolicy& policy_;
   Backoff& backoff_;
   const std::atomic<bool>* cancel_;
-  Counters& counters_;
   Clock::time_point started_;
   SinkWriteResult result_;
   std::string last_message_;
@@ -125,9 +121,9 @@ class Writer {
 }  // namespace
 
 SinkWriteResult write_to_sink(SinkInstance& sink, const FerryBatch& batch, const RetryPolicy& policy,
-                              Backoff& backoff, const std::atomic<bool>* cancel, Counters& counters) {
+                              Backoff& backoff, const std::atomic<bool>* cancel) {
   if (batch.n_rows == 0) return SinkWriteResult{};
-  return Writer(sink, batch, policy, backoff, cancel, counters).run();
+  return Writer(sink, batch, policy, backoff, cancel).run();
 }
 
 }  // namespace ferry::core

@@ -42,7 +42,7 @@ int64_t num(const boost::json::object& o, const char* k) {
 
 class FaultSink : public ferry::Sink {
  public:
-  explicit FaultSink(const ferry::Context& ctx) {
+  explicit FaultSink(const ferry::Context& ctx) : host_(ctx.host()) {
     auto c = parse_config(ctx);
     dir_ = ctx.resolve_path(str(c, "dir"));
     crash_point_ = str(c, "crash_point");
@@ -80,6 +80,7 @@ class FaultSink : public ferry::Sink {
     fault("before_commit");
     append(dir_ + "/rows.txt", staged_);
     staged_.clear();
+    host_.count("fault_commits", 1);
     event("commit " + std::string(ferry::view(cp->partition)) + " " + std::string(ferry::view(cp->position)));
     in_batch_ = false;
     fault("after_commit");
@@ -102,6 +103,7 @@ class FaultSink : public ferry::Sink {
     if (error_point_ == point) throw ferry::Error(FERRY_ERROR_IO, std::string("injected failure ") + point);
   }
 
+  ferry::Host host_;
   std::string dir_, crash_point_, error_point_, staged_;
   int64_t fault_batch_ = 0, retry_every_ = 0, writes_ = 0, batch_ = 0;
   bool always_retry_ = false, in_batch_ = false;

@@ -81,6 +81,12 @@ TEST(AdminApi, EveryEndpointOfARunningPipelineAndOfServe) {
                         "ferry_partition_position{pipeline=\"adm\",partition=\"p0\"}",
                         "ferry_dlq_records{pipeline=\"adm\",status=\"pending\"} 1", "ferry_records_rejected_total"})
     EXPECT_NE(metrics.body.find(m), std::string::npos) << m << "\n" << metrics.body;
+  // A plugin's own counter (counter_add), labelled with the stage that kept it.
+  const std::string plugin_counter =
+      "ferry_plugin_events_total{pipeline=\"adm\",stage=\"out\",counter=\"fault_commits\"} ";
+  const size_t at = metrics.body.find(plugin_counter);
+  ASSERT_NE(at, std::string::npos) << metrics.body;
+  EXPECT_GE(std::atof(metrics.body.c_str() + at + plugin_counter.size()), 1.0) << metrics.body;
   ferry::test::write_file(dir.file("metrics.txt"), metrics.body);
   auto promtool = ferry::test::run_process({"/bin/sh", "-c", "promtool check metrics < " + dir.file("metrics.txt") + " 2>&1"});
   EXPECT_EQ(promtool.exit_code, 0) << promtool.out;
