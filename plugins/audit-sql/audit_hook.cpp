@@ -3,6 +3,9 @@
 #include <chrono>
 
 #include "options.h"
+#ifdef FERRY_SQL_HOOKS_MYSQL
+#include "mysql_audit_store.h"
+#endif
 #include "pg_audit_store.h"
 #include "sqlite_audit_store.h"
 
@@ -15,6 +18,12 @@ std::unique_ptr<AuditStore> open_store(const Options& opts, const ferry::Context
       return std::make_unique<SqliteAuditStore>(ctx.resolve_path(opts.path), opts);
     case Driver::kPostgres:
       return std::make_unique<PgAuditStore>(opts);
+    case Driver::kMysql:
+#ifdef FERRY_SQL_HOOKS_MYSQL
+      return std::make_unique<MysqlAuditStore>(opts);
+#else
+      break;  // parse_options refuses "mysql" in this build
+#endif
   }
   throw ferry::Error(FERRY_ERROR_INTERNAL, "audit-sql: unhandled driver");
 }

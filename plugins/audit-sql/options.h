@@ -7,9 +7,9 @@
 
 namespace ferry_audit_sql {
 
-// "mysql" is not built; naming it fails with a clear message instead of
-// "unknown option".
-enum class Driver { kSqlite, kPostgres };
+// kMysql only comes out of parse_options in a build with the connector
+// (FERRY_SQL_HOOKS_MYSQL); otherwise "mysql" fails with a clear message.
+enum class Driver { kSqlite, kPostgres, kMysql };
 
 enum class Granularity {
   kBatch,   // one audit row per committed batch, records = n
@@ -19,7 +19,7 @@ enum class Granularity {
 struct Options {
   Driver driver = Driver::kSqlite;
   std::string path;  // sqlite: as configured; resolved against base_dir by the hook
-  std::string dsn;   // postgres: libpq conninfo or URI (a secret: may hold a password)
+  std::string dsn;   // postgres / mysql: connection string or URI (a secret: may hold a password)
   Granularity granularity = Granularity::kBatch;
   std::string table_prefix = "ferry_";
   int busy_timeout_ms = 5000;

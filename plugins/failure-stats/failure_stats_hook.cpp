@@ -3,6 +3,9 @@
 #include <chrono>
 
 #include "options.h"
+#ifdef FERRY_SQL_HOOKS_MYSQL
+#include "mysql_failure_store.h"
+#endif
 #include "pg_failure_store.h"
 #include "sqlite_failure_store.h"
 
@@ -15,6 +18,12 @@ std::unique_ptr<FailureStore> open_store(const Options& opts, const ferry::Conte
       return std::make_unique<SqliteFailureStore>(ctx.resolve_path(opts.path), opts);
     case Driver::kPostgres:
       return std::make_unique<PgFailureStore>(opts);
+    case Driver::kMysql:
+#ifdef FERRY_SQL_HOOKS_MYSQL
+      return std::make_unique<MysqlFailureStore>(opts);
+#else
+      break;  // parse_options refuses "mysql" in this build
+#endif
   }
   throw ferry::Error(FERRY_ERROR_INTERNAL, "failure-stats: unhandled driver");
 }

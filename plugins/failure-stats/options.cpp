@@ -45,6 +45,10 @@ Options parse_options(std::string_view config_json) {
         opts.driver = Driver::kSqlite;
       } else if (driver == "postgres") {
         opts.driver = Driver::kPostgres;
+#ifdef FERRY_SQL_HOOKS_MYSQL
+      } else if (driver == "mysql") {
+        opts.driver = Driver::kMysql;
+#endif
       } else {
         fail("driver '" + driver + "' is not available in this build");
       }
@@ -70,9 +74,10 @@ Options parse_options(std::string_view config_json) {
   // optional there and checked here.
   if (opts.driver == Driver::kSqlite) {
     if (opts.path.empty()) fail("option 'path' is required for driver 'sqlite'");
-    if (!opts.dsn.empty()) fail("option 'dsn' is only for driver 'postgres'");
+    if (!opts.dsn.empty()) fail("option 'dsn' is not for driver 'sqlite'");
   } else {
-    if (opts.dsn.empty()) fail("option 'dsn' is required for driver 'postgres'");
+    const char* name = opts.driver == Driver::kPostgres ? "postgres" : "mysql";
+    if (opts.dsn.empty()) fail("option 'dsn' is required for driver '" + std::string(name) + "'");
     if (!opts.path.empty()) fail("option 'path' is only for driver 'sqlite'");
   }
   return opts;

@@ -7,13 +7,13 @@
 
 namespace ferry_failure_stats {
 
-// "mysql" is not built; see plugins/audit-sql/options.h.
-enum class Driver { kSqlite, kPostgres };
+// kMysql only in a build with the connector; see plugins/audit-sql/options.h.
+enum class Driver { kSqlite, kPostgres, kMysql };
 
 struct Options {
   Driver driver = Driver::kSqlite;
   std::string path;  // sqlite: as configured; resolved against base_dir by the hook
-  std::string dsn;   // postgres: libpq conninfo or URI (a secret: may hold a password)
+  std::string dsn;   // postgres / mysql: connection string or URI (a secret: may hold a password)
   std::string table_prefix = "ferry_";
   int busy_timeout_ms = 5000;
 };

@@ -7,16 +7,20 @@ namespace {
 
 const FerryOptionSpec kOptions[] = {
     {"driver", FERRY_OPTION_STRING, 0, "\"sqlite\"",
-     "Database kind: \"sqlite\" or \"postgres\"."},
+     "Database kind: \"sqlite\", \"postgres\" or \"mysql\" (MySQL / MariaDB; in builds with "
+     "the mysql plugin)."},
     {"path", FERRY_OPTION_STRING, 0, nullptr,
      "sqlite (required): SQLite file, relative to the pipeline's directory; created if missing."},
     {"dsn", FERRY_OPTION_STRING, FERRY_OPTION_SECRET, nullptr,
-     "postgres (required): libpq connection string or URI; tables are created if missing."},
+     "postgres, mysql (required): connection string or URI (libpq's; for mysql "
+     "host=... port=... user=... password=... database=... or mysql://user:pass@host:port/db); "
+     "tables are created if missing."},
     {"table_prefix", FERRY_OPTION_STRING, 0, "\"ferry_\"",
      "Prefix of the tables <prefix>failure_stats and <prefix>failure_totals; [A-Za-z0-9_], "
      "up to 32."},
     {"busy_timeout_ms", FERRY_OPTION_INT, 0, "5000",
-     "How long to wait for another writer's lock before answering RETRY (postgres: lock_timeout)."},
+     "How long to wait for another writer's lock before answering RETRY (postgres: lock_timeout; "
+     "mysql: lock wait timeouts, rounded up to whole seconds)."},
 };
 
 const FerryKindSpec kKinds[] = {

@@ -200,9 +200,9 @@ TEST_F(AuditSqlTest, PrefixNamesTheTables) {
 }
 
 TEST_F(AuditSqlTest, UnavailableDriverIsAConfigError) {
-  CheckpointHookHandle hook(plugin, params(dir, R"({"path":"audit.db","driver":"mysql"})"));
+  CheckpointHookHandle hook(plugin, params(dir, R"({"path":"audit.db","driver":"oracle"})"));
   EXPECT_EQ(hook.open_status(), FERRY_ERROR_CONFIG);
-  EXPECT_NE(hook.host().last_error().find("driver 'mysql' is not available in this build"),
+  EXPECT_NE(hook.host().last_error().find("driver 'oracle' is not available in this build"),
             std::string::npos)
       << hook.host().last_error();
 }
@@ -275,9 +275,9 @@ TEST_F(FailureStatsTest, CountsFailedRowsPerSinkAndClass) {
 }
 
 TEST_F(FailureStatsTest, UnavailableDriverIsAConfigError) {
-  BacklogHookHandle hook(plugin, params(dir, R"({"path":"stats.db","driver":"mysql"})"));
+  BacklogHookHandle hook(plugin, params(dir, R"({"path":"stats.db","driver":"oracle"})"));
   EXPECT_EQ(hook.open_status(), FERRY_ERROR_CONFIG);
-  EXPECT_NE(hook.host().last_error().find("driver 'mysql' is not available in this build"),
+  EXPECT_NE(hook.host().last_error().find("driver 'oracle' is not available in this build"),
             std::string::npos)
       << hook.host().last_error();
 }
