@@ -126,8 +126,10 @@ class MariaServer {
     std::filesystem::create_directory(tmp());
     passwd* pw = getpwnam("mysql");
     if (pw && chown(tmp().c_str(), pw->pw_uid, pw->pw_gid) != 0) throw std::runtime_error("chown failed");
+    // --tmpdir (passed on to the bootstrapping server) for the same reason
+    // as in start(): its temporary tables must not live in the shared /tmp.
     auto init = sh("mariadb-install-db --no-defaults --user=mysql --auth-root-authentication-method=normal "
-                   "--skip-test-db --datadir=" + shell_quote(data()) + " > " +
+                   "--skip-test-db --tmpdir=" + shell_quote(tmp()) + " --datadir=" + shell_quote(data()) + " > " +
                    shell_quote(dir_.path() + "/install.log") + " 2>&1");
     if (init.exit_code != 0)
       throw std::runtime_error("mariadb-install-db failed: " + slurp(dir_.path() + "/install.log"));
