@@ -131,6 +131,28 @@ Result Connection::exec(const std::string& sql, const Params& p, std::string_vie
                what);
 }
 
+bool Connection::send(const std::string& sql, const Params& p) {
+  return PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(p.values.size()), nullptr, p.values.data(),
+                           p.lengths.data(), p.formats.data(), 0) == 1;
+}
+
+Result Connection::collect(std::string_view what) {
+  // Every result until NULL, so the connection is idle again; the first
+  // failure, else the last result, is the answer.
+  Result answer;
+  bool failed = false;
+  while (PGresult* r = PQgetResult(conn_)) {
+    Result next(r);
+    if (!failed) {
+      const ExecStatusType st = PQresultStatus(r);
+      failed = st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK;
+      answer = std::move(next);
+    }
+    if (broken()) break;
+  }
+  return check(std::move(answer), what);
+}
+
 void Connection::copy_start(const std::string& sql, std::string_view what) {
   Result r = exec(sql, what);
   if (PQresultStatus(r.get()) != PGRES_COPY_IN)

@@ -74,6 +74,13 @@ class Connection {
   Result exec(const std::string& sql, const Params& params, std::string_view what,
               int result_format = 0);
 
+  // A query sent now and collected later, so the server works while the
+  // caller does. send() never throws: false means nothing is in flight,
+  // and the caller runs the query again with exec(), which reports why.
+  // collect() throws like exec().
+  bool send(const std::string& sql, const Params& params);
+  Result collect(std::string_view what);
+
   // COPY ... FROM STDIN: start with exec of the COPY statement (which
   // returns PGRES_COPY_IN), put data, then end. A failure inside the COPY
   // surfaces at copy_end.

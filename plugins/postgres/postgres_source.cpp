@@ -73,6 +73,7 @@ PostgresSource::PostgresSource(const ferry::Context& ctx)
 Connection& PostgresSource::connection() {
   if (conn_ && !conn_->broken()) return *conn_;
   conn_.reset();
+  prefetched_ = false;
   page_.reset();  // rows of a dead connection's result are still valid, but re-read them
   conn_ = std::make_unique<Connection>(opts_.dsn, kWho);
   return *conn_;
@@ -184,6 +185,7 @@ void PostgresSource::compute_ranges() {
 }
 
 std::vector<std::string> PostgresSource::partitions() {
+  drop_prefetch();
   compute_ranges();
   std::vector<std::string> names;
   for (int64_t i = 0; i < opts_.partitions; ++i) names.push_back("p" + std::to_string(i));
@@ -231,6 +233,7 @@ std::string PostgresSource::page_sql(const Range& range, bool after_cursor) cons
 }
 
 void PostgresSource::start(std::string_view partition, const std::string_view* position) {
+  drop_prefetch();
   if (ranges_.empty()) compute_ranges();
   size_t index = 0;
   const std::string name(partition);
@@ -258,12 +261,38 @@ void PostgresSource::start(std::string_view partition, const std::string_view* p
 
 void PostgresSource::fetch_page() {
   Connection& c = connection();
-  Params p;
-  if (last_cursor_)
-    for (const std::string& v : *last_cursor_) p.add_text(v);
-  page_ = c.exec(last_cursor_ ? next_sql_ : first_sql_, p, "reading partition " + partition_);
+  const std::string what = "reading partition " + partition_;
+  if (prefetched_) {
+    prefetched_ = false;
+    page_ = c.collect(what);
+  } else {
+    Params p;
+    if (last_cursor_)
+      for (const std::string& v : *last_cursor_) p.add_text(v);
+    page_ = c.exec(last_cursor_ ? next_sql_ : first_sql_, p, what);
+  }
   page_row_ = 0;
-  more_ = static_cast<uint64_t>(PQntuples(page_.get())) >= batch_records_;
+  const int n = PQntuples(page_.get());
+  more_ = static_cast<uint64_t>(n) >= batch_records_;
+  if (!more_) return;
+  // Ask for the next page now, after this one's last row: the server reads
+  // it while this page is converted, instead of idling in between.
+  Params p;
+  for (size_t k : cursor_cols_) {
+    const int col = static_cast<int>(k);
+    p.add(PQgetvalue(page_.get(), n - 1, col), static_cast<size_t>(PQgetlength(page_.get(), n - 1, col)), 0);
+  }
+  prefetched_ = c.send(next_sql_, p);
+}
+
+void PostgresSource::drop_prefetch() {
+  if (!prefetched_) return;
+  prefetched_ = false;
+  try {
+    conn_->collect("dropping a page read ahead");
+  } catch (const ferry::Error&) {
+    conn_.reset();  // reconnect rather than guess at the connection's state
+  }
 }
 
 void PostgresSource::remember_cursor(int row) {
@@ -272,12 +301,18 @@ void PostgresSource::remember_cursor(int row) {
   last_cursor_ = std::move(values);
 }
 
-std::string PostgresSource::position_of(int row) const {
-  std::vector<std::string_view> values;
-  for (size_t k : cursor_cols_) values.push_back(value(page_.get(), row, k));
-  std::string out;
-  append_position(out, values);
-  return out;
+std::string PostgresSource::position_of(int row) {
+  encode_columns(row, cursor_cols_, &position_scratch_);
+  return position_scratch_;
+}
+
+void PostgresSource::encode_columns(int row, const std::vector<size_t>& cols, std::string* out) {
+  // Called twice per row: the scratch vector and string keep their
+  // capacity, so a row costs no allocation here.
+  out->clear();
+  views_scratch_.clear();
+  for (size_t k : cols) views_scratch_.push_back(value(page_.get(), row, k));
+  append_position(*out, views_scratch_);
 }
 
 bool PostgresSource::convert_row(int row) {
@@ -311,15 +346,15 @@ bool PostgresSource::convert_row(int row) {
     return false;
   }
 
-  std::string key;
+  std::string_view key;
   if (key_cols_.size() == 1) {
-    key.assign(value(r, row, key_cols_[0]));
-  } else {
-    std::vector<std::string_view> values;
-    for (size_t k : key_cols_) values.push_back(value(r, row, k));
-    append_position(key, values);
+    key = value(r, row, key_cols_[0]);
+  } else if (!key_cols_.empty()) {
+    encode_columns(row, key_cols_, &key_scratch_);
+    key = key_scratch_;
   }
-  const size_t out = builder_.add_row(key, position_of(row));
+  encode_columns(row, cursor_cols_, &position_scratch_);
+  const size_t out = builder_.add_row(key, position_scratch_);
   for (size_t f = 0; f < columns_.size(); ++f) {
     const int c = static_cast<int>(f);
     if (PQgetisnull(r, row, c)) continue;  // the row starts all NULL

@@ -3,7 +3,9 @@
 // Each page is `SELECT .. WHERE (cursor) > ($1[,$2]) [AND partition range]
 // ORDER BY cursor LIMIT n`, never OFFSET, so a page costs the same at the
 // end of a table as at the start and a restart resumes exactly after the
-// last committed row (the position holds its cursor values).
+// last committed row (the position holds its cursor values). The next page
+// is requested as soon as a full page arrives, so the server produces it
+// while this one is converted.
 //
 // Thread safety: one instance is called serially (ABI convention 4).
 #ifndef FERRY_PLUGINS_POSTGRES_POSTGRES_SOURCE_H_
@@ -48,8 +50,12 @@ class PostgresSource final : public ferry::Source {
   void compute_ranges();
   std::string page_sql(const Range& range, bool after_cursor) const;
   void fetch_page();
+  // Reads and discards a page asked for ahead, so the connection is idle.
+  void drop_prefetch();
   void remember_cursor(int row);
-  std::string position_of(int row) const;
+  std::string position_of(int row);
+  // The JSON array of the row's values of `cols` (a position or a key).
+  void encode_columns(int row, const std::vector<size_t>& cols, std::string* out);
   // Adds the row to the batch, or sends it to the DLQ and returns false.
   bool convert_row(int row);
   size_t column_index(const std::string& name, std::string_view option) const;
@@ -76,7 +82,11 @@ class PostgresSource final : public ferry::Source {
   Result page_;
   int page_row_ = 0;
   bool more_ = false;  // the last page was full: there may be more rows
+  bool prefetched_ = false;  // the page after page_ is requested and not yet read
   std::vector<int64_t> ts_scratch_;
+  std::vector<std::string_view> views_scratch_;
+  std::string position_scratch_;
+  std::string key_scratch_;
 };
 
 }  // namespace ferry_pg
