@@ -26,6 +26,7 @@
 
 #include "checkpoint_table.h"
 #include "connection.h"
+#include "copy_binary.h"
 #include "sink_options.h"
 #include "target_table.h"
 
@@ -60,9 +61,13 @@ class PostgresSink final : public ferry::Sink {
   void begin_if_needed(Connection& c);
   void fit_table(Connection& c, const ferry::BatchView& batch);
   std::vector<Rejection> check_rows(const ferry::BatchView& batch);
-  // Formats the accepted rows as COPY text and streams them.
+  // Formats the accepted rows for COPY (binary when binary_batch, else
+  // text) and streams them.
   void copy_rows(Connection& c, const std::string& copy_sql, const ferry::BatchView& batch,
                  const std::vector<bool>& rejected, bool with_op_columns);
+  bool binary_batch(const ferry::BatchView& batch, const std::vector<bool>& rejected) const;
+  void append_text_row(const ferry::BatchView& batch, size_t row, bool with_op_columns);
+  void append_binary_row(const ferry::BatchView& batch, size_t row, bool with_op_columns);
   void write_append(Connection& c, const ferry::BatchView& batch, const std::vector<bool>& rejected);
   void write_upsert(Connection& c, const ferry::BatchView& batch, const std::vector<bool>& rejected,
                     bool has_deletes);
@@ -85,6 +90,7 @@ class PostgresSink final : public ferry::Sink {
   std::string stage_signature_;  // columns of pg_temp.ferry_stage; empty: none
   std::optional<InDoubt> in_doubt_;
   std::vector<bool> array_cols_;  // per batch field: target column is an array
+  std::vector<BinaryColumn> binary_cols_;  // per batch field: its column's binary encoder
   std::string buffer_;            // COPY data, reused
 };
 

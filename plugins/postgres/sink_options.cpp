@@ -26,6 +26,11 @@ SinkOptions parse_sink_options(std::string_view config_json) {
       else in.fail("option 'mode' must be \"append\" or \"upsert\", got \"" + mode + "\"");
     } else if (name == "key") {
       o.key = in.names(name, v);
+    } else if (name == "copy_format") {
+      const std::string format = in.string(name, v);
+      if (format == "auto") o.copy_format = CopyFormat::kAuto;
+      else if (format == "text") o.copy_format = CopyFormat::kText;
+      else in.fail("option 'copy_format' must be \"auto\" or \"text\", got \"" + format + "\"");
     } else if (name == "create_table") {
       o.create_table = in.boolean(name, v);
     } else {

@@ -15,12 +15,18 @@ enum class WriteMode {
   kUpsert,  // COPY to a staging table, INSERT .. ON CONFLICT (key); deletes by key
 };
 
+enum class CopyFormat {
+  kAuto,  // binary when every value of a batch maps exactly onto its column, else text
+  kText,  // always text
+};
+
 struct SinkOptions {
   std::string dsn;
   TableName table;
   WriteMode mode = WriteMode::kAppend;
   std::vector<std::string> key;  // conflict target; PRIMARY KEY of a created table
   bool create_table = true;
+  CopyFormat copy_format = CopyFormat::kAuto;
   TableName checkpoint_table{"", "ferry_checkpoints"};
 };
 

@@ -2,6 +2,8 @@
 
 #include <ferry/plugin.hpp>
 
+#include <cstdlib>
+
 namespace ferry_pg {
 
 const char* pg_type_for(FerryType type) {
@@ -22,12 +24,14 @@ void TargetTable::load(Connection& c) {
   p.add_text(quoted_);
   // to_regclass: NULL instead of an error when the table does not exist.
   Result r = c.exec(
-      "SELECT a.attname, t.typcategory FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+      "SELECT a.attname, t.typcategory, a.atttypid::int8 FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
       "WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped",
       p, "reading the columns of table " + quoted_);
   columns_.clear();
   for (int i = 0; i < PQntuples(r.get()); ++i)
-    columns_[PQgetvalue(r.get(), i, 0)] = Column{PQgetvalue(r.get(), i, 1)[0] == 'A'};
+    columns_[PQgetvalue(r.get(), i, 0)] =
+        Column{PQgetvalue(r.get(), i, 1)[0] == 'A',
+               static_cast<unsigned>(std::strtoul(PQgetvalue(r.get(), i, 2), nullptr, 10))};
   loaded_ = true;
 }
 
@@ -45,6 +49,12 @@ bool TargetTable::is_array(Connection& c, std::string_view name) {
   if (!loaded_) load(c);
   auto it = columns_.find(std::string(name));
   return it != columns_.end() && it->second.is_array;
+}
+
+unsigned TargetTable::type_oid(Connection& c, std::string_view name) {
+  if (!loaded_) load(c);
+  auto it = columns_.find(std::string(name));
+  return it == columns_.end() ? 0 : it->second.type_oid;
 }
 
 void TargetTable::create(Connection& c, const FerrySchema& schema, const std::vector<std::string>& key) {

@@ -26,6 +26,8 @@ class TargetTable {
   bool exists(Connection& c);
   bool has_column(Connection& c, std::string_view name);
   bool is_array(Connection& c, std::string_view name);
+  // The column's type OID; 0 for a column that does not exist.
+  unsigned type_oid(Connection& c, std::string_view name);
 
   // CREATE TABLE IF NOT EXISTS with one column per field and, if `key` is
   // not empty, a PRIMARY KEY on those columns.
@@ -38,6 +40,7 @@ class TargetTable {
  private:
   struct Column {
     bool is_array = false;
+    unsigned type_oid = 0;
   };
   void load(Connection& c);
 

@@ -1,0 +1,230 @@
+#include "copy_binary.h"
+
+#include <cstring>
+#include <limits>
+#include <string_view>
+#include <vector>
+
+namespace ferry_pg {
+namespace {
+
+// PostgreSQL timestamps count microseconds from 2000-01-01 00:00 UTC.
+constexpr int64_t kPgEpochMicros = 946684800LL * 1000000;
+
+// numeric's sign words and limits (utils/adt/numeric.c).
+constexpr uint16_t kNumericPos = 0x0000;
+constexpr uint16_t kNumericNeg = 0x4000;
+constexpr uint16_t kNumericNaN = 0xC000;
+constexpr size_t kNumericMaxDscale = 0x3FFF;
+
+void put16(std::string& out, uint16_t v) {
+  const char b[2] = {static_cast<char>(v >> 8), static_cast<char>(v)};
+  out.append(b, 2);
+}
+
+void put32(std::string& out, uint32_t v) {
+  const char b[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
+                     static_cast<char>(v)};
+  out.append(b, 4);
+}
+
+void put64(std::string& out, uint64_t v) {
+  put32(out, static_cast<uint32_t>(v >> 32));
+  put32(out, static_cast<uint32_t>(v));
+}
+
+std::string_view text_of(const FerryValue& v) {
+  return std::string_view(v.as.bytes.data ? v.as.bytes.data : "", v.as.bytes.size);
+}
+
+bool all_digits(std::string_view s) {
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+// A decimal in numeric's wire form: base-10000 digit groups aligned on the
+// decimal point, the weight of the first group, the sign and the number of
+// decimals shown. Only plain "[+-]digits[.digits]" and "NaN" are taken;
+// exponents, infinities and anything odd stay with the server's text parser.
+struct NumericWire {
+  uint16_t sign = kNumericPos;
+  int32_t weight = 0;
+  uint16_t dscale = 0;
+  std::vector<uint16_t>& digits;
+};
+
+// Called twice per value (fits, then append): one scratch vector per thread
+// keeps that free of allocations.
+std::vector<uint16_t>& digit_scratch() {
+  thread_local std::vector<uint16_t> digits;
+  digits.clear();
+  return digits;
+}
+
+bool parse_numeric(std::string_view s, NumericWire* out) {
+  if (s == "NaN") {
+    out->sign = kNumericNaN;
+    return true;
+  }
+  size_t i = 0;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) out->sign = s[i++] == '-' ? kNumericNeg : kNumericPos;
+  const std::string_view rest = s.substr(i);
+  const size_t dot = rest.find('.');
+  std::string_view whole = rest.substr(0, dot);
+  const std::string_view frac = dot == std::string_view::npos ? std::string_view() : rest.substr(dot + 1);
+  if ((whole.empty() && frac.empty()) || !all_digits(whole) || !all_digits(frac)) return false;
+  if (frac.size() > kNumericMaxDscale) return false;
+  while (!whole.empty() && whole.front() == '0') whole.remove_prefix(1);
+
+  const size_t whole_groups = (whole.size() + 3) / 4;
+  if (whole_groups > 32768) return false;
+  out->dscale = static_cast<uint16_t>(frac.size());
+  out->weight = static_cast<int32_t>(whole_groups) - 1;
+  // The first group takes the digits left over from whole groups of four.
+  size_t lead = whole.size() % 4 == 0 ? 4 : whole.size() % 4;
+  for (size_t at = 0; at < whole.size();) {
+    uint16_t g = 0;
+    for (size_t k = 0; k < lead; ++k) g = static_cast<uint16_t>(g * 10 + (whole[at + k] - '0'));
+    out->digits.push_back(g);
+    at += lead;
+    lead = 4;
+  }
+  for (size_t at = 0; at < frac.size(); at += 4) {
+    uint16_t g = 0;
+    for (size_t k = 0; k < 4; ++k)
+      g = static_cast<uint16_t>(g * 10 + (at + k < frac.size() ? frac[at + k] - '0' : 0));
+    out->digits.push_back(g);
+  }
+  size_t first = 0;
+  while (first < out->digits.size() && out->digits[first] == 0) ++first;
+  out->digits.erase(out->digits.begin(), out->digits.begin() + static_cast<std::ptrdiff_t>(first));
+  out->weight -= static_cast<int32_t>(first);
+  while (!out->digits.empty() && out->digits.back() == 0) out->digits.pop_back();
+  if (out->digits.empty()) {
+    out->weight = 0;
+    out->sign = kNumericPos;  // no negative zero
+  }
+  return out->weight >= std::numeric_limits<int16_t>::min() && out->digits.size() <= 0x7FFF;
+}
+
+}  // namespace
+
+BinaryColumn binary_column_for(unsigned oid) {
+  switch (oid) {
+    case 21: return BinaryColumn::kInt2;
+    case 23: return BinaryColumn::kInt4;
+    case 20: return BinaryColumn::kInt8;
+    case 701: return BinaryColumn::kFloat8;
+    case 16: return BinaryColumn::kBool;
+    case 25: case 1043: case 1042: return BinaryColumn::kText;  // text, varchar, char(n)
+    case 17: return BinaryColumn::kBytea;
+    case 1114: case 1184: return BinaryColumn::kTimestamp;   // timestamp, timestamptz
+    case 1700: return BinaryColumn::kNumeric;
+    case 114: return BinaryColumn::kJson;
+    case 3802: return BinaryColumn::kJsonb;
+    default: return BinaryColumn::kNone;
+  }
+}
+
+bool binary_fits(const FerryValue& v, BinaryColumn col) {
+  if (v.type == FERRY_TYPE_NULL) return col != BinaryColumn::kNone;
+  switch (col) {
+    case BinaryColumn::kNone: return false;
+    case BinaryColumn::kInt2:
+      return v.type == FERRY_TYPE_INT64 && v.as.i64 >= INT16_MIN && v.as.i64 <= INT16_MAX;
+    case BinaryColumn::kInt4:
+      return v.type == FERRY_TYPE_INT64 && v.as.i64 >= INT32_MIN && v.as.i64 <= INT32_MAX;
+    case BinaryColumn::kInt8: return v.type == FERRY_TYPE_INT64;
+    case BinaryColumn::kFloat8: return v.type == FERRY_TYPE_DOUBLE;
+    case BinaryColumn::kBool: return v.type == FERRY_TYPE_BOOL;
+    case BinaryColumn::kText:
+    case BinaryColumn::kJson:
+    case BinaryColumn::kJsonb:
+      // The text form is the binary form; the server validates it alike.
+      return v.type == FERRY_TYPE_STRING || v.type == FERRY_TYPE_JSON ||
+             (col == BinaryColumn::kText && v.type == FERRY_TYPE_DECIMAL);
+    case BinaryColumn::kBytea: return v.type == FERRY_TYPE_BYTES;
+    case BinaryColumn::kTimestamp:
+      return v.type == FERRY_TYPE_TIMESTAMP && v.as.i64 >= INT64_MIN + kPgEpochMicros;
+    case BinaryColumn::kNumeric: {
+      if (v.type != FERRY_TYPE_DECIMAL) return false;
+      NumericWire w{kNumericPos, 0, 0, digit_scratch()};
+      return parse_numeric(text_of(v), &w);
+    }
+  }
+  return false;
+}
+
+void append_binary_header(std::string& out) {
+  static const char kSignature[] = "PGCOPY\n\377\r\n";  // and its terminating NUL
+  out.append(kSignature, sizeof kSignature);
+  put32(out, 0);  // flags: no OIDs
+  put32(out, 0);  // no header extension
+}
+
+void append_binary_row_start(std::string& out, uint16_t fields) { put16(out, fields); }
+
+void append_binary_int8(std::string& out, int64_t v) {
+  put32(out, 8);
+  put64(out, static_cast<uint64_t>(v));
+}
+
+void append_binary_bool(std::string& out, bool v) {
+  put32(out, 1);
+  out += v ? '\1' : '\0';
+}
+
+void append_binary_value(std::string& out, const FerryValue& v, BinaryColumn col) {
+  if (v.type == FERRY_TYPE_NULL) {
+    put32(out, 0xFFFFFFFFu);  // -1: NULL
+    return;
+  }
+  switch (col) {
+    case BinaryColumn::kInt2:
+      put32(out, 2);
+      put16(out, static_cast<uint16_t>(static_cast<int16_t>(v.as.i64)));
+      return;
+    case BinaryColumn::kInt4:
+      put32(out, 4);
+      put32(out, static_cast<uint32_t>(static_cast<int32_t>(v.as.i64)));
+      return;
+    case BinaryColumn::kInt8: append_binary_int8(out, v.as.i64); return;
+    case BinaryColumn::kFloat8: {
+      uint64_t bits;
+      std::memcpy(&bits, &v.as.f64, sizeof bits);
+      put32(out, 8);
+      put64(out, bits);
+      return;
+    }
+    case BinaryColumn::kBool: append_binary_bool(out, v.as.boolean != 0); return;
+    case BinaryColumn::kTimestamp: append_binary_int8(out, v.as.i64 - kPgEpochMicros); return;
+    case BinaryColumn::kJsonb:
+      put32(out, static_cast<uint32_t>(v.as.bytes.size + 1));
+      out += '\1';  // jsonb's binary format version
+      out.append(text_of(v));
+      return;
+    case BinaryColumn::kText:
+    case BinaryColumn::kJson:
+    case BinaryColumn::kBytea:
+      put32(out, static_cast<uint32_t>(v.as.bytes.size));
+      out.append(text_of(v));
+      return;
+    case BinaryColumn::kNumeric: {
+      NumericWire w{kNumericPos, 0, 0, digit_scratch()};
+      parse_numeric(text_of(v), &w);
+      put32(out, static_cast<uint32_t>(8 + 2 * w.digits.size()));
+      put16(out, static_cast<uint16_t>(w.digits.size()));
+      put16(out, static_cast<uint16_t>(static_cast<int16_t>(w.weight)));
+      put16(out, w.sign);
+      put16(out, w.dscale);
+      for (uint16_t d : w.digits) put16(out, d);
+      return;
+    }
+    case BinaryColumn::kNone: return;
+  }
+}
+
+void append_binary_trailer(std::string& out) { put16(out, 0xFFFF); }
+
+}  // namespace ferry_pg
