@@ -27,4 +27,15 @@ fi
 cmake -S . -B "$build" "${flags[@]}"
 cmake --build "$build" -j"$(nproc)"
 cd "$build"
-ctest --output-on-failure -j"$(nproc)" --timeout 900
+# A test passes or fails. GoogleTest reports a suite whose set-up failed (a
+# server that did not start) by skipping its tests, and ctest counts skips
+# as "not run" without failing; so any test that did not run fails the suite.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+ctest --output-on-failure -j"$(nproc)" --timeout 900 2>&1 | tee "$log" || status=$?
+if grep -q "tests did not run" "$log"; then
+  echo "test.sh: some tests did not run (see 'The following tests did not run' above); that is a failure" >&2
+  [ "$status" = 0 ] && status=1
+fi
+exit "$status"

@@ -109,7 +109,7 @@ class MysqlHookTest : public ::testing::Test {
   static void TearDownTestSuite() { server_.reset(); }
   void SetUp() override {
     if (!mysql_built())
-      GTEST_SKIP() << "the mysql plugin (and so the hooks' mysql driver) is not built";
+      FAIL() << "the mysql plugin (and so the hooks' mysql driver) is not built";
     ASSERT_TRUE(server_) << "MariaDB did not start: " << setup_error_;
   }
 

@@ -54,7 +54,7 @@ class MysqlPostgres : public ::testing::Test {
   }
   void SetUp() override {
     if (!postgres_plugin_built())
-      GTEST_SKIP() << "the postgres plugin is not built (" << FERRY_TEST_PLUGIN_DIR << ")";
+      FAIL() << "the postgres plugin is not built (" << FERRY_TEST_PLUGIN_DIR << ")";
   }
 
   static std::string my(const std::string& statements) {
