@@ -4,12 +4,13 @@
 
 #include <algorithm>
 
+#include "audit_rows.h"
+
 namespace ferry_audit_sql {
 namespace {
 
 constexpr const char* kInsertWhat = "inserting an audit row";
 constexpr const char* kStatsWhat = "updating pipeline stats";
-constexpr int kColumnsPerRow = 9;
 // Rows per INSERT statement in record granularity (a prepared statement
 // takes at most 65535 parameters).
 constexpr size_t kRowsPerInsert = 1000;
@@ -74,7 +75,7 @@ std::string MysqlAuditStore::insert_sql(size_t rows) const {
                     "`record_position`, `records`, `committed_at_ms`) VALUES ";
   for (size_t r = 0; r < rows; ++r) {
     sql += r == 0 ? "(" : ", (";
-    for (int c = 0; c < kColumnsPerRow; ++c) sql += c == 0 ? "?" : ", ?";
+    for (int c = 0; c < kAuditColumns; ++c) sql += c == 0 ? "?" : ", ?";
     sql += ")";
   }
   // A repeat on either unique key (also within this statement) changes
@@ -86,8 +87,10 @@ std::string MysqlAuditStore::insert_sql(size_t rows) const {
 
 void MysqlAuditStore::record(const FerryCheckpointEvent& e, int64_t at_ms) {
   MysqlTransaction tx(db_);
-  const Added added = granularity_ == Granularity::kBatch ? insert_batch_row(e, at_ms)
-                                                          : insert_record_rows(e, at_ms);
+  auto run = [this](size_t rows, const MysqlParams& p) { return db_.exec(insert_sql(rows), p, kInsertWhat); };
+  const AddedRows added = granularity_ == Granularity::kBatch
+                              ? insert_batch_row<MysqlParams>(e, at_ms, run)
+                              : insert_record_rows<MysqlParams>(e, at_ms, kRowsPerInsert, run);
   // Stats count only what this call newly audited, so a re-delivered batch
   // leaves them as they were.
   if (added.batches > 0) {
@@ -102,55 +105,6 @@ void MysqlAuditStore::record(const FerryCheckpointEvent& e, int64_t at_ms) {
     db_.exec(stats_sql_, p, kStatsWhat);
   }
   tx.commit();
-}
-
-MysqlAuditStore::Added MysqlAuditStore::insert_batch_row(const FerryCheckpointEvent& e,
-                                                         int64_t at_ms) {
-  const int64_t n = e.batch ? static_cast<int64_t>(e.batch->n_rows) : 0;
-  MysqlParams p;
-  p.text(ferry::view(e.pipeline));
-  p.text(ferry::view(e.run_id));
-  p.text(ferry::view(e.sink));
-  p.text(ferry::view(e.partition));
-  p.bytes(ferry::view(e.position));
-  p.null();
-  p.null();
-  p.int64(n);
-  p.int64(at_ms);
-  if (db_.exec(insert_sql(1), p, kInsertWhat) == 0) return Added{};
-  return Added{n, 1};
-}
-
-MysqlAuditStore::Added MysqlAuditStore::insert_record_rows(const FerryCheckpointEvent& e,
-                                                           int64_t at_ms) {
-  Added added;
-  if (e.batch == nullptr) return added;
-  const ferry::BatchView batch(e.batch);
-  MysqlParams p;
-  for (size_t first = 0; first < batch.rows(); first += kRowsPerInsert) {
-    const size_t count = std::min(kRowsPerInsert, batch.rows() - first);
-    p.clear();
-    for (size_t r = first; r < first + count; ++r) {
-      p.text(ferry::view(e.pipeline));
-      p.text(ferry::view(e.run_id));
-      p.text(ferry::view(e.sink));
-      p.text(ferry::view(e.partition));
-      p.bytes(ferry::view(e.position));
-      p.text(batch.key(r));
-      // As in SQLite: a record without a position stays outside the unique
-      // key and is audited every time.
-      if (batch.position(r).empty()) {
-        p.null();
-      } else {
-        p.bytes(batch.position(r));
-      }
-      p.int64(1);
-      p.int64(at_ms);
-    }
-    added.records += db_.exec(insert_sql(count), p, kInsertWhat);
-  }
-  added.batches = added.records > 0 ? 1 : 0;
-  return added;
 }
 
 }  // namespace ferry_audit_sql

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "audit_rows.h"
+
 #include "database.h"  // quote_ident: the same "..." quoting as SQLite
 
 namespace ferry_audit_sql {
@@ -11,7 +13,6 @@ namespace {
 
 constexpr const char* kInsertWhat = "inserting an audit row";
 constexpr const char* kStatsWhat = "updating pipeline stats";
-constexpr int kColumnsPerRow = 9;
 // Rows per INSERT statement in record granularity (PostgreSQL takes at most
 // 65535 parameters per statement).
 constexpr size_t kRowsPerInsert = 1000;
@@ -67,7 +68,7 @@ std::string PgAuditStore::insert_sql(size_t rows) const {
   int n = 0;
   for (size_t r = 0; r < rows; ++r) {
     sql += r == 0 ? "(" : ", (";
-    for (int c = 0; c < kColumnsPerRow; ++c) {
+    for (int c = 0; c < kAuditColumns; ++c) {
       if (c > 0) sql += ", ";
       sql += "$" + std::to_string(++n);
     }
@@ -81,8 +82,12 @@ std::string PgAuditStore::insert_sql(size_t rows) const {
 
 void PgAuditStore::record(const FerryCheckpointEvent& e, int64_t at_ms) {
   PgTransaction tx(db_);
-  const Added added = granularity_ == Granularity::kBatch ? insert_batch_row(e, at_ms)
-                                                          : insert_record_rows(e, at_ms);
+  auto run = [this](size_t rows, const PgParams& p) {
+    return PgConnection::affected(db_.exec(insert_sql(rows), p, kInsertWhat).get());
+  };
+  const AddedRows added = granularity_ == Granularity::kBatch
+                              ? insert_batch_row<PgParams>(e, at_ms, run)
+                              : insert_record_rows<PgParams>(e, at_ms, kRowsPerInsert, run);
   // Stats count only what this call newly audited, so a re-delivered batch
   // leaves them as they were.
   if (added.batches > 0) {
@@ -94,56 +99,6 @@ void PgAuditStore::record(const FerryCheckpointEvent& e, int64_t at_ms) {
     db_.exec(stats_sql_, p, kStatsWhat);
   }
   tx.commit();
-}
-
-PgAuditStore::Added PgAuditStore::insert_batch_row(const FerryCheckpointEvent& e, int64_t at_ms) {
-  const int64_t n = e.batch ? static_cast<int64_t>(e.batch->n_rows) : 0;
-  PgParams p;
-  p.text(ferry::view(e.pipeline));
-  p.text(ferry::view(e.run_id));
-  p.text(ferry::view(e.sink));
-  p.text(ferry::view(e.partition));
-  p.bytes(ferry::view(e.position));
-  p.null();
-  p.null();
-  p.int64(n);
-  p.int64(at_ms);
-  const PgResult r = db_.exec(insert_sql(1), p, kInsertWhat);
-  if (PgConnection::affected(r.get()) == 0) return Added{};
-  return Added{n, 1};
-}
-
-PgAuditStore::Added PgAuditStore::insert_record_rows(const FerryCheckpointEvent& e,
-                                                     int64_t at_ms) {
-  Added added;
-  if (e.batch == nullptr) return added;
-  const ferry::BatchView batch(e.batch);
-  PgParams p;
-  for (size_t first = 0; first < batch.rows(); first += kRowsPerInsert) {
-    const size_t count = std::min(kRowsPerInsert, batch.rows() - first);
-    p.clear();
-    for (size_t r = first; r < first + count; ++r) {
-      p.text(ferry::view(e.pipeline));
-      p.text(ferry::view(e.run_id));
-      p.text(ferry::view(e.sink));
-      p.text(ferry::view(e.partition));
-      p.bytes(ferry::view(e.position));
-      p.text(batch.key(r));
-      // As in SQLite: a record without a position stays outside the unique
-      // index and is audited every time.
-      if (batch.position(r).empty()) {
-        p.null();
-      } else {
-        p.bytes(batch.position(r));
-      }
-      p.int64(1);
-      p.int64(at_ms);
-    }
-    const PgResult res = db_.exec(insert_sql(count), p, kInsertWhat);
-    added.records += PgConnection::affected(res.get());
-  }
-  added.batches = added.records > 0 ? 1 : 0;
-  return added;
 }
 
 }  // namespace ferry_audit_sql

@@ -17,12 +17,6 @@ class PgAuditStore : public AuditStore {
   void record(const FerryCheckpointEvent& event, int64_t committed_at_ms) override;
 
  private:
-  struct Added {
-    int64_t records = 0;
-    int64_t batches = 0;
-  };
-  Added insert_batch_row(const FerryCheckpointEvent& e, int64_t at_ms);
-  Added insert_record_rows(const FerryCheckpointEvent& e, int64_t at_ms);
   // INSERT ... VALUES (9 parameters) x rows ... ON CONFLICT DO NOTHING.
   std::string insert_sql(size_t rows) const;
 
