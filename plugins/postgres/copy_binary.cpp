@@ -8,8 +8,12 @@
 namespace ferry_pg {
 namespace {
 
-// PostgreSQL timestamps count microseconds from 2000-01-01 00:00 UTC.
+// PostgreSQL timestamps count microseconds from 2000-01-01 00:00 UTC, and
+// start at 4714-11-24 BC (Unix microseconds below; the upper end is beyond
+// int64 in Unix microseconds). Outside that range text COPY lets the server
+// name the value in its error; in binary INT64_MIN would be -infinity.
 constexpr int64_t kPgEpochMicros = 946684800LL * 1000000;
+constexpr int64_t kPgMinTimestampUnixMicros = -210866803200000000LL;
 
 // numeric's sign words and limits (utils/adt/numeric.c).
 constexpr uint16_t kNumericPos = 0x0000;
@@ -146,7 +150,7 @@ bool binary_fits(const FerryValue& v, BinaryColumn col) {
              (col == BinaryColumn::kText && v.type == FERRY_TYPE_DECIMAL);
     case BinaryColumn::kBytea: return v.type == FERRY_TYPE_BYTES;
     case BinaryColumn::kTimestamp:
-      return v.type == FERRY_TYPE_TIMESTAMP && v.as.i64 >= INT64_MIN + kPgEpochMicros;
+      return v.type == FERRY_TYPE_TIMESTAMP && v.as.i64 >= kPgMinTimestampUnixMicros;
     case BinaryColumn::kNumeric: {
       if (v.type != FERRY_TYPE_DECIMAL) return false;
       NumericWire w{kNumericPos, 0, 0, digit_scratch()};

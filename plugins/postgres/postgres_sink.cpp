@@ -96,7 +96,20 @@ void PostgresSink::begin_if_needed(Connection& c) {
   c.exec("BEGIN", "beginning a transaction on " + where_);
   in_txn_ = true;
   ddl_in_txn_ = false;
+  types_pinned_ = false;
   staged_rows_ = 0;
+}
+
+void PostgresSink::pin_column_types(Connection& c) {
+  // Binary COPY carries no types: the server reads each value as the type
+  // its column has when COPY runs. So the types are read again in every
+  // transaction, after taking the lock COPY takes anyway, which keeps a
+  // concurrent ALTER TABLE out until COMMIT.
+  if (types_pinned_ || opts_.copy_format != CopyFormat::kAuto || opts_.mode != WriteMode::kAppend) return;
+  types_pinned_ = true;
+  if (!table_.exists(c)) return;  // created in this transaction, from the batch's own types
+  c.exec("LOCK TABLE " + table_.quoted() + " IN ROW EXCLUSIVE MODE", "locking " + where_);
+  table_.forget();
 }
 
 void PostgresSink::forget_after_rollback() {
@@ -173,7 +186,9 @@ std::vector<PostgresSink::Rejection> PostgresSink::check_rows(const ferry::Batch
 }
 
 bool PostgresSink::binary_batch(const ferry::BatchView& batch, const std::vector<bool>& rejected) const {
-  if (opts_.copy_format != CopyFormat::kAuto) return false;
+  // Upsert stays in text: its staging table's types are fixed when it is
+  // created, and the merge casts anyway (binary measured no faster there).
+  if (opts_.copy_format != CopyFormat::kAuto || opts_.mode != WriteMode::kAppend || !types_pinned_) return false;
   for (BinaryColumn col : binary_cols_)
     if (col == BinaryColumn::kNone) return false;
   for (size_t row = 0; row < batch.rows(); ++row) {
@@ -308,6 +323,7 @@ void PostgresSink::write(const ferry::BatchView& batch, ferry::Outcomes& outcome
   const bool ddl_before = ddl_in_txn_;
   try {
     c.exec("SAVEPOINT ferry_write", "opening a savepoint on " + where_);
+    pin_column_types(c);
     fit_table(c, batch);
     if (rejections.size() < batch.rows()) {
       if (opts_.mode == WriteMode::kAppend) write_append(c, batch, rejected);
@@ -339,6 +355,7 @@ void PostgresSink::write(const ferry::BatchView& batch, ferry::Outcomes& outcome
       table_.forget();
       stage_signature_.clear();
     }
+    types_pinned_ = false;  // the rolled-back savepoint may have held the only table lock
     throw;
   }
   // Outcomes only once the call stands: a failed call must report no rows.

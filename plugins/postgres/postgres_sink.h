@@ -59,6 +59,8 @@ class PostgresSink final : public ferry::Sink {
   Connection& connection(bool rows_may_be_lost);
   void drop_connection();
   void begin_if_needed(Connection& c);
+  // Before binary COPY: locks the table and re-reads its column types.
+  void pin_column_types(Connection& c);
   void fit_table(Connection& c, const ferry::BatchView& batch);
   std::vector<Rejection> check_rows(const ferry::BatchView& batch);
   // Formats the accepted rows for COPY (binary when binary_batch, else
@@ -86,6 +88,7 @@ class PostgresSink final : public ferry::Sink {
 
   bool in_txn_ = false;
   bool ddl_in_txn_ = false;   // CREATE/ALTER (or staging table) since BEGIN
+  bool types_pinned_ = false;  // column types read under the table lock in this transaction
   int64_t staged_rows_ = 0;   // rows staged by successful writes since BEGIN
   std::string stage_signature_;  // columns of pg_temp.ferry_stage; empty: none
   std::optional<InDoubt> in_doubt_;

@@ -1,0 +1,59 @@
+// The postgres sink through its C ABI, one batch at a time, against a real
+// throwaway PostgreSQL 15: what it writes when the target table changes
+// under an open connection.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "support/plugin_harness.h"
+#include "support/servers.h"
+
+namespace {
+
+using ferry::test::Column;
+using ferry::test::make_batch;
+using ferry::test::PgServer;
+using ferry::test::Row;
+using ferry::test::Value;
+
+class PostgresSinkTypes : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = std::make_unique<PgServer>(); }
+  static void TearDownTestSuite() { server_.reset(); }
+  static PgServer& pg() { return *server_; }
+  static std::unique_ptr<PgServer> server_;
+};
+std::unique_ptr<PgServer> PostgresSinkTypes::server_;
+
+// Binary COPY carries no types: a column whose type changes between two
+// batches of one connection (ALTER TABLE from another session) must get its
+// values as the new type, never the old type's bytes read as the new one.
+TEST_F(PostgresSinkTypes, ColumnTypeChangedBetweenBatchesIsWrittenAsTheNewType) {
+  pg().psql("CREATE DATABASE alter_mid");
+  pg().psql("CREATE TABLE t (id bigint, v bigint, ts timestamptz)", "alter_mid");
+  ferry::test::Plugin plugin(ferry::test::plugin_path("postgres"));
+  ferry::test::OpenParams params;
+  params.config_json = R"({"dsn": ")" + pg().dsn("alter_mid") + R"(", "table": "t", "create_table": false})";
+  ferry::test::SinkHandle sink(plugin, params);
+  ASSERT_EQ(sink.open_status(), FERRY_OK) << sink.host().last_error();
+  const std::vector<Column> cols = {{"id", FERRY_TYPE_INT64, FERRY_FIELD_NULLABLE},
+                                    {"v", FERRY_TYPE_INT64, FERRY_FIELD_NULLABLE},
+                                    {"ts", FERRY_TYPE_TIMESTAMP, FERRY_FIELD_NULLABLE}};
+  auto row = [](int64_t id, int64_t v) {
+    return Row{{Value::int64(id), Value::int64(v), Value::timestamp(v * 1000000)}, std::to_string(id),
+               "pos" + std::to_string(id), FERRY_OP_INSERT};
+  };
+  ASSERT_EQ(sink.write(make_batch(cols, {row(1, 150001)})), FERRY_OK) << sink.host().last_error();
+  ASSERT_EQ(sink.commit("p0", "pos1"), FERRY_OK) << sink.host().last_error();
+
+  pg().psql("ALTER TABLE t ALTER COLUMN v TYPE float8, ALTER COLUMN ts TYPE text", "alter_mid");
+  ASSERT_EQ(sink.write(make_batch(cols, {row(2, 150002)})), FERRY_OK) << sink.host().last_error();
+  ASSERT_EQ(sink.commit("p0", "pos2"), FERRY_OK) << sink.host().last_error();
+
+  EXPECT_EQ(pg().psql("SELECT id, v, ts FROM t ORDER BY id", "alter_mid"),
+            "1|150001|1970-01-02 17:40:01+00\n2|150002|1970-01-02 17:40:02.000000+00\n");
+}
+
+}  // namespace
