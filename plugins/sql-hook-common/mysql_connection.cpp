@@ -238,7 +238,7 @@ void MysqlConnection::begin() {
     } catch (const sql::SQLException& e) {
       if (e.getErrorCode() != 0 && !is_connection_loss(e.getErrorCode())) fail(e, kWhat);
       // Nothing was done on this connection yet, so starting over on a new
-      // one loses nothing. (A backlog hook is not called again on RETRY.)
+      // one loses nothing, and spares the host a retry of the whole event.
       disconnect();
     }
   }

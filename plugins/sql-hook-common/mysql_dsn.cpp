@@ -89,7 +89,11 @@ class Parser {
       while (i < s.size() && s[i] != '=' && !is_space(s[i])) ++i;
       const std::string_view key = s.substr(key_start, i - key_start);
       while (i < s.size() && is_space(s[i])) ++i;
-      if (i == s.size() || s[i] != '=') fail("expected key=value after '" + std::string(key) + "'");
+      // The stray word is not quoted: it may be the rest of an unquoted
+      // password that contains a space.
+      if (i == s.size() || s[i] != '=')
+        fail("expected key=value at character " + std::to_string(key_start + 1) +
+             " (quote values that contain spaces: password='...')");
       ++i;
       while (i < s.size() && is_space(s[i])) ++i;
       std::string value;

@@ -384,7 +384,9 @@ TEST_F(MysqlHookTest, BadDsnsAreConfigErrorsThatQuoteNoSecret) {
        {"mysql://hook:" + secret + "@127.0.0.1:notaport/hooks",
         "host=127.0.0.1 user=hook pasword=" + secret + " database=hooks",
         "host=127.0.0.1 user=hook password='" + secret, "user=hook password=" + secret,
-        "postgresql://hook:" + secret + "@127.0.0.1/hooks"}) {
+        "postgresql://hook:" + secret + "@127.0.0.1/hooks",
+        // An unquoted password with a space: its second half is a stray word.
+        "host=127.0.0.1 user=hook password=x " + secret + " database=hooks"}) {
     CheckpointHookHandle a(audit, params(dir, config("bad_", "", dsn)));
     EXPECT_EQ(a.open_status(), FERRY_ERROR_CONFIG) << dsn << ": " << a.host().last_error();
     EXPECT_NE(a.host().last_error().find("audit-sql: option 'dsn' is not a valid mysql "
