@@ -1,5 +1,7 @@
 #include "engine/host_context.h"
 
+#include <algorithm>
+
 #include "common/log.h"
 
 namespace ferry::core {
@@ -59,11 +61,23 @@ int32_t HostContext::is_cancelled(void* p) {
 
 void HostContext::counter_add(void* p, const char* name, size_t len, int64_t delta) {
   auto* self = static_cast<HostContext*>(p);
-  if (!self->metrics_ || !name || len == 0) return;
-  // The name is a label value, so any text renders safely; the stage tells
-  // two instances of one plugin apart.
+  if (!self->metrics_) return;
+  const std::string_view counter(name ? name : "", name ? len : 0);
+  // Prometheus counters only go up, and a label value that is not UTF-8
+  // would make the whole scrape invalid: such calls are dropped, once said.
+  const bool valid_name = !counter.empty() && counter.size() <= 64 &&
+                          std::all_of(counter.begin(), counter.end(), [](char c) {
+                            return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+                          });
+  if (!valid_name || delta < 0) {
+    if (!self->warned_counter_.exchange(true))
+      log_warn("plugin counter_add ignored: counter names are [a-z0-9_]{1,64} and deltas are not negative",
+               LogFields{self->pipeline_, {}, {}, self->stage_});
+    return;
+  }
+  // The stage tells two instances of one plugin apart.
   self->metrics_->add("ferry_plugin_events_total",
-                      {{"pipeline", self->pipeline_}, {"stage", self->stage_}, {"counter", std::string(name, len)}},
+                      {{"pipeline", self->pipeline_}, {"stage", self->stage_}, {"counter", std::string(counter)}},
                       static_cast<double>(delta));
 }
 

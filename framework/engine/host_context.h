@@ -49,6 +49,7 @@ class HostContext {
   std::string partition_;
   const std::atomic<bool>* cancel_;
   Metrics* metrics_;
+  std::atomic<bool> warned_counter_{false};
   ErrantHandler errant_;
   std::string error_;
   uint64_t retry_after_ms_ = 0;
