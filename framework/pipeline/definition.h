@@ -113,11 +113,29 @@ class DescriptorLookup {
   // Extra words for an "unknown plugin" message: the known names, files
   // that failed to load and why. Empty by default.
   virtual std::string why_missing(const std::string& /*plugin*/) const { return {}; }
+
+  // What a plugin's own configuration check (ABI 1.3) is given.
+  struct ConfigCheck {
+    uint32_t kind = 0;  // a FERRY_KIND_* bit
+    std::string config_json;
+    std::string pipeline;
+    std::string name;
+    std::string base_dir;
+    uint64_t max_batch_records = 0;
+    uint64_t max_batch_bytes = 0;
+  };
+  // Runs the plugin's check_config when it has one: why it refuses the
+  // configuration, or nothing. Nothing by default.
+  virtual std::optional<std::string> check_config(const std::string& /*plugin*/,
+                                                  const ConfigCheck& /*check*/) const {
+    return std::nullopt;
+  }
 };
 
 // Checks every stage against the options its plugin declares (unknown keys,
 // missing required options, wrong types, unknown plugins, a plugin that
-// lacks the kind asked of it), fills in defaults and records secret values.
+// lacks the kind asked of it), fills in defaults and records secret values;
+// then lets each plugin check the rest of its stage's configuration.
 // Throws DefinitionError with every issue found.
 void validate_against_plugins(PipelineDef& def, const DescriptorLookup& plugins);
 

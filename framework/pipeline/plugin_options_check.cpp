@@ -183,8 +183,9 @@ void check_options(StageDef& stage, const FerryKindSpec& spec, const std::string
   }
 }
 
-void check_stage(StageDef& stage, FerryKind kind, const DescriptorLookup& plugins, std::vector<std::string>& secrets,
+void check_stage(StageDef& stage, FerryKind kind, const DescriptorLookup& plugins, PipelineDef& def,
                  std::vector<DefinitionIssue>& issues) {
+  std::vector<std::string>& secrets = def.secrets;
   const FerryPluginDescriptor* d = plugins.find(stage.plugin);
   if (d == nullptr) {
     std::string why = plugins.why_missing(stage.plugin);
@@ -199,26 +200,40 @@ void check_stage(StageDef& stage, FerryKind kind, const DescriptorLookup& plugin
                                                        "; it provides: " + provided_kinds(*d)});
     return;
   }
+  const size_t issues_before = issues.size();
   check_options(stage, *spec, what, secrets, issues);
+  if (issues.size() != issues_before) return;
+  // The options have the declared shapes and their defaults: now what only
+  // the plugin knows (templates, rules, options that need each other).
+  DescriptorLookup::ConfigCheck check;
+  check.kind = kind;
+  check.config_json = boost::json::serialize(stage.config);
+  check.pipeline = def.name;
+  check.name = stage.name;
+  check.base_dir = def.base_dir.string();
+  check.max_batch_records = def.max_batch_records;
+  check.max_batch_bytes = def.max_batch_bytes;
+  if (std::optional<std::string> why = plugins.check_config(stage.plugin, check))
+    issues.push_back({stage.json_path + "/config", *why});
 }
 
 }  // namespace
 
 void validate_against_plugins(PipelineDef& def, const DescriptorLookup& plugins) {
   std::vector<DefinitionIssue> issues;
-  check_stage(def.source, FERRY_KIND_SOURCE, plugins, def.secrets, issues);
+  check_stage(def.source, FERRY_KIND_SOURCE, plugins, def, issues);
   for (StageDef& t : def.transforms) {
-    check_stage(t, FERRY_KIND_TRANSFORM, plugins, def.secrets, issues);
+    check_stage(t, FERRY_KIND_TRANSFORM, plugins, def, issues);
   }
   for (SinkDef& s : def.sinks) {
-    check_stage(s, FERRY_KIND_SINK, plugins, def.secrets, issues);
+    check_stage(s, FERRY_KIND_SINK, plugins, def, issues);
   }
   for (StageDef& h : def.checkpoint_hooks) {
-    check_stage(h, FERRY_KIND_CHECKPOINT_HOOK, plugins, def.secrets, issues);
+    check_stage(h, FERRY_KIND_CHECKPOINT_HOOK, plugins, def, issues);
   }
-  if (def.orchestrator) check_stage(*def.orchestrator, FERRY_KIND_ORCHESTRATOR, plugins, def.secrets, issues);
+  if (def.orchestrator) check_stage(*def.orchestrator, FERRY_KIND_ORCHESTRATOR, plugins, def, issues);
   for (StageDef& h : def.backlog_hooks) {
-    check_stage(h, FERRY_KIND_BACKLOG_HOOK, plugins, def.secrets, issues);
+    check_stage(h, FERRY_KIND_BACKLOG_HOOK, plugins, def, issues);
   }
   if (!issues.empty()) {
     throw DefinitionError(def.file.string(), std::move(issues));

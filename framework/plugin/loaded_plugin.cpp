@@ -36,8 +36,8 @@ void refuse_version(const std::filesystem::path& file, uint32_t plugin_version) 
 }  // namespace
 
 const std::vector<uint32_t>& host_abi_versions() {
-  static const std::vector<uint32_t> versions = {FERRY_ABI_VERSION_1_2, FERRY_ABI_VERSION_1_1,
-                                                 FERRY_ABI_VERSION_1_0};
+  static const std::vector<uint32_t> versions = {FERRY_ABI_VERSION_1_3, FERRY_ABI_VERSION_1_2,
+                                                 FERRY_ABI_VERSION_1_1, FERRY_ABI_VERSION_1_0};
   return versions;
 }
 
@@ -154,6 +154,11 @@ const FerryOrchestratorApi* LoadedPlugin::orchestrator() const {
   // An older plugin's table ends before this slot: never read past it.
   if (api_.struct_size < offsetof(FerryPluginApi, orchestrator) + sizeof(void*)) return nullptr;
   return api_.orchestrator;
+}
+
+LoadedPlugin::CheckConfigFn LoadedPlugin::check_config() const {
+  if (api_.struct_size < offsetof(FerryPluginApi, check_config) + sizeof(void*)) return nullptr;
+  return api_.check_config;
 }
 
 uint32_t LoadedPlugin::kinds() const {

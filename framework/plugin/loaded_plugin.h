@@ -43,6 +43,9 @@ class LoadedPlugin {
   const FerryOrchestratorApi* orchestrator() const;
   // 1.1 slot: present only when the plugin's table is large enough.
   bool source_has_estimate() const;
+  // 1.3 slot: nullptr for plugins built before it or without a check.
+  using CheckConfigFn = FerryStatus (*)(uint32_t kind, const FerryOpenArgs* args);
+  CheckConfigFn check_config() const;
 
  private:
   struct Token {};

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/log.h"
 
 namespace ferry::core {
 namespace {
@@ -76,6 +77,63 @@ const LoadedPlugin* PluginRegistry::get(const std::string& name) const {
 const FerryPluginDescriptor* PluginRegistry::find(const std::string& name) const {
   const LoadedPlugin* p = get(name);
   return p ? &p->descriptor() : nullptr;
+}
+
+namespace {
+
+// The host services a configuration check gets: its error message and its
+// log lines; nothing else applies before an instance exists.
+struct CheckHost {
+  FerryHost host{};
+  std::string error;
+  LogFields fields;
+
+  CheckHost(const std::string& pipeline, const std::string& stage) {
+    fields.pipeline = pipeline;
+    fields.stage = stage;
+    host.struct_size = sizeof host;
+    host.host_data = this;
+    host.log = [](void* self, FerryLogLevel level, const char* msg, size_t len) {
+      const LogLevel l = level <= FERRY_LOG_DEBUG  ? LogLevel::Debug
+                         : level == FERRY_LOG_INFO ? LogLevel::Info
+                         : level == FERRY_LOG_WARN ? LogLevel::Warn
+                                                   : LogLevel::Error;
+      Logger::instance().log(l, std::string_view(msg ? msg : "", msg ? len : 0),
+                             static_cast<CheckHost*>(self)->fields);
+    };
+    host.set_error = [](void* self, const char* msg, size_t len) {
+      static_cast<CheckHost*>(self)->error.assign(msg ? msg : "", msg ? len : 0);
+    };
+    host.set_retry_after = [](void*, uint64_t) {};
+    host.report_errant_record = [](void*, const FerryErrantRecord*) { return FERRY_ERROR_INTERNAL; };
+    host.is_cancelled = [](void*) { return int32_t{0}; };
+    host.counter_add = [](void*, const char*, size_t, int64_t) {};
+  }
+};
+
+FerryBytes bytes(const std::string& s) { return FerryBytes{s.data(), s.size()}; }
+
+}  // namespace
+
+std::optional<std::string> PluginRegistry::check_config(const std::string& plugin, const ConfigCheck& c) const {
+  const LoadedPlugin* p = get(plugin);
+  if (p == nullptr) return std::nullopt;
+  const LoadedPlugin::CheckConfigFn fn = p->check_config();
+  if (fn == nullptr) return std::nullopt;
+  CheckHost check_host(c.pipeline, c.name);
+  FerryOpenArgs args{};
+  args.struct_size = sizeof args;
+  args.host = &check_host.host;
+  args.config_json = bytes(c.config_json);
+  args.pipeline = bytes(c.pipeline);
+  args.name = bytes(c.name);
+  args.base_dir = bytes(c.base_dir);
+  args.max_batch_records = c.max_batch_records;
+  args.max_batch_bytes = c.max_batch_bytes;
+  const FerryStatus st = fn(c.kind, &args);
+  if (st == FERRY_OK) return std::nullopt;
+  if (!check_host.error.empty()) return check_host.error;
+  return "plugin '" + plugin + "' refused this configuration (status " + std::to_string(st) + ")";
 }
 
 const LoadedPlugin& PluginRegistry::require(const std::string& name) const {

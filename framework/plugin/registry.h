@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,7 @@ class PluginRegistry : public DescriptorLookup {
   const LoadedPlugin& require(const std::string& name) const;
   const FerryPluginDescriptor* find(const std::string& name) const override;
   std::string why_missing(const std::string& name) const override;
+  std::optional<std::string> check_config(const std::string& plugin, const ConfigCheck& check) const override;
 
   std::vector<const LoadedPlugin*> all() const;
   const std::vector<PluginLoadFailure>& failures() const { return failures_; }

@@ -30,6 +30,8 @@ std::unique_ptr<AuditStore> open_store(const Options& opts, const ferry::Context
 
 }  // namespace
 
+void AuditHook::check_config(const ferry::Context& ctx) { parse_options(ctx.config_json()); }
+
 AuditHook::AuditHook(const ferry::Context& ctx)
     : store_(open_store(parse_options(ctx.config_json()), ctx)) {}
 

@@ -14,6 +14,8 @@ namespace ferry_audit_sql {
 class AuditHook : public ferry::CheckpointHook {
  public:
   explicit AuditHook(const ferry::Context& ctx);
+  // The configuration as the constructor reads it, without connecting (ABI 1.3).
+  static void check_config(const ferry::Context& ctx);
   FerryStatus on_commit(const FerryCheckpointEvent& event) override;
 
  private:

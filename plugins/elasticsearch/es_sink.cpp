@@ -51,6 +51,8 @@ struct CallState {
 
 }  // namespace
 
+void ElasticsearchSink::check_config(const ferry::Context& ctx) { parse_options(ctx.config_json()); }
+
 ElasticsearchSink::ElasticsearchSink(const ferry::Context& ctx)
     : host_(ctx.host()), opts_(parse_options(ctx.config_json())) {
   if (!opts_.ca_file.empty()) opts_.ca_file = ctx.resolve_path(opts_.ca_file);

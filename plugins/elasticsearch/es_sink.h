@@ -26,6 +26,8 @@ namespace ferry_es {
 class ElasticsearchSink final : public ferry::Sink {
  public:
   explicit ElasticsearchSink(const ferry::Context& ctx);
+  // The configuration as the constructor reads it, without connecting (ABI 1.3).
+  static void check_config(const ferry::Context& ctx);
 
   void write(const ferry::BatchView& batch, ferry::Outcomes& outcomes) override;
   // Nothing to do: every row write() accepted is already in Elasticsearch.

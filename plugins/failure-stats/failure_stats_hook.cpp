@@ -30,6 +30,8 @@ std::unique_ptr<FailureStore> open_store(const Options& opts, const ferry::Conte
 
 }  // namespace
 
+void FailureStatsHook::check_config(const ferry::Context& ctx) { parse_options(ctx.config_json()); }
+
 FailureStatsHook::FailureStatsHook(const ferry::Context& ctx)
     : store_(open_store(parse_options(ctx.config_json()), ctx)) {}
 

@@ -14,6 +14,8 @@ namespace ferry_failure_stats {
 class FailureStatsHook : public ferry::BacklogHook {
  public:
   explicit FailureStatsHook(const ferry::Context& ctx);
+  // The configuration as the constructor reads it, without connecting (ABI 1.3).
+  static void check_config(const ferry::Context& ctx);
   FerryStatus on_failure(const FerryBacklogEvent& event) override;
 
  private:

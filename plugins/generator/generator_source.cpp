@@ -45,6 +45,8 @@ uint64_t window_offset(std::string_view data_date, uint64_t count) {
 
 }  // namespace
 
+void GeneratorSource::check_config(const ferry::Context& ctx) { field_specs(parse_options(ctx.config_json()).fields); }
+
 GeneratorSource::GeneratorSource(const ferry::Context& ctx)
     : opts_(parse_options(ctx.config_json())),
       fields_(field_specs(opts_.fields)),

@@ -16,6 +16,8 @@ namespace ferry_generator {
 class GeneratorSource final : public ferry::Source {
  public:
   explicit GeneratorSource(const ferry::Context& ctx);
+  // The configuration as the constructor reads it, without connecting (ABI 1.3).
+  static void check_config(const ferry::Context& ctx);
 
   std::vector<std::string> partitions() override;
   // `position` is the last id emitted, as decimal text.

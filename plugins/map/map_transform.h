@@ -11,6 +11,8 @@ namespace ferry_map {
 class MapTransform : public ferry::Transform {
  public:
   explicit MapTransform(const ferry::Context& ctx);
+  // The configuration as the constructor reads it, without connecting (ABI 1.3).
+  static void check_config(const ferry::Context& ctx);
   void apply(const ferry::BatchView& in, FerryBatch* out, ferry::Outcomes& outcomes) override;
 
  private:

@@ -46,6 +46,8 @@ std::optional<size_t> find_field(const ferry::BatchView& batch, std::string_view
 
 }  // namespace
 
+void MysqlSink::check_config(const ferry::Context& ctx) { parse_sink_options(ctx.config_json()); }
+
 MysqlSink::MysqlSink(const ferry::Context& ctx)
     : host_(ctx.host()),
       opts_(parse_sink_options(ctx.config_json())),

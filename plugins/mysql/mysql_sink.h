@@ -36,6 +36,8 @@ namespace ferry_mysql {
 class MysqlSink final : public ferry::Sink {
  public:
   explicit MysqlSink(const ferry::Context& ctx);
+  // The configuration as the constructor reads it, without connecting (ABI 1.3).
+  static void check_config(const ferry::Context& ctx);
   // Rolls back whatever was not committed: uncommitted rows must not appear.
   ~MysqlSink() override;
 

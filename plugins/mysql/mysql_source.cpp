@@ -38,6 +38,8 @@ std::string_view as_view(const sql::SQLString& s) { return std::string_view(s.c_
 
 }  // namespace
 
+void MysqlSource::check_config(const ferry::Context& ctx) { parse_source_options(ctx.config_json()); }
+
 MysqlSource::MysqlSource(const ferry::Context& ctx)
     : opts_(parse_source_options(ctx.config_json())),
       host_(ctx.host()),

@@ -28,6 +28,8 @@ namespace ferry_mysql {
 class MysqlSource final : public ferry::Source {
  public:
   explicit MysqlSource(const ferry::Context& ctx);
+  // The configuration as the constructor reads it, without connecting (ABI 1.3).
+  static void check_config(const ferry::Context& ctx);
   ~MysqlSource() override;
 
   std::vector<std::string> partitions() override;

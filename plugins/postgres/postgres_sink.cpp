@@ -38,6 +38,8 @@ std::string column_list(const ferry::BatchView& batch, std::string_view prefix =
 
 }  // namespace
 
+void PostgresSink::check_config(const ferry::Context& ctx) { parse_sink_options(ctx.config_json()); }
+
 PostgresSink::PostgresSink(const ferry::Context& ctx)
     : host_(ctx.host()),
       opts_(parse_sink_options(ctx.config_json())),

@@ -35,6 +35,8 @@ namespace ferry_pg {
 class PostgresSink final : public ferry::Sink {
  public:
   explicit PostgresSink(const ferry::Context& ctx);
+  // The configuration as the constructor reads it, without connecting (ABI 1.3).
+  static void check_config(const ferry::Context& ctx);
   ~PostgresSink() override = default;  // closing the connection rolls back
 
   void write(const ferry::BatchView& batch, ferry::Outcomes& outcomes) override;

@@ -60,6 +60,8 @@ std::string_view value(const PGresult* r, int row, size_t col) {
 
 }  // namespace
 
+void PostgresSource::check_config(const ferry::Context& ctx) { parse_source_options(ctx.config_json()); }
+
 PostgresSource::PostgresSource(const ferry::Context& ctx)
     : host_(ctx.host()),
       opts_(parse_source_options(ctx.config_json())),

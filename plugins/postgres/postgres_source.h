@@ -34,6 +34,8 @@ struct SourceColumn {
 class PostgresSource final : public ferry::Source {
  public:
   explicit PostgresSource(const ferry::Context& ctx);
+  // The configuration as the constructor reads it, without connecting (ABI 1.3).
+  static void check_config(const ferry::Context& ctx);
 
   std::vector<std::string> partitions() override;
   void start(std::string_view partition, const std::string_view* position) override;

@@ -28,6 +28,8 @@ namespace ferry_s3 {
 class S3Sink : public ferry::Sink {
  public:
   explicit S3Sink(const ferry::Context& ctx);
+  // The configuration as the constructor reads it, without connecting (ABI 1.3).
+  static void check_config(const ferry::Context& ctx);
 
   void write(const ferry::BatchView& batch, ferry::Outcomes& outcomes) override;
   void commit(const FerryCheckpoint* checkpoint) override;

@@ -45,6 +45,8 @@ std::string join(const std::vector<std::string>& parts) {
 
 }  // namespace
 
+void ValidateTransform::check_config(const ferry::Context& ctx) { parse_rules(ctx.config_json()); }
+
 ValidateTransform::ValidateTransform(const ferry::Context& ctx) : rules_(parse_rules(ctx.config_json())) {}
 
 void ValidateTransform::apply(const ferry::BatchView& in, FerryBatch* out, ferry::Outcomes& outcomes) {

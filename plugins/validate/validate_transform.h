@@ -12,6 +12,8 @@ namespace ferry_validate {
 class ValidateTransform : public ferry::Transform {
  public:
   explicit ValidateTransform(const ferry::Context& ctx);
+  // The configuration as the constructor reads it, without connecting (ABI 1.3).
+  static void check_config(const ferry::Context& ctx);
   void apply(const ferry::BatchView& in, FerryBatch* out, ferry::Outcomes& outcomes) override;
 
  private:

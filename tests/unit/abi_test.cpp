@@ -9,6 +9,7 @@
 
 #include "common/error.h"
 #include "plugin/loaded_plugin.h"
+#include "support/servers.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
 
@@ -86,7 +87,8 @@ TEST(AbiLayout, TablesAreFrozen) {
   EXPECT_EQ(sizeof(FerryCheckpointHookApi), 32u);
   EXPECT_EQ(sizeof(FerryBacklogHookApi), 32u);
   EXPECT_EQ(FERRY_PLUGIN_API_SIZE_1_1, 48u);  // 1.2 appended `orchestrator`
-  EXPECT_EQ(sizeof(FerryPluginApi), 56u);
+  EXPECT_EQ(FERRY_PLUGIN_API_SIZE_1_2, 56u);  // 1.3 appended `check_config`
+  EXPECT_EQ(sizeof(FerryPluginApi), 64u);
   EXPECT_EQ(sizeof(FerryOrchestratorApi), 32u);
   EXPECT_EQ(sizeof(FerryMachineFacts), 32u);
   EXPECT_EQ(sizeof(FerryPartitionInfo), 32u);
@@ -113,19 +115,21 @@ TEST(AbiLayout, StatusCodesAreFrozen) {
   EXPECT_EQ(FERRY_ERROR_CANCELLED, 14);
   EXPECT_EQ(FERRY_ABI_VERSION_1_1, 0x00010001u);
   EXPECT_EQ(FERRY_ABI_VERSION_1_2, 0x00010002u);
+  EXPECT_EQ(FERRY_ABI_VERSION_1_3, 0x00010003u);
   EXPECT_EQ(FERRY_KIND_ORCHESTRATOR, 32u);
 }
 
 TEST(AbiNegotiation, BundledPluginSpeaksTheCurrentVersion) {
   auto p = LoadedPlugin::load(bundled("ferry-generator.so"));
   EXPECT_EQ(p->name(), "generator");
-  EXPECT_EQ(p->abi_version(), FERRY_ABI_VERSION_1_2);
+  EXPECT_EQ(p->abi_version(), FERRY_ABI_VERSION_1_3);
   EXPECT_TRUE(p->source_has_estimate());
+  EXPECT_NE(p->check_config(), nullptr);
 }
 
 TEST(AbiNegotiation, PluginBuiltForOlderMinorLoadsAfterWalkingDown) {
-  // The fixture answers NOT_IMPLEMENTED to 1.2 and 1.1, so the host must
-  // offer 1.0, and must not use the 1.1 and 1.2 slots its tables lack.
+  // The fixture answers NOT_IMPLEMENTED to 1.3, 1.2 and 1.1, so the host
+  // must offer 1.0, and must not use the later slots its tables lack.
   auto p = LoadedPlugin::load(fixture("abi_v1_0_source.so"));
   EXPECT_EQ(p->name(), "abi-v1-0-source");
   EXPECT_EQ(p->abi_version(), FERRY_ABI_VERSION_1_0);
@@ -133,6 +137,7 @@ TEST(AbiNegotiation, PluginBuiltForOlderMinorLoadsAfterWalkingDown) {
   EXPECT_EQ(p->source()->struct_size, FERRY_SOURCE_API_SIZE_1_0);
   EXPECT_FALSE(p->source_has_estimate());
   EXPECT_EQ(p->orchestrator(), nullptr);
+  EXPECT_EQ(p->check_config(), nullptr);
 }
 
 TEST(AbiNegotiation, OldMinorPluginRunsInAPipeline) {
@@ -156,7 +161,7 @@ TEST(AbiNegotiation, UnknownMajorVersionIsRefusedBeforeAnyPluginCodeRuns) {
   unsetenv("FERRY_TEST_MARKER");
   EXPECT_NE(msg.find(fixture("abi_v2_plugin.so")), std::string::npos) << msg;
   EXPECT_NE(msg.find("built for Ferry plugin ABI 2.0"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("this host speaks ABI 1.2"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("this host speaks ABI 1.3"), std::string::npos) << msg;
   EXPECT_FALSE(std::filesystem::exists(marker)) << "the plugin's constructor ran";
 }
 
@@ -182,4 +187,41 @@ TEST(AbiNegotiation, PipelineNamingAnIncompatiblePluginSaysWhy) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("unknown plugin 'future-plugin'"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("built for Ferry plugin ABI 2.0"), std::string::npos) << r.err;
+}
+
+// ABI 1.3: what only the plugin can check (an S3 key template that names the
+// clock, a rule whose pattern does not compile) is reported by `ferry
+// validate` at the stage's config, and stops `ferry run` before any instance
+// opens: the S3 endpoint is a closed port, and nobody connects to it.
+TEST(AbiCheckConfig, PluginChecksAreReportedByValidateAndStopARunBeforeOpen) {
+  ferry::test::TempDir dir;
+  const int closed_port = ferry::test::free_port();
+  ferry::test::write_file(dir.file("p.json"), R"({
+    "name": "checked", "state": {"type": "sqlite", "path": "state.db"},
+    "source": {"plugin": "generator", "config": {"count": 10}},
+    "transforms": [{"name": "rules", "plugin": "validate",
+                    "config": {"rules": {"code": {"pattern": "[a-z"}}}}],
+    "sinks": [{"name": "lake", "plugin": "s3",
+               "config": {"endpoint": "http://127.0.0.1:)" + std::to_string(closed_port) + R"(",
+                          "bucket": "ferry-checks", "access_key_id": "AKIDEXAMPLE",
+                          "secret_access_key": "not-a-real-secret", "key_template": "{now}/{partition}/{first_position}"}}]})");
+  auto v = ferry::test::ferry({"validate", dir.file("p.json")});
+  EXPECT_EQ(v.exit_code, 2) << v.out << v.err;
+  EXPECT_NE(v.err.find("/transforms/0/config"), std::string::npos) << v.err;
+  EXPECT_NE(v.err.find("/sinks/0/config"), std::string::npos) << v.err;
+  EXPECT_NE(v.err.find("option 'key_template'"), std::string::npos) << v.err;
+
+  auto r = ferry::test::ferry({"run", "--no-progress", dir.file("p.json")});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("option 'key_template'"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("connect"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("state.db"))) << "the run got past validation";
+
+  // Fixed, the same pipeline validates.
+  std::string fixed = ferry::test::read_file(dir.file("p.json"));
+  fixed.replace(fixed.find("[a-z"), 4, "[a-z]+");
+  fixed.replace(fixed.find("{now}/"), 6, "");
+  ferry::test::write_file(dir.file("p.json"), fixed);
+  auto ok = ferry::test::ferry({"validate", dir.file("p.json")});
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
 }

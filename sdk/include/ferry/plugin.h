@@ -80,9 +80,12 @@ extern "C" {
 /* 1.2: the orchestrator kind (FerryOrchestratorApi, appended to
  * FerryPluginApi as `orchestrator`). */
 #define FERRY_ABI_VERSION_1_2 FERRY_ABI_VERSION(1, 2)
+/* 1.3: FerryPluginApi.check_config (a plugin checks its configuration
+ * without connecting anywhere: `ferry validate`, and before a run). */
+#define FERRY_ABI_VERSION_1_3 FERRY_ABI_VERSION(1, 3)
 
 /* The version this header describes. */
-#define FERRY_ABI_VERSION_CURRENT FERRY_ABI_VERSION_1_2
+#define FERRY_ABI_VERSION_CURRENT FERRY_ABI_VERSION_1_3
 
 #if defined(_WIN32)
 #define FERRY_EXPORT __declspec(dllexport)
@@ -465,6 +468,19 @@ typedef struct FerryPluginApi {
   const FerryBacklogHookApi* backlog_hook;
   /* --- 1.2 --- */
   const FerryOrchestratorApi* orchestrator;
+  /* --- 1.3 --- */
+  /* Optional (NULL: nothing to check beyond the option specs). Checks the
+   * configuration of one `kind` (a FERRY_KIND_* bit) of this plugin, as it
+   * would be opened with `args`, without connecting anywhere, creating
+   * anything or reading data: what the option specs cannot express (a key
+   * template's placeholders, a rule's syntax, an option that needs
+   * another). Of `args`, config_json,
+   * pipeline, name, base_dir and the batch limits are set, host serves
+   * set_error and log, the rest is empty. Returns FERRY_OK, or
+   * FERRY_ERROR_CONFIG with the reason through host->set_error. The host
+   * calls it for every stage from `ferry validate` and before a run opens
+   * any instance; any thread, concurrently. */
+  FerryStatus (*check_config)(uint32_t kind, const FerryOpenArgs* args);
 } FerryPluginApi;
 
 /* ------------------------------------------------------------------------ */
@@ -540,6 +556,7 @@ typedef FerryStatus (*FerryPluginInitFn)(uint32_t abi_version,
 /* Sizes of released layouts (LP64 figures frozen in tests/unit/abi_test.cpp). */
 #define FERRY_SOURCE_API_SIZE_1_0 offsetof(FerrySourceApi, estimate)
 #define FERRY_PLUGIN_API_SIZE_1_1 offsetof(FerryPluginApi, orchestrator)
+#define FERRY_PLUGIN_API_SIZE_1_2 offsetof(FerryPluginApi, check_config)
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -13,6 +13,15 @@
 //
 // The layer writes the C trampolines, turns exceptions into status codes
 // (throw ferry::Error(FERRY_RETRY, "...") to classify), and owns batch memory.
+//
+// A kind class may also declare
+//
+//   static void check_config(const ferry::Context& ctx);
+//
+// which parses ctx.config_json() as the constructor would, without
+// connecting anywhere, and throws ferry::Error(FERRY_ERROR_CONFIG, "...")
+// for what the option specs cannot catch (ABI 1.3; `ferry validate` and the
+// start of every run call it).
 #ifndef FERRY_PLUGIN_HPP_
 #define FERRY_PLUGIN_HPP_
 
@@ -562,6 +571,43 @@ struct OrchestratorTable {
   static constexpr FerryOrchestratorApi table = {sizeof(FerryOrchestratorApi), 0, &open<T>, &plan, &close<T>};
 };
 
+// A kind class may declare `static void check_config(const Context&)`,
+// which throws ferry::Error(FERRY_ERROR_CONFIG) for a bad configuration.
+template <typename T, typename = void>
+struct HasCheckConfig : std::false_type {};
+template <typename T>
+struct HasCheckConfig<T, std::void_t<decltype(T::check_config(std::declval<const Context&>()))>>
+    : std::true_type {};
+
+template <typename T>
+constexpr uint32_t kinds_of() {
+  return (std::is_base_of_v<Source, T> ? FERRY_KIND_SOURCE : 0u) |
+         (std::is_base_of_v<Transform, T> ? FERRY_KIND_TRANSFORM : 0u) |
+         (std::is_base_of_v<Sink, T> ? FERRY_KIND_SINK : 0u) |
+         (std::is_base_of_v<CheckpointHook, T> ? FERRY_KIND_CHECKPOINT_HOOK : 0u) |
+         (std::is_base_of_v<BacklogHook, T> ? FERRY_KIND_BACKLOG_HOOK : 0u) |
+         (std::is_base_of_v<Orchestrator, T> ? FERRY_KIND_ORCHESTRATOR : 0u);
+}
+
+template <typename T>
+FerryStatus check_one(uint32_t kind, const FerryOpenArgs* args) {
+  if constexpr (HasCheckConfig<T>::value) {
+    if (kinds_of<T>() & kind)
+      return guard(args->host, [&] {
+        T::check_config(Context(args));
+        return FERRY_OK;
+      });
+  }
+  return FERRY_OK;
+}
+
+template <typename... Ts>
+FerryStatus check_config(uint32_t kind, const FerryOpenArgs* args) noexcept {
+  FerryStatus st = FERRY_OK;
+  ((st = st == FERRY_OK ? check_one<Ts>(kind, args) : st), ...);
+  return st;
+}
+
 template <typename T>
 void fill(FerryPluginApi* api, uint32_t version) {
   if constexpr (std::is_base_of_v<Source, T>) api->source = &SourceTable<T>::table;
@@ -580,11 +626,15 @@ FerryStatus init(uint32_t abi_version, FerryPluginApi* api) noexcept {
     return FERRY_NOT_IMPLEMENTED;
   const uint32_t version = abi_version < FERRY_ABI_VERSION_CURRENT ? abi_version : FERRY_ABI_VERSION_CURRENT;
   // An older host's table ends earlier: never write past what its version has.
-  const size_t size = version >= FERRY_ABI_VERSION_1_2 ? sizeof *api : FERRY_PLUGIN_API_SIZE_1_1;
+  const size_t size = version >= FERRY_ABI_VERSION_1_3   ? sizeof *api
+                      : version >= FERRY_ABI_VERSION_1_2 ? FERRY_PLUGIN_API_SIZE_1_2
+                                                         : FERRY_PLUGIN_API_SIZE_1_1;
   std::memset(api, 0, size);
   api->struct_size = static_cast<uint32_t>(size);
   api->abi_version = version;
   (fill<Ts>(api, version), ...);
+  if constexpr ((HasCheckConfig<Ts>::value || ...))
+    if (version >= FERRY_ABI_VERSION_1_3) api->check_config = &check_config<Ts...>;
   return FERRY_OK;
 }
 
