@@ -113,6 +113,18 @@ class Parser {
 
   void uri(MysqlDsn& d, std::string_view s) const {
     s.remove_prefix(s.find("://") + 3);
+    // The user info ends at the last '@': a password written without
+    // percent-encoding may hold '/', '?' or '@', and must not spill into the
+    // host or database, which messages show.
+    const size_t at = s.rfind('@');
+    if (at != std::string_view::npos) {
+      const std::string_view userinfo = s.substr(0, at);
+      const size_t colon = userinfo.find(':');
+      d.user = decode(userinfo.substr(0, colon), "user");
+      if (colon != std::string_view::npos)
+        d.password = decode(userinfo.substr(colon + 1), "password");
+      s.remove_prefix(at + 1);
+    }
     const size_t query_at = s.find('?');
     std::string_view query = query_at == std::string_view::npos ? "" : s.substr(query_at + 1);
     s = s.substr(0, query_at);
@@ -120,15 +132,6 @@ class Parser {
     std::string_view authority = s.substr(0, slash);
     if (slash != std::string_view::npos) d.database = decode(s.substr(slash + 1), "database");
 
-    const size_t at = authority.rfind('@');
-    if (at != std::string_view::npos) {
-      const std::string_view userinfo = authority.substr(0, at);
-      const size_t colon = userinfo.find(':');
-      d.user = decode(userinfo.substr(0, colon), "user");
-      if (colon != std::string_view::npos)
-        d.password = decode(userinfo.substr(colon + 1), "password");
-      authority.remove_prefix(at + 1);
-    }
     std::string_view host = authority, port;
     if (!authority.empty() && authority.front() == '[') {  // [IPv6]:port
       const size_t close = authority.find(']');

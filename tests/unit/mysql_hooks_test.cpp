@@ -356,6 +356,15 @@ TEST_F(MysqlHookTest, UnreachableServerIsRetryWithoutThePassword) {
       << f.host().last_error();
   EXPECT_EQ(f.host().last_error().find("Hidden-Pass-99"), std::string::npos)
       << f.host().last_error();
+
+  // A URI password written without percent-encoding, holding '/', '?' and
+  // '@': none of it may be taken for the host or database, which messages show.
+  const std::string uri = "mysql://u:Hid/den?Pa@ss@127.0.0.1:" + std::to_string(ferry::test::free_port()) +
+                          "/d?connect_timeout=2";
+  BacklogHookHandle g(stats, params(dir, config("x_", "", uri)));
+  EXPECT_EQ(g.open_status(), FERRY_RETRY) << g.host().last_error();
+  for (const char* part : {"Hid", "den", "Pa@ss"})
+    EXPECT_EQ(g.host().last_error().find(part), std::string::npos) << part << ": " << g.host().last_error();
 }
 
 TEST_F(MysqlHookTest, MissingPrivilegesUnknownDatabasesAndOddTablesAreFatal) {
