@@ -65,7 +65,7 @@ ElasticsearchSink::ElasticsearchSink(const ferry::Context& ctx)
     append_base64(basic, opts_.username + ":" + opts_.password);
     derived.push_back(basic);
   }
-  redact_ = std::make_unique<Redactor>(opts_, derived);
+  redact_ = std::make_unique<ferry::SecretScrubber>(make_redactor(opts_, derived));
 
   host_.info("elasticsearch sink: bulk " + std::string(action_name(opts_.action)) + " into " +
              target_ + "; document _id = " +

@@ -40,7 +40,7 @@ class ElasticsearchSink final : public ferry::Sink {
   Options opts_;
   std::string target_;  // "<scheme://host:port>/<index>/_bulk", for messages
   std::unique_ptr<Transport> transport_;
-  std::unique_ptr<Redactor> redact_;
+  std::unique_ptr<ferry::SecretScrubber> redact_;
   bool warned_keyless_ = false;
 };
 

@@ -3,28 +3,20 @@
 #ifndef FERRY_PLUGINS_ELASTICSEARCH_REDACT_H_
 #define FERRY_PLUGINS_ELASTICSEARCH_REDACT_H_
 
+#include <ferry/redact.hpp>
+
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "options.h"
 
 namespace ferry_es {
 
-// scheme://host[:port] of `url`: what messages say a request went to.
-std::string display_url(std::string_view url);
+using ferry::display_url;
 
-class Redactor {
- public:
-  // `extra` are derived secrets (the encoded API key, the Basic credentials).
-  Redactor(const Options& opts, const std::vector<std::string>& extra);
-  // `text` with "user:pass@" after any "://" and every known secret
-  // replaced by ***.
-  std::string operator()(std::string text) const;
-
- private:
-  std::vector<std::string> secrets_;  // longest first
-};
+// The sink's secrets; `extra` are derived ones (the encoded API key, the
+// Basic credentials).
+ferry::SecretScrubber make_redactor(const Options& opts, const std::vector<std::string>& extra);
 
 }  // namespace ferry_es
 

@@ -48,20 +48,6 @@ uint64_t retry_after_ms(const S3Response& r) {
 
 }  // namespace
 
-Redactor::Redactor(const Credentials& credentials) {
-  if (!credentials.secret_access_key.empty()) secrets_.push_back(credentials.secret_access_key);
-  if (!credentials.session_token.empty()) secrets_.push_back(credentials.session_token);
-  std::sort(secrets_.begin(), secrets_.end(),
-            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
-}
-
-std::string Redactor::operator()(std::string text) const {
-  for (const std::string& s : secrets_)
-    for (size_t at = text.find(s); at != std::string::npos; at = text.find(s, at + 3))
-      text.replace(at, s.size(), "***");
-  return text;
-}
-
 FerryStatus classify(const S3Response& r) {
   if (r.curl != CURLE_OK) return classify_transport(r.curl);
   const long s = r.status;

@@ -15,6 +15,7 @@
 #define FERRY_PLUGINS_S3_S3_ERRORS_H_
 
 #include <ferry/plugin.hpp>
+#include <ferry/redact.hpp>
 
 #include <string>
 #include <string_view>
@@ -24,14 +25,13 @@
 
 namespace ferry_s3 {
 
-// Replaces every secret (longest first) in messages with ***.
-class Redactor {
+// Replaces the secret key and session token in messages with ***.
+class Redactor : public ferry::SecretScrubber {
  public:
-  explicit Redactor(const Credentials& credentials);
-  std::string operator()(std::string text) const;
-
- private:
-  std::vector<std::string> secrets_;
+  explicit Redactor(const Credentials& credentials) {
+    add(credentials.secret_access_key, 1);
+    add(credentials.session_token, 1);
+  }
 };
 
 // `operation` is the S3 API name ("PutObject"); `key` may be empty.

@@ -17,7 +17,7 @@ constexpr uint64_t kPauseSliceMs = 20;
 Delivery::Delivery(const ferry::Context& ctx)
     : opts_(parse_options(ctx.config_json())),
       host_(ctx.host()),
-      redact_(opts_),
+      redact_(make_redactor(opts_)),
       target_(display_url(opts_.url)),
       client_(opts_) {}
 

@@ -34,7 +34,7 @@ class Delivery {
 
   Options opts_;
   ferry::Host host_;
-  Redactor redact_;
+  ferry::SecretScrubber redact_;
   std::string target_;  // display_url(opts_.url): no userinfo, path or query
   HttpClient client_;
 };

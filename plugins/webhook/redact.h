@@ -4,29 +4,15 @@
 #ifndef FERRY_PLUGINS_WEBHOOK_REDACT_H_
 #define FERRY_PLUGINS_WEBHOOK_REDACT_H_
 
-#include <string>
-#include <string_view>
-#include <vector>
+#include <ferry/redact.hpp>
 
 #include "options.h"
 
 namespace ferry_webhook {
 
-// scheme://host[:port] of `url`: what messages say a request went to.
-std::string display_url(std::string_view url);
+using ferry::display_url;
 
-// Replaces "user:pass@" after any "://" in free text with "***@".
-std::string strip_userinfo(std::string text);
-
-class Redactor {
- public:
-  explicit Redactor(const Options& opts);
-  // `text` with userinfo stripped and every known secret replaced by ***.
-  std::string operator()(std::string text) const;
-
- private:
-  std::vector<std::string> secrets_;  // longest first
-};
+ferry::SecretScrubber make_redactor(const Options& opts);
 
 }  // namespace ferry_webhook
 

@@ -1,12 +1,16 @@
 // Scrubbing secrets out of text before it reaches a log line or an error
-// message: connection strings (libpq keyword/value and URIs) and any literal
-// secret value. Header-only, for plugins and hosts alike.
+// message: connection strings (libpq keyword/value and URIs), URL userinfo
+// and literal secret values (SecretScrubber). Header-only, for plugins and
+// hosts alike.
 #ifndef FERRY_REDACT_HPP_
 #define FERRY_REDACT_HPP_
 
+#include <algorithm>
 #include <cctype>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace ferry {
 namespace redact_detail {
@@ -93,7 +97,82 @@ inline std::string mask_uri_userinfo(std::string_view s) {
   return out;
 }
 
+// [begin, end) of the authority (userinfo@host:port) of the URL whose "://"
+// starts at `sep`, ending at the first of `stops`.
+inline std::pair<size_t, size_t> authority(std::string_view s, size_t sep, std::string_view stops) {
+  const size_t begin = sep + 3;
+  const size_t end = s.find_first_of(stops, begin);
+  return {begin, end == std::string_view::npos ? s.size() : end};
+}
+
+inline constexpr std::string_view kAuthorityEnd = "/?#";
+inline constexpr std::string_view kTextUrlEnd = "/?# \t\r\n\"'<>";
+
 }  // namespace redact_detail
+
+// scheme://host[:port] of `url`, without userinfo, path or query: what a
+// message may say a request went to. "<url>" when it is not a URL.
+inline std::string display_url(std::string_view url) {
+  const size_t sep = url.find("://");
+  if (sep == std::string_view::npos) return "<url>";
+  auto [begin, end] = redact_detail::authority(url, sep, redact_detail::kAuthorityEnd);
+  std::string_view host = url.substr(begin, end - begin);
+  const size_t at = host.rfind('@');
+  if (at != std::string_view::npos) host.remove_prefix(at + 1);
+  return std::string(url.substr(0, sep + 3)) + std::string(host);
+}
+
+// What follows the authority of `url` (path, query, fragment); empty when
+// it is not a URL.
+inline std::string_view url_path_and_query(std::string_view url) {
+  const size_t sep = url.find("://");
+  if (sep == std::string_view::npos) return {};
+  return url.substr(redact_detail::authority(url, sep, redact_detail::kAuthorityEnd).second);
+}
+
+// The secrets of one plugin instance (passwords, tokens, URL userinfo),
+// scrubbed from any text before it becomes a message.
+class SecretScrubber {
+ public:
+  // Remembers `secret` when it has at least `min_size` characters: shorter
+  // ones would shred ordinary words and protect nothing.
+  void add(std::string_view secret, size_t min_size = 4) {
+    if (secret.empty() || secret.size() < min_size) return;
+    // Longest first, so a secret that contains another is replaced whole.
+    auto at = std::find_if(secrets_.begin(), secrets_.end(),
+                           [&](const std::string& s) { return s.size() < secret.size(); });
+    secrets_.emplace(at, secret);
+  }
+  // Remembers the userinfo of `url` ("user:pass") and its password part.
+  void add_url_userinfo(std::string_view url) {
+    const size_t sep = url.find("://");
+    if (sep == std::string_view::npos) return;
+    auto [begin, end] = redact_detail::authority(url, sep, redact_detail::kAuthorityEnd);
+    const std::string_view auth = url.substr(begin, end - begin);
+    const size_t at = auth.rfind('@');
+    if (at == std::string_view::npos) return;
+    const std::string_view userinfo = auth.substr(0, at);
+    add(userinfo);
+    const size_t colon = userinfo.find(':');
+    if (colon != std::string_view::npos) add(userinfo.substr(colon + 1));
+  }
+  // `text` with the userinfo of every URL in it ("user:pass@" after "://")
+  // and every remembered secret replaced by ***.
+  std::string operator()(std::string text) const {
+    for (size_t sep = text.find("://"); sep != std::string::npos; sep = text.find("://", sep + 3)) {
+      auto [begin, end] = redact_detail::authority(text, sep, redact_detail::kTextUrlEnd);
+      const size_t at = std::string_view(text).substr(begin, end - begin).rfind('@');
+      if (at != std::string_view::npos) text.replace(begin, at, redact_detail::kMask);
+    }
+    for (const std::string& s : secrets_)
+      for (size_t at = text.find(s); at != std::string::npos; at = text.find(s, at + redact_detail::kMask.size()))
+        text.replace(at, s.size(), redact_detail::kMask);
+    return text;
+  }
+
+ private:
+  std::vector<std::string> secrets_;  // longest first
+};
 
 // Replaces the value of every `password=...` (keyword/value conninfo, quoted
 // or not, and URI query parameters) and the password of URI userinfo
