@@ -12,10 +12,6 @@
 namespace ferry_file {
 namespace {
 
-constexpr char kHex[] = "0123456789abcdef";
-
-bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\' || c >= 0x80; }
-
 // Parses `text` into `mr` (the value dies with it); null when invalid.
 std::optional<boost::json::value> parse_in(std::string_view text,
                                            boost::json::monotonic_resource& mr) {
@@ -30,47 +26,6 @@ std::optional<boost::json::value> parse_in(std::string_view text,
 }
 
 }  // namespace
-
-void append_json_string(std::string& out, std::string_view s) {
-  out.push_back('"');
-  size_t i = 0;
-  const size_t n = s.size();
-  while (i < n) {
-    // Copy the run of bytes that need no care in one go.
-    size_t j = i;
-    while (j < n && !needs_escape(static_cast<unsigned char>(s[j]))) ++j;
-    out.append(s.data() + i, j - i);
-    if (j == n) break;
-    i = j;
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x80) {
-      const size_t len = utf8_sequence_length(s, i);
-      if (len == 0) {
-        out += "\\ufffd";
-        ++i;
-      } else {
-        out.append(s.data() + i, len);
-        i += len;
-      }
-      continue;
-    }
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        out += "\\u00";
-        out.push_back(kHex[c >> 4]);
-        out.push_back(kHex[c & 0xF]);
-    }
-    ++i;
-  }
-  out.push_back('"');
-}
 
 void append_int(std::string& out, int64_t v) {
   char buf[24];

@@ -4,6 +4,7 @@
 #define FERRY_PLUGINS_FILE_JSON_TEXT_H_
 
 #include <boost/json/value.hpp>
+#include <ferry/json_text.hpp>
 
 #include <cstdint>
 #include <string>
@@ -11,9 +12,8 @@
 
 namespace ferry_file {
 
-// Appends `s` as a JSON string literal. Bytes that are not well-formed
-// UTF-8 become U+FFFD, so the output is always valid JSON.
-void append_json_string(std::string& out, std::string_view s);
+// Appends `s` as a JSON string literal (from the SDK).
+using ferry::append_json_string;
 void append_int(std::string& out, int64_t v);
 // Shortest round-trip form; non-finite values become null (JSON has none).
 void append_double(std::string& out, double v);

@@ -5,15 +5,16 @@
 #include <cstddef>
 #include <string_view>
 
+#include <ferry/json_text.hpp>
+
 namespace ferry_file {
 
 // True when `s` is well-formed UTF-8 (RFC 3629: no overlongs, no surrogates,
 // nothing above U+10FFFF).
 bool is_valid_utf8(std::string_view s);
 
-// Length of the well-formed UTF-8 sequence starting at s[i], or 0 when the
-// byte there does not start one. REQUIRES: i < s.size().
-size_t utf8_sequence_length(std::string_view s, size_t i);
+// Length of the well-formed UTF-8 sequence starting at s[i], or 0 (SDK).
+using ferry::utf8_sequence_length;
 
 }  // namespace ferry_file
 

@@ -13,34 +13,6 @@
 namespace ferry_s3 {
 namespace {
 
-constexpr char kHex[] = "0123456789abcdef";
-
-bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\' || c >= 0x80; }
-
-bool continuation(std::string_view s, size_t i) {
-  return i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80;
-}
-
-// Length of the well-formed UTF-8 sequence at s[i] (RFC 3629), or 0.
-size_t utf8_length(std::string_view s, size_t i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  const auto at = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
-  if (c >= 0xC2 && c <= 0xDF) return continuation(s, i + 1) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    if (!continuation(s, i + 1) || !continuation(s, i + 2)) return 0;
-    if (c == 0xE0 && at(1) < 0xA0) return 0;   // overlong
-    if (c == 0xED && at(1) >= 0xA0) return 0;  // surrogates
-    return 3;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    if (!continuation(s, i + 1) || !continuation(s, i + 2) || !continuation(s, i + 3)) return 0;
-    if (c == 0xF0 && at(1) < 0x90) return 0;  // overlong
-    if (c == 0xF4 && at(1) >= 0x90) return 0;  // above U+10FFFF
-    return 4;
-  }
-  return 0;
-}
-
 // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
 void civil_from_days(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
   z += 719468;
@@ -64,44 +36,6 @@ void append_padded(std::string& out, int64_t v, int width) {
 
 }  // namespace
 
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  size_t i = 0;
-  while (i < s.size()) {
-    size_t j = i;
-    while (j < s.size() && !needs_escape(static_cast<unsigned char>(s[j]))) ++j;
-    out.append(s.data() + i, j - i);
-    if (j == s.size()) break;
-    i = j;
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x80) {
-      const size_t len = utf8_length(s, i);
-      if (len == 0) {
-        out += "\\ufffd";
-        ++i;
-      } else {
-        out.append(s.data() + i, len);
-        i += len;
-      }
-      continue;
-    }
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 0xF];
-    }
-    ++i;
-  }
-  out += '"';
-}
 
 void append_int(std::string& out, int64_t v) {
   char buf[24];

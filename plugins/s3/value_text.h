@@ -6,11 +6,13 @@
 #include <string>
 #include <string_view>
 
+#include <ferry/json_text.hpp>
+
 namespace ferry_s3 {
 
 // `s` as a JSON string literal; bytes that are not well-formed UTF-8 become
 // U+FFFD, so the output is always valid JSON.
-void append_json_string(std::string& out, std::string_view s);
+using ferry::append_json_string;  // from the SDK
 void append_int(std::string& out, int64_t v);
 // Shortest round-trip form. `nonfinite` is written for NaN and infinities.
 void append_double(std::string& out, double v, std::string_view nonfinite);
