@@ -50,8 +50,8 @@ const FerryOptionSpec kSinkOptions[] = {
     {"checkpoint_table", FERRY_OPTION_STRING, 0, "\"ferry_checkpoints\"",
      "Table holding the checkpoints committed with the data (created if missing)."},
     {"copy_format", FERRY_OPTION_STRING, 0, "\"auto\"",
-     "\"auto\": COPY in binary when every value of a batch maps exactly onto its column's type "
-     "(much less parsing for the server), else text; \"text\": always text."},
+     "\"auto\": in append mode, COPY in binary when every value of a batch maps exactly onto "
+     "its column's type (much less parsing for the server), else text; \"text\": always text."},
 };
 
 const FerryKindSpec kKinds[] = {

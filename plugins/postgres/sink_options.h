@@ -16,7 +16,7 @@ enum class WriteMode {
 };
 
 enum class CopyFormat {
-  kAuto,  // binary when every value of a batch maps exactly onto its column, else text
+  kAuto,  // append mode: binary when every value of a batch maps exactly onto its column, else text
   kText,  // always text
 };
 
