@@ -153,9 +153,12 @@ class BatchView {
 class Outcomes {
  public:
   Outcomes(FerryRecordOutcome* o, size_t n) : o_(o), n_(n) {}
-  // Rejects `row`; the message is copied and kept until the next call.
+  // Rejects `row`; the message is copied and kept until the next call. A
+  // row outside the batch is a bug in the plugin, and ends the call.
   void reject(size_t row, std::string message, FerryStatus status = FERRY_INVALID_DATA) {
-    if (row >= n_) return;
+    if (row >= n_)
+      throw Error(FERRY_ERROR_INTERNAL, "rejected row " + std::to_string(row) + " of a batch of " + std::to_string(n_) +
+                                            " rows");
     messages_.push_back(std::make_unique<std::string>(std::move(message)));
     o_[row].status = status;
     o_[row].message = bytes(*messages_.back());
