@@ -123,6 +123,12 @@ AdminResult PipelineBackend::reset_checkpoints(const std::string& name, const st
   if (auto u = unknown(name)) return *u;
   if (running_ || replaying_)
     return error(409, "pipeline '" + def_.name + "' is running; stop it before resetting its checkpoints");
+  std::unique_ptr<PipelineLock> lock;
+  try {
+    lock = state_.lock_pipeline(def_.name, this_process("checkpoint reset"));
+  } catch (const PipelineBusyError& e) {
+    return error(409, e.what());
+  }
   int64_t removed = state_.reset_checkpoints(def_.name, partition);
   if (partition && removed == 0)
     return error(404, "pipeline '" + def_.name + "' has no checkpoint for partition '" + *partition + "'");

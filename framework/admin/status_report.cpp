@@ -48,22 +48,29 @@ boost::json::object dlq_counts_json(StateStore& state, const std::string& pipeli
 }
 
 boost::json::object status_report(StateStore& state, const std::string& pipeline) {
+  // A run still marked running while nobody holds the pipeline died (kill
+  // -9, a crash) before it could record its end; the next run records it.
+  const std::optional<LockHolder> holder = state.lock_holder(pipeline);
   boost::json::array acks;
   for (const SinkAck& a : state.list_sink_acks(pipeline))
     acks.push_back(boost::json::object{
         {"sink", a.sink}, {"records", a.records}, {"batches", a.batches}, {"updated_at_ms", a.updated_at_ms}});
   boost::json::array runs;
-  for (const Run& r : state.list_runs(pipeline, 10))
+  for (const Run& r : state.list_runs(pipeline, 10)) {
+    const bool died = r.status == RunStatus::Running && !holder;
     runs.push_back(boost::json::object{{"id", r.id},
                                        {"kind", r.kind},
-                                       {"status", to_string(r.status)},
+                                       {"status", died ? to_string(RunStatus::Failed) : to_string(r.status)},
                                        {"started_at_ms", r.started_at_ms},
                                        {"ended_at_ms", r.ended_at_ms},
                                        {"read", r.counts.read},
                                        {"written", r.counts.written},
                                        {"rejected", r.counts.rejected},
                                        {"batches", r.counts.batches},
-                                       {"message", r.message}});
+                                       {"message", died ? std::string("the process running it ended without "
+                                                                      "recording an end (killed, or it crashed)")
+                                                        : r.message}});
+  }
   boost::json::array schemas;
   for (const SchemaVersion& v : state.list_schema_versions(pipeline))
     schemas.push_back(boost::json::object{{"partition", v.partition},
@@ -82,7 +89,12 @@ boost::json::object status_report(StateStore& state, const std::string& pipeline
                                           {"attempts", w.attempts},
                                           {"generation", w.generation},
                                           {"message", w.message}});
+  boost::json::value running = nullptr;
+  if (holder)
+    running = boost::json::object{
+        {"host", holder->host}, {"pid", holder->pid}, {"command", holder->command}, {"since_ms", holder->since_ms}};
   return boost::json::object{{"name", pipeline},
+                             {"held_by", std::move(running)},
                              {"checkpoints", checkpoints_json(state, pipeline)},
                              {"sinks", std::move(acks)},
                              {"dlq", dlq_counts_json(state, pipeline)},

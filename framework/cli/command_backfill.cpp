@@ -83,7 +83,14 @@ int backfill_command(const GlobalOptions& g, const BackfillArgs& a) {
   if (windows.size() > 100000) throw core::Error("the range makes more than 100,000 windows; use a larger --window");
 
   LoadedPipeline p = load_pipeline(a.run.pipeline, g.plugin_paths);
-  auto state = open_state(p.def);
+  auto state = open_state(p.def, core::StateCheck::Thorough);
+  // The whole backfill holds the pipeline, not each window on its own:
+  // nothing else runs between two windows.
+  std::unique_ptr<core::PipelineLock> lock;
+  if (!a.run.dry_run) {
+    lock = state->lock_pipeline(p.def.name, core::this_process("backfill"));
+    state->fail_unfinished_runs(p.def.name, "the process running it ended without recording an end (killed, or it crashed)");
+  }
   std::map<std::string, core::BackfillWindow> ledger;
   for (core::BackfillWindow& w : state->list_windows(p.def.name)) ledger[w.window] = std::move(w);
 
@@ -135,6 +142,7 @@ int backfill_command(const GlobalOptions& g, const BackfillArgs& a) {
     options.parallelism = parse_parallelism(a.run.parallelism);
     options.metrics = &metrics;
     options.kind = "backfill";
+    options.lock_held = true;
     options.window = window.options;
     if (entry.generation > 0) options.window->name += "~" + std::to_string(entry.generation);
     options.run_id = core::new_run_id();

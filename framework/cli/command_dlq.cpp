@@ -153,7 +153,7 @@ int dlq_export_command(const GlobalOptions& g, const std::string& pipeline, cons
 
 int replay_command(const GlobalOptions& g, const ReplayArgs& a) {
   LoadedPipeline p = load_pipeline(a.pipeline, g.plugin_paths);
-  auto state = open_state(p.def);
+  auto state = open_state(p.def, core::StateCheck::Thorough);
   DlqSelection select = a.select;
   if (!select.status) select.status = "pending";
   core::EngineOptions options;

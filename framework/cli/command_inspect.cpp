@@ -104,14 +104,14 @@ int checkpoint_show_command(const GlobalOptions& g, const std::string& pipeline)
 int checkpoint_reset_command(const GlobalOptions& g, const std::string& pipeline,
                              const std::optional<std::string>& partition) {
   LoadedPipeline p = load_pipeline(pipeline, g.plugin_paths, false);
-  auto state = open_state(p.def);
+  auto state = open_state(p.def, core::StateCheck::Thorough);
+  auto lock = state->lock_pipeline(p.def.name, core::this_process("checkpoint reset"));
   int64_t n = state->reset_checkpoints(p.def.name, partition);
-  if (partition && n == 0)
-    throw core::Error("pipeline '" + p.def.name + "' has no checkpoint for partition '" + *partition + "'");
   std::cout << "removed " << n << " checkpoint(s) of pipeline '" << p.def.name << "'";
   if (partition) std::cout << " (partition '" << *partition << "')";
-  std::cout << "\nnote: a transactional sink keeps its own checkpoint in the target (table "
-               "ferry_checkpoints); clear it there too to re-read the data into that sink\n";
+  std::cout << "\nthe next run reads " << (partition ? "it" : "every partition")
+            << " from the start and delivers it again to every sink, also to transactional sinks that hold a "
+               "checkpoint of their own\n";
   return kExitOk;
 }
 

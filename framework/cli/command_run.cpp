@@ -36,7 +36,7 @@ extern "C" void on_signal(int sig) {
 
 int run_command(const GlobalOptions& g, const RunArgs& a) {
   LoadedPipeline p = load_pipeline(a.pipeline, g.plugin_paths);
-  std::unique_ptr<core::StateStore> state = open_state(p.def);
+  std::unique_ptr<core::StateStore> state = open_state(p.def, core::StateCheck::Thorough);
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);

@@ -19,8 +19,8 @@ LoadedPipeline load_pipeline(const std::string& file, const std::vector<std::str
   return p;
 }
 
-std::unique_ptr<core::StateStore> open_state(const core::PipelineDef& def) {
-  return core::open_state_store(def.state);
+std::unique_ptr<core::StateStore> open_state(const core::PipelineDef& def, core::StateCheck check) {
+  return core::open_state_store(def.state, check);
 }
 
 }  // namespace ferry::cli

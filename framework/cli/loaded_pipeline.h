@@ -21,6 +21,8 @@ struct LoadedPipeline {
 LoadedPipeline load_pipeline(const std::string& file, const std::vector<std::string>& plugin_paths,
                              bool check_plugins = true);
 
-std::unique_ptr<core::StateStore> open_state(const core::PipelineDef& def);
+// A command that writes (run, replay, backfill, reset) passes Thorough.
+std::unique_ptr<core::StateStore> open_state(const core::PipelineDef& def,
+                                             core::StateCheck check = core::StateCheck::Quick);
 
 }  // namespace ferry::cli

@@ -1,12 +1,15 @@
-// Retry delays: exponential backoff with full jitter (a uniformly random
-// delay up to the exponential bound), so that many failing writers do not
-// retry in lockstep; a plugin's hint (Retry-After) is a floor.
+// Retry delays: exponential backoff with "equal jitter": a delay is half the
+// exponential bound plus a random part of the other half. The random half
+// keeps many failing writers from retrying in lockstep; the fixed half makes
+// the total patience of a policy a known minimum (the default rides out a
+// 30-second outage whatever the dice say). A plugin's hint (Retry-After) is
+// a floor, capped at the policy's whole budget (max_elapsed_ms).
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <random>
 
+#include "engine/stop_source.h"
 #include "pipeline/definition.h"
 
 namespace ferry::core {
@@ -24,8 +27,8 @@ class Backoff {
   std::mt19937_64 rng_;
 };
 
-// Sleeps up to `ms`, waking early when `cancel` is set. Returns false if
-// cancelled.
-bool sleep_unless_cancelled(uint64_t ms, const std::atomic<bool>* cancel);
+// Sleeps up to `ms`, waking early when the run is stopping. Returns false if
+// it is.
+bool sleep_unless_stopping(uint64_t ms, const StopSource* stop);
 
 }  // namespace ferry::core

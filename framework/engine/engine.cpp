@@ -3,19 +3,24 @@
 #include <unistd.h>
 
 #include <algorithm>
-
 #include <boost/json/serialize.hpp>
+#include <chrono>
 #include <cstdio>
 #include <exception>
-#include <random>
 #include <map>
+#include <random>
 #include <thread>
 
 #include "common/log.h"
-#include "engine/pipeline_run.h"
+#include "engine/partition_runner.h"
+#include "engine/replay_driver.h"
+#include "engine/run_context.h"
+#include "engine/worker.h"
 
 namespace ferry::core {
 namespace {
+
+using Clock = std::chrono::steady_clock;
 
 uint64_t physical_memory() {
   long pages = sysconf(_SC_PHYS_PAGES);
@@ -23,21 +28,21 @@ uint64_t physical_memory() {
   return pages > 0 && size > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(size) : 0;
 }
 
-OpenParams planning_params(const PipelineDef& def, const StageDef& stage, const EngineOptions& options) {
-  OpenParams p;
-  p.config_json = boost::json::serialize(stage.config);
-  p.pipeline = def.name;
-  p.name = stage.name;
-  p.base_dir = def.base_dir.string();
-  p.max_batch_records = def.max_batch_records;
-  p.max_batch_bytes = def.max_batch_bytes;
-  if (options.window) {
-    p.data_date = options.window->data_date;
-    p.window_start = options.window->start;
-    p.window_end = options.window->end;
+// Partitions handed out to the workers of one run, a group at a time: a
+// group (one partition, unless an orchestrator grouped several) runs on one
+// worker, its partitions one after the other.
+class WorkQueue {
+ public:
+  explicit WorkQueue(std::vector<std::vector<std::string>> groups) : groups_(std::move(groups)) {}
+  const std::vector<std::string>* next_group() {
+    size_t i = next_++;
+    return i < groups_.size() ? &groups_[i] : nullptr;
   }
-  return p;
-}
+
+ private:
+  std::vector<std::vector<std::string>> groups_;
+  std::atomic<size_t> next_{0};
+};
 
 struct PartitionPlan {
   std::vector<std::vector<std::string>> groups;
@@ -46,12 +51,14 @@ struct PartitionPlan {
 
 // Lists the partitions with a short-lived source instance, then sizes the
 // pool: the orchestrator's plan when the pipeline has one, else plan_workers.
-PartitionPlan plan_partitions(const PipelineDef& def, const PluginRegistry& plugins, const EngineOptions& options,
-                              uint32_t parallelism) {
-  auto host = std::make_unique<HostContext>(def.name, "source", options.cancel, options.metrics);
-  host->set_errant_handler([](const FerryErrantRecord&) { return FERRY_OK; });
-  SourceInstance source(plugins.require(def.source.plugin), std::move(host),
-                        planning_params(def, def.source, options));
+// Errant records the source reports while listing are kept like any other.
+PartitionPlan plan_partitions(RunContext& run, uint32_t parallelism) {
+  const PipelineDef& def = run.def;
+  ErrantRecords errants(run);
+  WorkerCounts counts;
+  auto host = std::make_unique<HostContext>(def.name, "source", &run.stop, run.options.metrics);
+  host->set_errant_handler([&](const FerryErrantRecord& r) { return errants.report("source", "", r, counts); });
+  SourceInstance source(run.plugins.require(def.source.plugin), std::move(host), run.params_for(def.source));
   std::vector<std::string> names = source.partitions();
   PartitionPlan plan;
   plan.workers = plan_workers(parallelism, names.size(), def.max_batch_bytes, def.queue_depth);
@@ -79,9 +86,9 @@ PartitionPlan plan_partitions(const PipelineDef& def, const PluginRegistry& plug
   machine.max_batch_bytes = def.max_batch_bytes;
   machine.queue_depth = def.queue_depth;
   machine.requested_parallelism = parallelism;
-  auto orch_host = std::make_unique<HostContext>(def.name, def.orchestrator->name, options.cancel, options.metrics);
-  OrchestratorInstance orchestrator(plugins.require(def.orchestrator->plugin), std::move(orch_host),
-                                    planning_params(def, *def.orchestrator, options));
+  auto orch_host = std::make_unique<HostContext>(def.name, def.orchestrator->name, &run.stop, run.options.metrics);
+  OrchestratorInstance orchestrator(run.plugins.require(def.orchestrator->plugin), std::move(orch_host),
+                                    run.params_for(*def.orchestrator));
   auto [workers, groups] = orchestrator.plan(machine, infos);
   if (workers > 0) plan.workers = static_cast<uint32_t>(std::min<size_t>(workers, std::max<size_t>(1, names.size())));
   if (groups.empty()) {
@@ -93,20 +100,55 @@ PartitionPlan plan_partitions(const PipelineDef& def, const PluginRegistry& plug
   }
   log_info("orchestrator '" + def.orchestrator->name + "' planned " + std::to_string(plan.workers) +
                " worker(s) for " + std::to_string(plan.groups.size()) + " group(s)",
-           LogFields{def.name, {}, {}, {}});
+           run.fields());
   return plan;
 }
 
-void add_counts(RunSummary& total, const RunSummary& part) {
-  total.counts.read += part.counts.read;
-  total.counts.written += part.counts.written;
-  total.counts.rejected += part.counts.rejected;
-  total.counts.batches += part.counts.batches;
-  total.retries += part.retries;
-  total.extra_writes += part.extra_writes;
+// Joins every thread it was given, also when the scope is left by an
+// exception: a joinable std::thread must never be destroyed.
+class ThreadGroup {
+ public:
+  ~ThreadGroup() { join(); }
+  template <typename F>
+  void start(F&& f) {
+    threads_.emplace_back(std::forward<F>(f));
+  }
+  void join() {
+    for (std::thread& t : threads_)
+      if (t.joinable()) t.join();
+  }
+
+ private:
+  std::vector<std::thread> threads_;
+};
+
+void add(RunSummary& total, const WorkerCounts& c) {
+  total.counts.read += c.read.load();
+  total.counts.written += c.written;
+  total.counts.rejected += c.rejected.load();
+  total.counts.batches += c.batches;
+  total.retries += c.retries;
+  total.extra_writes += c.extra_writes;
 }
 
 }  // namespace
+
+OpenParams RunContext::params_for(const StageDef& stage) const {
+  OpenParams p;
+  p.config_json = boost::json::serialize(stage.config);
+  p.pipeline = def.name;
+  p.name = stage.name;
+  p.run_id = run_id;
+  p.base_dir = def.base_dir.string();
+  p.max_batch_records = def.max_batch_records;
+  p.max_batch_bytes = def.max_batch_bytes;
+  if (options.window) {
+    p.data_date = options.window->data_date;
+    p.window_start = options.window->start;
+    p.window_end = options.window->end;
+  }
+  return p;
+}
 
 uint32_t plan_workers(uint32_t parallelism, size_t partitions, uint64_t max_batch_bytes, uint32_t queue_depth) {
   if (partitions == 0) return 1;
@@ -127,81 +169,96 @@ Engine::Engine(const PipelineDef& def, const PluginRegistry& plugins, StateStore
 Engine::~Engine() = default;
 
 RunSummary Engine::run(const EngineOptions& options) {
-  uint32_t parallelism = options.parallelism.value_or(def_.parallelism);
-  if (options.replay || parallelism == 1) {
-    PipelineRun run(def_, plugins_, state_, options);
-    return run.execute();
+  RunContext run(def_, plugins_, state_, options, options.run_id.empty() ? new_run_id() : options.run_id);
+  // One run, replay or backfill at a time changes a pipeline's state. A dry
+  // run writes nothing, so it may look while another runs.
+  std::unique_ptr<PipelineLock> lock;
+  if (!options.dry_run && !options.lock_held) {
+    lock = state_.lock_pipeline(def_.name, this_process(options.kind));
+    state_.fail_unfinished_runs(def_.name, "the process running it ended without recording an end (killed, or it crashed)");
   }
 
-  PartitionPlan plan = plan_partitions(def_, plugins_, options, parallelism);
-  size_t partition_count = 0;
-  for (const auto& g : plan.groups) partition_count += g.size();
-  const uint32_t workers = std::min<uint32_t>(plan.workers, static_cast<uint32_t>(plan.groups.size()));
-  log_info("running " + std::to_string(partition_count) + " partition(s) on " + std::to_string(workers) +
-               " worker(s)",
-           LogFields{def_.name, {}, {}, {}});
-  if (workers <= 1 && !def_.orchestrator) {
-    PipelineRun run(def_, plugins_, state_, options);
-    return run.execute();
+  // Plan before the run record: a source that cannot list its partitions
+  // fails the command, as a bad definition does.
+  const uint32_t parallelism = options.parallelism.value_or(def_.parallelism);
+  std::optional<PartitionPlan> plan;
+  uint32_t workers = 1;
+  if (!options.replay && parallelism != 1) {
+    plan = plan_partitions(run, parallelism);
+    workers = std::min<uint32_t>(plan->workers, static_cast<uint32_t>(std::max<size_t>(1, plan->groups.size())));
+    size_t partitions = 0;
+    for (const auto& g : plan->groups) partitions += g.size();
+    log_info("running " + std::to_string(partitions) + " partition(s) on " + std::to_string(workers) + " worker(s)",
+             run.fields());
   }
 
-  // Workers share the run record, the rate limit and a stop flag: a fatal
-  // error in one ends the others after their current batch.
-  EngineOptions shared = options;
-  if (shared.run_id.empty()) shared.run_id = new_run_id();
-  std::atomic<bool> stop{false};
-  std::atomic<bool> done{false};
-  shared.cancel = &stop;
-  std::thread watcher([&] {
-    while (!done.load()) {
-      if (options.cancel && options.cancel->load()) stop.store(true);
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-  });
-  WorkQueue queue(std::move(plan.groups));
-  std::unique_ptr<RateLimiter> limiter;
-  if (options.rate > 0) limiter = std::make_unique<RateLimiter>(options.rate);
-
-  Run run;
-  run.id = shared.run_id;
-  run.pipeline = def_.name;
-  run.kind = options.kind;
-  if (!options.dry_run) state_.begin_run(run);
-  auto started = std::chrono::steady_clock::now();
-
-  std::vector<RunSummary> results(workers);
-  std::vector<std::exception_ptr> errors(workers);
-  std::vector<std::thread> threads;
-  for (uint32_t w = 0; w < workers; ++w) {
-    threads.emplace_back([&, w] {
-      try {
-        PipelineRun worker(def_, plugins_, state_, shared);
-        worker.share(&queue, limiter.get());
-        results[w] = worker.execute();
-      } catch (...) {
-        errors[w] = std::current_exception();
-        stop.store(true);
-      }
-    });
-  }
-  for (std::thread& t : threads) t.join();
-  done.store(true);
-  watcher.join();
+  Run record;
+  record.id = run.run_id;
+  record.pipeline = def_.name;
+  record.kind = options.kind;
+  if (!options.dry_run) state_.begin_run(record);
 
   RunSummary total;
-  total.run_id = shared.run_id;
-  for (const RunSummary& r : results) {
-    add_counts(total, r);
-    if (r.status == RunStatus::Stopped && total.status == RunStatus::Succeeded) {
-      total.status = RunStatus::Stopped;
-      total.message = r.message;
+  total.run_id = run.run_id;
+  std::vector<std::unique_ptr<WorkerCounts>> counts;
+  std::vector<std::exception_ptr> errors(workers);
+  for (uint32_t w = 0; w < workers; ++w) counts.push_back(std::make_unique<WorkerCounts>());
+  std::optional<WorkQueue> queue;
+  if (plan) queue.emplace(std::move(plan->groups));
+
+  auto work = [&](uint32_t w) {
+    try {
+      Worker worker(run, !options.replay);
+      // Counted into the worker's own object, then handed over, so a worker
+      // that fails half-way still reports what it did.
+      struct Keep {
+        Worker& worker;
+        WorkerCounts& into;
+        ~Keep() {
+          into.read += worker.counts.read.load();
+          into.rejected += worker.counts.rejected.load();
+          into.written += worker.counts.written;
+          into.batches += worker.counts.batches;
+          into.retries += worker.counts.retries;
+          into.extra_writes += worker.counts.extra_writes;
+        }
+      } keep{worker, *counts[w]};
+      if (options.replay) {
+        ReplayDriver(worker, total.replay).run();
+        return;
+      }
+      PartitionRunner runner(worker);
+      if (!queue) {
+        for (const std::string& partition : worker.source->partitions()) {
+          if (run.stop.stopping()) break;
+          runner.run(partition);
+        }
+        return;
+      }
+      while (!run.stop.stopping()) {
+        const std::vector<std::string>* group = queue->next_group();
+        if (!group) break;
+        for (const std::string& partition : *group) {
+          if (run.stop.stopping()) break;
+          runner.run(partition);
+        }
+      }
+    } catch (const CancelledError&) {
+      // Interrupted during a retry wait: nothing of the batch was committed.
+    } catch (...) {
+      errors[w] = std::current_exception();
+      run.stop.abort();  // the other workers stop after their batch
     }
-    if (r.status == RunStatus::Failed) {
-      total.status = RunStatus::Failed;
-      total.message = r.message;
-    }
+  };
+  if (workers == 1) {
+    work(0);
+  } else {
+    ThreadGroup threads;
+    for (uint32_t w = 0; w < workers; ++w) threads.start([&, w] { work(w); });
   }
-  total.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  for (const auto& c : counts) add(total, *c);
+  total.seconds = std::chrono::duration<double>(Clock::now() - run.started).count();
   std::exception_ptr first_error;
   for (const auto& e : errors)
     if (e && !first_error) first_error = e;
@@ -212,16 +269,19 @@ RunSummary Engine::run(const EngineOptions& options) {
     } catch (const std::exception& e) {
       total.message = e.what();
     }
-  }
-  if (total.status == RunStatus::Succeeded && options.cancel && options.cancel->load()) {
+  } else if (run.stop.requested()) {
+    total.status = run.stop.failure() ? RunStatus::Failed : RunStatus::Stopped;
+    total.message = run.stop.reason();
+  } else if (run.stop.interrupted()) {
     total.status = RunStatus::Stopped;
     total.message = "interrupted";
   }
+  Logger::instance().clear_status_line();
   if (!options.dry_run) {
     try {
       state_.end_run(total.run_id, total.status, total.counts, total.message);
     } catch (const std::exception& e) {
-      log_error(std::string("could not record the end of the run: ") + e.what());
+      log_error(std::string("could not record the end of the run: ") + e.what(), run.fields());
     }
   }
   if (first_error) std::rethrow_exception(first_error);

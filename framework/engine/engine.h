@@ -1,14 +1,16 @@
-// The run loop. For every partition of the source, in the commit order of the
-// reliability contract:
+// Running a pipeline: the coordinator of a run. It takes the pipeline's run
+// lock, records the run, plans the partitions over workers (worker.h), and
+// adds up what they did. Each worker reads its partitions
+// (partition_runner.h, batch_reader.h) or the DLQ (replay_driver.h) and
+// hands every batch to the one commit protocol (commit_core.h):
 //
 //   read -> transform -> write to each sink -> commit policy decides ->
-//   commit each acknowledging sink (transactional sinks store the checkpoint
-//   with the data) -> persist the checkpoint -> checkpoint hooks -> release
+//   commit intent -> commit each acknowledging sink (transactional sinks
+//   store the checkpoint with the data) -> checkpoint, DLQ entries and acks
+//   in one state transaction -> hooks -> release
 //
-// A reader thread runs the source and transforms ahead of the writer through
-// a bounded queue, so memory is bounded by queue depth x batch size. A crash
-// at any point leaves either the old checkpoint (the batch is delivered
-// again, absorbed by the sink's transaction or idempotency) or the new one.
+// A crash at any point leaves either the old checkpoint (the batch comes
+// again, to exactly the sinks that lack it) or the new one.
 #pragma once
 
 #include <atomic>
@@ -49,6 +51,7 @@ struct EngineOptions {
   std::optional<ReplayOptions> replay;
   std::optional<WindowOptions> window;
   std::string run_id;                         // empty: a new one
+  bool lock_held = false;                     // the caller holds the pipeline's run lock
 };
 
 struct ReplayCounts {

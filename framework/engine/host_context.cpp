@@ -6,9 +6,8 @@
 
 namespace ferry::core {
 
-HostContext::HostContext(std::string pipeline, std::string stage, const std::atomic<bool>* cancel,
-                         Metrics* metrics)
-    : pipeline_(std::move(pipeline)), stage_(std::move(stage)), cancel_(cancel), metrics_(metrics) {
+HostContext::HostContext(std::string pipeline, std::string stage, const StopSource* stop, Metrics* metrics)
+    : pipeline_(std::move(pipeline)), stage_(std::move(stage)), stop_(stop), metrics_(metrics) {
   host_.struct_size = sizeof host_;
   host_.host_data = this;
   host_.log = &HostContext::log;
@@ -56,7 +55,7 @@ FerryStatus HostContext::report_errant_record(void* p, const FerryErrantRecord* 
 
 int32_t HostContext::is_cancelled(void* p) {
   auto* self = static_cast<HostContext*>(p);
-  return self->cancel_ && self->cancel_->load() ? 1 : 0;
+  return self->stop_ && self->stop_->stopping() ? 1 : 0;
 }
 
 void HostContext::counter_add(void* p, const char* name, size_t len, int64_t delta) {

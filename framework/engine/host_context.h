@@ -10,6 +10,7 @@
 
 #include <ferry/plugin.h>
 
+#include "engine/stop_source.h"
 #include "metrics/metrics.h"
 
 namespace ferry::core {
@@ -20,7 +21,7 @@ class HostContext {
 
   // `metrics` (may be null) receives the plugin's counter_add calls as
   // ferry_plugin_events_total{pipeline, stage, counter}.
-  HostContext(std::string pipeline, std::string stage, const std::atomic<bool>* cancel,
+  HostContext(std::string pipeline, std::string stage, const StopSource* stop,
               Metrics* metrics);
   HostContext(const HostContext&) = delete;
   HostContext& operator=(const HostContext&) = delete;
@@ -47,7 +48,7 @@ class HostContext {
   std::string pipeline_;
   std::string stage_;
   std::string partition_;
-  const std::atomic<bool>* cancel_;
+  const StopSource* stop_;
   Metrics* metrics_;
   std::atomic<bool> warned_counter_{false};
   ErrantHandler errant_;

@@ -10,6 +10,8 @@
 #include <mutex>
 #include <thread>
 
+#include "engine/stop_source.h"
+
 namespace ferry::core {
 
 class RateLimiter {
@@ -18,8 +20,8 @@ class RateLimiter {
 
   // Takes `n` tokens, waiting as long as needed (a batch larger than the
   // bucket goes into debt, which later batches pay back). Returns false if
-  // cancelled while waiting.
-  bool acquire(double n, const std::atomic<bool>* cancel) {
+  // stopped while waiting.
+  bool acquire(double n, const StopSource* stop) {
     std::chrono::duration<double> wait{0};
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -29,7 +31,7 @@ class RateLimiter {
     }
     auto until = Clock::now() + std::chrono::duration_cast<Clock::duration>(wait);
     while (Clock::now() < until) {
-      if (cancel && cancel->load()) return false;
+      if (stop && stop->stopping()) return false;
       std::this_thread::sleep_for(std::min<Clock::duration>(until - Clock::now(), std::chrono::milliseconds(20)));
     }
     return true;

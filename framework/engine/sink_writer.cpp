@@ -14,8 +14,8 @@ using Clock = std::chrono::steady_clock;
 class Writer {
  public:
   Writer(SinkInstance& sink, const FerryBatch& batch, const RetryPolicy& policy, Backoff& backoff,
-         const std::atomic<bool>* cancel)
-      : sink_(sink), batch_(batch), policy_(policy), backoff_(backoff), cancel_(cancel), started_(Clock::now()) {}
+         const StopSource* stop)
+      : sink_(sink), batch_(batch), policy_(policy), backoff_(backoff), stop_(stop), started_(Clock::now()) {}
 
   SinkWriteResult run() {
     std::vector<size_t> all(batch_.n_rows);
@@ -104,7 +104,7 @@ class Writer {
                  std::to_string(attempts) + " of " + std::to_string(policy_.max_attempts) +
                  "): " + last_message_,
              LogFields{{}, {}, {}, sink_.stage()});
-    if (!sleep_unless_cancelled(delay, cancel_)) throw CancelledError();
+    if (!sleep_unless_stopping(delay, stop_)) throw CancelledError();
     return true;
   }
 
@@ -112,7 +112,7 @@ class Writer {
   const FerryBatch& batch_;
   const RetryPolicy& policy_;
   Backoff& backoff_;
-  const std::atomic<bool>* cancel_;
+  const StopSource* stop_;
   Clock::time_point started_;
   SinkWriteResult result_;
   std::string last_message_;
@@ -121,9 +121,9 @@ class Writer {
 }  // namespace
 
 SinkWriteResult write_to_sink(SinkInstance& sink, const FerryBatch& batch, const RetryPolicy& policy,
-                              Backoff& backoff, const std::atomic<bool>* cancel) {
+                              Backoff& backoff, const StopSource* stop) {
   if (batch.n_rows == 0) return SinkWriteResult{};
-  return Writer(sink, batch, policy, backoff, cancel).run();
+  return Writer(sink, batch, policy, backoff, stop).run();
 }
 
 }  // namespace ferry::core

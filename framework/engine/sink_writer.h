@@ -39,6 +39,6 @@ class CancelledError : public Error {
 };
 
 SinkWriteResult write_to_sink(SinkInstance& sink, const FerryBatch& batch, const RetryPolicy& policy,
-                              Backoff& backoff, const std::atomic<bool>* cancel);
+                              Backoff& backoff, const StopSource* stop);
 
 }  // namespace ferry::core

@@ -36,12 +36,15 @@ class DefinitionError : public Error {
 
 enum class OnExhausted { DeadLetter, Fail };
 
+// The defaults ride out a target that is away for 30 seconds (a server
+// restart, a failover): the delays before the 12th attempt add up to at
+// least 37.75 s and at most 75.5 s (see engine/backoff.h).
 struct RetryPolicy {
-  uint32_t max_attempts = 5;          // attempts in all, including the first
-  uint64_t initial_delay_ms = 100;
-  uint64_t max_delay_ms = 30000;      // cap of one delay
+  uint32_t max_attempts = 12;         // attempts in all, including the first
+  uint64_t initial_delay_ms = 500;
+  uint64_t max_delay_ms = 10000;      // cap of one delay
   double multiplier = 2.0;
-  uint64_t max_elapsed_ms = 300000;   // give up after this long in all
+  uint64_t max_elapsed_ms = 120000;   // give up after this long in all
   OnExhausted on_exhausted = OnExhausted::DeadLetter;
 };
 

@@ -8,6 +8,8 @@
 
 namespace ferry::core {
 
-std::unique_ptr<StateStore> open_state_store(const StateDef& def);
+// `check`: how thoroughly a state file is checked (a command that writes
+// asks for SQLite's integrity check).
+std::unique_ptr<StateStore> open_state_store(const StateDef& def, StateCheck check = StateCheck::Quick);
 
 }  // namespace ferry::core

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "state/pipeline_lock.h"
 #include "state/state_store.h"
 
 #include <ferry/redact.hpp>
@@ -32,6 +33,8 @@ namespace {
 
 // Key of the advisory lock that serialises table creation between openers.
 constexpr const char* kSchemaLockKey = "7310593858231117312";
+// First half of every pipeline's run lock key; the second is hashtext(pipeline).
+constexpr const char* kRunLockClass = "1718773089";
 
 // Text columns compared and sorted byte-wise (COLLATE "C"), as SQLite's
 // BINARY collation does, whatever the database's locale.
@@ -74,10 +77,28 @@ constexpr const char* kSchema[] = {
 ))sql",
     "CREATE INDEX IF NOT EXISTS dlq_pipeline_status ON dlq (pipeline, status)",
     "CREATE INDEX IF NOT EXISTS dlq_pipeline_sink ON dlq (pipeline, sink)",
-    // A batch re-delivered after a crash must not queue its rejects twice; once
-    // an entry leaves 'pending' the same record may fail again and get a new entry.
-    "CREATE UNIQUE INDEX IF NOT EXISTS dlq_pending_dedup "
-    "ON dlq (pipeline, partition, position, stage, sink) WHERE status = 'pending'",
+    // Duplicates are judged by content (DlqEntry::dedup): two rows of a batch
+    // may share a position and both fail, so no unique index on position.
+    "DROP INDEX IF EXISTS dlq_pending_dedup",
+    "CREATE INDEX IF NOT EXISTS dlq_position ON dlq (pipeline, partition, position)",
+    R"sql(CREATE TABLE IF NOT EXISTS commit_intents (
+  pipeline      TEXT COLLATE "C" NOT NULL,
+  partition     TEXT COLLATE "C" NOT NULL,
+  body          BYTEA  NOT NULL,
+  updated_at_ms BIGINT NOT NULL,
+  PRIMARY KEY (pipeline, partition)
+))sql",
+    R"sql(CREATE TABLE IF NOT EXISTS checkpoint_resets (
+  pipeline    TEXT COLLATE "C" NOT NULL,
+  partition   TEXT COLLATE "C" NOT NULL,
+  reset_at_ms BIGINT NOT NULL,
+  PRIMARY KEY (pipeline, partition)
+))sql",
+    // Who holds each pipeline's run lock (an advisory lock of its session).
+    R"sql(CREATE TABLE IF NOT EXISTS run_locks (
+  pipeline TEXT COLLATE "C" PRIMARY KEY,
+  holder   TEXT NOT NULL
+))sql",
     R"sql(CREATE TABLE IF NOT EXISTS runs (
   id            TEXT COLLATE "C" PRIMARY KEY,
   pipeline      TEXT COLLATE "C" NOT NULL,
@@ -450,7 +471,7 @@ std::string ids_as_array(const std::vector<int64_t>& ids) {
 
 class PostgresStateStore final : public StateStore {
  public:
-  explicit PostgresStateStore(const std::string& dsn) : conn_(dsn) {
+  explicit PostgresStateStore(const std::string& dsn) : dsn_(dsn), conn_(dsn) {
     with_retry([&] { ensure_schema(); });
   }
 
@@ -478,32 +499,65 @@ class PostgresStateStore final : public StateStore {
 
   void save_checkpoint(const Checkpoint& checkpoint, int64_t records_in_batch,
                        const std::vector<std::string>& acked_sinks) override {
+    CommitRecord r;
+    r.pipeline = checkpoint.pipeline;
+    r.partition = checkpoint.partition;
+    r.checkpoint = checkpoint;
+    r.records = records_in_batch;
+    for (const auto& sink : std::set<std::string>(acked_sinks.begin(), acked_sinks.end()))
+      r.acks.emplace_back(sink, records_in_batch);
+    finish_commit(r);
+  }
+
+  void finish_commit(const CommitRecord& r) override {
     with_retry([&] {
       const int64_t now = now_ms();
       Transaction tx(conn_);
-      conn_.exec(
-          "INSERT INTO checkpoints (pipeline, partition, position, run_id, records, "
-          "schema_version, updated_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) "
-          "ON CONFLICT (pipeline, partition) DO UPDATE SET position = excluded.position, "
-          "run_id = excluded.run_id, records = checkpoints.records + excluded.records, "
-          "schema_version = excluded.schema_version, updated_at_ms = excluded.updated_at_ms",
-          Params()
-              .text(checkpoint.pipeline)
-              .text(checkpoint.partition)
-              .bytes(checkpoint.position)
-              .text(checkpoint.run_id)
-              .integer(records_in_batch)
-              .text(checkpoint.schema_version)
-              .integer(now));
-      // A sink acknowledges a batch once, however often the caller lists it.
-      for (const auto& sink : std::set<std::string>(acked_sinks.begin(), acked_sinks.end())) {
+      if (r.checkpoint) {
+        const Checkpoint& c = *r.checkpoint;
+        conn_.exec(
+            "INSERT INTO checkpoints (pipeline, partition, position, run_id, records, "
+            "schema_version, updated_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+            "ON CONFLICT (pipeline, partition) DO UPDATE SET position = excluded.position, "
+            "run_id = excluded.run_id, records = checkpoints.records + excluded.records, "
+            "schema_version = excluded.schema_version, updated_at_ms = excluded.updated_at_ms",
+            Params()
+                .text(r.pipeline)
+                .text(r.partition)
+                .bytes(c.position)
+                .text(c.run_id)
+                .integer(r.records)
+                .text(c.schema_version)
+                .integer(now));
+        conn_.exec("DELETE FROM checkpoint_resets WHERE pipeline = $1 AND partition = $2",
+                   Params().text(r.pipeline).text(r.partition));
+      }
+      for (const auto& [sink, records] : r.acks)
         conn_.exec(
             "INSERT INTO sink_acks (pipeline, sink, records, batches, updated_at_ms) "
             "VALUES ($1, $2, $3, 1, $4) ON CONFLICT (pipeline, sink) DO UPDATE SET "
             "records = sink_acks.records + excluded.records, batches = sink_acks.batches + 1, "
             "updated_at_ms = excluded.updated_at_ms",
-            Params().text(checkpoint.pipeline).text(sink).integer(records_in_batch).integer(now));
-      }
+            Params().text(r.pipeline).text(sink).integer(records).integer(now));
+      insert_dlq(r.add, now, nullptr);
+      for (const DlqChange& c : r.change)
+        conn_.exec(
+            "UPDATE dlq SET status = $1, message = COALESCE($2, message), "
+            "attempts = COALESCE($3::bigint, attempts), sink = COALESCE($4, sink), "
+            "stage = COALESCE($5, stage), record = COALESCE($6, record), updated_at_ms = $7 "
+            "WHERE pipeline = $8 AND id = $9 AND status IN ('pending', 'failed_again')",
+            Params()
+                .text(to_string(c.status))
+                .opt_text(c.message)
+                .opt_integer(c.attempts)
+                .opt_text(c.sink)
+                .opt_text(c.stage)
+                .opt_text(c.record_json)
+                .integer(now)
+                .text(r.pipeline)
+                .integer(c.id));
+      conn_.exec("DELETE FROM commit_intents WHERE pipeline = $1 AND partition = $2",
+                 Params().text(r.pipeline).text(r.partition));
       tx.commit();
     });
   }
@@ -513,20 +567,59 @@ class PostgresStateStore final : public StateStore {
     return with_retry([&] {
       Transaction tx(conn_);
       int64_t removed = 0;
+      const int64_t now = now_ms();
       if (partition) {
         removed = conn_
                       .exec("DELETE FROM checkpoints WHERE pipeline = $1 AND partition = $2",
                             Params().text(pipeline).text(*partition))
                       .affected();
+        conn_.exec("DELETE FROM commit_intents WHERE pipeline = $1 AND partition = $2",
+                   Params().text(pipeline).text(*partition));
       } else {
         removed = conn_.exec("DELETE FROM checkpoints WHERE pipeline = $1",
                              Params().text(pipeline))
                       .affected();
         // The ack counters describe the progress just thrown away.
         conn_.exec("DELETE FROM sink_acks WHERE pipeline = $1", Params().text(pipeline));
+        conn_.exec("DELETE FROM commit_intents WHERE pipeline = $1", Params().text(pipeline));
+        conn_.exec("DELETE FROM checkpoint_resets WHERE pipeline = $1", Params().text(pipeline));
       }
+      conn_.exec(
+          "INSERT INTO checkpoint_resets (pipeline, partition, reset_at_ms) VALUES ($1, $2, $3) "
+          "ON CONFLICT (pipeline, partition) DO UPDATE SET reset_at_ms = excluded.reset_at_ms",
+          Params().text(pipeline).text(partition.value_or("")).integer(now));
       tx.commit();
       return removed;
+    });
+  }
+
+  bool was_reset(const std::string& pipeline, const std::string& partition) override {
+    return with_retry([&] {
+      auto r = conn_.exec(
+          "SELECT 1 FROM checkpoint_resets m WHERE m.pipeline = $1 AND (m.partition = $2 OR m.partition = '') "
+          "AND NOT EXISTS (SELECT 1 FROM checkpoints c WHERE c.pipeline = $1 AND c.partition = $2 "
+          "AND c.updated_at_ms > m.reset_at_ms)",
+          Params().text(pipeline).text(partition));
+      return r.count() > 0;
+    });
+  }
+
+  void save_intent(const std::string& pipeline, const std::string& partition, const std::string& body) override {
+    with_retry([&] {
+      conn_.exec(
+          "INSERT INTO commit_intents (pipeline, partition, body, updated_at_ms) VALUES ($1, $2, $3, $4) "
+          "ON CONFLICT (pipeline, partition) DO UPDATE SET body = excluded.body, "
+          "updated_at_ms = excluded.updated_at_ms",
+          Params().text(pipeline).text(partition).bytes(body).integer(now_ms()));
+    });
+  }
+
+  std::optional<std::string> load_intent(const std::string& pipeline, const std::string& partition) override {
+    return with_retry([&]() -> std::optional<std::string> {
+      auto r = conn_.exec("SELECT body FROM commit_intents WHERE pipeline = $1 AND partition = $2",
+                          Params().text(pipeline).text(partition));
+      if (r.count() == 0) return std::nullopt;
+      return r.bytes(0, 0);
     });
   }
 
@@ -552,47 +645,12 @@ class PostgresStateStore final : public StateStore {
 
   std::vector<int64_t> add_dlq(const std::vector<DlqEntry>& entries) override {
     return with_retry([&] {
-      const int64_t now = now_ms();
       Transaction tx(conn_);
       std::vector<int64_t> ids;
       ids.reserve(entries.size());
-      for (const auto& e : entries) {
-        // DO NOTHING only swallows uniqueness conflicts (the pending dedup
-        // index); a CHECK or NOT NULL violation still fails the whole batch.
-        auto inserted = conn_.exec(
-            "INSERT INTO dlq (pipeline, run_id, partition, position, stage, sink, record_key, "
-            "record, error_class, message, attempts, status, created_at_ms, updated_at_ms) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) "
-            "ON CONFLICT DO NOTHING RETURNING id",
-            Params()
-                .text(e.pipeline)
-                .text(e.run_id)
-                .text(e.partition)
-                .bytes(e.position)
-                .text(e.stage)
-                .text(e.sink)
-                .text(e.record_key)
-                .text(e.record_json)
-                .text(e.error_class)
-                .text(e.message)
-                .integer(e.attempts)
-                .text(to_string(e.status))
-                .integer(now));
-        if (inserted.count() == 1) {
-          ids.push_back(inserted.integer(0, 0));
-          continue;
-        }
-        auto existing = conn_.exec(
-            "SELECT id FROM dlq WHERE pipeline = $1 AND partition = $2 AND position = $3 "
-            "AND stage = $4 AND sink = $5 AND status = 'pending'",
-            Params().text(e.pipeline).text(e.partition).bytes(e.position).text(e.stage).text(
-                e.sink));
-        if (existing.count() == 0) {
-          throw Error("state store " + conn_.label() +
-                      ": DLQ insert was skipped but no pending duplicate exists");
-        }
-        ids.push_back(existing.integer(0, 0));
-      }
+      std::vector<DlqEntry> all = entries;
+      for (DlqEntry& e : all) e.dedup = true;
+      insert_dlq(all, now_ms(), &ids);
       tx.commit();
       return ids;
     });
@@ -737,6 +795,54 @@ class PostgresStateStore final : public StateStore {
     });
   }
 
+  int64_t last_dlq_id(const std::string& pipeline) override {
+    return with_retry([&] {
+      return conn_.exec("SELECT COALESCE(MAX(id), 0) FROM dlq WHERE pipeline = $1", Params().text(pipeline))
+          .integer(0, 0);
+    });
+  }
+
+  int64_t fail_unfinished_runs(const std::string& pipeline, const std::string& message) override {
+    return with_retry([&] {
+      return conn_
+          .exec("UPDATE runs SET status = 'failed', ended_at_ms = $1, message = $2 "
+                "WHERE pipeline = $3 AND status = 'running'",
+                Params().integer(now_ms()).text(message).text(pipeline))
+          .affected();
+    });
+  }
+
+  // A session-level advisory lock on a connection of its own, held as long
+  // as the lock object lives: the server releases it when the session ends,
+  // also when the process holding it dies.
+  std::unique_ptr<PipelineLock> lock_pipeline(const std::string& pipeline, const LockHolder& me) override {
+    auto session = std::make_unique<Connection>(dsn_);
+    auto got = session->exec("SELECT pg_try_advisory_lock($1::int, hashtext($2))",
+                             Params().text(kRunLockClass).text(pipeline));
+    if (got.text(0, 0) != "t") {
+      std::optional<LockHolder> holder = lock_holder(pipeline);
+      throw PipelineBusyError(pipeline, holder.value_or(LockHolder{}));
+    }
+    session->exec(
+        "INSERT INTO run_locks (pipeline, holder) VALUES ($1, $2) "
+        "ON CONFLICT (pipeline) DO UPDATE SET holder = excluded.holder",
+        Params().text(pipeline).text(holder_json(me)));
+    return std::make_unique<SessionLock>(std::move(session), pipeline);
+  }
+
+  std::optional<LockHolder> lock_holder(const std::string& pipeline) override {
+    return with_retry([&]() -> std::optional<LockHolder> {
+      auto held = conn_.exec(
+          "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1::int::oid "
+          "AND objid = hashtext($2)::oid AND objsubid = 2",
+          Params().text(kRunLockClass).text(pipeline));
+      if (held.count() == 0) return std::nullopt;
+      auto r = conn_.exec("SELECT holder FROM run_locks WHERE pipeline = $1", Params().text(pipeline));
+      if (r.count() == 0) return LockHolder{};
+      return parse_holder_json(r.text(0, 0)).value_or(LockHolder{});
+    });
+  }
+
   std::vector<Run> list_runs(const std::string& pipeline, int64_t limit) override {
     return with_retry([&] {
       Params p;
@@ -849,6 +955,59 @@ class PostgresStateStore final : public StateStore {
   }
 
  private:
+  class SessionLock final : public PipelineLock {
+   public:
+    SessionLock(std::unique_ptr<Connection> c, std::string pipeline) : c_(std::move(c)), pipeline_(std::move(pipeline)) {}
+    ~SessionLock() override {
+      // Released at once, not when the server gets round to ending the
+      // session (which it also does if this process dies).
+      try {
+        c_->exec("SELECT pg_advisory_unlock($1::int, hashtext($2))", Params().text(kRunLockClass).text(pipeline_));
+      } catch (const std::exception&) {
+      }
+    }
+
+   private:
+    std::unique_ptr<Connection> c_;
+    std::string pipeline_;
+  };
+
+  // Inserts entries inside the caller's transaction; see DlqEntry::dedup.
+  void insert_dlq(const std::vector<DlqEntry>& entries, int64_t now, std::vector<int64_t>* ids) {
+    for (const auto& e : entries) {
+      if (e.dedup) {
+        auto existing = conn_.exec(
+            "SELECT id FROM dlq WHERE pipeline = $1 AND partition = $2 AND position = $3 "
+            "AND stage = $4 AND sink = $5 AND record = $6 AND status <> 'resolved' ORDER BY id LIMIT 1",
+            Params().text(e.pipeline).text(e.partition).bytes(e.position).text(e.stage).text(e.sink).text(
+                e.record_json));
+        if (existing.count() > 0) {
+          if (ids) ids->push_back(existing.integer(0, 0));
+          continue;
+        }
+      }
+      auto inserted = conn_.exec(
+          "INSERT INTO dlq (pipeline, run_id, partition, position, stage, sink, record_key, "
+          "record, error_class, message, attempts, status, created_at_ms, updated_at_ms) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
+          Params()
+              .text(e.pipeline)
+              .text(e.run_id)
+              .text(e.partition)
+              .bytes(e.position)
+              .text(e.stage)
+              .text(e.sink)
+              .text(e.record_key)
+              .text(e.record_json)
+              .text(e.error_class)
+              .text(e.message)
+              .integer(e.attempts)
+              .text(to_string(e.status))
+              .integer(now));
+      if (ids) ids->push_back(inserted.integer(0, 0));
+    }
+  }
+
   // Runs one operation under the mutex. If the connection turns out to be
   // broken, it is re-established and the operation run once more: whatever
   // the first attempt did was in a transaction (or a single statement) that
@@ -875,6 +1034,7 @@ class PostgresStateStore final : public StateStore {
     tx.commit();
   }
 
+  std::string dsn_;
   std::mutex mu_;
   Connection conn_;
 };

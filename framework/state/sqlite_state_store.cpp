@@ -1,16 +1,23 @@
 // SQLite back end of the state store: one file beside the pipeline, in WAL
-// mode, with plain tables a person can read with the sqlite3 shell.
+// mode, with plain tables a person can read with the sqlite3 shell; or the
+// same tables in memory, for tests and throw-away runs.
 //
 // Every value goes through a bound parameter; SQL text is only ever built
 // from fixed fragments. One connection per store object, guarded by a mutex;
 // several store objects (or processes) on one file serialise through SQLite's
 // own locking, waiting up to kBusyTimeoutMs for each other.
 #include <sqlite3.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <filesystem>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -19,6 +26,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "state/pipeline_lock.h"
 #include "state/state_store.h"
 
 namespace ferry::core {
@@ -26,7 +34,7 @@ namespace {
 
 // Stored in PRAGMA user_version. Bump it and add a migration step in
 // Connection::ensure_schema when the tables change.
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 // Long enough to ride out another process committing a large DLQ batch, short
 // enough that a wedged writer surfaces as an error rather than a hang.
@@ -120,6 +128,28 @@ CREATE TABLE IF NOT EXISTS backfill_windows (
   PRIMARY KEY (pipeline, window)
 );
 )sql";
+
+// Version 3: commit intents of batches in flight, reset markers, and DLQ
+// duplicates judged by content (two rows of a batch may share a position).
+constexpr const char* kSchemaV3 = R"sql(
+DROP INDEX IF EXISTS dlq_pending_dedup;
+CREATE INDEX IF NOT EXISTS dlq_position ON dlq (pipeline, partition, position);
+CREATE TABLE IF NOT EXISTS commit_intents (
+  pipeline      TEXT    NOT NULL,
+  partition     TEXT    NOT NULL,
+  body          BLOB    NOT NULL,
+  updated_at_ms INTEGER NOT NULL,
+  PRIMARY KEY (pipeline, partition)
+);
+CREATE TABLE IF NOT EXISTS checkpoint_resets (
+  pipeline    TEXT    NOT NULL,
+  partition   TEXT    NOT NULL,  -- '' for the whole pipeline
+  reset_at_ms INTEGER NOT NULL,
+  PRIMARY KEY (pipeline, partition)
+);
+)sql";
+
+constexpr const char* kMemoryPath = ":memory:";
 
 constexpr const char* kCheckpointColumns =
     "pipeline, partition, position, run_id, records, updated_at_ms, schema_version";
@@ -235,13 +265,27 @@ class Connection {
       fail(path_, "cannot open", raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc));
     }
     sqlite3_busy_timeout(db_.get(), kBusyTimeoutMs);
-    enable_wal();
-    // In WAL mode, synchronous=NORMAL syncs the WAL only at checkpoints, so
-    // the last commits can vanish on power loss. A lost checkpoint makes the
-    // next run re-deliver records the sinks already hold; FULL syncs the WAL
-    // on every commit so a saved checkpoint is really saved.
-    exec("PRAGMA synchronous = FULL");
+    if (path_ != kMemoryPath) {
+      enable_wal();
+      // In WAL mode, synchronous=NORMAL syncs the WAL only at checkpoints, so
+      // the last commits can vanish on power loss. A lost checkpoint makes the
+      // next run re-deliver records the sinks already hold; FULL syncs the WAL
+      // on every commit so a saved checkpoint is really saved.
+      exec("PRAGMA synchronous = FULL");
+    }
     ensure_schema();
+  }
+
+  // SQLite's own consistency check; empty when the file is sound.
+  std::string damage() {
+    auto s = prepare("PRAGMA quick_check");
+    std::string first;
+    while (s.step()) {
+      std::string line = s.text_at(0);
+      if (line == "ok") continue;
+      if (first.empty()) first = line;
+    }
+    return first;
   }
 
   const std::string& path() const { return path_; }
@@ -352,6 +396,7 @@ void Connection::ensure_schema() {
   // file of any older version.
   exec(kSchemaV1);
   exec(kSchemaV2);
+  exec(kSchemaV3);
   // PRAGMA takes no bound parameters; the value is our own constant.
   exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
   tx.commit();
@@ -449,7 +494,17 @@ std::string ids_as_json(const std::vector<int64_t>& ids) {
 
 class SqliteStateStore final : public StateStore {
  public:
-  explicit SqliteStateStore(const std::string& path) : conn_(path) {}
+  explicit SqliteStateStore(const std::string& path) : conn_(path), lock_scope_(scope_for(path)) {}
+
+  const std::string& path() const { return conn_.path(); }
+  std::string damage() {
+    std::lock_guard<std::mutex> lock(mu_);
+    try {
+      return conn_.damage();
+    } catch (const Error& e) {
+      return e.what();  // so damaged that the check itself fails
+    }
+  }
 
   std::optional<Checkpoint> load_checkpoint(const std::string& pipeline,
                                             const std::string& partition) override {
@@ -473,42 +528,62 @@ class SqliteStateStore final : public StateStore {
 
   void save_checkpoint(const Checkpoint& checkpoint, int64_t records_in_batch,
                        const std::vector<std::string>& acked_sinks) override {
+    CommitRecord r;
+    r.pipeline = checkpoint.pipeline;
+    r.partition = checkpoint.partition;
+    r.checkpoint = checkpoint;
+    r.records = records_in_batch;
+    for (const auto& sink : std::set<std::string>(acked_sinks.begin(), acked_sinks.end()))
+      r.acks.emplace_back(sink, records_in_batch);
+    finish_commit(r);
+  }
+
+  void finish_commit(const CommitRecord& r) override {
     std::lock_guard<std::mutex> lock(mu_);
     const int64_t now = now_ms();
-    // Checkpoints are the one write that may skip the fsync: it survives a
+    // A commit without new DLQ entries may skip the fsync: it survives a
     // process crash either way (the WAL is in the OS), and if a power loss
     // takes the newest checkpoint the batch is only delivered again, which
     // the sinks absorb (transaction or idempotency). Saving one per batch
     // with an fsync each would cap a fast pipeline at the disk's sync rate.
-    // DLQ entries and runs keep FULL: losing one would lose a record.
-    RelaxedSync relaxed(conn_);
+    // DLQ entries and their changes keep FULL: losing one would lose a record.
+    std::optional<RelaxedSync> relaxed;
+    if (r.add.empty() && r.change.empty()) relaxed.emplace(conn_);
     WriteTransaction tx(conn_);
-    auto upsert = conn_.prepare(
-        "INSERT INTO checkpoints (pipeline, partition, position, run_id, records, "
-        "schema_version, updated_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
-        "ON CONFLICT (pipeline, partition) DO UPDATE SET position = excluded.position, "
-        "run_id = excluded.run_id, records = checkpoints.records + excluded.records, "
-        "schema_version = excluded.schema_version, updated_at_ms = excluded.updated_at_ms");
-    upsert.text(1, checkpoint.pipeline)
-        .text(2, checkpoint.partition)
-        .blob(3, checkpoint.position)
-        .text(4, checkpoint.run_id)
-        .integer(5, records_in_batch)
-        .text(6, checkpoint.schema_version)
-        .integer(7, now)
-        .run();
-
-    auto ack = conn_.prepare(
-        "INSERT INTO sink_acks (pipeline, sink, records, batches, updated_at_ms) "
-        "VALUES (?1, ?2, ?3, 1, ?4) ON CONFLICT (pipeline, sink) DO UPDATE SET "
-        "records = sink_acks.records + excluded.records, batches = sink_acks.batches + 1, "
-        "updated_at_ms = excluded.updated_at_ms");
-    // A sink acknowledges a batch once, however often the caller lists it.
-    for (const auto& sink : std::set<std::string>(acked_sinks.begin(), acked_sinks.end())) {
-      ack.reset();
-      ack.text(1, checkpoint.pipeline).text(2, sink).integer(3, records_in_batch).integer(4, now);
-      ack.run();
+    if (r.checkpoint) {
+      const Checkpoint& c = *r.checkpoint;
+      auto upsert = conn_.prepare(
+          "INSERT INTO checkpoints (pipeline, partition, position, run_id, records, "
+          "schema_version, updated_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+          "ON CONFLICT (pipeline, partition) DO UPDATE SET position = excluded.position, "
+          "run_id = excluded.run_id, records = checkpoints.records + excluded.records, "
+          "schema_version = excluded.schema_version, updated_at_ms = excluded.updated_at_ms");
+      upsert.text(1, r.pipeline)
+          .text(2, r.partition)
+          .blob(3, c.position)
+          .text(4, c.run_id)
+          .integer(5, r.records)
+          .text(6, c.schema_version)
+          .integer(7, now)
+          .run();
+      auto unmark = conn_.prepare("DELETE FROM checkpoint_resets WHERE pipeline = ?1 AND partition = ?2");
+      unmark.text(1, r.pipeline).text(2, r.partition).run();
     }
+    if (!r.acks.empty()) {
+      auto ack = conn_.prepare(
+          "INSERT INTO sink_acks (pipeline, sink, records, batches, updated_at_ms) "
+          "VALUES (?1, ?2, ?3, 1, ?4) ON CONFLICT (pipeline, sink) DO UPDATE SET "
+          "records = sink_acks.records + excluded.records, batches = sink_acks.batches + 1, "
+          "updated_at_ms = excluded.updated_at_ms");
+      for (const auto& [sink, records] : r.acks) {
+        ack.reset();
+        ack.text(1, r.pipeline).text(2, sink).integer(3, records).integer(4, now).run();
+      }
+    }
+    if (!r.add.empty()) insert_dlq(r.add, now, nullptr);
+    if (!r.change.empty()) change_dlq(r.pipeline, r.change, now);
+    auto forget = conn_.prepare("DELETE FROM commit_intents WHERE pipeline = ?1 AND partition = ?2");
+    forget.text(1, r.pipeline).text(2, r.partition).run();
     tx.commit();
   }
 
@@ -517,10 +592,16 @@ class SqliteStateStore final : public StateStore {
     std::lock_guard<std::mutex> lock(mu_);
     WriteTransaction tx(conn_);
     int64_t removed = 0;
+    const int64_t now = now_ms();
+    auto mark = conn_.prepare(
+        "INSERT OR REPLACE INTO checkpoint_resets (pipeline, partition, reset_at_ms) VALUES (?1, ?2, ?3)");
     if (partition) {
       auto s = conn_.prepare("DELETE FROM checkpoints WHERE pipeline = ?1 AND partition = ?2");
       s.text(1, pipeline).text(2, *partition).run();
       removed = conn_.changes();
+      auto i = conn_.prepare("DELETE FROM commit_intents WHERE pipeline = ?1 AND partition = ?2");
+      i.text(1, pipeline).text(2, *partition).run();
+      mark.text(1, pipeline).text(2, *partition).integer(3, now).run();
     } else {
       auto s = conn_.prepare("DELETE FROM checkpoints WHERE pipeline = ?1");
       s.text(1, pipeline).run();
@@ -529,9 +610,24 @@ class SqliteStateStore final : public StateStore {
       // would make `checkpoint show` disagree with the (empty) checkpoints.
       auto acks = conn_.prepare("DELETE FROM sink_acks WHERE pipeline = ?1");
       acks.text(1, pipeline).run();
+      auto i = conn_.prepare("DELETE FROM commit_intents WHERE pipeline = ?1");
+      i.text(1, pipeline).run();
+      auto markers = conn_.prepare("DELETE FROM checkpoint_resets WHERE pipeline = ?1");
+      markers.text(1, pipeline).run();
+      mark.text(1, pipeline).text(2, "").integer(3, now).run();
     }
     tx.commit();
     return removed;
+  }
+
+  bool was_reset(const std::string& pipeline, const std::string& partition) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto s = conn_.prepare(
+        "SELECT 1 FROM checkpoint_resets WHERE pipeline = ?1 AND (partition = ?2 OR partition = '') "
+        "AND NOT EXISTS (SELECT 1 FROM checkpoints c WHERE c.pipeline = ?1 AND c.partition = ?2 "
+        "AND c.updated_at_ms > checkpoint_resets.reset_at_ms)");
+    s.text(1, pipeline).text(2, partition);
+    return s.step();
   }
 
   std::vector<SinkAck> list_sink_acks(const std::string& pipeline) override {
@@ -553,54 +649,33 @@ class SqliteStateStore final : public StateStore {
     return out;
   }
 
+  void save_intent(const std::string& pipeline, const std::string& partition, const std::string& body) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    // Like a checkpoint, an intent lost to a power cut only makes the batch
+    // come again (the sinks absorb it); its DLQ entries are written again
+    // by the commit that finishes it, under FULL.
+    RelaxedSync relaxed(conn_);
+    auto s = conn_.prepare(
+        "INSERT OR REPLACE INTO commit_intents (pipeline, partition, body, updated_at_ms) VALUES (?1, ?2, ?3, ?4)");
+    s.text(1, pipeline).text(2, partition).blob(3, body).integer(4, now_ms()).run();
+  }
+
+  std::optional<std::string> load_intent(const std::string& pipeline, const std::string& partition) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto s = conn_.prepare("SELECT body FROM commit_intents WHERE pipeline = ?1 AND partition = ?2");
+    s.text(1, pipeline).text(2, partition);
+    if (!s.step()) return std::nullopt;
+    return s.blob_at(0);
+  }
+
   std::vector<int64_t> add_dlq(const std::vector<DlqEntry>& entries) override {
     std::lock_guard<std::mutex> lock(mu_);
-    const int64_t now = now_ms();
     WriteTransaction tx(conn_);
-    // DO NOTHING only swallows uniqueness conflicts (the pending dedup index);
-    // a CHECK or NOT NULL violation still fails the whole batch.
-    auto insert = conn_.prepare(
-        "INSERT INTO dlq (pipeline, run_id, partition, position, stage, sink, record_key, "
-        "record, error_class, message, attempts, status, created_at_ms, updated_at_ms) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13) "
-        "ON CONFLICT DO NOTHING");
-    auto existing = conn_.prepare(
-        "SELECT id FROM dlq WHERE pipeline = ?1 AND partition = ?2 AND position = ?3 "
-        "AND stage = ?4 AND sink = ?5 AND status = 'pending'");
     std::vector<int64_t> ids;
     ids.reserve(entries.size());
-    for (const auto& e : entries) {
-      insert.reset();
-      insert.text(1, e.pipeline)
-          .text(2, e.run_id)
-          .text(3, e.partition)
-          .blob(4, e.position)
-          .text(5, e.stage)
-          .text(6, e.sink)
-          .text(7, e.record_key)
-          .text(8, e.record_json)
-          .text(9, e.error_class)
-          .text(10, e.message)
-          .integer(11, e.attempts)
-          .text(12, to_string(e.status))
-          .integer(13, now)
-          .run();
-      if (conn_.changes() == 1) {
-        ids.push_back(conn_.last_insert_id());
-        continue;
-      }
-      existing.reset();
-      existing.text(1, e.pipeline)
-          .text(2, e.partition)
-          .blob(3, e.position)
-          .text(4, e.stage)
-          .text(5, e.sink);
-      if (!existing.step()) {
-        throw Error("state store " + conn_.path() +
-                    ": DLQ insert was skipped but no pending duplicate exists");
-      }
-      ids.push_back(existing.integer_at(0));
-    }
+    std::vector<DlqEntry> all = entries;
+    for (DlqEntry& e : all) e.dedup = true;
+    insert_dlq(all, now_ms(), &ids);
     tx.commit();
     return ids;
   }
@@ -833,15 +908,165 @@ class SqliteStateStore final : public StateStore {
     return out;
   }
 
+  int64_t last_dlq_id(const std::string& pipeline) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto s = conn_.prepare("SELECT COALESCE(MAX(id), 0) FROM dlq WHERE pipeline = ?1");
+    s.text(1, pipeline);
+    return s.step() ? s.integer_at(0) : 0;
+  }
+
+  int64_t fail_unfinished_runs(const std::string& pipeline, const std::string& message) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto s = conn_.prepare(
+        "UPDATE runs SET status = 'failed', ended_at_ms = ?1, message = ?2 "
+        "WHERE pipeline = ?3 AND status = 'running'");
+    s.integer(1, now_ms()).text(2, message).text(3, pipeline).run();
+    return conn_.changes();
+  }
+
+  std::unique_ptr<PipelineLock> lock_pipeline(const std::string& pipeline, const LockHolder& me) override {
+    if (conn_.path() == kMemoryPath) return lock_in_process(lock_scope_, pipeline, me);
+    return lock_file(lock_file_path(conn_.path(), pipeline), pipeline, me);
+  }
+
+  std::optional<LockHolder> lock_holder(const std::string& pipeline) override {
+    if (conn_.path() == kMemoryPath) return in_process_lock_holder(lock_scope_, pipeline);
+    return file_lock_holder(lock_file_path(conn_.path(), pipeline));
+  }
+
  private:
+  // Each in-memory store is its own state: it gets a scope of its own.
+  static std::string scope_for(const std::string& path) {
+    static std::atomic<uint64_t> next{0};
+    return path == kMemoryPath ? "memory#" + std::to_string(next++) : path;
+  }
+
+  // Inserts entries inside the caller's transaction. An entry marked dedup
+  // is skipped while an unresolved entry with the same partition, position,
+  // stage, sink and record exists; `ids` (if given) gets the id either way.
+  void insert_dlq(const std::vector<DlqEntry>& entries, int64_t now, std::vector<int64_t>* ids) {
+    auto insert = conn_.prepare(
+        "INSERT INTO dlq (pipeline, run_id, partition, position, stage, sink, record_key, "
+        "record, error_class, message, attempts, status, created_at_ms, updated_at_ms) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)");
+    auto existing = conn_.prepare(
+        "SELECT id FROM dlq WHERE pipeline = ?1 AND partition = ?2 AND position = ?3 "
+        "AND stage = ?4 AND sink = ?5 AND record = ?6 AND status <> 'resolved' ORDER BY id LIMIT 1");
+    for (const auto& e : entries) {
+      if (e.dedup) {
+        existing.reset();
+        existing.text(1, e.pipeline)
+            .text(2, e.partition)
+            .blob(3, e.position)
+            .text(4, e.stage)
+            .text(5, e.sink)
+            .text(6, e.record_json);
+        if (existing.step()) {
+          if (ids) ids->push_back(existing.integer_at(0));
+          continue;
+        }
+      }
+      insert.reset();
+      insert.text(1, e.pipeline)
+          .text(2, e.run_id)
+          .text(3, e.partition)
+          .blob(4, e.position)
+          .text(5, e.stage)
+          .text(6, e.sink)
+          .text(7, e.record_key)
+          .text(8, e.record_json)
+          .text(9, e.error_class)
+          .text(10, e.message)
+          .integer(11, e.attempts)
+          .text(12, to_string(e.status))
+          .integer(13, now)
+          .run();
+      if (ids) ids->push_back(conn_.last_insert_id());
+    }
+  }
+
+  void change_dlq(const std::string& pipeline, const std::vector<DlqChange>& changes, int64_t now) {
+    auto s = conn_.prepare(
+        "UPDATE dlq SET status = ?1, message = COALESCE(?2, message), attempts = COALESCE(?3, attempts), "
+        "sink = COALESCE(?4, sink), stage = COALESCE(?5, stage), record = COALESCE(?6, record), "
+        "updated_at_ms = ?7 WHERE pipeline = ?8 AND id = ?9 AND status IN ('pending', 'failed_again')");
+    auto opt_text = [&](int i, const std::optional<std::string>& v) {
+      if (v) {
+        s.text(i, *v);
+      } else {
+        s.null(i);
+      }
+    };
+    for (const DlqChange& c : changes) {
+      s.reset();
+      s.text(1, to_string(c.status));
+      opt_text(2, c.message);
+      if (c.attempts) {
+        s.integer(3, *c.attempts);
+      } else {
+        s.null(3);
+      }
+      opt_text(4, c.sink);
+      opt_text(5, c.stage);
+      opt_text(6, c.record_json);
+      s.integer(7, now).text(8, pipeline).integer(9, c.id).run();
+    }
+  }
+
   std::mutex mu_;
   Connection conn_;
+  std::string lock_scope_;
 };
+
+// A new state file is built beside its final name and linked into place
+// complete, so no reader ever finds a half-made one; an existing empty file
+// therefore means a lost state, never a new one.
+void create_state_file(const std::string& path) {
+  const std::string tmp = path + ".new-" + std::to_string(getpid()) + "-" +
+                          std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+  {
+    Connection c(tmp);
+    c.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  }
+  std::error_code ec;
+  std::filesystem::remove(tmp + "-wal", ec);
+  std::filesystem::remove(tmp + "-shm", ec);
+  // link() fails if another process created the file meanwhile: then that
+  // one is used.
+  const int rc = link(tmp.c_str(), path.c_str());
+  const int err = errno;
+  std::filesystem::remove(tmp, ec);
+  if (rc != 0 && err != EEXIST)
+    throw Error("state store " + path + ": cannot create it: " + std::strerror(err));
+}
 
 }  // namespace
 
-std::unique_ptr<StateStore> open_sqlite_state(const std::string& path) {
-  return std::make_unique<SqliteStateStore>(path);
+std::unique_ptr<StateStore> open_sqlite_state(const std::string& path, StateCheck check) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    create_state_file(path);
+  } else if (std::filesystem::is_regular_file(path, ec) && std::filesystem::file_size(path, ec) == 0) {
+    throw Error("state store " + path +
+                " exists but is empty (0 bytes): it was truncated or lost, and Ferry does not take a "
+                "lost state for a new one. Restore it from a backup; or delete it and run "
+                "`ferry checkpoint reset` to start every partition over");
+  }
+  std::unique_ptr<SqliteStateStore> store;
+  try {
+    store = std::make_unique<SqliteStateStore>(path);
+  } catch (const Error& e) {
+    throw Error(std::string(e.what()) + " (is it a Ferry state file? A damaged one must be restored from a backup)");
+  }
+  if (check == StateCheck::Thorough) {
+    std::string damage = store->damage();
+    if (!damage.empty())
+      throw Error("state store " + path + " is damaged (" + damage +
+                  "). Restore it from a backup; running on it could lose or repeat records");
+  }
+  return store;
 }
+
+std::unique_ptr<StateStore> open_memory_state() { return std::make_unique<SqliteStateStore>(kMemoryPath); }
 
 }  // namespace ferry::core

@@ -1,6 +1,7 @@
 // The state store: checkpoints per pipeline and partition, the dead-letter
-// queue, and runs. One interface, several back ends (SQLite file, memory; a
-// server database later), so nothing here may mention a back end.
+// queue, runs, the commit intents of batches in flight, and the pipeline's
+// run lock. One interface, two back ends (SQLite, in a file or in memory;
+// PostgreSQL), so nothing here may mention a back end.
 //
 // Thread-safety: a StateStore may be used from several threads at once.
 // Every method either succeeds or throws ferry::core::Error.
@@ -11,6 +12,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "common/error.h"
 
 namespace ferry::core {
 
@@ -53,6 +56,66 @@ struct DlqEntry {
   DlqStatus status = DlqStatus::Pending;
   int64_t created_at_ms = 0;
   int64_t updated_at_ms = 0;
+  // Not stored. A record that may be reported again when its partition is
+  // read again (a source's unparseable line, a listing error) is not added
+  // while an entry with the same partition, position, stage, sink and record
+  // exists that is not resolved. Rows of a batch never set it: two rows may
+  // share a position and both fail.
+  bool dedup = false;
+};
+
+// A change to one DLQ entry made by a commit. Applied only while the entry
+// is pending or failed_again: a discarded entry stays discarded.
+struct DlqChange {
+  int64_t id = 0;
+  DlqStatus status = DlqStatus::Resolved;
+  std::optional<std::string> message;
+  std::optional<int64_t> attempts;
+  std::optional<std::string> sink;         // now addressed to this sink
+  std::optional<std::string> stage;        // failed again at another stage...
+  std::optional<std::string> record_json;  // ... with the record as that stage saw it
+};
+
+// Everything one batch's commit leaves in the state store, applied in one
+// transaction: the checkpoint, the sinks' acknowledgements, the DLQ entries
+// it adds and changes, and the removal of its commit intent.
+struct CommitRecord {
+  std::string pipeline;
+  std::string partition;                 // checkpoint key; also names the intent
+  std::optional<Checkpoint> checkpoint;  // none: the stored position stays
+  int64_t records = 0;                   // added to the checkpoint's count
+  std::vector<std::pair<std::string, int64_t>> acks;  // sink -> records it took
+  std::vector<DlqEntry> add;
+  std::vector<DlqChange> change;
+};
+
+// Who holds a pipeline's run lock.
+struct LockHolder {
+  std::string host;
+  int64_t pid = 0;
+  std::string command;     // "run", "replay", "backfill", "checkpoint reset"
+  int64_t since_ms = 0;
+  std::string describe() const;  // "pid 42 on host h (ferry run, since 2026-...Z)"
+};
+
+// This process, about to run `command`.
+LockHolder this_process(const std::string& command);
+
+// Held while a command changes a pipeline's state; released when destroyed
+// or when the process dies.
+class PipelineLock {
+ public:
+  virtual ~PipelineLock() = default;
+};
+
+// Another process (or run) holds the pipeline.
+class PipelineBusyError : public Error {
+ public:
+  PipelineBusyError(const std::string& pipeline, const LockHolder& holder);
+  const LockHolder& holder() const { return holder_; }
+
+ private:
+  LockHolder holder_;
 };
 
 struct DlqFilter {
@@ -125,22 +188,39 @@ class StateStore {
                                                     const std::string& partition) = 0;
   virtual std::vector<Checkpoint> list_checkpoints(const std::string& pipeline) = 0;
   // Inserts or replaces the checkpoint of (pipeline, partition); `records`
-  // is added to the stored count, and per-sink acks are bumped in the same
-  // transaction so the two never disagree.
+  // is added to the stored count, and each sink's ack is bumped by as much
+  // in the same transaction. (The engine commits through finish_commit.)
   virtual void save_checkpoint(const Checkpoint& checkpoint, int64_t records_in_batch,
                                const std::vector<std::string>& acked_sinks) = 0;
-  // Deletes one partition's checkpoint, or all of the pipeline's. Returns the
-  // number of checkpoints removed.
+  // Deletes one partition's checkpoint, or all of the pipeline's, with their
+  // commit intents, and leaves a reset marker: a transactional sink's own
+  // checkpoint of a reset partition is then ignored (see was_reset). Returns
+  // the number of checkpoints removed.
   virtual int64_t reset_checkpoints(const std::string& pipeline,
                                     const std::optional<std::string>& partition) = 0;
+  // Whether the partition (or the whole pipeline) was reset since it was
+  // last checkpointed: then "no checkpoint here" means "start over", not
+  // "this state store was lost".
+  virtual bool was_reset(const std::string& pipeline, const std::string& partition) = 0;
   virtual std::vector<SinkAck> list_sink_acks(const std::string& pipeline) = 0;
 
-  // Adds entries; an entry identical in (pipeline, partition, position,
-  // stage, sink) to a pending one is not added twice, so a batch re-delivered
-  // after a crash does not duplicate its DLQ entries. Returns the ids.
+  // The intent of the batch in flight in a partition, opaque to the store:
+  // saved before the sinks commit, removed by finish_commit. After a crash
+  // it tells which batch may have reached which sink.
+  virtual void save_intent(const std::string& pipeline, const std::string& partition,
+                           const std::string& body) = 0;
+  virtual std::optional<std::string> load_intent(const std::string& pipeline,
+                                                 const std::string& partition) = 0;
+  // Applies a commit in one transaction (see CommitRecord).
+  virtual void finish_commit(const CommitRecord& record) = 0;
+
+  // Adds entries (see DlqEntry::dedup: every entry added here is checked
+  // for a duplicate). Returns the ids, an existing one for a duplicate.
   virtual std::vector<int64_t> add_dlq(const std::vector<DlqEntry>& entries) = 0;
   virtual std::vector<DlqEntry> list_dlq(const DlqFilter& filter) = 0;
   virtual std::optional<DlqEntry> get_dlq(const std::string& pipeline, int64_t id) = 0;
+  // The highest DLQ id of the pipeline, 0 when it has none.
+  virtual int64_t last_dlq_id(const std::string& pipeline) = 0;
   // Sets status (and, when given, message and attempts) of one entry.
   virtual void update_dlq(const std::string& pipeline, int64_t id, DlqStatus status,
                           const std::optional<std::string>& message,
@@ -152,6 +232,16 @@ class StateStore {
   virtual void end_run(const std::string& run_id, RunStatus status, const RunCounts& counts,
                        const std::string& message) = 0;
   virtual std::vector<Run> list_runs(const std::string& pipeline, int64_t limit) = 0;
+  // Marks the pipeline's runs still "running" as failed with `message`.
+  // Only sound while holding the pipeline's lock: then nobody runs them.
+  virtual int64_t fail_unfinished_runs(const std::string& pipeline, const std::string& message) = 0;
+
+  // Takes the pipeline's run lock, or throws PipelineBusyError naming the
+  // holder. One holder at a time across processes (and hosts, for a server
+  // back end); a holder that dies releases it.
+  virtual std::unique_ptr<PipelineLock> lock_pipeline(const std::string& pipeline, const LockHolder& me) = 0;
+  // Who holds it, without taking it.
+  virtual std::optional<LockHolder> lock_holder(const std::string& pipeline) = 0;
 
   // Stores a schema version unless (pipeline, partition, version) is known;
   // returns true when it was new.
@@ -163,8 +253,16 @@ class StateStore {
   virtual std::vector<BackfillWindow> list_windows(const std::string& pipeline) = 0;
 };
 
+// How a state file is opened.
+enum class StateCheck {
+  Quick,     // refuse an existing empty file
+  Thorough,  // also run SQLite's integrity check: before a command writes
+};
+
 // "sqlite" with a file path (created if missing, WAL mode), or "memory".
-std::unique_ptr<StateStore> open_sqlite_state(const std::string& path);
+// An existing file that is empty or damaged is refused: a lost state is
+// never taken for a new one.
+std::unique_ptr<StateStore> open_sqlite_state(const std::string& path, StateCheck check = StateCheck::Quick);
 std::unique_ptr<StateStore> open_memory_state();
 // "postgres" with a libpq conninfo string or URI; creates the tables if missing.
 std::unique_ptr<StateStore> open_postgres_state(const std::string& dsn);

@@ -378,6 +378,13 @@ void PostgresSink::commit(const FerryCheckpoint* checkpoint) {
   begin_if_needed(c);
   bool committing = false;
   try {
+    // Only a second copy of the batch whose COMMIT answer was lost may be
+    // dropped: a host that found out on its own that the commit landed
+    // goes on with the next batch, which must be committed.
+    const bool same_batch = in_doubt_ && checkpoint != nullptr &&
+                            ferry::view(checkpoint->partition) == in_doubt_->partition &&
+                            ferry::view(checkpoint->position) == in_doubt_->position;
+    if (in_doubt_ && !same_batch) in_doubt_.reset();
     if (in_doubt_) {
       if (in_doubt_commit_landed(c)) {
         // The COMMIT whose answer was lost did commit: these rows are a

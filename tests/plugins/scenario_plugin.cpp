@@ -60,7 +60,9 @@ std::string str(const json::object& o, const char* k, std::string def = {}) {
 }
 int64_t num(const json::object& o, const char* k, int64_t def = 0) {
   auto it = o.find(k);
-  return it != o.end() && it->value().is_int64() ? it->value().as_int64() : def;
+  if (it == o.end()) return def;
+  if (it->value().is_uint64()) return static_cast<int64_t>(it->value().as_uint64());
+  return it->value().is_int64() ? it->value().as_int64() : def;
 }
 std::set<int64_t> calls(const json::object& o, const char* k) {
   std::set<int64_t> out;

@@ -279,7 +279,7 @@ TEST(PipelineDefinitionStructure, RetryValues) {
   expect_issue(minimal(R"(, "retry": {"multiplier": 0.5})"), "/retry/multiplier",
                "must be between 1 and 10, got 0.5");
   expect_issue(minimal(R"(, "retry": {"max_delay_ms": 50})"), "/retry/max_delay_ms",
-               "max_delay_ms (50) is less than initial_delay_ms (100)");
+               "max_delay_ms (50) is less than initial_delay_ms (500)");
   expect_issue(minimal(R"(, "retry": {"backoff": 2})"), "/retry/backoff",
                "unknown key 'backoff' (known: max_attempts, initial_delay_ms, max_delay_ms, multiplier, "
                "max_elapsed_ms, on_exhausted)");
@@ -369,14 +369,14 @@ TEST(PipelineDefinitionValid, DefaultsApplied) {
   EXPECT_TRUE(def.transforms.empty());
   ASSERT_EQ(def.sinks.size(), 1u);
   EXPECT_TRUE(def.sinks[0].required);
-  EXPECT_EQ(def.sinks[0].retry.max_attempts, 5u);
+  EXPECT_EQ(def.sinks[0].retry.max_attempts, 12u);
   EXPECT_EQ(def.max_batch_records, 1000u);
   EXPECT_EQ(def.max_batch_bytes, 8u * 1024 * 1024);
   EXPECT_EQ(def.queue_depth, 4u);
-  EXPECT_EQ(def.retry.initial_delay_ms, 100u);
-  EXPECT_EQ(def.retry.max_delay_ms, 30000u);
+  EXPECT_EQ(def.retry.initial_delay_ms, 500u);
+  EXPECT_EQ(def.retry.max_delay_ms, 10000u);
   EXPECT_DOUBLE_EQ(def.retry.multiplier, 2.0);
-  EXPECT_EQ(def.retry.max_elapsed_ms, 300000u);
+  EXPECT_EQ(def.retry.max_elapsed_ms, 120000u);
   EXPECT_EQ(def.retry.on_exhausted, OnExhausted::DeadLetter);
   EXPECT_EQ(def.commit_policy.kind, CommitPolicyKind::All);
   EXPECT_TRUE(def.secrets.empty());
@@ -447,7 +447,7 @@ TEST(PipelineDefinitionValid, SinkRetryOverridesFieldByField) {
   EXPECT_EQ(own.max_attempts, 9u);
   EXPECT_EQ(own.on_exhausted, OnExhausted::Fail);
   EXPECT_DOUBLE_EQ(own.multiplier, 1.5);     // from the pipeline
-  EXPECT_EQ(own.initial_delay_ms, 100u);     // built-in default
+  EXPECT_EQ(own.initial_delay_ms, 500u);     // built-in default
   const auto& inherited = def.sinks[1].retry;
   EXPECT_EQ(inherited.max_attempts, 3u);
   EXPECT_EQ(inherited.on_exhausted, OnExhausted::DeadLetter);

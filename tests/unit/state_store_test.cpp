@@ -460,7 +460,7 @@ TEST_P(StateStoreTest, RedeliveredPendingEntryIsNotDuplicated) {
   EXPECT_EQ(distinct.size(), 6u);
 }
 
-TEST_P(StateStoreTest, SettledEntryDoesNotBlockANewFailure) {
+TEST_P(StateStoreTest, OnlyAResolvedEntryLetsTheSameFailureBeAddedAgain) {
   const DlqEntry e = make_entry("orders", "pos-1");
   const int64_t first = add_one(store(), e);
   store().update_dlq("orders", first, DlqStatus::Resolved, std::nullopt, std::nullopt);
@@ -471,16 +471,151 @@ TEST_P(StateStoreTest, SettledEntryDoesNotBlockANewFailure) {
   EXPECT_EQ(count_of(counts, DlqStatus::Pending), 1);
   EXPECT_EQ(count_of(counts, DlqStatus::Resolved), 1);
 
-  // Re-opening the settled one would make two identical pending entries.
-  EXPECT_THROW(store().update_dlq("orders", first, DlqStatus::Pending, std::nullopt, std::nullopt),
-               Error);
-  EXPECT_EQ(store().get_dlq("orders", first)->status, DlqStatus::Resolved);
-
-  // Once the other is settled too, re-opening is fine.
+  // A discarded record stays discarded: reported again, it is the same one.
   store().update_dlq("orders", second, DlqStatus::Discarded, std::nullopt, std::nullopt);
-  store().update_dlq("orders", first, DlqStatus::Pending, std::nullopt, std::nullopt);
-  EXPECT_EQ(store().get_dlq("orders", first)->status, DlqStatus::Pending);
-  EXPECT_EQ(add_one(store(), e), first);
+  EXPECT_EQ(add_one(store(), e), second);
+  EXPECT_EQ(store().get_dlq("orders", second)->status, DlqStatus::Discarded);
+}
+
+TEST_P(StateStoreTest, RowsThatShareAPositionButDifferAreSeparateEntries) {
+  DlqEntry a = make_entry("orders", "batch-end");
+  DlqEntry b = a;
+  b.record_key = "other";
+  b.record_json = R"({"schema":[{"name":"id","type":"int64"}],"values":{"id":8}})";
+  auto ids = store().add_dlq({a, b});
+  ASSERT_EQ(ids.size(), 2u);
+  EXPECT_NE(ids[0], ids[1]);
+}
+
+// --- commits --------------------------------------------------------------
+
+TEST_P(StateStoreTest, FinishCommitAppliesEverythingAndForgetsTheIntent) {
+  store().save_intent("orders", "p0", std::string("intent\0bytes", 12));
+  EXPECT_EQ(store().load_intent("orders", "p0"), std::string("intent\0bytes", 12));
+  EXPECT_FALSE(store().load_intent("orders", "p1"));
+  const int64_t old = add_one(store(), make_entry("orders", "old"));
+  const int64_t discarded = add_one(store(), make_entry("orders", "gone"));
+  store().update_dlq("orders", discarded, DlqStatus::Discarded, std::nullopt, std::nullopt);
+
+  CommitRecord r;
+  r.pipeline = "orders";
+  r.partition = "p0";
+  r.checkpoint = make_checkpoint("orders", "p0", "pos-10");
+  r.records = 7;
+  r.acks = {{"db", 7}, {"lake", 5}};
+  DlqEntry row = make_entry("orders", "pos-3");
+  r.add = {row, row};  // two rows of a batch may be alike: both are kept
+  DlqChange resolve;
+  resolve.id = old;
+  resolve.status = DlqStatus::Resolved;
+  DlqChange revive;
+  revive.id = discarded;
+  revive.status = DlqStatus::FailedAgain;
+  revive.sink = "lake";
+  r.change = {resolve, revive};
+  store().finish_commit(r);
+
+  EXPECT_FALSE(store().load_intent("orders", "p0"));
+  auto cp = store().load_checkpoint("orders", "p0");
+  ASSERT_TRUE(cp);
+  EXPECT_EQ(cp->position, "pos-10");
+  EXPECT_EQ(cp->records, 7);
+  auto acks = store().list_sink_acks("orders");
+  ASSERT_EQ(acks.size(), 2u);
+  EXPECT_EQ(acks[0].sink, "db");
+  EXPECT_EQ(acks[0].records, 7);
+  EXPECT_EQ(acks[1].records, 5);
+  EXPECT_EQ(store().get_dlq("orders", old)->status, DlqStatus::Resolved);
+  // A discarded entry stays discarded whatever a commit says.
+  EXPECT_EQ(store().get_dlq("orders", discarded)->status, DlqStatus::Discarded);
+  EXPECT_EQ(store().get_dlq("orders", discarded)->sink, "warehouse");
+  EXPECT_EQ(count_of(store().count_dlq("orders"), DlqStatus::Pending), 2);
+  EXPECT_EQ(store().last_dlq_id("orders"), old + 3);
+  EXPECT_EQ(store().last_dlq_id("users"), 0);
+
+  // Without a checkpoint the position stays; a change re-addresses an entry.
+  CommitRecord keep;
+  keep.pipeline = "orders";
+  keep.partition = "p0";
+  DlqChange readdress;
+  readdress.id = old + 2;
+  readdress.status = DlqStatus::FailedAgain;
+  readdress.sink = "lake";
+  readdress.message = "lake: refused";
+  readdress.attempts = 2;
+  readdress.stage = "clean";
+  readdress.record_json = "{\"raw\":\"x\"}";
+  keep.change = {readdress};
+  store().finish_commit(keep);
+  EXPECT_EQ(store().load_checkpoint("orders", "p0")->position, "pos-10");
+  auto e = store().get_dlq("orders", old + 2);
+  EXPECT_EQ(e->status, DlqStatus::FailedAgain);
+  EXPECT_EQ(e->sink, "lake");
+  EXPECT_EQ(e->message, "lake: refused");
+  EXPECT_EQ(e->attempts, 2);
+  EXPECT_EQ(e->stage, "clean");
+  EXPECT_EQ(e->record_json, "{\"raw\":\"x\"}");
+}
+
+TEST_P(StateStoreTest, ResetLeavesAMarkerUntilThePartitionIsCheckpointedAgain) {
+  EXPECT_FALSE(store().was_reset("orders", "p0"));
+  store().save_checkpoint(make_checkpoint("orders", "p0", "10"), 10, {"db"});
+  store().save_intent("orders", "p0", "x");
+  store().reset_checkpoints("orders", std::string("p0"));
+  EXPECT_TRUE(store().was_reset("orders", "p0"));
+  EXPECT_FALSE(store().was_reset("orders", "p1"));
+  EXPECT_FALSE(store().load_intent("orders", "p0"));
+  store().save_checkpoint(make_checkpoint("orders", "p0", "5"), 5, {"db"});
+  EXPECT_FALSE(store().was_reset("orders", "p0"));
+  // Resetting the whole pipeline marks every partition, also unseen ones.
+  store().reset_checkpoints("orders", std::nullopt);
+  EXPECT_TRUE(store().was_reset("orders", "p0"));
+  EXPECT_TRUE(store().was_reset("orders", "p7"));
+  EXPECT_FALSE(store().was_reset("users", "p0"));
+}
+
+TEST_P(StateStoreTest, OneHolderAtATimeAndTheHolderIsNamed) {
+  EXPECT_FALSE(store().lock_holder("orders"));
+  LockHolder me{"host-a", 4242, "run", 1700000000000};
+  {
+    auto lock = store().lock_pipeline("orders", me);
+    auto holder = store().lock_holder("orders");
+    ASSERT_TRUE(holder);
+    EXPECT_EQ(holder->pid, 4242);
+    EXPECT_EQ(holder->host, "host-a");
+    try {
+      store().lock_pipeline("orders", LockHolder{"host-b", 7, "replay", 0});
+      FAIL() << "a second holder was let in";
+    } catch (const PipelineBusyError& e) {
+      EXPECT_EQ(e.holder().pid, 4242);
+      EXPECT_NE(std::string(e.what()).find("pid 4242 on host host-a (ferry run"), std::string::npos) << e.what();
+    }
+    auto other = store().lock_pipeline("users", me);  // another pipeline is free
+  }
+  EXPECT_FALSE(store().lock_holder("orders"));
+  auto again = store().lock_pipeline("orders", me);
+}
+
+TEST_P(StateStoreTest, UnfinishedRunsCanBeMarkedFailed) {
+  core::Run r;
+  r.id = "r1";
+  r.pipeline = "orders";
+  r.kind = "run";
+  store().begin_run(r);
+  r.id = "r2";
+  store().begin_run(r);
+  store().end_run("r2", RunStatus::Succeeded, RunCounts{}, "");
+  EXPECT_EQ(store().fail_unfinished_runs("orders", "died"), 1);
+  auto runs = store().list_runs("orders", 0);
+  for (const core::Run& run : runs) {
+    if (run.id == "r1") {
+      EXPECT_EQ(run.status, RunStatus::Failed);
+      EXPECT_EQ(run.message, "died");
+      EXPECT_GT(run.ended_at_ms, 0);
+    } else {
+      EXPECT_EQ(run.status, RunStatus::Succeeded);
+    }
+  }
 }
 
 TEST_P(StateStoreTest, ListDlqFilters) {
@@ -867,19 +1002,18 @@ TEST_F(SqliteStateStoreTest, FileIsInWalModeWithAVersionedSchema) {
   auto store = open_sqlite_state(path());
   RawDb raw(path());
   EXPECT_EQ(raw.scalar("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(raw.scalar("PRAGMA user_version"), "2");
+  EXPECT_EQ(raw.scalar("PRAGMA user_version"), "3");
   EXPECT_EQ(raw.column("SELECT name FROM sqlite_master WHERE type = 'table' "
                        "AND name NOT LIKE 'sqlite_%' ORDER BY name"),
-            (std::vector<std::string>{"backfill_windows", "checkpoints", "dlq", "runs", "schema_versions",
-                                      "sink_acks"}));
-  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' "
-                       "AND name = 'dlq_pending_dedup' AND sql LIKE '%UNIQUE%'"),
-            "1");
+            (std::vector<std::string>{"backfill_windows", "checkpoint_resets", "checkpoints", "commit_intents", "dlq",
+                                      "runs", "schema_versions", "sink_acks"}));
+  // Duplicates are judged by content: no unique index on positions.
+  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'dlq_pending_dedup'"), "0");
 
   // Opening an existing file again leaves it as it is.
   store.reset();
   store = open_sqlite_state(path());
-  EXPECT_EQ(raw.scalar("PRAGMA user_version"), "2");
+  EXPECT_EQ(raw.scalar("PRAGMA user_version"), "3");
 }
 
 TEST_F(SqliteStateStoreTest, TablesReadWithPlainSql) {
@@ -1041,6 +1175,61 @@ TEST_F(SqliteStateStoreTest, ConcurrentFirstOpensOfANewFile) {
     for (auto& th : threads) th.join();
     ASSERT_EQ(failures.load(), 0) << first_error;
     EXPECT_EQ(open_sqlite_state(file)->list_checkpoints("orders").size(), 3u);
+  }
+}
+
+// A file of the previous version (its unique dedup index included) opens,
+// keeps its entries and gains the tables of this one.
+TEST_F(SqliteStateStoreTest, AVersion2FileIsMigrated) {
+  {
+    auto store = open_sqlite_state(path());
+    add_one(*store, make_entry("orders", "pos-1"));
+  }
+  RawDb raw(path());
+  raw.exec(
+      "DROP TABLE commit_intents; DROP TABLE checkpoint_resets; "
+      "CREATE UNIQUE INDEX dlq_pending_dedup ON dlq (pipeline, partition, position, stage, sink) "
+      "WHERE status = 'pending'; PRAGMA user_version = 2");
+  auto store = open_sqlite_state(path());
+  EXPECT_EQ(raw.scalar("PRAGMA user_version"), "3");
+  EXPECT_EQ(count_of(store->count_dlq("orders"), DlqStatus::Pending), 1);
+  DlqEntry same_position = make_entry("orders", "pos-1");
+  same_position.record_json = R"({"schema":[{"name":"id","type":"int64"}],"values":{"id":99}})";
+  add_one(*store, same_position);
+  EXPECT_EQ(count_of(store->count_dlq("orders"), DlqStatus::Pending), 2);
+  store->save_intent("orders", "p0", "x");
+  EXPECT_EQ(store->load_intent("orders", "p0"), "x");
+}
+
+// A lost state is never taken for a new one.
+TEST_F(SqliteStateStoreTest, AnExistingEmptyFileIsRefused) {
+  std::ofstream(path()).close();
+  try {
+    open_sqlite_state(path());
+    FAIL() << "an empty state file was taken for a new one";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("is empty"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(fs::file_size(path()), 0u) << "the file was touched";
+}
+
+TEST_F(SqliteStateStoreTest, TheThoroughCheckFindsADamagedPage) {
+  {
+    auto store = open_sqlite_state(path());
+    for (int i = 0; i < 200; ++i) add_one(*store, make_entry("orders", "pos-" + std::to_string(i)));
+  }
+  RawDb(path()).exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  {
+    std::fstream f(path(), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(4096 * 3);
+    const std::string garbage(4096, '\x33');
+    f.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+  }
+  try {
+    open_sqlite_state(path(), StateCheck::Thorough);
+    FAIL() << "a damaged state file was used";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("damaged"), std::string::npos) << e.what();
   }
 }
 

@@ -1,0 +1,62 @@
+// The reader thread of a partition: runs the source and the transforms
+// ahead of the writer, through a bounded queue (memory stays bounded by
+// queue depth x batch size). It honours the rate limit and pauses, retries
+// a source's RETRY with backoff, and collects the errant records reported
+// while it produces a batch so they commit with that batch.
+//
+// After a crash left a batch committed in some sinks only, the partition
+// is read again from the checkpoint before it, and the first `rows` rows
+// read are that batch: the reader marks them (cutting a source batch in two
+// if the source batches differently now) so the writer skips the sinks that
+// hold them.
+#pragma once
+
+#include <exception>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/batch_chain.h"
+#include "engine/bounded_queue.h"
+#include "engine/transform_chain.h"
+#include "engine/worker.h"
+
+namespace ferry::core {
+
+struct ReadItem {
+  std::unique_ptr<BatchChain> chain;  // the source batch, then each transform's output
+  std::vector<TransformRejects> rejects;
+  std::vector<DlqEntry> errants;      // reported by the source or a transform while reading it
+  int64_t source_rows = 0;
+  bool held = false;                  // the batch a crash left committed in some sinks
+  std::exception_ptr error;           // the reader failed (after the items before it)
+  bool end = false;                   // the partition is done
+};
+
+// The rows at the start of a partition's re-read that some sinks hold.
+struct HeldRows {
+  int64_t rows = 0;
+  std::string end_position;  // where those rows end
+};
+
+class BatchReader {
+ public:
+  BatchReader(Worker& worker, const std::string& partition, HeldRows held)
+      : w_(worker), partition_(partition), held_(std::move(held)) {}
+
+  // The thread's body: reads until the end, a stop, or an error.
+  void run(BoundedQueue<std::unique_ptr<ReadItem>>& queue);
+
+ private:
+  // Produces the items of one source batch (two when the held rows end
+  // inside it).
+  bool emit(const FerryBatch& batch, std::vector<DlqEntry> errants, BoundedQueue<std::unique_ptr<ReadItem>>& queue);
+  bool emit_one(const FerryBatch& batch, std::vector<DlqEntry> errants, bool held,
+                BoundedQueue<std::unique_ptr<ReadItem>>& queue);
+
+  Worker& w_;
+  std::string partition_;
+  HeldRows held_;
+};
+
+}  // namespace ferry::core

@@ -1,0 +1,295 @@
+#include "engine/commit_core.h"
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+#include "common/log.h"
+
+namespace ferry::core {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using State = SinkOutcome::State;
+
+std::vector<RowFailure> every_row_failed(size_t rows, std::vector<RowFailure> already, const std::string& why,
+                                         uint32_t attempts) {
+  std::vector<bool> seen(rows, false);
+  for (const RowFailure& f : already) seen[f.row] = true;
+  for (size_t r = 0; r < rows; ++r)
+    if (!seen[r]) already.push_back({r, "sink_failed", why, attempts});
+  return already;
+}
+
+std::set<size_t> rows_of(const std::vector<RowFailure>& failures) {
+  std::set<size_t> out;
+  for (const RowFailure& f : failures) out.insert(f.row);
+  return out;
+}
+
+}  // namespace
+
+std::vector<SinkOutcome> CommitCore::write_all(const Delivery& d) {
+  sinks_.reopen_down();
+  std::vector<SinkOutcome> out(sinks_.size());
+  for (size_t i = 0; i < sinks_.size(); ++i) {
+    SinkOutcome& o = out[i];
+    o.state = i < d.start.size() ? d.start[i] : State::Committed;
+    if (o.state == State::Holds || o.state == State::NotAddressed) continue;
+    SinkSlot& slot = sinks_[i];
+    if (!slot.instance) {
+      o.state = State::Failed;
+      o.failure = "the sink could not be opened: " + slot.down_reason;
+      o.rejected = every_row_failed(d.batch->n_rows, {}, o.failure, 0);
+      continue;
+    }
+    const auto called = Clock::now();
+    SinkWriteResult r = write_to_sink(*slot.instance, *d.batch, slot.def->retry, *slot.backoff, &run_.stop);
+    run_.observe_call("write", slot.def->name, called);
+    o.retries = r.retries;
+    o.extra_writes = r.extra_writes;
+    if (r.acked) {
+      o.state = State::Committed;  // once its commit goes through
+      o.rejected = std::move(r.rejected);
+    } else {
+      o.state = State::Failed;
+      o.failure = r.failure;
+      o.rejected = every_row_failed(d.batch->n_rows, std::move(r.rejected), r.failure, r.attempts);
+    }
+  }
+  return out;
+}
+
+void CommitCore::abort_staged(const std::vector<SinkOutcome>& outcomes, const Delivery& d) noexcept {
+  for (size_t i = 0; i < sinks_.size(); ++i) {
+    const State s = i < outcomes.size() ? outcomes[i].state : State::Committed;
+    if (s == State::Holds || s == State::NotAddressed || !sinks_[i].instance) continue;
+    try {
+      sinks_[i].instance->abort();
+    } catch (const std::exception& e) {
+      log_warn(std::string("abort failed: ") + e.what(), run_.fields(d.partition, sinks_[i].def->name));
+    }
+  }
+}
+
+void CommitCore::commit_one(size_t i, const Delivery& d, SinkOutcome& outcome, bool& changed) {
+  SinkSlot& slot = sinks_[i];
+  FerryCheckpoint cp{};
+  cp.struct_size = sizeof cp;
+  cp.pipeline = as_bytes(run_.def.name);
+  cp.partition = as_bytes(d.partition);
+  cp.position = as_bytes(d.to);
+  cp.run_id = as_bytes(run_.run_id);
+  // Whether a transactional sink holds the batch: its own checkpoint says.
+  auto holds_batch = [&] {
+    if (!slot.transactional) return false;
+    try {
+      return slot.instance->held_checkpoint(d.partition) == std::optional<std::string>(d.to);
+    } catch (const std::exception&) {
+      return false;  // cannot tell: treat it as not committed
+    }
+  };
+  for (uint32_t attempt = 1;; ++attempt) {
+    const auto called = Clock::now();
+    CallResult r;
+    try {
+      r = slot.instance->commit(&cp);
+    } catch (const PluginCallError&) {
+      if (!holds_batch()) throw;
+      r.status = FERRY_OK;
+    }
+    run_.observe_call("commit", slot.def->name, called);
+    if (r.ok()) return;
+    if (holds_batch()) {
+      // The commit landed and only its answer was lost: writing the batch
+      // again would store it twice.
+      log_info("the commit landed although the sink answered '" + r.message + "'; not writing the batch again",
+               run_.fields(d.partition, slot.def->name));
+      try {
+        slot.instance->abort();
+      } catch (const std::exception&) {
+      }
+      return;
+    }
+    if (attempt >= slot.def->retry.max_attempts)
+      throw Error("sink '" + slot.def->name + "' could not commit after " + std::to_string(attempt) +
+                  " attempts: " + r.message);
+    log_warn("commit failed, writing the batch again: " + r.message, run_.fields(d.partition, slot.def->name));
+    slot.instance->abort();
+    if (!sleep_unless_stopping(slot.backoff->delay_ms(attempt, r.retry_after_ms), &run_.stop)) throw CancelledError();
+    SinkWriteResult again = write_to_sink(*slot.instance, *d.batch, slot.def->retry, *slot.backoff, &run_.stop);
+    outcome.retries += again.retries + 1;
+    outcome.extra_writes += again.extra_writes;
+    if (!again.acked) {
+      slot.instance->abort();
+      outcome.state = State::Failed;
+      outcome.failure = again.failure;
+      outcome.rejected = every_row_failed(d.batch->n_rows, std::move(again.rejected), again.failure, again.attempts);
+      changed = true;
+      return;
+    }
+    // The rows this attempt refused are the ones that stay out of the sink.
+    if (rows_of(again.rejected) != rows_of(outcome.rejected)) changed = true;
+    outcome.rejected = std::move(again.rejected);
+  }
+}
+
+std::vector<SinkOutcome> CommitCore::deliver(const Delivery& d, Accounting& accounting) {
+  const FerryBatch& batch = *d.batch;
+  ++counts_.batches;
+  if (run_.dry_run()) {
+    counts_.written += static_cast<int64_t>(batch.n_rows);
+    return {};
+  }
+
+  std::vector<SinkOutcome> outcomes;
+  try {
+    outcomes = write_all(d);
+  } catch (...) {
+    // A fatal write, or a stop during a retry wait: nothing of this batch
+    // may commit, in any sink.
+    abort_staged(outcomes, d);
+    throw;
+  }
+
+  auto policy_holds = [&] {
+    std::vector<bool> acked;
+    for (const SinkOutcome& o : outcomes) acked.push_back(o.state != State::Failed);
+    return commit_policy_met(run_.def, acked);
+  };
+  auto policy_failure = [&] {
+    std::string why;
+    for (size_t i = 0; i < sinks_.size(); ++i)
+      if (outcomes[i].state == State::Failed) why += "; sink '" + sinks_[i].def->name + "': " + outcomes[i].failure;
+    return Error("commit policy '" + commit_policy_text(run_.def.commit_policy) + "' not met in partition '" +
+                 d.partition + "'; the checkpoint stays where it was" + why);
+  };
+  if (d.apply_policy && !policy_holds()) {
+    abort_staged(outcomes, d);
+    throw policy_failure();
+  }
+  for (size_t i = 0; i < sinks_.size(); ++i)
+    if (outcomes[i].state == State::Failed && sinks_[i].instance) {
+      try {
+        sinks_[i].instance->abort();
+      } catch (const std::exception& e) {
+        log_warn(std::string("abort failed: ") + e.what(), run_.fields(d.partition, sinks_[i].def->name));
+      }
+    }
+
+  std::vector<size_t> committing;
+  for (size_t i = 0; i < sinks_.size(); ++i)
+    if (outcomes[i].state == State::Committed) committing.push_back(i);
+
+  CommitRecord record;
+  CommitIntent intent;
+  auto account = [&] {
+    record = CommitRecord{};
+    record.pipeline = run_.def.name;
+    record.partition = d.partition;
+    intent = CommitIntent{};
+    intent.kind = d.kind;
+    intent.run_id = run_.run_id;
+    intent.from = d.from;
+    intent.to = d.to;
+    intent.source_rows = d.source_rows;
+    intent.schema_version = d.schema_version;
+    size_t fewest_rejected = batch.n_rows;
+    for (size_t i : committing) {
+      if (outcomes[i].state != State::Committed) continue;
+      const int64_t accepted = static_cast<int64_t>(batch.n_rows - outcomes[i].rejected.size());
+      record.acks.emplace_back(sinks_[i].def->name, accepted);
+      intent.sinks.push_back(sinks_[i].def->name);
+      intent.accepted.push_back(accepted);
+      fewest_rejected = std::min(fewest_rejected, outcomes[i].rejected.size());
+    }
+    record.records = static_cast<int64_t>(batch.n_rows - fewest_rejected);
+    intent.records = record.records;
+    if (d.store_checkpoint) {
+      Checkpoint c;
+      c.pipeline = run_.def.name;
+      c.partition = d.partition;
+      c.position = d.to;
+      c.run_id = run_.run_id;
+      c.schema_version = d.schema_version;
+      record.checkpoint = std::move(c);
+    }
+    accounting.account(outcomes, record, intent);
+  };
+  // After a crash, only a transactional sink can tell whether it committed
+  // the batch: an intent is needed when one commits along with another
+  // sink, or with DLQ changes that must land if (and only if) it did.
+  auto intent_needed = [&] {
+    bool transactional = false;
+    size_t n = 0;
+    for (size_t i : committing) {
+      if (outcomes[i].state != State::Committed) continue;
+      ++n;
+      transactional = transactional || sinks_[i].transactional;
+    }
+    const bool dlq_changes = !record.add.empty() || !record.change.empty() || !intent.rows.empty();
+    return transactional && (n >= 2 || dlq_changes || d.kind == IntentKind::Replay);
+  };
+
+  try {
+    account();
+    bool saved = false;
+    if (intent_needed()) {
+      run_.state.save_intent(run_.def.name, d.partition, encode_intent(intent));
+      saved = true;
+    }
+    for (size_t i : committing) {
+      bool changed = false;
+      commit_one(i, d, outcomes[i], changed);
+      if (!changed) continue;
+      if (d.apply_policy && !policy_holds()) throw policy_failure();
+      account();
+      if (saved || intent_needed()) {
+        run_.state.save_intent(run_.def.name, d.partition, encode_intent(intent));
+        saved = true;
+      }
+    }
+  } catch (...) {
+    abort_staged(outcomes, d);
+    throw;
+  }
+  run_.state.finish_commit(record);
+
+  int64_t rejected = 0;
+  for (size_t i = 0; i < sinks_.size(); ++i) {
+    const SinkOutcome& o = outcomes[i];
+    if (o.state != State::Committed && o.state != State::Failed) continue;
+    rejected += static_cast<int64_t>(o.rejected.size());
+    counts_.retries += static_cast<int64_t>(o.retries);
+    counts_.extra_writes += static_cast<int64_t>(o.extra_writes);
+    const std::string& name = sinks_[i].def->name;
+    if (o.extra_writes)
+      log_info("isolated " + std::to_string(o.rejected.size()) + " bad record(s) with " +
+                   std::to_string(o.extra_writes) + " extra writes",
+               run_.fields(d.partition, name));
+    if (o.state == State::Committed) {
+      run_.count("ferry_records_written_total", run_.labels({{"sink", name}}),
+                 static_cast<double>(batch.n_rows - o.rejected.size()));
+    }
+    run_.count("ferry_records_rejected_total", run_.labels({{"stage", name}}), static_cast<double>(o.rejected.size()));
+    run_.count("ferry_retries_total", run_.labels({{"sink", name}}), static_cast<double>(o.retries));
+  }
+  counts_.rejected += rejected;
+  counts_.written += record.records;
+  run_.count("ferry_batches_total", run_.labels());
+  if (d.store_checkpoint && run_.options.metrics)
+    run_.options.metrics->set(
+        "ferry_checkpoint_timestamp_seconds", run_.labels({{"partition", d.partition}}),
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
+
+  for (size_t i = 0; i < sinks_.size(); ++i) {
+    const SinkOutcome& o = outcomes[i];
+    if ((o.state == State::Committed || o.state == State::Failed) && !o.rejected.empty())
+      hooks_.failed(batch, sinks_[i].def->name, o.rejected);
+  }
+  for (size_t i = 0; i < sinks_.size(); ++i)
+    if (outcomes[i].state == State::Committed) hooks_.committed(batch, sinks_[i].def->name, d.to, outcomes[i].rejected);
+  return outcomes;
+}
+
+}  // namespace ferry::core

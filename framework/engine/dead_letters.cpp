@@ -1,0 +1,58 @@
+#include "engine/dead_letters.h"
+
+#include "engine/record_json.h"
+
+namespace ferry::core {
+namespace {
+
+thread_local std::vector<DlqEntry>* t_collecting = nullptr;
+
+}  // namespace
+
+DlqEntry row_entry(const RunContext& run, const FerryBatch& batch, size_t row, const std::string& partition_key,
+                   const std::string& stage, const std::string& sink, const RowFailure& failure) {
+  DlqEntry e;
+  e.pipeline = run.def.name;
+  e.run_id = run.run_id;
+  e.partition = partition_key;
+  e.position = to_string(batch.records[row].position);
+  e.stage = stage;
+  e.sink = sink;
+  e.record_key = to_string(batch.records[row].key);
+  e.record_json = row_to_json(batch, row);
+  e.error_class = failure.error_class;
+  e.message = failure.message;
+  e.attempts = failure.attempts;
+  return e;
+}
+
+FerryStatus ErrantRecords::report(const std::string& stage, const std::string& current_partition,
+                                  const FerryErrantRecord& r, WorkerCounts& counts) {
+  ++counts.read;
+  ++counts.rejected;
+  if (run_.dry_run()) return FERRY_OK;
+  DlqEntry e;
+  e.pipeline = run_.def.name;
+  e.run_id = run_.run_id;
+  e.partition = run_.checkpoint_key(r.partition.size ? to_string(r.partition) : current_partition);
+  e.position = to_string(r.position);
+  e.stage = stage;
+  e.record_key = to_string(r.key);
+  e.record_json = raw_record_json(r.payload);
+  e.error_class = status_name(r.error_class == FERRY_OK ? FERRY_INVALID_DATA : r.error_class);
+  e.message = to_string(r.message);
+  // The same input reported again (its partition read again after a crash,
+  // or listed again by the next run) is one failure, not two.
+  e.dedup = true;
+  if (t_collecting) {
+    t_collecting->push_back(std::move(e));
+    return FERRY_OK;
+  }
+  run_.state.add_dlq({e});
+  return FERRY_OK;
+}
+
+ErrantRecords::Collect::Collect(std::vector<DlqEntry>* into) : previous_(t_collecting) { t_collecting = into; }
+ErrantRecords::Collect::~Collect() { t_collecting = previous_; }
+
+}  // namespace ferry::core

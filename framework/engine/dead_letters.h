@@ -1,0 +1,50 @@
+// Turning failures into dead-letter entries: rows of a batch a transform or
+// a sink refused, and errant records a plugin reported through its host.
+//
+// Errant records reported while the reader thread produces a batch (by the
+// source's next or a transform's apply) travel with that batch and are
+// stored when it commits; records reported anywhere else (listing
+// partitions, starting one, by sinks and hooks) are stored at once, as
+// duplicates-checked entries, since the same record may be reported again
+// when its partition is read again.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <ferry/plugin.h>
+
+#include "engine/run_context.h"
+#include "engine/sink_writer.h"
+
+namespace ferry::core {
+
+DlqEntry row_entry(const RunContext& run, const FerryBatch& batch, size_t row, const std::string& partition_key,
+                   const std::string& stage, const std::string& sink, const RowFailure& failure);
+
+class ErrantRecords {
+ public:
+  explicit ErrantRecords(RunContext& run) : run_(run) {}
+
+  // The host service behind report_errant_record for `stage`.
+  FerryStatus report(const std::string& stage, const std::string& current_partition, const FerryErrantRecord& r,
+                     WorkerCounts& counts);
+
+  // While one exists on a thread, records reported on that thread go into
+  // `into` instead of the state store.
+  class Collect {
+   public:
+    explicit Collect(std::vector<DlqEntry>* into);
+    ~Collect();
+    Collect(const Collect&) = delete;
+    Collect& operator=(const Collect&) = delete;
+
+   private:
+    std::vector<DlqEntry>* previous_;
+  };
+
+ private:
+  RunContext& run_;
+};
+
+}  // namespace ferry::core

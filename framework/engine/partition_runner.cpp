@@ -1,0 +1,291 @@
+#include "engine/partition_runner.h"
+
+#include <set>
+#include <thread>
+
+#include <ferry/plugin.hpp>
+
+#include "common/log.h"
+#include "engine/commit_intent.h"
+#include "engine/dead_letters.h"
+#include "engine/schema_fingerprint.h"
+
+namespace ferry::core {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using State = SinkOutcome::State;
+
+// What the DLQ must say about a batch of an ordinary run: the errant
+// records and transform rejects it carried (addressed to no sink), and
+// every row each sink refused or could not take (addressed to that sink).
+class RunAccounting final : public Accounting {
+ public:
+  RunAccounting(const RunContext& run, const SinkSet& sinks, const FerryBatch& batch, const std::string& key,
+                std::vector<DlqEntry> early)
+      : run_(run), sinks_(sinks), batch_(batch), key_(key), early_(std::move(early)) {}
+
+  void account(const std::vector<SinkOutcome>& outcomes, CommitRecord& record, CommitIntent& intent) override {
+    record.add = early_;
+    for (size_t i = 0; i < outcomes.size(); ++i) {
+      const SinkOutcome& o = outcomes[i];
+      if (o.state != State::Committed && o.state != State::Failed) continue;
+      const std::string& sink = sinks_[i].def->name;
+      for (const RowFailure& f : o.rejected) record.add.push_back(row_entry(run_, batch_, f.row, key_, sink, sink, f));
+    }
+    intent.add = record.add;
+  }
+
+ private:
+  const RunContext& run_;
+  const SinkSet& sinks_;
+  const FerryBatch& batch_;
+  const std::string& key_;
+  std::vector<DlqEntry> early_;
+};
+
+}  // namespace
+
+PartitionRunner::Resume PartitionRunner::settle_interrupted_commit(const std::string& partition,
+                                                                   const std::string& key, const std::string& body) {
+  RunContext& run = w_.run;
+  const CommitIntent intent = decode_intent(body);
+  Resume out;
+  out.holders.assign(w_.sinks.size(), false);
+  std::set<std::string> holding;
+  for (size_t i = 0; i < w_.sinks.size(); ++i) {
+    SinkSlot& slot = w_.sinks[i];
+    const bool committing =
+        std::find(intent.sinks.begin(), intent.sinks.end(), slot.def->name) != intent.sinks.end();
+    if (!committing || !slot.transactional || !slot.instance) continue;
+    if (slot.instance->held_checkpoint(key) != std::optional<std::string>(intent.to)) continue;
+    out.holders[i] = true;
+    holding.insert(slot.def->name);
+  }
+  CommitRecord record;
+  record.pipeline = run.def.name;
+  record.partition = key;
+  for (size_t i = 0; i < intent.sinks.size(); ++i)
+    if (holding.count(intent.sinks[i])) record.acks.emplace_back(intent.sinks[i], intent.accepted[i]);
+  const bool all = !intent.sinks.empty() && holding.size() == intent.sinks.size();
+  if (all) {
+    // Every sink committed the batch; only the state store missed it.
+    Checkpoint c;
+    c.pipeline = run.def.name;
+    c.partition = key;
+    c.position = intent.to;
+    c.run_id = intent.run_id;
+    c.schema_version = intent.schema_version;
+    record.checkpoint = c;
+    record.records = intent.records;
+    record.add = intent.add;
+    run.state.finish_commit(record);
+    log_info("finished the commit of a batch that an interrupted run had left in every sink",
+             run.fields(partition));
+    out.position = intent.to;
+    out.holders.assign(w_.sinks.size(), false);
+    return out;
+  }
+  // The batch comes again, to the sinks that lack it. Rows a holder refused
+  // stay in the DLQ; everything else about the batch is found out again.
+  for (const DlqEntry& e : intent.add)
+    if (holding.count(e.sink)) record.add.push_back(e);
+  run.state.finish_commit(record);
+  out.position = intent.from;
+  if (!holding.empty()) {
+    out.held.rows = intent.source_rows;
+    out.held.end_position = intent.to;
+    std::string names;
+    for (const std::string& s : holding) names += (names.empty() ? "'" : ", '") + s + "'";
+    log_info("an interrupted run left a batch in " + names + " only; delivering it again to the other sinks",
+             run.fields(partition));
+  }
+  return out;
+}
+
+PartitionRunner::Resume PartitionRunner::resume(const std::string& partition, const std::string& key) {
+  RunContext& run = w_.run;
+  if (run.dry_run()) {
+    Resume r;
+    if (auto stored = run.state.load_checkpoint(run.def.name, key)) r.position = stored->position;
+    return r;
+  }
+  if (std::optional<std::string> body = run.state.load_intent(run.def.name, key))
+    return settle_interrupted_commit(partition, key, *body);
+
+  Resume r;
+  r.holders.assign(w_.sinks.size(), false);
+  std::optional<Checkpoint> stored = run.state.load_checkpoint(run.def.name, key);
+  if (stored) {
+    r.position = stored->position;
+    schema_version_ = stored->schema_version;
+    // One transactional sink saves no intent: the state store may lag the
+    // checkpoint it holds by the batch it committed last.
+    if (w_.sinks.size() == 1 && w_.sinks[0].transactional && w_.sinks[0].instance) {
+      std::optional<std::string> held = w_.sinks[0].instance->held_checkpoint(key);
+      if (held && *held != stored->position) {
+        log_info("resuming from the checkpoint held by sink '" + w_.sinks[0].def->name + "'", run.fields(partition));
+        r.position = held;
+      }
+    }
+    return r;
+  }
+  // No checkpoint here: a new partition, a reset one, or a lost state store.
+  if (run.state.was_reset(run.def.name, key)) return r;
+  for (SinkSlot& slot : w_.sinks) {
+    if (!slot.transactional || !slot.instance) continue;
+    if (std::optional<std::string> held = slot.instance->held_checkpoint(key)) {
+      throw Error("the state store has no checkpoint for partition '" + key + "' of pipeline '" + run.def.name +
+                  "', but sink '" + slot.def->name + "' holds one (position '" + *held +
+                  "'): the state store was lost or replaced, and its DLQ and run history with it. Restore it; or run "
+                  "`ferry checkpoint reset` on the pipeline (--partition to name one) to read the partition again "
+                  "from the start, delivering it again to every sink");
+    }
+  }
+  return r;
+}
+
+void PartitionRunner::track_schema(const FerryBatch& batch, const std::string& key) {
+  if (batch.n_rows == 0 && batch.schema.n_fields == 0) return;  // an all-rejected batch says nothing
+  const std::string version = schema_fingerprint(batch.schema);
+  if (version == schema_version_) return;
+  const bool first = schema_version_.empty();
+  schema_version_ = version;
+  RunContext& run = w_.run;
+  if (run.dry_run()) return;
+  SchemaVersion v;
+  v.pipeline = run.def.name;
+  v.partition = key;
+  v.version = version;
+  v.fields_json = schema_json(batch.schema);
+  v.began_after = last_end_;
+  if (!run.state.record_schema_version(v) || first) return;
+  // A version not seen before in this partition, after another one.
+  run.count("ferry_schema_changes_total", run.labels({{"partition", v.partition}}));
+  log_info("schema changed to version " + version + " " + v.fields_json + " after position '" + last_end_ + "'",
+           run.fields(partition_));
+}
+
+void PartitionRunner::add_lineage(BatchChain& chain) {
+  RunContext& run = w_.run;
+  const FerryBatch& in = chain.back();
+  ferry::BatchBuilder b;
+  for (size_t f = 0; f < in.schema.n_fields; ++f) {
+    const FerryField& field = in.schema.fields[f];
+    b.add_field(std::string_view(field.name.data, field.name.size), field.type, field.flags);
+  }
+  const size_t n = in.schema.n_fields;
+  const size_t f_pipeline = b.add_field("ferry_pipeline", FERRY_TYPE_STRING, 0);
+  const size_t f_run = b.add_field("ferry_run_id", FERRY_TYPE_STRING, 0);
+  const size_t f_batch = b.add_field("ferry_batch_id", FERRY_TYPE_STRING, 0);
+  const size_t f_position = b.add_field("ferry_position", FERRY_TYPE_STRING, 0);
+  const size_t f_schema = b.add_field("ferry_schema_version", FERRY_TYPE_STRING, 0);
+  const size_t f_time = b.add_field("ferry_ingested_at", FERRY_TYPE_TIMESTAMP, 0);
+  // Numbered across the run's workers, so an id names one batch.
+  const std::string batch_id = run.run_id + "-" + std::to_string(++run.next_batch_id);
+  // Ingestion time is the one wall-clock value Ferry writes: it says when,
+  // not what, and is left out unless lineage is asked for.
+  const int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  b.reserve(in.n_rows);
+  for (size_t r = 0; r < in.n_rows; ++r) {
+    const FerryRecordMeta& m = in.records[r];
+    size_t row = b.add_row(std::string_view(m.key.data, m.key.size),
+                           std::string_view(m.position.data, m.position.size), m.op);
+    for (size_t f = 0; f < n; ++f) b.set_value(row, f, in.values[r * n + f]);
+    b.set_string(row, f_pipeline, run.def.name);
+    b.set_string(row, f_run, run.run_id);
+    b.set_string(row, f_batch, batch_id);
+    b.set_string(row, f_position, std::string_view(m.position.data, m.position.size));
+    b.set_string(row, f_schema, schema_version_);
+    b.set_timestamp(row, f_time, now_us);
+  }
+  FerryBatch out{};
+  b.finish(&out, std::string_view(in.partition.data, in.partition.size),
+           std::string_view(in.end_position.data, in.end_position.size));
+  chain.push(out);
+}
+
+void PartitionRunner::run(const std::string& partition) {
+  RunContext& run = w_.run;
+  partition_ = partition;
+  w_.current_partition = partition;
+  const std::string key = run.checkpoint_key(partition);
+  estimate_ = 0;
+  if (auto est = w_.source->estimate(partition)) estimate_ = est->first == UINT64_MAX ? 0 : est->first;
+  schema_version_.clear();
+  Resume from = resume(partition, key);
+  last_end_ = from.position.value_or("");
+  std::optional<std::string> before = from.position;  // the checkpoint before the next batch
+  w_.source->start(partition, from.position);
+
+  BoundedQueue<std::unique_ptr<ReadItem>> queue(run.def.queue_depth);
+  BatchReader reader(w_, partition, from.held);
+  std::thread thread([&] { reader.run(queue); });
+  struct JoinReader {
+    BoundedQueue<std::unique_ptr<ReadItem>>& queue;
+    std::thread& thread;
+    ~JoinReader() {
+      queue.close();
+      queue.drain();  // releases what the reader produced but nobody wrote
+      thread.join();
+    }
+  } join{queue, thread};
+
+  while (std::optional<std::unique_ptr<ReadItem>> popped = queue.pop()) {
+    ReadItem& item = **popped;
+    if (item.error) std::rethrow_exception(item.error);
+    if (item.end) break;
+    BatchChain& chain = *item.chain;
+    track_schema(chain.front(), key);
+    if (run.def.lineage) add_lineage(chain);
+    const FerryBatch& batch = chain.back();
+
+    // Errant records and transform rejects commit with the batch.
+    std::vector<DlqEntry> early = std::move(item.errants);
+    int64_t transform_rejected = 0;
+    for (const TransformRejects& t : item.rejects) {
+      const std::string& stage = w_.transforms.name(t.transform);
+      for (const RowFailure& f : t.rows) early.push_back(row_entry(run, chain.at(t.input), f.row, key, stage, "", f));
+      transform_rejected += static_cast<int64_t>(t.rows.size());
+    }
+    Delivery d;
+    d.batch = &batch;
+    d.partition = key;
+    d.kind = IntentKind::Run;
+    d.from = before;
+    d.to = to_string(batch.end_position);
+    d.schema_version = schema_version_;
+    d.source_rows = item.source_rows;
+    d.start.assign(w_.sinks.size(), State::Committed);
+    if (item.held)
+      for (size_t i = 0; i < from.holders.size(); ++i)
+        if (from.holders[i]) d.start[i] = State::Holds;
+    RunAccounting accounting(run, w_.sinks, batch, key, std::move(early));
+    w_.core.deliver(d, accounting);
+    w_.counts.rejected += transform_rejected;
+    for (const TransformRejects& t : item.rejects) w_.hooks.failed(chain.at(t.input), w_.transforms.name(t.transform), t.rows);
+    last_end_ = d.to;
+    before = d.to;
+    show_progress(false);
+    if (run.stop.stopping()) break;
+  }
+  show_progress(true);
+}
+
+void PartitionRunner::show_progress(bool force) {
+  RunContext& run = w_.run;
+  if (!run.options.progress) return;
+  auto now = Clock::now();
+  if (!force && now - last_progress_ < std::chrono::milliseconds(500)) return;
+  last_progress_ = now;
+  const double secs = std::chrono::duration<double>(now - run.started).count();
+  const int64_t read = w_.counts.read.load();
+  std::string line = run.def.name + " [" + partition_ + "] read " + std::to_string(read) + ", written " +
+                     std::to_string(w_.counts.written) + ", rejected " + std::to_string(w_.counts.rejected.load()) +
+                     ", " + std::to_string(static_cast<int64_t>(secs > 0 ? read / secs : 0)) + " records/s";
+  Logger::instance().status_line(line);
+}
+
+}  // namespace ferry::core

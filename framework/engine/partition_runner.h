@@ -1,0 +1,40 @@
+// One partition of an ordinary run (or of a backfill window): decides where
+// it resumes (settling a commit a crash interrupted, refusing a state store
+// that lost what a sink holds), starts its reader thread, and hands each
+// batch to the commit core with what the DLQ must say about it.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "engine/batch_reader.h"
+#include "engine/worker.h"
+
+namespace ferry::core {
+
+class PartitionRunner {
+ public:
+  explicit PartitionRunner(Worker& worker) : w_(worker) {}
+  void run(const std::string& partition);
+
+ private:
+  struct Resume {
+    std::optional<std::string> position;
+    HeldRows held;             // rows at the start that some sinks hold
+    std::vector<bool> holders;  // per sink
+  };
+  Resume resume(const std::string& partition, const std::string& key);
+  Resume settle_interrupted_commit(const std::string& partition, const std::string& key, const std::string& body);
+  void track_schema(const FerryBatch& source_batch, const std::string& key);
+  void add_lineage(BatchChain& chain);
+  void show_progress(bool force);
+
+  Worker& w_;
+  std::string partition_;
+  std::string schema_version_;  // fingerprint of the current source schema
+  std::string last_end_;        // the checkpoint before the next batch
+  uint64_t estimate_ = 0;
+  std::chrono::steady_clock::time_point last_progress_{};
+};
+
+}  // namespace ferry::core

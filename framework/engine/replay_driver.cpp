@@ -1,0 +1,272 @@
+#include "engine/replay_driver.h"
+
+#include <algorithm>
+#include <set>
+
+#include "common/log.h"
+#include "engine/commit_core.h"
+#include "engine/dead_letters.h"
+#include "engine/record_from_json.h"
+#include "engine/record_json.h"
+
+namespace ferry::core {
+namespace {
+
+using State = SinkOutcome::State;
+
+const std::string kReplayPartition = "ferry-replay";
+
+// Each replayed row's fate, by entry: built from the sinks' outcomes.
+class ReplayAccounting final : public Accounting {
+ public:
+  ReplayAccounting(const SinkSet& sinks, std::vector<ReplayRow> rows, std::vector<size_t> row_of_output)
+      : sinks_(sinks), rows_(std::move(rows)), row_of_output_(std::move(row_of_output)) {}
+
+  void account(const std::vector<SinkOutcome>& outcomes, CommitRecord& record, CommitIntent& intent) override {
+    // Start from "every addressed sink took it", then take away.
+    std::vector<ReplayRow> rows = rows_;
+    for (ReplayRow& row : rows)
+      for (ReplayTarget& t : row.targets) {
+        t.delivered = row.failed_stage.empty();
+        t.failure.clear();
+      }
+    for (size_t i = 0; i < outcomes.size(); ++i) {
+      const SinkOutcome& o = outcomes[i];
+      if (o.state == State::NotAddressed) continue;
+      const std::string& sink = sinks_[i].def->name;
+      auto target_of = [&](ReplayRow& row) -> ReplayTarget* {
+        for (ReplayTarget& t : row.targets)
+          if (t.sink == sink) return &t;
+        return nullptr;
+      };
+      for (const RowFailure& f : o.rejected) {
+        if (f.row >= row_of_output_.size()) continue;
+        if (ReplayTarget* t = target_of(rows[row_of_output_[f.row]])) {
+          t->delivered = false;
+          t->failure = f.message;
+        }
+      }
+    }
+    intent.rows = rows;
+    record.change.clear();
+    record.add.clear();
+    auto committed = [&](const std::string& sink) {
+      for (size_t i = 0; i < outcomes.size(); ++i)
+        if (sinks_[i].def->name == sink) return outcomes[i].state == State::Committed;
+      return false;
+    };
+    for (const ReplayRow& row : rows) settle_replay_row(row, committed, true, record);
+    last_ = record;
+  }
+
+  const CommitRecord& last() const { return last_; }
+
+ private:
+  const SinkSet& sinks_;
+  std::vector<ReplayRow> rows_;
+  std::vector<size_t> row_of_output_;  // row of the final batch -> rows_ index
+  CommitRecord last_;
+};
+
+void count_settled(const CommitRecord& r, ReplayCounts& c, bool recovered) {
+  for (const DlqChange& ch : r.change) {
+    if (ch.status == DlqStatus::Resolved) {
+      ++c.resolved;
+      if (recovered) ++c.already_done;
+    } else if (ch.status == DlqStatus::FailedAgain) {
+      ++c.failed_again;
+    }
+  }
+}
+
+}  // namespace
+
+void ReplayDriver::recover() {
+  RunContext& run = w_.run;
+  std::optional<std::string> body = run.state.load_intent(run.def.name, kReplayPartition);
+  if (!body) return;
+  const CommitIntent intent = decode_intent(*body);
+  std::set<std::string> holding;
+  for (SinkSlot& slot : w_.sinks) {
+    if (!slot.transactional || !slot.instance) continue;
+    if (std::find(intent.sinks.begin(), intent.sinks.end(), slot.def->name) == intent.sinks.end()) continue;
+    if (slot.instance->held_checkpoint(kReplayPartition) == std::optional<std::string>(intent.to))
+      holding.insert(slot.def->name);
+  }
+  CommitRecord record;
+  record.pipeline = run.def.name;
+  record.partition = kReplayPartition;
+  for (size_t i = 0; i < intent.sinks.size(); ++i)
+    if (holding.count(intent.sinks[i])) record.acks.emplace_back(intent.sinks[i], intent.accepted[i]);
+  for (const ReplayRow& row : intent.rows)
+    settle_replay_row(row, [&](const std::string& s) { return holding.count(s) > 0; }, false, record);
+  run.state.finish_commit(record);
+  ReplayCounts recovered;
+  count_settled(record, recovered, true);
+  counts_.already_done += recovered.already_done;
+  if (recovered.already_done)
+    log_info("an interrupted replay had delivered " + std::to_string(recovered.already_done) +
+                 " entr" + (recovered.already_done == 1 ? "y" : "ies") + "; marked resolved",
+             run.fields(kReplayPartition));
+}
+
+bool ReplayDriver::plan(const DlqEntry& e, size_t& first_transform, std::vector<size_t>& targets) {
+  RunContext& run = w_.run;
+  targets.clear();
+  if (!e.sink.empty()) {
+    // A sink refused it (or could not take it): it went through every transform.
+    first_transform = w_.transforms.size();
+  } else {
+    first_transform = w_.transforms.index_of(e.stage);
+    if (first_transform == w_.transforms.size()) {
+      log_warn("DLQ entry " + std::to_string(e.id) + " failed at stage '" + e.stage +
+                   "', which the pipeline no longer has; it cannot be replayed",
+               run.fields());
+      return false;
+    }
+  }
+  if (named_) {
+    targets.push_back(*named_);
+  } else if (e.sink.empty()) {
+    for (size_t i = 0; i < run.def.sinks.size(); ++i) targets.push_back(i);
+  } else {
+    for (size_t i = 0; i < run.def.sinks.size(); ++i)
+      if (run.def.sinks[i].name == e.sink) targets.push_back(i);
+    if (targets.empty()) {
+      log_warn("DLQ entry " + std::to_string(e.id) + " is addressed to sink '" + e.sink +
+                   "', which the pipeline no longer has; use --sink",
+               run.fields());
+      return false;
+    }
+  }
+  return true;
+}
+
+void ReplayDriver::run() {
+  RunContext& run = w_.run;
+  const ReplayOptions& ro = *run.options.replay;
+  w_.current_partition = kReplayPartition;
+  if (ro.sink) {
+    for (size_t i = 0; i < run.def.sinks.size(); ++i)
+      if (run.def.sinks[i].name == *ro.sink) named_ = i;
+    if (!named_) throw Error("pipeline '" + run.def.name + "' has no sink named '" + *ro.sink + "'");
+  }
+  if (!run.dry_run()) recover();
+
+  DlqFilter filter = ro.filter;
+  filter.pipeline = run.def.name;
+  filter.limit = static_cast<int64_t>(std::max<uint64_t>(run.def.max_batch_records, 1));
+  // Entries this replay adds (copies for sinks that still lack a record)
+  // wait for the next replay.
+  const int64_t last_id = run.state.last_dlq_id(run.def.name);
+
+  Group group;
+  auto flush = [&] {
+    if (!group.entries.empty()) deliver(group);
+    group.entries.clear();
+  };
+  for (;;) {
+    if (run.stop.stopping()) break;
+    std::vector<DlqEntry> page = run.state.list_dlq(filter);
+    if (page.empty()) break;
+    filter.after_id = page.back().id;
+    bool past_end = false;
+    for (DlqEntry& e : page) {
+      if (e.id > last_id) {
+        past_end = true;
+        break;
+      }
+      ++counts_.selected;
+      std::string signature = schema_signature(e.record_json);
+      size_t first = 0;
+      std::vector<size_t> targets;
+      if (signature.empty() || !plan(e, first, targets)) {
+        // A line the source could not parse has no row to deliver: the fix
+        // is to correct the input and run again, or discard the entry.
+        ++counts_.skipped;
+        continue;
+      }
+      const bool same = !group.entries.empty() && group.signature == signature && group.first_transform == first &&
+                        group.targets == targets && group.entries.size() < run.def.max_batch_records;
+      if (!same) flush();
+      group.signature = std::move(signature);
+      group.first_transform = first;
+      group.targets = std::move(targets);
+      group.entries.push_back(std::move(e));
+    }
+    flush();
+    if (past_end || static_cast<int64_t>(page.size()) < filter.limit) break;
+  }
+}
+
+void ReplayDriver::deliver(const Group& group) {
+  RunContext& run = w_.run;
+  const std::vector<DlqEntry>& entries = group.entries;
+  // Rows carry their DLQ id as position: a sink naming objects after
+  // positions (S3, files) names a replayed batch the same every time.
+  std::vector<StoredRecord> stored;
+  for (const DlqEntry& e : entries) stored.push_back({std::to_string(e.id), e.record_key, e.record_json});
+  FerryBatch first{};
+  build_batch(stored, kReplayPartition, std::to_string(entries.back().id), &first);
+  BatchChain chain(first);
+  w_.counts.read += static_cast<int64_t>(entries.size());
+
+  std::vector<ReplayRow> rows;
+  for (const DlqEntry& e : entries) {
+    ReplayRow row;
+    row.id = e.id;
+    row.status = e.status;
+    row.attempts = e.attempts;
+    for (size_t t : group.targets) row.targets.push_back({run.def.sinks[t].name, false, ""});
+    if (group.targets.size() > 1) row.entry = e;
+    rows.push_back(std::move(row));
+  }
+  // row_of[r]: the entry behind row r of the newest batch in the chain.
+  std::vector<size_t> row_of(entries.size());
+  for (size_t i = 0; i < row_of.size(); ++i) row_of[i] = i;
+  for (size_t t = group.first_transform; t < w_.transforms.size(); ++t) {
+    const FerryBatch& in = chain.back();
+    std::vector<RowFailure> refused = w_.transforms.apply_one(t, chain);
+    const FerryBatch& out = chain.back();
+    std::vector<bool> gone(in.n_rows, false);
+    const std::string& stage = w_.transforms.name(t);
+    for (const RowFailure& f : refused) {
+      gone[f.row] = true;
+      ReplayRow& row = rows[row_of[f.row]];
+      row.failed_stage = stage;
+      row.failed_record = row_to_json(in, f.row);
+      row.failure = stage + ": " + f.message;
+    }
+    std::vector<size_t> kept;
+    for (size_t r = 0; r < in.n_rows; ++r)
+      if (!gone[r]) kept.push_back(row_of[r]);
+    if (out.n_rows != kept.size())
+      throw Error("transform '" + stage + "' turned " + std::to_string(kept.size()) + " replayed row(s) into " +
+                  std::to_string(out.n_rows) + "; replay follows each DLQ entry through the transforms and "
+                  "needs one output row per row it keeps");
+    row_of = std::move(kept);
+    w_.counts.rejected += static_cast<int64_t>(refused.size());
+    if (!run.dry_run()) w_.hooks.failed(in, stage, refused);
+  }
+
+  Delivery d;
+  d.batch = &chain.back();
+  d.partition = kReplayPartition;
+  d.kind = IntentKind::Replay;
+  d.to = run.run_id + ":" + std::to_string(++seq_);
+  d.store_checkpoint = false;
+  d.apply_policy = false;
+  d.start.assign(w_.sinks.size(), State::NotAddressed);
+  for (size_t t : group.targets) d.start[t] = State::Committed;
+  ReplayAccounting accounting(w_.sinks, rows, row_of);
+  if (run.dry_run()) {
+    counts_.resolved += static_cast<int64_t>(row_of.size());
+    counts_.failed_again += static_cast<int64_t>(entries.size() - row_of.size());
+    w_.core.deliver(d, accounting);
+    return;
+  }
+  w_.core.deliver(d, accounting);
+  count_settled(accounting.last(), counts_, false);
+}
+
+}  // namespace ferry::core

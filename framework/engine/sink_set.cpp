@@ -1,0 +1,109 @@
+#include "engine/sink_set.h"
+
+#include <random>
+
+#include "common/log.h"
+#include "engine/sink_writer.h"
+
+namespace ferry::core {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A down sink is tried again after at most this long (or its policy's
+// longest delay, if shorter).
+constexpr std::chrono::seconds kReopenEvery{30};
+
+}  // namespace
+
+std::string commit_policy_text(const CommitPolicy& p) {
+  switch (p.kind) {
+    case CommitPolicyKind::All: return "all";
+    case CommitPolicyKind::Required: return "required";
+    case CommitPolicyKind::Quorum: return "quorum(" + std::to_string(p.quorum) + ")";
+  }
+  return "all";
+}
+
+bool commit_policy_met(const PipelineDef& def, const std::vector<bool>& acked) {
+  size_t count = 0;
+  bool required_ok = true;
+  for (size_t i = 0; i < acked.size(); ++i) {
+    if (acked[i]) ++count;
+    else if (def.sinks[i].required) required_ok = false;
+  }
+  switch (def.commit_policy.kind) {
+    case CommitPolicyKind::All: return count == acked.size();
+    case CommitPolicyKind::Required: return required_ok;
+    case CommitPolicyKind::Quorum: return count >= def.commit_policy.quorum;
+  }
+  return false;
+}
+
+SinkSet::SinkSet(RunContext& run, HostFactory hosts) : run_(run), hosts_(std::move(hosts)) {
+  uint64_t seed = std::random_device{}();
+  for (const SinkDef& s : run_.def.sinks) {
+    SinkSlot slot;
+    slot.def = &s;
+    slot.transactional = run_.plugins.require(s.plugin).has_capability(FERRY_KIND_SINK, FERRY_CAP_TRANSACTIONAL);
+    slot.backoff = std::make_unique<Backoff>(s.retry, seed++);
+    slots_.push_back(std::move(slot));
+  }
+}
+
+std::unique_ptr<SinkInstance> SinkSet::open_one(SinkSlot& slot, bool wait) {
+  const RetryPolicy& policy = slot.def->retry;
+  const auto started = Clock::now();
+  for (uint32_t attempt = 1;; ++attempt) {
+    try {
+      return std::make_unique<SinkInstance>(run_.plugins.require(slot.def->plugin), hosts_(slot.def->name),
+                                            run_.params_for(*slot.def));
+    } catch (const PluginCallError& e) {
+      if (e.status() != FERRY_RETRY) throw;
+      slot.down_reason = e.what();
+      if (!wait) return nullptr;
+      const uint64_t delay = slot.backoff->delay_ms(attempt, 0);
+      const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+      if (attempt >= policy.max_attempts || static_cast<uint64_t>(elapsed) + delay > policy.max_elapsed_ms)
+        return nullptr;
+      log_warn("cannot open the sink yet, trying again in " + std::to_string(delay) + " ms (attempt " +
+                   std::to_string(attempt) + " of " + std::to_string(policy.max_attempts) + "): " + e.what(),
+               run_.fields({}, slot.def->name));
+      if (!sleep_unless_stopping(delay, &run_.stop)) throw CancelledError();
+    }
+  }
+}
+
+void SinkSet::open_all() {
+  std::vector<bool> up(slots_.size(), true);
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    SinkSlot& slot = slots_[i];
+    slot.instance = open_one(slot, true);
+    if (slot.instance) continue;
+    up[i] = false;
+    if (!commit_policy_met(run_.def, up))
+      throw Error("sink '" + slot.def->name + "' could not be opened, and commit policy '" +
+                  commit_policy_text(run_.def.commit_policy) + "' needs it: " + slot.down_reason);
+    log_warn("sink '" + slot.def->name + "' is down; its records go to the dead-letter queue addressed to it "
+             "until it can be opened: " + slot.down_reason,
+             run_.fields({}, slot.def->name));
+    slot.next_reopen = Clock::now() + std::min<std::chrono::milliseconds>(
+                                          kReopenEvery, std::chrono::milliseconds(slot.def->retry.max_delay_ms));
+  }
+}
+
+void SinkSet::reopen_down() {
+  for (SinkSlot& slot : slots_) {
+    if (slot.instance || Clock::now() < slot.next_reopen) continue;
+    slot.instance = open_one(slot, false);
+    if (slot.instance) {
+      log_info("sink '" + slot.def->name + "' is back", run_.fields({}, slot.def->name));
+      slot.down_reason.clear();
+      continue;
+    }
+    slot.next_reopen = Clock::now() + std::min<std::chrono::milliseconds>(
+                                          kReopenEvery, std::chrono::milliseconds(slot.def->retry.max_delay_ms));
+  }
+}
+
+}  // namespace ferry::core

@@ -1,0 +1,72 @@
+// A state store that was lost is not a new one: an existing empty or
+// damaged state file is refused, and so is a state store that has no
+// checkpoint for a partition whose transactional sink holds one.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "support/scenario_env.h"
+
+namespace {
+
+using ferry::test::ScenarioDir;
+
+const char* kPipeline = R"({"name": "sc", "state": {"type": "sqlite", "path": "state.db"},
+    "source": {"plugin": "scenario", "config": {"count": 30}},
+    "batch": {"max_records": 10},
+    "sinks": [{"name": "tx", "plugin": "scenario", "config": {}}]})";
+
+void remove_state(const ScenarioDir& d) {
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(d.file(std::string("state.db") + suffix));
+}
+
+TEST(StateIntegrity, AnEmptiedStateFileIsRefused) {
+  ScenarioDir d;
+  d.define(kPipeline);
+  ASSERT_EQ(d.run().exit_code, 0);
+  remove_state(d);
+  std::ofstream(d.file("state.db"), std::ios::trunc).close();  // 0 bytes
+  auto r = d.run();
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.err.find("is empty"), std::string::npos) << r.err;
+  EXPECT_EQ(d.sink("tx").total(), 30u) << "the run re-read everything";
+}
+
+TEST(StateIntegrity, ADamagedStateFileIsRefused) {
+  ScenarioDir d;
+  d.define(kPipeline);
+  ASSERT_EQ(d.run().exit_code, 0);
+  // Fold the WAL into the file, then overwrite its second page.
+  ASSERT_EQ(ferry::test::run_process({"/usr/bin/sqlite3", d.file("state.db"), "PRAGMA wal_checkpoint(TRUNCATE);"}).exit_code, 0);
+  const auto size = std::filesystem::file_size(d.file("state.db"));
+  ASSERT_GT(size, 8192u);
+  {
+    std::fstream f(d.file("state.db"), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(4096);
+    std::string garbage(4096, '\x5a');
+    f.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+  }
+  auto r = d.run();
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.err.find("damaged"), std::string::npos) << r.err;
+}
+
+TEST(StateIntegrity, ALostStateStoreIsNotMistakenForANewOne) {
+  ScenarioDir d;
+  d.define(kPipeline);
+  ASSERT_EQ(d.run().exit_code, 0);
+  remove_state(d);
+  auto r = d.run();
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.err.find("sink 'tx' holds"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("checkpoint reset"), std::string::npos) << "the message says how to go on: " << r.err;
+  // Resetting says "start over" explicitly: the partition is read again.
+  auto reset = d.ferry_cmd("checkpoint", {"reset"});
+  ASSERT_EQ(reset.exit_code, 0) << reset.err;
+  auto again = d.run();
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(d.sink("tx").total(), 60u);
+}
+
+}  // namespace
