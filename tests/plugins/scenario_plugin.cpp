@@ -24,8 +24,11 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
+
+#include "scenario_hash.h"
 #include <chrono>
 #include <cstdint>
+#include <ctime>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -37,21 +40,8 @@ namespace {
 
 namespace json = boost::json;
 
-uint64_t mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-uint64_t hash_of(uint64_t seed, std::string_view s, uint64_t salt = 0) {
-  uint64_t h = mix(seed ^ mix(salt));
-  for (unsigned char c : s) h = mix(h ^ c);
-  return h;
-}
-// True for about one in `mod` of the keys (never when mod is 0).
-bool picked(uint64_t seed, std::string_view key, int64_t mod, uint64_t salt) {
-  return mod > 0 && hash_of(seed, key, salt) % static_cast<uint64_t>(mod) == 0;
-}
+using ferry::scenario::hash_of;
+using ferry::scenario::picked;
 
 json::object config(const ferry::Context& ctx) { return json::parse(ctx.config_json()).as_object(); }
 std::string str(const json::object& o, const char* k, std::string def = {}) {
@@ -97,6 +87,10 @@ class ScenarioSource : public ferry::Source {
     same_position_ = flag(c, "same_position");
     errant_in_partitions_ = flag(c, "errant_in_partitions");
     crash_after_reads_ = num(c, "crash_after_reads");
+    days_ = num(c, "days");
+    // In a backfill window only the records of its day: record id falls on
+    // day (id - 1) % days after 2026-01-01, so windows never overlap.
+    if (days_ > 0 && !ctx.data_date().empty()) day_ = day_of(ctx.data_date());
   }
 
   std::vector<std::string> partitions() override {
@@ -129,7 +123,8 @@ class ScenarioSource : public ferry::Source {
     for (int64_t id = next_id_; id <= end; ++id) {
       last = id;
       const std::string key = partition_ + "-" + std::to_string(id);
-      if (picked(seed_, key, errant_mod_, 7)) {
+      if (day_ >= 0 && (id - 1) % days_ != day_) continue;
+      if (picked(seed_, key, errant_mod_, ferry::scenario::kErrantSalt)) {
         host_.reject(partition_, std::to_string(id), key, "garbled record " + key,
                      "scenario source: record " + key + " cannot be parsed");
         continue;
@@ -159,7 +154,17 @@ class ScenarioSource : public ferry::Source {
   ferry::Host host_;
   uint64_t batch_;
   int64_t partitions_ = 1, count_ = 0, errant_mod_ = 0, retry_mod_ = 0, crash_after_reads_ = 0, reads_ = 0;
+  // Days since 2026-01-01 of a YYYY-MM-DD date.
+  static int64_t day_of(std::string_view date) {
+    std::tm tm{};
+    const std::string text(date);
+    if (!strptime(text.c_str(), "%Y-%m-%d", &tm))
+      throw ferry::Error(FERRY_ERROR_CONFIG, "scenario source: data_date '" + text + "' is not YYYY-MM-DD");
+    return (static_cast<int64_t>(timegm(&tm)) - 1767225600) / 86400;
+  }
+
   uint64_t seed_ = 1;
+  int64_t days_ = 0, day_ = -1;
   bool same_position_ = false, errant_in_partitions_ = false;
   std::string partition_;
   int64_t part_ = 0, next_id_ = 1;
@@ -469,6 +474,7 @@ const FerryOptionSpec kSourceOptions[] = {
     {"same_position", FERRY_OPTION_BOOL, 0, "false", "every row of a batch carries the batch's end position"},
     {"errant_in_partitions", FERRY_OPTION_BOOL, 0, "false", "report an errant record while listing partitions"},
     {"crash_after_reads", FERRY_OPTION_INT, 0, "0", "die like kill -9 on read N+1"},
+    {"days", FERRY_OPTION_INT, 0, "0", "records spread over this many days; a backfill window reads its day's"},
 };
 const FerryOptionSpec kTransformOptions[] = {
     {"seed", FERRY_OPTION_INT, 0, "1", "decides which rows are rejected"},
