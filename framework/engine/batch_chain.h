@@ -1,5 +1,6 @@
 // A source batch and each transform's output of it. Outputs may point into
-// their inputs, so the chain releases them newest first.
+// their inputs, so the chain releases them newest first. A reference to one
+// of its batches does not survive push().
 #pragma once
 
 #include <string_view>
@@ -11,7 +12,10 @@ namespace ferry::core {
 
 class BatchChain {
  public:
-  explicit BatchChain(const FerryBatch& first) { batches_.push_back(first); }
+  explicit BatchChain(const FerryBatch& first) {
+    batches_.reserve(4);
+    batches_.push_back(first);
+  }
   ~BatchChain() {
     for (auto it = batches_.rbegin(); it != batches_.rend(); ++it)
       if (it->release) it->release(&*it);
@@ -33,5 +37,8 @@ class BatchChain {
 // Rows [begin, end) of `in`, copied into a batch of their own that ends at
 // `end_position` (used to cut a source batch where a crash cut a commit).
 FerryBatch copy_rows(const FerryBatch& in, size_t begin, size_t end, std::string_view end_position);
+// All rows of `parts` (which share one schema) in one batch ending at
+// `end_position` (used to put back together a batch a crash cut short).
+FerryBatch join_rows(const std::vector<const FerryBatch*>& parts, std::string_view end_position);
 
 }  // namespace ferry::core

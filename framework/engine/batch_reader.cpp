@@ -31,6 +31,12 @@ void BatchReader::run(BoundedQueue<std::unique_ptr<ReadItem>>& queue) {
         run.observe_call("next", "source", called);
       }
       if (r.status == FERRY_END_OF_STREAM) {
+        if (!gathered_.empty()) {
+          log_warn("the partition, read again, ended before the batch an interrupted run left in some sinks",
+                   run.fields(partition_));
+          held_.end_position = to_string(gathered_.back().end_position);
+          if (!emit_held(queue)) return;
+        }
         // Reported after the last batch: nothing commits them, so they are
         // stored now (as possible duplicates of an earlier read's).
         if (!pending.empty() && !run.dry_run()) run.state.add_dlq(pending);
@@ -69,29 +75,49 @@ void BatchReader::run(BoundedQueue<std::unique_ptr<ReadItem>>& queue) {
 
 bool BatchReader::emit(const FerryBatch& batch, std::vector<DlqEntry> errants,
                        BoundedQueue<std::unique_ptr<ReadItem>>& queue) {
-  const auto rows = static_cast<int64_t>(batch.n_rows);
   if (held_.rows <= 0) return emit_one(batch, std::move(errants), false, queue);
+  const auto rows = static_cast<int64_t>(batch.n_rows);
+  for (DlqEntry& e : errants) gathered_errants_.push_back(std::move(e));
   if (rows <= held_.rows) {
+    gathered_.push_back(batch);
     held_.rows -= rows;
-    if (held_.rows == 0 && to_string(batch.end_position) != held_.end_position)
-      log_warn("the partition, read again, does not end the interrupted batch where it ended before ('" +
-                   held_.end_position + "', now '" + to_string(batch.end_position) + "')",
-               w_.run.fields(partition_));
-    return emit_one(batch, std::move(errants), true, queue);
+    return held_.rows > 0 || emit_held(queue);
   }
-  // The source batches differently than when the commit was cut short:
-  // split its batch where that commit ended.
+  // The held rows end inside this source batch: cut it there.
   const auto cut = static_cast<size_t>(held_.rows);
-  FerryBatch first = copy_rows(batch, 0, cut, held_.end_position);
+  gathered_.push_back(copy_rows(batch, 0, cut, held_.end_position));
   FerryBatch rest = copy_rows(batch, cut, batch.n_rows, to_string(batch.end_position));
   FerryBatch original = batch;
   if (original.release) original.release(&original);
   held_.rows = 0;
-  if (!emit_one(first, std::move(errants), true, queue)) {
+  if (!emit_held(queue)) {
     if (rest.release) rest.release(&rest);
     return false;
   }
   return emit_one(rest, {}, false, queue);
+}
+
+bool BatchReader::emit_held(BoundedQueue<std::unique_ptr<ReadItem>>& queue) {
+  std::vector<FerryBatch> parts = std::move(gathered_);
+  gathered_.clear();
+  FerryBatch held{};
+  if (parts.size() == 1 && to_string(parts[0].end_position) == held_.end_position) {
+    held = parts[0];
+  } else {
+    if (parts.empty()) return true;
+    std::vector<const FerryBatch*> views;
+    for (const FerryBatch& p : parts) views.push_back(&p);
+    try {
+      held = join_rows(views, held_.end_position);
+    } catch (...) {
+      for (FerryBatch& p : parts)
+        if (p.release) p.release(&p);
+      throw;
+    }
+    for (FerryBatch& p : parts)
+      if (p.release) p.release(&p);
+  }
+  return emit_one(held, std::move(gathered_errants_), true, queue);
 }
 
 bool BatchReader::emit_one(const FerryBatch& batch, std::vector<DlqEntry> errants, bool held,

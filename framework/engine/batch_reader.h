@@ -6,9 +6,9 @@
 //
 // After a crash left a batch committed in some sinks only, the partition
 // is read again from the checkpoint before it, and the first `rows` rows
-// read are that batch: the reader marks them (cutting a source batch in two
-// if the source batches differently now) so the writer skips the sinks that
-// hold them.
+// read are that batch: the reader hands them over as one item ending where
+// that batch ended (cutting or joining source batches if the source
+// batches differently now), so the writer skips the sinks that hold it.
 #pragma once
 
 #include <exception>
@@ -43,20 +43,27 @@ class BatchReader {
  public:
   BatchReader(Worker& worker, const std::string& partition, HeldRows held)
       : w_(worker), partition_(partition), held_(std::move(held)) {}
+  ~BatchReader() {
+    for (FerryBatch& b : gathered_)
+      if (b.release) b.release(&b);
+  }
 
   // The thread's body: reads until the end, a stop, or an error.
   void run(BoundedQueue<std::unique_ptr<ReadItem>>& queue);
 
  private:
-  // Produces the items of one source batch (two when the held rows end
-  // inside it).
+  // Produces the items of one source batch: none while it gathers the held
+  // rows, the held batch once they are complete, and the rest.
   bool emit(const FerryBatch& batch, std::vector<DlqEntry> errants, BoundedQueue<std::unique_ptr<ReadItem>>& queue);
+  bool emit_held(BoundedQueue<std::unique_ptr<ReadItem>>& queue);
   bool emit_one(const FerryBatch& batch, std::vector<DlqEntry> errants, bool held,
                 BoundedQueue<std::unique_ptr<ReadItem>>& queue);
 
   Worker& w_;
   std::string partition_;
   HeldRows held_;
+  std::vector<FerryBatch> gathered_;      // the held rows read so far (owned)
+  std::vector<DlqEntry> gathered_errants_;
 };
 
 }  // namespace ferry::core

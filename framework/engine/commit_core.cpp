@@ -215,20 +215,25 @@ std::vector<SinkOutcome> CommitCore::deliver(const Delivery& d, Accounting& acco
       record.checkpoint = std::move(c);
     }
     accounting.account(outcomes, record, intent);
+    if (d.held_by) {
+      for (size_t i = 0; i < d.held_by->sinks.size(); ++i) {
+        record.acks.emplace_back(d.held_by->sinks[i], d.held_by->accepted[i]);
+        intent.sinks.push_back(d.held_by->sinks[i]);
+        intent.accepted.push_back(d.held_by->accepted[i]);
+      }
+      record.add.insert(record.add.end(), d.held_by->add.begin(), d.held_by->add.end());
+      intent.add.insert(intent.add.end(), d.held_by->add.begin(), d.held_by->add.end());
+    }
   };
   // After a crash, only a transactional sink can tell whether it committed
-  // the batch: an intent is needed when one commits along with another
-  // sink, or with DLQ changes that must land if (and only if) it did.
+  // the batch, and the intent is what lets the next run finish the commit
+  // (checkpoint, counts, DLQ entries) or deliver the batch to the sinks
+  // that lack it. Without a transactional sink a batch in doubt simply
+  // comes again, which idempotent sinks absorb: no intent is needed.
   auto intent_needed = [&] {
-    bool transactional = false;
-    size_t n = 0;
-    for (size_t i : committing) {
-      if (outcomes[i].state != State::Committed) continue;
-      ++n;
-      transactional = transactional || sinks_[i].transactional;
-    }
-    const bool dlq_changes = !record.add.empty() || !record.change.empty() || !intent.rows.empty();
-    return transactional && (n >= 2 || dlq_changes || d.kind == IntentKind::Replay);
+    for (size_t i : committing)
+      if (outcomes[i].state == State::Committed && sinks_[i].transactional) return true;
+    return d.held_by != nullptr;  // the intent that names the holders stays true
   };
 
   try {

@@ -52,6 +52,16 @@ class Accounting {
   virtual void account(const std::vector<SinkOutcome>& outcomes, CommitRecord& record, CommitIntent& intent) = 0;
 };
 
+// What the sinks that hold a batch already (a crash cut its commit short)
+// bring to its commit when it is delivered to the others: their
+// acknowledgements and the rows they refused, counted and stored then,
+// once, with the rest of the batch.
+struct HeldBy {
+  std::vector<std::string> sinks;
+  std::vector<int64_t> accepted;
+  std::vector<DlqEntry> add;
+};
+
 struct Delivery {
   const FerryBatch* batch = nullptr;
   std::string partition;  // the checkpoint key
@@ -65,6 +75,7 @@ struct Delivery {
   // Per sink: Holds (it has the batch already), NotAddressed, or anything
   // else for "deliver".
   std::vector<SinkOutcome::State> start;
+  const HeldBy* held_by = nullptr;
 };
 
 class CommitCore {

@@ -57,18 +57,22 @@ PartitionRunner::Resume PartitionRunner::settle_interrupted_commit(const std::st
     SinkSlot& slot = w_.sinks[i];
     const bool committing =
         std::find(intent.sinks.begin(), intent.sinks.end(), slot.def->name) != intent.sinks.end();
-    if (!committing || !slot.transactional || !slot.instance) continue;
+    if (!committing || !slot.transactional) continue;
+    if (!slot.instance)
+      throw Error("partition '" + key + "' has a batch whose commit was cut short, and sink '" + slot.def->name +
+                  "', which may hold it, cannot be reached to ask (" + slot.down_reason +
+                  "). Giving the batch to the other sinks now could write it twice; run again once the sink "
+                  "is back");
     if (slot.instance->held_checkpoint(key) != std::optional<std::string>(intent.to)) continue;
     out.holders[i] = true;
     holding.insert(slot.def->name);
   }
-  CommitRecord record;
-  record.pipeline = run.def.name;
-  record.partition = key;
-  for (size_t i = 0; i < intent.sinks.size(); ++i)
-    if (holding.count(intent.sinks[i])) record.acks.emplace_back(intent.sinks[i], intent.accepted[i]);
   const bool all = !intent.sinks.empty() && holding.size() == intent.sinks.size();
   if (all) {
+    CommitRecord record;
+    record.pipeline = run.def.name;
+    record.partition = key;
+    for (size_t i = 0; i < intent.sinks.size(); ++i) record.acks.emplace_back(intent.sinks[i], intent.accepted[i]);
     // Every sink committed the batch; only the state store missed it.
     Checkpoint c;
     c.pipeline = run.def.name;
@@ -86,12 +90,18 @@ PartitionRunner::Resume PartitionRunner::settle_interrupted_commit(const std::st
     out.holders.assign(w_.sinks.size(), false);
     return out;
   }
-  // The batch comes again, to the sinks that lack it. Rows a holder refused
-  // stay in the DLQ; everything else about the batch is found out again.
-  for (const DlqEntry& e : intent.add)
-    if (holding.count(e.sink)) record.add.push_back(e);
-  run.state.finish_commit(record);
+  // The batch comes again, to the sinks that lack it; its commit then
+  // counts the holders too and keeps the rows they refused in the DLQ
+  // (everything else about the batch is found out again). Until then the
+  // intent stays: a crash before that commit finds the same holders.
   out.position = intent.from;
+  for (size_t i = 0; i < intent.sinks.size(); ++i)
+    if (holding.count(intent.sinks[i])) {
+      out.held_by.sinks.push_back(intent.sinks[i]);
+      out.held_by.accepted.push_back(intent.accepted[i]);
+    }
+  for (const DlqEntry& e : intent.add)
+    if (holding.count(e.sink)) out.held_by.add.push_back(e);
   if (!holding.empty()) {
     out.held.rows = intent.source_rows;
     out.held.end_position = intent.to;
@@ -259,9 +269,11 @@ void PartitionRunner::run(const std::string& partition) {
     d.schema_version = schema_version_;
     d.source_rows = item.source_rows;
     d.start.assign(w_.sinks.size(), State::Committed);
-    if (item.held)
+    if (item.held) {
       for (size_t i = 0; i < from.holders.size(); ++i)
         if (from.holders[i]) d.start[i] = State::Holds;
+      d.held_by = &from.held_by;
+    }
     RunAccounting accounting(run, w_.sinks, batch, key, std::move(early));
     w_.core.deliver(d, accounting);
     w_.counts.rejected += transform_rejected;

@@ -20,8 +20,9 @@ class PartitionRunner {
  private:
   struct Resume {
     std::optional<std::string> position;
-    HeldRows held;             // rows at the start that some sinks hold
+    HeldRows held;              // rows at the start that some sinks hold
     std::vector<bool> holders;  // per sink
+    HeldBy held_by;             // what the holders bring to that batch's commit
   };
   Resume resume(const std::string& partition, const std::string& key);
   Resume settle_interrupted_commit(const std::string& partition, const std::string& key, const std::string& body);

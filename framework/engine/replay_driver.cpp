@@ -88,8 +88,12 @@ void ReplayDriver::recover() {
   const CommitIntent intent = decode_intent(*body);
   std::set<std::string> holding;
   for (SinkSlot& slot : w_.sinks) {
-    if (!slot.transactional || !slot.instance) continue;
+    if (!slot.transactional) continue;
     if (std::find(intent.sinks.begin(), intent.sinks.end(), slot.def->name) == intent.sinks.end()) continue;
+    if (!slot.instance)
+      throw Error("an interrupted replay left a batch whose commit was cut short, and sink '" + slot.def->name +
+                  "', which may hold it, cannot be reached to ask (" + slot.down_reason +
+                  "); replay again once the sink is back");
     if (slot.instance->held_checkpoint(kReplayPartition) == std::optional<std::string>(intent.to))
       holding.insert(slot.def->name);
   }
@@ -225,7 +229,7 @@ void ReplayDriver::deliver(const Group& group) {
   std::vector<size_t> row_of(entries.size());
   for (size_t i = 0; i < row_of.size(); ++i) row_of[i] = i;
   for (size_t t = group.first_transform; t < w_.transforms.size(); ++t) {
-    const FerryBatch& in = chain.back();
+    const FerryBatch in = chain.back();  // a copy of the struct: the chain grows below
     std::vector<RowFailure> refused = w_.transforms.apply_one(t, chain);
     const FerryBatch& out = chain.back();
     std::vector<bool> gone(in.n_rows, false);

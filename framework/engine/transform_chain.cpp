@@ -2,6 +2,8 @@
 
 #include <ferry/plugin.hpp>
 
+#include "common/error.h"
+
 namespace ferry::core {
 
 FerryBatch copy_rows(const FerryBatch& in, size_t begin, size_t end, std::string_view end_position) {
@@ -20,6 +22,35 @@ FerryBatch copy_rows(const FerryBatch& in, size_t begin, size_t end, std::string
   }
   FerryBatch out{};
   b.finish(&out, std::string_view(in.partition.data, in.partition.size), end_position);
+  return out;
+}
+
+FerryBatch join_rows(const std::vector<const FerryBatch*>& parts, std::string_view end_position) {
+  const FerryBatch& first = *parts.front();
+  const size_t n = first.schema.n_fields;
+  for (const FerryBatch* p : parts) {
+    bool same = p->schema.n_fields == n;
+    for (size_t f = 0; same && f < n; ++f)
+      same = to_string(p->schema.fields[f].name) == to_string(first.schema.fields[f].name) &&
+             p->schema.fields[f].type == first.schema.fields[f].type;
+    if (!same)
+      throw Error("the batch an interrupted run left in some sinks now spans source batches of different schemas; "
+                  "it cannot be delivered again to exactly the sinks that lack it");
+  }
+  ferry::BatchBuilder b;
+  for (size_t f = 0; f < n; ++f) {
+    const FerryField& field = first.schema.fields[f];
+    b.add_field(std::string_view(field.name.data, field.name.size), field.type, field.flags);
+  }
+  for (const FerryBatch* p : parts)
+    for (size_t r = 0; r < p->n_rows; ++r) {
+      const FerryRecordMeta& m = p->records[r];
+      const size_t row = b.add_row(std::string_view(m.key.data, m.key.size),
+                                   std::string_view(m.position.data, m.position.size), m.op);
+      for (size_t f = 0; f < n; ++f) b.set_value(row, f, p->values[r * n + f]);
+    }
+  FerryBatch out{};
+  b.finish(&out, std::string_view(first.partition.data, first.partition.size), end_position);
   return out;
 }
 
