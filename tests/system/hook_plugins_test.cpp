@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "support/plugin_harness.h"
+#include "support/ports.h"
 #include "support/servers.h"
 #include "support/webhook_receiver.h"
 
@@ -469,8 +470,9 @@ TEST_F(PgHookTest, WrongPasswordIsAnErrorThatNeverShowsThePassword) {
 }
 
 TEST_F(PgHookTest, UnreachableServerIsRetryWithoutThePassword) {
+  const ferry::test::RefusedPort refused;
   const std::string cfg = R"({"driver":"postgres","dsn":"host=127.0.0.1 port=)" +
-                          std::to_string(ferry::test::free_port()) +
+                          std::to_string(refused.port()) +
                           R"( user=u dbname=d password=Hidden-Pass-99 connect_timeout=2"})";
   BacklogHookHandle f(stats, params(dir, cfg));
   EXPECT_EQ(f.open_status(), FERRY_RETRY) << f.host().last_error();
@@ -608,8 +610,8 @@ TEST_F(WebhookTest, ClientErrorsAreNotRetried) {
 }
 
 TEST_F(WebhookTest, ClosedPortFailsQuicklyWithAClearError) {
-  const std::string url =
-      "http://127.0.0.1:" + std::to_string(ferry::test::closed_port()) + "/hook";
+  const ferry::test::RefusedPort refused;
+  const std::string url = "http://127.0.0.1:" + std::to_string(refused.port()) + "/hook";
   CheckpointHookHandle hook(
       plugin, params(dir, config(url, R"("fail_on_error":true,"timeout_ms":1000,"retries":1)")));
   const auto start = std::chrono::steady_clock::now();

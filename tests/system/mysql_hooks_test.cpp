@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "support/plugin_harness.h"
+#include "support/ports.h"
 #include "support/servers.h"
 #include "support/subprocess.h"
 
@@ -66,8 +67,9 @@ OpenParams params(const TempDir& dir, std::string config_json) {
 TEST(MysqlHookDriver, IsAvailableExactlyWhenTheMysqlPluginIsBuilt) {
   TempDir dir;
   Plugin audit(plugin_path("audit-sql"));
+  const ferry::test::RefusedPort refused;
   const std::string cfg = R"({"driver":"mysql","dsn":"host=127.0.0.1 port=)" +
-                          std::to_string(ferry::test::free_port()) + R"( user=u database=d"})";
+                          std::to_string(refused.port()) + R"( user=u database=d"})";
   CheckpointHookHandle hook(audit, params(dir, cfg));
   if (mysql_built()) {
     EXPECT_EQ(hook.open_status(), FERRY_RETRY) << hook.host().last_error();
@@ -347,7 +349,8 @@ TEST_F(MysqlHookTest, WrongPasswordIsAnErrorThatNeverShowsThePassword) {
 }
 
 TEST_F(MysqlHookTest, UnreachableServerIsRetryWithoutThePassword) {
-  const std::string dsn = "host=127.0.0.1 port=" + std::to_string(ferry::test::free_port()) +
+  const ferry::test::RefusedPort refused;
+  const std::string dsn = "host=127.0.0.1 port=" + std::to_string(refused.port()) +
                           " user=u password=Hidden-Pass-99 database=d connect_timeout=2";
   BacklogHookHandle f(stats, params(dir, config("x_", "", dsn)));
   EXPECT_EQ(f.open_status(), FERRY_RETRY) << f.host().last_error();
@@ -359,7 +362,7 @@ TEST_F(MysqlHookTest, UnreachableServerIsRetryWithoutThePassword) {
 
   // A URI password written without percent-encoding, holding '/', '?' and
   // '@': none of it may be taken for the host or database, which messages show.
-  const std::string uri = "mysql://u:Hid/den?Pa@ss@127.0.0.1:" + std::to_string(ferry::test::free_port()) +
+  const std::string uri = "mysql://u:Hid/den?Pa@ss@127.0.0.1:" + std::to_string(refused.port()) +
                           "/d?connect_timeout=2";
   BacklogHookHandle g(stats, params(dir, config("x_", "", uri)));
   EXPECT_EQ(g.open_status(), FERRY_RETRY) << g.host().last_error();
