@@ -4,8 +4,9 @@
 //     more random moments and restarted, in append and in upsert mode: the
 //     target equals the source (count and an order-independent checksum),
 //     with no duplicates;
-//   - the target server is killed mid-run and started again 10 s later: the
-//     run rides it out on retries and finishes without loss or duplicates.
+//   - the target server is killed mid-run and started again once the run
+//     has retried five times: the run rides it out on retries and finishes
+//     without loss or duplicates.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -16,6 +17,7 @@
 #include <string>
 #include <thread>
 
+#include "support/run_log.h"
 #include "support/servers.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
@@ -179,7 +181,8 @@ TEST_F(MysqlCrash, UpsertIsExactlyOnceUnderRepeatedSigkill) {
 }
 
 // The target server dies (SIGKILL, like a crash) while the run is writing and
-// comes back 10 s later; the retry policy outlasts the outage.
+// comes back once the run has failed and retried five times; the retry policy
+// outlasts the outage.
 TEST(MysqlOutage, TheRunSurvivesTheTargetServerDyingAndComingBack) {
   constexpr int64_t kCount = 200000;
   MariaServer target;
@@ -205,7 +208,16 @@ TEST(MysqlOutage, TheRunSurvivesTheTargetServerDyingAndComingBack) {
   ASSERT_GE(landed, kCount / 5) << ferry::test::slurp(dir.file("err.txt"));
   ASSERT_LT(landed, kCount) << "the run finished before the outage; make it longer";
   target.stop_immediate();
-  std::this_thread::sleep_for(std::chrono::seconds(10));
+  const auto outage_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  std::pair<int, int> status;
+  bool ended = false;
+  while (ferry::test::retries_logged(ferry::test::slurp(dir.file("err.txt"))) < 5 && !(ended = p.finished(&status)) &&
+         std::chrono::steady_clock::now() < outage_deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_FALSE(ended || p.finished(&status)) << "the run ended during the outage: "
+                                             << ferry::test::slurp(dir.file("err.txt"));
+  ASSERT_GE(ferry::test::retries_logged(ferry::test::slurp(dir.file("err.txt"))), 5)
+      << "no retries during the outage: " << ferry::test::slurp(dir.file("err.txt"));
   target.start();
 
   auto [code, sig] = p.wait();

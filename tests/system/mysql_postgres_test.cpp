@@ -3,7 +3,7 @@
 // both ways, and exactly-once of MySQL -> PG under repeated SIGKILL (the
 // pair issue 4 requires), in append and upsert mode.
 //
-// Needs the postgres plugin; the tests skip, saying so, where it is not built.
+// Needs the postgres plugin; the tests fail, saying so, where it is not built.
 #include <gtest/gtest.h>
 
 #include <algorithm>
