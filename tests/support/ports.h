@@ -91,7 +91,9 @@ class PortLease {
     }
     throw std::runtime_error("PortLease: no free port in " + dir);
   }
-  // The lock goes with the descriptor, also when the process dies.
+  // The lock goes with the descriptor, also when the process dies. The file
+  // stays: removing it while another process opens it would let two leases
+  // lock different files of the same name, and hold the same port.
   ~PortLease() {
     if (fd_ >= 0) close(fd_);
   }
