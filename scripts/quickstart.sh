@@ -6,12 +6,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh --core
+# Its own build directory: this configuration (no tests, no server
+# connectors) must not replace the one scripts/test.sh builds in build/.
+# Every cache option is given, so an old cache decides nothing.
 # The embedded plugins only: the server connectors need their client libraries.
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DFERRY_BUILD_TESTS=OFF \
+build=build-quickstart
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DFERRY_BUILD_TESTS=OFF -DFERRY_SANITIZE=OFF -DFERRY_WERROR=OFF \
   "-DFERRY_PLUGINS_SKIP=postgres;mysql;elasticsearch;s3" >/dev/null
-cmake --build build -j"$(nproc)"
+cmake --build "$build" -j"$(nproc)"
 
-ferry=build/bin/ferry
+ferry=$build/bin/ferry
 rm -f examples/quickstart.db* examples/quickstart.state.db*
 echo; echo "== ferry run examples/quickstart.json"
 $ferry run examples/quickstart.json

@@ -104,7 +104,9 @@ class EsTestServer {
                                   "--port", "0"};
     argv.insert(argv.end(), args.begin(), args.end());
     process_ = std::make_unique<Process>(argv, std::vector<std::string>{}, out_, err_);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    // Node starts in well under a second; the deadline is for a machine
+    // busy with a parallel build.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (std::chrono::steady_clock::now() < deadline) {
       const std::string text = slurp(out_);
       const size_t at = text.find("listening ");
@@ -119,7 +121,7 @@ class EsTestServer {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    throw std::runtime_error("the ES test server did not start: " + slurp(err_));
+    throw std::runtime_error("the ES test server did not start within 60 s: " + slurp(err_));
   }
   ~EsTestServer() {
     if (process_) {

@@ -54,7 +54,7 @@ class S3rver {
         std::vector<std::string>{"/usr/bin/env", "node", source_path("tests/s3/server.js"), "--directory",
                                  dir_.file("data"), "--bucket", bucket_, "--port", "0"},
         std::vector<std::string>{}, out, dir_.file("server.err"));
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     std::pair<int, int> status;
     while (std::chrono::steady_clock::now() < deadline) {
       const std::string text = slurp(out);
@@ -69,7 +69,7 @@ class S3rver {
         throw std::runtime_error("s3rver exited at start: " + slurp(dir_.file("server.err")));
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    throw std::runtime_error("s3rver did not start within 20 s: " + slurp(dir_.file("server.err")));
+    throw std::runtime_error("s3rver did not start within 60 s: " + slurp(dir_.file("server.err")));
   }
   ~S3rver() {
     if (!proc_) return;
@@ -110,9 +110,12 @@ inline std::vector<std::string> lines_of(const std::string& text) {
 
 inline std::vector<std::string> list_keys(const S3rver& s, const std::string& prefix = "") {
   // s3rver answers 500 when it lists an object that a killed writer left
-  // half-stored on its disk; that settles within moments, so ask again.
+  // half-stored on its disk; that settles within moments, so ask again,
+  // for as long as a busy machine may need.
   ProcessResult r = probe(s.endpoint(), s.bucket(), {"list", prefix});
-  for (int attempt = 0; attempt < 20 && r.exit_code != 0 && r.err.find("HTTP 500") != std::string::npos; ++attempt) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (r.exit_code != 0 && r.err.find("HTTP 500") != std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     r = probe(s.endpoint(), s.bucket(), {"list", prefix});
   }

@@ -168,15 +168,6 @@ class WebhookReceiver {
   std::vector<Request> requests_;
 };
 
-// A port on 127.0.0.1 that nothing listens on (bound, then closed again).
-inline uint16_t closed_port() {
-  boost::asio::io_context ioc;
-  boost::asio::ip::tcp::acceptor a(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
-  const uint16_t port = a.local_endpoint().port();
-  a.close();
-  return port;
-}
-
 }  // namespace ferry::test
 
 #endif  // FERRY_TESTS_SUPPORT_WEBHOOK_RECEIVER_H_

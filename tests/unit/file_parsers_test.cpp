@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -114,7 +115,10 @@ struct TempDir {
     char tmpl[] = "/tmp/ferry-file-test-XXXXXX";
     path = ::mkdtemp(tmpl);
   }
-  ~TempDir() { std::system(("rm -rf '" + path + "'").c_str()); }
+  ~TempDir() {
+    std::error_code ec;  // a unit test starts no process, not even rm
+    std::filesystem::remove_all(path, ec);
+  }
   std::string write(const std::string& name, const std::string& data) const {
     const std::string p = path + "/" + name;
     std::ofstream(p, std::ios::binary) << data;

@@ -14,12 +14,13 @@
 // stores an object). Most runs are killed a random time after that: a
 // fraction of the data phase of an uninterrupted run, measured the same
 // way. Where objects go up as multipart uploads, every other run is killed
-// inside its first or second upload, at a random fraction of the time an
-// upload stayed open in the measured run. Every fifth run is killed during
-// start-up, at a random fraction of the shortest start-up seen. And a run
-// that has stored its share of the objects (all / ten) is killed then at
-// the latest, so that ten kills leave work for the final run even when the
-// measured run was slow.
+// inside its first or second upload: half of those the moment its first
+// upload opens, the others at a random fraction of the time an upload stayed
+// open in the measured run. Every fifth run is killed during start-up, at a
+// random fraction of the shortest start-up seen. And a run that has stored
+// its share of the objects (all / twenty) is killed then at the latest, so
+// that ten kills leave work for the final run even when the measured run
+// was slow.
 #include <dirent.h>
 #include <sys/stat.h>
 
@@ -211,11 +212,13 @@ CrashLoopResult crash_loop(const TempDir& dir, const Calibration& cal, KillWindo
   std::uniform_int_distribution<size_t> which_upload(1, 2);
   // Start-up of a restart, the shortest seen: the first, cold run's is longer.
   int startup_ms = cal.startup_ms;
-  // A run stores at most its share of the objects.
-  const size_t share = std::max<size_t>(1, all_objects / kKills);
+  // A run stores at most its share of the objects: half of them over all
+  // the kills, so the run to finish is never one meant to be killed.
+  const size_t share = std::max<size_t>(1, all_objects / (2 * kKills));
   // A run that sends nothing for this long is stuck: fail instead of hanging.
   const auto give_up = std::chrono::milliseconds(std::max(30000, 20 * (cal.startup_ms + cal.data_ms)));
   CrashLoopResult result;
+  int upload_aims = 0;
   for (int attempt = 0; attempt < 200; ++attempt) {
     const StoreView before = look_at_store(server, prefix);
     const auto started = Clock::now();
@@ -228,8 +231,13 @@ CrashLoopResult crash_loop(const TempDir& dir, const Calibration& cal, KillWindo
     }
     const Aim aim = aim_of(attempt, cal);
     const int data_delay = data_delay_ms(rng);
-    const double part = fraction(rng);
-    const size_t upload_no = which_upload(rng);
+    // Every other kill aimed at an upload comes the moment the run's first
+    // upload is seen open: sending a 5 MiB part takes far longer than the
+    // look, so it surely catches one, however the machine's speed changed
+    // since the calibration. The others come a random fraction into it.
+    const bool at_once = aim == Aim::Upload && upload_aims++ % 2 == 0;
+    const double part = at_once ? 0.0 : fraction(rng);
+    const size_t upload_no = at_once ? 1 : which_upload(rng);
     std::optional<Clock::time_point> deadline;
     if (aim == Aim::StartUp) deadline = started + std::chrono::milliseconds(static_cast<int>(startup_ms * part));
     bool moving = false, stuck = false, exited = false;
@@ -339,7 +347,7 @@ TEST(S3Crash, EveryRecordEndsInExactlyOneObjectAfterRepeatedSigkill) {
 TEST(S3Crash, KillsMidMultipartUploadLeaveNoPartsBehind) {
   // 12 fields make ~300-byte rows: batches of 20,000 rows are ~6 MB objects,
   // uploaded as two 5 MiB-or-less parts. 20 objects (2 partitions x 10
-  // batches), so that ten and more kills, each after a run stored 0-2 of
+  // batches), so that ten and more kills, each after a run stored 0-1 of
   // them, leave the last ones for the final run.
   constexpr int64_t kRows = 400000;
   S3rver server;

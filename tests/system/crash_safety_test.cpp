@@ -1,6 +1,7 @@
-// Crash safety: a pipeline is killed with SIGKILL at random moments and
-// restarted each time; at the end the destination must equal the source:
-// nothing lost, and nothing duplicated where the sink promises it.
+// Crash safety: a pipeline is killed with SIGKILL at random points of its
+// progress and restarted each time; at the end the destination must equal
+// the source: nothing lost, and nothing duplicated where the sink promises
+// it.
 #include <gtest/gtest.h>
 
 #include <sqlite3.h>
@@ -9,12 +10,12 @@
 #include <chrono>
 #include <functional>
 #include <filesystem>
-#include <random>
 #include <set>
-#include <thread>
+#include <utility>
 
 #include <boost/json.hpp>
 
+#include "support/kill_loop.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
 
@@ -24,62 +25,19 @@ using ferry::test::TempDir;
 constexpr int64_t kRows = 200000;
 constexpr int kKills = 10;
 
-struct CrashLoopResult {
-  int kills = 0;
-  int restarts = 0;
-  int kills_mid_data = 0;  // kills after some but not all rows had landed
-};
-
-// Starts `ferry run` again and again, killing it after a random delay, until
-// it has been killed `kills` times mid-run; then lets it finish.
-// How long an uninterrupted run of `pipeline_json` takes here, in a scratch
-// directory: kill delays are fractions of it, so the kills land mid-run on a
-// fast machine and a slow one alike.
-int calibrate_ms(const std::string& pipeline_json) {
-  TempDir scratch;
-  ferry::test::write_file(scratch.file("p.json"), pipeline_json);
-  auto start = std::chrono::steady_clock::now();
-  auto r = ferry::test::run_process({FERRY_TEST_BINARY, "run", "--no-progress", scratch.file("p.json")});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
-  return static_cast<int>(ms.count());
-}
-
-CrashLoopResult crash_loop(const TempDir& dir, const std::string& pipeline, uint64_t seed,
-                           const std::function<int64_t()>& landed) {
-  std::mt19937_64 rng(seed);
-  // Ten kills at 2-12% of a full run each leave most of the work for the end.
-  const int full_ms = std::max(50, calibrate_ms(ferry::test::read_file(pipeline)));
-  std::uniform_int_distribution<int> delay_ms(full_ms / 50, full_ms * 12 / 100);
-  CrashLoopResult result;
-  for (int attempt = 0; attempt < 200; ++attempt) {
-    ferry::test::Process p({FERRY_TEST_BINARY, "run", "--no-progress", pipeline}, {},
-                           dir.file("out.txt"), dir.file("err.txt"));
-    ++result.restarts;
-    if (result.kills >= kKills) {
-      auto [code, sig] = p.wait();
-      EXPECT_EQ(code, 0) << ferry::test::slurp(dir.file("err.txt"));
-      return result;
-    }
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(delay_ms(rng));
-    std::pair<int, int> status;
-    bool exited = false;
-    while (std::chrono::steady_clock::now() < deadline)
-      if ((exited = p.finished(&status))) break;
-      else std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    if (exited) {
-      // Finished before the kill: the data is complete.
-      EXPECT_EQ(status.first, 0) << ferry::test::slurp(dir.file("err.txt"));
-      return result;
-    }
-    p.kill_now(SIGKILL);
-    p.wait();
-    ++result.kills;
-    int64_t n = landed();
-    if (n > 0 && n < kRows) ++result.kills_mid_data;
-  }
-  ADD_FAILURE() << "the pipeline never finished";
-  return result;
+// Runs `pipeline` under kill_loop (support/kill_loop.h): killed ten times at
+// points chosen by its progress, restarted each time, then left to finish.
+ferry::test::KillLoopResult crash_loop(const TempDir& dir, const std::string& pipeline, uint64_t seed,
+                                       std::function<int64_t()> landed) {
+  ferry::test::KillLoopSpec spec;
+  spec.argv = {FERRY_TEST_BINARY, "run", "--no-progress", pipeline};
+  spec.out_file = dir.file("out.txt");
+  spec.err_file = dir.file("err.txt");
+  spec.total = kRows;
+  spec.landed = std::move(landed);
+  spec.kills = kKills;
+  spec.seed = seed;
+  return ferry::test::kill_loop(spec);
 }
 
 struct Table {
@@ -137,7 +95,7 @@ TEST(CrashSafety, SqliteSinkIsExactlyOnceUnderRepeatedSigkill) {
     "batch": {"max_records": 100},
     "sinks": [{"name": "db", "plugin": "sqlite",
                "config": {"path": "target.db", "table": "orders"}}]})");
-  CrashLoopResult r = crash_loop(dir, dir.file("p.json"), 20261121, [&] {
+  const ferry::test::KillLoopResult r = crash_loop(dir, dir.file("p.json"), 20261121, [&] {
     return count_rows(dir.file("target.db"));
   });
   EXPECT_GE(r.kills, kKills) << "the run finished before it was killed often enough";
@@ -156,7 +114,7 @@ TEST(CrashSafety, FileSinkHoldsEveryRecordInExactlyOneFile) {
     "source": {"plugin": "generator", "config": {"count": 200000, "partitions": 2}},
     "batch": {"max_records": 100},
     "sinks": [{"name": "files", "plugin": "file", "config": {"directory": "out"}}]})");
-  CrashLoopResult r = crash_loop(dir, dir.file("p.json"), 42, [&] {
+  const ferry::test::KillLoopResult r = crash_loop(dir, dir.file("p.json"), 42, [&] {
     int64_t files = 0;
     std::error_code ec;
     for (const auto& e : std::filesystem::directory_iterator(dir.path() / "out", ec))

@@ -4,11 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <string>
 #include <thread>
+#include <utility>
 
 #include <boost/json.hpp>
 
-#include "support/servers.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
 
@@ -22,7 +24,7 @@ struct Http {
 };
 
 Http curl(const std::string& method, const std::string& url, const std::string& token = "") {
-  std::vector<std::string> argv{"/usr/bin/curl", "-s", "-m", "10", "-X", method, "-w", "\n%{http_code}"};
+  std::vector<std::string> argv{"/usr/bin/curl", "-s", "-m", "60", "-X", method, "-w", "\n%{http_code}"};
   if (!token.empty()) argv.insert(argv.end(), {"-H", "Authorization: Bearer " + token});
   argv.push_back(url);
   auto r = ferry::test::run_process(argv);
@@ -45,36 +47,75 @@ std::string pipeline_json() {
     "sinks": [{"name": "out", "plugin": "fault", "config": {"dir": ".", "reject_keys": ["7"]}}]})";
 }
 
-Http wait_for(const std::string& url, const std::string& token) {
-  Http h;
-  for (int i = 0; i < 200 && h.status != 200; ++i) {
-    h = curl("GET", url, token);
-    if (h.status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+// Polls `ready` until it holds or `seconds` pass. The deadline only matters
+// when the test is failing; a busy machine takes longer, never too long.
+template <typename Pred>
+bool wait_until(Pred ready, int seconds = 60) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (!ready()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  return h;
+  return true;
 }
+
+// The port a `ferry ... --admin 127.0.0.1:0` got, from its log line "admin
+// API on http://127.0.0.1:PORT": the server binds port 0 itself, so no other
+// test can take the port in between. 0 when the process exited first.
+int admin_port(ferry::test::Process& p, const std::string& err_file) {
+  const std::string marker = "admin API on http://127.0.0.1:";
+  int port = 0;
+  wait_until([&] {
+    const std::string log = ferry::test::slurp(err_file);
+    const size_t at = log.find(marker);
+    if (at != std::string::npos && log.find('\n', at) != std::string::npos) {
+      port = std::atoi(log.c_str() + at + marker.size());
+      return true;
+    }
+    std::pair<int, int> status;
+    return p.finished(&status);
+  });
+  return port;
+}
+
+// The value of one series in a Prometheus text scrape; -1 if absent.
+double metric(const std::string& text, const std::string& series) {
+  const std::string line_start = series + " ";
+  for (size_t at = text.find(line_start); at != std::string::npos; at = text.find(line_start, at + 1))
+    if (at == 0 || text[at - 1] == '\n') return std::atof(text.c_str() + at + line_start.size());
+  return -1;
+}
+
+const char* kPosition = "ferry_partition_position{pipeline=\"adm\",partition=\"p0\"}";
+const char* kRead = "ferry_records_read_total{pipeline=\"adm\"}";
 
 }  // namespace
 
 TEST(AdminApi, EveryEndpointOfARunningPipelineAndOfServe) {
   TempDir dir;
   ferry::test::write_file(dir.file("p.json"), pipeline_json());
-  const int port = ferry::test::free_port();
-  const std::string base = "http://127.0.0.1:" + std::to_string(port);
   std::string token_env = std::string("FERRY_ADMIN_TOKEN=") + kToken;
   ferry::test::Process run({FERRY_TEST_BINARY, "--plugin-path", FERRY_TEST_FIXTURE_DIR, "run", "--no-progress",
-                            "--rate", "4000", "--admin", "127.0.0.1:" + std::to_string(port), "--admin-token-env",
-                            "FERRY_ADMIN_TOKEN", dir.file("p.json")},
+                            "--rate", "4000", "--admin", "127.0.0.1:0", "--admin-token-env", "FERRY_ADMIN_TOKEN",
+                            dir.file("p.json")},
                            {token_env}, dir.file("run.out"), dir.file("run.err"));
-  ASSERT_EQ(wait_for(base + "/pipelines", kToken).status, 200) << ferry::test::slurp(dir.file("run.err"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(600));  // some batches commit
+  const int port = admin_port(run, dir.file("run.err"));
+  ASSERT_NE(port, 0) << ferry::test::slurp(dir.file("run.err"));
+  const std::string base = "http://127.0.0.1:" + std::to_string(port);
+  // Wait until a few batches committed, the one holding key 7 among them.
+  Http metrics;
+  const bool committed = wait_until([&] {
+    metrics = curl("GET", base + "/metrics", kToken);
+    return metric(metrics.body, kPosition) >= 600 &&
+           metric(metrics.body, "ferry_dlq_records{pipeline=\"adm\",status=\"pending\"}") == 1;
+  });
+  ASSERT_TRUE(committed) << metrics.body << ferry::test::slurp(dir.file("run.err"));
 
   // The token is required everywhere, /metrics included.
   EXPECT_EQ(curl("GET", base + "/metrics").status, 401);
   EXPECT_EQ(curl("GET", base + "/pipelines", "wrong").status, 401);
   EXPECT_EQ(curl("DELETE", base + "/pipelines/adm/checkpoints").status, 401);
 
-  Http metrics = curl("GET", base + "/metrics", kToken);
   ASSERT_EQ(metrics.status, 200);
   for (const char* m : {"ferry_records_read_total{pipeline=\"adm\"}", "ferry_records_written_total{pipeline=\"adm\",sink=\"out\"}",
                         "ferry_batches_total", "ferry_plugin_call_seconds_bucket", "ferry_checkpoint_age_seconds",
@@ -113,20 +154,29 @@ TEST(AdminApi, EveryEndpointOfARunningPipelineAndOfServe) {
   EXPECT_EQ(curl("DELETE", base + "/pipelines/adm/checkpoints/p0", kToken).status, 409);
   EXPECT_EQ(curl("POST", base + "/pipelines/adm/replay", kToken).status, 409);
 
-  // Pause holds the pipeline between batches; resume lets it go on.
+  // Pause holds the pipeline between batches; resume lets it go on. The
+  // reader checks the flag before each read, and what it read before still
+  // commits: the run is held once every record read is committed, i.e. the
+  // checkpoint's position (the generator's last id) equals the records read.
+  // One scrape shows both, the position read first.
   ASSERT_EQ(curl("POST", base + "/pipelines/adm/pause", kToken).status, 200);
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));
-  auto position = [&] {
-    return std::string(json(curl("GET", base + "/pipelines/adm/checkpoints", kToken))
-                           .at("checkpoints").at(0).at("position").as_string());
-  };
-  std::string held = position();
-  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  EXPECT_EQ(json(curl("GET", base + "/pipelines/adm", kToken)).at("state").as_string(), "paused");
+  double held = -1;
+  const bool drained = wait_until([&] {
+    metrics = curl("GET", base + "/metrics", kToken);
+    held = metric(metrics.body, kPosition);
+    return held > 0 && held == metric(metrics.body, kRead);
+  });
+  ASSERT_TRUE(drained) << metrics.body;
+  auto position = [&] { return metric(curl("GET", base + "/metrics", kToken).body, kPosition); };
+  // Not a synchronisation: a window in which a run that ignored the pause
+  // would move (at 4000 records/s, a batch every 50 ms). A held run passes
+  // however long the machine takes.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
   EXPECT_EQ(position(), held) << "the pipeline moved while paused";
   EXPECT_EQ(json(curl("GET", base + "/pipelines/adm", kToken)).at("state").as_string(), "paused");
   ASSERT_EQ(curl("POST", base + "/pipelines/adm/resume", kToken).status, 200);
-  std::this_thread::sleep_for(std::chrono::milliseconds(600));
-  EXPECT_NE(position(), held) << "the pipeline did not resume";
+  EXPECT_TRUE(wait_until([&] { return position() > held; })) << "the pipeline did not resume";
 
   run.kill_now(SIGINT);
   auto [code, sig] = run.wait();
@@ -135,21 +185,20 @@ TEST(AdminApi, EveryEndpointOfARunningPipelineAndOfServe) {
 
   // `ferry serve`: the same API over the stored state, where a reset and a
   // replay are allowed.
-  const int port2 = ferry::test::free_port();
-  const std::string base2 = "http://127.0.0.1:" + std::to_string(port2);
   ferry::test::Process serve({FERRY_TEST_BINARY, "--plugin-path", FERRY_TEST_FIXTURE_DIR, "serve", dir.file("p.json"),
-                              "--admin", "127.0.0.1:" + std::to_string(port2)},
+                              "--admin", "127.0.0.1:0"},
                              {}, dir.file("serve.out"), dir.file("serve.err"));
-  ASSERT_EQ(wait_for(base2 + "/pipelines", "").status, 200) << ferry::test::slurp(dir.file("serve.err"));
+  const int port2 = admin_port(serve, dir.file("serve.err"));
+  ASSERT_NE(port2, 0) << ferry::test::slurp(dir.file("serve.err"));
+  const std::string base2 = "http://127.0.0.1:" + std::to_string(port2);
   EXPECT_EQ(json(curl("GET", base2 + "/pipelines/adm", "")).at("state").as_string(), "idle");
   Http replay = curl("POST", base2 + "/pipelines/adm/replay", "");
   EXPECT_EQ(replay.status, 202) << replay.body;
   Http after;
-  for (int i = 0; i < 100; ++i) {
+  ASSERT_TRUE(wait_until([&] {
     after = curl("GET", base2 + "/pipelines/adm", "");
-    if (json(after).as_object().contains("last_replay")) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+    return json(after).as_object().contains("last_replay");
+  })) << after.body;
   // The fault sink still refuses key 7, so the entry fails again.
   EXPECT_EQ(json(after).at("last_replay").as_string(), "replay succeeded: resolved 0, failed again 1, not replayable 0");
   Http del = curl("DELETE", base2 + "/pipelines/adm/checkpoints/p0", "");
@@ -164,11 +213,11 @@ TEST(AdminApi, EveryEndpointOfARunningPipelineAndOfServe) {
 TEST(AdminApi, AnAddressInUseFailsTheCommandBeforeAnyDataMoves) {
   TempDir dir;
   ferry::test::write_file(dir.file("p.json"), pipeline_json());
-  const int port = ferry::test::free_port();
   ferry::test::Process first({FERRY_TEST_BINARY, "--plugin-path", FERRY_TEST_FIXTURE_DIR, "serve", dir.file("p.json"),
-                              "--admin", "127.0.0.1:" + std::to_string(port)},
+                              "--admin", "127.0.0.1:0"},
                              {}, dir.file("a.out"), dir.file("a.err"));
-  ASSERT_EQ(wait_for("http://127.0.0.1:" + std::to_string(port) + "/pipelines", "").status, 200);
+  const int port = admin_port(first, dir.file("a.err"));
+  ASSERT_NE(port, 0) << ferry::test::slurp(dir.file("a.err"));
   auto second = ferry::test::ferry({"run", "--no-progress", "--admin", "127.0.0.1:" + std::to_string(port),
                                     dir.file("p.json")});
   EXPECT_EQ(second.exit_code, 1);

@@ -10,6 +10,7 @@
 
 #include "es-server/es_test_server.h"
 #include "support/plugin_harness.h"
+#include "support/ports.h"
 
 namespace {
 
@@ -258,17 +259,9 @@ TEST_F(ElasticsearchSink, WholeRequest429IsRetryWithTheServersRetryAfter) {
 }
 
 TEST_F(ElasticsearchSink, AnUnreachableClusterIsRetry) {
-  // A port nothing listens on: bind one, then close it.
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  SinkHandle sink(*plugin_, params(R"({"url": "http://127.0.0.1:)" +
-                                       std::to_string(ntohs(addr.sin_port)) + R"(", "index": "orders"})"));
+  const ferry::test::RefusedPort refused;
+  SinkHandle sink(*plugin_, params(R"({"url": "http://127.0.0.1:)" + std::to_string(refused.port()) +
+                                       R"(", "index": "orders"})"));
   ASSERT_EQ(sink.open_status(), FERRY_OK);
   EXPECT_EQ(sink.write(ferry::test::make_batch(kColumns, orders(1, 2))), FERRY_RETRY);
 }

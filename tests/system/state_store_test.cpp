@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <ostream>
@@ -1075,17 +1076,14 @@ TEST_F(SqliteStateStoreTest, WriterWaitsForAnotherConnectionsLock) {
   auto store = open_sqlite_state(path());
   RawDb other(path());
   other.exec("BEGIN IMMEDIATE");  // hold the write lock, as another process might
-  std::thread releaser([&] {
-    std::this_thread::sleep_for(milliseconds(300));
-    other.exec("COMMIT");
-  });
-
-  const auto start = std::chrono::steady_clock::now();
-  EXPECT_NO_THROW(store->save_checkpoint(make_checkpoint("orders", "p0", "1"), 1, {}));
-  const auto waited = std::chrono::steady_clock::now() - start;
-  releaser.join();
-
-  EXPECT_GE(waited, milliseconds(250));  // it waited instead of failing with "locked"
+  auto save = std::async(std::launch::async,
+                         [&] { store->save_checkpoint(make_checkpoint("orders", "p0", "1"), 1, {}); });
+  // While the lock is held the save cannot finish; one that gave up with
+  // "locked" would be ready (with its exception) well within this wait.
+  // Not a synchronisation: a waiting save passes however long this takes.
+  EXPECT_EQ(save.wait_for(milliseconds(300)), std::future_status::timeout) << "the save did not wait for the lock";
+  other.exec("COMMIT");
+  EXPECT_NO_THROW(save.get());  // it waited instead of failing with "locked"
   EXPECT_EQ(store->load_checkpoint("orders", "p0")->records, 1);
 }
 

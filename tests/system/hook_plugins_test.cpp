@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "support/plugin_harness.h"
+#include "support/ports.h"
 #include "support/servers.h"
 #include "support/webhook_receiver.h"
 
@@ -397,21 +398,27 @@ TEST_F(PgHookTest, AuditAnswersRetryWhileTheServerIsDownAndRecovers) {
 TEST_F(PgHookTest, AuditWaitsForLockedTablesThenAnswersRetry) {
   CheckpointHookHandle hook(audit, params(dir, config("lock_", R"("busy_timeout_ms":100)")));
   ASSERT_EQ(hook.open_status(), FERRY_OK) << hook.host().last_error();
-  // Hold a lock on the stats table in another session for a few seconds.
+  // Another session holds a lock on the stats table until the test ends it
+  // (pg_terminate_backend): the lock lasts as long as the test needs, however
+  // slow the machine.
   ferry::test::Process holder(
       {std::string(ferry::test::PgServer::kBin) + "/psql", "-X", "-q", "-h", "127.0.0.1", "-p",
        std::to_string(pg().port()), "-U", "postgres", "-d", "postgres", "-c",
-       "BEGIN; LOCK TABLE lock_pipeline_stats IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(3); "
+       "BEGIN; LOCK TABLE lock_pipeline_stats IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(3600); "
        "COMMIT;"},
       std::vector<std::string>{}, dir.file("holder.out"), dir.file("holder.err"));
-  for (int i = 0; i < 100 && query("SELECT count(*) FROM pg_locks l JOIN pg_class c ON "
-                                   "c.oid = l.relation WHERE c.relname = "
-                                   "'lock_pipeline_stats' AND l.mode = "
-                                   "'AccessExclusiveLock'") != Rows{{"1"}};
-       ++i)
+  const std::string held_lock =
+      "FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+      "WHERE c.relname = 'lock_pipeline_stats' AND l.mode = 'AccessExclusiveLock' AND l.granted";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  bool holding = false;
+  while (!(holding = query("SELECT count(*) " + held_lock) == Rows{{"1"}}) &&
+         std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(holding) << ferry::test::slurp(dir.file("holder.err"));
   EXPECT_EQ(hook.on_commit(batch_of(1, 3), "db"), FERRY_RETRY);
   EXPECT_NE(hook.host().last_error().find("lock"), std::string::npos) << hook.host().last_error();
+  query("SELECT pg_terminate_backend(l.pid) " + held_lock);
   holder.wait();
   EXPECT_EQ(query("SELECT count(*) FROM lock_audit"), (Rows{{"0"}}));
   ASSERT_EQ(hook.on_commit(batch_of(1, 3), "db"), FERRY_OK) << hook.host().last_error();
@@ -469,8 +476,9 @@ TEST_F(PgHookTest, WrongPasswordIsAnErrorThatNeverShowsThePassword) {
 }
 
 TEST_F(PgHookTest, UnreachableServerIsRetryWithoutThePassword) {
+  const ferry::test::RefusedPort refused;
   const std::string cfg = R"({"driver":"postgres","dsn":"host=127.0.0.1 port=)" +
-                          std::to_string(ferry::test::free_port()) +
+                          std::to_string(refused.port()) +
                           R"( user=u dbname=d password=Hidden-Pass-99 connect_timeout=2"})";
   BacklogHookHandle f(stats, params(dir, cfg));
   EXPECT_EQ(f.open_status(), FERRY_RETRY) << f.host().last_error();
@@ -608,26 +616,30 @@ TEST_F(WebhookTest, ClientErrorsAreNotRetried) {
 }
 
 TEST_F(WebhookTest, ClosedPortFailsQuicklyWithAClearError) {
-  const std::string url =
-      "http://127.0.0.1:" + std::to_string(ferry::test::closed_port()) + "/hook";
+  const ferry::test::RefusedPort refused;
+  const std::string url = "http://127.0.0.1:" + std::to_string(refused.port()) + "/hook";
   CheckpointHookHandle hook(
-      plugin, params(dir, config(url, R"("fail_on_error":true,"timeout_ms":1000,"retries":1)")));
+      plugin, params(dir, config(url, R"("fail_on_error":true,"timeout_ms":20000,"retries":1)")));
   const auto start = std::chrono::steady_clock::now();
   EXPECT_EQ(hook.on_commit(batch_of(1, 1), "db"), FERRY_RETRY);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  // Refused at once, not timed out: waiting for the timeouts would take
+  // 40 s; a busy machine stays far below 10 s.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
   const std::string error = hook.host().last_error();
   EXPECT_NE(error.find("http://127.0.0.1:"), std::string::npos) << error;
   EXPECT_NE(error.find("onnect"), std::string::npos) << error;  // "Failed to connect", "refused"
 }
 
 TEST_F(WebhookTest, SlowReceiverHitsTheTimeout) {
-  receiver.delay_responses(std::chrono::milliseconds(3000));
+  // The receiver would answer after 10 minutes (or when it shuts down): only
+  // the client's 300 ms timeout can end the call within the bound below.
+  receiver.delay_responses(std::chrono::minutes(10));
   CheckpointHookHandle hook(
       plugin, params(dir, config(receiver.url(),
                                  R"("fail_on_error":true,"timeout_ms":300,"retries":0)")));
   const auto start = std::chrono::steady_clock::now();
   EXPECT_EQ(hook.on_commit(batch_of(1, 1), "db"), FERRY_RETRY);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1500));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
   EXPECT_NE(hook.host().last_error().find("timed out"), std::string::npos)
       << hook.host().last_error();
 }

@@ -196,8 +196,8 @@ TEST_F(S3Sink, AMissingBucketIsAFatalConfigErrorNamingBucketAndEndpoint) {
   EXPECT_NE(r.err.find("bucket 'no-such-bucket' does not exist at " + server().endpoint()), std::string::npos)
       << r.err;
   EXPECT_NE(r.err.find("config_error"), std::string::npos) << r.err;
-  // Fatal: not retried for minutes.
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  // Fatal: not retried for minutes (a busy machine stays far below 60 s).
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(60));
 }
 
 TEST_F(S3Sink, RefusedCredentialsAreAnAuthErrorAndSecretsNeverShow) {

@@ -6,10 +6,11 @@
 
 #include <algorithm>
 #include <chrono>
-#include <random>
+#include <cstdlib>
 #include <thread>
 
 #include "state/state_store.h"
+#include "support/kill_loop.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
 
@@ -120,39 +121,19 @@ TEST(Backfill, ThirtyDailyWindowsKilledAtRandomResumeAndCompleteEachWindowOnce) 
                "config": {"path": "t.db", "table": "t", "mode": "upsert", "key": ["id"]}}]})");
   const std::vector<std::string> argv = {FERRY_TEST_BINARY, "backfill", dir.file("p.json"), "--from", "2026-01-01",
                                          "--to", "2026-01-31", "--no-progress"};
-  // Kill delays are fractions of an uninterrupted backfill's duration here,
-  // so the kills land mid-run on fast and slow machines alike.
-  int full_ms = 0;
-  {
-    TempDir scratch;
-    ferry::test::write_file(scratch.file("p.json"), ferry::test::read_file(dir.file("p.json")));
-    auto scratch_argv = argv;
-    scratch_argv[2] = scratch.file("p.json");
-    auto start = std::chrono::steady_clock::now();
-    ASSERT_EQ(ferry::test::run_process(scratch_argv).exit_code, 0);
-    full_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::steady_clock::now() - start).count());
-  }
-  full_ms = std::max(full_ms, 100);
-  std::mt19937 rng(30);
-  // Short enough that the backfill survives ten kills even when the machine
-  // is busier than during the calibration (a run that finishes before its
-  // kill ends the loop early).
-  std::uniform_int_distribution<int> delay(full_ms / 100 + 5, full_ms * 6 / 100 + 5);
-  int kills = 0;
-  for (int attempt = 0; attempt < 200 && kills < 10; ++attempt) {
-    ferry::test::Process p(argv, {}, dir.file("out"), dir.file("err"));
-    std::this_thread::sleep_for(std::chrono::milliseconds(delay(rng)));
-    std::pair<int, int> st;
-    if (p.finished(&st)) break;
-    p.kill_now(SIGKILL);
-    p.wait();
-    ++kills;
-  }
-  EXPECT_GE(kills, 10);
-  auto last = ferry::test::run_process(argv);
-  ASSERT_EQ(last.exit_code, 0) << last.err;
-  EXPECT_NE(last.out.find("backfill of bf: 30 window(s)"), std::string::npos) << last.out;
+  // Killed ten times at points of its progress (support/kill_loop.h), then
+  // left to finish.
+  ferry::test::KillLoopSpec spec;
+  spec.argv = argv;
+  spec.out_file = dir.file("out");
+  spec.err_file = dir.file("err");
+  spec.total = 60000;
+  spec.landed = [&] { return std::atoll(query(dir.file("t.db"), "SELECT count(*) FROM t").c_str()); };
+  spec.seed = 30;
+  const ferry::test::KillLoopResult r = ferry::test::kill_loop(spec);
+  EXPECT_GE(r.kills, 10);
+  EXPECT_NE(ferry::test::slurp(dir.file("out")).find("backfill of bf: 30 window(s)"), std::string::npos)
+      << ferry::test::slurp(dir.file("out"));
 
   EXPECT_EQ(query(dir.file("t.db"), "SELECT count(*), count(DISTINCT id) FROM t"), "60000|60000\n");
   EXPECT_EQ(query(dir.file("t.db"), "SELECT count(DISTINCT id / 10000000) FROM t"), "30\n");

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "state/state_store.h"
+#include "support/ports.h"
 #include "support/servers.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
@@ -368,7 +369,8 @@ TEST_F(PostgresConnector, UpsertMergesAndDeletesByKey) {
 }
 
 TEST_F(PostgresConnector, UnreachableServerIsOneLineWithHostPortAndNoPassword) {
-  const int port = ferry::test::free_port();
+  const ferry::test::RefusedPort refused;
+  const int port = refused.port();
   TempDir dir;
   const std::string secret = "Sup3rSecretPw";
   auto r = run(dir, R"({"name": "down", "state": {"type": "sqlite", "path": "state.db"},

@@ -35,9 +35,12 @@ void interrupt_and_resume(int sig) {
     "sinks": [{"name": "db", "plugin": "sqlite", "config": {"path": "t.db", "table": "t"}}]})");
   ferry::test::Process p({FERRY_TEST_BINARY, "run", "--no-progress", dir.file("p.json")}, {},
                          dir.file("out"), dir.file("err"));
-  // Wait until rows are landing, then interrupt.
-  for (int i = 0; i < 500 && query(dir.file("t.db"), "SELECT count(*) FROM t") <= 0; ++i)
+  // Wait until rows are landing (the handlers are installed by then), then
+  // interrupt.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (query(dir.file("t.db"), "SELECT count(*) FROM t") <= 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_GT(query(dir.file("t.db"), "SELECT count(*) FROM t"), 0) << ferry::test::slurp(dir.file("err"));
   p.kill_now(sig);
   auto [code, signal] = p.wait();
   EXPECT_EQ(code, 130) << ferry::test::slurp(dir.file("err"));

@@ -9,7 +9,7 @@
 
 #include "common/error.h"
 #include "plugin/loaded_plugin.h"
-#include "support/servers.h"
+#include "support/ports.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
 
@@ -195,14 +195,14 @@ TEST(AbiNegotiation, PipelineNamingAnIncompatiblePluginSaysWhy) {
 // opens: the S3 endpoint is a closed port, and nobody connects to it.
 TEST(AbiCheckConfig, PluginChecksAreReportedByValidateAndStopARunBeforeOpen) {
   ferry::test::TempDir dir;
-  const int closed_port = ferry::test::free_port();
+  const ferry::test::RefusedPort closed;
   ferry::test::write_file(dir.file("p.json"), R"({
     "name": "checked", "state": {"type": "sqlite", "path": "state.db"},
     "source": {"plugin": "generator", "config": {"count": 10}},
     "transforms": [{"name": "rules", "plugin": "validate",
                     "config": {"rules": {"code": {"pattern": "[a-z"}}}}],
     "sinks": [{"name": "lake", "plugin": "s3",
-               "config": {"endpoint": "http://127.0.0.1:)" + std::to_string(closed_port) + R"(",
+               "config": {"endpoint": "http://127.0.0.1:)" + std::to_string(closed.port()) + R"(",
                           "bucket": "ferry-checks", "access_key_id": "AKIDEXAMPLE",
                           "secret_access_key": "not-a-real-secret", "key_template": "{now}/{partition}/{first_position}"}}]})");
   auto v = ferry::test::ferry({"validate", dir.file("p.json")});
