@@ -29,6 +29,8 @@
 #include "state/pipeline_lock.h"
 #include "state/state_store.h"
 
+#include "sqlite/sqlite_open.h"
+
 namespace ferry::core {
 namespace {
 
@@ -257,16 +259,17 @@ class Statement {
 class Connection {
  public:
   explicit Connection(std::string path) : path_(std::move(path)) {
-    sqlite3* raw = nullptr;
-    int rc = sqlite3_open_v2(path_.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                             nullptr);
-    db_.reset(raw);  // even a failed open returns a handle that must be closed
-    if (rc != SQLITE_OK) {
-      fail(path_, "cannot open", raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc));
-    }
-    sqlite3_busy_timeout(db_.get(), kBusyTimeoutMs);
-    if (path_ != kMemoryPath) {
-      enable_wal();
+    support::SqliteOpenOptions options;
+    options.busy_timeout_ms = kBusyTimeoutMs;
+    // WAL lets `ferry checkpoint show` read while a run is writing.
+    options.wal = path_ != kMemoryPath;
+    support::SqliteOpened opened = support::open_sqlite(path_, options);
+    db_.reset(opened.db);  // even a failed open returns a handle that must be closed
+    if (!opened.error.empty()) fail(path_, "cannot open", opened.error.c_str());
+    if (options.wal && opened.journal_mode != "wal")
+      throw Error("state store " + path_ + ": cannot switch to WAL mode (journal mode is '" + opened.journal_mode +
+                  "')");
+    if (options.wal) {
       // In WAL mode, synchronous=NORMAL syncs the WAL only at checkpoints, so
       // the last commits can vanish on power loss. A lost checkpoint makes the
       // next run re-deliver records the sinks already hold; FULL syncs the WAL
@@ -305,39 +308,6 @@ class Connection {
   int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_.get()); }
 
  private:
-  void enable_wal() {
-    // WAL lets `ferry checkpoint show` read while a run is writing. Switching
-    // a new file to WAL needs an exclusive lock, for which SQLite does not
-    // call the busy handler, so a process opening the file while another is
-    // creating it retries here for as long as the busy timeout allows.
-    const auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
-    for (;;) {
-      std::string mode;
-      char* err = nullptr;
-      int rc = sqlite3_exec(
-          db_.get(), "PRAGMA journal_mode = WAL",
-          [](void* out, int, char** values, char**) {
-            *static_cast<std::string*>(out) = values[0] ? values[0] : "";
-            return 0;
-          },
-          &mode, &err);
-      std::string detail = err ? err : sqlite3_errmsg(db_.get());
-      sqlite3_free(err);
-      const bool busy = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
-      if (busy && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        continue;
-      }
-      if (rc != SQLITE_OK) fail(path_, "cannot switch to WAL mode", detail.c_str());
-      if (mode != "wal") {
-        throw Error("state store " + path_ + ": cannot switch to WAL mode (journal mode is '" +
-                    mode + "')");
-      }
-      return;
-    }
-  }
-
   // Creates the tables of a new file under BEGIN IMMEDIATE, so two processes
   // opening it at once do not race; refuses a file from a newer ferry.
   void ensure_schema();

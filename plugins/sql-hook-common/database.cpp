@@ -2,6 +2,8 @@
 
 #include <ferry/plugin.hpp>
 
+#include "sqlite/sqlite_open.h"
+
 namespace ferry_sql_hooks {
 namespace {
 
@@ -27,17 +29,7 @@ class ResetOnExit {
 
 }  // namespace
 
-std::string quote_ident(std::string_view name) {
-  std::string out;
-  out.reserve(name.size() + 2);
-  out += '"';
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-  return out;
-}
+std::string quote_ident(std::string_view name) { return ferry::support::quote_sqlite_ident(name); }
 
 FerryStatus classify(int rc) {
   switch (rc & 0xff) {
@@ -74,19 +66,19 @@ void bind_blob(sqlite3_stmt* s, int i, std::string_view v) {
 
 Database::Database(std::string path, int busy_timeout_ms, std::string label)
     : path_(std::move(path)), label_(std::move(label)) {
+  ferry::support::SqliteOpenOptions options;
   // NOMUTEX: hooks are only ever called from one thread.
-  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-  const int rc = sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr);
-  if (rc != SQLITE_OK) {
-    const std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+  options.flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  options.busy_timeout_ms = busy_timeout_ms;
+  ferry::support::SqliteOpened opened = ferry::support::open_sqlite(path_, options);
+  db_ = opened.db;
+  if (!opened.error.empty()) {
     sqlite3_close_v2(db_);
     db_ = nullptr;
-    const FerryStatus st = classify(rc);
+    const FerryStatus st = classify(opened.rc);
     throw ferry::Error(st == FERRY_ERROR_CONFIG ? FERRY_ERROR_IO : st,
-                       label_ + ": cannot open database " + path_ + ": " + msg);
+                       label_ + ": cannot open database " + path_ + ": " + opened.error);
   }
-  sqlite3_extended_result_codes(db_, 1);
-  sqlite3_busy_timeout(db_, busy_timeout_ms);
 }
 
 Database::~Database() { sqlite3_close_v2(db_); }

@@ -2,6 +2,8 @@
 
 #include <ferry/plugin.hpp>
 
+#include "sqlite/sqlite_open.h"
+
 namespace ferry_sqlite {
 namespace {
 
@@ -11,17 +13,7 @@ constexpr uint64_t kRetryAfterMs = 200;
 
 }  // namespace
 
-std::string quote_ident(std::string_view name) {
-  std::string out;
-  out.reserve(name.size() + 2);
-  out += '"';
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-  return out;
-}
+std::string quote_ident(std::string_view name) { return ferry::support::quote_sqlite_ident(name); }
 
 FerryStatus classify(int rc) {
   switch (rc & 0xff) {
@@ -54,18 +46,23 @@ FerryStatus classify(int rc) {
 }
 
 Database::Database(std::string path, int busy_timeout_ms) : path_(std::move(path)) {
+  ferry::support::SqliteOpenOptions options;
   // NOMUTEX: an instance is only ever called by one thread at a time.
-  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-  const int rc = sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr);
-  if (rc != SQLITE_OK) {
-    const std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+  options.flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  options.busy_timeout_ms = busy_timeout_ms;
+  // WAL: readers (sqlite3, dashboards) never block our commits.
+  options.wal = true;
+  ferry::support::SqliteOpened opened = ferry::support::open_sqlite(path_, options);
+  db_ = opened.db;
+  journal_mode_ = opened.journal_mode;
+  if (!opened.error.empty()) {
     sqlite3_close_v2(db_);
     db_ = nullptr;
-    throw ferry::Error(classify(rc) == FERRY_ERROR_CONFIG ? FERRY_ERROR_IO : classify(rc),
-                       "sqlite sink: cannot open database " + path_ + ": " + msg);
+    const FerryStatus st = classify(opened.rc);
+    throw ferry::Error(st == FERRY_ERROR_CONFIG ? FERRY_ERROR_IO : st,
+                       "sqlite sink: cannot open database " + path_ + ": " + opened.error,
+                       st == FERRY_RETRY ? kRetryAfterMs : 0);
   }
-  sqlite3_extended_result_codes(db_, 1);
-  sqlite3_busy_timeout(db_, busy_timeout_ms);
 }
 
 Database::~Database() { sqlite3_close_v2(db_); }

@@ -39,7 +39,8 @@ FerryStatus classify(int rc);
 
 class Database {
  public:
-  // Opens (creating if needed) `path`. Throws ferry::Error.
+  // Opens (creating if needed) `path` in WAL mode. Throws ferry::Error;
+  // RETRY while another connection holds the lock the WAL switch needs.
   Database(std::string path, int busy_timeout_ms);
   ~Database();
   Database(const Database&) = delete;
@@ -47,6 +48,8 @@ class Database {
 
   sqlite3* raw() const { return db_; }
   const std::string& path() const { return path_; }
+  // "wal" unless the file system cannot do WAL.
+  const std::string& journal_mode() const { return journal_mode_; }
 
   // Runs SQL that returns no rows we need. Throws a classified ferry::Error
   // whose message says `what` failed in which file.
@@ -65,6 +68,7 @@ class Database {
 
  private:
   std::string path_;
+  std::string journal_mode_;
   sqlite3* db_ = nullptr;
 };
 

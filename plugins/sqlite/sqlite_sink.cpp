@@ -46,17 +46,9 @@ SqliteSink::~SqliteSink() {
 }
 
 void SqliteSink::configure_connection() {
-  // WAL: readers (sqlite3, dashboards) never block our commits.
-  Statement wal = db_->prepare("PRAGMA journal_mode = WAL", "setting WAL journal mode");
-  {
-    ResetOnExit reset(wal.get());
-    const int rc = sqlite3_step(wal.get());
-    if (rc != SQLITE_ROW) db_->fail(rc, "setting WAL journal mode");
-    const auto* mode = reinterpret_cast<const char*>(sqlite3_column_text(wal.get(), 0));
-    if (mode == nullptr || std::string_view(mode) != "wal")
-      host_.warn("sqlite sink: " + db_->path() + " stays in journal mode '" +
-                 std::string(mode ? mode : "?") + "' (WAL not available)");
-  }
+  if (db_->journal_mode() != "wal")
+    host_.warn("sqlite sink: " + db_->path() + " stays in journal mode '" + db_->journal_mode() +
+               "' (WAL not available)");
   db_->exec(opts_.synchronous == Synchronous::kFull ? "PRAGMA synchronous = FULL"
                                                     : "PRAGMA synchronous = NORMAL",
             "setting synchronous");
