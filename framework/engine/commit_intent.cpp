@@ -91,7 +91,8 @@ std::string encode_intent(const CommitIntent& in) {
   for (const ReplayRow& r : in.rows) {
     json::array targets;
     for (const ReplayTarget& t : r.targets)
-      targets.push_back(json::object{{"sink", t.sink}, {"delivered", t.delivered}, {"failure", t.failure}});
+      targets.push_back(
+          json::object{{"sink", t.sink}, {"tried", t.tried}, {"delivered", t.delivered}, {"failure", t.failure}});
     json::object row{{"id", r.id},
                      {"status", to_string(r.status)},
                      {"attempts", r.attempts},
@@ -140,8 +141,8 @@ CommitIntent decode_intent(const std::string& body) {
       row.failure = str(r, "failure");
       if (const json::value* ts = r.if_contains("targets"); ts && ts->is_array())
         for (const json::value& t : ts->as_array())
-          row.targets.push_back(
-              {str(t.as_object(), "sink"), flag(t.as_object(), "delivered"), str(t.as_object(), "failure")});
+          row.targets.push_back({str(t.as_object(), "sink"), flag(t.as_object(), "tried"),
+                                 flag(t.as_object(), "delivered"), str(t.as_object(), "failure")});
       if (const json::value* e = r.if_contains("entry"); e && e->is_object()) row.entry = entry_from(e->as_object());
       in.rows.push_back(std::move(row));
     }

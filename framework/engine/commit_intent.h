@@ -22,6 +22,7 @@ namespace ferry::core {
 // Where one replayed DLQ entry went.
 struct ReplayTarget {
   std::string sink;
+  bool tried = true;       // false: meant for this sink, but the replay went elsewhere (--sink)
   bool delivered = false;  // the sink took the row (if it committed)
   std::string failure;     // why not, when it was tried; empty: not tried
 };

@@ -27,7 +27,7 @@ class ReplayAccounting final : public Accounting {
     std::vector<ReplayRow> rows = rows_;
     for (ReplayRow& row : rows)
       for (ReplayTarget& t : row.targets) {
-        t.delivered = row.failed_stage.empty();
+        t.delivered = t.tried && row.failed_stage.empty();
         t.failure.clear();
       }
     for (size_t i = 0; i < outcomes.size(); ++i) {
@@ -114,9 +114,11 @@ void ReplayDriver::recover() {
              run.fields(kReplayPartition));
 }
 
-bool ReplayDriver::plan(const DlqEntry& e, size_t& first_transform, std::vector<size_t>& targets) {
+bool ReplayDriver::plan(const DlqEntry& e, size_t& first_transform, std::vector<size_t>& targets,
+                        std::vector<size_t>& meant) {
   RunContext& run = w_.run;
   targets.clear();
+  meant.clear();
   if (!e.sink.empty()) {
     // A sink refused it (or could not take it): it went through every transform.
     first_transform = w_.transforms.size();
@@ -131,8 +133,15 @@ bool ReplayDriver::plan(const DlqEntry& e, size_t& first_transform, std::vector<
   }
   if (named_) {
     targets.push_back(*named_);
+    // A record no sink has (a transform refused it) is still meant for
+    // every sink: delivered to one, it stays in the DLQ for the others.
+    if (e.sink.empty())
+      for (size_t i = 0; i < run.def.sinks.size(); ++i) meant.push_back(i);
+    else
+      meant = targets;
   } else if (e.sink.empty()) {
     for (size_t i = 0; i < run.def.sinks.size(); ++i) targets.push_back(i);
+    meant = targets;
   } else {
     for (size_t i = 0; i < run.def.sinks.size(); ++i)
       if (run.def.sinks[i].name == e.sink) targets.push_back(i);
@@ -142,6 +151,7 @@ bool ReplayDriver::plan(const DlqEntry& e, size_t& first_transform, std::vector<
                run.fields());
       return false;
     }
+    meant = targets;
   }
   return true;
 }
@@ -183,19 +193,21 @@ void ReplayDriver::run() {
       ++counts_.selected;
       std::string signature = schema_signature(e.record_json);
       size_t first = 0;
-      std::vector<size_t> targets;
-      if (signature.empty() || !plan(e, first, targets)) {
+      std::vector<size_t> targets, meant;
+      if (signature.empty() || !plan(e, first, targets, meant)) {
         // A line the source could not parse has no row to deliver: the fix
         // is to correct the input and run again, or discard the entry.
         ++counts_.skipped;
         continue;
       }
       const bool same = !group.entries.empty() && group.signature == signature && group.first_transform == first &&
-                        group.targets == targets && group.entries.size() < run.def.max_batch_records;
+                        group.targets == targets && group.meant == meant &&
+                        group.entries.size() < run.def.max_batch_records;
       if (!same) flush();
       group.signature = std::move(signature);
       group.first_transform = first;
       group.targets = std::move(targets);
+      group.meant = std::move(meant);
       group.entries.push_back(std::move(e));
     }
     flush();
@@ -221,8 +233,11 @@ void ReplayDriver::deliver(const Group& group) {
     row.id = e.id;
     row.status = e.status;
     row.attempts = e.attempts;
-    for (size_t t : group.targets) row.targets.push_back({run.def.sinks[t].name, false, ""});
-    if (group.targets.size() > 1) row.entry = e;
+    for (size_t t : group.meant) {
+      const bool tried = std::find(group.targets.begin(), group.targets.end(), t) != group.targets.end();
+      row.targets.push_back({run.def.sinks[t].name, tried, false, ""});
+    }
+    if (group.meant.size() > 1) row.entry = e;
     rows.push_back(std::move(row));
   }
   // row_of[r]: the entry behind row r of the newest batch in the chain.

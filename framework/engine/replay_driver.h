@@ -29,14 +29,15 @@ class ReplayDriver {
     std::vector<DlqEntry> entries;
     std::string signature;
     size_t first_transform = 0;
-    std::vector<size_t> targets;  // sink indexes
+    std::vector<size_t> targets;  // sink indexes it goes to
+    std::vector<size_t> meant;    // sink indexes it is meant for (more when --sink picks one)
   };
   // Settles the batch an interrupted replay left in flight.
   void recover();
   void deliver(const Group& group);
   // Which transform a stored record resumes at and which sinks it goes to;
   // false when it cannot be replayed (said why in the log).
-  bool plan(const DlqEntry& e, size_t& first_transform, std::vector<size_t>& targets);
+  bool plan(const DlqEntry& e, size_t& first_transform, std::vector<size_t>& targets, std::vector<size_t>& meant);
 
   Worker& w_;
   ReplayCounts& counts_;
