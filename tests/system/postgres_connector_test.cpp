@@ -373,8 +373,10 @@ TEST_F(PostgresConnector, UnreachableServerIsOneLineWithHostPortAndNoPassword) {
   const int port = refused.port();
   TempDir dir;
   const std::string secret = "Sup3rSecretPw";
+  // Opening is retried like any call: two quick attempts, then the error.
   auto r = run(dir, R"({"name": "down", "state": {"type": "sqlite", "path": "state.db"},
     "source": {"plugin": "generator", "config": {"count": 10}},
+    "retry": {"max_attempts": 2, "initial_delay_ms": 1, "max_delay_ms": 5},
     "sinks": [{"name": "db", "plugin": "postgres", "config": {
       "dsn": "host=127.0.0.1 port=)" + std::to_string(port) + " user=postgres password=" + secret +
                        R"( dbname=x", "table": "t"}}]})");
