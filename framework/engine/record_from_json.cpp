@@ -81,6 +81,25 @@ void set_value(ferry::BatchBuilder& b, size_t row, size_t f, FerryType type, con
 }  // namespace
 
 std::string schema_signature(const std::string& record_json) {
+  // Records Ferry stored start with their schema: its text is the
+  // signature, found without parsing the values (replay reads many).
+  static constexpr std::string_view kPrefix = "{\"schema\":[";
+  if (record_json.compare(0, kPrefix.size(), kPrefix) == 0) {
+    bool in_string = false;
+    int depth = 0;
+    for (size_t i = kPrefix.size() - 1; i < record_json.size(); ++i) {
+      const char c = record_json[i];
+      if (in_string) {
+        if (c == '\\') ++i;
+        else if (c == '"') in_string = false;
+        continue;
+      }
+      if (c == '"') in_string = true;
+      else if (c == '[' || c == '{') ++depth;
+      else if ((c == ']' || c == '}') && --depth == 0)
+        return record_json.substr(kPrefix.size() - 1, i - (kPrefix.size() - 1) + 1);
+    }
+  }
   try {
     boost::json::object o = parse_record(record_json);
     auto it = o.find("schema");

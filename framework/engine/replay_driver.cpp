@@ -24,7 +24,7 @@ class ReplayAccounting final : public Accounting {
 
   void account(const std::vector<SinkOutcome>& outcomes, CommitRecord& record, CommitIntent& intent) override {
     // Start from "every addressed sink took it", then take away.
-    std::vector<ReplayRow> rows = rows_;
+    std::vector<ReplayRow>& rows = rows_;
     for (ReplayRow& row : rows)
       for (ReplayTarget& t : row.targets) {
         t.delivered = t.tried && row.failed_stage.empty();
@@ -47,7 +47,6 @@ class ReplayAccounting final : public Accounting {
         }
       }
     }
-    intent.rows = rows;
     record.change.clear();
     record.add.clear();
     auto committed = [&](const std::string& sink) {
@@ -56,27 +55,29 @@ class ReplayAccounting final : public Accounting {
       return false;
     };
     for (const ReplayRow& row : rows) settle_replay_row(row, committed, true, record);
-    last_ = record;
+    intent.rows = rows;
+    counts_ = ReplayCounts{};
+    for (const DlqChange& c : record.change) {
+      if (c.status == DlqStatus::Resolved) ++counts_.resolved;
+      if (c.status == DlqStatus::FailedAgain) ++counts_.failed_again;
+    }
   }
 
-  const CommitRecord& last() const { return last_; }
+  // What the last accounting settled.
+  const ReplayCounts& counts() const { return counts_; }
 
  private:
   const SinkSet& sinks_;
   std::vector<ReplayRow> rows_;
   std::vector<size_t> row_of_output_;  // row of the final batch -> rows_ index
-  CommitRecord last_;
+  ReplayCounts counts_;
 };
 
-void count_settled(const CommitRecord& r, ReplayCounts& c, bool recovered) {
-  for (const DlqChange& ch : r.change) {
-    if (ch.status == DlqStatus::Resolved) {
-      ++c.resolved;
-      if (recovered) ++c.already_done;
-    } else if (ch.status == DlqStatus::FailedAgain) {
-      ++c.failed_again;
-    }
-  }
+int64_t count_resolved(const CommitRecord& r) {
+  int64_t n = 0;
+  for (const DlqChange& ch : r.change)
+    if (ch.status == DlqStatus::Resolved) ++n;
+  return n;
 }
 
 }  // namespace
@@ -105,12 +106,11 @@ void ReplayDriver::recover() {
   for (const ReplayRow& row : intent.rows)
     settle_replay_row(row, [&](const std::string& s) { return holding.count(s) > 0; }, false, record);
   run.state.finish_commit(record);
-  ReplayCounts recovered;
-  count_settled(record, recovered, true);
-  counts_.already_done += recovered.already_done;
-  if (recovered.already_done)
-    log_info("an interrupted replay had delivered " + std::to_string(recovered.already_done) +
-                 " entr" + (recovered.already_done == 1 ? "y" : "ies") + "; marked resolved",
+  const int64_t recovered = count_resolved(record);
+  counts_.already_done += recovered;
+  if (recovered)
+    log_info("an interrupted replay had delivered " + std::to_string(recovered) + " entr" +
+                 (recovered == 1 ? "y" : "ies") + "; marked resolved",
              run.fields(kReplayPartition));
 }
 
@@ -277,7 +277,7 @@ void ReplayDriver::deliver(const Group& group) {
   d.apply_policy = false;
   d.start.assign(w_.sinks.size(), State::NotAddressed);
   for (size_t t : group.targets) d.start[t] = State::Committed;
-  ReplayAccounting accounting(w_.sinks, rows, row_of);
+  ReplayAccounting accounting(w_.sinks, std::move(rows), row_of);
   if (run.dry_run()) {
     counts_.resolved += static_cast<int64_t>(row_of.size());
     counts_.failed_again += static_cast<int64_t>(entries.size() - row_of.size());
@@ -285,7 +285,8 @@ void ReplayDriver::deliver(const Group& group) {
     return;
   }
   w_.core.deliver(d, accounting);
-  count_settled(accounting.last(), counts_, false);
+  counts_.resolved += accounting.counts().resolved;
+  counts_.failed_again += accounting.counts().failed_again;
 }
 
 }  // namespace ferry::core

@@ -540,7 +540,19 @@ class PostgresStateStore final : public StateStore {
             "updated_at_ms = excluded.updated_at_ms",
             Params().text(r.pipeline).text(sink).integer(records).integer(now));
       insert_dlq(r.add, now, nullptr);
+      // Most changes of a replay only resolve an entry: one statement.
+      std::vector<int64_t> resolved;
       for (const DlqChange& c : r.change)
+        if (c.status == DlqStatus::Resolved && !c.message && !c.attempts && !c.sink && !c.stage && !c.record_json)
+          resolved.push_back(c.id);
+      if (!resolved.empty())
+        conn_.exec(
+            "UPDATE dlq SET status = 'resolved', updated_at_ms = $1 WHERE pipeline = $2 "
+            "AND id = ANY($3::bigint[]) AND status IN ('pending', 'failed_again')",
+            Params().integer(now).text(r.pipeline).text(ids_as_array(resolved)));
+      for (const DlqChange& c : r.change) {
+        if (c.status == DlqStatus::Resolved && !c.message && !c.attempts && !c.sink && !c.stage && !c.record_json)
+          continue;
         conn_.exec(
             "UPDATE dlq SET status = $1, message = COALESCE($2, message), "
             "attempts = COALESCE($3::bigint, attempts), sink = COALESCE($4, sink), "
@@ -556,6 +568,7 @@ class PostgresStateStore final : public StateStore {
                 .integer(now)
                 .text(r.pipeline)
                 .integer(c.id));
+      }
       conn_.exec("DELETE FROM commit_intents WHERE pipeline = $1 AND partition = $2",
                  Params().text(r.pipeline).text(r.partition));
       tx.commit();

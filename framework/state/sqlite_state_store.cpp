@@ -512,13 +512,13 @@ class SqliteStateStore final : public StateStore {
     std::lock_guard<std::mutex> lock(mu_);
     const int64_t now = now_ms();
     // A commit without new DLQ entries may skip the fsync: it survives a
-    // process crash either way (the WAL is in the OS), and if a power loss
-    // takes the newest checkpoint the batch is only delivered again, which
-    // the sinks absorb (transaction or idempotency). Saving one per batch
-    // with an fsync each would cap a fast pipeline at the disk's sync rate.
-    // DLQ entries and their changes keep FULL: losing one would lose a record.
+    // process crash either way (the WAL is in the OS), and what a power loss
+    // may take (the newest checkpoint, a replay's "resolved") only makes the
+    // batch come again. Saving one per batch with an fsync each would cap a
+    // fast pipeline at the disk's sync rate. New DLQ entries keep FULL:
+    // losing one would lose a record.
     std::optional<RelaxedSync> relaxed;
-    if (r.add.empty() && r.change.empty()) relaxed.emplace(conn_);
+    if (r.add.empty()) relaxed.emplace(conn_);
     WriteTransaction tx(conn_);
     if (r.checkpoint) {
       const Checkpoint& c = *r.checkpoint;
@@ -956,6 +956,23 @@ class SqliteStateStore final : public StateStore {
   }
 
   void change_dlq(const std::string& pipeline, const std::vector<DlqChange>& changes, int64_t now) {
+    // Most changes of a replay only resolve an entry: one statement for all
+    // of them (a replay batch resolves up to max_records entries).
+    std::vector<int64_t> resolved;
+    std::vector<const DlqChange*> others;
+    for (const DlqChange& c : changes) {
+      const bool plain = c.status == DlqStatus::Resolved && !c.message && !c.attempts && !c.sink && !c.stage &&
+                         !c.record_json;
+      if (plain) resolved.push_back(c.id);
+      else others.push_back(&c);
+    }
+    if (!resolved.empty()) {
+      auto r = conn_.prepare(
+          "UPDATE dlq SET status = 'resolved', updated_at_ms = ?1 WHERE pipeline = ?2 "
+          "AND id IN (SELECT value FROM json_each(?3)) AND status IN ('pending', 'failed_again')");
+      r.integer(1, now).text(2, pipeline).text(3, ids_as_json(resolved)).run();
+    }
+    if (others.empty()) return;
     auto s = conn_.prepare(
         "UPDATE dlq SET status = ?1, message = COALESCE(?2, message), attempts = COALESCE(?3, attempts), "
         "sink = COALESCE(?4, sink), stage = COALESCE(?5, stage), record = COALESCE(?6, record), "
@@ -967,7 +984,8 @@ class SqliteStateStore final : public StateStore {
         s.null(i);
       }
     };
-    for (const DlqChange& c : changes) {
+    for (const DlqChange* change : others) {
+      const DlqChange& c = *change;
       s.reset();
       s.text(1, to_string(c.status));
       opt_text(2, c.message);
