@@ -85,15 +85,20 @@ void CsvRows::append_key(std::string& key) const {
 }
 
 bool CsvRows::add(std::string_view record, std::string_view position, ferry::BatchBuilder& out,
-                  std::string* error) {
+                  std::string* error, bool* malformed) {
+  if (malformed) *malformed = false;
   if (!is_valid_utf8(record)) {
     *error = "invalid UTF-8";
     return false;
   }
-  if (!parser_.parse(record, fields_, error)) return false;
+  if (!parser_.parse(record, fields_, error)) {
+    if (malformed) *malformed = true;
+    return false;
+  }
   if (fields_.size() != names_.size()) {
     *error = "expected " + std::to_string(names_.size()) + " fields, found " +
              std::to_string(fields_.size());
+    if (malformed) *malformed = true;
     return false;
   }
   // Convert the whole row first, so a bad value leaves no partial row.

@@ -222,6 +222,8 @@ void FileSource::start(std::string_view partition, const std::string_view* posit
   }
   lines_known_ = resume.lines.has_value();
   resume_offset_ = resume.offset;
+  path_ = f.path;
+  reader_options_ = opt;
   reader_ = std::make_unique<LineReader>(open_file_input(f.path, resume.offset), resume.offset,
                                          resume.lines.value_or(0), opt);
 }
@@ -235,6 +237,24 @@ std::string FileSource::where(const Record& r) const {
 void FileSource::reject(const Record& r, std::string_view position, const std::string& why) const {
   const std::string_view payload = r.text.substr(0, std::min(r.text.size(), kMaxPayload));
   host_.reject(partition_, position, "", payload, where(r) + ": " + why);
+}
+
+bool FileSource::reject_first_line(const Record& r, const std::string& why) {
+  const size_t nl = r.text.find('\n');
+  if (nl == std::string_view::npos) return false;
+  std::string_view line = r.text.substr(0, nl);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  const uint64_t line_end = r.begin + nl + 1;
+  const PositionText position(line_end, lines_known_ ? std::optional(r.first_line) : std::optional<uint64_t>());
+  Record first = r;
+  first.text = line;
+  reject(first, position.view(),
+         why + " (a quote opened here and the record that follows it is not well-formed: only this line is "
+               "rejected)");
+  // Read on from the next line; the rest of what the quote swallowed is
+  // read again as the records it is.
+  reader_ = std::make_unique<LineReader>(open_file_input(path_, line_end), line_end, r.first_line, reader_options_);
+  return true;
 }
 
 bool FileSource::next(FerryBatch* out) {
@@ -273,8 +293,9 @@ bool FileSource::next(FerryBatch* out) {
     consumed += r.end - r.begin;
     const PositionText position(r.end, lines_known_ ? std::optional(r.lines_after) : no_lines);
     if (r.oversized) {
-      reject(r, position.view(),
-             "record longer than " + std::to_string(max_record_bytes_) + " bytes (payload cut)");
+      const std::string why = "record longer than " + std::to_string(max_record_bytes_) + " bytes";
+      if (csv && reject_first_line(r, why)) continue;
+      reject(r, position.view(), why + " (payload cut)");
       continue;
     }
     if (csv ? r.text.empty() : is_blank(r.text)) continue;
@@ -289,9 +310,12 @@ bool FileSource::next(FerryBatch* out) {
         reject(r, position.view(), error);
         continue;
       }
-    } else if (!csv_->add(r.text, position.view(), *batch, &error)) {
-      reject(r, position.view(), error);
-      continue;
+    } else {
+      bool malformed = false;
+      if (!csv_->add(r.text, position.view(), *batch, &error, &malformed)) {
+        if (!(malformed && reject_first_line(r, error))) reject(r, position.view(), error);
+        continue;
+      }
     }
     ++rows;
   }

@@ -44,6 +44,10 @@ class FileSource : public ferry::Source {
   // from a position without line numbers).
   std::string where(const Record& r) const;
   void reject(const Record& r, std::string_view position, const std::string& why) const;
+  // A CSV record that spans lines and is not well-formed: an opening quote
+  // that was never meant to span lines. Rejects its first line alone and
+  // reads on from the next one; false when it has only one line.
+  bool reject_first_line(const Record& r, const std::string& why);
 
   ferry::Host host_;
   std::string base_dir_;
@@ -60,6 +64,8 @@ class FileSource : public ferry::Source {
   std::string partition_;
   Format format_now_ = Format::kJsonl;
   std::unique_ptr<LineReader> reader_;
+  std::string path_;             // the started partition's file
+  ReaderOptions reader_options_;
   // A JSONL line read but held back for the next batch (its types differ).
   struct Pending {
     Record record;
