@@ -241,7 +241,9 @@ void FileSource::reject(const Record& r, std::string_view position, const std::s
 
 bool FileSource::reject_first_line(const Record& r, const std::string& why) {
   const size_t nl = r.text.find('\n');
-  if (nl == std::string_view::npos) return false;
+  // One line (perhaps with the line break a quote left open at the end of
+  // the file took in): nothing after it to read again.
+  if (nl == std::string_view::npos || r.text.find_first_not_of("\r\n", nl) == std::string_view::npos) return false;
   std::string_view line = r.text.substr(0, nl);
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   const uint64_t line_end = r.begin + nl + 1;

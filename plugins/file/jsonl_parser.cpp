@@ -1,7 +1,9 @@
 #include "jsonl_parser.h"
 
 #include <algorithm>
+#include <cmath>
 
+#include "json_numbers.h"
 #include "json_text.h"
 #include "utf8.h"
 
@@ -12,19 +14,28 @@ namespace {
 enum : uint8_t {
   kSawNull = 1,
   kSawBool = 2,
-  kSawInt = 4,
-  kSawNumber = 8,  // non-integral, or an integer beyond int64
+  kSawInt = 4,       // an int64 that a double holds exactly (|i| <= 2^53)
+  kSawNumber = 8,    // a fractional number (or an exponent)
   kSawString = 16,
   kSawNested = 32,
+  kSawWideInt = 64,  // an int64 beyond 2^53: no double holds it
+  kSawBigInt = 128,  // an integer beyond int64
 };
+constexpr uint8_t kIntegers = kSawInt | kSawWideInt | kSawBigInt;
+constexpr int64_t kExactInDouble = int64_t{1} << 53;
 
-uint8_t kind_bit(const boost::json::value& v) {
+// The kind of a value; numbers the document holds exactly (int64) need no
+// text, the others are classified from `text`.
+uint8_t kind_bit(const boost::json::value& v, const std::string* text) {
   switch (v.kind()) {
     case boost::json::kind::null: return kSawNull;
     case boost::json::kind::bool_: return kSawBool;
-    case boost::json::kind::int64: return kSawInt;
-    case boost::json::kind::uint64:
-    case boost::json::kind::double_: return kSawNumber;
+    case boost::json::kind::int64: {
+      const int64_t i = v.get_int64();
+      return i >= -kExactInDouble && i <= kExactInDouble ? kSawInt : kSawWideInt;
+    }
+    case boost::json::kind::uint64: return kSawBigInt;
+    case boost::json::kind::double_: return text && is_integer_text(*text) ? kSawBigInt : kSawNumber;
     case boost::json::kind::string: return kSawString;
     case boost::json::kind::array:
     case boost::json::kind::object: return kSawNested;
@@ -36,10 +47,51 @@ FerryType resolve_type(uint8_t mask) {
   const uint8_t m = mask & static_cast<uint8_t>(~kSawNull);
   if (m == 0) return FERRY_TYPE_NULL;
   if (m == kSawBool) return FERRY_TYPE_BOOL;
-  if (m == kSawInt) return FERRY_TYPE_INT64;
-  if ((m & ~(kSawInt | kSawNumber)) == 0) return FERRY_TYPE_DOUBLE;
+  if ((m & ~(kSawInt | kSawWideInt)) == 0) return FERRY_TYPE_INT64;
+  if ((m & ~(kIntegers | kSawNumber)) == 0) {
+    // Mixed with fractional numbers, ints stay exact only as doubles that
+    // hold them, or as decimals.
+    return (m & (kSawWideInt | kSawBigInt)) ? FERRY_TYPE_DECIMAL : FERRY_TYPE_DOUBLE;
+  }
   if (m == kSawString) return FERRY_TYPE_STRING;
   return FERRY_TYPE_JSON;
+}
+
+// Whether the document rounds any number of `v` (a double, or an integer
+// beyond int64): then the line's number texts are needed.
+bool rounds(const boost::json::value& v) {
+  switch (v.kind()) {
+    case boost::json::kind::uint64:
+    case boost::json::kind::double_: return true;
+    case boost::json::kind::array:
+      for (const boost::json::value& e : v.get_array())
+        if (rounds(e)) return true;
+      return false;
+    case boost::json::kind::object:
+      for (const boost::json::key_value_pair& kv : v.get_object())
+        if (rounds(kv.value())) return true;
+      return false;
+    default: return false;
+  }
+}
+
+size_t numbers_in(const boost::json::value& v) {
+  switch (v.kind()) {
+    case boost::json::kind::int64:
+    case boost::json::kind::uint64:
+    case boost::json::kind::double_: return 1;
+    case boost::json::kind::array: {
+      size_t n = 0;
+      for (const boost::json::value& e : v.get_array()) n += numbers_in(e);
+      return n;
+    }
+    case boost::json::kind::object: {
+      size_t n = 0;
+      for (const boost::json::key_value_pair& kv : v.get_object()) n += numbers_in(kv.value());
+      return n;
+    }
+    default: return 0;
+  }
 }
 
 const char* kind_name(const boost::json::value& v) {
@@ -82,14 +134,43 @@ uint32_t JsonlBatch::field_index(std::string_view name, size_t ordinal) {
   return f;
 }
 
-bool JsonlBatch::changes_a_type(const boost::json::object& row) const {
+bool JsonlBatch::classify(const boost::json::object& row, size_t first_text, std::vector<uint8_t>& kinds,
+                          std::string* error) const {
+  kinds.clear();
+  size_t text = first_text;
   for (const boost::json::key_value_pair& kv : row) {
+    const boost::json::value& v = kv.value();
+    const bool number = v.is_number();
+    const std::string* t = number && text < texts_.size() ? &texts_[text] : nullptr;
+    const uint8_t kind = kind_bit(v, t);
+    if (t && v.is_double()) {
+      const std::string key(kv.key().data(), kv.key().size());
+      if (kind == kSawNumber && !std::isfinite(v.get_double())) {
+        *error = "field '" + key + "': the number " + *t + " is beyond what a double holds";
+        return false;
+      }
+      if (!plain_decimal(*t)) {
+        *error = "field '" + key + "': the number " + t->substr(0, 40) + (t->size() > 40 ? "..." : "") +
+                 " has more than 1,000 digits";
+        return false;
+      }
+    }
+    kinds.push_back(kind);
+    if (first_text != kNoText) text += numbers_in(v);
+  }
+  return true;
+}
+
+bool JsonlBatch::changes_a_type(const boost::json::object& row, const std::vector<uint8_t>& kinds) const {
+  size_t i = 0;
+  for (const boost::json::key_value_pair& kv : row) {
+    const uint8_t kind = kinds[i++];
     auto it = index_.find(std::string_view(kv.key().data(), kv.key().size()));
     if (it == index_.end()) continue;
     const uint8_t before = masks_[it->second];
     const FerryType was = resolve_type(before);
     if (was == FERRY_TYPE_NULL || was == FERRY_TYPE_JSON) continue;
-    if (resolve_type(static_cast<uint8_t>(before | kind_bit(kv.value()))) == FERRY_TYPE_JSON) return true;
+    if (resolve_type(static_cast<uint8_t>(before | kind)) == FERRY_TYPE_JSON) return true;
   }
   return false;
 }
@@ -100,7 +181,13 @@ JsonlBatch::Added JsonlBatch::add(std::string_view line, std::string_view positi
   parser_.write(line.data(), line.size(), ec);
   if (ec) {
     // Boost.JSON calls bad UTF-8 a syntax error: name the real cause.
-    *error = is_valid_utf8(line) ? "invalid JSON: " + ec.message() : "invalid UTF-8";
+    if (!is_valid_utf8(line)) {
+      *error = "invalid UTF-8";
+    } else if (std::optional<std::string> why = non_json_number(line)) {
+      *error = "invalid JSON: " + *why;
+    } else {
+      *error = "invalid JSON: " + ec.message();
+    }
     return Added::kRejected;
   }
   boost::json::value v = parser_.release();
@@ -108,14 +195,37 @@ JsonlBatch::Added JsonlBatch::add(std::string_view line, std::string_view positi
     *error = std::string("not a JSON object (found ") + kind_name(v) + ")";
     return Added::kRejected;
   }
-  if (!rows_.empty() && changes_a_type(v.get_object())) return Added::kTypeChange;
+  // A document that rounds a number: read the line's number texts, so the
+  // row keeps the numbers it holds.
+  const size_t texts_before = texts_.size();
+  uint32_t first_text = kNoText;
+  if (rounds(v)) {
+    if (!number_texts(line, line_texts_, error)) return Added::kRejected;
+    if (line_texts_.size() != numbers_in(v)) {
+      *error = "its numbers could not be read back exactly";
+      return Added::kRejected;
+    }
+    first_text = static_cast<uint32_t>(texts_before);
+    for (std::string& t : line_texts_) texts_.push_back(std::move(t));
+  }
+  if (!classify(v.get_object(), first_text, kinds_, error)) {
+    texts_.resize(texts_before);
+    return Added::kRejected;
+  }
+  if (!rows_.empty() && changes_a_type(v.get_object(), kinds_)) {
+    texts_.resize(texts_before);
+    return Added::kTypeChange;
+  }
   rows_.push_back(std::move(v));
   size_t ordinal = 0;
+  size_t text = first_text;
   // Cells point into the arena, which does not move when rows_ grows.
   for (const boost::json::key_value_pair& kv : rows_.back().get_object()) {
-    const uint32_t f = field_index(kv.key(), ordinal++);
-    masks_[f] |= kind_bit(kv.value());
-    cells_.push_back(Cell{f, &kv.value()});
+    const uint32_t f = field_index(kv.key(), ordinal);
+    masks_[f] |= kinds_[ordinal++];
+    const size_t n = first_text == kNoText ? 0 : numbers_in(kv.value());
+    cells_.push_back(Cell{f, &kv.value(), n ? static_cast<uint32_t>(text) : kNoText});
+    text += n;
   }
   row_cells_.push_back(static_cast<uint32_t>(cells_.size()));
   positions_.append(position);
@@ -124,27 +234,35 @@ JsonlBatch::Added JsonlBatch::add(std::string_view line, std::string_view positi
 }
 
 void JsonlBatch::append_key(std::string& key, size_t row) const {
-  auto find = [&](const std::string& name) -> const boost::json::value* {
+  auto find = [&](const std::string& name) -> const Cell* {
     for (uint32_t c = row_cells_[row]; c < row_cells_[row + 1]; ++c)
-      if (names_[cells_[c].field] == name) return cells_[c].value;
+      if (names_[cells_[c].field] == name) return &cells_[c];
     return nullptr;
   };
-  if (key_fields_.size() == 1) {
-    const boost::json::value* v = find(key_fields_[0]);
-    if (!v || v->is_null()) return;
-    if (v->is_string()) {
-      key.append(v->get_string().data(), v->get_string().size());
+  auto append_value = [&](const Cell& cell) {
+    if (cell.text == kNoText) {
+      append_json(key, *cell.value);
       return;
     }
-    append_json(key, *v);
+    size_t next = cell.text;
+    append_json_exact(key, *cell.value, texts_, &next);
+  };
+  if (key_fields_.size() == 1) {
+    const Cell* c = find(key_fields_[0]);
+    if (!c || c->value->is_null()) return;
+    if (c->value->is_string()) {
+      key.append(c->value->get_string().data(), c->value->get_string().size());
+      return;
+    }
+    append_value(*c);
     return;
   }
   key.push_back('[');
   for (size_t k = 0; k < key_fields_.size(); ++k) {
     if (k > 0) key.push_back(',');
-    const boost::json::value* v = find(key_fields_[k]);
-    if (v) {
-      append_json(key, *v);
+    const Cell* c = find(key_fields_[k]);
+    if (c) {
+      append_value(*c);
     } else {
       key += "null";
     }
@@ -152,23 +270,42 @@ void JsonlBatch::append_key(std::string& key, size_t row) const {
   key.push_back(']');
 }
 
-void JsonlBatch::set_value(ferry::BatchBuilder& out, size_t row, uint32_t f,
-                           const boost::json::value& v) {
+void JsonlBatch::set_value(ferry::BatchBuilder& out, size_t row, const Cell& cell) {
+  const uint32_t f = cell.field;
+  const boost::json::value& v = *cell.value;
   if (v.is_null()) return;  // rows start all-null
   switch (types_[f]) {
     case FERRY_TYPE_BOOL: out.set_bool(row, f, v.get_bool()); return;
     case FERRY_TYPE_INT64: out.set_int(row, f, v.get_int64()); return;
     case FERRY_TYPE_DOUBLE: out.set_double(row, f, as_double(v)); return;
+    case FERRY_TYPE_DECIMAL: {
+      scratch_.clear();
+      if (v.is_int64()) {
+        scratch_ = std::to_string(v.get_int64());
+      } else if (v.is_uint64()) {
+        scratch_ = std::to_string(v.get_uint64());
+      } else if (cell.text != kNoText) {
+        scratch_ = plain_decimal(texts_[cell.text]).value_or(texts_[cell.text]);
+      }
+      out.set_bytes(row, f, FERRY_TYPE_DECIMAL, scratch_);
+      return;
+    }
     case FERRY_TYPE_STRING: {
       const boost::json::string& s = v.get_string();
       out.set_string(row, f, std::string_view(s.data(), s.size()));
       return;
     }
-    case FERRY_TYPE_JSON:
+    case FERRY_TYPE_JSON: {
       scratch_.clear();
-      append_json(scratch_, v);
+      size_t next = cell.text;
+      if (cell.text == kNoText) {
+        append_json(scratch_, v);
+      } else {
+        append_json_exact(scratch_, v, texts_, &next);
+      }
       out.set_bytes(row, f, FERRY_TYPE_JSON, scratch_);
       return;
+    }
     default: return;
   }
 }
@@ -191,8 +328,7 @@ void JsonlBatch::build(ferry::BatchBuilder& out) {
     key.clear();
     if (!key_fields_.empty()) append_key(key, r);
     const size_t row = out.add_row(key, position);
-    for (uint32_t c = row_cells_[r]; c < row_cells_[r + 1]; ++c)
-      set_value(out, row, cells_[c].field, *cells_[c].value);
+    for (uint32_t c = row_cells_[r]; c < row_cells_[r + 1]; ++c) set_value(out, row, cells_[c]);
   }
   clear();
 }
@@ -207,6 +343,7 @@ void JsonlBatch::clear() {
   index_.clear();
   names_.clear();
   masks_.clear();
+  texts_.clear();
   arena_.reset();
 }
 

@@ -20,12 +20,18 @@
 namespace ferry_file {
 
 // Schema of a batch: fields in order of first appearance; a field's type is
-//   only ints -> INT64; ints and other numbers -> DOUBLE; only bools -> BOOL;
-//   only strings -> STRING; only objects/arrays -> JSON (compact text);
-//   any other mix -> JSON, each value as its JSON text ("\"a\"", "1");
-//   only nulls (or absent) -> NULL.
-// A field absent from a row is null there. Integers beyond int64 count as
-// numbers (DOUBLE).
+//   only ints that fit int64 -> INT64;
+//   ints and fractional numbers -> DOUBLE, if every int is exact as a
+//     double (|i| <= 2^53); otherwise DECIMAL;
+//   any int beyond int64 -> DECIMAL (the exact digits; with fractional
+//     numbers, each as its plain decimal text);
+//   only bools -> BOOL; only strings -> STRING; only objects/arrays -> JSON
+//   (compact text); any other mix -> JSON, each value as its JSON text
+//   ("\"a\"", "1"); only nulls (or absent) -> NULL.
+// A field absent from a row is null there. Numbers are never rounded: a row
+// with a number no type holds (1e999, an integer of over 1,000 digits) is
+// rejected with the reason, as is an object that repeats a key. Numbers
+// inside JSON values keep the text the line wrote.
 //
 // Key (when key fields are given): one field -> its text (a string's
 // content, otherwise the value's JSON text; empty when null or absent);
@@ -52,15 +58,20 @@ class JsonlBatch {
   void clear();
 
  private:
+  static constexpr uint32_t kNoText = UINT32_MAX;
   struct Cell {
     uint32_t field;
     const boost::json::value* value;
+    uint32_t text;  // its (first) number's index in texts_, or kNoText
   };
   uint32_t field_index(std::string_view name, size_t ordinal);
-  bool changes_a_type(const boost::json::object& row) const;
+  bool changes_a_type(const boost::json::object& row, const std::vector<uint8_t>& kinds) const;
+  // The kind bit of each top-level value; false with `error` when one is a
+  // number no type holds.
+  bool classify(const boost::json::object& row, size_t first_text, std::vector<uint8_t>& kinds,
+                std::string* error) const;
   void append_key(std::string& key, size_t row) const;
-  void set_value(ferry::BatchBuilder& out, size_t row, uint32_t field,
-                 const boost::json::value& v);
+  void set_value(ferry::BatchBuilder& out, size_t row, const Cell& cell);
 
   std::vector<std::string> key_fields_;
   // DOM of the whole batch: parsed into one arena, released at once.
@@ -78,6 +89,9 @@ class JsonlBatch {
   std::unordered_map<std::string_view, uint32_t> index_;
   std::vector<FerryType> types_;
   std::string scratch_;
+  std::vector<std::string> texts_;  // number texts of rows whose document rounds
+  std::vector<std::string> line_texts_;
+  std::vector<uint8_t> kinds_;
 };
 
 }  // namespace ferry_file

@@ -24,6 +24,7 @@
 #include "plugins/file/file_source.cpp"
 #include "plugins/file/json_row.cpp"
 #include "plugins/file/json_text.cpp"
+#include "plugins/file/json_numbers.cpp"
 #include "plugins/file/jsonl_parser.cpp"
 #include "plugins/file/line_reader.cpp"
 #include "plugins/file/naming.cpp"
@@ -84,6 +85,7 @@ std::string render(const FerryValue& v) {
     case FERRY_TYPE_STRING: return "s:" + std::string(ferry::view(v.as.bytes));
     case FERRY_TYPE_JSON: return "j:" + std::string(ferry::view(v.as.bytes));
     case FERRY_TYPE_TIMESTAMP: return "t:" + std::to_string(v.as.i64);
+    case FERRY_TYPE_DECIMAL: return "n:" + std::string(ferry::view(v.as.bytes));
     default: return "?";
   }
 }
@@ -506,10 +508,52 @@ TEST(JsonlBatch, ATypeThatWouldMixAColumnEndsTheBatchInstead) {
   ASSERT_EQ(j.add(R"({"v":[1]})", "h", &error), kRow);
   EXPECT_EQ(j.add(R"({"v":2})", "i", &error), kRow);
   EXPECT_EQ(build(j), "v:7\nj:{\"a\":1} @g\nj:[1] @h\nj:2 @i\n");
-  // Beyond 2^53 doubles round: int64 max becomes 2^63, uint64 max 2^64.
+  // Integers beyond int64 stay exact, as decimals.
   ASSERT_EQ(j.add(R"({"v":9223372036854775807})", "f", &error), kRow);
   ASSERT_EQ(j.add(R"({"v":18446744073709551615})", "g", &error), kRow);
-  EXPECT_EQ(build(j), "v:3\nd:9223372036854775808 @f\nd:18446744073709551616 @g\n");
+  EXPECT_EQ(build(j), "v:8\nn:9223372036854775807 @f\nn:18446744073709551615 @g\n");
+}
+
+// The review's cases: a float beside big integers no longer rounds them,
+// and numbers no type holds are rejected with the reason.
+TEST(JsonlBatch, IntegersStayExactWhateverElseTheColumnHolds) {
+  JsonlBatch j;
+  std::string error;
+  ASSERT_EQ(j.add(R"({"v":9007199254740993})", "1", &error), kRow);
+  ASSERT_EQ(j.add(R"({"v":9223372036854775807})", "2", &error), kRow);
+  ASSERT_EQ(j.add(R"({"v":1.5})", "3", &error), kRow);
+  ASSERT_EQ(j.add(R"({"v":123456789012345678901234567890})", "4", &error), kRow);
+  ASSERT_EQ(j.add(R"({"v":-2.5E-3})", "5", &error), kRow);
+  EXPECT_EQ(build(j),
+            "v:8\nn:9007199254740993 @1\nn:9223372036854775807 @2\nn:1.5 @3\n"
+            "n:123456789012345678901234567890 @4\nn:-0.0025 @5\n");
+  // Ints a double holds exactly and fractions stay a double column.
+  ASSERT_EQ(j.add(R"({"v":9007199254740992})", "6", &error), kRow);
+  ASSERT_EQ(j.add(R"({"v":0.25})", "7", &error), kRow);
+  EXPECT_EQ(build(j), "v:3\nd:9007199254740992 @6\nd:0.25 @7\n");
+  // Big integers alone, and in nested values and keys, keep every digit.
+  JsonlBatch k({"id"});
+  ASSERT_EQ(k.add(R"({"id":98765432109876543210,"o":{"a":[1e2,12345678901234567890123,0.1]}})", "8", &error), kRow);
+  EXPECT_EQ(build(k), "id:8,o:7\nn:98765432109876543210|j:{\"a\":[1e2,12345678901234567890123,0.1]} @8 #98765432109876543210\n");
+}
+
+TEST(JsonlBatch, NumbersNoTypeHoldsAreRejectedSayingSo) {
+  JsonlBatch j;
+  std::string error;
+  EXPECT_EQ(j.add(R"({"v":1e999})", "1", &error), kRejected);
+  EXPECT_EQ(error, "field 'v': the number 1e999 is beyond what a double holds");
+  EXPECT_EQ(j.add(R"({"v":NaN})", "2", &error), kRejected);
+  EXPECT_EQ(error, "invalid JSON: NaN is not a JSON number (write null, or the value as a string)");
+  EXPECT_EQ(j.add(R"({"v":-Infinity})", "3", &error), kRejected);
+  EXPECT_EQ(error, "invalid JSON: Infinity is not a JSON number (write null, or the value as a string)");
+  EXPECT_EQ(j.add(R"({"v":"NaN","w":1})", "4", &error), kRow);  // a string is fine
+  // A repeated key among numbers the document would round: which value is
+  // meant is not for Ferry to guess.
+  EXPECT_EQ(j.add(R"({"w":1.5,"w":2.5})", "5", &error), kRejected);
+  EXPECT_EQ(error, "the key \"w\" appears twice in one object");
+  EXPECT_EQ(j.add("{\"v\":1" + std::string(1200, '0') + "}", "6", &error), kRejected);
+  EXPECT_NE(error.find("more than 1,000 digits"), std::string::npos) << error;
+  EXPECT_EQ(j.rows(), 1u);
 }
 
 TEST(JsonlBatch, RejectsMalformedAndNonObjects) {
