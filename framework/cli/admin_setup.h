@@ -18,7 +18,7 @@ inline std::unique_ptr<core::AdminServer> start_admin(const std::optional<std::s
                                                       const std::optional<std::string>& token_env,
                                                       core::AdminBackend& backend) {
   if (!listen) {
-    if (token_env) throw core::Error("--admin-token-env needs --admin");
+    if (token_env) throw UsageError("--admin-token-env needs --admin");
     return nullptr;
   }
   core::AdminServer::Options o = core::AdminServer::parse_listen(*listen);

@@ -39,7 +39,7 @@ int64_t parse_window(const std::string& text) {
   }
   std::string unit = text.substr(used);
   int64_t ms = unit == "d" ? 86400000 : unit == "h" ? 3600000 : unit == "m" ? 60000 : 0;
-  if (n <= 0 || ms == 0) throw core::Error("--window must look like 1d, 6h or 30m, not '" + text + "'");
+  if (n <= 0 || ms == 0) throw UsageError("--window must look like 1d, 6h or 30m, not '" + text + "'");
   return n * ms;
 }
 
@@ -75,12 +75,12 @@ std::vector<Window> split(int64_t from, int64_t to, int64_t step) {
 }  // namespace
 
 int backfill_command(const GlobalOptions& g, const BackfillArgs& a) {
-  const int64_t from = parse_time_arg(a.from);
-  const int64_t to = parse_time_arg(a.to);
-  if (to <= from) throw core::Error("--to must be after --from");
+  const int64_t from = parse_time_arg(a.from, "--from");
+  const int64_t to = parse_time_arg(a.to, "--to");
+  if (to <= from) throw UsageError("--to must be after --from");
   const int64_t step = parse_window(a.window);
   std::vector<Window> windows = split(from, to, step);
-  if (windows.size() > 100000) throw core::Error("the range makes more than 100,000 windows; use a larger --window");
+  if (windows.size() > 100000) throw UsageError("the range makes more than 100,000 windows; use a larger --window");
 
   LoadedPipeline p = load_pipeline(a.run.pipeline, g.plugin_paths);
   auto state = open_state(p.def, core::StateCheck::Thorough);
@@ -106,7 +106,7 @@ int backfill_command(const GlobalOptions& g, const BackfillArgs& a) {
     for (const std::string& name : *a.redo) {
       bool known = false;
       for (const Window& w : windows) known = known || w.options.name == name;
-      if (!known) throw core::Error("--redo names window '" + name + "', which is not in the range");
+      if (!known) throw UsageError("--redo names window '" + name + "', which is not in the range");
     }
 
   std::cout << std::left << std::setw(24) << "WINDOW" << std::setw(10) << "STATUS" << std::setw(12) << "RECORDS"

@@ -29,7 +29,7 @@ core::DlqFilter make_filter(const std::string& pipeline, const DlqSelection& s) 
   }
   f.sink = s.sink;
   f.error_class = s.error_class;
-  if (s.since) f.since_ms = parse_time_arg(*s.since);
+  if (s.since) f.since_ms = parse_time_arg(*s.since, "--since");
   f.ids = s.ids;
   return f;
 }
@@ -120,7 +120,7 @@ int dlq_show_command(const GlobalOptions& g, const std::string& pipeline, int64_
 
 int dlq_discard_command(const GlobalOptions& g, const std::string& pipeline, const DlqSelection& s) {
   if (!selects_something(s))
-    throw core::Error("refusing to discard every entry: name them with --id, --status, --sink, --class or --since");
+    throw UsageError("refusing to discard every entry: name them with --id, --status, --sink, --class or --since");
   LoadedPipeline p = load_pipeline(pipeline, g.plugin_paths, false);
   auto state = open_state(p.def);
   std::vector<int64_t> ids;

@@ -6,7 +6,15 @@
 #include <string>
 #include <vector>
 
+#include "common/error.h"
+
 namespace ferry::cli {
+
+// A wrong value on the command line: exit code 2, like a parse error.
+class UsageError : public core::Error {
+ public:
+  using core::Error::Error;
+};
 
 // Exit codes.
 constexpr int kExitOk = 0;

@@ -126,6 +126,28 @@ int main(int argc, char** argv) {
   replay_cmd->add_flag("--dry-run", replay.dry_run, "Report what would happen; write nothing");
   replay_cmd->add_flag("--no-progress", replay.no_progress, "Do not show the progress line");
 
+  // CLI11 says "A subcommand is required" of a misspelt one: name it.
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--plugin-path" || arg == "--log-level" || arg == "--log-format") {
+      ++i;
+      continue;
+    }
+    if (!arg.empty() && arg[0] == '-') continue;
+    bool known = false;
+    std::string names;
+    for (const CLI::App* sub : app.get_subcommands({})) {
+      known = known || sub->get_name() == arg;
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+    }
+    if (!known) {
+      std::cerr << "ferry: unknown command '" << arg << "' (commands: " << names << "; see ferry --help)"
+                << std::endl;
+      return cli::kExitUsage;
+    }
+    break;
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -158,6 +180,10 @@ int main(int argc, char** argv) {
     }
     if (*status_cmd) return cli::status_command(g, pipeline, status_json);
     if (*serve_cmd) return cli::serve_command(g, serve);
+  } catch (const cli::UsageError& e) {
+    logger.clear_status_line();
+    std::cerr << "ferry: " << logger.redact(e.what()) << " (see ferry --help)" << std::endl;
+    return cli::kExitUsage;
   } catch (const core::DefinitionError& e) {
     logger.clear_status_line();
     for (size_t i = 1; i < e.issues().size(); ++i)

@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-#include "common/error.h"
+#include "cli/commands.h"
 
 namespace ferry::cli {
 
@@ -17,7 +17,7 @@ inline std::optional<uint32_t> parse_parallelism(const std::optional<std::string
     if (used == arg->size() && n >= 1 && n <= 256) return static_cast<uint32_t>(n);
   } catch (const std::exception&) {
   }
-  throw core::Error("--parallelism must be 'auto' or a number from 1 to 256, not '" + *arg + "'");
+  throw UsageError("--parallelism must be 'auto' or a number from 1 to 256, not '" + *arg + "'");
 }
 
 }  // namespace ferry::cli

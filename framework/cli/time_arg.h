@@ -7,7 +7,8 @@
 
 namespace ferry::cli {
 
-// Unix milliseconds; throws core::Error naming the text when it is not a time.
-int64_t parse_time_arg(const std::string& text);
+// Unix milliseconds; throws UsageError naming `option` and the text when it
+// is not a time (also an impossible date such as 2026-02-30).
+int64_t parse_time_arg(const std::string& text, const std::string& option);
 
 }  // namespace ferry::cli

@@ -358,11 +358,18 @@ PipelineDef parse_pipeline_file(const std::filesystem::path& file) {
   if (!f) {
     throw cannot_read(errno);
   }
+  // A pipeline definition is a few kilobytes: a bound keeps `ferry validate
+  // /dev/zero` (or a log file named by mistake) from reading forever.
+  constexpr std::size_t kMaxBytes = std::size_t{4} << 20;
   std::string text;
   char buffer[65536];
   for (;;) {
     const std::size_t n = std::fread(buffer, 1, sizeof buffer, f.get());
     text.append(buffer, n);
+    if (text.size() > kMaxBytes) {
+      throw DefinitionError(file.string(),
+                            {{"", "the file is larger than 4 MiB; a pipeline definition is not (is this the right file?)"}});
+    }
     if (n < sizeof buffer) {
       break;
     }

@@ -515,6 +515,16 @@ TEST_F(PipelineDefinitionFile, DirectoryIsNotAFile) {
   }
 }
 
+// `ferry validate /dev/zero` used to read (and grow) forever.
+TEST_F(PipelineDefinitionFile, AnEndlessOrHugeFileIsRefused) {
+  try {
+    ferry::core::parse_pipeline_file("/dev/zero");
+    FAIL() << "no error";
+  } catch (const DefinitionError& e) {
+    EXPECT_NE(std::string(e.what()).find("larger than 4 MiB"), std::string::npos) << e.what();
+  }
+}
+
 TEST_F(PipelineDefinitionFile, SyntaxErrorNamesTheFileAsGiven) {
   const fs::path file = dir_ / "broken.json";
   std::ofstream(file) << "{\n  \"name\": \"orders\",\n  \"source\": {\"plugin\": \"file\",}\n}\n";

@@ -1,0 +1,51 @@
+// Wrong values on the command line are usage errors (exit 2) that say what
+// is wrong, as the README promises; impossible dates are refused.
+#include <gtest/gtest.h>
+
+#include "support/scenario_env.h"
+
+namespace {
+
+using ferry::test::ScenarioDir;
+
+const char* kPipeline = R"({"name": "cl", "state": {"type": "sqlite", "path": "state.db"},
+  "source": {"plugin": "scenario", "config": {"count": 5}},
+  "sinks": [{"name": "tx", "plugin": "scenario", "config": {}}]})";
+
+void expect_usage_error(const ferry::test::ProcessResult& r, const std::string& says) {
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find(says), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
+}
+
+TEST(CommandLine, WrongValuesAreUsageErrors) {
+  ScenarioDir d("cl");
+  d.define(kPipeline);
+  expect_usage_error(d.ferry_cmd("run", {"--parallelism", "abc"}), "--parallelism must be");
+  expect_usage_error(d.ferry_cmd("backfill", {"--from", "2026-01-01", "--to", "2026-01-03", "--window", "0h"}),
+                     "--window must look like");
+  expect_usage_error(d.ferry_cmd("backfill", {"--from", "2026-01-05", "--to", "2026-01-03"}),
+                     "--to must be after --from");
+  expect_usage_error(d.ferry_cmd("dlq", {"list", "--since", "yesterday"}), "--since: 'yesterday' is not a time");
+}
+
+TEST(CommandLine, ImpossibleDatesAreRefused) {
+  ScenarioDir d("cl");
+  d.define(kPipeline);
+  expect_usage_error(d.ferry_cmd("backfill", {"--from", "2026-02-30", "--to", "2026-03-05"}),
+                     "--from: '2026-02-30' is not a date (February 2026 has 28 days)");
+  expect_usage_error(d.ferry_cmd("backfill", {"--from", "2026-01-01", "--to", "2026-04-31"}),
+                     "--to: '2026-04-31' is not a date (April 2026 has 30 days)");
+  expect_usage_error(d.ferry_cmd("backfill", {"--from", "2026-13-01", "--to", "2027-01-01"}), "month 13");
+  // 2028 is a leap year.
+  auto leap = d.ferry_cmd("backfill", {"--from", "2028-02-29", "--to", "2028-03-01", "--dry-run"});
+  EXPECT_EQ(leap.exit_code, 0) << leap.err;
+}
+
+TEST(CommandLine, AnUnknownCommandIsNamed) {
+  auto r = ferry::test::ferry({"frobnicate", "p.json"});
+  expect_usage_error(r, "unknown command 'frobnicate'");
+  EXPECT_NE(r.err.find("run"), std::string::npos) << r.err;
+}
+
+}  // namespace
