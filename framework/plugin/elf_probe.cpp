@@ -11,24 +11,55 @@
 namespace ferry::core {
 namespace {
 
-template <typename T>
-bool read_at(std::ifstream& in, uint64_t offset, T* out, size_t count = 1) {
-  in.seekg(static_cast<std::streamoff>(offset));
-  in.read(reinterpret_cast<char*>(out), static_cast<std::streamsize>(sizeof(T) * count));
-  return static_cast<size_t>(in.gcount()) == sizeof(T) * count;
-}
+// Every offset and size comes from the file, which may be damaged or
+// crafted: nothing is read or allocated that the file does not hold.
+class Reader {
+ public:
+  Reader(std::ifstream& in, uint64_t size) : in_(in), size_(size) {}
+  uint64_t size() const { return size_; }
+  bool holds(uint64_t offset, uint64_t bytes) const { return offset <= size_ && bytes <= size_ - offset; }
+  template <typename T>
+  bool read(uint64_t offset, T* out, uint64_t count = 1) {
+    if (count > size_ / sizeof(T) || !holds(offset, sizeof(T) * count)) return false;
+    in_.clear();
+    in_.seekg(static_cast<std::streamoff>(offset));
+    in_.read(reinterpret_cast<char*>(out), static_cast<std::streamsize>(sizeof(T) * count));
+    return static_cast<uint64_t>(in_.gcount()) == sizeof(T) * count;
+  }
+
+ private:
+  std::ifstream& in_;
+  uint64_t size_;
+};
+
+ElfProbe probe_file(std::ifstream& in, uint64_t size);
 
 }  // namespace
 
 ElfProbe probe_elf(const std::filesystem::path& file) {
   ElfProbe probe;
+  std::error_code ec;
+  const uint64_t size = std::filesystem::file_size(file, ec);
   std::ifstream in(file, std::ios::binary);
-  if (!in) {
+  if (!in || ec) {
     probe.problem = "cannot open file";
     return probe;
   }
+  try {
+    return probe_file(in, size);
+  } catch (const std::exception& e) {
+    probe.problem = std::string("cannot read it as an ELF file: ") + e.what();
+    return probe;
+  }
+}
+
+namespace {
+
+ElfProbe probe_file(std::ifstream& stream, uint64_t size) {
+  ElfProbe probe;
+  Reader in(stream, size);
   Elf64_Ehdr eh{};
-  if (!read_at(in, 0, &eh) || std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0) {
+  if (!in.read(0, &eh) || std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0) {
     probe.problem = "not an ELF file";
     return probe;
   }
@@ -37,21 +68,30 @@ ElfProbe probe_elf(const std::filesystem::path& file) {
     return probe;
   }
   probe.is_elf = true;
-  if (eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shnum == 0) return probe;
+  auto damaged = [&](const char* what) {
+    probe.problem = std::string("damaged ELF file: ") + what;
+    return probe;
+  };
+  if (eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shnum == 0) return damaged("no section headers");
+  if (!in.holds(eh.e_shoff, uint64_t{eh.e_shnum} * sizeof(Elf64_Shdr)))
+    return damaged("section headers beyond the end of the file");
   std::vector<Elf64_Shdr> sections(eh.e_shnum);
-  if (!read_at(in, eh.e_shoff, sections.data(), sections.size())) return probe;
+  if (!in.read(eh.e_shoff, sections.data(), sections.size())) return damaged("unreadable section headers");
 
   for (const Elf64_Shdr& sh : sections) {
     if (sh.sh_type != SHT_DYNSYM || sh.sh_link >= sections.size()) continue;
     const Elf64_Shdr& strtab = sections[sh.sh_link];
+    if (!in.holds(strtab.sh_offset, strtab.sh_size)) return damaged("symbol names beyond the end of the file");
+    if (sh.sh_entsize != sizeof(Elf64_Sym) || !in.holds(sh.sh_offset, sh.sh_size))
+      return damaged("symbol table beyond the end of the file");
     std::vector<char> names(strtab.sh_size + 1, '\0');
-    if (!read_at(in, strtab.sh_offset, names.data(), strtab.sh_size)) return probe;
-    size_t count = sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
+    if (!in.read(strtab.sh_offset, names.data(), strtab.sh_size)) return damaged("unreadable symbol names");
+    const uint64_t count = sh.sh_size / sizeof(Elf64_Sym);
     std::vector<Elf64_Sym> syms(count);
-    if (count && !read_at(in, sh.sh_offset, syms.data(), count)) return probe;
+    if (count && !in.read(sh.sh_offset, syms.data(), count)) return damaged("unreadable symbol table");
     for (const Elf64_Sym& s : syms) {
       if (s.st_shndx == SHN_UNDEF || s.st_name >= strtab.sh_size) continue;
-      const char* name = names.data() + s.st_name;
+      const char* name = names.data() + s.st_name;  // names ends in '\0' whatever the file says
       if (std::strcmp(name, FERRY_PLUGIN_INIT_SYMBOL) == 0) probe.has_init = true;
       if (std::strcmp(name, FERRY_PLUGIN_DESCRIPTOR_SYMBOL) != 0) continue;
       probe.has_descriptor = true;
@@ -60,12 +100,15 @@ ElfProbe probe_elf(const std::filesystem::path& file) {
       if (s.st_shndx >= sections.size()) continue;
       const Elf64_Shdr& holder = sections[s.st_shndx];
       if (holder.sh_type == SHT_NOBITS) continue;
-      uint64_t file_offset = holder.sh_offset + (s.st_value - holder.sh_addr);
+      if (s.st_value < holder.sh_addr || s.st_value - holder.sh_addr > holder.sh_size) continue;
+      const uint64_t file_offset = holder.sh_offset + (s.st_value - holder.sh_addr);
       uint32_t head[2] = {0, 0};
-      if (read_at(in, file_offset, head, 2)) probe.abi_version = head[1];
+      if (in.read(file_offset, head, 2)) probe.abi_version = head[1];
     }
   }
   return probe;
 }
+
+}  // namespace
 
 }  // namespace ferry::core

@@ -67,7 +67,7 @@ std::unique_ptr<LoadedPlugin> LoadedPlugin::load(const std::filesystem::path& fi
   if (!std::filesystem::is_regular_file(file, ec)) refuse(file, "no such file");
 
   ElfProbe probe = probe_elf(file);
-  if (!probe.is_elf) refuse(file, probe.problem);
+  if (!probe.is_elf || !probe.problem.empty()) refuse(file, probe.problem);
   if (!probe.has_descriptor || !probe.has_init)
     refuse(file, std::string("is not a Ferry plugin: it does not export ") +
                      (!probe.has_descriptor ? FERRY_PLUGIN_DESCRIPTOR_SYMBOL

@@ -62,8 +62,16 @@ PluginRegistry::PluginRegistry(std::vector<std::filesystem::path> search_dirs)
         std::string name = p->name();
         if (plugins_.count(name)) continue;  // shadowed by an earlier directory
         plugins_.emplace(name, std::move(p));
-      } catch (const Error& e) {
-        failures_.push_back({file, e.what()});
+      } catch (const std::exception& e) {
+        // A damaged file (or one the loader refuses) must not break every
+        // command: it is skipped, and said so, naming it. Files that are
+        // simply not Ferry plugins of this ABI are only listed when a
+        // plugin name is not found.
+        const std::string why = e.what();
+        if (why.find("damaged") != std::string::npos || why.find("cannot be loaded") != std::string::npos ||
+            why.find("cannot read it") != std::string::npos)
+          log_warn("skipping a plugin file: " + why);
+        failures_.push_back({file, why});
       }
     }
   }
