@@ -66,21 +66,33 @@ void StagedFile::commit() {
   temp_path_.clear();
 }
 
-FileSink::FileSink(const ferry::Context& ctx) : host_(ctx.host()) {
+namespace {
+
+// The output directory and file name prefix from the options.
+std::pair<std::string, std::string> sink_names(const ferry::Context& ctx) {
   const Config config(ctx.config_json());
   const std::optional<std::string> directory = config.string("directory");
   if (!directory || directory->empty())
     throw ferry::Error(FERRY_ERROR_CONFIG, "option 'directory' is required");
-  directory_ = ctx.resolve_path(*directory);
-  if (std::optional<std::string> prefix = config.string("prefix")) {
-    if (prefix->empty() || sanitize(*prefix) != *prefix)
+  std::string prefix;
+  if (std::optional<std::string> given = config.string("prefix")) {
+    if (given->empty() || sanitize(*given) != *given)
       throw ferry::Error(FERRY_ERROR_CONFIG,
                          "option 'prefix': expected a non-empty name of [A-Za-z0-9._-]");
-    prefix_ = *prefix;
+    prefix = *given;
   } else {
-    prefix_ = sanitize(ctx.pipeline());
-    if (prefix_.empty()) prefix_ = "ferry";
+    prefix = sanitize(ctx.pipeline());
+    if (prefix.empty()) prefix = "ferry";
   }
+  return {ctx.resolve_path(*directory), prefix};
+}
+
+}  // namespace
+
+void FileSink::check_config(const ferry::Context& ctx) { sink_names(ctx); }
+
+FileSink::FileSink(const ferry::Context& ctx) : host_(ctx.host()) {
+  std::tie(directory_, prefix_) = sink_names(ctx);
   temp_prefix_ = ".tmp-" + prefix_ + "-";
   std::error_code ec;
   std::filesystem::create_directories(directory_, ec);

@@ -36,6 +36,8 @@ class StagedFile {
 class FileSink : public ferry::Sink {
  public:
   explicit FileSink(const ferry::Context& ctx);
+  // The options alone, without creating the directory (ABI 1.3).
+  static void check_config(const ferry::Context& ctx);
 
   void write(const ferry::BatchView& batch, ferry::Outcomes& outcomes) override;
   void commit(const FerryCheckpoint* checkpoint) override;

@@ -24,6 +24,9 @@ enum class Format { kJsonl, kCsv };
 class FileSource : public ferry::Source {
  public:
   explicit FileSource(const ferry::Context& ctx);
+  // `ferry validate` and the start of a run (ABI 1.3): every option, and
+  // that each pattern matches a file (names only; nothing is read).
+  static void check_config(const ferry::Context& ctx) { FileSource probe(ctx); }
 
   std::vector<std::string> partitions() override;
   void start(std::string_view partition, const std::string_view* position) override;

@@ -30,6 +30,8 @@ std::optional<size_t> find_field(const ferry::BatchView& batch, std::string_view
 
 }  // namespace
 
+void SqliteSink::check_config(const ferry::Context& ctx) { parse_options(ctx.config_json()); }
+
 SqliteSink::SqliteSink(const ferry::Context& ctx)
     : host_(ctx.host()), opts_(parse_options(ctx.config_json())), pipeline_(ctx.pipeline()) {
   const std::string path = ctx.resolve_path(opts_.path);

@@ -28,6 +28,8 @@ namespace ferry_sqlite {
 class SqliteSink final : public ferry::Sink {
  public:
   explicit SqliteSink(const ferry::Context& ctx);
+  // `ferry validate` and the start of a run: the options alone (ABI 1.3).
+  static void check_config(const ferry::Context& ctx);
   // Rolls back whatever was not committed: uncommitted rows must not appear.
   ~SqliteSink() override;
 

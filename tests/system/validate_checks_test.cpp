@@ -1,0 +1,56 @@
+// `ferry validate` finds what `ferry run` would refuse at once, without
+// connecting anywhere: a missing input file, an upsert without a key, a CSV
+// delimiter of two characters.
+#include <gtest/gtest.h>
+
+#include "support/scenario_env.h"
+
+namespace {
+
+using ferry::test::ScenarioDir;
+
+void expect_invalid(const std::string& pipeline, const std::string& path, const std::string& says) {
+  ScenarioDir d("v");
+  ferry::test::write_file(d.file("in.csv"), "a,b\n1,2\n");
+  d.define(pipeline);
+  auto r = d.ferry_cmd("validate");
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find(path), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(says), std::string::npos) << r.err;
+}
+
+TEST(ValidateChecks, AMissingInputFile) {
+  expect_invalid(R"({"name": "v", "source": {"plugin": "file", "config": {"paths": "nope/*.csv"}},
+    "sinks": [{"name": "n", "plugin": "null"}]})",
+                 "/source/config", "nope/*.csv");
+}
+
+TEST(ValidateChecks, AnUpsertWithoutAKey) {
+  expect_invalid(R"({"name": "v", "source": {"plugin": "file", "config": {"paths": "in.csv"}},
+    "sinks": [{"name": "db", "plugin": "sqlite", "config": {"path": "o.db", "table": "t", "mode": "upsert"}}]})",
+                 "/sinks/0/config", "needs option 'key'");
+}
+
+TEST(ValidateChecks, ACsvDelimiterOfTwoCharacters) {
+  expect_invalid(R"({"name": "v", "source": {"plugin": "file", "config": {"paths": "in.csv", "delimiter": ";;"}},
+    "sinks": [{"name": "n", "plugin": "null"}]})",
+                 "/source/config", "option 'delimiter'");
+}
+
+TEST(ValidateChecks, AFileSinkPrefixOfOddCharacters) {
+  expect_invalid(R"({"name": "v", "source": {"plugin": "file", "config": {"paths": "in.csv"}},
+    "sinks": [{"name": "f", "plugin": "file", "config": {"directory": "out", "prefix": "a b"}}]})",
+                 "/sinks/0/config", "option 'prefix'");
+}
+
+TEST(ValidateChecks, AValidPipelineStillValidatesAndCreatesNothing) {
+  ScenarioDir d("v");
+  ferry::test::write_file(d.file("in.csv"), "a,b\n1,2\n");
+  d.define(R"({"name": "v", "source": {"plugin": "file", "config": {"paths": "in.csv"}},
+    "sinks": [{"name": "f", "plugin": "file", "config": {"directory": "out"}}]})");
+  auto r = d.ferry_cmd("validate");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(d.file("out"))) << "validate created the sink's directory";
+}
+
+}  // namespace
