@@ -1,7 +1,9 @@
 #include "mysql_sink.h"
 
 #include <cppconn/statement.h>
+#include <sql/table_fit.h>
 
+#include "column_types.h"
 #include "errors.h"
 #include "identifiers.h"
 #include "row_binder.h"
@@ -126,13 +128,19 @@ std::vector<std::string> MysqlSink::key_columns(const ferry::BatchView& batch) c
   return key;
 }
 
+TableInfo::NewColumn MysqlSink::new_column(const ferry::BatchView& batch, size_t f,
+                                          const std::vector<std::string>& key) const {
+  const std::string_view name = batch.field_name(f);
+  bool is_key = false;
+  for (const std::string& k : key) is_key = is_key || same_column(k, name);
+  const std::string* pinned = opts_.contract.type_for(name, /*case_insensitive=*/true);
+  return {std::string(name), pinned != nullptr ? *pinned : mysql_column_type(batch.field(f).type, is_key)};
+}
+
 void MysqlSink::fit_table(const ferry::BatchView& batch, const std::vector<std::string>& key) {
+  // TableFit has merged fields that differ only in case and left out those
+  // schema_changes forbids: every field here is a column, or may become one.
   if (batch.fields() == 0) fail(FERRY_ERROR_CONFIG, "a batch without fields cannot be written");
-  for (size_t f = 0; f < batch.fields(); ++f)
-    for (size_t g = 0; g < f; ++g)
-      if (same_column(batch.field_name(f), batch.field_name(g)))
-        fail(FERRY_ERROR_CONFIG, "the batch has two fields named " +
-                                     quote_ident(batch.field_name(f)) + " (" + where_ + ")");
   if (opts_.mode == WriteMode::kUpsert && key.empty())
     fail(FERRY_ERROR_CONFIG, "mode \"upsert\" needs option 'key' or key fields in the batch (" +
                                  where_ + ")");
@@ -151,18 +159,17 @@ void MysqlSink::fit_table(const ferry::BatchView& batch, const std::vector<std::
     if (!opts_.create_table)
       fail(FERRY_ERROR_CONFIG, where_ + " does not exist and create_table is false");
     ddl_allowed("creating the table");
-    table_.create(batch.raw()->schema, key);
+    std::vector<TableInfo::NewColumn> columns;
+    for (size_t f = 0; f < batch.fields(); ++f) columns.push_back(new_column(batch, f, key));
+    table_.create(columns, key);
     host_.info("mysql sink: created " + where_);
   }
   for (size_t f = 0; f < batch.fields(); ++f) {
     const std::string_view name = batch.field_name(f);
     if (table_.has_column(name)) continue;
-    if (!opts_.create_table)
-      fail(FERRY_ERROR_CONFIG, "field " + quote_ident(name) + " of the batch is not a column of " +
-                                   where_ + " and create_table is false");
     // Schema evolution: a new field becomes a new nullable column.
     ddl_allowed("adding column " + quote_ident(name));
-    table_.add_column(name, batch.field(f).type);
+    table_.add_column(new_column(batch, f, key));
   }
   if (opts_.mode == WriteMode::kUpsert && !table_.has_unique_key())
     fail(FERRY_ERROR_CONFIG, "mode \"upsert\" needs a PRIMARY KEY or UNIQUE key on " + where_ +
@@ -307,9 +314,21 @@ void MysqlSink::write_rows(const ferry::BatchView& batch, Plan& plan,
   flush();
 }
 
-void MysqlSink::write(const ferry::BatchView& batch, ferry::Outcomes& outcomes) {
-  if (batch.rows() == 0) return;
+void MysqlSink::write(const ferry::BatchView& input, ferry::Outcomes& outcomes) {
+  if (input.rows() == 0) return;
   session_.ensure_connected();
+  ferry::support::TableTarget target;
+  target.case_insensitive = true;
+  target.has_column = [this](std::string_view name) { return table_.has_column(name); };
+  target.contract = &opts_.contract;
+  target.key = key_columns(input);
+  const ferry::support::TableFit fit(input, target);
+  if (!fit.refusal().empty()) fail(FERRY_ERROR_CONFIG, fit.refusal() + " (" + where_ + ")");
+  const ferry::BatchView& batch = fit.batch();
+  if (batch.rows() == 0) {
+    for (const auto& [row, why] : fit.rejected()) outcomes.reject(row, std::string(kComponent) + ": " + why);
+    return;
+  }
   Plan& plan = plan_for(batch);
   begin_if_needed();
 
@@ -348,7 +367,8 @@ void MysqlSink::write(const ferry::BatchView& batch, ferry::Outcomes& outcomes) 
     throw;
   }
   // Outcomes only once the call stands: a failed call must report no rows.
-  for (Rejection& r : rejected) outcomes.reject(r.row, std::move(r.message));
+  for (const auto& [row, why] : fit.rejected()) outcomes.reject(row, std::string(kComponent) + ": " + why);
+  for (Rejection& r : rejected) outcomes.reject(fit.input_row(r.row), std::move(r.message));
   staged_rows_ += static_cast<int64_t>(batch.rows() - rejected.size());
 }
 

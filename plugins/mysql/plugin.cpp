@@ -47,7 +47,15 @@ const FerryOptionSpec kSinkOptions[] = {
      "Key column(s): the PRIMARY KEY of a created table and the match of deletes; default in "
      "upsert mode: the batch's key fields."},
     {"create_table", FERRY_OPTION_BOOL, 0, "true",
-     "Create a missing table from the first batch and add columns for new fields."},
+     "Create the table if it does not exist; if false, a missing table is a configuration "
+     "error at open, and schema_changes defaults to \"freeze\"."},
+    {"columns", FERRY_OPTION_OBJECT, 0, nullptr,
+     "SQL type per field ({\"n\": \"bigint\"}) for columns the sink creates; without one, a "
+     "column is created by the first batch with a non-null value, typed after it."},
+    {"schema_changes", FERRY_OPTION_STRING, 0, "\"evolve\"",
+     "A field the table has no column for: \"evolve\" adds the column, \"reject_row\" sends "
+     "records with a value in it to the DLQ, \"freeze\" stops with a configuration error "
+     "(the default when create_table is false)."},
     {"checkpoint_table", FERRY_OPTION_STRING, 0, "\"ferry_checkpoints\"",
      "Table holding the checkpoints, committed with the data."},
     {"rows_per_statement", FERRY_OPTION_INT, 0, "1000", "Rows per multi-row INSERT."},

@@ -6,7 +6,8 @@ SinkOptions parse_sink_options(std::string_view config_json) {
   ConfigReader config(config_json, "mysql sink");
   std::vector<std::string_view> known = connection_option_names();
   known.insert(known.end(),
-               {"table", "mode", "key", "create_table", "checkpoint_table", "rows_per_statement"});
+               {"table", "mode", "key", "create_table", "checkpoint_table", "rows_per_statement",
+                "columns", "schema_changes"});
   config.only(known);
 
   SinkOptions o;
@@ -28,6 +29,7 @@ SinkOptions parse_sink_options(std::string_view config_json) {
   if (o.checkpoint_table == o.table)
     config.fail("options 'table' and 'checkpoint_table' name the same table");
   o.rows_per_statement = config.integer("rows_per_statement", 1000, 1, 65535);
+  o.contract = ferry::support::read_schema_contract(config.object(), o.create_table, "mysql sink");
   return o;
 }
 

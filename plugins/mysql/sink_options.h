@@ -2,6 +2,8 @@
 #ifndef FERRY_PLUGINS_MYSQL_SINK_OPTIONS_H_
 #define FERRY_PLUGINS_MYSQL_SINK_OPTIONS_H_
 
+#include <sql/schema_contract.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -27,6 +29,7 @@ struct SinkOptions {
   std::string checkpoint_table = "ferry_checkpoints";
   // Rows per multi-row INSERT (also capped by 65535 placeholders and ~4 MiB).
   int64_t rows_per_statement = 1000;
+  ferry::support::SchemaContract contract;  // "columns", "schema_changes"
 };
 
 // Throws ferry::Error(FERRY_ERROR_CONFIG) naming the offending option.

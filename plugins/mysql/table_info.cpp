@@ -56,14 +56,13 @@ bool TableInfo::has_unique_key() {
   return unique_key_;
 }
 
-void TableInfo::create(const FerrySchema& schema, const std::vector<std::string>& key) {
+void TableInfo::create(const std::vector<NewColumn>& columns, const std::vector<std::string>& key) {
   std::string sql = "CREATE TABLE IF NOT EXISTS " + quoted_ + " (";
-  for (size_t f = 0; f < schema.n_fields; ++f) {
-    const std::string_view name(schema.fields[f].name.data, schema.fields[f].name.size);
+  for (size_t f = 0; f < columns.size(); ++f) {
     bool is_key = false;
-    for (const std::string& k : key) is_key = is_key || same_column(k, name);
+    for (const std::string& k : key) is_key = is_key || same_column(k, columns[f].name);
     if (f > 0) sql += ", ";
-    sql += quote_ident(name) + " " + mysql_column_type(schema.fields[f].type, is_key);
+    sql += quote_ident(columns[f].name) + " " + columns[f].type;
     sql += is_key ? " NOT NULL" : " NULL";
   }
   if (!key.empty()) {
@@ -76,10 +75,9 @@ void TableInfo::create(const FerrySchema& schema, const std::vector<std::string>
   loaded_ = false;
 }
 
-void TableInfo::add_column(std::string_view name, FerryType type) {
-  session_.exec("ALTER TABLE " + quoted_ + " ADD COLUMN " + quote_ident(name) + " " +
-                    mysql_column_type(type, false) + " NULL",
-                "adding column " + quote_ident(name) + " to table " + quoted_);
+void TableInfo::add_column(const NewColumn& column) {
+  session_.exec("ALTER TABLE " + quoted_ + " ADD COLUMN " + quote_ident(column.name) + " " + column.type + " NULL",
+                "adding column " + quote_ident(column.name) + " to table " + quoted_);
   loaded_ = false;
 }
 

@@ -28,8 +28,12 @@ class TableInfo {
 
   // Created tables are InnoDB (transactional) and utf8mb4_bin, so text keys
   // compare byte for byte as they do in the source, not case-insensitively.
-  void create(const FerrySchema& schema, const std::vector<std::string>& key);
-  void add_column(std::string_view name, FerryType type);
+  struct NewColumn {
+    std::string name;
+    std::string type;  // SQL type
+  };
+  void create(const std::vector<NewColumn>& columns, const std::vector<std::string>& key);
+  void add_column(const NewColumn& column);
   void forget() { loaded_ = false; }
 
  private:

@@ -1,5 +1,7 @@
 #include "postgres_sink.h"
 
+#include <sql/table_fit.h>
+
 #include <charconv>
 #include <cstring>
 
@@ -121,7 +123,15 @@ void PostgresSink::forget_after_rollback() {
   ddl_in_txn_ = false;
 }
 
+TargetTable::NewColumn PostgresSink::new_column(const ferry::BatchView& batch, size_t f) const {
+  const std::string_view name = batch.field_name(f);
+  const std::string* pinned = opts_.contract.type_for(name, /*case_insensitive=*/false);
+  return {std::string(name), pinned != nullptr ? *pinned : pg_type_for(batch.field(f).type)};
+}
+
 void PostgresSink::fit_table(Connection& c, const ferry::BatchView& batch) {
+  // TableFit has left out the fields schema_changes forbids: every field
+  // here is a column, or may become one.
   for (size_t f = 0; f < batch.fields(); ++f)
     for (size_t g = 0; g < f; ++g)
       if (batch.field_name(f) == batch.field_name(g))
@@ -134,17 +144,15 @@ void PostgresSink::fit_table(Connection& c, const ferry::BatchView& batch) {
   if (!table_.exists(c)) {
     if (!opts_.create_table)
       fail(FERRY_ERROR_CONFIG, where_ + " does not exist and create_table is false");
-    table_.create(c, batch.raw()->schema, opts_.key);
+    std::vector<TargetTable::NewColumn> columns;
+    for (size_t f = 0; f < batch.fields(); ++f) columns.push_back(new_column(batch, f));
+    table_.create(c, columns, opts_.key);
     ddl_in_txn_ = true;
   }
   for (size_t f = 0; f < batch.fields(); ++f) {
-    const std::string_view name = batch.field_name(f);
-    if (table_.has_column(c, name)) continue;
-    if (!opts_.create_table)
-      fail(FERRY_ERROR_CONFIG, "field " + quote_ident(name) + " of the batch is not a column of " +
-                                   where_ + " and create_table is false");
+    if (table_.has_column(c, batch.field_name(f))) continue;
     // Schema evolution: a new field becomes a new (nullable) column.
-    table_.add_column(c, name, batch.field(f).type);
+    table_.add_column(c, new_column(batch, f));
     ddl_in_txn_ = true;
   }
   array_cols_.assign(batch.fields(), false);
@@ -311,22 +319,30 @@ void PostgresSink::write_upsert(Connection& c, const ferry::BatchView& batch,
          "upserting rows into " + where_);
 }
 
-void PostgresSink::write(const ferry::BatchView& batch, ferry::Outcomes& outcomes) {
-  if (batch.rows() == 0) return;
+void PostgresSink::write(const ferry::BatchView& input, ferry::Outcomes& outcomes) {
+  if (input.rows() == 0) return;
   Connection& c = connection(/*lost_rows_are_fatal=*/true);
-  std::vector<Rejection> rejections = check_rows(batch);
-  std::vector<bool> rejected(batch.rows(), false);
-  for (const Rejection& r : rejections) rejected[r.row] = true;
-  bool has_deletes = false;
-  for (size_t row = 0; row < batch.rows(); ++row)
-    has_deletes = has_deletes || (!rejected[row] && batch.meta(row).op == FERRY_OP_DELETE);
-
   begin_if_needed(c);
   const bool ddl_before = ddl_in_txn_;
+  std::optional<ferry::support::TableFit> fit;
+  std::vector<Rejection> rejections;
   try {
     c.exec("SAVEPOINT ferry_write", "opening a savepoint on " + where_);
     pin_column_types(c);
-    fit_table(c, batch);
+    ferry::support::TableTarget target;
+    target.has_column = [&](std::string_view name) { return table_.has_column(c, name); };
+    target.contract = &opts_.contract;
+    target.key = opts_.key;
+    fit.emplace(input, target);
+    if (!fit->refusal().empty()) fail(FERRY_ERROR_CONFIG, fit->refusal() + " (" + where_ + ")");
+    const ferry::BatchView& batch = fit->batch();
+    rejections = check_rows(batch);
+    std::vector<bool> rejected(batch.rows(), false);
+    for (const Rejection& r : rejections) rejected[r.row] = true;
+    bool has_deletes = false;
+    for (size_t row = 0; row < batch.rows(); ++row)
+      has_deletes = has_deletes || (!rejected[row] && batch.meta(row).op == FERRY_OP_DELETE);
+    if (batch.rows() > 0) fit_table(c, batch);
     if (rejections.size() < batch.rows()) {
       if (opts_.mode == WriteMode::kAppend) write_append(c, batch, rejected);
       else write_upsert(c, batch, rejected, has_deletes);
@@ -361,8 +377,9 @@ void PostgresSink::write(const ferry::BatchView& batch, ferry::Outcomes& outcome
     throw;
   }
   // Outcomes only once the call stands: a failed call must report no rows.
-  for (Rejection& r : rejections) outcomes.reject(r.row, std::move(r.message));
-  staged_rows_ += static_cast<int64_t>(batch.rows() - rejections.size());
+  for (const auto& [row, why] : fit->rejected()) outcomes.reject(row, std::string(kWho) + ": " + why);
+  for (Rejection& r : rejections) outcomes.reject(fit->input_row(r.row), std::move(r.message));
+  staged_rows_ += static_cast<int64_t>(fit->batch().rows() - rejections.size());
 }
 
 bool PostgresSink::in_doubt_commit_landed(Connection& c) {

@@ -33,10 +33,11 @@ SinkOptions parse_sink_options(std::string_view config_json) {
       else in.fail("option 'copy_format' must be \"auto\" or \"text\", got \"" + format + "\"");
     } else if (name == "create_table") {
       o.create_table = in.boolean(name, v);
-    } else {
+    } else if (!ferry::support::is_schema_contract_option(name)) {
       in.fail("unknown option '" + std::string(name) + "'");
     }
   }
+  o.contract = ferry::support::read_schema_contract(in.object(), o.create_table, "postgres sink");
   if (o.dsn.empty()) in.fail("option 'dsn' is required");
   if (!have_table) in.fail("option 'table' is required");
   if (o.mode == WriteMode::kUpsert && o.key.empty())

@@ -2,6 +2,8 @@
 #ifndef FERRY_PLUGINS_POSTGRES_SINK_OPTIONS_H_
 #define FERRY_PLUGINS_POSTGRES_SINK_OPTIONS_H_
 
+#include <sql/schema_contract.h>
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +30,7 @@ struct SinkOptions {
   bool create_table = true;
   CopyFormat copy_format = CopyFormat::kAuto;
   TableName checkpoint_table{"", "ferry_checkpoints"};
+  ferry::support::SchemaContract contract;  // "columns", "schema_changes"
 };
 
 // Throws ferry::Error(FERRY_ERROR_CONFIG) naming the option.

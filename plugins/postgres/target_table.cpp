@@ -15,7 +15,7 @@ const char* pg_type_for(FerryType type) {
     case FERRY_TYPE_TIMESTAMP: return "timestamptz";
     case FERRY_TYPE_JSON: return "jsonb";
     case FERRY_TYPE_DECIMAL: return "numeric";
-    default: return "text";  // STRING, and all-NULL fields
+    default: return "text";  // STRING, and an all-NULL key field
   }
 }
 
@@ -57,14 +57,12 @@ unsigned TargetTable::type_oid(Connection& c, std::string_view name) {
   return it == columns_.end() ? 0 : it->second.type_oid;
 }
 
-void TargetTable::create(Connection& c, const FerrySchema& schema, const std::vector<std::string>& key) {
+void TargetTable::create(Connection& c, const std::vector<NewColumn>& columns,
+                         const std::vector<std::string>& key) {
   std::string sql = "CREATE TABLE IF NOT EXISTS " + quoted_ + " (";
-  for (size_t f = 0; f < schema.n_fields; ++f) {
-    const FerryField& field = schema.fields[f];
+  for (size_t f = 0; f < columns.size(); ++f) {
     if (f > 0) sql += ", ";
-    sql += quote_ident(ferry::view(field.name));
-    sql += ' ';
-    sql += pg_type_for(field.type);
+    sql += quote_ident(columns[f].name) + ' ' + columns[f].type;
   }
   if (!key.empty()) {
     sql += ", PRIMARY KEY (";
@@ -76,10 +74,9 @@ void TargetTable::create(Connection& c, const FerrySchema& schema, const std::ve
   forget();
 }
 
-void TargetTable::add_column(Connection& c, std::string_view name, FerryType type) {
-  c.exec("ALTER TABLE " + quoted_ + " ADD COLUMN IF NOT EXISTS " + quote_ident(name) + " " +
-             pg_type_for(type),
-         "adding column " + quote_ident(name) + " to table " + quoted_);
+void TargetTable::add_column(Connection& c, const NewColumn& column) {
+  c.exec("ALTER TABLE " + quoted_ + " ADD COLUMN IF NOT EXISTS " + quote_ident(column.name) + " " + column.type,
+         "adding column " + quote_ident(column.name) + " to table " + quoted_);
   forget();
 }
 

@@ -29,10 +29,14 @@ class TargetTable {
   // The column's type OID; 0 for a column that does not exist.
   unsigned type_oid(Connection& c, std::string_view name);
 
-  // CREATE TABLE IF NOT EXISTS with one column per field and, if `key` is
-  // not empty, a PRIMARY KEY on those columns.
-  void create(Connection& c, const FerrySchema& schema, const std::vector<std::string>& key);
-  void add_column(Connection& c, std::string_view name, FerryType type);
+  struct NewColumn {
+    std::string name;
+    std::string type;  // SQL type
+  };
+  // CREATE TABLE IF NOT EXISTS with these columns and, if `key` is not
+  // empty, a PRIMARY KEY on those columns.
+  void create(Connection& c, const std::vector<NewColumn>& columns, const std::vector<std::string>& key);
+  void add_column(Connection& c, const NewColumn& column);
 
   // DDL is transactional: after a rollback what we cached may be false.
   void forget() { loaded_ = false; }

@@ -73,10 +73,11 @@ Options parse_options(std::string_view config_json) {
       if (!v.is_int64() || v.as_int64() < 0 || v.as_int64() > 3600000)
         fail("option 'busy_timeout_ms' must be an integer between 0 and 3600000");
       opts.busy_timeout_ms = static_cast<int>(v.as_int64());
-    } else {
+    } else if (!ferry::support::is_schema_contract_option(name)) {
       fail("unknown option '" + std::string(name) + "'");
     }
   }
+  opts.contract = ferry::support::read_schema_contract(root.as_object(), opts.create_table, "sqlite sink");
   if (!have_path) fail("option 'path' is required");
   if (!have_table) fail("option 'table' is required");
   if (opts.mode == WriteMode::kUpsert && opts.key.empty())

@@ -2,6 +2,8 @@
 #ifndef FERRY_PLUGINS_SQLITE_OPTIONS_H_
 #define FERRY_PLUGINS_SQLITE_OPTIONS_H_
 
+#include <sql/schema_contract.h>
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +27,9 @@ struct Options {
   bool create_table = true;
   Synchronous synchronous = Synchronous::kFull;
   int busy_timeout_ms = 5000;
+  // Pinned column types and what a new field may do ("columns",
+  // "schema_changes").
+  ferry::support::SchemaContract contract;
 };
 
 // Throws ferry::Error(FERRY_ERROR_CONFIG) naming the offending option.

@@ -15,8 +15,15 @@ const FerryOptionSpec kOptions[] = {
     {"key", FERRY_OPTION_ARRAY, 0, nullptr,
      "Key columns: required for upsert; the PRIMARY KEY of a table the sink creates."},
     {"create_table", FERRY_OPTION_BOOL, 0, "true",
-     "Create the table from the first batch and add columns for new fields; if false, a "
-     "missing table or column is a configuration error."},
+     "Create the table if it does not exist; if false, a missing table is a configuration "
+     "error at open, and schema_changes defaults to \"freeze\"."},
+    {"columns", FERRY_OPTION_OBJECT, 0, nullptr,
+     "SQL type per field ({\"n\": \"bigint\"}) for columns the sink creates; without one, a "
+     "column is created by the first batch with a non-null value, typed after it."},
+    {"schema_changes", FERRY_OPTION_STRING, 0, "\"evolve\"",
+     "A field the table has no column for: \"evolve\" adds the column, \"reject_row\" sends "
+     "records with a value in it to the DLQ, \"freeze\" stops with a configuration error "
+     "(the default when create_table is false)."},
     {"synchronous", FERRY_OPTION_STRING, 0, "\"full\"",
      "\"full\" survives power loss; \"normal\" is faster and may lose the last commits on "
      "power loss (never corrupts; never on a process crash)."},

@@ -1,5 +1,7 @@
 #include "sqlite_sink.h"
 
+#include <sql/table_fit.h>
+
 #include <algorithm>
 
 namespace ferry_sqlite {
@@ -83,15 +85,24 @@ void SqliteSink::begin_if_needed() {
   staged_rows_ = 0;
 }
 
-void SqliteSink::write(const ferry::BatchView& batch, ferry::Outcomes& outcomes) {
+void SqliteSink::write(const ferry::BatchView& input, ferry::Outcomes& outcomes) {
   check_usable();
-  if (batch.rows() == 0) return;
+  if (input.rows() == 0) return;
   begin_if_needed();
+
+  ferry::support::TableTarget target;
+  target.case_insensitive = true;
+  target.has_column = [this](std::string_view name) { return schema_->has_column(name); };
+  target.contract = &opts_.contract;
+  target.key = opts_.key;
+  const ferry::support::TableFit fit(input, target);
+  if (!fit.refusal().empty()) fail(FERRY_ERROR_CONFIG, fit.refusal() + " (" + where_ + ")");
+  const ferry::BatchView& batch = fit.batch();
 
   std::vector<Rejection> rejected;
   db_->exec("SAVEPOINT ferry_write", "opening a savepoint on " + where_);
   try {
-    write_rows(batch, prepared_for(batch), &rejected);
+    if (batch.rows() > 0) write_rows(batch, prepared_for(batch), &rejected);
     db_->exec("RELEASE ferry_write", "releasing a savepoint on " + where_);
   } catch (const ferry::Error& e) {
     const bool earlier_rows_lost = !undo_call() && staged_rows_ > 0;
@@ -108,7 +119,8 @@ void SqliteSink::write(const ferry::BatchView& batch, ferry::Outcomes& outcomes)
     throw;
   }
   // Outcomes only once the call stands: a failed call must report no rows.
-  for (Rejection& r : rejected) outcomes.reject(r.row, std::move(r.message));
+  for (const auto& [row, why] : fit.rejected()) outcomes.reject(row, "sqlite sink: " + why);
+  for (Rejection& r : rejected) outcomes.reject(fit.input_row(r.row), std::move(r.message));
   staged_rows_ += static_cast<int64_t>(batch.rows() - rejected.size());
 }
 
@@ -142,13 +154,15 @@ SqliteSink::Prepared& SqliteSink::prepared_for(const ferry::BatchView& batch) {
   return *prepared_.emplace(std::move(sig), std::move(p)).first->second;
 }
 
+TableSchema::NewColumn SqliteSink::new_column(const ferry::BatchView& batch, size_t f) const {
+  const std::string_view name = batch.field_name(f);
+  const std::string* pinned = opts_.contract.type_for(name, /*case_insensitive=*/true);
+  return {std::string(name), pinned != nullptr ? *pinned : column_type(batch.field(f).type)};
+}
+
 void SqliteSink::fit_table(const ferry::BatchView& batch) {
-  for (size_t f = 0; f < batch.fields(); ++f)
-    for (size_t g = 0; g < f; ++g)
-      if (fold_ident(batch.field_name(f)) == fold_ident(batch.field_name(g)))
-        fail(FERRY_ERROR_CONFIG, "the batch has two fields named " +
-                                     quote_ident(batch.field_name(f)) + " (writing to " + where_ +
-                                     ")");
+  // TableFit has merged fields that differ only in case and left out those
+  // schema_changes forbids: every field here is a column, or may become one.
   for (const std::string& k : opts_.key)
     if (!find_field(batch, k))
       fail(FERRY_ERROR_CONFIG,
@@ -157,17 +171,15 @@ void SqliteSink::fit_table(const ferry::BatchView& batch) {
   if (!schema_->exists()) {
     if (!opts_.create_table)
       fail(FERRY_ERROR_CONFIG, where_ + " does not exist and create_table is false");
-    schema_->create(batch.raw()->schema, opts_.key);
+    std::vector<TableSchema::NewColumn> columns;
+    for (size_t f = 0; f < batch.fields(); ++f) columns.push_back(new_column(batch, f));
+    schema_->create(columns, opts_.key);
     ddl_in_txn_ = true;
   }
   for (size_t f = 0; f < batch.fields(); ++f) {
-    const std::string_view name = batch.field_name(f);
-    if (schema_->has_column(name)) continue;
-    if (!opts_.create_table)
-      fail(FERRY_ERROR_CONFIG, "field " + quote_ident(name) + " of the batch is not a column of " +
-                                   where_ + " and create_table is false");
+    if (schema_->has_column(batch.field_name(f))) continue;
     // Schema evolution: a new field becomes a new (nullable) column.
-    schema_->add_column(name, batch.field(f).type);
+    schema_->add_column(new_column(batch, f));
     ddl_in_txn_ = true;
   }
 }

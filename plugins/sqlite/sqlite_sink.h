@@ -56,6 +56,7 @@ class SqliteSink final : public ferry::Sink {
   void begin_if_needed();
   Prepared& prepared_for(const ferry::BatchView& batch);
   void fit_table(const ferry::BatchView& batch);
+  TableSchema::NewColumn new_column(const ferry::BatchView& batch, size_t f) const;
   std::unique_ptr<Prepared> prepare(const ferry::BatchView& batch);
   void write_rows(const ferry::BatchView& batch, Prepared& p, std::vector<Rejection>* rejected);
   [[noreturn]] void fail_row(int rc, size_t row);

@@ -6,13 +6,6 @@
 
 namespace ferry_sqlite {
 
-std::string fold_ident(std::string_view name) {
-  std::string out(name);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 TableSchema::TableSchema(Database& db, std::string table)
     : db_(db), table_(std::move(table)), quoted_(quote_ident(table_)) {}
 
@@ -50,18 +43,13 @@ bool TableSchema::has_column(std::string_view name) {
   return columns_.count(fold_ident(name)) != 0;
 }
 
-void TableSchema::create(const FerrySchema& schema, const std::vector<std::string>& key) {
+void TableSchema::create(const std::vector<NewColumn>& columns, const std::vector<std::string>& key) {
   std::string sql = "CREATE TABLE IF NOT EXISTS " + quoted_ + " (";
-  for (size_t f = 0; f < schema.n_fields; ++f) {
-    const FerryField& field = schema.fields[f];
-    const std::string_view name = ferry::view(field.name);
+  for (size_t f = 0; f < columns.size(); ++f) {
+    const std::string& name = columns[f].name;
     if (f > 0) sql += ", ";
     sql += quote_ident(name);
-    const char* type = column_type(field.type);
-    if (*type != '\0') {
-      sql += ' ';
-      sql += type;
-    }
+    if (!columns[f].type.empty()) sql += ' ' + columns[f].type;
     // SQLite lets NULL into a non-INTEGER primary key; say what we mean.
     for (const std::string& k : key) {
       if (fold_ident(k) == fold_ident(name)) {
@@ -83,15 +71,11 @@ void TableSchema::create(const FerrySchema& schema, const std::vector<std::strin
   forget();
 }
 
-void TableSchema::add_column(std::string_view name, FerryType type) {
-  std::string sql = "ALTER TABLE " + quoted_ + " ADD COLUMN " + quote_ident(name);
-  const char* decl = column_type(type);
-  if (*decl != '\0') {
-    sql += ' ';
-    sql += decl;
-  }
-  db_.exec(sql, "adding column " + quote_ident(name) + " to table " + quoted_);
-  if (loaded_) columns_.insert(fold_ident(name));
+void TableSchema::add_column(const NewColumn& column) {
+  std::string sql = "ALTER TABLE " + quoted_ + " ADD COLUMN " + quote_ident(column.name);
+  if (!column.type.empty()) sql += ' ' + column.type;
+  db_.exec(sql, "adding column " + quote_ident(column.name) + " to table " + quoted_);
+  if (loaded_) columns_.insert(fold_ident(column.name));
 }
 
 }  // namespace ferry_sqlite

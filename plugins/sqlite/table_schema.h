@@ -6,6 +6,8 @@
 
 #include <ferry/plugin.h>
 
+#include <sql/schema_contract.h>
+
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -27,10 +29,15 @@ class TableSchema {
   bool exists();
   bool has_column(std::string_view name);
 
-  // CREATE TABLE IF NOT EXISTS with one column per field and, if `key` is
-  // not empty, a PRIMARY KEY on those columns (which must be fields).
-  void create(const FerrySchema& schema, const std::vector<std::string>& key);
-  void add_column(std::string_view name, FerryType type);
+  // A column to create: its name and declared type ("" for none).
+  struct NewColumn {
+    std::string name;
+    std::string type;
+  };
+  // CREATE TABLE IF NOT EXISTS with these columns and, if `key` is not
+  // empty, a PRIMARY KEY on those columns (which must be among them).
+  void create(const std::vector<NewColumn>& columns, const std::vector<std::string>& key);
+  void add_column(const NewColumn& column);
 
   // DDL is transactional in SQLite: after a rollback what we cached may no
   // longer be true, so read it again next time.
@@ -48,7 +55,7 @@ class TableSchema {
 };
 
 // SQLite compares identifiers case-insensitively in ASCII only.
-std::string fold_ident(std::string_view name);
+inline std::string fold_ident(std::string_view name) { return ferry::support::fold_ascii(name); }
 
 }  // namespace ferry_sqlite
 

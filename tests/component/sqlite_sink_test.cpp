@@ -386,20 +386,20 @@ TEST_F(SqliteSinkTest, EveryValueTypeRoundTrips) {
                                                                                  {"y", "BLOB"},
                                                                                  {"t", "TEXT"},
                                                                                  {"j", "TEXT"},
-                                                                                 {"m", "TEXT"},
-                                                                                 {"n", ""}}));
+                                                                                 {"m", "TEXT"}}))
+      << "n, null in every row, waits for a value to get a column";
   EXPECT_EQ(db.query("SELECT t FROM types WHERE rowid > 2 ORDER BY rowid"),
             (Rows{{"-290308-12-21T19:59:05.224192Z"}, {"294247-01-10T04:00:54.775807Z"}}));
   db.exec("DELETE FROM types WHERE rowid > 2");
   EXPECT_EQ(db.query("SELECT typeof(i), typeof(d), typeof(b), typeof(s), typeof(y), typeof(t), "
-                     "typeof(j), typeof(m), typeof(n) FROM types ORDER BY rowid"),
-            (Rows{{"integer", "real", "integer", "text", "blob", "text", "text", "text", "null"},
-                  {"integer", "real", "integer", "text", "blob", "text", "null", "null", "null"}}));
+                     "typeof(j), typeof(m) FROM types ORDER BY rowid"),
+            (Rows{{"integer", "real", "integer", "text", "blob", "text", "text", "text"},
+                  {"integer", "real", "integer", "text", "blob", "text", "null", "null"}}));
   EXPECT_EQ(
-      db.query("SELECT i, d, b, s, hex(y), t, j, m, n FROM types ORDER BY rowid"),
+      db.query("SELECT i, d, b, s, hex(y), t, j, m FROM types ORDER BY rowid"),
       (Rows{{"-9223372036854775808", "-0.125", "1", "héllo", "00FF01",
-             "2024-01-02T03:04:05.123456Z", R"({"a":[1,2]})", "-12.50", "NULL"},
-            {"0", "0.0", "0", "", "", "1969-12-31T23:59:59.999999Z", "NULL", "NULL", "NULL"}}));
+             "2024-01-02T03:04:05.123456Z", R"({"a":[1,2]})", "-12.50"},
+            {"0", "0.0", "0", "", "", "1969-12-31T23:59:59.999999Z", "NULL", "NULL"}}));
   // The text form is one SQLite's own date functions read.
   EXPECT_EQ(db.scalar("SELECT strftime('%s', t) FROM types ORDER BY rowid LIMIT 1"), "1704164645");
 }
@@ -448,6 +448,110 @@ TEST_F(SqliteSinkTest, NewFieldsBecomeNewColumns) {
   EXPECT_EQ(db.query("SELECT id, name, score FROM orders ORDER BY id"),
             (Rows{{"1", "a", "NULL"}, {"2", "b", "0.5"}, {"3", "c", "NULL"}}));
   EXPECT_EQ(db.scalar("SELECT type FROM pragma_table_info('orders') WHERE name = 'score'"), "REAL");
+}
+
+TEST_F(SqliteSinkTest, AFieldWithOnlyNullsWaitsForItsFirstValueForAType) {
+  auto sink = open_ok(append_);
+  // All-null in the first batch: nothing says what `n` holds yet.
+  const std::vector<Column> v1 = {{"id", FERRY_TYPE_INT64}, {"n", FERRY_TYPE_NULL}};
+  Row a;
+  a.values = {Value::int64(1), Value::null()};
+  ASSERT_EQ(sink->write(make_batch(v1, {a})), FERRY_OK) << sink->host().last_error();
+  ASSERT_EQ(sink->commit("p0", "1"), FERRY_OK);
+  {
+    Db db(db_path());
+    EXPECT_EQ(db.scalar("SELECT count(*) FROM pragma_table_info('orders') WHERE name = 'n'"), "0");
+  }
+  const std::vector<Column> v2 = {{"id", FERRY_TYPE_INT64}, {"n", FERRY_TYPE_INT64}};
+  Row b;
+  b.values = {Value::int64(2), Value::int64(9007199254740993)};
+  ASSERT_EQ(sink->write(make_batch(v2, {b})), FERRY_OK) << sink->host().last_error();
+  ASSERT_EQ(sink->commit("p0", "2"), FERRY_OK);
+
+  Db db(db_path());
+  EXPECT_EQ(db.scalar("SELECT type FROM pragma_table_info('orders') WHERE name = 'n'"), "INTEGER");
+  EXPECT_EQ(db.query("SELECT id, n, typeof(n) FROM orders ORDER BY id"),
+            (Rows{{"1", "NULL", "null"}, {"2", "9007199254740993", "integer"}}));
+}
+
+TEST_F(SqliteSinkTest, APinnedTypeCreatesTheColumnAtOnce) {
+  auto sink = open_ok(R"j({"path":"out.db","table":"orders","columns":{"N":"NUMERIC(12,2)"}})j");
+  const std::vector<Column> cols = {{"id", FERRY_TYPE_INT64}, {"n", FERRY_TYPE_NULL}};
+  Row a;
+  a.values = {Value::int64(1), Value::null()};
+  ASSERT_EQ(sink->write(make_batch(cols, {a})), FERRY_OK) << sink->host().last_error();
+  ASSERT_EQ(sink->commit("p0", "1"), FERRY_OK);
+  Db db(db_path());
+  EXPECT_EQ(db.scalar("SELECT type FROM pragma_table_info('orders') WHERE name = 'n'"), "NUMERIC(12,2)");
+}
+
+TEST_F(SqliteSinkTest, ColumnTypesThatAreNotPlainSqlTypesAreRefusedAtOpen) {
+  for (const std::string bad : {R"j({"n":"int); DROP TABLE x; --"})j", R"({"n":""})", R"({"n":3})", R"([1])"}) {
+    auto sink = open(R"({"path":"out.db","table":"orders","columns":)" + bad + "}");
+    EXPECT_EQ(sink->open_status(), FERRY_ERROR_CONFIG) << bad;
+    EXPECT_NE(sink->host().last_error().find("option 'columns'"), std::string::npos) << sink->host().last_error();
+  }
+  auto sink = open(R"({"path":"out.db","table":"orders","schema_changes":"sometimes"})");
+  EXPECT_EQ(sink->open_status(), FERRY_ERROR_CONFIG);
+  EXPECT_NE(sink->host().last_error().find("schema_changes"), std::string::npos);
+}
+
+TEST_F(SqliteSinkTest, FieldsDifferingOnlyInCaseShareAColumnAndOnlyAClashIsRejected) {
+  auto sink = open_ok(append_);
+  const std::vector<Column> cols = {{"id", FERRY_TYPE_INT64}, {"a", FERRY_TYPE_INT64}, {"A", FERRY_TYPE_INT64}};
+  auto row = [](int64_t id, Value a, Value big_a) {
+    Row r;
+    r.values = {Value::int64(id), std::move(a), std::move(big_a)};
+    return r;
+  };
+  std::vector<SinkHandle::Rejected> rejected;
+  ASSERT_EQ(sink->write(make_batch(cols, {row(1, Value::int64(10), Value::null()),
+                                          row(2, Value::null(), Value::int64(20)),
+                                          row(3, Value::int64(30), Value::int64(31)),
+                                          row(4, Value::null(), Value::null())}),
+                        &rejected),
+            FERRY_OK)
+      << sink->host().last_error();
+  ASSERT_EQ(rejected.size(), 1u);
+  EXPECT_EQ(rejected[0].row, 2u);
+  EXPECT_EQ(rejected[0].status, FERRY_INVALID_DATA);
+  EXPECT_NE(rejected[0].message.find("\"a\" and \"A\""), std::string::npos) << rejected[0].message;
+  ASSERT_EQ(sink->commit("p0", "4"), FERRY_OK);
+  Db db(db_path());
+  EXPECT_EQ(db.query("SELECT id, a FROM orders ORDER BY id"),
+            (Rows{{"1", "10"}, {"2", "20"}, {"4", "NULL"}}));
+}
+
+TEST_F(SqliteSinkTest, RejectRowSendsOnlyRecordsWithAValueInANewFieldToTheDlq) {
+  {
+    Db db(db_path());
+    db.exec("CREATE TABLE orders (id INTEGER, name TEXT)");
+  }
+  auto sink = open_ok(R"({"path":"out.db","table":"orders","schema_changes":"reject_row"})");
+  std::vector<SinkHandle::Rejected> rejected;
+  Row with_amount = order(1, "a", 1.5);
+  Row without = order(2, "b", 0);
+  without.values[2] = Value::null();
+  ASSERT_EQ(sink->write(make_batch(kOrderColumns, {with_amount, without}), &rejected), FERRY_OK)
+      << sink->host().last_error();
+  ASSERT_EQ(rejected.size(), 1u);
+  EXPECT_EQ(rejected[0].row, 0u);
+  EXPECT_NE(rejected[0].message.find("\"amount\""), std::string::npos) << rejected[0].message;
+  EXPECT_NE(rejected[0].message.find("reject_row"), std::string::npos) << rejected[0].message;
+  ASSERT_EQ(sink->commit("p0", "2"), FERRY_OK);
+  Db db(db_path());
+  EXPECT_EQ(db.query("SELECT id, name FROM orders"), (Rows{{"2", "b"}}));
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM pragma_table_info('orders')"), "2");
+}
+
+TEST_F(SqliteSinkTest, FreezeRefusesABatchWithANewField) {
+  {
+    Db db(db_path());
+    db.exec("CREATE TABLE orders (id INTEGER, name TEXT)");
+  }
+  auto sink = open_ok(R"({"path":"out.db","table":"orders","schema_changes":"freeze"})");
+  EXPECT_EQ(sink->write(make_batch(kOrderColumns, {order(1, "a", 1)})), FERRY_ERROR_CONFIG);
+  EXPECT_NE(sink->host().last_error().find("\"amount\""), std::string::npos) << sink->host().last_error();
 }
 
 TEST_F(SqliteSinkTest, AbortAlsoUndoesSchemaChanges) {

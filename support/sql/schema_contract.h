@@ -1,0 +1,56 @@
+// What a SQL sink may do to its table's columns, as the pipeline says in the
+// sink's options:
+//
+//   "columns":        {"field": "sql type", ...}  types pinned per field
+//   "schema_changes": "evolve" | "reject_row" | "freeze"
+//
+// Both options mean the same in every SQL sink; this reads them once.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ferry::support {
+
+enum class SchemaChanges {
+  kEvolve,     // a new field becomes a new nullable column
+  kRejectRow,  // records with a value in a new field go to the DLQ
+  kFreeze,     // a batch with a new field is a configuration error
+};
+
+// "evolve", "reject_row" or "freeze"; none for anything else.
+std::optional<SchemaChanges> parse_schema_changes(std::string_view text);
+
+// A SQL type given by a pipeline for a column ("bigint", "numeric(12,2)",
+// "varchar(80)", "text[]"): letters, digits, underscores and spaces, one
+// parenthesised list of numbers, a trailing []. It goes into DDL as text,
+// so nothing else is let through.
+bool is_plain_sql_type(std::string_view type);
+
+struct SchemaContract {
+  std::vector<std::pair<std::string, std::string>> column_types;  // field, SQL type
+  SchemaChanges changes = SchemaChanges::kEvolve;
+
+  // The pinned type of a field; names compare as the target compares them.
+  const std::string* type_for(std::string_view field, bool case_insensitive) const;
+};
+
+// Whether `name` is one of the two options above.
+bool is_schema_contract_option(std::string_view name);
+
+// Reads "columns" and "schema_changes" from a sink's config. Without
+// "schema_changes", a sink that may not create its table (create_table:
+// false) may not add columns either: "freeze". Throws
+// ferry::Error(FERRY_ERROR_CONFIG, "<who>: ...") naming the option.
+SchemaContract read_schema_contract(const boost::json::object& config, bool create_table,
+                                    const std::string& who);
+
+// ASCII case folding, as SQLite and MySQL compare column names.
+std::string fold_ascii(std::string_view name);
+
+}  // namespace ferry::support
