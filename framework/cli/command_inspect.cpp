@@ -12,68 +12,11 @@
 #include "common/log.h"
 
 namespace ferry::cli {
-namespace {
-
-
-
-const char* option_type(FerryOptionType t) {
-  switch (t) {
-    case FERRY_OPTION_STRING: return "string";
-    case FERRY_OPTION_INT: return "int";
-    case FERRY_OPTION_NUMBER: return "number";
-    case FERRY_OPTION_BOOL: return "bool";
-    case FERRY_OPTION_ARRAY: return "array";
-    case FERRY_OPTION_OBJECT: return "object";
-    default: return "any";
-  }
-}
-
-
-}  // namespace
-
 int validate_command(const GlobalOptions& g, const std::string& pipeline) {
   LoadedPipeline p = load_pipeline(pipeline, g.plugin_paths);
   std::cout << "ok: pipeline '" << p.def.name << "': source " << p.def.source.plugin << ", "
             << p.def.transforms.size() << " transform(s), " << p.def.sinks.size() << " sink(s), "
             << p.def.checkpoint_hooks.size() + p.def.backlog_hooks.size() << " hook(s)" << std::endl;
-  return kExitOk;
-}
-
-int plugins_command(const GlobalOptions& g, bool show_options) {
-  core::PluginRegistry registry(core::PluginRegistry::default_search_dirs(g.plugin_paths));
-  std::cout << std::left << std::setw(16) << "NAME" << std::setw(10) << "VERSION" << std::setw(6)
-            << "ABI" << std::setw(34) << "KINDS" << "FILE" << "\n";
-  for (const core::LoadedPlugin* p : registry.all()) {
-    std::cout << std::setw(16) << p->name() << std::setw(10) << p->descriptor().version
-              << std::setw(6) << core::abi_version_string(p->abi_version()) << std::setw(34)
-              << core::kinds_string(p->kinds()) << p->file().string() << "\n";
-    if (!show_options) continue;
-    const FerryPluginDescriptor& d = p->descriptor();
-    for (size_t k = 0; k < d.n_kinds; ++k) {
-      const FerryKindSpec& ks = d.kinds[k];
-      std::cout << "    " << core::kinds_string(ks.kind);
-      if (ks.capabilities & FERRY_CAP_TRANSACTIONAL) std::cout << " [transactional]";
-      if (ks.capabilities & FERRY_CAP_IDEMPOTENT) std::cout << " [idempotent]";
-      if (ks.description) std::cout << ": " << ks.description;
-      std::cout << "\n";
-      for (size_t o = 0; o < ks.n_options; ++o) {
-        const FerryOptionSpec& os = ks.options[o];
-        std::cout << "      " << std::setw(18) << os.name << std::setw(8) << option_type(os.type);
-        if (os.flags & FERRY_OPTION_REQUIRED) std::cout << "required ";
-        if (os.flags & FERRY_OPTION_SECRET) std::cout << "secret ";
-        if (os.default_json) std::cout << "default " << os.default_json << " ";
-        if (os.description) std::cout << "- " << os.description;
-        std::cout << "\n";
-      }
-    }
-  }
-  for (const core::PluginLoadFailure& f : registry.failures())
-    std::cerr << "warning: " << f.message << "\n";
-  if (registry.all().empty()) {
-    std::string dirs;
-    for (const auto& d : registry.search_dirs()) dirs += (dirs.empty() ? "" : ":") + d.string();
-    throw core::Error("no plugins found (searched " + dirs + ")");
-  }
   return kExitOk;
 }
 

@@ -37,7 +37,10 @@ struct RunArgs {
 };
 int run_command(const GlobalOptions& g, const RunArgs& a);
 int validate_command(const GlobalOptions& g, const std::string& pipeline);
-int plugins_command(const GlobalOptions& g, bool show_options);
+// How `ferry plugins` prints: names, names with options, or the option
+// reference as Markdown (docs/reference/plugins.md is that output).
+enum class PluginListing { kBrief, kOptions, kMarkdown };
+int plugins_command(const GlobalOptions& g, PluginListing listing);
 int checkpoint_show_command(const GlobalOptions& g, const std::string& pipeline);
 int checkpoint_reset_command(const GlobalOptions& g, const std::string& pipeline,
                              const std::optional<std::string>& partition);

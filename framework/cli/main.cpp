@@ -54,10 +54,14 @@ int main(int argc, char** argv) {
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check a pipeline definition against its plugins");
   validate_cmd->add_option("pipeline", pipeline, "Pipeline definition (JSON)")->required();
 
-  bool show_options = false;
+  cli::PluginListing listing = cli::PluginListing::kOptions;
   CLI::App* plugins_cmd = app.add_subcommand("plugins", "List the plugins found, with their options");
-  plugins_cmd->add_flag("--brief", [&](int64_t) { show_options = false; }, "Names only");
-  show_options = true;
+  CLI::Option* brief = plugins_cmd->add_flag(
+      "--brief", [&](int64_t) { listing = cli::PluginListing::kBrief; }, "Names only");
+  plugins_cmd
+      ->add_flag("--markdown", [&](int64_t) { listing = cli::PluginListing::kMarkdown; },
+                 "The option reference of every plugin, as Markdown")
+      ->excludes(brief);
 
   CLI::App* cp_cmd = app.add_subcommand("checkpoint", "Show or reset checkpoints");
   cp_cmd->require_subcommand(1);
@@ -166,7 +170,7 @@ int main(int argc, char** argv) {
   try {
     if (*run_cmd) return cli::run_command(g, run);
     if (*validate_cmd) return cli::validate_command(g, pipeline);
-    if (*plugins_cmd) return cli::plugins_command(g, show_options);
+    if (*plugins_cmd) return cli::plugins_command(g, listing);
     if (*cp_show) return cli::checkpoint_show_command(g, pipeline);
     if (*cp_reset) return cli::checkpoint_reset_command(g, pipeline, partition);
     if (*dlq_list) return cli::dlq_list_command(g, dlq);

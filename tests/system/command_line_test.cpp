@@ -48,4 +48,12 @@ TEST(CommandLine, AnUnknownCommandIsNamed) {
   EXPECT_NE(r.err.find("run"), std::string::npos) << r.err;
 }
 
+TEST(CommandLine, PluginOptionsStayInTheirColumns) {
+  auto r = ferry::test::run_process({FERRY_TEST_BINARY, "--plugin-path", FERRY_TEST_PLUGIN_DIR, "plugins"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // The longest option name of the mysql sink, then at least two spaces.
+  EXPECT_NE(r.out.find("rows_per_statement  int"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("rows_per_statementint"), std::string::npos);
+}
+
 }  // namespace
