@@ -10,6 +10,15 @@
 namespace ferry_file {
 namespace {
 
+// Nesting beyond this rejects the line: it bounds the parser's stack.
+constexpr int kMaxDepth = 32;
+
+boost::json::parse_options depth_limit() {
+  boost::json::parse_options o;
+  o.max_depth = kMaxDepth;
+  return o;
+}
+
 // Kinds seen in a field, one bit each.
 enum : uint8_t {
   kSawNull = 1,
@@ -118,7 +127,7 @@ double as_double(const boost::json::value& v) {
 
 JsonlBatch::JsonlBatch(std::vector<std::string> key_fields)
     : key_fields_(std::move(key_fields)),
-      parser_(boost::json::storage_ptr(), boost::json::parse_options(), parser_stack_,
+      parser_(boost::json::storage_ptr(), depth_limit(), parser_stack_,
               sizeof parser_stack_) {
   row_cells_.push_back(0);
 }
@@ -185,6 +194,8 @@ JsonlBatch::Added JsonlBatch::add(std::string_view line, std::string_view positi
       *error = "invalid UTF-8";
     } else if (std::optional<std::string> why = non_json_number(line)) {
       *error = "invalid JSON: " + *why;
+    } else if (ec == boost::json::error::too_deep) {
+      *error = "nested deeper than " + std::to_string(kMaxDepth) + " levels, the most a line may hold";
     } else {
       *error = "invalid JSON: " + ec.message();
     }

@@ -556,6 +556,15 @@ TEST(JsonlBatch, NumbersNoTypeHoldsAreRejectedSayingSo) {
   EXPECT_EQ(j.rows(), 1u);
 }
 
+TEST(JsonlBatch, NestingBeyond32LevelsIsRejectedSayingSo) {
+  JsonlBatch j;
+  std::string error;
+  auto nested = [](int arrays) { return "{\"a\":" + std::string(arrays, '[') + "1" + std::string(arrays, ']') + "}"; };
+  EXPECT_EQ(j.add(nested(31), "1", &error), kRow) << error;  // the object and 31 arrays: 32 levels
+  EXPECT_EQ(j.add(nested(32), "2", &error), kRejected);
+  EXPECT_EQ(error, "nested deeper than 32 levels, the most a line may hold");
+}
+
 TEST(JsonlBatch, RejectsMalformedAndNonObjects) {
   JsonlBatch j;
   std::string error;
