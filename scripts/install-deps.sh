@@ -25,6 +25,8 @@ connector_packages=(
   mariadb-server mariadb-client libmysqlcppconn7v5
   # promtool checks the /metrics output.
   prometheus
+  # Public data (big integers) for tests/system/real_data_test.cpp.
+  json-schema-test-suite
 )
 
 if [ "$core" = 0 ]; then
@@ -37,16 +39,19 @@ fi
 # MySQL Connector/C++'s headers, unpacked into build-deps/ (its -dev package
 # cannot be installed beside Boost 1.81).
 fetch_mysql_headers() { "$(dirname "$0")/fetch-mysqlcppconn-headers.sh"; }
-# s3rver, pinned by tests/s3/package-lock.json, for the S3 tests.
-install_s3rver() {
-  local dir; dir="$(cd "$(dirname "$0")/.." && pwd)/tests/s3"
-  [ -d "$dir/node_modules/s3rver" ] && return 0
+# npm packages the tests use, pinned by each directory's package-lock.json:
+# s3rver for the S3 tests (tests/s3), public data sets for the real-data
+# test (tests/realdata).
+install_npm_dir() {
+  local dir; dir="$(cd "$(dirname "$0")/.." && pwd)/tests/$1"
+  [ -d "$dir/node_modules/$2" ] && return 0
   npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >/dev/null
 }
 after_install() {
   [ "$core" = 1 ] && return 0
   fetch_mysql_headers
-  install_s3rver
+  install_npm_dir s3 s3rver
+  install_npm_dir realdata vega-datasets
 }
 
 missing=()
