@@ -35,7 +35,10 @@ if [ "$sanitize" = 1 ]; then
 elif [ "$sanitize" = thread ]; then
   build=build-tsan
   flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DFERRY_SANITIZE=thread)
-  export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+  # Crash tests end `ferry` with _exit() from a plugin while its threads
+  # run, as a power cut would; TSan calls those threads leaked. Races and
+  # deadlocks still stop the test.
+  export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:report_thread_leaks=0
   # Everything without a server, and the system tests of the engine itself.
   selection=(-E 'Postgres|Mysql|Maria|Elasticsearch|S3|Pg|Servers')
 fi
