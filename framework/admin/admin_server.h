@@ -43,6 +43,8 @@ class AdminServer {
   // "0.0.0.0:9464" (every interface, only when written out), "localhost:9464".
   // Throws Error with the accepted forms on anything else.
   static Options parse_listen(const std::string& spec);
+  // Whether an address from parse_listen reaches only this machine.
+  static bool is_loopback(const std::string& address);
 
  private:
   struct Impl;

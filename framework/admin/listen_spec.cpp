@@ -61,4 +61,10 @@ AdminServer::Options AdminServer::parse_listen(const std::string& spec) {
   return options;
 }
 
+bool AdminServer::is_loopback(const std::string& address) {
+  boost::system::error_code ec;
+  const auto a = boost::asio::ip::make_address(address, ec);
+  return !ec && a.is_loopback();
+}
+
 }  // namespace ferry::core

@@ -9,24 +9,30 @@
 #include <string>
 
 #include "admin/admin_server.h"
+#include "cli/commands.h"
 #include "common/error.h"
 #include "common/log.h"
 
 namespace ferry::cli {
 
-inline std::unique_ptr<core::AdminServer> start_admin(const std::optional<std::string>& listen,
-                                                      const std::optional<std::string>& token_env,
-                                                      core::AdminBackend& backend) {
-  if (!listen) {
-    if (token_env) throw UsageError("--admin-token-env needs --admin");
+inline std::unique_ptr<core::AdminServer> start_admin(const AdminArgs& a, core::AdminBackend& backend) {
+  if (!a.listen) {
+    if (a.token_env) throw UsageError("--admin-token-env needs --admin");
+    if (a.insecure) throw UsageError("--admin-insecure needs --admin");
     return nullptr;
   }
-  core::AdminServer::Options o = core::AdminServer::parse_listen(*listen);
-  if (token_env) {
-    const char* token = std::getenv(token_env->c_str());
-    if (!token || !*token) throw core::Error("--admin-token-env: environment variable " + *token_env + " is not set");
+  core::AdminServer::Options o = core::AdminServer::parse_listen(*a.listen);
+  if (a.token_env) {
+    const char* token = std::getenv(a.token_env->c_str());
+    if (!token || !*token) throw core::Error("--admin-token-env: environment variable " + *a.token_env + " is not set");
     o.bearer_token = token;
   }
+  // Checkpoint reset, replay and discard are one request away: beyond this
+  // machine they are served only behind a token, or when told twice.
+  if (!o.bearer_token && !core::AdminServer::is_loopback(o.address) && !a.insecure)
+    throw UsageError("--admin " + *a.listen + " serves beyond this machine without a token: anyone who " +
+                     "reaches it could reset checkpoints and replay or discard the DLQ. Set " +
+                     "--admin-token-env VAR (the token in $VAR), or add --admin-insecure to accept that");
   auto server = std::make_unique<core::AdminServer>(o, backend);
   server->start();
   core::log_info("admin API on http://" + server->endpoint() + (o.bearer_token ? " (bearer token required)" : ""));

@@ -55,7 +55,7 @@ int run_command(const GlobalOptions& g, const RunArgs& a) {
   });
   backend.set_running(true);
   // Before the run starts: a port in use fails the command, not halfway.
-  std::unique_ptr<core::AdminServer> admin = start_admin(a.admin, a.admin_token_env, backend);
+  std::unique_ptr<core::AdminServer> admin = start_admin(a.admin, backend);
   core::Engine engine(p.def, *p.plugins, *state);
   core::RunSummary s;
   try {
@@ -98,7 +98,7 @@ int serve_command(const GlobalOptions& g, const ServeArgs& a) {
            ", failed again " + std::to_string(s.replay.failed_again) + ", not replayable " +
            std::to_string(s.replay.skipped);
   });
-  std::unique_ptr<core::AdminServer> admin = start_admin(a.admin, a.admin_token_env, backend);
+  std::unique_ptr<core::AdminServer> admin = start_admin(a.admin, backend);
   if (!admin) throw core::Error("ferry serve needs --admin ADDRESS");
   std::cout << "serving pipeline '" << p.def.name << "' on http://" << admin->endpoint() << std::endl;
   while (!g_cancel.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));

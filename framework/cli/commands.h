@@ -26,14 +26,21 @@ struct GlobalOptions {
   std::vector<std::string> plugin_paths;
 };
 
+// --admin, --admin-token-env and --admin-insecure, for every command that
+// can serve the admin API.
+struct AdminArgs {
+  std::optional<std::string> listen;     // listen address of the admin API
+  std::optional<std::string> token_env;  // environment variable holding the bearer token
+  bool insecure = false;                 // serve beyond loopback without a token
+};
+
 struct RunArgs {
   std::string pipeline;
   bool dry_run = false;
   bool no_progress = false;
   double rate = 0;                         // records/s, 0 = unlimited
   std::optional<std::string> parallelism;  // "auto" or a number
-  std::optional<std::string> admin;        // listen address of the admin API
-  std::optional<std::string> admin_token_env;
+  AdminArgs admin;
 };
 int run_command(const GlobalOptions& g, const RunArgs& a);
 int validate_command(const GlobalOptions& g, const std::string& pipeline);
@@ -86,8 +93,7 @@ int status_command(const GlobalOptions& g, const std::string& pipeline, bool jso
 
 struct ServeArgs {
   std::string pipeline;
-  std::optional<std::string> admin;
-  std::optional<std::string> admin_token_env;
+  AdminArgs admin;
 };
 // The admin API over a pipeline's state, without running it.
 int serve_command(const GlobalOptions& g, const ServeArgs& a);

@@ -39,16 +39,20 @@ int main(int argc, char** argv) {
     cmd->add_option("--parallelism", r.parallelism, "Workers for the partitions: auto or a number");
   };
   add_run_tuning(run_cmd, run);
-  run_cmd->add_option("--admin", run.admin, "Serve the admin API and /metrics here (e.g. 127.0.0.1:9464)");
-  run_cmd->add_option("--admin-token-env", run.admin_token_env,
-                      "Require this environment variable's value as a bearer token");
+  auto add_admin = [](CLI::App* cmd, cli::AdminArgs& a, bool required) {
+    CLI::Option* listen =
+        cmd->add_option("--admin", a.listen, "Serve the admin API and /metrics here (e.g. 127.0.0.1:9464)");
+    if (required) listen->required();
+    cmd->add_option("--admin-token-env", a.token_env, "Require this environment variable's value as a bearer token");
+    cmd->add_flag("--admin-insecure", a.insecure,
+                  "Serve beyond loopback without a token (anyone who reaches it can reset checkpoints)");
+  };
+  add_admin(run_cmd, run.admin, false);
 
   cli::ServeArgs serve;
   CLI::App* serve_cmd = app.add_subcommand("serve", "Serve the admin API over a pipeline's state, without running it");
   serve_cmd->add_option("pipeline", serve.pipeline, "Pipeline definition (JSON)")->required();
-  serve_cmd->add_option("--admin", serve.admin, "Listen address (e.g. 127.0.0.1:9464)")->required();
-  serve_cmd->add_option("--admin-token-env", serve.admin_token_env,
-                        "Require this environment variable's value as a bearer token");
+  add_admin(serve_cmd, serve.admin, true);
 
   std::string pipeline;
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check a pipeline definition against its plugins");

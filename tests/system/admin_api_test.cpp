@@ -226,3 +226,24 @@ TEST(AdminApi, AnAddressInUseFailsTheCommandBeforeAnyDataMoves) {
   first.kill_now(SIGTERM);
   first.wait();
 }
+
+TEST(AdminApi, BeyondLoopbackWithoutATokenIsRefusedUnlessToldTwice) {
+  TempDir dir;
+  ferry::test::write_file(dir.file("p.json"), R"({"name": "open", "state": {"type": "sqlite", "path": "state.db"},
+    "source": {"plugin": "generator", "config": {"count": 10}},
+    "sinks": [{"name": "out", "plugin": "fault", "config": {"dir": "."}}]})");
+  auto refused = ferry::test::ferry({"run", "--no-progress", "--admin", "0.0.0.0:0", dir.file("p.json")});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("without a token"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("--admin-insecure"), std::string::npos) << refused.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("rows.txt"))) << "no data moves before the refusal";
+
+  auto insecure = ferry::test::ferry({"run", "--no-progress", "--admin", "0.0.0.0:0", "--admin-insecure", dir.file("p.json")});
+  EXPECT_EQ(insecure.exit_code, 0) << insecure.err;
+  EXPECT_NE(insecure.err.find("admin API on http://0.0.0.0:"), std::string::npos) << insecure.err;
+
+  auto with_token = ferry::test::ferry({"run", "--no-progress", "--admin", "0.0.0.0:0", "--admin-token-env", "ADMIN_TOKEN",
+                                        dir.file("p.json")},
+                                       {"ADMIN_TOKEN=" + std::string(kToken)});
+  EXPECT_EQ(with_token.exit_code, 0) << with_token.err;
+}
