@@ -87,8 +87,11 @@ struct AdminServer::Impl {
         return;
       }
       close_on_exec(socket.native_handle());
-      if (shared.connections.load() >= kMaxConnections) {
-        log_debug("admin: too many open connections, closing a new one");
+      // At the limit a new client takes the place of the oldest one that
+      // has not sent a request; if every connection is busy, it waits its
+      // turn by being refused.
+      if (shared.connections.load() >= kMaxConnections && !shared.evict_oldest_waiting()) {
+        log_debug("admin: every connection is busy with a request, closing a new one");
       } else {
         admin::serve_connection(std::move(socket), shared);
       }

@@ -19,31 +19,51 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
-// Generous for a human with curl, short enough that idle or stalled clients
-// do not pile up.
+// Generous for a human with curl, short enough that stalled clients do not
+// pile up.
 constexpr auto kIoTimeout = std::chrono::seconds(30);
+// A whole request header (and the wait for it on a kept-alive connection)
+// must arrive within this: a client trickling a header line every few
+// seconds is cut off, not served for half a minute.
+constexpr auto kHeaderTimeout = std::chrono::seconds(5);
 // After an error reply the client may still be sending its body; reading it
 // for a moment lets it see our answer instead of a connection reset.
 constexpr auto kLingerTimeout = std::chrono::seconds(2);
 
-class Session : public std::enable_shared_from_this<Session> {
+class Session : public Evictable, public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, ServerShared& shared) : stream_(std::move(socket)), shared_(shared) {
     ++shared_.connections;
   }
-  ~Session() { --shared_.connections; }
+  ~Session() override { --shared_.connections; }
 
   void read_header() {
     parser_.emplace();
     parser_->header_limit(kMaxHeaderBytes);
     parser_->body_limit(kMaxBodyBytes);
-    stream_.expires_after(kIoTimeout);
+    // One deadline for the whole header, not per read.
+    stream_.expires_after(kHeaderTimeout);
+    waiting_ = true;
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
   }
 
+  // Called from the accepting thread: the close itself runs on this
+  // connection's strand. Whoever clears `waiting_` first wins, so a header
+  // that just arrived is served, and a connection is evicted once.
+  bool evict_if_waiting() override {
+    if (!waiting_.exchange(false)) return false;
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      beast::error_code ignored;
+      self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      self->stream_.cancel();
+    });
+    return true;
+  }
+
  private:
   void on_header(beast::error_code ec) {
+    if (!waiting_.exchange(false)) return;  // evicted
     if (ec) return on_read_error(ec);
     started_ = Clock::now();
     const auto& req = parser_->get();
@@ -156,12 +176,38 @@ class Session : public std::enable_shared_from_this<Session> {
   http::response<http::empty_body> continue_;
   char drain_buffer_[4096];
   Clock::time_point started_ = Clock::now();
+  std::atomic<bool> waiting_{false};
 };
 
 }  // namespace
 
+bool ServerShared::evict_oldest_waiting() {
+  std::lock_guard<std::mutex> lock(mu);
+  for (auto it = sessions.begin(); it != sessions.end();) {
+    std::shared_ptr<Evictable> s = it->lock();
+    if (!s) {
+      it = sessions.erase(it);
+      continue;
+    }
+    if (s->evict_if_waiting()) {
+      sessions.erase(it);
+      return true;
+    }
+    ++it;
+  }
+  return false;
+}
+
 void serve_connection(tcp::socket socket, ServerShared& shared) {
-  std::make_shared<Session>(std::move(socket), shared)->read_header();
+  auto session = std::make_shared<Session>(std::move(socket), shared);
+  {
+    std::lock_guard<std::mutex> lock(shared.mu);
+    // Connections that ended leave their entry behind; dropping them here
+    // keeps the list as long as the open connections.
+    shared.sessions.remove_if([](const std::weak_ptr<Evictable>& w) { return w.expired(); });
+    shared.sessions.push_back(session);
+  }
+  session->read_header();
 }
 
 }  // namespace ferry::core::admin

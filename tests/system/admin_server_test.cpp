@@ -158,6 +158,8 @@ class Client {
     return read();
   }
 
+  void write_raw(const std::string& bytes) { net::write(socket_, net::buffer(bytes)); }
+
   Reply send_raw(const std::string& bytes) {
     net::write(socket_, net::buffer(bytes));
     return read();
@@ -548,6 +550,31 @@ TEST_F(AdminServerTest, StopClosesIdleConnectionsAndJoins) {
   // I/O timeout; a busy machine stays far below 20 s.
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(20));
   EXPECT_TRUE(idle.at_eof());
+}
+
+// 40 clients open connections and start a request header they never
+// finish; a scrape that comes after them is still served.
+TEST_F(AdminServerTest, ClientsThatSendNoRequestCannotLockOutAScrape) {
+  start();
+  std::vector<std::unique_ptr<Client>> squatters;
+  for (int i = 0; i < 40; ++i) {
+    squatters.push_back(std::make_unique<Client>(port()));
+    squatters.back()->write_raw("GET /metrics HTTP/1.1\r\nHost: x\r\n");
+  }
+  Client scrape(port());
+  EXPECT_EQ(scrape.send("GET", "/metrics").status, 200);
+  EXPECT_EQ(backend_.last_call(), "metrics");
+}
+
+TEST_F(AdminServerTest, AHeaderTrickledInIsCutOffQuickly) {
+  start();
+  Client slow(port());
+  slow.write_raw("GET /metrics HTTP/1.1\r\n");
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_TRUE(slow.at_eof());
+  // The header deadline is 5 s; before it existed the connection stayed
+  // for the 30 s I/O timeout. A busy machine stays far below 20 s.
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(20));
 }
 
 TEST_F(AdminServerTest, StopIsIdempotentAndStartAfterStopIsANoOp) {
