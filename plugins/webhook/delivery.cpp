@@ -19,7 +19,7 @@ Delivery::Delivery(const ferry::Context& ctx)
       host_(ctx.host()),
       redact_(make_redactor(opts_)),
       target_(display_url(opts_.url)),
-      client_(opts_) {}
+      client_(opts_, redact_) {}
 
 bool Delivery::pause(uint64_t ms) const {
   for (uint64_t slept = 0; slept < ms; slept += kPauseSliceMs) {

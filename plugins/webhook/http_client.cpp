@@ -79,7 +79,7 @@ FerryStatus class_of_curl(CURLcode rc) {
 
 }  // namespace
 
-HttpClient::HttpClient(const Options& opts) {
+HttpClient::HttpClient(const Options& opts, const ferry::SecretScrubber& redact) : redact_(redact) {
   global_init();
   easy_.reset(curl_easy_init());
   if (!easy_) throw ferry::Error(FERRY_ERROR_INTERNAL, "webhook: curl_easy_init failed");
@@ -133,7 +133,7 @@ PostResult HttpClient::post(const std::string& body) {
   out.status = class_of_http(out.http_status);
   out.retryable = out.status == FERRY_RETRY;
   out.error = "HTTP " + std::to_string(out.http_status);
-  if (!response_.empty()) out.error += ": " + quote_body(response_);
+  if (!response_.empty()) out.error += ": " + quote_body(redact_(response_));
   return out;
 }
 

@@ -11,6 +11,7 @@
 
 #include <curl/curl.h>
 #include <ferry/plugin.h>
+#include <ferry/redact.hpp>
 
 #include <memory>
 #include <string>
@@ -26,14 +27,17 @@ struct PostResult {
   // The class to report when this was the last attempt.
   FerryStatus status = FERRY_OK;
   long http_status = 0;  // 0 when no response arrived
-  // What went wrong, unredacted (may quote the response body).
+  // What went wrong; the quoted part of the response body is redacted,
+  // libcurl's message is not.
   std::string error;
 };
 
 class HttpClient {
  public:
-  // Throws ferry::Error when libcurl cannot be set up.
-  explicit HttpClient(const Options& opts);
+  // Throws ferry::Error when libcurl cannot be set up. `redact` scrubs the
+  // server's answer before a part of it is quoted: cutting first could
+  // leave half a secret that no longer matches.
+  HttpClient(const Options& opts, const ferry::SecretScrubber& redact);
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
@@ -47,6 +51,7 @@ class HttpClient {
     void operator()(curl_slist* l) const noexcept { curl_slist_free_all(l); }
   };
 
+  const ferry::SecretScrubber& redact_;  // owned by the Delivery, which outlives this
   std::unique_ptr<CURL, EasyCleanup> easy_;
   std::unique_ptr<curl_slist, SlistFree> headers_;
   std::string response_;

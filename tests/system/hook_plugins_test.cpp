@@ -644,6 +644,24 @@ TEST_F(WebhookTest, SlowReceiverHitsTheTimeout) {
       << hook.host().last_error();
 }
 
+// The server's answer is quoted only in part; a secret it echoes across
+// the cut must not survive in halves.
+TEST_F(WebhookTest, ASecretCutInHalfByTheQuoteLimitIsStillRedacted) {
+  receiver.respond_with(400, std::string(200, '.'));
+  receiver.echo_authorization(true);
+  std::string token;
+  for (int i = 0; i < 130; ++i) token += static_cast<char>('a' + i % 26);
+  CheckpointHookHandle hook(
+      plugin, params(dir, config(receiver.url(), R"("auth_header":"Bearer )" + token +
+                                                     R"(","retries":0,"fail_on_error":true)")));
+  ASSERT_EQ(hook.open_status(), FERRY_OK) << hook.host().last_error();
+  EXPECT_EQ(hook.on_commit(batch_of(1, 1), "db"), FERRY_ERROR_CONFIG);
+  const std::string text = hook.host().last_error();
+  EXPECT_NE(text.find("HTTP 400"), std::string::npos) << text;
+  for (size_t at = 0; at + 12 <= token.size(); ++at)
+    ASSERT_EQ(text.find(token.substr(at, 12)), std::string::npos) << "part of the token leaked: " << text;
+}
+
 TEST_F(WebhookTest, SecretsNeverAppearInMessages) {
   receiver.respond_with(401, "who are you?");
   receiver.echo_authorization(true);
