@@ -279,7 +279,9 @@ RunSummary Engine::run(const EngineOptions& options) {
   Logger::instance().clear_status_line();
   if (!options.dry_run) {
     try {
-      state_.end_run(total.run_id, total.status, total.counts, total.message);
+      // The run record is shown by `ferry status` and the admin API: no
+      // secret of the pipeline may reach it.
+      state_.end_run(total.run_id, total.status, total.counts, Logger::instance().redact(total.message));
     } catch (const std::exception& e) {
       log_error(std::string("could not record the end of the run: ") + e.what(), run.fields());
     }

@@ -9,6 +9,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <ferry/plugin.h>
+#include <ferry/redact.hpp>
 
 #include "pipeline/definition.h"
 #include "pipeline/json_fields.h"
@@ -130,6 +131,23 @@ void record_secret(const boost::json::value& v, std::vector<std::string>& secret
   secrets.push_back(std::move(text));
 }
 
+// Credentials written into a URL (`http://user:pass@host`) are secrets
+// whatever option holds the URL, and so is the Basic header built from them.
+void record_url_credentials(const boost::json::value& v, std::vector<std::string>& secrets) {
+  if (v.is_string()) {
+    const std::string_view text(v.get_string());
+    if (text.find("://") == std::string_view::npos) return;
+    ferry::SecretScrubber scrub;
+    scrub.add_url_userinfo(text);
+    for (const std::string& s : scrub.secrets())
+      if (std::find(secrets.begin(), secrets.end(), s) == secrets.end()) secrets.push_back(s);
+  } else if (v.is_array()) {
+    for (const auto& item : v.get_array()) record_url_credentials(item, secrets);
+  } else if (v.is_object()) {
+    for (const auto& member : v.get_object()) record_url_credentials(member.value(), secrets);
+  }
+}
+
 void check_options(StageDef& stage, const FerryKindSpec& spec, const std::string& what,
                    std::vector<std::string>& secrets, std::vector<DefinitionIssue>& issues) {
   const std::string config_path = stage.json_path + "/config";
@@ -141,6 +159,7 @@ void check_options(StageDef& stage, const FerryKindSpec& spec, const std::string
   }
 
   for (const auto& member : stage.config) {
+    record_url_credentials(member.value(), secrets);
     const std::string key(member.key());
     if (std::find(known.begin(), known.end(), key) != known.end()) {
       continue;

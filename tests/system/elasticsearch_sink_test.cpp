@@ -10,6 +10,7 @@
 
 #include "es-server/es_test_server.h"
 #include "support/plugin_harness.h"
+#include "support/webhook_receiver.h"
 #include "support/ports.h"
 
 namespace {
@@ -378,3 +379,24 @@ TEST(ElasticsearchAuth, ApiKeyIsSentEncodedAndBearerTokensAsBearer) {
 }
 
 }  // namespace
+
+// Credentials in the URL are as secret as the password option: the Basic
+// header libcurl builds from them, echoed by a server, is redacted too.
+TEST(ElasticsearchAuth, CredentialsInTheUrlNeverReachAMessage) {
+  ferry::test::WebhookReceiver server;
+  server.respond_with(401, "denied");
+  server.echo_authorization(true);
+  Plugin plugin(ferry::test::plugin_path("elasticsearch"));
+  const std::string url = "http://elastic:url-pass-9876@127.0.0.1:" + std::to_string(server.port());
+  SinkHandle sink(plugin, params(R"({"url": ")" + url + R"(", "index": "orders"})"));
+  ASSERT_EQ(sink.open_status(), FERRY_OK) << sink.host().last_error();
+  EXPECT_EQ(sink.write(ferry::test::make_batch(kColumns, orders(1, 1))), FERRY_ERROR_AUTH);
+  ASSERT_FALSE(server.requests().empty());
+  // base64("elastic:url-pass-9876")
+  EXPECT_EQ(server.requests()[0].header("authorization"), "Basic ZWxhc3RpYzp1cmwtcGFzcy05ODc2");
+  std::string text = sink.host().last_error() + "\n";
+  for (const auto& log : sink.host().logs) text += log.message + "\n";
+  EXPECT_NE(text.find("401"), std::string::npos) << text;
+  for (const char* secret : {"url-pass-9876", "ZWxhc3RpYzp1cmwtcGFzcy05ODc2"})
+    EXPECT_EQ(text.find(secret), std::string::npos) << secret << " leaked in: " << text;
+}

@@ -704,6 +704,17 @@ TEST(PipelineDefinitionPlugins, DefaultsFilledAndSecretsCollected) {
   EXPECT_EQ(def.secrets, (std::vector<std::string>{"pw", "s3cr3t", "8443"}));
 }
 
+// Whatever option holds a URL, credentials written into it are secrets,
+// and so is the Basic header an HTTP client builds from them.
+TEST(PipelineDefinitionPlugins, CredentialsInAnyUrlAreSecrets) {
+  PipelineDef def = parsed(with_sink(
+      R"({"name": "db", "plugin": "sqlite", "config": {"path": "o.db", "table": "t"}})",
+      R"(, "hooks": {"checkpoint": [{"plugin": "audit", "config": {"url": "https://bob:pa%40ss@h.example/x"}}]})"));
+  ferry::core::validate_against_plugins(def, TestLookup());
+  for (const std::string expected : {"bob:pa%40ss", "pa%40ss", "bob:pa@ss", "Ym9iOnBhQHNz"})
+    EXPECT_NE(std::find(def.secrets.begin(), def.secrets.end(), expected), def.secrets.end()) << expected;
+}
+
 }  // namespace
 
 TEST(PipelineDefinitionOperations, ParallelismIsAutoOrABoundedNumber) {

@@ -105,6 +105,47 @@ inline std::pair<size_t, size_t> authority(std::string_view s, size_t sep, std::
   return {begin, end == std::string_view::npos ? s.size() : end};
 }
 
+// "%40" -> "@", as an HTTP client decodes userinfo before using it.
+inline std::string percent_decoded(std::string_view s) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    c = lower(c);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+  };
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+// The credential of "Authorization: Basic ..." for `user_pass`: what a
+// server that echoes request headers quotes back.
+inline std::string basic_credential(std::string_view user_pass) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < user_pass.size(); i += 3) {
+    const unsigned n = (static_cast<unsigned char>(user_pass[i]) << 16) |
+                       (static_cast<unsigned char>(user_pass[i + 1]) << 8) | static_cast<unsigned char>(user_pass[i + 2]);
+    for (int shift : {18, 12, 6, 0}) out += kAlphabet[(n >> shift) & 63];
+  }
+  if (i < user_pass.size()) {
+    unsigned n = static_cast<unsigned char>(user_pass[i]) << 16;
+    if (i + 1 < user_pass.size()) n |= static_cast<unsigned char>(user_pass[i + 1]) << 8;
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += i + 1 < user_pass.size() ? kAlphabet[(n >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
 inline constexpr std::string_view kAuthorityEnd = "/?#";
 inline constexpr std::string_view kTextUrlEnd = "/?# \t\r\n\"'<>";
 
@@ -155,7 +196,14 @@ class SecretScrubber {
     add(userinfo);
     const size_t colon = userinfo.find(':');
     if (colon != std::string_view::npos) add(userinfo.substr(colon + 1));
+    // An HTTP client sends these credentials as Basic authentication, and
+    // a server may quote that header back.
+    const std::string decoded = redact_detail::percent_decoded(userinfo);
+    add(decoded);
+    add(redact_detail::basic_credential(decoded));
   }
+  // What add() and add_url_userinfo() kept, longest first.
+  const std::vector<std::string>& secrets() const { return secrets_; }
   // `text` with the userinfo of every URL in it ("user:pass@" after "://")
   // and every remembered secret replaced by ***.
   std::string operator()(std::string text) const {
