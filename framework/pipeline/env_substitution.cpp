@@ -45,17 +45,26 @@ std::optional<std::string> expand_env(std::string_view text, std::string& error)
       error = "unterminated '${' (write '$${' for a literal '${')";
       return std::nullopt;
     }
-    const std::string name(text.substr(i + 2, close - i - 2));
+    std::string name(text.substr(i + 2, close - i - 2));
+    // ${NAME:-default}: the default when NAME is unset or empty, as in sh.
+    std::optional<std::string> fallback;
+    if (const std::size_t sep = name.find(":-"); sep != std::string::npos) {
+      fallback = name.substr(sep + 2);
+      name.resize(sep);
+    }
     if (!valid_name(name)) {
       error = "invalid environment variable name '" + name + "' (use letters, digits and '_')";
       return std::nullopt;
     }
     const char* value = std::getenv(name.c_str());
-    if (value == nullptr) {
-      error = "undefined environment variable '" + name + "'";
+    if (fallback && (value == nullptr || *value == '\0')) {
+      out += *fallback;
+    } else if (value == nullptr) {
+      error = "undefined environment variable '" + name + "' (write ${" + name + ":-default} for a default)";
       return std::nullopt;
+    } else {
+      out += value;
     }
-    out += value;
     i = close + 1;
   }
   return out;

@@ -325,7 +325,27 @@ TEST(PipelineDefinitionEnv, UndefinedVariableNamesItAtItsPath) {
   unsetenv("FERRY_TEST_UNDEFINED");
   expect_issue(std::string(R"({"name": "orders", )") + kSource +
                    R"(, "sinks": [{"name": "db", "plugin": "sqlite", "config": {"password": "${FERRY_TEST_UNDEFINED}"}}]})",
-               "/sinks/0/config/password", "undefined environment variable 'FERRY_TEST_UNDEFINED'");
+               "/sinks/0/config/password",
+               "undefined environment variable 'FERRY_TEST_UNDEFINED' (write ${FERRY_TEST_UNDEFINED:-default} for a default)");
+}
+
+TEST(PipelineDefinitionEnv, DefaultsApplyWhenUnsetOrEmpty) {
+  unsetenv("FERRY_TEST_UNSET");
+  setenv("FERRY_TEST_EMPTY", "", 1);
+  setenv("FERRY_TEST_SET", "given", 1);
+  const PipelineDef def = ferry::core::parse_pipeline_text(
+      std::string(R"({"name": "orders", )") + kSource +
+          R"(, "sinks": [{"name": "db", "plugin": "sqlite",
+              "config": {"a": "${FERRY_TEST_UNSET:-orders}", "b": "${FERRY_TEST_EMPTY:-x:-y}",
+                         "c": "${FERRY_TEST_SET:-unused}", "d": "${FERRY_TEST_UNSET:-}"}}]})",
+      "orders.json");
+  const boost::json::object& c = def.sinks[0].config;
+  EXPECT_EQ(c.at("a"), "orders");
+  EXPECT_EQ(c.at("b"), "x:-y");
+  EXPECT_EQ(c.at("c"), "given");
+  EXPECT_EQ(c.at("d"), "");
+  expect_issue(minimal(R"(, "description": "${BAD NAME:-x}")"), "/description",
+               "invalid environment variable name 'BAD NAME' (use letters, digits and '_')");
 }
 
 TEST(PipelineDefinitionEnv, MalformedReferences) {
