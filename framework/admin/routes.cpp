@@ -11,6 +11,7 @@
 #include "admin/http_util.h"
 #include "common/log.h"
 #include "state/state_store.h"
+#include "common/json_out.h"
 
 namespace ferry::core::admin {
 namespace {
@@ -39,7 +40,7 @@ struct Route {
 Response json_response(int status, const json::value& body) {
   Response r;
   r.status = status;
-  r.body = json::serialize(body) + "\n";
+  r.body = json_text(body) + "\n";
   return r;
 }
 

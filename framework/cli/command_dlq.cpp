@@ -9,6 +9,7 @@
 
 #include <boost/json.hpp>
 
+#include "common/json_out.h"
 #include "cli/commands.h"
 #include "cli/format.h"
 #include "cli/loaded_pipeline.h"
@@ -114,7 +115,7 @@ int dlq_show_command(const GlobalOptions& g, const std::string& pipeline, int64_
   auto state = open_state(p.def);
   std::optional<core::DlqEntry> e = state->get_dlq(p.def.name, id);
   if (!e) throw core::Error("pipeline '" + p.def.name + "' has no DLQ entry " + std::to_string(id));
-  std::cout << boost::json::serialize(entry_json(*e)) << "\n";
+  std::cout << core::json_text(entry_json(*e)) << "\n";
   return kExitOk;
 }
 
@@ -143,7 +144,7 @@ int dlq_export_command(const GlobalOptions& g, const std::string& pipeline, cons
   }
   std::ostream& out = output == "-" ? std::cout : file;
   int64_t n = for_each_entry(*state, make_filter(p.def.name, s), [&](const core::DlqEntry& e) {
-    out << boost::json::serialize(entry_json(e)) << "\n";
+    out << core::json_text(entry_json(e)) << "\n";
   });
   out.flush();
   if (!out) throw core::Error("writing " + output + " failed");

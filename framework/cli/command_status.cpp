@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "common/json_out.h"
 #include "admin/status_report.h"
 #include "cli/commands.h"
 #include "cli/format.h"
@@ -14,7 +15,7 @@ namespace {
 
 std::string str(const boost::json::value& v) {
   if (v.is_string()) return std::string(v.as_string());
-  return boost::json::serialize(v);
+  return core::json_text(v);
 }
 
 }  // namespace
@@ -24,7 +25,7 @@ int status_command(const GlobalOptions& g, const std::string& pipeline, bool jso
   auto state = open_state(p.def);
   boost::json::object report = core::status_report(*state, p.def.name);
   if (json) {
-    std::cout << boost::json::serialize(report) << std::endl;
+    std::cout << core::json_text(report) << std::endl;
     return kExitOk;
   }
   std::cout << "pipeline " << p.def.name << "\n\ncheckpoints\n";

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/json_out.h"
+
 namespace ferry::core {
 namespace {
 
@@ -28,14 +30,8 @@ std::string render_labels(const Labels& labels, const std::string& extra = "") {
   return out + "}";
 }
 
-std::string number(double v) {
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  if (std::isnan(v)) return "NaN";
-  char buf[64];
-  if (v == std::floor(v) && std::fabs(v) < 1e15) std::snprintf(buf, sizeof buf, "%.0f", v);
-  else std::snprintf(buf, sizeof buf, "%.9g", v);
-  return buf;
-}
+// Exact: a timestamp in seconds keeps its milliseconds.
+std::string number(double v) { return number_text(v); }
 
 const char* type_name(MetricType t) {
   switch (t) {
