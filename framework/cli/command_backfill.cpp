@@ -10,8 +10,11 @@
 #include <iomanip>
 #include <iostream>
 #include <map>
+#include <optional>
+#include <sstream>
 
 #include "cli/commands.h"
+#include "cli/events.h"
 #include "cli/loaded_pipeline.h"
 #include "cli/parallelism_arg.h"
 #include "cli/time_arg.h"
@@ -109,8 +112,22 @@ int backfill_command(const GlobalOptions& g, const BackfillArgs& a) {
       if (!known) throw UsageError("--redo names window '" + name + "', which is not in the range");
     }
 
-  std::cout << std::left << std::setw(24) << "WINDOW" << std::setw(10) << "STATUS" << std::setw(12) << "RECORDS"
-            << std::setw(10) << "REJECTED" << "SECONDS" << std::endl;
+  if (!json_output())
+    std::cout << std::left << std::setw(24) << "WINDOW" << std::setw(10) << "STATUS" << std::setw(12) << "RECORDS"
+              << std::setw(10) << "REJECTED" << "SECONDS" << std::endl;
+  // One line per window: a row of the table, or a JSON event.
+  auto window_line = [&](const std::string& window, const std::string& status, int64_t records,
+                         std::optional<int64_t> rejected, std::optional<double> seconds, const std::string& note) {
+    std::ostringstream row;
+    row << std::left << std::setw(24) << window << std::setw(10) << status << std::setw(12) << records
+        << std::setw(10) << (rejected ? std::to_string(*rejected) : "-");
+    if (seconds) row << std::fixed << std::setprecision(2) << *seconds;
+    row << note;
+    boost::json::object fields{{"pipeline", p.def.name}, {"window", window}, {"status", status}, {"records", records}};
+    if (rejected) fields["rejected"] = *rejected;
+    if (seconds) fields["seconds"] = *seconds;
+    print_event("backfill_window", row.str(), fields);
+  };
   int64_t done = 0, skipped = 0, total_records = 0;
   for (const Window& window : windows) {
     if (g_cancel.load()) break;
@@ -124,8 +141,7 @@ int backfill_command(const GlobalOptions& g, const BackfillArgs& a) {
     entry.end = window.options.end;
     if (entry.status == core::WindowStatus::Done && !redo(entry.window)) {
       ++skipped;
-      std::cout << std::setw(24) << entry.window << std::setw(10) << "done" << std::setw(12) << entry.records
-                << std::setw(10) << "-" << "(skipped)" << std::endl;
+      window_line(entry.window, "done", entry.records, std::nullopt, std::nullopt, "(skipped)");
       continue;
     }
     if (entry.status == core::WindowStatus::Done) {
@@ -168,8 +184,7 @@ int backfill_command(const GlobalOptions& g, const BackfillArgs& a) {
       throw core::Error("window " + window.options.name + ": " + e.what());
     }
     if (s.status != core::RunStatus::Succeeded) {
-      std::cout << std::setw(24) << entry.window << std::setw(10) << core::to_string(s.status) << std::setw(12)
-                << s.counts.written << std::setw(10) << s.counts.rejected << s.seconds << std::endl;
+      window_line(entry.window, core::to_string(s.status), s.counts.written, s.counts.rejected, s.seconds, "");
       if (s.status == core::RunStatus::Failed) {
         entry.status = core::WindowStatus::Failed;
         entry.message = s.message;
@@ -192,13 +207,20 @@ int backfill_command(const GlobalOptions& g, const BackfillArgs& a) {
     }
     ++done;
     total_records += s.counts.written;
-    std::cout << std::setw(24) << entry.window << std::setw(10) << (a.run.dry_run ? "would do" : "done")
-              << std::setw(12) << s.counts.written << std::setw(10) << s.counts.rejected << std::fixed
-              << std::setprecision(2) << s.seconds << std::endl;
+    window_line(entry.window, a.run.dry_run ? "would do" : "done", s.counts.written, s.counts.rejected, s.seconds,
+                "");
   }
-  std::cout << (a.run.dry_run ? "dry run: " : "") << "backfill of " << p.def.name << ": " << windows.size()
-            << " window(s), " << done << (a.run.dry_run ? " would run, " : " run, ") << skipped
-            << " already done, " << total_records << " record(s)" << std::endl;
+  print_event("backfill_summary",
+              std::string(a.run.dry_run ? "dry run: " : "") + "backfill of " + p.def.name + ": " +
+                  std::to_string(windows.size()) + " window(s), " + std::to_string(done) +
+                  (a.run.dry_run ? " would run, " : " run, ") + std::to_string(skipped) + " already done, " +
+                  std::to_string(total_records) + " record(s)",
+              {{"pipeline", p.def.name},
+               {"dry_run", a.run.dry_run},
+               {"windows", windows.size()},
+               {"run", done},
+               {"already_done", skipped},
+               {"records", total_records}});
   if (g_cancel.load()) return kExitInterrupted;
   return kExitOk;
 }

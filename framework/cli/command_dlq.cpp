@@ -9,6 +9,7 @@
 
 #include <boost/json.hpp>
 
+#include "cli/events.h"
 #include "common/json_out.h"
 #include "cli/commands.h"
 #include "cli/format.h"
@@ -148,7 +149,9 @@ int dlq_export_command(const GlobalOptions& g, const std::string& pipeline, cons
   });
   out.flush();
   if (!out) throw core::Error("writing " + output + " failed");
-  if (output != "-") std::cerr << "exported " << n << " entries to " << output << "\n";
+  if (output != "-")
+    print_event("dlq_exported", "exported " + std::to_string(n) + " entries to " + output,
+                {{"pipeline", p.def.name}, {"entries", n}, {"file", output}}, core::LogLevel::Info, stderr);
   return kExitOk;
 }
 
@@ -171,17 +174,27 @@ int replay_command(const GlobalOptions& g, const ReplayArgs& a) {
   core::Engine engine(p.def, *p.plugins, *state);
   core::RunSummary s = engine.run(options);
   const core::ReplayCounts& c = s.replay;
-  std::cout << (a.dry_run ? "dry run: " : "") << "replay of " << p.def.name << ": " << core::to_string(s.status)
-            << " — selected " << c.selected << ", " << (a.dry_run ? "would resolve " : "resolved ") << c.resolved
-            << ", " << (a.dry_run ? "would fail again " : "failed again ") << c.failed_again << ", not replayable "
-            << c.skipped;
-  if (c.already_done) std::cout << " (" << c.already_done << " delivered by an interrupted replay)";
-  if (!s.message.empty()) std::cout << " (" << s.message << ")";
-  std::cout << std::endl;
+  std::string text = std::string(a.dry_run ? "dry run: " : "") + "replay of " + p.def.name + ": " +
+                     core::to_string(s.status) + " — selected " + std::to_string(c.selected) + ", " +
+                     (a.dry_run ? "would resolve " : "resolved ") + std::to_string(c.resolved) + ", " +
+                     (a.dry_run ? "would fail again " : "failed again ") + std::to_string(c.failed_again) +
+                     ", not replayable " + std::to_string(c.skipped);
+  if (c.already_done) text += " (" + std::to_string(c.already_done) + " delivered by an interrupted replay)";
+  if (!s.message.empty()) text += " (" + s.message + ")";
+  boost::json::object fields = summary_fields(p.def.name, s);
+  fields["dry_run"] = a.dry_run;
+  fields["selected"] = c.selected;
+  fields["resolved"] = c.resolved;
+  fields["failed_again"] = c.failed_again;
+  fields["not_replayable"] = c.skipped;
+  fields["delivered_by_interrupted_replay"] = c.already_done;
+  print_event("replay_summary", text, fields);
   if (s.status == core::RunStatus::Stopped && g_cancel.load()) return kExitInterrupted;
   if (c.failed_again > 0 && !a.dry_run) {
-    std::cerr << "ferry: " << c.failed_again << " record(s) failed again; see: ferry dlq list " << a.pipeline
-              << " --status failed_again" << std::endl;
+    print_event("replay_failed_again",
+                "ferry: " + std::to_string(c.failed_again) + " record(s) failed again; see: ferry dlq list " +
+                    a.pipeline + " --status failed_again",
+                {{"pipeline", p.def.name}, {"failed_again", c.failed_again}}, core::LogLevel::Error, stderr);
     return kExitFailure;
   }
   return kExitOk;

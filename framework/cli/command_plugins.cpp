@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "common/error.h"
+#include "common/log.h"
 #include "plugin/registry.h"
 
 namespace ferry::cli {
@@ -105,7 +106,7 @@ void print_markdown(const std::vector<const core::LoadedPlugin*>& plugins) {
 
 int plugins_command(const GlobalOptions& g, PluginListing listing) {
   core::PluginRegistry registry(core::PluginRegistry::default_search_dirs(g.plugin_paths));
-  for (const core::PluginLoadFailure& f : registry.failures()) std::cerr << "warning: " << f.message << "\n";
+  for (const core::PluginLoadFailure& f : registry.failures()) core::log_warn(f.message);
   if (registry.all().empty()) {
     std::string dirs;
     for (const auto& d : registry.search_dirs()) dirs += (dirs.empty() ? "" : ":") + d.string();

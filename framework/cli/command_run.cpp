@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "admin/pipeline_backend.h"
 #include "cli/admin_setup.h"
+#include "cli/events.h"
 #include "cli/loaded_pipeline.h"
 #include "cli/parallelism_arg.h"
 #include "common/error.h"
@@ -65,7 +66,9 @@ int run_command(const GlobalOptions& g, const RunArgs& a) {
     throw;
   }
   backend.set_running(false);
-  std::cout << (a.dry_run ? "dry run: " : "") << core::format_summary(p.def.name, s) << std::endl;
+  boost::json::object fields = summary_fields(p.def.name, s);
+  fields["dry_run"] = a.dry_run;
+  print_event("run_summary", (a.dry_run ? "dry run: " : "") + core::format_summary(p.def.name, s), fields);
   if (s.status == core::RunStatus::Stopped && g_cancel.load()) return kExitInterrupted;
   if (s.status == core::RunStatus::Failed) throw core::Error(s.message);
   return kExitOk;

@@ -4,12 +4,27 @@
 
 #include <iostream>
 
+#include <boost/json.hpp>
+
 #include "cli/commands.h"
+#include "common/json_out.h"
 #include "common/log.h"
 #include "pipeline/definition.h"
 #include "plugin/loaded_plugin.h"
 
 using namespace ferry;
+
+namespace {
+
+// The last line of a failed command, on stderr: text, or one JSON event
+// under --log-format json.
+int fatal(ferry::core::Logger& logger, int exit_code, const std::string& text, boost::json::object fields) {
+  fields["exit_code"] = exit_code;
+  logger.event(ferry::core::LogLevel::Error, "fatal", text, ferry::core::json_text(fields), stderr);
+  return exit_code;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Ferry: run data pipelines defined in JSON, with plugins for every source and sink.",
@@ -189,20 +204,22 @@ int main(int argc, char** argv) {
     if (*status_cmd) return cli::status_command(g, pipeline, status_json);
     if (*serve_cmd) return cli::serve_command(g, serve);
   } catch (const cli::UsageError& e) {
-    logger.clear_status_line();
-    std::cerr << "ferry: " << logger.redact(e.what()) << " (see ferry --help)" << std::endl;
-    return cli::kExitUsage;
+    return fatal(logger, cli::kExitUsage, std::string("ferry: ") + e.what() + " (see ferry --help)", {});
   } catch (const core::DefinitionError& e) {
-    logger.clear_status_line();
-    for (size_t i = 1; i < e.issues().size(); ++i)
-      std::cerr << e.file() << ": " << (e.issues()[i].path.empty() ? "" : e.issues()[i].path + ": ")
-                << logger.redact(e.issues()[i].message) << "\n";
-    std::cerr << "ferry: error: " << logger.redact(e.what()) << std::endl;
-    return cli::kExitUsage;
+    // As text: the other issues first, one per line, then the first as the
+    // error; as JSON: one event carrying every issue.
+    boost::json::array issues;
+    for (const auto& issue : e.issues()) issues.push_back({{"path", issue.path}, {"message", issue.message}});
+    if (logger.format() == core::LogFormat::Text) {
+      logger.clear_status_line();
+      for (size_t i = 1; i < e.issues().size(); ++i)
+        std::cerr << e.file() << ": " << (e.issues()[i].path.empty() ? "" : e.issues()[i].path + ": ")
+                  << logger.redact(e.issues()[i].message) << "\n";
+    }
+    return fatal(logger, cli::kExitUsage, std::string("ferry: error: ") + e.what(),
+                 {{"file", e.file()}, {"issues", std::move(issues)}});
   } catch (const std::exception& e) {
-    logger.clear_status_line();
-    std::cerr << "ferry: error: " << logger.redact(e.what()) << std::endl;
-    return cli::kExitFailure;
+    return fatal(logger, cli::kExitFailure, std::string("ferry: error: ") + e.what(), {});
   }
   return cli::kExitUsage;
 }

@@ -85,6 +85,24 @@ void Logger::log(LogLevel level, std::string_view message, const LogFields& f) {
   std::fflush(stderr);
 }
 
+void Logger::event(LogLevel level, std::string_view event, std::string_view text, std::string_view fields_json,
+                   std::FILE* out) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::string line;
+  if (format_ == LogFormat::Json) {
+    line = "{\"ts\":\"" + timestamp() + "\",\"level\":\"" + level_name(level) + "\",\"event\":" +
+           json_string(event) + ",\"msg\":" + json_string(redact(text));
+    // Fields come as an object's text: its members join this object.
+    if (fields_json.size() > 2) line += "," + redact(fields_json.substr(1, fields_json.size() - 2));
+    line += "}\n";
+  } else {
+    line = redact(text) + "\n";
+  }
+  clear_status_locked();
+  std::fwrite(line.data(), 1, line.size(), out);
+  std::fflush(out);
+}
+
 void Logger::status_line(std::string_view line) {
   std::lock_guard<std::mutex> lock(mu_);
   std::string out = "\r\033[K" + std::string(line);

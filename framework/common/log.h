@@ -3,6 +3,7 @@
 // password that reached a message by accident is still never printed.
 #pragma once
 
+#include <cstdio>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -27,6 +28,7 @@ class Logger {
   void set_level(LogLevel level) { level_ = level; }
   void set_format(LogFormat format) { format_ = format; }
   LogLevel level() const { return level_; }
+  LogFormat format() const { return format_; }
   // Values replaced by "***" wherever they appear in a message.
   void add_secret(std::string secret);
 
@@ -36,6 +38,13 @@ class Logger {
   void clear_status_line();
 
   std::string redact(std::string_view message) const;
+
+  // A line a command prints for people (a summary, a fatal error) that is
+  // also an event: as text, `text` alone; as JSON, one object with ts,
+  // level, event, msg and the fields of `fields_json` (a JSON object's
+  // text). Written to `out` (stdout for a summary, stderr for an error).
+  void event(LogLevel level, std::string_view event, std::string_view text, std::string_view fields_json,
+             std::FILE* out);
 
  private:
   Logger() = default;

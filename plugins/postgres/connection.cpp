@@ -68,7 +68,8 @@ std::string describe_dsn(const std::string& dsn, std::string* password) {
   return out;
 }
 
-Connection::Connection(const std::string& dsn, std::string who) : who_(std::move(who)) {
+Connection::Connection(const std::string& dsn, std::string who, const ferry::Host* host) : who_(std::move(who)) {
+  if (host != nullptr) host_ = *host;
   endpoint_ = describe_dsn(dsn, &secret_);
   // The DSN is expanded last, so its own settings win over these defaults.
   const char* keys[] = {"connect_timeout", "application_name", "dbname", nullptr};
@@ -83,6 +84,15 @@ Connection::Connection(const std::string& dsn, std::string who) : who_(std::move
     conn_ = nullptr;
     throw PgError(status, msg, "", status == FERRY_RETRY);
   }
+  // libpq prints NOTICEs ("table ... does not exist, skipping") on stderr,
+  // outside the host's log format; they are debug detail, not news.
+  PQsetNoticeProcessor(
+      conn_,
+      [](void* self, const char* text) {
+        const auto* c = static_cast<const Connection*>(self);
+        if (c->host_) c->host_->log(FERRY_LOG_DEBUG, c->who_ + ": server notice: " + c->redact(one_line(text)));
+      },
+      this);
   // Text results must parse the same way on every server: UTC timestamps,
   // ISO dates, floats that round-trip, hex bytea.
   exec("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; "

@@ -12,6 +12,7 @@
 
 #include <ferry/plugin.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,7 +60,9 @@ class Connection {
   // FERRY_ERROR_AUTH for rejected credentials, FERRY_ERROR_CONFIG for a
   // missing database or a malformed DSN, FERRY_RETRY when the server cannot
   // be reached (the host makes that fatal at open, and retries it later).
-  Connection(const std::string& dsn, std::string who);
+  // The server's notices go to `host`'s log at debug level (libpq would
+  // print them on stderr); none are kept when `host` is null.
+  Connection(const std::string& dsn, std::string who, const ferry::Host* host = nullptr);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -97,6 +100,7 @@ class Connection {
   Result check(Result r, std::string_view what);
 
   std::string who_;
+  std::optional<ferry::Host> host_;  // for the server's notices
   std::string secret_;
   std::string endpoint_;
   PGconn* conn_ = nullptr;

@@ -50,7 +50,7 @@ PostgresSink::PostgresSink(const ferry::Context& ctx)
       checkpoints_(opts_.checkpoint_table) {
   // At open every failure is fatal: a server that is down is reported
   // with its address, and the run does not start.
-  conn_ = std::make_unique<Connection>(opts_.dsn, kWho);
+  conn_ = std::make_unique<Connection>(opts_.dsn, kWho, &host_);
   where_ = "table " + table_.quoted() + " at " + conn_->endpoint();
   checkpoints_.ensure(*conn_);
   if (!table_.exists(*conn_)) {
@@ -91,7 +91,7 @@ Connection& PostgresSink::connection(bool lost_rows_are_fatal) {
                           "it will be written again");
   // Reconnect: unreachable answers RETRY (the host backs off); rejected
   // credentials stay fatal.
-  conn_ = std::make_unique<Connection>(opts_.dsn, kWho);
+  conn_ = std::make_unique<Connection>(opts_.dsn, kWho, &host_);
   return *conn_;
 }
 

@@ -77,7 +77,7 @@ Connection& PostgresSource::connection() {
   conn_.reset();
   prefetched_ = false;
   page_.reset();  // rows of a dead connection's result are still valid, but re-read them
-  conn_ = std::make_unique<Connection>(opts_.dsn, kWho);
+  conn_ = std::make_unique<Connection>(opts_.dsn, kWho, &host_);
   return *conn_;
 }
 

@@ -4,6 +4,8 @@
 // pure helpers (redaction, COPY text, array literals, timestamp parsing).
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include <cstring>
 #include <fstream>
 #include <memory>
@@ -366,6 +368,25 @@ TEST_F(PostgresConnector, UpsertMergesAndDeletesByKey) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(pg().psql("SELECT count(*), sum((v = 'new' || id)::int), sum((extra = 'kept')::int) FROM u", dst),
             "2500|2000|2500\n");
+  // The server's NOTICEs (the staging table's DROP ... IF EXISTS) are not
+  // printed raw; at debug level they are log lines like any other.
+  EXPECT_EQ(r.err.find("NOTICE"), std::string::npos) << r.err;
+  const std::string debug_src = create_db("ups_src2");
+  const std::string debug_dst = create_db("ups_dst2");
+  pg().psql("CREATE TABLE u (id bigint PRIMARY KEY, v text); INSERT INTO u VALUES (1, 'a')", debug_src);
+  TempDir debug_dir;
+  ferry::test::write_file(debug_dir.file("p.json"),
+                          pg_to_pg("ups2", debug_src, R"("table": "u", "cursor": ["id"])", debug_dst,
+                                   R"("table": "u", "mode": "upsert", "key": ["id"])"));
+  auto d = ferry::test::ferry({"--log-level", "debug", "--log-format", "json", "run", "--no-progress",
+                               debug_dir.file("p.json")});
+  ASSERT_EQ(d.exit_code, 0) << d.err;
+  EXPECT_NE(d.err.find("server notice"), std::string::npos) << d.err;
+  for (const std::string& out : {d.out, d.err}) {
+    std::istringstream lines(out);
+    for (std::string line; std::getline(lines, line);)
+      EXPECT_TRUE(!line.empty() && line.front() == '{' && line.back() == '}') << "not a JSON line: " << line;
+  }
 }
 
 TEST_F(PostgresConnector, UnreachableServerIsOneLineWithHostPortAndNoPassword) {
