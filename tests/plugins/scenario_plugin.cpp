@@ -26,6 +26,7 @@
 #include <boost/json.hpp>
 
 #include "scenario_hash.h"
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <ctime>
@@ -265,7 +266,8 @@ struct StagedRow {
 };
 
 // Opens that fail the first `open_fail_times` times in this process.
-int g_open_failures = 0;
+// Workers open their sinks on their own threads, at once.
+std::atomic<int> g_open_failures{0};
 
 class ScenarioSink : public ferry::Sink {
  public:
@@ -295,10 +297,10 @@ class ScenarioSink : public ferry::Sink {
     if (auto it = c.find("reject_keys"); it != c.end())
       for (const auto& k : it->value().as_array()) reject_keys_.insert(std::string(k.as_string()));
     const std::string open_fail = str(c, "open_fail");
-    if (!open_fail.empty() && g_open_failures < num(c, "open_fail_times", 1000000)) {
-      ++g_open_failures;
+    if (!open_fail.empty() && g_open_failures.load() < num(c, "open_fail_times", 1000000)) {
+      const int n = ++g_open_failures;
       throw ferry::Error(open_fail == "retry" ? FERRY_RETRY : FERRY_ERROR_CONFIG,
-                         "scenario sink: cannot reach the target (open " + std::to_string(g_open_failures) + ")");
+                         "scenario sink: cannot reach the target (open " + std::to_string(n) + ")");
     }
     const std::string dir = ctx.resolve_path(str(c, "dir", "."));
     db_ = std::make_unique<Db>(dir + "/" + std::string(ctx.name()) + ".db");
