@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (fuzz/, see docs/fuzzing.md) with Clang in
+# Builds the libFuzzer targets (fuzz/; docs/architecture.md, Fuzzing) with Clang in
 # build-fuzz/ and runs each for MINUTES minutes, one after the other; then
 # prints what each did and exits non-zero if any of them crashed.
 #
