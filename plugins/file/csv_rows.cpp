@@ -30,8 +30,9 @@ bool CsvRows::set_first_record(std::string_view record, std::string* error) {
   for (size_t i = 0; i < fields_.size(); ++i) {
     std::string name = options_.header ? std::string(fields_[i].text) : std::string();
     if (name.empty()) name = "c" + std::to_string(i + 1);
-    // Field names must be unique for sinks that map them to columns.
-    if (std::find(names_.begin(), names_.end(), name) != names_.end())
+    // Field names must be unique for sinks that map them to columns. The
+    // suffixed name may be taken too ("a_3,a,a"): suffix again until free.
+    while (std::find(names_.begin(), names_.end(), name) != names_.end())
       name += "_" + std::to_string(i + 1);
     names_.push_back(std::move(name));
   }

@@ -457,6 +457,20 @@ TEST(CsvRows, HeaderNamingMissingTypedColumnFails) {
   EXPECT_EQ(dup.names(), (std::vector<std::string>{"a", "a_2", "c3"}));
 }
 
+// A suffixed name can be one the header already has ("at_11" beside a
+// second "at" in column 11): found by fuzz/csv_fuzz.cpp.
+TEST(CsvRows, SuffixedHeaderNamesStayUnique) {
+  CsvRows rows(CsvOptions{});
+  std::string error;
+  ASSERT_TRUE(rows.set_first_record("a_3,a,a", &error)) << error;
+  EXPECT_EQ(rows.names(), (std::vector<std::string>{"a_3", "a", "a_3_3"}));
+  ASSERT_TRUE(rows.set_first_record("c2,,", &error)) << error;
+  EXPECT_EQ(rows.names(), (std::vector<std::string>{"c2", "c2_2", "c3"}));
+  ASSERT_TRUE(rows.set_first_record("id,qty,at_11,ok,at,meta,w,city,note,qty,at", &error)) << error;
+  EXPECT_EQ(rows.names(), (std::vector<std::string>{"id", "qty", "at_11", "ok", "at", "meta", "w", "city",
+                                                    "note", "qty_10", "at_11_11"}));
+}
+
 // ---------------------------------------------------------------------------
 // JsonlBatch
 
