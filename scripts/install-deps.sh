@@ -17,11 +17,13 @@ packages=(
   libcli11-dev
   libgtest-dev libgmock-dev
   libcurl4-openssl-dev libssl-dev zlib1g-dev curl
+  # The host's PostgreSQL state store links libpq, even in the core build.
+  libpq-dev
   time
 )
 connector_packages=(
   # Connectors and the servers their tests start (never a system service).
-  postgresql postgresql-client libpq-dev libpqxx-dev
+  postgresql postgresql-client libpqxx-dev
   mariadb-server mariadb-client libmysqlcppconn7v5
   # promtool checks the /metrics output.
   prometheus
