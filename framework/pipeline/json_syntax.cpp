@@ -348,10 +348,17 @@ boost::json::value parse_json_document(std::string_view text, std::vector<Defini
 
   Scanner keys(text);
   keys.scan(text.size());
-  for (const DuplicateKey& d : keys.duplicates()) {
+  // Each is located by a scan from the start: the first few say what is
+  // wrong, thousands would say nothing more and take quadratic time.
+  constexpr std::size_t kDuplicatesListed = 20;
+  const std::vector<DuplicateKey>& duplicates = keys.duplicates();
+  for (std::size_t i = 0; i < duplicates.size() && i < kDuplicatesListed; ++i) {
+    const DuplicateKey& d = duplicates[i];
     issues.push_back({line_column(text, d.offset),
                       "duplicate key '" + d.key + "' (also at " + line_column(text, d.first_offset) + ")"});
   }
+  if (duplicates.size() > kDuplicatesListed)
+    issues.push_back({"", std::to_string(duplicates.size() - kDuplicatesListed) + " more duplicate keys"});
   return doc;
 }
 

@@ -1,6 +1,7 @@
 #include "csv_rows.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "json_text.h"
 #include "utf8.h"
@@ -27,13 +28,16 @@ bool CsvRows::set_first_record(std::string_view record, std::string* error) {
   }
   if (!parser_.parse(record, fields_, error)) return false;
   names_.clear();
+  // A set, not a scan of names_: a header of a million columns (one 64 MiB
+  // record may hold that) must not take a million squared steps.
+  std::unordered_set<std::string> taken;
   for (size_t i = 0; i < fields_.size(); ++i) {
     std::string name = options_.header ? std::string(fields_[i].text) : std::string();
     if (name.empty()) name = "c" + std::to_string(i + 1);
     // Field names must be unique for sinks that map them to columns. The
     // suffixed name may be taken too ("a_3,a,a"): suffix again until free.
-    while (std::find(names_.begin(), names_.end(), name) != names_.end())
-      name += "_" + std::to_string(i + 1);
+    while (taken.count(name) != 0) name += "_" + std::to_string(i + 1);
+    taken.insert(name);
     names_.push_back(std::move(name));
   }
   types_.assign(names_.size(), ColumnType::kString);
