@@ -18,6 +18,7 @@
 #include "cli/loaded_pipeline.h"
 #include "cli/parallelism_arg.h"
 #include "cli/time_arg.h"
+#include "cli/progress_args.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "engine/engine.h"
@@ -152,7 +153,7 @@ int backfill_command(const GlobalOptions& g, const BackfillArgs& a) {
     }
     core::EngineOptions options;
     options.cancel = &g_cancel;
-    options.progress = !a.run.no_progress && isatty(STDERR_FILENO);
+    apply_progress(a.run.no_progress, a.run.progress_interval, options);
     options.dry_run = a.run.dry_run;
     options.rate = a.run.rate;
     options.parallelism = parse_parallelism(a.run.parallelism);

@@ -15,6 +15,7 @@
 #include "cli/format.h"
 #include "cli/loaded_pipeline.h"
 #include "cli/time_arg.h"
+#include "cli/progress_args.h"
 #include "common/error.h"
 #include "engine/engine.h"
 
@@ -164,7 +165,7 @@ int replay_command(const GlobalOptions& g, const ReplayArgs& a) {
   options.cancel = &g_cancel;
   std::signal(SIGINT, on_replay_signal);
   std::signal(SIGTERM, on_replay_signal);
-  options.progress = !a.no_progress && isatty(STDERR_FILENO);
+  apply_progress(a.no_progress, a.progress_interval, options);
   options.dry_run = a.dry_run;
   options.kind = "replay";
   core::ReplayOptions replay;

@@ -12,6 +12,7 @@
 #include "cli/events.h"
 #include "cli/loaded_pipeline.h"
 #include "cli/parallelism_arg.h"
+#include "cli/progress_args.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "engine/engine.h"
@@ -43,7 +44,7 @@ int run_command(const GlobalOptions& g, const RunArgs& a) {
   std::signal(SIGTERM, on_signal);
   core::EngineOptions options;
   options.cancel = &g_cancel;
-  options.progress = !a.no_progress && isatty(STDERR_FILENO);
+  apply_progress(a.no_progress, a.progress_interval, options);
   options.dry_run = a.dry_run;
   options.rate = a.rate;
   options.parallelism = parse_parallelism(a.parallelism);

@@ -38,6 +38,7 @@ struct RunArgs {
   std::string pipeline;
   bool dry_run = false;
   bool no_progress = false;
+  int64_t progress_interval = 30;  // seconds between progress log lines without a terminal
   double rate = 0;                         // records/s, 0 = unlimited
   std::optional<std::string> parallelism;  // "auto" or a number
   AdminArgs admin;
@@ -77,6 +78,8 @@ struct ReplayArgs {
   DlqSelection select;  // status defaults to pending
   bool dry_run = false;
   bool no_progress = false;
+  int64_t progress_interval = 30;
+  AdminArgs admin;
 };
 int replay_command(const GlobalOptions& g, const ReplayArgs& a);
 

@@ -47,7 +47,13 @@ int main(int argc, char** argv) {
   CLI::App* run_cmd = app.add_subcommand("run", "Run a pipeline until its source is exhausted");
   run_cmd->add_option("pipeline", run.pipeline, "Pipeline definition (JSON)")->required();
   run_cmd->add_flag("--dry-run", run.dry_run, "Read and transform, write nothing (no sink, no checkpoint, no DLQ)");
-  run_cmd->add_flag("--no-progress", run.no_progress, "Do not show the progress line");
+  run_cmd->add_flag("--no-progress", run.no_progress, "Do not show progress");
+  auto add_progress_interval = [](CLI::App* cmd, int64_t& seconds) {
+    cmd->add_option("--progress-interval", seconds,
+                    "Without a terminal, log progress every this many seconds (0: never; default 30)")
+        ->check(CLI::NonNegativeNumber);
+  };
+  add_progress_interval(run_cmd, run.progress_interval);
   auto add_run_tuning = [](CLI::App* cmd, cli::RunArgs& r) {
     cmd->add_option("--rate", r.rate, "Read at most this many records per second (token bucket)")
         ->check(CLI::NonNegativeNumber);
@@ -129,7 +135,8 @@ int main(int argc, char** argv) {
   backfill_cmd->add_option("--to", backfill.to, "End of the range, exclusive")->required();
   backfill_cmd->add_option("--window", backfill.window, "Window size: 1d (default), 6h, 30m");
   backfill_cmd->add_flag("--dry-run", backfill.run.dry_run, "Read and transform each window; write nothing");
-  backfill_cmd->add_flag("--no-progress", backfill.run.no_progress, "Do not show the progress line");
+  backfill_cmd->add_flag("--no-progress", backfill.run.no_progress, "Do not show progress");
+  add_progress_interval(backfill_cmd, backfill.run.progress_interval);
   std::vector<std::string> redo_windows;
   auto redo_opt = backfill_cmd->add_option("--redo", redo_windows,
                                            "Run these windows again even if done (no names: every window)")
@@ -147,7 +154,8 @@ int main(int argc, char** argv) {
   replay_cmd->add_option("pipeline", replay.pipeline, "Pipeline definition (JSON)")->required();
   add_selection(replay_cmd, replay.select);
   replay_cmd->add_flag("--dry-run", replay.dry_run, "Report what would happen; write nothing");
-  replay_cmd->add_flag("--no-progress", replay.no_progress, "Do not show the progress line");
+  replay_cmd->add_flag("--no-progress", replay.no_progress, "Do not show progress");
+  add_progress_interval(replay_cmd, replay.progress_interval);
 
   // CLI11 says "A subcommand is required" of a misspelt one: name it.
   for (int i = 1; i < argc; ++i) {

@@ -52,6 +52,12 @@ struct PartitionPlan {
 // Lists the partitions with a short-lived source instance, then sizes the
 // pool: the orchestrator's plan when the pipeline has one, else plan_workers.
 // Errant records the source reports while listing are kept like any other.
+// Records the source expects in a partition; 0 when it cannot say.
+uint64_t estimated_records(SourceInstance& source, const std::string& partition) {
+  const auto e = source.estimate(partition);
+  return e && e->first != UINT64_MAX ? e->first : 0;
+}
+
 PartitionPlan plan_partitions(RunContext& run, uint32_t parallelism) {
   const PipelineDef& def = run.def;
   ErrantRecords errants(run);
@@ -60,6 +66,8 @@ PartitionPlan plan_partitions(RunContext& run, uint32_t parallelism) {
   host->set_errant_handler([&](const FerryErrantRecord& r) { return errants.report("source", "", r, counts); });
   SourceInstance source(run.plugins.require(def.source.plugin), std::move(host), run.params_for(def.source));
   std::vector<std::string> names = source.partitions();
+  if (run.show_progress())
+    for (const std::string& n : names) run.progress.expect(n, estimated_records(source, n));
   PartitionPlan plan;
   plan.workers = plan_workers(parallelism, names.size(), def.max_batch_bytes, def.queue_depth);
   if (!def.orchestrator) {
@@ -197,6 +205,8 @@ RunSummary Engine::run(const EngineOptions& options) {
   record.pipeline = def_.name;
   record.kind = options.kind;
   if (!options.dry_run) state_.begin_run(record);
+  std::optional<ProgressReporter> reporter;
+  if (run.show_progress()) reporter.emplace(run.progress, options.progress, options.progress_every, run.fields());
 
   RunSummary total;
   total.run_id = run.run_id;
@@ -229,7 +239,10 @@ RunSummary Engine::run(const EngineOptions& options) {
       }
       PartitionRunner runner(worker);
       if (!queue) {
-        for (const std::string& partition : worker.source->partitions()) {
+        const std::vector<std::string> partitions = worker.source->partitions();
+        if (run.show_progress())
+          for (const std::string& n : partitions) run.progress.expect(n, estimated_records(*worker.source, n));
+        for (const std::string& partition : partitions) {
           if (run.stop.stopping()) break;
           runner.run(partition);
         }
@@ -257,6 +270,7 @@ RunSummary Engine::run(const EngineOptions& options) {
     for (uint32_t w = 0; w < workers; ++w) threads.start([&, w] { work(w); });
   }
 
+  reporter.reset();
   for (const auto& c : counts) add(total, *c);
   total.seconds = std::chrono::duration<double>(Clock::now() - run.started).count();
   std::exception_ptr first_error;

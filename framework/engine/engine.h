@@ -14,6 +14,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -42,7 +43,8 @@ struct WindowOptions {
 struct EngineOptions {
   const std::atomic<bool>* cancel = nullptr;  // set by SIGINT/SIGTERM
   const std::atomic<bool>* paused = nullptr;  // readers wait while set (admin API)
-  bool progress = false;                      // progress line on stderr
+  bool progress = false;                      // progress on the terminal's status line
+  std::chrono::milliseconds progress_every{0};  // else a progress log line this often; 0 = none
   bool dry_run = false;                       // read and transform; write nothing
   double rate = 0;                            // records/s over all workers; 0 = unlimited
   std::optional<uint32_t> parallelism;        // overrides the definition's

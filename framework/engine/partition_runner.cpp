@@ -117,7 +117,10 @@ PartitionRunner::Resume PartitionRunner::resume(const std::string& partition, co
   RunContext& run = w_.run;
   if (run.dry_run()) {
     Resume r;
-    if (auto stored = run.state.load_checkpoint(run.def.name, key)) r.position = stored->position;
+    if (auto stored = run.state.load_checkpoint(run.def.name, key)) {
+      r.position = stored->position;
+      r.records = stored->records;
+    }
     return r;
   }
   if (std::optional<std::string> body = run.state.load_intent(run.def.name, key))
@@ -128,6 +131,7 @@ PartitionRunner::Resume PartitionRunner::resume(const std::string& partition, co
   std::optional<Checkpoint> stored = run.state.load_checkpoint(run.def.name, key);
   if (stored) {
     r.position = stored->position;
+    r.records = stored->records;
     schema_version_ = stored->schema_version;
     // One transactional sink saves no intent: the state store may lag the
     // checkpoint it holds by the batch it committed last.
@@ -226,6 +230,7 @@ void PartitionRunner::run(const std::string& partition) {
   if (auto est = w_.source->estimate(partition)) estimate_ = est->first == UINT64_MAX ? 0 : est->first;
   schema_version_.clear();
   Resume from = resume(partition, key);
+  if (run.show_progress()) run.progress.started(partition, estimate_, from.records);
   last_end_ = from.position.value_or("");
   std::optional<std::string> before = from.position;  // the checkpoint before the next batch
   w_.source->start(partition, from.position);
@@ -280,24 +285,10 @@ void PartitionRunner::run(const std::string& partition) {
     for (const TransformRejects& t : item.rejects) w_.hooks.failed(chain.at(t.input), w_.transforms.name(t.transform), t.rows);
     last_end_ = d.to;
     before = d.to;
-    show_progress(false);
+    if (run.show_progress()) run.progress.read(partition, item.source_rows);
     if (run.stop.stopping()) break;
   }
-  show_progress(true);
-}
-
-void PartitionRunner::show_progress(bool force) {
-  RunContext& run = w_.run;
-  if (!run.options.progress) return;
-  auto now = Clock::now();
-  if (!force && now - last_progress_ < std::chrono::milliseconds(500)) return;
-  last_progress_ = now;
-  const double secs = std::chrono::duration<double>(now - run.started).count();
-  const int64_t read = w_.counts.read.load();
-  std::string line = run.def.name + " [" + partition_ + "] read " + std::to_string(read) + ", written " +
-                     std::to_string(w_.counts.written) + ", rejected " + std::to_string(w_.counts.rejected.load()) +
-                     ", " + std::to_string(static_cast<int64_t>(secs > 0 ? read / secs : 0)) + " records/s";
-  Logger::instance().status_line(line);
+  if (run.show_progress() && !run.stop.stopping()) run.progress.finished(partition);
 }
 
 }  // namespace ferry::core

@@ -20,6 +20,7 @@ class PartitionRunner {
  private:
   struct Resume {
     std::optional<std::string> position;
+    int64_t records = 0;        // committed by earlier runs (the checkpoint's count)
     HeldRows held;              // rows at the start that some sinks hold
     std::vector<bool> holders;  // per sink
     HeldBy held_by;             // what the holders bring to that batch's commit
@@ -28,14 +29,12 @@ class PartitionRunner {
   Resume settle_interrupted_commit(const std::string& partition, const std::string& key, const std::string& body);
   void track_schema(const FerryBatch& source_batch, const std::string& key);
   void add_lineage(BatchChain& chain);
-  void show_progress(bool force);
 
   Worker& w_;
   std::string partition_;
   std::string schema_version_;  // fingerprint of the current source schema
   std::string last_end_;        // the checkpoint before the next batch
   uint64_t estimate_ = 0;
-  std::chrono::steady_clock::time_point last_progress_{};
 };
 
 }  // namespace ferry::core

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <fstream>
 
 #include "config.h"
 
@@ -152,8 +153,25 @@ const FileSource::File& FileSource::file(std::string_view partition) const {
 
 ferry::Source::Estimate FileSource::estimate(std::string_view partition) {
   Estimate e;
+  const File& f = file(partition);
   struct stat st;
-  if (::stat(file(partition).path.c_str(), &st) == 0) e.bytes = static_cast<uint64_t>(st.st_size);
+  if (::stat(f.path.c_str(), &st) != 0) return e;
+  e.bytes = static_cast<uint64_t>(st.st_size);
+  // Records from the lines of the first 64 KiB, scaled to the file's size:
+  // exact for a small file, close enough for a progress bar on a big one.
+  std::ifstream in(f.path, std::ios::binary);
+  std::string sample(64 * 1024, '\0');
+  in.read(sample.data(), static_cast<std::streamsize>(sample.size()));
+  sample.resize(static_cast<size_t>(in.gcount()));
+  if (sample.empty()) {
+    e.records = 0;
+    return e;
+  }
+  const auto lines = static_cast<uint64_t>(std::count(sample.begin(), sample.end(), '\n')) +
+                     (sample.back() != '\n' && sample.size() == e.bytes ? 1 : 0);
+  uint64_t records = sample.size() == e.bytes ? lines : lines * e.bytes / sample.size();
+  if (f.format == Format::kCsv && csv_options_.header && records > 0) --records;
+  e.records = records;
   return e;
 }
 

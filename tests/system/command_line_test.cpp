@@ -56,4 +56,28 @@ TEST(CommandLine, PluginOptionsStayInTheirColumns) {
   EXPECT_EQ(r.out.find("rows_per_statementint"), std::string::npos);
 }
 
+// Without a terminal a long run still says how it is doing: a log line
+// every --progress-interval seconds with the share, rate and ETA. The rate
+// limit makes the run last three seconds at least, however fast the machine.
+TEST(CommandLine, WithoutATerminalProgressIsALogLineAtAnInterval) {
+  ScenarioDir d("prog");
+  d.define(R"({"name": "prog", "state": {"type": "sqlite", "path": "state.db"},
+    "source": {"plugin": "generator", "config": {"count": 3000, "partitions": 2}},
+    "batch": {"max_records": 100},
+    "sinks": [{"name": "out", "plugin": "null"}]})");
+  auto r = ferry::test::ferry({"run", "--rate", "1000", "--progress-interval", "1", d.pipeline_file()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("progress: prog: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("% · "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(" of ~3,000 records"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("ETA"), std::string::npos) << r.err;
+
+  ScenarioDir fresh("prog");  // the first run read everything there is in d
+  fresh.define(ferry::test::slurp(d.pipeline_file()));
+  auto quiet = ferry::test::ferry({"run", "--rate", "1000", "--progress-interval", "1", "--no-progress",
+                                   fresh.pipeline_file()});
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ(quiet.err.find("progress:"), std::string::npos) << quiet.err;
+}
+
 }  // namespace
