@@ -3,15 +3,18 @@
 // never shows in the process list).
 #pragma once
 
+#include <atomic>
 #include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "admin/admin_server.h"
+#include "admin/pipeline_backend.h"
 #include "cli/commands.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "engine/engine.h"
 
 namespace ferry::cli {
 
@@ -38,5 +41,37 @@ inline std::unique_ptr<core::AdminServer> start_admin(const AdminArgs& a, core::
   core::log_info("admin API on http://" + server->endpoint() + (o.bearer_token ? " (bearer token required)" : ""));
   return server;
 }
+
+// The admin API and /metrics over a command that moves data (run, replay,
+// backfill): its metrics, pause and resume, and the pipeline's state; while
+// it lives the pipeline counts as running, so resets and replays through
+// the API are refused.
+class ServedCommand {
+ public:
+  ServedCommand(const core::PipelineDef& def, core::StateStore& state, const AdminArgs& admin, std::string what)
+      : backend_(def, state, metrics, paused, [what](const boost::json::object&) -> std::string {
+          throw core::Error("replay is not available while " + what + " runs");
+        }) {
+    backend_.set_running(true);
+    // Before any data moves: a port in use fails the command, not halfway.
+    server_ = start_admin(admin, backend_);
+  }
+  ~ServedCommand() { backend_.set_running(false); }
+  ServedCommand(const ServedCommand&) = delete;
+  ServedCommand& operator=(const ServedCommand&) = delete;
+
+  // Counts into these metrics and waits while paused.
+  void attach(core::EngineOptions& options) {
+    options.metrics = &metrics;
+    options.paused = &paused;
+  }
+
+  core::Metrics metrics;
+  std::atomic<bool> paused{false};
+
+ private:
+  core::PipelineBackend backend_;
+  std::unique_ptr<core::AdminServer> server_;
+};
 
 }  // namespace ferry::cli

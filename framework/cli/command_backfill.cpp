@@ -13,6 +13,7 @@
 #include <optional>
 #include <sstream>
 
+#include "cli/admin_setup.h"
 #include "cli/commands.h"
 #include "cli/events.h"
 #include "cli/loaded_pipeline.h"
@@ -100,7 +101,7 @@ int backfill_command(const GlobalOptions& g, const BackfillArgs& a) {
 
   std::signal(SIGINT, on_backfill_signal);
   std::signal(SIGTERM, on_backfill_signal);
-  core::Metrics metrics;
+  ServedCommand served(p.def, *state, a.run.admin, "a backfill");
   core::Engine engine(p.def, *p.plugins, *state);
   const bool redo_all = a.redo && a.redo->empty();
   auto redo = [&](const std::string& name) {
@@ -157,7 +158,7 @@ int backfill_command(const GlobalOptions& g, const BackfillArgs& a) {
     options.dry_run = a.run.dry_run;
     options.rate = a.run.rate;
     options.parallelism = parse_parallelism(a.run.parallelism);
-    options.metrics = &metrics;
+    served.attach(options);
     options.kind = "backfill";
     options.lock_held = true;
     options.window = window.options;

@@ -9,6 +9,7 @@
 
 #include <boost/json.hpp>
 
+#include "cli/admin_setup.h"
 #include "cli/events.h"
 #include "common/json_out.h"
 #include "cli/commands.h"
@@ -172,6 +173,8 @@ int replay_command(const GlobalOptions& g, const ReplayArgs& a) {
   replay.filter = make_filter(p.def.name, select);
   replay.sink = select.sink;  // selects the entries addressed to it, and delivers there
   options.replay = replay;
+  ServedCommand served(p.def, *state, a.admin, "a replay");
+  served.attach(options);
   core::Engine engine(p.def, *p.plugins, *state);
   core::RunSummary s = engine.run(options);
   const core::ReplayCounts& c = s.replay;

@@ -48,25 +48,10 @@ int run_command(const GlobalOptions& g, const RunArgs& a) {
   options.dry_run = a.dry_run;
   options.rate = a.rate;
   options.parallelism = parse_parallelism(a.parallelism);
-  core::Metrics metrics;
-  options.metrics = &metrics;
-  std::atomic<bool> paused{false};
-  options.paused = &paused;
-  core::PipelineBackend backend(p.def, *state, metrics, paused, [](const boost::json::object&) -> std::string {
-    throw core::Error("replay is not available while the pipeline runs");
-  });
-  backend.set_running(true);
-  // Before the run starts: a port in use fails the command, not halfway.
-  std::unique_ptr<core::AdminServer> admin = start_admin(a.admin, backend);
+  ServedCommand served(p.def, *state, a.admin, "the pipeline");
+  served.attach(options);
   core::Engine engine(p.def, *p.plugins, *state);
-  core::RunSummary s;
-  try {
-    s = engine.run(options);
-  } catch (...) {
-    backend.set_running(false);
-    throw;
-  }
-  backend.set_running(false);
+  const core::RunSummary s = engine.run(options);
   boost::json::object fields = summary_fields(p.def.name, s);
   fields["dry_run"] = a.dry_run;
   print_event("run_summary", (a.dry_run ? "dry run: " : "") + core::format_summary(p.def.name, s), fields);

@@ -137,6 +137,7 @@ int main(int argc, char** argv) {
   backfill_cmd->add_flag("--dry-run", backfill.run.dry_run, "Read and transform each window; write nothing");
   backfill_cmd->add_flag("--no-progress", backfill.run.no_progress, "Do not show progress");
   add_progress_interval(backfill_cmd, backfill.run.progress_interval);
+  add_admin(backfill_cmd, backfill.run.admin, false);
   std::vector<std::string> redo_windows;
   auto redo_opt = backfill_cmd->add_option("--redo", redo_windows,
                                            "Run these windows again even if done (no names: every window)")
@@ -156,6 +157,7 @@ int main(int argc, char** argv) {
   replay_cmd->add_flag("--dry-run", replay.dry_run, "Report what would happen; write nothing");
   replay_cmd->add_flag("--no-progress", replay.no_progress, "Do not show progress");
   add_progress_interval(replay_cmd, replay.progress_interval);
+  add_admin(replay_cmd, replay.admin, false);
 
   // CLI11 says "A subcommand is required" of a misspelt one: name it.
   for (int i = 1; i < argc; ++i) {

@@ -247,3 +247,43 @@ TEST(AdminApi, BeyondLoopbackWithoutATokenIsRefusedUnlessToldTwice) {
                                        {"ADMIN_TOKEN=" + std::string(kToken)});
   EXPECT_EQ(with_token.exit_code, 0) << with_token.err;
 }
+
+// A replay and a backfill serve the same admin API as a run: /metrics,
+// the pipeline's state and pause. The sink parks its first write until the
+// test creates a file, so the command is certainly still running while the
+// test asks.
+TEST(AdminApi, ReplayAndBackfillServeMetricsAndPauseToo) {
+  auto pipeline = [](const TempDir& dir, const std::string& min, bool block) {
+    return R"({"name": "adm", "state": {"type": "sqlite", "path": "state.db"},
+      "source": {"plugin": "generator", "config": {"count": 50}},
+      "transforms": [{"name": "check", "plugin": "validate", "config": {"rules": {"amount": {"min": )" + min + R"(}}}}],
+      "sinks": [{"name": "s0", "plugin": "scenario", "config": {"dir": ".", "block_file": ")" +
+           (block ? dir.file("go") : std::string()) + R"("}}]})";
+  };
+  for (const std::string command : {"replay", "backfill"}) {
+    TempDir dir;
+    if (command == "replay") {
+      // Every record refused first, so the replay has 50 to deliver.
+      ferry::test::write_file(dir.file("p.json"), pipeline(dir, "1000000000000", false));
+      ASSERT_EQ(ferry::test::ferry({"run", "--no-progress", dir.file("p.json")}).exit_code, 0);
+    }
+    ferry::test::write_file(dir.file("p.json"), pipeline(dir, "0", true));
+    std::vector<std::string> argv{FERRY_TEST_BINARY, "--plugin-path", FERRY_TEST_FIXTURE_DIR, command, "--no-progress",
+                                  "--admin", "127.0.0.1:0", dir.file("p.json")};
+    if (command == "backfill") argv.insert(argv.end(), {"--from", "2026-01-01", "--to", "2026-01-02"});
+    ferry::test::Process p(argv, {}, dir.file("out"), dir.file("err"));
+    const int port = admin_port(p, dir.file("err"));
+    ASSERT_NE(port, 0) << ferry::test::slurp(dir.file("err"));
+    ASSERT_TRUE(wait_until([&] { return std::filesystem::exists(dir.file("go.waiting")); }))
+        << ferry::test::slurp(dir.file("err"));
+    const std::string base = "http://127.0.0.1:" + std::to_string(port);
+    const Http metrics = curl("GET", base + "/metrics");
+    EXPECT_EQ(metrics.status, 200) << command;
+    EXPECT_NE(metrics.body.find("ferry_"), std::string::npos) << command << ": " << metrics.body;
+    EXPECT_EQ(curl("POST", base + "/pipelines/adm/pause").status, 200) << command;
+    EXPECT_EQ(json(curl("GET", base + "/pipelines/adm")).at("state").as_string(), "paused") << command;
+    EXPECT_EQ(curl("POST", base + "/pipelines/adm/resume").status, 200) << command;
+    ferry::test::write_file(dir.file("go"), "");
+    EXPECT_EQ(p.wait().first, 0) << command << ": " << ferry::test::slurp(dir.file("err"));
+  }
+}
