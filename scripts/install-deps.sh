@@ -27,8 +27,9 @@ connector_packages=(
   mariadb-server mariadb-client libmysqlcppconn7v5
   # promtool checks the /metrics output.
   prometheus
-  # Public data (big integers) for tests/system/real_data_test.cpp.
-  json-schema-test-suite
+  # Public data (big integers) for tests/system/real_data_test.cpp, and a
+  # JSON Schema validator that checks what `ferry schema` prints.
+  json-schema-test-suite python3-jsonschema
 )
 
 if [ "$core" = 0 ]; then

@@ -1,6 +1,7 @@
-// `ferry plugins`: what the plugin path holds, each plugin's kinds and
-// options, from the plugins' own descriptors. The Markdown form is the
-// option reference in docs/, so that page cannot drift from the code.
+// `ferry plugins` and `ferry schema`: what the plugin path holds, each
+// plugin's kinds and options, from the plugins' own descriptors. The
+// Markdown form is the option reference in docs/, and the schema what an
+// editor checks pipeline files against, so neither can drift from the code.
 #include <algorithm>
 #include <cstring>
 #include <iomanip>
@@ -10,7 +11,9 @@
 
 #include "cli/commands.h"
 #include "common/error.h"
+#include "common/json_out.h"
 #include "common/log.h"
+#include "pipeline/json_schema.h"
 #include "plugin/registry.h"
 
 namespace ferry::cli {
@@ -127,6 +130,15 @@ int plugins_command(const GlobalOptions& g, PluginListing listing) {
               << p->file().string() << "\n";
     if (listing == PluginListing::kOptions) print_options(*p);
   }
+  return kExitOk;
+}
+
+int schema_command(const GlobalOptions& g) {
+  core::PluginRegistry registry(core::PluginRegistry::default_search_dirs(g.plugin_paths));
+  for (const core::PluginLoadFailure& f : registry.failures()) core::log_warn(f.message);
+  std::vector<const FerryPluginDescriptor*> descriptors;
+  for (const core::LoadedPlugin* p : registry.all()) descriptors.push_back(&p->descriptor());
+  std::cout << core::json_text(core::pipeline_json_schema(descriptors)) << std::endl;
   return kExitOk;
 }
 

@@ -49,6 +49,16 @@ int validate_command(const GlobalOptions& g, const std::string& pipeline);
 // reference as Markdown (docs/reference/plugins.md is that output).
 enum class PluginListing { kBrief, kOptions, kMarkdown };
 int plugins_command(const GlobalOptions& g, PluginListing listing);
+struct InitArgs {
+  std::string template_name = "file";  // file, postgres, mysql, s3, elasticsearch
+  std::string output = "pipeline.json";
+  bool force = false;
+};
+// Writes a pipeline to start from (and example data beside it).
+int init_command(const InitArgs& a);
+
+// A JSON Schema of pipeline files, from the plugins found.
+int schema_command(const GlobalOptions& g);
 int checkpoint_show_command(const GlobalOptions& g, const std::string& pipeline);
 int checkpoint_reset_command(const GlobalOptions& g, const std::string& pipeline,
                              const std::optional<std::string>& partition);

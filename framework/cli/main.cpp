@@ -88,6 +88,15 @@ int main(int argc, char** argv) {
                  "The option reference of every plugin, as Markdown")
       ->excludes(brief);
 
+  cli::InitArgs init;
+  CLI::App* init_cmd = app.add_subcommand("init", "Write a pipeline to start from: file (default), postgres, mysql, s3, elasticsearch");
+  init_cmd->add_option("template", init.template_name, "Template name");
+  init_cmd->add_option("-o,--output", init.output, "Where to write it (default pipeline.json)");
+  init_cmd->add_flag("--force", init.force, "Overwrite an existing file");
+
+  CLI::App* schema_cmd =
+      app.add_subcommand("schema", "Print a JSON Schema of pipeline files, with every plugin's options");
+
   CLI::App* cp_cmd = app.add_subcommand("checkpoint", "Show or reset checkpoints");
   cp_cmd->require_subcommand(1);
   CLI::App* cp_show = cp_cmd->add_subcommand("show", "Show checkpoints and per-sink acknowledgements");
@@ -200,6 +209,8 @@ int main(int argc, char** argv) {
     if (*run_cmd) return cli::run_command(g, run);
     if (*validate_cmd) return cli::validate_command(g, pipeline);
     if (*plugins_cmd) return cli::plugins_command(g, listing);
+    if (*schema_cmd) return cli::schema_command(g);
+    if (*init_cmd) return cli::init_command(init);
     if (*cp_show) return cli::checkpoint_show_command(g, pipeline);
     if (*cp_reset) return cli::checkpoint_reset_command(g, pipeline, partition);
     if (*dlq_list) return cli::dlq_list_command(g, dlq);

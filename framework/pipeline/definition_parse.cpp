@@ -13,6 +13,7 @@
 #include "pipeline/json_fields.h"
 #include "pipeline/json_pointer.h"
 #include "pipeline/json_syntax.h"
+#include "pipeline/limits.h"
 #include "pipeline/settings_parse.h"
 
 namespace ferry::core {
@@ -301,7 +302,7 @@ void parse_top_level(const boost::json::object& top, PipelineDef& def, Issues& i
   if (const boost::json::value* p = top.if_contains("parallelism")) {
     if (p->is_string() && p->get_string() == "auto") {
       def.parallelism = 0;
-    } else if (auto n = member_uint(top, "parallelism", "", 1, 256, issues)) {
+    } else if (auto n = member_uint(top, "parallelism", "", 1, limits::kMaxParallelism, issues)) {
       def.parallelism = static_cast<uint32_t>(*n);
     }
   }

@@ -3,20 +3,14 @@
 #include <cctype>
 
 #include "pipeline/json_pointer.h"
+#include "pipeline/limits.h"
 
 namespace ferry::core::pipeline_internal {
 namespace {
 
 // Upper bounds catch a misplaced digit before it costs memory or a day of
 // waiting; they are far above any sensible setting.
-constexpr uint64_t kMaxBatchRecords = 1000000;
-constexpr uint64_t kMaxBatchBytes = 1024ull * 1024 * 1024;
-constexpr uint64_t kMaxQueueDepth = 64;
-constexpr uint64_t kMaxAttempts = 1000;
-constexpr uint64_t kMaxInitialDelayMs = 3600000;    // 1 hour
-constexpr uint64_t kMaxDelayMs = 86400000;          // 1 day
-constexpr uint64_t kMaxElapsedMs = 7 * 86400000ull; // 1 week
-constexpr double kMaxMultiplier = 10.0;
+using namespace limits;
 
 const char* state_type_name(StateKind kind) {
   switch (kind) {
