@@ -30,6 +30,8 @@ connector_packages=(
   # Public data (big integers) for tests/system/real_data_test.cpp, and a
   # JSON Schema validator that checks what `ferry schema` prints.
   json-schema-test-suite python3-jsonschema
+  # The status page's browser test drives Chromium, headless.
+  chromium
 )
 
 if [ "$core" = 0 ]; then
@@ -44,7 +46,7 @@ fi
 fetch_mysql_headers() { "$(dirname "$0")/fetch-mysqlcppconn-headers.sh"; }
 # npm packages the tests use, pinned by each directory's package-lock.json:
 # s3rver for the S3 tests (tests/s3), public data sets for the real-data
-# test (tests/realdata).
+# test (tests/realdata), playwright-core for the status page (tests/browser).
 install_npm_dir() {
   local dir; dir="$(cd "$(dirname "$0")/.." && pwd)/tests/$1"
   [ -d "$dir/node_modules/$2" ] && return 0
@@ -55,6 +57,7 @@ after_install() {
   fetch_mysql_headers
   install_npm_dir s3 s3rver
   install_npm_dir realdata vega-datasets
+  install_npm_dir browser playwright-core
 }
 
 missing=()

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -33,7 +34,13 @@ class AdminBackend {
   virtual AdminResult reset_checkpoints(const std::string& name, const std::optional<std::string>& partition) = 0;
   // status: pending/resolved/failed_again/discarded or empty for all; limit > 0.
   virtual AdminResult dlq(const std::string& name, const std::optional<std::string>& status, int64_t limit) = 0;
-  // Starts a replay of the pipeline's pending DLQ entries (optionally for one sink);
+  // One entry with its record and error; 404 when there is none.
+  virtual AdminResult dlq_entry(const std::string& name, int64_t id) = 0;
+  // Discards the pending or failed_again entries of {"ids": [...]}; 409
+  // while a replay runs.
+  virtual AdminResult discard(const std::string& name, const std::vector<int64_t>& ids) = 0;
+  // Starts a replay of the pipeline's pending DLQ entries (optionally for one
+  // sink, or the entries of "ids" that are pending or failed_again);
   // 202 with {"replay": "started"} or 409 if the pipeline's sinks are busy.
   virtual AdminResult replay(const std::string& name, const boost::json::object& request) = 0;
   virtual AdminResult pause(const std::string& name) = 0;

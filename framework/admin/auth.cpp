@@ -1,7 +1,10 @@
 // Bearer-token check. Every endpoint goes through it, /metrics included: a
 // scrape exposes pipeline names and volumes, which is more than nothing.
+// The status page's own files are the exception: they hold no data, and a
+// browser cannot send a bearer token when it opens a page.
 #include "admin/http_util.h"
 #include "admin/routes.h"
+#include "admin/ui_assets.h"
 
 namespace ferry::core::admin {
 namespace {
@@ -16,6 +19,8 @@ Response unauthorized(std::string_view message, std::string challenge) {
 
 std::optional<Response> check_auth(const std::optional<std::string>& token, const Request& request) {
   if (!token) return std::nullopt;
+  if (request.method == "GET" && find_ui_asset(request.target.substr(0, request.target.find('?'))))
+    return std::nullopt;
   const std::string challenge = "Bearer realm=\"ferry-admin\"";
   if (!request.authorization) return unauthorized("missing bearer token (Authorization: Bearer <token>)", challenge);
   auto given = bearer_credentials(*request.authorization);

@@ -104,6 +104,8 @@ AdminResult PipelineBackend::pipeline(const std::string& name) {
   if (auto u = unknown(name)) return *u;
   boost::json::object report = status_report(state_, def_.name);
   report["state"] = state_name();
+  const Progress* progress = progress_.load();
+  if (running_ && progress) report["progress"] = progress->json();
   std::lock_guard<std::mutex> lock(replay_mu_);
   if (!last_replay_.empty()) report["last_replay"] = last_replay_;
   return AdminResult{200, std::move(report)};
@@ -162,6 +164,29 @@ AdminResult PipelineBackend::dlq(const std::string& name, const std::optional<st
   return AdminResult{200, boost::json::object{{"pipeline", def_.name},
                                               {"counts", dlq_counts_json(state_, def_.name)},
                                               {"entries", std::move(entries)}}};
+}
+
+AdminResult PipelineBackend::dlq_entry(const std::string& name, int64_t id) {
+  if (auto u = unknown(name)) return *u;
+  std::optional<DlqEntry> e = state_.get_dlq(def_.name, id);
+  if (!e) return error(404, "pipeline '" + def_.name + "' has no DLQ entry " + std::to_string(id));
+  return AdminResult{200, dlq_entry_json(*e)};
+}
+
+AdminResult PipelineBackend::discard(const std::string& name, const std::vector<int64_t>& ids) {
+  if (auto u = unknown(name)) return *u;
+  // A replay in flight may be delivering these very entries.
+  if (replaying_) return error(409, "a replay of pipeline '" + def_.name + "' is running; discard once it has ended");
+  int64_t discarded = 0;
+  for (int64_t id : ids) {
+    std::optional<DlqEntry> e = state_.get_dlq(def_.name, id);
+    if (!e || (e->status != DlqStatus::Pending && e->status != DlqStatus::FailedAgain)) continue;
+    state_.update_dlq(def_.name, id, DlqStatus::Discarded, std::nullopt, std::nullopt);
+    ++discarded;
+  }
+  log_info("admin API discarded " + std::to_string(discarded) + " DLQ entr" + (discarded == 1 ? "y" : "ies"),
+           LogFields{def_.name, {}, {}, {}});
+  return AdminResult{200, boost::json::object{{"discarded", discarded}}};
 }
 
 AdminResult PipelineBackend::replay(const std::string& name, const boost::json::object& request) {

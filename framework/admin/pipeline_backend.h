@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "admin/admin_backend.h"
+#include "engine/progress.h"
 #include "metrics/metrics.h"
 #include "pipeline/definition.h"
 #include "state/state_store.h"
@@ -29,6 +30,8 @@ class PipelineBackend final : public AdminBackend {
 
   // While set, the pipeline counts as running: resets and replays are refused.
   void set_running(bool running) { running_ = running; }
+  // How far the command serving this API is; shown while it runs.
+  void set_progress(const Progress* progress) { progress_ = progress; }
 
   std::string metrics_text() override;
   boost::json::array pipelines() override;
@@ -36,6 +39,8 @@ class PipelineBackend final : public AdminBackend {
   AdminResult checkpoints(const std::string& name) override;
   AdminResult reset_checkpoints(const std::string& name, const std::optional<std::string>& partition) override;
   AdminResult dlq(const std::string& name, const std::optional<std::string>& status, int64_t limit) override;
+  AdminResult dlq_entry(const std::string& name, int64_t id) override;
+  AdminResult discard(const std::string& name, const std::vector<int64_t>& ids) override;
   AdminResult replay(const std::string& name, const boost::json::object& request) override;
   AdminResult pause(const std::string& name) override;
   AdminResult resume(const std::string& name) override;
@@ -50,6 +55,7 @@ class PipelineBackend final : public AdminBackend {
   std::atomic<bool>& paused_;
   ReplayRunner replay_runner_;
   std::atomic<bool> running_{false};
+  std::atomic<const Progress*> progress_{nullptr};
   std::atomic<bool> replaying_{false};
   std::mutex replay_mu_;
   std::string last_replay_;

@@ -3,12 +3,14 @@
 #include <charconv>
 #include <exception>
 #include <map>
+#include <variant>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
 #include "admin/http_util.h"
+#include "admin/ui_assets.h"
 #include "common/log.h"
 #include "state/state_store.h"
 #include "common/json_out.h"
@@ -93,16 +95,27 @@ Response get_dlq(const Call& c) {
   return from_result(c.backend.dlq(c.params[0], status, limit));
 }
 
+// The body as a JSON object ({} when blank), or the 400 to answer.
+std::variant<json::object, Response> body_object(const Call& c) {
+  if (c.body.find_first_not_of(" \t\r\n") == std::string_view::npos) return json::object{};
+  boost::system::error_code ec;
+  json::value v = json::parse(c.body, ec);
+  if (ec) return json_error(400, "invalid JSON body: " + ec.message());
+  if (!v.is_object()) return json_error(400, "request body must be a JSON object");
+  return std::move(v.as_object());
+}
+
+bool is_id_list(const json::value& v) {
+  if (!v.is_array() || v.as_array().empty()) return false;
+  for (const json::value& id : v.as_array())
+    if (!id.is_int64() || id.as_int64() < 1) return false;
+  return true;
+}
+
 Response post_replay(const Call& c) {
-  json::object request;
-  bool blank = c.body.find_first_not_of(" \t\r\n") == std::string_view::npos;
-  if (!blank) {
-    boost::system::error_code ec;
-    json::value v = json::parse(c.body, ec);
-    if (ec) return json_error(400, "invalid JSON body: " + ec.message());
-    if (!v.is_object()) return json_error(400, "request body must be a JSON object");
-    request = std::move(v.as_object());
-  }
+  auto body = body_object(c);
+  if (auto* refusal = std::get_if<Response>(&body)) return *refusal;
+  json::object& request = std::get<json::object>(body);
   // Unknown keys are refused rather than ignored: a typo like "dryrun" would
   // otherwise turn a rehearsal into a real replay.
   for (const auto& [key, value] : request) {
@@ -110,11 +123,34 @@ Response post_replay(const Call& c) {
       if (!value.is_string()) return json_error(400, "\"sink\" must be a string");
     } else if (key == "dry_run") {
       if (!value.is_bool()) return json_error(400, "\"dry_run\" must be true or false");
+    } else if (key == "ids") {
+      if (!is_id_list(value)) return json_error(400, "\"ids\" must be a non-empty array of entry ids");
     } else {
-      return json_error(400, "unknown field \"" + std::string(key) + "\" (expected sink, dry_run)");
+      return json_error(400, "unknown field \"" + std::string(key) + "\" (expected sink, dry_run, ids)");
     }
   }
   return from_result(c.backend.replay(c.params[0], request));
+}
+
+Response get_dlq_entry(const Call& c) {
+  int64_t id = 0;
+  const std::string& text = c.params[1];
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || end != text.data() + text.size() || id < 1)
+    return json_error(400, "invalid DLQ entry id '" + text + "'");
+  return from_result(c.backend.dlq_entry(c.params[0], id));
+}
+
+Response post_discard(const Call& c) {
+  auto body = body_object(c);
+  if (auto* refusal = std::get_if<Response>(&body)) return *refusal;
+  const json::object& request = std::get<json::object>(body);
+  // Only named entries: discarding "everything" is one typo away otherwise.
+  if (request.size() != 1 || !request.contains("ids") || !is_id_list(request.at("ids")))
+    return json_error(400, "expected {\"ids\": [entry ids]}");
+  std::vector<int64_t> ids;
+  for (const json::value& id : request.at("ids").as_array()) ids.push_back(id.as_int64());
+  return from_result(c.backend.discard(c.params[0], ids));
 }
 
 Response post_pause(const Call& c) { return from_result(c.backend.pause(c.params[0])); }
@@ -130,6 +166,8 @@ const std::vector<Route>& routes() {
       {"DELETE", {"pipelines", "*", "checkpoints"}, delete_checkpoints},
       {"DELETE", {"pipelines", "*", "checkpoints", "*"}, delete_partition_checkpoint},
       {"GET", {"pipelines", "*", "dlq"}, get_dlq},
+      {"GET", {"pipelines", "*", "dlq", "*"}, get_dlq_entry},
+      {"POST", {"pipelines", "*", "dlq", "discard"}, post_discard},
       {"POST", {"pipelines", "*", "replay"}, post_replay},
       {"POST", {"pipelines", "*", "pause"}, post_pause},
       {"POST", {"pipelines", "*", "resume"}, post_resume},
@@ -174,6 +212,14 @@ Response route(AdminBackend& backend, const Request& request) {
   }
   auto query = parse_query(query_text);
   if (!query) return json_error(400, "malformed percent-encoding in query string");
+
+  if (request.method == "GET" || request.method == "HEAD")
+    if (const UiAsset* asset = find_ui_asset(path)) {
+      Response r;
+      r.content_type = std::string(asset->content_type) + "; charset=utf-8";
+      r.body = std::string(asset->body);
+      return r;
+    }
 
   std::vector<std::string> params;
   std::string allowed;

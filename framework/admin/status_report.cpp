@@ -1,6 +1,9 @@
 #include "admin/status_report.h"
 
 #include <chrono>
+#include <ctime>
+
+#include <boost/json/parse.hpp>
 
 namespace ferry::core {
 namespace {
@@ -25,7 +28,38 @@ boost::json::value position_json(const std::string& p) {
   return boost::json::value(p);
 }
 
+std::string iso_time(int64_t ms) {
+  if (ms <= 0) return "-";
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
 }  // namespace
+
+boost::json::object dlq_entry_json(const DlqEntry& e) {
+  boost::system::error_code ec;
+  boost::json::value record = boost::json::parse(e.record_json, ec);
+  boost::json::object out{{"id", e.id},
+                          {"status", to_string(e.status)},
+                          {"pipeline", e.pipeline},
+                          {"run_id", e.run_id},
+                          {"partition", e.partition},
+                          {"position", position_json(e.position)},
+                          {"stage", e.stage},
+                          {"sink", e.sink},
+                          {"key", e.record_key},
+                          {"error_class", e.error_class},
+                          {"message", e.message},
+                          {"attempts", e.attempts},
+                          {"created_at", iso_time(e.created_at_ms)},
+                          {"updated_at", iso_time(e.updated_at_ms)}};
+  out["record"] = ec ? boost::json::value(e.record_json) : record;
+  return out;
+}
 
 boost::json::array checkpoints_json(StateStore& state, const std::string& pipeline) {
   boost::json::array out;

@@ -14,5 +14,8 @@ namespace ferry::core {
 boost::json::array checkpoints_json(StateStore& state, const std::string& pipeline);
 boost::json::object dlq_counts_json(StateStore& state, const std::string& pipeline);
 boost::json::object status_report(StateStore& state, const std::string& pipeline);
+// One DLQ entry with its record (as JSON when it is JSON) and error, as
+// `ferry dlq show` prints it and the admin API serves it.
+boost::json::object dlq_entry_json(const DlqEntry& e);
 
 }  // namespace ferry::core

@@ -15,6 +15,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "engine/engine.h"
+#include "engine/progress.h"
 
 namespace ferry::cli {
 
@@ -49,10 +50,12 @@ inline std::unique_ptr<core::AdminServer> start_admin(const AdminArgs& a, core::
 class ServedCommand {
  public:
   ServedCommand(const core::PipelineDef& def, core::StateStore& state, const AdminArgs& admin, std::string what)
-      : backend_(def, state, metrics, paused, [what](const boost::json::object&) -> std::string {
+      : progress_(def.name),
+        backend_(def, state, metrics, paused, [what](const boost::json::object&) -> std::string {
           throw core::Error("replay is not available while " + what + " runs");
         }) {
     backend_.set_running(true);
+    backend_.set_progress(&progress_);
     // Before any data moves: a port in use fails the command, not halfway.
     server_ = start_admin(admin, backend_);
   }
@@ -60,16 +63,18 @@ class ServedCommand {
   ServedCommand(const ServedCommand&) = delete;
   ServedCommand& operator=(const ServedCommand&) = delete;
 
-  // Counts into these metrics and waits while paused.
+  // Counts into these metrics, waits while paused, and shows its progress.
   void attach(core::EngineOptions& options) {
     options.metrics = &metrics;
     options.paused = &paused;
+    options.progress_tracker = &progress_;
   }
 
   core::Metrics metrics;
   std::atomic<bool> paused{false};
 
  private:
+  core::Progress progress_;
   core::PipelineBackend backend_;
   std::unique_ptr<core::AdminServer> server_;
 };

@@ -9,6 +9,7 @@
 
 #include <boost/json.hpp>
 
+#include "admin/status_report.h"
 #include "cli/admin_setup.h"
 #include "cli/events.h"
 #include "common/json_out.h"
@@ -40,27 +41,6 @@ core::DlqFilter make_filter(const std::string& pipeline, const DlqSelection& s) 
 
 bool selects_something(const DlqSelection& s) {
   return s.status || s.sink || s.error_class || s.since || !s.ids.empty();
-}
-
-boost::json::object entry_json(const core::DlqEntry& e) {
-  boost::system::error_code ec;
-  boost::json::value record = boost::json::parse(e.record_json, ec);
-  boost::json::object out{{"id", e.id},
-                          {"status", core::to_string(e.status)},
-                          {"pipeline", e.pipeline},
-                          {"run_id", e.run_id},
-                          {"partition", e.partition},
-                          {"position", printable(e.position)},
-                          {"stage", e.stage},
-                          {"sink", e.sink},
-                          {"key", e.record_key},
-                          {"error_class", e.error_class},
-                          {"message", e.message},
-                          {"attempts", e.attempts},
-                          {"created_at", format_time(e.created_at_ms)},
-                          {"updated_at", format_time(e.updated_at_ms)}};
-  out["record"] = ec ? boost::json::value(e.record_json) : record;
-  return out;
 }
 
 // Pages through every entry the filter selects, in id order, so memory does
@@ -118,7 +98,7 @@ int dlq_show_command(const GlobalOptions& g, const std::string& pipeline, int64_
   auto state = open_state(p.def);
   std::optional<core::DlqEntry> e = state->get_dlq(p.def.name, id);
   if (!e) throw core::Error("pipeline '" + p.def.name + "' has no DLQ entry " + std::to_string(id));
-  std::cout << core::json_text(entry_json(*e)) << "\n";
+  std::cout << core::json_text(core::dlq_entry_json(*e)) << "\n";
   return kExitOk;
 }
 
@@ -147,7 +127,7 @@ int dlq_export_command(const GlobalOptions& g, const std::string& pipeline, cons
   }
   std::ostream& out = output == "-" ? std::cout : file;
   int64_t n = for_each_entry(*state, make_filter(p.def.name, s), [&](const core::DlqEntry& e) {
-    out << core::json_text(entry_json(e)) << "\n";
+    out << core::json_text(core::dlq_entry_json(e)) << "\n";
   });
   out.flush();
   if (!out) throw core::Error("writing " + output + " failed");

@@ -68,24 +68,40 @@ int serve_command(const GlobalOptions& g, const ServeArgs& a) {
   core::Metrics metrics;
   std::atomic<bool> paused{false};
   core::PipelineBackend backend(p.def, *state, metrics, paused, [&](const boost::json::object& request) {
-    core::EngineOptions options;
-    options.cancel = &g_cancel;
-    options.kind = "replay";
-    options.metrics = &metrics;
-    options.dry_run = request.contains("dry_run") && request.at("dry_run").as_bool();
-    core::ReplayOptions replay;
-    replay.filter.pipeline = p.def.name;
-    replay.filter.status = core::DlqStatus::Pending;
-    if (auto it = request.find("sink"); it != request.end()) {
-      replay.sink = std::string(it->value().as_string());
-      replay.filter.sink = replay.sink;
+    // Named entries are replayed whether pending or failed again (one
+    // replay per status); otherwise every pending entry.
+    std::vector<int64_t> ids;
+    if (auto it = request.find("ids"); it != request.end())
+      for (const auto& id : it->value().as_array()) ids.push_back(id.as_int64());
+    std::vector<core::DlqStatus> statuses{core::DlqStatus::Pending};
+    if (!ids.empty()) statuses.push_back(core::DlqStatus::FailedAgain);
+    core::ReplayCounts total;
+    core::RunStatus status = core::RunStatus::Succeeded;
+    for (core::DlqStatus selected : statuses) {
+      core::EngineOptions options;
+      options.cancel = &g_cancel;
+      options.kind = "replay";
+      options.metrics = &metrics;
+      options.dry_run = request.contains("dry_run") && request.at("dry_run").as_bool();
+      core::ReplayOptions replay;
+      replay.filter.pipeline = p.def.name;
+      replay.filter.status = selected;
+      replay.filter.ids = ids;
+      if (auto it = request.find("sink"); it != request.end()) {
+        replay.sink = std::string(it->value().as_string());
+        replay.filter.sink = replay.sink;
+      }
+      options.replay = replay;
+      core::Engine engine(p.def, *p.plugins, *state);
+      const core::RunSummary s = engine.run(options);
+      total.resolved += s.replay.resolved;
+      total.failed_again += s.replay.failed_again;
+      total.skipped += s.replay.skipped;
+      if (s.status != core::RunStatus::Succeeded) status = s.status;
     }
-    options.replay = replay;
-    core::Engine engine(p.def, *p.plugins, *state);
-    core::RunSummary s = engine.run(options);
-    return std::string("replay ") + core::to_string(s.status) + ": resolved " + std::to_string(s.replay.resolved) +
-           ", failed again " + std::to_string(s.replay.failed_again) + ", not replayable " +
-           std::to_string(s.replay.skipped);
+    return std::string("replay ") + core::to_string(status) + ": resolved " + std::to_string(total.resolved) +
+           ", failed again " + std::to_string(total.failed_again) + ", not replayable " +
+           std::to_string(total.skipped);
   });
   std::unique_ptr<core::AdminServer> admin = start_admin(a.admin, backend);
   if (!admin) throw core::Error("ferry serve needs --admin ADDRESS");

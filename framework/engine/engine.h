@@ -25,6 +25,8 @@
 
 namespace ferry::core {
 
+class Progress;
+
 // `ferry replay`: re-deliver dead-letter records instead of reading the source.
 struct ReplayOptions {
   DlqFilter filter;                 // pipeline is filled in by the engine
@@ -45,6 +47,7 @@ struct EngineOptions {
   const std::atomic<bool>* paused = nullptr;  // readers wait while set (admin API)
   bool progress = false;                      // progress on the terminal's status line
   std::chrono::milliseconds progress_every{0};  // else a progress log line this often; 0 = none
+  Progress* progress_tracker = nullptr;         // also record progress here (the admin API shows it)
   bool dry_run = false;                       // read and transform; write nothing
   double rate = 0;                            // records/s over all workers; 0 = unlimited
   std::optional<uint32_t> parallelism;        // overrides the definition's

@@ -36,6 +36,7 @@ void Progress::started(const std::string& partition, uint64_t estimated_records,
   Partition& p = partitions_[partition];
   if (estimated_records > 0) p.estimate = estimated_records;
   p.before = done_before;
+  p.read = 0;  // a backfill runs each partition once per window
   p.state = Partition::State::kRunning;
 }
 
@@ -51,47 +52,84 @@ void Progress::finished(const std::string& partition) {
 
 std::string Progress::line() const { return line(Clock::now()); }
 
-std::string Progress::line(Clock::time_point now) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  int64_t read = 0, done = 0;
-  uint64_t total = 0;
-  bool all_known = !partitions_.empty();
-  size_t finished = 0;
-  std::string running;
-  int shown = 0;
+int64_t Progress::size_of(const Partition& p) const {
+  // A finished partition is whole, whatever its estimate said; one that
+  // read past its estimate is at least as big as that.
+  const int64_t have = p.before + p.read;
+  if (p.state == Partition::State::kDone) return have;
+  return std::max<int64_t>(static_cast<int64_t>(p.estimate), have);
+}
+
+Progress::Snapshot Progress::snapshot(Clock::time_point now) const {
+  Snapshot s;
+  s.all_known = !partitions_.empty();
+  int64_t read = 0;
   for (const auto& [name, p] : partitions_) {
     read += p.read;
-    // A finished partition is whole, whatever its estimate said.
-    const int64_t have = p.before + p.read;
-    const uint64_t size = p.state == Partition::State::kDone ? static_cast<uint64_t>(have)
-                                                              : std::max<uint64_t>(p.estimate, static_cast<uint64_t>(have));
-    done += have;
-    total += size;
-    if (p.estimate == 0 && p.state != Partition::State::kDone) all_known = false;
-    if (p.state == Partition::State::kDone) ++finished;
-    if (p.state == Partition::State::kRunning && shown < 3) {
-      ++shown;
-      running += " " + name + " ";
-      running += p.estimate > 0 ? std::to_string(std::min<int64_t>(100, have * 100 / static_cast<int64_t>(size))) + "%"
-                                : grouped(have);
-    }
+    s.done += p.before + p.read;
+    s.total += size_of(p);
+    if (p.estimate == 0 && p.state != Partition::State::kDone) s.all_known = false;
+    if (p.state == Partition::State::kDone) ++s.finished;
   }
   const double secs = std::chrono::duration<double>(now - started_).count();
-  const double rate = secs > 0 ? static_cast<double>(read) / secs : 0;
+  s.rate = secs > 0 ? static_cast<double>(read) / secs : 0;
+  return s;
+}
+
+std::string Progress::line(Clock::time_point now) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const Snapshot s = snapshot(now);
   std::string out = pipeline_ + ":";
-  if (all_known && total > 0) {
-    out += " " + std::to_string(std::min<int64_t>(100, done * 100 / static_cast<int64_t>(total))) + "% ·";
-    out += " " + grouped(done) + " of ~" + grouped(static_cast<int64_t>(total)) + " records";
+  if (s.all_known && s.total > 0) {
+    out += " " + std::to_string(std::min<int64_t>(100, s.done * 100 / s.total)) + "% ·";
+    out += " " + grouped(s.done) + " of ~" + grouped(s.total) + " records";
   } else {
-    out += " " + grouped(done) + " records";
+    out += " " + grouped(s.done) + " records";
   }
-  out += " · " + grouped(static_cast<int64_t>(rate)) + " records/s";
-  if (all_known && total > 0 && rate > 0)
-    out += " · ETA " + duration_text(static_cast<double>(static_cast<int64_t>(total) - done) / rate);
+  out += " · " + grouped(static_cast<int64_t>(s.rate)) + " records/s";
+  if (s.all_known && s.total > 0 && s.rate > 0)
+    out += " · ETA " + duration_text(static_cast<double>(s.total - s.done) / s.rate);
   if (partitions_.size() > 1) {
-    out += " · partitions " + std::to_string(finished) + " of " + std::to_string(partitions_.size()) + " done";
+    out += " · partitions " + std::to_string(s.finished) + " of " + std::to_string(partitions_.size()) + " done";
+    std::string running;
+    int shown = 0;
+    for (const auto& [name, p] : partitions_) {
+      if (p.state != Partition::State::kRunning || shown++ == 3) continue;
+      const int64_t have = p.before + p.read;
+      running += " " + name + " ";
+      running += p.estimate > 0 ? std::to_string(std::min<int64_t>(100, have * 100 / size_of(p))) + "%" : grouped(have);
+    }
     if (!running.empty()) out += " ·" + running;
   }
+  return out;
+}
+
+boost::json::object Progress::json(Clock::time_point now) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const Snapshot s = snapshot(now);
+  const bool known = s.all_known && s.total > 0;
+  boost::json::array parts;
+  for (const auto& [name, p] : partitions_) {
+    const int64_t have = p.before + p.read;
+    const char* state = p.state == Partition::State::kDone      ? "done"
+                        : p.state == Partition::State::kRunning ? "running"
+                                                                : "waiting";
+    boost::json::object o{{"partition", name}, {"state", state}, {"done", have}, {"read_this_run", p.read}};
+    o["estimated_total"] = p.estimate > 0 || p.state == Partition::State::kDone ? boost::json::value(size_of(p))
+                                                                                 : boost::json::value(nullptr);
+    o["percent"] = p.estimate > 0 || p.state == Partition::State::kDone
+                       ? boost::json::value(size_of(p) > 0 ? std::min<int64_t>(100, have * 100 / size_of(p)) : 100)
+                       : boost::json::value(nullptr);
+    parts.push_back(std::move(o));
+  }
+  boost::json::object out{{"done", s.done},
+                          {"records_per_second", s.rate},
+                          {"partitions_done", s.finished},
+                          {"partitions", std::move(parts)}};
+  out["estimated_total"] = known ? boost::json::value(s.total) : boost::json::value(nullptr);
+  out["percent"] = known ? boost::json::value(std::min<int64_t>(100, s.done * 100 / s.total)) : boost::json::value(nullptr);
+  out["eta_seconds"] = known && s.rate > 0 ? boost::json::value(static_cast<double>(s.total - s.done) / s.rate)
+                                           : boost::json::value(nullptr);
   return out;
 }
 

@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include <boost/json/object.hpp>
+
 #include "common/log.h"
 
 namespace ferry::core {
@@ -36,6 +38,9 @@ class Progress {
   // partitions 1 of 3 done · p0 60% p1 30%".
   std::string line() const;
   std::string line(Clock::time_point now) const;
+  // The same facts for the admin API: percent, done, estimated_total (null
+  // when unknown), records_per_second, eta_seconds, and per partition.
+  boost::json::object json(Clock::time_point now = Clock::now()) const;
 
  private:
   struct Partition {
@@ -44,6 +49,16 @@ class Progress {
     int64_t read = 0;       // read in this run
     enum class State { kWaiting, kRunning, kDone } state = State::kWaiting;
   };
+
+  struct Snapshot {
+    int64_t done = 0;         // committed before plus read now
+    int64_t total = 0;        // estimated records in all
+    bool all_known = false;   // every unfinished partition has an estimate
+    size_t finished = 0;
+    double rate = 0;          // records read per second in this run
+  };
+  Snapshot snapshot(Clock::time_point now) const;  // REQUIRES: mu_ held
+  int64_t size_of(const Partition& p) const;
 
   mutable std::mutex mu_;
   const std::string pipeline_;

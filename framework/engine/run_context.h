@@ -33,7 +33,8 @@ class RunContext {
   RunContext(const PipelineDef& def, const PluginRegistry& plugins, StateStore& state, const EngineOptions& options,
              std::string run_id)
       : def(def), plugins(plugins), state(state), options(options), run_id(std::move(run_id)), stop(options.cancel),
-        started(std::chrono::steady_clock::now()), progress(def.name, started) {
+        started(std::chrono::steady_clock::now()), own_progress_(def.name, started),
+        progress(options.progress_tracker ? *options.progress_tracker : own_progress_) {
     if (options.rate > 0) limiter = std::make_unique<RateLimiter>(options.rate);
   }
   RunContext(const RunContext&) = delete;
@@ -48,8 +49,15 @@ class RunContext {
   std::unique_ptr<RateLimiter> limiter;
   std::atomic<int64_t> next_batch_id{0};  // lineage: unique across workers
   const std::chrono::steady_clock::time_point started;
-  Progress progress;  // what the workers read, against the estimates
-  bool show_progress() const { return options.progress || options.progress_every.count() > 0; }
+
+ private:
+  Progress own_progress_;
+
+ public:
+  Progress& progress;  // what the workers read, against the estimates
+  bool show_progress() const {
+    return options.progress || options.progress_every.count() > 0 || options.progress_tracker != nullptr;
+  }
 
   bool dry_run() const { return options.dry_run; }
   // The key a partition's checkpoint is stored under: the backfill window

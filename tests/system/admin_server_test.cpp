@@ -95,6 +95,17 @@ class FakeBackend : public AdminBackend {
     if (name != "orders") return missing(name);
     return {200, {{"entries", json::array{}}}};
   }
+  AdminResult dlq_entry(const std::string& name, int64_t id) override {
+    note("dlq_entry " + name + " " + std::to_string(id));
+    if (name != "orders") return missing(name);
+    return {200, {{"id", id}}};
+  }
+  AdminResult discard(const std::string& name, const std::vector<int64_t>& ids) override {
+    std::string list;
+    for (int64_t id : ids) list += (list.empty() ? "" : ",") + std::to_string(id);
+    note("discard " + name + " " + list);
+    return {200, {{"discarded", static_cast<int64_t>(ids.size())}}};
+  }
   AdminResult replay(const std::string& name, const json::object& request) override {
     note("replay " + name + " " + json::serialize(request));
     return {202, {{"replay", "started"}}};
@@ -364,6 +375,21 @@ TEST_F(AdminServerTest, ReplayBodies) {
   expect_json_error(request("POST", "/pipelines/orders/replay", R"({"sink":1})"), 400, "\"sink\" must be a string");
   expect_json_error(request("POST", "/pipelines/orders/replay", R"({"dry_run":"yes"})"), 400, "\"dry_run\"");
   EXPECT_EQ(backend_.calls().size(), before);
+}
+
+TEST_F(AdminServerTest, DlqEntryAndDiscardOfNamedEntries) {
+  start();
+  Client c(port());
+  EXPECT_EQ(c.send("GET", "/pipelines/orders/dlq/42").status, 200);
+  EXPECT_EQ(backend_.last_call(), "dlq_entry orders 42");
+  EXPECT_EQ(c.send("GET", "/pipelines/orders/dlq/abc").status, 400);
+  EXPECT_EQ(c.send("POST", "/pipelines/orders/dlq/discard", R"({"ids": [3, 5]})").status, 200);
+  EXPECT_EQ(backend_.last_call(), "discard orders 3,5");
+  for (const std::string bad : {"", "{}", R"({"ids": []})", R"({"ids": ["3"]})", R"({"ids": [0]})", R"({"ids": [1], "all": true})"})
+    EXPECT_EQ(c.send("POST", "/pipelines/orders/dlq/discard", bad).status, 400) << bad;
+  EXPECT_EQ(c.send("POST", "/pipelines/orders/replay", R"({"ids": [7]})").status, 202);
+  EXPECT_EQ(backend_.last_call(), R"(replay orders {"ids":[7]})");
+  EXPECT_EQ(c.send("POST", "/pipelines/orders/replay", R"({"ids": 7})").status, 400);
 }
 
 TEST_F(AdminServerTest, PauseAndResume) {
