@@ -2,6 +2,9 @@
 // is wrong, as the README promises; impossible dates are refused.
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+#include <sstream>
+
 #include "support/scenario_env.h"
 
 namespace {
@@ -78,6 +81,40 @@ TEST(CommandLine, WithoutATerminalProgressIsALogLineAtAnInterval) {
                                    fresh.pipeline_file()});
   ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
   EXPECT_EQ(quiet.err.find("progress:"), std::string::npos) << quiet.err;
+}
+
+// Under --log-format json every line Ferry prints is a JSON object: the
+// summary of a run, a replay's, and the fatal error of a bad definition.
+TEST(CommandLine, UnderJsonLogsEveryLineIsJson) {
+  ScenarioDir d("jsonlog");
+  d.define(R"({"name": "jsonlog", "state": {"type": "sqlite", "path": "state.db"},
+    "source": {"plugin": "generator", "config": {"count": 50}},
+    "transforms": [{"name": "check", "plugin": "validate", "config": {"rules": {"amount": {"max": 5}}}}],
+    "sinks": [{"name": "out", "plugin": "null"}]})");
+  ScenarioDir bad("jsonlog");
+  bad.define(R"({"name": "jsonlog", "source": {"plugin": "generator", "config": {"rows": 1}}, "sinks": []})");
+  const std::vector<ferry::test::ProcessResult> results = {
+      ferry::test::ferry({"--log-format", "json", "run", "--progress-interval", "0", d.pipeline_file()}),
+      ferry::test::ferry({"--log-format", "json", "replay", "--progress-interval", "0", d.pipeline_file()}),
+      ferry::test::ferry({"--log-format", "json", "--log-level", "debug", "validate", bad.pipeline_file()})};
+  EXPECT_EQ(results[0].exit_code, 0) << results[0].err;
+  EXPECT_EQ(results[2].exit_code, 2) << results[2].err;
+  for (const auto& r : results) {
+    int lines = 0;
+    for (const std::string& out : {r.out, r.err}) {
+      std::istringstream in(out);
+      for (std::string line; std::getline(in, line);) {
+        ++lines;
+        boost::system::error_code ec;
+        const boost::json::value v = boost::json::parse(line, ec);
+        EXPECT_TRUE(!ec && v.is_object() && v.as_object().contains("level")) << "not a JSON log line: " << line;
+      }
+    }
+    EXPECT_GT(lines, 0);
+  }
+  EXPECT_NE(results[0].out.find("\"event\":\"run_summary\""), std::string::npos) << results[0].out;
+  EXPECT_NE(results[0].out.find("\"rejected\":30"), std::string::npos) << results[0].out;
+  EXPECT_NE(results[2].err.find("\"event\":\"fatal\""), std::string::npos) << results[2].err;
 }
 
 }  // namespace
