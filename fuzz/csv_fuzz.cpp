@@ -25,6 +25,7 @@
 // of its field's type, strings are UTF-8, JSON values valid JSON.
 #include <ferry/plugin.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -207,7 +208,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (size_t j = i + 1; j < names.size(); ++j)
       FUZZ_CHECK(names[i] != names[j], "column names are unique");
 
-  // Options that name columns, by index into what the file has.
+  // Options that name columns, by index into what the file has. The name
+  // for "missing" may be a column of the file too (a header may say
+  // anything): whether a name exists is looked up, never assumed.
+  auto exists = [&](const std::string& n) { return std::find(names.begin(), names.end(), n) != names.end(); };
   const size_t type = o1 & 7;
   const size_t column = (o1 >> 3) & 7;
   const bool have_column = column < 7 && column < names.size();
@@ -215,16 +219,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   bool all_exist = true;
   if (type < 6) {
     options.column_types = {{named, static_cast<ColumnType>(type)}};
-    all_exist = all_exist && have_column;
+    all_exist = all_exist && exists(named);
   }
   switch ((o1 >> 6) & 3) {
     case 1:
       options.key = {named};
-      all_exist = all_exist && have_column;
+      all_exist = all_exist && exists(named);
       break;
     case 2:
       options.key = {names[0], names.size() > 1 ? names[1] : "no_such_column"};
-      all_exist = all_exist && names.size() > 1;
+      all_exist = all_exist && exists(options.key[1]);
       break;
     case 3: options.key = {names.back()}; break;
     default: break;
