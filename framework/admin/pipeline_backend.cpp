@@ -150,17 +150,7 @@ AdminResult PipelineBackend::dlq(const std::string& name, const std::optional<st
     if (!f.status) return error(400, "unknown status '" + *status + "' (pending, resolved, failed_again, discarded)");
   }
   boost::json::array entries;
-  for (const DlqEntry& e : state_.list_dlq(f))
-    entries.push_back(boost::json::object{{"id", e.id},
-                                          {"status", to_string(e.status)},
-                                          {"partition", e.partition},
-                                          {"stage", e.stage},
-                                          {"sink", e.sink},
-                                          {"key", e.record_key},
-                                          {"error_class", e.error_class},
-                                          {"message", e.message},
-                                          {"attempts", e.attempts},
-                                          {"created_at_ms", e.created_at_ms}});
+  for (const DlqEntry& e : state_.list_dlq(f)) entries.push_back(dlq_entry_json(e, /*with_record=*/false));
   return AdminResult{200, boost::json::object{{"pipeline", def_.name},
                                               {"counts", dlq_counts_json(state_, def_.name)},
                                               {"entries", std::move(entries)}}};

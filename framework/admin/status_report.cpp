@@ -1,9 +1,10 @@
 #include "admin/status_report.h"
 
 #include <chrono>
-#include <ctime>
 
 #include <boost/json/parse.hpp>
+
+#include "common/time_text.h"
 
 namespace ferry::core {
 namespace {
@@ -28,21 +29,9 @@ boost::json::value position_json(const std::string& p) {
   return boost::json::value(p);
 }
 
-std::string iso_time(int64_t ms) {
-  if (ms <= 0) return "-";
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 }  // namespace
 
-boost::json::object dlq_entry_json(const DlqEntry& e) {
-  boost::system::error_code ec;
-  boost::json::value record = boost::json::parse(e.record_json, ec);
+boost::json::object dlq_entry_json(const DlqEntry& e, bool with_record) {
   boost::json::object out{{"id", e.id},
                           {"status", to_string(e.status)},
                           {"pipeline", e.pipeline},
@@ -55,8 +44,12 @@ boost::json::object dlq_entry_json(const DlqEntry& e) {
                           {"error_class", e.error_class},
                           {"message", e.message},
                           {"attempts", e.attempts},
-                          {"created_at", iso_time(e.created_at_ms)},
-                          {"updated_at", iso_time(e.updated_at_ms)}};
+                          {"created_at", iso_utc(e.created_at_ms)},
+                          {"updated_at", iso_utc(e.updated_at_ms)},
+                          {"created_at_ms", e.created_at_ms}};
+  if (!with_record) return out;
+  boost::system::error_code ec;
+  boost::json::value record = boost::json::parse(e.record_json, ec);
   out["record"] = ec ? boost::json::value(e.record_json) : record;
   return out;
 }

@@ -14,8 +14,9 @@ namespace ferry::core {
 boost::json::array checkpoints_json(StateStore& state, const std::string& pipeline);
 boost::json::object dlq_counts_json(StateStore& state, const std::string& pipeline);
 boost::json::object status_report(StateStore& state, const std::string& pipeline);
-// One DLQ entry with its record (as JSON when it is JSON) and error, as
-// `ferry dlq show` prints it and the admin API serves it.
-boost::json::object dlq_entry_json(const DlqEntry& e);
+// One DLQ entry and its error, as `ferry dlq show` prints it and the admin
+// API serves it; with its record (as JSON when it is JSON) unless a list
+// asks for the summary only.
+boost::json::object dlq_entry_json(const DlqEntry& e, bool with_record = true);
 
 }  // namespace ferry::core

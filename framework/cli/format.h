@@ -5,17 +5,11 @@
 #include <ctime>
 #include <string>
 
+#include "common/time_text.h"
+
 namespace ferry::cli {
 
-inline std::string format_time(int64_t ms) {
-  if (ms <= 0) return "-";
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+inline std::string format_time(int64_t ms) { return core::iso_utc(ms); }
 
 // Positions are opaque bytes; show them as text when they are printable.
 inline std::string printable(const std::string& s) {

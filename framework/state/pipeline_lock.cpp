@@ -11,17 +11,10 @@
 #include <map>
 #include <mutex>
 
+#include "common/time_text.h"
+
 namespace ferry::core {
 namespace {
-
-std::string iso_time(int64_t ms) {
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // Open-file-description locks (F_OFD_*): owned by the open file like
 // flock (so two runs inside one process exclude each other too), released
@@ -106,7 +99,7 @@ std::string LockHolder::describe() const {
   if (!command.empty() || since_ms) {
     out += " (";
     if (!command.empty()) out += "ferry " + command;
-    if (since_ms) out += std::string(command.empty() ? "" : ", ") + "since " + iso_time(since_ms);
+    if (since_ms) out += std::string(command.empty() ? "" : ", ") + "since " + iso_utc(since_ms);
     out += ")";
   }
   return out;

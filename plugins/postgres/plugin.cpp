@@ -1,5 +1,6 @@
 // Descriptor and entry point of the PostgreSQL plugin (source + sink).
 #include <ferry/plugin.hpp>
+#include <sql/schema_contract.h>
 
 #include "postgres_sink.h"
 #include "postgres_source.h"
@@ -47,13 +48,8 @@ const FerryOptionSpec kSinkOptions[] = {
     {"create_table", FERRY_OPTION_BOOL, 0, "true",
      "Create the table if it does not exist; if false, a missing table is a configuration "
      "error at open, and schema_changes defaults to \"freeze\"."},
-    {"columns", FERRY_OPTION_OBJECT, 0, nullptr,
-     "SQL type per field ({\"n\": \"bigint\"}) for columns the sink creates; without one, a "
-     "column is created by the first batch with a non-null value, typed after it."},
-    {"schema_changes", FERRY_OPTION_STRING, 0, "\"evolve\"",
-     "A field the table has no column for: \"evolve\" adds the column, \"reject_row\" sends "
-     "records with a value in it to the DLQ, \"freeze\" stops with a configuration error "
-     "(the default when create_table is false)."},
+    ferry::support::kColumnsOptionSpec,
+    ferry::support::kSchemaChangesOptionSpec,
     {"checkpoint_table", FERRY_OPTION_STRING, 0, "\"ferry_checkpoints\"",
      "Table holding the checkpoints committed with the data (created if missing)."},
     {"copy_format", FERRY_OPTION_STRING, 0, "\"auto\"",

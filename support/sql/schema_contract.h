@@ -8,6 +8,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <ferry/plugin.h>
 
 #include <optional>
 #include <string>
@@ -22,6 +23,17 @@ enum class SchemaChanges {
   kRejectRow,  // records with a value in a new field go to the DLQ
   kFreeze,     // a batch with a new field is a configuration error
 };
+
+// The descriptor entries of the two options (FERRY_PLUGIN_DESCRIPTOR), the
+// same in every SQL sink's option list.
+inline constexpr FerryOptionSpec kColumnsOptionSpec = {
+    "columns", FERRY_OPTION_OBJECT, 0, nullptr,
+    "SQL type per field ({\"n\": \"bigint\"}) for columns the sink creates; without one, a column is created "
+    "by the first batch with a non-null value, typed after it."};
+inline constexpr FerryOptionSpec kSchemaChangesOptionSpec = {
+    "schema_changes", FERRY_OPTION_STRING, 0, "\"evolve\"",
+    "A field the table has no column for: \"evolve\" adds the column, \"reject_row\" sends records with a value "
+    "in it to the DLQ, \"freeze\" stops with a configuration error (the default when create_table is false)."};
 
 // "evolve", "reject_row" or "freeze"; none for anything else.
 std::optional<SchemaChanges> parse_schema_changes(std::string_view text);

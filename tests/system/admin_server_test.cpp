@@ -392,6 +392,22 @@ TEST_F(AdminServerTest, DlqEntryAndDiscardOfNamedEntries) {
   EXPECT_EQ(c.send("POST", "/pipelines/orders/replay", R"({"ids": 7})").status, 400);
 }
 
+// The status page's files carry no data: served without the token, which
+// the page then asks for; everything else still needs it.
+TEST_F(AdminServerTest, TheStatusPageIsServedWithoutTheTokenAndNothingElseIs) {
+  start("page-token-123");
+  Client c(port());
+  const Reply page = c.send("GET", "/");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_EQ(page.headers.at("content-type"), "text/html; charset=utf-8");
+  EXPECT_NE(page.body.find("<title>Ferry</title>"), std::string::npos);
+  EXPECT_EQ(c.send("GET", "/ui/app.js").headers.at("content-type"), "text/javascript; charset=utf-8");
+  EXPECT_EQ(c.send("GET", "/ui/style.css").status, 200);
+  EXPECT_EQ(c.send("GET", "/pipelines").status, 401);
+  EXPECT_EQ(c.send("GET", "/?x=1").status, 200);
+  EXPECT_EQ(c.send("POST", "/").status, 401) << "only GET of the page's files goes without the token";
+}
+
 TEST_F(AdminServerTest, PauseAndResume) {
   Reply r = request("POST", "/pipelines/orders/pause");
   EXPECT_EQ(r.status, 200);
@@ -408,7 +424,7 @@ TEST_F(AdminServerTest, UnknownPathIs404WithMethodAndPath) {
   Reply r = request("GET", "/x");
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(r.json(), json::parse(R"({"error":"no such endpoint: GET /x"})"));
-  expect_json_error(request("GET", "/"), 404, "no such endpoint: GET /");
+  expect_json_error(request("GET", "/ui/nope.js"), 404, "no such endpoint: GET /ui/nope.js");
   expect_json_error(request("GET", "/pipelines/orders/nope?x=1"), 404, "GET /pipelines/orders/nope");
   expect_json_error(request("GET", "/pipelines//checkpoints"), 404, "no such endpoint");
   expect_json_error(request("GET", "/metricsz"), 404, "no such endpoint");
