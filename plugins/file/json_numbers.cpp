@@ -137,48 +137,6 @@ std::optional<std::string> plain_decimal(std::string_view text) {
   return sign + whole + (fraction.empty() ? "" : "." + fraction);
 }
 
-void append_json_exact(std::string& out, const boost::json::value& v, const std::vector<std::string>& texts,
-                       size_t* next) {
-  switch (v.kind()) {
-    case boost::json::kind::int64:
-    case boost::json::kind::uint64:
-    case boost::json::kind::double_:
-      if (*next < texts.size()) {
-        out += texts[(*next)++];
-      } else {
-        append_json(out, v);
-      }
-      return;
-    case boost::json::kind::array: {
-      out.push_back('[');
-      bool first = true;
-      for (const boost::json::value& e : v.get_array()) {
-        if (!first) out.push_back(',');
-        first = false;
-        append_json_exact(out, e, texts, next);
-      }
-      out.push_back(']');
-      return;
-    }
-    case boost::json::kind::object: {
-      out.push_back('{');
-      bool first = true;
-      for (const boost::json::key_value_pair& kv : v.get_object()) {
-        if (!first) out.push_back(',');
-        first = false;
-        append_json_string(out, kv.key());
-        out.push_back(':');
-        append_json_exact(out, kv.value(), texts, next);
-      }
-      out.push_back('}');
-      return;
-    }
-    default:
-      append_json(out, v);
-      return;
-  }
-}
-
 std::optional<std::string> non_json_number(std::string_view line) {
   bool in_string = false;
   for (size_t i = 0; i < line.size(); ++i) {

@@ -6,8 +6,6 @@
 #ifndef FERRY_PLUGINS_FILE_JSON_NUMBERS_H_
 #define FERRY_PLUGINS_FILE_JSON_NUMBERS_H_
 
-#include <boost/json/value.hpp>
-
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,10 +27,7 @@ bool is_integer_text(std::string_view text);
 // keeps (more than 1,000 digits).
 std::optional<std::string> plain_decimal(std::string_view text);
 
-// Compact JSON text of `v` whose numbers are written as `texts` (from
-// number_texts of the line `v` came from), starting at `*next`.
-void append_json_exact(std::string& out, const boost::json::value& v, const std::vector<std::string>& texts,
-                       size_t* next);
+// append_json_exact (json_text.h) writes a value with these texts.
 
 // Why a line that is not JSON is not: NaN and Infinity are not JSON numbers.
 std::optional<std::string> non_json_number(std::string_view line);

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ferry_file {
 
@@ -19,6 +20,10 @@ void append_int(std::string& out, int64_t v);
 void append_double(std::string& out, double v);
 // Compact JSON text of `v` (numbers as append_int / append_double write them).
 void append_json(std::string& out, const boost::json::value& v);
+// The same, writing the numbers as `texts` (from number_texts of the line
+// `v` came from, json_numbers.h) from `*next` on, while there are any.
+void append_json_exact(std::string& out, const boost::json::value& v, const std::vector<std::string>& texts,
+                       size_t* next);
 // Appends `text` if it is one valid JSON value, made compact (single line)
 // when it spans lines; returns false and appends nothing otherwise.
 bool append_raw_json(std::string& out, std::string_view text);
