@@ -166,13 +166,8 @@ FERRY_EXPORT const FerryPluginDescriptor ferry_plugin_descriptor = {
     "Example sink written in C against the installed Ferry SDK", kKinds, 1};
 
 FERRY_EXPORT FerryStatus ferry_plugin_init(uint32_t abi_version, FerryPluginApi* api) {
-  if (FERRY_ABI_MAJOR(abi_version) != 1) return FERRY_NOT_IMPLEMENTED;
-  /* Fill no more of the table than the offered version has: an older host's
-   * table is shorter. */
-  size_t size = abi_version >= FERRY_ABI_VERSION_1_2 ? sizeof *api : FERRY_PLUGIN_API_SIZE_1_1;
-  memset(api, 0, size);
-  api->struct_size = (uint32_t)size;
-  api->abi_version = abi_version < FERRY_ABI_VERSION_CURRENT ? abi_version : FERRY_ABI_VERSION_CURRENT;
+  /* Fills no more of the table than the offered version has. */
+  if (!ferry_plugin_api_accept(abi_version, api)) return FERRY_NOT_IMPLEMENTED;
   api->sink = &kSink;
   return FERRY_OK;
 }

@@ -88,6 +88,10 @@ TEST(AbiLayout, TablesAreFrozen) {
   EXPECT_EQ(sizeof(FerryBacklogHookApi), 32u);
   EXPECT_EQ(FERRY_PLUGIN_API_SIZE_1_1, 48u);  // 1.2 appended `orchestrator`
   EXPECT_EQ(FERRY_PLUGIN_API_SIZE_1_2, 56u);  // 1.3 appended `check_config`
+  EXPECT_EQ(FERRY_PLUGIN_API_SIZE_1_3, 64u);
+  EXPECT_EQ(FERRY_PLUGIN_API_SIZE(FERRY_ABI_VERSION_1_0), FERRY_PLUGIN_API_SIZE_1_1);  // 1.1 added no field here
+  EXPECT_EQ(FERRY_PLUGIN_API_SIZE(FERRY_ABI_VERSION_1_2), FERRY_PLUGIN_API_SIZE_1_2);
+  EXPECT_EQ(FERRY_PLUGIN_API_SIZE(FERRY_ABI_VERSION_CURRENT), sizeof(FerryPluginApi));
   EXPECT_EQ(sizeof(FerryPluginApi), 64u);
   EXPECT_EQ(sizeof(FerryOrchestratorApi), 32u);
   EXPECT_EQ(sizeof(FerryMachineFacts), 32u);

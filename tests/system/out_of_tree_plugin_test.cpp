@@ -5,6 +5,7 @@
 
 #include <sstream>
 
+#include "support/negotiation_probe.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
 
@@ -39,6 +40,9 @@ TEST(OutOfTreePlugin, BuildsAgainstTheInstalledSdkAndRuns) {
   // Only the two Ferry symbols are exported.
   auto symbols = sh("nm -D --defined-only '" + build + "/ferry-tsv.so' | awk '{print $3}' | sort");
   EXPECT_EQ(symbols.out, "ferry_plugin_descriptor\nferry_plugin_init\n");
+  // An older host's table is shorter: the example fills only what it is offered.
+  for (const std::string& problem : ferry::test::negotiation_problems(build + "/ferry-tsv.so"))
+    ADD_FAILURE() << "tsv example: " << problem;
 
   std::string ferry = prefix + "/bin/ferry";
   auto listed = ferry::test::run_process({ferry, "--plugin-path", build, "plugins"});
@@ -55,5 +59,49 @@ TEST(OutOfTreePlugin, BuildsAgainstTheInstalledSdkAndRuns) {
   std::getline(in, first);
   EXPECT_EQ(header, "id\tname\tamount\tts");
   EXPECT_EQ(first.substr(0, 9), "1\tname-1\t");
+  EXPECT_EQ(std::count(tsv.begin(), tsv.end(), '\n'), 1001);
+}
+
+// pkg-config alone, from an install made with --prefix: ferry.pc derives
+// its paths from where it lies, and names the export map.
+TEST(OutOfTreePlugin, BuildsWithPlainCcAndPkgConfigFromAnInstalledPrefix) {
+  ferry::test::TempDir dir;
+  const std::string prefix = dir.file("prefix");
+  auto install = sh("cmake --install '" FERRY_BINARY_DIR "' --prefix '" + prefix + "' 2>&1");
+  ASSERT_EQ(install.exit_code, 0) << install.out;
+  // Moved after installing: nothing may point at the old place.
+  const std::string moved = dir.file("moved");
+  std::filesystem::rename(prefix, moved);
+  const std::string pc = "PKG_CONFIG_PATH='" + moved + "/lib/pkgconfig' pkg-config ";
+
+  auto cflags = sh(pc + "--cflags ferry");
+  ASSERT_EQ(cflags.exit_code, 0) << cflags.err;
+  const std::string include = cflags.out.substr(2, cflags.out.find(' ') - 2);  // "-I<dir> ..."
+  ASSERT_EQ(cflags.out.rfind("-I", 0), 0u) << cflags.out;
+  EXPECT_TRUE(std::filesystem::exists(include + "/ferry/plugin.h")) << cflags.out;
+  EXPECT_EQ(std::filesystem::canonical(include), std::filesystem::canonical(moved + "/include")) << cflags.out;
+  auto plugindir = sh(pc + "--variable=plugindir ferry");
+  EXPECT_TRUE(std::filesystem::exists(plugindir.out.substr(0, plugindir.out.find('\n')) + "/ferry-sqlite.so"))
+      << plugindir.out;
+  auto map = sh(pc + "--variable=exports_map ferry");
+  EXPECT_TRUE(std::filesystem::is_regular_file(map.out.substr(0, map.out.find('\n')))) << map.out;
+
+  const std::string src = dir.file("plugin-src");
+  std::filesystem::copy(FERRY_SOURCE_DIR "/examples/plugin-out-of-tree", src);
+  const std::string out = dir.file("plain");
+  std::filesystem::create_directory(out);
+  auto compile = sh("cc -std=c99 -Wall -Wextra -Werror -shared -fPIC $(" + pc + "--cflags ferry) '" + src +
+                    "/tsv_sink.c' -o '" + out + "/ferry-tsv.so' -Wl,--version-script=\"$(" + pc +
+                    "--variable=exports_map ferry)\" 2>&1");
+  ASSERT_EQ(compile.exit_code, 0) << compile.out;
+  auto symbols = sh("nm -D --defined-only '" + out + "/ferry-tsv.so' | awk '{print $3}' | sort");
+  EXPECT_EQ(symbols.out, "ferry_plugin_descriptor\nferry_plugin_init\n");
+  for (const std::string& problem : ferry::test::negotiation_problems(out + "/ferry-tsv.so"))
+    ADD_FAILURE() << "tsv example: " << problem;
+
+  auto run = ferry::test::run_process(
+      {moved + "/bin/ferry", "--plugin-path", out, "run", "--no-progress", src + "/pipeline.json"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::string tsv = ferry::test::read_file(src + "/rows.tsv");
   EXPECT_EQ(std::count(tsv.begin(), tsv.end(), '\n'), 1001);
 }

@@ -51,7 +51,7 @@
  *    `struct_size` before touching a field added in a later minor version;
  *    the side that fills one (ferry_plugin_init) writes no further than the
  *    version it accepted defines.
- *    Layouts of released versions are frozen (tests/unit/abi_test.cpp).
+ *    Layouts of released versions are frozen: Ferry's tests assert them.
  */
 #ifndef FERRY_PLUGIN_H_
 #define FERRY_PLUGIN_H_
@@ -553,10 +553,59 @@ typedef FerryStatus (*FerryPluginInitFn)(uint32_t abi_version,
 #define FERRY_PLUGIN_INIT_SYMBOL "ferry_plugin_init"
 #define FERRY_PLUGIN_DESCRIPTOR_SYMBOL "ferry_plugin_descriptor"
 
-/* Sizes of released layouts (LP64 figures frozen in tests/unit/abi_test.cpp). */
+/* Sizes of released layouts (LP64: 48, 56 and 64 bytes for 1.1, 1.2, 1.3). */
 #define FERRY_SOURCE_API_SIZE_1_0 offsetof(FerrySourceApi, estimate)
 #define FERRY_PLUGIN_API_SIZE_1_1 offsetof(FerryPluginApi, orchestrator)
 #define FERRY_PLUGIN_API_SIZE_1_2 offsetof(FerryPluginApi, check_config)
+/* The newest layout: when 1.4 appends a field, this becomes its offsetof. */
+#define FERRY_PLUGIN_API_SIZE_1_3 sizeof(FerryPluginApi)
+
+/* The version a plugin built with this header accepts when the host offers
+ * `offered` (of the same major version): the offer, or the newest version
+ * this header knows when the host is newer. */
+#define FERRY_ABI_ACCEPTED(offered) \
+  ((offered) < FERRY_ABI_VERSION_CURRENT ? (offered) : FERRY_ABI_VERSION_CURRENT)
+
+/* How much of FerryPluginApi version `v` defines. An older host's table is
+ * shorter: a plugin that fills more writes into the host's memory. */
+#define FERRY_PLUGIN_API_SIZE(v)                                     \
+  ((v) >= FERRY_ABI_VERSION_1_3   ? FERRY_PLUGIN_API_SIZE_1_3        \
+   : (v) >= FERRY_ABI_VERSION_1_2 ? FERRY_PLUGIN_API_SIZE_1_2        \
+                                  : FERRY_PLUGIN_API_SIZE_1_1)
+
+/* Whether `api` (as accepted) has room for `field`. */
+#define FERRY_PLUGIN_API_HAS(api, field) \
+  ((api)->struct_size >= offsetof(FerryPluginApi, field) + sizeof((api)->field))
+
+#if defined(__GNUC__) || defined(__clang__)
+#define FERRY_MAYBE_UNUSED __attribute__((unused))
+#else
+#define FERRY_MAYBE_UNUSED
+#endif
+
+/* The start of every ferry_plugin_init. Returns 0 when `offered` is another
+ * major version (answer FERRY_NOT_IMPLEMENTED, and the host offers an older
+ * one). Otherwise accepts FERRY_ABI_ACCEPTED(offered), clears exactly the
+ * part of `api` that version defines, sets struct_size and abi_version, and
+ * returns the accepted version. Then set the tables, and a field added in a
+ * later minor version only when FERRY_PLUGIN_API_HAS says it is there:
+ *
+ *   if (!ferry_plugin_api_accept(abi_version, api)) return FERRY_NOT_IMPLEMENTED;
+ *   api->sink = &kSink;
+ *   if (FERRY_PLUGIN_API_HAS(api, check_config)) api->check_config = my_check;
+ *   return FERRY_OK;
+ */
+static FERRY_MAYBE_UNUSED uint32_t ferry_plugin_api_accept(uint32_t offered, FerryPluginApi* api) {
+  uint32_t version;
+  size_t size, i;
+  if (FERRY_ABI_MAJOR(offered) != FERRY_ABI_MAJOR(FERRY_ABI_VERSION_CURRENT)) return 0;
+  version = FERRY_ABI_ACCEPTED(offered);
+  size = FERRY_PLUGIN_API_SIZE(version);
+  for (i = 0; i < size; ++i) ((unsigned char*)api)[i] = 0;
+  api->struct_size = (uint32_t)size;
+  api->abi_version = version;
+  return version;
+}
 
 #ifdef __cplusplus
 } /* extern "C" */

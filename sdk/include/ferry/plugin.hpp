@@ -625,19 +625,11 @@ void fill(FerryPluginApi* api, uint32_t version) {
 
 template <typename... Ts>
 FerryStatus init(uint32_t abi_version, FerryPluginApi* api) noexcept {
-  if (FERRY_ABI_MAJOR(abi_version) != FERRY_ABI_MAJOR(FERRY_ABI_VERSION_CURRENT))
-    return FERRY_NOT_IMPLEMENTED;
-  const uint32_t version = abi_version < FERRY_ABI_VERSION_CURRENT ? abi_version : FERRY_ABI_VERSION_CURRENT;
-  // An older host's table ends earlier: never write past what its version has.
-  const size_t size = version >= FERRY_ABI_VERSION_1_3   ? sizeof *api
-                      : version >= FERRY_ABI_VERSION_1_2 ? FERRY_PLUGIN_API_SIZE_1_2
-                                                         : FERRY_PLUGIN_API_SIZE_1_1;
-  std::memset(api, 0, size);
-  api->struct_size = static_cast<uint32_t>(size);
-  api->abi_version = version;
+  const uint32_t version = ferry_plugin_api_accept(abi_version, api);
+  if (version == 0) return FERRY_NOT_IMPLEMENTED;
   (fill<Ts>(api, version), ...);
   if constexpr ((HasCheckConfig<Ts>::value || ...))
-    if (version >= FERRY_ABI_VERSION_1_3) api->check_config = &check_config<Ts...>;
+    if (FERRY_PLUGIN_API_HAS(api, check_config)) api->check_config = &check_config<Ts...>;
   return FERRY_OK;
 }
 
