@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "pipeline/definition.h"
 #include "plugin/loaded_plugin.h"
+#include "plugin/plugin_call.h"
 
 using namespace ferry;
 
@@ -204,6 +205,7 @@ int main(int argc, char** argv) {
                    : log_level == "error" ? core::LogLevel::Error
                                           : core::LogLevel::Info);
   logger.set_format(log_format == "json" ? core::LogFormat::Json : core::LogFormat::Text);
+  core::install_plugin_crash_report(logger.format() == core::LogFormat::Json);
 
   try {
     if (*run_cmd) return cli::run_command(g, run);

@@ -97,6 +97,12 @@ const char* status_name(FerryStatus s) {
   }
 }
 
+std::string status_text(FerryStatus s) {
+  const char* name = status_name(s);
+  if (s == FERRY_ERROR_INTERNAL || std::string_view(name) != "internal_error") return name;
+  return "status " + std::to_string(s) + ", unknown to this host, taken as internal_error";
+}
+
 bool is_fatal(FerryStatus s) {
   return s != FERRY_OK && s != FERRY_END_OF_STREAM && s != FERRY_RETRY &&
          s != FERRY_INVALID_DATA && s != FERRY_STOP;

@@ -58,6 +58,9 @@ class HostContext {
 
 // "ok", "retry", "invalid_data", "config_error", ... (used in the DLQ and logs).
 const char* status_name(FerryStatus s);
+// status_name for messages: a code the ABI does not define is shown with its
+// number ("status 77, unknown to this host, taken as internal_error").
+std::string status_text(FerryStatus s);
 bool is_fatal(FerryStatus s);
 
 }  // namespace ferry::core

@@ -1,5 +1,7 @@
 #include "engine/plugin_instances.h"
 
+#include "common/log.h"
+
 namespace ferry::core {
 
 FerryOpenArgs InstanceBase::open_args(const OpenParams& p) const {
@@ -23,7 +25,7 @@ CallResult InstanceBase::result(FerryStatus st) const {
   CallResult r;
   r.status = st;
   if (st != FERRY_OK && st != FERRY_END_OF_STREAM) {
-    r.message = host_->error().empty() ? std::string(status_name(st)) : host_->error();
+    r.message = host_->error().empty() ? status_text(st) : host_->error();
     r.retry_after_ms = host_->retry_after_ms();
   }
   return r;
@@ -34,9 +36,25 @@ void InstanceBase::check(FerryStatus st, const char* call,
   if (st == FERRY_OK) return;
   for (FerryStatus a : allowed)
     if (st == a) return;
-  std::string msg = host_->error().empty() ? std::string(status_name(st)) : host_->error();
+  std::string msg = host_->error().empty() ? status_text(st) : host_->error();
   throw PluginCallError(st, stage() + " (plugin '" + plugin_.name() + "') " + call + " failed [" +
-                                status_name(st) + "]: " + msg);
+                                status_text(st) + "]: " + msg);
+}
+
+PluginCallError InstanceBase::escaped(const char* call, const std::string& what) const {
+  return PluginCallError(FERRY_ERROR_INTERNAL, stage() + " (plugin '" + plugin_.name() + "') " + call +
+                                                   ": an exception escaped the plugin, which must return a "
+                                                   "status instead: " + what);
+}
+
+void InstanceBase::close_quietly(void (*close)(FerryInstance)) {
+  if (!handle_) return;
+  try {
+    call("close", [&] { close(handle_); });
+  } catch (const PluginCallError& e) {
+    log_error(e.what(), LogFields{});
+  }
+  handle_ = nullptr;
 }
 
 // --- source ---------------------------------------------------------------
@@ -45,19 +63,17 @@ SourceInstance::SourceInstance(const LoadedPlugin& plugin, std::unique_ptr<HostC
                                const OpenParams& p)
     : InstanceBase(plugin, std::move(host)), api_(plugin.source()) {
   FerryOpenArgs args = open_args(p);
-  host_->begin_call();
-  check(api_->open(&args, &handle_), "open");
+  check(call("open", [&] { return api_->open(&args, &handle_); }), "open");
 }
 
 SourceInstance::~SourceInstance() {
-  if (handle_) api_->close(handle_);
+  if (handle_) close_quietly(api_->close);
 }
 
 std::vector<std::string> SourceInstance::partitions() {
   const FerryBytes* names = nullptr;
   size_t count = 0;
-  host_->begin_call();
-  check(api_->partitions(handle_, &names, &count), "partitions");
+  check(call("partitions", [&] { return api_->partitions(handle_, &names, &count); }), "partitions");
   std::vector<std::string> out;
   for (size_t i = 0; i < count; ++i) out.push_back(to_string(names[i]));
   return out;
@@ -66,13 +82,12 @@ std::vector<std::string> SourceInstance::partitions() {
 void SourceInstance::start(const std::string& partition, const std::optional<std::string>& position) {
   host_->set_partition(partition);
   FerryBytes pos = position ? as_bytes(*position) : FerryBytes{nullptr, 0};
-  host_->begin_call();
-  check(api_->start(handle_, as_bytes(partition), position ? &pos : nullptr), "start");
+  check(call("start", [&] { return api_->start(handle_, as_bytes(partition), position ? &pos : nullptr); }),
+        "start");
 }
 
 CallResult SourceInstance::next(FerryBatch* out) {
-  host_->begin_call();
-  FerryStatus st = api_->next(handle_, out);
+  const FerryStatus st = call("next", [&] { return api_->next(handle_, out); });
   check(st, "next", {FERRY_END_OF_STREAM, FERRY_RETRY});
   return result(st);
 }
@@ -80,8 +95,8 @@ CallResult SourceInstance::next(FerryBatch* out) {
 std::optional<std::pair<uint64_t, uint64_t>> SourceInstance::estimate(const std::string& partition) {
   if (!plugin_.source_has_estimate()) return std::nullopt;
   uint64_t records = UINT64_MAX, bytes = UINT64_MAX;
-  host_->begin_call();
-  if (api_->estimate(handle_, as_bytes(partition), &records, &bytes) != FERRY_OK) return std::nullopt;
+  if (call("estimate", [&] { return api_->estimate(handle_, as_bytes(partition), &records, &bytes); }) != FERRY_OK)
+    return std::nullopt;
   return std::make_pair(records, bytes);
 }
 
@@ -91,17 +106,15 @@ TransformInstance::TransformInstance(const LoadedPlugin& plugin, std::unique_ptr
                                      const OpenParams& p)
     : InstanceBase(plugin, std::move(host)), api_(plugin.transform()) {
   FerryOpenArgs args = open_args(p);
-  host_->begin_call();
-  check(api_->open(&args, &handle_), "open");
+  check(call("open", [&] { return api_->open(&args, &handle_); }), "open");
 }
 
 TransformInstance::~TransformInstance() {
-  if (handle_) api_->close(handle_);
+  if (handle_) close_quietly(api_->close);
 }
 
 void TransformInstance::apply(const FerryBatch* in, FerryBatch* out, FerryRecordOutcome* outcomes) {
-  host_->begin_call();
-  check(api_->apply(handle_, in, out, outcomes), "apply");
+  check(call("apply", [&] { return api_->apply(handle_, in, out, outcomes); }), "apply");
 }
 
 // --- sink -----------------------------------------------------------------
@@ -110,12 +123,11 @@ SinkInstance::SinkInstance(const LoadedPlugin& plugin, std::unique_ptr<HostConte
                            const OpenParams& p)
     : InstanceBase(plugin, std::move(host)), api_(plugin.sink()) {
   FerryOpenArgs args = open_args(p);
-  host_->begin_call();
-  check(api_->open(&args, &handle_), "open");
+  check(call("open", [&] { return api_->open(&args, &handle_); }), "open");
 }
 
 SinkInstance::~SinkInstance() {
-  if (handle_) api_->close(handle_);
+  if (handle_) close_quietly(api_->close);
 }
 
 bool SinkInstance::transactional() const {
@@ -124,30 +136,27 @@ bool SinkInstance::transactional() const {
 
 CallResult SinkInstance::write(const FerryBatch* batch, FerryRecordOutcome* outcomes) {
   host_->set_partition(to_string(batch->partition));
-  host_->begin_call();
-  FerryStatus st = api_->write(handle_, batch, outcomes);
+  const FerryStatus st = call("write", [&] { return api_->write(handle_, batch, outcomes); });
   check(st, "write", {FERRY_RETRY, FERRY_INVALID_DATA});
   return result(st);
 }
 
 CallResult SinkInstance::commit(const FerryCheckpoint* checkpoint) {
-  host_->begin_call();
-  FerryStatus st = api_->commit(handle_, checkpoint);
+  const FerryStatus st = call("commit", [&] { return api_->commit(handle_, checkpoint); });
   check(st, "commit", {FERRY_RETRY});
   return result(st);
 }
 
 void SinkInstance::abort() {
-  host_->begin_call();
-  check(api_->abort(handle_), "abort");
+  check(call("abort", [&] { return api_->abort(handle_); }), "abort");
 }
 
 std::optional<std::string> SinkInstance::held_checkpoint(const std::string& partition) {
   if (!transactional()) return std::nullopt;
   FerryBytes pos{nullptr, 0};
   int32_t found = 0;
-  host_->begin_call();
-  check(api_->checkpoint(handle_, as_bytes(partition), &pos, &found), "checkpoint");
+  check(call("checkpoint", [&] { return api_->checkpoint(handle_, as_bytes(partition), &pos, &found); }),
+        "checkpoint");
   if (!found) return std::nullopt;
   return to_string(pos);
 }
@@ -158,34 +167,30 @@ CheckpointHookInstance::CheckpointHookInstance(const LoadedPlugin& plugin,
                                                std::unique_ptr<HostContext> host, const OpenParams& p)
     : InstanceBase(plugin, std::move(host)), api_(plugin.checkpoint_hook()) {
   FerryOpenArgs args = open_args(p);
-  host_->begin_call();
-  check(api_->open(&args, &handle_), "open");
+  check(call("open", [&] { return api_->open(&args, &handle_); }), "open");
 }
 
 CheckpointHookInstance::~CheckpointHookInstance() {
-  if (handle_) api_->close(handle_);
+  if (handle_) close_quietly(api_->close);
 }
 
 CallResult CheckpointHookInstance::on_commit(const FerryCheckpointEvent& event) {
-  host_->begin_call();
-  return result(api_->on_commit(handle_, &event));
+  return result(call("on_commit", [&] { return api_->on_commit(handle_, &event); }));
 }
 
 BacklogHookInstance::BacklogHookInstance(const LoadedPlugin& plugin,
                                          std::unique_ptr<HostContext> host, const OpenParams& p)
     : InstanceBase(plugin, std::move(host)), api_(plugin.backlog_hook()) {
   FerryOpenArgs args = open_args(p);
-  host_->begin_call();
-  check(api_->open(&args, &handle_), "open");
+  check(call("open", [&] { return api_->open(&args, &handle_); }), "open");
 }
 
 BacklogHookInstance::~BacklogHookInstance() {
-  if (handle_) api_->close(handle_);
+  if (handle_) close_quietly(api_->close);
 }
 
 CallResult BacklogHookInstance::on_failure(const FerryBacklogEvent& event) {
-  host_->begin_call();
-  return result(api_->on_failure(handle_, &event));
+  return result(call("on_failure", [&] { return api_->on_failure(handle_, &event); }));
 }
 
 // --- orchestrator ---------------------------------------------------------
@@ -195,20 +200,19 @@ OrchestratorInstance::OrchestratorInstance(const LoadedPlugin& plugin, std::uniq
     : InstanceBase(plugin, std::move(host)), api_(plugin.orchestrator()) {
   if (!api_) throw PluginCallError(FERRY_ERROR_CONFIG, "plugin '" + plugin.name() + "' is not an orchestrator");
   FerryOpenArgs args = open_args(p);
-  host_->begin_call();
-  check(api_->open(&args, &handle_), "open");
+  check(call("open", [&] { return api_->open(&args, &handle_); }), "open");
 }
 
 OrchestratorInstance::~OrchestratorInstance() {
-  if (handle_) api_->close(handle_);
+  if (handle_) close_quietly(api_->close);
 }
 
 std::pair<uint32_t, std::vector<uint32_t>> OrchestratorInstance::plan(
     const FerryMachineFacts& machine, const std::vector<FerryPartitionInfo>& partitions) {
   FerryPlan out{};
   out.struct_size = sizeof out;
-  host_->begin_call();
-  check(api_->plan(handle_, &machine, partitions.data(), partitions.size(), &out), "plan");
+  check(call("plan", [&] { return api_->plan(handle_, &machine, partitions.data(), partitions.size(), &out); }),
+        "plan");
   std::vector<uint32_t> groups;
   if (out.groups) groups.assign(out.groups, out.groups + partitions.size());
   return {out.workers, std::move(groups)};

@@ -13,6 +13,7 @@
 #include "common/error.h"
 #include "engine/host_context.h"
 #include "plugin/loaded_plugin.h"
+#include "plugin/plugin_call.h"
 
 namespace ferry::core {
 
@@ -62,6 +63,26 @@ class InstanceBase {
   CallResult result(FerryStatus st) const;
   // Throws PluginCallError unless st is OK (or one of `allowed`).
   void check(FerryStatus st, const char* call, std::initializer_list<FerryStatus> allowed = {}) const;
+
+  // Makes one call into the plugin: clears the last error, marks the
+  // thread as inside it (a fatal signal then names it), and turns an
+  // exception that escaped the plugin, which the ABI forbids, into an error
+  // naming stage, plugin and call.
+  template <typename F>
+  auto call(const char* name, F&& f) const -> decltype(f()) {
+    host_->begin_call();
+    PluginCallScope scope(plugin_.name().c_str(), stage().c_str(), name);
+    try {
+      return f();
+    } catch (const std::exception& e) {
+      throw escaped(name, e.what());
+    } catch (...) {
+      throw escaped(name, "an exception that is not a std::exception");
+    }
+  }
+  PluginCallError escaped(const char* call, const std::string& what) const;
+  // close(): no status to check, and a destructor must not throw.
+  void close_quietly(void (*close)(FerryInstance));
 
   const LoadedPlugin& plugin_;
   std::unique_ptr<HostContext> host_;

@@ -45,7 +45,7 @@ class Writer {
         for (size_t i = 0; i < rows.size(); ++i) {
           const FerryRecordOutcome& o = outcomes[i];
           if (o.status == FERRY_OK) continue;
-          std::string msg = o.message.size ? std::string(o.message.data, o.message.size) : status_name(o.status);
+          std::string msg = o.message.size ? std::string(o.message.data, o.message.size) : status_text(o.status);
           if (o.status == FERRY_RETRY) {
             again.push_back(rows[i]);
             last_message_ = msg;
