@@ -34,6 +34,16 @@ class Reader {
 
 ElfProbe probe_file(std::ifstream& in, uint64_t size);
 
+constexpr size_t kExportsNamed = 5;
+
+// A defined symbol other objects can bind to (not a version node's name).
+bool exported(const Elf64_Sym& s) {
+  const unsigned bind = ELF64_ST_BIND(s.st_info);
+  const unsigned visibility = ELF64_ST_VISIBILITY(s.st_other);
+  return (bind == STB_GLOBAL || bind == STB_WEAK || bind == STB_GNU_UNIQUE) && s.st_shndx != SHN_ABS &&
+         (visibility == STV_DEFAULT || visibility == STV_PROTECTED);
+}
+
 }  // namespace
 
 ElfProbe probe_elf(const std::filesystem::path& file) {
@@ -93,7 +103,13 @@ ElfProbe probe_file(std::ifstream& stream, uint64_t size) {
       if (s.st_shndx == SHN_UNDEF || s.st_name >= strtab.sh_size) continue;
       const char* name = names.data() + s.st_name;  // names ends in '\0' whatever the file says
       if (std::strcmp(name, FERRY_PLUGIN_INIT_SYMBOL) == 0) probe.has_init = true;
-      if (std::strcmp(name, FERRY_PLUGIN_DESCRIPTOR_SYMBOL) != 0) continue;
+      if (std::strcmp(name, FERRY_PLUGIN_DESCRIPTOR_SYMBOL) != 0) {
+        if (exported(s) && std::strcmp(name, FERRY_PLUGIN_INIT_SYMBOL) != 0) {
+          if (probe.other_exports.size() < kExportsNamed) probe.other_exports.emplace_back(name);
+          ++probe.other_export_count;
+        }
+        continue;
+      }
       probe.has_descriptor = true;
       // The first two fields are plain integers, stored in the file as is
       // (only the pointer fields need relocation).

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ferry::core {
 
@@ -16,6 +17,10 @@ struct ElfProbe {
   bool has_descriptor = false;           // exports ferry_plugin_descriptor
   bool has_init = false;                 // exports ferry_plugin_init
   std::optional<uint32_t> abi_version;   // read from the descriptor, when possible
+  // Other symbols the file exports (the first few names, and how many):
+  // they can bind to the host's or another plugin's symbols of that name.
+  std::vector<std::string> other_exports;
+  uint64_t other_export_count = 0;
   std::string problem;                   // why the file could not be probed
 };
 

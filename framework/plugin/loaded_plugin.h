@@ -47,6 +47,10 @@ class LoadedPlugin {
   using CheckConfigFn = FerryStatus (*)(uint32_t kind, const FerryOpenArgs* args);
   CheckConfigFn check_config() const;
 
+  // What is wrong with the file but does not stop it from working: symbols
+  // it exports besides the two entry points, a name pipelines cannot use.
+  const std::vector<std::string>& warnings() const { return warnings_; }
+
  private:
   struct Token {};
 
@@ -61,6 +65,7 @@ class LoadedPlugin {
   boost::dll::shared_library library_;
   const FerryPluginDescriptor* descriptor_ = nullptr;
   FerryPluginApi api_{};
+  std::vector<std::string> warnings_;
 };
 
 }  // namespace ferry::core

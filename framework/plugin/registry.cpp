@@ -59,8 +59,15 @@ PluginRegistry::PluginRegistry(std::vector<std::filesystem::path> search_dirs)
     for (const auto& file : files) {
       try {
         std::unique_ptr<LoadedPlugin> p = LoadedPlugin::load(file);
-        std::string name = p->name();
-        if (plugins_.count(name)) continue;  // shadowed by an earlier directory
+        const std::string name = p->name();
+        if (auto first = plugins_.find(name); first != plugins_.end()) {
+          // The search order decides, and says so: a stale copy earlier on
+          // the path must not silently stand in for the one meant.
+          log_warn("plugin '" + name + "' in " + file.string() + " is shadowed by " +
+                   first->second->file().string() + ", found first on the plugin path; using that one");
+          continue;
+        }
+        for (const std::string& w : p->warnings()) log_warn(w);
         plugins_.emplace(name, std::move(p));
       } catch (const std::exception& e) {
         // A damaged file (or one the loader refuses) must not break every
