@@ -49,6 +49,14 @@ int validate_command(const GlobalOptions& g, const std::string& pipeline);
 // reference as Markdown (docs/reference/plugins.md is that output).
 enum class PluginListing { kBrief, kOptions, kMarkdown };
 int plugins_command(const GlobalOptions& g, PluginListing listing);
+struct PluginCheckArgs {
+  std::string library;
+  std::string config_json = "{}";
+  std::string kind;  // "", source, transform, sink, ...
+  bool json = false;
+};
+// The conformance kit: a table of checks; exit 1 when one fails.
+int plugin_check_command(const PluginCheckArgs& a);
 struct InitArgs {
   std::string template_name = "file";  // file, postgres, mysql, s3, elasticsearch
   std::string output = "pipeline.json";

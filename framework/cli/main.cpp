@@ -89,6 +89,18 @@ int main(int argc, char** argv) {
                  "The option reference of every plugin, as Markdown")
       ->excludes(brief);
 
+  cli::PluginCheckArgs check;
+  CLI::App* plugin_cmd = app.add_subcommand("plugin", "Tools for plugin authors");
+  plugin_cmd->require_subcommand(1);
+  CLI::App* check_cmd = plugin_cmd->add_subcommand(
+      "check", "Run the conformance checks on a plugin .so: exports, negotiation, options, each kind's contract");
+  check_cmd->add_option("library", check.library, "The plugin file (.so)")->required();
+  check_cmd->add_option("--config", check.config_json,
+                        "The kinds' configuration, a JSON object as in a pipeline's \"config\" (default {})");
+  check_cmd->add_option("--kind", check.kind, "Check only this kind's contract")
+      ->check(CLI::IsMember({"source", "transform", "sink", "checkpoint-hook", "backlog-hook", "orchestrator"}));
+  check_cmd->add_flag("--json", check.json, "Print the checks as JSON");
+
   cli::InitArgs init;
   CLI::App* init_cmd = app.add_subcommand("init", "Write a pipeline to start from: file (default), postgres, mysql, s3, elasticsearch");
   init_cmd->add_option("template", init.template_name, "Template name");
@@ -211,6 +223,7 @@ int main(int argc, char** argv) {
     if (*run_cmd) return cli::run_command(g, run);
     if (*validate_cmd) return cli::validate_command(g, pipeline);
     if (*plugins_cmd) return cli::plugins_command(g, listing);
+    if (*check_cmd) return cli::plugin_check_command(check);
     if (*schema_cmd) return cli::schema_command(g);
     if (*init_cmd) return cli::init_command(init);
     if (*cp_show) return cli::checkpoint_show_command(g, pipeline);

@@ -141,5 +141,8 @@ class DescriptorLookup {
 // then lets each plugin check the rest of its stage's configuration.
 // Throws DefinitionError with every issue found.
 void validate_against_plugins(PipelineDef& def, const DescriptorLookup& plugins);
+// The same for one stage of `def` used as `kind` (ferry plugin check).
+void validate_stage_against_plugin(PipelineDef& def, StageDef& stage, uint32_t kind,
+                                   const DescriptorLookup& plugins);
 
 }  // namespace ferry::core

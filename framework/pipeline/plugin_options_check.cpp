@@ -238,6 +238,13 @@ void check_stage(StageDef& stage, FerryKind kind, const DescriptorLookup& plugin
 
 }  // namespace
 
+void validate_stage_against_plugin(PipelineDef& def, StageDef& stage, uint32_t kind,
+                                   const DescriptorLookup& plugins) {
+  std::vector<DefinitionIssue> issues;
+  check_stage(stage, kind, plugins, def, issues);
+  if (!issues.empty()) throw DefinitionError(def.file.string(), std::move(issues));
+}
+
 void validate_against_plugins(PipelineDef& def, const DescriptorLookup& plugins) {
   std::vector<DefinitionIssue> issues;
   check_stage(def.source, FERRY_KIND_SOURCE, plugins, def, issues);

@@ -127,7 +127,7 @@ std::unique_ptr<LoadedPlugin> LoadedPlugin::load(const std::filesystem::path& fi
 }
 
 void LoadedPlugin::negotiate() {
-  auto init = library_.get<FerryStatus(uint32_t, FerryPluginApi*)>(FERRY_PLUGIN_INIT_SYMBOL);
+  const FerryPluginInitFn init = init_function();
   std::string tried;
   for (uint32_t offer : host_abi_versions()) {
     FerryPluginApi api{};
@@ -178,6 +178,10 @@ const FerryOrchestratorApi* LoadedPlugin::orchestrator() const {
 LoadedPlugin::CheckConfigFn LoadedPlugin::check_config() const {
   if (api_.struct_size < offsetof(FerryPluginApi, check_config) + sizeof(void*)) return nullptr;
   return api_.check_config;
+}
+
+FerryPluginInitFn LoadedPlugin::init_function() const {
+  return library_.get<FerryStatus(uint32_t, FerryPluginApi*)>(FERRY_PLUGIN_INIT_SYMBOL);
 }
 
 uint32_t LoadedPlugin::kinds() const {

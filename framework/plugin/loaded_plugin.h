@@ -50,6 +50,8 @@ class LoadedPlugin {
   // What is wrong with the file but does not stop it from working: symbols
   // it exports besides the two entry points, a name pipelines cannot use.
   const std::vector<std::string>& warnings() const { return warnings_; }
+  // The entry point, for checks that offer versions themselves.
+  FerryPluginInitFn init_function() const;
 
  private:
   struct Token {};

@@ -133,7 +133,12 @@ FerryBytes bytes(const std::string& s) { return FerryBytes{s.data(), s.size()}; 
 std::optional<std::string> PluginRegistry::check_config(const std::string& plugin, const ConfigCheck& c) const {
   const LoadedPlugin* p = get(plugin);
   if (p == nullptr) return std::nullopt;
-  const LoadedPlugin::CheckConfigFn fn = p->check_config();
+  return run_check_config(*p, c);
+}
+
+std::optional<std::string> run_check_config(const LoadedPlugin& p, const DescriptorLookup::ConfigCheck& c) {
+  const std::string plugin = p.name();
+  const LoadedPlugin::CheckConfigFn fn = p.check_config();
   if (fn == nullptr) return std::nullopt;
   CheckHost check_host(c.pipeline, c.name);
   FerryOpenArgs args{};

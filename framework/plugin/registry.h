@@ -21,6 +21,11 @@ struct PluginLoadFailure {
   std::string message;
 };
 
+// Runs `plugin`'s check_config (when it has one) on a configuration the
+// host has already checked against the declared options: why the plugin
+// refuses it, or nothing.
+std::optional<std::string> run_check_config(const LoadedPlugin& plugin, const DescriptorLookup::ConfigCheck& c);
+
 class PluginRegistry : public DescriptorLookup {
  public:
   explicit PluginRegistry(std::vector<std::filesystem::path> search_dirs);
