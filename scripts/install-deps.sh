@@ -39,6 +39,9 @@ if [ "$core" = 0 ]; then
   # Node.js runs the S3 and Elasticsearch test servers; a machine may already
   # have it from elsewhere, with npm included.
   command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
+  # The Rust plugin example the tests build and run (examples/plugin-rust,
+  # no crates): Debian's cargo, unless a Rust toolchain is already there.
+  command -v cargo >/dev/null || [ -x "$HOME/.cargo/bin/cargo" ] || packages+=(cargo)
 fi
 
 # MySQL Connector/C++'s headers, unpacked into build-deps/ (its -dev package
