@@ -2,10 +2,12 @@
 // ABI against the real plugin with the configuration the author gives.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "conformance/check_result.h"
 #include "plugin/loaded_plugin.h"
+#include "plugin/option_values.h"
 
 namespace ferry::core {
 
@@ -15,6 +17,7 @@ namespace ferry::core {
 struct KitOpen {
   std::string config_json;
   std::string base_dir;
+  std::unique_ptr<OptionValues> options;  // the config's values, typed (ABI 1.4)
 };
 
 // Write, abort, write, commit: each call as the ABI says, outcomes well formed, a

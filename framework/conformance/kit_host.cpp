@@ -57,6 +57,7 @@ FerryOpenArgs kit_open_args(const KitOpen& open, const KitHost& host, const char
   a.base_dir = FerryBytes{open.base_dir.data(), open.base_dir.size()};
   a.max_batch_records = max_batch_records;
   a.max_batch_bytes = 8 << 20;
+  if (open.options) open.options->fill(a);
   return a;
 }
 

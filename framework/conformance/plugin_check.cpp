@@ -56,7 +56,7 @@ CheckResult name_check(const LoadedPlugin& p) {
 
 CheckResult negotiation_check(const LoadedPlugin& p) {
   const std::vector<std::string> problems = negotiation_problems(p.init_function());
-  if (problems.empty()) return pass("negotiation", "offered 1.3, 1.2, 1.1, 1.0: each answered within its table");
+  if (problems.empty()) return pass("negotiation", "offered 1.4, 1.3, 1.2, 1.1, 1.0: each answered within its table");
   std::string detail;
   for (const std::string& s : problems) detail += (detail.empty() ? "" : "; ") + s;
   return fail("negotiation", detail);
@@ -152,7 +152,10 @@ CheckResults check_plugin(const PluginCheckOptions& options) {
       results.push_back(fail(what + ": configuration", e.what()));
       continue;
     }
-    const KitOpen open{boost::json::serialize(stage.config), options.base_dir.string()};
+    KitOpen open;
+    open.config_json = boost::json::serialize(stage.config);
+    open.base_dir = options.base_dir.string();
+    open.options = std::make_unique<OptionValues>(&d.kinds[k], open.config_json);
     CheckResults more;
     if (kind == FERRY_KIND_SINK) more = check_sink_contract(*plugin, open);
     if (kind == FERRY_KIND_SOURCE) more = check_source_contract(*plugin, open);

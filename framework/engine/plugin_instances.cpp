@@ -4,7 +4,7 @@
 
 namespace ferry::core {
 
-FerryOpenArgs InstanceBase::open_args(const OpenParams& p) const {
+FerryOpenArgs InstanceBase::open_args(const OpenParams& p, FerryKind kind) {
   FerryOpenArgs a{};
   a.struct_size = sizeof a;
   a.host = host_->host();
@@ -18,6 +18,8 @@ FerryOpenArgs InstanceBase::open_args(const OpenParams& p) const {
   a.data_date = as_bytes(p.data_date);
   a.window_start = as_bytes(p.window_start);
   a.window_end = as_bytes(p.window_end);
+  options_ = std::make_unique<OptionValues>(plugin_.kind_spec(kind), p.config_json);
+  options_->fill(a);
   return a;
 }
 
@@ -62,7 +64,7 @@ void InstanceBase::close_quietly(void (*close)(FerryInstance)) {
 SourceInstance::SourceInstance(const LoadedPlugin& plugin, std::unique_ptr<HostContext> host,
                                const OpenParams& p)
     : InstanceBase(plugin, std::move(host)), api_(plugin.source()) {
-  FerryOpenArgs args = open_args(p);
+  FerryOpenArgs args = open_args(p, FERRY_KIND_SOURCE);
   check(call("open", [&] { return api_->open(&args, &handle_); }), "open");
 }
 
@@ -105,7 +107,7 @@ std::optional<std::pair<uint64_t, uint64_t>> SourceInstance::estimate(const std:
 TransformInstance::TransformInstance(const LoadedPlugin& plugin, std::unique_ptr<HostContext> host,
                                      const OpenParams& p)
     : InstanceBase(plugin, std::move(host)), api_(plugin.transform()) {
-  FerryOpenArgs args = open_args(p);
+  FerryOpenArgs args = open_args(p, FERRY_KIND_TRANSFORM);
   check(call("open", [&] { return api_->open(&args, &handle_); }), "open");
 }
 
@@ -122,7 +124,7 @@ void TransformInstance::apply(const FerryBatch* in, FerryBatch* out, FerryRecord
 SinkInstance::SinkInstance(const LoadedPlugin& plugin, std::unique_ptr<HostContext> host,
                            const OpenParams& p)
     : InstanceBase(plugin, std::move(host)), api_(plugin.sink()) {
-  FerryOpenArgs args = open_args(p);
+  FerryOpenArgs args = open_args(p, FERRY_KIND_SINK);
   check(call("open", [&] { return api_->open(&args, &handle_); }), "open");
 }
 
@@ -166,7 +168,7 @@ std::optional<std::string> SinkInstance::held_checkpoint(const std::string& part
 CheckpointHookInstance::CheckpointHookInstance(const LoadedPlugin& plugin,
                                                std::unique_ptr<HostContext> host, const OpenParams& p)
     : InstanceBase(plugin, std::move(host)), api_(plugin.checkpoint_hook()) {
-  FerryOpenArgs args = open_args(p);
+  FerryOpenArgs args = open_args(p, FERRY_KIND_CHECKPOINT_HOOK);
   check(call("open", [&] { return api_->open(&args, &handle_); }), "open");
 }
 
@@ -181,7 +183,7 @@ CallResult CheckpointHookInstance::on_commit(const FerryCheckpointEvent& event) 
 BacklogHookInstance::BacklogHookInstance(const LoadedPlugin& plugin,
                                          std::unique_ptr<HostContext> host, const OpenParams& p)
     : InstanceBase(plugin, std::move(host)), api_(plugin.backlog_hook()) {
-  FerryOpenArgs args = open_args(p);
+  FerryOpenArgs args = open_args(p, FERRY_KIND_BACKLOG_HOOK);
   check(call("open", [&] { return api_->open(&args, &handle_); }), "open");
 }
 
@@ -199,7 +201,7 @@ OrchestratorInstance::OrchestratorInstance(const LoadedPlugin& plugin, std::uniq
                                            const OpenParams& p)
     : InstanceBase(plugin, std::move(host)), api_(plugin.orchestrator()) {
   if (!api_) throw PluginCallError(FERRY_ERROR_CONFIG, "plugin '" + plugin.name() + "' is not an orchestrator");
-  FerryOpenArgs args = open_args(p);
+  FerryOpenArgs args = open_args(p, FERRY_KIND_ORCHESTRATOR);
   check(call("open", [&] { return api_->open(&args, &handle_); }), "open");
 }
 

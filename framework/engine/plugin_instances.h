@@ -13,6 +13,7 @@
 #include "common/error.h"
 #include "engine/host_context.h"
 #include "plugin/loaded_plugin.h"
+#include "plugin/option_values.h"
 #include "plugin/plugin_call.h"
 
 namespace ferry::core {
@@ -59,7 +60,9 @@ class InstanceBase {
   virtual ~InstanceBase() = default;
 
  protected:
-  FerryOpenArgs open_args(const OpenParams& p) const;
+  // Arguments for opening this plugin as `kind`; the option values they
+  // point to live as long as the instance.
+  FerryOpenArgs open_args(const OpenParams& p, FerryKind kind);
   CallResult result(FerryStatus st) const;
   // Throws PluginCallError unless st is OK (or one of `allowed`).
   void check(FerryStatus st, const char* call, std::initializer_list<FerryStatus> allowed = {}) const;
@@ -87,6 +90,7 @@ class InstanceBase {
   const LoadedPlugin& plugin_;
   std::unique_ptr<HostContext> host_;
   FerryInstance handle_ = nullptr;
+  std::unique_ptr<OptionValues> options_;
 };
 
 class SourceInstance : public InstanceBase {

@@ -42,7 +42,7 @@ bool valid_plugin_name(const char* name) {
 }  // namespace
 
 const std::vector<uint32_t>& host_abi_versions() {
-  static const std::vector<uint32_t> versions = {FERRY_ABI_VERSION_1_3, FERRY_ABI_VERSION_1_2,
+  static const std::vector<uint32_t> versions = {FERRY_ABI_VERSION_1_4, FERRY_ABI_VERSION_1_3, FERRY_ABI_VERSION_1_2,
                                                  FERRY_ABI_VERSION_1_1, FERRY_ABI_VERSION_1_0};
   return versions;
 }

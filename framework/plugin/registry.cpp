@@ -9,6 +9,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "plugin/option_values.h"
 
 namespace ferry::core {
 namespace {
@@ -150,6 +151,8 @@ std::optional<std::string> run_check_config(const LoadedPlugin& p, const Descrip
   args.base_dir = bytes(c.base_dir);
   args.max_batch_records = c.max_batch_records;
   args.max_batch_bytes = c.max_batch_bytes;
+  const OptionValues options(p.kind_spec(c.kind), c.config_json);
+  options.fill(args);
   const FerryStatus st = fn(c.kind, &args);
   if (st == FERRY_OK) return std::nullopt;
   if (!check_host.error.empty()) return check_host.error;

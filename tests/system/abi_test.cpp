@@ -65,11 +65,15 @@ TEST(AbiLayout, HostAndOpenArgsAreFrozen) {
   EXPECT_EQ(offsetof(FerryHost, host_data), 8u);
   EXPECT_EQ(offsetof(FerryHost, log), 16u);
   EXPECT_EQ(offsetof(FerryHost, counter_add), 56u);
-  EXPECT_EQ(sizeof(FerryOpenArgs), 160u);
+  EXPECT_EQ(sizeof(FerryOpenArgs), 176u);
   EXPECT_EQ(offsetof(FerryOpenArgs, config_json), 16u);
   EXPECT_EQ(offsetof(FerryOpenArgs, base_dir), 80u);
   EXPECT_EQ(offsetof(FerryOpenArgs, max_batch_records), 96u);
   EXPECT_EQ(offsetof(FerryOpenArgs, window_end), 144u);
+  EXPECT_EQ(offsetof(FerryOpenArgs, options), 160u);  // 1.4 appended options, n_options
+  EXPECT_EQ(sizeof(FerryOptionValue), 56u);
+  EXPECT_EQ(offsetof(FerryOptionValue, as), 24u);
+  EXPECT_EQ(offsetof(FerryOptionValue, json), 40u);
   EXPECT_EQ(sizeof(FerryCheckpoint), 72u);
   EXPECT_EQ(offsetof(FerryCheckpoint, position), 40u);
   EXPECT_EQ(sizeof(FerryErrantRecord), 88u);
@@ -120,19 +124,20 @@ TEST(AbiLayout, StatusCodesAreFrozen) {
   EXPECT_EQ(FERRY_ABI_VERSION_1_1, 0x00010001u);
   EXPECT_EQ(FERRY_ABI_VERSION_1_2, 0x00010002u);
   EXPECT_EQ(FERRY_ABI_VERSION_1_3, 0x00010003u);
+  EXPECT_EQ(FERRY_ABI_VERSION_1_4, 0x00010004u);
   EXPECT_EQ(FERRY_KIND_ORCHESTRATOR, 32u);
 }
 
 TEST(AbiNegotiation, BundledPluginSpeaksTheCurrentVersion) {
   auto p = LoadedPlugin::load(bundled("ferry-generator.so"));
   EXPECT_EQ(p->name(), "generator");
-  EXPECT_EQ(p->abi_version(), FERRY_ABI_VERSION_1_3);
+  EXPECT_EQ(p->abi_version(), FERRY_ABI_VERSION_1_4);
   EXPECT_TRUE(p->source_has_estimate());
   EXPECT_NE(p->check_config(), nullptr);
 }
 
 TEST(AbiNegotiation, PluginBuiltForOlderMinorLoadsAfterWalkingDown) {
-  // The fixture answers NOT_IMPLEMENTED to 1.3, 1.2 and 1.1, so the host
+  // The fixture answers NOT_IMPLEMENTED to 1.4, 1.3, 1.2 and 1.1, so the host
   // must offer 1.0, and must not use the later slots its tables lack.
   auto p = LoadedPlugin::load(fixture("abi_v1_0_source.so"));
   EXPECT_EQ(p->name(), "abi-v1-0-source");
@@ -165,7 +170,7 @@ TEST(AbiNegotiation, UnknownMajorVersionIsRefusedBeforeAnyPluginCodeRuns) {
   unsetenv("FERRY_TEST_MARKER");
   EXPECT_NE(msg.find(fixture("abi_v2_plugin.so")), std::string::npos) << msg;
   EXPECT_NE(msg.find("built for Ferry plugin ABI 2.0"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("this host speaks ABI 1.3"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("this host speaks ABI 1.4"), std::string::npos) << msg;
   EXPECT_FALSE(std::filesystem::exists(marker)) << "the plugin's constructor ran";
 }
 

@@ -58,6 +58,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h> /* sprintf, for ferry_value_text */
 
 #ifdef __cplusplus
 extern "C" {
@@ -83,9 +84,13 @@ extern "C" {
 /* 1.3: FerryPluginApi.check_config (a plugin checks its configuration
  * without connecting anywhere: `ferry validate`, and before a run). */
 #define FERRY_ABI_VERSION_1_3 FERRY_ABI_VERSION(1, 3)
+/* 1.4: FerryOpenArgs.options (the declared options' values, typed, so a
+ * plugin need not parse config_json) and the C helpers at the end of this
+ * header. */
+#define FERRY_ABI_VERSION_1_4 FERRY_ABI_VERSION(1, 4)
 
 /* The version this header describes. */
-#define FERRY_ABI_VERSION_CURRENT FERRY_ABI_VERSION_1_3
+#define FERRY_ABI_VERSION_CURRENT FERRY_ABI_VERSION_1_4
 
 #if defined(_WIN32)
 #define FERRY_EXPORT __declspec(dllexport)
@@ -274,6 +279,21 @@ typedef struct FerryHost {
                       int64_t delta);
 } FerryHost;
 
+/* --- 1.4 --- One declared option and its value, after the host checked the
+ * configuration against the declared options and filled in defaults. */
+typedef struct FerryOptionValue {
+  FerryBytes name;
+  int32_t type;    /* the declared FERRY_OPTION_* type */
+  int32_t present; /* 0: not in the configuration and no default */
+  union {
+    int32_t boolean; /* FERRY_OPTION_BOOL: 0 or 1 */
+    int64_t i64;     /* FERRY_OPTION_INT (a value beyond int64: read json) */
+    double f64;      /* FERRY_OPTION_NUMBER */
+    FerryBytes text; /* FERRY_OPTION_STRING: the string, escapes decoded */
+  } as;
+  FerryBytes json; /* the value as JSON text, for every type (arrays, objects) */
+} FerryOptionValue;
+
 /* Everything an instance is opened with. */
 typedef struct FerryOpenArgs {
   uint32_t struct_size;
@@ -290,6 +310,11 @@ typedef struct FerryOpenArgs {
   FerryBytes data_date;
   FerryBytes window_start;
   FerryBytes window_end;
+  /* --- 1.4 --- The kind's declared options in declaration order, each
+   * with its value (see ferry_option). Read only when struct_size covers
+   * them: a 1.3 host's arguments end at window_end. */
+  const FerryOptionValue* options;
+  size_t n_options;
 } FerryOpenArgs;
 
 /* ------------------------------------------------------------------------ */
@@ -557,8 +582,11 @@ typedef FerryStatus (*FerryPluginInitFn)(uint32_t abi_version,
 #define FERRY_SOURCE_API_SIZE_1_0 offsetof(FerrySourceApi, estimate)
 #define FERRY_PLUGIN_API_SIZE_1_1 offsetof(FerryPluginApi, orchestrator)
 #define FERRY_PLUGIN_API_SIZE_1_2 offsetof(FerryPluginApi, check_config)
-/* The newest layout: when 1.4 appends a field, this becomes its offsetof. */
 #define FERRY_PLUGIN_API_SIZE_1_3 sizeof(FerryPluginApi)
+/* 1.4 appended nothing to FerryPluginApi. The newest layout is
+ * sizeof(FerryPluginApi): when a later version appends a field, SIZE_1_4
+ * becomes its offsetof. */
+#define FERRY_PLUGIN_API_SIZE_1_4 FERRY_PLUGIN_API_SIZE_1_3
 
 /* The version a plugin built with this header accepts when the host offers
  * `offered` (of the same major version): the offer, or the newest version
@@ -569,7 +597,8 @@ typedef FerryStatus (*FerryPluginInitFn)(uint32_t abi_version,
 /* How much of FerryPluginApi version `v` defines. An older host's table is
  * shorter: a plugin that fills more writes into the host's memory. */
 #define FERRY_PLUGIN_API_SIZE(v)                                     \
-  ((v) >= FERRY_ABI_VERSION_1_3   ? FERRY_PLUGIN_API_SIZE_1_3        \
+  ((v) >= FERRY_ABI_VERSION_1_4   ? FERRY_PLUGIN_API_SIZE_1_4        \
+   : (v) >= FERRY_ABI_VERSION_1_3 ? FERRY_PLUGIN_API_SIZE_1_3        \
    : (v) >= FERRY_ABI_VERSION_1_2 ? FERRY_PLUGIN_API_SIZE_1_2        \
                                   : FERRY_PLUGIN_API_SIZE_1_1)
 
@@ -605,6 +634,88 @@ static FERRY_MAYBE_UNUSED uint32_t ferry_plugin_api_accept(uint32_t offered, Fer
   api->struct_size = (uint32_t)size;
   api->abi_version = version;
   return version;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Helpers for plugins written in C                                         */
+/* ------------------------------------------------------------------------ */
+
+/* The option `name` (NUL-terminated) as the host handed it over, or NULL
+ * when the host is older than 1.4 or the kind declares no such option.
+ * Check `present` before reading a value without a default. */
+static FERRY_MAYBE_UNUSED const FerryOptionValue* ferry_option(const FerryOpenArgs* args, const char* name) {
+  size_t i, n;
+  if (args->struct_size < offsetof(FerryOpenArgs, n_options) + sizeof(size_t)) return NULL;
+  for (i = 0; i < args->n_options; ++i) {
+    const FerryBytes* have = &args->options[i].name;
+    for (n = 0; n < have->size && name[n] != 0 && name[n] == have->data[n]; ++n) {
+    }
+    if (n == have->size && name[n] == 0) return &args->options[i];
+  }
+  return NULL;
+}
+
+/* Reports `message` (NUL-terminated) through the host and returns `status`:
+ *   return ferry_fail(host, FERRY_ERROR_IO, "cannot open the output file"); */
+static FERRY_MAYBE_UNUSED FerryStatus ferry_fail(const FerryHost* host, FerryStatus status, const char* message) {
+  size_t n = 0;
+  while (message[n] != 0) ++n;
+  host->set_error(host->host_data, message, n);
+  return status;
+}
+
+/* FerrySinkApi.checkpoint for a sink that is not transactional: it holds
+ * no checkpoint (the host keeps it). */
+static FERRY_MAYBE_UNUSED FerryStatus ferry_no_checkpoint(FerryInstance self, FerryBytes partition,
+                                                          FerryBytes* position, int32_t* found) {
+  (void)self;
+  (void)partition;
+  position->data = NULL;
+  position->size = 0;
+  *found = 0;
+  return FERRY_OK;
+}
+
+/* A value as text: NULL as "\\N", booleans as true/false, numbers in
+ * decimal (a double with 17 significant digits, which reads back as the
+ * same double; timestamps as microseconds), text types as they are. `buf`
+ * holds a number's digits; the result may point into it or into the value. */
+typedef struct FerryValueText {
+  char buf[32];
+} FerryValueText;
+static FERRY_MAYBE_UNUSED FerryBytes ferry_value_text(const FerryValue* v, FerryValueText* scratch) {
+  FerryBytes out;
+  char digits[24];
+  uint64_t magnitude;
+  size_t n = 0, i;
+  out.data = scratch->buf;
+  out.size = 0;
+  switch (v->type) {
+    case FERRY_TYPE_NULL:
+      out.data = "\\N";
+      out.size = 2;
+      return out;
+    case FERRY_TYPE_BOOL:
+      out.data = v->as.boolean ? "true" : "false";
+      out.size = v->as.boolean ? 4 : 5;
+      return out;
+    case FERRY_TYPE_INT64:
+    case FERRY_TYPE_TIMESTAMP:
+      /* Digits by hand: C89 has no snprintf, and "%lld" is not C89. */
+      magnitude = v->as.i64 < 0 ? (uint64_t)0 - (uint64_t)v->as.i64 : (uint64_t)v->as.i64;
+      do {
+        digits[n++] = (char)('0' + (int)(magnitude % 10u));
+        magnitude /= 10u;
+      } while (magnitude != 0);
+      if (v->as.i64 < 0) scratch->buf[out.size++] = '-';
+      for (i = 0; i < n; ++i) scratch->buf[out.size++] = digits[n - 1 - i];
+      return out;
+    case FERRY_TYPE_DOUBLE:
+      out.size = (size_t)sprintf(scratch->buf, "%.17g", v->as.f64);
+      return out;
+    default:
+      return v->as.bytes;
+  }
 }
 
 #ifdef __cplusplus
