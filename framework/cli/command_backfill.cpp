@@ -94,7 +94,7 @@ int backfill_command(const GlobalOptions& g, const BackfillArgs& a) {
   std::unique_ptr<core::PipelineLock> lock;
   if (!a.run.dry_run) {
     lock = state->lock_pipeline(p.def.name, core::this_process("backfill"));
-    state->fail_unfinished_runs(p.def.name, "the process running it ended without recording an end (killed, or it crashed)");
+    state->fail_unfinished_runs(p.def.name, core::unfinished_run_message(*lock));
   }
   std::map<std::string, core::BackfillWindow> ledger;
   for (core::BackfillWindow& w : state->list_windows(p.def.name)) ledger[w.window] = std::move(w);

@@ -183,7 +183,7 @@ RunSummary Engine::run(const EngineOptions& options) {
   std::unique_ptr<PipelineLock> lock;
   if (!options.dry_run && !options.lock_held) {
     lock = state_.lock_pipeline(def_.name, this_process(options.kind));
-    state_.fail_unfinished_runs(def_.name, "the process running it ended without recording an end (killed, or it crashed)");
+    state_.fail_unfinished_runs(def_.name, unfinished_run_message(*lock));
   }
 
   // Plan before the run record: a source that cannot list its partitions

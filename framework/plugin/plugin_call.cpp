@@ -1,5 +1,7 @@
 #include "plugin/plugin_call.h"
 
+#include "common/crash_note.h"
+
 #include <signal.h>
 #include <unistd.h>
 
@@ -40,6 +42,7 @@ class Line {
     return *this;
   }
   Line& value(const char* s) { return g_json ? json(s) : text(s); }
+  void write_to_crash_note() const { crash_note_write(buf_, n_); }
   void write_out() const {
     size_t done = 0;
     while (done < n_) {
@@ -72,6 +75,17 @@ constexpr const char* kAfter =
     "). The batch in flight was not committed: data and checkpoints stay as the last commit left them, "
     "and the next run resumes from there. Report this to the plugin's author.";
 
+// The report without its advice, for the record of the run.
+void leave_note(int sig, const PluginCallScope& c) {
+  Line note;
+  const bool json = g_json;
+  g_json = true;  // the note is JSON whatever the log format
+  note.text("{\"crashed\":\"").text(signal_name(sig)).text(" in plugin '").value(c.plugin);
+  note.text("' during its ").value(c.call).text(" call (stage '").value(c.stage).text("')\"}\n");
+  g_json = json;
+  note.write_to_crash_note();
+}
+
 void report(int sig, const PluginCallScope& c) {
   Line line;
   if (g_json) line.text("{\"level\":\"error\",\"event\":\"plugin_crash\",\"msg\":\"");
@@ -85,7 +99,10 @@ void report(int sig, const PluginCallScope& c) {
 }
 
 void on_fatal_signal(int sig, siginfo_t* info, void*) {
-  if (const PluginCallScope* c = t_current) report(sig, *c);
+  if (const PluginCallScope* c = t_current) {
+    report(sig, *c);
+    leave_note(sig, *c);
+  }
   // Hand the signal to whoever had it before (the default action, or a
   // sanitizer's report): a fault raised by an instruction happens again
   // when the handler returns; a signal sent by a process is sent again.

@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 
+#include "common/crash_note.h"
 #include "common/time_text.h"
 
 namespace ferry::core {
@@ -31,8 +32,13 @@ struct flock whole_file(short type) {
 
 class FileLock final : public PipelineLock {
  public:
-  explicit FileLock(int fd) : fd_(fd) {}
+  FileLock(int fd, off_t note_at, std::optional<std::string> previous_crash)
+      : fd_(fd), previous_crash_(std::move(previous_crash)) {
+    // A fatal signal in this process leaves its note after our line.
+    crash_note_register(fd_, note_at);
+  }
   ~FileLock() override {
+    crash_note_clear(fd_);
     // Forget the holder first, so the file says plainly that nobody holds it.
     if (ftruncate(fd_, 0) != 0) {
     }
@@ -40,10 +46,26 @@ class FileLock final : public PipelineLock {
     fcntl(fd_, F_OFD_SETLK, &l);
     close(fd_);
   }
+  std::optional<std::string> previous_crash() const override { return previous_crash_; }
 
  private:
   int fd_;
+  std::optional<std::string> previous_crash_;
 };
+
+// The note a holder that died of a fatal signal left on the line after
+// its own: {"crashed":"..."}.
+std::optional<std::string> crash_note_of(const std::string& text) {
+  const size_t end_of_holder = text.find('\n');
+  if (end_of_holder == std::string::npos) return std::nullopt;
+  const std::string rest = text.substr(end_of_holder + 1);
+  boost::json::error_code ec;
+  const boost::json::value v = boost::json::parse(rest.substr(0, rest.find('\n')), ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  const boost::json::value* crashed = v.as_object().if_contains("crashed");
+  if (crashed == nullptr || !crashed->is_string()) return std::nullopt;
+  return std::string(crashed->as_string());
+}
 
 std::string read_all(int fd) {
   std::string out;
@@ -117,7 +139,8 @@ std::string holder_json(const LockHolder& h) {
 
 std::optional<LockHolder> parse_holder_json(const std::string& text) {
   boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(text, ec);
+  // The holder's line; a crash note may follow it.
+  boost::json::value v = boost::json::parse(text.substr(0, text.find('\n')), ec);
   if (ec || !v.is_object()) return std::nullopt;
   const auto& o = v.as_object();
   LockHolder h;
@@ -146,13 +169,15 @@ std::unique_ptr<PipelineLock> lock_file(const std::string& lock_path, const std:
     if (err == EAGAIN || err == EACCES) throw PipelineBusyError(pipeline, holder.value_or(LockHolder{}));
     throw Error("cannot lock " + lock_path + ": " + std::strerror(err));
   }
+  // Whoever held it before and died of a fatal signal may have said why.
+  std::optional<std::string> previous_crash = crash_note_of(read_all(fd));
   const std::string text = holder_json(me) + "\n";
   if (ftruncate(fd, 0) != 0 || pwrite(fd, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size())) {
     const int err = errno;
     close(fd);  // releases the lock
     throw Error("cannot write the lock file " + lock_path + ": " + std::strerror(err));
   }
-  return std::make_unique<FileLock>(fd);
+  return std::make_unique<FileLock>(fd, static_cast<off_t>(text.size()), std::move(previous_crash));
 }
 
 std::optional<LockHolder> file_lock_holder(const std::string& lock_path) {

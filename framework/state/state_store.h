@@ -106,7 +106,18 @@ LockHolder this_process(const std::string& command);
 class PipelineLock {
  public:
   virtual ~PipelineLock() = default;
+  // What the previous holder said as it died of a fatal signal (which
+  // plugin, stage and call), when it could leave a note; a lock that keeps
+  // no notes has none.
+  virtual std::optional<std::string> previous_crash() const { return std::nullopt; }
 };
+
+// What to record for runs left "running" by a process that died, once
+// `lock` is taken: the crash note when there is one.
+inline std::string unfinished_run_message(const PipelineLock& lock) {
+  if (std::optional<std::string> crash = lock.previous_crash()) return "crashed: " + *crash;
+  return "the process running it ended without recording an end (killed, or it crashed)";
+}
 
 // Another process (or run) holds the pipeline.
 class PipelineBusyError : public Error {

@@ -61,6 +61,17 @@ TEST_F(PluginDiagnostics, ASegfaultInPluginCodeNamesPluginStageAndCall) {
   ASSERT_EQ(s.exit_code, 0) << s.err;
   EXPECT_NE(s.out.find("\"status\":\"failed\""), std::string::npos) << s.out;
   EXPECT_EQ(s.out.find("\"status\":\"running\""), std::string::npos) << s.out;
+
+  // The next run records the crashed one with what the dying process said,
+  // and delivers everything (the crashed batch was never committed).
+  const ProcessResult fixed = run("none");
+  ASSERT_EQ(fixed.exit_code, 0) << fixed.err;
+  EXPECT_NE(fixed.out.find("written 10,"), std::string::npos) << fixed.out;
+  const ProcessResult after = status();
+  EXPECT_NE(after.out.find(kSanitized ? " in plugin 'misbehaving' during its write call (stage 'out')"
+                                      : "\"crashed: SIGSEGV in plugin 'misbehaving' during its write call (stage 'out')\""),
+            std::string::npos)
+      << after.out;
 }
 
 TEST_F(PluginDiagnostics, UnderJsonLogsTheCrashReportIsOneJsonObject) {
