@@ -5,6 +5,7 @@
 // extern "C" call), "status" (returns 77, a code the ABI does not define).
 #include <ferry/plugin.h>
 
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -27,7 +28,11 @@ FerryStatus sink_open(const FerryOpenArgs* args, FerryInstance* out) {
 FerryStatus sink_write(FerryInstance self, const FerryBatch*, FerryRecordOutcome*) {
   const std::string& m = static_cast<Sink*>(self)->misbehave;
   if (m == "segfault") {
-    volatile int* nowhere = nullptr;
+    // A store to an unmapped page, as a wild pointer makes it. Not null:
+    // UndefinedBehaviorSanitizer would stop at a null store before the
+    // fault, and the fault is what this fixture is for.
+    static volatile uintptr_t unmapped = 64;  // volatile: the compiler cannot see the address
+    volatile int* nowhere = reinterpret_cast<volatile int*>(unmapped);
     *nowhere = 1;
   }
   if (m == "throw") throw std::runtime_error("misbehaving sink threw on purpose");
