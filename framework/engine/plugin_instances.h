@@ -74,7 +74,8 @@ class InstanceBase {
   template <typename F>
   auto call(const char* name, F&& f) const -> decltype(f()) {
     host_->begin_call();
-    PluginCallScope scope(plugin_.name().c_str(), stage().c_str(), name);
+    // The descriptor's name lives as long as the library; name() is a copy.
+    PluginCallScope scope(plugin_.descriptor().name, stage().c_str(), name);
     try {
       return f();
     } catch (const std::exception& e) {
