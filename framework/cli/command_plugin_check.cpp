@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "common/json_out.h"
 #include "conformance/plugin_check.h"
+#include "plugin/loaded_plugin.h"
 
 namespace ferry::cli {
 namespace {
@@ -20,15 +21,6 @@ const char* verdict_text(core::CheckResult::Verdict v) {
   return "?";
 }
 
-FerryKind kind_of(const std::string& name) {
-  if (name == "source") return FERRY_KIND_SOURCE;
-  if (name == "transform") return FERRY_KIND_TRANSFORM;
-  if (name == "sink") return FERRY_KIND_SINK;
-  if (name == "checkpoint-hook") return FERRY_KIND_CHECKPOINT_HOOK;
-  if (name == "backlog-hook") return FERRY_KIND_BACKLOG_HOOK;
-  return FERRY_KIND_ORCHESTRATOR;
-}
-
 }  // namespace
 
 int plugin_check_command(const PluginCheckArgs& a) {
@@ -38,7 +30,7 @@ int plugin_check_command(const PluginCheckArgs& a) {
   if (ec || !std::filesystem::is_regular_file(options.library))
     throw UsageError("plugin check: no such file: " + a.library);
   options.config_json = a.config_json;
-  if (!a.kind.empty()) options.kind = kind_of(a.kind);
+  if (!a.kind.empty()) options.kind = core::kind_from_name(a.kind);
   options.base_dir = std::filesystem::current_path();
   const core::CheckResults results = core::check_plugin(options);
 

@@ -90,17 +90,6 @@ CheckResult declared_options_check(const LoadedPlugin& p) {
   return pass("options declared");
 }
 
-const char* contract_name(FerryKind k) {
-  switch (k) {
-    case FERRY_KIND_SOURCE: return "source";
-    case FERRY_KIND_TRANSFORM: return "transform";
-    case FERRY_KIND_SINK: return "sink";
-    case FERRY_KIND_CHECKPOINT_HOOK: return "checkpoint-hook";
-    case FERRY_KIND_BACKLOG_HOOK: return "backlog-hook";
-    default: return "orchestrator";
-  }
-}
-
 }  // namespace
 
 CheckResults check_plugin(const PluginCheckOptions& options) {
@@ -125,7 +114,7 @@ CheckResults check_plugin(const PluginCheckOptions& options) {
   for (size_t k = 0; k < d.n_kinds; ++k) {
     const FerryKind kind = d.kinds[k].kind;
     if (options.kind && *options.kind != kind) continue;
-    const std::string what = contract_name(kind);
+    const std::string what = kinds_string(kind);
     // The configuration as a run would hand it over: checked against the
     // declared options, defaults filled in, then the plugin's own check.
     PipelineDef def;

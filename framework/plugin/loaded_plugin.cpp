@@ -51,16 +51,27 @@ std::string abi_version_string(uint32_t v) {
   return std::to_string(FERRY_ABI_MAJOR(v)) + "." + std::to_string(FERRY_ABI_MINOR(v));
 }
 
-std::string kinds_string(uint32_t kinds) {
-  static const std::pair<FerryKind, const char*> names[] = {
+namespace {
+
+constexpr std::pair<FerryKind, const char*> kKindNames[] = {
       {FERRY_KIND_SOURCE, "source"},
       {FERRY_KIND_TRANSFORM, "transform"},
       {FERRY_KIND_SINK, "sink"},
       {FERRY_KIND_CHECKPOINT_HOOK, "checkpoint-hook"},
       {FERRY_KIND_BACKLOG_HOOK, "backlog-hook"},
       {FERRY_KIND_ORCHESTRATOR, "orchestrator"}};
+
+}  // namespace
+
+std::optional<FerryKind> kind_from_name(std::string_view name) {
+  for (const auto& [kind, text] : kKindNames)
+    if (name == text) return kind;
+  return std::nullopt;
+}
+
+std::string kinds_string(uint32_t kinds) {
   std::string out;
-  for (const auto& [bit, name] : names) {
+  for (const auto& [bit, name] : kKindNames) {
     if (!(kinds & bit)) continue;
     if (!out.empty()) out += ", ";
     out += name;

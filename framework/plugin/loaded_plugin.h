@@ -5,7 +5,9 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/dll/shared_library.hpp>
@@ -17,6 +19,8 @@ namespace ferry::core {
 const std::vector<uint32_t>& host_abi_versions();
 std::string abi_version_string(uint32_t v);
 std::string kinds_string(uint32_t kinds);  // "source, sink"
+// The kind a single name of kinds_string stands for ("checkpoint-hook").
+std::optional<FerryKind> kind_from_name(std::string_view name);
 
 class LoadedPlugin {
  public:
