@@ -1,4 +1,5 @@
-/* Compiled as C89 and C99 with -pedantic -Werror: the ABI header is plain C. */
+/* Compiled as C89 and C99 with -pedantic -Werror: the ABI header and the C batch builder are plain C. */
+#include <ferry/batch_builder.h>
 #include <ferry/plugin.h>
 
 int ferry_header_compiles(void);
