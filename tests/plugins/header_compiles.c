@@ -1,6 +1,9 @@
-/* Compiled as C89 and C99 with -pedantic -Werror: the ABI header and the C batch builder are plain C. */
+/* Compiled as C89 and C99 with -pedantic -Werror: the ABI header and the C
+ * helpers (batch builder, staged file) are plain C. */
+#define _POSIX_C_SOURCE 200809L /* staged_file.h: fileno, fsync */
 #include <ferry/batch_builder.h>
 #include <ferry/plugin.h>
+#include <ferry/staged_file.h>
 
 int ferry_header_compiles(void);
 int ferry_header_compiles(void) {

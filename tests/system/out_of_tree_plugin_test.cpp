@@ -99,6 +99,13 @@ TEST(OutOfTreePlugin, BuildsWithPlainCcAndPkgConfigFromAnInstalledPrefix) {
   for (const std::string& problem : ferry::test::negotiation_problems(out + "/ferry-tsv.so"))
     ADD_FAILURE() << "tsv example: " << problem;
 
+  // The conformance kit, from the installed ferry.
+  auto kit = ferry::test::run_process({moved + "/bin/ferry", "plugin", "check", out + "/ferry-tsv.so", "--config",
+                                       "{\"path\": \"" + dir.file("kit.tsv") + "\"}"});
+  EXPECT_EQ(kit.exit_code, 0) << kit.out << kit.err;
+  EXPECT_EQ(ferry::test::read_file(dir.file("kit.tsv")), "id\tname\n4\trow-4\n5\trow-5\n6\trow-6\n")
+      << "the header once, and only the committed rows";
+
   auto run = ferry::test::run_process(
       {moved + "/bin/ferry", "--plugin-path", out, "run", "--no-progress", src + "/pipeline.json"});
   ASSERT_EQ(run.exit_code, 0) << run.err;

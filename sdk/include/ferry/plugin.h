@@ -718,6 +718,23 @@ static FERRY_MAYBE_UNUSED FerryBytes ferry_value_text(const FerryValue* v, Ferry
   }
 }
 
+/* The descriptor and entry point of a plugin that provides one kind, in C:
+ *   FERRY_C_PLUGIN("tsv", "1.0.0", "Appends rows as tab-separated text.",
+ *                  FERRY_KIND_SINK, 0, kOptions, sink, kSink)
+ * `options` is a static array of FerryOptionSpec (its size is taken with
+ * sizeof), `table_field` the FerryPluginApi field (source, transform, sink,
+ * checkpoint_hook, backlog_hook) that gets `&table`. No semicolon after it. */
+#define FERRY_C_PLUGIN(name, version, description, kind, capabilities, options, table_field, table)         \
+  static const FerryKindSpec ferry_c_kinds_[] = {                                                             \
+      {kind, capabilities, description, options, sizeof(options) / sizeof((options)[0])}};                     \
+  FERRY_EXPORT const FerryPluginDescriptor ferry_plugin_descriptor = {                                         \
+      sizeof(FerryPluginDescriptor), FERRY_ABI_VERSION_CURRENT, name, version, description, ferry_c_kinds_, 1}; \
+  FERRY_EXPORT FerryStatus ferry_plugin_init(uint32_t abi_version, FerryPluginApi* api) {                    \
+    if (!ferry_plugin_api_accept(abi_version, api)) return FERRY_NOT_IMPLEMENTED;                              \
+    api->table_field = &(table);                                                                               \
+    return FERRY_OK;                                                                                           \
+  }
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif
