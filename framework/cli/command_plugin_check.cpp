@@ -30,6 +30,7 @@ int plugin_check_command(const PluginCheckArgs& a) {
   if (ec || !std::filesystem::is_regular_file(options.library))
     throw UsageError("plugin check: no such file: " + a.library);
   options.config_json = a.config_json;
+  options.count_command = a.count_rows;
   if (!a.kind.empty()) options.kind = core::kind_from_name(a.kind);
   options.base_dir = std::filesystem::current_path();
   const core::CheckResults results = core::check_plugin(options);

@@ -53,6 +53,7 @@ struct PluginCheckArgs {
   std::string library;
   std::string config_json = "{}";
   std::string kind;  // "", source, transform, sink, ...
+  std::string count_rows;  // a shell command printing the rows in a sink's target
   bool json = false;
 };
 // The conformance kit: a table of checks; exit 1 when one fails.

@@ -99,6 +99,9 @@ int main(int argc, char** argv) {
                         "The kinds' configuration, a JSON object as in a pipeline's \"config\" (default {})");
   check_cmd->add_option("--kind", check.kind, "Check only this kind's contract")
       ->check(CLI::IsMember({"source", "transform", "sink", "checkpoint-hook", "backlog-hook", "orchestrator"}));
+  check_cmd->add_option("--count-rows", check.count_rows,
+                        "A shell command that prints how many rows the sink's target holds; with it the kit "
+                        "checks that aborted rows were not committed");
   check_cmd->add_flag("--json", check.json, "Print the checks as JSON");
 
   cli::InitArgs init;

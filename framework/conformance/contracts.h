@@ -17,6 +17,9 @@ namespace ferry::core {
 struct KitOpen {
   std::string config_json;
   std::string base_dir;
+  // A shell command printing how many rows the sink's target holds (the
+  // kit cannot read a target through the ABI); empty: not checked.
+  std::string count_command;
   std::unique_ptr<OptionValues> options;  // the config's values, typed (ABI 1.4)
 };
 

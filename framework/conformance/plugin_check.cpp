@@ -144,6 +144,7 @@ CheckResults check_plugin(const PluginCheckOptions& options) {
     KitOpen open;
     open.config_json = boost::json::serialize(stage.config);
     open.base_dir = options.base_dir.string();
+    open.count_command = options.count_command;
     open.options = std::make_unique<OptionValues>(&d.kinds[k], open.config_json);
     CheckResults more;
     if (kind == FERRY_KIND_SINK) more = check_sink_contract(*plugin, open);

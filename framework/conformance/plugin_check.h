@@ -19,6 +19,7 @@ struct PluginCheckOptions {
   std::string config_json = "{}";          // the kinds' "config" object
   std::optional<FerryKind> kind;           // only this kind's contract
   std::filesystem::path base_dir;          // relative paths in the config
+  std::string count_command;               // prints the rows in a sink's target
 };
 
 CheckResults check_plugin(const PluginCheckOptions& options);

@@ -1,3 +1,6 @@
+#include <cstdio>
+#include <cstdlib>
+
 #include "conformance/contracts.h"
 #include "conformance/kit_batch.h"
 #include "conformance/kit_host.h"
@@ -62,6 +65,27 @@ class KitSink {
   FerryInstance handle_ = nullptr;
 };
 
+// The number the author's command prints, or why there is none.
+bool count_rows(const std::string& command, long long* rows, std::string* why) {
+  std::FILE* p = popen(command.c_str(), "r");
+  if (p == nullptr) {
+    *why = "cannot run it";
+    return false;
+  }
+  std::string out;
+  char buf[256];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  const int status = pclose(p);
+  char* end = nullptr;
+  *rows = std::strtoll(out.c_str(), &end, 10);
+  if (status != 0 || end == out.c_str()) {
+    *why = "it exited with status " + std::to_string(status) + " and printed \"" + out.substr(0, 80) + "\"";
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 CheckResults check_sink_contract(const LoadedPlugin& plugin, const KitOpen& o) {
@@ -70,6 +94,10 @@ CheckResults check_sink_contract(const LoadedPlugin& plugin, const KitOpen& o) {
   const FerrySinkApi& api = *plugin.sink();
   const KitBatch first(1, 3), second(4, 6);
   std::string outcome_problem;
+  long long rows_before = 0;
+  std::string count_problem;
+  if (!o.count_command.empty() && !count_rows(o.count_command, &rows_before, &count_problem))
+    count_problem = "--count-rows before the writes: " + count_problem;
   {
     KitSink sink(api, host);
     std::string said = sink.open(o);
@@ -84,6 +112,21 @@ CheckResults check_sink_contract(const LoadedPlugin& plugin, const KitOpen& o) {
     }
     results.push_back(outcome_problem.empty() ? pass("sink: per-row outcomes")
                                               : fail("sink: per-row outcomes", outcome_problem));
+    // Rows 1-3 were aborted and rows 4-6 committed: the target grew by 3.
+    long long rows_after = 0;
+    if (o.count_command.empty()) {
+      results.push_back(skip("sink: commits once", "give --count-rows COMMAND to count the target's rows"));
+    } else if (!said.empty() || !outcome_problem.empty()) {
+      results.push_back(skip("sink: commits once", "the commit did not happen"));
+    } else if (!count_problem.empty() || !count_rows(o.count_command, &rows_after, &count_problem)) {
+      results.push_back(fail("sink: commits once", count_problem.empty() ? "--count-rows failed" : count_problem));
+    } else if (rows_after - rows_before != 3) {
+      results.push_back(fail("sink: commits once",
+                             "the target gained " + std::to_string(rows_after - rows_before) +
+                                 " row(s); 3 were committed (rows 4-6) and 3 aborted (rows 1-3)"));
+    } else {
+      results.push_back(pass("sink: commits once", "the target gained exactly the 3 committed rows"));
+    }
     if (!said.empty() || !outcome_problem.empty()) {
       results.push_back(skip("sink: checkpoint held", "the commit did not happen"));
     } else if (!plugin.has_capability(FERRY_KIND_SINK, FERRY_CAP_TRANSACTIONAL)) {

@@ -11,6 +11,9 @@
  *   FAULT_FORGET    commit does not keep the checkpoint
  *   FAULT_RESUME    resumes one row early (repeats a row)
  *   FAULT_RELEASE   release() leaves the batch's release callback set
+ *   FAULT_ABORT     abort keeps the staged rows, so they commit later
+ * With option "out", the sink appends each committed row's id to that file
+ * (one per line), which a --count-rows command can count.
  * The committed checkpoint lives in the process (a static), which is as
  * durable as the checks need. */
 #include <stdio.h>
@@ -121,6 +124,9 @@ static void src_close(FerryInstance self) { free(self); }
 
 typedef struct {
   const FerryHost* host;
+  char out[512];           /* "": keep no rows */
+  char staged[4096];       /* ids, one per line */
+  size_t staged_len;
 } Sink;
 
 static char g_committed[64];
@@ -128,14 +134,20 @@ static int g_has_committed;
 
 static FerryStatus sink_open(const FerryOpenArgs* a, FerryInstance* out) {
   Sink* s = (Sink*)calloc(1, sizeof *s);
+  const FerryOptionValue* file = ferry_option(a, "out");
   if (!s) return say(a->host, FERRY_ERROR_INTERNAL, "out of memory");
   s->host = a->host;
+  if (file && file->present && file->as.text.size < sizeof s->out)
+    memcpy(s->out, file->as.text.data, file->as.text.size);
   *out = s;
   return FERRY_OK;
 }
 static FerryStatus sink_write(FerryInstance self, const FerryBatch* b, FerryRecordOutcome* outcomes) {
-  (void)self;
-  (void)b;
+  Sink* s = (Sink*)self;
+  size_t r;
+  for (r = 0; r < b->n_rows && s->staged_len + 24 < sizeof s->staged; ++r)
+    s->staged_len += (size_t)snprintf(s->staged + s->staged_len, 24, "%lld\n",
+                                      (long long)b->values[r * b->schema.n_fields].as.i64);
 #ifdef FAULT_OUTCOME
   outcomes[0].status = FERRY_INVALID_DATA;
 #else
@@ -144,7 +156,14 @@ static FerryStatus sink_write(FerryInstance self, const FerryBatch* b, FerryReco
   return FERRY_OK;
 }
 static FerryStatus sink_commit(FerryInstance self, const FerryCheckpoint* c) {
-  (void)self;
+  Sink* s = (Sink*)self;
+  if (s->out[0]) {
+    FILE* f = fopen(s->out, "a");
+    if (!f) return say(s->host, FERRY_ERROR_IO, "cannot open the out file");
+    fwrite(s->staged, 1, s->staged_len, f);
+    fclose(f);
+  }
+  s->staged_len = 0;
 #ifndef FAULT_FORGET
   if (c->position.size < sizeof g_committed) {
     memcpy(g_committed, c->position.data, c->position.size);
@@ -160,8 +179,11 @@ static FerryStatus sink_abort(FerryInstance self) {
 #ifdef FAULT_SILENT
   (void)self;
   return FERRY_ERROR_IO;
+#elif defined(FAULT_ABORT)
+  (void)self; /* the staged rows stay, and the next commit writes them */
+  return FERRY_OK;
 #else
-  (void)self;
+  ((Sink*)self)->staged_len = 0;
   return FERRY_OK;
 #endif
 }
@@ -196,10 +218,11 @@ static const FerrySinkApi kSink = {sizeof(FerrySinkApi), 0, sink_open, sink_writ
 #define LABEL_DEFAULT "\"x\""
 #endif
 static const FerryOptionSpec kOptions[] = {
-    {"label", FERRY_OPTION_STRING, 0, LABEL_DEFAULT, "a label, unused"}};
+    {"label", FERRY_OPTION_STRING, 0, LABEL_DEFAULT, "a label, unused"},
+    {"out", FERRY_OPTION_STRING, 0, "\"\"", "the sink appends committed ids here (the source ignores it)"}};
 static const FerryKindSpec kKinds[] = {
-    {FERRY_KIND_SOURCE, 0, "ten rows", kOptions, 1},
-    {FERRY_KIND_SINK, FERRY_CAP_TRANSACTIONAL, "keeps the checkpoint", kOptions, 1}};
+    {FERRY_KIND_SOURCE, 0, "ten rows", kOptions, 2},
+    {FERRY_KIND_SINK, FERRY_CAP_TRANSACTIONAL, "keeps the checkpoint", kOptions, 2}};
 
 #ifdef FAULT_NAME
 #define PLUGIN_NAME "Bad Name"

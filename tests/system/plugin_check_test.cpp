@@ -40,13 +40,22 @@ std::string failed_checks(const Checked& c) {
 
 const std::string kFixtures = FERRY_TEST_FIXTURE_DIR "/conformance/";
 
+// The fixtures' sink appends committed ids to the file option "out" names;
+// --count-rows counts its lines.
+std::vector<std::string> counted(const ferry::test::TempDir& dir, const std::string& name) {
+  const std::string out = dir.file(name + ".ids");
+  return {"--config", "{\"out\": \"" + out + "\"}", "--count-rows", "cat '" + out + "' 2>/dev/null | wc -l"};
+}
+
 TEST(PluginCheck, AFixtureThatKeepsTheContractPassesEveryCheck) {
-  const Checked c = check(kFixtures + "conformance_good.so");
+  ferry::test::TempDir dir;
+  const Checked c = check(kFixtures + "conformance_good.so", counted(dir, "good"));
   EXPECT_EQ(c.process.exit_code, 0) << c.process.out << c.process.err;
   EXPECT_EQ(failed_checks(c), "");
   for (const char* name : {"exports", "load", "name", "negotiation", "options declared", "source: read to the end",
                            "source: batches released once", "source: resumes exactly",
-                           "sink: write, abort, write, commit", "sink: per-row outcomes", "sink: checkpoint held"})
+                           "sink: write, abort, write, commit", "sink: per-row outcomes", "sink: commits once",
+                           "sink: checkpoint held"})
     EXPECT_EQ(c.results.count(name) ? c.results.at(name) : "missing", "pass") << name;
 }
 
@@ -63,9 +72,11 @@ TEST(PluginCheck, EachSeededFaultIsCaughtByItsCheck) {
       {"forget", "sink: checkpoint held"},
       {"resume", "source: resumes exactly"},
       {"release", "source: batches released once"},
+      {"abort", "sink: commits once"},
   };
+  ferry::test::TempDir dir;
   for (const auto& [fault, caught_by] : faults) {
-    const Checked c = check(kFixtures + "conformance_" + fault + ".so");
+    const Checked c = check(kFixtures + "conformance_" + fault + ".so", counted(dir, fault));
     EXPECT_EQ(c.process.exit_code, 1) << fault << ": " << c.process.out << c.process.err;
     EXPECT_EQ(c.results.count(caught_by) ? c.results.at(caught_by) : "missing", "FAIL")
         << fault << " should fail '" << caught_by << "'; failed: " << failed_checks(c);
@@ -77,7 +88,9 @@ TEST(PluginCheck, BundledPluginsPassWithTheirConfiguration) {
   ferry::test::write_file(dir.file("in.jsonl"), "{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n{\"a\":\"x\"}\n{\"a\":5}\n");
   const std::string plugins = FERRY_TEST_PLUGIN_DIR "/";
   const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
-      {"ferry-sqlite.so", {"--config", R"({"path": "out.db", "table": "t"})"}},
+      {"ferry-sqlite.so",
+       {"--config", R"({"path": "out.db", "table": "t"})", "--count-rows",
+        "sqlite3 out.db 'SELECT count(*) FROM t' 2>/dev/null || echo 0"}},
       {"ferry-null.so", {}},
       {"ferry-generator.so", {"--config", R"({"count": 100, "partitions": 3})"}},
       {"ferry-file.so", {"--kind", "source", "--config", R"({"paths": ["in.jsonl"], "format": "jsonl"})"}},
@@ -89,10 +102,14 @@ TEST(PluginCheck, BundledPluginsPassWithTheirConfiguration) {
     EXPECT_EQ(c.process.exit_code, 0) << file << ": " << c.process.out << c.process.err;
     EXPECT_EQ(failed_checks(c), "") << file;
   }
-  // The transactional sink's checkpoint was checked, not skipped.
-  const Checked sqlite = check(plugins + "ferry-sqlite.so", {"--config", R"({"path": "again.db", "table": "t"})"},
+  // The transactional sink's checkpoint and its target's rows were
+  // checked, not skipped.
+  const Checked sqlite = check(plugins + "ferry-sqlite.so",
+                               {"--config", R"({"path": "again.db", "table": "t"})", "--count-rows",
+                                "sqlite3 again.db 'SELECT count(*) FROM t' 2>/dev/null || echo 0"},
                                dir.path().string());
   EXPECT_EQ(sqlite.results.at("sink: checkpoint held"), "pass");
+  EXPECT_EQ(sqlite.results.at("sink: commits once"), "pass");
 }
 
 TEST(PluginCheck, AConfigurationTheOptionsRefuseIsReportedNotRun) {
