@@ -1,6 +1,8 @@
 #include "conformance/kit_host.h"
 
 #include "common/log.h"
+#include "conformance/check_result.h"
+#include "conformance/contracts.h"
 #include "engine/host_context.h"
 
 namespace ferry::core {
@@ -21,21 +23,16 @@ KitHost::KitHost() {
 }
 
 std::string KitHost::after_call(const char* call, FerryStatus status) {
+  std::string message;
+  message.swap(error_);
   if (status == FERRY_OK || status == FERRY_END_OF_STREAM) return status_text(status);
   ++failed_calls_;
-  if (error_.empty()) {
+  if (message.empty()) {
     silent_errors_.push_back(std::string(call) + " returned " + status_text(status) + " without a message");
     return status_text(status);
   }
-  return status_text(status) + ": " + error_;
+  return status_text(status) + ": " + message;
 }
-
-}  // namespace ferry::core
-
-#include "conformance/check_result.h"
-#include "conformance/contracts.h"
-
-namespace ferry::core {
 
 CheckResult errors_check(const char* kind, const KitHost& host) {
   const std::string name = std::string(kind) + ": errors carry messages";

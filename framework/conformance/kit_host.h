@@ -17,12 +17,17 @@ class KitHost {
   KitHost& operator=(const KitHost&) = delete;
 
   const FerryHost* host() const { return &host_; }
-  // Before each call: forget the last call's message.
-  void begin_call() { error_.clear(); }
   // After each call: the status, with the message when there is one.
   // Records a non-OK status (other than end of stream) that came without
-  // a message as a problem.
+  // a message as a problem. The message is used up: the next call starts
+  // without one, so a stale message cannot pass for a later call's.
   std::string after_call(const char* call, FerryStatus status);
+  // after_call for a call that must return FERRY_OK: "" when it did, else
+  // "<call> returned <status>: <message>".
+  std::string expect_ok(const char* call, FerryStatus status) {
+    const std::string text = after_call(call, status);
+    return status == FERRY_OK ? std::string() : std::string(call) + " returned " + text;
+  }
   const std::vector<std::string>& silent_errors() const { return silent_errors_; }
   int failed_calls() const { return failed_calls_; }
 

@@ -12,6 +12,8 @@
  *   FAULT_RESUME    resumes one row early (repeats a row)
  *   FAULT_RELEASE   release() leaves the batch's release callback set
  *   FAULT_ABORT     abort keeps the staged rows, so they commit later
+ *   FAULT_STALE     write says something while succeeding; abort then
+ *                   fails without a message (an old message must not count)
  * With option "out", the sink appends each committed row's id to that file
  * (one per line), which a --count-rows command can count.
  * The committed checkpoint lives in the process (a static), which is as
@@ -148,6 +150,9 @@ static FerryStatus sink_write(FerryInstance self, const FerryBatch* b, FerryReco
   for (r = 0; r < b->n_rows && s->staged_len + 24 < sizeof s->staged; ++r)
     s->staged_len += (size_t)snprintf(s->staged + s->staged_len, 24, "%lld\n",
                                       (long long)b->values[r * b->schema.n_fields].as.i64);
+#ifdef FAULT_STALE
+  say(s->host, FERRY_OK, "a note while succeeding");
+#endif
 #ifdef FAULT_OUTCOME
   outcomes[0].status = FERRY_INVALID_DATA;
 #else
@@ -176,7 +181,7 @@ static FerryStatus sink_commit(FerryInstance self, const FerryCheckpoint* c) {
   return FERRY_OK;
 }
 static FerryStatus sink_abort(FerryInstance self) {
-#ifdef FAULT_SILENT
+#if defined(FAULT_SILENT) || defined(FAULT_STALE)
   (void)self;
   return FERRY_ERROR_IO;
 #elif defined(FAULT_ABORT)

@@ -73,6 +73,7 @@ TEST(PluginCheck, EachSeededFaultIsCaughtByItsCheck) {
       {"resume", "source: resumes exactly"},
       {"release", "source: batches released once"},
       {"abort", "sink: commits once"},
+      {"stale", "sink: errors carry messages"},
   };
   ferry::test::TempDir dir;
   for (const auto& [fault, caught_by] : faults) {
