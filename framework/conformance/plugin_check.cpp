@@ -36,21 +36,14 @@ CheckResult exports_check(const ElfProbe& probe) {
   if (!probe.has_descriptor || !probe.has_init)
     return fail(name, std::string("does not export ") +
                           (!probe.has_descriptor ? FERRY_PLUGIN_DESCRIPTOR_SYMBOL : FERRY_PLUGIN_INIT_SYMBOL));
-  if (probe.other_export_count > 0) {
-    std::string names;
-    for (const std::string& n : probe.other_exports) names += (names.empty() ? "" : ", ") + n;
-    return fail(name, std::to_string(probe.other_export_count) + " symbol(s) besides the two entry points (" +
-                          names + (probe.other_export_count > probe.other_exports.size() ? ", ..." : "") +
-                          "); build with -fvisibility=hidden and the SDK's export map");
-  }
+  if (probe.other_export_count > 0)
+    return fail(name, other_exports_text(probe) + "; build with -fvisibility=hidden and the SDK's export map");
   return pass(name, "ferry_plugin_descriptor and ferry_plugin_init only");
 }
 
 CheckResult name_check(const LoadedPlugin& p) {
   const std::string n = p.name();
-  bool valid = !n.empty();
-  for (char c : n) valid = valid && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_');
-  return valid ? pass("name", "'" + n + "'")
+  return valid_plugin_name(n) ? pass("name", "'" + n + "'")
                : fail("name", "'" + n + "' is not a valid plugin name (lowercase letters, digits, '-' and '_')");
 }
 

@@ -92,10 +92,7 @@ class KitSource {
   }
 
  private:
-  std::string call(const char* name, FerryStatus st) {
-    const std::string text = host_.after_call(name, st);
-    return st == FERRY_OK ? std::string() : std::string(name) + " returned " + text;
-  }
+  std::string call(const char* name, FerryStatus st) { return host_.expect_ok(name, st); }
 
   const FerrySourceApi& api_;
   KitHost& host_;

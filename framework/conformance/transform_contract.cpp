@@ -10,20 +10,18 @@ CheckResults check_transform_contract(const LoadedPlugin& plugin, const KitOpen&
   const FerryTransformApi& api = *plugin.transform();
   FerryInstance handle = nullptr;
   const FerryOpenArgs args = kit_open_args(o, host, "conformance-transform");
-  FerryStatus st = api.open(&args, &handle);
-  std::string said = host.after_call("open", st);
-  if (st != FERRY_OK) {
-    results.push_back(fail("transform: apply", "open returned " + said));
+  std::string said = host.expect_ok("open", api.open(&args, &handle));
+  if (!said.empty()) {
+    results.push_back(fail("transform: apply", said));
     results.push_back(errors_check("transform", host));
     return results;
   }
   const KitBatch in(1, 3);
   std::vector<FerryRecordOutcome> outcomes = fresh_outcomes(in.batch().n_rows);
   FerryBatch out{};
-  st = api.apply(handle, &in.batch(), &out, outcomes.data());
-  said = host.after_call("apply", st);
-  if (st != FERRY_OK) {
-    results.push_back(fail("transform: apply", "apply returned " + said));
+  said = host.expect_ok("apply", api.apply(handle, &in.batch(), &out, outcomes.data()));
+  if (!said.empty()) {
+    results.push_back(fail("transform: apply", said));
   } else {
     const std::string part(out.partition.data ? out.partition.data : "", out.partition.size);
     const std::string end(out.end_position.data ? out.end_position.data : "", out.end_position.size);

@@ -63,6 +63,13 @@ ElfProbe probe_elf(const std::filesystem::path& file) {
   }
 }
 
+std::string other_exports_text(const ElfProbe& probe) {
+  std::string names;
+  for (const std::string& n : probe.other_exports) names += (names.empty() ? "" : ", ") + n;
+  if (probe.other_export_count > probe.other_exports.size()) names += ", ...";
+  return std::to_string(probe.other_export_count) + " symbol(s) besides the two entry points (" + names + ")";
+}
+
 namespace {
 
 ElfProbe probe_file(std::ifstream& stream, uint64_t size) {

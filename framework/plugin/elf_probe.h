@@ -26,4 +26,7 @@ struct ElfProbe {
 
 ElfProbe probe_elf(const std::filesystem::path& file);
 
+// "3 symbol(s) besides the two entry points (a, b, c)", for messages.
+std::string other_exports_text(const ElfProbe& probe);
+
 }  // namespace ferry::core

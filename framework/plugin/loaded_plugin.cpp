@@ -33,12 +33,6 @@ void refuse_version(const std::filesystem::path& file, uint32_t plugin_version) 
                    "); rebuild the plugin against this Ferry SDK");
 }
 
-bool valid_plugin_name(const char* name) {
-  for (const char* c = name; *c; ++c)
-    if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-' || *c == '_')) return false;
-  return true;
-}
-
 }  // namespace
 
 const std::vector<uint32_t>& host_abi_versions() {
@@ -62,6 +56,13 @@ constexpr std::pair<FerryKind, const char*> kKindNames[] = {
       {FERRY_KIND_ORCHESTRATOR, "orchestrator"}};
 
 }  // namespace
+
+bool valid_plugin_name(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) return false;
+  return true;
+}
 
 std::optional<FerryKind> kind_from_name(std::string_view name) {
   for (const auto& [kind, text] : kKindNames)
@@ -125,15 +126,10 @@ std::unique_ptr<LoadedPlugin> LoadedPlugin::load(const std::filesystem::path& fi
     p->warnings_.push_back(where(file) + ": its name '" + std::string(d.name) +
                            "' is not a valid plugin name (lowercase letters, digits, '-' and '_'); "
                            "a pipeline may not be able to name it");
-  if (probe.other_export_count > 0) {
-    std::string names;
-    for (const std::string& n : probe.other_exports) names += (names.empty() ? "" : ", ") + n;
-    if (probe.other_export_count > probe.other_exports.size()) names += ", ...";
-    p->warnings_.push_back(where(file) + ": exports " + std::to_string(probe.other_export_count) +
-                           " symbol(s) besides the two entry points (" + names +
-                           "), which can bind to the host's or another plugin's symbols of the same name; "
+  if (probe.other_export_count > 0)
+    p->warnings_.push_back(where(file) + ": exports " + other_exports_text(probe) +
+                           ", which can bind to the host's or another plugin's symbols of the same name; "
                            "build it with hidden visibility and the SDK's export map");
-  }
   return p;
 }
 

@@ -19,6 +19,8 @@ namespace ferry::core {
 const std::vector<uint32_t>& host_abi_versions();
 std::string abi_version_string(uint32_t v);
 std::string kinds_string(uint32_t kinds);  // "source, sink"
+// [a-z0-9_-]+, what the descriptor's name must be.
+bool valid_plugin_name(std::string_view name);
 // The kind a single name of kinds_string stands for ("checkpoint-hook").
 std::optional<FerryKind> kind_from_name(std::string_view name);
 

@@ -77,12 +77,9 @@ constexpr const char* kAfter =
 
 // The report without its advice, for the record of the run.
 void leave_note(int sig, const PluginCallScope& c) {
-  Line note;
-  const bool json = g_json;
-  g_json = true;  // the note is JSON whatever the log format
-  note.text("{\"crashed\":\"").text(signal_name(sig)).text(" in plugin '").value(c.plugin);
-  note.text("' during its ").value(c.call).text(" call (stage '").value(c.stage).text("')\"}\n");
-  g_json = json;
+  Line note;  // JSON whatever the log format
+  note.text("{\"crashed\":\"").text(signal_name(sig)).text(" in plugin '").json(c.plugin);
+  note.text("' during its ").json(c.call).text(" call (stage '").json(c.stage).text("')\"}\n");
   note.write_to_crash_note();
 }
 
