@@ -36,7 +36,7 @@ namespace {
 
 // Stored in PRAGMA user_version. Bump it and add a migration step in
 // Connection::ensure_schema when the tables change.
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 // Long enough to ride out another process committing a large DLQ batch, short
 // enough that a wedged writer surfaces as an error rather than a hang.
@@ -151,13 +151,44 @@ CREATE TABLE IF NOT EXISTS checkpoint_resets (
 );
 )sql";
 
+// Version 4: an entry's settlement (status, attempts, when) lives apart from
+// its record. Settling a replayed batch then rewrites narrow rows, not every
+// entry with its record (a replay of 200,000 entries spent most of its time
+// there). No index on status either: keeping one cost twice the updates
+// themselves, and a narrow table read along its ids finds any status fast
+// enough for listing and counting. `dlq` stays readable with plain SQL, as a
+// view of both.
+constexpr const char* kSchemaV4 = R"sql(
+ALTER TABLE dlq RENAME TO dlq_entries;
+CREATE TABLE dlq_state (
+  id            INTEGER PRIMARY KEY,  -- dlq_entries.id
+  pipeline      TEXT    NOT NULL,
+  status        TEXT    NOT NULL
+                CHECK (status IN ('pending', 'resolved', 'failed_again', 'discarded')),
+  attempts      INTEGER NOT NULL,
+  updated_at_ms INTEGER NOT NULL
+);
+INSERT INTO dlq_state (id, pipeline, status, attempts, updated_at_ms)
+  SELECT id, pipeline, status, attempts, updated_at_ms FROM dlq_entries;
+DROP INDEX IF EXISTS dlq_pipeline_status;
+DROP INDEX IF EXISTS dlq_pending_dedup;
+ALTER TABLE dlq_entries DROP COLUMN status;
+ALTER TABLE dlq_entries DROP COLUMN attempts;
+ALTER TABLE dlq_entries DROP COLUMN updated_at_ms;
+CREATE VIEW dlq AS
+  SELECT e.id, e.pipeline, e.run_id, e.partition, e.position, e.stage, e.sink, e.record_key, e.record,
+         e.error_class, e.message, s.attempts, s.status, e.created_at_ms, s.updated_at_ms
+  FROM dlq_entries e JOIN dlq_state s ON s.id = e.id;
+)sql";
+
 constexpr const char* kMemoryPath = ":memory:";
 
 constexpr const char* kCheckpointColumns =
     "pipeline, partition, position, run_id, records, updated_at_ms, schema_version";
+// An entry is its record (e: dlq_entries) and its settlement (s: dlq_state).
 constexpr const char* kDlqColumns =
-    "id, pipeline, run_id, partition, position, stage, sink, record_key, record, "
-    "error_class, message, attempts, status, created_at_ms, updated_at_ms";
+    "e.id, e.pipeline, e.run_id, e.partition, e.position, e.stage, e.sink, e.record_key, e.record, "
+    "e.error_class, e.message, s.attempts, s.status, e.created_at_ms, s.updated_at_ms";
 constexpr const char* kRunColumns =
     "id, pipeline, kind, started_at_ms, ended_at_ms, status, read, written, rejected, "
     "batches, message";
@@ -362,11 +393,13 @@ void Connection::ensure_schema() {
   WriteTransaction tx(*this);
   // Again under the lock: another process may have created it meanwhile.
   if (check_schema_version() == kSchemaVersion) return;
-  // Every step is CREATE ... IF NOT EXISTS, so running them all migrates a
-  // file of any older version.
+  const int64_t version = check_schema_version();
+  // Steps 1-3 are CREATE ... IF NOT EXISTS, so running them all brings a file
+  // of any older version to 3; later steps run once, from their version on.
   exec(kSchemaV1);
   exec(kSchemaV2);
   exec(kSchemaV3);
+  if (version < 4) exec(kSchemaV4);
   // PRAGMA takes no bound parameters; the value is our own constant.
   exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
   tx.commit();
@@ -652,32 +685,46 @@ class SqliteStateStore final : public StateStore {
 
   std::vector<DlqEntry> list_dlq(const DlqFilter& filter) override {
     std::lock_guard<std::mutex> lock(mu_);
-    // Only the conditions in use go into the SQL, so SQLite can pick the
-    // (pipeline, status) or (pipeline, sink) index.
+    // Pages are read in id order from after_id on, so every page must be a
+    // range, not a sort of the whole DLQ: the plan is chosen here (CROSS JOIN
+    // fixes the join order; a unary + keeps SQLite off an index). Along the
+    // narrow settlement rows for a status, by (pipeline, sink) for a sink,
+    // else along the entries.
     std::vector<std::variant<int64_t, std::string>> params;
-    std::string sql = std::string("SELECT ") + kDlqColumns + " FROM dlq WHERE pipeline = ?";
-    params.emplace_back(filter.pipeline);
-    if (filter.status) {
-      sql += " AND status = ?";
+    const bool by_status = filter.status && !filter.sink;
+    const char* driver = by_status ? "s" : "e";
+    std::string sql = std::string("SELECT ") + kDlqColumns +
+                      (by_status ? " FROM dlq_state s CROSS JOIN dlq_entries e ON e.id = s.id"
+                                 : " FROM dlq_entries e CROSS JOIN dlq_state s ON s.id = e.id");
+    if (by_status) {
+      sql += " WHERE +s.pipeline = ? AND s.status = ?";
+      params.emplace_back(filter.pipeline);
       params.emplace_back(std::string(to_string(*filter.status)));
-    }
-    if (filter.sink) {
-      sql += " AND sink = ?";
+    } else if (filter.sink) {
+      sql += " WHERE e.pipeline = ? AND e.sink = ?";
+      params.emplace_back(filter.pipeline);
       params.emplace_back(*filter.sink);
+      if (filter.status) {
+        sql += " AND s.status = ?";
+        params.emplace_back(std::string(to_string(*filter.status)));
+      }
+    } else {
+      sql += " WHERE +e.pipeline = ?";
+      params.emplace_back(filter.pipeline);
     }
     if (filter.error_class) {
-      sql += " AND error_class = ?";
+      sql += " AND e.error_class = ?";
       params.emplace_back(*filter.error_class);
     }
     if (filter.since_ms) {
-      sql += " AND created_at_ms >= ?";
+      sql += " AND e.created_at_ms >= ?";
       params.emplace_back(*filter.since_ms);
     }
     if (!filter.ids.empty()) {
-      sql += " AND id IN (SELECT value FROM json_each(?))";
+      sql += std::string(" AND ") + driver + ".id IN (SELECT value FROM json_each(?))";
       params.emplace_back(ids_as_json(filter.ids));
     }
-    sql += " AND id > ? ORDER BY id";
+    sql += std::string(" AND ") + driver + ".id > ? ORDER BY " + driver + ".id";
     params.emplace_back(filter.after_id);
     if (filter.limit > 0) {
       sql += " LIMIT ?";
@@ -701,7 +748,7 @@ class SqliteStateStore final : public StateStore {
   std::optional<DlqEntry> get_dlq(const std::string& pipeline, int64_t id) override {
     std::lock_guard<std::mutex> lock(mu_);
     auto s = conn_.prepare(std::string("SELECT ") + kDlqColumns +
-                           " FROM dlq WHERE pipeline = ?1 AND id = ?2");
+                           " FROM dlq_entries e JOIN dlq_state s ON s.id = e.id WHERE e.pipeline = ?1 AND e.id = ?2");
     s.text(1, pipeline).integer(2, id);
     if (!s.step()) return std::nullopt;
     return read_dlq(s, conn_.path());
@@ -711,27 +758,26 @@ class SqliteStateStore final : public StateStore {
                   const std::optional<std::string>& message,
                   const std::optional<int64_t>& attempts) override {
     std::lock_guard<std::mutex> lock(mu_);
-    // Setting an entry back to pending while an identical entry is pending
-    // violates the dedup index and throws, as it should.
+    WriteTransaction tx(conn_);
     auto s = conn_.prepare(
-        "UPDATE dlq SET status = ?1, message = COALESCE(?2, message), "
-        "attempts = COALESCE(?3, attempts), updated_at_ms = ?4 WHERE pipeline = ?5 AND id = ?6");
+        "UPDATE dlq_state SET status = ?1, attempts = COALESCE(?2, attempts), updated_at_ms = ?3 "
+        "WHERE pipeline = ?4 AND id = ?5");
     s.text(1, to_string(status));
-    if (message) {
-      s.text(2, *message);
+    if (attempts) {
+      s.integer(2, *attempts);
     } else {
       s.null(2);
     }
-    if (attempts) {
-      s.integer(3, *attempts);
-    } else {
-      s.null(3);
-    }
-    s.integer(4, now_ms()).text(5, pipeline).integer(6, id).run();
+    s.integer(3, now_ms()).text(4, pipeline).integer(5, id).run();
     if (conn_.changes() == 0) {
       throw Error("state store " + conn_.path() + ": no DLQ entry " + std::to_string(id) +
                   " in pipeline '" + pipeline + "'");
     }
+    if (message) {
+      auto m = conn_.prepare("UPDATE dlq_entries SET message = ?1 WHERE id = ?2");
+      m.text(1, *message).integer(2, id).run();
+    }
+    tx.commit();
   }
 
   std::vector<std::pair<DlqStatus, int64_t>> count_dlq(const std::string& pipeline) override {
@@ -741,7 +787,7 @@ class SqliteStateStore final : public StateStore {
                                                       {DlqStatus::FailedAgain, 0},
                                                       {DlqStatus::Discarded, 0}};
     auto s = conn_.prepare(
-        "SELECT status, COUNT(*) FROM dlq WHERE pipeline = ?1 GROUP BY status");
+        "SELECT status, COUNT(*) FROM dlq_state WHERE pipeline = ?1 GROUP BY status");
     s.text(1, pipeline);
     while (s.step()) {
       auto status = parse_dlq_status(s.text_at(0));
@@ -880,7 +926,7 @@ class SqliteStateStore final : public StateStore {
 
   int64_t last_dlq_id(const std::string& pipeline) override {
     std::lock_guard<std::mutex> lock(mu_);
-    auto s = conn_.prepare("SELECT COALESCE(MAX(id), 0) FROM dlq WHERE pipeline = ?1");
+    auto s = conn_.prepare("SELECT COALESCE(MAX(id), 0) FROM dlq_entries WHERE pipeline = ?1");
     s.text(1, pipeline);
     return s.step() ? s.integer_at(0) : 0;
   }
@@ -916,12 +962,15 @@ class SqliteStateStore final : public StateStore {
   // stage, sink and record exists; `ids` (if given) gets the id either way.
   void insert_dlq(const std::vector<DlqEntry>& entries, int64_t now, std::vector<int64_t>* ids) {
     auto insert = conn_.prepare(
-        "INSERT INTO dlq (pipeline, run_id, partition, position, stage, sink, record_key, "
-        "record, error_class, message, attempts, status, created_at_ms, updated_at_ms) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)");
+        "INSERT INTO dlq_entries (pipeline, run_id, partition, position, stage, sink, record_key, "
+        "record, error_class, message, created_at_ms) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    auto settle = conn_.prepare(
+        "INSERT INTO dlq_state (id, pipeline, status, attempts, updated_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)");
     auto existing = conn_.prepare(
-        "SELECT id FROM dlq WHERE pipeline = ?1 AND partition = ?2 AND position = ?3 "
-        "AND stage = ?4 AND sink = ?5 AND record = ?6 AND status <> 'resolved' ORDER BY id LIMIT 1");
+        "SELECT e.id FROM dlq_entries e JOIN dlq_state s ON s.id = e.id WHERE e.pipeline = ?1 "
+        "AND e.partition = ?2 AND e.position = ?3 AND e.stage = ?4 AND e.sink = ?5 AND e.record = ?6 "
+        "AND s.status <> 'resolved' ORDER BY e.id LIMIT 1");
     for (const auto& e : entries) {
       if (e.dedup) {
         existing.reset();
@@ -947,11 +996,12 @@ class SqliteStateStore final : public StateStore {
           .text(8, e.record_json)
           .text(9, e.error_class)
           .text(10, e.message)
-          .integer(11, e.attempts)
-          .text(12, to_string(e.status))
-          .integer(13, now)
+          .integer(11, now)
           .run();
-      if (ids) ids->push_back(conn_.last_insert_id());
+      const int64_t id = conn_.last_insert_id();
+      settle.reset();
+      settle.integer(1, id).text(2, e.pipeline).text(3, to_string(e.status)).integer(4, e.attempts).integer(5, now).run();
+      if (ids) ids->push_back(id);
     }
   }
 
@@ -968,36 +1018,42 @@ class SqliteStateStore final : public StateStore {
     }
     if (!resolved.empty()) {
       auto r = conn_.prepare(
-          "UPDATE dlq SET status = 'resolved', updated_at_ms = ?1 WHERE pipeline = ?2 "
+          "UPDATE dlq_state SET status = 'resolved', updated_at_ms = ?1 WHERE pipeline = ?2 "
           "AND id IN (SELECT value FROM json_each(?3)) AND status IN ('pending', 'failed_again')");
       r.integer(1, now).text(2, pipeline).text(3, ids_as_json(resolved)).run();
     }
     if (others.empty()) return;
     auto s = conn_.prepare(
-        "UPDATE dlq SET status = ?1, message = COALESCE(?2, message), attempts = COALESCE(?3, attempts), "
-        "sink = COALESCE(?4, sink), stage = COALESCE(?5, stage), record = COALESCE(?6, record), "
-        "updated_at_ms = ?7 WHERE pipeline = ?8 AND id = ?9 AND status IN ('pending', 'failed_again')");
-    auto opt_text = [&](int i, const std::optional<std::string>& v) {
+        "UPDATE dlq_state SET status = ?1, attempts = COALESCE(?2, attempts), updated_at_ms = ?3 "
+        "WHERE pipeline = ?4 AND id = ?5 AND status IN ('pending', 'failed_again')");
+    auto entry = conn_.prepare(
+        "UPDATE dlq_entries SET message = COALESCE(?1, message), sink = COALESCE(?2, sink), "
+        "stage = COALESCE(?3, stage), record = COALESCE(?4, record) WHERE id = ?5");
+    auto opt_text = [](Statement& st, int i, const std::optional<std::string>& v) {
       if (v) {
-        s.text(i, *v);
+        st.text(i, *v);
       } else {
-        s.null(i);
+        st.null(i);
       }
     };
     for (const DlqChange* change : others) {
       const DlqChange& c = *change;
       s.reset();
       s.text(1, to_string(c.status));
-      opt_text(2, c.message);
       if (c.attempts) {
-        s.integer(3, *c.attempts);
+        s.integer(2, *c.attempts);
       } else {
-        s.null(3);
+        s.null(2);
       }
-      opt_text(4, c.sink);
-      opt_text(5, c.stage);
-      opt_text(6, c.record_json);
-      s.integer(7, now).text(8, pipeline).integer(9, c.id).run();
+      s.integer(3, now).text(4, pipeline).integer(5, c.id).run();
+      // Only an entry this change settled gets its record or message changed.
+      if (conn_.changes() == 0 || !(c.message || c.sink || c.stage || c.record_json)) continue;
+      entry.reset();
+      opt_text(entry, 1, c.message);
+      opt_text(entry, 2, c.sink);
+      opt_text(entry, 3, c.stage);
+      opt_text(entry, 4, c.record_json);
+      entry.integer(5, c.id).run();
     }
   }
 

