@@ -87,19 +87,24 @@ std::string encode_intent(const CommitIntent& in) {
   json::array add;
   for (const DlqEntry& e : in.add) add.push_back(entry_json(e));
   o["add"] = std::move(add);
+  // One row per replayed entry, saved before every replay commit: fields at
+  // their default (what decode_intent assumes when a key is absent) are left
+  // out, which halves what a batch of plain resolutions writes.
   json::array rows;
   for (const ReplayRow& r : in.rows) {
     json::array targets;
-    for (const ReplayTarget& t : r.targets)
-      targets.push_back(
-          json::object{{"sink", t.sink}, {"tried", t.tried}, {"delivered", t.delivered}, {"failure", t.failure}});
-    json::object row{{"id", r.id},
-                     {"status", to_string(r.status)},
-                     {"attempts", r.attempts},
-                     {"failed_stage", r.failed_stage},
-                     {"failed_record", r.failed_record},
-                     {"failure", r.failure},
-                     {"targets", std::move(targets)}};
+    for (const ReplayTarget& t : r.targets) {
+      json::object target{{"sink", t.sink}};
+      if (t.tried) target["tried"] = true;
+      if (t.delivered) target["delivered"] = true;
+      if (!t.failure.empty()) target["failure"] = t.failure;
+      targets.push_back(std::move(target));
+    }
+    json::object row{{"id", r.id}, {"attempts", r.attempts}, {"targets", std::move(targets)}};
+    if (r.status != DlqStatus::Pending) row["status"] = to_string(r.status);
+    if (!r.failed_stage.empty()) row["failed_stage"] = r.failed_stage;
+    if (!r.failed_record.empty()) row["failed_record"] = r.failed_record;
+    if (!r.failure.empty()) row["failure"] = r.failure;
     if (r.entry) row["entry"] = entry_json(*r.entry);
     rows.push_back(std::move(row));
   }
