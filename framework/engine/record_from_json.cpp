@@ -2,9 +2,12 @@
 
 #include <cmath>
 #include <limits>
+#include <optional>
+#include <stdexcept>
 
 #include <boost/json.hpp>
 
+#include "codec/base64.h"
 #include "common/error.h"
 
 namespace ferry::core {
@@ -20,31 +23,6 @@ FerryType parse_type(std::string_view t) {
   if (t == "json") return FERRY_TYPE_JSON;
   if (t == "decimal") return FERRY_TYPE_DECIMAL;
   return FERRY_TYPE_NULL;
-}
-
-std::string unbase64(std::string_view in) {
-  auto val = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    int v = val(c);
-    if (v < 0) continue;  // '=' padding
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xFF);
-    }
-  }
-  return out;
 }
 
 boost::json::object parse_record(const std::string& text) {
@@ -70,7 +48,13 @@ void set_value(ferry::BatchBuilder& b, size_t row, size_t f, FerryType type, con
       }
       b.set_double(row, f, v.to_number<double>());
       return;
-    case FERRY_TYPE_BYTES: b.set_bytes(row, f, FERRY_TYPE_BYTES, unbase64(v.as_string())); return;
+    case FERRY_TYPE_BYTES: {
+      // A damaged value is reported, never decoded into other bytes.
+      std::optional<std::string> bytes = support::base64_decode(v.as_string());
+      if (!bytes) throw std::runtime_error("a BYTES value is not base64");
+      b.set_bytes(row, f, FERRY_TYPE_BYTES, *bytes);
+      return;
+    }
     case FERRY_TYPE_JSON: b.set_bytes(row, f, FERRY_TYPE_JSON, boost::json::serialize(v)); return;
     case FERRY_TYPE_STRING:
     case FERRY_TYPE_DECIMAL: b.set_bytes(row, f, type, v.as_string()); return;

@@ -4,31 +4,10 @@
 
 #include <boost/json.hpp>
 
+#include "codec/base64.h"
+
 namespace ferry::core {
 namespace {
-
-std::string base64(std::string_view in) {
-  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-    out += k[v >> 18];
-    out += k[(v >> 12) & 63];
-    out += k[(v >> 6) & 63];
-    out += k[v & 63];
-  }
-  if (i < in.size()) {
-    uint32_t v = uint8_t(in[i]) << 16;
-    if (i + 1 < in.size()) v |= uint8_t(in[i + 1]) << 8;
-    out += k[v >> 18];
-    out += k[(v >> 12) & 63];
-    out += i + 1 < in.size() ? k[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
 
 std::string_view sv(FerryBytes b) { return b.size ? std::string_view(b.data, b.size) : std::string_view(); }
 
@@ -42,7 +21,7 @@ boost::json::value to_json(const FerryValue& v) {
       return boost::json::value(v.as.f64);
     case FERRY_TYPE_STRING:
     case FERRY_TYPE_DECIMAL: return boost::json::value(boost::json::string(sv(v.as.bytes)));
-    case FERRY_TYPE_BYTES: return boost::json::value(base64(sv(v.as.bytes)));
+    case FERRY_TYPE_BYTES: return boost::json::value(support::base64_encode(sv(v.as.bytes)));
     case FERRY_TYPE_JSON: {
       boost::system::error_code ec;
       boost::json::value parsed = boost::json::parse(sv(v.as.bytes), ec);

@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
-#include <ctime>
+
+#include "http/curl_support.h"
 
 namespace ferry_es {
 namespace {
 
 namespace json = boost::json;
+namespace http = ferry::support::http;
 
 constexpr uint64_t kMaxRetryAfterMs = 10 * 60 * 1000;
 constexpr size_t kMaxQuoted = 300;
@@ -52,31 +54,6 @@ std::string request_error(const std::string& body) {
   if (!ec && v.is_object())
     if (const json::value* e = v.as_object().if_contains("error")) return error_text(*e);
   return body.empty() ? "(empty body)" : quote(body);
-}
-
-FerryStatus class_of_http(long status) {
-  if (status == 401 || status == 403) return FERRY_ERROR_AUTH;
-  if (status == 408 || status == 429 || status >= 500) return FERRY_RETRY;
-  // Any other 4xx will be refused again: a wrong URL or index, a closed
-  // index, a body too large for http.max_content_length: only a change of
-  // configuration fixes it.
-  return FERRY_ERROR_CONFIG;
-}
-
-FerryStatus class_of_curl(CURLcode rc) {
-  switch (rc) {
-    case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_URL_MALFORMAT:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_LOGIN_DENIED:
-      return FERRY_ERROR_CONFIG;
-    case CURLE_OUT_OF_MEMORY:
-      return FERRY_ERROR_INTERNAL;
-    default:  // refused, reset, timed out, DNS: the cluster may come back
-      return FERRY_RETRY;
-  }
 }
 
 // The outcome of one item: {"<action>": {"status": N, "error": {...}, "_id": ...}}.
@@ -123,31 +100,17 @@ void read_item(const json::value& item, size_t pos, RequestOutcome& out) {
 
 }  // namespace
 
-uint64_t retry_after_ms(const std::string& value) {
-  if (value.empty()) return 0;
-  uint64_t seconds = 0;
-  const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-  if (ec == std::errc() && ptr == value.data() + value.size())
-    return std::min(seconds * 1000, kMaxRetryAfterMs);
-  // An HTTP date: the hint is the time until then. The clock is fine here:
-  // it only decides how long to wait, never what is written.
-  const time_t when = curl_getdate(value.c_str(), nullptr);
-  const time_t now = std::time(nullptr);
-  if (when <= now) return 0;
-  return std::min(static_cast<uint64_t>(when - now) * 1000, kMaxRetryAfterMs);
-}
-
 RequestOutcome read_bulk_response(const HttpResult& r, size_t items) {
   RequestOutcome out;
   if (r.curl != CURLE_OK) {
-    out.status = class_of_curl(r.curl);
+    out.status = http::status_of_transport(r.curl);
     out.message = r.curl_error;
     return out;
   }
   if (r.status < 200 || r.status >= 300) {
-    out.status = class_of_http(r.status);
+    out.status = http::status_of_http(r.status);
     out.message = "HTTP " + std::to_string(r.status) + ": " + request_error(r.body);
-    if (out.status == FERRY_RETRY) out.retry_after_ms = retry_after_ms(r.retry_after);
+    if (out.status == FERRY_RETRY) out.retry_after_ms = http::retry_after_ms(r.retry_after, kMaxRetryAfterMs);
     return out;
   }
   boost::system::error_code ec;

@@ -40,10 +40,6 @@ struct RequestOutcome {
 
 RequestOutcome read_bulk_response(const HttpResult& result, size_t items);
 
-// Milliseconds from a Retry-After value (delta-seconds or an HTTP date),
-// capped; 0 when absent or unreadable.
-uint64_t retry_after_ms(const std::string& value);
-
 }  // namespace ferry_es
 
 #endif  // FERRY_PLUGINS_ELASTICSEARCH_BULK_RESPONSE_H_

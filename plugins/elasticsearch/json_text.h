@@ -7,7 +7,12 @@
 #include <string>
 #include <string_view>
 
+#include "codec/base64.h"
+
 namespace ferry_es {
+
+// Standard base64 with padding, as Elasticsearch's `binary` type expects.
+using ferry::support::append_base64;
 
 // Appends `s` as a quoted JSON string. Returns false (leaving `out` partly
 // written; the caller truncates) when `s` is not valid UTF-8: JSON cannot
@@ -25,8 +30,6 @@ void append_json_int(std::string& out, int64_t v);
 // which Elasticsearch's default date format (strict_date_optional_time) reads.
 void append_iso8601_micros(std::string& out, int64_t micros);
 
-// Standard base64 with padding, as Elasticsearch's `binary` type expects.
-void append_base64(std::string& out, std::string_view bytes);
 
 bool is_utf8(std::string_view s);
 

@@ -1,57 +1,24 @@
 #include "transport.h"
 
 #include <ferry/plugin.hpp>
-#include <mutex>
+
+#include "codec/base64.h"
 
 namespace ferry_es {
 namespace {
+
+namespace http = ferry::support::http;
 
 // How often a wait for responses looks at the host's cancel flag.
 constexpr int kPollMs = 50;
 // Connecting should never take as long as a big bulk request may.
 constexpr long kMaxConnectMs = 10000;
 
-void global_init() {
-  static std::once_flag once;
-  static CURLcode rc = CURLE_OK;
-  std::call_once(once, [] { rc = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  if (rc != CURLE_OK)
-    throw ferry::Error(FERRY_ERROR_INTERNAL, std::string("elasticsearch sink: curl_global_init failed: ") +
-                                                 curl_easy_strerror(rc));
-}
+constexpr std::string_view kWho = "elasticsearch sink";
 
 template <typename T>
 void set(CURL* c, CURLoption opt, T value) {
-  const CURLcode rc = curl_easy_setopt(c, opt, value);
-  if (rc != CURLE_OK)
-    throw ferry::Error(FERRY_ERROR_INTERNAL,
-                       std::string("elasticsearch sink: libcurl option failed: ") + curl_easy_strerror(rc));
-}
-
-// A NULL from curl_slist_append means out of memory; the old list is then
-// still ours to free.
-template <typename List>
-void append(List& list, const std::string& line) {
-  curl_slist* grown = curl_slist_append(list.get(), line.c_str());
-  if (grown == nullptr) throw ferry::Error(FERRY_ERROR_INTERNAL, "elasticsearch sink: out of memory");
-  list.release();
-  list.reset(grown);
-}
-
-std::string base64(std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  for (size_t i = 0; i < in.size(); i += 3) {
-    uint32_t v = static_cast<uint32_t>(static_cast<unsigned char>(in[i])) << 16;
-    if (i + 1 < in.size()) v |= static_cast<uint32_t>(static_cast<unsigned char>(in[i + 1])) << 8;
-    if (i + 2 < in.size()) v |= static_cast<unsigned char>(in[i + 2]);
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=';
-    out += i + 2 < in.size() ? kAlphabet[v & 63] : '=';
-  }
-  return out;
+  http::set_option(c, opt, value, kWho);
 }
 
 size_t on_body(char* data, size_t size, size_t n, void* user) {
@@ -61,31 +28,15 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
 
 size_t on_header(char* data, size_t size, size_t n, void* user) {
   const size_t len = size * n;
-  constexpr std::string_view kName = "retry-after:";
-  if (len > kName.size()) {
-    bool match = true;
-    for (size_t i = 0; i < kName.size() && match; ++i) {
-      char c = data[i];
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-      match = c == kName[i];
-    }
-    if (match) {
-      std::string value(data + kName.size(), len - kName.size());
-      const size_t b = value.find_first_not_of(" \t");
-      const size_t e = value.find_last_not_of(" \t\r\n");
-      *static_cast<std::string*>(user) = b == std::string::npos ? "" : value.substr(b, e - b + 1);
-    }
-  }
+  if (auto value = http::header_value(std::string_view(data, len), "retry-after"))
+    *static_cast<std::string*>(user) = std::move(*value);
   return len;
 }
 
 }  // namespace
 
 struct Transport::Lane {
-  struct EasyCleanup {
-    void operator()(CURL* c) const noexcept { curl_easy_cleanup(c); }
-  };
-  std::unique_ptr<CURL, EasyCleanup> easy;
+  http::EasyHandle easy;
   HttpResult result;
   char error_buffer[CURL_ERROR_SIZE] = {};
   bool busy = false;
@@ -93,31 +44,30 @@ struct Transport::Lane {
   size_t next = 0;  // index of the next request to send
 };
 
-Transport::Transport(const Options& opts, std::string bulk_url, size_t lanes) {
-  global_init();
+Transport::Transport(const Options& opts, std::string bulk_url, size_t lanes) : headers_(kWho) {
+  http::init_curl(kWho);
   multi_.reset(curl_multi_init());
   if (!multi_) throw ferry::Error(FERRY_ERROR_INTERNAL, "elasticsearch sink: curl_multi_init failed");
 
-  append(headers_, "Content-Type: application/x-ndjson");
-  append(headers_, "Accept: application/json");
+  headers_.append("Content-Type: application/x-ndjson");
+  headers_.append("Accept: application/json");
   // libcurl would otherwise send "Expect: 100-continue" for bodies over 1 MiB
   // and wait for an answer before sending the body.
-  append(headers_, "Expect:");
-  if (opts.gzip) append(headers_, "Content-Encoding: gzip");
+  headers_.append("Expect:");
+  if (opts.gzip) headers_.append("Content-Encoding: gzip");
   if (!opts.api_key.empty()) {
     // The create-API-key response gives "id" and "api_key" and their
     // base64("id:api_key") as "encoded"; accept either spelling.
     const bool raw = opts.api_key.find(':') != std::string::npos;
-    authorization_ = "ApiKey " + (raw ? base64(opts.api_key) : opts.api_key);
+    authorization_ = "ApiKey " + (raw ? ferry::support::base64_encode(opts.api_key) : opts.api_key);
   } else if (!opts.bearer_token.empty()) {
     authorization_ = "Bearer " + opts.bearer_token;
   }
-  if (!authorization_.empty()) append(headers_, "Authorization: " + authorization_);
+  if (!authorization_.empty()) headers_.append("Authorization: " + authorization_);
 
   for (size_t i = 0; i < lanes; ++i) {
     auto lane = std::make_unique<Lane>();
-    lane->easy.reset(curl_easy_init());
-    if (!lane->easy) throw ferry::Error(FERRY_ERROR_INTERNAL, "elasticsearch sink: curl_easy_init failed");
+    lane->easy = http::new_easy(kWho);
     lane->index = i;
     CURL* c = lane->easy.get();
     set(c, CURLOPT_URL, bulk_url.c_str());

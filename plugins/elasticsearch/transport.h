@@ -3,9 +3,7 @@
 // kept alive across requests and write() calls.
 //
 // Thread-safety: belongs to one sink instance, called by one thread at a time.
-// libcurl's global state is initialised once per process image of the plugin
-// (std::call_once) and never cleaned up: other code in the host may still use
-// libcurl when this plugin is closed.
+// libcurl is set up as support/http/curl_support.h says.
 #ifndef FERRY_PLUGINS_ELASTICSEARCH_TRANSPORT_H_
 #define FERRY_PLUGINS_ELASTICSEARCH_TRANSPORT_H_
 
@@ -17,6 +15,7 @@
 #include <vector>
 
 #include "bulk_plan.h"
+#include "http/curl_support.h"
 #include "options.h"
 
 namespace ferry_es {
@@ -55,15 +54,12 @@ class Transport {
   struct MultiCleanup {
     void operator()(CURLM* m) const noexcept { curl_multi_cleanup(m); }
   };
-  struct SlistFree {
-    void operator()(curl_slist* l) const noexcept { curl_slist_free_all(l); }
-  };
 
   void start(Lane& lane, const BulkRequest& request);
   void finish(Lane& lane, CURLcode rc);
 
   std::unique_ptr<CURLM, MultiCleanup> multi_;
-  std::unique_ptr<curl_slist, SlistFree> headers_;
+  ferry::support::http::HeaderList headers_;
   std::vector<std::unique_ptr<Lane>> lanes_;
   std::string authorization_;
 };

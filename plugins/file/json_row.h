@@ -8,9 +8,11 @@
 #include <string_view>
 #include <vector>
 
+#include "codec/base64.h"
+
 namespace ferry_file {
 
-void append_base64(std::string& out, std::string_view bytes);
+using ferry::support::append_base64;
 
 // Formats the rows of one batch; field names are escaped once per batch.
 class JsonRowWriter {

@@ -4,36 +4,19 @@
 
 #include <algorithm>
 #include <cstring>
-#include <mutex>
 
 #include "digest.h"
 
 namespace ferry_s3 {
 namespace {
 
-void global_init() {
-  static std::once_flag once;
-  static CURLcode rc = CURLE_OK;
-  std::call_once(once, [] { rc = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  if (rc != CURLE_OK)
-    throw ferry::Error(FERRY_ERROR_INTERNAL,
-                       std::string("s3: curl_global_init failed: ") + curl_easy_strerror(rc));
-}
+namespace http = ferry::support::http;
+
+constexpr std::string_view kWho = "s3";
 
 template <typename T>
 void set(CURL* c, CURLoption opt, T value) {
-  const CURLcode rc = curl_easy_setopt(c, opt, value);
-  if (rc != CURLE_OK)
-    throw ferry::Error(FERRY_ERROR_INTERNAL,
-                       std::string("s3: libcurl option failed: ") + curl_easy_strerror(rc));
-}
-
-template <typename Slist>
-void append(Slist& list, const std::string& line) {
-  curl_slist* grown = curl_slist_append(list.get(), line.c_str());
-  if (grown == nullptr) throw ferry::Error(FERRY_ERROR_INTERNAL, "s3: out of memory");
-  list.release();
-  list.reset(grown);
+  http::set_option(c, opt, value, kWho);
 }
 
 struct BodySink {
@@ -49,28 +32,11 @@ size_t collect_body(char* data, size_t size, size_t n, void* user) {
   return len;  // consume everything, keep only the start
 }
 
-bool iequals_prefix(std::string_view line, std::string_view name) {
-  if (line.size() < name.size()) return false;
-  for (size_t i = 0; i < name.size(); ++i) {
-    char a = line[i];
-    if (a >= 'A' && a <= 'Z') a = static_cast<char>(a - 'A' + 'a');
-    if (a != name[i]) return false;
-  }
-  return true;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-    s.remove_suffix(1);
-  return s;
-}
-
 size_t collect_header(char* data, size_t size, size_t n, void* user) {
   auto* r = static_cast<S3Response*>(user);
   const std::string_view line(data, size * n);
-  if (iequals_prefix(line, "etag:")) r->etag = std::string(trim(line.substr(5)));
-  else if (iequals_prefix(line, "retry-after:")) r->retry_after = std::string(trim(line.substr(12)));
+  if (auto etag = http::header_value(line, "etag")) r->etag = std::move(*etag);
+  else if (auto wait = http::header_value(line, "retry-after")) r->retry_after = std::move(*wait);
   return size * n;
 }
 
@@ -101,9 +67,7 @@ S3Client::S3Client(ClientConfig config) : config_(std::move(config)) {
                           : config_.endpoint.substr(0, host_begin) + config_.endpoint.substr(at + 1);
   sigv4_param_ = "aws:amz:" + config_.region + ":s3";
 
-  global_init();
-  easy_.reset(curl_easy_init());
-  if (!easy_) throw ferry::Error(FERRY_ERROR_INTERNAL, "s3: curl_easy_init failed");
+  easy_ = http::new_easy(kWho);
   CURL* c = easy_.get();
   // Signals (SIGALRM for DNS timeouts) are process-wide and not ours to use
   // inside a host that runs other threads.
@@ -122,7 +86,7 @@ S3Client::S3Client(ClientConfig config) : config_(std::move(config)) {
   set(c, CURLOPT_HEADERFUNCTION, &collect_header);
   set(c, CURLOPT_WRITEFUNCTION, &collect_body);
   if (!config_.connect_to.empty()) {
-    append(connect_to_, config_.connect_to);
+    connect_to_.append(config_.connect_to);
     set(c, CURLOPT_CONNECT_TO, connect_to_.get());
   }
 }
@@ -151,12 +115,12 @@ S3Response S3Client::send(const S3Request& request, size_t max_body) {
   std::string payload = request.payload_sha256;
   if (payload.empty()) payload = has_body ? hex(sha256(request.body)) : std::string(kEmptySha256);
 
-  std::unique_ptr<curl_slist, SlistFree> headers;
-  for (const auto& [name, value] : request.headers) append(headers, name + ": " + value);
-  append(headers, "x-amz-content-sha256: " + payload);
+  http::HeaderList headers(kWho);
+  for (const auto& [name, value] : request.headers) headers.append(name + ": " + value);
+  headers.append("x-amz-content-sha256: " + payload);
   if (!config_.credentials.session_token.empty())
-    append(headers, "x-amz-security-token: " + config_.credentials.session_token);
-  if (!config_.fixed_amz_date.empty()) append(headers, "x-amz-date: " + config_.fixed_amz_date);
+    headers.append("x-amz-security-token: " + config_.credentials.session_token);
+  if (!config_.fixed_amz_date.empty()) headers.append("x-amz-date: " + config_.fixed_amz_date);
 
   const std::string url = url_for(request);
   set(c, CURLOPT_URL, url.c_str());

@@ -26,6 +26,8 @@
 
 #include "s3_uri.h"
 
+#include "http/curl_support.h"
+
 namespace ferry_s3 {
 
 struct Credentials {
@@ -91,18 +93,11 @@ class S3Client {
   static constexpr size_t kDefaultMaxBody = 16 << 20;
 
  private:
-  struct EasyCleanup {
-    void operator()(CURL* c) const noexcept { curl_easy_cleanup(c); }
-  };
-  struct SlistFree {
-    void operator()(curl_slist* l) const noexcept { curl_slist_free_all(l); }
-  };
-
   ClientConfig config_;
   std::string display_endpoint_;
   std::string sigv4_param_;  // "aws:amz:REGION:s3"
-  std::unique_ptr<curl_slist, SlistFree> connect_to_;  // libcurl keeps the pointer
-  std::unique_ptr<CURL, EasyCleanup> easy_;
+  ferry::support::http::HeaderList connect_to_{"s3"};  // libcurl keeps the pointer
+  ferry::support::http::EasyHandle easy_;
   char error_buffer_[CURL_ERROR_SIZE] = {};
 };
 

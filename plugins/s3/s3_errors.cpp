@@ -8,28 +8,15 @@
 namespace ferry_s3 {
 namespace {
 
+namespace http = ferry::support::http;
+
 constexpr size_t kMaxQuoted = 300;
 // S3 asks for a slower rate with 503 SlowDown and rarely says how slow: a
 // second is the backoff its documentation suggests to start with.
 constexpr uint64_t kSlowDownMs = 1000;
+constexpr uint64_t kMaxRetryAfterMs = 3600 * 1000;
 
 std::string s3_code(const S3Response& r) { return xml_text(r.body, "Code").value_or(""); }
-
-FerryStatus classify_transport(CURLcode rc) {
-  switch (rc) {
-    case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_URL_MALFORMAT:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_LOGIN_DENIED:
-      return FERRY_ERROR_CONFIG;
-    case CURLE_OUT_OF_MEMORY:
-      return FERRY_ERROR_INTERNAL;
-    default:  // refused, reset, timed out, DNS: the endpoint may come back
-      return FERRY_RETRY;
-  }
-}
 
 std::string printable(std::string s) {
   if (s.size() > kMaxQuoted) s = s.substr(0, kMaxQuoted) + "...";
@@ -39,27 +26,27 @@ std::string printable(std::string s) {
 }
 
 uint64_t retry_after_ms(const S3Response& r) {
-  uint64_t seconds = 0;
-  const std::string& v = r.retry_after;
-  if (!v.empty() && std::from_chars(v.data(), v.data() + v.size(), seconds).ec == std::errc())
-    return std::min<uint64_t>(seconds, 3600) * 1000;
-  return r.status == 503 ? kSlowDownMs : 0;
+  const uint64_t asked = http::retry_after_ms(r.retry_after, kMaxRetryAfterMs);
+  return asked == 0 && r.status == 503 ? kSlowDownMs : asked;
 }
 
 }  // namespace
 
 FerryStatus classify(const S3Response& r) {
-  if (r.curl != CURLE_OK) return classify_transport(r.curl);
+  if (r.curl != CURLE_OK) return http::status_of_transport(r.curl);
   const long s = r.status;
   if (s >= 200 && s < 300) return FERRY_OK;
-  if (s == 408 || s == 429 || s >= 500) return FERRY_RETRY;
+  const FerryStatus by_status = http::status_of_http(s);
+  if (by_status == FERRY_RETRY) return FERRY_RETRY;
+  // S3 names some passing faults with a 4xx: a body damaged in transit, a
+  // slow upload, an upload part the server lost.
   const std::string code = s3_code(r);
   if (code == "BadDigest" || code == "InvalidDigest" || code == "XAmzContentSHA256Mismatch" ||
       code == "RequestTimeout" || code == "NoSuchUpload" || code == "InternalError" ||
       code == "SlowDown" || code == "ServiceUnavailable")
     return FERRY_RETRY;
-  if (s == 401 || s == 403) return FERRY_ERROR_AUTH;
-  return FERRY_ERROR_CONFIG;
+  // A 3xx (another region) is not a success: the configuration must change.
+  return by_status == FERRY_OK ? FERRY_ERROR_CONFIG : by_status;
 }
 
 ferry::Error s3_error(const S3Response& r, std::string_view operation, const S3Client& client,

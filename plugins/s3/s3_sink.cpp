@@ -1,6 +1,6 @@
 #include "s3_sink.h"
 
-#include "gzip.h"
+#include "codec/gzip.h"
 #include "row_format.h"
 
 namespace ferry_s3 {
@@ -90,7 +90,7 @@ void S3Sink::commit(const FerryCheckpoint* /*checkpoint*/) {
     const std::string key = keys_->render(
         BatchFields{o.partition, data_date_, o.first_position, o.last_position});
     if (options_.gzip) {
-      const std::string packed = gzip(o.body);
+      const std::string packed = ferry::support::gzip(o.body, ferry::support::kGzipDefaultLevel, "s3");
       uploader_->put(key, packed, content_type(options_));
       host_.count("s3_bytes", static_cast<int64_t>(packed.size()));
     } else {

@@ -1,16 +1,17 @@
-// Hex and base64 spellings of bytes (digests in headers, BYTES values in
-// rows). Pure C++.
+// Hex and base64 spellings of digests (in headers).
 #ifndef FERRY_PLUGINS_S3_TEXT_CODEC_H_
 #define FERRY_PLUGINS_S3_TEXT_CODEC_H_
 
 #include <array>
 #include <cstddef>
 #include <string>
+#include <string_view>
+
+#include "codec/base64.h"
 
 namespace ferry_s3 {
 
 std::string hex(const unsigned char* data, size_t n);
-std::string base64(const unsigned char* data, size_t n);
 
 template <size_t N>
 std::string hex(const std::array<unsigned char, N>& d) {
@@ -18,7 +19,7 @@ std::string hex(const std::array<unsigned char, N>& d) {
 }
 template <size_t N>
 std::string base64(const std::array<unsigned char, N>& d) {
-  return base64(d.data(), N);
+  return ferry::support::base64_encode(std::string_view(reinterpret_cast<const char*>(d.data()), N));
 }
 
 }  // namespace ferry_s3

@@ -91,10 +91,6 @@ void append_timestamp(std::string& out, int64_t micros) {
   out.append(buf, sizeof buf - 1);
 }
 
-void append_base64(std::string& out, std::string_view bytes) {
-  out += base64(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-}
-
 bool append_json_value(std::string& out, std::string_view text) {
   unsigned char buf[4096];
   boost::json::monotonic_resource mr(buf, sizeof buf);

@@ -8,6 +8,8 @@
 
 #include <ferry/json_text.hpp>
 
+#include "codec/base64.h"
+
 namespace ferry_s3 {
 
 // `s` as a JSON string literal; bytes that are not well-formed UTF-8 become
@@ -18,7 +20,7 @@ void append_int(std::string& out, int64_t v);
 void append_double(std::string& out, double v, std::string_view nonfinite);
 // "2024-01-02T03:04:05.123456Z" (microseconds since 1970 UTC).
 void append_timestamp(std::string& out, int64_t micros);
-void append_base64(std::string& out, std::string_view bytes);
+using ferry::support::append_base64;
 // `text` compacted to one line if it is one valid JSON value; false (and
 // nothing appended) otherwise.
 bool append_json_value(std::string& out, std::string_view text);

@@ -1,23 +1,17 @@
 #include "http_client.h"
 
 #include <ferry/plugin.hpp>
-#include <mutex>
 
 namespace ferry_webhook {
 namespace {
+
+namespace http = ferry::support::http;
 
 // Enough of a response body to explain a rejection; the rest is dropped.
 constexpr size_t kMaxResponseBytes = 4096;
 constexpr size_t kMaxQuotedBody = 256;
 
-void global_init() {
-  static std::once_flag once;
-  static CURLcode rc = CURLE_OK;
-  std::call_once(once, [] { rc = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  if (rc != CURLE_OK)
-    throw ferry::Error(FERRY_ERROR_INTERNAL,
-                       std::string("webhook: curl_global_init failed: ") + curl_easy_strerror(rc));
-}
+constexpr std::string_view kWho = "webhook";
 
 size_t collect(char* data, size_t size, size_t n, void* user) {
   auto* out = static_cast<std::string*>(user);
@@ -27,22 +21,9 @@ size_t collect(char* data, size_t size, size_t n, void* user) {
   return len;  // consume everything, keep only the start
 }
 
-// Appends a header line, or throws: a NULL from curl_slist_append means out
-// of memory, and the old list is then still ours to free.
-template <typename List>
-void append(List& list, const std::string& line) {
-  curl_slist* grown = curl_slist_append(list.get(), line.c_str());
-  if (grown == nullptr) throw ferry::Error(FERRY_ERROR_INTERNAL, "webhook: out of memory");
-  list.release();
-  list.reset(grown);
-}
-
 template <typename T>
 void set(CURL* c, CURLoption opt, T value) {
-  const CURLcode rc = curl_easy_setopt(c, opt, value);
-  if (rc != CURLE_OK)
-    throw ferry::Error(FERRY_ERROR_INTERNAL,
-                       std::string("webhook: libcurl option failed: ") + curl_easy_strerror(rc));
+  http::set_option(c, opt, value, kWho);
 }
 
 // Printable start of a response body for an error message.
@@ -54,43 +35,18 @@ std::string quote_body(const std::string& body) {
   return out;
 }
 
-FerryStatus class_of_http(long status) {
-  if (status == 401 || status == 403) return FERRY_ERROR_AUTH;
-  if (status == 408 || status == 429 || status >= 500) return FERRY_RETRY;
-  // Any other 4xx will be refused again: wrong URL or a receiver that does
-  // not accept our payload, which only a configuration change fixes.
-  return FERRY_ERROR_CONFIG;
-}
-
-FerryStatus class_of_curl(CURLcode rc) {
-  switch (rc) {
-    case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_URL_MALFORMAT:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CACERT_BADFILE:
-      return FERRY_ERROR_CONFIG;
-    case CURLE_OUT_OF_MEMORY:
-      return FERRY_ERROR_INTERNAL;
-    default:  // refused, reset, timed out, DNS: the receiver may come back
-      return FERRY_RETRY;
-  }
-}
-
 }  // namespace
 
-HttpClient::HttpClient(const Options& opts, const ferry::SecretScrubber& redact) : redact_(redact) {
-  global_init();
-  easy_.reset(curl_easy_init());
-  if (!easy_) throw ferry::Error(FERRY_ERROR_INTERNAL, "webhook: curl_easy_init failed");
+HttpClient::HttpClient(const Options& opts, const ferry::SecretScrubber& redact)
+    : redact_(redact), easy_(http::new_easy(kWho)), headers_(kWho) {
   CURL* c = easy_.get();
 
-  append(headers_, "Content-Type: application/json");
+  headers_.append("Content-Type: application/json");
   // libcurl would otherwise send "Expect: 100-continue" for bodies over 1 KiB
   // and wait up to a second for a reply many small receivers never send.
-  append(headers_, "Expect:");
-  for (const auto& [name, value] : opts.headers) append(headers_, name + ": " + value);
-  if (!opts.auth_header.empty()) append(headers_, "Authorization: " + opts.auth_header);
+  headers_.append("Expect:");
+  for (const auto& [name, value] : opts.headers) headers_.append(name + ": " + value);
+  if (!opts.auth_header.empty()) headers_.append("Authorization: " + opts.auth_header);
 
   set(c, CURLOPT_URL, opts.url.c_str());
   // Signals (SIGALRM for DNS timeouts) are process-wide and not ours to use
@@ -120,7 +76,7 @@ PostResult HttpClient::post(const std::string& body) {
   PostResult out;
   const CURLcode rc = curl_easy_perform(c);
   if (rc != CURLE_OK) {
-    out.status = class_of_curl(rc);
+    out.status = http::status_of_transport(rc);
     out.retryable = out.status == FERRY_RETRY;
     out.error = error_buffer_[0] != '\0' ? error_buffer_ : curl_easy_strerror(rc);
     return out;
@@ -130,7 +86,7 @@ PostResult HttpClient::post(const std::string& body) {
     out.ok = true;
     return out;
   }
-  out.status = class_of_http(out.http_status);
+  out.status = http::status_of_http(out.http_status);
   out.retryable = out.status == FERRY_RETRY;
   out.error = "HTTP " + std::to_string(out.http_status);
   if (!response_.empty()) out.error += ": " + quote_body(redact_(response_));

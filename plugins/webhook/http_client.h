@@ -1,17 +1,15 @@
 // One libcurl easy handle that POSTs JSON to the configured URL.
 //
 // Thread-safety: an HttpClient is used by one thread at a time (it belongs to
-// one hook instance). libcurl's global state is initialised once per process
-// image of this plugin with std::call_once; libcurl 7.84+ makes
-// curl_global_init itself thread-safe, so another plugin initialising libcurl
-// concurrently is fine too. curl_global_cleanup is never called: other code
-// in the host process may still be using libcurl when this plugin is closed.
+// one hook instance). libcurl is set up as support/http/curl_support.h says.
 #ifndef FERRY_PLUGINS_WEBHOOK_HTTP_CLIENT_H_
 #define FERRY_PLUGINS_WEBHOOK_HTTP_CLIENT_H_
 
 #include <curl/curl.h>
 #include <ferry/plugin.h>
 #include <ferry/redact.hpp>
+
+#include "http/curl_support.h"
 
 #include <memory>
 #include <string>
@@ -44,16 +42,9 @@ class HttpClient {
   PostResult post(const std::string& json_body);
 
  private:
-  struct EasyCleanup {
-    void operator()(CURL* c) const noexcept { curl_easy_cleanup(c); }
-  };
-  struct SlistFree {
-    void operator()(curl_slist* l) const noexcept { curl_slist_free_all(l); }
-  };
-
   const ferry::SecretScrubber& redact_;  // owned by the Delivery, which outlives this
-  std::unique_ptr<CURL, EasyCleanup> easy_;
-  std::unique_ptr<curl_slist, SlistFree> headers_;
+  ferry::support::http::EasyHandle easy_;
+  ferry::support::http::HeaderList headers_;
   std::string response_;
   char error_buffer_[CURL_ERROR_SIZE] = {};
 };

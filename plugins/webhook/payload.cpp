@@ -4,6 +4,8 @@
 #include <boost/json.hpp>
 #include <ferry/plugin.hpp>
 
+#include "codec/base64.h"
+
 namespace ferry_webhook {
 namespace {
 
@@ -45,30 +47,13 @@ bool is_utf8(std::string_view s) {
   return true;
 }
 
-std::string base64(std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  for (size_t i = 0; i < in.size(); i += 3) {
-    uint32_t v = static_cast<unsigned char>(in[i]) << 16;
-    if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
-    if (i + 2 < in.size()) v |= static_cast<unsigned char>(in[i + 2]);
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=';
-    out += i + 2 < in.size() ? kAlphabet[v & 63] : '=';
-  }
-  return out;
-}
-
 // Keys and positions are opaque bytes. Text stays a JSON string; anything
 // that is not UTF-8 becomes {"base64": "..."} rather than a lossy or
 // ambiguous string, so a receiver can always tell the two apart.
 json::value opaque(FerryBytes b) {
   const std::string_view s = ferry::view(b);
   if (is_utf8(s)) return json::string(s);
-  return json::object{{"base64", base64(s)}};
+  return json::object{{"base64", ferry::support::base64_encode(s)}};
 }
 
 // Messages are for people: invalid bytes are replaced, never encoded.
