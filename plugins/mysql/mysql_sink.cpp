@@ -4,7 +4,7 @@
 #include <sql/table_fit.h>
 
 #include "column_types.h"
-#include "errors.h"
+#include "sql/mysql_errors.h"
 #include "identifiers.h"
 #include "row_binder.h"
 
@@ -351,17 +351,18 @@ void MysqlSink::write(const ferry::BatchView& input, ferry::Outcomes& outcomes) 
   } catch (const sql::SQLException& e) {
     const int code = error_code(e);
     const std::string msg = session_.message(e, what);
-    if (code == 0 || is_connection_loss(code)) {
+    if (code == 0 || ferry::support::is_mysql_connection_loss(code)) {
       session_.disconnect();  // also marks the transaction lost
       fail(FERRY_RETRY, msg.substr(std::string(kComponent).size() + 2));
     }
-    if (loses_transaction(code)) {
+    if (ferry::support::mysql_error_loses_transaction(code)) {
       // A deadlock: InnoDB rolled the whole transaction back.
       transaction_lost();
       fail(FERRY_RETRY, msg.substr(std::string(kComponent).size() + 2));
     }
     undo_call();
-    throw ferry::Error(classify(code), msg, classify(code) == FERRY_RETRY ? kRetryAfterMs : 0);
+    const FerryStatus status = ferry::support::status_of_mysql_error(code);
+    throw ferry::Error(status, msg, status == FERRY_RETRY ? kRetryAfterMs : 0);
   } catch (const ferry::Error&) {
     undo_call();
     throw;
@@ -415,10 +416,10 @@ void MysqlSink::commit(const FerryCheckpoint* cp) {
   const uint64_t token = token_rng_();
   auto give_up = [&](const sql::SQLException& e, const std::string& msg) {
     const int code = error_code(e);
-    if (code == 0 || is_connection_loss(code)) session_.disconnect();
+    if (code == 0 || ferry::support::is_mysql_connection_loss(code)) session_.disconnect();
     rollback_quietly();
     // Nothing a commit does is the data's fault: never INVALID_DATA here.
-    FerryStatus st = code == 0 ? FERRY_RETRY : classify(code);
+    FerryStatus st = code == 0 ? FERRY_RETRY : ferry::support::status_of_mysql_error(code);
     if (st == FERRY_INVALID_DATA) st = FERRY_ERROR_IO;
     throw ferry::Error(st, msg, st == FERRY_RETRY ? kRetryAfterMs : 0);
   };
@@ -434,7 +435,7 @@ void MysqlSink::commit(const FerryCheckpoint* cp) {
   } catch (const sql::SQLException& e) {
     const int code = error_code(e);
     const std::string msg = session_.message(e, "committing to " + where_);
-    if (cp != nullptr && (code == 0 || is_connection_loss(code))) {
+    if (cp != nullptr && (code == 0 || ferry::support::is_mysql_connection_loss(code))) {
       in_doubt_ = InDoubt{pipeline, std::string(ferry::view(cp->partition)),
                           std::string(ferry::view(cp->position)), token};
       session_.disconnect();

@@ -6,7 +6,7 @@
 #include <ferry/plugin.hpp>
 #include <mutex>
 
-#include "errors.h"
+#include "sql/mysql_errors.h"
 
 namespace ferry_mysql {
 namespace {
@@ -77,7 +77,7 @@ void Session::ensure_connected() {
     const int code = error_code(e);
     // A failed connect with no server code is the connector's own (a bad
     // socket path, say): worth retrying like a refused connection.
-    const FerryStatus st = code == 0 ? FERRY_RETRY : classify(code);
+    const FerryStatus st = code == 0 ? FERRY_RETRY : ferry::support::status_of_mysql_error(code);
     throw ferry::Error(st, message(e, "connecting"), st == FERRY_RETRY ? 1000 : 0);
   }
   ++generation_;
@@ -95,14 +95,14 @@ std::string Session::message(const sql::SQLException& e, std::string_view what) 
 }
 
 void Session::note(const sql::SQLException& e) {
-  if (is_connection_loss(error_code(e))) disconnect();
+  if (ferry::support::is_mysql_connection_loss(error_code(e))) disconnect();
 }
 
 void Session::fail(const sql::SQLException& e, std::string_view what) {
   const int code = error_code(e);
   std::string msg = message(e, what);
   note(e);
-  FerryStatus st = classify(code);
+  FerryStatus st = ferry::support::status_of_mysql_error(code);
   // Code 0: the connector itself refused (mostly: the connection is closed).
   if (code == 0) {
     disconnect();

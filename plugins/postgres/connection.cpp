@@ -1,6 +1,6 @@
 #include "connection.h"
 
-#include "classify.h"
+#include "sql/pg_errors.h"
 #include "redact.h"
 
 namespace ferry_pg {
@@ -120,7 +120,7 @@ void Connection::fail(const PGresult* r, std::string_view what) {
   const std::string sqlstate = state ? state : "";
   if (!sqlstate.empty()) detail += " [SQLSTATE " + sqlstate + "]";
   if (lost) detail += " (connection lost)";
-  throw PgError(classify(sqlstate, lost), message(what, detail), sqlstate, lost);
+  throw PgError(ferry::support::status_of_sqlstate(sqlstate, lost), message(what, detail), sqlstate, lost);
 }
 
 Result Connection::check(Result r, std::string_view what) {

@@ -1,5 +1,7 @@
 #include "mysql_connection.h"
 
+#include "sql/mysql_errors.h"
+
 #include <cppconn/connection.h>
 #include <cppconn/driver.h>
 #include <cppconn/exception.h>
@@ -28,23 +30,6 @@ sql::Driver* driver() {
 }
 [[maybe_unused]] const bool kDriverReady = driver() != nullptr;
 
-bool is_connection_loss(int code) {
-  switch (code) {
-    case 2002:  // can't connect through socket
-    case 2003:  // can't connect (refused)
-    case 2005:  // unknown host (DNS may be back soon)
-    case 2006:  // server has gone away
-    case 2013:  // lost connection during query
-    case 2055:  // lost connection at '%s'
-    case 1053:  // server shutdown in progress
-    case 1927:  // MariaDB: connection was killed
-    case 4031:  // MariaDB: disconnected for inactivity
-      return true;
-    default:
-      return false;
-  }
-}
-
 // Every statement of the hooks is text we wrote; the session makes bad
 // values fail instead of being truncated, and refuses a table that would not
 // be InnoDB (no transactions).
@@ -60,41 +45,6 @@ std::string quote_mysql_ident(std::string_view name) {
     out += c;
   }
   return out + "`";
-}
-
-FerryStatus classify_mysql(int code) {
-  if (is_connection_loss(code)) return FERRY_RETRY;
-  switch (code) {
-    case 1040:  // too many connections
-    case 1203:  // user has too many connections
-    case 1205:  // lock wait timeout (row locks and table/metadata locks)
-    case 1213:  // deadlock
-    case 1317:  // query interrupted
-      return FERRY_RETRY;
-
-    case 1044:  // access denied to database
-    case 1045:  // access denied for user (password)
-    case 1142:  // command denied on table (CREATE, INSERT, UPDATE)
-    case 1143:  // column access denied
-    case 1698:  // access denied (no password)
-      return FERRY_ERROR_AUTH;
-
-    case 1049:  // unknown database
-    case 1054:  // unknown column: a table of the same name with other columns
-    case 1146:  // table does not exist
-    case 1364:  // a NOT NULL column we do not fill: same
-      return FERRY_ERROR_CONFIG;
-
-    case 1048:  // column cannot be null
-    case 1264:  // out of range
-    case 1292:  // incorrect value
-    case 1366:  // incorrect string value (a key that is not UTF-8)
-    case 1406:  // data too long (a name longer than its column)
-      return FERRY_INVALID_DATA;
-
-    default:
-      return FERRY_ERROR_IO;
-  }
 }
 
 // --- MysqlConnection --------------------------------------------------------
@@ -162,7 +112,7 @@ void MysqlConnection::connect() {
     disconnect();
     // No server code: the connector's own failure (a bad socket path, say),
     // worth retrying like a refused connection.
-    const FerryStatus st = e.getErrorCode() == 0 ? FERRY_RETRY : classify_mysql(e.getErrorCode());
+    const FerryStatus st = e.getErrorCode() == 0 ? FERRY_RETRY : ferry::support::status_of_mysql_error(e.getErrorCode());
     throw ferry::Error(st, message(e, "cannot connect to"),
                        st == FERRY_RETRY ? kReconnectAfterMs : 0);
   }
@@ -170,10 +120,10 @@ void MysqlConnection::connect() {
 
 void MysqlConnection::fail(const sql::SQLException& e, std::string_view what) {
   const int code = e.getErrorCode();
-  FerryStatus st = classify_mysql(code);
+  FerryStatus st = ferry::support::status_of_mysql_error(code);
   // Code 0: the connector itself refused, mostly because the connection is
   // closed. Either way the next call starts on a new connection.
-  if (code == 0 || is_connection_loss(code)) {
+  if (code == 0 || ferry::support::is_mysql_connection_loss(code)) {
     disconnect();
     st = FERRY_RETRY;
   }
@@ -236,7 +186,7 @@ void MysqlConnection::begin() {
       st->execute("START TRANSACTION");
       return;
     } catch (const sql::SQLException& e) {
-      if (e.getErrorCode() != 0 && !is_connection_loss(e.getErrorCode())) fail(e, kWhat);
+      if (e.getErrorCode() != 0 && !ferry::support::is_mysql_connection_loss(e.getErrorCode())) fail(e, kWhat);
       // Nothing was done on this connection yet, so starting over on a new
       // one loses nothing, and spares the host a retry of the whole event.
       disconnect();

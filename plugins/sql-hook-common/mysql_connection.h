@@ -29,9 +29,6 @@ namespace ferry_sql_hooks {
 // `name` with embedded backticks doubled: safe for any identifier.
 std::string quote_mysql_ident(std::string_view name);
 
-// Ferry status class of a MySQL / MariaDB error code.
-FerryStatus classify_mysql(int code);
-
 // Query parameters, bound to `?` in order. Text and bytes both go as strings
 // with their length (NUL bytes kept): a BLOB column stores the bytes as they
 // are, a TEXT column refuses invalid UTF-8 (strict mode). None is ever sent

@@ -1,5 +1,7 @@
 #include "pg_connection.h"
 
+#include "sql/pg_errors.h"
+
 #include <ferry/redact.hpp>
 
 #include <ferry/plugin.hpp>
@@ -29,17 +31,6 @@ std::string trim(std::string s) {
 
 bool contains(std::string_view hay, std::string_view needle) {
   return hay.find(needle) != std::string_view::npos;
-}
-
-FerryStatus classify_sqlstate(std::string_view state) {
-  if (state.size() != 5) return FERRY_ERROR_IO;
-  const std::string_view cls = state.substr(0, 2);
-  if (cls == "08" || cls == "53" || cls == "57") return FERRY_RETRY;  // connection, resources,
-                                                                     // shutdown
-  if (state == "40001" || state == "40P01" || state == "55P03") return FERRY_RETRY;
-  if (cls == "28" || state == "42501") return FERRY_ERROR_AUTH;
-  if (cls == "42" || cls == "3D" || cls == "3F") return FERRY_ERROR_CONFIG;  // schema mismatch
-  return FERRY_ERROR_IO;
 }
 
 void ignore_notice(void*, const char*) {}
@@ -176,9 +167,10 @@ void PgConnection::fail(const PGresult* r, std::string_view what) const {
   const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
   std::string detail = r ? PQresultErrorMessage(r) : "";
   if (detail.empty()) detail = PQerrorMessage(conn_);
-  FerryStatus st = state ? classify_sqlstate(state) : FERRY_ERROR_INTERNAL;
   // Whatever the server said, a dropped connection is worth another try.
-  if (PQstatus(conn_) != CONNECTION_OK) st = FERRY_RETRY;
+  const bool lost = PQstatus(conn_) != CONNECTION_OK;
+  const FerryStatus st = state || lost ? ferry::support::status_of_sqlstate(state ? state : "", lost)
+                                       : FERRY_ERROR_INTERNAL;
   std::string msg = label_ + ": " + std::string(what) + " in " + where_ + ": " + trim(detail);
   if (state) msg += std::string(" (SQLSTATE ") + state + ")";
   throw ferry::Error(st, redact(msg), st == FERRY_RETRY ? kRetryAfterMs : 0);

@@ -1,8 +1,8 @@
-#include "classify.h"
+#include "sql/pg_errors.h"
 
-namespace ferry_pg {
+namespace ferry::support {
 
-FerryStatus classify(std::string_view s, bool connection_lost) {
+FerryStatus status_of_sqlstate(std::string_view s, bool connection_lost) {
   if (connection_lost) return FERRY_RETRY;
   if (s.size() != 5) return FERRY_ERROR_IO;  // client-side failure without a SQLSTATE
   const std::string_view cls = s.substr(0, 2);
@@ -26,4 +26,4 @@ FerryStatus classify(std::string_view s, bool connection_lost) {
   return FERRY_ERROR_IO;  // 53100 disk full, 58*** system errors, anything unknown
 }
 
-}  // namespace ferry_pg
+}  // namespace ferry::support

@@ -1,8 +1,8 @@
-#include "errors.h"
+#include "sql/mysql_errors.h"
 
-namespace ferry_mysql {
+namespace ferry::support {
 
-bool is_connection_loss(int code) {
+bool is_mysql_connection_loss(int code) {
   switch (code) {
     case 2002:  // can't connect through socket
     case 2003:  // can't connect (refused)
@@ -19,10 +19,10 @@ bool is_connection_loss(int code) {
   }
 }
 
-bool loses_transaction(int code) { return code == 1213 || is_connection_loss(code); }
+bool mysql_error_loses_transaction(int code) { return code == 1213 || is_mysql_connection_loss(code); }
 
-FerryStatus classify(int code) {
-  if (is_connection_loss(code)) return FERRY_RETRY;
+FerryStatus status_of_mysql_error(int code) {
+  if (is_mysql_connection_loss(code)) return FERRY_RETRY;
   switch (code) {
     case 1040:  // too many connections
     case 1203:  // user has too many connections
@@ -75,4 +75,4 @@ FerryStatus classify(int code) {
   }
 }
 
-}  // namespace ferry_mysql
+}  // namespace ferry::support
