@@ -3,9 +3,12 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include "time/civil_time.h"
 
 namespace ferry_es {
 namespace {
+
+using ferry::support::civil_from_days;
 
 // 1 for bytes that may be copied into a JSON string as they are.
 constexpr std::array<bool, 256> make_plain() {
@@ -67,20 +70,6 @@ void append_escape(std::string& out, unsigned char c) {
       out.append(u, 6);
     }
   }
-}
-
-// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm), valid
-// for every int64 day count a timestamp in microseconds can produce.
-void civil_from_days(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
 }
 
 char* put_digits(char* p, unsigned v, int width) {

@@ -2,41 +2,16 @@
 
 #include <cstdio>
 
+#include "time/civil_time.h"
+
 namespace ferry_file {
 namespace {
 
 constexpr int64_t kMicrosPerSecond = 1000000;
 constexpr int64_t kMicrosPerDay = 86400 * kMicrosPerSecond;
 
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
-// days_from_civil), valid for every year an int64 timestamp can reach.
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-void civil_from_days(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
-}
-
-bool is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-unsigned days_in_month(int64_t y, unsigned m) {
-  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && is_leap(y) ? 29 : kDays[m - 1];
-}
+using ferry::support::days_from_civil;
+using ferry::support::days_in_month;
 
 // Reads exactly `n` digits at s[*i].
 bool digits(std::string_view s, size_t* i, size_t n, unsigned* out) {
@@ -112,22 +87,11 @@ std::optional<int64_t> parse_timestamp(std::string_view s) {
 }
 
 void append_timestamp(std::string& out, int64_t micros) {
-  int64_t days = micros / kMicrosPerDay;
-  int64_t rest = micros % kMicrosPerDay;
-  if (rest < 0) {
-    rest += kMicrosPerDay;
-    --days;
-  }
-  int64_t y;
-  unsigned m, d;
-  civil_from_days(days, &y, &m, &d);
-  const int64_t secs = rest / kMicrosPerSecond;
-  const int64_t frac = rest % kMicrosPerSecond;
+  const ferry::support::UtcTime t = ferry::support::utc_from_micros(micros);
   char buf[64];
-  const int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%06lldZ",
-                              static_cast<long long>(y), m, d, static_cast<long long>(secs / 3600),
-                              static_cast<long long>(secs / 60 % 60),
-                              static_cast<long long>(secs % 60), static_cast<long long>(frac));
+  const int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02u:%02u:%02u.%06lldZ",
+                              static_cast<long long>(t.year), t.month, t.day, t.hour, t.minute, t.second,
+                              static_cast<long long>(t.micros));
   out.append(buf, static_cast<size_t>(n));
 }
 

@@ -2,40 +2,16 @@
 
 #include <cstdio>
 
+#include "time/civil_time.h"
+
 namespace ferry_map {
 namespace {
 
+using ferry::support::days_from_civil;
+using ferry::support::days_in_month;
+
 constexpr int64_t kMicrosPerSecond = 1000000;
 constexpr int64_t kSecondsPerDay = 86400;
-
-// Howard Hinnant's civil calendar algorithms (proleptic Gregorian).
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-void civil_from_days(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
-}
-
-bool leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-unsigned days_in_month(int64_t y, unsigned m) {
-  static const unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && leap(y) ? 29 : kDays[m - 1];
-}
 
 // Reads exactly `n` digits at `pos`.
 bool digits(std::string_view s, size_t& pos, size_t n, unsigned* out) {
@@ -105,29 +81,12 @@ std::optional<int64_t> parse_timestamp(std::string_view s) {
 }
 
 std::string format_timestamp(int64_t micros) {
-  // Floor division, so instants before 1970 keep a non-negative fraction.
-  int64_t seconds = micros / kMicrosPerSecond;
-  int64_t fraction = micros % kMicrosPerSecond;
-  if (fraction < 0) {
-    fraction += kMicrosPerSecond;
-    --seconds;
-  }
-  int64_t days = seconds / kSecondsPerDay;
-  int64_t rest = seconds % kSecondsPerDay;
-  if (rest < 0) {
-    rest += kSecondsPerDay;
-    --days;
-  }
-  int64_t y = 0;
-  unsigned m = 0, d = 0;
-  civil_from_days(days, &y, &m, &d);
+  const ferry::support::UtcTime t = ferry::support::utc_from_micros(micros);
   char buf[64];
-  int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld",
-                        static_cast<long long>(y), m, d, static_cast<long long>(rest / 3600),
-                        static_cast<long long>(rest / 60 % 60), static_cast<long long>(rest % 60));
-  if (fraction != 0)
-    n += std::snprintf(buf + n, sizeof buf - static_cast<size_t>(n), ".%06lld",
-                       static_cast<long long>(fraction));
+  int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02u:%02u:%02u", static_cast<long long>(t.year),
+                        t.month, t.day, t.hour, t.minute, t.second);
+  if (t.micros != 0)
+    n += std::snprintf(buf + n, sizeof buf - static_cast<size_t>(n), ".%06lld", static_cast<long long>(t.micros));
   return std::string(buf, static_cast<size_t>(n)) + "Z";
 }
 

@@ -2,30 +2,12 @@
 
 #include <cstdio>
 
+#include "time/civil_time.h"
+
 namespace ferry_mysql {
 namespace {
 
-// H. Hinnant's days_from_civil / civil_from_days (proleptic Gregorian).
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-void civil_from_days(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2 ? 1 : 0);
-}
+using ferry::support::days_from_civil;
 
 bool digits(std::string_view s, size_t at, size_t n, unsigned* out) {
   if (at + n > s.size()) return false;
@@ -62,26 +44,10 @@ std::optional<int64_t> parse_datetime(std::string_view s) {
 }
 
 size_t format_datetime(int64_t micros, char* out) {
-  // Remainders first: floor division by hand avoids overflow near INT64_MIN.
-  int64_t secs = micros / 1000000;
-  int64_t frac = micros % 1000000;
-  if (frac < 0) {
-    frac += 1000000;
-    --secs;
-  }
-  int64_t days = secs / 86400;
-  int64_t sod = secs % 86400;
-  if (sod < 0) {
-    sod += 86400;
-    --days;
-  }
-  int64_t y = 0;
-  unsigned m = 0, d = 0;
-  civil_from_days(days, &y, &m, &d);
+  const ferry::support::UtcTime t = ferry::support::utc_from_micros(micros);
   const int n = std::snprintf(out, kDatetimeTextSize, "%04lld-%02u-%02u %02u:%02u:%02u.%06u",
-                              static_cast<long long>(y), m, d, static_cast<unsigned>(sod / 3600),
-                              static_cast<unsigned>(sod / 60 % 60), static_cast<unsigned>(sod % 60),
-                              static_cast<unsigned>(frac));
+                              static_cast<long long>(t.year), t.month, t.day, t.hour, t.minute, t.second,
+                              static_cast<unsigned>(t.micros));
   return n > 0 ? static_cast<size_t>(n) : 0;
 }
 

@@ -6,6 +6,7 @@
 
 #include "pg_array.h"
 #include "text_values.h"
+#include "time/civil_time.h"
 
 namespace ferry_pg {
 namespace {
@@ -45,22 +46,9 @@ void append_escaped(std::string& out, std::string_view s) {
 }
 
 void append_timestamp(std::string& out, int64_t micros) {
-  // Remainders first: `floor(x / n) * n` overflows near INT64_MIN.
-  int64_t secs = micros / 1000000;
-  int64_t frac = micros % 1000000;
-  if (frac < 0) {
-    frac += 1000000;
-    --secs;
-  }
-  int64_t days = secs / 86400;
-  int64_t sod = secs % 86400;
-  if (sod < 0) {
-    sod += 86400;
-    --days;
-  }
-  int64_t y;
-  unsigned m, d;
-  civil_from_days(days, &y, &m, &d);
+  const ferry::support::UtcTime t = ferry::support::utc_from_micros(micros);
+  const int64_t y = t.year;
+  const unsigned m = t.month, d = t.day;
   const bool bc = y <= 0;
   const int64_t shown = bc ? 1 - y : y;
   if (shown > 9999) {
@@ -76,13 +64,13 @@ void append_timestamp(std::string& out, int64_t micros) {
   b[3] = '-';
   put_digits(b + 4, d, 2);
   b[6] = ' ';
-  put_digits(b + 7, static_cast<unsigned>(sod / 3600), 2);
+  put_digits(b + 7, t.hour, 2);
   b[9] = ':';
-  put_digits(b + 10, static_cast<unsigned>(sod / 60 % 60), 2);
+  put_digits(b + 10, t.minute, 2);
   b[12] = ':';
-  put_digits(b + 13, static_cast<unsigned>(sod % 60), 2);
+  put_digits(b + 13, t.second, 2);
   b[15] = '.';
-  put_digits(b + 16, static_cast<unsigned>(frac), 6);
+  put_digits(b + 16, static_cast<unsigned>(t.micros), 6);
   b[22] = '+';
   b[23] = '0';
   b[24] = '0';

@@ -1,5 +1,7 @@
 #include "text_values.h"
 
+#include "time/civil_time.h"
+
 namespace ferry_pg {
 namespace {
 
@@ -31,27 +33,6 @@ int hex(char c) {
 }
 
 }  // namespace
-
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2 ? 1 : 0;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-void civil_from_days(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2 ? 1 : 0);
-}
 
 TimestampParse parse_timestamp(std::string_view s, int64_t* micros) {
   if (s == "infinity" || s == "-infinity") return TimestampParse::kInfinite;
@@ -93,7 +74,7 @@ TimestampParse parse_timestamp(std::string_view s, int64_t* micros) {
   }
   if (i != s.size()) return TimestampParse::kBad;
 
-  const int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  const int64_t days = ferry::support::days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   const int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_s;
   int64_t out;
   if (__builtin_mul_overflow(secs, int64_t{1000000}, &out) ||

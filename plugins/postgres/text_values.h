@@ -21,10 +21,6 @@ enum class TimestampParse {
 // offset is taken as UTC. Result: microseconds since 1970-01-01 UTC.
 TimestampParse parse_timestamp(std::string_view text, int64_t* micros);
 
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant).
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
-void civil_from_days(int64_t z, int64_t* y, unsigned* m, unsigned* d);
-
 // "\x0aff" -> bytes; writes (text.size() - 2) / 2 bytes to `out`. False if
 // the text is not hex bytea.
 bool decode_bytea_hex(std::string_view text, char* out);

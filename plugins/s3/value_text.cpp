@@ -9,22 +9,12 @@
 #include <tuple>
 
 #include "text_codec.h"
+#include "time/civil_time.h"
 
 namespace ferry_s3 {
 namespace {
 
-// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-void civil_from_days(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
-}
+using ferry::support::civil_from_days;
 
 void append_padded(std::string& out, int64_t v, int width) {
   char buf[24];
