@@ -2,27 +2,22 @@
 #ifndef FERRY_PLUGINS_AUDIT_SQL_OPTIONS_H_
 #define FERRY_PLUGINS_AUDIT_SQL_OPTIONS_H_
 
-#include <string>
 #include <string_view>
+
+#include "../sql-hook-common/hook_options.h"
 
 namespace ferry_audit_sql {
 
-// kMysql only comes out of parse_options in a build with the connector
-// (FERRY_SQL_HOOKS_MYSQL); otherwise "mysql" fails with a clear message.
-enum class Driver { kSqlite, kPostgres, kMysql };
+using Driver = ferry_sql_hooks::Driver;
 
 enum class Granularity {
   kBatch,   // one audit row per committed batch, records = n
   kRecord,  // one audit row per committed record, with its key and position
 };
 
-struct Options {
-  Driver driver = Driver::kSqlite;
-  std::string path;  // sqlite: as configured; resolved against base_dir by the hook
-  std::string dsn;   // postgres / mysql: connection string or URI (a secret: may hold a password)
+// The options every SQL hook has, and the grain of its audit rows.
+struct Options : ferry_sql_hooks::HookOptions {
   Granularity granularity = Granularity::kBatch;
-  std::string table_prefix = "ferry_";
-  int busy_timeout_ms = 5000;
 };
 
 // Throws ferry::Error(FERRY_ERROR_CONFIG) naming the offending option.
