@@ -1,0 +1,286 @@
+// The DLQ tables of the SQLite state store: an entry's record and failure
+// in dlq_entries, its settlement in dlq_state (schema version 4), and the
+// plans that keep listing a large DLQ a range scan.
+#include "state/sqlite_dlq.h"
+
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace ferry::core::sqlite_state {
+namespace {
+
+// An entry is its record (e: dlq_entries) and its settlement (s: dlq_state).
+constexpr const char* kDlqColumns =
+    "e.id, e.pipeline, e.run_id, e.partition, e.position, e.stage, e.sink, e.record_key, e.record, "
+    "e.error_class, e.message, s.attempts, s.status, e.created_at_ms, s.updated_at_ms";
+
+// The ids filter is bound as one JSON array and expanded with json_each, so
+// the statement has a fixed number of parameters however many ids are given.
+std::string ids_as_json(const std::vector<int64_t>& ids) {
+  std::string json = "[";
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i) json += ',';
+    json += std::to_string(ids[i]);
+  }
+  return json + "]";
+}
+
+DlqEntry read_dlq(const Statement& s, const std::string& path) {
+  DlqEntry e;
+  e.id = s.integer_at(0);
+  e.pipeline = s.text_at(1);
+  e.run_id = s.text_at(2);
+  e.partition = s.text_at(3);
+  e.position = s.blob_at(4);
+  e.stage = s.text_at(5);
+  e.sink = s.text_at(6);
+  e.record_key = s.text_at(7);
+  e.record_json = s.text_at(8);
+  e.error_class = s.text_at(9);
+  e.message = s.text_at(10);
+  e.attempts = s.integer_at(11);
+  std::string status = s.text_at(12);
+  auto parsed = parse_dlq_status(status);
+  if (!parsed) {
+    throw Error("state store " + path + ": DLQ entry " + std::to_string(e.id) +
+                " has unknown status '" + status + "'");
+  }
+  e.status = *parsed;
+  e.created_at_ms = s.integer_at(13);
+  e.updated_at_ms = s.integer_at(14);
+  return e;
+}
+
+}  // namespace
+
+// Inserts entries inside the caller's transaction. An entry marked dedup
+// is skipped while an unresolved entry with the same partition, position,
+// stage, sink and record exists; `ids` (if given) gets the id either way.
+void insert_dlq(Connection& c, const std::vector<DlqEntry>& entries, int64_t now, std::vector<int64_t>* ids) {
+  auto insert = c.prepare(
+      "INSERT INTO dlq_entries (pipeline, run_id, partition, position, stage, sink, record_key, "
+      "record, error_class, message, created_at_ms) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+  auto settle = c.prepare(
+      "INSERT INTO dlq_state (id, pipeline, status, attempts, updated_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)");
+  auto existing = c.prepare(
+      "SELECT e.id FROM dlq_entries e JOIN dlq_state s ON s.id = e.id WHERE e.pipeline = ?1 "
+      "AND e.partition = ?2 AND e.position = ?3 AND e.stage = ?4 AND e.sink = ?5 AND e.record = ?6 "
+      "AND s.status <> 'resolved' ORDER BY e.id LIMIT 1");
+  for (const auto& e : entries) {
+    if (e.dedup) {
+      existing.reset();
+      existing.text(1, e.pipeline)
+          .text(2, e.partition)
+          .blob(3, e.position)
+          .text(4, e.stage)
+          .text(5, e.sink)
+          .text(6, e.record_json);
+      if (existing.step()) {
+        if (ids) ids->push_back(existing.integer_at(0));
+        continue;
+      }
+    }
+    insert.reset();
+    insert.text(1, e.pipeline)
+        .text(2, e.run_id)
+        .text(3, e.partition)
+        .blob(4, e.position)
+        .text(5, e.stage)
+        .text(6, e.sink)
+        .text(7, e.record_key)
+        .text(8, e.record_json)
+        .text(9, e.error_class)
+        .text(10, e.message)
+        .integer(11, now)
+        .run();
+    const int64_t id = c.last_insert_id();
+    settle.reset();
+    settle.integer(1, id).text(2, e.pipeline).text(3, to_string(e.status)).integer(4, e.attempts).integer(5, now).run();
+    if (ids) ids->push_back(id);
+  }
+}
+
+void change_dlq(Connection& c, const std::string& pipeline, const std::vector<DlqChange>& changes, int64_t now) {
+  // Most changes of a replay only resolve an entry: one statement for all
+  // of them (a replay batch resolves up to max_records entries).
+  std::vector<int64_t> resolved;
+  std::vector<const DlqChange*> others;
+  for (const DlqChange& ch : changes) {
+    const bool plain = ch.status == DlqStatus::Resolved && !ch.message && !ch.attempts && !ch.sink && !ch.stage &&
+                       !ch.record_json;
+    if (plain) resolved.push_back(ch.id);
+    else others.push_back(&ch);
+  }
+  if (!resolved.empty()) {
+    auto r = c.prepare(
+        "UPDATE dlq_state SET status = 'resolved', updated_at_ms = ?1 WHERE pipeline = ?2 "
+        "AND id IN (SELECT value FROM json_each(?3)) AND status IN ('pending', 'failed_again')");
+    r.integer(1, now).text(2, pipeline).text(3, ids_as_json(resolved)).run();
+  }
+  if (others.empty()) return;
+  auto s = c.prepare(
+      "UPDATE dlq_state SET status = ?1, attempts = COALESCE(?2, attempts), updated_at_ms = ?3 "
+      "WHERE pipeline = ?4 AND id = ?5 AND status IN ('pending', 'failed_again')");
+  auto entry = c.prepare(
+      "UPDATE dlq_entries SET message = COALESCE(?1, message), sink = COALESCE(?2, sink), "
+      "stage = COALESCE(?3, stage), record = COALESCE(?4, record) WHERE id = ?5");
+  auto opt_text = [](Statement& st, int i, const std::optional<std::string>& v) {
+    if (v) {
+      st.text(i, *v);
+    } else {
+      st.null(i);
+    }
+  };
+  for (const DlqChange* change : others) {
+    const DlqChange& ch = *change;
+    s.reset();
+    s.text(1, to_string(ch.status));
+    if (ch.attempts) {
+      s.integer(2, *ch.attempts);
+    } else {
+      s.null(2);
+    }
+    s.integer(3, now).text(4, pipeline).integer(5, ch.id).run();
+    // Only an entry this change settled gets its record or message changed.
+    if (c.changes() == 0 || !(ch.message || ch.sink || ch.stage || ch.record_json)) continue;
+    entry.reset();
+    opt_text(entry, 1, ch.message);
+    opt_text(entry, 2, ch.sink);
+    opt_text(entry, 3, ch.stage);
+    opt_text(entry, 4, ch.record_json);
+    entry.integer(5, ch.id).run();
+  }
+}
+
+std::vector<int64_t> add_dlq(Connection& c, const std::vector<DlqEntry>& entries) {
+  WriteTransaction tx(c);
+  std::vector<int64_t> ids;
+  ids.reserve(entries.size());
+  std::vector<DlqEntry> all = entries;
+  for (DlqEntry& e : all) e.dedup = true;
+  insert_dlq(c, all, now_ms(), &ids);
+  tx.commit();
+  return ids;
+}
+
+std::vector<DlqEntry> list_dlq(Connection& c, const DlqFilter& filter) {
+  // Pages are read in id order from after_id on, so every page must be a
+  // range, not a sort of the whole DLQ: the plan is chosen here (CROSS JOIN
+  // fixes the join order; a unary + keeps SQLite off an index). Along the
+  // narrow settlement rows for a status, by (pipeline, sink) for a sink,
+  // else along the entries.
+  std::vector<std::variant<int64_t, std::string>> params;
+  const bool by_status = filter.status && !filter.sink;
+  const char* driver = by_status ? "s" : "e";
+  std::string sql = std::string("SELECT ") + kDlqColumns +
+                    (by_status ? " FROM dlq_state s CROSS JOIN dlq_entries e ON e.id = s.id"
+                               : " FROM dlq_entries e CROSS JOIN dlq_state s ON s.id = e.id");
+  if (by_status) {
+    sql += " WHERE +s.pipeline = ? AND s.status = ?";
+    params.emplace_back(filter.pipeline);
+    params.emplace_back(std::string(to_string(*filter.status)));
+  } else if (filter.sink) {
+    sql += " WHERE e.pipeline = ? AND e.sink = ?";
+    params.emplace_back(filter.pipeline);
+    params.emplace_back(*filter.sink);
+    if (filter.status) {
+      sql += " AND s.status = ?";
+      params.emplace_back(std::string(to_string(*filter.status)));
+    }
+  } else {
+    sql += " WHERE +e.pipeline = ?";
+    params.emplace_back(filter.pipeline);
+  }
+  if (filter.error_class) {
+    sql += " AND e.error_class = ?";
+    params.emplace_back(*filter.error_class);
+  }
+  if (filter.since_ms) {
+    sql += " AND e.created_at_ms >= ?";
+    params.emplace_back(*filter.since_ms);
+  }
+  if (!filter.ids.empty()) {
+    sql += std::string(" AND ") + driver + ".id IN (SELECT value FROM json_each(?))";
+    params.emplace_back(ids_as_json(filter.ids));
+  }
+  sql += std::string(" AND ") + driver + ".id > ? ORDER BY " + driver + ".id";
+  params.emplace_back(filter.after_id);
+  if (filter.limit > 0) {
+    sql += " LIMIT ?";
+    params.emplace_back(filter.limit);
+  }
+
+  auto s = c.prepare(sql);
+  for (size_t i = 0; i < params.size(); ++i) {
+    const int index = static_cast<int>(i) + 1;
+    if (auto* v = std::get_if<int64_t>(&params[i])) {
+      s.integer(index, *v);
+    } else {
+      s.text(index, std::get<std::string>(params[i]));
+    }
+  }
+  std::vector<DlqEntry> out;
+  while (s.step()) out.push_back(read_dlq(s, c.path()));
+  return out;
+}
+
+std::optional<DlqEntry> get_dlq(Connection& c, const std::string& pipeline, int64_t id) {
+  auto s = c.prepare(std::string("SELECT ") + kDlqColumns +
+                         " FROM dlq_entries e JOIN dlq_state s ON s.id = e.id WHERE e.pipeline = ?1 AND e.id = ?2");
+  s.text(1, pipeline).integer(2, id);
+  if (!s.step()) return std::nullopt;
+  return read_dlq(s, c.path());
+}
+
+void update_dlq(Connection& c, const std::string& pipeline, int64_t id, DlqStatus status,
+                const std::optional<std::string>& message,
+                const std::optional<int64_t>& attempts) {
+  WriteTransaction tx(c);
+  auto s = c.prepare(
+      "UPDATE dlq_state SET status = ?1, attempts = COALESCE(?2, attempts), updated_at_ms = ?3 "
+      "WHERE pipeline = ?4 AND id = ?5");
+  s.text(1, to_string(status));
+  if (attempts) {
+    s.integer(2, *attempts);
+  } else {
+    s.null(2);
+  }
+  s.integer(3, now_ms()).text(4, pipeline).integer(5, id).run();
+  if (c.changes() == 0) {
+    throw Error("state store " + c.path() + ": no DLQ entry " + std::to_string(id) +
+                " in pipeline '" + pipeline + "'");
+  }
+  if (message) {
+    auto m = c.prepare("UPDATE dlq_entries SET message = ?1 WHERE id = ?2");
+    m.text(1, *message).integer(2, id).run();
+  }
+  tx.commit();
+}
+
+std::vector<std::pair<DlqStatus, int64_t>> count_dlq(Connection& c, const std::string& pipeline) {
+  std::vector<std::pair<DlqStatus, int64_t>> out = {{DlqStatus::Pending, 0},
+                                                    {DlqStatus::Resolved, 0},
+                                                    {DlqStatus::FailedAgain, 0},
+                                                    {DlqStatus::Discarded, 0}};
+  auto s = c.prepare(
+      "SELECT status, COUNT(*) FROM dlq_state WHERE pipeline = ?1 GROUP BY status");
+  s.text(1, pipeline);
+  while (s.step()) {
+    auto status = parse_dlq_status(s.text_at(0));
+    if (!status) continue;  // the CHECK constraint keeps these out
+    for (auto& [st, n] : out) {
+      if (st == *status) n = s.integer_at(1);
+    }
+  }
+  return out;
+}
+
+int64_t last_dlq_id(Connection& c, const std::string& pipeline) {
+  auto s = c.prepare("SELECT COALESCE(MAX(id), 0) FROM dlq_entries WHERE pipeline = ?1");
+  s.text(1, pipeline);
+  return s.step() ? s.integer_at(0) : 0;
+}
+
+}  // namespace ferry::core::sqlite_state
