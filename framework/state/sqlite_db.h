@@ -7,12 +7,12 @@
 
 #include <sqlite3.h>
 
-#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
 
 #include "common/error.h"
+#include "state/state_clock.h"
 #include "sqlite/sqlite_open.h"
 
 namespace ferry::core::sqlite_state {
@@ -22,11 +22,6 @@ namespace ferry::core::sqlite_state {
 constexpr int kBusyTimeoutMs = 10000;
 
 constexpr const char* kMemoryPath = ":memory:";
-
-inline int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 struct DbCloser {
   void operator()(sqlite3* db) const { sqlite3_close_v2(db); }

@@ -160,7 +160,7 @@ std::vector<int64_t> add_dlq(Connection& c, const std::vector<DlqEntry>& entries
   ids.reserve(entries.size());
   std::vector<DlqEntry> all = entries;
   for (DlqEntry& e : all) e.dedup = true;
-  insert_dlq(c, all, now_ms(), &ids);
+  insert_dlq(c, all, state_now_ms(), &ids);
   tx.commit();
   return ids;
 }
@@ -247,7 +247,7 @@ void update_dlq(Connection& c, const std::string& pipeline, int64_t id, DlqStatu
   } else {
     s.null(2);
   }
-  s.integer(3, now_ms()).text(4, pipeline).integer(5, id).run();
+  s.integer(3, state_now_ms()).text(4, pipeline).integer(5, id).run();
   if (c.changes() == 0) {
     throw Error("state store " + c.path() + ": no DLQ entry " + std::to_string(id) +
                 " in pipeline '" + pipeline + "'");

@@ -8,7 +8,7 @@ namespace ferry::core::sqlite_state {
 namespace {
 
 // Stored in PRAGMA user_version. Bump it and add a migration step in
-// Connection::ensure_schema below when the tables change.
+// Connection::ensure_schema (below) when the tables change.
 constexpr int kSchemaVersion = 4;
 
 constexpr const char* kSchemaV1 = R"sql(

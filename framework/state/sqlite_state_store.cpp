@@ -34,7 +34,6 @@ namespace {
 
 using sqlite_state::Connection;
 using sqlite_state::kMemoryPath;
-using sqlite_state::now_ms;
 using sqlite_state::RelaxedSync;
 using sqlite_state::Statement;
 using sqlite_state::WriteTransaction;
@@ -135,7 +134,7 @@ class SqliteStateStore final : public StateStore {
 
   void finish_commit(const CommitRecord& r) override {
     std::lock_guard<std::mutex> lock(mu_);
-    const int64_t now = now_ms();
+    const int64_t now = state_now_ms();
     // A commit without new DLQ entries may skip the fsync: it survives a
     // process crash either way (the WAL is in the OS), and what a power loss
     // may take (the newest checkpoint, a replay's "resolved") only makes the
@@ -187,7 +186,7 @@ class SqliteStateStore final : public StateStore {
     std::lock_guard<std::mutex> lock(mu_);
     WriteTransaction tx(conn_);
     int64_t removed = 0;
-    const int64_t now = now_ms();
+    const int64_t now = state_now_ms();
     auto mark = conn_.prepare(
         "INSERT OR REPLACE INTO checkpoint_resets (pipeline, partition, reset_at_ms) VALUES (?1, ?2, ?3)");
     if (partition) {
@@ -252,7 +251,7 @@ class SqliteStateStore final : public StateStore {
     RelaxedSync relaxed(conn_);
     auto s = conn_.prepare(
         "INSERT OR REPLACE INTO commit_intents (pipeline, partition, body, updated_at_ms) VALUES (?1, ?2, ?3, ?4)");
-    s.text(1, pipeline).text(2, partition).blob(3, body).integer(4, now_ms()).run();
+    s.text(1, pipeline).text(2, partition).blob(3, body).integer(4, state_now_ms()).run();
   }
 
   std::optional<std::string> load_intent(const std::string& pipeline, const std::string& partition) override {
@@ -297,7 +296,7 @@ class SqliteStateStore final : public StateStore {
     s.text(1, run.id)
         .text(2, run.pipeline)
         .text(3, run.kind)
-        .integer(4, run.started_at_ms != 0 ? run.started_at_ms : now_ms());
+        .integer(4, run.started_at_ms != 0 ? run.started_at_ms : state_now_ms());
     // NULL rather than 0 so `WHERE ended_at_ms IS NULL` finds unfinished runs.
     if (run.ended_at_ms != 0) {
       s.integer(5, run.ended_at_ms);
@@ -319,7 +318,7 @@ class SqliteStateStore final : public StateStore {
     auto s = conn_.prepare(
         "UPDATE runs SET ended_at_ms = ?1, status = ?2, read = ?3, written = ?4, "
         "rejected = ?5, batches = ?6, message = ?7 WHERE id = ?8");
-    s.integer(1, now_ms())
+    s.integer(1, state_now_ms())
         .text(2, to_string(status))
         .integer(3, counts.read)
         .integer(4, counts.written)
@@ -340,7 +339,7 @@ class SqliteStateStore final : public StateStore {
         "INSERT INTO schema_versions (pipeline, partition, version, fields, began_after, seen_at_ms) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING");
     s.text(1, v.pipeline).text(2, v.partition).text(3, v.version).text(4, v.fields_json).blob(5, v.began_after)
-        .integer(6, now_ms());
+        .integer(6, state_now_ms());
     s.run();
     const bool added = conn_.changes() > 0;
     tx.commit();
@@ -420,7 +419,7 @@ class SqliteStateStore final : public StateStore {
     auto s = conn_.prepare(
         "UPDATE runs SET status = 'failed', ended_at_ms = ?1, message = ?2 "
         "WHERE pipeline = ?3 AND status = 'running'");
-    s.integer(1, now_ms()).text(2, message).text(3, pipeline).run();
+    s.integer(1, state_now_ms()).text(2, message).text(3, pipeline).run();
     return conn_.changes();
   }
 
