@@ -13,8 +13,10 @@ include_guard(GLOBAL)
 
 set(FERRY_MYSQLCPPCONN_PREFIX "${PROJECT_SOURCE_DIR}/build-deps/mysqlcppconn"
     CACHE PATH "Where the Connector/C++ 1.1 headers are (include/cppconn/driver.h)")
-set(FERRY_MYSQLCPPCONN_LIBRARY "/usr/lib/x86_64-linux-gnu/libmysqlcppconn.so.7"
-    CACHE FILEPATH "The Connector/C++ 1.1 runtime library (package libmysqlcppconn7v5)")
+# By its versioned file name, in the multiarch directories CMake searches
+# (/usr/lib/<arch>), whatever the machine's architecture.
+find_library(FERRY_MYSQLCPPCONN_LIBRARY NAMES libmysqlcppconn.so.7 mysqlcppconn
+             DOC "The Connector/C++ 1.1 runtime library (package libmysqlcppconn7v5)")
 
 # Fetches the headers if missing and checks the library, once per configure.
 function(_ferry_mysql_connector_check)
@@ -38,8 +40,8 @@ function(_ferry_mysql_connector_check)
         "${out}${err}")
     endif()
   endif()
-  if(NOT EXISTS "${FERRY_MYSQLCPPCONN_LIBRARY}")
-    message(FATAL_ERROR "MySQL Connector/C++: ${FERRY_MYSQLCPPCONN_LIBRARY} not found; "
+  if(NOT FERRY_MYSQLCPPCONN_LIBRARY OR NOT EXISTS "${FERRY_MYSQLCPPCONN_LIBRARY}")
+    message(FATAL_ERROR "MySQL Connector/C++: libmysqlcppconn.so.7 not found; "
                         "install libmysqlcppconn7v5, set FERRY_MYSQLCPPCONN_LIBRARY, "
                         "or add mysql to FERRY_PLUGINS_SKIP")
   endif()

@@ -17,7 +17,9 @@ set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 prefix="${1:-$repo/build-deps/mysqlcppconn}"
-runtime_lib=/usr/lib/x86_64-linux-gnu/libmysqlcppconn.so.7
+# The runtime library's multiarch directory (/usr/lib/<arch>) on this machine.
+arch_dir="/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch)"
+runtime_lib="$arch_dir/libmysqlcppconn.so.7"
 
 if [ -f "$prefix/include/cppconn/driver.h" ]; then
   echo "fetch-mysqlcppconn-headers: headers already in $prefix"
