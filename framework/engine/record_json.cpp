@@ -34,21 +34,6 @@ boost::json::value to_json(const FerryValue& v) {
 
 }  // namespace
 
-const char* type_name(FerryType t) {
-  switch (t) {
-    case FERRY_TYPE_NULL: return "null";
-    case FERRY_TYPE_BOOL: return "bool";
-    case FERRY_TYPE_INT64: return "int64";
-    case FERRY_TYPE_DOUBLE: return "double";
-    case FERRY_TYPE_STRING: return "string";
-    case FERRY_TYPE_BYTES: return "bytes";
-    case FERRY_TYPE_TIMESTAMP: return "timestamp";
-    case FERRY_TYPE_JSON: return "json";
-    case FERRY_TYPE_DECIMAL: return "decimal";
-    default: return "unknown";
-  }
-}
-
 std::string row_to_json(const FerryBatch& b, size_t row) {
   boost::json::array schema;
   boost::json::object values;

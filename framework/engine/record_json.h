@@ -6,10 +6,11 @@
 #include <string>
 
 #include <ferry/plugin.h>
+#include <ferry/plugin.hpp>
 
 namespace ferry::core {
 
-const char* type_name(FerryType t);
+using ferry::type_name;  // the names the schema uses
 std::string row_to_json(const FerryBatch& batch, size_t row);
 // A record the source could not parse: {"raw":"<text>"}.
 std::string raw_record_json(FerryBytes payload);

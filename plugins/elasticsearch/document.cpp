@@ -9,7 +9,7 @@ namespace {
 
 std::string field_label(const ferry::BatchView& batch, size_t f) {
   const std::string_view name = batch.field_name(f);
-  return is_utf8(name) ? "field '" + std::string(name) + "'" : "field #" + std::to_string(f);
+  return is_valid_utf8(name) ? "field '" + std::string(name) + "'" : "field #" + std::to_string(f);
 }
 
 // JSON values are embedded, not quoted, so they must be valid JSON: a broken
@@ -79,7 +79,7 @@ bool DocumentEncoder::id_of(size_t row, std::string& id, std::string& error) con
             " bytes long; Elasticsearch allows at most 512";
     return false;
   }
-  if (!is_utf8(id)) {
+  if (!is_valid_utf8(id)) {
     error = "document id (record key) is not valid UTF-8 text";
     return false;
   }

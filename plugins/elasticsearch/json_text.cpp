@@ -3,6 +3,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+
 #include "time/civil_time.h"
 
 namespace ferry_es {
@@ -17,35 +18,6 @@ constexpr std::array<bool, 256> make_plain() {
   return t;
 }
 constexpr std::array<bool, 256> kPlain = make_plain();
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0.
-size_t utf8_length(std::string_view s, size_t i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  size_t n = 0;
-  uint32_t cp = 0;
-  if ((c & 0xE0) == 0xC0) {
-    n = 1;
-    cp = c & 0x1F;
-  } else if ((c & 0xF0) == 0xE0) {
-    n = 2;
-    cp = c & 0x0F;
-  } else if ((c & 0xF8) == 0xF0) {
-    n = 3;
-    cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + n >= s.size()) return 0;  // truncated sequence
-  for (size_t k = 1; k <= n; ++k) {
-    const auto d = static_cast<unsigned char>(s[i + k]);
-    if ((d & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (d & 0x3F);
-  }
-  // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
-  static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
-  if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return n + 1;
-}
 
 void append_escape(std::string& out, unsigned char c) {
   switch (c) {
@@ -82,19 +54,6 @@ char* put_digits(char* p, unsigned v, int width) {
 
 }  // namespace
 
-bool is_utf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    if (static_cast<unsigned char>(s[i]) < 0x80) {
-      ++i;
-      continue;
-    }
-    const size_t n = utf8_length(s, i);
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
-}
-
 bool append_json_string(std::string& out, std::string_view s) {
   out += '"';
   size_t run = 0;  // start of the pending run of plain bytes
@@ -105,7 +64,7 @@ bool append_json_string(std::string& out, std::string_view s) {
       continue;
     }
     if (c >= 0x80) {
-      const size_t n = utf8_length(s, i);
+      const size_t n = ferry::utf8_sequence_length(s, i);
       if (n == 0) return false;
       i += n;  // valid multi-byte text is copied as it is
       continue;

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include <ferry/json_text.hpp>
+
 #include "codec/base64.h"
 
 namespace ferry_es {
@@ -30,8 +32,8 @@ void append_json_int(std::string& out, int64_t v);
 // which Elasticsearch's default date format (strict_date_optional_time) reads.
 void append_iso8601_micros(std::string& out, int64_t micros);
 
-
-bool is_utf8(std::string_view s);
+// Well-formed UTF-8 (SDK).
+using ferry::is_valid_utf8;
 
 }  // namespace ferry_es
 

@@ -10,8 +10,8 @@
 namespace ferry_file {
 
 // True when `s` is well-formed UTF-8 (RFC 3629: no overlongs, no surrogates,
-// nothing above U+10FFFF).
-bool is_valid_utf8(std::string_view s);
+// nothing above U+10FFFF) (SDK).
+using ferry::is_valid_utf8;
 
 // Length of the well-formed UTF-8 sequence starting at s[i], or 0 (SDK).
 using ferry::utf8_sequence_length;

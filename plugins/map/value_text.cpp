@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <charconv>
 #include <cmath>
+#include <ferry/json_text.hpp>
 #include <ferry/plugin.hpp>
 
 #include "timestamp.h"
@@ -22,41 +23,6 @@ std::string double_text(double v) {
   return std::string(buf, static_cast<size_t>(r.ptr - buf));
 }
 
-bool valid_utf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t n = 0;
-    uint32_t cp = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      n = 1;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      n = 2;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      n = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    for (size_t k = 1; k <= n; ++k) {
-      if (i + k >= s.size()) return false;
-      const unsigned char cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    // Overlong forms, surrogates and code points past U+10FFFF are not UTF-8.
-    static const uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += n + 1;
-  }
-  return true;
-}
-
 std::string text_of(const FerryValue& v, std::string& out) {
   switch (v.type) {
     case FERRY_TYPE_BOOL:
@@ -72,7 +38,7 @@ std::string text_of(const FerryValue& v, std::string& out) {
       out = format_timestamp(v.as.i64);
       return {};
     case FERRY_TYPE_BYTES:
-      if (!valid_utf8(ferry::view(v.as.bytes))) return "bytes are not valid UTF-8";
+      if (!ferry::is_valid_utf8(ferry::view(v.as.bytes))) return "bytes are not valid UTF-8";
       out = std::string(ferry::view(v.as.bytes));
       return {};
     case FERRY_TYPE_STRING:
@@ -107,21 +73,6 @@ std::string display(const FerryValue& v) {
   }
   std::string out = boost::json::serialize(boost::json::string(s.substr(0, end)));
   return end < s.size() ? out + "..." : out;
-}
-
-const char* type_name(FerryType t) {
-  switch (t) {
-    case FERRY_TYPE_NULL: return "null";
-    case FERRY_TYPE_BOOL: return "bool";
-    case FERRY_TYPE_INT64: return "int64";
-    case FERRY_TYPE_DOUBLE: return "double";
-    case FERRY_TYPE_STRING: return "string";
-    case FERRY_TYPE_BYTES: return "bytes";
-    case FERRY_TYPE_TIMESTAMP: return "timestamp";
-    case FERRY_TYPE_JSON: return "json";
-    case FERRY_TYPE_DECIMAL: return "decimal";
-    default: return "unknown";
-  }
 }
 
 }  // namespace ferry_map

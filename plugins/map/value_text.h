@@ -4,6 +4,8 @@
 
 #include <ferry/plugin.h>
 
+#include <ferry/plugin.hpp>
+
 #include <string>
 #include <string_view>
 
@@ -20,9 +22,8 @@ std::string double_text(double v);
 // after 64 characters (the DLQ keeps the whole record).
 std::string display(const FerryValue& v);
 
-const char* type_name(FerryType t);
-
-bool valid_utf8(std::string_view s);
+// "int64", "string", ... ; "null" for nulls (SDK).
+using ferry::type_name;
 
 }  // namespace ferry_map
 

@@ -4,13 +4,15 @@
 
 #include <ferry/plugin.h>
 
+#include <ferry/plugin.hpp>
+
 #include <string>
 #include <string_view>
 
 namespace ferry_validate {
 
-// "int64", "string", ... as in rule 'type'; "null" for nulls.
-const char* type_name(FerryType t);
+// "int64", "string", ... ; "null" for nulls (SDK).
+using ferry::type_name;
 
 // A short, single-line rendering: strings JSON-quoted and cut after 64
 // characters (the DLQ keeps the whole record; the message only has to point).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <ferry/json_text.hpp>
 #include <ferry/plugin.hpp>
 
 #include "codec/base64.h"
@@ -11,55 +12,19 @@ namespace {
 
 namespace json = boost::json;
 
-bool is_utf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    size_t n = 0;
-    uint32_t cp = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    if ((c & 0xE0) == 0xC0) {
-      n = 1;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      n = 2;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      n = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    for (size_t k = 1; k <= n; ++k) {
-      if (i + k >= s.size()) return false;
-      const auto d = static_cast<unsigned char>(s[i + k]);
-      if ((d & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (d & 0x3F);
-    }
-    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
-    static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += n + 1;
-  }
-  return true;
-}
-
 // Keys and positions are opaque bytes. Text stays a JSON string; anything
 // that is not UTF-8 becomes {"base64": "..."} rather than a lossy or
 // ambiguous string, so a receiver can always tell the two apart.
 json::value opaque(FerryBytes b) {
   const std::string_view s = ferry::view(b);
-  if (is_utf8(s)) return json::string(s);
+  if (ferry::is_valid_utf8(s)) return json::string(s);
   return json::object{{"base64", ferry::support::base64_encode(s)}};
 }
 
 // Messages are for people: invalid bytes are replaced, never encoded.
 json::string text(FerryBytes b) {
   const std::string_view s = ferry::view(b);
-  if (is_utf8(s)) return json::string(s);
+  if (ferry::is_valid_utf8(s)) return json::string(s);
   std::string out;
   for (char c : s) out += static_cast<unsigned char>(c) < 0x80 ? c : '?';
   return json::string(out);

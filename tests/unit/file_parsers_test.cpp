@@ -30,7 +30,6 @@
 #include "plugins/file/naming.cpp"
 #include "plugins/file/position.cpp"
 #include "plugins/file/timestamp.cpp"
-#include "plugins/file/utf8.cpp"
 
 namespace ferry_file {
 namespace {

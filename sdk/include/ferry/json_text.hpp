@@ -4,6 +4,8 @@
 #define FERRY_JSON_TEXT_HPP_
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -34,6 +36,32 @@ inline size_t utf8_sequence_length(std::string_view s, size_t i) {
     return 4;
   }
   return 0;
+}
+
+// True when all of `s` is well-formed UTF-8 (as utf8_sequence_length says).
+inline bool is_valid_utf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t n = s.size();
+  size_t i = 0;
+  while (i < n) {
+    // Most text is ASCII: test eight bytes at a time before the slow path.
+    if (i + 8 <= n) {
+      uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      if ((w & 0x8080808080808080ull) == 0) {
+        i += 8;
+        continue;
+      }
+    }
+    if (p[i] < 0x80) {
+      ++i;
+      continue;
+    }
+    const size_t len = utf8_sequence_length(s, i);
+    if (len == 0) return false;
+    i += len;
+  }
+  return true;
 }
 
 // Appends `s` as a JSON string literal. Bytes that are not well-formed

@@ -48,6 +48,23 @@ inline std::string_view view(FerryBytes b) {
 }
 inline FerryBytes bytes(std::string_view s) { return FerryBytes{s.data(), s.size()}; }
 
+// A value type's name as pipeline files and DLQ records spell it ("int64",
+// "timestamp", ...); "unknown" for a code this SDK does not know.
+inline const char* type_name(FerryType t) {
+  switch (t) {
+    case FERRY_TYPE_NULL: return "null";
+    case FERRY_TYPE_BOOL: return "bool";
+    case FERRY_TYPE_INT64: return "int64";
+    case FERRY_TYPE_DOUBLE: return "double";
+    case FERRY_TYPE_STRING: return "string";
+    case FERRY_TYPE_BYTES: return "bytes";
+    case FERRY_TYPE_TIMESTAMP: return "timestamp";
+    case FERRY_TYPE_JSON: return "json";
+    case FERRY_TYPE_DECIMAL: return "decimal";
+    default: return "unknown";
+  }
+}
+
 // Throw to end a call with a status other than FERRY_OK.
 class Error : public std::runtime_error {
  public:
