@@ -28,6 +28,7 @@
 #include "state/pipeline_lock.h"
 #include "state/postgres_db.h"
 #include "state/postgres_dlq.h"
+#include "state/postgres_run_lock.h"
 #include "state/postgres_state_schema.h"
 #include "state/state_clock.h"
 #include "state/state_store.h"
@@ -43,22 +44,11 @@ using pg_state::Params;
 using pg_state::Rows;
 using pg_state::Transaction;
 
-// First half of every pipeline's run lock key; the second is hashtext(pipeline).
-constexpr const char* kRunLockClass = "1718773089";
-
 constexpr const char* kCheckpointColumns =
     "pipeline, partition, position, run_id, records, updated_at_ms, schema_version";
 constexpr const char* kRunColumns =
     "id, pipeline, kind, started_at_ms, ended_at_ms, status, read, written, rejected, "
     "batches, message";
-
-std::optional<RunStatus> parse_run_status(const std::string& s) {
-  for (RunStatus status :
-       {RunStatus::Running, RunStatus::Succeeded, RunStatus::Failed, RunStatus::Stopped}) {
-    if (s == to_string(status)) return status;
-  }
-  return std::nullopt;
-}
 
 Checkpoint read_checkpoint(const Rows& r, int i) {
   Checkpoint c;
@@ -333,35 +323,12 @@ class PostgresStateStore final : public StateStore {
     });
   }
 
-  // A session-level advisory lock on a connection of its own, held as long
-  // as the lock object lives: the server releases it when the session ends,
-  // also when the process holding it dies.
   std::unique_ptr<PipelineLock> lock_pipeline(const std::string& pipeline, const LockHolder& me) override {
-    auto session = std::make_unique<Connection>(dsn_);
-    auto got = session->exec("SELECT pg_try_advisory_lock($1::int, hashtext($2))",
-                             Params().text(kRunLockClass).text(pipeline));
-    if (got.text(0, 0) != "t") {
-      std::optional<LockHolder> holder = lock_holder(pipeline);
-      throw PipelineBusyError(pipeline, holder.value_or(LockHolder{}));
-    }
-    session->exec(
-        "INSERT INTO run_locks (pipeline, holder) VALUES ($1, $2) "
-        "ON CONFLICT (pipeline) DO UPDATE SET holder = excluded.holder",
-        Params().text(pipeline).text(holder_json(me)));
-    return std::make_unique<SessionLock>(std::move(session), pipeline);
+    return pg_state::lock_run(dsn_, pipeline, me);
   }
 
   std::optional<LockHolder> lock_holder(const std::string& pipeline) override {
-    return with_retry([&]() -> std::optional<LockHolder> {
-      auto held = conn_.exec(
-          "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1::int::oid "
-          "AND objid = hashtext($2)::oid AND objsubid = 2",
-          Params().text(kRunLockClass).text(pipeline));
-      if (held.count() == 0) return std::nullopt;
-      auto r = conn_.exec("SELECT holder FROM run_locks WHERE pipeline = $1", Params().text(pipeline));
-      if (r.count() == 0) return LockHolder{};
-      return parse_holder_json(r.text(0, 0)).value_or(LockHolder{});
-    });
+    return with_retry([&] { return pg_state::run_lock_holder(conn_, pipeline); });
   }
 
   std::vector<Run> list_runs(const std::string& pipeline, int64_t limit) override {
@@ -476,22 +443,6 @@ class PostgresStateStore final : public StateStore {
   }
 
  private:
-  class SessionLock final : public PipelineLock {
-   public:
-    SessionLock(std::unique_ptr<Connection> c, std::string pipeline) : c_(std::move(c)), pipeline_(std::move(pipeline)) {}
-    ~SessionLock() override {
-      // Released at once, not when the server gets round to ending the
-      // session (which it also does if this process dies).
-      try {
-        c_->exec("SELECT pg_advisory_unlock($1::int, hashtext($2))", Params().text(kRunLockClass).text(pipeline_));
-      } catch (const std::exception&) {
-      }
-    }
-
-   private:
-    std::unique_ptr<Connection> c_;
-    std::string pipeline_;
-  };
 
   // Runs one operation under the mutex. If the connection turns out to be
   // broken, it is re-established and the operation run once more: whatever

@@ -44,14 +44,6 @@ constexpr const char* kRunColumns =
     "id, pipeline, kind, started_at_ms, ended_at_ms, status, read, written, rejected, "
     "batches, message";
 
-std::optional<RunStatus> parse_run_status(const std::string& s) {
-  for (RunStatus status :
-       {RunStatus::Running, RunStatus::Succeeded, RunStatus::Failed, RunStatus::Stopped}) {
-    if (s == to_string(status)) return status;
-  }
-  return std::nullopt;
-}
-
 Checkpoint read_checkpoint(const Statement& s) {
   Checkpoint c;
   c.pipeline = s.text_at(0);

@@ -32,6 +32,13 @@ const char* to_string(RunStatus s) {
   return "unknown";
 }
 
+std::optional<RunStatus> parse_run_status(const std::string& s) {
+  for (RunStatus status : {RunStatus::Running, RunStatus::Succeeded, RunStatus::Failed, RunStatus::Stopped}) {
+    if (s == to_string(status)) return status;
+  }
+  return std::nullopt;
+}
+
 const char* to_string(WindowStatus s) {
   switch (s) {
     case WindowStatus::Pending: return "pending";

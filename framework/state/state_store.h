@@ -142,6 +142,7 @@ struct DlqFilter {
 
 enum class RunStatus { Running, Succeeded, Failed, Stopped };
 const char* to_string(RunStatus s);
+std::optional<RunStatus> parse_run_status(const std::string& s);
 
 struct RunCounts {
   int64_t read = 0;

@@ -1,0 +1,56 @@
+#include "state/postgres_run_lock.h"
+
+#include <utility>
+
+namespace ferry::core::pg_state {
+namespace {
+
+// First half of every pipeline's run lock key; the second is hashtext(pipeline).
+constexpr const char* kRunLockClass = "1718773089";
+
+class SessionLock final : public PipelineLock {
+ public:
+  SessionLock(std::unique_ptr<Connection> c, std::string pipeline) : c_(std::move(c)), pipeline_(std::move(pipeline)) {}
+  ~SessionLock() override {
+    // Released at once, not when the server gets round to ending the
+    // session (which it also does if this process dies).
+    try {
+      c_->exec("SELECT pg_advisory_unlock($1::int, hashtext($2))", Params().text(kRunLockClass).text(pipeline_));
+    } catch (const std::exception&) {
+    }
+  }
+
+ private:
+  std::unique_ptr<Connection> c_;
+  std::string pipeline_;
+};
+
+}  // namespace
+
+std::unique_ptr<PipelineLock> lock_run(const std::string& dsn, const std::string& pipeline, const LockHolder& me) {
+  auto session = std::make_unique<Connection>(dsn);
+  auto got = session->exec("SELECT pg_try_advisory_lock($1::int, hashtext($2))",
+                           Params().text(kRunLockClass).text(pipeline));
+  if (got.text(0, 0) != "t") {
+    std::optional<LockHolder> holder = run_lock_holder(*session, pipeline);
+    throw PipelineBusyError(pipeline, holder.value_or(LockHolder{}));
+  }
+  session->exec(
+      "INSERT INTO run_locks (pipeline, holder) VALUES ($1, $2) "
+      "ON CONFLICT (pipeline) DO UPDATE SET holder = excluded.holder",
+      Params().text(pipeline).text(holder_json(me)));
+  return std::make_unique<SessionLock>(std::move(session), pipeline);
+}
+
+std::optional<LockHolder> run_lock_holder(Connection& c, const std::string& pipeline) {
+  auto held = c.exec(
+      "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1::int::oid "
+      "AND objid = hashtext($2)::oid AND objsubid = 2",
+      Params().text(kRunLockClass).text(pipeline));
+  if (held.count() == 0) return std::nullopt;
+  auto r = c.exec("SELECT holder FROM run_locks WHERE pipeline = $1", Params().text(pipeline));
+  if (r.count() == 0) return LockHolder{};
+  return parse_holder_json(r.text(0, 0)).value_or(LockHolder{});
+}
+
+}  // namespace ferry::core::pg_state

@@ -1,0 +1,23 @@
+// The one-run-at-a-time lock of a pipeline with PostgreSQL state: a
+// session-level advisory lock, with its holder recorded in run_locks.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "state/pipeline_lock.h"
+#include "state/postgres_db.h"
+#include "state/state_store.h"
+
+namespace ferry::core::pg_state {
+
+// Takes the lock on a connection of its own, held as long as the returned
+// object lives: the server also releases it when the session ends, so a
+// holder that died frees it. Throws PipelineBusyError naming the holder.
+std::unique_ptr<PipelineLock> lock_run(const std::string& dsn, const std::string& pipeline, const LockHolder& me);
+
+// Who holds the lock, if anyone.
+std::optional<LockHolder> run_lock_holder(Connection& c, const std::string& pipeline);
+
+}  // namespace ferry::core::pg_state
