@@ -72,7 +72,8 @@ void CommitCore::abort_staged(const std::vector<SinkOutcome>& outcomes, const De
   }
 }
 
-void CommitCore::commit_one(size_t i, const Delivery& d, SinkOutcome& outcome, bool& changed) {
+void CommitCore::commit_one(size_t i, const Delivery& d, SinkOutcome& outcome, bool& failed,
+                            const std::function<void()>& rewritten) {
   SinkSlot& slot = sinks_[i];
   FerryCheckpoint cp{};
   cp.struct_size = sizeof cp;
@@ -125,12 +126,13 @@ void CommitCore::commit_one(size_t i, const Delivery& d, SinkOutcome& outcome, b
       outcome.state = State::Failed;
       outcome.failure = again.failure;
       outcome.rejected = every_row_failed(d.batch->n_rows, std::move(again.rejected), again.failure, again.attempts);
-      changed = true;
+      failed = true;
       return;
     }
     // The rows this attempt refused are the ones that stay out of the sink.
-    if (rows_of(again.rejected) != rows_of(outcome.rejected)) changed = true;
+    const bool other_rows = rows_of(again.rejected) != rows_of(outcome.rejected);
     outcome.rejected = std::move(again.rejected);
+    if (other_rows) rewritten();
   }
 }
 
@@ -243,16 +245,20 @@ std::vector<SinkOutcome> CommitCore::deliver(const Delivery& d, Accounting& acco
       run_.state.save_intent(run_.def.name, d.partition, encode_intent(intent));
       saved = true;
     }
-    for (size_t i : committing) {
-      bool changed = false;
-      commit_one(i, d, outcomes[i], changed);
-      if (!changed) continue;
+    // After a sink's outcome changed: the policy again, and the intent a
+    // crash would be recovered from.
+    auto re_account = [&] {
       if (d.apply_policy && !policy_holds()) throw policy_failure();
       account();
       if (saved || intent_needed()) {
         run_.state.save_intent(run_.def.name, d.partition, encode_intent(intent));
         saved = true;
       }
+    };
+    for (size_t i : committing) {
+      bool failed = false;
+      commit_one(i, d, outcomes[i], failed, re_account);
+      if (failed) re_account();
     }
   } catch (...) {
     abort_staged(outcomes, d);

@@ -15,6 +15,7 @@
 // written twice.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -89,9 +90,13 @@ class CommitCore {
 
  private:
   std::vector<SinkOutcome> write_all(const Delivery& d);
-  // True once the sink holds the batch; false if a retried write made it
-  // fail as a whole (then it is Failed).
-  void commit_one(size_t sink, const Delivery& d, SinkOutcome& outcome, bool& outcome_changed);
+  // Commits one sink's batch, writing it again when a commit fails. When the
+  // batch is written again with other rows refused, `rewritten` runs before
+  // the next commit, so the intent saved for a crash describes the attempt
+  // that may commit, not the first one. `failed`: a retried write failed as
+  // a whole (the sink is then Failed and holds nothing of the batch).
+  void commit_one(size_t sink, const Delivery& d, SinkOutcome& outcome, bool& failed,
+                  const std::function<void()>& rewritten);
   void abort_staged(const std::vector<SinkOutcome>& outcomes, const Delivery& d) noexcept;
 
   RunContext& run_;

@@ -59,6 +59,28 @@ TEST(CommitRetry, RowsARetriedCommitWroteAfterAllAreNotLeftInTheDlq) {
   EXPECT_EQ(d.sink("tx").total(), 30u) << replay.out << replay.err;
 }
 
+// As above, but the process dies right after the retried commit landed:
+// the next run finishes the commit from the intent saved before it. That
+// intent must describe the attempt that committed (p0-5 out, p0-3 in), not
+// the first write: else p0-3 waits in the DLQ although the sink holds it,
+// and p0-5 is neither in the sink nor in the DLQ.
+TEST(CommitRetry, ACrashAfterARetriedCommitLeavesTheDlqOfTheAttemptThatCommitted) {
+  ScenarioDir d;
+  d.define(pipeline(R"({"name": "tx", "plugin": "scenario",
+      "config": {"reject_plan": [["p0-3"], ["p0-5"]], "commit_retry_calls": [1],
+                 "crash_point": "after_commit", "crash_at": 2}})"));
+  auto crashed = d.run();
+  ASSERT_EQ(crashed.exit_code, 86) << crashed.err;
+  d.define(pipeline(R"({"name": "tx", "plugin": "scenario", "config": {}})"));
+  auto r = d.run();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto rows = d.sink("tx");
+  EXPECT_EQ(rows.copies("p0-3"), 1u);
+  EXPECT_EQ(rows.copies("p0-5"), 0u);
+  EXPECT_EQ(rows.total(), 29u);
+  EXPECT_EQ(pending_keys(d, "tx"), (std::set<std::string>{"p0-5"})) << r.out << r.err;
+}
+
 // The sink committed but its reply was lost: the host must find that out
 // (the sink holds the batch's checkpoint) instead of writing it twice.
 TEST(CommitRetry, ALostCommitReplyDoesNotWriteTheBatchTwice) {
