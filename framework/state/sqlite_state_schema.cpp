@@ -161,10 +161,15 @@ void Connection::ensure_schema() {
   if (check_schema_version() == kSchemaVersion) return;
   const int64_t version = check_schema_version();
   // Steps 1-3 are CREATE ... IF NOT EXISTS, so running them all brings a file
-  // of any older version to 3; later steps run once, from their version on.
-  exec(kSchemaV1);
-  exec(kSchemaV2);
-  exec(kSchemaV3);
+  // of any older version to 3. Not on a file already at 3: step 1 builds a
+  // unique index that step 3 dropped, and a version-3 DLQ may hold two
+  // pending entries at one position. Later steps run once, from their
+  // version on.
+  if (version < 3) {
+    exec(kSchemaV1);
+    exec(kSchemaV2);
+    exec(kSchemaV3);
+  }
   if (version < 4) exec(kSchemaV4);
   // PRAGMA takes no bound parameters; the value is our own constant.
   exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());

@@ -262,6 +262,20 @@ TEST_F(StateMigrationTest, SettlingAMigratedEntryChangesOnlyThatEntry) {
   EXPECT_EQ(store->get_dlq("orders", 2)->status, DlqStatus::Resolved);
 }
 
+// Version 3 allowed two pending entries at one position (two rows of a
+// batch may share it): such a file opens and keeps both.
+TEST_F(StateMigrationTest, AVersion3FileWithTwoPendingEntriesAtOnePositionOpens) {
+  write_version_3_file();
+  RawFile(path()).exec(R"sql(
+INSERT INTO dlq (pipeline, run_id, partition, position, stage, sink, record_key, record, error_class,
+                 message, attempts, status, created_at_ms, updated_at_ms) VALUES
+ ('orders', 'r1', 'p0', X'01', 'check', '', 'k1b', '{"schema":[{"name":"id","type":"int64"}],"values":{"id":11}}',
+  'invalid_data', 'amount < 0', 1, 'pending', 1000, 1000);
+)sql");
+  auto store = open_sqlite_state(path(), StateCheck::Thorough);
+  EXPECT_EQ(count_of(store->count_dlq("orders"), DlqStatus::Pending), 2);
+}
+
 // Version 2 had a unique index on pending positions; it goes, and two failed
 // rows at one position both stay in the DLQ.
 TEST_F(StateMigrationTest, AVersion2FileIsMigrated) {
