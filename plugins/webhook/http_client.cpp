@@ -82,11 +82,11 @@ PostResult HttpClient::post(const std::string& body) {
     return out;
   }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out.http_status);
-  if (out.http_status < 400) {
+  out.status = http::status_of_http(out.http_status);
+  if (out.status == FERRY_OK) {
     out.ok = true;
     return out;
   }
-  out.status = http::status_of_http(out.http_status);
   out.retryable = out.status == FERRY_RETRY;
   out.error = "HTTP " + std::to_string(out.http_status);
   if (!response_.empty()) out.error += ": " + quote_body(redact_(response_));

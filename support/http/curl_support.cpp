@@ -55,7 +55,7 @@ FerryStatus status_of_transport(CURLcode rc) {
 }
 
 FerryStatus status_of_http(long status) {
-  if (status < 400) return FERRY_OK;
+  if (status >= 200 && status < 300) return FERRY_OK;
   if (status == 401 || status == 403) return FERRY_ERROR_AUTH;
   if (status == 408 || status == 429 || status >= 500) return FERRY_RETRY;
   return FERRY_ERROR_CONFIG;
@@ -65,13 +65,17 @@ uint64_t retry_after_ms(std::string_view value, uint64_t cap_ms) {
   if (value.empty()) return 0;
   uint64_t seconds = 0;
   const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-  if (ec == std::errc() && ptr == value.data() + value.size()) return std::min(seconds, cap_ms / 1000) * 1000;
+  if (ptr == value.data() + value.size()) {
+    if (ec == std::errc()) return seconds > cap_ms / 1000 ? cap_ms : seconds * 1000;
+    if (ec == std::errc::result_out_of_range) return cap_ms;  // more seconds than 64 bits hold
+  }
   // An HTTP date: the hint is the time until then. The clock is fine here:
   // it only decides how long to wait, never what is written.
   const time_t when = curl_getdate(std::string(value).c_str(), nullptr);
   const time_t now = std::time(nullptr);
   if (when <= now) return 0;
-  return std::min(static_cast<uint64_t>(when - now), cap_ms / 1000) * 1000;
+  const auto seconds_until = static_cast<uint64_t>(when - now);
+  return seconds_until > cap_ms / 1000 ? cap_ms : seconds_until * 1000;
 }
 
 std::optional<std::string> header_value(std::string_view line, std::string_view name) {

@@ -65,10 +65,12 @@ class HeaderList {
 // refused, reset, timed out, DNS (FERRY_RETRY).
 FerryStatus status_of_transport(CURLcode rc);
 
-// What an HTTP status means: below 400 FERRY_OK; 401 and 403
-// FERRY_ERROR_AUTH; 408, 429 and 5xx FERRY_RETRY; any other 4xx
-// FERRY_ERROR_CONFIG (it will be refused again until the configuration
-// changes: a wrong URL, index or bucket, a body the server does not take).
+// What an HTTP status means: 2xx FERRY_OK; 401 and 403 FERRY_ERROR_AUTH;
+// 408, 429 and 5xx FERRY_RETRY; anything else FERRY_ERROR_CONFIG: a 1xx or
+// 3xx is not an answer from the configured URL (redirects are not
+// followed, so "delivered" means the configured URL took it), and another
+// 4xx will be refused again until the configuration changes (a wrong URL,
+// index or bucket, a body the server does not take).
 FerryStatus status_of_http(long status);
 
 // The wait a Retry-After value asks for, in delay-seconds or as an HTTP

@@ -28,6 +28,9 @@ TEST(CurlSupport, ATransferWithoutAnAnswerIsClassifiedOnce) {
 TEST(CurlSupport, AnHttpStatusIsClassifiedOnce) {
   EXPECT_EQ(status_of_http(200), FERRY_OK);
   EXPECT_EQ(status_of_http(204), FERRY_OK);
+  // Redirects are not followed: a 3xx (or a stray 1xx) means the configured
+  // URL did not take the request, never that it was delivered.
+  for (long s : {100L, 199L, 301L, 302L, 307L, 308L}) EXPECT_EQ(status_of_http(s), FERRY_ERROR_CONFIG) << s;
   EXPECT_EQ(status_of_http(401), FERRY_ERROR_AUTH);
   EXPECT_EQ(status_of_http(403), FERRY_ERROR_AUTH);
   for (long s : {408L, 429L, 500L, 502L, 503L, 504L}) EXPECT_EQ(status_of_http(s), FERRY_RETRY) << s;
@@ -52,6 +55,8 @@ TEST(CurlSupport, ARetryAfterHintIsReadAndCapped) {
   // wrapped-around short wait.
   EXPECT_EQ(retry_after_ms("18446744073709552", 600000), 600000u);  // x1000 wraps to 384
   EXPECT_EQ(retry_after_ms("18446744073709551615", 600000), 600000u);
+  EXPECT_EQ(retry_after_ms("99999999999999999999999", 600000), 600000u);  // past 64 bits
+  EXPECT_EQ(retry_after_ms("2", 1500), 1500u);  // a cap that is not whole seconds
   // An HTTP date in the past asks for no wait; one far ahead for the cap.
   EXPECT_EQ(retry_after_ms("Wed, 21 Oct 2015 07:28:00 GMT", 60000), 0u);
   EXPECT_EQ(retry_after_ms("Fri, 01 Jan 2100 00:00:00 GMT", 60000), 60000u);
