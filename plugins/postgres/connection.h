@@ -1,7 +1,7 @@
 // One libpq connection with classified, redacted errors.
 //
 // Every failure is thrown as PgError (a ferry::Error), whose status comes
-// from classify() and whose message names the endpoint (host:port/db) and
+// from support/sql/pg_errors.h and whose message names the endpoint (host:port/db) and
 // the server's own message, never the password.
 //
 // Thread safety: none; one instance is used by one thread at a time.
