@@ -68,6 +68,9 @@ std::optional<std::string> base64_decode(std::string_view text) {
       }
       v = (v << 6) | static_cast<uint32_t>(d);
     }
+    // The bits padding leaves over must be zero, or two texts would decode
+    // to the same bytes ("QR==" and "QQ==").
+    if ((real == 2 && (v & 0xFFFF) != 0) || (real == 3 && (v & 0xFF) != 0)) return std::nullopt;
     out += static_cast<char>(v >> 16);
     if (real > 2) out += static_cast<char>((v >> 8) & 0xFF);
     if (real > 3) out += static_cast<char>(v & 0xFF);

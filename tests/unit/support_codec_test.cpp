@@ -38,6 +38,10 @@ TEST(Base64, ADamagedValueIsRefusedNotGuessed) {
   EXPECT_EQ(base64_decode("Zg==Zm9v"), std::nullopt);  // padding in the middle
   EXPECT_EQ(base64_decode("Z==="), std::nullopt);
   EXPECT_EQ(base64_decode("Zm 9v"), std::nullopt);
+  EXPECT_EQ(base64_decode("QR=="), std::nullopt);  // bits past the byte are not zero
+  EXPECT_EQ(base64_decode("Zm9="), std::nullopt);
+  EXPECT_EQ(base64_decode("QQ=="), "A");
+  EXPECT_EQ(base64_decode("Zm8="), "fo");
   EXPECT_EQ(base64_decode("Zm9vYg=="), "foob");
 }
 
