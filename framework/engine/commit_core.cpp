@@ -72,7 +72,7 @@ void CommitCore::abort_staged(const std::vector<SinkOutcome>& outcomes, const De
   }
 }
 
-void CommitCore::commit_one(size_t i, const Delivery& d, SinkOutcome& outcome, bool& failed,
+void CommitCore::commit_one(size_t i, const Delivery& d, SinkOutcome& outcome,
                             const std::function<void()>& rewritten) {
   SinkSlot& slot = sinks_[i];
   FerryCheckpoint cp{};
@@ -126,7 +126,7 @@ void CommitCore::commit_one(size_t i, const Delivery& d, SinkOutcome& outcome, b
       outcome.state = State::Failed;
       outcome.failure = again.failure;
       outcome.rejected = every_row_failed(d.batch->n_rows, std::move(again.rejected), again.failure, again.attempts);
-      failed = true;
+      rewritten();
       return;
     }
     // The rows this attempt refused are the ones that stay out of the sink.
@@ -255,11 +255,7 @@ std::vector<SinkOutcome> CommitCore::deliver(const Delivery& d, Accounting& acco
         saved = true;
       }
     };
-    for (size_t i : committing) {
-      bool failed = false;
-      commit_one(i, d, outcomes[i], failed, re_account);
-      if (failed) re_account();
-    }
+    for (size_t i : committing) commit_one(i, d, outcomes[i], re_account);
   } catch (...) {
     abort_staged(outcomes, d);
     throw;

@@ -90,13 +90,12 @@ class CommitCore {
 
  private:
   std::vector<SinkOutcome> write_all(const Delivery& d);
-  // Commits one sink's batch, writing it again when a commit fails. When the
-  // batch is written again with other rows refused, `rewritten` runs before
-  // the next commit, so the intent saved for a crash describes the attempt
-  // that may commit, not the first one. `failed`: a retried write failed as
-  // a whole (the sink is then Failed and holds nothing of the batch).
-  void commit_one(size_t sink, const Delivery& d, SinkOutcome& outcome, bool& failed,
-                  const std::function<void()>& rewritten);
+  // Commits one sink's batch, writing it again when a commit fails. Whenever
+  // that changes the sink's outcome (other rows refused, or the write failed
+  // as a whole and the sink is Failed), `rewritten` runs before anything
+  // else happens, so the intent saved for a crash describes the attempt that
+  // may commit, not the first one.
+  void commit_one(size_t sink, const Delivery& d, SinkOutcome& outcome, const std::function<void()>& rewritten);
   void abort_staged(const std::vector<SinkOutcome>& outcomes, const Delivery& d) noexcept;
 
   RunContext& run_;
