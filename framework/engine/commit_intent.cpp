@@ -69,6 +69,21 @@ DlqEntry entry_from(const json::object& o) {
   return e;
 }
 
+// Rows that differ in their id alone. A row that carries its entry (to copy
+// for other sinks) stands alone.
+bool fare_alike(const ReplayRow& a, const ReplayRow& b) {
+  if (a.entry || b.entry) return false;
+  if (a.status != b.status || a.attempts != b.attempts || a.failed_stage != b.failed_stage ||
+      a.failed_record != b.failed_record || a.failure != b.failure || a.targets.size() != b.targets.size())
+    return false;
+  for (size_t t = 0; t < a.targets.size(); ++t) {
+    const ReplayTarget& x = a.targets[t];
+    const ReplayTarget& y = b.targets[t];
+    if (x.sink != y.sink || x.tried != y.tried || x.delivered != y.delivered || x.failure != y.failure) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string encode_intent(const CommitIntent& in) {
@@ -89,9 +104,13 @@ std::string encode_intent(const CommitIntent& in) {
   o["add"] = std::move(add);
   // One row per replayed entry, saved before every replay commit: fields at
   // their default (what decode_intent assumes when a key is absent) are left
-  // out, which halves what a batch of plain resolutions writes.
+  // out, and a run of entries with consecutive ids that fare alike is one
+  // row with the last id in "through" (a batch of plain resolutions is one).
   json::array rows;
-  for (const ReplayRow& r : in.rows) {
+  for (size_t i = 0; i < in.rows.size();) {
+    const ReplayRow& r = in.rows[i];
+    size_t end = i + 1;
+    while (end < in.rows.size() && in.rows[end].id == in.rows[end - 1].id + 1 && fare_alike(r, in.rows[end])) ++end;
     json::array targets;
     for (const ReplayTarget& t : r.targets) {
       json::object target{{"sink", t.sink}};
@@ -101,12 +120,14 @@ std::string encode_intent(const CommitIntent& in) {
       targets.push_back(std::move(target));
     }
     json::object row{{"id", r.id}, {"attempts", r.attempts}, {"targets", std::move(targets)}};
+    if (end - i > 1) row["through"] = in.rows[end - 1].id;
     if (r.status != DlqStatus::Pending) row["status"] = to_string(r.status);
     if (!r.failed_stage.empty()) row["failed_stage"] = r.failed_stage;
     if (!r.failed_record.empty()) row["failed_record"] = r.failed_record;
     if (!r.failure.empty()) row["failure"] = r.failure;
     if (r.entry) row["entry"] = entry_json(*r.entry);
     rows.push_back(std::move(row));
+    i = end;
   }
   o["rows"] = std::move(rows);
   return json::serialize(o);
@@ -149,6 +170,14 @@ CommitIntent decode_intent(const std::string& body) {
           row.targets.push_back({str(t.as_object(), "sink"), flag(t.as_object(), "tried"),
                                  flag(t.as_object(), "delivered"), str(t.as_object(), "failure")});
       if (const json::value* e = r.if_contains("entry"); e && e->is_object()) row.entry = entry_from(e->as_object());
+      const int64_t through = r.contains("through") ? num(r, "through") : row.id;
+      if (through < row.id)
+        throw Error("the commit intent in the state store cannot be read: entries " + std::to_string(row.id) +
+                    " through " + std::to_string(through) + " run backwards");
+      for (int64_t id = row.id; id < through; ++id) {
+        in.rows.push_back(row);
+        ++row.id;
+      }
       in.rows.push_back(std::move(row));
     }
   return in;
