@@ -17,13 +17,14 @@ packages=(
   libcli11-dev
   libgtest-dev libgmock-dev
   libcurl4-openssl-dev libssl-dev zlib1g-dev curl
-  # The host's PostgreSQL state store links libpq, even in the core build.
-  libpq-dev
+  # The host's PostgreSQL state store links libpqxx (and libpq under it),
+  # even in the core build.
+  libpq-dev libpqxx-dev
   time
 )
 connector_packages=(
   # Connectors and the servers their tests start (never a system service).
-  postgresql postgresql-client libpqxx-dev
+  postgresql postgresql-client
   mariadb-server mariadb-client libmysqlcppconn7v5
   # promtool checks the /metrics output.
   prometheus

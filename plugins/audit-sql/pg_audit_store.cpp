@@ -83,7 +83,7 @@ std::string PgAuditStore::insert_sql(size_t rows) const {
 void PgAuditStore::record(const FerryCheckpointEvent& e, int64_t at_ms) {
   PgTransaction tx(db_);
   auto run = [this](size_t rows, const PgParams& p) {
-    return PgConnection::affected(db_.exec(insert_sql(rows), p, kInsertWhat).get());
+    return db_.exec(insert_sql(rows), p, kInsertWhat);
   };
   const AddedRows added = granularity_ == Granularity::kBatch
                               ? insert_batch_row<PgParams>(e, at_ms, run)

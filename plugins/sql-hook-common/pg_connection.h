@@ -1,54 +1,27 @@
-// A small libpq connection wrapper: parameter binding, transactions and
-// Ferry's error classification (connection loss, serialization failures and
-// lock timeouts -> RETRY). Messages never carry the connection's password.
-// Shared by the audit-sql and failure-stats plugins, which compile it in
-// (plugin code that several bundled plugins use; it includes sdk/ only).
+// The SQL hooks' PostgreSQL connection: support/pg's libpqxx session, with
+// its failures turned into ferry::Error and the host's retry hints.
+// Shared by the audit-sql and failure-stats plugins.
 #ifndef FERRY_PLUGINS_SQL_HOOK_COMMON_PG_CONNECTION_H_
 #define FERRY_PLUGINS_SQL_HOOK_COMMON_PG_CONNECTION_H_
-
-#include <libpq-fe.h>
 
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
+
+#include "pg/pg_session.h"
 
 namespace ferry_sql_hooks {
-
-struct ResultClear {
-  void operator()(PGresult* r) const noexcept { PQclear(r); }
-};
-using PgResult = std::unique_ptr<PGresult, ResultClear>;
 
 // Masks `password=...` pairs and URI userinfo passwords in `text`, and every
 // occurrence of `secret` (when 4 characters or longer).
 std::string redact(std::string_view text, std::string_view secret);
 
-// Query parameters. Text goes as text (PostgreSQL text cannot hold NUL
-// bytes), bytes as binary bytea, integers as int8; none is ever sent as NULL
-// unless added with null().
-class PgParams {
+// Query parameters, with the name the hooks' row binders use for integers
+// (audit_rows.h binds PostgreSQL and MySQL rows alike).
+class PgParams : public ferry::support::pg::Params {
  public:
-  void text(std::string_view v);
-  void bytes(std::string_view v);
-  void int64(int64_t v);
-  void null();
-  int size() const { return static_cast<int>(values_.size()); }
-  void clear();
-
-  const Oid* types() const { return types_.data(); }
-  const char* const* values() const;
-  const int* lengths() const { return lengths_.data(); }
-  const int* formats() const { return formats_.data(); }
-
- private:
-  std::vector<std::string> storage_;
-  std::vector<bool> is_null_;
-  std::vector<Oid> types_;
-  std::vector<int> lengths_;
-  std::vector<int> formats_;
-  mutable std::vector<const char*> values_;
+  void int64(int64_t v) { integer(v); }
 };
 
 class PgConnection {
@@ -56,36 +29,23 @@ class PgConnection {
   // Connects to `dsn` (libpq conninfo or URI) and sets lock_timeout to
   // `lock_timeout_ms`. `label` starts every error message. Throws
   // ferry::Error: RETRY when the server cannot be reached, AUTH when it
-  // refuses the credentials.
-  PgConnection(const std::string& dsn, int lock_timeout_ms, std::string label);
-  ~PgConnection();
-  PgConnection(const PgConnection&) = delete;
-  PgConnection& operator=(const PgConnection&) = delete;
+  // refuses the credentials, CONFIG for a malformed DSN or a missing
+  // database.
+  PgConnection(const std::string& dsn, int lock_timeout_ms, const std::string& label);
 
-  // Reconnects if the connection was lost (server restart, network).
-  void ensure_connected();
   // Runs SQL without parameters (may hold several statements).
   void exec(const std::string& sql, std::string_view what);
-  // Runs one statement with parameters; returns its result (commands and
-  // queries alike).
-  PgResult exec(const std::string& sql, const PgParams& params, std::string_view what);
-  // Number of rows a command changed.
-  static int64_t affected(const PGresult* r);
+  // Runs one statement; returns the rows it changed.
+  int64_t exec(const std::string& sql, const PgParams& params, std::string_view what);
 
-  [[noreturn]] void fail(const PGresult* r, std::string_view what) const;
-  std::string redact(std::string_view text) const;
+  ferry::support::pg::Session& session() { return *session_; }
 
  private:
-  void configure();
-
-  std::string label_;
-  std::string where_;     // redacted host/db for messages
-  std::string password_;  // only to mask it in messages
-  int lock_timeout_ms_;
-  PGconn* conn_ = nullptr;
+  std::unique_ptr<ferry::support::pg::Session> session_;
 };
 
-// BEGIN on construction, ROLLBACK on destruction unless commit() succeeded.
+// BEGIN on construction (connecting again first if the connection was
+// lost), ROLLBACK on destruction unless commit() succeeded.
 class PgTransaction {
  public:
   explicit PgTransaction(PgConnection& db);
@@ -95,8 +55,7 @@ class PgTransaction {
   void commit();
 
  private:
-  PgConnection& db_;
-  bool open_ = false;
+  std::unique_ptr<ferry::support::pg::Transaction> tx_;
 };
 
 }  // namespace ferry_sql_hooks

@@ -1,0 +1,244 @@
+#include "pg/pg_session.h"
+
+#include <libpq-fe.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include <ferry/redact.hpp>
+#include <pqxx/except>
+#include <pqxx/nontransaction>
+#include <pqxx/prepared_statement>
+
+#include "sql/pg_errors.h"
+
+namespace pqxx {
+// A parameter goes as its text, or as NULL.
+template <>
+struct string_traits<ferry::support::pg::Value> {
+  static constexpr const char* name() noexcept { return "ferry parameter"; }
+  static constexpr bool has_null() noexcept { return true; }
+  static bool is_null(const ferry::support::pg::Value& v) { return !v.text; }
+  static ferry::support::pg::Value null() { return {}; }
+  static void from_string(const char text[], ferry::support::pg::Value& v) { v.text = text; }
+  static std::string to_string(const ferry::support::pg::Value& v) { return v.text.value_or(std::string()); }
+};
+}  // namespace pqxx
+
+namespace ferry::support::pg {
+namespace {
+
+// libpq's messages end with a newline; Ferry's do not.
+std::string trimmed(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r')) s.pop_back();
+  return s.empty() ? "unknown error" : s;
+}
+
+bool contains(std::string_view hay, std::string_view needle) { return hay.find(needle) != std::string_view::npos; }
+
+// One conninfo value, quoted as libpq's keyword/value syntax wants it.
+std::string quoted(const char* v) {
+  std::string out = "'";
+  for (const char* p = v; *p; ++p) {
+    if (*p == '\'' || *p == '\\') out += '\\';
+    out += *p;
+  }
+  return out + "'";
+}
+
+// The SQL of a statement on one line and short, for a message.
+std::string summary(const std::string& sql) {
+  std::string line;
+  for (char c : sql) {
+    if (c == '\n' || c == '\t') c = ' ';
+    if (c == ' ' && !line.empty() && line.back() == ' ') continue;
+    line += c;
+  }
+  return line.size() <= 60 ? line : line.substr(0, 57) + "...";
+}
+
+}  // namespace
+
+Params& Params::text(std::string_view v) {
+  if (v.find('\0') != std::string_view::npos)
+    throw Failure(FERRY_INVALID_DATA, "a text value holds a NUL byte, which PostgreSQL text cannot store", "",
+                  Failure::Kind::Statement);
+  values_.push_back({std::string(v)});
+  return *this;
+}
+
+Params& Params::bytes(std::string_view v) {
+  static const char* digits = "0123456789abcdef";
+  std::string hex = "\\x";
+  hex.reserve(2 + v.size() * 2);
+  for (unsigned char c : v) {
+    hex += digits[c >> 4];
+    hex += digits[c & 15];
+  }
+  values_.push_back({std::move(hex)});
+  return *this;
+}
+
+Params& Params::integer(int64_t v) {
+  values_.push_back({std::to_string(v)});
+  return *this;
+}
+
+Params& Params::null() {
+  values_.push_back({});
+  return *this;
+}
+
+Session::Session(const std::string& dsn, SessionOptions options) : options_(std::move(options)) {
+  // Parsed first: a malformed DSN is a configuration error, and the password
+  // must be known to keep it out of every later message.
+  char* parse_error = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(dsn.c_str(), &parse_error);
+  if (!parsed) {
+    const std::string detail = parse_error ? trimmed(parse_error) : "out of memory";
+    PQfreemem(parse_error);
+    throw Failure(FERRY_ERROR_CONFIG,
+                  ferry::redact(options_.label + ": not a valid connection string: " + detail, ""), "",
+                  Failure::Kind::Statement);
+  }
+  // Written back as keyword/value pairs (a URI too), with Ferry's defaults
+  // where the DSN says nothing.
+  std::string host, hostaddr, port, db, user;
+  bool has_timeout = false, has_app = false;
+  for (const PQconninfoOption* o = parsed; o->keyword; ++o) {
+    if (!o->val) continue;
+    const std::string key = o->keyword;
+    if (key == "password") password_ = o->val;
+    if (key == "host") host = o->val;
+    if (key == "hostaddr") hostaddr = o->val;
+    if (key == "port") port = o->val;
+    if (key == "dbname") db = o->val;
+    if (key == "user") user = o->val;
+    if (key == "connect_timeout") has_timeout = true;
+    if (key == "application_name" || key == "fallback_application_name") has_app = true;
+    dsn_ += key + "=" + quoted(o->val) + " ";
+  }
+  PQconninfoFree(parsed);
+  if (!has_timeout) dsn_ += "connect_timeout=10 ";
+  if (!has_app && !options_.application_name.empty())
+    dsn_ += "fallback_application_name=" + quoted(options_.application_name.c_str());
+  if (host.empty()) host = hostaddr.empty() ? "localhost" : hostaddr;
+  if (db.empty()) db = user;
+  where_ = redact(host + ":" + (port.empty() ? "5432" : port) + "/" + db);
+  connect();
+}
+
+Session::~Session() = default;
+
+std::string Session::redact(std::string_view text) const { return ferry::redact(text, password_); }
+
+void Session::connect() {
+  tx_.reset();
+  quiet_.reset();
+  conn_.reset();
+  try {
+    conn_ = std::make_unique<pqxx::connection>(dsn_);
+  } catch (const std::exception& e) {
+    const std::string detail = redact(trimmed(e.what()));
+    FerryStatus st = FERRY_RETRY;  // down or unreachable: later may work
+    if (contains(detail, "authentication failed") || contains(detail, "no password supplied") ||
+        contains(detail, "password is required"))
+      st = FERRY_ERROR_AUTH;
+    else if (contains(detail, "does not exist"))  // the role or the database
+      st = FERRY_ERROR_CONFIG;
+    throw Failure(st, options_.label + ": cannot connect to " + where_ + ": " + detail, "",
+                  Failure::Kind::ConnectionLost);
+  }
+  quiet_ = std::make_unique<pqxx::quiet_errorhandler>(*conn_);
+  if (options_.lock_timeout_ms)
+    exec("SET lock_timeout = " + std::to_string(*options_.lock_timeout_ms > 0 ? *options_.lock_timeout_ms : 1),
+         "configuring the session");
+}
+
+bool Session::connected() const { return conn_ && conn_->is_open(); }
+
+void Session::ensure_connected() {
+  if (connected()) return;
+  connect();
+}
+
+void Session::fail(const std::exception& e, std::string_view what) const {
+  const bool lost = !connected();
+  std::string sqlstate;
+  Failure::Kind kind = lost ? Failure::Kind::ConnectionLost : Failure::Kind::Statement;
+  FerryStatus st = lost ? FERRY_RETRY : FERRY_ERROR_INTERNAL;
+  if (dynamic_cast<const pqxx::in_doubt_error*>(&e)) {
+    kind = Failure::Kind::InDoubt;
+    st = FERRY_ERROR_IO;
+  } else if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
+    sqlstate = sql->sqlstate();
+    if (!sqlstate.empty() || lost) st = status_of_sqlstate(sqlstate, lost);
+  } else if (dynamic_cast<const pqxx::broken_connection*>(&e)) {
+    kind = Failure::Kind::ConnectionLost;
+    st = FERRY_RETRY;
+  }
+  std::string message = options_.label + " " + where_ + ": " + std::string(what) + ": " + trimmed(e.what());
+  if (!sqlstate.empty()) message += " (SQLSTATE " + sqlstate + ")";
+  throw Failure(st, redact(message), sqlstate, kind);
+}
+
+pqxx::result Session::exec(const std::string& sql, std::string_view what, const Params& params) {
+  try {
+    if (!conn_) connect();
+    const auto args = pqxx::prepare::make_dynamic_params(params.values());
+    if (tx_) return tx_->exec_params(sql, args);
+    pqxx::nontransaction once(*conn_);
+    return once.exec_params(sql, args);
+  } catch (const Failure&) {
+    throw;
+  } catch (const std::exception& e) {
+    fail(e, std::string(what) + " ('" + summary(sql) + "')");
+  }
+}
+
+void Session::exec_script(const std::string& sql, std::string_view what) {
+  try {
+    if (!conn_) connect();
+    if (tx_) {
+      tx_->exec(sql);
+      return;
+    }
+    pqxx::nontransaction once(*conn_);
+    once.exec(sql);
+  } catch (const std::exception& e) {
+    fail(e, what);
+  }
+}
+
+Transaction::Transaction(Session& s) : s_(s) {
+  s_.ensure_connected();
+  try {
+    s_.tx_ = std::make_unique<pqxx::work>(*s_.conn_);
+  } catch (const std::exception& e) {
+    s_.fail(e, "starting a transaction");
+  }
+}
+
+Transaction::~Transaction() {
+  if (!s_.tx_) return;
+  try {
+    s_.tx_->abort();
+  } catch (...) {
+    // The connection may be gone, which rolls back on the server; the error
+    // that got here is the one worth reporting.
+  }
+  s_.tx_.reset();
+}
+
+void Transaction::commit() {
+  std::unique_ptr<pqxx::work> tx = std::move(s_.tx_);  // whatever COMMIT answers, the transaction is over
+  try {
+    tx->commit();
+  } catch (const std::exception& e) {
+    s_.fail(e, "committing");
+  }
+}
+
+int64_t affected(const pqxx::result& r) { return static_cast<int64_t>(r.affected_rows()); }
+
+}  // namespace ferry::support::pg
