@@ -31,7 +31,7 @@ DlqEntry read_dlq(const Rows& r, int i, const std::string& label) {
   e.position = r.bytes(i, 4);
   e.stage = r.text(i, 5);
   e.sink = r.text(i, 6);
-  e.record_key = r.text(i, 7);
+  e.record_key = r.bytes(i, 7);
   e.record_json = r.text(i, 8);
   e.error_class = r.text(i, 9);
   e.message = r.text(i, 10);
@@ -79,7 +79,7 @@ void insert_dlq(Connection& c, const std::vector<DlqEntry>& entries, int64_t now
             .bytes(e.position)
             .text(e.stage)
             .text(e.sink)
-            .text(e.record_key)
+            .bytes(e.record_key)
             .text(e.record_json)
             .text(e.error_class)
             .text(e.message)

@@ -13,7 +13,7 @@ namespace {
 // Key of the advisory lock that serialises table creation between openers.
 constexpr const char* kSchemaLockKey = "7310593858231117312";
 
-constexpr int64_t kSchemaVersion = 2;
+constexpr int64_t kSchemaVersion = 3;
 
 // Version 1. Every statement is idempotent, so it also completes a database
 // made by a Ferry from before the version was kept.
@@ -146,6 +146,18 @@ constexpr const char* kSchemaV2[] = {
   FROM dlq_entries e JOIN dlq_state s ON s.id = e.id)sql",
 };
 
+// Version 3: a record's key is the plugin's bytes, which PostgreSQL text
+// cannot always hold (a NUL, bytes that are not UTF-8). Every key stored
+// before was text, so it converts as its UTF-8 bytes.
+constexpr const char* kSchemaV3[] = {
+    "DROP VIEW dlq",
+    "ALTER TABLE dlq_entries ALTER COLUMN record_key TYPE BYTEA USING convert_to(record_key, 'UTF8')",
+    R"sql(CREATE VIEW dlq AS
+  SELECT e.id, e.pipeline, e.run_id, e.partition, e.position, e.stage, e.sink, e.record_key, e.record,
+         e.error_class, e.message, s.attempts, s.status, e.created_at_ms, s.updated_at_ms
+  FROM dlq_entries e JOIN dlq_state s ON s.id = e.id)sql",
+};
+
 }  // namespace
 
 void ensure_schema(Connection& c) {
@@ -168,6 +180,8 @@ void ensure_schema(Connection& c) {
     for (const char* statement : kSchemaV1) c.exec(statement);
   if (version < 2)
     for (const char* statement : kSchemaV2) c.exec(statement);
+  if (version < 3)
+    for (const char* statement : kSchemaV3) c.exec(statement);
   c.exec("INSERT INTO state_schema (only_row, version) VALUES (TRUE, $1) "
          "ON CONFLICT (only_row) DO UPDATE SET version = excluded.version",
          Params().integer(kSchemaVersion));

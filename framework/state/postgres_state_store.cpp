@@ -4,13 +4,11 @@
 // The connection is in postgres_db.h, the schema and its numbered migrations
 // in postgres_state_schema.cpp, the DLQ's operations in postgres_dlq.cpp.
 //
-// Every value goes through a bound parameter (PQexecParams); SQL text is only
-// ever built from fixed fragments. Byte strings (positions) are BYTEA, sent in
-// binary and read back with PQunescapeBytea, so NUL bytes survive. One
+// Every value goes through a bound parameter (support/pg, on libpqxx); SQL
+// text is only ever built from fixed fragments. Byte strings (positions) are
+// BYTEA, so NUL bytes survive. One
 // connection per store object, guarded by a mutex; a connection found broken
 // is re-established once before an operation fails.
-#include <libpq-fe.h>
-
 #include <cctype>
 #include <chrono>
 #include <cstdint>

@@ -102,6 +102,8 @@ class Session {
 
   // A session whose connection was lost connects again (once per call).
   void ensure_connected();
+  // Connects again now, whatever the old connection's state.
+  void reconnect() { connect(); }
   bool connected() const;
 
   // "host:port/db", for messages.

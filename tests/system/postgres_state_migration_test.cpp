@@ -158,7 +158,7 @@ int64_t count_of(const std::vector<std::pair<DlqStatus, int64_t>>& counts, DlqSt
 TEST_F(PostgresStateMigrationTest, AVersion1StateKeepsItsCheckpointsAndEveryDlqEntry) {
   const std::string db = version_1_database();
   auto store = open_postgres_state(server_->dsn(db));
-  EXPECT_EQ(server_->psql("SELECT version FROM state_schema", db), "2\n");
+  EXPECT_EQ(server_->psql("SELECT version FROM state_schema", db), "3\n");
 
   auto cp = store->load_checkpoint("orders", "p0");
   ASSERT_TRUE(cp);
@@ -183,6 +183,7 @@ TEST_F(PostgresStateMigrationTest, AVersion1StateKeepsItsCheckpointsAndEveryDlqE
   auto listed = store->list_dlq(pending);
   ASSERT_EQ(listed.size(), 1u);
   EXPECT_EQ(listed[0].record_json, R"({"values":{"id":1}})");
+  EXPECT_EQ(listed[0].record_key, "k1");  // text before version 3, its bytes since
 
   // New ids continue past the old ones; `dlq` still reads with plain SQL.
   DlqEntry next = listed[0];

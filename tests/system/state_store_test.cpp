@@ -239,6 +239,27 @@ TEST_P(StateStoreTest, BinaryPositionsRoundTripByteExact) {
   EXPECT_EQ(store().get_dlq("orders", b)->position, std::string("k\0b", 3));
 }
 
+// A record's key is the plugin's bytes: a NUL, or bytes that are not UTF-8,
+// come back as they were (PostgreSQL text can hold neither).
+TEST_P(StateStoreTest, ADlqEntrysKeyOfAnyBytesComesBackByteExact) {
+  const std::string nul_inside("id\0\x01", 4);
+  const std::string not_utf8("\xff\xfe-\xc3", 4);
+  DlqEntry a = make_entry("orders", "1");
+  a.record_key = nul_inside;
+  DlqEntry b = make_entry("orders", "2");
+  b.record_key = not_utf8;
+  const int64_t ia = add_one(store(), a);
+  const int64_t ib = add_one(store(), b);
+  EXPECT_EQ(store().get_dlq("orders", ia)->record_key, nul_inside);
+  EXPECT_EQ(store().get_dlq("orders", ib)->record_key, not_utf8);
+  DlqFilter all;
+  all.pipeline = "orders";
+  const std::vector<DlqEntry> listed = store().list_dlq(all);
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].record_key, nul_inside);
+  EXPECT_EQ(listed[1].record_key, not_utf8);
+}
+
 TEST_P(StateStoreTest, ListCheckpointsIsSortedAndPerPipeline) {
   store().save_checkpoint(make_checkpoint("orders", "b", "1"), 1, {});
   store().save_checkpoint(make_checkpoint("orders", "c", "1"), 1, {});
