@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "support/kill_loop.h"
+#include "support/pg_count.h"
 #include "support/servers.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
@@ -195,10 +196,10 @@ class MysqlToPostgresCrash : public MysqlPostgres {
     spec.out_file = dir_.file("out.txt");
     spec.err_file = dir_.file("err.txt");
     spec.total = kRows;
-    spec.landed = [&] { return std::stoll(pg("SELECT count(*) FROM orders")); };
+    spec.landed = ferry::test::pg_row_counter(pg_->dsn(), "orders");
     spec.kills = kKills;
     spec.seed = seed;
-    spec.poll = std::chrono::milliseconds(20);  // each look starts a client
+    spec.poll = std::chrono::milliseconds(5);
     const ferry::test::KillLoopResult r = ferry::test::kill_loop(spec);
     EXPECT_GE(r.kills, kKills) << "the run finished before it was killed often enough";
     EXPECT_GE(r.kills_mid_data, kKills / 2) << "too few kills landed while data was moving";

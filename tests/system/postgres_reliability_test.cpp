@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "support/kill_loop.h"
+#include "support/pg_count.h"
 #include "support/run_log.h"
 #include "support/servers.h"
 #include "support/subprocess.h"
@@ -78,16 +79,10 @@ void crash_test(PgServer& source, const std::string& mode_config, const std::str
   spec.out_file = dir.file("out.txt");
   spec.err_file = dir.file("err.txt");
   spec.total = kRows;
-  spec.landed = [&] {
-    try {
-      return std::stoll(source.psql("SELECT count(*) FROM orders", db));
-    } catch (const std::exception&) {
-      return 0ll;
-    }
-  };
+  spec.landed = ferry::test::pg_row_counter(source.dsn(db), "orders");
   spec.kills = kKills;
   spec.seed = seed;
-  spec.poll = std::chrono::milliseconds(20);  // each look starts a client
+  spec.poll = std::chrono::milliseconds(5);
   const ferry::test::KillLoopResult s = ferry::test::kill_loop(spec);
   EXPECT_GE(s.kills, kKills) << "the run finished before it was killed often enough (" << mode_config << ")";
   EXPECT_GE(s.kills_mid_data, kKills / 2) << "too few kills landed while data was moving";
