@@ -180,7 +180,7 @@ int64_t Connection::check_schema_version() {
   auto stmt = prepare("PRAGMA user_version");
   const int64_t version = stmt.step() ? stmt.integer_at(0) : 0;
   if (version > kSchemaVersion) {
-    throw Error("state store " + path_ + ": schema version " + std::to_string(version) +
+    throw Error("state store " + path() + ": schema version " + std::to_string(version) +
                 " is newer than this ferry understands (" + std::to_string(kSchemaVersion) +
                 ")");
   }

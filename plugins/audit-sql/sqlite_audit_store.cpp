@@ -36,7 +36,7 @@ std::string schema_sql(const std::string& prefix) {
 }  // namespace
 
 SqliteAuditStore::SqliteAuditStore(const std::string& path, const Options& opts)
-    : granularity_(opts.granularity), db_(path, opts.busy_timeout_ms, "audit-sql") {
+    : granularity_(opts.granularity), db_(path, hook_database_options(opts.busy_timeout_ms, "audit-sql")) {
   db_.exec(schema_sql(opts.table_prefix), "creating the audit tables");
   insert_ = db_.prepare(
       "INSERT OR IGNORE INTO " + quote_ident(opts.table_prefix + "audit") +

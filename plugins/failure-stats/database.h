@@ -1,4 +1,4 @@
-// The SQLite wrapper shared with the other SQL hook (plugins/sql-hook-common).
+// The SQLite connection shared with the other SQL hook (plugins/sql-hook-common).
 #ifndef FERRY_PLUGINS_FAILURE_STATS_DATABASE_H_
 #define FERRY_PLUGINS_FAILURE_STATS_DATABASE_H_
 
@@ -7,9 +7,9 @@
 namespace ferry_failure_stats {
 using ferry_sql_hooks::bind_blob;
 using ferry_sql_hooks::bind_text;
-using ferry_sql_hooks::classify;
 using ferry_sql_hooks::quote_ident;
 using ferry_sql_hooks::Database;
+using ferry_sql_hooks::hook_database_options;
 using ferry_sql_hooks::Statement;
 using ferry_sql_hooks::Transaction;
 }  // namespace ferry_failure_stats

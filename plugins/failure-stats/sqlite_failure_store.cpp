@@ -19,7 +19,7 @@ std::string schema_sql(const std::string& prefix) {
 }  // namespace
 
 SqliteFailureStore::SqliteFailureStore(const std::string& path, const Options& opts)
-    : db_(path, opts.busy_timeout_ms, "failure-stats") {
+    : db_(path, hook_database_options(opts.busy_timeout_ms, "failure-stats")) {
   db_.exec(schema_sql(opts.table_prefix), "creating the failure tables");
   // max() keeps the newest time if clocks step back between events.
   per_class_ = db_.prepare(

@@ -1,72 +1,41 @@
-// A small SQLite connection wrapper: RAII handles, binding helpers, and
-// Ferry's error classification (BUSY/LOCKED -> RETRY). Shared by the
-// audit-sql and failure-stats plugins, which compile it in.
+// The SQL hooks' SQLite connection: support/sqlite's, plus binders that
+// point at the event's own memory (valid for one Database::run, which
+// clears them). Shared by the audit-sql and failure-stats plugins.
 #ifndef FERRY_PLUGINS_SQL_HOOK_COMMON_DATABASE_H_
 #define FERRY_PLUGINS_SQL_HOOK_COMMON_DATABASE_H_
 
-#include <ferry/plugin.h>
-#include <sqlite3.h>
-
-#include <memory>
 #include <string>
 #include <string_view>
 
+#include "sqlite/sqlite_db.h"
+
 namespace ferry_sql_hooks {
 
-struct StatementFinalizer {
-  void operator()(sqlite3_stmt* s) const noexcept { sqlite3_finalize(s); }
-};
-using Statement = std::unique_ptr<sqlite3_stmt, StatementFinalizer>;
+using ferry::support::sqlite::Database;
+using ferry::support::sqlite::Statement;
+using ferry::support::sqlite::Transaction;
 
 // "name" with embedded quotes doubled: safe for any identifier.
-std::string quote_ident(std::string_view name);
+inline std::string quote_ident(std::string_view name) { return ferry::support::quote_sqlite_ident(name); }
 
-// Ferry status class of a SQLite (extended) result code.
-FerryStatus classify(int rc);
+// A hook's database: `label` starts every message; NOMUTEX, since hooks
+// are only ever called from one thread.
+inline ferry::support::sqlite::DatabaseOptions hook_database_options(int busy_timeout_ms, std::string label) {
+  ferry::support::sqlite::DatabaseOptions o;
+  o.label = std::move(label);
+  o.open.flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  o.open.busy_timeout_ms = busy_timeout_ms;
+  return o;
+}
 
 // Pointer+length binders. Empty values bind as '' / x'' and never as NULL:
 // sqlite3_bind_*(nullptr) means NULL, which UNIQUE indexes treat as distinct.
-void bind_text(sqlite3_stmt* s, int i, std::string_view v);
-void bind_blob(sqlite3_stmt* s, int i, std::string_view v);
-
-class Database {
- public:
-  // Opens (creating if needed) `path`. `label` starts every error message.
-  // Throws ferry::Error.
-  Database(std::string path, int busy_timeout_ms, std::string label);
-  ~Database();
-  Database(const Database&) = delete;
-  Database& operator=(const Database&) = delete;
-
-  void exec(const std::string& sql, std::string_view what);
-  Statement prepare(const std::string& sql, std::string_view what);
-  // Runs a prepared statement to completion, resets it and returns the
-  // number of rows it changed.
-  int run(sqlite3_stmt* stmt, std::string_view what);
-
-  [[noreturn]] void fail(int rc, std::string_view what) const;
-
- private:
-  std::string path_;
-  std::string label_;
-  sqlite3* db_ = nullptr;
-};
-
-// BEGIN IMMEDIATE on construction, ROLLBACK on destruction unless
-// commit() succeeded. IMMEDIATE takes the write lock up front, so a busy
-// database surfaces as RETRY before anything was written.
-class Transaction {
- public:
-  explicit Transaction(Database& db);
-  ~Transaction();
-  Transaction(const Transaction&) = delete;
-  Transaction& operator=(const Transaction&) = delete;
-  void commit();
-
- private:
-  Database& db_;
-  bool open_ = false;
-};
+inline void bind_text(sqlite3_stmt* s, int i, std::string_view v) {
+  sqlite3_bind_text64(s, i, v.data() ? v.data() : "", v.size(), SQLITE_STATIC, SQLITE_UTF8);
+}
+inline void bind_blob(sqlite3_stmt* s, int i, std::string_view v) {
+  sqlite3_bind_blob64(s, i, v.data() ? v.data() : "", v.size(), SQLITE_STATIC);
+}
 
 }  // namespace ferry_sql_hooks
 

@@ -38,7 +38,7 @@ SqliteSink::SqliteSink(const ferry::Context& ctx)
     : host_(ctx.host()), opts_(parse_options(ctx.config_json())), pipeline_(ctx.pipeline()) {
   const std::string path = ctx.resolve_path(opts_.path);
   where_ = "table " + quote_ident(opts_.table) + " in " + path;
-  db_ = std::make_unique<Database>(path, opts_.busy_timeout_ms);
+  db_ = std::make_unique<Database>(path, sink_database_options(opts_.busy_timeout_ms));
   configure_connection();
   checkpoints_ = std::make_unique<CheckpointStore>(*db_);
   schema_ = std::make_unique<TableSchema>(*db_, opts_.table);
