@@ -2,20 +2,6 @@
 
 namespace ferry_mysql {
 
-std::string ConnectionOptions::describe() const {
-  std::string where = user.empty() ? std::string() : user + "@";
-  where += socket.empty() ? host + ":" + std::to_string(port) : socket;
-  return where + "/" + database;
-}
-
-std::string ConnectionOptions::redact(std::string text) const {
-  if (password.empty()) return text;
-  for (size_t at = text.find(password); at != std::string::npos;
-       at = text.find(password, at + 3))
-    text.replace(at, password.size(), "***");
-  return text;
-}
-
 const std::vector<std::string_view>& connection_option_names() {
   static const std::vector<std::string_view> names = {"host",     "port",     "socket",
                                                       "user",     "password", "database"};

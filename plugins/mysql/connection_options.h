@@ -7,22 +7,12 @@
 #include <vector>
 
 #include "json_options.h"
+#include "mysql/mysql_session.h"
 
 namespace ferry_mysql {
 
-struct ConnectionOptions {
-  std::string host = "127.0.0.1";
-  int port = 3306;
-  std::string socket;  // a Unix socket path; wins over host/port when set
-  std::string user;
-  std::string password;  // secret: never in a message (see redact())
-  std::string database;
-
-  // "user@host:port/database" for messages; never the password.
-  std::string describe() const;
-  // `text` with every occurrence of the password replaced by ***.
-  std::string redact(std::string text) const;
-};
+// Where and as whom to connect (describe() and redact() for messages).
+using ConnectionOptions = ferry::support::mysql::Endpoint;
 
 // The option names read by read_connection_options, for ConfigReader::only.
 const std::vector<std::string_view>& connection_option_names();

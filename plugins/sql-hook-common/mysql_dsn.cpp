@@ -166,10 +166,6 @@ class Parser {
 
 }  // namespace
 
-std::string MysqlDsn::describe() const {
-  return "database " + database + " on " + (socket.empty() ? host + ":" + std::to_string(port)
-                                                           : socket);
-}
 
 MysqlDsn parse_mysql_dsn(std::string_view dsn, const std::string& label) {
   const Parser p(label);

@@ -12,20 +12,11 @@
 #include <string>
 #include <string_view>
 
+#include "mysql/mysql_session.h"
+
 namespace ferry_sql_hooks {
 
-struct MysqlDsn {
-  std::string host = "127.0.0.1";
-  int port = 3306;
-  std::string socket;  // a Unix socket path; wins over host/port when set
-  std::string user;
-  std::string password;  // secret: never in a message
-  std::string database;
-  int connect_timeout_s = 10;
-
-  // "database etl on db.internal:3306" for messages; never the password.
-  std::string describe() const;
-};
+using MysqlDsn = ferry::support::mysql::Endpoint;
 
 // Throws ferry::Error(FERRY_ERROR_CONFIG) starting with `label`; the message
 // names the offending key but never quotes a value.
