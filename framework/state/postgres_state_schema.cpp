@@ -124,6 +124,13 @@ constexpr const char* kSchemaV1[] = {
 ))sql",
 };
 
+// The DLQ as one relation, for plain SQL (versions 2 and 3 make it).
+constexpr const char* kDlqView =
+    R"sql(CREATE VIEW dlq AS
+  SELECT e.id, e.pipeline, e.run_id, e.partition, e.position, e.stage, e.sink, e.record_key, e.record,
+         e.error_class, e.message, s.attempts, s.status, e.created_at_ms, s.updated_at_ms
+  FROM dlq_entries e JOIN dlq_state s ON s.id = e.id)sql";
+
 // Version 2: a DLQ entry's settlement apart from its record, as in the
 // SQLite store (sqlite_state_schema.cpp, version 4); `dlq` stays a view.
 constexpr const char* kSchemaV2[] = {
@@ -140,10 +147,7 @@ constexpr const char* kSchemaV2[] = {
     "SELECT id, pipeline, status, attempts, updated_at_ms FROM dlq_entries",
     "DROP INDEX IF EXISTS dlq_pipeline_status",
     "ALTER TABLE dlq_entries DROP COLUMN status, DROP COLUMN attempts, DROP COLUMN updated_at_ms",
-    R"sql(CREATE VIEW dlq AS
-  SELECT e.id, e.pipeline, e.run_id, e.partition, e.position, e.stage, e.sink, e.record_key, e.record,
-         e.error_class, e.message, s.attempts, s.status, e.created_at_ms, s.updated_at_ms
-  FROM dlq_entries e JOIN dlq_state s ON s.id = e.id)sql",
+    kDlqView,
 };
 
 // Version 3: a record's key is the plugin's bytes, which PostgreSQL text
@@ -152,10 +156,7 @@ constexpr const char* kSchemaV2[] = {
 constexpr const char* kSchemaV3[] = {
     "DROP VIEW dlq",
     "ALTER TABLE dlq_entries ALTER COLUMN record_key TYPE BYTEA USING convert_to(record_key, 'UTF8')",
-    R"sql(CREATE VIEW dlq AS
-  SELECT e.id, e.pipeline, e.run_id, e.partition, e.position, e.stage, e.sink, e.record_key, e.record,
-         e.error_class, e.message, s.attempts, s.status, e.created_at_ms, s.updated_at_ms
-  FROM dlq_entries e JOIN dlq_state s ON s.id = e.id)sql",
+    kDlqView,
 };
 
 }  // namespace
