@@ -102,9 +102,9 @@ void read_item(const json::value& item, size_t pos, RequestOutcome& out) {
 
 RequestOutcome read_bulk_response(const HttpResult& r, size_t items) {
   RequestOutcome out;
-  if (r.curl != CURLE_OK) {
-    out.status = http::status_of_transport(r.curl);
-    out.message = r.curl_error;
+  if (r.transport != CURLE_OK) {
+    out.status = http::status_of_transport(r.transport);
+    out.message = r.transport_error;
     return out;
   }
   if (r.status < 200 || r.status >= 300) {

@@ -16,29 +16,11 @@ constexpr long kMaxConnectMs = 10000;
 
 constexpr std::string_view kWho = "elasticsearch sink";
 
-template <typename T>
-void set(CURL* c, CURLoption opt, T value) {
-  http::set_option(c, opt, value, kWho);
-}
-
-size_t on_body(char* data, size_t size, size_t n, void* user) {
-  static_cast<std::string*>(user)->append(data, size * n);
-  return size * n;
-}
-
-size_t on_header(char* data, size_t size, size_t n, void* user) {
-  const size_t len = size * n;
-  if (auto value = http::header_value(std::string_view(data, len), "retry-after"))
-    *static_cast<std::string*>(user) = std::move(*value);
-  return len;
-}
-
 }  // namespace
 
 struct Transport::Lane {
-  http::EasyHandle easy;
-  HttpResult result;
-  char error_buffer[CURL_ERROR_SIZE] = {};
+  explicit Lane(const http::ExchangeOptions& options) : exchange(options) {}
+  http::Exchange exchange;
   bool busy = false;
   size_t index = 0;  // in lanes_
   size_t next = 0;  // index of the next request to send
@@ -65,57 +47,36 @@ Transport::Transport(const Options& opts, std::string bulk_url, size_t lanes) : 
   }
   if (!authorization_.empty()) headers_.append("Authorization: " + authorization_);
 
+  http::ExchangeOptions options;
+  options.who = std::string(kWho);
+  options.user_agent = "ferry-elasticsearch/1.0";
+  options.timeout_ms = static_cast<long>(opts.timeout_ms);
+  options.connect_timeout_ms = kMaxConnectMs;
+  options.keepalive = true;
+  options.ca_file = opts.ca_file;
+  options.verify_tls = opts.verify_tls;
+  options.basic_user = opts.username;
+  options.basic_password = opts.password;
   for (size_t i = 0; i < lanes; ++i) {
-    auto lane = std::make_unique<Lane>();
-    lane->easy = http::new_easy(kWho);
+    auto lane = std::make_unique<Lane>(options);
     lane->index = i;
-    CURL* c = lane->easy.get();
-    set(c, CURLOPT_URL, bulk_url.c_str());
-    // Signals (SIGALRM for DNS timeouts) are process-wide and not ours.
-    set(c, CURLOPT_NOSIGNAL, 1L);
-    set(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    // A redirected POST may be re-sent as GET; "written" must mean the
-    // configured cluster accepted it.
-    set(c, CURLOPT_FOLLOWLOCATION, 0L);
-    set(c, CURLOPT_TIMEOUT_MS, static_cast<long>(opts.timeout_ms));
-    set(c, CURLOPT_CONNECTTIMEOUT_MS, std::min(static_cast<long>(opts.timeout_ms), kMaxConnectMs));
-    set(c, CURLOPT_TCP_KEEPALIVE, 1L);
-    set(c, CURLOPT_HTTPHEADER, headers_.get());
-    set(c, CURLOPT_POST, 1L);
-    set(c, CURLOPT_WRITEFUNCTION, &on_body);
-    set(c, CURLOPT_WRITEDATA, &lane->result.body);
-    set(c, CURLOPT_HEADERFUNCTION, &on_header);
-    set(c, CURLOPT_HEADERDATA, &lane->result.retry_after);
-    set(c, CURLOPT_ERRORBUFFER, lane->error_buffer);
-    set(c, CURLOPT_USERAGENT, "ferry-elasticsearch/1.0");
-    set(c, CURLOPT_PRIVATE, static_cast<void*>(lane.get()));
-    if (!opts.username.empty()) {
-      set(c, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
-      set(c, CURLOPT_USERNAME, opts.username.c_str());
-      set(c, CURLOPT_PASSWORD, opts.password.c_str());
-    }
-    if (!opts.ca_file.empty()) set(c, CURLOPT_CAINFO, opts.ca_file.c_str());
-    if (!opts.verify_tls) {
-      set(c, CURLOPT_SSL_VERIFYPEER, 0L);
-      set(c, CURLOPT_SSL_VERIFYHOST, 0L);
-    }
+    lane->exchange.set(CURLOPT_URL, bulk_url.c_str());
+    lane->exchange.set(CURLOPT_HTTPHEADER, headers_.get());
+    lane->exchange.set(CURLOPT_PRIVATE, static_cast<void*>(lane.get()));
     lanes_.push_back(std::move(lane));
   }
 }
 
 Transport::~Transport() {
   for (auto& lane : lanes_)
-    if (lane->busy) curl_multi_remove_handle(multi_.get(), lane->easy.get());
+    if (lane->busy) curl_multi_remove_handle(multi_.get(), lane->exchange.handle());
 }
 
 void Transport::start(Lane& lane, const BulkRequest& request) {
-  CURL* c = lane.easy.get();
-  lane.result = HttpResult{};
-  lane.error_buffer[0] = '\0';
-  set(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  lane.exchange.begin();
   // Not copied: the body outlives the transfer (it belongs to the plan).
-  set(c, CURLOPT_POSTFIELDS, request.body.data());
-  const CURLMcode rc = curl_multi_add_handle(multi_.get(), c);
+  lane.exchange.send_body(request.body);
+  const CURLMcode rc = curl_multi_add_handle(multi_.get(), lane.exchange.handle());
   if (rc != CURLM_OK)
     throw ferry::Error(FERRY_ERROR_INTERNAL,
                        std::string("elasticsearch sink: curl_multi_add_handle: ") + curl_multi_strerror(rc));
@@ -123,14 +84,9 @@ void Transport::start(Lane& lane, const BulkRequest& request) {
 }
 
 void Transport::finish(Lane& lane, CURLcode rc) {
-  curl_multi_remove_handle(multi_.get(), lane.easy.get());
+  curl_multi_remove_handle(multi_.get(), lane.exchange.handle());
   lane.busy = false;
-  lane.result.curl = rc;
-  if (rc != CURLE_OK) {
-    lane.result.curl_error = lane.error_buffer[0] != '\0' ? lane.error_buffer : curl_easy_strerror(rc);
-    return;
-  }
-  curl_easy_getinfo(lane.easy.get(), CURLINFO_RESPONSE_CODE, &lane.result.status);
+  lane.exchange.finish(rc);
 }
 
 bool Transport::run(const std::vector<std::vector<BulkRequest>>& work, const OnDone& on_done,
@@ -162,7 +118,7 @@ bool Transport::run(const std::vector<std::vector<BulkRequest>>& work, const OnD
       finish(lane, rc);
       --active;
       const size_t index = lane.index;
-      const bool go_on = on_done(index, lane.next - 1, lane.result);
+      const bool go_on = on_done(index, lane.next - 1, lane.exchange.response());
       if (go_on && lane.next < work[index].size()) {
         start(lane, work[index][lane.next]);
         ++lane.next;
@@ -173,7 +129,7 @@ bool Transport::run(const std::vector<std::vector<BulkRequest>>& work, const OnD
     if (cancelled()) {
       for (auto& lane : lanes_)
         if (lane->busy) {
-          curl_multi_remove_handle(m, lane->easy.get());
+          curl_multi_remove_handle(m, lane->exchange.handle());
           lane->busy = false;
         }
       return false;

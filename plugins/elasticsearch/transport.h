@@ -16,17 +16,12 @@
 
 #include "bulk_plan.h"
 #include "http/curl_support.h"
+#include "http/http_exchange.h"
 #include "options.h"
 
 namespace ferry_es {
 
-struct HttpResult {
-  CURLcode curl = CURLE_OK;  // not CURLE_OK: no usable response
-  std::string curl_error;    // unredacted
-  long status = 0;
-  std::string body;
-  std::string retry_after;  // the Retry-After header's value, if any
-};
+using HttpResult = ferry::support::http::Response;
 
 class Transport {
  public:

@@ -115,7 +115,7 @@ int main(int argc, char** argv) {
     request.method = parse_method(words[1]);
     request.key = words[2] == "/" ? "" : words[2];
     const S3Response r = client.send(request, SIZE_MAX);
-    std::cerr << "HTTP " << r.status << (r.curl != CURLE_OK ? " " + r.transport_error : "") << "\n";
+    std::cerr << "HTTP " << r.status << (r.transport != CURLE_OK ? " " + r.transport_error : "") << "\n";
     std::fwrite(r.body.data(), 1, r.body.size(), stdout);
     return r.ok() ? 0 : 1;
   }

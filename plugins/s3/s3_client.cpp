@@ -14,32 +14,6 @@ namespace http = ferry::support::http;
 
 constexpr std::string_view kWho = "s3";
 
-template <typename T>
-void set(CURL* c, CURLoption opt, T value) {
-  http::set_option(c, opt, value, kWho);
-}
-
-struct BodySink {
-  std::string* out;
-  size_t max;
-};
-
-size_t collect_body(char* data, size_t size, size_t n, void* user) {
-  auto* sink = static_cast<BodySink*>(user);
-  const size_t len = size * n;
-  if (sink->out->size() < sink->max)
-    sink->out->append(data, std::min(len, sink->max - sink->out->size()));
-  return len;  // consume everything, keep only the start
-}
-
-size_t collect_header(char* data, size_t size, size_t n, void* user) {
-  auto* r = static_cast<S3Response*>(user);
-  const std::string_view line(data, size * n);
-  if (auto etag = http::header_value(line, "etag")) r->etag = std::move(*etag);
-  else if (auto wait = http::header_value(line, "retry-after")) r->retry_after = std::move(*wait);
-  return size * n;
-}
-
 std::string strip_trailing_slash(std::string s) {
   while (!s.empty() && s.back() == '/') s.pop_back();
   return s;
@@ -57,7 +31,21 @@ const char* method_name(Method m) {
   return "GET";
 }
 
-S3Client::S3Client(ClientConfig config) : config_(std::move(config)) {
+namespace {
+
+http::ExchangeOptions exchange_options(const ClientConfig& config) {
+  http::ExchangeOptions o;
+  o.who = std::string(kWho);
+  o.user_agent = "ferry-s3/1.0";
+  o.timeout_ms = static_cast<long>(config.timeout_ms);
+  o.connect_timeout_ms = 30000;
+  return o;
+}
+
+}  // namespace
+
+S3Client::S3Client(ClientConfig config)
+    : config_(std::move(config)), exchange_(exchange_options(config_)) {
   config_.endpoint = strip_trailing_slash(config_.endpoint);
   const size_t sep = config_.endpoint.find("://");
   const size_t host_begin = sep == std::string::npos ? 0 : sep + 3;
@@ -66,28 +54,15 @@ S3Client::S3Client(ClientConfig config) : config_(std::move(config)) {
                           ? config_.endpoint
                           : config_.endpoint.substr(0, host_begin) + config_.endpoint.substr(at + 1);
   sigv4_param_ = "aws:amz:" + config_.region + ":s3";
-
-  easy_ = http::new_easy(kWho);
-  CURL* c = easy_.get();
-  // Signals (SIGALRM for DNS timeouts) are process-wide and not ours to use
-  // inside a host that runs other threads.
-  set(c, CURLOPT_NOSIGNAL, 1L);
-  set(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  // A redirect would be re-signed for another host; S3 answers a wrong
-  // region with 301 + PermanentRedirect, which we report instead.
-  set(c, CURLOPT_FOLLOWLOCATION, 0L);
-  set(c, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.timeout_ms));
-  set(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min<int64_t>(config_.timeout_ms, 30000)));
-  set(c, CURLOPT_ERRORBUFFER, error_buffer_);
-  set(c, CURLOPT_USERAGENT, "ferry-s3/1.0");
-  set(c, CURLOPT_AWS_SIGV4, sigv4_param_.c_str());
-  set(c, CURLOPT_USERNAME, config_.credentials.access_key_id.c_str());
-  set(c, CURLOPT_PASSWORD, config_.credentials.secret_access_key.c_str());
-  set(c, CURLOPT_HEADERFUNCTION, &collect_header);
-  set(c, CURLOPT_WRITEFUNCTION, &collect_body);
+  // A redirect would be re-signed for another host (the exchange follows
+  // none); S3 answers a wrong region with 301 + PermanentRedirect, which
+  // is reported instead.
+  exchange_.set(CURLOPT_AWS_SIGV4, sigv4_param_.c_str());
+  exchange_.set(CURLOPT_USERNAME, config_.credentials.access_key_id.c_str());
+  exchange_.set(CURLOPT_PASSWORD, config_.credentials.secret_access_key.c_str());
   if (!config_.connect_to.empty()) {
     connect_to_.append(config_.connect_to);
-    set(c, CURLOPT_CONNECT_TO, connect_to_.get());
+    exchange_.set(CURLOPT_CONNECT_TO, connect_to_.get());
   }
 }
 
@@ -107,10 +82,6 @@ std::string S3Client::url_for(const S3Request& request) const {
 }
 
 S3Response S3Client::send(const S3Request& request, size_t max_body) {
-  CURL* c = easy_.get();
-  S3Response response;
-  error_buffer_[0] = '\0';
-
   const bool has_body = request.method == Method::kPut || request.method == Method::kPost;
   std::string payload = request.payload_sha256;
   if (payload.empty()) payload = has_body ? hex(sha256(request.body)) : std::string(kEmptySha256);
@@ -123,32 +94,18 @@ S3Response S3Client::send(const S3Request& request, size_t max_body) {
   if (!config_.fixed_amz_date.empty()) headers.append("x-amz-date: " + config_.fixed_amz_date);
 
   const std::string url = url_for(request);
-  set(c, CURLOPT_URL, url.c_str());
-  set(c, CURLOPT_HTTPHEADER, headers.get());
-  if (has_body) {
-    // From memory, with its length: no chunked encoding, and libcurl hashes
-    // nothing itself (the payload hash is in x-amz-content-sha256).
-    set(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-    set(c, CURLOPT_POSTFIELDS, request.body.empty() ? "" : request.body.data());
-    set(c, CURLOPT_CUSTOMREQUEST, request.method == Method::kPut ? "PUT" : nullptr);
-  } else {
-    set(c, CURLOPT_HTTPGET, 1L);
-    set(c, CURLOPT_CUSTOMREQUEST, request.method == Method::kDelete ? "DELETE" : nullptr);
-  }
-  BodySink body{&response.body, max_body};
-  set(c, CURLOPT_WRITEDATA, &body);
-  set(c, CURLOPT_HEADERDATA, &response);
-
-  response.curl = curl_easy_perform(c);
+  exchange_.set(CURLOPT_URL, url.c_str());
+  exchange_.set(CURLOPT_HTTPHEADER, headers.get());
+  // From memory, with its length: no chunked encoding, and libcurl hashes
+  // nothing itself (the payload hash is in x-amz-content-sha256).
+  if (has_body) exchange_.send_body(request.body, request.method == Method::kPut ? "PUT" : nullptr);
+  else exchange_.send_no_body(request.method == Method::kDelete ? "DELETE" : nullptr);
+  exchange_.set_max_body(max_body);
+  exchange_.perform();
+  S3Response response = std::move(exchange_.response());
   // The handle keeps pointers to the list and the body: drop them now.
-  set(c, CURLOPT_HTTPHEADER, static_cast<curl_slist*>(nullptr));
-  if (has_body) set(c, CURLOPT_POSTFIELDS, static_cast<const char*>(nullptr));
-  if (response.curl != CURLE_OK) {
-    response.transport_error =
-        error_buffer_[0] != '\0' ? error_buffer_ : curl_easy_strerror(response.curl);
-    return response;
-  }
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
+  exchange_.set(CURLOPT_HTTPHEADER, static_cast<curl_slist*>(nullptr));
+  if (has_body) exchange_.set(CURLOPT_POSTFIELDS, static_cast<const char*>(nullptr));
   return response;
 }
 

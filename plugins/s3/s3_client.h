@@ -27,6 +27,7 @@
 #include "s3_uri.h"
 
 #include "http/curl_support.h"
+#include "http/http_exchange.h"
 
 namespace ferry_s3 {
 
@@ -63,15 +64,8 @@ struct S3Request {
   std::string payload_sha256;
 };
 
-struct S3Response {
-  CURLcode curl = CURLE_OK;
-  std::string transport_error;  // when curl != CURLE_OK
-  long status = 0;              // HTTP status; 0 when none arrived
-  std::string body;             // the first max_body bytes
-  std::string etag;             // ETag header, quotes included
-  std::string retry_after;      // Retry-After header
-  bool ok() const { return curl == CURLE_OK && status >= 200 && status < 300; }
-};
+// ok(), and etag and retry_after from the headers.
+using S3Response = ferry::support::http::Response;
 
 class S3Client {
  public:
@@ -97,8 +91,7 @@ class S3Client {
   std::string display_endpoint_;
   std::string sigv4_param_;  // "aws:amz:REGION:s3"
   ferry::support::http::HeaderList connect_to_{"s3"};  // libcurl keeps the pointer
-  ferry::support::http::EasyHandle easy_;
-  char error_buffer_[CURL_ERROR_SIZE] = {};
+  ferry::support::http::Exchange exchange_;
 };
 
 }  // namespace ferry_s3

@@ -33,7 +33,7 @@ uint64_t retry_after_ms(const S3Response& r) {
 }  // namespace
 
 FerryStatus classify(const S3Response& r) {
-  if (r.curl != CURLE_OK) return http::status_of_transport(r.curl);
+  if (r.transport != CURLE_OK) return http::status_of_transport(r.transport);
   const long s = r.status;
   if (s >= 200 && s < 300) return FERRY_OK;
   const FerryStatus by_status = http::status_of_http(s);
@@ -56,7 +56,7 @@ ferry::Error s3_error(const S3Response& r, std::string_view operation, const S3C
   const FerryStatus status = classify(r);
   std::string where = "s3: " + std::string(operation) + " s3://" + bucket + "/" + std::string(key) +
                       " at " + endpoint;
-  if (r.curl != CURLE_OK)
+  if (r.transport != CURLE_OK)
     return ferry::Error(status, redact(where + ": " + r.transport_error));
 
   const std::string code = s3_code(r);

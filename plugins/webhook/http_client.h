@@ -1,4 +1,4 @@
-// One libcurl easy handle that POSTs JSON to the configured URL.
+// POSTs JSON to the configured URL over one support/http exchange.
 //
 // Thread-safety: an HttpClient is used by one thread at a time (it belongs to
 // one hook instance). libcurl is set up as support/http/curl_support.h says.
@@ -10,6 +10,7 @@
 #include <ferry/redact.hpp>
 
 #include "http/curl_support.h"
+#include "http/http_exchange.h"
 
 #include <memory>
 #include <string>
@@ -43,10 +44,8 @@ class HttpClient {
 
  private:
   const ferry::SecretScrubber& redact_;  // owned by the Delivery, which outlives this
-  ferry::support::http::EasyHandle easy_;
+  ferry::support::http::Exchange exchange_;
   ferry::support::http::HeaderList headers_;
-  std::string response_;
-  char error_buffer_[CURL_ERROR_SIZE] = {};
 };
 
 }  // namespace ferry_webhook

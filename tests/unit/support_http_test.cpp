@@ -7,6 +7,7 @@
 #include <string>
 
 #include "http/curl_support.h"
+#include "http/http_exchange.h"
 
 namespace ferry::support::http {
 namespace {
@@ -60,6 +61,44 @@ TEST(CurlSupport, ARetryAfterHintIsReadAndCapped) {
   // An HTTP date in the past asks for no wait; one far ahead for the cap.
   EXPECT_EQ(retry_after_ms("Wed, 21 Oct 2015 07:28:00 GMT", 60000), 0u);
   EXPECT_EQ(retry_after_ms("Fri, 01 Jan 2100 00:00:00 GMT", 60000), 60000u);
+}
+
+}  // namespace
+}  // namespace ferry::support::http
+
+namespace ferry::support::http {
+namespace {
+
+// An exchange speaks http and https only: a file:// URL (a typo, or a
+// pipeline that tries to read local files through a sink) is refused as a
+// configuration error before anything is read.
+TEST(HttpExchange, OnlyHttpAndHttpsAreSpoken) {
+  ExchangeOptions o;
+  o.who = "test";
+  Exchange x(o);
+  x.set(CURLOPT_URL, "file:///etc/hostname");
+  x.send_no_body();
+  const Response& r = x.perform();
+  EXPECT_EQ(r.transport, CURLE_UNSUPPORTED_PROTOCOL);
+  EXPECT_FALSE(r.transport_error.empty());
+  EXPECT_EQ(r.status, 0);
+  EXPECT_TRUE(r.body.empty());
+  EXPECT_EQ(r.status_class(), FERRY_ERROR_CONFIG);
+  EXPECT_FALSE(r.ok());
+}
+
+TEST(HttpExchange, AResponseIsClassifiedByItsStatus) {
+  Response r;
+  r.status = 204;
+  EXPECT_TRUE(r.ok());
+  EXPECT_EQ(r.status_class(), FERRY_OK);
+  r.status = 503;
+  EXPECT_EQ(r.status_class(), FERRY_RETRY);
+  r.status = 301;
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.status_class(), FERRY_ERROR_CONFIG);
+  r.transport = CURLE_COULDNT_CONNECT;
+  EXPECT_EQ(r.status_class(), FERRY_RETRY);
 }
 
 }  // namespace
