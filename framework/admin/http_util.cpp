@@ -2,15 +2,11 @@
 
 #include <cctype>
 
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+
 namespace ferry::core::admin {
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -23,60 +19,35 @@ bool iequals(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '+' && plus_is_space) {
-      out += ' ';
-      continue;
+std::optional<Target> parse_target(std::string_view target, std::string* why) {
+  boost::system::result<boost::urls::url_view> parsed = boost::urls::parse_origin_form(target);
+  if (!parsed) {
+    const bool path_ok = boost::urls::parse_origin_form(target.substr(0, target.find('?'))).has_value();
+    *why = path_ok ? "malformed percent-encoding in query string" : "malformed percent-encoding in path";
+    return std::nullopt;
+  }
+  const boost::urls::url_view& url = *parsed;
+  Target t;
+  t.path = std::string(url.encoded_path());
+  for (boost::urls::pct_string_view raw : url.encoded_segments()) {
+    std::string segment = raw.decode();
+    if (segment.find('\0') != std::string::npos) {
+      *why = "malformed percent-encoding in path: an encoded NUL";
+      return std::nullopt;
     }
-    if (c != '%') {
-      out += c;
-      continue;
+    t.segments.push_back(std::move(segment));
+  }
+  if (!t.segments.empty() && t.segments.back().empty()) t.segments.pop_back();
+  boost::urls::encoding_opts plus_is_space;
+  plus_is_space.space_as_plus = true;
+  for (const boost::urls::param& p : url.params(plus_is_space)) {
+    if (p.key.find('\0') != std::string::npos || p.value.find('\0') != std::string::npos) {
+      *why = "malformed percent-encoding in query string: an encoded NUL";
+      return std::nullopt;
     }
-    if (i + 2 >= text.size()) return std::nullopt;
-    int hi = hex_value(text[i + 1]);
-    int lo = hex_value(text[i + 2]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    char decoded = static_cast<char>(hi * 16 + lo);
-    // A NUL would truncate the name somewhere downstream (C APIs, SQLite).
-    if (decoded == '\0') return std::nullopt;
-    out += decoded;
-    i += 2;
+    t.query[p.key] = p.value;
   }
-  return out;
-}
-
-std::vector<std::string_view> split_path(std::string_view path) {
-  std::vector<std::string_view> segments;
-  if (!path.empty() && path.front() == '/') path.remove_prefix(1);
-  if (!path.empty() && path.back() == '/') path.remove_suffix(1);
-  if (path.empty()) return segments;
-  for (;;) {
-    size_t slash = path.find('/');
-    segments.push_back(path.substr(0, slash));
-    if (slash == std::string_view::npos) break;
-    path.remove_prefix(slash + 1);
-  }
-  return segments;
-}
-
-std::optional<std::map<std::string, std::string>> parse_query(std::string_view query) {
-  std::map<std::string, std::string> params;
-  while (!query.empty()) {
-    size_t amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    query.remove_prefix(amp == std::string_view::npos ? query.size() : amp + 1);
-    if (pair.empty()) continue;
-    size_t eq = pair.find('=');
-    auto key = percent_decode(pair.substr(0, eq), true);
-    auto value = percent_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
-    if (!key || !value) return std::nullopt;
-    params[*key] = *value;
-  }
-  return params;
+  return t;
 }
 
 bool constant_time_equal(std::string_view expected, std::string_view given) {

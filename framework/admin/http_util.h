@@ -1,5 +1,5 @@
-// Small, transport-free pieces of HTTP the admin server needs: decoding of
-// paths and query strings, and the bearer-token check. Kept apart from the
+// Small, transport-free pieces of HTTP the admin server needs: the request
+// target's path and query, and the bearer-token check. Kept apart from the
 // socket code so each piece is easy to read on its own.
 #pragma once
 
@@ -11,17 +11,21 @@
 
 namespace ferry::core::admin {
 
-// %XX decoding. In query strings '+' means a space; in paths it does not.
-// nullopt for a malformed escape or an encoded NUL.
-std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
+// A request target ("/pipelines/orders/checkpoints/data%2Forders.jsonl?x=1")
+// as the routes read it, parsed by Boost.URL.
+struct Target {
+  std::string path;                   // as sent, for messages
+  // Split on '/' before decoding, so an encoded slash stays inside its
+  // segment; a single trailing slash is ignored.
+  std::vector<std::string> segments;
+  // Decoded, '+' a space; the last of a repeated name wins.
+  std::map<std::string, std::string> query;
+};
 
-// Splits a raw path ("/a/b%2Fc") on '/' *before* decoding, so an encoded
-// slash stays inside its segment. A single trailing slash is ignored.
-std::vector<std::string_view> split_path(std::string_view path);
-
-// "a=1&b=x%20y" -> {a: 1, b: "x y"}; the last duplicate wins. nullopt when
-// an escape is malformed.
-std::optional<std::map<std::string, std::string>> parse_query(std::string_view query);
+// nullopt, with the reason in `why`, for a target that is not "/path?query"
+// (a malformed escape included) or that decodes to a NUL byte, which would
+// cut a name short in the C APIs and SQLite below.
+std::optional<Target> parse_target(std::string_view target, std::string* why);
 
 // Time depends only on the length of `expected` (the secret the server
 // knows), never on how much of `given` matches.

@@ -197,21 +197,14 @@ Response json_error(int status, std::string_view message) {
 
 Response route(AdminBackend& backend, const Request& request) {
   std::string_view target = request.target;
-  size_t question = target.find('?');
-  std::string_view path = target.substr(0, question);
-  std::string_view query_text = question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+  std::string_view path = target.substr(0, target.find('?'));
   std::string no_such = "no such endpoint: " + std::string(request.method) + " " + std::string(path);
   if (path.empty() || path.front() != '/') return json_error(404, no_such);
-
-  // Decode after splitting: "checkpoints/data%2Forders.jsonl" is one partition.
-  std::vector<std::string> segments;
-  for (std::string_view raw : split_path(path)) {
-    auto decoded = percent_decode(raw, false);
-    if (!decoded) return json_error(400, "malformed percent-encoding in path: " + std::string(path));
-    segments.push_back(std::move(*decoded));
-  }
-  auto query = parse_query(query_text);
-  if (!query) return json_error(400, "malformed percent-encoding in query string");
+  std::string why;
+  std::optional<Target> parsed = parse_target(target, &why);
+  if (!parsed) return json_error(400, why + ": " + std::string(path));
+  const std::vector<std::string>& segments = parsed->segments;
+  const std::map<std::string, std::string>* query = &parsed->query;
 
   if (request.method == "GET" || request.method == "HEAD")
     if (const UiAsset* asset = find_ui_asset(path)) {

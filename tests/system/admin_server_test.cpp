@@ -737,18 +737,23 @@ TEST(AdminHttpUtil, ConstantTimeEqual) {
 }
 
 TEST(AdminHttpUtil, SplitThenDecode) {
-  using ferry::core::admin::percent_decode;
-  using ferry::core::admin::split_path;
-  EXPECT_EQ(split_path("/a/b%2Fc/"), (std::vector<std::string_view>{"a", "b%2Fc"}));
-  EXPECT_EQ(split_path("/"), std::vector<std::string_view>{});
-  EXPECT_EQ(split_path("//x"), (std::vector<std::string_view>{"", "x"}));
-  EXPECT_EQ(percent_decode("b%2Fc", false), "b/c");
-  EXPECT_EQ(percent_decode("a+b", false), "a+b");
-  EXPECT_EQ(percent_decode("a+b", true), "a b");
-  EXPECT_EQ(percent_decode("%e2%82%AC", false), "\xe2\x82\xac");
-  EXPECT_FALSE(percent_decode("%", false));
-  EXPECT_FALSE(percent_decode("%4", false));
-  EXPECT_FALSE(percent_decode("%g0", false));
+  using ferry::core::admin::parse_target;
+  using ferry::core::admin::Target;
+  std::string why;
+  auto parse = [&](std::string_view target) { return parse_target(target, &why); };
+  EXPECT_EQ(parse("/a/b%2Fc/")->segments, (std::vector<std::string>{"a", "b/c"}));
+  EXPECT_EQ(parse("/")->segments, std::vector<std::string>{});
+  EXPECT_EQ(parse("//x")->segments, (std::vector<std::string>{"", "x"}));
+  EXPECT_EQ(parse("/a+b")->segments, (std::vector<std::string>{"a+b"}));
+  EXPECT_EQ(parse("/%e2%82%AC")->segments, (std::vector<std::string>{"\xe2\x82\xac"}));
+  const std::optional<Target> q = parse("/x?a=1&b=x%20y+z&a=2&flag");
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->query, (std::map<std::string, std::string>{{"a", "2"}, {"b", "x y z"}, {"flag", ""}}));
+  EXPECT_EQ(q->path, "/x");
+  for (const char* bad : {"/%", "/%4", "/%g0", "/a?b=%zz", "/nul%00", "/x?k=%00"}) {
+    EXPECT_FALSE(parse(bad)) << bad;
+    EXPECT_NE(why.find("percent-encoding"), std::string::npos) << bad << ": " << why;
+  }
 }
 
 // --- parse_listen -----------------------------------------------------------
