@@ -80,14 +80,4 @@ std::optional<int64_t> parse_timestamp(std::string_view s) {
   return seconds * kMicrosPerSecond + micros;
 }
 
-std::string format_timestamp(int64_t micros) {
-  const ferry::support::UtcTime t = ferry::support::utc_from_micros(micros);
-  char buf[64];
-  int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02u:%02u:%02u", static_cast<long long>(t.year),
-                        t.month, t.day, t.hour, t.minute, t.second);
-  if (t.micros != 0)
-    n += std::snprintf(buf + n, sizeof buf - static_cast<size_t>(n), ".%06lld", static_cast<long long>(t.micros));
-  return std::string(buf, static_cast<size_t>(n)) + "Z";
-}
-
 }  // namespace ferry_map

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "text/value_text.h"
+
 namespace ferry_map {
 
 // Accepts "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+hh:mm|-hh:mm|+hhmm|-hhmm)" ('T' may
@@ -14,8 +16,9 @@ namespace ferry_map {
 // zone would shift data silently. Fractions beyond microseconds are truncated.
 std::optional<int64_t> parse_timestamp(std::string_view text);
 
-// "YYYY-MM-DDTHH:MM:SSZ", with ".ffffff" when the microseconds are not zero.
-std::string format_timestamp(int64_t micros);
+// "YYYY-MM-DDTHH:MM:SSZ", with ".ffffff" when the microseconds are not zero
+// (support/text).
+inline std::string format_timestamp(int64_t micros) { return ferry::support::iso_timestamp(micros); }
 
 }  // namespace ferry_map
 

@@ -9,18 +9,19 @@
 #include <string>
 #include <string_view>
 
+#include "text/value_text.h"
+
 namespace ferry_map {
 
 // Writes the text of a non-null value to `out`. Returns an empty string, or
 // why there is no text (bytes that are not UTF-8).
 std::string text_of(const FerryValue& v, std::string& out);
 
-// Shortest text that reads back as the same double ("0.1", "1e+20").
-std::string double_text(double v);
+// Shortest text that reads back as the same double (support/text).
+using ferry::support::double_text;
 
-// A value as it appears in a rejection message: strings JSON-quoted and cut
-// after 64 characters (the DLQ keeps the whole record).
-std::string display(const FerryValue& v);
+// How a value reads in a rejection message (support/text).
+inline std::string display(const FerryValue& v) { return ferry::support::display_value(v); }
 
 // "int64", "string", ... ; "null" for nulls (SDK).
 using ferry::type_name;

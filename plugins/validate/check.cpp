@@ -128,7 +128,10 @@ void check_field(const FieldRules& r, const FerryValue* value, std::vector<std::
     if (v.type == FERRY_TYPE_TIMESTAMP) number = decimal_of(v.as.i64);
     for (const AllowedValue& a : *r.allowed)
       if ((found = allowed_match(a, v, number))) break;
-    if (!found) broke("allowed", display(v) + " is not one of " + r.allowed_text);
+    // A timestamp reads as its time and as the microseconds the list holds.
+    const std::string shown =
+        v.type == FERRY_TYPE_TIMESTAMP ? display(v) + " (" + std::to_string(v.as.i64) + ")" : display(v);
+    if (!found) broke("allowed", shown + " is not one of " + r.allowed_text);
   }
 }
 

@@ -70,12 +70,5 @@ int compare(const Decimal& a, const Decimal& b) {
   return a.negative ? -m : m;
 }
 
-std::string double_text(double v) {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v < 0 ? "-inf" : "inf";
-  char buf[64];
-  const std::to_chars_result r = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, static_cast<size_t>(r.ptr - buf));
-}
 
 }  // namespace ferry_validate

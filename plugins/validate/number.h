@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+
+#include "text/value_text.h"
 #include <string_view>
 
 namespace ferry_validate {
@@ -29,8 +31,8 @@ std::optional<Decimal> decimal_of(double v);
 // <0, 0, >0 like strcmp.
 int compare(const Decimal& a, const Decimal& b);
 
-// Shortest text that reads back as the same double ("0.1", "1e+20").
-std::string double_text(double v);
+// Shortest text that reads back as the same double (support/text).
+using ferry::support::double_text;
 
 }  // namespace ferry_validate
 

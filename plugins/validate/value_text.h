@@ -9,14 +9,15 @@
 #include <string>
 #include <string_view>
 
+#include "text/value_text.h"
+
 namespace ferry_validate {
 
 // "int64", "string", ... ; "null" for nulls (SDK).
 using ferry::type_name;
 
-// A short, single-line rendering: strings JSON-quoted and cut after 64
-// characters (the DLQ keeps the whole record; the message only has to point).
-std::string display(const FerryValue& v);
+// How a value reads in a rejection message (support/text).
+inline std::string display(const FerryValue& v) { return ferry::support::display_value(v); }
 
 // Code points of UTF-8 text (continuation bytes are not counted).
 size_t utf8_length(std::string_view s);
