@@ -63,7 +63,8 @@ class Connection {
   const std::string& path() const { return db_->path(); }
   sqlite3* db() const { return db_->raw(); }
 
-  Statement prepare(const std::string& sql) { return db_->prepare(sql, "running '" + summary(sql) + "'"); }
+  // Cached: the store runs the same few statements for every batch.
+  Statement prepare(const std::string& sql) { return db_->prepare_cached(sql, "running '" + summary(sql) + "'"); }
   void exec(const char* sql) { db_->exec(sql, std::string("running '") + sql + "'"); }
 
   int64_t changes() const { return db_->changes(); }

@@ -110,7 +110,10 @@ void Database::raise(const Failure& f) const {
   throw f;
 }
 
-Database::~Database() { sqlite3_close_v2(db_); }
+Database::~Database() {
+  for (auto& [sql, c] : cache_) sqlite3_finalize(c.stmt);
+  sqlite3_close_v2(db_);
+}
 
 std::string Database::message(int rc, std::string_view what) const {
   std::string msg = options_.label + ": ";
@@ -144,6 +147,25 @@ Statement Database::prepare(const std::string& sql, std::string_view what, bool 
   Statement out(this, stmt, std::string(what));
   if (rc != SQLITE_OK) fail(rc, what);
   return out;
+}
+
+Statement Database::prepare_cached(const std::string& sql, std::string_view what) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    sqlite3_stmt* stmt = nullptr;
+    const int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size() + 1), SQLITE_PREPARE_PERSISTENT,
+                                      &stmt, nullptr);
+    if (rc != SQLITE_OK) {
+      sqlite3_finalize(stmt);
+      fail(rc, what);
+    }
+    it = cache_.emplace(sql, Cached{}).first;
+    it->second.stmt = stmt;
+  }
+  Cached& c = it->second;
+  if (*c.in_use) return prepare(sql, what);
+  *c.in_use = true;
+  return Statement(this, c.stmt, std::string(what), c.in_use.get());
 }
 
 int64_t Database::run(sqlite3_stmt* stmt, std::string_view what) {

@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include <ferry/plugin.hpp>
 
@@ -58,7 +59,10 @@ class Database;
 class Statement {
  public:
   Statement() = default;
-  Statement(const Database* db, sqlite3_stmt* stmt, std::string what) : db_(db), stmt_(stmt), what_(std::move(what)) {}
+  // `in_use`: the statement is borrowed from the database's cache, and this
+  // flag is cleared (and the statement reset) when the Statement ends.
+  Statement(const Database* db, sqlite3_stmt* stmt, std::string what, bool* in_use = nullptr)
+      : db_(db), stmt_(stmt, Finalizer{in_use}), what_(std::move(what)) {}
 
   Statement& text(int i, std::string_view v);
   Statement& blob(int i, std::string_view v);
@@ -82,7 +86,16 @@ class Statement {
 
  private:
   struct Finalizer {
-    void operator()(sqlite3_stmt* s) const noexcept { sqlite3_finalize(s); }
+    bool* in_use;  // value-initialized (null) with the unique_ptr
+    void operator()(sqlite3_stmt* s) const noexcept {
+      if (!in_use) {
+        sqlite3_finalize(s);
+        return;
+      }
+      sqlite3_reset(s);
+      sqlite3_clear_bindings(s);
+      *in_use = false;
+    }
   };
   void check_bind(int rc);
 
@@ -117,6 +130,11 @@ class Database {
   void exec(const std::string& sql, std::string_view what);
   // `persistent`: kept for many runs (SQLITE_PREPARE_PERSISTENT).
   Statement prepare(const std::string& sql, std::string_view what, bool persistent = false);
+  // The same, from a cache of statements by SQL text, so a statement run
+  // for every batch is compiled once. The Statement borrows it: when it
+  // ends, the statement is reset (ending its read of the database) and goes
+  // back to the cache. A statement already borrowed is prepared afresh.
+  Statement prepare_cached(const std::string& sql, std::string_view what);
   // Steps a statement to the end (rows ignored), resets it, clears its
   // parameters and returns the rows it changed.
   int64_t run(sqlite3_stmt* stmt, std::string_view what);
@@ -139,10 +157,16 @@ class Database {
  private:
   [[noreturn]] void raise(const Failure& f) const;
 
+  struct Cached {
+    sqlite3_stmt* stmt = nullptr;
+    std::unique_ptr<bool> in_use = std::make_unique<bool>(false);
+  };
+
   std::string path_;
   DatabaseOptions options_;
   std::string journal_mode_;
   sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, Cached> cache_;
 };
 
 // BEGIN IMMEDIATE on construction, ROLLBACK on destruction unless commit()

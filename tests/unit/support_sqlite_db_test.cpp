@@ -97,5 +97,34 @@ TEST(SupportSqlite, AFailureIsThrownAsTheCallersErrorWhenAsked) {
   EXPECT_THROW(db.prepare("SELECT * FROM missing", "preparing"), HostError);
 }
 
+// A cached statement is compiled once; each borrow starts clean (no
+// parameters, not stepped), and a statement borrowed twice at once is two.
+TEST(SupportSqlite, ACachedStatementComesBackResetAndIsNeverSharedAtOnce) {
+  ferry::test::TempDir dir;
+  Database db(dir.file("t.db"), options());
+  db.exec("CREATE TABLE t (id INTEGER); INSERT INTO t VALUES (1), (2)", "creating t");
+  sqlite3_stmt* first_handle = nullptr;
+  {
+    Statement a = db.prepare_cached("SELECT ?1, id FROM t ORDER BY id", "reading");
+    a.integer(1, 7);
+    ASSERT_TRUE(a.step());
+    EXPECT_EQ(a.integer_at(0), 7);
+    first_handle = a.get();
+    Statement b = db.prepare_cached("SELECT ?1, id FROM t ORDER BY id", "reading");
+    EXPECT_NE(b.get(), first_handle) << "a statement in use was handed out again";
+    b.integer(1, 8);
+    ASSERT_TRUE(b.step());
+    ASSERT_TRUE(a.step());
+    EXPECT_EQ(a.integer_at(1), 2);
+    EXPECT_EQ(b.integer_at(0), 8);
+  }
+  EXPECT_FALSE(sqlite3_stmt_busy(first_handle)) << "a returned statement still reads the database";
+  Statement again = db.prepare_cached("SELECT ?1, id FROM t ORDER BY id", "reading");
+  EXPECT_EQ(again.get(), first_handle);
+  ASSERT_TRUE(again.step());
+  EXPECT_TRUE(again.null_at(0)) << "the last borrower's parameter was still bound";
+  EXPECT_EQ(again.integer_at(1), 1);
+}
+
 }  // namespace
 }  // namespace ferry::support::sqlite
