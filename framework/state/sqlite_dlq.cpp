@@ -3,6 +3,7 @@
 // plans that keep listing a large DLQ a range scan.
 #include "state/sqlite_dlq.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <variant>
@@ -50,6 +51,39 @@ DlqEntry read_dlq(const Statement& s, const std::string& path) {
   e.created_at_ms = s.integer_at(13);
   e.updated_at_ms = s.integer_at(14);
   return e;
+}
+
+// Marks entries resolved. A replay resolves entries with consecutive ids,
+// so they go as a few id ranges (a range is a walk along the table, with
+// no list to expand and look up); scattered ids go as one list.
+void resolve_dlq(Connection& c, const std::string& pipeline, std::vector<int64_t> ids, int64_t now) {
+  constexpr size_t kMostRanges = 8;
+  std::sort(ids.begin(), ids.end());
+  std::vector<std::pair<int64_t, int64_t>> ranges;
+  for (int64_t id : ids) {
+    if (!ranges.empty() && id <= ranges.back().second + 1) {
+      ranges.back().second = std::max(ranges.back().second, id);
+      continue;
+    }
+    if (ranges.size() == kMostRanges) {
+      ranges.clear();
+      break;
+    }
+    ranges.emplace_back(id, id);
+  }
+  if (ranges.empty()) {
+    auto r = c.prepare(
+        "UPDATE dlq_state SET status = 'resolved', updated_at_ms = ?1 WHERE pipeline = ?2 "
+        "AND id IN (SELECT value FROM json_each(?3)) AND status IN ('pending', 'failed_again')");
+    r.integer(1, now).text(2, pipeline).text(3, ids_as_json(ids)).run();
+    return;
+  }
+  for (const auto& [first, last] : ranges) {
+    auto r = c.prepare(
+        "UPDATE dlq_state SET status = 'resolved', updated_at_ms = ?1 WHERE pipeline = ?2 "
+        "AND id BETWEEN ?3 AND ?4 AND status IN ('pending', 'failed_again')");
+    r.integer(1, now).text(2, pipeline).integer(3, first).integer(4, last).run();
+  }
 }
 
 }  // namespace
@@ -113,12 +147,7 @@ void change_dlq(Connection& c, const std::string& pipeline, const std::vector<Dl
     if (plain) resolved.push_back(ch.id);
     else others.push_back(&ch);
   }
-  if (!resolved.empty()) {
-    auto r = c.prepare(
-        "UPDATE dlq_state SET status = 'resolved', updated_at_ms = ?1 WHERE pipeline = ?2 "
-        "AND id IN (SELECT value FROM json_each(?3)) AND status IN ('pending', 'failed_again')");
-    r.integer(1, now).text(2, pipeline).text(3, ids_as_json(resolved)).run();
-  }
+  if (!resolved.empty()) resolve_dlq(c, pipeline, std::move(resolved), now);
   if (others.empty()) return;
   auto s = c.prepare(
       "UPDATE dlq_state SET status = ?1, attempts = COALESCE(?2, attempts), updated_at_ms = ?3 "

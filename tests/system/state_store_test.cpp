@@ -482,6 +482,44 @@ TEST_P(StateStoreTest, RedeliveredPendingEntryIsNotDuplicated) {
   EXPECT_EQ(distinct.size(), 6u);
 }
 
+// A replay resolves entries in batches: a few runs of consecutive ids, or
+// ids scattered across the DLQ. Exactly those are resolved, not the entries
+// between them, not another pipeline's, not a discarded one.
+TEST_P(StateStoreTest, ResolvingIdsInRunsOrScatteredSettlesExactlyThoseEntries) {
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 60; ++i) {
+    ids.push_back(add_one(store(), make_entry("orders", "pos-" + std::to_string(i))));
+    // From the 31st on, another pipeline's entries between them.
+    if (i >= 30) add_one(store(), make_entry("users", "pos-" + std::to_string(i)));
+  }
+  store().update_dlq("orders", ids[2], DlqStatus::Discarded, std::nullopt, std::nullopt);
+  auto resolve = [&](const std::vector<size_t>& which) {
+    CommitRecord r;
+    r.pipeline = "orders";
+    r.partition = "ferry-replay";
+    for (size_t i : which) {
+      DlqChange c;
+      c.id = ids[i];
+      c.status = DlqStatus::Resolved;
+      r.change.push_back(c);
+    }
+    store().finish_commit(r);
+  };
+  std::vector<size_t> runs = {0, 1, 2, 3, 4, 5, 10, 11, 12};  // two runs, one of them over a discarded entry
+  std::vector<size_t> scattered;
+  for (size_t i = 20; i < 60; i += 3) scattered.push_back(i);  // 14 runs of one, past 8 ranges
+  resolve(runs);
+  resolve(scattered);
+  std::set<size_t> expected(runs.begin(), runs.end());
+  expected.insert(scattered.begin(), scattered.end());
+  expected.erase(2);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const DlqStatus want = i == 2 ? DlqStatus::Discarded : expected.count(i) ? DlqStatus::Resolved : DlqStatus::Pending;
+    EXPECT_EQ(store().get_dlq("orders", ids[i])->status, want) << "entry " << i;
+  }
+  EXPECT_EQ(count_of(store().count_dlq("users"), DlqStatus::Pending), 30);
+}
+
 TEST_P(StateStoreTest, OnlyAResolvedEntryLetsTheSameFailureBeAddedAgain) {
   const DlqEntry e = make_entry("orders", "pos-1");
   const int64_t first = add_one(store(), e);
