@@ -1,11 +1,21 @@
 #include "table_info.h"
 
+#include <cppconn/statement.h>
+
+#include <memory>
+
 #include <cppconn/resultset.h>
 
 #include "column_types.h"
 #include "identifiers.h"
 
 namespace ferry_mysql {
+namespace {
+
+// ER_DUP_FIELDNAME
+constexpr int kDuplicateColumn = 1060;
+
+}  // namespace
 
 TableInfo::TableInfo(Session& session, std::string database, std::string table)
     : session_(session),
@@ -76,8 +86,17 @@ void TableInfo::create(const std::vector<NewColumn>& columns, const std::vector<
 }
 
 void TableInfo::add_column(const NewColumn& column) {
-  session_.exec("ALTER TABLE " + quoted_ + " ADD COLUMN " + quote_ident(column.name) + " " + column.type + " NULL",
-                "adding column " + quote_ident(column.name) + " to table " + quoted_);
+  const std::string what = "adding column " + quote_ident(column.name) + " to table " + quoted_;
+  session_.ensure_connected();
+  try {
+    std::unique_ptr<sql::Statement> st(session_.raw().createStatement());
+    st->execute("ALTER TABLE " + quoted_ + " ADD COLUMN " + quote_ident(column.name) + " " + column.type + " NULL");
+  } catch (const sql::SQLException& e) {
+    // Another writer (a parallel worker's sink) added it since the columns
+    // were read: the column is there, which is all this call wanted. (MySQL
+    // has no ADD COLUMN IF NOT EXISTS; MariaDB's would not be portable.)
+    if (error_code(e) != kDuplicateColumn) session_.fail(e, what);
+  }
   loaded_ = false;
 }
 

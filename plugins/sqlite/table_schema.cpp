@@ -72,6 +72,11 @@ void TableSchema::create(const std::vector<NewColumn>& columns, const std::vecto
 }
 
 void TableSchema::add_column(const NewColumn& column) {
+  // Another writer on the file (a parallel worker's sink) may have added it
+  // since the columns were read. The sink holds the write lock here (BEGIN
+  // IMMEDIATE), so a fresh look stays true until the ALTER.
+  forget();
+  if (has_column(column.name)) return;
   std::string sql = "ALTER TABLE " + quoted_ + " ADD COLUMN " + quote_ident(column.name);
   if (!column.type.empty()) sql += ' ' + column.type;
   db_.exec(sql, "adding column " + quote_ident(column.name) + " to table " + quoted_);

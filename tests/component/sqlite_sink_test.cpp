@@ -450,6 +450,36 @@ TEST_F(SqliteSinkTest, NewFieldsBecomeNewColumns) {
   EXPECT_EQ(db.scalar("SELECT type FROM pragma_table_info('orders') WHERE name = 'score'"), "REAL");
 }
 
+// Parallel workers each have their own sink on one file. When both meet a
+// new field, the second finds the column already added by the first: it
+// writes into it instead of failing on "duplicate column name".
+TEST_F(SqliteSinkTest, AColumnAnotherWriterAddedMeanwhileIsUsedNotAddedAgain) {
+  auto first = open_ok(append_);
+  auto second = open_ok(append_);
+  const std::vector<Column> v1 = {{"id", FERRY_TYPE_INT64}, {"name", FERRY_TYPE_STRING}};
+  Row a;
+  a.values = {Value::int64(1), Value::string("a")};
+  ASSERT_EQ(first->write(make_batch(v1, {a})), FERRY_OK);
+  ASSERT_EQ(first->commit("p0", "1"), FERRY_OK);
+  a.values = {Value::int64(2), Value::string("b")};
+  ASSERT_EQ(second->write(make_batch(v1, {a})), FERRY_OK) << second->host().last_error();
+  ASSERT_EQ(second->commit("p1", "1"), FERRY_OK);  // the second now knows the table as it was
+
+  std::vector<Column> v2 = v1;
+  v2.push_back({"score", FERRY_TYPE_DOUBLE});
+  Row b;
+  b.values = {Value::int64(3), Value::string("c"), Value::real(0.5)};
+  ASSERT_EQ(first->write(make_batch(v2, {b})), FERRY_OK) << first->host().last_error();
+  ASSERT_EQ(first->commit("p0", "3"), FERRY_OK);
+  b.values = {Value::int64(4), Value::string("d"), Value::real(1.5)};
+  ASSERT_EQ(second->write(make_batch(v2, {b})), FERRY_OK) << second->host().last_error();
+  ASSERT_EQ(second->commit("p1", "4"), FERRY_OK);
+
+  Db db(db_path());
+  EXPECT_EQ(db.query("SELECT id, score FROM orders ORDER BY id"),
+            (Rows{{"1", "NULL"}, {"2", "NULL"}, {"3", "0.5"}, {"4", "1.5"}}));
+}
+
 TEST_F(SqliteSinkTest, AFieldWithOnlyNullsWaitsForItsFirstValueForAType) {
   auto sink = open_ok(append_);
   // All-null in the first batch: nothing says what `n` holds yet.

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "state/state_store.h"
+#include "support/plugin_harness.h"
 #include "support/servers.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
@@ -272,6 +273,48 @@ TEST_F(MysqlRoundTrip, UpsertUpdatesRowsInPlace) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(n("SELECT COUNT(*) FROM dst.up"), 50);
   EXPECT_EQ(n("SELECT COUNT(*) FROM dst.up WHERE v = 'stale'"), 0);
+}
+
+}  // namespace
+
+namespace {
+
+// Parallel workers each have their own sink on one table. When both meet a
+// new field, the second finds the column the first added meanwhile: it
+// writes into it instead of failing on "Duplicate column name".
+TEST_F(MysqlRoundTrip, AColumnAnotherWriterAddedMeanwhileIsUsedNotAddedAgain) {
+  using ferry::test::Column;
+  using ferry::test::make_batch;
+  using ferry::test::Row;
+  using ferry::test::Value;
+  ferry::test::Plugin plugin(ferry::test::plugin_path("mysql"));
+  ferry::test::OpenParams params;
+  params.config_json = "{" + conn("dst") + R"(, "table": "evolving"})";
+  ferry::test::SinkHandle first(plugin, params);
+  ferry::test::SinkHandle second(plugin, params);
+  ASSERT_EQ(first.open_status(), FERRY_OK) << first.host().last_error();
+  ASSERT_EQ(second.open_status(), FERRY_OK) << second.host().last_error();
+  const std::vector<Column> v1 = {{"id", FERRY_TYPE_INT64}, {"name", FERRY_TYPE_STRING}};
+  Row a;
+  a.values = {Value::int64(1), Value::string("a")};
+  ASSERT_EQ(first.write(make_batch(v1, {a})), FERRY_OK) << first.host().last_error();
+  ASSERT_EQ(first.commit("p0", "1"), FERRY_OK) << first.host().last_error();
+  a.values = {Value::int64(2), Value::string("b")};
+  ASSERT_EQ(second.write(make_batch(v1, {a})), FERRY_OK) << second.host().last_error();
+  ASSERT_EQ(second.commit("p1", "1"), FERRY_OK) << second.host().last_error();
+
+  std::vector<Column> v2 = v1;
+  v2.push_back({"score", FERRY_TYPE_DOUBLE});
+  Row b;
+  b.values = {Value::int64(3), Value::string("c"), Value::real(0.5)};
+  ASSERT_EQ(first.write(make_batch(v2, {b})), FERRY_OK) << first.host().last_error();
+  ASSERT_EQ(first.commit("p0", "3"), FERRY_OK) << first.host().last_error();
+  b.values = {Value::int64(4), Value::string("d"), Value::real(1.5)};
+  ASSERT_EQ(second.write(make_batch(v2, {b})), FERRY_OK) << second.host().last_error();
+  ASSERT_EQ(second.commit("p1", "4"), FERRY_OK) << second.host().last_error();
+
+  EXPECT_EQ(q("SELECT CONCAT(id, ':', IFNULL(score, 'NULL')) FROM dst.evolving ORDER BY id"),
+            "1:NULL\n2:NULL\n3:0.5\n4:1.5");
 }
 
 }  // namespace
