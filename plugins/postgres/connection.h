@@ -1,5 +1,13 @@
 // One libpq connection with classified, redacted errors.
 //
+// Raw libpq, not libpqxx (support/pg, which the state store and the SQL
+// hooks use): the sink streams rows with binary COPY (PQputCopyData of
+// COPY ... FORMAT binary) and the source pipelines its next page while the
+// host works (PQsendQueryParams / PQgetResult). libpqxx 6.4 has neither a
+// binary COPY nor a parameterised asynchronous query, and gives no access
+// to its PGconn to do them beside it. The failures still go through
+// support/sql's SQLSTATE table and the SDK's redaction.
+//
 // Every failure is thrown as PgError (a ferry::Error), whose status comes
 // from support/sql/pg_errors.h and whose message names the endpoint (host:port/db) and
 // the server's own message, never the password.
