@@ -24,6 +24,7 @@
 #include <atomic>
 #include <cstdint>
 #include <ferry/plugin.hpp>
+#include <ferry/testing/option_values.hpp>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -365,7 +366,10 @@ namespace detail {
 template <typename Api>
 class Instance {
  public:
-  Instance(const Api& api, OpenParams params) : api_(api), params_(std::move(params)) {
+  // `spec`: the kind's declared options, handed over typed (ABI 1.4) as the
+  // host would; null for none.
+  Instance(const Api& api, const FerryKindSpec* spec, OpenParams params) : api_(api), params_(std::move(params)) {
+    const OptionValueList options(spec, params_.config_json);
     FerryOpenArgs args{};
     args.struct_size = sizeof args;
     args.host = host_.table();
@@ -376,6 +380,8 @@ class Instance {
     args.base_dir = ferry::bytes(params_.base_dir);
     args.max_batch_records = params_.max_batch_records;
     args.max_batch_bytes = params_.max_batch_bytes;
+    args.options = options.data();
+    args.n_options = options.size();
     open_status_ = api_.open(&args, &self_);
     if (open_status_ != FERRY_OK) self_ = nullptr;
   }
@@ -411,7 +417,7 @@ class Instance {
 class SinkHandle : public detail::Instance<FerrySinkApi> {
  public:
   SinkHandle(const Plugin& plugin, OpenParams params)
-      : Instance(plugin.sink(), std::move(params)) {}
+      : Instance(plugin.sink(), plugin.kind(FERRY_KIND_SINK), std::move(params)) {}
 
   // Outcomes are copied out (messages included) before the next call can
   // invalidate them; `rejected` gets (row, status, message) of non-OK rows.
@@ -477,7 +483,7 @@ struct Drained {
 class SourceHandle : public detail::Instance<FerrySourceApi> {
  public:
   SourceHandle(const Plugin& plugin, OpenParams params)
-      : Instance(plugin.source(), std::move(params)) {}
+      : Instance(plugin.source(), plugin.kind(FERRY_KIND_SOURCE), std::move(params)) {}
 
   std::vector<std::string> partitions() {
     const FerryBytes* names = nullptr;
@@ -570,7 +576,7 @@ inline const FerryBacklogHookApi& backlog_hook_api(const Plugin& plugin) {
 class CheckpointHookHandle : public detail::Instance<FerryCheckpointHookApi> {
  public:
   CheckpointHookHandle(const Plugin& plugin, OpenParams params)
-      : Instance(checkpoint_hook_api(plugin), std::move(params)) {}
+      : Instance(checkpoint_hook_api(plugin), plugin.kind(FERRY_KIND_CHECKPOINT_HOOK), std::move(params)) {}
 
   // Fires on_commit as the host does after `sink` acknowledged `batch`: this
   // instance's pipeline and run id, the batch's partition, and `position`
@@ -602,7 +608,7 @@ struct RowFailure {
 class BacklogHookHandle : public detail::Instance<FerryBacklogHookApi> {
  public:
   BacklogHookHandle(const Plugin& plugin, OpenParams params)
-      : Instance(backlog_hook_api(plugin), std::move(params)) {}
+      : Instance(backlog_hook_api(plugin), plugin.kind(FERRY_KIND_BACKLOG_HOOK), std::move(params)) {}
 
   // Fires on_failure as the host does after a failed write of `batch` (the
   // failed rows) by `sink`. Rows without an entry in `failures` get
@@ -661,7 +667,7 @@ struct Applied {
 class TransformHandle : public detail::Instance<FerryTransformApi> {
  public:
   TransformHandle(const Plugin& plugin, OpenParams params)
-      : Instance(transform_api(plugin), std::move(params)) {}
+      : Instance(transform_api(plugin), plugin.kind(FERRY_KIND_TRANSFORM), std::move(params)) {}
 
   // Calls apply as the host does: one OK outcome per input row; `out` may
   // point into `in`, so the caller keeps `in` alive until `out` is released.

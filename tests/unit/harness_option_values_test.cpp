@@ -1,0 +1,80 @@
+// The SDK's test harness hands a plugin the same typed option values (ABI
+// 1.4) the host does: a plugin that reads its options with ferry_option()
+// is tested as it runs. Checked against the host's own OptionValues on the
+// same configurations.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include <ferry/plugin.h>
+#include <ferry/testing/option_values.hpp>
+
+#include "plugin/option_values.h"
+
+namespace {
+
+std::string text(FerryBytes b) { return std::string(b.data ? b.data : "", b.size); }
+// The same JSON text up to its spelling: blanks, the exponent's case.
+std::string normalized(std::string s) {
+  std::string out;
+  for (char c : s)
+    if (c != ' ' && c != '\n') out += c == 'e' ? 'E' : c;
+  return out;
+}
+bool is_number_text(const std::string& s) { return !s.empty() && (s[0] == '-' || (s[0] >= '0' && s[0] <= '9')); }
+
+const FerryOptionSpec kOptions[] = {
+    {"path", FERRY_OPTION_STRING, 0, nullptr, ""},   {"count", FERRY_OPTION_INT, 0, nullptr, ""},
+    {"ratio", FERRY_OPTION_NUMBER, 0, nullptr, ""},  {"strict", FERRY_OPTION_BOOL, 0, nullptr, ""},
+    {"columns", FERRY_OPTION_ARRAY, 0, nullptr, ""}, {"extra", FERRY_OPTION_OBJECT, 0, nullptr, ""},
+    {"any", FERRY_OPTION_ANY, 0, nullptr, ""},       {"unset", FERRY_OPTION_STRING, 0, nullptr, ""},
+};
+const FerryKindSpec kSpec = {FERRY_KIND_SINK, 0, "test", kOptions, 8};
+
+TEST(HarnessOptionValues, TheHarnessHandsOverWhatTheHostDoes) {
+  const std::vector<std::string> configs = {
+      R"({"path":"a \"q\"\u00e9\ud83d\ude00\n\t\\/.tsv","count":-42,"ratio":2,"strict":true,
+          "columns":["a", {"b": [1, 2.5e3]}],"extra":{"k":null},"any":null})",
+      R"({"count":9223372036854775807,"ratio":0.125,"strict":false,"any":"x","path":""})",
+      R"({"count":1.5,"ratio":-1e-3,"any":[],"columns":[] , "extra" : {}})",
+      R"({"ratio":18446744073709551615,"count":3,"count":4})",
+  };
+  for (const std::string& config : configs) {
+    const ferry::core::OptionValues host(&kSpec, config);
+    const ferry::testing::OptionValueList harness(&kSpec, config);
+    ASSERT_EQ(harness.size(), host.size()) << config;
+    for (size_t i = 0; i < host.size(); ++i) {
+      const FerryOptionValue& h = host.data()[i];
+      const FerryOptionValue& t = harness.data()[i];
+      const std::string where = config + " option " + text(h.name);
+      EXPECT_EQ(text(t.name), text(h.name)) << where;
+      EXPECT_EQ(t.type, h.type) << where;
+      ASSERT_EQ(t.present, h.present) << where;
+      if (!h.present) continue;
+      // A number's text may be spelled otherwise (0.125, 1.25E-1); its value is compared below.
+      if (!is_number_text(text(h.json))) {
+        EXPECT_EQ(normalized(text(t.json)), normalized(text(h.json))) << where;
+      }
+      switch (h.type) {
+        case FERRY_OPTION_STRING: EXPECT_EQ(text(t.as.text), text(h.as.text)) << where; break;
+        case FERRY_OPTION_INT: EXPECT_EQ(t.as.i64, h.as.i64) << where; break;
+        case FERRY_OPTION_NUMBER: EXPECT_EQ(t.as.f64, h.as.f64) << where; break;
+        case FERRY_OPTION_BOOL: EXPECT_EQ(t.as.boolean, h.as.boolean) << where; break;
+        default: break;
+      }
+    }
+  }
+}
+
+// Not a JSON object: no values (the plugin sees the text and answers for itself).
+TEST(HarnessOptionValues, AConfigurationThatIsNotAnObjectGivesNoValues) {
+  for (const char* bad : {"", "[]", "{", R"({"path":"unterminated})", R"({"a":1} trailing)", R"({"a":01})",
+                          R"({"a":"\ud800"})", R"({"a":tru})"}) {
+    const ferry::testing::OptionValueList harness(&kSpec, bad);
+    EXPECT_EQ(harness.size(), 0u) << bad;
+  }
+}
+
+}  // namespace
