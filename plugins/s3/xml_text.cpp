@@ -1,5 +1,7 @@
 #include "xml_text.h"
 
+#include <ferry/json_text.hpp>
+
 #include <charconv>
 #include <cstdint>
 
@@ -40,24 +42,6 @@ Element find_element(std::string_view xml, std::string_view tag, size_t from) {
   return e;
 }
 
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 std::string decode_entities(std::string_view s) {
   std::string out;
   out.reserve(s.size());
@@ -84,7 +68,7 @@ std::string decode_entities(std::string_view s) {
       const auto r = std::from_chars(digits.data(), digits.data() + digits.size(), cp,
                                      is_hex ? 16 : 10);
       if (r.ec != std::errc() || cp > 0x10FFFF) out += s.substr(i, semi - i + 1);
-      else append_utf8(out, cp);
+      else ferry::append_utf8(out, cp);
     } else {
       out += s.substr(i, semi - i + 1);  // unknown: keep as written
     }

@@ -1,5 +1,6 @@
 // JSON text output for plugins that write JSON themselves (JSON Lines,
-// bulk bodies): string literals that are always valid JSON. Header-only.
+// bulk bodies): string literals that are always valid JSON; UTF-8
+// checking and encoding. Header-only.
 #ifndef FERRY_JSON_TEXT_HPP_
 #define FERRY_JSON_TEXT_HPP_
 
@@ -36,6 +37,25 @@ inline size_t utf8_sequence_length(std::string_view s, size_t i) {
     return 4;
   }
   return 0;
+}
+
+// Appends code point `cp` (at most U+10FFFF, not a surrogate) as UTF-8.
+inline void append_utf8(std::string& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
 }
 
 // True when all of `s` is well-formed UTF-8 (as utf8_sequence_length says).

@@ -9,6 +9,7 @@
 #ifndef FERRY_TESTING_OPTION_VALUES_HPP_
 #define FERRY_TESTING_OPTION_VALUES_HPP_
 
+#include <ferry/json_text.hpp>
 #include <ferry/plugin.h>
 
 #include <cerrno>
@@ -106,23 +107,6 @@ class JsonReader {
     }
     return v;
   }
-  static void utf8(std::string& out, unsigned cp) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
   std::string string() {
     expect('"');
     std::string out;
@@ -157,7 +141,7 @@ class JsonReader {
           } else if (cp >= 0xDC00 && cp < 0xE000) {
             fail("a high surrogate first");
           }
-          utf8(out, cp);
+          ferry::append_utf8(out, cp);
           break;
         }
         default: fail("a valid escape");
