@@ -27,6 +27,7 @@
 
 #include <ferry/plugin.h>
 
+#include <cstddef>
 #include <cstring>
 #include <exception>
 #include <memory>
@@ -139,7 +140,55 @@ class Context {
   const Host& host() const { return host_; }
   const FerryOpenArgs* raw() const { return args_; }
 
+  // Typed options (ABI 1.4): the declared option `name` as the host checked
+  // it, defaults filled in; null for a name the kind does not declare, or
+  // from a host older than 1.4 (read config_json then).
+  const FerryOptionValue* option(std::string_view name) const {
+    if (args_->struct_size < offsetof(FerryOpenArgs, n_options) + sizeof(size_t)) return nullptr;
+    for (size_t i = 0; i < args_->n_options; ++i)
+      if (view(args_->options[i].name) == name) return &args_->options[i];
+    return nullptr;
+  }
+  // The value, or `fallback` when the option is absent. A value of another
+  // JSON type than asked for (which the host refuses before opening, but a
+  // test may hand over) throws Error(FERRY_ERROR_CONFIG).
+  std::string option_string(std::string_view name, std::string fallback = {}) const {
+    const FerryOptionValue* v = present(name, '"', "a string");
+    return v ? std::string(view(v->as.text)) : fallback;
+  }
+  int64_t option_int(std::string_view name, int64_t fallback) const {
+    const FerryOptionValue* v = present(name, '0', "an integer");
+    if (v && view(v->json).find_first_of(".eE") != std::string_view::npos)
+      throw Error(FERRY_ERROR_CONFIG, "option '" + std::string(name) + "' must be an integer");
+    return v ? v->as.i64 : fallback;
+  }
+  double option_number(std::string_view name, double fallback) const {
+    const FerryOptionValue* v = present(name, '0', "a number");
+    return v ? v->as.f64 : fallback;
+  }
+  bool option_bool(std::string_view name, bool fallback) const {
+    const FerryOptionValue* v = present(name, 't', "true or false");
+    return v ? v->as.boolean != 0 : fallback;
+  }
+  // An array, object or any-typed option as its JSON text.
+  std::string option_json(std::string_view name, std::string fallback = {}) const {
+    const FerryOptionValue* v = option(name);
+    return v && v->present ? std::string(view(v->json)) : fallback;
+  }
+
  private:
+  // The option when present, its JSON text starting as `kind` says: '"' a
+  // string, '0' a number (a digit or '-'), 't' a boolean.
+  const FerryOptionValue* present(std::string_view name, char kind, const char* wanted) const {
+    const FerryOptionValue* v = option(name);
+    if (v == nullptr || !v->present) return nullptr;
+    const std::string_view json = view(v->json);
+    const char c = json.empty() ? '\0' : json.front();
+    const bool ok = kind == '"' ? c == '"' : kind == 't' ? (c == 't' || c == 'f') : (c == '-' || (c >= '0' && c <= '9'));
+    if (!ok) throw Error(FERRY_ERROR_CONFIG, "option '" + std::string(name) + "' must be " + wanted);
+    return v;
+  }
+
   const FerryOpenArgs* args_;
   Host host_;
 };
