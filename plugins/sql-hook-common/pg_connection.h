@@ -1,11 +1,10 @@
-// The SQL hooks' PostgreSQL connection: support/pg's libpqxx session, with
-// its failures turned into ferry::Error and the host's retry hints.
+// The SQL hooks' PostgreSQL connection: support/pg's libpqxx session (its
+// failures are ferry::Errors with retry hints), opened as the hooks need.
 // Shared by the audit-sql and failure-stats plugins.
 #ifndef FERRY_PLUGINS_SQL_HOOK_COMMON_PG_CONNECTION_H_
 #define FERRY_PLUGINS_SQL_HOOK_COMMON_PG_CONNECTION_H_
 
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <string_view>
 
@@ -38,24 +37,17 @@ class PgConnection {
   // Runs one statement; returns the rows it changed.
   int64_t exec(const std::string& sql, const PgParams& params, std::string_view what);
 
-  ferry::support::pg::Session& session() { return *session_; }
+  ferry::support::pg::Session& session() { return session_; }
 
  private:
-  std::unique_ptr<ferry::support::pg::Session> session_;
+  ferry::support::pg::Session session_;
 };
 
 // BEGIN on construction (connecting again first if the connection was
 // lost), ROLLBACK on destruction unless commit() succeeded.
-class PgTransaction {
+class PgTransaction : public ferry::support::pg::Transaction {
  public:
-  explicit PgTransaction(PgConnection& db);
-  ~PgTransaction();
-  PgTransaction(const PgTransaction&) = delete;
-  PgTransaction& operator=(const PgTransaction&) = delete;
-  void commit();
-
- private:
-  std::unique_ptr<ferry::support::pg::Transaction> tx_;
+  explicit PgTransaction(PgConnection& db) : ferry::support::pg::Transaction(db.session()) {}
 };
 
 }  // namespace ferry_sql_hooks

@@ -147,7 +147,7 @@ void Session::connect() {
     else if (contains(detail, "does not exist"))  // the role or the database
       st = FERRY_ERROR_CONFIG;
     throw Failure(st, options_.label + ": cannot connect to " + where_ + ": " + detail, "",
-                  Failure::Kind::ConnectionLost);
+                  Failure::Kind::ConnectionLost, st == FERRY_RETRY ? options_.reconnect_after_ms : 0);
   }
   quiet_ = std::make_unique<pqxx::quiet_errorhandler>(*conn_);
   if (options_.lock_timeout_ms)
@@ -179,26 +179,26 @@ void Session::fail(const std::exception& e, std::string_view what) const {
   }
   std::string message = options_.label + " " + where_ + ": " + std::string(what) + ": " + trimmed(e.what());
   if (!sqlstate.empty()) message += " (SQLSTATE " + sqlstate + ")";
-  throw Failure(st, redact(message), sqlstate, kind);
+  const uint64_t after =
+      st != FERRY_RETRY ? 0 : kind == Failure::Kind::ConnectionLost ? options_.reconnect_after_ms : options_.retry_after_ms;
+  throw Failure(st, redact(message), sqlstate, kind, after);
 }
 
 pqxx::result Session::exec(const std::string& sql, std::string_view what, const Params& params) {
+  if (!conn_) connect();  // a reconnect that failed left none
   try {
-    if (!conn_) connect();
     const auto args = pqxx::prepare::make_dynamic_params(params.values());
     if (tx_) return tx_->exec_params(sql, args);
     pqxx::nontransaction once(*conn_);
     return once.exec_params(sql, args);
-  } catch (const Failure&) {
-    throw;
   } catch (const std::exception& e) {
     fail(e, std::string(what) + " ('" + summary(sql) + "')");
   }
 }
 
 void Session::exec_script(const std::string& sql, std::string_view what) {
+  if (!conn_) connect();
   try {
-    if (!conn_) connect();
     if (tx_) {
       tx_->exec(sql);
       return;

@@ -16,11 +16,11 @@
 #pragma once
 
 #include <ferry/plugin.h>
+#include <ferry/plugin.hpp>
 
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,23 +32,24 @@
 
 namespace ferry::support::pg {
 
-// A failed connect or statement. what() is the whole message, redacted.
-class Failure : public std::runtime_error {
+// A failed connect or statement: a ferry::Error (its status, and a retry
+// hint when it is FERRY_RETRY), as the SQLite and MySQL layers throw. what()
+// is the whole message, redacted.
+class Failure : public ferry::Error {
  public:
   enum class Kind {
     Statement,       // the server refused it, or it could not be sent
     ConnectionLost,  // nothing changed: it may run again on a new connection
     InDoubt,         // a COMMIT whose outcome is unknown
   };
-  Failure(FerryStatus status, const std::string& message, std::string sqlstate, Kind kind)
-      : std::runtime_error(message), status_(status), sqlstate_(std::move(sqlstate)), kind_(kind) {}
-  FerryStatus status() const { return status_; }
+  Failure(FerryStatus status, const std::string& message, std::string sqlstate, Kind kind,
+          uint64_t retry_after_ms = 0)
+      : ferry::Error(status, message, retry_after_ms), sqlstate_(std::move(sqlstate)), kind_(kind) {}
   const std::string& sqlstate() const { return sqlstate_; }
   Kind kind() const { return kind_; }
   bool connection_lost() const { return kind_ == Kind::ConnectionLost; }
 
  private:
-  FerryStatus status_;
   std::string sqlstate_;
   Kind kind_;
 };
@@ -86,6 +87,10 @@ struct SessionOptions {
   std::string label;              // starts every message: "state store", "audit-sql hook"
   std::optional<int> lock_timeout_ms;  // set for the session; 0 becomes 1 ms (Ferry's 0 is "do not wait")
   std::string application_name;   // unless the DSN names one
+  // Backoff hints for a RETRY: after a failed statement (a lock wait, a
+  // serialization failure), after a lost or refused connection.
+  uint64_t retry_after_ms = 200;
+  uint64_t reconnect_after_ms = 1000;
 };
 
 class Session {

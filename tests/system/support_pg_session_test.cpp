@@ -115,6 +115,7 @@ TEST_F(PgSessionTest, ConnectFailuresSayWhatToDoAndNeverThePassword) {
   } catch (const Failure& e) {
     EXPECT_EQ(e.status(), FERRY_RETRY) << e.what();
     EXPECT_TRUE(e.connection_lost());
+    EXPECT_EQ(e.retry_after_ms(), 1000u) << "a refused connection waits the reconnect hint";
     EXPECT_EQ(std::string(e.what()).find(secret), std::string::npos) << e.what();
   }
   try {
@@ -141,6 +142,7 @@ TEST_F(PgSessionTest, ALostConnectionIsReportedAndMadeAgain) {
   } catch (const Failure& e) {
     EXPECT_TRUE(e.connection_lost()) << e.what();
     EXPECT_EQ(e.status(), FERRY_RETRY) << e.what();
+    EXPECT_EQ(e.retry_after_ms(), 1000u);
   }
   s.ensure_connected();
   pqxx::result r = s.exec("SELECT pg_backend_pid()::text <> $1, current_setting('lock_timeout')", "asking again",
