@@ -16,6 +16,27 @@ constexpr const char* kDlqColumns =
     "e.id, e.pipeline, e.run_id, e.partition, e.position, e.stage, e.sink, e.record_key, e.record, "
     "e.error_class, e.message, s.attempts, s.status, e.created_at_ms, s.updated_at_ms";
 
+// dlq_state.status holds these codes (schema version 5).
+int64_t code_of(DlqStatus status) {
+  switch (status) {
+    case DlqStatus::Pending: return 0;
+    case DlqStatus::Resolved: return 1;
+    case DlqStatus::FailedAgain: return 2;
+    case DlqStatus::Discarded: return 3;
+  }
+  return 0;
+}
+
+std::optional<DlqStatus> status_of(int64_t code) {
+  switch (code) {
+    case 0: return DlqStatus::Pending;
+    case 1: return DlqStatus::Resolved;
+    case 2: return DlqStatus::FailedAgain;
+    case 3: return DlqStatus::Discarded;
+    default: return std::nullopt;
+  }
+}
+
 // The ids filter is bound as one JSON array and expanded with json_each, so
 // the statement has a fixed number of parameters however many ids are given.
 std::string ids_as_json(const std::vector<int64_t>& ids) {
@@ -41,11 +62,11 @@ DlqEntry read_dlq(const Statement& s, const std::string& path) {
   e.error_class = s.text_at(9);
   e.message = s.text_at(10);
   e.attempts = s.integer_at(11);
-  std::string status = s.text_at(12);
-  auto parsed = parse_dlq_status(status);
+  const int64_t status = s.integer_at(12);
+  auto parsed = status_of(status);
   if (!parsed) {
-    throw Error("state store " + path + ": DLQ entry " + std::to_string(e.id) +
-                " has unknown status '" + status + "'");
+    throw Error("state store " + path + ": DLQ entry " + std::to_string(e.id) + " has unknown status code " +
+                std::to_string(status));
   }
   e.status = *parsed;
   e.created_at_ms = s.integer_at(13);
@@ -73,15 +94,15 @@ void resolve_dlq(Connection& c, const std::string& pipeline, std::vector<int64_t
   }
   if (ranges.empty()) {
     auto r = c.prepare(
-        "UPDATE dlq_state SET status = 'resolved', updated_at_ms = ?1 WHERE pipeline = ?2 "
-        "AND id IN (SELECT value FROM json_each(?3)) AND status IN ('pending', 'failed_again')");
+        "UPDATE dlq_state SET status = 1, updated_at_ms = ?1 WHERE pipeline = ?2 "
+        "AND id IN (SELECT value FROM json_each(?3)) AND status IN (0, 2)");
     r.integer(1, now).text(2, pipeline).text(3, ids_as_json(ids)).run();
     return;
   }
   for (const auto& [first, last] : ranges) {
     auto r = c.prepare(
-        "UPDATE dlq_state SET status = 'resolved', updated_at_ms = ?1 WHERE pipeline = ?2 "
-        "AND id BETWEEN ?3 AND ?4 AND status IN ('pending', 'failed_again')");
+        "UPDATE dlq_state SET status = 1, updated_at_ms = ?1 WHERE pipeline = ?2 "
+        "AND id BETWEEN ?3 AND ?4 AND status IN (0, 2)");
     r.integer(1, now).text(2, pipeline).integer(3, first).integer(4, last).run();
   }
 }
@@ -101,7 +122,7 @@ void insert_dlq(Connection& c, const std::vector<DlqEntry>& entries, int64_t now
   auto existing = c.prepare(
       "SELECT e.id FROM dlq_entries e JOIN dlq_state s ON s.id = e.id WHERE e.pipeline = ?1 "
       "AND e.partition = ?2 AND e.position = ?3 AND e.stage = ?4 AND e.sink = ?5 AND e.record = ?6 "
-      "AND s.status <> 'resolved' ORDER BY e.id LIMIT 1");
+      "AND s.status <> 1 ORDER BY e.id LIMIT 1");
   for (const auto& e : entries) {
     if (e.dedup) {
       existing.reset();
@@ -131,7 +152,7 @@ void insert_dlq(Connection& c, const std::vector<DlqEntry>& entries, int64_t now
         .run();
     const int64_t id = c.last_insert_id();
     settle.reset();
-    settle.integer(1, id).text(2, e.pipeline).text(3, to_string(e.status)).integer(4, e.attempts).integer(5, now).run();
+    settle.integer(1, id).text(2, e.pipeline).integer(3, code_of(e.status)).integer(4, e.attempts).integer(5, now).run();
     if (ids) ids->push_back(id);
   }
 }
@@ -151,7 +172,7 @@ void change_dlq(Connection& c, const std::string& pipeline, const std::vector<Dl
   if (others.empty()) return;
   auto s = c.prepare(
       "UPDATE dlq_state SET status = ?1, attempts = COALESCE(?2, attempts), updated_at_ms = ?3 "
-      "WHERE pipeline = ?4 AND id = ?5 AND status IN ('pending', 'failed_again')");
+      "WHERE pipeline = ?4 AND id = ?5 AND status IN (0, 2)");
   auto entry = c.prepare(
       "UPDATE dlq_entries SET message = COALESCE(?1, message), sink = COALESCE(?2, sink), "
       "stage = COALESCE(?3, stage), record = COALESCE(?4, record) WHERE id = ?5");
@@ -165,7 +186,7 @@ void change_dlq(Connection& c, const std::string& pipeline, const std::vector<Dl
   for (const DlqChange* change : others) {
     const DlqChange& ch = *change;
     s.reset();
-    s.text(1, to_string(ch.status));
+    s.integer(1, code_of(ch.status));
     if (ch.attempts) {
       s.integer(2, *ch.attempts);
     } else {
@@ -209,14 +230,14 @@ std::vector<DlqEntry> list_dlq(Connection& c, const DlqFilter& filter) {
   if (by_status) {
     sql += " WHERE +s.pipeline = ? AND s.status = ?";
     params.emplace_back(filter.pipeline);
-    params.emplace_back(std::string(to_string(*filter.status)));
+    params.emplace_back(code_of(*filter.status));
   } else if (filter.sink) {
     sql += " WHERE e.pipeline = ? AND e.sink = ?";
     params.emplace_back(filter.pipeline);
     params.emplace_back(*filter.sink);
     if (filter.status) {
       sql += " AND s.status = ?";
-      params.emplace_back(std::string(to_string(*filter.status)));
+      params.emplace_back(code_of(*filter.status));
     }
   } else {
     sql += " WHERE +e.pipeline = ?";
@@ -270,7 +291,7 @@ void update_dlq(Connection& c, const std::string& pipeline, int64_t id, DlqStatu
   auto s = c.prepare(
       "UPDATE dlq_state SET status = ?1, attempts = COALESCE(?2, attempts), updated_at_ms = ?3 "
       "WHERE pipeline = ?4 AND id = ?5");
-  s.text(1, to_string(status));
+  s.integer(1, code_of(status));
   if (attempts) {
     s.integer(2, *attempts);
   } else {
@@ -297,7 +318,7 @@ std::vector<std::pair<DlqStatus, int64_t>> count_dlq(Connection& c, const std::s
       "SELECT status, COUNT(*) FROM dlq_state WHERE pipeline = ?1 GROUP BY status");
   s.text(1, pipeline);
   while (s.step()) {
-    auto status = parse_dlq_status(s.text_at(0));
+    auto status = status_of(s.integer_at(0));
     if (!status) continue;  // the CHECK constraint keeps these out
     for (auto& [st, n] : out) {
       if (st == *status) n = s.integer_at(1);

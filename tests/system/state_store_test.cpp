@@ -1062,7 +1062,7 @@ TEST_F(SqliteStateStoreTest, FileIsInWalModeWithAVersionedSchema) {
   auto store = open_sqlite_state(path());
   RawDb raw(path());
   EXPECT_EQ(raw.scalar("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(raw.scalar("PRAGMA user_version"), "4");
+  EXPECT_EQ(raw.scalar("PRAGMA user_version"), "5");
   EXPECT_EQ(raw.column("SELECT name FROM sqlite_master WHERE type = 'table' "
                        "AND name NOT LIKE 'sqlite_%' ORDER BY name"),
             (std::vector<std::string>{"backfill_windows", "checkpoint_resets", "checkpoints", "commit_intents",
@@ -1074,7 +1074,7 @@ TEST_F(SqliteStateStoreTest, FileIsInWalModeWithAVersionedSchema) {
   // Opening an existing file again leaves it as it is.
   store.reset();
   store = open_sqlite_state(path());
-  EXPECT_EQ(raw.scalar("PRAGMA user_version"), "4");
+  EXPECT_EQ(raw.scalar("PRAGMA user_version"), "5");
 }
 
 TEST_F(SqliteStateStoreTest, TablesReadWithPlainSql) {

@@ -123,6 +123,32 @@ CREATE TABLE IF NOT EXISTS checkpoint_resets (
 PRAGMA user_version = 3;
 )sql";
 
+// The step from version 3 to 4 exactly as it shipped: settlement apart
+// from the record, its status as text.
+constexpr const char* kVersion4Step = R"sql(
+ALTER TABLE dlq RENAME TO dlq_entries;
+CREATE TABLE dlq_state (
+  id            INTEGER PRIMARY KEY,  -- dlq_entries.id
+  pipeline      TEXT    NOT NULL,
+  status        TEXT    NOT NULL
+                CHECK (status IN ('pending', 'resolved', 'failed_again', 'discarded')),
+  attempts      INTEGER NOT NULL,
+  updated_at_ms INTEGER NOT NULL
+);
+INSERT INTO dlq_state (id, pipeline, status, attempts, updated_at_ms)
+  SELECT id, pipeline, status, attempts, updated_at_ms FROM dlq_entries;
+DROP INDEX IF EXISTS dlq_pipeline_status;
+DROP INDEX IF EXISTS dlq_pending_dedup;
+ALTER TABLE dlq_entries DROP COLUMN status;
+ALTER TABLE dlq_entries DROP COLUMN attempts;
+ALTER TABLE dlq_entries DROP COLUMN updated_at_ms;
+CREATE VIEW dlq AS
+  SELECT e.id, e.pipeline, e.run_id, e.partition, e.position, e.stage, e.sink, e.record_key, e.record,
+         e.error_class, e.message, s.attempts, s.status, e.created_at_ms, s.updated_at_ms
+  FROM dlq_entries e JOIN dlq_state s ON s.id = e.id;
+PRAGMA user_version = 4;
+)sql";
+
 class RawFile {
  public:
   explicit RawFile(const std::string& path) {
@@ -192,6 +218,12 @@ UPDATE sqlite_sequence SET seq = 5 WHERE name = 'dlq';
 )sql");
   }
 
+  // The same entries in a version-4 file.
+  void write_version_4_file() {
+    write_version_3_file();
+    RawFile(path()).exec(kVersion4Step);
+  }
+
   fs::path dir_;
 };
 
@@ -241,11 +273,44 @@ TEST_F(StateMigrationTest, TheMigratedDlqReadsWithPlainSqlAsBefore) {
   write_version_3_file();
   open_sqlite_state(path());
   RawFile f(path());
-  EXPECT_EQ(f.scalar("PRAGMA user_version"), "4");
+  EXPECT_EQ(f.scalar("PRAGMA user_version"), "5");
   EXPECT_EQ(f.column("SELECT id || ' ' || status || ' ' || attempts || ' ' || message FROM dlq ORDER BY id"),
             (std::vector<std::string>{"1 pending 1 amount < 0", "2 resolved 2 amount < 0",
                                       "3 failed_again 3 CHECK failed again", "4 discarded 1 timeout"}));
   EXPECT_EQ(f.scalar("SELECT json_extract(record, '$.values.id') FROM dlq WHERE id = 2"), "2");
+  EXPECT_EQ(f.scalar("PRAGMA integrity_check"), "ok");
+}
+
+// Version 5 keeps a status as a small integer code (settling a large
+// replay rewrote text checked against a list, five times slower); a
+// version-4 file keeps every status, and the view still shows names.
+TEST_F(StateMigrationTest, AVersion4DlqKeepsEveryStatusAndReadsAsBefore) {
+  write_version_4_file();
+  {
+    auto store = open_sqlite_state(path(), StateCheck::Thorough);
+    EXPECT_EQ(count_of(store->count_dlq("orders"), DlqStatus::Pending), 1);
+    EXPECT_EQ(count_of(store->count_dlq("orders"), DlqStatus::Resolved), 1);
+    EXPECT_EQ(count_of(store->count_dlq("orders"), DlqStatus::FailedAgain), 1);
+    EXPECT_EQ(count_of(store->count_dlq("other"), DlqStatus::Discarded), 1);
+    EXPECT_EQ(store->get_dlq("orders", 3)->status, DlqStatus::FailedAgain);
+    DlqFilter again;
+    again.pipeline = "orders";
+    again.status = DlqStatus::FailedAgain;
+    auto listed = store->list_dlq(again);
+    ASSERT_EQ(listed.size(), 1u);
+    EXPECT_EQ(listed[0].id, 3);
+    CommitRecord settle;
+    settle.pipeline = "orders";
+    settle.partition = "ferry-replay";
+    settle.change = {DlqChange{1, DlqStatus::Resolved, {}, {}, {}, {}, {}},
+                     DlqChange{3, DlqStatus::Resolved, {}, {}, {}, {}, {}}};
+    store->finish_commit(settle);
+  }
+  RawFile f(path());
+  EXPECT_EQ(f.scalar("PRAGMA user_version"), "5");
+  EXPECT_EQ(f.column("SELECT id || ' ' || status || ' ' || attempts FROM dlq ORDER BY id"),
+            (std::vector<std::string>{"1 resolved 1", "2 resolved 2", "3 resolved 3", "4 discarded 1"}));
+  EXPECT_EQ(f.column("SELECT typeof(status) FROM dlq_state GROUP BY 1"), (std::vector<std::string>{"integer"}));
   EXPECT_EQ(f.scalar("PRAGMA integrity_check"), "ok");
 }
 
@@ -293,7 +358,7 @@ PRAGMA user_version = 2;
 )sql");
   }
   auto store = open_sqlite_state(path());
-  EXPECT_EQ(RawFile(path()).scalar("PRAGMA user_version"), "4");
+  EXPECT_EQ(RawFile(path()).scalar("PRAGMA user_version"), "5");
   EXPECT_EQ(count_of(store->count_dlq("orders"), DlqStatus::Pending), 1);
   DlqEntry same_position = *store->get_dlq("orders", 1);
   same_position.record_json = R"({"schema":[{"name":"id","type":"int64"}],"values":{"id":99}})";
