@@ -64,26 +64,36 @@ void set_value(ferry::BatchBuilder& b, size_t row, size_t f, FerryType type, con
 
 }  // namespace
 
-std::string schema_signature(const std::string& record_json) {
-  // Records Ferry stored start with their schema: its text is the
-  // signature, found without parsing the values (replay reads many).
+namespace {
+
+// Records Ferry stored start with their schema: where that array ends (one
+// past its ']'), found without parsing the values; npos for other text.
+size_t schema_end(std::string_view record_json) {
   static constexpr std::string_view kPrefix = "{\"schema\":[";
-  if (record_json.compare(0, kPrefix.size(), kPrefix) == 0) {
-    bool in_string = false;
-    int depth = 0;
-    for (size_t i = kPrefix.size() - 1; i < record_json.size(); ++i) {
-      const char c = record_json[i];
-      if (in_string) {
-        if (c == '\\') ++i;
-        else if (c == '"') in_string = false;
-        continue;
-      }
-      if (c == '"') in_string = true;
-      else if (c == '[' || c == '{') ++depth;
-      else if ((c == ']' || c == '}') && --depth == 0)
-        return record_json.substr(kPrefix.size() - 1, i - (kPrefix.size() - 1) + 1);
+  if (record_json.substr(0, kPrefix.size()) != kPrefix) return std::string_view::npos;
+  bool in_string = false;
+  int depth = 0;
+  for (size_t i = kPrefix.size() - 1; i < record_json.size(); ++i) {
+    const char c = record_json[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+      continue;
     }
+    if (c == '"') in_string = true;
+    else if (c == '[' || c == '{') ++depth;
+    else if ((c == ']' || c == '}') && --depth == 0) return i + 1;
   }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
+std::string schema_signature(const std::string& record_json) {
+  // The schema's text is the signature (replay reads many records).
+  constexpr size_t kArrayStart = sizeof("{\"schema\":") - 1;
+  if (const size_t end = schema_end(record_json); end != std::string::npos)
+    return record_json.substr(kArrayStart, end - kArrayStart);
   try {
     boost::json::object o = parse_record(record_json);
     auto it = o.find("schema");
@@ -102,14 +112,31 @@ void build_batch(const std::vector<StoredRecord>& records, const std::string& pa
   // (growing onto the heap only for a large record): a replay parses every
   // record it delivers, and a tree of small allocations freed one by one
   // cost more than the parse.
-  boost::json::parser parser;
+  boost::json::stream_parser parser;
+  // The schema every record repeats is parsed once: the first record's
+  // text up to the end of its schema; a later record that starts with the
+  // same text is parsed from its values on.
+  std::string_view schema_text;
   for (size_t i = 0; i < records.size(); ++i) {
     try {
       unsigned char buffer[4096];
       boost::json::monotonic_resource arena(buffer, sizeof buffer);
       parser.reset(&arena);
       boost::system::error_code ec;
-      parser.write(records[i].record_json, ec);
+      const std::string_view text = records[i].record_json;
+      if (i == 0) {
+        if (const size_t end = schema_end(text); end != std::string_view::npos) schema_text = text.substr(0, end);
+      }
+      const bool same_schema = i > 0 && !schema_text.empty() && text.size() > schema_text.size() &&
+                               text.compare(0, schema_text.size(), schema_text) == 0 &&
+                               text[schema_text.size()] == ',';
+      if (same_schema) {
+        parser.write("{", 1, ec);
+        if (!ec) parser.write(text.data() + schema_text.size() + 1, text.size() - schema_text.size() - 1, ec);
+      } else {
+        parser.write(text.data(), text.size(), ec);
+      }
+      if (!ec) parser.finish(ec);
       if (ec) throw Error("stored record is not a JSON object");
       const boost::json::value v = parser.release();
       if (!v.is_object()) throw Error("stored record is not a JSON object");
@@ -130,9 +157,8 @@ void build_batch(const std::vector<StoredRecord>& records, const std::string& pa
       for (size_t f = 0; f < fields.size(); ++f)
         if (auto it = values.find(fields[f].first); it != values.end())
           set_value(b, row, f, fields[f].second, it->value());
-    } catch (const Error&) {
-      throw;
     } catch (const std::exception& e) {
+      // The position is the DLQ entry's id: name the entry that is damaged.
       throw Error("stored record at position " + records[i].position + " cannot be read back: " + e.what());
     }
   }

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <ferry/plugin.h>
@@ -11,10 +12,11 @@
 
 namespace ferry::core {
 
+// Views of text the caller keeps while build_batch runs.
 struct StoredRecord {
   std::string position;  // becomes the row's position
-  std::string key;
-  std::string record_json;
+  std::string_view key;
+  std::string_view record_json;
 };
 
 // The schema part of a stored record, serialised: records with equal
