@@ -2,11 +2,12 @@
 
 #include <algorithm>
 #include <set>
+#include <thread>
 
 #include "common/log.h"
 #include "engine/commit_core.h"
 #include "engine/dead_letters.h"
-#include "engine/record_from_json.h"
+#include "engine/replay_reader.h"
 #include "engine/record_json.h"
 
 namespace ferry::core {
@@ -114,120 +115,63 @@ void ReplayDriver::recover() {
              run.fields(kReplayPartition));
 }
 
-bool ReplayDriver::plan(const DlqEntry& e, size_t& first_transform, std::vector<size_t>& targets,
-                        std::vector<size_t>& meant) {
-  RunContext& run = w_.run;
-  targets.clear();
-  meant.clear();
-  if (!e.sink.empty()) {
-    // A sink refused it (or could not take it): it went through every transform.
-    first_transform = w_.transforms.size();
-  } else {
-    first_transform = w_.transforms.index_of(e.stage);
-    if (first_transform == w_.transforms.size()) {
-      log_warn("DLQ entry " + std::to_string(e.id) + " failed at stage '" + e.stage +
-                   "', which the pipeline no longer has; it cannot be replayed",
-               run.fields());
-      return false;
-    }
-  }
-  if (named_) {
-    targets.push_back(*named_);
-    // A record no sink has (a transform refused it) is still meant for
-    // every sink: delivered to one, it stays in the DLQ for the others.
-    if (e.sink.empty())
-      for (size_t i = 0; i < run.def.sinks.size(); ++i) meant.push_back(i);
-    else
-      meant = targets;
-  } else if (e.sink.empty()) {
-    for (size_t i = 0; i < run.def.sinks.size(); ++i) targets.push_back(i);
-    meant = targets;
-  } else {
-    for (size_t i = 0; i < run.def.sinks.size(); ++i)
-      if (run.def.sinks[i].name == e.sink) targets.push_back(i);
-    if (targets.empty()) {
-      log_warn("DLQ entry " + std::to_string(e.id) + " is addressed to sink '" + e.sink +
-                   "', which the pipeline no longer has; use --sink",
-               run.fields());
-      return false;
-    }
-    meant = targets;
-  }
-  return true;
-}
-
 void ReplayDriver::run() {
   RunContext& run = w_.run;
   const ReplayOptions& ro = *run.options.replay;
   w_.current_partition = kReplayPartition;
+  std::optional<size_t> named;
   if (ro.sink) {
     for (size_t i = 0; i < run.def.sinks.size(); ++i)
-      if (run.def.sinks[i].name == *ro.sink) named_ = i;
-    if (!named_) throw Error("pipeline '" + run.def.name + "' has no sink named '" + *ro.sink + "'");
+      if (run.def.sinks[i].name == *ro.sink) named = i;
+    if (!named) throw Error("pipeline '" + run.def.name + "' has no sink named '" + *ro.sink + "'");
   }
+  // Before reading: the entries an interrupted replay delivered are
+  // resolved first, so they are not selected again.
   if (!run.dry_run()) recover();
 
   DlqFilter filter = ro.filter;
   filter.pipeline = run.def.name;
   filter.limit = static_cast<int64_t>(std::max<uint64_t>(run.def.max_batch_records, 1));
+  // With several sinks an entry may be copied for the sinks that still lack
+  // it, which needs all of it.
+  filter.replay_fields_only = run.def.sinks.size() == 1;
   // Entries this replay adds (copies for sinks that still lack a record)
   // wait for the next replay.
   const int64_t last_id = run.state.last_dlq_id(run.def.name);
 
-  Group group;
-  auto flush = [&] {
-    if (!group.entries.empty()) deliver(group);
-    group.entries.clear();
-  };
-  for (;;) {
-    if (run.stop.stopping()) break;
-    std::vector<DlqEntry> page = run.state.list_dlq(filter);
-    if (page.empty()) break;
-    filter.after_id = page.back().id;
-    bool past_end = false;
-    for (DlqEntry& e : page) {
-      if (e.id > last_id) {
-        past_end = true;
-        break;
-      }
-      ++counts_.selected;
-      std::string signature = schema_signature(e.record_json);
-      size_t first = 0;
-      std::vector<size_t> targets, meant;
-      if (signature.empty() || !plan(e, first, targets, meant)) {
-        // A line the source could not parse has no row to deliver: the fix
-        // is to correct the input and run again, or discard the entry.
-        ++counts_.skipped;
-        continue;
-      }
-      const bool same = !group.entries.empty() && group.signature == signature && group.first_transform == first &&
-                        group.targets == targets && group.meant == meant &&
-                        group.entries.size() < run.def.max_batch_records;
-      if (!same) flush();
-      group.signature = std::move(signature);
-      group.first_transform = first;
-      group.targets = std::move(targets);
-      group.meant = std::move(meant);
-      group.entries.push_back(std::move(e));
+  BoundedQueue<std::unique_ptr<ReplayGroup>> queue(run.def.queue_depth);
+  ReplayReader reader(w_, std::move(filter), last_id, named);
+  std::thread thread([&] { reader.run(queue); });
+  struct JoinReader {
+    BoundedQueue<std::unique_ptr<ReplayGroup>>& queue;
+    std::thread& thread;
+    ReplayCounts& counts;
+    const ReplayReader& reader;
+    ~JoinReader() {
+      queue.close();
+      queue.drain();  // releases what the reader built but nobody wrote
+      thread.join();
+      counts.selected += reader.counts().selected;
+      counts.skipped += reader.counts().skipped;
     }
-    flush();
-    if (past_end || static_cast<int64_t>(page.size()) < filter.limit) break;
+  } join{queue, thread, counts_, reader};
+
+  while (std::optional<std::unique_ptr<ReplayGroup>> popped = queue.pop()) {
+    ReplayGroup& group = **popped;
+    if (group.error) std::rethrow_exception(group.error);
+    if (group.end) break;
+    deliver(group);
+    if (run.stop.stopping()) break;
   }
 }
 
-void ReplayDriver::deliver(const Group& group) {
+void ReplayDriver::deliver(ReplayGroup& group) {
   RunContext& run = w_.run;
   const std::vector<DlqEntry>& entries = group.entries;
-  // Rows carry their DLQ id as position: a sink naming objects after
-  // positions (S3, files) names a replayed batch the same every time.
-  std::vector<StoredRecord> stored;
-  for (const DlqEntry& e : entries) stored.push_back({std::to_string(e.id), e.record_key, e.record_json});
-  FerryBatch first{};
-  build_batch(stored, kReplayPartition, std::to_string(entries.back().id), &first);
-  BatchChain chain(first);
-  w_.counts.read += static_cast<int64_t>(entries.size());
+  BatchChain& chain = *group.chain;
 
   std::vector<ReplayRow> rows;
+  rows.reserve(entries.size());
   for (const DlqEntry& e : entries) {
     ReplayRow row;
     row.id = e.id;

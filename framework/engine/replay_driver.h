@@ -5,6 +5,8 @@
 // resolved (every sink it was meant for committed it), failed_again, or
 // addressed to the sinks that still lack it.
 //
+// The DLQ is read on a thread of its own (replay_reader.h).
+//
 // A replay batch's commit carries a token unique to the attempt, which a
 // transactional sink stores with the rows; after a crash the replay's
 // intent and that token tell entry by entry what was delivered, so nothing
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "engine/replay_reader.h"
 #include "engine/worker.h"
 
 namespace ferry::core {
@@ -25,23 +28,13 @@ class ReplayDriver {
   void run();
 
  private:
-  struct Group {
-    std::vector<DlqEntry> entries;
-    std::string signature;
-    size_t first_transform = 0;
-    std::vector<size_t> targets;  // sink indexes it goes to
-    std::vector<size_t> meant;    // sink indexes it is meant for (more when --sink picks one)
-  };
   // Settles the batch an interrupted replay left in flight.
   void recover();
-  void deliver(const Group& group);
-  // Which transform a stored record resumes at and which sinks it goes to;
-  // false when it cannot be replayed (said why in the log).
-  bool plan(const DlqEntry& e, size_t& first_transform, std::vector<size_t>& targets, std::vector<size_t>& meant);
+  // Through the transforms from the group's first on, then the commit core.
+  void deliver(ReplayGroup& group);
 
   Worker& w_;
   ReplayCounts& counts_;
-  std::optional<size_t> named_;
   int64_t seq_ = 0;
 };
 

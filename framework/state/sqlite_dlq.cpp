@@ -16,6 +16,9 @@ constexpr const char* kDlqColumns =
     "e.id, e.pipeline, e.run_id, e.partition, e.position, e.stage, e.sink, e.record_key, e.record, "
     "e.error_class, e.message, s.attempts, s.status, e.created_at_ms, s.updated_at_ms";
 
+// What a replay reads (DlqFilter::replay_fields_only), for read_replay_fields.
+constexpr const char* kReplayColumns = "e.id, e.stage, e.sink, e.record_key, e.record, s.attempts, s.status";
+
 // dlq_state.status holds these codes (schema version 5).
 int64_t code_of(DlqStatus status) {
   switch (status) {
@@ -48,6 +51,28 @@ std::string ids_as_json(const std::vector<int64_t>& ids) {
   return json + "]";
 }
 
+DlqStatus status_at(const Statement& s, int column, int64_t id, const std::string& path) {
+  const int64_t code = s.integer_at(column);
+  auto status = status_of(code);
+  if (!status) {
+    throw Error("state store " + path + ": DLQ entry " + std::to_string(id) + " has unknown status code " +
+                std::to_string(code));
+  }
+  return *status;
+}
+
+DlqEntry read_replay_fields(const Statement& s, const std::string& path) {
+  DlqEntry e;
+  e.id = s.integer_at(0);
+  e.stage = s.text_at(1);
+  e.sink = s.text_at(2);
+  e.record_key = s.text_at(3);
+  e.record_json = s.text_at(4);
+  e.attempts = s.integer_at(5);
+  e.status = status_at(s, 6, e.id, path);
+  return e;
+}
+
 DlqEntry read_dlq(const Statement& s, const std::string& path) {
   DlqEntry e;
   e.id = s.integer_at(0);
@@ -62,13 +87,7 @@ DlqEntry read_dlq(const Statement& s, const std::string& path) {
   e.error_class = s.text_at(9);
   e.message = s.text_at(10);
   e.attempts = s.integer_at(11);
-  const int64_t status = s.integer_at(12);
-  auto parsed = status_of(status);
-  if (!parsed) {
-    throw Error("state store " + path + ": DLQ entry " + std::to_string(e.id) + " has unknown status code " +
-                std::to_string(status));
-  }
-  e.status = *parsed;
+  e.status = status_at(s, 12, e.id, path);
   e.created_at_ms = s.integer_at(13);
   e.updated_at_ms = s.integer_at(14);
   return e;
@@ -224,7 +243,7 @@ std::vector<DlqEntry> list_dlq(Connection& c, const DlqFilter& filter) {
   std::vector<std::variant<int64_t, std::string>> params;
   const bool by_status = filter.status && !filter.sink;
   const char* driver = by_status ? "s" : "e";
-  std::string sql = std::string("SELECT ") + kDlqColumns +
+  std::string sql = std::string("SELECT ") + (filter.replay_fields_only ? kReplayColumns : kDlqColumns) +
                     (by_status ? " FROM dlq_state s CROSS JOIN dlq_entries e ON e.id = s.id"
                                : " FROM dlq_entries e CROSS JOIN dlq_state s ON s.id = e.id");
   if (by_status) {
@@ -272,7 +291,8 @@ std::vector<DlqEntry> list_dlq(Connection& c, const DlqFilter& filter) {
     }
   }
   std::vector<DlqEntry> out;
-  while (s.step()) out.push_back(read_dlq(s, c.path()));
+  if (filter.limit > 0) out.reserve(static_cast<size_t>(std::min<int64_t>(filter.limit, 1024)));
+  while (s.step()) out.push_back(filter.replay_fields_only ? read_replay_fields(s, c.path()) : read_dlq(s, c.path()));
   return out;
 }
 

@@ -138,6 +138,10 @@ struct DlqFilter {
   std::vector<int64_t> ids;              // empty = all
   int64_t after_id = 0;                  // keyset paging: id > after_id
   int64_t limit = 0;                     // 0 = no limit
+  // Only what a replay of a one-sink pipeline reads (id, stage, sink,
+  // record_key, record, status, attempts); the other fields may be left
+  // empty. Reading a large DLQ costs less.
+  bool replay_fields_only = false;
 };
 
 enum class RunStatus { Running, Succeeded, Failed, Stopped };

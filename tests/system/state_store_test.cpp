@@ -760,6 +760,40 @@ TEST_P(StateStoreTest, ListDlqPagesWithAfterIdAndLimit) {
   EXPECT_EQ(store().list_dlq(f).size(), 7u);
 }
 
+// A replay reads a large DLQ with only the fields it uses; those are the
+// same as in a full listing, filters and paging included.
+TEST_P(StateStoreTest, ListingForReplayGivesTheFieldsReplayUses) {
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 5; ++i) {
+    DlqEntry e = make_entry("orders", "pos-" + std::to_string(i), i % 2 ? "warehouse" : "");
+    e.record_key = std::string("k\0", 2) + std::to_string(i);
+    e.attempts = i + 1;
+    ids.push_back(add_one(store(), e));
+  }
+  store().update_dlq("orders", ids[3], DlqStatus::FailedAgain, std::nullopt, std::nullopt);
+  store().update_dlq("orders", ids[4], DlqStatus::Resolved, std::nullopt, std::nullopt);
+  for (std::optional<DlqStatus> status : {std::optional<DlqStatus>{}, std::optional<DlqStatus>{DlqStatus::Pending}}) {
+    auto full = filter();
+    full.status = status;
+    full.after_id = ids[0];
+    full.limit = 3;
+    auto lean = full;
+    lean.replay_fields_only = true;
+    const std::vector<DlqEntry> a = store().list_dlq(full);
+    const std::vector<DlqEntry> b = store().list_dlq(lean);
+    ASSERT_EQ(ids_of(a), ids_of(b));
+    ASSERT_FALSE(a.empty());
+    for (size_t i = 0; i < a.size(); ++i) {
+      EXPECT_EQ(b[i].stage, a[i].stage);
+      EXPECT_EQ(b[i].sink, a[i].sink);
+      EXPECT_EQ(b[i].record_key, a[i].record_key);
+      EXPECT_EQ(b[i].record_json, a[i].record_json);
+      EXPECT_EQ(b[i].status, a[i].status);
+      EXPECT_EQ(b[i].attempts, a[i].attempts);
+    }
+  }
+}
+
 TEST_P(StateStoreTest, UpdateDlqSetsStatusAndOptionallyMessageAndAttempts) {
   const DlqEntry e = make_entry("orders", "pos-1");
   const int64_t id = add_one(store(), e);

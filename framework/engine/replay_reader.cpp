@@ -1,0 +1,127 @@
+#include "engine/replay_reader.h"
+
+#include <algorithm>
+
+#include "common/log.h"
+#include "engine/record_from_json.h"
+
+namespace ferry::core {
+namespace {
+
+const std::string kReplayPartition = "ferry-replay";
+
+}  // namespace
+
+bool ReplayReader::plan(const DlqEntry& e, size_t& first_transform, std::vector<size_t>& targets,
+                        std::vector<size_t>& meant) {
+  RunContext& run = w_.run;
+  targets.clear();
+  meant.clear();
+  if (!e.sink.empty()) {
+    // A sink refused it (or could not take it): it went through every transform.
+    first_transform = w_.transforms.size();
+  } else {
+    first_transform = w_.transforms.index_of(e.stage);
+    if (first_transform == w_.transforms.size()) {
+      log_warn("DLQ entry " + std::to_string(e.id) + " failed at stage '" + e.stage +
+                   "', which the pipeline no longer has; it cannot be replayed",
+               run.fields());
+      return false;
+    }
+  }
+  if (named_) {
+    targets.push_back(*named_);
+    // A record no sink has (a transform refused it) is still meant for
+    // every sink: delivered to one, it stays in the DLQ for the others.
+    if (e.sink.empty())
+      for (size_t i = 0; i < run.def.sinks.size(); ++i) meant.push_back(i);
+    else
+      meant = targets;
+  } else if (e.sink.empty()) {
+    for (size_t i = 0; i < run.def.sinks.size(); ++i) targets.push_back(i);
+    meant = targets;
+  } else {
+    for (size_t i = 0; i < run.def.sinks.size(); ++i)
+      if (run.def.sinks[i].name == e.sink) targets.push_back(i);
+    if (targets.empty()) {
+      log_warn("DLQ entry " + std::to_string(e.id) + " is addressed to sink '" + e.sink +
+                   "', which the pipeline no longer has; use --sink",
+               run.fields());
+      return false;
+    }
+    meant = targets;
+  }
+  return true;
+}
+
+bool ReplayReader::emit(std::unique_ptr<ReplayGroup> group, BoundedQueue<std::unique_ptr<ReplayGroup>>& queue) {
+  // Rows carry their DLQ id as position: a sink naming objects after
+  // positions (S3, files) names a replayed batch the same every time.
+  std::vector<StoredRecord> stored;
+  stored.reserve(group->entries.size());
+  for (const DlqEntry& e : group->entries) stored.push_back({std::to_string(e.id), e.record_key, e.record_json});
+  FerryBatch first{};
+  build_batch(stored, kReplayPartition, std::to_string(group->entries.back().id), &first);
+  group->chain = std::make_unique<BatchChain>(first);
+  w_.counts.read += static_cast<int64_t>(group->entries.size());
+  return queue.push(std::move(group));
+}
+
+void ReplayReader::run(BoundedQueue<std::unique_ptr<ReplayGroup>>& queue) {
+  RunContext& run = w_.run;
+  try {
+    auto fresh = [&] {
+      auto g = std::make_unique<ReplayGroup>();
+      g->entries.reserve(std::min<uint64_t>(run.def.max_batch_records, 1024));
+      return g;
+    };
+    auto group = fresh();
+    for (;;) {
+      if (run.stop.stopping()) break;
+      std::vector<DlqEntry> page = run.state.list_dlq(filter_);
+      if (page.empty()) break;
+      filter_.after_id = page.back().id;
+      bool past_end = false;
+      for (DlqEntry& e : page) {
+        if (e.id > last_id_) {
+          past_end = true;
+          break;
+        }
+        ++counts_.selected;
+        std::string signature = schema_signature(e.record_json);
+        size_t first = 0;
+        std::vector<size_t> targets, meant;
+        if (signature.empty() || !plan(e, first, targets, meant)) {
+          // A line the source could not parse has no row to deliver: the fix
+          // is to correct the input and run again, or discard the entry.
+          ++counts_.skipped;
+          continue;
+        }
+        const bool same = !group->entries.empty() && group->signature == signature &&
+                          group->first_transform == first && group->targets == targets && group->meant == meant &&
+                          group->entries.size() < run.def.max_batch_records;
+        if (!same && !group->entries.empty()) {
+          if (!emit(std::move(group), queue)) return;
+          group = fresh();
+        }
+        group->signature = std::move(signature);
+        group->first_transform = first;
+        group->targets = std::move(targets);
+        group->meant = std::move(meant);
+        group->entries.push_back(std::move(e));
+      }
+      if (past_end || static_cast<int64_t>(page.size()) < filter_.limit) break;
+    }
+    // (A stop leaves the rest for the next replay.)
+    if (!run.stop.stopping() && !group->entries.empty() && !emit(std::move(group), queue)) return;
+    auto end = std::make_unique<ReplayGroup>();
+    end->end = true;
+    queue.push(std::move(end));
+  } catch (...) {
+    auto failed = std::make_unique<ReplayGroup>();
+    failed->error = std::current_exception();
+    queue.push(std::move(failed));
+  }
+}
+
+}  // namespace ferry::core

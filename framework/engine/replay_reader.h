@@ -1,0 +1,67 @@
+// The reader thread of a replay: pages through the DLQ in id order, plans
+// where each entry resumes and which sinks it goes to, groups entries that
+// can share a batch, and rebuilds each group's batch from the stored
+// records, ahead of the writer, through a bounded queue (memory stays
+// bounded by queue depth x batch size). Reading and parsing the DLQ cost as
+// much as writing the rows again; on their own thread they overlap it.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/batch_chain.h"
+#include "engine/bounded_queue.h"
+#include "engine/worker.h"
+
+namespace ferry::core {
+
+// Entries that go the same way: same schema, same first transform, same
+// sinks; at most a batch of them.
+struct ReplayGroup {
+  std::vector<DlqEntry> entries;
+  std::string signature;
+  size_t first_transform = 0;
+  std::vector<size_t> targets;  // sink indexes it goes to
+  std::vector<size_t> meant;    // sink indexes it is meant for (more when --sink picks one)
+  std::unique_ptr<BatchChain> chain;  // the entries' records as a batch, row i = entries[i]
+  std::exception_ptr error;     // the reader failed (after the groups before it)
+  bool end = false;             // every selected entry was read
+};
+
+// What the reader counted: entries selected, and those it could not replay.
+struct ReplayReadCounts {
+  int64_t selected = 0;
+  int64_t skipped = 0;
+};
+
+class ReplayReader {
+ public:
+  // Reads the entries `filter` selects, up to `last_id` (entries a replay
+  // adds wait for the next one); `named` is the sink --sink picked.
+  ReplayReader(Worker& worker, DlqFilter filter, int64_t last_id, std::optional<size_t> named)
+      : w_(worker), filter_(std::move(filter)), last_id_(last_id), named_(named) {}
+
+  // The thread's body: reads until the end, a stop, or an error.
+  void run(BoundedQueue<std::unique_ptr<ReplayGroup>>& queue);
+  // Read only once the thread is joined.
+  const ReplayReadCounts& counts() const { return counts_; }
+
+ private:
+  // Which transform a stored record resumes at and which sinks it goes to;
+  // false when it cannot be replayed (said why in the log).
+  bool plan(const DlqEntry& e, size_t& first_transform, std::vector<size_t>& targets, std::vector<size_t>& meant);
+  // Builds the group's batch and hands it over; false once the queue closed.
+  bool emit(std::unique_ptr<ReplayGroup> group, BoundedQueue<std::unique_ptr<ReplayGroup>>& queue);
+
+  Worker& w_;
+  DlqFilter filter_;
+  int64_t last_id_;
+  std::optional<size_t> named_;
+  ReplayReadCounts counts_;
+};
+
+}  // namespace ferry::core
