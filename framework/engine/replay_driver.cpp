@@ -169,48 +169,9 @@ void ReplayDriver::deliver(ReplayGroup& group) {
   RunContext& run = w_.run;
   const std::vector<DlqEntry>& entries = group.entries;
   BatchChain& chain = *group.chain;
-
-  std::vector<ReplayRow> rows;
-  rows.reserve(entries.size());
-  for (const DlqEntry& e : entries) {
-    ReplayRow row;
-    row.id = e.id;
-    row.status = e.status;
-    row.attempts = e.attempts;
-    for (size_t t : group.meant) {
-      const bool tried = std::find(group.targets.begin(), group.targets.end(), t) != group.targets.end();
-      row.targets.push_back({run.def.sinks[t].name, tried, false, ""});
-    }
-    if (group.meant.size() > 1) row.entry = e;
-    rows.push_back(std::move(row));
-  }
-  // row_of[r]: the entry behind row r of the newest batch in the chain.
-  std::vector<size_t> row_of(entries.size());
-  for (size_t i = 0; i < row_of.size(); ++i) row_of[i] = i;
-  for (size_t t = group.first_transform; t < w_.transforms.size(); ++t) {
-    const FerryBatch in = chain.back();  // a copy of the struct: the chain grows below
-    std::vector<RowFailure> refused = w_.transforms.apply_one(t, chain);
-    const FerryBatch& out = chain.back();
-    std::vector<bool> gone(in.n_rows, false);
-    const std::string& stage = w_.transforms.name(t);
-    for (const RowFailure& f : refused) {
-      gone[f.row] = true;
-      ReplayRow& row = rows[row_of[f.row]];
-      row.failed_stage = stage;
-      row.failed_record = row_to_json(in, f.row);
-      row.failure = stage + ": " + f.message;
-    }
-    std::vector<size_t> kept;
-    for (size_t r = 0; r < in.n_rows; ++r)
-      if (!gone[r]) kept.push_back(row_of[r]);
-    if (out.n_rows != kept.size())
-      throw Error("transform '" + stage + "' turned " + std::to_string(kept.size()) + " replayed row(s) into " +
-                  std::to_string(out.n_rows) + "; replay follows each DLQ entry through the transforms and "
-                  "needs one output row per row it keeps");
-    row_of = std::move(kept);
-    w_.counts.rejected += static_cast<int64_t>(refused.size());
-    if (!run.dry_run()) w_.hooks.failed(in, stage, refused);
-  }
+  if (!run.dry_run())
+    for (const TransformRejects& t : group.rejects) w_.hooks.failed(chain.at(t.input), w_.transforms.name(t.transform), t.rows);
+  const std::vector<size_t>& row_of = group.row_of;
 
   Delivery d;
   d.batch = &chain.back();
@@ -221,7 +182,7 @@ void ReplayDriver::deliver(ReplayGroup& group) {
   d.apply_policy = false;
   d.start.assign(w_.sinks.size(), State::NotAddressed);
   for (size_t t : group.targets) d.start[t] = State::Committed;
-  ReplayAccounting accounting(w_.sinks, std::move(rows), row_of);
+  ReplayAccounting accounting(w_.sinks, std::move(group.rows), row_of);
   if (run.dry_run()) {
     counts_.resolved += static_cast<int64_t>(row_of.size());
     counts_.failed_again += static_cast<int64_t>(entries.size() - row_of.size());

@@ -4,6 +4,7 @@
 
 #include "common/log.h"
 #include "engine/record_from_json.h"
+#include "engine/record_json.h"
 
 namespace ferry::core {
 namespace {
@@ -64,7 +65,54 @@ bool ReplayReader::emit(std::unique_ptr<ReplayGroup> group, BoundedQueue<std::un
   build_batch(stored, kReplayPartition, std::to_string(group->entries.back().id), &first);
   group->chain = std::make_unique<BatchChain>(first);
   w_.counts.read += static_cast<int64_t>(group->entries.size());
+  transform(*group);
   return queue.push(std::move(group));
+}
+
+void ReplayReader::transform(ReplayGroup& group) {
+  RunContext& run = w_.run;
+  group.rows.reserve(group.entries.size());
+  for (const DlqEntry& e : group.entries) {
+    ReplayRow row;
+    row.id = e.id;
+    row.status = e.status;
+    row.attempts = e.attempts;
+    for (size_t t : group.meant) {
+      const bool tried = std::find(group.targets.begin(), group.targets.end(), t) != group.targets.end();
+      row.targets.push_back({run.def.sinks[t].name, tried, false, ""});
+    }
+    if (group.meant.size() > 1) row.entry = e;
+    group.rows.push_back(std::move(row));
+  }
+  BatchChain& chain = *group.chain;
+  group.row_of.resize(group.entries.size());
+  for (size_t i = 0; i < group.row_of.size(); ++i) group.row_of[i] = i;
+  for (size_t t = group.first_transform; t < w_.transforms.size(); ++t) {
+    const size_t input = chain.size() - 1;
+    const FerryBatch in = chain.back();  // a copy of the struct: the chain grows below
+    std::vector<RowFailure> refused = w_.transforms.apply_one(t, chain);
+    const FerryBatch& out = chain.back();
+    std::vector<bool> gone(in.n_rows, false);
+    const std::string& stage = w_.transforms.name(t);
+    for (const RowFailure& f : refused) {
+      gone[f.row] = true;
+      ReplayRow& row = group.rows[group.row_of[f.row]];
+      row.failed_stage = stage;
+      row.failed_record = row_to_json(in, f.row);
+      row.failure = stage + ": " + f.message;
+    }
+    std::vector<size_t> kept;
+    kept.reserve(in.n_rows);
+    for (size_t r = 0; r < in.n_rows; ++r)
+      if (!gone[r]) kept.push_back(group.row_of[r]);
+    if (out.n_rows != kept.size())
+      throw Error("transform '" + stage + "' turned " + std::to_string(kept.size()) + " replayed row(s) into " +
+                  std::to_string(out.n_rows) + "; replay follows each DLQ entry through the transforms and "
+                  "needs one output row per row it keeps");
+    group.row_of = std::move(kept);
+    w_.counts.rejected += static_cast<int64_t>(refused.size());
+    if (!refused.empty()) group.rejects.push_back({t, input, std::move(refused)});
+  }
 }
 
 void ReplayReader::run(BoundedQueue<std::unique_ptr<ReplayGroup>>& queue) {

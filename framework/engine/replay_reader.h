@@ -1,9 +1,10 @@
 // The reader thread of a replay: pages through the DLQ in id order, plans
 // where each entry resumes and which sinks it goes to, groups entries that
-// can share a batch, and rebuilds each group's batch from the stored
-// records, ahead of the writer, through a bounded queue (memory stays
-// bounded by queue depth x batch size). Reading and parsing the DLQ cost as
-// much as writing the rows again; on their own thread they overlap it.
+// can share a batch, rebuilds each group's batch from the stored records
+// and puts it through the transforms from the group's first on, ahead of
+// the writer, through a bounded queue (memory stays bounded by queue depth
+// x batch size), as a run's reader does. Reading and parsing the DLQ cost
+// as much as writing the rows again; on their own thread they overlap it.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +16,8 @@
 
 #include "engine/batch_chain.h"
 #include "engine/bounded_queue.h"
+#include "engine/commit_intent.h"
+#include "engine/transform_chain.h"
 #include "engine/worker.h"
 
 namespace ferry::core {
@@ -27,7 +30,10 @@ struct ReplayGroup {
   size_t first_transform = 0;
   std::vector<size_t> targets;  // sink indexes it goes to
   std::vector<size_t> meant;    // sink indexes it is meant for (more when --sink picks one)
-  std::unique_ptr<BatchChain> chain;  // the entries' records as a batch, row i = entries[i]
+  std::unique_ptr<BatchChain> chain;  // the entries' records as a batch, then each transform's output
+  std::vector<ReplayRow> rows;        // each entry's fate so far, rows[i] for entries[i]
+  std::vector<size_t> row_of;         // row r of chain->back() carries entries[row_of[r]]
+  std::vector<TransformRejects> rejects;  // rows a transform refused again
   std::exception_ptr error;     // the reader failed (after the groups before it)
   bool end = false;             // every selected entry was read
 };
@@ -54,8 +60,10 @@ class ReplayReader {
   // Which transform a stored record resumes at and which sinks it goes to;
   // false when it cannot be replayed (said why in the log).
   bool plan(const DlqEntry& e, size_t& first_transform, std::vector<size_t>& targets, std::vector<size_t>& meant);
-  // Builds the group's batch and hands it over; false once the queue closed.
+  // Builds the group's batch, applies the transforms, and hands it over;
+  // false once the queue closed.
   bool emit(std::unique_ptr<ReplayGroup> group, BoundedQueue<std::unique_ptr<ReplayGroup>>& queue);
+  void transform(ReplayGroup& group);
 
   Worker& w_;
   DlqFilter filter_;
