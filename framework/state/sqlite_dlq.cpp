@@ -348,7 +348,10 @@ std::vector<std::pair<DlqStatus, int64_t>> count_dlq(Connection& c, const std::s
 }
 
 int64_t last_dlq_id(Connection& c, const std::string& pipeline) {
-  auto s = c.prepare("SELECT COALESCE(MAX(id), 0) FROM dlq_entries WHERE pipeline = ?1");
+  // Walks back from the newest entry (MAX(id) read the pipeline's whole
+  // index); a state file usually holds one pipeline, whose newest entry is
+  // then the first one looked at.
+  auto s = c.prepare("SELECT id FROM dlq_entries WHERE +pipeline = ?1 ORDER BY id DESC LIMIT 1");
   s.text(1, pipeline);
   return s.step() ? s.integer_at(0) : 0;
 }

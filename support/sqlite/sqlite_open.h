@@ -15,7 +15,10 @@
 namespace ferry::support {
 
 struct SqliteOpenOptions {
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  // A connection is used by one thread at a time (the state store guards its
+  // own with a mutex; a plugin instance is called by one thread at a time),
+  // so SQLite's mutex around every call is left out: NOMUTEX.
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   int busy_timeout_ms = 10000;
   bool wal = false;  // switch to WAL (a file, not ":memory:")
 };
