@@ -66,6 +66,34 @@ TEST(ReplayDelivery, EntriesThatFailedAgainAreWrittenWhenTheSinkIsFixed) {
   EXPECT_EQ(count_rows(d, "out.db", "orders"), 20);
 }
 
+// Entries of different schemas, interleaved in the DLQ, each come back
+// with their own fields and values (a replay batch holds one schema).
+TEST(ReplayDelivery, EntriesOfInterleavedSchemasComeBackWithTheirOwnFields) {
+  ScenarioDir d("mixed");
+  ferry::test::write_file(d.file("rows.jsonl"),
+                          "{\"id\": 1, \"amount\": 5}\n{\"id\": 2, \"amount\": 6}\n"
+                          "{\"id\": 3, \"amount\": 7, \"note\": \"x,\\\"]\"}\n{\"id\": 4, \"amount\": 8, \"note\": \"y\"}\n"
+                          "{\"id\": 5, \"amount\": 9}\n{\"id\": 6, \"amount\": 10}\n");
+  auto define = [&](int min) {
+    d.define(R"({"name": "mixed", "state": {"type": "sqlite", "path": "state.db"},
+      "source": {"plugin": "file", "config": {"paths": "rows.jsonl", "key": "id"}},
+      "transforms": [{"name": "check", "plugin": "validate", "config": {"rules": {"amount": {"min": )" +
+             std::to_string(min) + R"(}}}}],
+      "batch": {"max_records": 2},
+      "sinks": [{"name": "db", "plugin": "sqlite", "config": {"path": "out.db", "table": "t"}}]})");
+  };
+  define(100);
+  auto r = d.run();
+  ASSERT_EQ(d.dlq(DlqStatus::Pending).size(), 6u) << r.out << r.err;
+  define(0);
+  auto replayed = d.replay();
+  ASSERT_EQ(replayed.exit_code, 0) << replayed.err;
+  EXPECT_EQ(sqlite_rows(d.file("out.db"), "SELECT id, amount, ifnull(note, '-') FROM t ORDER BY id"),
+            (std::vector<std::vector<std::string>>{{"1", "5", "-"}, {"2", "6", "-"}, {"3", "7", "x,\"]"},
+                                                   {"4", "8", "y"}, {"5", "9", "-"}, {"6", "10", "-"}}));
+  EXPECT_EQ(d.dlq(DlqStatus::Resolved).size(), 6u);
+}
+
 std::string scenario_pipeline(const std::string& sink_config, const std::string& check_config = "") {
   return R"({"name": "sc", "state": {"type": "sqlite", "path": "state.db"},
     "source": {"plugin": "scenario", "config": {"count": 40}},
