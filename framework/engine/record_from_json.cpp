@@ -9,6 +9,7 @@
 
 #include "codec/base64.h"
 #include "common/error.h"
+#include "common/stored_record.h"
 
 namespace ferry::core {
 namespace {
@@ -64,35 +65,10 @@ void set_value(ferry::BatchBuilder& b, size_t row, size_t f, FerryType type, con
 
 }  // namespace
 
-namespace {
-
-// Records Ferry stored start with their schema: where that array ends (one
-// past its ']'), found without parsing the values; npos for other text.
-size_t schema_end(std::string_view record_json) {
-  static constexpr std::string_view kPrefix = "{\"schema\":[";
-  if (record_json.substr(0, kPrefix.size()) != kPrefix) return std::string_view::npos;
-  bool in_string = false;
-  int depth = 0;
-  for (size_t i = kPrefix.size() - 1; i < record_json.size(); ++i) {
-    const char c = record_json[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-      continue;
-    }
-    if (c == '"') in_string = true;
-    else if (c == '[' || c == '{') ++depth;
-    else if ((c == ']' || c == '}') && --depth == 0) return i + 1;
-  }
-  return std::string_view::npos;
-}
-
-}  // namespace
-
 std::string schema_signature(const std::string& record_json) {
   // The schema's text is the signature (replay reads many records).
   constexpr size_t kArrayStart = sizeof("{\"schema\":") - 1;
-  if (const size_t end = schema_end(record_json); end != std::string::npos)
+  if (const size_t end = stored_schema_end(record_json); end != std::string::npos)
     return record_json.substr(kArrayStart, end - kArrayStart);
   try {
     boost::json::object o = parse_record(record_json);
@@ -125,7 +101,7 @@ void build_batch(const std::vector<StoredRecord>& records, const std::string& pa
       boost::system::error_code ec;
       const std::string_view text = records[i].record_json;
       if (i == 0) {
-        if (const size_t end = schema_end(text); end != std::string_view::npos) schema_text = text.substr(0, end);
+        if (const size_t end = stored_schema_end(text); end != std::string_view::npos) schema_text = text.substr(0, end);
       }
       const bool same_schema = i > 0 && !schema_text.empty() && text.size() > schema_text.size() &&
                                text.compare(0, schema_text.size(), schema_text) == 0 &&

@@ -1,6 +1,7 @@
 // The DLQ tables of the SQLite state store: an entry's record and failure
-// in dlq_entries, its settlement in dlq_state (schema version 4), and the
-// plans that keep listing a large DLQ a range scan.
+// in dlq_entries, with its record's schema kept once in dlq_schemas; its
+// settlement in dlq_state (schema version 5); and the plans that keep
+// listing a large DLQ a range scan.
 #include "state/sqlite_dlq.h"
 
 #include <algorithm>
@@ -8,16 +9,71 @@
 #include <utility>
 #include <variant>
 
+#include "common/stored_record.h"
+
 namespace ferry::core::sqlite_state {
 namespace {
 
-// An entry is its record (e: dlq_entries) and its settlement (s: dlq_state).
+// An entry is its record (e: dlq_entries, sc: its schema in dlq_schemas)
+// and its settlement (s: dlq_state).
 constexpr const char* kDlqColumns =
     "e.id, e.pipeline, e.run_id, e.partition, e.position, e.stage, e.sink, e.record_key, e.record, "
-    "e.error_class, e.message, s.attempts, s.status, e.created_at_ms, s.updated_at_ms";
+    "e.error_class, e.message, s.attempts, s.status, e.created_at_ms, s.updated_at_ms, e.schema_id, sc.schema";
+constexpr const char* kJoinSchema = " LEFT JOIN dlq_schemas sc ON sc.id = e.schema_id";
 
 // What a replay reads (DlqFilter::replay_fields_only), for read_replay_fields.
-constexpr const char* kReplayColumns = "e.id, e.stage, e.sink, e.record_key, e.record, s.attempts, s.status";
+constexpr const char* kReplayColumns =
+    "e.id, e.stage, e.sink, e.record_key, e.record, s.attempts, s.status, e.schema_id, sc.schema";
+
+// The record's text: whole in `record`, or its schema apart (schema_id).
+std::string record_at(const Statement& s, int record, int schema_id, int schema) {
+  if (s.null_at(schema_id)) return s.text_at(record);
+  return join_stored_record(s.text_view_at(schema), s.text_view_at(record));
+}
+
+// A record as dlq_entries keeps it: the rest and its schema's id, or the
+// whole text (and no id) when it does not start with a schema. The ids are
+// looked up once per call, inside the caller's transaction.
+class RecordWriter {
+ public:
+  explicit RecordWriter(Connection& c) : c_(c) {}
+
+  struct Stored {
+    std::string record;
+    std::optional<int64_t> schema_id;
+    void bind(Statement& s, int record_param, int schema_id_param) const {
+      s.text(record_param, record);
+      if (schema_id) {
+        s.integer(schema_id_param, *schema_id);
+      } else {
+        s.null(schema_id_param);
+      }
+    }
+  };
+  Stored stored(const std::string& record_json) {
+    std::optional<SplitRecord> split = split_stored_record(record_json);
+    if (!split) return {record_json, std::nullopt};
+    const int64_t id = id_of(split->schema);
+    return {std::move(split->rest), id};
+  }
+
+ private:
+  int64_t id_of(std::string_view schema) {
+    for (const auto& [text, id] : known_)
+      if (text == schema) return id;
+    auto add = c_.prepare("INSERT INTO dlq_schemas (schema) VALUES (?1) ON CONFLICT (schema) DO NOTHING");
+    add.text(1, std::string(schema)).run();
+    auto find = c_.prepare("SELECT id FROM dlq_schemas WHERE schema = ?1");
+    find.text(1, std::string(schema));
+    if (!find.step()) throw Error("state store " + c_.path() + ": a record's schema was stored but is not found");
+    const int64_t id = find.integer_at(0);
+    known_.emplace_back(std::string(schema), id);
+    return id;
+  }
+
+  Connection& c_;
+  std::vector<std::pair<std::string, int64_t>> known_;  // a batch's records share one or a few schemas
+};
 
 // dlq_state.status holds these codes (schema version 5).
 int64_t code_of(DlqStatus status) {
@@ -67,7 +123,7 @@ DlqEntry read_replay_fields(const Statement& s, const std::string& path) {
   e.stage = s.text_at(1);
   e.sink = s.text_at(2);
   e.record_key = s.text_at(3);
-  e.record_json = s.text_at(4);
+  e.record_json = record_at(s, 4, 7, 8);
   e.attempts = s.integer_at(5);
   e.status = status_at(s, 6, e.id, path);
   return e;
@@ -83,7 +139,7 @@ DlqEntry read_dlq(const Statement& s, const std::string& path) {
   e.stage = s.text_at(5);
   e.sink = s.text_at(6);
   e.record_key = s.text_at(7);
-  e.record_json = s.text_at(8);
+  e.record_json = record_at(s, 8, 15, 16);
   e.error_class = s.text_at(9);
   e.message = s.text_at(10);
   e.attempts = s.integer_at(11);
@@ -134,23 +190,24 @@ void resolve_dlq(Connection& c, const std::string& pipeline, std::vector<int64_t
 void insert_dlq(Connection& c, const std::vector<DlqEntry>& entries, int64_t now, std::vector<int64_t>* ids) {
   auto insert = c.prepare(
       "INSERT INTO dlq_entries (pipeline, run_id, partition, position, stage, sink, record_key, "
-      "record, error_class, message, created_at_ms) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+      "record, error_class, message, created_at_ms, schema_id) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
   auto settle = c.prepare(
       "INSERT INTO dlq_state (id, pipeline, status, attempts, updated_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)");
   auto existing = c.prepare(
       "SELECT e.id FROM dlq_entries e JOIN dlq_state s ON s.id = e.id WHERE e.pipeline = ?1 "
-      "AND e.partition = ?2 AND e.position = ?3 AND e.stage = ?4 AND e.sink = ?5 AND e.record = ?6 "
+      "AND e.partition = ?2 AND e.position = ?3 AND e.stage = ?4 AND e.sink = ?5 "
+      "AND ((e.record = ?6 AND e.schema_id IS ?7) OR (e.record = ?8 AND e.schema_id IS NULL)) "
       "AND s.status <> 1 ORDER BY e.id LIMIT 1");
+  RecordWriter records(c);
   for (const auto& e : entries) {
+    const RecordWriter::Stored record = records.stored(e.record_json);
     if (e.dedup) {
+      // The same record may be stored split (this version) or whole (an older one).
       existing.reset();
-      existing.text(1, e.pipeline)
-          .text(2, e.partition)
-          .blob(3, e.position)
-          .text(4, e.stage)
-          .text(5, e.sink)
-          .text(6, e.record_json);
+      existing.text(1, e.pipeline).text(2, e.partition).blob(3, e.position).text(4, e.stage).text(5, e.sink);
+      record.bind(existing, 6, 7);
+      existing.text(8, e.record_json);
       if (existing.step()) {
         if (ids) ids->push_back(existing.integer_at(0));
         continue;
@@ -164,11 +221,11 @@ void insert_dlq(Connection& c, const std::vector<DlqEntry>& entries, int64_t now
         .text(5, e.stage)
         .text(6, e.sink)
         .text(7, e.record_key)
-        .text(8, e.record_json)
         .text(9, e.error_class)
         .text(10, e.message)
-        .integer(11, now)
-        .run();
+        .integer(11, now);
+    record.bind(insert, 8, 12);
+    insert.run();
     const int64_t id = c.last_insert_id();
     settle.reset();
     settle.integer(1, id).text(2, e.pipeline).integer(3, code_of(e.status)).integer(4, e.attempts).integer(5, now).run();
@@ -194,7 +251,9 @@ void change_dlq(Connection& c, const std::string& pipeline, const std::vector<Dl
       "WHERE pipeline = ?4 AND id = ?5 AND status IN (0, 2)");
   auto entry = c.prepare(
       "UPDATE dlq_entries SET message = COALESCE(?1, message), sink = COALESCE(?2, sink), "
-      "stage = COALESCE(?3, stage), record = COALESCE(?4, record) WHERE id = ?5");
+      "stage = COALESCE(?3, stage), record = COALESCE(?4, record), "
+      "schema_id = CASE WHEN ?4 IS NULL THEN schema_id ELSE ?6 END WHERE id = ?5");
+  RecordWriter records(c);
   auto opt_text = [](Statement& st, int i, const std::optional<std::string>& v) {
     if (v) {
       st.text(i, *v);
@@ -218,7 +277,11 @@ void change_dlq(Connection& c, const std::string& pipeline, const std::vector<Dl
     opt_text(entry, 1, ch.message);
     opt_text(entry, 2, ch.sink);
     opt_text(entry, 3, ch.stage);
-    opt_text(entry, 4, ch.record_json);
+    if (ch.record_json) {
+      records.stored(*ch.record_json).bind(entry, 4, 6);
+    } else {
+      entry.null(4).null(6);
+    }
     entry.integer(5, ch.id).run();
   }
 }
@@ -247,10 +310,12 @@ std::vector<DlqEntry> list_dlq(Connection& c, const DlqFilter& filter) {
                     (by_status ? " FROM dlq_state s CROSS JOIN dlq_entries e ON e.id = s.id"
                                : " FROM dlq_entries e CROSS JOIN dlq_state s ON s.id = e.id");
   if (by_status) {
+    sql += kJoinSchema;
     sql += " WHERE +s.pipeline = ? AND s.status = ?";
     params.emplace_back(filter.pipeline);
     params.emplace_back(code_of(*filter.status));
   } else if (filter.sink) {
+    sql += kJoinSchema;
     sql += " WHERE e.pipeline = ? AND e.sink = ?";
     params.emplace_back(filter.pipeline);
     params.emplace_back(*filter.sink);
@@ -259,6 +324,7 @@ std::vector<DlqEntry> list_dlq(Connection& c, const DlqFilter& filter) {
       params.emplace_back(code_of(*filter.status));
     }
   } else {
+    sql += kJoinSchema;
     sql += " WHERE +e.pipeline = ?";
     params.emplace_back(filter.pipeline);
   }
@@ -298,7 +364,8 @@ std::vector<DlqEntry> list_dlq(Connection& c, const DlqFilter& filter) {
 
 std::optional<DlqEntry> get_dlq(Connection& c, const std::string& pipeline, int64_t id) {
   auto s = c.prepare(std::string("SELECT ") + kDlqColumns +
-                         " FROM dlq_entries e JOIN dlq_state s ON s.id = e.id WHERE e.pipeline = ?1 AND e.id = ?2");
+                         " FROM dlq_entries e JOIN dlq_state s ON s.id = e.id" + kJoinSchema +
+                         " WHERE e.pipeline = ?1 AND e.id = ?2");
   s.text(1, pipeline).integer(2, id);
   if (!s.step()) return std::nullopt;
   return read_dlq(s, c.path());

@@ -150,11 +150,18 @@ CREATE VIEW dlq AS
   FROM dlq_entries e JOIN dlq_state s ON s.id = e.id;
 )sql";
 
-// Version 5: a settlement's status as a small integer code (0 pending,
-// 1 resolved, 2 failed_again, 3 discarded; sqlite_dlq.cpp maps them).
-// Settling a replayed batch rewrites every entry's status: as text checked
-// against a list of names, that cost five times what an integer checked
-// against a range does. The view `dlq` shows the names as before.
+// Version 5, for a DLQ that replays at the speed of a run:
+// - a settlement's status as a small integer code (0 pending, 1 resolved,
+//   2 failed_again, 3 discarded; sqlite_dlq.cpp maps them). Settling a
+//   replayed batch rewrites every entry's status: as text checked against a
+//   list of names, that cost five times what an integer checked against a
+//   range does;
+// - a record's schema kept once in dlq_schemas: an entry holds the rest of
+//   its record (common/stored_record.h) and the schema's id. The schema was
+//   two thirds of a typical record, and every write command reads the whole
+//   file once to check it. Entries of older versions keep their whole text
+//   (schema_id NULL).
+// The view `dlq` shows statuses by name and records whole, as before.
 constexpr const char* kSchemaV5 = R"sql(
 DROP VIEW dlq;
 CREATE TABLE dlq_state_v5 (
@@ -171,13 +178,20 @@ INSERT INTO dlq_state_v5 (id, pipeline, status, attempts, updated_at_ms)
   FROM dlq_state;
 DROP TABLE dlq_state;
 ALTER TABLE dlq_state_v5 RENAME TO dlq_state;
+CREATE TABLE dlq_schemas (
+  id     INTEGER PRIMARY KEY,
+  schema TEXT    NOT NULL UNIQUE
+);
+ALTER TABLE dlq_entries ADD COLUMN schema_id INTEGER;
 CREATE VIEW dlq AS
-  SELECT e.id, e.pipeline, e.run_id, e.partition, e.position, e.stage, e.sink, e.record_key, e.record,
+  SELECT e.id, e.pipeline, e.run_id, e.partition, e.position, e.stage, e.sink, e.record_key,
+         CASE WHEN e.schema_id IS NULL THEN e.record
+              ELSE '{"schema":' || sc.schema || ',' || substr(e.record, 2) END AS record,
          e.error_class, e.message, s.attempts,
          CASE s.status WHEN 0 THEN 'pending' WHEN 1 THEN 'resolved' WHEN 2 THEN 'failed_again'
                        ELSE 'discarded' END AS status,
          e.created_at_ms, s.updated_at_ms
-  FROM dlq_entries e JOIN dlq_state s ON s.id = e.id;
+  FROM dlq_entries e JOIN dlq_state s ON s.id = e.id LEFT JOIN dlq_schemas sc ON sc.id = e.schema_id;
 )sql";
 
 }  // namespace

@@ -76,10 +76,12 @@ void Statement::reset() {
   sqlite3_clear_bindings(stmt_.get());
 }
 
-std::string Statement::text_at(int col) const {
+std::string Statement::text_at(int col) const { return std::string(text_view_at(col)); }
+
+std::string_view Statement::text_view_at(int col) const {
   const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_.get(), col));
   if (!p) return {};
-  return std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_.get(), col)));
+  return std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_.get(), col)));
 }
 
 // A zero-length blob comes back as a null pointer.

@@ -77,6 +77,8 @@ class Statement {
   void reset();
 
   std::string text_at(int col) const;
+  // Valid until the statement steps, resets or reads the column otherwise.
+  std::string_view text_view_at(int col) const;
   std::string blob_at(int col) const;
   int64_t integer_at(int col) const { return sqlite3_column_int64(stmt_.get(), col); }
   bool null_at(int col) const { return sqlite3_column_type(stmt_.get(), col) == SQLITE_NULL; }

@@ -1100,7 +1100,8 @@ TEST_F(SqliteStateStoreTest, FileIsInWalModeWithAVersionedSchema) {
   EXPECT_EQ(raw.column("SELECT name FROM sqlite_master WHERE type = 'table' "
                        "AND name NOT LIKE 'sqlite_%' ORDER BY name"),
             (std::vector<std::string>{"backfill_windows", "checkpoint_resets", "checkpoints", "commit_intents",
-                                      "dlq_entries", "dlq_state", "runs", "schema_versions", "sink_acks"}));
+                                      "dlq_entries", "dlq_schemas", "dlq_state", "runs", "schema_versions",
+                                      "sink_acks"}));
   EXPECT_EQ(raw.column("SELECT name FROM sqlite_master WHERE type = 'view'"), (std::vector<std::string>{"dlq"}));
   // Duplicates are judged by content: no unique index on positions.
   EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'dlq_pending_dedup'"), "0");
@@ -1109,6 +1110,58 @@ TEST_F(SqliteStateStoreTest, FileIsInWalModeWithAVersionedSchema) {
   store.reset();
   store = open_sqlite_state(path());
   EXPECT_EQ(raw.scalar("PRAGMA user_version"), "5");
+}
+
+// A record's schema is kept once however many entries repeat it; every
+// reader gets each record's text back exactly, whole.
+TEST_F(SqliteStateStoreTest, ARecordsSchemaIsKeptOnceAndEveryRecordReadsBackWhole) {
+  auto store = open_sqlite_state(path());
+  const std::string schema = R"([{"name":"id","type":"int64"},{"name":"n","type":"string"}])";
+  std::vector<std::string> texts;
+  for (int i = 0; i < 5; ++i)
+    texts.push_back(R"({"schema":)" + schema + R"(,"values":{"id":)" + std::to_string(i) + R"(,"n":"a\"],b"}})");
+  texts.push_back(R"({"raw":"not a record"})");
+  texts.push_back(R"({"schema":[{"name":"id","type":"int64"}]})");  // nothing after the schema
+  texts.push_back(R"({"schema":)" + schema + R"(,"values":{"id":9,"n":null},"op":"delete"})");
+  std::vector<int64_t> ids;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    DlqEntry e = make_entry("orders", "pos-" + std::to_string(i));
+    e.record_json = texts[i];
+    ids.push_back(add_one(*store, e));
+  }
+  RawDb raw(path());
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM dlq_schemas"), "1");
+  EXPECT_EQ(raw.scalar("SELECT record FROM dlq_entries WHERE id = " + std::to_string(ids[1])),
+            R"({"values":{"id":1,"n":"a\"],b"}})");
+  EXPECT_EQ(raw.column("SELECT record FROM dlq ORDER BY id"), texts);
+  for (size_t i = 0; i < texts.size(); ++i) EXPECT_EQ(store->get_dlq("orders", ids[i])->record_json, texts[i]);
+  for (bool lean : {false, true}) {
+    DlqFilter f;
+    f.pipeline = "orders";
+    f.replay_fields_only = lean;
+    std::vector<std::string> listed;
+    for (const DlqEntry& e : store->list_dlq(f)) listed.push_back(e.record_json);
+    EXPECT_EQ(listed, texts);
+  }
+  // The same failure reported again is found as a duplicate.
+  DlqEntry again = make_entry("orders", "pos-1");
+  again.record_json = texts[1];
+  EXPECT_EQ(add_one(*store, again), ids[1]);
+
+  // Failed again at a stage that saw another record: that record, whole.
+  const std::string changed = R"({"schema":[{"name":"x","type":"bool"}],"values":{"x":true}})";
+  CommitRecord settle;
+  settle.pipeline = "orders";
+  settle.partition = "ferry-replay";
+  DlqChange ch;
+  ch.id = ids[2];
+  ch.status = DlqStatus::FailedAgain;
+  ch.stage = "check";
+  ch.record_json = changed;
+  settle.change = {ch};
+  store->finish_commit(settle);
+  EXPECT_EQ(store->get_dlq("orders", ids[2])->record_json, changed);
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM dlq_schemas"), "2");
 }
 
 TEST_F(SqliteStateStoreTest, TablesReadWithPlainSql) {

@@ -306,8 +306,22 @@ TEST_F(StateMigrationTest, AVersion4DlqKeepsEveryStatusAndReadsAsBefore) {
                      DlqChange{3, DlqStatus::Resolved, {}, {}, {}, {}, {}}};
     store->finish_commit(settle);
   }
+  {
+    // Records of version 4 stay whole; the same failure reported again is
+    // still found as a duplicate, and a new one is stored the new way.
+    auto store = open_sqlite_state(path());
+    DlqEntry same = *store->get_dlq("other", 4);  // discarded: still a duplicate
+    EXPECT_EQ(store->add_dlq({same}).at(0), 4);
+    same.position = "\x07";
+    EXPECT_EQ(store->add_dlq({same}).at(0), 6);
+    EXPECT_EQ(store->get_dlq("other", 6)->record_json, same.record_json);
+  }
   RawFile f(path());
   EXPECT_EQ(f.scalar("PRAGMA user_version"), "5");
+  EXPECT_EQ(f.column("SELECT ifnull(schema_id, 'whole') FROM dlq_entries ORDER BY id"),
+            (std::vector<std::string>{"whole", "whole", "whole", "whole", "1"}));
+  EXPECT_EQ(f.scalar("SELECT record FROM dlq WHERE id = 6"), R"({"schema":[{"name":"id","type":"int64"}],"values":{"id":4}})");
+  f.exec("DELETE FROM dlq_state WHERE id = 6; DELETE FROM dlq_entries WHERE id = 6");
   EXPECT_EQ(f.column("SELECT id || ' ' || status || ' ' || attempts FROM dlq ORDER BY id"),
             (std::vector<std::string>{"1 resolved 1", "2 resolved 2", "3 resolved 3", "4 discarded 1"}));
   EXPECT_EQ(f.column("SELECT typeof(status) FROM dlq_state GROUP BY 1"), (std::vector<std::string>{"integer"}));
