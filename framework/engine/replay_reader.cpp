@@ -80,16 +80,20 @@ bool ReplayReader::emit(std::unique_ptr<ReplayGroup> group, BoundedQueue<std::un
 
 void ReplayReader::transform(ReplayGroup& group) {
   RunContext& run = w_.run;
+  // Every row of the group starts with the same targets.
+  std::vector<ReplayTarget> targets;
+  targets.reserve(group.meant.size());
+  for (size_t t : group.meant) {
+    const bool tried = std::find(group.targets.begin(), group.targets.end(), t) != group.targets.end();
+    targets.push_back({run.def.sinks[t].name, tried, false, ""});
+  }
   group.rows.reserve(group.entries.size());
   for (const DlqEntry& e : group.entries) {
     ReplayRow row;
     row.id = e.id;
     row.status = e.status;
     row.attempts = e.attempts;
-    for (size_t t : group.meant) {
-      const bool tried = std::find(group.targets.begin(), group.targets.end(), t) != group.targets.end();
-      row.targets.push_back({run.def.sinks[t].name, tried, false, ""});
-    }
+    row.targets = targets;
     if (group.meant.size() > 1) row.entry = e;
     group.rows.push_back(std::move(row));
   }
@@ -133,6 +137,7 @@ void ReplayReader::run(BoundedQueue<std::unique_ptr<ReplayGroup>>& queue) {
       return g;
     };
     auto group = fresh();
+    std::vector<size_t> targets, meant;  // an entry's plan, reused
     for (;;) {
       if (run.stop.stopping()) break;
       std::vector<DlqEntry> page = run.state.list_dlq(filter_);
@@ -146,28 +151,27 @@ void ReplayReader::run(BoundedQueue<std::unique_ptr<ReplayGroup>>& queue) {
         }
         ++counts_.selected;
         // Most entries share the schema of the one before: compared, not scanned.
-        std::string signature = !group->entries.empty() && starts_with_schema(e.record_json, group->signature)
-                                    ? group->signature
-                                    : schema_signature(e.record_json);
+        const bool same_schema = !group->entries.empty() && starts_with_schema(e.record_json, group->signature);
+        std::string signature = same_schema ? std::string() : schema_signature(e.record_json);
         size_t first = 0;
-        std::vector<size_t> targets, meant;
-        if (signature.empty() || !plan(e, first, targets, meant)) {
+        if ((!same_schema && signature.empty()) || !plan(e, first, targets, meant)) {
           // A line the source could not parse has no row to deliver: the fix
           // is to correct the input and run again, or discard the entry.
           ++counts_.skipped;
           continue;
         }
-        const bool same = !group->entries.empty() && group->signature == signature &&
-                          group->first_transform == first && group->targets == targets && group->meant == meant &&
-                          group->entries.size() < run.def.max_batch_records;
-        if (!same && !group->entries.empty()) {
-          if (!emit(std::move(group), queue)) return;
-          group = fresh();
+        const bool same = same_schema && group->first_transform == first && group->targets == targets &&
+                          group->meant == meant && group->entries.size() < run.def.max_batch_records;
+        if (!same) {
+          if (!group->entries.empty()) {
+            if (!emit(std::move(group), queue)) return;
+            group = fresh();
+          }
+          group->signature = same_schema ? schema_signature(e.record_json) : std::move(signature);
+          group->first_transform = first;
+          group->targets = targets;
+          group->meant = meant;
         }
-        group->signature = std::move(signature);
-        group->first_transform = first;
-        group->targets = std::move(targets);
-        group->meant = std::move(meant);
         group->entries.push_back(std::move(e));
       }
       if (past_end || static_cast<int64_t>(page.size()) < filter_.limit) break;
