@@ -145,21 +145,24 @@ void ReplayDriver::run() {
   struct JoinReader {
     BoundedQueue<std::unique_ptr<ReplayGroup>>& queue;
     std::thread& thread;
-    ReplayCounts& counts;
-    const ReplayReader& reader;
     ~JoinReader() {
       queue.close();
       queue.drain();  // releases what the reader built but nobody wrote
       thread.join();
-      counts.selected += reader.counts().selected;
-      counts.skipped += reader.counts().skipped;
     }
-  } join{queue, thread, counts_, reader};
+  } join{queue, thread};
 
+  // Counted here, as groups are delivered: a stop leaves what the reader
+  // read ahead pending and uncounted, for the next replay.
   while (std::optional<std::unique_ptr<ReplayGroup>> popped = queue.pop()) {
     ReplayGroup& group = **popped;
     if (group.error) std::rethrow_exception(group.error);
+    counts_.selected += group.skipped_before;
+    counts_.skipped += group.skipped_before;
     if (group.end) break;
+    counts_.selected += static_cast<int64_t>(group.entries.size());
+    w_.counts.read += static_cast<int64_t>(group.entries.size());
+    for (const TransformRejects& t : group.rejects) w_.counts.rejected += static_cast<int64_t>(t.rows.size());
     deliver(group);
     if (run.stop.stopping()) break;
   }

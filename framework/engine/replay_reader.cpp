@@ -73,7 +73,6 @@ bool ReplayReader::emit(std::unique_ptr<ReplayGroup> group, BoundedQueue<std::un
   FerryBatch first{};
   build_batch(stored, kReplayPartition, std::to_string(group->entries.back().id), &first);
   group->chain = std::make_unique<BatchChain>(first);
-  w_.counts.read += static_cast<int64_t>(group->entries.size());
   transform(*group);
   return queue.push(std::move(group));
 }
@@ -123,7 +122,6 @@ void ReplayReader::transform(ReplayGroup& group) {
                   std::to_string(out.n_rows) + "; replay follows each DLQ entry through the transforms and "
                   "needs one output row per row it keeps");
     group.row_of = std::move(kept);
-    w_.counts.rejected += static_cast<int64_t>(refused.size());
     if (!refused.empty()) group.rejects.push_back({t, input, std::move(refused)});
   }
 }
@@ -138,6 +136,7 @@ void ReplayReader::run(BoundedQueue<std::unique_ptr<ReplayGroup>>& queue) {
     };
     auto group = fresh();
     std::vector<size_t> targets, meant;  // an entry's plan, reused
+    int64_t skipped = 0;                 // since the last group began
     for (;;) {
       if (run.stop.stopping()) break;
       std::vector<DlqEntry> page = run.state.list_dlq(filter_);
@@ -149,7 +148,6 @@ void ReplayReader::run(BoundedQueue<std::unique_ptr<ReplayGroup>>& queue) {
           past_end = true;
           break;
         }
-        ++counts_.selected;
         // Most entries share the schema of the one before: compared, not scanned.
         const bool same_schema = !group->entries.empty() && starts_with_schema(e.record_json, group->signature);
         std::string signature = same_schema ? std::string() : schema_signature(e.record_json);
@@ -157,7 +155,7 @@ void ReplayReader::run(BoundedQueue<std::unique_ptr<ReplayGroup>>& queue) {
         if ((!same_schema && signature.empty()) || !plan(e, first, targets, meant)) {
           // A line the source could not parse has no row to deliver: the fix
           // is to correct the input and run again, or discard the entry.
-          ++counts_.skipped;
+          ++skipped;
           continue;
         }
         const bool same = same_schema && group->first_transform == first && group->targets == targets &&
@@ -167,6 +165,8 @@ void ReplayReader::run(BoundedQueue<std::unique_ptr<ReplayGroup>>& queue) {
             if (!emit(std::move(group), queue)) return;
             group = fresh();
           }
+          group->skipped_before = skipped;
+          skipped = 0;
           group->signature = same_schema ? schema_signature(e.record_json) : std::move(signature);
           group->first_transform = first;
           group->targets = targets;
@@ -180,6 +180,7 @@ void ReplayReader::run(BoundedQueue<std::unique_ptr<ReplayGroup>>& queue) {
     if (!run.stop.stopping() && !group->entries.empty() && !emit(std::move(group), queue)) return;
     auto end = std::make_unique<ReplayGroup>();
     end->end = true;
+    end->skipped_before = skipped;
     queue.push(std::move(end));
   } catch (...) {
     auto failed = std::make_unique<ReplayGroup>();

@@ -34,14 +34,12 @@ struct ReplayGroup {
   std::vector<ReplayRow> rows;        // each entry's fate so far, rows[i] for entries[i]
   std::vector<size_t> row_of;         // row r of chain->back() carries entries[row_of[r]]
   std::vector<TransformRejects> rejects;  // rows a transform refused again
+  // Selected entries it could not replay, met since the group before (the
+  // writer counts them with this group, so a stopped replay counts only
+  // what it got to).
+  int64_t skipped_before = 0;
   std::exception_ptr error;     // the reader failed (after the groups before it)
   bool end = false;             // every selected entry was read
-};
-
-// What the reader counted: entries selected, and those it could not replay.
-struct ReplayReadCounts {
-  int64_t selected = 0;
-  int64_t skipped = 0;
 };
 
 class ReplayReader {
@@ -51,10 +49,9 @@ class ReplayReader {
   ReplayReader(Worker& worker, DlqFilter filter, int64_t last_id, std::optional<size_t> named)
       : w_(worker), filter_(std::move(filter)), last_id_(last_id), named_(named) {}
 
-  // The thread's body: reads until the end, a stop, or an error.
+  // The thread's body: reads until the end, a stop, or an error. It counts
+  // nothing: the writer counts the groups it delivers.
   void run(BoundedQueue<std::unique_ptr<ReplayGroup>>& queue);
-  // Read only once the thread is joined.
-  const ReplayReadCounts& counts() const { return counts_; }
 
  private:
   // Which transform a stored record resumes at and which sinks it goes to;
@@ -69,7 +66,6 @@ class ReplayReader {
   DlqFilter filter_;
   int64_t last_id_;
   std::optional<size_t> named_;
-  ReplayReadCounts counts_;
 };
 
 }  // namespace ferry::core

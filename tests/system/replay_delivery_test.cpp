@@ -94,6 +94,43 @@ TEST(ReplayDelivery, EntriesOfInterleavedSchemasComeBackWithTheirOwnFields) {
   EXPECT_EQ(d.dlq(DlqStatus::Resolved).size(), 6u);
 }
 
+// A replay stopped after its first batch (a checkpoint hook answers stop)
+// reports what it delivered, not what its reader had read ahead: the rest
+// stays pending for the next replay, and is counted there.
+TEST(ReplayDelivery, AStoppedReplayCountsOnlyTheBatchesItDelivered) {
+  ScenarioDir d("ahead");
+  std::string lines;
+  for (int i = 1; i <= 40; ++i) lines += "{\"id\": " + std::to_string(i) + ", \"amount\": " + std::to_string(i) + "}\n";
+  ferry::test::write_file(d.file("rows.jsonl"), lines);
+  auto define = [&](int min, const std::string& hooks) {
+    d.define(R"({"name": "ahead", "state": {"type": "sqlite", "path": "state.db"},
+      "source": {"plugin": "file", "config": {"paths": "rows.jsonl", "key": "id"}},
+      "transforms": [{"name": "check", "plugin": "validate", "config": {"rules": {"amount": {"min": )" +
+             std::to_string(min) + R"(}}}}],
+      "batch": {"max_records": 10, "queue_depth": 4},
+      "sinks": [{"name": "db", "plugin": "sqlite", "config": {"path": "out.db", "table": "t"}}])" + hooks + "}");
+  };
+  define(100, "");
+  ASSERT_EQ(d.run().exit_code, 0);
+  ASSERT_EQ(d.dlq(DlqStatus::Pending).size(), 40u);
+  // Rows 1 and 2 are refused again; the hook stops after the first commit.
+  define(3, R"(, "hooks": {"checkpoint": [{"name": "stop", "plugin": "fault", "config": {"dir": ".", "stop_after": 1}}]})");
+  auto stopped = d.replay();
+  EXPECT_NE(stopped.out.find("selected 10, resolved 8, failed again 2, not replayable 0"), std::string::npos)
+      << stopped.out << stopped.err;
+  EXPECT_EQ(count_rows(d, "out.db", "t"), 8);
+  EXPECT_EQ(d.dlq(DlqStatus::Pending).size(), 30u);
+  const auto runs = d.state()->list_runs("ahead", 1);
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].counts.read, 10) << "rows read ahead but not delivered were counted";
+  EXPECT_EQ(runs[0].counts.rejected, 2);
+
+  define(3, "");
+  auto rest = d.replay({"--status", "pending"});
+  EXPECT_NE(rest.out.find("selected 30, resolved 30, failed again 0"), std::string::npos) << rest.out << rest.err;
+  EXPECT_EQ(count_rows(d, "out.db", "t"), 38);
+}
+
 std::string scenario_pipeline(const std::string& sink_config, const std::string& check_config = "") {
   return R"({"name": "sc", "state": {"type": "sqlite", "path": "state.db"},
     "source": {"plugin": "scenario", "config": {"count": 40}},
