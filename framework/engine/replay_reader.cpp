@@ -149,8 +149,10 @@ void ReplayReader::run(BoundedQueue<std::unique_ptr<ReplayGroup>>& queue) {
           break;
         }
         // Most entries share the schema of the one before: compared, not scanned.
-        const bool same_schema = !group->entries.empty() && starts_with_schema(e.record_json, group->signature);
+        bool same_schema = !group->entries.empty() && starts_with_schema(e.record_json, group->signature);
         std::string signature = same_schema ? std::string() : schema_signature(e.record_json);
+        if (!same_schema && !group->entries.empty() && !signature.empty() && signature == group->signature)
+          same_schema = true;  // the same schema in another layout
         size_t first = 0;
         if ((!same_schema && signature.empty()) || !plan(e, first, targets, meant)) {
           // A line the source could not parse has no row to deliver: the fix

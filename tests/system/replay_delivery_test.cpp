@@ -131,6 +131,37 @@ TEST(ReplayDelivery, AStoppedReplayCountsOnlyTheBatchesItDelivered) {
   EXPECT_EQ(count_rows(d, "out.db", "t"), 38);
 }
 
+// Records whose text another tool wrote (spaces after the colons) still
+// share a batch when their schemas are the same.
+TEST(ReplayDelivery, RecordsOfOneSchemaInOtherLayoutShareABatch) {
+  ScenarioDir d("layout");
+  ferry::test::write_file(d.file("none.jsonl"), "");
+  d.define(R"({"name": "layout", "state": {"type": "sqlite", "path": "state.db"},
+    "source": {"plugin": "file", "config": {"paths": "none.jsonl"}},
+    "sinks": [{"name": "db", "plugin": "sqlite", "config": {"path": "out.db", "table": "t"}}]})");
+  std::vector<ferry::core::DlqEntry> entries;
+  for (int i = 1; i <= 3; ++i) {
+    ferry::core::DlqEntry e;
+    e.pipeline = "layout";
+    e.run_id = "r";
+    e.partition = "p";
+    e.position = std::to_string(i);
+    e.stage = "db";
+    e.sink = "db";
+    e.record_json = R"({"schema": [{"name": "id", "type": "int64"}], "values": {"id": )" + std::to_string(i) + "}}";
+    e.error_class = "invalid_data";
+    e.message = "edited by hand";
+    entries.push_back(e);
+  }
+  d.state()->add_dlq(entries);
+  auto r = d.replay();
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(count_rows(d, "out.db", "t"), 3);
+  const auto runs = d.state()->list_runs("layout", 1);
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].counts.batches, 1) << r.out << r.err;
+}
+
 std::string scenario_pipeline(const std::string& sink_config, const std::string& check_config = "") {
   return R"({"name": "sc", "state": {"type": "sqlite", "path": "state.db"},
     "source": {"plugin": "scenario", "config": {"count": 40}},
