@@ -48,4 +48,10 @@ std::string join_stored_record(std::string_view schema, std::string_view rest) {
   return text;
 }
 
+bool stored_record_has_schema(std::string_view record_json, std::string_view schema) {
+  const size_t end = kOpen.size() + schema.size();
+  return !schema.empty() && record_json.size() > end && record_json.substr(0, kOpen.size()) == kOpen &&
+         record_json.substr(kOpen.size(), schema.size()) == schema && record_json[end] == ',';
+}
+
 }  // namespace ferry::core

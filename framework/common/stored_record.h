@@ -24,4 +24,8 @@ struct SplitRecord {
 std::optional<SplitRecord> split_stored_record(std::string_view record_json);
 std::string join_stored_record(std::string_view schema, std::string_view rest);
 
+// Whether the record starts with exactly this schema text (a cheap
+// comparison for records stored one after another with the same schema).
+bool stored_record_has_schema(std::string_view record_json, std::string_view schema);
+
 }  // namespace ferry::core

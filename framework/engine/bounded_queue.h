@@ -6,6 +6,8 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <thread>
+#include <utility>
 
 namespace ferry::core {
 
@@ -55,6 +57,27 @@ class BoundedQueue {
   std::deque<T> items_;
   size_t capacity_;
   bool closed_ = false;
+};
+
+// A producer thread feeding a BoundedQueue, joined on every way out of the
+// consumer's scope: the queue is closed (a producer waiting for room gives
+// up), what it produced but nobody took is released, then the thread ends.
+template <typename T>
+class QueueProducer {
+ public:
+  template <typename Body>
+  QueueProducer(BoundedQueue<T>& queue, Body body) : queue_(queue), thread_(std::move(body)) {}
+  QueueProducer(const QueueProducer&) = delete;
+  QueueProducer& operator=(const QueueProducer&) = delete;
+  ~QueueProducer() {
+    queue_.close();
+    queue_.drain();
+    thread_.join();
+  }
+
+ private:
+  BoundedQueue<T>& queue_;
+  std::thread thread_;
 };
 
 }  // namespace ferry::core

@@ -1,7 +1,6 @@
 #include "engine/partition_runner.h"
 
 #include <set>
-#include <thread>
 
 #include <ferry/plugin.hpp>
 
@@ -237,16 +236,7 @@ void PartitionRunner::run(const std::string& partition) {
 
   BoundedQueue<std::unique_ptr<ReadItem>> queue(run.def.queue_depth);
   BatchReader reader(w_, partition, from.held);
-  std::thread thread([&] { reader.run(queue); });
-  struct JoinReader {
-    BoundedQueue<std::unique_ptr<ReadItem>>& queue;
-    std::thread& thread;
-    ~JoinReader() {
-      queue.close();
-      queue.drain();  // releases what the reader produced but nobody wrote
-      thread.join();
-    }
-  } join{queue, thread};
+  QueueProducer<std::unique_ptr<ReadItem>> producer(queue, [&] { reader.run(queue); });
 
   while (std::optional<std::unique_ptr<ReadItem>> popped = queue.pop()) {
     ReadItem& item = **popped;

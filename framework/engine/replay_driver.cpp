@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <set>
-#include <thread>
 
 #include "common/log.h"
 #include "engine/commit_core.h"
@@ -15,7 +14,6 @@ namespace {
 
 using State = SinkOutcome::State;
 
-const std::string kReplayPartition = "ferry-replay";
 
 // Each replayed row's fate, by entry: built from the sinks' outcomes.
 class ReplayAccounting final : public Accounting {
@@ -141,16 +139,7 @@ void ReplayDriver::run() {
 
   BoundedQueue<std::unique_ptr<ReplayGroup>> queue(run.def.queue_depth);
   ReplayReader reader(w_, std::move(filter), last_id, named);
-  std::thread thread([&] { reader.run(queue); });
-  struct JoinReader {
-    BoundedQueue<std::unique_ptr<ReplayGroup>>& queue;
-    std::thread& thread;
-    ~JoinReader() {
-      queue.close();
-      queue.drain();  // releases what the reader built but nobody wrote
-      thread.join();
-    }
-  } join{queue, thread};
+  QueueProducer<std::unique_ptr<ReplayGroup>> producer(queue, [&] { reader.run(queue); });
 
   // Counted here, as groups are delivered: a stop leaves what the reader
   // read ahead pending and uncounted, for the next replay.

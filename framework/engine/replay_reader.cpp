@@ -3,24 +3,11 @@
 #include <algorithm>
 
 #include "common/log.h"
+#include "common/stored_record.h"
 #include "engine/record_from_json.h"
 #include "engine/record_json.h"
 
 namespace ferry::core {
-namespace {
-
-const std::string kReplayPartition = "ferry-replay";
-
-// Whether a stored record begins with the schema whose text (a signature)
-// is given: then that is its signature too.
-bool starts_with_schema(const std::string& record_json, const std::string& signature) {
-  static constexpr std::string_view kOpen = "{\"schema\":";
-  const size_t end = kOpen.size() + signature.size();
-  return !signature.empty() && record_json.size() > end && record_json.compare(0, kOpen.size(), kOpen) == 0 &&
-         record_json.compare(kOpen.size(), signature.size(), signature) == 0 && record_json[end] == ',';
-}
-
-}  // namespace
 
 bool ReplayReader::plan(const DlqEntry& e, size_t& first_transform, std::vector<size_t>& targets,
                         std::vector<size_t>& meant) {
@@ -149,7 +136,7 @@ void ReplayReader::run(BoundedQueue<std::unique_ptr<ReplayGroup>>& queue) {
           break;
         }
         // Most entries share the schema of the one before: compared, not scanned.
-        bool same_schema = !group->entries.empty() && starts_with_schema(e.record_json, group->signature);
+        bool same_schema = !group->entries.empty() && stored_record_has_schema(e.record_json, group->signature);
         std::string signature = same_schema ? std::string() : schema_signature(e.record_json);
         if (!same_schema && !group->entries.empty() && !signature.empty() && signature == group->signature)
           same_schema = true;  // the same schema in another layout

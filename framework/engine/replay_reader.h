@@ -22,6 +22,9 @@
 
 namespace ferry::core {
 
+// The partition name a replay's checkpoints, intents and batches use.
+inline const std::string kReplayPartition = "ferry-replay";
+
 // Entries that go the same way: same schema, same first transform, same
 // sinks; at most a batch of them.
 struct ReplayGroup {
