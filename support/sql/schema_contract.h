@@ -30,10 +30,13 @@ inline constexpr FerryOptionSpec kColumnsOptionSpec = {
     "columns", FERRY_OPTION_OBJECT, 0, nullptr,
     "SQL type per field ({\"n\": \"bigint\"}) for columns the sink creates; without one, a column is created "
     "by the first batch with a non-null value, typed after it."};
+// "schema_changes" declares no default: its default depends on
+// "create_table", and a declared one would be filled in by the host as if
+// the pipeline had given it.
 inline constexpr FerryOptionSpec kSchemaChangesOptionSpec = {
-    "schema_changes", FERRY_OPTION_STRING, 0, "\"evolve\"",
+    "schema_changes", FERRY_OPTION_STRING, 0, nullptr,
     "A field the table has no column for: \"evolve\" adds the column, \"reject_row\" sends records with a value "
-    "in it to the DLQ, \"freeze\" stops with a configuration error (the default when create_table is false)."};
+    "in it to the DLQ, \"freeze\" stops with a configuration error. Default: \"evolve\", or \"freeze\" when create_table is false."};
 
 // "evolve", "reject_row" or "freeze"; none for anything else.
 std::optional<SchemaChanges> parse_schema_changes(std::string_view text);

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <sqlite3.h>
 #include <string>
 
 #include "support/scenario_env.h"
@@ -56,6 +57,28 @@ TEST(SchemaFitSqlite, NullFirstFieldIsTypedByItsFirstValueAndCaseClashesCostOneR
             (std::vector<std::vector<std::string>>{{"INTEGER"}}));
   EXPECT_EQ(q("SELECT count(*), sum(n), group_concat(a) FROM (SELECT * FROM t ORDER BY id)"),
             (std::vector<std::vector<std::string>>{{"5", "110", "1,2"}}));
+}
+
+// Documented (docs/pipeline.md): with "create_table": false and no
+// "schema_changes", the sink adds no columns either. The declared default
+// of "schema_changes" must not stand in for "not given": a run filled it in
+// and added the column.
+TEST(SchemaFitSqlite, ATableTheSinkMayNotCreateGetsNoNewColumnsUnlessAsked) {
+  ScenarioDir d("fit");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(d.file("out.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, n INTEGER)", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  ferry::test::write_file(d.file("data.jsonl"), kData);
+  d.define(pipeline("sqlite", R"({"path": "out.db", "table": "t", "create_table": false})"));
+  auto r = d.run();
+  EXPECT_NE(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE((r.out + r.err).find("freeze"), std::string::npos) << r.out << r.err;
+  auto q = [&](const std::string& sql) { return ferry::test::sqlite_rows(d.file("out.db"), sql); };
+  EXPECT_EQ(q("SELECT group_concat(name) FROM pragma_table_info('t')"),
+            (std::vector<std::vector<std::string>>{{"id,name,n"}}));
+  EXPECT_EQ(q("SELECT count(*) FROM t"), (std::vector<std::vector<std::string>>{{"0"}}));
 }
 
 class SchemaFitPostgres : public ::testing::Test {
