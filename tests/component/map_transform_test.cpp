@@ -452,7 +452,7 @@ TEST_F(MapTest, EachBatchGetsItsOwnOutputSchema) {
 // --- configuration errors ----------------------------------------------------
 
 TEST_F(MapTest, ConfigErrors) {
-  EXPECT_EQ(open_error(R"({"rename":{"a":"b"},"renames":{}})"), "map: unknown option 'renames'");
+  EXPECT_EQ(open_error(R"({"rename":{"a":"b"},"renames":{}})"), "map: unknown option 'renames' (known: add, cast, rename, drop, keep)");
   EXPECT_EQ(open_error(R"({"cast":{"n":"integer"}})"),
             "map: cast of field 'n' must be one of int64, double, string, bool, timestamp, json, decimal; got "
             "\"integer\"");
@@ -468,10 +468,10 @@ TEST_F(MapTest, ConfigErrors) {
   EXPECT_EQ(open_error(R"({"add":{"ref":{"template":"{}"}}})"), "map: template of field 'ref' has an empty field name '{}'");
   EXPECT_EQ(open_error(R"({"rename":{"a":"c","b":"c"}})"), "map: rename maps both 'a' and 'b' to 'c'");
   EXPECT_EQ(open_error(R"({"rename":{"a":""}})"), "map: new name of field 'a' must be a non-empty string");
-  EXPECT_EQ(open_error(R"({"drop":"a"})"), "map: option 'drop' must be an array of field names");
+  EXPECT_EQ(open_error(R"({"drop":"a"})"), "map: option 'drop': expected array, got string");
   EXPECT_EQ(open_error(R"({"keep":[]})"), "map: option 'keep' must name at least one field");
   EXPECT_EQ(open_error(R"({"keep":["a","a"]})"), "map: option 'keep' names field 'a' twice");
-  EXPECT_EQ(open_error("nope"), "map: config is not valid JSON: syntax error");
+  EXPECT_EQ(open_error("nope"), "map: configuration is not a JSON object: expected { at offset 0");
 }
 
 }  // namespace

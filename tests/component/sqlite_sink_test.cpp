@@ -627,14 +627,14 @@ TEST_F(SqliteSinkTest, ConfigErrorsAreReportedAtOpen) {
     const char* config;
     const char* expect;
   } cases[] = {
-      {R"({"table":"t"})", "'path' is required"},
-      {R"({"path":"out.db"})", "'table' is required"},
+      {R"({"table":"t"})", "missing required option 'path'"},
+      {R"({"path":"out.db"})", "missing required option 'table'"},
       {R"({"path":"out.db","table":"t","mode":"upsert"})", "needs option 'key'"},
       {R"({"path":"out.db","table":"t","mode":"merge"})", "'mode'"},
       {R"({"path":"out.db","table":"t","synchronous":"off"})", "'synchronous'"},
       {R"({"path":"out.db","table":"t","colour":1})", "unknown option 'colour'"},
-      {R"({"path":"out.db","table":"t","key":"id"})", "'key' must be an array"},
-      {R"(not json)", "not valid JSON"},
+      {R"({"path":"out.db","table":"t","key":"id"})", "option 'key': expected array"},
+      {R"(not json)", "not a JSON object"},
   };
   for (const Case& c : cases) {
     auto sink = open(c.config);

@@ -380,12 +380,12 @@ TEST_F(ValidateTest, ContradictoryBoundsAreConfigErrors) {
 }
 
 TEST_F(ValidateTest, OptionErrors) {
-  EXPECT_EQ(open_error("{}"), "validate: option 'rules' is required");
-  EXPECT_EQ(open_error(R"({"rules":[]})"), "validate: option 'rules' must be an object of field name to rules");
+  EXPECT_EQ(open_error("{}"), "validate: missing required option 'rules'");
+  EXPECT_EQ(open_error(R"({"rules":[]})"), "validate: option 'rules': expected object, got array");
   EXPECT_EQ(open_error(R"({"rules":{},"on_unknown_field":"drop"})"),
             "validate: option 'on_unknown_field' must be \"pass\" or \"reject\", got \"drop\"");
-  EXPECT_EQ(open_error(R"({"rules":{},"rule":{}})"), "validate: unknown option 'rule'");
-  EXPECT_EQ(open_error("[1]"), "validate: config must be a JSON object");
+  EXPECT_EQ(open_error(R"({"rules":{},"rule":{}})"), "validate: unknown option 'rule' (known: rules, on_unknown_field)");
+  EXPECT_EQ(open_error("[1]"), "validate: configuration is not a JSON object: expected { at offset 0");
 }
 
 }  // namespace

@@ -77,4 +77,35 @@ TEST(HarnessOptionValues, AConfigurationThatIsNotAnObjectGivesNoValues) {
   }
 }
 
+// What the host refuses before opening, the harness refuses too, so a
+// plugin that reads only typed options is tested against what it will meet.
+TEST(HarnessOptionValues, TheHarnessRefusesWhatTheHostRefuses) {
+  const FerryOptionSpec required[] = {{"table", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED, nullptr, ""},
+                                      {"count", FERRY_OPTION_INT, 0, nullptr, ""}};
+  const FerryKindSpec spec = {FERRY_KIND_SINK, 0, "test", required, 2};
+  using ferry::testing::config_problem;
+  EXPECT_EQ(config_problem(&spec, R"({"table":"t"})"), "");
+  EXPECT_EQ(config_problem(&spec, R"({"table":"t","count":-3})"), "");
+  EXPECT_EQ(config_problem(&spec, R"({"table":"t","rows":5})"), "unknown option 'rows' (known: table, count)");
+  EXPECT_EQ(config_problem(&spec, R"({"count":1})"), "missing required option 'table'");
+  EXPECT_EQ(config_problem(&spec, R"({"table":3})"), "option 'table': expected string, got number");
+  EXPECT_EQ(config_problem(&spec, R"({"table":"t","count":"3"})"), "option 'count': expected integer, got string");
+  EXPECT_EQ(config_problem(&spec, R"({"table":"t","count":3.0})"),
+            "option 'count': expected integer, got decimal number");
+  EXPECT_EQ(config_problem(&spec, R"({"table":null})"), "option 'table': expected string, got null");
+  EXPECT_NE(config_problem(&spec, "[1]"), "");
+  EXPECT_NE(config_problem(&spec, R"({"table":"t")"), "");
+  // A stage without "config" and a kind without options.
+  const FerryKindSpec none = {FERRY_KIND_SINK, 0, "test", nullptr, 0};
+  EXPECT_EQ(config_problem(&none, ""), "");
+  EXPECT_EQ(config_problem(&none, "{}"), "");
+  EXPECT_EQ(config_problem(&none, R"({"x":1})"), "unknown option 'x' (it takes no options)");
+  // Every declared type against the host's own check.
+  EXPECT_EQ(config_problem(&kSpec, R"({"ratio":1,"strict":false,"columns":[],"extra":{},"any":null})"), "");
+  EXPECT_EQ(config_problem(&kSpec, R"({"strict":0})"), "option 'strict': expected boolean, got number");
+  EXPECT_EQ(config_problem(&kSpec, R"({"columns":{}})"), "option 'columns': expected array, got object");
+  EXPECT_EQ(config_problem(&kSpec, R"({"extra":[]})"), "option 'extra': expected object, got array");
+  EXPECT_EQ(config_problem(&kSpec, R"({"ratio":"1"})"), "option 'ratio': expected number, got string");
+}
+
 }  // namespace

@@ -71,4 +71,32 @@ TEST(SdkTypedOptions, AValueOfTheWrongTypeIsAConfigurationError) {
   EXPECT_EQ(config_error([&] { ferry::Context(&args).option_int("count", 0); }), FERRY_ERROR_CONFIG);
 }
 
+// The host accepts an integer beyond int64 for an integer option (a plugin
+// may read its JSON text); option_int cannot hold it and must not answer 0.
+TEST(SdkTypedOptions, AnIntegerBeyondInt64IsRefusedNotReadAsZero) {
+  FerryOpenArgs args{};
+  args.struct_size = sizeof args;
+  for (const char* config : {R"({"count":9223372036854775808})", R"({"count":18446744073709551615})",
+                             R"({"count":-9223372036854775809})"}) {
+    const ferry::core::OptionValues values(&kSpec, config);
+    values.fill(args);
+    EXPECT_EQ(config_error([&] { ferry::Context(&args).option_int("count", 0); }), FERRY_ERROR_CONFIG) << config;
+  }
+  const ferry::core::OptionValues edge(&kSpec, R"({"count":-9223372036854775808})");
+  edge.fill(args);
+  EXPECT_EQ(ferry::Context(&args).option_int("count", 0), INT64_MIN);
+}
+
+// A plugin that reads only typed options cannot work with a host that
+// hands over none; it says so instead of running on its defaults.
+TEST(SdkTypedOptions, APluginThatNeedsTypedOptionsRefusesAnOlderHost) {
+  const ferry::core::OptionValues values(&kSpec, R"({"count":3})");
+  FerryOpenArgs args{};
+  values.fill(args);
+  args.struct_size = static_cast<uint32_t>(offsetof(FerryOpenArgs, options));
+  EXPECT_EQ(config_error([&] { ferry::Context(&args).require_typed_options(); }), FERRY_ERROR_CONFIG);
+  args.struct_size = sizeof args;
+  EXPECT_EQ(config_error([&] { ferry::Context(&args).require_typed_options(); }), FERRY_OK);
+}
+
 }  // namespace

@@ -27,7 +27,9 @@
 
 #include <ferry/plugin.h>
 
+#include <cerrno>
 #include <cstddef>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <memory>
@@ -149,6 +151,13 @@ class Context {
       if (view(args_->options[i].name) == name) return &args_->options[i];
     return nullptr;
   }
+  // For a plugin that reads its options only typed: a host older than 1.4
+  // hands over none, and every read would silently give its fallback, so
+  // refuse to open (FERRY_ERROR_CONFIG) instead.
+  void require_typed_options() const {
+    if (args_->struct_size >= offsetof(FerryOpenArgs, n_options) + sizeof(size_t)) return;
+    throw Error(FERRY_ERROR_CONFIG, "this plugin reads its options typed (ABI 1.4); this host is older");
+  }
   // The value, or `fallback` when the option is absent. A value of another
   // JSON type than asked for (which the host refuses before opening, but a
   // test may hand over) throws Error(FERRY_ERROR_CONFIG).
@@ -158,9 +167,17 @@ class Context {
   }
   int64_t option_int(std::string_view name, int64_t fallback) const {
     const FerryOptionValue* v = present(name, '0', "an integer");
-    if (v && view(v->json).find_first_of(".eE") != std::string_view::npos)
+    if (v == nullptr) return fallback;
+    const std::string text(view(v->json));
+    if (text.find_first_of(".eE") != std::string::npos)
       throw Error(FERRY_ERROR_CONFIG, "option '" + std::string(name) + "' must be an integer");
-    return v ? v->as.i64 : fallback;
+    // The host accepts integers beyond int64 (their JSON text is exact);
+    // as.i64 cannot hold one.
+    errno = 0;
+    const long long parsed = std::strtoll(text.c_str(), nullptr, 10);
+    if (errno == ERANGE || parsed != v->as.i64)
+      throw Error(FERRY_ERROR_CONFIG, "option '" + std::string(name) + "' is out of the int64 range: " + text);
+    return v->as.i64;
   }
   double option_number(std::string_view name, double fallback) const {
     const FerryOptionValue* v = present(name, '0', "a number");

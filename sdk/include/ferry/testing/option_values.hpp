@@ -306,6 +306,62 @@ class OptionValueList {
   std::vector<FerryOptionValue> values_;
 };
 
+// What the host refuses in `config_json` before it opens the kind (the
+// checks `ferry validate` reports): a configuration that is not a JSON
+// object, an option the kind does not declare, a value of another type
+// than declared, a required option missing. Empty when the host would
+// open it. A blank text is a stage without "config".
+inline std::string config_problem(const FerryKindSpec* spec, std::string_view config_json) {
+  if (config_json.find_first_not_of(" \t\r\n") == std::string_view::npos) config_json = "{}";
+  std::vector<detail::JsonMember> members;
+  try {
+    members = detail::JsonReader(config_json).members();
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  const size_t n = spec != nullptr && spec->options != nullptr ? spec->n_options : 0;
+  std::string names;
+  for (size_t i = 0; i < n; ++i)
+    if (spec->options[i].name != nullptr) names += (names.empty() ? "" : ", ") + std::string(spec->options[i].name);
+  for (const detail::JsonMember& m : members) {
+    bool known = false;
+    for (size_t i = 0; i < n && !known; ++i) known = spec->options[i].name != nullptr && m.name == spec->options[i].name;
+    if (!known)
+      return "unknown option '" + m.name + "'" + (names.empty() ? " (it takes no options)" : " (known: " + names + ")");
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const FerryOptionSpec& o = spec->options[i];
+    if (o.name == nullptr) continue;
+    const detail::JsonMember* m = nullptr;
+    for (const detail::JsonMember& candidate : members)
+      if (candidate.name == o.name) m = &candidate;
+    if (m == nullptr) {
+      if ((o.flags & FERRY_OPTION_REQUIRED) != 0) return "missing required option '" + std::string(o.name) + "'";
+      continue;
+    }
+    const char k = m->kind;
+    const char* expected = nullptr;
+    switch (o.type) {
+      case FERRY_OPTION_STRING: expected = k == 's' ? nullptr : "string"; break;
+      case FERRY_OPTION_INT:
+        if (k == 'n' && m->text.find_first_of(".eE") != std::string::npos)
+          return "option '" + std::string(o.name) + "': expected integer, got decimal number";
+        expected = k == 'n' ? nullptr : "integer";
+        break;
+      case FERRY_OPTION_NUMBER: expected = k == 'n' ? nullptr : "number"; break;
+      case FERRY_OPTION_BOOL: expected = k == 't' || k == 'f' ? nullptr : "boolean"; break;
+      case FERRY_OPTION_ARRAY: expected = k == '[' ? nullptr : "array"; break;
+      case FERRY_OPTION_OBJECT: expected = k == '{' ? nullptr : "object"; break;
+      default: break;  // any value, or a type newer than this header
+    }
+    if (expected == nullptr) continue;
+    const char* got = k == 's' ? "string" : k == 'n' ? "number" : k == 't' || k == 'f' ? "boolean"
+                    : k == 'z' ? "null" : k == '[' ? "array" : "object";
+    return "option '" + std::string(o.name) + "': expected " + expected + ", got " + got;
+  }
+  return {};
+}
+
 }  // namespace ferry::testing
 
 #endif  // FERRY_TESTING_OPTION_VALUES_HPP_

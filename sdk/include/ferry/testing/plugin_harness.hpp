@@ -356,6 +356,11 @@ struct OpenParams {
   std::string run_id = "run-1";
   uint64_t max_batch_records = 1000;
   uint64_t max_batch_bytes = 0;
+  // Refuse, as the host does before opening, a configuration that does not
+  // fit the declared options (open_status() FERRY_ERROR_CONFIG, the reason
+  // in host().last_error()). False hands it to the plugin as it is, to test
+  // the plugin's own answer.
+  bool check_options = true;
 };
 
 namespace detail {
@@ -366,9 +371,19 @@ namespace detail {
 template <typename Api>
 class Instance {
  public:
-  // `spec`: the kind's declared options, handed over typed (ABI 1.4) as the
-  // host would; null for none.
-  Instance(const Api& api, const FerryKindSpec* spec, OpenParams params) : api_(api), params_(std::move(params)) {
+  // `spec`: the kind's declared options, checked and handed over typed (ABI
+  // 1.4) as the host would; null for none. `plugin_name` starts the message
+  // of a configuration the check refuses, as it names the plugin in a run.
+  Instance(const Api& api, const FerryKindSpec* spec, OpenParams params, std::string_view plugin_name = {})
+      : api_(api), params_(std::move(params)) {
+    if (params_.check_options) {
+      std::string problem = config_problem(spec, params_.config_json);
+      if (!problem.empty()) {
+        host_.errors.push_back(plugin_name.empty() ? problem : std::string(plugin_name) + ": " + problem);
+        open_status_ = FERRY_ERROR_CONFIG;
+        return;
+      }
+    }
     const OptionValueList options(spec, params_.config_json);
     FerryOpenArgs args{};
     args.struct_size = sizeof args;
@@ -417,7 +432,7 @@ class Instance {
 class SinkHandle : public detail::Instance<FerrySinkApi> {
  public:
   SinkHandle(const Plugin& plugin, OpenParams params)
-      : Instance(plugin.sink(), plugin.kind(FERRY_KIND_SINK), std::move(params)) {}
+      : Instance(plugin.sink(), plugin.kind(FERRY_KIND_SINK), std::move(params), plugin.descriptor().name) {}
 
   // Outcomes are copied out (messages included) before the next call can
   // invalidate them; `rejected` gets (row, status, message) of non-OK rows.
@@ -483,7 +498,7 @@ struct Drained {
 class SourceHandle : public detail::Instance<FerrySourceApi> {
  public:
   SourceHandle(const Plugin& plugin, OpenParams params)
-      : Instance(plugin.source(), plugin.kind(FERRY_KIND_SOURCE), std::move(params)) {}
+      : Instance(plugin.source(), plugin.kind(FERRY_KIND_SOURCE), std::move(params), plugin.descriptor().name) {}
 
   std::vector<std::string> partitions() {
     const FerryBytes* names = nullptr;
@@ -576,7 +591,7 @@ inline const FerryBacklogHookApi& backlog_hook_api(const Plugin& plugin) {
 class CheckpointHookHandle : public detail::Instance<FerryCheckpointHookApi> {
  public:
   CheckpointHookHandle(const Plugin& plugin, OpenParams params)
-      : Instance(checkpoint_hook_api(plugin), plugin.kind(FERRY_KIND_CHECKPOINT_HOOK), std::move(params)) {}
+      : Instance(checkpoint_hook_api(plugin), plugin.kind(FERRY_KIND_CHECKPOINT_HOOK), std::move(params), plugin.descriptor().name) {}
 
   // Fires on_commit as the host does after `sink` acknowledged `batch`: this
   // instance's pipeline and run id, the batch's partition, and `position`
@@ -608,7 +623,7 @@ struct RowFailure {
 class BacklogHookHandle : public detail::Instance<FerryBacklogHookApi> {
  public:
   BacklogHookHandle(const Plugin& plugin, OpenParams params)
-      : Instance(backlog_hook_api(plugin), plugin.kind(FERRY_KIND_BACKLOG_HOOK), std::move(params)) {}
+      : Instance(backlog_hook_api(plugin), plugin.kind(FERRY_KIND_BACKLOG_HOOK), std::move(params), plugin.descriptor().name) {}
 
   // Fires on_failure as the host does after a failed write of `batch` (the
   // failed rows) by `sink`. Rows without an entry in `failures` get
@@ -667,7 +682,7 @@ struct Applied {
 class TransformHandle : public detail::Instance<FerryTransformApi> {
  public:
   TransformHandle(const Plugin& plugin, OpenParams params)
-      : Instance(transform_api(plugin), plugin.kind(FERRY_KIND_TRANSFORM), std::move(params)) {}
+      : Instance(transform_api(plugin), plugin.kind(FERRY_KIND_TRANSFORM), std::move(params), plugin.descriptor().name) {}
 
   // Calls apply as the host does: one OK outcome per input row; `out` may
   // point into `in`, so the caller keeps `in` alive until `out` is released.
