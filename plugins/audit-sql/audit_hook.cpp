@@ -30,10 +30,10 @@ std::unique_ptr<AuditStore> open_store(const Options& opts, const ferry::Context
 
 }  // namespace
 
-void AuditHook::check_config(const ferry::Context& ctx) { parse_options(ctx.config_json()); }
+void AuditHook::check_config(const ferry::Context& ctx) { parse_options(ctx); }
 
 AuditHook::AuditHook(const ferry::Context& ctx)
-    : store_(open_store(parse_options(ctx.config_json()), ctx)) {}
+    : store_(open_store(parse_options(ctx), ctx)) {}
 
 FerryStatus AuditHook::on_commit(const FerryCheckpointEvent& event) {
   if (event.struct_size < sizeof(FerryCheckpointEvent))

@@ -1,4 +1,4 @@
-// Options of the audit-sql checkpoint hook, parsed from the plugin's config JSON.
+// Options of the audit-sql checkpoint hook, from the typed options the host checked.
 #ifndef FERRY_PLUGINS_AUDIT_SQL_OPTIONS_H_
 #define FERRY_PLUGINS_AUDIT_SQL_OPTIONS_H_
 
@@ -21,7 +21,7 @@ struct Options : ferry_sql_hooks::HookOptions {
 };
 
 // Throws ferry::Error(FERRY_ERROR_CONFIG) naming the offending option.
-Options parse_options(std::string_view config_json);
+Options parse_options(const ferry::Context& ctx);
 
 }  // namespace ferry_audit_sql
 

@@ -51,10 +51,10 @@ struct CallState {
 
 }  // namespace
 
-void ElasticsearchSink::check_config(const ferry::Context& ctx) { parse_options(ctx.config_json()); }
+void ElasticsearchSink::check_config(const ferry::Context& ctx) { parse_options(ctx); }
 
 ElasticsearchSink::ElasticsearchSink(const ferry::Context& ctx)
-    : host_(ctx.host()), opts_(parse_options(ctx.config_json())) {
+    : host_(ctx.host()), opts_(parse_options(ctx)) {
   if (!opts_.ca_file.empty()) opts_.ca_file = ctx.resolve_path(opts_.ca_file);
   target_ = display_url(opts_.url) + "/" + opts_.index + "/_bulk";
   transport_ = std::make_unique<Transport>(opts_, bulk_url(opts_), static_cast<size_t>(opts_.concurrency));

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 #include <ferry/plugin.hpp>
+#include <options/option_reader.h>
 
 namespace ferry_es {
 namespace {
@@ -17,24 +18,6 @@ constexpr size_t kMaxIndexBytes = 255;
 
 [[noreturn]] void fail(const std::string& message) {
   throw ferry::Error(FERRY_ERROR_CONFIG, "elasticsearch sink: " + message);
-}
-
-std::string read_string(const json::value& v, std::string_view name) {
-  if (!v.is_string()) fail("option '" + std::string(name) + "' must be a string");
-  const json::string& s = v.as_string();
-  return std::string(s.data(), s.size());
-}
-
-int64_t read_int(const json::value& v, std::string_view name, int64_t lo, int64_t hi) {
-  if (!v.is_int64() || v.as_int64() < lo || v.as_int64() > hi)
-    fail("option '" + std::string(name) + "' must be an integer between " + std::to_string(lo) +
-         " and " + std::to_string(hi));
-  return v.as_int64();
-}
-
-bool read_bool(const json::value& v, std::string_view name) {
-  if (!v.is_bool()) fail("option '" + std::string(name) + "' must be a boolean");
-  return v.as_bool();
 }
 
 bool starts_with(std::string_view s, std::string_view prefix) {
@@ -66,23 +49,6 @@ void check_index(const std::string& index) {
   }
 }
 
-Action parse_action(const std::string& s) {
-  if (s == "index") return Action::kIndex;
-  if (s == "create") return Action::kCreate;
-  if (s == "update") return Action::kUpdate;
-  fail("option 'action' must be \"index\", \"create\" or \"update\", got \"" + s + "\"");
-}
-
-Refresh parse_refresh(const json::value& v) {
-  // Accept the boolean spelling too: `"refresh": true` is what people write.
-  if (v.is_bool()) return v.as_bool() ? Refresh::kTrue : Refresh::kFalse;
-  const std::string s = read_string(v, "refresh");
-  if (s == "false") return Refresh::kFalse;
-  if (s == "true") return Refresh::kTrue;
-  if (s == "wait_for") return Refresh::kWaitFor;
-  fail("option 'refresh' must be \"false\", \"true\" or \"wait_for\", got \"" + s + "\"");
-}
-
 void check_auth(const Options& o) {
   const int schemes = (!o.username.empty() || !o.password.empty()) + !o.api_key.empty() +
                       !o.bearer_token.empty();
@@ -112,53 +78,27 @@ std::string_view action_name(Action action) {
   return "index";
 }
 
-Options parse_options(std::string_view config_json) {
-  boost::system::error_code ec;
-  json::value root = json::parse(json::string_view(config_json.data(), config_json.size()), ec);
-  if (ec) fail("config is not valid JSON: " + ec.message());
-  if (!root.is_object()) fail("config must be a JSON object");
-
+Options parse_options(const ferry::Context& ctx) {
+  const ferry::support::OptionReader in(ctx, "elasticsearch sink");
   Options o;
-  for (const json::key_value_pair& kv : root.as_object()) {
-    const std::string_view name(kv.key().data(), kv.key().size());
-    const json::value& v = kv.value();
-    if (v.is_null()) continue;  // an option left unset
-    if (name == "url") {
-      o.url = read_string(v, name);
-    } else if (name == "index") {
-      o.index = read_string(v, name);
-    } else if (name == "action") {
-      o.action = parse_action(read_string(v, name));
-    } else if (name == "id_field") {
-      o.id_field = read_string(v, name);
-    } else if (name == "max_bulk_records") {
-      o.max_bulk_records = read_int(v, name, 1, kMaxBulkRecords);
-    } else if (name == "max_bulk_bytes") {
-      o.max_bulk_bytes = read_int(v, name, 1024, kMaxBulkBytes);
-    } else if (name == "gzip") {
-      o.gzip = read_bool(v, name);
-    } else if (name == "concurrency") {
-      o.concurrency = read_int(v, name, 1, kMaxConcurrency);
-    } else if (name == "username") {
-      o.username = read_string(v, name);
-    } else if (name == "password") {
-      o.password = read_string(v, name);
-    } else if (name == "api_key") {
-      o.api_key = read_string(v, name);
-    } else if (name == "bearer_token") {
-      o.bearer_token = read_string(v, name);
-    } else if (name == "ca_file") {
-      o.ca_file = read_string(v, name);
-    } else if (name == "verify_tls") {
-      o.verify_tls = read_bool(v, name);
-    } else if (name == "timeout_ms") {
-      o.timeout_ms = read_int(v, name, 1, kMaxTimeoutMs);
-    } else if (name == "refresh") {
-      o.refresh = parse_refresh(v);
-    } else {
-      fail("unknown option '" + std::string(name) + "'");
-    }
-  }
+  o.url = in.string("url");
+  o.index = in.string("index");
+  o.action = in.choice("action", {{"index", Action::kIndex}, {"create", Action::kCreate}, {"update", Action::kUpdate}},
+                       o.action);
+  o.id_field = in.string("id_field");
+  o.max_bulk_records = in.integer("max_bulk_records", o.max_bulk_records, 1, kMaxBulkRecords);
+  o.max_bulk_bytes = in.integer("max_bulk_bytes", o.max_bulk_bytes, 1024, kMaxBulkBytes);
+  o.gzip = in.boolean("gzip", o.gzip);
+  o.concurrency = in.integer("concurrency", o.concurrency, 1, kMaxConcurrency);
+  o.username = in.string("username");
+  o.password = in.string("password");
+  o.api_key = in.string("api_key");
+  o.bearer_token = in.string("bearer_token");
+  o.ca_file = in.string("ca_file");
+  o.verify_tls = in.boolean("verify_tls", o.verify_tls);
+  o.timeout_ms = in.integer("timeout_ms", o.timeout_ms, 1, kMaxTimeoutMs);
+  o.refresh = in.choice("refresh", {{"false", Refresh::kFalse}, {"true", Refresh::kTrue}, {"wait_for", Refresh::kWaitFor}},
+                        o.refresh);
   if (o.url.empty()) fail("option 'url' is required");
   // Enforced again in libcurl (CURLOPT_PROTOCOLS_STR): a file:// URL must not
   // turn the sink into a writer of local files.

@@ -1,10 +1,14 @@
-// Options of the Elasticsearch sink, parsed from the plugin's config JSON.
+// Options of the Elasticsearch sink, from the typed options the host checked.
 #ifndef FERRY_PLUGINS_ELASTICSEARCH_OPTIONS_H_
 #define FERRY_PLUGINS_ELASTICSEARCH_OPTIONS_H_
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+namespace ferry {
+class Context;
+}
 
 namespace ferry_es {
 
@@ -39,7 +43,7 @@ struct Options {
 
 // Throws ferry::Error(FERRY_ERROR_CONFIG) naming the offending option; never
 // quotes a secret.
-Options parse_options(std::string_view config_json);
+Options parse_options(const ferry::Context& ctx);
 
 std::string_view action_name(Action action);
 

@@ -30,10 +30,10 @@ std::unique_ptr<FailureStore> open_store(const Options& opts, const ferry::Conte
 
 }  // namespace
 
-void FailureStatsHook::check_config(const ferry::Context& ctx) { parse_options(ctx.config_json()); }
+void FailureStatsHook::check_config(const ferry::Context& ctx) { parse_options(ctx); }
 
 FailureStatsHook::FailureStatsHook(const ferry::Context& ctx)
-    : store_(open_store(parse_options(ctx.config_json()), ctx)) {}
+    : store_(open_store(parse_options(ctx), ctx)) {}
 
 FerryStatus FailureStatsHook::on_failure(const FerryBacklogEvent& event) {
   if (event.struct_size < sizeof(FerryBacklogEvent))

@@ -1,5 +1,5 @@
-// Options of the failure-stats backlog hook, parsed from the plugin's config
-// JSON: only those every SQL hook has (sql-hook-common/hook_options.h).
+// Options of the failure-stats backlog hook, from the typed options the host
+// checked: only those every SQL hook has (sql-hook-common/hook_options.h).
 #ifndef FERRY_PLUGINS_FAILURE_STATS_OPTIONS_H_
 #define FERRY_PLUGINS_FAILURE_STATS_OPTIONS_H_
 
@@ -14,7 +14,7 @@ using Driver = ferry_sql_hooks::Driver;
 struct Options : ferry_sql_hooks::HookOptions {};
 
 // Throws ferry::Error(FERRY_ERROR_CONFIG) naming the offending option.
-Options parse_options(std::string_view config_json);
+Options parse_options(const ferry::Context& ctx);
 
 }  // namespace ferry_failure_stats
 

@@ -10,7 +10,8 @@
 #include <filesystem>
 #include <system_error>
 
-#include "config.h"
+#include <options/option_reader.h>
+
 #include "json_row.h"
 #include "naming.h"
 
@@ -70,21 +71,19 @@ namespace {
 
 // The output directory and file name prefix from the options.
 std::pair<std::string, std::string> sink_names(const ferry::Context& ctx) {
-  const Config config(ctx.config_json());
-  const std::optional<std::string> directory = config.string("directory");
-  if (!directory || directory->empty())
-    throw ferry::Error(FERRY_ERROR_CONFIG, "option 'directory' is required");
+  const ferry::support::OptionReader in(ctx, "file sink");
+  const std::string directory = in.string("directory");
+  if (directory.empty()) in.fail("option 'directory' is required");
   std::string prefix;
-  if (std::optional<std::string> given = config.string("prefix")) {
-    if (given->empty() || sanitize(*given) != *given)
-      throw ferry::Error(FERRY_ERROR_CONFIG,
-                         "option 'prefix': expected a non-empty name of [A-Za-z0-9._-]");
-    prefix = *given;
+  if (in.has("prefix")) {
+    prefix = in.string("prefix");
+    if (prefix.empty() || sanitize(prefix) != prefix)
+      in.fail("option 'prefix': expected a non-empty name of [A-Za-z0-9._-]");
   } else {
     prefix = sanitize(ctx.pipeline());
     if (prefix.empty()) prefix = "ferry";
   }
-  return {ctx.resolve_path(*directory), prefix};
+  return {ctx.resolve_path(directory), prefix};
 }
 
 }  // namespace

@@ -6,7 +6,8 @@
 #include <algorithm>
 #include <fstream>
 
-#include "config.h"
+#include <options/option_reader.h>
+
 
 namespace ferry_file {
 namespace {
@@ -42,43 +43,31 @@ struct GlobResult {
 
 FileSource::FileSource(const ferry::Context& ctx)
     : host_(ctx.host()), base_dir_(ctx.base_dir()) {
-  const Config config(ctx.config_json());
-  patterns_ = config.strings("paths");
-  if (patterns_.empty()) throw ferry::Error(FERRY_ERROR_CONFIG, "option 'paths' is required");
-  if (auto f = config.string("format")) {
-    if (*f == "jsonl") {
-      format_ = Format::kJsonl;
-    } else if (*f == "csv") {
-      format_ = Format::kCsv;
-    } else {
-      throw ferry::Error(FERRY_ERROR_CONFIG,
-                         "option 'format': expected \"jsonl\" or \"csv\", got \"" + *f + "\"");
-    }
-  }
-  const std::string delimiter = config.string("delimiter").value_or(",");
+  const ferry::support::OptionReader in(ctx, "file source");
+  patterns_ = in.names("paths", "path");
+  if (patterns_.empty()) in.fail("option 'paths' is required");
+  if (in.has("format"))
+    format_ = in.choice("format", {{"jsonl", Format::kJsonl}, {"csv", Format::kCsv}}, Format::kJsonl);
+  const std::string delimiter = in.string("delimiter", ",");
   if (delimiter.size() != 1 || delimiter[0] == '"' || delimiter[0] == '\n' || delimiter[0] == '\r')
-    throw ferry::Error(FERRY_ERROR_CONFIG,
-                       "option 'delimiter': expected one character, not a quote or a line break");
+    in.fail("option 'delimiter': expected one character, not a quote or a line break");
   csv_options_.delimiter = delimiter[0];
-  csv_options_.header = config.boolean("header").value_or(true);
-  csv_options_.null_string = config.string("null_string").value_or("");
-  if (const boost::json::object* types = config.object("columns_types")) {
-    for (const boost::json::key_value_pair& kv : *types) {
+  csv_options_.header = in.boolean("header", true);
+  csv_options_.null_string = in.string("null_string");
+  const boost::json::value types = in.json("columns_types");
+  if (types.is_object()) {
+    for (const boost::json::key_value_pair& kv : types.get_object()) {
       const std::optional<ColumnType> t =
           kv.value().is_string() ? column_type_from_name(kv.value().get_string()) : std::nullopt;
       if (!t)
-        throw ferry::Error(FERRY_ERROR_CONFIG,
-                           "option 'columns_types." + std::string(kv.key()) +
-                               "': expected \"int64\", \"double\", \"bool\", \"string\", "
-                               "\"timestamp\" or \"json\"");
+        in.fail("option 'columns_types." + std::string(kv.key()) +
+                "': expected \"int64\", \"double\", \"bool\", \"string\", \"timestamp\" or \"json\"");
       csv_options_.column_types.emplace_back(std::string(kv.key()), *t);
     }
   }
-  key_ = config.strings("key");
+  key_ = in.names("key", "field");
   csv_options_.key = key_;
-  const int64_t max_record = config.integer("max_record_bytes").value_or(int64_t{64} << 20);
-  if (max_record < 1024)
-    throw ferry::Error(FERRY_ERROR_CONFIG, "option 'max_record_bytes': expected at least 1024");
+  const int64_t max_record = in.integer("max_record_bytes", int64_t{64} << 20, 1024, INT64_MAX);
   max_record_bytes_ = static_cast<size_t>(max_record);
   max_records_ = ctx.max_batch_records() > 0 ? ctx.max_batch_records() : kDefaultBatchRecords;
   max_bytes_ = ctx.max_batch_bytes() > 0 ? ctx.max_batch_bytes() : kDefaultBatchBytes;

@@ -45,10 +45,10 @@ uint64_t window_offset(std::string_view data_date, uint64_t count) {
 
 }  // namespace
 
-void GeneratorSource::check_config(const ferry::Context& ctx) { field_specs(parse_options(ctx.config_json()).fields); }
+void GeneratorSource::check_config(const ferry::Context& ctx) { field_specs(parse_options(ctx).fields); }
 
 GeneratorSource::GeneratorSource(const ferry::Context& ctx)
-    : opts_(parse_options(ctx.config_json())),
+    : opts_(parse_options(ctx)),
       fields_(field_specs(opts_.fields)),
       batch_records_(ctx.max_batch_records() > 0 ? ctx.max_batch_records() : kDefaultBatchRecords),
       batch_bytes_(ctx.max_batch_bytes()),

@@ -1,9 +1,12 @@
-// Options of the generator source, parsed from the plugin's config JSON.
+// Options of the generator source, from the typed options the host checked.
 #ifndef FERRY_PLUGINS_GENERATOR_OPTIONS_H_
 #define FERRY_PLUGINS_GENERATOR_OPTIONS_H_
 
 #include <cstdint>
-#include <string_view>
+
+namespace ferry {
+class Context;
+}
 
 namespace ferry_generator {
 
@@ -16,7 +19,7 @@ struct Options {
 };
 
 // Throws ferry::Error(FERRY_ERROR_CONFIG) naming the offending option.
-Options parse_options(std::string_view config_json);
+Options parse_options(const ferry::Context& ctx);
 
 }  // namespace ferry_generator
 

@@ -96,9 +96,9 @@ std::string join(const std::vector<std::string>& parts) {
 
 }  // namespace
 
-void MapTransform::check_config(const ferry::Context& ctx) { parse_options(ctx.config_json()); }
+void MapTransform::check_config(const ferry::Context& ctx) { parse_options(ctx); }
 
-MapTransform::MapTransform(const ferry::Context& ctx) : opts_(parse_options(ctx.config_json())) {}
+MapTransform::MapTransform(const ferry::Context& ctx) : opts_(parse_options(ctx)) {}
 
 void MapTransform::apply(const ferry::BatchView& in, FerryBatch* out, ferry::Outcomes& outcomes) {
   const Plan plan = make_plan(opts_, in);

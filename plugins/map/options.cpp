@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <ferry/plugin.hpp>
+#include <options/option_reader.h>
 
 namespace ferry_map {
 namespace {
@@ -86,49 +87,38 @@ Addition read_addition(const std::string& field, const json::value& v) {
 
 }  // namespace
 
-Options parse_options(std::string_view config_json) {
-  boost::system::error_code ec;
-  json::value root = json::parse(json::string_view(config_json.data(), config_json.size()), ec);
-  if (ec) fail("config is not valid JSON: " + ec.message());
-  if (!root.is_object()) fail("config must be a JSON object");
-
+Options parse_options(const ferry::Context& ctx) {
+  const ferry::support::OptionReader in(ctx, "map");
   Options opts;
-  for (const json::key_value_pair& kv : root.as_object()) {
-    const std::string name(kv.key());
-    const json::value& v = kv.value();
-    if (name == "add") {
-      if (!v.is_object()) fail("option 'add' must be an object of field name to definition");
-      for (const json::key_value_pair& f : v.as_object())
-        opts.add.push_back(read_addition(std::string(f.key()), f.value()));
-    } else if (name == "cast") {
-      if (!v.is_object()) fail("option 'cast' must be an object of field name to type");
-      for (const json::key_value_pair& f : v.as_object()) {
-        const std::string field(f.key());
-        std::optional<Target> t;
-        if (f.value().is_string()) t = target_named(f.value().as_string());
-        if (!t)
-          fail("cast of field '" + field + "' must be one of " + target_list() + "; got " +
-               json::serialize(f.value()));
-        opts.cast.push_back(CastSpec{field, *t});
-      }
-    } else if (name == "rename") {
-      if (!v.is_object()) fail("option 'rename' must be an object of old name to new name");
-      for (const json::key_value_pair& f : v.as_object()) {
-        const std::string from(f.key());
-        std::string to = name_of(f.value(), "new name of field '" + from + "'");
-        for (const auto& [other_from, other_to] : opts.rename)
-          if (other_to == to)
-            fail("rename maps both '" + other_from + "' and '" + from + "' to '" + to + "'");
-        opts.rename.emplace_back(from, std::move(to));
-      }
-    } else if (name == "drop") {
-      opts.drop = read_names(v, name);
-    } else if (name == "keep") {
-      opts.keep = read_names(v, name);
-      if (opts.keep->empty()) fail("option 'keep' must name at least one field");
-    } else {
-      fail("unknown option '" + name + "'");
+  const json::value add = in.json("add");
+  if (add.is_object())
+    for (const json::key_value_pair& f : add.get_object())
+      opts.add.push_back(read_addition(std::string(f.key()), f.value()));
+  const json::value cast = in.json("cast");
+  if (cast.is_object()) {
+    for (const json::key_value_pair& f : cast.get_object()) {
+      const std::string field(f.key());
+      std::optional<Target> t;
+      if (f.value().is_string()) t = target_named(f.value().as_string());
+      if (!t)
+        fail("cast of field '" + field + "' must be one of " + target_list() + "; got " + json::serialize(f.value()));
+      opts.cast.push_back(CastSpec{field, *t});
     }
+  }
+  const json::value rename = in.json("rename");
+  if (rename.is_object()) {
+    for (const json::key_value_pair& f : rename.get_object()) {
+      const std::string from(f.key());
+      std::string to = name_of(f.value(), "new name of field '" + from + "'");
+      for (const auto& [other_from, other_to] : opts.rename)
+        if (other_to == to) fail("rename maps both '" + other_from + "' and '" + from + "' to '" + to + "'");
+      opts.rename.emplace_back(from, std::move(to));
+    }
+  }
+  if (in.has("drop")) opts.drop = read_names(in.json("drop"), "drop");
+  if (in.has("keep")) {
+    opts.keep = read_names(in.json("keep"), "keep");
+    if (opts.keep->empty()) fail("option 'keep' must name at least one field");
   }
   return opts;
 }

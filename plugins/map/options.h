@@ -1,4 +1,4 @@
-// Options of the map transform, parsed from the plugin's config JSON.
+// Options of the map transform, from the typed options the host checked.
 #ifndef FERRY_PLUGINS_MAP_OPTIONS_H_
 #define FERRY_PLUGINS_MAP_OPTIONS_H_
 
@@ -13,6 +13,10 @@
 
 #include "cast.h"
 #include "template.h"
+
+namespace ferry {
+class Context;
+}
 
 namespace ferry_map {
 
@@ -50,7 +54,7 @@ struct Options {
 };
 
 // Throws ferry::Error(FERRY_ERROR_CONFIG) naming the option and field.
-Options parse_options(std::string_view config_json);
+Options parse_options(const ferry::Context& ctx);
 
 }  // namespace ferry_map
 

@@ -2,23 +2,17 @@
 
 namespace ferry_mysql {
 
-const std::vector<std::string_view>& connection_option_names() {
-  static const std::vector<std::string_view> names = {"host",     "port",     "socket",
-                                                      "user",     "password", "database"};
-  return names;
-}
-
-ConnectionOptions read_connection_options(const ConfigReader& config) {
+ConnectionOptions read_connection_options(const ferry::support::OptionReader& in) {
   ConnectionOptions o;
-  o.host = config.string("host", o.host);
-  o.port = static_cast<int>(config.integer("port", o.port, 1, 65535));
-  o.socket = config.string("socket");
-  o.user = config.string("user");
-  o.password = config.string("password");
-  o.database = config.string("database");
-  if (o.host.empty() && o.socket.empty()) config.fail("option 'host' or 'socket' is required");
-  if (o.user.empty()) config.fail("option 'user' is required");
-  if (o.database.empty()) config.fail("option 'database' is required");
+  o.host = in.string("host", o.host);
+  o.port = static_cast<int>(in.integer("port", o.port, 1, 65535));
+  o.socket = in.string("socket");
+  o.user = in.string("user");
+  o.password = in.string("password");
+  o.database = in.string("database");
+  if (o.host.empty() && o.socket.empty()) in.fail("option 'host' or 'socket' is required");
+  if (o.user.empty()) in.fail("option 'user' is required");
+  if (o.database.empty()) in.fail("option 'database' is required");
   return o;
 }
 

@@ -2,11 +2,8 @@
 #ifndef FERRY_PLUGINS_MYSQL_CONNECTION_OPTIONS_H_
 #define FERRY_PLUGINS_MYSQL_CONNECTION_OPTIONS_H_
 
-#include <string>
-#include <string_view>
-#include <vector>
+#include <options/option_reader.h>
 
-#include "json_options.h"
 #include "mysql/mysql_session.h"
 
 namespace ferry_mysql {
@@ -14,9 +11,7 @@ namespace ferry_mysql {
 // Where and as whom to connect (describe() and redact() for messages).
 using ConnectionOptions = ferry::support::mysql::Endpoint;
 
-// The option names read by read_connection_options, for ConfigReader::only.
-const std::vector<std::string_view>& connection_option_names();
-ConnectionOptions read_connection_options(const ConfigReader& config);
+ConnectionOptions read_connection_options(const ferry::support::OptionReader& in);
 
 }  // namespace ferry_mysql
 

@@ -48,11 +48,11 @@ std::optional<size_t> find_field(const ferry::BatchView& batch, std::string_view
 
 }  // namespace
 
-void MysqlSink::check_config(const ferry::Context& ctx) { parse_sink_options(ctx.config_json()); }
+void MysqlSink::check_config(const ferry::Context& ctx) { parse_sink_options(ctx); }
 
 MysqlSink::MysqlSink(const ferry::Context& ctx)
     : host_(ctx.host()),
-      opts_(parse_sink_options(ctx.config_json())),
+      opts_(parse_sink_options(ctx)),
       pipeline_(ctx.pipeline()),
       where_("table " + quote_table(opts_.connection.database, opts_.table)),
       token_rng_(std::random_device{}()),

@@ -38,10 +38,10 @@ std::string_view as_view(const sql::SQLString& s) { return std::string_view(s.c_
 
 }  // namespace
 
-void MysqlSource::check_config(const ferry::Context& ctx) { parse_source_options(ctx.config_json()); }
+void MysqlSource::check_config(const ferry::Context& ctx) { parse_source_options(ctx); }
 
 MysqlSource::MysqlSource(const ferry::Context& ctx)
-    : opts_(parse_source_options(ctx.config_json())),
+    : opts_(parse_source_options(ctx)),
       host_(ctx.host()),
       batch_records_(ctx.max_batch_records() > 0 ? ctx.max_batch_records() : 1000),
       where_(opts_.table.empty() ? std::string("query")

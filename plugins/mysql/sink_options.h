@@ -6,10 +6,13 @@
 
 #include <cstdint>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "connection_options.h"
+
+namespace ferry {
+class Context;
+}
 
 namespace ferry_mysql {
 
@@ -33,7 +36,7 @@ struct SinkOptions {
 };
 
 // Throws ferry::Error(FERRY_ERROR_CONFIG) naming the offending option.
-SinkOptions parse_sink_options(std::string_view config_json);
+SinkOptions parse_sink_options(const ferry::Context& ctx);
 
 }  // namespace ferry_mysql
 

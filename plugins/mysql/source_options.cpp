@@ -2,30 +2,25 @@
 
 namespace ferry_mysql {
 
-SourceOptions parse_source_options(std::string_view config_json) {
-  ConfigReader config(config_json, "mysql source");
-  std::vector<std::string_view> known = connection_option_names();
-  known.insert(known.end(), {"table", "query", "cursor", "partitions", "partition_column", "min",
-                             "max", "incremental"});
-  config.only(known);
-
+SourceOptions parse_source_options(const ferry::Context& ctx) {
+  const ferry::support::OptionReader in(ctx, "mysql source");
   SourceOptions o;
-  o.connection = read_connection_options(config);
-  o.table = config.string("table");
-  o.query = config.string("query");
-  if (o.table.empty() == o.query.empty()) config.fail("give exactly one of 'table' and 'query'");
-  o.cursor = config.names("cursor");
-  if (o.cursor.size() > 2) config.fail("option 'cursor' takes one or two columns");
+  o.connection = read_connection_options(in);
+  o.table = in.string("table");
+  o.query = in.string("query");
+  if (o.table.empty() == o.query.empty()) in.fail("give exactly one of 'table' and 'query'");
+  o.cursor = in.names("cursor");
+  if (o.cursor.size() > 2) in.fail("option 'cursor' takes one or two columns");
   if (!o.query.empty() && o.cursor.empty())
-    config.fail("option 'cursor' is required with 'query' (the columns to page by, in order)");
-  o.partitions = config.integer("partitions", 1, 1, 4096);
-  o.partition_column = config.string("partition_column");
+    in.fail("option 'cursor' is required with 'query' (the columns to page by, in order)");
+  o.partitions = in.integer("partitions", 1, 1, 4096);
+  o.partition_column = in.string("partition_column");
   if (o.partitions > 1 && o.partition_column.empty())
-    config.fail("option 'partition_column' is required when 'partitions' is more than 1");
-  if (config.has("min")) o.min = config.integer("min", 0, INT64_MIN, INT64_MAX);
-  if (config.has("max")) o.max = config.integer("max", 0, INT64_MIN, INT64_MAX);
-  if (o.min && o.max && *o.min > *o.max) config.fail("option 'min' is greater than 'max'");
-  o.incremental = config.boolean("incremental", true);
+    in.fail("option 'partition_column' is required when 'partitions' is more than 1");
+  o.min = in.optional_integer("min", INT64_MIN, INT64_MAX);
+  o.max = in.optional_integer("max", INT64_MIN, INT64_MAX);
+  if (o.min && o.max && *o.min > *o.max) in.fail("option 'min' is greater than 'max'");
+  o.incremental = in.boolean("incremental", true);
   return o;
 }
 

@@ -5,10 +5,13 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "connection_options.h"
+
+namespace ferry {
+class Context;
+}
 
 namespace ferry_mysql {
 
@@ -28,7 +31,7 @@ struct SourceOptions {
 };
 
 // Throws ferry::Error(FERRY_ERROR_CONFIG) naming the offending option.
-SourceOptions parse_source_options(std::string_view config_json);
+SourceOptions parse_source_options(const ferry::Context& ctx);
 
 }  // namespace ferry_mysql
 

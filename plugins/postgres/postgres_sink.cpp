@@ -40,11 +40,11 @@ std::string column_list(const ferry::BatchView& batch, std::string_view prefix =
 
 }  // namespace
 
-void PostgresSink::check_config(const ferry::Context& ctx) { parse_sink_options(ctx.config_json()); }
+void PostgresSink::check_config(const ferry::Context& ctx) { parse_sink_options(ctx); }
 
 PostgresSink::PostgresSink(const ferry::Context& ctx)
     : host_(ctx.host()),
-      opts_(parse_sink_options(ctx.config_json())),
+      opts_(parse_sink_options(ctx)),
       pipeline_(ctx.pipeline()),
       table_(opts_.table),
       checkpoints_(opts_.checkpoint_table) {

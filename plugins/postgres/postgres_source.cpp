@@ -60,11 +60,11 @@ std::string_view value(const PGresult* r, int row, size_t col) {
 
 }  // namespace
 
-void PostgresSource::check_config(const ferry::Context& ctx) { parse_source_options(ctx.config_json()); }
+void PostgresSource::check_config(const ferry::Context& ctx) { parse_source_options(ctx); }
 
 PostgresSource::PostgresSource(const ferry::Context& ctx)
     : host_(ctx.host()),
-      opts_(parse_source_options(ctx.config_json())),
+      opts_(parse_source_options(ctx)),
       batch_records_(ctx.max_batch_records() > 0 ? ctx.max_batch_records() : kDefaultBatchRecords),
       batch_bytes_(ctx.max_batch_bytes()) {
   from_ = opts_.table ? opts_.table->quoted() : "(" + opts_.query + ")";

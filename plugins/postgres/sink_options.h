@@ -5,10 +5,13 @@
 #include <sql/schema_contract.h>
 
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "ident.h"
+
+namespace ferry {
+class Context;
+}
 
 namespace ferry_pg {
 
@@ -34,7 +37,7 @@ struct SinkOptions {
 };
 
 // Throws ferry::Error(FERRY_ERROR_CONFIG) naming the option.
-SinkOptions parse_sink_options(std::string_view config_json);
+SinkOptions parse_sink_options(const ferry::Context& ctx);
 
 }  // namespace ferry_pg
 

@@ -5,10 +5,13 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "ident.h"
+
+namespace ferry {
+class Context;
+}
 
 namespace ferry_pg {
 
@@ -26,7 +29,7 @@ struct SourceOptions {
 };
 
 // Throws ferry::Error(FERRY_ERROR_CONFIG) naming the option.
-SourceOptions parse_source_options(std::string_view config_json);
+SourceOptions parse_source_options(const ferry::Context& ctx);
 
 }  // namespace ferry_pg
 

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 #include <ferry/plugin.hpp>
+#include <options/option_reader.h>
 
 #include <cstdlib>
 
@@ -14,28 +15,6 @@ namespace json = boost::json;
 
 [[noreturn]] void fail(const std::string& message) {
   throw ferry::Error(FERRY_ERROR_CONFIG, "s3: " + message);
-}
-
-std::string read_string(const json::value& v, std::string_view name) {
-  if (!v.is_string()) fail("option '" + std::string(name) + "' must be a string");
-  return std::string(v.get_string());
-}
-
-bool read_bool(const json::value& v, std::string_view name) {
-  if (!v.is_bool()) fail("option '" + std::string(name) + "' must be true or false");
-  return v.get_bool();
-}
-
-int64_t read_int(const json::value& v, std::string_view name, int64_t lo, int64_t hi) {
-  int64_t out = 0;
-  if (v.is_int64()) out = v.get_int64();
-  else if (v.is_uint64() && v.get_uint64() <= static_cast<uint64_t>(INT64_MAX))
-    out = static_cast<int64_t>(v.get_uint64());
-  else fail("option '" + std::string(name) + "' must be an integer");
-  if (out < lo || out > hi)
-    fail("option '" + std::string(name) + "' must be between " + std::to_string(lo) + " and " +
-         std::to_string(hi) + ", got " + std::to_string(out));
-  return out;
 }
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
@@ -87,46 +66,30 @@ const char* system_getenv(const char* name) { return std::getenv(name); }
 
 }  // namespace
 
-Options parse_options(std::string_view config_json, const char* (*getenv)(const char*)) {
+Options parse_options(const ferry::Context& ctx, const char* (*getenv)(const char*)) {
   if (getenv == nullptr) getenv = &system_getenv;
-  if (config_json.empty()) config_json = "{}";
-  boost::system::error_code ec;
-  const json::value root = json::parse(json::string_view(config_json.data(), config_json.size()), ec);
-  if (ec) fail("config is not valid JSON: " + ec.message());
-  if (!root.is_object()) fail("config must be a JSON object");
-
+  const ferry::support::OptionReader in(ctx, "s3");
   Options o;
-  o.client.region = "us-east-1";
-  o.key_template = std::string(kDefaultKeyTemplate);
-  bool path_style_set = false;
-  std::string checksum = "md5", format = "jsonl";
-  for (const json::key_value_pair& kv : root.get_object()) {
-    const std::string_view name = kv.key();
-    const json::value& v = kv.value();
-    if (v.is_null()) continue;
-    if (name == "endpoint") o.client.endpoint = read_string(v, name);
-    else if (name == "region") o.client.region = read_string(v, name);
-    else if (name == "bucket") o.client.bucket = read_string(v, name);
-    else if (name == "path_style") {
-      o.client.path_style = read_bool(v, name);
-      path_style_set = true;
-    } else if (name == "access_key_id") o.client.credentials.access_key_id = read_string(v, name);
-    else if (name == "secret_access_key") o.client.credentials.secret_access_key = read_string(v, name);
-    else if (name == "session_token") o.client.credentials.session_token = read_string(v, name);
-    else if (name == "key_template") o.key_template = read_string(v, name);
-    else if (name == "prefix") o.prefix = read_string(v, name);
-    else if (name == "format") format = read_string(v, name);
-    else if (name == "gzip") o.gzip = read_bool(v, name);
-    else if (name == "checksum") checksum = read_string(v, name);
-    else if (name == "multipart_threshold")
-      o.upload.multipart_threshold = static_cast<uint64_t>(read_int(v, name, 1, INT64_MAX));
-    else if (name == "part_size")
-      o.upload.part_size = static_cast<uint64_t>(
-          read_int(v, name, static_cast<int64_t>(kMinPartSize), static_cast<int64_t>(kMaxPartSize)));
-    else if (name == "timeout_ms") o.client.timeout_ms = read_int(v, name, 1, 3600000);
-    else if (name == "abort_stale_uploads") o.abort_leftovers = read_bool(v, name);
-    else fail("unknown option '" + std::string(name) + "'");
-  }
+  o.client.endpoint = in.string("endpoint");
+  o.client.region = in.string("region", "us-east-1");
+  o.client.bucket = in.string("bucket");
+  const bool path_style_set = in.has("path_style");
+  o.client.path_style = in.boolean("path_style", o.client.path_style);
+  o.client.credentials.access_key_id = in.string("access_key_id");
+  o.client.credentials.secret_access_key = in.string("secret_access_key");
+  o.client.credentials.session_token = in.string("session_token");
+  o.key_template = in.string("key_template", std::string(kDefaultKeyTemplate));
+  o.prefix = in.string("prefix");
+  o.format = in.choice("format", {{"jsonl", Format::kJsonl}, {"csv", Format::kCsv}}, Format::kJsonl);
+  o.gzip = in.boolean("gzip", o.gzip);
+  o.upload.checksum = in.choice("checksum", {{"md5", Checksum::kMd5}, {"sha256", Checksum::kSha256}}, Checksum::kMd5);
+  o.upload.multipart_threshold = static_cast<uint64_t>(
+      in.integer("multipart_threshold", static_cast<int64_t>(o.upload.multipart_threshold), 1, INT64_MAX));
+  o.upload.part_size = static_cast<uint64_t>(in.integer("part_size", static_cast<int64_t>(o.upload.part_size),
+                                                        static_cast<int64_t>(kMinPartSize),
+                                                        static_cast<int64_t>(kMaxPartSize)));
+  o.client.timeout_ms = in.integer("timeout_ms", o.client.timeout_ms, 1, 3600000);
+  o.abort_leftovers = in.boolean("abort_stale_uploads", o.abort_leftovers);
 
   if (o.client.bucket.empty()) fail("option 'bucket' is required");
   validate_bucket(o.client.bucket);
@@ -144,12 +107,6 @@ Options parse_options(std::string_view config_json, const char* (*getenv)(const 
     if (!path_style_set) o.client.path_style = true;
   }
 
-  if (format == "jsonl") o.format = Format::kJsonl;
-  else if (format == "csv") o.format = Format::kCsv;
-  else fail("option 'format' must be \"jsonl\" or \"csv\", got \"" + format + "\"");
-  if (checksum == "md5") o.upload.checksum = Checksum::kMd5;
-  else if (checksum == "sha256") o.upload.checksum = Checksum::kSha256;
-  else fail("option 'checksum' must be \"md5\" or \"sha256\", got \"" + checksum + "\"");
   o.prefix = validate_prefix(o.prefix);
 
   Credentials& c = o.client.credentials;

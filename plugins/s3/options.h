@@ -1,4 +1,4 @@
-// Options of the s3 sink, parsed from the plugin's config JSON, with
+// Options of the s3 sink, from the typed options the host checked, with
 // credentials falling back to the standard AWS environment variables.
 #ifndef FERRY_PLUGINS_S3_OPTIONS_H_
 #define FERRY_PLUGINS_S3_OPTIONS_H_
@@ -10,6 +10,10 @@
 #include "row_format.h"
 #include "s3_client.h"
 #include "uploader.h"
+
+namespace ferry {
+class Context;
+}
 
 namespace ferry_s3 {
 
@@ -25,8 +29,7 @@ struct Options {
 
 // Throws ferry::Error(FERRY_ERROR_CONFIG) naming the option; never quotes a
 // secret. `getenv` is injectable for tests.
-Options parse_options(std::string_view config_json,
-                      const char* (*getenv)(const char*) = nullptr);
+Options parse_options(const ferry::Context& ctx, const char* (*getenv)(const char*) = nullptr);
 
 inline constexpr uint64_t kMinPartSize = 5u << 20;       // S3's minimum part
 inline constexpr uint64_t kMaxPartSize = 5ull << 30;     // and maximum

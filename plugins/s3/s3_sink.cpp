@@ -30,12 +30,12 @@ const char* content_type(const Options& o) {
 }  // namespace
 
 void S3Sink::check_config(const ferry::Context& ctx) {
-  const Options o = parse_options(ctx.config_json());
+  const Options o = parse_options(ctx);
   KeyTemplate(o.key_template, o.prefix, ctx.pipeline(), extension(o));
 }
 
 S3Sink::S3Sink(const ferry::Context& ctx)
-    : host_(ctx.host()), options_(parse_options(ctx.config_json())), data_date_(ctx.data_date()) {
+    : host_(ctx.host()), options_(parse_options(ctx)), data_date_(ctx.data_date()) {
   keys_ = std::make_unique<KeyTemplate>(options_.key_template, options_.prefix, ctx.pipeline(),
                                         extension(options_));
   client_ = std::make_unique<S3Client>(options_.client);

@@ -1,6 +1,5 @@
 #include "hook_options.h"
 
-#include <boost/json.hpp>
 #include <ferry/plugin.hpp>
 
 namespace ferry_sql_hooks {
@@ -20,49 +19,41 @@ void fail_option(std::string_view hook, const std::string& message) {
   throw ferry::Error(FERRY_ERROR_CONFIG, std::string(hook) + ": " + message);
 }
 
-std::string read_string_option(std::string_view hook, const boost::json::value& v, std::string_view name,
-                               bool allow_empty) {
-  if (!v.is_string()) fail_option(hook, "option '" + std::string(name) + "' must be a string");
-  const boost::json::string& s = v.as_string();
+std::string read_string_option(std::string_view hook, const ferry::Context& ctx, const char* name,
+                               const std::string& fallback, bool allow_empty) {
+  if (ctx.option(name) == nullptr || !ctx.option(name)->present) return fallback;
+  std::string s = ctx.option_string(name);
   if (s.empty() && !allow_empty) fail_option(hook, "option '" + std::string(name) + "' must not be empty");
-  return std::string(s.data(), s.size());
+  return s;
 }
 
-bool read_hook_option(std::string_view hook, std::string_view name, const boost::json::value& v, HookOptions& opts) {
-  if (name == "driver") {
-    const std::string driver = read_string_option(hook, v, name);
-    if (driver == "sqlite") {
-      opts.driver = Driver::kSqlite;
-    } else if (driver == "postgres") {
-      opts.driver = Driver::kPostgres;
+void read_hook_options(std::string_view hook, const ferry::Context& ctx, HookOptions& opts) {
+  ctx.require_typed_options();
+  const std::string driver = read_string_option(hook, ctx, "driver", "sqlite");
+  if (driver == "sqlite") {
+    opts.driver = Driver::kSqlite;
+  } else if (driver == "postgres") {
+    opts.driver = Driver::kPostgres;
 #ifdef FERRY_SQL_HOOKS_MYSQL
-    } else if (driver == "mysql") {
-      opts.driver = Driver::kMysql;
+  } else if (driver == "mysql") {
+    opts.driver = Driver::kMysql;
 #endif
-    } else {
-      fail_option(hook, "driver '" + driver + "' is not available in this build");
-    }
-  } else if (name == "path") {
-    opts.path = read_string_option(hook, v, name);
-  } else if (name == "dsn") {
-    opts.dsn = read_string_option(hook, v, name);
-  } else if (name == "table_prefix") {
-    opts.table_prefix = read_string_option(hook, v, name, /*allow_empty=*/true);
-    if (opts.table_prefix.size() > kMaxPrefix)
-      fail_option(hook, "option 'table_prefix' is longer than " + std::to_string(kMaxPrefix) + " characters");
-    for (char c : opts.table_prefix)
-      if (!is_identifier_part(c)) fail_option(hook, "option 'table_prefix' may only hold [A-Za-z0-9_]");
-  } else if (name == "busy_timeout_ms") {
-    if (!v.is_int64() || v.as_int64() < 0 || v.as_int64() > 3600000)
-      fail_option(hook, "option 'busy_timeout_ms' must be an integer between 0 and 3600000");
-    opts.busy_timeout_ms = static_cast<int>(v.as_int64());
   } else {
-    return false;
+    fail_option(hook, "driver '" + driver + "' is not available in this build");
   }
-  return true;
-}
+  opts.path = read_string_option(hook, ctx, "path", "");
+  opts.dsn = read_string_option(hook, ctx, "dsn", "");
+  opts.table_prefix = read_string_option(hook, ctx, "table_prefix", opts.table_prefix, /*allow_empty=*/true);
+  if (opts.table_prefix.size() > kMaxPrefix)
+    fail_option(hook, "option 'table_prefix' is longer than " + std::to_string(kMaxPrefix) + " characters");
+  for (char c : opts.table_prefix)
+    if (!is_identifier_part(c)) fail_option(hook, "option 'table_prefix' may only hold [A-Za-z0-9_]");
+  const int64_t busy = ctx.option_int("busy_timeout_ms", opts.busy_timeout_ms);
+  if (busy < 0 || busy > 3600000)
+    fail_option(hook, "option 'busy_timeout_ms' must be an integer between 0 and 3600000");
+  opts.busy_timeout_ms = static_cast<int>(busy);
 
-void check_hook_options(std::string_view hook, const HookOptions& opts) {
+  // What the descriptor cannot say: "required for one driver".
   if (opts.driver == Driver::kSqlite) {
     if (opts.path.empty()) fail_option(hook, "option 'path' is required for driver 'sqlite'");
     if (!opts.dsn.empty()) fail_option(hook, "option 'dsn' is not for driver 'sqlite'");

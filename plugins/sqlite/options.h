@@ -1,12 +1,15 @@
-// Options of the SQLite sink, parsed from the plugin's config JSON.
+// Options of the SQLite sink, from the typed options the host checked.
 #ifndef FERRY_PLUGINS_SQLITE_OPTIONS_H_
 #define FERRY_PLUGINS_SQLITE_OPTIONS_H_
 
 #include <sql/schema_contract.h>
 
 #include <string>
-#include <string_view>
 #include <vector>
+
+namespace ferry {
+class Context;
+}
 
 namespace ferry_sqlite {
 
@@ -33,7 +36,7 @@ struct Options {
 };
 
 // Throws ferry::Error(FERRY_ERROR_CONFIG) naming the offending option.
-Options parse_options(std::string_view config_json);
+Options parse_options(const ferry::Context& ctx);
 
 }  // namespace ferry_sqlite
 

@@ -32,10 +32,10 @@ std::optional<size_t> find_field(const ferry::BatchView& batch, std::string_view
 
 }  // namespace
 
-void SqliteSink::check_config(const ferry::Context& ctx) { parse_options(ctx.config_json()); }
+void SqliteSink::check_config(const ferry::Context& ctx) { parse_options(ctx); }
 
 SqliteSink::SqliteSink(const ferry::Context& ctx)
-    : host_(ctx.host()), opts_(parse_options(ctx.config_json())), pipeline_(ctx.pipeline()) {
+    : host_(ctx.host()), opts_(parse_options(ctx)), pipeline_(ctx.pipeline()) {
   const std::string path = ctx.resolve_path(opts_.path);
   where_ = "table " + quote_ident(opts_.table) + " in " + path;
   db_ = std::make_unique<Database>(path, sink_database_options(opts_.busy_timeout_ms));

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 #include <ferry/plugin.hpp>
+#include <options/option_reader.h>
 #include <string>
 
 namespace ferry_validate {
@@ -176,35 +177,15 @@ const char* type_rule_name(TypeRule t) {
   return "?";
 }
 
-Rules parse_rules(std::string_view config_json) {
-  boost::system::error_code ec;
-  json::value root = json::parse(json::string_view(config_json.data(), config_json.size()), ec);
-  if (ec) fail("config is not valid JSON: " + ec.message());
-  if (!root.is_object()) fail("config must be a JSON object");
-
+Rules parse_rules(const ferry::Context& ctx) {
+  const ferry::support::OptionReader in(ctx, "validate");
   Rules rules;
-  bool have_rules = false;
-  for (const json::key_value_pair& kv : root.as_object()) {
-    const std::string_view name(kv.key().data(), kv.key().size());
-    const json::value& v = kv.value();
-    if (name == "rules") {
-      if (!v.is_object()) fail("option 'rules' must be an object of field name to rules");
-      for (const json::key_value_pair& f : v.as_object())
-        rules.fields.push_back(read_field(std::string(f.key()), f.value()));
-      have_rules = true;
-    } else if (name == "on_unknown_field") {
-      if (v.is_string() && v.as_string() == "pass") {
-        rules.on_unknown_field = UnknownFields::kPass;
-      } else if (v.is_string() && v.as_string() == "reject") {
-        rules.on_unknown_field = UnknownFields::kReject;
-      } else {
-        fail("option 'on_unknown_field' must be \"pass\" or \"reject\", got " + json::serialize(v));
-      }
-    } else {
-      fail("unknown option '" + std::string(name) + "'");
-    }
-  }
-  if (!have_rules) fail("option 'rules' is required");
+  const json::value fields = in.json("rules");
+  if (!fields.is_object()) fail("option 'rules' is required");
+  for (const json::key_value_pair& f : fields.get_object())
+    rules.fields.push_back(read_field(std::string(f.key()), f.value()));
+  rules.on_unknown_field = in.choice("on_unknown_field", {{"pass", UnknownFields::kPass}, {"reject", UnknownFields::kReject}},
+                                     rules.on_unknown_field);
   return rules;
 }
 

@@ -1,4 +1,4 @@
-// The declarative rules of the validate transform, as parsed from its config.
+// The declarative rules of the validate transform, from its typed options.
 #ifndef FERRY_PLUGINS_VALIDATE_RULES_H_
 #define FERRY_PLUGINS_VALIDATE_RULES_H_
 
@@ -10,6 +10,10 @@
 #include <vector>
 
 #include "number.h"
+
+namespace ferry {
+class Context;
+}
 
 namespace ferry_validate {
 
@@ -51,7 +55,7 @@ struct Rules {
 };
 
 // Throws ferry::Error(FERRY_ERROR_CONFIG) naming the option, field and rule.
-Rules parse_rules(std::string_view config_json);
+Rules parse_rules(const ferry::Context& ctx);
 
 const char* type_rule_name(TypeRule t);
 

@@ -45,9 +45,9 @@ std::string join(const std::vector<std::string>& parts) {
 
 }  // namespace
 
-void ValidateTransform::check_config(const ferry::Context& ctx) { parse_rules(ctx.config_json()); }
+void ValidateTransform::check_config(const ferry::Context& ctx) { parse_rules(ctx); }
 
-ValidateTransform::ValidateTransform(const ferry::Context& ctx) : rules_(parse_rules(ctx.config_json())) {}
+ValidateTransform::ValidateTransform(const ferry::Context& ctx) : rules_(parse_rules(ctx)) {}
 
 void ValidateTransform::apply(const ferry::BatchView& in, FerryBatch* out, ferry::Outcomes& outcomes) {
   const Layout layout = layout_of(rules_, in);

@@ -15,7 +15,7 @@ constexpr uint64_t kPauseSliceMs = 20;
 }  // namespace
 
 Delivery::Delivery(const ferry::Context& ctx)
-    : opts_(parse_options(ctx.config_json())),
+    : opts_(parse_options(ctx)),
       host_(ctx.host()),
       redact_(make_redactor(opts_)),
       target_(display_url(opts_.url)),

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 #include <ferry/plugin.hpp>
+#include <options/option_reader.h>
 
 namespace ferry_webhook {
 namespace {
@@ -16,19 +17,6 @@ constexpr int64_t kMaxRetries = 10;
 
 [[noreturn]] void fail(const std::string& message) {
   throw ferry::Error(FERRY_ERROR_CONFIG, "webhook: " + message);
-}
-
-std::string read_string(const json::value& v, std::string_view name) {
-  if (!v.is_string()) fail("option '" + std::string(name) + "' must be a string");
-  const json::string& s = v.as_string();
-  return std::string(s.data(), s.size());
-}
-
-int64_t read_int(const json::value& v, std::string_view name, int64_t lo, int64_t hi) {
-  if (!v.is_int64() || v.as_int64() < lo || v.as_int64() > hi)
-    fail("option '" + std::string(name) + "' must be an integer between " + std::to_string(lo) +
-         " and " + std::to_string(hi));
-  return v.as_int64();
 }
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -82,36 +70,18 @@ bool starts_with(std::string_view s, std::string_view prefix) {
 
 }  // namespace
 
-Options parse_options(std::string_view config_json) {
-  boost::system::error_code ec;
-  json::value root = json::parse(json::string_view(config_json.data(), config_json.size()), ec);
-  if (ec) fail("config is not valid JSON: " + ec.message());
-  if (!root.is_object()) fail("config must be a JSON object");
-
+Options parse_options(const ferry::Context& ctx) {
+  const ferry::support::OptionReader in(ctx, "webhook");
   Options opts;
-  for (const json::key_value_pair& kv : root.as_object()) {
-    const std::string_view name(kv.key().data(), kv.key().size());
-    const json::value& v = kv.value();
-    if (name == "url") {
-      opts.url = read_string(v, name);
-    } else if (name == "timeout_ms") {
-      opts.timeout_ms = read_int(v, name, 1, kMaxTimeoutMs);
-    } else if (name == "headers") {
-      read_headers(v, opts);
-    } else if (name == "auth_header") {
-      opts.auth_header = read_string(v, name);
-      if (has_line_break(opts.auth_header)) fail("option 'auth_header' holds a line break");
-    } else if (name == "include_records") {
-      opts.include_records = read_int(v, name, 0, kMaxIncludeRecords);
-    } else if (name == "fail_on_error") {
-      if (!v.is_bool()) fail("option 'fail_on_error' must be a boolean");
-      opts.fail_on_error = v.as_bool();
-    } else if (name == "retries") {
-      opts.retries = read_int(v, name, 0, kMaxRetries);
-    } else {
-      fail("unknown option '" + std::string(name) + "'");
-    }
-  }
+  opts.url = in.string("url");
+  opts.timeout_ms = in.integer("timeout_ms", opts.timeout_ms, 1, kMaxTimeoutMs);
+  const json::value headers = in.json("headers");
+  if (!headers.is_null()) read_headers(headers, opts);
+  opts.auth_header = in.string("auth_header");
+  if (has_line_break(opts.auth_header)) fail("option 'auth_header' holds a line break");
+  opts.include_records = in.integer("include_records", opts.include_records, 0, kMaxIncludeRecords);
+  opts.fail_on_error = in.boolean("fail_on_error", opts.fail_on_error);
+  opts.retries = in.integer("retries", opts.retries, 0, kMaxRetries);
   if (opts.url.empty()) fail("option 'url' is required");
   // Checked here and enforced again in libcurl (CURLOPT_PROTOCOLS_STR): a
   // file:// or gopher:// URL in a pipeline must not turn a hook into a reader

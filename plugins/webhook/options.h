@@ -1,4 +1,4 @@
-// Options of the webhook hooks, parsed from the plugin's config JSON.
+// Options of the webhook hooks, from the typed options the host checked.
 #ifndef FERRY_PLUGINS_WEBHOOK_OPTIONS_H_
 #define FERRY_PLUGINS_WEBHOOK_OPTIONS_H_
 
@@ -7,6 +7,10 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+namespace ferry {
+class Context;
+}
 
 namespace ferry_webhook {
 
@@ -22,7 +26,7 @@ struct Options {
 
 // Throws ferry::Error(FERRY_ERROR_CONFIG) naming the offending option. Never
 // quotes a header value or the URL's userinfo in its messages.
-Options parse_options(std::string_view config_json);
+Options parse_options(const ferry::Context& ctx);
 
 }  // namespace ferry_webhook
 

@@ -8,10 +8,6 @@
 namespace ferry::support {
 namespace {
 
-[[noreturn]] void fail(const std::string& who, const std::string& message) {
-  throw ferry::Error(FERRY_ERROR_CONFIG, who + ": " + message);
-}
-
 bool is_word_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == ' ';
 }
@@ -62,31 +58,24 @@ const std::string* SchemaContract::type_for(std::string_view field, bool case_in
   return nullptr;
 }
 
-bool is_schema_contract_option(std::string_view name) {
-  return name == "columns" || name == "schema_changes";
-}
-
-SchemaContract read_schema_contract(const boost::json::object& config, bool create_table,
-                                    const std::string& who) {
+SchemaContract read_schema_contract(const OptionReader& options, bool create_table) {
   SchemaContract out;
   out.changes = create_table ? SchemaChanges::kEvolve : SchemaChanges::kFreeze;
-  if (const boost::json::value* v = config.if_contains("schema_changes")) {
-    const std::optional<SchemaChanges> changes =
-        v->is_string() ? parse_schema_changes(std::string_view(v->as_string())) : std::nullopt;
-    if (!changes) fail(who, "option 'schema_changes' must be \"evolve\", \"reject_row\" or \"freeze\"");
+  if (options.has("schema_changes")) {
+    const std::optional<SchemaChanges> changes = parse_schema_changes(options.string("schema_changes"));
+    if (!changes) options.fail("option 'schema_changes' must be \"evolve\", \"reject_row\" or \"freeze\"");
     out.changes = *changes;
   }
-  if (const boost::json::value* v = config.if_contains("columns")) {
-    if (!v->is_object()) fail(who, "option 'columns' must be an object of field name to SQL type");
-    for (const auto& kv : v->as_object()) {
-      const std::string name(kv.key());
-      if (name.empty()) fail(who, "option 'columns' has an empty field name");
-      if (!kv.value().is_string() || !is_plain_sql_type(std::string_view(kv.value().as_string())))
-        fail(who, "option 'columns': the type of field \"" + name +
-                      "\" must be a plain SQL type such as \"bigint\", \"numeric(12,2)\" or "
-                      "\"varchar(80)\"");
-      out.column_types.emplace_back(name, std::string(kv.value().as_string()));
-    }
+  const boost::json::value columns = options.json("columns");
+  if (columns.is_null()) return out;
+  if (!columns.is_object()) options.fail("option 'columns' must be an object of field name to SQL type");
+  for (const auto& kv : columns.get_object()) {
+    const std::string name(kv.key());
+    if (name.empty()) options.fail("option 'columns' has an empty field name");
+    if (!kv.value().is_string() || !is_plain_sql_type(std::string_view(kv.value().get_string())))
+      options.fail("option 'columns': the type of field \"" + name +
+                   "\" must be a plain SQL type such as \"bigint\", \"numeric(12,2)\" or \"varchar(80)\"");
+    out.column_types.emplace_back(name, std::string(kv.value().get_string()));
   }
   return out;
 }

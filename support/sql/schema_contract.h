@@ -7,8 +7,9 @@
 // Both options mean the same in every SQL sink; this reads them once.
 #pragma once
 
-#include <boost/json/object.hpp>
 #include <ferry/plugin.h>
+
+#include "options/option_reader.h"
 
 #include <optional>
 #include <string>
@@ -55,15 +56,10 @@ struct SchemaContract {
   const std::string* type_for(std::string_view field, bool case_insensitive) const;
 };
 
-// Whether `name` is one of the two options above.
-bool is_schema_contract_option(std::string_view name);
-
-// Reads "columns" and "schema_changes" from a sink's config. Without
+// Reads "columns" and "schema_changes" from a sink's options. Without
 // "schema_changes", a sink that may not create its table (create_table:
-// false) may not add columns either: "freeze". Throws
-// ferry::Error(FERRY_ERROR_CONFIG, "<who>: ...") naming the option.
-SchemaContract read_schema_contract(const boost::json::object& config, bool create_table,
-                                    const std::string& who);
+// false) may not add columns either: "freeze".
+SchemaContract read_schema_contract(const OptionReader& options, bool create_table);
 
 // ASCII case folding, as SQLite and MySQL compare column names.
 std::string fold_ascii(std::string_view name);

@@ -17,7 +17,6 @@
 
 #include "plugins/file/batch_arena.cpp"
 #include "plugins/file/column_types.cpp"
-#include "plugins/file/config.cpp"
 #include "plugins/file/csv_parser.cpp"
 #include "plugins/file/csv_rows.cpp"
 #include "plugins/file/file_sink.cpp"
@@ -30,6 +29,9 @@
 #include "plugins/file/naming.cpp"
 #include "plugins/file/position.cpp"
 #include "plugins/file/timestamp.cpp"
+#include "plugins/file/plugin.cpp"
+
+#include <ferry/testing/option_values.hpp>
 
 namespace ferry_file {
 namespace {
@@ -170,14 +172,31 @@ struct FakeHost {
   }
 };
 
+// The file plugin's declared options, its source's and its sink's in one
+// list (no name is in both), handed over typed as the host does.
+const FerryKindSpec* file_options() {
+  static const std::vector<FerryOptionSpec> all = [] {
+    std::vector<FerryOptionSpec> out;
+    for (size_t k = 0; k < ferry_plugin_descriptor.n_kinds; ++k)
+      for (size_t i = 0; i < ferry_plugin_descriptor.kinds[k].n_options; ++i)
+        out.push_back(ferry_plugin_descriptor.kinds[k].options[i]);
+    return out;
+  }();
+  static const FerryKindSpec spec{FERRY_KIND_SOURCE, 0, "", all.data(), all.size()};
+  return &spec;
+}
+
 struct Opened {
   FakeHost fake;
   std::string config, base, pipeline = "orders-pipe";
+  ferry::testing::OptionValueList options;
   FerryOpenArgs args{};
   Opened(std::string cfg, std::string base_dir, uint64_t max_records = 1000,
          uint64_t max_bytes = 1 << 20)
-      : config(std::move(cfg)), base(std::move(base_dir)) {
+      : config(std::move(cfg)), base(std::move(base_dir)), options(file_options(), config) {
     args.struct_size = sizeof args;
+    args.options = options.data();
+    args.n_options = options.size();
     args.host = &fake.host;
     args.config_json = ferry::bytes(config);
     args.pipeline = ferry::bytes(pipeline);
