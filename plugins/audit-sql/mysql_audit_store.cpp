@@ -7,6 +7,9 @@
 #include "audit_rows.h"
 
 namespace ferry_audit_sql {
+
+using namespace ferry_sql_hooks;  // the connections every SQL hook shares
+
 namespace {
 
 constexpr const char* kInsertWhat = "inserting an audit row";

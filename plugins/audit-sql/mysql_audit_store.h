@@ -6,7 +6,7 @@
 #include <string>
 
 #include "audit_store.h"
-#include "mysql_connection.h"
+#include "../sql-hook-common/mysql_connection.h"
 #include "options.h"
 
 namespace ferry_audit_sql {
@@ -24,7 +24,7 @@ class MysqlAuditStore : public AuditStore {
   Granularity granularity_;
   std::string audit_table_;
   std::string stats_sql_;
-  MysqlConnection db_;
+  ferry_sql_hooks::MysqlConnection db_;
 };
 
 }  // namespace ferry_audit_sql

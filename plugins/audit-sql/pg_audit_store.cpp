@@ -6,9 +6,12 @@
 
 #include "audit_rows.h"
 
-#include "database.h"  // quote_ident: the same "..." quoting as SQLite
+#include "../sql-hook-common/database.h"
 
 namespace ferry_audit_sql {
+
+using namespace ferry_sql_hooks;  // the connections every SQL hook shares
+
 namespace {
 
 constexpr const char* kInsertWhat = "inserting an audit row";

@@ -6,7 +6,7 @@
 
 #include "audit_store.h"
 #include "options.h"
-#include "pg_connection.h"
+#include "../sql-hook-common/pg_connection.h"
 
 namespace ferry_audit_sql {
 
@@ -23,7 +23,7 @@ class PgAuditStore : public AuditStore {
   Granularity granularity_;
   std::string audit_table_;
   std::string stats_sql_;
-  PgConnection db_;
+  ferry_sql_hooks::PgConnection db_;
 };
 
 }  // namespace ferry_audit_sql

@@ -3,6 +3,9 @@
 #include <ferry/plugin.hpp>
 
 namespace ferry_audit_sql {
+
+using namespace ferry_sql_hooks;  // the connections every SQL hook shares
+
 namespace {
 
 constexpr const char* kInsertWhat = "inserting an audit row";

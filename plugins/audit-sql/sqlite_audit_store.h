@@ -5,7 +5,7 @@
 #include <string>
 
 #include "audit_store.h"
-#include "database.h"
+#include "../sql-hook-common/database.h"
 #include "options.h"
 
 namespace ferry_audit_sql {
@@ -25,9 +25,9 @@ class SqliteAuditStore : public AuditStore {
   Added insert_record_rows(const FerryCheckpointEvent& e, int64_t at_ms);
 
   Granularity granularity_;
-  Database db_;
-  Statement insert_;
-  Statement stats_;
+  ferry_sql_hooks::Database db_;
+  ferry_sql_hooks::Statement insert_;
+  ferry_sql_hooks::Statement stats_;
 };
 
 }  // namespace ferry_audit_sql

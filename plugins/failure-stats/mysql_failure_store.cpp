@@ -1,6 +1,9 @@
 #include "mysql_failure_store.h"
 
 namespace ferry_failure_stats {
+
+using namespace ferry_sql_hooks;  // the connections every SQL hook shares
+
 namespace {
 
 constexpr const char* kClassWhat = "updating failure stats";

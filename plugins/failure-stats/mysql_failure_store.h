@@ -6,7 +6,7 @@
 #include <string>
 
 #include "failure_store.h"
-#include "mysql_connection.h"
+#include "../sql-hook-common/mysql_connection.h"
 #include "options.h"
 
 namespace ferry_failure_stats {
@@ -21,7 +21,7 @@ class MysqlFailureStore : public FailureStore {
  private:
   std::string per_class_sql_;
   std::string totals_sql_;
-  MysqlConnection db_;
+  ferry_sql_hooks::MysqlConnection db_;
 };
 
 }  // namespace ferry_failure_stats

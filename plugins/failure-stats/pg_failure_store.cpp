@@ -1,8 +1,11 @@
 #include "pg_failure_store.h"
 
-#include "database.h"  // quote_ident: the same "..." quoting as SQLite
+#include "../sql-hook-common/database.h"
 
 namespace ferry_failure_stats {
+
+using namespace ferry_sql_hooks;  // the connections every SQL hook shares
+
 namespace {
 
 constexpr const char* kClassWhat = "updating failure stats";

@@ -6,7 +6,7 @@
 
 #include "failure_store.h"
 #include "options.h"
-#include "pg_connection.h"
+#include "../sql-hook-common/pg_connection.h"
 
 namespace ferry_failure_stats {
 
@@ -20,7 +20,7 @@ class PgFailureStore : public FailureStore {
  private:
   std::string per_class_sql_;
   std::string totals_sql_;
-  PgConnection db_;
+  ferry_sql_hooks::PgConnection db_;
 };
 
 }  // namespace ferry_failure_stats

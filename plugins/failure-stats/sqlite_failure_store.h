@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "database.h"
+#include "../sql-hook-common/database.h"
 #include "failure_store.h"
 #include "options.h"
 
@@ -18,9 +18,9 @@ class SqliteFailureStore : public FailureStore {
               const std::vector<ClassCount>& counts, int64_t at_ms) override;
 
  private:
-  Database db_;
-  Statement per_class_;
-  Statement totals_;
+  ferry_sql_hooks::Database db_;
+  ferry_sql_hooks::Statement per_class_;
+  ferry_sql_hooks::Statement totals_;
 };
 
 }  // namespace ferry_failure_stats

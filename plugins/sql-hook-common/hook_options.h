@@ -4,6 +4,8 @@
 #ifndef FERRY_PLUGINS_SQL_HOOK_COMMON_HOOK_OPTIONS_H_
 #define FERRY_PLUGINS_SQL_HOOK_COMMON_HOOK_OPTIONS_H_
 
+#include <ferry/plugin.h>
+
 #include <string>
 #include <string_view>
 
@@ -16,6 +18,23 @@ namespace ferry_sql_hooks {
 // kMysql only comes out of read_hook_options in a build with the connector
 // (FERRY_SQL_HOOKS_MYSQL); otherwise "mysql" fails with a clear message.
 enum class Driver { kSqlite, kPostgres, kMysql };
+
+// The descriptor entries of the shared options, the same in every SQL hook
+// (each hook adds its own "table_prefix", which names its tables).
+inline constexpr FerryOptionSpec kDriverOptionSpec = {
+    "driver", FERRY_OPTION_STRING, 0, "\"sqlite\"",
+    "Database kind: \"sqlite\", \"postgres\" or \"mysql\" (MySQL / MariaDB; in builds with the mysql plugin)."};
+inline constexpr FerryOptionSpec kPathOptionSpec = {
+    "path", FERRY_OPTION_STRING, 0, nullptr,
+    "sqlite (required): SQLite file, relative to the pipeline's directory; created if missing."};
+inline constexpr FerryOptionSpec kDsnOptionSpec = {
+    "dsn", FERRY_OPTION_STRING, FERRY_OPTION_SECRET, nullptr,
+    "postgres, mysql (required): connection string or URI (libpq's; for mysql host=... port=... user=... "
+    "password=... database=... or mysql://user:pass@host:port/db); tables are created if missing."};
+inline constexpr FerryOptionSpec kBusyTimeoutOptionSpec = {
+    "busy_timeout_ms", FERRY_OPTION_INT, 0, "5000",
+    "How long to wait for another writer's lock before answering RETRY (postgres: lock_timeout; mysql: lock "
+    "wait timeouts, rounded up to whole seconds)."};
 
 struct HookOptions {
   Driver driver = Driver::kSqlite;
