@@ -47,9 +47,7 @@ const FerryOptionSpec kSinkOptions[] = {
     {"key", FERRY_OPTION_ANY, 0, nullptr,
      "Key column(s): the PRIMARY KEY of a created table and the match of deletes; default in "
      "upsert mode: the batch's key fields."},
-    {"create_table", FERRY_OPTION_BOOL, 0, "true",
-     "Create the table if it does not exist; if false, a missing table is a configuration "
-     "error at open, and schema_changes defaults to \"freeze\"."},
+    ferry::support::kCreateTableOptionSpec,
     ferry::support::kColumnsOptionSpec,
     ferry::support::kSchemaChangesOptionSpec,
     {"checkpoint_table", FERRY_OPTION_STRING, 0, "\"ferry_checkpoints\"",

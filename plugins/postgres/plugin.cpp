@@ -45,9 +45,7 @@ const FerryOptionSpec kSinkOptions[] = {
     {"key", FERRY_OPTION_ARRAY, 0, nullptr,
      "Key columns: required for upsert (needs a unique index on them); the PRIMARY KEY of a "
      "table the sink creates."},
-    {"create_table", FERRY_OPTION_BOOL, 0, "true",
-     "Create the table if it does not exist; if false, a missing table is a configuration "
-     "error at open, and schema_changes defaults to \"freeze\"."},
+    ferry::support::kCreateTableOptionSpec,
     ferry::support::kColumnsOptionSpec,
     ferry::support::kSchemaChangesOptionSpec,
     {"checkpoint_table", FERRY_OPTION_STRING, 0, "\"ferry_checkpoints\"",

@@ -25,8 +25,13 @@ enum class SchemaChanges {
   kFreeze,     // a batch with a new field is a configuration error
 };
 
-// The descriptor entries of the two options (FERRY_PLUGIN_DESCRIPTOR), the
+// The descriptor entries of these options and of "create_table", which
+// decides the default of "schema_changes" (FERRY_PLUGIN_DESCRIPTOR), the
 // same in every SQL sink's option list.
+inline constexpr FerryOptionSpec kCreateTableOptionSpec = {
+    "create_table", FERRY_OPTION_BOOL, 0, "true",
+    "Create the table if it does not exist; if false, a missing table is a configuration error at open, and "
+    "schema_changes defaults to \"freeze\"."};
 inline constexpr FerryOptionSpec kColumnsOptionSpec = {
     "columns", FERRY_OPTION_OBJECT, 0, nullptr,
     "SQL type per field ({\"n\": \"bigint\"}) for columns the sink creates; without one, a column is created "
