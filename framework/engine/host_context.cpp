@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <ferry/plugin.hpp>
+
 #include "common/log.h"
 
 namespace ferry::core {
@@ -81,20 +83,8 @@ void HostContext::counter_add(void* p, const char* name, size_t len, int64_t del
 }
 
 const char* status_name(FerryStatus s) {
-  switch (s) {
-    case FERRY_OK: return "ok";
-    case FERRY_END_OF_STREAM: return "end_of_stream";
-    case FERRY_RETRY: return "retry";
-    case FERRY_INVALID_DATA: return "invalid_data";
-    case FERRY_NOT_IMPLEMENTED: return "not_implemented";
-    case FERRY_STOP: return "stop";
-    case FERRY_ERROR_CONFIG: return "config_error";
-    case FERRY_ERROR_IO: return "io_error";
-    case FERRY_ERROR_AUTH: return "auth_error";
-    case FERRY_ERROR_INTERNAL: return "internal_error";
-    case FERRY_ERROR_CANCELLED: return "cancelled";
-    default: return "internal_error";
-  }
+  const char* name = ferry::status_name(s);
+  return name != nullptr ? name : "internal_error";
 }
 
 std::string status_text(FerryStatus s) {

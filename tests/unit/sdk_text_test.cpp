@@ -31,6 +31,23 @@ TEST(SdkText, MalformedUtf8IsRefusedWhereverItStands) {
   }
 }
 
+// The host's DLQ, logs and metrics and the bundled hooks name a status
+// class with these words; a hook table keyed by them must agree with the DLQ.
+TEST(SdkText, StatusNamesAreThoseOfTheDlq) {
+  EXPECT_STREQ(ferry::status_name(FERRY_OK), "ok");
+  EXPECT_STREQ(ferry::status_name(FERRY_END_OF_STREAM), "end_of_stream");
+  EXPECT_STREQ(ferry::status_name(FERRY_RETRY), "retry");
+  EXPECT_STREQ(ferry::status_name(FERRY_INVALID_DATA), "invalid_data");
+  EXPECT_STREQ(ferry::status_name(FERRY_NOT_IMPLEMENTED), "not_implemented");
+  EXPECT_STREQ(ferry::status_name(FERRY_STOP), "stop");
+  EXPECT_STREQ(ferry::status_name(FERRY_ERROR_CONFIG), "config_error");
+  EXPECT_STREQ(ferry::status_name(FERRY_ERROR_IO), "io_error");
+  EXPECT_STREQ(ferry::status_name(FERRY_ERROR_AUTH), "auth_error");
+  EXPECT_STREQ(ferry::status_name(FERRY_ERROR_INTERNAL), "internal_error");
+  EXPECT_STREQ(ferry::status_name(FERRY_ERROR_CANCELLED), "cancelled");
+  EXPECT_EQ(ferry::status_name(static_cast<FerryStatus>(42)), nullptr);
+}
+
 TEST(SdkText, TypeNamesAreThoseOfPipelineFilesAndDlqRecords) {
   EXPECT_STREQ(ferry::type_name(FERRY_TYPE_NULL), "null");
   EXPECT_STREQ(ferry::type_name(FERRY_TYPE_BOOL), "bool");

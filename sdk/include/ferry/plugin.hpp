@@ -51,6 +51,26 @@ inline std::string_view view(FerryBytes b) {
 }
 inline FerryBytes bytes(std::string_view s) { return FerryBytes{s.data(), s.size()}; }
 
+// A status class as the DLQ, logs and metrics name it ("retry",
+// "invalid_data", "config_error", ...); null for a code this SDK does not
+// define (say how you show it: the host takes it as internal_error).
+inline const char* status_name(FerryStatus s) {
+  switch (s) {
+    case FERRY_OK: return "ok";
+    case FERRY_END_OF_STREAM: return "end_of_stream";
+    case FERRY_RETRY: return "retry";
+    case FERRY_INVALID_DATA: return "invalid_data";
+    case FERRY_NOT_IMPLEMENTED: return "not_implemented";
+    case FERRY_STOP: return "stop";
+    case FERRY_ERROR_CONFIG: return "config_error";
+    case FERRY_ERROR_IO: return "io_error";
+    case FERRY_ERROR_AUTH: return "auth_error";
+    case FERRY_ERROR_INTERNAL: return "internal_error";
+    case FERRY_ERROR_CANCELLED: return "cancelled";
+    default: return nullptr;
+  }
+}
+
 // A value type's name as pipeline files and DLQ records spell it ("int64",
 // "timestamp", ...); "unknown" for a code this SDK does not know.
 inline const char* type_name(FerryType t) {
