@@ -2,18 +2,12 @@
 
 #include <cctype>
 
+#include "mysql/mysql_session.h"
+
 namespace ferry_mysql {
 
 std::string quote_ident(std::string_view name) {
-  std::string out;
-  out.reserve(name.size() + 2);
-  out += '`';
-  for (char c : name) {
-    if (c == '`') out += '`';
-    out += c;
-  }
-  out += '`';
-  return out;
+  return ferry::support::mysql::quote_ident(name);
 }
 
 std::string quote_table(std::string_view database, std::string_view table) {

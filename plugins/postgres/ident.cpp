@@ -2,18 +2,12 @@
 
 #include <vector>
 
+#include <sql/sql_identifier.h>
+
 namespace ferry_pg {
 
 std::string quote_ident(std::string_view name) {
-  std::string out;
-  out.reserve(name.size() + 2);
-  out += '"';
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-  return out;
+  return ferry::support::quote_identifier(name, '"');
 }
 
 std::string TableName::quoted() const {

@@ -12,6 +12,8 @@
 
 #include "sql/mysql_errors.h"
 
+#include "sql/sql_identifier.h"
+
 namespace ferry::support::mysql {
 namespace {
 
@@ -35,12 +37,7 @@ std::string Endpoint::describe() const {
 std::string Endpoint::redact(std::string_view text) const { return ferry::redact(text, password); }
 
 std::string quote_ident(std::string_view name) {
-  std::string out = "`";
-  for (char c : name) {
-    if (c == '`') out += '`';
-    out += c;
-  }
-  return out + "`";
+  return quote_identifier(name, '`');
 }
 
 int error_code(const sql::SQLException& e) { return e.getErrorCode(); }

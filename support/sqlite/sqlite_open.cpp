@@ -3,6 +3,8 @@
 #include <chrono>
 #include <thread>
 
+#include "sql/sql_identifier.h"
+
 namespace ferry::support {
 
 SqliteOpened open_sqlite(const std::string& path, const SqliteOpenOptions& options) {
@@ -44,15 +46,7 @@ SqliteOpened open_sqlite(const std::string& path, const SqliteOpenOptions& optio
 }
 
 std::string quote_sqlite_ident(std::string_view name) {
-  std::string out;
-  out.reserve(name.size() + 2);
-  out += '"';
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-  return out;
+  return quote_identifier(name, '"');
 }
 
 }  // namespace ferry::support
