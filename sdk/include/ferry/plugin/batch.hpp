@@ -1,0 +1,214 @@
+// Part of <ferry/plugin.hpp>: batches. A read-only view of one handed to a
+// plugin, per-row outcomes, and a builder owning the memory of one a
+// plugin hands over.
+#ifndef FERRY_PLUGIN_BATCH_HPP_
+#define FERRY_PLUGIN_BATCH_HPP_
+
+#include <ferry/plugin/basics.hpp>
+
+#include <cstddef>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ferry {
+
+// Read-only view of a batch handed to a plugin.
+class BatchView {
+ public:
+  explicit BatchView(const FerryBatch* b) : b_(b) {}
+  size_t rows() const { return b_->n_rows; }
+  size_t fields() const { return b_->schema.n_fields; }
+  const FerryField& field(size_t f) const { return b_->schema.fields[f]; }
+  std::string_view field_name(size_t f) const { return view(field(f).name); }
+  const FerryValue& value(size_t row, size_t f) const {
+    return b_->values[row * b_->schema.n_fields + f];
+  }
+  const FerryRecordMeta& meta(size_t row) const { return b_->records[row]; }
+  std::string_view key(size_t row) const { return view(b_->records[row].key); }
+  std::string_view position(size_t row) const { return view(b_->records[row].position); }
+  std::string_view partition() const { return view(b_->partition); }
+  std::string_view end_position() const { return view(b_->end_position); }
+  const FerryBatch* raw() const { return b_; }
+
+ private:
+  const FerryBatch* b_;
+};
+
+// Per-row outcomes of a sink write or transform.
+class Outcomes {
+ public:
+  Outcomes(FerryRecordOutcome* o, size_t n) : o_(o), n_(n) {}
+  // Rejects `row`; the message is copied and kept until the next call. A
+  // row outside the batch is a bug in the plugin, and ends the call.
+  void reject(size_t row, std::string message, FerryStatus status = FERRY_INVALID_DATA) {
+    if (row >= n_)
+      throw Error(FERRY_ERROR_INTERNAL, "rejected row " + std::to_string(row) + " of a batch of " + std::to_string(n_) +
+                                            " rows");
+    messages_.push_back(std::make_unique<std::string>(std::move(message)));
+    o_[row].status = status;
+    o_[row].message = bytes(*messages_.back());
+  }
+  bool ok(size_t row) const { return o_[row].status == FERRY_OK; }
+  size_t size() const { return n_; }
+
+ private:
+  FerryRecordOutcome* o_;
+  size_t n_;
+  std::vector<std::unique_ptr<std::string>> messages_;
+};
+
+// Builds a batch whose memory it owns; hand it over with finish().
+class BatchBuilder {
+ public:
+  BatchBuilder() = default;
+  BatchBuilder(const BatchBuilder&) = delete;
+  BatchBuilder& operator=(const BatchBuilder&) = delete;
+
+  // Schema: add all fields before the first row.
+  size_t add_field(std::string_view name, FerryType type, uint32_t flags = FERRY_FIELD_NULLABLE) {
+    d_->fields.push_back(FerryField{copy_bytes(name), type, flags});
+    return d_->fields.size() - 1;
+  }
+  size_t field_count() const { return d_->fields.size(); }
+  FerryField& field(size_t f) { return d_->fields[f]; }
+  void reserve(size_t rows) {
+    d_->values.reserve(rows * d_->fields.size());
+    d_->records.reserve(rows);
+  }
+
+  // Starts a row: its values are null until set.
+  size_t add_row(std::string_view key = {}, std::string_view position = {},
+                 FerryOp op = FERRY_OP_INSERT) {
+    d_->values.resize(d_->values.size() + d_->fields.size(), FerryValue{});
+    d_->records.push_back(FerryRecordMeta{copy_bytes(key), copy_bytes(position), op, 0});
+    return d_->records.size() - 1;
+  }
+  size_t rows() const { return d_->records.size(); }
+  void set_key(size_t row, std::string_view key) { d_->records[row].key = copy_bytes(key); }
+  void set_null(size_t row, size_t f) { slot(row, f) = FerryValue{}; }
+  void set_bool(size_t row, size_t f, bool v) {
+    FerryValue& x = slot(row, f);
+    x.type = FERRY_TYPE_BOOL;
+    x.as.boolean = v ? 1 : 0;
+  }
+  void set_int(size_t row, size_t f, int64_t v) { set_i64(row, f, FERRY_TYPE_INT64, v); }
+  void set_timestamp(size_t row, size_t f, int64_t micros) {
+    set_i64(row, f, FERRY_TYPE_TIMESTAMP, micros);
+  }
+  void set_double(size_t row, size_t f, double v) {
+    FerryValue& x = slot(row, f);
+    x.type = FERRY_TYPE_DOUBLE;
+    x.as.f64 = v;
+  }
+  // STRING, BYTES, JSON or DECIMAL; the bytes are copied.
+  void set_bytes(size_t row, size_t f, FerryType type, std::string_view v) {
+    FerryValue& x = slot(row, f);
+    x.type = type;
+    x.as.bytes = copy_bytes(v);
+  }
+  void set_string(size_t row, size_t f, std::string_view v) { set_bytes(row, f, FERRY_TYPE_STRING, v); }
+  // Copies a value from another batch (bytes are copied).
+  void set_value(size_t row, size_t f, const FerryValue& v) {
+    FerryValue& x = slot(row, f);
+    x = v;
+    if (v.type == FERRY_TYPE_STRING || v.type == FERRY_TYPE_BYTES || v.type == FERRY_TYPE_JSON ||
+        v.type == FERRY_TYPE_DECIMAL)
+      x.as.bytes = copy_bytes(view(v.as.bytes));
+  }
+  // Reserves `n` bytes that stay valid as long as the batch: for values a
+  // plugin formats in place.
+  char* allocate(size_t n) { return d_->arena.allocate(n); }
+  FerryValue& slot(size_t row, size_t f) { return d_->values[row * d_->fields.size() + f]; }
+  size_t approx_bytes() const {
+    return d_->values.size() * sizeof(FerryValue) + d_->records.size() * sizeof(FerryRecordMeta) +
+           d_->arena.used();
+  }
+
+  // Hands the batch over; the builder starts empty with the same schema.
+  void finish(FerryBatch* out, std::string_view partition, std::string_view end_position) {
+    std::unique_ptr<Data> next = std::make_unique<Data>();
+    for (const FerryField& f : d_->fields)
+      next->fields.push_back(FerryField{next->arena.copy(view(f.name)), f.type, f.flags});
+    // The next batch is most likely as long as this one: growing to it
+    // row by row would copy every value log2(rows) times.
+    next->values.reserve(d_->values.size());
+    next->records.reserve(d_->records.size());
+    Data* d = d_.release();
+    d_ = std::move(next);
+    std::memset(out, 0, sizeof *out);
+    out->struct_size = sizeof *out;
+    out->schema.n_fields = d->fields.size();
+    out->schema.fields = d->fields.data();
+    out->n_rows = d->records.size();
+    out->values = d->values.data();
+    out->records = d->records.data();
+    out->partition = d->arena.copy(partition);
+    out->end_position = d->arena.copy(end_position);
+    out->private_data = d;
+    out->release = &release;
+  }
+
+ private:
+  class Arena {
+   public:
+    char* allocate(size_t n) {
+      if (n > kBlock / 4) {
+        large_.push_back(std::make_unique<char[]>(n));
+        used_ += n;
+        return large_.back().get();
+      }
+      if (left_ < n) {
+        chunks_.push_back(std::make_unique<char[]>(kBlock));
+        cur_ = chunks_.back().get();
+        left_ = kBlock;
+      }
+      char* p = cur_;
+      cur_ += n;
+      left_ -= n;
+      used_ += n;
+      return p;
+    }
+    FerryBytes copy(std::string_view s) {
+      if (s.empty()) return FerryBytes{nullptr, 0};
+      char* p = allocate(s.size());
+      std::memcpy(p, s.data(), s.size());
+      return FerryBytes{p, s.size()};
+    }
+    size_t used() const { return used_; }
+
+   private:
+    static constexpr size_t kBlock = 64 * 1024;
+    std::vector<std::unique_ptr<char[]>> chunks_;
+    std::vector<std::unique_ptr<char[]>> large_;
+    char* cur_ = nullptr;
+    size_t left_ = 0;
+    size_t used_ = 0;
+  };
+  struct Data {
+    std::vector<FerryField> fields;
+    std::vector<FerryValue> values;
+    std::vector<FerryRecordMeta> records;
+    Arena arena;
+  };
+  FerryBytes copy_bytes(std::string_view s) { return d_->arena.copy(s); }
+  void set_i64(size_t row, size_t f, FerryType t, int64_t v) {
+    FerryValue& x = slot(row, f);
+    x.type = t;
+    x.as.i64 = v;
+  }
+  static void release(FerryBatch* b) {
+    std::unique_ptr<Data> owned(static_cast<Data*>(b->private_data));
+    b->release = nullptr;
+    b->private_data = nullptr;
+  }
+
+  std::unique_ptr<Data> d_ = std::make_unique<Data>();
+};
+
+}  // namespace ferry
+
+#endif  // FERRY_PLUGIN_BATCH_HPP_

@@ -1,0 +1,82 @@
+// Part of <ferry/plugin.hpp>: the classes a plugin derives from, one per
+// kind.
+#ifndef FERRY_PLUGIN_KINDS_HPP_
+#define FERRY_PLUGIN_KINDS_HPP_
+
+#include <ferry/plugin/batch.hpp>
+#include <ferry/plugin/context.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ferry {
+
+// ---------------------------------------------------------------------------
+// Kinds. Each class is constructed with `const Context&`; throw ferry::Error
+// from any member to return a status.
+
+class Source {
+ public:
+  virtual ~Source() = default;
+  virtual std::vector<std::string> partitions() = 0;
+  // `position` is null to read from the beginning.
+  virtual void start(std::string_view partition, const std::string_view* position) = 0;
+  // Fills `out` and returns true, or returns false at the end of the partition.
+  virtual bool next(FerryBatch* out) = 0;
+  struct Estimate {
+    uint64_t records = UINT64_MAX;
+    uint64_t bytes = UINT64_MAX;
+  };
+  virtual Estimate estimate(std::string_view /*partition*/) { return Estimate{}; }
+};
+
+class Transform {
+ public:
+  virtual ~Transform() = default;
+  virtual void apply(const BatchView& in, FerryBatch* out, Outcomes& outcomes) = 0;
+};
+
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  virtual void write(const BatchView& batch, Outcomes& outcomes) = 0;
+  virtual void commit(const FerryCheckpoint* checkpoint) = 0;
+  virtual void abort() {}
+  // The checkpoint a transactional sink holds for `partition`.
+  virtual std::optional<std::string> checkpoint(std::string_view /*partition*/) {
+    return std::nullopt;
+  }
+};
+
+// Hooks return FERRY_OK to continue or FERRY_STOP to stop the pipeline.
+class CheckpointHook {
+ public:
+  virtual ~CheckpointHook() = default;
+  virtual FerryStatus on_commit(const FerryCheckpointEvent& event) = 0;
+};
+
+class BacklogHook {
+ public:
+  virtual ~BacklogHook() = default;
+  virtual FerryStatus on_failure(const FerryBacklogEvent& event) = 0;
+};
+
+// Plans workers for a run's partitions (ABI 1.2). Return workers = 0 to let
+// the host decide; groups (one per partition, or empty) keep partitions
+// together on one worker.
+class Orchestrator {
+ public:
+  virtual ~Orchestrator() = default;
+  struct Plan {
+    uint32_t workers = 0;
+    std::vector<uint32_t> groups;
+  };
+  virtual Plan plan(const FerryMachineFacts& machine, const FerryPartitionInfo* partitions, size_t count) = 0;
+};
+
+}  // namespace ferry
+
+#endif  // FERRY_PLUGIN_KINDS_HPP_
