@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string_view>
 
 namespace ferry_audit_sql {
 
@@ -70,6 +71,28 @@ AddedRows insert_record_rows(const FerryCheckpointEvent& e, int64_t at_ms, size_
   }
   added.batches = added.records > 0 ? 1 : 0;
   return added;
+}
+
+// What the stats upsert names a second time, MySQL's way: it binds each
+// increment again rather than read VALUES(), which MySQL 8 deprecates and
+// MariaDB keeps (row aliases are the reverse).
+enum class Increments { kOnce, kBoundAgain };
+
+// The pipeline_stats upsert of what one call newly audited: pipeline,
+// last commit time, records, batches.
+template <class Params>
+Params stats_params(std::string_view pipeline, int64_t at_ms, const AddedRows& added, Increments increments) {
+  Params p;
+  p.text(pipeline);
+  p.int64(at_ms);
+  p.int64(added.records);
+  p.int64(added.batches);
+  if (increments == Increments::kBoundAgain) {
+    p.int64(at_ms);
+    p.int64(added.records);
+    p.int64(added.batches);
+  }
+  return p;
 }
 
 }  // namespace ferry_audit_sql

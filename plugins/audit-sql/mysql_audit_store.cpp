@@ -96,17 +96,9 @@ void MysqlAuditStore::record(const FerryCheckpointEvent& e, int64_t at_ms) {
                               : insert_record_rows<MysqlParams>(e, at_ms, kRowsPerInsert, run);
   // Stats count only what this call newly audited, so a re-delivered batch
   // leaves them as they were.
-  if (added.batches > 0) {
-    MysqlParams p;
-    p.text(ferry::view(e.pipeline));
-    p.int64(at_ms);
-    p.int64(added.records);
-    p.int64(added.batches);
-    p.int64(at_ms);
-    p.int64(added.records);
-    p.int64(added.batches);
-    db_.exec(stats_sql_, p, kStatsWhat);
-  }
+  if (added.batches > 0)
+    db_.exec(stats_sql_, stats_params<MysqlParams>(ferry::view(e.pipeline), at_ms, added, Increments::kBoundAgain),
+             kStatsWhat);
   tx.commit();
 }
 

@@ -93,14 +93,9 @@ void PgAuditStore::record(const FerryCheckpointEvent& e, int64_t at_ms) {
                               : insert_record_rows<PgParams>(e, at_ms, kRowsPerInsert, run);
   // Stats count only what this call newly audited, so a re-delivered batch
   // leaves them as they were.
-  if (added.batches > 0) {
-    PgParams p;
-    p.text(ferry::view(e.pipeline));
-    p.int64(at_ms);
-    p.int64(added.records);
-    p.int64(added.batches);
-    db_.exec(stats_sql_, p, kStatsWhat);
-  }
+  if (added.batches > 0)
+    db_.exec(stats_sql_, stats_params<PgParams>(ferry::view(e.pipeline), at_ms, added, Increments::kOnce),
+             kStatsWhat);
   tx.commit();
 }
 

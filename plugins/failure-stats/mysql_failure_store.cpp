@@ -1,5 +1,7 @@
 #include "mysql_failure_store.h"
 
+#include "failure_rows.h"
+
 namespace ferry_failure_stats {
 
 using namespace ferry_sql_hooks;  // the connections every SQL hook shares
@@ -54,29 +56,10 @@ MysqlFailureStore::MysqlFailureStore(const Options& opts)
 void MysqlFailureStore::record(std::string_view pipeline, std::string_view sink,
                                const std::vector<ClassCount>& counts, int64_t at_ms) {
   MysqlTransaction tx(db_);
-  int64_t total = 0;
-  MysqlParams p;
-  for (const ClassCount& c : counts) {
-    p.clear();
-    p.text(pipeline);
-    p.text(sink);
-    p.text(c.error_class);
-    p.int64(c.failures);
-    p.int64(at_ms);
-    p.text(c.last_message);
-    p.int64(c.failures);
-    p.int64(at_ms);
-    p.text(c.last_message);
-    db_.exec(per_class_sql_, p, kClassWhat);
-    total += c.failures;
-  }
-  p.clear();
-  p.text(pipeline);
-  p.int64(total);
-  p.int64(at_ms);
-  p.int64(total);
-  p.int64(at_ms);
-  db_.exec(totals_sql_, p, kTotalsWhat);
+  upsert_counts<MysqlParams>(
+      pipeline, sink, counts, at_ms, Increments::kBoundAgain,
+      [this](const MysqlParams& p) { db_.exec(per_class_sql_, p, kClassWhat); },
+      [this](const MysqlParams& p) { db_.exec(totals_sql_, p, kTotalsWhat); });
   tx.commit();
 }
 

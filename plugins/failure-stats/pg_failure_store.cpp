@@ -1,5 +1,6 @@
 #include "pg_failure_store.h"
 
+#include "failure_rows.h"
 #include "../sql-hook-common/database.h"
 
 namespace ferry_failure_stats {
@@ -54,24 +55,10 @@ PgFailureStore::PgFailureStore(const Options& opts)
 void PgFailureStore::record(std::string_view pipeline, std::string_view sink,
                             const std::vector<ClassCount>& counts, int64_t at_ms) {
   PgTransaction tx(db_);
-  int64_t total = 0;
-  PgParams p;
-  for (const ClassCount& c : counts) {
-    p.clear();
-    p.text(pipeline);
-    p.text(sink);
-    p.text(c.error_class);
-    p.int64(c.failures);
-    p.int64(at_ms);
-    p.text(c.last_message);
-    db_.exec(per_class_sql_, p, kClassWhat);
-    total += c.failures;
-  }
-  p.clear();
-  p.text(pipeline);
-  p.int64(total);
-  p.int64(at_ms);
-  db_.exec(totals_sql_, p, kTotalsWhat);
+  upsert_counts<PgParams>(
+      pipeline, sink, counts, at_ms, Increments::kOnce,
+      [this](const PgParams& p) { db_.exec(per_class_sql_, p, kClassWhat); },
+      [this](const PgParams& p) { db_.exec(totals_sql_, p, kTotalsWhat); });
   tx.commit();
 }
 
