@@ -317,15 +317,15 @@ typedef struct FerryOpenArgs {
   size_t n_options;
 } FerryOpenArgs;
 
-#ifdef __cplusplus
-} /* extern "C" */
-#endif
-
 /* The rest of the ABI, in parts (each is included from here only). */
 #define FERRY_PLUGIN_H_INSIDE
 #include <ferry/abi/kinds.h>
 #include <ferry/abi/descriptor.h>
 #include <ferry/abi/c_helpers.h>
 #undef FERRY_PLUGIN_H_INSIDE
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
 
 #endif /* FERRY_PLUGIN_H_ */

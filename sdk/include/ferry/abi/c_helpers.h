@@ -8,11 +8,7 @@
 
 #ifndef FERRY_PLUGIN_H_INSIDE
 #error "include <ferry/plugin.h>, not its parts"
-#endif
-
-#ifdef __cplusplus
-extern "C" {
-#endif
+#endif /* the parts are C, inside plugin.h's extern "C" */
 
 /* ------------------------------------------------------------------------ */
 /* Helpers for plugins written in C                                         */
@@ -112,9 +108,5 @@ static FERRY_MAYBE_UNUSED FerryBytes ferry_value_text(const FerryValue* v, Ferry
     api->table_field = &(table);                                                                               \
     return FERRY_OK;                                                                                           \
   }
-
-#ifdef __cplusplus
-} /* extern "C" */
-#endif
 
 #endif /* FERRY_ABI_C_HELPERS_H_ */

@@ -9,11 +9,7 @@
 
 #ifndef FERRY_PLUGIN_H_INSIDE
 #error "include <ferry/plugin.h>, not its parts"
-#endif
-
-#ifdef __cplusplus
-extern "C" {
-#endif
+#endif /* the parts are C, inside plugin.h's extern "C" */
 
 /* ------------------------------------------------------------------------ */
 /* Descriptor                                                               */
@@ -142,9 +138,5 @@ static FERRY_MAYBE_UNUSED uint32_t ferry_plugin_api_accept(uint32_t offered, Fer
   api->abi_version = version;
   return version;
 }
-
-#ifdef __cplusplus
-} /* extern "C" */
-#endif
 
 #endif /* FERRY_ABI_DESCRIPTOR_H_ */

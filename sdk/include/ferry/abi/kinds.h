@@ -9,11 +9,7 @@
 
 #ifndef FERRY_PLUGIN_H_INSIDE
 #error "include <ferry/plugin.h>, not its parts"
-#endif
-
-#ifdef __cplusplus
-extern "C" {
-#endif
+#endif /* the parts are C, inside plugin.h's extern "C" */
 
 /* ------------------------------------------------------------------------ */
 /* Plugin kinds                                                             */
@@ -205,9 +201,5 @@ typedef struct FerryPluginApi {
    * any instance; any thread, concurrently. */
   FerryStatus (*check_config)(uint32_t kind, const FerryOpenArgs* args);
 } FerryPluginApi;
-
-#ifdef __cplusplus
-} /* extern "C" */
-#endif
 
 #endif /* FERRY_ABI_KINDS_H_ */
