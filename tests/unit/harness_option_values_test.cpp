@@ -108,4 +108,28 @@ TEST(HarnessOptionValues, TheHarnessRefusesWhatTheHostRefuses) {
   EXPECT_EQ(config_problem(&kSpec, R"({"ratio":"1"})"), "option 'ratio': expected number, got string");
 }
 
+// The host writes declared defaults into the configuration it hands over;
+// a plugin that reads config_json must see them in a test too (a plugin
+// telling "given" from "defaulted" there behaved otherwise in a run).
+TEST(HarnessOptionValues, TheConfigurationTextCarriesTheDeclaredDefaults) {
+  const FerryOptionSpec options[] = {{"table", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED, nullptr, ""},
+                                     {"count", FERRY_OPTION_INT, 0, "5", ""},
+                                     {"mode", FERRY_OPTION_STRING, 0, "\"append\"", ""},
+                                     {"columns", FERRY_OPTION_OBJECT, 0, nullptr, ""}};
+  const FerryKindSpec spec = {FERRY_KIND_SINK, 0, "test", options, 4};
+  using ferry::testing::with_declared_defaults;
+  EXPECT_EQ(with_declared_defaults(&spec, R"({"table":"t"})"), R"({"table":"t","count":5,"mode":"append"})");
+  EXPECT_EQ(with_declared_defaults(&spec, R"({"table":"t", "count": 7} )"), R"({"table":"t", "count": 7,"mode":"append"} )");
+  EXPECT_EQ(with_declared_defaults(&spec, R"({"table":"t","count":1,"mode":"upsert"})"),
+            R"({"table":"t","count":1,"mode":"upsert"})");
+  EXPECT_EQ(with_declared_defaults(&spec, "{}"), R"({"count":5,"mode":"append"})");
+  EXPECT_EQ(with_declared_defaults(&spec, ""), R"({"count":5,"mode":"append"})");
+  EXPECT_EQ(with_declared_defaults(&spec, "[1]"), "[1]");
+  // Read back as the host's option values read it.
+  const std::string text = with_declared_defaults(&spec, R"({"table":"t"})");
+  const ferry::core::OptionValues host(&spec, text);
+  ASSERT_EQ(host.size(), 4u);
+  EXPECT_EQ(host.data()[1].as.i64, 5);
+}
+
 }  // namespace

@@ -106,6 +106,7 @@ class Instance {
         open_status_ = FERRY_ERROR_CONFIG;
         return;
       }
+      params_.config_json = with_declared_defaults(spec, params_.config_json);
     }
     const OptionValueList options(spec, params_.config_json);
     FerryOpenArgs args{};

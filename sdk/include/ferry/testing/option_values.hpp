@@ -362,6 +362,38 @@ inline std::string config_problem(const FerryKindSpec* spec, std::string_view co
   return {};
 }
 
+// `config_json` (a JSON object, or blank for none) with every declared
+// option it does not give written in with its declared default, as the host
+// writes them into the configuration it hands over: a plugin that reads
+// config_json sees in a test what it sees in a run.
+inline std::string with_declared_defaults(const FerryKindSpec* spec, std::string_view config_json) {
+  if (config_json.find_first_not_of(" \t\r\n") == std::string_view::npos) config_json = "{}";
+  std::vector<detail::JsonMember> members;
+  try {
+    members = detail::JsonReader(config_json).members();
+  } catch (const std::invalid_argument&) {
+    return std::string(config_json);  // not an object: the plugin answers for it
+  }
+  std::string added;
+  const size_t n = spec != nullptr && spec->options != nullptr ? spec->n_options : 0;
+  for (size_t i = 0; i < n; ++i) {
+    const FerryOptionSpec& o = spec->options[i];
+    if (o.name == nullptr || o.default_json == nullptr) continue;
+    bool given = false;
+    for (const detail::JsonMember& m : members) given = given || m.name == o.name;
+    if (given) continue;
+    if (!added.empty() || !members.empty()) added += ",";
+    std::string name;
+    append_json_string(name, o.name);
+    added += name + ":" + o.default_json;
+  }
+  std::string out(config_json);
+  if (added.empty()) return out;
+  const size_t close = out.find_last_of('}');
+  out.insert(close, added);
+  return out;
+}
+
 }  // namespace ferry::testing
 
 #endif  // FERRY_TESTING_OPTION_VALUES_HPP_
