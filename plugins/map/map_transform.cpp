@@ -85,15 +85,6 @@ class RowEvaluator {
   const ferry::BatchView& in_;
 };
 
-std::string join(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const std::string& p : parts) {
-    if (!out.empty()) out += "; ";
-    out += p;
-  }
-  return out;
-}
-
 }  // namespace
 
 void MapTransform::check_config(const ferry::Context& ctx) { parse_options(ctx); }
@@ -132,7 +123,7 @@ void MapTransform::apply(const ferry::BatchView& in, FerryBatch* out, ferry::Out
       values[c] = r.value;
     }
     if (!errors.empty()) {
-      outcomes.reject(row, join(errors));
+      outcomes.reject(row, ferry::support::join_reasons(errors));
       continue;
     }
     const FerryRecordMeta& meta = in.meta(row);

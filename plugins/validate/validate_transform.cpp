@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "check.h"
+#include "value_text.h"
 
 namespace ferry_validate {
 namespace {
@@ -32,15 +33,6 @@ Layout layout_of(const Rules& rules, const ferry::BatchView& in) {
   for (size_t f = 0; f < in.fields(); ++f)
     if (!declared.count(in.field_name(f))) l.unknown.push_back(f);
   return l;
-}
-
-std::string join(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const std::string& p : parts) {
-    if (!out.empty()) out += "; ";
-    out += p;
-  }
-  return out;
 }
 
 }  // namespace
@@ -71,7 +63,7 @@ void ValidateTransform::apply(const ferry::BatchView& in, FerryBatch* out, ferry
                                "' breaks rule 'on_unknown_field': not declared in rules");
     }
     if (!violations.empty()) {
-      outcomes.reject(row, join(violations));
+      outcomes.reject(row, ferry::support::join_reasons(violations));
       continue;
     }
     const FerryRecordMeta& meta = in.meta(row);

@@ -72,4 +72,13 @@ std::string display_value(const FerryValue& v) {
   }
 }
 
+std::string join_reasons(const std::vector<std::string>& reasons) {
+  std::string out;
+  for (const std::string& r : reasons) {
+    if (!out.empty()) out += "; ";
+    out += r;
+  }
+  return out;
+}
+
 }  // namespace ferry::support

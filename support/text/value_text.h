@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace ferry::support {
 
@@ -23,5 +24,8 @@ std::string iso_timestamp(int64_t micros);
 // keeps the whole record, a message only has to point), bytes as their
 // count.
 std::string display_value(const FerryValue& v);
+
+// The reasons one row broke, in one message: "a; b; c".
+std::string join_reasons(const std::vector<std::string>& reasons);
 
 }  // namespace ferry::support

@@ -56,4 +56,10 @@ TEST(ValueText, StringsAreQuotedAndLongOnesCutOnACharacterBoundary) {
 }
 
 }  // namespace
+TEST(ValueText, ARowsReasonsReadAsOneMessage) {
+  EXPECT_EQ(ferry::support::join_reasons({}), "");
+  EXPECT_EQ(ferry::support::join_reasons({"a is missing"}), "a is missing");
+  EXPECT_EQ(ferry::support::join_reasons({"a is missing", "b -3 is below 0"}), "a is missing; b -3 is below 0");
+}
+
 }  // namespace ferry::support
