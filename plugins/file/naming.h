@@ -6,9 +6,11 @@
 #include <string>
 #include <string_view>
 
+#include "text/safe_name.h"
+
 namespace ferry_file {
 
-uint32_t fnv1a32(std::string_view s);
+using ferry::support::fnv1a32;  // the hash a lossy name component carries
 // Replaces every byte outside [A-Za-z0-9._-] with '_'.
 std::string sanitize(std::string_view s);
 

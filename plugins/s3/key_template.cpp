@@ -2,6 +2,8 @@
 
 #include <ferry/plugin.hpp>
 
+#include "text/safe_name.h"
+
 namespace ferry_s3 {
 namespace {
 
@@ -13,18 +15,6 @@ constexpr char kWildcard = '\x01';
 constexpr std::string_view kWhy =
     "object names must be deterministic, so that a batch replayed after a crash or retry "
     "overwrites its own object instead of writing a duplicate next to it";
-
-bool allowed(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-         c == '_' || c == '-';
-}
-
-std::string hex8(uint32_t v) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(8, '0');
-  for (int i = 7; i >= 0; --i, v >>= 4) out[static_cast<size_t>(i)] = kHex[v & 0xF];
-  return out;
-}
 
 // Drops empty path segments: "//" -> "/", and any leading '/'.
 std::string collapse_slashes(std::string_view s) {
@@ -59,32 +49,23 @@ bool matches(std::string_view pattern, std::string_view key) {
   if (pattern[0] != kWildcard) {
     return !key.empty() && key[0] == pattern[0] && matches(pattern.substr(1), key.substr(1));
   }
-  for (size_t n = 1; n <= key.size() && allowed(key[n - 1]); ++n)
+  for (size_t n = 1; n <= key.size() && ferry::support::is_safe_name_char(key[n - 1]); ++n)
     if (matches(pattern.substr(1), key.substr(n))) return true;
   return false;
 }
 
 }  // namespace
 
-uint32_t fnv1a32(std::string_view s) {
-  uint32_t h = 2166136261u;
-  for (char c : s) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 16777619u;
-  }
-  return h;
-}
-
 std::string key_component(std::string_view raw, size_t max) {
   std::string s(raw);
   for (char& c : s)
-    if (!allowed(c)) c = '_';
+    if (!ferry::support::is_safe_name_char(c)) c = '_';
   // "." and ".." are path tricks to some tools that mirror keys to files.
   const bool dots = s == "." || s == "..";
   const bool lossy = s != raw || s.size() > max || s.empty() || dots;
   if (s.size() > max) s.resize(max);
   if (s.empty() || dots) s = "none";
-  if (lossy) s += "_" + hex8(fnv1a32(raw));
+  if (lossy) s += "_" + ferry::support::hex8(ferry::support::fnv1a32(raw));
   return s;
 }
 

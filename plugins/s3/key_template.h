@@ -61,7 +61,6 @@ class KeyTemplate {
 
 // One key-safe component (see above); `max` bounds its length before the hash.
 std::string key_component(std::string_view raw, size_t max);
-uint32_t fnv1a32(std::string_view s);
 
 }  // namespace ferry_s3
 
