@@ -14,10 +14,11 @@ namespace {
 class MySink final : public ferry::Sink {
  public:
   explicit MySink(const ferry::Context& ctx) : host_(ctx.host()) {
-    // The host checked the options below (types, required ones) and filled
-    // in defaults before opening us.
-    const boost::json::object config = boost::json::parse(ctx.config_json()).as_object();
-    path_ = ctx.resolve_path(std::string(config.at("path").as_string()));
+    // The host checked the options below (types, required ones), filled in
+    // defaults and hands them over typed; a host too old to (before ABI 1.4)
+    // is refused rather than leaving "path" empty.
+    ctx.require_typed_options();
+    path_ = ctx.resolve_path(ctx.option_string("path"));
   }
 
   void write(const ferry::BatchView& batch, ferry::Outcomes& outcomes) override {
