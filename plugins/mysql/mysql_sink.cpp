@@ -28,18 +28,6 @@ void run(sql::Connection& conn, const char* sql) {
   st->execute(sql);
 }
 
-// Identifies a column list: length-prefixed, so no name can fake a boundary.
-std::string signature(const ferry::BatchView& batch) {
-  std::string sig;
-  for (size_t f = 0; f < batch.fields(); ++f) {
-    const std::string_view name = batch.field_name(f);
-    sig += std::to_string(name.size());
-    sig += ':';
-    sig += name;
-  }
-  return sig;
-}
-
 std::optional<size_t> find_field(const ferry::BatchView& batch, std::string_view column) {
   for (size_t f = 0; f < batch.fields(); ++f)
     if (same_column(batch.field_name(f), column)) return f;
@@ -215,7 +203,7 @@ std::unique_ptr<MysqlSink::Plan> MysqlSink::make_plan(const ferry::BatchView& ba
 }
 
 MysqlSink::Plan& MysqlSink::plan_for(const ferry::BatchView& batch) {
-  std::string sig = signature(batch);
+  std::string sig = ferry::support::column_signature(batch);
   auto it = plans_.find(sig);
   if (it != plans_.end()) return *it->second;
   const std::vector<std::string> key = key_columns(batch);

@@ -267,11 +267,7 @@ void PostgresSink::write_append(Connection& c, const ferry::BatchView& batch,
 }
 
 void PostgresSink::ensure_stage(Connection& c, const ferry::BatchView& batch) {
-  std::string sig;
-  for (size_t f = 0; f < batch.fields(); ++f) {
-    const std::string_view name = batch.field_name(f);
-    sig += std::to_string(name.size()) + ":" + std::string(name);  // length-prefixed: unambiguous
-  }
+  std::string sig = ferry::support::column_signature(batch);
   if (sig == stage_signature_) return;
   // Same column types as the target, so the merge needs no casts; the
   // sequence number keeps the last record per key, `delete` its op.

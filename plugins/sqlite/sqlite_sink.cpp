@@ -11,18 +11,6 @@ namespace {
   throw ferry::Error(status, "sqlite sink: " + message);
 }
 
-// Identifies a column list: length-prefixed, so no name can fake a boundary.
-std::string signature(const ferry::BatchView& batch) {
-  std::string sig;
-  for (size_t f = 0; f < batch.fields(); ++f) {
-    const std::string_view name = batch.field_name(f);
-    sig += std::to_string(name.size());
-    sig += ':';
-    sig += name;
-  }
-  return sig;
-}
-
 std::optional<size_t> find_field(const ferry::BatchView& batch, std::string_view column) {
   const std::string folded = fold_ident(column);
   for (size_t f = 0; f < batch.fields(); ++f)
@@ -146,7 +134,7 @@ void SqliteSink::forget_schema_if_changed() {
 }
 
 SqliteSink::Prepared& SqliteSink::prepared_for(const ferry::BatchView& batch) {
-  std::string sig = signature(batch);
+  std::string sig = ferry::support::column_signature(batch);
   auto it = prepared_.find(sig);
   if (it != prepared_.end()) return *it->second;
   fit_table(batch);

@@ -120,4 +120,15 @@ TableFit::~TableFit() {
   if (owned_.release) owned_.release(&owned_);
 }
 
+std::string column_signature(const ferry::BatchView& batch) {
+  std::string sig;
+  for (size_t f = 0; f < batch.fields(); ++f) {
+    const std::string_view name = batch.field_name(f);
+    sig += std::to_string(name.size());
+    sig += ':';
+    sig += name;
+  }
+  return sig;
+}
+
 }  // namespace ferry::support

@@ -63,4 +63,9 @@ class TableFit {
   std::string refusal_;
 };
 
+// A batch's column list as one key, to tell whether a statement prepared
+// for one batch fits the next: each name length-prefixed, so no name can
+// fake a boundary.
+std::string column_signature(const ferry::BatchView& batch);
+
 }  // namespace ferry::support
