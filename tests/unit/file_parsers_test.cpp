@@ -33,6 +33,8 @@
 
 #include <ferry/testing/option_values.hpp>
 
+#include <boost/json/parse.hpp>
+
 namespace ferry_file {
 namespace {
 
@@ -858,6 +860,22 @@ TEST(Naming, DeterministicSanitizedNames) {
   EXPECT_EQ(batch_file_name("p", "x", "5", "7").substr(0, 4), "p-x_");
   EXPECT_NE(batch_file_name("p", "x", "5", "7").find("-5-7.jsonl"), std::string::npos);
   EXPECT_LT(batch_file_name("p", std::string(1000, 'a'), std::string(500, '1'), "2").size(), 255u);
+}
+
+// A CSV cell typed json is validated without building a document; the
+// verdict must be Boost.JSON's own parser's on every kind of text.
+TEST(JsonText, ValidatingAgreesWithTheFullParser) {
+  const std::string deep_ok = std::string(32, '[') + std::string(32, ']');
+  const std::string too_deep = std::string(33, '[') + std::string(33, ']');
+  for (const std::string& text : std::vector<std::string>{
+           "{}", "[]", "1", "-0.5e3", "\"s\"", "true", "null", " {\"a\": [1, 2]} ", "\n[1]\n",
+           R"({"a":1,"a":2})", R"({"k":"\u00e9\ud83d\ude00"})", deep_ok, too_deep, "", " ", "{", "[1,]", "{} {}",
+           "{}x", "01", "1.", "tru", R"({"a"})", R"("\ud800")", "\"\xff\"", "\"a\x01\"", "/* c */ 1", "NaN",
+           "18446744073709551616", "1e400"}) {
+    boost::system::error_code ec;
+    boost::json::parse(text, ec);
+    EXPECT_EQ(is_valid_json(text), !ec) << text;
+  }
 }
 
 TEST(JsonRow, FormatsEveryType) {
