@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "cli/commands.h"
+#include "common/allocator.h"
 #include "common/json_out.h"
 #include "common/log.h"
 #include "pipeline/definition.h"
@@ -28,6 +29,7 @@ int fatal(ferry::core::Logger& logger, int exit_code, const std::string& text, b
 }  // namespace
 
 int main(int argc, char** argv) {
+  core::keep_freed_memory_for_reuse();
   CLI::App app{"Ferry: run data pipelines defined in JSON, with plugins for every source and sink.",
                "ferry"};
   app.require_subcommand(1);
