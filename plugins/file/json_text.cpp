@@ -115,43 +115,9 @@ bool append_raw_json(std::string& out, std::string_view text) {
   return true;
 }
 
-namespace {
-
-// A basic_parser handler that builds nothing: validating a CSV cell typed
-// json needs no document, and building one cost as much as the rest of the
-// row's parsing.
-struct Validator {
-  static constexpr std::size_t max_object_size = std::size_t(-1);
-  static constexpr std::size_t max_array_size = std::size_t(-1);
-  static constexpr std::size_t max_key_size = std::size_t(-1);
-  static constexpr std::size_t max_string_size = std::size_t(-1);
-  using ec_t = boost::system::error_code;
-  using sv = boost::json::string_view;
-  bool on_document_begin(ec_t&) { return true; }
-  bool on_document_end(ec_t&) { return true; }
-  bool on_array_begin(ec_t&) { return true; }
-  bool on_array_end(std::size_t, ec_t&) { return true; }
-  bool on_object_begin(ec_t&) { return true; }
-  bool on_object_end(std::size_t, ec_t&) { return true; }
-  bool on_string_part(sv, std::size_t, ec_t&) { return true; }
-  bool on_string(sv, std::size_t, ec_t&) { return true; }
-  bool on_key_part(sv, std::size_t, ec_t&) { return true; }
-  bool on_key(sv, std::size_t, ec_t&) { return true; }
-  bool on_number_part(sv, ec_t&) { return true; }
-  bool on_int64(int64_t, sv, ec_t&) { return true; }
-  bool on_uint64(uint64_t, sv, ec_t&) { return true; }
-  bool on_double(double, sv, ec_t&) { return true; }
-  bool on_bool(bool, ec_t&) { return true; }
-  bool on_null(ec_t&) { return true; }
-  bool on_comment_part(sv, ec_t&) { return true; }
-  bool on_comment(sv, ec_t&) { return true; }
-};
-
-}  // namespace
-
 bool is_valid_json(std::string_view text) {
   // The same options, and so the same verdict, as parse_in's parser.
-  boost::json::basic_parser<Validator> p(boost::json::parse_options{});
+  boost::json::basic_parser<JsonValidator> p(boost::json::parse_options{});
   boost::system::error_code ec;
   const std::size_t used = p.write_some(false, text.data(), text.size(), ec);
   return !ec && used == text.size();
