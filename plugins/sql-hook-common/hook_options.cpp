@@ -1,7 +1,5 @@
 #include "hook_options.h"
 
-#include <ferry/plugin.hpp>
-
 namespace ferry_sql_hooks {
 namespace {
 
@@ -15,21 +13,8 @@ bool is_identifier_part(char c) {
 
 }  // namespace
 
-void fail_option(std::string_view hook, const std::string& message) {
-  throw ferry::Error(FERRY_ERROR_CONFIG, std::string(hook) + ": " + message);
-}
-
-std::string read_string_option(std::string_view hook, const ferry::Context& ctx, const char* name,
-                               const std::string& fallback, bool allow_empty) {
-  if (ctx.option(name) == nullptr || !ctx.option(name)->present) return fallback;
-  std::string s = ctx.option_string(name);
-  if (s.empty() && !allow_empty) fail_option(hook, "option '" + std::string(name) + "' must not be empty");
-  return s;
-}
-
-void read_hook_options(std::string_view hook, const ferry::Context& ctx, HookOptions& opts) {
-  ctx.require_typed_options();
-  const std::string driver = read_string_option(hook, ctx, "driver", "sqlite");
+void read_hook_options(const ferry::support::OptionReader& in, HookOptions& opts) {
+  const std::string driver = in.text("driver", "sqlite");
   if (driver == "sqlite") {
     opts.driver = Driver::kSqlite;
   } else if (driver == "postgres") {
@@ -39,29 +24,26 @@ void read_hook_options(std::string_view hook, const ferry::Context& ctx, HookOpt
     opts.driver = Driver::kMysql;
 #endif
   } else {
-    fail_option(hook, "driver '" + driver + "' is not available in this build");
+    in.fail("driver '" + driver + "' is not available in this build");
   }
-  opts.path = read_string_option(hook, ctx, "path", "");
-  opts.dsn = read_string_option(hook, ctx, "dsn", "");
-  opts.table_prefix = read_string_option(hook, ctx, "table_prefix", opts.table_prefix, /*allow_empty=*/true);
+  opts.path = in.text("path");
+  opts.dsn = in.text("dsn");
+  opts.table_prefix = in.string("table_prefix", opts.table_prefix);
   if (opts.table_prefix.size() > kMaxPrefix)
-    fail_option(hook, "option 'table_prefix' is longer than " + std::to_string(kMaxPrefix) + " characters");
+    in.fail("option 'table_prefix' is longer than " + std::to_string(kMaxPrefix) + " characters");
   for (char c : opts.table_prefix)
-    if (!is_identifier_part(c)) fail_option(hook, "option 'table_prefix' may only hold [A-Za-z0-9_]");
-  const int64_t busy = ctx.option_int("busy_timeout_ms", opts.busy_timeout_ms);
-  if (busy < 0 || busy > 3600000)
-    fail_option(hook, "option 'busy_timeout_ms' must be an integer between 0 and 3600000");
-  opts.busy_timeout_ms = static_cast<int>(busy);
+    if (!is_identifier_part(c)) in.fail("option 'table_prefix' may only hold [A-Za-z0-9_]");
+  opts.busy_timeout_ms = static_cast<int>(in.integer("busy_timeout_ms", opts.busy_timeout_ms, 0, 3600000));
 
   // What the descriptor cannot say: "required for one driver".
   if (opts.driver == Driver::kSqlite) {
-    if (opts.path.empty()) fail_option(hook, "option 'path' is required for driver 'sqlite'");
-    if (!opts.dsn.empty()) fail_option(hook, "option 'dsn' is not for driver 'sqlite'");
+    if (opts.path.empty()) in.fail("option 'path' is required for driver 'sqlite'");
+    if (!opts.dsn.empty()) in.fail("option 'dsn' is not for driver 'sqlite'");
     return;
   }
   const char* name = opts.driver == Driver::kPostgres ? "postgres" : "mysql";
-  if (opts.dsn.empty()) fail_option(hook, "option 'dsn' is required for driver '" + std::string(name) + "'");
-  if (!opts.path.empty()) fail_option(hook, "option 'path' is only for driver 'sqlite'");
+  if (opts.dsn.empty()) in.fail("option 'dsn' is required for driver '" + std::string(name) + "'");
+  if (!opts.path.empty()) in.fail("option 'path' is only for driver 'sqlite'");
 }
 
 }  // namespace ferry_sql_hooks

@@ -5,13 +5,10 @@
 #define FERRY_PLUGINS_SQL_HOOK_COMMON_HOOK_OPTIONS_H_
 
 #include <ferry/plugin.h>
+#include <options/option_reader.h>
 
 #include <string>
 #include <string_view>
-
-namespace ferry {
-class Context;
-}
 
 namespace ferry_sql_hooks {
 
@@ -44,17 +41,9 @@ struct HookOptions {
   int busy_timeout_ms = 5000;
 };
 
-// Throws ferry::Error(FERRY_ERROR_CONFIG) with "<hook>: <message>".
-[[noreturn]] void fail_option(std::string_view hook, const std::string& message);
-
-// A string option as the host checked it, `fallback` when absent; empty
-// refused unless allowed.
-std::string read_string_option(std::string_view hook, const ferry::Context& ctx, const char* name,
-                               const std::string& fallback, bool allow_empty = false);
-
 // Reads the shared options into `opts` and checks what the descriptor
 // cannot say ("required for one driver").
-void read_hook_options(std::string_view hook, const ferry::Context& ctx, HookOptions& opts);
+void read_hook_options(const ferry::support::OptionReader& in, HookOptions& opts);
 
 }  // namespace ferry_sql_hooks
 

@@ -48,8 +48,6 @@ std::optional<int64_t> OptionReader::optional_integer(const char* name, int64_t 
   return integer(name, 0, min, max);
 }
 
-double OptionReader::number(const char* name, double fallback) const { return ctx_.option_number(name, fallback); }
-
 bool OptionReader::boolean(const char* name, bool fallback) const { return ctx_.option_bool(name, fallback); }
 
 boost::json::value OptionReader::json(const char* name) const {

@@ -36,7 +36,6 @@ class OptionReader {
   std::string text(const char* name, std::string fallback = {}) const;
   int64_t integer(const char* name, int64_t fallback, int64_t min, int64_t max) const;
   std::optional<int64_t> optional_integer(const char* name, int64_t min, int64_t max) const;
-  double number(const char* name, double fallback) const;
   bool boolean(const char* name, bool fallback) const;
   // Distinct non-empty names: an array of strings, or (where the option is
   // declared "any") one string. Empty when absent.
