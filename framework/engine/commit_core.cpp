@@ -82,12 +82,26 @@ void CommitCore::commit_one(size_t i, const Delivery& d, SinkOutcome& outcome,
   cp.position = as_bytes(d.to);
   cp.run_id = as_bytes(run_.run_id);
   // Whether a transactional sink holds the batch: its own checkpoint says.
-  auto holds_batch = [&] {
+  // A sink that cannot be asked is asked again. Neither answer may be
+  // guessed: "no" would write a batch that may have landed a second time,
+  // "yes" would lose one that did not.
+  auto holds_batch = [&](const std::string& failure) {
     if (!slot.transactional) return false;
-    try {
-      return slot.instance->held_checkpoint(d.partition) == std::optional<std::string>(d.to);
-    } catch (const std::exception&) {
-      return false;  // cannot tell: treat it as not committed
+    for (uint32_t ask = 1;; ++ask) {
+      std::string why;
+      try {
+        return slot.instance->held_checkpoint(d.partition) == std::optional<std::string>(d.to);
+      } catch (const std::exception& e) {
+        why = e.what();
+      }
+      if (ask >= slot.def->retry.max_attempts)
+        throw Error("sink '" + slot.def->name + "' failed the commit of partition '" + d.partition +
+                    "' up to position '" + d.to + "' (" + failure + ") and could not say whether it landed, " +
+                    std::to_string(ask) + " times (" + why +
+                    "); stopping, so that the batch is neither lost nor written twice: the next run asks again");
+      log_warn("cannot learn whether the commit landed, asking again: " + why,
+               run_.fields(d.partition, slot.def->name));
+      if (!sleep_unless_stopping(slot.backoff->delay_ms(ask, 0), &run_.stop)) throw CancelledError();
     }
   };
   for (uint32_t attempt = 1;; ++attempt) {
@@ -95,13 +109,13 @@ void CommitCore::commit_one(size_t i, const Delivery& d, SinkOutcome& outcome,
     CallResult r;
     try {
       r = slot.instance->commit(&cp);
-    } catch (const PluginCallError&) {
-      if (!holds_batch()) throw;
+    } catch (const PluginCallError& e) {
+      if (!holds_batch(e.what())) throw;
       r.status = FERRY_OK;
     }
     run_.observe_call("commit", slot.def->name, called);
     if (r.ok()) return;
-    if (holds_batch()) {
+    if (holds_batch(r.message)) {
       // The commit landed and only its answer was lost: writing the batch
       // again would store it twice.
       log_info("the commit landed although the sink answered '" + r.message + "'; not writing the batch again",

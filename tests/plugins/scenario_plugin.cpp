@@ -287,6 +287,7 @@ class ScenarioSink : public ferry::Sink {
     block_partition_ = str(c, "block_partition");
     commit_retry_calls_ = calls(c, "commit_retry_calls");
     lost_reply_calls_ = calls(c, "lost_reply_calls");
+    unreachable_after_lost_reply_ = num(c, "unreachable_after_lost_reply");
     retry_after_ms_ = static_cast<uint64_t>(num(c, "retry_after_ms"));
     if (auto it = c.find("reject_plan"); it != c.end())
       for (const auto& call : it->value().as_array()) {
@@ -401,8 +402,10 @@ class ScenarioSink : public ferry::Sink {
     staged_.clear();
     point("after_commit", commits_);
     if (lost_reply_calls_.count(commits_) ||
-        (lost_reply_mod_ > 0 && picked(seed_, "reply", lost_reply_mod_, static_cast<uint64_t>(commits_))))
+        (lost_reply_mod_ > 0 && picked(seed_, "reply", lost_reply_mod_, static_cast<uint64_t>(commits_)))) {
+      unreachable_checkpoints_ = unreachable_after_lost_reply_;
       throw ferry::Error(FERRY_RETRY, "scenario sink: connection lost while committing (the commit landed)");
+    }
   }
 
   void abort() override { staged_.clear(); }
@@ -412,6 +415,10 @@ class ScenarioSink : public ferry::Sink {
     (void)partition;
     return std::nullopt;
 #else
+    if (unreachable_checkpoints_ > 0) {
+      --unreachable_checkpoints_;
+      throw ferry::Error(FERRY_RETRY, "scenario sink: cannot reach the server to read the checkpoint");
+    }
     bind_text(load_cp_, 1, pipeline_);
     bind_text(load_cp_, 2, partition);
     std::optional<std::string> out;
@@ -441,7 +448,8 @@ class ScenarioSink : public ferry::Sink {
   ferry::Host host_;
   uint64_t seed_ = 1, retry_after_ms_ = 0;
   int64_t reject_mod_ = 0, poison_mod_ = 0, retry_mod_ = 0, row_retry_mod_ = 0, lost_reply_mod_ = 0,
-          commit_retry_mod_ = 0, crash_at_ = 1, writes_ = 0, commits_ = 0;
+          commit_retry_mod_ = 0, crash_at_ = 1, writes_ = 0, commits_ = 0, unreachable_after_lost_reply_ = 0,
+          unreachable_checkpoints_ = 0;
   bool down_ = false;
   std::string crash_point_, block_file_, block_partition_, pipeline_;
   std::set<int64_t> commit_retry_calls_, lost_reply_calls_;
@@ -503,6 +511,8 @@ const FerryOptionSpec kSinkOptions[] = {
     {"block_partition", FERRY_OPTION_STRING, 0, "\"\"", "only writes of this partition wait for block_file"},
     {"commit_retry_calls", FERRY_OPTION_ARRAY, 0, "[]", "commit calls (1-based) that answer RETRY without storing"},
     {"lost_reply_calls", FERRY_OPTION_ARRAY, 0, "[]", "commit calls (1-based) that land but answer RETRY"},
+    {"unreachable_after_lost_reply", FERRY_OPTION_INT, 0, "0",
+     "after a lost reply, this many checkpoint() calls answer RETRY"},
     {"reject_plan", FERRY_OPTION_ARRAY, 0, "[]", "keys rejected per row on write call i (an array per call)"},
     {"reject_keys", FERRY_OPTION_ARRAY, 0, "[]", "keys that fail their whole write with INVALID_DATA"},
 };

@@ -96,6 +96,44 @@ TEST(CommitRetry, ALostCommitReplyDoesNotWriteTheBatchTwice) {
   EXPECT_EQ(rows.values.size(), 30u);
 }
 
+// The commit landed, its reply was lost, and the sink cannot be reached to
+// say so at once: the host must ask again, not write the batch a second
+// time on the guess that it did not land.
+TEST(CommitRetry, ACommitWhoseOutcomeTheSinkCannotTellYetIsAskedAgainNotWrittenAgain) {
+  ScenarioDir d;
+  d.define(pipeline(R"({"name": "tx", "plugin": "scenario",
+                        "config": {"lost_reply_calls": [2], "unreachable_after_lost_reply": 2}})"));
+  auto r = d.run();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto rows = d.sink("tx");
+  EXPECT_EQ(rows.total(), 30u) << r.err;
+  EXPECT_EQ(rows.values.size(), 30u);
+  EXPECT_TRUE(d.dlq(DlqStatus::Pending).empty());
+}
+
+// A sink that never says whether its commit landed: neither outcome can be
+// assumed, so the run stops (naming why) with nothing written twice and
+// nothing dead-lettered, and the next run settles it from the sink's own
+// checkpoint.
+TEST(CommitRetry, ACommitWhoseOutcomeStaysUnknownStopsTheRunAndTheNextRunSettlesIt) {
+  ScenarioDir d;
+  d.define(pipeline(R"({"name": "tx", "plugin": "scenario",
+                        "config": {"lost_reply_calls": [2], "unreachable_after_lost_reply": 1000}})"));
+  auto stopped = d.run();
+  ASSERT_NE(stopped.exit_code, 0) << stopped.err;
+  EXPECT_NE(stopped.err.find("landed"), std::string::npos) << stopped.err;
+  EXPECT_EQ(d.sink("tx").total(), 20u) << stopped.err;
+  EXPECT_TRUE(d.dlq(DlqStatus::Pending).empty());
+
+  d.define(pipeline(R"({"name": "tx", "plugin": "scenario", "config": {}})"));
+  auto r = d.run();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto rows = d.sink("tx");
+  EXPECT_EQ(rows.total(), 30u) << r.err;
+  EXPECT_EQ(rows.values.size(), 30u);
+  EXPECT_TRUE(d.dlq(DlqStatus::Pending).empty());
+}
+
 // Two transactional sinks under "all": a crash after the first committed
 // batch 3 and before the second did. Each sink resumes from what it holds:
 // neither gets a row twice.
