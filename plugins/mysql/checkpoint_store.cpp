@@ -22,7 +22,6 @@ CheckpointStore::CheckpointStore(Session& session, std::string database, std::st
 void CheckpointStore::reset() {
   upsert_.reset();
   select_.reset();
-  token_.reset();
 }
 
 void CheckpointStore::ensure_table() {
@@ -42,22 +41,22 @@ void CheckpointStore::ensure_table() {
   // `partition` is a reserved word: every identifier is quoted.
   session_.exec("CREATE TABLE IF NOT EXISTS " + quoted_ +
                     " (`pipeline` VARCHAR(255) NOT NULL, `partition` VARCHAR(255) NOT NULL, "
-                    "`position` LONGBLOB, `run_id` VARCHAR(255), `commit_token` BIGINT UNSIGNED, "
+                    "`position` LONGBLOB, `run_id` VARCHAR(255), "
                     "`updated_at` DATETIME(6) NOT NULL, PRIMARY KEY (`pipeline`, `partition`)) "
                     "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
                 "creating table " + quoted_);
 }
 
-void CheckpointStore::save(std::string_view pipeline, const FerryCheckpoint& cp, uint64_t token) {
+void CheckpointStore::save(std::string_view pipeline, const FerryCheckpoint& cp) {
   if (cp.struct_size < offsetof(FerryCheckpoint, run_id) + sizeof cp.run_id)
     throw ferry::Error(FERRY_ERROR_INTERNAL, "mysql sink: checkpoint struct is too small");
   if (!upsert_)
     upsert_ = session_.prepare(
         "INSERT INTO " + quoted_ +
-            " (`pipeline`, `partition`, `position`, `run_id`, `commit_token`, `updated_at`) "
-            "VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE "
+            " (`pipeline`, `partition`, `position`, `run_id`, `updated_at`) "
+            "VALUES (?, ?, ?, ?, UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE "
             "`position` = VALUES(`position`), `run_id` = VALUES(`run_id`), "
-            "`commit_token` = VALUES(`commit_token`), `updated_at` = VALUES(`updated_at`)",
+            "`updated_at` = VALUES(`updated_at`)",
         "preparing the checkpoint upsert into " + quoted_);
   // Exceptions go to the caller: it knows what a failure means for the
   // open transaction.
@@ -65,16 +64,20 @@ void CheckpointStore::save(std::string_view pipeline, const FerryCheckpoint& cp,
   upsert_->setString(2, text(ferry::view(cp.partition)));
   upsert_->setString(3, text(ferry::view(cp.position)));
   upsert_->setString(4, text(ferry::view(cp.run_id)));
-  upsert_->setUInt64(5, token);
   upsert_->executeUpdate();
 }
 
 std::optional<std::string> CheckpointStore::load(std::string_view pipeline,
                                                  std::string_view partition) {
   const std::string what = "reading the checkpoint from " + quoted_;
+  // A locking read: asked after a COMMIT whose answer was lost, it waits
+  // for that transaction (still on its way, its row locked, even a row it
+  // inserted) to end, and then reads the latest committed row, so the
+  // answer is the commit's outcome, not what the row held before it.
   if (!select_)
-    select_ = session_.prepare(
-        "SELECT `position` FROM " + quoted_ + " WHERE `pipeline` = ? AND `partition` = ?", what);
+    select_ = session_.prepare("SELECT `position` FROM " + quoted_ +
+                                   " WHERE `pipeline` = ? AND `partition` = ? LOCK IN SHARE MODE",
+                               what);
   try {
     select_->setString(1, text(pipeline));
     select_->setString(2, text(partition));
@@ -84,19 +87,6 @@ std::optional<std::string> CheckpointStore::load(std::string_view pipeline,
   } catch (const sql::SQLException& e) {
     session_.fail(e, what);
   }
-}
-
-std::optional<uint64_t> CheckpointStore::token(std::string_view pipeline,
-                                               std::string_view partition) {
-  if (!token_)
-    token_ = session_.prepare("SELECT `commit_token` FROM " + quoted_ +
-                                  " WHERE `pipeline` = ? AND `partition` = ? LOCK IN SHARE MODE",
-                              "reading the commit token from " + quoted_);
-  token_->setString(1, text(pipeline));
-  token_->setString(2, text(partition));
-  std::unique_ptr<sql::ResultSet> rs(token_->executeQuery());
-  if (!rs->next() || rs->isNull(1)) return std::nullopt;
-  return rs->getUInt64(1);
 }
 
 }  // namespace ferry_mysql

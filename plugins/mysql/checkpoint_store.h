@@ -2,17 +2,15 @@
 // so that a commit stores the rows and the position that produced them in
 // one InnoDB transaction: exactly-once.
 //
-// Each commit also stores a random commit token. When the connection dies
-// during COMMIT nobody knows whether it landed; after reconnecting, the sink
-// reads the token back to find out instead of guessing (a wrong guess either
-// loses the batch or, in append mode, writes it twice).
+// When the connection dies during COMMIT nobody knows whether it landed;
+// the host asks load() before writing the batch again, and load() answers
+// with the commit's outcome (see there).
 #ifndef FERRY_PLUGINS_MYSQL_CHECKPOINT_STORE_H_
 #define FERRY_PLUGINS_MYSQL_CHECKPOINT_STORE_H_
 
 #include <cppconn/prepared_statement.h>
 #include <ferry/plugin.h>
 
-#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,11 +27,9 @@ class CheckpointStore {
   // Creates the table if missing (outside any transaction).
   void ensure_table();
   // Upserts inside the caller's open transaction.
-  void save(std::string_view pipeline, const FerryCheckpoint& cp, uint64_t token);
+  void save(std::string_view pipeline, const FerryCheckpoint& cp);
+  // The stored position, once no commit of it is in flight.
   std::optional<std::string> load(std::string_view pipeline, std::string_view partition);
-  // The token of the last commit, read with a locking read so it sees the
-  // latest committed row even inside an open transaction.
-  std::optional<uint64_t> token(std::string_view pipeline, std::string_view partition);
   // Drops prepared statements (the connection is going away).
   void reset();
 
@@ -46,7 +42,6 @@ class CheckpointStore {
   std::string quoted_;
   std::unique_ptr<sql::PreparedStatement> upsert_;
   std::unique_ptr<sql::PreparedStatement> select_;
-  std::unique_ptr<sql::PreparedStatement> token_;
 };
 
 }  // namespace ferry_mysql

@@ -43,7 +43,6 @@ MysqlSink::MysqlSink(const ferry::Context& ctx)
       opts_(parse_sink_options(ctx)),
       pipeline_(ctx.pipeline()),
       where_("table " + quote_table(opts_.connection.database, opts_.table)),
-      token_rng_(std::random_device{}()),
       session_(opts_.connection, kComponent),
       table_(session_, opts_.connection.database, opts_.table),
       checkpoints_(session_, opts_.connection.database, opts_.checkpoint_table) {
@@ -361,31 +360,6 @@ void MysqlSink::write(const ferry::BatchView& input, ferry::Outcomes& outcomes) 
   staged_rows_ += static_cast<int64_t>(batch.rows() - rejected.size());
 }
 
-bool MysqlSink::resolve_in_doubt(const FerryCheckpoint* cp) {
-  std::optional<uint64_t> token;
-  try {
-    token = checkpoints_.token(in_doubt_->pipeline, in_doubt_->partition);
-  } catch (const sql::SQLException& e) {
-    session_.fail(e, "checking whether the interrupted commit landed in " + checkpoints_.quoted());
-  }
-  const InDoubt doubt = *in_doubt_;
-  in_doubt_.reset();
-  if (!token || *token != doubt.token) {
-    host_.info("mysql sink: the commit interrupted by the lost connection did not land; "
-               "committing the batch again");
-    return false;
-  }
-  const bool same_batch = cp != nullptr && ferry::view(cp->partition) == doubt.partition &&
-                          ferry::view(cp->position) == doubt.position;
-  if (!same_batch) return false;
-  // The host wrote the batch again because it could not know; keeping the
-  // second copy would duplicate it.
-  rollback_quietly();
-  host_.info("mysql sink: the commit interrupted by the lost connection had landed; "
-             "dropped the batch written again");
-  return true;
-}
-
 void MysqlSink::commit(const FerryCheckpoint* cp) {
   if (lost_staged_) {
     rollback_quietly();
@@ -394,14 +368,12 @@ void MysqlSink::commit(const FerryCheckpoint* cp) {
                           "again");
   }
   session_.ensure_connected();
-  if (in_doubt_ && resolve_in_doubt(cp)) return;
   if (!in_txn_ && cp == nullptr) return;
   // A batch whose rows were all rejected still moves the checkpoint.
   begin_if_needed();
 
   std::string pipeline(cp ? ferry::view(cp->pipeline) : std::string_view());
   if (pipeline.empty()) pipeline = pipeline_;
-  const uint64_t token = token_rng_();
   auto give_up = [&](const sql::SQLException& e, const std::string& msg) {
     const int code = error_code(e);
     if (code == 0 || ferry::support::is_mysql_connection_loss(code)) session_.disconnect();
@@ -413,7 +385,7 @@ void MysqlSink::commit(const FerryCheckpoint* cp) {
   };
   if (cp != nullptr) {
     try {
-      checkpoints_.save(pipeline, *cp, token);
+      checkpoints_.save(pipeline, *cp);
     } catch (const sql::SQLException& e) {
       give_up(e, session_.message(e, "storing the checkpoint in " + checkpoints_.quoted()));
     }
@@ -424,12 +396,8 @@ void MysqlSink::commit(const FerryCheckpoint* cp) {
     const int code = error_code(e);
     const std::string msg = session_.message(e, "committing to " + where_);
     if (cp != nullptr && (code == 0 || ferry::support::is_mysql_connection_loss(code))) {
-      in_doubt_ = InDoubt{pipeline, std::string(ferry::view(cp->partition)),
-                          std::string(ferry::view(cp->position)), token};
       session_.disconnect();
-      throw ferry::Error(FERRY_RETRY,
-                         msg + "; whether the commit landed is checked after reconnecting",
-                         kRetryAfterMs);
+      throw ferry::Error(FERRY_RETRY, msg + "; whether the commit landed is not known", kRetryAfterMs);
     }
     give_up(e, msg);
   }

@@ -8,8 +8,9 @@
 //
 // Lost connections: the server rolls the open transaction back. The next
 // call reconnects; if rows were staged, commit() answers RETRY so the host
-// aborts and writes the batch again. A connection lost *during* COMMIT is
-// resolved with the commit token (see checkpoint_store.h).
+// aborts and writes the batch again. A connection lost *during* COMMIT
+// answers RETRY too; the host then asks checkpoint() whether the batch
+// landed, which waits for that COMMIT if it is still on its way.
 //
 // Thread safety: one instance is called serially (ABI convention 4).
 #ifndef FERRY_PLUGINS_MYSQL_MYSQL_SINK_H_
@@ -21,7 +22,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <random>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -61,13 +61,6 @@ class MysqlSink final : public ferry::Sink {
     size_t row;
     std::string message;
   };
-  // A COMMIT whose answer was lost with the connection.
-  struct InDoubt {
-    std::string pipeline;
-    std::string partition;
-    std::string position;
-    uint64_t token = 0;
-  };
 
   void connect();
   void drop_statements();
@@ -82,7 +75,6 @@ class MysqlSink final : public ferry::Sink {
   void write_rows(const ferry::BatchView& batch, Plan& plan, std::vector<Rejection>* rejected);
   void insert_rows(const ferry::BatchView& batch, Plan& plan, const std::vector<size_t>& rows);
   void delete_row(const ferry::BatchView& batch, Plan& plan, size_t row);
-  bool resolve_in_doubt(const FerryCheckpoint* cp);
   void rollback_quietly();
   [[noreturn]] void fail(FerryStatus status, const std::string& message) const;
 
@@ -90,7 +82,6 @@ class MysqlSink final : public ferry::Sink {
   SinkOptions opts_;
   std::string pipeline_;
   std::string where_;  // "table `db`.`t`", for messages
-  std::mt19937_64 token_rng_;
 
   Session session_;
   TableInfo table_;
@@ -100,7 +91,6 @@ class MysqlSink final : public ferry::Sink {
   bool in_txn_ = false;
   bool lost_staged_ = false;  // staged rows died with a transaction
   int64_t staged_rows_ = 0;
-  std::optional<InDoubt> in_doubt_;
 };
 
 }  // namespace ferry_mysql

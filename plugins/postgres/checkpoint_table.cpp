@@ -4,6 +4,16 @@
 #include <ferry/plugin.hpp>
 
 namespace ferry_pg {
+namespace {
+
+// A new row is invisible to other sessions until its transaction ends, so a
+// row lock cannot make a reader wait for the first commit of a partition.
+// An advisory lock on the (table, pipeline, partition) can: the commit
+// holds it exclusively until it ends, a reader takes it shared. Keys that
+// collide only make one wait for the other.
+constexpr const char* kLockKey = "hashtextextended($1 || chr(10) || $2 || chr(10) || $3, 0)";
+
+}  // namespace
 
 void CheckpointTable::ensure(Connection& c) {
   Params p;
@@ -30,6 +40,12 @@ void CheckpointTable::save(Connection& c, const FerryCheckpoint& cp, std::string
   if (pipeline.empty()) pipeline = fallback_pipeline;
   const std::string pipeline_s(pipeline), partition(ferry::view(cp.partition)),
       run_id(ferry::view(cp.run_id));
+  Params key;
+  key.add_text(quoted_);
+  key.add_text(pipeline_s);
+  key.add_text(partition);
+  c.exec(std::string("SELECT pg_advisory_xact_lock(") + kLockKey + ")", key,
+         "locking the checkpoint of partition in table " + quoted_);
   Params p;
   p.add_text(pipeline_s);
   p.add_text(partition);
@@ -43,20 +59,45 @@ void CheckpointTable::save(Connection& c, const FerryCheckpoint& cp, std::string
          p, "storing the checkpoint in table " + quoted_);
 }
 
-std::optional<StoredCheckpoint> CheckpointTable::load(Connection& c, std::string_view pipeline,
-                                                      std::string_view partition) {
+std::optional<std::string> CheckpointTable::load(Connection& c, std::string_view pipeline,
+                                                      std::string_view partition, bool in_transaction) {
   const std::string pipeline_s(pipeline), partition_s(partition);
+  if (in_transaction) return read(c, pipeline_s, partition_s);
+  // Asked after a commit whose answer was lost, the table must say how
+  // that commit ended, not what it held before: a commit still on its way
+  // holds the lock until it ends. A server that never lets go (a session
+  // it has not yet found dead) gives up after lock_timeout, and the host
+  // asks again.
+  c.exec("BEGIN READ ONLY; SET LOCAL lock_timeout = '20s'", "reading table " + quoted_);
+  try {
+    Params key;
+    key.add_text(quoted_);
+    key.add_text(pipeline_s);
+    key.add_text(partition_s);
+    c.exec(std::string("SELECT pg_advisory_xact_lock_shared(") + kLockKey + ")", key,
+           "waiting for a commit in flight to table " + quoted_);
+    std::optional<std::string> out = read(c, pipeline_s, partition_s);
+    c.exec("COMMIT", "reading table " + quoted_);
+    return out;
+  } catch (const ferry::Error&) {
+    try {
+      c.exec("ROLLBACK", "reading table " + quoted_);
+    } catch (const ferry::Error&) {
+      // The connection is gone, and the transaction with it.
+    }
+    throw;
+  }
+}
+
+std::optional<std::string> CheckpointTable::read(Connection& c, const std::string& pipeline,
+                                                      const std::string& partition) {
   Params p;
-  p.add_text(pipeline_s);
-  p.add_text(partition_s);
-  Result r = c.exec("SELECT position, run_id FROM " + quoted_ + " WHERE pipeline = $1 AND partition = $2",
-                    p, "reading table " + quoted_, /*binary results*/ 1);
+  p.add_text(pipeline);
+  p.add_text(partition);
+  Result r = c.exec("SELECT position FROM " + quoted_ + " WHERE pipeline = $1 AND partition = $2", p,
+                    "reading table " + quoted_, /*binary results*/ 1);
   if (PQntuples(r.get()) == 0) return std::nullopt;
-  StoredCheckpoint out;
-  out.position.assign(PQgetvalue(r.get(), 0, 0), static_cast<size_t>(PQgetlength(r.get(), 0, 0)));
-  if (!PQgetisnull(r.get(), 0, 1))
-    out.run_id.assign(PQgetvalue(r.get(), 0, 1), static_cast<size_t>(PQgetlength(r.get(), 0, 1)));
-  return out;
+  return std::string(PQgetvalue(r.get(), 0, 0), static_cast<size_t>(PQgetlength(r.get(), 0, 0)));
 }
 
 }  // namespace ferry_pg

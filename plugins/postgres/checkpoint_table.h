@@ -14,11 +14,6 @@
 
 namespace ferry_pg {
 
-struct StoredCheckpoint {
-  std::string position;
-  std::string run_id;
-};
-
 class CheckpointTable {
  public:
   explicit CheckpointTable(TableName name) : quoted_(name.quoted()) {}
@@ -27,10 +22,13 @@ class CheckpointTable {
   // Creates the table if it is missing (needs CREATE only then).
   void ensure(Connection& c);
   void save(Connection& c, const FerryCheckpoint& cp, std::string_view fallback_pipeline);
-  std::optional<StoredCheckpoint> load(Connection& c, std::string_view pipeline,
-                                       std::string_view partition);
+  // The stored checkpoint, once no commit of it is in flight (the sink's
+  // own open transaction aside: with `in_transaction` it reads in that).
+  std::optional<std::string> load(Connection& c, std::string_view pipeline, std::string_view partition,
+                                       bool in_transaction);
 
  private:
+  std::optional<std::string> read(Connection& c, const std::string& pipeline, const std::string& partition);
   std::string quoted_;
 };
 

@@ -378,54 +378,20 @@ void PostgresSink::write(const ferry::BatchView& input, ferry::Outcomes& outcome
   staged_rows_ += static_cast<int64_t>(fit->batch().rows() - rejections.size());
 }
 
-bool PostgresSink::in_doubt_commit_landed(Connection& c) {
-  std::optional<StoredCheckpoint> stored = checkpoints_.load(c, in_doubt_->pipeline, in_doubt_->partition);
-  return stored && stored->position == in_doubt_->position && stored->run_id == in_doubt_->run_id;
-}
-
 void PostgresSink::commit(const FerryCheckpoint* checkpoint) {
   if (!in_txn_ && checkpoint == nullptr) return;
   // A lost connection with staged rows answers RETRY: the host aborts and
   // writes the batch again.
   Connection& c = connection(/*lost_rows_are_fatal=*/false);
   begin_if_needed(c);
-  bool committing = false;
   try {
-    // Only a second copy of the batch whose COMMIT answer was lost may be
-    // dropped: a host that found out on its own that the commit landed
-    // goes on with the next batch, which must be committed.
-    const bool same_batch = in_doubt_ && checkpoint != nullptr &&
-                            ferry::view(checkpoint->partition) == in_doubt_->partition &&
-                            ferry::view(checkpoint->position) == in_doubt_->position;
-    if (in_doubt_ && !same_batch) in_doubt_.reset();
-    if (in_doubt_) {
-      if (in_doubt_commit_landed(c)) {
-        // The COMMIT whose answer was lost did commit: these rows are a
-        // second copy of that batch.
-        c.exec("ROLLBACK", "rolling back a repeated batch on " + where_);
-        in_txn_ = false;
-        staged_rows_ = 0;
-        forget_after_rollback();
-        host_.info(std::string(kWho) + ": the COMMIT interrupted by a lost connection had landed; "
-                                       "not writing the batch twice");
-        in_doubt_.reset();
-        return;
-      }
-      in_doubt_.reset();
-    }
     if (checkpoint) checkpoints_.save(c, *checkpoint, pipeline_);
-    committing = true;
     c.exec("COMMIT", "committing to " + where_);
   } catch (const ferry::Error& e) {
     const auto* pg = dynamic_cast<const PgError*>(&e);
     if (pg && pg->connection_lost()) {
-      if (committing && checkpoint) {
-        in_doubt_ = InDoubt{std::string(ferry::view(checkpoint->pipeline)),
-                            std::string(ferry::view(checkpoint->partition)),
-                            std::string(ferry::view(checkpoint->position)),
-                            std::string(ferry::view(checkpoint->run_id))};
-        if (in_doubt_->pipeline.empty()) in_doubt_->pipeline = pipeline_;
-      }
+      // Lost in COMMIT, the outcome is unknown: the host asks checkpoint(),
+      // which waits for a COMMIT still on its way, before writing again.
       drop_connection();
       throw;  // RETRY
     }
@@ -466,9 +432,7 @@ void PostgresSink::abort() {
 
 std::optional<std::string> PostgresSink::checkpoint(std::string_view partition) {
   Connection& c = connection(/*lost_rows_are_fatal=*/false);
-  std::optional<StoredCheckpoint> stored = checkpoints_.load(c, pipeline_, partition);
-  if (!stored) return std::nullopt;
-  return stored->position;
+  return checkpoints_.load(c, pipeline_, partition, in_txn_);
 }
 
 }  // namespace ferry_pg

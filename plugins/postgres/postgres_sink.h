@@ -10,9 +10,10 @@
 // for delete records), keeping the last record per key of the call.
 //
 // A connection lost in COMMIT leaves the outcome in doubt: the sink answers
-// RETRY and, when the host writes the batch again, first checks whether the
-// checkpoint of the lost COMMIT is in the table (then it did commit and the
-// rewrite is rolled back), so a lost acknowledgement never duplicates rows.
+// RETRY, and the host asks checkpoint() whether the batch landed before it
+// writes the batch again. The commit holds an advisory lock on its
+// checkpoint until it ends, and checkpoint() waits for it, so the answer is
+// the outcome even while that COMMIT is still on its way to the server.
 //
 // Thread safety: one instance is called serially (ABI convention 4).
 #ifndef FERRY_PLUGINS_POSTGRES_POSTGRES_SINK_H_
@@ -49,12 +50,6 @@ class PostgresSink final : public ferry::Sink {
     size_t row;
     std::string message;
   };
-  struct InDoubt {
-    std::string pipeline;
-    std::string partition;
-    std::string position;
-    std::string run_id;
-  };
 
   // A live connection; reconnects after a loss. Throws RETRY when the
   // server cannot be reached, fatal when staged rows were lost with it.
@@ -77,7 +72,6 @@ class PostgresSink final : public ferry::Sink {
   void write_upsert(Connection& c, const ferry::BatchView& batch, const std::vector<bool>& rejected,
                     bool has_deletes);
   void ensure_stage(Connection& c, const ferry::BatchView& batch);
-  bool in_doubt_commit_landed(Connection& c);
   void forget_after_rollback();
   [[noreturn]] void fail(FerryStatus status, const std::string& message) const;
 
@@ -94,7 +88,6 @@ class PostgresSink final : public ferry::Sink {
   bool types_pinned_ = false;  // column types read under the table lock in this transaction
   int64_t staged_rows_ = 0;   // rows staged by successful writes since BEGIN
   std::string stage_signature_;  // columns of pg_temp.ferry_stage; empty: none
-  std::optional<InDoubt> in_doubt_;
   std::vector<bool> array_cols_;  // per batch field: target column is an array
   std::vector<BinaryColumn> binary_cols_;  // per batch field: its column's binary encoder
   std::string buffer_;            // COPY data, reused

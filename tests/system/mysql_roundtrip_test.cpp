@@ -317,4 +317,30 @@ TEST_F(MysqlRoundTrip, AColumnAnotherWriterAddedMeanwhileIsUsedNotAddedAgain) {
             "1:NULL\n2:NULL\n3:0.5\n4:1.5");
 }
 
+// Earlier versions created the checkpoint table with a `commit_token`
+// column: such a table keeps working.
+TEST_F(MysqlRoundTrip, ACheckpointTableWithTheFormerCommitTokenColumnKeepsWorking) {
+  using ferry::test::Column;
+  using ferry::test::make_batch;
+  using ferry::test::Row;
+  using ferry::test::Value;
+  q("CREATE DATABASE former; CREATE TABLE former.ferry_checkpoints ("
+    "`pipeline` VARCHAR(255) NOT NULL, `partition` VARCHAR(255) NOT NULL, `position` LONGBLOB, "
+    "`run_id` VARCHAR(255), `commit_token` BIGINT UNSIGNED, `updated_at` DATETIME(6) NOT NULL, "
+    "PRIMARY KEY (`pipeline`, `partition`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;"
+    "INSERT INTO former.ferry_checkpoints VALUES ('test-pipeline', 'p0', '1', 'r', 42, UTC_TIMESTAMP(6))");
+  ferry::test::Plugin plugin(ferry::test::plugin_path("mysql"));
+  ferry::test::OpenParams params;
+  params.config_json = "{" + conn("former") + R"(, "table": "t"})";
+  ferry::test::SinkHandle sink(plugin, params);
+  ASSERT_EQ(sink.open_status(), FERRY_OK) << sink.host().last_error();
+  EXPECT_EQ(sink.checkpoint("p0"), std::optional<std::string>("1"));
+  Row a;
+  a.values = {Value::int64(2)};
+  ASSERT_EQ(sink.write(make_batch({{"id", FERRY_TYPE_INT64}}, {a})), FERRY_OK) << sink.host().last_error();
+  ASSERT_EQ(sink.commit("p0", "2"), FERRY_OK) << sink.host().last_error();
+  EXPECT_EQ(sink.checkpoint("p0"), std::optional<std::string>("2"));
+  EXPECT_EQ(q("SELECT COUNT(*) FROM former.t"), "1");
+}
+
 }  // namespace
