@@ -99,9 +99,12 @@ void CommitCore::commit_one(size_t i, const Delivery& d, SinkOutcome& outcome,
                     "' up to position '" + d.to + "' (" + failure + ") and could not say whether it landed, " +
                     std::to_string(ask) + " times (" + why +
                     "); stopping, so that the batch is neither lost nor written twice: the next run asks again");
-      log_warn("cannot learn whether the commit landed, asking again: " + why,
+      const uint64_t delay = slot.backoff->delay_ms(ask, 0);
+      log_warn("cannot learn whether the commit landed, asking again in " + std::to_string(delay) +
+                   " ms (attempt " + std::to_string(ask) + " of " + std::to_string(slot.def->retry.max_attempts) +
+                   "): " + why,
                run_.fields(d.partition, slot.def->name));
-      if (!sleep_unless_stopping(slot.backoff->delay_ms(ask, 0), &run_.stop)) throw CancelledError();
+      if (!sleep_unless_stopping(delay, &run_.stop)) throw CancelledError();
     }
   };
   for (uint32_t attempt = 1;; ++attempt) {
