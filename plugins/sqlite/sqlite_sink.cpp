@@ -30,6 +30,7 @@ SqliteSink::SqliteSink(const ferry::Context& ctx)
   configure_connection();
   checkpoints_ = std::make_unique<CheckpointStore>(*db_);
   schema_ = std::make_unique<TableSchema>(*db_, opts_.table);
+  txn_ = std::make_unique<ferry::support::SinkTransaction>(static_cast<SinkDialect&>(*this), "sqlite sink", where_);
   check_existing_table();
 }
 
@@ -58,25 +59,40 @@ void SqliteSink::check_existing_table() {
       fail(FERRY_ERROR_CONFIG, "key column " + quote_ident(k) + " is not a column of " + where_);
 }
 
-void SqliteSink::check_usable() const {
-  if (txn_lost_)
-    fail(FERRY_ERROR_IO, "SQLite rolled back the open transaction of " + where_ +
-                             " after an error; the host must abort() before writing again");
+const ferry::support::SinkDialect::Statements& SqliteSink::statements() const {
+  static const Statements sql{"BEGIN IMMEDIATE", "SAVEPOINT ferry_write", "RELEASE ferry_write",
+                              // ROLLBACK TO keeps the savepoint open; RELEASE then drops it.
+                              "ROLLBACK TO ferry_write; RELEASE ferry_write"};
+  return sql;
 }
 
-void SqliteSink::begin_if_needed() {
-  if (in_txn_) return;
-  // IMMEDIATE takes the write lock now, so BUSY shows up here (nothing
-  // staged yet, safe to retry) rather than in the middle of a batch.
-  db_->exec("BEGIN IMMEDIATE", "beginning a transaction on " + where_);
-  in_txn_ = true;
-  staged_rows_ = 0;
+void SqliteSink::exec(const std::string& sql, std::string_view what) { db_->exec(sql, std::string(what)); }
+
+void SqliteSink::save_checkpoint(const FerryCheckpoint& checkpoint) { checkpoints_->save(checkpoint, pipeline_); }
+
+void SqliteSink::commit() { db_->exec("COMMIT", "committing to " + where_); }
+
+void SqliteSink::rollback() noexcept {
+  if (db_->in_transaction()) sqlite3_exec(db_->raw(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+ferry::support::Loss SqliteSink::loss() noexcept {
+  // Some errors (a full disk, an I/O error) make SQLite roll back the
+  // whole transaction on its own.
+  return db_->in_transaction() ? ferry::support::Loss::kCall : ferry::support::Loss::kTransaction;
+}
+
+void SqliteSink::rolled_back(bool whole_transaction) noexcept {
+  if (ddl_in_txn_) {
+    prepared_.clear();
+    schema_->forget();
+  }
+  if (whole_transaction) ddl_in_txn_ = false;
 }
 
 void SqliteSink::write(const ferry::BatchView& input, ferry::Outcomes& outcomes) {
-  check_usable();
   if (input.rows() == 0) return;
-  begin_if_needed();
+  txn_->begin();  // the write lock first: the table is read under it
 
   ferry::support::TableTarget target;
   target.case_insensitive = true;
@@ -88,49 +104,13 @@ void SqliteSink::write(const ferry::BatchView& input, ferry::Outcomes& outcomes)
   const ferry::BatchView& batch = fit.batch();
 
   std::vector<Rejection> rejected;
-  db_->exec("SAVEPOINT ferry_write", "opening a savepoint on " + where_);
-  try {
+  txn_->write([&] {
     if (batch.rows() > 0) write_rows(batch, prepared_for(batch), &rejected);
-    db_->exec("RELEASE ferry_write", "releasing a savepoint on " + where_);
-  } catch (const ferry::Error& e) {
-    const bool earlier_rows_lost = !undo_call() && staged_rows_ > 0;
-    forget_schema_if_changed();
-    if (earlier_rows_lost) {
-      txn_lost_ = true;
-      fail(FERRY_ERROR_IO,
-           std::string("rows staged earlier in this transaction were lost (") + e.what() + ")");
-    }
-    throw;
-  } catch (...) {
-    if (!undo_call() && staged_rows_ > 0) txn_lost_ = true;
-    forget_schema_if_changed();
-    throw;
-  }
+    return static_cast<int64_t>(batch.rows() - rejected.size());
+  });
   // Outcomes only once the call stands: a failed call must report no rows.
   for (const auto& [row, why] : fit.rejected()) outcomes.reject(row, "sqlite sink: " + why);
   for (Rejection& r : rejected) outcomes.reject(fit.input_row(r.row), std::move(r.message));
-  staged_rows_ += static_cast<int64_t>(batch.rows() - rejected.size());
-}
-
-bool SqliteSink::undo_call() {
-  if (!db_->in_transaction()) {
-    in_txn_ = false;
-    return false;
-  }
-  // ROLLBACK TO keeps the savepoint open; RELEASE then drops it, leaving the
-  // transaction exactly as it was before this call.
-  const int rc = sqlite3_exec(db_->raw(), "ROLLBACK TO ferry_write; RELEASE ferry_write", nullptr,
-                              nullptr, nullptr);
-  if (rc == SQLITE_OK) return true;
-  sqlite3_exec(db_->raw(), "ROLLBACK", nullptr, nullptr, nullptr);
-  in_txn_ = false;
-  return false;
-}
-
-void SqliteSink::forget_schema_if_changed() {
-  if (!ddl_in_txn_) return;
-  prepared_.clear();
-  schema_->forget();
 }
 
 SqliteSink::Prepared& SqliteSink::prepared_for(const ferry::BatchView& batch) {
@@ -267,39 +247,11 @@ void SqliteSink::fail_row(int rc, size_t row) {
 }
 
 void SqliteSink::commit(const FerryCheckpoint* checkpoint) {
-  check_usable();
-  if (!in_txn_ && checkpoint == nullptr) return;
-  begin_if_needed();
-  try {
-    if (checkpoint != nullptr) checkpoints_->save(*checkpoint, pipeline_);
-    db_->exec("COMMIT", "committing to " + where_);
-  } catch (const ferry::Error& e) {
-    if (!db_->in_transaction()) {
-      in_txn_ = false;
-      txn_lost_ = staged_rows_ > 0;
-      forget_schema_if_changed();
-      fail(FERRY_ERROR_IO,
-           std::string("the transaction was rolled back, nothing committed (") + e.what() + ")");
-    }
-    // Still open: BUSY keeps everything staged for a retry of commit();
-    // anything else is no fault of the data, so not INVALID_DATA.
-    if (e.status() == FERRY_RETRY) throw;
-    throw ferry::Error(e.status() == FERRY_INVALID_DATA ? FERRY_ERROR_IO : e.status(), e.what());
-  }
-  if (staged_rows_ > 0) host_.count("sqlite_rows_committed", staged_rows_);
-  in_txn_ = false;
-  ddl_in_txn_ = false;
-  staged_rows_ = 0;
+  const int64_t committed = txn_->commit(checkpoint);
+  if (committed > 0) host_.count("sqlite_rows_committed", committed);
 }
 
-void SqliteSink::abort() {
-  if (db_->in_transaction()) db_->exec("ROLLBACK", "rolling back " + where_);
-  in_txn_ = false;
-  txn_lost_ = false;
-  staged_rows_ = 0;
-  forget_schema_if_changed();
-  ddl_in_txn_ = false;
-}
+void SqliteSink::abort() { txn_->abort(); }
 
 std::optional<std::string> SqliteSink::checkpoint(std::string_view partition) {
   return checkpoints_->load(pipeline_, partition);

@@ -1,9 +1,10 @@
 // The SQLite sink (FERRY_CAP_TRANSACTIONAL).
 //
-// Transaction shape: the first write after a commit begins an IMMEDIATE
-// transaction; every write() runs inside a SAVEPOINT so that a failed call
-// leaves the rows of earlier calls staged; commit() upserts the checkpoint
-// into `ferry_checkpoints` and COMMITs, so rows and checkpoint land together.
+// Its transaction is the SQL sinks' one (support/sql/sink_transaction.h):
+// a savepoint per write(), the checkpoint upserted into
+// `ferry_checkpoints` and committed with the rows. This file keeps the
+// dialect: an IMMEDIATE transaction, which takes the write lock at once, so
+// that BUSY shows up before anything is staged.
 //
 // Thread safety: one instance is called serially (ABI convention 4).
 #ifndef FERRY_PLUGINS_SQLITE_SQLITE_SINK_H_
@@ -11,6 +12,8 @@
 
 #include <array>
 #include <ferry/plugin.hpp>
+#include <sql/sink_transaction.h>
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,7 +28,7 @@
 
 namespace ferry_sqlite {
 
-class SqliteSink final : public ferry::Sink {
+class SqliteSink final : public ferry::Sink, private ferry::support::SinkDialect {
  public:
   explicit SqliteSink(const ferry::Context& ctx);
   // `ferry validate` and the start of a run: the options alone (ABI 1.3).
@@ -50,20 +53,24 @@ class SqliteSink final : public ferry::Sink {
     std::string message;
   };
 
+  // SinkDialect
+  const Statements& statements() const override;
+  void exec(const std::string& sql, std::string_view what) override;
+  void save_checkpoint(const FerryCheckpoint& checkpoint) override;
+  void commit() override;
+  void rollback() noexcept override;
+  ferry::support::Loss loss() noexcept override;
+  void began() override { ddl_in_txn_ = false; }
+  void rolled_back(bool whole_transaction) noexcept override;
+
   void configure_connection();
   void check_existing_table();
-  void check_usable() const;
-  void begin_if_needed();
   Prepared& prepared_for(const ferry::BatchView& batch);
   void fit_table(const ferry::BatchView& batch);
   TableSchema::NewColumn new_column(const ferry::BatchView& batch, size_t f) const;
   std::unique_ptr<Prepared> prepare(const ferry::BatchView& batch);
   void write_rows(const ferry::BatchView& batch, Prepared& p, std::vector<Rejection>* rejected);
   [[noreturn]] void fail_row(int rc, size_t row);
-  // Undoes the current write() call; returns false if SQLite had already
-  // rolled back the whole transaction.
-  bool undo_call();
-  void forget_schema_if_changed();
 
   ferry::Host host_;
   Options opts_;
@@ -76,11 +83,9 @@ class SqliteSink final : public ferry::Sink {
   std::unique_ptr<CheckpointStore> checkpoints_;
   std::unordered_map<std::string, std::unique_ptr<Prepared>> prepared_;
   std::vector<std::array<char, kTimestampTextSize>> scratch_;  // timestamp text per field
+  std::unique_ptr<ferry::support::SinkTransaction> txn_;
 
-  bool in_txn_ = false;
-  bool ddl_in_txn_ = false;  // CREATE/ALTER since the last commit
-  bool txn_lost_ = false;    // SQLite rolled back staged rows: only abort() may follow
-  int64_t staged_rows_ = 0;
+  bool ddl_in_txn_ = false;  // CREATE/ALTER since the transaction began
 };
 
 }  // namespace ferry_sqlite

@@ -1,0 +1,114 @@
+#include "sql/sink_transaction.h"
+
+namespace ferry::support {
+
+void SinkTransaction::begin() {
+  if (open_) return;
+  dialect_.exec(dialect_.statements().begin, "beginning a transaction on " + where_);
+  open_ = true;
+  staged_ = 0;  // lost_staged_ stays: only abort() forgets the loss
+  dialect_.began();
+}
+
+void SinkTransaction::ended(bool rows_lost) noexcept {
+  if (rows_lost) lost_staged_ = true;
+  open_ = false;
+  staged_ = 0;
+  dialect_.rolled_back(true);
+}
+
+void SinkTransaction::connection_lost() noexcept {
+  if (open_) ended(staged_ > 0);
+}
+
+void SinkTransaction::write(const std::function<int64_t()>& work) {
+  // The ABI's rule: a write after earlier rows of the batch were lost must
+  // fail fatally, so that the host never commits the batch without them.
+  if (lost_staged_)
+    throw Error(FERRY_ERROR_IO, who_ + ": rows staged by an earlier write of this batch to " + where_ +
+                                    " were lost with the connection; nothing of the batch was committed");
+  begin();
+  const SinkDialect::Statements& sql = dialect_.statements();
+  int64_t staged = 0;
+  try {
+    dialect_.exec(sql.savepoint, "opening a savepoint on " + where_);
+    staged = work();
+    if (!sql.release.empty()) dialect_.exec(sql.release, "releasing a savepoint on " + where_);
+  } catch (...) {
+    Loss loss = dialect_.loss();
+    if (loss == Loss::kCall) {
+      // Undo this call only; earlier calls' rows stay staged.
+      try {
+        dialect_.exec(sql.rollback_to_savepoint, "rolling back a savepoint on " + where_);
+        dialect_.rolled_back(false);
+      } catch (...) {
+        loss = dialect_.loss() == Loss::kConnection ? Loss::kConnection : Loss::kTransaction;
+      }
+    }
+    if (loss == Loss::kCall) throw;
+    if (loss == Loss::kTransaction) dialect_.rollback();  // make sure nothing half-done stays open
+    const bool earlier_rows_lost = staged_ > 0;
+    ended(earlier_rows_lost);
+    if (!earlier_rows_lost) throw;  // this call's rows only: the host writes them again
+    try {
+      throw;
+    } catch (const std::exception& e) {
+      throw Error(FERRY_ERROR_IO, who_ + ": rows staged by an earlier write of this batch to " + where_ +
+                                      " were lost with the transaction (" + e.what() +
+                                      "); nothing of the batch was committed");
+    }
+  }
+  staged_ += staged;
+}
+
+int64_t SinkTransaction::commit(const FerryCheckpoint* checkpoint) {
+  if (lost_staged_) {
+    abort();
+    throw Error(FERRY_RETRY, who_ + ": rows staged in this transaction on " + where_ +
+                                 " were lost with it (the connection died or the server rolled it back); "
+                                 "nothing of the batch was committed, it must be written again");
+  }
+  if (!open_ && checkpoint == nullptr) return 0;
+  begin();  // a batch whose rows were all rejected still moves the checkpoint
+  try {
+    if (checkpoint != nullptr) dialect_.save_checkpoint(*checkpoint);
+    dialect_.commit();
+  } catch (...) {
+    rethrow_commit_failure();
+  }
+  const int64_t committed = staged_;
+  open_ = false;
+  staged_ = 0;
+  return committed;
+}
+
+void SinkTransaction::rethrow_commit_failure() {
+  if (dialect_.loss() == Loss::kConnection) {
+    // Whether a lost COMMIT landed is not known here: the host asks the
+    // sink's checkpoint before writing the batch again.
+    ended(false);
+    throw;
+  }
+  // The server refused: the transaction is gone (COMMIT of a failed
+  // transaction rolls back) or aborted; make sure it is closed.
+  dialect_.rollback();
+  ended(false);
+  try {
+    throw;
+  } catch (const Error& e) {
+    // Nothing a commit does is the data's fault: INVALID_DATA cannot be
+    // bisected at commit time.
+    const FerryStatus status = e.status() == FERRY_INVALID_DATA ? FERRY_ERROR_IO : e.status();
+    throw Error(status, std::string(e.what()) + "; nothing of the batch was committed", e.retry_after_ms());
+  }
+}
+
+void SinkTransaction::abort() noexcept {
+  if (open_) dialect_.rollback();
+  open_ = false;
+  lost_staged_ = false;
+  staged_ = 0;
+  dialect_.rolled_back(true);
+}
+
+}  // namespace ferry::support
