@@ -52,6 +52,7 @@ PostgresSink::PostgresSink(const ferry::Context& ctx)
   // with its address, and the run does not start.
   conn_ = std::make_unique<Connection>(opts_.dsn, kWho, &host_);
   where_ = "table " + table_.quoted() + " at " + conn_->endpoint();
+  txn_ = std::make_unique<ferry::support::SinkTransaction>(static_cast<SinkDialect&>(*this), kWho, where_);
   checkpoints_.ensure(*conn_);
   if (!table_.exists(*conn_)) {
     if (!opts_.create_table)
@@ -68,40 +69,77 @@ void PostgresSink::fail(FerryStatus status, const std::string& message) const {
   throw ferry::Error(status, conn_ ? conn_->redact(text) : text);
 }
 
-void PostgresSink::drop_connection() {
+void PostgresSink::drop_connection() noexcept {
   conn_.reset();
-  in_txn_ = false;
-  ddl_in_txn_ = false;
-  staged_rows_ = 0;
   stage_signature_.clear();
   table_.forget();
 }
 
-Connection& PostgresSink::connection(bool lost_rows_are_fatal) {
+Connection& PostgresSink::connection() {
   if (conn_ && !conn_->broken()) return *conn_;
-  const bool lost = in_txn_ && staged_rows_ > 0;
+  // The server rolled back what the lost connection had open.
+  txn_->connection_lost();
   drop_connection();
-  if (lost && lost_rows_are_fatal)
-    fail(FERRY_ERROR_IO, "the connection to " + where_ +
-                             " was lost with rows staged by an earlier write of this batch; "
-                             "nothing of the batch was committed");
-  if (lost)
-    fail(FERRY_RETRY, "the connection to " + where_ +
-                          " was lost before COMMIT; nothing of the batch was committed, "
-                          "it will be written again");
   // Reconnect: unreachable answers RETRY (the host backs off); rejected
   // credentials stay fatal.
   conn_ = std::make_unique<Connection>(opts_.dsn, kWho, &host_);
   return *conn_;
 }
 
-void PostgresSink::begin_if_needed(Connection& c) {
-  if (in_txn_) return;
-  c.exec("BEGIN", "beginning a transaction on " + where_);
-  in_txn_ = true;
+Connection& PostgresSink::live() {
+  if (!conn_) throw ferry::Error(FERRY_RETRY, std::string(kWho) + ": the connection to " + where_ + " was lost");
+  return *conn_;
+}
+
+const ferry::support::SinkDialect::Statements& PostgresSink::statements() const {
+  static const Statements sql{"BEGIN", "SAVEPOINT ferry_write", "RELEASE SAVEPOINT ferry_write",
+                              "ROLLBACK TO SAVEPOINT ferry_write; RELEASE SAVEPOINT ferry_write"};
+  return sql;
+}
+
+void PostgresSink::exec(const std::string& sql, std::string_view what) { live().exec(sql, what); }
+
+void PostgresSink::save_checkpoint(const FerryCheckpoint& checkpoint) {
+  checkpoints_.save(live(), checkpoint, pipeline_);
+}
+
+void PostgresSink::commit() { live().exec("COMMIT", "committing to " + where_); }
+
+void PostgresSink::rollback() noexcept {
+  if (!conn_ || conn_->broken()) return;
+  try {
+    conn_->exec("ROLLBACK", "rolling back " + where_);
+  } catch (const ferry::Error&) {
+    drop_connection();  // the server forgets the transaction with the session
+  }
+}
+
+ferry::support::Loss PostgresSink::loss() noexcept {
+  bool lost = !conn_ || conn_->broken();
+  try {
+    throw;
+  } catch (const PgError& e) {
+    lost = lost || e.connection_lost();
+  } catch (...) {
+  }
+  if (!lost) return ferry::support::Loss::kCall;
+  drop_connection();
+  return ferry::support::Loss::kConnection;
+}
+
+void PostgresSink::began() {
   ddl_in_txn_ = false;
   types_pinned_ = false;
-  staged_rows_ = 0;
+}
+
+void PostgresSink::rolled_back(bool whole_transaction) noexcept {
+  // What was read of the table after DDL in there is stale.
+  if (ddl_in_txn_ && (whole_transaction || !ddl_before_call_)) {
+    table_.forget();
+    stage_signature_.clear();
+  }
+  if (whole_transaction) ddl_in_txn_ = false;
+  types_pinned_ = false;  // the rolled-back part may have held the only table lock
 }
 
 void PostgresSink::pin_column_types(Connection& c) {
@@ -114,13 +152,6 @@ void PostgresSink::pin_column_types(Connection& c) {
   if (!table_.exists(c)) return;  // created in this transaction, from the batch's own types
   c.exec("LOCK TABLE " + table_.quoted() + " IN ROW EXCLUSIVE MODE", "locking " + where_);
   table_.forget();
-}
-
-void PostgresSink::forget_after_rollback() {
-  if (!ddl_in_txn_) return;
-  table_.forget();
-  stage_signature_.clear();
-  ddl_in_txn_ = false;
 }
 
 TargetTable::NewColumn PostgresSink::new_column(const ferry::BatchView& batch, size_t f) const {
@@ -317,13 +348,12 @@ void PostgresSink::write_upsert(Connection& c, const ferry::BatchView& batch,
 
 void PostgresSink::write(const ferry::BatchView& input, ferry::Outcomes& outcomes) {
   if (input.rows() == 0) return;
-  Connection& c = connection(/*lost_rows_are_fatal=*/true);
-  begin_if_needed(c);
-  const bool ddl_before = ddl_in_txn_;
+  connection();
   std::optional<ferry::support::TableFit> fit;
   std::vector<Rejection> rejections;
-  try {
-    c.exec("SAVEPOINT ferry_write", "opening a savepoint on " + where_);
+  txn_->write([&] {
+    ddl_before_call_ = ddl_in_txn_;
+    Connection& c = live();
     pin_column_types(c);
     ferry::support::TableTarget target;
     target.has_column = [&](std::string_view name) { return table_.has_column(c, name); };
@@ -343,96 +373,26 @@ void PostgresSink::write(const ferry::BatchView& input, ferry::Outcomes& outcome
       if (opts_.mode == WriteMode::kAppend) write_append(c, batch, rejected);
       else write_upsert(c, batch, rejected, has_deletes);
     }
-    c.exec("RELEASE SAVEPOINT ferry_write", "releasing a savepoint on " + where_);
-  } catch (const ferry::Error& e) {
-    const auto* pg = dynamic_cast<const PgError*>(&e);
-    if (pg && pg->connection_lost()) {
-      const bool earlier_rows_lost = staged_rows_ > 0;
-      drop_connection();
-      if (earlier_rows_lost)
-        fail(FERRY_ERROR_IO, std::string("rows staged by an earlier write of this batch were lost "
-                                         "with the connection: ") + e.what());
-      throw;  // RETRY: nothing was staged, the host writes these rows again
-    }
-    // Undo this call only; earlier calls' rows stay staged.
-    try {
-      c.exec("ROLLBACK TO SAVEPOINT ferry_write; RELEASE SAVEPOINT ferry_write",
-             "rolling back a savepoint on " + where_);
-    } catch (const ferry::Error&) {
-      const bool earlier_rows_lost = staged_rows_ > 0;
-      drop_connection();
-      if (earlier_rows_lost)
-        fail(FERRY_ERROR_IO, std::string("the transaction was lost after: ") + e.what());
-      throw;
-    }
-    if (ddl_in_txn_ && !ddl_before) {
-      table_.forget();
-      stage_signature_.clear();
-    }
-    types_pinned_ = false;  // the rolled-back savepoint may have held the only table lock
-    throw;
-  }
+    return static_cast<int64_t>(batch.rows() - rejections.size());
+  });
   // Outcomes only once the call stands: a failed call must report no rows.
   for (const auto& [row, why] : fit->rejected()) outcomes.reject(row, std::string(kWho) + ": " + why);
   for (Rejection& r : rejections) outcomes.reject(fit->input_row(r.row), std::move(r.message));
-  staged_rows_ += static_cast<int64_t>(fit->batch().rows() - rejections.size());
 }
 
 void PostgresSink::commit(const FerryCheckpoint* checkpoint) {
-  if (!in_txn_ && checkpoint == nullptr) return;
-  // A lost connection with staged rows answers RETRY: the host aborts and
-  // writes the batch again.
-  Connection& c = connection(/*lost_rows_are_fatal=*/false);
-  begin_if_needed(c);
-  try {
-    if (checkpoint) checkpoints_.save(c, *checkpoint, pipeline_);
-    c.exec("COMMIT", "committing to " + where_);
-  } catch (const ferry::Error& e) {
-    const auto* pg = dynamic_cast<const PgError*>(&e);
-    if (pg && pg->connection_lost()) {
-      // Lost in COMMIT, the outcome is unknown: the host asks checkpoint(),
-      // which waits for a COMMIT still on its way, before writing again.
-      drop_connection();
-      throw;  // RETRY
-    }
-    // The server refused: the transaction is gone (COMMIT of a failed
-    // transaction rolls back) or aborted; make sure it is closed.
-    try {
-      c.exec("ROLLBACK", "rolling back " + where_);
-    } catch (const ferry::Error&) {
-      drop_connection();
-    }
-    in_txn_ = false;
-    staged_rows_ = 0;
-    forget_after_rollback();
-    // RETRY (serialization, deadlock) makes the host write the batch
-    // again; INVALID_DATA cannot be bisected at commit time.
-    const FerryStatus st = e.status() == FERRY_INVALID_DATA ? FERRY_ERROR_IO : e.status();
-    throw ferry::Error(st, std::string(e.what()) + "; nothing of the batch was committed",
-                       e.retry_after_ms());
-  }
-  if (staged_rows_ > 0) host_.count("postgres_rows_committed", staged_rows_);
-  in_txn_ = false;
-  ddl_in_txn_ = false;
-  staged_rows_ = 0;
+  // A connection lost with rows staged makes the commit answer RETRY: the
+  // host aborts and writes the batch again.
+  connection();
+  const int64_t committed = txn_->commit(checkpoint);
+  if (committed > 0) host_.count("postgres_rows_committed", committed);
 }
 
-void PostgresSink::abort() {
-  if (conn_ && !conn_->broken() && in_txn_) {
-    try {
-      conn_->exec("ROLLBACK", "rolling back " + where_);
-    } catch (const ferry::Error&) {
-      drop_connection();  // the server forgets the transaction with the session
-    }
-  }
-  in_txn_ = false;
-  staged_rows_ = 0;
-  forget_after_rollback();
-}
+void PostgresSink::abort() { txn_->abort(); }
 
 std::optional<std::string> PostgresSink::checkpoint(std::string_view partition) {
-  Connection& c = connection(/*lost_rows_are_fatal=*/false);
-  return checkpoints_.load(c, pipeline_, partition, in_txn_);
+  Connection& c = connection();
+  return checkpoints_.load(c, pipeline_, partition, txn_->open());
 }
 
 }  // namespace ferry_pg

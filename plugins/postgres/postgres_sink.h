@@ -1,9 +1,9 @@
 // The postgres sink (FERRY_CAP_TRANSACTIONAL).
 //
-// Transaction shape: the first write after a commit sends BEGIN; every
-// write() runs inside SAVEPOINT ferry_write, so a failed call leaves the
-// rows of earlier calls staged; commit() upserts the checkpoint into the
-// checkpoint table and COMMITs: rows and checkpoint land together.
+// Its transaction is the SQL sinks' one (support/sql/sink_transaction.h):
+// a savepoint per write(), the checkpoint upserted into the checkpoint
+// table and committed with the rows. This file keeps the dialect and how
+// rows travel.
 //
 // Append streams rows with COPY; upsert COPYs into a temporary staging
 // table and merges with INSERT .. ON CONFLICT (key) DO UPDATE (and DELETE
@@ -20,6 +20,8 @@
 #define FERRY_PLUGINS_POSTGRES_POSTGRES_SINK_H_
 
 #include <ferry/plugin.hpp>
+#include <sql/sink_transaction.h>
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,7 +35,7 @@
 
 namespace ferry_pg {
 
-class PostgresSink final : public ferry::Sink {
+class PostgresSink final : public ferry::Sink, private ferry::support::SinkDialect {
  public:
   explicit PostgresSink(const ferry::Context& ctx);
   // The configuration as the constructor reads it, without connecting (ABI 1.3).
@@ -51,11 +53,23 @@ class PostgresSink final : public ferry::Sink {
     std::string message;
   };
 
-  // A live connection; reconnects after a loss. Throws RETRY when the
-  // server cannot be reached, fatal when staged rows were lost with it.
-  Connection& connection(bool rows_may_be_lost);
-  void drop_connection();
-  void begin_if_needed(Connection& c);
+  // SinkDialect
+  const Statements& statements() const override;
+  void exec(const std::string& sql, std::string_view what) override;
+  void save_checkpoint(const FerryCheckpoint& checkpoint) override;
+  void commit() override;
+  void rollback() noexcept override;
+  ferry::support::Loss loss() noexcept override;
+  void began() override;
+  void rolled_back(bool whole_transaction) noexcept override;
+
+  // A live connection; reconnects after a loss (telling the transaction,
+  // which went with it). Throws RETRY when the server cannot be reached.
+  Connection& connection();
+  // The connection as it is, without reconnecting: inside a transaction a
+  // new one would not have it.
+  Connection& live();
+  void drop_connection() noexcept;
   // Before binary COPY: locks the table and re-reads its column types.
   void pin_column_types(Connection& c);
   void fit_table(Connection& c, const ferry::BatchView& batch);
@@ -72,7 +86,6 @@ class PostgresSink final : public ferry::Sink {
   void write_upsert(Connection& c, const ferry::BatchView& batch, const std::vector<bool>& rejected,
                     bool has_deletes);
   void ensure_stage(Connection& c, const ferry::BatchView& batch);
-  void forget_after_rollback();
   [[noreturn]] void fail(FerryStatus status, const std::string& message) const;
 
   ferry::Host host_;
@@ -82,11 +95,11 @@ class PostgresSink final : public ferry::Sink {
   std::unique_ptr<Connection> conn_;
   TargetTable table_;
   CheckpointTable checkpoints_;
+  std::unique_ptr<ferry::support::SinkTransaction> txn_;
 
-  bool in_txn_ = false;
-  bool ddl_in_txn_ = false;   // CREATE/ALTER (or staging table) since BEGIN
-  bool types_pinned_ = false;  // column types read under the table lock in this transaction
-  int64_t staged_rows_ = 0;   // rows staged by successful writes since BEGIN
+  bool ddl_in_txn_ = false;       // CREATE/ALTER (or staging table) since BEGIN
+  bool ddl_before_call_ = false;  // ddl_in_txn_ when the current write() began
+  bool types_pinned_ = false;     // column types read under the table lock in this transaction
   std::string stage_signature_;  // columns of pg_temp.ferry_stage; empty: none
   std::vector<bool> array_cols_;  // per batch field: target column is an array
   std::vector<BinaryColumn> binary_cols_;  // per batch field: its column's binary encoder
