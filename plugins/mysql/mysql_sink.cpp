@@ -21,13 +21,6 @@ constexpr size_t kMaxPlaceholders = 65535;
 constexpr size_t kMaxCachedInserts = 8;
 constexpr uint64_t kRetryAfterMs = 200;
 
-// Runs one statement and lets sql::SQLException through: the caller decides
-// what a failure means for the open transaction.
-void run(sql::Connection& conn, const char* sql) {
-  std::unique_ptr<sql::Statement> st(conn.createStatement());
-  st->execute(sql);
-}
-
 std::optional<size_t> find_field(const ferry::BatchView& batch, std::string_view column) {
   for (size_t f = 0; f < batch.fields(); ++f)
     if (same_column(batch.field_name(f), column)) return f;
@@ -46,10 +39,11 @@ MysqlSink::MysqlSink(const ferry::Context& ctx)
       session_(opts_.connection, kComponent),
       table_(session_, opts_.connection.database, opts_.table),
       checkpoints_(session_, opts_.connection.database, opts_.checkpoint_table) {
+  txn_ = std::make_unique<ferry::support::SinkTransaction>(static_cast<SinkDialect&>(*this), kComponent, where_);
   // The server rolls back what the connection had open when it dies.
   session_.on_disconnect([this] {
     drop_statements();
-    transaction_lost();
+    txn_->connection_lost();
   });
   session_.ensure_connected();
   checkpoints_.ensure_table();
@@ -65,7 +59,7 @@ MysqlSink::MysqlSink(const ferry::Context& ctx)
 }
 
 MysqlSink::~MysqlSink() {
-  rollback_quietly();
+  txn_->abort();
   drop_statements();
   session_.on_disconnect(nullptr);
 }
@@ -80,30 +74,51 @@ void MysqlSink::drop_statements() {
   checkpoints_.reset();
 }
 
-void MysqlSink::transaction_lost() {
-  if (in_txn_ && staged_rows_ > 0) lost_staged_ = true;
-  in_txn_ = false;
-  staged_rows_ = 0;
+const ferry::support::SinkDialect::Statements& MysqlSink::statements() const {
+  // No RELEASE: a savepoint of the same name replaces it, and COMMIT drops it.
+  static const Statements sql{"START TRANSACTION", "SAVEPOINT ferry_write", "",
+                              "ROLLBACK TO SAVEPOINT ferry_write"};
+  return sql;
 }
 
-void MysqlSink::rollback_quietly() {
-  if (!in_txn_) return;
-  in_txn_ = false;
-  staged_rows_ = 0;
-  if (!session_.connected()) return;
+void MysqlSink::exec(const std::string& sql, std::string_view what) {
+  // Never reconnects: a statement of this transaction must not run on a
+  // new connection that does not have it.
+  session_.ferry::support::mysql::Session::exec(sql, what);
+}
+
+void MysqlSink::save_checkpoint(const FerryCheckpoint& checkpoint) {
+  std::string pipeline(ferry::view(checkpoint.pipeline));
+  if (pipeline.empty()) pipeline = pipeline_;
   try {
-    run(session_.raw(), "ROLLBACK");
+    checkpoints_.save(pipeline, checkpoint);
   } catch (const sql::SQLException& e) {
-    // Whatever stayed open dies with the connection.
-    session_.disconnect();
+    fail(e, "storing the checkpoint in " + checkpoints_.quoted());
   }
 }
 
-void MysqlSink::begin_if_needed() {
-  if (in_txn_) return;
-  session_.exec("START TRANSACTION", "starting a transaction on " + where_);
-  in_txn_ = true;
-  staged_rows_ = 0;
+void MysqlSink::commit() { exec("COMMIT", "committing to " + where_); }
+
+void MysqlSink::rollback() noexcept {
+  if (!session_.connected()) return;
+  try {
+    exec("ROLLBACK", "rolling back " + where_);
+  } catch (const ferry::Error&) {
+    session_.disconnect();  // whatever stayed open dies with the connection
+  }
+}
+
+ferry::support::Loss MysqlSink::loss() noexcept {
+  const int code = std::exchange(last_error_code_, 0);
+  if (!session_.connected()) return ferry::support::Loss::kConnection;
+  // A deadlock: InnoDB rolled the whole transaction back.
+  if (code != 0 && ferry::support::mysql_error_loses_transaction(code)) return ferry::support::Loss::kTransaction;
+  return ferry::support::Loss::kCall;
+}
+
+void MysqlSink::fail(const sql::SQLException& e, std::string_view what) {
+  last_error_code_ = error_code(e);
+  session_.fail(e, what);
 }
 
 std::vector<std::string> MysqlSink::key_columns(const ferry::BatchView& batch) const {
@@ -138,7 +153,7 @@ void MysqlSink::fit_table(const ferry::BatchView& batch, const std::vector<std::
 
   // DDL commits whatever is open: never while rows are staged.
   auto ddl_allowed = [&](const std::string& change) {
-    if (in_txn_)
+    if (txn_->open())
       fail(FERRY_ERROR_IO, change + " is needed in the middle of a transaction on " + where_ +
                                "; MySQL would commit the staged rows without their checkpoint");
   };
@@ -317,101 +332,30 @@ void MysqlSink::write(const ferry::BatchView& input, ferry::Outcomes& outcomes) 
     return;
   }
   Plan& plan = plan_for(batch);
-  begin_if_needed();
 
   const std::string what =
       "writing " + std::to_string(batch.rows()) + " row(s) to " + where_;
   std::vector<Rejection> rejected;
-  // Undoes this call only, keeping earlier calls' rows staged.
-  auto undo_call = [&] {
-    if (!in_txn_ || !session_.connected()) return;
+  txn_->write([&] {
     try {
-      run(session_.raw(), "ROLLBACK TO SAVEPOINT ferry_write");
-    } catch (const sql::SQLException&) {
-      rollback_quietly();
-      lost_staged_ = true;
+      write_rows(batch, plan, &rejected);
+    } catch (const sql::SQLException& e) {
+      fail(e, what);
     }
-  };
-  try {
-    run(session_.raw(), "SAVEPOINT ferry_write");
-    write_rows(batch, plan, &rejected);
-  } catch (const sql::SQLException& e) {
-    const int code = error_code(e);
-    const std::string msg = session_.message(e, what);
-    if (code == 0 || ferry::support::is_mysql_connection_loss(code)) {
-      session_.disconnect();  // also marks the transaction lost
-      fail(FERRY_RETRY, msg.substr(std::string(kComponent).size() + 2));
-    }
-    if (ferry::support::mysql_error_loses_transaction(code)) {
-      // A deadlock: InnoDB rolled the whole transaction back.
-      transaction_lost();
-      fail(FERRY_RETRY, msg.substr(std::string(kComponent).size() + 2));
-    }
-    undo_call();
-    const FerryStatus status = ferry::support::status_of_mysql_error(code);
-    throw ferry::Error(status, msg, status == FERRY_RETRY ? kRetryAfterMs : 0);
-  } catch (const ferry::Error&) {
-    undo_call();
-    throw;
-  }
+    return static_cast<int64_t>(batch.rows() - rejected.size());
+  });
   // Outcomes only once the call stands: a failed call must report no rows.
   for (const auto& [row, why] : fit.rejected()) outcomes.reject(row, std::string(kComponent) + ": " + why);
   for (Rejection& r : rejected) outcomes.reject(fit.input_row(r.row), std::move(r.message));
-  staged_rows_ += static_cast<int64_t>(batch.rows() - rejected.size());
 }
 
 void MysqlSink::commit(const FerryCheckpoint* cp) {
-  if (lost_staged_) {
-    rollback_quietly();
-    fail(FERRY_RETRY, "rows staged in this transaction on " + where_ +
-                          " were lost (connection lost or deadlock); the batch must be written "
-                          "again");
-  }
   session_.ensure_connected();
-  if (!in_txn_ && cp == nullptr) return;
-  // A batch whose rows were all rejected still moves the checkpoint.
-  begin_if_needed();
-
-  std::string pipeline(cp ? ferry::view(cp->pipeline) : std::string_view());
-  if (pipeline.empty()) pipeline = pipeline_;
-  auto give_up = [&](const sql::SQLException& e, const std::string& msg) {
-    const int code = error_code(e);
-    if (code == 0 || ferry::support::is_mysql_connection_loss(code)) session_.disconnect();
-    rollback_quietly();
-    // Nothing a commit does is the data's fault: never INVALID_DATA here.
-    FerryStatus st = code == 0 ? FERRY_RETRY : ferry::support::status_of_mysql_error(code);
-    if (st == FERRY_INVALID_DATA) st = FERRY_ERROR_IO;
-    throw ferry::Error(st, msg, st == FERRY_RETRY ? kRetryAfterMs : 0);
-  };
-  if (cp != nullptr) {
-    try {
-      checkpoints_.save(pipeline, *cp);
-    } catch (const sql::SQLException& e) {
-      give_up(e, session_.message(e, "storing the checkpoint in " + checkpoints_.quoted()));
-    }
-  }
-  try {
-    run(session_.raw(), "COMMIT");
-  } catch (const sql::SQLException& e) {
-    const int code = error_code(e);
-    const std::string msg = session_.message(e, "committing to " + where_);
-    if (cp != nullptr && (code == 0 || ferry::support::is_mysql_connection_loss(code))) {
-      session_.disconnect();
-      throw ferry::Error(FERRY_RETRY, msg + "; whether the commit landed is not known", kRetryAfterMs);
-    }
-    give_up(e, msg);
-  }
-  if (staged_rows_ > 0) host_.count("mysql_rows_committed", staged_rows_);
-  in_txn_ = false;
-  staged_rows_ = 0;
+  const int64_t committed = txn_->commit(cp);
+  if (committed > 0) host_.count("mysql_rows_committed", committed);
 }
 
-void MysqlSink::abort() {
-  rollback_quietly();
-  in_txn_ = false;
-  staged_rows_ = 0;
-  lost_staged_ = false;
-}
+void MysqlSink::abort() { txn_->abort(); }
 
 std::optional<std::string> MysqlSink::checkpoint(std::string_view partition) {
   session_.ensure_connected();

@@ -1,16 +1,15 @@
 // The mysql sink (FERRY_CAP_TRANSACTIONAL).
 //
-// Transaction shape: the first write after a commit runs START TRANSACTION;
-// every write() runs inside SAVEPOINT ferry_write, so a failed call is undone
-// alone and the rows of earlier calls stay staged; commit() upserts the
-// checkpoint into the checkpoint table and COMMITs, so rows and checkpoint
-// land together or not at all.
+// Its transaction is the SQL sinks' one (support/sql/sink_transaction.h):
+// a savepoint per write(), the checkpoint upserted into the checkpoint
+// table and committed with the rows. This file keeps the dialect: DDL
+// commits implicitly in MySQL, so tables change only while no transaction
+// is open; a deadlock takes the whole transaction; a lost connection is
+// learnt through the session's disconnect callback.
 //
-// Lost connections: the server rolls the open transaction back. The next
-// call reconnects; if rows were staged, commit() answers RETRY so the host
-// aborts and writes the batch again. A connection lost *during* COMMIT
-// answers RETRY too; the host then asks checkpoint() whether the batch
-// landed, which waits for that COMMIT if it is still on its way.
+// A connection lost *during* COMMIT answers RETRY; the host then asks
+// checkpoint() whether the batch landed, which waits for that COMMIT if it
+// is still on its way.
 //
 // Thread safety: one instance is called serially (ABI convention 4).
 #ifndef FERRY_PLUGINS_MYSQL_MYSQL_SINK_H_
@@ -19,6 +18,8 @@
 #include <cppconn/prepared_statement.h>
 
 #include <ferry/plugin.hpp>
+#include <sql/sink_transaction.h>
+
 #include <map>
 #include <memory>
 #include <optional>
@@ -33,7 +34,7 @@
 
 namespace ferry_mysql {
 
-class MysqlSink final : public ferry::Sink {
+class MysqlSink final : public ferry::Sink, private ferry::support::SinkDialect {
  public:
   explicit MysqlSink(const ferry::Context& ctx);
   // The configuration as the constructor reads it, without connecting (ABI 1.3).
@@ -62,10 +63,17 @@ class MysqlSink final : public ferry::Sink {
     std::string message;
   };
 
-  void connect();
+  // SinkDialect
+  const Statements& statements() const override;
+  void exec(const std::string& sql, std::string_view what) override;
+  void save_checkpoint(const FerryCheckpoint& checkpoint) override;
+  void commit() override;
+  void rollback() noexcept override;
+  ferry::support::Loss loss() noexcept override;
+
+  // Throws `e` as a classified ferry::Error, remembering its code for loss().
+  [[noreturn]] void fail(const sql::SQLException& e, std::string_view what);
   void drop_statements();
-  void transaction_lost();
-  void begin_if_needed();
   std::vector<std::string> key_columns(const ferry::BatchView& batch) const;
   Plan& plan_for(const ferry::BatchView& batch);
   void fit_table(const ferry::BatchView& batch, const std::vector<std::string>& key);
@@ -75,7 +83,6 @@ class MysqlSink final : public ferry::Sink {
   void write_rows(const ferry::BatchView& batch, Plan& plan, std::vector<Rejection>* rejected);
   void insert_rows(const ferry::BatchView& batch, Plan& plan, const std::vector<size_t>& rows);
   void delete_row(const ferry::BatchView& batch, Plan& plan, size_t row);
-  void rollback_quietly();
   [[noreturn]] void fail(FerryStatus status, const std::string& message) const;
 
   ferry::Host host_;
@@ -87,10 +94,8 @@ class MysqlSink final : public ferry::Sink {
   TableInfo table_;
   CheckpointStore checkpoints_;
   std::unordered_map<std::string, std::unique_ptr<Plan>> plans_;
-
-  bool in_txn_ = false;
-  bool lost_staged_ = false;  // staged rows died with a transaction
-  int64_t staged_rows_ = 0;
+  std::unique_ptr<ferry::support::SinkTransaction> txn_;
+  int last_error_code_ = 0;  // of the failure being handled, for loss()
 };
 
 }  // namespace ferry_mysql
