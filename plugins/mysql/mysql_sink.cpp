@@ -1,6 +1,7 @@
 #include "mysql_sink.h"
 
 #include <cppconn/statement.h>
+#include <sql/row_checks.h>
 #include <sql/table_fit.h>
 
 #include "column_types.h"
@@ -275,22 +276,13 @@ void MysqlSink::write_rows(const ferry::BatchView& batch, Plan& plan,
 
   for (size_t row = 0; row < batch.rows(); ++row) {
     const FerryOp op = batch.meta(row).op;
-    if (op != FERRY_OP_INSERT && op != FERRY_OP_UPDATE && op != FERRY_OP_DELETE) {
-      rejected->push_back({row, "unknown record op " + std::to_string(op)});
+    if (std::optional<std::string> why = ferry::support::refused_op(op, upsert)) {
+      rejected->push_back({row, std::move(*why)});
       continue;
     }
     const bool is_delete = op == FERRY_OP_DELETE;
-    if (is_delete && !upsert) {
-      rejected->push_back({row, "delete not supported in append mode"});
-      continue;
-    }
-    // Caught per row: failing the whole call for one row would make the
-    // host bisect for nothing.
     std::optional<std::string> bad;
-    if (upsert)
-      for (size_t k : plan.key_fields)
-        if (!bad && batch.value(row, k).type == FERRY_TYPE_NULL)
-          bad = "key column " + quote_ident(batch.field_name(k)) + " is null";
+    if (upsert) bad = ferry::support::null_key(batch, row, plan.key_fields, '`');
     size_t bytes = 0;
     for (size_t f = 0; f < batch.fields() && !bad; ++f) {
       const FerryValue& v = batch.value(row, f);

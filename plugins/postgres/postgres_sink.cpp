@@ -1,5 +1,6 @@
 #include "postgres_sink.h"
 
+#include <sql/row_checks.h>
 #include <sql/table_fit.h>
 
 #include <charconv>
@@ -202,26 +203,13 @@ std::vector<PostgresSink::Rejection> PostgresSink::check_rows(const ferry::Batch
     for (const std::string& k : opts_.key)
       if (auto f = find_field(batch, k)) key_fields.push_back(*f);
   for (size_t row = 0; row < batch.rows(); ++row) {
-    const FerryOp op = batch.meta(row).op;
-    if (op != FERRY_OP_INSERT && op != FERRY_OP_UPDATE && op != FERRY_OP_DELETE) {
-      out.push_back({row, "unknown record op " + std::to_string(op)});
-      continue;
-    }
-    if (op == FERRY_OP_DELETE && !upsert) {
-      out.push_back({row, "delete not supported in append mode"});
-      continue;
-    }
-    // Caught per row: failing the whole call would make the host bisect
-    // for something we can see right here.
-    std::string why;
-    for (size_t k : key_fields)
-      if (batch.value(row, k).type == FERRY_TYPE_NULL)
-        why = "key column " + quote_ident(batch.field_name(k)) + " is null";
-    for (size_t f = 0; f < batch.fields() && why.empty(); ++f)
+    std::optional<std::string> why = ferry::support::refused_op(batch.meta(row).op, upsert);
+    if (!why) why = ferry::support::null_key(batch, row, key_fields, '"');
+    for (size_t f = 0; f < batch.fields() && !why; ++f)
       if (has_nul(batch.value(row, f)))
         why = "field " + quote_ident(batch.field_name(f)) +
               " contains a NUL byte, which PostgreSQL text cannot store";
-    if (!why.empty()) out.push_back({row, std::move(why)});
+    if (why) out.push_back({row, std::move(*why)});
   }
   return out;
 }

@@ -1,5 +1,6 @@
 #include "sqlite_sink.h"
 
+#include <sql/row_checks.h>
 #include <sql/table_fit.h>
 
 #include <algorithm>
@@ -204,27 +205,13 @@ void SqliteSink::write_rows(const ferry::BatchView& batch, Prepared& p,
 
   for (size_t row = 0; row < batch.rows(); ++row) {
     const FerryOp op = batch.meta(row).op;
-    if (op != FERRY_OP_INSERT && op != FERRY_OP_UPDATE && op != FERRY_OP_DELETE) {
-      rejected->push_back({row, "unknown record op " + std::to_string(op)});
+    std::optional<std::string> why = ferry::support::refused_op(op, upsert);
+    if (!why && upsert) why = ferry::support::null_key(batch, row, p.key_fields, '"');
+    if (why) {
+      rejected->push_back({row, std::move(*why)});
       continue;
     }
     const bool is_delete = op == FERRY_OP_DELETE;
-    if (is_delete && !upsert) {
-      rejected->push_back({row, "delete not supported in append mode"});
-      continue;
-    }
-    if (upsert) {
-      // Caught per row: a NULL key can never match, and failing the whole
-      // call for it would make the host bisect for nothing.
-      const size_t* null_key = nullptr;
-      for (const size_t& k : p.key_fields)
-        if (batch.value(row, k).type == FERRY_TYPE_NULL) null_key = &k;
-      if (null_key != nullptr) {
-        rejected->push_back(
-            {row, "key column " + quote_ident(batch.field_name(*null_key)) + " is null"});
-        continue;
-      }
-    }
 
     sqlite3_stmt* stmt = is_delete ? p.remove.get() : p.insert.get();
     ResetOnExit reset(stmt);
