@@ -49,14 +49,7 @@ MysqlSink::MysqlSink(const ferry::Context& ctx)
   session_.ensure_connected();
   checkpoints_.ensure_table();
   // Fail at open, before any data flows, when the table can never fit.
-  if (!table_.exists()) {
-    if (!opts_.create_table)
-      fail(FERRY_ERROR_CONFIG, where_ + " does not exist and create_table is false");
-    return;
-  }
-  for (const std::string& k : opts_.key)
-    if (!table_.has_column(k))
-      fail(FERRY_ERROR_CONFIG, "key column " + quote_ident(k) + " is not a column of " + where_);
+  ferry::support::check_table_at_open(table_, table_rules(opts_.key));
 }
 
 MysqlSink::~MysqlSink() {
@@ -131,49 +124,38 @@ std::vector<std::string> MysqlSink::key_columns(const ferry::BatchView& batch) c
   return key;
 }
 
-TableInfo::NewColumn MysqlSink::new_column(const ferry::BatchView& batch, size_t f,
-                                          const std::vector<std::string>& key) const {
-  const std::string_view name = batch.field_name(f);
-  bool is_key = false;
-  for (const std::string& k : key) is_key = is_key || same_column(k, name);
-  const std::string* pinned = opts_.contract.type_for(name, /*case_insensitive=*/true);
-  return {std::string(name), pinned != nullptr ? *pinned : mysql_column_type(batch.field(f).type, is_key)};
+ferry::support::TableRules MysqlSink::table_rules(const std::vector<std::string>& key) const {
+  ferry::support::TableRules rules;
+  rules.who = kComponent;
+  rules.where = where_;
+  rules.create_table = opts_.create_table;
+  rules.case_insensitive = true;
+  rules.quote = '`';
+  rules.contract = &opts_.contract;
+  rules.key = key;
+  rules.default_type = [key](const ferry::BatchView& batch, size_t f) {
+    bool is_key = false;
+    for (const std::string& k : key) is_key = is_key || same_column(k, batch.field_name(f));
+    return std::string(mysql_column_type(batch.field(f).type, is_key));
+  };
+  return rules;
 }
 
 void MysqlSink::fit_table(const ferry::BatchView& batch, const std::vector<std::string>& key) {
-  // TableFit has merged fields that differ only in case and left out those
-  // schema_changes forbids: every field here is a column, or may become one.
   if (batch.fields() == 0) fail(FERRY_ERROR_CONFIG, "a batch without fields cannot be written");
   if (opts_.mode == WriteMode::kUpsert && key.empty())
     fail(FERRY_ERROR_CONFIG, "mode \"upsert\" needs option 'key' or key fields in the batch (" +
                                  where_ + ")");
-  for (const std::string& k : key)
-    if (!find_field(batch, k))
-      fail(FERRY_ERROR_CONFIG,
-           "key column " + quote_ident(k) + " is not a field of the batch (" + where_ + ")");
-
+  ferry::support::TableRules rules = table_rules(key);
   // DDL commits whatever is open: never while rows are staged.
-  auto ddl_allowed = [&](const std::string& change) {
+  rules.before_change = [this](const std::string& change) {
     if (txn_->open())
       fail(FERRY_ERROR_IO, change + " is needed in the middle of a transaction on " + where_ +
                                "; MySQL would commit the staged rows without their checkpoint");
   };
-  if (!table_.exists()) {
-    if (!opts_.create_table)
-      fail(FERRY_ERROR_CONFIG, where_ + " does not exist and create_table is false");
-    ddl_allowed("creating the table");
-    std::vector<TableInfo::NewColumn> columns;
-    for (size_t f = 0; f < batch.fields(); ++f) columns.push_back(new_column(batch, f, key));
-    table_.create(columns, key);
-    host_.info("mysql sink: created " + where_);
-  }
-  for (size_t f = 0; f < batch.fields(); ++f) {
-    const std::string_view name = batch.field_name(f);
-    if (table_.has_column(name)) continue;
-    // Schema evolution: a new field becomes a new nullable column.
-    ddl_allowed("adding column " + quote_ident(name));
-    table_.add_column(new_column(batch, f, key));
-  }
+  const bool missing = !table_.exists();
+  ferry::support::fit_table(table_, batch, rules);
+  if (missing) host_.info("mysql sink: created " + where_);
   if (opts_.mode == WriteMode::kUpsert && !table_.has_unique_key())
     fail(FERRY_ERROR_CONFIG, "mode \"upsert\" needs a PRIMARY KEY or UNIQUE key on " + where_ +
                                  " (ON DUPLICATE KEY UPDATE matches on it)");

@@ -77,8 +77,7 @@ class MysqlSink final : public ferry::Sink, private ferry::support::SinkDialect 
   std::vector<std::string> key_columns(const ferry::BatchView& batch) const;
   Plan& plan_for(const ferry::BatchView& batch);
   void fit_table(const ferry::BatchView& batch, const std::vector<std::string>& key);
-  TableInfo::NewColumn new_column(const ferry::BatchView& batch, size_t f,
-                                  const std::vector<std::string>& key) const;
+  ferry::support::TableRules table_rules(const std::vector<std::string>& key) const;
   std::unique_ptr<Plan> make_plan(const ferry::BatchView& batch, const std::vector<std::string>& key);
   void write_rows(const ferry::BatchView& batch, Plan& plan, std::vector<Rejection>* rejected);
   void insert_rows(const ferry::BatchView& batch, Plan& plan, const std::vector<size_t>& rows);

@@ -8,6 +8,8 @@
 
 #include <ferry/plugin.h>
 
+#include <sql/table_evolution.h>
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,24 +18,21 @@
 
 namespace ferry_mysql {
 
-class TableInfo {
+class TableInfo final : public ferry::support::EvolvingTable {
  public:
   TableInfo(Session& session, std::string database, std::string table);
 
   const std::string& quoted() const { return quoted_; }
-  bool exists();
-  bool has_column(std::string_view name);
+  bool exists() override;
+  bool has_column(std::string_view name) override;
   // Whether some PRIMARY or UNIQUE key exists: upserts need one.
   bool has_unique_key();
 
   // Created tables are InnoDB (transactional) and utf8mb4_bin, so text keys
   // compare byte for byte as they do in the source, not case-insensitively.
-  struct NewColumn {
-    std::string name;
-    std::string type;  // SQL type
-  };
-  void create(const std::vector<NewColumn>& columns, const std::vector<std::string>& key);
-  void add_column(const NewColumn& column);
+  using NewColumn = ferry::support::NewColumn;
+  void create(const std::vector<NewColumn>& columns, const std::vector<std::string>& key) override;
+  void add_column(const NewColumn& column) override;
   void forget() { loaded_ = false; }
 
  private:

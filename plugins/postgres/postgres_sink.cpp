@@ -55,14 +55,19 @@ PostgresSink::PostgresSink(const ferry::Context& ctx)
   where_ = "table " + table_.quoted() + " at " + conn_->endpoint();
   txn_ = std::make_unique<ferry::support::SinkTransaction>(static_cast<SinkDialect&>(*this), kWho, where_);
   checkpoints_.ensure(*conn_);
-  if (!table_.exists(*conn_)) {
-    if (!opts_.create_table)
-      fail(FERRY_ERROR_CONFIG, where_ + " does not exist and create_table is false");
-    return;
-  }
-  for (const std::string& k : opts_.key)
-    if (!table_.has_column(*conn_, k))
-      fail(FERRY_ERROR_CONFIG, "key column " + quote_ident(k) + " is not a column of " + where_);
+  TableOnConnection table(table_, *conn_);
+  ferry::support::check_table_at_open(table, table_rules());
+}
+
+ferry::support::TableRules PostgresSink::table_rules() const {
+  ferry::support::TableRules rules;
+  rules.who = kWho;
+  rules.where = where_;
+  rules.create_table = opts_.create_table;
+  rules.contract = &opts_.contract;
+  rules.key = opts_.key;
+  rules.default_type = [](const ferry::BatchView& batch, size_t f) { return std::string(pg_type_for(batch.field(f).type)); };
+  return rules;
 }
 
 void PostgresSink::fail(FerryStatus status, const std::string& message) const {
@@ -155,12 +160,6 @@ void PostgresSink::pin_column_types(Connection& c) {
   table_.forget();
 }
 
-TargetTable::NewColumn PostgresSink::new_column(const ferry::BatchView& batch, size_t f) const {
-  const std::string_view name = batch.field_name(f);
-  const std::string* pinned = opts_.contract.type_for(name, /*case_insensitive=*/false);
-  return {std::string(name), pinned != nullptr ? *pinned : pg_type_for(batch.field(f).type)};
-}
-
 void PostgresSink::fit_table(Connection& c, const ferry::BatchView& batch) {
   // TableFit has left out the fields schema_changes forbids: every field
   // here is a column, or may become one.
@@ -169,24 +168,8 @@ void PostgresSink::fit_table(Connection& c, const ferry::BatchView& batch) {
       if (batch.field_name(f) == batch.field_name(g))
         fail(FERRY_ERROR_CONFIG, "the batch has two fields named " + quote_ident(batch.field_name(f)) +
                                      " (writing to " + where_ + ")");
-  for (const std::string& k : opts_.key)
-    if (!find_field(batch, k))
-      fail(FERRY_ERROR_CONFIG, "key column " + quote_ident(k) + " is not a field of the batch (" +
-                                   where_ + ")");
-  if (!table_.exists(c)) {
-    if (!opts_.create_table)
-      fail(FERRY_ERROR_CONFIG, where_ + " does not exist and create_table is false");
-    std::vector<TargetTable::NewColumn> columns;
-    for (size_t f = 0; f < batch.fields(); ++f) columns.push_back(new_column(batch, f));
-    table_.create(c, columns, opts_.key);
-    ddl_in_txn_ = true;
-  }
-  for (size_t f = 0; f < batch.fields(); ++f) {
-    if (table_.has_column(c, batch.field_name(f))) continue;
-    // Schema evolution: a new field becomes a new (nullable) column.
-    table_.add_column(c, new_column(batch, f));
-    ddl_in_txn_ = true;
-  }
+  TableOnConnection table(table_, c);
+  if (ferry::support::fit_table(table, batch, table_rules())) ddl_in_txn_ = true;
   array_cols_.assign(batch.fields(), false);
   binary_cols_.assign(batch.fields(), BinaryColumn::kNone);
   for (size_t f = 0; f < batch.fields(); ++f) {

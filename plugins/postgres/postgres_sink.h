@@ -73,7 +73,7 @@ class PostgresSink final : public ferry::Sink, private ferry::support::SinkDiale
   // Before binary COPY: locks the table and re-reads its column types.
   void pin_column_types(Connection& c);
   void fit_table(Connection& c, const ferry::BatchView& batch);
-  TargetTable::NewColumn new_column(const ferry::BatchView& batch, size_t f) const;
+  ferry::support::TableRules table_rules() const;
   std::vector<Rejection> check_rows(const ferry::BatchView& batch);
   // Formats the accepted rows for COPY (binary when binary_batch, else
   // text) and streams them.

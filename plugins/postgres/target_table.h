@@ -6,6 +6,8 @@
 
 #include <ferry/plugin.h>
 
+#include <sql/table_evolution.h>
+
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -29,10 +31,7 @@ class TargetTable {
   // The column's type OID; 0 for a column that does not exist.
   unsigned type_oid(Connection& c, std::string_view name);
 
-  struct NewColumn {
-    std::string name;
-    std::string type;  // SQL type
-  };
+  using NewColumn = ferry::support::NewColumn;
   // CREATE TABLE IF NOT EXISTS with these columns and, if `key` is not
   // empty, a PRIMARY KEY on those columns.
   void create(Connection& c, const std::vector<NewColumn>& columns, const std::vector<std::string>& key);
@@ -52,6 +51,22 @@ class TargetTable {
   std::string quoted_;
   bool loaded_ = false;
   std::unordered_map<std::string, Column> columns_;
+};
+
+// The table over one connection, as the SQL sinks' table rules use it.
+class TableOnConnection final : public ferry::support::EvolvingTable {
+ public:
+  TableOnConnection(TargetTable& table, Connection& c) : table_(table), c_(c) {}
+  bool exists() override { return table_.exists(c_); }
+  bool has_column(std::string_view name) override { return table_.has_column(c_, name); }
+  void create(const std::vector<ferry::support::NewColumn>& columns, const std::vector<std::string>& key) override {
+    table_.create(c_, columns, key);
+  }
+  void add_column(const ferry::support::NewColumn& column) override { table_.add_column(c_, column); }
+
+ private:
+  TargetTable& table_;
+  Connection& c_;
 };
 
 // Column type for a Ferry type in a table the sink creates.

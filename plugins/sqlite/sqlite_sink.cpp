@@ -32,7 +32,8 @@ SqliteSink::SqliteSink(const ferry::Context& ctx)
   checkpoints_ = std::make_unique<CheckpointStore>(*db_);
   schema_ = std::make_unique<TableSchema>(*db_, opts_.table);
   txn_ = std::make_unique<ferry::support::SinkTransaction>(static_cast<SinkDialect&>(*this), "sqlite sink", where_);
-  check_existing_table();
+  // Fail at open, before any data flows, when the table can never fit.
+  ferry::support::check_table_at_open(*schema_, table_rules());
 }
 
 SqliteSink::~SqliteSink() {
@@ -48,16 +49,16 @@ void SqliteSink::configure_connection() {
             "setting synchronous");
 }
 
-void SqliteSink::check_existing_table() {
-  // Fail at open, before any data flows, when the table can never fit.
-  if (!schema_->exists()) {
-    if (!opts_.create_table)
-      fail(FERRY_ERROR_CONFIG, where_ + " does not exist and create_table is false");
-    return;
-  }
-  for (const std::string& k : opts_.key)
-    if (!schema_->has_column(k))
-      fail(FERRY_ERROR_CONFIG, "key column " + quote_ident(k) + " is not a column of " + where_);
+ferry::support::TableRules SqliteSink::table_rules() const {
+  ferry::support::TableRules rules;
+  rules.who = "sqlite sink";
+  rules.where = where_;
+  rules.create_table = opts_.create_table;
+  rules.case_insensitive = true;
+  rules.contract = &opts_.contract;
+  rules.key = opts_.key;
+  rules.default_type = [](const ferry::BatchView& batch, size_t f) { return std::string(column_type(batch.field(f).type)); };
+  return rules;
 }
 
 const ferry::support::SinkDialect::Statements& SqliteSink::statements() const {
@@ -118,39 +119,11 @@ SqliteSink::Prepared& SqliteSink::prepared_for(const ferry::BatchView& batch) {
   std::string sig = ferry::support::column_signature(batch);
   auto it = prepared_.find(sig);
   if (it != prepared_.end()) return *it->second;
-  fit_table(batch);
-  std::unique_ptr<Prepared> p = prepare(batch);
-  return *prepared_.emplace(std::move(sig), std::move(p)).first->second;
-}
-
-TableSchema::NewColumn SqliteSink::new_column(const ferry::BatchView& batch, size_t f) const {
-  const std::string_view name = batch.field_name(f);
-  const std::string* pinned = opts_.contract.type_for(name, /*case_insensitive=*/true);
-  return {std::string(name), pinned != nullptr ? *pinned : column_type(batch.field(f).type)};
-}
-
-void SqliteSink::fit_table(const ferry::BatchView& batch) {
   // TableFit has merged fields that differ only in case and left out those
   // schema_changes forbids: every field here is a column, or may become one.
-  for (const std::string& k : opts_.key)
-    if (!find_field(batch, k))
-      fail(FERRY_ERROR_CONFIG,
-           "key column " + quote_ident(k) + " is not a field of the batch (" + where_ + ")");
-
-  if (!schema_->exists()) {
-    if (!opts_.create_table)
-      fail(FERRY_ERROR_CONFIG, where_ + " does not exist and create_table is false");
-    std::vector<TableSchema::NewColumn> columns;
-    for (size_t f = 0; f < batch.fields(); ++f) columns.push_back(new_column(batch, f));
-    schema_->create(columns, opts_.key);
-    ddl_in_txn_ = true;
-  }
-  for (size_t f = 0; f < batch.fields(); ++f) {
-    if (schema_->has_column(batch.field_name(f))) continue;
-    // Schema evolution: a new field becomes a new (nullable) column.
-    schema_->add_column(new_column(batch, f));
-    ddl_in_txn_ = true;
-  }
+  if (ferry::support::fit_table(*schema_, batch, table_rules())) ddl_in_txn_ = true;
+  std::unique_ptr<Prepared> p = prepare(batch);
+  return *prepared_.emplace(std::move(sig), std::move(p)).first->second;
 }
 
 std::unique_ptr<SqliteSink::Prepared> SqliteSink::prepare(const ferry::BatchView& batch) {

@@ -64,10 +64,8 @@ class SqliteSink final : public ferry::Sink, private ferry::support::SinkDialect
   void rolled_back(bool whole_transaction) noexcept override;
 
   void configure_connection();
-  void check_existing_table();
+  ferry::support::TableRules table_rules() const;
   Prepared& prepared_for(const ferry::BatchView& batch);
-  void fit_table(const ferry::BatchView& batch);
-  TableSchema::NewColumn new_column(const ferry::BatchView& batch, size_t f) const;
   std::unique_ptr<Prepared> prepare(const ferry::BatchView& batch);
   void write_rows(const ferry::BatchView& batch, Prepared& p, std::vector<Rejection>* rejected);
   [[noreturn]] void fail_row(int rc, size_t row);

@@ -7,6 +7,7 @@
 #include <ferry/plugin.h>
 
 #include <sql/schema_contract.h>
+#include <sql/table_evolution.h>
 
 #include <string>
 #include <string_view>
@@ -17,7 +18,7 @@
 
 namespace ferry_sqlite {
 
-class TableSchema {
+class TableSchema final : public ferry::support::EvolvingTable {
  public:
   TableSchema(Database& db, std::string table);
 
@@ -26,18 +27,15 @@ class TableSchema {
 
   // Reads the columns on first use (and after forget()). False if the table
   // does not exist.
-  bool exists();
-  bool has_column(std::string_view name);
+  bool exists() override;
+  bool has_column(std::string_view name) override;
 
   // A column to create: its name and declared type ("" for none).
-  struct NewColumn {
-    std::string name;
-    std::string type;
-  };
+  using NewColumn = ferry::support::NewColumn;
   // CREATE TABLE IF NOT EXISTS with these columns and, if `key` is not
   // empty, a PRIMARY KEY on those columns (which must be among them).
-  void create(const std::vector<NewColumn>& columns, const std::vector<std::string>& key);
-  void add_column(const NewColumn& column);
+  void create(const std::vector<NewColumn>& columns, const std::vector<std::string>& key) override;
+  void add_column(const NewColumn& column) override;
 
   // DDL is transactional in SQLite: after a rollback what we cached may no
   // longer be true, so read it again next time.
