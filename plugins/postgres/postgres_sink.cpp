@@ -4,6 +4,7 @@
 #include <sql/table_fit.h>
 
 #include <charconv>
+#include <exception>
 #include <cstring>
 
 #include "copy_text.h"
@@ -122,11 +123,13 @@ void PostgresSink::rollback() noexcept {
 
 ferry::support::Loss PostgresSink::loss() noexcept {
   bool lost = !conn_ || conn_->broken();
-  try {
-    throw;
-  } catch (const PgError& e) {
-    lost = lost || e.connection_lost();
-  } catch (...) {
+  if (std::exception_ptr failure = std::current_exception()) {
+    try {
+      std::rethrow_exception(failure);
+    } catch (const PgError& e) {
+      lost = lost || e.connection_lost();
+    } catch (...) {
+    }
   }
   if (!lost) return ferry::support::Loss::kCall;
   drop_connection();

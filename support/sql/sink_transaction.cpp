@@ -82,6 +82,8 @@ int64_t SinkTransaction::commit(const FerryCheckpoint* checkpoint) {
   return committed;
 }
 
+// Only ever called inside a catch handler: `throw;` rethrows the failure
+// being handled.
 void SinkTransaction::rethrow_commit_failure() {
   if (dialect_.loss() == Loss::kConnection) {
     // Whether a lost COMMIT landed is not known here: the host asks the
