@@ -17,7 +17,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -110,18 +109,6 @@ class SqliteStateStore final : public StateStore {
     std::vector<Checkpoint> out;
     while (s.step()) out.push_back(read_checkpoint(s));
     return out;
-  }
-
-  void save_checkpoint(const Checkpoint& checkpoint, int64_t records_in_batch,
-                       const std::vector<std::string>& acked_sinks) override {
-    CommitRecord r;
-    r.pipeline = checkpoint.pipeline;
-    r.partition = checkpoint.partition;
-    r.checkpoint = checkpoint;
-    r.records = records_in_batch;
-    for (const auto& sink : std::set<std::string>(acked_sinks.begin(), acked_sinks.end()))
-      r.acks.emplace_back(sink, records_in_batch);
-    finish_commit(r);
   }
 
   void finish_commit(const CommitRecord& r) override {

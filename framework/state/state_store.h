@@ -205,9 +205,10 @@ class StateStore {
   virtual std::vector<Checkpoint> list_checkpoints(const std::string& pipeline) = 0;
   // Inserts or replaces the checkpoint of (pipeline, partition); `records`
   // is added to the stored count, and each sink's ack is bumped by as much
-  // in the same transaction. (The engine commits through finish_commit.)
+  // in the same transaction: a finish_commit of just that. (The engine
+  // commits through finish_commit.)
   virtual void save_checkpoint(const Checkpoint& checkpoint, int64_t records_in_batch,
-                               const std::vector<std::string>& acked_sinks) = 0;
+                               const std::vector<std::string>& acked_sinks);
   // Deletes one partition's checkpoint, or all of the pipeline's, with their
   // commit intents, and leaves a reset marker: a transactional sink's own
   // checkpoint of a reset partition is then ignored (see was_reset). Returns
