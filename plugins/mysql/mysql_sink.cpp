@@ -40,7 +40,12 @@ MysqlSink::MysqlSink(const ferry::Context& ctx)
       session_(opts_.connection, kComponent),
       table_(session_, opts_.connection.database, opts_.table),
       checkpoints_(session_, opts_.connection.database, opts_.checkpoint_table) {
-  txn_ = std::make_unique<ferry::support::SinkTransaction>(static_cast<SinkDialect&>(*this), kComponent, where_);
+  // No RELEASE: a savepoint of the same name replaces it, and COMMIT drops it.
+  txn_ = std::make_unique<ferry::support::SinkTransaction>(
+      static_cast<SinkDialect&>(*this),
+      ferry::support::TransactionStatements{"START TRANSACTION", "SAVEPOINT ferry_write", "",
+                                            "ROLLBACK TO SAVEPOINT ferry_write"},
+      kComponent, where_);
   // The server rolls back what the connection had open when it dies.
   session_.on_disconnect([this] {
     drop_statements();
@@ -68,13 +73,6 @@ void MysqlSink::drop_statements() {
   checkpoints_.reset();
 }
 
-const ferry::support::SinkDialect::Statements& MysqlSink::statements() const {
-  // No RELEASE: a savepoint of the same name replaces it, and COMMIT drops it.
-  static const Statements sql{"START TRANSACTION", "SAVEPOINT ferry_write", "",
-                              "ROLLBACK TO SAVEPOINT ferry_write"};
-  return sql;
-}
-
 void MysqlSink::exec(const std::string& sql, std::string_view what) {
   // Never reconnects: a statement of this transaction must not run on a
   // new connection that does not have it.
@@ -90,8 +88,6 @@ void MysqlSink::save_checkpoint(const FerryCheckpoint& checkpoint) {
     fail(e, "storing the checkpoint in " + checkpoints_.quoted());
   }
 }
-
-void MysqlSink::commit() { exec("COMMIT", "committing to " + where_); }
 
 void MysqlSink::rollback() noexcept {
   if (!session_.connected()) return;

@@ -64,10 +64,8 @@ class MysqlSink final : public ferry::Sink, private ferry::support::SinkDialect 
   };
 
   // SinkDialect
-  const Statements& statements() const override;
   void exec(const std::string& sql, std::string_view what) override;
   void save_checkpoint(const FerryCheckpoint& checkpoint) override;
-  void commit() override;
   void rollback() noexcept override;
   ferry::support::Loss loss() noexcept override;
 

@@ -54,7 +54,11 @@ PostgresSink::PostgresSink(const ferry::Context& ctx)
   // with its address, and the run does not start.
   conn_ = std::make_unique<Connection>(opts_.dsn, kWho, &host_);
   where_ = "table " + table_.quoted() + " at " + conn_->endpoint();
-  txn_ = std::make_unique<ferry::support::SinkTransaction>(static_cast<SinkDialect&>(*this), kWho, where_);
+  txn_ = std::make_unique<ferry::support::SinkTransaction>(
+      static_cast<SinkDialect&>(*this),
+      ferry::support::TransactionStatements{"BEGIN", "SAVEPOINT ferry_write", "RELEASE SAVEPOINT ferry_write",
+                                            "ROLLBACK TO SAVEPOINT ferry_write; RELEASE SAVEPOINT ferry_write"},
+      kWho, where_);
   checkpoints_.ensure(*conn_);
   TableOnConnection table(table_, *conn_);
   ferry::support::check_table_at_open(table, table_rules());
@@ -98,19 +102,11 @@ Connection& PostgresSink::live() {
   return *conn_;
 }
 
-const ferry::support::SinkDialect::Statements& PostgresSink::statements() const {
-  static const Statements sql{"BEGIN", "SAVEPOINT ferry_write", "RELEASE SAVEPOINT ferry_write",
-                              "ROLLBACK TO SAVEPOINT ferry_write; RELEASE SAVEPOINT ferry_write"};
-  return sql;
-}
-
 void PostgresSink::exec(const std::string& sql, std::string_view what) { live().exec(sql, what); }
 
 void PostgresSink::save_checkpoint(const FerryCheckpoint& checkpoint) {
   checkpoints_.save(live(), checkpoint, pipeline_);
 }
-
-void PostgresSink::commit() { live().exec("COMMIT", "committing to " + where_); }
 
 void PostgresSink::rollback() noexcept {
   if (!conn_ || conn_->broken()) return;

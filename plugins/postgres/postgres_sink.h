@@ -54,10 +54,8 @@ class PostgresSink final : public ferry::Sink, private ferry::support::SinkDiale
   };
 
   // SinkDialect
-  const Statements& statements() const override;
   void exec(const std::string& sql, std::string_view what) override;
   void save_checkpoint(const FerryCheckpoint& checkpoint) override;
-  void commit() override;
   void rollback() noexcept override;
   ferry::support::Loss loss() noexcept override;
   void began() override;

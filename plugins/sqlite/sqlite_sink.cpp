@@ -31,7 +31,13 @@ SqliteSink::SqliteSink(const ferry::Context& ctx)
   configure_connection();
   checkpoints_ = std::make_unique<CheckpointStore>(*db_);
   schema_ = std::make_unique<TableSchema>(*db_, opts_.table);
-  txn_ = std::make_unique<ferry::support::SinkTransaction>(static_cast<SinkDialect&>(*this), "sqlite sink", where_);
+  // IMMEDIATE takes the write lock at once: BUSY shows up before anything
+  // is staged. ROLLBACK TO keeps the savepoint open; RELEASE then drops it.
+  txn_ = std::make_unique<ferry::support::SinkTransaction>(
+      static_cast<SinkDialect&>(*this),
+      ferry::support::TransactionStatements{"BEGIN IMMEDIATE", "SAVEPOINT ferry_write", "RELEASE ferry_write",
+                                            "ROLLBACK TO ferry_write; RELEASE ferry_write"},
+      "sqlite sink", where_);
   // Fail at open, before any data flows, when the table can never fit.
   ferry::support::check_table_at_open(*schema_, table_rules());
 }
@@ -61,18 +67,9 @@ ferry::support::TableRules SqliteSink::table_rules() const {
   return rules;
 }
 
-const ferry::support::SinkDialect::Statements& SqliteSink::statements() const {
-  static const Statements sql{"BEGIN IMMEDIATE", "SAVEPOINT ferry_write", "RELEASE ferry_write",
-                              // ROLLBACK TO keeps the savepoint open; RELEASE then drops it.
-                              "ROLLBACK TO ferry_write; RELEASE ferry_write"};
-  return sql;
-}
-
 void SqliteSink::exec(const std::string& sql, std::string_view what) { db_->exec(sql, std::string(what)); }
 
 void SqliteSink::save_checkpoint(const FerryCheckpoint& checkpoint) { checkpoints_->save(checkpoint, pipeline_); }
-
-void SqliteSink::commit() { db_->exec("COMMIT", "committing to " + where_); }
 
 void SqliteSink::rollback() noexcept {
   if (db_->in_transaction()) sqlite3_exec(db_->raw(), "ROLLBACK", nullptr, nullptr, nullptr);

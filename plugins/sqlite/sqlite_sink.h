@@ -54,10 +54,8 @@ class SqliteSink final : public ferry::Sink, private ferry::support::SinkDialect
   };
 
   // SinkDialect
-  const Statements& statements() const override;
   void exec(const std::string& sql, std::string_view what) override;
   void save_checkpoint(const FerryCheckpoint& checkpoint) override;
-  void commit() override;
   void rollback() noexcept override;
   ferry::support::Loss loss() noexcept override;
   void began() override { ddl_in_txn_ = false; }

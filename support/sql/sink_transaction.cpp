@@ -4,7 +4,7 @@ namespace ferry::support {
 
 void SinkTransaction::begin() {
   if (open_) return;
-  dialect_.exec(dialect_.statements().begin, "beginning a transaction on " + where_);
+  dialect_.exec(sql_.begin, "beginning a transaction on " + where_);
   open_ = true;
   staged_ = 0;  // lost_staged_ stays: only abort() forgets the loss
   dialect_.began();
@@ -28,18 +28,17 @@ void SinkTransaction::write(const std::function<int64_t()>& work) {
     throw Error(FERRY_ERROR_IO, who_ + ": rows staged by an earlier write of this batch to " + where_ +
                                     " were lost with the connection; nothing of the batch was committed");
   begin();
-  const SinkDialect::Statements& sql = dialect_.statements();
   int64_t staged = 0;
   try {
-    dialect_.exec(sql.savepoint, "opening a savepoint on " + where_);
+    dialect_.exec(sql_.savepoint, "opening a savepoint on " + where_);
     staged = work();
-    if (!sql.release.empty()) dialect_.exec(sql.release, "releasing a savepoint on " + where_);
+    if (!sql_.release.empty()) dialect_.exec(sql_.release, "releasing a savepoint on " + where_);
   } catch (...) {
     Loss loss = dialect_.loss();
     if (loss == Loss::kCall) {
       // Undo this call only; earlier calls' rows stay staged.
       try {
-        dialect_.exec(sql.rollback_to_savepoint, "rolling back a savepoint on " + where_);
+        dialect_.exec(sql_.rollback_to_savepoint, "rolling back a savepoint on " + where_);
         dialect_.rolled_back(false);
       } catch (...) {
         loss = dialect_.loss() == Loss::kConnection ? Loss::kConnection : Loss::kTransaction;
@@ -72,7 +71,7 @@ int64_t SinkTransaction::commit(const FerryCheckpoint* checkpoint) {
   begin();  // a batch whose rows were all rejected still moves the checkpoint
   try {
     if (checkpoint != nullptr) dialect_.save_checkpoint(*checkpoint);
-    dialect_.commit();
+    dialect_.exec(sql_.commit, "committing to " + where_);
   } catch (...) {
     rethrow_commit_failure();
   }

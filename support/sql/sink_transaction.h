@@ -45,20 +45,10 @@ enum class Loss {
 // What one SQL dialect does; the transaction decides when.
 class SinkDialect {
  public:
-  // The statements, as this dialect spells them.
-  struct Statements {
-    std::string begin;                  // "BEGIN", "START TRANSACTION", "BEGIN IMMEDIATE"
-    std::string savepoint;              // "SAVEPOINT ferry_write"
-    std::string release;                // empty: nothing to release
-    std::string rollback_to_savepoint;  // leaves the transaction as before the call
-  };
-
   virtual ~SinkDialect() = default;
-  virtual const Statements& statements() const = 0;
   // Runs one statement; throws ferry::Error.
   virtual void exec(const std::string& sql, std::string_view what) = 0;
   virtual void save_checkpoint(const FerryCheckpoint& checkpoint) = 0;
-  virtual void commit() = 0;
   // Ends whatever is open; when it cannot, drops the connection (the server
   // rolls back what a closed connection had open).
   virtual void rollback() noexcept = 0;
@@ -71,12 +61,21 @@ class SinkDialect {
   virtual void rolled_back(bool whole_transaction) noexcept { (void)whole_transaction; }
 };
 
+// The statements, as one dialect spells them.
+struct TransactionStatements {
+  std::string begin;                  // "BEGIN", "START TRANSACTION", "BEGIN IMMEDIATE"
+  std::string savepoint;              // "SAVEPOINT ferry_write"
+  std::string release;                // empty: nothing to release
+  std::string rollback_to_savepoint;  // leaves the transaction as before the call
+  std::string commit = "COMMIT";
+};
+
 class SinkTransaction {
  public:
   // `who` starts messages ("postgres sink"); `where` names the target
   // ("table "t" at host:5432/db").
-  SinkTransaction(SinkDialect& dialect, std::string who, std::string where)
-      : dialect_(dialect), who_(std::move(who)), where_(std::move(where)) {}
+  SinkTransaction(SinkDialect& dialect, TransactionStatements sql, std::string who, std::string where)
+      : dialect_(dialect), sql_(std::move(sql)), who_(std::move(who)), where_(std::move(where)) {}
 
   // Begins a transaction now if none is open (to read the table under the
   // transaction's locks, before the first write() of a batch).
@@ -105,6 +104,7 @@ class SinkTransaction {
   [[noreturn]] void rethrow_commit_failure();
 
   SinkDialect& dialect_;
+  TransactionStatements sql_;
   std::string who_;
   std::string where_;
   bool open_ = false;

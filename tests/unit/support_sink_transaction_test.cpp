@@ -19,13 +19,8 @@ using ferry::support::SinkTransaction;
 
 class RecordingDialect : public SinkDialect {
  public:
-  const Statements& statements() const override {
-    static const Statements sql{"BEGIN", "SAVEPOINT w", "RELEASE w", "ROLLBACK TO w"};
-    return sql;
-  }
   void exec(const std::string& sql, std::string_view) override { run(sql); }
   void save_checkpoint(const FerryCheckpoint&) override { run("SAVE CHECKPOINT"); }
-  void commit() override { run("COMMIT"); }
   void rollback() noexcept override { log.push_back("ROLLBACK"); }
   Loss loss() noexcept override { return next_loss; }
   void rolled_back(bool whole) noexcept override { log.push_back(whole ? "(forgot the transaction)" : "(forgot the call)"); }
@@ -69,7 +64,7 @@ FerryStatus status_of(const std::function<void()>& call) {
 class SinkTransactionTest : public ::testing::Test {
  protected:
   RecordingDialect dialect;
-  SinkTransaction txn{dialect, "test sink", "table t"};
+  SinkTransaction txn{dialect, {"BEGIN", "SAVEPOINT w", "RELEASE w", "ROLLBACK TO w"}, "test sink", "table t"};
   FerryCheckpoint cp = checkpoint();
 };
 
