@@ -39,6 +39,16 @@ void expect_second_attempt_committed(ScenarioDir& d, const ferry::test::ProcessR
   EXPECT_EQ(pending_keys(d, "tx"), (std::set<std::string>{"p0-5"})) << r.out << r.err;
 }
 
+// The run finished with each of the 30 rows in sink "tx" once, none in
+// the DLQ.
+void expect_every_row_once(ScenarioDir& d, const ferry::test::ProcessResult& r) {
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto rows = d.sink("tx");
+  EXPECT_EQ(rows.total(), 30u) << r.err;
+  EXPECT_EQ(rows.values.size(), 30u);
+  EXPECT_TRUE(d.dlq(DlqStatus::Pending).empty());
+}
+
 // Write 1 rejects p0-3; the commit answers RETRY; the batch is written again
 // and this time p0-5 is rejected (p0-3 is not). p0-3 committed, so it must
 // not wait in the DLQ; p0-5 did not, so it must.
@@ -103,12 +113,7 @@ TEST(CommitRetry, ACommitWhoseOutcomeTheSinkCannotTellYetIsAskedAgainNotWrittenA
   ScenarioDir d;
   d.define(pipeline(R"({"name": "tx", "plugin": "scenario",
                         "config": {"lost_reply_calls": [2], "unreachable_after_lost_reply": 2}})"));
-  auto r = d.run();
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto rows = d.sink("tx");
-  EXPECT_EQ(rows.total(), 30u) << r.err;
-  EXPECT_EQ(rows.values.size(), 30u);
-  EXPECT_TRUE(d.dlq(DlqStatus::Pending).empty());
+  expect_every_row_once(d, d.run());
 }
 
 // A sink that never says whether its commit landed: neither outcome can be
@@ -126,12 +131,7 @@ TEST(CommitRetry, ACommitWhoseOutcomeStaysUnknownStopsTheRunAndTheNextRunSettles
   EXPECT_TRUE(d.dlq(DlqStatus::Pending).empty());
 
   d.define(pipeline(R"({"name": "tx", "plugin": "scenario", "config": {}})"));
-  auto r = d.run();
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto rows = d.sink("tx");
-  EXPECT_EQ(rows.total(), 30u) << r.err;
-  EXPECT_EQ(rows.values.size(), 30u);
-  EXPECT_TRUE(d.dlq(DlqStatus::Pending).empty());
+  expect_every_row_once(d, d.run());
 }
 
 // Two transactional sinks under "all": a crash after the first committed
