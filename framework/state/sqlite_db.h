@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/error.h"
@@ -38,14 +39,22 @@ class Connection {
     if (options.open.wal && db_->journal_mode() != "wal")
       throw Error("state store " + db_->path() + ": cannot switch to WAL mode (journal mode is '" +
                   db_->journal_mode() + "')");
-    if (options.open.wal) {
-      // In WAL mode, synchronous=NORMAL syncs the WAL only at checkpoints, so
-      // the last commits can vanish on power loss. A lost checkpoint makes the
-      // next run re-deliver records the sinks already hold; FULL syncs the WAL
-      // on every commit so a saved checkpoint is really saved.
-      exec("PRAGMA synchronous = FULL");
-    }
+    wal_ = options.open.wal;
+    durability(Sync::kFull);
     ensure_schema();
+  }
+
+  // How hard a write's commit is made durable. In WAL mode, NORMAL syncs
+  // the WAL only at checkpoints, so the last commits can vanish on power
+  // loss (never on a process crash); FULL syncs it on every commit, and
+  // with it every NORMAL commit before. Each write says which it needs, and
+  // the PRAGMA runs only when that changes: a run whose batches all commit
+  // under NORMAL switches once, not twice per batch.
+  enum class Sync { kNormal, kFull };
+  void durability(Sync sync) {
+    if (!wal_ || sync == sync_) return;
+    exec(sync == Sync::kFull ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+    sync_ = sync;
   }
 
   // SQLite's own consistency check; empty when the file is sound.
@@ -81,30 +90,21 @@ class Connection {
   int64_t check_schema_version();
 
   std::unique_ptr<ferry::support::sqlite::Database> db_;
+  bool wal_ = false;
+  std::optional<Sync> sync_;  // as last set; none before the first
 };
 
 // Rolls back unless committed, so a throw anywhere inside leaves no partial write.
 // Sets synchronous=NORMAL for one write and restores FULL afterwards (the
 // pragma cannot change inside a transaction, so this wraps the transaction).
-class RelaxedSync {
- public:
-  explicit RelaxedSync(Connection& c) : c_(c) { c_.exec("PRAGMA synchronous = NORMAL"); }
-  ~RelaxedSync() {
-    try {
-      c_.exec("PRAGMA synchronous = FULL");
-    } catch (...) {
-    }
-  }
-  RelaxedSync(const RelaxedSync&) = delete;
-  RelaxedSync& operator=(const RelaxedSync&) = delete;
-
- private:
-  Connection& c_;
-};
-
+// Every write runs in one, which says how durable its commit must be:
+// FULL unless losing it to a power cut only makes a batch come again.
 class WriteTransaction {
  public:
-  explicit WriteTransaction(Connection& c) : c_(c) { c_.exec("BEGIN IMMEDIATE"); }
+  explicit WriteTransaction(Connection& c, Connection::Sync sync = Connection::Sync::kFull) : c_(c) {
+    c_.durability(sync);
+    c_.exec("BEGIN IMMEDIATE");
+  }
   ~WriteTransaction() {
     if (!committed_) sqlite3_exec(c_.db(), "ROLLBACK", nullptr, nullptr, nullptr);
   }

@@ -33,7 +33,6 @@ namespace {
 
 using sqlite_state::Connection;
 using sqlite_state::kMemoryPath;
-using sqlite_state::RelaxedSync;
 using sqlite_state::Statement;
 using sqlite_state::WriteTransaction;
 
@@ -120,9 +119,7 @@ class SqliteStateStore final : public StateStore {
     // batch come again. Saving one per batch with an fsync each would cap a
     // fast pipeline at the disk's sync rate. New DLQ entries keep FULL:
     // losing one would lose a record.
-    std::optional<RelaxedSync> relaxed;
-    if (r.add.empty()) relaxed.emplace(conn_);
-    WriteTransaction tx(conn_);
+    WriteTransaction tx(conn_, r.add.empty() ? Connection::Sync::kNormal : Connection::Sync::kFull);
     if (r.checkpoint) {
       const Checkpoint& c = *r.checkpoint;
       auto upsert = conn_.prepare(
@@ -227,7 +224,7 @@ class SqliteStateStore final : public StateStore {
     // Like a checkpoint, an intent lost to a power cut only makes the batch
     // come again (the sinks absorb it); its DLQ entries are written again
     // by the commit that finishes it, under FULL.
-    RelaxedSync relaxed(conn_);
+    conn_.durability(Connection::Sync::kNormal);
     auto s = conn_.prepare(
         "INSERT OR REPLACE INTO commit_intents (pipeline, partition, body, updated_at_ms) VALUES (?1, ?2, ?3, ?4)");
     s.text(1, pipeline).text(2, partition).blob(3, body).integer(4, state_now_ms()).run();
@@ -270,6 +267,7 @@ class SqliteStateStore final : public StateStore {
 
   void begin_run(const Run& run) override {
     std::lock_guard<std::mutex> lock(mu_);
+    conn_.durability(Connection::Sync::kFull);
     auto s = conn_.prepare("INSERT INTO runs (" + std::string(kRunColumns) +
                            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
     s.text(1, run.id)
@@ -294,6 +292,7 @@ class SqliteStateStore final : public StateStore {
   void end_run(const std::string& run_id, RunStatus status, const RunCounts& counts,
                const std::string& message) override {
     std::lock_guard<std::mutex> lock(mu_);
+    conn_.durability(Connection::Sync::kFull);
     auto s = conn_.prepare(
         "UPDATE runs SET ended_at_ms = ?1, status = ?2, read = ?3, written = ?4, "
         "rejected = ?5, batches = ?6, message = ?7 WHERE id = ?8");
@@ -395,6 +394,7 @@ class SqliteStateStore final : public StateStore {
 
   int64_t fail_unfinished_runs(const std::string& pipeline, const std::string& message) override {
     std::lock_guard<std::mutex> lock(mu_);
+    conn_.durability(Connection::Sync::kFull);
     auto s = conn_.prepare(
         "UPDATE runs SET status = 'failed', ended_at_ms = ?1, message = ?2 "
         "WHERE pipeline = ?3 AND status = 'running'");
