@@ -51,10 +51,18 @@ MysqlSink::MysqlSink(const ferry::Context& ctx)
     drop_statements();
     txn_->connection_lost();
   });
-  session_.ensure_connected();
-  checkpoints_.ensure_table();
-  // Fail at open, before any data flows, when the table can never fit.
-  ferry::support::check_table_at_open(table_, table_rules(opts_.key));
+  try {
+    session_.ensure_connected();
+    checkpoints_.ensure_table();
+    // Fail at open, before any data flows, when the table can never fit.
+    ferry::support::check_table_at_open(table_, table_rules(opts_.key));
+  } catch (...) {
+    // No destructor runs: members go in reverse order, and the session,
+    // closing last, must not call back into the ones already gone.
+    drop_statements();
+    session_.on_disconnect(nullptr);
+    throw;
+  }
 }
 
 MysqlSink::~MysqlSink() {
