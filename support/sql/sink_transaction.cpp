@@ -48,7 +48,12 @@ void SinkTransaction::write(const std::function<int64_t()>& work) {
     if (loss == Loss::kTransaction) dialect_.rollback();  // make sure nothing half-done stays open
     const bool earlier_rows_lost = staged_ > 0;
     ended(earlier_rows_lost);
-    if (!earlier_rows_lost) throw;  // this call's rows only: the host writes them again
+    if (!earlier_rows_lost) {
+      // This call's rows only: the host writes them again, on a new
+      // connection, whatever the driver first made of the failure.
+      if (loss == Loss::kConnection) rethrow_as_retry("the connection was lost; nothing of this call was staged");
+      throw;
+    }
     try {
       throw;
     } catch (const std::exception& e) {
@@ -84,16 +89,18 @@ int64_t SinkTransaction::commit(const FerryCheckpoint* checkpoint) {
 // Only ever called inside a catch handler: `throw;` rethrows the failure
 // being handled.
 void SinkTransaction::rethrow_commit_failure() {
-  if (dialect_.loss() == Loss::kConnection) {
-    // Whether a lost COMMIT landed is not known here: the host asks the
-    // sink's checkpoint before writing the batch again.
-    ended(false);
-    throw;
+  Loss loss = dialect_.loss();
+  if (loss != Loss::kConnection) {
+    // The server refused: the transaction is gone (COMMIT of a failed
+    // transaction rolls back) or aborted; make sure it is closed. The
+    // rollback may find that the connection was in fact lost.
+    dialect_.rollback();
+    loss = dialect_.loss();
   }
-  // The server refused: the transaction is gone (COMMIT of a failed
-  // transaction rolls back) or aborted; make sure it is closed.
-  dialect_.rollback();
   ended(false);
+  // Whether a COMMIT lost with its connection landed is not known here: the
+  // host asks the sink's checkpoint before writing the batch again.
+  if (loss == Loss::kConnection) rethrow_as_retry("the connection was lost; whether the commit landed is not known");
   try {
     throw;
   } catch (const Error& e) {
@@ -101,6 +108,18 @@ void SinkTransaction::rethrow_commit_failure() {
     // bisected at commit time.
     const FerryStatus status = e.status() == FERRY_INVALID_DATA ? FERRY_ERROR_IO : e.status();
     throw Error(status, std::string(e.what()) + "; nothing of the batch was committed", e.retry_after_ms());
+  }
+}
+
+// Only ever called inside a catch handler.
+void SinkTransaction::rethrow_as_retry(const char* why) {
+  try {
+    throw;
+  } catch (const Error& e) {
+    if (e.status() == FERRY_RETRY) throw;
+    throw Error(FERRY_RETRY, std::string(e.what()) + " (" + why + ")", e.retry_after_ms());
+  } catch (const std::exception& e) {
+    throw Error(FERRY_RETRY, who_ + ": " + e.what() + " (" + why + ")");
   }
 }
 

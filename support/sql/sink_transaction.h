@@ -102,6 +102,8 @@ class SinkTransaction {
   // The transaction is gone; staged rows with it.
   void ended(bool rows_lost) noexcept;
   [[noreturn]] void rethrow_commit_failure();
+  // The failure being handled, as RETRY with `why` added (unless it is one).
+  [[noreturn]] void rethrow_as_retry(const char* why);
 
   SinkDialect& dialect_;
   TransactionStatements sql_;

@@ -21,7 +21,10 @@ class RecordingDialect : public SinkDialect {
  public:
   void exec(const std::string& sql, std::string_view) override { run(sql); }
   void save_checkpoint(const FerryCheckpoint&) override { run("SAVE CHECKPOINT"); }
-  void rollback() noexcept override { log.push_back("ROLLBACK"); }
+  void rollback() noexcept override {
+    log.push_back("ROLLBACK");
+    if (connection_dies_on_rollback) next_loss = Loss::kConnection;
+  }
   Loss loss() noexcept override { return next_loss; }
   void rolled_back(bool whole) noexcept override { log.push_back(whole ? "(forgot the transaction)" : "(forgot the call)"); }
 
@@ -33,6 +36,10 @@ class RecordingDialect : public SinkDialect {
   }
 
   std::vector<std::string> log;
+  // A connection that died without the driver noticing at first: the
+  // failed statement looks like its own failure, the rollback after it finds
+  // the connection gone.
+  bool connection_dies_on_rollback = false;
   std::string fail_sql;
   Loss next_loss = Loss::kCall;
   FerryStatus fail_status = FERRY_ERROR_IO;
@@ -40,6 +47,10 @@ class RecordingDialect : public SinkDialect {
  private:
   void run(const std::string& sql) {
     log.push_back(sql);
+    if (connection_dies_on_rollback && sql == "ROLLBACK TO w") {
+      next_loss = Loss::kConnection;
+      throw ferry::Error(FERRY_RETRY, "connection lost");
+    }
     if (sql != fail_sql) return;
     fail_sql.clear();
     throw ferry::Error(fail_status, "failed: " + sql);
@@ -167,6 +178,30 @@ TEST_F(SinkTransactionTest, AConnectionLostBetweenCallsWithRowsStagedMakesTheCom
   EXPECT_EQ(status_of([&] { txn.commit(&cp); }), FERRY_RETRY);
   txn.abort();
   EXPECT_EQ(txn.commit(&cp), 0);  // nothing staged: a plain checkpoint
+}
+
+// A server that crashed mid-COPY: the driver reports the statement's error
+// (no SQLSTATE, not yet known as a lost connection), and only the rollback
+// that follows finds the connection gone. Nothing was staged before: the
+// call is retried, not the run ended.
+TEST_F(SinkTransactionTest, AFailureThatTurnsOutToHaveTakenTheConnectionIsRetried) {
+  dialect.connection_dies_on_rollback = true;
+  EXPECT_EQ(status_of([&] { txn.write([]() -> int64_t { throw ferry::Error(FERRY_ERROR_IO, "server closed"); }); }),
+            FERRY_RETRY);
+  EXPECT_FALSE(txn.open());
+}
+
+TEST_F(SinkTransactionTest, ACommitWhoseConnectionTurnsOutLostDoesNotClaimNothingCommitted) {
+  txn.write([] { return int64_t{2}; });
+  dialect.connection_dies_on_rollback = true;
+  dialect.fail_at("COMMIT", Loss::kCall, FERRY_ERROR_IO);
+  try {
+    txn.commit(&cp);
+    FAIL() << "the commit must fail";
+  } catch (const ferry::Error& e) {
+    EXPECT_EQ(e.status(), FERRY_RETRY) << e.what();
+    EXPECT_EQ(std::string(e.what()).find("nothing of the batch was committed"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace
