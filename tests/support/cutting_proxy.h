@@ -201,9 +201,10 @@ class CuttingProxy {
         release_held();
         continue;
       }
-      if (fds[1].revents & POLLIN) accept_one();
-      size_t i = 2;
-      for (Link& l : links_) {
+      // The links polled this round; one accepted now waits for the next.
+      auto polled = links_.begin();
+      for (size_t i = 2; i < fds.size(); ++polled) {
+        Link& l = *polled;
         const pollfd c = fds[i++];
         const pollfd s = fds[i++];
         for (const pollfd& p : {c, s}) {
@@ -217,6 +218,7 @@ class CuttingProxy {
           else from_server(l, buf.data(), static_cast<size_t>(n));
         }
       }
+      if (fds[1].revents & POLLIN) accept_one();
       links_.remove_if([](const Link& l) { return l.server < 0; });
     }
   }
