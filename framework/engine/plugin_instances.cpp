@@ -88,7 +88,19 @@ void SourceInstance::start(const std::string& partition, const std::optional<std
         "start");
 }
 
+namespace {
+
+// A struct the plugin fills starts empty, with its size: the plugin writes
+// no further (ABI convention 6).
+void prepare_for_plugin(FerryBatch* out) {
+  *out = FerryBatch{};
+  out->struct_size = sizeof *out;
+}
+
+}  // namespace
+
 CallResult SourceInstance::next(FerryBatch* out) {
+  prepare_for_plugin(out);
   const FerryStatus st = call("next", [&] { return api_->next(handle_, out); });
   check(st, "next", {FERRY_END_OF_STREAM, FERRY_RETRY});
   return result(st);
@@ -116,6 +128,7 @@ TransformInstance::~TransformInstance() {
 }
 
 void TransformInstance::apply(const FerryBatch* in, FerryBatch* out, FerryRecordOutcome* outcomes) {
+  prepare_for_plugin(out);
   check(call("apply", [&] { return api_->apply(handle_, in, out, outcomes); }), "apply");
 }
 

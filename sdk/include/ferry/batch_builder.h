@@ -186,8 +186,16 @@ static FERRY_MAYBE_UNUSED const char* ferry_batch_at_(const FerryCBatch* b, size
  * when memory ran out at any step. */
 static FERRY_MAYBE_UNUSED FerryStatus ferry_batch_finish(FerryCBatch* b, FerryBytes partition,
                                                          FerryBytes end_position, FerryBatch* out) {
-  size_t i, partition_at, end_at;
+  size_t i, partition_at, end_at, room;
+  FerryBatch done;
   if (!b) return FERRY_ERROR_INTERNAL;
+  /* No further than the host's struct reaches (its struct_size; none: a host
+   * before this rule, with the 1.0 layout, which is this one). */
+  room = out->struct_size == 0 || out->struct_size > sizeof done ? sizeof done : out->struct_size;
+  if (room < sizeof done) {
+    ferry_batch_free_(b);
+    return FERRY_ERROR_INTERNAL;
+  }
   partition_at = ferry_batch_keep_(b, partition.data, partition.size);
   end_at = ferry_batch_keep_(b, end_position.data, end_position.size);
   if (!b->failed && !b->text) b->text = (char*)malloc(1); /* no strings at all */
@@ -203,19 +211,20 @@ static FERRY_MAYBE_UNUSED FerryStatus ferry_batch_finish(FerryCBatch* b, FerryBy
   }
   for (i = 0; i < b->n_rows * b->n_fields; ++i)
     if (b->value_at[i]) b->values[i].as.bytes.data = ferry_batch_at_(b, b->value_at[i]);
-  memset(out, 0, sizeof *out);
-  out->struct_size = sizeof *out;
-  out->schema.n_fields = b->n_fields;
-  out->schema.fields = b->fields;
-  out->n_rows = b->n_rows;
-  out->values = b->values;
-  out->records = b->records;
-  out->partition.data = ferry_batch_at_(b, partition_at);
-  out->partition.size = partition.size;
-  out->end_position.data = ferry_batch_at_(b, end_at);
-  out->end_position.size = end_position.size;
-  out->release = ferry_batch_release_;
-  out->private_data = b;
+  memset(&done, 0, sizeof done);
+  done.struct_size = (uint32_t)room;
+  done.schema.n_fields = b->n_fields;
+  done.schema.fields = b->fields;
+  done.n_rows = b->n_rows;
+  done.values = b->values;
+  done.records = b->records;
+  done.partition.data = ferry_batch_at_(b, partition_at);
+  done.partition.size = partition.size;
+  done.end_position.data = ferry_batch_at_(b, end_at);
+  done.end_position.size = end_position.size;
+  done.release = ferry_batch_release_;
+  done.private_data = b;
+  memcpy(out, &done, room);
   return FERRY_OK;
 }
 

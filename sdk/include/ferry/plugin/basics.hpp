@@ -7,6 +7,7 @@
 #include <ferry/plugin.h>
 
 #include <cstdint>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -69,6 +70,25 @@ class Error : public std::runtime_error {
   FerryStatus status_;
   uint64_t retry_after_ms_;
 };
+
+// Fills a struct the host allocated for the plugin to fill (a batch, a
+// plan) with `value`, writing no further than the host's struct reaches:
+// its `struct_size`, which the host sets before the call. A host that sets
+// none (a host before this rule) has the layout of `first_size` bytes, the
+// struct as it was first released. A newer plugin thus never writes past
+// an older host's struct; the host reads struct_size back to know what it
+// got. A host struct smaller than the first layout is a broken host.
+template <typename T>
+void fill_host_struct(T* out, T value, size_t first_size = sizeof(T)) {
+  size_t room = out->struct_size == 0 ? first_size : out->struct_size;
+  if (room > sizeof(T)) room = sizeof(T);
+  if (room < first_size)
+    throw Error(FERRY_ERROR_INTERNAL, "the host's struct is smaller (" + std::to_string(room) +
+                                          " bytes) than its first released layout (" +
+                                          std::to_string(first_size) + " bytes)");
+  value.struct_size = static_cast<uint32_t>(room);
+  std::memcpy(static_cast<void*>(out), &value, room);
+}
 
 }  // namespace ferry
 

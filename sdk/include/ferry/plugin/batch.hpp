@@ -137,19 +137,20 @@ class BatchBuilder {
     // row by row would copy every value log2(rows) times.
     next->values.reserve(d_->values.size());
     next->records.reserve(d_->records.size());
-    Data* d = d_.release();
+    std::unique_ptr<Data> d = std::move(d_);
     d_ = std::move(next);
-    std::memset(out, 0, sizeof *out);
-    out->struct_size = sizeof *out;
-    out->schema.n_fields = d->fields.size();
-    out->schema.fields = d->fields.data();
-    out->n_rows = d->records.size();
-    out->values = d->values.data();
-    out->records = d->records.data();
-    out->partition = d->arena.copy(partition);
-    out->end_position = d->arena.copy(end_position);
-    out->private_data = d;
-    out->release = &release;
+    FerryBatch b{};
+    b.schema.n_fields = d->fields.size();
+    b.schema.fields = d->fields.data();
+    b.n_rows = d->records.size();
+    b.values = d->values.data();
+    b.records = d->records.data();
+    b.partition = d->arena.copy(partition);
+    b.end_position = d->arena.copy(end_position);
+    b.release = &release;
+    b.private_data = d.get();
+    fill_host_struct(out, b);
+    d.release();  // the host owns it now, through release()
   }
 
  private:

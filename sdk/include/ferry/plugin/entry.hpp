@@ -195,9 +195,10 @@ struct OrchestratorTable {
       keep = s->object->plan(*machine, parts, count);
       if (!keep.groups.empty() && keep.groups.size() != count)
         throw Error(FERRY_ERROR_INTERNAL, "orchestrator returned groups for a different number of partitions");
-      out->struct_size = sizeof *out;
-      out->workers = keep.workers;
-      out->groups = keep.groups.empty() ? nullptr : keep.groups.data();
+      FerryPlan plan{};
+      plan.workers = keep.workers;
+      plan.groups = keep.groups.empty() ? nullptr : keep.groups.data();
+      fill_host_struct(out, plan);
       return FERRY_OK;
     });
   }
