@@ -134,8 +134,10 @@ class OwnedBatch {
   ~OwnedBatch() { reset(); }
 
   // For a producer to fill; releases what was held first.
+  // For a plugin to fill, sized as the host sizes it (ABI convention 6).
   FerryBatch* out() {
     reset();
+    b_.struct_size = sizeof b_;
     return &b_;
   }
   const FerryBatch& get() const { return b_; }
