@@ -26,7 +26,8 @@ void SinkTransaction::write(const std::function<int64_t()>& work) {
   // fail fatally, so that the host never commits the batch without them.
   if (lost_staged_)
     throw Error(FERRY_ERROR_IO, who_ + ": rows staged by an earlier write of this batch to " + where_ +
-                                    " were lost with the connection; nothing of the batch was committed");
+                                    " were lost with the transaction (the connection died or the server rolled it back); "
+                                    "nothing of the batch was committed");
   begin();
   int64_t staged = 0;
   try {
