@@ -71,6 +71,10 @@ Spec make_spec(uint64_t seed) {
     k.row_retry_mod = d.mod(0.2, 4, 10);
     k.lost_reply_mod = d.mod(0.25, 2, 5);
     k.commit_retry_mod = d.mod(0.25, 2, 5);
+    // From the sink's own seed, not the shared draws: every other choice of
+    // an existing seed stays what it was.
+    if (k.transactional && k.lost_reply_mod > 0 && k.seed % 3 == 0)
+      k.unreachable_after_lost_reply = 1 + static_cast<int64_t>((k.seed >> 8) % 4);
     s.sinks.push_back(k);
   }
   const int64_t policy = sinks == 1 ? 0 : d.range(0, 2);
@@ -161,6 +165,8 @@ std::string pipeline_json(const Spec& s, const Step& step, const std::string& di
       o << ", \"reject_mod\": " << k.reject_mod << ", \"poison_mod\": " << k.poison_mod
         << ", \"retry_mod\": " << k.retry_mod << ", \"row_retry_mod\": " << k.row_retry_mod
         << ", \"lost_reply_mod\": " << k.lost_reply_mod << ", \"commit_retry_mod\": " << k.commit_retry_mod;
+      if (k.unreachable_after_lost_reply > 0)
+        o << ", \"unreachable_after_lost_reply\": " << k.unreachable_after_lost_reply;
       if (k.down) o << R"(, "open_fail": "retry")";
     }
     if (step.crash.kind == Crash::Kind::SinkPoint && step.crash.sink == i)
@@ -181,6 +187,7 @@ std::string describe(const Spec& s) {
     o << "  sink " << k.name << (k.transactional ? " transactional" : " idempotent")
       << (k.required ? "" : " (not required)") << ": reject " << k.reject_mod << ", poison " << k.poison_mod
       << ", retry " << k.retry_mod << ", row retry " << k.row_retry_mod << ", lost reply " << k.lost_reply_mod
+      << (k.unreachable_after_lost_reply ? " (then unreachable " + std::to_string(k.unreachable_after_lost_reply) + "x)" : "")
       << ", commit retry " << k.commit_retry_mod << (k.down ? ", down" : "") << "\n";
   int n = 0;
   for (const Step& st : s.steps) {

@@ -20,6 +20,9 @@ struct SinkSpec {
   int64_t retry_mod = 0;
   int64_t row_retry_mod = 0;
   int64_t lost_reply_mod = 0;
+  // After a lost reply, this many questions whether the commit landed fail
+  // (at or above max_attempts, the run stops with the outcome unknown).
+  int64_t unreachable_after_lost_reply = 0;
   int64_t commit_retry_mod = 0;
   bool down = false;
 };
