@@ -50,7 +50,9 @@
  *    ever grows by appending fields. The side that reads a struct checks
  *    `struct_size` before touching a field added in a later minor version;
  *    the side that fills one (ferry_plugin_init) writes no further than the
- *    version it accepted defines.
+ *    version it accepted defines. A struct the host hands a plugin to fill
+ *    (a batch, a plan) comes with `struct_size` set to the host's layout:
+ *    write no further, and set it to what you wrote.
  *    Layouts of released versions are frozen: Ferry's tests assert them.
  */
 #ifndef FERRY_PLUGIN_H_
