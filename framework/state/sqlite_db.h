@@ -95,10 +95,9 @@ class Connection {
 };
 
 // Rolls back unless committed, so a throw anywhere inside leaves no partial write.
-// Sets synchronous=NORMAL for one write and restores FULL afterwards (the
-// pragma cannot change inside a transaction, so this wraps the transaction).
-// Every write runs in one, which says how durable its commit must be:
-// FULL unless losing it to a power cut only makes a batch come again.
+// It says how durable its commit must be (FULL unless losing it to a power
+// cut only makes a batch come again), set before BEGIN: the pragma cannot
+// change inside a transaction.
 class WriteTransaction {
  public:
   explicit WriteTransaction(Connection& c, Connection::Sync sync = Connection::Sync::kFull) : c_(c) {

@@ -45,7 +45,7 @@ void CheckpointTable::save(Connection& c, const FerryCheckpoint& cp, std::string
   key.add_text(pipeline_s);
   key.add_text(partition);
   c.exec(std::string("SELECT pg_advisory_xact_lock(") + kLockKey + ")", key,
-         "locking the checkpoint of partition in table " + quoted_);
+         "locking the partition's checkpoint in table " + quoted_);
   Params p;
   p.add_text(pipeline_s);
   p.add_text(partition);

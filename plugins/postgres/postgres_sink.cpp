@@ -61,7 +61,8 @@ PostgresSink::PostgresSink(const ferry::Context& ctx)
       kWho, where_);
   checkpoints_.ensure(*conn_);
   TableOnConnection table(table_, *conn_);
-  ferry::support::check_table_at_open(table, table_rules());
+  rules_ = table_rules();
+  ferry::support::check_table_at_open(table, rules_);
 }
 
 ferry::support::TableRules PostgresSink::table_rules() const {
@@ -168,7 +169,7 @@ void PostgresSink::fit_table(Connection& c, const ferry::BatchView& batch) {
         fail(FERRY_ERROR_CONFIG, "the batch has two fields named " + quote_ident(batch.field_name(f)) +
                                      " (writing to " + where_ + ")");
   TableOnConnection table(table_, c);
-  if (ferry::support::fit_table(table, batch, table_rules())) ddl_in_txn_ = true;
+  if (ferry::support::fit_table(table, batch, rules_)) ddl_in_txn_ = true;
   array_cols_.assign(batch.fields(), false);
   binary_cols_.assign(batch.fields(), BinaryColumn::kNone);
   for (size_t f = 0; f < batch.fields(); ++f) {

@@ -71,6 +71,7 @@ class PostgresSink final : public ferry::Sink, private ferry::support::SinkDiale
   // Before binary COPY: locks the table and re-reads its column types.
   void pin_column_types(Connection& c);
   void fit_table(Connection& c, const ferry::BatchView& batch);
+  // The table rules of this sink's options, made once at open.
   ferry::support::TableRules table_rules() const;
   std::vector<Rejection> check_rows(const ferry::BatchView& batch);
   // Formats the accepted rows for COPY (binary when binary_batch, else
@@ -94,6 +95,7 @@ class PostgresSink final : public ferry::Sink, private ferry::support::SinkDiale
   TargetTable table_;
   CheckpointTable checkpoints_;
   std::unique_ptr<ferry::support::SinkTransaction> txn_;
+  ferry::support::TableRules rules_;
 
   bool ddl_in_txn_ = false;       // CREATE/ALTER (or staging table) since BEGIN
   bool ddl_before_call_ = false;  // ddl_in_txn_ when the current write() began

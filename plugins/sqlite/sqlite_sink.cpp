@@ -39,7 +39,8 @@ SqliteSink::SqliteSink(const ferry::Context& ctx)
                                             "ROLLBACK TO ferry_write; RELEASE ferry_write"},
       "sqlite sink", where_);
   // Fail at open, before any data flows, when the table can never fit.
-  ferry::support::check_table_at_open(*schema_, table_rules());
+  rules_ = table_rules();
+  ferry::support::check_table_at_open(*schema_, rules_);
 }
 
 SqliteSink::~SqliteSink() {
@@ -118,7 +119,7 @@ SqliteSink::Prepared& SqliteSink::prepared_for(const ferry::BatchView& batch) {
   if (it != prepared_.end()) return *it->second;
   // TableFit has merged fields that differ only in case and left out those
   // schema_changes forbids: every field here is a column, or may become one.
-  if (ferry::support::fit_table(*schema_, batch, table_rules())) ddl_in_txn_ = true;
+  if (ferry::support::fit_table(*schema_, batch, rules_)) ddl_in_txn_ = true;
   std::unique_ptr<Prepared> p = prepare(batch);
   return *prepared_.emplace(std::move(sig), std::move(p)).first->second;
 }

@@ -62,6 +62,7 @@ class SqliteSink final : public ferry::Sink, private ferry::support::SinkDialect
   void rolled_back(bool whole_transaction) noexcept override;
 
   void configure_connection();
+  // The table rules of this sink's options, made once at open.
   ferry::support::TableRules table_rules() const;
   Prepared& prepared_for(const ferry::BatchView& batch);
   std::unique_ptr<Prepared> prepare(const ferry::BatchView& batch);
@@ -80,6 +81,7 @@ class SqliteSink final : public ferry::Sink, private ferry::support::SinkDialect
   std::unordered_map<std::string, std::unique_ptr<Prepared>> prepared_;
   std::vector<std::array<char, kTimestampTextSize>> scratch_;  // timestamp text per field
   std::unique_ptr<ferry::support::SinkTransaction> txn_;
+  ferry::support::TableRules rules_;
 
   bool ddl_in_txn_ = false;  // CREATE/ALTER since the transaction began
 };
