@@ -50,6 +50,7 @@ class Rows {
     const pqxx::field f = r_[row][col];
     return f.is_null() ? 0 : f.as<int64_t>();
   }
+  const pqxx::result& result() const { return r_; }
   std::string bytes(int row, int col) const {
     const pqxx::field f = r_[row][col];
     return f.is_null() ? std::string() : pqxx::binarystring(f).str();

@@ -1,7 +1,7 @@
 // The DLQ operations of the PostgreSQL state store, on its connection: an
 // entry's record in dlq_entries, its settlement in dlq_state (schema
-// version 2). The caller (PostgresStateStore) runs each under its mutex and
-// its reconnect-once rule.
+// version 2). The store calls each through PostgresBackend, under its
+// mutex and the back end's reconnect-once rule.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 // The DLQ operations of the SQLite state store, on its connection. The
-// caller (SqliteStateStore) holds its mutex around each call.
+// caller (the store, through SqliteBackend) holds its mutex around each call.
 #pragma once
 
 #include <cstdint>

@@ -1,0 +1,434 @@
+// The state store, written once over a back end (state_backend.h):
+// checkpoints, sink acknowledgements, commit intents, reset markers, runs,
+// schema versions and the backfill ledger. Each operation runs under one
+// mutex and the back end's retry rule; every value is a bound parameter.
+#include <charconv>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "common/error.h"
+#include "state/state_backend.h"
+#include "state/state_clock.h"
+#include "state/state_store.h"
+
+namespace ferry::core::state_sql {
+
+std::string Rows::text(int row, int col) const {
+  const Cell& c = at(row, col);
+  if (const auto* s = std::get_if<std::string>(&c)) return *s;
+  if (const auto* i = std::get_if<int64_t>(&c)) return std::to_string(*i);
+  return {};
+}
+
+int64_t Rows::integer(int row, int col) const {
+  const Cell& c = at(row, col);
+  if (const auto* i = std::get_if<int64_t>(&c)) return *i;
+  const auto* s = std::get_if<std::string>(&c);
+  if (!s) return 0;
+  int64_t v = 0;
+  const auto [end, ec] = std::from_chars(s->data(), s->data() + s->size(), v);
+  if (ec != std::errc() || end != s->data() + s->size())
+    throw Error("state store: '" + *s + "' read where a whole number was expected");
+  return v;
+}
+
+namespace {
+
+constexpr const char* kCheckpointColumns =
+    "pipeline, partition, position, run_id, records, updated_at_ms, schema_version";
+constexpr const char* kRunColumns =
+    "id, pipeline, kind, started_at_ms, ended_at_ms, status, read, written, rejected, "
+    "batches, message";
+constexpr const char* kWindowColumns =
+    "pipeline, \"window\", data_date, start, \"end\", status, records, attempts, run_id, message, "
+    "started_at_ms, ended_at_ms, generation";
+
+Checkpoint read_checkpoint(const Rows& r, int i) {
+  Checkpoint c;
+  c.pipeline = r.text(i, 0);
+  c.partition = r.text(i, 1);
+  c.position = r.text(i, 2);
+  c.run_id = r.text(i, 3);
+  c.records = r.integer(i, 4);
+  c.updated_at_ms = r.integer(i, 5);
+  c.schema_version = r.text(i, 6);
+  return c;
+}
+
+Run read_run(const Rows& r, int i, const std::string& label) {
+  Run run;
+  run.id = r.text(i, 0);
+  run.pipeline = r.text(i, 1);
+  run.kind = r.text(i, 2);
+  run.started_at_ms = r.integer(i, 3);
+  run.ended_at_ms = r.integer(i, 4);  // NULL while running reads as 0
+  const std::string status = r.text(i, 5);
+  auto parsed = parse_run_status(status);
+  if (!parsed)
+    throw Error("state store " + label + ": run " + run.id + " has unknown status '" + status + "'");
+  run.status = *parsed;
+  run.counts.read = r.integer(i, 6);
+  run.counts.written = r.integer(i, 7);
+  run.counts.rejected = r.integer(i, 8);
+  run.counts.batches = r.integer(i, 9);
+  run.message = r.text(i, 10);
+  return run;
+}
+
+BackfillWindow read_window(const Rows& r, int i) {
+  BackfillWindow w;
+  w.pipeline = r.text(i, 0);
+  w.window = r.text(i, 1);
+  w.data_date = r.text(i, 2);
+  w.start = r.text(i, 3);
+  w.end = r.text(i, 4);
+  const std::string status = r.text(i, 5);
+  w.status = status == "running"  ? WindowStatus::Running
+             : status == "done"   ? WindowStatus::Done
+             : status == "failed" ? WindowStatus::Failed
+                                  : WindowStatus::Pending;
+  w.records = r.integer(i, 6);
+  w.attempts = r.integer(i, 7);
+  w.run_id = r.text(i, 8);
+  w.message = r.text(i, 9);
+  w.started_at_ms = r.integer(i, 10);
+  w.ended_at_ms = r.integer(i, 11);
+  w.generation = r.integer(i, 12);
+  return w;
+}
+
+class SqlStateStore final : public StateStore {
+ public:
+  explicit SqlStateStore(std::unique_ptr<StateBackend> db) : db_(std::move(db)) {}
+
+  std::optional<Checkpoint> load_checkpoint(const std::string& pipeline, const std::string& partition) override {
+    return guarded([&]() -> std::optional<Checkpoint> {
+      Rows r = db_->query(std::string("SELECT ") + kCheckpointColumns +
+                              " FROM checkpoints WHERE pipeline = $1 AND partition = $2",
+                          Params().text(pipeline).text(partition));
+      if (r.count() == 0) return std::nullopt;
+      return read_checkpoint(r, 0);
+    });
+  }
+
+  std::vector<Checkpoint> list_checkpoints(const std::string& pipeline) override {
+    return guarded([&] {
+      Rows r = db_->query(std::string("SELECT ") + kCheckpointColumns +
+                              " FROM checkpoints WHERE pipeline = $1 ORDER BY partition",
+                          Params().text(pipeline));
+      std::vector<Checkpoint> out;
+      for (int i = 0; i < r.count(); ++i) out.push_back(read_checkpoint(r, i));
+      return out;
+    });
+  }
+
+  void finish_commit(const CommitRecord& r) override {
+    guarded([&] {
+      const int64_t now = state_now_ms();
+      // A commit without new DLQ entries may skip the fsync: what a power
+      // loss may take (the newest checkpoint, a replay's "resolved") only
+      // makes the batch come again, and one fsync per batch would cap a fast
+      // pipeline at the disk's sync rate. New DLQ entries keep it: losing
+      // one would lose a record.
+      auto tx = db_->begin(r.add.empty() ? Durability::kRelaxed : Durability::kFull);
+      if (r.checkpoint) {
+        const Checkpoint& c = *r.checkpoint;
+        db_->exec(
+            "INSERT INTO checkpoints (pipeline, partition, position, run_id, records, "
+            "schema_version, updated_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+            "ON CONFLICT (pipeline, partition) DO UPDATE SET position = excluded.position, "
+            "run_id = excluded.run_id, records = checkpoints.records + excluded.records, "
+            "schema_version = excluded.schema_version, updated_at_ms = excluded.updated_at_ms",
+            Params()
+                .text(r.pipeline)
+                .text(r.partition)
+                .bytes(c.position)
+                .text(c.run_id)
+                .integer(r.records)
+                .text(c.schema_version)
+                .integer(now));
+        db_->exec("DELETE FROM checkpoint_resets WHERE pipeline = $1 AND partition = $2",
+                  Params().text(r.pipeline).text(r.partition));
+      }
+      for (const auto& [sink, records] : r.acks)
+        db_->exec(
+            "INSERT INTO sink_acks (pipeline, sink, records, batches, updated_at_ms) "
+            "VALUES ($1, $2, $3, 1, $4) ON CONFLICT (pipeline, sink) DO UPDATE SET "
+            "records = sink_acks.records + excluded.records, batches = sink_acks.batches + 1, "
+            "updated_at_ms = excluded.updated_at_ms",
+            Params().text(r.pipeline).text(sink).integer(records).integer(now));
+      if (!r.add.empty()) db_->insert_dlq(r.add, now, nullptr);
+      if (!r.change.empty()) db_->change_dlq(r.pipeline, r.change, now);
+      db_->exec("DELETE FROM commit_intents WHERE pipeline = $1 AND partition = $2",
+                Params().text(r.pipeline).text(r.partition));
+      tx->commit();
+    });
+  }
+
+  int64_t reset_checkpoints(const std::string& pipeline, const std::optional<std::string>& partition) override {
+    return guarded([&] {
+      auto tx = db_->begin(Durability::kFull);
+      int64_t removed = 0;
+      if (partition) {
+        removed = db_->exec("DELETE FROM checkpoints WHERE pipeline = $1 AND partition = $2",
+                            Params().text(pipeline).text(*partition));
+        db_->exec("DELETE FROM commit_intents WHERE pipeline = $1 AND partition = $2",
+                  Params().text(pipeline).text(*partition));
+      } else {
+        removed = db_->exec("DELETE FROM checkpoints WHERE pipeline = $1", Params().text(pipeline));
+        // The ack counters describe the progress just thrown away; keeping
+        // them would make `checkpoint show` disagree with the (empty) checkpoints.
+        db_->exec("DELETE FROM sink_acks WHERE pipeline = $1", Params().text(pipeline));
+        db_->exec("DELETE FROM commit_intents WHERE pipeline = $1", Params().text(pipeline));
+        db_->exec("DELETE FROM checkpoint_resets WHERE pipeline = $1", Params().text(pipeline));
+      }
+      db_->exec(
+          "INSERT INTO checkpoint_resets (pipeline, partition, reset_at_ms) VALUES ($1, $2, $3) "
+          "ON CONFLICT (pipeline, partition) DO UPDATE SET reset_at_ms = excluded.reset_at_ms",
+          Params().text(pipeline).text(partition.value_or("")).integer(state_now_ms()));
+      tx->commit();
+      return removed;
+    });
+  }
+
+  bool was_reset(const std::string& pipeline, const std::string& partition) override {
+    return guarded([&] {
+      return db_->query(
+                    "SELECT 1 FROM checkpoint_resets m WHERE m.pipeline = $1 "
+                    "AND (m.partition = $2 OR m.partition = '') AND NOT EXISTS (SELECT 1 FROM checkpoints c "
+                    "WHERE c.pipeline = $1 AND c.partition = $2 AND c.updated_at_ms > m.reset_at_ms)",
+                    Params().text(pipeline).text(partition))
+                 .count() > 0;
+    });
+  }
+
+  std::vector<SinkAck> list_sink_acks(const std::string& pipeline) override {
+    return guarded([&] {
+      Rows r = db_->query(
+          "SELECT pipeline, sink, records, batches, updated_at_ms FROM sink_acks WHERE pipeline = $1 ORDER BY sink",
+          Params().text(pipeline));
+      std::vector<SinkAck> out;
+      for (int i = 0; i < r.count(); ++i)
+        out.push_back({r.text(i, 0), r.text(i, 1), r.integer(i, 2), r.integer(i, 3), r.integer(i, 4)});
+      return out;
+    });
+  }
+
+  void save_intent(const std::string& pipeline, const std::string& partition, const std::string& body) override {
+    guarded([&] {
+      // Like a checkpoint, an intent lost to a power cut only makes the
+      // batch come again; its DLQ entries are written again by the commit
+      // that finishes it.
+      db_->exec(
+          "INSERT INTO commit_intents (pipeline, partition, body, updated_at_ms) VALUES ($1, $2, $3, $4) "
+          "ON CONFLICT (pipeline, partition) DO UPDATE SET body = excluded.body, "
+          "updated_at_ms = excluded.updated_at_ms",
+          Params().text(pipeline).text(partition).bytes(body).integer(state_now_ms()), Durability::kRelaxed);
+    });
+  }
+
+  std::optional<std::string> load_intent(const std::string& pipeline, const std::string& partition) override {
+    return guarded([&]() -> std::optional<std::string> {
+      Rows r = db_->query("SELECT body FROM commit_intents WHERE pipeline = $1 AND partition = $2",
+                          Params().text(pipeline).text(partition));
+      if (r.count() == 0) return std::nullopt;
+      return r.text(0, 0);
+    });
+  }
+
+  std::vector<int64_t> add_dlq(const std::vector<DlqEntry>& entries) override {
+    return guarded([&] { return db_->add_dlq(entries); });
+  }
+  std::vector<DlqEntry> list_dlq(const DlqFilter& filter) override {
+    return guarded([&] { return db_->list_dlq(filter); });
+  }
+  std::optional<DlqEntry> get_dlq(const std::string& pipeline, int64_t id) override {
+    return guarded([&] { return db_->get_dlq(pipeline, id); });
+  }
+  int64_t last_dlq_id(const std::string& pipeline) override {
+    return guarded([&] { return db_->last_dlq_id(pipeline); });
+  }
+  void update_dlq(const std::string& pipeline, int64_t id, DlqStatus status, const std::optional<std::string>& message,
+                  const std::optional<int64_t>& attempts) override {
+    guarded([&] { db_->update_dlq(pipeline, id, status, message, attempts); });
+  }
+  std::vector<std::pair<DlqStatus, int64_t>> count_dlq(const std::string& pipeline) override {
+    return guarded([&] { return db_->count_dlq(pipeline); });
+  }
+
+  void begin_run(const Run& run) override {
+    guarded([&] {
+      Params p;
+      p.text(run.id).text(run.pipeline).text(run.kind).integer(run.started_at_ms != 0 ? run.started_at_ms
+                                                                                        : state_now_ms());
+      // NULL rather than 0 so `WHERE ended_at_ms IS NULL` finds unfinished runs.
+      if (run.ended_at_ms != 0) {
+        p.integer(run.ended_at_ms);
+      } else {
+        p.null();
+      }
+      p.text(to_string(run.status))
+          .integer(run.counts.read)
+          .integer(run.counts.written)
+          .integer(run.counts.rejected)
+          .integer(run.counts.batches)
+          .text(run.message);
+      db_->exec("INSERT INTO runs (" + std::string(kRunColumns) +
+                    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                p);
+    });
+  }
+
+  void end_run(const std::string& run_id, RunStatus status, const RunCounts& counts,
+               const std::string& message) override {
+    guarded([&] {
+      const int64_t changed = db_->exec(
+          "UPDATE runs SET ended_at_ms = $1, status = $2, read = $3, written = $4, "
+          "rejected = $5, batches = $6, message = $7 WHERE id = $8",
+          Params()
+              .integer(state_now_ms())
+              .text(to_string(status))
+              .integer(counts.read)
+              .integer(counts.written)
+              .integer(counts.rejected)
+              .integer(counts.batches)
+              .text(message)
+              .text(run_id));
+      if (changed == 0) throw Error("state store " + db_->label() + ": no run '" + run_id + "'");
+    });
+  }
+
+  std::vector<Run> list_runs(const std::string& pipeline, int64_t limit) override {
+    return guarded([&] {
+      Params p;
+      p.text(pipeline);
+      std::string sql = std::string("SELECT ") + kRunColumns +
+                        " FROM runs WHERE pipeline = $1 ORDER BY started_at_ms DESC, id DESC";
+      if (limit > 0) {
+        sql += " LIMIT $2";
+        p.integer(limit);
+      }
+      Rows r = db_->query(sql, p);
+      std::vector<Run> out;
+      for (int i = 0; i < r.count(); ++i) out.push_back(read_run(r, i, db_->label()));
+      return out;
+    });
+  }
+
+  int64_t fail_unfinished_runs(const std::string& pipeline, const std::string& message) override {
+    return guarded([&] {
+      return db_->exec(
+          "UPDATE runs SET status = 'failed', ended_at_ms = $1, message = $2 "
+          "WHERE pipeline = $3 AND status = 'running'",
+          Params().integer(state_now_ms()).text(message).text(pipeline));
+    });
+  }
+
+  std::unique_ptr<PipelineLock> lock_pipeline(const std::string& pipeline, const LockHolder& me) override {
+    return db_->lock_pipeline(pipeline, me);
+  }
+
+  std::optional<LockHolder> lock_holder(const std::string& pipeline) override {
+    return guarded([&] { return db_->lock_holder(pipeline); });
+  }
+
+  bool record_schema_version(const SchemaVersion& v) override {
+    return guarded([&] {
+      return db_->exec(
+                 "INSERT INTO schema_versions (pipeline, partition, version, fields, began_after, seen_at_ms) "
+                 "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+                 Params()
+                     .text(v.pipeline)
+                     .text(v.partition)
+                     .text(v.version)
+                     .text(v.fields_json)
+                     .bytes(v.began_after)
+                     .integer(state_now_ms())) > 0;
+    });
+  }
+
+  std::vector<SchemaVersion> list_schema_versions(const std::string& pipeline) override {
+    return guarded([&] {
+      Rows r = db_->query(
+          std::string("SELECT pipeline, partition, version, fields, began_after, seen_at_ms FROM schema_versions "
+                      "WHERE pipeline = $1 ORDER BY partition, seen_at_ms, ") +
+              db_->insertion_order(),
+          Params().text(pipeline));
+      std::vector<SchemaVersion> out;
+      for (int i = 0; i < r.count(); ++i)
+        out.push_back({r.text(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4), r.integer(i, 5)});
+      return out;
+    });
+  }
+
+  void save_window(const BackfillWindow& w) override {
+    guarded([&] {
+      db_->exec(
+          std::string("INSERT INTO backfill_windows (") + kWindowColumns +
+              ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
+              "ON CONFLICT (pipeline, \"window\") DO UPDATE SET data_date = excluded.data_date, "
+              "start = excluded.start, \"end\" = excluded.\"end\", status = excluded.status, "
+              "records = excluded.records, attempts = excluded.attempts, run_id = excluded.run_id, "
+              "message = excluded.message, started_at_ms = excluded.started_at_ms, "
+              "ended_at_ms = excluded.ended_at_ms, generation = excluded.generation",
+          Params()
+              .text(w.pipeline)
+              .text(w.window)
+              .text(w.data_date)
+              .text(w.start)
+              .text(w.end)
+              .text(to_string(w.status))
+              .integer(w.records)
+              .integer(w.attempts)
+              .text(w.run_id)
+              .text(w.message)
+              .integer(w.started_at_ms)
+              .integer(w.ended_at_ms)
+              .integer(w.generation));
+    });
+  }
+
+  std::vector<BackfillWindow> list_windows(const std::string& pipeline) override {
+    return guarded([&] {
+      Rows r = db_->query(std::string("SELECT ") + kWindowColumns +
+                              " FROM backfill_windows WHERE pipeline = $1 ORDER BY \"window\"",
+                          Params().text(pipeline));
+      std::vector<BackfillWindow> out;
+      for (int i = 0; i < r.count(); ++i) out.push_back(read_window(r, i));
+      return out;
+    });
+  }
+
+ private:
+  // One operation under the mutex and the back end's retry rule; a retried
+  // operation starts over, its earlier result dropped.
+  template <typename Fn>
+  auto guarded(Fn&& fn) -> decltype(fn()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    using Result = decltype(fn());
+    if constexpr (std::is_void_v<Result>) {
+      db_->attempt(fn);
+    } else {
+      std::optional<Result> out;
+      db_->attempt([&] { out = fn(); });
+      return std::move(*out);
+    }
+  }
+
+  std::mutex mu_;
+  std::unique_ptr<StateBackend> db_;
+};
+
+}  // namespace
+
+std::unique_ptr<StateStore> make_state_store(std::unique_ptr<StateBackend> backend) {
+  return std::make_unique<SqlStateStore>(std::move(backend));
+}
+
+}  // namespace ferry::core::state_sql
