@@ -1,8 +1,9 @@
-// The audit rows the SQL server stores (PostgreSQL, MySQL) insert, bound in
+// The audit rows every store (SQLite, PostgreSQL, MySQL) inserts, bound in
 // column order: pipeline, run_id, sink, partition, position, record_key,
-// record_position, records, committed_at_ms. `Params` is the driver's
-// parameter list (PgParams, MysqlParams: text, bytes, null, int64, clear);
-// only the SQL text and the call that runs it differ per driver.
+// record_position, records, committed_at_ms; and the stats upsert after
+// them. `Params` is the driver's parameter list (SqliteParams, PgParams,
+// MysqlParams: text, bytes, null, int64, clear); only the SQL text and the
+// call that runs it differ per driver.
 #ifndef FERRY_PLUGINS_AUDIT_SQL_AUDIT_ROWS_H_
 #define FERRY_PLUGINS_AUDIT_SQL_AUDIT_ROWS_H_
 
@@ -11,6 +12,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <string_view>
+
+#include "options.h"
 
 namespace ferry_audit_sql {
 
@@ -93,6 +96,20 @@ Params stats_params(std::string_view pipeline, int64_t at_ms, const AddedRows& a
     p.int64(added.batches);
   }
   return p;
+}
+
+// One checkpoint event, inside the caller's transaction: its audit rows
+// (`insert(rows, params)` runs the INSERT for that many rows, at most
+// `rows_per_insert`), then, when any was new, `stats(params)`. Stats count
+// only what this call newly audited, so a re-delivered batch leaves them
+// as they were.
+template <class Params, class Insert, class Stats>
+void audit_event(const FerryCheckpointEvent& e, int64_t at_ms, Granularity granularity, size_t rows_per_insert,
+                 Increments increments, Insert insert, Stats stats) {
+  const AddedRows added = granularity == Granularity::kBatch
+                              ? insert_batch_row<Params>(e, at_ms, insert)
+                              : insert_record_rows<Params>(e, at_ms, rows_per_insert, insert);
+  if (added.batches > 0) stats(stats_params<Params>(ferry::view(e.pipeline), at_ms, added, increments));
 }
 
 }  // namespace ferry_audit_sql

@@ -2,8 +2,6 @@
 
 #include <ferry/plugin.hpp>
 
-#include <algorithm>
-
 #include "audit_rows.h"
 
 namespace ferry_audit_sql {
@@ -90,15 +88,10 @@ std::string MysqlAuditStore::insert_sql(size_t rows) const {
 
 void MysqlAuditStore::record(const FerryCheckpointEvent& e, int64_t at_ms) {
   MysqlTransaction tx(db_);
-  auto run = [this](size_t rows, const MysqlParams& p) { return db_.exec(insert_sql(rows), p, kInsertWhat); };
-  const AddedRows added = granularity_ == Granularity::kBatch
-                              ? insert_batch_row<MysqlParams>(e, at_ms, run)
-                              : insert_record_rows<MysqlParams>(e, at_ms, kRowsPerInsert, run);
-  // Stats count only what this call newly audited, so a re-delivered batch
-  // leaves them as they were.
-  if (added.batches > 0)
-    db_.exec(stats_sql_, stats_params<MysqlParams>(ferry::view(e.pipeline), at_ms, added, Increments::kBoundAgain),
-             kStatsWhat);
+  audit_event<MysqlParams>(
+      e, at_ms, granularity_, kRowsPerInsert, Increments::kBoundAgain,
+      [this](size_t rows, const MysqlParams& p) { return db_.exec(insert_sql(rows), p, kInsertWhat); },
+      [this](const MysqlParams& p) { db_.exec(stats_sql_, p, kStatsWhat); });
   tx.commit();
 }
 

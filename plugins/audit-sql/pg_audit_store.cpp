@@ -2,8 +2,6 @@
 
 #include <ferry/plugin.hpp>
 
-#include <algorithm>
-
 #include "audit_rows.h"
 
 #include "../sql-hook-common/database.h"
@@ -85,17 +83,10 @@ std::string PgAuditStore::insert_sql(size_t rows) const {
 
 void PgAuditStore::record(const FerryCheckpointEvent& e, int64_t at_ms) {
   PgTransaction tx(db_);
-  auto run = [this](size_t rows, const PgParams& p) {
-    return db_.exec(insert_sql(rows), p, kInsertWhat);
-  };
-  const AddedRows added = granularity_ == Granularity::kBatch
-                              ? insert_batch_row<PgParams>(e, at_ms, run)
-                              : insert_record_rows<PgParams>(e, at_ms, kRowsPerInsert, run);
-  // Stats count only what this call newly audited, so a re-delivered batch
-  // leaves them as they were.
-  if (added.batches > 0)
-    db_.exec(stats_sql_, stats_params<PgParams>(ferry::view(e.pipeline), at_ms, added, Increments::kOnce),
-             kStatsWhat);
+  audit_event<PgParams>(
+      e, at_ms, granularity_, kRowsPerInsert, Increments::kOnce,
+      [this](size_t rows, const PgParams& p) { return db_.exec(insert_sql(rows), p, kInsertWhat); },
+      [this](const PgParams& p) { db_.exec(stats_sql_, p, kStatsWhat); });
   tx.commit();
 }
 

@@ -2,6 +2,8 @@
 
 #include <ferry/plugin.hpp>
 
+#include "audit_rows.h"
+
 namespace ferry_audit_sql {
 
 using namespace ferry_sql_hooks;  // the connections every SQL hook shares
@@ -59,65 +61,15 @@ SqliteAuditStore::SqliteAuditStore(const std::string& path, const Options& opts)
 
 void SqliteAuditStore::record(const FerryCheckpointEvent& e, int64_t at_ms) {
   Transaction tx(db_);
-  const Added added = granularity_ == Granularity::kBatch ? insert_batch_row(e, at_ms)
-                                                          : insert_record_rows(e, at_ms);
-  // Stats count only what this call newly audited, so a re-delivered batch
-  // leaves them as they were.
-  if (added.batches > 0) {
-    sqlite3_stmt* s = stats_.get();
-    bind_text(s, 1, ferry::view(e.pipeline));
-    sqlite3_bind_int64(s, 2, at_ms);
-    sqlite3_bind_int64(s, 3, added.records);
-    sqlite3_bind_int64(s, 4, added.batches);
-    db_.run(s, kStatsWhat);
-  }
+  // One row per statement: SQLite runs a prepared statement per row as fast
+  // as a server runs a multi-row one. A record without a position cannot be
+  // recognised when delivered again: it gets NULL, stays outside the unique
+  // index, and is audited every time (documented in docs/hooks.md).
+  audit_event<SqliteParams>(
+      e, at_ms, granularity_, 1, Increments::kOnce,
+      [this](size_t, const SqliteParams& p) { return p.run(db_, insert_, kInsertWhat); },
+      [this](const SqliteParams& p) { p.run(db_, stats_, kStatsWhat); });
   tx.commit();
-}
-
-SqliteAuditStore::Added SqliteAuditStore::insert_batch_row(const FerryCheckpointEvent& e,
-                                                           int64_t at_ms) {
-  const int64_t n = e.batch ? static_cast<int64_t>(e.batch->n_rows) : 0;
-  sqlite3_stmt* s = insert_.get();
-  bind_text(s, 1, ferry::view(e.pipeline));
-  bind_text(s, 2, ferry::view(e.run_id));
-  bind_text(s, 3, ferry::view(e.sink));
-  bind_text(s, 4, ferry::view(e.partition));
-  bind_blob(s, 5, ferry::view(e.position));
-  sqlite3_bind_null(s, 6);
-  sqlite3_bind_null(s, 7);
-  sqlite3_bind_int64(s, 8, n);
-  sqlite3_bind_int64(s, 9, at_ms);
-  if (db_.run(s, kInsertWhat) == 0) return Added{};
-  return Added{n, 1};
-}
-
-SqliteAuditStore::Added SqliteAuditStore::insert_record_rows(const FerryCheckpointEvent& e,
-                                                             int64_t at_ms) {
-  Added added;
-  if (e.batch == nullptr) return added;
-  const ferry::BatchView batch(e.batch);
-  sqlite3_stmt* s = insert_.get();
-  for (size_t r = 0; r < batch.rows(); ++r) {
-    bind_text(s, 1, ferry::view(e.pipeline));
-    bind_text(s, 2, ferry::view(e.run_id));
-    bind_text(s, 3, ferry::view(e.sink));
-    bind_text(s, 4, ferry::view(e.partition));
-    bind_blob(s, 5, ferry::view(e.position));
-    bind_text(s, 6, batch.key(r));
-    // A record without a position cannot be recognised when delivered
-    // again: it gets NULL, stays outside the unique index, and is audited
-    // every time (documented in docs/hooks.md).
-    if (batch.position(r).empty()) {
-      sqlite3_bind_null(s, 7);
-    } else {
-      bind_blob(s, 7, batch.position(r));
-    }
-    sqlite3_bind_int64(s, 8, 1);
-    sqlite3_bind_int64(s, 9, at_ms);
-    added.records += db_.run(s, kInsertWhat);
-  }
-  added.batches = added.records > 0 ? 1 : 0;
-  return added;
 }
 
 }  // namespace ferry_audit_sql

@@ -17,13 +17,6 @@ class SqliteAuditStore : public AuditStore {
   void record(const FerryCheckpointEvent& event, int64_t committed_at_ms) override;
 
  private:
-  struct Added {
-    int64_t records = 0;
-    int64_t batches = 0;
-  };
-  Added insert_batch_row(const FerryCheckpointEvent& e, int64_t at_ms);
-  Added insert_record_rows(const FerryCheckpointEvent& e, int64_t at_ms);
-
   Granularity granularity_;
   ferry_sql_hooks::Database db_;
   ferry_sql_hooks::Statement insert_;

@@ -1,7 +1,7 @@
-// The two upserts of one backlog event on the SQL servers (PostgreSQL,
+// The two upserts of one backlog event on every store (SQLite, PostgreSQL,
 // MySQL): one per error class, one for the pipeline's total. `Params` is the
-// driver's parameter list (PgParams, MysqlParams); only the SQL text and the
-// call that runs it differ per driver.
+// driver's parameter list (SqliteParams, PgParams, MysqlParams); only the
+// SQL text and the call that runs it differ per driver.
 #ifndef FERRY_PLUGINS_FAILURE_STATS_FAILURE_ROWS_H_
 #define FERRY_PLUGINS_FAILURE_STATS_FAILURE_ROWS_H_
 

@@ -1,5 +1,7 @@
 #include "sqlite_failure_store.h"
 
+#include "failure_rows.h"
+
 namespace ferry_failure_stats {
 
 using namespace ferry_sql_hooks;  // the connections every SQL hook shares
@@ -46,23 +48,10 @@ SqliteFailureStore::SqliteFailureStore(const std::string& path, const Options& o
 void SqliteFailureStore::record(std::string_view pipeline, std::string_view sink,
                                 const std::vector<ClassCount>& counts, int64_t at_ms) {
   Transaction tx(db_);
-  int64_t total = 0;
-  for (const ClassCount& c : counts) {
-    sqlite3_stmt* s = per_class_.get();
-    bind_text(s, 1, pipeline);
-    bind_text(s, 2, sink);
-    bind_text(s, 3, c.error_class);
-    sqlite3_bind_int64(s, 4, c.failures);
-    sqlite3_bind_int64(s, 5, at_ms);
-    bind_text(s, 6, c.last_message);
-    db_.run(s, kClassWhat);
-    total += c.failures;
-  }
-  sqlite3_stmt* s = totals_.get();
-  bind_text(s, 1, pipeline);
-  sqlite3_bind_int64(s, 2, total);
-  sqlite3_bind_int64(s, 3, at_ms);
-  db_.run(s, kTotalsWhat);
+  upsert_counts<SqliteParams>(
+      pipeline, sink, counts, at_ms, Increments::kOnce,
+      [this](const SqliteParams& p) { p.run(db_, per_class_, kClassWhat); },
+      [this](const SqliteParams& p) { p.run(db_, totals_, kTotalsWhat); });
   tx.commit();
 }
 

@@ -1,11 +1,15 @@
-// The SQL hooks' SQLite connection: support/sqlite's, plus binders that
-// point at the event's own memory (valid for one Database::run, which
-// clears them). Shared by the audit-sql and failure-stats plugins.
+// The SQL hooks' SQLite connection: support/sqlite's, plus parameters in
+// the shape the hooks' row binders use for every driver (PgParams,
+// MysqlParams), bound to a prepared statement for one run. Shared by the
+// audit-sql and failure-stats plugins.
 #ifndef FERRY_PLUGINS_SQL_HOOK_COMMON_DATABASE_H_
 #define FERRY_PLUGINS_SQL_HOOK_COMMON_DATABASE_H_
 
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "sqlite/sqlite_db.h"
 
@@ -36,6 +40,41 @@ inline void bind_text(sqlite3_stmt* s, int i, std::string_view v) {
 inline void bind_blob(sqlite3_stmt* s, int i, std::string_view v) {
   sqlite3_bind_blob64(s, i, v.data() ? v.data() : "", v.size(), SQLITE_STATIC);
 }
+
+// A statement's parameters, in order (?1, ?2, ...).
+class SqliteParams {
+ public:
+  void text(std::string_view v) { values_.push_back({Kind::kText, 0, std::string(v)}); }
+  void bytes(std::string_view v) { values_.push_back({Kind::kBytes, 0, std::string(v)}); }
+  void int64(int64_t v) { values_.push_back({Kind::kInteger, v, {}}); }
+  void null() { values_.push_back({Kind::kNull, 0, {}}); }
+  void clear() { values_.clear(); }
+
+  // Binds them to `s` and runs it; returns the rows it changed.
+  int64_t run(Database& db, const Statement& s, std::string_view what) const {
+    sqlite3_stmt* stmt = s.get();
+    int i = 0;
+    for (const Value& v : values_) {
+      ++i;
+      switch (v.kind) {
+        case Kind::kText: bind_text(stmt, i, v.text); break;
+        case Kind::kBytes: bind_blob(stmt, i, v.text); break;
+        case Kind::kInteger: sqlite3_bind_int64(stmt, i, v.integer); break;
+        case Kind::kNull: sqlite3_bind_null(stmt, i); break;
+      }
+    }
+    return db.run(stmt, what);
+  }
+
+ private:
+  enum class Kind { kText, kBytes, kInteger, kNull };
+  struct Value {
+    Kind kind;
+    int64_t integer;
+    std::string text;
+  };
+  std::vector<Value> values_;
+};
 
 }  // namespace ferry_sql_hooks
 
