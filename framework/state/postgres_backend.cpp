@@ -108,27 +108,7 @@ class PostgresBackend final : public state_sql::StateBackend {
 
   const char* insertion_order() const override { return "seq"; }
 
-  void insert_dlq(const std::vector<DlqEntry>& entries, int64_t now, std::vector<int64_t>* ids) override {
-    pg_state::insert_dlq(conn_, entries, now, ids);
-  }
-  void change_dlq(const std::string& pipeline, const std::vector<DlqChange>& changes, int64_t now) override {
-    pg_state::change_dlq(conn_, pipeline, changes, now);
-  }
-  std::vector<int64_t> add_dlq(const std::vector<DlqEntry>& entries) override {
-    return pg_state::add_dlq(conn_, entries);
-  }
-  std::vector<DlqEntry> list_dlq(const DlqFilter& filter) override { return pg_state::list_dlq(conn_, filter); }
-  std::optional<DlqEntry> get_dlq(const std::string& pipeline, int64_t id) override {
-    return pg_state::get_dlq(conn_, pipeline, id);
-  }
-  void update_dlq(const std::string& pipeline, int64_t id, DlqStatus status, const std::optional<std::string>& message,
-                  const std::optional<int64_t>& attempts) override {
-    pg_state::update_dlq(conn_, pipeline, id, status, message, attempts);
-  }
-  std::vector<std::pair<DlqStatus, int64_t>> count_dlq(const std::string& pipeline) override {
-    return pg_state::count_dlq(conn_, pipeline);
-  }
-  int64_t last_dlq_id(const std::string& pipeline) override { return pg_state::last_dlq_id(conn_, pipeline); }
+  state_sql::DlqTables& dlq() override { return dlq_; }
 
   std::unique_ptr<PipelineLock> lock_pipeline(const std::string& pipeline, const LockHolder& me) override {
     return pg_state::lock_run(dsn_, pipeline, me);
@@ -140,6 +120,7 @@ class PostgresBackend final : public state_sql::StateBackend {
  private:
   const std::string dsn_;
   Connection conn_;
+  pg_state::PostgresDlq dlq_{conn_};
 };
 
 }  // namespace

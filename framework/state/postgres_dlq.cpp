@@ -55,10 +55,10 @@ bool plain_resolution(const DlqChange& ch) {
 
 }  // namespace
 
-void insert_dlq(Connection& c, const std::vector<DlqEntry>& entries, int64_t now, std::vector<int64_t>* ids) {
+void PostgresDlq::insert_dlq(const std::vector<DlqEntry>& entries, int64_t now, std::vector<int64_t>* ids) {
   for (const auto& e : entries) {
     if (e.dedup) {
-      auto existing = c.exec(std::string("SELECT e.id") + kDlqFrom +
+      auto existing = c_.exec(std::string("SELECT e.id") + kDlqFrom +
                                  " WHERE e.pipeline = $1 AND e.partition = $2 AND e.position = $3 AND e.stage = $4 "
                                  "AND e.sink = $5 AND e.record = $6 AND s.status <> 'resolved' ORDER BY e.id LIMIT 1",
                              Params().text(e.pipeline).text(e.partition).bytes(e.position).text(e.stage).text(
@@ -68,7 +68,7 @@ void insert_dlq(Connection& c, const std::vector<DlqEntry>& entries, int64_t now
         continue;
       }
     }
-    auto inserted = c.exec(
+    auto inserted = c_.exec(
         "INSERT INTO dlq_entries (pipeline, run_id, partition, position, stage, sink, record_key, "
         "record, error_class, message, created_at_ms) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
@@ -85,47 +85,47 @@ void insert_dlq(Connection& c, const std::vector<DlqEntry>& entries, int64_t now
             .text(e.message)
             .integer(now));
     const int64_t id = inserted.integer(0, 0);
-    c.exec("INSERT INTO dlq_state (id, pipeline, status, attempts, updated_at_ms) VALUES ($1, $2, $3, $4, $5)",
+    c_.exec("INSERT INTO dlq_state (id, pipeline, status, attempts, updated_at_ms) VALUES ($1, $2, $3, $4, $5)",
            Params().integer(id).text(e.pipeline).text(to_string(e.status)).integer(e.attempts).integer(now));
     if (ids) ids->push_back(id);
   }
 }
 
-void change_dlq(Connection& c, const std::string& pipeline, const std::vector<DlqChange>& changes, int64_t now) {
+void PostgresDlq::change_dlq(const std::string& pipeline, const std::vector<DlqChange>& changes, int64_t now) {
   // Most changes of a replay only resolve an entry: one statement for all.
   std::vector<int64_t> resolved;
   for (const DlqChange& ch : changes)
     if (plain_resolution(ch)) resolved.push_back(ch.id);
   if (!resolved.empty())
-    c.exec("UPDATE dlq_state SET status = 'resolved', updated_at_ms = $1 WHERE pipeline = $2 "
+    c_.exec("UPDATE dlq_state SET status = 'resolved', updated_at_ms = $1 WHERE pipeline = $2 "
            "AND id = ANY($3::bigint[]) AND status IN ('pending', 'failed_again')",
            Params().integer(now).text(pipeline).text(ids_as_array(resolved)));
   for (const DlqChange& ch : changes) {
     if (plain_resolution(ch)) continue;
     const Rows settled =
-        c.exec("UPDATE dlq_state SET status = $1, attempts = COALESCE($2::bigint, attempts), updated_at_ms = $3 "
+        c_.exec("UPDATE dlq_state SET status = $1, attempts = COALESCE($2::bigint, attempts), updated_at_ms = $3 "
                "WHERE pipeline = $4 AND id = $5 AND status IN ('pending', 'failed_again')",
                Params().text(to_string(ch.status)).opt_integer(ch.attempts).integer(now).text(pipeline).integer(ch.id));
     // Only an entry this change settled gets its record or message changed.
     if (settled.affected() == 0 || !(ch.message || ch.sink || ch.stage || ch.record_json)) continue;
-    c.exec("UPDATE dlq_entries SET message = COALESCE($1, message), sink = COALESCE($2, sink), "
+    c_.exec("UPDATE dlq_entries SET message = COALESCE($1, message), sink = COALESCE($2, sink), "
            "stage = COALESCE($3, stage), record = COALESCE($4, record) WHERE id = $5",
            Params().opt_text(ch.message).opt_text(ch.sink).opt_text(ch.stage).opt_text(ch.record_json).integer(ch.id));
   }
 }
 
-std::vector<int64_t> add_dlq(Connection& c, const std::vector<DlqEntry>& entries) {
-  Transaction tx(c);
+std::vector<int64_t> PostgresDlq::add_dlq(const std::vector<DlqEntry>& entries) {
+  Transaction tx(c_);
   std::vector<int64_t> ids;
   ids.reserve(entries.size());
   std::vector<DlqEntry> all = entries;
   for (DlqEntry& e : all) e.dedup = true;
-  insert_dlq(c, all, state_now_ms(), &ids);
+  insert_dlq(all, state_now_ms(), &ids);
   tx.commit();
   return ids;
 }
 
-std::vector<DlqEntry> list_dlq(Connection& c, const DlqFilter& filter) {
+std::vector<DlqEntry> PostgresDlq::list_dlq(const DlqFilter& filter) {
   // Pages are read in id order from after_id on; the planner walks an index
   // range for each (the primary keys, or (pipeline, sink) for a sink).
   Params params;
@@ -159,37 +159,37 @@ std::vector<DlqEntry> list_dlq(Connection& c, const DlqFilter& filter) {
     sql += " LIMIT " + next();
     params.integer(filter.limit);
   }
-  auto r = c.exec(sql, params);
+  auto r = c_.exec(sql, params);
   std::vector<DlqEntry> out;
-  for (int i = 0; i < r.count(); ++i) out.push_back(read_dlq(r, i, c.label()));
+  for (int i = 0; i < r.count(); ++i) out.push_back(read_dlq(r, i, c_.label()));
   return out;
 }
 
-std::optional<DlqEntry> get_dlq(Connection& c, const std::string& pipeline, int64_t id) {
-  auto r = c.exec(std::string("SELECT ") + kDlqColumns + kDlqFrom + " WHERE e.pipeline = $1 AND e.id = $2",
+std::optional<DlqEntry> PostgresDlq::get_dlq(const std::string& pipeline, int64_t id) {
+  auto r = c_.exec(std::string("SELECT ") + kDlqColumns + kDlqFrom + " WHERE e.pipeline = $1 AND e.id = $2",
                   Params().text(pipeline).integer(id));
   if (r.count() == 0) return std::nullopt;
-  return read_dlq(r, 0, c.label());
+  return read_dlq(r, 0, c_.label());
 }
 
-void update_dlq(Connection& c, const std::string& pipeline, int64_t id, DlqStatus status,
+void PostgresDlq::update_dlq(const std::string& pipeline, int64_t id, DlqStatus status,
                 const std::optional<std::string>& message, const std::optional<int64_t>& attempts) {
-  Transaction tx(c);
-  auto r = c.exec(
+  Transaction tx(c_);
+  auto r = c_.exec(
       "UPDATE dlq_state SET status = $1, attempts = COALESCE($2::bigint, attempts), updated_at_ms = $3 "
       "WHERE pipeline = $4 AND id = $5",
       Params().text(to_string(status)).opt_integer(attempts).integer(state_now_ms()).text(pipeline).integer(id));
   if (r.affected() == 0)
-    throw Error("state store " + c.label() + ": no DLQ entry " + std::to_string(id) + " in pipeline '" + pipeline +
+    throw Error("state store " + c_.label() + ": no DLQ entry " + std::to_string(id) + " in pipeline '" + pipeline +
                 "'");
-  if (message) c.exec("UPDATE dlq_entries SET message = $1 WHERE id = $2", Params().text(*message).integer(id));
+  if (message) c_.exec("UPDATE dlq_entries SET message = $1 WHERE id = $2", Params().text(*message).integer(id));
   tx.commit();
 }
 
-std::vector<std::pair<DlqStatus, int64_t>> count_dlq(Connection& c, const std::string& pipeline) {
+std::vector<std::pair<DlqStatus, int64_t>> PostgresDlq::count_dlq(const std::string& pipeline) {
   std::vector<std::pair<DlqStatus, int64_t>> out = {
       {DlqStatus::Pending, 0}, {DlqStatus::Resolved, 0}, {DlqStatus::FailedAgain, 0}, {DlqStatus::Discarded, 0}};
-  auto r = c.exec("SELECT status, COUNT(*) FROM dlq_state WHERE pipeline = $1 GROUP BY status",
+  auto r = c_.exec("SELECT status, COUNT(*) FROM dlq_state WHERE pipeline = $1 GROUP BY status",
                   Params().text(pipeline));
   for (int i = 0; i < r.count(); ++i) {
     auto status = parse_dlq_status(r.text(i, 0));
@@ -200,8 +200,8 @@ std::vector<std::pair<DlqStatus, int64_t>> count_dlq(Connection& c, const std::s
   return out;
 }
 
-int64_t last_dlq_id(Connection& c, const std::string& pipeline) {
-  return c.exec("SELECT COALESCE(MAX(id), 0) FROM dlq_entries WHERE pipeline = $1", Params().text(pipeline))
+int64_t PostgresDlq::last_dlq_id(const std::string& pipeline) {
+  return c_.exec("SELECT COALESCE(MAX(id), 0) FROM dlq_entries WHERE pipeline = $1", Params().text(pipeline))
       .integer(0, 0);
 }
 

@@ -1,7 +1,7 @@
-// The DLQ operations of the PostgreSQL state store, on its connection: an
-// entry's record in dlq_entries, its settlement in dlq_state (schema
-// version 2). The store calls each through PostgresBackend, under its
-// mutex and the back end's reconnect-once rule.
+// The DLQ of the PostgreSQL state store, on its connection: an entry's
+// record in dlq_entries, its settlement in dlq_state (schema version 2).
+// The store calls it under its mutex and the back end's reconnect-once
+// rule.
 #pragma once
 
 #include <cstdint>
@@ -11,21 +11,27 @@
 #include <vector>
 
 #include "state/postgres_db.h"
+#include "state/state_backend.h"
 #include "state/state_store.h"
 
 namespace ferry::core::pg_state {
 
-// Inside the caller's transaction; see DlqEntry::dedup.
-void insert_dlq(Connection& c, const std::vector<DlqEntry>& entries, int64_t now, std::vector<int64_t>* ids);
-// Inside the caller's transaction: settles entries still pending or failed_again.
-void change_dlq(Connection& c, const std::string& pipeline, const std::vector<DlqChange>& changes, int64_t now);
+class PostgresDlq final : public state_sql::DlqTables {
+ public:
+  explicit PostgresDlq(Connection& c) : c_(c) {}
 
-std::vector<int64_t> add_dlq(Connection& c, const std::vector<DlqEntry>& entries);
-std::vector<DlqEntry> list_dlq(Connection& c, const DlqFilter& filter);
-std::optional<DlqEntry> get_dlq(Connection& c, const std::string& pipeline, int64_t id);
-void update_dlq(Connection& c, const std::string& pipeline, int64_t id, DlqStatus status,
-                const std::optional<std::string>& message, const std::optional<int64_t>& attempts);
-std::vector<std::pair<DlqStatus, int64_t>> count_dlq(Connection& c, const std::string& pipeline);
-int64_t last_dlq_id(Connection& c, const std::string& pipeline);
+  void insert_dlq(const std::vector<DlqEntry>& entries, int64_t now, std::vector<int64_t>* ids) override;
+  void change_dlq(const std::string& pipeline, const std::vector<DlqChange>& changes, int64_t now) override;
+  std::vector<int64_t> add_dlq(const std::vector<DlqEntry>& entries) override;
+  std::vector<DlqEntry> list_dlq(const DlqFilter& filter) override;
+  std::optional<DlqEntry> get_dlq(const std::string& pipeline, int64_t id) override;
+  void update_dlq(const std::string& pipeline, int64_t id, DlqStatus status, const std::optional<std::string>& message,
+                  const std::optional<int64_t>& attempts) override;
+  std::vector<std::pair<DlqStatus, int64_t>> count_dlq(const std::string& pipeline) override;
+  int64_t last_dlq_id(const std::string& pipeline) override;
+
+ private:
+  Connection& c_;
+};
 
 }  // namespace ferry::core::pg_state

@@ -163,8 +163,8 @@ class SqlStateStore final : public StateStore {
             "records = sink_acks.records + excluded.records, batches = sink_acks.batches + 1, "
             "updated_at_ms = excluded.updated_at_ms",
             Params().text(r.pipeline).text(sink).integer(records).integer(now));
-      if (!r.add.empty()) db_->insert_dlq(r.add, now, nullptr);
-      if (!r.change.empty()) db_->change_dlq(r.pipeline, r.change, now);
+      if (!r.add.empty()) db_->dlq().insert_dlq(r.add, now, nullptr);
+      if (!r.change.empty()) db_->dlq().change_dlq(r.pipeline, r.change, now);
       db_->exec("DELETE FROM commit_intents WHERE pipeline = $1 AND partition = $2",
                 Params().text(r.pipeline).text(r.partition));
       tx->commit();
@@ -243,23 +243,23 @@ class SqlStateStore final : public StateStore {
   }
 
   std::vector<int64_t> add_dlq(const std::vector<DlqEntry>& entries) override {
-    return guarded([&] { return db_->add_dlq(entries); });
+    return guarded([&] { return db_->dlq().add_dlq(entries); });
   }
   std::vector<DlqEntry> list_dlq(const DlqFilter& filter) override {
-    return guarded([&] { return db_->list_dlq(filter); });
+    return guarded([&] { return db_->dlq().list_dlq(filter); });
   }
   std::optional<DlqEntry> get_dlq(const std::string& pipeline, int64_t id) override {
-    return guarded([&] { return db_->get_dlq(pipeline, id); });
+    return guarded([&] { return db_->dlq().get_dlq(pipeline, id); });
   }
   int64_t last_dlq_id(const std::string& pipeline) override {
-    return guarded([&] { return db_->last_dlq_id(pipeline); });
+    return guarded([&] { return db_->dlq().last_dlq_id(pipeline); });
   }
   void update_dlq(const std::string& pipeline, int64_t id, DlqStatus status, const std::optional<std::string>& message,
                   const std::optional<int64_t>& attempts) override {
-    guarded([&] { db_->update_dlq(pipeline, id, status, message, attempts); });
+    guarded([&] { db_->dlq().update_dlq(pipeline, id, status, message, attempts); });
   }
   std::vector<std::pair<DlqStatus, int64_t>> count_dlq(const std::string& pipeline) override {
-    return guarded([&] { return db_->count_dlq(pipeline); });
+    return guarded([&] { return db_->dlq().count_dlq(pipeline); });
   }
 
   void begin_run(const Run& run) override {

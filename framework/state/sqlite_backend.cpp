@@ -119,27 +119,7 @@ class SqliteBackend final : public state_sql::StateBackend {
 
   const char* insertion_order() const override { return "rowid"; }
 
-  void insert_dlq(const std::vector<DlqEntry>& entries, int64_t now, std::vector<int64_t>* ids) override {
-    sqlite_state::insert_dlq(conn_, entries, now, ids);
-  }
-  void change_dlq(const std::string& pipeline, const std::vector<DlqChange>& changes, int64_t now) override {
-    sqlite_state::change_dlq(conn_, pipeline, changes, now);
-  }
-  std::vector<int64_t> add_dlq(const std::vector<DlqEntry>& entries) override {
-    return sqlite_state::add_dlq(conn_, entries);
-  }
-  std::vector<DlqEntry> list_dlq(const DlqFilter& filter) override { return sqlite_state::list_dlq(conn_, filter); }
-  std::optional<DlqEntry> get_dlq(const std::string& pipeline, int64_t id) override {
-    return sqlite_state::get_dlq(conn_, pipeline, id);
-  }
-  void update_dlq(const std::string& pipeline, int64_t id, DlqStatus status, const std::optional<std::string>& message,
-                  const std::optional<int64_t>& attempts) override {
-    sqlite_state::update_dlq(conn_, pipeline, id, status, message, attempts);
-  }
-  std::vector<std::pair<DlqStatus, int64_t>> count_dlq(const std::string& pipeline) override {
-    return sqlite_state::count_dlq(conn_, pipeline);
-  }
-  int64_t last_dlq_id(const std::string& pipeline) override { return sqlite_state::last_dlq_id(conn_, pipeline); }
+  state_sql::DlqTables& dlq() override { return dlq_; }
 
   std::unique_ptr<PipelineLock> lock_pipeline(const std::string& pipeline, const LockHolder& me) override {
     if (conn_.path() == kMemoryPath) return lock_in_process(lock_scope_, pipeline, me);
@@ -159,6 +139,7 @@ class SqliteBackend final : public state_sql::StateBackend {
   }
 
   Connection conn_;
+  sqlite_state::SqliteDlq dlq_{conn_};
   const std::string lock_scope_;
 };
 

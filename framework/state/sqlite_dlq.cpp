@@ -187,19 +187,19 @@ void resolve_dlq(Connection& c, const std::string& pipeline, std::vector<int64_t
 // Inserts entries inside the caller's transaction. An entry marked dedup
 // is skipped while an unresolved entry with the same partition, position,
 // stage, sink and record exists; `ids` (if given) gets the id either way.
-void insert_dlq(Connection& c, const std::vector<DlqEntry>& entries, int64_t now, std::vector<int64_t>* ids) {
-  auto insert = c.prepare(
+void SqliteDlq::insert_dlq(const std::vector<DlqEntry>& entries, int64_t now, std::vector<int64_t>* ids) {
+  auto insert = c_.prepare(
       "INSERT INTO dlq_entries (pipeline, run_id, partition, position, stage, sink, record_key, "
       "record, error_class, message, created_at_ms, schema_id) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
-  auto settle = c.prepare(
+  auto settle = c_.prepare(
       "INSERT INTO dlq_state (id, pipeline, status, attempts, updated_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)");
-  auto existing = c.prepare(
+  auto existing = c_.prepare(
       "SELECT e.id FROM dlq_entries e JOIN dlq_state s ON s.id = e.id WHERE e.pipeline = ?1 "
       "AND e.partition = ?2 AND e.position = ?3 AND e.stage = ?4 AND e.sink = ?5 "
       "AND ((e.record = ?6 AND e.schema_id IS ?7) OR (e.record = ?8 AND e.schema_id IS NULL)) "
       "AND s.status <> 1 ORDER BY e.id LIMIT 1");
-  RecordWriter records(c);
+  RecordWriter records(c_);
   for (const auto& e : entries) {
     const RecordWriter::Stored record = records.stored(e.record_json);
     if (e.dedup) {
@@ -226,14 +226,14 @@ void insert_dlq(Connection& c, const std::vector<DlqEntry>& entries, int64_t now
         .integer(11, now);
     record.bind(insert, 8, 12);
     insert.run();
-    const int64_t id = c.last_insert_id();
+    const int64_t id = c_.last_insert_id();
     settle.reset();
     settle.integer(1, id).text(2, e.pipeline).integer(3, code_of(e.status)).integer(4, e.attempts).integer(5, now).run();
     if (ids) ids->push_back(id);
   }
 }
 
-void change_dlq(Connection& c, const std::string& pipeline, const std::vector<DlqChange>& changes, int64_t now) {
+void SqliteDlq::change_dlq(const std::string& pipeline, const std::vector<DlqChange>& changes, int64_t now) {
   // Most changes of a replay only resolve an entry: one statement for all
   // of them (a replay batch resolves up to max_records entries).
   std::vector<int64_t> resolved;
@@ -244,16 +244,16 @@ void change_dlq(Connection& c, const std::string& pipeline, const std::vector<Dl
     if (plain) resolved.push_back(ch.id);
     else others.push_back(&ch);
   }
-  if (!resolved.empty()) resolve_dlq(c, pipeline, std::move(resolved), now);
+  if (!resolved.empty()) resolve_dlq(c_, pipeline, std::move(resolved), now);
   if (others.empty()) return;
-  auto s = c.prepare(
+  auto s = c_.prepare(
       "UPDATE dlq_state SET status = ?1, attempts = COALESCE(?2, attempts), updated_at_ms = ?3 "
       "WHERE pipeline = ?4 AND id = ?5 AND status IN (0, 2)");
-  auto entry = c.prepare(
+  auto entry = c_.prepare(
       "UPDATE dlq_entries SET message = COALESCE(?1, message), sink = COALESCE(?2, sink), "
       "stage = COALESCE(?3, stage), record = COALESCE(?4, record), "
       "schema_id = CASE WHEN ?4 IS NULL THEN schema_id ELSE ?6 END WHERE id = ?5");
-  RecordWriter records(c);
+  RecordWriter records(c_);
   auto opt_text = [](Statement& st, int i, const std::optional<std::string>& v) {
     if (v) {
       st.text(i, *v);
@@ -272,7 +272,7 @@ void change_dlq(Connection& c, const std::string& pipeline, const std::vector<Dl
     }
     s.integer(3, now).text(4, pipeline).integer(5, ch.id).run();
     // Only an entry this change settled gets its record or message changed.
-    if (c.changes() == 0 || !(ch.message || ch.sink || ch.stage || ch.record_json)) continue;
+    if (c_.changes() == 0 || !(ch.message || ch.sink || ch.stage || ch.record_json)) continue;
     entry.reset();
     opt_text(entry, 1, ch.message);
     opt_text(entry, 2, ch.sink);
@@ -286,18 +286,18 @@ void change_dlq(Connection& c, const std::string& pipeline, const std::vector<Dl
   }
 }
 
-std::vector<int64_t> add_dlq(Connection& c, const std::vector<DlqEntry>& entries) {
-  WriteTransaction tx(c);
+std::vector<int64_t> SqliteDlq::add_dlq(const std::vector<DlqEntry>& entries) {
+  WriteTransaction tx(c_);
   std::vector<int64_t> ids;
   ids.reserve(entries.size());
   std::vector<DlqEntry> all = entries;
   for (DlqEntry& e : all) e.dedup = true;
-  insert_dlq(c, all, state_now_ms(), &ids);
+  insert_dlq(all, state_now_ms(), &ids);
   tx.commit();
   return ids;
 }
 
-std::vector<DlqEntry> list_dlq(Connection& c, const DlqFilter& filter) {
+std::vector<DlqEntry> SqliteDlq::list_dlq(const DlqFilter& filter) {
   // Pages are read in id order from after_id on, so every page must be a
   // range, not a sort of the whole DLQ: the plan is chosen here (CROSS JOIN
   // fixes the join order; a unary + keeps SQLite off an index). Along the
@@ -347,7 +347,7 @@ std::vector<DlqEntry> list_dlq(Connection& c, const DlqFilter& filter) {
     params.emplace_back(filter.limit);
   }
 
-  auto s = c.prepare(sql);
+  auto s = c_.prepare(sql);
   for (size_t i = 0; i < params.size(); ++i) {
     const int index = static_cast<int>(i) + 1;
     if (auto* v = std::get_if<int64_t>(&params[i])) {
@@ -358,24 +358,24 @@ std::vector<DlqEntry> list_dlq(Connection& c, const DlqFilter& filter) {
   }
   std::vector<DlqEntry> out;
   if (filter.limit > 0) out.reserve(static_cast<size_t>(std::min<int64_t>(filter.limit, 1024)));
-  while (s.step()) out.push_back(filter.replay_fields_only ? read_replay_fields(s, c.path()) : read_dlq(s, c.path()));
+  while (s.step()) out.push_back(filter.replay_fields_only ? read_replay_fields(s, c_.path()) : read_dlq(s, c_.path()));
   return out;
 }
 
-std::optional<DlqEntry> get_dlq(Connection& c, const std::string& pipeline, int64_t id) {
-  auto s = c.prepare(std::string("SELECT ") + kDlqColumns +
+std::optional<DlqEntry> SqliteDlq::get_dlq(const std::string& pipeline, int64_t id) {
+  auto s = c_.prepare(std::string("SELECT ") + kDlqColumns +
                          " FROM dlq_entries e JOIN dlq_state s ON s.id = e.id" + kJoinSchema +
                          " WHERE e.pipeline = ?1 AND e.id = ?2");
   s.text(1, pipeline).integer(2, id);
   if (!s.step()) return std::nullopt;
-  return read_dlq(s, c.path());
+  return read_dlq(s, c_.path());
 }
 
-void update_dlq(Connection& c, const std::string& pipeline, int64_t id, DlqStatus status,
+void SqliteDlq::update_dlq(const std::string& pipeline, int64_t id, DlqStatus status,
                 const std::optional<std::string>& message,
                 const std::optional<int64_t>& attempts) {
-  WriteTransaction tx(c);
-  auto s = c.prepare(
+  WriteTransaction tx(c_);
+  auto s = c_.prepare(
       "UPDATE dlq_state SET status = ?1, attempts = COALESCE(?2, attempts), updated_at_ms = ?3 "
       "WHERE pipeline = ?4 AND id = ?5");
   s.integer(1, code_of(status));
@@ -385,23 +385,23 @@ void update_dlq(Connection& c, const std::string& pipeline, int64_t id, DlqStatu
     s.null(2);
   }
   s.integer(3, state_now_ms()).text(4, pipeline).integer(5, id).run();
-  if (c.changes() == 0) {
-    throw Error("state store " + c.path() + ": no DLQ entry " + std::to_string(id) +
+  if (c_.changes() == 0) {
+    throw Error("state store " + c_.path() + ": no DLQ entry " + std::to_string(id) +
                 " in pipeline '" + pipeline + "'");
   }
   if (message) {
-    auto m = c.prepare("UPDATE dlq_entries SET message = ?1 WHERE id = ?2");
+    auto m = c_.prepare("UPDATE dlq_entries SET message = ?1 WHERE id = ?2");
     m.text(1, *message).integer(2, id).run();
   }
   tx.commit();
 }
 
-std::vector<std::pair<DlqStatus, int64_t>> count_dlq(Connection& c, const std::string& pipeline) {
+std::vector<std::pair<DlqStatus, int64_t>> SqliteDlq::count_dlq(const std::string& pipeline) {
   std::vector<std::pair<DlqStatus, int64_t>> out = {{DlqStatus::Pending, 0},
                                                     {DlqStatus::Resolved, 0},
                                                     {DlqStatus::FailedAgain, 0},
                                                     {DlqStatus::Discarded, 0}};
-  auto s = c.prepare(
+  auto s = c_.prepare(
       "SELECT status, COUNT(*) FROM dlq_state WHERE pipeline = ?1 GROUP BY status");
   s.text(1, pipeline);
   while (s.step()) {
@@ -414,11 +414,11 @@ std::vector<std::pair<DlqStatus, int64_t>> count_dlq(Connection& c, const std::s
   return out;
 }
 
-int64_t last_dlq_id(Connection& c, const std::string& pipeline) {
+int64_t SqliteDlq::last_dlq_id(const std::string& pipeline) {
   // Walks back from the newest entry (MAX(id) read the pipeline's whole
   // index); a state file usually holds one pipeline, whose newest entry is
   // then the first one looked at.
-  auto s = c.prepare("SELECT id FROM dlq_entries WHERE +pipeline = ?1 ORDER BY id DESC LIMIT 1");
+  auto s = c_.prepare("SELECT id FROM dlq_entries WHERE +pipeline = ?1 ORDER BY id DESC LIMIT 1");
   s.text(1, pipeline);
   return s.step() ? s.integer_at(0) : 0;
 }

@@ -81,6 +81,23 @@ class Transaction {
   virtual void commit() = 0;
 };
 
+// A back end's DLQ; see StateStore for what each operation does.
+// insert_dlq and change_dlq run inside the caller's transaction, the
+// others each in its own.
+class DlqTables {
+ public:
+  virtual ~DlqTables() = default;
+  virtual void insert_dlq(const std::vector<DlqEntry>& entries, int64_t now, std::vector<int64_t>* ids) = 0;
+  virtual void change_dlq(const std::string& pipeline, const std::vector<DlqChange>& changes, int64_t now) = 0;
+  virtual std::vector<int64_t> add_dlq(const std::vector<DlqEntry>& entries) = 0;
+  virtual std::vector<DlqEntry> list_dlq(const DlqFilter& filter) = 0;
+  virtual std::optional<DlqEntry> get_dlq(const std::string& pipeline, int64_t id) = 0;
+  virtual void update_dlq(const std::string& pipeline, int64_t id, DlqStatus status,
+                          const std::optional<std::string>& message, const std::optional<int64_t>& attempts) = 0;
+  virtual std::vector<std::pair<DlqStatus, int64_t>> count_dlq(const std::string& pipeline) = 0;
+  virtual int64_t last_dlq_id(const std::string& pipeline) = 0;
+};
+
 class StateBackend {
  public:
   virtual ~StateBackend() = default;
@@ -101,18 +118,8 @@ class StateBackend {
   // The column that orders schema_versions rows as they were added.
   virtual const char* insertion_order() const = 0;
 
-  // The DLQ, whose tables each back end lays out for its own planner; see
-  // StateStore for what each does. insert_dlq and change_dlq run inside
-  // the caller's transaction, the others in their own.
-  virtual void insert_dlq(const std::vector<DlqEntry>& entries, int64_t now, std::vector<int64_t>* ids) = 0;
-  virtual void change_dlq(const std::string& pipeline, const std::vector<DlqChange>& changes, int64_t now) = 0;
-  virtual std::vector<int64_t> add_dlq(const std::vector<DlqEntry>& entries) = 0;
-  virtual std::vector<DlqEntry> list_dlq(const DlqFilter& filter) = 0;
-  virtual std::optional<DlqEntry> get_dlq(const std::string& pipeline, int64_t id) = 0;
-  virtual void update_dlq(const std::string& pipeline, int64_t id, DlqStatus status,
-                          const std::optional<std::string>& message, const std::optional<int64_t>& attempts) = 0;
-  virtual std::vector<std::pair<DlqStatus, int64_t>> count_dlq(const std::string& pipeline) = 0;
-  virtual int64_t last_dlq_id(const std::string& pipeline) = 0;
+  // The DLQ, whose tables each back end lays out for its own planner.
+  virtual DlqTables& dlq() = 0;
 
   // The run lock: a file lock beside a SQLite file, a lock in this process
   // for memory, an advisory lock for PostgreSQL. lock_pipeline is called
