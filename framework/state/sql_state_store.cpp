@@ -103,6 +103,15 @@ BackfillWindow read_window(const Rows& r, int i) {
   return w;
 }
 
+// Every row of `r`, each read by `read(r, i)`.
+template <class Read>
+auto read_all(const Rows& r, Read read) {
+  std::vector<decltype(read(r, 0))> out;
+  out.reserve(static_cast<size_t>(r.count()));
+  for (int i = 0; i < r.count(); ++i) out.push_back(read(r, i));
+  return out;
+}
+
 class SqlStateStore final : public StateStore {
  public:
   explicit SqlStateStore(std::unique_ptr<StateBackend> db) : db_(std::move(db)) {}
@@ -122,9 +131,7 @@ class SqlStateStore final : public StateStore {
       Rows r = db_->query(std::string("SELECT ") + kCheckpointColumns +
                               " FROM checkpoints WHERE pipeline = $1 ORDER BY partition",
                           Params().text(pipeline));
-      std::vector<Checkpoint> out;
-      for (int i = 0; i < r.count(); ++i) out.push_back(read_checkpoint(r, i));
-      return out;
+      return read_all(r, read_checkpoint);
     });
   }
 
@@ -213,10 +220,9 @@ class SqlStateStore final : public StateStore {
       Rows r = db_->query(
           "SELECT pipeline, sink, records, batches, updated_at_ms FROM sink_acks WHERE pipeline = $1 ORDER BY sink",
           Params().text(pipeline));
-      std::vector<SinkAck> out;
-      for (int i = 0; i < r.count(); ++i)
-        out.push_back({r.text(i, 0), r.text(i, 1), r.integer(i, 2), r.integer(i, 3), r.integer(i, 4)});
-      return out;
+      return read_all(r, [](const Rows& rows, int i) {
+        return SinkAck{rows.text(i, 0), rows.text(i, 1), rows.integer(i, 2), rows.integer(i, 3), rows.integer(i, 4)};
+      });
     });
   }
 
@@ -315,9 +321,7 @@ class SqlStateStore final : public StateStore {
         p.integer(limit);
       }
       Rows r = db_->query(sql, p);
-      std::vector<Run> out;
-      for (int i = 0; i < r.count(); ++i) out.push_back(read_run(r, i, db_->label()));
-      return out;
+      return read_all(r, [this](const Rows& rows, int i) { return read_run(rows, i, db_->label()); });
     });
   }
 
@@ -360,10 +364,10 @@ class SqlStateStore final : public StateStore {
                       "WHERE pipeline = $1 ORDER BY partition, seen_at_ms, ") +
               db_->insertion_order(),
           Params().text(pipeline));
-      std::vector<SchemaVersion> out;
-      for (int i = 0; i < r.count(); ++i)
-        out.push_back({r.text(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4), r.integer(i, 5)});
-      return out;
+      return read_all(r, [](const Rows& rows, int i) {
+        return SchemaVersion{rows.text(i, 0), rows.text(i, 1), rows.text(i, 2),
+                             rows.text(i, 3), rows.text(i, 4), rows.integer(i, 5)};
+      });
     });
   }
 
@@ -399,9 +403,7 @@ class SqlStateStore final : public StateStore {
       Rows r = db_->query(std::string("SELECT ") + kWindowColumns +
                               " FROM backfill_windows WHERE pipeline = $1 ORDER BY \"window\"",
                           Params().text(pipeline));
-      std::vector<BackfillWindow> out;
-      for (int i = 0; i < r.count(); ++i) out.push_back(read_window(r, i));
-      return out;
+      return read_all(r, read_window);
     });
   }
 
