@@ -216,7 +216,7 @@ std::vector<std::string> read_all(FileSource& src, const std::string& partition,
   std::string_view pos = position ? std::string_view(*position) : std::string_view();
   src.start(partition, position ? &pos : nullptr);
   std::vector<std::string> batches;
-  FerryBatch b;
+  FerryBatch b{};  // the host zeroes what it hands over (ABI convention 6)
   while (src.next(&b)) {
     batches.push_back(render(b));
     if (end_position) *end_position = std::string(ferry::view(b.end_position));
@@ -433,7 +433,7 @@ TEST(CsvRows, TypesNullsAndKey) {
   EXPECT_EQ(error, "column 'meta': invalid json value 'not json'");
   EXPECT_FALSE(rows.add("a\xFF,1,1,1,,,", "40:5", b, &error));
   EXPECT_EQ(error, "invalid UTF-8");
-  FerryBatch out;
+  FerryBatch out{};
   b.finish(&out, "p", "20:3");
   EXPECT_EQ(render(out),
             "id:4,qty:2,price:3,ok:1,at:6,meta:7,note:4\n"
@@ -456,7 +456,7 @@ TEST(CsvRows, NoHeaderCompositeKeyAndNullString) {
   rows.add_fields(b);
   ASSERT_TRUE(rows.add("x,NULL,", "1", b, &error));
   ASSERT_TRUE(rows.add("y,\"NULL\",z", "2", b, &error));
-  FerryBatch out;
+  FerryBatch out{};
   b.finish(&out, "p", "2");
   EXPECT_EQ(render(out),
             "c1:4,c2:4,c3:4\n"
@@ -504,7 +504,7 @@ TEST(CsvRows, SuffixedHeaderNamesStayUnique) {
 std::string build(JsonlBatch& j) {
   ferry::BatchBuilder b;
   j.build(b);
-  FerryBatch out;
+  FerryBatch out{};
   b.finish(&out, "p", "end");
   std::string s = render(out);
   out.release(&out);
@@ -689,7 +689,7 @@ TEST(FileSource, ATypeChangeEndsTheBatchBeforeItsLineAndResumesExactly) {
   // The first batch ends right before the line that changed the type.
   std::string_view pos;
   src.start("t.jsonl", nullptr);
-  FerryBatch b;
+  FerryBatch b{};
   ASSERT_TRUE(src.next(&b));
   EXPECT_EQ(ferry::view(b.end_position), "16:2");
   b.release(&b);
@@ -749,7 +749,7 @@ TEST(FileSource, AllRejectedBatchStillAdvances) {
   Opened o(R"({"paths":"bad.jsonl"})", dir.path, 1000, 3);
   FileSource src(o.ctx());
   src.start("bad.jsonl", nullptr);
-  FerryBatch b;
+  FerryBatch b{};
   ASSERT_TRUE(src.next(&b));
   EXPECT_EQ(b.n_rows, 0u);  // x and y rejected: no rows, but progress
   EXPECT_EQ(ferry::view(b.end_position), "4:2");
@@ -898,7 +898,7 @@ TEST(JsonRow, FormatsEveryType) {
   b.set_bytes(r, 8, FERRY_TYPE_JSON, "{oops");
   b.set_bytes(r, 9, FERRY_TYPE_DECIMAL, "-12.50");
   b.set_bytes(r, 11, FERRY_TYPE_JSON, "{\n  \"a\": 1\n}");
-  FerryBatch out;
+  FerryBatch out{};
   b.finish(&out, "p", "1");
   std::string line;
   JsonRowWriter(ferry::BatchView(&out)).append_row(line, 0);
@@ -921,7 +921,7 @@ FerryBatch make_batch(const std::string& partition, int first, int count) {
     const size_t r = b.add_row("", std::to_string(i));
     b.set_int(r, 0, i);
   }
-  FerryBatch out;
+  FerryBatch out{};
   b.finish(&out, partition, std::to_string(first + count - 1));
   return out;
 }
@@ -1001,7 +1001,7 @@ TEST(LargeFile, JsonlReadsEveryLineInBoundedBatches) {
   FileSource src(o.ctx());
   src.start("big.jsonl", nullptr);
   size_t rows = 0;
-  FerryBatch b;
+  FerryBatch b{};
   while (src.next(&b)) {
     EXPECT_LE(b.n_rows, 10000u);
     rows += b.n_rows;
@@ -1023,7 +1023,7 @@ TEST(LargeFile, CsvReadsEveryLineInBoundedBatches) {
   FileSource src(o.ctx());
   src.start("big.csv", nullptr);
   size_t rows = 0;
-  FerryBatch b;
+  FerryBatch b{};
   while (src.next(&b)) {
     EXPECT_LE(b.n_rows, 10000u);
     rows += b.n_rows;
