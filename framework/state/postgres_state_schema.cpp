@@ -13,7 +13,7 @@ namespace {
 // Key of the advisory lock that serialises table creation between openers.
 constexpr const char* kSchemaLockKey = "7310593858231117312";
 
-constexpr int64_t kSchemaVersion = 3;
+constexpr int64_t kSchemaVersion = 4;
 
 // Version 1. Every statement is idempotent, so it also completes a database
 // made by a Ferry from before the version was kept.
@@ -159,6 +159,20 @@ constexpr const char* kSchemaV3[] = {
     kDlqView,
 };
 
+// Version 4: a source's partitions as planned once, with their descriptors
+// (ABI 1.5), as in the SQLite store (version 6).
+constexpr const char* kSchemaV4[] = {
+    R"sql(CREATE TABLE partition_plans (
+  pipeline      TEXT COLLATE "C" NOT NULL,
+  scope         TEXT COLLATE "C" NOT NULL,  -- a backfill window, or ''
+  seq           BIGINT NOT NULL,
+  partition     TEXT COLLATE "C" NOT NULL,
+  descriptor    BYTEA  NOT NULL,
+  planned_at_ms BIGINT NOT NULL,
+  PRIMARY KEY (pipeline, scope, partition)
+))sql",
+};
+
 }  // namespace
 
 void ensure_schema(Connection& c) {
@@ -183,6 +197,8 @@ void ensure_schema(Connection& c) {
     for (const char* statement : kSchemaV2) c.exec(statement);
   if (version < 3)
     for (const char* statement : kSchemaV3) c.exec(statement);
+  if (version < 4)
+    for (const char* statement : kSchemaV4) c.exec(statement);
   c.exec("INSERT INTO state_schema (only_row, version) VALUES (TRUE, $1) "
          "ON CONFLICT (only_row) DO UPDATE SET version = excluded.version",
          Params().integer(kSchemaVersion));

@@ -194,6 +194,8 @@ class SqlStateStore final : public StateStore {
         db_->exec("DELETE FROM sink_acks WHERE pipeline = $1", Params().text(pipeline));
         db_->exec("DELETE FROM commit_intents WHERE pipeline = $1", Params().text(pipeline));
         db_->exec("DELETE FROM checkpoint_resets WHERE pipeline = $1", Params().text(pipeline));
+        // A plan only keeps partitions from drifting under their checkpoints.
+        db_->exec("DELETE FROM partition_plans WHERE pipeline = $1", Params().text(pipeline));
       }
       db_->exec(
           "INSERT INTO checkpoint_resets (pipeline, partition, reset_at_ms) VALUES ($1, $2, $3) "
@@ -223,6 +225,31 @@ class SqlStateStore final : public StateStore {
       return read_all(r, [](const Rows& rows, int i) {
         return SinkAck{rows.text(i, 0), rows.text(i, 1), rows.integer(i, 2), rows.integer(i, 3), rows.integer(i, 4)};
       });
+    });
+  }
+
+  std::vector<PlannedPartition> load_partition_plan(const std::string& pipeline, const std::string& scope) override {
+    return guarded([&] {
+      Rows r = db_->query(
+          "SELECT partition, descriptor FROM partition_plans WHERE pipeline = $1 AND scope = $2 ORDER BY seq",
+          Params().text(pipeline).text(scope));
+      return read_all(r, [](const Rows& rows, int i) { return PlannedPartition{rows.text(i, 0), rows.text(i, 1)}; });
+    });
+  }
+
+  void save_partition_plan(const std::string& pipeline, const std::string& scope,
+                           const std::vector<PlannedPartition>& plan) override {
+    guarded([&] {
+      const int64_t now = state_now_ms();
+      auto tx = db_->begin(Durability::kFull);
+      db_->exec("DELETE FROM partition_plans WHERE pipeline = $1 AND scope = $2", Params().text(pipeline).text(scope));
+      int64_t seq = 0;
+      for (const PlannedPartition& p : plan)
+        db_->exec(
+            "INSERT INTO partition_plans (pipeline, scope, seq, partition, descriptor, planned_at_ms) "
+            "VALUES ($1, $2, $3, $4, $5, $6)",
+            Params().text(pipeline).text(scope).integer(seq++).text(p.name).bytes(p.descriptor).integer(now));
+      tx->commit();
     });
   }
 

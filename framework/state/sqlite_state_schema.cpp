@@ -9,7 +9,7 @@ namespace {
 
 // Stored in PRAGMA user_version. Bump it and add a migration step in
 // Connection::ensure_schema (below) when the tables change.
-constexpr int kSchemaVersion = 5;
+constexpr int kSchemaVersion = 6;
 
 constexpr const char* kSchemaV1 = R"sql(
 CREATE TABLE IF NOT EXISTS checkpoints (
@@ -194,6 +194,20 @@ CREATE VIEW dlq AS
   FROM dlq_entries e JOIN dlq_state s ON s.id = e.id LEFT JOIN dlq_schemas sc ON sc.id = e.schema_id;
 )sql";
 
+// Version 6: a source's partitions as planned once, with their descriptors
+// (ABI 1.5), in the order the source gave them.
+constexpr const char* kSchemaV6 = R"sql(
+CREATE TABLE partition_plans (
+  pipeline      TEXT    NOT NULL,
+  scope         TEXT    NOT NULL,  -- a backfill window, or ''
+  seq           INTEGER NOT NULL,
+  partition     TEXT    NOT NULL,
+  descriptor    BLOB    NOT NULL,
+  planned_at_ms INTEGER NOT NULL,
+  PRIMARY KEY (pipeline, scope, partition)
+);
+)sql";
+
 }  // namespace
 
 void Connection::ensure_schema() {
@@ -216,6 +230,7 @@ void Connection::ensure_schema() {
   }
   if (version < 4) exec(kSchemaV4);
   if (version < 5) exec(kSchemaV5);
+  if (version < 6) exec(kSchemaV6);
   // PRAGMA takes no bound parameters; the value is our own constant.
   exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
   tx.commit();

@@ -196,6 +196,13 @@ struct BackfillWindow {
   int64_t ended_at_ms = 0;
 };
 
+// A source's partition as planned once (ABI 1.5): its name and descriptor.
+struct PlannedPartition {
+  std::string name;
+  std::string descriptor;  // opaque bytes owned by the source
+  bool operator==(const PlannedPartition& o) const { return name == o.name && descriptor == o.descriptor; }
+};
+
 class StateStore {
  public:
   virtual ~StateStore() = default;
@@ -210,7 +217,8 @@ class StateStore {
   virtual void save_checkpoint(const Checkpoint& checkpoint, int64_t records_in_batch,
                                const std::vector<std::string>& acked_sinks);
   // Deletes one partition's checkpoint, or all of the pipeline's, with their
-  // commit intents, and leaves a reset marker: a transactional sink's own
+  // commit intents (and, for all, the partition plan), and leaves a reset
+  // marker: a transactional sink's own
   // checkpoint of a reset partition is then ignored (see was_reset). Returns
   // the number of checkpoints removed.
   virtual int64_t reset_checkpoints(const std::string& pipeline,
@@ -220,6 +228,15 @@ class StateStore {
   // "this state store was lost".
   virtual bool was_reset(const std::string& pipeline, const std::string& partition) = 0;
   virtual std::vector<SinkAck> list_sink_acks(const std::string& pipeline) = 0;
+
+  // The pipeline's partitions as the source planned them, in its order;
+  // empty when none is stored. `scope` is a backfill window's name, or ""
+  // for the pipeline's own runs. Kept until the whole pipeline is reset.
+  virtual std::vector<PlannedPartition> load_partition_plan(const std::string& pipeline,
+                                                            const std::string& scope) = 0;
+  // Replaces the plan of (pipeline, scope).
+  virtual void save_partition_plan(const std::string& pipeline, const std::string& scope,
+                                   const std::vector<PlannedPartition>& plan) = 0;
 
   // The intent of the batch in flight in a partition, opaque to the store:
   // saved before the sinks commit, removed by finish_commit. After a crash

@@ -25,6 +25,13 @@ class ForwardingStateStore : public core::StateStore {
   }
   bool was_reset(const std::string& p, const std::string& q) override { return inner_->was_reset(p, q); }
   std::vector<core::SinkAck> list_sink_acks(const std::string& p) override { return inner_->list_sink_acks(p); }
+  std::vector<core::PlannedPartition> load_partition_plan(const std::string& p, const std::string& s) override {
+    return inner_->load_partition_plan(p, s);
+  }
+  void save_partition_plan(const std::string& p, const std::string& s,
+                           const std::vector<core::PlannedPartition>& plan) override {
+    inner_->save_partition_plan(p, s, plan);
+  }
   void save_intent(const std::string& p, const std::string& q, const std::string& b) override {
     inner_->save_intent(p, q, b);
   }

@@ -940,6 +940,29 @@ TEST_P(StateStoreTest, SchemaVersionsAreStoredOncePerPartitionWithWhereTheyBegan
   EXPECT_EQ(all[2].partition, "p1");
 }
 
+TEST_P(StateStoreTest, APartitionPlanIsKeptPerScopeInOrderUntilThePipelineIsReset) {
+  using ferry::core::PlannedPartition;
+  const std::vector<PlannedPartition> plan = {{"p1", std::string("\0,7\xff", 4)}, {"p0", ",7"}};
+  store().save_partition_plan("orders", "", plan);
+  store().save_partition_plan("orders", "2026-01-01", {{"p0", "w"}});
+  store().save_partition_plan("users", "", {{"p0", "u"}});
+  EXPECT_EQ(store().load_partition_plan("orders", ""), plan);  // the source's order, bytes intact
+  EXPECT_EQ(store().load_partition_plan("orders", "2026-01-01"), (std::vector<PlannedPartition>{{"p0", "w"}}));
+  EXPECT_TRUE(store().load_partition_plan("orders", "2026-01-02").empty());
+
+  const std::vector<PlannedPartition> replanned = {{"p0", "1,"}};
+  store().save_partition_plan("orders", "", replanned);
+  EXPECT_EQ(store().load_partition_plan("orders", ""), replanned);
+
+  store().save_checkpoint(make_checkpoint("orders", "p0", "5"), 5, {});
+  store().reset_checkpoints("orders", std::string("p0"));
+  EXPECT_EQ(store().load_partition_plan("orders", ""), replanned) << "a partition's reset keeps the plan";
+  store().reset_checkpoints("orders", std::nullopt);
+  EXPECT_TRUE(store().load_partition_plan("orders", "").empty());
+  EXPECT_TRUE(store().load_partition_plan("orders", "2026-01-01").empty());
+  EXPECT_EQ(store().load_partition_plan("users", ""), (std::vector<PlannedPartition>{{"p0", "u"}}));
+}
+
 TEST_P(StateStoreTest, BackfillWindowsAreUpsertedAndListedInOrder) {
   BackfillWindow w;
   w.pipeline = "orders";
@@ -1096,12 +1119,12 @@ TEST_F(SqliteStateStoreTest, FileIsInWalModeWithAVersionedSchema) {
   auto store = open_sqlite_state(path());
   RawDb raw(path());
   EXPECT_EQ(raw.scalar("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(raw.scalar("PRAGMA user_version"), "5");
+  EXPECT_EQ(raw.scalar("PRAGMA user_version"), "6");
   EXPECT_EQ(raw.column("SELECT name FROM sqlite_master WHERE type = 'table' "
                        "AND name NOT LIKE 'sqlite_%' ORDER BY name"),
             (std::vector<std::string>{"backfill_windows", "checkpoint_resets", "checkpoints", "commit_intents",
-                                      "dlq_entries", "dlq_schemas", "dlq_state", "runs", "schema_versions",
-                                      "sink_acks"}));
+                                      "dlq_entries", "dlq_schemas", "dlq_state", "partition_plans", "runs",
+                                      "schema_versions", "sink_acks"}));
   EXPECT_EQ(raw.column("SELECT name FROM sqlite_master WHERE type = 'view'"), (std::vector<std::string>{"dlq"}));
   // Duplicates are judged by content: no unique index on positions.
   EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'dlq_pending_dedup'"), "0");
@@ -1109,7 +1132,7 @@ TEST_F(SqliteStateStoreTest, FileIsInWalModeWithAVersionedSchema) {
   // Opening an existing file again leaves it as it is.
   store.reset();
   store = open_sqlite_state(path());
-  EXPECT_EQ(raw.scalar("PRAGMA user_version"), "5");
+  EXPECT_EQ(raw.scalar("PRAGMA user_version"), "6");
 }
 
 // A record's schema is kept once however many entries repeat it; every
