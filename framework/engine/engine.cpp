@@ -65,7 +65,7 @@ PartitionPlan plan_partitions(RunContext& run, uint32_t parallelism) {
   auto host = std::make_unique<HostContext>(def.name, "source", &run.stop, run.options.metrics);
   host->set_errant_handler([&](const FerryErrantRecord& r) { return errants.report("source", "", r, counts); });
   SourceInstance source(run.plugins.require(def.source.plugin), std::move(host), run.params_for(def.source));
-  std::vector<std::string> names = source.partitions();
+  std::vector<std::string> names = run.partitions.list(run, source);
   if (run.show_progress())
     for (const std::string& n : names) run.progress.expect(n, estimated_records(source, n));
   PartitionPlan plan;
@@ -239,7 +239,7 @@ RunSummary Engine::run(const EngineOptions& options) {
       }
       PartitionRunner runner(worker);
       if (!queue) {
-        const std::vector<std::string> partitions = worker.source->partitions();
+        const std::vector<std::string> partitions = run.partitions.list(run, *worker.source);
         if (run.show_progress())
           for (const std::string& n : partitions) run.progress.expect(n, estimated_records(*worker.source, n));
         for (const std::string& partition : partitions) {

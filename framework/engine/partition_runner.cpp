@@ -232,7 +232,11 @@ void PartitionRunner::run(const std::string& partition) {
   if (run.show_progress()) run.progress.started(partition, estimate_, from.records);
   last_end_ = from.position.value_or("");
   std::optional<std::string> before = from.position;  // the checkpoint before the next batch
-  w_.source->start(partition, from.position);
+  if (std::optional<std::string> descriptor = run.partitions.descriptor(partition)) {
+    w_.source->start(partition, *descriptor, from.position);
+  } else {
+    w_.source->start(partition, from.position);
+  }
 
   BoundedQueue<std::unique_ptr<ReadItem>> queue(run.def.queue_depth);
   BatchReader reader(w_, partition, from.held);

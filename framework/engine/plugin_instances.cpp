@@ -88,6 +88,31 @@ void SourceInstance::start(const std::string& partition, const std::optional<std
         "start");
 }
 
+std::optional<std::vector<PlannedPartition>> SourceInstance::describe() {
+  if (!plugin_.source_has_descriptors()) return std::nullopt;
+  const FerryBytes* names = nullptr;
+  const FerryBytes* descriptors = nullptr;
+  size_t count = 0;
+  const FerryStatus st = call("describe", [&] { return api_->describe(handle_, &names, &descriptors, &count); });
+  if (st == FERRY_NOT_IMPLEMENTED) return std::nullopt;
+  check(st, "describe");
+  std::vector<PlannedPartition> out;
+  for (size_t i = 0; i < count; ++i) out.push_back({to_string(names[i]), to_string(descriptors[i])});
+  return out;
+}
+
+void SourceInstance::start(const std::string& partition, const std::string& descriptor,
+                           const std::optional<std::string>& position) {
+  host_->set_partition(partition);
+  FerryBytes pos = position ? as_bytes(*position) : FerryBytes{nullptr, 0};
+  check(call("start_described",
+             [&] {
+               return api_->start_described(handle_, as_bytes(partition), as_bytes(descriptor),
+                                            position ? &pos : nullptr);
+             }),
+        "start_described");
+}
+
 namespace {
 
 // A struct the plugin fills starts empty, with its size: the plugin writes

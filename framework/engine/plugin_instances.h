@@ -15,6 +15,7 @@
 #include "plugin/loaded_plugin.h"
 #include "plugin/option_values.h"
 #include "plugin/plugin_call.h"
+#include "state/state_store.h"
 
 namespace ferry::core {
 
@@ -100,6 +101,10 @@ class SourceInstance : public InstanceBase {
   ~SourceInstance();
   std::vector<std::string> partitions();
   void start(const std::string& partition, const std::optional<std::string>& position);
+  // ABI 1.5: the partitions with their descriptors, or none when the source
+  // plans by names alone; and start with the descriptor.
+  std::optional<std::vector<PlannedPartition>> describe();
+  void start(const std::string& partition, const std::string& descriptor, const std::optional<std::string>& position);
   // FERRY_OK with `out` filled, FERRY_END_OF_STREAM, or FERRY_RETRY.
   CallResult next(FerryBatch* out);
   std::optional<std::pair<uint64_t, uint64_t>> estimate(const std::string& partition);

@@ -11,6 +11,7 @@
 
 #include "common/log.h"
 #include "engine/engine.h"
+#include "engine/planned_partitions.h"
 #include "engine/plugin_instances.h"
 #include "engine/progress.h"
 #include "engine/rate_limiter.h"
@@ -48,6 +49,7 @@ class RunContext {
   StopSource stop;
   std::unique_ptr<RateLimiter> limiter;
   std::atomic<int64_t> next_batch_id{0};  // lineage: unique across workers
+  PlannedPartitions partitions;           // what the workers read, planned once
   const std::chrono::steady_clock::time_point started;
 
  private:

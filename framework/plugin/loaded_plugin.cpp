@@ -36,7 +36,7 @@ void refuse_version(const std::filesystem::path& file, uint32_t plugin_version) 
 }  // namespace
 
 const std::vector<uint32_t>& host_abi_versions() {
-  static const std::vector<uint32_t> versions = {FERRY_ABI_VERSION_1_4, FERRY_ABI_VERSION_1_3, FERRY_ABI_VERSION_1_2,
+  static const std::vector<uint32_t> versions = {FERRY_ABI_VERSION_1_5, FERRY_ABI_VERSION_1_4, FERRY_ABI_VERSION_1_3, FERRY_ABI_VERSION_1_2,
                                                  FERRY_ABI_VERSION_1_1, FERRY_ABI_VERSION_1_0};
   return versions;
 }
@@ -206,6 +206,12 @@ const FerryKindSpec* LoadedPlugin::kind_spec(FerryKind kind) const {
 bool LoadedPlugin::has_capability(FerryKind kind, uint32_t cap) const {
   const FerryKindSpec* k = kind_spec(kind);
   return k && (k->capabilities & cap) == cap;
+}
+
+bool LoadedPlugin::source_has_descriptors() const {
+  return api_.source && api_.abi_version >= FERRY_ABI_VERSION_1_5 &&
+         api_.source->struct_size >= offsetof(FerrySourceApi, start_described) + sizeof(void*) &&
+         api_.source->describe != nullptr && api_.source->start_described != nullptr;
 }
 
 bool LoadedPlugin::source_has_estimate() const {

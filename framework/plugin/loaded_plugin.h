@@ -49,6 +49,8 @@ class LoadedPlugin {
   const FerryOrchestratorApi* orchestrator() const;
   // 1.1 slot: present only when the plugin's table is large enough.
   bool source_has_estimate() const;
+  // ABI 1.5: the source plans its partitions with descriptors.
+  bool source_has_descriptors() const;
   // 1.3 slot: nullptr for plugins built before it or without a check.
   using CheckConfigFn = FerryStatus (*)(uint32_t kind, const FerryOpenArgs* args);
   CheckConfigFn check_config() const;

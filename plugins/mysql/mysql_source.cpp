@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "identifiers.h"
+#include "sql/key_range.h"
 #include "timestamp.h"
 
 namespace ferry_mysql {
@@ -52,7 +53,7 @@ MysqlSource::MysqlSource(const ferry::Context& ctx)
     first_page_.reset();
     next_page_.reset();
   });
-  describe();
+  describe_columns();
 }
 
 MysqlSource::~MysqlSource() {
@@ -109,7 +110,7 @@ std::vector<std::string> MysqlSource::primary_key() {
   }
 }
 
-void MysqlSource::describe() {
+void MysqlSource::describe_columns() {
   session_.ensure_connected();
   const std::string from =
       opts_.table.empty() ? "(" + opts_.query + ") AS ferry_src"
@@ -194,16 +195,46 @@ std::vector<std::string> MysqlSource::partitions() {
   return names;
 }
 
-void MysqlSource::start(std::string_view partition, const std::string_view* position) {
+int64_t MysqlSource::checked_index(std::string_view partition) const {
   const std::optional<int64_t> index = partition_index(partition, opts_.partitions);
   if (!index)
     fail(FERRY_ERROR_CONFIG, "unknown partition '" + std::string(partition) + "' (have p0..p" +
                                  std::to_string(opts_.partitions - 1) + ")");
-  bounds_ = PartitionBounds{};
-  if (opts_.partitions > 1) {
-    load_range();
-    bounds_ = partition_bounds(*range_min_, *range_max_, opts_.partitions, *index);
+  return *index;
+}
+
+PartitionBounds MysqlSource::computed_bounds(int64_t index) {
+  if (opts_.partitions == 1) return PartitionBounds{};
+  load_range();
+  return partition_bounds(*range_min_, *range_max_, opts_.partitions, index);
+}
+
+std::optional<std::vector<ferry::Source::Planned>> MysqlSource::describe() {
+  std::vector<Planned> planned;
+  for (int64_t p = 0; p < opts_.partitions; ++p) {
+    const PartitionBounds b = computed_bounds(p);
+    planned.push_back({"p" + std::to_string(p), ferry::support::key_range_text({b.lo, b.hi, b.with_nulls})});
   }
+  return planned;
+}
+
+void MysqlSource::start(std::string_view partition, const std::string_view* position) {
+  bounds_ = computed_bounds(checked_index(partition));
+  begin(partition, position);
+}
+
+void MysqlSource::start_described(std::string_view partition, std::string_view descriptor,
+                                  const std::string_view* position) {
+  checked_index(partition);
+  const std::optional<ferry::support::KeyRange> planned = ferry::support::parse_key_range(descriptor);
+  if (!planned)
+    fail(FERRY_ERROR_CONFIG, "partition '" + std::string(partition) + "': stored plan '" + std::string(descriptor) +
+                                 "' is not a key range \"lo,hi[,nulls]\"");
+  bounds_ = PartitionBounds{planned->lo, planned->hi, planned->with_nulls};
+  begin(partition, position);
+}
+
+void MysqlSource::begin(std::string_view partition, const std::string_view* position) {
   last_.reset();
   if (opts_.incremental && position != nullptr && !position->empty()) {
     last_ = decode_position(*position);

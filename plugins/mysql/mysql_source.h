@@ -34,10 +34,19 @@ class MysqlSource final : public ferry::Source {
 
   std::vector<std::string> partitions() override;
   void start(std::string_view partition, const std::string_view* position) override;
+  // ABI 1.5: each partition's key range as its descriptor
+  // (support/sql/key_range.h), so that bounds computed from the data hold
+  // for every instance and run until the checkpoints are reset.
+  std::optional<std::vector<Planned>> describe() override;
+  void start_described(std::string_view partition, std::string_view descriptor,
+                       const std::string_view* position) override;
   bool next(FerryBatch* out) override;
 
  private:
-  void describe();
+  void describe_columns();
+  int64_t checked_index(std::string_view partition) const;
+  PartitionBounds computed_bounds(int64_t index);
+  void begin(std::string_view partition, const std::string_view* position);
   std::vector<std::string> json_columns();
   std::vector<std::string> primary_key();
   void load_range();

@@ -28,7 +28,8 @@ const FerryOptionSpec kSourceOptions[] = {
      "One or two columns, unique together and never NULL, to page by in keyset order; "
      "default: the table's primary key."},
     {"partitions", FERRY_OPTION_INT, 0, "1",
-     "Split the integer range of 'partition_column' into this many partitions p0..p<n-1>."},
+     "Split the integer range of 'partition_column' into this many partitions p0..p<n-1>. The "
+     "first run plans the ranges; they are kept with the checkpoints until those are reset."},
     {"partition_column", FERRY_OPTION_STRING, 0, nullptr, "Integer column to partition by."},
     {"min", FERRY_OPTION_INT, 0, nullptr,
      "Low end of the partition range; read from the table when not given."},

@@ -23,7 +23,8 @@ const FerryOptionSpec kSourceOptions[] = {
     {"key", FERRY_OPTION_ARRAY, 0, nullptr, "Record key columns; default: the cursor columns."},
     {"partitions", FERRY_OPTION_INT, 0, "1",
      "Split partition_column's integer range into this many partitions p0..p<n-1>, each with "
-     "its own checkpoint."},
+     "its own checkpoint. The first run plans the ranges; they are kept with the checkpoints "
+     "until those are reset."},
     {"partition_column", FERRY_OPTION_STRING, 0, nullptr,
      "Integer column to partition on; required when partitions > 1."},
     {"min", FERRY_OPTION_INT, 0, nullptr,

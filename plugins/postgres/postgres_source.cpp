@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "ident.h"
+#include "sql/key_range.h"
 #include "position.h"
 #include "text_values.h"
 
@@ -69,7 +70,7 @@ PostgresSource::PostgresSource(const ferry::Context& ctx)
       batch_bytes_(ctx.max_batch_bytes()) {
   from_ = opts_.table ? opts_.table->quoted() : "(" + opts_.query + ")";
   connection();
-  describe();
+  describe_columns();
 }
 
 Connection& PostgresSource::connection() {
@@ -90,7 +91,7 @@ size_t PostgresSource::column_index(const std::string& name, std::string_view op
                                conn_->endpoint() + ")");
 }
 
-void PostgresSource::describe() {
+void PostgresSource::describe_columns() {
   Connection& c = connection();
   const std::string what = opts_.table ? "reading the columns of table " + opts_.table->quoted()
                                        : std::string("describing the query");
@@ -152,7 +153,7 @@ void PostgresSource::describe() {
   }
 }
 
-void PostgresSource::compute_ranges() {
+void PostgresSource::compute_ranges(bool warn_moving_bounds) {
   ranges_.clear();
   if (opts_.partitions == 1) {
     ranges_.push_back(Range{});
@@ -168,7 +169,9 @@ void PostgresSource::compute_ranges() {
                                      quote_ident(opts_.partition_column));
     if (!lo && !PQgetisnull(r.get(), 0, 0)) lo = std::strtoll(PQgetvalue(r.get(), 0, 0), nullptr, 10);
     if (!hi && !PQgetisnull(r.get(), 0, 1)) hi = std::strtoll(PQgetvalue(r.get(), 0, 1), nullptr, 10);
-    if (!opts_.min || !opts_.max)
+    // A host of ABI 1.5 keeps the plan (describe); one that starts
+    // partitions by name has the bounds computed again in every run.
+    if (warn_moving_bounds && (!opts_.min || !opts_.max))
       host_.warn(std::string(kWho) +
                  ": partition bounds were computed from the data; set 'min' and 'max' so that "
                  "they cannot move between incremental runs");
@@ -188,7 +191,7 @@ void PostgresSource::compute_ranges() {
 
 std::vector<std::string> PostgresSource::partitions() {
   drop_prefetch();
-  compute_ranges();
+  compute_ranges(true);
   std::vector<std::string> names;
   for (int64_t i = 0; i < opts_.partitions; ++i) names.push_back("p" + std::to_string(i));
   return names;
@@ -234,16 +237,53 @@ std::string PostgresSource::page_sql(const Range& range, bool after_cursor) cons
   return sql;
 }
 
-void PostgresSource::start(std::string_view partition, const std::string_view* position) {
+std::optional<std::vector<ferry::Source::Planned>> PostgresSource::describe() {
   drop_prefetch();
-  if (ranges_.empty()) compute_ranges();
+  compute_ranges(false);
+  std::vector<std::string> names;
+  for (int64_t i = 0; i < opts_.partitions; ++i) names.push_back("p" + std::to_string(i));
+  std::vector<Planned> planned;
+  for (size_t i = 0; i < names.size(); ++i)
+    planned.push_back({names[i], ferry::support::key_range_text({ranges_[i].lo, ranges_[i].hi, false})});
+  return planned;
+}
+
+size_t PostgresSource::partition_index(std::string_view partition) const {
   size_t index = 0;
   const std::string name(partition);
   if (name.size() < 2 || name[0] != 'p' ||
       std::from_chars(name.data() + 1, name.data() + name.size(), index).ptr != name.data() + name.size() ||
-      index >= ranges_.size())
+      index >= static_cast<size_t>(opts_.partitions))
     fail(FERRY_ERROR_CONFIG, "unknown partition '" + name + "' (have p0..p" +
-                                 std::to_string(ranges_.size() - 1) + ")");
+                                 std::to_string(opts_.partitions - 1) + ")");
+  return index;
+}
+
+void PostgresSource::start(std::string_view partition, const std::string_view* position) {
+  drop_prefetch();
+  if (ranges_.empty()) compute_ranges(true);
+  start_range(partition, ranges_[partition_index(partition)], position);
+}
+
+void PostgresSource::start_described(std::string_view partition, std::string_view descriptor,
+                                     const std::string_view* position) {
+  drop_prefetch();
+  partition_index(partition);
+  const std::optional<ferry::support::KeyRange> planned = ferry::support::parse_key_range(descriptor);
+  if (!planned || planned->with_nulls)
+    fail(FERRY_ERROR_CONFIG, "partition '" + std::string(partition) + "': stored plan '" + std::string(descriptor) +
+                                 "' is not a key range \"lo,hi\"");
+  const Range range{planned->lo, planned->hi};
+  if (range.lo || range.hi) {
+    if (!partition_col_)
+      fail(FERRY_ERROR_CONFIG, "partition '" + std::string(partition) +
+                                   "': the stored plan splits by key range, but no partition_column is set");
+  }
+  start_range(partition, range, position);
+}
+
+void PostgresSource::start_range(std::string_view partition, const Range& range, const std::string_view* position) {
+  const std::string name(partition);
   last_cursor_.reset();
   if (position && !position->empty() && opts_.incremental) {
     last_cursor_ = parse_position(*position, cursor_cols_.size());
@@ -253,8 +293,8 @@ void PostgresSource::start(std::string_view partition, const std::string_view* p
                                    " cursor value(s); was option 'cursor' changed?");
   }
   partition_ = name;
-  first_sql_ = page_sql(ranges_[index], false);
-  next_sql_ = page_sql(ranges_[index], true);
+  first_sql_ = page_sql(range, false);
+  next_sql_ = page_sql(range, true);
   page_.reset();
   page_row_ = 0;
   more_ = true;

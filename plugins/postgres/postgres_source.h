@@ -39,6 +39,12 @@ class PostgresSource final : public ferry::Source {
 
   std::vector<std::string> partitions() override;
   void start(std::string_view partition, const std::string_view* position) override;
+  // ABI 1.5: each partition's key range as its descriptor
+  // (support/sql/key_range.h), so that bounds computed from the data hold
+  // for every instance and run until the checkpoints are reset.
+  std::optional<std::vector<Planned>> describe() override;
+  void start_described(std::string_view partition, std::string_view descriptor,
+                       const std::string_view* position) override;
   bool next(FerryBatch* out) override;
 
  private:
@@ -48,8 +54,10 @@ class PostgresSource final : public ferry::Source {
   };
 
   Connection& connection();
-  void describe();
-  void compute_ranges();
+  void describe_columns();
+  void compute_ranges(bool warn_moving_bounds);
+  size_t partition_index(std::string_view partition) const;
+  void start_range(std::string_view partition, const Range& range, const std::string_view* position);
   std::string page_sql(const Range& range, bool after_cursor) const;
   void fetch_page();
   // Reads and discards a page asked for ahead, so the connection is idle.

@@ -60,6 +60,13 @@ TEST(AbiLayout, BatchIsFrozen) {
   EXPECT_EQ(offsetof(FerryBatch, private_data), 88u);
 }
 
+TEST(AbiLayout, SourceTableOnlyGrowsAtItsEnd) {
+  EXPECT_EQ(offsetof(FerrySourceApi, estimate), 48u);
+  EXPECT_EQ(FERRY_SOURCE_API_SIZE_1_4, 56u);
+  EXPECT_EQ(offsetof(FerrySourceApi, describe), 56u);  // 1.5 appended describe, start_described
+  EXPECT_EQ(sizeof(FerrySourceApi), 72u);
+}
+
 TEST(AbiLayout, HostAndOpenArgsAreFrozen) {
   EXPECT_EQ(sizeof(FerryHost), 64u);
   EXPECT_EQ(offsetof(FerryHost, host_data), 8u);
@@ -82,7 +89,7 @@ TEST(AbiLayout, HostAndOpenArgsAreFrozen) {
 TEST(AbiLayout, TablesAreFrozen) {
   // 1.0 source table ends before `estimate`; 1.1 appended it.
   EXPECT_EQ(FERRY_SOURCE_API_SIZE_1_0, 48u);
-  EXPECT_EQ(sizeof(FerrySourceApi), 56u);
+  EXPECT_EQ(FERRY_SOURCE_API_SIZE_1_4, 56u);  // the 1.4 layout; 1.5 appended (SourceTableOnlyGrowsAtItsEnd)
   EXPECT_EQ(offsetof(FerrySourceApi, next), 32u);
   EXPECT_EQ(sizeof(FerryTransformApi), 32u);
   EXPECT_EQ(sizeof(FerrySinkApi), 56u);
@@ -125,14 +132,16 @@ TEST(AbiLayout, StatusCodesAreFrozen) {
   EXPECT_EQ(FERRY_ABI_VERSION_1_2, 0x00010002u);
   EXPECT_EQ(FERRY_ABI_VERSION_1_3, 0x00010003u);
   EXPECT_EQ(FERRY_ABI_VERSION_1_4, 0x00010004u);
+  EXPECT_EQ(FERRY_ABI_VERSION_1_5, 0x00010005u);
   EXPECT_EQ(FERRY_KIND_ORCHESTRATOR, 32u);
 }
 
 TEST(AbiNegotiation, BundledPluginSpeaksTheCurrentVersion) {
   auto p = LoadedPlugin::load(bundled("ferry-generator.so"));
   EXPECT_EQ(p->name(), "generator");
-  EXPECT_EQ(p->abi_version(), FERRY_ABI_VERSION_1_4);
+  EXPECT_EQ(p->abi_version(), FERRY_ABI_VERSION_1_5);
   EXPECT_TRUE(p->source_has_estimate());
+  EXPECT_TRUE(p->source_has_descriptors());
   EXPECT_NE(p->check_config(), nullptr);
 }
 
@@ -145,6 +154,7 @@ TEST(AbiNegotiation, PluginBuiltForOlderMinorLoadsAfterWalkingDown) {
   ASSERT_NE(p->source(), nullptr);
   EXPECT_EQ(p->source()->struct_size, FERRY_SOURCE_API_SIZE_1_0);
   EXPECT_FALSE(p->source_has_estimate());
+  EXPECT_FALSE(p->source_has_descriptors());
   EXPECT_EQ(p->orchestrator(), nullptr);
   EXPECT_EQ(p->check_config(), nullptr);
 }
@@ -170,7 +180,7 @@ TEST(AbiNegotiation, UnknownMajorVersionIsRefusedBeforeAnyPluginCodeRuns) {
   unsetenv("FERRY_TEST_MARKER");
   EXPECT_NE(msg.find(fixture("abi_v2_plugin.so")), std::string::npos) << msg;
   EXPECT_NE(msg.find("built for Ferry plugin ABI 2.0"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("this host speaks ABI 1.4"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("this host speaks ABI 1.5"), std::string::npos) << msg;
   EXPECT_FALSE(std::filesystem::exists(marker)) << "the plugin's constructor ran";
 }
 

@@ -247,6 +247,61 @@ TEST_F(PostgresConnector, PartitionsSplitTheKeyRangeAndEachResumes) {
   EXPECT_EQ(pg().psql(q, src), pg().psql(q, dst));
 }
 
+// Without min and max the bounds come from the data. They are planned once
+// and kept with the checkpoints: computed again when the table has grown,
+// p0's upper bound would move over rows p1 had already read, and p0 would
+// read them again.
+TEST_F(PostgresConnector, PartitionBoundsFromTheDataHoldAcrossRunsSoNoRowIsReadTwice) {
+  const std::string src = create_db("drift_src");
+  const std::string dst = create_db("drift_dst");
+  pg().psql("CREATE TABLE p (id bigint PRIMARY KEY, v text);"
+            "INSERT INTO p SELECT g, 'v' || g FROM generate_series(1, 100) g", src);
+  const std::string json = pg_to_pg("drift", src,
+                                    R"("table": "p", "cursor": ["id"], "partitions": 2, "partition_column": "id")",
+                                    dst, R"("table": "p")", 30);
+  TempDir dir;
+  auto r = run(dir, json);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  pg().psql("INSERT INTO p SELECT g, 'v' || g FROM generate_series(101, 300) g", src);
+  auto r2 = run(dir, json);
+  ASSERT_EQ(r2.exit_code, 0) << r2.err;
+  EXPECT_NE(r2.out.find("read 200,"), std::string::npos) << r2.out;
+  EXPECT_EQ(pg().psql("SELECT count(*), count(DISTINCT id), min(id), max(id) FROM p", dst), "300|300|1|300\n");
+}
+
+// Another partition count would read other key ranges than the
+// checkpoints were taken in: refused, naming the way out.
+TEST_F(PostgresConnector, AnotherPartitionCountUnderExistingCheckpointsIsRefusedUntilTheyAreReset) {
+  const std::string src = create_db("replan_src");
+  const std::string dst = create_db("replan_dst");
+  pg().psql("CREATE TABLE p (id bigint PRIMARY KEY, v text);"
+            "INSERT INTO p SELECT g, 'v' || g FROM generate_series(1, 100) g", src);
+  auto pipeline = [&](int partitions) {
+    return pg_to_pg("replan", src,
+                    R"("table": "p", "cursor": ["id"], "partition_column": "id", "partitions": )" +
+                        std::to_string(partitions),
+                    dst, R"("table": "p", "key": ["id"])", 30);
+  };
+  TempDir dir;
+  auto r = run(dir, pipeline(2));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto refused = run(dir, pipeline(4));
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("the source now plans partitions p0, p1, p2, p3, but the plan stored with the "
+                             "checkpoints has p0, p1, and partition 'p0' has a checkpoint of it"),
+            std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find("ferry checkpoint reset"), std::string::npos) << refused.err;
+
+  auto reset = ferry::test::ferry({"checkpoint", "reset", dir.file("p.json")});
+  ASSERT_EQ(reset.exit_code, 0) << reset.err;
+  auto again = run(dir, pipeline(4));
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("read 100,"), std::string::npos) << again.out;
+  EXPECT_EQ(pg().psql("SELECT count(DISTINCT partition) FROM ferry_checkpoints WHERE partition LIKE 'p_'", dst),
+            "4\n");
+}
+
 TEST_F(PostgresConnector, CheckConstraintViolationsGoToTheDlqAndNeighboursCommit) {
   const std::string src = create_db("poison_src");
   const std::string dst = create_db("poison_dst");

@@ -90,9 +90,12 @@ extern "C" {
  * plugin need not parse config_json) and the C helpers at the end of this
  * header. */
 #define FERRY_ABI_VERSION_1_4 FERRY_ABI_VERSION(1, 4)
+/* 1.5: FerrySourceApi.describe and start_described (partitions planned
+ * once, each with a descriptor the host stores and hands back). */
+#define FERRY_ABI_VERSION_1_5 FERRY_ABI_VERSION(1, 5)
 
 /* The version this header describes. */
-#define FERRY_ABI_VERSION_CURRENT FERRY_ABI_VERSION_1_4
+#define FERRY_ABI_VERSION_CURRENT FERRY_ABI_VERSION_1_5
 
 #if defined(_WIN32)
 #define FERRY_EXPORT __declspec(dllexport)

@@ -38,6 +38,20 @@ typedef struct FerrySourceApi {
    * progress and planning. Unknown values are UINT64_MAX. */
   FerryStatus (*estimate)(FerryInstance self, FerryBytes partition,
                           uint64_t* records, uint64_t* bytes);
+  /* --- 1.5 --- optional (both or neither; NULL, or FERRY_NOT_IMPLEMENTED
+   * from describe: names only). Partitions planned once: each name with a
+   * descriptor, opaque bytes saying what the partition holds (a key range,
+   * a file, a slot). The host stores the plan with the pipeline's state and
+   * hands each descriptor to whichever instance reads that partition, in
+   * this run and the later ones, until the pipeline's checkpoints are reset:
+   * partitions computed from live data cannot then drift apart between
+   * instances or runs. The arrays and their bytes stay valid until close. */
+  FerryStatus (*describe)(FerryInstance self, const FerryBytes** names,
+                          const FerryBytes** descriptors, size_t* count);
+  /* start, with the descriptor `describe` gave for `partition` (perhaps in
+   * another instance or an earlier run). */
+  FerryStatus (*start_described)(FerryInstance self, FerryBytes partition,
+                                 FerryBytes descriptor, const FerryBytes* position);
 } FerrySourceApi;
 
 /* Transform: one batch in, one batch out. Rejected input rows are flagged in

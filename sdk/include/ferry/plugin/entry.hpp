@@ -46,6 +46,8 @@ struct Instance {
   std::unique_ptr<Outcomes> outcomes;  // rejection messages, kept until the next call
   std::vector<FerryBytes> partition_views;
   std::vector<std::string> partition_names;
+  std::vector<Source::Planned> planned;  // describe's answer, kept until close
+  std::vector<FerryBytes> descriptor_views;
 };
 
 template <typename T>
@@ -107,8 +109,36 @@ struct SourceTable {
       return FERRY_OK;
     });
   }
-  static constexpr FerrySourceApi table = {sizeof(FerrySourceApi), 0,      &open<T>, &partitions,
-                                           &start,                 &next, &close<T>, &estimate};
+  static FerryStatus describe(FerryInstance p, const FerryBytes** names, const FerryBytes** descriptors,
+                              size_t* count) {
+    Instance<T>* s = self<T>(p);
+    return guard(s->host, [&] {
+      std::optional<std::vector<Source::Planned>> planned = s->object->describe();
+      if (!planned) return FERRY_NOT_IMPLEMENTED;
+      s->planned = std::move(*planned);
+      s->partition_views.clear();
+      s->descriptor_views.clear();
+      for (const Source::Planned& d : s->planned) {
+        s->partition_views.push_back(bytes(d.name));
+        s->descriptor_views.push_back(bytes(d.descriptor));
+      }
+      *names = s->partition_views.data();
+      *descriptors = s->descriptor_views.data();
+      *count = s->planned.size();
+      return FERRY_OK;
+    });
+  }
+  static FerryStatus start_described(FerryInstance p, FerryBytes partition, FerryBytes descriptor,
+                                     const FerryBytes* position) {
+    Instance<T>* s = self<T>(p);
+    return guard(s->host, [&] {
+      std::string_view pos = position ? view(*position) : std::string_view();
+      s->object->start_described(view(partition), view(descriptor), position ? &pos : nullptr);
+      return FERRY_OK;
+    });
+  }
+  static constexpr FerrySourceApi table = {sizeof(FerrySourceApi), 0,     &open<T>,  &partitions, &start,
+                                           &next,                  &close<T>, &estimate, &describe, &start_described};
 };
 
 template <typename T>

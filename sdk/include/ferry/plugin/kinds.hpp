@@ -31,6 +31,21 @@ class Source {
     uint64_t bytes = UINT64_MAX;
   };
   virtual Estimate estimate(std::string_view /*partition*/) { return Estimate{}; }
+
+  // ABI 1.5, optional: the partitions, each with a descriptor (opaque bytes:
+  // a key range, a file, a slot) that the host stores and hands back to
+  // start_described() in whichever instance reads it, in this run and later
+  // ones, until the checkpoints are reset. Override both or neither. None
+  // (the default): partitions() and start() alone.
+  struct Planned {
+    std::string name;
+    std::string descriptor;
+  };
+  virtual std::optional<std::vector<Planned>> describe() { return std::nullopt; }
+  virtual void start_described(std::string_view partition, std::string_view /*descriptor*/,
+                               const std::string_view* position) {
+    start(partition, position);
+  }
 };
 
 class Transform {

@@ -1,0 +1,67 @@
+#include "engine/planned_partitions.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/error.h"
+#include "engine/plugin_instances.h"
+#include "engine/run_context.h"
+
+namespace ferry::core {
+namespace {
+
+std::vector<std::string> names_of(const std::vector<PlannedPartition>& plan) {
+  std::vector<std::string> names;
+  for (const PlannedPartition& p : plan) names.push_back(p.name);
+  return names;
+}
+
+// "p0, p1, p2", or "p0, p1, p2, p3, ... (12 in all)".
+std::string listed(const std::vector<PlannedPartition>& plan) {
+  constexpr size_t kShown = 4;
+  std::string out;
+  for (size_t i = 0; i < plan.size() && i < kShown; ++i) out += (i ? ", " : "") + plan[i].name;
+  if (plan.size() > kShown) out += ", ... (" + std::to_string(plan.size()) + " in all)";
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> PlannedPartitions::list(RunContext& run, SourceInstance& source) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (plan_) return names_of(*plan_);
+  std::optional<std::vector<PlannedPartition>> described = source.describe();
+  if (!described) return source.partitions();
+  plan_ = settle(run, std::move(*described));
+  for (const PlannedPartition& p : *plan_) descriptors_[p.name] = p.descriptor;
+  return names_of(*plan_);
+}
+
+std::optional<std::string> PlannedPartitions::descriptor(const std::string& partition) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = descriptors_.find(partition);
+  if (it == descriptors_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<PlannedPartition> PlannedPartitions::settle(RunContext& run, std::vector<PlannedPartition> fresh) {
+  const std::string& pipeline = run.def.name;
+  const std::string scope = run.options.window ? run.options.window->name : "";
+  std::vector<PlannedPartition> stored = run.state.load_partition_plan(pipeline, scope);
+  if (!stored.empty() && names_of(stored) == names_of(fresh)) return stored;
+  if (!stored.empty()) {
+    for (const PlannedPartition& p : stored) {
+      if (!run.state.load_checkpoint(pipeline, run.checkpoint_key(p.name))) continue;
+      throw Error("pipeline '" + pipeline + "': the source now plans partitions " + listed(fresh) +
+                  ", but the plan stored with the checkpoints has " + listed(stored) + ", and partition '" + p.name +
+                  "' has a checkpoint of it: read under the new plan it would skip or repeat rows. Restore the "
+                  "source's configuration, or run `ferry checkpoint reset` to plan again (every partition then "
+                  "starts over)");
+    }
+  }
+  if (!run.dry_run()) run.state.save_partition_plan(pipeline, scope, fresh);
+  return fresh;
+}
+
+}  // namespace ferry::core
