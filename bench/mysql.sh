@@ -11,9 +11,12 @@
 # Starts a throwaway MariaDB 10.11 in a temporary directory on a free
 # loopback port (like tests/support/servers.h) and stops it by PID at the
 # end. Rows: id, ts, name, amount into a table with a primary key on id.
-# Each figure is the median of 3 runs into an emptied table.
+# Timed as bench/lib.sh says: BENCH_PAIRS alternating rounds (default 5),
+# each into an emptied table, the ratio to LOAD DATA per round, median and
+# range.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 rows="${1:-1000000}"
 
 scripts/install-deps.sh
@@ -24,7 +27,7 @@ if [ -z "${FERRY_BUILD_DIR:-}" ]; then
   cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DFERRY_BUILD_TESTS=OFF >/dev/null
   cmake --build build-bench -j"$(nproc)" --target ferry ferry_plugin_file ferry_plugin_mysql >/dev/null
 fi
-ferry="${FERRY_BUILD_DIR:-$PWD/build-bench}/bin/ferry"
+ferry="$(cd "${FERRY_BUILD_DIR:-build-bench}" && pwd)/bin/ferry"
 
 work=$(mktemp -d /tmp/ferry-bench-mysql-XXXXXX)
 chown mysql "$work"
@@ -77,42 +80,22 @@ cat > ferry.json <<JSON
             "create_table": false}}]}
 JSON
 
-# median_run CLEANUP COMMAND...: prints "seconds rss_kb" (median by time)
-median_run() {
-  local reset="$1"; shift
-  local results=()
-  for _ in 1 2 3; do
-    eval "$reset"
-    /usr/bin/time -f "%e %M" -o time.txt "$@" >run.out 2>run.err || { cat run.err >&2; exit 1; }
-    results+=("$(cat time.txt)")
-  done
-  printf '%s\n' "${results[@]}" | sort -n | sed -n 2p
-}
-
 ferry_reset='sql b -e "TRUNCATE t_ferry; DROP TABLE IF EXISTS ferry_checkpoints"; rm -f state.db*'
 load_reset='sql b -e "TRUNCATE t_load"'
-read -r ferry_s ferry_kb < <(median_run "$ferry_reset" "$ferry" run --no-progress ferry.json)
+load_data() {
+  mariadb --no-defaults -S "$sock" -u root --local-infile=1 b -e "LOAD DATA LOCAL INFILE '$work/data.csv'
+    INTO TABLE t_load FIELDS TERMINATED BY ',' IGNORE 1 LINES (id, @ts, name, amount)
+    SET ts = REPLACE(REPLACE(@ts, 'T', ' '), 'Z', '')"
+}
+bench_init "$work" "$ferry"
+bench_pairs my "$load_reset" load_data "$ferry_reset" ferry.json
 [ "$(sql b -e 'SELECT COUNT(*) FROM t_ferry')" = "$rows" ] || { echo "ferry wrote the wrong row count" >&2; exit 1; }
-read -r load_s load_kb < <(median_run "$load_reset" mariadb --no-defaults -S "$sock" -u root \
-  --local-infile=1 b -e "LOAD DATA LOCAL INFILE '$work/data.csv' INTO TABLE t_load
-    FIELDS TERMINATED BY ',' IGNORE 1 LINES (id, @ts, name, amount)
-    SET ts = REPLACE(REPLACE(@ts, 'T', ' '), 'Z', '')")
 [ "$(sql b -e 'SELECT COUNT(*) FROM t_load')" = "$rows" ] || { echo "LOAD DATA wrote the wrong row count" >&2; exit 1; }
 # Same data both ways, or the comparison means nothing.
 same=$(sql b -e "SELECT (SELECT SUM(CRC32(CONCAT_WS('|', id, ts, name, amount))) FROM t_ferry) =
                         (SELECT SUM(CRC32(CONCAT_WS('|', id, ts, name, amount))) FROM t_load)")
 [ "$same" = "1" ] || { echo "ferry and LOAD DATA loaded different data" >&2; exit 1; }
 
-rate() { awk -v n="$rows" -v s="$1" 'BEGIN { printf "%.0f", n / s }'; }
-ferry_rate=$(rate "$ferry_s")
-load_rate=$(rate "$load_s")
-echo
-echo "CSV -> MariaDB 10.11, $rows rows (id, ts, name, amount; primary key), $mb MiB CSV, median of 3"
-echo
-printf '| %-48s | %10s | %12s | %8s | %13s |\n' "route" "seconds" "rows/s" "ratio" "peak RSS MiB"
-printf '|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..50})" "------------" "--------------" "----------" "---------------"
-printf '| %-48s | %10s | %12s | %8s | %13s |\n' "LOAD DATA LOCAL INFILE (mariadb client)" "$load_s" "$load_rate" "1.00" \
-  "$(awk -v k="$load_kb" 'BEGIN { printf "%.1f", k / 1024 }')"
-printf '| %-48s | %10s | %12s | %8s | %13s |\n' "ferry: file (CSV) -> mysql sink, append" "$ferry_s" "$ferry_rate" \
-  "$(awk -v a="$ferry_rate" -v b="$load_rate" 'BEGIN { printf "%.2f", a / b }')" \
-  "$(awk -v k="$ferry_kb" 'BEGIN { printf "%.1f", k / 1024 }')"
+bench_header "CSV -> MariaDB 10.11, $rows rows (id, ts, name, amount; primary key), $mb MiB CSV"
+bench_row my "file (CSV) -> mysql sink, append" "LOAD DATA LOCAL INFILE (mariadb client)" "$rows"
+bench_footer

@@ -12,17 +12,19 @@
 #   3. Upsert into a table with a primary key already holding half the rows:
 #      Ferry (COPY to staging + INSERT .. ON CONFLICT) beside the same done by
 #      hand in psql.
-# Peak RSS is Ferry's (/usr/bin/time -f %M).
+# Timed as bench/lib.sh says: BENCH_PAIRS alternating rounds (default 5),
+# the ratio to the raw tool per round, median and range; Ferry's peak RSS.
+# pgloader runs once, for scale.
 #
 #   bench/postgres.sh [ROWS]      (default 2,000,000)
 #
-# Environment: FERRY_BUILD_DIR (default build-bench), RUNS (default 3; the
-# median is shown). The server runs with fsync=off, like the tests: the
-# comparison is between clients, not disks.
+# Environment: FERRY_BUILD_DIR (default build-bench), BENCH_PAIRS. The
+# server runs with fsync=off, like the tests: the comparison is between
+# clients, not disks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 rows="${1:-2000000}"
-runs="${RUNS:-3}"
 build="${FERRY_BUILD_DIR:-build-bench}"
 
 scripts/install-deps.sh
@@ -62,27 +64,8 @@ psql_db src -c "CREATE TABLE t (id bigint PRIMARY KEY, ts timestamptz NOT NULL, 
 psql_db src -c "\\copy t TO '$work/data.csv' WITH (FORMAT csv, HEADER)"
 ddl="(id bigint, ts timestamptz, name text, amount numeric)"
 
-now() { date +%s.%N; }
-median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 rate() { awk -v n="$rows" -v s="$1" 'BEGIN { printf "%.0f", n / s }'; }
-
-# once RESET CMD...: resets, runs CMD once, prints its seconds. Ferry runs
-# also record their peak RSS in $work/rss.<label>.
-once() {
-  local reset=$1; shift
-  eval "$reset"
-  local t0; t0=$(now)
-  "$@"
-  local t1; t1=$(now)
-  awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }'
-}
-# The raw tool and Ferry take turns, round after round, so that anything
-# else the machine does slows both alike; each figure is the median.
-med() { median < "$work/times.$1"; }
-ferry_run() {  # label pipeline.json
-  /usr/bin/time -f %M -o "$work/rss.$1" "$ferry" run --no-progress "$2" >"$work/ferry.$1.out" 2>&1 ||
-    { cat "$work/ferry.$1.out" >&2; exit 1; }
-}
+bench_init "$work" "$ferry"
 
 # --- 1. PG -> PG append ------------------------------------------------------
 cat > pg2pg.json <<JSON
@@ -96,12 +79,7 @@ psql_db dst -c "CREATE TABLE t_ferry $ddl" -c "CREATE TABLE t_pipe $ddl" -c "CRE
   -c "CREATE TABLE t_csv_copy $ddl" -c "CREATE TABLE t_pgl $ddl"
 reset_ferry='psql_db dst -c "TRUNCATE t_ferry" -c "DROP TABLE IF EXISTS ferry_checkpoints"; rm -f "$work/state_pg.db"'
 pipe_pg() { psql_db src -c "COPY t TO STDOUT" | psql_db dst -c "COPY t_pipe FROM STDIN"; }
-for _ in $(seq "$runs"); do
-  once 'psql_db dst -c "TRUNCATE t_pipe"' pipe_pg >> "$work/times.pipe"
-  once "$reset_ferry" ferry_run pg "$work/pg2pg.json" >> "$work/times.ferry_pg"
-done
-s_pipe=$(med pipe)
-s_ferry=$(med ferry_pg)
+bench_pairs pg 'psql_db dst -c "TRUNCATE t_pipe"' pipe_pg "$reset_ferry" "$work/pg2pg.json"
 [ "$(psql_db dst -c 'SELECT count(*) FROM t_ferry')" = "$rows" ] || { echo "t_ferry is incomplete" >&2; exit 1; }
 
 # --- 2. CSV -> PG ----------------------------------------------------------
@@ -121,13 +99,11 @@ PGL
 reset_csv='psql_db dst -c "TRUNCATE t_csv_ferry" -c "DROP TABLE IF EXISTS ferry_checkpoints"; rm -f "$work/state_csv.db"'
 copy_csv() { psql_db dst -c "\\copy t_csv_copy FROM '$work/data.csv' WITH (FORMAT csv, HEADER)"; }
 pgloader_csv() { pgloader --quiet load.pgl >"$work/pgloader.out" 2>&1 || { cat "$work/pgloader.out" >&2; exit 1; }; }
-for _ in $(seq "$runs"); do
-  once 'psql_db dst -c "TRUNCATE t_csv_copy"' copy_csv >> "$work/times.copy"
-  once "$reset_csv" ferry_run csv "$work/csv2pg.json" >> "$work/times.ferry_csv"
-done
-s_copy=$(med copy)
-s_csv=$(med ferry_csv)
-s_pgl=$(once 'psql_db dst -c "TRUNCATE t_pgl"' pgloader_csv)
+bench_pairs csv 'psql_db dst -c "TRUNCATE t_csv_copy"' copy_csv "$reset_csv" "$work/csv2pg.json"
+psql_db dst -c "TRUNCATE t_pgl"
+t0=$(bench_now)
+pgloader_csv
+s_pgl=$(awk -v a="$t0" -v b="$(bench_now)" 'BEGIN { printf "%.2f", b - a }')
 [ "$(psql_db dst -c 'SELECT count(*) FROM t_pgl')" = "$rows" ] || echo "warning: pgloader loaded $(psql_db dst -c 'SELECT count(*) FROM t_pgl') rows" >&2
 
 # --- 3. Upsert into a table with a primary key ----------------------------
@@ -150,24 +126,18 @@ upsert_psql() {
     -c "INSERT INTO t_up_psql SELECT * FROM s ON CONFLICT (id) DO UPDATE SET ts = EXCLUDED.ts,
         name = EXCLUDED.name, amount = EXCLUDED.amount" -c "COMMIT"
 }
-for _ in $(seq "$runs"); do
-  once "$reset_up_psql" upsert_psql >> "$work/times.up_psql"
-  once "$reset_up" ferry_run up "$work/upsert.json" >> "$work/times.ferry_up"
-done
-s_up_psql=$(med up_psql)
-s_up=$(med ferry_up)
+bench_pairs up "$reset_up_psql" upsert_psql "$reset_up" "$work/upsert.json"
 [ "$(psql_db dst -c "SELECT count(*) FROM t_up_ferry WHERE name = 'name-' || id")" = "$rows" ] ||
   { echo "t_up_ferry does not hold the source rows" >&2; exit 1; }
 
 # --- table -----------------------------------------------------------------
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b / a }'; }
-rss() { awk '{ printf "%.0f MiB", $1 / 1024 }' "$work/rss.$1"; }
-printf '\nPostgreSQL benchmarks: %s rows, median of %s runs (pgloader: 1 run), %s\n\n' "$rows" "$runs" "$(nproc) cores"
-printf '| route | tool | seconds | rows/s | Ferry / tool | Ferry peak RSS |\n|---|---|---|---|---|---|\n'
-printf '| PG -> PG append | psql COPY TO \\| COPY FROM | %.2f | %s | | |\n' "$s_pipe" "$(rate "$s_pipe")"
-printf '| PG -> PG append | **Ferry** (exactly-once) | %.2f | %s | %s | %s |\n' "$s_ferry" "$(rate "$s_ferry")" "$(ratio "$s_ferry" "$s_pipe")" "$(rss pg)"
-printf '| CSV -> PG | psql \\copy | %.2f | %s | | |\n' "$s_copy" "$(rate "$s_copy")"
-printf '| CSV -> PG | pgloader | %.2f | %s | | |\n' "$s_pgl" "$(rate "$s_pgl")"
-printf '| CSV -> PG | **Ferry** (file -> postgres) | %.2f | %s | %s of \\copy; %s x pgloader | %s |\n' "$s_csv" "$(rate "$s_csv")" "$(ratio "$s_csv" "$s_copy")" "$(awk -v a="$s_pgl" -v b="$s_csv" 'BEGIN { printf "%.1f", a / b }')" "$(rss csv)"
-printf '| PG -> PG upsert (PK, half present) | psql COPY to staging + ON CONFLICT | %.2f | %s | | |\n' "$s_up_psql" "$(rate "$s_up_psql")"
-printf '| PG -> PG upsert (PK, half present) | **Ferry** upsert | %.2f | %s | %s | %s |\n' "$s_up" "$(rate "$s_up")" "$(ratio "$s_up" "$s_up_psql")" "$(rss up)"
+bench_header "PostgreSQL benchmarks: $rows rows of (bigint, timestamptz, text, numeric)"
+bench_row pg "PG -> PG append, exactly-once" 'psql COPY TO \| COPY FROM' "$rows"
+bench_row csv "CSV -> PG" 'psql \copy' "$rows"
+bench_row up "PG -> PG upsert (PK, half present)" "psql COPY to staging + ON CONFLICT" "$rows"
+s_csv=$(cut -d' ' -f1 "$work/csv.ferry" | bench_median)
+printf '
+pgloader, one run of CSV -> PG: %s s (%s rows/s); Ferry took %.2f of its time
+' "$s_pgl" "$(rate "$s_pgl")" \
+  "$(awk -v a="$s_csv" -v b="$s_pgl" 'BEGIN { print a / b }')"
+bench_footer

@@ -6,9 +6,11 @@
 #
 # Rows: generator -> null (the ABI's overhead, state in SQLite as usual), JSONL -> SQLite next to
 # `sqlite3 .import` of the same rows as CSV, JSONL -> file sink, each with
-# its peak RSS. Results are the median of 3 runs.
+# Ferry's peak RSS. Timed as bench/lib.sh says: BENCH_PAIRS alternating
+# rounds (default 5), the ratio to the raw tool per round, median and range.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 rows="${1:-1000000}"
 gen_rows=$((rows * 10))  # the generator is fast: more rows for a measurable time
 
@@ -48,41 +50,20 @@ cat > files.json <<JSON
  "sinks": [{"name": "files", "plugin": "file", "config": {"directory": "out"}}]}
 JSON
 
-# median_run LABEL CLEANUP COMMAND...: prints "seconds rss_kb" (median by time)
-median_run() {
-  local cleanup="$1"; shift
-  local results=()
-  for _ in 1 2 3; do
-    eval "$cleanup"
-    /usr/bin/time -f "%e %M" -o time.txt "$@" >/dev/null 2>run.err || { cat run.err >&2; exit 1; }
-    results+=("$(cat time.txt)")
-  done
-  printf '%s\n' "${results[@]}" | sort -n | sed -n 2p
-}
-
-rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
-
-read -r gen_s gen_rss < <(median_run "rm -f gen.state.db*" "$ferry" run --no-progress gen.json)
-read -r sq_s sq_rss < <(median_run "rm -f target.db* sqlite.state.db*" "$ferry" run --no-progress sqlite.json)
-read -r imp_s imp_rss < <(median_run "rm -f import.db*" sqlite3 import.db \
-  "CREATE TABLE t(id INTEGER, name TEXT, amount REAL, ts TEXT);" ".mode csv" ".import --skip 1 data.csv t")
-read -r fs_s fs_rss < <(median_run "rm -rf out files.state.db*" "$ferry" run --no-progress files.json)
+bench_init "$work" "$ferry"
+bench_solo gen "rm -f gen.state.db*" gen.json
+bench_pairs sqlite "rm -f import.db*" \
+  "sqlite3 import.db 'CREATE TABLE t(id INTEGER, name TEXT, amount REAL, ts TEXT);' '.mode csv' '.import --skip 1 data.csv t'" \
+  "rm -f target.db* sqlite.state.db*" sqlite.json
+bench_solo files "rm -rf out files.state.db*" files.json
 
 # Sanity: the targets hold every row.
 test "$(sqlite3 target.db 'SELECT count(*) FROM t')" = "$rows"
 test "$(sqlite3 import.db 'SELECT count(*) FROM t')" = "$rows"
 test "$(cat out/*.jsonl | wc -l)" = "$rows"
 
-gen_rate=$(rate "$gen_rows" "$gen_s"); sq_rate=$(rate "$rows" "$sq_s"); imp_rate=$(rate "$rows" "$imp_s")
-ratio=$(awk -v a="$sq_rate" -v b="$imp_rate" 'BEGIN { printf "%.2f", a / b }')
-fs_mbs=$(awk -v m="$mb" -v s="$fs_s" 'BEGIN { printf "%.1f", m / s }')
-
-echo
-echo "Ferry benchmarks: $rows rows of 4 fields ($gen_rows for the generator), $(nproc) cores, median of 3"
-printf '%-36s %10s %14s %12s %10s\n' "route" "seconds" "records/s" "MB/s" "peak RSS"
-printf '%-36s %10s %14s %12s %10s\n' "generator -> null (batches of 1000)" "$gen_s" "$gen_rate" "-" "$((gen_rss / 1024)) MB"
-printf '%-36s %10s %14s %12s %10s\n' "JSONL -> sqlite sink" "$sq_s" "$sq_rate" "-" "$((sq_rss / 1024)) MB"
-printf '%-36s %10s %14s %12s %10s\n' "CSV -> sqlite3 .import (raw tool)" "$imp_s" "$imp_rate" "-" "$((imp_rss / 1024)) MB"
-printf '%-36s %10s %14s %12s %10s\n' "JSONL -> file sink ($mb MB)" "$fs_s" "$(rate "$rows" "$fs_s")" "$fs_mbs" "$((fs_rss / 1024)) MB"
-echo
-echo "ratio Ferry JSONL->sqlite / sqlite3 .import: $ratio (goal >= 0.8)"
+bench_header "Ferry benchmarks: $rows rows of 4 fields ($gen_rows for the generator), $mb MiB of JSON Lines"
+bench_row gen "generator -> null, batches of 1,000 (goal: 15 M rows per CPU-s)" "-" "$gen_rows"
+bench_row sqlite "JSON Lines -> sqlite sink" "sqlite3 .import of the same rows as CSV" "$rows"
+bench_row files "JSON Lines -> file sink" "-" "$rows"
+bench_footer

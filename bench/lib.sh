@@ -1,0 +1,109 @@
+# Shared by the bench scripts (sourced, not run): how Ferry is timed beside
+# the raw tool, and the table that reports it.
+#
+# Every route runs in BENCH_PAIRS rounds (default 5). A round runs the raw
+# tool and Ferry back to back, the tool first in odd rounds and Ferry first
+# in even ones, so that whatever else the machine does slows both alike.
+# The ratio is Ferry's wall time over the tool's within each round (1.00:
+# as fast; below 1: Ferry faster), reported as the median of the rounds
+# and their range. Ferry's CPU time and peak RSS come from /usr/bin/time.
+#
+#   bench_init DIR FERRY        where the round files go; the ferry binary
+#   bench_pairs NAME TOOL_RESET TOOL_CMD FERRY_RESET PIPELINE
+#   bench_solo NAME FERRY_RESET PIPELINE         a route without a raw tool
+#   bench_header TITLE / bench_row NAME ROUTE TOOL ROWS / bench_footer
+#
+# The RESET and TOOL_CMD strings are evaluated in the calling script, so
+# they may call its functions.
+
+BENCH_PAIRS="${BENCH_PAIRS:-5}"
+
+bench_init() {
+  BENCH_DIR="$1"
+  BENCH_FERRY="$2"
+  BENCH_LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
+  command -v /usr/bin/time >/dev/null || { echo "bench: needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
+}
+
+bench_now() { date +%s.%N; }
+
+# One run of the tool: its wall seconds, appended to NAME.tool.
+bench_tool_once() {
+  local name=$1 reset=$2 cmd=$3 t0 t1
+  eval "$reset"
+  t0=$(bench_now)
+  eval "$cmd" >"$BENCH_DIR/$name.tool.out"
+  t1=$(bench_now)
+  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }' >> "$BENCH_DIR/$name.tool"
+}
+
+# One run of Ferry: "wall cpu rss_kb", appended to NAME.ferry.
+bench_ferry_once() {
+  local name=$1 reset=$2 pipeline=$3 t0 t1
+  eval "$reset"
+  t0=$(bench_now)
+  /usr/bin/time -f "%U %S %M" -o "$BENCH_DIR/$name.time" "$BENCH_FERRY" run --no-progress "$pipeline" \
+    >"$BENCH_DIR/$name.out" 2>&1 || { cat "$BENCH_DIR/$name.out" >&2; exit 1; }
+  t1=$(bench_now)
+  read -r user sys rss < "$BENCH_DIR/$name.time"
+  awk -v a="$t0" -v b="$t1" -v u="$user" -v s="$sys" -v r="$rss" \
+    'BEGIN { printf "%.3f %.2f %d\n", b - a, u + s, r }' >> "$BENCH_DIR/$name.ferry"
+}
+
+bench_pairs() {
+  local name=$1 tool_reset=$2 tool_cmd=$3 ferry_reset=$4 pipeline=$5 i
+  : > "$BENCH_DIR/$name.tool"
+  : > "$BENCH_DIR/$name.ferry"
+  for ((i = 1; i <= BENCH_PAIRS; i++)); do
+    if ((i % 2)); then
+      bench_tool_once "$name" "$tool_reset" "$tool_cmd"
+      bench_ferry_once "$name" "$ferry_reset" "$pipeline"
+    else
+      bench_ferry_once "$name" "$ferry_reset" "$pipeline"
+      bench_tool_once "$name" "$tool_reset" "$tool_cmd"
+    fi
+  done
+}
+
+bench_solo() {
+  local name=$1 ferry_reset=$2 pipeline=$3 i
+  rm -f "$BENCH_DIR/$name.tool"
+  : > "$BENCH_DIR/$name.ferry"
+  for ((i = 1; i <= BENCH_PAIRS; i++)); do bench_ferry_once "$name" "$ferry_reset" "$pipeline"; done
+}
+
+# The median of a column of numbers on stdin.
+bench_median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+bench_header() {
+  printf '\n%s\n' "$1"
+  printf '%s rounds a route, %s cores; load average (1 min) at the start: %s\n\n' \
+    "$BENCH_PAIRS" "$(nproc)" "$BENCH_LOAD_START"
+  printf '| route | raw tool | tool s | Ferry s | Ferry / tool: median (range) | Ferry rows/s | rows per CPU-s | Ferry peak RSS |\n'
+  printf '|---|---|---|---|---|---|---|---|\n'
+}
+
+# A table row of what bench_pairs or bench_solo measured as NAME.
+bench_row() {
+  local name=$1 route=$2 tool=$3 rows=$4 f="$BENCH_DIR/$1" ferry_s cpu rss tool_s ratio
+  ferry_s=$(cut -d' ' -f1 "$f.ferry" | bench_median)
+  cpu=$(cut -d' ' -f2 "$f.ferry" | bench_median)
+  rss=$(cut -d' ' -f3 "$f.ferry" | sort -g | tail -1)
+  if [ -f "$f.tool" ]; then
+    tool_s=$(printf '%.2f' "$(bench_median < "$f.tool")")
+    ratio=$(paste -d' ' "$f.ferry" "$f.tool" | awk '{ print $1 / $4 }' | sort -g |
+      awk '{ a[NR] = $1 } END { m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2;
+                                printf "%.2f (%.2f-%.2f)", m, a[1], a[NR] }')
+  else
+    tool_s="-"
+    ratio="-"
+  fi
+  printf '| %s | %s | %s | %.2f | %s | %.0f | %.0f | %.0f MiB |\n' "$route" "$tool" "$tool_s" "$ferry_s" "$ratio" \
+    "$(awk -v n="$rows" -v s="$ferry_s" 'BEGIN { print n / s }')" \
+    "$(awk -v n="$rows" -v c="$cpu" 'BEGIN { print (c > 0 ? n / c : 0) }')" \
+    "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')"
+}
+
+bench_footer() {
+  printf '\nload average (1 min) at the end: %s\n' "$(cut -d' ' -f1 /proc/loadavg)"
+}
