@@ -2,13 +2,14 @@
 
 #include <cstring>
 
+#include "plugin/loaded_plugin.h"
+
 namespace ferry::core {
 
 std::vector<std::string> negotiation_problems(FerryPluginInitFn init) {
   std::vector<std::string> problems;
   constexpr unsigned char kCanary = 0xA5;
-  for (uint32_t offered : {FERRY_ABI_VERSION_1_5, FERRY_ABI_VERSION_1_4, FERRY_ABI_VERSION_1_3, FERRY_ABI_VERSION_1_2,
-                           FERRY_ABI_VERSION_1_1, FERRY_ABI_VERSION_1_0}) {
+  for (uint32_t offered : host_abi_versions()) {
     const std::string at = "offered " + std::to_string(FERRY_ABI_MAJOR(offered)) + "." +
                            std::to_string(FERRY_ABI_MINOR(offered)) + ": ";
     const size_t table = FERRY_PLUGIN_API_SIZE(offered);

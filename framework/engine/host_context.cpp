@@ -95,7 +95,7 @@ std::string status_text(FerryStatus s) {
 
 bool is_fatal(FerryStatus s) {
   return s != FERRY_OK && s != FERRY_END_OF_STREAM && s != FERRY_RETRY &&
-         s != FERRY_INVALID_DATA && s != FERRY_STOP;
+         s != FERRY_INVALID_DATA && s != FERRY_STOP && s != FERRY_FENCED;
 }
 
 }  // namespace ferry::core

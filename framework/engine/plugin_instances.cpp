@@ -183,8 +183,14 @@ CallResult SinkInstance::write(const FerryBatch* batch, FerryRecordOutcome* outc
 
 CallResult SinkInstance::commit(const FerryCheckpoint* checkpoint) {
   const FerryStatus st = call("commit", [&] { return api_->commit(handle_, checkpoint); });
-  check(st, "commit", {FERRY_RETRY});
+  check(st, "commit", {FERRY_RETRY, FERRY_FENCED});
   return result(st);
+}
+
+bool SinkInstance::can_fence() const { return plugin_.sink_can_fence(); }
+
+void SinkInstance::fence(const std::string& partition, uint64_t token) {
+  check(call("fence", [&] { return api_->fence(handle_, as_bytes(partition), token); }), "fence");
 }
 
 void SinkInstance::abort() {

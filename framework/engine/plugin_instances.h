@@ -132,6 +132,9 @@ class SinkInstance : public InstanceBase {
   CallResult commit(const FerryCheckpoint* checkpoint);
   void abort();
   std::optional<std::string> held_checkpoint(const std::string& partition);
+  // ABI 1.6: whether fence() is there, and the call (see FerrySinkApi.fence).
+  bool can_fence() const;
+  void fence(const std::string& partition, uint64_t token);
 
  private:
   const FerrySinkApi* api_;

@@ -13,7 +13,7 @@ namespace {
 // Smallest table sizes the host accepts: the 1.0 layouts.
 constexpr size_t kMinSourceSize = FERRY_SOURCE_API_SIZE_1_0;
 constexpr size_t kMinTransformSize = sizeof(FerryTransformApi);
-constexpr size_t kMinSinkSize = sizeof(FerrySinkApi);
+constexpr size_t kMinSinkSize = FERRY_SINK_API_SIZE_1_5;  // 1.0 to 1.5; 1.6 appended `fence`
 constexpr size_t kMinCheckpointHookSize = sizeof(FerryCheckpointHookApi);
 constexpr size_t kMinBacklogHookSize = sizeof(FerryBacklogHookApi);
 // The descriptor fields every 1.x host reads.
@@ -36,8 +36,9 @@ void refuse_version(const std::filesystem::path& file, uint32_t plugin_version) 
 }  // namespace
 
 const std::vector<uint32_t>& host_abi_versions() {
-  static const std::vector<uint32_t> versions = {FERRY_ABI_VERSION_1_5, FERRY_ABI_VERSION_1_4, FERRY_ABI_VERSION_1_3, FERRY_ABI_VERSION_1_2,
-                                                 FERRY_ABI_VERSION_1_1, FERRY_ABI_VERSION_1_0};
+  static const std::vector<uint32_t> versions = {FERRY_ABI_VERSION_1_6, FERRY_ABI_VERSION_1_5, FERRY_ABI_VERSION_1_4,
+                                                 FERRY_ABI_VERSION_1_3, FERRY_ABI_VERSION_1_2, FERRY_ABI_VERSION_1_1,
+                                                 FERRY_ABI_VERSION_1_0};
   return versions;
 }
 
@@ -212,6 +213,12 @@ bool LoadedPlugin::source_has_descriptors() const {
   return api_.source && api_.abi_version >= FERRY_ABI_VERSION_1_5 &&
          api_.source->struct_size >= offsetof(FerrySourceApi, start_described) + sizeof(void*) &&
          api_.source->describe != nullptr && api_.source->start_described != nullptr;
+}
+
+bool LoadedPlugin::sink_can_fence() const {
+  return api_.sink && api_.abi_version >= FERRY_ABI_VERSION_1_6 &&
+         api_.sink->struct_size >= offsetof(FerrySinkApi, fence) + sizeof(void*) && api_.sink->fence != nullptr &&
+         has_capability(FERRY_KIND_SINK, FERRY_CAP_FENCED);
 }
 
 bool LoadedPlugin::source_has_estimate() const {

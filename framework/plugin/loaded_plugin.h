@@ -51,6 +51,8 @@ class LoadedPlugin {
   bool source_has_estimate() const;
   // ABI 1.5: the source plans its partitions with descriptors.
   bool source_has_descriptors() const;
+  // ABI 1.6: the sink declares FERRY_CAP_FENCED and fills fence().
+  bool sink_can_fence() const;
   // 1.3 slot: nullptr for plugins built before it or without a check.
   using CheckConfigFn = FerryStatus (*)(uint32_t kind, const FerryOpenArgs* args);
   CheckConfigFn check_config() const;

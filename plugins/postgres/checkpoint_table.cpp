@@ -13,6 +13,8 @@ namespace {
 // collide only make one wait for the other.
 constexpr const char* kLockKey = "hashtextextended($1 || chr(10) || $2 || chr(10) || $3, 0)";
 
+uint64_t first_u64(const Result& r) { return std::stoull(PQgetvalue(r.get(), 0, 0)); }
+
 }  // namespace
 
 void CheckpointTable::ensure(Connection& c) {
@@ -22,8 +24,8 @@ void CheckpointTable::ensure(Connection& c) {
   if (PQgetvalue(r.get(), 0, 0)[0] == 't') return;
   try {
     c.exec("CREATE TABLE IF NOT EXISTS " + quoted_ +
-               " (pipeline text NOT NULL, partition text NOT NULL, position bytea NOT NULL, "
-               "run_id text, updated_at timestamptz NOT NULL DEFAULT now(), "
+               " (pipeline text NOT NULL, partition text NOT NULL, position bytea, "
+               "run_id text, updated_at timestamptz NOT NULL DEFAULT now(), fence bigint NOT NULL DEFAULT 0, "
                "PRIMARY KEY (pipeline, partition))",
            "creating checkpoint table " + quoted_);
   } catch (const PgError& e) {
@@ -51,12 +53,86 @@ void CheckpointTable::save(Connection& c, const FerryCheckpoint& cp, std::string
   p.add_text(partition);
   p.add_binary(ferry::view(cp.position));  // opaque bytes: binary, no encoding check
   p.add_text(run_id);
-  // updated_at is bookkeeping for people reading the table, not logic.
-  c.exec("INSERT INTO " + quoted_ +
-             " (pipeline, partition, position, run_id, updated_at) VALUES ($1, $2, $3, $4, now()) "
-             "ON CONFLICT (pipeline, partition) DO UPDATE SET position = EXCLUDED.position, "
-             "run_id = EXCLUDED.run_id, updated_at = EXCLUDED.updated_at",
-         p, "storing the checkpoint in table " + quoted_);
+  const uint64_t token = ferry::fence_token(cp);
+  if (token == 0) {
+    // updated_at is bookkeeping for people reading the table, not logic.
+    c.exec("INSERT INTO " + quoted_ +
+               " (pipeline, partition, position, run_id, updated_at) VALUES ($1, $2, $3, $4, now()) "
+               "ON CONFLICT (pipeline, partition) DO UPDATE SET position = EXCLUDED.position, "
+               "run_id = EXCLUDED.run_id, updated_at = EXCLUDED.updated_at",
+           p, "storing the checkpoint in table " + quoted_);
+    return;
+  }
+  ensure_fence_column(c);
+  const std::string token_s = std::to_string(token);  // Params keeps a view of it
+  p.add_text(token_s);
+  Result r = c.exec("INSERT INTO " + quoted_ +
+                        " AS c (pipeline, partition, position, run_id, updated_at, fence) "
+                        "VALUES ($1, $2, $3, $4, now(), $5::bigint) "
+                        "ON CONFLICT (pipeline, partition) DO UPDATE SET position = EXCLUDED.position, "
+                        "run_id = EXCLUDED.run_id, updated_at = EXCLUDED.updated_at, fence = EXCLUDED.fence "
+                        "WHERE c.fence <= EXCLUDED.fence",
+                    p, "storing the checkpoint in table " + quoted_);
+  if (std::string_view(PQcmdTuples(r.get())) != "0") return;
+  throw ferry::Error(FERRY_FENCED, "postgres sink: partition '" + partition + "' of table " + quoted_ +
+                                       " was fenced with a newer token than this commit's (" +
+                                       std::to_string(token) +
+                                       "): another worker owns it now; nothing of the batch was committed");
+}
+
+void CheckpointTable::ensure_fence_column(Connection& c) {
+  if (fence_column_) return;
+  Params p;
+  p.add_text(quoted_);
+  Result r = c.exec("SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = 'fence' "
+                    "AND NOT attisdropped",
+                    p, "looking at table " + quoted_);
+  if (std::string_view(PQgetvalue(r.get(), 0, 0)) == "0")
+    c.exec("ALTER TABLE " + quoted_ +
+               " ADD COLUMN IF NOT EXISTS fence bigint NOT NULL DEFAULT 0, ALTER COLUMN position DROP NOT NULL",
+           "adding the fence column to table " + quoted_);
+  fence_column_ = true;
+}
+
+void CheckpointTable::fence(Connection& c, std::string_view pipeline, std::string_view partition, uint64_t token) {
+  ensure_fence_column(c);
+  const std::string pipeline_s(pipeline), partition_s(partition), token_s(std::to_string(token));
+  c.exec("BEGIN", "fencing in table " + quoted_);
+  try {
+    Params key;
+    key.add_text(quoted_);
+    key.add_text(pipeline_s);
+    key.add_text(partition_s);
+    // Waits for a commit of the partition in flight: after this, its
+    // outcome is in the table, and no older token can commit.
+    c.exec(std::string("SELECT pg_advisory_xact_lock(") + kLockKey + ")", key,
+           "waiting for a commit in flight to table " + quoted_);
+    Params p;
+    p.add_text(pipeline_s);
+    p.add_text(partition_s);
+    p.add_text(token_s);
+    c.exec("INSERT INTO " + quoted_ +
+               " AS c (pipeline, partition, position, fence) VALUES ($1, $2, NULL, $3::bigint) "
+               "ON CONFLICT (pipeline, partition) DO UPDATE SET fence = EXCLUDED.fence WHERE c.fence < EXCLUDED.fence",
+           p, "fencing in table " + quoted_);
+    Params q;
+    q.add_text(pipeline_s);
+    q.add_text(partition_s);
+    const uint64_t stored = first_u64(
+        c.exec("SELECT fence FROM " + quoted_ + " WHERE pipeline = $1 AND partition = $2", q, "fencing in table " + quoted_));
+    c.exec("COMMIT", "fencing in table " + quoted_);
+    if (stored > token)
+      throw ferry::Error(FERRY_FENCED, "postgres sink: partition '" + partition_s + "' of table " + quoted_ +
+                                           " is fenced with token " + std::to_string(stored) + ", newer than " +
+                                           token_s + ": another worker owns it now");
+  } catch (const ferry::Error& e) {
+    if (e.status() == FERRY_FENCED) throw;
+    try {
+      c.exec("ROLLBACK", "fencing in table " + quoted_);
+    } catch (const ferry::Error&) {
+    }
+    throw;
+  }
 }
 
 std::optional<std::string> CheckpointTable::load(Connection& c, std::string_view pipeline,
@@ -96,7 +172,8 @@ std::optional<std::string> CheckpointTable::read(Connection& c, const std::strin
   p.add_text(partition);
   Result r = c.exec("SELECT position FROM " + quoted_ + " WHERE pipeline = $1 AND partition = $2", p,
                     "reading table " + quoted_, /*binary results*/ 1);
-  if (PQntuples(r.get()) == 0) return std::nullopt;
+  // A row that only fences (no commit yet) holds no checkpoint.
+  if (PQntuples(r.get()) == 0 || PQgetisnull(r.get(), 0, 0)) return std::nullopt;
   return std::string(PQgetvalue(r.get(), 0, 0), static_cast<size_t>(PQgetlength(r.get(), 0, 0)));
 }
 

@@ -53,6 +53,8 @@ struct Params {
   std::vector<int> lengths;
   std::vector<int> formats;  // 0 text, 1 binary
   void add_text(const std::string& s) { add(s.data(), s.size(), 0); }
+  // Only views are kept: a temporary would be gone before the statement runs.
+  void add_text(std::string&&) = delete;
   void add_binary(std::string_view s) { add(s.data(), s.size(), 1); }
   void add(const char* p, size_t n, int format) {
     values.push_back(p ? p : "");

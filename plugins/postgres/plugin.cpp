@@ -60,9 +60,9 @@ const FerryKindSpec kKinds[] = {
     {FERRY_KIND_SOURCE, 0,
      "Reads a table or query in keyset order (never OFFSET); position = last cursor values.",
      kSourceOptions, FERRY_COUNT_OF(kSourceOptions)},
-    {FERRY_KIND_SINK, FERRY_CAP_TRANSACTIONAL,
+    {FERRY_KIND_SINK, FERRY_CAP_TRANSACTIONAL | FERRY_CAP_FENCED,
      "Writes with COPY (append) or COPY + INSERT .. ON CONFLICT (upsert); rows and checkpoint "
-     "commit in one transaction.",
+     "commit in one transaction, refused once a newer worker fenced the partition.",
      kSinkOptions, FERRY_COUNT_OF(kSinkOptions)},
 };
 

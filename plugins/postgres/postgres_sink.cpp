@@ -361,6 +361,12 @@ void PostgresSink::commit(const FerryCheckpoint* checkpoint) {
 
 void PostgresSink::abort() { txn_->abort(); }
 
+void PostgresSink::fence(std::string_view partition, uint64_t token) {
+  if (txn_->open())
+    throw ferry::Error(FERRY_ERROR_INTERNAL, std::string(kWho) + ": fence() called with a transaction open");
+  checkpoints_.fence(connection(), pipeline_, partition, token);
+}
+
 std::optional<std::string> PostgresSink::checkpoint(std::string_view partition) {
   Connection& c = connection();
   return checkpoints_.load(c, pipeline_, partition, txn_->open());

@@ -46,6 +46,7 @@ class PostgresSink final : public ferry::Sink, private ferry::support::SinkDiale
   void commit(const FerryCheckpoint* checkpoint) override;
   void abort() override;
   std::optional<std::string> checkpoint(std::string_view partition) override;
+  void fence(std::string_view partition, uint64_t token) override;
 
  private:
   struct Rejection {

@@ -81,7 +81,8 @@ TEST(AbiLayout, HostAndOpenArgsAreFrozen) {
   EXPECT_EQ(sizeof(FerryOptionValue), 56u);
   EXPECT_EQ(offsetof(FerryOptionValue, as), 24u);
   EXPECT_EQ(offsetof(FerryOptionValue, json), 40u);
-  EXPECT_EQ(sizeof(FerryCheckpoint), 72u);
+  EXPECT_EQ(FERRY_CHECKPOINT_SIZE_1_5, 72u);  // the 1.5 layout; 1.6 appended fence_token
+  EXPECT_EQ(sizeof(FerryCheckpoint), 80u);
   EXPECT_EQ(offsetof(FerryCheckpoint, position), 40u);
   EXPECT_EQ(sizeof(FerryErrantRecord), 88u);
 }
@@ -92,7 +93,8 @@ TEST(AbiLayout, TablesAreFrozen) {
   EXPECT_EQ(FERRY_SOURCE_API_SIZE_1_4, 56u);  // the 1.4 layout; 1.5 appended (SourceTableOnlyGrowsAtItsEnd)
   EXPECT_EQ(offsetof(FerrySourceApi, next), 32u);
   EXPECT_EQ(sizeof(FerryTransformApi), 32u);
-  EXPECT_EQ(sizeof(FerrySinkApi), 56u);
+  EXPECT_EQ(FERRY_SINK_API_SIZE_1_5, 56u);  // the 1.5 layout; 1.6 appended `fence`
+  EXPECT_EQ(sizeof(FerrySinkApi), 64u);
   EXPECT_EQ(offsetof(FerrySinkApi, commit), 24u);
   EXPECT_EQ(offsetof(FerrySinkApi, checkpoint), 40u);
   EXPECT_EQ(sizeof(FerryCheckpointHookApi), 32u);
@@ -133,13 +135,16 @@ TEST(AbiLayout, StatusCodesAreFrozen) {
   EXPECT_EQ(FERRY_ABI_VERSION_1_3, 0x00010003u);
   EXPECT_EQ(FERRY_ABI_VERSION_1_4, 0x00010004u);
   EXPECT_EQ(FERRY_ABI_VERSION_1_5, 0x00010005u);
+  EXPECT_EQ(FERRY_ABI_VERSION_1_6, 0x00010006u);
+  EXPECT_EQ(FERRY_FENCED, 6);
+  EXPECT_EQ(FERRY_CAP_FENCED, 4u);
   EXPECT_EQ(FERRY_KIND_ORCHESTRATOR, 32u);
 }
 
 TEST(AbiNegotiation, BundledPluginSpeaksTheCurrentVersion) {
   auto p = LoadedPlugin::load(bundled("ferry-generator.so"));
   EXPECT_EQ(p->name(), "generator");
-  EXPECT_EQ(p->abi_version(), FERRY_ABI_VERSION_1_5);
+  EXPECT_EQ(p->abi_version(), FERRY_ABI_VERSION_1_6);
   EXPECT_TRUE(p->source_has_estimate());
   EXPECT_TRUE(p->source_has_descriptors());
   EXPECT_NE(p->check_config(), nullptr);
@@ -157,6 +162,15 @@ TEST(AbiNegotiation, PluginBuiltForOlderMinorLoadsAfterWalkingDown) {
   EXPECT_FALSE(p->source_has_descriptors());
   EXPECT_EQ(p->orchestrator(), nullptr);
   EXPECT_EQ(p->check_config(), nullptr);
+}
+
+TEST(AbiNegotiation, OnlyASinkThatDeclaresItAndFillsTheSlotIsFenced) {
+  // The postgres sink declares FERRY_CAP_FENCED and fills fence(); a sink
+  // of the same SDK that does not declare it is never fenced, although the
+  // SDK fills its slot (with NOT_IMPLEMENTED).
+  EXPECT_TRUE(LoadedPlugin::load(bundled("ferry-postgres.so"))->sink_can_fence());
+  EXPECT_FALSE(LoadedPlugin::load(bundled("ferry-sqlite.so"))->sink_can_fence());
+  EXPECT_FALSE(LoadedPlugin::load(bundled("ferry-null.so"))->sink_can_fence());
 }
 
 TEST(AbiNegotiation, OldMinorPluginRunsInAPipeline) {
@@ -180,7 +194,7 @@ TEST(AbiNegotiation, UnknownMajorVersionIsRefusedBeforeAnyPluginCodeRuns) {
   unsetenv("FERRY_TEST_MARKER");
   EXPECT_NE(msg.find(fixture("abi_v2_plugin.so")), std::string::npos) << msg;
   EXPECT_NE(msg.find("built for Ferry plugin ABI 2.0"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("this host speaks ABI 1.5"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("this host speaks ABI 1.6"), std::string::npos) << msg;
   EXPECT_FALSE(std::filesystem::exists(marker)) << "the plugin's constructor ran";
 }
 

@@ -93,9 +93,12 @@ extern "C" {
 /* 1.5: FerrySourceApi.describe and start_described (partitions planned
  * once, each with a descriptor the host stores and hands back). */
 #define FERRY_ABI_VERSION_1_5 FERRY_ABI_VERSION(1, 5)
+/* 1.6: fencing for workers that share a pipeline: FerryCheckpoint.fence_token,
+ * FerrySinkApi.fence, FERRY_CAP_FENCED and FERRY_FENCED. */
+#define FERRY_ABI_VERSION_1_6 FERRY_ABI_VERSION(1, 6)
 
 /* The version this header describes. */
-#define FERRY_ABI_VERSION_CURRENT FERRY_ABI_VERSION_1_5
+#define FERRY_ABI_VERSION_CURRENT FERRY_ABI_VERSION_1_6
 
 #if defined(_WIN32)
 #define FERRY_EXPORT __declspec(dllexport)
@@ -123,6 +126,10 @@ typedef int32_t FerryStatus;
 #define FERRY_NOT_IMPLEMENTED ((FerryStatus)4)
 /* Hooks: stop the pipeline cleanly after the current batch. */
 #define FERRY_STOP ((FerryStatus)5)
+/* Sink (1.6): the commit carried a fencing token older than one the sink
+ * was fenced with: another worker owns the partition now. Nothing of the
+ * batch was committed, and it must not be; the host stops the partition. */
+#define FERRY_FENCED ((FerryStatus)6)
 /* Fatal kinds: the operation ends. */
 #define FERRY_ERROR_CONFIG ((FerryStatus)10)   /* bad option, missing table */
 #define FERRY_ERROR_IO ((FerryStatus)11)       /* unrecoverable I/O */
@@ -237,6 +244,11 @@ typedef struct FerryCheckpoint {
   FerryBytes partition;
   FerryBytes position; /* resume point: the end_position of the last batch */
   FerryBytes run_id;
+  /* 1.6; read it only when struct_size covers it. The lease's fencing token
+   * of the worker committing, 0 when the run holds no lease. A sink with
+   * FERRY_CAP_FENCED stores it with the checkpoint, in the transaction, and
+   * answers FERRY_FENCED when it was fenced with a larger one. */
+  uint64_t fence_token;
 } FerryCheckpoint;
 
 /* A record the plugin could not turn into a row (a malformed input line) or

@@ -99,6 +99,13 @@ typedef struct FerrySinkApi {
   FerryStatus (*checkpoint)(FerryInstance self, FerryBytes partition,
                             FerryBytes* position, int32_t* found);
   void (*close)(FerryInstance self);
+  /* 1.6, with FERRY_CAP_FENCED (NULL otherwise): from now on refuse, with
+   * FERRY_FENCED, every commit of `partition` whose fence_token is below
+   * `token`. Durable when it returns FERRY_OK, and ordered after any commit
+   * of the partition still in flight (it waits for it), so that the
+   * checkpoint read next is final. Called by a worker that took the
+   * partition's lease, before it reads the checkpoint. */
+  FerryStatus (*fence)(FerryInstance self, FerryBytes partition, uint64_t token);
 } FerrySinkApi;
 
 /* Fired after every commit: what just committed, per sink. */

@@ -191,8 +191,15 @@ struct SinkTable {
       return FERRY_OK;
     });
   }
-  static constexpr FerrySinkApi table = {sizeof(FerrySinkApi), 0,           &open<T>, &write,
-                                         &commit,              &abort,      &checkpoint, &close<T>};
+  static FerryStatus fence(FerryInstance p, FerryBytes partition, uint64_t token) {
+    Instance<T>* s = self<T>(p);
+    return guard(s->host, [&] {
+      s->object->fence(view(partition), token);
+      return FERRY_OK;
+    });
+  }
+  static constexpr FerrySinkApi table = {sizeof(FerrySinkApi), 0,      &open<T>,    &write,    &commit,
+                                         &abort,               &checkpoint, &close<T>, &fence};
 };
 
 template <typename T>

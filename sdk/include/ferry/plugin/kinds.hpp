@@ -64,7 +64,19 @@ class Sink {
   virtual std::optional<std::string> checkpoint(std::string_view /*partition*/) {
     return std::nullopt;
   }
+  // ABI 1.6, for a sink that declares FERRY_CAP_FENCED: from now on refuse
+  // commits of `partition` with a smaller fence token (fence_token() of the
+  // checkpoint) by throwing Error(FERRY_FENCED, ...). See FerrySinkApi.fence.
+  virtual void fence(std::string_view /*partition*/, uint64_t /*token*/) {
+    throw Error(FERRY_NOT_IMPLEMENTED, "this sink cannot be fenced");
+  }
 };
+
+// The fencing token a commit carries (ABI 1.6), 0 from an older host or a
+// run without leases.
+inline uint64_t fence_token(const FerryCheckpoint& cp) {
+  return cp.struct_size >= offsetof(FerryCheckpoint, fence_token) + sizeof cp.fence_token ? cp.fence_token : 0;
+}
 
 // Hooks return FERRY_OK to continue or FERRY_STOP to stop the pipeline.
 class CheckpointHook {

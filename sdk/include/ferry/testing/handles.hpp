@@ -53,14 +53,24 @@ class SinkHandle : public detail::Instance<FerrySinkApi> {
 
   // Commits with a checkpoint for `partition` carrying this instance's
   // pipeline and run id, as the host does after a batch.
-  FerryStatus commit(std::string_view partition, std::string_view position) {
+  // With a fence token (ABI 1.6), as a worker holding the partition's
+  // lease commits.
+  FerryStatus commit(std::string_view partition, std::string_view position, uint64_t fence_token = 0) {
     FerryCheckpoint cp{};
     cp.struct_size = sizeof cp;
     cp.pipeline = ferry::bytes(params_.pipeline);
     cp.partition = ferry::bytes(partition);
     cp.position = ferry::bytes(position);
     cp.run_id = ferry::bytes(params_.run_id);
+    cp.fence_token = fence_token;
     return api_.commit(require(), &cp);
+  }
+  // ABI 1.6: fences the partition, as a worker that took its lease does;
+  // FERRY_NOT_IMPLEMENTED when the sink's table has no fence slot.
+  FerryStatus fence(std::string_view partition, uint64_t token) {
+    if (api_.struct_size < offsetof(FerrySinkApi, fence) + sizeof(void*) || api_.fence == nullptr)
+      return FERRY_NOT_IMPLEMENTED;
+    return api_.fence(require(), ferry::bytes(partition), token);
   }
   FerryStatus commit_without_checkpoint() { return api_.commit(require(), nullptr); }
   FerryStatus abort() { return api_.abort(require()); }
