@@ -19,6 +19,7 @@
 #include "common/error.h"
 #include "state/postgres_db.h"
 #include "state/postgres_dlq.h"
+#include "state/postgres_leases.h"
 #include "state/postgres_run_lock.h"
 #include "state/postgres_state_schema.h"
 #include "state/state_backend.h"
@@ -116,6 +117,18 @@ class PostgresBackend final : public state_sql::StateBackend {
   std::optional<LockHolder> lock_holder(const std::string& pipeline) override {
     return pg_state::run_lock_holder(conn_, pipeline);
   }
+
+  std::unique_ptr<WorkerLeases> join_workers(const std::string& pipeline, const LockHolder& me,
+                                             std::chrono::milliseconds ttl) override {
+    return pg_state::join_workers(dsn_, pipeline, me, ttl);
+  }
+  std::vector<WorkerInfo> list_workers(const std::string& pipeline) override {
+    return pg_state::list_workers(conn_, pipeline);
+  }
+  std::vector<LeaseInfo> list_leases(const std::string& pipeline) override {
+    return pg_state::list_leases(conn_, pipeline);
+  }
+  void forget_rounds(const std::string& pipeline) override { pg_state::forget_rounds(conn_, pipeline); }
 
  private:
   const std::string dsn_;

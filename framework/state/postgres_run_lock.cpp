@@ -1,12 +1,11 @@
 #include "state/postgres_run_lock.h"
 
+#include "state/postgres_leases.h"
+
 #include <utility>
 
 namespace ferry::core::pg_state {
 namespace {
-
-// First half of every pipeline's run lock key; the second is hashtext(pipeline).
-constexpr const char* kRunLockClass = "1718773089";
 
 class SessionLock final : public PipelineLock {
  public:
@@ -44,10 +43,19 @@ std::unique_ptr<PipelineLock> lock_run(const std::string& dsn, const std::string
 
 std::optional<LockHolder> run_lock_holder(Connection& c, const std::string& pipeline) {
   auto held = c.exec(
-      "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1::int::oid "
+      "SELECT mode FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1::int::oid "
       "AND objid = hashtext($2)::oid AND objsubid = 2",
       Params().text(kRunLockClass).text(pipeline));
   if (held.count() == 0) return std::nullopt;
+  if (held.text(0, 0) == "ShareLock") {
+    // Workers share it: name the newest, and say how many there are.
+    const std::vector<WorkerInfo> workers = list_workers(c, pipeline);
+    if (workers.empty()) return LockHolder{};
+    LockHolder h = workers.back().holder;
+    h.command += " (worker " + std::to_string(workers.back().id) + ", " + std::to_string(workers.size()) +
+                 " worker(s) sharing the pipeline)";
+    return h;
+  }
   auto r = c.exec("SELECT holder FROM run_locks WHERE pipeline = $1", Params().text(pipeline));
   if (r.count() == 0) return LockHolder{};
   return parse_holder_json(r.text(0, 0)).value_or(LockHolder{});

@@ -12,6 +12,10 @@
 
 namespace ferry::core::pg_state {
 
+// First half of every pipeline's run lock key; the second is hashtext(pipeline).
+// Workers (postgres_leases.h) hold it shared, every other command alone.
+constexpr const char* kRunLockClass = "1718773089";
+
 // Takes the lock on a connection of its own, held as long as the returned
 // object lives: the server also releases it when the session ends, so a
 // holder that died frees it. Throws PipelineBusyError naming the holder.

@@ -13,7 +13,7 @@ namespace {
 // Key of the advisory lock that serialises table creation between openers.
 constexpr const char* kSchemaLockKey = "7310593858231117312";
 
-constexpr int64_t kSchemaVersion = 4;
+constexpr int64_t kSchemaVersion = 5;
 
 // Version 1. Every statement is idempotent, so it also completes a database
 // made by a Ferry from before the version was kept.
@@ -173,6 +173,44 @@ constexpr const char* kSchemaV4[] = {
 ))sql",
 };
 
+// Version 5: workers sharing a pipeline (postgres_leases.cpp). A worker
+// holds an advisory lock on its id while it lives; a lease names its owner
+// and carries the fencing token of its latest grant, drawn from one
+// sequence so that tokens only grow, across rounds and resets.
+constexpr const char* kSchemaV5[] = {
+    "CREATE SEQUENCE fence_tokens",
+    R"sql(CREATE TABLE workers (
+  id            BIGSERIAL PRIMARY KEY,
+  pipeline      TEXT COLLATE "C" NOT NULL,
+  holder        TEXT   NOT NULL,  -- JSON: host, pid, command, since
+  run_id        TEXT   NOT NULL DEFAULT '',
+  joined_at_ms  BIGINT NOT NULL,
+  heartbeat_at  TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
+  left_at_ms    BIGINT
+))sql",
+    "CREATE INDEX workers_pipeline ON workers (pipeline)",
+    R"sql(CREATE TABLE work_rounds (
+  pipeline TEXT COLLATE "C" NOT NULL,
+  scope    TEXT COLLATE "C" NOT NULL,
+  round    BIGINT NOT NULL,
+  PRIMARY KEY (pipeline, scope)
+))sql",
+    R"sql(CREATE TABLE partition_leases (
+  pipeline   TEXT COLLATE "C" NOT NULL,
+  scope      TEXT COLLATE "C" NOT NULL,
+  partition  TEXT COLLATE "C" NOT NULL,
+  seq        BIGINT  NOT NULL,              -- claimed in the plan's order
+  round      BIGINT  NOT NULL,              -- the round it is part of
+  done       BOOLEAN NOT NULL DEFAULT FALSE,
+  owner      BIGINT,                        -- workers.id, while leased
+  token      BIGINT  NOT NULL DEFAULT 0,    -- fencing token of the latest grant
+  expires_at TIMESTAMPTZ,                   -- the server's clock
+  ttl_ms     BIGINT  NOT NULL DEFAULT 0,
+  takeovers  BIGINT  NOT NULL DEFAULT 0,    -- grants that took it from a worker, this round
+  PRIMARY KEY (pipeline, scope, partition)
+))sql",
+};
+
 }  // namespace
 
 void ensure_schema(Connection& c) {
@@ -199,6 +237,8 @@ void ensure_schema(Connection& c) {
     for (const char* statement : kSchemaV3) c.exec(statement);
   if (version < 4)
     for (const char* statement : kSchemaV4) c.exec(statement);
+  if (version < 5)
+    for (const char* statement : kSchemaV5) c.exec(statement);
   c.exec("INSERT INTO state_schema (only_row, version) VALUES (TRUE, $1) "
          "ON CONFLICT (only_row) DO UPDATE SET version = excluded.version",
          Params().integer(kSchemaVersion));

@@ -144,6 +144,7 @@ class SqlStateStore final : public StateStore {
       // pipeline at the disk's sync rate. New DLQ entries keep it: losing
       // one would lose a record.
       auto tx = db_->begin(r.add.empty() ? Durability::kRelaxed : Durability::kFull);
+      if (r.fence) check_fence(r.pipeline, *r.fence);
       if (r.checkpoint) {
         const Checkpoint& c = *r.checkpoint;
         db_->exec(
@@ -196,6 +197,7 @@ class SqlStateStore final : public StateStore {
         db_->exec("DELETE FROM checkpoint_resets WHERE pipeline = $1", Params().text(pipeline));
         // A plan only keeps partitions from drifting under their checkpoints.
         db_->exec("DELETE FROM partition_plans WHERE pipeline = $1", Params().text(pipeline));
+        db_->forget_rounds(pipeline);
       }
       db_->exec(
           "INSERT INTO checkpoint_resets (pipeline, partition, reset_at_ms) VALUES ($1, $2, $3) "
@@ -253,16 +255,27 @@ class SqlStateStore final : public StateStore {
     });
   }
 
-  void save_intent(const std::string& pipeline, const std::string& partition, const std::string& body) override {
+  void save_intent(const std::string& pipeline, const std::string& partition, const std::string& body,
+                   const std::optional<Fence>& fence) override {
     guarded([&] {
       // Like a checkpoint, an intent lost to a power cut only makes the
       // batch come again; its DLQ entries are written again by the commit
       // that finishes it.
-      db_->exec(
+      const std::string sql =
           "INSERT INTO commit_intents (pipeline, partition, body, updated_at_ms) VALUES ($1, $2, $3, $4) "
           "ON CONFLICT (pipeline, partition) DO UPDATE SET body = excluded.body, "
-          "updated_at_ms = excluded.updated_at_ms",
-          Params().text(pipeline).text(partition).bytes(body).integer(state_now_ms()), Durability::kRelaxed);
+          "updated_at_ms = excluded.updated_at_ms";
+      const Params params = Params().text(pipeline).text(partition).bytes(body).integer(state_now_ms());
+      if (!fence) {
+        db_->exec(sql, params, Durability::kRelaxed);
+        return;
+      }
+      // A paused worker that lost its lease must not overwrite the intent
+      // of the worker that took the partition over.
+      auto tx = db_->begin(Durability::kRelaxed);
+      check_fence(pipeline, *fence);
+      db_->exec(sql, params);
+      tx->commit();
     });
   }
 
@@ -369,6 +382,17 @@ class SqlStateStore final : public StateStore {
     return guarded([&] { return db_->lock_holder(pipeline); });
   }
 
+  std::unique_ptr<WorkerLeases> join_workers(const std::string& pipeline, const LockHolder& me,
+                                             std::chrono::milliseconds ttl) override {
+    return db_->join_workers(pipeline, me, ttl);
+  }
+  std::vector<WorkerInfo> list_workers(const std::string& pipeline) override {
+    return guarded([&] { return db_->list_workers(pipeline); });
+  }
+  std::vector<LeaseInfo> list_leases(const std::string& pipeline) override {
+    return guarded([&] { return db_->list_leases(pipeline); });
+  }
+
   bool record_schema_version(const SchemaVersion& v) override {
     return guarded([&] {
       return db_->exec(
@@ -435,6 +459,21 @@ class SqlStateStore final : public StateStore {
   }
 
  private:
+  // Inside the caller's transaction: the lease still has the fence's token.
+  // The row stays locked until the transaction ends, so a worker taking
+  // the partition over waits for this commit and then reads its checkpoint.
+  // Only a back end with leases (join_workers) ever hands out fences.
+  void check_fence(const std::string& pipeline, const Fence& fence) {
+    const int64_t held = db_->exec(
+        "UPDATE partition_leases SET token = token WHERE pipeline = $1 AND scope = '' AND partition = $2 "
+        "AND token = $3",
+        Params().text(pipeline).text(fence.partition).integer(fence.token));
+    if (held == 0)
+      throw FencedError("state store " + db_->label() + ": partition '" + fence.partition + "' of pipeline '" +
+                        pipeline + "' was taken over by another worker (this worker's lease token " +
+                        std::to_string(fence.token) + " is no longer current); nothing of the batch was saved");
+  }
+
   // One operation under the mutex and the back end's retry rule; a retried
   // operation starts over, its earlier result dropped.
   template <typename Fn>

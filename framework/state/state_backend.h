@@ -126,6 +126,25 @@ class StateBackend {
   // outside the store's mutex (it may wait on another connection).
   virtual std::unique_ptr<PipelineLock> lock_pipeline(const std::string& pipeline, const LockHolder& me) = 0;
   virtual std::optional<LockHolder> lock_holder(const std::string& pipeline) = 0;
+
+  // Workers with leases (see StateStore::join_workers); none by default.
+  // join_workers is called outside the store's mutex.
+  virtual std::unique_ptr<WorkerLeases> join_workers(const std::string& pipeline, const LockHolder& me,
+                                                     std::chrono::milliseconds ttl) {
+    (void)pipeline, (void)me, (void)ttl;
+    return nullptr;
+  }
+  virtual std::vector<WorkerInfo> list_workers(const std::string& pipeline) {
+    (void)pipeline;
+    return {};
+  }
+  virtual std::vector<LeaseInfo> list_leases(const std::string& pipeline) {
+    (void)pipeline;
+    return {};
+  }
+  // Inside a whole-pipeline reset's transaction: the next worker plans a
+  // new round.
+  virtual void forget_rounds(const std::string& pipeline) { (void)pipeline; }
 };
 
 // The store over a back end.

@@ -7,7 +7,9 @@
 // Every method either succeeds or throws ferry::core::Error.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -76,6 +78,20 @@ struct DlqChange {
   std::optional<std::string> record_json;  // ... with the record as that stage saw it
 };
 
+// A worker's claim to write a partition: its lease's fencing token. A save
+// that carries one is a compare-and-set: it happens only while the lease
+// still has that token, else it throws FencedError and changes nothing.
+struct Fence {
+  std::string partition;
+  int64_t token = 0;
+};
+
+// Another worker took the partition's lease since this one got it.
+class FencedError : public Error {
+ public:
+  using Error::Error;
+};
+
 // Everything one batch's commit leaves in the state store, applied in one
 // transaction: the checkpoint, the sinks' acknowledgements, the DLQ entries
 // it adds and changes, and the removal of its commit intent.
@@ -87,6 +103,7 @@ struct CommitRecord {
   std::vector<std::pair<std::string, int64_t>> acks;  // sink -> records it took
   std::vector<DlqEntry> add;
   std::vector<DlqChange> change;
+  std::optional<Fence> fence;  // a worker's commit: only while its lease stands
 };
 
 // Who holds a pipeline's run lock.
@@ -127,6 +144,71 @@ class PipelineBusyError : public Error {
 
  private:
   LockHolder holder_;
+};
+
+// A partition granted to a worker, until it is finished or released, its
+// lease expires unrenewed, or its worker's session ends.
+struct Lease {
+  std::string partition;
+  int64_t token = 0;              // fencing token: larger than every earlier grant's
+  std::optional<int64_t> from;    // the worker it was taken over from, if it had one
+};
+
+// One worker of a pipeline's shared runs (PostgreSQL state). Workers share
+// a round: the partitions planned by the worker that started it, each
+// read once by whichever worker claims it. While it lives, the worker holds
+// the pipeline shared (a replay or reset waits for every worker to leave)
+// and renews its leases by heartbeat; when it is destroyed, or its process
+// dies, its unfinished partitions are free to take at once.
+//
+// Thread-safety: every method may be called from any thread.
+class WorkerLeases {
+ public:
+  virtual ~WorkerLeases() = default;
+  virtual int64_t worker_id() const = 0;
+  // Joins the round in progress, or starts the next with the partitions
+  // `plan` returns (called only then, while no other worker can start one).
+  // Returns the round's partitions in their order.
+  virtual std::vector<std::string> join_round(const std::function<std::vector<std::string>()>& plan) = 0;
+  virtual bool started_round() const = 0;
+  // A partition of the round nobody holds (or whose holder's lease expired
+  // or whose holder is gone), now this worker's; none when there is none.
+  virtual std::optional<Lease> claim() = 0;
+  // The partition is read to its end for this round. False: the lease was
+  // lost meanwhile (the other worker finishes it).
+  virtual bool finish(const Lease& lease) = 0;
+  // Given back unfinished, for another worker to take now.
+  virtual void release(const Lease& lease) noexcept = 0;
+  // Whether the heartbeat found the lease taken by another worker.
+  virtual bool lost(const Lease& lease) const = 0;
+  enum class Round {
+    kDone,    // every partition finished
+    kOwn,     // what is left is held by this worker
+    kOthers,  // another live worker holds some: wait to see it finish or expire
+  };
+  virtual Round round_state() = 0;
+  // Marks the pipeline's runs left "running" by workers that are gone.
+  virtual int64_t fail_dead_runs(const std::string& message) = 0;
+  // Records the run this worker is doing (shown by `ferry status`).
+  virtual void set_run(const std::string& run_id) = 0;
+};
+
+// A worker, a lease, who holds what: for `ferry status` and the admin API.
+struct WorkerInfo {
+  int64_t id = 0;
+  LockHolder holder;
+  std::string run_id;
+  bool alive = false;
+  int64_t heartbeat_age_ms = 0;
+};
+struct LeaseInfo {
+  std::string partition;
+  int64_t round = 0;
+  bool done = false;
+  std::optional<int64_t> owner;
+  int64_t token = 0;
+  int64_t expires_in_ms = 0;  // negative: expired
+  int64_t takeovers = 0;
 };
 
 struct DlqFilter {
@@ -241,8 +323,12 @@ class StateStore {
   // The intent of the batch in flight in a partition, opaque to the store:
   // saved before the sinks commit, removed by finish_commit. After a crash
   // it tells which batch may have reached which sink.
-  virtual void save_intent(const std::string& pipeline, const std::string& partition,
-                           const std::string& body) = 0;
+  // With a fence, only while the lease stands (see Fence).
+  virtual void save_intent(const std::string& pipeline, const std::string& partition, const std::string& body,
+                           const std::optional<Fence>& fence) = 0;
+  void save_intent(const std::string& pipeline, const std::string& partition, const std::string& body) {
+    save_intent(pipeline, partition, body, std::nullopt);
+  }
   virtual std::optional<std::string> load_intent(const std::string& pipeline,
                                                  const std::string& partition) = 0;
   // Applies a commit in one transaction (see CommitRecord).
@@ -276,6 +362,24 @@ class StateStore {
   virtual std::unique_ptr<PipelineLock> lock_pipeline(const std::string& pipeline, const LockHolder& me) = 0;
   // Who holds it, without taking it.
   virtual std::optional<LockHolder> lock_holder(const std::string& pipeline) = 0;
+
+  // Joins the pipeline's shared runs as a worker (see WorkerLeases), with
+  // leases that expire `ttl` after their last renewal. Null when this store
+  // keeps no leases (SQLite, memory: one run at a time, lock_pipeline).
+  // Throws PipelineBusyError while a command holds the pipeline alone.
+  virtual std::unique_ptr<WorkerLeases> join_workers(const std::string& pipeline, const LockHolder& me,
+                                                     std::chrono::milliseconds ttl) {
+    (void)pipeline, (void)me, (void)ttl;
+    return nullptr;
+  }
+  virtual std::vector<WorkerInfo> list_workers(const std::string& pipeline) {
+    (void)pipeline;
+    return {};
+  }
+  virtual std::vector<LeaseInfo> list_leases(const std::string& pipeline) {
+    (void)pipeline;
+    return {};
+  }
 
   // Stores a schema version unless (pipeline, partition, version) is known;
   // returns true when it was new.

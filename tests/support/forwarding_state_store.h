@@ -32,8 +32,10 @@ class ForwardingStateStore : public core::StateStore {
                            const std::vector<core::PlannedPartition>& plan) override {
     inner_->save_partition_plan(p, s, plan);
   }
-  void save_intent(const std::string& p, const std::string& q, const std::string& b) override {
-    inner_->save_intent(p, q, b);
+  using core::StateStore::save_intent;
+  void save_intent(const std::string& p, const std::string& q, const std::string& b,
+                   const std::optional<core::Fence>& f) override {
+    inner_->save_intent(p, q, b, f);
   }
   std::optional<std::string> load_intent(const std::string& p, const std::string& q) override {
     return inner_->load_intent(p, q);
@@ -62,6 +64,12 @@ class ForwardingStateStore : public core::StateStore {
     return inner_->lock_pipeline(p, me);
   }
   std::optional<core::LockHolder> lock_holder(const std::string& p) override { return inner_->lock_holder(p); }
+  std::unique_ptr<core::WorkerLeases> join_workers(const std::string& p, const core::LockHolder& me,
+                                                   std::chrono::milliseconds ttl) override {
+    return inner_->join_workers(p, me, ttl);
+  }
+  std::vector<core::WorkerInfo> list_workers(const std::string& p) override { return inner_->list_workers(p); }
+  std::vector<core::LeaseInfo> list_leases(const std::string& p) override { return inner_->list_leases(p); }
   bool record_schema_version(const core::SchemaVersion& v) override { return inner_->record_schema_version(v); }
   std::vector<core::SchemaVersion> list_schema_versions(const std::string& p) override {
     return inner_->list_schema_versions(p);

@@ -158,7 +158,8 @@ int64_t count_of(const std::vector<std::pair<DlqStatus, int64_t>>& counts, DlqSt
 TEST_F(PostgresStateMigrationTest, AVersion1StateKeepsItsCheckpointsAndEveryDlqEntry) {
   const std::string db = version_1_database();
   auto store = open_postgres_state(server_->dsn(db));
-  EXPECT_EQ(server_->psql("SELECT version FROM state_schema", db), "4\n");
+  EXPECT_EQ(server_->psql("SELECT version FROM state_schema", db), "5\n");
+  EXPECT_EQ(server_->psql("SELECT to_regclass('partition_leases') IS NOT NULL", db), "t\n");
 
   auto cp = store->load_checkpoint("orders", "p0");
   ASSERT_TRUE(cp);
