@@ -78,13 +78,39 @@ boost::json::object status_report(StateStore& state, const std::string& pipeline
   // A run still marked running while nobody holds the pipeline died (kill
   // -9, a crash) before it could record its end; the next run records it.
   const std::optional<LockHolder> holder = state.lock_holder(pipeline);
+  // Workers sharing the pipeline (PostgreSQL state): while some run, a run
+  // still marked running died only if no live worker is doing it.
+  const std::vector<WorkerInfo> live = state.list_workers(pipeline);
+  boost::json::array workers;
+  for (const WorkerInfo& w : live)
+    workers.push_back(boost::json::object{{"id", w.id},
+                                          {"host", w.holder.host},
+                                          {"pid", w.holder.pid},
+                                          {"run_id", w.run_id},
+                                          {"since_ms", w.holder.since_ms},
+                                          {"heartbeat_age_ms", w.heartbeat_age_ms}});
+  auto run_is_live = [&](const Run& r) {
+    if (!holder) return false;
+    if (live.empty()) return true;
+    for (const WorkerInfo& w : live)
+      if (w.run_id == r.id) return true;
+    return false;
+  };
+  boost::json::array leases;
+  for (const LeaseInfo& l : state.list_leases(pipeline)) {
+    boost::json::object o{{"partition", l.partition}, {"round", l.round},   {"done", l.done},
+                          {"token", l.token},         {"takeovers", l.takeovers}};
+    o["owner"] = l.owner ? boost::json::value(*l.owner) : boost::json::value(nullptr);
+    o["expires_in_ms"] = l.owner ? boost::json::value(l.expires_in_ms) : boost::json::value(nullptr);
+    leases.push_back(std::move(o));
+  }
   boost::json::array acks;
   for (const SinkAck& a : state.list_sink_acks(pipeline))
     acks.push_back(boost::json::object{
         {"sink", a.sink}, {"records", a.records}, {"batches", a.batches}, {"updated_at_ms", a.updated_at_ms}});
   boost::json::array runs;
   for (const Run& r : state.list_runs(pipeline, 10)) {
-    const bool died = r.status == RunStatus::Running && !holder;
+    const bool died = r.status == RunStatus::Running && !run_is_live(r);
     runs.push_back(boost::json::object{{"id", r.id},
                                        {"kind", r.kind},
                                        {"status", died ? to_string(RunStatus::Failed) : to_string(r.status)},
@@ -127,7 +153,9 @@ boost::json::object status_report(StateStore& state, const std::string& pipeline
                              {"dlq", dlq_counts_json(state, pipeline)},
                              {"runs", std::move(runs)},
                              {"schema_versions", std::move(schemas)},
-                             {"backfill", std::move(windows)}};
+                             {"backfill", std::move(windows)},
+                             {"workers", std::move(workers)},
+                             {"leases", std::move(leases)}};
 }
 
 }  // namespace ferry::core

@@ -48,6 +48,7 @@ int run_command(const GlobalOptions& g, const RunArgs& a) {
   options.dry_run = a.dry_run;
   options.rate = a.rate;
   options.parallelism = parse_parallelism(a.parallelism);
+  options.lease_ttl = std::chrono::seconds(a.lease_seconds);
   ServedCommand served(p.def, *state, a.admin, "the pipeline");
   served.attach(options);
   core::Engine engine(p.def, *p.plugins, *state);

@@ -60,6 +60,25 @@ int status_command(const GlobalOptions& g, const std::string& pipeline, bool jso
                 << " after '" << str(sv.at("began_after")) << "' " << str(sv.at("fields")) << "\n";
     }
   }
+  if (!report["workers"].as_array().empty() || !report["leases"].as_array().empty()) {
+    std::cout << "\nworkers\n";
+    for (const auto& v : report["workers"].as_array()) {
+      const auto& w = v.as_object();
+      std::cout << "  worker " << std::setw(8) << str(w.at("id")) << " pid " << std::setw(8) << str(w.at("pid"))
+                << " on " << std::setw(20) << str(w.at("host")) << " run " << std::setw(18) << str(w.at("run_id"))
+                << " heartbeat " << w.at("heartbeat_age_ms").as_int64() / 1000 << " s ago\n";
+    }
+    std::cout << "\nleases (current round)\n";
+    for (const auto& v : report["leases"].as_array()) {
+      const auto& l = v.as_object();
+      std::string state = l.at("done").as_bool() ? "finished" : "free";
+      if (!l.at("owner").is_null())
+        state = "worker " + str(l.at("owner")) + ", expires in " +
+                std::to_string(l.at("expires_in_ms").as_int64() / 1000) + " s";
+      std::cout << "  " << std::setw(36) << str(l.at("partition")) << " " << std::setw(34) << state << " token "
+                << std::setw(8) << str(l.at("token")) << " taken over " << str(l.at("takeovers")) << "\n";
+    }
+  }
   if (!report["backfill"].as_array().empty()) {
     std::cout << "\nbackfill windows\n";
     for (const auto& v : report["backfill"].as_array()) {

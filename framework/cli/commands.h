@@ -41,6 +41,7 @@ struct RunArgs {
   int64_t progress_interval = 30;  // seconds between progress log lines without a terminal
   double rate = 0;                         // records/s, 0 = unlimited
   std::optional<std::string> parallelism;  // "auto" or a number
+  int64_t lease_seconds = 30;              // workers sharing a pipeline: lease TTL
   AdminArgs admin;
 };
 int run_command(const GlobalOptions& g, const RunArgs& a);

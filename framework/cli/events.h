@@ -23,7 +23,7 @@ inline bool json_output() { return core::Logger::instance().format() == core::Lo
 
 // The counts of a run as event fields.
 inline boost::json::object summary_fields(const std::string& pipeline, const core::RunSummary& s) {
-  return {{"pipeline", pipeline},
+  boost::json::object out{{"pipeline", pipeline},
           {"run", s.run_id},
           {"status", core::to_string(s.status)},
           {"read", s.counts.read},
@@ -33,6 +33,13 @@ inline boost::json::object summary_fields(const std::string& pipeline, const cor
           {"retries", s.retries},
           {"seconds", s.seconds},
           {"message", s.message}};
+  if (s.shared)
+    out["worker"] = boost::json::object{{"id", s.shared->worker_id},
+                                        {"started_round", s.shared->started_round},
+                                        {"partitions", s.shared->partitions},
+                                        {"taken_over", s.shared->takeovers},
+                                        {"lost", s.shared->fenced}};
+  return out;
 }
 
 }  // namespace ferry::cli

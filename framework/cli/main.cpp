@@ -57,6 +57,11 @@ int main(int argc, char** argv) {
         ->check(CLI::NonNegativeNumber);
   };
   add_progress_interval(run_cmd, run.progress_interval);
+  run_cmd
+      ->add_option("--lease-seconds", run.lease_seconds,
+                   "With PostgreSQL state, where runs share the pipeline as workers: a worker that renews no "
+                   "lease for this long loses its partitions to the others (default 30)")
+      ->check(CLI::Range(1, 86400));
   auto add_run_tuning = [](CLI::App* cmd, cli::RunArgs& r) {
     cmd->add_option("--rate", r.rate, "Read at most this many records per second (token bucket)")
         ->check(CLI::NonNegativeNumber);

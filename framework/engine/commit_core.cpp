@@ -81,6 +81,7 @@ void CommitCore::commit_one(size_t i, const Delivery& d, SinkOutcome& outcome,
   cp.partition = as_bytes(d.partition);
   cp.position = as_bytes(d.to);
   cp.run_id = as_bytes(run_.run_id);
+  cp.fence_token = d.fence ? static_cast<uint64_t>(d.fence->token) : 0;
   // Whether a transactional sink holds the batch: its own checkpoint says.
   // A sink that cannot be asked is asked again. Neither answer may be
   // guessed: "no" would write a batch that may have landed a second time,
@@ -118,6 +119,9 @@ void CommitCore::commit_one(size_t i, const Delivery& d, SinkOutcome& outcome,
     }
     run_.observe_call("commit", slot.def->name, called);
     if (r.ok()) return;
+    if (r.status == FERRY_FENCED)
+      throw FencedError("sink '" + slot.def->name + "' refused the commit of partition '" + d.partition +
+                        "' as fenced: " + r.message);
     if (holds_batch(r.message)) {
       // The commit landed and only its answer was lost: writing the batch
       // again would store it twice.
@@ -206,6 +210,7 @@ std::vector<SinkOutcome> CommitCore::deliver(const Delivery& d, Accounting& acco
     record = CommitRecord{};
     record.pipeline = run_.def.name;
     record.partition = d.partition;
+    record.fence = d.fence;
     intent = CommitIntent{};
     intent.kind = d.kind;
     intent.run_id = run_.run_id;
@@ -259,7 +264,7 @@ std::vector<SinkOutcome> CommitCore::deliver(const Delivery& d, Accounting& acco
     account();
     bool saved = false;
     if (intent_needed()) {
-      run_.state.save_intent(run_.def.name, d.partition, encode_intent(intent));
+      run_.state.save_intent(run_.def.name, d.partition, encode_intent(intent), d.fence);
       saved = true;
     }
     // After a sink's outcome changed: the policy again, and the intent a
@@ -268,7 +273,7 @@ std::vector<SinkOutcome> CommitCore::deliver(const Delivery& d, Accounting& acco
       if (d.apply_policy && !policy_holds()) throw policy_failure();
       account();
       if (saved || intent_needed()) {
-        run_.state.save_intent(run_.def.name, d.partition, encode_intent(intent));
+        run_.state.save_intent(run_.def.name, d.partition, encode_intent(intent), d.fence);
         saved = true;
       }
     };

@@ -77,6 +77,10 @@ struct Delivery {
   // else for "deliver".
   std::vector<SinkOutcome::State> start;
   const HeldBy* held_by = nullptr;
+  // A worker's lease of the partition: every save of the batch (the
+  // intent, each sink's checkpoint, the state's) happens only while the
+  // lease has this token, and throws FencedError otherwise.
+  std::optional<Fence> fence;
 };
 
 class CommitCore {

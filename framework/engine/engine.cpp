@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "common/log.h"
+#include "engine/leased_partitions.h"
 #include "engine/partition_runner.h"
 #include "engine/replay_driver.h"
 #include "engine/run_context.h"
@@ -58,16 +59,36 @@ uint64_t estimated_records(SourceInstance& source, const std::string& partition)
   return e && e->first != UINT64_MAX ? e->first : 0;
 }
 
+// A short-lived source instance to plan with. Errant records it reports
+// while listing are kept like any other.
+class PlanningSource {
+ public:
+  explicit PlanningSource(RunContext& run) : errants_(run) {
+    auto host = std::make_unique<HostContext>(run.def.name, "source", &run.stop, run.options.metrics);
+    host->set_errant_handler([this](const FerryErrantRecord& r) { return errants_.report("source", "", r, counts_); });
+    source_ = std::make_unique<SourceInstance>(run.plugins.require(run.def.source.plugin), std::move(host),
+                                               run.params_for(run.def.source));
+  }
+  SourceInstance& source() { return *source_; }
+  // The partitions, planned (and stored) once for the run.
+  std::vector<std::string> list(RunContext& run) {
+    std::vector<std::string> names = run.partitions.list(run, *source_);
+    if (run.show_progress())
+      for (const std::string& n : names) run.progress.expect(n, estimated_records(*source_, n));
+    return names;
+  }
+
+ private:
+  ErrantRecords errants_;
+  WorkerCounts counts_;
+  std::unique_ptr<SourceInstance> source_;
+};
+
 PartitionPlan plan_partitions(RunContext& run, uint32_t parallelism) {
   const PipelineDef& def = run.def;
-  ErrantRecords errants(run);
-  WorkerCounts counts;
-  auto host = std::make_unique<HostContext>(def.name, "source", &run.stop, run.options.metrics);
-  host->set_errant_handler([&](const FerryErrantRecord& r) { return errants.report("source", "", r, counts); });
-  SourceInstance source(run.plugins.require(def.source.plugin), std::move(host), run.params_for(def.source));
-  std::vector<std::string> names = run.partitions.list(run, source);
-  if (run.show_progress())
-    for (const std::string& n : names) run.progress.expect(n, estimated_records(source, n));
+  PlanningSource planning(run);
+  SourceInstance& source = planning.source();
+  std::vector<std::string> names = planning.list(run);
   PartitionPlan plan;
   plan.workers = plan_workers(parallelism, names.size(), def.max_batch_bytes, def.queue_depth);
   if (!def.orchestrator) {
@@ -130,6 +151,20 @@ class ThreadGroup {
   std::vector<std::thread> threads_;
 };
 
+// Whether this run may share the pipeline with other workers, when the
+// state store keeps leases: an ordinary run, whose every transactional
+// sink can be fenced (else a paused worker could still commit). An
+// orchestrator's groups are a one-process plan: such a run holds the
+// pipeline alone.
+bool may_share(const EngineOptions& o, const PipelineDef& def, const PluginRegistry& plugins) {
+  if (o.dry_run || o.lock_held || o.replay || o.window || o.kind != "run" || def.orchestrator) return false;
+  for (const SinkDef& s : def.sinks) {
+    const LoadedPlugin& p = plugins.require(s.plugin);
+    if (p.has_capability(FERRY_KIND_SINK, FERRY_CAP_TRANSACTIONAL) && !p.sink_can_fence()) return false;
+  }
+  return true;
+}
+
 void add(RunSummary& total, const WorkerCounts& c) {
   total.counts.read += c.read.load();
   total.counts.written += c.written;
@@ -137,6 +172,11 @@ void add(RunSummary& total, const WorkerCounts& c) {
   total.counts.batches += c.batches;
   total.retries += c.retries;
   total.extra_writes += c.extra_writes;
+  if (total.shared) {
+    total.shared->partitions += c.partitions;
+    total.shared->takeovers += c.takeovers;
+    total.shared->fenced += c.fenced;
+  }
 }
 
 }  // namespace
@@ -180,8 +220,17 @@ RunSummary Engine::run(const EngineOptions& options) {
   RunContext run(def_, plugins_, state_, options, options.run_id.empty() ? new_run_id() : options.run_id);
   // One run, replay or backfill at a time changes a pipeline's state. A dry
   // run writes nothing, so it may look while another runs.
+  // With a state store that keeps leases, an ordinary run shares the
+  // pipeline with the other workers running it (leased_partitions.h).
   std::unique_ptr<PipelineLock> lock;
-  if (!options.dry_run && !options.lock_held) {
+  std::unique_ptr<WorkerLeases> leases;
+  if (may_share(options, def_, plugins_))
+    leases = state_.join_workers(def_.name, this_process(options.kind), options.lease_ttl);
+  if (leases) {
+    run.leases = leases.get();
+    leases->set_run(run.run_id);
+    leases->fail_dead_runs("the worker running it ended without recording an end (killed, or it crashed)");
+  } else if (!options.dry_run && !options.lock_held) {
     lock = state_.lock_pipeline(def_.name, this_process(options.kind));
     state_.fail_unfinished_runs(def_.name, unfinished_run_message(*lock));
   }
@@ -191,7 +240,18 @@ RunSummary Engine::run(const EngineOptions& options) {
   const uint32_t parallelism = options.parallelism.value_or(def_.parallelism);
   std::optional<PartitionPlan> plan;
   uint32_t workers = 1;
-  if (!options.replay && parallelism != 1) {
+  if (leases) {
+    // The worker that starts a round plans it; the others read what it
+    // planned, so every worker reads the same partitions.
+    const std::vector<std::string> names = leases->join_round([&] { return PlanningSource(run).list(run); });
+    if (!leases->started_round()) run.partitions.adopt(run, names);
+    workers = plan_workers(parallelism, names.size(), def_.max_batch_bytes, def_.queue_depth);
+    log_info(std::string("worker ") + std::to_string(leases->worker_id()) +
+                 (leases->started_round() ? " started a round of " : " joined a round of ") +
+                 std::to_string(names.size()) + " partition(s), reading with " + std::to_string(workers) +
+                 " thread(s)",
+             run.fields());
+  } else if (!options.replay && parallelism != 1) {
     plan = plan_partitions(run, parallelism);
     workers = std::min<uint32_t>(plan->workers, static_cast<uint32_t>(std::max<size_t>(1, plan->groups.size())));
     size_t partitions = 0;
@@ -210,6 +270,11 @@ RunSummary Engine::run(const EngineOptions& options) {
 
   RunSummary total;
   total.run_id = run.run_id;
+  if (leases) {
+    total.shared.emplace();
+    total.shared->worker_id = leases->worker_id();
+    total.shared->started_round = leases->started_round();
+  }
   std::vector<std::unique_ptr<WorkerCounts>> counts;
   std::vector<std::exception_ptr> errors(workers);
   for (uint32_t w = 0; w < workers; ++w) counts.push_back(std::make_unique<WorkerCounts>());
@@ -231,6 +296,9 @@ RunSummary Engine::run(const EngineOptions& options) {
           into.batches += worker.counts.batches;
           into.retries += worker.counts.retries;
           into.extra_writes += worker.counts.extra_writes;
+          into.partitions += worker.counts.partitions;
+          into.takeovers += worker.counts.takeovers;
+          into.fenced += worker.counts.fenced;
         }
       } keep{worker, *counts[w]};
       if (options.replay) {
@@ -238,6 +306,10 @@ RunSummary Engine::run(const EngineOptions& options) {
         return;
       }
       PartitionRunner runner(worker);
+      if (run.leases) {
+        run_leased_partitions(worker, runner, *run.leases);
+        return;
+      }
       if (!queue) {
         const std::vector<std::string> partitions = run.partitions.list(run, *worker.source);
         if (run.show_progress())
@@ -321,6 +393,12 @@ std::string format_summary(const std::string& pipeline, const RunSummary& s) {
                     std::to_string(s.counts.rejected) + ", batches " + std::to_string(s.counts.batches) +
                     ", " + rate;
   if (s.retries) out += ", retries " + std::to_string(s.retries);
+  if (s.shared) {
+    out += "; worker " + std::to_string(s.shared->worker_id) + ": " + std::to_string(s.shared->partitions) +
+           " partition(s) finished";
+    if (s.shared->takeovers) out += ", " + std::to_string(s.shared->takeovers) + " taken over";
+    if (s.shared->fenced) out += ", " + std::to_string(s.shared->fenced) + " lost to other workers";
+  }
   if (!s.message.empty()) out += " (" + s.message + ")";
   return out;
 }

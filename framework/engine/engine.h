@@ -57,6 +57,10 @@ struct EngineOptions {
   std::optional<WindowOptions> window;
   std::string run_id;                         // empty: a new one
   bool lock_held = false;                     // the caller holds the pipeline's run lock
+  // With a state store that keeps leases (PostgreSQL), a run is one of the
+  // workers sharing the pipeline; a lease not renewed for this long is
+  // free for another worker to take.
+  std::chrono::milliseconds lease_ttl{30000};
 };
 
 struct ReplayCounts {
@@ -76,6 +80,15 @@ struct RunSummary {
   double seconds = 0;
   std::string message;  // why it stopped, for failures and stops
   ReplayCounts replay;
+  // A worker sharing the pipeline (none: the run held it alone).
+  struct Shared {
+    int64_t worker_id = 0;
+    bool started_round = false;
+    int64_t partitions = 0;
+    int64_t takeovers = 0;
+    int64_t fenced = 0;
+  };
+  std::optional<Shared> shared;
 };
 
 class Engine {

@@ -158,6 +158,22 @@ PartitionRunner::Resume PartitionRunner::resume(const std::string& partition, co
   return r;
 }
 
+void PartitionRunner::fence_sinks(const std::string& key, const Lease& lease) {
+  for (SinkSlot& slot : w_.sinks) {
+    if (!slot.transactional) continue;
+    if (!slot.instance)
+      throw Error("partition '" + key + "' cannot be taken over: sink '" + slot.def->name +
+                  "' must be fenced first, so that the worker that held it cannot commit any more, and it cannot "
+                  "be reached (" + slot.down_reason + ")");
+    try {
+      slot.instance->fence(key, static_cast<uint64_t>(lease.token));
+    } catch (const PluginCallError& e) {
+      if (e.status() == FERRY_FENCED) throw FencedError(e.what());
+      throw;
+    }
+  }
+}
+
 void PartitionRunner::track_schema(const FerryBatch& batch, const std::string& key) {
   if (batch.n_rows == 0 && batch.schema.n_fields == 0) return;  // an all-rejected batch says nothing
   const std::string version = schema_fingerprint(batch.schema);
@@ -220,11 +236,18 @@ void PartitionRunner::add_lineage(BatchChain& chain) {
   chain.push(out);
 }
 
-void PartitionRunner::run(const std::string& partition) {
+void PartitionRunner::run(const std::string& partition, const Lease* lease) {
   RunContext& run = w_.run;
   partition_ = partition;
   w_.current_partition = partition;
   const std::string key = run.checkpoint_key(partition);
+  std::optional<Fence> fence;
+  if (lease) {
+    // Before anything is read: a commit of the previous holder still on
+    // its way lands now or never, and the checkpoints read next are final.
+    fence_sinks(key, *lease);
+    fence = Fence{key, lease->token};
+  }
   estimate_ = 0;
   if (auto est = w_.source->estimate(partition)) estimate_ = est->first == UINT64_MAX ? 0 : est->first;
   schema_version_.clear();
@@ -267,6 +290,7 @@ void PartitionRunner::run(const std::string& partition) {
     d.to = to_string(batch.end_position);
     d.schema_version = schema_version_;
     d.source_rows = item.source_rows;
+    d.fence = fence;
     d.start.assign(w_.sinks.size(), State::Committed);
     if (item.held) {
       for (size_t i = 0; i < from.holders.size(); ++i)
@@ -281,6 +305,8 @@ void PartitionRunner::run(const std::string& partition) {
     before = d.to;
     if (run.show_progress()) run.progress.read(partition, item.source_rows);
     if (run.stop.stopping()) break;
+    if (lease && run.leases->lost(*lease))
+      throw FencedError("the heartbeat found partition '" + key + "' taken over by another worker");
   }
   if (run.show_progress() && !run.stop.stopping()) run.progress.finished(partition);
 }

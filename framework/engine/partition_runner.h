@@ -15,7 +15,10 @@ namespace ferry::core {
 class PartitionRunner {
  public:
   explicit PartitionRunner(Worker& worker) : w_(worker) {}
-  void run(const std::string& partition);
+  // With a worker's lease: the transactional sinks are fenced with its
+  // token first, and every save is made only while the lease stands
+  // (FencedError once another worker took it).
+  void run(const std::string& partition, const Lease* lease = nullptr);
 
  private:
   struct Resume {
@@ -27,6 +30,7 @@ class PartitionRunner {
   };
   Resume resume(const std::string& partition, const std::string& key);
   Resume settle_interrupted_commit(const std::string& partition, const std::string& key, const std::string& body);
+  void fence_sinks(const std::string& key, const Lease& lease);
   void track_schema(const FerryBatch& source_batch, const std::string& key);
   void add_lineage(BatchChain& chain);
 

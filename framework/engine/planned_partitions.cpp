@@ -38,6 +38,17 @@ std::vector<std::string> PlannedPartitions::list(RunContext& run, SourceInstance
   return names_of(*plan_);
 }
 
+void PlannedPartitions::adopt(RunContext& run, const std::vector<std::string>& names) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<PlannedPartition> stored = run.state.load_partition_plan(run.def.name, "");
+  if (stored.empty()) return;
+  if (names_of(stored) != names)
+    throw Error("pipeline '" + run.def.name + "': the round in progress reads partitions the stored plan does not "
+                "have (" + listed(stored) + "); a reset while workers ran? Stop every worker and run again");
+  for (const PlannedPartition& p : stored) descriptors_[p.name] = p.descriptor;
+  plan_ = std::move(stored);
+}
+
 std::optional<std::string> PlannedPartitions::descriptor(const std::string& partition) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = descriptors_.find(partition);

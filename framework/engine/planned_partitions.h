@@ -26,6 +26,10 @@ class PlannedPartitions {
   // source still plans the same partitions, else the new one (stored,
   // unless a dry run) — refused when checkpoints of the stored plan exist.
   std::vector<std::string> list(RunContext& run, SourceInstance& source);
+  // A worker joining a round another worker planned: the stored plan's
+  // descriptors, when it has the round's partitions (a source of names
+  // stores none).
+  void adopt(RunContext& run, const std::vector<std::string>& names);
   // The descriptor of `partition` in the settled plan; none for a source of names.
   std::optional<std::string> descriptor(const std::string& partition) const;
 

@@ -27,6 +27,11 @@ struct WorkerCounts {
   int64_t batches = 0;
   int64_t retries = 0;
   int64_t extra_writes = 0;
+  // A worker sharing the pipeline: partitions it read to the end, took
+  // over from another worker, and lost to one (fenced).
+  int64_t partitions = 0;
+  int64_t takeovers = 0;
+  int64_t fenced = 0;
 };
 
 class RunContext {
@@ -50,6 +55,7 @@ class RunContext {
   std::unique_ptr<RateLimiter> limiter;
   std::atomic<int64_t> next_batch_id{0};  // lineage: unique across workers
   PlannedPartitions partitions;           // what the workers read, planned once
+  WorkerLeases* leases = nullptr;         // a worker sharing the pipeline: its leases
   const std::chrono::steady_clock::time_point started;
 
  private:

@@ -1,0 +1,281 @@
+// Workers sharing a pipeline through PostgreSQL state: separate `ferry run`
+// processes on one real PostgreSQL 15, claiming partitions with leases,
+// fenced by tokens. What every test checks in the end is the target: each
+// source row in it exactly once.
+//
+// Waits poll what the processes did (rows landed, leases taken over), with
+// deadlines that only matter when a test fails; no test depends on how
+// long anything takes.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <chrono>
+#include <memory>
+#include <random>
+#include <regex>
+#include <thread>
+
+#include "support/plugin_harness.h"
+#include "support/servers.h"
+#include "support/subprocess.h"
+#include "support/temp_dir.h"
+
+namespace {
+
+using ferry::test::PgServer;
+using ferry::test::Process;
+using ferry::test::TempDir;
+using Clock = std::chrono::steady_clock;
+
+class ScaleOut : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = std::make_unique<PgServer>(); }
+  static void TearDownTestSuite() { server_.reset(); }
+  static PgServer& pg() { return *server_; }
+
+  // A state database and a data database of this test's own.
+  void SetUp() override {
+    const std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    state_db_ = "st_" + std::to_string(std::hash<std::string>()(name) % 100000);
+    data_db_ = "dt_" + std::to_string(std::hash<std::string>()(name) % 100000);
+    for (const std::string& db : {state_db_, data_db_}) {
+      pg().psql("DROP DATABASE IF EXISTS " + db);
+      pg().psql("CREATE DATABASE " + db);
+    }
+  }
+
+  void make_source(int64_t rows) {
+    data("CREATE TABLE src (id bigint PRIMARY KEY, v text NOT NULL)");
+    insert_source(1, rows);
+  }
+  void insert_source(int64_t from, int64_t to) {
+    data("INSERT INTO src SELECT g, 'v' || g FROM generate_series(" + std::to_string(from) + ", " +
+         std::to_string(to) + ") g");
+  }
+  std::string data(const std::string& sql) { return pg().psql(sql, data_db_); }
+  std::string state(const std::string& sql) { return pg().psql(sql, state_db_); }
+  int64_t number(const std::string& text) { return text.empty() ? 0 : std::stoll(text); }
+
+  // src -> dst (append: a row written twice would show as a duplicate id).
+  void define(int partitions, int batch) {
+    const std::string json = R"({"name": "scale", "state": {"type": "postgres", "dsn": ")" + pg().dsn(state_db_) +
+                             R"("}, "source": {"plugin": "postgres", "config": {"dsn": ")" + pg().dsn(data_db_) +
+                             R"(", "table": "src", "cursor": ["id"], "partition_column": "id", "partitions": )" +
+                             std::to_string(partitions) + R"(}}, "batch": {"max_records": )" + std::to_string(batch) +
+                             R"(}, "sinks": [{"name": "db", "plugin": "postgres", "config": {"dsn": ")" +
+                             pg().dsn(data_db_) + R"(", "table": "dst", "create_table": true}}]})";
+    ferry::test::write_file(dir_.file("p.json"), json);
+  }
+
+  std::unique_ptr<Process> worker(const std::string& tag, std::vector<std::string> extra = {}) {
+    std::vector<std::string> argv{FERRY_TEST_BINARY, "--plugin-path", FERRY_TEST_FIXTURE_DIR, "run", "--no-progress"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    argv.push_back(dir_.file("p.json"));
+    return std::make_unique<Process>(argv, std::vector<std::string>{}, out(tag), err(tag));
+  }
+  std::string out(const std::string& tag) const { return dir_.file(tag + ".out"); }
+  std::string err(const std::string& tag) const { return dir_.file(tag + ".err"); }
+  std::string said(const std::string& tag) const {
+    return ferry::test::slurp(out(tag)) + ferry::test::slurp(err(tag));
+  }
+
+  // Every source row in dst exactly once.
+  void expect_exact() {
+    const std::string src = data("SELECT count(*), coalesce(sum(id), 0) FROM src");
+    EXPECT_EQ(data("SELECT count(*), coalesce(sum(id), 0) FROM dst"), src);
+    EXPECT_EQ(data("SELECT count(*) FROM (SELECT id FROM dst GROUP BY id HAVING count(*) > 1) d"), "0\n")
+        << "rows written twice";
+    EXPECT_EQ(data("SELECT count(*) FROM src WHERE id NOT IN (SELECT id FROM dst)"), "0\n") << "rows lost";
+  }
+
+  // Waits until `done` holds; false at the deadline.
+  template <class F>
+  bool eventually(F done, std::chrono::seconds deadline = std::chrono::seconds(120)) {
+    const auto until = Clock::now() + deadline;
+    while (!done()) {
+      if (Clock::now() > until) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
+  }
+
+  // "worker 7: 5 partition(s) finished" in a summary line.
+  static int64_t finished_partitions(const std::string& text) {
+    std::smatch m;
+    if (!std::regex_search(text, m, std::regex(R"(worker \d+: (\d+) partition\(s\) finished)"))) return -1;
+    return std::stoll(m[1]);
+  }
+
+  static std::unique_ptr<PgServer> server_;
+  TempDir dir_;
+  std::string state_db_, data_db_;
+};
+std::unique_ptr<PgServer> ScaleOut::server_;
+
+TEST_F(ScaleOut, ThreeWorkersReadEachOfSixteenPartitionsOnce) {
+  make_source(48000);
+  define(16, 500);
+  // Rate-limited so that the three overlap on any machine.
+  std::vector<std::unique_ptr<Process>> workers;
+  for (int i = 0; i < 3; ++i) workers.push_back(worker("w" + std::to_string(i), {"--rate", "8000"}));
+  int64_t partitions = 0;
+  for (int i = 0; i < 3; ++i) {
+    const std::string tag = "w" + std::to_string(i);
+    EXPECT_EQ(workers[i]->wait().first, 0) << said(tag);
+    const int64_t n = finished_partitions(said(tag));
+    EXPECT_GE(n, 0) << "no worker summary: " << said(tag);
+    partitions += n;
+  }
+  EXPECT_EQ(partitions, 16) << "a partition was read by two workers, or by none";
+  EXPECT_EQ(state("SELECT count(*) FILTER (WHERE done), sum(takeovers) FROM partition_leases"), "16|0\n");
+  expect_exact();
+
+  // The next run starts a new round over the same plan: nothing new.
+  insert_source(48001, 48100);
+  auto again = worker("again");
+  EXPECT_EQ(again->wait().first, 0) << said("again");
+  EXPECT_EQ(finished_partitions(said("again")), 16);
+  expect_exact();
+}
+
+TEST_F(ScaleOut, WorkersKilledAtRandomWhileOthersJoinLoseAndRepeatNothing) {
+  make_source(60000);
+  define(16, 200);
+  const unsigned seed = std::random_device{}();
+  std::mt19937 rng(seed);
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::vector<std::unique_ptr<Process>> alive;
+  std::vector<std::string> tags;
+  int started = 0;
+  auto start = [&] {
+    const std::string tag = "w" + std::to_string(started++);
+    alive.push_back(worker(tag, {"--rate", "2000", "--lease-seconds", "5"}));
+    tags.push_back(tag);
+  };
+  for (int i = 0; i < 3; ++i) start();
+  auto landed = [&] { return number(data("SELECT count(*) FROM dst")); };
+  ASSERT_TRUE(eventually([&] { return data("SELECT to_regclass('dst') IS NOT NULL") == "t\n"; }));
+  int kills = 0;
+  for (; kills < 10; ++kills) {
+    // Kill only once more rows landed since the last kill: mid-data, never
+    // all before any work.
+    const int64_t before = landed();
+    ASSERT_TRUE(eventually([&] { return landed() >= before + 600; }))
+        << "no progress after " << kills << " kill(s)";
+    ASSERT_LT(landed(), 60000) << "the run finished before its tenth kill";
+    std::uniform_int_distribution<size_t> pick(0, alive.size() - 1);
+    const size_t victim = pick(rng);
+    alive[victim]->kill_now(SIGKILL);
+    alive[victim]->wait();
+    alive.erase(alive.begin() + static_cast<long>(victim));
+    tags.erase(tags.begin() + static_cast<long>(victim));
+    start();
+  }
+  for (size_t i = 0; i < alive.size(); ++i) EXPECT_EQ(alive[i]->wait().first, 0) << said(tags[i]);
+  auto last = worker("last");
+  EXPECT_EQ(last->wait().first, 0) << said("last");
+  EXPECT_EQ(kills, 10);
+  expect_exact();
+  std::cout << "lease takeovers: " << state("SELECT sum(takeovers) FROM partition_leases");
+}
+
+TEST_F(ScaleOut, APausedWorkerThatLostItsLeaseCannotCommit) {
+  make_source(3000);
+  define(2, 50);
+  // The zombie reads slowly; its lease lasts 2 s without renewal.
+  auto zombie = worker("zombie", {"--rate", "300", "--lease-seconds", "2"});
+  ASSERT_TRUE(eventually([&] {
+    return data("SELECT to_regclass('dst') IS NOT NULL") == "t\n" && number(data("SELECT count(*) FROM dst")) > 0;
+  })) << said("zombie");
+  zombie->kill_now(SIGSTOP);
+  const std::string held = state("SELECT partition FROM partition_leases WHERE owner IS NOT NULL");
+
+  // While workers hold the pipeline, a command that needs it alone refuses.
+  auto reset = ferry::test::ferry({"checkpoint", "reset", dir_.file("p.json")});
+  EXPECT_NE(reset.exit_code, 0);
+  EXPECT_NE(reset.err.find("worker"), std::string::npos) << reset.err;
+
+  auto taker = worker("taker", {"--lease-seconds", "2"});
+  ASSERT_TRUE(eventually([&] { return number(state("SELECT coalesce(sum(takeovers), 0) FROM partition_leases")) >= 1; }))
+      << said("taker");
+  zombie->kill_now(SIGCONT);
+  EXPECT_EQ(taker->wait().first, 0) << said("taker");
+  EXPECT_EQ(zombie->wait().first, 0) << said("zombie");
+  EXPECT_NE(said("zombie").find("1 lost to other workers"), std::string::npos) << said("zombie");
+  EXPECT_NE(said("zombie").find("another worker owns it now"), std::string::npos) << said("zombie");
+  EXPECT_NE(said("taker").find("took partition '" + held.substr(0, held.size() - 1) + "' over"), std::string::npos)
+      << said("taker");
+  expect_exact();
+}
+
+TEST_F(ScaleOut, RowsInsertedDuringASharedRunArriveExactlyOnce) {
+  make_source(20000);
+  define(4, 250);
+  std::vector<std::unique_ptr<Process>> workers;
+  for (int i = 0; i < 2; ++i) workers.push_back(worker("w" + std::to_string(i), {"--rate", "5000"}));
+  // New keys arrive while the workers read: above the planned maximum, so
+  // into the last partition, which is open above.
+  for (int64_t from = 20001; from <= 25000; from += 100) insert_source(from, from + 99);
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(workers[i]->wait().first, 0) << said("w" + std::to_string(i));
+  auto last = worker("last");
+  EXPECT_EQ(last->wait().first, 0) << said("last");
+  EXPECT_EQ(data("SELECT count(*) FROM src"), "25000\n");
+  expect_exact();
+}
+
+// The sink half of fencing, with the plugin alone: a commit carrying an
+// older token than the partition was fenced with leaves nothing behind.
+TEST_F(ScaleOut, ThePostgresSinkRefusesACommitWithAnOlderToken) {
+  data("CREATE TABLE dst (id bigint)");
+  ferry::test::Plugin plugin(ferry::test::plugin_path("postgres"));
+  ferry::test::OpenParams params;
+  params.config_json = R"({"dsn": ")" + pg().dsn(data_db_) + R"(", "table": "dst", "create_table": true})";
+  ferry::test::SinkHandle old_worker(plugin, params), new_worker(plugin, params);
+  ASSERT_EQ(old_worker.open_status(), FERRY_OK) << old_worker.host().last_error();
+  ASSERT_EQ(new_worker.open_status(), FERRY_OK) << new_worker.host().last_error();
+  const std::vector<ferry::test::Column> columns{{"id", FERRY_TYPE_INT64}};
+  auto batch = [&](int64_t id) {
+    ferry::test::Row row;
+    row.values = {ferry::test::Value::int64(id)};
+    return ferry::test::make_batch(columns, {row});
+  };
+
+  ASSERT_EQ(old_worker.fence("p0", 5), FERRY_OK) << old_worker.host().last_error();
+  ASSERT_EQ(old_worker.write(batch(1)), FERRY_OK) << old_worker.host().last_error();
+  // The partition changes hands while the old worker has rows staged.
+  ASSERT_EQ(new_worker.fence("p0", 6), FERRY_OK) << new_worker.host().last_error();
+  EXPECT_EQ(new_worker.checkpoint("p0"), std::nullopt) << "a fence alone is not a checkpoint";
+  EXPECT_EQ(old_worker.commit("p0", "1", 5), FERRY_FENCED);
+  EXPECT_NE(old_worker.host().last_error().find("fenced"), std::string::npos) << old_worker.host().last_error();
+  old_worker.abort();
+  EXPECT_EQ(data("SELECT count(*) FROM dst"), "0\n");
+
+  ASSERT_EQ(new_worker.write(batch(2)), FERRY_OK) << new_worker.host().last_error();
+  ASSERT_EQ(new_worker.commit("p0", "2", 6), FERRY_OK) << new_worker.host().last_error();
+  EXPECT_EQ(new_worker.checkpoint("p0"), std::optional<std::string>("2"));
+  // Fencing again with the old token is refused too; a commit without a
+  // token (a run holding the pipeline alone) still goes through.
+  EXPECT_EQ(old_worker.fence("p0", 5), FERRY_FENCED);
+  ASSERT_EQ(old_worker.write(batch(3)), FERRY_OK);
+  EXPECT_EQ(old_worker.commit("p0", "3"), FERRY_OK) << old_worker.host().last_error();
+  EXPECT_EQ(data("SELECT string_agg(id::text, ',' ORDER BY id) FROM dst"), "2,3\n");
+}
+
+TEST_F(ScaleOut, ACheckpointTableFromBeforeFencingGainsItsColumn) {
+  data("CREATE TABLE ferry_checkpoints (pipeline text NOT NULL, partition text NOT NULL, position bytea NOT NULL, "
+       "run_id text, updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (pipeline, partition))");
+  data("INSERT INTO ferry_checkpoints VALUES ('test-pipeline', 'p0', 'x', 'r', now())");
+  ferry::test::Plugin plugin(ferry::test::plugin_path("postgres"));
+  ferry::test::OpenParams params;
+  params.config_json = R"({"dsn": ")" + pg().dsn(data_db_) + R"(", "table": "dst", "create_table": true})";
+  ferry::test::SinkHandle sink(plugin, params);
+  ASSERT_EQ(sink.open_status(), FERRY_OK) << sink.host().last_error();
+  EXPECT_EQ(sink.checkpoint("p0"), std::optional<std::string>("x"));
+  ASSERT_EQ(sink.fence("p1", 3), FERRY_OK) << sink.host().last_error();
+  EXPECT_EQ(sink.checkpoint("p0"), std::optional<std::string>("x"));
+  EXPECT_EQ(sink.checkpoint("p1"), std::nullopt);
+  EXPECT_EQ(data("SELECT partition || ':' || fence FROM ferry_checkpoints ORDER BY partition"), "p0:0\np1:3\n");
+}
+
+}  // namespace
