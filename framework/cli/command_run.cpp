@@ -49,6 +49,7 @@ int run_command(const GlobalOptions& g, const RunArgs& a) {
   options.rate = a.rate;
   options.parallelism = parse_parallelism(a.parallelism);
   options.lease_ttl = std::chrono::seconds(a.lease_seconds);
+  options.share = !a.exclusive;
   ServedCommand served(p.def, *state, a.admin, "the pipeline");
   served.attach(options);
   core::Engine engine(p.def, *p.plugins, *state);

@@ -42,6 +42,7 @@ struct RunArgs {
   double rate = 0;                         // records/s, 0 = unlimited
   std::optional<std::string> parallelism;  // "auto" or a number
   int64_t lease_seconds = 30;              // workers sharing a pipeline: lease TTL
+  bool exclusive = false;                  // never share the pipeline with workers
   AdminArgs admin;
 };
 int run_command(const GlobalOptions& g, const RunArgs& a);

@@ -62,6 +62,9 @@ int main(int argc, char** argv) {
                    "With PostgreSQL state, where runs share the pipeline as workers: a worker that renews no "
                    "lease for this long loses its partitions to the others (default 30)")
       ->check(CLI::Range(1, 86400));
+  run_cmd->add_flag("--exclusive", run.exclusive,
+                    "Hold the pipeline alone even where runs could share it as workers: other runs are refused "
+                    "while this one runs, and it is refused while workers run");
   auto add_run_tuning = [](CLI::App* cmd, cli::RunArgs& r) {
     cmd->add_option("--rate", r.rate, "Read at most this many records per second (token bucket)")
         ->check(CLI::NonNegativeNumber);

@@ -157,7 +157,8 @@ class ThreadGroup {
 // orchestrator's groups are a one-process plan: such a run holds the
 // pipeline alone.
 bool may_share(const EngineOptions& o, const PipelineDef& def, const PluginRegistry& plugins) {
-  if (o.dry_run || o.lock_held || o.replay || o.window || o.kind != "run" || def.orchestrator) return false;
+  if (!o.share || o.dry_run || o.lock_held || o.replay || o.window || o.kind != "run" || def.orchestrator)
+    return false;
   for (const SinkDef& s : def.sinks) {
     const LoadedPlugin& p = plugins.require(s.plugin);
     if (p.has_capability(FERRY_KIND_SINK, FERRY_CAP_TRANSACTIONAL) && !p.sink_can_fence()) return false;

@@ -61,6 +61,7 @@ struct EngineOptions {
   // workers sharing the pipeline; a lease not renewed for this long is
   // free for another worker to take.
   std::chrono::milliseconds lease_ttl{30000};
+  bool share = true;  // false: hold the pipeline alone even where it could be shared
 };
 
 struct ReplayCounts {
