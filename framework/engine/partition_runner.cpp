@@ -46,7 +46,8 @@ class RunAccounting final : public Accounting {
 }  // namespace
 
 PartitionRunner::Resume PartitionRunner::settle_interrupted_commit(const std::string& partition,
-                                                                   const std::string& key, const std::string& body) {
+                                                                   const std::string& key, const std::string& body,
+                                                                   const std::optional<Fence>& fence) {
   RunContext& run = w_.run;
   const CommitIntent intent = decode_intent(body);
   Resume out;
@@ -71,6 +72,7 @@ PartitionRunner::Resume PartitionRunner::settle_interrupted_commit(const std::st
     CommitRecord record;
     record.pipeline = run.def.name;
     record.partition = key;
+    record.fence = fence;
     for (size_t i = 0; i < intent.sinks.size(); ++i) record.acks.emplace_back(intent.sinks[i], intent.accepted[i]);
     // Every sink committed the batch; only the state store missed it.
     Checkpoint c;
@@ -112,7 +114,8 @@ PartitionRunner::Resume PartitionRunner::settle_interrupted_commit(const std::st
   return out;
 }
 
-PartitionRunner::Resume PartitionRunner::resume(const std::string& partition, const std::string& key) {
+PartitionRunner::Resume PartitionRunner::resume(const std::string& partition, const std::string& key,
+                                                const std::optional<Fence>& fence) {
   RunContext& run = w_.run;
   if (run.dry_run()) {
     Resume r;
@@ -123,7 +126,7 @@ PartitionRunner::Resume PartitionRunner::resume(const std::string& partition, co
     return r;
   }
   if (std::optional<std::string> body = run.state.load_intent(run.def.name, key))
-    return settle_interrupted_commit(partition, key, *body);
+    return settle_interrupted_commit(partition, key, *body, fence);
 
   Resume r;
   r.holders.assign(w_.sinks.size(), false);
@@ -168,8 +171,16 @@ void PartitionRunner::fence_sinks(const std::string& key, const Lease& lease) {
     try {
       slot.instance->fence(key, static_cast<uint64_t>(lease.token));
     } catch (const PluginCallError& e) {
-      if (e.status() == FERRY_FENCED) throw FencedError(e.what());
-      throw;
+      if (e.status() != FERRY_FENCED) throw;
+      if (!w_.run.leases->holds(lease)) throw FencedError(e.what());
+      // The lease is this worker's, yet the sink saw a larger token than
+      // the state store ever handed out: the state store is older than the
+      // sink's table. Taking the partition again would only repeat this.
+      throw Error("sink '" + slot.def->name + "' was fenced with a token newer than this worker's lease of partition '" +
+                  key + "' (" + std::to_string(lease.token) +
+                  "), which the state store handed out just now: was the state store restored from an older backup, "
+                  "or replaced, while the sink's checkpoint table stayed? Restore the matching state store, or "
+                  "advance its fence_tokens sequence past the sink's largest fence (" + e.what() + ")");
     }
   }
 }
@@ -251,7 +262,7 @@ void PartitionRunner::run(const std::string& partition, const Lease* lease) {
   estimate_ = 0;
   if (auto est = w_.source->estimate(partition)) estimate_ = est->first == UINT64_MAX ? 0 : est->first;
   schema_version_.clear();
-  Resume from = resume(partition, key);
+  Resume from = resume(partition, key, fence);
   if (run.show_progress()) run.progress.started(partition, estimate_, from.records);
   last_end_ = from.position.value_or("");
   std::optional<std::string> before = from.position;  // the checkpoint before the next batch

@@ -28,8 +28,11 @@ class PartitionRunner {
     std::vector<bool> holders;  // per sink
     HeldBy held_by;             // what the holders bring to that batch's commit
   };
-  Resume resume(const std::string& partition, const std::string& key);
-  Resume settle_interrupted_commit(const std::string& partition, const std::string& key, const std::string& body);
+  // `fence`: a worker's lease, which the settling of an interrupted commit
+  // saves under like any other commit.
+  Resume resume(const std::string& partition, const std::string& key, const std::optional<Fence>& fence);
+  Resume settle_interrupted_commit(const std::string& partition, const std::string& key, const std::string& body,
+                                   const std::optional<Fence>& fence);
   void fence_sinks(const std::string& key, const Lease& lease);
   void track_schema(const FerryBatch& source_batch, const std::string& key);
   void add_lineage(BatchChain& chain);

@@ -68,6 +68,7 @@ class PgWorkerLeases final : public WorkerLeases {
 
   std::vector<std::string> join_round(const std::function<std::vector<std::string>()>& plan) override {
     std::lock_guard<std::mutex> lock(mu_);
+    live();
     Transaction tx(c_);
     c_.exec("INSERT INTO work_rounds (pipeline, scope, round) VALUES ($1, '', 0) ON CONFLICT DO NOTHING",
             Params().text(pipeline_));
@@ -110,7 +111,7 @@ class PgWorkerLeases final : public WorkerLeases {
 
   std::optional<Lease> claim() override {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!broken_.empty()) throw Error(broken_);
+    live();
     const Rows r = c_.exec(
         "WITH pick AS (SELECT partition, owner FROM partition_leases WHERE pipeline = $1 AND scope = '' "
         "AND round = $2 AND NOT done AND (owner IS NULL OR expires_at < clock_timestamp() OR NOT " +
@@ -131,9 +132,19 @@ class PgWorkerLeases final : public WorkerLeases {
     return lease;
   }
 
+  bool holds(const Lease& lease) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    live();
+    return c_.exec("SELECT 1 FROM partition_leases WHERE pipeline = $1 AND scope = '' AND partition = $2 "
+                   "AND token = $3 AND owner = $4",
+                   Params().text(pipeline_).text(lease.partition).integer(lease.token).integer(id_))
+               .count() > 0;
+  }
+
   bool finish(const Lease& lease) override {
     std::lock_guard<std::mutex> lock(mu_);
-    held_.erase(lease.partition);
+    forget(lease);
+    live();
     return c_.exec("UPDATE partition_leases SET done = TRUE, owner = NULL, expires_at = NULL "
                    "WHERE pipeline = $1 AND scope = '' AND partition = $2 AND token = $3",
                    Params().text(pipeline_).text(lease.partition).integer(lease.token))
@@ -142,8 +153,9 @@ class PgWorkerLeases final : public WorkerLeases {
 
   void release(const Lease& lease) noexcept override {
     std::lock_guard<std::mutex> lock(mu_);
-    held_.erase(lease.partition);
+    forget(lease);
     try {
+      live();
       c_.exec("UPDATE partition_leases SET owner = NULL, expires_at = NULL "
               "WHERE pipeline = $1 AND scope = '' AND partition = $2 AND token = $3",
               Params().text(pipeline_).text(lease.partition).integer(lease.token));
@@ -161,6 +173,7 @@ class PgWorkerLeases final : public WorkerLeases {
 
   Round round_state() override {
     std::lock_guard<std::mutex> lock(mu_);
+    live();
     const Rows r = c_.exec(
         // Besides what this worker holds: partitions free to take, or held
         // by others, alive (wait for them to finish or expire) or not.
@@ -174,6 +187,7 @@ class PgWorkerLeases final : public WorkerLeases {
 
   int64_t fail_dead_runs(const std::string& message) override {
     std::lock_guard<std::mutex> lock(mu_);
+    live();
     return c_
         .exec("UPDATE runs SET status = 'failed', ended_at_ms = $1, message = $2 WHERE pipeline = $3 "
               "AND status = 'running' AND id NOT IN (SELECT run_id FROM workers w WHERE w.pipeline = $3 "
@@ -185,6 +199,7 @@ class PgWorkerLeases final : public WorkerLeases {
 
   void set_run(const std::string& run_id) override {
     std::lock_guard<std::mutex> lock(mu_);
+    live();
     c_.exec("UPDATE workers SET run_id = $1 WHERE id = $2", Params().text(run_id).integer(id_));
   }
 
@@ -196,6 +211,7 @@ class PgWorkerLeases final : public WorkerLeases {
     std::unique_lock<std::mutex> lock(mu_);
     while (!wake_.wait_for(lock, every, [&] { return stopping_; })) {
       try {
+        live();
         c_.exec("UPDATE workers SET heartbeat_at = clock_timestamp() WHERE id = $1", Params().integer(id_));
         const Rows r = c_.exec(
             "UPDATE partition_leases SET expires_at = clock_timestamp() + ttl_ms * interval '1 millisecond' "
@@ -208,14 +224,34 @@ class PgWorkerLeases final : public WorkerLeases {
           if (it == renewed.end() || it->second != token) lost_[partition] = token;
         }
       } catch (const std::exception& e) {
-        // The session and its locks are gone: other workers may take every
-        // partition now, and this one's saves fail as fenced.
+        if (c_.session().connected()) {
+          // A statement failed (a timeout, a deadlock): the next beat tries
+          // again, well within the lease.
+          log_warn("worker " + std::to_string(id_) + ": heartbeat failed, trying again: " + e.what());
+          continue;
+        }
         broken_ = std::string("worker ") + std::to_string(id_) + " lost its session with the state store: " + e.what();
         log_warn(broken_);
         for (const auto& [partition, token] : held_) lost_[partition] = token;
         return;
       }
     }
+  }
+
+  // The session holds this worker's locks: it is never re-established
+  // behind its back (a new session would hold neither, and other workers
+  // would take this one for dead while it still writes).
+  void live() {
+    if (broken_.empty() && !c_.session().connected())
+      broken_ = "worker " + std::to_string(id_) + " lost its session with the state store";
+    if (!broken_.empty()) throw Error(broken_ + "; its partitions are free for the other workers");
+  }
+
+  // Under mu_. Only the grant this lease was: the same worker may hold the
+  // partition again with a newer token.
+  void forget(const Lease& lease) {
+    auto it = held_.find(lease.partition);
+    if (it != held_.end() && it->second == lease.token) held_.erase(it);
   }
 
   Connection c_;
@@ -278,14 +314,6 @@ std::vector<LeaseInfo> list_leases(Connection& c, const std::string& pipeline) {
     out.push_back(std::move(l));
   }
   return out;
-}
-
-int64_t shared_holders(Connection& c, const std::string& pipeline) {
-  return c
-      .exec("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND mode = 'ShareLock' "
-            "AND classid = $1::int::oid AND objid = hashtext($2)::oid AND objsubid = 2",
-            Params().text(kRunLockClass).text(pipeline))
-      .integer(0, 0);
 }
 
 void forget_rounds(Connection& c, const std::string& pipeline) {

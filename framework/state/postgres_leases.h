@@ -28,9 +28,6 @@ std::unique_ptr<WorkerLeases> join_workers(const std::string& dsn, const std::st
 std::vector<WorkerInfo> list_workers(Connection& c, const std::string& pipeline);
 std::vector<LeaseInfo> list_leases(Connection& c, const std::string& pipeline);
 
-// Whether the pipeline's run lock is held shared (by workers), and by how many.
-int64_t shared_holders(Connection& c, const std::string& pipeline);
-
 // Forgets the pipeline's rounds and leases (a whole-pipeline reset: the
 // next worker plans again). Tokens keep growing.
 void forget_rounds(Connection& c, const std::string& pipeline);

@@ -44,7 +44,8 @@ std::unique_ptr<PipelineLock> lock_run(const std::string& dsn, const std::string
 std::optional<LockHolder> run_lock_holder(Connection& c, const std::string& pipeline) {
   auto held = c.exec(
       "SELECT mode FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1::int::oid "
-      "AND objid = hashtext($2)::oid AND objsubid = 2",
+      "AND objid = hashtext($2)::oid AND objsubid = 2 "
+      "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
       Params().text(kRunLockClass).text(pipeline));
   if (held.count() == 0) return std::nullopt;
   if (held.text(0, 0) == "ShareLock") {

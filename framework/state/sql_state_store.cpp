@@ -460,8 +460,9 @@ class SqlStateStore final : public StateStore {
 
  private:
   // Inside the caller's transaction: the lease still has the fence's token.
-  // The row stays locked until the transaction ends, so a worker taking
-  // the partition over waits for this commit and then reads its checkpoint.
+  // The row stays locked until the transaction ends, and a claim skips a
+  // locked row, so a worker taking the partition over claims it after this
+  // commit (and reads its checkpoint) or before it (and this one fails).
   // Only a back end with leases (join_workers) ever hands out fences.
   void check_fence(const std::string& pipeline, const Fence& fence) {
     const int64_t held = db_->exec(

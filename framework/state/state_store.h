@@ -174,6 +174,8 @@ class WorkerLeases {
   // A partition of the round nobody holds (or whose holder's lease expired
   // or whose holder is gone), now this worker's; none when there is none.
   virtual std::optional<Lease> claim() = 0;
+  // Whether the lease is still this worker's (asked of the state store).
+  virtual bool holds(const Lease& lease) = 0;
   // The partition is read to its end for this round. False: the lease was
   // lost meanwhile (the other worker finishes it).
   virtual bool finish(const Lease& lease) = 0;

@@ -63,7 +63,8 @@ void CheckpointTable::save(Connection& c, const FerryCheckpoint& cp, std::string
            p, "storing the checkpoint in table " + quoted_);
     return;
   }
-  ensure_fence_column(c);
+  // Inside the data transaction, which may yet roll the column back.
+  ensure_fence_column(c, /*remember=*/false);
   const std::string token_s = std::to_string(token);  // Params keeps a view of it
   p.add_text(token_s);
   Result r = c.exec("INSERT INTO " + quoted_ +
@@ -80,7 +81,7 @@ void CheckpointTable::save(Connection& c, const FerryCheckpoint& cp, std::string
                                        "): another worker owns it now; nothing of the batch was committed");
 }
 
-void CheckpointTable::ensure_fence_column(Connection& c) {
+void CheckpointTable::ensure_fence_column(Connection& c, bool remember) {
   if (fence_column_) return;
   Params p;
   p.add_text(quoted_);
@@ -91,11 +92,11 @@ void CheckpointTable::ensure_fence_column(Connection& c) {
     c.exec("ALTER TABLE " + quoted_ +
                " ADD COLUMN IF NOT EXISTS fence bigint NOT NULL DEFAULT 0, ALTER COLUMN position DROP NOT NULL",
            "adding the fence column to table " + quoted_);
-  fence_column_ = true;
+  fence_column_ = remember;
 }
 
 void CheckpointTable::fence(Connection& c, std::string_view pipeline, std::string_view partition, uint64_t token) {
-  ensure_fence_column(c);
+  ensure_fence_column(c, /*remember=*/true);
   const std::string pipeline_s(pipeline), partition_s(partition), token_s(std::to_string(token));
   c.exec("BEGIN", "fencing in table " + quoted_);
   try {
@@ -126,12 +127,20 @@ void CheckpointTable::fence(Connection& c, std::string_view pipeline, std::strin
                                            " is fenced with token " + std::to_string(stored) + ", newer than " +
                                            token_s + ": another worker owns it now");
   } catch (const ferry::Error& e) {
-    if (e.status() == FERRY_FENCED) throw;
-    try {
-      c.exec("ROLLBACK", "fencing in table " + quoted_);
-    } catch (const ferry::Error&) {
-    }
+    if (e.status() == FERRY_FENCED) throw;  // after the COMMIT
+    rollback_quietly(c);
     throw;
+  } catch (...) {
+    rollback_quietly(c);
+    throw;
+  }
+}
+
+void CheckpointTable::rollback_quietly(Connection& c) noexcept {
+  try {
+    c.exec("ROLLBACK", "fencing in table " + quoted_);
+  } catch (...) {
+    // The connection is gone, and the transaction with it.
   }
 }
 

@@ -39,7 +39,9 @@ class CheckpointTable {
   std::optional<std::string> read(Connection& c, const std::string& pipeline, const std::string& partition);
   // A table created before fencing gains its column (and a fence-only row
   // needs no position) the first time a token is used.
-  void ensure_fence_column(Connection& c);
+  // `remember`: outside a transaction, so the column stays.
+  void ensure_fence_column(Connection& c, bool remember);
+  void rollback_quietly(Connection& c) noexcept;
   std::string quoted_;
   bool fence_column_ = false;
 };

@@ -16,6 +16,12 @@
 #include <regex>
 #include <thread>
 
+#include "engine/commit_intent.h"
+#include "engine/engine.h"
+#include "pipeline/definition.h"
+#include "plugin/registry.h"
+#include "state/state_store.h"
+#include "support/forwarding_state_store.h"
 #include "support/plugin_harness.h"
 #include "support/servers.h"
 #include "support/subprocess.h"
@@ -195,6 +201,9 @@ TEST_F(ScaleOut, APausedWorkerThatLostItsLeaseCannotCommit) {
   auto reset = ferry::test::ferry({"checkpoint", "reset", dir_.file("p.json")});
   EXPECT_NE(reset.exit_code, 0);
   EXPECT_NE(reset.err.find("worker"), std::string::npos) << reset.err;
+  auto alone = ferry::test::ferry({"run", "--no-progress", "--exclusive", dir_.file("p.json")});
+  EXPECT_EQ(alone.exit_code, 1);
+  EXPECT_NE(alone.err.find("is already running"), std::string::npos) << alone.err;
 
   auto taker = worker("taker", {"--lease-seconds", "2"});
   ASSERT_TRUE(eventually([&] { return number(state("SELECT coalesce(sum(takeovers), 0) FROM partition_leases")) >= 1; }))
@@ -221,6 +230,85 @@ TEST_F(ScaleOut, RowsInsertedDuringASharedRunArriveExactlyOnce) {
   auto last = worker("last");
   EXPECT_EQ(last->wait().first, 0) << said("last");
   EXPECT_EQ(data("SELECT count(*) FROM src"), "25000\n");
+  expect_exact();
+}
+
+// A store that lets another worker take the partition over right after
+// this worker read the commit intent a crash left: the moment between
+// reading it and settling it.
+class TakeoverAfterIntentRead : public ferry::test::ForwardingStateStore {
+ public:
+  TakeoverAfterIntentRead(std::unique_ptr<ferry::core::StateStore> inner, std::function<void()> takeover)
+      : ForwardingStateStore(std::move(inner)), takeover_(std::move(takeover)) {}
+  std::optional<std::string> load_intent(const std::string& p, const std::string& q) override {
+    std::optional<std::string> body = inner().load_intent(p, q);
+    if (body && !done_) {
+      done_ = true;
+      takeover_();
+    }
+    return body;
+  }
+
+ private:
+  std::function<void()> takeover_;
+  bool done_ = false;
+};
+
+TEST_F(ScaleOut, SettlingACommitACrashCutShortIsFencedLikeAnyOtherSave) {
+  make_source(100);
+  define(1, 50);
+  auto first = worker("first");
+  ASSERT_EQ(first->wait().first, 0) << said("first");
+  // As a crash after the sink's commit of the second batch leaves it: the
+  // sink holds the end, the state store the first batch's end and the
+  // intent of the second.
+  auto store = ferry::core::open_postgres_state(pg().dsn(state_db_));
+  const std::string end = store->load_checkpoint("scale", "p0").value().position;
+  const std::string middle = R"(["50"])";
+  ASSERT_NE(end, middle);
+  state("UPDATE checkpoints SET position = convert_to('" + middle + "', 'UTF8'), records = 50");
+  ferry::core::CommitIntent intent;
+  intent.from = middle;
+  intent.to = end;
+  intent.run_id = "crashed";
+  intent.source_rows = 50;
+  intent.records = 50;
+  intent.sinks = {"db"};
+  intent.accepted = {50};
+  store->save_intent("scale", "p0", ferry::core::encode_intent(intent));
+
+  ferry::core::PipelineDef def =
+      ferry::core::parse_pipeline_text(ferry::test::slurp(dir_.file("p.json")), dir_.file("p.json"));
+  ferry::core::PluginRegistry plugins({FERRY_TEST_FIXTURE_DIR, FERRY_TEST_PLUGIN_DIR});
+  ferry::core::validate_against_plugins(def, plugins);
+  TakeoverAfterIntentRead racing(ferry::core::open_postgres_state(pg().dsn(state_db_)), [&] {
+    state("UPDATE partition_leases SET token = nextval('fence_tokens')");
+  });
+  ferry::core::Engine engine(def, plugins, racing);
+  const ferry::core::RunSummary s = engine.run(ferry::core::EngineOptions{});
+  ASSERT_TRUE(s.shared);
+  EXPECT_EQ(s.shared->fenced, 1);
+  // The worker that lost the lease settled nothing: the new owner will.
+  EXPECT_EQ(store->load_checkpoint("scale", "p0").value().position, middle);
+  EXPECT_TRUE(store->load_intent("scale", "p0")) << "the intent was settled by a worker that lost its lease";
+  expect_exact();
+}
+
+// A state store older than the sink's table (restored from a backup): its
+// tokens are behind the sink's fences. The worker says so and stops, rather
+// than taking the partition again and again.
+TEST_F(ScaleOut, ASinkFencedBeyondTheStateStoresTokensIsAnErrorThatSaysWhy) {
+  make_source(100);
+  define(2, 50);
+  auto first = worker("first");
+  ASSERT_EQ(first->wait().first, 0) << said("first");
+  data("UPDATE ferry_checkpoints SET fence = 1000000000");
+  auto again = worker("again");
+  std::pair<int, int> result{-2, 0};
+  ASSERT_TRUE(eventually([&] { return again->finished(&result); }, std::chrono::seconds(60)))
+      << "the worker did not stop: " << said("again");
+  EXPECT_EQ(result.first, 1) << said("again");
+  EXPECT_NE(said("again").find("restored from an older backup"), std::string::npos) << said("again");
   expect_exact();
 }
 
