@@ -49,7 +49,11 @@ CheckResult name_check(const LoadedPlugin& p) {
 
 CheckResult negotiation_check(const LoadedPlugin& p) {
   const std::vector<std::string> problems = negotiation_problems(p.init_function());
-  if (problems.empty()) return pass("negotiation", "offered 1.4, 1.3, 1.2, 1.1, 1.0: each answered within its table");
+  if (problems.empty()) {
+    std::string offered;
+    for (uint32_t v : host_abi_versions()) offered += (offered.empty() ? "" : ", ") + abi_version_string(v);
+    return pass("negotiation", "offered " + offered + ": each answered within its table");
+  }
   std::string detail;
   for (const std::string& s : problems) detail += (detail.empty() ? "" : "; ") + s;
   return fail("negotiation", detail);
