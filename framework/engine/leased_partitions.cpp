@@ -4,21 +4,21 @@
 #include <chrono>
 
 #include "common/log.h"
-#include "engine/backoff.h"
 
 namespace ferry::core {
 
 void run_leased_partitions(Worker& worker, PartitionRunner& runner, WorkerLeases& leases) {
   RunContext& run = worker.run;
-  // Often enough to take over an expired lease soon after it expires; the
-  // poll is one indexed query.
-  const uint64_t poll_ms = static_cast<uint64_t>(std::clamp<int64_t>(run.options.lease_ttl.count() / 4, 50, 1000));
+  // A partition finished or given back is heard at once; a lease that
+  // expired, or whose worker died, is looked for this often (the look is one
+  // indexed query). Short enough that a stop is seen soon.
+  const std::chrono::milliseconds poll(std::clamp<int64_t>(run.options.lease_ttl.count() / 4, 50, 250));
   while (!run.stop.stopping()) {
     std::optional<Lease> lease = leases.claim();
     if (!lease) {
       const WorkerLeases::Round state = leases.round_state();
       if (state != WorkerLeases::Round::kOthers) return;
-      if (!sleep_unless_stopping(poll_ms, &run.stop)) return;
+      leases.wait_for_change(poll);
       continue;
     }
     run.count("ferry_lease_claims_total", run.labels());

@@ -15,6 +15,11 @@
 namespace ferry::core::pg_state {
 namespace {
 
+// Where workers say that a partition was finished or given back, so that
+// one waiting for the round's end or for a partition hears it at once (the
+// payload names the pipeline; a worker woken for another only looks again).
+constexpr const char* kChannel = "ferry_leases";
+
 // First half of a worker's liveness lock key; the second is its id.
 #define FERRY_WORKER_LOCK_CLASS "1718773090"
 
@@ -42,6 +47,7 @@ class PgWorkerLeases final : public WorkerLeases {
                   Params().text(pipeline_).text(holder_json(me)).integer(state_now_ms()))
               .integer(0, 0);
     c_.exec("SELECT pg_advisory_lock(" FERRY_WORKER_LOCK_CLASS "::int, $1::int)", Params().integer(id_));
+    c_.session().listen(kChannel);
     heartbeat_ = std::thread([this] { beat(); });
   }
 
@@ -59,6 +65,7 @@ class PgWorkerLeases final : public WorkerLeases {
       c_.exec("UPDATE partition_leases SET owner = NULL, expires_at = NULL WHERE owner = $1 AND NOT done",
               Params().integer(id_));
       c_.exec("UPDATE workers SET left_at_ms = $1 WHERE id = $2", Params().integer(state_now_ms()).integer(id_));
+      notify();
     } catch (const std::exception& e) {
       log_warn(std::string("worker ") + std::to_string(id_) + " could not record that it left: " + e.what());
     }
@@ -145,10 +152,12 @@ class PgWorkerLeases final : public WorkerLeases {
     std::lock_guard<std::mutex> lock(mu_);
     forget(lease);
     live();
-    return c_.exec("UPDATE partition_leases SET done = TRUE, owner = NULL, expires_at = NULL "
-                   "WHERE pipeline = $1 AND scope = '' AND partition = $2 AND token = $3",
-                   Params().text(pipeline_).text(lease.partition).integer(lease.token))
-               .affected() > 0;
+    const bool mine = c_.exec("UPDATE partition_leases SET done = TRUE, owner = NULL, expires_at = NULL "
+                              "WHERE pipeline = $1 AND scope = '' AND partition = $2 AND token = $3",
+                              Params().text(pipeline_).text(lease.partition).integer(lease.token))
+                          .affected() > 0;
+    notify();
+    return mine;
   }
 
   void release(const Lease& lease) noexcept override {
@@ -159,6 +168,7 @@ class PgWorkerLeases final : public WorkerLeases {
       c_.exec("UPDATE partition_leases SET owner = NULL, expires_at = NULL "
               "WHERE pipeline = $1 AND scope = '' AND partition = $2 AND token = $3",
               Params().text(pipeline_).text(lease.partition).integer(lease.token));
+      notify();
     } catch (const std::exception& e) {
       // It expires, or goes with this session.
       log_warn("could not give back the lease of partition '" + lease.partition + "': " + e.what());
@@ -183,6 +193,12 @@ class PgWorkerLeases final : public WorkerLeases {
         Params().text(pipeline_).integer(round_).integer(id_));
     if (r.integer(0, 0) == 0) return Round::kDone;
     return r.integer(0, 1) > 0 ? Round::kOthers : Round::kOwn;
+  }
+
+  void wait_for_change(std::chrono::milliseconds ms) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    live();
+    c_.session().wait_notification(ms.count());
   }
 
   int64_t fail_dead_runs(const std::string& message) override {
@@ -246,6 +262,9 @@ class PgWorkerLeases final : public WorkerLeases {
       broken_ = "worker " + std::to_string(id_) + " lost its session with the state store";
     if (!broken_.empty()) throw Error(broken_ + "; its partitions are free for the other workers");
   }
+
+  // Under mu_.
+  void notify() { c_.exec("SELECT pg_notify($1, $2)", Params().text(kChannel).text(pipeline_)); }
 
   // Under mu_. Only the grant this lease was: the same worker may hold the
   // partition again with a newer token.

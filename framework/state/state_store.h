@@ -189,6 +189,9 @@ class WorkerLeases {
     kOthers,  // another live worker holds some: wait to see it finish or expire
   };
   virtual Round round_state() = 0;
+  // Waits up to `ms` for a worker to finish or give back a partition of
+  // this pipeline (or for nothing: the caller looks again either way).
+  virtual void wait_for_change(std::chrono::milliseconds ms) = 0;
   // Marks the pipeline's runs left "running" by workers that are gone.
   virtual int64_t fail_dead_runs(const std::string& message) = 0;
   // Records the run this worker is doing (shown by `ferry status`).

@@ -8,6 +8,7 @@
 #include <ferry/redact.hpp>
 #include <pqxx/except>
 #include <pqxx/nontransaction>
+#include <pqxx/notification>
 #include <pqxx/prepared_statement>
 
 #include "sql/pg_errors.h"
@@ -128,11 +129,42 @@ Session::Session(const std::string& dsn, SessionOptions options) : options_(std:
   connect();
 }
 
+class Session::Listener final : public pqxx::notification_receiver {
+ public:
+  Listener(pqxx::connection_base& c, const std::string& channel) : notification_receiver(c, channel) {}
+  void operator()(const std::string&, int) override { heard = true; }
+  bool heard = false;
+};
+
 Session::~Session() = default;
+
+void Session::listen(const std::string& channel) {
+  ensure_connected();
+  listener_.reset();
+  try {
+    listener_ = std::make_unique<Listener>(*conn_, channel);
+  } catch (const std::exception& e) {
+    fail(e, "listening on channel " + channel);
+  }
+}
+
+bool Session::wait_notification(int64_t ms) {
+  if (!listener_) throw std::logic_error("wait_notification without listen");
+  try {
+    conn_->get_notifs();  // one that came with an earlier statement's answer
+    if (!listener_->heard) conn_->await_notification(static_cast<long>(ms / 1000), static_cast<long>(ms % 1000) * 1000);
+  } catch (const std::exception& e) {
+    fail(e, "waiting for a notification");
+  }
+  const bool heard = listener_->heard;
+  listener_->heard = false;
+  return heard;
+}
 
 std::string Session::redact(std::string_view text) const { return ferry::redact(text, password_); }
 
 void Session::connect() {
+  listener_.reset();
   tx_.reset();
   quiet_.reset();
   conn_.reset();

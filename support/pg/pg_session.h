@@ -115,6 +115,13 @@ class Session {
   void reconnect() { connect(); }
   bool connected() const;
 
+  // LISTEN on `channel` for as long as this connection lasts (a reconnect
+  // drops it); wait_notification then wakes when one arrives.
+  void listen(const std::string& channel);
+  // Waits up to `ms` for a notification on the listened channel; true when
+  // one came. Throws Failure when the connection is lost meanwhile.
+  bool wait_notification(int64_t ms);
+
   // "host:port/db", for messages.
   const std::string& where() const { return where_; }
   const std::string& label() const { return options_.label; }
@@ -132,6 +139,8 @@ class Session {
   std::unique_ptr<pqxx::connection> conn_;
   std::unique_ptr<pqxx::quiet_errorhandler> quiet_;  // notices ("already exists, skipping") are not news
   std::unique_ptr<pqxx::work> tx_;                    // the open transaction
+  class Listener;
+  std::unique_ptr<Listener> listener_;                // after conn_: goes first
 };
 
 // A transaction on a session: rolled back unless commit() succeeds, so a

@@ -32,6 +32,20 @@ class PgSessionTest : public ::testing::Test {
 };
 ferry::test::PgServer* PgSessionTest::server_ = nullptr;
 
+TEST_F(PgSessionTest, AListenerWakesOnANotificationAndOnlyThen) {
+  Session listener(server().dsn(), options());
+  Session other(server().dsn(), options());
+  listener.listen("ferry_test_channel");
+  EXPECT_FALSE(listener.wait_notification(50)) << "woke without a notification";
+  other.exec("SELECT pg_notify('ferry_test_channel', 'x')", "notifying");
+  // Delivered once the other session's statement ended; the wait is bounded
+  // only for a failing test.
+  EXPECT_TRUE(listener.wait_notification(60000));
+  EXPECT_FALSE(listener.wait_notification(50)) << "one notification woke it twice";
+  other.exec("SELECT pg_notify('another_channel', 'x')", "notifying");
+  EXPECT_FALSE(listener.wait_notification(200)) << "woken by a channel it does not listen on";
+}
+
 TEST_F(PgSessionTest, EveryByteOfABlobAndNullsComeBackAsBound) {
   Session s(server().dsn(), options());
   std::string every_byte;
