@@ -22,16 +22,25 @@ void CheckpointTable::ensure(Connection& c) {
   p.add_text(quoted_);
   Result r = c.exec("SELECT to_regclass($1) IS NOT NULL", p, "looking for table " + quoted_);
   if (PQgetvalue(r.get(), 0, 0)[0] == 't') return;
+  // Sinks opening at once (workers starting together) would race in CREATE
+  // TABLE IF NOT EXISTS, which fails on the catalog's unique indexes when
+  // another session creates the same table meanwhile: one waits here.
+  c.exec("BEGIN", "creating checkpoint table " + quoted_);
   try {
+    c.exec("SELECT pg_advisory_xact_lock(hashtextextended('ferry create table' || chr(10) || $1, 0))", p,
+           "creating checkpoint table " + quoted_);
     c.exec("CREATE TABLE IF NOT EXISTS " + quoted_ +
                " (pipeline text NOT NULL, partition text NOT NULL, position bytea, "
                "run_id text, updated_at timestamptz NOT NULL DEFAULT now(), fence bigint NOT NULL DEFAULT 0, "
                "PRIMARY KEY (pipeline, partition))",
            "creating checkpoint table " + quoted_);
-  } catch (const PgError& e) {
-    // Another sink created it at the same moment (IF NOT EXISTS races on
-    // the catalog's unique index).
-    if (e.sqlstate() != "23505" && e.sqlstate() != "42P07") throw;
+    c.exec("COMMIT", "creating checkpoint table " + quoted_);
+  } catch (...) {
+    try {
+      c.exec("ROLLBACK", "creating checkpoint table " + quoted_);
+    } catch (...) {
+    }
+    throw;
   }
 }
 

@@ -70,6 +70,13 @@ void TargetTable::create(Connection& c, const std::vector<NewColumn>& columns,
     sql += ')';
   }
   sql += ')';
+  // Inside the write's transaction: sinks of several workers creating the
+  // table at once would race in IF NOT EXISTS (an error on the catalog's
+  // unique index); one waits here until the other's batch commits.
+  Params p;
+  p.add_text(quoted_);
+  c.exec("SELECT pg_advisory_xact_lock(hashtextextended('ferry create table' || chr(10) || $1, 0))", p,
+         "creating table " + quoted_);
   c.exec(sql, "creating table " + quoted_);
   forget();
 }

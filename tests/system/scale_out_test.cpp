@@ -294,6 +294,42 @@ TEST_F(ScaleOut, SettlingACommitACrashCutShortIsFencedLikeAnyOtherSave) {
   expect_exact();
 }
 
+// Workers starting together open their sinks at once: each creates the
+// checkpoint table and the target table if missing, and none may fail
+// because another created it in the same moment.
+TEST_F(ScaleOut, SinksOpeningAndCreatingTablesAtOnceDoNotTripOverEachOther) {
+  ferry::test::Plugin plugin(ferry::test::plugin_path("postgres"));
+  const std::vector<ferry::test::Column> columns{{"id", FERRY_TYPE_INT64}};
+  for (int round = 0; round < 5; ++round) {
+    const std::string suffix = std::to_string(round);
+    ferry::test::OpenParams params;
+    params.config_json = R"({"dsn": ")" + pg().dsn(data_db_) + R"(", "table": "t)" + suffix +
+                         R"(", "checkpoint_table": "cp)" + suffix + R"(", "create_table": true})";
+    constexpr int kSinks = 6;
+    std::vector<std::string> failures(kSinks);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kSinks; ++i)
+      threads.emplace_back([&, i] {
+        ferry::test::SinkHandle sink(plugin, params);
+        if (sink.open_status() != FERRY_OK) {
+          failures[i] = "open: " + sink.host().last_error();
+          return;
+        }
+        ferry::test::Row row;
+        row.values = {ferry::test::Value::int64(i)};
+        std::vector<ferry::test::SinkHandle::Rejected> rejected;
+        const std::string partition = "p" + std::to_string(i);
+        if (sink.write(ferry::test::make_batch(columns, {row}, partition), &rejected) != FERRY_OK || !rejected.empty())
+          failures[i] = "write: " + sink.host().last_error();
+        else if (sink.commit(partition, "1") != FERRY_OK)
+          failures[i] = "commit: " + sink.host().last_error();
+      });
+    for (std::thread& t : threads) t.join();
+    for (int i = 0; i < kSinks; ++i) EXPECT_EQ(failures[i], "") << "sink " << i << " in round " << round;
+    EXPECT_EQ(data("SELECT count(*) FROM t" + suffix), std::to_string(kSinks) + "\n");
+  }
+}
+
 // A state store older than the sink's table (restored from a backup): its
 // tokens are behind the sink's fences. The worker says so and stops, rather
 // than taking the partition again and again.
