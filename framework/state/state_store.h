@@ -373,18 +373,10 @@ class StateStore {
   // keeps no leases (SQLite, memory: one run at a time, lock_pipeline).
   // Throws PipelineBusyError while a command holds the pipeline alone.
   virtual std::unique_ptr<WorkerLeases> join_workers(const std::string& pipeline, const LockHolder& me,
-                                                     std::chrono::milliseconds ttl) {
-    (void)pipeline, (void)me, (void)ttl;
-    return nullptr;
-  }
-  virtual std::vector<WorkerInfo> list_workers(const std::string& pipeline) {
-    (void)pipeline;
-    return {};
-  }
-  virtual std::vector<LeaseInfo> list_leases(const std::string& pipeline) {
-    (void)pipeline;
-    return {};
-  }
+                                                     std::chrono::milliseconds ttl) = 0;
+  // The live workers, and the leases of the current round (none without leases).
+  virtual std::vector<WorkerInfo> list_workers(const std::string& pipeline) = 0;
+  virtual std::vector<LeaseInfo> list_leases(const std::string& pipeline) = 0;
 
   // Stores a schema version unless (pipeline, partition, version) is known;
   // returns true when it was new.

@@ -15,6 +15,25 @@ constexpr const char* kLockKey = "hashtextextended($1 || chr(10) || $2 || chr(10
 
 uint64_t first_u64(const Result& r) { return std::stoull(PQgetvalue(r.get(), 0, 0)); }
 
+// Runs `work` between `begin` and COMMIT on a connection that is in no
+// transaction, rolling back on any failure. Returns what `work` returns.
+template <class F>
+auto transactionally(Connection& c, const std::string& begin, const std::string& what, F&& work) {
+  c.exec(begin, what);
+  try {
+    auto out = work();
+    c.exec("COMMIT", what);
+    return out;
+  } catch (...) {
+    try {
+      c.exec("ROLLBACK", what);
+    } catch (...) {
+      // The connection is gone, and the transaction with it.
+    }
+    throw;
+  }
+}
+
 }  // namespace
 
 void CheckpointTable::ensure(Connection& c) {
@@ -25,23 +44,16 @@ void CheckpointTable::ensure(Connection& c) {
   // Sinks opening at once (workers starting together) would race in CREATE
   // TABLE IF NOT EXISTS, which fails on the catalog's unique indexes when
   // another session creates the same table meanwhile: one waits here.
-  c.exec("BEGIN", "creating checkpoint table " + quoted_);
-  try {
-    c.exec("SELECT pg_advisory_xact_lock(hashtextextended('ferry create table' || chr(10) || $1, 0))", p,
-           "creating checkpoint table " + quoted_);
+  const std::string what = "creating checkpoint table " + quoted_;
+  transactionally(c, "BEGIN", what, [&] {
+    c.exec("SELECT pg_advisory_xact_lock(hashtextextended('ferry create table' || chr(10) || $1, 0))", p, what);
     c.exec("CREATE TABLE IF NOT EXISTS " + quoted_ +
                " (pipeline text NOT NULL, partition text NOT NULL, position bytea, "
                "run_id text, updated_at timestamptz NOT NULL DEFAULT now(), fence bigint NOT NULL DEFAULT 0, "
                "PRIMARY KEY (pipeline, partition))",
-           "creating checkpoint table " + quoted_);
-    c.exec("COMMIT", "creating checkpoint table " + quoted_);
-  } catch (...) {
-    try {
-      c.exec("ROLLBACK", "creating checkpoint table " + quoted_);
-    } catch (...) {
-    }
-    throw;
-  }
+           what);
+    return true;
+  });
 }
 
 void CheckpointTable::save(Connection& c, const FerryCheckpoint& cp, std::string_view fallback_pipeline) {
@@ -107,8 +119,8 @@ void CheckpointTable::ensure_fence_column(Connection& c, bool remember) {
 void CheckpointTable::fence(Connection& c, std::string_view pipeline, std::string_view partition, uint64_t token) {
   ensure_fence_column(c, /*remember=*/true);
   const std::string pipeline_s(pipeline), partition_s(partition), token_s(std::to_string(token));
-  c.exec("BEGIN", "fencing in table " + quoted_);
-  try {
+  const std::string what = "fencing in table " + quoted_;
+  const uint64_t stored = transactionally(c, "BEGIN", what, [&] {
     Params key;
     key.add_text(quoted_);
     key.add_text(pipeline_s);
@@ -124,33 +136,16 @@ void CheckpointTable::fence(Connection& c, std::string_view pipeline, std::strin
     c.exec("INSERT INTO " + quoted_ +
                " AS c (pipeline, partition, position, fence) VALUES ($1, $2, NULL, $3::bigint) "
                "ON CONFLICT (pipeline, partition) DO UPDATE SET fence = EXCLUDED.fence WHERE c.fence < EXCLUDED.fence",
-           p, "fencing in table " + quoted_);
+           p, what);
     Params q;
     q.add_text(pipeline_s);
     q.add_text(partition_s);
-    const uint64_t stored = first_u64(
-        c.exec("SELECT fence FROM " + quoted_ + " WHERE pipeline = $1 AND partition = $2", q, "fencing in table " + quoted_));
-    c.exec("COMMIT", "fencing in table " + quoted_);
-    if (stored > token)
-      throw ferry::Error(FERRY_FENCED, "postgres sink: partition '" + partition_s + "' of table " + quoted_ +
-                                           " is fenced with token " + std::to_string(stored) + ", newer than " +
-                                           token_s + ": another worker owns it now");
-  } catch (const ferry::Error& e) {
-    if (e.status() == FERRY_FENCED) throw;  // after the COMMIT
-    rollback_quietly(c);
-    throw;
-  } catch (...) {
-    rollback_quietly(c);
-    throw;
-  }
-}
-
-void CheckpointTable::rollback_quietly(Connection& c) noexcept {
-  try {
-    c.exec("ROLLBACK", "fencing in table " + quoted_);
-  } catch (...) {
-    // The connection is gone, and the transaction with it.
-  }
+    return first_u64(c.exec("SELECT fence FROM " + quoted_ + " WHERE pipeline = $1 AND partition = $2", q, what));
+  });
+  if (stored > token)
+    throw ferry::Error(FERRY_FENCED, "postgres sink: partition '" + partition_s + "' of table " + quoted_ +
+                                         " is fenced with token " + std::to_string(stored) + ", newer than " +
+                                         token_s + ": another worker owns it now");
 }
 
 std::optional<std::string> CheckpointTable::load(Connection& c, std::string_view pipeline,
@@ -162,25 +157,15 @@ std::optional<std::string> CheckpointTable::load(Connection& c, std::string_view
   // holds the lock until it ends. A server that never lets go (a session
   // it has not yet found dead) gives up after lock_timeout, and the host
   // asks again.
-  c.exec("BEGIN READ ONLY; SET LOCAL lock_timeout = '20s'", "reading table " + quoted_);
-  try {
+  return transactionally(c, "BEGIN READ ONLY; SET LOCAL lock_timeout = '20s'", "reading table " + quoted_, [&] {
     Params key;
     key.add_text(quoted_);
     key.add_text(pipeline_s);
     key.add_text(partition_s);
     c.exec(std::string("SELECT pg_advisory_xact_lock_shared(") + kLockKey + ")", key,
            "waiting for a commit in flight to table " + quoted_);
-    std::optional<std::string> out = read(c, pipeline_s, partition_s);
-    c.exec("COMMIT", "reading table " + quoted_);
-    return out;
-  } catch (const ferry::Error&) {
-    try {
-      c.exec("ROLLBACK", "reading table " + quoted_);
-    } catch (const ferry::Error&) {
-      // The connection is gone, and the transaction with it.
-    }
-    throw;
-  }
+    return read(c, pipeline_s, partition_s);
+  });
 }
 
 std::optional<std::string> CheckpointTable::read(Connection& c, const std::string& pipeline,

@@ -41,7 +41,6 @@ class CheckpointTable {
   // needs no position) the first time a token is used.
   // `remember`: outside a transaction, so the column stays.
   void ensure_fence_column(Connection& c, bool remember);
-  void rollback_quietly(Connection& c) noexcept;
   std::string quoted_;
   bool fence_column_ = false;
 };
