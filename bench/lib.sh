@@ -27,6 +27,25 @@ bench_init() {
 
 bench_now() { date +%s.%N; }
 
+# A throwaway PostgreSQL 15 for a bench script, in a new directory named
+# after TAG, on a random port, stopped and removed when the script exits
+# (fsync off: the comparisons are between clients, not disks). Sets `work`
+# and `port`; defines psql_db DB [psql args...] and dsn DB.
+bench_postgres_start() {
+  local tag=$1
+  BENCH_PGBIN=/usr/lib/postgresql/15/bin
+  work=$(mktemp -d "/tmp/ferry-bench-$tag-XXXXXX")
+  chown postgres "$work"
+  port=$((20000 + RANDOM % 20000))
+  trap 'runuser -u postgres -- "$BENCH_PGBIN/pg_ctl" -D "$work/data" -m immediate -w stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+  runuser -u postgres -- "$BENCH_PGBIN/initdb" --no-sync -A trust -U postgres -E UTF8 -D "$work/data" >/dev/null
+  runuser -u postgres -- "$BENCH_PGBIN/pg_ctl" -w -D "$work/data" -l "$work/server.log" \
+    -o "-p $port -k $work -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=256MB -c max_wal_size=4GB" \
+    start >/dev/null
+}
+psql_db() { local db=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d "$db" "$@"; }
+dsn() { echo "host=127.0.0.1 port=$port user=postgres dbname=$1"; }
+
 # One run of the tool: its wall seconds, appended to NAME.tool.
 bench_tool_once() {
   local name=$1 reset=$2 cmd=$3 t0 t1

@@ -24,24 +24,9 @@ command -v /usr/bin/time >/dev/null || {
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DFERRY_BUILD_TESTS=OFF >/dev/null
 cmake --build "$build" -j"$(nproc)" --target ferry ferry_plugin_postgres ferry_plugin_file >/dev/null
 ferry="$(cd "$build" && pwd)/bin/ferry"
-pgbin=/usr/lib/postgresql/15/bin
 
-work=$(mktemp -d /tmp/ferry-bench-scale-XXXXXX)
-chown postgres "$work"
-port=$((20000 + RANDOM % 20000))
-cleanup() {
-  runuser -u postgres -- "$pgbin/pg_ctl" -D "$work/data" -m immediate -w stop >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+bench_postgres_start scale
 cd "$work"
-
-runuser -u postgres -- "$pgbin/initdb" --no-sync -A trust -U postgres -E UTF8 -D "$work/data" >/dev/null
-runuser -u postgres -- "$pgbin/pg_ctl" -w -D "$work/data" -l "$work/server.log" \
-  -o "-p $port -k $work -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=256MB -c max_wal_size=4GB" \
-  start >/dev/null
-psql_db() { local db=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d "$db" "$@"; }
-dsn() { echo "host=127.0.0.1 port=$port user=postgres dbname=$1"; }
 psql_db postgres -c "CREATE DATABASE state" -c "CREATE DATABASE dst"
 
 per_file=$((rows / 16))
