@@ -1,5 +1,7 @@
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 
 #include "conformance/contracts.h"
 #include "conformance/kit_batch.h"
@@ -34,6 +36,10 @@ class KitSink {
   }
   std::string abort() { return call("abort", api_.abort(handle_)); }
   std::string commit(const std::string& position) {
+    return commit_status(position, 0) == FERRY_OK ? std::string() : "commit returned " + said_;
+  }
+  // The status alone, for a commit that may rightly be refused.
+  FerryStatus commit_status(const std::string& position, uint64_t fence_token) {
     static const std::string kPipeline = "conformance", kRun = "conformance-run";
     static const std::string kPart = KitBatch::kPartition;
     FerryCheckpoint c{};
@@ -42,8 +48,19 @@ class KitSink {
     c.partition = FerryBytes{kPart.data(), kPart.size()};
     c.position = FerryBytes{position.data(), position.size()};
     c.run_id = FerryBytes{kRun.data(), kRun.size()};
-    return call("commit", api_.commit(handle_, &c));
+    c.fence_token = fence_token;
+    const FerryStatus st = api_.commit(handle_, &c);
+    said_ = host_.after_call("commit", st);
+    return st;
   }
+  FerryStatus fence_status(uint64_t token) {
+    static const std::string kPart = KitBatch::kPartition;
+    const FerryStatus st = api_.fence(handle_, FerryBytes{kPart.data(), kPart.size()}, token);
+    said_ = host_.after_call("fence", st);
+    return st;
+  }
+  // The status and message of the last commit_status or fence_status.
+  const std::string& said() const { return said_; }
   // The position the sink holds, "(none)" when it holds none.
   std::string held(std::string* said) {
     static const std::string kPart = KitBatch::kPartition;
@@ -60,6 +77,7 @@ class KitSink {
   const FerrySinkApi& api_;
   KitHost& host_;
   FerryInstance handle_ = nullptr;
+  std::string said_;
 };
 
 // The number the author's command prints, or why there is none.
@@ -83,6 +101,34 @@ bool count_rows(const std::string& command, long long* rows, std::string* why) {
   return true;
 }
 
+// ABI 1.6: a sink that declares FERRY_CAP_FENCED refuses a commit whose
+// token is older than the one it was fenced with, and a fence with an
+// older token, and takes the fence's own. The token grows with the clock,
+// so a target kept from an earlier check fences afresh.
+CheckResult fenced_check(const LoadedPlugin& plugin, KitSink& sink, const std::string& position) {
+  const char* name = "sink: fenced";
+  if (!plugin.has_capability(FERRY_KIND_SINK, FERRY_CAP_FENCED))
+    return skip(name, "does not declare FERRY_CAP_FENCED: never shared by workers");
+  if (!plugin.sink_can_fence()) return fail(name, "declares FERRY_CAP_FENCED but fills no fence() in its table");
+  const uint64_t token = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  if (sink.fence_status(token) != FERRY_OK)
+    return fail(name, "fence(" + std::to_string(token) + ") returned " + sink.said());
+  if (sink.commit_status(position, token - 1) != FERRY_FENCED) {
+    const std::string said = sink.said();
+    sink.abort();
+    return fail(name, "a commit with a token older than the fence's returned " + said +
+                          ", not FERRY_FENCED: a paused worker could commit after another took its partition");
+  }
+  sink.abort();
+  if (sink.commit_status(position, token) != FERRY_OK)
+    return fail(name, "a commit with the fence's own token returned " + sink.said());
+  if (sink.fence_status(token - 1) != FERRY_FENCED)
+    return fail(name, "fence() with an older token returned " + sink.said());
+  return pass(name, "an older token's commit and fence refused, the fence's own token committed");
+}
+
 }  // namespace
 
 CheckResults check_sink_contract(const LoadedPlugin& plugin, const KitOpen& o) {
@@ -91,6 +137,7 @@ CheckResults check_sink_contract(const LoadedPlugin& plugin, const KitOpen& o) {
   const FerrySinkApi& api = *plugin.sink();
   const KitBatch first(1, 3), second(4, 6);
   std::string outcome_problem;
+  std::optional<CheckResult> fenced_check_result;  // reported after the checkpoint's
   long long rows_before = 0;
   std::string count_problem;
   if (!o.count_command.empty() && !count_rows(o.count_command, &rows_before, &count_problem))
@@ -141,6 +188,7 @@ CheckResults check_sink_contract(const LoadedPlugin& plugin, const KitOpen& o) {
         results.push_back(pass("sink: checkpoint held", "position " + now + " after the commit"));
       }
     }
+    if (said.empty() && outcome_problem.empty()) fenced_check_result = fenced_check(plugin, sink, second.end_position());
   }
   if (results.back().verdict == CheckResult::Verdict::Pass && results.back().name == "sink: checkpoint held") {
     KitSink again(api, host);
@@ -155,6 +203,7 @@ CheckResults check_sink_contract(const LoadedPlugin& plugin, const KitOpen& o) {
       results.back().detail += " and after reopening";
     }
   }
+  if (fenced_check_result) results.push_back(*fenced_check_result);
   results.push_back(errors_check("sink", host));
   return results;
 }

@@ -14,10 +14,14 @@
  *   FAULT_ABORT     abort keeps the staged rows, so they commit later
  *   FAULT_STALE     write says something while succeeding; abort then
  *                   fails without a message (an old message must not count)
+ *   FAULT_FENCE     declares FERRY_CAP_FENCED, but commits whatever token
+ *                   a commit carries
  * With option "out", the sink appends each committed row's id to that file
  * (one per line), which a --count-rows command can count.
  * The committed checkpoint lives in the process (a static), which is as
  * durable as the checks need. */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +137,7 @@ typedef struct {
 
 static char g_committed[64];
 static int g_has_committed;
+static uint64_t g_fence; /* the largest token fence() was given */
 
 static FerryStatus sink_open(const FerryOpenArgs* a, FerryInstance* out) {
   Sink* s = (Sink*)calloc(1, sizeof *s);
@@ -162,6 +167,13 @@ static FerryStatus sink_write(FerryInstance self, const FerryBatch* b, FerryReco
 }
 static FerryStatus sink_commit(FerryInstance self, const FerryCheckpoint* c) {
   Sink* s = (Sink*)self;
+#ifndef FAULT_FENCE
+  if (c && c->struct_size >= offsetof(FerryCheckpoint, fence_token) + sizeof c->fence_token &&
+      c->fence_token != 0 && c->fence_token < g_fence) {
+    s->staged_len = 0;
+    return say(s->host, FERRY_FENCED, "fenced with a newer token: another worker owns the partition");
+  }
+#endif
   if (s->out[0]) {
     FILE* f = fopen(s->out, "a");
     if (!f) return say(s->host, FERRY_ERROR_IO, "cannot open the out file");
@@ -201,6 +213,12 @@ static FerryStatus sink_checkpoint(FerryInstance self, FerryBytes partition, Fer
   *found = g_has_committed;
   return FERRY_OK;
 }
+static FerryStatus sink_fence(FerryInstance self, FerryBytes partition, uint64_t token) {
+  (void)partition;
+  if (token < g_fence) return say(((Sink*)self)->host, FERRY_FENCED, "fenced with a newer token already");
+  g_fence = token;
+  return FERRY_OK;
+}
 static void sink_close(FerryInstance self) { free(self); }
 
 static FerryStatus check_config(uint32_t kind, const FerryOpenArgs* args) {
@@ -216,7 +234,7 @@ static FerryStatus check_config(uint32_t kind, const FerryOpenArgs* args) {
 static const FerrySourceApi kSource = {sizeof(FerrySourceApi), 0, src_open, src_partitions, src_start,
                                        src_next, src_close, NULL, NULL, NULL};
 static const FerrySinkApi kSink = {sizeof(FerrySinkApi), 0, sink_open, sink_write, sink_commit,
-                                   sink_abort, sink_checkpoint, sink_close, NULL};
+                                   sink_abort, sink_checkpoint, sink_close, sink_fence};
 #ifdef FAULT_DEFAULT
 #define LABEL_DEFAULT "not json"
 #else
@@ -227,7 +245,7 @@ static const FerryOptionSpec kOptions[] = {
     {"out", FERRY_OPTION_STRING, 0, "\"\"", "the sink appends committed ids here (the source ignores it)"}};
 static const FerryKindSpec kKinds[] = {
     {FERRY_KIND_SOURCE, 0, "ten rows", kOptions, 2},
-    {FERRY_KIND_SINK, FERRY_CAP_TRANSACTIONAL, "keeps the checkpoint", kOptions, 2}};
+    {FERRY_KIND_SINK, FERRY_CAP_TRANSACTIONAL | FERRY_CAP_FENCED, "keeps the checkpoint", kOptions, 2}};
 
 #ifdef FAULT_NAME
 #define PLUGIN_NAME "Bad Name"

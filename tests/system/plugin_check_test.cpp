@@ -55,7 +55,7 @@ TEST(PluginCheck, AFixtureThatKeepsTheContractPassesEveryCheck) {
   for (const char* name : {"exports", "load", "name", "negotiation", "options declared", "source: read to the end",
                            "source: batches released once", "source: resumes exactly",
                            "sink: write, abort, write, commit", "sink: per-row outcomes", "sink: commits once",
-                           "sink: checkpoint held"})
+                           "sink: checkpoint held", "sink: fenced"})
     EXPECT_EQ(c.results.count(name) ? c.results.at(name) : "missing", "pass") << name;
 }
 
@@ -74,6 +74,7 @@ TEST(PluginCheck, EachSeededFaultIsCaughtByItsCheck) {
       {"release", "source: batches released once"},
       {"abort", "sink: commits once"},
       {"stale", "sink: errors carry messages"},
+      {"fence", "sink: fenced"},
   };
   ferry::test::TempDir dir;
   for (const auto& [fault, caught_by] : faults) {

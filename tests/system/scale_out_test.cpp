@@ -386,6 +386,17 @@ TEST_F(ScaleOut, ThePostgresSinkRefusesACommitWithAnOlderToken) {
   EXPECT_EQ(data("SELECT string_agg(id::text, ',' ORDER BY id) FROM dst"), "2,3\n");
 }
 
+// What a plugin author runs: the conformance kit's fence check passes for
+// the bundled postgres sink, twice on the same target (tokens grow).
+TEST_F(ScaleOut, ThePostgresSinkPassesTheKitsFenceCheck) {
+  for (int i = 0; i < 2; ++i) {
+    auto r = ferry::test::ferry({"plugin", "check", ferry::test::plugin_path("postgres"), "--kind", "sink", "--config",
+                                 R"({"dsn": ")" + pg().dsn(data_db_) + R"(", "table": "kit", "create_table": true})"});
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("sink: fenced                       pass"), std::string::npos) << r.out;
+  }
+}
+
 TEST_F(ScaleOut, ACheckpointTableFromBeforeFencingGainsItsColumn) {
   data("CREATE TABLE ferry_checkpoints (pipeline text NOT NULL, partition text NOT NULL, position bytea NOT NULL, "
        "run_id text, updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (pipeline, partition))");
