@@ -42,7 +42,8 @@ void CheckpointStore::ensure_table() {
   session_.exec("CREATE TABLE IF NOT EXISTS " + quoted_ +
                     " (`pipeline` VARCHAR(255) NOT NULL, `partition` VARCHAR(255) NOT NULL, "
                     "`position` LONGBLOB, `run_id` VARCHAR(255), "
-                    "`updated_at` DATETIME(6) NOT NULL, PRIMARY KEY (`pipeline`, `partition`)) "
+                    "`updated_at` DATETIME(6) NOT NULL, `fence` BIGINT UNSIGNED NOT NULL DEFAULT 0, "
+                    "PRIMARY KEY (`pipeline`, `partition`)) "
                     "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
                 "creating table " + quoted_);
 }
@@ -64,7 +65,84 @@ void CheckpointStore::save(std::string_view pipeline, const FerryCheckpoint& cp)
   upsert_->setString(2, text(ferry::view(cp.partition)));
   upsert_->setString(3, text(ferry::view(cp.position)));
   upsert_->setString(4, text(ferry::view(cp.run_id)));
-  upsert_->executeUpdate();
+  const uint64_t token = ferry::fence_token(cp);
+  if (token == 0) {
+    upsert_->executeUpdate();
+    return;
+  }
+  // The upsert locks the row; the fence it then holds says whether this
+  // commit may stand (the caller rolls back when it may not).
+  std::unique_ptr<sql::PreparedStatement> fenced = session_.prepare(
+      "INSERT INTO " + quoted_ +
+          " (`pipeline`, `partition`, `position`, `run_id`, `updated_at`, `fence`) "
+          "VALUES (?, ?, ?, ?, UTC_TIMESTAMP(6), ?) ON DUPLICATE KEY UPDATE "
+          "`position` = VALUES(`position`), `run_id` = VALUES(`run_id`), "
+          "`updated_at` = VALUES(`updated_at`), `fence` = GREATEST(`fence`, VALUES(`fence`))",
+      "preparing the fenced checkpoint upsert into " + quoted_);
+  fenced->setString(1, text(pipeline));
+  fenced->setString(2, text(ferry::view(cp.partition)));
+  fenced->setString(3, text(ferry::view(cp.position)));
+  fenced->setString(4, text(ferry::view(cp.run_id)));
+  fenced->setUInt64(5, token);
+  fenced->executeUpdate();
+  const uint64_t stored = stored_fence(pipeline, ferry::view(cp.partition));
+  if (stored > token)
+    throw ferry::Error(FERRY_FENCED, "mysql sink: partition '" + std::string(ferry::view(cp.partition)) +
+                                         "' of table " + quoted_ + " was fenced with a newer token (" +
+                                         std::to_string(stored) + ") than this commit's (" + std::to_string(token) +
+                                         "): another worker owns it now; nothing of the batch was committed");
+}
+
+uint64_t CheckpointStore::stored_fence(std::string_view pipeline, std::string_view partition) {
+  std::unique_ptr<sql::PreparedStatement> q = session_.prepare(
+      "SELECT `fence` FROM " + quoted_ + " WHERE `pipeline` = ? AND `partition` = ?", "reading the fence in " + quoted_);
+  q->setString(1, text(pipeline));
+  q->setString(2, text(partition));
+  std::unique_ptr<sql::ResultSet> rs(q->executeQuery());
+  return rs->next() ? rs->getUInt64(1) : 0;
+}
+
+void CheckpointStore::fence(std::string_view pipeline, std::string_view partition, uint64_t token) {
+  const std::string what = "fencing in " + quoted_;
+  uint64_t stored = 0;
+  try {
+    if (!fence_column_) {
+      std::unique_ptr<sql::PreparedStatement> has = session_.prepare(
+          "SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? "
+          "AND COLUMN_NAME = 'fence'",
+          what);
+      has->setString(1, database_);
+      has->setString(2, table_);
+      std::unique_ptr<sql::ResultSet> rs(has->executeQuery());
+      if (!rs->next())
+        session_.exec("ALTER TABLE " + quoted_ + " ADD COLUMN `fence` BIGINT UNSIGNED NOT NULL DEFAULT 0",
+                      "adding the fence column to " + quoted_);
+      fence_column_ = true;
+    }
+    session_.exec("START TRANSACTION", what);
+    std::unique_ptr<sql::PreparedStatement> up = session_.prepare(
+        "INSERT INTO " + quoted_ +
+            " (`pipeline`, `partition`, `position`, `run_id`, `updated_at`, `fence`) "
+            "VALUES (?, ?, NULL, NULL, UTC_TIMESTAMP(6), ?) ON DUPLICATE KEY UPDATE "
+            "`fence` = GREATEST(`fence`, VALUES(`fence`))",
+        what);
+    up->setString(1, text(pipeline));
+    up->setString(2, text(partition));
+    up->setUInt64(3, token);
+    up->executeUpdate();
+    stored = stored_fence(pipeline, partition);
+    session_.exec("COMMIT", what);
+  } catch (const sql::SQLException& e) {
+    try {
+      session_.exec("ROLLBACK", what);
+    } catch (...) {
+    }
+    session_.fail(e, what);
+  }
+  if (stored > token)
+    throw ferry::Error(FERRY_FENCED, "mysql sink: partition '" + std::string(partition) + "' of table " + quoted_ +
+                                         " is fenced with token " + std::to_string(stored) + ", newer than " +
+                                         std::to_string(token) + ": another worker owns it now");
 }
 
 std::optional<std::string> CheckpointStore::load(std::string_view pipeline,
@@ -82,7 +160,8 @@ std::optional<std::string> CheckpointStore::load(std::string_view pipeline,
     select_->setString(1, text(pipeline));
     select_->setString(2, text(partition));
     std::unique_ptr<sql::ResultSet> rs(select_->executeQuery());
-    if (!rs->next()) return std::nullopt;
+    // A row that only fences (no commit yet) holds no checkpoint.
+    if (!rs->next() || rs->isNull(1)) return std::nullopt;
     return rs->getString(1).asStdString();
   } catch (const sql::SQLException& e) {
     session_.fail(e, what);

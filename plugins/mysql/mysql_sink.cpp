@@ -335,6 +335,13 @@ void MysqlSink::commit(const FerryCheckpoint* cp) {
 
 void MysqlSink::abort() { txn_->abort(); }
 
+void MysqlSink::fence(std::string_view partition, uint64_t token) {
+  if (txn_->open())
+    throw ferry::Error(FERRY_ERROR_INTERNAL, "mysql sink: fence() called with a transaction open");
+  session_.ensure_connected();
+  checkpoints_.fence(pipeline_, partition, token);
+}
+
 std::optional<std::string> MysqlSink::checkpoint(std::string_view partition) {
   session_.ensure_connected();
   return checkpoints_.load(pipeline_, partition);

@@ -46,6 +46,7 @@ class MysqlSink final : public ferry::Sink, private ferry::support::SinkDialect 
   void commit(const FerryCheckpoint* checkpoint) override;
   void abort() override;
   std::optional<std::string> checkpoint(std::string_view partition) override;
+  void fence(std::string_view partition, uint64_t token) override;
 
  private:
   // Statements for one column list.

@@ -62,8 +62,9 @@ const FerryKindSpec kKinds[] = {
     {FERRY_KIND_SOURCE, 0,
      "Reads a MySQL/MariaDB table or query in keyset order; position = last cursor values.",
      kSourceOptions, FERRY_COUNT_OF(kSourceOptions)},
-    {FERRY_KIND_SINK, FERRY_CAP_TRANSACTIONAL,
-     "Writes rows to a MySQL/MariaDB table; rows and checkpoint commit in one transaction.",
+    {FERRY_KIND_SINK, FERRY_CAP_TRANSACTIONAL | FERRY_CAP_FENCED,
+     "Writes rows to a MySQL/MariaDB table; rows and checkpoint commit in one transaction, refused once a "
+     "newer worker fenced the partition.",
      kSinkOptions, FERRY_COUNT_OF(kSinkOptions)},
 };
 

@@ -414,3 +414,101 @@ TEST_F(ScaleOut, ACheckpointTableFromBeforeFencingGainsItsColumn) {
 }
 
 }  // namespace
+
+namespace {
+
+// The same guarantees into MariaDB: the mysql sink is fenced too.
+class ScaleOutMysql : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    pg_ = std::make_unique<PgServer>();
+    maria_ = std::make_unique<ferry::test::MariaServer>();
+    maria_->sql("CREATE USER 'ferry'@'127.0.0.1' IDENTIFIED BY 'pw'; GRANT ALL ON *.* TO 'ferry'@'127.0.0.1';");
+  }
+  static void TearDownTestSuite() {
+    maria_.reset();
+    pg_.reset();
+  }
+  void SetUp() override {
+    const std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    db_ = "m" + std::to_string(std::hash<std::string>()(name) % 100000);
+    maria_->sql("DROP DATABASE IF EXISTS " + db_ + "; CREATE DATABASE " + db_ + " CHARACTER SET utf8mb4;");
+    pg_->psql("DROP DATABASE IF EXISTS " + db_);
+    pg_->psql("CREATE DATABASE " + db_);
+  }
+  std::string sink_config(const std::string& table) const {
+    return R"({"host": "127.0.0.1", "port": )" + std::to_string(maria_->port()) +
+           R"(, "user": "ferry", "password": "pw", "database": ")" + db_ + R"(", "table": ")" + table +
+           R"(", "create_table": true})";
+  }
+  std::string maria(const std::string& sql) {
+    std::string out = maria_->sql(sql, db_);
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    return out;
+  }
+
+  static std::unique_ptr<PgServer> pg_;
+  static std::unique_ptr<ferry::test::MariaServer> maria_;
+  TempDir dir_;
+  std::string db_;
+};
+std::unique_ptr<PgServer> ScaleOutMysql::pg_;
+std::unique_ptr<ferry::test::MariaServer> ScaleOutMysql::maria_;
+
+TEST_F(ScaleOutMysql, ThreeWorkersIntoMariaDbWriteEachRowOnce) {
+  ferry::test::write_file(
+      dir_.file("p.json"),
+      R"({"name": "m", "state": {"type": "postgres", "dsn": ")" + pg_->dsn(db_) +
+          R"("}, "source": {"plugin": "generator", "config": {"count": 30000, "partitions": 8, "fields": 2}},
+          "batch": {"max_records": 500}, "sinks": [{"name": "db", "plugin": "mysql", "config": )" +
+          sink_config("t") + "}]}");
+  std::vector<std::unique_ptr<Process>> workers;
+  for (int i = 0; i < 3; ++i)
+    workers.push_back(std::make_unique<Process>(
+        std::vector<std::string>{FERRY_TEST_BINARY, "run", "--no-progress", "--rate", "6000", dir_.file("p.json")},
+        std::vector<std::string>{}, dir_.file("w" + std::to_string(i) + ".out"),
+        dir_.file("w" + std::to_string(i) + ".err")));
+  int shared = 0;
+  for (int i = 0; i < 3; ++i) {
+    const std::string tag = "w" + std::to_string(i);
+    EXPECT_EQ(workers[i]->wait().first, 0) << ferry::test::slurp(dir_.file(tag + ".err"));
+    if (ferry::test::slurp(dir_.file(tag + ".out")).find("partition(s) finished") != std::string::npos) ++shared;
+  }
+  EXPECT_EQ(shared, 3) << "a worker did not share the pipeline";
+  EXPECT_EQ(maria("SELECT COUNT(*), COUNT(DISTINCT id), SUM(id) FROM t"), "30000\t30000\t450015000");
+}
+
+TEST_F(ScaleOutMysql, TheMysqlSinkRefusesACommitWithAnOlderTokenAndPassesTheKit) {
+  ferry::test::Plugin plugin(ferry::test::plugin_path("mysql"));
+  ferry::test::OpenParams params;
+  params.config_json = sink_config("t");
+  ferry::test::SinkHandle old_worker(plugin, params), new_worker(plugin, params);
+  ASSERT_EQ(old_worker.open_status(), FERRY_OK) << old_worker.host().last_error();
+  ASSERT_EQ(new_worker.open_status(), FERRY_OK) << new_worker.host().last_error();
+  const std::vector<ferry::test::Column> columns{{"id", FERRY_TYPE_INT64}};
+  auto batch = [&](int64_t id) {
+    ferry::test::Row row;
+    row.values = {ferry::test::Value::int64(id)};
+    return ferry::test::make_batch(columns, {row});
+  };
+  ASSERT_EQ(old_worker.fence("p0", 5), FERRY_OK) << old_worker.host().last_error();
+  ASSERT_EQ(old_worker.write(batch(1)), FERRY_OK) << old_worker.host().last_error();
+  ASSERT_EQ(old_worker.commit("p0", "1", 5), FERRY_OK) << old_worker.host().last_error();
+  ASSERT_EQ(old_worker.write(batch(2)), FERRY_OK) << old_worker.host().last_error();
+  ASSERT_EQ(new_worker.fence("p0", 6), FERRY_OK) << new_worker.host().last_error();
+  EXPECT_EQ(new_worker.checkpoint("p0"), std::optional<std::string>("1"));
+  EXPECT_EQ(old_worker.commit("p0", "2", 5), FERRY_FENCED) << old_worker.host().last_error();
+  old_worker.abort();
+  EXPECT_EQ(maria("SELECT GROUP_CONCAT(id ORDER BY id) FROM t"), "1");
+  EXPECT_EQ(new_worker.checkpoint("p0"), std::optional<std::string>("1"));
+  EXPECT_EQ(old_worker.fence("p0", 5), FERRY_FENCED);
+  ASSERT_EQ(new_worker.fence("p1", 7), FERRY_OK);
+  EXPECT_EQ(new_worker.checkpoint("p1"), std::nullopt) << "a fence alone is not a checkpoint";
+
+  auto r = ferry::test::ferry({"plugin", "check", ferry::test::plugin_path("mysql"), "--kind", "sink", "--config",
+                               sink_config("kit")});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("sink: fenced                       pass"), std::string::npos) << r.out;
+}
+
+}  // namespace
