@@ -34,6 +34,16 @@ using ferry::test::Process;
 using ferry::test::TempDir;
 using Clock = std::chrono::steady_clock;
 
+// A batch of one row, {id}, for the sink tests.
+ferry::test::OwnedBatch batch(int64_t id) {
+  static const std::vector<ferry::test::Column> columns{{"id", FERRY_TYPE_INT64}};
+  ferry::test::Row row;
+  row.values = {ferry::test::Value::int64(id)};
+  return ferry::test::make_batch(columns, {row});
+}
+
+void expect_open(ferry::test::SinkHandle& sink) { ASSERT_EQ(sink.open_status(), FERRY_OK) << sink.host().last_error(); }
+
 class ScaleOut : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { server_ = std::make_unique<PgServer>(); }
@@ -356,14 +366,8 @@ TEST_F(ScaleOut, ThePostgresSinkRefusesACommitWithAnOlderToken) {
   ferry::test::OpenParams params;
   params.config_json = R"({"dsn": ")" + pg().dsn(data_db_) + R"(", "table": "dst", "create_table": true})";
   ferry::test::SinkHandle old_worker(plugin, params), new_worker(plugin, params);
-  ASSERT_EQ(old_worker.open_status(), FERRY_OK) << old_worker.host().last_error();
-  ASSERT_EQ(new_worker.open_status(), FERRY_OK) << new_worker.host().last_error();
-  const std::vector<ferry::test::Column> columns{{"id", FERRY_TYPE_INT64}};
-  auto batch = [&](int64_t id) {
-    ferry::test::Row row;
-    row.values = {ferry::test::Value::int64(id)};
-    return ferry::test::make_batch(columns, {row});
-  };
+  ASSERT_NO_FATAL_FAILURE(expect_open(old_worker));
+  ASSERT_NO_FATAL_FAILURE(expect_open(new_worker));
 
   ASSERT_EQ(old_worker.fence("p0", 5), FERRY_OK) << old_worker.host().last_error();
   ASSERT_EQ(old_worker.write(batch(1)), FERRY_OK) << old_worker.host().last_error();
@@ -483,14 +487,8 @@ TEST_F(ScaleOutMysql, TheMysqlSinkRefusesACommitWithAnOlderTokenAndPassesTheKit)
   ferry::test::OpenParams params;
   params.config_json = sink_config("t");
   ferry::test::SinkHandle old_worker(plugin, params), new_worker(plugin, params);
-  ASSERT_EQ(old_worker.open_status(), FERRY_OK) << old_worker.host().last_error();
-  ASSERT_EQ(new_worker.open_status(), FERRY_OK) << new_worker.host().last_error();
-  const std::vector<ferry::test::Column> columns{{"id", FERRY_TYPE_INT64}};
-  auto batch = [&](int64_t id) {
-    ferry::test::Row row;
-    row.values = {ferry::test::Value::int64(id)};
-    return ferry::test::make_batch(columns, {row});
-  };
+  ASSERT_NO_FATAL_FAILURE(expect_open(old_worker));
+  ASSERT_NO_FATAL_FAILURE(expect_open(new_worker));
   ASSERT_EQ(old_worker.fence("p0", 5), FERRY_OK) << old_worker.host().last_error();
   ASSERT_EQ(old_worker.write(batch(1)), FERRY_OK) << old_worker.host().last_error();
   ASSERT_EQ(old_worker.commit("p0", "1", 5), FERRY_OK) << old_worker.host().last_error();
