@@ -219,10 +219,10 @@ Engine::~Engine() = default;
 
 RunSummary Engine::run(const EngineOptions& options) {
   RunContext run(def_, plugins_, state_, options, options.run_id.empty() ? new_run_id() : options.run_id);
-  // One run, replay or backfill at a time changes a pipeline's state. A dry
-  // run writes nothing, so it may look while another runs.
-  // With a state store that keeps leases, an ordinary run shares the
-  // pipeline with the other workers running it (leased_partitions.h).
+  // One run, replay or backfill at a time changes a pipeline's state, except
+  // that with a state store that keeps leases, ordinary runs share it as
+  // workers (leased_partitions.h). A dry run writes nothing, so it may look
+  // while another runs.
   std::unique_ptr<PipelineLock> lock;
   std::unique_ptr<WorkerLeases> leases;
   if (may_share(options, def_, plugins_))

@@ -33,8 +33,7 @@ std::vector<std::string> PlannedPartitions::list(RunContext& run, SourceInstance
   if (plan_) return names_of(*plan_);
   std::optional<std::vector<PlannedPartition>> described = source.describe();
   if (!described) return source.partitions();
-  plan_ = settle(run, std::move(*described));
-  for (const PlannedPartition& p : *plan_) descriptors_[p.name] = p.descriptor;
+  keep(settle(run, std::move(*described)));
   return names_of(*plan_);
 }
 
@@ -45,8 +44,12 @@ void PlannedPartitions::adopt(RunContext& run, const std::vector<std::string>& n
   if (names_of(stored) != names)
     throw Error("pipeline '" + run.def.name + "': the round in progress reads partitions the stored plan does not "
                 "have (" + listed(stored) + "); a reset while workers ran? Stop every worker and run again");
-  for (const PlannedPartition& p : stored) descriptors_[p.name] = p.descriptor;
-  plan_ = std::move(stored);
+  keep(std::move(stored));
+}
+
+void PlannedPartitions::keep(std::vector<PlannedPartition> plan) {
+  for (const PlannedPartition& p : plan) descriptors_[p.name] = p.descriptor;
+  plan_ = std::move(plan);
 }
 
 std::optional<std::string> PlannedPartitions::descriptor(const std::string& partition) const {

@@ -35,6 +35,8 @@ class PlannedPartitions {
 
  private:
   std::vector<PlannedPartition> settle(RunContext& run, std::vector<PlannedPartition> fresh);
+  // Under mu_: the run's plan from now on.
+  void keep(std::vector<PlannedPartition> plan);
 
   mutable std::mutex mu_;
   std::optional<std::vector<PlannedPartition>> plan_;

@@ -21,6 +21,8 @@ CheckpointStore::CheckpointStore(Session& session, std::string database, std::st
 
 void CheckpointStore::reset() {
   upsert_.reset();
+  fenced_upsert_.reset();
+  fence_select_.reset();
   select_.reset();
 }
 
@@ -51,40 +53,21 @@ void CheckpointStore::ensure_table() {
 void CheckpointStore::save(std::string_view pipeline, const FerryCheckpoint& cp) {
   if (cp.struct_size < offsetof(FerryCheckpoint, run_id) + sizeof cp.run_id)
     throw ferry::Error(FERRY_ERROR_INTERNAL, "mysql sink: checkpoint struct is too small");
-  if (!upsert_)
-    upsert_ = session_.prepare(
-        "INSERT INTO " + quoted_ +
-            " (`pipeline`, `partition`, `position`, `run_id`, `updated_at`) "
-            "VALUES (?, ?, ?, ?, UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE "
-            "`position` = VALUES(`position`), `run_id` = VALUES(`run_id`), "
-            "`updated_at` = VALUES(`updated_at`)",
-        "preparing the checkpoint upsert into " + quoted_);
   // Exceptions go to the caller: it knows what a failure means for the
   // open transaction.
-  upsert_->setString(1, text(pipeline));
-  upsert_->setString(2, text(ferry::view(cp.partition)));
-  upsert_->setString(3, text(ferry::view(cp.position)));
-  upsert_->setString(4, text(ferry::view(cp.run_id)));
   const uint64_t token = ferry::fence_token(cp);
   if (token == 0) {
+    if (!upsert_) upsert_ = prepare_upsert(false);
+    bind_checkpoint(*upsert_, pipeline, cp);
     upsert_->executeUpdate();
     return;
   }
   // The upsert locks the row; the fence it then holds says whether this
   // commit may stand (the caller rolls back when it may not).
-  std::unique_ptr<sql::PreparedStatement> fenced = session_.prepare(
-      "INSERT INTO " + quoted_ +
-          " (`pipeline`, `partition`, `position`, `run_id`, `updated_at`, `fence`) "
-          "VALUES (?, ?, ?, ?, UTC_TIMESTAMP(6), ?) ON DUPLICATE KEY UPDATE "
-          "`position` = VALUES(`position`), `run_id` = VALUES(`run_id`), "
-          "`updated_at` = VALUES(`updated_at`), `fence` = GREATEST(`fence`, VALUES(`fence`))",
-      "preparing the fenced checkpoint upsert into " + quoted_);
-  fenced->setString(1, text(pipeline));
-  fenced->setString(2, text(ferry::view(cp.partition)));
-  fenced->setString(3, text(ferry::view(cp.position)));
-  fenced->setString(4, text(ferry::view(cp.run_id)));
-  fenced->setUInt64(5, token);
-  fenced->executeUpdate();
+  if (!fenced_upsert_) fenced_upsert_ = prepare_upsert(true);
+  bind_checkpoint(*fenced_upsert_, pipeline, cp);
+  fenced_upsert_->setUInt64(5, token);
+  fenced_upsert_->executeUpdate();
   const uint64_t stored = stored_fence(pipeline, ferry::view(cp.partition));
   if (stored > token)
     throw ferry::Error(FERRY_FENCED, "mysql sink: partition '" + std::string(ferry::view(cp.partition)) +
@@ -93,12 +76,33 @@ void CheckpointStore::save(std::string_view pipeline, const FerryCheckpoint& cp)
                                          "): another worker owns it now; nothing of the batch was committed");
 }
 
+// The checkpoint upsert; `fenced` also raises the row's fence to the 5th
+// parameter (a table from before fencing has no such column).
+std::unique_ptr<sql::PreparedStatement> CheckpointStore::prepare_upsert(bool fenced) {
+  return session_.prepare(
+      "INSERT INTO " + quoted_ + " (`pipeline`, `partition`, `position`, `run_id`, `updated_at`" +
+          (fenced ? ", `fence`" : "") + ") VALUES (?, ?, ?, ?, UTC_TIMESTAMP(6)" + (fenced ? ", ?" : "") +
+          ") ON DUPLICATE KEY UPDATE `position` = VALUES(`position`), `run_id` = VALUES(`run_id`), "
+          "`updated_at` = VALUES(`updated_at`)" +
+          (fenced ? ", `fence` = GREATEST(`fence`, VALUES(`fence`))" : ""),
+      "preparing the checkpoint upsert into " + quoted_);
+}
+
+void CheckpointStore::bind_checkpoint(sql::PreparedStatement& upsert, std::string_view pipeline,
+                                      const FerryCheckpoint& cp) {
+  upsert.setString(1, text(pipeline));
+  upsert.setString(2, text(ferry::view(cp.partition)));
+  upsert.setString(3, text(ferry::view(cp.position)));
+  upsert.setString(4, text(ferry::view(cp.run_id)));
+}
+
 uint64_t CheckpointStore::stored_fence(std::string_view pipeline, std::string_view partition) {
-  std::unique_ptr<sql::PreparedStatement> q = session_.prepare(
-      "SELECT `fence` FROM " + quoted_ + " WHERE `pipeline` = ? AND `partition` = ?", "reading the fence in " + quoted_);
-  q->setString(1, text(pipeline));
-  q->setString(2, text(partition));
-  std::unique_ptr<sql::ResultSet> rs(q->executeQuery());
+  if (!fence_select_)
+    fence_select_ = session_.prepare("SELECT `fence` FROM " + quoted_ + " WHERE `pipeline` = ? AND `partition` = ?",
+                                     "reading the fence in " + quoted_);
+  fence_select_->setString(1, text(pipeline));
+  fence_select_->setString(2, text(partition));
+  std::unique_ptr<sql::ResultSet> rs(fence_select_->executeQuery());
   return rs->next() ? rs->getUInt64(1) : 0;
 }
 

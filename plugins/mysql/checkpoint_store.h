@@ -50,7 +50,11 @@ class CheckpointStore {
   std::string table_;
   std::string quoted_;
   uint64_t stored_fence(std::string_view pipeline, std::string_view partition);
+  std::unique_ptr<sql::PreparedStatement> prepare_upsert(bool fenced);
+  static void bind_checkpoint(sql::PreparedStatement& upsert, std::string_view pipeline, const FerryCheckpoint& cp);
   std::unique_ptr<sql::PreparedStatement> upsert_;
+  std::unique_ptr<sql::PreparedStatement> fenced_upsert_;  // prepared once a worker commits with a token
+  std::unique_ptr<sql::PreparedStatement> fence_select_;
   std::unique_ptr<sql::PreparedStatement> select_;
   bool fence_column_ = false;
 };

@@ -8,6 +8,8 @@
 // long anything takes.
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
 #include <signal.h>
 
 #include <chrono>
@@ -211,6 +213,16 @@ TEST_F(ScaleOut, APausedWorkerThatLostItsLeaseCannotCommit) {
   auto reset = ferry::test::ferry({"checkpoint", "reset", dir_.file("p.json")});
   EXPECT_NE(reset.exit_code, 0);
   EXPECT_NE(reset.err.find("worker"), std::string::npos) << reset.err;
+  // ferry status names the paused worker and the partition it holds.
+  auto status = ferry::test::ferry({"status", "--json", dir_.file("p.json")});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  const boost::json::object report = boost::json::parse(status.out).as_object();
+  ASSERT_EQ(report.at("workers").as_array().size(), 1u) << status.out;
+  EXPECT_EQ(report.at("workers").at(0).at("pid").as_int64(), zombie->pid()) << status.out;
+  int held_by_it = 0;
+  for (const auto& l : report.at("leases").as_array())
+    if (!l.at("owner").is_null() && l.at("owner") == report.at("workers").at(0).at("id")) ++held_by_it;
+  EXPECT_EQ(held_by_it, 1) << status.out;
   auto alone = ferry::test::ferry({"run", "--no-progress", "--exclusive", dir_.file("p.json")});
   EXPECT_EQ(alone.exit_code, 1);
   EXPECT_NE(alone.err.find("is already running"), std::string::npos) << alone.err;
