@@ -35,6 +35,8 @@ std::string capabilities(const FerryKindSpec& ks) {
   std::string out;
   if (ks.capabilities & FERRY_CAP_TRANSACTIONAL) out += " [transactional]";
   if (ks.capabilities & FERRY_CAP_IDEMPOTENT) out += " [idempotent]";
+  if (ks.capabilities & FERRY_CAP_FENCED) out += " [fenced]";
+  if (ks.capabilities & FERRY_CAP_SINGLE_WRITER) out += " [single writer]";
   return out;
 }
 

@@ -30,7 +30,6 @@ std::set<size_t> rows_of(const std::vector<RowFailure>& failures) {
 }  // namespace
 
 std::vector<SinkOutcome> CommitCore::write_all(const Delivery& d) {
-  sinks_.reopen_down();
   std::vector<SinkOutcome> out(sinks_.size());
   for (size_t i = 0; i < sinks_.size(); ++i) {
     SinkOutcome& o = out[i];
@@ -165,6 +164,10 @@ std::vector<SinkOutcome> CommitCore::deliver(const Delivery& d, Accounting& acco
     return {};
   }
 
+  sinks_.reopen_down();
+  // A sink that takes one writer at a time is this worker's from the
+  // batch's first write until its state is saved (hooks run after).
+  std::optional<SinkSet::Hold> hold(sinks_.hold());
   std::vector<SinkOutcome> outcomes;
   try {
     outcomes = write_all(d);
@@ -283,6 +286,7 @@ std::vector<SinkOutcome> CommitCore::deliver(const Delivery& d, Accounting& acco
     throw;
   }
   run_.state.finish_commit(record);
+  hold.reset();
 
   int64_t rejected = 0;
   for (size_t i = 0; i < sinks_.size(); ++i) {

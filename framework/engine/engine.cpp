@@ -162,6 +162,8 @@ bool may_share(const EngineOptions& o, const PipelineDef& def, const PluginRegis
   for (const SinkDef& s : def.sinks) {
     const LoadedPlugin& p = plugins.require(s.plugin);
     if (p.has_capability(FERRY_KIND_SINK, FERRY_CAP_TRANSACTIONAL) && !p.sink_can_fence()) return false;
+    // One writer at a time cannot be promised across processes.
+    if (p.sink_single_writer()) return false;
   }
   return true;
 }
@@ -342,6 +344,7 @@ RunSummary Engine::run(const EngineOptions& options) {
     ThreadGroup threads;
     for (uint32_t w = 0; w < workers; ++w) threads.start([&, w] { work(w); });
   }
+  run.shared_sinks.close();
 
   reporter.reset();
   for (const auto& c : counts) add(total, *c);

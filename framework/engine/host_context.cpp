@@ -45,10 +45,14 @@ void HostContext::set_retry_after(void* p, uint64_t ms) {
 }
 
 FerryStatus HostContext::report_errant_record(void* p, const FerryErrantRecord* record) {
-  auto* self = static_cast<HostContext*>(p);
-  if (!record || !self->errant_) return FERRY_ERROR_INTERNAL;
+  if (!record) return FERRY_ERROR_INTERNAL;
+  return static_cast<HostContext*>(p)->report_errant(*record);
+}
+
+FerryStatus HostContext::report_errant(const FerryErrantRecord& record) {
+  if (!errant_) return FERRY_ERROR_INTERNAL;
   try {
-    return self->errant_(*record);
+    return errant_(record);
   } catch (const std::exception& e) {
     log_error(std::string("could not store a rejected record: ") + e.what());
     return FERRY_ERROR_IO;

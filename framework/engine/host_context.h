@@ -31,6 +31,9 @@ class HostContext {
   void set_partition(std::string partition) { partition_ = std::move(partition); }
   const std::string& stage() const { return stage_; }
 
+  // What the plugin's report_errant_record reaches: the errant handler.
+  FerryStatus report_errant(const FerryErrantRecord& record);
+
   // Called by the host around each plugin call.
   void begin_call();
   const std::string& error() const { return error_; }

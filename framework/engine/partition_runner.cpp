@@ -125,6 +125,8 @@ PartitionRunner::Resume PartitionRunner::resume(const std::string& partition, co
     }
     return r;
   }
+  // Asking the sinks what they hold is using them.
+  const SinkSet::Hold hold = w_.sinks.hold();
   if (std::optional<std::string> body = run.state.load_intent(run.def.name, key))
     return settle_interrupted_commit(partition, key, *body, fence);
 
@@ -162,6 +164,7 @@ PartitionRunner::Resume PartitionRunner::resume(const std::string& partition, co
 }
 
 void PartitionRunner::fence_sinks(const std::string& key, const Lease& lease) {
+  const SinkSet::Hold hold = w_.sinks.hold();
   for (SinkSlot& slot : w_.sinks) {
     if (!slot.transactional) continue;
     if (!slot.instance)

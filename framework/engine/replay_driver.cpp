@@ -87,6 +87,7 @@ void ReplayDriver::recover() {
   if (!body) return;
   const CommitIntent intent = decode_intent(*body);
   std::set<std::string> holding;
+  const SinkSet::Hold hold = w_.sinks.hold();
   for (SinkSlot& slot : w_.sinks) {
     if (!slot.transactional) continue;
     if (std::find(intent.sinks.begin(), intent.sinks.end(), slot.def->name) == intent.sinks.end()) continue;

@@ -1,7 +1,8 @@
 // What every worker of one run shares: the definition, the plugins, the
 // state store, the options, the run's id, its stop source, its rate limit
 // and the counter that names lineage batches. A worker keeps its own plugin
-// instances (worker.h); this is the rest.
+// instances (worker.h), except of a sink that takes one writer at a time,
+// whose one instance is here; this is the rest.
 #pragma once
 
 #include <atomic>
@@ -15,6 +16,7 @@
 #include "engine/plugin_instances.h"
 #include "engine/progress.h"
 #include "engine/rate_limiter.h"
+#include "engine/shared_sinks.h"
 #include "engine/stop_source.h"
 
 namespace ferry::core {
@@ -39,7 +41,7 @@ class RunContext {
   RunContext(const PipelineDef& def, const PluginRegistry& plugins, StateStore& state, const EngineOptions& options,
              std::string run_id)
       : def(def), plugins(plugins), state(state), options(options), run_id(std::move(run_id)), stop(options.cancel),
-        started(std::chrono::steady_clock::now()), own_progress_(def.name, started),
+        shared_sinks(def, plugins), started(std::chrono::steady_clock::now()), own_progress_(def.name, started),
         progress(options.progress_tracker ? *options.progress_tracker : own_progress_) {
     if (options.rate > 0) limiter = std::make_unique<RateLimiter>(options.rate);
   }
@@ -56,6 +58,7 @@ class RunContext {
   std::atomic<int64_t> next_batch_id{0};  // lineage: unique across workers
   PlannedPartitions partitions;           // what the workers read, planned once
   WorkerLeases* leases = nullptr;         // a worker sharing the pipeline: its leases
+  SharedSinks shared_sinks;               // sinks that take one writer at a time
   const std::chrono::steady_clock::time_point started;
 
  private:

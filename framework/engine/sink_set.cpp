@@ -47,16 +47,35 @@ SinkSet::SinkSet(RunContext& run, HostFactory hosts) : run_(run), hosts_(std::mo
     slot.def = &s;
     slot.transactional = run_.plugins.require(s.plugin).has_capability(FERRY_KIND_SINK, FERRY_CAP_TRANSACTIONAL);
     slot.backoff = std::make_unique<Backoff>(s.retry, seed++);
+    slot.shared = run_.shared_sinks.find(slots_.size());
+    if (slot.shared) slot.local_host = hosts_(s.name);
     slots_.push_back(std::move(slot));
   }
 }
 
-std::unique_ptr<SinkInstance> SinkSet::open_one(SinkSlot& slot, bool wait) {
+SinkInstance* SinkSet::open_one(SinkSlot& slot, bool wait) {
+  if (!slot.shared) {
+    slot.owned = open_instance(slot, wait, [&] { return hosts_(slot.def->name); });
+    return slot.owned.get();
+  }
+  // The first worker opens it (the others wait for the outcome); one that
+  // finds it open uses it.
+  SharedSinks::Shared& shared = *slot.shared;
+  std::lock_guard<std::mutex> lock(shared.mutex);
+  if (!shared.instance)
+    shared.instance = open_instance(slot, wait, [&] {
+      return run_.shared_sinks.host_for(shared, run_.def, slot.def->name, &run_.stop, run_.options.metrics);
+    });
+  return shared.instance.get();
+}
+
+std::unique_ptr<SinkInstance> SinkSet::open_instance(SinkSlot& slot, bool wait,
+                                                     const std::function<std::unique_ptr<HostContext>()>& host) {
   const RetryPolicy& policy = slot.def->retry;
   const auto started = Clock::now();
   for (uint32_t attempt = 1;; ++attempt) {
     try {
-      return std::make_unique<SinkInstance>(run_.plugins.require(slot.def->plugin), hosts_(slot.def->name),
+      return std::make_unique<SinkInstance>(run_.plugins.require(slot.def->plugin), host(),
                                             run_.params_for(*slot.def));
     } catch (const PluginCallError& e) {
       if (e.status() != FERRY_RETRY) throw;
@@ -90,6 +109,26 @@ void SinkSet::open_all() {
     slot.next_reopen = Clock::now() + std::min<std::chrono::milliseconds>(
                                           kReopenEvery, std::chrono::milliseconds(slot.def->retry.max_delay_ms));
   }
+}
+
+SinkSet::Hold SinkSet::hold() {
+  Hold h;
+  for (SinkSlot& slot : slots_) {
+    if (!slot.shared) continue;
+    h.locks_.emplace_back(slot.shared->mutex);
+    h.held_.push_back(slot.shared);
+    slot.shared->holder = slot.local_host.get();
+    // Another worker may have opened it since this one found it down.
+    if (!slot.instance && slot.shared->instance) {
+      slot.instance = slot.shared->instance.get();
+      slot.down_reason.clear();
+    }
+  }
+  return h;
+}
+
+SinkSet::Hold::~Hold() {
+  for (SharedSinks::Shared* s : held_) s->holder = nullptr;
 }
 
 void SinkSet::reopen_down() {

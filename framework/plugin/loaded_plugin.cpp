@@ -36,9 +36,9 @@ void refuse_version(const std::filesystem::path& file, uint32_t plugin_version) 
 }  // namespace
 
 const std::vector<uint32_t>& host_abi_versions() {
-  static const std::vector<uint32_t> versions = {FERRY_ABI_VERSION_1_6, FERRY_ABI_VERSION_1_5, FERRY_ABI_VERSION_1_4,
-                                                 FERRY_ABI_VERSION_1_3, FERRY_ABI_VERSION_1_2, FERRY_ABI_VERSION_1_1,
-                                                 FERRY_ABI_VERSION_1_0};
+  static const std::vector<uint32_t> versions = {FERRY_ABI_VERSION_1_7, FERRY_ABI_VERSION_1_6, FERRY_ABI_VERSION_1_5,
+                                                 FERRY_ABI_VERSION_1_4, FERRY_ABI_VERSION_1_3, FERRY_ABI_VERSION_1_2,
+                                                 FERRY_ABI_VERSION_1_1, FERRY_ABI_VERSION_1_0};
   return versions;
 }
 
@@ -219,6 +219,13 @@ bool LoadedPlugin::sink_can_fence() const {
   return api_.sink && api_.abi_version >= FERRY_ABI_VERSION_1_6 &&
          api_.sink->struct_size >= offsetof(FerrySinkApi, fence) + sizeof(void*) && api_.sink->fence != nullptr &&
          has_capability(FERRY_KIND_SINK, FERRY_CAP_FENCED);
+}
+
+bool LoadedPlugin::sink_single_writer() const {
+  // A plugin that accepted an older version was built before the flag had a
+  // meaning: a stray bit there is not a request.
+  return api_.sink && api_.abi_version >= FERRY_ABI_VERSION_1_7 &&
+         has_capability(FERRY_KIND_SINK, FERRY_CAP_SINGLE_WRITER);
 }
 
 bool LoadedPlugin::source_has_estimate() const {

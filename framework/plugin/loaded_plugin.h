@@ -53,6 +53,8 @@ class LoadedPlugin {
   bool source_has_descriptors() const;
   // ABI 1.6: the sink declares FERRY_CAP_FENCED and fills fence().
   bool sink_can_fence() const;
+  // ABI 1.7: the sink declares FERRY_CAP_SINGLE_WRITER.
+  bool sink_single_writer() const;
   // 1.3 slot: nullptr for plugins built before it or without a check.
   using CheckConfigFn = FerryStatus (*)(uint32_t kind, const FerryOpenArgs* args);
   CheckConfigFn check_config() const;

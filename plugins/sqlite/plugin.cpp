@@ -26,7 +26,9 @@ const FerryOptionSpec kOptions[] = {
 };
 
 const FerryKindSpec kKinds[] = {
-    {FERRY_KIND_SINK, FERRY_CAP_TRANSACTIONAL,
+    // SQLite takes one writer per database: the host funnels every worker's
+    // batches through one instance rather than have them wait for its lock.
+    {FERRY_KIND_SINK, FERRY_CAP_TRANSACTIONAL | FERRY_CAP_SINGLE_WRITER,
      "Writes rows to a SQLite table; rows and checkpoint commit in one transaction.", kOptions,
      FERRY_COUNT_OF(kOptions)},
 };

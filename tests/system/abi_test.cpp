@@ -136,15 +136,17 @@ TEST(AbiLayout, StatusCodesAreFrozen) {
   EXPECT_EQ(FERRY_ABI_VERSION_1_4, 0x00010004u);
   EXPECT_EQ(FERRY_ABI_VERSION_1_5, 0x00010005u);
   EXPECT_EQ(FERRY_ABI_VERSION_1_6, 0x00010006u);
+  EXPECT_EQ(FERRY_ABI_VERSION_1_7, 0x00010007u);
   EXPECT_EQ(FERRY_FENCED, 6);
   EXPECT_EQ(FERRY_CAP_FENCED, 4u);
+  EXPECT_EQ(FERRY_CAP_SINGLE_WRITER, 8u);
   EXPECT_EQ(FERRY_KIND_ORCHESTRATOR, 32u);
 }
 
 TEST(AbiNegotiation, BundledPluginSpeaksTheCurrentVersion) {
   auto p = LoadedPlugin::load(bundled("ferry-generator.so"));
   EXPECT_EQ(p->name(), "generator");
-  EXPECT_EQ(p->abi_version(), FERRY_ABI_VERSION_1_6);
+  EXPECT_EQ(p->abi_version(), FERRY_ABI_VERSION_1_7);
   EXPECT_TRUE(p->source_has_estimate());
   EXPECT_TRUE(p->source_has_descriptors());
   EXPECT_NE(p->check_config(), nullptr);
@@ -194,7 +196,7 @@ TEST(AbiNegotiation, UnknownMajorVersionIsRefusedBeforeAnyPluginCodeRuns) {
   unsetenv("FERRY_TEST_MARKER");
   EXPECT_NE(msg.find(fixture("abi_v2_plugin.so")), std::string::npos) << msg;
   EXPECT_NE(msg.find("built for Ferry plugin ABI 2.0"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("this host speaks ABI 1.6"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("this host speaks ABI 1.7"), std::string::npos) << msg;
   EXPECT_FALSE(std::filesystem::exists(marker)) << "the plugin's constructor ran";
 }
 

@@ -12,6 +12,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <random>
@@ -155,6 +156,25 @@ TEST_F(ScaleOut, ThreeWorkersReadEachOfSixteenPartitionsOnce) {
   EXPECT_EQ(again->wait().first, 0) << said("again");
   EXPECT_EQ(finished_partitions(said("again")), 16);
   expect_exact();
+}
+
+// One writer at a time cannot be promised across processes: a run writing
+// to such a sink holds the pipeline alone, fenced or not.
+TEST_F(ScaleOut, ARunWithASingleWriterSinkHoldsThePipelineAlone) {
+  make_source(2000);
+  const std::string json = R"({"name": "scale", "state": {"type": "postgres", "dsn": ")" + pg().dsn(state_db_) +
+                           R"("}, "source": {"plugin": "postgres", "config": {"dsn": ")" + pg().dsn(data_db_) +
+                           R"(", "table": "src", "cursor": ["id"], "partition_column": "id", "partitions": 4}},
+                           "batch": {"max_records": 100}, "parallelism": 2,
+                           "sinks": [{"name": "one", "plugin": "single-writer", "config": {"dir": ")" +
+                           dir_.file("") + R"("}}]})";
+  ferry::test::write_file(dir_.file("p.json"), json);
+  auto run = worker("alone");
+  ASSERT_EQ(run->wait().first, 0) << said("alone");
+  EXPECT_EQ(finished_partitions(said("alone")), -1) << "it ran as a worker: " << said("alone");
+  EXPECT_EQ(state("SELECT count(*) FROM partition_leases"), "0\n");
+  const std::string rows = ferry::test::slurp(dir_.file("rows.txt"));
+  EXPECT_EQ(std::count(rows.begin(), rows.end(), '\n'), 2000);
 }
 
 TEST_F(ScaleOut, WorkersKilledAtRandomWhileOthersJoinLoseAndRepeatNothing) {

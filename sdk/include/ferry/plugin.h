@@ -96,9 +96,12 @@ extern "C" {
 /* 1.6: fencing for workers that share a pipeline: FerryCheckpoint.fence_token,
  * FerrySinkApi.fence, FERRY_CAP_FENCED and FERRY_FENCED. */
 #define FERRY_ABI_VERSION_1_6 FERRY_ABI_VERSION(1, 6)
+/* 1.7: FERRY_CAP_SINGLE_WRITER (a sink that takes one writer at a time; the
+ * host funnels every worker's batches through one instance). */
+#define FERRY_ABI_VERSION_1_7 FERRY_ABI_VERSION(1, 7)
 
 /* The version this header describes. */
-#define FERRY_ABI_VERSION_CURRENT FERRY_ABI_VERSION_1_6
+#define FERRY_ABI_VERSION_CURRENT FERRY_ABI_VERSION_1_7
 
 #if defined(_WIN32)
 #define FERRY_EXPORT __declspec(dllexport)

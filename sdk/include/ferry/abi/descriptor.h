@@ -27,6 +27,13 @@ typedef uint32_t FerryKind;
 #define FERRY_CAP_TRANSACTIONAL 1u /* sink: data + checkpoint atomically */
 #define FERRY_CAP_IDEMPOTENT 2u    /* sink: a replayed batch overwrites */
 #define FERRY_CAP_FENCED 4u        /* sink (1.6): fence() and fence_token in commit */
+/* sink (1.7): takes one writer at a time (an embedded database file). The
+ * host opens one instance per run and hands it one batch at a time, from
+ * the first write to its commit or abort, whatever the parallelism; a run
+ * with such a sink holds its pipeline alone instead of sharing it with other
+ * processes. A host before 1.7 ignores the flag: a plugin that cannot take
+ * two instances at once must then refuse the second itself. */
+#define FERRY_CAP_SINGLE_WRITER 8u
 
 typedef int32_t FerryOptionType;
 #define FERRY_OPTION_STRING ((FerryOptionType)1)
@@ -90,12 +97,13 @@ typedef FerryStatus (*FerryPluginInitFn)(uint32_t abi_version,
 #define FERRY_PLUGIN_API_SIZE_1_1 offsetof(FerryPluginApi, orchestrator)
 #define FERRY_PLUGIN_API_SIZE_1_2 offsetof(FerryPluginApi, check_config)
 #define FERRY_PLUGIN_API_SIZE_1_3 sizeof(FerryPluginApi)
-/* 1.4, 1.5 and 1.6 appended nothing to FerryPluginApi. The newest layout
- * is sizeof(FerryPluginApi): when a later version appends a field, SIZE_1_6
+/* 1.4 to 1.7 appended nothing to FerryPluginApi. The newest layout is
+ * sizeof(FerryPluginApi): when a later version appends a field, SIZE_1_7
  * becomes its offsetof. */
 #define FERRY_PLUGIN_API_SIZE_1_4 FERRY_PLUGIN_API_SIZE_1_3
 #define FERRY_PLUGIN_API_SIZE_1_5 FERRY_PLUGIN_API_SIZE_1_4
 #define FERRY_PLUGIN_API_SIZE_1_6 FERRY_PLUGIN_API_SIZE_1_5
+#define FERRY_PLUGIN_API_SIZE_1_7 FERRY_PLUGIN_API_SIZE_1_6
 
 /* The version a plugin built with this header accepts when the host offers
  * `offered` (of the same major version): the offer, or the newest version
@@ -106,7 +114,8 @@ typedef FerryStatus (*FerryPluginInitFn)(uint32_t abi_version,
 /* How much of FerryPluginApi version `v` defines. An older host's table is
  * shorter: a plugin that fills more writes into the host's memory. */
 #define FERRY_PLUGIN_API_SIZE(v)                                     \
-  ((v) >= FERRY_ABI_VERSION_1_6   ? FERRY_PLUGIN_API_SIZE_1_6        \
+  ((v) >= FERRY_ABI_VERSION_1_7   ? FERRY_PLUGIN_API_SIZE_1_7        \
+   : (v) >= FERRY_ABI_VERSION_1_6 ? FERRY_PLUGIN_API_SIZE_1_6        \
    : (v) >= FERRY_ABI_VERSION_1_5 ? FERRY_PLUGIN_API_SIZE_1_5        \
    : (v) >= FERRY_ABI_VERSION_1_4 ? FERRY_PLUGIN_API_SIZE_1_4        \
    : (v) >= FERRY_ABI_VERSION_1_3 ? FERRY_PLUGIN_API_SIZE_1_3        \
