@@ -31,12 +31,15 @@ const char* option_type(FerryOptionType t) {
   }
 }
 
-std::string capabilities(const FerryKindSpec& ks) {
+// The later flags as the host honours them: not from a plugin that
+// accepted a version before they meant anything.
+std::string capabilities(const core::LoadedPlugin& p, const FerryKindSpec& ks) {
   std::string out;
   if (ks.capabilities & FERRY_CAP_TRANSACTIONAL) out += " [transactional]";
   if (ks.capabilities & FERRY_CAP_IDEMPOTENT) out += " [idempotent]";
-  if (ks.capabilities & FERRY_CAP_FENCED) out += " [fenced]";
-  if (ks.capabilities & FERRY_CAP_SINGLE_WRITER) out += " [single writer]";
+  if (ks.kind != FERRY_KIND_SINK) return out;
+  if (p.sink_can_fence()) out += " [fenced]";
+  if (p.sink_single_writer()) out += " [single writer]";
   return out;
 }
 
@@ -58,7 +61,7 @@ void print_options(const core::LoadedPlugin& p) {
   const FerryPluginDescriptor& d = p.descriptor();
   for (size_t k = 0; k < d.n_kinds; ++k) {
     const FerryKindSpec& ks = d.kinds[k];
-    std::cout << "    " << core::kinds_string(ks.kind) << capabilities(ks);
+    std::cout << "    " << core::kinds_string(ks.kind) << capabilities(p, ks);
     if (ks.description) std::cout << ": " << ks.description;
     std::cout << "\n";
     // Wide enough for the longest name of this kind: a column, never a run-on.
@@ -88,7 +91,7 @@ void print_markdown(const std::vector<const core::LoadedPlugin*>& plugins) {
     std::cout << "\n## " << d.name << "\n\n" << cell(d.description) << " (version " << d.version << ")\n";
     for (size_t k = 0; k < d.n_kinds; ++k) {
       const FerryKindSpec& ks = d.kinds[k];
-      std::cout << "\n### " << d.name << " " << core::kinds_string(ks.kind) << capabilities(ks) << "\n\n"
+      std::cout << "\n### " << d.name << " " << core::kinds_string(ks.kind) << capabilities(*p, ks) << "\n\n"
                 << cell(ks.description) << "\n\n";
       if (ks.n_options == 0) {
         std::cout << "No options.\n";

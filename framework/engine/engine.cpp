@@ -238,6 +238,13 @@ RunSummary Engine::run(const EngineOptions& options) {
     state_.fail_unfinished_runs(def_.name, unfinished_run_message(*lock));
   }
 
+  // The run's shared sink instances close before the pipeline is let go,
+  // whichever way this ends.
+  struct CloseShared {
+    SharedSinks& sinks;
+    ~CloseShared() { sinks.close(); }
+  } close_shared{run.shared_sinks};
+
   // Plan before the run record: a source that cannot list its partitions
   // fails the command, as a bad definition does.
   const uint32_t parallelism = options.parallelism.value_or(def_.parallelism);

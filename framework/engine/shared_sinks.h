@@ -6,8 +6,10 @@
 // lock (SQLite's database lock).
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "engine/host_context.h"
@@ -22,9 +24,15 @@ class SharedSinks {
   struct Shared {
     std::mutex mutex;
     std::unique_ptr<SinkInstance> instance;  // null until opened, and while down
-    // The worker holding it: a record the sink reports as errant goes to
-    // that worker's dead letters.
+    // The worker holding it (or opening it): a record the sink reports as
+    // errant goes to that worker's dead letters.
     HostContext* holder = nullptr;
+    // Down: one worker tried with the retry policy's patience and failed.
+    // The others take that as the answer instead of each waiting as long
+    // again, and one attempt at a time tries again when it is due.
+    bool tried = false;
+    std::string down_reason;
+    std::chrono::steady_clock::time_point next_reopen{};
   };
 
   // One slot per sink of the definition; those whose plugin declares the
@@ -39,7 +47,9 @@ class SharedSinks {
   // to whoever holds it.
   std::unique_ptr<HostContext> host_for(Shared& shared, const PipelineDef& def, const std::string& stage,
                                         const StopSource* stop, Metrics* metrics);
-  // Closes every shared instance; the workers are done with them.
+  // Closes every shared instance once the workers are done with them. A
+  // record reported as errant while one closes has no worker to go to: the
+  // plugin is answered FERRY_ERROR_INTERNAL.
   void close();
 
  private:

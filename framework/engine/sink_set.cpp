@@ -14,6 +14,10 @@ using Clock = std::chrono::steady_clock;
 // longest delay, if shorter).
 constexpr std::chrono::seconds kReopenEvery{30};
 
+std::chrono::milliseconds reopen_delay(const SinkDef& def) {
+  return std::min<std::chrono::milliseconds>(kReopenEvery, std::chrono::milliseconds(def.retry.max_delay_ms));
+}
+
 }  // namespace
 
 std::string commit_policy_text(const CommitPolicy& p) {
@@ -59,13 +63,30 @@ SinkInstance* SinkSet::open_one(SinkSlot& slot, bool wait) {
     return slot.owned.get();
   }
   // The first worker opens it (the others wait for the outcome); one that
-  // finds it open uses it.
+  // finds it open uses it, and one that finds it down takes that answer
+  // until another attempt is due.
   SharedSinks::Shared& shared = *slot.shared;
   std::lock_guard<std::mutex> lock(shared.mutex);
-  if (!shared.instance)
-    shared.instance = open_instance(slot, wait, [&] {
-      return run_.shared_sinks.host_for(shared, run_.def, slot.def->name, &run_.stop, run_.options.metrics);
-    });
+  if (shared.instance) return shared.instance.get();
+  if (shared.tried && (wait || Clock::now() < shared.next_reopen)) {
+    slot.down_reason = shared.down_reason;
+    return nullptr;
+  }
+  // Opening is holding: what it reports as errant goes to this worker.
+  struct Opening {
+    SharedSinks::Shared& shared;
+    explicit Opening(SharedSinks::Shared& s, HostContext* h) : shared(s) { shared.holder = h; }
+    ~Opening() { shared.holder = nullptr; }
+  } opening(shared, slot.local_host.get());
+  shared.instance = open_instance(slot, wait, [&] {
+    return run_.shared_sinks.host_for(shared, run_.def, slot.def->name, &run_.stop, run_.options.metrics);
+  });
+  // A fatal error (thrown) is every worker's to meet; only "down" is kept.
+  shared.tried = true;
+  if (!shared.instance) {
+    shared.down_reason = slot.down_reason;
+    shared.next_reopen = Clock::now() + reopen_delay(*slot.def);
+  }
   return shared.instance.get();
 }
 
@@ -106,8 +127,7 @@ void SinkSet::open_all() {
     log_warn("sink '" + slot.def->name + "' is down; its records go to the dead-letter queue addressed to it "
              "until it can be opened: " + slot.down_reason,
              run_.fields({}, slot.def->name));
-    slot.next_reopen = Clock::now() + std::min<std::chrono::milliseconds>(
-                                          kReopenEvery, std::chrono::milliseconds(slot.def->retry.max_delay_ms));
+    slot.next_reopen = Clock::now() + reopen_delay(*slot.def);
   }
 }
 
@@ -140,8 +160,7 @@ void SinkSet::reopen_down() {
       slot.down_reason.clear();
       continue;
     }
-    slot.next_reopen = Clock::now() + std::min<std::chrono::milliseconds>(
-                                          kReopenEvery, std::chrono::milliseconds(slot.def->retry.max_delay_ms));
+    slot.next_reopen = Clock::now() + reopen_delay(*slot.def);
   }
 }
 

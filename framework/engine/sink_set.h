@@ -57,7 +57,7 @@ class SinkSet {
    public:
     Hold() = default;
     Hold(Hold&&) = default;
-    Hold& operator=(Hold&&) = default;
+    Hold& operator=(Hold&&) = delete;
     ~Hold();
 
    private:

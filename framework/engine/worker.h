@@ -1,7 +1,8 @@
 // One worker of a run: its own instance of every plugin of the pipeline
-// (an instance is only ever used by one thread at a time), its counts, and
-// the commit core over its sinks. A parallel run has several; each takes
-// whole partitions.
+// (an instance is only ever used by one thread at a time), except a sink
+// that takes one writer at a time, whose run-wide instance it holds while
+// using it (shared_sinks.h); its counts; and the commit core over its
+// sinks. A parallel run has several; each takes whole partitions.
 #pragma once
 
 #include <memory>

@@ -4,7 +4,7 @@
 // was committed or aborted. Transactional and fenced: it keeps each
 // partition's checkpoint and fence (in memory, for the life of the
 // process) and appends committed rows to DIR/rows.txt ("partition<TAB>key"
-// per row); a row whose key is `errant_key` is reported to the host as an
+// per row); with `down` every open answers RETRY; a row whose key is `errant_key` is reported to the host as an
 // errant record instead. Being fenced, only its single-writer flag keeps workers of
 // other processes from sharing its pipeline.
 #include <ferry/plugin.hpp>
@@ -17,6 +17,14 @@
 namespace {
 
 std::atomic<int> g_open{0};
+
+void append(const std::string& path, const std::string& text) {
+  FILE* f = std::fopen(path.c_str(), "a");
+  if (!f) throw ferry::Error(FERRY_ERROR_IO, "cannot open " + path);
+  std::fwrite(text.data(), 1, text.size(), f);
+  std::fclose(f);
+}
+
 std::atomic<bool> g_busy{false};
 
 // Holds the "inside a call" flag; a second thread inside is the bug this
@@ -34,12 +42,17 @@ class OneCallAtATime {
 class SingleWriterSink : public ferry::Sink {
  public:
   explicit SingleWriterSink(const ferry::Context& ctx) : host_(ctx.host()) {
+    ctx.require_typed_options();
+    const std::string dir = ctx.resolve_path(ctx.option_string("dir"));
+    if (ctx.option_bool("down", false)) {
+      append(dir + "/opens.txt", "open\n");
+      throw ferry::Error(FERRY_RETRY, "single-writer sink: down");
+    }
     if (g_open.fetch_add(1) > 0) {
       g_open.fetch_sub(1);
       throw ferry::Error(FERRY_ERROR_CONFIG, "single-writer sink: a second instance was opened while one is open");
     }
-    ctx.require_typed_options();
-    dir_ = ctx.resolve_path(ctx.option_string("dir"));
+    dir_ = dir;
     errant_key_ = ctx.option_string("errant_key");
   }
   ~SingleWriterSink() override { g_open.fetch_sub(1); }
@@ -69,10 +82,7 @@ class SingleWriterSink : public ferry::Sink {
     if (in_batch_ && partition != partition_)
       throw ferry::Error(FERRY_ERROR_INTERNAL, "single-writer sink: partition '" + partition +
                                                    "' committed the open batch of '" + partition_ + "'");
-    FILE* f = std::fopen((dir_ + "/rows.txt").c_str(), "a");
-    if (!f) throw ferry::Error(FERRY_ERROR_IO, "cannot open " + dir_ + "/rows.txt");
-    std::fwrite(staged_.data(), 1, staged_.size(), f);
-    std::fclose(f);
+    append(dir_ + "/rows.txt", staged_);
     checkpoints_[partition] = std::string(ferry::view(cp->position));
     staged_.clear();
     in_batch_ = false;
@@ -108,6 +118,7 @@ class SingleWriterSink : public ferry::Sink {
 
 const FerryOptionSpec kOptions[] = {
     {"dir", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED, nullptr, "where rows.txt goes"},
+    {"down", FERRY_OPTION_BOOL, 0, "false", "every open answers RETRY (logged to opens.txt)"},
     {"errant_key", FERRY_OPTION_STRING, 0, "\"\"", "a key reported as an errant record, not written"},
 };
 const FerryKindSpec kKinds[] = {

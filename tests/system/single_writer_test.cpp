@@ -65,6 +65,27 @@ TEST(SingleWriter, AnErrantRecordFromTheSharedInstanceReachesTheDlq) {
   EXPECT_EQ(std::count(rows.begin(), rows.end(), '\n'), 399);
 }
 
+// A shared sink that is down is found down once, with the retry policy's
+// patience, not once per worker: the others take the answer (and the
+// commit policy lets the run go on without it).
+TEST(SingleWriter, ASharedSinkThatIsDownIsTriedByOneWorkerNotByEach) {
+  ScenarioDir d;
+  d.define(R"({"name": "sc", "state": {"type": "sqlite", "path": "state.db"},
+    "source": {"plugin": "scenario", "config": {"count": 50, "partitions": 4}},
+    "batch": {"max_records": 10}, "parallelism": 4, "commit_policy": "required",
+    "sinks": [{"name": "one", "plugin": "single-writer", "required": false,
+               "config": {"dir": ")" + d.file("") + R"(", "down": true},
+               "retry": {"max_attempts": 3, "initial_delay_ms": 1, "multiplier": 1, "max_delay_ms": 60000}},
+              {"name": "tx", "plugin": "scenario", "config": {}}]})");
+  auto r = d.run();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("on 4 worker(s)"), std::string::npos) << "the run was not parallel: " << r.err;
+  const std::string opens = ferry::test::slurp(d.file("opens.txt"));
+  EXPECT_EQ(std::count(opens.begin(), opens.end(), '\n'), 3) << "open attempts:\n" << opens;
+  // Its rows wait in the DLQ, addressed to it.
+  EXPECT_EQ(d.dlq().size(), 200u);
+}
+
 // SQLite takes one writer: with no busy wait, sink instances racing for its
 // lock answer "locked, retry" (from open, switching to WAL, or from a
 // write's BEGIN IMMEDIATE). Funnelled, nothing ever waits for the lock, and
