@@ -4,6 +4,9 @@
 // Built twice from this file:
 //   `scenario`       source + transform + a transactional sink
 //   `scenario-idem`  an idempotent sink (SCENARIO_IDEMPOTENT)
+//   `scenario-single` the transactional sink, taking one writer at a time
+//                    (SCENARIO_SINGLE_WRITER): the engine funnels every
+//                    worker's batches through one instance
 //
 // Every fault is a function of the configuration (a seed, moduli, call
 // counters), so a scenario replays exactly from its seed.
@@ -529,6 +532,15 @@ const FerryKindSpec kKinds[] = {
      FERRY_COUNT_OF(kSinkOptions)},
 };
 FERRY_PLUGIN_DESCRIPTOR("scenario-idem", "1.0.0", "fault-injecting idempotent sink for tests", kKinds)
+FERRY_PLUGIN(ScenarioSink)
+#elif defined(SCENARIO_SINGLE_WRITER)
+const FerryKindSpec kKinds[] = {
+    {FERRY_KIND_SINK, FERRY_CAP_TRANSACTIONAL | FERRY_CAP_SINGLE_WRITER,
+     "transactional test sink (append + checkpoint), one writer at a time", kSinkOptions,
+     FERRY_COUNT_OF(kSinkOptions)},
+};
+FERRY_PLUGIN_DESCRIPTOR("scenario-single", "1.0.0", "fault-injecting single-writer transactional sink for tests",
+                        kKinds)
 FERRY_PLUGIN(ScenarioSink)
 #else
 const FerryKindSpec kKinds[] = {

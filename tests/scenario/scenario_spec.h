@@ -25,6 +25,9 @@ struct SinkSpec {
   int64_t unreachable_after_lost_reply = 0;
   int64_t commit_retry_mod = 0;
   bool down = false;
+  // Transactional and one writer at a time: one instance per run, every
+  // worker's batches funnelled through it (plugin scenario-single).
+  bool single_writer = false;
 };
 
 struct Crash {
