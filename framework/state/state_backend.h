@@ -57,7 +57,11 @@ class Rows {
  public:
   using Cell = std::variant<std::monostate, int64_t, std::string>;
   explicit Rows(int columns) : columns_(columns) {}
-  void add(Cell c) { cells_.push_back(std::move(c)); }
+  // Each alternative built in place: moving a whole Cell in trips GCC's
+  // -Wmaybe-uninitialized at -O3.
+  void add(std::monostate) { cells_.emplace_back(); }
+  void add(int64_t v) { cells_.emplace_back(std::in_place_index<1>, v); }
+  void add(std::string v) { cells_.emplace_back(std::in_place_index<2>, std::move(v)); }
 
   int count() const { return columns_ == 0 ? 0 : static_cast<int>(cells_.size()) / columns_; }
   std::string text(int row, int col) const;

@@ -6,9 +6,11 @@
 
 #include <ferry/plugin/basics.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <string>
 #include <string_view>
@@ -83,8 +85,16 @@ class BatchBuilder {
   // Starts a row: its values are null until set.
   size_t add_row(std::string_view key = {}, std::string_view position = {},
                  FerryOp op = FERRY_OP_INSERT) {
-    d_->values.resize(d_->values.size() + d_->fields.size(), FerryValue{});
-    d_->records.push_back(FerryRecordMeta{copy_bytes(key), copy_bytes(position), op, 0});
+    // Null values are made ahead, doubling within the storage there is:
+    // growing by one row at a time costs more than the row.
+    const size_t need = (d_->records.size() + 1) * d_->fields.size();
+    if (d_->values.size() < need) d_->values.resize(std::max(need, std::min(d_->values.capacity(), 2 * need)));
+    const FerryBytes k = copy_bytes(key);
+    // A position handed over as the key itself (an id that is both) is
+    // stored once.
+    const bool same = position.data() == key.data() && position.size() == key.size();
+    const FerryBytes p = same ? k : copy_bytes(position);
+    d_->records.push_back(FerryRecordMeta{k, p, op, 0});
     return d_->records.size() - 1;
   }
   size_t rows() const { return d_->records.size(); }
@@ -124,19 +134,24 @@ class BatchBuilder {
   char* allocate(size_t n) { return d_->arena.allocate(n); }
   FerryValue& slot(size_t row, size_t f) { return d_->values[row * d_->fields.size() + f]; }
   size_t approx_bytes() const {
-    return d_->values.size() * sizeof(FerryValue) + d_->records.size() * sizeof(FerryRecordMeta) +
+    return d_->records.size() * (d_->fields.size() * sizeof(FerryValue) + sizeof(FerryRecordMeta)) +
            d_->arena.used();
   }
 
   // Hands the batch over; the builder starts empty with the same schema.
   void finish(FerryBatch* out, std::string_view partition, std::string_view end_position) {
-    std::unique_ptr<Data> next = std::make_unique<Data>();
+    // The storage of a batch the host released comes back: a batch's memory
+    // is not taken from the system and faulted in again each time.
+    std::unique_ptr<Data> next = Pool::take();
+    if (!next) {
+      next = std::make_unique<Data>();
+      // The next batch is most likely as long as this one: growing to it
+      // row by row would copy every value log2(rows) times.
+      next->values.reserve(d_->records.size() * d_->fields.size());
+      next->records.reserve(d_->records.size());
+    }
     for (const FerryField& f : d_->fields)
       next->fields.push_back(FerryField{next->arena.copy(view(f.name)), f.type, f.flags});
-    // The next batch is most likely as long as this one: growing to it
-    // row by row would copy every value log2(rows) times.
-    next->values.reserve(d_->values.size());
-    next->records.reserve(d_->records.size());
     std::unique_ptr<Data> d = std::move(d_);
     d_ = std::move(next);
     FerryBatch b{};
@@ -163,8 +178,8 @@ class BatchBuilder {
         return large_.back().get();
       }
       if (left_ < n) {
-        chunks_.push_back(std::make_unique<char[]>(kBlock));
-        cur_ = chunks_.back().get();
+        if (next_chunk_ == chunks_.size()) chunks_.push_back(std::make_unique<char[]>(kBlock));
+        cur_ = chunks_[next_chunk_++].get();
         left_ = kBlock;
       }
       char* p = cur_;
@@ -180,20 +195,64 @@ class BatchBuilder {
       return FerryBytes{p, s.size()};
     }
     size_t used() const { return used_; }
+    // Empty again; its blocks stay for the next batch.
+    void reset() {
+      large_.clear();
+      next_chunk_ = 0;
+      cur_ = nullptr;
+      left_ = 0;
+      used_ = 0;
+    }
 
    private:
     static constexpr size_t kBlock = 64 * 1024;
     std::vector<std::unique_ptr<char[]>> chunks_;
     std::vector<std::unique_ptr<char[]>> large_;
+    size_t next_chunk_ = 0;
     char* cur_ = nullptr;
     size_t left_ = 0;
     size_t used_ = 0;
   };
   struct Data {
     std::vector<FerryField> fields;
-    std::vector<FerryValue> values;
+    std::vector<FerryValue> values;  // null ahead of the rows (see add_row)
     std::vector<FerryRecordMeta> records;
     Arena arena;
+    void reset() {
+      fields.clear();
+      values.clear();
+      records.clear();
+      arena.reset();
+    }
+  };
+  // Released batches' storage, for the next ones: a few (what is in flight
+  // is bounded by the host's queue), shared by the plugin's builders, and
+  // given back by release() on whatever thread the host calls it.
+  class Pool {
+   public:
+    static std::unique_ptr<Data> take() {
+      Pool& p = instance();
+      std::lock_guard<std::mutex> lock(p.mutex_);
+      if (p.free_.empty()) return nullptr;
+      std::unique_ptr<Data> d = std::move(p.free_.back());
+      p.free_.pop_back();
+      return d;
+    }
+    static void give(std::unique_ptr<Data> d) {
+      d->reset();
+      Pool& p = instance();
+      std::lock_guard<std::mutex> lock(p.mutex_);
+      if (p.free_.size() < kKept) p.free_.push_back(std::move(d));
+    }
+
+   private:
+    static constexpr size_t kKept = 4;
+    static Pool& instance() {
+      static Pool pool;
+      return pool;
+    }
+    std::mutex mutex_;
+    std::vector<std::unique_ptr<Data>> free_;
   };
   FerryBytes copy_bytes(std::string_view s) { return d_->arena.copy(s); }
   void set_i64(size_t row, size_t f, FerryType t, int64_t v) {
@@ -205,6 +264,7 @@ class BatchBuilder {
     std::unique_ptr<Data> owned(static_cast<Data*>(b->private_data));
     b->release = nullptr;
     b->private_data = nullptr;
+    Pool::give(std::move(owned));
   }
 
   std::unique_ptr<Data> d_ = std::make_unique<Data>();

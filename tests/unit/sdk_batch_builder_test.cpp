@@ -1,0 +1,105 @@
+// The C++ builder recycles the storage of batches the host released, and
+// makes null values ahead of the rows: neither may show in a batch. A
+// value left unset is null, whatever the recycled storage held; schema,
+// keys and positions are the batch's own.
+#include <gtest/gtest.h>
+
+#include <ferry/plugin.hpp>
+
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Built {
+  FerryBatch batch{};
+  Built() { batch.struct_size = sizeof batch; }
+  Built(const Built&) = delete;
+  Built& operator=(const Built&) = delete;
+  ~Built() {
+    if (batch.release) batch.release(&batch);
+  }
+};
+
+TEST(SdkBatchBuilder, AValueLeftUnsetIsNullInARecycledBatch) {
+  ferry::BatchBuilder b;
+  const size_t id = b.add_field("id", FERRY_TYPE_INT64);
+  const size_t name = b.add_field("name", FERRY_TYPE_STRING);
+  for (int round = 0; round < 3; ++round) {
+    {
+      // Every value set: the storage goes back full of non-null values.
+      for (int r = 0; r < 50; ++r) {
+        const size_t row = b.add_row("k" + std::to_string(r), "p" + std::to_string(r));
+        b.set_int(row, id, r);
+        b.set_string(row, name, "n" + std::to_string(r));
+      }
+      Built full;
+      b.finish(&full.batch, "part", "49");
+      ASSERT_EQ(full.batch.n_rows, 50u);
+    }
+    // The next batch takes that storage: only what it sets is set.
+    for (int r = 0; r < 40; ++r) {
+      const size_t row = b.add_row("x" + std::to_string(r), "x" + std::to_string(r));
+      if (r % 2 == 0) b.set_int(row, id, 1000 + r);
+    }
+    Built sparse;
+    b.finish(&sparse.batch, "other", "39");
+    ferry::BatchView v(&sparse.batch);
+    ASSERT_EQ(v.rows(), 40u);
+    ASSERT_EQ(v.fields(), 2u);
+    EXPECT_EQ(v.field_name(0), "id");
+    EXPECT_EQ(v.field_name(1), "name");
+    EXPECT_EQ(v.partition(), "other");
+    EXPECT_EQ(v.end_position(), "39");
+    for (size_t r = 0; r < 40; ++r) {
+      EXPECT_EQ(v.key(r), "x" + std::to_string(r));
+      EXPECT_EQ(v.position(r), "x" + std::to_string(r));
+      if (r % 2 == 0) {
+        EXPECT_EQ(v.value(r, id).type, FERRY_TYPE_INT64);
+        EXPECT_EQ(v.value(r, id).as.i64, static_cast<int64_t>(1000 + r));
+      } else {
+        EXPECT_EQ(v.value(r, id).type, FERRY_TYPE_NULL) << "round " << round << ", row " << r;
+      }
+      EXPECT_EQ(v.value(r, name).type, FERRY_TYPE_NULL) << "round " << round << ", row " << r;
+    }
+  }
+}
+
+// Batches held at once (a queue of them) never share storage.
+TEST(SdkBatchBuilder, BatchesHeldAtOnceKeepTheirOwnValues) {
+  ferry::BatchBuilder b;
+  const size_t f = b.add_field("v", FERRY_TYPE_STRING);
+  std::vector<Built> held(8);
+  for (int n = 0; n < 8; ++n) {
+    for (int r = 0; r < 100; ++r) b.set_string(b.add_row(), f, std::to_string(n) + ":" + std::to_string(r));
+    b.finish(&held[n].batch, "p", std::to_string(n));
+    if (n == 3) {  // some come back meanwhile
+      held[0].batch.release(&held[0].batch);
+      held[1].batch.release(&held[1].batch);
+    }
+  }
+  for (int n = 2; n < 8; ++n) {
+    ferry::BatchView v(&held[n].batch);
+    ASSERT_EQ(v.rows(), 100u);
+    for (size_t r = 0; r < 100; ++r)
+      EXPECT_EQ(ferry::view(v.value(r, f).as.bytes), std::to_string(n) + ":" + std::to_string(r));
+  }
+}
+
+// A key that is also the position is stored once, and reads as both.
+TEST(SdkBatchBuilder, APositionThatIsTheKeyReadsAsBoth) {
+  ferry::BatchBuilder b;
+  b.add_field("v", FERRY_TYPE_INT64);
+  const std::string id = "42";
+  b.add_row(id, id);
+  b.add_row("a", "b");
+  Built out;
+  b.finish(&out.batch, "p", "42");
+  ferry::BatchView v(&out.batch);
+  EXPECT_EQ(v.key(0), "42");
+  EXPECT_EQ(v.position(0), "42");
+  EXPECT_EQ(v.key(1), "a");
+  EXPECT_EQ(v.position(1), "b");
+}
+
+}  // namespace
