@@ -27,6 +27,7 @@ SqliteSink::SqliteSink(const ferry::Context& ctx)
     : host_(ctx.host()), opts_(parse_options(ctx)), pipeline_(ctx.pipeline()) {
   const std::string path = ctx.resolve_path(opts_.path);
   where_ = "table " + quote_ident(opts_.table) + " in " + path;
+  claim_.emplace(path, std::string(ctx.pipeline()), std::string(ctx.run_id()), std::string(ctx.name()));
   db_ = std::make_unique<Database>(path, sink_database_options(opts_.busy_timeout_ms));
   configure_connection();
   checkpoints_ = std::make_unique<CheckpointStore>(*db_);

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "checkpoint_store.h"
+#include "database_claim.h"
 #include "database.h"
 #include "options.h"
 #include "table_schema.h"
@@ -73,6 +74,7 @@ class SqliteSink final : public ferry::Sink, private ferry::support::SinkDialect
   Options opts_;
   std::string pipeline_;
   std::string where_;  // `table "t" in /path`, for messages
+  std::optional<DatabaseClaim> claim_;  // the file, against another sink of the run
 
   // Declared before everything holding statements: destroyed last.
   std::unique_ptr<Database> db_;

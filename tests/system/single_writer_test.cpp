@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <sstream>
@@ -106,6 +107,39 @@ TEST(SingleWriter, AParallelRunIntoSqliteNeverWaitsForItsLock) {
   ASSERT_EQ(counts.size(), 1u);
   EXPECT_EQ(counts[0][0], "18000");
   EXPECT_EQ(counts[0][1], "18000");
+}
+
+// Two sinks of one pipeline on one SQLite file would each hold a write
+// transaction until the batch commits, and SQLite takes one writer: the
+// second would wait for the first on every batch and send its rows to the
+// DLQ. The run refuses at open, naming both sinks and the file, before a
+// row is read; sinks on files of their own are fine.
+TEST(SingleWriter, TwoSqliteSinksOnOneFileAreRefusedAtOpen) {
+  ScenarioDir d;
+  d.define(R"({"name": "sc", "state": {"type": "sqlite", "path": "state.db"},
+    "source": {"plugin": "scenario", "config": {"count": 20, "partitions": 2}},
+    "batch": {"max_records": 5}, "parallelism": 1, "retry": {"max_attempts": 2, "max_elapsed_ms": 1000},
+    "sinks": [{"name": "first", "plugin": "sqlite", "config": {"path": "same.db", "table": "t1"}},
+              {"name": "second", "plugin": "sqlite", "config": {"path": "./sub/../same.db", "table": "t2"}}]})");
+  std::filesystem::create_directories(d.file("sub"));
+  auto r = d.run();
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("'first'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("'second'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("same.db"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("database file of its own"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("database is locked"), std::string::npos) << r.err;
+  EXPECT_TRUE(d.dlq().empty());
+
+  d.define(R"({"name": "sc", "state": {"type": "sqlite", "path": "state.db"},
+    "source": {"plugin": "scenario", "config": {"count": 20, "partitions": 2}},
+    "batch": {"max_records": 5}, "parallelism": 2,
+    "sinks": [{"name": "first", "plugin": "sqlite", "config": {"path": "one.db", "table": "t1"}},
+              {"name": "second", "plugin": "sqlite", "config": {"path": "two.db", "table": "t2"}}]})");
+  auto ok = d.run();
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(sqlite_rows(d.file("one.db"), "SELECT count(*) FROM t1")[0][0], "40");
+  EXPECT_EQ(sqlite_rows(d.file("two.db"), "SELECT count(*) FROM t2")[0][0], "40");
 }
 
 }  // namespace
