@@ -1,6 +1,7 @@
 #include "mysql_sink.h"
 
 #include <cppconn/statement.h>
+#include <cppconn/warning.h>
 #include <sql/row_checks.h>
 #include <sql/table_fit.h>
 
@@ -21,6 +22,12 @@ constexpr size_t kMaxPlaceholders = 65535;
 // Distinct row counts kept prepared per column list; short tails vary.
 constexpr size_t kMaxCachedInserts = 8;
 constexpr uint64_t kRetryAfterMs = 200;
+// Every write() runs inside this savepoint (support/sql/sink_transaction.h).
+constexpr const char* kSavepoint = "SAVEPOINT ferry_write";
+constexpr const char* kRollbackToSavepoint = "ROLLBACK TO SAVEPOINT ferry_write";
+// The server's answers when local_infile is off (MariaDB, MySQL).
+constexpr int kLoadLocalDisabled = 4166;
+constexpr int kCommandNotAllowed = 1148;
 
 std::optional<size_t> find_field(const ferry::BatchView& batch, std::string_view column) {
   for (size_t f = 0; f < batch.fields(); ++f)
@@ -37,14 +44,14 @@ MysqlSink::MysqlSink(const ferry::Context& ctx)
       opts_(parse_sink_options(ctx)),
       pipeline_(ctx.pipeline()),
       where_("table " + quote_table(opts_.connection.database, opts_.table)),
-      session_(opts_.connection, kComponent),
+      session_(opts_.connection, kComponent, opts_.load_data),
       table_(session_, opts_.connection.database, opts_.table),
-      checkpoints_(session_, opts_.connection.database, opts_.checkpoint_table) {
+      checkpoints_(session_, opts_.connection.database, opts_.checkpoint_table),
+      load_data_(opts_.load_data) {
   // No RELEASE: a savepoint of the same name replaces it, and COMMIT drops it.
   txn_ = std::make_unique<ferry::support::SinkTransaction>(
       static_cast<SinkDialect&>(*this),
-      ferry::support::TransactionStatements{"START TRANSACTION", "SAVEPOINT ferry_write", "",
-                                            "ROLLBACK TO SAVEPOINT ferry_write"},
+      ferry::support::TransactionStatements{"START TRANSACTION", kSavepoint, "", kRollbackToSavepoint},
       kComponent, where_);
   // The server rolls back what the connection had open when it dies.
   session_.on_disconnect([this] {
@@ -180,6 +187,7 @@ std::unique_ptr<MysqlSink::Plan> MysqlSink::make_plan(const ferry::BatchView& ba
   }
   plan->row_params += ')';
   plan->insert_head = "INSERT INTO " + table_.quoted() + " (" + columns + ") VALUES ";
+  plan->columns = columns;
   for (const std::string& k : key) plan->key_fields.push_back(*find_field(batch, k));
 
   if (opts_.mode == WriteMode::kUpsert) {
@@ -248,9 +256,70 @@ void MysqlSink::delete_row(const ferry::BatchView& batch, Plan& plan, size_t row
   plan.remove->executeUpdate();
 }
 
-void MysqlSink::write_rows(const ferry::BatchView& batch, Plan& plan,
-                           std::vector<Rejection>* rejected) {
+std::vector<size_t> MysqlSink::accept_rows(const ferry::BatchView& batch, const Plan& plan,
+                                           std::vector<Rejection>* rejected) const {
   const bool upsert = opts_.mode == WriteMode::kUpsert;
+  std::vector<size_t> accepted;
+  accepted.reserve(batch.rows());
+  for (size_t row = 0; row < batch.rows(); ++row) {
+    if (std::optional<std::string> why = ferry::support::refused_op(batch.meta(row).op, upsert)) {
+      rejected->push_back({row, std::move(*why)});
+      continue;
+    }
+    std::optional<std::string> bad;
+    if (upsert) bad = ferry::support::null_key(batch, row, plan.key_fields, '`');
+    for (size_t f = 0; f < batch.fields() && !bad; ++f)
+      if (std::optional<std::string> why = unstorable(batch.value(row, f)))
+        bad = "column " + quote_ident(batch.field_name(f)) + ": " + *why;
+    if (bad) {
+      rejected->push_back({row, std::string(kComponent) + ": " + *bad + " (" + where_ + ")"});
+      continue;
+    }
+    accepted.push_back(row);
+  }
+  return accepted;
+}
+
+bool MysqlSink::load_rows(const ferry::BatchView& batch, const Plan& plan, const std::vector<size_t>& rows) {
+  if (!load_data_ || opts_.mode != WriteMode::kAppend || rows.empty()) return false;
+  for (size_t row : rows)
+    for (size_t f = 0; f < batch.fields(); ++f)
+      if (!loadable(batch.value(row, f))) return false;
+  if (!load_file_) load_file_ = std::make_unique<LoadFile>();
+  load_file_->clear();
+  for (size_t row : rows) load_file_->add_row(batch, row);
+  load_file_->finish();
+
+  std::unique_ptr<sql::Statement> stmt(session_.raw().createStatement());
+  int loaded = 0;
+  try {
+    loaded = stmt->executeUpdate(load_statement(load_file_->path(), table_.quoted(), plan.columns));
+  } catch (const sql::SQLException& e) {
+    const int code = error_code(e);
+    if (code != kLoadLocalDisabled && code != kCommandNotAllowed) throw;
+    load_data_ = false;
+    host_.info(std::string(kComponent) + ": the server refuses LOAD DATA LOCAL INFILE (" + where_ +
+               ", local_infile off?); writing with INSERT from now on");
+    return false;
+  }
+  // LOAD DATA LOCAL turns what an INSERT refuses (a bad value, a duplicate
+  // key) into warnings and goes on: undo it, and let INSERT say which row.
+  const sql::SQLWarning* warning = stmt->getWarnings();
+  if (warning == nullptr && static_cast<size_t>(loaded) == rows.size()) return true;
+  exec(kRollbackToSavepoint, "undoing a LOAD DATA into " + where_ + " the server warned about");
+  host_.count("mysql_load_data_fallbacks", 1);
+  if (!std::exchange(warned_fallback_, true))
+    host_.info(std::string(kComponent) + ": LOAD DATA into " + where_ + " loaded " + std::to_string(loaded) + " of " +
+               std::to_string(rows.size()) + " row(s)" +
+               (warning ? " with warnings ([" + std::to_string(warning->getErrorCode()) + "] " +
+                              std::string(warning->getMessage()) + ")"
+                        : std::string()) +
+               "; such batches are written again with INSERT, which refuses the rows in question "
+               "(logged once)");
+  return false;
+}
+
+void MysqlSink::insert_in_order(const ferry::BatchView& batch, Plan& plan, const std::vector<size_t>& rows) {
   std::vector<size_t> pending;
   size_t pending_bytes = 0;
   auto flush = [&] {
@@ -259,39 +328,28 @@ void MysqlSink::write_rows(const ferry::BatchView& batch, Plan& plan,
     pending.clear();
     pending_bytes = 0;
   };
-
-  for (size_t row = 0; row < batch.rows(); ++row) {
-    const FerryOp op = batch.meta(row).op;
-    if (std::optional<std::string> why = ferry::support::refused_op(op, upsert)) {
-      rejected->push_back({row, std::move(*why)});
-      continue;
-    }
-    const bool is_delete = op == FERRY_OP_DELETE;
-    std::optional<std::string> bad;
-    if (upsert) bad = ferry::support::null_key(batch, row, plan.key_fields, '`');
-    size_t bytes = 0;
-    for (size_t f = 0; f < batch.fields() && !bad; ++f) {
-      const FerryValue& v = batch.value(row, f);
-      if (std::optional<std::string> why = unstorable(v))
-        bad = "column " + quote_ident(batch.field_name(f)) + ": " + *why;
-      bytes += wire_size(v);
-    }
-    if (bad) {
-      rejected->push_back({row, std::string(kComponent) + ": " + *bad + " (" + where_ + ")"});
-      continue;
-    }
-    if (is_delete) {
+  for (size_t row : rows) {
+    if (batch.meta(row).op == FERRY_OP_DELETE) {
       // In order: a delete must see the inserts before it.
       flush();
       delete_row(batch, plan, row);
       continue;
     }
+    size_t bytes = 0;
+    for (size_t f = 0; f < batch.fields(); ++f) bytes += wire_size(batch.value(row, f));
     if (!pending.empty() && pending_bytes + bytes > kMaxStatementBytes) flush();
     pending.push_back(row);
     pending_bytes += bytes;
     if (pending.size() == plan.max_rows) flush();
   }
   flush();
+}
+
+void MysqlSink::write_rows(const ferry::BatchView& batch, Plan& plan,
+                           std::vector<Rejection>* rejected) {
+  const std::vector<size_t> rows = accept_rows(batch, plan, rejected);
+  if (load_rows(batch, plan, rows)) return;
+  insert_in_order(batch, plan, rows);
 }
 
 void MysqlSink::write(const ferry::BatchView& input, ferry::Outcomes& outcomes) {

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "checkpoint_store.h"
+#include "load_file.h"
 #include "session.h"
 #include "sink_options.h"
 #include "table_info.h"
@@ -54,6 +55,7 @@ class MysqlSink final : public ferry::Sink, private ferry::support::SinkDialect 
     std::string insert_head;  // INSERT INTO t (a, b) VALUES
     std::string row_params;   // (?, ?)
     std::string tail;         // ON DUPLICATE KEY UPDATE ...
+    std::string columns;      // `a`, `b`
     size_t max_rows = 1;      // rows per statement
     std::vector<size_t> key_fields;
     std::map<size_t, std::unique_ptr<sql::PreparedStatement>> inserts;  // by row count
@@ -79,6 +81,14 @@ class MysqlSink final : public ferry::Sink, private ferry::support::SinkDialect 
   ferry::support::TableRules table_rules(const std::vector<std::string>& key) const;
   std::unique_ptr<Plan> make_plan(const ferry::BatchView& batch, const std::vector<std::string>& key);
   void write_rows(const ferry::BatchView& batch, Plan& plan, std::vector<Rejection>* rejected);
+  // The rows the table can take, in order; the others go to `rejected`.
+  std::vector<size_t> accept_rows(const ferry::BatchView& batch, const Plan& plan,
+                                  std::vector<Rejection>* rejected) const;
+  // LOAD DATA of `rows`; false when they must go as INSERT instead (then
+  // nothing of them stays staged).
+  bool load_rows(const ferry::BatchView& batch, const Plan& plan, const std::vector<size_t>& rows);
+  // Multi-row INSERTs, and deletes in their place (upsert mode).
+  void insert_in_order(const ferry::BatchView& batch, Plan& plan, const std::vector<size_t>& rows);
   void insert_rows(const ferry::BatchView& batch, Plan& plan, const std::vector<size_t>& rows);
   void delete_row(const ferry::BatchView& batch, Plan& plan, size_t row);
   [[noreturn]] void fail(FerryStatus status, const std::string& message) const;
@@ -93,6 +103,9 @@ class MysqlSink final : public ferry::Sink, private ferry::support::SinkDialect 
   CheckpointStore checkpoints_;
   std::unordered_map<std::string, std::unique_ptr<Plan>> plans_;
   std::unique_ptr<ferry::support::SinkTransaction> txn_;
+  std::unique_ptr<LoadFile> load_file_;  // made on first use
+  bool load_data_;                       // off once the server refused LOAD DATA LOCAL
+  bool warned_fallback_ = false;         // the first fallback to INSERT is logged
   int last_error_code_ = 0;  // of the failure being handled, for loss()
 };
 

@@ -54,6 +54,10 @@ const FerryOptionSpec kSinkOptions[] = {
     {"checkpoint_table", FERRY_OPTION_STRING, 0, "\"ferry_checkpoints\"",
      "Table holding the checkpoints, committed with the data."},
     {"rows_per_statement", FERRY_OPTION_INT, 0, "1000", "Rows per multi-row INSERT."},
+    {"load_data", FERRY_OPTION_BOOL, 0, "true",
+     "In append mode, send each batch as LOAD DATA LOCAL INFILE from memory (the server's fast "
+     "path); a batch the server warns about, or one with double or bytes values, goes as INSERT. "
+     "Needs local_infile on the server (else INSERT throughout); false: always INSERT."},
 };
 
 #undef FERRY_MYSQL_CONNECTION_OPTIONS

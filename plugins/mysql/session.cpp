@@ -3,10 +3,11 @@
 namespace ferry_mysql {
 namespace {
 
-ferry::support::mysql::SessionOptions plugin_session(ConnectionOptions endpoint, std::string component) {
+ferry::support::mysql::SessionOptions plugin_session(ConnectionOptions endpoint, std::string component, bool local_infile) {
   ferry::support::mysql::SessionOptions o;
   o.label = std::move(component);
   o.endpoint = std::move(endpoint);
+  o.local_infile = local_infile;
   o.setup = {
       "SET time_zone = '+00:00'",
       // NO_AUTO_VALUE_ON_ZERO: a copied 0 in an AUTO_INCREMENT column stays 0.
@@ -18,7 +19,7 @@ ferry::support::mysql::SessionOptions plugin_session(ConnectionOptions endpoint,
 
 }  // namespace
 
-Session::Session(ConnectionOptions options, std::string component)
-    : ferry::support::mysql::Session(plugin_session(std::move(options), std::move(component))) {}
+Session::Session(ConnectionOptions options, std::string component, bool local_infile)
+    : ferry::support::mysql::Session(plugin_session(std::move(options), std::move(component), local_infile)) {}
 
 }  // namespace ferry_mysql

@@ -30,7 +30,8 @@ using ferry::support::mysql::error_code;
 class Session : public ferry::support::mysql::Session {
  public:
   // Does not connect yet; `component` prefixes messages ("mysql sink").
-  Session(ConnectionOptions options, std::string component);
+  // `local_infile`: whether LOAD DATA LOCAL INFILE may run on it.
+  Session(ConnectionOptions options, std::string component, bool local_infile = false);
 
   void exec(const std::string& sql, std::string_view what) {
     ensure_connected();

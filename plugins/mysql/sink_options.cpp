@@ -15,6 +15,7 @@ SinkOptions parse_sink_options(const ferry::Context& ctx) {
   if (o.checkpoint_table.empty()) in.fail("option 'checkpoint_table' must not be empty");
   if (o.checkpoint_table == o.table) in.fail("options 'table' and 'checkpoint_table' name the same table");
   o.rows_per_statement = in.integer("rows_per_statement", 1000, 1, 65535);
+  o.load_data = in.boolean("load_data", true);
   o.contract = ferry::support::read_schema_contract(in, o.create_table);
   return o;
 }

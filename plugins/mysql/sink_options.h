@@ -32,6 +32,9 @@ struct SinkOptions {
   std::string checkpoint_table = "ferry_checkpoints";
   // Rows per multi-row INSERT (also capped by 65535 placeholders and ~4 MiB).
   int64_t rows_per_statement = 1000;
+  // Append mode: batches go as LOAD DATA LOCAL INFILE (load_file.h), a
+  // batch the server warns about again as INSERT.
+  bool load_data = true;
   ferry::support::SchemaContract contract;  // "columns", "schema_changes"
 };
 

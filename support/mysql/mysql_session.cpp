@@ -78,6 +78,8 @@ void Session::ensure_connected() {
   // without anyone noticing.
   opts["OPT_RECONNECT"] = false;
   if (options_.found_rows) opts["CLIENT_FOUND_ROWS"] = *options_.found_rows;
+  // 2 is the client library's "auto" mode (LOCAL_INFILE_MODE_AUTO); 0 off.
+  opts["OPT_LOCAL_INFILE"] = options_.local_infile ? 2 : 0;
   try {
     conn_.reset(driver()->connect(opts));
     for (const std::string& sql : options_.setup) {

@@ -76,6 +76,11 @@ struct SessionOptions {
   // Whether affected rows count rows found rather than rows changed (the
   // connector's CLIENT_FOUND_ROWS); unset: the connector's default.
   std::optional<bool> found_rows;
+  // Whether the connection may answer the server's request for a local file
+  // (LOAD DATA LOCAL INFILE). When on, the client library answers only
+  // right after a statement that starts with LOAD (its "auto" mode), so a
+  // server cannot ask for a file at any other time. Off: never.
+  bool local_infile = false;
   // Backoff hints for a RETRY: after a failed statement, after a failed
   // connect.
   uint64_t retry_after_ms = 500;

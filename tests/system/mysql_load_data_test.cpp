@@ -1,0 +1,166 @@
+// The mysql sink's LOAD DATA LOCAL INFILE path (append mode), against a
+// throwaway MariaDB 10.11: it writes what the INSERT path writes, value for
+// value; what LOAD DATA LOCAL would only warn about (a value too long, a
+// duplicate key) is not let through but refused row by row, as INSERT
+// refuses it; a server with local_infile off gets INSERTs.
+//
+// Whether LOAD DATA ran is read from the server's own statement counter
+// (Com_load): each test has the server to itself.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <set>
+#include <string>
+
+#include "state/state_store.h"
+#include "support/servers.h"
+#include "support/subprocess.h"
+#include "support/temp_dir.h"
+
+namespace {
+
+using ferry::test::MariaServer;
+using ferry::test::TempDir;
+
+constexpr const char* kPassword = "L0ad-pw";
+
+class MysqlLoadData : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    server_ = std::make_unique<MariaServer>();
+    server_->sql("CREATE USER 'ferry'@'127.0.0.1' IDENTIFIED BY '" + std::string(kPassword) +
+                 "'; GRANT ALL ON *.* TO 'ferry'@'127.0.0.1';"
+                 "CREATE DATABASE src CHARACTER SET utf8mb4; CREATE DATABASE dst CHARACTER SET utf8mb4;"
+                 "CREATE DATABASE ins CHARACTER SET utf8mb4;");
+  }
+  static void TearDownTestSuite() { server_.reset(); }
+
+  static std::string q(const std::string& statements) {
+    std::string out = server_->sql("SET NAMES utf8mb4; SET time_zone = '+00:00'; " + statements, "src");
+    while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+    return out;
+  }
+  static int64_t n(const std::string& query) { return std::stoll(q(query)); }
+  static int64_t loads() {
+    return n("SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'COM_LOAD'");
+  }
+
+  static std::string conn(const std::string& db) {
+    return R"("host": "127.0.0.1", "port": )" + std::to_string(server_->port()) +
+           R"(, "user": "ferry", "password": ")" + kPassword + R"(", "database": ")" + db + "\"";
+  }
+
+  // mysql source table -> mysql sink into `db`.`table`, in append mode.
+  ferry::test::ProcessResult run(const std::string& name, const std::string& table, const std::string& db,
+                                 const std::string& sink_extra = "") {
+    ferry::test::write_file(dir_.file(name + ".json"), R"({"name": ")" + name + R"(",
+      "state": {"type": "sqlite", "path": "state.db"}, "batch": {"max_records": 500},
+      "source": {"plugin": "mysql", "config": {)" + conn("src") + R"(, "table": ")" + table + R"("}},
+      "sinks": [{"name": "db", "plugin": "mysql", "config": {)" + conn(db) + R"(, "table": ")" + table +
+                                                          R"(")" + sink_extra + "}}]}");
+    return ferry::test::run_process({FERRY_TEST_BINARY, "run", "--no-progress", dir_.file(name + ".json")});
+  }
+
+  std::set<std::string> dlq_keys(const std::string& pipeline) {
+    auto state = ferry::core::open_sqlite_state(dir_.file("state.db"));
+    ferry::core::DlqFilter f;
+    f.pipeline = pipeline;
+    std::set<std::string> keys;
+    for (const auto& e : state->list_dlq(f)) keys.insert(e.record_key);
+    return keys;
+  }
+
+  static std::unique_ptr<MariaServer> server_;
+  TempDir dir_;
+};
+
+std::unique_ptr<MariaServer> MysqlLoadData::server_;
+
+TEST_F(MysqlLoadData, WritesWhatInsertWritesValueForValue) {
+  // Every value type LOAD DATA carries, and the text its escaping must keep:
+  // tabs, newlines, carriage returns, backslashes, NUL, "\N" and "NULL" as
+  // text, a trailing backslash, 4-byte UTF-8, the empty string, NULLs.
+  q(R"(CREATE TABLE src.t (id INT PRIMARY KEY, flag BOOLEAN, big BIGINT, amount DECIMAL(40,10),
+      v VARCHAR(200), tx LONGTEXT, j JSON, dtm DATETIME(6));
+    INSERT INTO src.t VALUES
+      (1, TRUE, -9223372036854775808, -123456789012345678901234567890.0123456789,
+       'tab\there', 'line\nbreak\r\nend', '{"k": "tab\\t and \\\\ and \\n"}', '1000-01-01 00:00:00'),
+      (2, FALSE, 9223372036854775807, 0.0000000001, '\\N', 'NULL', '[]', '9999-12-31 23:59:59.999999'),
+      (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+      (4, TRUE, 0, 1, '', CONCAT('nul', CHAR(0), 'byte'), 'null', '1970-01-01 00:00:00.000001'),
+      (5, FALSE, 42, -0.5, 'ends with \\', 'héllo wörld 😀 日本', '{"a": [1, {"b": "ünï"}]}',
+       '1969-12-31 23:59:59.999999');
+    INSERT INTO src.t SELECT seq, seq % 2, seq * 1000003, seq / 7, CONCAT('row\t', seq),
+      REPEAT('x\\y', seq % 50), JSON_OBJECT('n', seq), '2026-01-01 00:00:00' + INTERVAL seq SECOND
+      FROM seq_6_to_1200;)");
+
+  const int64_t before = loads();
+  auto r = run("load", "t", "dst");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(loads() - before, 3) << "one LOAD DATA per batch of 500";
+  // Not one batch fell back to INSERT: LOAD DATA wrote every row itself.
+  EXPECT_EQ(r.err.find("written again with INSERT"), std::string::npos) << r.err;
+  auto i = run("insert", "t", "ins", R"(, "load_data": false)");
+  ASSERT_EQ(i.exit_code, 0) << i.err;
+  EXPECT_EQ(loads() - before, 3) << "load_data false must not use LOAD DATA";
+
+  EXPECT_EQ(n("SELECT COUNT(*) FROM dst.t"), 1200);
+  EXPECT_EQ(n("SELECT COUNT(*) FROM ins.t"), 1200);
+  for (const char* c : {"flag", "big", "amount", "v", "HEX(tx)", "j", "dtm"}) {
+    const std::string col = c;
+    const std::string a = col == "HEX(tx)" ? "HEX(s.tx)" : "s." + col;
+    const std::string b = col == "HEX(tx)" ? "HEX(d.tx)" : "d." + col;
+    const std::string e = col == "HEX(tx)" ? "HEX(e.tx)" : "e." + col;
+    EXPECT_EQ(n("SELECT COUNT(*) FROM src.t s JOIN dst.t d USING (id) WHERE NOT (" + a + " <=> " + b + ")"), 0)
+        << col << " differs from the source after LOAD DATA";
+    EXPECT_EQ(n("SELECT COUNT(*) FROM ins.t e JOIN dst.t d USING (id) WHERE NOT (" + e + " <=> " + b + ")"), 0)
+        << col << " differs between LOAD DATA and INSERT";
+  }
+  EXPECT_EQ(q("SELECT v FROM dst.t WHERE id = 2"), "\\\\N");  // the client escapes its output
+  EXPECT_EQ(n("SELECT COUNT(*) FROM dst.t WHERE id = 2 AND v = '\\\\N' AND tx = 'NULL'"), 1);
+  EXPECT_EQ(n("SELECT COUNT(*) FROM dst.t WHERE id = 3 AND COALESCE(flag, big, amount, v, tx, j, dtm) IS NULL"), 1);
+  EXPECT_EQ(n("SELECT COUNT(*) FROM dst.t WHERE id = 4 AND v = '' AND LENGTH(tx) = 8"), 1);
+  EXPECT_EQ(q("SELECT `position` FROM dst.ferry_checkpoints WHERE pipeline = 'load'"), "[1200]");
+}
+
+TEST_F(MysqlLoadData, WhatLoadDataWouldOnlyWarnAboutIsRefusedRowByRow) {
+  // LOAD DATA LOCAL truncates a long value and skips a duplicate key, with a
+  // warning each. The sink must not keep that: those rows go to the DLQ with
+  // the server's error, as with INSERT, and their neighbours commit.
+  q("CREATE TABLE src.w (id INT PRIMARY KEY, name VARCHAR(40));"
+    "INSERT INTO src.w SELECT seq, IF(seq IN (17, 333), REPEAT('z', 20), CONCAT('n', seq)) FROM seq_1_to_600;"
+    "CREATE TABLE dst.w (id BIGINT PRIMARY KEY, name VARCHAR(8)) ENGINE=InnoDB;"
+    "INSERT INTO dst.w VALUES (250, 'before');");
+  auto r = run("warn", "w", "dst", R"(, "create_table": false)");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  EXPECT_EQ(n("SELECT COUNT(*) FROM dst.w"), 598);
+  EXPECT_EQ(n("SELECT COUNT(*) FROM dst.w WHERE id IN (17, 333)"), 0) << "a truncated value was kept";
+  EXPECT_EQ(q("SELECT name FROM dst.w WHERE id = 250"), "before");
+  EXPECT_EQ(n("SELECT COUNT(*) FROM dst.w WHERE id <> 250 AND name <> CONCAT('n', id)"), 0);
+  EXPECT_EQ(dlq_keys("warn"), (std::set<std::string>{"17", "250", "333"}));
+  // Said once, with the server's first warning.
+  const std::string said = "such batches are written again with INSERT";
+  EXPECT_NE(r.err.find(said), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(said), r.err.rfind(said)) << r.err;
+  EXPECT_EQ(r.err.find(kPassword), std::string::npos) << r.err;
+}
+
+TEST_F(MysqlLoadData, AServerWithLocalInfileOffGetsInserts) {
+  q("CREATE TABLE src.o (id INT PRIMARY KEY, name VARCHAR(40));"
+    "INSERT INTO src.o SELECT seq, CONCAT('n', seq) FROM seq_1_to_1100;"
+    "SET GLOBAL local_infile = 0;");
+  const int64_t before = loads();
+  auto r = run("off", "o", "dst");
+  q("SET GLOBAL local_infile = 1;");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(n("SELECT COUNT(*) FROM dst.o"), 1100);
+  EXPECT_EQ(n("SELECT COUNT(*) FROM dst.o WHERE name <> CONCAT('n', id)"), 0);
+  EXPECT_TRUE(dlq_keys("off").empty());
+  const std::string said = "refuses LOAD DATA LOCAL INFILE";
+  EXPECT_NE(r.err.find(said), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(said), r.err.rfind(said)) << "said once, not per batch: " << r.err;
+  EXPECT_EQ(loads() - before, 1) << "tried once, then INSERT";
+}
+
+}  // namespace
