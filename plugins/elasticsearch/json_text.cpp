@@ -4,12 +4,10 @@
 #include <charconv>
 #include <cmath>
 
-#include "time/civil_time.h"
+#include "time/timestamp_text.h"
 
 namespace ferry_es {
 namespace {
-
-using ferry::support::civil_from_days;
 
 // 1 for bytes that may be copied into a JSON string as they are.
 constexpr std::array<bool, 256> make_plain() {
@@ -42,14 +40,6 @@ void append_escape(std::string& out, unsigned char c) {
       out.append(u, 6);
     }
   }
-}
-
-char* put_digits(char* p, unsigned v, int width) {
-  for (int i = width - 1; i >= 0; --i) {
-    p[i] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  }
-  return p + width;
 }
 
 }  // namespace
@@ -104,44 +94,11 @@ void append_json_int(std::string& out, int64_t v) {
 }
 
 void append_iso8601_micros(std::string& out, int64_t micros) {
-  constexpr int64_t kPerDay = 86400LL * 1000000;
-  int64_t days = micros / kPerDay;
-  int64_t rest = micros % kPerDay;
-  if (rest < 0) {  // floor, so that times before 1970 count back from midnight
-    rest += kPerDay;
-    --days;
-  }
-  int64_t year = 0;
-  unsigned month = 0, day = 0;
-  civil_from_days(days, &year, &month, &day);
-  const auto secs = static_cast<unsigned>(rest / 1000000);
-  const auto frac = static_cast<unsigned>(rest % 1000000);
-
-  char buf[48];
-  char* p = buf;
-  *p++ = '"';
-  if (year >= 0 && year <= 9999) {
-    p = put_digits(p, static_cast<unsigned>(year), 4);
-  } else {
-    // Outside 0000..9999 ISO-8601 needs a sign and more digits.
-    *p++ = year < 0 ? '-' : '+';
-    p = std::to_chars(p, buf + 16, year < 0 ? -year : year).ptr;
-  }
-  *p++ = '-';
-  p = put_digits(p, month, 2);
-  *p++ = '-';
-  p = put_digits(p, day, 2);
-  *p++ = 'T';
-  p = put_digits(p, secs / 3600, 2);
-  *p++ = ':';
-  p = put_digits(p, secs / 60 % 60, 2);
-  *p++ = ':';
-  p = put_digits(p, secs % 60, 2);
-  *p++ = '.';
-  p = put_digits(p, frac, 6);
-  *p++ = 'Z';
-  *p++ = '"';
-  out.append(buf, p);
+  char text[ferry::support::kTimestampTextMax];
+  text[0] = '"';
+  size_t n = 1 + ferry::support::put_iso_timestamp(text + 1, micros);
+  text[n++] = '"';
+  out.append(text, n);
 }
 
 }  // namespace ferry_es

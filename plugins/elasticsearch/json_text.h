@@ -28,8 +28,10 @@ void append_json_double(std::string& out, double v);
 
 void append_json_int(std::string& out, int64_t v);
 
-// "2023-11-14T22:13:20.000001Z": microseconds since 1970 as ISO-8601 UTC,
-// which Elasticsearch's default date format (strict_date_optional_time) reads.
+// "2023-11-14T22:13:20.000001Z", quoted: microseconds since 1970 as ISO-8601
+// UTC, which Elasticsearch's default date format (strict_date_optional_time)
+// reads; years outside 0000-9999 signed ("+10000", "-0001"), as java.time
+// writes and reads them.
 void append_iso8601_micros(std::string& out, int64_t micros);
 
 // Well-formed UTF-8 (SDK).

@@ -1,8 +1,9 @@
 #include "timestamp.h"
 
-#include <cstdio>
+#include <limits>
 
 #include "time/civil_time.h"
+#include "time/timestamp_text.h"
 
 namespace ferry_file {
 namespace {
@@ -33,17 +34,50 @@ bool expect(std::string_view s, size_t* i, char c) {
   return true;
 }
 
+// "YYYY", or ISO 8601's expanded year: a sign and 4 to 6 digits (what an
+// int64 of microseconds reaches).
+bool read_year(std::string_view s, size_t* i, int64_t* year) {
+  if (*i >= s.size() || (s[*i] != '+' && s[*i] != '-')) {
+    unsigned y = 0;
+    if (!digits(s, i, 4, &y)) return false;
+    *year = y;
+    return true;
+  }
+  const bool negative = s[*i] == '-';
+  size_t end = *i + 1;
+  while (end < s.size() && s[end] >= '0' && s[end] <= '9') ++end;
+  const size_t n = end - *i - 1;
+  if (n < 4 || n > 6) return false;
+  unsigned y = 0;
+  size_t at = *i + 1;
+  if (!digits(s, &at, n, &y)) return false;
+  *i = end;
+  *year = negative ? -int64_t{y} : int64_t{y};
+  return true;
+}
+
+// Expanded years reach past what int64 microseconds hold; the sum is made
+// wide and checked once.
+using Wide = __int128;
+
+std::optional<int64_t> fit(Wide micros) {
+  if (micros < std::numeric_limits<int64_t>::min() || micros > std::numeric_limits<int64_t>::max())
+    return std::nullopt;
+  return static_cast<int64_t>(micros);
+}
+
 }  // namespace
 
 std::optional<int64_t> parse_timestamp(std::string_view s) {
   size_t i = 0;
-  unsigned year = 0, month = 0, day = 0;
-  if (!digits(s, &i, 4, &year) || !expect(s, &i, '-') || !digits(s, &i, 2, &month) ||
+  int64_t year = 0;
+  unsigned month = 0, day = 0;
+  if (!read_year(s, &i, &year) || !expect(s, &i, '-') || !digits(s, &i, 2, &month) ||
       !expect(s, &i, '-') || !digits(s, &i, 2, &day))
     return std::nullopt;
   if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)) return std::nullopt;
-  int64_t micros = days_from_civil(year, month, day) * kMicrosPerDay;
-  if (i == s.size()) return micros;
+  Wide micros = Wide{days_from_civil(year, month, day)} * kMicrosPerDay;
+  if (i == s.size()) return fit(micros);
 
   if (s[i] != 'T' && s[i] != 't' && s[i] != ' ') return std::nullopt;
   ++i;
@@ -68,10 +102,9 @@ std::optional<int64_t> parse_timestamp(std::string_view s) {
     if (n == 0 || n > 9) return std::nullopt;
   }
   micros += (int64_t{hh} * 3600 + mm * 60 + ss) * kMicrosPerSecond + fraction;
-  if (i == s.size()) return micros;
+  if (i == s.size()) return fit(micros);
 
-  if (s[i] == 'Z' || s[i] == 'z') return i + 1 == s.size() ? std::optional<int64_t>(micros)
-                                                            : std::nullopt;
+  if (s[i] == 'Z' || s[i] == 'z') return i + 1 == s.size() ? fit(micros) : std::nullopt;
   if (s[i] != '+' && s[i] != '-') return std::nullopt;
   const int64_t sign = s[i] == '+' ? 1 : -1;
   ++i;
@@ -83,16 +116,9 @@ std::optional<int64_t> parse_timestamp(std::string_view s) {
   }
   if (i != s.size() || oh > 23 || om > 59) return std::nullopt;
   // Local time = UTC + offset, so UTC = local - offset.
-  return micros - sign * (int64_t{oh} * 3600 + om * 60) * kMicrosPerSecond;
+  return fit(micros - sign * (int64_t{oh} * 3600 + om * 60) * kMicrosPerSecond);
 }
 
-void append_timestamp(std::string& out, int64_t micros) {
-  const ferry::support::UtcTime t = ferry::support::utc_from_micros(micros);
-  char buf[64];
-  const int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02u:%02u:%02u.%06lldZ",
-                              static_cast<long long>(t.year), t.month, t.day, t.hour, t.minute, t.second,
-                              static_cast<long long>(t.micros));
-  out.append(buf, static_cast<size_t>(n));
-}
+void append_timestamp(std::string& out, int64_t micros) { ferry::support::append_iso_timestamp(out, micros); }
 
 }  // namespace ferry_file

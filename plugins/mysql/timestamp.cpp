@@ -1,8 +1,8 @@
 #include "timestamp.h"
 
-#include <cstdio>
 
 #include "time/civil_time.h"
+#include "time/timestamp_text.h"
 
 namespace ferry_mysql {
 namespace {
@@ -45,10 +45,8 @@ std::optional<int64_t> parse_datetime(std::string_view s) {
 
 size_t format_datetime(int64_t micros, char* out) {
   const ferry::support::UtcTime t = ferry::support::utc_from_micros(micros);
-  const int n = std::snprintf(out, kDatetimeTextSize, "%04lld-%02u-%02u %02u:%02u:%02u.%06u",
-                              static_cast<long long>(t.year), t.month, t.day, t.hour, t.minute, t.second,
-                              static_cast<unsigned>(t.micros));
-  return n > 0 ? static_cast<size_t>(n) : 0;
+  const size_t n = ferry::support::put_iso_year(out, t.year);
+  return n + ferry::support::put_date_and_time(out + n, t, ' ', true);
 }
 
 }  // namespace ferry_mysql

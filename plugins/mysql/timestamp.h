@@ -16,7 +16,8 @@ std::optional<int64_t> parse_datetime(std::string_view text);
 
 // Room for "-292277-01-01 00:00:00.000000".
 constexpr size_t kDatetimeTextSize = 40;
-// "YYYY-MM-DD HH:MM:SS.ffffff"; returns the length.
+// "YYYY-MM-DD HH:MM:SS.ffffff" (a year outside 0000-9999 signed, which the
+// server refuses as it would any year outside DATETIME's); returns the length.
 size_t format_datetime(int64_t micros, char* out);
 
 }  // namespace ferry_mysql

@@ -7,6 +7,7 @@
 #include "pg_array.h"
 #include "text_values.h"
 #include "time/civil_time.h"
+#include "time/timestamp_text.h"
 
 namespace ferry_pg {
 namespace {
@@ -47,35 +48,20 @@ void append_escaped(std::string& out, std::string_view s) {
 
 void append_timestamp(std::string& out, int64_t micros) {
   const ferry::support::UtcTime t = ferry::support::utc_from_micros(micros);
-  const int64_t y = t.year;
-  const unsigned m = t.month, d = t.day;
-  const bool bc = y <= 0;
-  const int64_t shown = bc ? 1 - y : y;
+  // PostgreSQL has no year 0: ISO year 0 is 1 BC, -1 is 2 BC.
+  const bool bc = t.year <= 0;
+  const int64_t shown = bc ? 1 - t.year : t.year;
+  char text[ferry::support::kTimestampTextMax];
+  size_t n = 0;
   if (shown > 9999) {
-    append_int(out, shown);
+    n = static_cast<size_t>(std::to_chars(text, text + 8, shown).ptr - text);
   } else {
-    char yb[4];
-    put_digits(yb, static_cast<unsigned>(shown), 4);
-    out.append(yb, 4);
+    put_digits(text, static_cast<unsigned>(shown), 4);
+    n = 4;
   }
-  char b[26];
-  b[0] = '-';
-  put_digits(b + 1, m, 2);
-  b[3] = '-';
-  put_digits(b + 4, d, 2);
-  b[6] = ' ';
-  put_digits(b + 7, t.hour, 2);
-  b[9] = ':';
-  put_digits(b + 10, t.minute, 2);
-  b[12] = ':';
-  put_digits(b + 13, t.second, 2);
-  b[15] = '.';
-  put_digits(b + 16, static_cast<unsigned>(t.micros), 6);
-  b[22] = '+';
-  b[23] = '0';
-  b[24] = '0';
-  out.append(b, 25);
-  if (bc) out.append(" BC");
+  n += ferry::support::put_date_and_time(text + n, t, ' ', true);
+  out.append(text, n);
+  out.append(bc ? "+00 BC" : "+00");
 }
 
 void append_double(std::string& out, double v) {

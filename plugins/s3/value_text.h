@@ -18,7 +18,8 @@ using ferry::append_json_string;  // from the SDK
 void append_int(std::string& out, int64_t v);
 // Shortest round-trip form. `nonfinite` is written for NaN and infinities.
 void append_double(std::string& out, double v, std::string_view nonfinite);
-// "2024-01-02T03:04:05.123456Z" (microseconds since 1970 UTC).
+// "2024-01-02T03:04:05.123456Z" (microseconds since 1970 UTC); years outside
+// 0000-9999 in ISO 8601's expanded form ("+10000", "-0001").
 void append_timestamp(std::string& out, int64_t micros);
 using ferry::support::append_base64;
 // `text` compacted to one line if it is one valid JSON value; false (and

@@ -3,10 +3,10 @@
 #include <boost/json.hpp>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <string_view>
 
 #include "time/civil_time.h"
+#include "time/timestamp_text.h"
 
 namespace ferry::support {
 namespace {
@@ -42,12 +42,11 @@ std::string double_text(double v) {
 
 std::string iso_timestamp(int64_t micros) {
   const UtcTime t = utc_from_micros(micros);
-  char buf[64];
-  int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02u:%02u:%02u", static_cast<long long>(t.year), t.month,
-                        t.day, t.hour, t.minute, t.second);
-  if (t.micros != 0)
-    n += std::snprintf(buf + n, sizeof buf - static_cast<size_t>(n), ".%06lld", static_cast<long long>(t.micros));
-  return std::string(buf, static_cast<size_t>(n)) + "Z";
+  char text[kTimestampTextMax];
+  size_t n = put_iso_year(text, t.year);
+  n += put_date_and_time(text + n, t, 'T', t.micros != 0);
+  text[n++] = 'Z';
+  return std::string(text, n);
 }
 
 std::string display_value(const FerryValue& v) {

@@ -15,7 +15,8 @@ namespace ferry::support {
 // "inf", "-inf" for the values that have no number.
 std::string double_text(double v);
 
-// "YYYY-MM-DDTHH:MM:SSZ", with ".ffffff" when the microseconds are not zero.
+// "YYYY-MM-DDTHH:MM:SSZ", with ".ffffff" when the microseconds are not zero;
+// a year outside 0000-9999 signed ("+10000", "-0001").
 std::string iso_timestamp(int64_t micros);
 
 // A short, single-line rendering: null, true/false, numbers, timestamps as

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <sstream>
 
@@ -274,6 +275,32 @@ TEST(Timestamp, FormatsUtcWithMicros) {
   s.clear();
   append_timestamp(s, -1);
   EXPECT_EQ(s, "1969-12-31T23:59:59.999999Z");
+}
+
+// Every instant the ABI can hold is written as ISO 8601 (expanded years
+// outside 0000-9999) and reads back as the same instant.
+TEST(Timestamp, EveryInstantReadsBackWhatWasWritten) {
+  const int64_t year_10000 = 253402300800000000;   // +10000-01-01T00:00:00Z
+  const int64_t year_minus_1 = -62198755200000000;  // -0001-01-01T00:00:00Z
+  for (int64_t micros : {int64_t{0}, int64_t{-1}, year_10000, year_10000 - 1, year_minus_1,
+                         std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()}) {
+    std::string s;
+    append_timestamp(s, micros);
+    EXPECT_EQ(parse_timestamp(s), micros) << s;
+  }
+  std::string s;
+  append_timestamp(s, year_10000);
+  EXPECT_EQ(s, "+10000-01-01T00:00:00.000000Z");
+  s.clear();
+  append_timestamp(s, year_minus_1);
+  EXPECT_EQ(s, "-0001-01-01T00:00:00.000000Z");
+  EXPECT_EQ(parse_timestamp("+2024-01-02T03:04:05Z"), 1704164645000000);
+  EXPECT_FALSE(parse_timestamp("+999-01-01"));   // expanded years have at least four digits
+  EXPECT_FALSE(parse_timestamp("10000-01-01"));  // and a sign
+  EXPECT_FALSE(parse_timestamp("+9999999-01-01"));  // more digits than an instant needs
+  EXPECT_FALSE(parse_timestamp("+300000-01-01"));   // beyond what int64 microseconds hold
+  EXPECT_FALSE(parse_timestamp("-290308-12-21T19:59:05.224191Z"));
+  EXPECT_FALSE(parse_timestamp("+294247-01-10T04:00:54.775808Z"));
 }
 
 // ---------------------------------------------------------------------------
