@@ -5,6 +5,7 @@
 #include <ferry/plugin.hpp>
 
 #include "identifiers.h"
+#include "table_info.h"
 
 namespace ferry_mysql {
 namespace {
@@ -29,17 +30,9 @@ void CheckpointStore::reset() {
 void CheckpointStore::ensure_table() {
   // Looked up first: CREATE TABLE IF NOT EXISTS needs the CREATE privilege
   // even when the table is there, and a locked-down account may lack it.
-  std::unique_ptr<sql::PreparedStatement> find = session_.prepare(
-      "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
-      "looking for table " + quoted_);
-  try {
-    find->setString(1, database_);
-    find->setString(2, table_);
-    std::unique_ptr<sql::ResultSet> rs(find->executeQuery());
-    if (rs->next()) return;
-  } catch (const sql::SQLException& e) {
-    session_.fail(e, "looking for table " + quoted_);
-  }
+  const TableEngine engine = look_up_engine(session_, database_, table_, quoted_);
+  require_transactional(engine, quoted_);
+  if (engine.exists) return;
   // `partition` is a reserved word: every identifier is quoted.
   session_.exec("CREATE TABLE IF NOT EXISTS " + quoted_ +
                     " (`pipeline` VARCHAR(255) NOT NULL, `partition` VARCHAR(255) NOT NULL, "

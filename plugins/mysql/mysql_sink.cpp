@@ -1,5 +1,6 @@
 #include "mysql_sink.h"
 
+#include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 #include <cppconn/warning.h>
 #include <sql/row_checks.h>
@@ -25,9 +26,17 @@ constexpr uint64_t kRetryAfterMs = 200;
 // Every write() runs inside this savepoint (support/sql/sink_transaction.h).
 constexpr const char* kSavepoint = "SAVEPOINT ferry_write";
 constexpr const char* kRollbackToSavepoint = "ROLLBACK TO SAVEPOINT ferry_write";
-// The server's answers when local_infile is off (MariaDB, MySQL).
+// The answers to LOAD DATA LOCAL when local_infile is off: MariaDB's,
+// MySQL's before and since 8.0.19, and a client library's own refusal.
 constexpr int kLoadLocalDisabled = 4166;
 constexpr int kCommandNotAllowed = 1148;
+constexpr int kClientLocalFilesDisabled = 3948;
+constexpr int kLocalInfileRejected = 2068;
+
+bool refuses_local_infile(int code) {
+  return code == kLoadLocalDisabled || code == kCommandNotAllowed || code == kClientLocalFilesDisabled ||
+         code == kLocalInfileRejected;
+}
 
 std::optional<size_t> find_field(const ferry::BatchView& batch, std::string_view column) {
   for (size_t f = 0; f < batch.fields(); ++f)
@@ -63,6 +72,7 @@ MysqlSink::MysqlSink(const ferry::Context& ctx)
     checkpoints_.ensure_table();
     // Fail at open, before any data flows, when the table can never fit.
     ferry::support::check_table_at_open(table_, table_rules(opts_.key));
+    table_.require_transactional();
   } catch (...) {
     // No destructor runs: members go in reverse order, and the session,
     // closing last, must not call back into the ones already gone.
@@ -167,6 +177,7 @@ void MysqlSink::fit_table(const ferry::BatchView& batch, const std::vector<std::
   const bool missing = !table_.exists();
   ferry::support::fit_table(table_, batch, rules);
   if (missing) host_.info("mysql sink: created " + where_);
+  table_.require_transactional();
   if (opts_.mode == WriteMode::kUpsert && !table_.has_unique_key())
     fail(FERRY_ERROR_CONFIG, "mode \"upsert\" needs a PRIMARY KEY or UNIQUE key on " + where_ +
                                  " (ON DUPLICATE KEY UPDATE matches on it)");
@@ -282,9 +293,15 @@ std::vector<size_t> MysqlSink::accept_rows(const ferry::BatchView& batch, const 
 
 bool MysqlSink::load_rows(const ferry::BatchView& batch, const Plan& plan, const std::vector<size_t>& rows) {
   if (!load_data_ || opts_.mode != WriteMode::kAppend || rows.empty()) return false;
-  for (size_t row : rows)
-    for (size_t f = 0; f < batch.fields(); ++f)
-      if (!loadable(batch.value(row, f))) return false;
+  for (size_t f = 0; f < batch.fields(); ++f) {
+    bool integers = false;
+    for (size_t row : rows) {
+      const FerryValue& v = batch.value(row, f);
+      if (!loadable(v)) return false;
+      integers = integers || v.type == FERRY_TYPE_INT64 || v.type == FERRY_TYPE_BOOL;
+    }
+    if (integers && !table_.takes_integers_as_text(batch.field_name(f))) return false;
+  }
   if (!load_file_) load_file_ = std::make_unique<LoadFile>();
   load_file_->clear();
   for (size_t row : rows) load_file_->add_row(batch, row);
@@ -295,25 +312,27 @@ bool MysqlSink::load_rows(const ferry::BatchView& batch, const Plan& plan, const
   try {
     loaded = stmt->executeUpdate(load_statement(load_file_->path(), table_.quoted(), plan.columns));
   } catch (const sql::SQLException& e) {
-    const int code = error_code(e);
-    if (code != kLoadLocalDisabled && code != kCommandNotAllowed) throw;
+    if (!refuses_local_infile(error_code(e))) throw;
     load_data_ = false;
-    host_.info(std::string(kComponent) + ": the server refuses LOAD DATA LOCAL INFILE (" + where_ +
-               ", local_infile off?); writing with INSERT from now on");
+    host_.info(std::string(kComponent) + ": LOAD DATA LOCAL INFILE is refused (" + where_ + ", [" +
+               std::to_string(error_code(e)) + "]: local_infile off?); writing with INSERT from now on");
     return false;
   }
   // LOAD DATA LOCAL turns what an INSERT refuses (a bad value, a duplicate
   // key) into warnings and goes on: undo it, and let INSERT say which row.
+  // Counted, not listed: a server with max_error_count 0 lists none.
+  std::unique_ptr<sql::ResultSet> count(stmt->executeQuery("SELECT @@warning_count"));
+  const int64_t warnings = count->next() ? count->getInt64(1) : 1;
+  if (warnings == 0 && static_cast<size_t>(loaded) == rows.size()) return true;
   const sql::SQLWarning* warning = stmt->getWarnings();
-  if (warning == nullptr && static_cast<size_t>(loaded) == rows.size()) return true;
+  const std::string first =
+      warning ? " ([" + std::to_string(warning->getErrorCode()) + "] " + std::string(warning->getMessage()) + ")"
+              : std::string();
   exec(kRollbackToSavepoint, "undoing a LOAD DATA into " + where_ + " the server warned about");
   host_.count("mysql_load_data_fallbacks", 1);
   if (!std::exchange(warned_fallback_, true))
     host_.info(std::string(kComponent) + ": LOAD DATA into " + where_ + " loaded " + std::to_string(loaded) + " of " +
-               std::to_string(rows.size()) + " row(s)" +
-               (warning ? " with warnings ([" + std::to_string(warning->getErrorCode()) + "] " +
-                              std::string(warning->getMessage()) + ")"
-                        : std::string()) +
+               std::to_string(rows.size()) + " row(s) with " + std::to_string(warnings) + " warning(s)" + first +
                "; such batches are written again with INSERT, which refuses the rows in question "
                "(logged once)");
   return false;

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include <cppconn/resultset.h>
+#include <ferry/plugin.hpp>
 
 #include "column_types.h"
 #include "identifiers.h"
@@ -15,7 +16,49 @@ namespace {
 // ER_DUP_FIELDNAME
 constexpr int kDuplicateColumn = 1060;
 
+// information_schema's DATA_TYPE of the columns where an integer's text and
+// the integer itself store the same value.
+bool integers_as_text(std::string_view data_type) {
+  static constexpr std::string_view kSame[] = {
+      "tinyint", "smallint", "mediumint", "int",  "integer",    "bigint",   "decimal",  "numeric",
+      "float",   "double",   "real",      "char", "varchar",    "tinytext", "text",     "mediumtext",
+      "longtext"};
+  for (std::string_view t : kSame)
+    if (t == data_type) return true;
+  return false;
+}
+
 }  // namespace
+
+TableEngine look_up_engine(Session& session, const std::string& database, const std::string& table,
+                           const std::string& quoted) {
+  const std::string what = "looking for table " + quoted;
+  std::unique_ptr<sql::PreparedStatement> find = session.prepare(
+      "SELECT t.ENGINE, e.TRANSACTIONS FROM information_schema.TABLES t LEFT JOIN information_schema.ENGINES e "
+      "ON e.ENGINE = t.ENGINE WHERE t.TABLE_SCHEMA = ? AND t.TABLE_NAME = ?",
+      what);
+  TableEngine engine;
+  try {
+    find->setString(1, database);
+    find->setString(2, table);
+    std::unique_ptr<sql::ResultSet> rs(find->executeQuery());
+    if (!rs->next()) return engine;
+    engine.exists = true;
+    if (!rs->isNull(1)) engine.name = rs->getString(1);
+    engine.transactional = engine.name.empty() || (!rs->isNull(2) && rs->getString(2) == "YES");
+  } catch (const sql::SQLException& e) {
+    session.fail(e, what);
+  }
+  return engine;
+}
+
+void require_transactional(const TableEngine& engine, const std::string& quoted) {
+  if (!engine.exists || engine.transactional) return;
+  throw ferry::Error(FERRY_ERROR_CONFIG,
+                     "mysql sink: table " + quoted + " uses the " + engine.name +
+                         " engine, which cannot roll back: rows and checkpoint would not commit together, "
+                         "and a failed write would stay half-done (ALTER TABLE ... ENGINE=InnoDB)");
+}
 
 TableInfo::TableInfo(Session& session, std::string database, std::string table)
     : session_(session),
@@ -26,7 +69,7 @@ TableInfo::TableInfo(Session& session, std::string database, std::string table)
 void TableInfo::load() {
   const std::string what = "reading the columns of table " + quoted_;
   std::unique_ptr<sql::PreparedStatement> cols = session_.prepare(
-      "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND "
+      "SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND "
       "TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
       what);
   std::unique_ptr<sql::PreparedStatement> keys = session_.prepare(
@@ -35,10 +78,14 @@ void TableInfo::load() {
       what);
   try {
     columns_.clear();
+    data_types_.clear();
     cols->setString(1, database_);
     cols->setString(2, table_);
     std::unique_ptr<sql::ResultSet> rs(cols->executeQuery());
-    while (rs->next()) columns_.emplace_back(rs->getString(1));
+    while (rs->next()) {
+      columns_.emplace_back(rs->getString(1));
+      data_types_.emplace_back(rs->getString(2));
+    }
     keys->setString(1, database_);
     keys->setString(2, table_);
     std::unique_ptr<sql::ResultSet> k(keys->executeQuery());
@@ -46,6 +93,7 @@ void TableInfo::load() {
   } catch (const sql::SQLException& e) {
     session_.fail(e, what);
   }
+  engine_ = look_up_engine(session_, database_, table_, quoted_);
   loaded_ = true;
 }
 
@@ -64,6 +112,18 @@ bool TableInfo::has_column(std::string_view name) {
 bool TableInfo::has_unique_key() {
   if (!loaded_) load();
   return unique_key_;
+}
+
+void TableInfo::require_transactional() {
+  if (!loaded_) load();
+  ferry_mysql::require_transactional(engine_, quoted_);
+}
+
+bool TableInfo::takes_integers_as_text(std::string_view column) {
+  if (!loaded_) load();
+  for (size_t c = 0; c < columns_.size(); ++c)
+    if (same_column(columns_[c], column)) return integers_as_text(data_types_[c]);
+  return false;
 }
 
 void TableInfo::create(const std::vector<NewColumn>& columns, const std::vector<std::string>& key) {

@@ -18,6 +18,19 @@
 
 namespace ferry_mysql {
 
+// A table's storage engine as the server reports it.
+struct TableEngine {
+  bool exists = false;
+  std::string name;           // "InnoDB", "MyISAM"; empty for a view
+  bool transactional = true;  // whether it can roll back (a view: as its tables)
+};
+TableEngine look_up_engine(Session& session, const std::string& database, const std::string& table,
+                           const std::string& quoted);
+// Throws ferry::Error(FERRY_ERROR_CONFIG) naming `quoted` when the table
+// exists and cannot roll back: rows and checkpoint would not commit
+// together, and a failed write would stay half-done.
+void require_transactional(const TableEngine& engine, const std::string& quoted);
+
 class TableInfo final : public ferry::support::EvolvingTable {
  public:
   TableInfo(Session& session, std::string database, std::string table);
@@ -27,6 +40,14 @@ class TableInfo final : public ferry::support::EvolvingTable {
   bool has_column(std::string_view name) override;
   // Whether some PRIMARY or UNIQUE key exists: upserts need one.
   bool has_unique_key();
+  // Throws FERRY_ERROR_CONFIG when the table exists and cannot roll back.
+  void require_transactional();
+  // Whether an integer sent as its decimal text lands in `column` as it
+  // does bound as an integer: true for numeric and character columns;
+  // false for BIT, YEAR, ENUM, SET and the like (a number there is a bit
+  // pattern, a two-digit year or a member's position), and for a column the
+  // table does not have.
+  bool takes_integers_as_text(std::string_view column);
 
   // Created tables are InnoDB (transactional) and utf8mb4_bin, so text keys
   // compare byte for byte as they do in the source, not case-insensitively.
@@ -44,7 +65,9 @@ class TableInfo final : public ferry::support::EvolvingTable {
   std::string quoted_;
   bool loaded_ = false;
   std::vector<std::string> columns_;
+  std::vector<std::string> data_types_;  // information_schema's DATA_TYPE, by column
   bool unique_key_ = false;
+  TableEngine engine_;
 };
 
 }  // namespace ferry_mysql

@@ -253,6 +253,29 @@ TEST_F(MysqlRoundTrip, CheckConstraintViolationsGoToTheDlqAndTheirNeighboursComm
   EXPECT_EQ(keys, (std::set<std::string>{"101", "555", "902"}));
 }
 
+// A table that cannot roll back cannot take rows and checkpoint in one
+// transaction: a failed write would stay half-done and be written again.
+TEST_F(MysqlRoundTrip, ANonTransactionalTableIsRefusedAtOpen) {
+  q("CREATE TABLE src.my (id INT PRIMARY KEY, name VARCHAR(40));"
+    "INSERT INTO src.my VALUES (1, 'abc'), (2, 'toolong');"
+    "CREATE TABLE dst.my (id BIGINT, name VARCHAR(3)) ENGINE=MyISAM;");
+  auto r = run(pipeline("myisam", R"(, "table": "my")", R"(, "table": "my", "create_table": false)"));
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("`dst`.`my`"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("MyISAM"), std::string::npos) << r.err;
+  EXPECT_EQ(n("SELECT COUNT(*) FROM dst.my"), 0);
+
+  // The checkpoint table too.
+  q("CREATE TABLE dst.ck_myisam (pipeline VARCHAR(255), x INT) ENGINE=MyISAM;"
+    "CREATE TABLE dst.my2 (id BIGINT PRIMARY KEY, name VARCHAR(40)) ENGINE=InnoDB;");
+  auto c = run(pipeline("myisam-ck", R"(, "table": "my")",
+                        R"(, "table": "my2", "create_table": false, "checkpoint_table": "ck_myisam")"));
+  EXPECT_NE(c.exit_code, 0);
+  EXPECT_NE(c.err.find("`dst`.`ck_myisam`"), std::string::npos) << c.err;
+  EXPECT_NE(c.err.find("MyISAM"), std::string::npos) << c.err;
+  EXPECT_EQ(n("SELECT COUNT(*) FROM dst.my2"), 0);
+}
+
 TEST_F(MysqlRoundTrip, AWrongPasswordIsOneClearLineWithoutThePassword) {
   q("CREATE TABLE IF NOT EXISTS src.tiny (id INT PRIMARY KEY); INSERT IGNORE INTO src.tiny VALUES (1);");
   const std::string wrong = "Wr0ng-Passw0rd-xyz";
