@@ -6,6 +6,8 @@
 #include <sql/row_checks.h>
 #include <sql/table_fit.h>
 
+#include <cctype>
+
 #include "column_types.h"
 #include "sql/mysql_errors.h"
 #include "identifiers.h"
@@ -31,9 +33,16 @@ constexpr const char* kRollbackToSavepoint = "ROLLBACK TO SAVEPOINT ferry_write"
 constexpr int kLoadLocalDisabled = 4166;
 constexpr int kCommandNotAllowed = 1148;
 constexpr int kClientLocalFilesDisabled = 3948;
-constexpr int kLocalInfileRejected = 2068;
+constexpr int kLocalInfileRejected = 2068;  // MySQL's client library
+constexpr int kClientUnknownError = 2000;   // MariaDB Connector/C: "Load data local infile forbidden"
 
-bool refuses_local_infile(int code) {
+bool refuses_local_infile(const sql::SQLException& e) {
+  const int code = error_code(e);
+  if (code == kClientUnknownError) {
+    std::string what = e.what();
+    for (char& c : what) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return what.find("local infile") != std::string::npos;
+  }
   return code == kLoadLocalDisabled || code == kCommandNotAllowed || code == kClientLocalFilesDisabled ||
          code == kLocalInfileRejected;
 }
@@ -69,10 +78,11 @@ MysqlSink::MysqlSink(const ferry::Context& ctx)
   });
   try {
     session_.ensure_connected();
-    checkpoints_.ensure_table();
-    // Fail at open, before any data flows, when the table can never fit.
+    // Fail at open, before any data flows or a checkpoint table is made,
+    // when the table can never fit or never roll back.
     ferry::support::check_table_at_open(table_, table_rules(opts_.key));
     table_.require_transactional();
+    checkpoints_.ensure_table();
   } catch (...) {
     // No destructor runs: members go in reverse order, and the session,
     // closing last, must not call back into the ones already gone.
@@ -312,7 +322,7 @@ bool MysqlSink::load_rows(const ferry::BatchView& batch, const Plan& plan, const
   try {
     loaded = stmt->executeUpdate(load_statement(load_file_->path(), table_.quoted(), plan.columns));
   } catch (const sql::SQLException& e) {
-    if (!refuses_local_infile(error_code(e))) throw;
+    if (!refuses_local_infile(e)) throw;
     load_data_ = false;
     host_.info(std::string(kComponent) + ": LOAD DATA LOCAL INFILE is refused (" + where_ + ", [" +
                std::to_string(error_code(e)) + "]: local_infile off?); writing with INSERT from now on");
@@ -320,14 +330,16 @@ bool MysqlSink::load_rows(const ferry::BatchView& batch, const Plan& plan, const
   }
   // LOAD DATA LOCAL turns what an INSERT refuses (a bad value, a duplicate
   // key) into warnings and goes on: undo it, and let INSERT say which row.
-  // Counted, not listed: a server with max_error_count 0 lists none.
-  std::unique_ptr<sql::ResultSet> count(stmt->executeQuery("SELECT @@warning_count"));
-  const int64_t warnings = count->next() ? count->getInt64(1) : 1;
-  if (warnings == 0 && static_cast<size_t>(loaded) == rows.size()) return true;
+  // The first warning as listed (SHOW WARNINGS, which leaves the list as it
+  // is), then the count: a server with max_error_count 0 lists none but
+  // counts them.
   const sql::SQLWarning* warning = stmt->getWarnings();
   const std::string first =
       warning ? " ([" + std::to_string(warning->getErrorCode()) + "] " + std::string(warning->getMessage()) + ")"
               : std::string();
+  std::unique_ptr<sql::ResultSet> count(stmt->executeQuery("SHOW COUNT(*) WARNINGS"));
+  const int64_t warnings = count->next() ? count->getInt64(1) : 1;
+  if (warnings == 0 && static_cast<size_t>(loaded) == rows.size()) return true;
   exec(kRollbackToSavepoint, "undoing a LOAD DATA into " + where_ + " the server warned about");
   host_.count("mysql_load_data_fallbacks", 1);
   if (!std::exchange(warned_fallback_, true))

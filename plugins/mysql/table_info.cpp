@@ -34,8 +34,8 @@ TableEngine look_up_engine(Session& session, const std::string& database, const 
                            const std::string& quoted) {
   const std::string what = "looking for table " + quoted;
   std::unique_ptr<sql::PreparedStatement> find = session.prepare(
-      "SELECT t.ENGINE, e.TRANSACTIONS FROM information_schema.TABLES t LEFT JOIN information_schema.ENGINES e "
-      "ON e.ENGINE = t.ENGINE WHERE t.TABLE_SCHEMA = ? AND t.TABLE_NAME = ?",
+      "SELECT t.TABLE_TYPE, t.ENGINE, e.TRANSACTIONS FROM information_schema.TABLES t "
+      "LEFT JOIN information_schema.ENGINES e ON e.ENGINE = t.ENGINE WHERE t.TABLE_SCHEMA = ? AND t.TABLE_NAME = ?",
       what);
   TableEngine engine;
   try {
@@ -44,8 +44,9 @@ TableEngine look_up_engine(Session& session, const std::string& database, const 
     std::unique_ptr<sql::ResultSet> rs(find->executeQuery());
     if (!rs->next()) return engine;
     engine.exists = true;
-    if (!rs->isNull(1)) engine.name = rs->getString(1);
-    engine.transactional = engine.name.empty() || (!rs->isNull(2) && rs->getString(2) == "YES");
+    engine.view = rs->getString(1) == "VIEW";
+    if (!rs->isNull(2)) engine.name = rs->getString(2);
+    engine.transactional = !rs->isNull(3) && rs->getString(3) == "YES";
   } catch (const sql::SQLException& e) {
     session.fail(e, what);
   }
@@ -54,10 +55,17 @@ TableEngine look_up_engine(Session& session, const std::string& database, const 
 
 void require_transactional(const TableEngine& engine, const std::string& quoted) {
   if (!engine.exists || engine.transactional) return;
-  throw ferry::Error(FERRY_ERROR_CONFIG,
-                     "mysql sink: table " + quoted + " uses the " + engine.name +
-                         " engine, which cannot roll back: rows and checkpoint would not commit together, "
-                         "and a failed write would stay half-done (ALTER TABLE ... ENGINE=InnoDB)");
+  const std::string why = " rows and checkpoint would not commit together, and a failed write would stay half-done";
+  if (engine.view)
+    throw ferry::Error(FERRY_ERROR_CONFIG, "mysql sink: table " + quoted +
+                                               " is a view; whether the tables behind it can roll back cannot be "
+                                               "told, and if they cannot," + why + " (write to the table itself)");
+  if (engine.name.empty())
+    throw ferry::Error(FERRY_ERROR_CONFIG, "mysql sink: the server names no storage engine for table " + quoted +
+                                               "; unless it can roll back," + why);
+  throw ferry::Error(FERRY_ERROR_CONFIG, "mysql sink: table " + quoted + " uses the " + engine.name +
+                                             " engine, which cannot roll back:" + why + " (ALTER TABLE " + quoted +
+                                             " ENGINE=InnoDB)");
 }
 
 TableInfo::TableInfo(Session& session, std::string database, std::string table)

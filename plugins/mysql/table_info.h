@@ -21,14 +21,17 @@ namespace ferry_mysql {
 // A table's storage engine as the server reports it.
 struct TableEngine {
   bool exists = false;
-  std::string name;           // "InnoDB", "MyISAM"; empty for a view
-  bool transactional = true;  // whether it can roll back (a view: as its tables)
+  bool view = false;
+  std::string name;            // "InnoDB", "MyISAM"; empty for a view or when unknown
+  bool transactional = false;  // the engine says it can roll back
 };
 TableEngine look_up_engine(Session& session, const std::string& database, const std::string& table,
                            const std::string& quoted);
 // Throws ferry::Error(FERRY_ERROR_CONFIG) naming `quoted` when the table
-// exists and cannot roll back: rows and checkpoint would not commit
-// together, and a failed write would stay half-done.
+// exists and cannot be known to roll back: rows and checkpoint would not
+// commit together, and a failed write would stay half-done. A view is
+// refused too: which tables lie behind it the server does not list
+// (MariaDB), and one over MyISAM would take half a failed write.
 void require_transactional(const TableEngine& engine, const std::string& quoted);
 
 class TableInfo final : public ferry::support::EvolvingTable {

@@ -259,10 +259,23 @@ TEST_F(MysqlRoundTrip, ANonTransactionalTableIsRefusedAtOpen) {
   q("CREATE TABLE src.my (id INT PRIMARY KEY, name VARCHAR(40));"
     "INSERT INTO src.my VALUES (1, 'abc'), (2, 'toolong');"
     "CREATE TABLE dst.my (id BIGINT, name VARCHAR(3)) ENGINE=MyISAM;");
-  auto r = run(pipeline("myisam", R"(, "table": "my")", R"(, "table": "my", "create_table": false)"));
+  auto r = run(pipeline("myisam", R"(, "table": "my")",
+                        R"(, "table": "my", "create_table": false, "checkpoint_table": "ck_refused")"));
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("`dst`.`my`"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("MyISAM"), std::string::npos) << r.err;
+  EXPECT_EQ(n("SELECT COUNT(*) FROM dst.my"), 0);
+  // Refused before anything is made: no checkpoint table either.
+  EXPECT_EQ(n("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'dst' AND "
+              "TABLE_NAME = 'ck_refused'"),
+            0);
+
+  // A view: which engines lie behind it cannot be told (MariaDB lists no
+  // view's tables), so it is refused too.
+  q("CREATE VIEW dst.my_view AS SELECT * FROM dst.my;");
+  auto v = run(pipeline("myisam-view", R"(, "table": "my")", R"(, "table": "my_view", "create_table": false)"));
+  EXPECT_NE(v.exit_code, 0);
+  EXPECT_NE(v.err.find("`dst`.`my_view` is a view"), std::string::npos) << v.err;
   EXPECT_EQ(n("SELECT COUNT(*) FROM dst.my"), 0);
 
   // The checkpoint table too.
