@@ -129,12 +129,23 @@ void LoadFile::finish() {
   if (::lseek(fd_, 0, SEEK_SET) < 0) io_failure("rewinding the in-memory file for LOAD DATA", errno);
 }
 
-std::string load_statement(const std::string& path, const std::string& table, const std::string& columns) {
+std::string load_statement(const std::string& path, const std::string& table, const std::vector<LoadColumn>& columns) {
   // CHARACTER SET: the connection's, so text converts as in an INSERT.
   // No ENCLOSED BY: the word NULL stays a string; only \N is NULL.
+  std::string list, set;
+  for (size_t c = 0; c < columns.size(); ++c) {
+    if (c > 0) list += ", ";
+    if (!columns[c].integer) {
+      list += columns[c].quoted;
+      continue;
+    }
+    const std::string var = "@ferry_" + std::to_string(c);
+    list += var;
+    set += (set.empty() ? " SET " : ", ") + columns[c].quoted + " = CAST(" + var + " AS SIGNED)";
+  }
   return "LOAD DATA LOCAL INFILE '" + path + "' INTO TABLE " + table +
-         " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (" +
-         columns + ")";
+         " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (" + list +
+         ")" + set;
 }
 
 }  // namespace ferry_mysql

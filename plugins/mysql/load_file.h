@@ -8,9 +8,15 @@
 // library reads it back as /proc/self/fd/N: nothing touches the disk, and
 // memory stays one batch's text, as with a multi-row INSERT.
 //
-// Only values that both paths send as the same text take this one: a
-// DOUBLE is bound as a binary double, BYTES must reach a binary column
-// unconverted; a batch holding either goes as INSERT.
+// Only values that land as they would by INSERT take this path. Text
+// (strings, decimals, JSON, timestamps) is text either way. INSERT binds
+// integers and booleans as numbers, and a number and its text differ in
+// some columns (BIT takes the number but the text's bytes, YEAR reads text
+// 0 as 2000, ENUM a number as a member's position): an integer field is
+// loaded into a variable and assigned as CAST(@v AS SIGNED), a number
+// again, whatever the column's type. A DOUBLE (bound as a binary double)
+// or BYTES (which must reach a binary column unconverted) sends the batch
+// as INSERT.
 //
 // Thread safety: none; one sink instance uses it.
 #ifndef FERRY_PLUGINS_MYSQL_LOAD_FILE_H_
@@ -19,6 +25,7 @@
 #include <ferry/plugin.hpp>
 
 #include <string>
+#include <vector>
 
 namespace ferry_mysql {
 
@@ -56,9 +63,16 @@ class LoadFile {
   std::string buffer_;
 };
 
-// The statement loading `path` into `table` (quoted) with `columns`
-// (quoted, comma-separated), in the text form LoadFile writes.
-std::string load_statement(const std::string& path, const std::string& table, const std::string& columns);
+// One field of a load: its quoted column, and whether its values are
+// integers (loaded through a variable and cast back to a number).
+struct LoadColumn {
+  std::string quoted;
+  bool integer = false;
+};
+
+// The statement loading `path` into `table` (quoted), in the text form
+// LoadFile writes.
+std::string load_statement(const std::string& path, const std::string& table, const std::vector<LoadColumn>& columns);
 
 }  // namespace ferry_mysql
 

@@ -208,7 +208,6 @@ std::unique_ptr<MysqlSink::Plan> MysqlSink::make_plan(const ferry::BatchView& ba
   }
   plan->row_params += ')';
   plan->insert_head = "INSERT INTO " + table_.quoted() + " (" + columns + ") VALUES ";
-  plan->columns = columns;
   for (const std::string& k : key) plan->key_fields.push_back(*find_field(batch, k));
 
   if (opts_.mode == WriteMode::kUpsert) {
@@ -301,16 +300,22 @@ std::vector<size_t> MysqlSink::accept_rows(const ferry::BatchView& batch, const 
   return accepted;
 }
 
-bool MysqlSink::load_rows(const ferry::BatchView& batch, const Plan& plan, const std::vector<size_t>& rows) {
+bool MysqlSink::load_rows(const ferry::BatchView& batch, const std::vector<size_t>& rows) {
   if (!load_data_ || opts_.mode != WriteMode::kAppend || rows.empty()) return false;
+  std::vector<LoadColumn> columns(batch.fields());
   for (size_t f = 0; f < batch.fields(); ++f) {
-    bool integers = false;
+    if (!table_.takes_loaded_values(batch.field_name(f))) return false;
+    bool integers = false, text = false;
     for (size_t row : rows) {
       const FerryValue& v = batch.value(row, f);
       if (!loadable(v)) return false;
-      integers = integers || v.type == FERRY_TYPE_INT64 || v.type == FERRY_TYPE_BOOL;
+      const bool integer = v.type == FERRY_TYPE_INT64 || v.type == FERRY_TYPE_BOOL;
+      integers = integers || integer;
+      text = text || (!integer && v.type != FERRY_TYPE_NULL);
     }
-    if (integers && !table_.takes_integers_as_text(batch.field_name(f))) return false;
+    // One way per field: integers cast back to numbers, or text as it is.
+    if (integers && text) return false;
+    columns[f] = LoadColumn{quote_ident(batch.field_name(f)), integers};
   }
   if (!load_file_) load_file_ = std::make_unique<LoadFile>();
   load_file_->clear();
@@ -320,7 +325,7 @@ bool MysqlSink::load_rows(const ferry::BatchView& batch, const Plan& plan, const
   std::unique_ptr<sql::Statement> stmt(session_.raw().createStatement());
   int loaded = 0;
   try {
-    loaded = stmt->executeUpdate(load_statement(load_file_->path(), table_.quoted(), plan.columns));
+    loaded = stmt->executeUpdate(load_statement(load_file_->path(), table_.quoted(), columns));
   } catch (const sql::SQLException& e) {
     if (!refuses_local_infile(e)) throw;
     load_data_ = false;
@@ -379,7 +384,7 @@ void MysqlSink::insert_in_order(const ferry::BatchView& batch, Plan& plan, const
 void MysqlSink::write_rows(const ferry::BatchView& batch, Plan& plan,
                            std::vector<Rejection>* rejected) {
   const std::vector<size_t> rows = accept_rows(batch, plan, rejected);
-  if (load_rows(batch, plan, rows)) return;
+  if (load_rows(batch, rows)) return;
   insert_in_order(batch, plan, rows);
 }
 

@@ -55,7 +55,6 @@ class MysqlSink final : public ferry::Sink, private ferry::support::SinkDialect 
     std::string insert_head;  // INSERT INTO t (a, b) VALUES
     std::string row_params;   // (?, ?)
     std::string tail;         // ON DUPLICATE KEY UPDATE ...
-    std::string columns;      // `a`, `b`
     size_t max_rows = 1;      // rows per statement
     std::vector<size_t> key_fields;
     std::map<size_t, std::unique_ptr<sql::PreparedStatement>> inserts;  // by row count
@@ -86,7 +85,7 @@ class MysqlSink final : public ferry::Sink, private ferry::support::SinkDialect 
                                   std::vector<Rejection>* rejected) const;
   // LOAD DATA of `rows`; false when they must go as INSERT instead (then
   // nothing of them stays staged).
-  bool load_rows(const ferry::BatchView& batch, const Plan& plan, const std::vector<size_t>& rows);
+  bool load_rows(const ferry::BatchView& batch, const std::vector<size_t>& rows);
   // Multi-row INSERTs, and deletes in their place (upsert mode).
   void insert_in_order(const ferry::BatchView& batch, Plan& plan, const std::vector<size_t>& rows);
   void insert_rows(const ferry::BatchView& batch, Plan& plan, const std::vector<size_t>& rows);

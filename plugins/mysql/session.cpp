@@ -11,8 +11,10 @@ ferry::support::mysql::SessionOptions plugin_session(ConnectionOptions endpoint,
   o.setup = {
       "SET time_zone = '+00:00'",
       // NO_AUTO_VALUE_ON_ZERO: a copied 0 in an AUTO_INCREMENT column stays 0.
+      // NO_ZERO_DATE, NO_ZERO_IN_DATE: "0000-00-00" and "2012-00-00" name no
+      // day; refused rather than stored (MySQL 8's default does the same).
       "SET sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION,"
-      "NO_AUTO_VALUE_ON_ZERO'",
+      "NO_AUTO_VALUE_ON_ZERO,NO_ZERO_DATE,NO_ZERO_IN_DATE'",
   };
   return o;
 }

@@ -16,18 +16,6 @@ namespace {
 // ER_DUP_FIELDNAME
 constexpr int kDuplicateColumn = 1060;
 
-// information_schema's DATA_TYPE of the columns where an integer's text and
-// the integer itself store the same value.
-bool integers_as_text(std::string_view data_type) {
-  static constexpr std::string_view kSame[] = {
-      "tinyint", "smallint", "mediumint", "int",  "integer",    "bigint",   "decimal",  "numeric",
-      "float",   "double",   "real",      "char", "varchar",    "tinytext", "text",     "mediumtext",
-      "longtext"};
-  for (std::string_view t : kSame)
-    if (t == data_type) return true;
-  return false;
-}
-
 }  // namespace
 
 TableEngine look_up_engine(Session& session, const std::string& database, const std::string& table,
@@ -77,7 +65,7 @@ TableInfo::TableInfo(Session& session, std::string database, std::string table)
 void TableInfo::load() {
   const std::string what = "reading the columns of table " + quoted_;
   std::unique_ptr<sql::PreparedStatement> cols = session_.prepare(
-      "SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND "
+      "SELECT COLUMN_NAME, EXTRA LIKE '%GENERATED%' FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND "
       "TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
       what);
   std::unique_ptr<sql::PreparedStatement> keys = session_.prepare(
@@ -86,13 +74,13 @@ void TableInfo::load() {
       what);
   try {
     columns_.clear();
-    data_types_.clear();
+    generated_.clear();
     cols->setString(1, database_);
     cols->setString(2, table_);
     std::unique_ptr<sql::ResultSet> rs(cols->executeQuery());
     while (rs->next()) {
       columns_.emplace_back(rs->getString(1));
-      data_types_.emplace_back(rs->getString(2));
+      generated_.push_back(rs->getInt(2) != 0);
     }
     keys->setString(1, database_);
     keys->setString(2, table_);
@@ -127,10 +115,10 @@ void TableInfo::require_transactional() {
   ferry_mysql::require_transactional(engine_, quoted_);
 }
 
-bool TableInfo::takes_integers_as_text(std::string_view column) {
+bool TableInfo::takes_loaded_values(std::string_view column) {
   if (!loaded_) load();
   for (size_t c = 0; c < columns_.size(); ++c)
-    if (same_column(columns_[c], column)) return integers_as_text(data_types_[c]);
+    if (same_column(columns_[c], column)) return !generated_[c];
   return false;
 }
 

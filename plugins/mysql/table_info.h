@@ -45,12 +45,11 @@ class TableInfo final : public ferry::support::EvolvingTable {
   bool has_unique_key();
   // Throws FERRY_ERROR_CONFIG when the table exists and cannot roll back.
   void require_transactional();
-  // Whether an integer sent as its decimal text lands in `column` as it
-  // does bound as an integer: true for numeric and character columns;
-  // false for BIT, YEAR, ENUM, SET and the like (a number there is a bit
-  // pattern, a two-digit year or a member's position), and for a column the
+  // Whether the server takes a loaded value for `column` as given: false
+  // for a generated or system-versioning column (LOAD DATA drops a value
+  // for one without a warning, where INSERT refuses it) and for a column the
   // table does not have.
-  bool takes_integers_as_text(std::string_view column);
+  bool takes_loaded_values(std::string_view column);
 
   // Created tables are InnoDB (transactional) and utf8mb4_bin, so text keys
   // compare byte for byte as they do in the source, not case-insensitively.
@@ -68,7 +67,7 @@ class TableInfo final : public ferry::support::EvolvingTable {
   std::string quoted_;
   bool loaded_ = false;
   std::vector<std::string> columns_;
-  std::vector<std::string> data_types_;  // information_schema's DATA_TYPE, by column
+  std::vector<bool> generated_;  // by column: the server computes its values
   bool unique_key_ = false;
   TableEngine engine_;
 };

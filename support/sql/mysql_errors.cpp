@@ -68,6 +68,7 @@ FerryStatus status_of_mysql_error(int code) {
     case 1146:  // table does not exist
     case 1170:  // BLOB/TEXT key without length
     case 1364:  // NOT NULL column without default that the batch lacks
+    case 1906:  // a value for a generated column (the field maps onto one)
       return FERRY_ERROR_CONFIG;
 
     default:

@@ -166,6 +166,53 @@ TEST_F(MysqlLoadData, IntegersLandAsTheyDoWhenBoundAsIntegers) {
             "1:1:0000:0,2:0:2024:1");
   EXPECT_EQ(dlq_keys("ints"), (std::set<std::string>{"3"}));
   EXPECT_EQ(dlq_keys("ints"), dlq_keys("ints-insert"));
+
+  // Without the row INSERT refuses, LOAD DATA itself writes them.
+  q("CREATE TABLE src.n2 LIKE src.n; INSERT INTO src.n2 SELECT * FROM src.n WHERE id < 3;"
+    "CREATE TABLE dst.n2 LIKE dst.n; CREATE TABLE ins.n2 LIKE dst.n;");
+  const int64_t before = loads();
+  auto l = run("ints2", "n2", "dst", R"(, "create_table": false)");
+  ASSERT_EQ(l.exit_code, 0) << l.err;
+  EXPECT_EQ(loads() - before, 1);
+  EXPECT_EQ(l.err.find("written again with INSERT"), std::string::npos) << l.err;
+  auto li = run("ints2-insert", "n2", "ins", R"(, "create_table": false, "load_data": false)");
+  ASSERT_EQ(li.exit_code, 0) << li.err;
+  EXPECT_EQ(q("SELECT GROUP_CONCAT(CONCAT_WS(':', id, flag + 0, y, e, plain) ORDER BY id) FROM dst.n2"),
+            q("SELECT GROUP_CONCAT(CONCAT_WS(':', id, flag + 0, y, e, plain) ORDER BY id) FROM ins.n2"));
+  EXPECT_EQ(q("SELECT GROUP_CONCAT(CONCAT_WS(':', id, flag + 0, y, e, plain) ORDER BY id) FROM dst.n2"),
+            "1:1:0000:0:7,2:0:2024:1:-7");
+}
+
+TEST_F(MysqlLoadData, AValueForAGeneratedColumnIsRefusedNotDropped) {
+  // LOAD DATA ignores a value given for a generated column, without a
+  // warning; INSERT refuses it. Either way nothing may be stored as if the
+  // value had been taken.
+  q("CREATE TABLE src.g (id INT PRIMARY KEY, a INT, g INT);"
+    "INSERT INTO src.g VALUES (1, 1, 5), (2, 2, 4);"
+    "CREATE TABLE dst.g (id BIGINT PRIMARY KEY, a INT, g INT AS (a * 2) VIRTUAL);"
+    "CREATE TABLE ins.g LIKE dst.g;");
+  for (const auto& [db, extra] : {std::pair<std::string, std::string>{"dst", ""}, {"ins", R"(, "load_data": false)"}}) {
+    auto r = run("gen-" + db, "g", db, R"(, "create_table": false)" + extra);
+    EXPECT_NE(r.exit_code, 0) << db << ": " << r.out;
+    EXPECT_NE(r.err.find("generated column 'g'"), std::string::npos) << db << ": " << r.err;
+    EXPECT_NE(r.err.find("config"), std::string::npos) << db << ": " << r.err;
+    EXPECT_EQ(n("SELECT COUNT(*) FROM " + db + ".g"), 0) << db;
+  }
+}
+
+TEST_F(MysqlLoadData, ZeroDatesAreRefusedNotStored) {
+  // The session's sql_mode refuses zero dates and zero parts, as MySQL 8's
+  // default does: "2012-00-00" and "0000-00-00" name no day.
+  q("CREATE TABLE src.z (id INT PRIMARY KEY, d VARCHAR(20));"
+    "INSERT INTO src.z VALUES (1, '2024-02-29'), (2, '2012-00-00'), (3, '0000-00-00'), (4, '2024-03-01');"
+    "CREATE TABLE dst.z (id BIGINT PRIMARY KEY, d DATE); CREATE TABLE ins.z LIKE dst.z;");
+  for (const auto& [db, extra] : {std::pair<std::string, std::string>{"dst", ""}, {"ins", R"(, "load_data": false)"}}) {
+    auto r = run("zero-" + db, "z", db, R"(, "create_table": false)" + extra);
+    ASSERT_EQ(r.exit_code, 0) << db << ": " << r.err;
+    EXPECT_EQ(q("SELECT GROUP_CONCAT(CONCAT(id, '=', d) ORDER BY id) FROM " + db + ".z"), "1=2024-02-29,4=2024-03-01")
+        << db;
+    EXPECT_EQ(dlq_keys("zero-" + db), (std::set<std::string>{"2", "3"})) << db;
+  }
 }
 
 TEST_F(MysqlLoadData, WarningsCountEvenWhenTheServerKeepsNoneOfThem) {
