@@ -18,8 +18,12 @@ namespace {
 
 constexpr const char* kComponent = "mysql sink";
 // Keeps one multi-row INSERT far below MariaDB's default 16 MiB
-// max_allowed_packet (larger values go as long data and do not count).
+// max_allowed_packet, and at most half of a smaller one (larger values go
+// as long data and do not count).
 constexpr size_t kMaxStatementBytes = 4 << 20;
+// Room a value leaves in its packet for the packet's own header and the
+// statement's.
+constexpr size_t kPacketHeadroom = 1024;
 // MySQL's limit of placeholders per prepared statement.
 constexpr size_t kMaxPlaceholders = 65535;
 // Distinct row counts kept prepared per column list; short tails vary.
@@ -276,7 +280,22 @@ void MysqlSink::delete_row(const ferry::BatchView& batch, Plan& plan, size_t row
   plan.remove->executeUpdate();
 }
 
-std::vector<size_t> MysqlSink::accept_rows(const ferry::BatchView& batch, const Plan& plan,
+size_t MysqlSink::max_packet() {
+  // Per connection: a session's max_allowed_packet is the server's global
+  // when it connected.
+  if (max_packet_generation_ == session_.generation() && max_packet_ > 0) return max_packet_;
+  try {
+    std::unique_ptr<sql::Statement> st(session_.raw().createStatement());
+    std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SELECT @@max_allowed_packet"));
+    max_packet_ = rs->next() ? static_cast<size_t>(rs->getUInt64(1)) : kMaxStatementBytes;
+  } catch (const sql::SQLException& e) {
+    fail(e, "reading max_allowed_packet");
+  }
+  max_packet_generation_ = session_.generation();
+  return max_packet_;
+}
+
+std::vector<size_t> MysqlSink::accept_rows(const ferry::BatchView& batch, const Plan& plan, size_t max_packet,
                                            std::vector<Rejection>* rejected) const {
   const bool upsert = opts_.mode == WriteMode::kUpsert;
   std::vector<size_t> accepted;
@@ -288,9 +307,17 @@ std::vector<size_t> MysqlSink::accept_rows(const ferry::BatchView& batch, const 
     }
     std::optional<std::string> bad;
     if (upsert) bad = ferry::support::null_key(batch, row, plan.key_fields, '`');
-    for (size_t f = 0; f < batch.fields() && !bad; ++f)
-      if (std::optional<std::string> why = unstorable(batch.value(row, f)))
+    for (size_t f = 0; f < batch.fields() && !bad; ++f) {
+      const FerryValue& v = batch.value(row, f);
+      if (std::optional<std::string> why = unstorable(v))
         bad = "column " + quote_ident(batch.field_name(f)) + ": " + *why;
+      // A value the server cannot take in one packet can never be written
+      // by INSERT: refused alone, not left to fail the batch on every try.
+      else if (wire_size(v) + kPacketHeadroom > max_packet)
+        bad = "column " + quote_ident(batch.field_name(f)) + ": a value of " + std::to_string(v.as.bytes.size) +
+              " bytes is longer than the server's max_allowed_packet (" + std::to_string(max_packet) +
+              " bytes) lets through";
+    }
     if (bad) {
       rejected->push_back({row, std::string(kComponent) + ": " + *bad + " (" + where_ + ")"});
       continue;
@@ -355,7 +382,9 @@ bool MysqlSink::load_rows(const ferry::BatchView& batch, const std::vector<size_
   return false;
 }
 
-void MysqlSink::insert_in_order(const ferry::BatchView& batch, Plan& plan, const std::vector<size_t>& rows) {
+void MysqlSink::insert_in_order(const ferry::BatchView& batch, Plan& plan, const std::vector<size_t>& rows,
+                                size_t max_packet) {
+  const size_t max_statement = std::min(kMaxStatementBytes, max_packet / 2);
   std::vector<size_t> pending;
   size_t pending_bytes = 0;
   auto flush = [&] {
@@ -373,7 +402,7 @@ void MysqlSink::insert_in_order(const ferry::BatchView& batch, Plan& plan, const
     }
     size_t bytes = 0;
     for (size_t f = 0; f < batch.fields(); ++f) bytes += wire_size(batch.value(row, f));
-    if (!pending.empty() && pending_bytes + bytes > kMaxStatementBytes) flush();
+    if (!pending.empty() && pending_bytes + bytes > max_statement) flush();
     pending.push_back(row);
     pending_bytes += bytes;
     if (pending.size() == plan.max_rows) flush();
@@ -383,9 +412,10 @@ void MysqlSink::insert_in_order(const ferry::BatchView& batch, Plan& plan, const
 
 void MysqlSink::write_rows(const ferry::BatchView& batch, Plan& plan,
                            std::vector<Rejection>* rejected) {
-  const std::vector<size_t> rows = accept_rows(batch, plan, rejected);
+  const size_t packet = max_packet();
+  const std::vector<size_t> rows = accept_rows(batch, plan, packet, rejected);
   if (load_rows(batch, rows)) return;
-  insert_in_order(batch, plan, rows);
+  insert_in_order(batch, plan, rows, packet);
 }
 
 void MysqlSink::write(const ferry::BatchView& input, ferry::Outcomes& outcomes) {

@@ -81,13 +81,16 @@ class MysqlSink final : public ferry::Sink, private ferry::support::SinkDialect 
   std::unique_ptr<Plan> make_plan(const ferry::BatchView& batch, const std::vector<std::string>& key);
   void write_rows(const ferry::BatchView& batch, Plan& plan, std::vector<Rejection>* rejected);
   // The rows the table can take, in order; the others go to `rejected`.
-  std::vector<size_t> accept_rows(const ferry::BatchView& batch, const Plan& plan,
+  std::vector<size_t> accept_rows(const ferry::BatchView& batch, const Plan& plan, size_t max_packet,
                                   std::vector<Rejection>* rejected) const;
+  // The connection's max_allowed_packet, read once per connection.
+  size_t max_packet();
   // LOAD DATA of `rows`; false when they must go as INSERT instead (then
   // nothing of them stays staged).
   bool load_rows(const ferry::BatchView& batch, const std::vector<size_t>& rows);
   // Multi-row INSERTs, and deletes in their place (upsert mode).
-  void insert_in_order(const ferry::BatchView& batch, Plan& plan, const std::vector<size_t>& rows);
+  void insert_in_order(const ferry::BatchView& batch, Plan& plan, const std::vector<size_t>& rows,
+                       size_t max_packet);
   void insert_rows(const ferry::BatchView& batch, Plan& plan, const std::vector<size_t>& rows);
   void delete_row(const ferry::BatchView& batch, Plan& plan, size_t row);
   [[noreturn]] void fail(FerryStatus status, const std::string& message) const;
@@ -105,6 +108,8 @@ class MysqlSink final : public ferry::Sink, private ferry::support::SinkDialect 
   std::unique_ptr<LoadFile> load_file_;  // made on first use
   bool load_data_;                       // off once the server refused LOAD DATA LOCAL
   bool warned_fallback_ = false;         // the first fallback to INSERT is logged
+  size_t max_packet_ = 0;
+  uint64_t max_packet_generation_ = 0;   // the connection max_packet_ was read on
   int last_error_code_ = 0;  // of the failure being handled, for loss()
 };
 

@@ -8,6 +8,7 @@
 // (Com_load): each test has the server to itself.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <memory>
 #include <set>
 #include <string>
@@ -213,6 +214,42 @@ TEST_F(MysqlLoadData, ZeroDatesAreRefusedNotStored) {
         << db;
     EXPECT_EQ(dlq_keys("zero-" + db), (std::set<std::string>{"2", "3"})) << db;
   }
+}
+
+TEST_F(MysqlLoadData, AValueLongerThanMaxAllowedPacketIsRefusedAloneAndTheRestFits) {
+  // A server with a 1 MiB max_allowed_packet: 1,000 rows of 3 KB make one
+  // 3 MB INSERT (the server hung up on it, and every row went to the DLQ
+  // as retry_exhausted), and one 2 MB value fits no packet at all (the
+  // batch failed on every try). Both paths: the big row alone to the DLQ.
+  {
+    std::ofstream in(dir_.file("big.jsonl"));
+    for (int i = 1; i <= 1000; ++i)
+      in << R"({"id": )" << i << R"(, "t": ")" << std::string(3000, static_cast<char>('a' + i % 26)) << "\"}\n";
+    in << R"({"id": 1001, "t": ")" << std::string(2 << 20, 'x') << "\"}\n";
+  }
+  q("CREATE TABLE dst.big (id BIGINT PRIMARY KEY, t LONGTEXT); CREATE TABLE ins.big LIKE dst.big;"
+    "SET GLOBAL max_allowed_packet = 1048576;");
+  for (const auto& [db, extra] : {std::pair<std::string, std::string>{"dst", ""}, {"ins", R"(, "load_data": false)"}}) {
+    const std::string name = "big-" + db;
+    ferry::test::write_file(dir_.file(name + ".json"), R"({"name": ")" + name + R"(",
+      "state": {"type": "sqlite", "path": "state.db"}, "batch": {"max_records": 5000, "max_bytes": 100000000},
+      "source": {"plugin": "file", "config": {"paths": ")" + dir_.file("big.jsonl") + R"("}},
+      "sinks": [{"name": "db", "plugin": "mysql", "config": {)" + conn(db) +
+                                                          R"(, "table": "big", "create_table": false)" + extra + "}}]}");
+    auto r = ferry::test::run_process({FERRY_TEST_BINARY, "run", "--no-progress", dir_.file(name + ".json")});
+    EXPECT_EQ(r.exit_code, 0) << db << ": " << r.err;
+    EXPECT_EQ(n("SELECT COUNT(*) FROM " + db + ".big"), 1000) << db;
+    EXPECT_EQ(n("SELECT COUNT(*) FROM " + db + ".big WHERE LENGTH(t) <> 3000"), 0) << db;
+    EXPECT_EQ(dlq_keys(name), (std::set<std::string>{""})) << db;
+    auto state = ferry::core::open_sqlite_state(dir_.file("state.db"));
+    ferry::core::DlqFilter f;
+    f.pipeline = name;
+    const auto entries = state->list_dlq(f);
+    ASSERT_EQ(entries.size(), 1u) << db;
+    EXPECT_NE(entries[0].message.find("max_allowed_packet (1048576 bytes)"), std::string::npos) << entries[0].message;
+    EXPECT_EQ(entries[0].error_class, "invalid_data");
+  }
+  q("SET GLOBAL max_allowed_packet = DEFAULT;");
 }
 
 TEST_F(MysqlLoadData, WarningsCountEvenWhenTheServerKeepsNoneOfThem) {
