@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include <boost/json.hpp>
+#include <ferry/json_text.hpp>
 
 #include "codec/base64.h"
 
@@ -50,7 +51,12 @@ std::string row_to_json(const FerryBatch& b, size_t row) {
 }
 
 std::string raw_record_json(FerryBytes payload) {
-  return boost::json::serialize(boost::json::object{{"raw", boost::json::string(sv(payload))}});
+  // JSON strings hold Unicode text: bytes that are not UTF-8 would make the
+  // entry invalid JSON (and `dlq export` lines no reader takes), so they go
+  // as base64, every byte kept.
+  if (ferry::is_valid_utf8(sv(payload)))
+    return boost::json::serialize(boost::json::object{{"raw", boost::json::string(sv(payload))}});
+  return boost::json::serialize(boost::json::object{{"raw_base64", ferry::support::base64_encode(sv(payload))}});
 }
 
 }  // namespace ferry::core

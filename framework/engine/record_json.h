@@ -12,7 +12,8 @@ namespace ferry::core {
 
 using ferry::type_name;  // the names the schema uses
 std::string row_to_json(const FerryBatch& batch, size_t row);
-// A record the source could not parse: {"raw":"<text>"}.
+// A record the source could not parse: {"raw":"<text>"}, or
+// {"raw_base64":"<bytes>"} when it is not UTF-8.
 std::string raw_record_json(FerryBytes payload);
 
 }  // namespace ferry::core

@@ -2,9 +2,12 @@
 // comes back with its type, whichever way a record's text is read.
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
 #include <string>
 #include <vector>
 
+#include "codec/base64.h"
 #include "common/error.h"
 #include "engine/batch_chain.h"
 #include "engine/record_from_json.h"
@@ -62,3 +65,26 @@ TEST(BuildBatch, TheSignatureIsTheSchemaText) {
 
 }  // namespace
 }  // namespace ferry::core
+
+namespace {
+
+// A line the source could not parse is kept byte for byte, and the DLQ
+// entry stays valid JSON (ferry dlq export writes it as JSON Lines) even
+// when the line is not UTF-8.
+TEST(RawRecordJson, TextStaysTextAndOtherBytesGoAsBase64) {
+  const std::string text = "a,\"b\",caf\xC3\xA9";
+  const std::string utf8 = ferry::core::raw_record_json(FerryBytes{text.data(), text.size()});
+  boost::system::error_code ec;
+  const boost::json::value v = boost::json::parse(utf8, ec);
+  ASSERT_FALSE(ec) << utf8;
+  EXPECT_EQ(v.at("raw").as_string(), text);
+
+  const std::string bytes("x\xFF\xFEy\0z", 6);
+  const std::string other = ferry::core::raw_record_json(FerryBytes{bytes.data(), bytes.size()});
+  const boost::json::value w = boost::json::parse(other, ec);
+  ASSERT_FALSE(ec) << "not valid JSON: " << other;
+  ASSERT_TRUE(w.as_object().contains("raw_base64")) << other;
+  EXPECT_EQ(ferry::support::base64_decode(std::string(w.at("raw_base64").as_string())), std::optional<std::string>(bytes));
+}
+
+}  // namespace
