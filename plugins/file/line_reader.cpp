@@ -80,6 +80,9 @@ LineReader::LineReader(std::unique_ptr<ByteInput> input, uint64_t offset, uint64
       line_(start_line) {
   // A few bytes at least, so that the BOM test can always see three.
   capacity_ = std::max<size_t>(opt_.buffer_size, 16);
+  // The buffer may hold more than the limit; a record is measured against
+  // the limit itself once whole (next()).
+  record_limit_ = opt_.max_record_bytes;
   opt_.max_record_bytes = std::max(opt_.max_record_bytes, capacity_);
   buf_ = std::make_unique<char[]>(capacity_);
 }
@@ -204,6 +207,10 @@ bool LineReader::next(Record& out) {
   const size_t next_begin = terminated ? stop + 1 : end_;
   size_t text_end = stop;
   if (text_end > begin_ && buf_[text_end - 1] == '\r') --text_end;  // CR LF
+  if (!oversized && text_end - begin_ > record_limit_) {
+    oversize_prefix_.assign(buf_.get() + begin_, std::min(kOversizePrefix, text_end - begin_));
+    oversized = true;
+  }
   out.text = oversized ? std::string_view(oversize_prefix_)
                        : std::string_view(buf_.get() + begin_, text_end - begin_);
   out.begin = record_offset;

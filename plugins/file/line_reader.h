@@ -93,6 +93,7 @@ class LineReader {
   ReaderOptions opt_;
   std::unique_ptr<char[]> buf_;
   size_t capacity_ = 0;
+  size_t record_limit_ = 0;  // max_record_bytes as asked
   size_t begin_ = 0;  // first unconsumed byte
   size_t end_ = 0;    // end of valid data
   bool eof_ = false;

@@ -371,6 +371,24 @@ TEST(LineReader, OversizedRecordIsCutAndSkipped) {
   EXPECT_EQ(r[2].first_line, 3u);
 }
 
+// The limit holds below the buffer's size too (the default buffer is 1 MiB;
+// a 600 KB line passed a 64 KiB limit).
+TEST(LineReader, ALimitBelowTheBufferSizeIsKept) {
+  ReaderOptions opt;
+  opt.max_record_bytes = 2048;
+  const std::string long_line(5000, 'l');
+  const std::string at_limit(2048, 'k');
+  auto r = frame("a\n" + long_line + "\r\n" + at_limit + "\nb", opt);
+  ASSERT_EQ(r.size(), 4u);
+  EXPECT_FALSE(r[0].oversized);
+  EXPECT_TRUE(r[1].oversized);
+  EXPECT_EQ(r[1].text, long_line.substr(0, LineReader::kOversizePrefix));
+  EXPECT_EQ(r[1].end, 2 + long_line.size() + 2);
+  EXPECT_FALSE(r[2].oversized);
+  EXPECT_EQ(r[2].text, at_limit);
+  EXPECT_EQ(r[3].text, "b");
+}
+
 TEST(LineReader, CsvRecordSpansLinesInsideQuotes) {
   const std::string data = "id,text\n1,\"two\nlines\"\r\n2,\"a \"\"q\"\"\nb\",x\n3,plain\n";
   auto r = frame(data, csv_framing(8));
