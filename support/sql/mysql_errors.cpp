@@ -69,6 +69,8 @@ FerryStatus status_of_mysql_error(int code) {
     case 1170:  // BLOB/TEXT key without length
     case 1364:  // NOT NULL column without default that the batch lacks
     case 1906:  // a value for a generated column (the field maps onto one)
+    case 4119:  // not allowed for a system-versioned table (ADD COLUMN for a
+                // field named like its hidden row_start/row_end)
       return FERRY_ERROR_CONFIG;
 
     default:

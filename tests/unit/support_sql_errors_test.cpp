@@ -46,6 +46,10 @@ TEST(MysqlErrors, EachCodeHasOneMeaning) {
   EXPECT_EQ(status_of_mysql_error(1062), FERRY_INVALID_DATA);
   EXPECT_EQ(status_of_mysql_error(1366), FERRY_INVALID_DATA);
   EXPECT_EQ(status_of_mysql_error(4025), FERRY_INVALID_DATA);
+  // A field that maps onto a column the server computes, or a change a
+  // system-versioned table refuses: the pipeline's shape, not a row's value.
+  EXPECT_EQ(status_of_mysql_error(1906), FERRY_ERROR_CONFIG);
+  EXPECT_EQ(status_of_mysql_error(4119), FERRY_ERROR_CONFIG);
   EXPECT_EQ(status_of_mysql_error(1045), FERRY_ERROR_AUTH);
   // The SQL hooks did not know this one before they shared the table.
   EXPECT_EQ(status_of_mysql_error(1227), FERRY_ERROR_AUTH);
