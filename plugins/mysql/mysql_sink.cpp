@@ -315,8 +315,8 @@ std::vector<size_t> MysqlSink::accept_rows(const ferry::BatchView& batch, const 
       // by INSERT: refused alone, not left to fail the batch on every try.
       else if (wire_size(v) + kPacketHeadroom > max_packet)
         bad = "column " + quote_ident(batch.field_name(f)) + ": a value of " + std::to_string(v.as.bytes.size) +
-              " bytes is longer than the server's max_allowed_packet (" + std::to_string(max_packet) +
-              " bytes) lets through";
+              " bytes does not fit the server's max_allowed_packet (" + std::to_string(max_packet) +
+              " bytes, less " + std::to_string(kPacketHeadroom) + " for the statement around it)";
     }
     if (bad) {
       rejected->push_back({row, std::string(kComponent) + ": " + *bad + " (" + where_ + ")"});
