@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -15,6 +16,14 @@ namespace {
 // Written out in pieces of about this size, so the buffer stays small
 // whatever the batch.
 constexpr size_t kFlushBytes = 1 << 20;
+
+// The answers to LOAD DATA LOCAL when local_infile is off: MariaDB's,
+// MySQL's before and since 8.0.19, and a client library's own refusal.
+constexpr int kLoadLocalDisabled = 4166;
+constexpr int kCommandNotAllowed = 1148;
+constexpr int kClientLocalFilesDisabled = 3948;
+constexpr int kLocalInfileRejected = 2068;  // MySQL's client library
+constexpr int kClientUnknownError = 2000;   // MariaDB Connector/C: "Load data local infile forbidden"
 
 [[noreturn]] void io_failure(const std::string& what, int err) {
   throw ferry::Error(FERRY_ERROR_IO, "mysql sink: " + what + ": " + std::strerror(err));
@@ -41,6 +50,16 @@ void append_escaped(std::string& out, const FerryBytes& bytes) {
 }
 
 }  // namespace
+
+bool refuses_local_infile(int code, std::string_view message) {
+  if (code == kClientUnknownError) {
+    std::string lower(message);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return lower.find("local infile") != std::string::npos;
+  }
+  return code == kLoadLocalDisabled || code == kCommandNotAllowed || code == kClientLocalFilesDisabled ||
+         code == kLocalInfileRejected;
+}
 
 bool loadable(const FerryValue& v) {
   switch (v.type) {

@@ -25,6 +25,7 @@
 #include <ferry/plugin.hpp>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ferry_mysql {
@@ -62,6 +63,10 @@ class LoadFile {
   std::string path_;
   std::string buffer_;
 };
+
+// Whether a failed LOAD DATA LOCAL was refused because local_infile is off
+// (server or client), rather than failing on its data or connection.
+bool refuses_local_infile(int code, std::string_view message);
 
 // One field of a load: its quoted column, and whether its values are
 // integers (loaded through a variable and cast back to a number).

@@ -6,8 +6,6 @@
 #include <sql/row_checks.h>
 #include <sql/table_fit.h>
 
-#include <cctype>
-
 #include "column_types.h"
 #include "sql/mysql_errors.h"
 #include "identifiers.h"
@@ -32,24 +30,6 @@ constexpr uint64_t kRetryAfterMs = 200;
 // Every write() runs inside this savepoint (support/sql/sink_transaction.h).
 constexpr const char* kSavepoint = "SAVEPOINT ferry_write";
 constexpr const char* kRollbackToSavepoint = "ROLLBACK TO SAVEPOINT ferry_write";
-// The answers to LOAD DATA LOCAL when local_infile is off: MariaDB's,
-// MySQL's before and since 8.0.19, and a client library's own refusal.
-constexpr int kLoadLocalDisabled = 4166;
-constexpr int kCommandNotAllowed = 1148;
-constexpr int kClientLocalFilesDisabled = 3948;
-constexpr int kLocalInfileRejected = 2068;  // MySQL's client library
-constexpr int kClientUnknownError = 2000;   // MariaDB Connector/C: "Load data local infile forbidden"
-
-bool refuses_local_infile(const sql::SQLException& e) {
-  const int code = error_code(e);
-  if (code == kClientUnknownError) {
-    std::string what = e.what();
-    for (char& c : what) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return what.find("local infile") != std::string::npos;
-  }
-  return code == kLoadLocalDisabled || code == kCommandNotAllowed || code == kClientLocalFilesDisabled ||
-         code == kLocalInfileRejected;
-}
 
 std::optional<size_t> find_field(const ferry::BatchView& batch, std::string_view column) {
   for (size_t f = 0; f < batch.fields(); ++f)
@@ -116,6 +96,34 @@ void MysqlSink::exec(const std::string& sql, std::string_view what) {
   // Never reconnects: a statement of this transaction must not run on a
   // new connection that does not have it.
   session_.ferry::support::mysql::Session::exec(sql, what);
+  if (sql.rfind("ROLLBACK", 0) == 0) note_unreverted_changes();
+}
+
+void MysqlSink::note_unreverted_changes() {
+  // A rollback warns (1196) when some changed tables could not roll back.
+  // The engine was checked at open; one changed to MyISAM during the run
+  // keeps the rows of a failed write, and the next call stops the run
+  // rather than count them as failed or write them again. The warning
+  // count is the cheap test (it may still be a LOAD's, and a server with
+  // max_error_count 0 lists none); the table's engine decides.
+  try {
+    std::unique_ptr<sql::Statement> st(session_.raw().createStatement());
+    std::unique_ptr<sql::ResultSet> count(st->executeQuery("SHOW COUNT(*) WARNINGS"));
+    if (!count->next() || count->getInt64(1) == 0) return;
+  } catch (const sql::SQLException& e) {
+    session_.note(e);
+    return;
+  }
+  const TableEngine engine = look_up_engine(session_, opts_.connection.database, opts_.table, table_.quoted());
+  if (engine.exists && !engine.transactional) unreverted_engine_ = engine.view ? "a view" : engine.name;
+}
+
+void MysqlSink::stop_if_unreverted() {
+  if (unreverted_engine_.empty()) return;
+  fail(FERRY_ERROR_CONFIG, "rolling back a failed write to " + where_ +
+                               " left rows behind: the server could not roll it back, the table's engine is now " +
+                               unreverted_engine_ +
+                               ". Was it altered during the run? The run stops rather than count written rows as failed");
 }
 
 void MysqlSink::save_checkpoint(const FerryCheckpoint& checkpoint) {
@@ -354,7 +362,7 @@ bool MysqlSink::load_rows(const ferry::BatchView& batch, const std::vector<size_
   try {
     loaded = stmt->executeUpdate(load_statement(load_file_->path(), table_.quoted(), columns));
   } catch (const sql::SQLException& e) {
-    if (!refuses_local_infile(e)) throw;
+    if (!refuses_local_infile(error_code(e), e.what())) throw;
     load_data_ = false;
     host_.info(std::string(kComponent) + ": LOAD DATA LOCAL INFILE is refused (" + where_ + ", [" +
                std::to_string(error_code(e)) + "]: local_infile off?); writing with INSERT from now on");
@@ -373,6 +381,7 @@ bool MysqlSink::load_rows(const ferry::BatchView& batch, const std::vector<size_
   const int64_t warnings = count->next() ? count->getInt64(1) : 1;
   if (warnings == 0 && static_cast<size_t>(loaded) == rows.size()) return true;
   exec(kRollbackToSavepoint, "undoing a LOAD DATA into " + where_ + " the server warned about");
+  stop_if_unreverted();
   host_.count("mysql_load_data_fallbacks", 1);
   if (!std::exchange(warned_fallback_, true))
     host_.info(std::string(kComponent) + ": LOAD DATA into " + where_ + " loaded " + std::to_string(loaded) + " of " +
@@ -420,6 +429,7 @@ void MysqlSink::write_rows(const ferry::BatchView& batch, Plan& plan,
 
 void MysqlSink::write(const ferry::BatchView& input, ferry::Outcomes& outcomes) {
   if (input.rows() == 0) return;
+  stop_if_unreverted();
   session_.ensure_connected();
   ferry::support::TableTarget target;
   target.case_insensitive = true;
@@ -452,6 +462,7 @@ void MysqlSink::write(const ferry::BatchView& input, ferry::Outcomes& outcomes) 
 }
 
 void MysqlSink::commit(const FerryCheckpoint* cp) {
+  stop_if_unreverted();
   session_.ensure_connected();
   const int64_t committed = txn_->commit(cp);
   if (committed > 0) host_.count("mysql_rows_committed", committed);

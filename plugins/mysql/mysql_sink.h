@@ -71,6 +71,11 @@ class MysqlSink final : public ferry::Sink, private ferry::support::SinkDialect 
   void rollback() noexcept override;
   ferry::support::Loss loss() noexcept override;
 
+  // After a ROLLBACK: whether changes stayed because the table's engine
+  // can no longer roll back.
+  void note_unreverted_changes();
+  // Throws FERRY_ERROR_CONFIG once a rollback left changes behind.
+  void stop_if_unreverted();
   // Throws `e` as a classified ferry::Error, remembering its code for loss().
   [[noreturn]] void fail(const sql::SQLException& e, std::string_view what);
   void drop_statements();
@@ -108,6 +113,7 @@ class MysqlSink final : public ferry::Sink, private ferry::support::SinkDialect 
   std::unique_ptr<LoadFile> load_file_;  // made on first use
   bool load_data_;                       // off once the server refused LOAD DATA LOCAL
   bool warned_fallback_ = false;         // the first fallback to INSERT is logged
+  std::string unreverted_engine_;  // set once a rollback left changes: the engine now
   size_t max_packet_ = 0;
   uint64_t max_packet_generation_ = 0;   // the connection max_packet_ was read on
   int last_error_code_ = 0;  // of the failure being handled, for loss()

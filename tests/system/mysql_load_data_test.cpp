@@ -8,10 +8,12 @@
 // (Com_load): each test has the server to itself.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "state/state_store.h"
 #include "support/servers.h"
@@ -250,6 +252,44 @@ TEST_F(MysqlLoadData, AValueLongerThanMaxAllowedPacketIsRefusedAloneAndTheRestFi
     EXPECT_EQ(entries[0].error_class, "invalid_data");
   }
   q("SET GLOBAL max_allowed_packet = DEFAULT;");
+}
+
+// The engine is checked at open. Altered to MyISAM during a run, the table
+// keeps the rows of a failed write that the sink rolls back (the server
+// warns, 1196), and the run stops instead of sending written rows to the
+// DLQ as failed (it sent 191 for 20 real failures).
+TEST_F(MysqlLoadData, ATableAlteredToMyIsamDuringARunStopsItBeforeTheDlqLies) {
+  q("CREATE TABLE src.e (id INT PRIMARY KEY, v VARCHAR(20));"
+    "INSERT INTO src.e SELECT seq, CONCAT('v', seq) FROM seq_1_to_2000;"
+    "CREATE TABLE dst.e (id BIGINT PRIMARY KEY, v VARCHAR(20)) ENGINE=InnoDB;"
+    "INSERT INTO dst.e SELECT seq, 'before' FROM seq_1_to_2000 WHERE seq % 50 = 0;");
+  ferry::test::write_file(dir_.file("engine.json"), R"({"name": "engine",
+    "state": {"type": "sqlite", "path": "state.db"}, "batch": {"max_records": 20},
+    "retry": {"max_attempts": 2, "initial_delay_ms": 10, "max_delay_ms": 20},
+    "source": {"plugin": "mysql", "config": {)" + conn("src") + R"(, "table": "e"}},
+    "sinks": [{"name": "db", "plugin": "mysql", "config": {)" + conn("dst") + R"(, "table": "e",
+               "create_table": false}}]})");
+  ferry::test::Process run({FERRY_TEST_BINARY, "run", "--no-progress", "--rate", "400", dir_.file("engine.json")}, {},
+                           dir_.file("engine.out"), dir_.file("engine.err"));
+  // Altered once the first batch committed, with 1,900 rows still to come.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (q("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'dst' AND "
+           "TABLE_NAME = 'ferry_checkpoints'") == "0" ||
+         n("SELECT COUNT(*) FROM dst.ferry_checkpoints WHERE pipeline = 'engine'") == 0) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "no batch committed";
+    std::pair<int, int> done;
+    ASSERT_FALSE(run.finished(&done)) << ferry::test::slurp(dir_.file("engine.err"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  q("ALTER TABLE dst.e ENGINE=MyISAM;");
+  const auto [code, signal] = run.wait();
+  const std::string err = ferry::test::slurp(dir_.file("engine.err"));
+  EXPECT_NE(code, 0) << err;
+  EXPECT_NE(err.find("the server could not roll it back, the table's engine is now MyISAM"), std::string::npos) << err;
+  EXPECT_NE(err.find("MyISAM"), std::string::npos) << err;
+  // Whatever is in the DLQ did not commit: its row is the one from before.
+  for (const std::string& key : dlq_keys("engine"))
+    EXPECT_EQ(q("SELECT COALESCE(MAX(v), 'absent') FROM dst.e WHERE id = " + key), "before") << key;
 }
 
 TEST_F(MysqlLoadData, WarningsCountEvenWhenTheServerKeepsNoneOfThem) {
