@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <fstream>
 
+#include <ferry/json_text.hpp>
 #include <options/option_reader.h>
 
 
@@ -15,6 +16,26 @@ namespace {
 constexpr uint64_t kDefaultBatchRecords = 10000;
 constexpr uint64_t kDefaultBatchBytes = 8u << 20;
 constexpr size_t kMaxPayload = 64 * 1024;
+
+// A name for messages: bytes that are not UTF-8 as \xNN.
+std::string escaped_name(std::string_view name) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  size_t i = 0;
+  while (i < name.size()) {
+    const size_t n = ferry::utf8_sequence_length(name, i);
+    if (n > 0) {
+      out.append(name.substr(i, n));
+      i += n;
+      continue;
+    }
+    const auto b = static_cast<unsigned char>(name[i++]);
+    out += "\\x";
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
 
 // glob(3) would read metacharacters in the base directory as patterns.
 std::string escape_glob(std::string_view s) {
@@ -116,6 +137,12 @@ void FileSource::expand(const std::string& pattern) {
     struct stat st;
     if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
     std::string name = relative ? path.substr(std::min(strip, path.size())) : path;
+    // The name is the partition: checkpoints, the DLQ and SQL sinks'
+    // checkpoint tables hold it as text.
+    if (!ferry::is_valid_utf8(name))
+      throw ferry::Error(FERRY_ERROR_CONFIG, "file '" + escaped_name(name) + "' (matched by '" + pattern +
+                                                 "') has a name that is not UTF-8; partitions, checkpoints and the "
+                                                 "dead-letter queue name files as text: rename it");
     const Format f = format_of(path);
     files_.emplace(std::move(name), File{path, f});
     ++matched;
