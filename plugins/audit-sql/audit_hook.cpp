@@ -3,37 +3,15 @@
 #include <chrono>
 
 #include "options.h"
-#ifdef FERRY_SQL_HOOKS_MYSQL
-#include "mysql_audit_store.h"
-#endif
-#include "pg_audit_store.h"
-#include "sqlite_audit_store.h"
 
 namespace ferry_audit_sql {
-namespace {
-
-std::unique_ptr<AuditStore> open_store(const Options& opts, const ferry::Context& ctx) {
-  switch (opts.driver) {
-    case Driver::kSqlite:
-      return std::make_unique<SqliteAuditStore>(ctx.resolve_path(opts.path), opts);
-    case Driver::kPostgres:
-      return std::make_unique<PgAuditStore>(opts);
-    case Driver::kMysql:
-#ifdef FERRY_SQL_HOOKS_MYSQL
-      return std::make_unique<MysqlAuditStore>(opts);
-#else
-      break;  // parse_options refuses "mysql" in this build
-#endif
-  }
-  throw ferry::Error(FERRY_ERROR_INTERNAL, "audit-sql: unhandled driver");
-}
-
-}  // namespace
 
 void AuditHook::check_config(const ferry::Context& ctx) { parse_options(ctx); }
 
-AuditHook::AuditHook(const ferry::Context& ctx)
-    : store_(open_store(parse_options(ctx), ctx)) {}
+AuditHook::AuditHook(const ferry::Context& ctx) {
+  const Options opts = parse_options(ctx);
+  store_ = std::make_unique<AuditStore>(ferry_sql_hooks::open_hook_db(opts, ctx, "audit-sql"), opts);
+}
 
 FerryStatus AuditHook::on_commit(const FerryCheckpointEvent& event) {
   if (event.struct_size < sizeof(FerryCheckpointEvent))

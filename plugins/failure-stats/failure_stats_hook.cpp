@@ -3,37 +3,15 @@
 #include <chrono>
 
 #include "options.h"
-#ifdef FERRY_SQL_HOOKS_MYSQL
-#include "mysql_failure_store.h"
-#endif
-#include "pg_failure_store.h"
-#include "sqlite_failure_store.h"
 
 namespace ferry_failure_stats {
-namespace {
-
-std::unique_ptr<FailureStore> open_store(const Options& opts, const ferry::Context& ctx) {
-  switch (opts.driver) {
-    case Driver::kSqlite:
-      return std::make_unique<SqliteFailureStore>(ctx.resolve_path(opts.path), opts);
-    case Driver::kPostgres:
-      return std::make_unique<PgFailureStore>(opts);
-    case Driver::kMysql:
-#ifdef FERRY_SQL_HOOKS_MYSQL
-      return std::make_unique<MysqlFailureStore>(opts);
-#else
-      break;  // parse_options refuses "mysql" in this build
-#endif
-  }
-  throw ferry::Error(FERRY_ERROR_INTERNAL, "failure-stats: unhandled driver");
-}
-
-}  // namespace
 
 void FailureStatsHook::check_config(const ferry::Context& ctx) { parse_options(ctx); }
 
-FailureStatsHook::FailureStatsHook(const ferry::Context& ctx)
-    : store_(open_store(parse_options(ctx), ctx)) {}
+FailureStatsHook::FailureStatsHook(const ferry::Context& ctx) {
+  const Options opts = parse_options(ctx);
+  store_ = std::make_unique<FailureStore>(ferry_sql_hooks::open_hook_db(opts, ctx, "failure-stats"), opts);
+}
 
 FerryStatus FailureStatsHook::on_failure(const FerryBacklogEvent& event) {
   if (event.struct_size < sizeof(FerryBacklogEvent))

@@ -1,0 +1,68 @@
+// The SQL hooks' PostgreSQL database: support/pg's libpqxx session (its
+// failures are ferry::Errors with retry hints), opened as the hooks need.
+#include <pg/pg_session.h>
+
+#include "hook_db.h"
+
+namespace ferry_sql_hooks {
+namespace {
+
+namespace pg = ferry::support::pg;
+
+pg::SessionOptions hook_session(int lock_timeout_ms, const std::string& label) {
+  pg::SessionOptions options;
+  options.label = label;
+  options.lock_timeout_ms = lock_timeout_ms;
+  options.application_name = "ferry-" + label;
+  // The server-side lock_timeout already waited for the other writer: the
+  // hint only spaces out the host's next attempt.
+  options.retry_after_ms = 200;
+  return options;
+}
+
+class PgHookDb final : public HookDb {
+ public:
+  PgHookDb(const HookOptions& opts, const std::string& label)
+      : session_(opts.dsn, hook_session(opts.busy_timeout_ms, label)) {}
+
+  Dialect dialect() const override { return Dialect::kPostgres; }
+
+  // An advisory lock serializes concurrent first opens, where CREATE ... IF
+  // NOT EXISTS alone can race.
+  void create_schema(const std::vector<std::string>& statements, std::string_view lock_name) override {
+    pg::Params name;
+    name.text(lock_name);
+    pg::Transaction tx(session_);
+    session_.exec("SELECT pg_advisory_xact_lock(hashtext($1))", "creating the tables", name);
+    for (const std::string& s : statements) session_.exec_script(s, "creating the tables");
+    tx.commit();
+  }
+
+  int64_t exec(const Sql& sql, const Params& params, std::string_view what) override {
+    pg::Params p;
+    for (const Params::Value& v : params.values()) {
+      switch (v.kind) {
+        case Params::Kind::kText: p.text(v.text); break;
+        case Params::Kind::kBytes: p.bytes(v.text); break;
+        case Params::Kind::kInt64: p.integer(v.integer); break;
+        case Params::Kind::kNull: p.null(); break;
+      }
+    }
+    return pg::affected(session_.exec(sql.text, what, p));
+  }
+
+  std::unique_ptr<HookTransaction> begin() override {
+    return std::make_unique<ScopedTransaction<pg::Transaction>>(session_);
+  }
+
+ private:
+  pg::Session session_;
+};
+
+}  // namespace
+
+std::unique_ptr<HookDb> open_pg_hook_db(const HookOptions& opts, const std::string& label) {
+  return std::make_unique<PgHookDb>(opts, label);
+}
+
+}  // namespace ferry_sql_hooks
