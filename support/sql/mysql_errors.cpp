@@ -50,6 +50,9 @@ FerryStatus status_of_mysql_error(int code) {
     case 3140:  // MySQL: invalid JSON text
     case 3819:  // MySQL: check constraint violated
     case 4025:  // MariaDB: CONSTRAINT failed (CHECK, JSON validity)
+    case 4078:  // MariaDB: a value's type the column cannot take (an integer
+                // into INET6 or UUID: "Cannot cast 'bigint' as 'inet6'")
+    case 4079:  // MariaDB: a type an operation cannot take
       return FERRY_INVALID_DATA;
 
     case 1044:  // access denied to database

@@ -253,6 +253,28 @@ TEST_F(MysqlRoundTrip, CheckConstraintViolationsGoToTheDlqAndTheirNeighboursComm
   EXPECT_EQ(keys, (std::set<std::string>{"101", "555", "902"}));
 }
 
+// An integer cannot go into an INET6 or UUID column (the server refuses
+// the types, 4078): that row is the data's fault, so it goes to the DLQ
+// with the server's words and its neighbours commit, instead of the batch
+// failing as an I/O error on every try.
+TEST_F(MysqlRoundTrip, AValueOfATypeTheColumnCannotTakeGoesToTheDlqAlone) {
+  q("CREATE TABLE src.addr (id INT PRIMARY KEY, ip BIGINT, tag VARCHAR(40));"
+    "INSERT INTO src.addr VALUES (1, NULL, '::1'), (2, 7, '::2'), (3, NULL, 'a6b1f2b4-7c36-11ee-b962-0242ac120002');"
+    "CREATE TABLE dst.addr (id BIGINT PRIMARY KEY, ip INET6, tag VARCHAR(40)) ENGINE=InnoDB;");
+  auto r = run(pipeline("types", R"(, "table": "addr")", R"(, "table": "addr", "create_table": false)"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(q("SELECT GROUP_CONCAT(id ORDER BY id) FROM dst.addr"), "1,3");
+
+  auto state = ferry::core::open_sqlite_state(dir_.file("state.db"));
+  ferry::core::DlqFilter f;
+  f.pipeline = "types";
+  auto entries = state->list_dlq(f);
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].record_key, "2");
+  EXPECT_EQ(entries[0].error_class, "invalid_data");
+  EXPECT_NE(entries[0].message.find("[4078]"), std::string::npos) << entries[0].message;
+}
+
 // A table that cannot roll back cannot take rows and checkpoint in one
 // transaction: a failed write would stay half-done and be written again.
 TEST_F(MysqlRoundTrip, ANonTransactionalTableIsRefusedAtOpen) {

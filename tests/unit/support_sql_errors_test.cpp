@@ -46,6 +46,7 @@ TEST(MysqlErrors, EachCodeHasOneMeaning) {
   EXPECT_EQ(status_of_mysql_error(1062), FERRY_INVALID_DATA);
   EXPECT_EQ(status_of_mysql_error(1366), FERRY_INVALID_DATA);
   EXPECT_EQ(status_of_mysql_error(4025), FERRY_INVALID_DATA);
+  EXPECT_EQ(status_of_mysql_error(4078), FERRY_INVALID_DATA);  // an integer into INET6 / UUID
   // A field that maps onto a column the server computes, or a change a
   // system-versioned table refuses: the pipeline's shape, not a row's value.
   EXPECT_EQ(status_of_mysql_error(1906), FERRY_ERROR_CONFIG);
