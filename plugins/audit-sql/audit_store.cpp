@@ -99,6 +99,8 @@ AuditStore::AuditStore(std::unique_ptr<HookDb> db, const Options& opts)
                         {"pipeline", "last_commit_at_ms", "records", "batches"}, {"pipeline"},
                         {{"last_commit_at_ms", Merge::kMax}, {"records", Merge::kAdd}, {"batches", Merge::kAdd}})) {
   db_->create_schema(schema(db_->dialect(), opts.table_prefix), "ferry audit-sql schema");
+  db_->check(full_insert_, kInsertWhat);
+  db_->check(stats_, kStatsWhat);
 }
 
 int64_t AuditStore::insert(size_t rows, const Params& params) {

@@ -10,6 +10,9 @@ using namespace ferry_sql_hooks;  // what every SQL hook shares
 
 namespace {
 
+constexpr const char* kClassWhat = "updating failure stats";
+constexpr const char* kTotalsWhat = "updating failure totals";
+
 std::vector<std::string> schema(Dialect d, const std::string& prefix) {
   const Table per_class{prefix + "failure_stats",
                         {{"pipeline", ColumnType::kKeyName},
@@ -42,6 +45,8 @@ FailureStore::FailureStore(std::unique_ptr<HookDb> db, const Options& opts)
                          {"pipeline", "failures", "last_failure_at_ms"}, {"pipeline"},
                          {{"failures", Merge::kAdd}, {"last_failure_at_ms", Merge::kMax}})) {
   db_->create_schema(schema(db_->dialect(), opts.table_prefix), "ferry failure-stats schema");
+  db_->check(per_class_, kClassWhat);
+  db_->check(totals_, kTotalsWhat);
 }
 
 void FailureStore::record(std::string_view pipeline, std::string_view sink, const std::vector<ClassCount>& counts,
@@ -57,14 +62,14 @@ void FailureStore::record(std::string_view pipeline, std::string_view sink, cons
     p.int64(c.failures);
     p.int64(at_ms);
     p.text(c.last_message);
-    db_->exec(per_class_, p, "updating failure stats");
+    db_->exec(per_class_, p, kClassWhat);
     total += c.failures;
   }
   p.clear();
   p.text(pipeline);
   p.int64(total);
   p.int64(at_ms);
-  db_->exec(totals_, p, "updating failure totals");
+  db_->exec(totals_, p, kTotalsWhat);
   tx->commit();
 }
 

@@ -79,6 +79,11 @@ class HookDb {
   // Creates the hook's tables from CREATE ... IF NOT EXISTS statements, so
   // that hooks opening the same database at once cannot race half-way.
   virtual void create_schema(const std::vector<std::string>& statements, std::string_view lock_name) = 0;
+  // Compiles a statement the store runs later where the database can (SQLite
+  // checks it against the tables then), so that a table of another shape
+  // is refused at open, not at the first event. Servers check it when it
+  // runs.
+  virtual void check(const Sql& sql, std::string_view what) = 0;
   // Runs one statement; returns the rows it changed (a repeat skipped by
   // the statement's conflict clause changes none).
   virtual int64_t exec(const Sql& sql, const Params& params, std::string_view what) = 0;

@@ -38,6 +38,8 @@ class PgHookDb final : public HookDb {
     tx.commit();
   }
 
+  void check(const Sql&, std::string_view) override {}
+
   int64_t exec(const Sql& sql, const Params& params, std::string_view what) override {
     pg::Params p;
     for (const Params::Value& v : params.values()) {

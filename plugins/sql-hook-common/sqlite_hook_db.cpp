@@ -32,6 +32,9 @@ class SqliteHookDb final : public HookDb {
     db_.exec(script, "creating the tables");
   }
 
+  // Compiled into the cache exec() takes it from.
+  void check(const Sql& sql, std::string_view what) override { db_.prepare_cached(sql.text, what); }
+
   int64_t exec(const Sql& sql, const Params& params, std::string_view what) override {
     sqlite::Statement s = db_.prepare_cached(sql.text, what);
     int i = 0;

@@ -200,6 +200,19 @@ TEST_F(AuditSqlTest, PrefixNamesTheTables) {
   EXPECT_EQ(db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'ferry_audit'"), "0");
 }
 
+// A table of the same name but another shape (left by something else) is
+// refused when the hook opens, so the run stops before its first commit,
+// instead of every commit's audit failing afterwards.
+TEST_F(AuditSqlTest, ATableOfAnotherShapeIsRefusedAtOpen) {
+  {
+    Db db(db_path());
+    db.exec("CREATE TABLE ferry_audit (id INTEGER PRIMARY KEY)");
+  }
+  CheckpointHookHandle hook(plugin, params(dir, R"({"path":"audit.db"})"));
+  EXPECT_EQ(hook.open_status(), FERRY_ERROR_CONFIG);
+  EXPECT_NE(hook.host().last_error().find("pipeline"), std::string::npos) << hook.host().last_error();
+}
+
 TEST_F(AuditSqlTest, UnavailableDriverIsAConfigError) {
   CheckpointHookHandle hook(plugin, params(dir, R"({"path":"audit.db","driver":"oracle"})"));
   EXPECT_EQ(hook.open_status(), FERRY_ERROR_CONFIG);
@@ -273,6 +286,17 @@ TEST_F(FailureStatsTest, CountsFailedRowsPerSinkAndClass) {
   EXPECT_EQ(db.query("SELECT pipeline, failures FROM ferry_failure_totals"),
             (Rows{{"test-pipeline", "6"}}));
   EXPECT_NE(db.scalar("SELECT last_failure_at_ms FROM ferry_failure_totals"), "0");
+}
+
+// As for audit-sql: failure counts are never retried by the host, so a
+// table they cannot go into must stop the run at open, not lose them.
+TEST_F(FailureStatsTest, ATableOfAnotherShapeIsRefusedAtOpen) {
+  {
+    Db db(dir.file("stats.db"));
+    db.exec("CREATE TABLE ferry_failure_totals (pipeline TEXT, failures INTEGER, last_failure_at_ms INTEGER)");
+  }
+  BacklogHookHandle hook(plugin, params(dir, R"({"path":"stats.db"})"));
+  EXPECT_EQ(hook.open_status(), FERRY_ERROR_CONFIG);
 }
 
 TEST_F(FailureStatsTest, UnavailableDriverIsAConfigError) {
