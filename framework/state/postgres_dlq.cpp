@@ -114,17 +114,6 @@ void PostgresDlq::change_dlq(const std::string& pipeline, const std::vector<DlqC
   }
 }
 
-std::vector<int64_t> PostgresDlq::add_dlq(const std::vector<DlqEntry>& entries) {
-  Transaction tx(c_);
-  std::vector<int64_t> ids;
-  ids.reserve(entries.size());
-  std::vector<DlqEntry> all = entries;
-  for (DlqEntry& e : all) e.dedup = true;
-  insert_dlq(all, state_now_ms(), &ids);
-  tx.commit();
-  return ids;
-}
-
 std::vector<DlqEntry> PostgresDlq::list_dlq(const DlqFilter& filter) {
   // Pages are read in id order from after_id on; the planner walks an index
   // range for each (the primary keys, or (pipeline, sink) for a sink).

@@ -269,7 +269,16 @@ class SqlStateStore final : public StateStore {
   }
 
   std::vector<int64_t> add_dlq(const std::vector<DlqEntry>& entries) override {
-    return guarded([&] { return db_->dlq().add_dlq(entries); });
+    return guarded([&] {
+      std::vector<DlqEntry> all = entries;
+      for (DlqEntry& e : all) e.dedup = true;
+      std::vector<int64_t> ids;
+      ids.reserve(all.size());
+      auto tx = db_->begin(Durability::kFull);
+      db_->dlq().insert_dlq(all, state_now_ms(), &ids);
+      tx->commit();
+      return ids;
+    });
   }
   std::vector<DlqEntry> list_dlq(const DlqFilter& filter) override {
     return guarded([&] { return db_->dlq().list_dlq(filter); });

@@ -286,17 +286,6 @@ void SqliteDlq::change_dlq(const std::string& pipeline, const std::vector<DlqCha
   }
 }
 
-std::vector<int64_t> SqliteDlq::add_dlq(const std::vector<DlqEntry>& entries) {
-  WriteTransaction tx(c_);
-  std::vector<int64_t> ids;
-  ids.reserve(entries.size());
-  std::vector<DlqEntry> all = entries;
-  for (DlqEntry& e : all) e.dedup = true;
-  insert_dlq(all, state_now_ms(), &ids);
-  tx.commit();
-  return ids;
-}
-
 std::vector<DlqEntry> SqliteDlq::list_dlq(const DlqFilter& filter) {
   // Pages are read in id order from after_id on, so every page must be a
   // range, not a sort of the whole DLQ: the plan is chosen here (CROSS JOIN

@@ -22,7 +22,6 @@ class SqliteDlq final : public state_sql::DlqTables {
 
   void insert_dlq(const std::vector<DlqEntry>& entries, int64_t now, std::vector<int64_t>* ids) override;
   void change_dlq(const std::string& pipeline, const std::vector<DlqChange>& changes, int64_t now) override;
-  std::vector<int64_t> add_dlq(const std::vector<DlqEntry>& entries) override;
   std::vector<DlqEntry> list_dlq(const DlqFilter& filter) override;
   std::optional<DlqEntry> get_dlq(const std::string& pipeline, int64_t id) override;
   void update_dlq(const std::string& pipeline, int64_t id, DlqStatus status, const std::optional<std::string>& message,

@@ -86,14 +86,14 @@ class Transaction {
 };
 
 // A back end's DLQ; see StateStore for what each operation does.
-// insert_dlq and change_dlq run inside the caller's transaction, the
-// others each in its own.
+// insert_dlq and change_dlq run inside the caller's transaction (the
+// store's add_dlq is insert_dlq in one of its own), the others each in
+// its own.
 class DlqTables {
  public:
   virtual ~DlqTables() = default;
   virtual void insert_dlq(const std::vector<DlqEntry>& entries, int64_t now, std::vector<int64_t>* ids) = 0;
   virtual void change_dlq(const std::string& pipeline, const std::vector<DlqChange>& changes, int64_t now) = 0;
-  virtual std::vector<int64_t> add_dlq(const std::vector<DlqEntry>& entries) = 0;
   virtual std::vector<DlqEntry> list_dlq(const DlqFilter& filter) = 0;
   virtual std::optional<DlqEntry> get_dlq(const std::string& pipeline, int64_t id) = 0;
   virtual void update_dlq(const std::string& pipeline, int64_t id, DlqStatus status,
