@@ -66,6 +66,16 @@ void MysqlSource::fail(FerryStatus status, const std::string& message) const {
   throw ferry::Error(status, std::string(kComponent) + ": " + message + " (" + where_ + ")");
 }
 
+std::vector<std::string> MysqlSource::names_about_table(const char* sql) {
+  std::unique_ptr<sql::PreparedStatement> st(session_.raw().prepareStatement(sql));
+  st->setString(1, opts_.connection.database);
+  st->setString(2, opts_.table);
+  std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+  std::vector<std::string> names;
+  while (rs->next()) names.emplace_back(rs->getString(1));
+  return names;
+}
+
 std::vector<std::string> MysqlSource::json_columns() {
   if (opts_.table.empty()) return {};
   // MariaDB's JSON is LONGTEXT with a json_valid() CHECK and reads as text;
@@ -80,13 +90,7 @@ std::vector<std::string> MysqlSource::json_columns() {
       "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND DATA_TYPE = 'json'"};
   for (const char* sql : kQueries) {
     try {
-      std::unique_ptr<sql::PreparedStatement> st(session_.raw().prepareStatement(sql));
-      st->setString(1, opts_.connection.database);
-      st->setString(2, opts_.table);
-      std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
-      std::vector<std::string> names;
-      while (rs->next()) names.emplace_back(rs->getString(1));
-      return names;
+      return names_about_table(sql);
     } catch (const sql::SQLException& e) {
       if (error_code(e) != 1054) session_.fail(e, "reading the JSON columns");
     }
@@ -96,15 +100,9 @@ std::vector<std::string> MysqlSource::json_columns() {
 
 std::vector<std::string> MysqlSource::primary_key() {
   try {
-    std::unique_ptr<sql::PreparedStatement> st(session_.raw().prepareStatement(
+    return names_about_table(
         "SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND "
-        "TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX"));
-    st->setString(1, opts_.connection.database);
-    st->setString(2, opts_.table);
-    std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
-    std::vector<std::string> names;
-    while (rs->next()) names.emplace_back(rs->getString(1));
-    return names;
+        "TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX");
   } catch (const sql::SQLException& e) {
     session_.fail(e, "reading the primary key of " + where_);
   }

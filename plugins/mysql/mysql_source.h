@@ -47,6 +47,10 @@ class MysqlSource final : public ferry::Source {
   int64_t checked_index(std::string_view partition) const;
   PartitionBounds computed_bounds(int64_t index);
   void begin(std::string_view partition, const std::string_view* position);
+  // The first column of the rows of `sql`, an information_schema query
+  // with the table's database and name bound to its two parameters.
+  // Throws sql::SQLException.
+  std::vector<std::string> names_about_table(const char* sql);
   std::vector<std::string> json_columns();
   std::vector<std::string> primary_key();
   void load_range();
