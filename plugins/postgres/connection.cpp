@@ -1,27 +1,11 @@
 #include "connection.h"
 
+#include "sql/pg_dsn.h"
 #include "sql/pg_errors.h"
 #include "redact.h"
 
 namespace ferry_pg {
 namespace {
-
-bool contains(std::string_view s, std::string_view part) { return s.find(part) != std::string_view::npos; }
-
-// libpq reports connection failures as text only (no SQLSTATE reaches the
-// client before the session exists), so the wording decides.
-FerryStatus classify_connect_failure(std::string_view msg) {
-  if (contains(msg, "password authentication failed") || contains(msg, "no pg_hba.conf entry") ||
-      contains(msg, "password is required") || contains(msg, "authentication failed") ||
-      (contains(msg, "role \"") && contains(msg, "does not exist")))
-    return FERRY_ERROR_AUTH;
-  if ((contains(msg, "database \"") && contains(msg, "does not exist")) ||
-      contains(msg, "invalid connection option") || contains(msg, "missing \"=\"") ||
-      contains(msg, "invalid URI") || contains(msg, "invalid integer value") ||
-      contains(msg, "unterminated quoted string") || contains(msg, "could not translate host name"))
-    return FERRY_ERROR_CONFIG;
-  return FERRY_RETRY;  // refused, timed out, starting up, shutting down
-}
 
 // libpq and the server split messages over lines (ERROR / DETAIL / HINT);
 // a log line or an error shown by the host must be one line.
@@ -70,7 +54,14 @@ std::string describe_dsn(const std::string& dsn, std::string* password) {
 
 Connection::Connection(const std::string& dsn, std::string who, const ferry::Host* host) : who_(std::move(who)) {
   if (host != nullptr) host_ = *host;
-  endpoint_ = describe_dsn(dsn, &secret_);
+  // What may be a password is known before anything can fail, also in a
+  // DSN libpq reads otherwise than its writer meant.
+  secrets_ = ferry::support::pg_dsn_secrets(dsn);
+  for (const std::string& s : secrets_) scrub_.add(s);
+  std::string password;
+  endpoint_ = describe_dsn(dsn, &password);
+  scrub_.add(password);
+  endpoint_ = redact(endpoint_);
   // The DSN is expanded last, so its own settings win over these defaults.
   const char* keys[] = {"connect_timeout", "application_name", "dbname", nullptr};
   const char* values[] = {"10", "ferry", dsn.c_str(), nullptr};
@@ -78,7 +69,7 @@ Connection::Connection(const std::string& dsn, std::string who, const ferry::Hos
   if (conn_ == nullptr) throw PgError(FERRY_ERROR_INTERNAL, who_ + ": out of memory", "", false);
   if (PQstatus(conn_) != CONNECTION_OK) {
     const std::string detail = one_line(PQerrorMessage(conn_));
-    const FerryStatus status = classify_connect_failure(detail);
+    const FerryStatus status = ferry::support::status_of_pg_connect_failure(detail);
     const std::string msg = message("cannot connect", detail);
     PQfinish(conn_);
     conn_ = nullptr;
@@ -104,7 +95,9 @@ Connection::~Connection() {
   if (conn_) PQfinish(conn_);
 }
 
-std::string Connection::redact(std::string_view text) const { return ferry_pg::redact(text, secret_); }
+std::string Connection::redact(std::string_view text) const {
+  return scrub_(ferry::support::mask_secret_fragments(ferry_pg::redact_dsn(text), secrets_));
+}
 
 std::string Connection::message(std::string_view what, std::string_view detail) const {
   std::string msg = who_ + ": " + std::string(what) + " (" + endpoint_ + "): " + std::string(detail);

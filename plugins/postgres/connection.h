@@ -19,6 +19,7 @@
 #include <libpq-fe.h>
 
 #include <ferry/plugin.hpp>
+#include <ferry/redact.hpp>
 #include <memory>
 #include <optional>
 #include <string>
@@ -111,7 +112,8 @@ class Connection {
 
   std::string who_;
   std::optional<ferry::Host> host_;  // for the server's notices
-  std::string secret_;
+  std::vector<std::string> secrets_;  // what in the DSN may be a password (pg_dsn_secrets)
+  ferry::SecretScrubber scrub_;       // those and the password libpq read, masked in messages
   std::string endpoint_;
   PGconn* conn_ = nullptr;
 };

@@ -11,6 +11,7 @@
 #include <pqxx/notification>
 #include <pqxx/prepared_statement>
 
+#include "sql/pg_dsn.h"
 #include "sql/pg_errors.h"
 
 namespace pqxx {
@@ -34,8 +35,6 @@ std::string trimmed(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r')) s.pop_back();
   return s.empty() ? "unknown error" : s;
 }
-
-bool contains(std::string_view hay, std::string_view needle) { return hay.find(needle) != std::string_view::npos; }
 
 // One conninfo value, quoted as libpq's keyword/value syntax wants it.
 std::string quoted(const char* v) {
@@ -90,16 +89,18 @@ Params& Params::null() {
   return *this;
 }
 
-Session::Session(const std::string& dsn, SessionOptions options) : options_(std::move(options)) {
-  // Parsed first: a malformed DSN is a configuration error, and the password
-  // must be known to keep it out of every later message.
+Session::Session(const std::string& dsn, SessionOptions options)
+    : options_(std::move(options)), secrets_(pg_dsn_secrets(dsn)) {
+  // What may be a password is known before anything can fail, also in a
+  // DSN libpq reads otherwise than its writer meant.
+  for (const std::string& s : secrets_) scrub_.add(s);
+  // Parsed first: a malformed DSN is a configuration error.
   char* parse_error = nullptr;
   PQconninfoOption* parsed = PQconninfoParse(dsn.c_str(), &parse_error);
   if (!parsed) {
     const std::string detail = parse_error ? trimmed(parse_error) : "out of memory";
     PQfreemem(parse_error);
-    throw Failure(FERRY_ERROR_CONFIG,
-                  ferry::redact(options_.label + ": not a valid connection string: " + detail, ""), "",
+    throw Failure(FERRY_ERROR_CONFIG, options_.label + ": not a valid connection string: " + redact(detail), "",
                   Failure::Kind::Statement);
   }
   // Written back as keyword/value pairs (a URI too), with Ferry's defaults
@@ -109,7 +110,7 @@ Session::Session(const std::string& dsn, SessionOptions options) : options_(std:
   for (const PQconninfoOption* o = parsed; o->keyword; ++o) {
     if (!o->val) continue;
     const std::string key = o->keyword;
-    if (key == "password") password_ = o->val;
+    if (key == "password") scrub_.add(o->val);
     if (key == "host") host = o->val;
     if (key == "hostaddr") hostaddr = o->val;
     if (key == "port") port = o->val;
@@ -161,7 +162,9 @@ bool Session::wait_notification(int64_t ms) {
   return heard;
 }
 
-std::string Session::redact(std::string_view text) const { return ferry::redact(text, password_); }
+std::string Session::redact(std::string_view text) const {
+  return scrub_(mask_secret_fragments(ferry::redact_dsn(text), secrets_));
+}
 
 void Session::connect() {
   listener_.reset();
@@ -172,12 +175,7 @@ void Session::connect() {
     conn_ = std::make_unique<pqxx::connection>(dsn_);
   } catch (const std::exception& e) {
     const std::string detail = redact(trimmed(e.what()));
-    FerryStatus st = FERRY_RETRY;  // down or unreachable: later may work
-    if (contains(detail, "authentication failed") || contains(detail, "no password supplied") ||
-        contains(detail, "password is required"))
-      st = FERRY_ERROR_AUTH;
-    else if (contains(detail, "does not exist"))  // the role or the database
-      st = FERRY_ERROR_CONFIG;
+    const FerryStatus st = status_of_pg_connect_failure(detail);
     throw Failure(st, options_.label + ": cannot connect to " + where_ + ": " + detail, "",
                   Failure::Kind::ConnectionLost, st == FERRY_RETRY ? options_.reconnect_after_ms : 0);
   }

@@ -17,6 +17,7 @@
 
 #include <ferry/plugin.h>
 #include <ferry/plugin.hpp>
+#include <ferry/redact.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -134,7 +135,8 @@ class Session {
 
   std::string dsn_;
   SessionOptions options_;
-  std::string password_;  // only to mask it in messages
+  std::vector<std::string> secrets_;  // what in the DSN may be a password (pg_dsn_secrets)
+  ferry::SecretScrubber scrub_;       // those and the password libpq read, masked in messages
   std::string where_;
   std::unique_ptr<pqxx::connection> conn_;
   std::unique_ptr<pqxx::quiet_errorhandler> quiet_;  // notices ("already exists, skipping") are not news
