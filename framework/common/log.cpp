@@ -36,6 +36,32 @@ std::string json_string(std::string_view s) {
   return boost::json::serialize(boost::json::string(s));
 }
 
+// A line of the text format is one event: a message that arrives in
+// several lines (a server's ERROR / DETAIL / HINT, a client library's
+// hint on a second line) has each line break, and the blanks around it,
+// folded into one space.
+std::string one_line(std::string text) {
+  if (text.find_first_of("\r\n") == std::string::npos) return text;
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    size_t end = i;
+    bool breaks = false;
+    while (end < text.size() && (text[end] == ' ' || text[end] == '\t' || text[end] == '\r' || text[end] == '\n')) {
+      breaks = breaks || text[end] == '\r' || text[end] == '\n';
+      ++end;
+    }
+    if (end == i) {
+      out += text[i++];
+      continue;
+    }
+    if (!breaks) out.append(text, i, end - i);
+    else if (!out.empty() && end < text.size()) out += ' ';
+    i = end;
+  }
+  return out;
+}
+
 }  // namespace
 
 Logger& Logger::instance() {
@@ -78,7 +104,7 @@ void Logger::log(LogLevel level, std::string_view message, const LogFields& f) {
     if (!f.pipeline.empty()) line += std::string(f.pipeline) + " ";
     if (!f.partition.empty()) line += "[" + std::string(f.partition) + "] ";
     if (!f.stage.empty()) line += std::string(f.stage) + ": ";
-    line += text + "\n";
+    line += one_line(std::move(text)) + "\n";
   }
   clear_status_locked();
   std::fwrite(line.data(), 1, line.size(), stderr);
@@ -96,7 +122,7 @@ void Logger::event(LogLevel level, std::string_view event, std::string_view text
     if (fields_json.size() > 2) line += "," + redact(fields_json.substr(1, fields_json.size() - 2));
     line += "}\n";
   } else {
-    line = redact(text) + "\n";
+    line = one_line(redact(text)) + "\n";
   }
   clear_status_locked();
   std::fwrite(line.data(), 1, line.size(), out);
