@@ -35,6 +35,7 @@
 #include <utility>
 #include <vector>
 
+#include "batch_check.h"
 #include "csv_parser.h"
 #include "csv_rows.h"
 #include "fuzz_check.h"
@@ -126,23 +127,6 @@ void check_split(std::string_view record, char delimiter) {
   for (size_t i = 0; i < fields.size(); ++i)
     FUZZ_CHECK(fields[i].text == first[i].first && fields[i].quoted == first[i].second,
                "a re-encoded record has the same fields");
-}
-
-void check_batch(const FerryBatch& b, size_t rows, size_t key_columns) {
-  ferry::BatchView v(&b);
-  FUZZ_CHECK(v.rows() == rows, "a batch holds the rows added to it");
-  for (size_t r = 0; r < v.rows(); ++r) {
-    for (size_t f = 0; f < v.fields(); ++f) {
-      const FerryValue& x = v.value(r, f);
-      FUZZ_CHECK(x.type == FERRY_TYPE_NULL || x.type == v.field(f).type,
-                 "a value is null or of its field's type");
-      if (x.type == FERRY_TYPE_STRING)
-        FUZZ_CHECK(is_valid_utf8(ferry::view(x.as.bytes)), "a string is UTF-8");
-      if (x.type == FERRY_TYPE_JSON)
-        FUZZ_CHECK(is_valid_json(ferry::view(x.as.bytes)), "a JSON value is valid JSON");
-    }
-    if (key_columns > 1) FUZZ_CHECK(is_valid_json(v.key(r)), "a key of several columns is a JSON array");
-  }
 }
 
 }  // namespace
@@ -245,9 +229,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t in_batch = 0;
   auto finish = [&] {
     if (batch) {
-      FerryBatch out;
+      FerryBatch out{};
       batch->finish(&out, "fuzz.csv", "end");
-      check_batch(out, in_batch, key_columns);
+      ferry_fuzz::check_batch(out, in_batch, key_columns);
       out.release(&out);
     }
     batch.emplace();

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "batch_check.h"
 #include "fuzz_check.h"
 #include "json_text.h"
 #include "jsonl_parser.h"
@@ -32,37 +33,6 @@ bool is_blank(std::string_view s) {
   for (char c : s)
     if (c != ' ' && c != '\t' && c != '\r') return false;
   return true;
-}
-
-bool is_plain_decimal(std::string_view s) {
-  size_t i = 0;
-  if (i < s.size() && s[i] == '-') ++i;
-  const size_t digits = i;
-  while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-  if (i == digits) return false;
-  if (i == s.size()) return true;
-  if (s[i++] != '.') return false;
-  const size_t fraction = i;
-  while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-  return i > fraction && i == s.size();
-}
-
-void check_batch(const FerryBatch& b, size_t rows, size_t key_fields) {
-  ferry::BatchView v(&b);
-  FUZZ_CHECK(v.rows() == rows, "a batch holds the rows added to it");
-  for (size_t r = 0; r < v.rows(); ++r) {
-    for (size_t f = 0; f < v.fields(); ++f) {
-      const FerryValue& x = v.value(r, f);
-      FUZZ_CHECK(x.type == FERRY_TYPE_NULL || x.type == v.field(f).type,
-                 "a value is null or of its field's type");
-      if (x.type == FERRY_TYPE_JSON)
-        FUZZ_CHECK(ferry_file::is_valid_json(ferry::view(x.as.bytes)), "a JSON value is valid JSON");
-      if (x.type == FERRY_TYPE_DECIMAL)
-        FUZZ_CHECK(is_plain_decimal(ferry::view(x.as.bytes)), "a DECIMAL value is a plain decimal");
-    }
-    if (key_fields > 1)
-      FUZZ_CHECK(ferry_file::is_valid_json(v.key(r)), "a key of several fields is a JSON array");
-  }
 }
 
 }  // namespace
@@ -87,9 +57,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto build = [&] {
     ferry::BatchBuilder builder;
     batch.build(builder);
-    FerryBatch out;
+    FerryBatch out{};
     builder.finish(&out, "fuzz.jsonl", "end");
-    check_batch(out, rows, key_fields);
+    ferry_fuzz::check_batch(out, rows, key_fields);
     out.release(&out);
     FUZZ_CHECK(batch.rows() == 0, "build() forgets the rows");
     rows = 0;
