@@ -36,6 +36,20 @@ std::string trimmed(std::string s) {
   return s.empty() ? "unknown error" : s;
 }
 
+// The SQLSTATE of a failed statement. libpqxx 6.4 throws a few errors as
+// their own types but without the code (result::throw_sql_error passes none
+// for them), which would leave a refused privilege or a deadlock
+// unclassified: the type says which it was.
+std::string sqlstate_of(const pqxx::sql_error& e) {
+  if (!e.sqlstate().empty()) return e.sqlstate();
+  if (dynamic_cast<const pqxx::insufficient_privilege*>(&e)) return "42501";
+  if (dynamic_cast<const pqxx::deadlock_detected*>(&e)) return "40P01";
+  if (dynamic_cast<const pqxx::serialization_failure*>(&e)) return "40001";
+  if (dynamic_cast<const pqxx::statement_completion_unknown*>(&e)) return "40003";
+  if (dynamic_cast<const pqxx::transaction_rollback*>(&e)) return "40000";
+  return {};
+}
+
 // One conninfo value, quoted as libpq's keyword/value syntax wants it.
 std::string quoted(const char* v) {
   std::string out = "'";
@@ -201,7 +215,7 @@ void Session::fail(const std::exception& e, std::string_view what) const {
     kind = Failure::Kind::InDoubt;
     st = FERRY_ERROR_IO;
   } else if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
-    sqlstate = sql->sqlstate();
+    sqlstate = sqlstate_of(*sql);
     if (!sqlstate.empty() || lost) st = status_of_sqlstate(sqlstate, lost);
   } else if (dynamic_cast<const pqxx::broken_connection*>(&e)) {
     kind = Failure::Kind::ConnectionLost;

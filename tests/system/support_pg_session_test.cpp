@@ -96,6 +96,28 @@ TEST_F(PgSessionTest, AStatementTheServerRefusesIsClassifiedBySqlstate) {
   EXPECT_EQ(s.exec("SELECT count(*) FROM once", "counting")[0][0].as<int64_t>(), 1);
 }
 
+// libpqxx 6.4 throws some errors as their own types without the SQLSTATE
+// (insufficient_privilege, serialization_failure, deadlock_detected, ...):
+// the session still knows what they mean. A role that may not write is
+// refused as AUTH, not as an internal error, by exec() and exec_script().
+TEST_F(PgSessionTest, AnErrorLibpqxxThrowsWithoutItsSqlstateIsStillClassified) {
+  server().psql("DROP TABLE IF EXISTS guarded; CREATE TABLE guarded (id BIGINT);"
+                "DROP ROLE IF EXISTS reader; CREATE ROLE reader LOGIN;");
+  std::string dsn = server().dsn();
+  dsn.replace(dsn.find("user=postgres"), std::string("user=postgres").size(), "user=reader");
+  Session s(dsn, options());
+  for (bool script : {false, true}) {
+    try {
+      if (script) s.exec_script("CREATE INDEX IF NOT EXISTS guarded_id ON guarded (id)", "indexing");
+      else s.exec("INSERT INTO guarded VALUES ($1)", "inserting", Params().integer(1));
+      FAIL() << "a role without privileges wrote";
+    } catch (const Failure& e) {
+      EXPECT_EQ(e.status(), FERRY_ERROR_AUTH) << e.what();
+      EXPECT_EQ(e.sqlstate(), "42501") << e.what();
+    }
+  }
+}
+
 TEST_F(PgSessionTest, ATransactionNotCommittedLeavesNothing) {
   Session s(server().dsn(), options());
   s.exec_script("CREATE TABLE IF NOT EXISTS rolled (id BIGINT)", "creating");
