@@ -41,7 +41,7 @@ std::string identity_digest(const std::string& last) {
 // prefix, so there each key is a stored generated column holding a digest
 // of the full values, NULL for rows the key does not cover (NULLs never
 // collide in a unique key).
-std::vector<std::string> schema(Dialect d, const std::string& prefix) {
+std::vector<SchemaObject> schema(Dialect d, const std::string& prefix) {
   Table audit{prefix + "audit",
               {{"id", ColumnType::kId},
                {"pipeline", ColumnType::kKeyName},
@@ -67,16 +67,18 @@ std::vector<std::string> schema(Dialect d, const std::string& prefix) {
         "`record_digest` BINARY(32) AS (" + identity_digest("`record_position`") + ") STORED",
         "UNIQUE KEY " + quote(d, prefix + "audit_batch_once") + " (`batch_digest`)",
         "UNIQUE KEY " + quote(d, prefix + "audit_record_once") + " (`record_digest`)"};
-    return {create_table_sql(d, audit), create_table_sql(d, stats)};
+    return {{audit.name, create_table_sql(d, audit)}, {stats.name, create_table_sql(d, stats)}};
   }
   const std::string on = " ON " + quote(d, audit.name);
-  return {create_table_sql(d, audit),
-          "CREATE UNIQUE INDEX IF NOT EXISTS " + quote(d, prefix + "audit_batch_once") + on +
-              " (\"pipeline\", \"sink\", \"partition\", \"position\") "
-              "WHERE \"record_key\" IS NULL AND \"record_position\" IS NULL",
-          "CREATE UNIQUE INDEX IF NOT EXISTS " + quote(d, prefix + "audit_record_once") + on +
-              " (\"pipeline\", \"sink\", \"partition\", \"record_position\") WHERE \"record_position\" IS NOT NULL",
-          create_table_sql(d, stats)};
+  return {{audit.name, create_table_sql(d, audit)},
+          {prefix + "audit_batch_once",
+           "CREATE UNIQUE INDEX IF NOT EXISTS " + quote(d, prefix + "audit_batch_once") + on +
+               " (\"pipeline\", \"sink\", \"partition\", \"position\") "
+               "WHERE \"record_key\" IS NULL AND \"record_position\" IS NULL"},
+          {prefix + "audit_record_once",
+           "CREATE UNIQUE INDEX IF NOT EXISTS " + quote(d, prefix + "audit_record_once") + on +
+               " (\"pipeline\", \"sink\", \"partition\", \"record_position\") WHERE \"record_position\" IS NOT NULL"},
+          {stats.name, create_table_sql(d, stats)}};
 }
 
 void bind_event_columns(Params& p, const FerryCheckpointEvent& e) {

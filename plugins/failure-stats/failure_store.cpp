@@ -13,7 +13,7 @@ namespace {
 constexpr const char* kClassWhat = "updating failure stats";
 constexpr const char* kTotalsWhat = "updating failure totals";
 
-std::vector<std::string> schema(Dialect d, const std::string& prefix) {
+std::vector<SchemaObject> schema(Dialect d, const std::string& prefix) {
   const Table per_class{prefix + "failure_stats",
                         {{"pipeline", ColumnType::kKeyName},
                          {"sink", ColumnType::kKeyName},
@@ -27,7 +27,7 @@ std::vector<std::string> schema(Dialect d, const std::string& prefix) {
                       {"failures", ColumnType::kInt64},
                       {"last_failure_at_ms", ColumnType::kInt64}},
                      {"pipeline"}};
-  return {create_table_sql(d, per_class), create_table_sql(d, totals)};
+  return {{per_class.name, create_table_sql(d, per_class)}, {totals.name, create_table_sql(d, totals)}};
 }
 
 }  // namespace

@@ -49,6 +49,12 @@ struct Sql {
   std::vector<size_t> bound_again;  // indexes into the statement's parameters
 };
 
+// A table or index and the statement that creates it.
+struct SchemaObject {
+  std::string name;
+  std::string create_sql;
+};
+
 class HookTransaction {
  public:
   virtual ~HookTransaction() = default;  // rolls back unless commit() succeeded
@@ -76,9 +82,11 @@ class HookDb {
  public:
   virtual ~HookDb() = default;
   virtual Dialect dialect() const = 0;
-  // Creates the hook's tables from CREATE ... IF NOT EXISTS statements, so
-  // that hooks opening the same database at once cannot race half-way.
-  virtual void create_schema(const std::vector<std::string>& statements, std::string_view lock_name) = 0;
+  // Creates those of the hook's tables and indexes that do not exist yet,
+  // from CREATE ... IF NOT EXISTS statements, so that hooks opening the same
+  // database at once cannot race half-way. One that exists is left alone: a
+  // role that may only read and write rows can use tables made before.
+  virtual void create_schema(const std::vector<SchemaObject>& objects, std::string_view lock_name) = 0;
   // Compiles a statement the store runs later where the database can (SQLite
   // checks it against the tables then), so that a table of another shape
   // is refused at open, not at the first event. Servers check it when it

@@ -5,6 +5,8 @@
 // (FERRY_SQL_HOOKS_MYSQL).
 #include <cppconn/connection.h>
 #include <cppconn/exception.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 
 #include <memory>
@@ -77,12 +79,27 @@ class MysqlHookDb final : public HookDb {
   Dialect dialect() const override { return Dialect::kMysql; }
 
   // One CREATE TABLE per table, indexes inline: concurrent first opens
-  // cannot race half-way, and the lock is not needed.
-  void create_schema(const std::vector<std::string>& statements, std::string_view) override {
-    for (const std::string& s : statements) session_.exec(s, "creating the tables");
+  // cannot race half-way, and the lock is not needed. Asked first because
+  // MySQL checks the CREATE privilege even for a table that exists.
+  void create_schema(const std::vector<SchemaObject>& objects, std::string_view) override {
+    constexpr const char* kWhat = "creating the tables";
+    for (const SchemaObject& o : objects)
+      if (!table_exists(o.name, kWhat)) session_.exec(o.create_sql, kWhat);
   }
 
   void check(const Sql&, std::string_view) override {}
+
+  bool table_exists(const std::string& name, std::string_view what) {
+    try {
+      std::unique_ptr<sql::PreparedStatement> st(session_.prepare(
+          "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?", what));
+      st->setString(1, sql::SQLString(name.data(), name.size()));
+      std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+      return rs->next();
+    } catch (const sql::SQLException& e) {
+      session_.fail(e, what);
+    }
+  }
 
   // Does not reconnect: a lost connection answers RETRY until the next begin().
   int64_t exec(const Sql& sql, const Params& params, std::string_view what) override {

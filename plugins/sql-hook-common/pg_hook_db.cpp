@@ -1,6 +1,7 @@
 // The SQL hooks' PostgreSQL database: support/pg's libpqxx session (its
 // failures are ferry::Errors with retry hints), opened as the hooks need.
 #include <pg/pg_session.h>
+#include <sql/sql_identifier.h>
 
 #include "hook_db.h"
 
@@ -29,12 +30,17 @@ class PgHookDb final : public HookDb {
 
   // An advisory lock serializes concurrent first opens, where CREATE ... IF
   // NOT EXISTS alone can race.
-  void create_schema(const std::vector<std::string>& statements, std::string_view lock_name) override {
-    pg::Params name;
-    name.text(lock_name);
+  // to_regclass finds a table or index by name as CREATE would, on the
+  // search_path.
+  void create_schema(const std::vector<SchemaObject>& objects, std::string_view lock_name) override {
+    constexpr const char* kWhat = "creating the tables";
     pg::Transaction tx(session_);
-    session_.exec("SELECT pg_advisory_xact_lock(hashtext($1))", "creating the tables", name);
-    for (const std::string& s : statements) session_.exec_script(s, "creating the tables");
+    session_.exec("SELECT pg_advisory_xact_lock(hashtext($1))", kWhat, pg::Params().text(lock_name));
+    for (const SchemaObject& o : objects) {
+      const pqxx::result found = session_.exec("SELECT to_regclass($1) IS NOT NULL", kWhat,
+                                               pg::Params().text(ferry::support::quote_identifier(o.name, '"')));
+      if (!found[0][0].as<bool>()) session_.exec_script(o.create_sql, kWhat);
+    }
     tx.commit();
   }
 

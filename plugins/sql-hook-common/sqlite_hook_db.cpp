@@ -25,10 +25,11 @@ class SqliteHookDb final : public HookDb {
 
   Dialect dialect() const override { return Dialect::kSqlite; }
 
-  // One writer at a time holds a SQLite file: the statements need no lock.
-  void create_schema(const std::vector<std::string>& statements, std::string_view) override {
+  // One writer at a time holds a SQLite file, and a file has no privileges:
+  // IF NOT EXISTS is all it takes.
+  void create_schema(const std::vector<SchemaObject>& objects, std::string_view) override {
     std::string script;
-    for (const std::string& s : statements) script += s + ";\n";
+    for (const SchemaObject& o : objects) script += o.create_sql + ";\n";
     db_.exec(script, "creating the tables");
   }
 

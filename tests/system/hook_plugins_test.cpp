@@ -472,6 +472,37 @@ TEST_F(PgHookTest, FailureStatsCountsFailedRowsPerSinkAndClass) {
             (Rows{{"test-pipeline", "6", "t"}}));
 }
 
+// Once the tables exist, a hook needs only to read and write rows: a role
+// that may not create (nor owns the tables) opens and records, since
+// nothing is created again (CREATE INDEX IF NOT EXISTS alone would need
+// ownership).
+TEST_F(PgHookTest, ARoleThatMayOnlyWriteRowsUsesTablesThatExist) {
+  {
+    CheckpointHookHandle a(audit, params(dir, config("shared_")));
+    ASSERT_EQ(a.open_status(), FERRY_OK) << a.host().last_error();
+    BacklogHookHandle f(stats, params(dir, config("shared_")));
+    ASSERT_EQ(f.open_status(), FERRY_OK) << f.host().last_error();
+  }
+  pg().psql("CREATE ROLE writer LOGIN; REVOKE CREATE ON SCHEMA public FROM PUBLIC;"
+            "GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO writer;"
+            "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO writer;");
+  std::string dsn = pg().dsn();
+  dsn.replace(dsn.find("user=postgres"), std::string("user=postgres").size(), "user=writer");
+  const std::string cfg = R"({"driver":"postgres","dsn":")" + dsn + R"(","table_prefix":"shared_"})";
+  CheckpointHookHandle a(audit, params(dir, cfg));
+  ASSERT_EQ(a.open_status(), FERRY_OK) << a.host().last_error();
+  ASSERT_EQ(a.on_commit(batch_of(1, 2), "db"), FERRY_OK) << a.host().last_error();
+  BacklogHookHandle f(stats, params(dir, cfg));
+  ASSERT_EQ(f.open_status(), FERRY_OK) << f.host().last_error();
+  ASSERT_EQ(f.on_failure(batch_of(3, 1), "db", {}, FERRY_INVALID_DATA, "bad"), FERRY_OK) << f.host().last_error();
+  EXPECT_EQ(query("SELECT records FROM shared_pipeline_stats"), (Rows{{"2"}}));
+  EXPECT_EQ(query("SELECT failures FROM shared_failure_totals"), (Rows{{"1"}}));
+  // Without the tables, the same role is refused as a matter of privileges.
+  CheckpointHookHandle none(audit, params(dir, R"({"driver":"postgres","dsn":")" + dsn +
+                                                   R"(","table_prefix":"absent_"})"));
+  EXPECT_EQ(none.open_status(), FERRY_ERROR_AUTH) << none.host().last_error();
+}
+
 TEST_F(PgHookTest, WrongPasswordIsAnErrorThatNeverShowsThePassword) {
   require_password("ferry_hook", "Right-Secret-4711");
   const std::string wrong = "Wrong-Secret-0815";

@@ -105,6 +105,8 @@ class MysqlHookTest : public ::testing::Test {
                "'; GRANT CREATE, SELECT, INSERT, UPDATE ON hooks.* TO 'hook'@" + host + ";";
       users += "CREATE USER 'reader'@" + host + " IDENTIFIED BY '" + kPassword +
                "'; GRANT SELECT ON hooks.* TO 'reader'@" + host + ";";
+      users += "CREATE USER 'writer'@" + host + " IDENTIFIED BY '" + kPassword +
+               "'; GRANT SELECT, INSERT, UPDATE ON hooks.* TO 'writer'@" + host + ";";
     }
     server_->sql("CREATE DATABASE hooks CHARACTER SET utf8mb4; " + users);
   }
@@ -393,6 +395,26 @@ TEST_F(MysqlHookTest, MissingPrivilegesUnknownDatabasesAndOddTablesAreFatal) {
   EXPECT_EQ(odd.on_commit(batch_of(1, 1), "db"), FERRY_ERROR_CONFIG);
   EXPECT_NE(odd.host().last_error().find("[1054] Unknown column"), std::string::npos)
       << odd.host().last_error();
+}
+
+// Once the tables exist, CREATE is not needed: a user that may only read
+// and write rows opens and records (CREATE TABLE IF NOT EXISTS alone is
+// refused without it).
+TEST_F(MysqlHookTest, AUserThatMayOnlyWriteRowsUsesTablesThatExist) {
+  {
+    CheckpointHookHandle a(audit, params(dir, config("w_")));
+    ASSERT_EQ(a.open_status(), FERRY_OK) << a.host().last_error();
+    BacklogHookHandle f(stats, params(dir, config("w_")));
+    ASSERT_EQ(f.open_status(), FERRY_OK) << f.host().last_error();
+  }
+  CheckpointHookHandle a(audit, params(dir, config("w_", "", tcp_dsn("writer"))));
+  ASSERT_EQ(a.open_status(), FERRY_OK) << a.host().last_error();
+  ASSERT_EQ(a.on_commit(batch_of(1, 2), "db"), FERRY_OK) << a.host().last_error();
+  BacklogHookHandle f(stats, params(dir, config("w_", "", tcp_dsn("writer"))));
+  ASSERT_EQ(f.open_status(), FERRY_OK) << f.host().last_error();
+  ASSERT_EQ(f.on_failure(batch_of(3, 1), "db", {}, FERRY_INVALID_DATA, "bad"), FERRY_OK) << f.host().last_error();
+  EXPECT_EQ(query("SELECT records FROM w_pipeline_stats"), (Rows{{"2"}}));
+  EXPECT_EQ(query("SELECT failures FROM w_failure_totals"), (Rows{{"1"}}));
 }
 
 TEST_F(MysqlHookTest, BadDsnsAreConfigErrorsThatQuoteNoSecret) {
