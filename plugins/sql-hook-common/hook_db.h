@@ -87,10 +87,8 @@ class HookDb {
   // database at once cannot race half-way. One that exists is left alone: a
   // role that may only read and write rows can use tables made before.
   virtual void create_schema(const std::vector<SchemaObject>& objects, std::string_view lock_name) = 0;
-  // Compiles a statement the store runs later where the database can (SQLite
-  // checks it against the tables then), so that a table of another shape
-  // is refused at open, not at the first event. Servers check it when it
-  // runs.
+  // Compiles a statement the store runs later, without running it, so that
+  // a table of another shape is refused at open, not at the first event.
   virtual void check(const Sql& sql, std::string_view what) = 0;
   // Runs one statement; returns the rows it changed (a repeat skipped by
   // the statement's conflict clause changes none).

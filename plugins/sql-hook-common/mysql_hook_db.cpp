@@ -87,7 +87,8 @@ class MysqlHookDb final : public HookDb {
       if (!table_exists(o.name, kWhat)) session_.exec(o.create_sql, kWhat);
   }
 
-  void check(const Sql&, std::string_view) override {}
+  // A server-side prepare checks the statement against the tables.
+  void check(const Sql& sql, std::string_view what) override { session_.prepare(sql.text, what); }
 
   bool table_exists(const std::string& name, std::string_view what) {
     try {

@@ -44,7 +44,11 @@ class PgHookDb final : public HookDb {
     tx.commit();
   }
 
-  void check(const Sql&, std::string_view) override {}
+  // PREPARE checks the statement against the tables without running it.
+  void check(const Sql& sql, std::string_view what) override {
+    session_.exec_script("PREPARE ferry_hook_check AS " + sql.text, what);
+    session_.exec_script("DEALLOCATE ferry_hook_check", what);
+  }
 
   int64_t exec(const Sql& sql, const Params& params, std::string_view what) override {
     pg::Params p;

@@ -503,6 +503,16 @@ TEST_F(PgHookTest, ARoleThatMayOnlyWriteRowsUsesTablesThatExist) {
   EXPECT_EQ(none.open_status(), FERRY_ERROR_AUTH) << none.host().last_error();
 }
 
+// A table of the same name with other columns is refused when the hook
+// opens (failure counts are never retried: at the first event they would
+// be lost).
+TEST_F(PgHookTest, ATableOfAnotherShapeIsRefusedAtOpen) {
+  pg().psql("CREATE TABLE oddf_failure_totals (pipeline TEXT PRIMARY KEY)");
+  BacklogHookHandle f(stats, params(dir, config("oddf_")));
+  EXPECT_EQ(f.open_status(), FERRY_ERROR_CONFIG) << f.host().last_error();
+  EXPECT_NE(f.host().last_error().find("failures"), std::string::npos) << f.host().last_error();
+}
+
 TEST_F(PgHookTest, WrongPasswordIsAnErrorThatNeverShowsThePassword) {
   require_password("ferry_hook", "Right-Secret-4711");
   const std::string wrong = "Wrong-Secret-0815";
