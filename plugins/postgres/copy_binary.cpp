@@ -152,7 +152,9 @@ bool binary_fits(const FerryValue& v, BinaryColumn col) {
     case BinaryColumn::kTimestamp:
       return v.type == FERRY_TYPE_TIMESTAMP && v.as.i64 >= kPgMinTimestampUnixMicros;
     case BinaryColumn::kNumeric: {
-      if (v.type != FERRY_TYPE_DECIMAL) return false;
+      // A string in plain decimal form too: numeric's text input reads
+      // exactly these digits and scale, nothing else.
+      if (v.type != FERRY_TYPE_DECIMAL && v.type != FERRY_TYPE_STRING) return false;
       NumericWire w{kNumericPos, 0, 0, digit_scratch()};
       return parse_numeric(text_of(v), &w);
     }

@@ -4,6 +4,7 @@
 // pure helpers (redaction, COPY text, array literals, timestamp parsing).
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <memory>
@@ -350,6 +351,16 @@ TEST(PostgresCopyBinary, OnlyExactFormsAreWrittenInBinary) {
     EXPECT_TRUE(binary_fits(dec(ok), BinaryColumn::kNumeric)) << ok;
   for (const char* text_only : {"1e5", "Infinity", "-Infinity", "", "-", "1.2.3", " 1", "0x10"})
     EXPECT_FALSE(binary_fits(dec(text_only), BinaryColumn::kNumeric)) << text_only;
+  // A string is a decimal's text: the same forms go in binary, the others
+  // stay with the server's text parser.
+  auto str = [&dec](const char* s) {
+    FerryValue x = dec(s);
+    x.type = FERRY_TYPE_STRING;
+    return x;
+  };
+  EXPECT_TRUE(binary_fits(str("007.50"), BinaryColumn::kNumeric));
+  EXPECT_FALSE(binary_fits(str("1e5"), BinaryColumn::kNumeric));
+  EXPECT_FALSE(binary_fits(str("nan"), BinaryColumn::kNumeric));
   EXPECT_FALSE(binary_fits(i64(1), BinaryColumn::kNumeric));  // the server converts text
   EXPECT_FALSE(binary_fits(i64(1), BinaryColumn::kText));
 
@@ -412,6 +423,45 @@ TEST_F(PostgresConnector, BinaryCopyStoresWhatTextCopyStores) {
         line.find("(FORMAT binary)") != std::string::npos)
       ++binary_copies;
   // Five batches of two rows; the one holding the numeric Infinity (id 8) is text.
+  EXPECT_EQ(binary_copies, 4u) << log;
+}
+
+// A CSV column of decimals is text to Ferry: into a numeric column it goes
+// in binary when its form is one numeric's text input reads exactly, and
+// stores what text COPY stores for every form, odd ones included (each
+// batch holding one goes as text, as the server would parse it).
+TEST_F(PostgresConnector, DecimalTextIntoNumericStoresWhatTextCopyStores) {
+  const std::string dst_auto = create_db("dec_auto");
+  const std::string dst_text = create_db("dec_text");
+  for (const std::string& db : {dst_auto, dst_text})
+    pg().psql("CREATE TABLE d (id bigint PRIMARY KEY, amount numeric, fixed numeric(6,2))", db);
+  TempDir dir;
+  ferry::test::write_file(dir.file("d.csv"),
+                          "id,amount,fixed\n1,0.25,0.25\n2,007.50,7.5\n3,-0.000,-0\n4,.5,.555\n5,5.,1234.5\n"
+                          "6,NaN,NaN\n7,1e5,1e2\n8,12345678901234567890.123456789,0.005\n9,+3,+3\n10,,\n");
+  pg().psql("ALTER DATABASE dec_auto SET log_statement = 'all'");
+  for (const auto& [db, format] : {std::pair<std::string, std::string>{dst_auto, "auto"}, {dst_text, "text"}}) {
+    const std::string json = R"({"name": "dec", "state": {"type": "sqlite", "path": "state.db"},
+      "source": {"plugin": "file", "config": {"paths": ")" + dir.file("d.csv") +
+                             R"(", "columns_types": {"id": "int64"}}},
+      "batch": {"max_records": 2},
+      "sinks": [{"name": "db", "plugin": "postgres", "config": {"dsn": ")" + pg().dsn(db) +
+                             R"(", "table": "d", "create_table": false, "copy_format": ")" + format + R"("}}]})";
+    std::remove(dir.file("state.db").c_str());
+    auto r = run(dir, json);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("read 10, written 10, rejected 0"), std::string::npos) << r.out;
+  }
+  const std::string q = "SELECT x::text FROM d x ORDER BY id";
+  EXPECT_EQ(pg().psql(q, dst_auto), pg().psql(q, dst_text));
+  const std::string log = ferry::test::slurp(pg().socket_dir() + "/server.log");
+  std::istringstream lines(log);
+  size_t binary_copies = 0;
+  for (std::string line; std::getline(lines, line);)
+    if (line.find("LOG:  statement: COPY \"d\"") != std::string::npos &&
+        line.find("(FORMAT binary)") != std::string::npos)
+      ++binary_copies;
+  // Five batches of two rows; the one holding "1e5" (id 7) is text.
   EXPECT_EQ(binary_copies, 4u) << log;
 }
 
