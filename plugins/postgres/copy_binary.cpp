@@ -1,5 +1,7 @@
 #include "copy_binary.h"
 
+#include "time/civil_time.h"
+
 #include <cstring>
 #include <limits>
 #include <string_view>
@@ -112,6 +114,83 @@ bool parse_numeric(std::string_view s, NumericWire* out) {
   return out->weight >= std::numeric_limits<int16_t>::min() && out->digits.size() <= 0x7FFF;
 }
 
+// Reads `n` digits at `s[*i]`.
+bool digits_at(std::string_view s, size_t* i, size_t n, unsigned* out) {
+  if (s.size() - *i < n) return false;
+  unsigned v = 0;
+  for (size_t k = 0; k < n; ++k) {
+    const char c = s[*i + k];
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<unsigned>(c - '0');
+  }
+  *i += n;
+  *out = v;
+  return true;
+}
+
+// A timestamp's text in the one form whose meaning to the server is
+// certain, as microseconds since 1970 UTC: "YYYY-MM-DD[( |T)HH:MM:SS[.f]]"
+// with 1 to 6 fraction digits, a year from 0001 to 9999, a date and time
+// that exist (no 24:00 or leap second, which the server reads its own
+// way); for timestamptz, after a time, an optional "Z", "+HH" or "+HH:MM"
+// (up to 15:59), without one UTC (the session's TimeZone). A timestamp (without time zone)
+// takes none: the server would ignore it. Anything else is the server's to
+// parse, in text.
+bool parse_timestamp_text(std::string_view s, BinaryColumn col, int64_t* out) {
+  size_t i = 0;
+  unsigned year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  if (!digits_at(s, &i, 4, &year) || i >= s.size() || s[i++] != '-' || !digits_at(s, &i, 2, &month) ||
+      i >= s.size() || s[i++] != '-' || !digits_at(s, &i, 2, &day))
+    return false;
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > ferry::support::days_in_month(year, month))
+    return false;
+  int64_t micros = 0;
+  const bool has_time = i < s.size() && (s[i] == ' ' || s[i] == 'T');
+  if (has_time) {
+    ++i;
+    if (!digits_at(s, &i, 2, &hour) || i >= s.size() || s[i++] != ':' || !digits_at(s, &i, 2, &minute) ||
+        i >= s.size() || s[i++] != ':' || !digits_at(s, &i, 2, &second))
+      return false;
+    if (hour > 23 || minute > 59 || second > 59) return false;
+    if (i < s.size() && s[i] == '.') {
+      ++i;
+      size_t n = 0;
+      int64_t fraction = 0;
+      while (i < s.size() && s[i] >= '0' && s[i] <= '9' && n < 7) {
+        fraction = fraction * 10 + (s[i++] - '0');
+        ++n;
+      }
+      if (n == 0 || n > 6) return false;  // seven digits the server would round
+      for (; n < 6; ++n) fraction *= 10;
+      micros = fraction;
+    }
+  }
+  int64_t offset_seconds = 0;
+  if (i < s.size()) {
+    if (col != BinaryColumn::kTimestampTz || !has_time) return false;
+    if (s[i] == 'Z') {
+      ++i;
+    } else if (s[i] == '+' || s[i] == '-') {
+      const int64_t sign = s[i++] == '-' ? -1 : 1;
+      unsigned oh = 0, om = 0;
+      if (!digits_at(s, &i, 2, &oh)) return false;
+      if (i < s.size() && s[i] == ':') {
+        ++i;
+        if (!digits_at(s, &i, 2, &om)) return false;
+      }
+      if (oh > 15 || om > 59) return false;
+      offset_seconds = sign * (static_cast<int64_t>(oh) * 3600 + om * 60);
+    } else {
+      return false;
+    }
+    if (i != s.size()) return false;
+  }
+  const int64_t days = ferry::support::days_from_civil(year, month, day);
+  const int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
+  *out = seconds * 1000000 + micros;
+  return true;
+}
+
 }  // namespace
 
 BinaryColumn binary_column_for(unsigned oid) {
@@ -123,7 +202,8 @@ BinaryColumn binary_column_for(unsigned oid) {
     case 16: return BinaryColumn::kBool;
     case 25: case 1043: case 1042: return BinaryColumn::kText;  // text, varchar, char(n)
     case 17: return BinaryColumn::kBytea;
-    case 1114: case 1184: return BinaryColumn::kTimestamp;   // timestamp, timestamptz
+    case 1114: return BinaryColumn::kTimestamp;
+    case 1184: return BinaryColumn::kTimestampTz;
     case 1700: return BinaryColumn::kNumeric;
     case 114: return BinaryColumn::kJson;
     case 3802: return BinaryColumn::kJsonb;
@@ -150,7 +230,11 @@ bool binary_fits(const FerryValue& v, BinaryColumn col) {
              (col == BinaryColumn::kText && v.type == FERRY_TYPE_DECIMAL);
     case BinaryColumn::kBytea: return v.type == FERRY_TYPE_BYTES;
     case BinaryColumn::kTimestamp:
+    case BinaryColumn::kTimestampTz: {
+      int64_t micros = 0;
+      if (v.type == FERRY_TYPE_STRING) return parse_timestamp_text(text_of(v), col, &micros);
       return v.type == FERRY_TYPE_TIMESTAMP && v.as.i64 >= kPgMinTimestampUnixMicros;
+    }
     case BinaryColumn::kNumeric: {
       // A string in plain decimal form too: numeric's text input reads
       // exactly these digits and scale, nothing else.
@@ -204,7 +288,13 @@ void append_binary_value(std::string& out, const FerryValue& v, BinaryColumn col
       return;
     }
     case BinaryColumn::kBool: append_binary_bool(out, v.as.boolean != 0); return;
-    case BinaryColumn::kTimestamp: append_binary_int8(out, v.as.i64 - kPgEpochMicros); return;
+    case BinaryColumn::kTimestamp:
+    case BinaryColumn::kTimestampTz: {
+      int64_t micros = v.as.i64;
+      if (v.type == FERRY_TYPE_STRING) parse_timestamp_text(text_of(v), col, &micros);
+      append_binary_int8(out, micros - kPgEpochMicros);
+      return;
+    }
     case BinaryColumn::kJsonb:
       put32(out, static_cast<uint32_t>(v.as.bytes.size + 1));
       out += '\1';  // jsonb's binary format version

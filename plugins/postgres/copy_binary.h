@@ -17,7 +17,12 @@
 namespace ferry_pg {
 
 // A target column type with a binary encoder; kNone: text COPY only.
-enum class BinaryColumn { kNone, kInt2, kInt4, kInt8, kFloat8, kBool, kText, kBytea, kTimestamp, kNumeric, kJson, kJsonb };
+enum class BinaryColumn {
+  kNone, kInt2, kInt4, kInt8, kFloat8, kBool, kText, kBytea,
+  kTimestamp,    // timestamp (without time zone)
+  kTimestampTz,  // timestamptz
+  kNumeric, kJson, kJsonb
+};
 
 // By the column's type OID (built-in types only: domains, enums, arrays
 // and the rest are kNone).

@@ -10,6 +10,8 @@
 #include <memory>
 #include <set>
 #include <sstream>
+#include <tuple>
+#include <vector>
 
 #include "state/state_store.h"
 #include "support/ports.h"
@@ -361,6 +363,15 @@ TEST(PostgresCopyBinary, OnlyExactFormsAreWrittenInBinary) {
   EXPECT_TRUE(binary_fits(str("007.50"), BinaryColumn::kNumeric));
   EXPECT_FALSE(binary_fits(str("1e5"), BinaryColumn::kNumeric));
   EXPECT_FALSE(binary_fits(str("nan"), BinaryColumn::kNumeric));
+  EXPECT_TRUE(binary_fits(str("2024-02-29 12:00:00.5+05:30"), BinaryColumn::kTimestampTz));
+  EXPECT_FALSE(binary_fits(str("2024-02-29 12:00:00.5+05:30"), BinaryColumn::kTimestamp));  // zone ignored there
+  EXPECT_FALSE(binary_fits(str("2023-02-29 12:00:00"), BinaryColumn::kTimestamp));
+  std::string ts;
+  ferry_pg::append_binary_value(ts, str("2000-01-01 00:00:01.5+01"), BinaryColumn::kTimestampTz);
+  const int64_t since_2000 = -3600 * int64_t{1000000} + 1500000;  // one hour earlier in UTC, plus 1.5 s
+  std::string expected_ts;
+  ferry_pg::append_binary_int8(expected_ts, since_2000);
+  EXPECT_EQ(ts, expected_ts);
   EXPECT_FALSE(binary_fits(i64(1), BinaryColumn::kNumeric));  // the server converts text
   EXPECT_FALSE(binary_fits(i64(1), BinaryColumn::kText));
 
@@ -463,6 +474,79 @@ TEST_F(PostgresConnector, DecimalTextIntoNumericStoresWhatTextCopyStores) {
       ++binary_copies;
   // Five batches of two rows; the one holding "1e5" (id 7) is text.
   EXPECT_EQ(binary_copies, 4u) << log;
+}
+
+// Timestamps read from a CSV are text to Ferry. The sink sends in binary
+// only the one form whose meaning to the server is certain, and every
+// other form as text for the server to read (or refuse) its own way: so
+// copy_format auto stores, and refuses, exactly what text does.
+TEST_F(PostgresConnector, TimestampTextStoresWhatTextCopyStores) {
+  const std::string dst_auto = create_db("tst_auto");
+  const std::string dst_text = create_db("tst_text");
+  for (const std::string& db : {dst_auto, dst_text})
+    pg().psql("CREATE TABLE s (id bigint PRIMARY KEY, tz timestamptz, ts timestamp)", db);
+  // id, timestamptz text, timestamp text; a B marks the rows sent in binary.
+  const std::vector<std::tuple<const char*, const char*, bool>> rows = {
+      {"2024-01-01 00:00:01.5+00", "", true},
+      {"2024-03-10T12:00:00+05:30", "", true},
+      {"1999-12-31 23:59:59.999999-08", "", true},
+      {"2024-02-29 12:00:00Z", "", true},
+      {"2024-06-01", "", true},
+      {"0001-01-01 00:00:00+00", "", true},
+      {"9999-12-31 23:59:59.999999+15:59", "", true},
+      {"2024-01-01 00:00:00.1234567+00", "", false},  // the server rounds the 7th digit
+      {"2024-01-01 24:00:00+00", "", false},
+      {"2023-02-29 00:00:00+00", "", false},  // refused by the server, in both
+      {"2024-01-01 00:00:00 PST", "", false},
+      {"2024-01-01 00:00:00+16:00", "", false},  // refused too
+      {"2024-1-1 00:00:00+00", "", false},
+      {"2024-01-01 00:00:00z", "", false},
+      {"2024-01-01 00:00:00+0530", "", false},
+      {"2024-01-01+05", "", false},
+      {"", "2024-01-01 00:00:01.5", true},
+      {"", "2024-01-01T23:59:59", true},
+      {"", "2024-02-29", true},
+      {"", "2024-01-01 00:00:00+05", false},  // the server ignores the zone here
+      {"", "2024-01-01 00:00:60", false},
+      {"", "4713-01-01 00:00:00 BC", false},
+  };
+  std::string csv = "id,tz,ts\n";
+  size_t binary_rows = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    csv += std::to_string(i + 1) + "," + std::get<0>(rows[i]) + "," + std::get<1>(rows[i]) + "\n";
+    binary_rows += std::get<2>(rows[i]) ? 1 : 0;
+  }
+  TempDir dir;
+  ferry::test::write_file(dir.file("s.csv"), csv);
+  pg().psql("ALTER DATABASE tst_auto SET log_statement = 'all'");
+  std::vector<std::string> summaries;
+  for (const auto& [db, format] : {std::pair<std::string, std::string>{dst_auto, "auto"}, {dst_text, "text"}}) {
+    const std::string json = R"({"name": "tst", "state": {"type": "sqlite", "path": "state.db"},
+      "source": {"plugin": "file", "config": {"paths": ")" + dir.file("s.csv") +
+                             R"(", "columns_types": {"id": "int64"}}},
+      "batch": {"max_records": 1},
+      "sinks": [{"name": "db", "plugin": "postgres", "config": {"dsn": ")" + pg().dsn(db) +
+                             R"(", "table": "s", "create_table": false, "copy_format": ")" + format + R"("}}]})";
+    std::remove(dir.file("state.db").c_str());
+    auto r = run(dir, json);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const size_t at = r.out.find("read ");
+    ASSERT_NE(at, std::string::npos) << r.out;
+    summaries.push_back(r.out.substr(at, r.out.find(", batches", at) - at));
+  }
+  EXPECT_EQ(summaries[0], summaries[1]);
+  EXPECT_NE(summaries[0].find("rejected 2"), std::string::npos) << summaries[0];  // 2023-02-29, +16:00
+  EXPECT_EQ(pg().psql("SELECT string_agg(id::text, ',' ORDER BY id) FROM s WHERE id IN (10, 12)", dst_auto), "\n");
+  const std::string q = "SET TimeZone = 'UTC'; SELECT x::text FROM s x ORDER BY id";
+  EXPECT_EQ(pg().psql(q, dst_auto), pg().psql(q, dst_text));
+  const std::string log = ferry::test::slurp(pg().socket_dir() + "/server.log");
+  std::istringstream lines(log);
+  size_t binary_copies = 0;
+  for (std::string line; std::getline(lines, line);)
+    if (line.find("LOG:  statement: COPY \"s\"") != std::string::npos &&
+        line.find("(FORMAT binary)") != std::string::npos)
+      ++binary_copies;
+  EXPECT_EQ(binary_copies, binary_rows) << log;
 }
 
 TEST_F(PostgresConnector, UpsertMergesAndDeletesByKey) {
