@@ -56,11 +56,24 @@ Connection::Connection(const std::string& dsn, std::string who, const ferry::Hos
   if (host != nullptr) host_ = *host;
   // What may be a password is known before anything can fail, also in a
   // DSN libpq reads otherwise than its writer meant.
-  secrets_ = ferry::support::pg_dsn_secrets(dsn);
-  for (const std::string& s : secrets_) scrub_.add(s);
+  for (const std::string& s : ferry::support::pg_dsn_secrets(dsn)) scrub_.add(s);
+  // A malformed DSN is a configuration error, whose message keeps none of
+  // the fragments libpq quotes from it; so is one whose password libpq
+  // would read only in part (the rest would show as a host or a database).
+  char* parse_error = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(dsn.c_str(), &parse_error);
+  if (parsed == nullptr) {
+    const std::string detail =
+        parse_error ? ferry::support::mask_quoted_fragments(one_line(parse_error)) : "out of memory";
+    if (parse_error) PQfreemem(parse_error);
+    throw PgError(FERRY_ERROR_CONFIG, redact(who_ + ": not a valid connection string: " + detail), "", false);
+  }
+  PQconninfoFree(parsed);
   std::string password;
   endpoint_ = describe_dsn(dsn, &password);
   scrub_.add(password);
+  const std::string misread = ferry::support::pg_dsn_misread(dsn, password);
+  if (!misread.empty()) throw PgError(FERRY_ERROR_CONFIG, who_ + ": " + misread, "", false);
   endpoint_ = redact(endpoint_);
   // The DSN is expanded last, so its own settings win over these defaults.
   const char* keys[] = {"connect_timeout", "application_name", "dbname", nullptr};
@@ -95,9 +108,7 @@ Connection::~Connection() {
   if (conn_) PQfinish(conn_);
 }
 
-std::string Connection::redact(std::string_view text) const {
-  return scrub_(ferry::support::mask_secret_fragments(ferry_pg::redact_dsn(text), secrets_));
-}
+std::string Connection::redact(std::string_view text) const { return scrub_(ferry_pg::redact_dsn(text)); }
 
 std::string Connection::message(std::string_view what, std::string_view detail) const {
   std::string msg = who_ + ": " + std::string(what) + " (" + endpoint_ + "): " + std::string(detail);

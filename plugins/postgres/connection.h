@@ -112,8 +112,7 @@ class Connection {
 
   std::string who_;
   std::optional<ferry::Host> host_;  // for the server's notices
-  std::vector<std::string> secrets_;  // what in the DSN may be a password (pg_dsn_secrets)
-  ferry::SecretScrubber scrub_;       // those and the password libpq read, masked in messages
+  ferry::SecretScrubber scrub_;  // the password as meant and as libpq read it, masked in messages
   std::string endpoint_;
   PGconn* conn_ = nullptr;
 };

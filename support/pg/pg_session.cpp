@@ -38,11 +38,15 @@ std::string trimmed(std::string s) {
 
 // The SQLSTATE of a failed statement. libpqxx 6.4 throws a few errors as
 // their own types but without the code (result::throw_sql_error passes none
-// for them), which would leave a refused privilege or a deadlock
-// unclassified: the type says which it was.
-std::string sqlstate_of(const pqxx::sql_error& e) {
-  if (!e.sqlstate().empty()) return e.sqlstate();
-  if (dynamic_cast<const pqxx::insufficient_privilege*>(&e)) return "42501";
+// for them): a refused privilege (an sql_error) and the transaction
+// rollbacks (not sql_errors at all: pqxx::failure), which would otherwise
+// be unclassified. The type says which it was.
+std::string sqlstate_of(const std::exception& e) {
+  if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
+    if (!sql->sqlstate().empty()) return sql->sqlstate();
+    if (dynamic_cast<const pqxx::insufficient_privilege*>(&e)) return "42501";
+    return {};
+  }
   if (dynamic_cast<const pqxx::deadlock_detected*>(&e)) return "40P01";
   if (dynamic_cast<const pqxx::serialization_failure*>(&e)) return "40001";
   if (dynamic_cast<const pqxx::statement_completion_unknown*>(&e)) return "40003";
@@ -103,28 +107,28 @@ Params& Params::null() {
   return *this;
 }
 
-Session::Session(const std::string& dsn, SessionOptions options)
-    : options_(std::move(options)), secrets_(pg_dsn_secrets(dsn)) {
+Session::Session(const std::string& dsn, SessionOptions options) : options_(std::move(options)) {
   // What may be a password is known before anything can fail, also in a
   // DSN libpq reads otherwise than its writer meant.
-  for (const std::string& s : secrets_) scrub_.add(s);
-  // Parsed first: a malformed DSN is a configuration error.
+  for (const std::string& s : pg_dsn_secrets(dsn)) scrub_.add(s);
+  // Parsed first: a malformed DSN is a configuration error, whose message
+  // keeps none of the fragments libpq quotes from it.
   char* parse_error = nullptr;
   PQconninfoOption* parsed = PQconninfoParse(dsn.c_str(), &parse_error);
   if (!parsed) {
-    const std::string detail = parse_error ? trimmed(parse_error) : "out of memory";
+    const std::string detail = parse_error ? mask_quoted_fragments(trimmed(parse_error)) : "out of memory";
     PQfreemem(parse_error);
     throw Failure(FERRY_ERROR_CONFIG, options_.label + ": not a valid connection string: " + redact(detail), "",
                   Failure::Kind::Statement);
   }
   // Written back as keyword/value pairs (a URI too), with Ferry's defaults
   // where the DSN says nothing.
-  std::string host, hostaddr, port, db, user;
+  std::string host, hostaddr, port, db, user, password;
   bool has_timeout = false, has_app = false;
   for (const PQconninfoOption* o = parsed; o->keyword; ++o) {
     if (!o->val) continue;
     const std::string key = o->keyword;
-    if (key == "password") scrub_.add(o->val);
+    if (key == "password") password = o->val;
     if (key == "host") host = o->val;
     if (key == "hostaddr") hostaddr = o->val;
     if (key == "port") port = o->val;
@@ -135,6 +139,11 @@ Session::Session(const std::string& dsn, SessionOptions options)
     dsn_ += key + "=" + quoted(o->val) + " ";
   }
   PQconninfoFree(parsed);
+  scrub_.add(password);
+  // A password libpq reads only in part would put the rest in a host, a
+  // database or a keyword, which messages show.
+  const std::string misread = pg_dsn_misread(dsn, password);
+  if (!misread.empty()) throw Failure(FERRY_ERROR_CONFIG, options_.label + ": " + misread, "", Failure::Kind::Statement);
   if (!has_timeout) dsn_ += "connect_timeout=10 ";
   if (!has_app && !options_.application_name.empty())
     dsn_ += "fallback_application_name=" + quoted(options_.application_name.c_str());
@@ -176,9 +185,7 @@ bool Session::wait_notification(int64_t ms) {
   return heard;
 }
 
-std::string Session::redact(std::string_view text) const {
-  return scrub_(mask_secret_fragments(ferry::redact_dsn(text), secrets_));
-}
+std::string Session::redact(std::string_view text) const { return scrub_(ferry::redact_dsn(text)); }
 
 void Session::connect() {
   listener_.reset();
@@ -214,8 +221,8 @@ void Session::fail(const std::exception& e, std::string_view what) const {
   if (dynamic_cast<const pqxx::in_doubt_error*>(&e)) {
     kind = Failure::Kind::InDoubt;
     st = FERRY_ERROR_IO;
-  } else if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
-    sqlstate = sqlstate_of(*sql);
+  } else if (dynamic_cast<const pqxx::sql_error*>(&e) || dynamic_cast<const pqxx::transaction_rollback*>(&e)) {
+    sqlstate = sqlstate_of(e);
     if (!sqlstate.empty() || lost) st = status_of_sqlstate(sqlstate, lost);
   } else if (dynamic_cast<const pqxx::broken_connection*>(&e)) {
     kind = Failure::Kind::ConnectionLost;

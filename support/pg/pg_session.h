@@ -135,8 +135,7 @@ class Session {
 
   std::string dsn_;
   SessionOptions options_;
-  std::vector<std::string> secrets_;  // what in the DSN may be a password (pg_dsn_secrets)
-  ferry::SecretScrubber scrub_;       // those and the password libpq read, masked in messages
+  ferry::SecretScrubber scrub_;  // the password as meant and as libpq read it, masked in messages
   std::string where_;
   std::unique_ptr<pqxx::connection> conn_;
   std::unique_ptr<pqxx::quiet_errorhandler> quiet_;  // notices ("already exists, skipping") are not news

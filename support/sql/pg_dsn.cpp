@@ -36,47 +36,39 @@ bool is_keyword(std::string_view word) {
   return std::find(std::begin(kKeywords), std::end(kKeywords), word) != std::end(kKeywords);
 }
 
-void add_value(std::vector<std::string>& out, std::string_view value) {
-  while (!value.empty() && is_space(value.back())) value.remove_suffix(1);
-  if (value.empty()) return;
-  out.emplace_back(value);
-  // Each word too: libpq reads "password=two words" as "two" and a
-  // keyword "words" it then quotes.
-  size_t i = 0;
-  while (i < value.size()) {
-    while (i < value.size() && is_space(value[i])) ++i;
-    size_t end = i;
-    while (end < value.size() && !is_space(value[end])) ++end;
-    if (end > i && end - i < value.size()) out.emplace_back(value.substr(i, end - i));
-    i = end;
-  }
+bool is_uri(std::string_view dsn) {
+  return starts_with_ci(dsn, "postgresql://") || starts_with_ci(dsn, "postgres://");
+}
+
+void add(std::vector<std::string>& out, std::string_view value) {
+  if (!value.empty()) out.emplace_back(value);
 }
 
 // The password of scheme://user:password@host as its writer meant it: up
-// to the authority's last '@', even past a '/' libpq stops at.
+// to the DSN's last '@' (a host, a port or a database never holds one),
+// past the '/', '?', '#', space or '@' libpq stops at.
 void add_uri_password(std::vector<std::string>& out, std::string_view dsn) {
-  if (!starts_with_ci(dsn, "postgresql://") && !starts_with_ci(dsn, "postgres://")) return;
+  if (!is_uri(dsn)) return;
   const size_t begin = dsn.find("://") + 3;
-  size_t end = begin;
-  while (end < dsn.size() && !is_space(dsn[end]) && dsn[end] != '?') ++end;
-  const std::string_view span = dsn.substr(begin, end - begin);
-  const size_t at = span.rfind('@');
-  if (at == std::string_view::npos) return;
-  const std::string_view userinfo = span.substr(0, at);
+  const size_t at = dsn.rfind('@');
+  if (at == std::string_view::npos || at < begin) return;
+  const std::string_view userinfo = dsn.substr(begin, at - begin);
   const size_t colon = userinfo.find(':');
   if (colon == std::string_view::npos) return;
   const std::string_view password = userinfo.substr(colon + 1);
-  add_value(out, password);
-  const std::string decoded = ferry::redact_detail::percent_decoded(password);
-  if (decoded != password) add_value(out, decoded);
-  // libpq cuts the authority at the first '/' (what follows shows as the
-  // database) and the userinfo at the first '@' (what follows shows as the
-  // host): each side of either is a secret on its own.
-  for (size_t cut = password.find_first_of("/@"); cut != std::string_view::npos;
-       cut = password.find_first_of("/@", cut + 1)) {
-    add_value(out, password.substr(0, cut));
-    add_value(out, password.substr(cut + 1));
-  }
+  add(out, password);
+  add(out, ferry::redact_detail::percent_decoded(password));
+}
+
+// Where "keyword =" starts at `i` (after blanks, or after '&' in a URI's
+// query), for one of libpq's keywords; npos otherwise.
+bool keyword_at(std::string_view dsn, size_t i) {
+  size_t word = i;
+  while (word < dsn.size() && is_key_char(dsn[word])) ++word;
+  if (word == i) return false;
+  size_t eq = word;
+  while (eq < dsn.size() && is_space(dsn[eq])) ++eq;
+  return eq < dsn.size() && dsn[eq] == '=' && is_keyword(dsn.substr(i, word - i));
 }
 
 // password=value pairs (keyword/value form, or a URI's query parameters).
@@ -88,32 +80,32 @@ void add_password_pairs(std::vector<std::string>& out, std::string_view dsn) {
     if (j >= dsn.size() || dsn[j] != '=') continue;
     ++j;
     while (j < dsn.size() && is_space(dsn[j])) ++j;
+    std::string value;
     if (j < dsn.size() && dsn[j] == '\'') {
-      std::string value;
       for (++j; j < dsn.size() && dsn[j] != '\''; ++j) {
         if (dsn[j] == '\\' && j + 1 < dsn.size()) ++j;
         value += dsn[j];
       }
-      add_value(out, value);
-      continue;
+      if (j < dsn.size()) ++j;  // the closing quote
     }
-    // Unquoted: up to the next "keyword =" (a space in a password is
-    // the writer's intent, even if libpq reads it otherwise), or '&'.
-    size_t end = j;
-    while (end < dsn.size() && dsn[end] != '&') {
-      if (is_space(dsn[end])) {
-        size_t k = end;
+    // Unquoted, or what follows a closing quote: up to the next libpq
+    // "keyword =" after a blank or '&' (a blank or '&' in a password is its
+    // writer's intent, even where libpq reads otherwise).
+    const size_t start = j;
+    while (j < dsn.size()) {
+      if ((is_space(dsn[j]) || dsn[j] == '&')) {
+        size_t k = j + 1;
         while (k < dsn.size() && is_space(dsn[k])) ++k;
-        size_t word = k;
-        while (word < dsn.size() && is_key_char(dsn[word])) ++word;
-        size_t eq = word;
-        while (eq < dsn.size() && is_space(dsn[eq])) ++eq;
-        if (word > k && eq < dsn.size() && dsn[eq] == '=') break;
+        if (k >= dsn.size() || keyword_at(dsn, k)) break;
       }
-      ++end;
+      ++j;
     }
-    add_value(out, dsn.substr(j, end - j));
-    add_value(out, ferry::redact_detail::percent_decoded(dsn.substr(j, end - j)));
+    std::string_view rest = dsn.substr(start, j - start);
+    while (!rest.empty() && is_space(rest.back())) rest.remove_suffix(1);
+    value += rest;
+    add(out, value);
+    if (is_uri(dsn)) add(out, ferry::redact_detail::percent_decoded(value));
+    i = j > i ? j - 1 : i;
   }
 }
 
@@ -128,13 +120,19 @@ std::vector<std::string> pg_dsn_secrets(std::string_view dsn) {
   return out;
 }
 
-std::string mask_secret_fragments(std::string_view message, const std::vector<std::string>& secrets) {
-  auto secret_part = [&](std::string_view fragment) {
-    if (fragment.empty() || is_keyword(fragment)) return false;
-    for (const std::string& s : secrets)
-      if (contains(s, fragment)) return true;
-    return false;
-  };
+std::string pg_dsn_misread(std::string_view dsn, std::string_view parsed_password) {
+  std::vector<std::string> meant;
+  add_uri_password(meant, dsn);
+  add_password_pairs(meant, dsn);
+  if (meant.empty() || std::find(meant.begin(), meant.end(), parsed_password) != meant.end()) return {};
+  if (is_uri(dsn))
+    return "the dsn's password is not read whole: in a URI, write '/', '@', '?', '#', '&' and spaces in a "
+           "password percent-encoded (%2F, %40, %3F, %23, %26, %20)";
+  return "the dsn's password is not read whole: quote a password that holds spaces or quotes "
+         "(password='...', with \\' for a quote)";
+}
+
+std::string mask_quoted_fragments(std::string_view message) {
   std::string out;
   size_t i = 0;
   while (i < message.size()) {
@@ -144,7 +142,7 @@ std::string mask_secret_fragments(std::string_view message, const std::vector<st
     if (close == std::string_view::npos) break;
     const std::string_view fragment = message.substr(open + 1, close - open - 1);
     out.append(message.substr(i, open + 1 - i));
-    out.append(secret_part(fragment) ? std::string_view("***") : fragment);
+    out.append(is_keyword(fragment) ? fragment : std::string_view("***"));
     out += '"';
     i = close + 1;
   }

@@ -2,8 +2,9 @@
 // URI), for every part of Ferry that opens one (the postgres plugin, the
 // PostgreSQL state store, the SQL hooks). A malformed DSN is where secrets
 // leak: libpq quotes the fragment it could not read, and reads a password
-// with a '/' or a space as a host, a port or another keyword. So these work
-// on the text as its writer meant it, not only on what libpq parsed.
+// with a '/', '@', '?' or space as a host, a port, a database or another
+// keyword, which messages then show. So a DSN whose password libpq would
+// not read whole is refused before it is used, saying how to write it.
 #pragma once
 
 #include <ferry/plugin.h>
@@ -14,18 +15,22 @@
 
 namespace ferry::support {
 
-// Everything in `dsn` that may be a password or part of one: a URI's
-// userinfo password up to the authority's last '@' (also with '/' in it),
-// percent-decoded too; a password=value's value up to the next keyword=,
-// whole and word by word; a quoted one unquoted. For a SecretScrubber.
+// The password of `dsn` as its writer meant it, however libpq reads it: a
+// URI's userinfo password up to the last '@' of the DSN (and
+// percent-decoded), a password=value's value up to the next libpq
+// keyword= (a quoted one unquoted, and what follows its closing quote).
+// For a SecretScrubber; empty when the DSN names no password.
 std::vector<std::string> pg_dsn_secrets(std::string_view dsn);
 
-// libpq's `message` with every double-quoted fragment masked that is part
-// of one of `secrets` (pg_dsn_secrets), however short, unless it is a libpq
-// keyword: 'invalid integer value "ab" for connection option "port"', when
-// "ab" began a password libpq read as the port, keeps "port" and loses "ab";
-// a host name it could not resolve stays.
-std::string mask_secret_fragments(std::string_view message, const std::vector<std::string>& secrets);
+// Why libpq would not read the password of `dsn` whole (it read
+// `parsed_password`), saying how to write it, with no part of the DSN in
+// it; empty when it reads it whole.
+std::string pg_dsn_misread(std::string_view dsn, std::string_view parsed_password);
+
+// libpq's message about a DSN it could not parse, every double-quoted
+// fragment masked but libpq's own keywords: 'missing "=" after "***" in
+// connection info string'.
+std::string mask_quoted_fragments(std::string_view message);
 
 // libpq reports a failed connection as text only (no SQLSTATE reaches the
 // client before the session exists), so the wording decides: AUTH for

@@ -41,18 +41,39 @@ TEST(PgDsnMessages, NoPartOfAPasswordIsPrintedFromAMalformedDsn) {
   const ferry::test::RefusedPort refused;
   const std::string port = std::to_string(refused.port());
   const std::vector<Case> cases = {
-      // libpq stops the userinfo at '/': "ab" becomes the port, the rest the database.
+      // libpq stops a URI's userinfo at '/': "ab" would become the port, the rest the database.
       {"postgresql://ferry:ab/zzSlashPw@127.0.0.1:" + port + "/etl", {"zzSlashPw", "\"ab\""}, "config_error"},
-      // libpq stops it at the first '@': the rest becomes the host.
-      {"postgresql://ferry:zzAtPw@Qq9x@127.0.0.1:" + port + "/etl", {"zzAtPw", "Qq9x"}, ""},
+      // ... at the first '@': the rest would become the host.
+      {"postgresql://ferry:zzAtPw@Qq9x@127.0.0.1:" + port + "/etl", {"zzAtPw", "Qq9x"}, "config_error"},
+      {"postgresql://ferry:abcdef@ghijkl/mnopqr@127.0.0.1:" + port + "/etl", {"abcdef", "ghijkl", "mnopqr"},
+       "config_error"},
+      // ... at '?' and at a space.
+      {"postgresql://ferry:Secr3tpw?x/yzzzz@127.0.0.1:" + port + "/etl", {"Secr3tpw", "yzzzz"}, "config_error"},
+      {"postgresql://ferry:abcd efgh/ijkl@127.0.0.1:" + port + "/etl", {"abcd", "efgh", "ijkl"}, "config_error"},
+      // A query parameter's password stops at '&'.
+      {"postgresql://127.0.0.1:" + port + "/etl?user=ferry&password=ab&cdefgPw&sslmode=disable", {"cdefgPw"},
+       "config_error"},
       // A space: libpq reads a keyword "zzSpacePw" and quotes it.
       {"host=127.0.0.1 port=" + port + " user=ferry password=abc zzSpacePw dbname=x", {"zzSpacePw"}, "config_error"},
+      {"host=127.0.0.1 port=" + port + " user=ferry password=my pass=wordPw dbname=x", {"wordPw", "\"pass\""},
+       "config_error"},
+      {"host=127.0.0.1 port=" + port + " user=ferry password='abc'defghij dbname=x", {"defghij"}, "config_error"},
       // A bad value for another option: the DSN cannot work.
       {"host=127.0.0.1 port=" + port + " user=ferry password=zzBadModePw sslmode=bogus", {"zzBadModePw"},
        "config_error"},
       // Well-formed, percent-encoded, and the server is not there.
       {"postgresql://ferry:zz%2FEncPw@127.0.0.1:" + port + "/etl", {"zz/EncPw", "zz%2FEncPw", "EncPw"}, "retry"},
   };
+  // A password that holds the user name masks the password, not every
+  // mention of the user.
+  {
+    TempDir dir;
+    ferry::test::write_file(dir.file("p.json"),
+                            pipeline("sink", "host=127.0.0.1 port=" + port + " user=ferry password=ferry-pw-2024 dbname=etl"));
+    const auto r = ferry::test::ferry({"run", "--no-progress", dir.file("p.json")});
+    EXPECT_NE((r.out + r.err).find("as user \"ferry\""), std::string::npos) << r.err;
+    EXPECT_EQ((r.out + r.err).find("ferry-pw-2024"), std::string::npos) << r.err;
+  }
   for (const std::string where : {"sink", "hook", "state"}) {
     for (const Case& c : cases) {
       TempDir dir;

@@ -116,6 +116,18 @@ TEST_F(PgSessionTest, AnErrorLibpqxxThrowsWithoutItsSqlstateIsStillClassified) {
       EXPECT_EQ(e.sqlstate(), "42501") << e.what();
     }
   }
+  // The rollbacks libpqxx throws outside its sql_error type: a deadlock or
+  // a serialization failure is worth a retry.
+  Session admin(server().dsn(), options());
+  for (const std::string code : {"40P01", "40001"}) {
+    try {
+      admin.exec_script("DO $$ BEGIN RAISE EXCEPTION 'rolled back' USING ERRCODE = '" + code + "'; END $$", "raising");
+      FAIL() << code << " was not raised";
+    } catch (const Failure& e) {
+      EXPECT_EQ(e.status(), FERRY_RETRY) << e.what();
+      EXPECT_EQ(e.sqlstate(), code) << e.what();
+    }
+  }
 }
 
 TEST_F(PgSessionTest, ATransactionNotCommittedLeavesNothing) {
