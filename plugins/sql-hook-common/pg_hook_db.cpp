@@ -44,10 +44,11 @@ class PgHookDb final : public HookDb {
     tx.commit();
   }
 
-  // PREPARE checks the statement against the tables without running it.
+  // PREPARE checks the statement against the tables without running it;
+  // with DEALLOCATE in the same query string, both run on one server
+  // session even behind a pooler that hands out a session per transaction.
   void check(const Sql& sql, std::string_view what) override {
-    session_.exec_script("PREPARE ferry_hook_check AS " + sql.text, what);
-    session_.exec_script("DEALLOCATE ferry_hook_check", what);
+    session_.exec_script("PREPARE ferry_hook_check AS " + sql.text + "; DEALLOCATE ferry_hook_check", what);
   }
 
   int64_t exec(const Sql& sql, const Params& params, std::string_view what) override {
