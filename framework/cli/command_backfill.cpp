@@ -161,6 +161,7 @@ int backfill_command(const GlobalOptions& g, const BackfillArgs& a) {
     served.attach(options);
     options.kind = "backfill";
     options.lock_held = true;
+    options.held_lock = lock.get();
     options.window = window.options;
     if (entry.generation > 0) options.window->name += "~" + std::to_string(entry.generation);
     options.run_id = core::new_run_id();

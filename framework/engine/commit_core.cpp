@@ -264,6 +264,10 @@ std::vector<SinkOutcome> CommitCore::deliver(const Delivery& d, Accounting& acco
   };
 
   try {
+    // Nothing of the batch commits after the run lock was lost: another
+    // run may hold the pipeline by now.
+    if (run_.leases) run_.leases->check_held();
+    if (run_.run_lock) run_.run_lock->check_held();
     account();
     bool saved = false;
     if (intent_needed()) {

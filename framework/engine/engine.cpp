@@ -236,6 +236,9 @@ RunSummary Engine::run(const EngineOptions& options) {
   } else if (!options.dry_run && !options.lock_held) {
     lock = state_.lock_pipeline(def_.name, this_process(options.kind));
     state_.fail_unfinished_runs(def_.name, unfinished_run_message(*lock));
+    run.run_lock = lock.get();
+  } else if (options.held_lock) {
+    run.run_lock = options.held_lock;
   }
 
   // The run's shared sink instances close before the pipeline is let go,

@@ -57,6 +57,7 @@ struct EngineOptions {
   std::optional<WindowOptions> window;
   std::string run_id;                         // empty: a new one
   bool lock_held = false;                     // the caller holds the pipeline's run lock
+  PipelineLock* held_lock = nullptr;          // that lock, asked before each commit
   // With a state store that keeps leases (PostgreSQL), a run is one of the
   // workers sharing the pipeline; a lease not renewed for this long is
   // free for another worker to take.

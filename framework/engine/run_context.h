@@ -58,6 +58,7 @@ class RunContext {
   std::atomic<int64_t> next_batch_id{0};  // lineage: unique across workers
   PlannedPartitions partitions;           // what the workers read, planned once
   WorkerLeases* leases = nullptr;         // a worker sharing the pipeline: its leases
+  PipelineLock* run_lock = nullptr;       // otherwise the run lock, asked before each commit
   SharedSinks shared_sinks;               // sinks that take one writer at a time
   const std::chrono::steady_clock::time_point started;
 

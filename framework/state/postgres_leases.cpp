@@ -73,6 +73,29 @@ class PgWorkerLeases final : public WorkerLeases {
 
   int64_t worker_id() const override { return id_; }
 
+  // Asked on the worker's own session: a session that ended fails the
+  // query (or, made again, holds neither lock).
+  void check_held() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    bool held = false;
+    std::string why;
+    try {
+      held = c_.exec("SELECT " + alive("$2::bigint") +
+                         " AND EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND "
+                         "pid = pg_backend_pid() AND classid = $1::int::oid AND objid = hashtext($3)::oid AND "
+                         "objsubid = 2)",
+                     Params().text(kRunLockClass).integer(id_).text(pipeline_))
+                 .text(0, 0) == "t";
+    } catch (const std::exception& e) {
+      why = std::string(" (") + e.what() + ")";
+    }
+    if (!held)
+      throw Error("worker " + std::to_string(id_) + " of pipeline '" + pipeline_ +
+                  "' lost its session on the state database, and with it its share of the run lock" + why +
+                  ": stopping before the next commit, so that no other run writes alongside this one; "
+                  "run it again to resume from the last checkpoint");
+  }
+
   std::vector<std::string> join_round(const std::function<std::vector<std::string>()>& plan) override {
     std::lock_guard<std::mutex> lock(mu_);
     live();

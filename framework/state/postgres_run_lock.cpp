@@ -2,6 +2,7 @@
 
 #include "state/postgres_leases.h"
 
+#include <mutex>
 #include <utility>
 
 namespace ferry::core::pg_state {
@@ -10,6 +11,29 @@ namespace {
 class SessionLock final : public PipelineLock {
  public:
   SessionLock(std::unique_ptr<Connection> c, std::string pipeline) : c_(std::move(c)), pipeline_(std::move(pipeline)) {}
+
+  // Asked on the lock's own session, which the query also keeps from
+  // looking idle to idle_session_timeout. A session that ended fails the
+  // query (or, made again, holds no lock).
+  void check_held() override {
+    std::lock_guard<std::mutex> hold(mu_);
+    bool held = false;
+    std::string why;
+    try {
+      held = c_->exec("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND "
+                      "pid = pg_backend_pid() AND classid = $1::int::oid AND objid = hashtext($2)::oid AND "
+                      "objsubid = 2",
+                      Params().text(kRunLockClass).text(pipeline_))
+                 .text(0, 0) != "0";
+    } catch (const std::exception& e) {
+      why = std::string(" (") + e.what() + ")";
+    }
+    if (!held)
+      throw Error("the run lock of pipeline '" + pipeline_ +
+                  "' was lost with its session on the state database" + why +
+                  ": stopping before the next commit, so that no other run writes alongside this one; "
+                  "run it again to resume from the last checkpoint");
+  }
   ~SessionLock() override {
     // Released at once, not when the server gets round to ending the
     // session (which it also does if this process dies).
@@ -20,6 +44,7 @@ class SessionLock final : public PipelineLock {
   }
 
  private:
+  std::mutex mu_;  // workers of one run ask from their own threads
   std::unique_ptr<Connection> c_;
   std::string pipeline_;
 };

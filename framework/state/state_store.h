@@ -127,6 +127,12 @@ class PipelineLock {
   // plugin, stage and call), when it could leave a note; a lock that keeps
   // no notes has none.
   virtual std::optional<std::string> previous_crash() const { return std::nullopt; }
+  // Throws Error when the lock is no longer held: a server-side lock ends
+  // with its session (a timeout, a dropped connection, a terminated
+  // backend), and another run may then take the pipeline. The holder asks
+  // before each commit, so it stops before writing alongside that run. A
+  // file or in-process lock cannot be lost while this object lives.
+  virtual void check_held() {}
 };
 
 // What to record for runs left "running" by a process that died, once
@@ -196,6 +202,10 @@ class WorkerLeases {
   virtual int64_t fail_dead_runs(const std::string& message) = 0;
   // Records the run this worker is doing (shown by `ferry status`).
   virtual void set_run(const std::string& run_id) = 0;
+  // Throws Error when this worker's session on the state database ended:
+  // its share of the run lock went with it, and an exclusive run may hold
+  // the pipeline by now (PipelineLock::check_held).
+  virtual void check_held() {}
 };
 
 // A worker, a lease, who holds what: for `ferry status` and the admin API.
