@@ -14,19 +14,7 @@ constexpr int64_t kMicrosPerDay = 86400 * kMicrosPerSecond;
 using ferry::support::days_from_civil;
 using ferry::support::days_in_month;
 
-// Reads exactly `n` digits at s[*i].
-bool digits(std::string_view s, size_t* i, size_t n, unsigned* out) {
-  if (*i + n > s.size()) return false;
-  unsigned v = 0;
-  for (size_t k = 0; k < n; ++k) {
-    const char c = s[*i + k];
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<unsigned>(c - '0');
-  }
-  *i += n;
-  *out = v;
-  return true;
-}
+using ferry::support::read_digits;
 
 bool expect(std::string_view s, size_t* i, char c) {
   if (*i >= s.size() || s[*i] != c) return false;
@@ -39,7 +27,7 @@ bool expect(std::string_view s, size_t* i, char c) {
 bool read_year(std::string_view s, size_t* i, int64_t* year) {
   if (*i >= s.size() || (s[*i] != '+' && s[*i] != '-')) {
     unsigned y = 0;
-    if (!digits(s, i, 4, &y)) return false;
+    if (!read_digits(s, i, 4, &y)) return false;
     *year = y;
     return true;
   }
@@ -50,7 +38,7 @@ bool read_year(std::string_view s, size_t* i, int64_t* year) {
   if (n < 4 || n > 6) return false;
   unsigned y = 0;
   size_t at = *i + 1;
-  if (!digits(s, &at, n, &y)) return false;
+  if (!read_digits(s, &at, n, &y)) return false;
   *i = end;
   *year = negative ? -int64_t{y} : int64_t{y};
   return true;
@@ -72,8 +60,8 @@ std::optional<int64_t> parse_timestamp(std::string_view s) {
   size_t i = 0;
   int64_t year = 0;
   unsigned month = 0, day = 0;
-  if (!read_year(s, &i, &year) || !expect(s, &i, '-') || !digits(s, &i, 2, &month) ||
-      !expect(s, &i, '-') || !digits(s, &i, 2, &day))
+  if (!read_year(s, &i, &year) || !expect(s, &i, '-') || !read_digits(s, &i, 2, &month) ||
+      !expect(s, &i, '-') || !read_digits(s, &i, 2, &day))
     return std::nullopt;
   if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)) return std::nullopt;
   Wide micros = Wide{days_from_civil(year, month, day)} * kMicrosPerDay;
@@ -82,10 +70,10 @@ std::optional<int64_t> parse_timestamp(std::string_view s) {
   if (s[i] != 'T' && s[i] != 't' && s[i] != ' ') return std::nullopt;
   ++i;
   unsigned hh = 0, mm = 0, ss = 0;
-  if (!digits(s, &i, 2, &hh) || !expect(s, &i, ':') || !digits(s, &i, 2, &mm)) return std::nullopt;
+  if (!read_digits(s, &i, 2, &hh) || !expect(s, &i, ':') || !read_digits(s, &i, 2, &mm)) return std::nullopt;
   if (i < s.size() && s[i] == ':') {
     ++i;
-    if (!digits(s, &i, 2, &ss)) return std::nullopt;
+    if (!read_digits(s, &i, 2, &ss)) return std::nullopt;
   }
   if (hh > 23 || mm > 59 || ss > 60) return std::nullopt;  // 60: a leap second
   int64_t fraction = 0;
@@ -109,10 +97,10 @@ std::optional<int64_t> parse_timestamp(std::string_view s) {
   const int64_t sign = s[i] == '+' ? 1 : -1;
   ++i;
   unsigned oh = 0, om = 0;
-  if (!digits(s, &i, 2, &oh)) return std::nullopt;
+  if (!read_digits(s, &i, 2, &oh)) return std::nullopt;
   if (i < s.size()) {
     if (s[i] == ':') ++i;
-    if (!digits(s, &i, 2, &om)) return std::nullopt;
+    if (!read_digits(s, &i, 2, &om)) return std::nullopt;
   }
   if (i != s.size() || oh > 23 || om > 59) return std::nullopt;
   // Local time = UTC + offset, so UTC = local - offset.

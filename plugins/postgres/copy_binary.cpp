@@ -1,6 +1,7 @@
 #include "copy_binary.h"
 
 #include "time/civil_time.h"
+#include "time/timestamp_text.h"
 
 #include <cstring>
 #include <limits>
@@ -114,19 +115,7 @@ bool parse_numeric(std::string_view s, NumericWire* out) {
   return out->weight >= std::numeric_limits<int16_t>::min() && out->digits.size() <= 0x7FFF;
 }
 
-// Reads `n` digits at `s[*i]`.
-bool digits_at(std::string_view s, size_t* i, size_t n, unsigned* out) {
-  if (s.size() - *i < n) return false;
-  unsigned v = 0;
-  for (size_t k = 0; k < n; ++k) {
-    const char c = s[*i + k];
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<unsigned>(c - '0');
-  }
-  *i += n;
-  *out = v;
-  return true;
-}
+using ferry::support::read_digits;
 
 // A timestamp's text in the one form whose meaning to the server is
 // certain, as microseconds since 1970 UTC: "YYYY-MM-DD[( |T)HH:MM:SS[.f]]"
@@ -139,8 +128,8 @@ bool digits_at(std::string_view s, size_t* i, size_t n, unsigned* out) {
 bool parse_timestamp_text(std::string_view s, BinaryColumn col, int64_t* out) {
   size_t i = 0;
   unsigned year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-  if (!digits_at(s, &i, 4, &year) || i >= s.size() || s[i++] != '-' || !digits_at(s, &i, 2, &month) ||
-      i >= s.size() || s[i++] != '-' || !digits_at(s, &i, 2, &day))
+  if (!read_digits(s, &i, 4, &year) || i >= s.size() || s[i++] != '-' || !read_digits(s, &i, 2, &month) ||
+      i >= s.size() || s[i++] != '-' || !read_digits(s, &i, 2, &day))
     return false;
   if (year < 1 || month < 1 || month > 12 || day < 1 || day > ferry::support::days_in_month(year, month))
     return false;
@@ -148,8 +137,8 @@ bool parse_timestamp_text(std::string_view s, BinaryColumn col, int64_t* out) {
   const bool has_time = i < s.size() && (s[i] == ' ' || s[i] == 'T');
   if (has_time) {
     ++i;
-    if (!digits_at(s, &i, 2, &hour) || i >= s.size() || s[i++] != ':' || !digits_at(s, &i, 2, &minute) ||
-        i >= s.size() || s[i++] != ':' || !digits_at(s, &i, 2, &second))
+    if (!read_digits(s, &i, 2, &hour) || i >= s.size() || s[i++] != ':' || !read_digits(s, &i, 2, &minute) ||
+        i >= s.size() || s[i++] != ':' || !read_digits(s, &i, 2, &second))
       return false;
     if (hour > 23 || minute > 59 || second > 59) return false;
     if (i < s.size() && s[i] == '.') {
@@ -173,10 +162,10 @@ bool parse_timestamp_text(std::string_view s, BinaryColumn col, int64_t* out) {
     } else if (s[i] == '+' || s[i] == '-') {
       const int64_t sign = s[i++] == '-' ? -1 : 1;
       unsigned oh = 0, om = 0;
-      if (!digits_at(s, &i, 2, &oh)) return false;
+      if (!read_digits(s, &i, 2, &oh)) return false;
       if (i < s.size() && s[i] == ':') {
         ++i;
-        if (!digits_at(s, &i, 2, &om)) return false;
+        if (!read_digits(s, &i, 2, &om)) return false;
       }
       if (oh > 15 || om > 59) return false;
       offset_seconds = sign * (static_cast<int64_t>(oh) * 3600 + om * 60);

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "time/civil_time.h"
 
@@ -30,5 +31,21 @@ size_t put_date_and_time(char* out, const UtcTime& t, char sep, bool fraction);
 // "YYYY-MM-DDTHH:MM:SS.ffffffZ", the year as put_iso_year writes it.
 size_t put_iso_timestamp(char* out, int64_t micros);
 void append_iso_timestamp(std::string& out, int64_t micros);
+
+// Reads exactly `n` decimal digits at s[*i] (a field of timestamp text:
+// "2024", "07"); advances *i past them. False, with *i unchanged, when
+// fewer than `n` digits are there.
+inline bool read_digits(std::string_view s, size_t* i, size_t n, unsigned* out) {
+  if (s.size() < *i || s.size() - *i < n) return false;
+  unsigned v = 0;
+  for (size_t k = 0; k < n; ++k) {
+    const char c = s[*i + k];
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<unsigned>(c - '0');
+  }
+  *i += n;
+  *out = v;
+  return true;
+}
 
 }  // namespace ferry::support
