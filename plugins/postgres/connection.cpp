@@ -26,7 +26,7 @@ std::string one_line(std::string_view s) {
 
 }  // namespace
 
-std::string describe_dsn(const std::string& dsn, std::string* password) {
+std::string describe_dsn(const std::string& dsn, std::string* password, ferry::support::PgDsnParts* parts) {
   char* err = nullptr;
   PQconninfoOption* opts = PQconninfoParse(dsn.c_str(), &err);
   if (err) PQfreemem(err);
@@ -44,6 +44,7 @@ std::string describe_dsn(const std::string& dsn, std::string* password) {
     }
     PQconninfoFree(opts);
   }
+  if (parts) *parts = ferry::support::PgDsnParts{host, port, db};
   if (host.empty()) host = hostaddr.empty() ? "localhost" : hostaddr;
   if (port.empty()) port = "5432";
   std::string out = host + ":" + port;
@@ -70,9 +71,10 @@ Connection::Connection(const std::string& dsn, std::string who, const ferry::Hos
   }
   PQconninfoFree(parsed);
   std::string password;
-  endpoint_ = describe_dsn(dsn, &password);
+  ferry::support::PgDsnParts parts;
+  endpoint_ = describe_dsn(dsn, &password, &parts);
   scrub_.add(password);
-  const std::string misread = ferry::support::pg_dsn_misread(dsn, password);
+  const std::string misread = ferry::support::pg_dsn_misread(dsn, parts);
   if (!misread.empty()) throw PgError(FERRY_ERROR_CONFIG, who_ + ": " + misread, "", false);
   endpoint_ = redact(endpoint_);
   // The DSN is expanded last, so its own settings win over these defaults.

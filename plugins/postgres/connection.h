@@ -20,6 +20,7 @@
 
 #include <ferry/plugin.hpp>
 #include <ferry/redact.hpp>
+#include <sql/pg_dsn.h>
 #include <memory>
 #include <optional>
 #include <string>
@@ -119,7 +120,8 @@ class Connection {
 
 // host:port/db of a DSN as libpq would resolve it, for messages; never the
 // password. Empty parts become libpq's defaults.
-std::string describe_dsn(const std::string& dsn, std::string* password);
+std::string describe_dsn(const std::string& dsn, std::string* password,
+                         ferry::support::PgDsnParts* parts = nullptr);
 
 }  // namespace ferry_pg
 

@@ -142,7 +142,7 @@ Session::Session(const std::string& dsn, SessionOptions options) : options_(std:
   scrub_.add(password);
   // A password libpq reads only in part would put the rest in a host, a
   // database or a keyword, which messages show.
-  const std::string misread = pg_dsn_misread(dsn, password);
+  const std::string misread = pg_dsn_misread(dsn, PgDsnParts{host, port, db});
   if (!misread.empty()) throw Failure(FERRY_ERROR_CONFIG, options_.label + ": " + misread, "", Failure::Kind::Statement);
   if (!has_timeout) dsn_ += "connect_timeout=10 ";
   if (!has_app && !options_.application_name.empty())

@@ -120,16 +120,16 @@ std::vector<std::string> pg_dsn_secrets(std::string_view dsn) {
   return out;
 }
 
-std::string pg_dsn_misread(std::string_view dsn, std::string_view parsed_password) {
-  std::vector<std::string> meant;
-  add_uri_password(meant, dsn);
-  add_password_pairs(meant, dsn);
-  if (meant.empty() || std::find(meant.begin(), meant.end(), parsed_password) != meant.end()) return {};
-  if (is_uri(dsn))
-    return "the dsn's password is not read whole: in a URI, write '/', '@', '?', '#', '&' and spaces in a "
-           "password percent-encoded (%2F, %40, %3F, %23, %26, %20)";
-  return "the dsn's password is not read whole: quote a password that holds spaces or quotes "
-         "(password='...', with \\' for a quote)";
+std::string pg_dsn_misread(std::string_view dsn, const PgDsnParts& parsed) {
+  if (!is_uri(dsn)) return {};
+  const bool port_not_number =
+      !parsed.port.empty() && parsed.port.find_first_not_of("0123456789,") != std::string::npos;
+  const bool host_with_at = parsed.host.find('@') != std::string::npos;
+  const size_t at = parsed.dbname.find('@');
+  const bool db_with_host = at != std::string::npos && parsed.dbname.find_first_of(":/", at) != std::string::npos;
+  if (!port_not_number && !host_with_at && !db_with_host) return {};
+  return "the dsn's password is not read whole: in a URI, write '/', '@', '?', '#', '&' and spaces in a "
+         "password percent-encoded (%2F, %40, %3F, %23, %26, %20)";
 }
 
 std::string mask_quoted_fragments(std::string_view message) {

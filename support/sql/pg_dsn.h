@@ -22,10 +22,19 @@ namespace ferry::support {
 // For a SecretScrubber; empty when the DSN names no password.
 std::vector<std::string> pg_dsn_secrets(std::string_view dsn);
 
-// Why libpq would not read the password of `dsn` whole (it read
-// `parsed_password`), saying how to write it, with no part of the DSN in
-// it; empty when it reads it whole.
-std::string pg_dsn_misread(std::string_view dsn, std::string_view parsed_password);
+// What libpq read from a DSN (PQconninfoParse).
+struct PgDsnParts {
+  std::string host, port, dbname;
+};
+
+// Why libpq would not read the password of a URI `dsn` whole, saying how to
+// write it, with no part of the DSN in it; empty when nothing says so. Only
+// what cannot be a reading its writer meant counts (libpq read part of the
+// password as a port that is not a number, a host with an '@', a database
+// with an '@' followed by a host or port): an '@' in a query value or a
+// database name, and every keyword/value DSN (where libpq's own parse
+// errors say it, masked by mask_quoted_fragments), are left alone.
+std::string pg_dsn_misread(std::string_view dsn, const PgDsnParts& parsed);
 
 // libpq's message about a DSN it could not parse, every double-quoted
 // fragment masked but libpq's own keywords: 'missing "=" after "***" in

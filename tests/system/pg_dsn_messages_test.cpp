@@ -74,6 +74,18 @@ TEST(PgDsnMessages, NoPartOfAPasswordIsPrintedFromAMalformedDsn) {
     EXPECT_NE((r.out + r.err).find("as user \"ferry\""), std::string::npos) << r.err;
     EXPECT_EQ((r.out + r.err).find("ferry-pw-2024"), std::string::npos) << r.err;
   }
+  // Well-formed DSNs with an '@' or "password=" where libpq reads them
+  // right are used, not refused: the refused port answers.
+  for (const std::string& dsn :
+       {"postgresql://ferry:pw@127.0.0.1:" + port + "/etl?application_name=etl@prod",
+        "postgresql://ferry:pw@127.0.0.1:" + port + "/my@db",
+        "host=127.0.0.1 port=" + port + " user=ferry options='-c app.password=x' password=pw dbname=x"}) {
+    TempDir dir;
+    ferry::test::write_file(dir.file("p.json"), pipeline("sink", dsn));
+    const auto r = ferry::test::ferry({"run", "--no-progress", dir.file("p.json")});
+    EXPECT_NE(r.err.find("[retry]"), std::string::npos) << dsn << "\n" << r.err;
+    EXPECT_NE(r.err.find("Connection refused"), std::string::npos) << dsn << "\n" << r.err;
+  }
   for (const std::string where : {"sink", "hook", "state"}) {
     for (const Case& c : cases) {
       TempDir dir;
