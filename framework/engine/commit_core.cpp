@@ -29,6 +29,11 @@ std::set<size_t> rows_of(const std::vector<RowFailure>& failures) {
 
 }  // namespace
 
+void CommitCore::check_lock() const {
+  if (run_.leases) run_.leases->check_held();
+  if (run_.run_lock) run_.run_lock->check_held();
+}
+
 std::vector<SinkOutcome> CommitCore::write_all(const Delivery& d) {
   std::vector<SinkOutcome> out(sinks_.size());
   for (size_t i = 0; i < sinks_.size(); ++i) {
@@ -108,6 +113,9 @@ void CommitCore::commit_one(size_t i, const Delivery& d, SinkOutcome& outcome,
     }
   };
   for (uint32_t attempt = 1;; ++attempt) {
+    // Asked before every attempt, retries included: nothing of the batch
+    // commits once another run may hold the pipeline.
+    check_lock();
     const auto called = Clock::now();
     CallResult r;
     try {
@@ -170,6 +178,7 @@ std::vector<SinkOutcome> CommitCore::deliver(const Delivery& d, Accounting& acco
   std::optional<SinkSet::Hold> hold(sinks_.hold());
   std::vector<SinkOutcome> outcomes;
   try {
+    check_lock();  // before anything reaches a sink
     outcomes = write_all(d);
   } catch (...) {
     // A fatal write, or a stop during a retry wait: nothing of this batch
@@ -264,10 +273,6 @@ std::vector<SinkOutcome> CommitCore::deliver(const Delivery& d, Accounting& acco
   };
 
   try {
-    // Nothing of the batch commits after the run lock was lost: another
-    // run may hold the pipeline by now.
-    if (run_.leases) run_.leases->check_held();
-    if (run_.run_lock) run_.run_lock->check_held();
     account();
     bool saved = false;
     if (intent_needed()) {

@@ -101,6 +101,9 @@ class CommitCore {
   // may commit, not the first one.
   void commit_one(size_t sink, const Delivery& d, SinkOutcome& outcome, const std::function<void()>& rewritten);
   void abort_staged(const std::vector<SinkOutcome>& outcomes, const Delivery& d) noexcept;
+  // Throws when the run's lock (or a worker's share of it) was lost: another
+  // run may hold the pipeline, so nothing more of this batch may be written.
+  void check_lock() const;
 
   RunContext& run_;
   SinkSet& sinks_;

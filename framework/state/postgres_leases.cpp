@@ -47,6 +47,7 @@ class PgWorkerLeases final : public WorkerLeases {
                   Params().text(pipeline_).text(holder_json(me)).integer(state_now_ms()))
               .integer(0, 0);
     c_.exec("SELECT pg_advisory_lock(" FERRY_WORKER_LOCK_CLASS "::int, $1::int)", Params().integer(id_));
+    backend_ = backend_pid(c_);
     c_.session().listen(kChannel);
     heartbeat_ = std::thread([this] { beat(); });
   }
@@ -73,19 +74,15 @@ class PgWorkerLeases final : public WorkerLeases {
 
   int64_t worker_id() const override { return id_; }
 
-  // Asked on the worker's own session: a session that ended fails the
-  // query (or, made again, holds neither lock).
+  // Both of the worker's locks live as long as the session that took them:
+  // the question is whether the lease connection's session is still that
+  // one (a session made again holds neither).
   void check_held() override {
     std::lock_guard<std::mutex> lock(mu_);
     bool held = false;
     std::string why;
     try {
-      held = c_.exec("SELECT " + alive("$2::bigint") +
-                         " AND EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND "
-                         "pid = pg_backend_pid() AND classid = $1::int::oid AND objid = hashtext($3)::oid AND "
-                         "objsubid = 2)",
-                     Params().text(kRunLockClass).integer(id_).text(pipeline_))
-                 .text(0, 0) == "t";
+      held = backend_pid(c_) == backend_;
     } catch (const std::exception& e) {
       why = std::string(" (") + e.what() + ")";
     }
@@ -300,6 +297,7 @@ class PgWorkerLeases final : public WorkerLeases {
   const std::string pipeline_;
   const std::chrono::milliseconds ttl_;
   int64_t id_ = 0;
+  int64_t backend_ = 0;  // the session that holds the worker's locks
   int64_t round_ = 0;
   bool started_ = false;
   mutable std::mutex mu_;

@@ -21,6 +21,10 @@ constexpr const char* kRunLockClass = "1718773089";
 // holder that died frees it. Throws PipelineBusyError naming the holder.
 std::unique_ptr<PipelineLock> lock_run(const std::string& dsn, const std::string& pipeline, const LockHolder& me);
 
+// The server process of `c`'s session: a session-level advisory lock lives
+// as long as that session, so a holder asks whether it is still the same.
+int64_t backend_pid(Connection& c);
+
 // Who holds the lock, if anyone.
 std::optional<LockHolder> run_lock_holder(Connection& c, const std::string& pipeline);
 
