@@ -58,6 +58,31 @@ class PostgresConnector : public ::testing::Test {
            sink_extra + "}}]}";
   }
 
+  // The binary COPYs into `table` in the server's log. Only a database set
+  // to log_statement = 'all' logs them ("LOG:  statement: ..."); the log is
+  // shared with the suite's other tests, whose failed COPYs it quotes too
+  // ("STATEMENT:  COPY ..."), so those lines are not counted.
+  static size_t binary_copies_into(const std::string& table) {
+    std::istringstream lines(ferry::test::slurp(pg().socket_dir() + "/server.log"));
+    size_t n = 0;
+    for (std::string line; std::getline(lines, line);)
+      if (line.find("LOG:  statement: COPY \"" + table + "\"") != std::string::npos &&
+          line.find("(FORMAT binary)") != std::string::npos)
+        ++n;
+    return n;
+  }
+  // The CSV file `csv` (id typed int64, the rest text) into `table` of `db`,
+  // in batches of `batch` rows, with copy_format `format`.
+  static ferry::test::ProcessResult csv_to_pg(const TempDir& dir, const std::string& csv, const std::string& db,
+                                              const std::string& table, int batch, const std::string& format) {
+    std::remove(dir.file("state.db").c_str());
+    return run(dir, R"({"name": "csv", "state": {"type": "sqlite", "path": "state.db"},
+      "source": {"plugin": "file", "config": {"paths": ")" + csv + R"(", "columns_types": {"id": "int64"}}},
+      "batch": {"max_records": )" + std::to_string(batch) + R"(},
+      "sinks": [{"name": "db", "plugin": "postgres", "config": {"dsn": ")" + pg().dsn(db) + R"(", "table": ")" +
+                        table + R"(", "create_table": false, "copy_format": ")" + format + R"("}}]})");
+  }
+
   static std::unique_ptr<PgServer> server_;
 };
 std::unique_ptr<PgServer> PostgresConnector::server_;
@@ -423,18 +448,8 @@ TEST_F(PostgresConnector, BinaryCopyStoresWhatTextCopyStores) {
   EXPECT_EQ(pg().psql(q, dst_auto), in_src);
   EXPECT_EQ(pg().psql(q, dst_text), in_src);
 
-  // Only bin_auto logs its statements ("LOG:  statement: ..."); the server
-  // log is shared with the suite's other tests, whose failed COPYs it quotes
-  // too ("STATEMENT:  COPY ..."), so those lines are not counted.
-  const std::string log = ferry::test::slurp(pg().socket_dir() + "/server.log");
-  std::istringstream lines(log);
-  size_t binary_copies = 0;
-  for (std::string line; std::getline(lines, line);)
-    if (line.find("LOG:  statement: COPY \"b\"") != std::string::npos &&
-        line.find("(FORMAT binary)") != std::string::npos)
-      ++binary_copies;
   // Five batches of two rows; the one holding the numeric Infinity (id 8) is text.
-  EXPECT_EQ(binary_copies, 4u) << log;
+  EXPECT_EQ(binary_copies_into("b"), 4u);
 }
 
 // A CSV column of decimals is text to Ferry: into a numeric column it goes
@@ -452,28 +467,14 @@ TEST_F(PostgresConnector, DecimalTextIntoNumericStoresWhatTextCopyStores) {
                           "6,NaN,NaN\n7,1e5,1e2\n8,12345678901234567890.123456789,0.005\n9,+3,+3\n10,,\n");
   pg().psql("ALTER DATABASE dec_auto SET log_statement = 'all'");
   for (const auto& [db, format] : {std::pair<std::string, std::string>{dst_auto, "auto"}, {dst_text, "text"}}) {
-    const std::string json = R"({"name": "dec", "state": {"type": "sqlite", "path": "state.db"},
-      "source": {"plugin": "file", "config": {"paths": ")" + dir.file("d.csv") +
-                             R"(", "columns_types": {"id": "int64"}}},
-      "batch": {"max_records": 2},
-      "sinks": [{"name": "db", "plugin": "postgres", "config": {"dsn": ")" + pg().dsn(db) +
-                             R"(", "table": "d", "create_table": false, "copy_format": ")" + format + R"("}}]})";
-    std::remove(dir.file("state.db").c_str());
-    auto r = run(dir, json);
+    auto r = csv_to_pg(dir, dir.file("d.csv"), db, "d", 2, format);
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("read 10, written 10, rejected 0"), std::string::npos) << r.out;
   }
   const std::string q = "SELECT x::text FROM d x ORDER BY id";
   EXPECT_EQ(pg().psql(q, dst_auto), pg().psql(q, dst_text));
-  const std::string log = ferry::test::slurp(pg().socket_dir() + "/server.log");
-  std::istringstream lines(log);
-  size_t binary_copies = 0;
-  for (std::string line; std::getline(lines, line);)
-    if (line.find("LOG:  statement: COPY \"d\"") != std::string::npos &&
-        line.find("(FORMAT binary)") != std::string::npos)
-      ++binary_copies;
   // Five batches of two rows; the one holding "1e5" (id 7) is text.
-  EXPECT_EQ(binary_copies, 4u) << log;
+  EXPECT_EQ(binary_copies_into("d"), 4u);
 }
 
 // Timestamps read from a CSV are text to Ferry. The sink sends in binary
@@ -521,14 +522,7 @@ TEST_F(PostgresConnector, TimestampTextStoresWhatTextCopyStores) {
   pg().psql("ALTER DATABASE tst_auto SET log_statement = 'all'");
   std::vector<std::string> summaries;
   for (const auto& [db, format] : {std::pair<std::string, std::string>{dst_auto, "auto"}, {dst_text, "text"}}) {
-    const std::string json = R"({"name": "tst", "state": {"type": "sqlite", "path": "state.db"},
-      "source": {"plugin": "file", "config": {"paths": ")" + dir.file("s.csv") +
-                             R"(", "columns_types": {"id": "int64"}}},
-      "batch": {"max_records": 1},
-      "sinks": [{"name": "db", "plugin": "postgres", "config": {"dsn": ")" + pg().dsn(db) +
-                             R"(", "table": "s", "create_table": false, "copy_format": ")" + format + R"("}}]})";
-    std::remove(dir.file("state.db").c_str());
-    auto r = run(dir, json);
+    auto r = csv_to_pg(dir, dir.file("s.csv"), db, "s", 1, format);
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const size_t at = r.out.find("read ");
     ASSERT_NE(at, std::string::npos) << r.out;
@@ -539,14 +533,7 @@ TEST_F(PostgresConnector, TimestampTextStoresWhatTextCopyStores) {
   EXPECT_EQ(pg().psql("SELECT string_agg(id::text, ',' ORDER BY id) FROM s WHERE id IN (10, 12)", dst_auto), "\n");
   const std::string q = "SET TimeZone = 'UTC'; SELECT x::text FROM s x ORDER BY id";
   EXPECT_EQ(pg().psql(q, dst_auto), pg().psql(q, dst_text));
-  const std::string log = ferry::test::slurp(pg().socket_dir() + "/server.log");
-  std::istringstream lines(log);
-  size_t binary_copies = 0;
-  for (std::string line; std::getline(lines, line);)
-    if (line.find("LOG:  statement: COPY \"s\"") != std::string::npos &&
-        line.find("(FORMAT binary)") != std::string::npos)
-      ++binary_copies;
-  EXPECT_EQ(binary_copies, binary_rows) << log;
+  EXPECT_EQ(binary_copies_into("s"), binary_rows);
 }
 
 TEST_F(PostgresConnector, UpsertMergesAndDeletesByKey) {
