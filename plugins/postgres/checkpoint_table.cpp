@@ -67,13 +67,18 @@ void CheckpointTable::save(Connection& c, const FerryCheckpoint& cp, std::string
   key.add_text(quoted_);
   key.add_text(pipeline_s);
   key.add_text(partition);
-  c.exec(std::string("SELECT pg_advisory_xact_lock(") + kLockKey + ")", key,
+  key.prepared = true;  // every commit runs these two
+  // Held, to go with the upsert: one round trip. Not with the COMMIT: the
+  // lock must be granted before COMMIT leaves, or a checkpoint() asked while
+  // that COMMIT is still on its way would find no lock to wait for.
+  c.hold(std::string("SELECT pg_advisory_xact_lock(") + kLockKey + ")", key,
          "locking the partition's checkpoint in table " + quoted_);
   Params p;
   p.add_text(pipeline_s);
   p.add_text(partition);
   p.add_binary(ferry::view(cp.position));  // opaque bytes: binary, no encoding check
   p.add_text(run_id);
+  p.prepared = true;
   const uint64_t token = ferry::fence_token(cp);
   if (token == 0) {
     // updated_at is bookkeeping for people reading the table, not logic.

@@ -117,7 +117,7 @@ std::string Connection::message(std::string_view what, std::string_view detail) 
   return redact(msg);
 }
 
-void Connection::fail(const PGresult* r, std::string_view what) {
+void Connection::fail(const PGresult* r, std::string_view what, bool held) {
   const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
   std::string detail = r ? PQresultErrorMessage(r) : "";
   if (detail.empty()) detail = PQerrorMessage(conn_);
@@ -126,7 +126,7 @@ void Connection::fail(const PGresult* r, std::string_view what) {
   const std::string sqlstate = state ? state : "";
   if (!sqlstate.empty()) detail += " [SQLSTATE " + sqlstate + "]";
   if (lost) detail += " (connection lost)";
-  throw PgError(ferry::support::status_of_sqlstate(sqlstate, lost), message(what, detail), sqlstate, lost);
+  throw PgError(ferry::support::status_of_sqlstate(sqlstate, lost), message(what, detail), sqlstate, lost, held);
 }
 
 Result Connection::check(Result r, std::string_view what) {
@@ -136,18 +136,162 @@ Result Connection::check(Result r, std::string_view what) {
 }
 
 Result Connection::exec(const std::string& sql, std::string_view what) {
+  if (!held_.empty()) return exec_with_held(sql, what);
   return check(Result(PQexec(conn_, sql.c_str())), what);
 }
 
 Result Connection::exec(const std::string& sql, const Params& p, std::string_view what,
                         int result_format) {
+  if (!held_.empty() || p.prepared) return pipeline_with_held(&sql, &p, what, result_format);
   return check(Result(PQexecParams(conn_, sql.c_str(), static_cast<int>(p.values.size()), nullptr,
                                    p.values.data(), p.lengths.data(), p.formats.data(),
                                    result_format)),
                what);
 }
 
+void Connection::hold(std::string sql, std::string what) { held_.push_back(Held{std::move(sql), std::move(what), {}, {}}); }
+
+void Connection::hold(std::string sql, const Params& p, std::string what) {
+  Held h{std::move(sql), std::move(what), {}, p.formats, p.prepared};
+  for (size_t i = 0; i < p.values.size(); ++i)
+    h.values.emplace_back(p.values[i], static_cast<size_t>(p.lengths[i]));
+  held_.push_back(std::move(h));
+}
+
+std::string Connection::prepared_name(const std::string& sql) const {
+  auto it = prepared_.find(sql);
+  return it == prepared_.end() ? std::string() : it->second;
+}
+
+Result Connection::exec_with_held(const std::string& sql, std::string_view what) {
+  // A held statement with parameters needs the extended protocol, which
+  // takes one statement at a time, and `sql` may be several.
+  for (const Held& h : held_)
+    if (!h.values.empty() || h.prepared) {
+      pipeline_with_held(nullptr, nullptr, what, 0);
+      return exec(sql, what);
+    }
+  std::vector<Held> held = std::move(held_);
+  held_.clear();
+  std::string text;
+  for (const Held& h : held) text += h.sql + ";\n";
+  text += sql;
+  if (PQsendQuery(conn_, text.c_str()) != 1) fail(nullptr, held.front().what, true);
+  // One result per statement, in order; the server stops at the first
+  // failure. COPY FROM STDIN at the end leaves its COPY_IN result for last.
+  Result answer, failure;
+  size_t index = 0, failed_at = 0;
+  while (PGresult* r = PQgetResult(conn_)) {
+    Result next(r);
+    const ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_COPY_IN && !failure) {
+      failure = std::move(next);
+      failed_at = index;
+    } else if (!failure) {
+      answer = std::move(next);
+    }
+    ++index;
+    if (st == PGRES_COPY_IN || broken()) break;
+  }
+  if (failure && failed_at < held.size()) fail(failure.get(), held[failed_at].what, true);
+  if (failure) fail(failure.get(), what);
+  return check(std::move(answer), what);
+}
+
+Result Connection::pipeline_with_held(const std::string* sql, const Params* p, std::string_view what,
+                                      int result_format) {
+  std::vector<Held> held = std::move(held_);
+  held_.clear();
+  // Each statement is one query of the pipeline, after its PREPARE when it
+  // is to be kept prepared and is not yet.
+  struct Step {
+    size_t statement;  // index into `held`; held.size() is `sql`
+    std::string prepare;  // the name it is being prepared under; empty: it runs
+  };
+  std::vector<Step> steps;
+  const auto what_of = [&](size_t i) { return i < held.size() ? std::string_view(held[i].what) : what; };
+  const auto sql_of = [&](size_t i) -> const std::string& { return i < held.size() ? held[i].sql : *sql; };
+  bool sent = PQenterPipelineMode(conn_) == 1;
+  const size_t statements = held.size() + (sql ? 1 : 0);
+  size_t new_names = 0;
+  for (size_t i = 0; i < statements && sent; ++i) {
+    std::vector<const char*> values;
+    std::vector<int> lengths;
+    const int* formats = nullptr;
+    bool prepared = false;
+    if (i < held.size()) {
+      for (const std::string& v : held[i].values) {
+        values.push_back(v.data());
+        lengths.push_back(static_cast<int>(v.size()));
+      }
+      formats = held[i].formats.data();
+      prepared = held[i].prepared;
+    } else {
+      values = p->values;
+      lengths = p->lengths;
+      formats = p->formats.data();
+      prepared = p->prepared;
+    }
+    const int n = static_cast<int>(values.size());
+    const int format = i < held.size() ? 0 : result_format;
+    if (!prepared) {
+      sent = PQsendQueryParams(conn_, sql_of(i).c_str(), n, nullptr, values.data(), lengths.data(), formats, format) == 1;
+      steps.push_back({i, {}});
+      continue;
+    }
+    std::string name = prepared_name(sql_of(i));
+    if (name.empty()) {
+      name = "ferry_" + std::to_string(prepared_.size() + new_names++);
+      sent = PQsendPrepare(conn_, name.c_str(), sql_of(i).c_str(), n, nullptr) == 1;
+      steps.push_back({i, name});
+    }
+    sent = sent && PQsendQueryPrepared(conn_, name.c_str(), n, values.data(), lengths.data(), formats, format) == 1;
+    steps.push_back({i, {}});
+  }
+  sent = sent && PQpipelineSync(conn_) == 1;
+  // Each step's results end with a NULL; after a failure the steps left
+  // answer PIPELINE_ABORTED; the sync ends the pipeline.
+  Result answer, failure;
+  size_t step = 0, failed_at = 0;
+  bool synced = false;
+  while (sent && !synced && step <= steps.size()) {
+    PGresult* r = PQgetResult(conn_);
+    if (r == nullptr) {
+      ++step;
+      if (broken()) break;
+      continue;
+    }
+    Result next(r);
+    const ExecStatusType st = PQresultStatus(r);
+    if (st == PGRES_PIPELINE_SYNC) {
+      synced = true;
+    } else if (st == PGRES_PIPELINE_ABORTED || step >= steps.size()) {
+      continue;
+    } else if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+      if (!failure) {
+        failure = std::move(next);
+        failed_at = steps[step].statement;
+      }
+    } else if (!steps[step].prepare.empty()) {
+      prepared_[sql_of(steps[step].statement)] = steps[step].prepare;
+    } else if (sql && steps[step].statement == held.size()) {
+      answer = std::move(next);
+    }
+  }
+  const bool idle = synced && PQexitPipelineMode(conn_) == 1;
+  if (failure) fail(failure.get(), what_of(failed_at), failed_at < held.size());
+  if (!idle) {
+    // A connection left inside a pipeline serves nothing more: as good as lost.
+    const std::string detail = one_line(PQerrorMessage(conn_));
+    const size_t at = step < steps.size() ? steps[step].statement : statements - 1;
+    throw PgError(FERRY_RETRY, message(what_of(at), detail + " (connection lost)"), "", true, at < held.size());
+  }
+  if (!sql) return Result();
+  return check(std::move(answer), what);
+}
+
 bool Connection::send(const std::string& sql, const Params& p) {
+  if (!held_.empty()) return false;
   return PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(p.values.size()), nullptr, p.values.data(),
                            p.lengths.data(), p.formats.data(), 0) == 1;
 }

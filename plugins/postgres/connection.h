@@ -25,6 +25,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace ferry_pg {
@@ -37,16 +38,21 @@ using Result = std::unique_ptr<PGresult, ResultDeleter>;
 class PgError : public ferry::Error {
  public:
   PgError(FerryStatus status, const std::string& message, std::string sqlstate,
-          bool connection_lost)
+          bool connection_lost, bool held = false)
       : ferry::Error(status, message, connection_lost ? 500 : 0),
         sqlstate_(std::move(sqlstate)),
-        connection_lost_(connection_lost) {}
+        connection_lost_(connection_lost),
+        held_(held) {}
   const std::string& sqlstate() const { return sqlstate_; }
   bool connection_lost() const { return connection_lost_; }
+  // The statement that failed was a held one (Connection::hold), sent with
+  // the call that threw.
+  bool held() const { return held_; }
 
  private:
   std::string sqlstate_;
   bool connection_lost_;
+  bool held_;
 };
 
 // Text parameters of a statement; null entries are SQL NULL.
@@ -54,6 +60,9 @@ struct Params {
   std::vector<const char*> values;
   std::vector<int> lengths;
   std::vector<int> formats;  // 0 text, 1 binary
+  // Keep the statement prepared on the connection, parsed and planned once:
+  // for the few fixed statements every batch runs.
+  bool prepared = false;
   void add_text(const std::string& s) { add(s.data(), s.size(), 0); }
   // Only views are kept: a temporary would be gone before the statement runs.
   void add_text(std::string&&) = delete;
@@ -86,12 +95,25 @@ class Connection {
 
   // Runs SQL (possibly several statements); throws on failure.
   Result exec(const std::string& sql, std::string_view what);
+  // One statement with bound parameters.
   Result exec(const std::string& sql, const Params& params, std::string_view what,
               int result_format = 0);
 
+  // A statement whose answer nothing waits for (BEGIN, SAVEPOINT, LOCK, a
+  // checkpoint upsert before COMMIT) is held and goes out with the next
+  // exec() or copy_start(), in the same round trip: as one simple query
+  // when none has parameters, else as a pipeline. One statement each. If a
+  // held statement fails, that call throws its error, with its `what` and
+  // PgError::held() set, and the statements after it did not run.
+  void hold(std::string sql, std::string what);
+  void hold(std::string sql, const Params& params, std::string what);
+  // Forgets what is held (before a ROLLBACK, which makes it moot).
+  void drop_held() noexcept { held_.clear(); }
+
   // A query sent now and collected later, so the server works while the
-  // caller does. send() never throws: false means nothing is in flight,
-  // and the caller runs the query again with exec(), which reports why.
+  // caller does. send() never throws: false means nothing is in flight
+  // (also while statements are held), and the caller runs the query again
+  // with exec(), which reports why.
   // collect() throws like exec().
   bool send(const std::string& sql, const Params& params);
   Result collect(std::string_view what);
@@ -108,14 +130,30 @@ class Connection {
   std::string redact(std::string_view text) const;
 
  private:
-  [[noreturn]] void fail(const PGresult* r, std::string_view what);
+  struct Held {
+    std::string sql;
+    std::string what;
+    std::vector<std::string> values;  // owned: Params only points at its values
+    std::vector<int> formats;
+    bool prepared = false;
+  };
+  // The name `sql` is prepared under on this connection; empty when it is not (yet).
+  std::string prepared_name(const std::string& sql) const;
+  [[noreturn]] void fail(const PGresult* r, std::string_view what, bool held = false);
   Result check(Result r, std::string_view what);
+  // Sends the held statements and then `sql` as one simple query.
+  Result exec_with_held(const std::string& sql, std::string_view what);
+  // Sends the held statements and then `sql` (when given) as one pipeline.
+  Result pipeline_with_held(const std::string* sql, const Params* params, std::string_view what,
+                            int result_format);
 
   std::string who_;
   std::optional<ferry::Host> host_;  // for the server's notices
   ferry::SecretScrubber scrub_;  // the password as meant and as libpq read it, masked in messages
   std::string endpoint_;
   PGconn* conn_ = nullptr;
+  std::vector<Held> held_;
+  std::unordered_map<std::string, std::string> prepared_;  // statement -> its name
 };
 
 // host:port/db of a DSN as libpq would resolve it, for messages; never the

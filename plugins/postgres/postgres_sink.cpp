@@ -105,12 +105,17 @@ Connection& PostgresSink::live() {
 
 void PostgresSink::exec(const std::string& sql, std::string_view what) { live().exec(sql, what); }
 
+void PostgresSink::exec_later(const std::string& sql, std::string_view what) {
+  live().hold(sql, std::string(what));
+}
+
 void PostgresSink::save_checkpoint(const FerryCheckpoint& checkpoint) {
   checkpoints_.save(live(), checkpoint, pipeline_);
 }
 
 void PostgresSink::rollback() noexcept {
   if (!conn_ || conn_->broken()) return;
+  conn_->drop_held();
   try {
     conn_->exec("ROLLBACK", "rolling back " + where_);
   } catch (const ferry::Error&) {
@@ -120,17 +125,24 @@ void PostgresSink::rollback() noexcept {
 
 ferry::support::Loss PostgresSink::loss() noexcept {
   bool lost = !conn_ || conn_->broken();
+  bool held = false;
   if (std::exception_ptr failure = std::current_exception()) {
     try {
       std::rethrow_exception(failure);
     } catch (const PgError& e) {
       lost = lost || e.connection_lost();
+      held = e.held();
     } catch (...) {
     }
   }
-  if (!lost) return ferry::support::Loss::kCall;
-  drop_connection();
-  return ferry::support::Loss::kConnection;
+  if (lost) {
+    drop_connection();
+    return ferry::support::Loss::kConnection;
+  }
+  // A held statement (a BEGIN, SAVEPOINT or RELEASE sent with this call)
+  // failed: which savepoint stands is not known, so the transaction is
+  // treated as gone rather than rolled back to a guess.
+  return held ? ferry::support::Loss::kTransaction : ferry::support::Loss::kCall;
 }
 
 void PostgresSink::began() {
@@ -156,7 +168,7 @@ void PostgresSink::pin_column_types(Connection& c) {
   if (types_pinned_ || opts_.copy_format != CopyFormat::kAuto || opts_.mode != WriteMode::kAppend) return;
   types_pinned_ = true;
   if (!table_.exists(c)) return;  // created in this transaction, from the batch's own types
-  c.exec("LOCK TABLE " + table_.quoted() + " IN ROW EXCLUSIVE MODE", "locking " + where_);
+  c.hold("LOCK TABLE " + table_.quoted() + " IN ROW EXCLUSIVE MODE", "locking " + where_);
   table_.forget();
 }
 

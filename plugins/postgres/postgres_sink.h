@@ -15,6 +15,12 @@
 // checkpoint until it ends, and checkpoint() waits for it, so the answer is
 // the outcome even while that COMMIT is still on its way to the server.
 //
+// Round trips: the statements whose answers nothing waits for (BEGIN,
+// SAVEPOINT, the table lock, RELEASE, the checkpoint lock) are held and
+// sent with the next one that has an answer (Connection::hold), so an
+// append batch takes five: the column types, COPY's two, the checkpoint,
+// COMMIT.
+//
 // Thread safety: one instance is called serially (ABI convention 4).
 #ifndef FERRY_PLUGINS_POSTGRES_POSTGRES_SINK_H_
 #define FERRY_PLUGINS_POSTGRES_POSTGRES_SINK_H_
@@ -56,6 +62,7 @@ class PostgresSink final : public ferry::Sink, private ferry::support::SinkDiale
 
   // SinkDialect
   void exec(const std::string& sql, std::string_view what) override;
+  void exec_later(const std::string& sql, std::string_view what) override;
   void save_checkpoint(const FerryCheckpoint& checkpoint) override;
   void rollback() noexcept override;
   ferry::support::Loss loss() noexcept override;

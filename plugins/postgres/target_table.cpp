@@ -22,6 +22,7 @@ const char* pg_type_for(FerryType type) {
 void TargetTable::load(Connection& c) {
   Params p;
   p.add_text(quoted_);
+  p.prepared = true;  // read again in every transaction that COPYs in binary
   // to_regclass: NULL instead of an error when the table does not exist.
   Result r = c.exec(
       "SELECT a.attname, t.typcategory, a.atttypid::int8 FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "

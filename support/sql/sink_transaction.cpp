@@ -4,7 +4,7 @@ namespace ferry::support {
 
 void SinkTransaction::begin() {
   if (open_) return;
-  dialect_.exec(sql_.begin, "beginning a transaction on " + where_);
+  dialect_.exec_later(sql_.begin, "beginning a transaction on " + where_);
   open_ = true;
   staged_ = 0;  // lost_staged_ stays: only abort() forgets the loss
   dialect_.began();
@@ -31,9 +31,9 @@ void SinkTransaction::write(const std::function<int64_t()>& work) {
   begin();
   int64_t staged = 0;
   try {
-    dialect_.exec(sql_.savepoint, "opening a savepoint on " + where_);
+    dialect_.exec_later(sql_.savepoint, "opening a savepoint on " + where_);
     staged = work();
-    if (!sql_.release.empty()) dialect_.exec(sql_.release, "releasing a savepoint on " + where_);
+    if (!sql_.release.empty()) dialect_.exec_later(sql_.release, "releasing a savepoint on " + where_);
   } catch (...) {
     Loss loss = dialect_.loss();
     if (loss == Loss::kCall) {

@@ -48,6 +48,11 @@ class SinkDialect {
   virtual ~SinkDialect() = default;
   // Runs one statement; throws ferry::Error.
   virtual void exec(const std::string& sql, std::string_view what) = 0;
+  // A statement whose answer nothing waits for (BEGIN, SAVEPOINT, RELEASE).
+  // A dialect whose driver can may hold it and send it with the next one,
+  // saving a round trip; its failure then surfaces there, and loss() must
+  // not call it the next call's alone.
+  virtual void exec_later(const std::string& sql, std::string_view what) { exec(sql, what); }
   virtual void save_checkpoint(const FerryCheckpoint& checkpoint) = 0;
   // Ends whatever is open; when it cannot, drops the connection (the server
   // rolls back what a closed connection had open).
