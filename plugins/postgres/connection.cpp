@@ -290,10 +290,10 @@ Result Connection::pipeline_with_held(const std::string* sql, const Params* p, s
   return check(std::move(answer), what);
 }
 
-bool Connection::send(const std::string& sql, const Params& p) {
+bool Connection::send(const std::string& sql, const Params& p, int result_format) {
   if (!held_.empty()) return false;
   return PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(p.values.size()), nullptr, p.values.data(),
-                           p.lengths.data(), p.formats.data(), 0) == 1;
+                           p.lengths.data(), p.formats.data(), result_format) == 1;
 }
 
 Result Connection::collect(std::string_view what) {

@@ -115,7 +115,7 @@ class Connection {
   // (also while statements are held), and the caller runs the query again
   // with exec(), which reports why.
   // collect() throws like exec().
-  bool send(const std::string& sql, const Params& params);
+  bool send(const std::string& sql, const Params& params, int result_format = 0);
   Result collect(std::string_view what);
 
   // COPY ... FROM STDIN: start with exec of the COPY statement (which

@@ -1,5 +1,7 @@
 #include "copy_binary.h"
 
+#include "binary_values.h"
+
 #include "time/civil_time.h"
 #include "time/timestamp_text.h"
 
@@ -11,11 +13,11 @@
 namespace ferry_pg {
 namespace {
 
-// PostgreSQL timestamps count microseconds from 2000-01-01 00:00 UTC, and
-// start at 4714-11-24 BC (Unix microseconds below; the upper end is beyond
-// int64 in Unix microseconds). Outside that range text COPY lets the server
-// name the value in its error; in binary INT64_MIN would be -infinity.
-constexpr int64_t kPgEpochMicros = 946684800LL * 1000000;
+// PostgreSQL timestamps count microseconds from 2000-01-01 00:00 UTC
+// (kPgEpochMicros), and start at 4714-11-24 BC (Unix microseconds below;
+// the upper end is beyond int64 in Unix microseconds). Outside that range
+// text COPY lets the server name the value in its error; in binary
+// INT64_MIN would be -infinity.
 constexpr int64_t kPgMinTimestampUnixMicros = -210866803200000000LL;
 
 // numeric's sign words and limits (utils/adt/numeric.c).

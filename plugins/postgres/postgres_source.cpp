@@ -1,10 +1,12 @@
 #include "postgres_source.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
 
+#include "binary_values.h"
 #include "ident.h"
 #include "sql/key_range.h"
 #include "position.h"
@@ -59,6 +61,33 @@ std::string_view value(const PGresult* r, int row, size_t col) {
   return std::string_view(PQgetvalue(r, row, c), static_cast<size_t>(PQgetlength(r, row, c)));
 }
 
+constexpr int kBinaryResults = 1;
+
+// Which types arrive in their own binary form; the rest as text.
+Wire wire_of(const SourceColumn& col) {
+  if (col.as_json) return Wire::kText;  // to_json(): json, whose binary form is its text
+  switch (col.kind) {
+    case ColumnKind::kInt: case ColumnKind::kDouble: case ColumnKind::kBool: case ColumnKind::kBytes:
+    case ColumnKind::kTimestamp:
+      return Wire::kBinary;
+    case ColumnKind::kJson: return col.oid == 3802 ? Wire::kJsonb : Wire::kText;
+    case ColumnKind::kDecimal: case ColumnKind::kString: break;
+  }
+  return Wire::kText;
+}
+
+// text, varchar, name, bpchar: the binary form is the text itself (char(n)
+// with its padding, as its output prints it).
+bool sends_its_text(unsigned oid) { return oid == 25 || oid == 1043 || oid == 19 || oid == 1042; }
+
+void append_hex(std::string& out, std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (unsigned char c : bytes) {
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+}
+
 }  // namespace
 
 void PostgresSource::check_config(const ferry::Context& ctx) { parse_source_options(ctx); }
@@ -77,6 +106,7 @@ Connection& PostgresSource::connection() {
   if (conn_ && !conn_->broken()) return *conn_;
   conn_.reset();
   prefetched_ = false;
+  ahead_.reset();
   page_.reset();  // rows of a dead connection's result are still valid, but re-read them
   conn_ = std::make_unique<Connection>(opts_.dsn, kWho, &host_);
   return *conn_;
@@ -114,21 +144,32 @@ void PostgresSource::describe_columns() {
   // have OIDs that differ per database.
   Params p;
   p.add_text(oids);
+  // The output function is named as regproc prints it: schema-qualified
+  // and quoted where the search path would not find it.
   Result types = c.exec(
-      "SELECT oid::int8, typcategory, format_type(oid, NULL) FROM pg_type WHERE oid = ANY($1::oid[])",
+      "SELECT oid::int8, typcategory, format_type(oid, NULL), typoutput::regproc::text FROM pg_type "
+      "WHERE oid = ANY($1::oid[])",
       p, "reading column types");
   for (int i = 0; i < n; ++i) {
     const unsigned oid = PQftype(r.get(), i);
     char category = 'U';
     std::string sql_type = "text";
+    std::string output_fn;
     for (int t = 0; t < PQntuples(types.get()); ++t) {
       if (std::strtoul(PQgetvalue(types.get(), t, 0), nullptr, 10) != oid) continue;
       category = PQgetvalue(types.get(), t, 1)[0];
       sql_type = PQgetvalue(types.get(), t, 2);
+      output_fn = PQgetvalue(types.get(), t, 3);
     }
+    if (output_fn.empty() || output_fn == "-")
+      fail(FERRY_ERROR_CONFIG, "column " + quote_ident(columns_[static_cast<size_t>(i)].name) + " has type " +
+                                   sql_type + ", which has no text output");
     SourceColumn& col = columns_[static_cast<size_t>(i)];
     col.kind = kind_of(oid, category, &col.as_json);
     col.sql_type = sql_type;
+    col.oid = oid;
+    col.output_fn = output_fn;
+    col.wire = wire_of(col);
   }
 
   for (const std::string& name : opts_.cursor) cursor_cols_.push_back(column_index(name, "cursor"));
@@ -144,6 +185,17 @@ void PostgresSource::describe_columns() {
                                    " must be an integer column, is " +
                                    columns_[*partition_col_].sql_type);
   }
+
+  // Cursor and key columns that arrive in binary come a second time, as
+  // text, after the others.
+  int extra = static_cast<int>(columns_.size());
+  const auto needs_text = [&](size_t k) {
+    SourceColumn& col = columns_[k];
+    if (col.text_at >= 0) return;
+    col.text_at = col.wire == Wire::kText ? static_cast<int>(k) : extra++;
+  };
+  for (size_t k : cursor_cols_) needs_text(k);
+  for (size_t k : key_cols_) needs_text(k);
 
   for (size_t i = 0; i < columns_.size(); ++i) {
     bool is_key = false;
@@ -201,9 +253,19 @@ std::string PostgresSource::page_sql(const Range& range, bool after_cursor) cons
   std::string sql = "SELECT ";
   for (size_t i = 0; i < columns_.size(); ++i) {
     if (i > 0) sql += ", ";
-    const std::string q = quote_ident(columns_[i].name);
-    sql += columns_[i].as_json ? "to_json(ferry_src." + q + ") AS " + q : "ferry_src." + q;
+    const SourceColumn& col = columns_[i];
+    const std::string q = "ferry_src." + quote_ident(col.name);
+    if (col.as_json) sql += "to_json(" + q + ")";
+    else if (col.wire != Wire::kText || sends_its_text(col.oid) || col.kind == ColumnKind::kJson) sql += q;
+    else sql += col.output_fn + "(" + q + ")";
   }
+  // The text forms of cursor and key columns that came in binary, in the
+  // order describe_columns() numbered them.
+  std::vector<const SourceColumn*> texts;
+  for (const SourceColumn& col : columns_)
+    if (col.text_at >= static_cast<int>(columns_.size())) texts.push_back(&col);
+  std::sort(texts.begin(), texts.end(), [](const SourceColumn* a, const SourceColumn* b) { return a->text_at < b->text_at; });
+  for (const SourceColumn* col : texts) sql += ", " + col->output_fn + "(ferry_src." + quote_ident(col->name) + ")";
   sql += " FROM " + from_ + " AS ferry_src";
   std::vector<std::string> conds;
   if (after_cursor) {
@@ -304,14 +366,16 @@ void PostgresSource::start_range(std::string_view partition, const Range& range,
 void PostgresSource::fetch_page() {
   Connection& c = connection();
   const std::string what = "reading partition " + partition_;
-  if (prefetched_) {
+  if (ahead_) {
+    page_ = std::move(ahead_);
+  } else if (prefetched_) {
     prefetched_ = false;
     page_ = c.collect(what);
   } else {
     Params p;
     if (last_cursor_)
       for (const std::string& v : *last_cursor_) p.add_text(v);
-    page_ = c.exec(last_cursor_ ? next_sql_ : first_sql_, p, what);
+    page_ = c.exec(last_cursor_ ? next_sql_ : first_sql_, p, what, kBinaryResults);
   }
   page_row_ = 0;
   const int n = PQntuples(page_.get());
@@ -321,13 +385,86 @@ void PostgresSource::fetch_page() {
   // it while this page is converted, instead of idling in between.
   Params p;
   for (size_t k : cursor_cols_) {
-    const int col = static_cast<int>(k);
-    p.add(PQgetvalue(page_.get(), n - 1, col), static_cast<size_t>(PQgetlength(page_.get(), n - 1, col)), 0);
+    const std::string_view text = text_of(n - 1, k);
+    p.add(text.data(), text.size(), 0);
   }
-  prefetched_ = c.send(next_sql_, p);
+  prefetched_ = c.send(next_sql_, p, kBinaryResults);
+}
+
+std::string_view PostgresSource::text_of(int row, size_t col) const {
+  return value(page_.get(), row, static_cast<size_t>(columns_[col].text_at));
+}
+
+std::string PostgresSource::row_payload(int row) {
+  const PGresult* r = page_.get();
+  // Floats and timestamps as the server prints them: it is sent them back.
+  std::vector<size_t> printed;
+  std::string sql = "SELECT ";
+  Params p;
+  for (size_t f = 0; f < columns_.size(); ++f) {
+    const ColumnKind kind = columns_[f].kind;
+    if (PQgetisnull(r, row, static_cast<int>(f)) ||
+        (kind != ColumnKind::kDouble && kind != ColumnKind::kTimestamp))
+      continue;
+    const std::string_view bytes = value(r, row, f);
+    p.add(bytes.data(), bytes.size(), 1);
+    sql += (printed.empty() ? "" : ", ") + columns_[f].output_fn + "($" + std::to_string(printed.size() + 1) +
+           "::" + columns_[f].sql_type + ")";
+    printed.push_back(f);
+  }
+  Result texts;
+  if (!printed.empty()) {
+    // A new connection mid-page would drop the page (connection()), so the
+    // live one is used, and a failure re-reads the page from this row: the
+    // rows before it are in the batch or the DLQ already.
+    if (row > 0) remember_cursor(row - 1);
+    try {
+      if (!conn_ || conn_->broken())
+        throw ferry::Error(FERRY_RETRY, std::string(kWho) + ": the connection was lost (" + partition_ + ")");
+      // The connection must be idle: a page asked for ahead is read first.
+      if (prefetched_) {
+        prefetched_ = false;
+        ahead_ = conn_->collect("reading partition " + partition_);
+      }
+      texts = conn_->exec(sql, p, "printing a rejected row of partition " + partition_);
+    } catch (const ferry::Error&) {
+      page_.reset();
+      ahead_.reset();
+      more_ = true;
+      throw;
+    }
+  }
+  boost::json::object payload;
+  size_t next_printed = 0;
+  for (size_t f = 0; f < columns_.size(); ++f) {
+    const SourceColumn& col = columns_[f];
+    if (PQgetisnull(r, row, static_cast<int>(f))) {
+      payload[col.name] = nullptr;
+      continue;
+    }
+    const std::string_view bytes = value(r, row, f);
+    std::string text;
+    if (next_printed < printed.size() && printed[next_printed] == f) {
+      text = std::string(value(texts.get(), 0, next_printed++));
+    } else if (col.kind == ColumnKind::kInt) {
+      text = std::to_string(read_binary_int(bytes, col.oid == 26).value_or(0));
+    } else if (col.kind == ColumnKind::kBool) {
+      text = !bytes.empty() && bytes[0] ? "t" : "f";
+    } else if (col.kind == ColumnKind::kBytes) {
+      text = "\\x";
+      append_hex(text, bytes);
+    } else if (col.wire == Wire::kJsonb) {
+      text = std::string(bytes.substr(bytes.empty() ? 0 : 1));
+    } else {
+      text = std::string(bytes);
+    }
+    payload[col.name] = text;
+  }
+  return boost::json::serialize(payload);
 }
 
 void PostgresSource::drop_prefetch() {
+  ahead_.reset();
   if (!prefetched_) return;
   prefetched_ = false;
   try {
@@ -339,7 +476,7 @@ void PostgresSource::drop_prefetch() {
 
 void PostgresSource::remember_cursor(int row) {
   std::vector<std::string> values;
-  for (size_t k : cursor_cols_) values.emplace_back(value(page_.get(), row, k));
+  for (size_t k : cursor_cols_) values.emplace_back(text_of(row, k));
   last_cursor_ = std::move(values);
 }
 
@@ -353,7 +490,7 @@ void PostgresSource::encode_columns(int row, const std::vector<size_t>& cols, st
   // capacity, so a row costs no allocation here.
   out->clear();
   views_scratch_.clear();
-  for (size_t k : cols) views_scratch_.push_back(value(page_.get(), row, k));
+  for (size_t k : cols) views_scratch_.push_back(text_of(row, k));
   append_position(*out, views_scratch_);
 }
 
@@ -364,83 +501,84 @@ bool PostgresSource::convert_row(int row) {
       fail(FERRY_ERROR_CONFIG, "cursor column " + quote_ident(columns_[k].name) +
                                    " is NULL in a row; cursor columns must be NOT NULL");
 
+  std::string_view key;
+  if (key_cols_.size() == 1) {
+    key = text_of(row, key_cols_[0]);
+  } else if (!key_cols_.empty()) {
+    encode_columns(row, key_cols_, &key_scratch_);
+    key = key_scratch_;
+  }
+
   // Timestamps first: a row that cannot be represented goes to the DLQ
   // whole, before anything of it is in the batch.
   ts_scratch_.assign(columns_.size(), 0);
   for (size_t f = 0; f < columns_.size(); ++f) {
     if (columns_[f].kind != ColumnKind::kTimestamp || PQgetisnull(r, row, static_cast<int>(f))) continue;
-    const std::string_view text = value(r, row, f);
-    const TimestampParse st = parse_timestamp(text, &ts_scratch_[f]);
+    const TimestampParse st = read_binary_timestamp(value(r, row, f), &ts_scratch_[f]);
     if (st == TimestampParse::kOk) continue;
-    boost::json::object payload;
-    for (size_t g = 0; g < columns_.size(); ++g) {
-      if (PQgetisnull(r, row, static_cast<int>(g))) payload[columns_[g].name] = nullptr;
-      else payload[columns_[g].name] = boost::json::string_view(value(r, row, g).data(), value(r, row, g).size());
-    }
-    const std::string why = st == TimestampParse::kInfinite
-                                ? "has no microsecond value (infinity)"
-                                : st == TimestampParse::kOutOfRange ? "is beyond the int64 microsecond range"
-                                                                    : "could not be parsed";
-    host_.reject(partition_, position_of(row), "", boost::json::serialize(payload),
-                 std::string(kWho) + ": column " + quote_ident(columns_[f].name) + " value '" +
-                     std::string(text) + "' " + why);
+    if (st == TimestampParse::kBad) bad_binary(f, row);
+    const std::string payload = row_payload(row);
+    const std::string shown = std::string(boost::json::parse(payload).as_object().at(columns_[f].name).as_string());
+    const std::string why =
+        st == TimestampParse::kInfinite ? "has no microsecond value (infinity)" : "is beyond the int64 microsecond range";
+    host_.reject(partition_, position_of(row), key, payload,
+                 std::string(kWho) + ": column " + quote_ident(columns_[f].name) + " value '" + shown + "' " + why);
     host_.count("postgres_source_rejected", 1);
     return false;
   }
 
-  std::string_view key;
-  if (key_cols_.size() == 1) {
-    key = value(r, row, key_cols_[0]);
-  } else if (!key_cols_.empty()) {
-    encode_columns(row, key_cols_, &key_scratch_);
-    key = key_scratch_;
-  }
   encode_columns(row, cursor_cols_, &position_scratch_);
   const size_t out = builder_.add_row(key, position_scratch_);
   for (size_t f = 0; f < columns_.size(); ++f) {
     const int c = static_cast<int>(f);
     if (PQgetisnull(r, row, c)) continue;  // the row starts all NULL
-    const std::string_view text = value(r, row, f);
+    const std::string_view bytes = value(r, row, f);
     switch (columns_[f].kind) {
       case ColumnKind::kInt: {
-        int64_t v = 0;
-        std::from_chars(text.data(), text.data() + text.size(), v);
-        builder_.set_int(out, f, v);
+        const std::optional<int64_t> v = read_binary_int(bytes, columns_[f].oid == 26);
+        if (!v) bad_binary(f, row);
+        builder_.set_int(out, f, *v);
         break;
       }
-      case ColumnKind::kDouble:
-        // PQgetvalue is NUL-terminated; strtod knows NaN and Infinity.
-        builder_.set_double(out, f, std::strtod(PQgetvalue(r, row, c), nullptr));
+      case ColumnKind::kDouble: {
+        const std::optional<double> v = read_binary_float(bytes);
+        if (!v) bad_binary(f, row);
+        builder_.set_double(out, f, *v);
         break;
+      }
       case ColumnKind::kBool:
-        builder_.set_bool(out, f, !text.empty() && text[0] == 't');
+        if (bytes.size() != 1) bad_binary(f, row);
+        builder_.set_bool(out, f, bytes[0] != 0);
         break;
       case ColumnKind::kTimestamp:
         builder_.set_timestamp(out, f, ts_scratch_[f]);
         break;
-      case ColumnKind::kBytes: {
-        const size_t n = text.size() >= 2 ? (text.size() - 2) / 2 : 0;
-        char* mem = n ? builder_.allocate(n) : nullptr;
-        if (!decode_bytea_hex(text, mem))
-          fail(FERRY_ERROR_INTERNAL, "column " + quote_ident(columns_[f].name) +
-                                         ": bytea not in hex format");
-        FerryValue& v = builder_.slot(out, f);
-        v.type = FERRY_TYPE_BYTES;
-        v.as.bytes = FerryBytes{mem, n};
+      case ColumnKind::kBytes:
+        builder_.set_bytes(out, f, FERRY_TYPE_BYTES, bytes);
         break;
-      }
       case ColumnKind::kDecimal:
-        builder_.set_bytes(out, f, FERRY_TYPE_DECIMAL, text);
+        builder_.set_bytes(out, f, FERRY_TYPE_DECIMAL, bytes);
         break;
       case ColumnKind::kJson:
-        builder_.set_bytes(out, f, FERRY_TYPE_JSON, text);
+        if (columns_[f].wire == Wire::kJsonb) {
+          if (bytes.empty() || bytes[0] != 1) bad_binary(f, row);
+          builder_.set_bytes(out, f, FERRY_TYPE_JSON, bytes.substr(1));
+        } else {
+          builder_.set_bytes(out, f, FERRY_TYPE_JSON, bytes);
+        }
         break;
       case ColumnKind::kString:
-        builder_.set_bytes(out, f, FERRY_TYPE_STRING, text);
+        builder_.set_bytes(out, f, FERRY_TYPE_STRING, bytes);
         break;
     }
   }
   return true;
+}
+
+void PostgresSource::bad_binary(size_t col, int row) const {
+  fail(FERRY_ERROR_INTERNAL, "column " + quote_ident(columns_[col].name) + " (" + columns_[col].sql_type +
+                                 "): the server sent " + std::to_string(PQgetlength(page_.get(), row, static_cast<int>(col))) +
+                                 " bytes, not a binary value of that type");
 }
 
 bool PostgresSource::next(FerryBatch* out) {
@@ -462,8 +600,9 @@ bool PostgresSource::next(FerryBatch* out) {
         break;
       }
     }
-    last_row = page_row_;
-    convert_row(page_row_++);
+    // Counted once converted: a row whose rejection failed is read again.
+    convert_row(page_row_);
+    last_row = page_row_++;
     ++scanned;
   }
   if (builder_.rows() == 0 && scanned == 0) {

@@ -7,6 +7,14 @@
 // is requested as soon as a full page arrives, so the server produces it
 // while this one is converted.
 //
+// Pages come in binary: integers, floats, booleans, bytea and timestamps
+// need no printing by the server nor parsing here. Every other column is
+// selected through its type's output function (`numeric_out(c)`,
+// `uuid_out(c)`, ...), whose binary form is that text, exactly what a text
+// result held. Cursor and key columns that come in binary are selected a
+// second time as text: positions and keys stay the text forms they always
+// were, so checkpoints written before still resume.
+//
 // Thread safety: one instance is called serially (ABI convention 4).
 #ifndef FERRY_PLUGINS_POSTGRES_POSTGRES_SOURCE_H_
 #define FERRY_PLUGINS_POSTGRES_POSTGRES_SOURCE_H_
@@ -24,11 +32,22 @@ namespace ferry_pg {
 
 enum class ColumnKind { kInt, kDecimal, kDouble, kBool, kString, kBytes, kTimestamp, kJson };
 
+// How a column's value arrives in a (binary) page.
+enum class Wire {
+  kBinary,  // the type's own binary form (kInt, kDouble, kBool, kBytes, kTimestamp)
+  kJsonb,   // jsonb's binary form: a version byte, then the text
+  kText,    // text: text-like types, json, or what an output function printed
+};
+
 struct SourceColumn {
   std::string name;
   ColumnKind kind = ColumnKind::kString;
   bool as_json = false;  // arrays: selected through to_json()
   std::string sql_type;  // for casting bound cursor values
+  unsigned oid = 0;
+  std::string output_fn;  // the type's output function, e.g. uuid_out
+  Wire wire = Wire::kText;
+  int text_at = -1;  // the result column with its text form (cursor and key columns)
 };
 
 class PostgresSource final : public ferry::Source {
@@ -62,12 +81,18 @@ class PostgresSource final : public ferry::Source {
   void fetch_page();
   // Reads and discards a page asked for ahead, so the connection is idle.
   void drop_prefetch();
+  // The text form of column `col` in `row` (a cursor or key column).
+  std::string_view text_of(int row, size_t col) const;
+  // The row as JSON of its columns' text forms, for the DLQ; asks the server
+  // to print the floats and timestamps it sent in binary.
+  std::string row_payload(int row);
   void remember_cursor(int row);
   std::string position_of(int row);
   // The JSON array of the row's values of `cols` (a position or a key).
   void encode_columns(int row, const std::vector<size_t>& cols, std::string* out);
   // Adds the row to the batch, or sends it to the DLQ and returns false.
   bool convert_row(int row);
+  [[noreturn]] void bad_binary(size_t col, int row) const;
   size_t column_index(const std::string& name, std::string_view option) const;
 
   ferry::Host host_;
@@ -93,6 +118,7 @@ class PostgresSource final : public ferry::Source {
   int page_row_ = 0;
   bool more_ = false;  // the last page was full: there may be more rows
   bool prefetched_ = false;  // the page after page_ is requested and not yet read
+  Result ahead_;  // that page, read early to use the connection in between
   std::vector<int64_t> ts_scratch_;
   std::vector<std::string_view> views_scratch_;
   std::string position_scratch_;

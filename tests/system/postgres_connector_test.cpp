@@ -4,6 +4,8 @@
 // pure helpers (redaction, COPY text, array literals, timestamp parsing).
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -21,6 +23,7 @@
 
 // Pure helpers of the plugin, compiled into this test (they depend on the
 // SDK headers only).
+#include "plugins/postgres/binary_values.cpp"
 #include "plugins/postgres/copy_binary.cpp"
 #include "plugins/postgres/copy_text.cpp"
 #include "plugins/postgres/pg_array.cpp"
@@ -131,6 +134,29 @@ TEST(PostgresCopyText, EscapesAndFormats) {
   EXPECT_EQ(ferry_pg::parse_timestamp("2024-13-01 00:00:00", &us), ferry_pg::TimestampParse::kBad);
 }
 
+TEST(PostgresBinaryValues, ReadsTheServersBinaryForms) {
+  using ferry_pg::read_binary_int;
+  EXPECT_EQ(read_binary_int(std::string("\xff\xfe", 2), false), -2);
+  EXPECT_EQ(read_binary_int(std::string("\x80\x00\x00\x00", 4), false), INT32_MIN);
+  EXPECT_EQ(read_binary_int(std::string("\xff\xff\xff\xff", 4), true), 4294967295LL);  // oid is unsigned
+  EXPECT_EQ(read_binary_int(std::string("\x7f\xff\xff\xff\xff\xff\xff\xff", 8), false), INT64_MAX);
+  EXPECT_EQ(read_binary_int(std::string("\x01\x02\x03", 3), false), std::nullopt);
+  EXPECT_EQ(ferry_pg::read_binary_float(std::string("\x3f\xc0\x00\x00", 4)), 1.5);
+  EXPECT_EQ(ferry_pg::read_binary_float(std::string("\xc0\x04\x00\x00\x00\x00\x00\x00", 8)), -2.5);
+  int64_t us = 0;
+  // 2000-01-01 plus one microsecond, the server's epoch.
+  EXPECT_EQ(ferry_pg::read_binary_timestamp(std::string("\0\0\0\0\0\0\0\x01", 8), &us), ferry_pg::TimestampParse::kOk);
+  EXPECT_EQ(us, 946684800000001LL);
+  EXPECT_EQ(ferry_pg::read_binary_timestamp(std::string("\x7f\xff\xff\xff\xff\xff\xff\xff", 8), &us),
+            ferry_pg::TimestampParse::kInfinite);
+  EXPECT_EQ(ferry_pg::read_binary_timestamp(std::string("\x80\0\0\0\0\0\0\0", 8), &us),
+            ferry_pg::TimestampParse::kInfinite);
+  // 294276-12-31, the server's last day: past int64 microseconds since 1970.
+  EXPECT_EQ(ferry_pg::read_binary_timestamp(std::string("\x7f\xff\xff\xff\x00\x00\x00\x00", 8), &us),
+            ferry_pg::TimestampParse::kOutOfRange);
+  EXPECT_EQ(ferry_pg::read_binary_timestamp(std::string("\0\0\0\0", 4), &us), ferry_pg::TimestampParse::kBad);
+}
+
 TEST(PostgresArrays, JsonArraysBecomeArrayLiterals) {
   std::string out;
   ASSERT_TRUE(ferry_pg::json_array_to_pg(R"([1, 2.50, null, "a\"b\\c", [true, false], {"k": "}"}])", &out));
@@ -201,6 +227,83 @@ TEST_F(PostgresConnector, EveryMappedTypeRoundTripsPgToPg) {
   ASSERT_EQ(dlq.size(), 1u);
   EXPECT_NE(dlq[0].message.find("infinity"), std::string::npos) << dlq[0].message;
   EXPECT_NE(dlq[0].record_json.find("\\\"tstz\\\":\\\"-infinity\\\""), std::string::npos) << dlq[0].record_json;
+}
+
+// Pages arrive in binary, but positions, keys and rejected rows keep the
+// text forms a text page had: checkpoints written before still resume, and
+// a DLQ entry shows each value as the server prints it. The oracle is the
+// server's own output of the same row.
+TEST_F(PostgresConnector, BinaryPagesKeepTheTextOfPositionsKeysAndRejectedRows) {
+  const std::string src = create_db("bin_src");
+  const std::string dst = create_db("bin_dst");
+  const std::string ddl = R"(
+    CREATE DOMAIN big AS bigint; CREATE TYPE pair AS (a int, b text);
+    CREATE TABLE w (ts timestamptz NOT NULL, id big NOT NULL, u uuid, f8 double precision, f4 real, b bool,
+      by bytea, ch char(4), addr inet, pr pair, jb jsonb, n numeric, d date, t2 timestamp, i2 smallint,
+      PRIMARY KEY (ts, id));)";
+  pg().psql(ddl, src);
+  pg().psql(ddl, dst);
+  pg().psql(R"(
+    INSERT INTO w SELECT '2024-05-01 10:00:00.25+02'::timestamptz + g * interval '1 s', g,
+      ('a0eebc99-9c0b-4ef8-bb6d-6bb9bd3800' || lpad(g::text, 2, '0'))::uuid, g * 0.1, g * 0.3, g % 2 = 0,
+      decode(lpad(to_hex(g), 4, '0'), 'hex'), 'c' || g, ('10.0.0.' || g || '/32')::inet, ROW(g, 'p "' || g || '"')::pair,
+      ('{"k": [' || g || ', 1.50]}')::jsonb, g / 7.0, DATE '0044-03-15 BC' + g, TIMESTAMP '1999-12-31 23:59:59.5' + g * interval '1 day',
+      -g
+    FROM generate_series(1, 6) g;
+    UPDATE w SET t2 = 'infinity' WHERE id = 4;)",
+            src);
+  const std::string json = pg_to_pg("bin", src, R"("table": "w", "cursor": ["ts", "id"], "key": ["u", "addr"])",
+                                    dst, R"("table": "w", "create_table": false)", 4);
+  TempDir dir;
+  auto r = run(dir, json);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("read 6, written 5, rejected 1"), std::string::npos) << r.out;
+  const std::string texts = "SET TimeZone = 'UTC'; SET extra_float_digits = 3; ";
+  const std::string rows = texts + "SELECT x::text FROM w x WHERE id <> 4 ORDER BY id";
+  EXPECT_EQ(pg().psql(rows, src), pg().psql(rows, dst));
+
+  // The checkpoint: the last row's cursor values as the server prints them.
+  const std::string last = pg().psql(texts + "SELECT ts || '|' || id FROM w ORDER BY ts DESC, id DESC LIMIT 1", src);
+  const size_t bar = last.find('|');
+  const std::string position =
+      "[\"" + last.substr(0, bar) + "\",\"" + last.substr(bar + 1, last.size() - bar - 2) + "\"]";
+  EXPECT_EQ(pg().psql("SELECT convert_from(position, 'UTF8') FROM ferry_checkpoints", dst), position + "\n");
+
+  // The rejected row: its key and every value, as the server prints them.
+  auto state = ferry::core::open_sqlite_state(dir.file("state.db"));
+  ferry::core::DlqFilter f;
+  f.pipeline = "bin";
+  auto dlq = state->list_dlq(f);
+  ASSERT_EQ(dlq.size(), 1u);
+  EXPECT_NE(dlq[0].message.find("column \"t2\" value 'infinity'"), std::string::npos) << dlq[0].message;
+  const std::vector<std::string> cols = {"ts", "id", "u", "f8", "f4", "b", "by", "ch", "addr", "pr", "jb", "n", "d",
+                                         "t2", "i2"};
+  std::string select;
+  for (const std::string& c : cols) select += (select.empty() ? "" : ", ") + c;
+  std::string printed = pg().psql(texts + "SELECT " + select + " FROM w WHERE id = 4", src);
+  printed.pop_back();  // the newline
+  const boost::json::object payload =
+      boost::json::parse(boost::json::parse(dlq[0].record_json).as_object().at("raw").as_string()).as_object();
+  size_t at = 0;
+  for (const std::string& c : cols) {
+    const size_t end = printed.find('|', at);
+    const std::string expected = printed.substr(at, end == std::string::npos ? std::string::npos : end - at);
+    at = end + 1;
+    ASSERT_TRUE(payload.contains(c)) << c;
+    EXPECT_EQ(std::string(payload.at(c).as_string()), expected) << "column " << c;
+  }
+  // (Columns, not `u || '|' || addr`: inet's cast to text is not its output.)
+  const std::string key = pg().psql("SELECT u, addr FROM w WHERE id = 4", src);
+  const size_t kbar = key.find('|');
+  EXPECT_EQ(dlq[0].record_key,
+            "[\"" + key.substr(0, kbar) + "\",\"" + key.substr(kbar + 1, key.size() - kbar - 2) + "\"]");
+
+  // The next run resumes after the stored position: only the new rows.
+  pg().psql("INSERT INTO w (ts, id) SELECT '2024-06-01+00'::timestamptz, g FROM generate_series(7, 9) g", src);
+  auto r2 = run(dir, json);
+  ASSERT_EQ(r2.exit_code, 0) << r2.err;
+  EXPECT_NE(r2.out.find("read 3,"), std::string::npos) << r2.out;
+  EXPECT_EQ(pg().psql("SELECT count(*), count(DISTINCT id) FROM w", dst), "8|8\n");
 }
 
 TEST_F(PostgresConnector, CreatedTablesUseTheDocumentedTypes) {
