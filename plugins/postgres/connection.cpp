@@ -113,7 +113,10 @@ Connection::~Connection() {
 std::string Connection::redact(std::string_view text) const { return scrub_(ferry_pg::redact_dsn(text)); }
 
 std::string Connection::message(std::string_view what, std::string_view detail) const {
-  std::string msg = who_ + ": " + std::string(what) + " (" + endpoint_ + "): " + std::string(detail);
+  // Where, once: the sink's own descriptions name the endpoint already.
+  std::string msg = who_ + ": " + std::string(what);
+  if (what.find(endpoint_) == std::string_view::npos) msg += " (" + endpoint_ + ")";
+  msg += ": " + std::string(detail);
   return redact(msg);
 }
 

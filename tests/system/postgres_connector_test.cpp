@@ -453,6 +453,11 @@ TEST_F(PostgresConnector, CheckConstraintViolationsGoToTheDlqAndNeighboursCommit
     EXPECT_EQ(e.error_class, "invalid_data");
     EXPECT_NE(e.message.find("violates check constraint \"no_sevens\""), std::string::npos) << e.message;
     EXPECT_NE(e.message.find("23514"), std::string::npos) << e.message;
+    // Where it happened, once.
+    const std::string endpoint = "127.0.0.1:" + std::to_string(pg().port()) + "/" + dst;
+    const size_t first = e.message.find(endpoint);
+    EXPECT_NE(first, std::string::npos) << e.message;
+    EXPECT_EQ(e.message.find(endpoint, first + 1), std::string::npos) << e.message;
   }
   EXPECT_EQ(keys, (std::set<std::string>{"7", "1007", "2007"}));
 }
