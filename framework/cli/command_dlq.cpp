@@ -1,6 +1,7 @@
 // The dead-letter queue commands: list, show, discard, export, and replay.
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <fstream>
@@ -43,19 +44,20 @@ bool selects_something(const DlqSelection& s) {
   return s.status || s.sink || s.error_class || s.since || !s.ids.empty();
 }
 
-// Pages through every entry the filter selects, in id order, so memory does
-// not grow with the size of the queue.
+// Pages through every entry the filter selects (the first `most`; 0: all),
+// in id order, so memory does not grow with the size of the queue.
 template <typename F>
-int64_t for_each_entry(core::StateStore& state, core::DlqFilter f, F&& visit) {
-  f.limit = 1000;
+int64_t for_each_entry(core::StateStore& state, core::DlqFilter f, F&& visit, int64_t most = 0) {
+  constexpr int64_t kPage = 1000;
   int64_t n = 0;
   for (;;) {
+    f.limit = most > 0 ? std::min(kPage, most - n) : kPage;
     std::vector<core::DlqEntry> page = state.list_dlq(f);
     for (const core::DlqEntry& e : page) {
       visit(e);
       ++n;
     }
-    if (static_cast<int64_t>(page.size()) < f.limit) return n;
+    if (static_cast<int64_t>(page.size()) < f.limit || n == most) return n;
     f.after_id = page.back().id;
   }
 }
@@ -117,7 +119,7 @@ int dlq_discard_command(const GlobalOptions& g, const std::string& pipeline, con
 }
 
 int dlq_export_command(const GlobalOptions& g, const std::string& pipeline, const DlqSelection& s,
-                       const std::string& output) {
+                       const std::string& output, int64_t limit) {
   LoadedPipeline p = load_pipeline(pipeline, g.plugin_paths, false);
   auto state = open_state(p.def);
   std::ofstream file;
@@ -128,7 +130,7 @@ int dlq_export_command(const GlobalOptions& g, const std::string& pipeline, cons
   std::ostream& out = output == "-" ? std::cout : file;
   int64_t n = for_each_entry(*state, make_filter(p.def.name, s), [&](const core::DlqEntry& e) {
     out << core::json_text(core::dlq_entry_json(e)) << "\n";
-  });
+  }, limit);
   out.flush();
   if (!out) throw core::Error("writing " + output + " failed");
   if (output != "-")

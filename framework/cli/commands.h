@@ -92,7 +92,7 @@ int dlq_list_command(const GlobalOptions& g, const DlqListArgs& a);
 int dlq_show_command(const GlobalOptions& g, const std::string& pipeline, int64_t id);
 int dlq_discard_command(const GlobalOptions& g, const std::string& pipeline, const DlqSelection& s);
 int dlq_export_command(const GlobalOptions& g, const std::string& pipeline, const DlqSelection& s,
-                       const std::string& output);
+                       const std::string& output, int64_t limit);
 
 struct ReplayArgs {
   std::string pipeline;

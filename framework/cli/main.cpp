@@ -145,7 +145,7 @@ int main(int argc, char** argv) {
   CLI::App* dlq_list = dlq_cmd->add_subcommand("list", "List dead-letter entries");
   dlq_list->add_option("pipeline", dlq.pipeline, "Pipeline definition (JSON)")->required();
   add_selection(dlq_list, dlq.select);
-  dlq_list->add_option("--limit", dlq.limit, "At most this many entries (0: all)");
+  dlq_list->add_option("--limit", dlq.limit, "At most this many entries (0: all)")->check(CLI::NonNegativeNumber);
   int64_t dlq_id = 0;
   CLI::App* dlq_show = dlq_cmd->add_subcommand("show", "Show one entry with its record, as JSON");
   dlq_show->add_option("pipeline", pipeline, "Pipeline definition (JSON)")->required();
@@ -160,6 +160,9 @@ int main(int argc, char** argv) {
   dlq_export->add_option("pipeline", pipeline, "Pipeline definition (JSON)")->required();
   add_selection(dlq_export, export_sel);
   dlq_export->add_option("-o,--output", export_out, "Output file (default: standard output)");
+  int64_t export_limit = 0;
+  dlq_export->add_option("--limit", export_limit, "At most this many entries, the first by id (default 0: all)")
+      ->check(CLI::NonNegativeNumber);
 
   cli::BackfillArgs backfill;
   CLI::App* backfill_cmd = app.add_subcommand(
@@ -244,7 +247,7 @@ int main(int argc, char** argv) {
     if (*dlq_list) return cli::dlq_list_command(g, dlq);
     if (*dlq_show) return cli::dlq_show_command(g, pipeline, dlq_id);
     if (*dlq_discard) return cli::dlq_discard_command(g, pipeline, discard_sel);
-    if (*dlq_export) return cli::dlq_export_command(g, pipeline, export_sel, export_out);
+    if (*dlq_export) return cli::dlq_export_command(g, pipeline, export_sel, export_out, export_limit);
     if (*replay_cmd) return cli::replay_command(g, replay);
     if (*backfill_cmd) {
       if (redo_opt->count() > 0) backfill.redo = redo_windows;
