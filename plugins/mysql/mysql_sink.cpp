@@ -479,7 +479,11 @@ void MysqlSink::fence(std::string_view partition, uint64_t token) {
 
 std::optional<std::string> MysqlSink::checkpoint(std::string_view partition) {
   session_.ensure_connected();
-  return checkpoints_.load(pipeline_, partition);
+  // Inside an open transaction the read is part of it: a deadlock there
+  // rolls the staged rows back, which the transaction must know of.
+  std::optional<std::string> out;
+  txn_->in_savepoint([&] { out = checkpoints_.load(pipeline_, partition); });
+  return out;
 }
 
 }  // namespace ferry_mysql

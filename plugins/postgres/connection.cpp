@@ -179,7 +179,7 @@ Result Connection::exec_with_held(const std::string& sql, std::string_view what)
   std::string text;
   for (const Held& h : held) text += h.sql + ";\n";
   text += sql;
-  if (PQsendQuery(conn_, text.c_str()) != 1) fail(nullptr, held.front().what, true);
+  if (PQsendQuery(conn_, text.c_str()) != 1) fail(nullptr, what, true);
   // One result per statement, in order; the server stops at the first
   // failure. COPY FROM STDIN at the end leaves its COPY_IN result for last.
   Result answer, failure;
@@ -196,7 +196,8 @@ Result Connection::exec_with_held(const std::string& sql, std::string_view what)
     ++index;
     if (st == PGRES_COPY_IN || broken()) break;
   }
-  if (failure && failed_at < held.size()) fail(failure.get(), held[failed_at].what, true);
+  // A lost connection is this call's loss, whichever statement saw it.
+  if (failure && failed_at < held.size() && !broken()) fail(failure.get(), held[failed_at].what, true);
   if (failure) fail(failure.get(), what);
   return check(std::move(answer), what);
 }
@@ -216,7 +217,6 @@ Result Connection::pipeline_with_held(const std::string* sql, const Params* p, s
   const auto sql_of = [&](size_t i) -> const std::string& { return i < held.size() ? held[i].sql : *sql; };
   bool sent = PQenterPipelineMode(conn_) == 1;
   const size_t statements = held.size() + (sql ? 1 : 0);
-  size_t new_names = 0;
   for (size_t i = 0; i < statements && sent; ++i) {
     std::vector<const char*> values;
     std::vector<int> lengths;
@@ -244,7 +244,7 @@ Result Connection::pipeline_with_held(const std::string* sql, const Params* p, s
     }
     std::string name = prepared_name(sql_of(i));
     if (name.empty()) {
-      name = "ferry_" + std::to_string(prepared_.size() + new_names++);
+      name = "ferry_" + std::to_string(next_statement_++);
       sent = PQsendPrepare(conn_, name.c_str(), sql_of(i).c_str(), n, nullptr) == 1;
       steps.push_back({i, name});
     }
@@ -282,12 +282,19 @@ Result Connection::pipeline_with_held(const std::string* sql, const Params* p, s
     }
   }
   const bool idle = synced && PQexitPipelineMode(conn_) == 1;
-  if (failure) fail(failure.get(), what_of(failed_at), failed_at < held.size());
+  // A connection left inside a pipeline serves nothing more: as good as lost.
+  if (!idle) poisoned_ = true;
+  if (failure) {
+    const char* state = PQresultErrorField(failure.get(), PG_DIAG_SQLSTATE);
+    // A prepared statement the session does not have (a pooler that hands
+    // out other sessions): prepare them all again on the next use.
+    if (state != nullptr && std::string_view(state) == "26000") prepared_.clear();
+    const bool lost = broken();
+    fail(failure.get(), lost ? what : what_of(failed_at), !lost && failed_at < held.size());
+  }
   if (!idle) {
-    // A connection left inside a pipeline serves nothing more: as good as lost.
     const std::string detail = one_line(PQerrorMessage(conn_));
-    const size_t at = step < steps.size() ? steps[step].statement : statements - 1;
-    throw PgError(FERRY_RETRY, message(what_of(at), detail + " (connection lost)"), "", true, at < held.size());
+    throw PgError(FERRY_RETRY, message(what, detail + " (connection lost)"), "", true);
   }
   if (!sql) return Result();
   return check(std::move(answer), what);

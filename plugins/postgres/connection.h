@@ -61,7 +61,9 @@ struct Params {
   std::vector<int> lengths;
   std::vector<int> formats;  // 0 text, 1 binary
   // Keep the statement prepared on the connection, parsed and planned once:
-  // for the few fixed statements every batch runs.
+  // for the few fixed statements every batch runs. (A pooler in
+  // transaction mode that does not keep prepared statements answers 26000
+  // once; they are prepared again after it.)
   bool prepared = false;
   void add_text(const std::string& s) { add(s.data(), s.size(), 0); }
   // Only views are kept: a temporary would be gone before the statement runs.
@@ -88,7 +90,7 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  bool broken() const { return PQstatus(conn_) != CONNECTION_OK; }
+  bool broken() const { return poisoned_ || PQstatus(conn_) != CONNECTION_OK; }
   // "127.0.0.1:5432/db": for messages.
   const std::string& endpoint() const { return endpoint_; }
   PGconn* raw() const { return conn_; }
@@ -99,12 +101,13 @@ class Connection {
   Result exec(const std::string& sql, const Params& params, std::string_view what,
               int result_format = 0);
 
-  // A statement whose answer nothing waits for (BEGIN, SAVEPOINT, LOCK, a
-  // checkpoint upsert before COMMIT) is held and goes out with the next
-  // exec() or copy_start(), in the same round trip: as one simple query
-  // when none has parameters, else as a pipeline. One statement each. If a
-  // held statement fails, that call throws its error, with its `what` and
-  // PgError::held() set, and the statements after it did not run.
+  // A statement whose answer nothing waits for (BEGIN, SAVEPOINT, LOCK, the
+  // checkpoint's advisory lock) is held and goes out with the next exec()
+  // or copy_start(), in the same round trip: as one simple query when none
+  // has parameters, else as a pipeline. One statement each. If a held
+  // statement fails, that call throws its error, with its `what` and
+  // PgError::held() set, and the statements after it did not run; a lost
+  // connection is reported as the call's own failure.
   void hold(std::string sql, std::string what);
   void hold(std::string sql, const Params& params, std::string what);
   // Forgets what is held (before a ROLLBACK, which makes it moot).
@@ -154,6 +157,8 @@ class Connection {
   PGconn* conn_ = nullptr;
   std::vector<Held> held_;
   std::unordered_map<std::string, std::string> prepared_;  // statement -> its name
+  uint64_t next_statement_ = 0;  // names are never reused on a session
+  bool poisoned_ = false;  // left in a state no statement can follow: treated as lost
 };
 
 // host:port/db of a DSN as libpq would resolve it, for messages; never the

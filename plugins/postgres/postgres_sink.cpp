@@ -103,7 +103,16 @@ Connection& PostgresSink::live() {
   return *conn_;
 }
 
-void PostgresSink::exec(const std::string& sql, std::string_view what) { live().exec(sql, what); }
+void PostgresSink::exec(const std::string& sql, std::string_view what) {
+  const Result r = live().exec(sql, what);
+  // COMMIT of a transaction an error had aborted is no error: the server
+  // rolls back and answers "ROLLBACK".
+  if (sql == "COMMIT" && std::string_view(PQcmdStatus(r.get())) != "COMMIT")
+    throw PgError(FERRY_RETRY,
+                  std::string(kWho) + ": the server rolled the transaction on " + where_ +
+                      " back instead of committing it (a statement in it had failed)",
+                  "", false);
+}
 
 void PostgresSink::exec_later(const std::string& sql, std::string_view what) {
   live().hold(sql, std::string(what));
@@ -381,7 +390,11 @@ void PostgresSink::fence(std::string_view partition, uint64_t token) {
 
 std::optional<std::string> PostgresSink::checkpoint(std::string_view partition) {
   Connection& c = connection();
-  return checkpoints_.load(c, pipeline_, partition, txn_->open());
+  if (!txn_->open()) return checkpoints_.load(c, pipeline_, partition, false);
+  // Inside the transaction, where a failed statement would abort it.
+  std::optional<std::string> out;
+  txn_->in_savepoint([&] { out = checkpoints_.load(live(), pipeline_, partition, true); });
+  return out;
 }
 
 }  // namespace ferry_pg

@@ -11,6 +11,9 @@ FerryStatus status_of_sqlstate(std::string_view s, bool connection_lost) {
   if (cls == "08") return FERRY_RETRY;  // connection exception
   if (s == "40001" || s == "40P01") return FERRY_RETRY;  // serialization failure, deadlock
   if (s == "55P03") return FERRY_RETRY;                  // lock not available
+  // A prepared statement the session does not have: a pooler in transaction
+  // mode handed out another session. Prepared again on the next attempt.
+  if (s == "26000") return FERRY_RETRY;
   if (s == "57P01" || s == "57P02" || s == "57P03") return FERRY_RETRY;  // shutdown, crash, starting
   if (s == "57014") return FERRY_RETRY;                  // statement timeout / cancel
   if (s == "53300" || s == "53200") return FERRY_RETRY;  // too many connections, out of memory

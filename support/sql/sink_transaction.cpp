@@ -29,6 +29,21 @@ void SinkTransaction::write(const std::function<int64_t()>& work) {
                                     " were lost with the transaction (the connection died or the server rolled it back); "
                                     "nothing of the batch was committed");
   begin();
+  staged_ += run_in_savepoint(work);
+}
+
+void SinkTransaction::in_savepoint(const std::function<void()>& work) {
+  if (!open_) {
+    work();
+    return;
+  }
+  run_in_savepoint([&] {
+    work();
+    return int64_t{0};
+  });
+}
+
+int64_t SinkTransaction::run_in_savepoint(const std::function<int64_t()>& work) {
   int64_t staged = 0;
   try {
     dialect_.exec_later(sql_.savepoint, "opening a savepoint on " + where_);
@@ -63,7 +78,7 @@ void SinkTransaction::write(const std::function<int64_t()>& work) {
                                       "); nothing of the batch was committed");
     }
   }
-  staged_ += staged;
+  return staged;
 }
 
 int64_t SinkTransaction::commit(const FerryCheckpoint* checkpoint) {

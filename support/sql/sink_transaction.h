@@ -89,6 +89,12 @@ class SinkTransaction {
   // transaction (begun first when none is) and returns how many rows it
   // staged. A failure is rethrown after undoing the call.
   void write(const std::function<int64_t()>& work);
+  // Runs `work` (a read of the sink's own tables, as checkpoint() does)
+  // inside a savepoint of the open transaction: its failure is undone
+  // alone, or, when it took the transaction with it, the staged rows are
+  // known lost and commit() answers RETRY, as after a failed write(). With
+  // no transaction open it just runs.
+  void in_savepoint(const std::function<void()>& work);
   // Stores the checkpoint (when given) and commits; returns how many rows
   // the commit made durable. A commit without rows still moves the
   // checkpoint.
@@ -106,6 +112,8 @@ class SinkTransaction {
  private:
   // The transaction is gone; staged rows with it.
   void ended(bool rows_lost) noexcept;
+  // `work` inside a savepoint of the open transaction; returns its rows.
+  int64_t run_in_savepoint(const std::function<int64_t()>& work);
   [[noreturn]] void rethrow_commit_failure();
   // The failure being handled, as RETRY with `why` added (unless it is one).
   [[noreturn]] void rethrow_as_retry(const char* why);

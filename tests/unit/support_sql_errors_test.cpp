@@ -13,6 +13,7 @@ TEST(PgErrors, EachSqlstateClassHasOneMeaning) {
   EXPECT_EQ(status_of_sqlstate("40001", false), FERRY_RETRY);  // serialization failure
   EXPECT_EQ(status_of_sqlstate("40P01", false), FERRY_RETRY);  // deadlock
   EXPECT_EQ(status_of_sqlstate("55P03", false), FERRY_RETRY);  // lock not available
+  EXPECT_EQ(status_of_sqlstate("26000", false), FERRY_RETRY);  // a prepared statement the session lost
   EXPECT_EQ(status_of_sqlstate("57P01", false), FERRY_RETRY);  // admin shutdown
   EXPECT_EQ(status_of_sqlstate("57014", false), FERRY_RETRY);  // statement timeout
   EXPECT_EQ(status_of_sqlstate("53300", false), FERRY_RETRY);  // too many connections
