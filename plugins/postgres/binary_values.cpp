@@ -1,5 +1,7 @@
 #include "binary_values.h"
 
+#include <charconv>
+#include <cmath>
 #include <cstring>
 #include <limits>
 
@@ -29,7 +31,12 @@ std::optional<double> read_binary_float(std::string_view bytes) {
     const auto bits = static_cast<uint32_t>(big_endian(bytes));
     float f;
     std::memcpy(&f, &bits, sizeof f);
-    return f;
+    if (!std::isfinite(f)) return static_cast<double>(f);
+    char text[32];
+    const auto end = std::to_chars(text, text + sizeof text, f).ptr;
+    double d = 0;
+    std::from_chars(text, end, d);
+    return d;
   }
   if (bytes.size() == 8) {
     const uint64_t bits = big_endian(bytes);

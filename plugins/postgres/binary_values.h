@@ -20,7 +20,9 @@ inline constexpr int64_t kPgEpochMicros = 946684800LL * 1000000;
 // other length.
 std::optional<int64_t> read_binary_int(std::string_view bytes, bool is_oid);
 
-// float4 or float8; nullopt for any other length.
+// float4 or float8; nullopt for any other length. A float4 becomes the
+// double its text reads as (1.1, not 1.100000023841858): the shortest
+// digits that give back the same float, as the server prints it.
 std::optional<double> read_binary_float(std::string_view bytes);
 
 // timestamp or timestamptz: microseconds since 1970-01-01 UTC. kInfinite

@@ -127,7 +127,7 @@ void PostgresSource::describe_columns() {
                                        : std::string("describing the query");
   Result r = c.exec("SELECT * FROM " + from_ + " AS ferry_src LIMIT 0", what);
   const int n = PQnfields(r.get());
-  std::string oids = "{";
+  std::string oids = "{", typmods = "{";
   for (int i = 0; i < n; ++i) {
     SourceColumn col;
     col.name = PQfname(r.get(), i);
@@ -135,40 +135,39 @@ void PostgresSource::describe_columns() {
       if (other.name == col.name)
         fail(FERRY_ERROR_CONFIG, "the query returns two columns named " + quote_ident(col.name));
     columns_.push_back(std::move(col));
-    if (i > 0) oids += ',';
+    if (i > 0) {
+      oids += ',';
+      typmods += ',';
+    }
     oids += std::to_string(PQftype(r.get(), i));
+    typmods += std::to_string(PQfmod(r.get(), i));
   }
   oids += '}';
+  typmods += '}';
 
-  // Categories and names of the column types: enums, domains and arrays
-  // have OIDs that differ per database.
+  // Each column's type: its category (enums, domains and arrays have OIDs
+  // that differ per database); its name with the column's modifier, to
+  // cast a bound cursor value (char(3): as char(1) the value would be cut
+  // and the table read again from there); its output function as regproc
+  // prints it, schema-qualified where the search path would not find it.
   Params p;
   p.add_text(oids);
-  // The output function is named as regproc prints it: schema-qualified
-  // and quoted where the search path would not find it.
+  p.add_text(typmods);
   Result types = c.exec(
-      "SELECT oid::int8, typcategory, format_type(oid, NULL), typoutput::regproc::text FROM pg_type "
-      "WHERE oid = ANY($1::oid[])",
+      "SELECT t.typcategory, format_type(x.o, x.m), t.typoutput::regproc::text "
+      "FROM unnest($1::oid[], $2::int4[]) WITH ORDINALITY AS x(o, m, n) JOIN pg_type t ON t.oid = x.o "
+      "ORDER BY x.n",
       p, "reading column types");
+  if (PQntuples(types.get()) != n) fail(FERRY_ERROR_INTERNAL, "a column's type is missing from pg_type");
   for (int i = 0; i < n; ++i) {
-    const unsigned oid = PQftype(r.get(), i);
-    char category = 'U';
-    std::string sql_type = "text";
-    std::string output_fn;
-    for (int t = 0; t < PQntuples(types.get()); ++t) {
-      if (std::strtoul(PQgetvalue(types.get(), t, 0), nullptr, 10) != oid) continue;
-      category = PQgetvalue(types.get(), t, 1)[0];
-      sql_type = PQgetvalue(types.get(), t, 2);
-      output_fn = PQgetvalue(types.get(), t, 3);
-    }
-    if (output_fn.empty() || output_fn == "-")
-      fail(FERRY_ERROR_CONFIG, "column " + quote_ident(columns_[static_cast<size_t>(i)].name) + " has type " +
-                                   sql_type + ", which has no text output");
     SourceColumn& col = columns_[static_cast<size_t>(i)];
-    col.kind = kind_of(oid, category, &col.as_json);
-    col.sql_type = sql_type;
-    col.oid = oid;
-    col.output_fn = output_fn;
+    col.oid = PQftype(r.get(), i);
+    col.sql_type = PQgetvalue(types.get(), i, 1);
+    col.output_fn = PQgetvalue(types.get(), i, 2);
+    if (col.output_fn.empty() || col.output_fn == "-")
+      fail(FERRY_ERROR_CONFIG, "column " + quote_ident(col.name) + " has type " + col.sql_type +
+                                   ", which has no text output");
+    col.kind = kind_of(col.oid, PQgetvalue(types.get(), i, 0)[0], &col.as_json);
     col.wire = wire_of(col);
   }
 
@@ -196,6 +195,7 @@ void PostgresSource::describe_columns() {
   };
   for (size_t k : cursor_cols_) needs_text(k);
   for (size_t k : key_cols_) needs_text(k);
+  choose_text_exprs();
 
   for (size_t i = 0; i < columns_.size(); ++i) {
     bool is_key = false;
@@ -203,6 +203,40 @@ void PostgresSource::describe_columns() {
     builder_.add_field(columns_[i].name, ferry_type(columns_[i].kind),
                        FERRY_FIELD_NULLABLE | (is_key ? FERRY_FIELD_KEY : 0u));
   }
+}
+
+bool PostgresSource::printed_by_call(const SourceColumn& col) const {
+  if (col.text_at >= static_cast<int>(columns_.size())) return true;  // a binary cursor or key column's text
+  return col.wire == Wire::kText && !col.as_json && col.kind != ColumnKind::kJson && !sends_its_text(col.oid);
+}
+
+void PostgresSource::choose_text_exprs() {
+  // Through the output function, the text is exactly what the server
+  // prints. Calling it in SQL can fail where the server's own printing
+  // does not: an extension's type in a schema the reader may not use, a
+  // type whose output function takes another type (refcursor's is text's).
+  // Such a column is cast to text instead, the same text unless its type
+  // brings a cast of its own.
+  std::vector<size_t> called;
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    SourceColumn& col = columns_[i];
+    col.text_expr = col.output_fn + "(ferry_src." + quote_ident(col.name) + ")";
+    if (printed_by_call(col)) called.push_back(i);
+  }
+  const auto callable = [&](const std::vector<size_t>& cols) {
+    std::string sql = "SELECT ";
+    for (size_t k = 0; k < cols.size(); ++k) sql += (k ? ", " : "") + columns_[cols[k]].text_expr;
+    try {
+      connection().exec(sql + " FROM " + from_ + " AS ferry_src LIMIT 0", "checking how to print the columns");
+      return true;
+    } catch (const PgError& e) {
+      if (e.connection_lost()) throw;
+      return false;
+    }
+  };
+  if (called.empty() || callable(called)) return;
+  for (size_t i : called)
+    if (!callable({i})) columns_[i].text_expr = "ferry_src." + quote_ident(columns_[i].name) + "::text";
 }
 
 void PostgresSource::compute_ranges(bool warn_moving_bounds) {
@@ -257,7 +291,7 @@ std::string PostgresSource::page_sql(const Range& range, bool after_cursor) cons
     const std::string q = "ferry_src." + quote_ident(col.name);
     if (col.as_json) sql += "to_json(" + q + ")";
     else if (col.wire != Wire::kText || sends_its_text(col.oid) || col.kind == ColumnKind::kJson) sql += q;
-    else sql += col.output_fn + "(" + q + ")";
+    else sql += col.text_expr;
   }
   // The text forms of cursor and key columns that came in binary, in the
   // order describe_columns() numbered them.
@@ -265,7 +299,7 @@ std::string PostgresSource::page_sql(const Range& range, bool after_cursor) cons
   for (const SourceColumn& col : columns_)
     if (col.text_at >= static_cast<int>(columns_.size())) texts.push_back(&col);
   std::sort(texts.begin(), texts.end(), [](const SourceColumn* a, const SourceColumn* b) { return a->text_at < b->text_at; });
-  for (const SourceColumn* col : texts) sql += ", " + col->output_fn + "(ferry_src." + quote_ident(col->name) + ")";
+  for (const SourceColumn* col : texts) sql += ", " + col->text_expr;
   sql += " FROM " + from_ + " AS ferry_src";
   std::vector<std::string> conds;
   if (after_cursor) {

@@ -46,6 +46,7 @@ struct SourceColumn {
   std::string sql_type;  // for casting bound cursor values
   unsigned oid = 0;
   std::string output_fn;  // the type's output function, e.g. uuid_out
+  std::string text_expr;  // how its text is selected: `uuid_out(ferry_src."u")`, or a cast
   Wire wire = Wire::kText;
   int text_at = -1;  // the result column with its text form (cursor and key columns)
 };
@@ -74,6 +75,9 @@ class PostgresSource final : public ferry::Source {
 
   Connection& connection();
   void describe_columns();
+  // Whether the page selects the column's text through text_expr.
+  bool printed_by_call(const SourceColumn& col) const;
+  void choose_text_exprs();
   void compute_ranges(bool warn_moving_bounds);
   size_t partition_index(std::string_view partition) const;
   void start_range(std::string_view partition, const Range& range, const std::string_view* position);

@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <set>
@@ -304,6 +305,64 @@ TEST_F(PostgresConnector, BinaryPagesKeepTheTextOfPositionsKeysAndRejectedRows) 
   ASSERT_EQ(r2.exit_code, 0) << r2.err;
   EXPECT_NE(r2.out.find("read 3,"), std::string::npos) << r2.out;
   EXPECT_EQ(pg().psql("SELECT count(*), count(DISTINCT id) FROM w", dst), "8|8\n");
+}
+
+// A `real` is the double its text reads as (1.1, not 1.100000023841858):
+// what the type prints is what the record carries.
+TEST_F(PostgresConnector, RealValuesAreTheNumbersTheyPrintAs) {
+  const std::string src = create_db("real_src");
+  pg().psql("CREATE TABLE f (id int PRIMARY KEY, r real);"
+            "INSERT INTO f VALUES (1, 1.1), (2, 3.4028235e38), (3, -1.5e-45), (4, 'NaN'), (5, '-Infinity'), (6, 0.3)",
+            src);
+  TempDir dir;
+  auto r = run(dir, R"({"name": "real", "state": {"type": "sqlite", "path": "state.db"},
+    "source": {"plugin": "postgres", "config": {"dsn": ")" + pg().dsn(src) + R"(", "table": "f", "cursor": ["id"]}},
+    "sinks": [{"name": "out", "plugin": "file", "config": {"directory": "out", "prefix": "f"}}]})");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string lines;
+  for (const auto& e : std::filesystem::directory_iterator(dir.file("out"))) lines += ferry::test::slurp(e.path());
+  for (const char* expected : {"\"r\":1.1}", "\"r\":3.4028235e+38}", "\"r\":-1e-45}", "\"r\":0.3}"})
+    EXPECT_NE(lines.find(expected), std::string::npos) << expected << " in " << lines;
+}
+
+// Some columns cannot be printed by calling their output function in SQL:
+// an extension's type in a schema the reader may not use, or a type whose
+// output function takes another type (refcursor's is text's). They are
+// read as their text all the same.
+TEST_F(PostgresConnector, ColumnsWhoseOutputFunctionCannotBeCalledAreStillRead) {
+  const std::string src = create_db("outfn_src");
+  const std::string dst = create_db("outfn_dst");
+  pg().psql("CREATE SCHEMA ext; CREATE EXTENSION citext SCHEMA ext;"
+            "CREATE TABLE t (id int PRIMARY KEY, c ext.citext, rc refcursor, u uuid);"
+            "INSERT INTO t VALUES (1, 'MiXeD', 'cur1', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'), (2, NULL, NULL, NULL);"
+            "DROP ROLE IF EXISTS outfn_reader; CREATE ROLE outfn_reader LOGIN; GRANT SELECT ON t TO outfn_reader;",
+            src);
+  pg().psql("CREATE TABLE t (id int, c text, rc text, u uuid)", dst);
+  TempDir dir;
+  auto r = run(dir, R"({"name": "outfn", "state": {"type": "sqlite", "path": "state.db"},
+    "source": {"plugin": "postgres", "config": {"dsn": ")" + pg().dsn(src) + R"( user=outfn_reader",
+               "table": "t", "cursor": ["id"], "key": ["c", "rc"]}},
+    "sinks": [{"name": "db", "plugin": "postgres", "config": {"dsn": ")" + pg().dsn(dst) + R"(", "table": "t",
+               "create_table": false}}]})");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(pg().psql("SELECT id, c, rc, u FROM t ORDER BY id", dst),
+            "1|MiXeD|cur1|a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11\n2|||\n");
+}
+
+// A char(n) cursor: the next page is asked for after the last row's value
+// as char(n), not as char(1), which would cut it and read the table again
+// and again.
+TEST_F(PostgresConnector, ACharCursorResumesAfterItsWholeValue) {
+  const std::string src = create_db("charcur_src");
+  const std::string dst = create_db("charcur_dst");
+  pg().psql("CREATE TABLE c (ch char(3) NOT NULL, n int NOT NULL, PRIMARY KEY (ch, n));"
+            "INSERT INTO c SELECT 'x' || g, g FROM generate_series(1, 5) g",
+            src);
+  TempDir dir;
+  auto r = run(dir, pg_to_pg("charcur", src, R"("table": "c", "cursor": ["ch", "n"])", dst, R"("table": "c")", 2));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("read 5,"), std::string::npos) << r.out;
+  EXPECT_EQ(pg().psql("SELECT count(*), count(DISTINCT ch) FROM c", dst), "5|5\n");
 }
 
 TEST_F(PostgresConnector, CreatedTablesUseTheDocumentedTypes) {
