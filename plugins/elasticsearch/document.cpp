@@ -1,6 +1,9 @@
 #include "document.h"
 
 #include <boost/json.hpp>
+#include <cmath>
+
+#include "text/value_text.h"
 
 #include "json_text.h"
 
@@ -132,6 +135,10 @@ bool DocumentEncoder::append_source(size_t row, std::string& out, std::string& e
         append_json_int(out, v.as.i64);
         break;
       case FERRY_TYPE_DOUBLE:
+        if (!std::isfinite(v.as.f64)) {
+          error = field_label(batch_, f) + ": " + ferry::support::double_text(v.as.f64) + " has no JSON form";
+          return false;
+        }
         append_json_double(out, v.as.f64);
         break;
       case FERRY_TYPE_TIMESTAMP:

@@ -113,7 +113,7 @@ void FileSink::remove_leftover_temps() const {
   }
 }
 
-void FileSink::write(const ferry::BatchView& batch, ferry::Outcomes& /*outcomes*/) {
+void FileSink::write(const ferry::BatchView& batch, ferry::Outcomes& outcomes) {
   if (batch.rows() == 0) return;
   const std::string name = batch_file_name(prefix_, batch.partition(), batch.position(0),
                                            batch.position(batch.rows() - 1));
@@ -123,7 +123,10 @@ void FileSink::write(const ferry::BatchView& batch, ferry::Outcomes& /*outcomes*
   const JsonRowWriter writer(batch);
   buffer_.clear();
   for (size_t row = 0; row < batch.rows(); ++row) {
-    writer.append_row(buffer_, row);
+    if (std::optional<std::string> why = writer.append_row(buffer_, row)) {
+      outcomes.reject(row, "file sink: " + *why, FERRY_INVALID_DATA);
+      continue;
+    }
     if (buffer_.size() >= kFlushBytes) {
       file.write(buffer_.data(), buffer_.size());
       buffer_.clear();

@@ -1,5 +1,9 @@
 #include "json_row.h"
 
+#include <cmath>
+
+#include "text/value_text.h"
+
 #include "json_text.h"
 #include "timestamp.h"
 
@@ -15,7 +19,12 @@ JsonRowWriter::JsonRowWriter(const ferry::BatchView& batch) : batch_(batch) {
   }
 }
 
-void JsonRowWriter::append_row(std::string& out, size_t row) const {
+std::optional<std::string> JsonRowWriter::append_row(std::string& out, size_t row) const {
+  const size_t start = out.size();
+  const auto refuse = [&](size_t f, const std::string& why) {
+    out.resize(start);
+    return "field '" + std::string(batch_.field_name(f)) + "': " + why;
+  };
   out.push_back('{');
   for (size_t f = 0; f < names_.size(); ++f) {
     if (f > 0) out.push_back(',');
@@ -25,7 +34,10 @@ void JsonRowWriter::append_row(std::string& out, size_t row) const {
     switch (v.type) {
       case FERRY_TYPE_BOOL: out += v.as.boolean ? "true" : "false"; break;
       case FERRY_TYPE_INT64: append_int(out, v.as.i64); break;
-      case FERRY_TYPE_DOUBLE: append_double(out, v.as.f64); break;
+      case FERRY_TYPE_DOUBLE:
+        if (!std::isfinite(v.as.f64)) return refuse(f, ferry::support::double_text(v.as.f64) + " has no JSON form");
+        append_double(out, v.as.f64);
+        break;
       case FERRY_TYPE_STRING:
       case FERRY_TYPE_DECIMAL: append_json_string(out, text); break;
       case FERRY_TYPE_BYTES:
@@ -39,12 +51,13 @@ void JsonRowWriter::append_row(std::string& out, size_t row) const {
         out.push_back('"');
         break;
       case FERRY_TYPE_JSON:
-        if (!append_raw_json(out, text)) append_json_string(out, text);
+        if (!append_raw_json(out, text)) return refuse(f, "the value is not valid JSON");
         break;
       default: out += "null"; break;  // NULL, and types newer than this plugin
     }
   }
   out += "}\n";
+  return std::nullopt;
 }
 
 }  // namespace ferry_file

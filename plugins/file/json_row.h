@@ -4,6 +4,7 @@
 
 #include <ferry/plugin.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,11 +19,13 @@ using ferry::support::append_base64;
 class JsonRowWriter {
  public:
   explicit JsonRowWriter(const ferry::BatchView& batch);
-  // Appends `{"field":value,...}\n`: INT64 and DOUBLE as numbers (non-finite
-  // -> null), BOOL, STRING as strings, BYTES as base64 strings, TIMESTAMP as
-  // "2024-01-02T03:04:05.123456Z", JSON embedded as is (as a string when it
-  // is not valid JSON), DECIMAL as a string, nulls as null.
-  void append_row(std::string& out, size_t row) const;
+  // Appends `{"field":value,...}\n`: INT64 and DOUBLE as numbers, BOOL,
+  // STRING as strings, BYTES as base64 strings, TIMESTAMP as
+  // "2024-01-02T03:04:05.123456Z", JSON embedded as is, DECIMAL as a
+  // string, nulls as null. A row with a value JSON cannot hold (NaN,
+  // infinity, JSON that is not valid) appends nothing: the reason comes
+  // back ("field 'x': nan has no JSON form"), for the row to be refused.
+  std::optional<std::string> append_row(std::string& out, size_t row) const;
 
  private:
   ferry::BatchView batch_;

@@ -5,16 +5,22 @@
 #include <ferry/plugin.hpp>
 
 #include <string>
+#include <vector>
 
 namespace ferry_s3 {
 
 enum class Format { kJsonl, kCsv };
 
-// `{"field":value,...}\n` per row: INT64 and DOUBLE as numbers (non-finite
-// -> null), BOOL, STRING and DECIMAL as strings, BYTES as base64 strings,
-// TIMESTAMP as "2024-01-02T03:04:05.123456Z", JSON embedded (as a string
-// when it is not valid JSON), nulls as null. The file sink's rendering.
-void append_jsonl_rows(std::string& out, const ferry::BatchView& batch);
+// `{"field":value,...}\n` per row: INT64 and DOUBLE as numbers, BOOL,
+// STRING and DECIMAL as strings, BYTES as base64 strings, TIMESTAMP as
+// "2024-01-02T03:04:05.123456Z", JSON embedded, nulls as null. The file
+// sink's rendering. A row with a value JSON cannot hold (NaN, infinity,
+// JSON that is not valid) is left out and added to `refused` with why.
+struct RefusedRow {
+  size_t row;
+  std::string why;  // "field 'x': nan has no JSON form"
+};
+void append_jsonl_rows(std::string& out, const ferry::BatchView& batch, std::vector<RefusedRow>& refused);
 
 // RFC 4180: CRLF line ends; a field holding , " CR or LF is quoted with ""
 // doubled. Null is an empty field, the empty string is "" (quoted), so the

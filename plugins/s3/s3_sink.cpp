@@ -64,20 +64,22 @@ S3Sink::PendingObject& S3Sink::pending_for(const ferry::BatchView& batch) {
   return pending_.back();
 }
 
-void S3Sink::write(const ferry::BatchView& batch, ferry::Outcomes& /*outcomes*/) {
+void S3Sink::write(const ferry::BatchView& batch, ferry::Outcomes& outcomes) {
   if (batch.rows() == 0) return;
   const size_t objects_before = pending_.size();
   PendingObject& o = pending_for(batch);
   const size_t size_before = o.body.size();
+  std::vector<RefusedRow> refused;
   try {
     if (options_.format == Format::kCsv) append_csv_rows(o.body, batch);
-    else append_jsonl_rows(o.body, batch);
+    else append_jsonl_rows(o.body, batch, refused);
   } catch (...) {
     // Nothing of a failed write may stay staged (plugin.h, sink contract).
     if (pending_.size() > objects_before) pending_.pop_back();
     else o.body.resize(size_before);
     throw;
   }
+  for (RefusedRow& r : refused) outcomes.reject(r.row, "s3 sink: " + std::move(r.why), FERRY_INVALID_DATA);
   // A source without per-row positions still gives the batch's end.
   std::string_view last = batch.position(batch.rows() - 1);
   o.last_position = std::string(last.empty() ? batch.end_position() : last);

@@ -89,13 +89,13 @@ TEST_F(ElasticsearchSink, MapsEveryValueTypeToJson) {
   const std::vector<Column> cols = {
       {"id", FERRY_TYPE_STRING, FERRY_FIELD_KEY}, {"flag", FERRY_TYPE_BOOL},
       {"n", FERRY_TYPE_INT64},                    {"x", FERRY_TYPE_DOUBLE},
-      {"nan", FERRY_TYPE_DOUBLE},                 {"text", FERRY_TYPE_STRING},
+      {"text", FERRY_TYPE_STRING},
       {"raw", FERRY_TYPE_BYTES},                  {"ts", FERRY_TYPE_TIMESTAMP},
       {"old", FERRY_TYPE_TIMESTAMP},              {"doc", FERRY_TYPE_JSON},
       {"price", FERRY_TYPE_DECIMAL},              {"nothing", FERRY_TYPE_STRING},
       {"whole", FERRY_TYPE_DOUBLE},               {"big", FERRY_TYPE_DOUBLE}};
   Row row{{Value::string("a\"b/1"), Value::boolean(true), Value::int64(-9007199254740993LL),
-           Value::real(0.1), Value::real(std::nan("")),
+           Value::real(0.1),
            Value::string("quote \" backslash \\ tab \t newline \n ctrl \x01 ü €"),
            Value::bytes(std::string("\x00\xff\x10", 3)), Value::timestamp(1700000000000001LL),
            Value::timestamp(-1), Value::json("{\n  \"k\": [1, 2.5, \"x\"]\n}"),
@@ -114,7 +114,6 @@ TEST_F(ElasticsearchSink, MapsEveryValueTypeToJson) {
   EXPECT_EQ(d.at("flag"), true);
   EXPECT_EQ(d.at("n").as_int64(), -9007199254740993LL);
   EXPECT_EQ(d.at("x").as_double(), 0.1);
-  EXPECT_TRUE(d.at("nan").is_null());
   EXPECT_EQ(d.at("text"), "quote \" backslash \\ tab \t newline \n ctrl \x01 ü €");
   EXPECT_EQ(d.at("raw"), "AP8Q");
   EXPECT_EQ(d.at("ts"), "2023-11-14T22:13:20.000001Z");
@@ -140,6 +139,18 @@ TEST_F(ElasticsearchSink, RowsThatCannotBecomeDocumentsAreRejectedAloneAndNeighb
       {{Value::int64(4), Value::string("ok"), Value::json("[]")}, std::string(513, 'k'), "4"},
       {{Value::int64(5), Value::string("ok"), Value::json("[]")}, "", "5", FERRY_OP_DELETE},
       {{Value::int64(6), Value::string("ok"), Value::json("null")}, "6", "6"}};
+  // JSON has no NaN or infinity: such a row is refused, not written with null.
+  const std::vector<Column> numbers = {{"id", FERRY_TYPE_INT64}, {"x", FERRY_TYPE_DOUBLE}};
+  std::vector<SinkHandle::Rejected> refused;
+  ASSERT_EQ(sink->write(ferry::test::make_batch(numbers, {{{Value::int64(7), Value::real(std::nan(""))}, "7", "7"},
+                                                           {{Value::int64(8), Value::real(-INFINITY)}, "8", "8"},
+                                                           {{Value::int64(9), Value::real(2.5)}, "9", "9"}}),
+                        &refused),
+            FERRY_OK);
+  ASSERT_EQ(refused.size(), 2u);
+  EXPECT_NE(refused[0].message.find("field 'x': nan has no JSON form"), std::string::npos) << refused[0].message;
+  EXPECT_NE(refused[1].message.find("field 'x': -inf has no JSON form"), std::string::npos) << refused[1].message;
+  for (const auto& r : refused) EXPECT_EQ(r.status, FERRY_INVALID_DATA);
   std::vector<SinkHandle::Rejected> rejected;
   ASSERT_EQ(sink->write(ferry::test::make_batch(cols, rows), &rejected), FERRY_OK);
   ASSERT_EQ(rejected.size(), 4u);
@@ -152,7 +163,7 @@ TEST_F(ElasticsearchSink, RowsThatCannotBecomeDocumentsAreRejectedAloneAndNeighb
   EXPECT_EQ(rejected[3].row, 4u);
   EXPECT_NE(rejected[3].message.find("a delete record needs a document id"), std::string::npos);
   for (const auto& r : rejected) EXPECT_EQ(r.status, FERRY_INVALID_DATA);
-  EXPECT_EQ(es_->count("orders"), 2);
+  EXPECT_EQ(es_->count("orders"), 3);
 }
 
 TEST_F(ElasticsearchSink, ReplayingABatchOverwritesByIdInsteadOfDuplicating) {

@@ -99,6 +99,40 @@ TEST_F(S3Sink, JsonlObjectsLandUnderDeterministicKeysWithTheFileSinksContent) {
             R"({"id":1,"name":"name-1","amount":0.25,"ts":"2023-11-14T22:13:20.001000Z"})" "\n");
 }
 
+// JSON has no NaN or infinity: a row holding one goes to the DLQ with the
+// reason, from the s3 sink (JSONL) and the file sink alike, instead of
+// being written with null in its place; the neighbours are written.
+TEST_F(S3Sink, JsonlRowsWithNonFiniteNumbersAreRejectedNotNulled) {
+  TempDir dir;
+  ferry::test::write_file(dir.file("in.csv"), "id,x\n1,0.5\n2,nan\n3,-inf\n4,1.5\n");
+  const std::string json = R"({"name": "nonfinite", "state": {"type": "sqlite", "path": "state.db"},
+    "source": {"plugin": "file", "config": {"paths": "in.csv", "columns_types": {"id": "int64", "x": "double"}}},
+    "sinks": [{"name": "s3", "plugin": "s3", "config": {"endpoint": ")" + server().endpoint() +
+                           R"(", "bucket": ")" + server().bucket() + R"(", "access_key_id": "S3RVER",
+                 "secret_access_key": "S3RVER", "prefix": "nonfinite"}},
+              {"name": "files", "plugin": "file", "config": {"directory": "out"}}]})";
+  auto r = run(dir, json);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::vector<std::string> keys = list_keys(server(), "nonfinite/");
+  ASSERT_EQ(keys.size(), 1u);
+  const std::string expected = "{\"id\":1,\"x\":0.5}\n{\"id\":4,\"x\":1.5}\n";
+  EXPECT_EQ(get_object(server(), keys[0]), expected);
+  std::string files;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path() / "out"))
+    files += ferry::test::read_file(e.path().string());
+  EXPECT_EQ(files, expected);
+
+  auto dlq = ferry::test::ferry({"dlq", "export", dir.file("p.json")});
+  ASSERT_EQ(dlq.exit_code, 0) << dlq.err;
+  std::multiset<std::string> refused;  // "sink: message"
+  for (const boost::json::object& e : parse_jsonl(dlq.out))
+    refused.insert(std::string(e.at("sink").as_string()) + ": " + std::string(e.at("message").as_string()));
+  EXPECT_EQ(refused, (std::multiset<std::string>{"files: file sink: field 'x': -inf has no JSON form",
+                                                 "files: file sink: field 'x': nan has no JSON form",
+                                                 "s3: s3 sink: field 'x': -inf has no JSON form",
+                                                 "s3: s3 sink: field 'x': nan has no JSON form"}));
+}
+
 TEST_F(S3Sink, GzippedCsvObjectsHaveAHeaderAndRfc4180Rows) {
   TempDir dir;
   auto r = run(dir, pipeline("csvjob", 12, 1, 5, R"(, "prefix": "t2", "format": "csv", "gzip": true)"));

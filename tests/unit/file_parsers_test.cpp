@@ -944,34 +944,45 @@ TEST(JsonText, ValidatingAgreesWithTheFullParser) {
 
 TEST(JsonRow, FormatsEveryType) {
   ferry::BatchBuilder b;
-  const char* names[] = {"i", "d", "nan", "b", "s", "by", "t", "j", "bad", "dec", "n", "multi"};
+  const char* names[] = {"i", "d", "x", "b", "s", "by", "t", "j", "j2", "dec", "n", "multi"};
   const FerryType types[] = {FERRY_TYPE_INT64, FERRY_TYPE_DOUBLE, FERRY_TYPE_DOUBLE,
                              FERRY_TYPE_BOOL,  FERRY_TYPE_STRING, FERRY_TYPE_BYTES,
                              FERRY_TYPE_TIMESTAMP, FERRY_TYPE_JSON, FERRY_TYPE_JSON,
                              FERRY_TYPE_DECIMAL, FERRY_TYPE_STRING, FERRY_TYPE_JSON};
   for (size_t f = 0; f < 12; ++f) b.add_field(names[f], types[f]);
-  const size_t r = b.add_row("", "1");
-  b.set_int(r, 0, -42);
-  b.set_double(r, 1, 0.1);
-  b.set_double(r, 2, std::nan(""));
-  b.set_bool(r, 3, true);
-  b.set_string(r, 4, "q\"\\\n\x01\xC3\xA9\xFF");
-  b.set_bytes(r, 5, FERRY_TYPE_BYTES, std::string("\x00\xFF\x10\x20", 4));
-  b.set_timestamp(r, 6, 1704164645123456);
-  b.set_bytes(r, 7, FERRY_TYPE_JSON, "{\"a\": [1, 2]}");
-  b.set_bytes(r, 8, FERRY_TYPE_JSON, "{oops");
-  b.set_bytes(r, 9, FERRY_TYPE_DECIMAL, "-12.50");
-  b.set_bytes(r, 11, FERRY_TYPE_JSON, "{\n  \"a\": 1\n}");
+  // Row 0 has every type; row 1 a NaN, row 2 JSON that is not JSON.
+  for (const auto& [x, j2] : {std::pair<double, const char*>{-1e300, "[true]"}, {std::nan(""), "[true]"},
+                              {2.5, "{oops"}}) {
+    const size_t r = b.add_row("", "1");
+    b.set_int(r, 0, -42);
+    b.set_double(r, 1, 0.1);
+    b.set_double(r, 2, x);
+    b.set_bool(r, 3, true);
+    b.set_string(r, 4, "q\"\\\n\x01\xC3\xA9\xFF");
+    b.set_bytes(r, 5, FERRY_TYPE_BYTES, std::string("\x00\xFF\x10\x20", 4));
+    b.set_timestamp(r, 6, 1704164645123456);
+    b.set_bytes(r, 7, FERRY_TYPE_JSON, "{\"a\": [1, 2]}");
+    b.set_bytes(r, 8, FERRY_TYPE_JSON, j2);
+    b.set_bytes(r, 9, FERRY_TYPE_DECIMAL, "-12.50");
+    b.set_bytes(r, 11, FERRY_TYPE_JSON, "{\n  \"a\": 1\n}");
+  }
   FerryBatch out{};
-  b.finish(&out, "p", "1");
+  b.finish(&out, "p", "3");
+  const JsonRowWriter writer{ferry::BatchView(&out)};
   std::string line;
-  JsonRowWriter(ferry::BatchView(&out)).append_row(line, 0);
+  ASSERT_EQ(writer.append_row(line, 0), std::nullopt);
   EXPECT_EQ(line,
-            "{\"i\":-42,\"d\":0.1,\"nan\":null,\"b\":true,"
+            "{\"i\":-42,\"d\":0.1,\"x\":-1e+300,\"b\":true,"
             "\"s\":\"q\\\"\\\\\\n\\u0001\xC3\xA9\\ufffd\",\"by\":\"AP8QIA==\","
-            "\"t\":\"2024-01-02T03:04:05.123456Z\",\"j\":{\"a\": [1, 2]},\"bad\":\"{oops\","
+            "\"t\":\"2024-01-02T03:04:05.123456Z\",\"j\":{\"a\": [1, 2]},\"j2\":[true],"
             "\"dec\":\"-12.50\",\"n\":null,\"multi\":{\"a\":1}}\n");
   EXPECT_TRUE(is_valid_json(line));
+  // JSON has no NaN, and "{oops" is no JSON: those rows are refused and
+  // nothing of them appended, not written with null or a string instead.
+  const std::string before = line;
+  EXPECT_EQ(writer.append_row(line, 1), std::optional<std::string>("field 'x': nan has no JSON form"));
+  EXPECT_EQ(writer.append_row(line, 2), std::optional<std::string>("field 'j2': the value is not valid JSON"));
+  EXPECT_EQ(line, before);
   out.release(&out);
   std::string b64;
   append_base64(b64, "foobar");
