@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "support/id_value_rows.h"
 #include "support/plugin_harness.h"
 #include "support/servers.h"
 
@@ -23,18 +24,8 @@ using ferry::test::make_batch;
 using ferry::test::Row;
 using ferry::test::Value;
 
-const std::vector<Column>& columns() {
-  static const std::vector<Column> cols = {{"id", FERRY_TYPE_INT64, 0}, {"v", FERRY_TYPE_STRING, 0}};
-  return cols;
-}
-
-std::vector<Row> rows(int64_t from, int64_t to) {
-  std::vector<Row> out;
-  for (int64_t id = from; id <= to; ++id)
-    out.push_back(Row{{Value::int64(id), Value::string("v" + std::to_string(id))}, std::to_string(id),
-                      std::to_string(id), FERRY_OP_INSERT});
-  return out;
-}
+const std::vector<Column>& columns() { return ferry::test::id_value_columns(); }
+std::vector<Row> rows(int64_t from, int64_t to) { return ferry::test::id_value_rows(from, to); }
 
 class PostgresSinkRoundTrips : public ::testing::Test {
  protected:

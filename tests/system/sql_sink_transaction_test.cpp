@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "support/cutting_proxy.h"
+#include "support/id_value_rows.h"
 #include "support/plugin_harness.h"
 #include "support/servers.h"
 
@@ -29,18 +30,8 @@ using Cut = CuttingProxy::Cut;
 
 constexpr const char* kPassword = "S3cret-pw";
 
-const std::vector<Column>& columns() {
-  static const std::vector<Column> cols = {{"id", FERRY_TYPE_INT64, 0}, {"v", FERRY_TYPE_STRING, 0}};
-  return cols;
-}
-
-std::vector<Row> rows(int64_t from, int64_t to) {
-  std::vector<Row> out;
-  for (int64_t id = from; id <= to; ++id)
-    out.push_back(Row{{Value::int64(id), Value::string("v" + std::to_string(id))}, std::to_string(id),
-                      std::to_string(id), FERRY_OP_INSERT});
-  return out;
-}
+const std::vector<Column>& columns() { return ferry::test::id_value_columns(); }
+std::vector<Row> rows(int64_t from, int64_t to) { return ferry::test::id_value_rows(from, to); }
 
 // One server and the SQL the tests need from it, so each test runs against
 // PostgreSQL and MariaDB alike.
