@@ -39,7 +39,10 @@ std::optional<std::string> JsonRowWriter::append_row(std::string& out, size_t ro
         append_double(out, v.as.f64);
         break;
       case FERRY_TYPE_STRING:
-      case FERRY_TYPE_DECIMAL: append_json_string(out, text); break;
+      case FERRY_TYPE_DECIMAL:
+        if (!ferry::is_valid_utf8(text)) return refuse(f, "the text is not valid UTF-8");
+        append_json_string(out, text);
+        break;
       case FERRY_TYPE_BYTES:
         out.push_back('"');
         append_base64(out, text);

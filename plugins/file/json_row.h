@@ -23,8 +23,9 @@ class JsonRowWriter {
   // STRING as strings, BYTES as base64 strings, TIMESTAMP as
   // "2024-01-02T03:04:05.123456Z", JSON embedded as is, DECIMAL as a
   // string, nulls as null. A row with a value JSON cannot hold (NaN,
-  // infinity, JSON that is not valid) appends nothing: the reason comes
-  // back ("field 'x': nan has no JSON form"), for the row to be refused.
+  // infinity, text that is not UTF-8, JSON that is not valid) appends
+  // nothing: the reason comes back ("field 'x': nan has no JSON form"), for
+  // the row to be refused.
   std::optional<std::string> append_row(std::string& out, size_t row) const;
 
  private:

@@ -35,7 +35,13 @@ void append_jsonl_rows(std::string& out, const ferry::BatchView& batch, std::vec
           append_double(out, v.as.f64, "null");
           break;
         case FERRY_TYPE_STRING:
-        case FERRY_TYPE_DECIMAL: append_json_string(out, text); break;
+        case FERRY_TYPE_DECIMAL:
+          if (!ferry::is_valid_utf8(text)) {
+            why = "field '" + std::string(batch.field_name(f)) + "': the text is not valid UTF-8";
+            break;
+          }
+          append_json_string(out, text);
+          break;
         case FERRY_TYPE_BYTES:
           out += '"';
           append_base64(out, text);

@@ -15,7 +15,8 @@ enum class Format { kJsonl, kCsv };
 // STRING and DECIMAL as strings, BYTES as base64 strings, TIMESTAMP as
 // "2024-01-02T03:04:05.123456Z", JSON embedded, nulls as null. The file
 // sink's rendering. A row with a value JSON cannot hold (NaN, infinity,
-// JSON that is not valid) is left out and added to `refused` with why.
+// text that is not UTF-8, JSON that is not valid) is left out and added to
+// `refused` with why.
 struct RefusedRow {
   size_t row;
   std::string why;  // "field 'x': nan has no JSON form"

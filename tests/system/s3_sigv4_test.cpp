@@ -17,8 +17,10 @@
 #include "s3/s3_test_env.h"
 
 // Pure C++ parts of the plugin, compiled into this test.
+#include "plugins/s3/jsonl_format.cpp"
 #include "plugins/s3/key_template.cpp"
 #include "plugins/s3/s3_uri.cpp"
+#include "plugins/s3/value_text.cpp"
 #include "plugins/s3/xml_text.cpp"
 
 namespace {
@@ -205,4 +207,42 @@ TEST(S3KeyTemplate, RecognisesOnlyItsOwnKeysForCleanup) {
   EXPECT_FALSE(t.could_produce("exp/orders-old/p3/undated/1-2.jsonl"));     // other pipeline
   EXPECT_FALSE(t.could_produce("exp/orders/p3/extra/undated/1-2.jsonl"));   // other shape
   EXPECT_FALSE(t.could_produce("exp/orders/p3/undated/1-2.jsonl.bak"));
+}
+
+// A row JSON cannot hold is left out with the reason; the rows around it
+// are written.
+TEST(S3Jsonl, RowsJsonCannotHoldAreRefusedWithTheReason) {
+  ferry::BatchBuilder b;
+  b.add_field("id", FERRY_TYPE_INT64);
+  b.add_field("x", FERRY_TYPE_DOUBLE);
+  b.add_field("s", FERRY_TYPE_STRING);
+  b.add_field("j", FERRY_TYPE_JSON);
+  struct Variant {
+    double x;
+    const char* s;
+    const char* j;
+  };
+  int64_t id = 0;
+  for (const Variant& v : {Variant{0.5, "a", "{}"}, Variant{INFINITY, "a", "{}"}, Variant{0.5, "a\xC3", "{}"},
+                           Variant{0.5, "a", "{\"k\""}, Variant{1.5, "b", "[1]"}}) {
+    const size_t r = b.add_row("", std::to_string(++id));
+    b.set_int(r, 0, id);
+    b.set_double(r, 1, v.x);
+    b.set_string(r, 2, v.s);
+    b.set_bytes(r, 3, FERRY_TYPE_JSON, v.j);
+  }
+  FerryBatch out{};
+  b.finish(&out, "p", "5");
+  std::string body;
+  std::vector<ferry_s3::RefusedRow> refused;
+  ferry_s3::append_jsonl_rows(body, ferry::BatchView(&out), refused);
+  out.release(&out);
+  EXPECT_EQ(body, "{\"id\":1,\"x\":0.5,\"s\":\"a\",\"j\":{}}\n{\"id\":5,\"x\":1.5,\"s\":\"b\",\"j\":[1]}\n");
+  ASSERT_EQ(refused.size(), 3u);
+  EXPECT_EQ(refused[0].row, 1u);
+  EXPECT_EQ(refused[0].why, "field 'x': inf has no JSON form");
+  EXPECT_EQ(refused[1].row, 2u);
+  EXPECT_EQ(refused[1].why, "field 's': the text is not valid UTF-8");
+  EXPECT_EQ(refused[2].row, 3u);
+  EXPECT_EQ(refused[2].why, "field 'j': the value is not valid JSON");
 }

@@ -950,15 +950,23 @@ TEST(JsonRow, FormatsEveryType) {
                              FERRY_TYPE_TIMESTAMP, FERRY_TYPE_JSON, FERRY_TYPE_JSON,
                              FERRY_TYPE_DECIMAL, FERRY_TYPE_STRING, FERRY_TYPE_JSON};
   for (size_t f = 0; f < 12; ++f) b.add_field(names[f], types[f]);
-  // Row 0 has every type; row 1 a NaN, row 2 JSON that is not JSON.
-  for (const auto& [x, j2] : {std::pair<double, const char*>{-1e300, "[true]"}, {std::nan(""), "[true]"},
-                              {2.5, "{oops"}}) {
+  // Row 0 has every type; row 1 a NaN, row 2 JSON that is not JSON, row 3
+  // text that is not UTF-8.
+  struct Variant {
+    double x;
+    const char* j2;
+    const char* s;
+  };
+  for (const Variant& v : {Variant{-1e300, "[true]", "q\"\\\n\x01\xC3\xA9"}, Variant{std::nan(""), "[true]", "q"},
+                           Variant{2.5, "{oops", "q"}, Variant{2.5, "[true]", "q\xFF"}}) {
+    const double x = v.x;
+    const char* j2 = v.j2;
     const size_t r = b.add_row("", "1");
     b.set_int(r, 0, -42);
     b.set_double(r, 1, 0.1);
     b.set_double(r, 2, x);
     b.set_bool(r, 3, true);
-    b.set_string(r, 4, "q\"\\\n\x01\xC3\xA9\xFF");
+    b.set_string(r, 4, v.s);
     b.set_bytes(r, 5, FERRY_TYPE_BYTES, std::string("\x00\xFF\x10\x20", 4));
     b.set_timestamp(r, 6, 1704164645123456);
     b.set_bytes(r, 7, FERRY_TYPE_JSON, "{\"a\": [1, 2]}");
@@ -967,13 +975,13 @@ TEST(JsonRow, FormatsEveryType) {
     b.set_bytes(r, 11, FERRY_TYPE_JSON, "{\n  \"a\": 1\n}");
   }
   FerryBatch out{};
-  b.finish(&out, "p", "3");
+  b.finish(&out, "p", "4");
   const JsonRowWriter writer{ferry::BatchView(&out)};
   std::string line;
   ASSERT_EQ(writer.append_row(line, 0), std::nullopt);
   EXPECT_EQ(line,
             "{\"i\":-42,\"d\":0.1,\"x\":-1e+300,\"b\":true,"
-            "\"s\":\"q\\\"\\\\\\n\\u0001\xC3\xA9\\ufffd\",\"by\":\"AP8QIA==\","
+            "\"s\":\"q\\\"\\\\\\n\\u0001\xC3\xA9\",\"by\":\"AP8QIA==\","
             "\"t\":\"2024-01-02T03:04:05.123456Z\",\"j\":{\"a\": [1, 2]},\"j2\":[true],"
             "\"dec\":\"-12.50\",\"n\":null,\"multi\":{\"a\":1}}\n");
   EXPECT_TRUE(is_valid_json(line));
@@ -982,6 +990,7 @@ TEST(JsonRow, FormatsEveryType) {
   const std::string before = line;
   EXPECT_EQ(writer.append_row(line, 1), std::optional<std::string>("field 'x': nan has no JSON form"));
   EXPECT_EQ(writer.append_row(line, 2), std::optional<std::string>("field 'j2': the value is not valid JSON"));
+  EXPECT_EQ(writer.append_row(line, 3), std::optional<std::string>("field 's': the text is not valid UTF-8"));
   EXPECT_EQ(line, before);
   out.release(&out);
   std::string b64;
