@@ -159,13 +159,25 @@ void PostgresSink::began() {
   types_pinned_ = false;
 }
 
+void PostgresSink::call_begins() {
+  ddl_before_call_ = ddl_in_txn_;
+  ddl_in_call_ = false;
+}
+
+void PostgresSink::made_ddl() {
+  ddl_in_txn_ = true;
+  ddl_in_call_ = true;
+}
+
 void PostgresSink::rolled_back(bool whole_transaction) noexcept {
-  // What was read of the table after DDL in there is stale.
-  if (ddl_in_txn_ && (whole_transaction || !ddl_before_call_)) {
+  // What was read of the table after DDL that is undone now is stale, the
+  // staging table included; DDL of earlier calls stands.
+  if (whole_transaction ? ddl_in_txn_ : ddl_in_call_) {
     table_.forget();
     stage_signature_.clear();
   }
-  if (whole_transaction) ddl_in_txn_ = false;
+  ddl_in_txn_ = whole_transaction ? false : ddl_before_call_;
+  ddl_in_call_ = false;
   types_pinned_ = false;  // the rolled-back part may have held the only table lock
 }
 
@@ -190,7 +202,7 @@ void PostgresSink::fit_table(Connection& c, const ferry::BatchView& batch) {
         fail(FERRY_ERROR_CONFIG, "the batch has two fields named " + quote_ident(batch.field_name(f)) +
                                      " (writing to " + where_ + ")");
   TableOnConnection table(table_, c);
-  if (ferry::support::fit_table(table, batch, rules_)) ddl_in_txn_ = true;
+  if (ferry::support::fit_table(table, batch, rules_)) made_ddl();
   array_cols_.assign(batch.fields(), false);
   binary_cols_.assign(batch.fields(), BinaryColumn::kNone);
   for (size_t f = 0; f < batch.fields(); ++f) {
@@ -298,7 +310,7 @@ void PostgresSink::ensure_stage(Connection& c, const ferry::BatchView& batch) {
              column_list(batch) + ", 0::int8 AS " + kSeq + ", false AS " + kDelete + " FROM " +
              table_.quoted() + " WITH NO DATA",
          "creating the staging table for " + where_);
-  ddl_in_txn_ = true;
+  made_ddl();
   stage_signature_ = sig;
 }
 
@@ -344,7 +356,7 @@ void PostgresSink::write(const ferry::BatchView& input, ferry::Outcomes& outcome
   std::optional<ferry::support::TableFit> fit;
   std::vector<Rejection> rejections;
   txn_->write([&] {
-    ddl_before_call_ = ddl_in_txn_;
+    call_begins();
     Connection& c = live();
     pin_column_types(c);
     ferry::support::TableTarget target;
@@ -393,7 +405,10 @@ std::optional<std::string> PostgresSink::checkpoint(std::string_view partition) 
   if (!txn_->open()) return checkpoints_.load(c, pipeline_, partition, false);
   // Inside the transaction, where a failed statement would abort it.
   std::optional<std::string> out;
-  txn_->in_savepoint([&] { out = checkpoints_.load(live(), pipeline_, partition, true); });
+  txn_->in_savepoint([&] {
+    call_begins();
+    out = checkpoints_.load(live(), pipeline_, partition, true);
+  });
   return out;
 }
 

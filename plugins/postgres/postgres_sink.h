@@ -67,6 +67,9 @@ class PostgresSink final : public ferry::Sink, private ferry::support::SinkDiale
   void rollback() noexcept override;
   ferry::support::Loss loss() noexcept override;
   void began() override;
+  // A call in its own savepoint (a write, a checkpoint read) begins.
+  void call_begins();
+  void made_ddl();
   void rolled_back(bool whole_transaction) noexcept override;
 
   // A live connection; reconnects after a loss (telling the transaction,
@@ -105,8 +108,9 @@ class PostgresSink final : public ferry::Sink, private ferry::support::SinkDiale
   std::unique_ptr<ferry::support::SinkTransaction> txn_;
   ferry::support::TableRules rules_;
 
-  bool ddl_in_txn_ = false;       // CREATE/ALTER (or staging table) since BEGIN
-  bool ddl_before_call_ = false;  // ddl_in_txn_ when the current write() began
+  bool ddl_in_txn_ = false;       // CREATE/ALTER (or staging table) since BEGIN that stands
+  bool ddl_before_call_ = false;  // ddl_in_txn_ when the current call's savepoint began
+  bool ddl_in_call_ = false;      // DDL in the current call (undone if the call is)
   bool types_pinned_ = false;     // column types read under the table lock in this transaction
   std::string stage_signature_;  // columns of pg_temp.ferry_stage; empty: none
   std::vector<bool> array_cols_;  // per batch field: target column is an array
