@@ -10,6 +10,7 @@
 #include "codec/base64.h"
 #include "common/error.h"
 #include "common/stored_record.h"
+#include "engine/record_json.h"
 
 namespace ferry::core {
 namespace {
@@ -33,7 +34,8 @@ boost::json::object parse_record(const std::string& text) {
   return std::move(v.as_object());
 }
 
-void set_value(ferry::BatchBuilder& b, size_t row, size_t f, FerryType type, const boost::json::value& v) {
+void set_value(ferry::BatchBuilder& b, size_t row, size_t f, FerryType type, const boost::json::value& v,
+               bool json_as_text) {
   if (v.is_null()) return;
   switch (type) {
     case FERRY_TYPE_BOOL: b.set_bool(row, f, v.as_bool()); return;
@@ -56,7 +58,10 @@ void set_value(ferry::BatchBuilder& b, size_t row, size_t f, FerryType type, con
       b.set_bytes(row, f, FERRY_TYPE_BYTES, *bytes);
       return;
     }
-    case FERRY_TYPE_JSON: b.set_bytes(row, f, FERRY_TYPE_JSON, boost::json::serialize(v)); return;
+    case FERRY_TYPE_JSON:
+      if (json_as_text) b.set_bytes(row, f, FERRY_TYPE_JSON, v.as_string());
+      else b.set_bytes(row, f, FERRY_TYPE_JSON, boost::json::serialize(v));
+      return;
     case FERRY_TYPE_STRING:
     case FERRY_TYPE_DECIMAL: b.set_bytes(row, f, type, v.as_string()); return;
     default: return;
@@ -130,12 +135,15 @@ void build_batch(const std::vector<StoredRecord>& records, const std::string& pa
         op = it->value().as_string() == "delete" ? FERRY_OP_DELETE : FERRY_OP_UPDATE;
       size_t row = b.add_row(records[i].key, records[i].position, op);
       const boost::json::object& values = o.at("values").as_object();
+      const auto marker = o.find(kJsonValuesKey);
+      const bool json_as_text =
+          marker != o.end() && marker->value().is_string() && marker->value().as_string() == kJsonValuesAsText;
       for (size_t f = 0; f < fields.size(); ++f)
         if (auto it = values.find(fields[f].first); it != values.end())
-          set_value(b, row, f, fields[f].second, it->value());
+          set_value(b, row, f, fields[f].second, it->value(), json_as_text);
     } catch (const std::exception& e) {
       // The position is the DLQ entry's id: name the entry that is damaged.
-      throw Error("stored record at position " + records[i].position + " cannot be read back: " + e.what());
+      throw Error("DLQ entry " + records[i].position + ": its stored record cannot be read back: " + e.what());
     }
   }
   b.finish(out, partition, end_position);

@@ -23,12 +23,9 @@ boost::json::value to_json(const FerryValue& v) {
     case FERRY_TYPE_STRING:
     case FERRY_TYPE_DECIMAL: return boost::json::value(boost::json::string(sv(v.as.bytes)));
     case FERRY_TYPE_BYTES: return boost::json::value(support::base64_encode(sv(v.as.bytes)));
-    case FERRY_TYPE_JSON: {
-      boost::system::error_code ec;
-      boost::json::value parsed = boost::json::parse(sv(v.as.bytes), ec);
-      if (!ec) return parsed;
-      return boost::json::value(boost::json::string(sv(v.as.bytes)));
-    }
+    // The text itself, in a string: parsed and printed again, a number
+    // beyond double precision, 1.10 or -0 would come back otherwise.
+    case FERRY_TYPE_JSON: return boost::json::value(boost::json::string(sv(v.as.bytes)));
     default: return nullptr;
   }
 }
@@ -38,15 +35,19 @@ boost::json::value to_json(const FerryValue& v) {
 std::string row_to_json(const FerryBatch& b, size_t row) {
   boost::json::array schema;
   boost::json::object values;
+  bool has_json = false;
   for (size_t f = 0; f < b.schema.n_fields; ++f) {
     const FerryField& field = b.schema.fields[f];
     std::string name(sv(field.name));
     schema.push_back(boost::json::object{{"name", name}, {"type", type_name(field.type)}});
     values[name] = to_json(b.values[row * b.schema.n_fields + f]);
+    has_json = has_json || field.type == FERRY_TYPE_JSON;
   }
   boost::json::object out{{"schema", std::move(schema)}, {"values", std::move(values)}};
   FerryOp op = b.records[row].op;
   if (op != FERRY_OP_INSERT) out["op"] = op == FERRY_OP_DELETE ? "delete" : "update";
+  // Records written before held JSON values parsed, in place.
+  if (has_json) out[kJsonValuesKey] = kJsonValuesAsText;
   return boost::json::serialize(out);
 }
 

@@ -66,6 +66,32 @@ TEST(ReplayDelivery, EntriesThatFailedAgainAreWrittenWhenTheSinkIsFixed) {
   EXPECT_EQ(count_rows(d, "out.db", "orders"), 20);
 }
 
+// A JSON value keeps its text through the DLQ and back: a number beyond
+// double precision, 1.10 and -0 come back as written, not as a parser
+// would print them (1.2345678901234568e+22, 1.1, 0).
+TEST(ReplayDelivery, JsonValuesComeBackAsTheirExactText) {
+  ScenarioDir d("docs");
+  const std::string doc = R"({"x":12345678901234567890123,"y":1.10,"z":-0,"s":"\u00e9"})";
+  ferry::test::write_file(d.file("docs.jsonl"), "{\"id\": 1, \"j\": " + doc + ", \"bad\": 1}\n" +
+                                                    "{\"id\": 2, \"j\": " + doc + ", \"bad\": -1}\n");
+  sqlite_exec(d.file("out.db"), "CREATE TABLE docs (id INTEGER, j TEXT, bad INTEGER CHECK (bad > 0))");
+  d.define(R"({"name": "docs", "state": {"type": "sqlite", "path": "state.db"},
+    "source": {"plugin": "file", "config": {"paths": "docs.jsonl", "key": "id"}},
+    "retry": {"max_attempts": 1},
+    "sinks": [{"name": "db", "plugin": "sqlite", "config": {"path": "out.db", "table": "docs"}}]})");
+  ASSERT_EQ(d.run().exit_code, 0);
+  ASSERT_EQ(d.dlq(DlqStatus::Pending).size(), 1u);
+  sqlite_exec(d.file("out.db"),
+              "CREATE TABLE d2 (id INTEGER, j TEXT, bad INTEGER); INSERT INTO d2 SELECT * FROM docs; "
+              "DROP TABLE docs; ALTER TABLE d2 RENAME TO docs");
+  auto fixed = d.replay();
+  ASSERT_EQ(fixed.exit_code, 0) << fixed.err;
+  const auto rows = sqlite_rows(d.file("out.db"), "SELECT id, j FROM docs ORDER BY id");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_NE(rows[0][1].find("12345678901234567890123"), std::string::npos) << rows[0][1];
+  EXPECT_EQ(rows[1][1], rows[0][1]) << "the replayed row's JSON differs from the row written directly";
+}
+
 // Entries of different schemas, interleaved in the DLQ, each come back
 // with their own fields and values (a replay batch holds one schema).
 TEST(ReplayDelivery, EntriesOfInterleavedSchemasComeBackWithTheirOwnFields) {
