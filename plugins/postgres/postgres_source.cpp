@@ -196,6 +196,10 @@ void PostgresSource::describe_columns() {
   for (size_t k : cursor_cols_) needs_text(k);
   for (size_t k : key_cols_) needs_text(k);
   choose_text_exprs();
+  // Arrays come as JSON, which has no index bounds: their dimensions too,
+  // after the texts, to refuse what JSON would renumber.
+  for (SourceColumn& col : columns_)
+    if (col.as_json) col.dims_at = extra++;
 
   for (size_t i = 0; i < columns_.size(); ++i) {
     bool is_key = false;
@@ -300,6 +304,8 @@ std::string PostgresSource::page_sql(const Range& range, bool after_cursor) cons
     if (col.text_at >= static_cast<int>(columns_.size())) texts.push_back(&col);
   std::sort(texts.begin(), texts.end(), [](const SourceColumn* a, const SourceColumn* b) { return a->text_at < b->text_at; });
   for (const SourceColumn* col : texts) sql += ", " + col->text_expr;
+  for (const SourceColumn& col : columns_)
+    if (col.dims_at >= 0) sql += ", array_dims(ferry_src." + quote_ident(col.name) + ")";
   sql += " FROM " + from_ + " AS ferry_src";
   std::vector<std::string> conds;
   if (after_cursor) {
@@ -541,6 +547,23 @@ bool PostgresSource::convert_row(int row) {
   } else if (!key_cols_.empty()) {
     encode_columns(row, key_cols_, &key_scratch_);
     key = key_scratch_;
+  }
+
+  // Arrays indexed other than from 1 ('[0:2]={7,8,9}'): JSON would
+  // renumber them. The row goes to the DLQ whole, as below.
+  for (const SourceColumn& col : columns_) {
+    if (col.dims_at < 0 || PQgetisnull(r, row, col.dims_at)) continue;
+    const std::string_view dims = value(r, row, static_cast<size_t>(col.dims_at));
+    bool from_one = true;
+    for (size_t at = dims.find('['); at != std::string_view::npos && from_one; at = dims.find('[', at + 1))
+      from_one = dims.substr(at + 1, 2) == "1:";
+    if (from_one) continue;
+    host_.reject(partition_, position_of(row), key, row_payload(row),
+                 std::string(kWho) + ": column " + quote_ident(col.name) + " is an array indexed " +
+                     std::string(dims) + "; a JSON array carries no index bounds, so it would come back indexed "
+                     "from 1");
+    host_.count("postgres_source_rejected", 1);
+    return false;
   }
 
   // Timestamps first: a row that cannot be represented goes to the DLQ

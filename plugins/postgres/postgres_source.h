@@ -49,6 +49,7 @@ struct SourceColumn {
   std::string text_expr;  // how its text is selected: `uuid_out(ferry_src."u")`, or a cast
   Wire wire = Wire::kText;
   int text_at = -1;  // the result column with its text form (cursor and key columns)
+  int dims_at = -1;  // arrays: the result column with array_dims(), e.g. "[0:2]"
 };
 
 class PostgresSource final : public ferry::Source {

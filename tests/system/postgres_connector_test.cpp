@@ -383,6 +383,32 @@ TEST_F(PostgresConnector, UpsertWithABadRowEarlyInTheBatchDeadLettersOnlyIt) {
   EXPECT_EQ(pg().psql("SELECT string_agg(id::text, ',' ORDER BY id) FROM u", dst), "1,3,4\n");
 }
 
+// An array whose index does not start at 1 ('[0:2]={7,8,9}') has no JSON
+// form that says so: its row goes to the DLQ, not written with its
+// bounds lost.
+TEST_F(PostgresConnector, ArraysNotStartingAtOneAreDeadLetteredNotRenumbered) {
+  const std::string src = create_db("bounds_src");
+  const std::string dst = create_db("bounds_dst");
+  pg().psql("CREATE TABLE a (id int PRIMARY KEY, v int[]);"
+            "INSERT INTO a VALUES (1, '{1,2}'), (2, '[0:2]={7,8,9}'), (3, '{{1,2},{3,4}}'), (4, '[1:1][-1:0]={{5,6}}'),"
+            "(5, '{}'), (6, NULL)",
+            src);
+  pg().psql("CREATE TABLE a (id int, v int[])", dst);
+  TempDir dir;
+  auto r = run(dir, pg_to_pg("bounds", src, R"("table": "a", "cursor": ["id"])", dst,
+                             R"("table": "a", "create_table": false)", 1000));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("read 6, written 4, rejected 2"), std::string::npos) << r.out;
+  EXPECT_EQ(pg().psql("SELECT string_agg(id || '=' || coalesce(v::text, 'null'), ' ' ORDER BY id) FROM a", dst),
+            "1={1,2} 3={{1,2},{3,4}} 5={} 6=null\n");
+  auto state = ferry::core::open_sqlite_state(dir.file("state.db"));
+  ferry::core::DlqFilter f;
+  f.pipeline = "bounds";
+  auto dlq = state->list_dlq(f);
+  ASSERT_EQ(dlq.size(), 2u);
+  EXPECT_NE(dlq[0].message.find("column \"v\" is an array indexed [0:2]"), std::string::npos) << dlq[0].message;
+}
+
 TEST_F(PostgresConnector, CreatedTablesUseTheDocumentedTypes) {
   const std::string src = create_db("ct_src");
   const std::string dst = create_db("ct_dst");
