@@ -145,7 +145,7 @@ int main(int argc, char** argv) {
   CLI::App* dlq_list = dlq_cmd->add_subcommand("list", "List dead-letter entries");
   dlq_list->add_option("pipeline", dlq.pipeline, "Pipeline definition (JSON)")->required();
   add_selection(dlq_list, dlq.select);
-  dlq_list->add_option("--limit", dlq.limit, "At most this many entries (0: all)")->check(CLI::NonNegativeNumber);
+  dlq_list->add_option("--limit", dlq.limit, "At most this many entries (default 100; 0: all)")->check(CLI::NonNegativeNumber);
   int64_t dlq_id = 0;
   CLI::App* dlq_show = dlq_cmd->add_subcommand("show", "Show one entry with its record, as JSON");
   dlq_show->add_option("pipeline", pipeline, "Pipeline definition (JSON)")->required();
