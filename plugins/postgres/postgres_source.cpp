@@ -540,6 +540,18 @@ bool PostgresSource::convert_row(int row) {
     if (PQgetisnull(r, row, static_cast<int>(k)))
       fail(FERRY_ERROR_CONFIG, "cursor column " + quote_ident(columns_[k].name) +
                                    " is NULL in a row; cursor columns must be NOT NULL");
+  // The next page starts after the last row's cursor: rows sharing it
+  // beyond a page's end would be skipped. In cursor order they stand side
+  // by side, so a page shows a cursor that is not unique.
+  if (row > 0) {
+    bool same = true;
+    for (size_t k : cursor_cols_) same = same && text_of(row, k) == text_of(row - 1, k);
+    if (same)
+      fail(FERRY_ERROR_CONFIG, "the cursor does not order the rows uniquely: two rows of partition " + partition_ +
+                                   " share " + position_of(row) +
+                                   "; rows sharing a cursor value across a page's end would be skipped. Add a "
+                                   "column that makes it unique, e.g. the primary key after it");
+  }
 
   std::string_view key;
   if (key_cols_.size() == 1) {

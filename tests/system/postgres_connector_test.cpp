@@ -409,6 +409,28 @@ TEST_F(PostgresConnector, ArraysNotStartingAtOneAreDeadLetteredNotRenumbered) {
   EXPECT_NE(dlq[0].message.find("column \"v\" is an array indexed [0:2]"), std::string::npos) << dlq[0].message;
 }
 
+// A cursor that is not unique would skip the rows sharing a value across a
+// page's end: the run stops saying so instead of succeeding with rows
+// missing.
+TEST_F(PostgresConnector, ACursorThatIsNotUniqueStopsTheRunInsteadOfSkippingRows) {
+  const std::string src = create_db("dupcur_src");
+  const std::string dst = create_db("dupcur_dst");
+  pg().psql("CREATE TABLE ev (ts timestamptz NOT NULL, id int NOT NULL);"
+            "INSERT INTO ev SELECT '2024-01-01'::timestamptz + (g / 10) * interval '1 s', g FROM generate_series(1, 210) g",
+            src);
+  TempDir dir;
+  auto r = run(dir, pg_to_pg("dupcur", src, R"("table": "ev", "cursor": ["ts"])", dst, R"("table": "ev")", 3));
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.err.find("the cursor does not order the rows uniquely"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("[config_error]"), std::string::npos) << r.err;
+  // With the key after it, every row.
+  TempDir dir2;
+  auto ok = run(dir2, pg_to_pg("dupcur2", src, R"("table": "ev", "cursor": ["ts", "id"])", dst,
+                               R"("table": "ev2")", 3));
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(pg().psql("SELECT count(*), count(DISTINCT id) FROM ev2", dst), "210|210\n");
+}
+
 TEST_F(PostgresConnector, CreatedTablesUseTheDocumentedTypes) {
   const std::string src = create_db("ct_src");
   const std::string dst = create_db("ct_dst");
