@@ -435,7 +435,7 @@ std::string_view PostgresSource::text_of(int row, size_t col) const {
   return value(page_.get(), row, static_cast<size_t>(columns_[col].text_at));
 }
 
-std::string PostgresSource::row_payload(int row) {
+boost::json::object PostgresSource::row_payload(int row) {
   const PGresult* r = page_.get();
   // Floats and timestamps as the server prints them: it is sent them back.
   std::vector<size_t> printed;
@@ -500,7 +500,13 @@ std::string PostgresSource::row_payload(int row) {
     }
     payload[col.name] = text;
   }
-  return boost::json::serialize(payload);
+  return payload;
+}
+
+void PostgresSource::reject_row(int row, std::string_view key, const boost::json::object& payload,
+                                const std::string& why) {
+  host_.reject(partition_, position_of(row), key, boost::json::serialize(payload), std::string(kWho) + ": " + why);
+  host_.count("postgres_source_rejected", 1);
 }
 
 void PostgresSource::drop_prefetch() {
@@ -570,11 +576,9 @@ bool PostgresSource::convert_row(int row) {
     for (size_t at = dims.find('['); at != std::string_view::npos && from_one; at = dims.find('[', at + 1))
       from_one = dims.substr(at + 1, 2) == "1:";
     if (from_one) continue;
-    host_.reject(partition_, position_of(row), key, row_payload(row),
-                 std::string(kWho) + ": column " + quote_ident(col.name) + " is an array indexed " +
-                     std::string(dims) + "; a JSON array carries no index bounds, so it would come back indexed "
-                     "from 1");
-    host_.count("postgres_source_rejected", 1);
+    reject_row(row, key, row_payload(row),
+               "column " + quote_ident(col.name) + " is an array indexed " + std::string(dims) +
+                   "; a JSON array carries no index bounds, so it would come back indexed from 1");
     return false;
   }
 
@@ -586,13 +590,12 @@ bool PostgresSource::convert_row(int row) {
     const TimestampParse st = read_binary_timestamp(value(r, row, f), &ts_scratch_[f]);
     if (st == TimestampParse::kOk) continue;
     if (st == TimestampParse::kBad) bad_binary(f, row);
-    const std::string payload = row_payload(row);
-    const std::string shown = std::string(boost::json::parse(payload).as_object().at(columns_[f].name).as_string());
+    const boost::json::object payload = row_payload(row);
     const std::string why =
         st == TimestampParse::kInfinite ? "has no microsecond value (infinity)" : "is beyond the int64 microsecond range";
-    host_.reject(partition_, position_of(row), key, payload,
-                 std::string(kWho) + ": column " + quote_ident(columns_[f].name) + " value '" + shown + "' " + why);
-    host_.count("postgres_source_rejected", 1);
+    reject_row(row, key, payload,
+               "column " + quote_ident(columns_[f].name) + " value '" +
+                   std::string(payload.at(columns_[f].name).as_string()) + "' " + why);
     return false;
   }
 

@@ -19,6 +19,7 @@
 #ifndef FERRY_PLUGINS_POSTGRES_POSTGRES_SOURCE_H_
 #define FERRY_PLUGINS_POSTGRES_POSTGRES_SOURCE_H_
 
+#include <boost/json.hpp>
 #include <ferry/plugin.hpp>
 #include <memory>
 #include <optional>
@@ -90,7 +91,9 @@ class PostgresSource final : public ferry::Source {
   std::string_view text_of(int row, size_t col) const;
   // The row as JSON of its columns' text forms, for the DLQ; asks the server
   // to print the floats and timestamps it sent in binary.
-  std::string row_payload(int row);
+  boost::json::object row_payload(int row);
+  // Sends the row to the DLQ with `why` (after "postgres source: ").
+  void reject_row(int row, std::string_view key, const boost::json::object& payload, const std::string& why);
   void remember_cursor(int row);
   std::string position_of(int row);
   // The JSON array of the row's values of `cols` (a position or a key).

@@ -25,13 +25,6 @@ bool expect(std::string_view s, size_t* i, char c) {
   return true;
 }
 
-int hex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
 
 TimestampParse parse_timestamp(std::string_view s, int64_t* micros) {
@@ -82,17 +75,6 @@ TimestampParse parse_timestamp(std::string_view s, int64_t* micros) {
     return TimestampParse::kOutOfRange;
   *micros = out;
   return TimestampParse::kOk;
-}
-
-bool decode_bytea_hex(std::string_view s, char* out) {
-  if (s.size() < 2 || s[0] != '\\' || s[1] != 'x' || s.size() % 2 != 0) return false;
-  for (size_t i = 2; i < s.size(); i += 2) {
-    const int hi = hex(s[i]);
-    const int lo = hex(s[i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    *out++ = static_cast<char>((hi << 4) | lo);
-  }
-  return true;
 }
 
 }  // namespace ferry_pg

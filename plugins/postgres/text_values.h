@@ -21,9 +21,6 @@ enum class TimestampParse {
 // offset is taken as UTC. Result: microseconds since 1970-01-01 UTC.
 TimestampParse parse_timestamp(std::string_view text, int64_t* micros);
 
-// "\x0aff" -> bytes; writes (text.size() - 2) / 2 bytes to `out`. False if
-// the text is not hex bytea.
-bool decode_bytea_hex(std::string_view text, char* out);
 
 }  // namespace ferry_pg
 
