@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <cmath>
 
+#include "text/json_line.h"
 #include "text/value_text.h"
 
 #include "json_text.h"
@@ -13,21 +14,6 @@ namespace {
 std::string field_label(const ferry::BatchView& batch, size_t f) {
   const std::string_view name = batch.field_name(f);
   return is_valid_utf8(name) ? "field '" + std::string(name) + "'" : "field #" + std::to_string(f);
-}
-
-// JSON values are embedded, not quoted, so they must be valid JSON: a broken
-// one would corrupt the document, and a raw line break would split the bulk
-// body's framing and fail every row of the request.
-bool append_json_value(std::string& out, std::string_view text) {
-  boost::system::error_code ec;
-  const boost::json::value v = boost::json::parse(boost::json::string_view(text.data(), text.size()), ec);
-  if (ec) return false;
-  if (text.find_first_of("\r\n") == std::string_view::npos) {
-    out.append(text);
-    return true;
-  }
-  out += boost::json::serialize(v);
-  return true;
 }
 
 }  // namespace
@@ -157,7 +143,7 @@ bool DocumentEncoder::append_source(size_t row, std::string& out, std::string& e
         out += '"';
         break;
       case FERRY_TYPE_JSON:
-        if (!append_json_value(out, ferry::view(v.as.bytes))) {
+        if (!ferry::support::append_json_line(out, ferry::view(v.as.bytes))) {
           error = field_label(batch_, f) + ": the value is not valid JSON";
           return false;
         }

@@ -4,7 +4,7 @@
 // Value mapping: null -> null, bool -> true/false, int64 -> number,
 // double -> shortest round-trip number (NaN, +-Inf -> null), string -> string,
 // bytes -> base64 string, timestamp -> ISO-8601 UTC string with microseconds,
-// JSON -> embedded as a value (validated), decimal -> string (exact; a JSON
+// JSON -> embedded as a value (validated, on one line), decimal -> string (exact; a JSON
 // number would pass through a double in most readers).
 #ifndef FERRY_PLUGINS_ELASTICSEARCH_DOCUMENT_H_
 #define FERRY_PLUGINS_ELASTICSEARCH_DOCUMENT_H_

@@ -54,7 +54,7 @@ std::optional<std::string> JsonRowWriter::append_row(std::string& out, size_t ro
         out.push_back('"');
         break;
       case FERRY_TYPE_JSON:
-        if (!append_raw_json(out, text)) return refuse(f, "the value is not valid JSON");
+        if (!append_json_line(out, text)) return refuse(f, "the value is not valid JSON");
         break;
       default: out += "null"; break;  // NULL, and types newer than this plugin
     }

@@ -2,33 +2,12 @@
 
 #include <vector>
 
-#include <boost/json/monotonic_resource.hpp>
-#include <boost/json/basic_parser_impl.hpp>
-#include <boost/json/parser.hpp>
-
 #include <charconv>
 #include <cmath>
-#include <optional>
 
 #include "utf8.h"
 
 namespace ferry_file {
-namespace {
-
-// Parses `text` into `mr` (the value dies with it); null when invalid.
-std::optional<boost::json::value> parse_in(std::string_view text,
-                                           boost::json::monotonic_resource& mr) {
-  unsigned char stack[1024];
-  boost::json::parser p(boost::json::storage_ptr(), boost::json::parse_options(), stack,
-                        sizeof stack);
-  p.reset(&mr);
-  boost::system::error_code ec;
-  p.write(text.data(), text.size(), ec);
-  if (ec) return std::nullopt;
-  return p.release();
-}
-
-}  // namespace
 
 void append_int(std::string& out, int64_t v) {
   char buf[24];
@@ -99,28 +78,6 @@ void append_json(std::string& out, const boost::json::value& v) {
   static const std::vector<std::string> kNoTexts;
   size_t next = 0;
   append_json_exact(out, v, kNoTexts, &next);
-}
-
-bool append_raw_json(std::string& out, std::string_view text) {
-  unsigned char buf[4096];
-  boost::json::monotonic_resource mr(buf, sizeof buf);
-  const std::optional<boost::json::value> v = parse_in(text, mr);
-  if (!v) return false;
-  // A line break inside would split a JSONL line: re-emit compact.
-  if (text.find_first_of("\r\n") != std::string_view::npos) {
-    append_json(out, *v);
-    return true;
-  }
-  out.append(text);
-  return true;
-}
-
-bool is_valid_json(std::string_view text) {
-  // The same options, and so the same verdict, as parse_in's parser.
-  boost::json::basic_parser<JsonValidator> p(boost::json::parse_options{});
-  boost::system::error_code ec;
-  const std::size_t used = p.write_some(false, text.data(), text.size(), ec);
-  return !ec && used == text.size();
 }
 
 }  // namespace ferry_file

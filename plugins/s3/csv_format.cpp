@@ -53,7 +53,7 @@ void append_csv_rows(std::string& out, const ferry::BatchView& batch) {
           break;
         case FERRY_TYPE_JSON:
           scratch.clear();
-          if (!append_json_value(scratch, text)) scratch.assign(text);
+          if (!append_json_line(scratch, text)) scratch.assign(text);
           append_field(out, scratch);
           break;
         case FERRY_TYPE_STRING:

@@ -53,7 +53,7 @@ void append_jsonl_rows(std::string& out, const ferry::BatchView& batch, std::vec
           out += '"';
           break;
         case FERRY_TYPE_JSON:
-          if (!append_json_value(out, text)) why = "field '" + std::string(batch.field_name(f)) + "': the value is not valid JSON";
+          if (!append_json_line(out, text)) why = "field '" + std::string(batch.field_name(f)) + "': the value is not valid JSON";
           break;
         default: out += "null"; break;  // NULL, and types newer than this plugin
       }

@@ -1,9 +1,5 @@
 #include "value_text.h"
 
-#include <boost/json/monotonic_resource.hpp>
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
-
 #include <charconv>
 #include <cmath>
 
@@ -28,17 +24,5 @@ void append_double(std::string& out, double v, std::string_view nonfinite) {
 }
 
 void append_timestamp(std::string& out, int64_t micros) { ferry::support::append_iso_timestamp(out, micros); }
-
-bool append_json_value(std::string& out, std::string_view text) {
-  unsigned char buf[4096];
-  boost::json::monotonic_resource mr(buf, sizeof buf);
-  boost::system::error_code ec;
-  const boost::json::value v = boost::json::parse(text, ec, &mr);
-  if (ec) return false;
-  // A line break inside would split a JSONL line (and cost CSV quoting).
-  if (text.find_first_of("\r\n") == std::string_view::npos) out += text;
-  else out += boost::json::serialize(v);
-  return true;
-}
 
 }  // namespace ferry_s3

@@ -9,6 +9,7 @@
 #include <ferry/json_text.hpp>
 
 #include "codec/base64.h"
+#include "text/json_line.h"
 
 namespace ferry_s3 {
 
@@ -22,9 +23,9 @@ void append_double(std::string& out, double v, std::string_view nonfinite);
 // 0000-9999 in ISO 8601's expanded form ("+10000", "-0001").
 void append_timestamp(std::string& out, int64_t micros);
 using ferry::support::append_base64;
-// `text` compacted to one line if it is one valid JSON value; false (and
-// nothing appended) otherwise.
-bool append_json_value(std::string& out, std::string_view text);
+// `text` on one line if it is one valid JSON value; false (and nothing
+// appended) otherwise.
+using ferry::support::append_json_line;
 
 }  // namespace ferry_s3
 

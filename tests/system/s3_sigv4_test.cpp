@@ -246,3 +246,19 @@ TEST(S3Jsonl, RowsJsonCannotHoldAreRefusedWithTheReason) {
   EXPECT_EQ(refused[2].row, 3u);
   EXPECT_EQ(refused[2].why, "field 'j': the value is not valid JSON");
 }
+
+// JSON over several lines becomes one line with its numbers as written.
+TEST(S3Jsonl, MultiLineJsonKeepsItsNumbersAsWritten) {
+  ferry::BatchBuilder b;
+  b.add_field("j", FERRY_TYPE_JSON);
+  const size_t r = b.add_row("", "1");
+  b.set_bytes(r, 0, FERRY_TYPE_JSON, "[1.10,\n 123456789012345678901234567890,\r\n \"x y\"]");
+  FerryBatch out{};
+  b.finish(&out, "p", "1");
+  std::string body;
+  std::vector<ferry_s3::RefusedRow> refused;
+  ferry_s3::append_jsonl_rows(body, ferry::BatchView(&out), refused);
+  out.release(&out);
+  EXPECT_TRUE(refused.empty());
+  EXPECT_EQ(body, "{\"j\":[1.10,123456789012345678901234567890,\"x y\"]}\n");
+}

@@ -2,7 +2,9 @@
 // Elasticsearch's date parser (java.time) reads, whatever the year.
 #include <gtest/gtest.h>
 
+#include "plugins/elasticsearch/document.cpp"
 #include "plugins/elasticsearch/json_text.cpp"
+#include "plugins/elasticsearch/options.cpp"
 
 namespace ferry_es {
 namespace {
@@ -23,6 +25,24 @@ TEST(EsDocumentText, YearsOutside0000To9999HaveASignAndFourDigitsAtLeast) {
   EXPECT_EQ(iso(-62167219200000000), "\"0000-01-01T00:00:00.000000Z\"");
   EXPECT_EQ(iso(253402300800000000), "\"+10000-01-01T00:00:00.000000Z\"");
   EXPECT_EQ(iso(std::numeric_limits<int64_t>::min()), "\"-290308-12-21T19:59:05.224192Z\"");
+}
+
+// A JSON value over several lines goes into the bulk body as one line (a
+// line break would split the NDJSON framing) with its numbers as written:
+// 1.10 stays 1.10 and a 30-digit integer keeps every digit.
+TEST(EsDocumentText, MultiLineJsonKeepsItsNumbersAsWritten) {
+  ferry::BatchBuilder b;
+  b.add_field("j", FERRY_TYPE_JSON);
+  const size_t r = b.add_row("", "k1");
+  b.set_bytes(r, 0, FERRY_TYPE_JSON, "{\n \"a\": 1.10,\r\n \"b\": 123456789012345678901234567890\n}");
+  FerryBatch out{};
+  b.finish(&out, "p", "1");
+  const DocumentEncoder encoder(ferry::BatchView(&out), Options{});
+  std::string id, body, error;
+  ASSERT_TRUE(encoder.id_of(0, id, error)) << error;
+  ASSERT_TRUE(encoder.append(0, id, body, error)) << error;
+  out.release(&out);
+  EXPECT_NE(body.find("\n{\"j\":{\"a\":1.10,\"b\":123456789012345678901234567890}}\n"), std::string::npos) << body;
 }
 
 }  // namespace

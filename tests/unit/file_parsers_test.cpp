@@ -998,6 +998,23 @@ TEST(JsonRow, FormatsEveryType) {
   EXPECT_EQ(b64, "Zm9vYmFy");
 }
 
+// A JSON value written over several lines is made one line by dropping the
+// blanks between its tokens, never by reading its numbers into doubles:
+// 1.10 stays 1.10 and a 30-digit integer keeps every digit.
+TEST(JsonRowWriter, MultiLineJsonKeepsItsNumbersAsWritten) {
+  ferry::BatchBuilder b;
+  b.add_field("j", FERRY_TYPE_JSON);
+  const size_t r = b.add_row("", "1");
+  b.set_bytes(r, 0, FERRY_TYPE_JSON, "{\n  \"a\": 1.10,\r\n  \"b\": [123456789012345678901234567890, -0, 1E2],\n  \"s\": \"x \\\" y \\\\\",\n \"t\": \"\\\\\"\n}");
+  FerryBatch out{};
+  b.finish(&out, "p", "1");
+  const JsonRowWriter writer{ferry::BatchView(&out)};
+  std::string line;
+  ASSERT_EQ(writer.append_row(line, 0), std::nullopt);
+  out.release(&out);
+  EXPECT_EQ(line, "{\"j\":{\"a\":1.10,\"b\":[123456789012345678901234567890,-0,1E2],\"s\":\"x \\\" y \\\\\",\"t\":\"\\\\\"}}\n");
+}
+
 FerryBatch make_batch(const std::string& partition, int first, int count) {
   ferry::BatchBuilder b;
   b.add_field("n", FERRY_TYPE_INT64);
