@@ -8,13 +8,18 @@
 #include <optional>
 #include <string_view>
 
-#include "text_values.h"
-
 namespace ferry_pg {
 
 // Microseconds from 1970-01-01 to 2000-01-01, the epoch of the server's
 // binary timestamps.
 inline constexpr int64_t kPgEpochMicros = 946684800LL * 1000000;
+
+enum class TimestampParse {
+  kOk,
+  kInfinite,    // 'infinity' / '-infinity': no microsecond value exists
+  kOutOfRange,  // valid in PostgreSQL, beyond int64 microseconds since 1970
+  kBad,
+};
 
 // int2, int4, int8 (signed) and oid (unsigned 4 bytes); nullopt for any
 // other length.

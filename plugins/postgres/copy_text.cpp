@@ -5,7 +5,6 @@
 #include <cstring>
 
 #include "pg_array.h"
-#include "text_values.h"
 #include "time/civil_time.h"
 #include "time/timestamp_text.h"
 

@@ -10,7 +10,6 @@
 #include "ident.h"
 #include "sql/key_range.h"
 #include "position.h"
-#include "text_values.h"
 
 namespace ferry_pg {
 namespace {

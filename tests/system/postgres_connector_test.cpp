@@ -29,7 +29,6 @@
 #include "plugins/postgres/copy_text.cpp"
 #include "plugins/postgres/pg_array.cpp"
 #include "plugins/postgres/redact.h"
-#include "plugins/postgres/text_values.cpp"
 
 namespace {
 
@@ -122,17 +121,12 @@ TEST(PostgresCopyText, EscapesAndFormats) {
   out.clear();
   ferry_pg::append_bytea(out, std::string("\0\xff", 2));
   EXPECT_EQ(out, "\\\\x00ff");
-  int64_t us = 0;
-  ASSERT_EQ(ferry_pg::parse_timestamp("2024-03-10 12:00:00.5+05:30", &us), ferry_pg::TimestampParse::kOk);
   out.clear();
-  ferry_pg::append_timestamp(out, us);
+  ferry_pg::append_timestamp(out, 1710052200500000);
   EXPECT_EQ(out, "2024-03-10 06:30:00.500000+00");
-  ASSERT_EQ(ferry_pg::parse_timestamp("0044-03-15 00:00:00 BC", &us), ferry_pg::TimestampParse::kOk);
   out.clear();
-  ferry_pg::append_timestamp(out, us);
+  ferry_pg::append_timestamp(out, -63517824000000000);  // 44 BC, year -43 proleptic
   EXPECT_EQ(out, "0044-03-15 00:00:00.000000+00 BC");
-  EXPECT_EQ(ferry_pg::parse_timestamp("infinity", &us), ferry_pg::TimestampParse::kInfinite);
-  EXPECT_EQ(ferry_pg::parse_timestamp("2024-13-01 00:00:00", &us), ferry_pg::TimestampParse::kBad);
 }
 
 TEST(PostgresBinaryValues, ReadsTheServersBinaryForms) {
