@@ -33,6 +33,8 @@ ReadAs read_as_of(sql::ResultSetMetaData& meta, unsigned i, bool json) {
       return ReadAs::kJson;
     case sql::DataType::TIME:
       return ReadAs::kTime;
+    case sql::DataType::DATE:
+      return ReadAs::kDate;
     case sql::DataType::BINARY:
     case sql::DataType::VARBINARY:
     case sql::DataType::LONGVARBINARY:
@@ -43,7 +45,7 @@ ReadAs read_as_of(sql::ResultSetMetaData& meta, unsigned i, bool json) {
     case sql::DataType::LONGVARCHAR:
       // A text type with the binary charset holds bytes, not UTF-8.
       return binary ? ReadAs::kBytes : ReadAs::kText;
-    default:  // DATE, ENUM, SET, and anything newer: its text form
+    default:  // ENUM, SET, and anything newer: its text form
       return ReadAs::kText;
   }
 }
@@ -69,6 +71,7 @@ FerryType ferry_type(ReadAs read_as) {
       return FERRY_TYPE_TIMESTAMP;
     case ReadAs::kText:
     case ReadAs::kTime:
+    case ReadAs::kDate:
       break;
   }
   return FERRY_TYPE_STRING;

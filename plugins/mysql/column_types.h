@@ -23,9 +23,11 @@ enum class ReadAs {
   kDouble,     // DOUBLE
   kDecimal,    // DECIMAL/NUMERIC, selected as CHAR (the binary protocol
                // truncates long decimals in Connector/C++ 1.1)
-  kText,       // CHAR, VARCHAR, TEXT, ENUM, SET, DATE
+  kText,       // CHAR, VARCHAR, TEXT, ENUM, SET
   kTime,       // TIME, selected as CHAR: the server's text keeps the
                // declared fraction digits, the connector's drops zeros
+  kDate,       // DATE, selected as CHAR: the connector prints years below
+               // 1000 unpadded ("69-12-31"), which reads back as 2069
   kBytes,      // BINARY, VARBINARY, BLOB, GEOMETRY (WKB)
   kJson,       // JSON (MySQL's type, or MariaDB's LONGTEXT CHECK json_valid)
   kDatetime,   // DATETIME and TIMESTAMP: microseconds UTC

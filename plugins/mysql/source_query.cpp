@@ -35,9 +35,11 @@ SourceQuery::SourceQuery(std::string from, std::vector<SourceColumn> columns,
   for (size_t i = 0; i < columns_.size(); ++i) {
     if (i > 0) select_list_ += ", ";
     const std::string col = quote_ident(columns_[i].name);
-    // Connector/C++ 1.1 cuts long DECIMALs read over the binary protocol
-    // and drops TIME's zero fraction; the server's text form is exact.
-    if (columns_[i].read_as == ReadAs::kDecimal || columns_[i].read_as == ReadAs::kTime)
+    // Connector/C++ 1.1 cuts long DECIMALs read over the binary protocol,
+    // drops TIME's zero fraction and a DATE's leading zeros of the year;
+    // the server's text form is exact.
+    const ReadAs as = columns_[i].read_as;
+    if (as == ReadAs::kDecimal || as == ReadAs::kTime || as == ReadAs::kDate)
       select_list_ += "CAST(" + col + " AS CHAR) AS " + col;
     else
       select_list_ += col;
