@@ -251,36 +251,56 @@ void MysqlSource::prepare_pages() {
   if (first_page_ && pages_generation_ == session_.generation()) return;
   first_page_.reset();
   next_page_.reset();
+  ties_.reset();
   session_.ensure_connected();
   const std::string what = "preparing the page query on " + where_;
   first_page_ = session_.prepare(query_->page_sql(bounds_, false, batch_records_), what);
   next_page_ = session_.prepare(query_->page_sql(bounds_, true, batch_records_), what);
+  ties_ = session_.prepare(query_->ties_sql(bounds_), what);
   pages_generation_ = session_.generation();
 }
+
+namespace {
+
+void bind_cursor_value(sql::PreparedStatement& stmt, unsigned p, const CursorValue& v) {
+  switch (v.kind) {
+    case CursorValue::Kind::kInt:
+      stmt.setInt64(p, v.i);
+      break;
+    case CursorValue::Kind::kUInt:
+      stmt.setUInt64(p, v.u);
+      break;
+    case CursorValue::Kind::kDouble:
+      stmt.setDouble(p, v.d);
+      break;
+    case CursorValue::Kind::kText:
+    case CursorValue::Kind::kBytes:
+      stmt.setString(p, sql::SQLString(v.text.data(), v.text.size()));
+      break;
+  }
+}
+
+}  // namespace
 
 void MysqlSource::bind_page(sql::PreparedStatement& stmt, bool after_cursor) {
   unsigned p = 1;
   if (bounds_.lo) stmt.setInt64(p++, *bounds_.lo);
   if (bounds_.hi) stmt.setInt64(p++, *bounds_.hi);
   if (!after_cursor) return;
-  for (size_t c : query_->cursor_params()) {
-    const CursorValue& v = (*last_)[c];
-    switch (v.kind) {
-      case CursorValue::Kind::kInt:
-        stmt.setInt64(p++, v.i);
-        break;
-      case CursorValue::Kind::kUInt:
-        stmt.setUInt64(p++, v.u);
-        break;
-      case CursorValue::Kind::kDouble:
-        stmt.setDouble(p++, v.d);
-        break;
-      case CursorValue::Kind::kText:
-      case CursorValue::Kind::kBytes:
-        stmt.setString(p++, sql::SQLString(v.text.data(), v.text.size()));
-        break;
-    }
-  }
+  for (size_t c : query_->cursor_params()) bind_cursor_value(stmt, p++, (*last_)[c]);
+}
+
+void MysqlSource::check_page_end_unique() {
+  unsigned p = 1;
+  if (bounds_.lo) ties_->setInt64(p++, *bounds_.lo);
+  if (bounds_.hi) ties_->setInt64(p++, *bounds_.hi);
+  for (const CursorValue& v : *last_) bind_cursor_value(*ties_, p++, v);
+  std::unique_ptr<sql::ResultSet> rs(ties_->executeQuery());
+  if (!rs->next() || rs->getInt64(1) < 2) return;
+  fail(FERRY_ERROR_CONFIG, "the cursor does not order the rows uniquely: rows of partition '" + partition_ +
+                               "' of " + where_ + " share the cursor " + encode_position(*last_) +
+                               "; rows sharing a cursor value across a page's end would be skipped. Add a "
+                               "column that makes it unique, e.g. the primary key after it");
 }
 
 CursorValue MysqlSource::cursor_value(sql::ResultSet& rs, size_t column) {
@@ -397,6 +417,7 @@ bool MysqlSource::next(FerryBatch* out) {
       ++rows;
     }
     if (rows > 0) last_ = row_cursor_;
+    if (rows >= batch_records_) check_page_end_unique();
   } catch (const sql::SQLException& e) {
     discard_partial_batch();
     session_.fail(e, "reading partition '" + partition_ + "' of " + where_);

@@ -56,6 +56,10 @@ class MysqlSource final : public ferry::Source {
   void load_range();
   void prepare_pages();
   void bind_page(sql::PreparedStatement& stmt, bool after_cursor);
+  // After a full page: stops the run if another row of the partition shares
+  // the last row's cursor, since the next page, after it, would skip that
+  // row.
+  void check_page_end_unique();
   void read_row(sql::ResultSet& rs);
   CursorValue cursor_value(sql::ResultSet& rs, size_t column);
   void discard_partial_batch();
@@ -80,6 +84,7 @@ class MysqlSource final : public ferry::Source {
   bool exhausted_ = false;
   std::unique_ptr<sql::PreparedStatement> first_page_;
   std::unique_ptr<sql::PreparedStatement> next_page_;
+  std::unique_ptr<sql::PreparedStatement> ties_;
   uint64_t pages_generation_ = 0;  // session generation the pages belong to
   std::vector<CursorValue> row_cursor_;
   int64_t zero_dates_ = 0;

@@ -51,15 +51,27 @@ std::vector<size_t> SourceQuery::cursor_params() const {
   return {0, 0, 1};
 }
 
+std::vector<std::string> SourceQuery::bounds_conditions(const PartitionBounds& bounds) const {
+  std::vector<std::string> where;
+  if (partition_column_.empty()) return where;
+  const std::string pc = column_ref(partition_column_);
+  if (bounds.lo) where.push_back(pc + " >= ?");
+  if (bounds.hi)
+    where.push_back(bounds.with_nulls ? "(" + pc + " < ? OR " + pc + " IS NULL)" : pc + " < ?");
+  return where;
+}
+
+std::string SourceQuery::ties_sql(const PartitionBounds& bounds) const {
+  std::vector<std::string> where = bounds_conditions(bounds);
+  for (size_t c : cursor_) where.push_back(column_ref(columns_[c].name) + " = ?");
+  std::string sql = "SELECT 1 FROM " + from_;
+  for (size_t i = 0; i < where.size(); ++i) sql += (i == 0 ? " WHERE " : " AND ") + where[i];
+  return "SELECT COUNT(*) FROM (" + sql + " LIMIT 2) AS ferry_ties";
+}
+
 std::string SourceQuery::page_sql(const PartitionBounds& bounds, bool after_cursor,
                                   uint64_t limit) const {
-  std::vector<std::string> where;
-  if (!partition_column_.empty()) {
-    const std::string pc = column_ref(partition_column_);
-    if (bounds.lo) where.push_back(pc + " >= ?");
-    if (bounds.hi)
-      where.push_back(bounds.with_nulls ? "(" + pc + " < ? OR " + pc + " IS NULL)" : pc + " < ?");
-  }
+  std::vector<std::string> where = bounds_conditions(bounds);
   if (after_cursor) {
     const std::string a = column_ref(columns_[cursor_[0]].name);
     if (cursor_.size() == 1) {

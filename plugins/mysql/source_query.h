@@ -38,12 +38,20 @@ class SourceQuery {
   std::string page_sql(const PartitionBounds& bounds, bool after_cursor, uint64_t limit) const;
   // Which cursor value goes to each cursor parameter: (a > ? OR (a = ? AND b > ?)).
   std::vector<size_t> cursor_params() const;
+  // How many rows of the partition (0, 1 or 2, "more than one") have the
+  // cursor equal to the parameters, compared as the server compares (a
+  // case-insensitive collation makes 'a' and 'A' one value). Parameters:
+  // the bounds that are set, then each cursor value once, in order.
+  std::string ties_sql(const PartitionBounds& bounds) const;
   std::string min_max_sql() const;
 
   const std::vector<SourceColumn>& columns() const { return columns_; }
   const std::vector<size_t>& cursor() const { return cursor_; }
 
  private:
+  // The partition's conditions; their parameters are the bounds that are set.
+  std::vector<std::string> bounds_conditions(const PartitionBounds& bounds) const;
+
   std::string from_;
   std::vector<SourceColumn> columns_;
   std::vector<size_t> cursor_;  // indexes into columns_

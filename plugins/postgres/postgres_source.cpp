@@ -286,6 +286,40 @@ std::vector<std::string> PostgresSource::partitions() {
   return names;
 }
 
+std::string PostgresSource::cursor_comparison(const char* op) const {
+  std::string lhs, rhs;
+  for (size_t k = 0; k < cursor_cols_.size(); ++k) {
+    const SourceColumn& col = columns_[cursor_cols_[k]];
+    if (k > 0) {
+      lhs += ", ";
+      rhs += ", ";
+    }
+    lhs += "ferry_src." + quote_ident(col.name);
+    rhs += "$" + std::to_string(k + 1) + "::" + col.sql_type;
+  }
+  if (cursor_cols_.size() == 1) return lhs + " " + op + " " + rhs;
+  return "(" + lhs + ") " + op + " (" + rhs + ")";
+}
+
+std::vector<std::string> PostgresSource::partition_conditions(const Range& range) const {
+  std::vector<std::string> conds;
+  if (!partition_col_) return conds;
+  const std::string pc = "ferry_src." + quote_ident(columns_[*partition_col_].name);
+  // Bounds are integers we computed: literals are safe and let the planner see them.
+  if (range.lo) conds.push_back(pc + " >= " + std::to_string(*range.lo));
+  if (range.hi) conds.push_back(pc + " < " + std::to_string(*range.hi));
+  if (!range.lo && !range.hi) conds.push_back(pc + " IS NOT NULL");
+  return conds;
+}
+
+std::string PostgresSource::ties_sql(const Range& range) const {
+  std::vector<std::string> conds = partition_conditions(range);
+  conds.insert(conds.begin(), cursor_comparison("="));
+  std::string sql = "SELECT 1 FROM " + from_ + " AS ferry_src";
+  for (size_t i = 0; i < conds.size(); ++i) sql += (i == 0 ? " WHERE " : " AND ") + conds[i];
+  return "SELECT count(*) FROM (" + sql + " LIMIT 2) AS ferry_ties";
+}
+
 std::string PostgresSource::page_sql(const Range& range, bool after_cursor) const {
   std::string sql = "SELECT ";
   for (size_t i = 0; i < columns_.size(); ++i) {
@@ -306,28 +340,9 @@ std::string PostgresSource::page_sql(const Range& range, bool after_cursor) cons
   for (const SourceColumn& col : columns_)
     if (col.dims_at >= 0) sql += ", array_dims(ferry_src." + quote_ident(col.name) + ")";
   sql += " FROM " + from_ + " AS ferry_src";
-  std::vector<std::string> conds;
-  if (after_cursor) {
-    std::string lhs, rhs;
-    for (size_t k = 0; k < cursor_cols_.size(); ++k) {
-      const SourceColumn& col = columns_[cursor_cols_[k]];
-      if (k > 0) {
-        lhs += ", ";
-        rhs += ", ";
-      }
-      lhs += "ferry_src." + quote_ident(col.name);
-      rhs += "$" + std::to_string(k + 1) + "::" + col.sql_type;
-    }
-    // A row comparison: one index range scan on (a, b), not an OR chain.
-    conds.push_back(cursor_cols_.size() == 1 ? lhs + " > " + rhs : "(" + lhs + ") > (" + rhs + ")");
-  }
-  if (partition_col_) {
-    const std::string pc = "ferry_src." + quote_ident(columns_[*partition_col_].name);
-    // Bounds are integers we computed: literals are safe and let the planner see them.
-    if (range.lo) conds.push_back(pc + " >= " + std::to_string(*range.lo));
-    if (range.hi) conds.push_back(pc + " < " + std::to_string(*range.hi));
-    if (!range.lo && !range.hi) conds.push_back(pc + " IS NOT NULL");
-  }
+  std::vector<std::string> conds = partition_conditions(range);
+  // A row comparison: one index range scan on (a, b), not an OR chain.
+  if (after_cursor) conds.insert(conds.begin(), cursor_comparison(">"));
   for (size_t i = 0; i < conds.size(); ++i) sql += (i == 0 ? " WHERE " : " AND ") + conds[i];
   sql += " ORDER BY ";
   for (size_t k = 0; k < cursor_cols_.size(); ++k) {
@@ -396,6 +411,7 @@ void PostgresSource::start_range(std::string_view partition, const Range& range,
   partition_ = name;
   first_sql_ = page_sql(range, false);
   next_sql_ = page_sql(range, true);
+  ties_sql_ = ties_sql(range);
   page_.reset();
   page_row_ = 0;
   more_ = true;
@@ -420,13 +436,22 @@ void PostgresSource::fetch_page() {
   const int n = PQntuples(page_.get());
   more_ = static_cast<uint64_t>(n) >= batch_records_;
   if (!more_) return;
-  // Ask for the next page now, after this one's last row: the server reads
-  // it while this page is converted, instead of idling in between.
   Params p;
   for (size_t k : cursor_cols_) {
     const std::string_view text = text_of(n - 1, k);
     p.add(text.data(), text.size(), 0);
   }
+  // The next page starts after this one's last row: another row sharing its
+  // cursor, not in this page, would be skipped. Only the server compares as
+  // the cursor's type and collation do (numeric 1.0 = 1.00).
+  const Result ties = c.exec(ties_sql_, p, what);
+  if (std::string_view(PQgetvalue(ties.get(), 0, 0)) != "1")
+    fail(FERRY_ERROR_CONFIG, "the cursor does not order the rows uniquely: rows of partition " + partition_ +
+                                 " share " + position_of(n - 1) +
+                                 "; rows sharing a cursor value across a page's end would be skipped. Add a "
+                                 "column that makes it unique, e.g. the primary key after it");
+  // Ask for the next page now, after this one's last row: the server reads
+  // it while this page is converted, instead of idling in between.
   prefetched_ = c.send(next_sql_, p, kBinaryResults);
 }
 

@@ -84,6 +84,12 @@ class PostgresSource final : public ferry::Source {
   size_t partition_index(std::string_view partition) const;
   void start_range(std::string_view partition, const Range& range, const std::string_view* position);
   std::string page_sql(const Range& range, bool after_cursor) const;
+  // "(a, b) <op> ($1::ta, $2::tb)" over the cursor columns.
+  std::string cursor_comparison(const char* op) const;
+  std::vector<std::string> partition_conditions(const Range& range) const;
+  // How many rows of the range (0, 1, or 2 for "more than one") have the
+  // cursor equal to $1.. ; the server compares, as the pages do.
+  std::string ties_sql(const Range& range) const;
   void fetch_page();
   // Reads and discards a page asked for ahead, so the connection is idle.
   void drop_prefetch();
@@ -121,6 +127,7 @@ class PostgresSource final : public ferry::Source {
   std::string partition_;
   std::string first_sql_;  // first page
   std::string next_sql_;   // pages after last_cursor_
+  std::string ties_sql_;   // rows sharing a page's last cursor
   std::optional<std::vector<std::string>> last_cursor_;
   Result page_;
   int page_row_ = 0;

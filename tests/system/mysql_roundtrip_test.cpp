@@ -162,6 +162,30 @@ TEST_F(MysqlRoundTrip, DatesBeforeTheYear1000KeepTheirYear) {
             "1=0001-01-01 2=0069-12-31 3=0070-01-01 4=0999-05-05 5=1000-01-01 6=0000-00-00 7=2024-02-00 8=null");
 }
 
+// The next page starts after the last row's cursor, so rows that share it
+// beyond a page's end would be skipped. The server says whether they do, by
+// its own comparison: a case-insensitive collation makes 'v10' and 'V10'
+// one cursor value. The run stops instead of succeeding with rows missing.
+TEST_F(MysqlRoundTrip, ACursorThatIsNotUniqueAtAPagesEndStopsTheRun) {
+  q(R"(CREATE TABLE src.ties_int (id INT PRIMARY KEY, c INT NOT NULL);
+    INSERT INTO src.ties_int SELECT seq, IF(seq = 11, 10, seq) FROM seq_1_to_25;
+    CREATE TABLE src.ties_ci (id INT PRIMARY KEY, c VARCHAR(10) NOT NULL) COLLATE utf8mb4_general_ci;
+    INSERT INTO src.ties_ci SELECT seq, IF(seq = 11, 'V10', CONCAT('v', LPAD(seq, 2, '0'))) FROM seq_1_to_25;
+    CREATE TABLE src.unique_ci (id INT PRIMARY KEY, c VARCHAR(10) NOT NULL) COLLATE utf8mb4_general_ci;
+    INSERT INTO src.unique_ci SELECT seq, CONCAT('v', LPAD(seq, 2, '0')) FROM seq_1_to_25;)");
+  for (const char* table : {"ties_int", "ties_ci"}) {
+    auto r = run(pipeline(table, R"(, "table": ")" + std::string(table) + R"(", "cursor": "c")",
+                          R"(, "table": ")" + std::string(table) + R"(")", R"("batch": {"max_records": 10},)"));
+    EXPECT_EQ(r.exit_code, 1) << table << ": " << r.out;
+    EXPECT_NE(r.err.find("the cursor does not order the rows uniquely"), std::string::npos) << table << ": " << r.err;
+  }
+  // A cursor that is unique pages through as before, ending on a full page.
+  auto r = run(pipeline("unique_ci", R"(, "table": "unique_ci", "cursor": "c")", R"(, "table": "unique_ci")",
+                        R"("batch": {"max_records": 5},)"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(n("SELECT COUNT(*) FROM dst.unique_ci"), 25);
+}
+
 TEST_F(MysqlRoundTrip, QueryWithATwoColumnCursorPagesInKeysetOrder) {
   q("CREATE TABLE src.events (id INT NOT NULL, at DATETIME(6) NOT NULL, payload VARCHAR(20),"
     " PRIMARY KEY (id), KEY (at, id));"

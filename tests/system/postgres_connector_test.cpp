@@ -425,6 +425,27 @@ TEST_F(PostgresConnector, ACursorThatIsNotUniqueStopsTheRunInsteadOfSkippingRows
   EXPECT_EQ(pg().psql("SELECT count(*), count(DISTINCT id) FROM ev2", dst), "210|210\n");
 }
 
+// Two rows sharing a cursor value on either side of a page's end never
+// stand in one page: the server is asked whether another row shares the
+// last row's cursor, comparing as it compares (numeric 1.0 = 1.00).
+TEST_F(PostgresConnector, ACursorTieAcrossAPagesEndStopsTheRun) {
+  const std::string src = create_db("tiecur_src");
+  const std::string dst = create_db("tiecur_dst");
+  pg().psql("CREATE TABLE ti (c int NOT NULL, id int NOT NULL);"
+            "INSERT INTO ti SELECT CASE WHEN g = 11 THEN 10 ELSE g END, g FROM generate_series(1, 25) g;"
+            "CREATE TABLE tn (c numeric NOT NULL, id int NOT NULL);"
+            "INSERT INTO tn SELECT CASE WHEN g = 11 THEN 10.00 ELSE g END, g FROM generate_series(1, 25) g",
+            src);
+  for (const char* table : {"ti", "tn"}) {
+    TempDir dir;
+    auto r = run(dir, pg_to_pg(std::string("tiecur_") + table, src,
+                               R"("table": ")" + std::string(table) + R"(", "cursor": ["c"])", dst,
+                               R"("table": ")" + std::string(table) + R"(")", 10));
+    EXPECT_EQ(r.exit_code, 1) << table << ": " << r.out;
+    EXPECT_NE(r.err.find("the cursor does not order the rows uniquely"), std::string::npos) << table << ": " << r.err;
+  }
+}
+
 TEST_F(PostgresConnector, CreatedTablesUseTheDocumentedTypes) {
   const std::string src = create_db("ct_src");
   const std::string dst = create_db("ct_dst");
