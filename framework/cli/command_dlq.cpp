@@ -141,9 +141,11 @@ int dlq_export_command(const GlobalOptions& g, const std::string& pipeline, cons
 
 int replay_command(const GlobalOptions& g, const ReplayArgs& a) {
   LoadedPipeline p = load_pipeline(a.pipeline, g.plugin_paths);
-  auto state = open_state(p.def, core::StateCheck::Thorough);
   DlqSelection select = a.select;
   if (!select.status) select.status = "pending";
+  const core::DlqFilter filter = make_filter(p.def.name, select);
+  if (std::optional<std::string> why = core::replay_selection_refused(filter)) throw UsageError(*why);
+  auto state = open_state(p.def, core::StateCheck::Thorough);
   core::EngineOptions options;
   options.cancel = &g_cancel;
   std::signal(SIGINT, on_replay_signal);
@@ -152,7 +154,7 @@ int replay_command(const GlobalOptions& g, const ReplayArgs& a) {
   options.dry_run = a.dry_run;
   options.kind = "replay";
   core::ReplayOptions replay;
-  replay.filter = make_filter(p.def.name, select);
+  replay.filter = filter;
   replay.sink = select.sink;  // selects the entries addressed to it, and delivers there
   options.replay = replay;
   ServedCommand served(p.def, *state, a.admin, "a replay");

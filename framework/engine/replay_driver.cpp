@@ -114,9 +114,19 @@ void ReplayDriver::recover() {
              run.fields(kReplayPartition));
 }
 
+std::optional<std::string> replay_selection_refused(const DlqFilter& filter) {
+  if (filter.status == DlqStatus::Resolved)
+    return "entries marked resolved are not replayed: they are in their sinks already, and delivering them "
+           "again would write them twice";
+  if (filter.status == DlqStatus::Discarded)
+    return "entries marked discarded are not replayed: a discarded entry stays discarded";
+  return std::nullopt;
+}
+
 void ReplayDriver::run() {
   RunContext& run = w_.run;
   const ReplayOptions& ro = *run.options.replay;
+  if (std::optional<std::string> why = replay_selection_refused(ro.filter)) throw Error(*why);
   w_.current_partition = kReplayPartition;
   std::optional<size_t> named;
   if (ro.sink) {

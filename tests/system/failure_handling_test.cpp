@@ -235,6 +235,26 @@ TEST(Replay, AfterTheCauseIsFixedEveryEntryResolvesAndTheSinkMatchesACleanRun) {
   EXPECT_EQ(total, 50u);
 }
 
+// A resolved entry is in its sink already and a discarded one stays
+// discarded: selecting either for replay is refused, naming why, and
+// nothing is written again.
+TEST(Replay, ResolvedOrDiscardedEntriesAreNotDeliveredAgain) {
+  TempDir dir;
+  ASSERT_EQ(run(dir, "p.json", generator_to_fault(50, R"(, "reject_keys": ["5", "25"])")).exit_code, 0);
+  ferry::test::write_file(dir.file("fixed.json"), generator_to_fault(50, ""));
+  ASSERT_EQ(ferry::test::ferry({"replay", "--no-progress", dir.file("fixed.json")}).exit_code, 0);
+  ASSERT_EQ(dlq(dir, "f", ferry::core::DlqStatus::Resolved).size(), 2u);
+  const std::string before = ferry::test::read_file(dir.file("rows.txt"));
+  for (const char* status : {"resolved", "discarded"}) {
+    auto r = ferry::test::ferry({"replay", "--no-progress", "--status", status, dir.file("fixed.json")});
+    EXPECT_EQ(r.exit_code, 2) << status << ": " << r.out;
+    EXPECT_NE(r.err.find(std::string("entries marked ") + status + " are not replayed"), std::string::npos)
+        << r.err;
+  }
+  EXPECT_EQ(ferry::test::read_file(dir.file("rows.txt")), before);
+  EXPECT_EQ(dlq(dir, "f", ferry::core::DlqStatus::Resolved).size(), 2u);
+}
+
 TEST(Replay, DryRunReportsAndWritesNothing) {
   TempDir dir;
   ASSERT_EQ(run(dir, "p.json", generator_to_fault(50, R"(, "reject_keys": ["5", "25"])")).exit_code, 0);
