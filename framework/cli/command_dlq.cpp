@@ -168,6 +168,9 @@ int replay_command(const GlobalOptions& g, const ReplayArgs& a) {
                      (a.dry_run ? "would fail again " : "failed again ") + std::to_string(c.failed_again) +
                      ", not replayable " + std::to_string(c.skipped);
   if (c.already_done) text += " (" + std::to_string(c.already_done) + " delivered by an interrupted replay)";
+  // A dry run opens no sink: "would resolve" counts what the transforms
+  // pass, not what the sinks would accept.
+  if (a.dry_run) text += " (sinks not asked: a record they refuse again would fail again)";
   if (!s.message.empty()) text += " (" + s.message + ")";
   boost::json::object fields = summary_fields(p.def.name, s);
   fields["dry_run"] = a.dry_run;
