@@ -436,6 +436,7 @@ void MysqlSink::write(const ferry::BatchView& input, ferry::Outcomes& outcomes) 
   target.has_column = [this](std::string_view name) { return table_.has_column(name); };
   target.contract = &opts_.contract;
   target.key = key_columns(input);
+  target.column_name_problem = ferry::support::mysql_column_name_problem;
   const ferry::support::TableFit fit(input, target);
   if (!fit.refusal().empty()) fail(FERRY_ERROR_CONFIG, fit.refusal() + " (" + where_ + ")");
   const ferry::BatchView& batch = fit.batch();

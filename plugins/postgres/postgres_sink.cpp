@@ -363,6 +363,7 @@ void PostgresSink::write(const ferry::BatchView& input, ferry::Outcomes& outcome
     target.has_column = [&](std::string_view name) { return table_.has_column(c, name); };
     target.contract = &opts_.contract;
     target.key = opts_.key;
+    target.column_name_problem = ferry::support::postgres_column_name_problem;
     fit.emplace(input, target);
     if (!fit->refusal().empty()) fail(FERRY_ERROR_CONFIG, fit->refusal() + " (" + where_ + ")");
     const ferry::BatchView& batch = fit->batch();

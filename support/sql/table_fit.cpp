@@ -7,7 +7,38 @@ namespace {
 
 std::string quoted(std::string_view name) { return "\"" + std::string(name) + "\""; }
 
+// Characters of valid UTF-8 (its lead bytes), and whether one takes four
+// bytes (outside the Basic Multilingual Plane).
+size_t utf8_chars(std::string_view s, bool* beyond_bmp) {
+  size_t n = 0;
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c & 0xC0) != 0x80) ++n;
+    if (c >= 0xF0) *beyond_bmp = true;
+  }
+  return n;
+}
+
 }  // namespace
+
+std::string mysql_column_name_problem(std::string_view name) {
+  if (name.empty()) return "the name is empty";
+  if (name.back() == ' ') return "it ends with a space";
+  if (name.find('\0') != std::string_view::npos) return "it holds a NUL character";
+  bool beyond_bmp = false;
+  if (utf8_chars(name, &beyond_bmp) > 64) return "it is longer than 64 characters";
+  if (beyond_bmp) return "it holds a character outside Unicode's Basic Multilingual Plane";
+  return {};
+}
+
+std::string postgres_column_name_problem(std::string_view name) {
+  if (name.empty()) return "the name is empty";
+  if (name.find('\0') != std::string_view::npos) return "it holds a NUL character";
+  // The server would cut a longer name to 63 bytes, and two such fields
+  // would meet in one column.
+  if (name.size() > 63) return "it is longer than 63 bytes";
+  return {};
+}
 
 TableFit::TableFit(const ferry::BatchView& in, const TableTarget& target) : view_(in) {
   const size_t n = in.fields();
@@ -25,15 +56,24 @@ TableFit::TableFit(const ferry::BatchView& in, const TableTarget& target) : view
   std::vector<long> column(n, -1);
   std::vector<size_t> first_field;   // per column: the field that names it
   std::vector<std::string> folded;   // per column
-  std::vector<size_t> refuse_values;  // fields whose values reject their record
+  // Fields whose values reject their record, and why.
+  std::vector<std::pair<size_t, std::string>> refuse_values;
   std::vector<std::string_view> frozen;
   for (size_t f = 0; f < n; ++f) {
     const std::string_view name = in.field_name(f);
     const bool known = has_column(name) || is_key(name) || pinned(name);
     if (in.field(f).type == FERRY_TYPE_NULL && !known) continue;  // no evidence of a type yet
+    if (!known && target.column_name_problem) {
+      const std::string problem = target.column_name_problem(name);
+      if (!problem.empty()) {
+        refuse_values.emplace_back(f, "field " + quoted(name) + " cannot name a column: " + problem);
+        continue;
+      }
+    }
     if (!known && !has_column(name)) {
       if (changes == SchemaChanges::kRejectRow) {
-        refuse_values.push_back(f);
+        refuse_values.emplace_back(
+            f, "field " + quoted(name) + " is not a column of the table, and schema_changes is \"reject_row\"");
         continue;
       }
       if (changes == SchemaChanges::kFreeze) {
@@ -75,9 +115,8 @@ TableFit::TableFit(const ferry::BatchView& in, const TableTarget& target) : view
   std::vector<long> source(kept);
   for (size_t r = 0; r < in.rows(); ++r) {
     std::string why;
-    for (size_t f : refuse_values)
-      if (in.value(r, f).type != FERRY_TYPE_NULL && why.empty())
-        why = "field " + quoted(in.field_name(f)) + " is not a column of the table, and schema_changes is \"reject_row\"";
+    for (const auto& [f, reason] : refuse_values)
+      if (in.value(r, f).type != FERRY_TYPE_NULL && why.empty()) why = reason;
     std::fill(source.begin(), source.end(), -1);
     for (size_t f = 0; f < n && why.empty(); ++f) {
       if (column[f] < 0 || in.value(r, f).type == FERRY_TYPE_NULL) continue;

@@ -9,6 +9,9 @@
 //   only in case ("a", "A") share one column: a record with a value in more
 //   than one of them is rejected (it cannot be written without losing one),
 //   the others write their one value.
+// - A field the table has no column for, and that no column can be named
+//   after in the target (empty, too long, ...), rejects the records with a
+//   value in it.
 // - A field the table has no column for follows the sink's schema_changes:
 //   evolve (the sink adds the column), reject_row (records with a value in
 //   it are rejected; the field is left out), freeze (the batch is refused
@@ -37,7 +40,16 @@ struct TableTarget {
   std::function<bool(std::string_view)> has_column;
   const SchemaContract* contract = nullptr;  // pinned types and schema_changes
   std::vector<std::string> key;              // key fields always stay
+  // Why a column cannot be named `name` in this database ("it ends with a
+  // space"), or empty. A field without a column whose name fails it rejects
+  // the records with a value in it, whatever schema_changes says: the sink
+  // could not add the column.
+  std::function<std::string(std::string_view)> column_name_problem;
 };
+
+// The rules of each database's column names.
+std::string mysql_column_name_problem(std::string_view name);
+std::string postgres_column_name_problem(std::string_view name);
 
 class TableFit {
  public:

@@ -7,6 +7,7 @@
 // the test inspects the server as root over its socket.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -184,6 +185,36 @@ TEST_F(MysqlRoundTrip, ACursorThatIsNotUniqueAtAPagesEndStopsTheRun) {
                         R"("batch": {"max_records": 5},)"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(n("SELECT COUNT(*) FROM dst.unique_ci"), 25);
+}
+
+// A field MySQL cannot name a column after (empty, a trailing space, over
+// 64 characters) cannot be added: the records with a value in it go to the
+// DLQ saying why, and their neighbours commit, instead of the run stopping
+// as an I/O error on every try.
+TEST_F(MysqlRoundTrip, AFieldNoColumnCanBeNamedAfterSendsItsRecordsToTheDlq) {
+  const std::string long_name(70, 'n');
+  ferry::test::write_file(dir_.file("in.jsonl"),
+                          "{\"id\": 1, \"a\": \"x\"}\n"
+                          "{\"id\": 2, \"a\": \"x\", \"\": \"empty\"}\n"
+                          "{\"id\": 3, \"a\": \"x\", \"y \": \"trailing\"}\n"
+                          "{\"id\": 4, \"a\": \"x\", \"" + long_name + "\": \"long\"}\n"
+                          "{\"id\": 5, \"a\": \"x\"}\n");
+  auto r = run(R"({"name": "names", "state": {"type": "sqlite", "path": "state.db"},
+      "source": {"plugin": "file", "config": {"paths": ["in.jsonl"], "format": "jsonl", "key": "id"}},
+      "sinks": [{"name": "db", "plugin": "mysql", "config": {)" + conn("dst") + R"(, "table": "names"}}]})");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(q("SELECT GROUP_CONCAT(id ORDER BY id) FROM dst.names"), "1,5");
+  auto state = ferry::core::open_sqlite_state(dir_.file("state.db"));
+  ferry::core::DlqFilter f;
+  f.pipeline = "names";
+  auto entries = state->list_dlq(f);
+  ASSERT_EQ(entries.size(), 3u);
+  std::map<std::string, std::string> why;
+  for (const auto& e : entries) why[e.record_key] = e.message;
+  EXPECT_NE(why["2"].find("field \"\" cannot name a column: the name is empty"), std::string::npos) << why["2"];
+  EXPECT_NE(why["3"].find("field \"y \" cannot name a column: it ends with a space"), std::string::npos) << why["3"];
+  EXPECT_NE(why["4"].find("cannot name a column: it is longer than 64 characters"), std::string::npos) << why["4"];
+  EXPECT_EQ(entries[0].error_class, "invalid_data");
 }
 
 TEST_F(MysqlRoundTrip, QueryWithATwoColumnCursorPagesInKeysetOrder) {

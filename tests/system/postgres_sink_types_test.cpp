@@ -56,4 +56,46 @@ TEST_F(PostgresSinkTypes, ColumnTypeChangedBetweenBatchesIsWrittenAsTheNewType) 
             "1|150001|1970-01-02 17:40:01+00\n2|150002|1970-01-02 17:40:02.000000+00\n");
 }
 
+// PostgreSQL cuts a column name to 63 bytes (a NOTICE nobody reads), so two
+// long fields with one prefix would meet in one column; an empty name is
+// an error. The records with a value in such a field go to the DLQ saying
+// why, and their neighbours commit.
+TEST_F(PostgresSinkTypes, AFieldNoColumnCanBeNamedAfterRejectsItsRecordsAlone) {
+  pg().psql("CREATE DATABASE long_names");
+  ferry::test::Plugin plugin(ferry::test::plugin_path("postgres"));
+  ferry::test::OpenParams params;
+  params.config_json = R"({"dsn": ")" + pg().dsn("long_names") + R"(", "table": "t"})";
+  ferry::test::SinkHandle sink(plugin, params);
+  ASSERT_EQ(sink.open_status(), FERRY_OK) << sink.host().last_error();
+  const std::string prefix(63, 'n');
+  const std::vector<Column> cols = {{"id", FERRY_TYPE_INT64, FERRY_FIELD_NULLABLE},
+                                    {prefix + "_first", FERRY_TYPE_STRING, FERRY_FIELD_NULLABLE},
+                                    {prefix + "_second", FERRY_TYPE_STRING, FERRY_FIELD_NULLABLE},
+                                    {"", FERRY_TYPE_STRING, FERRY_FIELD_NULLABLE}};
+  auto row = [](int64_t id, Value a, Value b, Value c) {
+    return Row{{Value::int64(id), std::move(a), std::move(b), std::move(c)}, std::to_string(id),
+               "pos" + std::to_string(id), FERRY_OP_INSERT};
+  };
+  std::vector<ferry::test::SinkHandle::Rejected> rejected;
+  ASSERT_EQ(sink.write(make_batch(cols, {row(1, Value::null(), Value::null(), Value::null()),
+                                         row(2, Value::string("a"), Value::null(), Value::null()),
+                                         row(3, Value::null(), Value::string("b"), Value::null()),
+                                         row(4, Value::null(), Value::null(), Value::string("c"))}),
+                       &rejected),
+            FERRY_OK)
+      << sink.host().last_error();
+  ASSERT_EQ(sink.commit("p0", "pos4"), FERRY_OK) << sink.host().last_error();
+  ASSERT_EQ(rejected.size(), 3u);
+  EXPECT_EQ(rejected[0].row, 1u);
+  EXPECT_EQ(rejected[0].status, FERRY_INVALID_DATA);
+  EXPECT_NE(rejected[0].message.find("cannot name a column: it is longer than 63 bytes"), std::string::npos)
+      << rejected[0].message;
+  EXPECT_EQ(rejected[2].row, 3u);
+  EXPECT_NE(rejected[2].message.find("field \"\" cannot name a column: the name is empty"), std::string::npos)
+      << rejected[2].message;
+  EXPECT_EQ(pg().psql("SELECT id FROM t ORDER BY id", "long_names"), "1\n");
+  EXPECT_EQ(pg().psql("SELECT count(*) FROM information_schema.columns WHERE table_name = 't'", "long_names"),
+            "1\n");
+}
+
 }  // namespace
