@@ -221,6 +221,7 @@ std::unique_ptr<MysqlSink::Plan> MysqlSink::make_plan(const ferry::BatchView& ba
   plan->row_params += ')';
   plan->insert_head = "INSERT INTO " + table_.quoted() + " (" + columns + ") VALUES ";
   for (const std::string& k : key) plan->key_fields.push_back(*find_field(batch, k));
+  for (size_t f = 0; f < batch.fields(); ++f) plan->limits.push_back(table_.limits(batch.field_name(f)));
 
   if (opts_.mode == WriteMode::kUpsert) {
     std::string set;
@@ -319,6 +320,9 @@ std::vector<size_t> MysqlSink::accept_rows(const ferry::BatchView& batch, const 
       const FerryValue& v = batch.value(row, f);
       if (std::optional<std::string> why = unstorable(v))
         bad = "column " + quote_ident(batch.field_name(f)) + ": " + *why;
+      else if (std::optional<std::string> narrowed =
+                   ferry::support::narrowed_value(v, plan.limits[f], batch.field_name(f), '`'))
+        bad = std::move(narrowed);
       // A value the server cannot take in one packet can never be written
       // by INSERT: refused alone, not left to fail the batch on every try.
       else if (wire_size(v) + kPacketHeadroom > max_packet)

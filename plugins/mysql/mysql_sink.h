@@ -57,6 +57,7 @@ class MysqlSink final : public ferry::Sink, private ferry::support::SinkDialect 
     std::string tail;         // ON DUPLICATE KEY UPDATE ...
     size_t max_rows = 1;      // rows per statement
     std::vector<size_t> key_fields;
+    std::vector<ferry::support::ColumnLimits> limits;  // by field
     std::map<size_t, std::unique_ptr<sql::PreparedStatement>> inserts;  // by row count
     std::unique_ptr<sql::PreparedStatement> remove;
   };

@@ -65,8 +65,8 @@ TableInfo::TableInfo(Session& session, std::string database, std::string table)
 void TableInfo::load() {
   const std::string what = "reading the columns of table " + quoted_;
   std::unique_ptr<sql::PreparedStatement> cols = session_.prepare(
-      "SELECT COLUMN_NAME, EXTRA LIKE '%GENERATED%' FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND "
-      "TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
+      "SELECT COLUMN_NAME, EXTRA LIKE '%GENERATED%', DATA_TYPE, DATETIME_PRECISION, CHARACTER_MAXIMUM_LENGTH "
+      "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
       what);
   std::unique_ptr<sql::PreparedStatement> keys = session_.prepare(
       "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND "
@@ -75,12 +75,22 @@ void TableInfo::load() {
   try {
     columns_.clear();
     generated_.clear();
+    limits_.clear();
     cols->setString(1, database_);
     cols->setString(2, table_);
     std::unique_ptr<sql::ResultSet> rs(cols->executeQuery());
     while (rs->next()) {
       columns_.emplace_back(rs->getString(1));
       generated_.push_back(rs->getInt(2) != 0);
+      // The server cuts a fraction finer than DATETIME(p), TIMESTAMP(p) or
+      // TIME(p) keeps, and the trailing spaces that overflow a VARCHAR(n),
+      // with at most a note. CHAR(n) pads and trims spaces by definition.
+      ferry::support::ColumnLimits l;
+      const std::string type = rs->getString(3);
+      if ((type == "datetime" || type == "timestamp" || type == "time") && !rs->isNull(4) && rs->getInt(4) < 6)
+        l.fraction_digits = rs->getInt(4);
+      if (type == "varchar" && !rs->isNull(5)) l.max_chars = rs->getInt64(5);
+      limits_.push_back(l);
     }
     keys->setString(1, database_);
     keys->setString(2, table_);
@@ -113,6 +123,13 @@ bool TableInfo::has_unique_key() {
 void TableInfo::require_transactional() {
   if (!loaded_) load();
   ferry_mysql::require_transactional(engine_, quoted_);
+}
+
+ferry::support::ColumnLimits TableInfo::limits(std::string_view column) {
+  if (!loaded_) load();
+  for (size_t c = 0; c < columns_.size(); ++c)
+    if (same_column(columns_[c], column)) return limits_[c];
+  return {};
 }
 
 bool TableInfo::takes_loaded_values(std::string_view column) {

@@ -8,6 +8,7 @@
 
 #include <ferry/plugin.h>
 
+#include <sql/row_checks.h>
 #include <sql/table_evolution.h>
 
 #include <string>
@@ -50,6 +51,9 @@ class TableInfo final : public ferry::support::EvolvingTable {
   // for one without a warning, where INSERT refuses it) and for a column the
   // table does not have.
   bool takes_loaded_values(std::string_view column);
+  // What the column keeps of a value (DATETIME(2), VARCHAR(5)); none for a
+  // column the table does not have.
+  ferry::support::ColumnLimits limits(std::string_view column);
 
   // Created tables are InnoDB (transactional) and utf8mb4_bin, so text keys
   // compare byte for byte as they do in the source, not case-insensitively.
@@ -68,6 +72,7 @@ class TableInfo final : public ferry::support::EvolvingTable {
   bool loaded_ = false;
   std::vector<std::string> columns_;
   std::vector<bool> generated_;  // by column: the server computes its values
+  std::vector<ferry::support::ColumnLimits> limits_;  // by column
   bool unique_key_ = false;
   TableEngine engine_;
 };

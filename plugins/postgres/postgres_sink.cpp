@@ -218,13 +218,18 @@ std::vector<PostgresSink::Rejection> PostgresSink::check_rows(const ferry::Batch
   if (upsert)
     for (const std::string& k : opts_.key)
       if (auto f = find_field(batch, k)) key_fields.push_back(*f);
+  std::vector<ferry::support::ColumnLimits> limits(batch.fields());
+  for (size_t f = 0; f < batch.fields(); ++f) limits[f] = table_.limits(live(), batch.field_name(f));
   for (size_t row = 0; row < batch.rows(); ++row) {
     std::optional<std::string> why = ferry::support::refused_op(batch.meta(row).op, upsert);
     if (!why) why = ferry::support::null_key(batch, row, key_fields, '"');
-    for (size_t f = 0; f < batch.fields() && !why; ++f)
-      if (has_nul(batch.value(row, f)))
-        why = "field " + quote_ident(batch.field_name(f)) +
-              " contains a NUL byte, which PostgreSQL text cannot store";
+    for (size_t f = 0; f < batch.fields() && !why; ++f) {
+      const FerryValue& v = batch.value(row, f);
+      if (has_nul(v))
+        why = "field " + quote_ident(batch.field_name(f)) + " contains a NUL byte, which PostgreSQL text cannot store";
+      else
+        why = ferry::support::narrowed_value(v, limits[f], batch.field_name(f), '"');
+    }
     if (why) out.push_back({row, std::move(*why)});
   }
   return out;

@@ -19,20 +19,48 @@ const char* pg_type_for(FerryType type) {
   }
 }
 
+namespace {
+
+// The type modifier of timestamp(p), timestamptz(p), time(p), timetz(p) is
+// p (-1: all six digits); of varchar(n) it is n + 4 (-1: no limit).
+ferry::support::ColumnLimits limits_of(unsigned oid, long typmod) {
+  ferry::support::ColumnLimits l;
+  if (typmod < 0) return l;
+  switch (oid) {
+    case 1114:  // timestamp
+    case 1184:  // timestamptz
+    case 1083:  // time
+    case 1266:  // timetz
+      if (typmod < 6) l.fraction_digits = static_cast<int>(typmod);
+      break;
+    case 1043:  // varchar
+      l.max_chars = typmod - 4;
+      break;
+    default:
+      break;
+  }
+  return l;
+}
+
+}  // namespace
+
 void TargetTable::load(Connection& c) {
   Params p;
   p.add_text(quoted_);
   p.prepared = true;  // read again in every transaction that COPYs in binary
   // to_regclass: NULL instead of an error when the table does not exist.
   Result r = c.exec(
-      "SELECT a.attname, t.typcategory, a.atttypid::int8 FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
-      "WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped",
+      "SELECT a.attname, t.typcategory, a.atttypid::int8, a.atttypmod FROM pg_attribute a "
+      "JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped",
       p, "reading the columns of table " + quoted_);
   columns_.clear();
-  for (int i = 0; i < PQntuples(r.get()); ++i)
-    columns_[PQgetvalue(r.get(), i, 0)] =
-        Column{PQgetvalue(r.get(), i, 1)[0] == 'A',
-               static_cast<unsigned>(std::strtoul(PQgetvalue(r.get(), i, 2), nullptr, 10))};
+  for (int i = 0; i < PQntuples(r.get()); ++i) {
+    Column col{PQgetvalue(r.get(), i, 1)[0] == 'A',
+               static_cast<unsigned>(std::strtoul(PQgetvalue(r.get(), i, 2), nullptr, 10)), {}};
+    const long typmod = std::strtol(PQgetvalue(r.get(), i, 3), nullptr, 10);
+    col.limits = limits_of(col.type_oid, typmod);
+    columns_[PQgetvalue(r.get(), i, 0)] = col;
+  }
   loaded_ = true;
 }
 
@@ -50,6 +78,12 @@ bool TargetTable::is_array(Connection& c, std::string_view name) {
   if (!loaded_) load(c);
   auto it = columns_.find(std::string(name));
   return it != columns_.end() && it->second.is_array;
+}
+
+ferry::support::ColumnLimits TargetTable::limits(Connection& c, std::string_view name) {
+  if (!loaded_) load(c);
+  auto it = columns_.find(std::string(name));
+  return it == columns_.end() ? ferry::support::ColumnLimits{} : it->second.limits;
 }
 
 unsigned TargetTable::type_oid(Connection& c, std::string_view name) {

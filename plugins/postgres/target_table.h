@@ -6,6 +6,7 @@
 
 #include <ferry/plugin.h>
 
+#include <sql/row_checks.h>
 #include <sql/table_evolution.h>
 
 #include <string>
@@ -30,6 +31,9 @@ class TargetTable {
   bool is_array(Connection& c, std::string_view name);
   // The column's type OID; 0 for a column that does not exist.
   unsigned type_oid(Connection& c, std::string_view name);
+  // What the column keeps of a value, from its declared type modifier
+  // (timestamp(0), varchar(5)); none for a column that does not exist.
+  ferry::support::ColumnLimits limits(Connection& c, std::string_view name);
 
   using NewColumn = ferry::support::NewColumn;
   // CREATE TABLE IF NOT EXISTS with these columns and, if `key` is not
@@ -44,6 +48,7 @@ class TargetTable {
   struct Column {
     bool is_array = false;
     unsigned type_oid = 0;
+    ferry::support::ColumnLimits limits;
   };
   void load(Connection& c);
 

@@ -19,4 +19,27 @@ std::optional<std::string> null_key(const ferry::BatchView& batch, size_t row, c
   return std::nullopt;
 }
 
+std::optional<std::string> narrowed_value(const FerryValue& v, const ColumnLimits& limits, std::string_view field,
+                                          char quote) {
+  if (v.type == FERRY_TYPE_TIMESTAMP && limits.fraction_digits >= 0 && limits.fraction_digits < 6) {
+    int64_t unit = 1;
+    for (int d = limits.fraction_digits; d < 6; ++d) unit *= 10;
+    if (v.as.i64 % unit != 0)
+      return "field " + quote_identifier(field, quote) + " has microseconds that column " +
+             quote_identifier(field, quote) + " (" + std::to_string(limits.fraction_digits) +
+             " fraction digits) would round or cut";
+  }
+  if ((v.type == FERRY_TYPE_STRING || v.type == FERRY_TYPE_DECIMAL || v.type == FERRY_TYPE_JSON) &&
+      limits.max_chars >= 0 && v.as.bytes.size > static_cast<uint64_t>(limits.max_chars)) {
+    int64_t chars = 0;
+    for (const char ch : ferry::view(v.as.bytes))
+      if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) ++chars;
+    if (chars > limits.max_chars)
+      return "field " + quote_identifier(field, quote) + " has " + std::to_string(chars) +
+             " characters, more than column " + quote_identifier(field, quote) + " takes (" +
+             std::to_string(limits.max_chars) + ")";
+  }
+  return std::nullopt;
+}
+
 }  // namespace ferry::support

@@ -217,6 +217,39 @@ TEST_F(MysqlRoundTrip, AFieldNoColumnCanBeNamedAfterSendsItsRecordsToTheDlq) {
   EXPECT_EQ(entries[0].error_class, "invalid_data");
 }
 
+// A column narrower than the value would change it without an error, even
+// in strict mode: MySQL cuts a DATETIME's fraction to the column's digits
+// and the trailing spaces that overflow a VARCHAR(n). Such a record goes to
+// the DLQ saying so, on the LOAD DATA path and the INSERT path alike.
+TEST_F(MysqlRoundTrip, AValueTheColumnWouldNarrowIsRejectedNotCut) {
+  q(R"(CREATE TABLE src.narrow (id INT PRIMARY KEY, ts DATETIME(6), v VARCHAR(20));
+    INSERT INTO src.narrow VALUES (1, '2024-01-01 10:00:00', 'abcde'), (2, '2024-01-01 10:00:00.701', 'x'),
+      (3, '2024-01-01 10:00:00', 'abcde   '), (4, '2024-01-01 10:00:00.25', 'héllo'),
+      (5, '1969-12-31 23:59:59.999999', 'x');
+    CREATE TABLE dst.narrow (id BIGINT PRIMARY KEY, ts DATETIME(2), v VARCHAR(5)) ENGINE=InnoDB;
+    CREATE TABLE dst.narrow_ins LIKE dst.narrow;)");
+  for (const char* table : {"narrow", "narrow_ins"}) {
+    const std::string extra = std::string(R"(, "table": ")") + table + R"(", "create_table": false)" +
+                              (std::string(table) == "narrow_ins" ? R"(, "load_data": false)" : "");
+    auto r = run(pipeline(table, R"(, "table": "narrow")", extra));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(q(std::string("SELECT GROUP_CONCAT(id, '=', ts, '=', v ORDER BY id SEPARATOR ' ') FROM dst.") + table),
+              "1=2024-01-01 10:00:00.00=abcde 4=2024-01-01 10:00:00.25=h\u00e9llo")
+        << table;
+    auto state = ferry::core::open_sqlite_state(dir_.file("state.db"));
+    ferry::core::DlqFilter f;
+    f.pipeline = table;
+    std::map<std::string, std::string> why;
+    for (const auto& e : state->list_dlq(f)) why[e.record_key] = e.message;
+    ASSERT_EQ(why.size(), 3u) << table;
+    EXPECT_NE(why["2"].find("field `ts` has microseconds that column `ts` (2 fraction digits) would round or cut"),
+              std::string::npos) << why["2"];
+    EXPECT_NE(why["3"].find("field `v` has 8 characters, more than column `v` takes (5)"), std::string::npos)
+        << why["3"];
+    EXPECT_NE(why["5"].find("field `ts` has microseconds"), std::string::npos) << why["5"];
+  }
+}
+
 TEST_F(MysqlRoundTrip, QueryWithATwoColumnCursorPagesInKeysetOrder) {
   q("CREATE TABLE src.events (id INT NOT NULL, at DATETIME(6) NOT NULL, payload VARCHAR(20),"
     " PRIMARY KEY (id), KEY (at, id));"

@@ -98,4 +98,53 @@ TEST_F(PostgresSinkTypes, AFieldNoColumnCanBeNamedAfterRejectsItsRecordsAlone) {
             "1\n");
 }
 
+// A column narrower than the value would change it without a word: PostgreSQL
+// rounds a timestamp to the column's precision and cuts the trailing spaces
+// that overflow a varchar(n). Such a record goes to the DLQ saying so; the
+// values that fit exactly commit. A char(n) pads and trims spaces by its
+// definition ('ab' reads back 'ab '), so its trailing spaces are left to it.
+TEST_F(PostgresSinkTypes, AValueTheColumnWouldNarrowIsRejectedNotRoundedOrCut) {
+  pg().psql("CREATE DATABASE narrow");
+  pg().psql("CREATE TABLE t (id bigint, ts timestamptz(0), ms timestamp(3), v varchar(5), c char(3))", "narrow");
+  ferry::test::Plugin plugin(ferry::test::plugin_path("postgres"));
+  ferry::test::OpenParams params;
+  params.config_json = R"({"dsn": ")" + pg().dsn("narrow") + R"(", "table": "t", "create_table": false})";
+  ferry::test::SinkHandle sink(plugin, params);
+  ASSERT_EQ(sink.open_status(), FERRY_OK) << sink.host().last_error();
+  const std::vector<Column> cols = {{"id", FERRY_TYPE_INT64, FERRY_FIELD_NULLABLE},
+                                    {"ts", FERRY_TYPE_TIMESTAMP, FERRY_FIELD_NULLABLE},
+                                    {"ms", FERRY_TYPE_TIMESTAMP, FERRY_FIELD_NULLABLE},
+                                    {"v", FERRY_TYPE_STRING, FERRY_FIELD_NULLABLE},
+                                    {"c", FERRY_TYPE_STRING, FERRY_FIELD_NULLABLE}};
+  const int64_t second = 1704103200LL * 1000000;  // 2024-01-01 10:00:00 UTC
+  auto row = [](int64_t id, int64_t ts, int64_t ms, const std::string& v, const std::string& c) {
+    return Row{{Value::int64(id), Value::timestamp(ts), Value::timestamp(ms), Value::string(v), Value::string(c)},
+               std::to_string(id), "pos" + std::to_string(id), FERRY_OP_INSERT};
+  };
+  std::vector<ferry::test::SinkHandle::Rejected> rejected;
+  ASSERT_EQ(sink.write(make_batch(cols, {row(1, second, second + 123000, "abcde", "abc"),
+                                         row(2, second + 700000, second, "x", "x"),
+                                         row(3, second, second + 123400, "x", "x"),
+                                         row(4, second, second, "abcde   ", "x"),
+                                         row(5, second, second, "h\xC3\xA9llo", "ab "),
+                                         row(6, -1000000, second, "x", "abc  "),
+                                         row(7, -1, second, "x", "x")}),
+                       &rejected),
+            FERRY_OK)
+      << sink.host().last_error();
+  ASSERT_EQ(sink.commit("p0", "pos7"), FERRY_OK) << sink.host().last_error();
+  std::vector<size_t> rows;
+  for (const auto& r : rejected) {
+    rows.push_back(r.row);
+    EXPECT_EQ(r.status, FERRY_INVALID_DATA) << r.message;
+  }
+  EXPECT_EQ(rows, (std::vector<size_t>{1, 2, 3, 6}));
+  ASSERT_EQ(rejected.size(), 4u);
+  EXPECT_NE(rejected[0].message.find("field \"ts\" has microseconds that column \"ts\" (0 fraction digits) would round"),
+            std::string::npos) << rejected[0].message;
+  EXPECT_NE(rejected[2].message.find("field \"v\" has 8 characters, more than column \"v\" takes (5)"),
+            std::string::npos) << rejected[2].message;
+  EXPECT_EQ(pg().psql("SELECT id, v, c FROM t ORDER BY id", "narrow"), "1|abcde|abc\n5|h\xC3\xA9llo|ab \n6|x|abc\n");
+}
+
 }  // namespace
