@@ -85,6 +85,15 @@ std::string schema_signature(const std::string& record_json) {
   }
 }
 
+namespace {
+
+// The position is the DLQ entry's id: name the entry that is damaged.
+Error damaged(const StoredRecord& record, const std::string& why) {
+  return Error("DLQ entry " + record.position + ": its stored record cannot be read back: " + why);
+}
+
+}  // namespace
+
 void build_batch(const std::vector<StoredRecord>& records, const std::string& partition,
                  const std::string& end_position, FerryBatch* out) {
   ferry::BatchBuilder b;
@@ -141,9 +150,11 @@ void build_batch(const std::vector<StoredRecord>& records, const std::string& pa
       for (size_t f = 0; f < fields.size(); ++f)
         if (auto it = values.find(fields[f].first); it != values.end())
           set_value(b, row, f, fields[f].second, it->value(), json_as_text);
+    } catch (const boost::system::system_error& e) {
+      // Boost.JSON's what() adds its own source location: the code says it all.
+      throw damaged(records[i], e.code().message());
     } catch (const std::exception& e) {
-      // The position is the DLQ entry's id: name the entry that is damaged.
-      throw Error("DLQ entry " + records[i].position + ": its stored record cannot be read back: " + e.what());
+      throw damaged(records[i], e.what());
     }
   }
   b.finish(out, partition, end_position);

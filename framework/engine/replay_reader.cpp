@@ -1,6 +1,7 @@
 #include "engine/replay_reader.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "common/log.h"
 #include "common/stored_record.h"
@@ -51,14 +52,52 @@ bool ReplayReader::plan(const DlqEntry& e, size_t& first_transform, std::vector<
   return true;
 }
 
-bool ReplayReader::emit(std::unique_ptr<ReplayGroup> group, BoundedQueue<std::unique_ptr<ReplayGroup>>& queue) {
-  // Rows carry their DLQ id as position: a sink naming objects after
-  // positions (S3, files) names a replayed batch the same every time.
+namespace {
+
+// Rows carry their DLQ id as position: a sink naming objects after
+// positions (S3, files) names a replayed batch the same every time.
+std::vector<StoredRecord> stored_records(const std::vector<DlqEntry>& entries) {
   std::vector<StoredRecord> stored;
-  stored.reserve(group->entries.size());
-  for (const DlqEntry& e : group->entries) stored.push_back({std::to_string(e.id), e.record_key, e.record_json});
+  stored.reserve(entries.size());
+  for (const DlqEntry& e : entries) stored.push_back({std::to_string(e.id), e.record_key, e.record_json});
+  return stored;
+}
+
+}  // namespace
+
+size_t ReplayReader::drop_damaged(ReplayGroup& group) {
+  std::vector<DlqEntry> readable;
+  readable.reserve(group.entries.size());
+  for (DlqEntry& e : group.entries) {
+    FerryBatch one{};
+    try {
+      build_batch(stored_records({e}), kReplayPartition, std::to_string(e.id), &one);
+    } catch (const Error& damaged) {
+      log_warn(std::string(damaged.what()) + "; it stays in the DLQ, not replayable", w_.run.fields());
+      continue;
+    }
+    one.release(&one);
+    readable.push_back(std::move(e));
+  }
+  const size_t dropped = group.entries.size() - readable.size();
+  group.entries = std::move(readable);
+  return dropped;
+}
+
+bool ReplayReader::emit(std::unique_ptr<ReplayGroup> group, BoundedQueue<std::unique_ptr<ReplayGroup>>& queue) {
   FerryBatch first{};
-  build_batch(stored, kReplayPartition, std::to_string(group->entries.back().id), &first);
+  try {
+    build_batch(stored_records(group->entries), kReplayPartition, std::to_string(group->entries.back().id), &first);
+  } catch (const Error&) {
+    // An entry whose stored record cannot be read back (damaged in the
+    // state store) stays where it is; the others of its batch go on.
+    group->skipped_before += static_cast<int64_t>(drop_damaged(*group));
+    if (group->entries.empty()) {
+      carried_skipped_ += group->skipped_before;  // counted with the next group
+      return true;
+    }
+    build_batch(stored_records(group->entries), kReplayPartition, std::to_string(group->entries.back().id), &first);
+  }
   group->chain = std::make_unique<BatchChain>(first);
   transform(*group);
   return queue.push(std::move(group));
@@ -154,7 +193,7 @@ void ReplayReader::run(BoundedQueue<std::unique_ptr<ReplayGroup>>& queue) {
             if (!emit(std::move(group), queue)) return;
             group = fresh();
           }
-          group->skipped_before = skipped;
+          group->skipped_before = skipped + std::exchange(carried_skipped_, 0);
           skipped = 0;
           group->signature = same_schema ? schema_signature(e.record_json) : std::move(signature);
           group->first_transform = first;
@@ -169,7 +208,7 @@ void ReplayReader::run(BoundedQueue<std::unique_ptr<ReplayGroup>>& queue) {
     if (!run.stop.stopping() && !group->entries.empty() && !emit(std::move(group), queue)) return;
     auto end = std::make_unique<ReplayGroup>();
     end->end = true;
-    end->skipped_before = skipped;
+    end->skipped_before = skipped + std::exchange(carried_skipped_, 0);
     queue.push(std::move(end));
   } catch (...) {
     auto failed = std::make_unique<ReplayGroup>();

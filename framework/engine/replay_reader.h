@@ -63,12 +63,16 @@ class ReplayReader {
   // Builds the group's batch, applies the transforms, and hands it over;
   // false once the queue closed.
   bool emit(std::unique_ptr<ReplayGroup> group, BoundedQueue<std::unique_ptr<ReplayGroup>>& queue);
+  // Takes out of the group the entries whose stored record cannot be read
+  // back, each named in a warning; returns how many.
+  size_t drop_damaged(ReplayGroup& group);
   void transform(ReplayGroup& group);
 
   Worker& w_;
   DlqFilter filter_;
   int64_t last_id_;
   std::optional<size_t> named_;
+  int64_t carried_skipped_ = 0;  // damaged entries of a group that had no others
 };
 
 }  // namespace ferry::core

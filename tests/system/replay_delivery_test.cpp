@@ -120,6 +120,51 @@ TEST(ReplayDelivery, EntriesOfInterleavedSchemasComeBackWithTheirOwnFields) {
   EXPECT_EQ(d.dlq(DlqStatus::Resolved).size(), 6u);
 }
 
+// One DLQ entry whose stored record cannot be read back (its text damaged
+// in the state store) does not hold the others back: it stays pending,
+// counted as not replayable and named in a warning, and its neighbours in
+// the same batch are delivered.
+TEST(ReplayDelivery, ADamagedEntryStaysInTheDlqAndTheOthersAreDelivered) {
+  ScenarioDir d("damaged");
+  std::string lines;
+  for (int i = 1; i <= 6; ++i) lines += "{\"id\": " + std::to_string(i) + ", \"amount\": " + std::to_string(i) + "}\n";
+  ferry::test::write_file(d.file("rows.jsonl"), lines);
+  auto define = [&](int min) {
+    d.define(R"({"name": "damaged", "state": {"type": "sqlite", "path": "state.db"},
+      "source": {"plugin": "file", "config": {"paths": "rows.jsonl", "key": "id"}},
+      "transforms": [{"name": "check", "plugin": "validate", "config": {"rules": {"amount": {"min": )" +
+             std::to_string(min) + R"(}}}}],
+      "sinks": [{"name": "db", "plugin": "sqlite", "config": {"path": "out.db", "table": "t"}}]})");
+  };
+  define(100);
+  ASSERT_EQ(d.run().exit_code, 0);
+  const auto pending = d.dlq(DlqStatus::Pending);
+  ASSERT_EQ(pending.size(), 6u);
+  const int64_t damaged = pending[2].id;
+  // The amount of one entry becomes a string where its schema says int64.
+  sqlite_exec(d.file("state.db"), "UPDATE dlq_entries SET record = replace(record, '\"amount\":3', "
+                                  "'\"amount\":\"three\"') WHERE id = " + std::to_string(damaged));
+  define(0);
+  auto r = d.replay();
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("selected 6, resolved 5, failed again 0, not replayable 1"), std::string::npos)
+      << r.out << r.err;
+  EXPECT_NE(r.err.find("DLQ entry " + std::to_string(damaged) + ": its stored record cannot be read back"),
+            std::string::npos) << r.err;
+  EXPECT_EQ(count_rows(d, "out.db", "t"), 5);
+  const auto left = d.dlq(DlqStatus::Pending);
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].id, damaged);
+  // Alone in its batch, it is counted all the same, and the message names
+  // what is wrong without the library's source location.
+  auto again = d.replay();
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("selected 1, resolved 0, failed again 0, not replayable 1"), std::string::npos)
+      << again.out << again.err;
+  EXPECT_EQ(again.err.find(".hpp"), std::string::npos) << again.err;
+  EXPECT_EQ(count_rows(d, "out.db", "t"), 5);
+}
+
 // A replay stopped after its first batch (a checkpoint hook answers stop)
 // reports what it delivered, not what its reader had read ahead: the rest
 // stays pending for the next replay, and is counted there.
