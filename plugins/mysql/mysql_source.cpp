@@ -52,6 +52,7 @@ MysqlSource::MysqlSource(const ferry::Context& ctx)
   session_.on_disconnect([this] {
     first_page_.reset();
     next_page_.reset();
+    ties_.reset();
   });
   describe_columns();
 }
@@ -59,6 +60,7 @@ MysqlSource::MysqlSource(const ferry::Context& ctx)
 MysqlSource::~MysqlSource() {
   first_page_.reset();
   next_page_.reset();
+  ties_.reset();
   session_.on_disconnect(nullptr);
 }
 
@@ -290,15 +292,15 @@ void MysqlSource::bind_page(sql::PreparedStatement& stmt, bool after_cursor) {
   for (size_t c : query_->cursor_params()) bind_cursor_value(stmt, p++, (*last_)[c]);
 }
 
-void MysqlSource::check_page_end_unique() {
+void MysqlSource::check_page_end_unique(const std::vector<CursorValue>& page_end) {
   unsigned p = 1;
   if (bounds_.lo) ties_->setInt64(p++, *bounds_.lo);
   if (bounds_.hi) ties_->setInt64(p++, *bounds_.hi);
-  for (const CursorValue& v : *last_) bind_cursor_value(*ties_, p++, v);
+  for (const CursorValue& v : page_end) bind_cursor_value(*ties_, p++, v);
   std::unique_ptr<sql::ResultSet> rs(ties_->executeQuery());
   if (!rs->next() || rs->getInt64(1) < 2) return;
   fail(FERRY_ERROR_CONFIG, "the cursor does not order the rows uniquely: rows of partition '" + partition_ +
-                               "' of " + where_ + " share the cursor " + encode_position(*last_) +
+                               "' of " + where_ + " share the cursor " + encode_position(page_end) +
                                "; rows sharing a cursor value across a page's end would be skipped. Add a "
                                "column that makes it unique, e.g. the primary key after it");
 }
@@ -416,8 +418,10 @@ bool MysqlSource::next(FerryBatch* out) {
       read_row(*rs);
       ++rows;
     }
+    // Checked before last_ moves: a check that fails (a lost connection)
+    // leaves last_ where it was, so the page is read again, not skipped.
+    if (rows >= batch_records_) check_page_end_unique(row_cursor_);
     if (rows > 0) last_ = row_cursor_;
-    if (rows >= batch_records_) check_page_end_unique();
   } catch (const sql::SQLException& e) {
     discard_partial_batch();
     session_.fail(e, "reading partition '" + partition_ + "' of " + where_);

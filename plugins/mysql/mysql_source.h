@@ -57,9 +57,9 @@ class MysqlSource final : public ferry::Source {
   void prepare_pages();
   void bind_page(sql::PreparedStatement& stmt, bool after_cursor);
   // After a full page: stops the run if another row of the partition shares
-  // the last row's cursor, since the next page, after it, would skip that
-  // row.
-  void check_page_end_unique();
+  // `page_end`, the last row's cursor, since the next page, after it, would
+  // skip that row.
+  void check_page_end_unique(const std::vector<CursorValue>& page_end);
   void read_row(sql::ResultSet& rs);
   CursorValue cursor_value(sql::ResultSet& rs, size_t column);
   void discard_partial_batch();

@@ -302,8 +302,21 @@ Result Connection::pipeline_with_held(const std::string* sql, const Params* p, s
 
 bool Connection::send(const std::string& sql, const Params& p, int result_format) {
   if (!held_.empty()) return false;
-  return PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(p.values.size()), nullptr, p.values.data(),
-                           p.lengths.data(), p.formats.data(), result_format) == 1;
+  const int n = static_cast<int>(p.values.size());
+  if (!p.prepared)
+    return PQsendQueryParams(conn_, sql.c_str(), n, nullptr, p.values.data(), p.lengths.data(), p.formats.data(),
+                             result_format) == 1;
+  std::string name = prepared_name(sql);
+  if (name.empty()) {
+    // Once per connection: a page query planned on every page costs the
+    // server more than reading the page.
+    name = "ferry_" + std::to_string(next_statement_++);
+    const Result r(PQprepare(conn_, name.c_str(), sql.c_str(), n, nullptr));
+    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) return false;  // the caller asks again, and learns why
+    prepared_[sql] = name;
+  }
+  return PQsendQueryPrepared(conn_, name.c_str(), n, p.values.data(), p.lengths.data(), p.formats.data(),
+                             result_format) == 1;
 }
 
 Result Connection::collect(std::string_view what) {
@@ -319,6 +332,10 @@ Result Connection::collect(std::string_view what) {
       answer = std::move(next);
     }
     if (broken()) break;
+  }
+  if (failed) {
+    const char* state = PQresultErrorField(answer.get(), PG_DIAG_SQLSTATE);
+    if (state != nullptr && std::string_view(state) == "26000") prepared_.clear();
   }
   return check(std::move(answer), what);
 }

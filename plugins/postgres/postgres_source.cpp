@@ -286,7 +286,7 @@ std::vector<std::string> PostgresSource::partitions() {
   return names;
 }
 
-std::string PostgresSource::cursor_comparison(const char* op) const {
+std::string PostgresSource::cursor_comparison(const char* alias, const char* op) const {
   std::string lhs, rhs;
   for (size_t k = 0; k < cursor_cols_.size(); ++k) {
     const SourceColumn& col = columns_[cursor_cols_[k]];
@@ -294,17 +294,17 @@ std::string PostgresSource::cursor_comparison(const char* op) const {
       lhs += ", ";
       rhs += ", ";
     }
-    lhs += "ferry_src." + quote_ident(col.name);
+    lhs += std::string(alias) + "." + quote_ident(col.name);
     rhs += "$" + std::to_string(k + 1) + "::" + col.sql_type;
   }
   if (cursor_cols_.size() == 1) return lhs + " " + op + " " + rhs;
   return "(" + lhs + ") " + op + " (" + rhs + ")";
 }
 
-std::vector<std::string> PostgresSource::partition_conditions(const Range& range) const {
+std::vector<std::string> PostgresSource::partition_conditions(const Range& range, const char* alias) const {
   std::vector<std::string> conds;
   if (!partition_col_) return conds;
-  const std::string pc = "ferry_src." + quote_ident(columns_[*partition_col_].name);
+  const std::string pc = std::string(alias) + "." + quote_ident(columns_[*partition_col_].name);
   // Bounds are integers we computed: literals are safe and let the planner see them.
   if (range.lo) conds.push_back(pc + " >= " + std::to_string(*range.lo));
   if (range.hi) conds.push_back(pc + " < " + std::to_string(*range.hi));
@@ -313,9 +313,10 @@ std::vector<std::string> PostgresSource::partition_conditions(const Range& range
 }
 
 std::string PostgresSource::ties_sql(const Range& range) const {
-  std::vector<std::string> conds = partition_conditions(range);
-  conds.insert(conds.begin(), cursor_comparison("="));
-  std::string sql = "SELECT 1 FROM " + from_ + " AS ferry_src";
+  // Its own alias: inside a page's select list it must not see the page's row.
+  std::vector<std::string> conds = partition_conditions(range, "ferry_tie");
+  conds.insert(conds.begin(), cursor_comparison("ferry_tie", "="));
+  std::string sql = "SELECT 1 FROM " + from_ + " AS ferry_tie";
   for (size_t i = 0; i < conds.size(); ++i) sql += (i == 0 ? " WHERE " : " AND ") + conds[i];
   return "SELECT count(*) FROM (" + sql + " LIMIT 2) AS ferry_ties";
 }
@@ -339,10 +340,13 @@ std::string PostgresSource::page_sql(const Range& range, bool after_cursor) cons
   for (const SourceColumn* col : texts) sql += ", " + col->text_expr;
   for (const SourceColumn& col : columns_)
     if (col.dims_at >= 0) sql += ", array_dims(ferry_src." + quote_ident(col.name) + ")";
+  // Last, after a cursor: how many rows share the cursor the page starts
+  // after (check_page_start), computed once per page, not per row.
+  if (after_cursor) sql += ", (" + ties_sql(range) + ")";
   sql += " FROM " + from_ + " AS ferry_src";
-  std::vector<std::string> conds = partition_conditions(range);
+  std::vector<std::string> conds = partition_conditions(range, "ferry_src");
   // A row comparison: one index range scan on (a, b), not an OR chain.
-  if (after_cursor) conds.insert(conds.begin(), cursor_comparison(">"));
+  if (after_cursor) conds.insert(conds.begin(), cursor_comparison("ferry_src", ">"));
   for (size_t i = 0; i < conds.size(); ++i) sql += (i == 0 ? " WHERE " : " AND ") + conds[i];
   sql += " ORDER BY ";
   for (size_t k = 0; k < cursor_cols_.size(); ++k) {
@@ -418,9 +422,32 @@ void PostgresSource::start_range(std::string_view partition, const Range& range,
   started_ = true;
 }
 
+void PostgresSource::check_page_start(Connection& c, const std::string& what) {
+  int64_t sharing = 0;
+  if (PQntuples(page_.get()) > 0) {
+    sharing = read_binary_int(value(page_.get(), 0, static_cast<size_t>(PQnfields(page_.get()) - 1)), false).value_or(0);
+  } else {
+    // An empty page carries no count: ask on its own (once per partition end).
+    Params p;
+    for (const std::string& v : *last_cursor_) p.add_text(v);
+    const Result r = c.exec(ties_sql_, p, what);
+    sharing = std::strtoll(PQgetvalue(r.get(), 0, 0), nullptr, 10);
+  }
+  if (sharing < 2) return;
+  std::vector<std::string_view> views(last_cursor_->begin(), last_cursor_->end());
+  std::string position;
+  append_position(position, views);
+  fail(FERRY_ERROR_CONFIG, "the cursor does not order the rows uniquely: rows of partition " + partition_ + " share " +
+                               position +
+                               "; rows sharing a cursor value across a page's end would be skipped. Add a column "
+                               "that makes it unique, e.g. the primary key after it");
+}
+
 void PostgresSource::fetch_page() {
   Connection& c = connection();
   const std::string what = "reading partition " + partition_;
+  // Every page but a partition's first starts after last_cursor_.
+  const bool after_cursor = ahead_ || prefetched_ || last_cursor_;
   if (ahead_) {
     page_ = std::move(ahead_);
   } else if (prefetched_) {
@@ -428,28 +455,33 @@ void PostgresSource::fetch_page() {
     page_ = c.collect(what);
   } else {
     Params p;
+    p.prepared = true;  // planned once per connection, not once per page
     if (last_cursor_)
       for (const std::string& v : *last_cursor_) p.add_text(v);
     page_ = c.exec(last_cursor_ ? next_sql_ : first_sql_, p, what, kBinaryResults);
   }
   page_row_ = 0;
+  // The page starts after last_cursor_: another row sharing that cursor,
+  // not in the page before, would be skipped. Only the server compares as
+  // the cursor's type and collation do (numeric 1.0 = 1.00).
+  if (after_cursor) {
+    try {
+      check_page_start(c, what);
+    } catch (const ferry::Error&) {
+      page_.reset();  // read again after a retry, and checked again
+      more_ = true;
+      throw;
+    }
+  }
   const int n = PQntuples(page_.get());
   more_ = static_cast<uint64_t>(n) >= batch_records_;
   if (!more_) return;
   Params p;
+  p.prepared = true;
   for (size_t k : cursor_cols_) {
     const std::string_view text = text_of(n - 1, k);
     p.add(text.data(), text.size(), 0);
   }
-  // The next page starts after this one's last row: another row sharing its
-  // cursor, not in this page, would be skipped. Only the server compares as
-  // the cursor's type and collation do (numeric 1.0 = 1.00).
-  const Result ties = c.exec(ties_sql_, p, what);
-  if (std::string_view(PQgetvalue(ties.get(), 0, 0)) != "1")
-    fail(FERRY_ERROR_CONFIG, "the cursor does not order the rows uniquely: rows of partition " + partition_ +
-                                 " share " + position_of(n - 1) +
-                                 "; rows sharing a cursor value across a page's end would be skipped. Add a "
-                                 "column that makes it unique, e.g. the primary key after it");
   // Ask for the next page now, after this one's last row: the server reads
   // it while this page is converted, instead of idling in between.
   prefetched_ = c.send(next_sql_, p, kBinaryResults);

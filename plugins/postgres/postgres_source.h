@@ -84,12 +84,15 @@ class PostgresSource final : public ferry::Source {
   size_t partition_index(std::string_view partition) const;
   void start_range(std::string_view partition, const Range& range, const std::string_view* position);
   std::string page_sql(const Range& range, bool after_cursor) const;
-  // "(a, b) <op> ($1::ta, $2::tb)" over the cursor columns.
-  std::string cursor_comparison(const char* op) const;
-  std::vector<std::string> partition_conditions(const Range& range) const;
+  // "(t.a, t.b) <op> ($1::ta, $2::tb)" over the cursor columns of alias t.
+  std::string cursor_comparison(const char* alias, const char* op) const;
+  std::vector<std::string> partition_conditions(const Range& range, const char* alias) const;
   // How many rows of the range (0, 1, or 2 for "more than one") have the
   // cursor equal to $1.. ; the server compares, as the pages do.
   std::string ties_sql(const Range& range) const;
+  // Stops the run when rows other than the one before the page share the
+  // cursor the page starts after (the page's last column counts them).
+  void check_page_start(Connection& c, const std::string& what);
   void fetch_page();
   // Reads and discards a page asked for ahead, so the connection is idle.
   void drop_prefetch();
@@ -127,7 +130,7 @@ class PostgresSource final : public ferry::Source {
   std::string partition_;
   std::string first_sql_;  // first page
   std::string next_sql_;   // pages after last_cursor_
-  std::string ties_sql_;   // rows sharing a page's last cursor
+  std::string ties_sql_;   // rows sharing a cursor, asked alone after an empty page
   std::optional<std::vector<std::string>> last_cursor_;
   Result page_;
   int page_row_ = 0;

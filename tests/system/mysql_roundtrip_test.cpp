@@ -174,11 +174,18 @@ TEST_F(MysqlRoundTrip, ACursorThatIsNotUniqueAtAPagesEndStopsTheRun) {
     INSERT INTO src.ties_ci SELECT seq, IF(seq = 11, 'V10', CONCAT('v', LPAD(seq, 2, '0'))) FROM seq_1_to_25;
     CREATE TABLE src.unique_ci (id INT PRIMARY KEY, c VARCHAR(10) NOT NULL) COLLATE utf8mb4_general_ci;
     INSERT INTO src.unique_ci SELECT seq, CONCAT('v', LPAD(seq, 2, '0')) FROM seq_1_to_25;)");
-  for (const char* table : {"ties_int", "ties_ci"}) {
-    auto r = run(pipeline(table, R"(, "table": ")" + std::string(table) + R"(", "cursor": "c")",
-                          R"(, "table": ")" + std::string(table) + R"(")", R"("batch": {"max_records": 10},)"));
-    EXPECT_EQ(r.exit_code, 1) << table << ": " << r.out;
-    EXPECT_NE(r.err.find("the cursor does not order the rows uniquely"), std::string::npos) << table << ": " << r.err;
+  // By integer, by a case-insensitive collation, by a two-column cursor,
+  // and in one of two partitions (the bounds bound before the cursor).
+  q("ALTER TABLE src.ties_int ADD COLUMN k INT NOT NULL DEFAULT 1");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"ties_int", R"(, "table": "ties_int", "cursor": "c")"},
+      {"ties_ci", R"(, "table": "ties_ci", "cursor": "c")"},
+      {"ties_pair", R"(, "table": "ties_int", "cursor": ["c", "k"])"},
+      {"ties_part", R"(, "table": "ties_int", "cursor": "c", "partitions": 2, "partition_column": "id")"}};
+  for (const auto& [name, source] : cases) {
+    auto r = run(pipeline(name, source, R"(, "table": ")" + name + R"(")", R"("batch": {"max_records": 10},)"));
+    EXPECT_EQ(r.exit_code, 1) << name << ": " << r.out;
+    EXPECT_NE(r.err.find("the cursor does not order the rows uniquely"), std::string::npos) << name << ": " << r.err;
   }
   // A cursor that is unique pages through as before, ending on a full page.
   auto r = run(pipeline("unique_ci", R"(, "table": "unique_ci", "cursor": "c")", R"(, "table": "unique_ci")",

@@ -436,14 +436,28 @@ TEST_F(PostgresConnector, ACursorTieAcrossAPagesEndStopsTheRun) {
             "CREATE TABLE tn (c numeric NOT NULL, id int NOT NULL);"
             "INSERT INTO tn SELECT CASE WHEN g = 11 THEN 10.00 ELSE g END, g FROM generate_series(1, 25) g",
             src);
-  for (const char* table : {"ti", "tn"}) {
+  // By integer, by numeric scale, by a two-column cursor, in one of two
+  // partitions, and through a query.
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"ti", R"("table": "ti", "cursor": ["c"])"},
+      {"tn", R"("table": "tn", "cursor": ["c"])"},
+      {"tpair", R"("table": "ti", "cursor": ["c", "k"])"},
+      {"tpart", R"("table": "ti", "cursor": ["c"], "partitions": 2, "partition_column": "id")"},
+      {"tquery", R"("query": "SELECT c, id FROM ti WHERE id > 0", "cursor": ["c"])"},
+      // The tie is all that follows the page: the next page is empty.
+      {"tend", R"("query": "SELECT c, id FROM ti WHERE id <= 11", "cursor": ["c"])"}};
+  pg().psql("ALTER TABLE ti ADD COLUMN k int NOT NULL DEFAULT 1", src);
+  for (const auto& [name, source] : cases) {
     TempDir dir;
-    auto r = run(dir, pg_to_pg(std::string("tiecur_") + table, src,
-                               R"("table": ")" + std::string(table) + R"(", "cursor": ["c"])", dst,
-                               R"("table": ")" + std::string(table) + R"(")", 10));
-    EXPECT_EQ(r.exit_code, 1) << table << ": " << r.out;
-    EXPECT_NE(r.err.find("the cursor does not order the rows uniquely"), std::string::npos) << table << ": " << r.err;
+    auto r = run(dir, pg_to_pg("tiecur_" + name, src, source, dst, R"("table": ")" + name + R"(")", 10));
+    EXPECT_EQ(r.exit_code, 1) << name << ": " << r.out;
+    EXPECT_NE(r.err.find("the cursor does not order the rows uniquely"), std::string::npos) << name << ": " << r.err;
   }
+  // With the key after it, every row, ending on full pages.
+  TempDir dir;
+  auto ok = run(dir, pg_to_pg("tiecur_ok", src, R"("table": "ti", "cursor": ["c", "id"])", dst, R"("table": "ti_ok")", 5));
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(pg().psql("SELECT count(*) FROM ti_ok", dst), "25\n");
 }
 
 TEST_F(PostgresConnector, CreatedTablesUseTheDocumentedTypes) {
