@@ -33,9 +33,9 @@ struct ReplayOptions {
   std::optional<std::string> sink;  // deliver to this sink instead of the one each record failed on
 };
 
-// Why a replay may not select these entries, or nullopt: a resolved entry
-// is in its sinks already (delivering it again writes it twice), and a
-// discarded one stays discarded.
+// Why a replay may not select these entries, or nullopt: it selects by
+// status; a resolved entry is in its sinks already (delivering it again
+// writes it twice), and a discarded one stays discarded.
 std::optional<std::string> replay_selection_refused(const DlqFilter& filter);
 
 // One window of a backfill: passed to every plugin instance, and a prefix

@@ -115,6 +115,7 @@ void ReplayDriver::recover() {
 }
 
 std::optional<std::string> replay_selection_refused(const DlqFilter& filter) {
+  if (!filter.status) return "a replay selects entries by status: pending or failed_again";
   if (filter.status == DlqStatus::Resolved)
     return "entries marked resolved are not replayed: they are in their sinks already, and delivering them "
            "again would write them twice";

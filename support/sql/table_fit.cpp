@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <ferry/json_text.hpp>
+
 namespace ferry::support {
 namespace {
 
@@ -23,6 +25,7 @@ size_t utf8_chars(std::string_view s, bool* beyond_bmp) {
 
 std::string mysql_column_name_problem(std::string_view name) {
   if (name.empty()) return "the name is empty";
+  if (!ferry::is_valid_utf8(name)) return "it is not valid UTF-8";
   if (name.back() == ' ') return "it ends with a space";
   if (name.find('\0') != std::string_view::npos) return "it holds a NUL character";
   bool beyond_bmp = false;
@@ -33,6 +36,10 @@ std::string mysql_column_name_problem(std::string_view name) {
 
 std::string postgres_column_name_problem(std::string_view name) {
   if (name.empty()) return "the name is empty";
+  if (!ferry::is_valid_utf8(name)) return "it is not valid UTF-8";
+  // Every table has these system columns.
+  for (const char* system : {"tableoid", "xmin", "cmin", "xmax", "cmax", "ctid"})
+    if (name == system) return "it is the name of a system column";
   if (name.find('\0') != std::string_view::npos) return "it holds a NUL character";
   // The server would cut a longer name to 63 bytes, and two such fields
   // would meet in one column.

@@ -71,21 +71,24 @@ TEST_F(PostgresSinkTypes, AFieldNoColumnCanBeNamedAfterRejectsItsRecordsAlone) {
   const std::vector<Column> cols = {{"id", FERRY_TYPE_INT64, FERRY_FIELD_NULLABLE},
                                     {prefix + "_first", FERRY_TYPE_STRING, FERRY_FIELD_NULLABLE},
                                     {prefix + "_second", FERRY_TYPE_STRING, FERRY_FIELD_NULLABLE},
-                                    {"", FERRY_TYPE_STRING, FERRY_FIELD_NULLABLE}};
-  auto row = [](int64_t id, Value a, Value b, Value c) {
-    return Row{{Value::int64(id), std::move(a), std::move(b), std::move(c)}, std::to_string(id),
-               "pos" + std::to_string(id), FERRY_OP_INSERT};
+                                    {"", FERRY_TYPE_STRING, FERRY_FIELD_NULLABLE},
+                                    {"ctid", FERRY_TYPE_STRING, FERRY_FIELD_NULLABLE},
+                                    {"\xff", FERRY_TYPE_STRING, FERRY_FIELD_NULLABLE}};
+  auto row = [](int64_t id, int with_value) {
+    std::vector<Value> values{Value::int64(id)};
+    for (int f = 1; f <= 5; ++f) values.push_back(f == with_value ? Value::string("x") : Value::null());
+    return Row{std::move(values), std::to_string(id), "pos" + std::to_string(id), FERRY_OP_INSERT};
   };
   std::vector<ferry::test::SinkHandle::Rejected> rejected;
-  ASSERT_EQ(sink.write(make_batch(cols, {row(1, Value::null(), Value::null(), Value::null()),
-                                         row(2, Value::string("a"), Value::null(), Value::null()),
-                                         row(3, Value::null(), Value::string("b"), Value::null()),
-                                         row(4, Value::null(), Value::null(), Value::string("c"))}),
-                       &rejected),
+  ASSERT_EQ(sink.write(make_batch(cols, {row(1, 0), row(2, 1), row(3, 2), row(4, 3), row(5, 4), row(6, 5)}), &rejected),
             FERRY_OK)
       << sink.host().last_error();
-  ASSERT_EQ(sink.commit("p0", "pos4"), FERRY_OK) << sink.host().last_error();
-  ASSERT_EQ(rejected.size(), 3u);
+  ASSERT_EQ(sink.commit("p0", "pos6"), FERRY_OK) << sink.host().last_error();
+  ASSERT_EQ(rejected.size(), 5u);
+  EXPECT_NE(rejected[3].message.find("field \"ctid\" cannot name a column: it is the name of a system column"),
+            std::string::npos) << rejected[3].message;
+  EXPECT_NE(rejected[4].message.find("cannot name a column: it is not valid UTF-8"), std::string::npos)
+      << rejected[4].message;
   EXPECT_EQ(rejected[0].row, 1u);
   EXPECT_EQ(rejected[0].status, FERRY_INVALID_DATA);
   EXPECT_NE(rejected[0].message.find("cannot name a column: it is longer than 63 bytes"), std::string::npos)
