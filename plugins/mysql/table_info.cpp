@@ -65,8 +65,9 @@ TableInfo::TableInfo(Session& session, std::string database, std::string table)
 void TableInfo::load() {
   const std::string what = "reading the columns of table " + quoted_;
   std::unique_ptr<sql::PreparedStatement> cols = session_.prepare(
-      "SELECT COLUMN_NAME, EXTRA LIKE '%GENERATED%', DATA_TYPE, DATETIME_PRECISION, CHARACTER_MAXIMUM_LENGTH "
-      "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
+      "SELECT COLUMN_NAME, EXTRA LIKE '%GENERATED%', DATA_TYPE, DATETIME_PRECISION, CHARACTER_MAXIMUM_LENGTH, "
+      "CHARACTER_OCTET_LENGTH, NUMERIC_SCALE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND "
+      "TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
       what);
   std::unique_ptr<sql::PreparedStatement> keys = session_.prepare(
       "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND "
@@ -83,13 +84,19 @@ void TableInfo::load() {
       columns_.emplace_back(rs->getString(1));
       generated_.push_back(rs->getInt(2) != 0);
       // The server cuts a fraction finer than DATETIME(p), TIMESTAMP(p) or
-      // TIME(p) keeps, and the trailing spaces that overflow a VARCHAR(n),
-      // with at most a note. CHAR(n) pads and trims spaces by definition.
+      // TIME(p) keeps, a DATE's time of day, a DECIMAL's digits beyond its
+      // scale and the trailing spaces that overflow a VARCHAR(n), with at
+      // most a note. CHAR(n) pads and trims spaces by definition.
       ferry::support::ColumnLimits l;
       const std::string type = rs->getString(3);
       if ((type == "datetime" || type == "timestamp" || type == "time") && !rs->isNull(4) && rs->getInt(4) < 6)
         l.fraction_digits = rs->getInt(4);
       if (type == "varchar" && !rs->isNull(5)) l.max_chars = rs->getInt64(5);
+      // TEXT types are limited in bytes, and cut overflowing spaces too.
+      if ((type == "tinytext" || type == "text" || type == "mediumtext") && !rs->isNull(6))
+        l.max_bytes = rs->getInt64(6);
+      if (type == "decimal" && !rs->isNull(7)) l.scale = rs->getInt(7);  // rounded with a note only
+      if (type == "date") l.date_only = true;
       limits_.push_back(l);
     }
     keys->setString(1, database_);

@@ -22,11 +22,18 @@ const char* pg_type_for(FerryType type) {
 namespace {
 
 // The type modifier of timestamp(p), timestamptz(p), time(p), timetz(p) is
-// p (-1: all six digits); of varchar(n) it is n + 4 (-1: no limit).
+// p (-1: all six digits); of varchar(n) it is n + 4 (-1: no limit); of
+// numeric(p,s) it is (p << 16 | s) + 4, s an 11-bit signed number.
 ferry::support::ColumnLimits limits_of(unsigned oid, long typmod) {
   ferry::support::ColumnLimits l;
+  if (oid == 1082) l.date_only = true;  // date
   if (typmod < 0) return l;
   switch (oid) {
+    case 1700: {  // numeric
+      const long scale = (((typmod - 4) & 0x7ff) ^ 1024) - 1024;
+      if (scale >= 0) l.scale = static_cast<int>(scale);  // a negative scale rounds to tens: the server's
+      break;
+    }
     case 1114:  // timestamp
     case 1184:  // timestamptz
     case 1083:  // time
@@ -50,15 +57,19 @@ void TargetTable::load(Connection& c) {
   p.prepared = true;  // read again in every transaction that COPYs in binary
   // to_regclass: NULL instead of an error when the table does not exist.
   Result r = c.exec(
-      "SELECT a.attname, t.typcategory, a.atttypid::int8, a.atttypmod FROM pg_attribute a "
-      "JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped",
+      "SELECT a.attname, t.typcategory, a.atttypid::int8, a.atttypmod, "
+      // A domain's limits are its base type's (a domain over varchar(5)).
+      "CASE WHEN t.typtype = 'd' THEN t.typbasetype::int8 ELSE a.atttypid::int8 END, "
+      "CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END "
+      "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+      "WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped",
       p, "reading the columns of table " + quoted_);
   columns_.clear();
   for (int i = 0; i < PQntuples(r.get()); ++i) {
     Column col{PQgetvalue(r.get(), i, 1)[0] == 'A',
                static_cast<unsigned>(std::strtoul(PQgetvalue(r.get(), i, 2), nullptr, 10)), {}};
-    const long typmod = std::strtol(PQgetvalue(r.get(), i, 3), nullptr, 10);
-    col.limits = limits_of(col.type_oid, typmod);
+    const auto base = static_cast<unsigned>(std::strtoul(PQgetvalue(r.get(), i, 4), nullptr, 10));
+    col.limits = limits_of(base, std::strtol(PQgetvalue(r.get(), i, 5), nullptr, 10));
     columns_[PQgetvalue(r.get(), i, 0)] = col;
   }
   loaded_ = true;

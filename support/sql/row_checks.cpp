@@ -2,6 +2,9 @@
 
 #include "sql/sql_identifier.h"
 
+#include <charconv>
+#include <cmath>
+
 namespace ferry::support {
 
 std::optional<std::string> refused_op(FerryOp op, bool upsert) {
@@ -19,8 +22,41 @@ std::optional<std::string> null_key(const ferry::BatchView& batch, size_t row, c
   return std::nullopt;
 }
 
+namespace {
+
+// Digits after the point that are not trailing zeros, of plain decimal
+// text ("-12.3400" -> 2); -1 for text in another form.
+int significant_fraction_digits(std::string_view text) {
+  const size_t point = text.find('.');
+  if (text.find_first_of("eE") != std::string_view::npos) return -1;
+  if (point == std::string_view::npos) return 0;
+  size_t end = text.size();
+  while (end > point + 1 && text[end - 1] == '0') --end;
+  return static_cast<int>(end - point - 1);
+}
+
+}  // namespace
+
 std::optional<std::string> narrowed_value(const FerryValue& v, const ColumnLimits& limits, std::string_view field,
                                           char quote) {
+  if (v.type == FERRY_TYPE_TIMESTAMP && limits.date_only && v.as.i64 % (86400LL * 1000000) != 0)
+    return "field " + quote_identifier(field, quote) + " has a time of day that its date column would drop";
+  if ((v.type == FERRY_TYPE_DECIMAL || v.type == FERRY_TYPE_DOUBLE) && limits.scale >= 0) {
+    int digits = 0;
+    if (v.type == FERRY_TYPE_DECIMAL) {
+      digits = significant_fraction_digits(ferry::view(v.as.bytes));
+    } else if (std::isfinite(v.as.f64)) {
+      // The shortest fixed text that reads back as the same double.
+      char buf[400];
+      const auto r = std::to_chars(buf, buf + sizeof buf, v.as.f64, std::chars_format::fixed);
+      digits = r.ec == std::errc() ? significant_fraction_digits(std::string_view(buf, static_cast<size_t>(r.ptr - buf)))
+                                   : -1;
+    }
+    if (digits > limits.scale)
+      return "field " + quote_identifier(field, quote) + " has " + std::to_string(digits) +
+             " digits after the point, and its column keeps " + std::to_string(limits.scale) +
+             " (the server would round it)";
+  }
   if (v.type == FERRY_TYPE_TIMESTAMP && limits.fraction_digits >= 0 && limits.fraction_digits < 6) {
     int64_t unit = 1;
     for (int d = limits.fraction_digits; d < 6; ++d) unit *= 10;
@@ -29,8 +65,11 @@ std::optional<std::string> narrowed_value(const FerryValue& v, const ColumnLimit
              quote_identifier(field, quote) + " (" + std::to_string(limits.fraction_digits) +
              " fraction digits) would round or cut";
   }
-  if ((v.type == FERRY_TYPE_STRING || v.type == FERRY_TYPE_DECIMAL || v.type == FERRY_TYPE_JSON) &&
-      limits.max_chars >= 0 && v.as.bytes.size > static_cast<uint64_t>(limits.max_chars)) {
+  const bool text = v.type == FERRY_TYPE_STRING || v.type == FERRY_TYPE_DECIMAL || v.type == FERRY_TYPE_JSON;
+  if (text && limits.max_bytes >= 0 && v.as.bytes.size > static_cast<uint64_t>(limits.max_bytes))
+    return "field " + quote_identifier(field, quote) + " has " + std::to_string(v.as.bytes.size) +
+           " bytes, more than its column takes (" + std::to_string(limits.max_bytes) + ")";
+  if (text && limits.max_chars >= 0 && v.as.bytes.size > static_cast<uint64_t>(limits.max_chars)) {
     int64_t chars = 0;
     for (const char ch : ferry::view(v.as.bytes))
       if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) ++chars;

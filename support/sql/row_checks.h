@@ -29,13 +29,18 @@ std::optional<std::string> null_key(const ferry::BatchView& batch, size_t row, c
 // has; -1 where it keeps all. Read from the table's declared types.
 struct ColumnLimits {
   int fraction_digits = -1;  // timestamp(p), datetime(p), time(p): p < 6
+  bool date_only = false;    // a date column: no time of day
+  int scale = -1;            // numeric(p,s), DECIMAL(p,s): digits after the point
   int64_t max_chars = -1;    // varchar(n) (not char(n): it pads and trims spaces by definition)
+  int64_t max_bytes = -1;    // MySQL's TINYTEXT, TEXT, MEDIUMTEXT
 };
 
-// Why `v` would not be stored as it is in a column with these limits (the
-// server rounds a timestamp to the column's precision; it cuts the trailing
-// spaces that overflow a varchar(n) where a longer value is an error), or
-// nothing. `field` and `column` are named quoted with `quote`.
+// Why `v` would not be stored as it is in a column with these limits, or
+// nothing: the servers round a timestamp to the column's precision, drop
+// its time of day in a date column, round a decimal or a double to the
+// column's scale, and cut the trailing spaces that overflow a varchar(n)
+// (where other overflow is an error). Text values in date or numeric
+// columns are the server's to read. The field is named quoted with `quote`.
 std::optional<std::string> narrowed_value(const FerryValue& v, const ColumnLimits& limits, std::string_view field,
                                           char quote);
 

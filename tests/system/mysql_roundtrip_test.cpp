@@ -257,6 +257,28 @@ TEST_F(MysqlRoundTrip, AValueTheColumnWouldNarrowIsRejectedNotCut) {
   }
 }
 
+// The same for a DECIMAL's scale, a DATE's time of day and TEXT types,
+// whose limit is in bytes.
+TEST_F(MysqlRoundTrip, DecimalsDatesAndTextsAreCheckedAgainstTheColumnToo) {
+  q(R"(CREATE TABLE src.narrow2 (id INT PRIMARY KEY, amount DECIMAL(20,5), d DATETIME, t TEXT);
+    INSERT INTO src.narrow2 VALUES (1, 12.5, '2024-01-01 00:00:00', 'x'), (2, 12.505, '2024-01-01 00:00:00', 'x'),
+      (3, 1, '2024-01-01 10:00:00', 'x'), (4, 1, '2024-01-01 00:00:00', CONCAT(REPEAT('x', 250), REPEAT(' ', 50)));
+    CREATE TABLE dst.narrow2 (id BIGINT PRIMARY KEY, amount DECIMAL(10,2), d DATE, t TINYTEXT) ENGINE=InnoDB;)");
+  auto r = run(pipeline("narrow2", R"(, "table": "narrow2")", R"(, "table": "narrow2", "create_table": false)"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(q("SELECT GROUP_CONCAT(id, '=', amount, '=', d, '=', t ORDER BY id) FROM dst.narrow2"), "1=12.50=2024-01-01=x");
+  auto state = ferry::core::open_sqlite_state(dir_.file("state.db"));
+  ferry::core::DlqFilter f;
+  f.pipeline = "narrow2";
+  std::map<std::string, std::string> why;
+  for (const auto& e : state->list_dlq(f)) why[e.record_key] = e.message;
+  ASSERT_EQ(why.size(), 3u);
+  EXPECT_NE(why["2"].find("field `amount` has 3 digits after the point, and its column keeps 2"), std::string::npos)
+      << why["2"];
+  EXPECT_NE(why["3"].find("field `d` has a time of day that its date column would drop"), std::string::npos) << why["3"];
+  EXPECT_NE(why["4"].find("field `t` has 300 bytes, more than its column takes (255)"), std::string::npos) << why["4"];
+}
+
 TEST_F(MysqlRoundTrip, QueryWithATwoColumnCursorPagesInKeysetOrder) {
   q("CREATE TABLE src.events (id INT NOT NULL, at DATETIME(6) NOT NULL, payload VARCHAR(20),"
     " PRIMARY KEY (id), KEY (at, id));"

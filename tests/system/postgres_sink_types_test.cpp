@@ -150,4 +150,49 @@ TEST_F(PostgresSinkTypes, AValueTheColumnWouldNarrowIsRejectedNotRoundedOrCut) {
   EXPECT_EQ(pg().psql("SELECT id, v, c FROM t ORDER BY id", "narrow"), "1|abcde|abc\n5|h\xC3\xA9llo|ab \n6|x|abc\n");
 }
 
+// The same for a numeric's scale (typed DECIMAL and DOUBLE values), a
+// date's time of day and a domain over varchar(n).
+TEST_F(PostgresSinkTypes, DecimalsDatesAndDomainsAreCheckedAgainstTheColumnToo) {
+  pg().psql("CREATE DATABASE narrow2");
+  pg().psql("CREATE DOMAIN short_text AS varchar(3); "
+            "CREATE TABLE t (id bigint, amount numeric(10,2), ratio numeric(6,3), d date, s short_text)",
+            "narrow2");
+  ferry::test::Plugin plugin(ferry::test::plugin_path("postgres"));
+  ferry::test::OpenParams params;
+  params.config_json = R"({"dsn": ")" + pg().dsn("narrow2") + R"(", "table": "t", "create_table": false})";
+  ferry::test::SinkHandle sink(plugin, params);
+  ASSERT_EQ(sink.open_status(), FERRY_OK) << sink.host().last_error();
+  const std::vector<Column> cols = {{"id", FERRY_TYPE_INT64, FERRY_FIELD_NULLABLE},
+                                    {"amount", FERRY_TYPE_DECIMAL, FERRY_FIELD_NULLABLE},
+                                    {"ratio", FERRY_TYPE_DOUBLE, FERRY_FIELD_NULLABLE},
+                                    {"d", FERRY_TYPE_TIMESTAMP, FERRY_FIELD_NULLABLE},
+                                    {"s", FERRY_TYPE_STRING, FERRY_FIELD_NULLABLE}};
+  const int64_t day = 19723LL * 86400 * 1000000;  // 2024-01-01
+  auto row = [](int64_t id, const std::string& amount, double ratio, int64_t d, const std::string& s) {
+    return Row{{Value::int64(id), Value::decimal(amount), Value::real(ratio), Value::timestamp(d), Value::string(s)},
+               std::to_string(id), "pos" + std::to_string(id), FERRY_OP_INSERT};
+  };
+  std::vector<ferry::test::SinkHandle::Rejected> rejected;
+  ASSERT_EQ(sink.write(make_batch(cols, {row(1, "12.50", 0.125, day, "abc"), row(2, "12.505", 0.5, day, "a"),
+                                         row(3, "1.00000", 0.1255, day, "a"), row(4, "1", 1, day + 1, "a"),
+                                         row(5, "-0.1", -2, -86400LL * 1000000, "abcd")}),
+                       &rejected),
+            FERRY_OK)
+      << sink.host().last_error();
+  ASSERT_EQ(sink.commit("p0", "pos5"), FERRY_OK) << sink.host().last_error();
+  std::vector<size_t> rows;
+  for (const auto& r : rejected) rows.push_back(r.row);
+  EXPECT_EQ(rows, (std::vector<size_t>{1, 2, 3, 4}));
+  ASSERT_EQ(rejected.size(), 4u);
+  EXPECT_NE(rejected[0].message.find("field \"amount\" has 3 digits after the point, and its column keeps 2"),
+            std::string::npos) << rejected[0].message;
+  EXPECT_NE(rejected[1].message.find("field \"ratio\" has 4 digits after the point"), std::string::npos)
+      << rejected[1].message;
+  EXPECT_NE(rejected[2].message.find("field \"d\" has a time of day that its date column would drop"),
+            std::string::npos) << rejected[2].message;
+  EXPECT_NE(rejected[3].message.find("field \"s\" has 4 characters, more than column \"s\" takes (3)"),
+            std::string::npos) << rejected[3].message;
+  EXPECT_EQ(pg().psql("SELECT id, amount, ratio, d, s FROM t ORDER BY id", "narrow2"), "1|12.50|0.125|2024-01-01|abc\n");
+}
+
 }  // namespace
