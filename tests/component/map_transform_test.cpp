@@ -2,6 +2,8 @@
 // per type, templates, schema changes between batches, metadata.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include <string>
 #include <vector>
 
@@ -270,6 +272,26 @@ TEST_F(MapTest, CastToDouble) {
   expect_cast_error("double", Value::string("1e999"),
                     "field 'v' breaks cast to double: \"1e999\" is out of range for double");
   expect_cast_error("double", Value::timestamp(kTs), "field 'v' breaks cast to double: cannot cast timestamp to double");
+}
+
+// A double holds 53 bits of mantissa: an integer or a decimal it cannot
+// hold exactly fails the cast, rather than arriving rounded. Text whose
+// shortest double reads back as the same number passes (0.1, 1.10, 1e-3).
+TEST_F(MapTest, CastToDoubleRefusesWhatADoubleCannotHold) {
+  expect_cast("double", Value::int64(9007199254740992), Value::real(9007199254740992.0));
+  expect_cast("double", Value::int64(-9007199254740992), Value::real(-9007199254740992.0));
+  expect_cast("double", Value::string("0.1"), Value::real(0.1));
+  expect_cast("double", Value::string("1.10"), Value::real(1.1));
+  expect_cast("double", Value::decimal("-0.000"), Value::real(-0.0));
+  expect_cast("double", Value::string("12345678901234567168"), Value::real(12345678901234567168.0));
+  expect_cast_error("double", Value::int64(9007199254740993),
+                    "field 'v' breaks cast to double: 9007199254740993 has no exact double");
+  expect_cast_error("double", Value::int64(std::numeric_limits<int64_t>::max()),
+                    "field 'v' breaks cast to double: 9223372036854775807 has no exact double");
+  expect_cast_error("double", Value::decimal("12345678901234567890.123456789"),
+                    "field 'v' breaks cast to double: 12345678901234567890.123456789 has no exact double");
+  expect_cast_error("double", Value::string("0.1000000000000000000001"),
+                    "field 'v' breaks cast to double: \"0.1000000000000000000001\" has no exact double");
 }
 
 TEST_F(MapTest, CastToString) {
