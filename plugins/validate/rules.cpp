@@ -1,5 +1,7 @@
 #include "rules.h"
 
+#include <cmath>
+
 #include <boost/json.hpp>
 #include <ferry/plugin.hpp>
 #include <options/option_reader.h>
@@ -65,10 +67,18 @@ Bound read_bound(const json::value& v, std::string_view rule, const std::string&
     d = parse_decimal(std::to_string(v.as_uint64()));
     text = std::to_string(v.as_uint64());
   } else if (v.is_double()) {
-    d = decimal_of(v.as_double());
-    text = double_text(v.as_double());
+    // Digits past a double's were rounded before the plugin saw them.
+    const double x = v.as_double();
+    if (std::fabs(x) > 9007199254740992.0 && x == std::trunc(x))
+      fail("rule '" + std::string(rule) + "' of field '" + field + "': a number beyond 2^53 (read as " +
+           double_text(x) + ") is not kept exactly; write the bound as a string of digits");
+    d = decimal_of(x);
+    text = double_text(x);
+  } else if (v.is_string()) {
+    text = std::string(v.as_string());
+    d = parse_decimal(text);
   }
-  if (!d) fail_rule(rule, field, "must be a number");
+  if (!d) fail_rule(rule, field, "must be a number, or a decimal written as a string");
   return Bound{*d, text};
 }
 

@@ -169,7 +169,7 @@ TEST_F(ValidateTest, MaxRejectsALargerDouble) {
 
 TEST_F(ValidateTest, MinAndMaxCompareDecimalsExactly) {
   // Through doubles, "0.1" would be below 0.1 (the double is 0.1000000000000000055...).
-  const Applied a = run(R"({"rules":{"price":{"min":0.1,"max":99999999999999999999}}})",
+  const Applied a = run(R"({"rules":{"price":{"min":0.1,"max":"99999999999999999999"}}})",
                         {{"price", FERRY_TYPE_DECIMAL}},
                         {row({Value::decimal("0.1")}), row({Value::decimal("0.09999999999999999999")}),
                          row({Value::decimal("99999999999999999999.00")}),
@@ -177,8 +177,26 @@ TEST_F(ValidateTest, MinAndMaxCompareDecimalsExactly) {
   EXPECT_EQ(rejections(a),
             (std::vector<Rejection>{
                 {1, "field 'price' breaks rule 'min': 0.09999999999999999999 < 0.1"},
-                {3, "field 'price' breaks rule 'max': 100000000000000000001 > 1e+20"},
+                {3, "field 'price' breaks rule 'max': 100000000000000000001 > 99999999999999999999"},
                 {4, "field 'price' breaks rule 'min': decimal 1e3 is not a number"}}));
+}
+
+// A JSON number beyond 2^53 reaches the plugin as a double, its digits
+// rounded: such a bound is refused, and one written as a string of
+// digits compares exactly.
+TEST_F(ValidateTest, BoundsBeyondWhatADoubleHoldsAreWrittenAsStrings) {
+  EXPECT_EQ(open_error(R"({"rules":{"big":{"max":123456789012345678901234567889}}})"),
+            "validate: rule 'max' of field 'big': a number beyond 2^53 (read as 1.2345678901234568e+29) is not kept "
+            "exactly; write the bound as a string of digits");
+  const Applied a = run(R"({"rules":{"big":{"max":"123456789012345678901234567889","min":"-9007199254740993"}}})",
+                        {{"big", FERRY_TYPE_DECIMAL}},
+                        {row({Value::decimal("123456789012345678901234567880")}),
+                         row({Value::decimal("123456789012345678901234567890")}),
+                         row({Value::decimal("-9007199254740994")})});
+  EXPECT_EQ(rejections(a),
+            (std::vector<Rejection>{
+                {1, "field 'big' breaks rule 'max': 123456789012345678901234567890 > 123456789012345678901234567889"},
+                {2, "field 'big' breaks rule 'min': -9007199254740994 < -9007199254740993"}}));
 }
 
 TEST_F(ValidateTest, MinRejectsValuesThatAreNotNumbers) {
@@ -352,10 +370,10 @@ TEST_F(ValidateTest, UnknownRuleIsAConfigError) {
 }
 
 TEST_F(ValidateTest, WrongRuleValueTypesAreConfigErrors) {
-  EXPECT_EQ(open_error(R"({"rules":{"amount":{"min":"0"}}})"),
-            "validate: rule 'min' of field 'amount' must be a number");
+  EXPECT_EQ(open_error(R"({"rules":{"amount":{"min":"zero"}}})"),
+            "validate: rule 'min' of field 'amount' must be a number, or a decimal written as a string");
   EXPECT_EQ(open_error(R"({"rules":{"amount":{"max":null}}})"),
-            "validate: rule 'max' of field 'amount' must be a number");
+            "validate: rule 'max' of field 'amount' must be a number, or a decimal written as a string");
   EXPECT_EQ(open_error(R"({"rules":{"customer":{"required":"yes"}}})"),
             "validate: rule 'required' of field 'customer' must be a boolean");
   EXPECT_EQ(open_error(R"({"rules":{"age":{"type":"integer"}}})"),
