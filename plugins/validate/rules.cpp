@@ -57,6 +57,14 @@ const char* regex_problem(std::regex_constants::error_type code) {
   }
 }
 
+// An integral JSON number beyond 2^53 had its digits rounded before the
+// plugin saw it: comparing with it would compare with another number.
+void refuse_rounded(double x, std::string_view rule, const std::string& field, const char* what) {
+  if (std::fabs(x) > 9007199254740992.0 && x == std::trunc(x))
+    fail("rule '" + std::string(rule) + "' of field '" + field + "': a number beyond 2^53 (read as " +
+         double_text(x) + ") is not kept exactly; write " + what + " as a string of digits");
+}
+
 Bound read_bound(const json::value& v, std::string_view rule, const std::string& field) {
   std::optional<Decimal> d;
   std::string text;
@@ -67,11 +75,8 @@ Bound read_bound(const json::value& v, std::string_view rule, const std::string&
     d = parse_decimal(std::to_string(v.as_uint64()));
     text = std::to_string(v.as_uint64());
   } else if (v.is_double()) {
-    // Digits past a double's were rounded before the plugin saw them.
     const double x = v.as_double();
-    if (std::fabs(x) > 9007199254740992.0 && x == std::trunc(x))
-      fail("rule '" + std::string(rule) + "' of field '" + field + "': a number beyond 2^53 (read as " +
-           double_text(x) + ") is not kept exactly; write the bound as a string of digits");
+    refuse_rounded(x, rule, field, "the bound");
     d = decimal_of(x);
     text = double_text(x);
   } else if (v.is_string()) {
@@ -132,7 +137,10 @@ std::vector<AllowedValue> read_allowed(const json::value& v, const std::string& 
     AllowedValue a{e, std::nullopt};
     if (e.is_int64()) a.number = decimal_of(e.as_int64());
     if (e.is_uint64()) a.number = parse_decimal(std::to_string(e.as_uint64()));
-    if (e.is_double()) a.number = decimal_of(e.as_double());
+    if (e.is_double()) {
+      refuse_rounded(e.as_double(), "allowed", field, "the value");
+      a.number = decimal_of(e.as_double());
+    }
     out.push_back(std::move(a));
     *text += (text->size() > 1 ? "," : "") + element_text(e);
   }
