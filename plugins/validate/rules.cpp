@@ -59,10 +59,10 @@ const char* regex_problem(std::regex_constants::error_type code) {
 
 // An integral JSON number beyond 2^53 had its digits rounded before the
 // plugin saw it: comparing with it would compare with another number.
-void refuse_rounded(double x, std::string_view rule, const std::string& field, const char* what) {
+void refuse_rounded(double x, std::string_view rule, const std::string& field, const char* advice) {
   if (std::fabs(x) > 9007199254740992.0 && x == std::trunc(x))
     fail("rule '" + std::string(rule) + "' of field '" + field + "': a number beyond 2^53 (read as " +
-         double_text(x) + ") is not kept exactly; write " + what + " as a string of digits");
+         double_text(x) + ") is not kept exactly; " + advice);
 }
 
 Bound read_bound(const json::value& v, std::string_view rule, const std::string& field) {
@@ -76,7 +76,7 @@ Bound read_bound(const json::value& v, std::string_view rule, const std::string&
     text = std::to_string(v.as_uint64());
   } else if (v.is_double()) {
     const double x = v.as_double();
-    refuse_rounded(x, rule, field, "the bound");
+    refuse_rounded(x, rule, field, "write the bound as a string");  // "max": "123456789012345678901234567889"
     d = decimal_of(x);
     text = double_text(x);
   } else if (v.is_string()) {
@@ -138,7 +138,8 @@ std::vector<AllowedValue> read_allowed(const json::value& v, const std::string& 
     if (e.is_int64()) a.number = decimal_of(e.as_int64());
     if (e.is_uint64()) a.number = parse_decimal(std::to_string(e.as_uint64()));
     if (e.is_double()) {
-      refuse_rounded(e.as_double(), "allowed", field, "the value");
+      refuse_rounded(e.as_double(), "allowed", field,
+                     "write the value as a string and cast the field to string (map transform) to compare it");
       a.number = decimal_of(e.as_double());
     }
     out.push_back(std::move(a));
