@@ -1,5 +1,7 @@
 #include "check.h"
 
+#include "wide_text.h"
+
 #include <boost/json.hpp>
 #include <ferry/plugin.hpp>
 
@@ -115,9 +117,11 @@ void check_field(const FieldRules& r, const FerryValue* value, std::vector<std::
     if (v.type != FERRY_TYPE_STRING) {
       broke("pattern", std::string(type_name(v.type)) + " is not a string");
     } else {
-      const std::string_view s = ferry::view(v.as.bytes);
       // The value is not echoed: patterns usually guard personal data (emails, ids).
-      if (!std::regex_search(s.begin(), s.end(), *r.pattern))
+      thread_local std::wstring wide;  // keeps its capacity from row to row
+      if (!to_code_points(ferry::view(v.as.bytes), wide))
+        broke("pattern", "value is not valid UTF-8");
+      else if (!std::regex_search(wide, *r.pattern))
         broke("pattern", "value does not match " + r.pattern_text);
     }
   }

@@ -1,5 +1,7 @@
 #include "rules.h"
 
+#include "wide_text.h"
+
 #include <cmath>
 
 #include <boost/json.hpp>
@@ -107,15 +109,21 @@ TypeRule read_type(const json::value& v, const std::string& field) {
 // "(a+)+b" takes exponential time). Its polynomial mode matches breadth-first
 // with bounded recursion, at the price of refusing back references.
 #if defined(__GLIBCXX__)
-constexpr std::regex::flag_type kRegexFlags = std::regex::ECMAScript | std::regex_constants::__polynomial;
+constexpr std::wregex::flag_type kRegexFlags = std::regex::ECMAScript | std::regex_constants::__polynomial;
 #else
-constexpr std::regex::flag_type kRegexFlags = std::regex::ECMAScript;
+constexpr std::wregex::flag_type kRegexFlags = std::regex::ECMAScript;
 #endif
 
-std::regex read_pattern(const json::value& v, const std::string& field) {
+std::wregex read_pattern(const json::value& v, const std::string& field) {
   if (!v.is_string()) fail_rule("pattern", field, "must be a string");
+  std::wstring wide;
+  if (!to_code_points(std::string_view(v.as_string().data(), v.as_string().size()), wide))
+    fail_rule("pattern", field, "is not valid UTF-8");
   try {
-    return std::regex(v.as_string().c_str(), v.as_string().size(), kRegexFlags);
+    std::wregex re;
+    re.imbue(pattern_locale());
+    re.assign(wide, kRegexFlags);
+    return re;
   } catch (const std::regex_error& e) {
     fail_rule("pattern", field,
               std::string("is not a valid regular expression: ") + regex_problem(e.code()));

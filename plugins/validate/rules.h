@@ -40,8 +40,9 @@ struct FieldRules {
   std::optional<Bound> max;
   std::optional<uint64_t> min_length;
   std::optional<uint64_t> max_length;
-  // std::regex is compiled once here: compiling per row would dominate the run.
-  std::optional<std::regex> pattern;
+  // Compiled once here: compiling per row would dominate the run. Over
+  // code points (wide_text.h), so it matches characters.
+  std::optional<std::wregex> pattern;
   std::string pattern_text;
   std::optional<std::vector<AllowedValue>> allowed;
   std::string allowed_text;  // the list as JSON, for messages

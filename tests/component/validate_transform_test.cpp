@@ -242,6 +242,21 @@ TEST_F(ValidateTest, PatternSearchesUnlessAnchored) {
   EXPECT_EQ(rejections(a), (std::vector<Rejection>{{1, "field 's' breaks rule 'pattern': value does not match \\d{3}"}}));
 }
 
+// A pattern matches characters, as ECMAScript's do, not the bytes of their
+// UTF-8: "." is one emoji, a class lists "é", and \\w takes letters of
+// any script.
+TEST_F(ValidateTest, PatternMatchesCharactersNotBytes) {
+  const Applied a = run(R"({"rules":{"a":{"pattern":"^.{3}$"},"b":{"pattern":"^[\u00e9ex]$"},"c":{"pattern":"^\\w+$"}}})",
+                        {{"a", FERRY_TYPE_STRING}, {"b", FERRY_TYPE_STRING}, {"c", FERRY_TYPE_STRING}},
+                        {row({Value::string("\xF0\x9F\x98\x80\xF0\x9F\x98\x80\xF0\x9F\x98\x80"),
+                              Value::string("\xC3\xA9"), Value::string("h\xC3\xA9llo")}),
+                         row({Value::string("abcd"), Value::string("\xC3\xA9\xC3\xA9"), Value::string("a b")})});
+  EXPECT_EQ(rejections(a), (std::vector<Rejection>{
+                               {1, "field 'a' breaks rule 'pattern': value does not match ^.{3}$; field 'b' breaks rule "
+                                   "'pattern': value does not match ^[\xC3\xA9" "ex]$; field 'c' breaks rule 'pattern': "
+                                   "value does not match ^\\w+$"}}));
+}
+
 TEST_F(ValidateTest, PatternSurvivesLongValues) {
   // The default std::regex matcher recurses per character and crashes the
   // process on values of a few ten thousand characters.
