@@ -218,6 +218,20 @@ void FileSource::read_csv_header(const File& f, Position* resume) {
   }
 }
 
+namespace {
+
+// Whether the byte before `offset` is a line end: a checkpoint after a last
+// line without one is not.
+bool ends_a_line(const std::string& path, uint64_t offset) {
+  std::ifstream in(path, std::ios::binary);
+  in.seekg(static_cast<std::streamoff>(offset - 1));
+  char c = 0;
+  if (!in.get(c)) throw ferry::Error(FERRY_ERROR_IO, "cannot read '" + path + "'");
+  return c == '\n';
+}
+
+}  // namespace
+
 void FileSource::start(std::string_view partition, const std::string_view* position) {
   pending_.reset();
   reader_.reset();
@@ -242,6 +256,11 @@ void FileSource::start(std::string_view partition, const std::string_view* posit
                                            " is past the end of '" + partition_ + "' (" +
                                            std::to_string(st.st_size) +
                                            " bytes): was the file truncated or replaced?");
+
+  cut_line_.reset();
+  if (resume.offset > 0 && static_cast<uint64_t>(st.st_size) > resume.offset &&
+      !ends_a_line(f.path, resume.offset))
+    cut_line_ = resume.lines.value_or(0);
 
   ReaderOptions opt;
   opt.max_record_bytes = max_record_bytes_;
@@ -328,6 +347,18 @@ bool FileSource::next(FerryBatch* out) {
     advanced = true;
     consumed += r.end - r.begin;
     const PositionText position(r.end, lines_known_ ? std::optional(r.lines_after) : no_lines);
+    if (cut_line_) {
+      const std::string line = lines_known_ ? "line " + std::to_string(*cut_line_)
+                                            : "the line before offset " + std::to_string(resume_offset_);
+      const std::string at = lines_known_ ? partition_ + ":" + std::to_string(*cut_line_) : where(r);
+      cut_line_.reset();
+      host_.reject(partition_, position.view(), "", r.text.substr(0, std::min(r.text.size(), kMaxPayload)),
+                   at + ": the rest of " + line +
+                       ", which an earlier run read before its line end was written: the file was appended to "
+                       "after a last line without a line end, so that line reached the sinks cut short; this rest "
+                       "is no record of its own");
+      continue;
+    }
     if (r.oversized) {
       const std::string why = "record longer than " + std::to_string(max_record_bytes_) + " bytes";
       if (csv && reject_first_line(r, why)) continue;

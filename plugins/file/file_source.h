@@ -78,6 +78,9 @@ class FileSource : public ferry::Source {
   std::string held_text_;  // the pending line's text while it is being added
   bool lines_known_ = true;
   uint64_t resume_offset_ = 0;
+  // The line before resume_offset_ was read without its line end, and the
+  // file has grown since: the first bytes read are that line's rest.
+  std::optional<uint64_t> cut_line_;
   std::unique_ptr<CsvRows> csv_;
   std::unique_ptr<JsonlBatch> jsonl_;
 };

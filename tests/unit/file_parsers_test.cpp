@@ -745,6 +745,34 @@ TEST(FileSource, ATypeChangeEndsTheBatchBeforeItsLineAndResumesExactly) {
   (void)pos;
 }
 
+// A last line without a line end is read as it stands. When the file is
+// then appended to right after it, the new bytes up to the next line end
+// are the rest of that line, not a record: a one-column CSV would
+// otherwise gain a row "0" after the row "2" that was meant as "20". They
+// go to the DLQ saying which line was delivered cut; the lines after them
+// load.
+TEST(FileSource, TheRestOfALineReadBeforeItsEndIsNotTakenForARecord) {
+  TempDir dir;
+  dir.write("n.csv", "v\n10\n2");
+  Opened o(R"({"paths":"n.csv"})", dir.path);
+  FileSource src(o.ctx());
+  std::string end;
+  auto first = read_all(src, "n.csv", nullptr, &end);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(end, "6:3");
+  dir.write("n.csv", "v\n10\n20\n30\n");
+  auto rest = read_all(src, "n.csv", &end, &end);
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(rest[0].find("s:0 "), std::string::npos) << rest[0];
+  EXPECT_NE(rest[0].find("s:30 "), std::string::npos) << rest[0];
+  ASSERT_EQ(o.fake.rejects.size(), 1u);
+  EXPECT_EQ(o.fake.rejects[0].payload, "0");
+  EXPECT_EQ(o.fake.rejects[0].message,
+            "n.csv:3: the rest of line 3, which an earlier run read before its line end was written: the file was "
+            "appended to after a last line without a line end, so that line reached the sinks cut short; this rest "
+            "is no record of its own");
+}
+
 TEST(FileSource, InvalidTruncatedLastLineIsRejected) {
   TempDir dir;
   dir.write("a.ndjson", "{\"a\":1}\n{\"a\":");
