@@ -27,6 +27,7 @@ namespace {
 ferry::support::ColumnLimits limits_of(unsigned oid, long typmod) {
   ferry::support::ColumnLimits l;
   if (oid == 1082) l.date_only = true;  // date
+  if (oid == 1114) l.zone_ignored = true;  // timestamp: text's zone is dropped
   if (typmod < 0) return l;
   switch (oid) {
     case 1700: {  // numeric

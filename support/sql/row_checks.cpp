@@ -35,10 +35,43 @@ int significant_fraction_digits(std::string_view text) {
   return static_cast<int>(end - point - 1);
 }
 
+// The zone of ISO-8601-like timestamp text ("2024-01-01 10:00:00+02",
+// "...T10:00Z", "... Europe/Paris"): what follows the date and time, or
+// empty when nothing does (or only an era, "BC"). Text of another shape is
+// not looked at.
+std::string_view zone_of_timestamp_text(std::string_view s) {
+  const auto digits = [&](size_t from, size_t n) {
+    if (s.size() < from + n) return false;
+    for (size_t k = from; k < from + n; ++k)
+      if (s[k] < '0' || s[k] > '9') return false;
+    return true;
+  };
+  // YYYY-MM-DD[ T]HH:MM
+  if (!digits(0, 4) || s.size() < 16 || s[4] != '-' || !digits(5, 2) || s[7] != '-' || !digits(8, 2) ||
+      (s[10] != ' ' && s[10] != 'T') || !digits(11, 2) || s[13] != ':' || !digits(14, 2))
+    return {};
+  size_t i = 16;
+  while (i < s.size() && ((s[i] >= '0' && s[i] <= '9') || s[i] == ':' || s[i] == '.')) ++i;
+  while (i < s.size() && s[i] == ' ') ++i;
+  std::string_view rest = s.substr(i);
+  while (!rest.empty() && rest.back() == ' ') rest.remove_suffix(1);
+  // An era, or UTC itself: the column reads the same time either way.
+  for (const char* same : {"BC", "AD", "bc", "ad", "Z", "z", "+00", "-00", "+00:00", "-00:00", "+0000", "UTC", "GMT"})
+    if (rest == same) return {};
+  return rest;
+}
+
 }  // namespace
 
 std::optional<std::string> narrowed_value(const FerryValue& v, const ColumnLimits& limits, std::string_view field,
                                           char quote) {
+  if (v.type == FERRY_TYPE_STRING && limits.zone_ignored) {
+    const std::string_view zone = zone_of_timestamp_text(ferry::view(v.as.bytes));
+    if (!zone.empty())
+      return "field " + quote_identifier(field, quote) + " has a time zone (" + std::string(zone) +
+             ") that its timestamp column (without time zone) would ignore; give the field the timestamp type in "
+             "the source to have it converted to UTC, or use timestamptz";
+  }
   if (v.type == FERRY_TYPE_TIMESTAMP && limits.date_only && v.as.i64 % (86400LL * 1000000) != 0)
     return "field " + quote_identifier(field, quote) + " has a time of day that its date column would drop";
   if ((v.type == FERRY_TYPE_DECIMAL || v.type == FERRY_TYPE_DOUBLE) && limits.scale >= 0) {

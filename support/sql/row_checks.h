@@ -30,6 +30,7 @@ std::optional<std::string> null_key(const ferry::BatchView& batch, size_t row, c
 struct ColumnLimits {
   int fraction_digits = -1;  // timestamp(p), datetime(p), time(p): p < 6
   bool date_only = false;    // a date column: no time of day
+  bool zone_ignored = false; // PostgreSQL's timestamp (without time zone) ignores a zone in text
   int scale = -1;            // numeric(p,s), DECIMAL(p,s): digits after the point
   int64_t max_chars = -1;    // varchar(n) (not char(n): it pads and trims spaces by definition)
   int64_t max_bytes = -1;    // MySQL's TINYTEXT, TEXT, MEDIUMTEXT

@@ -150,6 +150,41 @@ TEST_F(PostgresSinkTypes, AValueTheColumnWouldNarrowIsRejectedNotRoundedOrCut) {
   EXPECT_EQ(pg().psql("SELECT id, v, c FROM t ORDER BY id", "narrow"), "1|abcde|abc\n5|h\xC3\xA9llo|ab \n6|x|abc\n");
 }
 
+// PostgreSQL's timestamp (without time zone) reads "10:00:00+02" as 10:00,
+// dropping the zone without a word. A STRING with a zone other than UTC's
+// goes to the DLQ; one without, or with UTC's, is written as before.
+TEST_F(PostgresSinkTypes, TextWithAZoneIntoATimestampColumnIsRejected) {
+  pg().psql("CREATE DATABASE zones");
+  pg().psql("CREATE TABLE t (id bigint, ts timestamp)", "zones");
+  ferry::test::Plugin plugin(ferry::test::plugin_path("postgres"));
+  ferry::test::OpenParams params;
+  params.config_json = R"({"dsn": ")" + pg().dsn("zones") + R"(", "table": "t", "create_table": false})";
+  ferry::test::SinkHandle sink(plugin, params);
+  ASSERT_EQ(sink.open_status(), FERRY_OK) << sink.host().last_error();
+  const std::vector<Column> cols = {{"id", FERRY_TYPE_INT64, FERRY_FIELD_NULLABLE},
+                                    {"ts", FERRY_TYPE_STRING, FERRY_FIELD_NULLABLE}};
+  auto row = [](int64_t id, const std::string& ts) {
+    return Row{{Value::int64(id), Value::string(ts)}, std::to_string(id), "pos" + std::to_string(id), FERRY_OP_INSERT};
+  };
+  std::vector<ferry::test::SinkHandle::Rejected> rejected;
+  ASSERT_EQ(sink.write(make_batch(cols, {row(1, "2024-01-01 10:00:00"), row(2, "2024-01-01 10:00:00+02"),
+                                         row(3, "2024-01-01T10:00:00Z"), row(4, "2024-01-01 10:00:00 Europe/Paris"),
+                                         row(5, "0044-03-15 10:00:00 BC"), row(6, "2024-01-01 10:00:00.5-08:00")}),
+                       &rejected),
+            FERRY_OK)
+      << sink.host().last_error();
+  ASSERT_EQ(sink.commit("p0", "pos6"), FERRY_OK) << sink.host().last_error();
+  std::vector<size_t> rows;
+  for (const auto& r : rejected) rows.push_back(r.row);
+  EXPECT_EQ(rows, (std::vector<size_t>{1, 3, 5}));
+  ASSERT_FALSE(rejected.empty());
+  EXPECT_NE(rejected[0].message.find("field \"ts\" has a time zone (+02) that its timestamp column (without time "
+                                     "zone) would ignore"),
+            std::string::npos) << rejected[0].message;
+  EXPECT_EQ(pg().psql("SELECT id, ts FROM t ORDER BY id", "zones"),
+            "1|2024-01-01 10:00:00\n3|2024-01-01 10:00:00\n5|0044-03-15 10:00:00 BC\n");
+}
+
 // The same for a numeric's scale (typed DECIMAL and DOUBLE values), a
 // date's time of day and a domain over varchar(n).
 TEST_F(PostgresSinkTypes, DecimalsDatesAndDomainsAreCheckedAgainstTheColumnToo) {
