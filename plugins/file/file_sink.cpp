@@ -12,7 +12,7 @@
 
 #include <options/option_reader.h>
 
-#include "json_row.h"
+#include "text/json_row.h"
 #include "naming.h"
 
 namespace ferry_file {
@@ -120,7 +120,7 @@ void FileSink::write(const ferry::BatchView& batch, ferry::Outcomes& outcomes) {
   const std::string temp = directory_ + "/" + temp_prefix_ + std::to_string(::getpid()) + "-" +
                            std::to_string(sequence_++);
   StagedFile file(temp, directory_ + "/" + name);
-  const JsonRowWriter writer(batch);
+  const ferry::support::JsonRowWriter writer(batch);
   buffer_.clear();
   for (size_t row = 0; row < batch.rows(); ++row) {
     if (std::optional<std::string> why = writer.append_row(buffer_, row)) {

@@ -16,13 +16,13 @@
 #include <map>
 #include <sstream>
 
+#include "codec/base64.h"
 #include "plugins/file/batch_arena.cpp"
 #include "plugins/file/column_types.cpp"
 #include "plugins/file/csv_parser.cpp"
 #include "plugins/file/csv_rows.cpp"
 #include "plugins/file/file_sink.cpp"
 #include "plugins/file/file_source.cpp"
-#include "plugins/file/json_row.cpp"
 #include "plugins/file/json_text.cpp"
 #include "plugins/file/json_numbers.cpp"
 #include "plugins/file/jsonl_parser.cpp"
@@ -1004,7 +1004,7 @@ TEST(JsonRow, FormatsEveryType) {
   }
   FerryBatch out{};
   b.finish(&out, "p", "4");
-  const JsonRowWriter writer{ferry::BatchView(&out)};
+  const ferry::support::JsonRowWriter writer{ferry::BatchView(&out)};
   std::string line;
   ASSERT_EQ(writer.append_row(line, 0), std::nullopt);
   EXPECT_EQ(line,
@@ -1022,7 +1022,7 @@ TEST(JsonRow, FormatsEveryType) {
   EXPECT_EQ(line, before);
   out.release(&out);
   std::string b64;
-  append_base64(b64, "foobar");
+  ferry::support::append_base64(b64, "foobar");
   EXPECT_EQ(b64, "Zm9vYmFy");
 }
 
@@ -1036,7 +1036,7 @@ TEST(JsonRowWriter, MultiLineJsonKeepsItsNumbersAsWritten) {
   b.set_bytes(r, 0, FERRY_TYPE_JSON, "{\n  \"a\": 1.10,\r\n  \"b\": [123456789012345678901234567890, -0, 1E2],\n  \"s\": \"x \\\" y \\\\\",\n \"t\": \"\\\\\"\n}");
   FerryBatch out{};
   b.finish(&out, "p", "1");
-  const JsonRowWriter writer{ferry::BatchView(&out)};
+  const ferry::support::JsonRowWriter writer{ferry::BatchView(&out)};
   std::string line;
   ASSERT_EQ(writer.append_row(line, 0), std::nullopt);
   out.release(&out);

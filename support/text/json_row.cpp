@@ -1,19 +1,32 @@
-#include "json_row.h"
+#include "text/json_row.h"
 
+#include <charconv>
 #include <cmath>
 
+#include <ferry/json_text.hpp>
+
+#include "codec/base64.h"
+#include "text/json_line.h"
 #include "text/value_text.h"
+#include "time/timestamp_text.h"
 
-#include "json_text.h"
-#include "timestamp.h"
+namespace ferry::support {
+namespace {
 
-namespace ferry_file {
+template <typename T>
+void append_number(std::string& out, T v) {
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+}  // namespace
 
 JsonRowWriter::JsonRowWriter(const ferry::BatchView& batch) : batch_(batch) {
   names_.reserve(batch.fields());
   for (size_t f = 0; f < batch.fields(); ++f) {
     std::string name;
-    append_json_string(name, batch.field_name(f));
+    ferry::append_json_string(name, batch.field_name(f));
     name.push_back(':');
     names_.push_back(std::move(name));
   }
@@ -33,15 +46,15 @@ std::optional<std::string> JsonRowWriter::append_row(std::string& out, size_t ro
     const std::string_view text = ferry::view(v.as.bytes);
     switch (v.type) {
       case FERRY_TYPE_BOOL: out += v.as.boolean ? "true" : "false"; break;
-      case FERRY_TYPE_INT64: append_int(out, v.as.i64); break;
+      case FERRY_TYPE_INT64: append_number(out, v.as.i64); break;
       case FERRY_TYPE_DOUBLE:
-        if (!std::isfinite(v.as.f64)) return refuse(f, ferry::support::double_text(v.as.f64) + " has no JSON form");
-        append_double(out, v.as.f64);
+        if (!std::isfinite(v.as.f64)) return refuse(f, double_text(v.as.f64) + " has no JSON form");
+        append_number(out, v.as.f64);
         break;
       case FERRY_TYPE_STRING:
       case FERRY_TYPE_DECIMAL:
         if (!ferry::is_valid_utf8(text)) return refuse(f, "the text is not valid UTF-8");
-        append_json_string(out, text);
+        ferry::append_json_string(out, text);
         break;
       case FERRY_TYPE_BYTES:
         out.push_back('"');
@@ -50,7 +63,7 @@ std::optional<std::string> JsonRowWriter::append_row(std::string& out, size_t ro
         break;
       case FERRY_TYPE_TIMESTAMP:
         out.push_back('"');
-        append_timestamp(out, v.as.i64);
+        append_iso_timestamp(out, v.as.i64);
         out.push_back('"');
         break;
       case FERRY_TYPE_JSON:
@@ -63,4 +76,4 @@ std::optional<std::string> JsonRowWriter::append_row(std::string& out, size_t ro
   return std::nullopt;
 }
 
-}  // namespace ferry_file
+}  // namespace ferry::support

@@ -1,0 +1,31 @@
+// One row of a batch as a JSON object line, the one rendering of the JSON
+// Lines sinks (file, s3): INT64 and DOUBLE as numbers, BOOL, STRING and
+// DECIMAL as strings (a decimal stays exact), BYTES as base64 strings,
+// TIMESTAMP as "2024-01-02T03:04:05.123456Z", JSON embedded on one line
+// (json_line.h), nulls as null.
+#pragma once
+
+#include <ferry/plugin.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ferry::support {
+
+// Formats the rows of one batch; field names are escaped once per batch.
+class JsonRowWriter {
+ public:
+  explicit JsonRowWriter(const ferry::BatchView& batch);
+  // Appends `{"field":value,...}\n`. A row with a value JSON cannot hold
+  // (NaN, infinity, text that is not UTF-8, JSON that is not valid)
+  // appends nothing: the reason comes back ("field 'x': nan has no JSON
+  // form"), for the row to be refused.
+  std::optional<std::string> append_row(std::string& out, size_t row) const;
+
+ private:
+  ferry::BatchView batch_;
+  std::vector<std::string> names_;  // `"name":` ready to append
+};
+
+}  // namespace ferry::support
