@@ -251,6 +251,11 @@ std::vector<SinkOutcome> CommitCore::deliver(const Delivery& d, Accounting& acco
       record.checkpoint = std::move(c);
     }
     accounting.account(outcomes, record, intent);
+    record.run_id = run_.run_id;
+    record.progress.read = d.source_rows > 0 ? d.source_rows : static_cast<int64_t>(batch.n_rows);
+    record.progress.written = record.records;
+    record.progress.rejected = static_cast<int64_t>(record.add.size());
+    record.progress.batches = 1;
     if (d.held_by) {
       for (size_t i = 0; i < d.held_by->sinks.size(); ++i) {
         record.acks.emplace_back(d.held_by->sinks[i], d.held_by->accepted[i]);

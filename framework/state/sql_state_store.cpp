@@ -153,6 +153,16 @@ class SqlStateStore final : public StateStore {
             Params().text(r.pipeline).text(sink).integer(records).integer(now));
       if (!r.add.empty()) db_->dlq().insert_dlq(r.add, now, nullptr);
       if (!r.change.empty()) db_->dlq().change_dlq(r.pipeline, r.change, now);
+      if (!r.run_id.empty())
+        db_->exec(
+            "UPDATE runs SET read = read + $1, written = written + $2, rejected = rejected + $3, "
+            "batches = batches + $4 WHERE id = $5 AND status = 'running'",
+            Params()
+                .integer(r.progress.read)
+                .integer(r.progress.written)
+                .integer(r.progress.rejected)
+                .integer(r.progress.batches)
+                .text(r.run_id));
       db_->exec("DELETE FROM commit_intents WHERE pipeline = $1 AND partition = $2",
                 Params().text(r.pipeline).text(r.partition));
       tx->commit();

@@ -95,6 +95,13 @@ class FencedError : public Error {
 // Everything one batch's commit leaves in the state store, applied in one
 // transaction: the checkpoint, the sinks' acknowledgements, the DLQ entries
 // it adds and changes, and the removal of its commit intent.
+struct RunCounts {
+  int64_t read = 0;
+  int64_t written = 0;
+  int64_t rejected = 0;
+  int64_t batches = 0;
+};
+
 struct CommitRecord {
   std::string pipeline;
   std::string partition;                 // checkpoint key; also names the intent
@@ -104,6 +111,10 @@ struct CommitRecord {
   std::vector<DlqEntry> add;
   std::vector<DlqChange> change;
   std::optional<Fence> fence;  // a worker's commit: only while its lease stands
+  // Added to the counts of this run (when named), with the commit: a run
+  // killed later still shows what it committed.
+  std::string run_id;
+  RunCounts progress;
 };
 
 // Who holds a pipeline's run lock.
@@ -244,13 +255,6 @@ struct DlqFilter {
 enum class RunStatus { Running, Succeeded, Failed, Stopped };
 const char* to_string(RunStatus s);
 std::optional<RunStatus> parse_run_status(const std::string& s);
-
-struct RunCounts {
-  int64_t read = 0;
-  int64_t written = 0;
-  int64_t rejected = 0;
-  int64_t batches = 0;
-};
 
 struct Run {
   std::string id;

@@ -316,6 +316,28 @@ TEST(Replay, AReplayKilledAfterACommitResumesWithoutDuplicatesInATransactionalSi
   EXPECT_EQ(dlq(dir, "rp", ferry::core::DlqStatus::Resolved).size(), 200u);
 }
 
+// A run killed mid-way reports what it committed, not zeros: its counts
+// move with each commit, in the commit's own transaction, and the run that
+// finds it dead keeps them. (A kill after the third commit's hook.)
+TEST(Runs, AKilledRunReportsWhatItCommitted) {
+  TempDir dir;
+  auto killed = run(dir, "p.json",
+                    generator_to_fault(50, R"(, "reject_keys": ["5"])", "",
+                                       R"("hooks": {"checkpoint": [{"name": "k", "plugin": "fault", "config": {"dir": ".", "crash_after": 3}}]},)"));
+  ASSERT_EQ(killed.exit_code, 86) << killed.err;
+  ASSERT_EQ(run(dir, "p.json", generator_to_fault(50, "")).exit_code, 0);
+  auto state = ferry::core::open_sqlite_state(dir.file("state.db"));
+  const auto runs = state->list_runs("f", 10);
+  ASSERT_EQ(runs.size(), 2u);
+  const ferry::core::Run& dead = runs[1];  // newest first
+  EXPECT_EQ(dead.status, ferry::core::RunStatus::Failed);
+  EXPECT_EQ(dead.counts.batches, 3);
+  EXPECT_EQ(dead.counts.read, 30);
+  EXPECT_EQ(dead.counts.written, 29);
+  EXPECT_EQ(dead.counts.rejected, 1);
+  EXPECT_EQ(runs[0].counts.read, 20);
+}
+
 TEST(Hooks, AFailingCheckpointHookNeverUncommitsAndStopsOnlyWhenConfigured) {
   TempDir dir;
   auto with_hook = [](const std::string& on_failure) {
