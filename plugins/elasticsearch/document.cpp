@@ -36,7 +36,10 @@ bool DocumentEncoder::id_of(size_t row, std::string& id, std::string& error) con
     const FerryValue& v = batch_.value(row, *id_field_);
     switch (v.type) {
       case FERRY_TYPE_NULL:
-        break;
+        // Without an _id Elasticsearch makes one up, and a re-delivery adds a copy.
+        error = "the id field '" + std::string(batch_.field_name(*id_field_)) +
+                "' is null, so the record has no document id";
+        return false;
       case FERRY_TYPE_INT64:
         append_json_int(id, v.as.i64);
         break;
@@ -47,6 +50,11 @@ bool DocumentEncoder::id_of(size_t row, std::string& id, std::string& error) con
       default:
         error = "the id field holds a value that is not a string or an integer";
         return false;
+    }
+    if (id.empty()) {
+      error = "the id field '" + std::string(batch_.field_name(*id_field_)) +
+              "' is empty, so the record has no document id";
+      return false;
     }
   } else {
     id.assign(batch_.key(row));

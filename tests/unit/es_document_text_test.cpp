@@ -45,5 +45,32 @@ TEST(EsDocumentText, MultiLineJsonKeepsItsNumbersAsWritten) {
   EXPECT_NE(body.find("\n{\"j\":{\"a\":1.10,\"b\":123456789012345678901234567890}}\n"), std::string::npos) << body;
 }
 
+// With id_field set, a record whose field is null or empty has no _id of
+// its own: Elasticsearch would make one up, and every re-delivery would add
+// a copy. It is refused (to the DLQ), not written keyless.
+TEST(EsDocumentText, ANullOrEmptyIdFieldIsRefusedNotGivenAGeneratedId) {
+  ferry::BatchBuilder b;
+  b.add_field("doc", FERRY_TYPE_STRING);
+  b.add_row("k1", "1");  // doc null
+  const size_t r = b.add_row("k2", "2");
+  b.set_string(r, 0, "");
+  const size_t ok = b.add_row("k3", "3");
+  b.set_string(ok, 0, "d3");
+  FerryBatch out{};
+  b.finish(&out, "p", "3");
+  Options opts;
+  opts.id_field = "doc";
+  const DocumentEncoder encoder(ferry::BatchView(&out), opts);
+  std::string id, error;
+  EXPECT_FALSE(encoder.id_of(0, id, error));
+  EXPECT_EQ(error, "the id field 'doc' is null, so the record has no document id");
+  error.clear();
+  EXPECT_FALSE(encoder.id_of(1, id, error));
+  EXPECT_EQ(error, "the id field 'doc' is empty, so the record has no document id");
+  EXPECT_TRUE(encoder.id_of(2, id, error)) << error;
+  EXPECT_EQ(id, "d3");
+  out.release(&out);
+}
+
 }  // namespace
 }  // namespace ferry_es
