@@ -769,7 +769,7 @@ TEST_F(PostgresConnector, TimestampTextStoresWhatTextCopyStores) {
       {"", "2024-01-01 00:00:01.5", true},
       {"", "2024-01-01T23:59:59", true},
       {"", "2024-02-29", true},
-      {"", "2024-01-01 00:00:00+05", false},  // the server ignores the zone here
+      {"", "2024-01-01 00:00:00+05", false},  // refused: the server would ignore the zone
       {"", "2024-01-01 00:00:60", false},
       {"", "4713-01-01 00:00:00 BC", false},
   };
@@ -791,7 +791,8 @@ TEST_F(PostgresConnector, TimestampTextStoresWhatTextCopyStores) {
     summaries.push_back(r.out.substr(at, r.out.find(", batches", at) - at));
   }
   EXPECT_EQ(summaries[0], summaries[1]);
-  EXPECT_NE(summaries[0].find("rejected 2"), std::string::npos) << summaries[0];  // 2023-02-29, +16:00
+  // 2023-02-29 and +16:00 by the server; +05 into timestamp by the sink.
+  EXPECT_NE(summaries[0].find("rejected 3"), std::string::npos) << summaries[0];
   EXPECT_EQ(pg().psql("SELECT string_agg(id::text, ',' ORDER BY id) FROM s WHERE id IN (10, 12)", dst_auto), "\n");
   const std::string q = "SET TimeZone = 'UTC'; SELECT x::text FROM s x ORDER BY id";
   EXPECT_EQ(pg().psql(q, dst_auto), pg().psql(q, dst_text));
