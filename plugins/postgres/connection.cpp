@@ -161,6 +161,16 @@ void Connection::hold(std::string sql, const Params& p, std::string what) {
   held_.push_back(std::move(h));
 }
 
+void Connection::note_lost_statements(const PGresult* r) {
+  const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+  if (state == nullptr || std::string_view(state) != "26000") return;
+  // A prepared statement the session does not have: a pooler that hands
+  // out other sessions. Preparing again would meet the same on the next
+  // switch, so statements go unnamed from now on.
+  prepared_.clear();
+  keep_prepared_ = false;
+}
+
 std::string Connection::prepared_name(const std::string& sql) const {
   auto it = prepared_.find(sql);
   return it == prepared_.end() ? std::string() : it->second;
@@ -235,6 +245,7 @@ Result Connection::pipeline_with_held(const std::string* sql, const Params* p, s
       formats = p->formats.data();
       prepared = p->prepared;
     }
+    prepared = prepared && keep_prepared_;
     const int n = static_cast<int>(values.size());
     const int format = i < held.size() ? 0 : result_format;
     if (!prepared) {
@@ -285,10 +296,7 @@ Result Connection::pipeline_with_held(const std::string* sql, const Params* p, s
   // A connection left inside a pipeline serves nothing more: as good as lost.
   if (!idle) poisoned_ = true;
   if (failure) {
-    const char* state = PQresultErrorField(failure.get(), PG_DIAG_SQLSTATE);
-    // A prepared statement the session does not have (a pooler that hands
-    // out other sessions): prepare them all again on the next use.
-    if (state != nullptr && std::string_view(state) == "26000") prepared_.clear();
+    note_lost_statements(failure.get());
     const bool lost = broken();
     fail(failure.get(), lost ? what : what_of(failed_at), !lost && failed_at < held.size());
   }
@@ -303,7 +311,7 @@ Result Connection::pipeline_with_held(const std::string* sql, const Params* p, s
 bool Connection::send(const std::string& sql, const Params& p, int result_format) {
   if (!held_.empty()) return false;
   const int n = static_cast<int>(p.values.size());
-  if (!p.prepared)
+  if (!p.prepared || !keep_prepared_)
     return PQsendQueryParams(conn_, sql.c_str(), n, nullptr, p.values.data(), p.lengths.data(), p.formats.data(),
                              result_format) == 1;
   std::string name = prepared_name(sql);
@@ -333,10 +341,7 @@ Result Connection::collect(std::string_view what) {
     }
     if (broken()) break;
   }
-  if (failed) {
-    const char* state = PQresultErrorField(answer.get(), PG_DIAG_SQLSTATE);
-    if (state != nullptr && std::string_view(state) == "26000") prepared_.clear();
-  }
+  if (failed) note_lost_statements(answer.get());
   return check(std::move(answer), what);
 }
 

@@ -142,6 +142,8 @@ class Connection {
   };
   // The name `sql` is prepared under on this connection; empty when it is not (yet).
   std::string prepared_name(const std::string& sql) const;
+  // After 26000 in `r`: prepared statements are dropped and not made again.
+  void note_lost_statements(const PGresult* r);
   [[noreturn]] void fail(const PGresult* r, std::string_view what, bool held = false);
   Result check(Result r, std::string_view what);
   // Sends the held statements and then `sql` as one simple query.
@@ -157,6 +159,10 @@ class Connection {
   PGconn* conn_ = nullptr;
   std::vector<Held> held_;
   std::unordered_map<std::string, std::string> prepared_;  // statement -> its name
+  // False once the server said a prepared statement was gone (26000: a
+  // pooler handing out other sessions): from then on statements are sent
+  // unnamed, which any pooler serves.
+  bool keep_prepared_ = true;
   uint64_t next_statement_ = 0;  // names are never reused on a session
   bool poisoned_ = false;  // left in a state no statement can follow: treated as lost
 };
