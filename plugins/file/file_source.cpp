@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cstring>
 #include <fstream>
 
 #include <ferry/json_text.hpp>
@@ -230,6 +231,34 @@ bool ends_a_line(const std::string& path, uint64_t offset) {
   return c == '\n';
 }
 
+// The rest of a line cut at `offset`: its bytes up to the next line end
+// (the first kMaxPayload of them), and the offset just after that line end
+// (the end of the file when none is written yet).
+struct LineRest {
+  std::string text;
+  uint64_t end = 0;
+};
+LineRest rest_of_line(const std::string& path, uint64_t offset) {
+  std::ifstream in(path, std::ios::binary);
+  in.seekg(static_cast<std::streamoff>(offset));
+  LineRest rest;
+  rest.end = offset;
+  char buf[64 * 1024];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    const auto n = static_cast<size_t>(in.gcount());
+    const char* nl = static_cast<const char*>(std::memchr(buf, '\n', n));
+    const size_t take = nl ? static_cast<size_t>(nl - buf) : n;
+    if (rest.text.size() < kMaxPayload) rest.text.append(buf, std::min(take, kMaxPayload - rest.text.size()));
+    rest.end += take;
+    if (nl) {
+      rest.end += 1;
+      break;
+    }
+  }
+  if (!rest.text.empty() && rest.text.back() == '\r') rest.text.pop_back();
+  return rest;
+}
+
 }  // namespace
 
 void FileSource::start(std::string_view partition, const std::string_view* position) {
@@ -257,10 +286,17 @@ void FileSource::start(std::string_view partition, const std::string_view* posit
                                            std::to_string(st.st_size) +
                                            " bytes): was the file truncated or replaced?");
 
-  cut_line_.reset();
+  cut_.reset();
   if (resume.offset > 0 && static_cast<uint64_t>(st.st_size) > resume.offset &&
-      !ends_a_line(f.path, resume.offset))
-    cut_line_ = resume.lines.value_or(0);
+      !ends_a_line(f.path, resume.offset)) {
+    // The line before the checkpoint was read without its line end, and the
+    // file grew: what follows up to the next line end is that line's rest,
+    // not a record (nor, in a CSV, the start of a quoted field). Reading
+    // goes on after it; the cut line is counted already.
+    LineRest rest = rest_of_line(f.path, resume.offset);
+    cut_ = Cut{resume.lines, resume.offset, rest.end, std::move(rest.text)};
+    resume.offset = rest.end;
+  }
 
   ReaderOptions opt;
   opt.max_record_bytes = max_record_bytes_;
@@ -334,6 +370,21 @@ bool FileSource::next(FerryBatch* out) {
   // walk an arbitrarily long run of bad lines, and a crash in there would
   // send all of them to the DLQ again.
   std::optional<PositionText> end_before;  // set when a type change ends the batch early
+  if (cut_) {
+    // A bare line end (or CR LF) completes the cut line as it was read.
+    advanced = true;
+    if (!cut_->rest.empty()) {
+      const std::string line = cut_->line ? "line " + std::to_string(*cut_->line)
+                                          : "the line before offset " + std::to_string(cut_->at);
+      const std::string at = cut_->line ? partition_ + ":" + std::to_string(*cut_->line) : partition_;
+      host_.reject(partition_, PositionText(cut_->end, cut_->line).view(), "", cut_->rest,
+                   at + ": the rest of " + line +
+                       ", which an earlier run read before its line end was written: the file was appended to "
+                       "after a last line without a line end, so that line reached the sinks cut short; this rest "
+                       "is no record of its own");
+    }
+    cut_.reset();
+  }
   while (rows < max_records_ && consumed < max_bytes_) {
     if (pending_) {
       // The line that ended the previous batch with a type change.
@@ -347,18 +398,6 @@ bool FileSource::next(FerryBatch* out) {
     advanced = true;
     consumed += r.end - r.begin;
     const PositionText position(r.end, lines_known_ ? std::optional(r.lines_after) : no_lines);
-    if (cut_line_) {
-      const std::string line = lines_known_ ? "line " + std::to_string(*cut_line_)
-                                            : "the line before offset " + std::to_string(resume_offset_);
-      const std::string at = lines_known_ ? partition_ + ":" + std::to_string(*cut_line_) : where(r);
-      cut_line_.reset();
-      host_.reject(partition_, position.view(), "", r.text.substr(0, std::min(r.text.size(), kMaxPayload)),
-                   at + ": the rest of " + line +
-                       ", which an earlier run read before its line end was written: the file was appended to "
-                       "after a last line without a line end, so that line reached the sinks cut short; this rest "
-                       "is no record of its own");
-      continue;
-    }
     if (r.oversized) {
       const std::string why = "record longer than " + std::to_string(max_record_bytes_) + " bytes";
       if (csv && reject_first_line(r, why)) continue;

@@ -78,9 +78,15 @@ class FileSource : public ferry::Source {
   std::string held_text_;  // the pending line's text while it is being added
   bool lines_known_ = true;
   uint64_t resume_offset_ = 0;
-  // The line before resume_offset_ was read without its line end, and the
-  // file has grown since: the first bytes read are that line's rest.
-  std::optional<uint64_t> cut_line_;
+  // The line before the checkpoint was read without its line end, and the
+  // file has grown since: the rest of that line, reported by next().
+  struct Cut {
+    std::optional<uint64_t> line;  // its number, when lines are known
+    uint64_t at = 0;               // the checkpoint's offset
+    uint64_t end = 0;              // just after the rest's line end
+    std::string rest;              // its first 64 KiB, without CR
+  };
+  std::optional<Cut> cut_;
   std::unique_ptr<CsvRows> csv_;
   std::unique_ptr<JsonlBatch> jsonl_;
 };

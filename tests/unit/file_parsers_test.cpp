@@ -773,6 +773,32 @@ TEST(FileSource, TheRestOfALineReadBeforeItsEndIsNotTakenForARecord) {
             "is no record of its own");
 }
 
+// A line end alone (or CR LF) after such a line completes it as it was
+// read: nothing was cut. A rest that opens a quote does not take the lines
+// after it into one CSV record.
+TEST(FileSource, ALineEndAloneCompletesTheLineAndARestCannotOpenAQuote) {
+  TempDir dir;
+  dir.write("a.csv", "v\n10\n2");
+  dir.write("b.csv", "k,v\n1,x\n2,y");
+  Opened o(R"({"paths":"*.csv"})", dir.path);
+  FileSource src(o.ctx());
+  std::string end_a, end_b;
+  read_all(src, "a.csv", nullptr, &end_a);
+  read_all(src, "b.csv", nullptr, &end_b);
+  dir.write("a.csv", "v\n10\n2\r\n30\n");
+  dir.write("b.csv", "k,v\n1,x\n2,y\",z\n3,w\n4,\"q\"\n");
+  auto a = read_all(src, "a.csv", &end_a, &end_a);
+  auto b = read_all(src, "b.csv", &end_b, &end_b);
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_NE(a[0].find("s:30 "), std::string::npos) << a[0];
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_NE(b[0].find("s:3|s:w "), std::string::npos) << b[0];
+  EXPECT_NE(b[0].find("s:4|s:q "), std::string::npos) << b[0];
+  ASSERT_EQ(o.fake.rejects.size(), 1u);
+  EXPECT_EQ(o.fake.rejects[0].partition, "b.csv");
+  EXPECT_EQ(o.fake.rejects[0].payload, "\",z");
+}
+
 TEST(FileSource, InvalidTruncatedLastLineIsRejected) {
   TempDir dir;
   dir.write("a.ndjson", "{\"a\":1}\n{\"a\":");
