@@ -95,7 +95,11 @@ void TableInfo::load() {
       // TEXT types are limited in bytes, and cut overflowing spaces too.
       if ((type == "tinytext" || type == "text" || type == "mediumtext") && !rs->isNull(6))
         l.max_bytes = rs->getInt64(6);
-      if (type == "decimal" && !rs->isNull(7)) l.scale = rs->getInt(7);  // rounded with a note only
+      // DECIMAL rounds with a note only, an integer type a double silently.
+      if ((type == "decimal" || type == "tinyint" || type == "smallint" || type == "mediumint" || type == "int" ||
+           type == "bigint") &&
+          !rs->isNull(7))
+        l.scale = rs->getInt(7);
       if (type == "date") l.date_only = true;
       limits_.push_back(l);
     }

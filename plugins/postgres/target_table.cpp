@@ -27,12 +27,12 @@ namespace {
 ferry::support::ColumnLimits limits_of(unsigned oid, long typmod) {
   ferry::support::ColumnLimits l;
   if (oid == 1082) l.date_only = true;  // date
-  if (oid == 1114) l.zone_ignored = true;  // timestamp: text's zone is dropped
+  if (oid == 1114 || oid == 1083) l.zone_ignored = true;  // timestamp, time: text's zone is dropped
   if (typmod < 0) return l;
   switch (oid) {
     case 1700: {  // numeric
       const long scale = (((typmod - 4) & 0x7ff) ^ 1024) - 1024;
-      if (scale >= 0) l.scale = static_cast<int>(scale);  // a negative scale rounds to tens: the server's
+      l.scale = static_cast<int>(scale);  // negative: rounded to tens, hundreds, ...
       break;
     }
     case 1114:  // timestamp
@@ -58,11 +58,15 @@ void TargetTable::load(Connection& c) {
   p.prepared = true;  // read again in every transaction that COPYs in binary
   // to_regclass: NULL instead of an error when the table does not exist.
   Result r = c.exec(
-      "SELECT a.attname, t.typcategory, a.atttypid::int8, a.atttypmod, "
-      // A domain's limits are its base type's (a domain over varchar(5)).
-      "CASE WHEN t.typtype = 'd' THEN t.typbasetype::int8 ELSE a.atttypid::int8 END, "
-      "CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END "
+      "SELECT a.attname, t.typcategory, a.atttypid::int8, a.atttypmod, b.oid::int8, b.typmod "
       "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+      // A domain's limits are its base type's (a domain over varchar(5)),
+      // through domains over domains: the first modifier on the way down.
+      "CROSS JOIN LATERAL (WITH RECURSIVE d(oid, typmod, depth) AS ("
+      "SELECT a.atttypid, a.atttypmod, 0 UNION ALL "
+      "SELECT bt.typbasetype, CASE WHEN d.typmod = -1 THEN bt.typtypmod ELSE d.typmod END, d.depth + 1 "
+      "FROM d JOIN pg_type bt ON bt.oid = d.oid WHERE bt.typtype = 'd' AND d.depth < 16) "
+      "SELECT oid, typmod FROM d ORDER BY depth DESC LIMIT 1) b "
       "WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped",
       p, "reading the columns of table " + quoted_);
   columns_.clear();

@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 namespace ferry::support {
 
@@ -24,92 +25,174 @@ std::optional<std::string> null_key(const ferry::BatchView& batch, size_t row, c
 
 namespace {
 
-// Digits after the point that are not trailing zeros, of plain decimal
-// text ("-12.3400" -> 2); -1 for text in another form.
-int significant_fraction_digits(std::string_view text) {
-  const size_t point = text.find('.');
-  if (text.find_first_of("eE") != std::string_view::npos) return -1;
-  if (point == std::string_view::npos) return 0;
-  size_t end = text.size();
-  while (end > point + 1 && text[end - 1] == '0') --end;
-  return static_cast<int>(end - point - 1);
+constexpr int kFitsAnyScale = std::numeric_limits<int>::min();
+
+// The places a decimal number needs after the point: "12.340" -> 2, "12" ->
+// 0, "1200" -> -2 (a multiple of 100), "1.5e2" -> -1, zero -> kFitsAnyScale.
+// nullopt for text that is not [+-]digits[.digits][e[+-]digits].
+std::optional<int> decimal_places(std::string_view s) {
+  size_t i = 0;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+  const size_t int_begin = i;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+  const std::string_view int_part = s.substr(int_begin, i - int_begin);
+  std::string_view frac_part;
+  if (i < s.size() && s[i] == '.') {
+    const size_t frac_begin = ++i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    frac_part = s.substr(frac_begin, i - frac_begin);
+  }
+  if (int_part.empty() && frac_part.empty()) return std::nullopt;
+  long exponent = 0;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && s[i] == '+') ++i;
+    const auto r = std::from_chars(s.data() + i, s.data() + s.size(), exponent);
+    if (r.ec != std::errc() || r.ptr == s.data() + i) return std::nullopt;
+    i = static_cast<size_t>(r.ptr - s.data());
+  }
+  if (i != s.size() || exponent > 100000 || exponent < -100000) return std::nullopt;
+  while (!frac_part.empty() && frac_part.back() == '0') frac_part.remove_suffix(1);
+  long places = 0;
+  if (!frac_part.empty()) {
+    places = static_cast<long>(frac_part.size());
+  } else {
+    size_t zeros = 0;
+    while (zeros < int_part.size() && int_part[int_part.size() - 1 - zeros] == '0') ++zeros;
+    if (zeros == int_part.size()) return kFitsAnyScale;  // zero
+    places = -static_cast<long>(zeros);
+  }
+  return static_cast<int>(places - exponent);
 }
 
-// The zone of ISO-8601-like timestamp text ("2024-01-01 10:00:00+02",
-// "...T10:00Z", "... Europe/Paris"): what follows the date and time, or
-// empty when nothing does (or only an era, "BC"). Text of another shape is
-// not looked at.
-std::string_view zone_of_timestamp_text(std::string_view s) {
+// What date/time text holds, as far as its plain ISO-8601 forms tell:
+// "YYYY-MM-DD", "YYYY-MM-DD[ Tt]HH:MM[:SS[.f]]" or "HH:MM[:SS[.f]]", each
+// perhaps followed by a zone. `plain` is false for any other form.
+struct TimeText {
+  bool plain = false;
+  bool time_of_day = false;  // a time other than midnight
+  std::string_view zone;     // what follows the time; empty for none, UTC's, or an era
+};
+
+TimeText read_time_text(std::string_view s) {
+  TimeText t;
   const auto digits = [&](size_t from, size_t n) {
     if (s.size() < from + n) return false;
     for (size_t k = from; k < from + n; ++k)
       if (s[k] < '0' || s[k] > '9') return false;
     return true;
   };
-  // YYYY-MM-DD[ T]HH:MM
-  if (!digits(0, 4) || s.size() < 16 || s[4] != '-' || !digits(5, 2) || s[7] != '-' || !digits(8, 2) ||
-      (s[10] != ' ' && s[10] != 'T') || !digits(11, 2) || s[13] != ':' || !digits(14, 2))
-    return {};
-  size_t i = 16;
+  size_t i = 0;
+  if (digits(0, 4) && s.size() >= 10 && s[4] == '-' && digits(5, 2) && s[7] == '-' && digits(8, 2)) {
+    i = 10;
+    if (i == s.size()) {
+      t.plain = true;
+      return t;
+    }
+    if (s[i] != ' ' && s[i] != 'T' && s[i] != 't') return t;
+    ++i;
+  }
+  if (!digits(i, 2) || s.size() < i + 5 || s[i + 2] != ':' || !digits(i + 3, 2)) return t;
+  const size_t time_begin = i;
+  i += 5;
   while (i < s.size() && ((s[i] >= '0' && s[i] <= '9') || s[i] == ':' || s[i] == '.')) ++i;
+  for (size_t k = time_begin; k < i; ++k)
+    if (s[k] >= '1' && s[k] <= '9') t.time_of_day = true;
   while (i < s.size() && s[i] == ' ') ++i;
   std::string_view rest = s.substr(i);
   while (!rest.empty() && rest.back() == ' ') rest.remove_suffix(1);
-  // An era, or UTC itself: the column reads the same time either way.
+  t.plain = true;
+  // An era, or UTC itself: a column without a zone reads the same time.
   for (const char* same : {"BC", "AD", "bc", "ad", "Z", "z", "+00", "-00", "+00:00", "-00:00", "+0000", "UTC", "GMT"})
-    if (rest == same) return {};
-  return rest;
+    if (rest == same) return t;
+  t.zone = rest;
+  return t;
+}
+
+// Text not in a plain form that may carry a zone or a time: a letter, a
+// '+', or a '-' after a ':' ("Jan 1 10:00 2024 PST", "20240101T1000+02").
+bool may_hide_a_zone(std::string_view s) {
+  bool after_colon = false;
+  for (const char c : s) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '+') return true;
+    if (c == ':') after_colon = true;
+    if (c == '-' && after_colon) return true;
+  }
+  return false;
+}
+
+std::string field_named(std::string_view field, char quote) { return "field " + quote_identifier(field, quote); }
+
+std::optional<std::string> narrowed_text(std::string_view text, const ColumnLimits& limits, std::string_view field,
+                                         char quote) {
+  if (limits.zone_ignored) {
+    const TimeText t = read_time_text(text);
+    if (t.plain && !t.zone.empty())
+      return field_named(field, quote) + " has a time zone (" + std::string(t.zone) +
+             ") that its column (without time zone) would ignore; give the field the timestamp type in the source "
+             "to have it converted to UTC, or use a column with a time zone";
+    if (!t.plain && may_hide_a_zone(text))
+      return field_named(field, quote) +
+             " has date/time text in a form whose time zone the sink cannot tell, and its column (without time "
+             "zone) would ignore one; write YYYY-MM-DD HH:MM:SS, or give the field the timestamp type in the source";
+  }
+  if (limits.date_only) {
+    const TimeText t = read_time_text(text);
+    if ((t.plain && (t.time_of_day || !t.zone.empty())) || (!t.plain && text.find(':') != std::string_view::npos))
+      return field_named(field, quote) + " has a time of day that its date column would drop";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> narrowed_number(std::string_view text, const ColumnLimits& limits, std::string_view field,
+                                           char quote) {
+  const std::optional<int> places = decimal_places(text);
+  if (!places || *places <= *limits.scale) return std::nullopt;
+  if (*limits.scale >= 0 && *places > 0)
+    return field_named(field, quote) + " has " + std::to_string(*places) +
+           " digits after the point, and its column keeps " + std::to_string(*limits.scale) +
+           " (the server would round it)";
+  return field_named(field, quote) + " is not a multiple of 1e" + std::to_string(-*limits.scale) +
+         ", which its column (scale " + std::to_string(*limits.scale) + ") would round it to";
 }
 
 }  // namespace
 
 std::optional<std::string> narrowed_value(const FerryValue& v, const ColumnLimits& limits, std::string_view field,
                                           char quote) {
-  if (v.type == FERRY_TYPE_STRING && limits.zone_ignored) {
-    const std::string_view zone = zone_of_timestamp_text(ferry::view(v.as.bytes));
-    if (!zone.empty())
-      return "field " + quote_identifier(field, quote) + " has a time zone (" + std::string(zone) +
-             ") that its timestamp column (without time zone) would ignore; give the field the timestamp type in "
-             "the source to have it converted to UTC, or use timestamptz";
-  }
+  if (v.type == FERRY_TYPE_STRING)
+    if (std::optional<std::string> why = narrowed_text(ferry::view(v.as.bytes), limits, field, quote)) return why;
   if (v.type == FERRY_TYPE_TIMESTAMP && limits.date_only && v.as.i64 % (86400LL * 1000000) != 0)
-    return "field " + quote_identifier(field, quote) + " has a time of day that its date column would drop";
-  if ((v.type == FERRY_TYPE_DECIMAL || v.type == FERRY_TYPE_DOUBLE) && limits.scale >= 0) {
-    int digits = 0;
-    if (v.type == FERRY_TYPE_DECIMAL) {
-      digits = significant_fraction_digits(ferry::view(v.as.bytes));
-    } else if (std::isfinite(v.as.f64)) {
-      // The shortest fixed text that reads back as the same double.
-      char buf[400];
-      const auto r = std::to_chars(buf, buf + sizeof buf, v.as.f64, std::chars_format::fixed);
-      digits = r.ec == std::errc() ? significant_fraction_digits(std::string_view(buf, static_cast<size_t>(r.ptr - buf)))
-                                   : -1;
-    }
-    if (digits > limits.scale)
-      return "field " + quote_identifier(field, quote) + " has " + std::to_string(digits) +
-             " digits after the point, and its column keeps " + std::to_string(limits.scale) +
-             " (the server would round it)";
+    return field_named(field, quote) + " has a time of day that its date column would drop";
+  if (limits.scale && (v.type == FERRY_TYPE_DECIMAL || v.type == FERRY_TYPE_STRING))
+    if (std::optional<std::string> why = narrowed_number(ferry::view(v.as.bytes), limits, field, quote)) return why;
+  if (limits.scale && v.type == FERRY_TYPE_DOUBLE && std::isfinite(v.as.f64)) {
+    // The shortest fixed text that reads back as the same double.
+    char buf[400];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v.as.f64, std::chars_format::fixed);
+    if (r.ec == std::errc())
+      if (std::optional<std::string> why =
+              narrowed_number(std::string_view(buf, static_cast<size_t>(r.ptr - buf)), limits, field, quote))
+        return why;
   }
   if (v.type == FERRY_TYPE_TIMESTAMP && limits.fraction_digits >= 0 && limits.fraction_digits < 6) {
     int64_t unit = 1;
     for (int d = limits.fraction_digits; d < 6; ++d) unit *= 10;
     if (v.as.i64 % unit != 0)
-      return "field " + quote_identifier(field, quote) + " has microseconds that column " +
-             quote_identifier(field, quote) + " (" + std::to_string(limits.fraction_digits) +
-             " fraction digits) would round or cut";
+      return field_named(field, quote) + " has microseconds that column " + quote_identifier(field, quote) + " (" +
+             std::to_string(limits.fraction_digits) + " fraction digits) would round or cut";
   }
   const bool text = v.type == FERRY_TYPE_STRING || v.type == FERRY_TYPE_DECIMAL || v.type == FERRY_TYPE_JSON;
   if (text && limits.max_bytes >= 0 && v.as.bytes.size > static_cast<uint64_t>(limits.max_bytes))
-    return "field " + quote_identifier(field, quote) + " has " + std::to_string(v.as.bytes.size) +
+    return field_named(field, quote) + " has " + std::to_string(v.as.bytes.size) +
            " bytes, more than its column takes (" + std::to_string(limits.max_bytes) + ")";
   if (text && limits.max_chars >= 0 && v.as.bytes.size > static_cast<uint64_t>(limits.max_chars)) {
     int64_t chars = 0;
     for (const char ch : ferry::view(v.as.bytes))
       if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) ++chars;
     if (chars > limits.max_chars)
-      return "field " + quote_identifier(field, quote) + " has " + std::to_string(chars) +
-             " characters, more than column " + quote_identifier(field, quote) + " takes (" +
-             std::to_string(limits.max_chars) + ")";
+      return field_named(field, quote) + " has " + std::to_string(chars) + " characters, more than column " +
+             quote_identifier(field, quote) + " takes (" + std::to_string(limits.max_chars) + ")";
   }
   return std::nullopt;
 }

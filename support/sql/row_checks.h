@@ -30,18 +30,20 @@ std::optional<std::string> null_key(const ferry::BatchView& batch, size_t row, c
 struct ColumnLimits {
   int fraction_digits = -1;  // timestamp(p), datetime(p), time(p): p < 6
   bool date_only = false;    // a date column: no time of day
-  bool zone_ignored = false; // PostgreSQL's timestamp (without time zone) ignores a zone in text
-  int scale = -1;            // numeric(p,s), DECIMAL(p,s): digits after the point
+  bool zone_ignored = false; // PostgreSQL's timestamp and time (without time zone) ignore a zone in text
+  std::optional<int> scale;  // numeric(p,s), DECIMAL(p,s): digits after the point (negative: 10s, 100s)
   int64_t max_chars = -1;    // varchar(n) (not char(n): it pads and trims spaces by definition)
   int64_t max_bytes = -1;    // MySQL's TINYTEXT, TEXT, MEDIUMTEXT
 };
 
 // Why `v` would not be stored as it is in a column with these limits, or
 // nothing: the servers round a timestamp to the column's precision, drop
-// its time of day in a date column, round a decimal or a double to the
-// column's scale, and cut the trailing spaces that overflow a varchar(n)
-// (where other overflow is an error). Text values in date or numeric
-// columns are the server's to read. The field is named quoted with `quote`.
+// its time of day in a date column, round a number to the column's scale,
+// ignore a zone in text for a column without one, and cut the trailing
+// spaces that overflow a varchar(n) (where other overflow is an error).
+// Text is judged in its plain ISO-8601 and decimal forms; date/time text in
+// another form that may carry a zone or a time is refused where either
+// would be dropped. The field is named quoted with `quote`.
 std::optional<std::string> narrowed_value(const FerryValue& v, const ColumnLimits& limits, std::string_view field,
                                           char quote);
 

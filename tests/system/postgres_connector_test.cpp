@@ -731,7 +731,9 @@ TEST_F(PostgresConnector, DecimalTextIntoNumericStoresWhatTextCopyStores) {
   for (const auto& [db, format] : {std::pair<std::string, std::string>{dst_auto, "auto"}, {dst_text, "text"}}) {
     auto r = csv_to_pg(dir, dir.file("d.csv"), db, "d", 2, format);
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_NE(r.out.find("read 10, written 10, rejected 0"), std::string::npos) << r.out;
+    // .555 and 0.005 have more places than numeric(6,2) keeps: refused on
+    // both paths rather than rounded by the server.
+    EXPECT_NE(r.out.find("read 10, written 8, rejected 2"), std::string::npos) << r.out;
   }
   const std::string q = "SELECT x::text FROM d x ORDER BY id";
   EXPECT_EQ(pg().psql(q, dst_auto), pg().psql(q, dst_text));

@@ -178,8 +178,8 @@ TEST_F(PostgresSinkTypes, TextWithAZoneIntoATimestampColumnIsRejected) {
   for (const auto& r : rejected) rows.push_back(r.row);
   EXPECT_EQ(rows, (std::vector<size_t>{1, 3, 5}));
   ASSERT_FALSE(rejected.empty());
-  EXPECT_NE(rejected[0].message.find("field \"ts\" has a time zone (+02) that its timestamp column (without time "
-                                     "zone) would ignore"),
+  EXPECT_NE(rejected[0].message.find("field \"ts\" has a time zone (+02) that its column (without time zone) "
+                                     "would ignore"),
             std::string::npos) << rejected[0].message;
   EXPECT_EQ(pg().psql("SELECT id, ts FROM t ORDER BY id", "zones"),
             "1|2024-01-01 10:00:00\n3|2024-01-01 10:00:00\n5|0044-03-15 10:00:00 BC\n");
@@ -228,6 +228,53 @@ TEST_F(PostgresSinkTypes, DecimalsDatesAndDomainsAreCheckedAgainstTheColumnToo) 
   EXPECT_NE(rejected[3].message.find("field \"s\" has 4 characters, more than column \"s\" takes (3)"),
             std::string::npos) << rejected[3].message;
   EXPECT_EQ(pg().psql("SELECT id, amount, ratio, d, s FROM t ORDER BY id", "narrow2"), "1|12.50|0.125|2024-01-01|abc\n");
+}
+
+// Text is checked too where the server would drop something of it: a zone
+// written in any form into timestamp or time (without time zone), a time of
+// day into date, digits beyond a numeric's scale (exponent form included,
+// and a negative scale's tens), and through a domain over a domain.
+TEST_F(PostgresSinkTypes, TextAndScalesTheServerWouldNarrowAreRejected) {
+  pg().psql("CREATE DATABASE narrow3");
+  pg().psql("CREATE DOMAIN money2 AS numeric(10,2); CREATE DOMAIN price AS money2; "
+            "CREATE TABLE t (id bigint, ts timestamp, tm time, d date, n numeric(10,2), h numeric(5,-2), p price)",
+            "narrow3");
+  ferry::test::Plugin plugin(ferry::test::plugin_path("postgres"));
+  ferry::test::OpenParams params;
+  params.config_json = R"({"dsn": ")" + pg().dsn("narrow3") + R"(", "table": "t", "create_table": false})";
+  ferry::test::SinkHandle sink(plugin, params);
+  ASSERT_EQ(sink.open_status(), FERRY_OK) << sink.host().last_error();
+  const std::vector<Column> cols = {{"id", FERRY_TYPE_INT64, FERRY_FIELD_NULLABLE}, {"ts", FERRY_TYPE_STRING, FERRY_FIELD_NULLABLE},
+                                    {"tm", FERRY_TYPE_STRING, FERRY_FIELD_NULLABLE}, {"d", FERRY_TYPE_STRING, FERRY_FIELD_NULLABLE},
+                                    {"n", FERRY_TYPE_STRING, FERRY_FIELD_NULLABLE},  {"h", FERRY_TYPE_DECIMAL, FERRY_FIELD_NULLABLE},
+                                    {"p", FERRY_TYPE_DECIMAL, FERRY_FIELD_NULLABLE}};
+  auto row = [](int64_t id, const std::string& ts, const std::string& tm, const std::string& d, const std::string& n,
+                const std::string& h, const std::string& p) {
+    return Row{{Value::int64(id), Value::string(ts), Value::string(tm), Value::string(d), Value::string(n),
+                Value::decimal(h), Value::decimal(p)},
+               std::to_string(id), "pos" + std::to_string(id), FERRY_OP_INSERT};
+  };
+  const std::string ts = "2024-01-01 10:00:00", tm = "10:00:00", d = "2024-01-01";
+  std::vector<ferry::test::SinkHandle::Rejected> rejected;
+  ASSERT_EQ(sink.write(make_batch(cols, {row(1, ts, tm, d, "12.3", "1200", "1.5"),
+                                         row(2, "2024-01-01t10:00:00+02", tm, d, "1", "0", "1"),
+                                         row(3, "Jan 1 10:00:00 2024 PST", tm, d, "1", "0", "1"),
+                                         row(4, "20240101T100000+02", tm, d, "1", "0", "1"),
+                                         row(5, ts, "10:00:00+02", d, "1", "0", "1"),
+                                         row(6, ts, tm, "2024-01-01 10:00:00", "1", "0", "1"),
+                                         row(7, ts, tm, d, "1.2345e1", "0", "1"),
+                                         row(8, ts, tm, d, "1", "123", "1"),
+                                         row(9, ts, tm, d, "1", "0", "1.005"),
+                                         row(10, ts, tm, "2024-01-01 00:00:00", "1.5e1", "-1.2e3", "1")}),
+                       &rejected),
+            FERRY_OK)
+      << sink.host().last_error();
+  ASSERT_EQ(sink.commit("p0", "pos10"), FERRY_OK) << sink.host().last_error();
+  std::vector<size_t> rows;
+  for (const auto& r : rejected) rows.push_back(r.row);
+  EXPECT_EQ(rows, (std::vector<size_t>{1, 2, 3, 4, 5, 6, 7, 8}));
+  for (const auto& r : rejected) EXPECT_EQ(r.status, FERRY_INVALID_DATA) << r.message;
+  EXPECT_EQ(pg().psql("SELECT id, n, h, p FROM t ORDER BY id", "narrow3"), "1|12.30|1200|1.50\n10|15.00|-1200|1.00\n");
 }
 
 }  // namespace
