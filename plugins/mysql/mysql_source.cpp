@@ -292,7 +292,7 @@ void MysqlSource::bind_page(sql::PreparedStatement& stmt, bool after_cursor) {
   for (size_t c : query_->cursor_params()) bind_cursor_value(stmt, p++, (*last_)[c]);
 }
 
-void MysqlSource::check_page_end_unique(const std::vector<CursorValue>& page_end) {
+void MysqlSource::check_cursor_unique(const std::vector<CursorValue>& page_end) {
   unsigned p = 1;
   if (bounds_.lo) ties_->setInt64(p++, *bounds_.lo);
   if (bounds_.hi) ties_->setInt64(p++, *bounds_.hi);
@@ -411,6 +411,9 @@ bool MysqlSource::next(FerryBatch* out) {
   sql::PreparedStatement& stmt = after ? *next_page_ : *first_page_;
   uint64_t rows = 0;
   try {
+    // Before each page after a cursor, a resumed run's first page too:
+    // rows sharing the cursor it starts after would be skipped by it.
+    if (after) check_cursor_unique(*last_);
     bind_page(stmt, after);
     std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
     builder_.reserve(static_cast<size_t>(batch_records_));
@@ -418,9 +421,6 @@ bool MysqlSource::next(FerryBatch* out) {
       read_row(*rs);
       ++rows;
     }
-    // Checked before last_ moves: a check that fails (a lost connection)
-    // leaves last_ where it was, so the page is read again, not skipped.
-    if (rows >= batch_records_) check_page_end_unique(row_cursor_);
     if (rows > 0) last_ = row_cursor_;
   } catch (const sql::SQLException& e) {
     discard_partial_batch();

@@ -56,10 +56,11 @@ class MysqlSource final : public ferry::Source {
   void load_range();
   void prepare_pages();
   void bind_page(sql::PreparedStatement& stmt, bool after_cursor);
-  // After a full page: stops the run if another row of the partition shares
-  // `page_end`, the last row's cursor, since the next page, after it, would
-  // skip that row.
-  void check_page_end_unique(const std::vector<CursorValue>& page_end);
+  // Before a page after `page_end` (the last cursor read or checkpointed):
+  // stops the run if more than one row of the partition has that cursor,
+  // since the page, after it, would skip the others. A failed check moves
+  // nothing, so a retry asks again.
+  void check_cursor_unique(const std::vector<CursorValue>& page_end);
   void read_row(sql::ResultSet& rs);
   CursorValue cursor_value(sql::ResultSet& rs, size_t column);
   void discard_partial_batch();

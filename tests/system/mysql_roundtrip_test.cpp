@@ -187,6 +187,17 @@ TEST_F(MysqlRoundTrip, ACursorThatIsNotUniqueAtAPagesEndStopsTheRun) {
     EXPECT_EQ(r.exit_code, 1) << name << ": " << r.out;
     EXPECT_NE(r.err.find("the cursor does not order the rows uniquely"), std::string::npos) << name << ": " << r.err;
   }
+  // A tie added after a run ended on a partial page: the resumed run's
+  // first page would start after it.
+  q("CREATE TABLE src.ties_later (id INT PRIMARY KEY, c INT NOT NULL);"
+    "INSERT INTO src.ties_later SELECT seq, seq FROM seq_1_to_5;");
+  const std::string later = pipeline("ties_later", R"(, "table": "ties_later", "cursor": "c")",
+                                     R"(, "table": "ties_later")", R"("batch": {"max_records": 10},)");
+  ASSERT_EQ(run(later).exit_code, 0);
+  q("INSERT INTO src.ties_later VALUES (6, 5), (7, 6)");
+  auto resumed = run(later);
+  EXPECT_EQ(resumed.exit_code, 1) << resumed.out;
+  EXPECT_NE(resumed.err.find("the cursor does not order the rows uniquely"), std::string::npos) << resumed.err;
   // A cursor that is unique pages through as before, ending on a full page.
   auto r = run(pipeline("unique_ci", R"(, "table": "unique_ci", "cursor": "c")", R"(, "table": "unique_ci")",
                         R"("batch": {"max_records": 5},)"));
@@ -277,6 +288,24 @@ TEST_F(MysqlRoundTrip, DecimalsDatesAndTextsAreCheckedAgainstTheColumnToo) {
       << why["2"];
   EXPECT_NE(why["3"].find("field `d` has a time of day that its date column would drop"), std::string::npos) << why["3"];
   EXPECT_NE(why["4"].find("field `t` has 300 bytes, more than its column takes (255)"), std::string::npos) << why["4"];
+}
+
+// Text and doubles too: "1.5" or 2.5 into an integer column, date text
+// with a time of day into DATE, a decimal in exponent form into DECIMAL(p,s).
+TEST_F(MysqlRoundTrip, TextAndDoublesTheServerWouldRoundAreRejected) {
+  q(R"(CREATE TABLE src.narrow3 (id INT PRIMARY KEY, i VARCHAR(20), f DOUBLE, d VARCHAR(30), n VARCHAR(20));
+    INSERT INTO src.narrow3 VALUES (1, '15', 2, '2024-01-01', '12.5'), (2, '1.5', 2, '2024-01-01', '1'),
+      (3, '1', 2.5, '2024-01-01', '1'), (4, '1', 2, '2024-01-01 10:00:00', '1'), (5, '1', 2, '2024-01-01', '1.2345e1'),
+      (6, '1.0', 2, '2024-01-01 00:00:00', '1.5e1');
+    CREATE TABLE dst.narrow3 (id BIGINT PRIMARY KEY, i INT, f BIGINT, d DATE, n DECIMAL(10,2)) ENGINE=InnoDB;)");
+  auto r = run(pipeline("narrow3", R"(, "table": "narrow3")", R"(, "table": "narrow3", "create_table": false)"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(q("SELECT GROUP_CONCAT(id, '=', i, '=', f, '=', d, '=', n ORDER BY id SEPARATOR ' ') FROM dst.narrow3"),
+            "1=15=2=2024-01-01=12.50 6=1=2=2024-01-01=15.00");
+  auto state = ferry::core::open_sqlite_state(dir_.file("state.db"));
+  ferry::core::DlqFilter f;
+  f.pipeline = "narrow3";
+  EXPECT_EQ(state->list_dlq(f).size(), 4u);
 }
 
 TEST_F(MysqlRoundTrip, QueryWithATwoColumnCursorPagesInKeysetOrder) {
