@@ -101,9 +101,12 @@ int serve_command(const GlobalOptions& g, const ServeArgs& a) {
       total.skipped += s.replay.skipped;
       if (s.status != core::RunStatus::Succeeded) status = s.status;
     }
-    return std::string("replay ") + core::to_string(status) + ": resolved " + std::to_string(total.resolved) +
-           ", failed again " + std::to_string(total.failed_again) + ", not replayable " +
-           std::to_string(total.skipped);
+    // A dry run delivers nothing and asks no sink: say what it would do.
+    const bool dry = request.contains("dry_run") && request.at("dry_run").as_bool();
+    return std::string(dry ? "dry run: replay " : "replay ") + core::to_string(status) +
+           (dry ? ": would resolve " : ": resolved ") + std::to_string(total.resolved) +
+           (dry ? ", would fail again " : ", failed again ") + std::to_string(total.failed_again) +
+           ", not replayable " + std::to_string(total.skipped) + (dry ? " (sinks not asked)" : "");
   });
   std::unique_ptr<core::AdminServer> admin = start_admin(a.admin, backend);
   if (!admin) throw core::Error("ferry serve needs --admin ADDRESS");
