@@ -31,7 +31,7 @@ core::DlqFilter make_filter(const std::string& pipeline, const DlqSelection& s) 
   if (s.status) {
     f.status = core::parse_dlq_status(*s.status);
     if (!f.status)
-      throw core::Error("unknown status '" + *s.status + "' (pending, resolved, failed_again, discarded)");
+      throw UsageError("unknown status '" + *s.status + "' (pending, resolved, failed_again, discarded)");
   }
   f.sink = s.sink;
   f.error_class = s.error_class;

@@ -30,6 +30,8 @@ TEST(CommandLine, WrongValuesAreUsageErrors) {
   expect_usage_error(d.ferry_cmd("backfill", {"--from", "2026-01-05", "--to", "2026-01-03"}),
                      "--to must be after --from");
   expect_usage_error(d.ferry_cmd("dlq", {"list", "--since", "yesterday"}), "--since: 'yesterday' is not a time");
+  expect_usage_error(d.ferry_cmd("dlq", {"list", "--status", "bogus"}), "unknown status 'bogus'");
+  expect_usage_error(d.ferry_cmd("replay", {"--status", "resolved"}), "entries marked resolved are not replayed");
 }
 
 TEST(CommandLine, ImpossibleDatesAreRefused) {
