@@ -20,12 +20,32 @@ using ferry::test::Value;
 
 class PostgresSinkTypes : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { server_ = std::make_unique<PgServer>(); }
-  static void TearDownTestSuite() { server_.reset(); }
+  static void SetUpTestSuite() {
+    server_ = std::make_unique<PgServer>();
+    plugin_ = std::make_unique<ferry::test::Plugin>(ferry::test::plugin_path("postgres"));
+  }
+  static void TearDownTestSuite() {
+    plugin_.reset();
+    server_.reset();
+  }
   static PgServer& pg() { return *server_; }
+  // The sink's open arguments for table t of database `db`.
+  static ferry::test::OpenParams table_t(const std::string& db, bool create_table) {
+    ferry::test::OpenParams params;
+    params.config_json = R"({"dsn": ")" + pg().dsn(db) + R"(", "table": "t", "create_table": )" +
+                         (create_table ? "true" : "false") + "}";
+    return params;
+  }
+  static std::vector<size_t> rows_of(const std::vector<ferry::test::SinkHandle::Rejected>& rejected) {
+    std::vector<size_t> rows;
+    for (const auto& r : rejected) rows.push_back(r.row);
+    return rows;
+  }
   static std::unique_ptr<PgServer> server_;
+  static std::unique_ptr<ferry::test::Plugin> plugin_;
 };
 std::unique_ptr<PgServer> PostgresSinkTypes::server_;
+std::unique_ptr<ferry::test::Plugin> PostgresSinkTypes::plugin_;
 
 // Binary COPY carries no types: a column whose type changes between two
 // batches of one connection (ALTER TABLE from another session) must get its
@@ -33,10 +53,7 @@ std::unique_ptr<PgServer> PostgresSinkTypes::server_;
 TEST_F(PostgresSinkTypes, ColumnTypeChangedBetweenBatchesIsWrittenAsTheNewType) {
   pg().psql("CREATE DATABASE alter_mid");
   pg().psql("CREATE TABLE t (id bigint, v bigint, ts timestamptz)", "alter_mid");
-  ferry::test::Plugin plugin(ferry::test::plugin_path("postgres"));
-  ferry::test::OpenParams params;
-  params.config_json = R"({"dsn": ")" + pg().dsn("alter_mid") + R"(", "table": "t", "create_table": false})";
-  ferry::test::SinkHandle sink(plugin, params);
+  ferry::test::SinkHandle sink(*plugin_, table_t("alter_mid", false));
   ASSERT_EQ(sink.open_status(), FERRY_OK) << sink.host().last_error();
   const std::vector<Column> cols = {{"id", FERRY_TYPE_INT64, FERRY_FIELD_NULLABLE},
                                     {"v", FERRY_TYPE_INT64, FERRY_FIELD_NULLABLE},
@@ -62,10 +79,7 @@ TEST_F(PostgresSinkTypes, ColumnTypeChangedBetweenBatchesIsWrittenAsTheNewType) 
 // why, and their neighbours commit.
 TEST_F(PostgresSinkTypes, AFieldNoColumnCanBeNamedAfterRejectsItsRecordsAlone) {
   pg().psql("CREATE DATABASE long_names");
-  ferry::test::Plugin plugin(ferry::test::plugin_path("postgres"));
-  ferry::test::OpenParams params;
-  params.config_json = R"({"dsn": ")" + pg().dsn("long_names") + R"(", "table": "t"})";
-  ferry::test::SinkHandle sink(plugin, params);
+  ferry::test::SinkHandle sink(*plugin_, table_t("long_names", true));
   ASSERT_EQ(sink.open_status(), FERRY_OK) << sink.host().last_error();
   const std::string prefix(63, 'n');
   const std::vector<Column> cols = {{"id", FERRY_TYPE_INT64, FERRY_FIELD_NULLABLE},
@@ -109,10 +123,7 @@ TEST_F(PostgresSinkTypes, AFieldNoColumnCanBeNamedAfterRejectsItsRecordsAlone) {
 TEST_F(PostgresSinkTypes, AValueTheColumnWouldNarrowIsRejectedNotRoundedOrCut) {
   pg().psql("CREATE DATABASE narrow");
   pg().psql("CREATE TABLE t (id bigint, ts timestamptz(0), ms timestamp(3), v varchar(5), c char(3))", "narrow");
-  ferry::test::Plugin plugin(ferry::test::plugin_path("postgres"));
-  ferry::test::OpenParams params;
-  params.config_json = R"({"dsn": ")" + pg().dsn("narrow") + R"(", "table": "t", "create_table": false})";
-  ferry::test::SinkHandle sink(plugin, params);
+  ferry::test::SinkHandle sink(*plugin_, table_t("narrow", false));
   ASSERT_EQ(sink.open_status(), FERRY_OK) << sink.host().last_error();
   const std::vector<Column> cols = {{"id", FERRY_TYPE_INT64, FERRY_FIELD_NULLABLE},
                                     {"ts", FERRY_TYPE_TIMESTAMP, FERRY_FIELD_NULLABLE},
@@ -156,10 +167,7 @@ TEST_F(PostgresSinkTypes, AValueTheColumnWouldNarrowIsRejectedNotRoundedOrCut) {
 TEST_F(PostgresSinkTypes, TextWithAZoneIntoATimestampColumnIsRejected) {
   pg().psql("CREATE DATABASE zones");
   pg().psql("CREATE TABLE t (id bigint, ts timestamp)", "zones");
-  ferry::test::Plugin plugin(ferry::test::plugin_path("postgres"));
-  ferry::test::OpenParams params;
-  params.config_json = R"({"dsn": ")" + pg().dsn("zones") + R"(", "table": "t", "create_table": false})";
-  ferry::test::SinkHandle sink(plugin, params);
+  ferry::test::SinkHandle sink(*plugin_, table_t("zones", false));
   ASSERT_EQ(sink.open_status(), FERRY_OK) << sink.host().last_error();
   const std::vector<Column> cols = {{"id", FERRY_TYPE_INT64, FERRY_FIELD_NULLABLE},
                                     {"ts", FERRY_TYPE_STRING, FERRY_FIELD_NULLABLE}};
@@ -174,9 +182,7 @@ TEST_F(PostgresSinkTypes, TextWithAZoneIntoATimestampColumnIsRejected) {
             FERRY_OK)
       << sink.host().last_error();
   ASSERT_EQ(sink.commit("p0", "pos6"), FERRY_OK) << sink.host().last_error();
-  std::vector<size_t> rows;
-  for (const auto& r : rejected) rows.push_back(r.row);
-  EXPECT_EQ(rows, (std::vector<size_t>{1, 3, 5}));
+  EXPECT_EQ(rows_of(rejected), (std::vector<size_t>{1, 3, 5}));
   ASSERT_FALSE(rejected.empty());
   EXPECT_NE(rejected[0].message.find("field \"ts\" has a time zone (+02) that its column (without time zone) "
                                      "would ignore"),
@@ -192,10 +198,7 @@ TEST_F(PostgresSinkTypes, DecimalsDatesAndDomainsAreCheckedAgainstTheColumnToo) 
   pg().psql("CREATE DOMAIN short_text AS varchar(3); "
             "CREATE TABLE t (id bigint, amount numeric(10,2), ratio numeric(6,3), d date, s short_text)",
             "narrow2");
-  ferry::test::Plugin plugin(ferry::test::plugin_path("postgres"));
-  ferry::test::OpenParams params;
-  params.config_json = R"({"dsn": ")" + pg().dsn("narrow2") + R"(", "table": "t", "create_table": false})";
-  ferry::test::SinkHandle sink(plugin, params);
+  ferry::test::SinkHandle sink(*plugin_, table_t("narrow2", false));
   ASSERT_EQ(sink.open_status(), FERRY_OK) << sink.host().last_error();
   const std::vector<Column> cols = {{"id", FERRY_TYPE_INT64, FERRY_FIELD_NULLABLE},
                                     {"amount", FERRY_TYPE_DECIMAL, FERRY_FIELD_NULLABLE},
@@ -215,9 +218,7 @@ TEST_F(PostgresSinkTypes, DecimalsDatesAndDomainsAreCheckedAgainstTheColumnToo) 
             FERRY_OK)
       << sink.host().last_error();
   ASSERT_EQ(sink.commit("p0", "pos5"), FERRY_OK) << sink.host().last_error();
-  std::vector<size_t> rows;
-  for (const auto& r : rejected) rows.push_back(r.row);
-  EXPECT_EQ(rows, (std::vector<size_t>{1, 2, 3, 4}));
+  EXPECT_EQ(rows_of(rejected), (std::vector<size_t>{1, 2, 3, 4}));
   ASSERT_EQ(rejected.size(), 4u);
   EXPECT_NE(rejected[0].message.find("field \"amount\" has 3 digits after the point, and its column keeps 2"),
             std::string::npos) << rejected[0].message;
@@ -239,10 +240,7 @@ TEST_F(PostgresSinkTypes, TextAndScalesTheServerWouldNarrowAreRejected) {
   pg().psql("CREATE DOMAIN money2 AS numeric(10,2); CREATE DOMAIN price AS money2; "
             "CREATE TABLE t (id bigint, ts timestamp, tm time, d date, n numeric(10,2), h numeric(5,-2), p price)",
             "narrow3");
-  ferry::test::Plugin plugin(ferry::test::plugin_path("postgres"));
-  ferry::test::OpenParams params;
-  params.config_json = R"({"dsn": ")" + pg().dsn("narrow3") + R"(", "table": "t", "create_table": false})";
-  ferry::test::SinkHandle sink(plugin, params);
+  ferry::test::SinkHandle sink(*plugin_, table_t("narrow3", false));
   ASSERT_EQ(sink.open_status(), FERRY_OK) << sink.host().last_error();
   const std::vector<Column> cols = {{"id", FERRY_TYPE_INT64, FERRY_FIELD_NULLABLE}, {"ts", FERRY_TYPE_STRING, FERRY_FIELD_NULLABLE},
                                     {"tm", FERRY_TYPE_STRING, FERRY_FIELD_NULLABLE}, {"d", FERRY_TYPE_STRING, FERRY_FIELD_NULLABLE},
@@ -270,9 +268,7 @@ TEST_F(PostgresSinkTypes, TextAndScalesTheServerWouldNarrowAreRejected) {
             FERRY_OK)
       << sink.host().last_error();
   ASSERT_EQ(sink.commit("p0", "pos10"), FERRY_OK) << sink.host().last_error();
-  std::vector<size_t> rows;
-  for (const auto& r : rejected) rows.push_back(r.row);
-  EXPECT_EQ(rows, (std::vector<size_t>{1, 2, 3, 4, 5, 6, 7, 8}));
+  EXPECT_EQ(rows_of(rejected), (std::vector<size_t>{1, 2, 3, 4, 5, 6, 7, 8}));
   for (const auto& r : rejected) EXPECT_EQ(r.status, FERRY_INVALID_DATA) << r.message;
   EXPECT_EQ(pg().psql("SELECT id, n, h, p FROM t ORDER BY id", "narrow3"), "1|12.30|1200|1.50\n10|15.00|-1200|1.00\n");
 }
