@@ -140,21 +140,9 @@ void CommitCore::commit_one(size_t i, const Delivery& d, SinkOutcome& outcome,
       }
       return;
     }
-    if (attempt >= slot.def->retry.max_attempts) {
-      // Down, like a sink whose writes gave up: the policy decides whether
-      // the batch commits without it (its rows to the DLQ, addressed to it).
-      const std::string why = "could not commit after " + std::to_string(attempt) + " attempts: " + r.message;
-      log_warn(why, run_.fields(d.partition, slot.def->name));
-      try {
-        slot.instance->abort();
-      } catch (const std::exception&) {
-      }
-      outcome.state = State::Failed;
-      outcome.failure = why;
-      outcome.rejected = every_row_failed(d.batch->n_rows, {}, why, attempt);
-      rewritten();
-      return;
-    }
+    if (attempt >= slot.def->retry.max_attempts)
+      throw Error("sink '" + slot.def->name + "' could not commit after " + std::to_string(attempt) +
+                  " attempts: " + r.message);
     log_warn("commit failed, writing the batch again: " + r.message, run_.fields(d.partition, slot.def->name));
     slot.instance->abort();
     if (!sleep_unless_stopping(slot.backoff->delay_ms(attempt, r.retry_after_ms), &run_.stop)) throw CancelledError();

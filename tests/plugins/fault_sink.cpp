@@ -3,8 +3,7 @@
 //
 // sink "fault": stages rows in memory, appends them to DIR/rows.txt on commit
 // ("partition<TAB>position<TAB>key" per row) and logs calls to DIR/events.txt.
-// It crashes (_exit(86), like a kill), fails or answers RETRY at a named
-// point of batch N,
+// It crashes (_exit(86), like a kill) or fails at a named point of batch N,
 // answers RETRY on every k-th write, or fails whole writes that contain a
 // listed key with INVALID_DATA (as a SQL constraint aborts a statement).
 #include <ferry/plugin.hpp>
@@ -48,7 +47,6 @@ class FaultSink : public ferry::Sink {
     dir_ = ctx.resolve_path(str(c, "dir"));
     crash_point_ = str(c, "crash_point");
     error_point_ = str(c, "error_point");
-    retry_point_ = str(c, "retry_point");
     fault_batch_ = num(c, "fault_batch");
     retry_every_ = num(c, "retry_every");
     always_retry_ = c.contains("always_retry") && c.at("always_retry").as_bool();
@@ -97,17 +95,16 @@ class FaultSink : public ferry::Sink {
  private:
   void event(const std::string& e) { append(dir_ + "/events.txt", e + "\n"); }
   void fault(const char* point) {
-    if (batch_ != fault_batch_ && fault_batch_ != -1) return;  // -1: every batch
+    if (batch_ != fault_batch_) return;
     if (crash_point_ == point) {
       event(std::string("crash ") + point);
       _exit(86);
     }
     if (error_point_ == point) throw ferry::Error(FERRY_ERROR_IO, std::string("injected failure ") + point);
-    if (retry_point_ == point) throw ferry::Error(FERRY_RETRY, std::string("injected retry ") + point);
   }
 
   ferry::Host host_;
-  std::string dir_, crash_point_, error_point_, retry_point_, staged_;
+  std::string dir_, crash_point_, error_point_, staged_;
   int64_t fault_batch_ = 0, retry_every_ = 0, writes_ = 0, batch_ = 0;
   bool always_retry_ = false, in_batch_ = false;
   std::set<std::string> reject_;
@@ -165,8 +162,7 @@ const FerryOptionSpec kSinkOptions[] = {
     {"dir", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED, nullptr, "where rows.txt and events.txt go"},
     {"crash_point", FERRY_OPTION_STRING, 0, "\"\"", "before_write, after_write, before_commit, after_commit"},
     {"error_point", FERRY_OPTION_STRING, 0, "\"\"", "same points, failing with an I/O error instead"},
-    {"retry_point", FERRY_OPTION_STRING, 0, "\"\"", "same points, answering RETRY instead"},
-    {"fault_batch", FERRY_OPTION_INT, 0, "0", "1-based batch at which to crash or fail; -1: every batch"},
+    {"fault_batch", FERRY_OPTION_INT, 0, "0", "1-based batch at which to crash or fail"},
     {"retry_every", FERRY_OPTION_INT, 0, "0", "answer RETRY on every k-th write"},
     {"always_retry", FERRY_OPTION_BOOL, 0, "false", "answer RETRY on every write (a sink that is down)"},
     {"reject_keys", FERRY_OPTION_ARRAY, 0, "[]", "keys that fail their whole write with INVALID_DATA"},

@@ -193,38 +193,6 @@ TEST(CommitPolicy, AllDoesNotAdvanceWhenOneSinkIsDown) { policy_case("all", fals
 TEST(CommitPolicy, RequiredAdvancesWithoutTheNonRequiredSink) { policy_case("required", true); }
 TEST(CommitPolicy, QuorumOfTwoAdvancesWithTwoOfThree) { policy_case("quorum(2)", true); }
 
-// A sink that fails at commit (an object store that takes the write and
-// refuses the upload) is down like one that fails at write: a sink the
-// policy does not require gets the batch's rows in the DLQ, the others
-// commit and the checkpoint advances, instead of the run stopping.
-TEST(CommitPolicy, ASinkThatCannotCommitIsDownNotTheEndOfTheRun) {
-  TempDir dir;
-  for (const char* d : {"a", "down"}) std::filesystem::create_directory(dir.path() / d);
-  auto r = run(dir, "p.json", R"({"name": "multi", "state": {"type": "sqlite", "path": "state.db"},
-    "source": {"plugin": "generator", "config": {"count": 50}},
-    "batch": {"max_records": 10},
-    "commit_policy": "required",
-    "sinks": [
-      {"name": "a", "plugin": "fault", "config": {"dir": "a"}},
-      {"name": "down", "plugin": "fault", "required": false,
-       "config": {"dir": "down", "retry_point": "before_commit", "fault_batch": -1},
-       "retry": {"max_attempts": 2, "initial_delay_ms": 1, "max_delay_ms": 2}}]})");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto state = ferry::core::open_sqlite_state(dir.file("state.db"));
-  auto cp = state->load_checkpoint("multi", "p0");
-  ASSERT_TRUE(cp);
-  EXPECT_EQ(cp->position, "50");
-  EXPECT_EQ(unique_lines(ferry::test::read_file(dir.file("a/rows.txt"))).size(), 50u);
-  auto entries = dlq(dir, "multi");
-  ASSERT_EQ(entries.size(), 50u);
-  for (const auto& e : entries) {
-    EXPECT_EQ(e.sink, "down");
-    EXPECT_NE(e.message.find("could not commit after 2 attempts: injected retry before_commit"), std::string::npos)
-        << e.message;
-  }
-  EXPECT_EQ(ferry::test::read_file(dir.file("down/rows.txt")), "");
-}
-
 TEST(Hooks, BacklogHookSeesEveryFailedRecord) {
   TempDir dir;
   std::string rejects = R"(, "reject_keys": ["3", "17", "18", "44"])";
