@@ -31,6 +31,9 @@ constexpr int kFitsAnyScale = std::numeric_limits<int>::min();
 // 0, "1200" -> -2 (a multiple of 100), "1.5e2" -> -1, zero -> kFitsAnyScale.
 // nullopt for text that is not [+-]digits[.digits][e[+-]digits].
 std::optional<int> decimal_places(std::string_view s) {
+  // The servers read numbers with blanks around them.
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
   size_t i = 0;
   if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
   const size_t int_begin = i;
@@ -65,6 +68,15 @@ std::optional<int> decimal_places(std::string_view s) {
   return static_cast<int>(places - exponent);
 }
 
+bool is_era(std::string_view s) { return s == "BC" || s == "AD" || s == "bc" || s == "ad"; }
+
+// The server's special date/time values that carry no zone.
+bool is_special_time(std::string_view s) {
+  for (const char* special : {"infinity", "-infinity", "+infinity", "epoch", "Infinity", "-Infinity"})
+    if (s == special) return true;
+  return false;
+}
+
 // What date/time text holds, as far as its plain ISO-8601 forms tell:
 // "YYYY-MM-DD", "YYYY-MM-DD[ Tt]HH:MM[:SS[.f]]" or "HH:MM[:SS[.f]]", each
 // perhaps followed by a zone. `plain` is false for any other form.
@@ -85,7 +97,9 @@ TimeText read_time_text(std::string_view s) {
   size_t i = 0;
   if (digits(0, 4) && s.size() >= 10 && s[4] == '-' && digits(5, 2) && s[7] == '-' && digits(8, 2)) {
     i = 10;
-    if (i == s.size()) {
+    std::string_view after = s.substr(i);
+    while (!after.empty() && after.front() == ' ') after.remove_prefix(1);
+    if (after.empty() || is_era(after)) {  // "2024-01-01", "0044-03-15 BC"
       t.plain = true;
       return t;
     }
@@ -102,8 +116,16 @@ TimeText read_time_text(std::string_view s) {
   std::string_view rest = s.substr(i);
   while (!rest.empty() && rest.back() == ' ') rest.remove_suffix(1);
   t.plain = true;
+  // "10:00 PM": a half of the day, not a zone.
+  for (const char* half : {"AM", "PM", "am", "pm"})
+    if (rest.substr(0, 2) == half && (rest.size() == 2 || rest[2] == ' ')) {
+      rest.remove_prefix(2);
+      while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+      break;
+    }
   // An era, or UTC itself: a column without a zone reads the same time.
-  for (const char* same : {"BC", "AD", "bc", "ad", "Z", "z", "+00", "-00", "+00:00", "-00:00", "+0000", "UTC", "GMT"})
+  if (rest.empty() || is_era(rest)) return t;
+  for (const char* same : {"Z", "z", "+00", "-00", "+00:00", "-00:00", "+0000", "-0000", "UTC", "GMT"})
     if (rest == same) return t;
   t.zone = rest;
   return t;
@@ -125,7 +147,7 @@ std::string field_named(std::string_view field, char quote) { return "field " + 
 
 std::optional<std::string> narrowed_text(std::string_view text, const ColumnLimits& limits, std::string_view field,
                                          char quote) {
-  if (limits.zone_ignored) {
+  if (limits.zone_ignored && !is_special_time(text)) {
     const TimeText t = read_time_text(text);
     if (t.plain && !t.zone.empty())
       return field_named(field, quote) + " has a time zone (" + std::string(t.zone) +

@@ -263,14 +263,24 @@ TEST_F(PostgresSinkTypes, TextAndScalesTheServerWouldNarrowAreRejected) {
                                          row(7, ts, tm, d, "1.2345e1", "0", "1"),
                                          row(8, ts, tm, d, "1", "123", "1"),
                                          row(9, ts, tm, d, "1", "0", "1.005"),
-                                         row(10, ts, tm, "2024-01-01 00:00:00", "1.5e1", "-1.2e3", "1")}),
+                                         row(10, ts, tm, "2024-01-01 00:00:00", "1.5e1", "-1.2e3", "1"),
+                                         // What the server stores as written: special values, a
+                                         // half of the day, an era, UTC's -0000, blanks around a number.
+                                         row(11, "infinity", "10:00 PM", d, " 12.3 ", "0", "1"),
+                                         row(12, "-infinity", tm, "0044-03-15 BC", "1", "0", "1"),
+                                         row(13, "2024-01-01 10:00:00-0000", tm, d, "1", "0", "1"),
+                                         row(14, ts, tm, d, " 1.2345", "0", "1")}),
                        &rejected),
             FERRY_OK)
       << sink.host().last_error();
-  ASSERT_EQ(sink.commit("p0", "pos10"), FERRY_OK) << sink.host().last_error();
-  EXPECT_EQ(rows_of(rejected), (std::vector<size_t>{1, 2, 3, 4, 5, 6, 7, 8}));
+  ASSERT_EQ(sink.commit("p0", "pos14"), FERRY_OK) << sink.host().last_error();
+  EXPECT_EQ(rows_of(rejected), (std::vector<size_t>{1, 2, 3, 4, 5, 6, 7, 8, 13}));
   for (const auto& r : rejected) EXPECT_EQ(r.status, FERRY_INVALID_DATA) << r.message;
-  EXPECT_EQ(pg().psql("SELECT id, n, h, p FROM t ORDER BY id", "narrow3"), "1|12.30|1200|1.50\n10|15.00|-1200|1.00\n");
+  EXPECT_EQ(pg().psql("SELECT id, ts, tm, d, n FROM t WHERE id IN (11, 12, 13) ORDER BY id", "narrow3"),
+            "11|infinity|22:00:00|2024-01-01|12.30\n12|-infinity|10:00:00|0044-03-15 BC|1.00\n"
+            "13|2024-01-01 10:00:00|10:00:00|2024-01-01|1.00\n");
+  EXPECT_EQ(pg().psql("SELECT id, n, h, p FROM t WHERE id IN (1, 10) ORDER BY id", "narrow3"),
+            "1|12.30|1200|1.50\n10|15.00|-1200|1.00\n");
 }
 
 }  // namespace
