@@ -299,10 +299,8 @@ void MysqlSource::check_cursor_unique(const std::vector<CursorValue>& page_end) 
   for (const CursorValue& v : page_end) bind_cursor_value(*ties_, p++, v);
   std::unique_ptr<sql::ResultSet> rs(ties_->executeQuery());
   if (!rs->next() || rs->getInt64(1) < 2) return;
-  fail(FERRY_ERROR_CONFIG, "the cursor does not order the rows uniquely: rows of partition '" + partition_ +
-                               "' of " + where_ + " share the cursor " + encode_position(page_end) +
-                               "; rows sharing a cursor value across a page's end would be skipped. Add a "
-                               "column that makes it unique, e.g. the primary key after it");
+  fail(FERRY_ERROR_CONFIG,
+       ferry::support::cursor_not_unique("'" + partition_ + "' of " + where_, encode_position(page_end)));
 }
 
 CursorValue MysqlSource::cursor_value(sql::ResultSet& rs, size_t column) {

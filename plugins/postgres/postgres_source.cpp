@@ -437,10 +437,7 @@ void PostgresSource::check_page_start(Connection& c, const std::string& what) {
   std::vector<std::string_view> views(last_cursor_->begin(), last_cursor_->end());
   std::string position;
   append_position(position, views);
-  fail(FERRY_ERROR_CONFIG, "the cursor does not order the rows uniquely: rows of partition " + partition_ + " share " +
-                               position +
-                               "; rows sharing a cursor value across a page's end would be skipped. Add a column "
-                               "that makes it unique, e.g. the primary key after it");
+  fail(FERRY_ERROR_CONFIG, ferry::support::cursor_not_unique(partition_, position));
 }
 
 void PostgresSource::fetch_page() {
@@ -609,10 +606,7 @@ bool PostgresSource::convert_row(int row) {
     bool same = true;
     for (size_t k : cursor_cols_) same = same && text_of(row, k) == text_of(row - 1, k);
     if (same)
-      fail(FERRY_ERROR_CONFIG, "the cursor does not order the rows uniquely: two rows of partition " + partition_ +
-                                   " share " + position_of(row) +
-                                   "; rows sharing a cursor value across a page's end would be skipped. Add a "
-                                   "column that makes it unique, e.g. the primary key after it");
+      fail(FERRY_ERROR_CONFIG, ferry::support::cursor_not_unique(partition_, position_of(row)));
   }
 
   std::string_view key;

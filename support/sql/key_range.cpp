@@ -39,4 +39,11 @@ std::optional<KeyRange> parse_key_range(std::string_view text) {
   return out;
 }
 
+std::string cursor_not_unique(std::string_view partition, std::string_view cursor) {
+  return "the cursor does not order the rows uniquely: rows of partition " + std::string(partition) +
+         " share the cursor " + std::string(cursor) +
+         "; rows sharing a cursor value across a page's end would be skipped. Add a column that makes it unique, "
+         "e.g. the primary key after it";
+}
+
 }  // namespace ferry::support

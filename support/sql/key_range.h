@@ -21,4 +21,8 @@ std::string key_range_text(const KeyRange& range);
 // None when `text` is not a key range of that form.
 std::optional<KeyRange> parse_key_range(std::string_view text);
 
+// What a keyset source says when rows of `partition` share `cursor`: the
+// next page, starting after it, would skip some of them.
+std::string cursor_not_unique(std::string_view partition, std::string_view cursor);
+
 }  // namespace ferry::support
