@@ -1,94 +1,19 @@
 #include "connection.h"
 
-#include "sql/pg_dsn.h"
+#include "pg/libpq_open.h"
 #include "sql/pg_errors.h"
 #include "redact.h"
 
 namespace ferry_pg {
-namespace {
 
-// libpq and the server split messages over lines (ERROR / DETAIL / HINT);
-// a log line or an error shown by the host must be one line.
-std::string one_line(std::string_view s) {
-  std::string out;
-  bool space = false;
-  for (char c : s) {
-    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
-      space = true;
-      continue;
-    }
-    if (space && !out.empty()) out += ' ';
-    space = false;
-    out += c;
-  }
-  return out;
-}
-
-}  // namespace
-
-std::string describe_dsn(const std::string& dsn, std::string* password, ferry::support::PgDsnParts* parts) {
-  char* err = nullptr;
-  PQconninfoOption* opts = PQconninfoParse(dsn.c_str(), &err);
-  if (err) PQfreemem(err);
-  std::string host, hostaddr, port, db, user;
-  if (opts) {
-    for (PQconninfoOption* o = opts; o->keyword; ++o) {
-      if (!o->val) continue;
-      const std::string_view k = o->keyword;
-      if (k == "host") host = o->val;
-      else if (k == "hostaddr") hostaddr = o->val;
-      else if (k == "port") port = o->val;
-      else if (k == "dbname") db = o->val;
-      else if (k == "user") user = o->val;
-      else if (k == "password" && password) *password = o->val;
-    }
-    PQconninfoFree(opts);
-  }
-  if (parts) *parts = ferry::support::PgDsnParts{host, port, db};
-  if (host.empty()) host = hostaddr.empty() ? "localhost" : hostaddr;
-  if (port.empty()) port = "5432";
-  std::string out = host + ":" + port;
-  if (!db.empty()) out += "/" + db;
-  if (!user.empty()) out += " as user \"" + user + "\"";
-  return out;
-}
+using ferry::support::pg::one_line;
 
 Connection::Connection(const std::string& dsn, std::string who, const ferry::Host* host) : who_(std::move(who)) {
   if (host != nullptr) host_ = *host;
-  // What may be a password is known before anything can fail, also in a
-  // DSN libpq reads otherwise than its writer meant.
-  for (const std::string& s : ferry::support::pg_dsn_secrets(dsn)) scrub_.add(s);
-  // A malformed DSN is a configuration error, whose message keeps none of
-  // the fragments libpq quotes from it; so is one whose password libpq
-  // would read only in part (the rest would show as a host or a database).
-  char* parse_error = nullptr;
-  PQconninfoOption* parsed = PQconninfoParse(dsn.c_str(), &parse_error);
-  if (parsed == nullptr) {
-    const std::string detail =
-        parse_error ? ferry::support::mask_quoted_fragments(one_line(parse_error)) : "out of memory";
-    if (parse_error) PQfreemem(parse_error);
-    throw PgError(FERRY_ERROR_CONFIG, redact(who_ + ": not a valid connection string: " + detail), "", false);
-  }
-  PQconninfoFree(parsed);
-  std::string password;
-  ferry::support::PgDsnParts parts;
-  endpoint_ = describe_dsn(dsn, &password, &parts);
-  scrub_.add(password);
-  const std::string misread = ferry::support::pg_dsn_misread(dsn, parts);
-  if (!misread.empty()) throw PgError(FERRY_ERROR_CONFIG, who_ + ": " + misread, "", false);
-  endpoint_ = redact(endpoint_);
-  // The DSN is expanded last, so its own settings win over these defaults.
-  const char* keys[] = {"connect_timeout", "application_name", "dbname", nullptr};
-  const char* values[] = {"10", "ferry", dsn.c_str(), nullptr};
-  conn_ = PQconnectdbParams(keys, values, 1);
-  if (conn_ == nullptr) throw PgError(FERRY_ERROR_INTERNAL, who_ + ": out of memory", "", false);
-  if (PQstatus(conn_) != CONNECTION_OK) {
-    const std::string detail = one_line(PQerrorMessage(conn_));
-    const FerryStatus status = ferry::support::status_of_pg_connect_failure(detail);
-    const std::string msg = message("cannot connect", detail);
-    PQfinish(conn_);
-    conn_ = nullptr;
-    throw PgError(status, msg, "", status == FERRY_RETRY);
+  try {
+    conn_ = ferry::support::pg::open_libpq(dsn, who_, target_, {{"connect_timeout", "10"}, {"application_name", "ferry"}});
+  } catch (const ferry::Error& e) {
+    throw PgError(e.status(), e.what(), "", e.status() == FERRY_RETRY);
   }
   // libpq prints NOTICEs ("table ... does not exist, skipping") on stderr,
   // outside the host's log format; they are debug detail, not news.
@@ -110,12 +35,12 @@ Connection::~Connection() {
   if (conn_) PQfinish(conn_);
 }
 
-std::string Connection::redact(std::string_view text) const { return scrub_(ferry_pg::redact_dsn(text)); }
+std::string Connection::redact(std::string_view text) const { return target_.redact(text); }
 
 std::string Connection::message(std::string_view what, std::string_view detail) const {
   // Where, once: the sink's own descriptions name the endpoint already.
   std::string msg = who_ + ": " + std::string(what);
-  if (what.find(endpoint_) == std::string_view::npos) msg += " (" + endpoint_ + ")";
+  if (what.find(target_.endpoint) == std::string_view::npos) msg += " (" + target_.endpoint + ")";
   msg += ": " + std::string(detail);
   return redact(msg);
 }

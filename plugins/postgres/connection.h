@@ -20,7 +20,7 @@
 
 #include <ferry/plugin.hpp>
 #include <ferry/redact.hpp>
-#include <sql/pg_dsn.h>
+#include <pg/libpq_open.h>
 #include <memory>
 #include <optional>
 #include <string>
@@ -92,7 +92,7 @@ class Connection {
 
   bool broken() const { return poisoned_ || PQstatus(conn_) != CONNECTION_OK; }
   // "127.0.0.1:5432/db": for messages.
-  const std::string& endpoint() const { return endpoint_; }
+  const std::string& endpoint() const { return target_.endpoint; }
   PGconn* raw() const { return conn_; }
 
   // Runs SQL (possibly several statements); throws on failure.
@@ -154,8 +154,7 @@ class Connection {
 
   std::string who_;
   std::optional<ferry::Host> host_;  // for the server's notices
-  ferry::SecretScrubber scrub_;  // the password as meant and as libpq read it, masked in messages
-  std::string endpoint_;
+  ferry::support::pg::LibpqTarget target_;  // endpoint and password, for messages
   PGconn* conn_ = nullptr;
   std::vector<Held> held_;
   std::unordered_map<std::string, std::string> prepared_;  // statement -> its name
@@ -166,11 +165,6 @@ class Connection {
   uint64_t next_statement_ = 0;  // names are never reused on a session
   bool poisoned_ = false;  // left in a state no statement can follow: treated as lost
 };
-
-// host:port/db of a DSN as libpq would resolve it, for messages; never the
-// password. Empty parts become libpq's defaults.
-std::string describe_dsn(const std::string& dsn, std::string* password,
-                         ferry::support::PgDsnParts* parts = nullptr);
 
 }  // namespace ferry_pg
 
