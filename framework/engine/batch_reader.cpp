@@ -49,7 +49,12 @@ void BatchReader::run(BoundedQueue<std::unique_ptr<ReadItem>>& queue) {
         if (++retries >= run.def.retry.max_attempts)
           throw Error("source (plugin '" + run.def.source.plugin + "') gave up after " + std::to_string(retries) +
                       " attempts reading partition '" + partition_ + "': " + r.message);
-        if (!sleep_unless_stopping(backoff.delay_ms(retries, r.retry_after_ms), &run.stop)) break;
+        const uint64_t delay = backoff.delay_ms(retries, r.retry_after_ms);
+        // Said, so an operator sees a source that is down while the run waits.
+        log_warn("read failed, retrying in " + std::to_string(delay) + " ms (attempt " + std::to_string(retries) +
+                     " of " + std::to_string(run.def.retry.max_attempts) + "): " + r.message,
+                 run.fields(partition_, "source"));
+        if (!sleep_unless_stopping(delay, &run.stop)) break;
         continue;
       }
       retries = 0;
