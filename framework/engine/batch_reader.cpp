@@ -22,6 +22,7 @@ void BatchReader::run(BoundedQueue<std::unique_ptr<ReadItem>>& queue) {
     while (!run.stop.stopping()) {
       while (run.options.paused && run.options.paused->load() && !run.stop.stopping())
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      pass_acknowledgement();
       FerryBatch batch{};
       CallResult r;
       {
@@ -76,6 +77,19 @@ void BatchReader::run(BoundedQueue<std::unique_ptr<ReadItem>>& queue) {
     failed->error = std::current_exception();
     queue.push(std::move(failed));
   }
+}
+
+void BatchReader::pass_acknowledgement() {
+  std::optional<std::string> position;
+  {
+    std::lock_guard<std::mutex> lock(acked_mu_);
+    position.swap(acked_);
+  }
+  if (!position) return;
+  const CallResult r = w_.source->acknowledged(partition_, *position);
+  if (!r.ok())
+    log_warn("source could not take the acknowledgement of position '" + *position + "': " + r.message,
+             w_.run.fields(partition_, "source"));
 }
 
 bool BatchReader::emit(const FerryBatch& batch, std::vector<DlqEntry> errants,

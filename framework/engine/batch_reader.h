@@ -13,6 +13,8 @@
 
 #include <exception>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +53,14 @@ class BatchReader {
   // The thread's body: reads until the end, a stop, or an error.
   void run(BoundedQueue<std::unique_ptr<ReadItem>>& queue);
 
+  // From the committing thread: `position` is the partition's checkpoint
+  // now. The reader passes it to the source before its next read (ABI 1.8),
+  // on its own thread as the ABI's one-thread-at-a-time rule asks.
+  void acknowledge(std::string position) {
+    std::lock_guard<std::mutex> lock(acked_mu_);
+    acked_ = std::move(position);
+  }
+
  private:
   // Produces the items of one source batch: none while it gathers the held
   // rows, the held batch once they are complete, and the rest.
@@ -58,12 +68,16 @@ class BatchReader {
   bool emit_held(BoundedQueue<std::unique_ptr<ReadItem>>& queue);
   bool emit_one(const FerryBatch& batch, std::vector<DlqEntry> errants, bool held,
                 BoundedQueue<std::unique_ptr<ReadItem>>& queue);
+  // Hands the newest acknowledged position, if any, to the source.
+  void pass_acknowledgement();
 
   Worker& w_;
   std::string partition_;
   HeldRows held_;
   std::vector<FerryBatch> gathered_;      // the held rows read so far (owned)
   std::vector<DlqEntry> gathered_errants_;
+  std::mutex acked_mu_;
+  std::optional<std::string> acked_;  // guarded by acked_mu_
 };
 
 }  // namespace ferry::core

@@ -317,6 +317,7 @@ void PartitionRunner::run(const std::string& partition, const Lease* lease) {
     for (const TransformRejects& t : item.rejects) w_.hooks.failed(chain.at(t.input), w_.transforms.name(t.transform), t.rows);
     last_end_ = d.to;
     before = d.to;
+    if (!run.dry_run()) reader.acknowledge(d.to);
     if (run.show_progress()) run.progress.read(partition, item.source_rows);
     if (run.stop.stopping()) break;
     if (lease && run.leases->lost(*lease))

@@ -131,6 +131,12 @@ CallResult SourceInstance::next(FerryBatch* out) {
   return result(st);
 }
 
+CallResult SourceInstance::acknowledged(const std::string& partition, const std::string& position) {
+  if (!plugin_.source_takes_acknowledgements()) return result(FERRY_OK);
+  return result(
+      call("acknowledged", [&] { return api_->acknowledged(handle_, as_bytes(partition), as_bytes(position)); }));
+}
+
 std::optional<std::pair<uint64_t, uint64_t>> SourceInstance::estimate(const std::string& partition) {
   if (!plugin_.source_has_estimate()) return std::nullopt;
   uint64_t records = UINT64_MAX, bytes = UINT64_MAX;

@@ -108,6 +108,9 @@ class SourceInstance : public InstanceBase {
   // FERRY_OK with `out` filled, FERRY_END_OF_STREAM, or FERRY_RETRY.
   CallResult next(FerryBatch* out);
   std::optional<std::pair<uint64_t, uint64_t>> estimate(const std::string& partition);
+  // ABI 1.8: tells the source `position` committed everywhere. Nothing for
+  // a source that does not listen; its answer, which ends nothing.
+  CallResult acknowledged(const std::string& partition, const std::string& position);
 
  private:
   const FerrySourceApi* api_;

@@ -36,7 +36,7 @@ void refuse_version(const std::filesystem::path& file, uint32_t plugin_version) 
 }  // namespace
 
 const std::vector<uint32_t>& host_abi_versions() {
-  static const std::vector<uint32_t> versions = {FERRY_ABI_VERSION_1_7, FERRY_ABI_VERSION_1_6, FERRY_ABI_VERSION_1_5,
+  static const std::vector<uint32_t> versions = {FERRY_ABI_VERSION_1_8, FERRY_ABI_VERSION_1_7, FERRY_ABI_VERSION_1_6, FERRY_ABI_VERSION_1_5,
                                                  FERRY_ABI_VERSION_1_4, FERRY_ABI_VERSION_1_3, FERRY_ABI_VERSION_1_2,
                                                  FERRY_ABI_VERSION_1_1, FERRY_ABI_VERSION_1_0};
   return versions;
@@ -213,6 +213,12 @@ bool LoadedPlugin::source_has_descriptors() const {
   return api_.source && api_.abi_version >= FERRY_ABI_VERSION_1_5 &&
          api_.source->struct_size >= offsetof(FerrySourceApi, start_described) + sizeof(void*) &&
          api_.source->describe != nullptr && api_.source->start_described != nullptr;
+}
+
+bool LoadedPlugin::source_takes_acknowledgements() const {
+  return api_.source && api_.abi_version >= FERRY_ABI_VERSION_1_8 &&
+         api_.source->struct_size >= offsetof(FerrySourceApi, acknowledged) + sizeof(void*) &&
+         api_.source->acknowledged != nullptr;
 }
 
 bool LoadedPlugin::sink_can_fence() const {

@@ -51,6 +51,8 @@ class LoadedPlugin {
   bool source_has_estimate() const;
   // ABI 1.5: the source plans its partitions with descriptors.
   bool source_has_descriptors() const;
+  // ABI 1.8: the source hears which positions committed.
+  bool source_takes_acknowledgements() const;
   // ABI 1.6: the sink declares FERRY_CAP_FENCED and fills fence().
   bool sink_can_fence() const;
   // ABI 1.7: the sink declares FERRY_CAP_SINGLE_WRITER.

@@ -103,7 +103,7 @@ static void src_close(FerryInstance self) { free(self); }
 
 static const FerrySourceApi kSource = {
     (uint32_t)FERRY_SOURCE_API_SIZE_1_0, 0, src_open, src_partitions, src_start, src_next, src_close,
-    NULL, NULL, NULL};
+    NULL, NULL, NULL, NULL};
 
 static const FerryOptionSpec kOptions[] = {
     {"count", FERRY_OPTION_INT, 0, "5", "rows to emit (at most 64)"}};

@@ -82,7 +82,7 @@ static FerryStatus src_next(FerryInstance self, FerryBatch* out) {
 static void src_close(FerryInstance self) { free(self); }
 
 static const FerrySourceApi kSource = {sizeof(FerrySourceApi), 0, src_open, src_partitions, src_start,
-                                       src_next, src_close, NULL, NULL, NULL};
+                                       src_next, src_close, NULL, NULL, NULL, NULL};
 static const FerryOptionSpec kOptions[] = {{"rows", FERRY_OPTION_INT, 0, "25", "how many rows"}};
 static const FerryKindSpec kKinds[] = {{FERRY_KIND_SOURCE, 0, "rows built with the C batch builder", kOptions, 1}};
 

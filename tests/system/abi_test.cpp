@@ -64,7 +64,9 @@ TEST(AbiLayout, SourceTableOnlyGrowsAtItsEnd) {
   EXPECT_EQ(offsetof(FerrySourceApi, estimate), 48u);
   EXPECT_EQ(FERRY_SOURCE_API_SIZE_1_4, 56u);
   EXPECT_EQ(offsetof(FerrySourceApi, describe), 56u);  // 1.5 appended describe, start_described
-  EXPECT_EQ(sizeof(FerrySourceApi), 72u);
+  EXPECT_EQ(FERRY_SOURCE_API_SIZE_1_7, 72u);
+  EXPECT_EQ(offsetof(FerrySourceApi, acknowledged), 72u);  // 1.8 appended acknowledged
+  EXPECT_EQ(sizeof(FerrySourceApi), 80u);
 }
 
 TEST(AbiLayout, HostAndOpenArgsAreFrozen) {
@@ -146,9 +148,10 @@ TEST(AbiLayout, StatusCodesAreFrozen) {
 TEST(AbiNegotiation, BundledPluginSpeaksTheCurrentVersion) {
   auto p = LoadedPlugin::load(bundled("ferry-generator.so"));
   EXPECT_EQ(p->name(), "generator");
-  EXPECT_EQ(p->abi_version(), FERRY_ABI_VERSION_1_7);
+  EXPECT_EQ(p->abi_version(), FERRY_ABI_VERSION_1_8);
   EXPECT_TRUE(p->source_has_estimate());
   EXPECT_TRUE(p->source_has_descriptors());
+  EXPECT_TRUE(p->source_takes_acknowledgements());
   EXPECT_NE(p->check_config(), nullptr);
 }
 
@@ -162,6 +165,7 @@ TEST(AbiNegotiation, PluginBuiltForOlderMinorLoadsAfterWalkingDown) {
   EXPECT_EQ(p->source()->struct_size, FERRY_SOURCE_API_SIZE_1_0);
   EXPECT_FALSE(p->source_has_estimate());
   EXPECT_FALSE(p->source_has_descriptors());
+  EXPECT_FALSE(p->source_takes_acknowledgements());  // its table ends before the slot
   EXPECT_EQ(p->orchestrator(), nullptr);
   EXPECT_EQ(p->check_config(), nullptr);
 }
@@ -196,7 +200,7 @@ TEST(AbiNegotiation, UnknownMajorVersionIsRefusedBeforeAnyPluginCodeRuns) {
   unsetenv("FERRY_TEST_MARKER");
   EXPECT_NE(msg.find(fixture("abi_v2_plugin.so")), std::string::npos) << msg;
   EXPECT_NE(msg.find("built for Ferry plugin ABI 2.0"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("this host speaks ABI 1.7"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("this host speaks ABI 1.8"), std::string::npos) << msg;
   EXPECT_FALSE(std::filesystem::exists(marker)) << "the plugin's constructor ran";
 }
 

@@ -99,9 +99,12 @@ extern "C" {
 /* 1.7: FERRY_CAP_SINGLE_WRITER (a sink that takes one writer at a time; the
  * host funnels every worker's batches through one instance). */
 #define FERRY_ABI_VERSION_1_7 FERRY_ABI_VERSION(1, 7)
+/* 1.8: FerrySourceApi.acknowledged (the host tells a source which position
+ * every sink committed, so its upstream may release what precedes it). */
+#define FERRY_ABI_VERSION_1_8 FERRY_ABI_VERSION(1, 8)
 
 /* The version this header describes. */
-#define FERRY_ABI_VERSION_CURRENT FERRY_ABI_VERSION_1_7
+#define FERRY_ABI_VERSION_CURRENT FERRY_ABI_VERSION_1_8
 
 #if defined(_WIN32)
 #define FERRY_EXPORT __declspec(dllexport)

@@ -92,18 +92,20 @@ typedef FerryStatus (*FerryPluginInitFn)(uint32_t abi_version,
 /* Sizes of released layouts (LP64: 48, 56 and 64 bytes for 1.1, 1.2, 1.3). */
 #define FERRY_SOURCE_API_SIZE_1_0 offsetof(FerrySourceApi, estimate)
 #define FERRY_SOURCE_API_SIZE_1_4 offsetof(FerrySourceApi, describe)
+#define FERRY_SOURCE_API_SIZE_1_7 offsetof(FerrySourceApi, acknowledged)
 #define FERRY_SINK_API_SIZE_1_5 offsetof(FerrySinkApi, fence)
 #define FERRY_CHECKPOINT_SIZE_1_5 offsetof(FerryCheckpoint, fence_token)
 #define FERRY_PLUGIN_API_SIZE_1_1 offsetof(FerryPluginApi, orchestrator)
 #define FERRY_PLUGIN_API_SIZE_1_2 offsetof(FerryPluginApi, check_config)
 #define FERRY_PLUGIN_API_SIZE_1_3 sizeof(FerryPluginApi)
-/* 1.4 to 1.7 appended nothing to FerryPluginApi. The newest layout is
- * sizeof(FerryPluginApi): when a later version appends a field, SIZE_1_7
+/* 1.4 to 1.8 appended nothing to FerryPluginApi. The newest layout is
+ * sizeof(FerryPluginApi): when a later version appends a field, SIZE_1_8
  * becomes its offsetof. */
 #define FERRY_PLUGIN_API_SIZE_1_4 FERRY_PLUGIN_API_SIZE_1_3
 #define FERRY_PLUGIN_API_SIZE_1_5 FERRY_PLUGIN_API_SIZE_1_4
 #define FERRY_PLUGIN_API_SIZE_1_6 FERRY_PLUGIN_API_SIZE_1_5
 #define FERRY_PLUGIN_API_SIZE_1_7 FERRY_PLUGIN_API_SIZE_1_6
+#define FERRY_PLUGIN_API_SIZE_1_8 FERRY_PLUGIN_API_SIZE_1_7
 
 /* The version a plugin built with this header accepts when the host offers
  * `offered` (of the same major version): the offer, or the newest version
@@ -114,7 +116,8 @@ typedef FerryStatus (*FerryPluginInitFn)(uint32_t abi_version,
 /* How much of FerryPluginApi version `v` defines. An older host's table is
  * shorter: a plugin that fills more writes into the host's memory. */
 #define FERRY_PLUGIN_API_SIZE(v)                                     \
-  ((v) >= FERRY_ABI_VERSION_1_7   ? FERRY_PLUGIN_API_SIZE_1_7        \
+  ((v) >= FERRY_ABI_VERSION_1_8   ? FERRY_PLUGIN_API_SIZE_1_8        \
+   : (v) >= FERRY_ABI_VERSION_1_7 ? FERRY_PLUGIN_API_SIZE_1_7        \
    : (v) >= FERRY_ABI_VERSION_1_6 ? FERRY_PLUGIN_API_SIZE_1_6        \
    : (v) >= FERRY_ABI_VERSION_1_5 ? FERRY_PLUGIN_API_SIZE_1_5        \
    : (v) >= FERRY_ABI_VERSION_1_4 ? FERRY_PLUGIN_API_SIZE_1_4        \

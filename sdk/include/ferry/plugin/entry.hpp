@@ -137,8 +137,16 @@ struct SourceTable {
       return FERRY_OK;
     });
   }
-  static constexpr FerrySourceApi table = {sizeof(FerrySourceApi), 0,     &open<T>,  &partitions, &start,
-                                           &next,                  &close<T>, &estimate, &describe, &start_described};
+  static FerryStatus acknowledged(FerryInstance p, FerryBytes partition, FerryBytes position) {
+    Instance<T>* s = self<T>(p);
+    return guard(s->host, [&] {
+      s->object->acknowledged(view(partition), view(position));
+      return FERRY_OK;
+    });
+  }
+  static constexpr FerrySourceApi table = {sizeof(FerrySourceApi), 0,         &open<T>,         &partitions,
+                                           &start,                 &next,     &close<T>,        &estimate,
+                                           &describe,              &start_described, &acknowledged};
 };
 
 template <typename T>

@@ -46,6 +46,11 @@ class Source {
                                const std::string_view* position) {
     start(partition, position);
   }
+
+  // ABI 1.8, optional: `position` of `partition` is committed in every sink
+  // and stored as the checkpoint; an upstream that keeps data until told
+  // may release what precedes it. Called between next() calls.
+  virtual void acknowledged(std::string_view /*partition*/, std::string_view /*position*/) {}
 };
 
 class Transform {
