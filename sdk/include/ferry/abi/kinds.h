@@ -53,9 +53,10 @@ typedef struct FerrySourceApi {
   FerryStatus (*start_described)(FerryInstance self, FerryBytes partition,
                                  FerryBytes descriptor, const FerryBytes* position);
   /* --- 1.8 --- optional (may be NULL). `position` of `partition` is
-   * committed: every sink acknowledged the batches up to it and the host
-   * stored it as the checkpoint, so a later run never asks for anything
-   * before it. A source whose upstream keeps data until told (a replication
+   * committed: the host stored it as the checkpoint (every sink acknowledged
+   * the batches up to it, or under a commit policy other than "all" their
+   * rows went to the DLQ), so a later run never asks for anything before
+   * it. A source whose upstream keeps data until told (a replication
    * slot's flush position, a queue's acknowledgement) may release it now.
    * Called on the thread that calls next(), between next() calls, with
    * positions in commit order; the host may skip some and pass only the
