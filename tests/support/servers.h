@@ -71,7 +71,8 @@ class PgServer {
  public:
   static constexpr const char* kBin = "/usr/lib/postgresql/15/bin";
 
-  PgServer() : dir_("postgres") {
+  // `settings`: more server options ("-c wal_level=logical").
+  explicit PgServer(std::string settings = "") : dir_("postgres"), settings_(std::move(settings)) {
     auto init = sh("runuser -u postgres -- " + std::string(kBin) + "/initdb --no-sync -A trust -U postgres -E UTF8 -D " +
                    shell_quote(data()) + " > " + shell_quote(dir_.path() + "/initdb.log") + " 2>&1");
     if (init.exit_code != 0)
@@ -124,7 +125,7 @@ class PgServer {
     auto r = sh("runuser -u postgres -- " + std::string(kBin) + "/pg_ctl -w -t 120 -D " + shell_quote(data()) +
                 " -l " + shell_quote(log_path()) + " -o " +
                 shell_quote("-p " + std::to_string(port()) + " -k " + dir_.path() +
-                            " -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50") +
+                            " -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50 " + settings_) +
                 " start 2>&1");
     if (r.exit_code == 0) return "";
     const std::string log = slurp(log_path());
@@ -132,6 +133,7 @@ class PgServer {
   }
 
   OwnedTempDir dir_;
+  std::string settings_;
   std::unique_ptr<PortLease> lease_;
 };
 
