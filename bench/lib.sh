@@ -27,10 +27,25 @@ bench_init() {
 
 bench_now() { date +%s.%N; }
 
+# Installs what the benches need and builds TARGETS in Release into
+# FERRY_BUILD_DIR (default build-bench); sets `ferry` to its binary.
+bench_build() {
+  local build="${FERRY_BUILD_DIR:-build-bench}"
+  scripts/install-deps.sh
+  command -v /usr/bin/time >/dev/null || {
+    local SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends time >/dev/null
+  }
+  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DFERRY_BUILD_TESTS=OFF >/dev/null
+  cmake --build "$build" -j"$(nproc)" --target ferry "$@" >/dev/null
+  ferry="$(cd "$build" && pwd)/bin/ferry"
+}
+
 # A throwaway PostgreSQL 15 for a bench script, in a new directory named
 # after TAG, on a random port, stopped and removed when the script exits
 # (fsync off: the comparisons are between clients, not disks). Sets `work`
-# and `port`; defines psql_db DB [psql args...] and dsn DB.
+# and `port`; defines psql_db DB [psql args...] and dsn DB. BENCH_PG_SETTINGS
+# adds server options ("-c wal_level=logical").
 bench_postgres_start() {
   local tag=$1
   BENCH_PGBIN=/usr/lib/postgresql/15/bin
@@ -40,7 +55,7 @@ bench_postgres_start() {
   trap 'runuser -u postgres -- "$BENCH_PGBIN/pg_ctl" -D "$work/data" -m immediate -w stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
   runuser -u postgres -- "$BENCH_PGBIN/initdb" --no-sync -A trust -U postgres -E UTF8 -D "$work/data" >/dev/null
   runuser -u postgres -- "$BENCH_PGBIN/pg_ctl" -w -D "$work/data" -l "$work/server.log" \
-    -o "-p $port -k $work -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=256MB -c max_wal_size=4GB" \
+    -o "-p $port -k $work -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=256MB -c max_wal_size=4GB ${BENCH_PG_SETTINGS:-}" \
     start >/dev/null
 }
 psql_db() { local db=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d "$db" "$@"; }

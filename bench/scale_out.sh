@@ -14,16 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 rows="${1:-1600000}"
-build="${FERRY_BUILD_DIR:-build-bench}"
-
-scripts/install-deps.sh
-command -v /usr/bin/time >/dev/null || {
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends time >/dev/null
-}
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DFERRY_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" -j"$(nproc)" --target ferry ferry_plugin_postgres ferry_plugin_file >/dev/null
-ferry="$(cd "$build" && pwd)/bin/ferry"
+bench_build ferry_plugin_postgres ferry_plugin_file
 
 bench_postgres_start scale
 cd "$work"
