@@ -25,6 +25,7 @@ void BatchReader::run(BoundedQueue<std::unique_ptr<ReadItem>>& queue) {
       pass_acknowledgement();
       FerryBatch batch{};
       CallResult r;
+      const size_t pending_before = pending.size();
       {
         ErrantRecords::Collect collect(&pending);
         const auto called = Clock::now();
@@ -47,6 +48,12 @@ void BatchReader::run(BoundedQueue<std::unique_ptr<ReadItem>>& queue) {
         return;
       }
       if (r.status == FERRY_RETRY) {
+        // A RETRY emitted nothing: the read again reports its errant
+        // records again, so those of this call are neither kept nor counted.
+        const auto dropped = static_cast<int64_t>(pending.size() - pending_before);
+        pending.resize(pending_before);
+        w_.counts.read -= dropped;
+        w_.counts.rejected -= dropped;
         if (++retries >= run.def.retry.max_attempts)
           throw Error("source (plugin '" + run.def.source.plugin + "') gave up after " + std::to_string(retries) +
                       " attempts reading partition '" + partition_ + "': " + r.message);

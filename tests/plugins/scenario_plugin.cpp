@@ -89,6 +89,7 @@ class ScenarioSource : public ferry::Source {
     errant_mod_ = num(c, "errant_mod");
     retry_mod_ = num(c, "retry_mod");
     same_position_ = flag(c, "same_position");
+    retry_after_errants_ = flag(c, "retry_after_errants");
     errant_in_partitions_ = flag(c, "errant_in_partitions");
     crash_after_reads_ = num(c, "crash_after_reads");
     days_ = num(c, "days");
@@ -123,6 +124,7 @@ class ScenarioSource : public ferry::Source {
     const size_t f_part = b.add_field("part", FERRY_TYPE_STRING);
     const size_t f_v = b.add_field("v", FERRY_TYPE_INT64);
     int64_t last = next_id_ - 1;
+    bool reported = false;
     const int64_t end = std::min<int64_t>(count_, next_id_ + static_cast<int64_t>(batch_) - 1);
     for (int64_t id = next_id_; id <= end; ++id) {
       last = id;
@@ -131,6 +133,7 @@ class ScenarioSource : public ferry::Source {
       if (picked(seed_, key, errant_mod_, ferry::scenario::kErrantSalt)) {
         host_.reject(partition_, std::to_string(id), key, "garbled record " + key,
                      "scenario source: record " + key + " cannot be parsed");
+        reported = true;
         continue;
       }
       size_t r = b.add_row(key, std::to_string(id));
@@ -138,6 +141,10 @@ class ScenarioSource : public ferry::Source {
       b.set_string(r, f_part, partition_);
       b.set_int(r, f_v, id * 7 + part_);
     }
+    // A read that fails after it reported errant records: the read again
+    // reports them again.
+    if (reported && retry_after_errants_ && retried_.insert(at + " errants").second)
+      throw ferry::Error(FERRY_RETRY, "scenario source: transient read error after errant records at " + at);
     next_id_ = last + 1;
     b.finish(out, partition_, std::to_string(last));
     if (same_position_) {
@@ -170,6 +177,7 @@ class ScenarioSource : public ferry::Source {
   uint64_t seed_ = 1;
   int64_t days_ = 0, day_ = -1;
   bool same_position_ = false, errant_in_partitions_ = false;
+  bool retry_after_errants_ = false;
   std::string partition_;
   int64_t part_ = 0, next_id_ = 1;
   std::set<std::string> retried_;
@@ -484,6 +492,7 @@ const FerryOptionSpec kSourceOptions[] = {
     {"seed", FERRY_OPTION_INT, 0, "1", "decides which records fail"},
     {"errant_mod", FERRY_OPTION_INT, 0, "0", "about one in N records is unparseable (reported errant)"},
     {"retry_mod", FERRY_OPTION_INT, 0, "0", "about one in N reads answers RETRY once"},
+    {"retry_after_errants", FERRY_OPTION_BOOL, 0, "false", "a read that reported errant records answers RETRY once"},
     {"same_position", FERRY_OPTION_BOOL, 0, "false", "every row of a batch carries the batch's end position"},
     {"errant_in_partitions", FERRY_OPTION_BOOL, 0, "false", "report an errant record while listing partitions"},
     {"crash_after_reads", FERRY_OPTION_INT, 0, "0", "die like kill -9 on read N+1"},
