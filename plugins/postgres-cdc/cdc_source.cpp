@@ -322,11 +322,8 @@ void CdcSource::handle(const Message& m) {
       break;
   }
   if (m.kind == Message::Kind::Truncate) {
-    if (std::find(m.truncated.begin(), m.truncated.end(), table_.oid) != m.truncated.end())
-      host_.reject(partition_, position_text(CdcPosition{false, applied_, std::nullopt}), "",
-                   "{\"truncate\":" + boost::json::serialize(boost::json::string(table_.quoted)) + "}",
-                   "postgres-cdc: TRUNCATE of " + table_.quoted +
-                       " has no rows to apply; the sinks keep the rows it removed");
+    if (open_ && std::find(m.truncated.begin(), m.truncated.end(), table_.oid) != m.truncated.end())
+      open_->truncated = true;
     return;
   }
   if (m.kind == Message::Kind::Ignored || m.relation != table_.oid) return;
@@ -381,6 +378,13 @@ bool CdcSource::append(const Transaction& tx) {
   }
   const std::string position = position_text(CdcPosition{false, tx.end, std::nullopt});
   for (const Change& ch : tx.changes) add_row(ch.values, ch.op, position, ch.refused);
+  // Committed with the batch that holds its transaction, so a read again
+  // from an earlier checkpoint reports it with the same position.
+  if (tx.truncated)
+    host_.reject(partition_, position, "",
+                 "{\"truncate\":" + boost::json::serialize(boost::json::string(table_.quoted)) + "}",
+                 "postgres-cdc: TRUNCATE of " + table_.quoted +
+                     " has no rows to apply; the sinks keep the rows it removed");
   applied_ = tx.end;
   return true;
 }

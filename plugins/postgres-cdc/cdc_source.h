@@ -51,6 +51,7 @@ class CdcSource final : public ferry::Source {
   struct Transaction {
     Lsn end = 0;
     std::vector<Change> changes;
+    bool truncated = false;  // TRUNCATE of the table: reported with the transaction's batch
   };
   enum class Phase { Snapshot, Stream };
 

@@ -8,6 +8,7 @@
 // checkpoint.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -423,6 +424,20 @@ TEST_F(PostgresCdc, AQuietTableLetsTheSlotFollowTheServer) {
   EXPECT_FALSE(slot_ahead_of_sink());
   run.kill_now(SIGTERM);
   run.wait();
+}
+
+TEST_F(PostgresCdc, ATruncateGoesToTheDlqOnceWithItsTransaction) {
+  make_databases("truncate");
+  server_->psql("INSERT INTO items (id) VALUES (1), (2)", src_);
+  catch_up();
+  server_->psql("TRUNCATE items; INSERT INTO items (id) VALUES (3)", src_);
+  catch_up();
+  catch_up();
+  const std::string entries = dlq();
+  EXPECT_NE(entries.find("TRUNCATE of \\\"public\\\".\\\"items\\\" has no rows to apply"), std::string::npos) << entries;
+  EXPECT_EQ(std::count(entries.begin(), entries.end(), '\n'), 1) << entries;
+  // The rows it removed stay; the insert after it lands.
+  EXPECT_EQ(server_->psql("SELECT id FROM items ORDER BY id", dst_), "1\n2\n3\n");
 }
 
 }  // namespace
