@@ -157,6 +157,9 @@ TEST_F(PostgresCdc, SnapshotThenInsertsUpdatesAndDeletesLandExactly) {
                 "UPDATE items SET name = 'changed', amount = 99.99 WHERE id = 1;"
                 "DELETE FROM items WHERE id = 2;"
                 "UPDATE items SET id = 6000 WHERE id = 3;"
+                "INSERT INTO items VALUES (7000, 'bc', 0.5, '0044-03-15 10:00:00.123456+00 BC', '\\x00ff10', "
+                "  '{\"a\": [1, 2.50]}', NULL), (7001, E'tab\\there', -1, '200000-12-31 23:59:59.999999+00', '\\x', "
+                "  '[]', '');"
                 "COMMIT;"
                 "UPDATE items SET name = 'big, renamed' WHERE id = 5000;",
                 src_);
@@ -173,10 +176,16 @@ TEST_F(PostgresCdc, UnchangedToastWithoutTheOldRowGoesToTheDlqNamingTheFix) {
                 "FROM generate_series(1, 2000) g))",
                 src_);
   catch_up();
-  server_->psql("UPDATE items SET name = 'b' WHERE id = 1; INSERT INTO items (id, name) VALUES (2, 'c')", src_);
+  server_->psql("UPDATE items SET name = 'b' WHERE id = 1; INSERT INTO items (id, name) VALUES (2, 'c'), (4, 'd')",
+                src_);
   const std::string err = catch_up();
   // The update cannot be applied exactly, and says why; the insert lands.
-  EXPECT_EQ(server_->psql("SELECT id, name FROM items ORDER BY id", dst_), "1|a\n2|c\n");
+  EXPECT_EQ(server_->psql("SELECT id, name FROM items ORDER BY id", dst_), "1|a\n2|c\n4|d\n");
+  // With the default replica identity a key update sends the old key
+  // alone, and a delete only the key.
+  server_->psql("UPDATE items SET id = 3 WHERE id = 2; DELETE FROM items WHERE id = 4", src_);
+  catch_up();
+  EXPECT_EQ(server_->psql("SELECT id, name FROM items ORDER BY id", dst_), "1|a\n3|c\n");
   EXPECT_NE(dlq().find("REPLICA IDENTITY FULL"), std::string::npos) << dlq();
   EXPECT_NE(err.find("rejected 1"), std::string::npos) << err;
 }
