@@ -21,10 +21,7 @@
 
 namespace ferry_pg_cdc {
 
-struct ResultFree {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using Result = std::unique_ptr<PGresult, ResultFree>;
+using ferry::support::pg::Result;
 
 using Params = std::vector<std::optional<std::string>>;
 

@@ -30,10 +30,7 @@
 
 namespace ferry_pg {
 
-struct ResultDeleter {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using Result = std::unique_ptr<PGresult, ResultDeleter>;
+using ferry::support::pg::Result;
 
 class PgError : public ferry::Error {
  public:

@@ -15,6 +15,7 @@
 
 #include <libpq-fe.h>
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -23,6 +24,12 @@
 #include "sql/pg_dsn.h"
 
 namespace ferry::support::pg {
+
+// A libpq result, cleared when it goes out of scope.
+struct ResultClear {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using Result = std::unique_ptr<PGresult, ResultClear>;
 
 // libpq and the server split messages over lines (ERROR / DETAIL / HINT);
 // a log line or an error shown by the host must be one line.
