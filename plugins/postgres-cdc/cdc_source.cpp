@@ -295,7 +295,9 @@ bool CdcSource::stream_batch(FerryBatch* out) {
       applied_ = stream_->server_sent();
       break;
     }
-    if (host_.cancelled()) fail(FERRY_ERROR_CANCELLED, "stopped while waiting for changes");
+    // A stop request while the stream is quiet: an empty batch lets the
+    // host stop between batches, as it does for every source.
+    if (host_.cancelled()) break;
     stream_->ask_progress();
   }
   finish(out, CdcPosition{false, applied_, std::nullopt});

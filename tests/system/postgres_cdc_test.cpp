@@ -353,8 +353,13 @@ TEST_F(PostgresCdc, TheSlotFollowsWhatTheSinkCommittedWhileTheRunGoesOn) {
                            src_) == "t\n";
     })) << "round " << round;
   }
+  // Stopping a run that follows the stream is a stop, not an error.
   run.kill_now(SIGTERM);
   run.wait();
+  EXPECT_NE(ferry::test::slurp(dir_.file("out.txt")).find("stopped"), std::string::npos)
+      << ferry::test::slurp(dir_.file("out.txt")) << ferry::test::slurp(dir_.file("err.txt"));
+  EXPECT_EQ(ferry::test::slurp(dir_.file("err.txt")).find("error"), std::string::npos)
+      << ferry::test::slurp(dir_.file("err.txt"));
 }
 
 TEST_F(PostgresCdc, ATableWhoseDeletesWouldNameNoRowIsRefusedBeforeAnythingIsRead) {
