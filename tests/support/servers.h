@@ -139,7 +139,11 @@ class PgServer {
 
 class MariaServer {
  public:
-  MariaServer() : dir_("mysql") {
+  // `settings`: more server options, kept for every start (a restart too).
+  // By default no binary log; change data capture passes
+  // {"--log-bin=mariadb-bin", "--binlog-format=ROW", "--server-id=1", ...}.
+  explicit MariaServer(std::vector<std::string> settings = {"--skip-log-bin"})
+      : dir_("mysql"), settings_(std::move(settings)) {
     std::filesystem::create_directory(tmp());
     passwd* pw = getpwnam("mysql");
     if (pw && chown(tmp().c_str(), pw->pw_uid, pw->pw_gid) != 0) throw std::runtime_error("chown failed");
@@ -194,15 +198,15 @@ class MariaServer {
 
   // Empty when the server answers; else why not, with its log.
   std::string try_start() {
-    process_ = std::make_unique<Process>(
-        std::vector<std::string>{"/usr/sbin/mariadbd", "--no-defaults", "--user=mysql", "--datadir=" + data(),
-                                 // Its own temporary directory: internal temporary tables
-                                 // then never meet another server's, or a /tmp clean-up.
-                                 "--tmpdir=" + tmp(),
-                                 "--socket=" + socket(), "--port=" + std::to_string(port()),
-                                 "--bind-address=127.0.0.1", "--pid-file=" + dir_.path() + "/mariadb.pid",
-                                 "--innodb-flush-log-at-trx-commit=2", "--skip-log-bin"},
-        std::vector<std::string>{}, dir_.path() + "/server.out", log_path());
+    std::vector<std::string> argv{"/usr/sbin/mariadbd", "--no-defaults", "--user=mysql", "--datadir=" + data(),
+                                  // Its own temporary directory: internal temporary tables
+                                  // then never meet another server's, or a /tmp clean-up.
+                                  "--tmpdir=" + tmp(),
+                                  "--socket=" + socket(), "--port=" + std::to_string(port()),
+                                  "--bind-address=127.0.0.1", "--pid-file=" + dir_.path() + "/mariadb.pid",
+                                  "--innodb-flush-log-at-trx-commit=2"};
+    argv.insert(argv.end(), settings_.begin(), settings_.end());
+    process_ = std::make_unique<Process>(argv, std::vector<std::string>{}, dir_.path() + "/server.out", log_path());
     // Crash recovery after stop_immediate() can take a while on a busy machine.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
     while (std::chrono::steady_clock::now() < deadline) {
@@ -220,6 +224,7 @@ class MariaServer {
   }
 
   OwnedTempDir dir_;
+  std::vector<std::string> settings_;
   std::unique_ptr<PortLease> lease_;
   std::unique_ptr<Process> process_;
 };
