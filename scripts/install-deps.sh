@@ -26,6 +26,9 @@ connector_packages=(
   # Connectors and the servers their tests start (never a system service).
   postgresql postgresql-client
   mariadb-server mariadb-client libmysqlcppconn7v5
+  # MariaDB Connector/C with its replication client (mariadb_rpl.h), for
+  # the mariadb-cdc source.
+  libmariadb-dev
   # promtool checks the /metrics output.
   prometheus
   # Public data (big integers) for tests/system/real_data_test.cpp, and a

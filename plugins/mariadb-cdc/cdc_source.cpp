@@ -1,0 +1,479 @@
+#include "cdc_source.h"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+namespace ferry_maria_cdc {
+namespace {
+
+constexpr uint64_t kDefaultBatchRecords = 1000;
+// While more of the stream is waiting, how long a batch with rows may grow.
+constexpr std::chrono::milliseconds kLinger(100);
+// How long a quiet table waits before its position follows the server's
+// (the transactions of other tables it read past).
+constexpr std::chrono::seconds kQuietAdvance(1);
+
+[[noreturn]] void fail(FerryStatus status, const std::string& message) {
+  throw ferry::Error(status, "mariadb-cdc source: " + message);
+}
+
+bool same_columns(const std::vector<ColumnKind>& a, const std::vector<ColumnKind>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const ColumnKind& x, const ColumnKind& y) {
+    return x.name == y.name && x.kind == y.kind && x.is_unsigned == y.is_unsigned;
+  });
+}
+
+std::string column_names(const std::vector<ColumnKind>& columns) {
+  std::string out;
+  for (const ColumnKind& c : columns) out += (out.empty() ? "" : ", ") + c.name;
+  return out;
+}
+
+// Whether a binlog column type holds values of `kind` (the catalog read
+// when the table map changed must describe the table the map describes).
+bool holds(Kind kind, uint8_t type) {
+  switch (kind) {
+    case Kind::kInt: case Kind::kUInt64:
+      return type == MYSQL_TYPE_TINY || type == MYSQL_TYPE_SHORT || type == MYSQL_TYPE_INT24 ||
+             type == MYSQL_TYPE_LONG || type == MYSQL_TYPE_LONGLONG;
+    case Kind::kDecimal: return type == MYSQL_TYPE_NEWDECIMAL;
+    case Kind::kFloat: return type == MYSQL_TYPE_FLOAT;
+    case Kind::kDouble: return type == MYSQL_TYPE_DOUBLE;
+    case Kind::kYear: return type == MYSQL_TYPE_YEAR;
+    case Kind::kDate: return type == MYSQL_TYPE_DATE;
+    case Kind::kDatetime: return type == MYSQL_TYPE_DATETIME2;
+    case Kind::kTimestamp: return type == MYSQL_TYPE_TIMESTAMP2;
+    case Kind::kTime: return type == MYSQL_TYPE_TIME2;
+    case Kind::kText: case Kind::kBytes:
+      return type == MYSQL_TYPE_VARCHAR || type == MYSQL_TYPE_VAR_STRING || type == MYSQL_TYPE_STRING ||
+             type == MYSQL_TYPE_BLOB;
+  }
+  return false;
+}
+
+std::string hex(std::string_view bytes) {
+  static const char* const kHex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) out += {kHex[c >> 4], kHex[c & 15]};
+  return out;
+}
+
+std::string unhex(std::string_view text) {
+  std::string out;
+  const auto digit = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+  for (size_t k = 0; k + 1 < text.size(); k += 2) out += static_cast<char>(digit(text[k]) * 16 + digit(text[k + 1]));
+  return out;
+}
+
+}  // namespace
+
+void CdcSource::check_config(const ferry::Context& ctx) { parse_options(ctx); }
+
+CdcSource::CdcSource(const ferry::Context& ctx)
+    : host_(ctx.host()),
+      opts_(parse_options(ctx)),
+      batch_records_(ctx.max_batch_records() > 0 ? ctx.max_batch_records() : kDefaultBatchRecords) {}
+
+void CdcSource::start(std::string_view partition, const std::string_view* position) {
+  if (partition != partition_name()) fail(FERRY_ERROR_CONFIG, "unknown partition '" + std::string(partition) + "'");
+  partition_.assign(partition);
+  if (position != nullptr && !position->empty()) {
+    parse_position(*position);  // a foreign checkpoint fails here, before any connection
+    resume_ = std::string(*position);
+  }
+  // Connecting is left to next(), which the host retries when the server
+  // cannot be reached.
+  opened_ = false;
+}
+
+void CdcSource::check_server() {
+  const std::vector<Row> r = sql_->rows(
+      "SELECT @@log_bin, @@binlog_format, @@binlog_row_image, @@binlog_row_metadata, @@version",
+      "reading the server's binlog settings");
+  const auto setting = [&](size_t c) { return r.empty() ? std::string() : r[0][c].value_or(""); };
+  if (setting(4).find("MariaDB") == std::string::npos)
+    fail(FERRY_ERROR_CONFIG, "the server is " + setting(4) + ", not MariaDB; this source reads MariaDB's binlog "
+                                 "with GTIDs (domain-server-sequence)");
+  if (setting(0) != "1") fail(FERRY_ERROR_CONFIG, "the server has no binary log; start it with log_bin");
+  const std::pair<size_t, const char*> wanted[] = {{1, "ROW"}, {2, "FULL"}, {3, "FULL"}};
+  const char* names[] = {"", "binlog_format", "binlog_row_image", "binlog_row_metadata"};
+  for (const auto& [column, value] : wanted)
+    if (setting(column) != value)
+      fail(FERRY_ERROR_CONFIG, std::string("the server has ") + names[column] + " = " + setting(column) +
+                                   "; this source needs " + names[column] + " = " + value +
+                                   " (SET GLOBAL, and in the server's configuration)");
+}
+
+void CdcSource::open() {
+  stream_.reset();
+  sql_ = std::make_unique<MariaLink>(opts_);
+  check_server();
+  table_ = read_source_table(*sql_, opts_.database, opts_.table);
+  if (!resume_) {
+    begin_snapshot(std::nullopt, std::nullopt);
+    return;
+  }
+  const CdcPosition at = parse_position(*resume_);
+  if (at.after && at.after->size() != table_.key.size())
+    fail(FERRY_ERROR_CONFIG, "the checkpoint's key has " + std::to_string(at.after->size()) +
+                                 " columns, the primary key of " + table_.quoted + " " +
+                                 std::to_string(table_.key.size()) +
+                                 "; reset the pipeline's checkpoints to copy the table again");
+  if (at.snapshot) {
+    // The snapshot died with the run that took it; the rest of the copy
+    // reads a new one, and the changes since the first are applied again
+    // by key, which ends in the same rows.
+    begin_snapshot(at.after, at.gtid);
+    return;
+  }
+  use_columns(table_.columns);
+  start_stream(at.gtid);
+}
+
+void CdcSource::begin_snapshot(std::optional<std::vector<std::string>> after, std::optional<GtidState> stream_from) {
+  phase_ = Phase::Snapshot;
+  after_ = std::move(after);
+  sql_->exec("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ", "starting the snapshot");
+  sql_->exec("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY", "starting the snapshot");
+  // The binlog position this snapshot sees exactly up to (InnoDB and the
+  // binlog commit together), as a GTID position.
+  const std::vector<Row> status = sql_->rows("SHOW STATUS LIKE 'binlog_snapshot_%'", "reading the snapshot's position");
+  std::string file, offset;
+  for (const Row& r : status) {
+    if (r[0] == std::optional<std::string>("Binlog_snapshot_file")) file = r[1].value_or("");
+    if (r[0] == std::optional<std::string>("Binlog_snapshot_position")) offset = r[1].value_or("");
+  }
+  if (file.empty() || offset.find_first_not_of("0123456789") != std::string::npos || offset.empty())
+    fail(FERRY_ERROR_IO, "the server did not report the snapshot's binlog position");
+  const Cell gtid = sql_->value("SELECT BINLOG_GTID_POS(" + MariaLink::literal(file, false) + ", " + offset + ")",
+                                "reading the snapshot's GTID position");
+  const auto at = GtidState::parse(gtid.value_or(""));
+  if (!gtid || !at) fail(FERRY_ERROR_IO, "the server gave no GTID position for " + file + ":" + offset);
+  stream_from_ = stream_from.value_or(*at);
+  if (!stream_from) host_.info("mariadb-cdc: copying " + table_.quoted + " at GTID '" + at->text() + "'");
+  use_columns(table_.columns);
+}
+
+bool CdcSource::snapshot_page(FerryBatch* out) {
+  std::string cols, order, bound;
+  for (const ColumnKind& c : table_.columns) cols += (cols.empty() ? "" : ", ") + MariaLink::quote_ident(c.name);
+  for (size_t k = 0; k < table_.key.size(); ++k) {
+    const ColumnKind& c = *std::find_if(table_.columns.begin(), table_.columns.end(),
+                                        [&](const ColumnKind& x) { return x.name == table_.key[k]; });
+    order += (k ? ", " : "") + MariaLink::quote_ident(c.name);
+    if (!after_) continue;
+    const std::string& v = (*after_)[k];
+    std::string lit = c.kind == Kind::kBytes ? MariaLink::literal(unhex(v), true) : MariaLink::literal(v, false);
+    switch (c.kind) {
+      case Kind::kInt: case Kind::kYear: lit = "CAST(" + lit + " AS SIGNED)"; break;
+      case Kind::kUInt64: lit = "CAST(" + lit + " AS UNSIGNED)"; break;
+      case Kind::kDecimal: lit = "CAST(" + lit + " AS DECIMAL(65,30))"; break;
+      case Kind::kFloat: case Kind::kDouble: lit = "CAST(" + lit + " AS DOUBLE)"; break;
+      case Kind::kDate: lit = "CAST(" + lit + " AS DATE)"; break;
+      case Kind::kDatetime: case Kind::kTimestamp: lit = "CAST(" + lit + " AS DATETIME(6))"; break;
+      case Kind::kTime: lit = "CAST(" + lit + " AS TIME(6))"; break;
+      default: break;
+    }
+    bound += (k ? ", " : "") + lit;
+  }
+  std::string sql = "SELECT " + cols + " FROM " + table_.quoted;
+  if (after_) sql += " WHERE (" + order + ") > (" + bound + ")";
+  sql += " ORDER BY " + order + " LIMIT " + std::to_string(batch_records_);
+  const std::vector<Row> page = sql_->rows(sql, "copying " + table_.quoted);
+
+  CdcPosition end{true, stream_from_, after_};
+  for (const Row& values : page) {
+    std::vector<std::string> key;
+    for (size_t at : key_at_) key.push_back(key_text(columns_, values, at));
+    end.after = std::move(key);
+    add_row(values, FERRY_OP_INSERT, position_text(end));
+  }
+  if (page.size() < batch_records_) {
+    sql_->exec("COMMIT", "ending the snapshot");
+    host_.info("mariadb-cdc: copied " + table_.quoted + "; streaming its changes after GTID '" +
+               stream_from_.text() + "'");
+    finish(out, CdcPosition{false, stream_from_, std::nullopt});
+    // The stream starts on the next call: a failure to start it must not
+    // take this page with it.
+    phase_ = Phase::Stream;
+    lost_ = true;
+    return true;
+  }
+  after_ = end.after;
+  finish(out, end);
+  return true;
+}
+
+void CdcSource::start_stream(const GtidState& from) {
+  phase_ = Phase::Stream;
+  applied_ = from;
+  handed_ = from;
+  if (!opts_.follow) {
+    const auto now = GtidState::parse(
+        sql_->value("SELECT @@gtid_binlog_pos", "reading the binlog's GTID position").value_or(""));
+    target_ = now.value_or(GtidState());
+  }
+  stream_ = std::make_unique<BinlogStream>(opts_, from, std::chrono::milliseconds(opts_.idle_ms));
+}
+
+bool CdcSource::next(FerryBatch* out) {
+  if (partition_.empty()) fail(FERRY_ERROR_INTERNAL, "next() called before start()");
+  try {
+    if (!opened_) {
+      open();
+      opened_ = true;
+    }
+    if (lost_) reconnect();
+    return phase_ == Phase::Snapshot ? snapshot_page(out) : stream_batch(out);
+  } catch (const ferry::Error& e) {
+    // The host calls next() again after a RETRY: it then reads on from the
+    // last batch handed over, on new connections.
+    if (e.status() == FERRY_RETRY && opened_) lost_ = true;
+    throw;
+  }
+}
+
+void CdcSource::reconnect() {
+  open_.reset();
+  ready_.reset();
+  table_id_ = UINT64_MAX;  // the server maps the table again on a new stream
+  mapped_.clear();
+  stream_.reset();
+  sql_.reset();
+  sql_ = std::make_unique<MariaLink>(opts_);
+  if (phase_ == Phase::Snapshot) {
+    begin_snapshot(after_, stream_from_);
+  } else {
+    use_columns(table_.columns);
+    start_stream(handed_);
+  }
+  lost_ = false;
+}
+
+bool CdcSource::stream_batch(FerryBatch* out) {
+  const GtidState batch_start = applied_;
+  const auto began = std::chrono::steady_clock::now();
+  for (;;) {
+    if (ready_) {
+      if (!append(*ready_)) break;  // new columns: this batch ends before them
+      ready_.reset();
+      if (batch_->rows() >= batch_records_) break;
+      // Rows wait for more only while more is arriving.
+      if (batch_->rows() > 0 && (!stream_->more_waiting() || std::chrono::steady_clock::now() - began >= kLinger))
+        break;
+      continue;
+    }
+    if (!opts_.follow && caught_up()) {
+      if (batch_->rows() > 0 || applied_ != batch_start) break;
+      return false;
+    }
+    const Event e = stream_->next();
+    if (e->event_type != HEARTBEAT_LOG_EVENT) {
+      handle(*e);
+      continue;
+    }
+    // Quiet: a batch with rows goes now; a position that moved past other
+    // tables' transactions follows after a while; a stop request gets an
+    // empty batch, so that the host stops between batches.
+    if (batch_->rows() > 0) break;
+    if (applied_ != batch_start && std::chrono::steady_clock::now() - began >= kQuietAdvance) break;
+    if (host_.cancelled()) break;
+  }
+  finish(out, CdcPosition{false, applied_, std::nullopt});
+  return true;
+}
+
+bool CdcSource::caught_up() const { return !open_ && !ready_ && applied_.covers(target_); }
+
+void CdcSource::handle(const MARIADB_RPL_EVENT& e) {
+  switch (e.event_type) {
+    case GTID_EVENT: {
+      if (open_) fail(FERRY_ERROR_IO, "a transaction began before the one before it ended");
+      if (e.event.gtid.flags & FL_PREPARED_XA)
+        fail(FERRY_ERROR_CONFIG, "the binlog holds a prepared XA transaction (GTID " +
+                                     std::to_string(e.event.gtid.domain_id) + "-" + std::to_string(e.server_id) + "-" +
+                                     std::to_string(e.event.gtid.sequence_nr) +
+                                     "), whose outcome comes later; XA transactions are not supported");
+      open_.emplace();
+      open_->gtid = Gtid{e.event.gtid.domain_id, e.server_id, e.event.gtid.sequence_nr};
+      open_->standalone = (e.event.gtid.flags & FL_STANDALONE) != 0;
+      return;
+    }
+    case TABLE_MAP_EVENT:
+      on_table_map(e);
+      return;
+    case XID_EVENT:
+      end_transaction();
+      return;
+    case QUERY_EVENT: {
+      const std::string_view sql(e.event.query.statement.str, e.event.query.statement.length);
+      if (open_ && (open_->standalone || sql == "COMMIT" || sql == "ROLLBACK")) end_transaction();
+      return;
+    }
+    default:
+      if (IS_ROW_EVENT(&e)) on_rows(e);
+      return;
+  }
+}
+
+void CdcSource::end_transaction() {
+  if (!open_) fail(FERRY_ERROR_IO, "a transaction ended that never began");
+  ready_ = std::move(open_);
+  open_.reset();
+}
+
+void CdcSource::on_table_map(const MARIADB_RPL_EVENT& e) {
+  const auto& tm = e.event.table_map;
+  if (std::string_view(tm.database.str, tm.database.length) != table_.database ||
+      std::string_view(tm.table.str, tm.table.length) != table_.name)
+    return;
+  table_id_ = tm.table_id;
+  std::vector<MappedColumn> cols = mapped_columns(e);
+  const bool same = std::equal(cols.begin(), cols.end(), mapped_.begin(), mapped_.end(),
+                               [](const MappedColumn& a, const MappedColumn& b) {
+                                 return a.name == b.name && a.type == b.type && a.meta == b.meta;
+                               });
+  if (same) return;
+  // The table map changed (or is the first). It may describe the table as
+  // it was before later DDL (the stream is behind): each of its columns is
+  // looked up in the catalog by name, for what the map does not say (text
+  // or bytes), and must still hold the map's binlog type.
+  const auto kinds_of = [&](const std::vector<ColumnKind>& catalog) -> std::optional<std::vector<ColumnKind>> {
+    std::vector<ColumnKind> kinds;
+    for (const MappedColumn& m : cols) {
+      const auto found = std::find_if(catalog.begin(), catalog.end(), [&](const ColumnKind& k) {
+        return k.name == m.name && holds(k.kind, m.type);
+      });
+      if (found == catalog.end()) return std::nullopt;
+      ColumnKind k = *found;
+      // Integers read with the map's signedness: the catalog's may be newer.
+      if (k.kind == Kind::kInt || k.kind == Kind::kUInt64) {
+        k.is_unsigned = m.is_unsigned;
+        k.kind = m.type == MYSQL_TYPE_LONGLONG && m.is_unsigned ? Kind::kUInt64 : Kind::kInt;
+      }
+      kinds.push_back(std::move(k));
+    }
+    return kinds;
+  };
+  auto kinds = kinds_of(table_.columns);
+  if (!kinds) {
+    MariaLink catalog(opts_);
+    table_ = read_source_table(catalog, opts_.database, opts_.table);
+    kinds = kinds_of(table_.columns);
+  }
+  if (!kinds) {
+    std::string mapped;
+    for (const MappedColumn& m : cols) mapped += (mapped.empty() ? "" : ", ") + m.name;
+    fail(FERRY_ERROR_IO, "the binlog describes " + table_.quoted + " with columns (" + mapped +
+                             ") but the table now has (" + column_names(table_.columns) +
+                             "): a column was dropped, renamed or changed its type since, so these changes "
+                             "cannot be read exactly; reset the pipeline's checkpoints to copy the table again");
+  }
+  mapped_ = std::move(cols);
+  mapped_kinds_ = std::move(*kinds);
+  mapped_key_at_ = key_positions(mapped_kinds_);
+}
+
+void CdcSource::on_rows(const MARIADB_RPL_EVENT& e) {
+  if (e.event.rows.table_id != table_id_) return;
+  if (!open_) fail(FERRY_ERROR_IO, "a row change outside a transaction");
+  std::vector<Row> images = decode_rows(mapped_, mapped_kinds_, e);
+  if (open_->changes.empty()) open_->columns = mapped_kinds_;
+  switch (e.event.rows.type) {
+    case WRITE_ROWS:
+      for (Row& r : images) open_->changes.push_back(Change{FERRY_OP_INSERT, std::move(r)});
+      return;
+    case DELETE_ROWS:
+      for (Row& r : images) open_->changes.push_back(Change{FERRY_OP_DELETE, std::move(r)});
+      return;
+    case UPDATE_ROWS:
+      for (size_t k = 0; k + 1 < images.size(); k += 2) {
+        // A changed primary key: the row under the old key goes away.
+        if (key_of(mapped_kinds_, images[k], mapped_key_at_) != key_of(mapped_kinds_, images[k + 1], mapped_key_at_))
+          open_->changes.push_back(Change{FERRY_OP_DELETE, std::move(images[k])});
+        open_->changes.push_back(Change{FERRY_OP_UPDATE, std::move(images[k + 1])});
+      }
+      return;
+  }
+}
+
+bool CdcSource::append(const Transaction& tx) {
+  if (!tx.changes.empty() && !same_columns(columns_, tx.columns)) {
+    // The host records each new schema with the position it began after.
+    if (batch_->rows() > 0) return false;
+    use_columns(tx.columns);
+  }
+  GtidState after = applied_;
+  after.advance(tx.gtid);
+  const std::string position = position_text(CdcPosition{false, after, std::nullopt});
+  for (const Change& ch : tx.changes) add_row(ch.values, ch.op, position);
+  applied_ = after;
+  return true;
+}
+
+void CdcSource::use_columns(const std::vector<ColumnKind>& columns) {
+  columns_ = columns;
+  batch_ = std::make_unique<ferry::BatchBuilder>();
+  key_at_ = key_positions(columns);
+  for (size_t c = 0; c < columns.size(); ++c) {
+    const bool key = std::find(key_at_.begin(), key_at_.end(), c) != key_at_.end();
+    batch_->add_field(columns[c].name, ferry_type_of(columns[c].kind), key ? FERRY_FIELD_KEY : FERRY_FIELD_NULLABLE);
+  }
+}
+
+std::vector<size_t> CdcSource::key_positions(const std::vector<ColumnKind>& columns) const {
+  std::vector<size_t> at;
+  for (const std::string& k : table_.key)
+    for (size_t c = 0; c < columns.size(); ++c)
+      if (columns[c].name == k) at.push_back(c);
+  if (at.size() != table_.key.size())
+    fail(FERRY_ERROR_CONFIG, "a primary key column of " + table_.quoted + " is not among the columns (" +
+                                 column_names(columns) + ")");
+  return at;
+}
+
+std::string CdcSource::key_text(const std::vector<ColumnKind>& kinds, const Row& values, size_t column) {
+  if (column >= values.size() || !values[column]) return {};
+  // Bytes go into the JSON of positions and keys as hex.
+  return column < kinds.size() && kinds[column].kind == Kind::kBytes ? hex(*values[column]) : *values[column];
+}
+
+std::string CdcSource::key_of(const std::vector<ColumnKind>& kinds, const Row& values,
+                              const std::vector<size_t>& key_at) {
+  boost::json::array key;
+  for (size_t at : key_at) {
+    if (at < values.size() && values[at]) key.emplace_back(key_text(kinds, values, at));
+    else key.emplace_back(nullptr);
+  }
+  return boost::json::serialize(key);
+}
+
+void CdcSource::add_row(const Row& values, FerryOp op, const std::string& position) {
+  std::vector<ParsedValue> parsed(columns_.size());
+  std::string refused;
+  for (size_t c = 0; c < columns_.size() && c < values.size() && refused.empty(); ++c) {
+    if (!values[c]) continue;
+    const std::string why = parse_text(columns_[c].kind, *values[c], &parsed[c]);
+    if (!why.empty()) refused = "column '" + columns_[c].name + "': " + why;
+  }
+  const std::string key = key_of(columns_, values, key_at_);
+  if (!refused.empty()) {
+    boost::json::object payload;
+    payload["op"] = op == FERRY_OP_DELETE ? "delete" : op == FERRY_OP_UPDATE ? "update" : "insert";
+    for (size_t c = 0; c < columns_.size() && c < values.size(); ++c)
+      payload[columns_[c].name] = values[c] ? boost::json::value(key_text(columns_, values, c)) : boost::json::value(nullptr);
+    host_.reject(partition_, position, key, boost::json::serialize(payload), "mariadb-cdc: " + refused);
+    return;
+  }
+  const size_t row = batch_->add_row(key, position, op);
+  for (size_t c = 0; c < parsed.size(); ++c)
+    if (c < values.size() && values[c]) put_value(*batch_, row, c, parsed[c]);
+}
+
+void CdcSource::finish(FerryBatch* out, const CdcPosition& end) {
+  batch_->finish(out, partition_, position_text(end));
+  if (!end.snapshot) handed_ = end.gtid;
+}
+
+}  // namespace ferry_maria_cdc

@@ -1,0 +1,113 @@
+// The mariadb-cdc source: a table's rows, then its changes, read from the
+// server's binary log as a replica reads it.
+//
+// One partition, named database.table. The first run copies the table in
+// primary-key pages inside START TRANSACTION WITH CONSISTENT SNAPSHOT, whose
+// binlog position (binlog_snapshot_file/position, as a GTID position) is
+// exactly where the copy stands: the stream starts there, so nothing is lost
+// or applied twice between the two. Every batch holds whole transactions;
+// its position is the GTID position after the last one, so a resumed run
+// asks the server for what followed it. MariaDB keeps binlogs by age, not by
+// reader: nothing here holds them back.
+//
+// Thread safety: one instance is called serially (ABI convention 4).
+#ifndef FERRY_PLUGINS_MARIADB_CDC_CDC_SOURCE_H_
+#define FERRY_PLUGINS_MARIADB_CDC_CDC_SOURCE_H_
+
+#include <ferry/plugin.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "binlog_stream.h"
+#include "cdc_position.h"
+#include "maria_link.h"
+#include "options.h"
+#include "row_image.h"
+#include "source_table.h"
+
+namespace ferry_maria_cdc {
+
+class CdcSource final : public ferry::Source {
+ public:
+  explicit CdcSource(const ferry::Context& ctx);
+  // The configuration as the constructor reads it, without connecting (ABI 1.3).
+  static void check_config(const ferry::Context& ctx);
+
+  std::vector<std::string> partitions() override { return {partition_name()}; }
+  void start(std::string_view partition, const std::string_view* position) override;
+  bool next(FerryBatch* out) override;
+
+ private:
+  struct Change {
+    FerryOp op = FERRY_OP_INSERT;
+    Row values;
+  };
+  struct Transaction {
+    Gtid gtid;
+    bool standalone = false;  // DDL and the like: no COMMIT ends it
+    std::vector<ColumnKind> columns;  // the table's columns when it wrote
+    std::vector<Change> changes;
+  };
+  enum class Phase { Snapshot, Stream };
+
+  std::string partition_name() const { return opts_.database + "." + opts_.table; }
+  void open();
+  void check_server();
+  void reconnect();
+  void begin_snapshot(std::optional<std::vector<std::string>> after, std::optional<GtidState> stream_from);
+  bool snapshot_page(FerryBatch* out);
+  void start_stream(const GtidState& from);
+  bool stream_batch(FerryBatch* out);
+  void handle(const MARIADB_RPL_EVENT& e);
+  void on_table_map(const MARIADB_RPL_EVENT& e);
+  void on_rows(const MARIADB_RPL_EVENT& e);
+  void end_transaction();
+  // The transaction's rows go into the batch; false when its columns differ
+  // from the batch's (the batch must be handed over first).
+  bool append(const Transaction& tx);
+  void use_columns(const std::vector<ColumnKind>& columns);
+  void add_row(const Row& values, FerryOp op, const std::string& position);
+  std::vector<size_t> key_positions(const std::vector<ColumnKind>& columns) const;
+  // A key value's text in positions and record keys (bytes as hex).
+  static std::string key_text(const std::vector<ColumnKind>& kinds, const Row& values, size_t column);
+  static std::string key_of(const std::vector<ColumnKind>& kinds, const Row& values, const std::vector<size_t>& key_at);
+  bool caught_up() const;
+  void finish(FerryBatch* out, const CdcPosition& end);
+
+  ferry::Host host_;
+  Options opts_;
+  uint64_t batch_records_;
+  std::string partition_;
+  std::unique_ptr<MariaLink> sql_;
+  std::unique_ptr<BinlogStream> stream_;
+  SourceTable table_;
+
+  Phase phase_ = Phase::Snapshot;
+  std::optional<std::vector<std::string>> after_;  // snapshot: last key copied
+  GtidState stream_from_;
+  GtidState applied_;  // after the last transaction in the batch being built
+  GtidState handed_;   // after the last batch handed to the host
+  GtidState target_;   // follow = false: the stream ends once it covers this
+  std::optional<std::string> resume_;  // the position start() was given
+  bool opened_ = false;
+  bool lost_ = false;
+
+  uint64_t table_id_ = UINT64_MAX;    // the table's id in the current table map
+  std::vector<MappedColumn> mapped_;  // the table map's columns
+  std::vector<ColumnKind> mapped_kinds_;
+  std::vector<size_t> mapped_key_at_;
+  std::optional<Transaction> open_;   // between its GTID event and its end
+  std::optional<Transaction> ready_;  // ended, waiting for the next batch
+
+  std::unique_ptr<ferry::BatchBuilder> batch_;
+  std::vector<ColumnKind> columns_;  // the batch's fields
+  std::vector<size_t> key_at_;       // primary key columns among them
+};
+
+}  // namespace ferry_maria_cdc
+
+#endif  // FERRY_PLUGINS_MARIADB_CDC_CDC_SOURCE_H_
