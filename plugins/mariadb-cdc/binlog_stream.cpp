@@ -16,24 +16,22 @@ BinlogStream::BinlogStream(const Options& opts, const GtidState& from, std::chro
   link_->exec("SET @mariadb_slave_capability = 4", "announcing GTID support");
   link_->exec("SET @master_binlog_checksum = @@global.binlog_checksum", "agreeing on checksums");
   link_->exec("SET @master_heartbeat_period = " + std::to_string(heartbeat.count() * 1000000), "setting heartbeats");
-  rpl_ = mariadb_rpl_init(link_->handle());
-  if (rpl_ == nullptr) throw ferry::Error(FERRY_ERROR_IO, "mariadb-cdc source: out of memory");
-  mariadb_rpl_optionsv(rpl_, MARIADB_RPL_SERVER_ID, opts.server_id);
-  mariadb_rpl_optionsv(rpl_, MARIADB_RPL_START, 4UL);
-  mariadb_rpl_optionsv(rpl_, MARIADB_RPL_FLAGS, 0U);
-  if (mariadb_rpl_open(rpl_) != 0) fail("opening the binlog after GTID '" + from_ + "'");
-}
-
-BinlogStream::~BinlogStream() {
-  if (rpl_ != nullptr) mariadb_rpl_close(rpl_);
+  rpl_.reset(mariadb_rpl_init(link_->handle()));
+  if (!rpl_) throw ferry::Error(FERRY_ERROR_IO, "mariadb-cdc source: out of memory");
+  mariadb_rpl_optionsv(rpl_.get(), MARIADB_RPL_SERVER_ID, opts.server_id);
+  mariadb_rpl_optionsv(rpl_.get(), MARIADB_RPL_START, 4UL);
+  mariadb_rpl_optionsv(rpl_.get(), MARIADB_RPL_FLAGS, 0U);
+  // The library checks each event's CRC32 only when asked.
+  mariadb_rpl_optionsv(rpl_.get(), MARIADB_RPL_VERIFY_CHECKSUM, 1U);
+  if (mariadb_rpl_open(rpl_.get()) != 0) fail("opening the binlog after GTID '" + from_ + "'");
 }
 
 void BinlogStream::fail(const std::string& what) {
   unsigned code = mysql_errno(link_->handle());
   std::string message = mysql_error(link_->handle());
   if (code == 0) {
-    code = mariadb_rpl_errno(rpl_);
-    message = mariadb_rpl_error(rpl_);
+    code = mariadb_rpl_errno(rpl_.get());
+    message = mariadb_rpl_error(rpl_.get());
   }
   // 1236: the server cannot send from this position, most often because
   // the binlog files that held it are purged. Reading on would skip
@@ -53,7 +51,7 @@ void BinlogStream::fail(const std::string& what) {
 }
 
 Event BinlogStream::next() {
-  Event e(mariadb_rpl_fetch(rpl_, nullptr));
+  Event e(mariadb_rpl_fetch(rpl_.get(), nullptr));
   if (!e) fail("reading the binlog");
   return e;
 }

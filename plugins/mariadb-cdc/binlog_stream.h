@@ -23,6 +23,9 @@ struct EventFree {
   void operator()(MARIADB_RPL_EVENT* e) const { mariadb_free_rpl_event(e); }
 };
 using Event = std::unique_ptr<MARIADB_RPL_EVENT, EventFree>;
+struct RplClose {
+  void operator()(MARIADB_RPL* r) const { mariadb_rpl_close(r); }
+};
 
 class BinlogStream {
  public:
@@ -30,7 +33,6 @@ class BinlogStream {
   // in it. Throws ferry::Error: CONFIG when the binlog no longer holds them
   // (purged), RETRY when the server cannot be reached.
   BinlogStream(const Options& opts, const GtidState& from, std::chrono::milliseconds heartbeat);
-  ~BinlogStream();
   BinlogStream(const BinlogStream&) = delete;
   BinlogStream& operator=(const BinlogStream&) = delete;
 
@@ -44,7 +46,7 @@ class BinlogStream {
   [[noreturn]] void fail(const std::string& what);
 
   std::unique_ptr<MariaLink> link_;
-  MARIADB_RPL* rpl_ = nullptr;
+  std::unique_ptr<MARIADB_RPL, RplClose> rpl_;
   std::string from_;
 };
 

@@ -52,6 +52,14 @@ bool holds(Kind kind, uint8_t type) {
   return false;
 }
 
+// "12,2" of a column type "decimal(12,2) unsigned".
+std::string decimal_digits(const std::string& sql_type) {
+  const size_t open = sql_type.find('('), close = sql_type.find(')');
+  if (open == std::string::npos || close == std::string::npos || close < open)
+    fail(FERRY_ERROR_INTERNAL, "no precision in column type '" + sql_type + "'");
+  return sql_type.substr(open + 1, close - open - 1);
+}
+
 std::string hex(std::string_view bytes) {
   static const char* const kHex = "0123456789abcdef";
   std::string out;
@@ -157,7 +165,11 @@ void CdcSource::begin_snapshot(std::optional<std::vector<std::string>> after, st
 
 bool CdcSource::snapshot_page(FerryBatch* out) {
   std::string cols, order, bound;
-  for (const ColumnKind& c : table_.columns) cols += (cols.empty() ? "" : ", ") + MariaLink::quote_ident(c.name);
+  for (const ColumnKind& c : table_.columns) {
+    // A FLOAT prints with six digits; as a DOUBLE, its exact value.
+    const std::string name = MariaLink::quote_ident(c.name);
+    cols += (cols.empty() ? "" : ", ") + (c.kind == Kind::kFloat ? "CAST(" + name + " AS DOUBLE)" : name);
+  }
   for (size_t k = 0; k < table_.key.size(); ++k) {
     const ColumnKind& c = *std::find_if(table_.columns.begin(), table_.columns.end(),
                                         [&](const ColumnKind& x) { return x.name == table_.key[k]; });
@@ -168,8 +180,7 @@ bool CdcSource::snapshot_page(FerryBatch* out) {
     switch (c.kind) {
       case Kind::kInt: case Kind::kYear: lit = "CAST(" + lit + " AS SIGNED)"; break;
       case Kind::kUInt64: lit = "CAST(" + lit + " AS UNSIGNED)"; break;
-      case Kind::kDecimal: lit = "CAST(" + lit + " AS DECIMAL(65,30))"; break;
-      case Kind::kFloat: case Kind::kDouble: lit = "CAST(" + lit + " AS DOUBLE)"; break;
+      case Kind::kDecimal: lit = "CAST(" + lit + " AS DECIMAL(" + decimal_digits(c.sql_type) + "))"; break;
       case Kind::kDate: lit = "CAST(" + lit + " AS DATE)"; break;
       case Kind::kDatetime: case Kind::kTimestamp: lit = "CAST(" + lit + " AS DATETIME(6))"; break;
       case Kind::kTime: lit = "CAST(" + lit + " AS TIME(6))"; break;
@@ -180,7 +191,10 @@ bool CdcSource::snapshot_page(FerryBatch* out) {
   std::string sql = "SELECT " + cols + " FROM " + table_.quoted;
   if (after_) sql += " WHERE (" + order + ") > (" + bound + ")";
   sql += " ORDER BY " + order + " LIMIT " + std::to_string(batch_records_);
-  const std::vector<Row> page = sql_->rows(sql, "copying " + table_.quoted);
+  std::vector<Row> page = sql_->rows(sql, "copying " + table_.quoted);
+  for (Row& r : page)
+    for (size_t c = 0; c < r.size() && c < table_.columns.size(); ++c)
+      if (r[c]) canonicalize(table_.columns[c].kind, &*r[c]);
 
   CdcPosition end{true, stream_from_, after_};
   for (const Row& values : page) {
@@ -209,10 +223,12 @@ void CdcSource::start_stream(const GtidState& from) {
   phase_ = Phase::Stream;
   applied_ = from;
   handed_ = from;
-  if (!opts_.follow) {
+  table_id_ = UINT64_MAX;  // the server maps the table again on a new stream
+  if (!opts_.follow && !target_read_) {
     const auto now = GtidState::parse(
         sql_->value("SELECT @@gtid_binlog_pos", "reading the binlog's GTID position").value_or(""));
     target_ = now.value_or(GtidState());
+    target_read_ = true;
   }
   stream_ = std::make_unique<BinlogStream>(opts_, from, std::chrono::milliseconds(opts_.idle_ms));
 }
@@ -225,6 +241,11 @@ bool CdcSource::next(FerryBatch* out) {
       opened_ = true;
     }
     if (lost_) reconnect();
+    if (reopen_) {
+      reopen_ = false;
+      stream_.reset();
+      start_stream(handed_);
+    }
     return phase_ == Phase::Snapshot ? snapshot_page(out) : stream_batch(out);
   } catch (const ferry::Error& e) {
     // The host calls next() again after a RETRY: it then reads on from the
@@ -269,6 +290,16 @@ bool CdcSource::stream_batch(FerryBatch* out) {
       return false;
     }
     const Event e = stream_->next();
+    if ((e->event_type == ROTATE_EVENT && (e->flags & LOG_EVENT_ARTIFICIAL_F) == 0) || e->event_type == STOP_EVENT) {
+      // The server goes on in its next binlog file. With checksums on,
+      // Connector/C 3.3 cannot read the artificial ROTATE it sends then
+      // ("Malformed packet"), so this stream ends here, between
+      // transactions, and the next opens after them: the server then
+      // starts in the new file.
+      if (open_) fail(FERRY_ERROR_IO, "the binlog file ended inside a transaction");
+      reopen_ = true;
+      break;
+    }
     if (e->event_type != HEARTBEAT_LOG_EVENT) {
       handle(*e);
       continue;
@@ -289,6 +320,8 @@ bool CdcSource::caught_up() const { return !open_ && !ready_ && applied_.covers(
 void CdcSource::handle(const MARIADB_RPL_EVENT& e) {
   switch (e.event_type) {
     case GTID_EVENT: {
+      // A statement group that needs no COMMIT ends where the next begins.
+      if (open_ && open_->standalone && open_->changes.empty()) end_transaction();
       if (open_) fail(FERRY_ERROR_IO, "a transaction began before the one before it ended");
       if (e.event.gtid.flags & FL_PREPARED_XA)
         fail(FERRY_ERROR_CONFIG, "the binlog holds a prepared XA transaction (GTID " +
@@ -306,11 +339,22 @@ void CdcSource::handle(const MARIADB_RPL_EVENT& e) {
     case XID_EVENT:
       end_transaction();
       return;
-    case QUERY_EVENT: {
+    case QUERY_EVENT:
+    case QUERY_COMPRESSED_EVENT: {  // the library has inflated the statement
       const std::string_view sql(e.event.query.statement.str, e.event.query.statement.length);
+      // DDL (a group of its own): the catalog is read again at the table's
+      // next table map, which may describe other columns or types.
+      if (open_ && open_->standalone) catalog_stale_ = true;
       if (open_ && (open_->standalone || sql == "COMMIT" || sql == "ROLLBACK")) end_transaction();
       return;
     }
+    case INCIDENT_EVENT:
+      // The server lost events here (as a replica would, the stream stops).
+      fail(FERRY_ERROR_IO, "the binlog records an incident: the server may have lost changes here; read on "
+                           "only once it is known what they were (reset the checkpoints to copy the table again)");
+    case FORMAT_DESCRIPTION_EVENT:
+      table_id_ = UINT64_MAX;  // a new binlog file numbers its tables anew
+      return;
     default:
       if (IS_ROW_EVENT(&e)) on_rows(e);
       return;
@@ -326,15 +370,29 @@ void CdcSource::end_transaction() {
 void CdcSource::on_table_map(const MARIADB_RPL_EVENT& e) {
   const auto& tm = e.event.table_map;
   if (std::string_view(tm.database.str, tm.database.length) != table_.database ||
-      std::string_view(tm.table.str, tm.table.length) != table_.name)
+      std::string_view(tm.table.str, tm.table.length) != table_.name) {
+    if (tm.table_id == table_id_) table_id_ = UINT64_MAX;  // the id now names another table
     return;
+  }
   table_id_ = tm.table_id;
   std::vector<MappedColumn> cols = mapped_columns(e);
   const bool same = std::equal(cols.begin(), cols.end(), mapped_.begin(), mapped_.end(),
                                [](const MappedColumn& a, const MappedColumn& b) {
-                                 return a.name == b.name && a.type == b.type && a.meta == b.meta;
+                                 return a.name == b.name && a.type == b.type && a.meta == b.meta &&
+                                        a.is_unsigned == b.is_unsigned;
                                });
-  if (same) return;
+  if (same && !catalog_stale_) return;
+  for (const MappedColumn& m : cols)
+    if (!readable_binlog_type(m.type))
+      fail(FERRY_ERROR_CONFIG, "column '" + m.name + "' of " + table_.quoted + " is written to the binlog as type " +
+                                   std::to_string(m.type) +
+                                   " (a COMPRESSED column, or a date-time column in the format before MariaDB "
+                                   "10.0), which is not supported");
+  if (catalog_stale_) {
+    MariaLink catalog(opts_);
+    table_ = read_source_table(catalog, opts_.database, opts_.table);
+    catalog_stale_ = false;
+  }
   // The table map changed (or is the first). It may describe the table as
   // it was before later DDL (the stream is behind): each of its columns is
   // looked up in the catalog by name, for what the map does not say (text
@@ -378,6 +436,7 @@ void CdcSource::on_table_map(const MARIADB_RPL_EVENT& e) {
 void CdcSource::on_rows(const MARIADB_RPL_EVENT& e) {
   if (e.event.rows.table_id != table_id_) return;
   if (!open_) fail(FERRY_ERROR_IO, "a row change outside a transaction");
+  if (mapped_.empty()) fail(FERRY_ERROR_IO, "a row change of the table before its table map");
   std::vector<Row> images = decode_rows(mapped_, mapped_kinds_, e);
   if (open_->changes.empty()) open_->columns = mapped_kinds_;
   switch (e.event.rows.type) {

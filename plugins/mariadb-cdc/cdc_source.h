@@ -92,9 +92,12 @@ class CdcSource final : public ferry::Source {
   GtidState applied_;  // after the last transaction in the batch being built
   GtidState handed_;   // after the last batch handed to the host
   GtidState target_;   // follow = false: the stream ends once it covers this
+  bool target_read_ = false;  // once per run, at the stream's first start
   std::optional<std::string> resume_;  // the position start() was given
   bool opened_ = false;
   bool lost_ = false;
+  bool reopen_ = false;         // the server moved to its next binlog file
+  bool catalog_stale_ = false;  // DDL passed since the catalog was read
 
   uint64_t table_id_ = UINT64_MAX;    // the table's id in the current table map
   std::vector<MappedColumn> mapped_;  // the table map's columns

@@ -48,6 +48,16 @@ bool parse_date_time(std::string_view s, int64_t* micros) {
 
 }  // namespace
 
+void canonicalize(Kind k, std::string* text) {
+  if (k != Kind::kInt && k != Kind::kUInt64 && k != Kind::kDecimal && k != Kind::kYear) return;
+  // YEAR 0 prints as 0000, and the stream says so too.
+  if (k == Kind::kYear) return;
+  const size_t sign = !text->empty() && text->front() == '-' ? 1 : 0;
+  size_t zeros = 0;
+  while (sign + zeros + 1 < text->size() && (*text)[sign + zeros] == '0' && (*text)[sign + zeros + 1] != '.') ++zeros;
+  text->erase(sign, zeros);
+}
+
 FerryType ferry_type_of(Kind k) {
   switch (k) {
     case Kind::kInt: case Kind::kYear: return FERRY_TYPE_INT64;
@@ -78,6 +88,13 @@ std::string parse_text(Kind k, std::string_view text, ParsedValue* out) {
       char* end = nullptr;
       out->scalar.as.f64 = std::strtod(s.c_str(), &end);
       if (s.empty() || end != s.c_str() + s.size()) return "float '" + s + "' is not a number";
+      if (k == Kind::kFloat) {
+        // The shortest decimal that reads back the same float, as the
+        // mysql source gives a FLOAT: copy and stream agree on it.
+        char b[32];
+        const auto r = std::to_chars(b, b + sizeof b, static_cast<float>(out->scalar.as.f64));
+        out->scalar.as.f64 = std::strtod(std::string(b, r.ptr).c_str(), nullptr);
+      }
       return {};
     }
     case Kind::kDate: {

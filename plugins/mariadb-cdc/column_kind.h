@@ -44,6 +44,10 @@ struct ParsedValue {
   std::string_view text;  // STRING, DECIMAL, BYTES: the text itself
 };
 
+// A number as the stream prints it: a ZEROFILL column's copy is printed
+// with leading zeros, which neither its value nor its key may keep.
+void canonicalize(Kind k, std::string* text);
+
 // Returns an empty string, or why the value has no exact Ferry form (a zero
 // date): the change then goes to the DLQ. `out` may point into `text`.
 std::string parse_text(Kind k, std::string_view text, ParsedValue* out);

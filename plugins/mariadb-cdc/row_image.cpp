@@ -243,9 +243,26 @@ std::string value_text(Reader& in, const MappedColumn& col, const ColumnKind& ki
   }
 }
 
+// MariaDB's COMPRESSED columns (not in Connector/C's enum).
+constexpr uint8_t kVarcharCompressed = 140;
+constexpr uint8_t kBlobCompressed = 141;
+
 bool bit(const unsigned char* bits, size_t i) { return (bits[i / 8] >> (i % 8)) & 1; }
 
 }  // namespace
+
+bool readable_binlog_type(uint8_t type) {
+  switch (type) {
+    case MYSQL_TYPE_TINY: case MYSQL_TYPE_SHORT: case MYSQL_TYPE_INT24: case MYSQL_TYPE_LONG:
+    case MYSQL_TYPE_LONGLONG: case MYSQL_TYPE_YEAR: case MYSQL_TYPE_FLOAT: case MYSQL_TYPE_DOUBLE:
+    case MYSQL_TYPE_NEWDECIMAL: case MYSQL_TYPE_DATE: case MYSQL_TYPE_DATETIME2: case MYSQL_TYPE_TIMESTAMP2:
+    case MYSQL_TYPE_TIME2: case MYSQL_TYPE_VARCHAR: case MYSQL_TYPE_VAR_STRING: case MYSQL_TYPE_STRING:
+    case MYSQL_TYPE_BLOB:
+      return true;
+    default:
+      return false;
+  }
+}
 
 std::vector<MappedColumn> mapped_columns(const MARIADB_RPL_EVENT& ev) {
   const auto& tm = ev.event.table_map;
@@ -258,9 +275,10 @@ std::vector<MappedColumn> mapped_columns(const MARIADB_RPL_EVENT& ev) {
     switch (col.type) {
       case MYSQL_TYPE_FLOAT: case MYSQL_TYPE_DOUBLE: case MYSQL_TYPE_BLOB: case MYSQL_TYPE_GEOMETRY:
       case MYSQL_TYPE_JSON: case MYSQL_TYPE_DATETIME2: case MYSQL_TYPE_TIMESTAMP2: case MYSQL_TYPE_TIME2:
+      case kBlobCompressed:
         col.meta = static_cast<uint16_t>(meta.le(1));
         break;
-      case MYSQL_TYPE_VARCHAR: case MYSQL_TYPE_VAR_STRING:
+      case MYSQL_TYPE_VARCHAR: case MYSQL_TYPE_VAR_STRING: case kVarcharCompressed:
         col.meta = static_cast<uint16_t>(meta.le(2));
         break;
       case MYSQL_TYPE_NEWDECIMAL: case MYSQL_TYPE_STRING: case MYSQL_TYPE_ENUM: case MYSQL_TYPE_SET:

@@ -30,6 +30,8 @@ struct MappedColumn {
   bool is_unsigned = false;  // numeric types: as the map says
 };
 std::vector<MappedColumn> mapped_columns(const MARIADB_RPL_EVENT& table_map);
+// Whether decode_rows reads values of binlog type `type`.
+bool readable_binlog_type(uint8_t type);
 
 // The images of `rows`, in order: for an update, the row before and after
 // each change; `kinds` is the table's columns in table map order.

@@ -66,6 +66,9 @@ SourceTable read_source_table(MariaLink& link, const std::string& database, cons
     if (c.kind == Kind::kText && !utf8_bytes(r[3].value_or("")))
       refuse("column '" + c.name + "' of " + t.quoted + " has character set " + r[3].value_or("?") +
              ", which is not supported (utf8mb4, utf8mb3 and ascii columns are)");
+    // A COMPRESSED column's binlog values are compressed bytes.
+    if (c.sql_type.find("COMPRESSED") != std::string::npos)
+      refuse("column '" + c.name + "' of " + t.quoted + " is a COMPRESSED column, which is not supported");
     // A virtual column is computed, never stored: the binlog leaves it out.
     if (r[4].value_or("").find("VIRTUAL") != std::string::npos)
       refuse("column '" + c.name + "' of " + t.quoted + " is a virtual column, which is not supported");
@@ -75,7 +78,14 @@ SourceTable read_source_table(MariaLink& link, const std::string& database, cons
       "SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE " + where +
           " AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX",
       "reading the primary key of " + t.quoted);
-  for (const Row& r : key) t.key.push_back(r[0].value_or(""));
+  for (const Row& r : key) {
+    t.key.push_back(r[0].value_or(""));
+    // A float key prints rounded: the copy could not page past it exactly.
+    for (const ColumnKind& c : t.columns)
+      if (c.name == t.key.back() && (c.kind == Kind::kFloat || c.kind == Kind::kDouble))
+        refuse("primary key column '" + c.name + "' of " + t.quoted + " is a " + c.sql_type +
+               "; a floating-point primary key is not supported");
+  }
   if (t.key.empty())
     refuse("table " + t.quoted + " has no primary key; changes are applied by key, so the table needs one");
   return t;
