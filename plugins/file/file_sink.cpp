@@ -69,8 +69,12 @@ void StagedFile::commit() {
 
 namespace {
 
-// The output directory and file name prefix from the options.
-std::pair<std::string, std::string> sink_names(const ferry::Context& ctx) {
+struct SinkNames {
+  std::string directory, prefix, op_field;
+};
+
+// The output directory, file name prefix and op field from the options.
+SinkNames sink_names(const ferry::Context& ctx) {
   const ferry::support::OptionReader in(ctx, "file sink");
   const std::string directory = in.string("directory");
   if (directory.empty()) in.fail("option 'directory' is required");
@@ -83,7 +87,9 @@ std::pair<std::string, std::string> sink_names(const ferry::Context& ctx) {
     prefix = sanitize(ctx.pipeline());
     if (prefix.empty()) prefix = "ferry";
   }
-  return {ctx.resolve_path(directory), prefix};
+  std::string op_field = in.string("op_field");
+  if (in.has("op_field") && op_field.empty()) in.fail("option 'op_field': expected a field name");
+  return {ctx.resolve_path(directory), prefix, std::move(op_field)};
 }
 
 }  // namespace
@@ -91,7 +97,10 @@ std::pair<std::string, std::string> sink_names(const ferry::Context& ctx) {
 void FileSink::check_config(const ferry::Context& ctx) { sink_names(ctx); }
 
 FileSink::FileSink(const ferry::Context& ctx) : host_(ctx.host()) {
-  std::tie(directory_, prefix_) = sink_names(ctx);
+  SinkNames names = sink_names(ctx);
+  directory_ = std::move(names.directory);
+  prefix_ = std::move(names.prefix);
+  op_field_ = std::move(names.op_field);
   temp_prefix_ = ".tmp-" + prefix_ + "-";
   std::error_code ec;
   std::filesystem::create_directories(directory_, ec);
@@ -120,7 +129,7 @@ void FileSink::write(const ferry::BatchView& batch, ferry::Outcomes& outcomes) {
   const std::string temp = directory_ + "/" + temp_prefix_ + std::to_string(::getpid()) + "-" +
                            std::to_string(sequence_++);
   StagedFile file(temp, directory_ + "/" + name);
-  const ferry::support::JsonRowWriter writer(batch);
+  const ferry::support::JsonRowWriter writer(batch, op_field_);
   buffer_.clear();
   for (size_t row = 0; row < batch.rows(); ++row) {
     if (std::optional<std::string> why = writer.append_row(buffer_, row)) {

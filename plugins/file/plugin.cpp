@@ -38,6 +38,10 @@ const FerryOptionSpec kSinkOptions[] = {
     {"prefix", FERRY_OPTION_STRING, 0, nullptr,
      "File name prefix, [A-Za-z0-9._-]. Default: the pipeline name. Each batch is written to "
      "<prefix>-<partition>_<hash>-<first position>-<last position>.jsonl."},
+    {"op_field", FERRY_OPTION_STRING, 0, nullptr,
+     "Write each record as a change event: this field, first on each line, names its operation "
+     "(\"insert\", \"update\", \"delete\"), e.g. \"_op\". Without it, rows are written as they are and a "
+     "delete is refused (DLQ): a row cannot say that it is gone."},
 };
 
 const FerryKindSpec kKinds[] = {

@@ -1,4 +1,5 @@
 #include "row_format.h"
+#include "text/json_row.h"
 #include "value_text.h"
 
 namespace ferry_s3 {
@@ -23,7 +24,11 @@ void append_field(std::string& out, std::string_view text) {
 
 }  // namespace
 
-void append_csv_header(std::string& out, const ferry::BatchView& batch) {
+void append_csv_header(std::string& out, const ferry::BatchView& batch, std::string_view op_field) {
+  if (!op_field.empty()) {
+    append_field(out, op_field);
+    if (batch.fields() > 0) out += ',';
+  }
   for (size_t f = 0; f < batch.fields(); ++f) {
     if (f > 0) out += ',';
     append_field(out, batch.field_name(f));
@@ -31,9 +36,19 @@ void append_csv_header(std::string& out, const ferry::BatchView& batch) {
   out += "\r\n";
 }
 
-void append_csv_rows(std::string& out, const ferry::BatchView& batch) {
+void append_csv_rows(std::string& out, const ferry::BatchView& batch, std::string_view op_field,
+                     std::vector<RefusedRow>& refused) {
   std::string scratch;
   for (size_t row = 0; row < batch.rows(); ++row) {
+    const FerryOp op = batch.meta(row).op;
+    if (op_field.empty() && op == FERRY_OP_DELETE) {
+      refused.push_back({row, ferry::support::delete_without_op_field()});
+      continue;
+    }
+    if (!op_field.empty()) {
+      out += ferry::support::op_name(op);
+      if (batch.fields() > 0) out += ',';
+    }
     for (size_t f = 0; f < batch.fields(); ++f) {
       if (f > 0) out += ',';
       const FerryValue& v = batch.value(row, f);

@@ -81,6 +81,8 @@ Options parse_options(const ferry::Context& ctx, const char* (*getenv)(const cha
   o.key_template = in.string("key_template", std::string(kDefaultKeyTemplate));
   o.prefix = in.string("prefix");
   o.format = in.choice("format", {{"jsonl", Format::kJsonl}, {"csv", Format::kCsv}}, Format::kJsonl);
+  o.op_field = in.string("op_field");
+  if (in.has("op_field") && o.op_field.empty()) in.fail("option 'op_field': expected a field name");
   o.gzip = in.boolean("gzip", o.gzip);
   o.upload.checksum = in.choice("checksum", {{"md5", Checksum::kMd5}, {"sha256", Checksum::kSha256}}, Checksum::kMd5);
   o.upload.multipart_threshold = static_cast<uint64_t>(

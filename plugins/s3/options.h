@@ -22,6 +22,7 @@ struct Options {
   std::string prefix;   // validated: [A-Za-z0-9._-/], no empty or dot segments
   std::string key_template;
   Format format = Format::kJsonl;
+  std::string op_field;  // records as change events under this field; empty: rows
   bool gzip = false;
   UploadSettings upload;
   bool abort_leftovers = true;

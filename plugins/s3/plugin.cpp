@@ -32,6 +32,10 @@ const FerryOptionSpec kOptions[] = {
      "replayed batch overwrites its own object."},
     {"format", FERRY_OPTION_STRING, 0, "\"jsonl\"",
      "\"jsonl\" (one JSON object per line) or \"csv\" (RFC 4180, header row)."},
+    {"op_field", FERRY_OPTION_STRING, 0, nullptr,
+     "Write each record as a change event: this field (the first JSON field, or the first CSV column) "
+     "names its operation (\"insert\", \"update\", \"delete\"), e.g. \"_op\". Without it, rows are written "
+     "as they are and a delete is refused (DLQ): a row cannot say that it is gone."},
     {"gzip", FERRY_OPTION_BOOL, 0, "false",
      "Store gzip-compressed objects (extension .jsonl.gz / .csv.gz, Content-Type "
      "application/gzip)."},

@@ -21,14 +21,18 @@ struct RefusedRow {
   size_t row;
   std::string why;  // "field 'x': nan has no JSON form"
 };
-void append_jsonl_rows(std::string& out, const ferry::BatchView& batch, std::vector<RefusedRow>& refused);
+// `op_field`, when not empty, names each record's operation first (the
+// change events of a CDC source); without it a delete is refused.
+void append_jsonl_rows(std::string& out, const ferry::BatchView& batch, std::string_view op_field,
+                       std::vector<RefusedRow>& refused);
 
 // RFC 4180: CRLF line ends; a field holding , " CR or LF is quoted with ""
 // doubled. Null is an empty field, the empty string is "" (quoted), so the
 // two stay apart. Values as in JSONL but unquoted text (NaN, Infinity,
 // -Infinity for non-finite doubles; JSON as its text).
-void append_csv_header(std::string& out, const ferry::BatchView& batch);
-void append_csv_rows(std::string& out, const ferry::BatchView& batch);
+void append_csv_header(std::string& out, const ferry::BatchView& batch, std::string_view op_field);
+void append_csv_rows(std::string& out, const ferry::BatchView& batch, std::string_view op_field,
+                     std::vector<RefusedRow>& refused);
 
 }  // namespace ferry_s3
 

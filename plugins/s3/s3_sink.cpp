@@ -59,7 +59,7 @@ S3Sink::PendingObject& S3Sink::pending_for(const ferry::BatchView& batch) {
   o.first_position = std::string(batch.position(0));
   o.body.swap(spare_);
   o.body.clear();
-  if (options_.format == Format::kCsv) append_csv_header(o.body, batch);
+  if (options_.format == Format::kCsv) append_csv_header(o.body, batch, options_.op_field);
   pending_.push_back(std::move(o));
   return pending_.back();
 }
@@ -71,8 +71,8 @@ void S3Sink::write(const ferry::BatchView& batch, ferry::Outcomes& outcomes) {
   const size_t size_before = o.body.size();
   std::vector<RefusedRow> refused;
   try {
-    if (options_.format == Format::kCsv) append_csv_rows(o.body, batch);
-    else append_jsonl_rows(o.body, batch, refused);
+    if (options_.format == Format::kCsv) append_csv_rows(o.body, batch, options_.op_field, refused);
+    else append_jsonl_rows(o.body, batch, options_.op_field, refused);
   } catch (...) {
     // Nothing of a failed write may stay staged (plugin.h, sink contract).
     if (pending_.size() > objects_before) pending_.pop_back();

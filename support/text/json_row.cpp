@@ -22,7 +22,24 @@ void append_number(std::string& out, T v) {
 
 }  // namespace
 
-JsonRowWriter::JsonRowWriter(const ferry::BatchView& batch) : batch_(batch) {
+const char* op_name(FerryOp op) {
+  switch (op) {
+    case FERRY_OP_UPDATE: return "update";
+    case FERRY_OP_DELETE: return "delete";
+    default: return "insert";
+  }
+}
+
+std::string delete_without_op_field() {
+  return "a delete cannot be written as a row; set the sink's op_field to write change events with their "
+         "operation";
+}
+
+JsonRowWriter::JsonRowWriter(const ferry::BatchView& batch, std::string_view op_field) : batch_(batch) {
+  if (!op_field.empty()) {
+    ferry::append_json_string(op_name_, op_field);
+    op_name_.push_back(':');
+  }
   names_.reserve(batch.fields());
   for (size_t f = 0; f < batch.fields(); ++f) {
     std::string name;
@@ -38,7 +55,16 @@ std::optional<std::string> JsonRowWriter::append_row(std::string& out, size_t ro
     out.resize(start);
     return "field '" + std::string(batch_.field_name(f)) + "': " + why;
   };
+  const FerryOp op = batch_.meta(row).op;
+  if (op_name_.empty() && op == FERRY_OP_DELETE) return delete_without_op_field();
   out.push_back('{');
+  if (!op_name_.empty()) {
+    out += op_name_;
+    out.push_back('"');
+    out += op_name(op);
+    out.push_back('"');
+    if (!names_.empty()) out.push_back(',');
+  }
   for (size_t f = 0; f < names_.size(); ++f) {
     if (f > 0) out.push_back(',');
     out += names_[f];

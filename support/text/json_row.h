@@ -13,18 +13,28 @@
 
 namespace ferry::support {
 
+// A record's operation as a change event names it: "insert", "update",
+// "delete".
+const char* op_name(FerryOp op);
+// Why a row-writing sink refuses a delete it was not told to write as a
+// change event (a row cannot say that it is gone).
+std::string delete_without_op_field();
+
 // Formats the rows of one batch; field names are escaped once per batch.
 class JsonRowWriter {
  public:
-  explicit JsonRowWriter(const ferry::BatchView& batch);
+  // `op_field`, when not empty, starts each line with the record's
+  // operation under that name: `{"_op":"delete","id":42,...}`.
+  explicit JsonRowWriter(const ferry::BatchView& batch, std::string_view op_field = {});
   // Appends `{"field":value,...}\n`. A row with a value JSON cannot hold
-  // (NaN, infinity, text that is not UTF-8, JSON that is not valid)
-  // appends nothing: the reason comes back ("field 'x': nan has no JSON
-  // form"), for the row to be refused.
+  // (NaN, infinity, text that is not UTF-8, JSON that is not valid), or a
+  // delete without an op field, appends nothing: the reason comes back
+  // ("field 'x': nan has no JSON form"), for the row to be refused.
   std::optional<std::string> append_row(std::string& out, size_t row) const;
 
  private:
   ferry::BatchView batch_;
+  std::string op_name_;             // `"_op":` ready to append; empty: none
   std::vector<std::string> names_;  // `"name":` ready to append
 };
 

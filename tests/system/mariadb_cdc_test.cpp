@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <random>
@@ -570,6 +571,44 @@ TEST_F(MariadbCdc, ACopyPagesPastKeysOfEveryDecimalWidth) {
   catch_up();  // three pages of 200: a key cut to fewer digits would page for ever
   EXPECT_EQ(pg_->psql("SELECT count(*), min(id), max(id) FROM items", dst_),
             "450|100000000000000000000000000000000000001|100000000000000000000000000000000000450\n");
+}
+
+TEST_F(MariadbCdc, TheFileSinkWritesChangeEventsWithTheirOperationOrRefusesDeletes) {
+  make_empty_databases("file", Sink::kPostgres);
+  source_->sql(kMariaItems, src_);
+  src_sql("INSERT INTO items (id, name) VALUES (1, 'a'), (2, 'b')");
+  const auto run_into = [&](const std::string& dir, const std::string& op_field) {
+    ferry::test::write_file(dir_.file(dir + ".json"),
+        R"({"name": ")" + dir + R"(", "state": {"type": "sqlite", "path": ")" + dir + R"(.state.db"},
+          "source": {"plugin": "mariadb-cdc", "config": {"host": "127.0.0.1", "port": )" +
+        std::to_string(source_->port()) + R"(, "user": "root", "database": ")" + src_ +
+        R"(", "table": "items", "server_id": 7002, "follow": false}},
+          "sinks": [{"name": "out", "plugin": "file", "config": {"directory": ")" + dir + "\"" + op_field + "}}]}");
+    auto r = ferry::test::ferry({"run", "--no-progress", dir_.file(dir + ".json")});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::vector<std::string> lines;
+    for (const auto& f : std::filesystem::directory_iterator(dir_.file(dir))) {
+      std::istringstream in(ferry::test::slurp(f.path().string()));
+      for (std::string line; std::getline(in, line);) lines.push_back(line);
+    }
+    std::sort(lines.begin(), lines.end());
+    return lines;
+  };
+  run_into("events", R"(, "op_field": "_op")");
+  run_into("rows", "");
+  src_sql("UPDATE items SET name = 'a2' WHERE id = 1; DELETE FROM items WHERE id = 2");
+  const std::vector<std::string> events = run_into("events", R"(, "op_field": "_op")");
+  EXPECT_EQ(events, (std::vector<std::string>{
+                        R"({"_op":"delete","id":2,"name":"b","amount":null,"ts":null,"raw":null,"big":null})",
+                        R"({"_op":"insert","id":1,"name":"a","amount":null,"ts":null,"raw":null,"big":null})",
+                        R"({"_op":"insert","id":2,"name":"b","amount":null,"ts":null,"raw":null,"big":null})",
+                        R"({"_op":"update","id":1,"name":"a2","amount":null,"ts":null,"raw":null,"big":null})"}));
+  // Without the op field, rows: the delete cannot be one, so it goes to the
+  // DLQ with the reason.
+  const std::vector<std::string> rows = run_into("rows", "");
+  EXPECT_EQ(rows.size(), 3u);
+  auto dead = ferry::test::ferry({"dlq", "export", dir_.file("rows.json")});
+  EXPECT_NE(dead.out.find("set the sink's op_field"), std::string::npos) << dead.out << dead.err;
 }
 
 TEST_F(MariadbCdc, ServerWithoutFullRowMetadataIsRefused) {

@@ -235,7 +235,7 @@ TEST(S3Jsonl, RowsJsonCannotHoldAreRefusedWithTheReason) {
   b.finish(&out, "p", "5");
   std::string body;
   std::vector<ferry_s3::RefusedRow> refused;
-  ferry_s3::append_jsonl_rows(body, ferry::BatchView(&out), refused);
+  ferry_s3::append_jsonl_rows(body, ferry::BatchView(&out), {}, refused);
   out.release(&out);
   EXPECT_EQ(body, "{\"id\":1,\"x\":0.5,\"s\":\"a\",\"j\":{}}\n{\"id\":5,\"x\":1.5,\"s\":\"b\",\"j\":[1]}\n");
   ASSERT_EQ(refused.size(), 3u);
@@ -257,7 +257,7 @@ TEST(S3Jsonl, MultiLineJsonKeepsItsNumbersAsWritten) {
   b.finish(&out, "p", "1");
   std::string body;
   std::vector<ferry_s3::RefusedRow> refused;
-  ferry_s3::append_jsonl_rows(body, ferry::BatchView(&out), refused);
+  ferry_s3::append_jsonl_rows(body, ferry::BatchView(&out), {}, refused);
   out.release(&out);
   EXPECT_TRUE(refused.empty());
   EXPECT_EQ(body, "{\"j\":[1.10,123456789012345678901234567890,\"x y\"]}\n");

@@ -1069,6 +1069,29 @@ TEST(JsonRowWriter, MultiLineJsonKeepsItsNumbersAsWritten) {
   EXPECT_EQ(line, "{\"j\":{\"a\":1.10,\"b\":[123456789012345678901234567890,-0,1E2],\"s\":\"x \\\" y \\\\\",\"t\":\"\\\\\"}}\n");
 }
 
+// A change event names its operation first; a row-writing sink without an
+// op field refuses a delete rather than write a row that says nothing of it.
+TEST(JsonRowWriter, WritesEachRecordsOperationUnderTheOpFieldAndRefusesADeleteWithoutOne) {
+  ferry::BatchBuilder b;
+  b.add_field("id", FERRY_TYPE_INT64);
+  const FerryOp ops[] = {FERRY_OP_INSERT, FERRY_OP_UPDATE, FERRY_OP_DELETE};
+  for (int i = 0; i < 3; ++i) b.set_int(b.add_row(std::to_string(i), std::to_string(i), ops[i]), 0, i);
+  FerryBatch out{};
+  b.finish(&out, "p", "2");
+  std::string events;
+  const ferry::support::JsonRowWriter as_events(ferry::BatchView(&out), "_op");
+  for (size_t r = 0; r < 3; ++r) ASSERT_EQ(as_events.append_row(events, r), std::nullopt);
+  EXPECT_EQ(events, "{\"_op\":\"insert\",\"id\":0}\n{\"_op\":\"update\",\"id\":1}\n{\"_op\":\"delete\",\"id\":2}\n");
+  std::string rows;
+  const ferry::support::JsonRowWriter as_rows{ferry::BatchView(&out)};
+  ASSERT_EQ(as_rows.append_row(rows, 1), std::nullopt);
+  const auto refused = as_rows.append_row(rows, 2);
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_NE(refused->find("set the sink's op_field"), std::string::npos) << *refused;
+  EXPECT_EQ(rows, "{\"id\":1}\n");
+  out.release(&out);
+}
+
 FerryBatch make_batch(const std::string& partition, int first, int count) {
   ferry::BatchBuilder b;
   b.add_field("n", FERRY_TYPE_INT64);
