@@ -58,6 +58,40 @@ bench_postgres_start() {
     -o "-p $port -k $work -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=256MB -c max_wal_size=4GB ${BENCH_PG_SETTINGS:-}" \
     start >/dev/null
 }
+# A throwaway MariaDB 10.11 for a bench script, in a new directory named
+# after TAG, on a free loopback port, killed and removed when the script
+# exits (redo flushed once a second: a bench of clients, not of fsync).
+# Sets `work`, `port` and `sock`; defines maria [mariadb args...].
+# BENCH_MARIADB_SETTINGS adds server options ("--skip-log-bin").
+bench_mariadb_start() {
+  local tag=$1
+  work=$(mktemp -d "/tmp/ferry-bench-$tag-XXXXXX")
+  chown mysql "$work"
+  BENCH_MARIADB_PID=""
+  trap 'if [ -n "$BENCH_MARIADB_PID" ]; then kill -9 "$BENCH_MARIADB_PID" 2>/dev/null; wait "$BENCH_MARIADB_PID" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
+  while :; do  # a loopback port nobody answers on
+    port=$((20000 + RANDOM % 30000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
+  done
+  sock="$work/mariadb.sock"
+  mariadb-install-db --no-defaults --user=mysql --auth-root-authentication-method=normal \
+    --skip-test-db --datadir="$work/data" >"$work/install.log" 2>&1
+  # shellcheck disable=SC2086
+  /usr/sbin/mariadbd --no-defaults --user=mysql --datadir="$work/data" --socket="$sock" \
+    --port="$port" --bind-address=127.0.0.1 --pid-file="$work/mariadb.pid" \
+    --innodb-flush-log-at-trx-commit=2 --innodb-buffer-pool-size=1G ${BENCH_MARIADB_SETTINGS:-} \
+    >"$work/server.log" 2>&1 &
+  BENCH_MARIADB_PID=$!
+  for _ in $(seq 600); do
+    mariadb-admin --no-defaults -S "$sock" -u root ping >/dev/null 2>&1 && return 0
+    sleep 0.05
+  done
+  echo "bench: MariaDB did not start:" >&2
+  cat "$work/server.log" >&2
+  exit 1
+}
+maria() { mariadb --no-defaults -S "$sock" -u root -N -B "$@"; }
+
 psql_db() { local db=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d "$db" "$@"; }
 dsn() { echo "host=127.0.0.1 port=$port user=postgres dbname=$1"; }
 

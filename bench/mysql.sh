@@ -29,34 +29,8 @@ if [ -z "${FERRY_BUILD_DIR:-}" ]; then
 fi
 ferry="$(cd "${FERRY_BUILD_DIR:-build-bench}" && pwd)/bin/ferry"
 
-work=$(mktemp -d /tmp/ferry-bench-mysql-XXXXXX)
-chown mysql "$work"
-server_pid=""
-cleanup() {
-  if [ -n "$server_pid" ]; then kill -9 "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+BENCH_MARIADB_SETTINGS="--skip-log-bin --local-infile=1" bench_mariadb_start mysql
 cd "$work"
-
-# A loopback port nobody answers on.
-while :; do
-  port=$((20000 + RANDOM % 30000))
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
-done
-sock="$work/mariadb.sock"
-mariadb-install-db --no-defaults --user=mysql --auth-root-authentication-method=normal \
-  --skip-test-db --datadir="$work/data" >install.log 2>&1
-# The settings the tests use: a bench of Ferry, not of fsync.
-/usr/sbin/mariadbd --no-defaults --user=mysql --datadir="$work/data" --socket="$sock" \
-  --port="$port" --bind-address=127.0.0.1 --pid-file="$work/mariadb.pid" \
-  --innodb-flush-log-at-trx-commit=2 --skip-log-bin --local-infile=1 \
-  --innodb-buffer-pool-size=1G >server.log 2>&1 &
-server_pid=$!
-for _ in $(seq 600); do
-  mariadb-admin --no-defaults -S "$sock" -u root ping >/dev/null 2>&1 && break
-  sleep 0.05
-done
 sql() { mariadb --no-defaults -S "$sock" -u root -N -B --local-infile=1 "$@"; }
 sql -e "CREATE USER 'ferry'@'127.0.0.1' IDENTIFIED BY 'bench-pw';
         CREATE USER 'ferry'@'localhost' IDENTIFIED BY 'bench-pw';
