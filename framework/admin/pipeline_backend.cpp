@@ -53,6 +53,8 @@ PipelineBackend::PipelineBackend(const PipelineDef& def, StateStore& state, Metr
   metrics_.describe("ferry_hook_failures_total", MetricType::Counter, "Failed hook calls, per hook.");
   metrics_.describe("ferry_plugin_events_total", MetricType::Counter,
                     "Counters plugins keep through counter_add, per stage and counter name.");
+  metrics_.describe("ferry_plugin_gauge", MetricType::Gauge,
+                    "Levels plugins report through gauge_set, per stage and gauge name.");
 }
 
 PipelineBackend::~PipelineBackend() {

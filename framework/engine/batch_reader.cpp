@@ -101,7 +101,20 @@ void BatchReader::pass_acknowledgement() {
 
 bool BatchReader::emit(const FerryBatch& batch, std::vector<DlqEntry> errants,
                        BoundedQueue<std::unique_ptr<ReadItem>>& queue) {
-  if (held_.rows <= 0) return emit_one(batch, std::move(errants), false, queue);
+  if (held_.rows <= 0) {
+    // An empty batch at the position already passed on carries nothing: a
+    // quiet source (change data capture) returns them to hear
+    // acknowledgements and to stay responsive, and queued they would fill
+    // the queue behind a slow sink and stop the source from being called.
+    const std::string end = to_string(batch.end_position);
+    if (batch.n_rows == 0 && errants.empty() && last_end_ == end) {
+      FerryBatch copy = batch;
+      if (copy.release) copy.release(&copy);
+      return true;
+    }
+    last_end_ = end;
+    return emit_one(batch, std::move(errants), false, queue);
+  }
   const auto rows = static_cast<int64_t>(batch.n_rows);
   for (DlqEntry& e : errants) gathered_errants_.push_back(std::move(e));
   if (rows <= held_.rows) {

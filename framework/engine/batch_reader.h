@@ -65,6 +65,7 @@ class BatchReader {
   // Produces the items of one source batch: none while it gathers the held
   // rows, the held batch once they are complete, and the rest.
   bool emit(const FerryBatch& batch, std::vector<DlqEntry> errants, BoundedQueue<std::unique_ptr<ReadItem>>& queue);
+  std::optional<std::string> last_end_;  // end position of the last batch passed on
   bool emit_held(BoundedQueue<std::unique_ptr<ReadItem>>& queue);
   bool emit_one(const FerryBatch& batch, std::vector<DlqEntry> errants, bool held,
                 BoundedQueue<std::unique_ptr<ReadItem>>& queue);

@@ -1,6 +1,7 @@
 #include "engine/host_context.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include <ferry/plugin.hpp>
 
@@ -18,6 +19,7 @@ HostContext::HostContext(std::string pipeline, std::string stage, const StopSour
   host_.report_errant_record = &HostContext::report_errant_record;
   host_.is_cancelled = &HostContext::is_cancelled;
   host_.counter_add = &HostContext::counter_add;
+  host_.gauge_set = &HostContext::gauge_set;
 }
 
 void HostContext::begin_call() {
@@ -64,22 +66,37 @@ int32_t HostContext::is_cancelled(void* p) {
   return self->stop_ && self->stop_->stopping() ? 1 : 0;
 }
 
+bool HostContext::metric_name_ok(std::string_view name, bool value_ok, const char* what) {
+  // A label value that is not UTF-8 would make the whole scrape invalid:
+  // such calls are dropped, once said.
+  const bool valid_name = !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+                            return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+                          });
+  if (valid_name && value_ok) return true;
+  if (!warned_counter_.exchange(true))
+    log_warn(std::string("plugin ") + what, LogFields{pipeline_, {}, {}, stage_});
+  return false;
+}
+
+void HostContext::gauge_set(void* p, const char* name, size_t len, double value) {
+  auto* self = static_cast<HostContext*>(p);
+  if (!self->metrics_) return;
+  const std::string_view gauge(name ? name : "", name ? len : 0);
+  if (!self->metric_name_ok(gauge, std::isfinite(value),
+                            "gauge_set ignored: gauge names are [a-z0-9_]{1,64} and values finite"))
+    return;
+  self->metrics_->set("ferry_plugin_gauge",
+                      {{"pipeline", self->pipeline_}, {"stage", self->stage_}, {"gauge", std::string(gauge)}}, value);
+}
+
 void HostContext::counter_add(void* p, const char* name, size_t len, int64_t delta) {
   auto* self = static_cast<HostContext*>(p);
   if (!self->metrics_) return;
   const std::string_view counter(name ? name : "", name ? len : 0);
-  // Prometheus counters only go up, and a label value that is not UTF-8
-  // would make the whole scrape invalid: such calls are dropped, once said.
-  const bool valid_name = !counter.empty() && counter.size() <= 64 &&
-                          std::all_of(counter.begin(), counter.end(), [](char c) {
-                            return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-                          });
-  if (!valid_name || delta < 0) {
-    if (!self->warned_counter_.exchange(true))
-      log_warn("plugin counter_add ignored: counter names are [a-z0-9_]{1,64} and deltas are not negative",
-               LogFields{self->pipeline_, {}, {}, self->stage_});
+  // Prometheus counters only go up.
+  if (!self->metric_name_ok(counter, delta >= 0,
+                            "counter_add ignored: counter names are [a-z0-9_]{1,64} and deltas are not negative"))
     return;
-  }
   // The stage tells two instances of one plugin apart.
   self->metrics_->add("ferry_plugin_events_total",
                       {{"pipeline", self->pipeline_}, {"stage", self->stage_}, {"counter", std::string(counter)}},

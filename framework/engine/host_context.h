@@ -46,6 +46,9 @@ class HostContext {
   static FerryStatus report_errant_record(void* self, const FerryErrantRecord* record);
   static int32_t is_cancelled(void* self);
   static void counter_add(void* self, const char* name, size_t len, int64_t delta);
+  static void gauge_set(void* self, const char* name, size_t len, double value);
+  // Whether a counter or gauge name is [a-z0-9_]{1,64}; warns once if not.
+  bool metric_name_ok(std::string_view name, bool value_ok, const char* what);
 
   FerryHost host_{};
   std::string pipeline_;

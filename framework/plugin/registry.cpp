@@ -124,6 +124,7 @@ struct CheckHost {
     host.report_errant_record = [](void*, const FerryErrantRecord*) { return FERRY_ERROR_INTERNAL; };
     host.is_cancelled = [](void*) { return int32_t{0}; };
     host.counter_add = [](void*, const char*, size_t, int64_t) {};
+    host.gauge_set = [](void*, const char*, size_t, double) {};
   }
 };
 

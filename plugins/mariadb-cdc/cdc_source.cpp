@@ -258,6 +258,7 @@ bool CdcSource::next(FerryBatch* out) {
 void CdcSource::reconnect() {
   open_.reset();
   ready_.reset();
+  batch_first_commit_.reset();  // that batch is built again
   table_id_ = UINT64_MAX;  // the server maps the table again on a new stream
   mapped_.clear();
   stream_.reset();
@@ -307,6 +308,7 @@ bool CdcSource::stream_batch(FerryBatch* out) {
     // Quiet: a batch with rows goes now; a position that moved past other
     // tables' transactions follows after a while; a stop request gets an
     // empty batch, so that the host stops between batches.
+    report_lag();  // the oldest change a sink holds up ages meanwhile
     if (batch_->rows() > 0) break;
     if (applied_ != batch_start && std::chrono::steady_clock::now() - began >= kQuietAdvance) break;
     if (host_.cancelled()) break;
@@ -331,6 +333,7 @@ void CdcSource::handle(const MARIADB_RPL_EVENT& e) {
       open_.emplace();
       open_->gtid = Gtid{e.event.gtid.domain_id, e.server_id, e.event.gtid.sequence_nr};
       open_->standalone = (e.event.gtid.flags & FL_STANDALONE) != 0;
+      open_->committed = ferry::support::CdcLag::Clock::from_time_t(static_cast<time_t>(e.timestamp));
       return;
     }
     case TABLE_MAP_EVENT:
@@ -466,6 +469,7 @@ bool CdcSource::append(const Transaction& tx) {
   GtidState after = applied_;
   after.advance(tx.gtid);
   const std::string position = position_text(CdcPosition{false, after, std::nullopt});
+  if (!tx.changes.empty() && !batch_first_commit_) batch_first_commit_ = tx.committed;
   for (const Change& ch : tx.changes) add_row(ch.values, ch.op, position);
   applied_ = after;
   return true;
@@ -531,8 +535,23 @@ void CdcSource::add_row(const Row& values, FerryOp op, const std::string& positi
 }
 
 void CdcSource::finish(FerryBatch* out, const CdcPosition& end) {
-  batch_->finish(out, partition_, position_text(end));
+  const std::string position = position_text(end);
+  batch_->finish(out, partition_, position);
+  if (batch_first_commit_) lag_.handed(position, *batch_first_commit_);
+  batch_first_commit_.reset();
   if (!end.snapshot) handed_ = end.gtid;
+  report_lag();
+}
+
+void CdcSource::acknowledged(std::string_view, std::string_view position) {
+  lag_.acknowledged(position);
+  report_lag();
+}
+
+void CdcSource::report_lag() {
+  // The age of the oldest change a sink has not committed (the binlog
+  // stamps whole seconds).
+  host_.gauge("binlog_lag_seconds", lag_.seconds(ferry::support::CdcLag::Clock::now()));
 }
 
 }  // namespace ferry_maria_cdc

@@ -22,6 +22,8 @@
 #include <string>
 #include <vector>
 
+#include <cdc/cdc_lag.h>
+
 #include "binlog_stream.h"
 #include "cdc_position.h"
 #include "maria_link.h"
@@ -40,6 +42,8 @@ class CdcSource final : public ferry::Source {
   std::vector<std::string> partitions() override { return {partition_name()}; }
   void start(std::string_view partition, const std::string_view* position) override;
   bool next(FerryBatch* out) override;
+  // Only for the lag gauge: the binlog is kept by age, not by reader.
+  void acknowledged(std::string_view partition, std::string_view position) override;
 
  private:
   struct Change {
@@ -48,6 +52,7 @@ class CdcSource final : public ferry::Source {
   };
   struct Transaction {
     Gtid gtid;
+    ferry::support::CdcLag::Clock::time_point committed;  // the binlog's timestamp (seconds)
     bool standalone = false;  // DDL and the like: no COMMIT ends it
     std::vector<ColumnKind> columns;  // the table's columns when it wrote
     std::vector<Change> changes;
@@ -77,6 +82,7 @@ class CdcSource final : public ferry::Source {
   static std::string key_of(const std::vector<ColumnKind>& kinds, const Row& values, const std::vector<size_t>& key_at);
   bool caught_up() const;
   void finish(FerryBatch* out, const CdcPosition& end);
+  void report_lag();
 
   ferry::Host host_;
   Options opts_;
@@ -105,6 +111,9 @@ class CdcSource final : public ferry::Source {
   std::vector<size_t> mapped_key_at_;
   std::optional<Transaction> open_;   // between its GTID event and its end
   std::optional<Transaction> ready_;  // ended, waiting for the next batch
+
+  ferry::support::CdcLag lag_;
+  std::optional<ferry::support::CdcLag::Clock::time_point> batch_first_commit_;
 
   std::unique_ptr<ferry::BatchBuilder> batch_;
   std::vector<ColumnKind> columns_;  // the batch's fields

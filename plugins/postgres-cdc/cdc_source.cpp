@@ -244,15 +244,19 @@ bool CdcSource::next(FerryBatch* out) {
 }
 
 void CdcSource::acknowledged(std::string_view, std::string_view position) {
+  lag_.acknowledged(position);
   const CdcPosition at = parse_position(position);
-  if (at.snapshot || at.lsn <= acked_) return;
-  acked_ = at.lsn;
-  if (stream_ && !lost_) stream_->confirm(acked_);
+  if (!at.snapshot && at.lsn > acked_) {
+    acked_ = at.lsn;
+    if (stream_ && !lost_) stream_->confirm(acked_);
+  }
+  report_lag();
 }
 
 void CdcSource::reconnect() {
   open_.reset();
   ready_.reset();
+  batch_first_commit_.reset();  // that batch is built again
   relation_.reset();  // the server describes the table again on a new stream
   stream_.reset();
   repl_.reset();
@@ -283,6 +287,7 @@ bool CdcSource::stream_batch(FerryBatch* out) {
       continue;
     }
     if (has_rows) break;
+    report_lag();  // the oldest change a sink holds up ages meanwhile
     if (!opts_.follow && caught_up()) return false;
     // A quiet stream hands back an empty batch while a handed position is
     // unacknowledged: the host acknowledges only between next() calls.
@@ -314,6 +319,10 @@ void CdcSource::handle(const Message& m) {
     case Message::Kind::Commit:
       if (!open_) fail(FERRY_ERROR_IO, "COMMIT without BEGIN in the change stream");
       open_->end = m.end_lsn;
+      // PostgreSQL's epoch is 2000-01-01.
+      open_->committed = ferry::support::CdcLag::Clock::time_point(
+          std::chrono::duration_cast<ferry::support::CdcLag::Clock::duration>(
+              std::chrono::microseconds(m.commit_time + 946684800000000LL)));
       ready_ = std::move(open_);
       open_.reset();
       return;
@@ -379,6 +388,7 @@ bool CdcSource::append(const Transaction& tx) {
     use_columns(relation_->columns);
   }
   const std::string position = position_text(CdcPosition{false, tx.end, std::nullopt});
+  if (!tx.changes.empty() && !batch_first_commit_) batch_first_commit_ = tx.committed;
   for (const Change& ch : tx.changes) add_row(ch.values, ch.op, position, ch.refused);
   // Committed with the batch that holds its transaction, so a read again
   // from an earlier checkpoint reports it with the same position.
@@ -445,9 +455,19 @@ void CdcSource::add_row(const Tuple& values, FerryOp op, const std::string& posi
 }
 
 void CdcSource::finish(FerryBatch* out, const CdcPosition& end) {
-  batch_->finish(out, partition_, position_text(end));
+  const std::string position = position_text(end);
+  batch_->finish(out, partition_, position);
+  if (batch_first_commit_) lag_.handed(position, *batch_first_commit_);
+  batch_first_commit_.reset();
   if (!end.snapshot) handed_ = end.lsn;
+  report_lag();
   last_handed_ = std::chrono::steady_clock::now();
+}
+
+void CdcSource::report_lag() {
+  const Lsn sent = stream_ ? stream_->server_sent() : 0;
+  host_.gauge("slot_lag_bytes", sent > acked_ ? static_cast<double>(sent - acked_) : 0.0);
+  host_.gauge("slot_lag_seconds", lag_.seconds(ferry::support::CdcLag::Clock::now()));
 }
 
 }  // namespace ferry_pg_cdc

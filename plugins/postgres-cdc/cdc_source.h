@@ -21,6 +21,8 @@
 #include <string>
 #include <vector>
 
+#include <cdc/cdc_lag.h>
+
 #include "cdc_position.h"
 #include "options.h"
 #include "pg_link.h"
@@ -50,6 +52,7 @@ class CdcSource final : public ferry::Source {
   };
   struct Transaction {
     Lsn end = 0;
+    ferry::support::CdcLag::Clock::time_point committed;
     std::vector<Change> changes;
     bool truncated = false;  // TRUNCATE of the table: reported with the transaction's batch
   };
@@ -79,6 +82,9 @@ class CdcSource final : public ferry::Source {
   std::string key_of(const Tuple& values, const std::vector<size_t>& key_at) const;
   bool caught_up() const;
   void finish(FerryBatch* out, const CdcPosition& end);
+  // The slot's lag as gauges: bytes the server sent past what every sink
+  // committed, and the age of the oldest change a sink has not committed.
+  void report_lag();
 
   ferry::Host host_;
   Options opts_;
@@ -95,6 +101,8 @@ class CdcSource final : public ferry::Source {
   Lsn applied_ = 0;  // end of the last transaction in the batch being built
   Lsn handed_ = 0;   // end of the last batch handed to the host
   Lsn acked_ = 0;    // end of the last batch every sink committed
+  ferry::support::CdcLag lag_;
+  std::optional<ferry::support::CdcLag::Clock::time_point> batch_first_commit_;
   std::chrono::steady_clock::time_point last_handed_ = std::chrono::steady_clock::now();
   Lsn target_ = 0;   // follow = false: the stream ends once here
   std::optional<std::string> resume_;  // the position start() was given

@@ -77,6 +77,7 @@ Message decode_pgoutput(std::string_view data) {
       in.uint(1);  // flags, unused
       m.commit_lsn = in.uint(8);
       m.end_lsn = in.uint(8);
+      m.commit_time = static_cast<int64_t>(in.uint(8));
       return m;
     case 'R': {
       m.kind = Message::Kind::Relation;

@@ -43,6 +43,7 @@ struct Message {
   Kind kind = Kind::Ignored;
   Lsn commit_lsn = 0;  // Begin: the transaction's final LSN; Commit: its commit record
   Lsn end_lsn = 0;     // Commit: the end of the commit record, where the stream resumes
+  int64_t commit_time = 0;  // Commit: microseconds since 2000-01-01 UTC
   uint32_t relation = 0;                // Insert, Update, Delete
   std::vector<uint32_t> truncated;      // Truncate
   Relation described;                   // Relation

@@ -70,10 +70,11 @@ TEST(AbiLayout, SourceTableOnlyGrowsAtItsEnd) {
 }
 
 TEST(AbiLayout, HostAndOpenArgsAreFrozen) {
-  EXPECT_EQ(sizeof(FerryHost), 64u);
+  EXPECT_EQ(sizeof(FerryHost), 72u);
   EXPECT_EQ(offsetof(FerryHost, host_data), 8u);
   EXPECT_EQ(offsetof(FerryHost, log), 16u);
   EXPECT_EQ(offsetof(FerryHost, counter_add), 56u);
+  EXPECT_EQ(offsetof(FerryHost, gauge_set), 64u);  // 1.9 appended gauge_set
   EXPECT_EQ(sizeof(FerryOpenArgs), 176u);
   EXPECT_EQ(offsetof(FerryOpenArgs, config_json), 16u);
   EXPECT_EQ(offsetof(FerryOpenArgs, base_dir), 80u);
@@ -139,6 +140,7 @@ TEST(AbiLayout, StatusCodesAreFrozen) {
   EXPECT_EQ(FERRY_ABI_VERSION_1_5, 0x00010005u);
   EXPECT_EQ(FERRY_ABI_VERSION_1_6, 0x00010006u);
   EXPECT_EQ(FERRY_ABI_VERSION_1_7, 0x00010007u);
+  EXPECT_EQ(FERRY_ABI_VERSION_1_9, 0x00010009u);
   EXPECT_EQ(FERRY_FENCED, 6);
   EXPECT_EQ(FERRY_CAP_FENCED, 4u);
   EXPECT_EQ(FERRY_CAP_SINGLE_WRITER, 8u);
@@ -148,7 +150,7 @@ TEST(AbiLayout, StatusCodesAreFrozen) {
 TEST(AbiNegotiation, BundledPluginSpeaksTheCurrentVersion) {
   auto p = LoadedPlugin::load(bundled("ferry-generator.so"));
   EXPECT_EQ(p->name(), "generator");
-  EXPECT_EQ(p->abi_version(), FERRY_ABI_VERSION_1_8);
+  EXPECT_EQ(p->abi_version(), FERRY_ABI_VERSION_1_9);
   EXPECT_TRUE(p->source_has_estimate());
   EXPECT_TRUE(p->source_has_descriptors());
   EXPECT_TRUE(p->source_takes_acknowledgements());
@@ -200,7 +202,7 @@ TEST(AbiNegotiation, UnknownMajorVersionIsRefusedBeforeAnyPluginCodeRuns) {
   unsetenv("FERRY_TEST_MARKER");
   EXPECT_NE(msg.find(fixture("abi_v2_plugin.so")), std::string::npos) << msg;
   EXPECT_NE(msg.find("built for Ferry plugin ABI 2.0"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("this host speaks ABI 1.8"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("this host speaks ABI 1.9"), std::string::npos) << msg;
   EXPECT_FALSE(std::filesystem::exists(marker)) << "the plugin's constructor ran";
 }
 

@@ -11,6 +11,7 @@
 
 #include <boost/json.hpp>
 
+#include "support/admin_probe.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
 
@@ -47,44 +48,9 @@ std::string pipeline_json() {
     "sinks": [{"name": "out", "plugin": "fault", "config": {"dir": ".", "reject_keys": ["7"]}}]})";
 }
 
-// Polls `ready` until it holds or `seconds` pass. The deadline only matters
-// when the test is failing; a busy machine takes longer, never too long.
-template <typename Pred>
-bool wait_until(Pred ready, int seconds = 60) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (!ready()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
-}
-
-// The port a `ferry ... --admin 127.0.0.1:0` got, from its log line "admin
-// API on http://127.0.0.1:PORT": the server binds port 0 itself, so no other
-// test can take the port in between. 0 when the process exited first.
-int admin_port(ferry::test::Process& p, const std::string& err_file) {
-  const std::string marker = "admin API on http://127.0.0.1:";
-  int port = 0;
-  wait_until([&] {
-    const std::string log = ferry::test::slurp(err_file);
-    const size_t at = log.find(marker);
-    if (at != std::string::npos && log.find('\n', at) != std::string::npos) {
-      port = std::atoi(log.c_str() + at + marker.size());
-      return true;
-    }
-    std::pair<int, int> status;
-    return p.finished(&status);
-  });
-  return port;
-}
-
-// The value of one series in a Prometheus text scrape; -1 if absent.
-double metric(const std::string& text, const std::string& series) {
-  const std::string line_start = series + " ";
-  for (size_t at = text.find(line_start); at != std::string::npos; at = text.find(line_start, at + 1))
-    if (at == 0 || text[at - 1] == '\n') return std::atof(text.c_str() + at + line_start.size());
-  return -1;
-}
+using ferry::test::admin_port;
+using ferry::test::metric;
+using ferry::test::wait_until;
 
 const char* kPosition = "ferry_partition_position{pipeline=\"adm\",partition=\"p0\"}";
 const char* kRead = "ferry_records_read_total{pipeline=\"adm\"}";

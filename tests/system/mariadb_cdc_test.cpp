@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "support/admin_probe.h"
 #include "support/run_log.h"
 #include "support/servers.h"
 #include "support/subprocess.h"
@@ -609,6 +610,44 @@ TEST_F(MariadbCdc, TheFileSinkWritesChangeEventsWithTheirOperationOrRefusesDelet
   EXPECT_EQ(rows.size(), 3u);
   auto dead = ferry::test::ferry({"dlq", "export", dir_.file("rows.json")});
   EXPECT_NE(dead.out.find("set the sink's op_field"), std::string::npos) << dead.out << dead.err;
+}
+
+TEST_F(MariadbCdc, TheLagIsReportedInSecondsWhileTheSinkIsBehind) {
+  make_databases("lag", Sink::kMariadb);
+  ferry::test::write_file(dir_.file("follow.json"), pipeline(true));
+  ferry::test::Process run({FERRY_TEST_BINARY, "run", "--no-progress", "--admin", "127.0.0.1:0",
+                            dir_.file("follow.json")},
+                           {}, dir_.file("out.txt"), dir_.file("err.txt"));
+  const int port = ferry::test::admin_port(run, dir_.file("err.txt"));
+  ASSERT_GT(port, 0) << ferry::test::slurp(dir_.file("err.txt"));
+  ASSERT_TRUE(ferry::test::wait_until([&] { return !sink_position().empty(); }))
+      << ferry::test::slurp(dir_.file("err.txt"));
+  const std::string lag = "ferry_plugin_gauge{pipeline=\"cdc\",stage=\"source\",gauge=\"binlog_lag_seconds\"}";
+  // The sink's table stays locked until the session holding it is killed.
+  ferry::test::Process lock({"/usr/bin/mariadb", "--no-defaults", "-S", maria_->socket(), "-u", "root", dst_, "-e",
+                             "LOCK TABLES items WRITE; SELECT SLEEP(600)"},
+                            {}, dir_.file("lock.out"), dir_.file("lock.err"));
+  ASSERT_TRUE(ferry::test::wait_until([&] {
+    return maria_->sql("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP(600)%'") ==
+           "1\n";
+  }));
+  src_sql("INSERT INTO items (id, name) SELECT seq, 'x' FROM seq_1_to_100");
+  std::string scrape;
+  EXPECT_TRUE(ferry::test::wait_until([&] {
+    scrape = ferry::test::scrape_metrics(port);
+    return ferry::test::metric(scrape, lag) >= 1;
+  })) << scrape;
+  // The server's thread, not just its client, ends: that releases the lock.
+  const std::string holder =
+      maria_->sql("SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP(600)%'");
+  maria_->sql("KILL " + holder.substr(0, holder.find('\n')));
+  lock.wait();
+  EXPECT_TRUE(ferry::test::wait_until([&] {
+    scrape = ferry::test::scrape_metrics(port);
+    return maria_->sql("SELECT COUNT(*) FROM items", dst_) == "100\n" && ferry::test::metric(scrape, lag) == 0;
+  })) << scrape;
+  run.kill_now(SIGTERM);
+  run.wait();
 }
 
 TEST_F(MariadbCdc, ServerWithoutFullRowMetadataIsRefused) {

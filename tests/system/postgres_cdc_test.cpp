@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "support/admin_probe.h"
 #include "support/run_log.h"
 #include "support/servers.h"
 #include "support/subprocess.h"
@@ -452,6 +453,58 @@ TEST_F(PostgresCdc, ATruncateGoesToTheDlqOnceWithItsTransaction) {
   EXPECT_EQ(std::count(entries.begin(), entries.end(), '\n'), 1) << entries;
   // The rows it removed stay; the insert after it lands.
   EXPECT_EQ(server_->psql("SELECT id FROM items ORDER BY id", dst_), "1\n2\n3\n");
+}
+
+// The value of the source's gauge `name` in a scrape; -1 if absent.
+double source_gauge(const std::string& scrape, const std::string& name) {
+  const std::string label = "gauge=\"" + name + "\"} ";
+  for (size_t at = scrape.find("ferry_plugin_gauge{"); at != std::string::npos;
+       at = scrape.find("ferry_plugin_gauge{", at + 1)) {
+    const size_t end = scrape.find('\n', at);
+    const std::string line = scrape.substr(at, end == std::string::npos ? std::string::npos : end - at);
+    const size_t l = line.find(label);
+    if (l != std::string::npos) return std::atof(line.c_str() + l + label.size());
+  }
+  return -1;
+}
+
+TEST_F(PostgresCdc, TheSlotsLagIsReportedInBytesAndSecondsWhileTheSinkIsBehind) {
+  make_databases("lag");
+  ferry::test::write_file(dir_.file("follow.json"), pipeline(true));
+  ferry::test::Process run({FERRY_TEST_BINARY, "run", "--no-progress", "--admin", "127.0.0.1:0",
+                            dir_.file("follow.json")},
+                           {}, dir_.file("out.txt"), dir_.file("err.txt"));
+  const int port = ferry::test::admin_port(run, dir_.file("err.txt"));
+  ASSERT_GT(port, 0) << ferry::test::slurp(dir_.file("err.txt"));
+  ASSERT_TRUE(ferry::test::wait_until([&] { return !sink_position().empty(); }))
+      << ferry::test::slurp(dir_.file("err.txt"));
+  // The sink's table stays locked until the session holding it is killed.
+  ferry::test::Process lock({std::string(PgServer::kBin) + "/psql", "-X", "-q", "-h", "127.0.0.1", "-p",
+                             std::to_string(server_->port()), "-U", "postgres", "-d", dst_, "-c",
+                             "BEGIN; LOCK TABLE items IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(600)"},
+                            {}, dir_.file("lock.out"), dir_.file("lock.err"));
+  ASSERT_TRUE(ferry::test::wait_until([&] {
+    return server_->psql("SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                         "WHERE c.relname = 'items' AND l.mode = 'AccessExclusiveLock' AND l.granted",
+                         dst_) == "1\n";
+  }));
+  server_->psql("INSERT INTO items (id, name) SELECT g, 'x' FROM generate_series(1, 100) g", src_);
+  std::string scrape;
+  EXPECT_TRUE(ferry::test::wait_until([&] {
+    scrape = ferry::test::scrape_metrics(port);
+    return source_gauge(scrape, "slot_lag_bytes") > 0 && source_gauge(scrape, "slot_lag_seconds") >= 1;
+  })) << scrape;
+  // The backend, not just its client, ends: that releases the lock.
+  server_->psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(600)%' "
+                "AND pid <> pg_backend_pid()");
+  lock.wait();
+  EXPECT_TRUE(ferry::test::wait_until([&] {
+    scrape = ferry::test::scrape_metrics(port);
+    return server_->psql("SELECT count(*) FROM items", dst_) == "100\n" &&
+           source_gauge(scrape, "slot_lag_seconds") == 0;
+  })) << scrape;
+  run.kill_now(SIGTERM);
+  run.wait();
 }
 
 }  // namespace

@@ -102,9 +102,12 @@ extern "C" {
 /* 1.8: FerrySourceApi.acknowledged (the host tells a source which position
  * every sink committed, so its upstream may release what precedes it). */
 #define FERRY_ABI_VERSION_1_8 FERRY_ABI_VERSION(1, 8)
+/* 1.9: FerryHost.gauge_set (a plugin reports a level, such as how far its
+ * upstream is ahead, as a metric). */
+#define FERRY_ABI_VERSION_1_9 FERRY_ABI_VERSION(1, 9)
 
 /* The version this header describes. */
-#define FERRY_ABI_VERSION_CURRENT FERRY_ABI_VERSION_1_8
+#define FERRY_ABI_VERSION_CURRENT FERRY_ABI_VERSION_1_9
 
 #if defined(_WIN32)
 #define FERRY_EXPORT __declspec(dllexport)
@@ -300,6 +303,10 @@ typedef struct FerryHost {
   /* Add to a named counter (metrics); `name` is [a-z0-9_]. */
   void (*counter_add)(void* host_data, const char* name, size_t len,
                       int64_t delta);
+  /* 1.9; call only when struct_size covers it. Set a named gauge (metrics)
+   * to `value`, a finite number; `name` is [a-z0-9_]. */
+  void (*gauge_set)(void* host_data, const char* name, size_t len,
+                    double value);
 } FerryHost;
 
 /* --- 1.4 --- One declared option and its value, after the host checked the

@@ -98,14 +98,15 @@ typedef FerryStatus (*FerryPluginInitFn)(uint32_t abi_version,
 #define FERRY_PLUGIN_API_SIZE_1_1 offsetof(FerryPluginApi, orchestrator)
 #define FERRY_PLUGIN_API_SIZE_1_2 offsetof(FerryPluginApi, check_config)
 #define FERRY_PLUGIN_API_SIZE_1_3 sizeof(FerryPluginApi)
-/* 1.4 to 1.8 appended nothing to FerryPluginApi. The newest layout is
- * sizeof(FerryPluginApi): when a later version appends a field, SIZE_1_8
+/* 1.4 to 1.9 appended nothing to FerryPluginApi. The newest layout is
+ * sizeof(FerryPluginApi): when a later version appends a field, SIZE_1_9
  * becomes its offsetof. */
 #define FERRY_PLUGIN_API_SIZE_1_4 FERRY_PLUGIN_API_SIZE_1_3
 #define FERRY_PLUGIN_API_SIZE_1_5 FERRY_PLUGIN_API_SIZE_1_4
 #define FERRY_PLUGIN_API_SIZE_1_6 FERRY_PLUGIN_API_SIZE_1_5
 #define FERRY_PLUGIN_API_SIZE_1_7 FERRY_PLUGIN_API_SIZE_1_6
 #define FERRY_PLUGIN_API_SIZE_1_8 FERRY_PLUGIN_API_SIZE_1_7
+#define FERRY_PLUGIN_API_SIZE_1_9 FERRY_PLUGIN_API_SIZE_1_8
 
 /* The version a plugin built with this header accepts when the host offers
  * `offered` (of the same major version): the offer, or the newest version
@@ -116,7 +117,8 @@ typedef FerryStatus (*FerryPluginInitFn)(uint32_t abi_version,
 /* How much of FerryPluginApi version `v` defines. An older host's table is
  * shorter: a plugin that fills more writes into the host's memory. */
 #define FERRY_PLUGIN_API_SIZE(v)                                     \
-  ((v) >= FERRY_ABI_VERSION_1_8   ? FERRY_PLUGIN_API_SIZE_1_8        \
+  ((v) >= FERRY_ABI_VERSION_1_9   ? FERRY_PLUGIN_API_SIZE_1_9        \
+   : (v) >= FERRY_ABI_VERSION_1_8 ? FERRY_PLUGIN_API_SIZE_1_8        \
    : (v) >= FERRY_ABI_VERSION_1_7 ? FERRY_PLUGIN_API_SIZE_1_7        \
    : (v) >= FERRY_ABI_VERSION_1_6 ? FERRY_PLUGIN_API_SIZE_1_6        \
    : (v) >= FERRY_ABI_VERSION_1_5 ? FERRY_PLUGIN_API_SIZE_1_5        \

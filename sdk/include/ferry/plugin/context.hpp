@@ -27,6 +27,12 @@ class Host {
   void count(std::string_view name, int64_t delta) const {
     host_->counter_add(host_->host_data, name.data(), name.size(), delta);
   }
+  // Sets a gauge (ABI 1.9); a host older than that has none, and the call
+  // does nothing.
+  void gauge(std::string_view name, double value) const {
+    if (host_->struct_size < offsetof(FerryHost, gauge_set) + sizeof host_->gauge_set || !host_->gauge_set) return;
+    host_->gauge_set(host_->host_data, name.data(), name.size(), value);
+  }
   // Sends a record to the dead-letter queue; throws if the host could not.
   void reject(std::string_view partition, std::string_view position, std::string_view key,
               std::string_view payload, std::string_view message,
