@@ -1,9 +1,23 @@
 // Descriptor and entry point of the mariadb-cdc plugin.
 #include <ferry/plugin.hpp>
 
+#include <mysql.h>
+
 #include "cdc_source.h"
 
 namespace {
+
+// Connector/C sets itself up once per process (mysql_library_init, run by
+// the first connection) and keeps that until mysql_library_end. Ended when
+// this plugin is unloaded, after its last connection is closed; ending
+// twice (the mysql plugin's connector ends it too) does nothing.
+struct ConnectorLifetime {
+  ConnectorLifetime() { mysql_library_init(0, nullptr, nullptr); }
+  ~ConnectorLifetime() { mysql_library_end(); }
+  ConnectorLifetime(const ConnectorLifetime&) = delete;
+  ConnectorLifetime& operator=(const ConnectorLifetime&) = delete;
+};
+const ConnectorLifetime kConnector;
 
 const FerryOptionSpec kOptions[] = {
     {"host", FERRY_OPTION_STRING, 0, "\"127.0.0.1\"", "Server host name or address."},
