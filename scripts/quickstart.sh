@@ -12,7 +12,7 @@ scripts/install-deps.sh --core
 # The embedded plugins only: the server connectors need their client libraries.
 build=build-quickstart
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DFERRY_BUILD_TESTS=OFF -DFERRY_SANITIZE=OFF -DFERRY_WERROR=OFF \
-  "-DFERRY_PLUGINS_SKIP=postgres;mysql;elasticsearch;s3" >/dev/null
+  "-DFERRY_PLUGINS_SKIP=postgres;postgres-cdc;mysql;mariadb-cdc;elasticsearch;s3" >/dev/null
 cmake --build "$build" -j"$(nproc)"
 
 ferry=$build/bin/ferry
