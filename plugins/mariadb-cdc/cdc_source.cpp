@@ -258,7 +258,7 @@ bool CdcSource::next(FerryBatch* out) {
 void CdcSource::reconnect() {
   open_.reset();
   ready_.reset();
-  batch_first_commit_.reset();  // that batch is built again
+  lag_.dropped();  // that batch is built again
   table_id_ = UINT64_MAX;  // the server maps the table again on a new stream
   mapped_.clear();
   stream_.reset();
@@ -469,7 +469,7 @@ bool CdcSource::append(const Transaction& tx) {
   GtidState after = applied_;
   after.advance(tx.gtid);
   const std::string position = position_text(CdcPosition{false, after, std::nullopt});
-  if (!tx.changes.empty() && !batch_first_commit_) batch_first_commit_ = tx.committed;
+  if (!tx.changes.empty()) lag_.add(tx.committed);
   for (const Change& ch : tx.changes) add_row(ch.values, ch.op, position);
   applied_ = after;
   return true;
@@ -537,8 +537,7 @@ void CdcSource::add_row(const Row& values, FerryOp op, const std::string& positi
 void CdcSource::finish(FerryBatch* out, const CdcPosition& end) {
   const std::string position = position_text(end);
   batch_->finish(out, partition_, position);
-  if (batch_first_commit_) lag_.handed(position, *batch_first_commit_);
-  batch_first_commit_.reset();
+  lag_.handed(position);
   if (!end.snapshot) handed_ = end.gtid;
   report_lag();
 }

@@ -113,7 +113,6 @@ class CdcSource final : public ferry::Source {
   std::optional<Transaction> ready_;  // ended, waiting for the next batch
 
   ferry::support::CdcLag lag_;
-  std::optional<ferry::support::CdcLag::Clock::time_point> batch_first_commit_;
 
   std::unique_ptr<ferry::BatchBuilder> batch_;
   std::vector<ColumnKind> columns_;  // the batch's fields

@@ -256,7 +256,7 @@ void CdcSource::acknowledged(std::string_view, std::string_view position) {
 void CdcSource::reconnect() {
   open_.reset();
   ready_.reset();
-  batch_first_commit_.reset();  // that batch is built again
+  lag_.dropped();  // that batch is built again
   relation_.reset();  // the server describes the table again on a new stream
   stream_.reset();
   repl_.reset();
@@ -388,7 +388,7 @@ bool CdcSource::append(const Transaction& tx) {
     use_columns(relation_->columns);
   }
   const std::string position = position_text(CdcPosition{false, tx.end, std::nullopt});
-  if (!tx.changes.empty() && !batch_first_commit_) batch_first_commit_ = tx.committed;
+  if (!tx.changes.empty()) lag_.add(tx.committed);
   for (const Change& ch : tx.changes) add_row(ch.values, ch.op, position, ch.refused);
   // Committed with the batch that holds its transaction, so a read again
   // from an earlier checkpoint reports it with the same position.
@@ -457,8 +457,7 @@ void CdcSource::add_row(const Tuple& values, FerryOp op, const std::string& posi
 void CdcSource::finish(FerryBatch* out, const CdcPosition& end) {
   const std::string position = position_text(end);
   batch_->finish(out, partition_, position);
-  if (batch_first_commit_) lag_.handed(position, *batch_first_commit_);
-  batch_first_commit_.reset();
+  lag_.handed(position);
   if (!end.snapshot) handed_ = end.lsn;
   report_lag();
   last_handed_ = std::chrono::steady_clock::now();

@@ -102,7 +102,6 @@ class CdcSource final : public ferry::Source {
   Lsn handed_ = 0;   // end of the last batch handed to the host
   Lsn acked_ = 0;    // end of the last batch every sink committed
   ferry::support::CdcLag lag_;
-  std::optional<ferry::support::CdcLag::Clock::time_point> batch_first_commit_;
   std::chrono::steady_clock::time_point last_handed_ = std::chrono::steady_clock::now();
   Lsn target_ = 0;   // follow = false: the stream ends once here
   std::optional<std::string> resume_;  // the position start() was given

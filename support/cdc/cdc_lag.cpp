@@ -4,8 +4,13 @@
 
 namespace ferry::support {
 
-void CdcLag::handed(std::string position, Clock::time_point first_commit) {
-  pending_.push_back(Pending{std::move(position), first_commit});
+void CdcLag::add(Clock::time_point committed) {
+  if (!building_) building_ = committed;
+}
+
+void CdcLag::handed(std::string position) {
+  if (building_) pending_.push_back(Pending{std::move(position), *building_});
+  building_.reset();
 }
 
 void CdcLag::acknowledged(std::string_view position) {

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <deque>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,9 +15,14 @@ class CdcLag {
  public:
   using Clock = std::chrono::system_clock;
 
-  // A batch ending at `position` went to the host; its first change
-  // committed upstream at `first_commit`.
-  void handed(std::string position, Clock::time_point first_commit);
+  // A transaction committed upstream at `committed` joins the batch being
+  // built (the first one's time is the batch's).
+  void add(Clock::time_point committed);
+  // The batch being built went to the host, ending at `position`.
+  void handed(std::string position);
+  // The batch being built is dropped: the source reconnects and builds it
+  // again.
+  void dropped() { building_.reset(); }
   // Every sink committed up to `position` (a position handed before, or
   // one this run did not hand over, which changes nothing).
   void acknowledged(std::string_view position);
@@ -30,6 +36,7 @@ class CdcLag {
     Clock::time_point first_commit;
   };
   std::deque<Pending> pending_;  // batches in flight: bounded by the host's queue
+  std::optional<Clock::time_point> building_;  // the first commit of the batch being built
 };
 
 }  // namespace ferry::support
