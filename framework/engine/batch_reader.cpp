@@ -106,13 +106,14 @@ bool BatchReader::emit(const FerryBatch& batch, std::vector<DlqEntry> errants,
     // quiet source (change data capture) returns them to hear
     // acknowledgements and to stay responsive, and queued they would fill
     // the queue behind a slow sink and stop the source from being called.
-    const std::string end = to_string(batch.end_position);
+    const std::string_view end(batch.end_position.data ? batch.end_position.data : "", batch.end_position.size);
     if (batch.n_rows == 0 && errants.empty() && last_end_ == end) {
       FerryBatch copy = batch;
       if (copy.release) copy.release(&copy);
       return true;
     }
-    last_end_ = end;
+    if (last_end_) last_end_->assign(end);  // keeps its buffer: no allocation per batch
+    else last_end_.emplace(end);
     return emit_one(batch, std::move(errants), false, queue);
   }
   const auto rows = static_cast<int64_t>(batch.n_rows);

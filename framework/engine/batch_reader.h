@@ -65,7 +65,6 @@ class BatchReader {
   // Produces the items of one source batch: none while it gathers the held
   // rows, the held batch once they are complete, and the rest.
   bool emit(const FerryBatch& batch, std::vector<DlqEntry> errants, BoundedQueue<std::unique_ptr<ReadItem>>& queue);
-  std::optional<std::string> last_end_;  // end position of the last batch passed on
   bool emit_held(BoundedQueue<std::unique_ptr<ReadItem>>& queue);
   bool emit_one(const FerryBatch& batch, std::vector<DlqEntry> errants, bool held,
                 BoundedQueue<std::unique_ptr<ReadItem>>& queue);
@@ -75,6 +74,7 @@ class BatchReader {
   Worker& w_;
   std::string partition_;
   HeldRows held_;
+  std::optional<std::string> last_end_;  // end position of the last batch passed on
   std::vector<FerryBatch> gathered_;      // the held rows read so far (owned)
   std::vector<DlqEntry> gathered_errants_;
   std::mutex acked_mu_;

@@ -73,7 +73,7 @@ bool HostContext::metric_name_ok(std::string_view name, bool value_ok, const cha
                             return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
                           });
   if (valid_name && value_ok) return true;
-  if (!warned_counter_.exchange(true))
+  if (!warned_metric_.exchange(true))
     log_warn(std::string("plugin ") + what, LogFields{pipeline_, {}, {}, stage_});
   return false;
 }

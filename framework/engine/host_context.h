@@ -56,7 +56,7 @@ class HostContext {
   std::string partition_;
   const StopSource* stop_;
   Metrics* metrics_;
-  std::atomic<bool> warned_counter_{false};
+  std::atomic<bool> warned_metric_{false};  // a bad counter or gauge was said once
   ErrantHandler errant_;
   std::string error_;
   uint64_t retry_after_ms_ = 0;
