@@ -31,7 +31,8 @@ static FerryStatus tsv_abort(FerryInstance self) { ferry_staged_abort(self); ret
 static void tsv_close(FerryInstance self) { ferry_staged_close(self); free(self); }
 
 static const FerrySinkApi kSink = {sizeof(FerrySinkApi), 0, tsv_open, tsv_write, tsv_commit,
-                                   tsv_abort, ferry_no_checkpoint, tsv_close, NULL /* fence (1.6) */};
+                                   tsv_abort, ferry_no_checkpoint, tsv_close, NULL /* fence (1.6) */,
+                                   NULL /* await_commit (1.10) */};
 static const FerryOptionSpec kOptions[] = {{"path", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED, NULL,
                                             "Output file, relative to the pipeline's directory; rows are appended."}};
 FERRY_C_PLUGIN("tsv", "1.0.0", "Appends rows as tab-separated text.", FERRY_KIND_SINK, 0, kOptions, sink, kSink)

@@ -40,6 +40,7 @@ std::string capabilities(const core::LoadedPlugin& p, const FerryKindSpec& ks) {
   if (ks.kind != FERRY_KIND_SINK) return out;
   if (p.sink_can_fence()) out += " [fenced]";
   if (p.sink_single_writer()) out += " [single writer]";
+  if (p.sink_defers_commits()) out += " [deferred commits]";
   return out;
 }
 

@@ -25,7 +25,7 @@ KitHost::KitHost() {
 std::string KitHost::after_call(const char* call, FerryStatus status) {
   std::string message;
   message.swap(error_);
-  if (status == FERRY_OK || status == FERRY_END_OF_STREAM) return status_text(status);
+  if (status == FERRY_OK || status == FERRY_END_OF_STREAM || status == FERRY_PENDING) return status_text(status);
   ++failed_calls_;
   if (message.empty()) {
     silent_errors_.push_back(std::string(call) + " returned " + status_text(status) + " without a message");

@@ -39,7 +39,7 @@ class KitSink {
     return commit_status(position, 0) == FERRY_OK ? std::string() : "commit returned " + said_;
   }
   // The status alone, for a commit that may rightly be refused.
-  FerryStatus commit_status(const std::string& position, uint64_t fence_token) {
+  FerryStatus commit_status(const std::string& position, uint64_t fence_token, uint32_t flags = 0) {
     static const std::string kPipeline = "conformance", kRun = "conformance-run";
     static const std::string kPart = KitBatch::kPartition;
     FerryCheckpoint c{};
@@ -49,8 +49,14 @@ class KitSink {
     c.position = FerryBytes{position.data(), position.size()};
     c.run_id = FerryBytes{kRun.data(), kRun.size()};
     c.fence_token = fence_token;
+    c.flags = flags;
     const FerryStatus st = api_.commit(handle_, &c);
     said_ = host_.after_call("commit", st);
+    return st;
+  }
+  FerryStatus await_status() {
+    const FerryStatus st = api_.await_commit(handle_);
+    said_ = host_.after_call("await_commit", st);
     return st;
   }
   FerryStatus fence_status(uint64_t token) {
@@ -129,6 +135,29 @@ CheckResult fenced_check(const LoadedPlugin& plugin, KitSink& sink, const std::s
   return pass(name, "an older token's commit and fence refused, the fence's own token committed");
 }
 
+// ABI 1.10: a sink that declares FERRY_CAP_DEFERRED_COMMIT fills
+// await_commit, is idempotent and not transactional, and a commit it
+// leaves pending is reported by await_commit.
+CheckResult deferred_check(const LoadedPlugin& plugin, const FerrySinkApi& api, KitHost& host, const KitOpen& o) {
+  const char* name = "sink: deferred commit";
+  if (!plugin.has_capability(FERRY_KIND_SINK, FERRY_CAP_DEFERRED_COMMIT))
+    return skip(name, "does not declare FERRY_CAP_DEFERRED_COMMIT: every commit finishes when it returns");
+  if (!plugin.sink_defers_commits())
+    return fail(name, "declares FERRY_CAP_DEFERRED_COMMIT but is transactional, is not idempotent, or fills no "
+                      "await_commit() in its table: the host never defers its commits");
+  KitSink sink(api, host);
+  const KitBatch third(7, 9);
+  std::string problem;
+  std::string said = sink.open(o);
+  if (said.empty()) said = sink.write(third, &problem);
+  if (!said.empty() || !problem.empty()) return fail(name, said.empty() ? problem : said);
+  const FerryStatus st = sink.commit_status(third.end_position(), 0, FERRY_COMMIT_MAY_DEFER);
+  if (st == FERRY_OK) return pass(name, "the commit finished at once");
+  if (st != FERRY_PENDING) return fail(name, "a commit that may be deferred returned " + sink.said());
+  if (sink.await_status() != FERRY_OK) return fail(name, "await_commit of the pending commit returned " + sink.said());
+  return pass(name, "a pending commit, then await_commit answered FERRY_OK");
+}
+
 }  // namespace
 
 CheckResults check_sink_contract(const LoadedPlugin& plugin, const KitOpen& o) {
@@ -204,6 +233,7 @@ CheckResults check_sink_contract(const LoadedPlugin& plugin, const KitOpen& o) {
     }
   }
   if (fenced_check_result) results.push_back(*fenced_check_result);
+  results.push_back(deferred_check(plugin, api, host, o));
   results.push_back(errors_check("sink", host));
   return results;
 }

@@ -35,6 +35,11 @@ class BoundedQueue {
     not_full_.notify_one();
     return item;
   }
+  // Whether a pop() now would wait: nothing queued and not closed.
+  bool idle() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return items_.empty() && !closed_;
+  }
   void close() {
     std::lock_guard<std::mutex> lock(mu_);
     closed_ = true;

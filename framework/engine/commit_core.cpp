@@ -5,6 +5,7 @@
 #include <set>
 
 #include "common/log.h"
+#include "engine/commit_batch.h"
 
 namespace ferry::core {
 namespace {
@@ -28,6 +29,14 @@ std::set<size_t> rows_of(const std::vector<RowFailure>& failures) {
 }
 
 }  // namespace
+
+
+CommitCore::CommitCore(RunContext& run, SinkSet& sinks, HookDispatcher& hooks, WorkerCounts& counts)
+    : run_(run), sinks_(sinks), hooks_(hooks), counts_(counts) {}
+
+// The runner abandons what a partition leaves in flight; by the time the
+// core goes, the sinks may be closed, and close() takes pending commits.
+CommitCore::~CommitCore() = default;
 
 void CommitCore::check_lock() const {
   if (run_.leases) run_.leases->check_held();
@@ -76,9 +85,50 @@ void CommitCore::abort_staged(const std::vector<SinkOutcome>& outcomes, const De
   }
 }
 
-void CommitCore::commit_one(size_t i, const Delivery& d, SinkOutcome& outcome,
-                            const std::function<void()>& rewritten) {
+bool CommitCore::write_again(size_t i, Batch& b, const std::function<void()>& rewritten) {
   SinkSlot& slot = sinks_[i];
+  SinkOutcome& outcome = b.outcomes[i];
+  // Nothing of the sink's may be in flight while a batch is written again.
+  await_others(i, b);
+  SinkWriteResult again = write_to_sink(*slot.instance, *b.d.batch, slot.def->retry, *slot.backoff, &run_.stop);
+  outcome.retries += again.retries + 1;
+  outcome.extra_writes += again.extra_writes;
+  if (b.landed[i]) {
+    // The batch landed once already; this write keeps a later batch's
+    // values the newest. A row it refuses is still there from the first
+    // time: only a row both refused stays out of the sink.
+    if (!again.acked)
+      throw Error("sink '" + slot.def->name + "' took partition '" + b.d.partition + "' up to position '" + b.d.to +
+                  "', but writing it again after an earlier batch failed (" + again.failure +
+                  "); stopping, so that the next run delivers these batches again in order");
+    const std::set<size_t> before = rows_of(outcome.rejected);
+    std::vector<RowFailure> both;
+    for (RowFailure& f : again.rejected)
+      if (before.count(f.row)) both.push_back(std::move(f));
+    const bool other_rows = rows_of(both) != before;
+    outcome.rejected = std::move(both);
+    if (other_rows) rewritten();
+    return true;
+  }
+  if (!again.acked) {
+    slot.instance->abort();
+    outcome.state = State::Failed;
+    outcome.failure = again.failure;
+    outcome.rejected = every_row_failed(b.d.batch->n_rows, std::move(again.rejected), again.failure, again.attempts);
+    rewritten();
+    return false;
+  }
+  // The rows this attempt refused are the ones that stay out of the sink.
+  const bool other_rows = rows_of(again.rejected) != rows_of(outcome.rejected);
+  outcome.rejected = std::move(again.rejected);
+  if (other_rows) rewritten();
+  return true;
+}
+
+void CommitCore::commit_one(size_t i, Batch& b, const std::function<void()>& rewritten,
+                            std::optional<CallResult> first, bool defer) {
+  SinkSlot& slot = sinks_[i];
+  const Delivery& d = b.d;
   FerryCheckpoint cp{};
   cp.struct_size = sizeof cp;
   cp.pipeline = as_bytes(run_.def.name);
@@ -116,15 +166,26 @@ void CommitCore::commit_one(size_t i, const Delivery& d, SinkOutcome& outcome,
     // Asked before every attempt, retries included: nothing of the batch
     // commits once another run may hold the pipeline.
     check_lock();
-    const auto called = Clock::now();
     CallResult r;
-    try {
-      r = slot.instance->commit(&cp);
-    } catch (const PluginCallError& e) {
-      if (!holds_batch(e.what())) throw;
-      r.status = FERRY_OK;
+    if (first) {
+      r = std::move(*first);
+      first.reset();
+    } else {
+      // Only the first attempt may stay pending: a commit made again is
+      // finished before the batches after it settle.
+      cp.flags = defer && attempt == 1 ? FERRY_COMMIT_MAY_DEFER : 0;
+      const auto called = Clock::now();
+      try {
+        r = slot.instance->commit(&cp);
+      } catch (const PluginCallError& e) {
+        if (!holds_batch(e.what())) throw;
+        r.status = FERRY_OK;
+      }
+      // Before anything else can throw: a pending commit is awaited, always.
+      if (r.status == FERRY_PENDING) b.pending[i] = true;
+      run_.observe_call("commit", slot.def->name, called);
+      if (r.status == FERRY_PENDING) return;
     }
-    run_.observe_call("commit", slot.def->name, called);
     if (r.ok()) return;
     if (r.status == FERRY_FENCED)
       throw FencedError("sink '" + slot.def->name + "' refused the commit of partition '" + d.partition +
@@ -146,37 +207,36 @@ void CommitCore::commit_one(size_t i, const Delivery& d, SinkOutcome& outcome,
     log_warn("commit failed, writing the batch again: " + r.message, run_.fields(d.partition, slot.def->name));
     slot.instance->abort();
     if (!sleep_unless_stopping(slot.backoff->delay_ms(attempt, r.retry_after_ms), &run_.stop)) throw CancelledError();
-    SinkWriteResult again = write_to_sink(*slot.instance, *d.batch, slot.def->retry, *slot.backoff, &run_.stop);
-    outcome.retries += again.retries + 1;
-    outcome.extra_writes += again.extra_writes;
-    if (!again.acked) {
-      slot.instance->abort();
-      outcome.state = State::Failed;
-      outcome.failure = again.failure;
-      outcome.rejected = every_row_failed(d.batch->n_rows, std::move(again.rejected), again.failure, again.attempts);
-      rewritten();
-      return;
-    }
-    // The rows this attempt refused are the ones that stay out of the sink.
-    const bool other_rows = rows_of(again.rejected) != rows_of(outcome.rejected);
-    outcome.rejected = std::move(again.rejected);
-    if (other_rows) rewritten();
+    if (!write_again(i, b, rewritten)) return;
   }
 }
 
 std::vector<SinkOutcome> CommitCore::deliver(const Delivery& d, Accounting& accounting) {
-  const FerryBatch& batch = *d.batch;
+  if (!in_flight_.empty()) throw Error("internal: a batch delivered while others are in flight");
   ++counts_.batches;
   if (run_.dry_run()) {
-    counts_.written += static_cast<int64_t>(batch.n_rows);
+    counts_.written += static_cast<int64_t>(d.batch->n_rows);
     return {};
   }
+  std::unique_ptr<Batch> b = start(d, accounting, false);
+  return settle(*b);
+}
+
+std::unique_ptr<CommitCore::Batch> CommitCore::start(const Delivery& d, Accounting& accounting, bool defer) {
+  auto owned = std::make_unique<Batch>();
+  Batch& b = *owned;
+  b.d = d;
+  b.accounting = &accounting;
+  b.pending.assign(sinks_.size(), false);
+  b.awaited.assign(sinks_.size(), std::nullopt);
+  b.write_again.assign(sinks_.size(), false);
+  b.landed.assign(sinks_.size(), false);
 
   sinks_.reopen_down();
   // A sink that takes one writer at a time is this worker's from the
   // batch's first write until its state is saved (hooks run after).
-  std::optional<SinkSet::Hold> hold(sinks_.hold());
-  std::vector<SinkOutcome> outcomes;
+  b.hold.emplace(sinks_.hold());
+  std::vector<SinkOutcome>& outcomes = b.outcomes;
   try {
     check_lock();  // before anything reaches a sink
     outcomes = write_all(d);
@@ -187,21 +247,9 @@ std::vector<SinkOutcome> CommitCore::deliver(const Delivery& d, Accounting& acco
     throw;
   }
 
-  auto policy_holds = [&] {
-    std::vector<bool> acked;
-    for (const SinkOutcome& o : outcomes) acked.push_back(o.state != State::Failed);
-    return commit_policy_met(run_.def, acked);
-  };
-  auto policy_failure = [&] {
-    std::string why;
-    for (size_t i = 0; i < sinks_.size(); ++i)
-      if (outcomes[i].state == State::Failed) why += "; sink '" + sinks_[i].def->name + "': " + outcomes[i].failure;
-    return Error("commit policy '" + commit_policy_text(run_.def.commit_policy) + "' not met in partition '" +
-                 d.partition + "'; the checkpoint stays where it was" + why);
-  };
-  if (d.apply_policy && !policy_holds()) {
+  if (d.apply_policy && !policy_holds(b)) {
     abort_staged(outcomes, d);
-    throw policy_failure();
+    throw policy_failure(b);
   }
   for (size_t i = 0; i < sinks_.size(); ++i)
     if (outcomes[i].state == State::Failed && sinks_[i].instance) {
@@ -212,95 +260,134 @@ std::vector<SinkOutcome> CommitCore::deliver(const Delivery& d, Accounting& acco
       }
     }
 
-  std::vector<size_t> committing;
   for (size_t i = 0; i < sinks_.size(); ++i)
-    if (outcomes[i].state == State::Committed) committing.push_back(i);
-
-  CommitRecord record;
-  CommitIntent intent;
-  auto account = [&] {
-    record = CommitRecord{};
-    record.pipeline = run_.def.name;
-    record.partition = d.partition;
-    record.fence = d.fence;
-    intent = CommitIntent{};
-    intent.kind = d.kind;
-    intent.run_id = run_.run_id;
-    intent.from = d.from;
-    intent.to = d.to;
-    intent.source_rows = d.source_rows;
-    intent.schema_version = d.schema_version;
-    size_t fewest_rejected = batch.n_rows;
-    for (size_t i : committing) {
-      if (outcomes[i].state != State::Committed) continue;
-      const int64_t accepted = static_cast<int64_t>(batch.n_rows - outcomes[i].rejected.size());
-      record.acks.emplace_back(sinks_[i].def->name, accepted);
-      intent.sinks.push_back(sinks_[i].def->name);
-      intent.accepted.push_back(accepted);
-      fewest_rejected = std::min(fewest_rejected, outcomes[i].rejected.size());
-    }
-    record.records = static_cast<int64_t>(batch.n_rows - fewest_rejected);
-    intent.records = record.records;
-    if (d.store_checkpoint) {
-      Checkpoint c;
-      c.pipeline = run_.def.name;
-      c.partition = d.partition;
-      c.position = d.to;
-      c.run_id = run_.run_id;
-      c.schema_version = d.schema_version;
-      record.checkpoint = std::move(c);
-    }
-    accounting.account(outcomes, record, intent);
-    record.run_id = run_.run_id;
-    record.progress.read = d.source_rows > 0 ? d.source_rows : static_cast<int64_t>(batch.n_rows);
-    record.progress.written = record.records;
-    record.progress.rejected = static_cast<int64_t>(record.add.size());
-    record.progress.batches = 1;
-    if (d.held_by) {
-      for (size_t i = 0; i < d.held_by->sinks.size(); ++i) {
-        record.acks.emplace_back(d.held_by->sinks[i], d.held_by->accepted[i]);
-        intent.sinks.push_back(d.held_by->sinks[i]);
-        intent.accepted.push_back(d.held_by->accepted[i]);
-      }
-      record.add.insert(record.add.end(), d.held_by->add.begin(), d.held_by->add.end());
-      intent.add.insert(intent.add.end(), d.held_by->add.begin(), d.held_by->add.end());
-    }
-  };
-  // After a crash, only a transactional sink can tell whether it committed
-  // the batch, and the intent is what lets the next run finish the commit
-  // (checkpoint, counts, DLQ entries) or deliver the batch to the sinks
-  // that lack it. Without a transactional sink a batch in doubt simply
-  // comes again, which idempotent sinks absorb: no intent is needed.
-  auto intent_needed = [&] {
-    for (size_t i : committing)
-      if (outcomes[i].state == State::Committed && sinks_[i].transactional) return true;
-    return d.held_by != nullptr;  // the intent that names the holders stays true
-  };
+    if (outcomes[i].state == State::Committed) b.committing.push_back(i);
 
   try {
-    account();
-    bool saved = false;
-    if (intent_needed()) {
-      run_.state.save_intent(run_.def.name, d.partition, encode_intent(intent), d.fence);
-      saved = true;
+    account(b);
+    if (intent_needed(b)) {
+      run_.state.save_intent(run_.def.name, d.partition, encode_intent(b.intent), d.fence);
+      b.saved = true;
     }
-    // After a sink's outcome changed: the policy again, and the intent a
-    // crash would be recovered from.
-    auto re_account = [&] {
-      if (d.apply_policy && !policy_holds()) throw policy_failure();
-      account();
-      if (saved || intent_needed()) {
-        run_.state.save_intent(run_.def.name, d.partition, encode_intent(intent), d.fence);
-        saved = true;
-      }
-    };
-    for (size_t i : committing) commit_one(i, d, outcomes[i], re_account);
+    for (size_t i : b.committing)
+      commit_one(i, b, [&] { re_account(b); }, std::nullopt, defer && sinks_[i].instance->defers_commits());
   } catch (...) {
     abort_staged(outcomes, d);
+    // Pending commits are awaited in order, the earlier batches' first.
+    abandon();
+    drain(b);
     throw;
   }
+  return owned;
+}
+
+void CommitCore::account(Batch& b) {
+  const Delivery& d = b.d;
+  const FerryBatch& batch = *d.batch;
+  CommitRecord& record = b.record;
+  CommitIntent& intent = b.intent;
+  record = CommitRecord{};
+  record.pipeline = run_.def.name;
+  record.partition = d.partition;
+  record.fence = d.fence;
+  intent = CommitIntent{};
+  intent.kind = d.kind;
+  intent.run_id = run_.run_id;
+  intent.from = d.from;
+  intent.to = d.to;
+  intent.source_rows = d.source_rows;
+  intent.schema_version = d.schema_version;
+  size_t fewest_rejected = batch.n_rows;
+  for (size_t i : b.committing) {
+    if (b.outcomes[i].state != State::Committed) continue;
+    const int64_t accepted = static_cast<int64_t>(batch.n_rows - b.outcomes[i].rejected.size());
+    record.acks.emplace_back(sinks_[i].def->name, accepted);
+    intent.sinks.push_back(sinks_[i].def->name);
+    intent.accepted.push_back(accepted);
+    fewest_rejected = std::min(fewest_rejected, b.outcomes[i].rejected.size());
+  }
+  record.records = static_cast<int64_t>(batch.n_rows - fewest_rejected);
+  intent.records = record.records;
+  if (d.store_checkpoint) {
+    Checkpoint c;
+    c.pipeline = run_.def.name;
+    c.partition = d.partition;
+    c.position = d.to;
+    c.run_id = run_.run_id;
+    c.schema_version = d.schema_version;
+    record.checkpoint = std::move(c);
+  }
+  b.accounting->account(b.outcomes, record, intent);
+  record.run_id = run_.run_id;
+  record.progress.read = d.source_rows > 0 ? d.source_rows : static_cast<int64_t>(batch.n_rows);
+  record.progress.written = record.records;
+  record.progress.rejected = static_cast<int64_t>(record.add.size());
+  record.progress.batches = 1;
+  if (d.held_by) {
+    for (size_t i = 0; i < d.held_by->sinks.size(); ++i) {
+      record.acks.emplace_back(d.held_by->sinks[i], d.held_by->accepted[i]);
+      intent.sinks.push_back(d.held_by->sinks[i]);
+      intent.accepted.push_back(d.held_by->accepted[i]);
+    }
+    record.add.insert(record.add.end(), d.held_by->add.begin(), d.held_by->add.end());
+    intent.add.insert(intent.add.end(), d.held_by->add.begin(), d.held_by->add.end());
+  }
+}
+
+// After a crash, only a transactional sink can tell whether it committed
+// the batch, and the intent is what lets the next run finish the commit
+// (checkpoint, counts, DLQ entries) or deliver the batch to the sinks that
+// lack it. Without a transactional sink a batch in doubt simply comes
+// again, which idempotent sinks absorb: no intent is needed.
+bool CommitCore::intent_needed(const Batch& b) const {
+  for (size_t i : b.committing)
+    if (b.outcomes[i].state == State::Committed && sinks_[i].transactional) return true;
+  return b.d.held_by != nullptr;  // the intent that names the holders stays true
+}
+
+bool CommitCore::policy_holds(const Batch& b) const {
+  std::vector<bool> acked;
+  for (const SinkOutcome& o : b.outcomes) acked.push_back(o.state != State::Failed);
+  return commit_policy_met(run_.def, acked);
+}
+
+Error CommitCore::policy_failure(const Batch& b) const {
+  std::string why;
+  for (size_t i = 0; i < sinks_.size(); ++i)
+    if (b.outcomes[i].state == State::Failed) why += "; sink '" + sinks_[i].def->name + "': " + b.outcomes[i].failure;
+  return Error("commit policy '" + commit_policy_text(run_.def.commit_policy) + "' not met in partition '" +
+               b.d.partition + "'; the checkpoint stays where it was" + why);
+}
+
+// After a sink's outcome changed: the policy again, and the intent a crash
+// would be recovered from.
+void CommitCore::re_account(Batch& b) {
+  if (b.d.apply_policy && !policy_holds(b)) throw policy_failure(b);
+  account(b);
+  if (b.saved || intent_needed(b)) {
+    run_.state.save_intent(run_.def.name, b.d.partition, encode_intent(b.intent), b.d.fence);
+    b.saved = true;
+  }
+}
+
+std::vector<SinkOutcome> CommitCore::settle(Batch& b) {
+  const Delivery& d = b.d;
+  const FerryBatch& batch = *d.batch;
+  const std::vector<SinkOutcome>& outcomes = b.outcomes;
+  try {
+    for (size_t i : b.committing) {
+      if (!b.pending[i] && !b.write_again[i]) continue;
+      if (b.outcomes[i].state != State::Committed) continue;
+      settle_pending(i, b);
+    }
+  } catch (...) {
+    // A batch written again may be staged: it must not commit with another.
+    abort_staged(b.outcomes, d);
+    throw;
+  }
+  const CommitRecord& record = b.record;
   run_.state.finish_commit(record);
-  hold.reset();
+  b.hold.reset();
 
   int64_t rejected = 0;
   for (size_t i = 0; i < sinks_.size(); ++i) {

@@ -13,9 +13,19 @@
 // the rows of the attempt that committed; a transactional sink whose
 // commit reply was lost is asked whether it holds `to` before anything is
 // written twice.
+//
+// A sink that acknowledges later (ABI 1.10, FERRY_CAP_DEFERRED_COMMIT) may
+// answer a commit "pending": begin() then returns with the batch in flight,
+// and settle_oldest() finishes it once the sink reported its outcome. Batches
+// settle in the order they began, so the checkpoint never passes a batch a
+// sink has not made durable; a pending commit that failed is written again,
+// and so is every later batch that sink took, so the last write of a key
+// is still the newest.
 #pragma once
 
+#include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -85,21 +95,61 @@ struct Delivery {
 
 class CommitCore {
  public:
-  CommitCore(RunContext& run, SinkSet& sinks, HookDispatcher& hooks, WorkerCounts& counts)
-      : run_(run), sinks_(sinks), hooks_(hooks), counts_(counts) {}
+  CommitCore(RunContext& run, SinkSet& sinks, HookDispatcher& hooks, WorkerCounts& counts);
+  ~CommitCore();
 
-  // Throws when the commit policy is not met (nothing of the batch commits)
-  // or a sink fails fatally.
+  // Delivers a batch and returns once it is settled. Throws when the commit
+  // policy is not met (nothing of the batch commits) or a sink fails
+  // fatally. Nothing may be in flight.
   std::vector<SinkOutcome> deliver(const Delivery& d, Accounting& accounting);
 
+  // Whether batches of this run may stay in flight: some sink acknowledges
+  // later, and nothing needs the one-batch-at-a-time intent protocol (no
+  // transactional or shared sink, no dry run).
+  bool may_defer() const;
+  // Delivers a batch up to its commits and leaves it in flight: `d.batch`
+  // and `accounting` must live until settle_oldest() settled it. Throws as
+  // deliver() does; the batches before it stay in flight.
+  void begin(const Delivery& d, Accounting& accounting);
+  size_t in_flight() const { return in_flight_.size(); }
+  // Whether the oldest batch in flight settles without waiting for a sink.
+  bool oldest_ready() const;
+  std::vector<SinkOutcome> settle_oldest();
+  // Waits for every pending commit and forgets the batches in flight (none
+  // is checkpointed): for a partition that failed or stops.
+  void abandon() noexcept;
+
  private:
+  struct Batch;
+  std::unique_ptr<Batch> start(const Delivery& d, Accounting& accounting, bool defer);
+  std::vector<SinkOutcome> settle(Batch& b);
   std::vector<SinkOutcome> write_all(const Delivery& d);
   // Commits one sink's batch, writing it again when a commit fails. Whenever
   // that changes the sink's outcome (other rows refused, or the write failed
   // as a whole and the sink is Failed), `rewritten` runs before anything
   // else happens, so the intent saved for a crash describes the attempt that
-  // may commit, not the first one.
-  void commit_one(size_t sink, const Delivery& d, SinkOutcome& outcome, const std::function<void()>& rewritten);
+  // may commit, not the first one. `first` is the outcome of a commit made
+  // already (a pending one, awaited); with `defer`, the sink may leave the
+  // commit pending, and b.pending says so.
+  void commit_one(size_t sink, Batch& b, const std::function<void()>& rewritten, std::optional<CallResult> first,
+                  bool defer);
+  // Writes the batch to one sink again; false when the write failed and the
+  // sink is Failed for it. A batch that landed already (written again only
+  // to stay the later write) keeps out only the rows both writes refused,
+  // and throws when it cannot be written.
+  bool write_again(size_t sink, Batch& b, const std::function<void()>& rewritten);
+  // Awaits the pending commits of one sink in the other batches in flight,
+  // keeping their outcomes for when they settle.
+  void await_others(size_t sink, const Batch& b);
+  // Awaits a batch's pending commits, for nothing (it will not settle).
+  void drain(Batch& b) noexcept;
+  void account(Batch& b);
+  bool intent_needed(const Batch& b) const;
+  bool policy_holds(const Batch& b) const;
+  Error policy_failure(const Batch& b) const;
+  void re_account(Batch& b);
+  // Settles a batch's pending commit in one sink.
+  void settle_pending(size_t sink, Batch& b);
   void abort_staged(const std::vector<SinkOutcome>& outcomes, const Delivery& d) noexcept;
   // Throws when the run's lock (or a worker's share of it) was lost: another
   // run may hold the pipeline, so nothing more of this batch may be written.
@@ -109,6 +159,7 @@ class CommitCore {
   SinkSet& sinks_;
   HookDispatcher& hooks_;
   WorkerCounts& counts_;
+  std::deque<std::unique_ptr<Batch>> in_flight_;
 };
 
 }  // namespace ferry::core

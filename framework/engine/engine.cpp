@@ -90,7 +90,7 @@ PartitionPlan plan_partitions(RunContext& run, uint32_t parallelism) {
   SourceInstance& source = planning.source();
   std::vector<std::string> names = planning.list(run);
   PartitionPlan plan;
-  plan.workers = plan_workers(parallelism, names.size(), def.max_batch_bytes, def.queue_depth);
+  plan.workers = plan_workers(parallelism, names.size(), def.max_batch_bytes, batches_per_worker(run));
   if (!def.orchestrator) {
     for (std::string& n : names) plan.groups.push_back({std::move(n)});
     return plan;
@@ -201,14 +201,27 @@ OpenParams RunContext::params_for(const StageDef& stage) const {
   return p;
 }
 
-uint32_t plan_workers(uint32_t parallelism, size_t partitions, uint64_t max_batch_bytes, uint32_t queue_depth) {
+uint32_t batches_per_worker(const RunContext& run) {
+  // The reader's queue, the batch being read and the one being written;
+  // with a sink that acknowledges later, up to queue_depth + 1 more wait
+  // for it (partition_runner.cpp).
+  const uint32_t queue = run.def.queue_depth;
+  bool deferring = false;
+  for (const SinkDef& s : run.def.sinks) {
+    const LoadedPlugin& p = run.plugins.require(s.plugin);
+    if (p.has_capability(FERRY_KIND_SINK, FERRY_CAP_TRANSACTIONAL) || p.sink_single_writer()) return queue + 2;
+    deferring = deferring || p.sink_defers_commits();
+  }
+  return deferring ? 2 * queue + 3 : queue + 2;
+}
+
+uint32_t plan_workers(uint32_t parallelism, size_t partitions, uint64_t max_batch_bytes, uint32_t batches_per_worker) {
   if (partitions == 0) return 1;
   if (parallelism > 0) return static_cast<uint32_t>(std::min<size_t>(parallelism, partitions));
   // auto: one worker per core, no more than the partitions, and no more than
-  // a quarter of the memory can hold in flight (each worker keeps up to
-  // queue_depth + 2 batches).
+  // a quarter of the memory can hold in flight.
   uint32_t cores = std::max(1u, std::thread::hardware_concurrency());
-  uint64_t per_worker = std::max<uint64_t>(1, max_batch_bytes) * (queue_depth + 2);
+  uint64_t per_worker = std::max<uint64_t>(1, max_batch_bytes) * batches_per_worker;
   uint64_t memory = physical_memory();
   uint64_t by_memory = memory ? std::max<uint64_t>(1, memory / 4 / per_worker) : cores;
   return static_cast<uint32_t>(std::min<uint64_t>({cores, partitions, by_memory}));
@@ -258,7 +271,7 @@ RunSummary Engine::run(const EngineOptions& options) {
     // planned, so every worker reads the same partitions.
     const std::vector<std::string> names = leases->join_round([&] { return PlanningSource(run).list(run); });
     if (!leases->started_round()) run.partitions.adopt(run, names);
-    workers = plan_workers(parallelism, names.size(), def_.max_batch_bytes, def_.queue_depth);
+    workers = plan_workers(parallelism, names.size(), def_.max_batch_bytes, batches_per_worker(run));
     log_info(std::string("worker ") + std::to_string(leases->worker_id()) +
                  (leases->started_round() ? " started a round of " : " joined a round of ") +
                  std::to_string(names.size()) + " partition(s), reading with " + std::to_string(workers) +

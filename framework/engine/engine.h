@@ -26,6 +26,7 @@
 namespace ferry::core {
 
 class Progress;
+class RunContext;
 
 // `ferry replay`: re-deliver dead-letter records instead of reading the source.
 struct ReplayOptions {
@@ -113,8 +114,11 @@ class Engine {
 };
 
 std::string new_run_id();
-// Workers for `parallelism` (0 = auto) given the partitions and the machine.
-uint32_t plan_workers(uint32_t parallelism, size_t partitions, uint64_t max_batch_bytes, uint32_t queue_depth);
+// Workers for `parallelism` (0 = auto) given the partitions and the machine,
+// each keeping up to `batches_per_worker` batches of `max_batch_bytes`.
+uint32_t plan_workers(uint32_t parallelism, size_t partitions, uint64_t max_batch_bytes, uint32_t batches_per_worker);
+// How many batches a worker of this run keeps at most.
+uint32_t batches_per_worker(const RunContext& run);
 std::string format_summary(const std::string& pipeline, const RunSummary& s);
 
 }  // namespace ferry::core

@@ -1,5 +1,6 @@
 #include "engine/partition_runner.h"
 
+#include <deque>
 #include <set>
 
 #include <ferry/plugin.hpp>
@@ -279,9 +280,48 @@ void PartitionRunner::run(const std::string& partition, const Lease* lease) {
   BatchReader reader(w_, partition, from.held);
   QueueProducer<std::unique_ptr<ReadItem>> producer(queue, [&] { reader.run(queue); });
 
-  while (std::optional<std::unique_ptr<ReadItem>> popped = queue.pop()) {
+  // Batches whose commit a sink acknowledges later (commit_core.h) stay
+  // here, with what they carried, until they settle in order: at most
+  // queue_depth of them while the next one is written, and none once the
+  // reader has nothing new (a quiet source must not hold its checkpoint
+  // and acknowledgements back).
+  struct Unsettled {
+    std::unique_ptr<ReadItem> item;
+    std::unique_ptr<RunAccounting> accounting;
+    std::string to;
+    int64_t transform_rejected = 0;
+  };
+  std::deque<Unsettled> unsettled;
+  // A partition that ends by an error forgets the batches in flight: none
+  // of them was checkpointed, and the next run reads them again.
+  struct Abandon {
+    CommitCore& core;
+    ~Abandon() { core.abandon(); }
+  } abandon{w_.core};
+  const bool defer = w_.core.may_defer();
+  auto settled = [&](const Unsettled& u) {
+    w_.counts.rejected += u.transform_rejected;
+    for (const TransformRejects& t : u.item->rejects)
+      w_.hooks.failed(u.item->chain->at(t.input), w_.transforms.name(t.transform), t.rows);
+    if (!run.dry_run()) reader.acknowledge(u.to);
+    if (run.show_progress()) run.progress.read(partition, u.item->source_rows);
+  };
+  auto settle_oldest = [&] {
+    w_.core.settle_oldest();
+    settled(unsettled.front());
+    unsettled.pop_front();
+  };
+
+  for (;;) {
+    while (!unsettled.empty() && queue.idle()) settle_oldest();
+    std::optional<std::unique_ptr<ReadItem>> popped = queue.pop();
+    if (!popped) break;
     ReadItem& item = **popped;
-    if (item.error) std::rethrow_exception(item.error);
+    if (item.error) {
+      // What was read before the error is written: it settles first.
+      while (!unsettled.empty()) settle_oldest();
+      std::rethrow_exception(item.error);
+    }
     if (item.end) break;
     BatchChain& chain = *item.chain;
     track_schema(chain.front(), key);
@@ -311,18 +351,24 @@ void PartitionRunner::run(const std::string& partition, const Lease* lease) {
         if (from.holders[i]) d.start[i] = State::Holds;
       d.held_by = &from.held_by;
     }
-    RunAccounting accounting(run, w_.sinks, batch, key, std::move(early));
-    w_.core.deliver(d, accounting);
-    w_.counts.rejected += transform_rejected;
-    for (const TransformRejects& t : item.rejects) w_.hooks.failed(chain.at(t.input), w_.transforms.name(t.transform), t.rows);
+    Unsettled u{std::move(*popped), std::make_unique<RunAccounting>(run, w_.sinks, batch, key, std::move(early)),
+                d.to, transform_rejected};
     last_end_ = d.to;
     before = d.to;
-    if (!run.dry_run()) reader.acknowledge(d.to);
-    if (run.show_progress()) run.progress.read(partition, item.source_rows);
+    if (defer) {
+      w_.core.begin(d, *u.accounting);
+      unsettled.push_back(std::move(u));
+      while (!unsettled.empty() && (unsettled.size() > run.def.queue_depth || w_.core.oldest_ready()))
+        settle_oldest();
+    } else {
+      w_.core.deliver(d, *u.accounting);
+      settled(u);
+    }
     if (run.stop.stopping()) break;
     if (lease && run.leases->lost(*lease))
       throw FencedError("the heartbeat found partition '" + key + "' taken over by another worker");
   }
+  while (!unsettled.empty()) settle_oldest();
   if (run.show_progress() && !run.stop.stopping()) run.progress.finished(partition);
 }
 

@@ -189,9 +189,20 @@ CallResult SinkInstance::write(const FerryBatch* batch, FerryRecordOutcome* outc
 
 CallResult SinkInstance::commit(const FerryCheckpoint* checkpoint) {
   const FerryStatus st = call("commit", [&] { return api_->commit(handle_, checkpoint); });
+  if (st == FERRY_PENDING && checkpoint && checkpoint->struct_size >= offsetof(FerryCheckpoint, flags) + sizeof checkpoint->flags &&
+      (checkpoint->flags & FERRY_COMMIT_MAY_DEFER))
+    return result(st);
   check(st, "commit", {FERRY_RETRY, FERRY_FENCED});
   return result(st);
 }
+
+CallResult SinkInstance::await_commit() {
+  const FerryStatus st = call("await_commit", [&] { return api_->await_commit(handle_); });
+  check(st, "await_commit", {FERRY_RETRY, FERRY_FENCED});
+  return result(st);
+}
+
+bool SinkInstance::defers_commits() const { return plugin_.sink_defers_commits(); }
 
 bool SinkInstance::can_fence() const { return plugin_.sink_can_fence(); }
 

@@ -132,7 +132,11 @@ class SinkInstance : public InstanceBase {
   ~SinkInstance();
   bool transactional() const;
   CallResult write(const FerryBatch* batch, FerryRecordOutcome* outcomes);
+  // FERRY_PENDING only when the checkpoint allowed it (ABI 1.10).
   CallResult commit(const FerryCheckpoint* checkpoint);
+  // The outcome of the oldest pending commit.
+  CallResult await_commit();
+  bool defers_commits() const;
   void abort();
   std::optional<std::string> held_checkpoint(const std::string& partition);
   // ABI 1.6: whether fence() is there, and the call (see FerrySinkApi.fence).

@@ -55,6 +55,9 @@ class LoadedPlugin {
   bool source_takes_acknowledgements() const;
   // ABI 1.6: the sink declares FERRY_CAP_FENCED and fills fence().
   bool sink_can_fence() const;
+  // ABI 1.10: the sink may answer commits later (FERRY_CAP_DEFERRED_COMMIT
+  // with await_commit, idempotent, not transactional).
+  bool sink_defers_commits() const;
   // ABI 1.7: the sink declares FERRY_CAP_SINGLE_WRITER.
   bool sink_single_writer() const;
   // 1.3 slot: nullptr for plugins built before it or without a check.

@@ -234,7 +234,7 @@ static FerryStatus check_config(uint32_t kind, const FerryOpenArgs* args) {
 static const FerrySourceApi kSource = {sizeof(FerrySourceApi), 0, src_open, src_partitions, src_start,
                                        src_next, src_close, NULL, NULL, NULL, NULL};
 static const FerrySinkApi kSink = {sizeof(FerrySinkApi), 0, sink_open, sink_write, sink_commit,
-                                   sink_abort, sink_checkpoint, sink_close, sink_fence};
+                                   sink_abort, sink_checkpoint, sink_close, sink_fence, NULL};
 #ifdef FAULT_DEFAULT
 #define LABEL_DEFAULT "not json"
 #else

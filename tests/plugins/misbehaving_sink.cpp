@@ -50,7 +50,7 @@ FerryStatus sink_checkpoint(FerryInstance, FerryBytes, FerryBytes* position, int
 void sink_close(FerryInstance self) { delete static_cast<Sink*>(self); }
 
 const FerrySinkApi kSink = {sizeof(FerrySinkApi), 0, sink_open, sink_write, sink_commit,
-                            sink_abort, sink_checkpoint, sink_close, nullptr};
+                            sink_abort, sink_checkpoint, sink_close, nullptr, nullptr};
 const FerryOptionSpec kOptions[] = {
     {"misbehave", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED, nullptr, "segfault, throw or status"}};
 const FerryKindSpec kKinds[] = {{FERRY_KIND_SINK, 0, "breaks the ABI's rules on command", kOptions, 1}};

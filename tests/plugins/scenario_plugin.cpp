@@ -4,6 +4,8 @@
 // Built twice from this file:
 //   `scenario`       source + transform + a transactional sink
 //   `scenario-idem`  an idempotent sink (SCENARIO_IDEMPOTENT)
+//   `scenario-deferred` the idempotent sink, answering commits later
+//                    (SCENARIO_IDEMPOTENT + SCENARIO_DEFERRED, ABI 1.10)
 //   `scenario-single` the transactional sink, taking one writer at a time
 //                    (SCENARIO_SINGLE_WRITER): the engine funnels every
 //                    worker's batches through one instance
@@ -33,6 +35,7 @@
 #include <chrono>
 #include <cstdint>
 #include <ctime>
+#include <deque>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -92,6 +95,8 @@ class ScenarioSource : public ferry::Source {
     retry_after_errants_ = flag(c, "retry_after_errants");
     errant_in_partitions_ = flag(c, "errant_in_partitions");
     crash_after_reads_ = num(c, "crash_after_reads");
+    touch_file_ = str(c, "touch_file");
+    touch_at_read_ = num(c, "touch_at_read");
     days_ = num(c, "days");
     // In a backfill window only the records of its day: record id falls on
     // day (id - 1) % days after 2026-01-01, so windows never overlap.
@@ -119,6 +124,9 @@ class ScenarioSource : public ferry::Source {
     if (picked(seed_, at, retry_mod_, 11) && retried_.insert(at).second)
       throw ferry::Error(FERRY_RETRY, "scenario source: transient read error at " + at);
     if (crash_after_reads_ > 0 && ++reads_ > crash_after_reads_) crash("source.next");
+    // Says how far the reader got: a sink's block_file can wait for it.
+    if (!touch_file_.empty() && ++touch_reads_ == touch_at_read_)
+      if (FILE* f = std::fopen(touch_file_.c_str(), "w")) std::fclose(f);
     ferry::BatchBuilder b;
     const size_t f_id = b.add_field("id", FERRY_TYPE_INT64, FERRY_FIELD_KEY);
     const size_t f_part = b.add_field("part", FERRY_TYPE_STRING);
@@ -165,6 +173,8 @@ class ScenarioSource : public ferry::Source {
   ferry::Host host_;
   uint64_t batch_;
   int64_t partitions_ = 1, count_ = 0, errant_mod_ = 0, retry_mod_ = 0, crash_after_reads_ = 0, reads_ = 0;
+  std::string touch_file_;
+  int64_t touch_at_read_ = 0, touch_reads_ = 0;
   // Days since 2026-01-01 of a YYYY-MM-DD date.
   static int64_t day_of(std::string_view date) {
     std::tm tm{};
@@ -379,15 +389,73 @@ class ScenarioSink : public ferry::Sink {
     point("after_write", writes_);
   }
 
-  void commit([[maybe_unused]] const FerryCheckpoint* cp) override {
+  void commit(const FerryCheckpoint* cp) override {
     ++commits_;
     point("before_commit", commits_);
-    if (commit_retry_calls_.count(commits_) ||
-        (commit_retry_mod_ > 0 && picked(seed_, "commit", commit_retry_mod_, static_cast<uint64_t>(commits_))))
-      throw ferry::Error(FERRY_RETRY, "scenario sink: commit failed, nothing stored");
+    if (commit_fails(commits_)) throw ferry::Error(FERRY_RETRY, "scenario sink: commit failed, nothing stored");
+    store(staged_, cp);
+    staged_.clear();
+    point("after_commit", commits_);
+    if (reply_lost(commits_)) {
+      unreachable_checkpoints_ = unreachable_after_lost_reply_;
+      throw ferry::Error(FERRY_RETRY, "scenario sink: connection lost while committing (the commit landed)");
+    }
+  }
+
+#ifdef SCENARIO_DEFERRED
+  // A commit answered later: it lands when awaited or, about every other
+  // one, at once (an upload finishing before the host asks, possibly before
+  // an earlier one). Its faults are those commit() would meet.
+  bool begin_commit(const FerryCheckpoint* /*cp*/) override {
+    ++commits_;
+    point("before_commit", commits_);
+    Pending p;
+    p.call = commits_;
+    p.rows = std::move(staged_);
+    staged_.clear();
+    p.failed = commit_fails(commits_);
+    pending_.push_back(std::move(p));
+    if (!pending_.back().failed && picked(seed_, "early", 2, static_cast<uint64_t>(commits_))) land(pending_.back());
+    return true;
+  }
+
+  void await_commit() override {
+    if (pending_.empty()) throw ferry::Error(FERRY_ERROR_INTERNAL, "scenario sink: await_commit with no commit pending");
+    Pending p = std::move(pending_.front());
+    pending_.pop_front();
+    if (p.failed) throw ferry::Error(FERRY_RETRY, "scenario sink: commit failed, nothing stored");
+    if (!p.landed) land(p);
+    if (p.reply_lost) throw ferry::Error(FERRY_RETRY, "scenario sink: connection lost while committing (the commit landed)");
+  }
+#endif
+
+ private:
+#ifdef SCENARIO_DEFERRED
+  struct Pending {
+    int64_t call = 0;
+    std::vector<StagedRow> rows;
+    bool failed = false, landed = false, reply_lost = false;
+  };
+  void land(Pending& p) {
+    store(p.rows, nullptr);
+    p.landed = true;
+    point("after_commit", p.call);
+    p.reply_lost = reply_lost(p.call);
+  }
+  std::deque<Pending> pending_;
+#endif
+  bool commit_fails(int64_t call) const {
+    return commit_retry_calls_.count(call) ||
+           (commit_retry_mod_ > 0 && picked(seed_, "commit", commit_retry_mod_, static_cast<uint64_t>(call)));
+  }
+  bool reply_lost(int64_t call) const {
+    return lost_reply_calls_.count(call) ||
+           (lost_reply_mod_ > 0 && picked(seed_, "reply", lost_reply_mod_, static_cast<uint64_t>(call)));
+  }
+  void store(const std::vector<StagedRow>& staged, [[maybe_unused]] const FerryCheckpoint* cp) {
     db_->exec("BEGIN IMMEDIATE");
     try {
-      for (const StagedRow& s : staged_) {
+      for (const StagedRow& s : staged) {
         bind_text(upsert_, 1, s.key);
         bind_text(upsert_, 2, s.partition);
         bind_text(upsert_, 3, s.position);
@@ -410,15 +478,9 @@ class ScenarioSink : public ferry::Sink {
       db_->exec("ROLLBACK");
       throw;
     }
-    staged_.clear();
-    point("after_commit", commits_);
-    if (lost_reply_calls_.count(commits_) ||
-        (lost_reply_mod_ > 0 && picked(seed_, "reply", lost_reply_mod_, static_cast<uint64_t>(commits_)))) {
-      unreachable_checkpoints_ = unreachable_after_lost_reply_;
-      throw ferry::Error(FERRY_RETRY, "scenario sink: connection lost while committing (the commit landed)");
-    }
   }
 
+ public:
   void abort() override { staged_.clear(); }
 
   std::optional<std::string> checkpoint(std::string_view partition) override {
@@ -496,6 +558,8 @@ const FerryOptionSpec kSourceOptions[] = {
     {"same_position", FERRY_OPTION_BOOL, 0, "false", "every row of a batch carries the batch's end position"},
     {"errant_in_partitions", FERRY_OPTION_BOOL, 0, "false", "report an errant record while listing partitions"},
     {"crash_after_reads", FERRY_OPTION_INT, 0, "0", "die like kill -9 on read N+1"},
+    {"touch_file", FERRY_OPTION_STRING, 0, "\"\"", "created when read touch_at_read begins"},
+    {"touch_at_read", FERRY_OPTION_INT, 0, "0", "the read (1-based, per process) that creates touch_file"},
     {"days", FERRY_OPTION_INT, 0, "0", "records spread over this many days; a backfill window reads its day's"},
 };
 const FerryOptionSpec kTransformOptions[] = {
@@ -535,7 +599,15 @@ const FerryOptionSpec kHookOptions[] = {
     {"stop_on_partition", FERRY_OPTION_STRING, 0, "\"\"", "answer STOP after a commit of this partition"},
 };
 
-#ifdef SCENARIO_IDEMPOTENT
+#ifdef SCENARIO_DEFERRED
+const FerryKindSpec kKinds[] = {
+    {FERRY_KIND_SINK, FERRY_CAP_IDEMPOTENT | FERRY_CAP_DEFERRED_COMMIT,
+     "idempotent test sink (upsert by key) whose commits land later", kSinkOptions, FERRY_COUNT_OF(kSinkOptions)},
+};
+FERRY_PLUGIN_DESCRIPTOR("scenario-deferred", "1.0.0", "fault-injecting idempotent sink with deferred commits for tests",
+                        kKinds)
+FERRY_PLUGIN(ScenarioSink)
+#elif defined(SCENARIO_IDEMPOTENT)
 const FerryKindSpec kKinds[] = {
     {FERRY_KIND_SINK, FERRY_CAP_IDEMPOTENT, "idempotent test sink (upsert by key)", kSinkOptions,
      FERRY_COUNT_OF(kSinkOptions)},

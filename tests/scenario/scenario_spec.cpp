@@ -76,6 +76,7 @@ Spec make_spec(uint64_t seed) {
     if (k.transactional && k.lost_reply_mod > 0 && k.seed % 3 == 0)
       k.unreachable_after_lost_reply = 1 + static_cast<int64_t>((k.seed >> 8) % 4);
     k.single_writer = k.transactional && (k.seed >> 16) % 3 == 0;
+    k.deferred = !k.transactional && (k.seed >> 24) % 3 != 0;
     s.sinks.push_back(k);
   }
   const int64_t policy = sinks == 1 ? 0 : d.range(0, 2);
@@ -159,7 +160,9 @@ std::string pipeline_json(const Spec& s, const Step& step, const std::string& di
   for (size_t i = 0; i < s.sinks.size(); ++i) {
     const SinkSpec& k = s.sinks[i];
     if (i) o << ", ";
-    const char* plugin = !k.transactional ? "scenario-idem" : k.single_writer ? "scenario-single" : "scenario";
+    const char* plugin = !k.transactional ? (k.deferred ? "scenario-deferred" : "scenario-idem")
+                         : k.single_writer  ? "scenario-single"
+                                            : "scenario";
     o << R"({"name": ")" << k.name << R"(", "plugin": ")" << plugin
       << R"(", "required": )" << (k.required ? "true" : "false") << R"(, "config": {"dir": ")" << dir
       << R"(", "seed": )" << static_cast<int64_t>(k.seed >> 1);
@@ -187,7 +190,7 @@ std::string describe(const Spec& s) {
     << ", policy " << s.policy << ", attempts " << s.max_attempts << " then " << s.on_exhausted << "\n";
   for (const SinkSpec& k : s.sinks)
     o << "  sink " << k.name << (k.transactional ? " transactional" : " idempotent")
-      << (k.single_writer ? " single-writer" : "")
+      << (k.single_writer ? " single-writer" : "") << (k.deferred ? " deferred" : "")
       << (k.required ? "" : " (not required)") << ": reject " << k.reject_mod << ", poison " << k.poison_mod
       << ", retry " << k.retry_mod << ", row retry " << k.row_retry_mod << ", lost reply " << k.lost_reply_mod
       << (k.unreachable_after_lost_reply ? " (then unreachable " + std::to_string(k.unreachable_after_lost_reply) + "x)" : "")

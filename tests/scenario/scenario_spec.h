@@ -28,6 +28,9 @@ struct SinkSpec {
   // Transactional and one writer at a time: one instance per run, every
   // worker's batches funnelled through it (plugin scenario-single).
   bool single_writer = false;
+  // Idempotent and acknowledging later (ABI 1.10, plugin scenario-deferred):
+  // with no transactional sink beside it, batches stay in flight.
+  bool deferred = false;
 };
 
 struct Crash {

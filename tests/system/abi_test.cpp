@@ -85,7 +85,8 @@ TEST(AbiLayout, HostAndOpenArgsAreFrozen) {
   EXPECT_EQ(offsetof(FerryOptionValue, as), 24u);
   EXPECT_EQ(offsetof(FerryOptionValue, json), 40u);
   EXPECT_EQ(FERRY_CHECKPOINT_SIZE_1_5, 72u);  // the 1.5 layout; 1.6 appended fence_token
-  EXPECT_EQ(sizeof(FerryCheckpoint), 80u);
+  EXPECT_EQ(FERRY_CHECKPOINT_SIZE_1_9, 80u);  // the 1.6 to 1.9 layout; 1.10 appended flags
+  EXPECT_EQ(sizeof(FerryCheckpoint), 88u);
   EXPECT_EQ(offsetof(FerryCheckpoint, position), 40u);
   EXPECT_EQ(sizeof(FerryErrantRecord), 88u);
 }
@@ -97,7 +98,8 @@ TEST(AbiLayout, TablesAreFrozen) {
   EXPECT_EQ(offsetof(FerrySourceApi, next), 32u);
   EXPECT_EQ(sizeof(FerryTransformApi), 32u);
   EXPECT_EQ(FERRY_SINK_API_SIZE_1_5, 56u);  // the 1.5 layout; 1.6 appended `fence`
-  EXPECT_EQ(sizeof(FerrySinkApi), 64u);
+  EXPECT_EQ(FERRY_SINK_API_SIZE_1_9, 64u);  // the 1.6 to 1.9 layout; 1.10 appended `await_commit`
+  EXPECT_EQ(sizeof(FerrySinkApi), 72u);
   EXPECT_EQ(offsetof(FerrySinkApi, commit), 24u);
   EXPECT_EQ(offsetof(FerrySinkApi, checkpoint), 40u);
   EXPECT_EQ(sizeof(FerryCheckpointHookApi), 32u);
@@ -141,7 +143,11 @@ TEST(AbiLayout, StatusCodesAreFrozen) {
   EXPECT_EQ(FERRY_ABI_VERSION_1_6, 0x00010006u);
   EXPECT_EQ(FERRY_ABI_VERSION_1_7, 0x00010007u);
   EXPECT_EQ(FERRY_ABI_VERSION_1_9, 0x00010009u);
+  EXPECT_EQ(FERRY_ABI_VERSION_1_10, 0x0001000Au);
   EXPECT_EQ(FERRY_FENCED, 6);
+  EXPECT_EQ(FERRY_PENDING, 7);
+  EXPECT_EQ(FERRY_CAP_DEFERRED_COMMIT, 16u);
+  EXPECT_EQ(FERRY_COMMIT_MAY_DEFER, 1u);
   EXPECT_EQ(FERRY_CAP_FENCED, 4u);
   EXPECT_EQ(FERRY_CAP_SINGLE_WRITER, 8u);
   EXPECT_EQ(FERRY_KIND_ORCHESTRATOR, 32u);
@@ -150,7 +156,7 @@ TEST(AbiLayout, StatusCodesAreFrozen) {
 TEST(AbiNegotiation, BundledPluginSpeaksTheCurrentVersion) {
   auto p = LoadedPlugin::load(bundled("ferry-generator.so"));
   EXPECT_EQ(p->name(), "generator");
-  EXPECT_EQ(p->abi_version(), FERRY_ABI_VERSION_1_9);
+  EXPECT_EQ(p->abi_version(), FERRY_ABI_VERSION_1_10);
   EXPECT_TRUE(p->source_has_estimate());
   EXPECT_TRUE(p->source_has_descriptors());
   EXPECT_TRUE(p->source_takes_acknowledgements());
@@ -202,7 +208,7 @@ TEST(AbiNegotiation, UnknownMajorVersionIsRefusedBeforeAnyPluginCodeRuns) {
   unsetenv("FERRY_TEST_MARKER");
   EXPECT_NE(msg.find(fixture("abi_v2_plugin.so")), std::string::npos) << msg;
   EXPECT_NE(msg.find("built for Ferry plugin ABI 2.0"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("this host speaks ABI 1.9"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("this host speaks ABI 1.10"), std::string::npos) << msg;
   EXPECT_FALSE(std::filesystem::exists(marker)) << "the plugin's constructor ran";
 }
 

@@ -22,7 +22,7 @@ static FerryStatus ab(FerryInstance s) { (void)s; return FERRY_OK; }
 static FerryStatus cp(FerryInstance s, FerryBytes p, FerryBytes* pos, int32_t* found) {
   (void)s; (void)p; pos->data = 0; pos->size = 0; *found = 0; return FERRY_OK; }
 static void cl(FerryInstance s) { (void)s; }
-static const FerrySinkApi kSink = {sizeof(FerrySinkApi), 0, op, wr, cm, ab, cp, cl, NULL};
+static const FerrySinkApi kSink = {sizeof(FerrySinkApi), 0, op, wr, cm, ab, cp, cl, NULL, NULL};
 static const FerryKindSpec kKinds[] = {{FERRY_KIND_SINK, 0, "leaky", 0, 0}};
 int helper_one(void) { return 1; }
 const FerryPluginDescriptor ferry_plugin_descriptor = {

@@ -19,7 +19,7 @@ TEST(RustPlugin, PassesTheConformanceKit) {
                                            "--config", R"({"path": ")" + tsv + R"("})", "--count-rows",
                                            "tail -n +2 '" + tsv + "' 2>/dev/null | wc -l"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_NE(r.out.find("0 of 12 checks failed"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("0 of 13 checks failed"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("sink: commits once                 pass"), std::string::npos) << r.out;
   // What the kit committed (rows 4-6, not the aborted 1-3), escaped as TSV.
   EXPECT_EQ(ferry::test::read_file(dir.file("check.tsv")), "id\tname\n4\trow-4\n5\trow-5\n6\trow-6\n");

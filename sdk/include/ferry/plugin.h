@@ -105,9 +105,14 @@ extern "C" {
 /* 1.9: FerryHost.gauge_set (a plugin reports a level, such as how far its
  * upstream is ahead, as a metric). */
 #define FERRY_ABI_VERSION_1_9 FERRY_ABI_VERSION(1, 9)
+/* 1.10: deferred commits (FERRY_CAP_DEFERRED_COMMIT, FERRY_PENDING,
+ * FerryCheckpoint.flags, FerrySinkApi.await_commit): a sink may answer a
+ * commit before it is durable, so that sending one batch overlaps encoding
+ * the next, and report each outcome later, in order. */
+#define FERRY_ABI_VERSION_1_10 FERRY_ABI_VERSION(1, 10)
 
 /* The version this header describes. */
-#define FERRY_ABI_VERSION_CURRENT FERRY_ABI_VERSION_1_9
+#define FERRY_ABI_VERSION_CURRENT FERRY_ABI_VERSION_1_10
 
 #if defined(_WIN32)
 #define FERRY_EXPORT __declspec(dllexport)
@@ -139,6 +144,10 @@ typedef int32_t FerryStatus;
  * was fenced with: another worker owns the partition now. Nothing of the
  * batch was committed, and it must not be; the host stops the partition. */
 #define FERRY_FENCED ((FerryStatus)6)
+/* Sink commit (1.10), only when the checkpoint's flags carry
+ * FERRY_COMMIT_MAY_DEFER: the batch is on its way but not durable yet; the
+ * host learns its outcome from await_commit. */
+#define FERRY_PENDING ((FerryStatus)7)
 /* Fatal kinds: the operation ends. */
 #define FERRY_ERROR_CONFIG ((FerryStatus)10)   /* bad option, missing table */
 #define FERRY_ERROR_IO ((FerryStatus)11)       /* unrecoverable I/O */
@@ -258,7 +267,14 @@ typedef struct FerryCheckpoint {
    * FERRY_CAP_FENCED stores it with the checkpoint, in the transaction, and
    * answers FERRY_FENCED when it was fenced with a larger one. */
   uint64_t fence_token;
+  /* 1.10; read it only when struct_size covers it. FERRY_COMMIT_MAY_DEFER:
+   * a sink with FERRY_CAP_DEFERRED_COMMIT may answer this commit
+   * FERRY_PENDING. Without it the commit is finished when it returns. */
+  uint32_t flags;
+  uint32_t reserved_1_10;
 } FerryCheckpoint;
+
+#define FERRY_COMMIT_MAY_DEFER 1u
 
 /* A record the plugin could not turn into a row (a malformed input line) or
  * rejects outside a batch. The host stores it in the dead-letter queue. */

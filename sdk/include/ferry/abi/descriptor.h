@@ -34,6 +34,11 @@ typedef uint32_t FerryKind;
  * processes. A host before 1.7 ignores the flag: a plugin that cannot take
  * two instances at once must then refuse the second itself. */
 #define FERRY_CAP_SINGLE_WRITER 8u
+/* sink (1.10), with FERRY_CAP_IDEMPOTENT: answers a commit FERRY_PENDING when
+ * the host allows it, and fills await_commit. A pending commit the host never
+ * awaited (the process died, the run failed) may still land: that is why the
+ * sink must be idempotent. */
+#define FERRY_CAP_DEFERRED_COMMIT 16u
 
 typedef int32_t FerryOptionType;
 #define FERRY_OPTION_STRING ((FerryOptionType)1)
@@ -94,12 +99,14 @@ typedef FerryStatus (*FerryPluginInitFn)(uint32_t abi_version,
 #define FERRY_SOURCE_API_SIZE_1_4 offsetof(FerrySourceApi, describe)
 #define FERRY_SOURCE_API_SIZE_1_7 offsetof(FerrySourceApi, acknowledged)
 #define FERRY_SINK_API_SIZE_1_5 offsetof(FerrySinkApi, fence)
+#define FERRY_SINK_API_SIZE_1_9 offsetof(FerrySinkApi, await_commit)
 #define FERRY_CHECKPOINT_SIZE_1_5 offsetof(FerryCheckpoint, fence_token)
+#define FERRY_CHECKPOINT_SIZE_1_9 offsetof(FerryCheckpoint, flags)
 #define FERRY_PLUGIN_API_SIZE_1_1 offsetof(FerryPluginApi, orchestrator)
 #define FERRY_PLUGIN_API_SIZE_1_2 offsetof(FerryPluginApi, check_config)
 #define FERRY_PLUGIN_API_SIZE_1_3 sizeof(FerryPluginApi)
-/* 1.4 to 1.9 appended nothing to FerryPluginApi. The newest layout is
- * sizeof(FerryPluginApi): when a later version appends a field, SIZE_1_9
+/* 1.4 to 1.10 appended nothing to FerryPluginApi. The newest layout is
+ * sizeof(FerryPluginApi): when a later version appends a field, SIZE_1_10
  * becomes its offsetof. */
 #define FERRY_PLUGIN_API_SIZE_1_4 FERRY_PLUGIN_API_SIZE_1_3
 #define FERRY_PLUGIN_API_SIZE_1_5 FERRY_PLUGIN_API_SIZE_1_4
@@ -107,6 +114,7 @@ typedef FerryStatus (*FerryPluginInitFn)(uint32_t abi_version,
 #define FERRY_PLUGIN_API_SIZE_1_7 FERRY_PLUGIN_API_SIZE_1_6
 #define FERRY_PLUGIN_API_SIZE_1_8 FERRY_PLUGIN_API_SIZE_1_7
 #define FERRY_PLUGIN_API_SIZE_1_9 FERRY_PLUGIN_API_SIZE_1_8
+#define FERRY_PLUGIN_API_SIZE_1_10 FERRY_PLUGIN_API_SIZE_1_9
 
 /* The version a plugin built with this header accepts when the host offers
  * `offered` (of the same major version): the offer, or the newest version
@@ -117,7 +125,8 @@ typedef FerryStatus (*FerryPluginInitFn)(uint32_t abi_version,
 /* How much of FerryPluginApi version `v` defines. An older host's table is
  * shorter: a plugin that fills more writes into the host's memory. */
 #define FERRY_PLUGIN_API_SIZE(v)                                     \
-  ((v) >= FERRY_ABI_VERSION_1_9   ? FERRY_PLUGIN_API_SIZE_1_9        \
+  ((v) >= FERRY_ABI_VERSION_1_10  ? FERRY_PLUGIN_API_SIZE_1_10       \
+   : (v) >= FERRY_ABI_VERSION_1_9 ? FERRY_PLUGIN_API_SIZE_1_9        \
    : (v) >= FERRY_ABI_VERSION_1_8 ? FERRY_PLUGIN_API_SIZE_1_8        \
    : (v) >= FERRY_ABI_VERSION_1_7 ? FERRY_PLUGIN_API_SIZE_1_7        \
    : (v) >= FERRY_ABI_VERSION_1_6 ? FERRY_PLUGIN_API_SIZE_1_6        \

@@ -95,7 +95,10 @@ typedef struct FerryTransformApi {
  *     commits again, so a sink need not keep staged rows across it. A
  *     transactional sink (FERRY_CAP_TRANSACTIONAL) stores `checkpoint` in
  *     the same transaction as the data; others may ignore it. After commit
- *     returns FERRY_OK the host treats the data as acknowledged.
+ *     returns FERRY_OK the host treats the data as acknowledged. With
+ *     FERRY_COMMIT_MAY_DEFER in checkpoint->flags (1.10), a sink with
+ *     FERRY_CAP_DEFERRED_COMMIT may answer FERRY_PENDING instead and finish
+ *     in the background; see await_commit.
  *   - abort(): drop everything staged since the last commit.
  *   - checkpoint(): transactional sinks return the position they hold for a
  *     partition (found = 0 when none); it is authoritative on resume. */
@@ -117,6 +120,21 @@ typedef struct FerrySinkApi {
    * checkpoint read next is final. Called by a worker that took the
    * partition's lease, before it reads the checkpoint. */
   FerryStatus (*fence)(FerryInstance self, FerryBytes partition, uint64_t token);
+  /* 1.10, with FERRY_CAP_DEFERRED_COMMIT (NULL otherwise): the outcome of
+   * the oldest commit answered FERRY_PENDING and not awaited yet, waiting
+   * for it if need be. FERRY_OK: it is durable. Anything else is what
+   * commit would have answered (FERRY_RETRY: the host writes that batch
+   * again; a fatal status ends the run); report the message as for any
+   * call. The host awaits pending commits in the order it made them, and
+   * every one of them before it calls checkpoint or fence and before it
+   * writes a batch again; meanwhile it may write and commit later batches.
+   * Pending commits may land out of order only where no record of an
+   * earlier one can overwrite a record of a later one (an object per
+   * batch); a sink that overwrites by key makes them durable in order.
+   * abort() drops only what is staged, never a pending commit. close() may
+   * come with commits still pending (the run failed): finish or drop them,
+   * none was acknowledged. */
+  FerryStatus (*await_commit)(FerryInstance self);
 } FerrySinkApi;
 
 /* Fired after every commit: what just committed, per sink. */

@@ -33,6 +33,7 @@ inline const char* status_name(FerryStatus s) {
     case FERRY_NOT_IMPLEMENTED: return "not_implemented";
     case FERRY_STOP: return "stop";
     case FERRY_FENCED: return "fenced";
+    case FERRY_PENDING: return "pending";
     case FERRY_ERROR_CONFIG: return "config_error";
     case FERRY_ERROR_IO: return "io_error";
     case FERRY_ERROR_AUTH: return "auth_error";

@@ -177,7 +177,15 @@ struct SinkTable {
   static FerryStatus commit(FerryInstance p, const FerryCheckpoint* cp) {
     Instance<T>* s = self<T>(p);
     return guard(s->host, [&] {
+      if (cp && may_defer(*cp)) return s->object->begin_commit(cp) ? FERRY_PENDING : FERRY_OK;
       s->object->commit(cp);
+      return FERRY_OK;
+    });
+  }
+  static FerryStatus await_commit(FerryInstance p) {
+    Instance<T>* s = self<T>(p);
+    return guard(s->host, [&] {
+      s->object->await_commit();
       return FERRY_OK;
     });
   }
@@ -207,7 +215,8 @@ struct SinkTable {
     });
   }
   static constexpr FerrySinkApi table = {sizeof(FerrySinkApi), 0,      &open<T>,    &write,    &commit,
-                                         &abort,               &checkpoint, &close<T>, &fence};
+                                         &abort,               &checkpoint, &close<T>, &fence,
+                                         &await_commit};
 };
 
 template <typename T>

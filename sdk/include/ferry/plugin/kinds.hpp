@@ -75,7 +75,24 @@ class Sink {
   virtual void fence(std::string_view /*partition*/, uint64_t /*token*/) {
     throw Error(FERRY_NOT_IMPLEMENTED, "this sink cannot be fenced");
   }
+  // ABI 1.10, for a sink that declares FERRY_CAP_DEFERRED_COMMIT: called
+  // instead of commit() when the host allows the commit to finish later
+  // (may_defer). Start making the staged rows durable and return true; the
+  // host then calls await_commit() for it, in commit order. Returning false
+  // means it is finished already. See FerrySinkApi.await_commit.
+  virtual bool begin_commit(const FerryCheckpoint* checkpoint) {
+    commit(checkpoint);
+    return false;
+  }
+  // Waits for the oldest commit begin_commit() left pending; returns when it
+  // is durable, throws (RETRY, or a fatal status) when it failed.
+  virtual void await_commit() { throw Error(FERRY_NOT_IMPLEMENTED, "this sink defers no commits"); }
 };
+
+// Whether the host allows this commit to be answered later (ABI 1.10).
+inline bool may_defer(const FerryCheckpoint& cp) {
+  return cp.struct_size >= offsetof(FerryCheckpoint, flags) + sizeof cp.flags && (cp.flags & FERRY_COMMIT_MAY_DEFER);
+}
 
 // The fencing token a commit carries (ABI 1.6), 0 from an older host or a
 // run without leases.
