@@ -92,6 +92,7 @@ Options parse_options(const ferry::Context& ctx, const char* (*getenv)(const cha
                                                         static_cast<int64_t>(kMaxPartSize)));
   o.client.timeout_ms = in.integer("timeout_ms", o.client.timeout_ms, 1, 3600000);
   o.abort_leftovers = in.boolean("abort_stale_uploads", o.abort_leftovers);
+  o.upload_concurrency = in.integer("upload_concurrency", o.upload_concurrency, 0, 16);
 
   if (o.client.bucket.empty()) fail("option 'bucket' is required");
   validate_bucket(o.client.bucket);

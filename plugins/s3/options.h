@@ -26,6 +26,7 @@ struct Options {
   bool gzip = false;
   UploadSettings upload;
   bool abort_leftovers = true;
+  int64_t upload_concurrency = 2;  // upload threads for deferred commits; 0: upload inside commit
 };
 
 // Throws ferry::Error(FERRY_ERROR_CONFIG) naming the option; never quotes a

@@ -50,13 +50,17 @@ const FerryOptionSpec kOptions[] = {
     {"abort_stale_uploads", FERRY_OPTION_BOOL, 0, "true",
      "At open, abort multipart uploads this pipeline's key template could have started (parts "
      "left by a run that was killed mid-upload)."},
+    {"upload_concurrency", FERRY_OPTION_INT, 0, "2",
+     "Objects uploaded at once in the background while the next batches are encoded (0 to 16). Each "
+     "batch is still checkpointed only after S3 answered 200 for its object, in batch order. 0 uploads "
+     "each object inside its batch's commit."},
 };
 
 const FerryKindSpec kKinds[] = {
-    {FERRY_KIND_SINK, FERRY_CAP_IDEMPOTENT,
+    {FERRY_KIND_SINK, FERRY_CAP_IDEMPOTENT | FERRY_CAP_DEFERRED_COMMIT,
      "Writes each batch as one S3 object (JSONL or CSV, optionally gzip) under a deterministic "
      "key, so a replayed batch overwrites its own object. Acknowledges only after S3 answered "
-     "200 for the whole object.",
+     "200 for the whole object; uploads overlap with encoding the next batches.",
      kOptions, FERRY_COUNT_OF(kOptions)},
 };
 

@@ -2,6 +2,7 @@
 
 #include "codec/gzip.h"
 #include "row_format.h"
+#include "upload_pool.h"
 
 namespace ferry_s3 {
 namespace {
@@ -18,13 +19,6 @@ std::string schema_of(const ferry::BatchView& batch) {
 const char* extension(const Options& o) {
   if (o.format == Format::kCsv) return o.gzip ? "csv.gz" : "csv";
   return o.gzip ? "jsonl.gz" : "jsonl";
-}
-
-const char* content_type(const Options& o) {
-  // A .gz object is gzip data (no Content-Encoding: clients must not
-  // unpack it on download, or the bytes would differ from the object's).
-  if (o.gzip) return "application/gzip";
-  return o.format == Format::kCsv ? "text/csv; charset=utf-8" : "application/x-ndjson";
 }
 
 }  // namespace
@@ -102,6 +96,34 @@ void S3Sink::commit(const FerryCheckpoint* /*checkpoint*/) {
     host_.count("s3_objects", 1);
   }
   recycle();
+}
+
+bool S3Sink::begin_commit(const FerryCheckpoint* checkpoint) {
+  if (options_.upload_concurrency == 0) {
+    commit(checkpoint);
+    return false;
+  }
+  // Started at the first commit the host lets finish later: a replay, or a
+  // pipeline that never defers, runs no upload threads.
+  if (!pool_) pool_ = std::make_unique<UploadPool>(options_, static_cast<size_t>(options_.upload_concurrency));
+  std::vector<UploadObject> objects;
+  for (PendingObject& o : pending_)
+    objects.push_back(
+        {keys_->render(BatchFields{o.partition, data_date_, o.first_position, o.last_position}), std::move(o.body)});
+  pending_.clear();
+  pool_->submit(std::move(objects));
+  return true;
+}
+
+void S3Sink::await_commit() {
+  if (!pool_) throw ferry::Error(FERRY_ERROR_INTERNAL, "s3 sink: await_commit with no commit pending");
+  UploadOutcome out = pool_->await_oldest();
+  for (const auto& [level, message] : out.log) host_.log(level, message);
+  host_.count("s3_bytes", out.bytes);
+  host_.count("s3_objects", out.objects);
+  for (std::string& b : out.buffers)
+    if (b.capacity() > spare_.capacity()) spare_.swap(b);
+  if (out.error) std::rethrow_exception(out.error);
 }
 
 void S3Sink::abort() { recycle(); }

@@ -6,7 +6,10 @@
 // most one batch: max_batch_bytes bounds it, plus the formatting overhead);
 // commit() gzips it if asked and uploads it; abort() drops it. A commit that
 // fails with RETRY is followed by abort(), a wait, the same write() and
-// commit() again, which PUTs the same bytes to the same key.
+// commit() again, which PUTs the same bytes to the same key. When the host
+// lets a commit finish later (ABI 1.10), the object goes to the upload
+// threads (upload_pool.h) instead and the outcome comes with await_commit:
+// distinct batches have distinct keys, so uploads may land in any order.
 //
 // Thread safety: one instance is used by one thread at a time (ABI rule 4).
 #ifndef FERRY_PLUGINS_S3_S3_SINK_H_
@@ -21,6 +24,7 @@
 #include "key_template.h"
 #include "options.h"
 #include "s3_client.h"
+#include "upload_pool.h"
 #include "uploader.h"
 
 namespace ferry_s3 {
@@ -33,6 +37,9 @@ class S3Sink : public ferry::Sink {
 
   void write(const ferry::BatchView& batch, ferry::Outcomes& outcomes) override;
   void commit(const FerryCheckpoint* checkpoint) override;
+  // Deferred commits (ABI 1.10): the objects go to the upload threads.
+  bool begin_commit(const FerryCheckpoint* checkpoint) override;
+  void await_commit() override;
   void abort() override;
 
  private:
@@ -55,6 +62,7 @@ class S3Sink : public ferry::Sink {
   std::unique_ptr<KeyTemplate> keys_;
   std::unique_ptr<S3Client> client_;
   std::unique_ptr<Uploader> uploader_;
+  std::unique_ptr<UploadPool> pool_;  // from the first deferred commit on
   std::vector<PendingObject> pending_;
   // The last committed body, emptied: its memory is reused by the next
   // object, so a steady stream of batches neither reallocates nor faults in

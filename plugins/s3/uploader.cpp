@@ -25,10 +25,14 @@ Sha256 from_hex(const std::string& h) {
 }  // namespace
 
 Uploader::Uploader(S3Client& client, UploadSettings settings, const ferry::Host* host)
-    : client_(client), settings_(settings), host_(host), redact_(client.config().credentials) {}
+    : Uploader(client, settings, host ? Log([host](FerryLogLevel level, const std::string& m) { host->log(level, m); })
+                                      : Log()) {}
+
+Uploader::Uploader(S3Client& client, UploadSettings settings, Log log)
+    : client_(client), settings_(settings), log_(std::move(log)), redact_(client.config().credentials) {}
 
 void Uploader::warn(const std::string& message) const {
-  if (host_) host_->warn(redact_(message));
+  if (log_) log_(FERRY_LOG_WARN, redact_(message));
 }
 
 void Uploader::hash(S3Request& request, std::string_view body, std::string* checksum_out) const {
@@ -120,8 +124,8 @@ void Uploader::put_multipart(const std::string& key, std::string_view body,
     }
     xml += "</CompleteMultipartUpload>";
     complete(key, upload_id, xml);
-    if (host_)
-      host_->log(FERRY_LOG_DEBUG, "s3: s3://" + client_.config().bucket + "/" + key + ": " +
+    if (log_)
+      log_(FERRY_LOG_DEBUG, "s3: s3://" + client_.config().bucket + "/" + key + ": " +
                                       std::to_string(number - 1) + "-part multipart upload of " +
                                       std::to_string(body.size()) + " bytes completed");
   } catch (...) {

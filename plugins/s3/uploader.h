@@ -14,6 +14,7 @@
 #include <ferry/plugin.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -38,8 +39,12 @@ struct LeftoverReport {
 
 class Uploader {
  public:
+  // Where log lines go: the host (on the instance's thread), a job's record
+  // (on an upload thread, which may not call the host), or nowhere (empty).
+  using Log = std::function<void(FerryLogLevel, const std::string&)>;
   // `host` may be null (the probe tool); then nothing is logged.
   Uploader(S3Client& client, UploadSettings settings, const ferry::Host* host);
+  Uploader(S3Client& client, UploadSettings settings, Log log);
 
   void put(const std::string& key, std::string_view body, std::string_view content_type);
 
@@ -64,7 +69,7 @@ class Uploader {
 
   S3Client& client_;
   UploadSettings settings_;
-  const ferry::Host* host_;
+  Log log_;
   Redactor redact_;
 };
 

@@ -284,7 +284,13 @@ class CaptureServer {
       }
       req.body = buf.substr(0, length);
       buf.erase(0, length);
-      Reply reply = responder_ ? responder_(req) : Reply{};
+      Reply reply;
+      {
+        // The sink uploads on several connections at once; a responder
+        // (which counts requests) sees one request at a time.
+        std::lock_guard<std::mutex> lock(respond_mu_);
+        if (responder_) reply = responder_(req);
+      }
       {
         std::lock_guard<std::mutex> lock(mu_);
         requests_.push_back(req);
@@ -298,6 +304,7 @@ class CaptureServer {
   }
 
   Responder responder_;
+  std::mutex respond_mu_;
   int listen_fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};

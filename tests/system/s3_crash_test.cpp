@@ -55,7 +55,7 @@ int ms_between(Clock::time_point from, Clock::time_point to) {
 
 struct CrashLoopResult {
   int kills = 0;
-  int kills_mid_data = 0;     // after some but not all objects had landed
+  int kills_mid_data = 0;     // while the run was sending data (an upload open or an object stored), not all landed
   int kills_mid_upload = 0;   // that left open a multipart upload the killed run had started
   int kills_before_data = 0;  // before the killed run had sent any data
   int kills_at_share = 0;     // when the run had stored its share of the objects
@@ -274,9 +274,11 @@ CrashLoopResult crash_loop(const TempDir& dir, const Calibration& cal, KillWindo
     p.kill_now(SIGKILL);
     p.wait();
     ++result.kills;
-    if (!moving && !sent_data(before, look_at_store(server, prefix))) ++result.kills_before_data;
-    const size_t n = list_keys(server, prefix).size();
-    if (n > 0 && n < all_objects) ++result.kills_mid_data;
+    const bool sent = moving || sent_data(before, look_at_store(server, prefix));
+    if (!sent) ++result.kills_before_data;
+    // Uploads in the background (deferred commits) may all be open at the
+    // kill, with no object landed yet: data was moving all the same.
+    if (sent && list_keys(server, prefix).size() < all_objects) ++result.kills_mid_data;
     for (const std::string& id : open_upload_ids(server, prefix))
       if (!before.uploads.count(id)) {
         ++result.kills_mid_upload;
