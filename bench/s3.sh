@@ -10,12 +10,16 @@
 # checkpointing the rows. curl: one `curl -K` with one transfer per object
 # over a kept-alive connection, uploading the objects Ferry wrote (downloaded
 # first) with the same headers; their SHA-256 and MD5 are computed before
-# the clock starts, so curl only signs and sends. Figures are the median of 3
-# runs; peak RSS from /usr/bin/time. Set FERRY_BUILD=<build dir> to use an
-# existing build instead of building build-bench-s3 (Release).
+# the clock starts, so curl only signs and sends. Timed as bench/lib.sh says
+# (alternating rounds, the ratio per round, median and range), twice: with
+# each object uploaded inside its batch's commit, and with deferred commits
+# (ABI 1.10: uploads overlap encoding the next batches). Set
+# FERRY_BUILD=<build dir> to use an existing build instead of building
+# build-bench-s3 (Release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
+source bench/lib.sh
 rows="${1:-1000000}"
 per_object="${2:-10000}"
 
@@ -51,37 +55,24 @@ endpoint="http://127.0.0.1:$(sed -n 's/.*:\([0-9]*\)$/\1/p' server.out)"
 export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
 s3probe() { "$probe" --endpoint "$endpoint" --bucket bench "$@"; }
 
-pipeline() {  # pipeline PREFIX
+pipeline() {  # pipeline PREFIX UPLOAD_CONCURRENCY
   cat <<JSON
 {"name": "bench", "state": {"type": "sqlite", "path": "state.db"},
  "source": {"plugin": "generator", "config": {"count": $rows, "fields": 4}},
  "batch": {"max_records": $per_object, "max_bytes": 1073741824},
  "sinks": [{"name": "s3", "plugin": "s3",
-            "config": {"endpoint": "$endpoint", "bucket": "bench", "prefix": "$1"}}]}
+            "config": {"endpoint": "$endpoint", "bucket": "bench", "prefix": "$1",
+                       "upload_concurrency": $2}}]}
 JSON
 }
 
-# median_of_3 PREPARE COMMAND...: prints "seconds rss_kb" of the median run
-median_of_3() {
-  local prepare="$1"; shift
-  local results=() i
-  for i in 1 2 3; do
-    run_index=$i
-    eval "$prepare"
-    /usr/bin/time -f "%e %M" -o time.txt "$@" >/dev/null 2>run.err || { cat run.err >&2; exit 1; }
-    results+=("$(cat time.txt)")
-  done
-  printf '%s\n' "${results[@]}" | sort -n | sed -n 2p
-}
-
-# --- Ferry ------------------------------------------------------------------
-read -r ferry_s ferry_rss < <(median_of_3 'rm -f state.db*; pipeline "ferry$run_index" > p.json' \
-  "$ferry" --plugin-path "$plugins" run --no-progress p.json)
-objects=$(s3probe list ferry1/ | wc -l)
+# --- The objects, once, for curl ---------------------------------------------
+pipeline ferry0 0 > p.json
+"$ferry" --plugin-path "$plugins" run --no-progress p.json > first.out 2>&1 || { cat first.out >&2; exit 1; }
+rm -f state.db*
+objects=$(s3probe list ferry0/ | wc -l)
 expected=$(( (rows + per_object - 1) / per_object ))
 test "$objects" = "$expected" || { echo "expected $expected objects, found $objects" >&2; exit 1; }
-
-# --- The same objects, pre-generated, for curl --------------------------------
 mkdir -p objects
 : > curl.cfg
 bytes=0
@@ -94,7 +85,7 @@ while read -r key; do
   sha=$(sha256sum "objects/$n" | cut -d' ' -f1)
   md5=$(openssl dgst -md5 -binary "objects/$n" | base64)
   {
-    echo "url = \"$endpoint/bench/curlRUN/${key#ferry1/}\""
+    echo "url = \"$endpoint/bench/curlRUN/${key#ferry0/}\""
     echo "upload-file = \"objects/$n\""
     echo "header = \"x-amz-content-sha256: $sha\""
     echo "header = \"Content-MD5: $md5\""
@@ -106,25 +97,28 @@ while read -r key; do
     echo "output = \"/dev/null\""
     echo "next"
   } >> curl.cfg
-done < <(s3probe list ferry1/)
+done < <(s3probe list ferry0/)
 sed -i '$ d' curl.cfg  # no "next" after the last transfer
 
-read -r curl_s curl_rss < <(median_of_3 'sed "s/curlRUN/curl$run_index/" curl.cfg > run.cfg' curl -K run.cfg)
-test "$(s3probe list curl1/ | wc -l)" = "$objects"
-# Same keys (under their own prefix) and same bytes.
-cmp <(s3probe cat ferry2/) <(s3probe cat curl2/) || { echo "curl and Ferry objects differ" >&2; exit 1; }
+# --- Rounds: every run writes under a prefix of its own ----------------------
+round=0
+last_curl="" last_ferry=""
+curl_reset='round=$((round + 1)); last_curl=curl$round; sed "s/curlRUN/$last_curl/" curl.cfg > run.cfg'
+ferry_reset() {  # ferry_reset CONCURRENCY
+  round=$((round + 1)); last_ferry=ferry$round; rm -f state.db*; pipeline "$last_ferry" "$1" > p.json
+}
+# Same keys (under their own prefix) and same bytes as the first run's.
+same_objects() { cmp <(s3probe cat ferry0/) <(s3probe cat "$1/") || { echo "$1 differs from ferry0" >&2; exit 1; }; }
+bench_init "$work/rounds" "$ferry"
+mkdir -p "$work/rounds"
+bench_pairs s3_inline "$curl_reset" 'curl -K run.cfg' 'ferry_reset 0' p.json
+same_objects "$last_ferry"
+bench_pairs s3_deferred "$curl_reset" 'curl -K run.cfg' 'ferry_reset 2' p.json
+same_objects "$last_ferry"
+same_objects "$last_curl"
 
 mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1048576 }')
-rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.1f", (s > 0 ? n / s : 0) }'; }
-ferry_mbs=$(rate "$mb" "$ferry_s"); curl_mbs=$(rate "$mb" "$curl_s")
-ferry_ops=$(rate "$objects" "$ferry_s"); curl_ops=$(rate "$objects" "$curl_s")
-ratio=$(awk -v a="$ferry_mbs" -v b="$curl_mbs" 'BEGIN { printf "%.2f", a / b }')
-
-echo
-echo "S3 sink vs curl --aws-sigv4, s3rver 3.7.1 on loopback: $rows rows, $objects objects, $mb MiB (median of 3)"
-printf '%-44s %8s %9s %10s %12s\n' "route" "seconds" "MiB/s" "objects/s" "peak RSS MB"
-printf '%-44s %8s %9s %10s %12s\n' "ferry generator -> s3 (jsonl, md5)" "$ferry_s" "$ferry_mbs" "$ferry_ops" \
-  "$((ferry_rss / 1024))"
-printf '%-44s %8s %9s %10s %12s\n' "curl -K (same objects, hashes precomputed)" "$curl_s" "$curl_mbs" "$curl_ops" \
-  "$((curl_rss / 1024))"
-echo "ratio ferry / curl (MiB/s): $ratio (goal >= 0.8)"
+bench_header "S3 sink vs curl --aws-sigv4 (one kept-alive connection, hashes precomputed), s3rver on loopback: $rows rows in $objects objects, $mb MiB"
+bench_row s3_inline "generator -> s3, upload inside each commit (upload_concurrency 0)" "curl -K" "$rows"
+bench_row s3_deferred "generator -> s3, deferred commits (upload_concurrency 2, default)" "curl -K" "$rows"
+bench_footer
