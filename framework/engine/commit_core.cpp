@@ -91,7 +91,8 @@ bool CommitCore::write_again(size_t i, Batch& b, const std::function<void()>& re
   // Nothing of the sink's may be in flight while a batch is written again.
   await_others(i, b);
   SinkWriteResult again = write_to_sink(*slot.instance, *b.d.batch, slot.def->retry, *slot.backoff, &run_.stop);
-  outcome.retries += again.retries + 1;
+  // A batch that landed is written again for another's sake: no retry of its own.
+  outcome.retries += again.retries + (b.landed[i] ? 0 : 1);
   outcome.extra_writes += again.extra_writes;
   if (b.landed[i]) {
     // The batch landed once already; this write keeps a later batch's

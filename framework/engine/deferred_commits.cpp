@@ -91,7 +91,9 @@ void CommitCore::settle_pending(size_t i, Batch& b) {
   auto rewritten = [&] { re_account(b); };
   if (again && (!result || result->ok())) {
     b.landed[i] = true;
-    log_info("writing the batch again after an earlier one was", run_.fields(b.d.partition, slot.def->name));
+    log_info("writing the batch up to position '" + b.d.to +
+                 "' again, after the failed batch before it: it stays the later write",
+             run_.fields(b.d.partition, slot.def->name));
     write_again(i, b, rewritten);
     commit_one(i, b, rewritten, std::nullopt, false);
     return;
