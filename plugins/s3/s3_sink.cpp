@@ -51,7 +51,10 @@ S3Sink::PendingObject& S3Sink::pending_for(const ferry::BatchView& batch) {
   o.partition = std::string(batch.partition());
   o.schema = std::move(schema);
   o.first_position = std::string(batch.position(0));
-  o.body.swap(spare_);
+  if (!spares_.empty()) {
+    o.body.swap(spares_.back());
+    spares_.pop_back();
+  }
   o.body.clear();
   if (options_.format == Format::kCsv) append_csv_header(o.body, batch, options_.op_field);
   pending_.push_back(std::move(o));
@@ -121,17 +124,23 @@ void S3Sink::await_commit() {
   for (const auto& [level, message] : out.log) host_.log(level, message);
   host_.count("s3_bytes", out.bytes);
   host_.count("s3_objects", out.objects);
-  for (std::string& b : out.buffers)
-    if (b.capacity() > spare_.capacity()) spare_.swap(b);
+  for (std::string& b : out.buffers) keep_spare(std::move(b));
   if (out.error) std::rethrow_exception(out.error);
 }
 
 void S3Sink::abort() { recycle(); }
 
 void S3Sink::recycle() {
-  if (!pending_.empty() && pending_.back().body.capacity() > spare_.capacity())
-    spare_.swap(pending_.back().body);
+  for (PendingObject& o : pending_) keep_spare(std::move(o.body));
   pending_.clear();
+}
+
+void S3Sink::keep_spare(std::string body) {
+  // As many as are in use at once (the objects uploading and the one being
+  // formatted), so that a steady stream of batches allocates nothing.
+  if (spares_.size() >= kMaxSpares || body.capacity() == 0) return;
+  body.clear();
+  spares_.push_back(std::move(body));
 }
 
 }  // namespace ferry_s3

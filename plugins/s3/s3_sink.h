@@ -53,8 +53,9 @@ class S3Sink : public ferry::Sink {
     std::string body;
   };
   PendingObject& pending_for(const ferry::BatchView& batch);
-  // Drops the pending objects, keeping the largest body's memory.
+  // Drops the pending objects, keeping their bodies' memory.
   void recycle();
+  void keep_spare(std::string body);
 
   ferry::Host host_;
   Options options_;
@@ -64,10 +65,11 @@ class S3Sink : public ferry::Sink {
   std::unique_ptr<Uploader> uploader_;
   std::unique_ptr<UploadPool> pool_;  // from the first deferred commit on
   std::vector<PendingObject> pending_;
-  // The last committed body, emptied: its memory is reused by the next
-  // object, so a steady stream of batches neither reallocates nor faults in
-  // fresh pages for every object.
-  std::string spare_;
+  // Bodies of objects committed or dropped, emptied: their memory is
+  // reused by the next objects, so a steady stream of batches neither
+  // reallocates nor faults in fresh pages for every object.
+  static constexpr size_t kMaxSpares = 64;
+  std::vector<std::string> spares_;
 };
 
 }  // namespace ferry_s3
