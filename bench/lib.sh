@@ -140,6 +140,14 @@ bench_solo() {
   for ((i = 1; i <= BENCH_PAIRS; i++)); do bench_ferry_once "$name" "$ferry_reset" "$pipeline"; done
 }
 
+# Fails the bench unless Ferry's last run of NAME read COUNT records
+# (the summary line says "read COUNT,").
+bench_expect_read() {
+  local name=$1 count=$2
+  grep -q "read $count," "$BENCH_DIR/$name.out" ||
+    { echo "$name did not read $count records:" >&2; cat "$BENCH_DIR/$name.out" >&2; exit 1; }
+}
+
 # The median of a column of numbers on stdin.
 bench_median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 

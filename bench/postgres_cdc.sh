@@ -71,9 +71,9 @@ reset_tool='fresh_slot tool'
 reset_null='fresh_slot ferry; rm -f "$work/cdc_null.state.db"'
 reset_pg='fresh_slot ferry; rm -f "$work/cdc_pg.state.db"; psql_db dst -c "TRUNCATE t" -c "DROP TABLE IF EXISTS ferry_checkpoints"'
 bench_pairs cdc_null "$reset_tool" recvlogical "$reset_null" "$work/cdc_null.json"
-grep -q "read $changes," "$BENCH_DIR/cdc_null.out" || { echo "cdc_null did not read $changes changes:" >&2; cat "$BENCH_DIR/cdc_null.out" >&2; exit 1; }
+bench_expect_read cdc_null "$changes"
 bench_pairs cdc_pg "$reset_tool" recvlogical "$reset_pg" "$work/cdc_pg.json"
-grep -q "read $changes," "$BENCH_DIR/cdc_pg.out" || { echo "cdc_pg did not read $changes changes:" >&2; cat "$BENCH_DIR/cdc_pg.out" >&2; exit 1; }
+bench_expect_read cdc_pg "$changes"
 [ "$(psql_db dst -c 'SELECT count(*) FROM t')" = "0" ] || { echo "the target is not empty as the source" >&2; exit 1; }
 
 bench_header "postgres-cdc, $changes changes ($rows rows inserted, updated and deleted; 10 per transaction)"

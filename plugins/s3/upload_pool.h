@@ -56,7 +56,6 @@ class UploadPool {
   void submit(std::vector<UploadObject> objects);
   // The oldest submitted commit's outcome, waiting for it.
   UploadOutcome await_oldest();
-  bool idle() const { return outcomes_.empty(); }
 
  private:
   struct Job {
