@@ -4,6 +4,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include "common/position_text.h"
 #include "common/time_text.h"
 
 namespace ferry::core {
@@ -14,20 +15,7 @@ int64_t now_ms() {
       .count();
 }
 
-// Positions are opaque bytes; JSON carries them as text when they are text.
-boost::json::value position_json(const std::string& p) {
-  for (unsigned char c : p)
-    if (c < 0x20 || c == 0x7f) {
-      static const char* hex = "0123456789abcdef";
-      std::string out = "0x";
-      for (unsigned char b : p) {
-        out += hex[b >> 4];
-        out += hex[b & 15];
-      }
-      return boost::json::value(out);
-    }
-  return boost::json::value(p);
-}
+boost::json::value position_json(const std::string& p) { return boost::json::value(printable_position(p)); }
 
 }  // namespace
 

@@ -2,32 +2,19 @@
 
 #include <boost/json.hpp>
 
+#include <codec/hex.h>
+
 namespace ferry::core {
 namespace {
 
 namespace json = boost::json;
 
 // Positions are opaque bytes: stored as hex, so any byte survives JSON.
-std::string hex(const std::string& bytes) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out;
-}
+std::string hex(const std::string& bytes) { return support::hex_encode(bytes); }
 std::string unhex(std::string_view text) {
-  auto value = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    throw Error("commit intent: bad hex digit");
-  };
-  if (text.size() % 2) throw Error("commit intent: odd hex length");
-  std::string out;
-  for (size_t i = 0; i < text.size(); i += 2) out += static_cast<char>(value(text[i]) * 16 + value(text[i + 1]));
-  return out;
+  std::optional<std::string> bytes = support::hex_decode(text);
+  if (!bytes) throw Error("commit intent: a position is not hex");
+  return std::move(*bytes);
 }
 
 json::object entry_json(const DlqEntry& e) {

@@ -3,18 +3,12 @@
 #include <boost/json.hpp>
 #include <charconv>
 
+#include <codec/hex.h>
+
 namespace ferry_mysql {
 namespace json = boost::json;
 namespace {
 
-constexpr char kHex[] = "0123456789abcdef";
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 }  // namespace
 
@@ -41,16 +35,9 @@ std::string encode_position(const std::vector<CursorValue>& values) {
       case CursorValue::Kind::kText:
         a.emplace_back(json::string_view(v.text.data(), v.text.size()));
         break;
-      case CursorValue::Kind::kBytes: {
-        std::string hex;
-        hex.reserve(v.text.size() * 2);
-        for (unsigned char c : v.text) {
-          hex += kHex[c >> 4];
-          hex += kHex[c & 15];
-        }
-        a.emplace_back(json::object{{"hex", hex}});
+      case CursorValue::Kind::kBytes:
+        a.emplace_back(json::object{{"hex", ferry::support::hex_encode(v.text)}});
         break;
-      }
     }
   }
   return json::serialize(a);
@@ -79,13 +66,9 @@ std::optional<std::vector<CursorValue>> decode_position(std::string_view text) {
                item.as_object().at("hex").is_string()) {
       v.kind = CursorValue::Kind::kBytes;
       const json::string& hex = item.as_object().at("hex").as_string();
-      if (hex.size() % 2 != 0) return std::nullopt;
-      for (size_t k = 0; k < hex.size(); k += 2) {
-        const int hi = hex_digit(hex[k]);
-        const int lo = hex_digit(hex[k + 1]);
-        if (hi < 0 || lo < 0) return std::nullopt;
-        v.text += static_cast<char>(hi * 16 + lo);
-      }
+      std::optional<std::string> bytes = ferry::support::hex_decode(std::string_view(hex.data(), hex.size()));
+      if (!bytes) return std::nullopt;
+      v.text = std::move(*bytes);
     } else {
       return std::nullopt;
     }

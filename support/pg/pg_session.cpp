@@ -11,6 +11,7 @@
 #include <pqxx/notification>
 #include <pqxx/prepared_statement>
 
+#include "codec/hex.h"
 #include "sql/pg_dsn.h"
 #include "sql/pg_errors.h"
 
@@ -86,13 +87,8 @@ Params& Params::text(std::string_view v) {
 }
 
 Params& Params::bytes(std::string_view v) {
-  static const char* digits = "0123456789abcdef";
   std::string hex = "\\x";
-  hex.reserve(2 + v.size() * 2);
-  for (unsigned char c : v) {
-    hex += digits[c >> 4];
-    hex += digits[c & 15];
-  }
+  append_hex(hex, v);
   values_.push_back({std::move(hex)});
   return *this;
 }

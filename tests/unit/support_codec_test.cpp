@@ -6,6 +6,7 @@
 
 #include "codec/base64.h"
 #include "codec/gzip.h"
+#include "codec/hex.h"
 
 namespace ferry::support {
 namespace {
@@ -57,6 +58,28 @@ std::string gunzip(const std::string& packed) {
   out.resize(z.total_out);
   inflateEnd(&z);
   return out;
+}
+
+TEST(Hex, EveryByteValueComesBack) {
+  std::string all;
+  for (int c = 0; c < 256; ++c) all += static_cast<char>(c);
+  const std::string text = hex_encode(all);
+  ASSERT_EQ(text.size(), 512u);
+  EXPECT_EQ(text.substr(0, 6), "000102");
+  EXPECT_EQ(text.substr(506), "fdfeff");
+  EXPECT_EQ(hex_decode(text), all);
+  EXPECT_EQ(hex_decode("DEADbeef"), std::string("\xde\xad\xbe\xef"));
+  std::string prefixed = "\\x";
+  append_hex(prefixed, "\x01z");
+  EXPECT_EQ(prefixed, "\\x017a");
+}
+
+TEST(Hex, ADamagedValueIsRefusedNotGuessed) {
+  EXPECT_EQ(hex_decode(""), std::string());
+  EXPECT_EQ(hex_decode("abc"), std::nullopt);  // odd length
+  EXPECT_EQ(hex_decode("0g"), std::nullopt);
+  EXPECT_EQ(hex_decode("zz"), std::nullopt);
+  EXPECT_EQ(hex_decode("0 "), std::nullopt);
 }
 
 TEST(Gzip, WritesAGzipMemberThatInflatesBack) {
