@@ -4,10 +4,11 @@
 
 #include <algorithm>
 
+#include <codec/hex.h>
+
 namespace ferry_maria_cdc {
 namespace {
 
-constexpr uint64_t kDefaultBatchRecords = 1000;
 // While more of the stream is waiting, how long a batch with rows may grow.
 constexpr std::chrono::milliseconds kLinger(100);
 // How long a quiet table waits before its position follows the server's
@@ -30,28 +31,6 @@ std::string column_names(const std::vector<ColumnKind>& columns) {
   return out;
 }
 
-// Whether a binlog column type holds values of `kind` (the catalog read
-// when the table map changed must describe the table the map describes).
-bool holds(Kind kind, uint8_t type) {
-  switch (kind) {
-    case Kind::kInt: case Kind::kUInt64:
-      return type == MYSQL_TYPE_TINY || type == MYSQL_TYPE_SHORT || type == MYSQL_TYPE_INT24 ||
-             type == MYSQL_TYPE_LONG || type == MYSQL_TYPE_LONGLONG;
-    case Kind::kDecimal: return type == MYSQL_TYPE_NEWDECIMAL;
-    case Kind::kFloat: return type == MYSQL_TYPE_FLOAT;
-    case Kind::kDouble: return type == MYSQL_TYPE_DOUBLE;
-    case Kind::kYear: return type == MYSQL_TYPE_YEAR;
-    case Kind::kDate: return type == MYSQL_TYPE_DATE;
-    case Kind::kDatetime: return type == MYSQL_TYPE_DATETIME2;
-    case Kind::kTimestamp: return type == MYSQL_TYPE_TIMESTAMP2;
-    case Kind::kTime: return type == MYSQL_TYPE_TIME2;
-    case Kind::kText: case Kind::kBytes:
-      return type == MYSQL_TYPE_VARCHAR || type == MYSQL_TYPE_VAR_STRING || type == MYSQL_TYPE_STRING ||
-             type == MYSQL_TYPE_BLOB;
-  }
-  return false;
-}
-
 // "12,2" of a column type "decimal(12,2) unsigned".
 std::string decimal_digits(const std::string& sql_type) {
   const size_t open = sql_type.find('('), close = sql_type.find(')');
@@ -60,40 +39,12 @@ std::string decimal_digits(const std::string& sql_type) {
   return sql_type.substr(open + 1, close - open - 1);
 }
 
-std::string hex(std::string_view bytes) {
-  static const char* const kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) out += {kHex[c >> 4], kHex[c & 15]};
-  return out;
-}
-
-std::string unhex(std::string_view text) {
-  std::string out;
-  const auto digit = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
-  for (size_t k = 0; k + 1 < text.size(); k += 2) out += static_cast<char>(digit(text[k]) * 16 + digit(text[k + 1]));
-  return out;
-}
-
 }  // namespace
 
 void CdcSource::check_config(const ferry::Context& ctx) { parse_options(ctx); }
 
 CdcSource::CdcSource(const ferry::Context& ctx)
-    : host_(ctx.host()),
-      opts_(parse_options(ctx)),
-      batch_records_(ctx.max_batch_records() > 0 ? ctx.max_batch_records() : kDefaultBatchRecords) {}
-
-void CdcSource::start(std::string_view partition, const std::string_view* position) {
-  if (partition != partition_name()) fail(FERRY_ERROR_CONFIG, "unknown partition '" + std::string(partition) + "'");
-  partition_.assign(partition);
-  if (position != nullptr && !position->empty()) {
-    parse_position(*position);  // a foreign checkpoint fails here, before any connection
-    resume_ = std::string(*position);
-  }
-  // Connecting is left to next(), which the host retries when the server
-  // cannot be reached.
-  opened_ = false;
-}
+    : CdcSourceBase(ctx, "mariadb-cdc", "mariadb-cdc source"), opts_(parse_options(ctx)) {}
 
 void CdcSource::check_server() {
   const std::vector<Row> r = sql_->rows(
@@ -118,11 +69,11 @@ void CdcSource::open() {
   sql_ = std::make_unique<MariaLink>(opts_);
   check_server();
   table_ = read_source_table(*sql_, opts_.database, opts_.table);
-  if (!resume_) {
+  if (!resume()) {
     begin_snapshot(std::nullopt, std::nullopt);
     return;
   }
-  const CdcPosition at = parse_position(*resume_);
+  const CdcPosition at = parse_position(*resume());
   if (at.after && at.after->size() != table_.key.size())
     fail(FERRY_ERROR_CONFIG, "the checkpoint's key has " + std::to_string(at.after->size()) +
                                  " columns, the primary key of " + table_.quoted + " " +
@@ -176,7 +127,16 @@ bool CdcSource::snapshot_page(FerryBatch* out) {
     order += (k ? ", " : "") + MariaLink::quote_ident(c.name);
     if (!after_) continue;
     const std::string& v = (*after_)[k];
-    std::string lit = c.kind == Kind::kBytes ? MariaLink::literal(unhex(v), true) : MariaLink::literal(v, false);
+    std::string lit;
+    if (c.kind == Kind::kBytes) {
+      const std::optional<std::string> bytes = ferry::support::hex_decode(v);
+      if (!bytes)
+        fail(FERRY_ERROR_CONFIG, "the checkpoint's key value for column '" + c.name +
+                                     "' is not hex; reset the pipeline's checkpoints to copy the table again");
+      lit = MariaLink::literal(*bytes, true);
+    } else {
+      lit = MariaLink::literal(v, false);
+    }
     switch (c.kind) {
       case Kind::kInt: case Kind::kYear: lit = "CAST(" + lit + " AS SIGNED)"; break;
       case Kind::kUInt64: lit = "CAST(" + lit + " AS UNSIGNED)"; break;
@@ -190,7 +150,7 @@ bool CdcSource::snapshot_page(FerryBatch* out) {
   }
   std::string sql = "SELECT " + cols + " FROM " + table_.quoted;
   if (after_) sql += " WHERE (" + order + ") > (" + bound + ")";
-  sql += " ORDER BY " + order + " LIMIT " + std::to_string(batch_records_);
+  sql += " ORDER BY " + order + " LIMIT " + std::to_string(batch_records());
   std::vector<Row> page = sql_->rows(sql, "copying " + table_.quoted);
   for (Row& r : page)
     for (size_t c = 0; c < r.size() && c < table_.columns.size(); ++c)
@@ -198,12 +158,13 @@ bool CdcSource::snapshot_page(FerryBatch* out) {
 
   CdcPosition end{true, stream_from_, after_};
   for (const Row& values : page) {
+    show(columns_, values, &hex_, &shown_);
     std::vector<std::string> key;
-    for (size_t at : key_at_) key.push_back(key_text(columns_, values, at));
+    for (size_t at : batch_.key_at()) key.emplace_back(shown_[at].value_or(""));
     end.after = std::move(key);
     add_row(values, FERRY_OP_INSERT, position_text(end));
   }
-  if (page.size() < batch_records_) {
+  if (page.size() < batch_records()) {
     sql_->exec("COMMIT", "ending the snapshot");
     host_.info("mariadb-cdc: copied " + table_.quoted + "; streaming its changes after GTID '" +
                stream_from_.text() + "'");
@@ -211,7 +172,7 @@ bool CdcSource::snapshot_page(FerryBatch* out) {
     // The stream starts on the next call: a failure to start it must not
     // take this page with it.
     phase_ = Phase::Stream;
-    lost_ = true;
+    reconnect_next();
     return true;
   }
   after_ = end.after;
@@ -233,32 +194,19 @@ void CdcSource::start_stream(const GtidState& from) {
   stream_ = std::make_unique<BinlogStream>(opts_, from, std::chrono::milliseconds(opts_.idle_ms));
 }
 
-bool CdcSource::next(FerryBatch* out) {
-  if (partition_.empty()) fail(FERRY_ERROR_INTERNAL, "next() called before start()");
-  try {
-    if (!opened_) {
-      open();
-      opened_ = true;
-    }
-    if (lost_) reconnect();
-    if (reopen_) {
-      reopen_ = false;
-      stream_.reset();
-      start_stream(handed_);
-    }
-    return phase_ == Phase::Snapshot ? snapshot_page(out) : stream_batch(out);
-  } catch (const ferry::Error& e) {
-    // The host calls next() again after a RETRY: it then reads on from the
-    // last batch handed over, on new connections.
-    if (e.status() == FERRY_RETRY && opened_) lost_ = true;
-    throw;
+bool CdcSource::read(FerryBatch* out) {
+  if (reopen_) {
+    reopen_ = false;
+    stream_.reset();
+    start_stream(handed_);
   }
+  return phase_ == Phase::Snapshot ? snapshot_page(out) : stream_batch(out);
 }
 
 void CdcSource::reconnect() {
   open_.reset();
   ready_.reset();
-  lag_.dropped();  // that batch is built again
+  batch_.lag().dropped();  // that batch is built again
   table_id_ = UINT64_MAX;  // the server maps the table again on a new stream
   mapped_.clear();
   stream_.reset();
@@ -270,7 +218,6 @@ void CdcSource::reconnect() {
     use_columns(table_.columns);
     start_stream(handed_);
   }
-  lost_ = false;
 }
 
 bool CdcSource::stream_batch(FerryBatch* out) {
@@ -280,14 +227,14 @@ bool CdcSource::stream_batch(FerryBatch* out) {
     if (ready_) {
       if (!append(*ready_)) break;  // new columns: this batch ends before them
       ready_.reset();
-      if (batch_->rows() >= batch_records_) break;
+      if (batch_.rows() >= batch_records()) break;
       // Rows wait for more only while more is arriving.
-      if (batch_->rows() > 0 && (!stream_->more_waiting() || std::chrono::steady_clock::now() - began >= kLinger))
+      if (batch_.rows() > 0 && (!stream_->more_waiting() || std::chrono::steady_clock::now() - began >= kLinger))
         break;
       continue;
     }
     if (!opts_.follow && caught_up()) {
-      if (batch_->rows() > 0 || applied_ != batch_start) break;
+      if (batch_.rows() > 0 || applied_ != batch_start) break;
       return false;
     }
     const Event e = stream_->next();
@@ -309,7 +256,7 @@ bool CdcSource::stream_batch(FerryBatch* out) {
     // tables' transactions follows after a while; a stop request gets an
     // empty batch, so that the host stops between batches.
     report_lag();  // the oldest change a sink holds up ages meanwhile
-    if (batch_->rows() > 0) break;
+    if (batch_.rows() > 0) break;
     if (applied_ != batch_start && std::chrono::steady_clock::now() - began >= kQuietAdvance) break;
     if (host_.cancelled()) break;
   }
@@ -404,7 +351,7 @@ void CdcSource::on_table_map(const MARIADB_RPL_EVENT& e) {
     std::vector<ColumnKind> kinds;
     for (const MappedColumn& m : cols) {
       const auto found = std::find_if(catalog.begin(), catalog.end(), [&](const ColumnKind& k) {
-        return k.name == m.name && holds(k.kind, m.type);
+        return k.name == m.name && binlog_type_holds(k.kind, m.type);
       });
       if (found == catalog.end()) return std::nullopt;
       ColumnKind k = *found;
@@ -433,7 +380,7 @@ void CdcSource::on_table_map(const MARIADB_RPL_EVENT& e) {
   }
   mapped_ = std::move(cols);
   mapped_kinds_ = std::move(*kinds);
-  mapped_key_at_ = key_positions(mapped_kinds_);
+  mapped_key_at_ = batch_.key_positions(mapped_kinds_, table_.key, table_.quoted);
 }
 
 void CdcSource::on_rows(const MARIADB_RPL_EVENT& e) {
@@ -452,7 +399,12 @@ void CdcSource::on_rows(const MARIADB_RPL_EVENT& e) {
     case UPDATE_ROWS:
       for (size_t k = 0; k + 1 < images.size(); k += 2) {
         // A changed primary key: the row under the old key goes away.
-        if (key_of(mapped_kinds_, images[k], mapped_key_at_) != key_of(mapped_kinds_, images[k + 1], mapped_key_at_))
+        ferry::support::CdcBatch::Shown before, after;
+        std::vector<std::string> hex_before, hex_after;
+        show(mapped_kinds_, images[k], &hex_before, &before);
+        show(mapped_kinds_, images[k + 1], &hex_after, &after);
+        if (ferry::support::CdcBatch::key_of(before, mapped_key_at_) !=
+            ferry::support::CdcBatch::key_of(after, mapped_key_at_))
           open_->changes.push_back(Change{FERRY_OP_DELETE, std::move(images[k])});
         open_->changes.push_back(Change{FERRY_OP_UPDATE, std::move(images[k + 1])});
       }
@@ -463,13 +415,13 @@ void CdcSource::on_rows(const MARIADB_RPL_EVENT& e) {
 bool CdcSource::append(const Transaction& tx) {
   if (!tx.changes.empty() && !same_columns(columns_, tx.columns)) {
     // The host records each new schema with the position it began after.
-    if (batch_->rows() > 0) return false;
+    if (batch_.rows() > 0) return false;
     use_columns(tx.columns);
   }
   GtidState after = applied_;
   after.advance(tx.gtid);
   const std::string position = position_text(CdcPosition{false, after, std::nullopt});
-  if (!tx.changes.empty()) lag_.add(tx.committed);
+  if (!tx.changes.empty()) batch_.lag().add(tx.committed);
   for (const Change& ch : tx.changes) add_row(ch.values, ch.op, position);
   applied_ = after;
   return true;
@@ -477,80 +429,48 @@ bool CdcSource::append(const Transaction& tx) {
 
 void CdcSource::use_columns(const std::vector<ColumnKind>& columns) {
   columns_ = columns;
-  batch_ = std::make_unique<ferry::BatchBuilder>();
-  key_at_ = key_positions(columns);
-  for (size_t c = 0; c < columns.size(); ++c) {
-    const bool key = std::find(key_at_.begin(), key_at_.end(), c) != key_at_.end();
-    batch_->add_field(columns[c].name, ferry_type_of(columns[c].kind), key ? FERRY_FIELD_KEY : FERRY_FIELD_NULLABLE);
+  batch_.use_columns(
+      columns, [](const ColumnKind& c) { return ferry_type_of(c.kind); }, table_.key, table_.quoted);
+}
+
+void CdcSource::show(const std::vector<ColumnKind>& kinds, const Row& values, std::vector<std::string>* hex,
+                     ferry::support::CdcBatch::Shown* out) {
+  // Sized first: the views below point into its strings.
+  hex->resize(values.size());
+  out->assign(values.size(), std::nullopt);
+  for (size_t c = 0; c < values.size(); ++c) {
+    if (!values[c]) continue;
+    if (c >= kinds.size() || kinds[c].kind != Kind::kBytes) {
+      (*out)[c] = *values[c];
+      continue;
+    }
+    (*hex)[c] = ferry::support::hex_encode(*values[c]);
+    (*out)[c] = (*hex)[c];
   }
-}
-
-std::vector<size_t> CdcSource::key_positions(const std::vector<ColumnKind>& columns) const {
-  std::vector<size_t> at;
-  for (const std::string& k : table_.key)
-    for (size_t c = 0; c < columns.size(); ++c)
-      if (columns[c].name == k) at.push_back(c);
-  if (at.size() != table_.key.size())
-    fail(FERRY_ERROR_CONFIG, "a primary key column of " + table_.quoted + " is not among the columns (" +
-                                 column_names(columns) + ")");
-  return at;
-}
-
-std::string CdcSource::key_text(const std::vector<ColumnKind>& kinds, const Row& values, size_t column) {
-  if (column >= values.size() || !values[column]) return {};
-  // Bytes go into the JSON of positions and keys as hex.
-  return column < kinds.size() && kinds[column].kind == Kind::kBytes ? hex(*values[column]) : *values[column];
-}
-
-std::string CdcSource::key_of(const std::vector<ColumnKind>& kinds, const Row& values,
-                              const std::vector<size_t>& key_at) {
-  boost::json::array key;
-  for (size_t at : key_at) {
-    if (at < values.size() && values[at]) key.emplace_back(key_text(kinds, values, at));
-    else key.emplace_back(nullptr);
-  }
-  return boost::json::serialize(key);
 }
 
 void CdcSource::add_row(const Row& values, FerryOp op, const std::string& position) {
-  std::vector<ParsedValue> parsed(columns_.size());
-  std::string refused;
-  for (size_t c = 0; c < columns_.size() && c < values.size() && refused.empty(); ++c) {
-    if (!values[c]) continue;
-    const std::string why = parse_text(columns_[c].kind, *values[c], &parsed[c]);
-    if (!why.empty()) refused = "column '" + columns_[c].name + "': " + why;
-  }
-  const std::string key = key_of(columns_, values, key_at_);
-  if (!refused.empty()) {
-    boost::json::object payload;
-    payload["op"] = op == FERRY_OP_DELETE ? "delete" : op == FERRY_OP_UPDATE ? "update" : "insert";
-    for (size_t c = 0; c < columns_.size() && c < values.size(); ++c)
-      payload[columns_[c].name] = values[c] ? boost::json::value(key_text(columns_, values, c)) : boost::json::value(nullptr);
-    host_.reject(partition_, position, key, boost::json::serialize(payload), "mariadb-cdc: " + refused);
-    return;
-  }
-  const size_t row = batch_->add_row(key, position, op);
-  for (size_t c = 0; c < parsed.size(); ++c)
-    if (c < values.size() && values[c]) put_value(*batch_, row, c, parsed[c]);
+  show(columns_, values, &hex_, &shown_);
+  batch_.add<ParsedValue>(
+      shown_, op, position, {}, [&](size_t c, ParsedValue* v) { return parse_text(columns_[c].kind, *values[c], v); },
+      [](ferry::BatchBuilder& b, size_t row, size_t c, const ParsedValue& v) { put_value(b, row, c, v); });
 }
 
 void CdcSource::finish(FerryBatch* out, const CdcPosition& end) {
-  const std::string position = position_text(end);
-  batch_->finish(out, partition_, position);
-  lag_.handed(position);
+  batch_.finish(out, position_text(end));
   if (!end.snapshot) handed_ = end.gtid;
   report_lag();
 }
 
 void CdcSource::acknowledged(std::string_view, std::string_view position) {
-  lag_.acknowledged(position);
+  batch_.lag().acknowledged(position);
   report_lag();
 }
 
 void CdcSource::report_lag() {
   // The age of the oldest change a sink has not committed (the binlog
   // stamps whole seconds).
-  host_.gauge("binlog_lag_seconds", lag_.seconds(ferry::support::CdcLag::Clock::now()));
+  host_.gauge("binlog_lag_seconds", batch_.lag().seconds(ferry::support::CdcLag::Clock::now()));
 }
 
 }  // namespace ferry_maria_cdc

@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include <cdc/cdc_lag.h>
+#include <cdc/cdc_source_base.h>
 
 #include "binlog_stream.h"
 #include "cdc_position.h"
@@ -33,15 +33,12 @@
 
 namespace ferry_maria_cdc {
 
-class CdcSource final : public ferry::Source {
+class CdcSource final : public ferry::support::CdcSourceBase {
  public:
   explicit CdcSource(const ferry::Context& ctx);
   // The configuration as the constructor reads it, without connecting (ABI 1.3).
   static void check_config(const ferry::Context& ctx);
 
-  std::vector<std::string> partitions() override { return {partition_name()}; }
-  void start(std::string_view partition, const std::string_view* position) override;
-  bool next(FerryBatch* out) override;
   // Only for the lag gauge: the binlog is kept by age, not by reader.
   void acknowledged(std::string_view partition, std::string_view position) override;
 
@@ -59,10 +56,12 @@ class CdcSource final : public ferry::Source {
   };
   enum class Phase { Snapshot, Stream };
 
-  std::string partition_name() const { return opts_.database + "." + opts_.table; }
-  void open();
+  std::string partition_name() const override { return opts_.database + "." + opts_.table; }
+  void check_position(std::string_view position) const override { parse_position(position); }
+  void open() override;
+  void reconnect() override;
+  bool read(FerryBatch* out) override;
   void check_server();
-  void reconnect();
   void begin_snapshot(std::optional<std::vector<std::string>> after, std::optional<GtidState> stream_from);
   bool snapshot_page(FerryBatch* out);
   void start_stream(const GtidState& from);
@@ -76,18 +75,15 @@ class CdcSource final : public ferry::Source {
   bool append(const Transaction& tx);
   void use_columns(const std::vector<ColumnKind>& columns);
   void add_row(const Row& values, FerryOp op, const std::string& position);
-  std::vector<size_t> key_positions(const std::vector<ColumnKind>& columns) const;
-  // A key value's text in positions and record keys (bytes as hex).
-  static std::string key_text(const std::vector<ColumnKind>& kinds, const Row& values, size_t column);
-  static std::string key_of(const std::vector<ColumnKind>& kinds, const Row& values, const std::vector<size_t>& key_at);
+  // A row's values as they read in positions, record keys and DLQ payloads
+  // (bytes as hex, kept in `hex`).
+  static void show(const std::vector<ColumnKind>& kinds, const Row& values, std::vector<std::string>* hex,
+                   ferry::support::CdcBatch::Shown* out);
   bool caught_up() const;
   void finish(FerryBatch* out, const CdcPosition& end);
   void report_lag();
 
-  ferry::Host host_;
   Options opts_;
-  uint64_t batch_records_;
-  std::string partition_;
   std::unique_ptr<MariaLink> sql_;
   std::unique_ptr<BinlogStream> stream_;
   SourceTable table_;
@@ -99,9 +95,6 @@ class CdcSource final : public ferry::Source {
   GtidState handed_;   // after the last batch handed to the host
   GtidState target_;   // follow = false: the stream ends once it covers this
   bool target_read_ = false;  // once per run, at the stream's first start
-  std::optional<std::string> resume_;  // the position start() was given
-  bool opened_ = false;
-  bool lost_ = false;
   bool reopen_ = false;         // the server moved to its next binlog file
   bool catalog_stale_ = false;  // DDL passed since the catalog was read
 
@@ -112,11 +105,9 @@ class CdcSource final : public ferry::Source {
   std::optional<Transaction> open_;   // between its GTID event and its end
   std::optional<Transaction> ready_;  // ended, waiting for the next batch
 
-  ferry::support::CdcLag lag_;
-
-  std::unique_ptr<ferry::BatchBuilder> batch_;
   std::vector<ColumnKind> columns_;  // the batch's fields
-  std::vector<size_t> key_at_;       // primary key columns among them
+  ferry::support::CdcBatch::Shown shown_;  // the row being added
+  std::vector<std::string> hex_;           // its bytes values as hex
 };
 
 }  // namespace ferry_maria_cdc

@@ -251,6 +251,26 @@ bool bit(const unsigned char* bits, size_t i) { return (bits[i / 8] >> (i % 8)) 
 
 }  // namespace
 
+bool binlog_type_holds(Kind kind, uint8_t type) {
+  switch (kind) {
+    case Kind::kInt: case Kind::kUInt64:
+      return type == MYSQL_TYPE_TINY || type == MYSQL_TYPE_SHORT || type == MYSQL_TYPE_INT24 ||
+             type == MYSQL_TYPE_LONG || type == MYSQL_TYPE_LONGLONG;
+    case Kind::kDecimal: return type == MYSQL_TYPE_NEWDECIMAL;
+    case Kind::kFloat: return type == MYSQL_TYPE_FLOAT;
+    case Kind::kDouble: return type == MYSQL_TYPE_DOUBLE;
+    case Kind::kYear: return type == MYSQL_TYPE_YEAR;
+    case Kind::kDate: return type == MYSQL_TYPE_DATE;
+    case Kind::kDatetime: return type == MYSQL_TYPE_DATETIME2;
+    case Kind::kTimestamp: return type == MYSQL_TYPE_TIMESTAMP2;
+    case Kind::kTime: return type == MYSQL_TYPE_TIME2;
+    case Kind::kText: case Kind::kBytes:
+      return type == MYSQL_TYPE_VARCHAR || type == MYSQL_TYPE_VAR_STRING || type == MYSQL_TYPE_STRING ||
+             type == MYSQL_TYPE_BLOB;
+  }
+  return false;
+}
+
 bool readable_binlog_type(uint8_t type) {
   switch (type) {
     case MYSQL_TYPE_TINY: case MYSQL_TYPE_SHORT: case MYSQL_TYPE_INT24: case MYSQL_TYPE_LONG:

@@ -32,6 +32,9 @@ struct MappedColumn {
 std::vector<MappedColumn> mapped_columns(const MARIADB_RPL_EVENT& table_map);
 // Whether decode_rows reads values of binlog type `type`.
 bool readable_binlog_type(uint8_t type);
+// Whether a binlog column type holds values of `kind` (the catalog read
+// when the table map changed must describe the table the map describes).
+bool binlog_type_holds(Kind kind, uint8_t type);
 
 // The images of `rows`, in order: for an update, the row before and after
 // each change; `kinds` is the table's columns in table map order.

@@ -9,7 +9,6 @@
 namespace ferry_pg_cdc {
 namespace {
 
-constexpr uint64_t kDefaultBatchRecords = 1000;
 // While a batch has rows, how long to wait for more before handing it over.
 constexpr std::chrono::milliseconds kLinger(20);
 // How long a quiet table waits before its position follows the server's.
@@ -31,39 +30,25 @@ bool same_columns(const std::vector<RelationColumn>& a, const std::vector<Relati
   });
 }
 
-std::string column_names(const std::vector<RelationColumn>& columns) {
-  std::string out;
-  for (const RelationColumn& c : columns) out += (out.empty() ? "" : ", ") + c.name;
-  return out;
+// A tuple's values as they read in keys and DLQ payloads.
+void show(const Tuple& values, ferry::support::CdcBatch::Shown* out) {
+  out->assign(values.size(), std::nullopt);
+  for (size_t c = 0; c < values.size(); ++c)
+    if (values[c].kind == TupleValue::Kind::Text) (*out)[c] = values[c].text;
 }
 
 }  // namespace
 
 void CdcSource::check_config(const ferry::Context& ctx) { parse_options(ctx); }
 
-CdcSource::CdcSource(const ferry::Context& ctx)
-    : host_(ctx.host()),
-      opts_(parse_options(ctx)),
-      batch_records_(ctx.max_batch_records() > 0 ? ctx.max_batch_records() : kDefaultBatchRecords) {}
-
-void CdcSource::start(std::string_view partition, const std::string_view* position) {
-  if (partition != opts_.slot) fail(FERRY_ERROR_CONFIG, "unknown partition '" + std::string(partition) + "'");
-  partition_.assign(partition);
-  if (position != nullptr && !position->empty()) {
-    parse_position(*position);  // a foreign checkpoint fails here, before any connection
-    resume_ = std::string(*position);
-  }
-  // Connecting is left to next(), which the host retries when the server
-  // cannot be reached.
-  opened_ = false;
-}
+CdcSource::CdcSource(const ferry::Context& ctx) : CdcSourceBase(ctx, "postgres-cdc", "postgres-cdc"), opts_(parse_options(ctx)) {}
 
 void CdcSource::open() {
   stream_.reset();  // a retried open() starts over on new connections
   repl_.reset();
-  const std::string resume_text = resume_.value_or("");
+  const std::string resume_text = resume().value_or("");
   const std::string_view resume_view = resume_text;
-  const std::string_view* position = resume_ ? &resume_view : nullptr;
+  const std::string_view* position = resume() ? &resume_view : nullptr;
   sql_ = std::make_unique<PgLink>(opts_.dsn, PgLink::Mode::Sql, "postgres-cdc source");
   table_ = read_source_table(*sql_, opts_.table);
   ensure_publication();
@@ -175,7 +160,7 @@ bool CdcSource::snapshot_page(FerryBatch* out) {
   }
   std::string sql = "SELECT " + cols + " FROM " + table_.quoted;
   if (after_) sql += " WHERE (" + order + ") > (" + bound + ")";
-  sql += " ORDER BY " + order + " LIMIT " + std::to_string(batch_records_);
+  sql += " ORDER BY " + order + " LIMIT " + std::to_string(batch_records());
   Result page = sql_->query(sql, "copying " + table_.quoted, params);
 
   const int rows = PQntuples(page.get());
@@ -189,11 +174,11 @@ bool CdcSource::snapshot_page(FerryBatch* out) {
                             static_cast<size_t>(PQgetlength(page.get(), r, static_cast<int>(c))));
     }
     std::vector<std::string> key;
-    for (size_t at : key_at_) key.push_back(values[at].text);
+    for (size_t at : batch_.key_at()) key.push_back(values[at].text);
     end.after = std::move(key);
     add_row(values, FERRY_OP_INSERT, position_text(end), {});
   }
-  if (static_cast<uint64_t>(rows) < batch_records_) {
+  if (static_cast<uint64_t>(rows) < batch_records()) {
     sql_->query("COMMIT", "ending the snapshot");
     host_.info("postgres-cdc: copied " + table_.quoted + "; streaming its changes from " + lsn_text(stream_from_));
     finish(out, CdcPosition{false, stream_from_, std::nullopt});
@@ -202,7 +187,7 @@ bool CdcSource::snapshot_page(FerryBatch* out) {
     phase_ = Phase::Stream;
     applied_ = stream_from_;
     acked_ = stream_from_;  // where the slot stands already
-    lost_ = true;
+    reconnect_next();
     return true;
   }
   after_ = end.after;
@@ -226,29 +211,12 @@ void CdcSource::start_stream(Lsn from) {
   stream_->start(opts_.slot, opts_.publication, from, acked_);
 }
 
-bool CdcSource::next(FerryBatch* out) {
-  if (partition_.empty()) fail(FERRY_ERROR_INTERNAL, "next() called before start()");
-  try {
-    if (!opened_) {
-      open();
-      opened_ = true;
-    }
-    if (lost_) reconnect();
-    return phase_ == Phase::Snapshot ? snapshot_page(out) : stream_batch(out);
-  } catch (const ferry::Error& e) {
-    // The host calls next() again after a RETRY: it then reads on from the
-    // last batch handed over, on new connections.
-    if (e.status() == FERRY_RETRY && opened_) lost_ = true;
-    throw;
-  }
-}
-
 void CdcSource::acknowledged(std::string_view, std::string_view position) {
-  lag_.acknowledged(position);
+  batch_.lag().acknowledged(position);
   const CdcPosition at = parse_position(position);
   if (!at.snapshot && at.lsn > acked_) {
     acked_ = at.lsn;
-    if (stream_ && !lost_) stream_->confirm(acked_);
+    if (stream_ && !connection_lost()) stream_->confirm(acked_);
   }
   report_lag();
 }
@@ -256,7 +224,7 @@ void CdcSource::acknowledged(std::string_view, std::string_view position) {
 void CdcSource::reconnect() {
   open_.reset();
   ready_.reset();
-  lag_.dropped();  // that batch is built again
+  batch_.lag().dropped();  // that batch is built again
   relation_.reset();  // the server describes the table again on a new stream
   stream_.reset();
   repl_.reset();
@@ -268,7 +236,6 @@ void CdcSource::reconnect() {
     use_columns(columns_of(table_));
     start_stream(handed_);
   }
-  lost_ = false;
 }
 
 bool CdcSource::stream_batch(FerryBatch* out) {
@@ -277,10 +244,10 @@ bool CdcSource::stream_batch(FerryBatch* out) {
     if (ready_) {
       if (!append(*ready_)) break;  // new columns: this batch ends before them
       ready_.reset();
-      if (batch_->rows() >= batch_records_) break;
+      if (batch_.rows() >= batch_records()) break;
       continue;
     }
-    const bool has_rows = batch_->rows() > 0 || applied_ > batch_start;
+    const bool has_rows = batch_.rows() > 0 || applied_ > batch_start;
     auto msg = stream_->next(has_rows ? kLinger : std::chrono::milliseconds(opts_.idle_ms));
     if (msg) {
       handle(decode_pgoutput(*msg));
@@ -359,7 +326,12 @@ void CdcSource::on_update(const Message& m) {
                      "ALTER TABLE ... REPLICA IDENTITY FULL makes it send the whole old row";
   }
   // A changed primary key: the row under the old key goes away.
-  if (m.old_kind != 0 && key_of(m.old_tuple, relation_key_at_) != key_of(change.values, relation_key_at_))
+  ferry::support::CdcBatch::Shown before, after;
+  show(m.old_tuple, &before);
+  show(change.values, &after);
+  if (m.old_kind != 0 &&
+      ferry::support::CdcBatch::key_of(before, relation_key_at_) !=
+          ferry::support::CdcBatch::key_of(after, relation_key_at_))
     open_->changes.push_back(Change{FERRY_OP_DELETE, m.old_tuple, {}});
   open_->changes.push_back(std::move(change));
 }
@@ -378,22 +350,22 @@ void CdcSource::on_relation(const Relation& r) {
     }
   }
   relation_ = r;
-  relation_key_at_ = key_positions(r.columns);
+  relation_key_at_ = batch_.key_positions(r.columns, table_.key, table_.quoted);
 }
 
 bool CdcSource::append(const Transaction& tx) {
   if (!tx.changes.empty() && !same_columns(columns_, relation_->columns)) {
     // The host records each new schema with the position it began after.
-    if (batch_->rows() > 0) return false;
+    if (batch_.rows() > 0) return false;
     use_columns(relation_->columns);
   }
   const std::string position = position_text(CdcPosition{false, tx.end, std::nullopt});
-  if (!tx.changes.empty()) lag_.add(tx.committed);
+  if (!tx.changes.empty()) batch_.lag().add(tx.committed);
   for (const Change& ch : tx.changes) add_row(ch.values, ch.op, position, ch.refused);
   // Committed with the batch that holds its transaction, so a read again
   // from an earlier checkpoint reports it with the same position.
   if (tx.truncated)
-    host_.reject(partition_, position, "",
+    host_.reject(partition(), position, "",
                  "{\"truncate\":" + boost::json::serialize(boost::json::string(table_.quoted)) + "}",
                  "postgres-cdc: TRUNCATE of " + table_.quoted +
                      " has no rows to apply; the sinks keep the rows it removed");
@@ -403,61 +375,22 @@ bool CdcSource::append(const Transaction& tx) {
 
 void CdcSource::use_columns(const std::vector<RelationColumn>& columns) {
   columns_ = columns;
-  batch_ = std::make_unique<ferry::BatchBuilder>();
-  key_at_ = key_positions(columns);
-  for (size_t c = 0; c < columns.size(); ++c) {
-    const bool key = std::find(key_at_.begin(), key_at_.end(), c) != key_at_.end();
-    batch_->add_field(columns[c].name, ferry_type_of(columns[c].type_oid),
-                      key ? FERRY_FIELD_KEY : FERRY_FIELD_NULLABLE);
-  }
-}
-
-std::vector<size_t> CdcSource::key_positions(const std::vector<RelationColumn>& columns) const {
-  std::vector<size_t> at;
-  for (const std::string& k : table_.key)
-    for (size_t c = 0; c < columns.size(); ++c)
-      if (columns[c].name == k) at.push_back(c);
-  if (at.size() != table_.key.size())
-    fail(FERRY_ERROR_CONFIG, "a primary key column of " + table_.quoted + " is not among the columns (" +
-                                 column_names(columns) + ")");
-  return at;
-}
-
-std::string CdcSource::key_of(const Tuple& values, const std::vector<size_t>& key_at) const {
-  boost::json::array key;
-  for (size_t at : key_at) {
-    if (at < values.size() && values[at].kind == TupleValue::Kind::Text) key.emplace_back(values[at].text);
-    else key.emplace_back(nullptr);
-  }
-  return boost::json::serialize(key);
+  batch_.use_columns(
+      columns, [](const RelationColumn& c) { return ferry_type_of(c.type_oid); }, table_.key, table_.quoted);
 }
 
 void CdcSource::add_row(const Tuple& values, FerryOp op, const std::string& position, std::string refused) {
-  std::vector<ParsedValue> parsed(columns_.size());
-  for (size_t c = 0; c < columns_.size() && c < values.size() && refused.empty(); ++c) {
-    if (values[c].kind != TupleValue::Kind::Text) continue;
-    const std::string why = parse_text(columns_[c].type_oid, values[c].text, &parsed[c]);
-    if (!why.empty()) refused = "column '" + columns_[c].name + "': " + why;
-  }
-  const std::string key = key_of(values, key_at_);
-  if (!refused.empty()) {
-    boost::json::object payload;
-    payload["op"] = op == FERRY_OP_DELETE ? "delete" : op == FERRY_OP_UPDATE ? "update" : "insert";
-    for (size_t c = 0; c < columns_.size() && c < values.size(); ++c)
-      payload[columns_[c].name] = values[c].kind == TupleValue::Kind::Text ? boost::json::value(values[c].text)
-                                                                           : boost::json::value(nullptr);
-    host_.reject(partition_, position, key, boost::json::serialize(payload), "postgres-cdc: " + refused);
-    return;
-  }
-  const size_t row = batch_->add_row(key, position, op);
-  for (size_t c = 0; c < parsed.size(); ++c)
-    if (parsed[c].type != FERRY_TYPE_NULL && values[c].kind == TupleValue::Kind::Text) put_value(*batch_, row, c, parsed[c]);
+  show(values, &shown_);
+  batch_.add<ParsedValue>(
+      shown_, op, position, std::move(refused),
+      [&](size_t c, ParsedValue* v) { return parse_text(columns_[c].type_oid, values[c].text, v); },
+      [](ferry::BatchBuilder& b, size_t row, size_t c, const ParsedValue& v) {
+        if (v.type != FERRY_TYPE_NULL) put_value(b, row, c, v);
+      });
 }
 
 void CdcSource::finish(FerryBatch* out, const CdcPosition& end) {
-  const std::string position = position_text(end);
-  batch_->finish(out, partition_, position);
-  lag_.handed(position);
+  batch_.finish(out, position_text(end));
   if (!end.snapshot) handed_ = end.lsn;
   report_lag();
   last_handed_ = std::chrono::steady_clock::now();
@@ -466,7 +399,7 @@ void CdcSource::finish(FerryBatch* out, const CdcPosition& end) {
 void CdcSource::report_lag() {
   const Lsn sent = stream_ ? stream_->server_sent() : 0;
   host_.gauge("slot_lag_bytes", sent > acked_ ? static_cast<double>(sent - acked_) : 0.0);
-  host_.gauge("slot_lag_seconds", lag_.seconds(ferry::support::CdcLag::Clock::now()));
+  host_.gauge("slot_lag_seconds", batch_.lag().seconds(ferry::support::CdcLag::Clock::now()));
 }
 
 }  // namespace ferry_pg_cdc

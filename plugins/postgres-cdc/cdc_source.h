@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include <cdc/cdc_lag.h>
+#include <cdc/cdc_source_base.h>
 
 #include "cdc_position.h"
 #include "options.h"
@@ -32,15 +32,12 @@
 
 namespace ferry_pg_cdc {
 
-class CdcSource final : public ferry::Source {
+class CdcSource final : public ferry::support::CdcSourceBase {
  public:
   explicit CdcSource(const ferry::Context& ctx);
   // The configuration as the constructor reads it, without connecting (ABI 1.3).
   static void check_config(const ferry::Context& ctx);
 
-  std::vector<std::string> partitions() override { return {opts_.slot}; }
-  void start(std::string_view partition, const std::string_view* position) override;
-  bool next(FerryBatch* out) override;
   // The slot may drop the WAL before a committed stream position.
   void acknowledged(std::string_view partition, std::string_view position) override;
 
@@ -58,13 +55,16 @@ class CdcSource final : public ferry::Source {
   };
   enum class Phase { Snapshot, Stream };
 
+  std::string partition_name() const override { return opts_.slot; }
+  void check_position(std::string_view position) const override { parse_position(position); }
   // What start() asked for: the slot, the publication, the snapshot or
   // the stream.
-  void open();
-  void ensure_publication();
+  void open() override;
   // After a lost connection: a new snapshot from the last key handed over,
   // or a new stream from the last transaction handed over.
-  void reconnect();
+  void reconnect() override;
+  bool read(FerryBatch* out) override { return phase_ == Phase::Snapshot ? snapshot_page(out) : stream_batch(out); }
+  void ensure_publication();
   void begin_snapshot(const std::string& exported, std::optional<std::vector<std::string>> after, Lsn stream_from);
   bool snapshot_page(FerryBatch* out);
   void start_stream(Lsn from);
@@ -77,19 +77,13 @@ class CdcSource final : public ferry::Source {
   bool append(const Transaction& tx);
   void use_columns(const std::vector<RelationColumn>& columns);
   void add_row(const Tuple& values, FerryOp op, const std::string& position, std::string refused);
-  // Where the primary key's columns stand among `columns`.
-  std::vector<size_t> key_positions(const std::vector<RelationColumn>& columns) const;
-  std::string key_of(const Tuple& values, const std::vector<size_t>& key_at) const;
   bool caught_up() const;
   void finish(FerryBatch* out, const CdcPosition& end);
   // The slot's lag as gauges: bytes the server sent past what every sink
   // committed, and the age of the oldest change a sink has not committed.
   void report_lag();
 
-  ferry::Host host_;
   Options opts_;
-  uint64_t batch_records_;
-  std::string partition_;
   std::unique_ptr<PgLink> sql_;
   std::unique_ptr<PgLink> repl_;
   std::unique_ptr<ReplicationStream> stream_;
@@ -101,20 +95,15 @@ class CdcSource final : public ferry::Source {
   Lsn applied_ = 0;  // end of the last transaction in the batch being built
   Lsn handed_ = 0;   // end of the last batch handed to the host
   Lsn acked_ = 0;    // end of the last batch every sink committed
-  ferry::support::CdcLag lag_;
   std::chrono::steady_clock::time_point last_handed_ = std::chrono::steady_clock::now();
   Lsn target_ = 0;   // follow = false: the stream ends once here
-  std::optional<std::string> resume_;  // the position start() was given
-  bool opened_ = false;
-  bool lost_ = false;
   std::optional<Relation> relation_;
   std::vector<size_t> relation_key_at_;  // primary key columns in relation_
   std::optional<Transaction> open_;   // between BEGIN and COMMIT
   std::optional<Transaction> ready_;  // committed, waiting for the next batch
 
-  std::unique_ptr<ferry::BatchBuilder> batch_;
   std::vector<RelationColumn> columns_;  // the batch's fields
-  std::vector<size_t> key_at_;           // primary key columns among them
+  ferry::support::CdcBatch::Shown shown_;  // the row being added
 };
 
 }  // namespace ferry_pg_cdc

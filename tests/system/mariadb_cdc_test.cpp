@@ -10,6 +10,7 @@
 // restarting, and SIGKILL again and again under a concurrent workload.
 // After each, the sink's table must equal the source's row for row.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <cctype>
@@ -610,6 +611,40 @@ TEST_F(MariadbCdc, TheFileSinkWritesChangeEventsWithTheirOperationOrRefusesDelet
   EXPECT_EQ(rows.size(), 3u);
   auto dead = ferry::test::ferry({"dlq", "export", dir_.file("rows.json")});
   EXPECT_NE(dead.out.find("set the sink's op_field"), std::string::npos) << dead.out << dead.err;
+}
+
+// The copy's checkpoint holds a binary key as hex; one that is not hex
+// (a damaged or hand-edited state) must stop the run, not page on from
+// other bytes.
+TEST_F(MariadbCdc, ACopyCheckpointWhoseBinaryKeyIsNotHexIsRefused) {
+  make_empty_databases("hexkey", Sink::kPostgres);
+  src_sql("CREATE TABLE items (id VARBINARY(8) PRIMARY KEY, name VARCHAR(10)) ENGINE=InnoDB;"
+          "INSERT INTO items VALUES (X'01', 'a'), (X'02', 'b')");
+  ferry::test::write_file(dir_.file("hex.json"),
+      R"({"name": "hex", "state": {"type": "sqlite", "path": "hex.state.db"},
+        "source": {"plugin": "mariadb-cdc", "config": {"host": "127.0.0.1", "port": )" +
+      std::to_string(source_->port()) + R"(, "user": "root", "database": ")" + src_ +
+      R"(", "table": "items", "server_id": 7003, "follow": false}},
+        "sinks": [{"name": "out", "plugin": "null"}]})");
+  auto first = ferry::test::ferry({"run", "--no-progress", dir_.file("hex.json")});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+
+  // The stream's checkpoint made back into one of the copy, after a key "zz".
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir_.file("hex.state.db").c_str(), &db), SQLITE_OK);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(db,
+                              "UPDATE checkpoints SET position = CAST(replace(CAST(position AS TEXT), '{\"gtid\"', "
+                              "'{\"after\":[\"zz\"],\"snapshot_gtid\"') AS BLOB)",
+                              nullptr, nullptr, &error);
+  const int changed = sqlite3_changes(db);
+  sqlite3_close(db);
+  ASSERT_EQ(rc, SQLITE_OK) << (error ? error : "");
+  ASSERT_EQ(changed, 1);
+
+  auto again = ferry::test::ferry({"run", "--no-progress", dir_.file("hex.json")});
+  EXPECT_NE(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.err.find("is not hex"), std::string::npos) << again.err;
 }
 
 TEST_F(MariadbCdc, TheLagIsReportedInSecondsWhileTheSinkIsBehind) {
