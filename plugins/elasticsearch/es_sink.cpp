@@ -5,6 +5,8 @@
 #include <optional>
 #include <vector>
 
+#include "http/percent_encode.h"
+
 #include "bulk_plan.h"
 #include "bulk_response.h"
 #include "json_text.h"
@@ -12,26 +14,8 @@
 namespace ferry_es {
 namespace {
 
-std::string percent_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                       c == '-' || c == '_' || c == '.' || c == '~';
-    if (plain) {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 std::string bulk_url(const Options& o) {
-  std::string url = o.url + "/" + percent_encode(o.index) + "/_bulk";
+  std::string url = o.url + "/" + ferry::support::http::percent_encode(o.index) + "/_bulk";
   if (o.refresh == Refresh::kTrue) url += "?refresh=true";
   if (o.refresh == Refresh::kWaitFor) url += "?refresh=wait_for";
   return url;

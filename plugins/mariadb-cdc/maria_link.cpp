@@ -1,6 +1,7 @@
 #include "maria_link.h"
 
 #include <ferry/plugin.hpp>
+#include <codec/hex.h>
 #include <sql/mysql_errors.h>
 
 namespace ferry_maria_cdc {
@@ -89,12 +90,8 @@ Cell MariaLink::value(const std::string& sql, const std::string& what) {
 }
 
 std::string MariaLink::literal(std::string_view text, bool binary) {
-  static const char* const kHex = "0123456789ABCDEF";
   std::string out = binary ? "X'" : "CONVERT(X'";
-  for (unsigned char c : text) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
+  ferry::support::append_hex(out, text);
   return out + (binary ? "'" : "' USING utf8mb4)");
 }
 

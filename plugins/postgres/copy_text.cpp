@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstring>
 
+#include <codec/hex.h>
+
 #include "pg_array.h"
 #include "time/civil_time.h"
 #include "time/timestamp_text.h"
@@ -76,17 +78,8 @@ void append_double(std::string& out, double v) {
 }
 
 void append_bytea(std::string& out, std::string_view bytes) {
-  static const char kHex[] = "0123456789abcdef";
-  const size_t at = out.size();
-  out.resize(at + 3 + bytes.size() * 2);
-  char* p = &out[at];
-  *p++ = '\\';
-  *p++ = '\\';
-  *p++ = 'x';
-  for (unsigned char c : bytes) {
-    *p++ = kHex[c >> 4];
-    *p++ = kHex[c & 15];
-  }
+  out += "\\\\x";
+  ferry::support::append_hex(out, bytes);
 }
 
 bool append_copy_value(std::string& out, const FerryValue& v, bool array_column) {

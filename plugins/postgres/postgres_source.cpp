@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <codec/hex.h>
+
 #include "binary_values.h"
 #include "ident.h"
 #include "sql/key_range.h"
@@ -78,14 +80,6 @@ Wire wire_of(const SourceColumn& col) {
 // text, varchar, name, bpchar: the binary form is the text itself (char(n)
 // with its padding, as its output prints it).
 bool sends_its_text(unsigned oid) { return oid == 25 || oid == 1043 || oid == 19 || oid == 1042; }
-
-void append_hex(std::string& out, std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (unsigned char c : bytes) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-}
 
 }  // namespace
 
@@ -545,7 +539,7 @@ boost::json::object PostgresSource::row_payload(int row) {
       text = !bytes.empty() && bytes[0] ? "t" : "f";
     } else if (col.kind == ColumnKind::kBytes) {
       text = "\\x";
-      append_hex(text, bytes);
+      ferry::support::append_hex(text, bytes);
     } else if (col.wire == Wire::kJsonb) {
       text = std::string(bytes.substr(bytes.empty() ? 0 : 1));
     } else {

@@ -17,11 +17,6 @@ namespace ferry_s3 {
 
 using QueryParams = std::vector<std::pair<std::string, std::string>>;
 
-// RFC 3986 percent-encoding as SigV4 defines it: A-Z a-z 0-9 - . _ ~ stay,
-// every other byte becomes %XX (upper-case hex). With keep_slash, '/' stays
-// too (object keys in paths).
-std::string uri_encode(std::string_view s, bool keep_slash);
-
 // "name=value&..." with names and values encoded, sorted by encoded name and
 // then value, and "=" kept for empty values: the canonical query string.
 std::string canonical_query(QueryParams params);

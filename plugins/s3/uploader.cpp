@@ -13,15 +13,6 @@ namespace {
 // Below this a second thread costs more than it saves.
 constexpr size_t kParallelHashBytes = 256 << 10;
 
-// Hex -> raw bytes, for turning the payload hash into the base64 checksum.
-Sha256 from_hex(const std::string& h) {
-  Sha256 out{};
-  auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
-  for (size_t i = 0; i < out.size() && 2 * i + 1 < h.size(); ++i)
-    out[i] = static_cast<unsigned char>(nibble(h[2 * i]) << 4 | nibble(h[2 * i + 1]));
-  return out;
-}
-
 }  // namespace
 
 Uploader::Uploader(S3Client& client, UploadSettings settings, const ferry::Host* host)
@@ -64,10 +55,10 @@ void Uploader::hash(S3Request& request, std::string_view body, std::string* chec
     request.headers.emplace_back("Content-MD5", base64(digest));
     return;
   }
-  request.payload_sha256 = hex(sha256(body));
-  const std::string& sha256_hex = request.payload_sha256;
   // The payload hash is already SHA-256: its base64 is the checksum.
-  std::string b64 = base64(from_hex(sha256_hex));
+  const Sha256 digest = sha256(body);
+  request.payload_sha256 = hex(digest);
+  std::string b64 = base64(digest);
   if (checksum_out) *checksum_out = b64;
   request.headers.emplace_back("x-amz-checksum-sha256", std::move(b64));
 }
