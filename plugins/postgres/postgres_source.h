@@ -27,31 +27,10 @@
 #include <vector>
 
 #include "connection.h"
+#include "source_columns.h"
 #include "source_options.h"
 
 namespace ferry_pg {
-
-enum class ColumnKind { kInt, kDecimal, kDouble, kBool, kString, kBytes, kTimestamp, kJson };
-
-// How a column's value arrives in a (binary) page.
-enum class Wire {
-  kBinary,  // the type's own binary form (kInt, kDouble, kBool, kBytes, kTimestamp)
-  kJsonb,   // jsonb's binary form: a version byte, then the text
-  kText,    // text: text-like types, json, or what an output function printed
-};
-
-struct SourceColumn {
-  std::string name;
-  ColumnKind kind = ColumnKind::kString;
-  bool as_json = false;  // arrays: selected through to_json()
-  std::string sql_type;  // for casting bound cursor values
-  unsigned oid = 0;
-  std::string output_fn;  // the type's output function, e.g. uuid_out
-  std::string text_expr;  // how its text is selected: `uuid_out(ferry_src."u")`, or a cast
-  Wire wire = Wire::kText;
-  int text_at = -1;  // the result column with its text form (cursor and key columns)
-  int dims_at = -1;  // arrays: the result column with array_dims(), e.g. "[0:2]"
-};
 
 class PostgresSource final : public ferry::Source {
  public:
