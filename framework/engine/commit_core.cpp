@@ -32,7 +32,7 @@ std::set<size_t> rows_of(const std::vector<RowFailure>& failures) {
 
 
 CommitCore::CommitCore(RunContext& run, SinkSet& sinks, HookDispatcher& hooks, WorkerCounts& counts)
-    : run_(run), sinks_(sinks), hooks_(hooks), counts_(counts) {}
+    : run_(run), sinks_(sinks), hooks_(hooks), counts_(counts), may_defer_(run_defers_commits(run)) {}
 
 // The runner abandons what a partition leaves in flight; by the time the
 // core goes, the sinks may be closed, and close() takes pending commits.

@@ -93,6 +93,11 @@ struct Delivery {
   std::optional<Fence> fence;
 };
 
+// Whether batches of this run may stay in flight: some sink acknowledges
+// later, and nothing needs the one-batch-at-a-time intent protocol (no
+// transactional or single-writer sink, no dry run). Decided once per run.
+bool run_defers_commits(const RunContext& run);
+
 class CommitCore {
  public:
   CommitCore(RunContext& run, SinkSet& sinks, HookDispatcher& hooks, WorkerCounts& counts);
@@ -103,10 +108,8 @@ class CommitCore {
   // fatally. Nothing may be in flight.
   std::vector<SinkOutcome> deliver(const Delivery& d, Accounting& accounting);
 
-  // Whether batches of this run may stay in flight: some sink acknowledges
-  // later, and nothing needs the one-batch-at-a-time intent protocol (no
-  // transactional or shared sink, no dry run).
-  bool may_defer() const;
+  // run_defers_commits(), as this core's run decided it.
+  bool may_defer() const { return may_defer_; }
   // Delivers a batch up to its commits and leaves it in flight: `d.batch`
   // and `accounting` must live until settle_oldest() settled it. Throws as
   // deliver() does; the batches before it stay in flight.
@@ -159,6 +162,7 @@ class CommitCore {
   SinkSet& sinks_;
   HookDispatcher& hooks_;
   WorkerCounts& counts_;
+  const bool may_defer_;
   std::deque<std::unique_ptr<Batch>> in_flight_;
 };
 

@@ -33,12 +33,13 @@ void CommitCore::drain(Batch& b) noexcept {
   }
 }
 
-bool CommitCore::may_defer() const {
-  if (run_.dry_run()) return false;
+bool run_defers_commits(const RunContext& run) {
+  if (run.dry_run()) return false;
   bool deferring = false;
-  for (const SinkSlot& slot : sinks_) {
-    if (slot.transactional || slot.shared) return false;
-    if (run_.plugins.require(slot.def->plugin).sink_defers_commits()) deferring = true;
+  for (const SinkDef& s : run.def.sinks) {
+    const LoadedPlugin& p = run.plugins.require(s.plugin);
+    if (p.has_capability(FERRY_KIND_SINK, FERRY_CAP_TRANSACTIONAL) || p.sink_single_writer()) return false;
+    deferring = deferring || p.sink_defers_commits();
   }
   return deferring;
 }

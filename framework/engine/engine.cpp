@@ -206,13 +206,7 @@ uint32_t batches_per_worker(const RunContext& run) {
   // with a sink that acknowledges later, up to queue_depth + 1 more wait
   // for it (partition_runner.cpp).
   const uint32_t queue = run.def.queue_depth;
-  bool deferring = false;
-  for (const SinkDef& s : run.def.sinks) {
-    const LoadedPlugin& p = run.plugins.require(s.plugin);
-    if (p.has_capability(FERRY_KIND_SINK, FERRY_CAP_TRANSACTIONAL) || p.sink_single_writer()) return queue + 2;
-    deferring = deferring || p.sink_defers_commits();
-  }
-  return deferring ? 2 * queue + 3 : queue + 2;
+  return run_defers_commits(run) ? 2 * queue + 3 : queue + 2;
 }
 
 uint32_t plan_workers(uint32_t parallelism, size_t partitions, uint64_t max_batch_bytes, uint32_t batches_per_worker) {

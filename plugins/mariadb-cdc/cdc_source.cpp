@@ -31,6 +31,14 @@ std::string column_names(const std::vector<ColumnKind>& columns) {
   return out;
 }
 
+// Whether two row images hold the same key.
+bool same_key(const Row& a, const Row& b, const std::vector<size_t>& key_at) {
+  const auto cell = [](const Row& r, size_t at) { return at < r.size() ? r[at] : Cell(); };
+  for (size_t at : key_at)
+    if (cell(a, at) != cell(b, at)) return false;
+  return true;
+}
+
 // "12,2" of a column type "decimal(12,2) unsigned".
 std::string decimal_digits(const std::string& sql_type) {
   const size_t open = sql_type.find('('), close = sql_type.find(')');
@@ -158,11 +166,11 @@ bool CdcSource::snapshot_page(FerryBatch* out) {
 
   CdcPosition end{true, stream_from_, after_};
   for (const Row& values : page) {
-    show(columns_, values, &hex_, &shown_);
+    show(values, false);
     std::vector<std::string> key;
     for (size_t at : batch_.key_at()) key.emplace_back(shown_[at].value_or(""));
     end.after = std::move(key);
-    add_row(values, FERRY_OP_INSERT, position_text(end));
+    add_shown(values, FERRY_OP_INSERT, position_text(end));
   }
   if (page.size() < batch_records()) {
     sql_->exec("COMMIT", "ending the snapshot");
@@ -399,12 +407,7 @@ void CdcSource::on_rows(const MARIADB_RPL_EVENT& e) {
     case UPDATE_ROWS:
       for (size_t k = 0; k + 1 < images.size(); k += 2) {
         // A changed primary key: the row under the old key goes away.
-        ferry::support::CdcBatch::Shown before, after;
-        std::vector<std::string> hex_before, hex_after;
-        show(mapped_kinds_, images[k], &hex_before, &before);
-        show(mapped_kinds_, images[k + 1], &hex_after, &after);
-        if (ferry::support::CdcBatch::key_of(before, mapped_key_at_) !=
-            ferry::support::CdcBatch::key_of(after, mapped_key_at_))
+        if (!same_key(images[k], images[k + 1], mapped_key_at_))
           open_->changes.push_back(Change{FERRY_OP_DELETE, std::move(images[k])});
         open_->changes.push_back(Change{FERRY_OP_UPDATE, std::move(images[k + 1])});
       }
@@ -433,27 +436,38 @@ void CdcSource::use_columns(const std::vector<ColumnKind>& columns) {
       columns, [](const ColumnKind& c) { return ferry_type_of(c.kind); }, table_.key, table_.quoted);
 }
 
-void CdcSource::show(const std::vector<ColumnKind>& kinds, const Row& values, std::vector<std::string>* hex,
-                     ferry::support::CdcBatch::Shown* out) {
+void CdcSource::show(const Row& values, bool whole) {
+  const std::vector<size_t>& key_at = batch_.key_at();
   // Sized first: the views below point into its strings.
-  hex->resize(values.size());
-  out->assign(values.size(), std::nullopt);
+  hex_.resize(values.size());
+  shown_.assign(values.size(), std::nullopt);
   for (size_t c = 0; c < values.size(); ++c) {
     if (!values[c]) continue;
-    if (c >= kinds.size() || kinds[c].kind != Kind::kBytes) {
-      (*out)[c] = *values[c];
+    const bool hex = c < columns_.size() && columns_[c].kind == Kind::kBytes &&
+                     (whole || std::find(key_at.begin(), key_at.end(), c) != key_at.end());
+    if (!hex) {
+      shown_[c] = *values[c];
       continue;
     }
-    (*hex)[c] = ferry::support::hex_encode(*values[c]);
-    (*out)[c] = (*hex)[c];
+    hex_[c].clear();
+    ferry::support::append_hex(hex_[c], *values[c]);
+    shown_[c] = hex_[c];
   }
 }
 
 void CdcSource::add_row(const Row& values, FerryOp op, const std::string& position) {
-  show(columns_, values, &hex_, &shown_);
+  show(values, false);
+  add_shown(values, op, position);
+}
+
+void CdcSource::add_shown(const Row& values, FerryOp op, const std::string& position) {
   batch_.add<ParsedValue>(
       shown_, op, position, {}, [&](size_t c, ParsedValue* v) { return parse_text(columns_[c].kind, *values[c], v); },
-      [](ferry::BatchBuilder& b, size_t row, size_t c, const ParsedValue& v) { put_value(b, row, c, v); });
+      [](ferry::BatchBuilder& b, size_t row, size_t c, const ParsedValue& v) { put_value(b, row, c, v); },
+      [&]() -> const ferry::support::CdcBatch::Shown& {
+        show(values, true);
+        return shown_;
+      });
 }
 
 void CdcSource::finish(FerryBatch* out, const CdcPosition& end) {

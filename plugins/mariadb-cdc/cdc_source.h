@@ -75,10 +75,12 @@ class CdcSource final : public ferry::support::CdcSourceBase {
   bool append(const Transaction& tx);
   void use_columns(const std::vector<ColumnKind>& columns);
   void add_row(const Row& values, FerryOp op, const std::string& position);
-  // A row's values as they read in positions, record keys and DLQ payloads
-  // (bytes as hex, kept in `hex`).
-  static void show(const std::vector<ColumnKind>& kinds, const Row& values, std::vector<std::string>* hex,
-                   ferry::support::CdcBatch::Shown* out);
+  // The same, with shown_ showing `values` already.
+  void add_shown(const Row& values, FerryOp op, const std::string& position);
+  // shown_: a row of the batch's columns as it reads in positions, record
+  // keys and DLQ payloads (bytes as hex, kept in hex_). Only the key
+  // columns' bytes are spelt out unless `whole` (a refused row's payload).
+  void show(const Row& values, bool whole);
   bool caught_up() const;
   void finish(FerryBatch* out, const CdcPosition& end);
   void report_lag();

@@ -7,10 +7,6 @@
 
 namespace ferry_mysql {
 namespace json = boost::json;
-namespace {
-
-
-}  // namespace
 
 std::string encode_position(const std::vector<CursorValue>& values) {
   // The common single-integer cursor by hand: this runs once per row.

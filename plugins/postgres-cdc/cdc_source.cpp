@@ -30,6 +30,17 @@ bool same_columns(const std::vector<RelationColumn>& a, const std::vector<Relati
   });
 }
 
+// Whether two tuples hold the same key (a value that is not text is null).
+bool same_key(const Tuple& a, const Tuple& b, const std::vector<size_t>& key_at) {
+  const auto text = [](const Tuple& t, size_t at) -> std::optional<std::string_view> {
+    if (at < t.size() && t[at].kind == TupleValue::Kind::Text) return t[at].text;
+    return std::nullopt;
+  };
+  for (size_t at : key_at)
+    if (text(a, at) != text(b, at)) return false;
+  return true;
+}
+
 // A tuple's values as they read in keys and DLQ payloads.
 void show(const Tuple& values, ferry::support::CdcBatch::Shown* out) {
   out->assign(values.size(), std::nullopt);
@@ -326,12 +337,7 @@ void CdcSource::on_update(const Message& m) {
                      "ALTER TABLE ... REPLICA IDENTITY FULL makes it send the whole old row";
   }
   // A changed primary key: the row under the old key goes away.
-  ferry::support::CdcBatch::Shown before, after;
-  show(m.old_tuple, &before);
-  show(change.values, &after);
-  if (m.old_kind != 0 &&
-      ferry::support::CdcBatch::key_of(before, relation_key_at_) !=
-          ferry::support::CdcBatch::key_of(after, relation_key_at_))
+  if (m.old_kind != 0 && !same_key(m.old_tuple, change.values, relation_key_at_))
     open_->changes.push_back(Change{FERRY_OP_DELETE, m.old_tuple, {}});
   open_->changes.push_back(std::move(change));
 }

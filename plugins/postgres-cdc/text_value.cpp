@@ -1,5 +1,6 @@
 #include "text_value.h"
 
+#include <codec/hex.h>
 #include <time/civil_time.h>
 #include <time/timestamp_text.h>
 
@@ -15,13 +16,6 @@ enum : uint32_t {
   kBool = 16, kBytea = 17, kInt8 = 20, kInt2 = 21, kInt4 = 23, kOid = 26, kJson = 114,
   kFloat4 = 700, kFloat8 = 701, kTimestamp = 1114, kTimestampTz = 1184, kNumeric = 1700, kJsonb = 3802,
 };
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // "2024-05-01 10:00:00.123456+00" (timestamptz, TimeZone UTC) or without
 // the zone (timestamp), a year of four or more digits, " BC" after it.
@@ -114,16 +108,13 @@ std::string parse_text(uint32_t oid, std::string_view text, ParsedValue* out) {
         return "timestamp '" + std::string(text) + "' has no TIMESTAMP form (microseconds since 1970 in 64 bits)";
       return {};
     case FERRY_TYPE_BYTES:
-      if (text.size() < 2 || text[0] != '\\' || text[1] != 'x' || text.size() % 2 != 0)
-        return "bytea is not in hex form";
-      out->decoded.clear();
-      out->decoded.reserve(text.size() / 2 - 1);
-      for (size_t k = 2; k < text.size(); k += 2) {
-        const int hi = hex_digit(text[k]), lo = hex_digit(text[k + 1]);
-        if (hi < 0 || lo < 0) return "bytea is not in hex form";
-        out->decoded += static_cast<char>(hi * 16 + lo);
-      }
+    {
+      std::optional<std::string> bytes;
+      if (text.size() >= 2 && text[0] == '\\' && text[1] == 'x') bytes = ferry::support::hex_decode(text.substr(2));
+      if (!bytes) return "bytea is not in hex form";
+      out->decoded = std::move(*bytes);
       return {};
+    }
     default:  // STRING, JSON
       out->text = text;
       return {};

@@ -49,19 +49,26 @@ class CdcBatch {
   // Adds a change, or refuses it: `refused` already says why, or `parse(c,
   // &value)` says why column c has no exact value (an empty string when it
   // has). `put(builder, row, c, value)` then writes each non-null column.
-  template <class Parsed, class Parse, class Put>
+  // `shown` must show the key columns; of the others it need only say
+  // which are null, when `show_all()` gives the whole row for a refusal.
+  template <class Parsed, class Parse, class Put, class ShowAll>
   void add(const Shown& shown, FerryOp op, const std::string& position, std::string refused, Parse&& parse,
-           Put&& put) {
+           Put&& put, ShowAll&& show_all) {
     std::vector<Parsed> parsed(names_.size());
     for (size_t c = 0; c < names_.size() && c < shown.size() && refused.empty(); ++c) {
       if (!shown[c]) continue;
       const std::string why = parse(c, &parsed[c]);
       if (!why.empty()) refused = "column '" + names_[c] + "': " + why;
     }
-    if (!refused.empty()) return refuse(shown, op, position, refused);
+    if (!refused.empty()) return refuse(show_all(), op, position, refused);
     const size_t row = builder_->add_row(key_of(shown, key_at_), position, op);
     for (size_t c = 0; c < parsed.size() && c < shown.size(); ++c)
       if (shown[c]) put(*builder_, row, c, parsed[c]);
+  }
+  template <class Parsed, class Parse, class Put>
+  void add(const Shown& shown, FerryOp op, const std::string& position, std::string refused, Parse&& parse,
+           Put&& put) {
+    add<Parsed>(shown, op, position, std::move(refused), parse, put, [&]() -> const Shown& { return shown; });
   }
   // The change goes to the DLQ with its row: {"op": ..., column: value...}.
   void refuse(const Shown& shown, FerryOp op, const std::string& position, const std::string& reason);

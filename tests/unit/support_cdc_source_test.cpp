@@ -196,6 +196,34 @@ TEST(CdcBatch, ARowCarriesItsKeyAndPositionAndAnUnparsableOneGoesToTheDlqWhole) 
             boost::json::parse(R"({"op":"insert","v":"5","id":"7","b":null})"));
 }
 
+// A source may show only the key columns for the rows that land, and the
+// whole row only when one is refused (bytes spelt out as hex, say).
+TEST(CdcBatch, ARefusedRowIsShownWholeOnlyWhenRefused) {
+  Args a;
+  CdcBatch batch(ferry::Host(a.host.table()), "toy-cdc", "toy-cdc source");
+  batch.set_partition("db.t");
+  batch.use({"id", "raw"}, {FERRY_TYPE_INT64, FERRY_TYPE_BYTES}, {"id"}, "t");
+  int wholes = 0;
+  const CdcBatch::Shown keys_only{"1", "\x01"};
+  const CdcBatch::Shown whole{"1", "01"};
+  const auto show_all = [&]() -> const CdcBatch::Shown& {
+    ++wholes;
+    return whole;
+  };
+  const auto parse_ok = [](size_t, Parsed*) { return std::string(); };
+  const auto put = [](ferry::BatchBuilder& b, size_t row, size_t c, const Parsed&) { b.set_int(row, c, 1); };
+  batch.add<Parsed>(keys_only, FERRY_OP_INSERT, "p1", "", parse_ok, put, show_all);
+  EXPECT_EQ(wholes, 0);
+  batch.add<Parsed>(keys_only, FERRY_OP_INSERT, "p2", "", [](size_t c, Parsed*) {
+    return c == 1 ? std::string("too long") : std::string();
+  }, put, show_all);
+  EXPECT_EQ(wholes, 1);
+  EXPECT_EQ(batch.rows(), 1u);
+  ASSERT_EQ(a.host.errant.size(), 1u);
+  EXPECT_EQ(boost::json::parse(a.host.errant[0].payload), boost::json::parse(R"({"op":"insert","id":"1","raw":"01"})"));
+  EXPECT_EQ(a.host.errant[0].message, "toy-cdc: column 'raw': too long");
+}
+
 TEST(CdcBatch, AKeyColumnMissingFromTheColumnsIsAConfigurationError) {
   Args a;
   CdcBatch batch(ferry::Host(a.host.table()), "toy-cdc", "toy-cdc source");
