@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fstream>
 
+#include <codec/hex.h>
 #include <ferry/json_text.hpp>
 #include <options/option_reader.h>
 
@@ -20,7 +21,6 @@ constexpr size_t kMaxPayload = 64 * 1024;
 
 // A name for messages: bytes that are not UTF-8 as \xNN.
 std::string escaped_name(std::string_view name) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   size_t i = 0;
   while (i < name.size()) {
@@ -30,10 +30,8 @@ std::string escaped_name(std::string_view name) {
       i += n;
       continue;
     }
-    const auto b = static_cast<unsigned char>(name[i++]);
     out += "\\x";
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
+    ferry::support::append_hex(out, name.substr(i++, 1));
   }
   return out;
 }
