@@ -54,6 +54,7 @@ GeneratorSource::GeneratorSource(const ferry::Context& ctx)
       batch_bytes_(ctx.max_batch_bytes()),
       id_offset_(window_offset(ctx.data_date(), opts_.count)) {
   for (size_t f = 0; f < fields_.size(); ++f) {
+    kinds_.push_back(fields_[f].kind);
     const bool is_key = opts_.key && fields_[f].kind == FieldKind::kId;
     builder_.add_field(fields_[f].name, fields_[f].type, is_key ? FERRY_FIELD_KEY : 0u);
   }
@@ -99,32 +100,21 @@ void GeneratorSource::start(std::string_view partition, const std::string_view* 
   started_ = true;
 }
 
-void GeneratorSource::fill_row(uint64_t id) {
-  char id_text[24];
-  const auto id_end = std::to_chars(id_text, id_text + sizeof id_text, id).ptr;
-  const std::string_view id_view(id_text, static_cast<size_t>(id_end - id_text));
-  const size_t row = builder_.add_row(opts_.key ? id_view : std::string_view(), id_view);
-
+void GeneratorSource::fill_row(uint64_t id, std::string_view id_text) {
+  const size_t row = builder_.add_row(opts_.key ? id_text : std::string_view(), id_text);
+  FerryValue* values = &builder_.slot(row, 0);
   const uint64_t v = value_base(id, opts_.seed);
-  for (size_t f = 0; f < fields_.size(); ++f) {
-    FerryValue& slot = builder_.slot(row, f);
-    switch (fields_[f].kind) {
+  for (size_t f = 0; f < kinds_.size(); ++f) {
+    FerryValue& slot = values[f];
+    switch (kinds_[f]) {
       case FieldKind::kId:
         slot.type = FERRY_TYPE_INT64;
         slot.as.i64 = static_cast<int64_t>(id);
         break;
-      case FieldKind::kName: {
-        // Formatted straight into batch memory: no std::string per row.
-        char text[kNamePrefix.size() + 20];
-        std::memcpy(text, kNamePrefix.data(), kNamePrefix.size());
-        char* end = std::to_chars(text + kNamePrefix.size(), text + sizeof text, v).ptr;
-        const size_t len = static_cast<size_t>(end - text);
-        char* mem = builder_.allocate(len);
-        std::memcpy(mem, text, len);
+      case FieldKind::kName:
         slot.type = FERRY_TYPE_STRING;
-        slot.as.bytes = FerryBytes{mem, len};
+        slot.as.bytes = name_of(v, v == id ? id_text : std::string_view());
         break;
-      }
       case FieldKind::kAmount:
         slot.type = FERRY_TYPE_DOUBLE;
         slot.as.f64 = static_cast<double>(v) * 0.25;
@@ -138,6 +128,21 @@ void GeneratorSource::fill_row(uint64_t id) {
   }
 }
 
+// "name-<v>" in batch memory; `v_text` is v's decimal text when the caller
+// has it already.
+FerryBytes GeneratorSource::name_of(uint64_t v, std::string_view v_text) {
+  char formatted[20];
+  if (v_text.empty()) {
+    const char* end = std::to_chars(formatted, formatted + sizeof formatted, v).ptr;
+    v_text = std::string_view(formatted, static_cast<size_t>(end - formatted));
+  }
+  const size_t len = kNamePrefix.size() + v_text.size();
+  char* mem = builder_.allocate(len);
+  std::memcpy(mem, kNamePrefix.data(), kNamePrefix.size());
+  std::memcpy(mem + kNamePrefix.size(), v_text.data(), v_text.size());
+  return FerryBytes{mem, len};
+}
+
 bool GeneratorSource::next(FerryBatch* out) {
   if (!started_) fail(FERRY_ERROR_INTERNAL, "next() called before start()");
   if (next_id_ >= end_id_) return false;
@@ -146,15 +151,16 @@ bool GeneratorSource::next(FerryBatch* out) {
   builder_.reserve(rows);
   uint64_t id = next_id_;
   const uint64_t stop = next_id_ + rows;
-  do {
-    fill_row(id);
+  DecimalText id_text;
+  id_text.set(id);
+  for (;;) {
+    fill_row(id, id_text.view());
     ++id;
-  } while (id < stop && (batch_bytes_ == 0 || builder_.approx_bytes() < batch_bytes_));
+    if (id >= stop || (batch_bytes_ != 0 && builder_.approx_bytes() >= batch_bytes_)) break;
+    id_text.increment();
+  }
   next_id_ = id;
-
-  char last[24];
-  const auto last_end = std::to_chars(last, last + sizeof last, id - 1).ptr;
-  builder_.finish(out, partition_, std::string_view(last, static_cast<size_t>(last_end - last)));
+  builder_.finish(out, partition_, id_text.view());
   return true;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "decimal_text.h"
 #include "layout.h"
 #include "options.h"
 
@@ -27,10 +28,12 @@ class GeneratorSource final : public ferry::Source {
 
  private:
   IdRange range_of(std::string_view partition) const;
-  void fill_row(uint64_t id);
+  void fill_row(uint64_t id, std::string_view id_text);
+  FerryBytes name_of(uint64_t v, std::string_view v_text);
 
   Options opts_;
   std::vector<FieldSpec> fields_;
+  std::vector<FieldKind> kinds_;  // of fields_, apart: all the per-row loop reads
   uint64_t batch_records_;
   uint64_t batch_bytes_;  // 0: no byte limit
   ferry::BatchBuilder builder_;

@@ -147,6 +147,32 @@ TEST_F(GeneratorSourceTest, BatchesFollowMaxBatchRecords) {
   EXPECT_EQ(ends, (std::vector<std::string>{"1000", "2000", "2500"}));
 }
 
+// Ids are spelt by incrementing their digits in place: every carry (9 to
+// 10, 999 to 1000, a batch ending on 99 or starting on 100) must spell the
+// same text as formatting the number afresh.
+TEST_F(GeneratorSourceTest, IdsAreSpeltExactlyAcrossEveryCarry) {
+  auto source = open(R"({"count":10100})", 99);
+  ASSERT_EQ(source->start("p0"), FERRY_OK);
+  int64_t id = 0;
+  for (;;) {
+    ferry::test::OwnedBatch batch;
+    const FerryStatus st = source->next(&batch);
+    if (st == FERRY_END_OF_STREAM) break;
+    ASSERT_EQ(st, FERRY_OK);
+    const ferry::BatchView view(&batch.get());
+    for (size_t r = 0; r < view.rows(); ++r) {
+      ++id;
+      const std::string text = std::to_string(id);
+      ASSERT_EQ(view.key(r), text);
+      ASSERT_EQ(view.position(r), text);
+      ASSERT_EQ(view.value(r, 0).as.i64, id);
+      ASSERT_EQ(ferry::view(view.value(r, 1).as.bytes), "name-" + text);
+    }
+    ASSERT_EQ(ferry::view(batch->end_position), std::to_string(id));
+  }
+  EXPECT_EQ(id, 10100);
+}
+
 TEST_F(GeneratorSourceTest, ResumesRightAfterAPosition) {
   auto source = open(R"({"count":3000,"partitions":2})", 400);
   const Drained full = source->drain("p1");
