@@ -71,6 +71,7 @@ class Connection {
 
   const std::string& path() const { return db_->path(); }
   sqlite3* db() const { return db_->raw(); }
+  ferry::support::sqlite::Database& database() { return *db_; }
 
   // Cached: the store runs the same few statements for every batch.
   Statement prepare(const std::string& sql) { return db_->prepare_cached(sql, "running '" + summary(sql) + "'"); }
@@ -100,24 +101,17 @@ class Connection {
 // change inside a transaction.
 class WriteTransaction {
  public:
-  explicit WriteTransaction(Connection& c, Connection::Sync sync = Connection::Sync::kFull) : c_(c) {
-    c_.durability(sync);
-    c_.exec("BEGIN IMMEDIATE");
-  }
-  ~WriteTransaction() {
-    if (!committed_) sqlite3_exec(c_.db(), "ROLLBACK", nullptr, nullptr, nullptr);
-  }
-  WriteTransaction(const WriteTransaction&) = delete;
-  WriteTransaction& operator=(const WriteTransaction&) = delete;
-
-  void commit() {
-    c_.exec("COMMIT");
-    committed_ = true;
-  }
+  explicit WriteTransaction(Connection& c, Connection::Sync sync = Connection::Sync::kFull)
+      : tx_(durable(c, sync)) {}
+  void commit() { tx_.commit(); }
 
  private:
-  Connection& c_;
-  bool committed_ = false;
+  static ferry::support::sqlite::Database& durable(Connection& c, Connection::Sync sync) {
+    c.durability(sync);
+    return c.database();
+  }
+
+  ferry::support::sqlite::Transaction tx_;
 };
 
 }  // namespace ferry::core::sqlite_state

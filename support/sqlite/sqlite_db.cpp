@@ -183,8 +183,10 @@ int64_t Database::run(sqlite3_stmt* stmt, std::string_view what) {
 
 // --- Transaction -------------------------------------------------------------
 
+// BEGIN and COMMIT run for every batch: cached, they are not parsed again
+// each time.
 Transaction::Transaction(Database& db) : db_(db) {
-  db_.exec("BEGIN IMMEDIATE", "starting a transaction");
+  db_.prepare_cached("BEGIN IMMEDIATE", "starting a transaction").run();
   open_ = true;
 }
 
@@ -196,7 +198,7 @@ Transaction::~Transaction() {
 }
 
 void Transaction::commit() {
-  db_.exec("COMMIT", "committing");
+  db_.prepare_cached("COMMIT", "committing").run();
   open_ = false;
 }
 
