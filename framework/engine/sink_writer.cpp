@@ -20,7 +20,7 @@ class Writer {
   SinkWriteResult run() {
     std::vector<size_t> all(batch_.n_rows);
     std::iota(all.begin(), all.end(), size_t{0});
-    write_rows(all, true);
+    write_rows(std::move(all), true);
     return std::move(result_);
   }
 
