@@ -5,7 +5,7 @@
 #include <optional>
 #include <vector>
 
-#include "http/percent_encode.h"
+#include "codec/percent.h"
 
 #include "bulk_plan.h"
 #include "bulk_response.h"
@@ -15,7 +15,7 @@ namespace ferry_es {
 namespace {
 
 std::string bulk_url(const Options& o) {
-  std::string url = o.url + "/" + ferry::support::http::percent_encode(o.index) + "/_bulk";
+  std::string url = o.url + "/" + ferry::support::percent_encode(o.index) + "/_bulk";
   if (o.refresh == Refresh::kTrue) url += "?refresh=true";
   if (o.refresh == Refresh::kWaitFor) url += "?refresh=wait_for";
   return url;

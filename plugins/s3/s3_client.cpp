@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "digest.h"
-#include "http/percent_encode.h"
+#include "codec/percent.h"
 
 namespace ferry_s3 {
 namespace {
@@ -70,13 +70,13 @@ S3Client::S3Client(ClientConfig config)
 std::string S3Client::url_for(const S3Request& request) const {
   std::string url;
   if (config_.path_style) {
-    url = config_.endpoint + "/" + ferry::support::http::percent_encode(config_.bucket);
-    if (!request.key.empty()) url += "/" + ferry::support::http::percent_encode(request.key, true);
+    url = config_.endpoint + "/" + ferry::support::percent_encode(config_.bucket);
+    if (!request.key.empty()) url += "/" + ferry::support::percent_encode(request.key, true);
   } else {
     const size_t sep = config_.endpoint.find("://");
     const size_t host = sep == std::string::npos ? 0 : sep + 3;
     url = config_.endpoint.substr(0, host) + config_.bucket + "." + config_.endpoint.substr(host) +
-          "/" + ferry::support::http::percent_encode(request.key, true);
+          "/" + ferry::support::percent_encode(request.key, true);
   }
   if (!request.query.empty()) url += "?" + canonical_query(request.query);
   return url;

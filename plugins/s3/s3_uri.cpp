@@ -2,14 +2,14 @@
 
 #include <algorithm>
 
-#include "http/percent_encode.h"
+#include "codec/percent.h"
 
 namespace ferry_s3 {
 
 std::string canonical_query(QueryParams params) {
   for (auto& [name, value] : params) {
-    name = ferry::support::http::percent_encode(name);
-    value = ferry::support::http::percent_encode(value);
+    name = ferry::support::percent_encode(name);
+    value = ferry::support::percent_encode(value);
   }
   std::sort(params.begin(), params.end());
   std::string out;

@@ -3,6 +3,9 @@
 #include <ferry/plugin.hpp>
 
 #include <charconv>
+#include <optional>
+
+#include "codec/percent.h"
 
 namespace ferry_sql_hooks {
 namespace {
@@ -17,13 +20,6 @@ bool has_scheme(std::string_view s) {
   return i > 0 && s.substr(i, 3) == "://";
 }
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 class Parser {
  public:
   explicit Parser(const std::string& label) : label_(label) {}
@@ -34,19 +30,9 @@ class Parser {
   }
 
   std::string decode(std::string_view s, std::string_view part) const {
-    std::string out;
-    for (size_t i = 0; i < s.size(); ++i) {
-      if (s[i] != '%') {
-        out += s[i];
-        continue;
-      }
-      const int hi = i + 2 < s.size() ? hex_digit(s[i + 1]) : -1;
-      const int lo = hi >= 0 ? hex_digit(s[i + 2]) : -1;
-      if (lo < 0) fail("bad percent-encoding in the " + std::string(part));
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    }
-    return out;
+    std::optional<std::string> out = ferry::support::percent_decode(s);
+    if (!out) fail("bad percent-encoding in the " + std::string(part));
+    return std::move(*out);
   }
 
   int number(std::string_view v, std::string_view key, int lo, int hi) const {

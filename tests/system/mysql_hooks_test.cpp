@@ -428,6 +428,8 @@ TEST_F(MysqlHookTest, BadDsnsAreConfigErrorsThatQuoteNoSecret) {
         "host=127.0.0.1 user=hook pasword=" + secret + " database=hooks",
         "host=127.0.0.1 user=hook password='" + secret, "user=hook password=" + secret,
         "postgresql://hook:" + secret + "@127.0.0.1/hooks",
+        // A '%' in a URI password that is not followed by two hex digits.
+        "mysql://hook:" + secret + "%zz@127.0.0.1/hooks", "mysql://hook:" + secret + "%4@127.0.0.1/hooks",
         // An unquoted password with a space: its second half is a stray word.
         "host=127.0.0.1 user=hook password=x " + secret + " database=hooks"}) {
     CheckpointHookHandle a(audit, params(dir, config("bad_", "", dsn)));

@@ -14,7 +14,7 @@
 // tested. Also here: the pure helpers the signing depends on.
 #include <gtest/gtest.h>
 
-#include "http/percent_encode.h"
+#include "codec/percent.h"
 #include "s3/s3_test_env.h"
 
 // Pure C++ parts of the plugin, compiled into this test.
@@ -127,7 +127,7 @@ TEST(S3SigV4, SessionTokenIsSentAndSigned) {
 
 TEST(S3Canonical, UriEncodeKeepsOnlyUnreservedBytes) {
   const auto uri_encode = [](std::string_view s, bool keep_slash) {
-    return ferry::support::http::percent_encode(s, keep_slash);
+    return ferry::support::percent_encode(s, keep_slash);
   };
   EXPECT_EQ(uri_encode("a-b_c.d~e", false), "a-b_c.d~e");
   EXPECT_EQ(uri_encode("a b/c+d=\xC3\xA9*", false), "a%20b%2Fc%2Bd%3D%C3%A9%2A");

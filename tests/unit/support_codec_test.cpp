@@ -7,6 +7,7 @@
 #include "codec/base64.h"
 #include "codec/gzip.h"
 #include "codec/hex.h"
+#include "codec/percent.h"
 
 namespace ferry::support {
 namespace {
@@ -80,6 +81,24 @@ TEST(Hex, ADamagedValueIsRefusedNotGuessed) {
   EXPECT_EQ(hex_decode("0g"), std::nullopt);
   EXPECT_EQ(hex_decode("zz"), std::nullopt);
   EXPECT_EQ(hex_decode("0 "), std::nullopt);
+}
+
+TEST(Percent, EveryByteValueComesBack) {
+  std::string all;
+  for (int c = 0; c < 256; ++c) all += static_cast<char>(c);
+  const std::string text = percent_encode(all);
+  EXPECT_EQ(text.substr(0, 6), "%00%01");
+  EXPECT_NE(text.find("%2C-.%2F0123456789%3A"), std::string::npos) << text;  // unreserved stay
+  EXPECT_EQ(percent_decode(text), all);
+  EXPECT_EQ(percent_encode("a/b c", true), "a/b%20c");
+  EXPECT_EQ(percent_encode("a/b c"), "a%2Fb%20c");
+  EXPECT_EQ(percent_decode("p%40ss%2fword"), "p@ss/word");  // either case
+}
+
+TEST(Percent, ADamagedValueIsRefusedNotGuessed) {
+  EXPECT_EQ(percent_decode(""), std::string());
+  for (const char* bad : {"%", "%4", "a%zz", "%4g", "%%41", "x% 1"})
+    EXPECT_EQ(percent_decode(bad), std::nullopt) << bad;
 }
 
 TEST(Gzip, WritesAGzipMemberThatInflatesBack) {

@@ -1,6 +1,8 @@
-#include "http/percent_encode.h"
+#include "codec/percent.h"
 
-namespace ferry::support::http {
+#include "codec/hex.h"
+
+namespace ferry::support {
 
 std::string percent_encode(std::string_view s, bool keep_slash) {
   static constexpr char kDigits[] = "0123456789ABCDEF";
@@ -21,4 +23,20 @@ std::string percent_encode(std::string_view s, bool keep_slash) {
   return out;
 }
 
-}  // namespace ferry::support::http
+std::optional<std::string> percent_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out += s[i];
+      continue;
+    }
+    const std::optional<std::string> byte = hex_decode(s.substr(i + 1, 2));
+    if (!byte || byte->size() != 1) return std::nullopt;
+    out += *byte;
+    i += 2;
+  }
+  return out;
+}
+
+}  // namespace ferry::support
