@@ -86,6 +86,60 @@ TEST(SdkBatchBuilder, BatchesHeldAtOnceKeepTheirOwnValues) {
   }
 }
 
+// While a finished batch waits for the host, the builder holds no storage
+// of its own: the next batch takes storage when it gets its first row, so
+// it can take the very storage the host has just released. (Taking it at
+// finish() kept a second batch's memory idle for as long as the host's
+// queue was full.)
+TEST(SdkBatchBuilder, TheNextBatchTakesStorageOnlyWhenItStarts) {
+  ferry::BatchBuilder b;
+  const size_t f = b.add_field("v", FERRY_TYPE_INT64);
+  // Batches held meanwhile empty the shared pool of released storage.
+  std::vector<Built> held(6);
+  for (Built& h : held) {
+    b.set_int(b.add_row(), f, 1);
+    b.finish(&h.batch, "p", "1");
+  }
+  Built first;
+  for (int r = 0; r < 10; ++r) b.set_int(b.add_row(), f, r);
+  b.finish(&first.batch, "p", "a");
+  const FerryValue* storage = first.batch.values;
+  first.batch.release(&first.batch);
+  first.batch.release = nullptr;
+
+  for (int r = 0; r < 10; ++r) b.set_int(b.add_row(), f, 100 + r);
+  Built second;
+  b.finish(&second.batch, "p", "b");
+  EXPECT_EQ(second.batch.values, storage);
+  ferry::BatchView v(&second.batch);
+  ASSERT_EQ(v.rows(), 10u);
+  for (size_t r = 0; r < 10; ++r) EXPECT_EQ(v.value(r, f).as.i64, static_cast<int64_t>(100 + r));
+}
+
+// The schema carries over to the next batches, with what the plugin set on
+// a field after adding it, even to a batch finished without rows.
+TEST(SdkBatchBuilder, TheSchemaAsChangedCarriesOver) {
+  ferry::BatchBuilder b;
+  b.add_field("id", FERRY_TYPE_INT64);
+  b.add_field("note", FERRY_TYPE_STRING);
+  b.field(0).flags = FERRY_FIELD_KEY;
+  EXPECT_EQ(b.field_count(), 2u);
+  for (int round = 0; round < 3; ++round) {
+    if (round != 1) b.set_int(b.add_row("1", "1"), 0, 1);
+    Built out;
+    b.finish(&out.batch, "p", "1");
+    EXPECT_EQ(b.field_count(), 2u);
+    EXPECT_EQ(b.rows(), 0u);
+    ferry::BatchView v(&out.batch);
+    ASSERT_EQ(v.fields(), 2u) << "round " << round;
+    EXPECT_EQ(v.field_name(0), "id");
+    EXPECT_EQ(v.field(0).flags, static_cast<uint32_t>(FERRY_FIELD_KEY));
+    EXPECT_EQ(v.field_name(1), "note");
+    EXPECT_EQ(v.field(1).type, FERRY_TYPE_STRING);
+    EXPECT_EQ(v.rows(), round == 1 ? 0u : 1u);
+  }
+}
+
 // A key that is also the position is stored once, and reads as both.
 TEST(SdkBatchBuilder, APositionThatIsTheKeyReadsAsBoth) {
   ferry::BatchBuilder b;

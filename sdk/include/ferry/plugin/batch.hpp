@@ -72,33 +72,36 @@ class BatchBuilder {
 
   // Schema: add all fields before the first row.
   size_t add_field(std::string_view name, FerryType type, uint32_t flags = FERRY_FIELD_NULLABLE) {
-    d_->fields.push_back(FerryField{copy_bytes(name), type, flags});
-    return d_->fields.size() - 1;
+    Data& d = data();
+    d.fields.push_back(FerryField{d.arena.copy(name), type, flags});
+    return d.fields.size() - 1;
   }
-  size_t field_count() const { return d_->fields.size(); }
-  FerryField& field(size_t f) { return d_->fields[f]; }
+  size_t field_count() const { return d_ ? d_->fields.size() : schema_.size(); }
+  FerryField& field(size_t f) { return data().fields[f]; }
   void reserve(size_t rows) {
-    d_->values.reserve(rows * d_->fields.size());
-    d_->records.reserve(rows);
+    Data& d = data();
+    d.values.reserve(rows * d.fields.size());
+    d.records.reserve(rows);
   }
 
   // Starts a row: its values are null until set.
   size_t add_row(std::string_view key = {}, std::string_view position = {},
                  FerryOp op = FERRY_OP_INSERT) {
+    Data& d = data();
     // Null values are made ahead, doubling within the storage there is:
     // growing by one row at a time costs more than the row.
-    const size_t need = (d_->records.size() + 1) * d_->fields.size();
-    if (d_->values.size() < need) d_->values.resize(std::max(need, std::min(d_->values.capacity(), 2 * need)));
-    const FerryBytes k = copy_bytes(key);
+    const size_t need = (d.records.size() + 1) * d.fields.size();
+    if (d.values.size() < need) d.values.resize(std::max(need, std::min(d.values.capacity(), 2 * need)));
+    const FerryBytes k = d.arena.copy(key);
     // A position handed over as the key itself (an id that is both) is
     // stored once.
     const bool same = position.data() == key.data() && position.size() == key.size();
-    const FerryBytes p = same ? k : copy_bytes(position);
-    d_->records.push_back(FerryRecordMeta{k, p, op, 0});
-    return d_->records.size() - 1;
+    const FerryBytes p = same ? k : d.arena.copy(position);
+    d.records.push_back(FerryRecordMeta{k, p, op, 0});
+    return d.records.size() - 1;
   }
-  size_t rows() const { return d_->records.size(); }
-  void set_key(size_t row, std::string_view key) { d_->records[row].key = copy_bytes(key); }
+  size_t rows() const { return d_ ? d_->records.size() : 0; }
+  void set_key(size_t row, std::string_view key) { data().records[row].key = copy_bytes(key); }
   void set_null(size_t row, size_t f) { slot(row, f) = FerryValue{}; }
   void set_bool(size_t row, size_t f, bool v) {
     FerryValue& x = slot(row, f);
@@ -131,29 +134,28 @@ class BatchBuilder {
   }
   // Reserves `n` bytes that stay valid as long as the batch: for values a
   // plugin formats in place.
-  char* allocate(size_t n) { return d_->arena.allocate(n); }
-  FerryValue& slot(size_t row, size_t f) { return d_->values[row * d_->fields.size() + f]; }
+  char* allocate(size_t n) { return data().arena.allocate(n); }
+  FerryValue& slot(size_t row, size_t f) {
+    Data& d = data();
+    return d.values[row * d.fields.size() + f];
+  }
   size_t approx_bytes() const {
+    if (!d_) return 0;
     return d_->records.size() * (d_->fields.size() * sizeof(FerryValue) + sizeof(FerryRecordMeta)) +
            d_->arena.used();
   }
 
   // Hands the batch over; the builder starts empty with the same schema.
   void finish(FerryBatch* out, std::string_view partition, std::string_view end_position) {
-    // The storage of a batch the host released comes back: a batch's memory
-    // is not taken from the system and faulted in again each time.
-    std::unique_ptr<Data> next = Pool::take();
-    if (!next) {
-      next = std::make_unique<Data>();
-      // The next batch is most likely as long as this one: growing to it
-      // row by row would copy every value log2(rows) times.
-      next->values.reserve(d_->records.size() * d_->fields.size());
-      next->records.reserve(d_->records.size());
-    }
-    for (const FerryField& f : d_->fields)
-      next->fields.push_back(FerryField{next->arena.copy(view(f.name)), f.type, f.flags});
-    std::unique_ptr<Data> d = std::move(d_);
-    d_ = std::move(next);
+    std::unique_ptr<Data> d = take_data();
+    // The next batch's storage is taken when it gets its first row, not
+    // now: while the host is not ready for this batch, the plugin holds
+    // one batch's memory, not two.
+    schema_.clear();
+    for (const FerryField& f : d->fields) schema_.push_back(Field{std::string(view(f.name)), f.type, f.flags});
+    // The next batch is most likely as long as this one: growing to it
+    // row by row would copy every value log2(rows) times.
+    last_rows_ = d->records.size();
     FerryBatch b{};
     b.schema.n_fields = d->fields.size();
     b.schema.fields = d->fields.data();
@@ -254,7 +256,7 @@ class BatchBuilder {
     std::mutex mutex_;
     std::vector<std::unique_ptr<Data>> free_;
   };
-  FerryBytes copy_bytes(std::string_view s) { return d_->arena.copy(s); }
+  FerryBytes copy_bytes(std::string_view s) { return data().arena.copy(s); }
   void set_i64(size_t row, size_t f, FerryType t, int64_t v) {
     FerryValue& x = slot(row, f);
     x.type = t;
@@ -266,8 +268,34 @@ class BatchBuilder {
     b->private_data = nullptr;
     Pool::give(std::move(owned));
   }
+  // The batch being built, its storage taken on first use: the storage
+  // of a batch the host released comes back (a batch's memory is not taken
+  // from the system and faulted in again each time), with the schema of
+  // the batch before.
+  Data& data() {
+    if (!d_) d_ = take_data();
+    return *d_;
+  }
+  std::unique_ptr<Data> take_data() {
+    if (d_) return std::move(d_);
+    std::unique_ptr<Data> d = Pool::take();
+    if (!d) {
+      d = std::make_unique<Data>();
+      d->values.reserve(last_rows_ * schema_.size());
+      d->records.reserve(last_rows_);
+    }
+    for (const Field& f : schema_) d->fields.push_back(FerryField{d->arena.copy(f.name), f.type, f.flags});
+    return d;
+  }
 
-  std::unique_ptr<Data> d_ = std::make_unique<Data>();
+  struct Field {
+    std::string name;
+    FerryType type;
+    uint32_t flags;
+  };
+  std::unique_ptr<Data> d_;   // none between finish() and the next batch's first use
+  std::vector<Field> schema_;  // of the batch last finished
+  size_t last_rows_ = 0;
 };
 
 }  // namespace ferry
