@@ -147,7 +147,8 @@ class BatchBuilder {
 
   // Hands the batch over; the builder starts empty with the same schema.
   void finish(FerryBatch* out, std::string_view partition, std::string_view end_position) {
-    std::unique_ptr<Data> d = take_data();
+    data();  // a batch without rows still has its storage and schema
+    std::unique_ptr<Data> d = std::move(d_);
     // The next batch's storage is taken when it gets its first row, not
     // now: while the host is not ready for this batch, the plugin holds
     // one batch's memory, not two.
@@ -273,11 +274,10 @@ class BatchBuilder {
   // from the system and faulted in again each time), with the schema of
   // the batch before.
   Data& data() {
-    if (!d_) d_ = take_data();
+    if (!d_) d_ = fresh_data();
     return *d_;
   }
-  std::unique_ptr<Data> take_data() {
-    if (d_) return std::move(d_);
+  std::unique_ptr<Data> fresh_data() {
     std::unique_ptr<Data> d = Pool::take();
     if (!d) {
       d = std::make_unique<Data>();
