@@ -4,7 +4,9 @@
 #
 #   bench/run.sh [ROWS]        (default 1,000,000)
 #
-# Rows: generator -> null (the ABI's overhead, state in SQLite as usual), JSONL -> SQLite next to
+# Rows: generator -> null (the ABI's overhead, state in SQLite as usual, and
+# again with the state in memory: what is left is the host's own cost per
+# batch, without the state file's writes and locks), JSONL -> SQLite next to
 # `sqlite3 .import` of the same rows as CSV, JSONL -> file sink, each with
 # Ferry's peak RSS. Timed as bench/lib.sh says: BENCH_PAIRS alternating
 # rounds (default 5), the ratio to the raw tool per round, median and range.
@@ -37,6 +39,8 @@ cat > gen.json <<JSON
  "batch": {"max_records": 1000},
  "sinks": [{"name": "null", "plugin": "null"}]}
 JSON
+sed 's/"type": "sqlite", "path": "gen.state.db"/"type": "memory"/' gen.json > gen-memory.json
+grep -q '"memory"' gen-memory.json
 cat > sqlite.json <<JSON
 {"name": "bench-sqlite", "state": {"type": "sqlite", "path": "sqlite.state.db"},
  "source": {"plugin": "file", "config": {"paths": "data.jsonl"}},
@@ -52,6 +56,7 @@ JSON
 
 bench_init "$work" "$ferry"
 bench_solo gen "rm -f gen.state.db*" gen.json
+bench_solo gen_memory "" gen-memory.json
 bench_pairs sqlite "rm -f import.db*" \
   "sqlite3 import.db 'CREATE TABLE t(id INTEGER, name TEXT, amount REAL, ts TEXT);' '.mode csv' '.import --skip 1 data.csv t'" \
   "rm -f target.db* sqlite.state.db*" sqlite.json
@@ -64,6 +69,7 @@ test "$(cat out/*.jsonl | wc -l)" = "$rows"
 
 bench_header "Ferry benchmarks: $rows rows of 4 fields ($gen_rows for the generator), $mb MiB of JSON Lines"
 bench_row gen "generator -> null, batches of 1,000 (goal: 15 M rows per CPU-s)" "-" "$gen_rows"
+bench_row gen_memory "the same, state in memory (no state file)" "-" "$gen_rows"
 bench_row sqlite "JSON Lines -> sqlite sink" "sqlite3 .import of the same rows as CSV" "$rows"
 bench_row files "JSON Lines -> file sink" "-" "$rows"
 bench_footer
