@@ -12,8 +12,9 @@
 # first) with the same headers; their SHA-256 and MD5 are computed before
 # the clock starts, so curl only signs and sends. Timed as bench/lib.sh says
 # (alternating rounds, the ratio per round, median and range), twice: with
-# each object uploaded inside its batch's commit, and with deferred commits
-# (ABI 1.10: uploads overlap encoding the next batches). Set
+# each object uploaded inside its batch's commit, with deferred commits
+# (ABI 1.10: uploads overlap encoding the next batches), and deferred with
+# `checksum: "sha256"` (curl then sends x-amz-checksum-sha256, precomputed). Set
 # FERRY_BUILD=<build dir> to use an existing build instead of building
 # build-bench-s3 (Release).
 set -euo pipefail
@@ -55,14 +56,14 @@ endpoint="http://127.0.0.1:$(sed -n 's/.*:\([0-9]*\)$/\1/p' server.out)"
 export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
 s3probe() { "$probe" --endpoint "$endpoint" --bucket bench "$@"; }
 
-pipeline() {  # pipeline PREFIX UPLOAD_CONCURRENCY
+pipeline() {  # pipeline PREFIX UPLOAD_CONCURRENCY [CHECKSUM]
   cat <<JSON
 {"name": "bench", "state": {"type": "sqlite", "path": "state.db"},
  "source": {"plugin": "generator", "config": {"count": $rows, "fields": 4}},
  "batch": {"max_records": $per_object, "max_bytes": 1073741824},
  "sinks": [{"name": "s3", "plugin": "s3",
             "config": {"endpoint": "$endpoint", "bucket": "bench", "prefix": "$1",
-                       "upload_concurrency": $2}}]}
+                       "upload_concurrency": $2, "checksum": "${3:-md5}"}}]}
 JSON
 }
 
@@ -75,6 +76,7 @@ expected=$(( (rows + per_object - 1) / per_object ))
 test "$objects" = "$expected" || { echo "expected $expected objects, found $objects" >&2; exit 1; }
 mkdir -p objects
 : > curl.cfg
+: > curl-sha256.cfg
 bytes=0
 n=0
 while read -r key; do
@@ -84,11 +86,12 @@ while read -r key; do
   bytes=$((bytes + size))
   sha=$(sha256sum "objects/$n" | cut -d' ' -f1)
   md5=$(openssl dgst -md5 -binary "objects/$n" | base64)
-  {
+  sha_b64=$(openssl dgst -sha256 -binary "objects/$n" | base64)
+  transfer() {  # transfer CHECKSUM_HEADER
     echo "url = \"$endpoint/bench/curlRUN/${key#ferry0/}\""
     echo "upload-file = \"objects/$n\""
     echo "header = \"x-amz-content-sha256: $sha\""
-    echo "header = \"Content-MD5: $md5\""
+    echo "header = \"$1\""
     echo "header = \"Content-Type: application/x-ndjson\""
     echo "aws-sigv4 = \"aws:amz:us-east-1:s3\""
     echo "user = \"S3RVER:S3RVER\""
@@ -96,16 +99,19 @@ while read -r key; do
     echo "fail"
     echo "output = \"/dev/null\""
     echo "next"
-  } >> curl.cfg
+  }
+  transfer "Content-MD5: $md5" >> curl.cfg
+  transfer "x-amz-checksum-sha256: $sha_b64" >> curl-sha256.cfg
 done < <(s3probe list ferry0/)
-sed -i '$ d' curl.cfg  # no "next" after the last transfer
+sed -i '$ d' curl.cfg curl-sha256.cfg  # no "next" after the last transfer
 
 # --- Rounds: every run writes under a prefix of its own ----------------------
 round=0
 last_curl="" last_ferry=""
 curl_reset='round=$((round + 1)); last_curl=curl$round; sed "s/curlRUN/$last_curl/" curl.cfg > run.cfg'
-ferry_reset() {  # ferry_reset CONCURRENCY
-  round=$((round + 1)); last_ferry=ferry$round; rm -f state.db*; pipeline "$last_ferry" "$1" > p.json
+curl_sha256_reset='round=$((round + 1)); last_curl=curl$round; sed "s/curlRUN/$last_curl/" curl-sha256.cfg > run.cfg'
+ferry_reset() {  # ferry_reset CONCURRENCY [CHECKSUM]
+  round=$((round + 1)); last_ferry=ferry$round; rm -f state.db*; pipeline "$last_ferry" "$1" "${2:-md5}" > p.json
 }
 # Same keys (under their own prefix) and same bytes as the first run's.
 same_objects() { cmp <(s3probe cat ferry0/) <(s3probe cat "$1/") || { echo "$1 differs from ferry0" >&2; exit 1; }; }
@@ -116,9 +122,13 @@ same_objects "$last_ferry"
 bench_pairs s3_deferred "$curl_reset" 'curl -K run.cfg' 'ferry_reset 2' p.json
 same_objects "$last_ferry"
 same_objects "$last_curl"
+bench_pairs s3_sha256 "$curl_sha256_reset" 'curl -K run.cfg' 'ferry_reset 2 sha256' p.json
+same_objects "$last_ferry"
+same_objects "$last_curl"
 
 mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1048576 }')
 bench_header "S3 sink vs curl --aws-sigv4 (one kept-alive connection, hashes precomputed), s3rver on loopback: $rows rows in $objects objects, $mb MiB"
 bench_row s3_inline "generator -> s3, upload inside each commit (upload_concurrency 0)" "curl -K" "$rows"
 bench_row s3_deferred "generator -> s3, deferred commits (upload_concurrency 2, default)" "curl -K" "$rows"
+bench_row s3_sha256 "the same with checksum sha256 (no MD5: the signed SHA-256 serves both)" "curl -K, x-amz-checksum-sha256" "$rows"
 bench_footer
