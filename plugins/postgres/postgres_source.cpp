@@ -448,8 +448,10 @@ bool PostgresSource::next(FerryBatch* out) {
   if (!started_) fail(FERRY_ERROR_INTERNAL, "next() called before start()");
   uint64_t scanned = 0;
   int last_row = -1;
+  // The byte limit never stops a batch before its first row: a batch
+  // stopped there would read as the partition's end.
   while (builder_.rows() < batch_records_ &&
-         (batch_bytes_ == 0 || builder_.approx_bytes() < batch_bytes_)) {
+         (scanned == 0 || batch_bytes_ == 0 || builder_.approx_bytes() < batch_bytes_)) {
     if (!page_ || page_row_ >= PQntuples(page_.get())) {
       if (page_ && PQntuples(page_.get()) > 0) remember_cursor(PQntuples(page_.get()) - 1);
       if (!more_) break;

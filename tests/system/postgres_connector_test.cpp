@@ -507,6 +507,27 @@ TEST_F(PostgresConnector, IncrementalRunsReadOnlyNewRows) {
   EXPECT_EQ(pg().psql("SELECT count(*) FROM ev", dst), "1500\n");
 }
 
+// A byte limit below what the batch's column names take (the builder counts
+// them) still makes batches of one row: the source always takes a row, so a
+// partition never looks empty and ends before its rows were read.
+TEST_F(PostgresConnector, ATinyByteLimitStillReadsEveryRowOneABatch) {
+  const std::string src = create_db("tiny_src");
+  const std::string dst = create_db("tiny_dst");
+  pg().psql("CREATE TABLE ev (id bigint PRIMARY KEY, a_rather_long_column_name text);"
+            "INSERT INTO ev SELECT g, 'v' || g FROM generate_series(1, 25) g",
+            src);
+  std::string json = pg_to_pg("tiny", src, R"("table": "ev", "cursor": ["id"])", dst, R"("table": "ev")", 100);
+  const std::string limit = R"("max_records": 100})";
+  ASSERT_NE(json.find(limit), std::string::npos);
+  json.replace(json.find(limit), limit.size(), R"("max_records": 100, "max_bytes": 1})");
+  TempDir dir;
+  auto r = run(dir, json);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("read 25,"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("batches 25,"), std::string::npos) << r.out;
+  EXPECT_EQ(pg().psql("SELECT count(*), sum(id) FROM ev", dst), "25|325\n");
+}
+
 TEST_F(PostgresConnector, PartitionsSplitTheKeyRangeAndEachResumes) {
   const std::string src = create_db("part_src");
   const std::string dst = create_db("part_dst");
