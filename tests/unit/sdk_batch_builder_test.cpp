@@ -140,6 +140,27 @@ TEST(SdkBatchBuilder, TheSchemaAsChangedCarriesOver) {
   }
 }
 
+// approx_bytes() counts the rows, not the schema: a source that stops a
+// batch at max_batch_bytes must not find a batch "full" before its first
+// row because its column names are long.
+TEST(SdkBatchBuilder, ApproxBytesCountsRowsNotTheSchema) {
+  ferry::BatchBuilder b;
+  b.add_field(std::string(200, 'n'), FERRY_TYPE_STRING);
+  EXPECT_EQ(b.approx_bytes(), 0u);
+  b.reserve(10);
+  EXPECT_EQ(b.approx_bytes(), 0u);
+  b.set_string(b.add_row("k", "p"), 0, "abc");
+  const size_t one_row = b.approx_bytes();
+  EXPECT_EQ(one_row, sizeof(FerryValue) + sizeof(FerryRecordMeta) + 5);  // "k", "p", "abc"
+  Built out;
+  b.finish(&out.batch, "p", "1");
+  EXPECT_EQ(b.approx_bytes(), 0u);
+  b.reserve(10);
+  EXPECT_EQ(b.approx_bytes(), 0u);
+  b.set_string(b.add_row("k", "p"), 0, "abc");
+  EXPECT_EQ(b.approx_bytes(), one_row);
+}
+
 // A key that is also the position is stored once, and reads as both.
 TEST(SdkBatchBuilder, APositionThatIsTheKeyReadsAsBoth) {
   ferry::BatchBuilder b;

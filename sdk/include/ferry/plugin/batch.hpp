@@ -74,6 +74,7 @@ class BatchBuilder {
   size_t add_field(std::string_view name, FerryType type, uint32_t flags = FERRY_FIELD_NULLABLE) {
     Data& d = data();
     d.fields.push_back(FerryField{d.arena.copy(name), type, flags});
+    d.schema_bytes += name.size();
     return d.fields.size() - 1;
   }
   size_t field_count() const { return d_ ? d_->fields.size() : schema_.size(); }
@@ -139,21 +140,25 @@ class BatchBuilder {
     Data& d = data();
     return d.values[row * d.fields.size() + f];
   }
+  // The rows' bytes so far (not the schema's): 0 before the first row.
   size_t approx_bytes() const {
     if (!d_) return 0;
     return d_->records.size() * (d_->fields.size() * sizeof(FerryValue) + sizeof(FerryRecordMeta)) +
-           d_->arena.used();
+           d_->arena.used() - d_->schema_bytes;
   }
 
   // Hands the batch over; the builder starts empty with the same schema.
   void finish(FerryBatch* out, std::string_view partition, std::string_view end_position) {
-    data();  // a batch without rows still has its storage and schema
-    std::unique_ptr<Data> d = std::move(d_);
     // The next batch's storage is taken when it gets its first row, not
     // now: while the host is not ready for this batch, the plugin holds
-    // one batch's memory, not two.
-    schema_.clear();
-    for (const FerryField& f : d->fields) schema_.push_back(Field{std::string(view(f.name)), f.type, f.flags});
+    // one batch's memory, not two. Its schema is kept apart, made before
+    // anything moves, so a failure here leaves the builder as it was.
+    const Data& current = data();  // a batch without rows has storage and schema too
+    std::vector<Field> schema;
+    schema.reserve(current.fields.size());
+    for (const FerryField& f : current.fields) schema.push_back(Field{std::string(view(f.name)), f.type, f.flags});
+    std::unique_ptr<Data> d = std::move(d_);
+    schema_.swap(schema);
     // The next batch is most likely as long as this one: growing to it
     // row by row would copy every value log2(rows) times.
     last_rows_ = d->records.size();
@@ -221,11 +226,13 @@ class BatchBuilder {
     std::vector<FerryValue> values;  // null ahead of the rows (see add_row)
     std::vector<FerryRecordMeta> records;
     Arena arena;
+    size_t schema_bytes = 0;  // of the arena, the field names'
     void reset() {
       fields.clear();
       values.clear();
       records.clear();
       arena.reset();
+      schema_bytes = 0;
     }
   };
   // Released batches' storage, for the next ones: a few (what is in flight
@@ -284,7 +291,10 @@ class BatchBuilder {
       d->values.reserve(last_rows_ * schema_.size());
       d->records.reserve(last_rows_);
     }
-    for (const Field& f : schema_) d->fields.push_back(FerryField{d->arena.copy(f.name), f.type, f.flags});
+    for (const Field& f : schema_) {
+      d->fields.push_back(FerryField{d->arena.copy(f.name), f.type, f.flags});
+      d->schema_bytes += f.name.size();
+    }
     return d;
   }
 
