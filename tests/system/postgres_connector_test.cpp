@@ -507,9 +507,10 @@ TEST_F(PostgresConnector, IncrementalRunsReadOnlyNewRows) {
   EXPECT_EQ(pg().psql("SELECT count(*) FROM ev", dst), "1500\n");
 }
 
-// A byte limit below what the batch's column names take (the builder counts
-// them) still makes batches of one row: the source always takes a row, so a
-// partition never looks empty and ends before its rows were read.
+// A byte limit below one row's bytes still makes batches of one row: the
+// source always takes a row before checking the limit, so a partition never
+// looks empty and ends before its rows were read. (The builder used to count
+// the column names too, which stopped the first batch before any row.)
 TEST_F(PostgresConnector, ATinyByteLimitStillReadsEveryRowOneABatch) {
   const std::string src = create_db("tiny_src");
   const std::string dst = create_db("tiny_dst");
