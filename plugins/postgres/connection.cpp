@@ -296,4 +296,14 @@ void Connection::copy_end(std::string_view what) {
   check(std::move(first), what);
 }
 
+void Connection::copy_abort(const std::string& why, std::string_view what) {
+  if (PQputCopyEnd(conn_, why.c_str()) != 1 && broken()) fail(nullptr, what);
+  // The server's answer is the error asked for; libpq wants it drained.
+  while (PGresult* r = PQgetResult(conn_)) {
+    PQclear(r);
+    if (broken()) break;
+  }
+  if (broken()) fail(nullptr, what);
+}
+
 }  // namespace ferry_pg

@@ -124,6 +124,10 @@ class Connection {
   void copy_start(const std::string& sql, std::string_view what);
   void copy_put(const std::string& data, std::string_view what);
   void copy_end(std::string_view what);
+  // Ends the COPY with an error of the client's own, `why`: the server
+  // discards what was sent and fails the COPY (and with it the transaction
+  // back to its last savepoint). Throws only when the connection is lost.
+  void copy_abort(const std::string& why, std::string_view what);
 
   // A message with the endpoint and redacted text.
   std::string message(std::string_view what, std::string_view detail) const;

@@ -63,8 +63,8 @@ struct NumericWire {
   std::vector<uint16_t>& digits;
 };
 
-// Called twice per value (fits, then append): one scratch vector per thread
-// keeps that free of allocations.
+// Called for every numeric value: one scratch vector per thread keeps that
+// free of allocations.
 std::vector<uint16_t>& digit_scratch() {
   thread_local std::vector<uint16_t> digits;
   digits.clear();
@@ -202,41 +202,6 @@ BinaryColumn binary_column_for(unsigned oid) {
   }
 }
 
-bool binary_fits(const FerryValue& v, BinaryColumn col) {
-  if (v.type == FERRY_TYPE_NULL) return col != BinaryColumn::kNone;
-  switch (col) {
-    case BinaryColumn::kNone: return false;
-    case BinaryColumn::kInt2:
-      return v.type == FERRY_TYPE_INT64 && v.as.i64 >= INT16_MIN && v.as.i64 <= INT16_MAX;
-    case BinaryColumn::kInt4:
-      return v.type == FERRY_TYPE_INT64 && v.as.i64 >= INT32_MIN && v.as.i64 <= INT32_MAX;
-    case BinaryColumn::kInt8: return v.type == FERRY_TYPE_INT64;
-    case BinaryColumn::kFloat8: return v.type == FERRY_TYPE_DOUBLE;
-    case BinaryColumn::kBool: return v.type == FERRY_TYPE_BOOL;
-    case BinaryColumn::kText:
-    case BinaryColumn::kJson:
-    case BinaryColumn::kJsonb:
-      // The text form is the binary form; the server validates it alike.
-      return v.type == FERRY_TYPE_STRING || v.type == FERRY_TYPE_JSON ||
-             (col == BinaryColumn::kText && v.type == FERRY_TYPE_DECIMAL);
-    case BinaryColumn::kBytea: return v.type == FERRY_TYPE_BYTES;
-    case BinaryColumn::kTimestamp:
-    case BinaryColumn::kTimestampTz: {
-      int64_t micros = 0;
-      if (v.type == FERRY_TYPE_STRING) return parse_timestamp_text(text_of(v), col, &micros);
-      return v.type == FERRY_TYPE_TIMESTAMP && v.as.i64 >= kPgMinTimestampUnixMicros;
-    }
-    case BinaryColumn::kNumeric: {
-      // A string in plain decimal form too: numeric's text input reads
-      // exactly these digits and scale, nothing else.
-      if (v.type != FERRY_TYPE_DECIMAL && v.type != FERRY_TYPE_STRING) return false;
-      NumericWire w{kNumericPos, 0, 0, digit_scratch()};
-      return parse_numeric(text_of(v), &w);
-    }
-  }
-  return false;
-}
-
 void append_binary_header(std::string& out) {
   static const char kSignature[] = "PGCOPY\n\377\r\n";  // and its terminating NUL
   out.append(kSignature, sizeof kSignature);
@@ -256,60 +221,110 @@ void append_binary_bool(std::string& out, bool v) {
   out += v ? '\1' : '\0';
 }
 
-void append_binary_value(std::string& out, const FerryValue& v, BinaryColumn col) {
+namespace {
+
+// `v` in `col`'s binary form, appended to *out unless out is null; false,
+// with nothing appended, when `v` has no exact binary form for `col`.
+bool encode_binary(const FerryValue& v, BinaryColumn col, std::string* out) {
+  if (col == BinaryColumn::kNone) return false;
   if (v.type == FERRY_TYPE_NULL) {
-    put32(out, 0xFFFFFFFFu);  // -1: NULL
-    return;
+    if (out) put32(*out, 0xFFFFFFFFu);  // -1: NULL
+    return true;
   }
   switch (col) {
+    case BinaryColumn::kNone: return false;
     case BinaryColumn::kInt2:
-      put32(out, 2);
-      put16(out, static_cast<uint16_t>(static_cast<int16_t>(v.as.i64)));
-      return;
+      if (v.type != FERRY_TYPE_INT64 || v.as.i64 < INT16_MIN || v.as.i64 > INT16_MAX) return false;
+      if (out) {
+        put32(*out, 2);
+        put16(*out, static_cast<uint16_t>(static_cast<int16_t>(v.as.i64)));
+      }
+      return true;
     case BinaryColumn::kInt4:
-      put32(out, 4);
-      put32(out, static_cast<uint32_t>(static_cast<int32_t>(v.as.i64)));
-      return;
-    case BinaryColumn::kInt8: append_binary_int8(out, v.as.i64); return;
+      if (v.type != FERRY_TYPE_INT64 || v.as.i64 < INT32_MIN || v.as.i64 > INT32_MAX) return false;
+      if (out) {
+        put32(*out, 4);
+        put32(*out, static_cast<uint32_t>(static_cast<int32_t>(v.as.i64)));
+      }
+      return true;
+    case BinaryColumn::kInt8:
+      if (v.type != FERRY_TYPE_INT64) return false;
+      if (out) append_binary_int8(*out, v.as.i64);
+      return true;
     case BinaryColumn::kFloat8: {
-      uint64_t bits;
-      std::memcpy(&bits, &v.as.f64, sizeof bits);
-      put32(out, 8);
-      put64(out, bits);
-      return;
+      if (v.type != FERRY_TYPE_DOUBLE) return false;
+      if (out) {
+        uint64_t bits;
+        std::memcpy(&bits, &v.as.f64, sizeof bits);
+        put32(*out, 8);
+        put64(*out, bits);
+      }
+      return true;
     }
-    case BinaryColumn::kBool: append_binary_bool(out, v.as.boolean != 0); return;
+    case BinaryColumn::kBool:
+      if (v.type != FERRY_TYPE_BOOL) return false;
+      if (out) append_binary_bool(*out, v.as.boolean != 0);
+      return true;
     case BinaryColumn::kTimestamp:
     case BinaryColumn::kTimestampTz: {
       int64_t micros = v.as.i64;
-      if (v.type == FERRY_TYPE_STRING) parse_timestamp_text(text_of(v), col, &micros);
-      append_binary_int8(out, micros - kPgEpochMicros);
-      return;
+      if (v.type == FERRY_TYPE_STRING) {
+        if (!parse_timestamp_text(text_of(v), col, &micros)) return false;
+      } else if (v.type != FERRY_TYPE_TIMESTAMP || v.as.i64 < kPgMinTimestampUnixMicros) {
+        return false;
+      }
+      if (out) append_binary_int8(*out, micros - kPgEpochMicros);
+      return true;
     }
-    case BinaryColumn::kJsonb:
-      put32(out, static_cast<uint32_t>(v.as.bytes.size + 1));
-      out += '\1';  // jsonb's binary format version
-      out.append(text_of(v));
-      return;
     case BinaryColumn::kText:
     case BinaryColumn::kJson:
+    case BinaryColumn::kJsonb:
+      // The text form is the binary form; the server validates it alike.
+      if (v.type != FERRY_TYPE_STRING && v.type != FERRY_TYPE_JSON &&
+          !(col == BinaryColumn::kText && v.type == FERRY_TYPE_DECIMAL))
+        return false;
+      if (!out) return true;
+      if (col == BinaryColumn::kJsonb) {
+        put32(*out, static_cast<uint32_t>(v.as.bytes.size + 1));
+        *out += '\1';  // jsonb's binary format version
+      } else {
+        put32(*out, static_cast<uint32_t>(v.as.bytes.size));
+      }
+      out->append(text_of(v));
+      return true;
     case BinaryColumn::kBytea:
-      put32(out, static_cast<uint32_t>(v.as.bytes.size));
-      out.append(text_of(v));
-      return;
+      if (v.type != FERRY_TYPE_BYTES) return false;
+      if (out) {
+        put32(*out, static_cast<uint32_t>(v.as.bytes.size));
+        out->append(text_of(v));
+      }
+      return true;
     case BinaryColumn::kNumeric: {
+      // A string in plain decimal form too: numeric's text input reads
+      // exactly these digits and scale, nothing else.
+      if (v.type != FERRY_TYPE_DECIMAL && v.type != FERRY_TYPE_STRING) return false;
       NumericWire w{kNumericPos, 0, 0, digit_scratch()};
-      parse_numeric(text_of(v), &w);
-      put32(out, static_cast<uint32_t>(8 + 2 * w.digits.size()));
-      put16(out, static_cast<uint16_t>(w.digits.size()));
-      put16(out, static_cast<uint16_t>(static_cast<int16_t>(w.weight)));
-      put16(out, w.sign);
-      put16(out, w.dscale);
-      for (uint16_t d : w.digits) put16(out, d);
-      return;
+      if (!parse_numeric(text_of(v), &w)) return false;
+      if (out) {
+        put32(*out, static_cast<uint32_t>(8 + 2 * w.digits.size()));
+        put16(*out, static_cast<uint16_t>(w.digits.size()));
+        put16(*out, static_cast<uint16_t>(static_cast<int16_t>(w.weight)));
+        put16(*out, w.sign);
+        put16(*out, w.dscale);
+        for (uint16_t d : w.digits) put16(*out, d);
+      }
+      return true;
     }
-    case BinaryColumn::kNone: return;
   }
+  return false;
+}
+
+}  // namespace
+
+bool binary_fits(const FerryValue& v, BinaryColumn col) { return encode_binary(v, col, nullptr); }
+
+bool append_binary_value(std::string& out, const FerryValue& v, BinaryColumn col) {
+  return encode_binary(v, col, &out);
 }
 
 void append_binary_trailer(std::string& out) { put16(out, 0xFFFF); }

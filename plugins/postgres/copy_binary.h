@@ -2,10 +2,10 @@
 //
 // The server parses binary input much faster than text (a timestamptz is
 // eight bytes instead of a string to parse), but binary input must match
-// the column type exactly. So the sink asks, per batch, whether every value
-// has an exact binary form for its column (binary_fits) and falls back to
-// text COPY for the whole batch when one does not: the server then converts
-// or rejects values just as it always did.
+// the column type exactly. So each value is encoded only when it has an
+// exact binary form for its column (append_binary_value answers false
+// otherwise), and the sink sends a batch holding one that has none as text
+// COPY: the server then converts or rejects values just as it always did.
 #ifndef FERRY_PLUGINS_POSTGRES_COPY_BINARY_H_
 #define FERRY_PLUGINS_POSTGRES_COPY_BINARY_H_
 
@@ -35,8 +35,9 @@ bool binary_fits(const FerryValue& v, BinaryColumn col);
 void append_binary_header(std::string& out);
 // The field count that starts each row.
 void append_binary_row_start(std::string& out, uint16_t fields);
-// One field (length word and bytes); `v` must fit `col` (binary_fits).
-void append_binary_value(std::string& out, const FerryValue& v, BinaryColumn col);
+// One field (length word and bytes); false, with nothing appended, when `v`
+// has no exact binary form for `col` (binary_fits answers the same).
+bool append_binary_value(std::string& out, const FerryValue& v, BinaryColumn col);
 void append_binary_int8(std::string& out, int64_t v);
 void append_binary_bool(std::string& out, bool v);
 // The -1 field count that ends the data.

@@ -24,11 +24,12 @@ std::optional<size_t> find_field(const ferry::BatchView& batch, std::string_view
   return std::nullopt;
 }
 
-bool has_nul(const FerryValue& v) {
-  if (v.type != FERRY_TYPE_STRING && v.type != FERRY_TYPE_JSON && v.type != FERRY_TYPE_DECIMAL)
-    return false;
-  return v.as.bytes.size != 0 && std::memchr(v.as.bytes.data, 0, v.as.bytes.size) != nullptr;
-}
+// A value without a binary form found after rows went out in binary: the
+// COPY was aborted, and write() runs the call again, in text.
+class BinaryRefused : public ferry::Error {
+ public:
+  BinaryRefused() : ferry::Error(FERRY_ERROR_INTERNAL, "postgres sink: a value has no binary form; sent again as text") {}
+};
 
 std::string column_list(const ferry::BatchView& batch, std::string_view prefix = {}) {
   std::string out;
@@ -211,8 +212,7 @@ void PostgresSink::fit_table(Connection& c, const ferry::BatchView& batch) {
   }
 }
 
-std::vector<PostgresSink::Rejection> PostgresSink::check_rows(const ferry::BatchView& batch) {
-  std::vector<Rejection> out;
+RowCheck PostgresSink::row_check(const ferry::BatchView& batch) {
   const bool upsert = opts_.mode == WriteMode::kUpsert;
   std::vector<size_t> key_fields;
   if (upsert)
@@ -220,32 +220,28 @@ std::vector<PostgresSink::Rejection> PostgresSink::check_rows(const ferry::Batch
       if (auto f = find_field(batch, k)) key_fields.push_back(*f);
   std::vector<ferry::support::ColumnLimits> limits(batch.fields());
   for (size_t f = 0; f < batch.fields(); ++f) limits[f] = table_.limits(live(), batch.field_name(f));
-  for (size_t row = 0; row < batch.rows(); ++row) {
-    std::optional<std::string> why = ferry::support::refused_op(batch.meta(row).op, upsert);
-    if (!why) why = ferry::support::null_key(batch, row, key_fields, '"');
-    for (size_t f = 0; f < batch.fields() && !why; ++f) {
-      const FerryValue& v = batch.value(row, f);
-      if (has_nul(v))
-        why = "field " + quote_ident(batch.field_name(f)) + " contains a NUL byte, which PostgreSQL text cannot store";
-      else
-        why = ferry::support::narrowed_value(v, limits[f], batch.field_name(f), '"');
-    }
-    if (why) out.push_back({row, std::move(*why)});
-  }
-  return out;
+  return RowCheck(batch, std::move(limits), std::move(key_fields), upsert);
 }
 
-bool PostgresSink::binary_batch(const ferry::BatchView& batch, const std::vector<bool>& rejected) const {
+bool PostgresSink::binary_first(const ferry::BatchView& batch, RowCheck& check) {
   // Upsert stays in text: its staging table's types are fixed when it is
   // created, and the merge casts anyway (binary measured no faster there).
-  if (opts_.copy_format != CopyFormat::kAuto || opts_.mode != WriteMode::kAppend || !types_pinned_) return false;
+  if (batch.fields() + 2 > UINT16_MAX || opts_.copy_format != CopyFormat::kAuto ||
+      opts_.mode != WriteMode::kAppend || !types_pinned_)
+    return false;
   for (BinaryColumn col : binary_cols_)
     if (col == BinaryColumn::kNone) return false;
+  // Values are checked as they are encoded, while the server works on the
+  // rows sent before. After a batch that held a value without a binary
+  // form, the next is checked whole first: aborting a COPY costs the call's
+  // savepoint and a second pass.
+  if (!binary_refused_) return true;
   for (size_t row = 0; row < batch.rows(); ++row) {
-    if (rejected[row]) continue;
+    if (!check.keep(row)) continue;
     for (size_t f = 0; f < batch.fields(); ++f)
       if (!binary_fits(batch.value(row, f), binary_cols_[f])) return false;
   }
+  binary_refused_ = false;
   return true;
 }
 
@@ -268,42 +264,64 @@ void PostgresSink::append_text_row(const ferry::BatchView& batch, size_t row, bo
   buffer_ += '\n';
 }
 
-void PostgresSink::append_binary_row(const ferry::BatchView& batch, size_t row, bool with_op_columns) {
+bool PostgresSink::append_binary_row(const ferry::BatchView& batch, size_t row, bool with_op_columns) {
+  const size_t row_start = buffer_.size();
   append_binary_row_start(buffer_, static_cast<uint16_t>(batch.fields() + (with_op_columns ? 2 : 0)));
-  for (size_t f = 0; f < batch.fields(); ++f) append_binary_value(buffer_, batch.value(row, f), binary_cols_[f]);
+  for (size_t f = 0; f < batch.fields(); ++f)
+    if (!append_binary_value(buffer_, batch.value(row, f), binary_cols_[f])) {
+      buffer_.resize(row_start);
+      return false;
+    }
   if (with_op_columns) {
     append_binary_int8(buffer_, static_cast<int64_t>(row));
     append_binary_bool(buffer_, batch.meta(row).op == FERRY_OP_DELETE);
   }
+  return true;
 }
 
-void PostgresSink::copy_rows(Connection& c, const std::string& copy_sql, const ferry::BatchView& batch,
-                             const std::vector<bool>& rejected, bool with_op_columns) {
-  // Binary input costs the server far less to parse, when every value has an
-  // exact binary form for its column; otherwise the server converts text.
-  const bool binary = batch.fields() + 2 <= UINT16_MAX && binary_batch(batch, rejected);
-  c.copy_start(binary ? copy_sql + " (FORMAT binary)" : copy_sql, "starting COPY into " + where_);
+int64_t PostgresSink::copy_rows(Connection& c, const std::string& copy_sql, const ferry::BatchView& batch,
+                                RowCheck& check, bool with_op_columns) {
+  bool binary = binary_first(batch, check);
+  // COPY starts with the first data sent: until then a value without a
+  // binary form turns the batch to text at no cost.
+  bool started = false;
+  const auto send = [&] {
+    if (!started) c.copy_start(binary ? copy_sql + " (FORMAT binary)" : copy_sql, "starting COPY into " + where_);
+    started = true;
+    c.copy_put(buffer_, "sending rows to " + where_);
+    buffer_.clear();
+  };
+  int64_t copied = 0;
   buffer_.clear();
   if (binary) append_binary_header(buffer_);
   for (size_t row = 0; row < batch.rows(); ++row) {
-    if (rejected[row]) continue;
-    if (binary) append_binary_row(batch, row, with_op_columns);
-    else append_text_row(batch, row, with_op_columns);
-    if (buffer_.size() >= kCopyChunk) {
-      c.copy_put(buffer_, "sending rows to " + where_);
+    if (!check.keep(row)) continue;
+    if (binary && !append_binary_row(batch, row, with_op_columns)) {
+      binary_refused_ = true;
+      if (started) {
+        c.copy_abort("a value has no binary form; the rows are sent again as text", "ending COPY into " + where_);
+        throw BinaryRefused();
+      }
+      binary = false;
       buffer_.clear();
+      copied = 0;
+      row = static_cast<size_t>(-1);  // from the top, in text; the verdicts stand
+      continue;
     }
+    if (!binary) append_text_row(batch, row, with_op_columns);
+    ++copied;
+    if (buffer_.size() >= kCopyChunk) send();
   }
+  if (copied == 0) return 0;
   if (binary) append_binary_trailer(buffer_);
-  c.copy_put(buffer_, "sending rows to " + where_);
-  buffer_.clear();
+  send();
   c.copy_end("writing rows to " + where_);
+  return copied;
 }
 
-void PostgresSink::write_append(Connection& c, const ferry::BatchView& batch,
-                                const std::vector<bool>& rejected) {
-  copy_rows(c, "COPY " + table_.quoted() + " (" + column_list(batch) + ") FROM STDIN", batch, rejected,
-            false);
+int64_t PostgresSink::write_append(Connection& c, const ferry::BatchView& batch, RowCheck& check) {
+  return copy_rows(c, "COPY " + table_.quoted() + " (" + column_list(batch) + ") FROM STDIN", batch, check,
+                   false);
 }
 
 void PostgresSink::ensure_stage(Connection& c, const ferry::BatchView& batch) {
@@ -319,13 +337,20 @@ void PostgresSink::ensure_stage(Connection& c, const ferry::BatchView& batch) {
   stage_signature_ = sig;
 }
 
-void PostgresSink::write_upsert(Connection& c, const ferry::BatchView& batch,
-                                const std::vector<bool>& rejected, bool has_deletes) {
+int64_t PostgresSink::write_upsert(Connection& c, const ferry::BatchView& batch, RowCheck& check) {
+  bool has_deletes = false;
+  bool any = false;
+  for (size_t row = 0; row < batch.rows(); ++row)
+    if (check.keep(row)) {
+      any = true;
+      has_deletes = has_deletes || batch.meta(row).op == FERRY_OP_DELETE;
+    }
+  if (!any) return 0;
   ensure_stage(c, batch);
   c.exec(std::string("TRUNCATE ") + kStage, "clearing the staging table for " + where_);
-  copy_rows(c, std::string("COPY ") + kStage + " (" + column_list(batch) + ", " + kSeq + ", " + kDelete +
-                   ") FROM STDIN",
-            batch, rejected, true);
+  const int64_t staged = copy_rows(c, std::string("COPY ") + kStage + " (" + column_list(batch) + ", " + kSeq +
+                                          ", " + kDelete + ") FROM STDIN",
+                                   batch, check, true);
 
   std::string keys, join;
   for (size_t i = 0; i < opts_.key.size(); ++i) {
@@ -353,6 +378,7 @@ void PostgresSink::write_upsert(Connection& c, const ferry::BatchView& batch,
              column_list(batch, "s.") + " FROM " + latest + " WHERE NOT s." + kDelete +
              " ON CONFLICT (" + keys + ") " + (set.empty() ? "DO NOTHING" : "DO UPDATE SET " + set),
          "upserting rows into " + where_);
+  return staged;
 }
 
 void PostgresSink::write(const ferry::BatchView& input, ferry::Outcomes& outcomes) {
@@ -360,31 +386,33 @@ void PostgresSink::write(const ferry::BatchView& input, ferry::Outcomes& outcome
   connection();
   std::optional<ferry::support::TableFit> fit;
   std::vector<Rejection> rejections;
-  txn_->write([&] {
-    call_begins();
-    Connection& c = live();
-    pin_column_types(c);
-    ferry::support::TableTarget target;
-    target.has_column = [&](std::string_view name) { return table_.has_column(c, name); };
-    target.contract = &opts_.contract;
-    target.key = opts_.key;
-    target.column_name_problem = ferry::support::postgres_column_name_problem;
-    fit.emplace(input, target);
-    if (!fit->refusal().empty()) fail(FERRY_ERROR_CONFIG, fit->refusal() + " (" + where_ + ")");
-    const ferry::BatchView& batch = fit->batch();
-    rejections = check_rows(batch);
-    std::vector<bool> rejected(batch.rows(), false);
-    for (const Rejection& r : rejections) rejected[r.row] = true;
-    bool has_deletes = false;
-    for (size_t row = 0; row < batch.rows(); ++row)
-      has_deletes = has_deletes || (!rejected[row] && batch.meta(row).op == FERRY_OP_DELETE);
-    if (batch.rows() > 0) fit_table(c, batch);
-    if (rejections.size() < batch.rows()) {
-      if (opts_.mode == WriteMode::kAppend) write_append(c, batch, rejected);
-      else write_upsert(c, batch, rejected, has_deletes);
-    }
-    return static_cast<int64_t>(batch.rows() - rejections.size());
-  });
+  const auto call = [&] {
+    txn_->write([&] {
+      call_begins();
+      Connection& c = live();
+      pin_column_types(c);
+      ferry::support::TableTarget target;
+      target.has_column = [&](std::string_view name) { return table_.has_column(c, name); };
+      target.contract = &opts_.contract;
+      target.key = opts_.key;
+      target.column_name_problem = ferry::support::postgres_column_name_problem;
+      fit.emplace(input, target);
+      if (!fit->refusal().empty()) fail(FERRY_ERROR_CONFIG, fit->refusal() + " (" + where_ + ")");
+      const ferry::BatchView& batch = fit->batch();
+      if (batch.rows() == 0) return int64_t{0};
+      RowCheck check = row_check(batch);
+      fit_table(c, batch);
+      const int64_t staged =
+          opts_.mode == WriteMode::kAppend ? write_append(c, batch, check) : write_upsert(c, batch, check);
+      rejections = check.take_rejections();
+      return staged;
+    });
+  };
+  try {
+    call();
+  } catch (const BinaryRefused&) {
+    call();  // the call was undone; binary_first() now checks the batch before sending it
+  }
   // Outcomes only once the call stands: a failed call must report no rows.
   for (const auto& [row, why] : fit->rejected()) outcomes.reject(row, std::string(kWho) + ": " + why);
   for (Rejection& r : rejections) outcomes.reject(fit->input_row(r.row), std::move(r.message));

@@ -36,6 +36,7 @@
 #include "checkpoint_table.h"
 #include "connection.h"
 #include "copy_binary.h"
+#include "row_check.h"
 #include "sink_options.h"
 #include "target_table.h"
 
@@ -55,11 +56,6 @@ class PostgresSink final : public ferry::Sink, private ferry::support::SinkDiale
   void fence(std::string_view partition, uint64_t token) override;
 
  private:
-  struct Rejection {
-    size_t row;
-    std::string message;
-  };
-
   // SinkDialect
   void exec(const std::string& sql, std::string_view what) override;
   void exec_later(const std::string& sql, std::string_view what) override;
@@ -84,17 +80,19 @@ class PostgresSink final : public ferry::Sink, private ferry::support::SinkDiale
   void fit_table(Connection& c, const ferry::BatchView& batch);
   // The table rules of this sink's options, made once at open.
   ferry::support::TableRules table_rules() const;
-  std::vector<Rejection> check_rows(const ferry::BatchView& batch);
-  // Formats the accepted rows for COPY (binary when binary_batch, else
-  // text) and streams them.
-  void copy_rows(Connection& c, const std::string& copy_sql, const ferry::BatchView& batch,
-                 const std::vector<bool>& rejected, bool with_op_columns);
-  bool binary_batch(const ferry::BatchView& batch, const std::vector<bool>& rejected) const;
+  // The checks of this batch's rows, with its columns' limits read now.
+  RowCheck row_check(const ferry::BatchView& batch);
+  // Formats the rows `check` keeps for COPY and streams them, binary when
+  // binary_first() and every value has a binary form; returns how many.
+  int64_t copy_rows(Connection& c, const std::string& copy_sql, const ferry::BatchView& batch, RowCheck& check,
+                    bool with_op_columns);
+  // Whether a batch starts in binary (see binary_refused_).
+  bool binary_first(const ferry::BatchView& batch, RowCheck& check);
   void append_text_row(const ferry::BatchView& batch, size_t row, bool with_op_columns);
-  void append_binary_row(const ferry::BatchView& batch, size_t row, bool with_op_columns);
-  void write_append(Connection& c, const ferry::BatchView& batch, const std::vector<bool>& rejected);
-  void write_upsert(Connection& c, const ferry::BatchView& batch, const std::vector<bool>& rejected,
-                    bool has_deletes);
+  // False, with nothing appended, when a value has no binary form.
+  bool append_binary_row(const ferry::BatchView& batch, size_t row, bool with_op_columns);
+  int64_t write_append(Connection& c, const ferry::BatchView& batch, RowCheck& check);
+  int64_t write_upsert(Connection& c, const ferry::BatchView& batch, RowCheck& check);
   void ensure_stage(Connection& c, const ferry::BatchView& batch);
   [[noreturn]] void fail(FerryStatus status, const std::string& message) const;
 
@@ -115,6 +113,7 @@ class PostgresSink final : public ferry::Sink, private ferry::support::SinkDiale
   std::string stage_signature_;  // columns of pg_temp.ferry_stage; empty: none
   std::vector<bool> array_cols_;  // per batch field: target column is an array
   std::vector<BinaryColumn> binary_cols_;  // per batch field: its column's binary encoder
+  bool binary_refused_ = false;   // the last batch that tried binary held a value without a binary form
   std::string buffer_;            // COPY data, reused
 };
 

@@ -74,6 +74,15 @@ class PostgresConnector : public ::testing::Test {
         ++n;
     return n;
   }
+  // Lines of the server's log holding `needle`.
+  static size_t log_lines_with(const std::string& needle) {
+    std::istringstream lines(ferry::test::slurp(pg().socket_dir() + "/server.log"));
+    size_t n = 0;
+    for (std::string line; std::getline(lines, line);) n += line.find(needle) != std::string::npos ? 1 : 0;
+    return n;
+  }
+  // What the sink tells the server when it aborts a binary COPY.
+  static constexpr const char* kBinaryAborted = "a value has no binary form; the rows are sent again as text";
   // The CSV file `csv` (id typed int64, the rest text) into `table` of `db`,
   // in batches of `batch` rows, with copy_format `format`.
   static ferry::test::ProcessResult csv_to_pg(const TempDir& dir, const std::string& csv, const std::string& db,
@@ -683,6 +692,13 @@ TEST(PostgresCopyBinary, OnlyExactFormsAreWrittenInBinary) {
   EXPECT_EQ(ts, expected_ts);
   EXPECT_FALSE(binary_fits(i64(1), BinaryColumn::kNumeric));  // the server converts text
   EXPECT_FALSE(binary_fits(i64(1), BinaryColumn::kText));
+  // Encoding answers as binary_fits does, and appends nothing when it refuses.
+  std::string refused = "kept";
+  EXPECT_FALSE(ferry_pg::append_binary_value(refused, str("1e5"), BinaryColumn::kNumeric));
+  EXPECT_FALSE(ferry_pg::append_binary_value(refused, i64(32768), BinaryColumn::kInt2));
+  EXPECT_FALSE(ferry_pg::append_binary_value(refused, str("2024-01-01 00:00:00.1234567"), BinaryColumn::kTimestamp));
+  EXPECT_FALSE(ferry_pg::append_binary_value(refused, FerryValue{}, BinaryColumn::kNone));
+  EXPECT_EQ(refused, "kept");
 
   // numeric's wire form: base-10000 groups, weight, sign, display scale.
   std::string out;
@@ -806,6 +822,7 @@ TEST_F(PostgresConnector, TimestampTextStoresWhatTextCopyStores) {
   TempDir dir;
   ferry::test::write_file(dir.file("s.csv"), csv);
   pg().psql("ALTER DATABASE tst_auto SET log_statement = 'all'");
+  const size_t aborts_before = log_lines_with(kBinaryAborted);
   std::vector<std::string> summaries;
   for (const auto& [db, format] : {std::pair<std::string, std::string>{dst_auto, "auto"}, {dst_text, "text"}}) {
     auto r = csv_to_pg(dir, dir.file("s.csv"), db, "s", 1, format);
@@ -821,6 +838,51 @@ TEST_F(PostgresConnector, TimestampTextStoresWhatTextCopyStores) {
   const std::string q = "SET TimeZone = 'UTC'; SELECT x::text FROM s x ORDER BY id";
   EXPECT_EQ(pg().psql(q, dst_auto), pg().psql(q, dst_text));
   EXPECT_EQ(binary_copies_into("s"), binary_rows);
+  // Each value without a binary form was found before anything was sent:
+  // its batch went as text without a COPY to abort.
+  EXPECT_EQ(log_lines_with(kBinaryAborted), aborts_before);
+}
+
+// Values are checked as they are encoded, while the server works on the
+// rows already sent. A value without a binary form found after a megabyte
+// went out aborts that COPY, and the batch is written again in text: the
+// table holds what text COPY stores, the row the sink refused is reported
+// once, and the next batch, checked whole first, goes in binary again.
+TEST_F(PostgresConnector, AValueWithoutABinaryFormLateInABatchSendsItAgainAsText) {
+  const std::string dst_auto = create_db("late_auto");
+  const std::string dst_text = create_db("late_text");
+  for (const std::string& db : {dst_auto, dst_text})
+    pg().psql("CREATE TABLE late (id bigint PRIMARY KEY, tz timestamptz, ts timestamp, t text)", db);
+  constexpr int kRows = 40001;  // one batch of 40,000 (about 3 MB in binary), then one row
+  std::string csv = "id,tz,ts,t\n";
+  for (int id = 1; id <= kRows; ++id) {
+    char tz[40];
+    std::snprintf(tz, sizeof tz, "2024-01-01 %02d:%02d:%02d+00", id / 3600 % 24, id / 60 % 60, id % 60);
+    std::string tz_text = tz;
+    if (id == 39999) tz_text = "2024-01-01 00:00:00.1234567+00";  // the server rounds the 7th digit
+    const std::string ts = id == 20000 ? "2024-01-01 00:00:00+05" : "";  // refused: the zone would be ignored
+    csv += std::to_string(id) + "," + tz_text + "," + ts + ",row " + std::to_string(id) + " of forty thousand\n";
+  }
+  TempDir dir;
+  ferry::test::write_file(dir.file("late.csv"), csv);
+  pg().psql("ALTER DATABASE late_auto SET log_statement = 'all'");
+  const size_t aborts_before = log_lines_with(kBinaryAborted);
+  std::vector<std::string> summaries;
+  for (const auto& [db, format] : {std::pair<std::string, std::string>{dst_auto, "auto"}, {dst_text, "text"}}) {
+    auto r = csv_to_pg(dir, dir.file("late.csv"), db, "late", 40000, format);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const size_t at = r.out.find("read ");
+    ASSERT_NE(at, std::string::npos) << r.out;
+    summaries.push_back(r.out.substr(at, r.out.find(", batches", at) - at));
+  }
+  EXPECT_EQ(summaries[0], "read 40001, written 40000, rejected 1");
+  EXPECT_EQ(summaries[1], summaries[0]);
+  const std::string q = "SET TimeZone = 'UTC'; SELECT count(*), md5(string_agg(x::text, ',' ORDER BY id)) FROM late x";
+  EXPECT_EQ(pg().psql(q, dst_auto), pg().psql(q, dst_text));
+  EXPECT_EQ(pg().psql("SELECT tz FROM late WHERE id = 39999", dst_auto),
+            pg().psql("SELECT tz FROM late WHERE id = 39999", dst_text));
+  EXPECT_EQ(log_lines_with(kBinaryAborted), aborts_before + 1);
+  EXPECT_EQ(binary_copies_into("late"), 2u);  // the aborted one, and the last batch's
 }
 
 TEST_F(PostgresConnector, UpsertMergesAndDeletesByKey) {
