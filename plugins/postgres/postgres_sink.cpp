@@ -13,7 +13,10 @@ namespace ferry_pg {
 namespace {
 
 constexpr const char* kWho = "postgres sink";
-constexpr size_t kCopyChunk = 1 << 20;  // bytes per PQputCopyData: few calls, bounded memory
+// Bytes per PQputCopyData. The server starts on a batch when its first
+// chunk arrives and idles while that chunk is encoded: 1 MiB cost about
+// 5 ms per 50,000-row batch; 64 KiB measured fastest (16 KiB no faster).
+constexpr size_t kCopyChunk = 1 << 16;
 constexpr const char* kStage = "pg_temp.ferry_stage";
 constexpr const char* kSeq = "__ferry_seq";
 constexpr const char* kDelete = "__ferry_delete";
