@@ -283,27 +283,39 @@ void Connection::copy_put(const std::string& data, std::string_view what) {
   if (PQputCopyData(conn_, data.data(), static_cast<int>(data.size())) != 1) copy_end(what);
 }
 
-void Connection::copy_end(std::string_view what) {
-  if (PQputCopyEnd(conn_, nullptr) != 1 && broken()) fail(nullptr, what);
-  // Drain every result: libpq wants the connection idle again.
+Result Connection::copy_results() {
+  // Every result, so that libpq is idle again; the first that is not a
+  // plain success is the one that matters. Still in COPY IN after the end
+  // was sent (libpq answers PGRES_COPY_IN for ever then): nothing can follow.
   Result first;
   while (PGresult* r = PQgetResult(conn_)) {
+    if (PQresultStatus(r) == PGRES_COPY_IN) {
+      PQclear(r);
+      poisoned_ = true;
+      break;
+    }
     if (!first || PQresultStatus(first.get()) == PGRES_COMMAND_OK) first.reset(r);
     else PQclear(r);
     if (broken()) break;
   }
+  return first;
+}
+
+void Connection::copy_end(std::string_view what) {
+  if (PQputCopyEnd(conn_, nullptr) != 1 && broken()) fail(nullptr, what);
+  Result first = copy_results();
   if (!first) fail(nullptr, what);
   check(std::move(first), what);
 }
 
 void Connection::copy_abort(const std::string& why, std::string_view what) {
   if (PQputCopyEnd(conn_, why.c_str()) != 1 && broken()) fail(nullptr, what);
-  // The server's answer is the error asked for; libpq wants it drained.
-  while (PGresult* r = PQgetResult(conn_)) {
-    PQclear(r);
-    if (broken()) break;
-  }
-  if (broken()) fail(nullptr, what);
+  // The answer is the error asked for (57014, "COPY from stdin failed"),
+  // unless the COPY had failed before: then that error is the call's own.
+  Result first = copy_results();
+  if (broken()) fail(first.get(), what);
+  const char* state = first ? PQresultErrorField(first.get(), PG_DIAG_SQLSTATE) : nullptr;
+  if (state != nullptr && std::string_view(state) != "57014") fail(first.get(), what);
 }
 
 }  // namespace ferry_pg

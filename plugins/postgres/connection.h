@@ -125,8 +125,10 @@ class Connection {
   void copy_put(const std::string& data, std::string_view what);
   void copy_end(std::string_view what);
   // Ends the COPY with an error of the client's own, `why`: the server
-  // discards what was sent and fails the COPY (and with it the transaction
-  // back to its last savepoint). Throws only when the connection is lost.
+  // discards what was sent and fails the COPY, which leaves the transaction
+  // failed until the caller rolls back (to a savepoint). Throws when the
+  // connection is lost, or with the server's error when the COPY had
+  // failed before (a constraint, a timeout), as copy_end would have.
   void copy_abort(const std::string& why, std::string_view what);
 
   // A message with the endpoint and redacted text.
@@ -147,6 +149,8 @@ class Connection {
   void note_lost_statements(const PGresult* r);
   [[noreturn]] void fail(const PGresult* r, std::string_view what, bool held = false);
   Result check(Result r, std::string_view what);
+  // The results of an ended COPY, drained (see connection.cpp).
+  Result copy_results();
   // Sends the held statements and then `sql` as one simple query.
   Result exec_with_held(const std::string& sql, std::string_view what);
   // Sends the held statements and then `sql` (when given) as one pipeline.

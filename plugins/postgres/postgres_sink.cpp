@@ -5,7 +5,6 @@
 
 #include <charconv>
 #include <exception>
-#include <cstring>
 
 #include "copy_text.h"
 
@@ -27,11 +26,20 @@ std::optional<size_t> find_field(const ferry::BatchView& batch, std::string_view
   return std::nullopt;
 }
 
+// After a COPY aborted for a value without a binary form, this many
+// batches are checked whole before they are sent: data that holds such
+// values late in its batches aborts at most one batch in nine.
+constexpr int kPrecheckedBatches = 8;
+// What the server's log shows for such a COPY ("COPY from stdin failed: ...").
+constexpr const char* kBinaryAbort = "a value has no binary form; the rows are sent again as text";
+
 // A value without a binary form found after rows went out in binary: the
-// COPY was aborted, and write() runs the call again, in text.
+// COPY was aborted, and write() runs the call again (in text).
 class BinaryRefused : public ferry::Error {
  public:
-  BinaryRefused() : ferry::Error(FERRY_ERROR_INTERNAL, "postgres sink: a value has no binary form; sent again as text") {}
+  BinaryRefused()
+      : ferry::Error(FERRY_ERROR_INTERNAL,
+                     "postgres sink: a value has no binary form; the COPY was aborted to send the batch as text") {}
 };
 
 std::string column_list(const ferry::BatchView& batch, std::string_view prefix = {}) {
@@ -235,16 +243,14 @@ bool PostgresSink::binary_first(const ferry::BatchView& batch, RowCheck& check) 
   for (BinaryColumn col : binary_cols_)
     if (col == BinaryColumn::kNone) return false;
   // Values are checked as they are encoded, while the server works on the
-  // rows sent before. After a batch that held a value without a binary
-  // form, the next is checked whole first: aborting a COPY costs the call's
-  // savepoint and a second pass.
-  if (!binary_refused_) return true;
+  // rows sent before, unless a COPY was aborted lately.
+  if (prechecks_left_ == 0) return true;
+  --prechecks_left_;
   for (size_t row = 0; row < batch.rows(); ++row) {
     if (!check.keep(row)) continue;
     for (size_t f = 0; f < batch.fields(); ++f)
       if (!binary_fits(batch.value(row, f), binary_cols_[f])) return false;
   }
-  binary_refused_ = false;
   return true;
 }
 
@@ -284,9 +290,17 @@ bool PostgresSink::append_binary_row(const ferry::BatchView& batch, size_t row, 
 
 int64_t PostgresSink::copy_rows(Connection& c, const std::string& copy_sql, const ferry::BatchView& batch,
                                 RowCheck& check, bool with_op_columns) {
-  bool binary = binary_first(batch, check);
-  // COPY starts with the first data sent: until then a value without a
-  // binary form turns the batch to text at no cost.
+  if (binary_first(batch, check))
+    if (std::optional<int64_t> copied = stream_rows(c, copy_sql, batch, check, with_op_columns, true))
+      return *copied;
+  return *stream_rows(c, copy_sql, batch, check, with_op_columns, false);
+}
+
+std::optional<int64_t> PostgresSink::stream_rows(Connection& c, const std::string& copy_sql,
+                                                 const ferry::BatchView& batch, RowCheck& check,
+                                                 bool with_op_columns, bool binary) {
+  // COPY starts with the first chunk: until then a value without a binary
+  // form costs only the rows encoded so far.
   bool started = false;
   const auto send = [&] {
     if (!started) c.copy_start(binary ? copy_sql + " (FORMAT binary)" : copy_sql, "starting COPY into " + where_);
@@ -299,23 +313,18 @@ int64_t PostgresSink::copy_rows(Connection& c, const std::string& copy_sql, cons
   if (binary) append_binary_header(buffer_);
   for (size_t row = 0; row < batch.rows(); ++row) {
     if (!check.keep(row)) continue;
-    if (binary && !append_binary_row(batch, row, with_op_columns)) {
-      binary_refused_ = true;
-      if (started) {
-        c.copy_abort("a value has no binary form; the rows are sent again as text", "ending COPY into " + where_);
-        throw BinaryRefused();
-      }
-      binary = false;
-      buffer_.clear();
-      copied = 0;
-      row = static_cast<size_t>(-1);  // from the top, in text; the verdicts stand
-      continue;
+    if (!binary) {
+      append_text_row(batch, row, with_op_columns);
+    } else if (!append_binary_row(batch, row, with_op_columns)) {
+      if (!started) return std::nullopt;
+      prechecks_left_ = kPrecheckedBatches;
+      c.copy_abort(kBinaryAbort, "ending COPY into " + where_);
+      throw BinaryRefused();
     }
-    if (!binary) append_text_row(batch, row, with_op_columns);
     ++copied;
     if (buffer_.size() >= kCopyChunk) send();
   }
-  if (copied == 0) return 0;
+  if (copied == 0) return 0;  // every row refused: no COPY at all
   if (binary) append_binary_trailer(buffer_);
   send();
   c.copy_end("writing rows to " + where_);
@@ -414,7 +423,10 @@ void PostgresSink::write(const ferry::BatchView& input, ferry::Outcomes& outcome
   try {
     call();
   } catch (const BinaryRefused&) {
-    call();  // the call was undone; binary_first() now checks the batch before sending it
+    // The call was undone; binary_first() now checks the batch before
+    // sending it. The undo may have taken the connection with it.
+    connection();
+    call();
   }
   // Outcomes only once the call stands: a failed call must report no rows.
   for (const auto& [row, why] : fit->rejected()) outcomes.reject(row, std::string(kWho) + ": " + why);

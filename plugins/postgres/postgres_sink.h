@@ -9,6 +9,13 @@
 // table and merges with INSERT .. ON CONFLICT (key) DO UPDATE (and DELETE
 // for delete records), keeping the last record per key of the call.
 //
+// Rows are checked as they are encoded, in one pass, and COPY starts with
+// the first chunk, so the server works while the sink encodes. Binary COPY
+// is tried when every column has a binary form; a value without one turns
+// the batch to text, before the first chunk at the cost of the rows
+// encoded so far, after it by aborting the COPY and running the call again
+// from its savepoint (copy_rows).
+//
 // A connection lost in COMMIT leaves the outcome in doubt: the sink answers
 // RETRY, and the host asks checkpoint() whether the batch landed before it
 // writes the batch again. The commit holds an advisory lock on its
@@ -19,7 +26,7 @@
 // SAVEPOINT, the table lock, RELEASE, the checkpoint lock) are held and
 // sent with the next one that has an answer (Connection::hold), so an
 // append batch takes five: the column types, COPY's two, the checkpoint,
-// COMMIT.
+// COMMIT (more when a binary COPY was aborted).
 //
 // Thread safety: one instance is called serially (ABI convention 4).
 #ifndef FERRY_PLUGINS_POSTGRES_POSTGRES_SINK_H_
@@ -86,7 +93,13 @@ class PostgresSink final : public ferry::Sink, private ferry::support::SinkDiale
   // binary_first() and every value has a binary form; returns how many.
   int64_t copy_rows(Connection& c, const std::string& copy_sql, const ferry::BatchView& batch, RowCheck& check,
                     bool with_op_columns);
-  // Whether a batch starts in binary (see binary_refused_).
+  // One COPY of the kept rows; nothing when `binary` met a value without a
+  // binary form before anything was sent. Met later, the COPY is aborted
+  // and BinaryRefused thrown.
+  std::optional<int64_t> stream_rows(Connection& c, const std::string& copy_sql, const ferry::BatchView& batch,
+                                     RowCheck& check, bool with_op_columns, bool binary);
+  // Whether a batch is tried in binary: every column has a binary form,
+  // and, while prechecks_left_, every value of the batch too.
   bool binary_first(const ferry::BatchView& batch, RowCheck& check);
   void append_text_row(const ferry::BatchView& batch, size_t row, bool with_op_columns);
   // False, with nothing appended, when a value has no binary form.
@@ -113,7 +126,7 @@ class PostgresSink final : public ferry::Sink, private ferry::support::SinkDiale
   std::string stage_signature_;  // columns of pg_temp.ferry_stage; empty: none
   std::vector<bool> array_cols_;  // per batch field: target column is an array
   std::vector<BinaryColumn> binary_cols_;  // per batch field: its column's binary encoder
-  bool binary_refused_ = false;   // the last batch that tried binary held a value without a binary form
+  int prechecks_left_ = 0;        // batches still to check whole before binary, after an aborted COPY
   std::string buffer_;            // COPY data, reused
 };
 

@@ -844,22 +844,24 @@ TEST_F(PostgresConnector, TimestampTextStoresWhatTextCopyStores) {
 }
 
 // Values are checked as they are encoded, while the server works on the
-// rows already sent. A value without a binary form found after a megabyte
-// went out aborts that COPY, and the batch is written again in text: the
-// table holds what text COPY stores, the row the sink refused is reported
-// once, and the next batch, checked whole first, goes in binary again.
+// rows already sent. A value without a binary form found after the first
+// chunk went out aborts that COPY, and the batch is written again in text:
+// the table holds what text COPY stores, and the row the sink refused is
+// reported once. The batches after it are checked whole first: the next,
+// with such a value late too, goes as text without an abort, and the last
+// goes in binary again.
 TEST_F(PostgresConnector, AValueWithoutABinaryFormLateInABatchSendsItAgainAsText) {
   const std::string dst_auto = create_db("late_auto");
   const std::string dst_text = create_db("late_text");
   for (const std::string& db : {dst_auto, dst_text})
     pg().psql("CREATE TABLE late (id bigint PRIMARY KEY, tz timestamptz, ts timestamp, t text)", db);
-  constexpr int kRows = 40001;  // one batch of 40,000 (about 3 MB in binary), then one row
+  constexpr int kRows = 80001;  // two batches of 40,000 (about 2.5 MB each in binary), then one row
   std::string csv = "id,tz,ts,t\n";
   for (int id = 1; id <= kRows; ++id) {
     char tz[40];
     std::snprintf(tz, sizeof tz, "2024-01-01 %02d:%02d:%02d+00", id / 3600 % 24, id / 60 % 60, id % 60);
     std::string tz_text = tz;
-    if (id == 39999) tz_text = "2024-01-01 00:00:00.1234567+00";  // the server rounds the 7th digit
+    if (id == 39999 || id == 79999) tz_text = "2024-01-01 00:00:00.1234567+00";  // the server rounds the 7th digit
     const std::string ts = id == 20000 ? "2024-01-01 00:00:00+05" : "";  // refused: the zone would be ignored
     csv += std::to_string(id) + "," + tz_text + "," + ts + ",row " + std::to_string(id) + " of forty thousand\n";
   }
@@ -867,22 +869,31 @@ TEST_F(PostgresConnector, AValueWithoutABinaryFormLateInABatchSendsItAgainAsText
   ferry::test::write_file(dir.file("late.csv"), csv);
   pg().psql("ALTER DATABASE late_auto SET log_statement = 'all'");
   const size_t aborts_before = log_lines_with(kBinaryAborted);
+  const size_t binary_before = binary_copies_into("late");
   std::vector<std::string> summaries;
-  for (const auto& [db, format] : {std::pair<std::string, std::string>{dst_auto, "auto"}, {dst_text, "text"}}) {
+  for (const auto& [db, format] : {std::pair<std::string, std::string>{dst_text, "text"}, {dst_auto, "auto"}}) {
     auto r = csv_to_pg(dir, dir.file("late.csv"), db, "late", 40000, format);
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const size_t at = r.out.find("read ");
     ASSERT_NE(at, std::string::npos) << r.out;
     summaries.push_back(r.out.substr(at, r.out.find(", batches", at) - at));
   }
-  EXPECT_EQ(summaries[0], "read 40001, written 40000, rejected 1");
+  EXPECT_EQ(summaries[0], "read 80001, written 80000, rejected 1");
   EXPECT_EQ(summaries[1], summaries[0]);
   const std::string q = "SET TimeZone = 'UTC'; SELECT count(*), md5(string_agg(x::text, ',' ORDER BY id)) FROM late x";
   EXPECT_EQ(pg().psql(q, dst_auto), pg().psql(q, dst_text));
-  EXPECT_EQ(pg().psql("SELECT tz FROM late WHERE id = 39999", dst_auto),
-            pg().psql("SELECT tz FROM late WHERE id = 39999", dst_text));
+  EXPECT_EQ(pg().psql("SELECT tz FROM late WHERE id IN (39999, 79999)", dst_auto),
+            pg().psql("SELECT tz FROM late WHERE id IN (39999, 79999)", dst_text));
   EXPECT_EQ(log_lines_with(kBinaryAborted), aborts_before + 1);
-  EXPECT_EQ(binary_copies_into("late"), 2u);  // the aborted one, and the last batch's
+  EXPECT_EQ(binary_copies_into("late"), binary_before + 2);  // the aborted one, and the last batch's
+  // The row the sink refused is in the DLQ once, with the sink's reason.
+  auto state = ferry::core::open_sqlite_state(dir.file("state.db"));  // the auto run's
+  ferry::core::DlqFilter f;
+  f.pipeline = "csv";
+  auto dlq = state->list_dlq(f);
+  ASSERT_EQ(dlq.size(), 1u);
+  EXPECT_NE(dlq[0].record_json.find("20000"), std::string::npos) << dlq[0].record_json;
+  EXPECT_NE(dlq[0].message.find("\"ts\""), std::string::npos) << dlq[0].message;
 }
 
 TEST_F(PostgresConnector, UpsertMergesAndDeletesByKey) {
