@@ -27,6 +27,23 @@ bench_init() {
 
 bench_now() { date +%s.%N; }
 
+# A new directory for a bench's servers and files, named after TAG. In
+# memory (/dev/shm) when it has 8 GiB free, else in /tmp; BENCH_TMPDIR
+# chooses. With fsync off the servers still write their files back to disk,
+# and a stalled write-back slows whichever client runs then: in memory that
+# source of noise is gone, and the rounds compare the clients. bench_header
+# says which.
+bench_tmpdir() {
+  local base="${BENCH_TMPDIR:-}"
+  if [ -z "$base" ]; then
+    base=/tmp
+    local free_kib
+    free_kib=$(df -Pk /dev/shm 2>/dev/null | awk 'NR == 2 { print $4 }')
+    [ -n "$free_kib" ] && [ "$free_kib" -ge $((8 * 1024 * 1024)) ] && base=/dev/shm
+  fi
+  mktemp -d "$base/ferry-bench-$1-XXXXXX"
+}
+
 # Installs what the benches need and builds TARGETS in Release into
 # FERRY_BUILD_DIR (default build-bench); sets `ferry` to its binary.
 bench_build() {
@@ -49,7 +66,7 @@ bench_build() {
 bench_postgres_start() {
   local tag=$1
   BENCH_PGBIN=/usr/lib/postgresql/15/bin
-  work=$(mktemp -d "/tmp/ferry-bench-$tag-XXXXXX")
+  work=$(bench_tmpdir "$tag")
   chown postgres "$work"
   port=$((20000 + RANDOM % 20000))
   trap 'runuser -u postgres -- "$BENCH_PGBIN/pg_ctl" -D "$work/data" -m immediate -w stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
@@ -65,7 +82,7 @@ bench_postgres_start() {
 # BENCH_MARIADB_SETTINGS adds server options ("--skip-log-bin").
 bench_mariadb_start() {
   local tag=$1
-  work=$(mktemp -d "/tmp/ferry-bench-$tag-XXXXXX")
+  work=$(bench_tmpdir "$tag")
   chown mysql "$work"
   BENCH_MARIADB_PID=""
   trap 'if [ -n "$BENCH_MARIADB_PID" ]; then kill -9 "$BENCH_MARIADB_PID" 2>/dev/null; wait "$BENCH_MARIADB_PID" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
@@ -153,8 +170,8 @@ bench_median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1)
 
 bench_header() {
   printf '\n%s\n' "$1"
-  printf '%s rounds a route, %s cores; load average (1 min) at the start: %s\n\n' \
-    "$BENCH_PAIRS" "$(nproc)" "$BENCH_LOAD_START"
+  printf '%s rounds a route, %s cores; load average (1 min) at the start: %s; files and servers in %s\n\n' \
+    "$BENCH_PAIRS" "$(nproc)" "$BENCH_LOAD_START" "${BENCH_DIR%/*}"
   printf '| route | raw tool | tool s | Ferry s | Ferry / tool: median (range) | Ferry rows/s | rows per CPU-s | Ferry peak RSS |\n'
   printf '|---|---|---|---|---|---|---|---|\n'
 }
