@@ -38,8 +38,16 @@ class RowCheck {
  private:
   enum class Verdict : unsigned char { kUnknown, kKeep, kRefuse };
 
+  // Per batch field, what may be wrong with its values: text may hold a
+  // NUL byte; a column with limits may narrow. Most fields need neither.
+  struct FieldChecks {
+    bool nul = false;
+    bool narrowing = false;
+  };
+
   const ferry::BatchView& batch_;
   std::vector<ferry::support::ColumnLimits> limits_;
+  std::vector<FieldChecks> field_checks_;
   std::vector<size_t> key_fields_;
   bool upsert_;
   std::vector<Verdict> verdicts_;

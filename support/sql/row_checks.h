@@ -34,6 +34,12 @@ struct ColumnLimits {
   std::optional<int> scale;  // numeric(p,s), DECIMAL(p,s): digits after the point (negative: 10s, 100s)
   int64_t max_chars = -1;    // varchar(n) (not char(n): it pads and trims spaces by definition)
   int64_t max_bytes = -1;    // MySQL's TINYTEXT, TEXT, MEDIUMTEXT
+
+  // No limit at all: narrowed_value() has nothing to object to, and a sink
+  // checking many rows may skip it.
+  bool keeps_all() const {
+    return fraction_digits < 0 && !date_only && !zone_ignored && !scale && max_chars < 0 && max_bytes < 0;
+  }
 };
 
 // Why `v` would not be stored as it is in a column with these limits, or
