@@ -26,21 +26,42 @@ constexpr uint16_t kNumericNeg = 0x4000;
 constexpr uint16_t kNumericNaN = 0xC000;
 constexpr size_t kNumericMaxDscale = 0x3FFF;
 
-void put16(std::string& out, uint16_t v) {
-  const char b[2] = {static_cast<char>(v >> 8), static_cast<char>(v)};
-  out.append(b, 2);
-}
+// Big-endian words gathered on the stack and appended to the buffer at
+// once: a value's length word and its bytes cost one append, not one per
+// word (the appends were a tenth of the sink's CPU).
+class Words {
+ public:
+  explicit Words(std::string& out) : out_(out) {}
+  ~Words() { flush(); }
+  Words(const Words&) = delete;
+  Words& operator=(const Words&) = delete;
 
-void put32(std::string& out, uint32_t v) {
-  const char b[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
-                     static_cast<char>(v)};
-  out.append(b, 4);
-}
+  void u8(uint8_t v) {
+    if (n_ == sizeof buf_) flush();
+    buf_[n_++] = static_cast<char>(v);
+  }
+  void u16(uint16_t v) {
+    u8(static_cast<uint8_t>(v >> 8));
+    u8(static_cast<uint8_t>(v));
+  }
+  void u32(uint32_t v) {
+    u16(static_cast<uint16_t>(v >> 16));
+    u16(static_cast<uint16_t>(v));
+  }
+  void u64(uint64_t v) {
+    u32(static_cast<uint32_t>(v >> 32));
+    u32(static_cast<uint32_t>(v));
+  }
+  void flush() {
+    out_.append(buf_, n_);
+    n_ = 0;
+  }
 
-void put64(std::string& out, uint64_t v) {
-  put32(out, static_cast<uint32_t>(v >> 32));
-  put32(out, static_cast<uint32_t>(v));
-}
+ private:
+  std::string& out_;
+  char buf_[64];
+  size_t n_ = 0;
+};
 
 std::string_view text_of(const FerryValue& v) {
   return std::string_view(v.as.bytes.data ? v.as.bytes.data : "", v.as.bytes.size);
@@ -205,20 +226,23 @@ BinaryColumn binary_column_for(unsigned oid) {
 void append_binary_header(std::string& out) {
   static const char kSignature[] = "PGCOPY\n\377\r\n";  // and its terminating NUL
   out.append(kSignature, sizeof kSignature);
-  put32(out, 0);  // flags: no OIDs
-  put32(out, 0);  // no header extension
+  Words w(out);
+  w.u32(0);  // flags: no OIDs
+  w.u32(0);  // no header extension
 }
 
-void append_binary_row_start(std::string& out, uint16_t fields) { put16(out, fields); }
+void append_binary_row_start(std::string& out, uint16_t fields) { Words(out).u16(fields); }
 
 void append_binary_int8(std::string& out, int64_t v) {
-  put32(out, 8);
-  put64(out, static_cast<uint64_t>(v));
+  Words w(out);
+  w.u32(8);
+  w.u64(static_cast<uint64_t>(v));
 }
 
 void append_binary_bool(std::string& out, bool v) {
-  put32(out, 1);
-  out += v ? '\1' : '\0';
+  Words w(out);
+  w.u32(1);
+  w.u8(v ? 1 : 0);
 }
 
 namespace {
@@ -228,7 +252,7 @@ namespace {
 bool encode_binary(const FerryValue& v, BinaryColumn col, std::string* out) {
   if (col == BinaryColumn::kNone) return false;
   if (v.type == FERRY_TYPE_NULL) {
-    if (out) put32(*out, 0xFFFFFFFFu);  // -1: NULL
+    if (out) Words(*out).u32(0xFFFFFFFFu);  // -1: NULL
     return true;
   }
   switch (col) {
@@ -236,15 +260,17 @@ bool encode_binary(const FerryValue& v, BinaryColumn col, std::string* out) {
     case BinaryColumn::kInt2:
       if (v.type != FERRY_TYPE_INT64 || v.as.i64 < INT16_MIN || v.as.i64 > INT16_MAX) return false;
       if (out) {
-        put32(*out, 2);
-        put16(*out, static_cast<uint16_t>(static_cast<int16_t>(v.as.i64)));
+        Words w(*out);
+        w.u32(2);
+        w.u16(static_cast<uint16_t>(static_cast<int16_t>(v.as.i64)));
       }
       return true;
     case BinaryColumn::kInt4:
       if (v.type != FERRY_TYPE_INT64 || v.as.i64 < INT32_MIN || v.as.i64 > INT32_MAX) return false;
       if (out) {
-        put32(*out, 4);
-        put32(*out, static_cast<uint32_t>(static_cast<int32_t>(v.as.i64)));
+        Words w(*out);
+        w.u32(4);
+        w.u32(static_cast<uint32_t>(static_cast<int32_t>(v.as.i64)));
       }
       return true;
     case BinaryColumn::kInt8:
@@ -256,8 +282,9 @@ bool encode_binary(const FerryValue& v, BinaryColumn col, std::string* out) {
       if (out) {
         uint64_t bits;
         std::memcpy(&bits, &v.as.f64, sizeof bits);
-        put32(*out, 8);
-        put64(*out, bits);
+        Words w(*out);
+        w.u32(8);
+        w.u64(bits);
       }
       return true;
     }
@@ -284,18 +311,21 @@ bool encode_binary(const FerryValue& v, BinaryColumn col, std::string* out) {
           !(col == BinaryColumn::kText && v.type == FERRY_TYPE_DECIMAL))
         return false;
       if (!out) return true;
-      if (col == BinaryColumn::kJsonb) {
-        put32(*out, static_cast<uint32_t>(v.as.bytes.size + 1));
-        *out += '\1';  // jsonb's binary format version
-      } else {
-        put32(*out, static_cast<uint32_t>(v.as.bytes.size));
+      {
+        Words w(*out);
+        if (col == BinaryColumn::kJsonb) {
+          w.u32(static_cast<uint32_t>(v.as.bytes.size + 1));
+          w.u8(1);  // jsonb's binary format version
+        } else {
+          w.u32(static_cast<uint32_t>(v.as.bytes.size));
+        }
       }
       out->append(text_of(v));
       return true;
     case BinaryColumn::kBytea:
       if (v.type != FERRY_TYPE_BYTES) return false;
       if (out) {
-        put32(*out, static_cast<uint32_t>(v.as.bytes.size));
+        Words(*out).u32(static_cast<uint32_t>(v.as.bytes.size));
         out->append(text_of(v));
       }
       return true;
@@ -306,12 +336,13 @@ bool encode_binary(const FerryValue& v, BinaryColumn col, std::string* out) {
       NumericWire w{kNumericPos, 0, 0, digit_scratch()};
       if (!parse_numeric(text_of(v), &w)) return false;
       if (out) {
-        put32(*out, static_cast<uint32_t>(8 + 2 * w.digits.size()));
-        put16(*out, static_cast<uint16_t>(w.digits.size()));
-        put16(*out, static_cast<uint16_t>(static_cast<int16_t>(w.weight)));
-        put16(*out, w.sign);
-        put16(*out, w.dscale);
-        for (uint16_t d : w.digits) put16(*out, d);
+        Words words(*out);
+        words.u32(static_cast<uint32_t>(8 + 2 * w.digits.size()));
+        words.u16(static_cast<uint16_t>(w.digits.size()));
+        words.u16(static_cast<uint16_t>(static_cast<int16_t>(w.weight)));
+        words.u16(w.sign);
+        words.u16(w.dscale);
+        for (uint16_t d : w.digits) words.u16(d);
       }
       return true;
     }
@@ -327,6 +358,6 @@ bool append_binary_value(std::string& out, const FerryValue& v, BinaryColumn col
   return encode_binary(v, col, &out);
 }
 
-void append_binary_trailer(std::string& out) { put16(out, 0xFFFF); }
+void append_binary_trailer(std::string& out) { Words(out).u16(0xFFFF); }
 
 }  // namespace ferry_pg
