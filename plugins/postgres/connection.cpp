@@ -285,8 +285,9 @@ void Connection::copy_put(const std::string& data, std::string_view what) {
 
 Result Connection::copy_results() {
   // Every result, so that libpq is idle again; the first that is not a
-  // plain success is the one that matters. Still in COPY IN after the end
-  // was sent (libpq answers PGRES_COPY_IN for ever then): nothing can follow.
+  // plain success is the one that matters. Still in COPY IN because the end
+  // did not go out (libpq answers PGRES_COPY_IN for ever then): nothing can
+  // follow.
   Result first;
   while (PGresult* r = PQgetResult(conn_)) {
     if (PQresultStatus(r) == PGRES_COPY_IN) {
@@ -310,12 +311,19 @@ void Connection::copy_end(std::string_view what) {
 
 void Connection::copy_abort(const std::string& why, std::string_view what) {
   if (PQputCopyEnd(conn_, why.c_str()) != 1 && broken()) fail(nullptr, what);
-  // The answer is the error asked for (57014, "COPY from stdin failed"),
-  // unless the COPY had failed before: then that error is the call's own.
+  // The answer is the error asked for: 57014 with `why` ending its message
+  // (the server may translate the words before it). Anything else, even a
+  // 57014 of a statement_timeout, means the COPY had failed before, and
+  // that error is the call's own.
   Result first = copy_results();
   if (broken()) fail(first.get(), what);
-  const char* state = first ? PQresultErrorField(first.get(), PG_DIAG_SQLSTATE) : nullptr;
-  if (state != nullptr && std::string_view(state) != "57014") fail(first.get(), what);
+  if (!first) return;
+  const char* state = PQresultErrorField(first.get(), PG_DIAG_SQLSTATE);
+  const char* primary = PQresultErrorField(first.get(), PG_DIAG_MESSAGE_PRIMARY);
+  const std::string_view message = primary ? primary : "";
+  const bool ours = state != nullptr && std::string_view(state) == "57014" && message.size() >= why.size() &&
+                    message.substr(message.size() - why.size()) == why;
+  if (!ours) fail(first.get(), what);
 }
 
 }  // namespace ferry_pg

@@ -119,8 +119,8 @@ class Connection {
   Result collect(std::string_view what);
 
   // COPY ... FROM STDIN: start with exec of the COPY statement (which
-  // returns PGRES_COPY_IN), put data, then end. A failure inside the COPY
-  // surfaces at copy_end.
+  // returns PGRES_COPY_IN), put data, then end (or abort). A failure inside
+  // the COPY surfaces at copy_end, or copy_abort.
   void copy_start(const std::string& sql, std::string_view what);
   void copy_put(const std::string& data, std::string_view what);
   void copy_end(std::string_view what);
@@ -128,7 +128,8 @@ class Connection {
   // discards what was sent and fails the COPY, which leaves the transaction
   // failed until the caller rolls back (to a savepoint). Throws when the
   // connection is lost, or with the server's error when the COPY had
-  // failed before (a constraint, a timeout), as copy_end would have.
+  // failed before (a constraint, a timeout), as copy_end would have; `what`
+  // should be copy_end's, since the error is the same.
   void copy_abort(const std::string& why, std::string_view what);
 
   // A message with the endpoint and redacted text.

@@ -28,7 +28,9 @@ std::optional<size_t> find_field(const ferry::BatchView& batch, std::string_view
 
 // After a COPY aborted for a value without a binary form, this many
 // batches are checked whole before they are sent: data that holds such
-// values late in its batches aborts at most one batch in nine.
+// values late in its batches aborts at most one batch in nine. (Counted in
+// write() calls: a batch the host splits to isolate a record counts each
+// part.)
 constexpr int kPrecheckedBatches = 8;
 // What the server's log shows for such a COPY ("COPY from stdin failed: ...").
 constexpr const char* kBinaryAbort = "a value has no binary form; the rows are sent again as text";
@@ -317,8 +319,8 @@ std::optional<int64_t> PostgresSink::stream_rows(Connection& c, const std::strin
       append_text_row(batch, row, with_op_columns);
     } else if (!append_binary_row(batch, row, with_op_columns)) {
       if (!started) return std::nullopt;
-      prechecks_left_ = kPrecheckedBatches;
-      c.copy_abort(kBinaryAbort, "ending COPY into " + where_);
+      prechecks_left_ = kPrecheckedBatches + 1;  // the call's own re-run takes one
+      c.copy_abort(kBinaryAbort, "writing rows to " + where_);
       throw BinaryRefused();
     }
     ++copied;

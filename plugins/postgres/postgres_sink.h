@@ -9,12 +9,13 @@
 // table and merges with INSERT .. ON CONFLICT (key) DO UPDATE (and DELETE
 // for delete records), keeping the last record per key of the call.
 //
-// Rows are checked as they are encoded, in one pass, and COPY starts with
-// the first chunk, so the server works while the sink encodes. Binary COPY
-// is tried when every column has a binary form; a value without one turns
-// the batch to text, before the first chunk at the cost of the rows
-// encoded so far, after it by aborting the COPY and running the call again
-// from its savepoint (copy_rows).
+// Append checks rows as it encodes them, in one pass, and COPY starts with
+// the first chunk, so the server works while the sink encodes (upsert, and
+// a batch checked whole after an aborted COPY, check before sending).
+// Binary COPY is tried when every column has a binary form; a value
+// without one turns the batch to text, before the first chunk at the cost
+// of the rows encoded so far, after it by aborting the COPY and running the
+// call again from its savepoint (copy_rows).
 //
 // A connection lost in COMMIT leaves the outcome in doubt: the sink answers
 // RETRY, and the host asks checkpoint() whether the batch landed before it
