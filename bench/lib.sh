@@ -27,20 +27,26 @@ bench_init() {
 
 bench_now() { date +%s.%N; }
 
-# A new directory for a bench's servers and files, named after TAG. In
-# memory (/dev/shm) when it has 8 GiB free, else in /tmp; BENCH_TMPDIR
-# chooses. With fsync off the servers still write their files back to disk,
-# and a stalled write-back slows whichever client runs then: in memory that
-# source of noise is gone, and the rounds compare the clients. bench_header
-# says which.
+# A new directory for a database bench's servers and files, named after
+# TAG: in memory (/dev/shm) when it is a tmpfs and both it and the free
+# memory have 8 GiB to spare, else in /tmp; BENCH_TMPDIR chooses. With fsync
+# off the servers still write their files back to disk, and a stalled
+# write-back slows whichever client runs then, tool or Ferry: in memory
+# the rounds compare the clients. bench_header says where.
 bench_tmpdir() {
   local base="${BENCH_TMPDIR:-}"
   if [ -z "$base" ]; then
     base=/tmp
-    local free_kib
-    free_kib=$(df -Pk /dev/shm 2>/dev/null | awk 'NR == 2 { print $4 }')
-    [ -n "$free_kib" ] && [ "$free_kib" -ge $((8 * 1024 * 1024)) ] && base=/dev/shm
+    local need_kib=$((8 * 1024 * 1024)) shm_kib mem_kib
+    shm_kib=$(df -Pk /dev/shm 2>/dev/null | awk 'NR == 2 { print $4 }' || true)
+    mem_kib=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo 2>/dev/null || true)
+    if [ "$(stat -f -c %T /dev/shm 2>/dev/null || true)" = tmpfs ] && [ "${shm_kib:-0}" -ge "$need_kib" ] &&
+       [ "${mem_kib:-0}" -ge "$need_kib" ]; then
+      base=/dev/shm
+    fi
   fi
+  mkdir -p "$base"
+  base=$(cd "$base" && pwd)  # absolute: the scripts cd into the directory
   mktemp -d "$base/ferry-bench-$1-XXXXXX"
 }
 
@@ -168,10 +174,18 @@ bench_expect_read() {
 # The median of a column of numbers on stdin.
 bench_median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
+# Where the bench's files (and servers) are, for the table's header.
+bench_storage() {
+  case "$BENCH_DIR" in
+    /dev/shm/*) echo "memory (/dev/shm)" ;;
+    *) echo "${BENCH_DIR%%/ferry-bench-*}" ;;
+  esac
+}
+
 bench_header() {
   printf '\n%s\n' "$1"
   printf '%s rounds a route, %s cores; load average (1 min) at the start: %s; files and servers in %s\n\n' \
-    "$BENCH_PAIRS" "$(nproc)" "$BENCH_LOAD_START" "${BENCH_DIR%/*}"
+    "$BENCH_PAIRS" "$(nproc)" "$BENCH_LOAD_START" "$(bench_storage)"
   printf '| route | raw tool | tool s | Ferry s | Ferry / tool: median (range) | Ferry rows/s | rows per CPU-s | Ferry peak RSS |\n'
   printf '|---|---|---|---|---|---|---|---|\n'
 }

@@ -22,7 +22,7 @@ cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DFERRY_BUILD_TESTS=OFF >/d
 cmake --build build-bench -j"$(nproc)" >/dev/null
 ferry="$PWD/build-bench/bin/ferry"
 
-work=$(bench_tmpdir run)
+work=$(mktemp -d /tmp/ferry-bench-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 

@@ -39,7 +39,7 @@ ferry="$FERRY_BUILD/bin/ferry"
 probe="$FERRY_BUILD/bin/ferry-s3-probe"
 plugins="$FERRY_BUILD/lib/ferry/plugins"
 
-work=$(bench_tmpdir s3)
+work=$(mktemp -d /tmp/ferry-bench-s3-XXXXXX)
 server_pid=""
 cleanup() {
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
