@@ -74,6 +74,13 @@ class PostgresConnector : public ::testing::Test {
         ++n;
     return n;
   }
+  // The DLQ entries of `pipeline` in the state file a run left in `dir`.
+  static std::vector<ferry::core::DlqEntry> dlq_of(const TempDir& dir, const std::string& pipeline) {
+    auto state = ferry::core::open_sqlite_state(dir.file("state.db"));
+    ferry::core::DlqFilter f;
+    f.pipeline = pipeline;
+    return state->list_dlq(f);
+  }
   // "read N, written N, rejected N" of a run's summary; empty without one.
   static std::string counts_of(const std::string& out) {
     const size_t at = out.find("read ");
@@ -229,10 +236,7 @@ TEST_F(PostgresConnector, EveryMappedTypeRoundTripsPgToPg) {
   EXPECT_EQ(pg().psql("SELECT count(*) FROM types", dst), "6\n");
 
   // -infinity has no microsecond value: that row is in the DLQ, not lost.
-  auto state = ferry::core::open_sqlite_state(dir.file("state.db"));
-  ferry::core::DlqFilter f;
-  f.pipeline = "rt";
-  auto dlq = state->list_dlq(f);
+  auto dlq = dlq_of(dir, "rt");
   ASSERT_EQ(dlq.size(), 1u);
   EXPECT_NE(dlq[0].message.find("infinity"), std::string::npos) << dlq[0].message;
   EXPECT_NE(dlq[0].record_json.find("\\\"tstz\\\":\\\"-infinity\\\""), std::string::npos) << dlq[0].record_json;
@@ -279,10 +283,7 @@ TEST_F(PostgresConnector, BinaryPagesKeepTheTextOfPositionsKeysAndRejectedRows) 
   EXPECT_EQ(pg().psql("SELECT convert_from(position, 'UTF8') FROM ferry_checkpoints", dst), position + "\n");
 
   // The rejected row: its key and every value, as the server prints them.
-  auto state = ferry::core::open_sqlite_state(dir.file("state.db"));
-  ferry::core::DlqFilter f;
-  f.pipeline = "bin";
-  auto dlq = state->list_dlq(f);
+  auto dlq = dlq_of(dir, "bin");
   ASSERT_EQ(dlq.size(), 1u);
   EXPECT_NE(dlq[0].message.find("column \"t2\" value 'infinity'"), std::string::npos) << dlq[0].message;
   const std::vector<std::string> cols = {"ts", "id", "u", "f8", "f4", "b", "by", "ch", "addr", "pr", "jb", "n", "d",
@@ -409,10 +410,7 @@ TEST_F(PostgresConnector, ArraysNotStartingAtOneAreDeadLetteredNotRenumbered) {
   EXPECT_NE(r.out.find("read 6, written 4, rejected 2"), std::string::npos) << r.out;
   EXPECT_EQ(pg().psql("SELECT string_agg(id || '=' || coalesce(v::text, 'null'), ' ' ORDER BY id) FROM a", dst),
             "1={1,2} 3={{1,2},{3,4}} 5={} 6=null\n");
-  auto state = ferry::core::open_sqlite_state(dir.file("state.db"));
-  ferry::core::DlqFilter f;
-  f.pipeline = "bounds";
-  auto dlq = state->list_dlq(f);
+  auto dlq = dlq_of(dir, "bounds");
   ASSERT_EQ(dlq.size(), 2u);
   EXPECT_NE(dlq[0].message.find("column \"v\" is an array indexed [0:2]"), std::string::npos) << dlq[0].message;
 }
@@ -887,10 +885,7 @@ TEST_F(PostgresConnector, AValueWithoutABinaryFormLateInABatchSendsItAgainAsText
   EXPECT_EQ(log_lines_with(kBinaryAborted), aborts_before + 1);
   EXPECT_EQ(binary_copies_into("late"), binary_before + 2);  // the aborted one, and the last batch's
   // The row the sink refused is in the DLQ once, with the sink's reason.
-  auto state = ferry::core::open_sqlite_state(dir.file("state.db"));  // the auto run's
-  ferry::core::DlqFilter f;
-  f.pipeline = "csv";
-  auto dlq = state->list_dlq(f);
+  auto dlq = dlq_of(dir, "csv");  // the auto run's
   ASSERT_EQ(dlq.size(), 1u);
   EXPECT_NE(dlq[0].record_json.find("20000"), std::string::npos) << dlq[0].record_json;
   EXPECT_NE(dlq[0].message.find("\"ts\""), std::string::npos) << dlq[0].message;
@@ -919,10 +914,7 @@ TEST_F(PostgresConnector, AnAbortAfterTheServerFailedTheCopyReportsTheServersErr
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(counts_of(r.out), "read 40000, written 39999, rejected 1") << r.out;
   EXPECT_EQ(pg().psql("SELECT count(*), sum((t = 'first')::int) FROM dup", dst), "40000|1\n");
-  auto state = ferry::core::open_sqlite_state(dir.file("state.db"));
-  ferry::core::DlqFilter f;
-  f.pipeline = "csv";
-  auto dlq = state->list_dlq(f);
+  auto dlq = dlq_of(dir, "csv");
   ASSERT_EQ(dlq.size(), 1u);
   EXPECT_NE(dlq[0].message.find("23505"), std::string::npos) << dlq[0].message;
   // The first COPY failed on the duplicate; the next is the host's first
