@@ -35,6 +35,13 @@ class BoundedQueue {
     not_full_.notify_one();
     return item;
   }
+  // Waits up to `timeout` for something to pop (or the close); false when
+  // the time ran out first.
+  template <typename Duration>
+  bool wait_for_item(Duration timeout) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return not_empty_.wait_for(lock, timeout, [&] { return closed_ || !items_.empty(); });
+  }
   // Whether a pop() now would wait: nothing queued and not closed.
   bool idle() {
     std::lock_guard<std::mutex> lock(mu_);

@@ -30,9 +30,24 @@ std::set<size_t> rows_of(const std::vector<RowFailure>& failures) {
 
 }  // namespace
 
+int64_t run_commit_wait_ms(const RunContext& run) {
+  if (run.dry_run() || run.leases != nullptr || !run.def.checkpoint_hooks.empty()) return 0;
+  for (const SinkDef& s : run.def.sinks) {
+    const LoadedPlugin& p = run.plugins.require(s.plugin);
+    if (!p.has_capability(FERRY_KIND_SINK, FERRY_CAP_IDEMPOTENT) ||
+        p.has_capability(FERRY_KIND_SINK, FERRY_CAP_TRANSACTIONAL) || p.sink_single_writer())
+      return 0;
+  }
+  return run.def.state.group_commit_ms;
+}
 
 CommitCore::CommitCore(RunContext& run, SinkSet& sinks, HookDispatcher& hooks, WorkerCounts& counts)
-    : run_(run), sinks_(sinks), hooks_(hooks), counts_(counts), may_defer_(run_defers_commits(run)) {}
+    : run_(run),
+      sinks_(sinks),
+      hooks_(hooks),
+      counts_(counts),
+      may_defer_(run_defers_commits(run)),
+      may_wait_ms_(run_commit_wait_ms(run)) {}
 
 // The runner abandons what a partition leaves in flight; by the time the
 // core goes, the sinks may be closed, and close() takes pending commits.
@@ -386,7 +401,10 @@ std::vector<SinkOutcome> CommitCore::settle(Batch& b) {
     abort_staged(b.outcomes, d);
     throw;
   }
-  const CommitRecord& record = b.record;
+  CommitRecord& record = b.record;
+  // Without an intent to remove, the commit may wait to be saved with later
+  // ones (run_commit_wait_ms); the store refuses any that adds to the DLQ.
+  if (!b.saved && d.kind == IntentKind::Run && d.held_by == nullptr) record.may_wait_ms = may_wait_ms_;
   run_.state.finish_commit(record);
   b.hold.reset();
 

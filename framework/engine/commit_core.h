@@ -97,6 +97,13 @@ struct Delivery {
 // later, and nothing needs the one-batch-at-a-time intent protocol (no
 // transactional or single-writer sink, no dry run). Decided once per run.
 bool run_defers_commits(const RunContext& run);
+// How long a batch's commit may wait in memory to be saved in the state
+// store with later ones (state.group_commit_ms), or 0. Only where a crash
+// that drops it makes its batches come again and nothing worse: every sink
+// idempotent and none transactional or single-writer, no checkpoint hook
+// (it would hear of a checkpoint not yet saved), no lease, no dry run.
+// Decided once per run.
+int64_t run_commit_wait_ms(const RunContext& run);
 
 class CommitCore {
  public:
@@ -110,6 +117,8 @@ class CommitCore {
 
   // run_defers_commits(), as this core's run decided it.
   bool may_defer() const { return may_defer_; }
+  // run_commit_wait_ms(), as this core's run decided it.
+  int64_t may_wait_ms() const { return may_wait_ms_; }
   // Delivers a batch up to its commits and leaves it in flight: `d.batch`
   // and `accounting` must live until settle_oldest() settled it. Throws as
   // deliver() does; the batches before it stay in flight.
@@ -163,6 +172,7 @@ class CommitCore {
   HookDispatcher& hooks_;
   WorkerCounts& counts_;
   const bool may_defer_;
+  const int64_t may_wait_ms_;
   std::deque<std::unique_ptr<Batch>> in_flight_;
 };
 

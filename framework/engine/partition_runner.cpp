@@ -1,5 +1,6 @@
 #include "engine/partition_runner.h"
 
+#include <chrono>
 #include <deque>
 #include <set>
 
@@ -299,6 +300,7 @@ void PartitionRunner::run(const std::string& partition, const Lease* lease) {
     ~Abandon() { core.abandon(); }
   } abandon{w_.core};
   const bool defer = w_.core.may_defer();
+  const std::chrono::milliseconds wait(w_.core.may_wait_ms());
   auto settled = [&](const Unsettled& u) {
     w_.counts.rejected += u.transform_rejected;
     for (const TransformRejects& t : u.item->rejects)
@@ -314,6 +316,10 @@ void PartitionRunner::run(const std::string& partition, const Lease* lease) {
 
   for (;;) {
     while (!unsettled.empty() && queue.idle()) settle_oldest();
+    // A quiet source: commits waiting in the store are saved once no batch
+    // came for as long as they may wait, not held back until it speaks
+    // again. (A busy one saves them with a later commit.)
+    if (wait > std::chrono::milliseconds(0) && !queue.wait_for_item(wait)) run.state.save_waiting_commits();
     std::optional<std::unique_ptr<ReadItem>> popped = queue.pop();
     if (!popped) break;
     ReadItem& item = **popped;
@@ -369,6 +375,7 @@ void PartitionRunner::run(const std::string& partition, const Lease* lease) {
       throw FencedError("the heartbeat found partition '" + key + "' taken over by another worker");
   }
   while (!unsettled.empty()) settle_oldest();
+  run.state.save_waiting_commits();
   if (run.show_progress() && !run.stop.stopping()) run.progress.finished(partition);
 }
 

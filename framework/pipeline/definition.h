@@ -75,6 +75,9 @@ struct StateDef {
   StateKind kind = StateKind::Sqlite;
   std::filesystem::path path;   // sqlite: absolute; default "<pipeline name>.state.db" beside the file
   std::string dsn;              // postgres
+  // How long a batch's commit may wait in memory to be saved with later
+  // ones (CommitRecord::may_wait_ms); 0: each batch on its own.
+  uint32_t group_commit_ms = 100;
 };
 
 struct PipelineDef {

@@ -119,7 +119,11 @@ boost::json::object pipeline_json_schema(const std::vector<const FerryPluginDesc
         {"properties",
          {{"type", {{"enum", {"sqlite", "memory", "postgres"}}, {"default", "sqlite"}}},
           {"path", {{"type", "string"}, {"description", "sqlite: the state file, relative to the pipeline file."}}},
-          {"dsn", {{"type", "string"}, {"writeOnly", true}, {"description", "postgres: libpq connection string."}}}}}}},
+          {"dsn", {{"type", "string"}, {"writeOnly", true}, {"description", "postgres: libpq connection string."}}},
+          {"group_commit_ms",
+           integer(0, kMaxGroupCommitMs,
+                   "Longest a checkpoint without DLQ entries waits to be saved with later ones, when every sink "
+                   "is idempotent (default 100; 0: every batch on its own).")}}}}},
       {"source", {{"$ref", "#/$defs/source"}}},
       {"transforms", {{"type", "array"}, {"items", {{"$ref", "#/$defs/transform"}}}}},
       {"sinks", {{"type", "array"}, {"minItems", 1}, {"items", {{"$ref", "#/$defs/sink"}}}}},

@@ -9,6 +9,7 @@ namespace ferry::core::limits {
 constexpr uint64_t kMaxBatchRecords = 1000000;
 constexpr uint64_t kMaxBatchBytes = 1024ull * 1024 * 1024;
 constexpr uint64_t kMaxQueueDepth = 64;
+constexpr uint64_t kMaxGroupCommitMs = 60000;
 constexpr uint64_t kMaxAttempts = 1000;
 constexpr uint64_t kMaxInitialDelayMs = 3600000;    // 1 hour
 constexpr uint64_t kMaxDelayMs = 86400000;          // 1 day

@@ -55,7 +55,7 @@ StateDef parse_state(const boost::json::object* state, const std::string& pipeli
     return out;
   }
   const std::string path = "/state";
-  check_known_keys(*state, path, {"type", "path", "dsn"}, issues);
+  check_known_keys(*state, path, {"type", "path", "dsn", "group_commit_ms"}, issues);
   const std::string type = member_string(*state, "type", path, issues).value_or("sqlite");
   const std::optional<StateKind> kind = state_kind(type);
   if (!kind) {
@@ -74,6 +74,8 @@ StateDef parse_state(const boost::json::object* state, const std::string& pipeli
   };
   only_for("path", StateKind::Sqlite);
   only_for("dsn", StateKind::Postgres);
+  if (auto ms = member_uint(*state, "group_commit_ms", path, 0, kMaxGroupCommitMs, issues))
+    out.group_commit_ms = static_cast<uint32_t>(*ms);
 
   if (out.kind == StateKind::Sqlite) {
     if (auto p = member_string(*state, "path", path, issues)) {

@@ -16,6 +16,7 @@
 #include "state/state_clock.h"
 #include "state/state_rows.h"
 #include "state/state_store.h"
+#include "state/waiting_commits.h"
 
 namespace ferry::core::state_sql {
 
@@ -24,6 +25,9 @@ namespace {
 class SqlStateStore final : public StateStore {
  public:
   explicit SqlStateStore(std::unique_ptr<StateBackend> db) : db_(std::move(db)) {}
+  // Commits still waiting are dropped, as a crash would drop them: their
+  // batches come again, to idempotent sinks. Saving them here could write
+  // after the run lock was released, under another run's feet.
 
   std::optional<Checkpoint> load_checkpoint(const std::string& pipeline, const std::string& partition) override {
     return guarded([&]() -> std::optional<Checkpoint> {
@@ -45,58 +49,26 @@ class SqlStateStore final : public StateStore {
   }
 
   void finish_commit(const CommitRecord& r) override {
-    guarded([&] {
-      const int64_t now = state_now_ms();
+    std::lock_guard<std::mutex> lock(mu_);
+    if (WaitingCommits::may_wait(r)) {
+      waiting_.add(r, WaitingCommits::Clock::now());
+      if (waiting_.due(WaitingCommits::Clock::now())) db_->attempt([&] { save_waiting(); });
+      return;
+    }
+    db_->attempt([&] {
+      save_waiting();
       // A commit without new DLQ entries may skip the fsync: what a power
       // loss may take (the newest checkpoint, a replay's "resolved") only
       // makes the batch come again, and one fsync per batch would cap a fast
       // pipeline at the disk's sync rate. New DLQ entries keep it: losing
       // one would lose a record.
       auto tx = db_->begin(r.add.empty() ? Durability::kRelaxed : Durability::kFull);
-      if (r.fence) check_fence(r.pipeline, *r.fence);
-      if (r.checkpoint) {
-        const Checkpoint& c = *r.checkpoint;
-        db_->exec(
-            "INSERT INTO checkpoints (pipeline, partition, position, run_id, records, "
-            "schema_version, updated_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) "
-            "ON CONFLICT (pipeline, partition) DO UPDATE SET position = excluded.position, "
-            "run_id = excluded.run_id, records = checkpoints.records + excluded.records, "
-            "schema_version = excluded.schema_version, updated_at_ms = excluded.updated_at_ms",
-            Params()
-                .text(r.pipeline)
-                .text(r.partition)
-                .bytes(c.position)
-                .text(c.run_id)
-                .integer(r.records)
-                .text(c.schema_version)
-                .integer(now));
-        db_->exec("DELETE FROM checkpoint_resets WHERE pipeline = $1 AND partition = $2",
-                  Params().text(r.pipeline).text(r.partition));
-      }
-      for (const auto& [sink, records] : r.acks)
-        db_->exec(
-            "INSERT INTO sink_acks (pipeline, sink, records, batches, updated_at_ms) "
-            "VALUES ($1, $2, $3, 1, $4) ON CONFLICT (pipeline, sink) DO UPDATE SET "
-            "records = sink_acks.records + excluded.records, batches = sink_acks.batches + 1, "
-            "updated_at_ms = excluded.updated_at_ms",
-            Params().text(r.pipeline).text(sink).integer(records).integer(now));
-      if (!r.add.empty()) db_->dlq().insert_dlq(r.add, now, nullptr);
-      if (!r.change.empty()) db_->dlq().change_dlq(r.pipeline, r.change, now);
-      if (!r.run_id.empty())
-        db_->exec(
-            "UPDATE runs SET read = read + $1, written = written + $2, rejected = rejected + $3, "
-            "batches = batches + $4 WHERE id = $5 AND status = 'running'",
-            Params()
-                .integer(r.progress.read)
-                .integer(r.progress.written)
-                .integer(r.progress.rejected)
-                .integer(r.progress.batches)
-                .text(r.run_id));
-      db_->exec("DELETE FROM commit_intents WHERE pipeline = $1 AND partition = $2",
-                Params().text(r.pipeline).text(r.partition));
+      apply(r, state_now_ms());
       tx->commit();
     });
   }
+
+  void save_waiting_commits() override { guarded([] {}); }
 
   int64_t reset_checkpoints(const std::string& pipeline, const std::optional<std::string>& partition) override {
     return guarded([&] {
@@ -387,6 +359,62 @@ class SqlStateStore final : public StateStore {
   }
 
  private:
+  // One commit's statements, inside the caller's transaction.
+  void apply(const CommitRecord& r, int64_t now) {
+    if (r.fence) check_fence(r.pipeline, *r.fence);
+    if (r.checkpoint) {
+      const Checkpoint& c = *r.checkpoint;
+      db_->exec(
+          "INSERT INTO checkpoints (pipeline, partition, position, run_id, records, "
+          "schema_version, updated_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+          "ON CONFLICT (pipeline, partition) DO UPDATE SET position = excluded.position, "
+          "run_id = excluded.run_id, records = checkpoints.records + excluded.records, "
+          "schema_version = excluded.schema_version, updated_at_ms = excluded.updated_at_ms",
+          Params()
+              .text(r.pipeline)
+              .text(r.partition)
+              .bytes(c.position)
+              .text(c.run_id)
+              .integer(r.records)
+              .text(c.schema_version)
+              .integer(now));
+      db_->exec("DELETE FROM checkpoint_resets WHERE pipeline = $1 AND partition = $2",
+                Params().text(r.pipeline).text(r.partition));
+    }
+    for (const auto& [sink, records] : r.acks)
+      db_->exec(
+          "INSERT INTO sink_acks (pipeline, sink, records, batches, updated_at_ms) "
+          "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (pipeline, sink) DO UPDATE SET "
+          "records = sink_acks.records + excluded.records, batches = sink_acks.batches + excluded.batches, "
+          "updated_at_ms = excluded.updated_at_ms",
+          Params().text(r.pipeline).text(sink).integer(records).integer(r.batches).integer(now));
+    if (!r.add.empty()) db_->dlq().insert_dlq(r.add, now, nullptr);
+    if (!r.change.empty()) db_->dlq().change_dlq(r.pipeline, r.change, now);
+    if (!r.run_id.empty())
+      db_->exec(
+          "UPDATE runs SET read = read + $1, written = written + $2, rejected = rejected + $3, "
+          "batches = batches + $4 WHERE id = $5 AND status = 'running'",
+          Params()
+              .integer(r.progress.read)
+              .integer(r.progress.written)
+              .integer(r.progress.rejected)
+              .integer(r.progress.batches)
+              .text(r.run_id));
+    db_->exec("DELETE FROM commit_intents WHERE pipeline = $1 AND partition = $2",
+              Params().text(r.pipeline).text(r.partition));
+  }
+
+  // Inside the caller's attempt: the waiting commits, in one transaction.
+  // They stay waiting until it committed, so a failed save loses none.
+  void save_waiting() {
+    if (waiting_.empty()) return;
+    auto tx = db_->begin(Durability::kRelaxed);
+    const int64_t now = state_now_ms();
+    for (const CommitRecord& r : waiting_.records()) apply(r, now);
+    tx->commit();
+    waiting_.clear();
+  }
+
   // Inside the caller's transaction: the lease still has the fence's token.
   // The row stays locked until the transaction ends, and a claim skips a
   // locked row, so a worker taking the partition over claims it after this
@@ -404,22 +432,30 @@ class SqlStateStore final : public StateStore {
   }
 
   // One operation under the mutex and the back end's retry rule; a retried
-  // operation starts over, its earlier result dropped.
+  // operation starts over, its earlier result dropped. Waiting commits are
+  // saved first: whatever the operation reads or changes comes after them.
   template <typename Fn>
   auto guarded(Fn&& fn) -> decltype(fn()) {
     std::lock_guard<std::mutex> lock(mu_);
     using Result = decltype(fn());
     if constexpr (std::is_void_v<Result>) {
-      db_->attempt(fn);
+      db_->attempt([&] {
+        save_waiting();
+        fn();
+      });
     } else {
       std::optional<Result> out;
-      db_->attempt([&] { out = fn(); });
+      db_->attempt([&] {
+        save_waiting();
+        out = fn();
+      });
       return std::move(*out);
     }
   }
 
   std::mutex mu_;
   std::unique_ptr<StateBackend> db_;
+  WaitingCommits waiting_;
 };
 
 }  // namespace

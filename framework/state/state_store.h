@@ -115,6 +115,12 @@ struct CommitRecord {
   // killed later still shows what it committed.
   std::string run_id;
   RunCounts progress;
+  int64_t batches = 1;  // how many batches it stands for: each ack's count of batches
+  // How long the commit may wait in memory to be saved with later ones
+  // (see WaitingCommits for which may); 0: saved before finish_commit
+  // returns. Every other operation of the store saves waiting commits
+  // first, so nothing read in this process is older than what it wrote.
+  int64_t may_wait_ms = 0;
 };
 
 // Who holds a pipeline's run lock.
@@ -350,8 +356,11 @@ class StateStore {
   }
   virtual std::optional<std::string> load_intent(const std::string& pipeline,
                                                  const std::string& partition) = 0;
-  // Applies a commit in one transaction (see CommitRecord).
+  // Applies a commit in one transaction (see CommitRecord), now or, when
+  // it may wait, with later ones.
   virtual void finish_commit(const CommitRecord& record) = 0;
+  // Saves the commits that wait (CommitRecord::may_wait_ms) now.
+  virtual void save_waiting_commits() = 0;
 
   // Adds entries (see DlqEntry::dedup: every entry added here is checked
   // for a duplicate). Returns the ids, an existing one for a duplicate.

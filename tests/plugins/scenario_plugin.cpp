@@ -97,6 +97,8 @@ class ScenarioSource : public ferry::Source {
     crash_after_reads_ = num(c, "crash_after_reads");
     touch_file_ = str(c, "touch_file");
     touch_at_read_ = num(c, "touch_at_read");
+    wait_file_ = str(c, "wait_file");
+    wait_at_read_ = num(c, "wait_at_read");
     days_ = num(c, "days");
     // In a backfill window only the records of its day: record id falls on
     // day (id - 1) % days after 2026-01-01, so windows never overlap.
@@ -127,6 +129,8 @@ class ScenarioSource : public ferry::Source {
     // Says how far the reader got: a sink's block_file can wait for it.
     if (!touch_file_.empty() && ++touch_reads_ == touch_at_read_)
       if (FILE* f = std::fopen(touch_file_.c_str(), "w")) std::fclose(f);
+    // A quiet source: this read has nothing until the test says so.
+    if (!wait_file_.empty() && ++wait_reads_ == wait_at_read_) wait_for_file();
     ferry::BatchBuilder b;
     const size_t f_id = b.add_field("id", FERRY_TYPE_INT64, FERRY_FIELD_KEY);
     const size_t f_part = b.add_field("part", FERRY_TYPE_STRING);
@@ -170,11 +174,18 @@ class ScenarioSource : public ferry::Source {
   }
 
  private:
+  void wait_for_file() {
+    const std::string waiting = wait_file_ + ".waiting";
+    if (FILE* f = std::fopen(waiting.c_str(), "w")) std::fclose(f);
+    while (!std::filesystem::exists(wait_file_) && !host_.cancelled())
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+
   ferry::Host host_;
   uint64_t batch_;
   int64_t partitions_ = 1, count_ = 0, errant_mod_ = 0, retry_mod_ = 0, crash_after_reads_ = 0, reads_ = 0;
-  std::string touch_file_;
-  int64_t touch_at_read_ = 0, touch_reads_ = 0;
+  std::string touch_file_, wait_file_;
+  int64_t touch_at_read_ = 0, touch_reads_ = 0, wait_at_read_ = 0, wait_reads_ = 0;
   // Days since 2026-01-01 of a YYYY-MM-DD date.
   static int64_t day_of(std::string_view date) {
     std::tm tm{};
@@ -560,6 +571,8 @@ const FerryOptionSpec kSourceOptions[] = {
     {"crash_after_reads", FERRY_OPTION_INT, 0, "0", "die like kill -9 on read N+1"},
     {"touch_file", FERRY_OPTION_STRING, 0, "\"\"", "created when read touch_at_read begins"},
     {"touch_at_read", FERRY_OPTION_INT, 0, "0", "the read (1-based, per process) that creates touch_file"},
+    {"wait_file", FERRY_OPTION_STRING, 0, "\"\"", "read wait_at_read creates <wait_file>.waiting, then waits for wait_file"},
+    {"wait_at_read", FERRY_OPTION_INT, 0, "0", "the read (1-based, per process) that waits for wait_file"},
     {"days", FERRY_OPTION_INT, 0, "0", "records spread over this many days; a backfill window reads its day's"},
 };
 const FerryOptionSpec kTransformOptions[] = {

@@ -858,6 +858,67 @@ Run make_run(const std::string& id, const std::string& pipeline, int64_t started
   return r;
 }
 
+// --- commits that wait -----------------------------------------------------
+
+CommitRecord waiting_commit(const std::string& partition, const std::string& position, int64_t records,
+                            const std::vector<std::string>& sinks) {
+  CommitRecord r;
+  r.pipeline = "orders";
+  r.partition = partition;
+  r.checkpoint = make_checkpoint("orders", partition, position, "r1");
+  r.records = records;
+  for (const std::string& sink : sinks) r.acks.emplace_back(sink, records);
+  r.run_id = "r1";
+  r.progress = RunCounts{records + 1, records, 0, 1};
+  r.may_wait_ms = 60000;
+  return r;
+}
+
+// Waiting commits merge per partition and sinks, and any other operation
+// sees them saved first: what it reads or changes comes after them.
+TEST_P(StateStoreTest, CommitsThatWaitAreSavedTogetherBeforeAnyOtherOperation) {
+  store().begin_run(make_run("r1", "orders", 1000));
+  store().finish_commit(waiting_commit("p0", "pos-1", 10, {"db"}));
+  store().finish_commit(waiting_commit("p1", "pos-9", 4, {"db"}));
+  store().finish_commit(waiting_commit("p0", "pos-2", 10, {"db"}));
+  store().finish_commit(waiting_commit("p0", "pos-3", 5, {"db", "lake"}));  // other sinks: not merged
+
+  auto p0 = store().load_checkpoint("orders", "p0");
+  ASSERT_TRUE(p0);
+  EXPECT_EQ(p0->position, "pos-3");
+  EXPECT_EQ(p0->records, 25);
+  EXPECT_EQ(store().load_checkpoint("orders", "p1")->records, 4);
+  auto acks = store().list_sink_acks("orders");
+  ASSERT_EQ(acks.size(), 2u);
+  EXPECT_EQ(acks[0].sink, "db");
+  EXPECT_EQ(acks[0].records, 29);
+  EXPECT_EQ(acks[0].batches, 4);
+  EXPECT_EQ(acks[1].sink, "lake");
+  EXPECT_EQ(acks[1].records, 5);
+  EXPECT_EQ(acks[1].batches, 1);
+  auto runs = store().list_runs("orders", 0);
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].counts.read, 33);
+  EXPECT_EQ(runs[0].counts.written, 29);
+  EXPECT_EQ(runs[0].counts.batches, 4);
+
+  // A commit with DLQ entries never waits, and comes after the waiting ones.
+  store().finish_commit(waiting_commit("p0", "pos-4", 1, {"db"}));
+  CommitRecord rejected = waiting_commit("p0", "pos-5", 1, {"db"});
+  rejected.add = {make_entry("orders", "pos-5")};
+  store().finish_commit(rejected);
+  EXPECT_EQ(store().load_checkpoint("orders", "p0")->position, "pos-5");
+  EXPECT_EQ(store().load_checkpoint("orders", "p0")->records, 27);
+  EXPECT_EQ(store().list_dlq(filter()).size(), 1u);
+
+  // The run's progress is saved before the run ends: a commit still
+  // waiting then would no longer find it running.
+  store().finish_commit(waiting_commit("p1", "pos-10", 3, {"db"}));
+  store().end_run("r1", RunStatus::Succeeded, RunCounts{40, 35, 1, 7}, "");
+  EXPECT_EQ(store().load_checkpoint("orders", "p1")->position, "pos-10");
+  EXPECT_EQ(store().list_sink_acks("orders")[0].batches, 7);
+}
+
 TEST_P(StateStoreTest, RunsBeginEndAndList) {
   store().begin_run(make_run("r1", "orders", 1000));
   ferry::core::Run replay = make_run("r2", "orders", 2000);
@@ -1389,6 +1450,33 @@ TEST_F(SqliteStateStoreTest, RefusesAFileFromANewerSchema) {
     EXPECT_NE(message.find(path()), std::string::npos) << message;
     EXPECT_NE(message.find("99"), std::string::npos) << message;
   }
+}
+
+
+// A commit that may wait is in the file only once saved: a crash before then
+// makes its batches come again, which is why only idempotent sinks' commits
+// may wait.
+TEST_F(SqliteStateStoreTest, ACommitThatMayWaitReachesTheFileWhenSaved) {
+  auto store = open_sqlite_state(path());
+  RawDb raw(path());
+  store->finish_commit(waiting_commit("p0", "pos-1", 10, {"db"}));
+  store->finish_commit(waiting_commit("p0", "pos-2", 10, {"db"}));
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM checkpoints"), "0");
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM sink_acks"), "0");
+
+  store->save_waiting_commits();
+  EXPECT_EQ(raw.scalar("SELECT CAST(position AS TEXT) || ' ' || records FROM checkpoints"), "pos-2 20");
+  EXPECT_EQ(raw.scalar("SELECT records || ' ' || batches FROM sink_acks"), "20 2");
+
+  // Without may_wait_ms, or with DLQ entries, a commit is saved at once.
+  CommitRecord now = waiting_commit("p0", "pos-3", 1, {"db"});
+  now.may_wait_ms = 0;
+  store->finish_commit(now);
+  EXPECT_EQ(raw.scalar("SELECT CAST(position AS TEXT) FROM checkpoints"), "pos-3");
+  CommitRecord rejected = waiting_commit("p0", "pos-4", 1, {"db"});
+  rejected.add = {make_entry("orders", "pos-4")};
+  store->finish_commit(rejected);
+  EXPECT_EQ(raw.scalar("SELECT CAST(position AS TEXT) FROM checkpoints"), "pos-4");
 }
 
 }  // namespace
