@@ -32,6 +32,8 @@ std::set<size_t> rows_of(const std::vector<RowFailure>& failures) {
 
 int64_t run_commit_wait_ms(const RunContext& run) {
   if (run.dry_run() || run.leases != nullptr || !run.def.checkpoint_hooks.empty()) return 0;
+  // A commit saved after the lock was lost could undo another run's.
+  if (run.run_lock != nullptr && run.run_lock->may_be_lost()) return 0;
   for (const SinkDef& s : run.def.sinks) {
     const LoadedPlugin& p = run.plugins.require(s.plugin);
     if (!p.has_capability(FERRY_KIND_SINK, FERRY_CAP_IDEMPOTENT) ||

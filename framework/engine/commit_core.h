@@ -101,7 +101,9 @@ bool run_defers_commits(const RunContext& run);
 // store with later ones (state.group_commit_ms), or 0. Only where a crash
 // that drops it makes its batches come again and nothing worse: every sink
 // idempotent and none transactional or single-writer, no checkpoint hook
-// (it would hear of a checkpoint not yet saved), no lease, no dry run.
+// (it would hear of a checkpoint not yet saved), no lease or run lock that
+// can be lost (a commit saved after the loss could undo another run's), no
+// dry run. The source hears of a checkpoint once it is saved.
 // Decided once per run.
 int64_t run_commit_wait_ms(const RunContext& run);
 

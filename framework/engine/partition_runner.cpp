@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <deque>
+#include <optional>
 #include <set>
 
 #include <ferry/plugin.hpp>
@@ -301,11 +302,25 @@ void PartitionRunner::run(const std::string& partition, const Lease* lease) {
   } abandon{w_.core};
   const bool defer = w_.core.may_defer();
   const std::chrono::milliseconds wait(w_.core.may_wait_ms());
+  // The source hears only of checkpoints the state store holds (ABI 1.8:
+  // it may release what precedes them upstream), so the newest one whose
+  // commit still waits is passed on once that is saved.
+  std::optional<std::string> unacknowledged;
+  auto acknowledge_saved = [&] {
+    if (unacknowledged && !run.state.commits_waiting()) reader.acknowledge(*std::exchange(unacknowledged, {}));
+  };
+  auto save_waiting = [&] {
+    run.state.save_waiting_commits();
+    acknowledge_saved();
+  };
   auto settled = [&](const Unsettled& u) {
     w_.counts.rejected += u.transform_rejected;
     for (const TransformRejects& t : u.item->rejects)
       w_.hooks.failed(u.item->chain->at(t.input), w_.transforms.name(t.transform), t.rows);
-    if (!run.dry_run()) reader.acknowledge(u.to);
+    if (!run.dry_run()) {
+      unacknowledged = u.to;
+      acknowledge_saved();
+    }
     if (run.show_progress()) run.progress.read(partition, u.item->source_rows);
   };
   auto settle_oldest = [&] {
@@ -319,7 +334,7 @@ void PartitionRunner::run(const std::string& partition, const Lease* lease) {
     // A quiet source: commits waiting in the store are saved once no batch
     // came for as long as they may wait, not held back until it speaks
     // again. (A busy one saves them with a later commit.)
-    if (wait > std::chrono::milliseconds(0) && !queue.wait_for_item(wait)) run.state.save_waiting_commits();
+    if (wait > std::chrono::milliseconds(0) && !queue.wait_for_item(wait)) save_waiting();
     std::optional<std::unique_ptr<ReadItem>> popped = queue.pop();
     if (!popped) break;
     ReadItem& item = **popped;
@@ -375,7 +390,7 @@ void PartitionRunner::run(const std::string& partition, const Lease* lease) {
       throw FencedError("the heartbeat found partition '" + key + "' taken over by another worker");
   }
   while (!unsettled.empty()) settle_oldest();
-  run.state.save_waiting_commits();
+  save_waiting();
   if (run.show_progress() && !run.stop.stopping()) run.progress.finished(partition);
 }
 

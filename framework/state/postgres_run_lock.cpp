@@ -33,6 +33,7 @@ class SessionLock final : public PipelineLock {
                   ": stopping before the next commit, so that no other run writes alongside this one; "
                   "run it again to resume from the last checkpoint");
   }
+  bool may_be_lost() const override { return true; }
   ~SessionLock() override {
     // Released at once, not when the server gets round to ending the
     // session (which it also does if this process dies).

@@ -70,6 +70,11 @@ class SqlStateStore final : public StateStore {
 
   void save_waiting_commits() override { guarded([] {}); }
 
+  bool commits_waiting() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return !waiting_.empty();
+  }
+
   int64_t reset_checkpoints(const std::string& pipeline, const std::optional<std::string>& partition) override {
     return guarded([&] {
       auto tx = db_->begin(Durability::kFull);

@@ -150,6 +150,8 @@ class PipelineLock {
   // before each commit, so it stops before writing alongside that run. A
   // file or in-process lock cannot be lost while this object lives.
   virtual void check_held() {}
+  // Whether check_held() can ever throw.
+  virtual bool may_be_lost() const { return false; }
 };
 
 // What to record for runs left "running" by a process that died, once
@@ -361,6 +363,8 @@ class StateStore {
   virtual void finish_commit(const CommitRecord& record) = 0;
   // Saves the commits that wait (CommitRecord::may_wait_ms) now.
   virtual void save_waiting_commits() = 0;
+  // Whether any commit waits: when none does, every commit made so far is saved.
+  virtual bool commits_waiting() = 0;
 
   // Adds entries (see DlqEntry::dedup: every entry added here is checked
   // for a duplicate). Returns the ids, an existing one for a duplicate.

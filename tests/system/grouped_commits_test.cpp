@@ -5,10 +5,14 @@
 // their batches come again to the idempotent sinks.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
+#include <sstream>
 #include <string>
 
 #include "support/admin_probe.h"
 #include "support/scenario_env.h"
+#include "support/servers.h"
 
 namespace {
 
@@ -29,8 +33,9 @@ std::string pipeline(const ScenarioDir& d, const std::string& sink_plugin, int g
          sink_plugin + R"(", "config": {"dir": ")" + d.dir().path().string() + R"("}}])" + extra + "}";
 }
 
-std::string saved_position(const ScenarioDir& d) {
-  auto rows = sqlite_rows(d.file("state.db"), "SELECT CAST(position AS TEXT) FROM checkpoints WHERE partition = 'p0'");
+std::string saved_position(const ScenarioDir& d, const std::string& partition = "p0") {
+  auto rows = sqlite_rows(d.file("state.db"),
+                          "SELECT CAST(position AS TEXT) FROM checkpoints WHERE partition = '" + partition + "'");
   return rows.empty() ? "" : rows[0][0];
 }
 
@@ -60,10 +65,12 @@ void expect_saved_while_the_source_waits(const ScenarioDir& d, const std::string
   EXPECT_EQ(runs[0], (std::vector<std::string>{"30", "30", "3", "succeeded"})) << what;
 }
 
+// Two seconds: the second batch commits well within them of the first, so
+// the commits are saved because no batch came, not because they were due.
 TEST(GroupedCommits, AQuietSourcesCheckpointIsSavedOnceNoBatchCameForTheWait) {
   ScenarioDir d;
-  d.define(pipeline(d, "scenario-idem", 50));
-  expect_saved_while_the_source_waits(d, "idempotent sink, 50 ms");
+  d.define(pipeline(d, "scenario-idem", 2000));
+  expect_saved_while_the_source_waits(d, "idempotent sink, 2 s");
 }
 
 // Commits that could wait a minute do not, where losing one in a crash
@@ -121,6 +128,147 @@ TEST(GroupedCommits, ACrashDropsWaitingCommitsAndTheirBatchesComeAgain) {
     EXPECT_EQ(rows.values[key][0], int64_t{id} * 7) << key;
   }
   EXPECT_TRUE(d.dlq().empty());
+}
+
+// A source that takes acknowledgements may release what precedes the
+// position it is told of (a replication slot does): it is told only of
+// checkpoints the state store holds, even while commits wait.
+std::string last_told(const ScenarioDir& d) {
+  std::string told;
+  std::istringstream acks(ferry::test::slurp(d.file("acks")));
+  for (std::string line; std::getline(acks, line);) told = line;
+  return told;
+}
+
+std::string acking_pipeline(const ScenarioDir& d, int die_at_read, int wait_at_read) {
+  return R"({"name": "sc", "state": {"type": "sqlite", "path": "state.db", "group_commit_ms": 500},
+    "source": {"plugin": "acking", "config": {"rows": 100, "ack_log": ")" +
+         d.file("acks") + R"(", "die_at_read": )" + std::to_string(die_at_read) +
+         R"(, "wait_at_read": )" + std::to_string(wait_at_read) + R"(}},
+    "batch": {"max_records": 10, "queue_depth": 1},
+    "sinks": [{"name": "s", "plugin": "null"}]})";
+}
+
+int64_t number(const std::string& position) { return position.empty() ? 0 : std::stoll(position); }
+
+TEST(GroupedCommits, ASourceIsToldOnlyOfCheckpointsTheStoreHolds) {
+  ScenarioDir d;
+  // Killed with commits waiting: nothing saved, so nothing told. (Told on
+  // commit, the source heard of the second batch at its fourth read.)
+  d.define(acking_pipeline(d, 6, 0));
+  const auto crashed = d.run();
+  EXPECT_NE(crashed.exit_code, 0) << "the source was to die at its sixth read";
+  EXPECT_LE(number(last_told(d)), number(saved_position(d, "all")))
+      << "the source was told of position " << last_told(d) << " and the store holds '"
+      << saved_position(d, "all") << "'";
+
+  // Quiet at its fourth read, the source has the waiting commits saved, and
+  // hears of them at its next read; it dies at the one after.
+  d.define(acking_pipeline(d, 6, 4));
+  ferry::test::Process p = start_run(d);
+  const bool saved = wait_until([&] { return number(saved_position(d, "all")) >= 30; });
+  ferry::test::write_file(d.file("acks.go"), "");
+  EXPECT_NE(p.wait().first, 0) << "the source was to die at its sixth read";
+  ASSERT_TRUE(saved) << "no checkpoint was saved while the source waited: " << ferry::test::slurp(d.file("err"));
+  EXPECT_GE(number(last_told(d)), 30) << "the source was never told of the saved checkpoint";
+  EXPECT_LE(number(last_told(d)), number(saved_position(d, "all")));
+}
+
+// However a clean run ends, nothing of what it committed is left waiting:
+// the checkpoints, acknowledgements and run counts are what saving each
+// batch on its own gives.
+TEST(GroupedCommits, ParallelWorkersSaveEveryPartitionsCommits) {
+  ScenarioDir d;
+  d.define(R"({"name": "sc", "state": {"type": "sqlite", "path": "state.db", "group_commit_ms": 60000},
+    "source": {"plugin": "scenario", "config": {"count": 40, "partitions": 4}},
+    "batch": {"max_records": 10}, "parallelism": 2,
+    "sinks": [{"name": "s", "plugin": "scenario-idem", "config": {"dir": ")" +
+           d.dir().path().string() + R"("}}]})");
+  const auto r = d.run();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(sqlite_rows(d.file("state.db"), "SELECT partition, CAST(position AS TEXT), records FROM checkpoints "
+                                            "ORDER BY partition"),
+            (std::vector<std::vector<std::string>>{
+                {"p0", "40", "40"}, {"p1", "40", "40"}, {"p2", "40", "40"}, {"p3", "40", "40"}}));
+  EXPECT_EQ(sqlite_rows(d.file("state.db"), "SELECT records, batches FROM sink_acks")[0],
+            (std::vector<std::string>{"160", "16"}));
+  EXPECT_EQ(sqlite_rows(d.file("state.db"), "SELECT read, written, batches, status FROM runs")[0],
+            (std::vector<std::string>{"160", "160", "16", "succeeded"}));
+}
+
+TEST(GroupedCommits, ASinkThatAcknowledgesLaterHasItsCommitsSaved) {
+  ScenarioDir d;
+  d.define(R"({"name": "sc", "state": {"type": "sqlite", "path": "state.db", "group_commit_ms": 60000},
+    "source": {"plugin": "scenario", "config": {"count": 50}},
+    "batch": {"max_records": 10},
+    "sinks": [{"name": "s", "plugin": "scenario-deferred", "config": {"dir": ")" +
+           d.dir().path().string() + R"("}}]})");
+  const auto r = d.run();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(saved_position(d), "50");
+  EXPECT_EQ(sqlite_rows(d.file("state.db"), "SELECT records, batches FROM sink_acks")[0],
+            (std::vector<std::string>{"50", "5"}));
+  EXPECT_EQ(sqlite_rows(d.file("state.db"), "SELECT read, written, batches, status FROM runs")[0],
+            (std::vector<std::string>{"50", "50", "5", "succeeded"}));
+}
+
+TEST(GroupedCommits, ARunStoppedBySigtermSavesWhatItCommitted) {
+  ScenarioDir d;
+  d.define(pipeline(d, "scenario-idem", 60000));
+  ferry::test::Process p = start_run(d);
+  ASSERT_TRUE(wait_until([&] { return std::filesystem::exists(d.file("gate.waiting")); }))
+      << ferry::test::slurp(d.file("err"));
+  // Both batches before the quiet read are in the sink: they committed.
+  const bool written = wait_until([&] { return d.sink("s").total() == 20; });
+  p.kill_now(SIGTERM);
+  EXPECT_EQ(p.wait().first, 130) << ferry::test::slurp(d.file("err"));
+  ASSERT_TRUE(written) << d.sink("s").total() << " rows in the sink";
+  // The quiet read gives up when the run stops; its batch may still go out.
+  const std::string rows = std::to_string(d.sink("s").total());
+  const std::string batches = std::to_string(d.sink("s").total() / 10);
+  EXPECT_EQ(saved_position(d), rows);
+  EXPECT_EQ(sqlite_rows(d.file("state.db"), "SELECT records, batches FROM sink_acks")[0],
+            (std::vector<std::string>{rows, batches}));
+  EXPECT_EQ(sqlite_rows(d.file("state.db"), "SELECT read, written, batches, status FROM runs")[0],
+            (std::vector<std::string>{rows, rows, batches, "stopped"}));
+}
+
+// A run lock held by a server session can be lost; a commit saved after that
+// could undo another run's. Such a run saves each batch's commit with it.
+TEST(GroupedCommits, ARunWhoseLockCanBeLostSavesEachCommit) {
+  ferry::test::PgServer pg;
+  pg.psql("CREATE DATABASE st");
+  ferry::test::TempDir dir;
+  ferry::test::write_file(dir.file("p.json"), R"({"name": "pg", "state": {"type": "postgres", "dsn": ")" +
+                                                  pg.dsn("st") + R"(", "group_commit_ms": 60000},
+    "source": {"plugin": "generator", "config": {"count": 20000}},
+    "batch": {"max_records": 100},
+    "sinks": [{"name": "n", "plugin": "null"}]})");
+  // Ten seconds at 2,000 rows a second: the checkpoint shows long before.
+  ferry::test::Process run({FERRY_TEST_BINARY, "run", "--no-progress", "--rate", "2000", "--exclusive",
+                            dir.file("p.json")},
+                           {}, dir.file("out"), dir.file("err"));
+  // Rows the saved checkpoint covers: between none and all while it runs.
+  auto covered = [&]() -> int64_t {
+    try {
+      const std::string n = pg.psql("SELECT coalesce(sum(records), 0) FROM checkpoints", "st");
+      return std::stoll(n);
+    } catch (const std::exception&) {  // the tables are not there yet
+      return 0;
+    }
+  };
+  std::pair<int, int> result{-2, 0};
+  int64_t seen = 0;
+  wait_until(
+      [&] {
+        seen = covered();
+        return (seen > 0 && seen < 20000) || run.finished(&result);
+      },
+      30);
+  if (result.first == -2) result = run.wait();
+  EXPECT_EQ(result.first, 0) << ferry::test::slurp(dir.file("err"));
+  EXPECT_GT(seen, 0) << "no checkpoint was saved while the run went on";
+  EXPECT_LT(seen, 20000) << "no checkpoint was saved while the run went on";
 }
 
 }  // namespace
