@@ -41,7 +41,7 @@ PipelineBackend::PipelineBackend(const PipelineDef& def, StateStore& state, Metr
   metrics_.describe("ferry_plugin_call_seconds", MetricType::Histogram,
                     "Duration of plugin calls (source next, sink write with its retries, sink commit).");
   metrics_.describe("ferry_checkpoint_timestamp_seconds", MetricType::Gauge,
-                    "Unix time of the last checkpoint this process saved, per partition.");
+                    "Unix time of the last batch this process committed, per partition (its checkpoint may wait to be saved).");
   metrics_.describe("ferry_checkpoint_age_seconds", MetricType::Gauge,
                     "Seconds since each partition's stored checkpoint was saved.");
   metrics_.describe("ferry_partition_position", MetricType::Gauge,

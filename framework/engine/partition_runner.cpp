@@ -307,7 +307,8 @@ void PartitionRunner::run(const std::string& partition, const Lease* lease) {
   // commit still waits is passed on once that is saved.
   std::optional<std::string> unacknowledged;
   auto acknowledge_saved = [&] {
-    if (unacknowledged && !run.state.commits_waiting()) reader.acknowledge(*std::exchange(unacknowledged, {}));
+    if (unacknowledged && !run.state.commits_waiting(run.def.name, key))
+      reader.acknowledge(*std::exchange(unacknowledged, {}));
   };
   auto save_waiting = [&] {
     run.state.save_waiting_commits();

@@ -122,8 +122,8 @@ boost::json::object pipeline_json_schema(const std::vector<const FerryPluginDesc
           {"dsn", {{"type", "string"}, {"writeOnly", true}, {"description", "postgres: libpq connection string."}}},
           {"group_commit_ms",
            integer(0, kMaxGroupCommitMs,
-                   "Longest a checkpoint without DLQ entries waits to be saved with later ones, when every sink "
-                   "is idempotent (default 100; 0: every batch on its own).")}}}}},
+                   "sqlite, memory: longest a checkpoint without DLQ entries waits to be saved with later ones, "
+                   "when every sink is idempotent (default 100; 0: every batch on its own).")}}}}},
       {"source", {{"$ref", "#/$defs/source"}}},
       {"transforms", {{"type", "array"}, {"items", {{"$ref", "#/$defs/transform"}}}}},
       {"sinks", {{"type", "array"}, {"minItems", 1}, {"items", {{"$ref", "#/$defs/sink"}}}}},

@@ -70,9 +70,9 @@ class SqlStateStore final : public StateStore {
 
   void save_waiting_commits() override { guarded([] {}); }
 
-  bool commits_waiting() override {
+  bool commits_waiting(const std::string& pipeline, const std::string& partition) override {
     std::lock_guard<std::mutex> lock(mu_);
-    return !waiting_.empty();
+    return waiting_.holds(pipeline, partition);
   }
 
   int64_t reset_checkpoints(const std::string& pipeline, const std::optional<std::string>& partition) override {

@@ -363,8 +363,9 @@ class StateStore {
   virtual void finish_commit(const CommitRecord& record) = 0;
   // Saves the commits that wait (CommitRecord::may_wait_ms) now.
   virtual void save_waiting_commits() = 0;
-  // Whether any commit waits: when none does, every commit made so far is saved.
-  virtual bool commits_waiting() = 0;
+  // Whether a commit of the partition waits: when none does, every commit
+  // of it made so far is saved.
+  virtual bool commits_waiting(const std::string& pipeline, const std::string& partition) = 0;
 
   // Adds entries (see DlqEntry::dedup: every entry added here is checked
   // for a duplicate). Returns the ids, an existing one for a duplicate.

@@ -47,6 +47,11 @@ void WaitingCommits::add(const CommitRecord& r, Clock::time_point now) {
   w.progress.batches += r.progress.batches;
 }
 
+bool WaitingCommits::holds(const std::string& pipeline, const std::string& partition) const {
+  return std::any_of(waiting_.begin(), waiting_.end(),
+                     [&](const CommitRecord& w) { return w.pipeline == pipeline && w.partition == partition; });
+}
+
 bool WaitingCommits::due(Clock::time_point now) const { return !waiting_.empty() && (now >= deadline_ || waiting_.size() >= kMostWaiting); }
 
 void WaitingCommits::clear() {

@@ -26,6 +26,8 @@ class WaitingCommits {
   // Whether the oldest waiting commit has waited as long as it may.
   bool due(Clock::time_point now) const;
   bool empty() const { return waiting_.empty(); }
+  // Whether a commit of the partition waits.
+  bool holds(const std::string& pipeline, const std::string& partition) const;
   // In the order they started waiting; merged, each stands for
   // CommitRecord::batches batches.
   const std::vector<CommitRecord>& records() const { return waiting_; }

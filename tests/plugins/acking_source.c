@@ -18,6 +18,8 @@
 #include <ferry/batch_builder.h>
 #include <ferry/plugin.h>
 
+#include "c_fixture_position.h"
+
 typedef struct {
   const FerryHost* host;
   int64_t rows, next, batch_rows, die_at_read, wait_at_read, reads;
@@ -60,14 +62,8 @@ static FerryStatus src_partitions(FerryInstance self, const FerryBytes** names, 
   return FERRY_OK;
 }
 static FerryStatus src_start(FerryInstance self, FerryBytes partition, const FerryBytes* position) {
-  Source* s = (Source*)self;
-  char digits[24] = {0};
   (void)partition;
-  s->next = 1;
-  if (position && position->size < sizeof digits) {
-    memcpy(digits, position->data, position->size);
-    s->next = atoll(digits) + 1;
-  }
+  ((Source*)self)->next = fixture_row_after(position);
   return FERRY_OK;
 }
 static FerryStatus src_next(FerryInstance self, FerryBatch* out) {
@@ -77,11 +73,14 @@ static FerryStatus src_next(FerryInstance self, FerryBatch* out) {
   char pos[24] = "0";
   int64_t n;
   ++s->reads;
-  if (s->die_at_read > 0 && s->reads == s->die_at_read) kill(getpid(), SIGKILL);
+  if (s->die_at_read > 0 && s->reads == s->die_at_read) {
+    kill(getpid(), SIGKILL);
+    _exit(137);
+  }
   if (s->wait_at_read > 0 && s->reads == s->wait_at_read) {
     const struct timespec pause = {0, 5000000};
     struct stat st;
-    while (stat(s->gate, &st) != 0) nanosleep(&pause, NULL);
+    while (stat(s->gate, &st) != 0 && !s->host->is_cancelled(s->host->host_data)) nanosleep(&pause, NULL);
   }
   if (s->next > s->rows) return FERRY_END_OF_STREAM;
   b = ferry_batch_begin(1);

@@ -8,6 +8,8 @@
 #include <ferry/batch_builder.h>
 #include <ferry/plugin.h>
 
+#include "c_fixture_position.h"
+
 typedef struct {
   const FerryHost* host;
   int64_t rows, next, batch_rows;
@@ -34,14 +36,8 @@ static FerryStatus src_partitions(FerryInstance self, const FerryBytes** names, 
   return FERRY_OK;
 }
 static FerryStatus src_start(FerryInstance self, FerryBytes partition, const FerryBytes* position) {
-  Source* s = (Source*)self;
-  char digits[24] = {0};
   (void)partition;
-  s->next = 1;
-  if (position && position->size < sizeof digits) {
-    memcpy(digits, position->data, position->size);
-    s->next = atoll(digits) + 1;
-  }
+  ((Source*)self)->next = fixture_row_after(position);
   return FERRY_OK;
 }
 static FerryStatus src_next(FerryInstance self, FerryBatch* out) {

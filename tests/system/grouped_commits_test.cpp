@@ -152,26 +152,27 @@ std::string acking_pipeline(const ScenarioDir& d, int die_at_read, int wait_at_r
 int64_t number(const std::string& position) { return position.empty() ? 0 : std::stoll(position); }
 
 TEST(GroupedCommits, ASourceIsToldOnlyOfCheckpointsTheStoreHolds) {
-  ScenarioDir d;
   // Killed with commits waiting: nothing saved, so nothing told. (Told on
   // commit, the source heard of the second batch at its fourth read.)
-  d.define(acking_pipeline(d, 6, 0));
-  const auto crashed = d.run();
+  ScenarioDir killed;
+  killed.define(acking_pipeline(killed, 6, 0));
+  const auto crashed = killed.run();
   EXPECT_NE(crashed.exit_code, 0) << "the source was to die at its sixth read";
-  EXPECT_LE(number(last_told(d)), number(saved_position(d, "all")))
-      << "the source was told of position " << last_told(d) << " and the store holds '"
-      << saved_position(d, "all") << "'";
+  EXPECT_LE(number(last_told(killed)), number(saved_position(killed, "all")))
+      << "the source was told of position " << last_told(killed) << " and the store holds '"
+      << saved_position(killed, "all") << "'";
 
   // Quiet at its fourth read, the source has the waiting commits saved, and
   // hears of them at its next read; it dies at the one after.
-  d.define(acking_pipeline(d, 6, 4));
-  ferry::test::Process p = start_run(d);
-  const bool saved = wait_until([&] { return number(saved_position(d, "all")) >= 30; });
-  ferry::test::write_file(d.file("acks.go"), "");
+  ScenarioDir quiet;
+  quiet.define(acking_pipeline(quiet, 6, 4));
+  ferry::test::Process p = start_run(quiet);
+  const bool saved = wait_until([&] { return number(saved_position(quiet, "all")) >= 30; });
+  ferry::test::write_file(quiet.file("acks.go"), "");
   EXPECT_NE(p.wait().first, 0) << "the source was to die at its sixth read";
-  ASSERT_TRUE(saved) << "no checkpoint was saved while the source waited: " << ferry::test::slurp(d.file("err"));
-  EXPECT_GE(number(last_told(d)), 30) << "the source was never told of the saved checkpoint";
-  EXPECT_LE(number(last_told(d)), number(saved_position(d, "all")));
+  ASSERT_TRUE(saved) << "no checkpoint was saved while the source waited: " << ferry::test::slurp(quiet.file("err"));
+  EXPECT_GE(number(last_told(quiet)), 30) << "the source was never told of the saved checkpoint";
+  EXPECT_LE(number(last_told(quiet)), number(saved_position(quiet, "all")));
 }
 
 // However a clean run ends, nothing of what it committed is left waiting:

@@ -879,11 +879,15 @@ CommitRecord waiting_commit(const std::string& partition, const std::string& pos
 TEST_P(StateStoreTest, CommitsThatWaitAreSavedTogetherBeforeAnyOtherOperation) {
   store().begin_run(make_run("r1", "orders", 1000));
   store().finish_commit(waiting_commit("p0", "pos-1", 10, {"db"}));
+  EXPECT_TRUE(store().commits_waiting("orders", "p0"));
+  EXPECT_FALSE(store().commits_waiting("orders", "p1"));
   store().finish_commit(waiting_commit("p1", "pos-9", 4, {"db"}));
   store().finish_commit(waiting_commit("p0", "pos-2", 10, {"db"}));
   store().finish_commit(waiting_commit("p0", "pos-3", 5, {"db", "lake"}));  // other sinks: not merged
 
   auto p0 = store().load_checkpoint("orders", "p0");
+  EXPECT_FALSE(store().commits_waiting("orders", "p0"));
+  EXPECT_FALSE(store().commits_waiting("orders", "p1"));
   ASSERT_TRUE(p0);
   EXPECT_EQ(p0->position, "pos-3");
   EXPECT_EQ(p0->records, 25);

@@ -66,6 +66,9 @@ TEST(WaitingCommits, CommitsOfAPartitionMergeIntoTheNewestPositionAndTheSums) {
   EXPECT_EQ(p0.progress.read, 17);
   EXPECT_EQ(p0.progress.batches, 2);
   EXPECT_EQ(w.records()[1].batches, 1);
+  EXPECT_TRUE(w.holds("orders", "p1"));
+  EXPECT_FALSE(w.holds("orders", "p2"));
+  EXPECT_FALSE(w.holds("users", "p0"));
 }
 
 // Each sink's count of batches goes up by the record's `batches`: a record
