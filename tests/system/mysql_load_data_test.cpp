@@ -324,4 +324,48 @@ TEST_F(MysqlLoadData, AServerWithLocalInfileOffGetsInserts) {
   EXPECT_EQ(loads() - before, 1) << "tried once, then INSERT";
 }
 
+TEST_F(MysqlLoadData, ABatchLargerThanAPipeBufferLoadsWhole) {
+  // 300 rows of 12 KiB: some 3.6 MiB of LOAD DATA text, far more than an
+  // operating-system pipe or socket buffer holds at once.
+  q("CREATE TABLE src.w (id INT PRIMARY KEY, body MEDIUMTEXT);"
+    "INSERT INTO src.w SELECT seq, CONCAT(seq, ':', REPEAT(CONCAT('tab\\t', seq % 10, '\\\\'), 2048)) "
+    "FROM seq_1_to_300;");
+  const int64_t before = loads();
+  auto r = run("wide", "w", "dst");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GE(loads() - before, 1);
+  EXPECT_EQ(r.err.find("written again with INSERT"), std::string::npos) << r.err;
+  EXPECT_EQ(n("SELECT COUNT(*) FROM dst.w"), 300);
+  EXPECT_EQ(n("SELECT COUNT(*) FROM src.w s JOIN dst.w d USING (id) WHERE NOT (s.body <=> d.body)"), 0);
+}
+
+TEST_F(MysqlLoadData, ALargeBatchTheServerRefusesToLoadGoesAsInsertWithoutHanging) {
+  // The server refuses LOAD DATA LOCAL before it asks for a byte of the
+  // batch's text (6 MiB here). Nothing reads what the sink prepared: the run
+  // must still go on with INSERT, not wait for a reader.
+  q("CREATE TABLE src.r (id INT PRIMARY KEY, body MEDIUMTEXT);"
+    "INSERT INTO src.r SELECT seq, REPEAT(CHAR(65 + seq % 26), 20000) FROM seq_1_to_300;"
+    "SET GLOBAL local_infile = 0;");
+  ferry::test::write_file(dir_.file("refused.json"), R"({"name": "refused",
+      "state": {"type": "sqlite", "path": "state.db"}, "batch": {"max_records": 500},
+      "source": {"plugin": "mysql", "config": {)" + conn("src") + R"(, "table": "r"}},
+      "sinks": [{"name": "db", "plugin": "mysql", "config": {)" + conn("dst") + R"(, "table": "r",
+        "rows_per_statement": 50}}]})");
+  ferry::test::Process run({FERRY_TEST_BINARY, "run", "--no-progress", dir_.file("refused.json")}, {},
+                           dir_.file("refused.out"), dir_.file("refused.err"));
+  std::pair<int, int> result;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (!run.finished(&result) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  q("SET GLOBAL local_infile = 1;");
+  ASSERT_TRUE(run.finished(&result)) << "the run hung after the server refused LOAD DATA";
+  const std::string err = ferry::test::slurp(dir_.file("refused.err"));
+  ASSERT_EQ(result.first, 0) << err;
+  EXPECT_NE(err.find("LOAD DATA LOCAL INFILE is refused"), std::string::npos) << err;
+  EXPECT_EQ(n("SELECT COUNT(*) FROM dst.r"), 300);
+  EXPECT_EQ(n("SELECT COUNT(*) FROM src.r s JOIN dst.r d USING (id) WHERE NOT (s.body <=> d.body)"), 0);
+  EXPECT_TRUE(dlq_keys("refused").empty());
+}
+
+
 }  // namespace
