@@ -159,8 +159,16 @@ TEST(AbiNegotiation, BundledPluginSpeaksTheCurrentVersion) {
   EXPECT_EQ(p->abi_version(), FERRY_ABI_VERSION_1_10);
   EXPECT_TRUE(p->source_has_estimate());
   EXPECT_TRUE(p->source_has_descriptors());
-  EXPECT_TRUE(p->source_takes_acknowledgements());
+  // It keeps Source's acknowledged, which does nothing: the slot stays NULL.
+  EXPECT_FALSE(p->source_takes_acknowledgements());
   EXPECT_NE(p->check_config(), nullptr);
+}
+
+TEST(AbiNegotiation, ACppSourceThatOverridesAcknowledgedFillsItsSlot) {
+  // postgres-cdc releases a replication slot's WAL on acknowledgement.
+  auto p = LoadedPlugin::load(bundled("ferry-postgres-cdc.so"));
+  ASSERT_NE(p->source(), nullptr);
+  EXPECT_TRUE(p->source_takes_acknowledgements());
 }
 
 TEST(AbiNegotiation, PluginBuiltForOlderMinorLoadsAfterWalkingDown) {

@@ -144,9 +144,25 @@ struct SourceTable {
       return FERRY_OK;
     });
   }
-  static constexpr FerrySourceApi table = {sizeof(FerrySourceApi), 0,         &open<T>,         &partitions,
-                                           &start,                 &next,     &close<T>,        &estimate,
-                                           &describe,              &start_described, &acknowledged};
+  // A source that keeps Source's acknowledged (which does nothing) leaves
+  // the entry NULL, so the host does not sync its state before telling it
+  // positions it would not use. The class that declares the one taking
+  // (partition, position) tells: Source, or one that overrides it.
+  template <typename C>
+  static C* declared_in(void (C::*)(std::string_view, std::string_view));
+  static constexpr bool kTakesAcknowledgements =
+      !std::is_same_v<decltype(declared_in(&T::acknowledged)), Source*>;
+  static constexpr FerrySourceApi table = {sizeof(FerrySourceApi),
+                                           0,
+                                           &open<T>,
+                                           &partitions,
+                                           &start,
+                                           &next,
+                                           &close<T>,
+                                           &estimate,
+                                           &describe,
+                                           &start_described,
+                                           kTakesAcknowledgements ? &acknowledged : nullptr};
 };
 
 template <typename T>

@@ -48,8 +48,10 @@ class Source {
   }
 
   // ABI 1.8, optional: `position` of `partition` is committed in every sink
-  // and stored as the checkpoint; an upstream that keeps data until told
-  // may release what precedes it. Called between next() calls.
+  // and stored durably as the checkpoint; an upstream that keeps data until
+  // told may release what precedes it. Called between next() calls. A
+  // source that does not override it is not told (FERRY_PLUGIN leaves
+  // FerrySourceApi.acknowledged NULL).
   virtual void acknowledged(std::string_view /*partition*/, std::string_view /*position*/) {}
 };
 
