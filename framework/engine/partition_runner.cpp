@@ -15,6 +15,10 @@
 namespace ferry::core {
 namespace {
 
+// How often, at the most, a partition's state is synced to tell its source
+// the newest durable checkpoint (ABI 1.8 acknowledgements).
+constexpr std::chrono::milliseconds kAcknowledgeEvery{1000};
+
 using Clock = std::chrono::steady_clock;
 using State = SinkOutcome::State;
 
@@ -272,6 +276,10 @@ void PartitionRunner::run(const std::string& partition, const Lease* lease) {
   if (run.show_progress()) run.progress.started(partition, estimate_, from.records);
   last_end_ = from.position.value_or("");
   std::optional<std::string> before = from.position;  // the checkpoint before the next batch
+  // A source may release what precedes its start position upstream as it
+  // would on an acknowledgement (postgres-cdc confirms it to its slot):
+  // that checkpoint, too, must be one a power cut cannot take back.
+  if (w_.source->takes_acknowledgements()) run.state.sync();
   if (std::optional<std::string> descriptor = run.partitions.descriptor(partition)) {
     w_.source->start(partition, *descriptor, from.position);
   } else {
@@ -302,13 +310,22 @@ void PartitionRunner::run(const std::string& partition, const Lease* lease) {
   } abandon{w_.core};
   const bool defer = w_.core.may_defer();
   const std::chrono::milliseconds wait(w_.core.may_wait_ms());
-  // The source hears only of checkpoints the state store holds (ABI 1.8:
-  // it may release what precedes them upstream), so the newest one whose
-  // commit still waits is passed on once that is saved.
+  // A source told of a checkpoint may release what precedes it upstream
+  // (ABI 1.8), where no later run could read it again. So it hears only of
+  // checkpoints the state store holds durably: saved (no commit of the
+  // partition waits) and synced (a power cut cannot take them back). While
+  // batches queue up, one sync (and the newest checkpoint passed on) per
+  // kAcknowledgeEvery at the most: a sync per batch would cap a fast source
+  // at the disk's sync rate. Once the queue is idle, at once.
+  const bool acknowledges = w_.source->takes_acknowledgements() && !run.dry_run();
   std::optional<std::string> unacknowledged;
+  Clock::time_point acknowledge_at{};
   auto acknowledge_saved = [&] {
-    if (unacknowledged && !run.state.commits_waiting(run.def.name, key))
-      reader.acknowledge(*std::exchange(unacknowledged, {}));
+    if (!unacknowledged || run.state.commits_waiting(run.def.name, key)) return;
+    if (!queue.idle() && Clock::now() < acknowledge_at) return;
+    run.state.sync();
+    reader.acknowledge(*std::exchange(unacknowledged, {}));
+    acknowledge_at = Clock::now() + kAcknowledgeEvery;
   };
   auto save_waiting = [&] {
     run.state.save_waiting_commits();
@@ -318,10 +335,7 @@ void PartitionRunner::run(const std::string& partition, const Lease* lease) {
     w_.counts.rejected += u.transform_rejected;
     for (const TransformRejects& t : u.item->rejects)
       w_.hooks.failed(u.item->chain->at(t.input), w_.transforms.name(t.transform), t.rows);
-    if (!run.dry_run()) {
-      unacknowledged = u.to;
-      acknowledge_saved();
-    }
+    if (acknowledges) unacknowledged = u.to;  // passed on by acknowledge_saved
     if (run.show_progress()) run.progress.read(partition, u.item->source_rows);
   };
   auto settle_oldest = [&] {
@@ -336,6 +350,9 @@ void PartitionRunner::run(const std::string& partition, const Lease* lease) {
     // came for as long as they may wait, not held back until it speaks
     // again. (A busy one saves them with a later commit.)
     if (wait > std::chrono::milliseconds(0) && !queue.wait_for_item(wait)) save_waiting();
+    // Before waiting for the next batch: a checkpoint held back for the next
+    // sync goes now that the queue ran dry.
+    acknowledge_saved();
     std::optional<std::unique_ptr<ReadItem>> popped = queue.pop();
     if (!popped) break;
     ReadItem& item = **popped;
@@ -386,12 +403,14 @@ void PartitionRunner::run(const std::string& partition, const Lease* lease) {
       w_.core.deliver(d, *u.accounting);
       settled(u);
     }
+    acknowledge_saved();
     if (run.stop.stopping()) break;
     if (lease && run.leases->lost(*lease))
       throw FencedError("the heartbeat found partition '" + key + "' taken over by another worker");
   }
   while (!unsettled.empty()) settle_oldest();
-  save_waiting();
+  // The reader has stopped: what it was not told stays for the next run.
+  run.state.save_waiting_commits();
   if (run.show_progress() && !run.stop.stopping()) run.progress.finished(partition);
 }
 

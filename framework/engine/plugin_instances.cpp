@@ -131,8 +131,10 @@ CallResult SourceInstance::next(FerryBatch* out) {
   return result(st);
 }
 
+bool SourceInstance::takes_acknowledgements() const { return plugin_.source_takes_acknowledgements(); }
+
 CallResult SourceInstance::acknowledged(const std::string& partition, const std::string& position) {
-  if (!plugin_.source_takes_acknowledgements()) return result(FERRY_OK);
+  if (!takes_acknowledgements()) return result(FERRY_OK);
   return result(
       call("acknowledged", [&] { return api_->acknowledged(handle_, as_bytes(partition), as_bytes(position)); }));
 }

@@ -111,6 +111,7 @@ class SourceInstance : public InstanceBase {
   // ABI 1.8: tells the source `position` committed everywhere. Nothing for
   // a source that does not listen; its answer, which ends nothing.
   CallResult acknowledged(const std::string& partition, const std::string& position);
+  bool takes_acknowledgements() const;
 
  private:
   const FerrySourceApi* api_;

@@ -75,6 +75,10 @@ class SqlStateStore final : public StateStore {
     return waiting_.holds(pipeline, partition);
   }
 
+  void sync() override {
+    guarded([&] { db_->sync(); });
+  }
+
   int64_t reset_checkpoints(const std::string& pipeline, const std::optional<std::string>& partition) override {
     return guarded([&] {
       auto tx = db_->begin(Durability::kFull);

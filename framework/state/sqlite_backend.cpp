@@ -117,6 +117,8 @@ class SqliteBackend final : public state_sql::StateBackend {
     return std::make_unique<WriteTransaction>(conn_, durability);
   }
 
+  void sync() override { conn_.sync_wal(); }
+
   const char* insertion_order() const override { return "rowid"; }
 
   state_sql::DlqTables& dlq() override { return dlq_; }

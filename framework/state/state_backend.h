@@ -118,6 +118,10 @@ class StateBackend {
   virtual int64_t exec(const std::string& sql, const Params& params,
                        Durability durability = Durability::kFull) = 0;
   virtual std::unique_ptr<Transaction> begin(Durability durability) = 0;
+  // Makes every commit so far durable, the relaxed ones too: a power cut
+  // cannot take them back after it. Nothing to do where every commit is
+  // durable anyway (PostgreSQL), or in memory.
+  virtual void sync() {}
 
   // The column that orders schema_versions rows as they were added.
   virtual const char* insertion_order() const = 0;

@@ -366,6 +366,11 @@ class StateStore {
   // Whether a commit of the partition waits: when none does, every commit
   // of it made so far is saved.
   virtual bool commits_waiting(const std::string& pipeline, const std::string& partition) = 0;
+  // Saves the commits that wait, then makes every saved commit durable:
+  // relaxed ones (finish_commit without new DLQ entries) are lost to a
+  // power cut until then. Before a source is told a position it may
+  // release upstream (ABI 1.8), where no later run could read it again.
+  virtual void sync() = 0;
 
   // Adds entries (see DlqEntry::dedup: every entry added here is checked
   // for a duplicate). Returns the ids, an existing one for a duplicate.

@@ -3,8 +3,9 @@
  * Each acknowledged position is appended to "ack_log" and flushed at once;
  * with "die_at_read" K > 0 the process dies like kill -9 at the K-th read,
  * and with "wait_at_read" W > 0 the W-th read first waits until the file
- * "<ack_log>.go" exists (a quiet source). So a test can set what the source
- * was told against what the host stored. */
+ * "<ack_log>.go" exists (a quiet source); with "log_start" the position it
+ * is started from goes to the log too, as "start <position>". So a test can
+ * set what the source was told against what the host stored. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <signal.h>
@@ -23,6 +24,7 @@
 typedef struct {
   const FerryHost* host;
   int64_t rows, next, batch_rows, die_at_read, wait_at_read, reads;
+  int log_start;
   FILE* ack_log;
   char gate[4100];
 } Source;
@@ -35,9 +37,10 @@ static FerryStatus src_open(const FerryOpenArgs* a, FerryInstance* out) {
   const FerryOptionValue* log = ferry_option(a, "ack_log");
   const FerryOptionValue* die = ferry_option(a, "die_at_read");
   const FerryOptionValue* wait = ferry_option(a, "wait_at_read");
+  const FerryOptionValue* log_start = ferry_option(a, "log_start");
   char path[4096];
   Source* s;
-  if (!rows || !log || !die || !wait) return ferry_fail(a->host, FERRY_ERROR_CONFIG, "acking: needs a 1.4 host");
+  if (!rows || !log || !die || !wait || !log_start) return ferry_fail(a->host, FERRY_ERROR_CONFIG, "acking: needs a 1.4 host");
   if (log->as.text.size == 0 || log->as.text.size >= sizeof path)
     return ferry_fail(a->host, FERRY_ERROR_CONFIG, "acking: 'ack_log' must name a file");
   s = (Source*)calloc(1, sizeof *s);
@@ -50,6 +53,7 @@ static FerryStatus src_open(const FerryOpenArgs* a, FerryInstance* out) {
   s->rows = rows->as.i64;
   s->die_at_read = die->as.i64;
   s->wait_at_read = wait->as.i64;
+  s->log_start = log_start->as.boolean != 0;
   snprintf(s->gate, sizeof s->gate, "%s.go", path);
   s->batch_rows = (int64_t)a->max_batch_records;
   *out = s;
@@ -62,8 +66,13 @@ static FerryStatus src_partitions(FerryInstance self, const FerryBytes** names, 
   return FERRY_OK;
 }
 static FerryStatus src_start(FerryInstance self, FerryBytes partition, const FerryBytes* position) {
+  Source* s = (Source*)self;
   (void)partition;
-  ((Source*)self)->next = fixture_row_after(position);
+  s->next = fixture_row_after(position);
+  if (s->log_start && position) {
+    fprintf(s->ack_log, "start %.*s\n", (int)position->size, position->data);
+    fflush(s->ack_log);
+  }
   return FERRY_OK;
 }
 static FerryStatus src_next(FerryInstance self, FerryBatch* out) {
@@ -114,9 +123,11 @@ static const FerryOptionSpec kOptions[] = {
     {"rows", FERRY_OPTION_INT, 0, "100", "how many rows"},
     {"ack_log", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED, NULL, "file each acknowledged position is appended to"},
     {"die_at_read", FERRY_OPTION_INT, 0, "0", "die like kill -9 at this read (0: never)"},
-    {"wait_at_read", FERRY_OPTION_INT, 0, "0", "this read waits for <ack_log>.go (0: none)"}};
+    {"wait_at_read", FERRY_OPTION_INT, 0, "0", "this read waits for <ack_log>.go (0: none)"},
+    {"log_start", FERRY_OPTION_BOOL, 0, "false", "also append \"start <position>\" when started from one"}};
 static const FerryKindSpec kKinds[] = {
-    {FERRY_KIND_SOURCE, 0, "rows 1..N; logs the positions it is told are stored", kOptions, 4}};
+    {FERRY_KIND_SOURCE, 0, "rows 1..N; logs the positions it is told are stored", kOptions,
+     sizeof kOptions / sizeof kOptions[0]}};
 
 FERRY_EXPORT const FerryPluginDescriptor ferry_plugin_descriptor = {
     sizeof(FerryPluginDescriptor), FERRY_ABI_VERSION_CURRENT, "acking", "1.0.0",

@@ -43,6 +43,7 @@ class ForwardingStateStore : public core::StateStore {
   void finish_commit(const core::CommitRecord& r) override { inner_->finish_commit(r); }
   void save_waiting_commits() override { inner_->save_waiting_commits(); }
   bool commits_waiting(const std::string& p, const std::string& q) override { return inner_->commits_waiting(p, q); }
+  void sync() override { inner_->sync(); }
   std::vector<int64_t> add_dlq(const std::vector<core::DlqEntry>& e) override { return inner_->add_dlq(e); }
   std::vector<core::DlqEntry> list_dlq(const core::DlqFilter& f) override { return inner_->list_dlq(f); }
   std::optional<core::DlqEntry> get_dlq(const std::string& p, int64_t id) override { return inner_->get_dlq(p, id); }

@@ -23,6 +23,7 @@
 #include "common/error.h"
 #include "state/state_store.h"
 #include "support/servers.h"
+#include "support/wal_sync_counter.h"
 
 namespace ferry::core {
 namespace {
@@ -1480,6 +1481,30 @@ TEST_F(SqliteStateStoreTest, ACommitThatMayWaitReachesTheFileWhenSaved) {
   store->finish_commit(waiting_commit("p0", "pos-5", 1, {"db"}));
   store->end_run("r1", RunStatus::Succeeded, RunCounts{}, "");
   EXPECT_EQ(raw.scalar("SELECT CAST(position AS TEXT) FROM checkpoints"), "pos-5");
+}
+
+TEST_F(SqliteStateStoreTest, SyncMakesRelaxedCommitsDurable) {
+  // A checkpoint-only commit skips the sync (a power cut may take it back);
+  // sync() then reaches the disk, with the commits still waiting saved
+  // first.
+  ferry::test::WalSyncCounter counter;
+  auto store = open_sqlite_state(path());
+  store->begin_run(make_run("r1", "orders", 1000));
+  CommitRecord relaxed = waiting_commit("p0", "pos-1", 10, {"db"});
+  relaxed.may_wait_ms = 0;
+  const int before = counter.wal_syncs();
+  store->finish_commit(relaxed);
+  store->finish_commit(waiting_commit("p0", "pos-2", 10, {"db"}));
+  EXPECT_EQ(counter.wal_syncs(), before) << "a relaxed commit synced: the test shows nothing";
+  EXPECT_TRUE(store->commits_waiting("orders", "p0"));
+
+  store->sync();
+  EXPECT_GT(counter.wal_syncs(), before);
+  EXPECT_FALSE(store->commits_waiting("orders", "p0"));
+  // The waiting commit was written before the sync, not after it.
+  EXPECT_EQ(counter.wal_writes_synced(), counter.wal_writes());
+  RawDb raw(path());
+  EXPECT_EQ(raw.scalar("SELECT CAST(position AS TEXT) FROM checkpoints"), "pos-2");
 }
 
 }  // namespace

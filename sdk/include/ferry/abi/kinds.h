@@ -53,7 +53,8 @@ typedef struct FerrySourceApi {
   FerryStatus (*start_described)(FerryInstance self, FerryBytes partition,
                                  FerryBytes descriptor, const FerryBytes* position);
   /* --- 1.8 --- optional (may be NULL). `position` of `partition` is
-   * committed: the host stored it as the checkpoint (every sink acknowledged
+   * committed: the host stored it as the checkpoint and synced it to disk,
+   * so no power cut takes it back (every sink acknowledged
    * the batches up to it, or under a commit policy other than "all" their
    * rows went to the DLQ), so a later run never asks for anything before
    * it. A source whose upstream keeps data until told (a replication
