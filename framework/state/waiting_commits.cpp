@@ -52,7 +52,9 @@ bool WaitingCommits::holds(const std::string& pipeline, const std::string& parti
                      [&](const CommitRecord& w) { return w.pipeline == pipeline && w.partition == partition; });
 }
 
-bool WaitingCommits::due(Clock::time_point now) const { return !waiting_.empty() && (now >= deadline_ || waiting_.size() >= kMostWaiting); }
+bool WaitingCommits::due(Clock::time_point now) const {
+  return !waiting_.empty() && (now >= deadline_ || waiting_.size() >= kMostWaiting);
+}
 
 void WaitingCommits::clear() {
   waiting_.clear();
