@@ -7,6 +7,7 @@
 #include <exception>
 
 #include "copy_text.h"
+#include "upsert_keys.h"
 
 namespace ferry_pg {
 namespace {
@@ -353,18 +354,32 @@ void PostgresSink::ensure_stage(Connection& c, const ferry::BatchView& batch) {
 
 int64_t PostgresSink::write_upsert(Connection& c, const ferry::BatchView& batch, RowCheck& check) {
   bool has_deletes = false;
-  bool any = false;
+  std::vector<size_t> rows;
   for (size_t row = 0; row < batch.rows(); ++row)
     if (check.keep(row)) {
-      any = true;
+      rows.push_back(row);
       has_deletes = has_deletes || batch.meta(row).op == FERRY_OP_DELETE;
     }
-  if (!any) return 0;
+  if (rows.empty()) return 0;
+  std::vector<size_t> key_fields;
+  std::vector<bool> integer_columns;
+  for (const std::string& k : opts_.key)
+    if (const std::optional<size_t> f = find_field(batch, k)) {
+      key_fields.push_back(*f);
+      const BinaryColumn type = binary_cols_[*f];
+      integer_columns.push_back(type == BinaryColumn::kInt2 || type == BinaryColumn::kInt4 ||
+                                type == BinaryColumn::kInt8);
+    }
+  // Inserts and updates only, each key once and in key order: the rows
+  // merge as staged.
+  const bool as_staged = !has_deletes && key_fields.size() == opts_.key.size() &&
+                         integer_keys_ascend(batch, key_fields, integer_columns, rows);
   ensure_stage(c, batch);
   c.exec(std::string("TRUNCATE ") + kStage, "clearing the staging table for " + where_);
-  const int64_t staged = copy_rows(c, std::string("COPY ") + kStage + " (" + column_list(batch) + ", " + kSeq +
-                                          ", " + kDelete + ") FROM STDIN",
-                                   batch, check, true);
+  const std::string op_columns = as_staged ? "" : std::string(", ") + kSeq + ", " + kDelete;
+  const int64_t staged = copy_rows(c, std::string("COPY ") + kStage + " (" + column_list(batch) + op_columns +
+                                          ") FROM STDIN",
+                                   batch, check, !as_staged);
 
   std::string keys, join;
   for (size_t i = 0; i < opts_.key.size(); ++i) {
@@ -373,8 +388,9 @@ int64_t PostgresSink::write_upsert(Connection& c, const ferry::BatchView& batch,
     join += (i ? " AND t." : "t.") + q + " = s." + q;
   }
   // The last record per key wins, as if the records were applied in order.
-  const std::string latest = std::string("(SELECT DISTINCT ON (") + keys + ") * FROM " + kStage +
-                             " ORDER BY " + keys + ", " + kSeq + " DESC) AS s";
+  const std::string latest = as_staged ? std::string(kStage) + " AS s"
+                                       : std::string("(SELECT DISTINCT ON (") + keys + ") * FROM " + kStage +
+                                             " ORDER BY " + keys + ", " + kSeq + " DESC) AS s";
   if (has_deletes)
     c.exec("DELETE FROM " + table_.quoted() + " AS t USING " + latest + " WHERE s." + kDelete +
                " AND " + join,
@@ -389,7 +405,7 @@ int64_t PostgresSink::write_upsert(Connection& c, const ferry::BatchView& batch,
     set += (set.empty() ? "" : ", ") + q + " = EXCLUDED." + q;
   }
   c.exec("INSERT INTO " + table_.quoted() + " (" + column_list(batch) + ") SELECT " +
-             column_list(batch, "s.") + " FROM " + latest + " WHERE NOT s." + kDelete +
+             column_list(batch, "s.") + " FROM " + latest + (as_staged ? "" : std::string(" WHERE NOT s.") + kDelete) +
              " ON CONFLICT (" + keys + ") " + (set.empty() ? "DO NOTHING" : "DO UPDATE SET " + set),
          "upserting rows into " + where_);
   return staged;

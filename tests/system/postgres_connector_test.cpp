@@ -964,6 +964,73 @@ TEST_F(PostgresConnector, UpsertMergesAndDeletesByKey) {
   }
 }
 
+// A batch whose integer keys strictly ascend merges as it was staged; any
+// other batch first keeps the last record per key (DISTINCT ON). Both store
+// what applying the records in order would.
+TEST_F(PostgresConnector, UpsertSortsOnlyBatchesWhoseKeysDoNotAscend) {
+  const std::string dst = create_db("ups_order");
+  pg().psql("CREATE TABLE u (id bigint, part int, v text, PRIMARY KEY (id, part));"
+            "CREATE TABLE k (id int PRIMARY KEY); CREATE TABLE s (id text PRIMARY KEY, v text);"
+            "INSERT INTO u VALUES (2, 1, 'old'), (9, 9, 'untouched'); INSERT INTO k VALUES (1)",
+            dst);
+  pg().psql("ALTER DATABASE ups_order SET log_statement = 'all'");
+  // The merges one run sent: how many sorted, how many not.
+  struct Merges {
+    int sorted = 0;
+    int as_staged = 0;
+  };
+  const auto merges = [&]() {
+    Merges m;
+    std::istringstream lines(ferry::test::slurp(pg().socket_dir() + "/server.log"));
+    for (std::string line; std::getline(lines, line);)
+      if (line.find("LOG:  statement: INSERT INTO") != std::string::npos &&
+          line.find("ferry_stage") != std::string::npos)
+        ++(line.find("DISTINCT ON") != std::string::npos ? m.sorted : m.as_staged);
+    return m;
+  };
+  const auto upsert = [&](const std::string& table, const std::string& key, const std::string& jsonl) {
+    TempDir dir;
+    ferry::test::write_file(dir.file("in.jsonl"), jsonl);
+    const Merges before = merges();
+    auto r = run(dir, R"({"name": "ups", "state": {"type": "sqlite", "path": "state.db"},
+      "source": {"plugin": "file", "config": {"paths": ")" + dir.file("in.jsonl") + R"("}},
+      "sinks": [{"name": "db", "plugin": "postgres", "config": {"dsn": ")" + pg().dsn(dst) + R"(", "table": ")" +
+                          table + R"(", "mode": "upsert", "key": )" + key + R"(, "create_table": false}}]})");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    const Merges after = merges();
+    return Merges{after.sorted - before.sorted, after.as_staged - before.as_staged};
+  };
+  const std::string u_key = R"(["id", "part"])";
+  // Ascending (the second field decides between equal first ones).
+  Merges m = upsert("u", u_key,
+                    "{\"id\": 1, \"part\": 1, \"v\": \"a\"}\n{\"id\": 2, \"part\": 1, \"v\": \"b\"}\n"
+                    "{\"id\": 2, \"part\": 2, \"v\": \"c\"}\n");
+  EXPECT_EQ(m.sorted, 0);
+  EXPECT_EQ(m.as_staged, 1);
+  // The same key twice: the last record wins.
+  m = upsert("u", u_key, "{\"id\": 5, \"part\": 1, \"v\": \"first\"}\n{\"id\": 5, \"part\": 1, \"v\": \"last\"}\n");
+  EXPECT_EQ(m.sorted, 1);
+  EXPECT_EQ(m.as_staged, 0);
+  // Distinct but descending.
+  m = upsert("u", u_key, "{\"id\": 8, \"part\": 1, \"v\": \"x\"}\n{\"id\": 7, \"part\": 1, \"v\": \"y\"}\n");
+  EXPECT_EQ(m.sorted, 1);
+  EXPECT_EQ(pg().psql("SELECT string_agg(id || '/' || part || '=' || v, ' ' ORDER BY id, part) FROM u", dst),
+            "1/1=a 2/1=b 2/2=c 5/1=last 7/1=y 8/1=x 9/9=untouched\n");
+
+  // A key-only table merges with DO NOTHING: a repeated key must still
+  // insert once.
+  m = upsert("k", R"(["id"])", "{\"id\": 1}\n{\"id\": 2}\n{\"id\": 3}\n");
+  EXPECT_EQ(m.as_staged, 1);
+  m = upsert("k", R"(["id"])", "{\"id\": 4}\n{\"id\": 4}\n");
+  EXPECT_EQ(m.sorted, 1);
+  EXPECT_EQ(pg().psql("SELECT string_agg(id::text, ',' ORDER BY id) FROM k", dst), "1,2,3,4\n");
+
+  // Text keys compare as the server's collation says: always sorted there.
+  m = upsert("s", R"(["id"])", "{\"id\": \"a\", \"v\": \"1\"}\n{\"id\": \"b\", \"v\": \"2\"}\n");
+  EXPECT_EQ(m.sorted, 1);
+  EXPECT_EQ(m.as_staged, 0);
+}
+
 TEST_F(PostgresConnector, UnreachableServerIsOneLineWithHostPortAndNoPassword) {
   const ferry::test::RefusedPort refused;
   const int port = refused.port();
