@@ -430,8 +430,9 @@ void PostgresSink::write(const ferry::BatchView& input, ferry::Outcomes& outcome
       if (!fit->refusal().empty()) fail(FERRY_ERROR_CONFIG, fit->refusal() + " (" + where_ + ")");
       const ferry::BatchView& batch = fit->batch();
       if (batch.rows() == 0) return int64_t{0};
-      RowCheck check = row_check(batch);
+      // The table first: the checks read the limits of the columns it adds.
       fit_table(c, batch);
+      RowCheck check = row_check(batch);
       const int64_t staged =
           opts_.mode == WriteMode::kAppend ? write_append(c, batch, check) : write_upsert(c, batch, check);
       rejections = check.take_rejections();

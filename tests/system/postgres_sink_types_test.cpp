@@ -283,4 +283,36 @@ TEST_F(PostgresSinkTypes, TextAndScalesTheServerWouldNarrowAreRejected) {
             "1|12.30|1200|1.50\n10|15.00|-1200|1.00\n");
 }
 
+// The batch that adds a column (or creates the table) is checked against
+// the column it made, like every later batch: a value the column would
+// round or cut goes to the DLQ, never stored narrowed.
+TEST_F(PostgresSinkTypes, TheBatchThatAddsAColumnIsCheckedAgainstIt) {
+  pg().psql("CREATE DATABASE narrow_new");
+  pg().psql("CREATE TABLE t (id bigint)", "narrow_new");
+  for (const bool create : {false, true}) {
+    SCOPED_TRACE(create ? "table created by the sink" : "columns added by the sink");
+    if (create) pg().psql("DROP TABLE t", "narrow_new");
+    ferry::test::OpenParams params;
+    params.config_json = R"({"dsn": ")" + pg().dsn("narrow_new") +
+                         R"j(", "table": "t", "columns": {"n": "numeric(12,2)", "s": "varchar(3)"}})j";
+    ferry::test::SinkHandle sink(*plugin_, params);
+    ASSERT_EQ(sink.open_status(), FERRY_OK) << sink.host().last_error();
+    const std::vector<Column> cols = {{"id", FERRY_TYPE_INT64, FERRY_FIELD_NULLABLE},
+                                      {"n", FERRY_TYPE_DECIMAL, FERRY_FIELD_NULLABLE},
+                                      {"s", FERRY_TYPE_STRING, FERRY_FIELD_NULLABLE}};
+    auto row = [](int64_t id, const std::string& n, const std::string& s) {
+      return Row{{Value::int64(id), Value::decimal(n), Value::string(s)}, std::to_string(id),
+                 "pos" + std::to_string(id), FERRY_OP_INSERT};
+    };
+    std::vector<ferry::test::SinkHandle::Rejected> rejected;
+    ASSERT_EQ(sink.write(make_batch(cols, {row(1, "1.005", "ab"), row(2, "2.5", "ab   "), row(3, "3.25", "abc")}),
+                         &rejected),
+              FERRY_OK)
+        << sink.host().last_error();
+    ASSERT_EQ(sink.commit("p0", "pos3"), FERRY_OK) << sink.host().last_error();
+    EXPECT_EQ(rows_of(rejected), (std::vector<size_t>{0, 1}));
+    EXPECT_EQ(pg().psql("SELECT id, n, s FROM t ORDER BY id", "narrow_new"), "3|3.25|abc\n");
+  }
+}
+
 }  // namespace
