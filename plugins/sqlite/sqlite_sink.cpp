@@ -166,6 +166,7 @@ std::unique_ptr<SqliteSink::Prepared> SqliteSink::prepare(const ferry::BatchView
                              "preparing the delete from " + where_);
   }
   p->insert = db_->prepare(sql, "preparing the insert into " + where_);
+  for (size_t f = 0; f < batch.fields(); ++f) p->affinities.push_back(schema_->affinity(batch.field_name(f)));
   return p;
 }
 
@@ -179,6 +180,9 @@ void SqliteSink::write_rows(const ferry::BatchView& batch, Prepared& p,
     const FerryOp op = batch.meta(row).op;
     std::optional<std::string> why = ferry::support::refused_op(op, upsert);
     if (!why && upsert) why = ferry::support::null_key(batch, row, p.key_fields, '"');
+    for (size_t f = 0; f < n_fields && !why && op != FERRY_OP_DELETE; ++f)
+      if (std::optional<std::string> problem = unstorable(batch.value(row, f), p.affinities[f]))
+        why = "field " + quote_ident(batch.field_name(f)) + ": " + *problem;
     if (why) {
       rejected->push_back({row, std::move(*why)});
       continue;
@@ -191,10 +195,10 @@ void SqliteSink::write_rows(const ferry::BatchView& batch, Prepared& p,
     if (is_delete) {
       for (size_t i = 0; i < p.key_fields.size() && rc == SQLITE_OK; ++i)
         rc = bind_value(stmt, static_cast<int>(i + 1), batch.value(row, p.key_fields[i]),
-                        scratch_[i].data());
+                        p.affinities[p.key_fields[i]], scratch_[i].data());
     } else {
       for (size_t f = 0; f < n_fields && rc == SQLITE_OK; ++f)
-        rc = bind_value(stmt, static_cast<int>(f + 1), batch.value(row, f), scratch_[f].data());
+        rc = bind_value(stmt, static_cast<int>(f + 1), batch.value(row, f), p.affinities[f], scratch_[f].data());
     }
     if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
     if (rc != SQLITE_DONE) fail_row(rc, row);

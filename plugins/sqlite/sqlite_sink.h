@@ -48,6 +48,7 @@ class SqliteSink final : public ferry::Sink, private ferry::support::SinkDialect
     Statement insert;
     Statement remove;                // upsert mode only
     std::vector<size_t> key_fields;  // batch field index of each key column
+    std::vector<Affinity> affinities;  // per batch field, its column's
   };
   struct Rejection {
     size_t row;

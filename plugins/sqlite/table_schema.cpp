@@ -18,15 +18,17 @@ void TableSchema::forget() {
 void TableSchema::load() {
   const std::string what = "reading the columns of table " + quoted_;
   // A bound table name: no identifier ever reaches SQL text unquoted.
-  Statement stmt = db_.prepare("SELECT name FROM pragma_table_info(?1, 'main')", what);
+  Statement stmt = db_.prepare("SELECT name, type FROM pragma_table_info(?1, 'main')", what);
   sqlite3_bind_text(stmt.get(), 1, table_.data(), static_cast<int>(table_.size()), SQLITE_STATIC);
   ResetOnExit reset(stmt.get());
   columns_.clear();
   int rc;
   while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
-    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), 0));
-    const int n = sqlite3_column_bytes(stmt.get(), 0);
-    columns_.insert(fold_ident(std::string_view(text ? text : "", static_cast<size_t>(n))));
+    const auto text = [&stmt](int column) {
+      const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), column));
+      return std::string(p ? p : "", static_cast<size_t>(sqlite3_column_bytes(stmt.get(), column)));
+    };
+    columns_.emplace(fold_ident(text(0)), text(1));
   }
   if (rc != SQLITE_DONE) db_.fail(rc, what);
   exists_ = !columns_.empty();
@@ -41,6 +43,12 @@ bool TableSchema::exists() {
 bool TableSchema::has_column(std::string_view name) {
   if (!loaded_) load();
   return columns_.count(fold_ident(name)) != 0;
+}
+
+Affinity TableSchema::affinity(std::string_view name) {
+  if (!loaded_) load();
+  const auto it = columns_.find(fold_ident(name));
+  return it == columns_.end() ? Affinity::kBlob : affinity_of(it->second);
 }
 
 void TableSchema::create(const std::vector<NewColumn>& columns, const std::vector<std::string>& key) {
@@ -80,7 +88,7 @@ void TableSchema::add_column(const NewColumn& column) {
   std::string sql = "ALTER TABLE " + quoted_ + " ADD COLUMN " + quote_ident(column.name);
   if (!column.type.empty()) sql += ' ' + column.type;
   db_.exec(sql, "adding column " + quote_ident(column.name) + " to table " + quoted_);
-  if (loaded_) columns_.insert(fold_ident(column.name));
+  if (loaded_) columns_.emplace(fold_ident(column.name), column.type);
 }
 
 }  // namespace ferry_sqlite

@@ -11,10 +11,11 @@
 
 #include <string>
 #include <string_view>
-#include <unordered_set>
+#include <unordered_map>
 #include <vector>
 
 #include "database.h"
+#include "values.h"
 
 namespace ferry_sqlite {
 
@@ -29,6 +30,9 @@ class TableSchema final : public ferry::support::EvolvingTable {
   // does not exist.
   bool exists() override;
   bool has_column(std::string_view name) override;
+  // How SQLite converts values bound to column `name` (kBlob, storing them
+  // as they come, for a column it does not have).
+  Affinity affinity(std::string_view name);
 
   // A column to create: its name and declared type ("" for none).
   using NewColumn = ferry::support::NewColumn;
@@ -49,7 +53,8 @@ class TableSchema final : public ferry::support::EvolvingTable {
   std::string quoted_;
   bool loaded_ = false;
   bool exists_ = false;
-  std::unordered_set<std::string> columns_;  // ASCII-lowercased, as SQLite compares
+  // Declared type by column name, ASCII-lowercased as SQLite compares.
+  std::unordered_map<std::string, std::string> columns_;
 };
 
 // SQLite compares identifiers case-insensitively in ASCII only.

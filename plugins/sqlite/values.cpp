@@ -1,6 +1,11 @@
 #include "values.h"
 
+#include <charconv>
+#include <cmath>
 #include <cstdio>
+#include <system_error>
+
+#include <sql/schema_contract.h>
 #include "time/civil_time.h"
 
 namespace ferry_sqlite {
@@ -82,7 +87,36 @@ size_t format_timestamp(int64_t micros, char* out) {
   return 27;
 }
 
-int bind_value(sqlite3_stmt* stmt, int index, const FerryValue& v, char* scratch) {
+Affinity affinity_of(std::string_view declared_type) {
+  const std::string type = ferry::support::fold_ascii(declared_type);
+  const auto has = [&type](const char* part) { return type.find(part) != std::string::npos; };
+  // In SQLite's order: the first rule that matches decides.
+  if (has("int")) return Affinity::kInteger;
+  if (has("char") || has("clob") || has("text")) return Affinity::kText;
+  if (has("blob") || type.empty()) return Affinity::kBlob;
+  if (has("real") || has("floa") || has("doub")) return Affinity::kReal;
+  return Affinity::kNumeric;
+}
+
+std::optional<std::string> unstorable(const FerryValue& v, Affinity column) {
+  if (v.type == FERRY_TYPE_DOUBLE && std::isnan(v.as.f64)) return "NaN has no SQLite form (SQLite stores it as NULL)";
+  if (v.type == FERRY_TYPE_INT64 && column == Affinity::kReal) {
+    // Exactly representable: the double converts back to the same integer.
+    // 2^63 itself is not an int64, so the range test comes first.
+    const double d = static_cast<double>(v.as.i64);
+    if (d >= 9223372036854775808.0 || static_cast<int64_t>(d) != v.as.i64)
+      return "the integer " + std::to_string(v.as.i64) +
+             " has no exact form in a REAL column (SQLite would store it as the nearest double)";
+  }
+  return std::nullopt;
+}
+
+int bind_value(sqlite3_stmt* stmt, int index, const FerryValue& v, Affinity column, char* scratch) {
+  if (v.type == FERRY_TYPE_DOUBLE && column == Affinity::kText) {
+    const std::to_chars_result r = std::to_chars(scratch, scratch + kTimestampTextSize, v.as.f64);
+    if (r.ec != std::errc()) return SQLITE_MISMATCH;
+    return sqlite3_bind_text(stmt, index, scratch, static_cast<int>(r.ptr - scratch), SQLITE_STATIC);
+  }
   switch (v.type) {
     case FERRY_TYPE_NULL:
       return sqlite3_bind_null(stmt, index);

@@ -7,6 +7,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
 
 namespace ferry_sqlite {
 
@@ -22,9 +25,23 @@ constexpr size_t kTimestampTextSize = 40;
 // same in sqlite3, and SQLite's date functions accept it.
 size_t format_timestamp(int64_t micros, char* out);
 
-// Binds `v` to parameter `index` (1-based). Bytes are bound without a copy,
-// so `v` and `scratch` (kTimestampTextSize bytes) must outlive the step.
-int bind_value(sqlite3_stmt* stmt, int index, const FerryValue& v, char* scratch);
+// A column's type affinity, which decides how SQLite converts what is
+// bound to it (https://sqlite.org/datatype3.html, 3.1), from its declared
+// type. kBlob is "no affinity": values are stored as they come.
+enum class Affinity { kText, kNumeric, kInteger, kReal, kBlob };
+Affinity affinity_of(std::string_view declared_type);
+
+// Why `v` cannot be stored exactly in a column of affinity `column`, or
+// nullopt. SQLite stores NaN as NULL, and a REAL column turns an integer
+// into a double, which rounds beyond 2^53.
+std::optional<std::string> unstorable(const FerryValue& v, Affinity column);
+
+// Binds `v` to parameter `index` (1-based) of a column of affinity
+// `column`. Bytes are bound without a copy, so `v` and `scratch`
+// (kTimestampTextSize bytes) must outlive the step. A double bound to a
+// TEXT column goes as its shortest exact text: SQLite's own conversion
+// keeps 15 digits.
+int bind_value(sqlite3_stmt* stmt, int index, const FerryValue& v, Affinity column, char* scratch);
 
 }  // namespace ferry_sqlite
 

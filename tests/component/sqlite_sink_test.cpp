@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -402,6 +403,64 @@ TEST_F(SqliteSinkTest, EveryValueTypeRoundTrips) {
             {"0", "0.0", "0", "", "", "1969-12-31T23:59:59.999999Z", "NULL", "NULL"}}));
   // The text form is one SQLite's own date functions read.
   EXPECT_EQ(db.scalar("SELECT strftime('%s', t) FROM types ORDER BY rowid LIMIT 1"), "1704164645");
+}
+
+// SQLite stores NaN as NULL, keeps 15 digits of a REAL it turns into TEXT
+// and turns an INTEGER into REAL in a REAL column: the sink writes what
+// converts exactly and sends the rest to the DLQ with the reason.
+TEST_F(SqliteSinkTest, ValuesAColumnWouldChangeAreStoredExactlyOrRejected) {
+  {
+    Db db(db_path());
+    db.exec("CREATE TABLE orders (id INTEGER, name TEXT, amount REAL, note VARCHAR(20), n NUMERIC)");
+  }
+  auto sink = open_ok(append_);
+  const std::vector<Column> cols = {{"id", FERRY_TYPE_INT64},
+                                    {"name", FERRY_TYPE_DOUBLE},
+                                    {"amount", FERRY_TYPE_INT64},
+                                    {"note", FERRY_TYPE_DOUBLE},
+                                    {"n", FERRY_TYPE_DOUBLE}};
+  auto row = [](int64_t id, double name, int64_t amount, double note, double n) {
+    Row r;
+    r.values = {Value::int64(id), Value::real(name), Value::int64(amount), Value::real(note), Value::real(n)};
+    r.key = std::to_string(id);
+    r.position = std::to_string(id);
+    return r;
+  };
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const int64_t exact = int64_t{1} << 53;  // every integer up to here is a double
+  std::vector<SinkHandle::Rejected> rejected;
+  ASSERT_EQ(sink->write(make_batch(cols, {row(1, 0.30000000000000004, exact, 123456789.12345678, 1.5),
+                                          row(2, 1e-7, -exact, 2.5, 0.30000000000000004),
+                                          row(3, 1, exact + 1, 1, 1),
+                                          row(4, 1, 1, nan, 1),
+                                          row(5, nan, 1, 1, 1),
+                                          row(6, -std::numeric_limits<double>::infinity(), 7, 1, nan)}),
+                        &rejected),
+            FERRY_OK)
+      << sink->host().last_error();
+  ASSERT_EQ(sink->commit("p0", "6"), FERRY_OK) << sink->host().last_error();
+  std::vector<size_t> rows;
+  for (const auto& r : rejected) {
+    rows.push_back(r.row);
+    EXPECT_EQ(r.status, FERRY_INVALID_DATA) << r.message;
+  }
+  EXPECT_EQ(rows, (std::vector<size_t>{2, 3, 4, 5}));
+  ASSERT_EQ(rejected.size(), 4u);
+  EXPECT_NE(rejected[0].message.find("\"amount\""), std::string::npos) << rejected[0].message;
+  EXPECT_NE(rejected[0].message.find("9007199254740993"), std::string::npos) << rejected[0].message;
+  EXPECT_NE(rejected[1].message.find("\"note\""), std::string::npos) << rejected[1].message;
+  EXPECT_NE(rejected[1].message.find("NaN"), std::string::npos) << rejected[1].message;
+  EXPECT_NE(rejected[2].message.find("\"name\""), std::string::npos) << rejected[2].message;
+  EXPECT_NE(rejected[3].message.find("\"n\""), std::string::npos) << rejected[3].message;
+  Db db(db_path());
+  // A double into a TEXT column keeps every digit: the text reads back as
+  // the same double.
+  EXPECT_EQ(db.query("SELECT id, name, typeof(name), amount, note, typeof(note), n FROM orders ORDER BY id"),
+            (Rows{{"1", "0.30000000000000004", "text", "9.00719925474099e+15", "123456789.12345678", "text", "1.5"},
+                  {"2", "1e-07", "text", "-9.00719925474099e+15", "2.5", "text", "0.3"}}));
+  EXPECT_EQ(db.query("SELECT amount = 9007199254740992, n = 0.30000000000000004 FROM orders WHERE id = 2 OR id = 1 "
+                     "ORDER BY id"),
+            (Rows{{"1", "0"}, {"0", "1"}}));
 }
 
 TEST_F(SqliteSinkTest, MissingTableWithoutCreateTableIsAConfigErrorAtOpen) {
