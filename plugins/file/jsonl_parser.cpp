@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "json_keys.h"
 #include "json_numbers.h"
 #include "json_text.h"
 #include "utf8.h"
@@ -204,6 +205,12 @@ JsonlBatch::Added JsonlBatch::add(std::string_view line, std::string_view positi
   boost::json::value v = parser_.release();
   if (!v.is_object()) {
     *error = std::string("not a JSON object (found ") + kind_name(v) + ")";
+    return Added::kRejected;
+  }
+  // Which of a repeated key's values is meant is not for Ferry to guess;
+  // the collector names the key.
+  if (members_in(v) != keys_in_text(line)) {
+    if (number_texts(line, line_texts_, error)) *error = "a key appears twice in one object";
     return Added::kRejected;
   }
   // A document that rounds a number: read the line's number texts, so the

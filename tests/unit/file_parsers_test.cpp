@@ -24,6 +24,7 @@
 #include "plugins/file/file_sink.cpp"
 #include "plugins/file/file_source.cpp"
 #include "plugins/file/json_text.cpp"
+#include "plugins/file/json_keys.cpp"
 #include "plugins/file/json_numbers.cpp"
 #include "plugins/file/jsonl_parser.cpp"
 #include "plugins/file/line_reader.cpp"
@@ -639,6 +640,26 @@ TEST(JsonlBatch, NumbersNoTypeHoldsAreRejectedSayingSo) {
   EXPECT_EQ(error, "the key \"w\" appears twice in one object");
   EXPECT_EQ(j.add("{\"v\":1" + std::string(1200, '0') + "}", "6", &error), kRejected);
   EXPECT_NE(error.find("more than 1,000 digits"), std::string::npos) << error;
+  EXPECT_EQ(j.rows(), 1u);
+}
+
+// Whatever the values, a repeated key is rejected: the parser would keep
+// one of the two values without a word.
+TEST(JsonlBatch, ARepeatedKeyIsRejectedAtAnyDepth) {
+  JsonlBatch j;
+  std::string error;
+  EXPECT_EQ(j.add(R"({"id":1,"v":"x","v":"y"})", "1", &error), kRejected);
+  EXPECT_EQ(error, "the key \"v\" appears twice in one object");
+  EXPECT_EQ(j.add(R"({"id":2,"o":{"k":1,"k":2}})", "2", &error), kRejected);
+  EXPECT_EQ(error, "the key \"k\" appears twice in one object");
+  EXPECT_EQ(j.add(R"({"id":3,"a":[{"k":true},{"k":null,"k":false}]})", "3", &error), kRejected);
+  EXPECT_EQ(error, "the key \"k\" appears twice in one object");
+  // Escapes spell the same key another way.
+  EXPECT_EQ(j.add(R"({"id":4,"v":1,"\u0076":2})", "4", &error), kRejected);
+  EXPECT_EQ(error, "the key \"v\" appears twice in one object");
+  // The same key in sibling objects, and key-like text inside strings, is
+  // not a repeat.
+  EXPECT_EQ(j.add(R"({"id":5,"a":{"k":1},"b":{"k":2},"s":"\"k\": 3, \"s\":"})", "5", &error), kRow) << error;
   EXPECT_EQ(j.rows(), 1u);
 }
 
