@@ -100,10 +100,11 @@ bool CsvRows::add(std::string_view record, std::string_view position, ferry::Bat
     if (malformed) *malformed = true;
     return false;
   }
+  // The quotes parsed: these lines are one record however many fields it
+  // holds, and the lines inside a quoted field are never records of their own.
   if (fields_.size() != names_.size()) {
     *error = "expected " + std::to_string(names_.size()) + " fields, found " +
              std::to_string(fields_.size());
-    if (malformed) *malformed = true;
     return false;
   }
   // Convert the whole row first, so a bad value leaves no partial row.

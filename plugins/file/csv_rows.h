@@ -46,8 +46,10 @@ class CsvRows {
   void add_fields(ferry::BatchBuilder& out) const;
   // Parses one data record (not empty, valid UTF-8 checked here) and appends
   // it to `out` as a row; or returns false with `error` and appends nothing.
-  // `malformed` (if given) tells a record that is not well-formed CSV for
-  // this file (quotes, the number of fields) from one with a bad value.
+  // `malformed` (if given) tells a record whose quotes do not parse (so its
+  // lines may not be one record: a stray quote may have taken in the lines
+  // after it) from one that parsed but holds the wrong number of fields or
+  // a bad value.
   bool add(std::string_view record, std::string_view position, ferry::BatchBuilder& out,
            std::string* error, bool* malformed = nullptr);
 

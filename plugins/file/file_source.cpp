@@ -326,6 +326,14 @@ void FileSource::reject(const Record& r, std::string_view position, const std::s
   host_.reject(partition_, position, "", payload, where(r) + ": " + why);
 }
 
+std::string FileSource::lines_of(const Record& r) const {
+  const size_t nl = r.text.find('\n');
+  if (nl == std::string_view::npos || r.text.find_first_not_of("\r\n", nl) == std::string_view::npos) return "";
+  if (!lines_known_) return " (one record of several lines: a quoted field spans them)";
+  return " (one record of lines " + std::to_string(r.first_line) + " to " + std::to_string(r.lines_after) +
+         ": a quoted field spans them)";
+}
+
 bool FileSource::reject_first_line(const Record& r, const std::string& why) {
   const size_t nl = r.text.find('\n');
   // One line (perhaps with the line break a quote left open at the end of
@@ -417,7 +425,7 @@ bool FileSource::next(FerryBatch* out) {
     } else {
       bool malformed = false;
       if (!csv_->add(r.text, position.view(), *batch, &error, &malformed)) {
-        if (!(malformed && reject_first_line(r, error))) reject(r, position.view(), error);
+        if (!(malformed && reject_first_line(r, error))) reject(r, position.view(), error + lines_of(r));
         continue;
       }
     }

@@ -47,9 +47,12 @@ class FileSource : public ferry::Source {
   // from a position without line numbers).
   std::string where(const Record& r) const;
   void reject(const Record& r, std::string_view position, const std::string& why) const;
-  // A CSV record that spans lines and is not well-formed: an opening quote
-  // that was never meant to span lines. Rejects its first line alone and
-  // reads on from the next one; false when it has only one line.
+  // " (one record of lines 3 to 5: ...)" for a record of several lines,
+  // "" for one line: a DLQ message then says what the entry holds.
+  std::string lines_of(const Record& r) const;
+  // A CSV record that spans lines and whose quotes do not parse: an opening
+  // quote that was never meant to span lines. Rejects its first line alone
+  // and reads on from the next one; false when it has only one line.
   bool reject_first_line(const Record& r, const std::string& why);
 
   ferry::Host host_;

@@ -72,4 +72,29 @@ TEST(CsvFidelity, AQuotedFieldThatSpansLinesStillLoads) {
   EXPECT_TRUE(d.dlq().empty());
 }
 
+// A quoted field that closes makes one record of its lines, whatever else
+// is wrong with it: lines inside the field are never read as records of
+// their own (here one would have overwritten row 1).
+TEST(CsvFidelity, AClosedQuotedFieldKeepsItsLinesInOneRecordEvenWhenTheRecordIsRejected) {
+  ScenarioDir d("csv");
+  ferry::test::write_file(d.file("data.csv"),
+                          "id,name,note\n1,alice,a\n2,\"free text\n1,OVERWRITTEN,x\nmore\",oops,extra\n3,carol,c\n");
+  d.define(R"({"name": "csv", "state": {"type": "sqlite", "path": "state.db"},
+    "source": {"plugin": "file", "config": {"paths": "data.csv", "key": "id", "columns_types": {"id": "int64"}}},
+    "sinks": [{"name": "db", "plugin": "sqlite",
+               "config": {"path": "out.db", "table": "t", "mode": "upsert", "key": ["id"]}}]})");
+  auto r = d.run();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(sqlite_rows(d.file("out.db"), "SELECT id, name FROM t ORDER BY id"),
+            (std::vector<std::vector<std::string>>{{"1", "alice"}, {"3", "carol"}}));
+  auto dlq = d.dlq(DlqStatus::Pending);
+  ASSERT_EQ(dlq.size(), 1u);
+  EXPECT_NE(dlq[0].message.find("data.csv:3"), std::string::npos) << dlq[0].message;
+  EXPECT_NE(dlq[0].message.find("expected 3 fields, found 4"), std::string::npos) << dlq[0].message;
+  EXPECT_NE(dlq[0].message.find("lines 3 to 5"), std::string::npos) << dlq[0].message;
+  // The entry holds the whole record, to be fixed and replayed.
+  EXPECT_NE(dlq[0].record_json.find("OVERWRITTEN"), std::string::npos) << dlq[0].record_json;
+  EXPECT_NE(dlq[0].record_json.find("extra"), std::string::npos) << dlq[0].record_json;
+}
+
 }  // namespace
