@@ -159,6 +159,13 @@ bool JsonlBatch::classify(const boost::json::object& row, size_t first_text, std
         *error = "field '" + key + "': the number " + *t + " is beyond what a double holds";
         return false;
       }
+      // Below the smallest subnormal the parser gives 0: a value, not a
+      // rounding of one. A zero written as zero has no other digit.
+      if (kind == kSawNumber && v.get_double() == 0 &&
+          t->substr(0, t->find_first_of("eE")).find_first_of("123456789") != std::string::npos) {
+        *error = "field '" + key + "': the number " + *t + " is below what a double holds (it would become 0)";
+        return false;
+      }
       if (!plain_decimal(*t)) {
         *error = "field '" + key + "': the number " + t->substr(0, 40) + (t->size() > 40 ? "..." : "") +
                  " has more than 1,000 digits";

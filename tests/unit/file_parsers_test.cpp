@@ -633,6 +633,10 @@ TEST(JsonlBatch, NumbersNoTypeHoldsAreRejectedSayingSo) {
   EXPECT_EQ(error, "invalid JSON: NaN is not a JSON number (write null, or the value as a string)");
   EXPECT_EQ(j.add(R"({"v":-Infinity})", "3", &error), kRejected);
   EXPECT_EQ(error, "invalid JSON: Infinity is not a JSON number (write null, or the value as a string)");
+  EXPECT_EQ(j.add(R"({"v":1.5e-400})", "3b", &error), kRejected);
+  EXPECT_EQ(error, "field 'v': the number 1.5e-400 is below what a double holds (it would become 0)");
+  JsonlBatch small;  // zero written as zero, and a subnormal, are values
+  EXPECT_EQ(small.add(R"({"v":-0.000e-400,"w":1e-320})", "3c", &error), kRow) << error;
   EXPECT_EQ(j.add(R"({"v":"NaN","w":1})", "4", &error), kRow);  // a string is fine
   // A repeated key among numbers the document would round: which value is
   // meant is not for Ferry to guess.
