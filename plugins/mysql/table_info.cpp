@@ -101,6 +101,7 @@ void TableInfo::load() {
           !rs->isNull(7))
         l.scale = rs->getInt(7);
       if (type == "date") l.date_only = true;
+      if (type == "float") l.single_float = true;  // FLOAT(p > 24) is a DOUBLE, named so
       limits_.push_back(l);
     }
     keys->setString(1, database_);

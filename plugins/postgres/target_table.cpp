@@ -28,6 +28,7 @@ ferry::support::ColumnLimits limits_of(unsigned oid, long typmod) {
   ferry::support::ColumnLimits l;
   if (oid == 1082) l.date_only = true;  // date
   if (oid == 1114 || oid == 1083) l.zone_ignored = true;  // timestamp, time: text's zone is dropped
+  if (oid == 700) l.single_float = true;                  // real
   if (typmod < 0) return l;
   switch (oid) {
     case 1700: {  // numeric

@@ -2,6 +2,7 @@
 
 #include "sql/sql_identifier.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -178,6 +179,49 @@ std::optional<std::string> narrowed_number(std::string_view text, const ColumnLi
          ", which its column (scale " + std::to_string(*limits.scale) + ") would round it to";
 }
 
+// Shortest text that reads back as `x`.
+template <typename T>
+std::string shortest(T x) {
+  char buf[64];
+  return std::string(buf, std::to_chars(buf, buf + sizeof buf, x).ptr);
+}
+
+// "<value> would be stored as <float>" when a single-precision column
+// would store another number than `v`; nothing when it stores the same
+// (the float prints as a number that reads back as `v`), or when `v` is no
+// number.
+std::optional<std::string> rounded_to_float(const FerryValue& v) {
+  double d = 0;
+  std::string own;
+  if (v.type == FERRY_TYPE_INT64) {
+    const float f = static_cast<float>(v.as.i64);
+    // 2^63 is no int64: a float that large is not the integer.
+    if (f < 9223372036854775808.0f && static_cast<int64_t>(f) == v.as.i64) return std::nullopt;
+    d = static_cast<double>(v.as.i64);
+    own = std::to_string(v.as.i64);
+  } else if (v.type == FERRY_TYPE_DOUBLE) {
+    d = v.as.f64;
+    if (!std::isfinite(d)) return std::nullopt;  // the column keeps infinities and NaN
+    own = shortest(d);
+  } else if (v.type == FERRY_TYPE_STRING || v.type == FERRY_TYPE_DECIMAL) {
+    const std::string_view t = ferry::view(v.as.bytes);
+    const auto r = std::from_chars(t.data(), t.data() + t.size(), d);
+    if (t.empty() || r.ec != std::errc() || r.ptr != t.data() + t.size() || !std::isfinite(d)) return std::nullopt;
+    own = std::string(t.substr(0, 40));
+  } else {
+    return std::nullopt;
+  }
+  const float f = static_cast<float>(d);
+  const std::string stored = shortest(f);
+  if (std::isfinite(f)) {
+    if (v.type != FERRY_TYPE_INT64 && static_cast<double>(f) == d) return std::nullopt;
+    double back = 0;
+    std::from_chars(stored.data(), stored.data() + stored.size(), back);
+    if (v.type != FERRY_TYPE_INT64 && back == d) return std::nullopt;
+  }
+  return own + " would be stored as " + stored;
+}
+
 }  // namespace
 
 std::optional<std::string> narrowed_value(const FerryValue& v, const ColumnLimits& limits, std::string_view field,
@@ -204,6 +248,9 @@ std::optional<std::string> narrowed_value(const FerryValue& v, const ColumnLimit
       return field_named(field, quote) + " has microseconds that column " + quote_identifier(field, quote) + " (" +
              std::to_string(limits.fraction_digits) + " fraction digits) would round or cut";
   }
+  if (limits.single_float)
+    if (std::optional<std::string> rounded = rounded_to_float(v))
+      return field_named(field, quote) + ": " + *rounded + " by its single-precision column";
   const bool text = v.type == FERRY_TYPE_STRING || v.type == FERRY_TYPE_DECIMAL || v.type == FERRY_TYPE_JSON;
   if (text && limits.max_bytes >= 0 && v.as.bytes.size > static_cast<uint64_t>(limits.max_bytes))
     return field_named(field, quote) + " has " + std::to_string(v.as.bytes.size) +

@@ -34,11 +34,13 @@ struct ColumnLimits {
   std::optional<int> scale;  // numeric(p,s), DECIMAL(p,s): digits after the point (negative: 10s, 100s)
   int64_t max_chars = -1;    // varchar(n) (not char(n): it pads and trims spaces by definition)
   int64_t max_bytes = -1;    // MySQL's TINYTEXT, TEXT, MEDIUMTEXT
+  bool single_float = false; // PostgreSQL's real, MySQL's FLOAT: 24 bits of mantissa
 
   // No limit at all: narrowed_value() has nothing to object to, and a sink
   // checking many rows may skip it.
   bool keeps_all() const {
-    return fraction_digits < 0 && !date_only && !zone_ignored && !scale && max_chars < 0 && max_bytes < 0;
+    return fraction_digits < 0 && !date_only && !zone_ignored && !scale && max_chars < 0 && max_bytes < 0 &&
+           !single_float;
   }
 };
 
@@ -46,7 +48,10 @@ struct ColumnLimits {
 // nothing: the servers round a timestamp to the column's precision, drop
 // its time of day in a date column, round a number to the column's scale,
 // ignore a zone in text for a column without one, and cut the trailing
-// spaces that overflow a varchar(n) (where other overflow is an error).
+// spaces that overflow a varchar(n) (where other overflow is an error), and
+// round a number to single precision in a real or FLOAT column (a value
+// passes when the float prints as the same number: 0.1 does, 0.123456789
+// and 16777217 do not).
 // Text is judged in its plain ISO-8601 and decimal forms; date/time text in
 // another form that may carry a zone or a time is refused where either
 // would be dropped. The field is named quoted with `quote`.

@@ -308,6 +308,24 @@ TEST_F(MysqlRoundTrip, TextAndDoublesTheServerWouldRoundAreRejected) {
   EXPECT_EQ(state->list_dlq(f).size(), 4u);
 }
 
+// A FLOAT column keeps 24 bits: 16777217 and 0.123456789 would change.
+TEST_F(MysqlRoundTrip, AFloatColumnRefusesWhatSinglePrecisionWouldRound) {
+  q(R"(CREATE TABLE src.narrow4 (id INT PRIMARY KEY, f DOUBLE, i BIGINT);
+    INSERT INTO src.narrow4 VALUES (1, 0.1, 16777216), (2, 0.123456789, 1), (3, 1.5, 16777217);
+    CREATE TABLE dst.narrow4 (id BIGINT PRIMARY KEY, f FLOAT, i FLOAT) ENGINE=InnoDB;)");
+  auto r = run(pipeline("narrow4", R"(, "table": "narrow4")", R"(, "table": "narrow4", "create_table": false)"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(q("SELECT GROUP_CONCAT(id ORDER BY id) FROM dst.narrow4"), "1");
+  auto state = ferry::core::open_sqlite_state(dir_.file("state.db"));
+  ferry::core::DlqFilter f;
+  f.pipeline = "narrow4";
+  std::map<std::string, std::string> why;
+  for (const auto& e : state->list_dlq(f)) why[e.record_key] = e.message;
+  ASSERT_EQ(why.size(), 2u);
+  EXPECT_NE(why["2"].find("field `f`: 0.123456789 would be stored as 0.12345679"), std::string::npos) << why["2"];
+  EXPECT_NE(why["3"].find("field `i`: 16777217 would be stored as 16777216"), std::string::npos) << why["3"];
+}
+
 TEST_F(MysqlRoundTrip, QueryWithATwoColumnCursorPagesInKeysetOrder) {
   q("CREATE TABLE src.events (id INT NOT NULL, at DATETIME(6) NOT NULL, payload VARCHAR(20),"
     " PRIMARY KEY (id), KEY (at, id));"

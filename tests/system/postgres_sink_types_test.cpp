@@ -315,4 +315,31 @@ TEST_F(PostgresSinkTypes, TheBatchThatAddsAColumnIsCheckedAgainstIt) {
   }
 }
 
+// A real column keeps 24 bits: what it would store as another number goes
+// to the DLQ; what prints the same at single precision (0.1) is written.
+TEST_F(PostgresSinkTypes, ARealColumnRefusesWhatSinglePrecisionWouldRound) {
+  pg().psql("CREATE DATABASE narrow_real");
+  pg().psql("CREATE TABLE t (id bigint, r real, i real)", "narrow_real");
+  ferry::test::SinkHandle sink(*plugin_, table_t("narrow_real", false));
+  ASSERT_EQ(sink.open_status(), FERRY_OK) << sink.host().last_error();
+  const std::vector<Column> cols = {{"id", FERRY_TYPE_INT64, FERRY_FIELD_NULLABLE},
+                                    {"r", FERRY_TYPE_DOUBLE, FERRY_FIELD_NULLABLE},
+                                    {"i", FERRY_TYPE_INT64, FERRY_FIELD_NULLABLE}};
+  auto row = [](int64_t id, double r, int64_t i) {
+    return Row{{Value::int64(id), Value::real(r), Value::int64(i)}, std::to_string(id), "pos" + std::to_string(id),
+               FERRY_OP_INSERT};
+  };
+  std::vector<ferry::test::SinkHandle::Rejected> rejected;
+  ASSERT_EQ(sink.write(make_batch(cols, {row(1, 0.1, 16777216), row(2, 0.123456789, 1), row(3, 1.5, 16777217)}),
+                       &rejected),
+            FERRY_OK)
+      << sink.host().last_error();
+  ASSERT_EQ(sink.commit("p0", "pos3"), FERRY_OK) << sink.host().last_error();
+  ASSERT_EQ(rows_of(rejected), (std::vector<size_t>{1, 2}));
+  EXPECT_NE(rejected[0].message.find("0.123456789 would be stored as 0.12345679"), std::string::npos)
+      << rejected[0].message;
+  EXPECT_NE(rejected[1].message.find("16777217 would be stored as 16777216"), std::string::npos) << rejected[1].message;
+  EXPECT_EQ(pg().psql("SELECT id, r, i FROM t ORDER BY id", "narrow_real"), "1|0.1|1.6777216e+07\n");
+}
+
 }  // namespace
