@@ -180,9 +180,14 @@ void SqliteSink::write_rows(const ferry::BatchView& batch, Prepared& p,
     const FerryOp op = batch.meta(row).op;
     std::optional<std::string> why = ferry::support::refused_op(op, upsert);
     if (!why && upsert) why = ferry::support::null_key(batch, row, p.key_fields, '"');
-    for (size_t f = 0; f < n_fields && !why && op != FERRY_OP_DELETE; ++f)
+    // A delete binds only the key: a key the column cannot hold matches
+    // nothing, so it is refused as an insert would be.
+    for (size_t f = 0; f < n_fields && !why; ++f) {
+      if (op == FERRY_OP_DELETE && std::find(p.key_fields.begin(), p.key_fields.end(), f) == p.key_fields.end())
+        continue;
       if (std::optional<std::string> problem = unstorable(batch.value(row, f), p.affinities[f]))
         why = "field " + quote_ident(batch.field_name(f)) + ": " + *problem;
+    }
     if (why) {
       rejected->push_back({row, std::move(*why)});
       continue;

@@ -8,6 +8,8 @@
 #include <sql/schema_contract.h>
 #include "time/civil_time.h"
 
+#include "number_text.h"
+
 namespace ferry_sqlite {
 namespace {
 
@@ -15,6 +17,19 @@ using ferry::support::civil_from_days;
 
 // SQLite turns a NULL data pointer into SQL NULL; an empty value is not NULL.
 const char* non_null(const char* p) { return p != nullptr ? p : ""; }
+
+// Whether SQLite's own text of a REAL (15 significant digits, "%!.15g")
+// reads back as the same double. Then its text ("1.0", "1.0e-07", "Inf")
+// is kept, as it always was; only a double it would round goes as the
+// shortest text that is exact.
+bool survives_sqlite_text(double d) {
+  if (!std::isfinite(d)) return true;
+  char buf[40];
+  const int n = std::snprintf(buf, sizeof buf, "%.15g", d);
+  double back = 0;
+  const auto r = std::from_chars(buf, buf + n, back);
+  return r.ec == std::errc() && back == d;
+}
 
 }  // namespace
 
@@ -100,6 +115,8 @@ Affinity affinity_of(std::string_view declared_type) {
 
 std::optional<std::string> unstorable(const FerryValue& v, Affinity column) {
   if (v.type == FERRY_TYPE_DOUBLE && std::isnan(v.as.f64)) return "NaN has no SQLite form (SQLite stores it as NULL)";
+  if (v.type == FERRY_TYPE_STRING || v.type == FERRY_TYPE_DECIMAL)
+    return numeric_text_changes(std::string_view(non_null(v.as.bytes.data), v.as.bytes.size), column);
   if (v.type == FERRY_TYPE_INT64 && column == Affinity::kReal) {
     // Exactly representable: the double converts back to the same integer.
     // 2^63 itself is not an int64, so the range test comes first.
@@ -112,7 +129,7 @@ std::optional<std::string> unstorable(const FerryValue& v, Affinity column) {
 }
 
 int bind_value(sqlite3_stmt* stmt, int index, const FerryValue& v, Affinity column, char* scratch) {
-  if (v.type == FERRY_TYPE_DOUBLE && column == Affinity::kText) {
+  if (v.type == FERRY_TYPE_DOUBLE && column == Affinity::kText && !survives_sqlite_text(v.as.f64)) {
     const std::to_chars_result r = std::to_chars(scratch, scratch + kTimestampTextSize, v.as.f64);
     if (r.ec != std::errc()) return SQLITE_MISMATCH;
     return sqlite3_bind_text(stmt, index, scratch, static_cast<int>(r.ptr - scratch), SQLITE_STATIC);

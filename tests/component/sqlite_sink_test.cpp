@@ -455,12 +455,41 @@ TEST_F(SqliteSinkTest, ValuesAColumnWouldChangeAreStoredExactlyOrRejected) {
   Db db(db_path());
   // A double into a TEXT column keeps every digit: the text reads back as
   // the same double.
+  // SQLite's own text where it reads back as the same double ("1.0e-07",
+  // "2.5"), as it always was.
   EXPECT_EQ(db.query("SELECT id, name, typeof(name), amount, note, typeof(note), n FROM orders ORDER BY id"),
             (Rows{{"1", "0.30000000000000004", "text", "9.00719925474099e+15", "123456789.12345678", "text", "1.5"},
-                  {"2", "1e-07", "text", "-9.00719925474099e+15", "2.5", "text", "0.3"}}));
+                  {"2", "1.0e-07", "text", "-9.00719925474099e+15", "2.5", "text", "0.3"}}));
   EXPECT_EQ(db.query("SELECT amount = 9007199254740992, n = 0.30000000000000004 FROM orders WHERE id = 2 OR id = 1 "
                      "ORDER BY id"),
             (Rows{{"1", "0"}, {"0", "1"}}));
+
+  // Text that reads as a number becomes one in a NUMERIC, INTEGER or REAL
+  // column: where that number is another, the record is refused.
+  const std::vector<Column> text_cols = {{"id", FERRY_TYPE_INT64}, {"n", FERRY_TYPE_DECIMAL}, {"note", FERRY_TYPE_STRING}};
+  auto text_row = [](int64_t id, const std::string& n) {
+    Row r;
+    r.values = {Value::int64(id), Value::decimal(n), Value::string(n)};
+    r.key = std::to_string(id);
+    r.position = std::to_string(id);
+    return r;
+  };
+  rejected.clear();
+  ASSERT_EQ(sink->write(make_batch(text_cols, {text_row(7, "12345678901234567890.12"), text_row(8, "12.50"),
+                                               text_row(9, "1e-400"), text_row(10, " 0.1 "),
+                                               text_row(11, "98765432109876543210"), text_row(12, "abc")}),
+                        &rejected),
+            FERRY_OK)
+      << sink->host().last_error();
+  ASSERT_EQ(sink->commit("p0", "12"), FERRY_OK) << sink->host().last_error();
+  rows.clear();
+  for (const auto& r : rejected) rows.push_back(r.row);
+  EXPECT_EQ(rows, (std::vector<size_t>{0, 2, 4}));
+  ASSERT_EQ(rejected.size(), 3u);
+  EXPECT_NE(rejected[0].message.find("would be stored as 12345678901234567168"), std::string::npos)
+      << rejected[0].message;
+  EXPECT_EQ(db.query("SELECT id, n, typeof(n), note FROM orders WHERE id > 6 ORDER BY id"),
+            (Rows{{"8", "12.5", "real", "12.50"}, {"10", "0.1", "real", " 0.1 "}, {"12", "abc", "text", "abc"}}));
 }
 
 TEST_F(SqliteSinkTest, MissingTableWithoutCreateTableIsAConfigErrorAtOpen) {

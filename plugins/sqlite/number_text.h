@@ -1,0 +1,36 @@
+// What SQLite's numeric affinities (NUMERIC, INTEGER, REAL) do to text that
+// reads as a number: they store it as an INTEGER or a REAL. Where that
+// number is another one than the text says (more digits than a double
+// holds, beyond its range), the value cannot be stored as it is.
+#ifndef FERRY_PLUGINS_SQLITE_NUMBER_TEXT_H_
+#define FERRY_PLUGINS_SQLITE_NUMBER_TEXT_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "values.h"
+
+namespace ferry_sqlite {
+
+// A decimal literal by value: "-012.50e1" is negative, digits "125",
+// exponent 2 (the power of ten of the first digit). Zero has no digits.
+struct DecimalValue {
+  bool negative = false;
+  std::string digits;
+  long exponent = 0;
+  bool operator==(const DecimalValue& o) const {
+    return digits == o.digits && (digits.empty() || (negative == o.negative && exponent == o.exponent));
+  }
+};
+// Nothing when `text` is not a decimal literal (sign, digits, point,
+// exponent; no spaces).
+std::optional<DecimalValue> decimal_value(std::string_view text);
+
+// Why a column of affinity `column` would store another number than
+// `text`, or nothing (also for text SQLite keeps as text).
+std::optional<std::string> numeric_text_changes(std::string_view text, Affinity column);
+
+}  // namespace ferry_sqlite
+
+#endif  // FERRY_PLUGINS_SQLITE_NUMBER_TEXT_H_
