@@ -216,7 +216,7 @@ JsonlBatch::Added JsonlBatch::add(std::string_view line, std::string_view positi
   }
   // Which of a repeated key's values is meant is not for Ferry to guess;
   // the collector names the key.
-  if (members_in(v) != keys_in_text(line)) {
+  if (repeated_a_key(v)) {
     if (number_texts(line, line_texts_, error)) *error = "a key appears twice in one object";
     return Added::kRejected;
   }

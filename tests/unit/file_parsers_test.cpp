@@ -662,9 +662,15 @@ TEST(JsonlBatch, ARepeatedKeyIsRejectedAtAnyDepth) {
   EXPECT_EQ(j.add(R"({"id":4,"v":1,"\u0076":2})", "4", &error), kRejected);
   EXPECT_EQ(error, "the key \"v\" appears twice in one object");
   // The same key in sibling objects, and key-like text inside strings, is
-  // not a repeat.
+  // not a repeat; nor are objects of every size (small ones are searched,
+  // large ones hashed).
   EXPECT_EQ(j.add(R"({"id":5,"a":{"k":1},"b":{"k":2},"s":"\"k\": 3, \"s\":"})", "5", &error), kRow) << error;
-  EXPECT_EQ(j.rows(), 1u);
+  std::string wide = "{\"id\":6";
+  for (int k = 0; k < 100; ++k) wide += ",\"k" + std::to_string(k) + "\":{}";
+  EXPECT_EQ(j.add(wide + "}", "6", &error), kRow) << error;
+  EXPECT_EQ(j.add(wide + ",\"k50\":1}", "7", &error), kRejected);
+  EXPECT_EQ(error, "the key \"k50\" appears twice in one object");
+  EXPECT_EQ(j.rows(), 2u);
 }
 
 TEST(JsonlBatch, NestingBeyond32LevelsIsRejectedSayingSo) {
