@@ -6,14 +6,14 @@
 #include <system_error>
 
 #include <sql/schema_contract.h>
-#include "time/civil_time.h"
+#include "time/timestamp_text.h"
 
 #include "number_text.h"
 
 namespace ferry_sqlite {
 namespace {
 
-using ferry::support::civil_from_days;
+static_assert(kTimestampTextSize >= ferry::support::kTimestampTextMax);
 
 // SQLite turns a NULL data pointer into SQL NULL; an empty value is not NULL.
 const char* non_null(const char* p) { return p != nullptr ? p : ""; }
@@ -50,56 +50,6 @@ const char* column_type(FerryType type) {
     default:
       return "";
   }
-}
-
-size_t format_timestamp(int64_t micros, char* out) {
-  // Remainders first: `floor(x / n) * n` overflows near INT64_MIN.
-  int64_t secs = micros / 1000000;
-  int64_t frac_s = micros % 1000000;
-  if (frac_s < 0) {
-    frac_s += 1000000;
-    --secs;
-  }
-  int64_t days = secs / 86400;
-  int64_t sod_s = secs % 86400;
-  if (sod_s < 0) {
-    sod_s += 86400;
-    --days;
-  }
-  const unsigned frac = static_cast<unsigned>(frac_s);
-  const unsigned sod = static_cast<unsigned>(sod_s);
-  int64_t y = 0;
-  unsigned m = 0, d = 0;
-  civil_from_days(days, &y, &m, &d);
-  if (y < 0 || y > 9999) {
-    // Outside ISO's four-digit years; rare enough for snprintf.
-    const int n =
-        std::snprintf(out, kTimestampTextSize, "%lld-%02u-%02uT%02u:%02u:%02u.%06uZ",
-                      static_cast<long long>(y), m, d, sod / 3600, sod / 60 % 60, sod % 60, frac);
-    return n > 0 ? static_cast<size_t>(n) : 0;
-  }
-  // Hand-rolled: this runs once per timestamp value on the insert path.
-  auto put = [](char* p, unsigned v, int width) {
-    for (int i = width - 1; i >= 0; --i) {
-      p[i] = static_cast<char>('0' + v % 10);
-      v /= 10;
-    }
-  };
-  put(out, static_cast<unsigned>(y), 4);
-  out[4] = '-';
-  put(out + 5, m, 2);
-  out[7] = '-';
-  put(out + 8, d, 2);
-  out[10] = 'T';
-  put(out + 11, sod / 3600, 2);
-  out[13] = ':';
-  put(out + 14, sod / 60 % 60, 2);
-  out[16] = ':';
-  put(out + 17, sod % 60, 2);
-  out[19] = '.';
-  put(out + 20, frac, 6);
-  out[26] = 'Z';
-  return 27;
 }
 
 Affinity affinity_of(std::string_view declared_type) {
@@ -152,7 +102,7 @@ int bind_value(sqlite3_stmt* stmt, int index, const FerryValue& v, Affinity colu
       return sqlite3_bind_blob64(stmt, index, non_null(v.as.bytes.data), v.as.bytes.size,
                                  SQLITE_STATIC);
     case FERRY_TYPE_TIMESTAMP: {
-      const size_t n = format_timestamp(v.as.i64, scratch);
+      const size_t n = ferry::support::put_iso_timestamp(scratch, v.as.i64);
       return sqlite3_bind_text(stmt, index, scratch, static_cast<int>(n), SQLITE_STATIC);
     }
     default:

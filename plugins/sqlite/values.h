@@ -17,13 +17,11 @@ namespace ferry_sqlite {
 // affinity, so whatever later arrives is stored as is).
 const char* column_type(FerryType type);
 
-// Enough for "-292277-01-01T00:00:00.000000Z", the int64 extremes.
+// Room for a TIMESTAMP's text, which is ISO 8601 UTC with microseconds,
+// "2024-01-02T03:04:05.123456Z" (years beyond four digits in its expanded
+// form, "+10000-01-01..."): text, not a number, so it sorts, compares and
+// reads the same in sqlite3, and SQLite's date functions accept it.
 constexpr size_t kTimestampTextSize = 40;
-
-// Writes ISO-8601 UTC with microseconds, "2024-01-02T03:04:05.123456Z", and
-// returns its length. Text, not a number: it sorts, compares and reads the
-// same in sqlite3, and SQLite's date functions accept it.
-size_t format_timestamp(int64_t micros, char* out);
 
 // A column's type affinity, which decides how SQLite converts what is
 // bound to it (https://sqlite.org/datatype3.html, 3.1), from its declared

@@ -375,7 +375,13 @@ TEST_F(SqliteSinkTest, EveryValueTypeRoundTrips) {
   Row far;
   far.values = {Value::int64(1), Value::null(), Value::null(),
                 Value::null(),   Value::null(), Value::timestamp(INT64_MAX)};
-  ASSERT_EQ(sink->write(make_batch(cols, {full, empty, extremes, far})), FERRY_OK)
+  Row year_10000;  // years beyond four digits in ISO 8601's expanded form, as the file sink writes them
+  year_10000.values = {Value::int64(2), Value::null(), Value::null(),
+                       Value::null(),   Value::null(), Value::timestamp(253402300800000000)};
+  Row year_minus_1;
+  year_minus_1.values = {Value::int64(3), Value::null(), Value::null(),
+                         Value::null(),   Value::null(), Value::timestamp(-62185708800000000)};
+  ASSERT_EQ(sink->write(make_batch(cols, {full, empty, extremes, far, year_10000, year_minus_1})), FERRY_OK)
       << sink->host().last_error();
   ASSERT_EQ(sink->commit("p0", "2"), FERRY_OK);
 
@@ -390,7 +396,10 @@ TEST_F(SqliteSinkTest, EveryValueTypeRoundTrips) {
                                                                                  {"m", "TEXT"}}))
       << "n, null in every row, waits for a value to get a column";
   EXPECT_EQ(db.query("SELECT t FROM types WHERE rowid > 2 ORDER BY rowid"),
-            (Rows{{"-290308-12-21T19:59:05.224192Z"}, {"294247-01-10T04:00:54.775807Z"}}));
+            (Rows{{"-290308-12-21T19:59:05.224192Z"},
+                  {"+294247-01-10T04:00:54.775807Z"},
+                  {"+10000-01-01T00:00:00.000000Z"},
+                  {"-0001-06-01T00:00:00.000000Z"}}));
   db.exec("DELETE FROM types WHERE rowid > 2");
   EXPECT_EQ(db.query("SELECT typeof(i), typeof(d), typeof(b), typeof(s), typeof(y), typeof(t), "
                      "typeof(j), typeof(m) FROM types ORDER BY rowid"),
