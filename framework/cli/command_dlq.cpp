@@ -162,8 +162,9 @@ int replay_command(const GlobalOptions& g, const ReplayArgs& a) {
   core::Engine engine(p.def, *p.plugins, *state);
   core::RunSummary s = engine.run(options);
   const core::ReplayCounts& c = s.replay;
-  std::string text = std::string(a.dry_run ? "dry run: " : "") + "replay of " + p.def.name + ": " +
-                     core::to_string(s.status) + " — selected " + std::to_string(c.selected) + ", " +
+  const std::string status = replay_status(s.status, c.failed_again, a.dry_run);
+  std::string text = std::string(a.dry_run ? "dry run: " : "") + "replay of " + p.def.name + ": " + status +
+                     " — selected " + std::to_string(c.selected) + ", " +
                      (a.dry_run ? "would resolve " : "resolved ") + std::to_string(c.resolved) + ", " +
                      (a.dry_run ? "would fail again " : "failed again ") + std::to_string(c.failed_again) +
                      ", not replayable " + std::to_string(c.skipped);
@@ -173,6 +174,7 @@ int replay_command(const GlobalOptions& g, const ReplayArgs& a) {
   if (a.dry_run) text += " (sinks not asked: a record they refuse again would fail again)";
   if (!s.message.empty()) text += " (" + s.message + ")";
   boost::json::object fields = summary_fields(p.def.name, s);
+  fields["status"] = status;
   fields["dry_run"] = a.dry_run;
   fields["selected"] = c.selected;
   fields["resolved"] = c.resolved;

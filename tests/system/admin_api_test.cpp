@@ -166,7 +166,7 @@ TEST(AdminApi, EveryEndpointOfARunningPipelineAndOfServe) {
     return json(after).as_object().contains("last_replay");
   })) << after.body;
   // The fault sink still refuses key 7, so the entry fails again.
-  EXPECT_EQ(json(after).at("last_replay").as_string(), "replay succeeded: resolved 0, failed again 1, not replayable 0");
+  EXPECT_EQ(json(after).at("last_replay").as_string(), "replay incomplete: resolved 0, failed again 1, not replayable 0");
   Http del = curl("DELETE", base2 + "/pipelines/adm/checkpoints/p0", "");
   EXPECT_EQ(del.status, 200) << del.body;
   EXPECT_EQ(json(del).at("removed").as_int64(), 1);

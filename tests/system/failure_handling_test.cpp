@@ -275,6 +275,9 @@ TEST(Replay, StillBrokenRecordsBecomeFailedAgainWithTheNewError) {
   auto r = run(dir, "p.json", generator_to_fault(20, R"(, "reject_keys": ["7"])"), "replay");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("1 record(s) failed again"), std::string::npos) << r.err;
+  // Not "succeeded": it exits 1, and a record it was asked to deliver is not.
+  EXPECT_NE(r.out.find("replay of f: incomplete — selected 1, resolved 0, failed again 1"), std::string::npos)
+      << r.out;
   auto again = dlq(dir, "f", ferry::core::DlqStatus::FailedAgain);
   ASSERT_EQ(again.size(), 1u);
   EXPECT_EQ(again[0].attempts, 2);
