@@ -25,7 +25,12 @@ inline std::unique_ptr<core::AdminServer> start_admin(const AdminArgs& a, core::
     if (a.insecure) throw UsageError("--admin-insecure needs --admin");
     return nullptr;
   }
-  core::AdminServer::Options o = core::AdminServer::parse_listen(*a.listen);
+  core::AdminServer::Options o;
+  try {
+    o = core::AdminServer::parse_listen(*a.listen);
+  } catch (const core::Error& e) {
+    throw UsageError(e.what());  // what the command line said, not what went wrong running it
+  }
   if (a.token_env) {
     const char* token = std::getenv(a.token_env->c_str());
     if (!token || !*token) throw core::Error("--admin-token-env: environment variable " + *a.token_env + " is not set");

@@ -193,6 +193,21 @@ TEST(AdminApi, AnAddressInUseFailsTheCommandBeforeAnyDataMoves) {
   first.wait();
 }
 
+// An address that does not parse is a bad command line (exit 2), named,
+// and nothing moves.
+TEST(AdminApi, AnAddressThatDoesNotParseIsAUsageError) {
+  TempDir dir;
+  ferry::test::write_file(dir.file("p.json"), R"({"name": "bad", "state": {"type": "sqlite", "path": "state.db"},
+    "source": {"plugin": "generator", "config": {"count": 10}},
+    "sinks": [{"name": "out", "plugin": "fault", "config": {"dir": "."}}]})");
+  for (const std::string address : {"foo:bar", "127.0.0.1:99999"}) {
+    auto r = ferry::test::ferry({"run", "--no-progress", "--admin", address, dir.file("p.json")});
+    EXPECT_EQ(r.exit_code, 2) << address << ": " << r.err;
+    EXPECT_NE(r.err.find(address), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(dir.file("rows.txt"))) << address;
+  }
+}
+
 TEST(AdminApi, BeyondLoopbackWithoutATokenIsRefusedUnlessToldTwice) {
   TempDir dir;
   ferry::test::write_file(dir.file("p.json"), R"({"name": "open", "state": {"type": "sqlite", "path": "state.db"},
