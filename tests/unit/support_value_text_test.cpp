@@ -5,18 +5,13 @@
 #include <limits>
 #include <string>
 
+#include "support/ferry_values.h"
 #include "text/value_text.h"
 
 namespace ferry::support {
 namespace {
 
-FerryValue bytes_value(FerryType type, const std::string& s) {
-  FerryValue v{};
-  v.type = type;
-  v.as.bytes.data = s.data();
-  v.as.bytes.size = s.size();
-  return v;
-}
+using ferry::test::bytes_value;
 
 TEST(ValueText, NumbersAndTimesReadAsTheyWouldBeWritten) {
   FerryValue v{};
