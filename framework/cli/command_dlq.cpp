@@ -74,7 +74,7 @@ extern "C" void on_replay_signal(int sig) {
 
 int dlq_list_command(const GlobalOptions& g, const DlqListArgs& a) {
   LoadedPipeline p = load_pipeline(a.pipeline, g.plugin_paths, false);
-  auto state = open_state(p.def);
+  auto state = open_state_to_read(p.def);
   core::DlqFilter f = make_filter(p.def.name, a.select);
   f.limit = a.limit;
   std::vector<core::DlqEntry> entries = state->list_dlq(f);
@@ -97,7 +97,7 @@ int dlq_list_command(const GlobalOptions& g, const DlqListArgs& a) {
 
 int dlq_show_command(const GlobalOptions& g, const std::string& pipeline, int64_t id) {
   LoadedPipeline p = load_pipeline(pipeline, g.plugin_paths, false);
-  auto state = open_state(p.def);
+  auto state = open_state_to_read(p.def);
   std::optional<core::DlqEntry> e = state->get_dlq(p.def.name, id);
   if (!e) throw core::Error("pipeline '" + p.def.name + "' has no DLQ entry " + std::to_string(id));
   std::cout << core::json_text(core::dlq_entry_json(*e)) << "\n";
@@ -108,7 +108,7 @@ int dlq_discard_command(const GlobalOptions& g, const std::string& pipeline, con
   if (!selects_something(s))
     throw UsageError("refusing to discard every entry: name them with --id, --status, --sink, --class or --since");
   LoadedPipeline p = load_pipeline(pipeline, g.plugin_paths, false);
-  auto state = open_state(p.def);
+  auto state = open_state_to_read(p.def);
   std::vector<int64_t> ids;
   for_each_entry(*state, make_filter(p.def.name, s), [&](const core::DlqEntry& e) {
     if (e.status != core::DlqStatus::Discarded && e.status != core::DlqStatus::Resolved) ids.push_back(e.id);
@@ -121,7 +121,7 @@ int dlq_discard_command(const GlobalOptions& g, const std::string& pipeline, con
 int dlq_export_command(const GlobalOptions& g, const std::string& pipeline, const DlqSelection& s,
                        const std::string& output, int64_t limit) {
   LoadedPipeline p = load_pipeline(pipeline, g.plugin_paths, false);
-  auto state = open_state(p.def);
+  auto state = open_state_to_read(p.def);
   std::ofstream file;
   if (output != "-") {
     file.open(output, std::ios::trunc);

@@ -22,7 +22,7 @@ int validate_command(const GlobalOptions& g, const std::string& pipeline) {
 
 int checkpoint_show_command(const GlobalOptions& g, const std::string& pipeline) {
   LoadedPipeline p = load_pipeline(pipeline, g.plugin_paths, false);
-  auto state = open_state(p.def);
+  auto state = open_state_to_read(p.def);
   std::vector<core::Checkpoint> cps = state->list_checkpoints(p.def.name);
   std::cout << "pipeline " << p.def.name << "\n";
   if (cps.empty()) std::cout << "no checkpoints: the next run starts from the beginning\n";

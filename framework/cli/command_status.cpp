@@ -22,7 +22,7 @@ std::string str(const boost::json::value& v) {
 
 int status_command(const GlobalOptions& g, const std::string& pipeline, bool json) {
   LoadedPipeline p = load_pipeline(pipeline, g.plugin_paths, false);
-  auto state = open_state(p.def);
+  auto state = open_state_to_read(p.def);
   boost::json::object report = core::status_report(*state, p.def.name);
   if (json) {
     std::cout << core::json_text(report) << std::endl;

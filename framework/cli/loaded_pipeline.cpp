@@ -1,5 +1,7 @@
 #include "cli/loaded_pipeline.h"
 
+#include <filesystem>
+
 #include "common/log.h"
 #include "state/open_state.h"
 
@@ -21,6 +23,12 @@ LoadedPipeline load_pipeline(const std::string& file, const std::vector<std::str
 
 std::unique_ptr<core::StateStore> open_state(const core::PipelineDef& def, core::StateCheck check) {
   return core::open_state_store(def.state, check);
+}
+
+std::unique_ptr<core::StateStore> open_state_to_read(const core::PipelineDef& def) {
+  if (def.state.kind == core::StateKind::Sqlite && !std::filesystem::exists(def.state.path))
+    return core::open_memory_state();
+  return open_state(def);
 }
 
 }  // namespace ferry::cli

@@ -69,4 +69,26 @@ TEST(StateIntegrity, ALostStateStoreIsNotMistakenForANewOne) {
   EXPECT_EQ(d.sink("tx").total(), 60u);
 }
 
+// A command that only reads finds a missing state file empty, and leaves
+// it missing: it is no command's to create a state (nor, where the file
+// was lost, to make a new empty one that the next run would refuse).
+TEST(StateIntegrity, CommandsThatOnlyReadDoNotCreateAMissingStateFile) {
+  ScenarioDir d;
+  d.define(kPipeline);
+  const auto show = d.ferry_cmd("checkpoint", {"show"});
+  EXPECT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_NE(show.out.find("no checkpoints"), std::string::npos) << show.out;
+  const auto list = d.ferry_cmd("dlq", {"list"});
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  const auto status = d.ferry_cmd("status");
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  const auto exported = d.ferry_cmd("dlq", {"export"});
+  EXPECT_EQ(exported.exit_code, 0) << exported.err;
+  EXPECT_FALSE(std::filesystem::exists(d.file("state.db")));
+  // The first run still starts from nothing and creates it.
+  ASSERT_EQ(d.run().exit_code, 0);
+  EXPECT_TRUE(std::filesystem::exists(d.file("state.db")));
+  EXPECT_EQ(d.sink("tx").total(), 30u);
+}
+
 }  // namespace
