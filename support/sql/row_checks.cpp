@@ -186,7 +186,7 @@ std::string shortest(T x) {
   return std::string(buf, std::to_chars(buf, buf + sizeof buf, x).ptr);
 }
 
-// "<value> would be stored as <float>" when a single-precision column
+// "<value> would be stored as <float> ..." when a single-precision column
 // would store another number than `v`; nothing when it stores the same
 // (the float prints as a number that reads back as `v`), or when `v` is no
 // number.
@@ -211,15 +211,21 @@ std::optional<std::string> rounded_to_float(const FerryValue& v) {
   } else {
     return std::nullopt;
   }
+  // From 2^128 - 2^103 on a double rounds past the largest float; the
+  // conversion itself would then be undefined.
+  if (std::fabs(d) >= 340282356779733661637539395458142568448.0)
+    return own + " is beyond what its single-precision column holds (the largest float is 3.4028235e+38)";
   const float f = static_cast<float>(d);
   const std::string stored = shortest(f);
-  if (std::isfinite(f)) {
-    if (v.type != FERRY_TYPE_INT64 && static_cast<double>(f) == d) return std::nullopt;
+  // An integer must stay that integer (checked above); a fraction passes
+  // when the float is the double, or prints as text that reads back as it.
+  if (v.type != FERRY_TYPE_INT64) {
+    if (static_cast<double>(f) == d) return std::nullopt;
     double back = 0;
     std::from_chars(stored.data(), stored.data() + stored.size(), back);
-    if (v.type != FERRY_TYPE_INT64 && back == d) return std::nullopt;
+    if (back == d) return std::nullopt;
   }
-  return own + " would be stored as " + stored;
+  return own + " would be stored as " + stored + " by its single-precision column";
 }
 
 }  // namespace
@@ -250,7 +256,7 @@ std::optional<std::string> narrowed_value(const FerryValue& v, const ColumnLimit
   }
   if (limits.single_float)
     if (std::optional<std::string> rounded = rounded_to_float(v))
-      return field_named(field, quote) + ": " + *rounded + " by its single-precision column";
+      return field_named(field, quote) + ": " + *rounded;
   const bool text = v.type == FERRY_TYPE_STRING || v.type == FERRY_TYPE_DECIMAL || v.type == FERRY_TYPE_JSON;
   if (text && limits.max_bytes >= 0 && v.as.bytes.size > static_cast<uint64_t>(limits.max_bytes))
     return field_named(field, quote) + " has " + std::to_string(v.as.bytes.size) +

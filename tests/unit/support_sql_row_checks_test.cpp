@@ -40,7 +40,10 @@ TEST(SqlRowChecks, ASingleFloatColumnRefusesWhatItWouldRound) {
   EXPECT_EQ(why(double_value(0.123456789)),
             "field \"x\": 0.123456789 would be stored as 0.12345679 by its single-precision column");
   EXPECT_NE(why(double_value(16777217.0)), std::nullopt);
-  EXPECT_NE(why(double_value(1e300)), std::nullopt);  // beyond a float
+  EXPECT_EQ(why(double_value(1e300)),
+            "field \"x\": 1e+300 is beyond what its single-precision column holds (the largest float is "
+            "3.4028235e+38)");
+  EXPECT_EQ(why(double_value(3.4028235e38)), std::nullopt);  // the largest float, as it prints
   EXPECT_EQ(why(int64_value(16777217)),
             "field \"x\": 16777217 would be stored as 16777216 by its single-precision column");
   EXPECT_NE(why(int64_value(std::numeric_limits<int64_t>::max())), std::nullopt);
