@@ -7,6 +7,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
 
+#include "common/control_chars.h"
+
 namespace ferry::core {
 namespace {
 
@@ -104,7 +106,7 @@ void Logger::log(LogLevel level, std::string_view message, const LogFields& f) {
     if (!f.pipeline.empty()) line += std::string(f.pipeline) + " ";
     if (!f.partition.empty()) line += "[" + std::string(f.partition) + "] ";
     if (!f.stage.empty()) line += std::string(f.stage) + ": ";
-    line += one_line(std::move(text)) + "\n";
+    line += escape_controls(one_line(std::move(text))) + "\n";
   }
   clear_status_locked();
   std::fwrite(line.data(), 1, line.size(), stderr);
@@ -122,7 +124,7 @@ void Logger::event(LogLevel level, std::string_view event, std::string_view text
     if (fields_json.size() > 2) line += "," + redact(fields_json.substr(1, fields_json.size() - 2));
     line += "}\n";
   } else {
-    line = one_line(redact(text)) + "\n";
+    line = escape_controls(one_line(redact(text))) + "\n";
   }
   clear_status_locked();
   std::fwrite(line.data(), 1, line.size(), out);

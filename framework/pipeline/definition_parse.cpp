@@ -8,6 +8,7 @@
 #include <memory>
 #include <system_error>
 
+#include "common/control_chars.h"
 #include "pipeline/definition.h"
 #include "pipeline/env_substitution.h"
 #include "pipeline/json_fields.h"
@@ -60,7 +61,7 @@ bool valid_plugin_name(const std::string& s) {
 }
 
 std::string bad_name(const std::string& name) {
-  return "invalid name '" + name + "' (use letters, digits, '_', '.' and '-')";
+  return "invalid name '" + escape_controls(name) + "' (use letters, digits, '_', '.' and '-')";
 }
 
 // A stage as read, with whether its name was written or defaulted, so that

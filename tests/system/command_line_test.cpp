@@ -53,6 +53,21 @@ TEST(CommandLine, AnUnknownCommandIsNamed) {
   EXPECT_NE(r.err.find("run"), std::string::npos) << r.err;
 }
 
+// What a person's terminal gets never holds a raw control character: an
+// ESC from a pipeline file (or a server, or a record) would drive it, a NUL
+// would cut the line. The whole line arrives, the characters as \xNN.
+TEST(CommandLine, ControlCharactersReachTheTerminalAsText) {
+  ScenarioDir d("cl");
+  d.define(R"({"name": "a\u0000b\u001b[31mc", "state": {"type": "sqlite", "path": "state.db"},
+    "source": {"plugin": "scenario", "config": {"count": 5}},
+    "sinks": [{"name": "tx", "plugin": "scenario", "config": {}}]})");
+  const auto r = d.ferry_cmd("validate");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("invalid name 'a\\x00b\\x1b[31mc' (use letters"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find('\0'), std::string::npos) << r.err;
+}
+
 TEST(CommandLine, PluginOptionsStayInTheirColumns) {
   auto r = ferry::test::run_process({FERRY_TEST_BINARY, "--plugin-path", FERRY_TEST_PLUGIN_DIR, "plugins"});
   ASSERT_EQ(r.exit_code, 0) << r.err;

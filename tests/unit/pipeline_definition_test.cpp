@@ -160,6 +160,10 @@ TEST(PipelineDefinitionStructure, BadName) {
                "invalid name 'my orders' (use letters, digits, '_', '.' and '-')");
   expect_issue(std::string(R"({"name": 7, )") + kSource + R"(, "sinks": [)" + kSink + "]}", "/name",
                "expected string, got number");
+  // Control characters are shown, not sent: a NUL would cut the message
+  // where it is read as a C string, an ESC would drive the terminal.
+  expect_issue(std::string(R"({"name": "a\u0000b\u001b[31mc", )") + kSource + R"(, "sinks": [)" + kSink + "]}",
+               "/name", "invalid name 'a\\x00b\\x1b[31mc' (use letters, digits, '_', '.' and '-')");
 }
 
 TEST(PipelineDefinitionStructure, MissingSource) {
