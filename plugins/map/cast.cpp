@@ -7,6 +7,7 @@
 #include <string_view>
 #include <ferry/plugin.hpp>
 
+#include "text/decimal_value.h"
 #include "timestamp.h"
 #include "value_text.h"
 
@@ -121,53 +122,6 @@ CastResult to_int64(const FerryValue& v) {
   }
 }
 
-// A decimal number's sign, significant digits and the power of ten of its
-// first digit, so "1.10", "1.1" and "0.011e2" compare equal. Zero has no
-// digits (and any sign). `text` is what from_chars took as a number.
-struct DecimalForm {
-  bool negative = false;
-  std::string digits;
-  long exponent = 0;
-  bool operator==(const DecimalForm& o) const {
-    return digits == o.digits && (digits.empty() || (negative == o.negative && exponent == o.exponent));
-  }
-};
-
-DecimalForm decimal_form(std::string_view text) {
-  DecimalForm f;
-  size_t i = 0;
-  if (i < text.size() && (text[i] == '-' || text[i] == '+')) f.negative = text[i++] == '-';
-  long point = -1;  // digits before the point
-  long seen = 0;
-  long leading_zeros = 0;
-  for (; i < text.size() && text[i] != 'e' && text[i] != 'E'; ++i) {
-    if (text[i] == '.') {
-      point = seen;
-      continue;
-    }
-    if (f.digits.empty() && text[i] == '0') ++leading_zeros;
-    else f.digits.push_back(text[i]);
-    ++seen;
-  }
-  if (point < 0) point = seen;
-  long exp = 0;
-  if (i + 1 < text.size()) {
-    const size_t at = i + 1 + (text[i + 1] == '+' ? 1 : 0);
-    std::from_chars(text.data() + at, text.data() + text.size(), exp);
-  }
-  while (!f.digits.empty() && f.digits.back() == '0') f.digits.pop_back();
-  f.exponent = point - leading_zeros - 1 + exp;
-  return f;
-}
-
-// Whether `d` is exactly the number `text` writes, as far as a double's
-// shortest digits tell: 0.1 is, 0.1000000000000000000001 is not.
-bool double_is_exact(double d, std::string_view text) {
-  char buf[32];
-  const std::to_chars_result r = std::to_chars(buf, buf + sizeof buf, d);
-  return decimal_form(std::string_view(buf, static_cast<size_t>(r.ptr - buf))) == decimal_form(text);
-}
-
 CastResult to_double(const FerryValue& v) {
   switch (v.type) {
     case FERRY_TYPE_DOUBLE: return ok(v);
@@ -190,7 +144,7 @@ CastResult to_double(const FerryValue& v) {
   // from_chars reads "inf" and "nan", which no sink or JSON can carry.
   if (r.ec != std::errc() || r.ptr != s.data() + s.size() || s.empty() || !std::isfinite(out))
     return fail(display(v) + " is not a number");
-  if (!double_is_exact(out, s)) return fail(display(v) + " has no exact double");
+  if (!ferry::support::double_is_exact(out, s)) return fail(display(v) + " has no exact double");
   return ok(of_double(out));
 }
 

@@ -13,20 +13,6 @@
 
 namespace ferry_sqlite {
 
-// A decimal literal by value: "-012.50e1" is negative, digits "125",
-// exponent 2 (the power of ten of the first digit). Zero has no digits.
-struct DecimalValue {
-  bool negative = false;
-  std::string digits;
-  long exponent = 0;
-  bool operator==(const DecimalValue& o) const {
-    return digits == o.digits && (digits.empty() || (negative == o.negative && exponent == o.exponent));
-  }
-};
-// Nothing when `text` is not a decimal literal (sign, digits, point,
-// exponent; no spaces).
-std::optional<DecimalValue> decimal_value(std::string_view text);
-
 // Why a column of affinity `column` would store another number than
 // `text`, or nothing (also for text SQLite keeps as text).
 std::optional<std::string> numeric_text_changes(std::string_view text, Affinity column);

@@ -6,20 +6,17 @@
 
 #include <cstdint>
 #include <optional>
-#include <string>
-
-#include "text/value_text.h"
 #include <string_view>
+
+#include "text/decimal_value.h"
+#include "text/value_text.h"
 
 namespace ferry_validate {
 
-// A finite decimal number or an infinity, normalised so that equal numbers
-// have equal representations (no leading/trailing zeros, no negative zero).
+// A finite decimal number or an infinity (a double can hold one).
 struct Decimal {
   int infinity = 0;  // -1, 0 or +1
-  bool negative = false;
-  std::string int_digits;   // without leading zeros; empty for 0.x
-  std::string frac_digits;  // without trailing zeros
+  ferry::support::DecimalValue value;
 };
 
 // Parses "[-+]digits[.digits]"; nullopt for anything else (exponents too).

@@ -1,0 +1,75 @@
+#include "text/decimal_value.h"
+
+#include <charconv>
+#include <cmath>
+#include <system_error>
+
+namespace ferry::support {
+
+std::optional<DecimalValue> decimal_value(std::string_view text) {
+  DecimalValue v;
+  size_t i = 0;
+  if (i < text.size() && (text[i] == '-' || text[i] == '+')) v.negative = text[i++] == '-';
+  long point = -1;  // mantissa digits before the point
+  long seen = 0;    // mantissa digits, leading zeros included
+  long first = -1;  // position of the first nonzero digit among them
+  bool any = false;
+  for (; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '.' && point < 0) {
+      point = seen;
+      continue;
+    }
+    if (c < '0' || c > '9') break;
+    any = true;
+    if (c != '0' && first < 0) first = seen;
+    if (first >= 0) v.digits.push_back(c);
+    ++seen;
+  }
+  if (!any) return std::nullopt;
+  long exp = 0;
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    const char* b = text.data() + i;
+    if (i < text.size() && text[i] == '+') ++b;
+    const auto r = std::from_chars(b, text.data() + text.size(), exp);
+    if (r.ec != std::errc() || b == text.data() + text.size()) return std::nullopt;
+    i = static_cast<size_t>(r.ptr - text.data());
+  }
+  if (i != text.size()) return std::nullopt;
+  while (!v.digits.empty() && v.digits.back() == '0') v.digits.pop_back();
+  if (point < 0) point = seen;
+  if (!v.digits.empty()) v.exponent = point - first - 1 + exp;
+  return v;
+}
+
+DecimalValue decimal_value(int64_t v) {
+  // std::to_string handles INT64_MIN, which negating would not.
+  return *decimal_value(std::string_view(std::to_string(v)));
+}
+
+std::optional<DecimalValue> decimal_value(double v) {
+  if (!std::isfinite(v)) return std::nullopt;
+  char buf[64];
+  const std::to_chars_result r = std::to_chars(buf, buf + sizeof buf, v);
+  return decimal_value(std::string_view(buf, static_cast<size_t>(r.ptr - buf)));
+}
+
+int compare(const DecimalValue& a, const DecimalValue& b) {
+  const int sign_a = a.digits.empty() ? 0 : (a.negative ? -1 : 1);
+  const int sign_b = b.digits.empty() ? 0 : (b.negative ? -1 : 1);
+  if (sign_a != sign_b) return sign_a < sign_b ? -1 : 1;
+  if (sign_a == 0) return 0;
+  int magnitude = 0;
+  if (a.exponent != b.exponent) magnitude = a.exponent < b.exponent ? -1 : 1;
+  // Without trailing zeros, digit strings of one exponent order as text.
+  else if (const int c = a.digits.compare(b.digits); c != 0) magnitude = c < 0 ? -1 : 1;
+  return sign_a < 0 ? -magnitude : magnitude;
+}
+
+bool double_is_exact(double d, std::string_view text) {
+  const std::optional<DecimalValue> written = decimal_value(text);
+  return written && decimal_value(d) == written;
+}
+
+}  // namespace ferry::support

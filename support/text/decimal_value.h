@@ -1,0 +1,42 @@
+// A decimal number by its value, whatever way it is written: "1.10",
+// "1.1" and "0.011e2" are one number. What a plugin needs to tell whether a
+// conversion (text to double, a column's affinity, a float) kept a number
+// or made it another one.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ferry::support {
+
+// "-012.50e1" is negative, digits "125", exponent 2 (the power of ten of
+// its first digit). Zero has no digits, and either sign.
+struct DecimalValue {
+  bool negative = false;
+  std::string digits;  // significant: no leading or trailing zeros
+  long exponent = 0;
+  bool operator==(const DecimalValue& o) const {
+    return digits == o.digits && (digits.empty() || (negative == o.negative && exponent == o.exponent));
+  }
+  bool operator!=(const DecimalValue& o) const { return !(*this == o); }
+};
+
+// Nothing when `text` is not a decimal literal: an optional sign, digits
+// with at most one point, an optional exponent; no spaces, no "inf".
+std::optional<DecimalValue> decimal_value(std::string_view text);
+DecimalValue decimal_value(int64_t v);
+// The number a double's shortest round-trip digits write; nothing for NaN
+// and the infinities.
+std::optional<DecimalValue> decimal_value(double v);
+
+// <0, 0, >0 like strcmp, by numeric value.
+int compare(const DecimalValue& a, const DecimalValue& b);
+
+// Whether `d` is exactly the number `text` writes, as far as a double's
+// shortest digits tell: 0.1 is, 0.1000000000000000000001 is not. False
+// when `text` is no decimal literal.
+bool double_is_exact(double d, std::string_view text);
+
+}  // namespace ferry::support
