@@ -28,6 +28,10 @@ std::optional<std::string> numeric_text_changes(std::string_view text, Affinity 
   const char* b = text.data() + (text.front() == '+' ? 1 : 0);
   const auto r = std::from_chars(b, text.data() + text.size(), d);
   const std::string quoted = "the number " + std::string(text.substr(0, 40)) + (text.size() > 40 ? "..." : "");
+  // Out of range: SQLite reads a number too close to zero as 0, and one too
+  // large as an infinity.
+  if (r.ec == std::errc::result_out_of_range && ferry::support::decimal_value(text)->exponent < 0)
+    return quoted + " would be stored as 0 (its column's affinity turns it into a REAL, and none is that close to 0)";
   if (r.ec != std::errc() || !std::isfinite(d))
     return quoted + " is beyond what SQLite's REAL holds, which its column's affinity would turn it into";
   if (ferry::support::double_is_exact(d, text)) return std::nullopt;
