@@ -10,7 +10,7 @@ namespace ferry::cli {
 LoadedPipeline load_pipeline(const std::string& file, const std::vector<std::string>& plugin_paths,
                              bool check_plugins) {
   LoadedPipeline p;
-  p.def = core::parse_pipeline_file(file);
+  p.def = core::parse_pipeline_file(file, check_plugins ? core::DefinitionUse::kRun : core::DefinitionUse::kStateOnly);
   if (!p.def.state.dsn.empty()) core::Logger::instance().add_secret(p.def.state.dsn);
   if (check_plugins) {
     p.plugins = std::make_unique<core::PluginRegistry>(

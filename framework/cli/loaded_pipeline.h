@@ -17,7 +17,9 @@ struct LoadedPipeline {
 };
 
 // Throws core::DefinitionError or core::Error. Registers secrets with the
-// logger so they are redacted from then on.
+// logger so they are redacted from then on. Without `check_plugins` (a
+// command that only reads or edits the state) no plugin is found and the
+// stages' configs are left as written (core::DefinitionUse::kStateOnly).
 LoadedPipeline load_pipeline(const std::string& file, const std::vector<std::string>& plugin_paths,
                              bool check_plugins = true);
 

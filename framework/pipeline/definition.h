@@ -105,11 +105,18 @@ struct PipelineDef {
   std::vector<std::string> secrets; // option values flagged secret, for redaction
 };
 
+// What the command that reads a definition does with it. One that only
+// reads or edits the state (status, checkpoint show/reset, dlq
+// list/show/export/discard) opens no plugin: a stage's config is left as
+// written, so its ${VAR}s (a sink's password) need not be set there.
+enum class DefinitionUse { kRun, kStateOnly };
+
 // Parses the file and checks its structure (not plugin options).
 // Throws DefinitionError.
-PipelineDef parse_pipeline_file(const std::filesystem::path& file);
+PipelineDef parse_pipeline_file(const std::filesystem::path& file, DefinitionUse use = DefinitionUse::kRun);
 // Same, from text; `file` is used for messages and relative paths.
-PipelineDef parse_pipeline_text(const std::string& text, const std::filesystem::path& file);
+PipelineDef parse_pipeline_text(const std::string& text, const std::filesystem::path& file,
+                                DefinitionUse use = DefinitionUse::kRun);
 
 // Looks up plugin descriptors by name; nullptr when none is found.
 class DescriptorLookup {

@@ -329,7 +329,7 @@ struct FileCloser {
 
 }  // namespace
 
-PipelineDef parse_pipeline_text(const std::string& text, const std::filesystem::path& file) {
+PipelineDef parse_pipeline_text(const std::string& text, const std::filesystem::path& file, DefinitionUse use) {
   Issues issues;
   PipelineDef def;
   def.file = absolute_path(file);
@@ -343,7 +343,7 @@ PipelineDef parse_pipeline_text(const std::string& text, const std::filesystem::
     issues.push_back({"", "expected a JSON object at the top level, got " + json_kind_name(doc)});
     throw DefinitionError(file.string(), std::move(issues));
   }
-  substitute_env(doc, "", issues);
+  substitute_env(doc, "", issues, use == DefinitionUse::kRun ? EnvScope::kEverything : EnvScope::kFerryKeys);
   parse_top_level(doc.get_object(), def, issues);
   if (!issues.empty()) {
     throw DefinitionError(file.string(), std::move(issues));
@@ -351,7 +351,7 @@ PipelineDef parse_pipeline_text(const std::string& text, const std::filesystem::
   return def;
 }
 
-PipelineDef parse_pipeline_file(const std::filesystem::path& file) {
+PipelineDef parse_pipeline_file(const std::filesystem::path& file, DefinitionUse use) {
   const auto cannot_read = [&file](int err) {
     return DefinitionError(file.string(), {{"", std::string("cannot read file: ") + std::strerror(err)}});
   };
@@ -380,7 +380,7 @@ PipelineDef parse_pipeline_file(const std::filesystem::path& file) {
   if (std::ferror(f.get()) != 0) {
     throw cannot_read(errno != 0 ? errno : EIO);
   }
-  return parse_pipeline_text(text, file);
+  return parse_pipeline_text(text, file, use);
 }
 
 }  // namespace ferry::core

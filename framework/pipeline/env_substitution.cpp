@@ -5,6 +5,8 @@
 
 #include <cctype>
 #include <cstdlib>
+#include <string_view>
+#include <vector>
 
 #include "pipeline/json_pointer.h"
 
@@ -21,6 +23,23 @@ bool valid_name(std::string_view name) {
     }
   }
   return true;
+}
+
+// Whether `path` is the config of a stage: /source/config,
+// /orchestrator/config, /transforms/N/config, /sinks/N/config,
+// /hooks/checkpoint/N/config, /hooks/backlog/N/config.
+bool is_stage_config(std::string_view path) {
+  std::vector<std::string_view> parts;
+  while (!path.empty()) {
+    path.remove_prefix(1);  // the '/'
+    const std::size_t next = path.find('/');
+    parts.push_back(path.substr(0, next));
+    path = next == std::string_view::npos ? std::string_view() : path.substr(next);
+  }
+  if (parts.empty() || parts.back() != "config") return false;
+  if (parts.size() == 2) return parts[0] == "source" || parts[0] == "orchestrator";
+  if (parts.size() == 3) return parts[0] == "transforms" || parts[0] == "sinks";
+  return parts.size() == 4 && parts[0] == "hooks" && (parts[1] == "checkpoint" || parts[1] == "backlog");
 }
 
 }  // namespace
@@ -70,7 +89,9 @@ std::optional<std::string> expand_env(std::string_view text, std::string& error)
   return out;
 }
 
-void substitute_env(boost::json::value& value, const std::string& path, std::vector<DefinitionIssue>& issues) {
+void substitute_env(boost::json::value& value, const std::string& path, std::vector<DefinitionIssue>& issues,
+                    EnvScope scope) {
+  if (scope == EnvScope::kFerryKeys && is_stage_config(path)) return;
   if (value.is_string()) {
     const boost::json::string& s = value.get_string();
     if (s.find('$') == boost::json::string::npos) {
@@ -88,13 +109,13 @@ void substitute_env(boost::json::value& value, const std::string& path, std::vec
   if (value.is_array()) {
     boost::json::array& a = value.get_array();
     for (std::size_t i = 0; i < a.size(); ++i) {
-      substitute_env(a[i], pointer_append(path, i), issues);
+      substitute_env(a[i], pointer_append(path, i), issues, scope);
     }
     return;
   }
   if (value.is_object()) {
     for (auto& member : value.get_object()) {
-      substitute_env(member.value(), pointer_append(path, member.key()), issues);
+      substitute_env(member.value(), pointer_append(path, member.key()), issues, scope);
     }
   }
 }

@@ -18,8 +18,12 @@ namespace ferry::core::pipeline_internal {
 // message names the variable, never a value.
 std::optional<std::string> expand_env(std::string_view text, std::string& error);
 
+// kFerryKeys leaves each stage's config as written (see DefinitionUse).
+enum class EnvScope { kEverything, kFerryKeys };
+
 // Expands every string value under `value` (object keys are left alone),
 // appending one issue per failing string at its JSON Pointer.
-void substitute_env(boost::json::value& value, const std::string& path, std::vector<DefinitionIssue>& issues);
+void substitute_env(boost::json::value& value, const std::string& path, std::vector<DefinitionIssue>& issues,
+                    EnvScope scope = EnvScope::kEverything);
 
 }  // namespace ferry::core::pipeline_internal

@@ -91,4 +91,43 @@ TEST(StateIntegrity, CommandsThatOnlyReadDoNotCreateAMissingStateFile) {
   EXPECT_EQ(d.sink("tx").total(), 30u);
 }
 
+// The commands that only read the state use no plugin, so the variables of
+// a stage's config (a sink's password, say) need not be set for them: an
+// operator reads the DLQ without the sink's credentials. A run still needs
+// every one.
+TEST(StateIntegrity, CommandsThatOnlyReadNeedNoVariableOfAStageConfig) {
+  ScenarioDir d;
+  d.define(R"({"name": "sc", "state": {"type": "sqlite", "path": "state.db"},
+    "source": {"plugin": "scenario", "config": {"count": 30}},
+    "batch": {"max_records": 10},
+    "sinks": [{"name": "tx", "plugin": "scenario", "config": {"dir": "${FERRY_TEST_SINK_DIR}"}}]})");
+  const std::string sink_dir = "FERRY_TEST_SINK_DIR=" + d.dir().path().string();
+  ASSERT_EQ(d.ferry_cmd("run", {}, {sink_dir}).exit_code, 0);
+  EXPECT_EQ(d.sink("tx").total(), 30u);
+
+  const auto show = d.ferry_cmd("checkpoint", {"show"});
+  EXPECT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_EQ(show.out.find("no checkpoints"), std::string::npos) << show.out;
+  const auto list = d.ferry_cmd("dlq", {"list"});
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  const auto status = d.ferry_cmd("status");
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_EQ(d.ferry_cmd("dlq", {"export"}).exit_code, 0);
+
+  const auto run = d.run();
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_NE(run.err.find("/sinks/0/config/dir: undefined environment variable 'FERRY_TEST_SINK_DIR'"),
+            std::string::npos)
+      << run.err;
+  // A variable of Ferry's own keys is still needed by every command.
+  d.define(R"({"name": "sc", "state": {"type": "sqlite", "path": "${FERRY_TEST_STATE_FILE}"},
+    "source": {"plugin": "scenario", "config": {"count": 30}},
+    "sinks": [{"name": "tx", "plugin": "scenario", "config": {}}]})");
+  const auto no_state = d.ferry_cmd("checkpoint", {"show"});
+  EXPECT_NE(no_state.exit_code, 0);
+  EXPECT_NE(no_state.err.find("/state/path: undefined environment variable 'FERRY_TEST_STATE_FILE'"),
+            std::string::npos)
+      << no_state.err;
+}
+
 }  // namespace
