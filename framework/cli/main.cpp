@@ -2,7 +2,9 @@
 // stderr that says what and where, and a non-zero exit code.
 #include <CLI/CLI.hpp>
 
+#include <cmath>
 #include <iostream>
+#include <string>
 
 #include <boost/json.hpp>
 
@@ -25,6 +27,22 @@ int fatal(ferry::core::Logger& logger, int exit_code, const std::string& text, b
   logger.event(ferry::core::LogLevel::Error, "fatal", text, ferry::core::json_text(fields), stderr);
   return exit_code;
 }
+
+// A rate the token bucket can use: CLI11's NonNegativeNumber lets "nan"
+// through (every comparison with it is false) and names the range of a
+// double in its message.
+const CLI::Validator kRecordsPerSecond(
+    [](const std::string& text) -> std::string {
+      size_t used = 0;
+      double rate = -1;
+      try {
+        rate = std::stod(text, &used);
+      } catch (const std::exception&) {
+      }
+      if (used == text.size() && std::isfinite(rate) && rate >= 0) return {};
+      return "must be a number of records per second, 0 or more, got '" + text + "'";
+    },
+    "RATE");
 
 }  // namespace
 
@@ -67,7 +85,7 @@ int main(int argc, char** argv) {
                     "while this one runs, and it is refused while workers run");
   auto add_run_tuning = [](CLI::App* cmd, cli::RunArgs& r) {
     cmd->add_option("--rate", r.rate, "Read at most this many records per second (token bucket)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(kRecordsPerSecond);
     cmd->add_option("--parallelism", r.parallelism, "Workers for the partitions: auto or a number");
   };
   add_run_tuning(run_cmd, run);

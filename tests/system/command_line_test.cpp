@@ -32,6 +32,12 @@ TEST(CommandLine, WrongValuesAreUsageErrors) {
   expect_usage_error(d.ferry_cmd("dlq", {"list", "--since", "yesterday"}), "--since: 'yesterday' is not a time");
   expect_usage_error(d.ferry_cmd("dlq", {"list", "--status", "bogus"}), "unknown status 'bogus'");
   expect_usage_error(d.ferry_cmd("replay", {"--status", "resolved"}), "entries marked resolved are not replayed");
+  // The message says what a rate is, not the range of a double.
+  for (const char* rate : {"abc", "-5", "nan", "inf"}) {
+    const auto r = d.ferry_cmd("run", {"--rate", rate});
+    expect_usage_error(r, std::string("--rate: must be a number of records per second, 0 or more, got '") + rate + "'");
+    EXPECT_LT(r.err.size(), 200u) << r.err;
+  }
 }
 
 TEST(CommandLine, ImpossibleDatesAreRefused) {
