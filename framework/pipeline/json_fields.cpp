@@ -1,6 +1,8 @@
 #include "pipeline/json_fields.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <sstream>
 
 #include "pipeline/json_pointer.h"
@@ -56,6 +58,14 @@ std::string json_kind_name(const boost::json::value& v) {
 
 std::string type_mismatch(std::string_view expected, const boost::json::value& got) {
   return "expected " + std::string(expected) + ", got " + json_kind_name(got);
+}
+
+std::optional<std::string> wide_integer_text(const boost::json::value& v) {
+  if (!v.is_double()) return std::nullopt;
+  const double d = v.get_double();
+  if (!std::isfinite(d) || d != std::trunc(d) || std::fabs(d) < 9223372036854775808.0) return std::nullopt;
+  char buf[32];
+  return std::string(buf, std::to_chars(buf, buf + sizeof buf, d).ptr);
 }
 
 std::string join_names(const std::vector<std::string>& names) {
@@ -168,6 +178,10 @@ std::optional<uint64_t> member_uint(const boost::json::object& parent, std::stri
       return std::nullopt;
     }
     return u;
+  }
+  if (const std::optional<std::string> wide = wide_integer_text(*v)) {
+    issues.push_back({path, range + ", got " + *wide});
+    return std::nullopt;
   }
   if (v->is_double()) {
     issues.push_back({path, "expected integer, got decimal number"});

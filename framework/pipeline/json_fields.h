@@ -22,6 +22,10 @@ using Issues = std::vector<DefinitionIssue>;
 std::string json_kind_name(const boost::json::value& v);
 // "expected string, got number".
 std::string type_mismatch(std::string_view expected, const boost::json::value& got);
+// Boost reads a whole number beyond 64 bits (99999999999999999999999, 1e25)
+// as a double: an integer out of range, not a decimal. Its shortest text
+// ("1e+23") then; nothing for any other value.
+std::optional<std::string> wide_integer_text(const boost::json::value& v);
 
 std::string join_names(const std::vector<std::string>& names);
 // The name closest to `word` by edit distance, when close enough to be a typo.

@@ -6,7 +6,9 @@
 #include <cctype>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include <boost/json/error.hpp>
 #include <boost/json/parse.hpp>
@@ -228,6 +230,28 @@ std::string expectation(const Scanner& s, std::string_view text, std::size_t off
   return want + ", got '" + word + "' (strings need double quotes)";
 }
 
+// The "\\uD800"-"\\uDBFF" escape that ends right before `offset`, if any:
+// the first half of a surrogate pair, which needs a second half next.
+std::optional<std::string_view> high_surrogate_before(std::string_view text, std::size_t offset) {
+  if (offset < 6 || text[offset - 6] != '\\' || text[offset - 5] != 'u') return std::nullopt;
+  // An even run of backslashes is escaped backslashes, and "u" is text.
+  std::size_t backslashes = 0;
+  while (backslashes < offset - 5 && text[offset - 6 - backslashes] == '\\') ++backslashes;
+  if (backslashes % 2 == 0) return std::nullopt;
+  unsigned value = 0;
+  for (std::size_t i = offset - 4; i < offset; ++i) {
+    const char c = text[i];
+    const int digit = std::isdigit(static_cast<unsigned char>(c)) != 0 ? c - '0'
+                      : (c >= 'a' && c <= 'f')                        ? c - 'a' + 10
+                      : (c >= 'A' && c <= 'F')                        ? c - 'A' + 10
+                                                                      : -1;
+    if (digit < 0) return std::nullopt;
+    value = value * 16 + static_cast<unsigned>(digit);
+  }
+  if (value < 0xD800 || value > 0xDBFF) return std::nullopt;
+  return text.substr(offset - 6, 6);
+}
+
 std::string string_problem(const Scanner& s, std::string_view text, std::size_t offset,
                            const boost::json::error_code& ec) {
   if (offset >= text.size()) {
@@ -239,6 +263,10 @@ std::string string_problem(const Scanner& s, std::string_view text, std::size_t 
   }
   if (ec != boost::json::error::syntax) {
     return ec.message();  // surrogates, length limits: Boost's words are precise
+  }
+  if (const std::optional<std::string_view> high = high_surrogate_before(text, offset)) {
+    return "invalid \\u escape: " + std::string(*high) +
+           " is the first half of a surrogate pair, and no \\udc00-\\udfff escape follows it";
   }
   if (s.in_escape()) {
     return std::string("invalid escape sequence '\\") + static_cast<char>(c) + "'";

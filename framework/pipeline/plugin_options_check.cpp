@@ -94,6 +94,9 @@ std::string type_problem(FerryOptionType type, const boost::json::value& v) {
     case FERRY_OPTION_INT:
       // Strict: 3.0 is a double in JSON terms and a plugin reading an
       // integer would have to guess whether to round.
+      if (const std::optional<std::string> wide = pipeline_internal::wide_integer_text(v)) {
+        return "expected an integer of 64 bits, got " + *wide;
+      }
       if (v.is_double()) {
         return "expected integer, got decimal number";
       }

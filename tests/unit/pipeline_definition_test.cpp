@@ -95,6 +95,14 @@ TEST(PipelineDefinitionSyntax, BadValues) {
                "syntax error: control character in string (write a line break as \\n, a tab as \\t)");
   expect_issue("{\"a\": \"\\u12g4\"}", "line 1, column 12", "syntax error: invalid \\u escape: expected a hex digit");
   expect_issue("{\"a\": \"\\udc00\"}", "line 1, column 14", "syntax error: illegal trailing surrogate");
+  // A high surrogate needs a low one after it; Boost calls the quote that
+  // comes instead a plain syntax error.
+  expect_issue("{\"a\": \"c\\ud800\"}", "line 1, column 15",
+               "syntax error: invalid \\u escape: \\ud800 is the first half of a surrogate pair, and no "
+               "\\udc00-\\udfff escape follows it");
+  expect_issue("{\"a\": \"\\uDBFFx\"}", "line 1, column 14",
+               "syntax error: invalid \\u escape: \\uDBFF is the first half of a surrogate pair, and no "
+               "\\udc00-\\udfff escape follows it");
 }
 
 TEST(PipelineDefinitionSyntax, CommentsAreRejected) {
@@ -263,6 +271,11 @@ TEST(PipelineDefinitionStructure, BatchLimits) {
                "expected integer, got string");
   expect_issue(minimal(R"(, "batch": {"max_records": 100.0})"), "/batch/max_records",
                "expected integer, got decimal number");
+  // Beyond 64 bits JSON's number is read as a double; it is still an integer.
+  expect_issue(minimal(R"(, "batch": {"max_records": 99999999999999999999999})"), "/batch/max_records",
+               "must be between 1 and 1000000, got 1e+23");
+  expect_issue(minimal(R"(, "batch": {"max_records": -1e30})"), "/batch/max_records",
+               "must be between 1 and 1000000, got -1e+30");
   expect_issue(minimal(R"(, "batch": {"queue_depth": 65})"), "/batch/queue_depth",
                "must be between 1 and 64, got 65");
   expect_issue(minimal(R"(, "batch": {"max_bytes": 18446744073709551615})"), "/batch/max_bytes",
@@ -684,6 +697,9 @@ TEST(PipelineDefinitionPlugins, WrongOptionType) {
   expect_plugin_issue(
       with_sink(R"({"name": "db", "plugin": "sqlite", "config": {"path": "o.db", "table": "t", "batch_size": 3.0}})"),
       "/sinks/0/config/batch_size", "expected integer, got decimal number");
+  expect_plugin_issue(
+      with_sink(R"({"name": "db", "plugin": "sqlite", "config": {"path": "o.db", "table": "t", "batch_size": 1e25}})"),
+      "/sinks/0/config/batch_size", "expected an integer of 64 bits, got 1e+25");
   expect_plugin_issue(
       with_sink(R"({"name": "db", "plugin": "sqlite", "config": {"path": "o.db", "table": "t", "batch_size": "9"}})"),
       "/sinks/0/config/batch_size", "expected integer, got string");
