@@ -220,12 +220,12 @@ CastResult to_decimal(const FerryValue& v, std::string& storage) {
       storage = std::to_string(v.as.i64);
       return ok(of_text(FERRY_TYPE_DECIMAL, storage));
     case FERRY_TYPE_DOUBLE: {
-      if (!std::isfinite(v.as.f64)) return fail(display(v) + " is not a decimal");
-      // Fixed notation of the shortest round-trip digits: 0.1 -> "0.1", not
-      // 0.1000000000000000055511151231257827.
-      char buf[400];
-      const std::to_chars_result r = std::to_chars(buf, buf + sizeof buf, v.as.f64, std::chars_format::fixed);
-      storage.assign(buf, static_cast<size_t>(r.ptr - buf));
+      // Plain digits of the shortest round-trip digits: 0.1 -> "0.1", 1e23
+      // -> "100000000000000000000000", never the binary value's expansion
+      // (0.1000000000000000055511151231257827, 99999999999999991611392).
+      const std::optional<ferry::support::DecimalValue> value = ferry::support::decimal_value(v.as.f64);
+      if (!value) return fail(display(v) + " is not a decimal");
+      storage = ferry::support::plain_text(*value);
       return ok(of_text(FERRY_TYPE_DECIMAL, storage));
     }
     case FERRY_TYPE_STRING:

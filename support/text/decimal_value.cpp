@@ -50,9 +50,30 @@ DecimalValue decimal_value(int64_t v) {
 
 std::optional<DecimalValue> decimal_value(double v) {
   if (!std::isfinite(v)) return std::nullopt;
+  // Scientific: the shortest digits always. The default format prints a
+  // large integer in full when that is shorter, with digits beyond them.
   char buf[64];
-  const std::to_chars_result r = std::to_chars(buf, buf + sizeof buf, v);
+  const std::to_chars_result r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
   return decimal_value(std::string_view(buf, static_cast<size_t>(r.ptr - buf)));
+}
+
+std::string plain_text(const DecimalValue& v) {
+  if (v.digits.empty()) return "0";
+  const long n = static_cast<long>(v.digits.size());
+  std::string out = v.negative ? "-" : "";
+  if (v.exponent < 0) {
+    out += "0.";
+    out.append(static_cast<size_t>(-v.exponent - 1), '0');
+    out += v.digits;
+  } else if (v.exponent + 1 >= n) {
+    out += v.digits;
+    out.append(static_cast<size_t>(v.exponent + 1 - n), '0');
+  } else {
+    out.append(v.digits, 0, static_cast<size_t>(v.exponent + 1));
+    out += '.';
+    out.append(v.digits, static_cast<size_t>(v.exponent + 1), std::string::npos);
+  }
+  return out;
 }
 
 int compare(const DecimalValue& a, const DecimalValue& b) {
@@ -69,7 +90,12 @@ int compare(const DecimalValue& a, const DecimalValue& b) {
 
 bool double_is_exact(double d, std::string_view text) {
   const std::optional<DecimalValue> written = decimal_value(text);
-  return written && decimal_value(d) == written;
+  if (!written || !std::isfinite(d)) return false;
+  if (decimal_value(d) == written) return true;
+  // Fixed notation prints an integer beyond 2^53 in full: its exact value.
+  char buf[400];
+  const std::to_chars_result r = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed);
+  return r.ec == std::errc() && decimal_value(std::string_view(buf, static_cast<size_t>(r.ptr - buf))) == written;
 }
 
 }  // namespace ferry::support

@@ -27,16 +27,22 @@ struct DecimalValue {
 // with at most one point, an optional exponent; no spaces, no "inf".
 std::optional<DecimalValue> decimal_value(std::string_view text);
 DecimalValue decimal_value(int64_t v);
-// The number a double's shortest round-trip digits write; nothing for NaN
-// and the infinities.
+// The number a double's shortest round-trip digits write (1e23, not the
+// 99999999999999991611392 it holds exactly); nothing for NaN and the
+// infinities.
 std::optional<DecimalValue> decimal_value(double v);
+
+// The number in plain digits, without an exponent: "-0.0025",
+// "100000000000000000000000", "0".
+std::string plain_text(const DecimalValue& v);
 
 // <0, 0, >0 like strcmp, by numeric value.
 int compare(const DecimalValue& a, const DecimalValue& b);
 
-// Whether `d` is exactly the number `text` writes, as far as a double's
-// shortest digits tell: 0.1 is, 0.1000000000000000000001 is not. False
-// when `text` is no decimal literal.
+// Whether `d` is the number `text` writes: its exact value
+// ("12345678901234567168"), or its shortest digits, as 0.1 is (the double
+// nearest to a tenth). 0.1000000000000000000001 is not. False when `text`
+// is no decimal literal.
 bool double_is_exact(double d, std::string_view text);
 
 }  // namespace ferry::support

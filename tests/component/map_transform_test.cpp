@@ -366,6 +366,12 @@ TEST_F(MapTest, CastToDecimal) {
   expect_cast("decimal", Value::int64(-42), Value::decimal("-42"));
   expect_cast("decimal", Value::real(0.1), Value::decimal("0.1"));
   expect_cast("decimal", Value::real(1e20), Value::decimal("100000000000000000000"));
+  // The digits the double was written with, not its binary value's.
+  expect_cast("decimal", Value::real(1e23), Value::decimal("100000000000000000000000"));
+  expect_cast("decimal", Value::real(4.35e25), Value::decimal("43500000000000000000000000"));
+  expect_cast("decimal", Value::real(-2.5e-3), Value::decimal("-0.0025"));
+  expect_cast("decimal", Value::real(1.5), Value::decimal("1.5"));
+  expect_cast("decimal", Value::real(-0.0), Value::decimal("0"));
   expect_cast_error("decimal", Value::string("12,5"), "field 'v' breaks cast to decimal: \"12,5\" is not a decimal");
   expect_cast_error("decimal", Value::string("1e3"), "field 'v' breaks cast to decimal: \"1e3\" is not a decimal");
   expect_cast_error("decimal", Value::boolean(true), "field 'v' breaks cast to decimal: cannot cast bool to decimal");

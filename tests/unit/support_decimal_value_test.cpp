@@ -59,11 +59,28 @@ TEST(DecimalValue, ComparesByNumericValue) {
   EXPECT_EQ(compare(value_of("12.50"), value_of("1.25e1")), 0);
 }
 
+TEST(DecimalValue, PlainTextHasNoExponent) {
+  EXPECT_EQ(plain_text(value_of("1e23")), "100000000000000000000000");
+  EXPECT_EQ(plain_text(value_of("-2.5e-3")), "-0.0025");
+  EXPECT_EQ(plain_text(value_of("12.50")), "12.5");
+  EXPECT_EQ(plain_text(value_of("0.000")), "0");
+  EXPECT_EQ(plain_text(value_of("-120")), "-120");
+  EXPECT_EQ(plain_text(value_of("1.2")), "1.2");
+  EXPECT_EQ(plain_text(*decimal_value(1e23)), "100000000000000000000000");
+  EXPECT_EQ(plain_text(*decimal_value(12345678901234567168.0)), "12345678901234567000");
+}
+
 TEST(DecimalValue, ADoubleIsExactOnlyForTheNumberItsDigitsWrite) {
   EXPECT_TRUE(double_is_exact(0.1, "0.1"));
   EXPECT_TRUE(double_is_exact(0.1, "0.100"));
   EXPECT_TRUE(double_is_exact(1e20, "100000000000000000000"));
   EXPECT_TRUE(double_is_exact(9007199254740992.0, "9007199254740992"));
+  // Beyond 2^53: the exact value, and the shortest digits.
+  EXPECT_TRUE(double_is_exact(12345678901234567168.0, "12345678901234567168"));
+  EXPECT_TRUE(double_is_exact(12345678901234567168.0, "1.2345678901234567e19"));
+  EXPECT_TRUE(double_is_exact(1e23, "1e23"));
+  EXPECT_TRUE(double_is_exact(1e23, "99999999999999991611392"));
+  EXPECT_FALSE(double_is_exact(1e23, "99999999999999991611393"));
   EXPECT_FALSE(double_is_exact(0.1, "0.1000000000000000000001"));
   EXPECT_FALSE(double_is_exact(9007199254740992.0, "9007199254740993"));
   EXPECT_FALSE(double_is_exact(0.0, "1e-400"));
