@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "json_text.h"
+#include "text/decimal_value.h"
 #include "timestamp.h"
 
 namespace ferry_file {
@@ -64,7 +65,7 @@ bool convert_text(std::string_view text, ColumnType type, FerryValue* out) {
       out->as.bytes = FerryBytes{text.data(), text.size()};
       return true;
     case ColumnType::kInt64: {
-      if (b != e && *b == '+' && b + 1 != e && b[1] != '-') ++b;  // from_chars takes '-' only
+      b = ferry::support::without_plus_sign(text).data();
       int64_t v = 0;
       const auto r = std::from_chars(b, e, v);
       if (b == e || r.ec != std::errc() || r.ptr != e) return false;
@@ -73,7 +74,7 @@ bool convert_text(std::string_view text, ColumnType type, FerryValue* out) {
       return true;
     }
     case ColumnType::kDouble: {
-      if (b != e && *b == '+' && b + 1 != e && b[1] != '-') ++b;
+      b = ferry::support::without_plus_sign(text).data();
       double v = 0;
       const auto r = std::from_chars(b, e, v);
       if (b == e || r.ec != std::errc() || r.ptr != e) return false;

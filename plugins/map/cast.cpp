@@ -90,7 +90,7 @@ bool is_decimal_text(std::string_view s) {
 
 CastResult int64_from_text(const FerryValue& v) {
   std::string_view s = trim(ferry::view(v.as.bytes));
-  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+  s = ferry::support::without_plus_sign(s);
   int64_t out = 0;
   const std::from_chars_result r = std::from_chars(s.data(), s.data() + s.size(), out);
   if (r.ec == std::errc::result_out_of_range) return fail(display(v) + " is out of range for int64");
@@ -137,7 +137,7 @@ CastResult to_double(const FerryValue& v) {
   }
   if (!is_text(v.type)) return unsupported(v, Target::kDouble);
   std::string_view s = trim(ferry::view(v.as.bytes));
-  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+  s = ferry::support::without_plus_sign(s);
   double out = 0;
   const std::from_chars_result r = std::from_chars(s.data(), s.data() + s.size(), out);
   if (r.ec == std::errc::result_out_of_range) return fail(display(v) + " is out of range for double");
@@ -234,7 +234,7 @@ CastResult to_decimal(const FerryValue& v, std::string& storage) {
   }
   std::string_view s = trim(ferry::view(v.as.bytes));
   if (!is_decimal_text(s)) return fail(display(v) + " is not a decimal");
-  if (s.front() == '+') s.remove_prefix(1);
+  s = ferry::support::without_plus_sign(s);
   storage = std::string(s);
   return ok(of_text(FERRY_TYPE_DECIMAL, storage));
 }

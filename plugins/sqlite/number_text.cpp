@@ -20,12 +20,12 @@ std::optional<std::string> numeric_text_changes(std::string_view text, Affinity 
   const bool integer_literal = text.find_first_of(".eE") == std::string_view::npos;
   if (integer_literal && column != Affinity::kReal) {
     int64_t i = 0;
-    const char* b = text.data() + (text.front() == '+' ? 1 : 0);
+    const char* b = ferry::support::without_plus_sign(text).data();
     const auto r = std::from_chars(b, text.data() + text.size(), i);
     if (r.ec == std::errc() && r.ptr == text.data() + text.size()) return std::nullopt;  // an INTEGER, exactly
   }
   double d = 0;
-  const char* b = text.data() + (text.front() == '+' ? 1 : 0);
+  const char* b = ferry::support::without_plus_sign(text).data();
   const auto r = std::from_chars(b, text.data() + text.size(), d);
   const std::string quoted = "the number " + std::string(text.substr(0, 40)) + (text.size() > 40 ? "..." : "");
   // Out of range: SQLite reads a number too close to zero as 0, and one too

@@ -23,6 +23,13 @@ struct DecimalValue {
   bool operator!=(const DecimalValue& o) const { return !(*this == o); }
 };
 
+// `text` without its leading '+', for std::from_chars, which takes only a
+// '-'. A '+' before another sign stays, so "+-1" is refused as it should.
+inline std::string_view without_plus_sign(std::string_view text) {
+  if (text.size() > 1 && text[0] == '+' && text[1] != '-' && text[1] != '+') text.remove_prefix(1);
+  return text;
+}
+
 // Nothing when `text` is not a decimal literal: an optional sign, digits
 // with at most one point, an optional exponent; no spaces, no "inf".
 std::optional<DecimalValue> decimal_value(std::string_view text);

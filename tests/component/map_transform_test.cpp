@@ -259,6 +259,10 @@ TEST_F(MapTest, CastToInt64) {
   expect_cast_error("int64", Value::real(3.5), "field 'v' breaks cast to int64: 3.5 is not an integer");
   expect_cast_error("int64", Value::real(1e20), "field 'v' breaks cast to int64: 1e+20 is out of range for int64");
   expect_cast_error("int64", Value::bytes("1"), "field 'v' breaks cast to int64: cannot cast bytes to int64");
+  // One sign: "+-1" is no number, not -1.
+  expect_cast_error("int64", Value::string("+-1"), "field 'v' breaks cast to int64: \"+-1\" is not an integer");
+  expect_cast_error("int64", Value::string("+-9223372036854775808"),
+                    "field 'v' breaks cast to int64: \"+-9223372036854775808\" is not an integer");
 }
 
 TEST_F(MapTest, CastToDouble) {
@@ -268,6 +272,8 @@ TEST_F(MapTest, CastToDouble) {
   expect_cast("double", Value::decimal("12.50"), Value::real(12.5));
   expect_cast("double", Value::boolean(false), Value::real(0));
   expect_cast_error("double", Value::string("x1"), "field 'v' breaks cast to double: \"x1\" is not a number");
+  expect_cast_error("double", Value::string("+-1"), "field 'v' breaks cast to double: \"+-1\" is not a number");
+  expect_cast_error("double", Value::string("+-0.000"), "field 'v' breaks cast to double: \"+-0.000\" is not a number");
   expect_cast_error("double", Value::string("nan"), "field 'v' breaks cast to double: \"nan\" is not a number");
   expect_cast_error("double", Value::string("1e999"),
                     "field 'v' breaks cast to double: \"1e999\" is out of range for double");

@@ -59,6 +59,16 @@ TEST(DecimalValue, ComparesByNumericValue) {
   EXPECT_EQ(compare(value_of("12.50"), value_of("1.25e1")), 0);
 }
 
+TEST(DecimalValue, OnlyASinglePlusSignIsDropped) {
+  EXPECT_EQ(without_plus_sign("+12"), "12");
+  EXPECT_EQ(without_plus_sign("+.5"), ".5");
+  EXPECT_EQ(without_plus_sign("-12"), "-12");
+  EXPECT_EQ(without_plus_sign("+-12"), "+-12");
+  EXPECT_EQ(without_plus_sign("++12"), "++12");
+  EXPECT_EQ(without_plus_sign("+"), "+");
+  EXPECT_EQ(without_plus_sign(""), "");
+}
+
 TEST(DecimalValue, PlainTextHasNoExponent) {
   EXPECT_EQ(plain_text(value_of("1e23")), "100000000000000000000000");
   EXPECT_EQ(plain_text(value_of("-2.5e-3")), "-0.0025");
