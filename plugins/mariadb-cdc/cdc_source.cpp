@@ -25,6 +25,13 @@ bool same_columns(const std::vector<ColumnKind>& a, const std::vector<ColumnKind
   });
 }
 
+// "character set latin1 (collation 8)".
+std::string written_charset(const SourceTable& t, uint32_t collation) {
+  const auto found = t.charset_of_collation.find(collation);
+  return "character set " + (found == t.charset_of_collation.end() ? std::string("unknown") : found->second) +
+         " (collation " + std::to_string(collation) + ")";
+}
+
 std::string column_names(const std::vector<ColumnKind>& columns) {
   std::string out;
   for (const ColumnKind& c : columns) out += (out.empty() ? "" : ", ") + c.name;
@@ -359,7 +366,7 @@ void CdcSource::on_table_map(const MARIADB_RPL_EVENT& e) {
     std::vector<ColumnKind> kinds;
     for (const MappedColumn& m : cols) {
       const auto found = std::find_if(catalog.begin(), catalog.end(), [&](const ColumnKind& k) {
-        return k.name == m.name && binlog_type_holds(k.kind, m.type);
+        return k.name == m.name && binlog_type_holds(k.kind, m, table_.utf8_collations);
       });
       if (found == catalog.end()) return std::nullopt;
       ColumnKind k = *found;
@@ -379,6 +386,17 @@ void CdcSource::on_table_map(const MARIADB_RPL_EVENT& e) {
     kinds = kinds_of(table_.columns);
   }
   if (!kinds) {
+    // A column converted to another character set keeps its name and
+    // type: say which, and what the binlog holds.
+    for (const MappedColumn& m : cols)
+      for (const ColumnKind& k : table_.columns)
+        if (k.name == m.name && (k.kind == Kind::kText || k.kind == Kind::kBytes) && m.collation != 0 &&
+            !binlog_type_holds(k.kind, m, table_.utf8_collations))
+          fail(FERRY_ERROR_IO, "column '" + m.name + "' of " + table_.quoted + " was written to the binlog in " +
+                                   written_charset(table_, m.collation) + ", and the table now holds it as " +
+                                   k.sql_type + (k.kind == Kind::kText ? " text in UTF-8" : " bytes") +
+                                   ": the bytes of these changes are not read as another character set; reset "
+                                   "the pipeline's checkpoints to copy the table again");
     std::string mapped;
     for (const MappedColumn& m : cols) mapped += (mapped.empty() ? "" : ", ") + m.name;
     fail(FERRY_ERROR_IO, "the binlog describes " + table_.quoted + " with columns (" + mapped +

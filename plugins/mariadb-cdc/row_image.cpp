@@ -251,7 +251,8 @@ bool bit(const unsigned char* bits, size_t i) { return (bits[i / 8] >> (i % 8)) 
 
 }  // namespace
 
-bool binlog_type_holds(Kind kind, uint8_t type) {
+bool binlog_type_holds(Kind kind, const MappedColumn& column, const std::set<uint32_t>& utf8_collations) {
+  const uint8_t type = column.type;
   switch (kind) {
     case Kind::kInt: case Kind::kUInt64:
       return type == MYSQL_TYPE_TINY || type == MYSQL_TYPE_SHORT || type == MYSQL_TYPE_INT24 ||
@@ -265,8 +266,14 @@ bool binlog_type_holds(Kind kind, uint8_t type) {
     case Kind::kTimestamp: return type == MYSQL_TYPE_TIMESTAMP2;
     case Kind::kTime: return type == MYSQL_TYPE_TIME2;
     case Kind::kText: case Kind::kBytes:
-      return type == MYSQL_TYPE_VARCHAR || type == MYSQL_TYPE_VAR_STRING || type == MYSQL_TYPE_STRING ||
-             type == MYSQL_TYPE_BLOB;
+      if (type != MYSQL_TYPE_VARCHAR && type != MYSQL_TYPE_VAR_STRING && type != MYSQL_TYPE_STRING &&
+          type != MYSQL_TYPE_BLOB)
+        return false;
+      // The bytes are as the column's character set had them when written:
+      // a column since converted (latin1 to utf8mb4, text to binary) holds
+      // other bytes in the binlog than in the table.
+      return kind == Kind::kBytes ? column.collation == kBinaryCollation
+                                  : utf8_collations.count(column.collation) != 0;
   }
   return false;
 }
@@ -283,6 +290,65 @@ bool readable_binlog_type(uint8_t type) {
       return false;
   }
 }
+
+namespace {
+
+// The string columns, whose collations the optional metadata lists in
+// column order: CHAR (not ENUM or SET, which share its binlog type),
+// VARCHAR, the TEXT and BLOB types, binary ones included.
+bool has_collation(const MappedColumn& c) {
+  if (c.type == MYSQL_TYPE_STRING) {
+    const unsigned real_type = c.meta >> 8;
+    return real_type != MYSQL_TYPE_ENUM && real_type != MYSQL_TYPE_SET;
+  }
+  return c.type == MYSQL_TYPE_VARCHAR || c.type == MYSQL_TYPE_VAR_STRING || c.type == MYSQL_TYPE_BLOB;
+}
+
+// The optional metadata's DEFAULT_CHARSET (the most used collation, then
+// the others as pairs of string-column index and collation) or
+// COLUMN_CHARSET (one collation per string column). Connector/C 3.3 keeps
+// only the first byte of the default and drops the pairs, so the event's
+// own bytes are read: they follow the null bitmap, and precede the column
+// names, which come next in the server's order.
+void read_collations(const st_mariadb_rpl_table_map_event& tm, std::vector<MappedColumn>& columns) {
+  std::vector<MappedColumn*> strings;
+  for (MappedColumn& c : columns)
+    if (has_collation(c)) strings.push_back(&c);
+  if (strings.empty()) return;
+  const unsigned char* begin = tm.null_indicator + (tm.column_count + 7) / 8;
+  const unsigned char* end = reinterpret_cast<const unsigned char*>(tm.column_names.data);
+  if (tm.null_indicator == nullptr || end < begin) corrupt("the table map's optional metadata");
+  constexpr unsigned kDefaultCharset = 2, kColumnCharset = 3;
+  Reader in(begin, end);
+  while (!in.done()) {
+    const uint64_t field = in.le(1);
+    if (field > kColumnCharset) break;  // the fields come in type order
+    const uint64_t length = packed_length(in);
+    const unsigned char* bytes = in.take(length);
+    Reader value(bytes, bytes + length);
+    if (field == kDefaultCharset) {
+      const auto fallback = static_cast<uint32_t>(packed_length(value));
+      for (MappedColumn* c : strings) c->collation = fallback;
+      while (!value.done()) {
+        const uint64_t index = packed_length(value);
+        const auto collation = static_cast<uint32_t>(packed_length(value));
+        if (index >= strings.size()) corrupt("a collation of the table map");
+        strings[index]->collation = collation;
+      }
+      return;
+    }
+    if (field == kColumnCharset) {
+      for (MappedColumn* c : strings) c->collation = static_cast<uint32_t>(packed_length(value));
+      if (!value.done()) corrupt("the collations of the table map");
+      return;
+    }
+  }
+  throw ferry::Error(FERRY_ERROR_CONFIG,
+                     "mariadb-cdc source: the binlog's table maps carry no character sets; the server needs "
+                     "binlog_row_metadata = FULL");
+}
+
+}  // namespace
 
 std::vector<MappedColumn> mapped_columns(const MARIADB_RPL_EVENT& ev) {
   const auto& tm = ev.event.table_map;
@@ -327,6 +393,7 @@ std::vector<MappedColumn> mapped_columns(const MARIADB_RPL_EVENT& ev) {
     throw ferry::Error(FERRY_ERROR_CONFIG,
                        "mariadb-cdc source: the binlog's table maps carry no column names; the server needs "
                        "binlog_row_metadata = FULL");
+  read_collations(tm, out);
   Reader names(tm.column_names.data, tm.column_names.data + tm.column_names.length);
   for (MappedColumn& col : out) {
     const size_t n = packed_length(names);

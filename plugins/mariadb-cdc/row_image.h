@@ -13,6 +13,7 @@
 #include <mysql.h>
 #include <mariadb_rpl.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,13 +29,22 @@ struct MappedColumn {
   uint8_t type = 0;
   uint16_t meta = 0;
   bool is_unsigned = false;  // numeric types: as the map says
+  // Character and binary string columns: the collation their values were
+  // written in (63 is binary). 0 for other types.
+  uint32_t collation = 0;
 };
+constexpr uint32_t kBinaryCollation = 63;
+// Throws ferry::Error (FERRY_ERROR_CONFIG) for a map without column names
+// or without the collations of its string columns (binlog_row_metadata is
+// not FULL), (FERRY_ERROR_IO) for one that does not parse.
 std::vector<MappedColumn> mapped_columns(const MARIADB_RPL_EVENT& table_map);
 // Whether decode_rows reads values of binlog type `type`.
 bool readable_binlog_type(uint8_t type);
-// Whether a binlog column type holds values of `kind` (the catalog read
-// when the table map changed must describe the table the map describes).
-bool binlog_type_holds(Kind kind, uint8_t type);
+// Whether a mapped column holds values of `kind` (the catalog read when
+// the table map changed must describe the table the map describes): its
+// binlog type, and for strings the collation the values were written in:
+// text in one of `utf8_collations` (UTF-8 and ASCII), bytes in binary.
+bool binlog_type_holds(Kind kind, const MappedColumn& column, const std::set<uint32_t>& utf8_collations);
 
 // The images of `rows`, in order: for an update, the row before and after
 // each change; `kinds` is the table's columns in table map order.

@@ -18,6 +18,26 @@ bool utf8_bytes(const std::string& charset) {
   return charset == "utf8mb4" || charset == "utf8mb3" || charset == "utf8" || charset == "ascii";
 }
 
+// COLLATION_CHARACTER_SET_APPLICABILITY lists every collation with its id
+// from MariaDB 10.10 on, the UCA 14.0 ones too; COLLATIONS lists the older
+// ones, on every version.
+void read_collations(MariaLink& link, SourceTable& t) {
+  std::vector<Row> rows;
+  try {
+    rows = link.rows("SELECT ID, CHARACTER_SET_NAME FROM information_schema.COLLATION_CHARACTER_SET_APPLICABILITY",
+                     "reading the server's collations");
+  } catch (const ferry::Error&) {
+    rows = link.rows("SELECT ID, CHARACTER_SET_NAME FROM information_schema.COLLATIONS",
+                     "reading the server's collations");
+  }
+  for (const Row& r : rows) {
+    const auto id = static_cast<uint32_t>(std::stoul(r[0].value_or("0")));
+    const std::string charset = r[1].value_or("");
+    t.charset_of_collation[id] = charset;
+    if (utf8_bytes(charset)) t.utf8_collations.insert(id);
+  }
+}
+
 }  // namespace
 
 SourceTable read_source_table(MariaLink& link, const std::string& database, const std::string& table) {
@@ -88,6 +108,7 @@ SourceTable read_source_table(MariaLink& link, const std::string& database, cons
   }
   if (t.key.empty())
     refuse("table " + t.quoted + " has no primary key; changes are applied by key, so the table needs one");
+  read_collations(link, t);
   return t;
 }
 

@@ -3,6 +3,9 @@
 #ifndef FERRY_PLUGINS_MARIADB_CDC_SOURCE_TABLE_H_
 #define FERRY_PLUGINS_MARIADB_CDC_SOURCE_TABLE_H_
 
+#include <cstdint>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -16,6 +19,10 @@ struct SourceTable {
   std::string quoted;               // `database`.`name`
   std::vector<ColumnKind> columns;
   std::vector<std::string> key;     // primary key columns, in key order
+  // The server's collations by id, with their character sets: the binlog
+  // names a string column's collation by id.
+  std::map<uint32_t, std::string> charset_of_collation;
+  std::set<uint32_t> utf8_collations;  // of utf8mb4, utf8mb3 and ascii
 };
 
 // Throws ferry::Error (FERRY_ERROR_CONFIG) for a missing table, one without

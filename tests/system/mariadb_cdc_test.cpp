@@ -550,6 +550,27 @@ TEST_F(MariadbCdc, AColumnMadeUnsignedMidStreamReadsItsNewValuesExactly) {
   EXPECT_EQ(pg_->psql("SELECT id, n FROM items ORDER BY id", dst_), "1|5\n2|7\n3|4000000000\n");
 }
 
+// The binlog holds a string column's bytes in the character set the column
+// had when the change was written. A column converted since (latin1 to
+// utf8mb4) would have its old bytes read as UTF-8: the run stops, naming
+// the column and what the binlog holds, and nothing of it lands.
+TEST_F(MariadbCdc, AColumnConvertedToUtf8SinceAChangeWasWrittenStopsTheRun) {
+  make_databases("charset", Sink::kPostgres);
+  src_sql("INSERT INTO items (id, name) VALUES (1, 'a')");
+  catch_up();
+  src_sql("ALTER TABLE items ADD COLUMN extra VARCHAR(10) CHARACTER SET latin1;"
+          "INSERT INTO items (id, extra) VALUES (2, _utf8mb4'caf\u00e9');"
+          "ALTER TABLE items MODIFY extra VARCHAR(10) CHARACTER SET utf8mb4;"
+          "INSERT INTO items (id, extra) VALUES (3, _utf8mb4'n\u00e9e')");
+  ASSERT_EQ(source_->sql("SELECT HEX(extra) FROM items WHERE id = 2", src_), "636166C3A9\n");
+  const auto r = run_once();
+  EXPECT_NE(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.err.find("column 'extra' of `" + src_ + "`.`items` was written to the binlog in character set latin1"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(pg_->psql("SELECT id FROM items ORDER BY id", dst_), "1\n");
+}
+
 TEST_F(MariadbCdc, CompressedBinlogEventsAreRead) {
   MariaServer source(binlog_settings());
   use_own_source(source, "compressed");
