@@ -124,14 +124,23 @@ std::string type_problem(FerryOptionType type, const boost::json::value& v) {
   return ok ? std::string() : type_mismatch(option_type_name(type), v);
 }
 
-// Redaction matches text in log lines, so a non-string secret is recorded as
-// it would be printed.
-void record_secret(const boost::json::value& v, std::vector<std::string>& secrets) {
-  std::string text = v.is_string() ? std::string(v.get_string()) : boost::json::serialize(v);
+void record_text(std::string text, std::vector<std::string>& secrets) {
   if (text.empty() || std::find(secrets.begin(), secrets.end(), text) != secrets.end()) {
     return;
   }
   secrets.push_back(std::move(text));
+}
+
+// Redaction matches text in log lines, so a non-string secret is recorded as
+// it would be printed. A value written "Scheme credentials" (an
+// Authorization header: "Bearer <token>") also as its credentials alone,
+// which a server may echo in a response another stage logs.
+void record_secret(const boost::json::value& v, std::vector<std::string>& secrets) {
+  std::string text = v.is_string() ? std::string(v.get_string()) : boost::json::serialize(v);
+  const size_t space = text.rfind(' ');
+  std::string credentials = space == std::string::npos ? std::string() : text.substr(space + 1);
+  record_text(std::move(text), secrets);
+  if (credentials.size() >= 4) record_text(std::move(credentials), secrets);
 }
 
 // Credentials written into a URL (`http://user:pass@host`) are secrets

@@ -757,6 +757,16 @@ TEST(PipelineDefinitionPlugins, DefaultsFilledAndSecretsCollected) {
   EXPECT_EQ(def.secrets, (std::vector<std::string>{"pw", "s3cr3t", "8443"}));
 }
 
+// A secret written as "Scheme credentials" (an Authorization header) is
+// redacted as a whole and as its credentials alone: a server that echoes
+// the token must not put it into another stage's log line.
+TEST(PipelineDefinitionPlugins, TheCredentialsOfAnAuthorizationValueAreSecretsToo) {
+  PipelineDef def = parsed(with_sink(
+      R"({"name": "db", "plugin": "sqlite", "config": {"path": "o.db", "table": "t", "password": "Bearer TokA1234"}})"));
+  ferry::core::validate_against_plugins(def, TestLookup());
+  EXPECT_EQ(def.secrets, (std::vector<std::string>{"Bearer TokA1234", "TokA1234"}));
+}
+
 // Whatever option holds a URL, credentials written into it are secrets,
 // and so is the Basic header an HTTP client builds from them.
 TEST(PipelineDefinitionPlugins, CredentialsInAnyUrlAreSecrets) {
