@@ -2,13 +2,14 @@
 // stderr that says what and where, and a non-zero exit code.
 #include <CLI/CLI.hpp>
 
-#include <cmath>
+#include <cstdint>
 #include <iostream>
-#include <string>
+#include <limits>
 
 #include <boost/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/number_checks.h"
 #include "common/allocator.h"
 #include "common/json_out.h"
 #include "common/log.h"
@@ -27,22 +28,6 @@ int fatal(ferry::core::Logger& logger, int exit_code, const std::string& text, b
   logger.event(ferry::core::LogLevel::Error, "fatal", text, ferry::core::json_text(fields), stderr);
   return exit_code;
 }
-
-// A rate the token bucket can use: CLI11's NonNegativeNumber lets "nan"
-// through (every comparison with it is false) and names the range of a
-// double in its message.
-const CLI::Validator kRecordsPerSecond(
-    [](const std::string& text) -> std::string {
-      size_t used = 0;
-      double rate = -1;
-      try {
-        rate = std::stod(text, &used);
-      } catch (const std::exception&) {
-      }
-      if (used == text.size() && std::isfinite(rate) && rate >= 0) return {};
-      return "must be a number of records per second, 0 or more, got '" + text + "'";
-    },
-    "RATE");
 
 }  // namespace
 
@@ -72,20 +57,20 @@ int main(int argc, char** argv) {
   auto add_progress_interval = [](CLI::App* cmd, int64_t& seconds) {
     cmd->add_option("--progress-interval", seconds,
                     "Without a terminal, log progress every this many seconds (0: never; default 30)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(cli::whole_number(0, std::numeric_limits<int64_t>::max(), "seconds"));
   };
   add_progress_interval(run_cmd, run.progress_interval);
   run_cmd
       ->add_option("--lease-seconds", run.lease_seconds,
                    "With PostgreSQL state, where runs share the pipeline as workers: a worker that renews no "
                    "lease for this long loses its partitions to the others (default 30)")
-      ->check(CLI::Range(1, 86400));
+      ->check(cli::whole_number(1, 86400, "seconds"));
   run_cmd->add_flag("--exclusive", run.exclusive,
                     "Hold the pipeline alone even where runs could share it as workers: other runs are refused "
                     "while this one runs, and it is refused while workers run");
   auto add_run_tuning = [](CLI::App* cmd, cli::RunArgs& r) {
     cmd->add_option("--rate", r.rate, "Read at most this many records per second (token bucket)")
-        ->check(kRecordsPerSecond);
+        ->check(cli::records_per_second());
     cmd->add_option("--parallelism", r.parallelism, "Workers for the partitions: auto or a number");
   };
   add_run_tuning(run_cmd, run);
@@ -163,7 +148,8 @@ int main(int argc, char** argv) {
   CLI::App* dlq_list = dlq_cmd->add_subcommand("list", "List dead-letter entries");
   dlq_list->add_option("pipeline", dlq.pipeline, "Pipeline definition (JSON)")->required();
   add_selection(dlq_list, dlq.select);
-  dlq_list->add_option("--limit", dlq.limit, "At most this many entries (default 100; 0: all)")->check(CLI::NonNegativeNumber);
+  dlq_list->add_option("--limit", dlq.limit, "At most this many entries (default 100; 0: all)")
+      ->check(cli::whole_number(0, std::numeric_limits<int64_t>::max(), "entries"));
   int64_t dlq_id = 0;
   CLI::App* dlq_show = dlq_cmd->add_subcommand("show", "Show one entry with its record, as JSON");
   dlq_show->add_option("pipeline", pipeline, "Pipeline definition (JSON)")->required();
@@ -180,7 +166,7 @@ int main(int argc, char** argv) {
   dlq_export->add_option("-o,--output", export_out, "Output file (default: standard output)");
   int64_t export_limit = 0;
   dlq_export->add_option("--limit", export_limit, "At most this many entries, the first by id (default 0: all)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(cli::whole_number(0, std::numeric_limits<int64_t>::max(), "entries"));
 
   cli::BackfillArgs backfill;
   CLI::App* backfill_cmd = app.add_subcommand(

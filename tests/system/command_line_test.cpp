@@ -38,6 +38,14 @@ TEST(CommandLine, WrongValuesAreUsageErrors) {
     expect_usage_error(r, std::string("--rate: must be a number of records per second, 0 or more, got '") + rate + "'");
     EXPECT_LT(r.err.size(), 200u) << r.err;
   }
+  expect_usage_error(d.ferry_cmd("dlq", {"list", "--limit", "-1"}),
+                     "--limit: must be a whole number of entries, 0 or more, got '-1'");
+  expect_usage_error(d.ferry_cmd("dlq", {"export", "--limit", "1.5"}),
+                     "--limit: must be a whole number of entries, 0 or more, got '1.5'");
+  expect_usage_error(d.ferry_cmd("run", {"--progress-interval", "-1"}),
+                     "--progress-interval: must be a whole number of seconds, 0 or more, got '-1'");
+  expect_usage_error(d.ferry_cmd("run", {"--lease-seconds", "0"}),
+                     "--lease-seconds: must be a whole number of seconds, from 1 to 86400, got '0'");
 }
 
 TEST(CommandLine, ImpossibleDatesAreRefused) {

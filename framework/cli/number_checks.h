@@ -1,0 +1,52 @@
+// Checks of the numbers the command line takes, with messages that say what
+// the number counts. CLI11's NonNegativeNumber lets "nan" through (every
+// comparison with NaN is false) and its ranges print the limits of a double.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+
+namespace ferry::cli {
+
+// A whole number of `unit` from `min` to `max`: digits only.
+inline CLI::Validator whole_number(int64_t min, int64_t max, const std::string& unit) {
+  const std::string range = max == std::numeric_limits<int64_t>::max()
+                                ? std::to_string(min) + " or more"
+                                : "from " + std::to_string(min) + " to " + std::to_string(max);
+  return CLI::Validator(
+      [=](const std::string& text) -> std::string {
+        size_t used = 0;
+        long long n = min - 1;
+        try {
+          n = std::stoll(text, &used);
+        } catch (const std::exception&) {
+        }
+        const bool digits = !text.empty() && text.find_first_not_of("0123456789", text[0] == '-' ? 1 : 0) ==
+                                                 std::string::npos;
+        if (digits && used == text.size() && n >= min && n <= max) return {};
+        return "must be a whole number of " + unit + ", " + range + ", got '" + text + "'";
+      },
+      "INTEGER");
+}
+
+// A rate the token bucket can use: finite, 0 or more.
+inline CLI::Validator records_per_second() {
+  return CLI::Validator(
+      [](const std::string& text) -> std::string {
+        size_t used = 0;
+        double rate = -1;
+        try {
+          rate = std::stod(text, &used);
+        } catch (const std::exception&) {
+        }
+        if (used == text.size() && std::isfinite(rate) && rate >= 0) return {};
+        return "must be a number of records per second, 0 or more, got '" + text + "'";
+      },
+      "RATE");
+}
+
+}  // namespace ferry::cli
