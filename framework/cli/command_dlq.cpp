@@ -162,7 +162,7 @@ int replay_command(const GlobalOptions& g, const ReplayArgs& a) {
   core::Engine engine(p.def, *p.plugins, *state);
   core::RunSummary s = engine.run(options);
   const core::ReplayCounts& c = s.replay;
-  const std::string status = replay_status(s.status, c.failed_again, a.dry_run);
+  const std::string status = core::to_string(s.status);
   std::string text = std::string(a.dry_run ? "dry run: " : "") + "replay of " + p.def.name + ": " + status +
                      " — selected " + std::to_string(c.selected) + ", " +
                      (a.dry_run ? "would resolve " : "resolved ") + std::to_string(c.resolved) + ", " +
@@ -183,10 +183,12 @@ int replay_command(const GlobalOptions& g, const ReplayArgs& a) {
   fields["delivered_by_interrupted_replay"] = c.already_done;
   print_event("replay_summary", text, fields);
   if (s.status == core::RunStatus::Stopped && g_cancel.load()) return kExitInterrupted;
-  if (c.failed_again > 0 && !a.dry_run) {
+  // Incomplete exits 1, a dry run too: it says what the replay would do.
+  if (s.status == core::RunStatus::Incomplete) {
     print_event("replay_failed_again",
-                "ferry: " + std::to_string(c.failed_again) + " record(s) failed again; see: ferry dlq list " +
-                    a.pipeline + " --status failed_again",
+                a.dry_run ? "ferry: " + std::to_string(c.failed_again) + " record(s) would fail again"
+                          : "ferry: " + std::to_string(c.failed_again) + " record(s) failed again; see: ferry dlq "
+                                                                        "list " + a.pipeline + " --status failed_again",
                 {{"pipeline", p.def.name}, {"failed_again", c.failed_again}}, core::LogLevel::Error, stderr);
     return kExitFailure;
   }

@@ -103,7 +103,7 @@ int serve_command(const GlobalOptions& g, const ServeArgs& a) {
     }
     // A dry run delivers nothing and asks no sink: say what it would do.
     const bool dry = request.contains("dry_run") && request.at("dry_run").as_bool();
-    return std::string(dry ? "dry run: replay " : "replay ") + replay_status(status, total.failed_again, dry) +
+    return std::string(dry ? "dry run: replay " : "replay ") + core::to_string(status) +
            (dry ? ": would resolve " : ": resolved ") + std::to_string(total.resolved) +
            (dry ? ", would fail again " : ", failed again ") + std::to_string(total.failed_again) +
            ", not replayable " + std::to_string(total.skipped) + (dry ? " (sinks not asked)" : "");

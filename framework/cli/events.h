@@ -21,14 +21,6 @@ inline void print_event(std::string_view event, const std::string& text, const b
 
 inline bool json_output() { return core::Logger::instance().format() == core::LogFormat::Json; }
 
-// How a replay ended, in its summary: the run's status, except that a
-// replay that ran to its end while records failed again did not do what
-// it was asked (and exits 1): "incomplete". A dry run delivers nothing.
-inline std::string replay_status(core::RunStatus status, uint64_t failed_again, bool dry_run) {
-  if (status == core::RunStatus::Succeeded && failed_again > 0 && !dry_run) return "incomplete";
-  return core::to_string(status);
-}
-
 // The counts of a run as event fields.
 inline boost::json::object summary_fields(const std::string& pipeline, const core::RunSummary& s) {
   boost::json::object out{{"pipeline", pipeline},

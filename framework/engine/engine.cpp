@@ -382,6 +382,9 @@ RunSummary Engine::run(const EngineOptions& options) {
   } else if (run.stop.interrupted()) {
     total.status = RunStatus::Stopped;
     total.message = "interrupted";
+  } else if (options.replay && total.replay.failed_again > 0) {
+    // It ran to its end, but did not deliver what it was asked to.
+    total.status = RunStatus::Incomplete;
   }
   Logger::instance().clear_status_line();
   if (!options.dry_run) {

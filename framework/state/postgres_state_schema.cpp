@@ -13,7 +13,7 @@ namespace {
 // Key of the advisory lock that serialises table creation between openers.
 constexpr const char* kSchemaLockKey = "7310593858231117312";
 
-constexpr int64_t kSchemaVersion = 5;
+constexpr int64_t kSchemaVersion = 6;
 
 // Version 1. Every statement is idempotent, so it also completes a database
 // made by a Ferry from before the version was kept.
@@ -211,6 +211,14 @@ constexpr const char* kSchemaV5[] = {
 ))sql",
 };
 
+// Version 6: a run's status may be 'incomplete' (a replay whose records
+// failed again).
+constexpr const char* kSchemaV6[] = {
+    "ALTER TABLE runs DROP CONSTRAINT runs_status_check",
+    "ALTER TABLE runs ADD CONSTRAINT runs_status_check "
+    "CHECK (status IN ('running', 'succeeded', 'failed', 'stopped', 'incomplete'))",
+};
+
 }  // namespace
 
 void ensure_schema(Connection& c) {
@@ -239,6 +247,8 @@ void ensure_schema(Connection& c) {
     for (const char* statement : kSchemaV4) c.exec(statement);
   if (version < 5)
     for (const char* statement : kSchemaV5) c.exec(statement);
+  if (version < 6)
+    for (const char* statement : kSchemaV6) c.exec(statement);
   c.exec("INSERT INTO state_schema (only_row, version) VALUES (TRUE, $1) "
          "ON CONFLICT (only_row) DO UPDATE SET version = excluded.version",
          Params().integer(kSchemaVersion));

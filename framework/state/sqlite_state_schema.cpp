@@ -9,7 +9,7 @@ namespace {
 
 // Stored in PRAGMA user_version. Bump it and add a migration step in
 // Connection::ensure_schema (below) when the tables change.
-constexpr int kSchemaVersion = 6;
+constexpr int kSchemaVersion = 7;
 
 constexpr const char* kSchemaV1 = R"sql(
 CREATE TABLE IF NOT EXISTS checkpoints (
@@ -208,6 +208,30 @@ CREATE TABLE partition_plans (
 );
 )sql";
 
+// Version 7: a run's status may be 'incomplete' (a replay whose records
+// failed again). SQLite cannot change a CHECK, so the table is rebuilt.
+constexpr const char* kSchemaV7 = R"sql(
+CREATE TABLE runs_v7 (
+  id            TEXT    PRIMARY KEY,
+  pipeline      TEXT    NOT NULL,
+  kind          TEXT    NOT NULL,
+  started_at_ms INTEGER NOT NULL,
+  ended_at_ms   INTEGER,
+  status        TEXT    NOT NULL
+                CHECK (status IN ('running', 'succeeded', 'failed', 'stopped', 'incomplete')),
+  read          INTEGER NOT NULL,
+  written       INTEGER NOT NULL,
+  rejected      INTEGER NOT NULL,
+  batches       INTEGER NOT NULL,
+  message       TEXT    NOT NULL
+);
+INSERT INTO runs_v7 (id, pipeline, kind, started_at_ms, ended_at_ms, status, read, written, rejected, batches, message)
+  SELECT id, pipeline, kind, started_at_ms, ended_at_ms, status, read, written, rejected, batches, message FROM runs;
+DROP TABLE runs;
+ALTER TABLE runs_v7 RENAME TO runs;
+CREATE INDEX runs_pipeline_started ON runs (pipeline, started_at_ms);
+)sql";
+
 }  // namespace
 
 void Connection::ensure_schema() {
@@ -231,6 +255,7 @@ void Connection::ensure_schema() {
   if (version < 4) exec(kSchemaV4);
   if (version < 5) exec(kSchemaV5);
   if (version < 6) exec(kSchemaV6);
+  if (version < 7) exec(kSchemaV7);
   // PRAGMA takes no bound parameters; the value is our own constant.
   exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
   tx.commit();

@@ -28,12 +28,14 @@ const char* to_string(RunStatus s) {
     case RunStatus::Succeeded: return "succeeded";
     case RunStatus::Failed: return "failed";
     case RunStatus::Stopped: return "stopped";
+    case RunStatus::Incomplete: return "incomplete";
   }
   return "unknown";
 }
 
 std::optional<RunStatus> parse_run_status(const std::string& s) {
-  for (RunStatus status : {RunStatus::Running, RunStatus::Succeeded, RunStatus::Failed, RunStatus::Stopped}) {
+  for (RunStatus status :
+       {RunStatus::Running, RunStatus::Succeeded, RunStatus::Failed, RunStatus::Stopped, RunStatus::Incomplete}) {
     if (s == to_string(status)) return status;
   }
   return std::nullopt;

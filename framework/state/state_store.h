@@ -260,7 +260,9 @@ struct DlqFilter {
   bool replay_fields_only = false;
 };
 
-enum class RunStatus { Running, Succeeded, Failed, Stopped };
+// Incomplete: a replay that ran to its end while records failed again, so
+// it did not deliver what it was asked to (it exits 1).
+enum class RunStatus { Running, Succeeded, Failed, Stopped, Incomplete };
 const char* to_string(RunStatus s);
 std::optional<RunStatus> parse_run_status(const std::string& s);
 

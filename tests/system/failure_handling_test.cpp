@@ -284,6 +284,41 @@ TEST(Replay, StillBrokenRecordsBecomeFailedAgainWithTheNewError) {
   EXPECT_EQ(again[0].message, "out: constraint violated by key 7");
 }
 
+// A replay whose records fail again in a transform did not deliver what
+// it was asked to: its dry run says so and exits 1, and the replay itself
+// is recorded "incomplete" in the run history, as its summary says.
+TEST(Replay, AReplayWhoseRecordsFailAgainIsIncompleteInItsDryRunAndItsRunRecord) {
+  TempDir dir;
+  const std::string pipeline = R"({"name": "f", "state": {"type": "sqlite", "path": "state.db"},
+    "source": {"plugin": "generator", "config": {"count": 50}},
+    "batch": {"max_records": 10},
+    "transforms": [{"name": "check", "plugin": "validate", "config": {"rules": {"id": {"max": 45}}}}],
+    "sinks": [{"name": "out", "plugin": "fault", "config": {"dir": "."}}]})";
+  ASSERT_EQ(run(dir, "p.json", pipeline).exit_code, 0);
+  ASSERT_EQ(dlq(dir, "f", ferry::core::DlqStatus::Pending).size(), 5u);
+
+  auto dry = ferry::test::ferry({"replay", "--dry-run", "--no-progress", dir.file("p.json")});
+  EXPECT_EQ(dry.exit_code, 1) << dry.err;
+  EXPECT_NE(dry.out.find("dry run: replay of f: incomplete — selected 5, would resolve 0, would fail again 5"),
+            std::string::npos)
+      << dry.out;
+  EXPECT_NE(dry.err.find("5 record(s) would fail again"), std::string::npos) << dry.err;
+  EXPECT_EQ(dlq(dir, "f", ferry::core::DlqStatus::Pending).size(), 5u);
+
+  auto replay = run(dir, "p.json", pipeline, "replay");
+  EXPECT_EQ(replay.exit_code, 1) << replay.err;
+  auto status = ferry::test::ferry({"status", dir.file("p.json")});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find("replay"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("incomplete"), std::string::npos) << status.out;
+  auto state = ferry::core::open_sqlite_state(dir.file("state.db"));
+  const auto runs = state->list_runs("f", 10);
+  ASSERT_EQ(runs.size(), 2u);
+  for (const auto& r : runs)
+    EXPECT_EQ(r.status, r.kind == "replay" ? ferry::core::RunStatus::Incomplete : ferry::core::RunStatus::Succeeded)
+        << r.kind;
+}
+
 TEST(Replay, AReplayKilledAfterACommitResumesWithoutDuplicatesInATransactionalSink) {
   TempDir dir;
   // Every 25th id is refused by a trigger (SQLite reports it as a

@@ -158,7 +158,7 @@ int64_t count_of(const std::vector<std::pair<DlqStatus, int64_t>>& counts, DlqSt
 TEST_F(PostgresStateMigrationTest, AVersion1StateKeepsItsCheckpointsAndEveryDlqEntry) {
   const std::string db = version_1_database();
   auto store = open_postgres_state(server_->dsn(db));
-  EXPECT_EQ(server_->psql("SELECT version FROM state_schema", db), "5\n");
+  EXPECT_EQ(server_->psql("SELECT version FROM state_schema", db), "6\n");
   EXPECT_EQ(server_->psql("SELECT to_regclass('partition_leases') IS NOT NULL", db), "t\n");
 
   auto cp = store->load_checkpoint("orders", "p0");
@@ -193,6 +193,26 @@ TEST_F(PostgresStateMigrationTest, AVersion1StateKeepsItsCheckpointsAndEveryDlqE
   EXPECT_GT(store->add_dlq({next}).at(0), 4);
   EXPECT_EQ(server_->psql("SELECT string_agg(id || ' ' || status, ',' ORDER BY id) FROM dlq", db),
             "1 pending,2 resolved,3 failed_again,4 discarded,5 pending\n");
+}
+
+// Version 6 lets a run be "incomplete" (a replay whose records failed
+// again); the runs it held stay.
+TEST_F(PostgresStateMigrationTest, AMigratedStateKeepsItsRunsAndRecordsAnIncompleteReplay) {
+  const std::string db = version_1_database();
+  server_->psql("INSERT INTO runs (id, pipeline, kind, started_at_ms, ended_at_ms, status, read, written, rejected, "
+                "batches, message) VALUES ('r1', 'orders', 'run', 1000, 2000, 'succeeded', 10, 9, 1, 1, '')",
+                db);
+  auto store = open_postgres_state(server_->dsn(db));
+  core::Run replay;
+  replay.id = "r2";
+  replay.pipeline = "orders";
+  replay.kind = "replay";
+  replay.started_at_ms = 3000;
+  store->begin_run(replay);
+  store->end_run("r2", RunStatus::Incomplete, RunCounts{1, 0, 1, 1}, "");
+  EXPECT_EQ(server_->psql("SELECT string_agg(id || ' ' || status, ',' ORDER BY id) FROM runs", db),
+            "r1 succeeded,r2 incomplete\n");
+  EXPECT_THROW(server_->psql("UPDATE runs SET status = 'bogus' WHERE id = 'r1'", db), std::exception);
 }
 
 TEST_F(PostgresStateMigrationTest, OpeningTwiceMigratesOnce) {

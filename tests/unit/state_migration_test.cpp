@@ -273,7 +273,7 @@ TEST_F(StateMigrationTest, TheMigratedDlqReadsWithPlainSqlAsBefore) {
   write_version_3_file();
   open_sqlite_state(path());
   RawFile f(path());
-  EXPECT_EQ(f.scalar("PRAGMA user_version"), "6");
+  EXPECT_EQ(f.scalar("PRAGMA user_version"), "7");
   EXPECT_EQ(f.column("SELECT id || ' ' || status || ' ' || attempts || ' ' || message FROM dlq ORDER BY id"),
             (std::vector<std::string>{"1 pending 1 amount < 0", "2 resolved 2 amount < 0",
                                       "3 failed_again 3 CHECK failed again", "4 discarded 1 timeout"}));
@@ -317,7 +317,7 @@ TEST_F(StateMigrationTest, AVersion4DlqKeepsEveryStatusAndReadsAsBefore) {
     EXPECT_EQ(store->get_dlq("other", 6)->record_json, same.record_json);
   }
   RawFile f(path());
-  EXPECT_EQ(f.scalar("PRAGMA user_version"), "6");
+  EXPECT_EQ(f.scalar("PRAGMA user_version"), "7");
   EXPECT_EQ(f.column("SELECT ifnull(schema_id, 'whole') FROM dlq_entries ORDER BY id"),
             (std::vector<std::string>{"whole", "whole", "whole", "whole", "1"}));
   EXPECT_EQ(f.scalar("SELECT record FROM dlq WHERE id = 6"), R"({"schema":[{"name":"id","type":"int64"}],"values":{"id":4}})");
@@ -355,6 +355,36 @@ INSERT INTO dlq (pipeline, run_id, partition, position, stage, sink, record_key,
   EXPECT_EQ(count_of(store->count_dlq("orders"), DlqStatus::Pending), 2);
 }
 
+// Version 7 lets a run be "incomplete" (a replay whose records failed
+// again): the runs table is rebuilt with the new status allowed, and keeps
+// the runs it held.
+TEST_F(StateMigrationTest, AMigratedFileKeepsItsRunsAndRecordsAnIncompleteReplay) {
+  write_version_4_file();
+  RawFile(path()).exec(R"sql(
+INSERT INTO runs (id, pipeline, kind, started_at_ms, ended_at_ms, status, read, written, rejected, batches, message)
+VALUES ('r1', 'orders', 'run', 1000, 2000, 'succeeded', 10, 9, 1, 1, ''),
+       ('r2', 'orders', 'replay', 3000, 4000, 'failed', 1, 0, 0, 0, 'sink down');
+)sql");
+  auto store = open_sqlite_state(path());
+  EXPECT_EQ(RawFile(path()).scalar("PRAGMA user_version"), "7");
+  core::Run replay;
+  replay.id = "r3";
+  replay.pipeline = "orders";
+  replay.kind = "replay";
+  replay.started_at_ms = 5000;
+  store->begin_run(replay);
+  store->end_run("r3", RunStatus::Incomplete, RunCounts{1, 0, 1, 1}, "");
+  const std::vector<core::Run> runs = store->list_runs("orders", 10);
+  ASSERT_EQ(runs.size(), 3u);
+  EXPECT_EQ(runs[0].id, "r3");
+  EXPECT_EQ(runs[0].status, RunStatus::Incomplete);
+  EXPECT_EQ(runs[1].id, "r2");
+  EXPECT_EQ(runs[1].status, RunStatus::Failed);
+  EXPECT_EQ(runs[1].message, "sink down");
+  EXPECT_EQ(runs[2].id, "r1");
+  EXPECT_EQ(runs[2].counts.written, 9);
+}
+
 // Version 2 had a unique index on pending positions; it goes, and two failed
 // rows at one position both stay in the DLQ.
 TEST_F(StateMigrationTest, AVersion2FileIsMigrated) {
@@ -372,7 +402,7 @@ PRAGMA user_version = 2;
 )sql");
   }
   auto store = open_sqlite_state(path());
-  EXPECT_EQ(RawFile(path()).scalar("PRAGMA user_version"), "6");
+  EXPECT_EQ(RawFile(path()).scalar("PRAGMA user_version"), "7");
   EXPECT_EQ(count_of(store->count_dlq("orders"), DlqStatus::Pending), 1);
   DlqEntry same_position = *store->get_dlq("orders", 1);
   same_position.record_json = R"({"schema":[{"name":"id","type":"int64"}],"values":{"id":99}})";
