@@ -1178,7 +1178,7 @@ TEST_F(SqliteStateStoreTest, FileIsInWalModeWithAVersionedSchema) {
   auto store = open_sqlite_state(path());
   RawDb raw(path());
   EXPECT_EQ(raw.scalar("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(raw.scalar("PRAGMA user_version"), "6");
+  EXPECT_EQ(raw.scalar("PRAGMA user_version"), "7");
   EXPECT_EQ(raw.column("SELECT name FROM sqlite_master WHERE type = 'table' "
                        "AND name NOT LIKE 'sqlite_%' ORDER BY name"),
             (std::vector<std::string>{"backfill_windows", "checkpoint_resets", "checkpoints", "commit_intents",
@@ -1191,7 +1191,7 @@ TEST_F(SqliteStateStoreTest, FileIsInWalModeWithAVersionedSchema) {
   // Opening an existing file again leaves it as it is.
   store.reset();
   store = open_sqlite_state(path());
-  EXPECT_EQ(raw.scalar("PRAGMA user_version"), "6");
+  EXPECT_EQ(raw.scalar("PRAGMA user_version"), "7");
 }
 
 // A record's schema is kept once however many entries repeat it; every
