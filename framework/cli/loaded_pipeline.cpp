@@ -10,14 +10,19 @@ namespace ferry::cli {
 LoadedPipeline load_pipeline(const std::string& file, const std::vector<std::string>& plugin_paths,
                              bool check_plugins) {
   LoadedPipeline p;
-  p.def = core::parse_pipeline_file(file, check_plugins ? core::DefinitionUse::kRun : core::DefinitionUse::kStateOnly);
-  if (!p.def.state.dsn.empty()) core::Logger::instance().add_secret(p.def.state.dsn);
-  if (check_plugins) {
-    p.plugins = std::make_unique<core::PluginRegistry>(
-        core::PluginRegistry::default_search_dirs(plugin_paths));
-    core::validate_against_plugins(p.def, *p.plugins);
-    for (const std::string& s : p.def.secrets) core::Logger::instance().add_secret(s);
+  if (!check_plugins) {
+    p.def = core::parse_pipeline_file(file, core::DefinitionUse::kStateOnly);
+    if (!p.def.state.dsn.empty()) core::Logger::instance().add_secret(p.def.state.dsn);
+    return p;
   }
+  // Structure and plugin options are checked together: every problem of
+  // the file in one round.
+  std::vector<core::DefinitionIssue> structure_issues;
+  p.def = core::parse_pipeline_file(file, core::DefinitionUse::kRun, &structure_issues);
+  if (!p.def.state.dsn.empty()) core::Logger::instance().add_secret(p.def.state.dsn);
+  p.plugins = std::make_unique<core::PluginRegistry>(core::PluginRegistry::default_search_dirs(plugin_paths));
+  core::validate_against_plugins(p.def, *p.plugins, std::move(structure_issues));
+  for (const std::string& s : p.def.secrets) core::Logger::instance().add_secret(s);
   return p;
 }
 

@@ -112,11 +112,16 @@ struct PipelineDef {
 enum class DefinitionUse { kRun, kStateOnly };
 
 // Parses the file and checks its structure (not plugin options).
-// Throws DefinitionError.
-PipelineDef parse_pipeline_file(const std::filesystem::path& file, DefinitionUse use = DefinitionUse::kRun);
+// Throws DefinitionError. Given `structure_issues`, the issues of a file
+// that parses as a JSON object go there instead of being thrown, and the
+// definition holds what could be read: a caller that checks the plugins
+// next then reports every problem in one round.
+PipelineDef parse_pipeline_file(const std::filesystem::path& file, DefinitionUse use = DefinitionUse::kRun,
+                                std::vector<DefinitionIssue>* structure_issues = nullptr);
 // Same, from text; `file` is used for messages and relative paths.
 PipelineDef parse_pipeline_text(const std::string& text, const std::filesystem::path& file,
-                                DefinitionUse use = DefinitionUse::kRun);
+                                DefinitionUse use = DefinitionUse::kRun,
+                                std::vector<DefinitionIssue>* structure_issues = nullptr);
 
 // Looks up plugin descriptors by name; nullptr when none is found.
 class DescriptorLookup {
@@ -150,7 +155,10 @@ class DescriptorLookup {
 // lacks the kind asked of it), fills in defaults and records secret values;
 // then lets each plugin check the rest of its stage's configuration.
 // Throws DefinitionError with every issue found.
-void validate_against_plugins(PipelineDef& def, const DescriptorLookup& plugins);
+// `structure_issues` (from parse_pipeline_file) come first in the error; a
+// stage they concern is not checked against its plugin.
+void validate_against_plugins(PipelineDef& def, const DescriptorLookup& plugins,
+                              std::vector<DefinitionIssue> structure_issues = {});
 // The same for one stage of `def` used as `kind` (ferry plugin check).
 void validate_stage_against_plugin(PipelineDef& def, StageDef& stage, uint32_t kind,
                                    const DescriptorLookup& plugins);

@@ -329,7 +329,8 @@ struct FileCloser {
 
 }  // namespace
 
-PipelineDef parse_pipeline_text(const std::string& text, const std::filesystem::path& file, DefinitionUse use) {
+PipelineDef parse_pipeline_text(const std::string& text, const std::filesystem::path& file, DefinitionUse use,
+                                std::vector<DefinitionIssue>* structure_issues) {
   Issues issues;
   PipelineDef def;
   def.file = absolute_path(file);
@@ -345,13 +346,18 @@ PipelineDef parse_pipeline_text(const std::string& text, const std::filesystem::
   }
   substitute_env(doc, "", issues, use == DefinitionUse::kRun ? EnvScope::kEverything : EnvScope::kFerryKeys);
   parse_top_level(doc.get_object(), def, issues);
+  if (structure_issues != nullptr) {
+    *structure_issues = std::move(issues);
+    return def;
+  }
   if (!issues.empty()) {
     throw DefinitionError(file.string(), std::move(issues));
   }
   return def;
 }
 
-PipelineDef parse_pipeline_file(const std::filesystem::path& file, DefinitionUse use) {
+PipelineDef parse_pipeline_file(const std::filesystem::path& file, DefinitionUse use,
+                                std::vector<DefinitionIssue>* structure_issues) {
   const auto cannot_read = [&file](int err) {
     return DefinitionError(file.string(), {{"", std::string("cannot read file: ") + std::strerror(err)}});
   };
@@ -380,7 +386,7 @@ PipelineDef parse_pipeline_file(const std::filesystem::path& file, DefinitionUse
   if (std::ferror(f.get()) != 0) {
     throw cannot_read(errno != 0 ? errno : EIO);
   }
-  return parse_pipeline_text(text, file, use);
+  return parse_pipeline_text(text, file, use, structure_issues);
 }
 
 }  // namespace ferry::core

@@ -257,22 +257,27 @@ void validate_stage_against_plugin(PipelineDef& def, StageDef& stage, uint32_t k
   if (!issues.empty()) throw DefinitionError(def.file.string(), std::move(issues));
 }
 
-void validate_against_plugins(PipelineDef& def, const DescriptorLookup& plugins) {
-  std::vector<DefinitionIssue> issues;
-  check_stage(def.source, FERRY_KIND_SOURCE, plugins, def, issues);
-  for (StageDef& t : def.transforms) {
-    check_stage(t, FERRY_KIND_TRANSFORM, plugins, def, issues);
-  }
-  for (SinkDef& s : def.sinks) {
-    check_stage(s, FERRY_KIND_SINK, plugins, def, issues);
-  }
-  for (StageDef& h : def.checkpoint_hooks) {
-    check_stage(h, FERRY_KIND_CHECKPOINT_HOOK, plugins, def, issues);
-  }
-  if (def.orchestrator) check_stage(*def.orchestrator, FERRY_KIND_ORCHESTRATOR, plugins, def, issues);
-  for (StageDef& h : def.backlog_hooks) {
-    check_stage(h, FERRY_KIND_BACKLOG_HOOK, plugins, def, issues);
-  }
+void validate_against_plugins(PipelineDef& def, const DescriptorLookup& plugins,
+                              std::vector<DefinitionIssue> structure_issues) {
+  std::vector<DefinitionIssue> issues = std::move(structure_issues);
+  const size_t structural = issues.size();
+  // A stage whose own keys are wrong (a missing plugin name) is reported
+  // once, by the structure.
+  const auto check = [&](StageDef& stage, FerryKind kind) {
+    for (size_t i = 0; i < structural; ++i) {
+      const std::string& path = issues[i].path;
+      if (path.compare(0, stage.json_path.size(), stage.json_path) == 0 &&
+          (path.size() == stage.json_path.size() || path[stage.json_path.size()] == '/'))
+        return;
+    }
+    check_stage(stage, kind, plugins, def, issues);
+  };
+  check(def.source, FERRY_KIND_SOURCE);
+  for (StageDef& t : def.transforms) check(t, FERRY_KIND_TRANSFORM);
+  for (SinkDef& s : def.sinks) check(s, FERRY_KIND_SINK);
+  for (StageDef& h : def.checkpoint_hooks) check(h, FERRY_KIND_CHECKPOINT_HOOK);
+  if (def.orchestrator) check(*def.orchestrator, FERRY_KIND_ORCHESTRATOR);
+  for (StageDef& h : def.backlog_hooks) check(h, FERRY_KIND_BACKLOG_HOOK);
   if (!issues.empty()) {
     throw DefinitionError(def.file.string(), std::move(issues));
   }

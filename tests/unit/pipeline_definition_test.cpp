@@ -757,6 +757,27 @@ TEST(PipelineDefinitionPlugins, DefaultsFilledAndSecretsCollected) {
   EXPECT_EQ(def.secrets, (std::vector<std::string>{"pw", "s3cr3t", "8443"}));
 }
 
+// One round lists every problem: the structure's first, then the plugins'.
+// A stage the structure already faulted is not checked against a plugin.
+TEST(PipelineDefinitionPlugins, StructureAndPluginProblemsAreReportedTogether) {
+  std::vector<DefinitionIssue> structure;
+  PipelineDef def = ferry::core::parse_pipeline_text(
+      R"({"name": "x", "source": {"plugin": "sqlit"}, "batch": {"max_records": 0},
+          "transforms": [{"name": "bad name!", "plugin": "sqlit"}],
+          "sinks": [{"name": "db", "plugin": "sqlite", "config": {"path": "o.db", "table": "t", "x": 1}}]})",
+      "p.json", ferry::core::DefinitionUse::kRun, &structure);
+  ASSERT_EQ(structure.size(), 2u);
+  try {
+    ferry::core::validate_against_plugins(def, TestLookup(), structure);
+    FAIL() << "the definition has problems";
+  } catch (const DefinitionError& e) {
+    std::vector<std::string> paths;
+    for (const DefinitionIssue& issue : e.issues()) paths.push_back(issue.path);
+    EXPECT_EQ(paths, (std::vector<std::string>{"/transforms/0/name", "/batch/max_records", "/source/plugin",
+                                               "/sinks/0/config/x"}));
+  }
+}
+
 // A secret written as "Scheme credentials" (an Authorization header) is
 // redacted as a whole and as its credentials alone: a server that echoes
 // the token must not put it into another stage's log line.
