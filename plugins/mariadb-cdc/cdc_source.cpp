@@ -344,7 +344,7 @@ void CdcSource::on_table_map(const MARIADB_RPL_EVENT& e) {
   const bool same = std::equal(cols.begin(), cols.end(), mapped_.begin(), mapped_.end(),
                                [](const MappedColumn& a, const MappedColumn& b) {
                                  return a.name == b.name && a.type == b.type && a.meta == b.meta &&
-                                        a.is_unsigned == b.is_unsigned;
+                                        a.is_unsigned == b.is_unsigned && a.collation == b.collation;
                                });
   if (same && !catalog_stale_) return;
   for (const MappedColumn& m : cols)

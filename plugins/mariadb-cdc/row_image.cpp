@@ -293,15 +293,18 @@ bool readable_binlog_type(uint8_t type) {
 
 namespace {
 
-// The string columns, whose collations the optional metadata lists in
-// column order: CHAR (not ENUM or SET, which share its binlog type),
-// VARCHAR, the TEXT and BLOB types, binary ones included.
+// The columns whose collations the optional metadata lists, in column
+// order: every one with a character set but ENUM and SET (listed apart,
+// and sharing CHAR's binlog type): CHAR, VARCHAR, the TEXT and BLOB types,
+// binary ones included (collation 63), and GEOMETRY, which the server
+// keeps as a binary BLOB.
 bool has_collation(const MappedColumn& c) {
   if (c.type == MYSQL_TYPE_STRING) {
     const unsigned real_type = c.meta >> 8;
     return real_type != MYSQL_TYPE_ENUM && real_type != MYSQL_TYPE_SET;
   }
-  return c.type == MYSQL_TYPE_VARCHAR || c.type == MYSQL_TYPE_VAR_STRING || c.type == MYSQL_TYPE_BLOB;
+  return c.type == MYSQL_TYPE_VARCHAR || c.type == MYSQL_TYPE_VAR_STRING || c.type == MYSQL_TYPE_BLOB ||
+         c.type == MYSQL_TYPE_GEOMETRY;
 }
 
 // The optional metadata's DEFAULT_CHARSET (the most used collation, then
