@@ -183,8 +183,13 @@ int replay_command(const GlobalOptions& g, const ReplayArgs& a) {
   fields["delivered_by_interrupted_replay"] = c.already_done;
   print_event("replay_summary", text, fields);
   if (s.status == core::RunStatus::Stopped && g_cancel.load()) return kExitInterrupted;
-  // Incomplete exits 1, a dry run too: it says what the replay would do.
-  if (s.status == core::RunStatus::Incomplete) {
+  // As a run that failed (a hook that stopped it, say): the summary above,
+  // then the error.
+  if (s.status == core::RunStatus::Failed)
+    throw core::Error(s.message.empty() ? "the replay of " + p.def.name + " failed" : s.message);
+  // Incomplete exits 1, a dry run too: it says what the replay would do. So
+  // does a replay a hook stopped while records had failed again.
+  if (s.status == core::RunStatus::Incomplete || (c.failed_again > 0 && !a.dry_run)) {
     print_event("replay_failed_again",
                 a.dry_run ? "ferry: " + std::to_string(c.failed_again) + " record(s) would fail again"
                           : "ferry: " + std::to_string(c.failed_again) + " record(s) failed again; see: ferry dlq "

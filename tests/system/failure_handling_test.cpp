@@ -319,6 +319,34 @@ TEST(Replay, AReplayWhoseRecordsFailAgainIsIncompleteInItsDryRunAndItsRunRecord)
         << r.kind;
 }
 
+// A replay that a hook failed or stopped exits 1 like a run that failed,
+// whether or not some of its records also failed again.
+TEST(Replay, AReplayAHookFailedOrStoppedExitsOne) {
+  const auto pipeline = [](int max, const std::string& hook) {
+    return R"({"name": "f", "state": {"type": "sqlite", "path": "state.db"},
+      "source": {"plugin": "generator", "config": {"count": 50}},
+      "batch": {"max_records": 10},
+      "transforms": [{"name": "check", "plugin": "validate", "config": {"rules": {"id": {"max": )" +
+           std::to_string(max) + R"(}}}}],)" + hook + R"(
+      "sinks": [{"name": "out", "plugin": "fault", "config": {"dir": "."}}]})";
+  };
+  const std::string failing =
+      R"("hooks": {"checkpoint": [{"name": "h", "plugin": "fault", "config": {"dir": ".", "fail": true}, "on_failure": "stop"}]},)";
+  for (const int max : {47, 50}) {  // some records fail again; none do
+    TempDir dir;
+    ASSERT_EQ(run(dir, "p.json", pipeline(45, "")).exit_code, 0);
+    ASSERT_EQ(dlq(dir, "f", ferry::core::DlqStatus::Pending).size(), 5u);
+    auto r = run(dir, "replay.json", pipeline(max, failing), "replay");
+    EXPECT_EQ(r.exit_code, 1) << "max " << max << "\n" << r.out << r.err;
+    auto state = ferry::core::open_sqlite_state(dir.file("state.db"));
+    for (const auto& recorded : state->list_runs("f", 10)) {
+      if (recorded.kind == "replay") {
+        EXPECT_EQ(recorded.status, ferry::core::RunStatus::Failed) << max;
+      }
+    }
+  }
+}
+
 TEST(Replay, AReplayKilledAfterACommitResumesWithoutDuplicatesInATransactionalSink) {
   TempDir dir;
   // Every 25th id is refused by a trigger (SQLite reports it as a
