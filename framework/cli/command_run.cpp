@@ -99,7 +99,7 @@ int serve_command(const GlobalOptions& g, const ServeArgs& a) {
       total.resolved += s.replay.resolved;
       total.failed_again += s.replay.failed_again;
       total.skipped += s.replay.skipped;
-      if (s.status != core::RunStatus::Succeeded) status = s.status;
+      status = core::worse(status, s.status);
     }
     // A dry run delivers nothing and asks no sink: say what it would do.
     const bool dry = request.contains("dry_run") && request.at("dry_run").as_bool();

@@ -33,6 +33,20 @@ const char* to_string(RunStatus s) {
   return "unknown";
 }
 
+RunStatus worse(RunStatus a, RunStatus b) {
+  const auto rank = [](RunStatus s) {
+    switch (s) {
+      case RunStatus::Succeeded: return 0;
+      case RunStatus::Incomplete: return 1;
+      case RunStatus::Stopped: return 2;
+      case RunStatus::Running: return 3;  // never ended: as bad as failed
+      case RunStatus::Failed: return 4;
+    }
+    return 4;
+  };
+  return rank(b) > rank(a) ? b : a;
+}
+
 std::optional<RunStatus> parse_run_status(const std::string& s) {
   for (RunStatus status :
        {RunStatus::Running, RunStatus::Succeeded, RunStatus::Failed, RunStatus::Stopped, RunStatus::Incomplete}) {

@@ -265,6 +265,10 @@ struct DlqFilter {
 enum class RunStatus { Running, Succeeded, Failed, Stopped, Incomplete };
 const char* to_string(RunStatus s);
 std::optional<RunStatus> parse_run_status(const std::string& s);
+// The status of work done in parts (a replay of pending, then of failed
+// again entries): the worst part's, failed before stopped before
+// incomplete before succeeded.
+RunStatus worse(RunStatus a, RunStatus b);
 
 struct Run {
   std::string id;
