@@ -7,7 +7,6 @@
 #include <system_error>
 
 #include "text/decimal_value.h"
-#include "text/value_text.h"
 
 namespace ferry_sqlite {
 
@@ -32,10 +31,11 @@ std::optional<std::string> numeric_text_changes(std::string_view text, Affinity 
   // large as an infinity.
   if (r.ec == std::errc::result_out_of_range && ferry::support::decimal_value(text)->exponent < 0)
     return quoted + " would be stored as 0 (its column's affinity turns it into a REAL, and none is that close to 0)";
-  if (r.ec != std::errc() || !std::isfinite(d))
+  if (r.ec != std::errc() || r.ptr != text.data() + text.size() || !std::isfinite(d))
     return quoted + " is beyond what SQLite's REAL holds, which its column's affinity would turn it into";
   if (ferry::support::double_is_exact(d, text)) return std::nullopt;
-  return quoted + " would be stored as " + ferry::support::double_text(d) + " (its column's affinity turns it into a REAL)";
+  return quoted + " would be stored as " + ferry::support::plain_text(*ferry::support::decimal_value(d)) +
+         " (its column's affinity turns it into a REAL)";
 }
 
 }  // namespace ferry_sqlite

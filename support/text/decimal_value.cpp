@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <system_error>
 
 namespace ferry::support {
@@ -30,16 +31,19 @@ std::optional<DecimalValue> decimal_value(std::string_view text) {
   long exp = 0;
   if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
     ++i;
-    const char* b = text.data() + i;
-    if (i < text.size() && text[i] == '+') ++b;
-    const auto r = std::from_chars(b, text.data() + text.size(), exp);
-    if (r.ec != std::errc() || b == text.data() + text.size()) return std::nullopt;
+    // One sign: from_chars would read "+-5" after a skipped '+'.
+    const std::string_view exponent = without_plus_sign(text.substr(i));
+    const auto r = std::from_chars(exponent.data(), exponent.data() + exponent.size(), exp);
+    if (r.ec != std::errc()) return std::nullopt;
     i = static_cast<size_t>(r.ptr - text.data());
   }
   if (i != text.size()) return std::nullopt;
   while (!v.digits.empty() && v.digits.back() == '0') v.digits.pop_back();
   if (point < 0) point = seen;
-  if (!v.digits.empty()) v.exponent = point - first - 1 + exp;
+  // An exponent near the limits of a long would overflow: such a number
+  // keeps the direction of its exponent, as far as a long reaches.
+  if (!v.digits.empty() && __builtin_add_overflow(point - first - 1, exp, &v.exponent))
+    v.exponent = exp < 0 ? std::numeric_limits<long>::min() : std::numeric_limits<long>::max();
   return v;
 }
 
@@ -90,12 +94,7 @@ int compare(const DecimalValue& a, const DecimalValue& b) {
 
 bool double_is_exact(double d, std::string_view text) {
   const std::optional<DecimalValue> written = decimal_value(text);
-  if (!written || !std::isfinite(d)) return false;
-  if (decimal_value(d) == written) return true;
-  // Fixed notation prints an integer beyond 2^53 in full: its exact value.
-  char buf[400];
-  const std::to_chars_result r = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed);
-  return r.ec == std::errc() && decimal_value(std::string_view(buf, static_cast<size_t>(r.ptr - buf))) == written;
+  return written && decimal_value(d) == written;
 }
 
 }  // namespace ferry::support

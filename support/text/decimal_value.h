@@ -46,10 +46,13 @@ std::string plain_text(const DecimalValue& v);
 // <0, 0, >0 like strcmp, by numeric value.
 int compare(const DecimalValue& a, const DecimalValue& b);
 
-// Whether `d` is the number `text` writes: its exact value
-// ("12345678901234567168"), or its shortest digits, as 0.1 is (the double
-// nearest to a tenth). 0.1000000000000000000001 is not. False when `text`
-// is no decimal literal.
+// Whether `text` writes the number `d` stands for in Ferry: its shortest
+// round-trip digits, as everywhere a double becomes text or is compared
+// (0.1 is the double nearest to a tenth; 1e23 is 1e23). Its binary value's
+// other digits are not (0.1000000000000000055511151231257827...,
+// 12345678901234567168 for 1.2345678901234567e19), nor a number that only
+// rounds to it (0.1000000000000000000001). False when `text` is no decimal
+// literal. Keeps a cast to double and back to decimal the same number.
 bool double_is_exact(double d, std::string_view text);
 
 }  // namespace ferry::support

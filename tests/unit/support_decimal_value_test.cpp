@@ -40,10 +40,21 @@ TEST(DecimalValue, OneNumberHowEverItIsWritten) {
 
 TEST(DecimalValue, WhatIsNoDecimalLiteralHasNoValue) {
   for (const char* text : {"", "-", ".", "e5", "1e", "1e+", "1.2.3", "1,5", " 1", "1 ", "inf", "nan", "0x10", "1e5.5",
-                           "1e99999999999999999999"})
+                           "1e99999999999999999999", "1e+-5", "1e-+5", "1e++5", "1e--5"})
     EXPECT_FALSE(decimal_value(std::string_view(text)).has_value()) << text;
   EXPECT_FALSE(decimal_value(std::numeric_limits<double>::quiet_NaN()).has_value());
   EXPECT_FALSE(decimal_value(-std::numeric_limits<double>::infinity()).has_value());
+}
+
+// An exponent at the limits of a long keeps its direction instead of
+// wrapping around.
+TEST(DecimalValue, AnExponentAtTheLimitsKeepsItsSign) {
+  const DecimalValue huge = value_of("10e9223372036854775807");
+  EXPECT_GT(huge.exponent, 0);
+  const DecimalValue tiny = value_of("0.001e-9223372036854775807");
+  EXPECT_LT(tiny.exponent, 0);
+  EXPECT_EQ(compare(tiny, value_of("1e-300")), -1);
+  EXPECT_EQ(compare(huge, value_of("1e300")), 1);
 }
 
 TEST(DecimalValue, ComparesByNumericValue) {
@@ -85,12 +96,14 @@ TEST(DecimalValue, ADoubleIsExactOnlyForTheNumberItsDigitsWrite) {
   EXPECT_TRUE(double_is_exact(0.1, "0.100"));
   EXPECT_TRUE(double_is_exact(1e20, "100000000000000000000"));
   EXPECT_TRUE(double_is_exact(9007199254740992.0, "9007199254740992"));
-  // Beyond 2^53: the exact value, and the shortest digits.
-  EXPECT_TRUE(double_is_exact(12345678901234567168.0, "12345678901234567168"));
+  // The shortest digits only, so double and decimal casts go back and forth
+  // without changing the number: not the binary value's other digits.
   EXPECT_TRUE(double_is_exact(12345678901234567168.0, "1.2345678901234567e19"));
+  EXPECT_TRUE(double_is_exact(12345678901234567168.0, "12345678901234567000"));
+  EXPECT_FALSE(double_is_exact(12345678901234567168.0, "12345678901234567168"));
   EXPECT_TRUE(double_is_exact(1e23, "1e23"));
-  EXPECT_TRUE(double_is_exact(1e23, "99999999999999991611392"));
-  EXPECT_FALSE(double_is_exact(1e23, "99999999999999991611393"));
+  EXPECT_FALSE(double_is_exact(1e23, "99999999999999991611392"));
+  EXPECT_FALSE(double_is_exact(0.1, "0.1000000000000000055511151231257827021181583404541015625"));
   EXPECT_FALSE(double_is_exact(0.1, "0.1000000000000000000001"));
   EXPECT_FALSE(double_is_exact(9007199254740992.0, "9007199254740993"));
   EXPECT_FALSE(double_is_exact(0.0, "1e-400"));
