@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <cmath>
 
 #include "json_text.h"
 #include "text/decimal_value.h"
@@ -78,6 +79,8 @@ bool convert_text(std::string_view text, ColumnType type, FerryValue* out) {
       double v = 0;
       const auto r = std::from_chars(b, e, v);
       if (b == e || r.ec != std::errc() || r.ptr != e) return false;
+      // A number the double only rounds to would arrive as another one.
+      if (std::isfinite(v) && !ferry::support::double_is_exact(v, text)) return false;
       out->type = FERRY_TYPE_DOUBLE;
       out->as.f64 = v;
       return true;

@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "json_text.h"
+#include "text/decimal_value.h"
 #include "utf8.h"
 
 namespace ferry_file {
@@ -116,8 +117,12 @@ bool CsvRows::add(std::string_view record, std::string_view position, ferry::Bat
       continue;
     }
     if (!convert_text(field.text, types_[c], &values_[c])) {
-      *error = "column '" + names_[c] + "': invalid " + column_type_name(types_[c]) +
-               " value '" + excerpt(field.text) + "'";
+      if (types_[c] == ColumnType::kDouble && ferry::support::decimal_value(field.text))
+        *error = "column '" + names_[c] + "': " + excerpt(field.text) +
+                 " has no exact double (leave the column a string to keep every digit)";
+      else
+        *error = "column '" + names_[c] + "': invalid " + column_type_name(types_[c]) + " value '" +
+                 excerpt(field.text) + "'";
       return false;
     }
   }

@@ -477,6 +477,17 @@ TEST(CsvRows, TypesNullsAndKey) {
   EXPECT_EQ(error, "expected 7 fields, found 3");
   EXPECT_FALSE(rows.add("a4,1,1,1,,not json,", "40:5", b, &error));
   EXPECT_EQ(error, "column 'meta': invalid json value 'not json'");
+  // A number the double only rounds to would arrive as another number.
+  EXPECT_FALSE(rows.add("a5,1,0.1000000000000000000001,1,,,", "45:5", b, &error));
+  EXPECT_EQ(error, "column 'price': 0.1000000000000000000001 has no exact double (leave the column a string to keep "
+                   "every digit)");
+  EXPECT_FALSE(rows.add("a5,1,9007199254740993,1,,,", "45:5", b, &error));
+  EXPECT_NE(error.find("9007199254740993 has no exact double"), std::string::npos) << error;
+  FerryValue v{};
+  EXPECT_TRUE(convert_text("inf", ColumnType::kDouble, &v));
+  EXPECT_TRUE(convert_text("-nan", ColumnType::kDouble, &v));
+  EXPECT_TRUE(convert_text("+1.10", ColumnType::kDouble, &v));
+  EXPECT_EQ(v.as.f64, 1.1);
   EXPECT_FALSE(rows.add("a\xFF,1,1,1,,,", "40:5", b, &error));
   EXPECT_EQ(error, "invalid UTF-8");
   FerryBatch out{};
