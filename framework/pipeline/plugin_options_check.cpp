@@ -2,7 +2,9 @@
 // (design notes §3 rule 12): before any data moves, so a typo in an option
 // fails the run at once instead of being ignored by the plugin.
 #include <algorithm>
+#include <cctype>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/json/parse.hpp>
@@ -131,16 +133,35 @@ void record_text(std::string text, std::vector<std::string>& secrets) {
   secrets.push_back(std::move(text));
 }
 
+// The credentials of a value shaped as an Authorization header ("Bearer
+// <token>", "Basic <base64>": one word of letters, one space, one token),
+// which a server may echo in a response another stage logs; none for other
+// text, whose last word is no secret of its own.
+std::string authorization_credentials(std::string_view text) {
+  const size_t space = text.find(' ');
+  if (space == 0 || space == std::string_view::npos || space > 32) return {};
+  for (size_t i = 0; i < space; ++i)
+    if (!std::isalpha(static_cast<unsigned char>(text[i]))) return {};
+  const std::string_view credentials = text.substr(space + 1);
+  if (credentials.size() < 4 || credentials.find_first_of(" \t") != std::string_view::npos) return {};
+  return std::string(credentials);
+}
+
 // Redaction matches text in log lines, so a non-string secret is recorded as
-// it would be printed. A value written "Scheme credentials" (an
-// Authorization header: "Bearer <token>") also as its credentials alone,
-// which a server may echo in a response another stage logs.
+// it would be printed, and a secret object or array value by value too (a
+// header's value is what a message quotes, never the object's JSON).
 void record_secret(const boost::json::value& v, std::vector<std::string>& secrets) {
-  std::string text = v.is_string() ? std::string(v.get_string()) : boost::json::serialize(v);
-  const size_t space = text.rfind(' ');
-  std::string credentials = space == std::string::npos ? std::string() : text.substr(space + 1);
-  record_text(std::move(text), secrets);
-  if (credentials.size() >= 4) record_text(std::move(credentials), secrets);
+  if (v.is_string()) {
+    const std::string_view text(v.get_string());
+    record_text(std::string(text), secrets);
+    record_text(authorization_credentials(text), secrets);
+    return;
+  }
+  record_text(boost::json::serialize(v), secrets);
+  if (v.is_object())
+    for (const auto& member : v.get_object()) record_secret(member.value(), secrets);
+  if (v.is_array())
+    for (const auto& item : v.get_array()) record_secret(item, secrets);
 }
 
 // Credentials written into a URL (`http://user:pass@host`) are secrets

@@ -620,10 +620,11 @@ const FerryOptionSpec kAuditOptions[] = {
     {"url", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED, nullptr, "endpoint"},
     {"token", FERRY_OPTION_STRING, FERRY_OPTION_SECRET, nullptr, "bearer token"},
     {"port", FERRY_OPTION_INT, FERRY_OPTION_SECRET, nullptr, "a numeric secret"},
+    {"headers", FERRY_OPTION_OBJECT, FERRY_OPTION_SECRET, nullptr, "header name -> value"},
 };
 const FerryKindSpec kAuditKinds[] = {
-    {FERRY_KIND_CHECKPOINT_HOOK, 0, "posts commits", kAuditOptions, 3},
-    {FERRY_KIND_BACKLOG_HOOK, 0, "posts failures", kAuditOptions, 3},
+    {FERRY_KIND_CHECKPOINT_HOOK, 0, "posts commits", kAuditOptions, 4},
+    {FERRY_KIND_BACKLOG_HOOK, 0, "posts failures", kAuditOptions, 4},
 };
 const FerryPluginDescriptor kAudit = {sizeof(FerryPluginDescriptor), FERRY_ABI_VERSION_CURRENT, "audit", "1.0.0",
                                       "audit", kAuditKinds, 2};
@@ -786,6 +787,26 @@ TEST(PipelineDefinitionPlugins, TheCredentialsOfAnAuthorizationValueAreSecretsTo
       R"({"name": "db", "plugin": "sqlite", "config": {"path": "o.db", "table": "t", "password": "Bearer TokA1234"}})"));
   ferry::core::validate_against_plugins(def, TestLookup());
   EXPECT_EQ(def.secrets, (std::vector<std::string>{"Bearer TokA1234", "TokA1234"}));
+
+  // Only a value shaped "Scheme credentials" has credentials: the last word
+  // of a pass phrase is no secret of its own (redacting "2024" everywhere
+  // would mangle file names and counts).
+  PipelineDef phrase = parsed(with_sink(
+      R"({"name": "db", "plugin": "sqlite", "config": {"path": "o.db", "table": "t", "password": "my pass 2024"}})"));
+  ferry::core::validate_against_plugins(phrase, TestLookup());
+  EXPECT_EQ(phrase.secrets, (std::vector<std::string>{"my pass 2024"}));
+}
+
+// A secret object (HTTP headers) is secret value by value: a server echoes
+// one header's value, never the object's JSON text.
+TEST(PipelineDefinitionPlugins, EveryValueOfASecretObjectIsASecret) {
+  PipelineDef def = parsed(with_sink(
+      R"({"name": "db", "plugin": "sqlite", "config": {"path": "o.db", "table": "t"}})",
+      R"(, "hooks": {"checkpoint": [{"plugin": "audit", "config": {"url": "http://a",
+           "headers": {"X-Key": "k3y-value", "Authorization": "Bearer TokB5678", "X-Nested": ["n3sted-value"]}}}]})"));
+  ferry::core::validate_against_plugins(def, TestLookup());
+  for (const std::string expected : {"k3y-value", "Bearer TokB5678", "TokB5678", "n3sted-value"})
+    EXPECT_NE(std::find(def.secrets.begin(), def.secrets.end(), expected), def.secrets.end()) << expected;
 }
 
 // Whatever option holds a URL, credentials written into it are secrets,
