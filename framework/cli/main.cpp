@@ -57,14 +57,14 @@ int main(int argc, char** argv) {
   auto add_progress_interval = [](CLI::App* cmd, int64_t& seconds) {
     cmd->add_option("--progress-interval", seconds,
                     "Without a terminal, log progress every this many seconds (0: never; default 30)")
-        ->check(cli::whole_number(0, std::numeric_limits<int64_t>::max(), "seconds"));
+        ->check(cli::whole_number(0, std::numeric_limits<int64_t>::max(), "a whole number of seconds"));
   };
   add_progress_interval(run_cmd, run.progress_interval);
   run_cmd
       ->add_option("--lease-seconds", run.lease_seconds,
                    "With PostgreSQL state, where runs share the pipeline as workers: a worker that renews no "
                    "lease for this long loses its partitions to the others (default 30)")
-      ->check(cli::whole_number(1, 86400, "seconds"));
+      ->check(cli::whole_number(1, 86400, "a whole number of seconds"));
   run_cmd->add_flag("--exclusive", run.exclusive,
                     "Hold the pipeline alone even where runs could share it as workers: other runs are refused "
                     "while this one runs, and it is refused while workers run");
@@ -143,17 +143,20 @@ int main(int argc, char** argv) {
     cmd->add_option("--sink", s.sink, "Only entries addressed to this sink");
     cmd->add_option("--class", s.error_class, "Only this error class (invalid_data, retry_exhausted, ...)");
     cmd->add_option("--since", s.since, "Only entries created at or after this time (2026-11-21T09:00:00Z)");
-    cmd->add_option("--id", s.ids, "Only these entry ids (repeatable)");
+    cmd->add_option("--id", s.ids, "Only these entry ids (repeatable)")
+        ->check(cli::whole_number(1, std::numeric_limits<int64_t>::max(), "an entry id"));
   };
   CLI::App* dlq_list = dlq_cmd->add_subcommand("list", "List dead-letter entries");
   dlq_list->add_option("pipeline", dlq.pipeline, "Pipeline definition (JSON)")->required();
   add_selection(dlq_list, dlq.select);
   dlq_list->add_option("--limit", dlq.limit, "At most this many entries (default 100; 0: all)")
-      ->check(cli::whole_number(0, std::numeric_limits<int64_t>::max(), "entries"));
+      ->check(cli::whole_number(0, std::numeric_limits<int64_t>::max(), "a whole number of entries"));
   int64_t dlq_id = 0;
   CLI::App* dlq_show = dlq_cmd->add_subcommand("show", "Show one entry with its record, as JSON");
   dlq_show->add_option("pipeline", pipeline, "Pipeline definition (JSON)")->required();
-  dlq_show->add_option("id", dlq_id, "Entry id")->required();
+  dlq_show->add_option("id", dlq_id, "Entry id")
+      ->required()
+      ->check(cli::whole_number(1, std::numeric_limits<int64_t>::max(), "an entry id"));
   cli::DlqSelection discard_sel;
   CLI::App* dlq_discard = dlq_cmd->add_subcommand("discard", "Mark entries discarded (they are kept, not replayed)");
   dlq_discard->add_option("pipeline", pipeline, "Pipeline definition (JSON)")->required();
@@ -166,7 +169,7 @@ int main(int argc, char** argv) {
   dlq_export->add_option("-o,--output", export_out, "Output file (default: standard output)");
   int64_t export_limit = 0;
   dlq_export->add_option("--limit", export_limit, "At most this many entries, the first by id (default 0: all)")
-      ->check(cli::whole_number(0, std::numeric_limits<int64_t>::max(), "entries"));
+      ->check(cli::whole_number(0, std::numeric_limits<int64_t>::max(), "a whole number of entries"));
 
   cli::BackfillArgs backfill;
   CLI::App* backfill_cmd = app.add_subcommand(

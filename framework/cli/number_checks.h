@@ -12,8 +12,9 @@
 
 namespace ferry::cli {
 
-// A whole number of `unit` from `min` to `max`: digits only.
-inline CLI::Validator whole_number(int64_t min, int64_t max, const std::string& unit) {
+// A whole number from `min` to `max` (digits only), described as `what`
+// ("a whole number of seconds", "an entry id").
+inline CLI::Validator whole_number(int64_t min, int64_t max, const std::string& what) {
   const std::string range = max == std::numeric_limits<int64_t>::max()
                                 ? std::to_string(min) + " or more"
                                 : "from " + std::to_string(min) + " to " + std::to_string(max);
@@ -28,7 +29,7 @@ inline CLI::Validator whole_number(int64_t min, int64_t max, const std::string& 
         const bool digits = !text.empty() && text.find_first_not_of("0123456789", text[0] == '-' ? 1 : 0) ==
                                                  std::string::npos;
         if (digits && used == text.size() && n >= min && n <= max) return {};
-        return "must be a whole number of " + unit + ", " + range + ", got '" + text + "'";
+        return "must be " + what + ", " + range + ", got '" + text + "'";
       },
       "INTEGER");
 }

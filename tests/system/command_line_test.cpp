@@ -44,6 +44,8 @@ TEST(CommandLine, WrongValuesAreUsageErrors) {
                      "--limit: must be a whole number of entries, 0 or more, got '1.5'");
   expect_usage_error(d.ferry_cmd("run", {"--progress-interval", "-1"}),
                      "--progress-interval: must be a whole number of seconds, 0 or more, got '-1'");
+  expect_usage_error(d.ferry_cmd("dlq", {"show", "abc"}), "id: must be an entry id, 1 or more, got 'abc'");
+  expect_usage_error(d.ferry_cmd("replay", {"--id", "x"}), "--id: must be an entry id, 1 or more, got 'x'");
   expect_usage_error(d.ferry_cmd("run", {"--lease-seconds", "0"}),
                      "--lease-seconds: must be a whole number of seconds, from 1 to 86400, got '0'");
 }
