@@ -383,6 +383,8 @@ VALUES ('r1', 'orders', 'run', 1000, 2000, 'succeeded', 10, 9, 1, 1, ''),
   EXPECT_EQ(runs[1].message, "sink down");
   EXPECT_EQ(runs[2].id, "r1");
   EXPECT_EQ(runs[2].counts.written, 9);
+  // The rebuilt table still checks its statuses.
+  EXPECT_THROW(RawFile(path()).exec("UPDATE runs SET status = 'bogus' WHERE id = 'r1'"), std::exception);
 }
 
 // Version 2 had a unique index on pending positions; it goes, and two failed
