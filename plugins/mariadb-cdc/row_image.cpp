@@ -318,9 +318,10 @@ void read_collations(const st_mariadb_rpl_table_map_event& tm, std::vector<Mappe
   for (MappedColumn& c : columns)
     if (has_collation(c)) strings.push_back(&c);
   if (strings.empty()) return;
+  if (tm.null_indicator == nullptr || tm.column_names.data == nullptr) corrupt("the table map's optional metadata");
   const unsigned char* begin = tm.null_indicator + (tm.column_count + 7) / 8;
   const unsigned char* end = reinterpret_cast<const unsigned char*>(tm.column_names.data);
-  if (tm.null_indicator == nullptr || end < begin) corrupt("the table map's optional metadata");
+  if (end < begin) corrupt("the table map's optional metadata");
   constexpr unsigned kDefaultCharset = 2, kColumnCharset = 3;
   Reader in(begin, end);
   while (!in.done()) {
