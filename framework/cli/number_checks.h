@@ -5,7 +5,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -38,13 +40,13 @@ inline CLI::Validator whole_number(int64_t min, int64_t max, const std::string& 
 inline CLI::Validator records_per_second() {
   return CLI::Validator(
       [](const std::string& text) -> std::string {
-        size_t used = 0;
-        double rate = -1;
-        try {
-          rate = std::stod(text, &used);
-        } catch (const std::exception&) {
-        }
-        if (used == text.size() && std::isfinite(rate) && rate >= 0) return {};
+        // strtod, not stod: a rate too small for a normal double (4e-324)
+        // is a rate, not an error.
+        char* end = nullptr;
+        const double rate = text.empty() || std::isspace(static_cast<unsigned char>(text[0])) != 0
+                                ? -1
+                                : std::strtod(text.c_str(), &end);
+        if (end == text.c_str() + text.size() && std::isfinite(rate) && rate >= 0) return {};
         return "must be a number of records per second, 0 or more, got '" + text + "'";
       },
       "RATE");

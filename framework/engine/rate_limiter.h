@@ -22,14 +22,14 @@ class RateLimiter {
   // bucket goes into debt, which later batches pay back). Returns false if
   // stopped while waiting.
   bool acquire(double n, const StopSource* stop) {
-    std::chrono::duration<double> wait{0};
+    Clock::duration wait{0};
     {
       std::lock_guard<std::mutex> lock(mu_);
       refill();
       tokens_ -= n;
-      if (tokens_ < 0) wait = std::chrono::duration<double>(-tokens_ / rate_);
+      if (tokens_ < 0) wait = wait_for(-tokens_, rate_);
     }
-    auto until = Clock::now() + std::chrono::duration_cast<Clock::duration>(wait);
+    auto until = Clock::now() + wait;
     while (Clock::now() < until) {
       if (stop && stop->stopping()) return false;
       std::this_thread::sleep_for(std::min<Clock::duration>(until - Clock::now(), std::chrono::milliseconds(20)));
@@ -37,8 +37,19 @@ class RateLimiter {
     return true;
   }
 
- private:
   using Clock = std::chrono::steady_clock;
+
+  // How long `debt` tokens take to come in at `rate` a second. At most a
+  // year: at a rate of 1e-9 the wait is 300 years, which in the clock's
+  // nanoseconds would overflow and come out as no wait at all.
+  static Clock::duration wait_for(double debt, double rate) {
+    constexpr std::chrono::hours kLongest(24 * 365);
+    const double seconds = debt / rate;
+    if (!(seconds < std::chrono::duration<double>(kLongest).count())) return kLongest;
+    return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  }
+
+ private:
   void refill() {
     auto now = Clock::now();
     tokens_ = std::min(rate_ / 10, tokens_ + std::chrono::duration<double>(now - last_).count() * rate_);
