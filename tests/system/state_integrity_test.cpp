@@ -91,6 +91,36 @@ TEST(StateIntegrity, CommandsThatOnlyReadDoNotCreateAMissingStateFile) {
   EXPECT_EQ(d.sink("tx").total(), 30u);
 }
 
+// A state.path that names someone else's SQLite database (a target, say)
+// is not turned into a state store by a command that only reads: it is
+// refused, and the file is left as it was.
+TEST(StateIntegrity, CommandsThatOnlyReadLeaveAForeignSqliteFileAlone) {
+  ScenarioDir d;
+  d.define(kPipeline);
+  ASSERT_EQ(ferry::test::run_process({"/usr/bin/sqlite3", d.file("state.db"), "CREATE TABLE orders (id INTEGER)"})
+                .exit_code,
+            0);
+  const std::string before = ferry::test::read_file(d.file("state.db"));
+  for (const auto& [cmd, arg] : std::vector<std::pair<std::string, std::string>>{
+           {"checkpoint", "show"}, {"dlq", "list"}, {"dlq", "export"}, {"status", ""}}) {
+    const auto r = arg.empty() ? d.ferry_cmd(cmd) : d.ferry_cmd(cmd, {arg});
+    EXPECT_EQ(r.exit_code, 1) << cmd << " " << arg << ": " << r.out;
+    EXPECT_NE(r.err.find("is a SQLite database with tables of its own and no Ferry state in it"), std::string::npos)
+        << r.err;
+  }
+  EXPECT_EQ(ferry::test::read_file(d.file("state.db")), before);
+  EXPECT_FALSE(std::filesystem::exists(d.file("state.db-wal")));
+  // An empty database (no table yet) reads as an empty state, also untouched.
+  std::filesystem::remove(d.file("state.db"));
+  ASSERT_EQ(ferry::test::run_process({"/usr/bin/sqlite3", d.file("state.db"), "PRAGMA user_version = 0; VACUUM"})
+                .exit_code,
+            0);
+  const std::string empty = ferry::test::read_file(d.file("state.db"));
+  const auto show = d.ferry_cmd("checkpoint", {"show"});
+  EXPECT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_EQ(ferry::test::read_file(d.file("state.db")), empty);
+}
+
 // The commands that only read the state use no plugin, so the variables of
 // a stage's config (a sink's password, say) need not be set for them: an
 // operator reads the DLQ without the sink's credentials. A run still needs
