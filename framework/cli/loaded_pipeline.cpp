@@ -1,14 +1,10 @@
 #include "cli/loaded_pipeline.h"
 
-#include <sqlite3.h>
-
-#include <cstdint>
 #include <filesystem>
-#include <memory>
-#include <optional>
 
 #include "common/error.h"
 #include "common/log.h"
+#include "sqlite/sqlite_db.h"
 #include "state/open_state.h"
 
 namespace ferry::cli {
@@ -44,28 +40,24 @@ enum class SqliteFile { kFerry, kEmpty, kForeign };
 // tables (a schema version, or the checkpoints table of a file from before
 // versions were kept), nothing at all, or someone else's tables.
 SqliteFile peek_sqlite_file(const std::string& path) {
-  sqlite3* db = nullptr;
-  std::unique_ptr<sqlite3, decltype(&sqlite3_close)> owner(nullptr, &sqlite3_close);
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    sqlite3_close(db);
-    return SqliteFile::kFerry;  // opening it as a store reports what is wrong
+  namespace sqlite = ferry::support::sqlite;
+  sqlite::DatabaseOptions options;
+  options.label = "state store";
+  options.open.flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
+  try {
+    sqlite::Database db(path, options);
+    const auto scalar = [&](const char* sql) {
+      sqlite::Statement s = db.prepare(sql, "reading what the state file holds");
+      return s.step() ? s.integer_at(0) : 0;
+    };
+    if (scalar("PRAGMA user_version") > 0) return SqliteFile::kFerry;
+    if (scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'checkpoints'") > 0)
+      return SqliteFile::kFerry;
+    return scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table'") == 0 ? SqliteFile::kEmpty
+                                                                                   : SqliteFile::kForeign;
+  } catch (const ferry::Error&) {
+    return SqliteFile::kFerry;  // damaged or unreadable: opening it as a store says how
   }
-  owner.reset(db);
-  const auto scalar = [&](const char* sql) -> std::optional<int64_t> {
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) != SQLITE_OK) return std::nullopt;
-    std::optional<int64_t> value;
-    if (sqlite3_step(stmt) == SQLITE_ROW) value = sqlite3_column_int64(stmt, 0);
-    sqlite3_finalize(stmt);
-    return value;
-  };
-  const std::optional<int64_t> version = scalar("PRAGMA user_version");
-  const std::optional<int64_t> tables = scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table'");
-  const std::optional<int64_t> checkpoints =
-      scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'checkpoints'");
-  if (!version || !tables || !checkpoints) return SqliteFile::kFerry;  // damaged: the store says how
-  if (*version > 0 || *checkpoints > 0) return SqliteFile::kFerry;
-  return *tables == 0 ? SqliteFile::kEmpty : SqliteFile::kForeign;
 }
 
 }  // namespace

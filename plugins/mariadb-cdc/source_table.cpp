@@ -21,7 +21,7 @@ bool utf8_bytes(const std::string& charset) {
 // COLLATION_CHARACTER_SET_APPLICABILITY lists every collation with its id
 // from MariaDB 10.10 on, the UCA 14.0 ones too; COLLATIONS lists the older
 // ones, on every version.
-void read_collations(MariaLink& link, SourceTable& t) {
+void read_server_collations(MariaLink& link, SourceTable& t) {
   std::vector<Row> rows;
   try {
     rows = link.rows("SELECT ID, CHARACTER_SET_NAME FROM information_schema.COLLATION_CHARACTER_SET_APPLICABILITY",
@@ -108,7 +108,7 @@ SourceTable read_source_table(MariaLink& link, const std::string& database, cons
   }
   if (t.key.empty())
     refuse("table " + t.quoted + " has no primary key; changes are applied by key, so the table needs one");
-  read_collations(link, t);
+  read_server_collations(link, t);
   return t;
 }
 
