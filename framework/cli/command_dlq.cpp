@@ -20,6 +20,7 @@
 #include "cli/time_arg.h"
 #include "cli/progress_args.h"
 #include "common/error.h"
+#include "engine/dead_letters.h"
 #include "engine/engine.h"
 
 namespace ferry::cli {
@@ -34,6 +35,8 @@ core::DlqFilter make_filter(const std::string& pipeline, const DlqSelection& s) 
       throw UsageError("unknown status '" + *s.status + "' (pending, resolved, failed_again, discarded)");
   }
   f.sink = s.sink;
+  if (s.error_class && !core::is_error_class(*s.error_class))
+    throw UsageError("unknown error class '" + *s.error_class + "' (" + core::error_class_list() + ")");
   f.error_class = s.error_class;
   if (s.since) f.since_ms = parse_time_arg(*s.since, "--since");
   f.ids = s.ids;
@@ -143,8 +146,10 @@ int replay_command(const GlobalOptions& g, const ReplayArgs& a) {
   LoadedPipeline p = load_pipeline(a.pipeline, g.plugin_paths);
   DlqSelection select = a.select;
   if (!select.status) select.status = "pending";
-  const core::DlqFilter filter = make_filter(p.def.name, select);
-  if (std::optional<std::string> why = core::replay_selection_refused(filter)) throw UsageError(*why);
+  core::ReplayOptions replay;
+  replay.filter = make_filter(p.def.name, select);
+  replay.sink = select.sink;  // selects the entries addressed to it, and delivers there
+  if (std::optional<std::string> why = core::replay_refused(p.def, replay)) throw UsageError(*why);
   auto state = open_state(p.def, core::StateCheck::Thorough);
   core::EngineOptions options;
   options.cancel = &g_cancel;
@@ -153,9 +158,6 @@ int replay_command(const GlobalOptions& g, const ReplayArgs& a) {
   apply_progress(a.no_progress, a.progress_interval, options);
   options.dry_run = a.dry_run;
   options.kind = "replay";
-  core::ReplayOptions replay;
-  replay.filter = filter;
-  replay.sink = select.sink;  // selects the entries addressed to it, and delivers there
   options.replay = replay;
   ServedCommand served(p.def, *state, a.admin, "a replay");
   served.attach(options);

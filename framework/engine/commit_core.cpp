@@ -18,7 +18,7 @@ std::vector<RowFailure> every_row_failed(size_t rows, std::vector<RowFailure> al
   std::vector<bool> seen(rows, false);
   for (const RowFailure& f : already) seen[f.row] = true;
   for (size_t r = 0; r < rows; ++r)
-    if (!seen[r]) already.push_back({r, "sink_failed", why, attempts});
+    if (!seen[r]) already.push_back({r, kSinkFailed, why, attempts});
   return already;
 }
 

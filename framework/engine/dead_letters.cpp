@@ -1,5 +1,9 @@
 #include "engine/dead_letters.h"
 
+#include <algorithm>
+
+#include <ferry/plugin/basics.hpp>
+
 #include "engine/record_json.h"
 
 namespace ferry::core {
@@ -7,7 +11,28 @@ namespace {
 
 thread_local std::vector<DlqEntry>* t_collecting = nullptr;
 
+// Every status but ok, which an errant record's class is never stored as.
+std::vector<std::string_view> status_classes() {
+  std::vector<std::string_view> names;
+  for (FerryStatus s = FERRY_OK + 1; s <= FERRY_ERROR_CANCELLED; ++s)
+    if (const char* name = ferry::status_name(s)) names.emplace_back(name);
+  return names;
+}
+
 }  // namespace
+
+bool is_error_class(std::string_view name) {
+  if (name == kRetryExhausted || name == kSinkFailed) return true;
+  const std::vector<std::string_view> names = status_classes();
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+std::string error_class_list() {
+  std::string list = std::string("invalid_data, ") + kRetryExhausted + ", " + kSinkFailed;
+  for (std::string_view name : status_classes())
+    if (name != "invalid_data") list.append(", ").append(name);
+  return list;
+}
 
 DlqEntry row_entry(const RunContext& run, const FerryBatch& batch, size_t row, const std::string& partition_key,
                    const std::string& stage, const std::string& sink, const RowFailure& failure) {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <ferry/plugin.h>
@@ -18,6 +19,13 @@
 #include "engine/sink_writer.h"
 
 namespace ferry::core {
+
+// The classes a DLQ entry can have: kRetryExhausted, kSinkFailed, or the
+// name of the status a sink or transform refused a row with, or a plugin
+// gave an errant record ("invalid_data", "io_error", ...).
+bool is_error_class(std::string_view name);
+// The known classes, for a message: "invalid_data, retry_exhausted, ...".
+std::string error_class_list();
 
 DlqEntry row_entry(const RunContext& run, const FerryBatch& batch, size_t row, const std::string& partition_key,
                    const std::string& stage, const std::string& sink, const RowFailure& failure);

@@ -34,10 +34,11 @@ struct ReplayOptions {
   std::optional<std::string> sink;  // deliver to this sink instead of the one each record failed on
 };
 
-// Why a replay may not select these entries, or nullopt: it selects by
-// status; a resolved entry is in its sinks already (delivering it again
-// writes it twice), and a discarded one stays discarded.
-std::optional<std::string> replay_selection_refused(const DlqFilter& filter);
+// Why this replay may not run, or nullopt: it delivers to a sink of the
+// pipeline; it selects by status, and a resolved entry is in its sinks
+// already (delivering it again writes it twice), and a discarded one stays
+// discarded.
+std::optional<std::string> replay_refused(const PipelineDef& def, const ReplayOptions& ro);
 
 // One window of a backfill: passed to every plugin instance, and a prefix
 // of every checkpoint key, so each window resumes on its own.

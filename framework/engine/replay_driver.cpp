@@ -114,7 +114,10 @@ void ReplayDriver::recover() {
              run.fields(kReplayPartition));
 }
 
-std::optional<std::string> replay_selection_refused(const DlqFilter& filter) {
+std::optional<std::string> replay_refused(const PipelineDef& def, const ReplayOptions& ro) {
+  if (ro.sink && std::none_of(def.sinks.begin(), def.sinks.end(), [&](const auto& s) { return s.name == *ro.sink; }))
+    return "pipeline '" + def.name + "' has no sink named '" + *ro.sink + "'";
+  const DlqFilter& filter = ro.filter;
   if (!filter.status) return "a replay selects entries by status: pending or failed_again";
   if (filter.status == DlqStatus::Resolved)
     return "entries marked resolved are not replayed: they are in their sinks already, and delivering them "
@@ -127,14 +130,11 @@ std::optional<std::string> replay_selection_refused(const DlqFilter& filter) {
 void ReplayDriver::run() {
   RunContext& run = w_.run;
   const ReplayOptions& ro = *run.options.replay;
-  if (std::optional<std::string> why = replay_selection_refused(ro.filter)) throw Error(*why);
+  if (std::optional<std::string> why = replay_refused(run.def, ro)) throw Error(*why);
   w_.current_partition = kReplayPartition;
   std::optional<size_t> named;
-  if (ro.sink) {
-    for (size_t i = 0; i < run.def.sinks.size(); ++i)
-      if (run.def.sinks[i].name == *ro.sink) named = i;
-    if (!named) throw Error("pipeline '" + run.def.name + "' has no sink named '" + *ro.sink + "'");
-  }
+  for (size_t i = 0; ro.sink && i < run.def.sinks.size(); ++i)
+    if (run.def.sinks[i].name == *ro.sink) named = i;
   // Before reading: the entries an interrupted replay delivered are
   // resolved first, so they are not selected again.
   if (!run.dry_run()) recover();

@@ -96,7 +96,7 @@ class Writer {
         result_.failure = why;
         return false;
       }
-      for (size_t row : rows) result_.rejected.push_back({row, "retry_exhausted", why, attempts});
+      for (size_t row : rows) result_.rejected.push_back({row, kRetryExhausted, why, attempts});
       return false;
     }
     ++result_.retries;

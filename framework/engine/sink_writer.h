@@ -17,9 +17,13 @@
 
 namespace ferry::core {
 
+// DLQ classes of the rows a sink did not take, beside the status names.
+inline constexpr const char* kRetryExhausted = "retry_exhausted";  // the sink kept asking to retry
+inline constexpr const char* kSinkFailed = "sink_failed";          // the sink was down for the batch
+
 struct RowFailure {
   size_t row = 0;
-  std::string error_class;  // "invalid_data", "retry_exhausted", "sink_failed"
+  std::string error_class;  // "invalid_data", kRetryExhausted, kSinkFailed
   std::string message;
   uint32_t attempts = 1;
 };

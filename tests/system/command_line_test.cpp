@@ -32,6 +32,15 @@ TEST(CommandLine, WrongValuesAreUsageErrors) {
   expect_usage_error(d.ferry_cmd("dlq", {"list", "--since", "yesterday"}), "--since: 'yesterday' is not a time");
   expect_usage_error(d.ferry_cmd("dlq", {"list", "--status", "bogus"}), "unknown status 'bogus'");
   expect_usage_error(d.ferry_cmd("replay", {"--status", "resolved"}), "entries marked resolved are not replayed");
+  // A class no entry can have selects nothing, silently; a typo must not
+  // read as "the queue holds none of those".
+  for (const char* cmd : {"list", "export", "discard"})
+    expect_usage_error(d.ferry_cmd("dlq", {cmd, "--class", "bogus"}),
+                       "unknown error class 'bogus' (invalid_data, retry_exhausted, sink_failed");
+  expect_usage_error(d.ferry_cmd("replay", {"--class", "bogus"}), "unknown error class 'bogus'");
+  for (const char* known : {"invalid_data", "retry_exhausted", "sink_failed", "io_error"})
+    EXPECT_EQ(d.ferry_cmd("dlq", {"list", "--class", known}).exit_code, 0) << known;
+  expect_usage_error(d.ferry_cmd("replay", {"--sink", "nosuch"}), "pipeline 'cl' has no sink named 'nosuch'");
   // The message says what a rate is, not the range of a double.
   for (const char* rate : {"abc", "-5", "nan", "inf"}) {
     const auto r = d.ferry_cmd("run", {"--rate", rate});
