@@ -14,6 +14,8 @@ namespace ferry_webhook {
 class WebhookCommitHook : public ferry::CheckpointHook {
  public:
   explicit WebhookCommitHook(const ferry::Context& ctx) : delivery_(ctx) {}
+  // `ferry validate` reads the options as open would, without a request.
+  static void check_config(const ferry::Context& ctx) { parse_options(ctx); }
   FerryStatus on_commit(const FerryCheckpointEvent& event) override;
 
  private:
@@ -23,6 +25,8 @@ class WebhookCommitHook : public ferry::CheckpointHook {
 class WebhookFailureHook : public ferry::BacklogHook {
  public:
   explicit WebhookFailureHook(const ferry::Context& ctx) : delivery_(ctx) {}
+  // `ferry validate` reads the options as open would, without a request.
+  static void check_config(const ferry::Context& ctx) { parse_options(ctx); }
   FerryStatus on_failure(const FerryBacklogEvent& event) override;
 
  private:

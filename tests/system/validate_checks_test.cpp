@@ -43,6 +43,19 @@ TEST(ValidateChecks, AFileSinkPrefixOfOddCharacters) {
                  "/sinks/0/config", "option 'prefix'");
 }
 
+// A hook's own checks run too: a timeout of 0 used to pass validate and
+// fail the run.
+TEST(ValidateChecks, AWebhookTimeoutOutOfRange) {
+  expect_invalid(R"({"name": "v", "source": {"plugin": "file", "config": {"paths": "in.csv"}},
+    "sinks": [{"name": "n", "plugin": "null"}],
+    "hooks": {"checkpoint": [{"plugin": "webhook", "config": {"url": "http://127.0.0.1:9/x", "timeout_ms": 0}}]}})",
+                 "/hooks/checkpoint/0/config", "option 'timeout_ms'");
+  expect_invalid(R"({"name": "v", "source": {"plugin": "file", "config": {"paths": "in.csv"}},
+    "sinks": [{"name": "n", "plugin": "null"}],
+    "hooks": {"backlog": [{"plugin": "webhook", "config": {"url": "file:///etc/passwd"}}]}})",
+                 "/hooks/backlog/0/config", "must start with http:// or https://");
+}
+
 TEST(ValidateChecks, AValidPipelineStillValidatesAndCreatesNothing) {
   ScenarioDir d("v");
   ferry::test::write_file(d.file("in.csv"), "a,b\n1,2\n");
