@@ -1,5 +1,7 @@
 #include "cdc_source.h"
 
+#include "table_map_columns.h"
+
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -23,19 +25,6 @@ bool same_columns(const std::vector<ColumnKind>& a, const std::vector<ColumnKind
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const ColumnKind& x, const ColumnKind& y) {
     return x.name == y.name && x.kind == y.kind && x.is_unsigned == y.is_unsigned;
   });
-}
-
-// "character set latin1 (collation 8)".
-std::string written_charset(const SourceTable& t, uint32_t collation) {
-  const auto found = t.charset_of_collation.find(collation);
-  return "character set " + (found == t.charset_of_collation.end() ? std::string("unknown") : found->second) +
-         " (collation " + std::to_string(collation) + ")";
-}
-
-std::string column_names(const std::vector<ColumnKind>& columns) {
-  std::string out;
-  for (const ColumnKind& c : columns) out += (out.empty() ? "" : ", ") + c.name;
-  return out;
 }
 
 // Whether two row images hold the same key.
@@ -358,54 +347,10 @@ void CdcSource::on_table_map(const MARIADB_RPL_EVENT& e) {
     table_ = read_source_table(catalog, opts_.database, opts_.table);
     catalog_stale_ = false;
   }
-  // The table map changed (or is the first). It may describe the table as
-  // it was before later DDL (the stream is behind): each of its columns is
-  // looked up in the catalog by name, for what the map does not say (text
-  // or bytes), and must still hold the map's binlog type.
-  const auto kinds_of = [&](const std::vector<ColumnKind>& catalog) -> std::optional<std::vector<ColumnKind>> {
-    std::vector<ColumnKind> kinds;
-    for (const MappedColumn& m : cols) {
-      const auto found = std::find_if(catalog.begin(), catalog.end(), [&](const ColumnKind& k) {
-        return k.name == m.name && binlog_type_holds(k.kind, m, table_.utf8_collations);
-      });
-      if (found == catalog.end()) return std::nullopt;
-      ColumnKind k = *found;
-      // Integers read with the map's signedness: the catalog's may be newer.
-      if (k.kind == Kind::kInt || k.kind == Kind::kUInt64) {
-        k.is_unsigned = m.is_unsigned;
-        k.kind = m.type == MYSQL_TYPE_LONGLONG && m.is_unsigned ? Kind::kUInt64 : Kind::kInt;
-      }
-      kinds.push_back(std::move(k));
-    }
-    return kinds;
-  };
-  auto kinds = kinds_of(table_.columns);
-  if (!kinds) {
-    MariaLink catalog(opts_);
-    table_ = read_source_table(catalog, opts_.database, opts_.table);
-    kinds = kinds_of(table_.columns);
-  }
-  if (!kinds) {
-    // A column converted to another character set keeps its name and
-    // type: say which, and what the binlog holds.
-    for (const MappedColumn& m : cols)
-      for (const ColumnKind& k : table_.columns)
-        if (k.name == m.name && (k.kind == Kind::kText || k.kind == Kind::kBytes) && m.collation != 0 &&
-            !binlog_type_holds(k.kind, m, table_.utf8_collations))
-          fail(FERRY_ERROR_IO, "column '" + m.name + "' of " + table_.quoted + " was written to the binlog in " +
-                                   written_charset(table_, m.collation) + ", and the table now holds it as " +
-                                   k.sql_type + (k.kind == Kind::kText ? " text in UTF-8" : " bytes") +
-                                   ": the bytes of these changes are not read as another character set; reset "
-                                   "the pipeline's checkpoints to copy the table again");
-    std::string mapped;
-    for (const MappedColumn& m : cols) mapped += (mapped.empty() ? "" : ", ") + m.name;
-    fail(FERRY_ERROR_IO, "the binlog describes " + table_.quoted + " with columns (" + mapped +
-                             ") but the table now has (" + column_names(table_.columns) +
-                             "): a column was dropped, renamed or changed its type since, so these changes "
-                             "cannot be read exactly; reset the pipeline's checkpoints to copy the table again");
-  }
+  // The table map changed (or is the first).
+  std::vector<ColumnKind> kinds = catalog_columns_of(cols, table_, opts_);
   mapped_ = std::move(cols);
-  mapped_kinds_ = std::move(*kinds);
+  mapped_kinds_ = std::move(kinds);
   mapped_key_at_ = batch_.key_positions(mapped_kinds_, table_.key, table_.quoted);
 }
 
