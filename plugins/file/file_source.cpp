@@ -406,7 +406,10 @@ bool FileSource::next(FerryBatch* out) {
     const PositionText position(r.end, lines_known_ ? std::optional(r.lines_after) : no_lines);
     if (r.oversized) {
       const std::string why = "record longer than " + std::to_string(max_record_bytes_) + " bytes";
-      if (csv && reject_first_line(r, why)) continue;
+      // A quote that never closed (or closed before stray text) may have
+      // taken in the lines after it: only its first line is rejected. A
+      // quoted field that closed makes its lines one record, rejected whole.
+      if (csv && !r.quotes_closed && reject_first_line(r, why)) continue;
       reject(r, position.view(), why + " (payload cut)");
       continue;
     }

@@ -123,7 +123,7 @@ void LineReader::skip_bom() {
   }
 }
 
-size_t LineReader::scan(size_t* pos, CsvState* state, uint64_t* inner_newlines) const {
+size_t LineReader::scan(size_t* pos, CsvState* state, uint64_t* inner_newlines, bool* text_after_quote) const {
   const char* b = buf_.get();
   if (opt_.framing == Framing::kLines) {
     const void* nl = std::memchr(b + *pos, '\n', end_ - *pos);
@@ -164,6 +164,7 @@ size_t LineReader::scan(size_t* pos, CsvState* state, uint64_t* inner_newlines) 
       const bool opens = s == CsvState::kFieldStart || s == CsvState::kQuoteInQuoted;
       s = opens ? CsvState::kQuoted : CsvState::kUnquoted;
     } else {
+      if (s == CsvState::kQuoteInQuoted && c != '\r') *text_after_quote = true;
       s = CsvState::kUnquoted;
     }
     ++i;
@@ -184,11 +185,12 @@ bool LineReader::next(Record& out) {
   const uint64_t record_offset = offset_;
   CsvState state = CsvState::kFieldStart;
   uint64_t inner_newlines = 0;
+  bool text_after_quote = false;
   bool oversized = false;
   size_t pos = begin_;
   size_t stop = 0;
   for (;;) {
-    stop = scan(&pos, &state, &inner_newlines);
+    stop = scan(&pos, &state, &inner_newlines, &text_after_quote);
     if (stop < end_ || eof_) break;
     if (!make_room(&pos)) {
       // The record already fills max_record_bytes: keep its head for the
@@ -223,6 +225,7 @@ bool LineReader::next(Record& out) {
   out.lines_after = line_;
   out.terminated = terminated;
   out.oversized = oversized;
+  out.quotes_closed = terminated && !text_after_quote;
   offset_ = out.end;
   begin_ = next_begin;
   return true;

@@ -60,6 +60,10 @@ struct Record {
   uint64_t lines_after = 0; // lines consumed once it is read
   bool terminated = false;  // false: the last record, cut by end of input
   bool oversized = false;
+  // CSV framing: every quoted field of it closed, each right before a
+  // delimiter or the line end, and the record ended at a line end. Then its
+  // lines are one record even when it is too long to be kept whole.
+  bool quotes_closed = true;
 };
 
 class LineReader {
@@ -81,8 +85,10 @@ class LineReader {
   enum class CsvState : uint8_t { kFieldStart, kUnquoted, kQuoted, kQuoteInQuoted };
 
   // Scans buf_[*pos, end_) for the record terminator; returns its index or
-  // end_ when not found yet (then *pos == end_). Counts '\n' inside quotes.
-  size_t scan(size_t* pos, CsvState* state, uint64_t* inner_newlines) const;
+  // end_ when not found yet (then *pos == end_). Counts '\n' inside quotes,
+  // and sets *text_after_quote when a closing quote is followed by more
+  // than a delimiter or the line end.
+  size_t scan(size_t* pos, CsvState* state, uint64_t* inner_newlines, bool* text_after_quote) const;
   // Makes room at the end of the buffer (compacting, growing); false when
   // the buffer already holds max_record_bytes of the current record.
   bool make_room(size_t* pos);

@@ -97,4 +97,29 @@ TEST(CsvFidelity, AClosedQuotedFieldKeepsItsLinesInOneRecordEvenWhenTheRecordIsR
   EXPECT_NE(dlq[0].record_json.find("extra"), std::string::npos) << dlq[0].record_json;
 }
 
+// A quoted field that closes but makes its record longer than
+// max_record_bytes is that one record, rejected whole: its lines were read
+// as 38 records of their own (and loaded) before.
+TEST(CsvFidelity, ARecordTooLongBecauseOfAClosedQuotedFieldIsRejectedWhole) {
+  ScenarioDir d("csv");
+  std::string note;
+  for (int i = 0; i < 40; ++i) note += (i ? "\n" : "") + std::string("note0") + (i < 10 ? "0" : "") +
+                                       std::to_string(i) + ",text of the long note";
+  ferry::test::write_file(d.file("data.csv"), "id,note\n1,a\n2,\"" + note + "\"\n3,c\n");
+  d.define(R"({"name": "csv", "state": {"type": "sqlite", "path": "state.db"},
+    "source": {"plugin": "file", "config": {"paths": "data.csv", "key": "id", "max_record_bytes": 1024}},
+    "sinks": [{"name": "db", "plugin": "sqlite", "config": {"path": "out.db", "table": "t"}}]})");
+  auto r = d.run();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(sqlite_rows(d.file("out.db"), "SELECT id, note FROM t ORDER BY id"),
+            (std::vector<std::vector<std::string>>{{"1", "a"}, {"3", "c"}}));
+  auto dlq = d.dlq(DlqStatus::Pending);
+  ASSERT_EQ(dlq.size(), 1u);
+  EXPECT_NE(dlq[0].message.find("data.csv:3: record longer than 1024 bytes"), std::string::npos)
+      << dlq[0].message;
+  EXPECT_EQ(dlq[0].message.find("not well-formed"), std::string::npos) << dlq[0].message;
+  // The payload is the record's start, past its first line.
+  EXPECT_NE(dlq[0].record_json.find("note005"), std::string::npos) << dlq[0].record_json;
+}
+
 }  // namespace

@@ -47,7 +47,7 @@ namespace {
 struct Framed {
   std::string text;
   uint64_t begin, end, first_line, lines_after;
-  bool terminated, oversized;
+  bool terminated, oversized, quotes_closed;
 };
 
 std::vector<Framed> frame(const std::string& data, ReaderOptions opt = {}, uint64_t offset = 0,
@@ -57,7 +57,7 @@ std::vector<Framed> frame(const std::string& data, ReaderOptions opt = {}, uint6
   Record r;
   while (reader.next(r))
     out.push_back(Framed{std::string(r.text), r.begin, r.end, r.first_line, r.lines_after,
-                         r.terminated, r.oversized});
+                         r.terminated, r.oversized, r.quotes_closed});
   return out;
 }
 
@@ -416,6 +416,20 @@ TEST(LineReader, CsvUnterminatedQuoteRunsToEof) {
   ASSERT_EQ(r.size(), 2u);
   EXPECT_EQ(r[1].text, "2,\"open\n3,x\n");
   EXPECT_FALSE(r[1].terminated);
+}
+
+// Whether a record's quotes closed cleanly decides how much of a record too
+// long to keep is rejected: all of it, or its first line only.
+TEST(LineReader, CsvSaysWhetherARecordsQuotesClosed) {
+  auto r = frame("1,\"two\nlines\",x\r\n2,\"a\"\"b\"\n3,\"closed\"junk\nz\",y\n4,\"open\n", csv_framing());
+  ASSERT_EQ(r.size(), 5u);
+  EXPECT_TRUE(r[0].quotes_closed);
+  EXPECT_TRUE(r[1].quotes_closed);
+  EXPECT_EQ(r[2].text, "3,\"closed\"junk");
+  EXPECT_FALSE(r[2].quotes_closed);
+  EXPECT_EQ(r[3].text, "z\",y");  // a quote inside a field is a byte; the parser refuses it
+  EXPECT_TRUE(r[3].quotes_closed);
+  EXPECT_FALSE(r[4].quotes_closed);  // never closed: runs to the end
 }
 
 // ---------------------------------------------------------------------------
