@@ -13,7 +13,8 @@ namespace ferry_file {
 // the year also in ISO 8601's expanded form, a sign and 4 to 6 digits
 // ("+10000", "-0001"), so that every instant the file sink writes reads back.
 // Without a zone the time is taken as UTC (never the machine's zone, so a
-// run gives the same result everywhere). Digits past microseconds are cut.
+// run gives the same result everywhere). Digits past microseconds are cut;
+// a leap second is refused. (support/time's grammar with every option.)
 std::optional<int64_t> parse_timestamp(std::string_view s);
 
 // "2024-01-02T03:04:05.123456Z": always UTC, always six fraction digits;

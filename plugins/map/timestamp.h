@@ -11,9 +11,10 @@
 
 namespace ferry_map {
 
-// Accepts "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+hh:mm|-hh:mm|+hhmm|-hhmm)" ('T' may
-// be 't' or a space; 'Z' may be 'z'). The offset is required: guessing a time
-// zone would shift data silently. Fractions beyond microseconds are truncated.
+// Accepts "YYYY-MM-DDTHH:MM:SS[.fraction](Z|±hh:mm|±hhmm|±hh)" ('T' may be
+// 't' or a space; 'Z' may be 'z'). The offset is required: guessing a time
+// zone would shift data silently. Fractions beyond microseconds are
+// truncated; a leap second is refused.
 std::optional<int64_t> parse_timestamp(std::string_view text);
 
 // "YYYY-MM-DDTHH:MM:SSZ", with ".ffffff" when the microseconds are not zero

@@ -267,6 +267,11 @@ TEST(Timestamp, ParsesIsoForms) {
   EXPECT_FALSE(parse_timestamp("2023-02-29"));
   EXPECT_FALSE(parse_timestamp("2024-01-02T25:00:00Z"));
   EXPECT_FALSE(parse_timestamp("2024-01-02Tjunk"));
+  // A leap second has no instant of its own: refused, not rolled into the
+  // next minute, day or year.
+  EXPECT_FALSE(parse_timestamp("2024-12-31T23:59:60Z"));
+  EXPECT_FALSE(parse_timestamp("2023-06-15T12:30:60+02:00"));
+  EXPECT_FALSE(parse_timestamp("2024-01-01 00:00:60"));
 }
 
 TEST(Timestamp, FormatsUtcWithMicros) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "text/value_text.h"
+#include "time/timestamp_parse.h"
 #include "time/timestamp_text.h"
 
 namespace ferry::support {
@@ -51,6 +52,29 @@ TEST(TimestampText, MessagesShowTheFractionOnlyWhenThereIsOne) {
   EXPECT_EQ(iso_timestamp(1704164645000000), "2024-01-02T03:04:05Z");
   EXPECT_EQ(iso_timestamp(1704164645000001), "2024-01-02T03:04:05.000001Z");
   EXPECT_EQ(iso_timestamp(-62198755200000000), "-0001-01-01T00:00:00Z");
+}
+
+// One reader, two grammars: the file source's (zone optional, date alone,
+// expanded years) and the map cast's (zone and seconds required).
+TEST(TimestampParse, EachGrammarTakesWhatItSays) {
+  TimestampGrammar strict;
+  strict.zone_required = true;
+  strict.seconds_required = true;
+  strict.date_only = false;
+  strict.expanded_years = false;
+  EXPECT_EQ(parse_iso_timestamp("2024-01-02T05:04:05+02"), 1704164645000000);
+  EXPECT_EQ(parse_iso_timestamp("2024-01-02T05:04:05+02", strict), 1704164645000000);
+  EXPECT_EQ(parse_iso_timestamp("2024-01-02 03:04"), 1704164640000000);
+  EXPECT_FALSE(parse_iso_timestamp("2024-01-02 03:04Z", strict));
+  EXPECT_FALSE(parse_iso_timestamp("2024-01-02T03:04:05", strict));
+  EXPECT_FALSE(parse_iso_timestamp("2024-01-02", strict));
+  EXPECT_EQ(parse_iso_timestamp("-0001-01-01"), -62198755200000000);
+  EXPECT_FALSE(parse_iso_timestamp("-0001-01-01T00:00:00Z", strict));
+  for (const TimestampGrammar& g : {TimestampGrammar{}, strict}) {
+    EXPECT_FALSE(parse_iso_timestamp("2016-12-31T23:59:60Z", g));  // a real leap second, still refused
+    EXPECT_FALSE(parse_iso_timestamp("2024-01-02T03:04:05.1234567890Z", g));
+    EXPECT_FALSE(parse_iso_timestamp("2024-01-02T03:04:05Zx", g));
+  }
 }
 
 }  // namespace
