@@ -97,6 +97,7 @@ void SqliteSink::write(const ferry::BatchView& input, ferry::Outcomes& outcomes)
 
   ferry::support::TableTarget target;
   target.case_insensitive = true;
+  target.column_name_problem = ferry::support::sqlite_column_name_problem;
   target.has_column = [this](std::string_view name) { return schema_->has_column(name); };
   target.contract = &opts_.contract;
   target.key = opts_.key;

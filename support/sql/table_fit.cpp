@@ -23,11 +23,17 @@ size_t utf8_chars(std::string_view s, bool* beyond_bmp) {
 
 }  // namespace
 
-std::string mysql_column_name_problem(std::string_view name) {
+std::string sqlite_column_name_problem(std::string_view name) {
   if (name.empty()) return "the name is empty";
   if (!ferry::is_valid_utf8(name)) return "it is not valid UTF-8";
-  if (name.back() == ' ') return "it ends with a space";
+  // SQL text is a C string: a NUL would end the statement inside the name.
   if (name.find('\0') != std::string_view::npos) return "it holds a NUL character";
+  return {};
+}
+
+std::string mysql_column_name_problem(std::string_view name) {
+  if (std::string problem = sqlite_column_name_problem(name); !problem.empty()) return problem;
+  if (name.back() == ' ') return "it ends with a space";
   bool beyond_bmp = false;
   if (utf8_chars(name, &beyond_bmp) > 64) return "it is longer than 64 characters";
   if (beyond_bmp) return "it holds a character outside Unicode's Basic Multilingual Plane";
@@ -35,12 +41,10 @@ std::string mysql_column_name_problem(std::string_view name) {
 }
 
 std::string postgres_column_name_problem(std::string_view name) {
-  if (name.empty()) return "the name is empty";
-  if (!ferry::is_valid_utf8(name)) return "it is not valid UTF-8";
+  if (std::string problem = sqlite_column_name_problem(name); !problem.empty()) return problem;
   // Every table has these system columns.
   for (const char* system : {"tableoid", "xmin", "cmin", "xmax", "cmax", "ctid"})
     if (name == system) return "it is the name of a system column";
-  if (name.find('\0') != std::string_view::npos) return "it holds a NUL character";
   // The server would cut a longer name to 63 bytes, and two such fields
   // would meet in one column.
   if (name.size() > 63) return "it is longer than 63 bytes";

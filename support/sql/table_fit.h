@@ -47,7 +47,10 @@ struct TableTarget {
   std::function<std::string(std::string_view)> column_name_problem;
 };
 
-// The rules of each database's column names.
+// Why a field cannot name a column of each database, or "" when it can:
+// SQLite refuses an empty name, one that is not UTF-8 or holds a NUL; the
+// others add their own rules.
+std::string sqlite_column_name_problem(std::string_view name);
 std::string mysql_column_name_problem(std::string_view name);
 std::string postgres_column_name_problem(std::string_view name);
 

@@ -675,6 +675,34 @@ TEST_F(SqliteSinkTest, RejectRowSendsOnlyRecordsWithAValueInANewFieldToTheDlq) {
   EXPECT_EQ(db.scalar("SELECT count(*) FROM pragma_table_info('orders')"), "2");
 }
 
+// An empty name, or one with a NUL (which an SQL statement cannot carry),
+// names no column: such a field stopped the run with a cut-off syntax
+// error, or became a column named "". Records with a value there go to
+// the DLQ; the others commit.
+TEST_F(SqliteSinkTest, AFieldNoColumnCanBeNamedAfterRejectsOnlyRecordsWithAValueInIt) {
+  auto sink = open_ok(R"({"path":"out.db","table":"t"})");
+  const std::vector<Column> cols = {
+      {"id", FERRY_TYPE_INT64}, {std::string("a\0b", 3), FERRY_TYPE_INT64}, {"", FERRY_TYPE_STRING}};
+  Row nul, empty, neither;
+  nul.values = {Value::int64(1), Value::int64(7), Value::null()};
+  empty.values = {Value::int64(2), Value::null(), Value::string("x")};
+  neither.values = {Value::int64(3), Value::null(), Value::null()};
+  std::vector<SinkHandle::Rejected> rejected;
+  ASSERT_EQ(sink->write(make_batch(cols, {nul, empty, neither}), &rejected), FERRY_OK)
+      << sink->host().last_error();
+  ASSERT_EQ(rejected.size(), 2u);
+  EXPECT_EQ(rejected[0].row, 0u);
+  EXPECT_NE(rejected[0].message.find("cannot name a column: it holds a NUL character"), std::string::npos)
+      << rejected[0].message;
+  EXPECT_EQ(rejected[1].row, 1u);
+  EXPECT_NE(rejected[1].message.find("cannot name a column: the name is empty"), std::string::npos)
+      << rejected[1].message;
+  ASSERT_EQ(sink->commit("p0", "3"), FERRY_OK);
+  Db db(db_path());
+  EXPECT_EQ(db.query("SELECT id FROM t"), (Rows{{"3"}}));
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM pragma_table_info('t')"), "1");
+}
+
 TEST_F(SqliteSinkTest, FreezeRefusesABatchWithANewField) {
   {
     Db db(db_path());
