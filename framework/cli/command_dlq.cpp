@@ -192,11 +192,17 @@ int replay_command(const GlobalOptions& g, const ReplayArgs& a) {
   // Incomplete exits 1, a dry run too: it says what the replay would do. So
   // does a replay a hook stopped while records had failed again.
   if (s.status == core::RunStatus::Incomplete || (c.failed_again > 0 && !a.dry_run)) {
-    print_event("replay_failed_again",
-                a.dry_run ? "ferry: " + std::to_string(c.failed_again) + " record(s) would fail again"
-                          : "ferry: " + std::to_string(c.failed_again) + " record(s) failed again; see: ferry dlq "
-                                                                        "list " + a.pipeline + " --status failed_again",
-                {{"pipeline", p.def.name}, {"failed_again", c.failed_again}}, core::LogLevel::Error, stderr);
+    std::string said;
+    if (c.failed_again > 0)
+      said = a.dry_run ? std::to_string(c.failed_again) + " record(s) would fail again"
+                       : std::to_string(c.failed_again) + " record(s) failed again; see: ferry dlq list " +
+                             a.pipeline + " --status failed_again";
+    if (c.skipped > 0)
+      said += (said.empty() ? "" : "; ") + std::to_string(c.skipped) +
+              " record(s) not replayable, left pending (correct the input and run again, or discard them)";
+    print_event("replay_failed_again", "ferry: " + said,
+                {{"pipeline", p.def.name}, {"failed_again", c.failed_again}, {"not_replayable", c.skipped}},
+                core::LogLevel::Error, stderr);
     return kExitFailure;
   }
   return kExitOk;

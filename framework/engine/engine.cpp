@@ -382,8 +382,9 @@ RunSummary Engine::run(const EngineOptions& options) {
   } else if (run.stop.interrupted()) {
     total.status = RunStatus::Stopped;
     total.message = "interrupted";
-  } else if (options.replay && total.replay.failed_again > 0) {
-    // It ran to its end, but did not deliver what it was asked to.
+  } else if (options.replay && (total.replay.failed_again > 0 || total.replay.skipped > 0)) {
+    // It ran to its end, but did not deliver what it was asked to: records
+    // failed again, or could not be replayed at all (they stay pending).
     total.status = RunStatus::Incomplete;
   }
   Logger::instance().clear_status_line();

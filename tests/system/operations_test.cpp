@@ -193,10 +193,14 @@ TEST(DryRun, RunReplayAndBackfillWriteNothingAndReportTheRightCounts) {
 
   // A real run, then a dry replay of its one DLQ entry (a raw line: not replayable).
   ASSERT_EQ(ferry_in(dir, json, {"run"}).exit_code, 0);
+  // It would not deliver that entry: incomplete, exit 1, as a replay whose
+  // records would fail again.
   auto rp = ferry_in(dir, json, {"replay", "--dry-run"});
-  ASSERT_EQ(rp.exit_code, 0) << rp.err;
-  EXPECT_NE(rp.out.find("selected 1, would resolve 0, would fail again 0, not replayable 1"), std::string::npos)
+  ASSERT_EQ(rp.exit_code, 1) << rp.err;
+  EXPECT_NE(rp.out.find("incomplete — selected 1, would resolve 0, would fail again 0, not replayable 1"),
+            std::string::npos)
       << rp.out;
+  EXPECT_NE(rp.err.find("1 record(s) not replayable"), std::string::npos) << rp.err;
   EXPECT_EQ(state->list_dlq(dlq_filter("dry", ferry::core::DlqStatus::Pending)).size(), 1u);
 }
 
