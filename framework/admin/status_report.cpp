@@ -6,6 +6,7 @@
 
 #include "common/position_text.h"
 #include "common/time_text.h"
+#include "text/json_exact.h"
 
 namespace ferry::core {
 namespace {
@@ -37,7 +38,7 @@ boost::json::object dlq_entry_json(const DlqEntry& e, bool with_record) {
                           {"created_at_ms", e.created_at_ms}};
   if (!with_record) return out;
   boost::system::error_code ec;
-  boost::json::value record = boost::json::parse(e.record_json, ec);
+  boost::json::value record = support::parse_json_exact(e.record_json, ec);
   out["record"] = ec ? boost::json::value(e.record_json) : record;
   return out;
 }

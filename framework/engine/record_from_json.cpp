@@ -11,6 +11,7 @@
 #include "common/error.h"
 #include "common/stored_record.h"
 #include "engine/record_json.h"
+#include "text/json_exact.h"
 
 namespace ferry::core {
 namespace {
@@ -107,6 +108,8 @@ void build_batch(const std::vector<StoredRecord>& records, const std::string& pa
   // text up to the end of its schema; a later record that starts with the
   // same text is parsed from its values on.
   std::string_view schema_text;
+  bool has_doubles = false;
+  std::vector<std::string> number_texts;
   for (size_t i = 0; i < records.size(); ++i) {
     try {
       unsigned char buffer[4096];
@@ -128,7 +131,7 @@ void build_batch(const std::vector<StoredRecord>& records, const std::string& pa
       }
       if (!ec) parser.finish(ec);
       if (ec) throw Error("stored record is not a JSON object");
-      const boost::json::value v = parser.release();
+      boost::json::value v = parser.release();
       if (!v.is_object()) throw Error("stored record is not a JSON object");
       const boost::json::object& o = v.as_object();
       if (i == 0) {
@@ -137,7 +140,16 @@ void build_batch(const std::vector<StoredRecord>& records, const std::string& pa
           FerryType t = parse_type(f.at("type").as_string());
           fields.emplace_back(name, t);
           b.add_field(name, t);
+          has_doubles = has_doubles || t == FERRY_TYPE_DOUBLE;
         }
+      }
+      // Boost.JSON reads some doubles one step off: each is read again from
+      // its text (the schema holds no numbers, so the texts line up with
+      // the values whether or not the schema was parsed).
+      if (has_doubles) {
+        std::string why;
+        if (!support::json_number_texts(text, number_texts, &why) || !support::make_doubles_exact(v, number_texts))
+          throw Error("its numbers cannot be read back exactly" + (why.empty() ? std::string() : ": " + why));
       }
       FerryOp op = FERRY_OP_INSERT;
       if (auto it = o.find("op"); it != o.end())

@@ -15,6 +15,8 @@
 #include <boost/json/parse_options.hpp>
 #include <boost/json/stream_parser.hpp>
 
+#include "text/json_exact.h"
+
 namespace ferry::core::pipeline_internal {
 namespace {
 
@@ -387,6 +389,11 @@ boost::json::value parse_json_document(std::string_view text, std::vector<Defini
   }
   if (duplicates.size() > kDuplicatesListed)
     issues.push_back({"", std::to_string(duplicates.size() - kDuplicatesListed) + " more duplicate keys"});
+  // Boost.JSON reads some doubles one step off (12.100000000000001 as
+  // 12.1): a number a plugin is configured with is the one written.
+  std::vector<std::string> texts;
+  std::string unused;
+  if (duplicates.empty() && support::json_number_texts(text, texts, &unused)) support::make_doubles_exact(doc, texts);
   return doc;
 }
 

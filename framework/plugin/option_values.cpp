@@ -4,6 +4,7 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include "text/json_exact.h"
 
 namespace ferry::core {
 
@@ -15,7 +16,7 @@ FerryBytes OptionValues::keep(std::string text) {
 OptionValues::OptionValues(const FerryKindSpec* spec, std::string_view config_json) {
   if (spec == nullptr || spec->options == nullptr || spec->n_options == 0) return;
   boost::json::error_code ec;
-  const boost::json::value parsed = boost::json::parse(config_json, ec);
+  const boost::json::value parsed = support::parse_json_exact(config_json, ec);
   const boost::json::object* config = !ec && parsed.is_object() ? &parsed.get_object() : nullptr;
   values_.reserve(spec->n_options);
   for (size_t i = 0; i < spec->n_options; ++i) {

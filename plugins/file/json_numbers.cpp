@@ -1,78 +1,11 @@
 #include "json_numbers.h"
 
-#include <boost/json/basic_parser_impl.hpp>
-
-#include <set>
-
-#include "json_text.h"
+#include "text/json_exact.h"
 
 namespace ferry_file {
-namespace {
-
-// A basic_parser handler that keeps number texts and checks for repeated
-// keys; everything else is only validated.
-struct NumberCollector : JsonValidator {
-  std::vector<std::string>* texts;
-  std::string part;
-  std::string key;
-  std::vector<std::set<std::string>> keys;  // per open object
-  std::string duplicate;
-
-  explicit NumberCollector(std::vector<std::string>* t) : texts(t) {}
-
-  bool number(boost::json::string_view s) {
-    part.append(s.data(), s.size());
-    texts->push_back(std::move(part));
-    part.clear();
-    return true;
-  }
-  bool on_object_begin(boost::system::error_code&) {
-    keys.emplace_back();
-    return true;
-  }
-  bool on_object_end(std::size_t, boost::system::error_code&) {
-    keys.pop_back();
-    return true;
-  }
-  bool on_key_part(boost::json::string_view s, std::size_t, boost::system::error_code&) {
-    key.append(s.data(), s.size());
-    return true;
-  }
-  bool on_key(boost::json::string_view s, std::size_t, boost::system::error_code& ec) {
-    key.append(s.data(), s.size());
-    if (!keys.back().insert(key).second) {
-      duplicate = key;
-      ec = boost::json::error::syntax;
-      return false;
-    }
-    key.clear();
-    return true;
-  }
-  bool on_number_part(boost::json::string_view s, boost::system::error_code&) {
-    part.append(s.data(), s.size());
-    return true;
-  }
-  bool on_int64(int64_t, boost::json::string_view s, boost::system::error_code&) { return number(s); }
-  bool on_uint64(uint64_t, boost::json::string_view s, boost::system::error_code&) { return number(s); }
-  bool on_double(double, boost::json::string_view s, boost::system::error_code&) { return number(s); }
-};
-
-}  // namespace
 
 bool number_texts(std::string_view line, std::vector<std::string>& texts, std::string* error) {
-  texts.clear();
-  boost::json::basic_parser<NumberCollector> p(boost::json::parse_options(), &texts);
-  boost::system::error_code ec;
-  p.write_some(false, line.data(), line.size(), ec);
-  if (!p.handler().duplicate.empty()) {
-    *error = "the key \"" + p.handler().duplicate + "\" appears twice in one object";
-    return false;
-  }
-  if (ec) {
-    *error = "invalid JSON: " + ec.message();
-    return false;
-  }
-  return true;
+  return ferry::support::json_number_texts(line, texts, error);
 }
 
 bool is_integer_text(std::string_view text) { return text.find_first_of(".eE") == std::string_view::npos; }

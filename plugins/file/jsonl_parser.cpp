@@ -5,6 +5,7 @@
 
 #include "json_keys.h"
 #include "json_numbers.h"
+#include "text/json_exact.h"
 #include "json_text.h"
 #include "utf8.h"
 
@@ -226,7 +227,7 @@ JsonlBatch::Added JsonlBatch::add(std::string_view line, std::string_view positi
   uint32_t first_text = kNoText;
   if (rounds(v)) {
     if (!number_texts(line, line_texts_, error)) return Added::kRejected;
-    if (line_texts_.size() != numbers_in(v)) {
+    if (line_texts_.size() != numbers_in(v) || !ferry::support::make_doubles_exact(v, line_texts_)) {
       *error = "its numbers could not be read back exactly";
       return Added::kRejected;
     }

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include <codec/hex.h>
+#include "text/json_exact.h"
 
 namespace ferry_mysql {
 namespace json = boost::json;
@@ -41,7 +42,9 @@ std::string encode_position(const std::vector<CursorValue>& values) {
 
 std::optional<std::vector<CursorValue>> decode_position(std::string_view text) {
   boost::system::error_code ec;
-  json::value root = json::parse(json::string_view(text.data(), text.size()), ec);
+  // A double cursor value must come back as the one stored: one step off,
+  // the next page would repeat or skip a row.
+  json::value root = ferry::support::parse_json_exact(text, ec);
   if (ec || !root.is_array() || root.as_array().empty()) return std::nullopt;
   std::vector<CursorValue> out;
   for (const json::value& item : root.as_array()) {

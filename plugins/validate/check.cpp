@@ -7,6 +7,7 @@
 
 #include "number.h"
 #include "value_text.h"
+#include "text/json_exact.h"
 
 namespace ferry_validate {
 namespace {
@@ -65,7 +66,7 @@ bool allowed_match(const AllowedValue& a, const FerryValue& v, const std::option
     case FERRY_TYPE_JSON: {
       boost::system::error_code ec;
       const std::string_view text = ferry::view(v.as.bytes);
-      boost::json::value parsed = boost::json::parse(boost::json::string_view(text.data(), text.size()), ec);
+      boost::json::value parsed = ferry::support::parse_json_exact(text, ec);
       return !ec && parsed == a.json;
     }
     default:

@@ -5,6 +5,8 @@
 #include <boost/json/parse.hpp>
 #include <ferry/plugin.hpp>
 
+#include "text/json_exact.h"
+
 namespace ferry::support {
 
 OptionReader::OptionReader(const ferry::Context& ctx, std::string who) : ctx_(ctx), who_(std::move(who)) {
@@ -53,7 +55,7 @@ bool OptionReader::boolean(const char* name, bool fallback) const { return ctx_.
 boost::json::value OptionReader::json(const char* name) const {
   if (!has(name)) return nullptr;
   boost::json::error_code ec;
-  boost::json::value v = boost::json::parse(ctx_.option_json(name), ec);
+  boost::json::value v = parse_json_exact(ctx_.option_json(name), ec);
   if (ec) fail("option '" + std::string(name) + "' is not valid JSON: " + ec.message());
   return v;
 }

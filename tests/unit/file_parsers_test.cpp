@@ -606,6 +606,20 @@ TEST(JsonlBatch, InfersTypesInOrderOfFirstAppearance) {
   EXPECT_EQ(j.rows(), 0u);
 }
 
+// Each number is the double nearest its text, as JSON readers take it:
+// Boost.JSON alone read these one step off (12.1, -3830363517.961312, ...).
+TEST(JsonlBatch, ADoubleIsTheOneNearestItsText) {
+  JsonlBatch j;
+  std::string error;
+  ASSERT_EQ(j.add(R"({"x":12.100000000000001})", "1", &error), kRow) << error;
+  ASSERT_EQ(j.add(R"({"x":-3830363517.9613123})", "2", &error), kRow) << error;
+  ASSERT_EQ(j.add(R"({"x":4.1529651721169854e+66})", "3", &error), kRow) << error;
+  ASSERT_EQ(j.add(R"({"x":1.7976931348623157e308})", "4", &error), kRow) << error;
+  EXPECT_EQ(build(j),
+            "x:3\nd:12.100000000000001 @1\nd:-3830363517.9613123 @2\nd:4.1529651721169854e+66 @3\n"
+            "d:1.7976931348623157e+308 @4\n");
+}
+
 TEST(JsonlBatch, ATypeThatWouldMixAColumnEndsTheBatchInstead) {
   JsonlBatch j;
   std::string error;

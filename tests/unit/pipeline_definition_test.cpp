@@ -378,6 +378,21 @@ TEST(PipelineDefinitionEnv, DefaultsApplyWhenUnsetOrEmpty) {
                "invalid environment variable name 'BAD NAME' (use letters, digits and '_')");
 }
 
+// A number in a stage's config is the double nearest its text: Boost.JSON
+// alone read 12.100000000000001 as 12.1, so a validate bound or a map
+// constant differed from the one written.
+TEST(PipelineDefinitionSyntax, ConfigNumbersAreTheDoublesTheirTextSays) {
+  const PipelineDef def = ferry::core::parse_pipeline_text(
+      std::string(R"({"name": "orders", )") + kSource +
+          R"(, "sinks": [{"name": "db", "plugin": "sqlite",
+              "config": {"a": 12.100000000000001, "b": [-3830363517.9613123, {"c": 4.1529651721169854e+66}]}}]})",
+      "orders.json");
+  const boost::json::object& c = def.sinks[0].config;
+  EXPECT_EQ(c.at("a").as_double(), 12.100000000000001);
+  EXPECT_EQ(c.at("b").as_array()[0].as_double(), -3830363517.9613123);
+  EXPECT_EQ(c.at("b").as_array()[1].at("c").as_double(), 4.1529651721169854e+66);
+}
+
 TEST(PipelineDefinitionEnv, MalformedReferences) {
   expect_issue(minimal(R"(, "description": "cost ${oops")"), "/description",
                "unterminated '${' (write '$${' for a literal '${')");

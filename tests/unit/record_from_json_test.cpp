@@ -73,6 +73,24 @@ TEST(BuildBatch, JsonValuesComeBackAsTheirText) {
                                      R"(,"values":{"id":2,"j":"{\"k\":[1,2]}"},"json_values":"text"})"});
 }
 
+// A replayed double is the one stored: Boost.JSON alone read
+// 1.2345678912345679E8 back as 123456789.1234568, one step off.
+TEST(BuildBatch, DoublesComeBackAsStored) {
+  constexpr const char* kDoubles = R"([{"name":"id","type":"int64"},{"name":"x","type":"double"}])";
+  const std::vector<std::string> stored = {record(R"({"id":1,"x":1.2345678912345679E8})", kDoubles),
+                                           record(R"({"id":2,"x":12.100000000000001})", kDoubles),
+                                           record(R"({"id":3,"x":-9.633535880086937E8})", kDoubles)};
+  std::vector<StoredRecord> records;
+  for (size_t i = 0; i < stored.size(); ++i) records.push_back({std::to_string(i + 1), "k", stored[i]});
+  FerryBatch batch{};
+  build_batch(records, "p", "end", &batch);
+  BatchChain chain(batch);
+  ASSERT_EQ(chain.back().n_rows, 3u);
+  EXPECT_EQ(chain.back().values[1].as.f64, 1.2345678912345679E8);
+  EXPECT_EQ(chain.back().values[3].as.f64, 12.100000000000001);
+  EXPECT_EQ(chain.back().values[5].as.f64, -9.633535880086937E8);
+}
+
 TEST(BuildBatch, TheSignatureIsTheSchemaText) {
   EXPECT_EQ(schema_signature(record(R"({"id":1,"name":"a"})")), kSchema);
   EXPECT_EQ(schema_signature(R"({"raw":"x"})"), "");
