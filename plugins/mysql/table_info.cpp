@@ -102,6 +102,8 @@ void TableInfo::load() {
         l.scale = rs->getInt(7);
       if (type == "date") l.date_only = true;
       if (type == "float") l.single_float = true;  // FLOAT(p > 24) is a DOUBLE, named so
+      if (type == "double") l.double_float = true;  // REAL too, unless sql_mode has REAL_AS_FLOAT
+      if (type == "time") l.time_only = true;
       limits_.push_back(l);
     }
     keys->setString(1, database_);

@@ -29,6 +29,8 @@ ferry::support::ColumnLimits limits_of(unsigned oid, long typmod) {
   if (oid == 1082) l.date_only = true;  // date
   if (oid == 1114 || oid == 1083) l.zone_ignored = true;  // timestamp, time: text's zone is dropped
   if (oid == 700) l.single_float = true;                  // real
+  if (oid == 701) l.double_float = true;                  // double precision
+  if (oid == 1083 || oid == 1266) l.time_only = true;     // time, timetz: a timestamp's date is dropped
   if (typmod < 0) return l;
   switch (oid) {
     case 1700: {  // numeric

@@ -1,6 +1,8 @@
 #include "sql/row_checks.h"
 
 #include "sql/sql_identifier.h"
+#include "text/decimal_value.h"
+#include "text/json_exact.h"
 
 #include <algorithm>
 #include <charconv>
@@ -228,6 +230,40 @@ std::optional<std::string> rounded_to_float(const FerryValue& v) {
   return own + " would be stored as " + stored + " by its single-precision column";
 }
 
+// "<value> would be stored as <double>" when a double column would store
+// another number than `v`: an integer beyond 2^53 it cannot hold, or text
+// with more digits than a double keeps; nothing for a double, and for text
+// that is no decimal number or lies beyond a double's range (the server
+// refuses those itself).
+std::optional<std::string> rounded_to_double(const FerryValue& v) {
+  double d = 0;
+  std::string own;
+  if (v.type == FERRY_TYPE_INT64) {
+    d = static_cast<double>(v.as.i64);
+    // 2^63 is no int64: a double that large is not the integer.
+    if (d < 9223372036854775808.0 && static_cast<int64_t>(d) == v.as.i64) return std::nullopt;
+    own = std::to_string(v.as.i64);
+  } else if (v.type == FERRY_TYPE_STRING || v.type == FERRY_TYPE_DECIMAL) {
+    const std::string_view t = ferry::view(v.as.bytes);
+    if (!decimal_value(t)) return std::nullopt;
+    d = nearest_double(without_plus_sign(t));
+    if (!std::isfinite(d) || double_is_exact(d, t)) return std::nullopt;
+    own = std::string(t.substr(0, 40)) + (t.size() > 40 ? "..." : "");
+  } else {
+    return std::nullopt;
+  }
+  const std::optional<DecimalValue> stored = decimal_value(d);
+  return own + " would be stored as " + (stored ? plain_text(*stored) : shortest(d)) + " by its double column";
+}
+
+// Whether text starts with a date, "YYYY-MM-DD".
+bool starts_with_date(std::string_view t) {
+  if (t.size() < 10 || t[4] != '-' || t[7] != '-') return false;
+  for (const size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+    if (t[i] < '0' || t[i] > '9') return false;
+  return true;
+}
+
 }  // namespace
 
 std::optional<std::string> narrowed_value(const FerryValue& v, const ColumnLimits& limits, std::string_view field,
@@ -257,6 +293,13 @@ std::optional<std::string> narrowed_value(const FerryValue& v, const ColumnLimit
   if (limits.single_float)
     if (std::optional<std::string> rounded = rounded_to_float(v))
       return field_named(field, quote) + ": " + *rounded;
+  if (limits.double_float)
+    if (std::optional<std::string> rounded = rounded_to_double(v))
+      return field_named(field, quote) + ": " + *rounded;
+  if (limits.time_only &&
+      ((v.type == FERRY_TYPE_TIMESTAMP && (v.as.i64 < 0 || v.as.i64 >= 86400LL * 1000000)) ||
+       (v.type == FERRY_TYPE_STRING && starts_with_date(ferry::view(v.as.bytes)))))
+    return field_named(field, quote) + " has a date that its time column would drop";
   const bool text = v.type == FERRY_TYPE_STRING || v.type == FERRY_TYPE_DECIMAL || v.type == FERRY_TYPE_JSON;
   if (text && limits.max_bytes >= 0 && v.as.bytes.size > static_cast<uint64_t>(limits.max_bytes))
     return field_named(field, quote) + " has " + std::to_string(v.as.bytes.size) +

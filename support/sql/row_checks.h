@@ -35,12 +35,14 @@ struct ColumnLimits {
   int64_t max_chars = -1;    // varchar(n) (not char(n): it pads and trims spaces by definition)
   int64_t max_bytes = -1;    // MySQL's TINYTEXT, TEXT, MEDIUMTEXT
   bool single_float = false; // PostgreSQL's real, MySQL's FLOAT: 24 bits of mantissa
+  bool double_float = false; // double precision, DOUBLE: 53 bits (integers beyond 2^53, long text)
+  bool time_only = false;    // a time column: no date
 
   // No limit at all: narrowed_value() has nothing to object to, and a sink
   // checking many rows may skip it.
   bool keeps_all() const {
     return fraction_digits < 0 && !date_only && !zone_ignored && !scale && max_chars < 0 && max_bytes < 0 &&
-           !single_float;
+           !single_float && !double_float && !time_only;
   }
 };
 
@@ -51,7 +53,9 @@ struct ColumnLimits {
 // spaces that overflow a varchar(n) (where other overflow is an error), and
 // round a number to single precision in a real or FLOAT column (a value
 // passes when the float prints as the same number: 0.1 does, 0.123456789
-// and 16777217 do not).
+// and 16777217 do not), or to double precision in a double column (an
+// integer beyond 2^53, text with more digits than a double holds), and
+// drop the date of a timestamp in a time column.
 // Text is judged in its plain ISO-8601 and decimal forms; date/time text in
 // another form that may carry a zone or a time is refused where either
 // would be dropped. The field is named quoted with `quote`.

@@ -61,7 +61,9 @@ const std::string* SchemaContract::type_for(std::string_view field, bool case_in
 SchemaContract read_schema_contract(const OptionReader& options, bool create_table) {
   SchemaContract out;
   out.changes = create_table ? SchemaChanges::kEvolve : SchemaChanges::kFreeze;
+  out.changes_implied = !create_table;
   if (options.has("schema_changes")) {
+    out.changes_implied = false;
     const std::optional<SchemaChanges> changes = parse_schema_changes(options.string("schema_changes"));
     if (!changes) options.fail("option 'schema_changes' must be \"evolve\", \"reject_row\" or \"freeze\"");
     out.changes = *changes;

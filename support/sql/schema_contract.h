@@ -56,6 +56,7 @@ bool is_plain_sql_type(std::string_view type);
 struct SchemaContract {
   std::vector<std::pair<std::string, std::string>> column_types;  // field, SQL type
   SchemaChanges changes = SchemaChanges::kEvolve;
+  bool changes_implied = false;  // "freeze" because create_table is false, not written
 
   // The pinned type of a field; names compare as the target compares them.
   const std::string* type_for(std::string_view field, bool case_insensitive) const;

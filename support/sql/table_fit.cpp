@@ -107,7 +107,10 @@ TableFit::TableFit(const ferry::BatchView& in, const TableTarget& target) : view
     for (std::string_view name : frozen) names += (names.empty() ? "" : ", ") + quoted(name);
     refusal_ = (frozen.size() == 1 ? "field " + names + " of the batch is not a column of the table"
                                    : "fields " + names + " of the batch are not columns of the table") +
-               ", and schema_changes is \"freeze\" (the default when create_table is false)";
+               ", and schema_changes is \"freeze\"" +
+               (target.contract != nullptr && target.contract->changes_implied
+                    ? " (the default when create_table is false)"
+                    : "");
     return;
   }
   bool shares = false;

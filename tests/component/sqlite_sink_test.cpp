@@ -711,6 +711,16 @@ TEST_F(SqliteSinkTest, FreezeRefusesABatchWithANewField) {
   auto sink = open_ok(R"({"path":"out.db","table":"orders","schema_changes":"freeze"})");
   EXPECT_EQ(sink->write(make_batch(kOrderColumns, {order(1, "a", 1)})), FERRY_ERROR_CONFIG);
   EXPECT_NE(sink->host().last_error().find("\"amount\""), std::string::npos) << sink->host().last_error();
+  // Written, not implied by create_table false: the message says so.
+  EXPECT_NE(sink->host().last_error().find("schema_changes is \"freeze\""), std::string::npos)
+      << sink->host().last_error();
+  EXPECT_EQ(sink->host().last_error().find("the default when create_table is false"), std::string::npos)
+      << sink->host().last_error();
+  sink.reset();
+  auto implied = open_ok(R"({"path":"out.db","table":"orders","create_table":false})");
+  EXPECT_EQ(implied->write(make_batch(kOrderColumns, {order(1, "a", 1)})), FERRY_ERROR_CONFIG);
+  EXPECT_NE(implied->host().last_error().find("(the default when create_table is false)"), std::string::npos)
+      << implied->host().last_error();
 }
 
 TEST_F(SqliteSinkTest, AbortAlsoUndoesSchemaChanges) {

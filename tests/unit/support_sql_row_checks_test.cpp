@@ -51,4 +51,48 @@ TEST(SqlRowChecks, ASingleFloatColumnRefusesWhatItWouldRound) {
   EXPECT_NE(why(bytes_value(FERRY_TYPE_DECIMAL, digits)), std::nullopt);
 }
 
+// A double column (PostgreSQL's double precision, MySQL's DOUBLE) rounds
+// an integer beyond 2^53 and text with more digits than a double holds;
+// both were stored rounded, with no DLQ entry.
+TEST(SqlRowChecks, ADoubleColumnRefusesWhatItWouldRound) {
+  ColumnLimits limits;
+  limits.double_float = true;
+  EXPECT_FALSE(limits.keeps_all());
+  const auto why = [&](const FerryValue& v) { return narrowed_value(v, limits, "x", '"'); };
+  for (const double d : {0.1, 12.100000000000001, 1e300, std::numeric_limits<double>::quiet_NaN()})
+    EXPECT_EQ(why(double_value(d)), std::nullopt) << d;
+  for (const int64_t i : {int64_t{0}, int64_t{9007199254740992}, int64_t{-9007199254740992}, int64_t{1} << 62})
+    EXPECT_EQ(why(int64_value(i)), std::nullopt) << i;
+  for (const std::string t : {"0.1", "1.25", "12.100000000000001", "1e23", "-0.5"})
+    EXPECT_EQ(why(bytes_value(FERRY_TYPE_DECIMAL, t)), std::nullopt) << t;
+  EXPECT_EQ(why(int64_value(9007199254740993)),
+            "field \"x\": 9007199254740993 would be stored as 9007199254740992 by its double column");
+  const std::string wide = "12345678901234567890";
+  EXPECT_EQ(why(bytes_value(FERRY_TYPE_DECIMAL, wide)),
+            "field \"x\": 12345678901234567890 would be stored as 12345678901234567000 by its double column");
+  const std::string long_fraction = "0.1000000000000000000001";
+  EXPECT_NE(why(bytes_value(FERRY_TYPE_STRING, long_fraction)), std::nullopt);
+  const std::string word = "twelve";
+  EXPECT_EQ(why(bytes_value(FERRY_TYPE_STRING, word)), std::nullopt);  // not a number: the server's to refuse
+}
+
+// A time column keeps the time of day only: a timestamp or date text on
+// any other day than 1970-01-01 lost its date there, silently.
+TEST(SqlRowChecks, ATimeColumnRefusesADateItWouldDrop) {
+  ColumnLimits limits;
+  limits.time_only = true;
+  EXPECT_FALSE(limits.keeps_all());
+  const auto why = [&](const FerryValue& v) { return narrowed_value(v, limits, "t", '"'); };
+  FerryValue ts{};
+  ts.type = FERRY_TYPE_TIMESTAMP;
+  ts.as.i64 = 36000LL * 1000000;  // 1970-01-01T10:00:00Z: a time of day
+  EXPECT_EQ(why(ts), std::nullopt);
+  ts.as.i64 = 1704103200LL * 1000000;  // 2024-01-01T10:00:00Z
+  EXPECT_EQ(why(ts), "field \"t\" has a date that its time column would drop");
+  const std::string time_text = "10:00:00.5";
+  EXPECT_EQ(why(bytes_value(FERRY_TYPE_STRING, time_text)), std::nullopt);
+  const std::string with_date = "2024-05-05 10:00:00";
+  EXPECT_EQ(why(bytes_value(FERRY_TYPE_STRING, with_date)), "field \"t\" has a date that its time column would drop");
+}
+
 }  // namespace
