@@ -41,6 +41,7 @@ std::string capabilities(const core::LoadedPlugin& p, const FerryKindSpec& ks) {
   if (p.sink_can_fence()) out += " [fenced]";
   if (p.sink_single_writer()) out += " [single writer]";
   if (p.sink_defers_commits()) out += " [deferred commits]";
+  if (p.sink_named_by_batch()) out += " [named by batch]";
   return out;
 }
 

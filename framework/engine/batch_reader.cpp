@@ -34,11 +34,12 @@ void BatchReader::run(BoundedQueue<std::unique_ptr<ReadItem>>& queue) {
       }
       if (r.status == FERRY_END_OF_STREAM) {
         if (!gathered_.empty()) {
-          log_warn("the partition, read again, ended before the batch an interrupted run left in some sinks",
+          log_warn("the partition, read again, ended before the end of a batch an interrupted run had delivered",
                    run.fields(partition_));
-          held_.end_position = to_string(gathered_.back().end_position);
+          held_.front().end_position = to_string(gathered_.back().end_position);
           if (!emit_held(queue)) return;
         }
+        held_.clear();
         // Reported after the last batch: nothing commits them, so they are
         // stored now (as possible duplicates of an earlier read's).
         if (!pending.empty() && !run.dry_run()) run.state.add_dlq(pending);
@@ -99,9 +100,13 @@ void BatchReader::pass_acknowledgement() {
              w_.run.fields(partition_, "source"));
 }
 
+void BatchReader::next_held() {
+  while (!held_.empty() && held_.front().rows <= 0) held_.pop_front();
+}
+
 bool BatchReader::emit(const FerryBatch& batch, std::vector<DlqEntry> errants,
                        BoundedQueue<std::unique_ptr<ReadItem>>& queue) {
-  if (held_.rows <= 0) {
+  if (held_.empty()) {
     // An empty batch at the position already passed on carries nothing: a
     // quiet source (change data capture) returns them to hear
     // acknowledgements and to stay responsive, and queued they would fill
@@ -116,39 +121,44 @@ bool BatchReader::emit(const FerryBatch& batch, std::vector<DlqEntry> errants,
     else last_end_.emplace(end);
     return emit_one(batch, std::move(errants), false, queue);
   }
+  HeldRows& held = held_.front();
   const auto rows = static_cast<int64_t>(batch.n_rows);
   for (DlqEntry& e : errants) gathered_errants_.push_back(std::move(e));
-  if (rows <= held_.rows) {
+  if (rows <= held.rows) {
     gathered_.push_back(batch);
-    held_.rows -= rows;
-    return held_.rows > 0 || emit_held(queue);
+    held.rows -= rows;
+    return held.rows > 0 || emit_held(queue);
   }
   // The held rows end inside this source batch: cut it there.
-  const auto cut = static_cast<size_t>(held_.rows);
-  gathered_.push_back(copy_rows(batch, 0, cut, held_.end_position));
+  const auto cut = static_cast<size_t>(held.rows);
+  gathered_.push_back(copy_rows(batch, 0, cut, held.end_position));
   FerryBatch rest = copy_rows(batch, cut, batch.n_rows, to_string(batch.end_position));
   FerryBatch original = batch;
   if (original.release) original.release(&original);
-  held_.rows = 0;
+  held.rows = 0;
   if (!emit_held(queue)) {
     if (rest.release) rest.release(&rest);
     return false;
   }
-  return emit_one(rest, {}, false, queue);
+  // The rest goes on to the next batch held, if any.
+  return emit(rest, {}, queue);
 }
 
 bool BatchReader::emit_held(BoundedQueue<std::unique_ptr<ReadItem>>& queue) {
+  const HeldRows done = std::move(held_.front());
+  held_.pop_front();
+  next_held();
   std::vector<FerryBatch> parts = std::move(gathered_);
   gathered_.clear();
   FerryBatch held{};
-  if (parts.size() == 1 && to_string(parts[0].end_position) == held_.end_position) {
+  if (parts.size() == 1 && to_string(parts[0].end_position) == done.end_position) {
     held = parts[0];
   } else {
     if (parts.empty()) return true;
     std::vector<const FerryBatch*> views;
     for (const FerryBatch& p : parts) views.push_back(&p);
     try {
-      held = join_rows(views, held_.end_position);
+      held = join_rows(views, done.end_position);
     } catch (...) {
       for (FerryBatch& p : parts)
         if (p.release) p.release(&p);
@@ -157,7 +167,7 @@ bool BatchReader::emit_held(BoundedQueue<std::unique_ptr<ReadItem>>& queue) {
     for (FerryBatch& p : parts)
       if (p.release) p.release(&p);
   }
-  return emit_one(held, std::move(gathered_errants_), true, queue);
+  return emit_one(held, std::move(gathered_errants_), done.intent, queue);
 }
 
 bool BatchReader::emit_one(const FerryBatch& batch, std::vector<DlqEntry> errants, bool held,

@@ -9,8 +9,11 @@
 // read are that batch: the reader hands them over as one item ending where
 // that batch ended (cutting or joining source batches if the source
 // batches differently now), so the writer skips the sinks that hold it.
+// Batches in doubt at a sink named by batch (batch_cuts.h) are handed over
+// so too, each cut as before, in order.
 #pragma once
 
+#include <deque>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -35,16 +38,20 @@ struct ReadItem {
   bool end = false;                   // the partition is done
 };
 
-// The rows at the start of a partition's re-read that some sinks hold.
+// Rows at the start of a partition's re-read that must come again as one
+// batch: the one some sinks hold (`intent`), or one cut so before.
 struct HeldRows {
   int64_t rows = 0;
   std::string end_position;  // where those rows end
+  bool intent = false;       // the batch of the commit intent (ReadItem::held)
 };
 
 class BatchReader {
  public:
-  BatchReader(Worker& worker, const std::string& partition, HeldRows held)
-      : w_(worker), partition_(partition), held_(std::move(held)) {}
+  BatchReader(Worker& worker, const std::string& partition, std::deque<HeldRows> held)
+      : w_(worker), partition_(partition), held_(std::move(held)) {
+    next_held();
+  }
   ~BatchReader() {
     for (FerryBatch& b : gathered_)
       if (b.release) b.release(&b);
@@ -66,6 +73,8 @@ class BatchReader {
   // rows, the held batch once they are complete, and the rest.
   bool emit(const FerryBatch& batch, std::vector<DlqEntry> errants, BoundedQueue<std::unique_ptr<ReadItem>>& queue);
   bool emit_held(BoundedQueue<std::unique_ptr<ReadItem>>& queue);
+  // Drops held batches without rows (their errant records go with the next).
+  void next_held();
   bool emit_one(const FerryBatch& batch, std::vector<DlqEntry> errants, bool held,
                 BoundedQueue<std::unique_ptr<ReadItem>>& queue);
   // Hands the newest acknowledged position, if any, to the source.
@@ -73,7 +82,7 @@ class BatchReader {
 
   Worker& w_;
   std::string partition_;
-  HeldRows held_;
+  std::deque<HeldRows> held_;  // front: the batch being gathered
   std::optional<std::string> last_end_;  // end position of the last batch passed on
   std::vector<FerryBatch> gathered_;      // the held rows read so far (owned)
   std::vector<DlqEntry> gathered_errants_;

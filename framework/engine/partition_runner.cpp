@@ -1,5 +1,6 @@
 #include "engine/partition_runner.h"
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <optional>
@@ -111,8 +112,7 @@ PartitionRunner::Resume PartitionRunner::settle_interrupted_commit(const std::st
   for (const DlqEntry& e : intent.add)
     if (holding.count(e.sink)) out.held_by.add.push_back(e);
   if (!holding.empty()) {
-    out.held.rows = intent.source_rows;
-    out.held.end_position = intent.to;
+    out.held.push_back(HeldRows{intent.source_rows, intent.to, true});
     std::string names;
     for (const std::string& s : holding) names += (names.empty() ? "'" : ", '") + s + "'";
     log_info("an interrupted run left a batch in " + names + " only; delivering it again to the other sinks",
@@ -168,6 +168,25 @@ PartitionRunner::Resume PartitionRunner::resume(const std::string& partition, co
     }
   }
   return r;
+}
+
+void PartitionRunner::add_cuts_in_doubt(const std::string& partition, const std::string& key, Resume& r) {
+  RunContext& run = w_.run;
+  logs_cuts_ = false;
+  if (run.dry_run()) return;
+  for (const SinkDef& s : run.def.sinks) logs_cuts_ = logs_cuts_ || run.plugins.require(s.plugin).sink_named_by_batch();
+  if (!logs_cuts_) return;
+  const std::optional<std::string> saved = run.state.load_cuts(run.def.name, key);
+  if (!saved) return;
+  std::vector<BatchCut> doubt = cuts_in_doubt(decode_cuts(*saved), r.position);
+  if (doubt.empty()) return;
+  // The batch of a commit intent is held already, cut the same way.
+  const bool intent_first = !r.held.empty() && doubt.front().to == r.held.front().end_position;
+  for (size_t i = intent_first ? 1 : 0; i < doubt.size(); ++i)
+    r.held.push_back(HeldRows{doubt[i].source_rows, doubt[i].to, false});
+  r.cuts = std::move(doubt);
+  log_info(std::to_string(r.cuts.size()) + " batch(es) an interrupted run delivered come again cut as before",
+           run.fields(partition));
 }
 
 void PartitionRunner::fence_sinks(const std::string& key, const Lease& lease) {
@@ -273,6 +292,7 @@ void PartitionRunner::run(const std::string& partition, const Lease* lease) {
   if (auto est = w_.source->estimate(partition)) estimate_ = est->first == UINT64_MAX ? 0 : est->first;
   schema_version_.clear();
   Resume from = resume(partition, key, fence);
+  add_cuts_in_doubt(partition, key, from);
   if (run.show_progress()) run.progress.started(partition, estimate_, from.records);
   last_end_ = from.position.value_or("");
   std::optional<std::string> before = from.position;  // the checkpoint before the next batch
@@ -288,6 +308,27 @@ void PartitionRunner::run(const std::string& partition, const Lease* lease) {
 
   BoundedQueue<std::unique_ptr<ReadItem>> queue(run.def.queue_depth);
   BatchReader reader(w_, partition, from.held);
+  // The cuts saved for batches in flight, the ones in doubt first: a batch
+  // comes again cut as they say, and every batch a sink named by batch
+  // commits is saved here first. The store saves the commits that wait
+  // before any other operation, so once a save of the cuts returned, every
+  // batch settled before it is checkpointed: its cut goes at the next save.
+  // So they stay as few as the batches in flight.
+  std::vector<BatchCut> cuts = from.cuts;
+  std::optional<std::string> settled_to;  // the end of the last batch settled
+  std::optional<std::string> saved_to;    // ... of those, the last one known saved
+  auto save_cut = [&](const Delivery& d) {
+    if (saved_to) {
+      const auto last = std::find_if(cuts.begin(), cuts.end(), [&](const BatchCut& c) { return c.to == *saved_to; });
+      if (last != cuts.end()) cuts.erase(cuts.begin(), last + 1);
+    }
+    // A batch in doubt comes again with the cut it has here already.
+    if (std::none_of(cuts.begin(), cuts.end(), [&](const BatchCut& c) { return c.to == d.to; }))
+      cuts.push_back(BatchCut{d.from, d.to, d.source_rows});
+    const std::optional<std::string> settled_before = settled_to;
+    run.state.save_cuts(run.def.name, key, encode_cuts(cuts), fence);
+    saved_to = settled_before;
+  };
   QueueProducer<std::unique_ptr<ReadItem>> producer(queue, [&] { reader.run(queue); });
 
   // Batches whose commit a sink acknowledges later (commit_core.h) stay
@@ -332,6 +373,7 @@ void PartitionRunner::run(const std::string& partition, const Lease* lease) {
     acknowledge_saved();
   };
   auto settled = [&](const Unsettled& u) {
+    if (logs_cuts_) settled_to = u.to;
     w_.counts.rejected += u.transform_rejected;
     for (const TransformRejects& t : u.item->rejects)
       w_.hooks.failed(u.item->chain->at(t.input), w_.transforms.name(t.transform), t.rows);
@@ -394,6 +436,7 @@ void PartitionRunner::run(const std::string& partition, const Lease* lease) {
                 d.to, transform_rejected};
     last_end_ = d.to;
     before = d.to;
+    if (logs_cuts_) save_cut(d);
     if (defer) {
       w_.core.begin(d, *u.accounting);
       unsettled.push_back(std::move(u));

@@ -58,6 +58,9 @@ class LoadedPlugin {
   // ABI 1.10: the sink may answer commits later (FERRY_CAP_DEFERRED_COMMIT
   // with await_commit, idempotent, not transactional).
   bool sink_defers_commits() const;
+  // FERRY_CAP_NAMED_BY_BATCH from a 1.11 plugin: its output is named after
+  // the batch, so a batch in doubt must come again cut as before.
+  bool sink_named_by_batch() const;
   // ABI 1.7: the sink declares FERRY_CAP_SINGLE_WRITER.
   bool sink_single_writer() const;
   // 1.3 slot: nullptr for plugins built before it or without a check.

@@ -13,7 +13,7 @@ namespace {
 // Key of the advisory lock that serialises table creation between openers.
 constexpr const char* kSchemaLockKey = "7310593858231117312";
 
-constexpr int64_t kSchemaVersion = 6;
+constexpr int64_t kSchemaVersion = 7;
 
 // Version 1. Every statement is idempotent, so it also completes a database
 // made by a Ferry from before the version was kept.
@@ -219,6 +219,18 @@ constexpr const char* kSchemaV6[] = {
     "CHECK (status IN ('running', 'succeeded', 'failed', 'stopped', 'incomplete'))",
 };
 
+// Version 7: the cuts of batches in flight to a sink whose output is named
+// after the batch, as in the SQLite store (version 8).
+constexpr const char* kSchemaV7[] = {
+    R"sql(CREATE TABLE batch_cuts (
+  pipeline      TEXT COLLATE "C" NOT NULL,
+  partition     TEXT COLLATE "C" NOT NULL,
+  body          BYTEA  NOT NULL,
+  updated_at_ms BIGINT NOT NULL,
+  PRIMARY KEY (pipeline, partition)
+))sql",
+};
+
 }  // namespace
 
 void ensure_schema(Connection& c) {
@@ -249,6 +261,8 @@ void ensure_schema(Connection& c) {
     for (const char* statement : kSchemaV5) c.exec(statement);
   if (version < 6)
     for (const char* statement : kSchemaV6) c.exec(statement);
+  if (version < 7)
+    for (const char* statement : kSchemaV7) c.exec(statement);
   c.exec("INSERT INTO state_schema (only_row, version) VALUES (TRUE, $1) "
          "ON CONFLICT (only_row) DO UPDATE SET version = excluded.version",
          Params().integer(kSchemaVersion));

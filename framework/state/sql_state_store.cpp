@@ -88,12 +88,15 @@ class SqlStateStore final : public StateStore {
                             Params().text(pipeline).text(*partition));
         db_->exec("DELETE FROM commit_intents WHERE pipeline = $1 AND partition = $2",
                   Params().text(pipeline).text(*partition));
+        db_->exec("DELETE FROM batch_cuts WHERE pipeline = $1 AND partition = $2",
+                  Params().text(pipeline).text(*partition));
       } else {
         removed = db_->exec("DELETE FROM checkpoints WHERE pipeline = $1", Params().text(pipeline));
         // The ack counters describe the progress just thrown away; keeping
         // them would make `checkpoint show` disagree with the (empty) checkpoints.
         db_->exec("DELETE FROM sink_acks WHERE pipeline = $1", Params().text(pipeline));
         db_->exec("DELETE FROM commit_intents WHERE pipeline = $1", Params().text(pipeline));
+        db_->exec("DELETE FROM batch_cuts WHERE pipeline = $1", Params().text(pipeline));
         db_->exec("DELETE FROM checkpoint_resets WHERE pipeline = $1", Params().text(pipeline));
         // A plan only keeps partitions from drifting under their checkpoints.
         db_->exec("DELETE FROM partition_plans WHERE pipeline = $1", Params().text(pipeline));
@@ -157,35 +160,23 @@ class SqlStateStore final : public StateStore {
 
   void save_intent(const std::string& pipeline, const std::string& partition, const std::string& body,
                    const std::optional<Fence>& fence) override {
-    guarded([&] {
-      // Like a checkpoint, an intent lost to a power cut only makes the
-      // batch come again; its DLQ entries are written again by the commit
-      // that finishes it.
-      const std::string sql =
-          "INSERT INTO commit_intents (pipeline, partition, body, updated_at_ms) VALUES ($1, $2, $3, $4) "
-          "ON CONFLICT (pipeline, partition) DO UPDATE SET body = excluded.body, "
-          "updated_at_ms = excluded.updated_at_ms";
-      const Params params = Params().text(pipeline).text(partition).bytes(body).integer(state_now_ms());
-      if (!fence) {
-        db_->exec(sql, params, Durability::kRelaxed);
-        return;
-      }
-      // A paused worker that lost its lease must not overwrite the intent
-      // of the worker that took the partition over.
-      auto tx = db_->begin(Durability::kRelaxed);
-      check_fence(pipeline, *fence);
-      db_->exec(sql, params);
-      tx->commit();
-    });
+    // Like a checkpoint, an intent lost to a power cut only makes the
+    // batch come again; its DLQ entries are written again by the commit
+    // that finishes it.
+    save_partition_row("commit_intents", pipeline, partition, body, fence);
   }
 
   std::optional<std::string> load_intent(const std::string& pipeline, const std::string& partition) override {
-    return guarded([&]() -> std::optional<std::string> {
-      Rows r = db_->query("SELECT body FROM commit_intents WHERE pipeline = $1 AND partition = $2",
-                          Params().text(pipeline).text(partition));
-      if (r.count() == 0) return std::nullopt;
-      return r.text(0, 0);
-    });
+    return load_partition_row("commit_intents", pipeline, partition);
+  }
+
+  void save_cuts(const std::string& pipeline, const std::string& partition, const std::string& body,
+                 const std::optional<Fence>& fence) override {
+    save_partition_row("batch_cuts", pipeline, partition, body, fence);
+  }
+
+  std::optional<std::string> load_cuts(const std::string& pipeline, const std::string& partition) override {
+    return load_partition_row("batch_cuts", pipeline, partition);
   }
 
   std::vector<int64_t> add_dlq(const std::vector<DlqEntry>& entries) override {
@@ -411,6 +402,39 @@ class SqlStateStore final : public StateStore {
               .text(r.run_id));
     db_->exec("DELETE FROM commit_intents WHERE pipeline = $1 AND partition = $2",
               Params().text(r.pipeline).text(r.partition));
+  }
+
+  // A partition's row of commit_intents or batch_cuts (the table is ours,
+  // never the caller's text): its body replaced, under the fence if any.
+  void save_partition_row(const char* table, const std::string& pipeline, const std::string& partition,
+                          const std::string& body, const std::optional<Fence>& fence) {
+    guarded([&] {
+      const std::string sql = std::string("INSERT INTO ") + table +
+                              " (pipeline, partition, body, updated_at_ms) VALUES ($1, $2, $3, $4) "
+                              "ON CONFLICT (pipeline, partition) DO UPDATE SET body = excluded.body, "
+                              "updated_at_ms = excluded.updated_at_ms";
+      const Params params = Params().text(pipeline).text(partition).bytes(body).integer(state_now_ms());
+      if (!fence) {
+        db_->exec(sql, params, Durability::kRelaxed);
+        return;
+      }
+      // A paused worker that lost its lease must not overwrite what the
+      // worker that took the partition over saved.
+      auto tx = db_->begin(Durability::kRelaxed);
+      check_fence(pipeline, *fence);
+      db_->exec(sql, params);
+      tx->commit();
+    });
+  }
+
+  std::optional<std::string> load_partition_row(const char* table, const std::string& pipeline,
+                                                const std::string& partition) {
+    return guarded([&]() -> std::optional<std::string> {
+      Rows r = db_->query(std::string("SELECT body FROM ") + table + " WHERE pipeline = $1 AND partition = $2",
+                          Params().text(pipeline).text(partition));
+      if (r.count() == 0) return std::nullopt;
+      return r.text(0, 0);
+    });
   }
 
   // Inside the caller's attempt: the waiting commits, in one transaction.

@@ -9,7 +9,7 @@ namespace {
 
 // Stored in PRAGMA user_version. Bump it and add a migration step in
 // Connection::ensure_schema (below) when the tables change.
-constexpr int kSchemaVersion = 7;
+constexpr int kSchemaVersion = 8;
 
 constexpr const char* kSchemaV1 = R"sql(
 CREATE TABLE IF NOT EXISTS checkpoints (
@@ -232,6 +232,19 @@ ALTER TABLE runs_v7 RENAME TO runs;
 CREATE INDEX runs_pipeline_started ON runs (pipeline, started_at_ms);
 )sql";
 
+// Version 8: the cuts of batches in flight to a sink whose output is named
+// after the batch (FERRY_CAP_NAMED_BY_BATCH), so that after a crash they
+// come again cut as before.
+constexpr const char* kSchemaV8 = R"sql(
+CREATE TABLE batch_cuts (
+  pipeline      TEXT    NOT NULL,
+  partition     TEXT    NOT NULL,
+  body          BLOB    NOT NULL,
+  updated_at_ms INTEGER NOT NULL,
+  PRIMARY KEY (pipeline, partition)
+);
+)sql";
+
 }  // namespace
 
 void Connection::ensure_schema() {
@@ -256,6 +269,7 @@ void Connection::ensure_schema() {
   if (version < 5) exec(kSchemaV5);
   if (version < 6) exec(kSchemaV6);
   if (version < 7) exec(kSchemaV7);
+  if (version < 8) exec(kSchemaV8);
   // PRAGMA takes no bound parameters; the value is our own constant.
   exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
   tx.commit();

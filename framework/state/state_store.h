@@ -364,6 +364,16 @@ class StateStore {
   }
   virtual std::optional<std::string> load_intent(const std::string& pipeline,
                                                  const std::string& partition) = 0;
+  // The cuts of a partition's batches in flight to a sink whose output is
+  // named after the batch (FERRY_CAP_NAMED_BY_BATCH), opaque to the store:
+  // saved before such a sink commits a batch, so that after a crash the
+  // batches in doubt come again cut as before. Not removed by a commit (the
+  // reader of the cuts matches them with the checkpoint); removed with the
+  // partition's checkpoint by reset_checkpoints. With a fence, only while
+  // the lease stands.
+  virtual void save_cuts(const std::string& pipeline, const std::string& partition, const std::string& body,
+                         const std::optional<Fence>& fence) = 0;
+  virtual std::optional<std::string> load_cuts(const std::string& pipeline, const std::string& partition) = 0;
   // Applies a commit in one transaction (see CommitRecord), now or, when
   // it may wait, with later ones.
   virtual void finish_commit(const CommitRecord& record) = 0;

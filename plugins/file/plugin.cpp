@@ -49,7 +49,7 @@ const FerryKindSpec kKinds[] = {
      "Reads JSON Lines or CSV files, one partition per file, resuming from a byte offset. "
      "Malformed lines go to the dead-letter queue with file and line.",
      kSourceOptions, FERRY_COUNT_OF(kSourceOptions)},
-    {FERRY_KIND_SINK, FERRY_CAP_IDEMPOTENT,
+    {FERRY_KIND_SINK, FERRY_CAP_IDEMPOTENT | FERRY_CAP_NAMED_BY_BATCH,
      "Writes each batch as one JSON Lines file with a deterministic name, renamed into place "
      "on commit, so a replayed batch overwrites its own file.",
      kSinkOptions, FERRY_COUNT_OF(kSinkOptions)},

@@ -57,7 +57,7 @@ const FerryOptionSpec kOptions[] = {
 };
 
 const FerryKindSpec kKinds[] = {
-    {FERRY_KIND_SINK, FERRY_CAP_IDEMPOTENT | FERRY_CAP_DEFERRED_COMMIT,
+    {FERRY_KIND_SINK, FERRY_CAP_IDEMPOTENT | FERRY_CAP_DEFERRED_COMMIT | FERRY_CAP_NAMED_BY_BATCH,
      "Writes each batch as one S3 object (JSONL or CSV, optionally gzip) under a deterministic "
      "key, so a replayed batch overwrites its own object. Acknowledges only after S3 answered "
      "200 for the whole object; uploads overlap with encoding the next batches.",

@@ -40,6 +40,13 @@ class ForwardingStateStore : public core::StateStore {
   std::optional<std::string> load_intent(const std::string& p, const std::string& q) override {
     return inner_->load_intent(p, q);
   }
+  void save_cuts(const std::string& p, const std::string& q, const std::string& b,
+                 const std::optional<core::Fence>& f) override {
+    inner_->save_cuts(p, q, b, f);
+  }
+  std::optional<std::string> load_cuts(const std::string& p, const std::string& q) override {
+    return inner_->load_cuts(p, q);
+  }
   void finish_commit(const core::CommitRecord& r) override { inner_->finish_commit(r); }
   void save_waiting_commits() override { inner_->save_waiting_commits(); }
   bool commits_waiting(const std::string& p, const std::string& q) override { return inner_->commits_waiting(p, q); }

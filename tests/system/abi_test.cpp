@@ -144,6 +144,8 @@ TEST(AbiLayout, StatusCodesAreFrozen) {
   EXPECT_EQ(FERRY_ABI_VERSION_1_7, 0x00010007u);
   EXPECT_EQ(FERRY_ABI_VERSION_1_9, 0x00010009u);
   EXPECT_EQ(FERRY_ABI_VERSION_1_10, 0x0001000Au);
+  EXPECT_EQ(FERRY_ABI_VERSION_1_11, 0x0001000Bu);
+  EXPECT_EQ(FERRY_CAP_NAMED_BY_BATCH, 32u);
   EXPECT_EQ(FERRY_FENCED, 6);
   EXPECT_EQ(FERRY_PENDING, 7);
   EXPECT_EQ(FERRY_CAP_DEFERRED_COMMIT, 16u);
@@ -156,7 +158,7 @@ TEST(AbiLayout, StatusCodesAreFrozen) {
 TEST(AbiNegotiation, BundledPluginSpeaksTheCurrentVersion) {
   auto p = LoadedPlugin::load(bundled("ferry-generator.so"));
   EXPECT_EQ(p->name(), "generator");
-  EXPECT_EQ(p->abi_version(), FERRY_ABI_VERSION_1_10);
+  EXPECT_EQ(p->abi_version(), FERRY_ABI_VERSION_1_11);
   EXPECT_TRUE(p->source_has_estimate());
   EXPECT_TRUE(p->source_has_descriptors());
   // It keeps Source's acknowledged, which does nothing: the slot stays NULL.
@@ -216,7 +218,7 @@ TEST(AbiNegotiation, UnknownMajorVersionIsRefusedBeforeAnyPluginCodeRuns) {
   unsetenv("FERRY_TEST_MARKER");
   EXPECT_NE(msg.find(fixture("abi_v2_plugin.so")), std::string::npos) << msg;
   EXPECT_NE(msg.find("built for Ferry plugin ABI 2.0"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("this host speaks ABI 1.10"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("this host speaks ABI 1.11"), std::string::npos) << msg;
   EXPECT_FALSE(std::filesystem::exists(marker)) << "the plugin's constructor ran";
 }
 

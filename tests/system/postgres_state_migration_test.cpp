@@ -158,7 +158,7 @@ int64_t count_of(const std::vector<std::pair<DlqStatus, int64_t>>& counts, DlqSt
 TEST_F(PostgresStateMigrationTest, AVersion1StateKeepsItsCheckpointsAndEveryDlqEntry) {
   const std::string db = version_1_database();
   auto store = open_postgres_state(server_->dsn(db));
-  EXPECT_EQ(server_->psql("SELECT version FROM state_schema", db), "6\n");
+  EXPECT_EQ(server_->psql("SELECT version FROM state_schema", db), "7\n");
   EXPECT_EQ(server_->psql("SELECT to_regclass('partition_leases') IS NOT NULL", db), "t\n");
 
   auto cp = store->load_checkpoint("orders", "p0");

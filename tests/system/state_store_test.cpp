@@ -550,6 +550,28 @@ TEST_P(StateStoreTest, RowsThatShareAPositionButDifferAreSeparateEntries) {
 
 // --- commits --------------------------------------------------------------
 
+// A partition's batch cuts outlive a commit (the engine matches them with
+// the checkpoint) and go with a reset of the partition or the pipeline.
+TEST_P(StateStoreTest, BatchCutsStayUntilAResetTakesThem) {
+  store().save_cuts("orders", "p0", "[1]", std::nullopt);
+  store().save_cuts("orders", "p0", "[2]", std::nullopt);
+  store().save_cuts("orders", "p1", "[3]", std::nullopt);
+  store().save_cuts("other", "p0", "[4]", std::nullopt);
+  EXPECT_EQ(store().load_cuts("orders", "p0"), std::optional<std::string>("[2]"));
+  CommitRecord r;
+  r.pipeline = "orders";
+  r.partition = "p0";
+  r.checkpoint = make_checkpoint("orders", "p0", "pos-10");
+  store().finish_commit(r);
+  EXPECT_EQ(store().load_cuts("orders", "p0"), std::optional<std::string>("[2]"));
+  store().reset_checkpoints("orders", std::string("p0"));
+  EXPECT_FALSE(store().load_cuts("orders", "p0"));
+  EXPECT_EQ(store().load_cuts("orders", "p1"), std::optional<std::string>("[3]"));
+  store().reset_checkpoints("orders", std::nullopt);
+  EXPECT_FALSE(store().load_cuts("orders", "p1"));
+  EXPECT_EQ(store().load_cuts("other", "p0"), std::optional<std::string>("[4]"));
+}
+
 TEST_P(StateStoreTest, FinishCommitAppliesEverythingAndForgetsTheIntent) {
   store().save_intent("orders", "p0", std::string("intent\0bytes", 12));
   EXPECT_EQ(store().load_intent("orders", "p0"), std::string("intent\0bytes", 12));
@@ -1178,10 +1200,10 @@ TEST_F(SqliteStateStoreTest, FileIsInWalModeWithAVersionedSchema) {
   auto store = open_sqlite_state(path());
   RawDb raw(path());
   EXPECT_EQ(raw.scalar("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(raw.scalar("PRAGMA user_version"), "7");
+  EXPECT_EQ(raw.scalar("PRAGMA user_version"), "8");
   EXPECT_EQ(raw.column("SELECT name FROM sqlite_master WHERE type = 'table' "
                        "AND name NOT LIKE 'sqlite_%' ORDER BY name"),
-            (std::vector<std::string>{"backfill_windows", "checkpoint_resets", "checkpoints", "commit_intents",
+            (std::vector<std::string>{"backfill_windows", "batch_cuts", "checkpoint_resets", "checkpoints", "commit_intents",
                                       "dlq_entries", "dlq_schemas", "dlq_state", "partition_plans", "runs",
                                       "schema_versions", "sink_acks"}));
   EXPECT_EQ(raw.column("SELECT name FROM sqlite_master WHERE type = 'view'"), (std::vector<std::string>{"dlq"}));
@@ -1191,7 +1213,7 @@ TEST_F(SqliteStateStoreTest, FileIsInWalModeWithAVersionedSchema) {
   // Opening an existing file again leaves it as it is.
   store.reset();
   store = open_sqlite_state(path());
-  EXPECT_EQ(raw.scalar("PRAGMA user_version"), "7");
+  EXPECT_EQ(raw.scalar("PRAGMA user_version"), "8");
 }
 
 // A record's schema is kept once however many entries repeat it; every

@@ -273,7 +273,7 @@ TEST_F(StateMigrationTest, TheMigratedDlqReadsWithPlainSqlAsBefore) {
   write_version_3_file();
   open_sqlite_state(path());
   RawFile f(path());
-  EXPECT_EQ(f.scalar("PRAGMA user_version"), "7");
+  EXPECT_EQ(f.scalar("PRAGMA user_version"), "8");
   EXPECT_EQ(f.column("SELECT id || ' ' || status || ' ' || attempts || ' ' || message FROM dlq ORDER BY id"),
             (std::vector<std::string>{"1 pending 1 amount < 0", "2 resolved 2 amount < 0",
                                       "3 failed_again 3 CHECK failed again", "4 discarded 1 timeout"}));
@@ -317,7 +317,7 @@ TEST_F(StateMigrationTest, AVersion4DlqKeepsEveryStatusAndReadsAsBefore) {
     EXPECT_EQ(store->get_dlq("other", 6)->record_json, same.record_json);
   }
   RawFile f(path());
-  EXPECT_EQ(f.scalar("PRAGMA user_version"), "7");
+  EXPECT_EQ(f.scalar("PRAGMA user_version"), "8");
   EXPECT_EQ(f.column("SELECT ifnull(schema_id, 'whole') FROM dlq_entries ORDER BY id"),
             (std::vector<std::string>{"whole", "whole", "whole", "whole", "1"}));
   EXPECT_EQ(f.scalar("SELECT record FROM dlq WHERE id = 6"), R"({"schema":[{"name":"id","type":"int64"}],"values":{"id":4}})");
@@ -366,7 +366,7 @@ VALUES ('r1', 'orders', 'run', 1000, 2000, 'succeeded', 10, 9, 1, 1, ''),
        ('r2', 'orders', 'replay', 3000, 4000, 'failed', 1, 0, 0, 0, 'sink down');
 )sql");
   auto store = open_sqlite_state(path());
-  EXPECT_EQ(RawFile(path()).scalar("PRAGMA user_version"), "7");
+  EXPECT_EQ(RawFile(path()).scalar("PRAGMA user_version"), "8");
   core::Run replay;
   replay.id = "r3";
   replay.pipeline = "orders";
@@ -404,7 +404,11 @@ PRAGMA user_version = 2;
 )sql");
   }
   auto store = open_sqlite_state(path());
-  EXPECT_EQ(RawFile(path()).scalar("PRAGMA user_version"), "7");
+  EXPECT_EQ(RawFile(path()).scalar("PRAGMA user_version"), "8");
+  // Version 8's batch cuts are there, empty, and take a partition's cuts.
+  EXPECT_EQ(store->load_cuts("orders", "p0"), std::nullopt);
+  store->save_cuts("orders", "p0", "[]", std::nullopt);
+  EXPECT_EQ(store->load_cuts("orders", "p0"), std::optional<std::string>("[]"));
   EXPECT_EQ(count_of(store->count_dlq("orders"), DlqStatus::Pending), 1);
   DlqEntry same_position = *store->get_dlq("orders", 1);
   same_position.record_json = R"({"schema":[{"name":"id","type":"int64"}],"values":{"id":99}})";

@@ -111,8 +111,12 @@ extern "C" {
  * the next, and report each outcome later, in order. */
 #define FERRY_ABI_VERSION_1_10 FERRY_ABI_VERSION(1, 10)
 
+/* 1.11: FERRY_CAP_NAMED_BY_BATCH (a sink whose output is named after the
+ * batch: the host delivers a batch in doubt again cut as before). */
+#define FERRY_ABI_VERSION_1_11 FERRY_ABI_VERSION(1, 11)
+
 /* The version this header describes. */
-#define FERRY_ABI_VERSION_CURRENT FERRY_ABI_VERSION_1_10
+#define FERRY_ABI_VERSION_CURRENT FERRY_ABI_VERSION_1_11
 
 #if defined(_WIN32)
 #define FERRY_EXPORT __declspec(dllexport)

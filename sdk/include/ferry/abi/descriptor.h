@@ -39,6 +39,13 @@ typedef uint32_t FerryKind;
  * awaited (the process died, the run failed) may still land: that is why the
  * sink must be idempotent. */
 #define FERRY_CAP_DEFERRED_COMMIT 16u
+/* sink (1.11), with FERRY_CAP_IDEMPOTENT: names what it writes after the
+ * batch (an object or file per batch, named by its positions), so a batch
+ * delivered again overwrites its own output only when it is cut as before.
+ * The host then records each batch's cut before the sink commits it, and
+ * after a crash cuts the batches in doubt the same way, whatever the source
+ * returns now (its input grew, max_records changed). */
+#define FERRY_CAP_NAMED_BY_BATCH 32u
 
 typedef int32_t FerryOptionType;
 #define FERRY_OPTION_STRING ((FerryOptionType)1)
@@ -105,8 +112,8 @@ typedef FerryStatus (*FerryPluginInitFn)(uint32_t abi_version,
 #define FERRY_PLUGIN_API_SIZE_1_1 offsetof(FerryPluginApi, orchestrator)
 #define FERRY_PLUGIN_API_SIZE_1_2 offsetof(FerryPluginApi, check_config)
 #define FERRY_PLUGIN_API_SIZE_1_3 sizeof(FerryPluginApi)
-/* 1.4 to 1.10 appended nothing to FerryPluginApi. The newest layout is
- * sizeof(FerryPluginApi): when a later version appends a field, SIZE_1_10
+/* 1.4 to 1.11 appended nothing to FerryPluginApi. The newest layout is
+ * sizeof(FerryPluginApi): when a later version appends a field, SIZE_1_11
  * becomes its offsetof. */
 #define FERRY_PLUGIN_API_SIZE_1_4 FERRY_PLUGIN_API_SIZE_1_3
 #define FERRY_PLUGIN_API_SIZE_1_5 FERRY_PLUGIN_API_SIZE_1_4
@@ -115,6 +122,7 @@ typedef FerryStatus (*FerryPluginInitFn)(uint32_t abi_version,
 #define FERRY_PLUGIN_API_SIZE_1_8 FERRY_PLUGIN_API_SIZE_1_7
 #define FERRY_PLUGIN_API_SIZE_1_9 FERRY_PLUGIN_API_SIZE_1_8
 #define FERRY_PLUGIN_API_SIZE_1_10 FERRY_PLUGIN_API_SIZE_1_9
+#define FERRY_PLUGIN_API_SIZE_1_11 FERRY_PLUGIN_API_SIZE_1_10
 
 /* The version a plugin built with this header accepts when the host offers
  * `offered` (of the same major version): the offer, or the newest version
@@ -125,7 +133,8 @@ typedef FerryStatus (*FerryPluginInitFn)(uint32_t abi_version,
 /* How much of FerryPluginApi version `v` defines. An older host's table is
  * shorter: a plugin that fills more writes into the host's memory. */
 #define FERRY_PLUGIN_API_SIZE(v)                                     \
-  ((v) >= FERRY_ABI_VERSION_1_10  ? FERRY_PLUGIN_API_SIZE_1_10       \
+  ((v) >= FERRY_ABI_VERSION_1_11  ? FERRY_PLUGIN_API_SIZE_1_11       \
+   : (v) >= FERRY_ABI_VERSION_1_10 ? FERRY_PLUGIN_API_SIZE_1_10      \
    : (v) >= FERRY_ABI_VERSION_1_9 ? FERRY_PLUGIN_API_SIZE_1_9        \
    : (v) >= FERRY_ABI_VERSION_1_8 ? FERRY_PLUGIN_API_SIZE_1_8        \
    : (v) >= FERRY_ABI_VERSION_1_7 ? FERRY_PLUGIN_API_SIZE_1_7        \
