@@ -37,8 +37,10 @@ class BatchChain {
 // Rows [begin, end) of `in`, copied into a batch of their own that ends at
 // `end_position` (used to cut a source batch where a crash cut a commit).
 FerryBatch copy_rows(const FerryBatch& in, size_t begin, size_t end, std::string_view end_position);
-// All rows of `parts` (which share one schema) in one batch ending at
-// `end_position` (used to put back together a batch a crash cut short).
+// All rows of `parts` in one batch ending at `end_position` (used to put
+// back together a batch a crash cut short): its fields are those of every
+// part, by name (a field a part lacks is null there). Throws Error when a
+// field has two types.
 FerryBatch join_rows(const std::vector<const FerryBatch*>& parts, std::string_view end_position);
 
 }  // namespace ferry::core

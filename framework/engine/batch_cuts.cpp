@@ -13,6 +13,8 @@ std::string encode_cuts(const std::vector<BatchCut>& cuts) {
     o["from"] = c.from ? boost::json::value(*c.from) : boost::json::value(nullptr);
     o["to"] = c.to;
     o["source_rows"] = c.source_rows;
+    o["first"] = c.first;
+    o["last"] = c.last;
     a.push_back(std::move(o));
   }
   return boost::json::serialize(a);
@@ -34,6 +36,8 @@ std::vector<BatchCut> decode_cuts(const std::string& text) {
     if (from->is_string()) c.from = std::string(from->get_string());
     c.to = std::string(to->get_string());
     c.source_rows = rows->get_int64();
+    if (const boost::json::value* f = o->if_contains("first"); f && f->is_string()) c.first = std::string(f->get_string());
+    if (const boost::json::value* l = o->if_contains("last"); l && l->is_string()) c.last = std::string(l->get_string());
     out.push_back(std::move(c));
   }
   return out;

@@ -19,6 +19,7 @@ struct BatchCut {
   std::optional<std::string> from;  // the checkpoint before the batch
   std::string to;                   // its end position
   int64_t source_rows = 0;          // rows the source gave for it
+  std::string first, last;          // the positions of its first and last source rows (what names it)
 };
 
 std::string encode_cuts(const std::vector<BatchCut>& cuts);

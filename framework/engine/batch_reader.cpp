@@ -3,6 +3,7 @@
 #include <chrono>
 #include <thread>
 
+#include "common/error.h"
 #include "common/log.h"
 #include "engine/backoff.h"
 
@@ -144,28 +145,65 @@ bool BatchReader::emit(const FerryBatch& batch, std::vector<DlqEntry> errants,
   return emit(rest, {}, queue);
 }
 
+namespace {
+
+std::string_view row_position(const FerryBatch& b, size_t row) {
+  const FerryBytes& p = b.records[row].position;
+  return std::string_view(p.data ? p.data : "", p.size);
+}
+
+}  // namespace
+
 bool BatchReader::emit_held(BoundedQueue<std::unique_ptr<ReadItem>>& queue) {
   const HeldRows done = std::move(held_.front());
   held_.pop_front();
   next_held();
   std::vector<FerryBatch> parts = std::move(gathered_);
   gathered_.clear();
-  FerryBatch held{};
-  if (parts.size() == 1 && to_string(parts[0].end_position) == done.end_position) {
-    held = parts[0];
-  } else {
-    if (parts.empty()) return true;
-    std::vector<const FerryBatch*> views;
-    for (const FerryBatch& p : parts) views.push_back(&p);
-    try {
-      held = join_rows(views, done.end_position);
-    } catch (...) {
+  struct Release {
+    std::vector<FerryBatch>& parts;
+    ~Release() {
       for (FerryBatch& p : parts)
         if (p.release) p.release(&p);
-      throw;
     }
-    for (FerryBatch& p : parts)
-      if (p.release) p.release(&p);
+  } release{parts};
+  if (parts.empty()) return true;
+  // A batch cut before must come again with the rows that named it: a row
+  // the source added or dropped since (a keyset source's table changed
+  // under the range) would shift the cut, and the batch would land under
+  // another name or claim a position it does not hold.
+  if (done.first_last) {
+    const FerryBatch* first = nullptr;
+    const FerryBatch* last = nullptr;
+    for (const FerryBatch& p : parts)
+      if (p.n_rows > 0) {
+        if (!first) first = &p;
+        last = &p;
+      }
+    if (first && (row_position(*first, 0) != done.first_last->first ||
+                  row_position(*last, last->n_rows - 1) != done.first_last->second))
+      throw Error("partition '" + partition_ + "': the rows read again for a batch an interrupted run delivered "
+                  "are not the rows it held (rows from position '" + done.first_last->first + "' to '" +
+                  done.first_last->second + "', read again from '" + std::string(row_position(*first, 0)) +
+                  "' to '" + std::string(row_position(*last, last->n_rows - 1)) +
+                  "'): the source changed inside that range since. Delivering other rows under the batch's "
+                  "positions could skip or repeat records; see docs/operations.md, \"Resetting checkpoints\"");
+  }
+  // A batch cut before whose rows end where a source batch ends now keeps
+  // that batch's end: the source read no further (a rejected line after
+  // them comes with the next batch, which then checkpoints it), and the
+  // rows, which name the batch, are the same. Rows cut inside a source
+  // batch have the batch's end already. The batch of an intent ends where
+  // the sinks that hold it say.
+  const std::string end = done.intent ? done.end_position : to_string(parts.back().end_position);
+  FerryBatch held{};
+  if (parts.size() == 1 && to_string(parts[0].end_position) == end) {
+    held = parts[0];
+    parts.clear();  // handed on whole
+  } else {
+    std::vector<const FerryBatch*> views;
+    for (const FerryBatch& p : parts) views.push_back(&p);
+    held = join_rows(views, end);
   }
   return emit_one(held, std::move(gathered_errants_), done.intent, queue);
 }

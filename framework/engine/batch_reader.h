@@ -44,6 +44,9 @@ struct HeldRows {
   int64_t rows = 0;
   std::string end_position;  // where those rows end
   bool intent = false;       // the batch of the commit intent (ReadItem::held)
+  // A batch cut before (batch_cuts.h): the positions of its first and last
+  // rows, which the rows read again must have, or the source changed.
+  std::optional<std::pair<std::string, std::string>> first_last;
 };
 
 class BatchReader {

@@ -112,7 +112,7 @@ PartitionRunner::Resume PartitionRunner::settle_interrupted_commit(const std::st
   for (const DlqEntry& e : intent.add)
     if (holding.count(e.sink)) out.held_by.add.push_back(e);
   if (!holding.empty()) {
-    out.held.push_back(HeldRows{intent.source_rows, intent.to, true});
+    out.held.push_back(HeldRows{intent.source_rows, intent.to, true, std::nullopt});
     std::string names;
     for (const std::string& s : holding) names += (names.empty() ? "'" : ", '") + s + "'";
     log_info("an interrupted run left a batch in " + names + " only; delivering it again to the other sinks",
@@ -183,7 +183,8 @@ void PartitionRunner::add_cuts_in_doubt(const std::string& partition, const std:
   // The batch of a commit intent is held already, cut the same way.
   const bool intent_first = !r.held.empty() && doubt.front().to == r.held.front().end_position;
   for (size_t i = intent_first ? 1 : 0; i < doubt.size(); ++i)
-    r.held.push_back(HeldRows{doubt[i].source_rows, doubt[i].to, false});
+    r.held.push_back(HeldRows{doubt[i].source_rows, doubt[i].to, false,
+                              std::make_pair(doubt[i].first, doubt[i].last)});
   r.cuts = std::move(doubt);
   log_info(std::to_string(r.cuts.size()) + " batch(es) an interrupted run delivered come again cut as before",
            run.fields(partition));
@@ -317,14 +318,20 @@ void PartitionRunner::run(const std::string& partition, const Lease* lease) {
   std::vector<BatchCut> cuts = from.cuts;
   std::optional<std::string> settled_to;  // the end of the last batch settled
   std::optional<std::string> saved_to;    // ... of those, the last one known saved
-  auto save_cut = [&](const Delivery& d) {
+  auto save_cut = [&](const Delivery& d, const FerryBatch& source_batch) {
     if (saved_to) {
       const auto last = std::find_if(cuts.begin(), cuts.end(), [&](const BatchCut& c) { return c.to == *saved_to; });
       if (last != cuts.end()) cuts.erase(cuts.begin(), last + 1);
     }
     // A batch in doubt comes again with the cut it has here already.
-    if (std::none_of(cuts.begin(), cuts.end(), [&](const BatchCut& c) { return c.to == d.to; }))
-      cuts.push_back(BatchCut{d.from, d.to, d.source_rows});
+    if (std::none_of(cuts.begin(), cuts.end(), [&](const BatchCut& c) { return c.to == d.to; })) {
+      const auto position = [&](size_t row) {
+        const FerryBytes& p = source_batch.records[row].position;
+        return std::string(p.data ? p.data : "", p.size);
+      };
+      const size_t n = source_batch.n_rows;
+      cuts.push_back(BatchCut{d.from, d.to, d.source_rows, n ? position(0) : "", n ? position(n - 1) : ""});
+    }
     const std::optional<std::string> settled_before = settled_to;
     run.state.save_cuts(run.def.name, key, encode_cuts(cuts), fence);
     saved_to = settled_before;
@@ -436,7 +443,7 @@ void PartitionRunner::run(const std::string& partition, const Lease* lease) {
                 d.to, transform_rejected};
     last_end_ = d.to;
     before = d.to;
-    if (logs_cuts_) save_cut(d);
+    if (logs_cuts_) save_cut(d, chain.front());
     if (defer) {
       w_.core.begin(d, *u.accounting);
       unsettled.push_back(std::move(u));

@@ -160,10 +160,8 @@ class SqlStateStore final : public StateStore {
 
   void save_intent(const std::string& pipeline, const std::string& partition, const std::string& body,
                    const std::optional<Fence>& fence) override {
-    // Like a checkpoint, an intent lost to a power cut only makes the
-    // batch come again; its DLQ entries are written again by the commit
-    // that finishes it.
-    save_partition_row("commit_intents", pipeline, partition, body, fence);
+    // Lost to a power cut, an intent only makes the batch come again.
+    save_partition_row("commit_intents", pipeline, partition, body, fence, Durability::kRelaxed);
   }
 
   std::optional<std::string> load_intent(const std::string& pipeline, const std::string& partition) override {
@@ -172,7 +170,9 @@ class SqlStateStore final : public StateStore {
 
   void save_cuts(const std::string& pipeline, const std::string& partition, const std::string& body,
                  const std::optional<Fence>& fence) override {
-    save_partition_row("batch_cuts", pipeline, partition, body, fence);
+    // Synced: the sink's output survives a power cut, and without its cut
+    // the batch would come again cut otherwise, under another name.
+    save_partition_row("batch_cuts", pipeline, partition, body, fence, Durability::kFull);
   }
 
   std::optional<std::string> load_cuts(const std::string& pipeline, const std::string& partition) override {
@@ -404,10 +404,10 @@ class SqlStateStore final : public StateStore {
               Params().text(r.pipeline).text(r.partition));
   }
 
-  // A partition's row of commit_intents or batch_cuts (the table is ours,
-  // never the caller's text): its body replaced, under the fence if any.
+  // A partition's row of commit_intents or batch_cuts (the table is ours):
+  // its body replaced, under the fence if any.
   void save_partition_row(const char* table, const std::string& pipeline, const std::string& partition,
-                          const std::string& body, const std::optional<Fence>& fence) {
+                          const std::string& body, const std::optional<Fence>& fence, Durability durability) {
     guarded([&] {
       const std::string sql = std::string("INSERT INTO ") + table +
                               " (pipeline, partition, body, updated_at_ms) VALUES ($1, $2, $3, $4) "
@@ -415,12 +415,12 @@ class SqlStateStore final : public StateStore {
                               "updated_at_ms = excluded.updated_at_ms";
       const Params params = Params().text(pipeline).text(partition).bytes(body).integer(state_now_ms());
       if (!fence) {
-        db_->exec(sql, params, Durability::kRelaxed);
+        db_->exec(sql, params, durability);
         return;
       }
       // A paused worker that lost its lease must not overwrite what the
       // worker that took the partition over saved.
-      auto tx = db_->begin(Durability::kRelaxed);
+      auto tx = db_->begin(durability);
       check_fence(pipeline, *fence);
       db_->exec(sql, params);
       tx->commit();

@@ -9,7 +9,8 @@ namespace ferry::core {
 namespace {
 
 std::vector<BatchCut> three() {
-  return {{std::nullopt, "10", 10}, {std::string("10"), "20", 10}, {std::string("20"), "25", 5}};
+  return {{std::nullopt, "10", 10, "1", "10"}, {std::string("10"), "20", 10, "11", "20"},
+          {std::string("20"), "25", 5, "21", "25"}};
 }
 
 std::vector<std::string> ends(const std::vector<BatchCut>& cuts) {
@@ -25,6 +26,8 @@ TEST(BatchCuts, RoundTripThroughTheirText) {
   EXPECT_EQ(back[1].from, std::optional<std::string>("10"));
   EXPECT_EQ(back[2].to, "25");
   EXPECT_EQ(back[2].source_rows, 5);
+  EXPECT_EQ(back[2].first, "21");
+  EXPECT_EQ(back[2].last, "25");
   EXPECT_THROW(decode_cuts("{}"), Error);
   EXPECT_THROW(decode_cuts(R"([{"to":"1"}])"), Error);
 }
