@@ -26,7 +26,9 @@
 namespace ferry::cli {
 namespace {
 
-core::DlqFilter make_filter(const std::string& pipeline, const DlqSelection& s) {
+// `state` answers whether an entry has a class this ferry does not write
+// (an older one did): selecting it is no typo then.
+core::DlqFilter make_filter(const std::string& pipeline, const DlqSelection& s, core::StateStore& state) {
   core::DlqFilter f;
   f.pipeline = pipeline;
   if (s.status) {
@@ -35,9 +37,15 @@ core::DlqFilter make_filter(const std::string& pipeline, const DlqSelection& s) 
       throw UsageError("unknown status '" + *s.status + "' (pending, resolved, failed_again, discarded)");
   }
   f.sink = s.sink;
-  if (s.error_class && !core::is_error_class(*s.error_class))
-    throw UsageError("unknown error class '" + *s.error_class + "' (" + core::error_class_list() + ")");
   f.error_class = s.error_class;
+  if (s.error_class && !core::is_error_class(*s.error_class)) {
+    core::DlqFilter any;
+    any.pipeline = pipeline;
+    any.error_class = s.error_class;
+    any.limit = 1;
+    if (state.list_dlq(any).empty())
+      throw UsageError("unknown error class '" + *s.error_class + "' (" + core::error_class_list() + ")");
+  }
   if (s.since) f.since_ms = parse_time_arg(*s.since, "--since");
   f.ids = s.ids;
   return f;
@@ -78,7 +86,7 @@ extern "C" void on_replay_signal(int sig) {
 int dlq_list_command(const GlobalOptions& g, const DlqListArgs& a) {
   LoadedPipeline p = load_pipeline(a.pipeline, g.plugin_paths, false);
   auto state = open_state_to_read(p.def);
-  core::DlqFilter f = make_filter(p.def.name, a.select);
+  core::DlqFilter f = make_filter(p.def.name, a.select, *state);
   f.limit = a.limit;
   std::vector<core::DlqEntry> entries = state->list_dlq(f);
   std::cout << std::left << std::setw(8) << "ID" << std::setw(13) << "STATUS" << std::setw(16) << "STAGE"
@@ -113,7 +121,7 @@ int dlq_discard_command(const GlobalOptions& g, const std::string& pipeline, con
   LoadedPipeline p = load_pipeline(pipeline, g.plugin_paths, false);
   auto state = open_state_to_read(p.def);
   std::vector<int64_t> ids;
-  for_each_entry(*state, make_filter(p.def.name, s), [&](const core::DlqEntry& e) {
+  for_each_entry(*state, make_filter(p.def.name, s, *state), [&](const core::DlqEntry& e) {
     if (e.status != core::DlqStatus::Discarded && e.status != core::DlqStatus::Resolved) ids.push_back(e.id);
   });
   for (int64_t id : ids) state->update_dlq(p.def.name, id, core::DlqStatus::Discarded, std::nullopt, std::nullopt);
@@ -131,7 +139,7 @@ int dlq_export_command(const GlobalOptions& g, const std::string& pipeline, cons
     if (!file) throw core::Error("cannot write " + output);
   }
   std::ostream& out = output == "-" ? std::cout : file;
-  int64_t n = for_each_entry(*state, make_filter(p.def.name, s), [&](const core::DlqEntry& e) {
+  int64_t n = for_each_entry(*state, make_filter(p.def.name, s, *state), [&](const core::DlqEntry& e) {
     out << core::json_text(core::dlq_entry_json(e)) << "\n";
   }, limit);
   out.flush();
@@ -146,11 +154,11 @@ int replay_command(const GlobalOptions& g, const ReplayArgs& a) {
   LoadedPipeline p = load_pipeline(a.pipeline, g.plugin_paths);
   DlqSelection select = a.select;
   if (!select.status) select.status = "pending";
+  auto state = open_state(p.def, core::StateCheck::Thorough);
   core::ReplayOptions replay;
-  replay.filter = make_filter(p.def.name, select);
+  replay.filter = make_filter(p.def.name, select, *state);
   replay.sink = select.sink;  // selects the entries addressed to it, and delivers there
   if (std::optional<std::string> why = core::replay_refused(p.def, replay)) throw UsageError(*why);
-  auto state = open_state(p.def, core::StateCheck::Thorough);
   core::EngineOptions options;
   options.cancel = &g_cancel;
   std::signal(SIGINT, on_replay_signal);

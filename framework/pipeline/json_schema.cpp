@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 
 #include "pipeline/limits.h"
+#include "text/json_exact.h"
 
 namespace ferry::core {
 namespace {
@@ -31,7 +32,7 @@ json::object option_schema(const FerryOptionSpec& o) {
   if (o.description) s["description"] = o.description;
   if (o.default_json) {
     boost::system::error_code ec;
-    json::value d = json::parse(o.default_json, ec);
+    json::value d = support::parse_json_exact(o.default_json, ec);
     if (!ec) s["default"] = std::move(d);
   }
   if (o.flags & FERRY_OPTION_SECRET) s["writeOnly"] = true;

@@ -393,7 +393,8 @@ boost::json::value parse_json_document(std::string_view text, std::vector<Defini
   // 12.1): a number a plugin is configured with is the one written.
   std::vector<std::string> texts;
   std::string unused;
-  if (duplicates.empty() && support::json_number_texts(text, texts, &unused)) support::make_doubles_exact(doc, texts);
+  if (duplicates.empty() && support::json_number_texts(text, texts, &unused, options))
+    support::make_doubles_exact(doc, texts);
   return doc;
 }
 

@@ -16,6 +16,7 @@
 #include "pipeline/definition.h"
 #include "pipeline/json_fields.h"
 #include "pipeline/json_pointer.h"
+#include "text/json_exact.h"
 
 namespace ferry::core {
 namespace {
@@ -225,7 +226,7 @@ void check_options(StageDef& stage, const FerryKindSpec& spec, const std::string
       continue;
     }
     boost::json::error_code ec;
-    boost::json::value fallback = boost::json::parse(option.default_json, ec);
+    boost::json::value fallback = support::parse_json_exact(option.default_json, ec);
     if (ec) {
       issues.push_back({path, "plugin '" + stage.plugin + "' declares an invalid default for option '" +
                                   option.name + "' (" + ec.message() + ")"});

@@ -248,6 +248,14 @@ std::optional<std::string> rounded_to_double(const FerryValue& v) {
     if (!decimal_value(t)) return std::nullopt;
     d = nearest_double(without_plus_sign(t));
     if (!std::isfinite(d) || double_is_exact(d, t)) return std::nullopt;
+    // Text other than the shortest digits that is the double's exact value
+    // (2^60 written out) is stored as it is, too.
+    char exact[1500];  // 309 integer digits, the point and 1074 fraction digits at most
+    const auto r = std::to_chars(exact, exact + sizeof exact, d, std::chars_format::fixed, 1074);
+    const std::optional<DecimalValue> binary =
+        r.ec == std::errc() ? decimal_value(std::string_view(exact, static_cast<size_t>(r.ptr - exact)))
+                            : std::nullopt;
+    if (binary && compare(*binary, *decimal_value(t)) == 0) return std::nullopt;
     own = std::string(t.substr(0, 40)) + (t.size() > 40 ? "..." : "");
   } else {
     return std::nullopt;

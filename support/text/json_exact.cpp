@@ -112,9 +112,10 @@ void set_doubles(boost::json::value& v, const std::vector<std::string>& texts, s
 
 }  // namespace
 
-bool json_number_texts(std::string_view json, std::vector<std::string>& texts, std::string* error) {
+bool json_number_texts(std::string_view json, std::vector<std::string>& texts, std::string* error,
+                       const boost::json::parse_options& options) {
   texts.clear();
-  boost::json::basic_parser<NumberCollector> p(boost::json::parse_options(), &texts);
+  boost::json::basic_parser<NumberCollector> p(options, &texts);
   boost::system::error_code ec;
   p.write_some(false, json.data(), json.size(), ec);
   if (!p.handler().duplicate.empty()) {
@@ -151,7 +152,7 @@ boost::json::value parse_json_exact(std::string_view text, boost::system::error_
   if (ec || !has_double(v)) return v;
   std::vector<std::string> texts;
   std::string error;
-  if (!json_number_texts(text, texts, &error) || !make_doubles_exact(v, texts)) {
+  if (!json_number_texts(text, texts, &error, options) || !make_doubles_exact(v, texts)) {
     ec = boost::json::error::syntax;
     return nullptr;
   }

@@ -18,7 +18,8 @@ namespace ferry::support {
 // which is the order Boost.JSON's document keeps. False with `error` when
 // the text is not JSON, or an object repeats a key (the document then keeps
 // one of two values, and its numbers no longer line up with the text's).
-bool json_number_texts(std::string_view json, std::vector<std::string>& texts, std::string* error);
+bool json_number_texts(std::string_view json, std::vector<std::string>& texts, std::string* error,
+                       const boost::json::parse_options& options = {});
 
 // The double nearest to a JSON number's text (round half to even); beyond
 // a double's range, infinity or zero with the text's sign.

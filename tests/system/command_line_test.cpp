@@ -40,6 +40,23 @@ TEST(CommandLine, WrongValuesAreUsageErrors) {
   expect_usage_error(d.ferry_cmd("replay", {"--class", "bogus"}), "unknown error class 'bogus'");
   for (const char* known : {"invalid_data", "retry_exhausted", "sink_failed", "io_error"})
     EXPECT_EQ(d.ferry_cmd("dlq", {"list", "--class", known}).exit_code, 0) << known;
+  // A class an older ferry wrote ("transient") still selects its entries.
+  {
+    ferry::core::DlqEntry e;
+    e.pipeline = "cl";
+    e.partition = "p0";
+    e.position = "1";
+    e.stage = "tx";
+    e.sink = "tx";
+    e.record_key = "k";
+    e.record_json = R"({"raw":"x"})";
+    e.error_class = "transient";
+    e.message = "an old entry";
+    d.state()->add_dlq({e});
+  }
+  const auto old_class = d.ferry_cmd("dlq", {"list", "--class", "transient"});
+  EXPECT_EQ(old_class.exit_code, 0) << old_class.err;
+  EXPECT_NE(old_class.out.find("an old entry"), std::string::npos) << old_class.out;
   expect_usage_error(d.ferry_cmd("replay", {"--sink", "nosuch"}), "pipeline 'cl' has no sink named 'nosuch'");
   // The message says what a rate is, not the range of a double.
   for (const char* rate : {"abc", "-5", "nan", "inf"}) {

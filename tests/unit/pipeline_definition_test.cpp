@@ -391,6 +391,16 @@ TEST(PipelineDefinitionSyntax, ConfigNumbersAreTheDoublesTheirTextSays) {
   EXPECT_EQ(c.at("a").as_double(), 12.100000000000001);
   EXPECT_EQ(c.at("b").as_array()[0].as_double(), -3830363517.9613123);
   EXPECT_EQ(c.at("b").as_array()[1].at("c").as_double(), 4.1529651721169854e+66);
+  // Also nested deeper than Boost's default depth (a pipeline may nest 64).
+  std::string deep = "12.100000000000001";
+  for (int i = 0; i < 40; ++i) deep = "[" + deep + "]";
+  const PipelineDef nested = ferry::core::parse_pipeline_text(
+      std::string(R"({"name": "orders", )") + kSource +
+          R"(, "sinks": [{"name": "db", "plugin": "sqlite", "config": {"a": )" + deep + "}}]}",
+      "orders.json");
+  const boost::json::value* v = &nested.sinks[0].config.at("a");
+  while (v->is_array()) v = &v->as_array()[0];
+  EXPECT_EQ(v->as_double(), 12.100000000000001);
 }
 
 TEST(PipelineDefinitionEnv, MalformedReferences) {
