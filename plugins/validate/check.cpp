@@ -51,7 +51,10 @@ size_t length_of(const FerryValue& v) {
   return v.type == FERRY_TYPE_STRING ? utf8_length(s) : s.size();
 }
 
-bool allowed_match(const AllowedValue& a, const FerryValue& v, const std::optional<Decimal>& number) {
+// `json`: a JSON value's text parsed once for the whole list (null when it
+// is not JSON).
+bool allowed_match(const AllowedValue& a, const FerryValue& v, const std::optional<Decimal>& number,
+                   const std::optional<boost::json::value>& json) {
   switch (v.type) {
     case FERRY_TYPE_STRING:
     case FERRY_TYPE_BYTES:
@@ -63,12 +66,8 @@ bool allowed_match(const AllowedValue& a, const FerryValue& v, const std::option
     case FERRY_TYPE_DECIMAL:
     case FERRY_TYPE_TIMESTAMP:  // microseconds since 1970 UTC
       return number && a.number && compare(*number, *a.number) == 0;
-    case FERRY_TYPE_JSON: {
-      boost::system::error_code ec;
-      const std::string_view text = ferry::view(v.as.bytes);
-      boost::json::value parsed = ferry::support::parse_json_exact(text, ec);
-      return !ec && parsed == a.json;
-    }
+    case FERRY_TYPE_JSON:
+      return json && *json == a.json;
     default:
       return false;
   }
@@ -131,8 +130,14 @@ void check_field(const FieldRules& r, const FerryValue* value, std::vector<std::
     bool found = false;
     // 'allowed' also compares timestamps, as microseconds; min/max do not.
     if (v.type == FERRY_TYPE_TIMESTAMP) number = decimal_of(v.as.i64);
+    std::optional<boost::json::value> json;
+    if (v.type == FERRY_TYPE_JSON) {
+      boost::system::error_code ec;
+      boost::json::value parsed = ferry::support::parse_json_exact(ferry::view(v.as.bytes), ec);
+      if (!ec) json = std::move(parsed);
+    }
     for (const AllowedValue& a : *r.allowed)
-      if ((found = allowed_match(a, v, number))) break;
+      if ((found = allowed_match(a, v, number, json))) break;
     // A timestamp reads as its time and as the microseconds the list holds.
     const std::string shown =
         v.type == FERRY_TYPE_TIMESTAMP ? display(v) + " (" + std::to_string(v.as.i64) + ")" : display(v);
