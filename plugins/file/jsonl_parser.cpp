@@ -71,39 +71,10 @@ FerryType resolve_type(uint8_t mask) {
 // Whether the document rounds any number of `v` (a double, or an integer
 // beyond int64): then the line's number texts are needed.
 bool rounds(const boost::json::value& v) {
-  switch (v.kind()) {
-    case boost::json::kind::uint64:
-    case boost::json::kind::double_: return true;
-    case boost::json::kind::array:
-      for (const boost::json::value& e : v.get_array())
-        if (rounds(e)) return true;
-      return false;
-    case boost::json::kind::object:
-      for (const boost::json::key_value_pair& kv : v.get_object())
-        if (rounds(kv.value())) return true;
-      return false;
-    default: return false;
-  }
+  return ferry::support::json_any_scalar(v, [](const boost::json::value& x) { return x.is_double() || x.is_uint64(); });
 }
 
-size_t numbers_in(const boost::json::value& v) {
-  switch (v.kind()) {
-    case boost::json::kind::int64:
-    case boost::json::kind::uint64:
-    case boost::json::kind::double_: return 1;
-    case boost::json::kind::array: {
-      size_t n = 0;
-      for (const boost::json::value& e : v.get_array()) n += numbers_in(e);
-      return n;
-    }
-    case boost::json::kind::object: {
-      size_t n = 0;
-      for (const boost::json::key_value_pair& kv : v.get_object()) n += numbers_in(kv.value());
-      return n;
-    }
-    default: return 0;
-  }
-}
+size_t numbers_in(const boost::json::value& v) { return ferry::support::json_number_count(v); }
 
 const char* kind_name(const boost::json::value& v) {
   switch (v.kind()) {

@@ -59,42 +59,6 @@ struct NumberCollector : JsonValidator {
   bool on_double(double, boost::json::string_view s, boost::system::error_code&) { return number(s); }
 };
 
-bool has_double(const boost::json::value& v) {
-  switch (v.kind()) {
-    case boost::json::kind::double_: return true;
-    case boost::json::kind::array:
-      for (const boost::json::value& e : v.get_array())
-        if (has_double(e)) return true;
-      return false;
-    case boost::json::kind::object:
-      for (const boost::json::key_value_pair& kv : v.get_object())
-        if (has_double(kv.value())) return true;
-      return false;
-    default: return false;
-  }
-}
-
-// Counts the numbers of `v` in document order, checking first that there
-// are as many texts; then sets each double from its text.
-size_t count_numbers(const boost::json::value& v) {
-  switch (v.kind()) {
-    case boost::json::kind::int64:
-    case boost::json::kind::uint64:
-    case boost::json::kind::double_: return 1;
-    case boost::json::kind::array: {
-      size_t n = 0;
-      for (const boost::json::value& e : v.get_array()) n += count_numbers(e);
-      return n;
-    }
-    case boost::json::kind::object: {
-      size_t n = 0;
-      for (const boost::json::key_value_pair& kv : v.get_object()) n += count_numbers(kv.value());
-      return n;
-    }
-    default: return 0;
-  }
-}
-
 void set_doubles(boost::json::value& v, const std::vector<std::string>& texts, size_t* next) {
   switch (v.kind()) {
     case boost::json::kind::int64:
@@ -111,6 +75,25 @@ void set_doubles(boost::json::value& v, const std::vector<std::string>& texts, s
 }
 
 }  // namespace
+
+size_t json_number_count(const boost::json::value& v) {
+  switch (v.kind()) {
+    case boost::json::kind::int64:
+    case boost::json::kind::uint64:
+    case boost::json::kind::double_: return 1;
+    case boost::json::kind::array: {
+      size_t n = 0;
+      for (const boost::json::value& e : v.get_array()) n += json_number_count(e);
+      return n;
+    }
+    case boost::json::kind::object: {
+      size_t n = 0;
+      for (const boost::json::key_value_pair& kv : v.get_object()) n += json_number_count(kv.value());
+      return n;
+    }
+    default: return 0;
+  }
+}
 
 bool json_number_texts(std::string_view json, std::vector<std::string>& texts, std::string* error,
                        const boost::json::parse_options& options) {
@@ -140,7 +123,7 @@ double nearest_double(std::string_view text) {
 }
 
 bool make_doubles_exact(boost::json::value& v, const std::vector<std::string>& texts) {
-  if (count_numbers(v) != texts.size()) return false;
+  if (json_number_count(v) != texts.size()) return false;
   size_t next = 0;
   set_doubles(v, texts, &next);
   return true;
@@ -149,7 +132,7 @@ bool make_doubles_exact(boost::json::value& v, const std::vector<std::string>& t
 boost::json::value parse_json_exact(std::string_view text, boost::system::error_code& ec,
                                     const boost::json::parse_options& options) {
   boost::json::value v = boost::json::parse(boost::json::string_view(text.data(), text.size()), ec, {}, options);
-  if (ec || !has_double(v)) return v;
+  if (ec || !json_any_scalar(v, [](const boost::json::value& x) { return x.is_double(); })) return v;
   std::vector<std::string> texts;
   std::string error;
   if (!json_number_texts(text, texts, &error, options) || !make_doubles_exact(v, texts)) {

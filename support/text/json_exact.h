@@ -21,6 +21,26 @@ namespace ferry::support {
 bool json_number_texts(std::string_view json, std::vector<std::string>& texts, std::string* error,
                        const boost::json::parse_options& options = {});
 
+// Whether any scalar of `v` (arrays and objects looked into) satisfies
+// `leaf`.
+template <typename Leaf>
+bool json_any_scalar(const boost::json::value& v, const Leaf& leaf) {
+  switch (v.kind()) {
+    case boost::json::kind::array:
+      for (const boost::json::value& e : v.get_array())
+        if (json_any_scalar(e, leaf)) return true;
+      return false;
+    case boost::json::kind::object:
+      for (const boost::json::key_value_pair& kv : v.get_object())
+        if (json_any_scalar(kv.value(), leaf)) return true;
+      return false;
+    default: return leaf(v);
+  }
+}
+
+// How many numbers `v` holds, in arrays and objects too.
+size_t json_number_count(const boost::json::value& v);
+
 // The double nearest to a JSON number's text (round half to even); beyond
 // a double's range, infinity or zero with the text's sign.
 double nearest_double(std::string_view number_text);
