@@ -145,15 +145,6 @@ bool BatchReader::emit(const FerryBatch& batch, std::vector<DlqEntry> errants,
   return emit(rest, {}, queue);
 }
 
-namespace {
-
-std::string_view row_position(const FerryBatch& b, size_t row) {
-  const FerryBytes& p = b.records[row].position;
-  return std::string_view(p.data ? p.data : "", p.size);
-}
-
-}  // namespace
-
 bool BatchReader::emit_held(BoundedQueue<std::unique_ptr<ReadItem>>& queue) {
   const HeldRows done = std::move(held_.front());
   held_.pop_front();
@@ -180,14 +171,14 @@ bool BatchReader::emit_held(BoundedQueue<std::unique_ptr<ReadItem>>& queue) {
         if (!first) first = &p;
         last = &p;
       }
-    if (first && (row_position(*first, 0) != done.first_last->first ||
-                  row_position(*last, last->n_rows - 1) != done.first_last->second))
+    const std::string read_first = first ? to_string(first->records[0].position) : "";
+    const std::string read_last = last ? to_string(last->records[last->n_rows - 1].position) : "";
+    if (first && (read_first != done.first_last->first || read_last != done.first_last->second))
       throw Error("partition '" + partition_ + "': the rows read again for a batch an interrupted run delivered "
                   "are not the rows it held (rows from position '" + done.first_last->first + "' to '" +
-                  done.first_last->second + "', read again from '" + std::string(row_position(*first, 0)) +
-                  "' to '" + std::string(row_position(*last, last->n_rows - 1)) +
+                  done.first_last->second + "', read again from '" + read_first + "' to '" + read_last +
                   "'): the source changed inside that range since. Delivering other rows under the batch's "
-                  "positions could skip or repeat records; see docs/operations.md, \"Resetting checkpoints\"");
+                  "positions could skip or repeat records; see docs/operations.md, \"Reading and resetting checkpoints\"");
   }
   // A batch cut before whose rows end where a source batch ends now keeps
   // that batch's end: the source read no further (a rejected line after

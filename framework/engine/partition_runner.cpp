@@ -325,12 +325,9 @@ void PartitionRunner::run(const std::string& partition, const Lease* lease) {
     }
     // A batch in doubt comes again with the cut it has here already.
     if (std::none_of(cuts.begin(), cuts.end(), [&](const BatchCut& c) { return c.to == d.to; })) {
-      const auto position = [&](size_t row) {
-        const FerryBytes& p = source_batch.records[row].position;
-        return std::string(p.data ? p.data : "", p.size);
-      };
       const size_t n = source_batch.n_rows;
-      cuts.push_back(BatchCut{d.from, d.to, d.source_rows, n ? position(0) : "", n ? position(n - 1) : ""});
+      cuts.push_back(BatchCut{d.from, d.to, d.source_rows, n ? to_string(source_batch.records[0].position) : "",
+                              n ? to_string(source_batch.records[n - 1].position) : ""});
     }
     const std::optional<std::string> settled_before = settled_to;
     run.state.save_cuts(run.def.name, key, encode_cuts(cuts), fence);

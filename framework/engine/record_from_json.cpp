@@ -146,7 +146,7 @@ void build_batch(const std::vector<StoredRecord>& records, const std::string& pa
       // Boost.JSON reads some doubles one step off: each is read again from
       // its text (the schema holds no numbers, so the texts line up with
       // the values whether or not the schema was parsed).
-      if (has_doubles) {
+      if (has_doubles && support::json_any_scalar(v, [](const boost::json::value& x) { return x.is_double(); })) {
         std::string why;
         if (!support::json_number_texts(text, number_texts, &why) || !support::make_doubles_exact(v, number_texts))
           throw Error("its numbers cannot be read back exactly" + (why.empty() ? std::string() : ": " + why));

@@ -245,7 +245,8 @@ std::optional<std::string> rounded_to_double(const FerryValue& v) {
     own = std::to_string(v.as.i64);
   } else if (v.type == FERRY_TYPE_STRING || v.type == FERRY_TYPE_DECIMAL) {
     const std::string_view t = ferry::view(v.as.bytes);
-    if (!decimal_value(t)) return std::nullopt;
+    const std::optional<DecimalValue> written = decimal_value(t);
+    if (!written) return std::nullopt;
     d = nearest_double(without_plus_sign(t));
     if (!std::isfinite(d) || double_is_exact(d, t)) return std::nullopt;
     // Text other than the shortest digits that is the double's exact value
@@ -255,7 +256,7 @@ std::optional<std::string> rounded_to_double(const FerryValue& v) {
     const std::optional<DecimalValue> binary =
         r.ec == std::errc() ? decimal_value(std::string_view(exact, static_cast<size_t>(r.ptr - exact)))
                             : std::nullopt;
-    if (binary && compare(*binary, *decimal_value(t)) == 0) return std::nullopt;
+    if (binary && compare(*binary, *written) == 0) return std::nullopt;
     own = std::string(t.substr(0, 40)) + (t.size() > 40 ? "..." : "");
   } else {
     return std::nullopt;

@@ -37,13 +37,19 @@ std::map<int, int> ids_in_files(const ScenarioDir& d) {
   return seen;
 }
 
-std::string pipeline(const ScenarioDir& d, int max_records, const std::string& crash_sink) {
+// The file sink "f", and after it, when `crash_plugin` is given, a test
+// sink that kills the process after its `crash_at`th commit: "f" has then
+// committed that batch, and the state store has not.
+std::string pipeline(const ScenarioDir& d, int max_records, const std::string& crash_plugin = "", int crash_at = 0) {
+  const std::string crash_sink =
+      crash_plugin.empty() ? ""
+                           : R"(, {"name": "crash", "plugin": ")" + crash_plugin + R"(", "config": {"dir": ")" +
+                                 d.dir().path().string() + R"(", "crash_point": "after_commit", "crash_at": )" +
+                                 std::to_string(crash_at) + "}}";
   return R"({"name": "nb", "state": {"type": "sqlite", "path": "state.db", "group_commit_ms": 60000},
     "source": {"plugin": "file", "config": {"paths": "in.jsonl", "key": "id"}},
     "batch": {"max_records": )" + std::to_string(max_records) + R"(, "queue_depth": 2},
-    "sinks": [{"name": "f", "plugin": "file", "config": {"directory": "out"}})" +
-         (crash_sink.empty() ? "" : ", " + crash_sink) + R"(]})";
-  (void)d;
+    "sinks": [{"name": "f", "plugin": "file", "config": {"directory": "out"}})" + crash_sink + "]}";
 }
 
 void expect_each_id_once(const ScenarioDir& d, int last) {
@@ -57,14 +63,13 @@ void expect_each_id_once(const ScenarioDir& d, int last) {
 TEST(NamedByBatch, BatchesInDoubtComeAgainCutAsBeforeWhenTheInputGrewAndTheBatchSizeChanged) {
   ScenarioDir d("nb");
   write_ids(d, 1, 25, false);
-  d.define(pipeline(d, 10, R"({"name": "crash", "plugin": "scenario-idem", "config": {"dir": ")" +
-                                  d.dir().path().string() + R"(", "crash_point": "after_commit", "crash_at": 2}})"));
+  d.define(pipeline(d, 10, "scenario-idem", 2));
   const auto crashed = d.run();
   ASSERT_NE(crashed.exit_code, 0) << "the second sink was to die after its second commit";
   ASSERT_EQ(ids_in_files(d).size(), 20u) << "two batches of ten were to be in the file sink";
 
   write_ids(d, 26, 30, true);
-  d.define(pipeline(d, 7, ""));
+  d.define(pipeline(d, 7));
   const auto again = d.run();
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_NE(again.err.find("come again cut as before"), std::string::npos) << again.err;
@@ -76,14 +81,13 @@ TEST(NamedByBatch, BatchesInDoubtComeAgainCutAsBeforeWhenTheInputGrewAndTheBatch
 TEST(NamedByBatch, EveryBatchInFlightWithDeferredCommitsComesAgainCutAsBefore) {
   ScenarioDir d("nb");
   write_ids(d, 1, 45, false);
-  d.define(pipeline(d, 10, R"({"name": "crash", "plugin": "scenario-deferred", "config": {"dir": ")" +
-                                  d.dir().path().string() + R"(", "crash_point": "after_commit", "crash_at": 4}})"));
+  d.define(pipeline(d, 10, "scenario-deferred", 4));
   const auto crashed = d.run();
   ASSERT_NE(crashed.exit_code, 0) << "the second sink was to die after its fourth commit";
   ASSERT_GE(ids_in_files(d).size(), 30u);
 
   write_ids(d, 46, 50, true);
-  d.define(pipeline(d, 3, ""));
+  d.define(pipeline(d, 3));
   const auto again = d.run();
   ASSERT_EQ(again.exit_code, 0) << again.err;
   expect_each_id_once(d, 50);
@@ -104,10 +108,9 @@ TEST(NamedByBatch, ABatchReadAgainFromPartsWithOtherFieldsIsJoinedWhole) {
     for (int i = 1; i <= 12; ++i)
       out << "{\"id\": " << i << (i > 3 ? ", \"name\": \"n" + std::to_string(i) + "\"" : std::string()) << "}\n";
   }
-  d.define(pipeline(d, 10, R"({"name": "crash", "plugin": "scenario-idem", "config": {"dir": ")" +
-                                  d.dir().path().string() + R"(", "crash_point": "after_commit", "crash_at": 1}})"));
+  d.define(pipeline(d, 10, "scenario-idem", 1));
   ASSERT_NE(d.run().exit_code, 0);
-  d.define(pipeline(d, 3, ""));
+  d.define(pipeline(d, 3));
   const auto again = d.run();
   ASSERT_EQ(again.exit_code, 0) << again.err;
   expect_each_id_once(d, 12);
@@ -119,8 +122,7 @@ TEST(NamedByBatch, ABatchReadAgainFromPartsWithOtherFieldsIsJoinedWhole) {
 TEST(NamedByBatch, ASourceChangedInsideABatchInDoubtStopsTheRun) {
   ScenarioDir d("nb");
   write_ids(d, 1, 25, false);
-  d.define(pipeline(d, 10, R"({"name": "crash", "plugin": "scenario-idem", "config": {"dir": ")" +
-                                  d.dir().path().string() + R"(", "crash_point": "after_commit", "crash_at": 2}})"));
+  d.define(pipeline(d, 10, "scenario-idem", 2));
   ASSERT_NE(d.run().exit_code, 0);
   // The file is written anew: its first row is another one now.
   {
@@ -128,7 +130,7 @@ TEST(NamedByBatch, ASourceChangedInsideABatchInDoubtStopsTheRun) {
     out << "{\"id\": 1000}\n";
     for (int i = 1; i <= 25; ++i) out << "{\"id\": " << i << "}\n";
   }
-  d.define(pipeline(d, 10, ""));
+  d.define(pipeline(d, 10));
   const auto again = d.run();
   EXPECT_EQ(again.exit_code, 1) << again.err;
   EXPECT_NE(again.err.find("are not the rows it held"), std::string::npos) << again.err;
@@ -140,7 +142,7 @@ TEST(NamedByBatch, ASourceChangedInsideABatchInDoubtStopsTheRun) {
 TEST(NamedByBatch, TheSavedCutsStayAsFewAsTheBatchesInFlight) {
   ScenarioDir d("nb");
   write_ids(d, 1, 700, false);
-  d.define(pipeline(d, 7, ""));
+  d.define(pipeline(d, 7));
   const auto r = d.run();
   ASSERT_EQ(r.exit_code, 0) << r.err;
   expect_each_id_once(d, 700);
