@@ -148,6 +148,21 @@ bool may_hide_a_zone(std::string_view s) {
 
 std::string field_named(std::string_view field, char quote) { return "field " + quote_identifier(field, quote); }
 
+// The fraction digits of the seconds in date/time text ("10:00:00.250" ->
+// "25"), whatever form surrounds them; trailing zeros say nothing.
+std::string_view seconds_fraction(std::string_view s) {
+  const auto digit = [&](size_t k) { return k < s.size() && s[k] >= '0' && s[k] <= '9'; };
+  for (size_t k = 0; k + 3 < s.size(); ++k) {
+    if (s[k] != ':' || !digit(k + 1) || !digit(k + 2) || s[k + 3] != '.') continue;
+    size_t end = k + 4;
+    while (digit(end)) ++end;
+    std::string_view fraction = s.substr(k + 4, end - (k + 4));
+    while (!fraction.empty() && fraction.back() == '0') fraction.remove_suffix(1);
+    return fraction;
+  }
+  return {};
+}
+
 std::optional<std::string> narrowed_text(std::string_view text, const ColumnLimits& limits, std::string_view field,
                                          char quote) {
   if (limits.zone_ignored && !is_special_time(text)) {
@@ -160,6 +175,13 @@ std::optional<std::string> narrowed_text(std::string_view text, const ColumnLimi
       return field_named(field, quote) +
              " has date/time text in a form whose time zone the sink cannot tell, and its column (without time "
              "zone) would ignore one; write YYYY-MM-DD HH:MM:SS, or give the field the timestamp type in the source";
+  }
+  if (limits.fraction_digits >= 0 && limits.fraction_digits < 6) {
+    const size_t digits = seconds_fraction(text).size();
+    if (digits > static_cast<size_t>(limits.fraction_digits))
+      return field_named(field, quote) + " has " + std::to_string(digits) + " fraction digit" +
+             (digits == 1 ? "" : "s") + " in its text, and its column keeps " +
+             std::to_string(limits.fraction_digits) + " (the server would round it)";
   }
   if (limits.date_only) {
     const TimeText t = read_time_text(text);

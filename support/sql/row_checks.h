@@ -47,15 +47,15 @@ struct ColumnLimits {
 };
 
 // Why `v` would not be stored as it is in a column with these limits, or
-// nothing: the servers round a timestamp to the column's precision, drop
-// its time of day in a date column, round a number to the column's scale,
-// ignore a zone in text for a column without one, and cut the trailing
-// spaces that overflow a varchar(n) (where other overflow is an error), and
-// round a number to single precision in a real or FLOAT column (a value
-// passes when the float prints as the same number: 0.1 does, 0.123456789
-// and 16777217 do not), or to double precision in a double column (an
-// integer beyond 2^53, text with more digits than a double holds), and
-// drop the date of a timestamp in a time column.
+// nothing: the servers round a timestamp (typed, or its text) to the
+// column's precision, drop its time of day in a date column, round a number
+// to the column's scale, ignore a zone in text for a column without one,
+// and cut the trailing spaces that overflow a varchar(n) (where other
+// overflow is an error), and round a number to single precision in a real
+// or FLOAT column (a value passes when the float prints as the same number:
+// 0.1 does, 0.123456789 and 16777217 do not), or to double precision in a
+// double column (an integer beyond 2^53, text with more digits than a
+// double holds), and drop the date of a timestamp in a time column.
 // Text is judged in its plain ISO-8601 and decimal forms; date/time text in
 // another form that may carry a zone or a time is refused where either
 // would be dropped. The field is named quoted with `quote`.

@@ -96,4 +96,28 @@ TEST(SqlRowChecks, ATimeColumnRefusesADateItWouldDrop) {
   EXPECT_EQ(why(bytes_value(FERRY_TYPE_STRING, with_date)), "field \"t\" has a date that its time column would drop");
 }
 
+// timestamp(0), DATETIME, time(3): the server rounds the fraction of text
+// as it rounds a typed timestamp's, which was refused already while text
+// passed and lost its digits.
+TEST(SqlRowChecks, AColumnWithFewerFractionDigitsRefusesTextItWouldRound) {
+  ColumnLimits limits;
+  limits.fraction_digits = 0;
+  const auto why = [&](std::string text) {
+    return narrowed_value(bytes_value(FERRY_TYPE_STRING, text), limits, "ts", '"');
+  };
+  for (const char* kept : {"2024-01-01 10:00:00", "2024-01-01T10:00:00.000Z", "2024-01-01 10:00:00.0+02",
+                           "10:00:00", "10:00:00.000000", "2024-01-01", "not a time", "12.5"})
+    EXPECT_EQ(why(kept), std::nullopt) << kept;
+  EXPECT_EQ(why("2024-01-01 10:00:00.5"),
+            "field \"ts\" has 1 fraction digit in its text, and its column keeps 0 (the server would round it)");
+  EXPECT_NE(why("2024-01-01T23:59:59.999999Z"), std::nullopt);
+  EXPECT_NE(why("10:00:00.25"), std::nullopt);
+  EXPECT_NE(why("Jan 1 10:00:00.5 2024"), std::nullopt);  // not ISO: the fraction still shows
+  limits.fraction_digits = 3;
+  EXPECT_EQ(why("2024-01-01 10:00:00.123"), std::nullopt);
+  EXPECT_EQ(why("2024-01-01 10:00:00.123000"), std::nullopt);
+  EXPECT_EQ(why("2024-01-01 10:00:00.1234"),
+            "field \"ts\" has 4 fraction digits in its text, and its column keeps 3 (the server would round it)");
+}
+
 }  // namespace
