@@ -31,6 +31,7 @@ ferry::support::ColumnLimits limits_of(unsigned oid, long typmod) {
   if (oid == 700) l.single_float = true;                  // real
   if (oid == 701) l.double_float = true;                  // double precision
   if (oid == 1083 || oid == 1266) l.time_only = true;     // time, timetz: a timestamp's date is dropped
+  if (oid == 3802) l.unique_keys = true;                  // jsonb: keeps the last value of a repeated key
   if (typmod < 0) return l;
   switch (oid) {
     case 1700: {  // numeric

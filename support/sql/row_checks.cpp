@@ -331,6 +331,10 @@ std::optional<std::string> narrowed_value(const FerryValue& v, const ColumnLimit
       ((v.type == FERRY_TYPE_TIMESTAMP && (v.as.i64 < 0 || v.as.i64 >= 86400LL * 1000000)) ||
        (v.type == FERRY_TYPE_STRING && starts_with_date(ferry::view(v.as.bytes)))))
     return field_named(field, quote) + " has a date that its time column would drop";
+  if (limits.unique_keys && (v.type == FERRY_TYPE_JSON || v.type == FERRY_TYPE_STRING))
+    if (std::optional<std::string> key = json_repeated_key(ferry::view(v.as.bytes)))
+      return field_named(field, quote) + " has the key \"" + *key +
+             "\" twice in one object, and its JSON column would keep only one of its values";
   const bool text = v.type == FERRY_TYPE_STRING || v.type == FERRY_TYPE_DECIMAL || v.type == FERRY_TYPE_JSON;
   if (text && limits.max_bytes >= 0 && v.as.bytes.size > static_cast<uint64_t>(limits.max_bytes))
     return field_named(field, quote) + " has " + std::to_string(v.as.bytes.size) +

@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <optional>
 #include <set>
 
 #include "text/json_line.h"
@@ -18,7 +19,7 @@ struct NumberCollector : JsonValidator {
   std::string part;
   std::string key;
   std::vector<std::set<std::string>> keys;  // per open object
-  std::string duplicate;
+  std::optional<std::string> duplicate;     // "" is a key too
 
   explicit NumberCollector(std::vector<std::string>* t) : texts(t) {}
 
@@ -101,8 +102,8 @@ bool json_number_texts(std::string_view json, std::vector<std::string>& texts, s
   boost::json::basic_parser<NumberCollector> p(options, &texts);
   boost::system::error_code ec;
   p.write_some(false, json.data(), json.size(), ec);
-  if (!p.handler().duplicate.empty()) {
-    *error = "the key \"" + p.handler().duplicate + "\" appears twice in one object";
+  if (p.handler().duplicate) {
+    *error = "the key \"" + *p.handler().duplicate + "\" appears twice in one object";
     return false;
   }
   if (ec) {
@@ -110,6 +111,14 @@ bool json_number_texts(std::string_view json, std::vector<std::string>& texts, s
     return false;
   }
   return true;
+}
+
+std::optional<std::string> json_repeated_key(std::string_view json) {
+  std::vector<std::string> texts;
+  boost::json::basic_parser<NumberCollector> p({}, &texts);
+  boost::system::error_code ec;
+  p.write_some(false, json.data(), json.size(), ec);
+  return p.handler().duplicate;
 }
 
 double nearest_double(std::string_view text) {

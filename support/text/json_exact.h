@@ -6,6 +6,7 @@
 // nearest to its text, as JSON readers take it.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,11 @@ namespace ferry::support {
 // one of two values, and its numbers no longer line up with the text's).
 bool json_number_texts(std::string_view json, std::vector<std::string>& texts, std::string* error,
                        const boost::json::parse_options& options = {});
+
+// The first key that an object of `json` repeats, or nothing (also for text
+// that is not JSON). PostgreSQL's jsonb and MySQL's JSON keep one value of
+// such a key.
+std::optional<std::string> json_repeated_key(std::string_view json);
 
 // Whether any scalar of `v` (arrays and objects looked into) satisfies
 // `leaf`.

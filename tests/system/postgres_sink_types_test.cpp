@@ -222,6 +222,35 @@ TEST_F(PostgresSinkTypes, TextWithMoreFractionDigitsThanItsColumnIsRejected) {
   EXPECT_EQ(pg().psql("SELECT id, ts, tm FROM t ORDER BY id", "fractions"), "1|2024-01-01 10:00:00|10:00:00.25\n");
 }
 
+// jsonb keeps the last value of a key an object repeats: {"a":1,"a":2}
+// was stored as {"a": 2}. A json column keeps the text as it is.
+TEST_F(PostgresSinkTypes, JsonThatRepeatsAKeyIsRejectedByAJsonbColumn) {
+  pg().psql("CREATE DATABASE repeats");
+  pg().psql("CREATE TABLE t (id bigint, doc jsonb, raw json)", "repeats");
+  ferry::test::SinkHandle sink(*plugin_, table_t("repeats", false));
+  ASSERT_EQ(sink.open_status(), FERRY_OK) << sink.host().last_error();
+  const std::vector<Column> cols = {{"id", FERRY_TYPE_INT64, FERRY_FIELD_NULLABLE},
+                                    {"doc", FERRY_TYPE_JSON, FERRY_FIELD_NULLABLE},
+                                    {"raw", FERRY_TYPE_JSON, FERRY_FIELD_NULLABLE}};
+  auto row = [](int64_t id, const std::string& doc, const std::string& raw) {
+    return Row{{Value::int64(id), Value::json(doc), Value::json(raw)}, std::to_string(id),
+               "pos" + std::to_string(id), FERRY_OP_INSERT};
+  };
+  std::vector<ferry::test::SinkHandle::Rejected> rejected;
+  ASSERT_EQ(sink.write(make_batch(cols, {row(1, R"({"a":1,"b":{"a":2}})", R"({"a":1,"a":2})"),
+                                         row(2, R"({"a":1,"a":2})", "{}")}),
+                       &rejected),
+            FERRY_OK)
+      << sink.host().last_error();
+  ASSERT_EQ(sink.commit("p0", "pos2"), FERRY_OK) << sink.host().last_error();
+  EXPECT_EQ(rows_of(rejected), (std::vector<size_t>{1}));
+  ASSERT_EQ(rejected.size(), 1u);
+  EXPECT_NE(rejected[0].message.find("field \"doc\" has the key \"a\" twice in one object"), std::string::npos)
+      << rejected[0].message;
+  EXPECT_EQ(pg().psql("SELECT id, doc, raw FROM t ORDER BY id", "repeats"),
+            "1|{\"a\": 1, \"b\": {\"a\": 2}}|{\"a\":1,\"a\":2}\n");
+}
+
 // The same for a numeric's scale (typed DECIMAL and DOUBLE values), a
 // date's time of day and a domain over varchar(n).
 TEST_F(PostgresSinkTypes, DecimalsDatesAndDomainsAreCheckedAgainstTheColumnToo) {

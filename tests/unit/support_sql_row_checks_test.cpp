@@ -120,4 +120,21 @@ TEST(SqlRowChecks, AColumnWithFewerFractionDigitsRefusesTextItWouldRound) {
             "field \"ts\" has 4 fraction digits in its text, and its column keeps 3 (the server would round it)");
 }
 
+// jsonb keeps the last value of a repeated key, MySQL's JSON one of them:
+// {"a":1,"a":2} was stored as {"a":2}.
+TEST(SqlRowChecks, AJsonColumnRefusesAnObjectThatRepeatsAKey) {
+  ColumnLimits limits;
+  limits.unique_keys = true;
+  EXPECT_FALSE(limits.keeps_all());
+  const auto why = [&](FerryType type, std::string text) {
+    return narrowed_value(bytes_value(type, text), limits, "doc", '"');
+  };
+  EXPECT_EQ(why(FERRY_TYPE_JSON, R"({"a":1,"b":{"a":2}})"), std::nullopt);
+  EXPECT_EQ(why(FERRY_TYPE_STRING, "[1,1]"), std::nullopt);
+  EXPECT_EQ(why(FERRY_TYPE_JSON, R"({"a":1,"a":2})"),
+            "field \"doc\" has the key \"a\" twice in one object, and its JSON column would keep only one of its "
+            "values");
+  EXPECT_NE(why(FERRY_TYPE_STRING, R"([{"k":true,"k":true}])"), std::nullopt);
+}
+
 }  // namespace
