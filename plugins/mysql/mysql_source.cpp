@@ -2,10 +2,13 @@
 
 #include <cppconn/resultset_metadata.h>
 
+#include <boost/json.hpp>
+
 #include <algorithm>
 #include <charconv>
 #include <cstring>
 
+#include "codec/base64.h"
 #include "identifiers.h"
 #include "sql/key_range.h"
 #include "timestamp.h"
@@ -350,9 +353,13 @@ void MysqlSource::read_row(sql::ResultSet& rs) {
   } else {
     key = position;
   }
+  const std::vector<SourceColumn>& columns = query_->columns();
+  if (std::optional<std::string> why = unrepresentable(rs)) {
+    refuse_row(rs, key, position, *why);
+    return;
+  }
   const size_t row = builder_.add_row(key, position);
 
-  const std::vector<SourceColumn>& columns = query_->columns();
   for (size_t f = 0; f < columns.size(); ++f) {
     const unsigned i = static_cast<unsigned>(f + 1);
     if (rs.isNull(i)) continue;  // rows start all-null
@@ -378,11 +385,8 @@ void MysqlSource::read_row(sql::ResultSet& rs) {
         break;
       case ReadAs::kDatetime: {
         const sql::SQLString text = rs.getString(i);
-        if (std::optional<int64_t> micros = parse_datetime(as_view(text))) {
-          builder_.set_timestamp(row, f, *micros);
-        } else {
-          ++zero_dates_;  // 0000-00-00 names no instant: NULL, and counted
-        }
+        // unrepresentable() let only calendar times through.
+        if (std::optional<int64_t> micros = parse_datetime(as_view(text))) builder_.set_timestamp(row, f, *micros);
         break;
       }
       default: {
@@ -392,6 +396,39 @@ void MysqlSource::read_row(sql::ResultSet& rs) {
       }
     }
   }
+}
+
+std::optional<std::string> MysqlSource::unrepresentable(sql::ResultSet& rs) {
+  const std::vector<SourceColumn>& columns = query_->columns();
+  for (size_t f = 0; f < columns.size(); ++f) {
+    const unsigned i = static_cast<unsigned>(f + 1);
+    if (columns[f].read_as != ReadAs::kDatetime || rs.isNull(i)) continue;
+    const sql::SQLString text = rs.getString(i);
+    if (!parse_datetime(as_view(text)))
+      return "column " + quote_ident(columns[f].name) + " holds " + text.asStdString() +
+             ", which names no instant (a zero date, or a date with a zero month or day)";
+  }
+  return std::nullopt;
+}
+
+void MysqlSource::refuse_row(sql::ResultSet& rs, const std::string& key, const std::string& position,
+                             const std::string& why) {
+  // The row as the server's text, binary columns in base64, for a person
+  // to read and mend.
+  boost::json::object row;
+  const std::vector<SourceColumn>& columns = query_->columns();
+  for (size_t f = 0; f < columns.size(); ++f) {
+    const unsigned i = static_cast<unsigned>(f + 1);
+    if (rs.isNull(i)) {
+      row[columns[f].name] = nullptr;
+      continue;
+    }
+    const std::string text = rs.getString(i).asStdString();
+    row[columns[f].name] =
+        columns[f].read_as == ReadAs::kBytes ? ferry::support::base64_encode(text) : text;
+  }
+  host_.reject(partition_, position, key, boost::json::serialize(row),
+               std::string(kComponent) + ": partition '" + partition_ + "' of " + where_ + ": " + why);
 }
 
 void MysqlSource::discard_partial_batch() {
@@ -426,10 +463,6 @@ bool MysqlSource::next(FerryBatch* out) {
   } catch (...) {
     discard_partial_batch();
     throw;
-  }
-  if (zero_dates_ > 0) {
-    host_.count("mysql_zero_dates_as_null", zero_dates_);
-    zero_dates_ = 0;
   }
   // A short page is the last one: no need to ask again to learn that.
   if (rows < batch_records_) exhausted_ = true;

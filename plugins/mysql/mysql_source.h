@@ -62,6 +62,10 @@ class MysqlSource final : public ferry::Source {
   // nothing, so a retry asks again.
   void check_cursor_unique(const std::vector<CursorValue>& page_end);
   void read_row(sql::ResultSet& rs);
+  // Why the row holds a value no Ferry type represents exactly (a zero
+  // DATETIME), or nothing; such a row goes to the DLQ, not into the batch.
+  std::optional<std::string> unrepresentable(sql::ResultSet& rs);
+  void refuse_row(sql::ResultSet& rs, const std::string& key, const std::string& position, const std::string& why);
   CursorValue cursor_value(sql::ResultSet& rs, size_t column);
   void discard_partial_batch();
   [[noreturn]] void fail(FerryStatus status, const std::string& message) const;
@@ -88,7 +92,6 @@ class MysqlSource final : public ferry::Source {
   std::unique_ptr<sql::PreparedStatement> ties_;
   uint64_t pages_generation_ = 0;  // session generation the pages belong to
   std::vector<CursorValue> row_cursor_;
-  int64_t zero_dates_ = 0;
 };
 
 }  // namespace ferry_mysql

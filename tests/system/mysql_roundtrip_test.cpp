@@ -163,6 +163,41 @@ TEST_F(MysqlRoundTrip, DatesBeforeTheYear1000KeepTheirYear) {
             "1=0001-01-01 2=0069-12-31 3=0070-01-01 4=0999-05-05 5=1000-01-01 6=0000-00-00 7=2024-02-00 8=null");
 }
 
+// A DATETIME or TIMESTAMP that is zero, or has a zero part ("2024-00-10"),
+// names no instant a timestamp field can hold. It was read as NULL; its row
+// now goes to the DLQ with the column's text, as the mariadb-cdc source
+// sends it, and the rows around it land. A page of such rows only (3, 4)
+// still moves the checkpoint on.
+TEST_F(MysqlRoundTrip, AZeroDatetimeSendsItsRowToTheDlq) {
+  q(R"(SET sql_mode = '';
+    CREATE TABLE src.zero_dt (id INT PRIMARY KEY, dtm DATETIME, ts TIMESTAMP NULL);
+    INSERT INTO src.zero_dt VALUES (1, '2024-01-01 10:00:00', NULL), (2, '2024-01-02 10:00:00', NULL),
+      (3, '2024-00-10 10:00:00', NULL), (4, '0000-00-00 00:00:00', NULL), (5, NULL, '0000-00-00 00:00:00'),
+      (6, '2024-01-06 10:00:00', NULL);)");
+  auto r = run(pipeline("zero_dt", R"(, "table": "zero_dt")", R"(, "table": "zero_dt", "key": ["id"])",
+                        R"("batch": {"max_records": 2},)"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(q("SELECT GROUP_CONCAT(id, '=', COALESCE(dtm, 'null') ORDER BY id SEPARATOR ' ') FROM dst.zero_dt"),
+            "1=2024-01-01 10:00:00.000000 2=2024-01-02 10:00:00.000000 6=2024-01-06 10:00:00.000000");
+  auto state = ferry::core::open_sqlite_state(dir_.file("state.db"));
+  ferry::core::DlqFilter f;
+  f.pipeline = "zero_dt";
+  std::map<std::string, ferry::core::DlqEntry> entries;
+  for (auto& e : state->list_dlq(f)) entries[e.record_key] = e;
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_NE(entries["3"].message.find("column `dtm` holds 2024-00-10 10:00:00, which names no instant"),
+            std::string::npos) << entries["3"].message;
+  EXPECT_NE(entries["3"].record_json.find("2024-00-10 10:00:00"), std::string::npos) << entries["3"].record_json;
+  EXPECT_NE(entries["5"].message.find("column `ts` holds 0000-00-00 00:00:00"), std::string::npos)
+      << entries["5"].message;
+  EXPECT_EQ(entries["4"].error_class, "invalid_data");
+  // Nothing is read again: the checkpoint passed the rows in the DLQ.
+  r = run(pipeline("zero_dt", R"(, "table": "zero_dt")", R"(, "table": "zero_dt", "key": ["id"])",
+                   R"("batch": {"max_records": 2},)"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(state->list_dlq(f).size(), 3u);
+}
+
 // The next page starts after the last row's cursor, so rows that share it
 // beyond a page's end would be skipped. The server says whether they do, by
 // its own comparison: a case-insensitive collation makes 'v10' and 'V10'
