@@ -103,6 +103,7 @@ void TableInfo::load() {
       if (type == "date") l.date_only = true;
       if (type == "float") l.single_float = true;  // FLOAT(p > 24) is a DOUBLE, named so
       if (type == "double") l.double_float = true;  // REAL too, unless sql_mode has REAL_AS_FLOAT
+      if (type == "float" || type == "double") l.no_negative_zero = true;  // MariaDB reads '-0' as 0
       if (type == "time") l.time_only = true;
       if (type == "json") l.unique_keys = true;  // MySQL's own JSON type; MariaDB's is LONGTEXT and keeps all
       limits_.push_back(l);

@@ -331,6 +331,8 @@ std::optional<std::string> narrowed_value(const FerryValue& v, const ColumnLimit
       ((v.type == FERRY_TYPE_TIMESTAMP && (v.as.i64 < 0 || v.as.i64 >= 86400LL * 1000000)) ||
        (v.type == FERRY_TYPE_STRING && starts_with_date(ferry::view(v.as.bytes)))))
     return field_named(field, quote) + " has a date that its time column would drop";
+  if (limits.no_negative_zero && v.type == FERRY_TYPE_DOUBLE && v.as.f64 == 0 && std::signbit(v.as.f64))
+    return field_named(field, quote) + " is -0, which its column would store as 0";
   if (limits.unique_keys && (v.type == FERRY_TYPE_JSON || v.type == FERRY_TYPE_STRING))
     if (std::optional<std::string> key = json_repeated_key(ferry::view(v.as.bytes)))
       return field_named(field, quote) + " has the key \"" + *key +

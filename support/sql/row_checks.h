@@ -38,12 +38,13 @@ struct ColumnLimits {
   bool double_float = false; // double precision, DOUBLE: 53 bits (integers beyond 2^53, long text)
   bool time_only = false;    // a time column: no date
   bool unique_keys = false;  // jsonb, MySQL's JSON: an object keeps one value of a repeated key
+  bool no_negative_zero = false;  // MariaDB's DOUBLE and FLOAT store -0 as 0
 
   // No limit at all: narrowed_value() has nothing to object to, and a sink
   // checking many rows may skip it.
   bool keeps_all() const {
     return fraction_digits < 0 && !date_only && !zone_ignored && !scale && max_chars < 0 && max_bytes < 0 &&
-           !single_float && !double_float && !time_only && !unique_keys;
+           !single_float && !double_float && !time_only && !unique_keys && !no_negative_zero;
   }
 };
 
@@ -57,7 +58,8 @@ struct ColumnLimits {
 // 0.1 does, 0.123456789 and 16777217 do not), or to double precision in a
 // double column (an integer beyond 2^53, text with more digits than a
 // double holds), and drop the date of a timestamp in a time column, and
-// keep one value of a key that JSON repeats in a jsonb or JSON column.
+// keep one value of a key that JSON repeats in a jsonb or JSON column, and
+// store a double -0 as 0.
 // Text is judged in its plain ISO-8601 and decimal forms; date/time text in
 // another form that may carry a zone or a time is refused where either
 // would be dropped. The field is named quoted with `quote`.

@@ -20,8 +20,12 @@
 
 namespace {
 
+using ferry::test::Column;
+using ferry::test::make_batch;
 using ferry::test::MariaServer;
+using ferry::test::Row;
 using ferry::test::TempDir;
+using ferry::test::Value;
 
 constexpr const char* kPassword = "S3cret-pw";
 
@@ -576,10 +580,6 @@ namespace {
 // new field, the second finds the column the first added meanwhile: it
 // writes into it instead of failing on "Duplicate column name".
 TEST_F(MysqlRoundTrip, AColumnAnotherWriterAddedMeanwhileIsUsedNotAddedAgain) {
-  using ferry::test::Column;
-  using ferry::test::make_batch;
-  using ferry::test::Row;
-  using ferry::test::Value;
   ferry::test::Plugin plugin(ferry::test::plugin_path("mysql"));
   ferry::test::OpenParams params;
   params.config_json = "{" + conn("dst") + R"(, "table": "evolving"})";
@@ -613,10 +613,6 @@ TEST_F(MysqlRoundTrip, AColumnAnotherWriterAddedMeanwhileIsUsedNotAddedAgain) {
 // Earlier versions created the checkpoint table with a `commit_token`
 // column: such a table keeps working.
 TEST_F(MysqlRoundTrip, ACheckpointTableWithTheFormerCommitTokenColumnKeepsWorking) {
-  using ferry::test::Column;
-  using ferry::test::make_batch;
-  using ferry::test::Row;
-  using ferry::test::Value;
   q("CREATE DATABASE former; CREATE TABLE former.ferry_checkpoints ("
     "`pipeline` VARCHAR(255) NOT NULL, `partition` VARCHAR(255) NOT NULL, `position` LONGBLOB, "
     "`run_id` VARCHAR(255), `commit_token` BIGINT UNSIGNED, `updated_at` DATETIME(6) NOT NULL, "
@@ -634,6 +630,42 @@ TEST_F(MysqlRoundTrip, ACheckpointTableWithTheFormerCommitTokenColumnKeepsWorkin
   ASSERT_EQ(sink.commit("p0", "2"), FERRY_OK) << sink.host().last_error();
   EXPECT_EQ(sink.checkpoint("p0"), std::optional<std::string>("2"));
   EXPECT_EQ(q("SELECT COUNT(*) FROM former.t"), "1");
+}
+
+// MariaDB stores a DOUBLE or FLOAT -0 as 0, on both write paths: the sign
+// went without an error. Such a record goes to the DLQ.
+TEST_F(MysqlRoundTrip, ANegativeZeroIsRefusedNotStoredAsZero) {
+  q("CREATE DATABASE negzero; CREATE TABLE negzero.t (id BIGINT, d DOUBLE, f FLOAT);"
+    "CREATE TABLE negzero.t_ins LIKE negzero.t");
+  for (const char* table : {"t", "t_ins"}) {
+    ferry::test::Plugin plugin(ferry::test::plugin_path("mysql"));
+    ferry::test::OpenParams params;
+    params.config_json = "{" + conn("negzero") + R"(, "table": ")" + table + R"(", "create_table": false)" +
+                         (std::string(table) == "t_ins" ? R"(, "load_data": false)" : "") + "}";
+    ferry::test::SinkHandle sink(plugin, params);
+    ASSERT_EQ(sink.open_status(), FERRY_OK) << sink.host().last_error();
+    const std::vector<Column> cols = {{"id", FERRY_TYPE_INT64}, {"d", FERRY_TYPE_DOUBLE}, {"f", FERRY_TYPE_DOUBLE}};
+    auto row = [](int64_t id, double d, double f) {
+      Row r;
+      r.values = {Value::int64(id), Value::real(d), Value::real(f)};
+      r.key = std::to_string(id);
+      r.position = r.key;
+      return r;
+    };
+    std::vector<ferry::test::SinkHandle::Rejected> rejected;
+    ASSERT_EQ(sink.write(make_batch(cols, {row(1, -0.0, 0.5), row(2, 0.0, -0.0), row(3, 1.5, 0.0)}), &rejected),
+              FERRY_OK)
+        << sink.host().last_error();
+    ASSERT_EQ(sink.commit("p0", "3"), FERRY_OK) << sink.host().last_error();
+    ASSERT_EQ(rejected.size(), 2u) << table;
+    EXPECT_EQ(rejected[0].row, 0u);
+    EXPECT_NE(rejected[0].message.find("field `d` is -0, which its column would store as 0"), std::string::npos)
+        << rejected[0].message;
+    EXPECT_EQ(rejected[1].row, 1u);
+    EXPECT_EQ(q(std::string("SELECT GROUP_CONCAT(id, '=', d, '=', f ORDER BY id SEPARATOR ' ') FROM negzero.") + table),
+              "3=1.5=0")
+        << table;
+  }
 }
 
 }  // namespace

@@ -137,4 +137,14 @@ TEST(SqlRowChecks, AJsonColumnRefusesAnObjectThatRepeatsAKey) {
   EXPECT_NE(why(FERRY_TYPE_STRING, R"([{"k":true,"k":true}])"), std::nullopt);
 }
 
+// MariaDB's DOUBLE and FLOAT store -0 as 0.
+TEST(SqlRowChecks, AColumnWithoutNegativeZeroRefusesIt) {
+  ColumnLimits limits;
+  limits.no_negative_zero = true;
+  EXPECT_FALSE(limits.keeps_all());
+  EXPECT_EQ(narrowed_value(double_value(-0.0), limits, "d", '`'), "field `d` is -0, which its column would store as 0");
+  EXPECT_EQ(narrowed_value(double_value(0.0), limits, "d", '`'), std::nullopt);
+  EXPECT_EQ(narrowed_value(double_value(-1e-300), limits, "d", '`'), std::nullopt);
+}
+
 }  // namespace
