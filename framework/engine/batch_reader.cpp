@@ -120,7 +120,7 @@ bool BatchReader::emit(const FerryBatch& batch, std::vector<DlqEntry> errants,
     }
     if (last_end_) last_end_->assign(end);  // keeps its buffer: no allocation per batch
     else last_end_.emplace(end);
-    return emit_one(batch, std::move(errants), false, queue);
+    return emit_one(batch, std::move(errants), nullptr, queue);
   }
   HeldRows& held = held_.front();
   const auto rows = static_cast<int64_t>(batch.n_rows);
@@ -196,15 +196,16 @@ bool BatchReader::emit_held(BoundedQueue<std::unique_ptr<ReadItem>>& queue) {
     for (const FerryBatch& p : parts) views.push_back(&p);
     held = join_rows(views, end);
   }
-  return emit_one(held, std::move(gathered_errants_), done.intent, queue);
+  return emit_one(held, std::move(gathered_errants_), &done, queue);
 }
 
-bool BatchReader::emit_one(const FerryBatch& batch, std::vector<DlqEntry> errants, bool held,
+bool BatchReader::emit_one(const FerryBatch& batch, std::vector<DlqEntry> errants, const HeldRows* done,
                            BoundedQueue<std::unique_ptr<ReadItem>>& queue) {
   auto item = std::make_unique<ReadItem>();
   item->chain = std::make_unique<BatchChain>(batch);
   item->source_rows = static_cast<int64_t>(batch.n_rows);
-  item->held = held;
+  item->held = done && done->intent;
+  if (done) item->recut_of = done->cut_to;
   item->errants = std::move(errants);
   {
     ErrantRecords::Collect collect(&item->errants);

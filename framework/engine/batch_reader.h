@@ -34,6 +34,10 @@ struct ReadItem {
   std::vector<DlqEntry> errants;      // reported by the source or a transform while reading it
   int64_t source_rows = 0;
   bool held = false;                  // the batch a crash left committed in some sinks
+  // The saved end of the cut (batch_cuts.h) this batch comes again as. It
+  // may end elsewhere now (where the source batch holding its last row
+  // ends), and the cut is then saved with its new end in place of the old.
+  std::optional<std::string> recut_of;
   std::exception_ptr error;           // the reader failed (after the items before it)
   bool end = false;                   // the partition is done
 };
@@ -47,6 +51,7 @@ struct HeldRows {
   // A batch cut before (batch_cuts.h): the positions of its first and last
   // rows, which the rows read again must have, or the source changed.
   std::optional<std::pair<std::string, std::string>> first_last;
+  std::optional<std::string> cut_to;  // a batch cut before: the end saved with its cut
 };
 
 class BatchReader {
@@ -78,7 +83,8 @@ class BatchReader {
   bool emit_held(BoundedQueue<std::unique_ptr<ReadItem>>& queue);
   // Drops held batches without rows (their errant records go with the next).
   void next_held();
-  bool emit_one(const FerryBatch& batch, std::vector<DlqEntry> errants, bool held,
+  // `done`: the held rows this batch comes again as, or null.
+  bool emit_one(const FerryBatch& batch, std::vector<DlqEntry> errants, const HeldRows* done,
                 BoundedQueue<std::unique_ptr<ReadItem>>& queue);
   // Hands the newest acknowledged position, if any, to the source.
   void pass_acknowledgement();

@@ -112,7 +112,7 @@ PartitionRunner::Resume PartitionRunner::settle_interrupted_commit(const std::st
   for (const DlqEntry& e : intent.add)
     if (holding.count(e.sink)) out.held_by.add.push_back(e);
   if (!holding.empty()) {
-    out.held.push_back(HeldRows{intent.source_rows, intent.to, true, std::nullopt});
+    out.held.push_back(HeldRows{intent.source_rows, intent.to, true, std::nullopt, std::nullopt});
     std::string names;
     for (const std::string& s : holding) names += (names.empty() ? "'" : ", '") + s + "'";
     log_info("an interrupted run left a batch in " + names + " only; delivering it again to the other sinks",
@@ -184,7 +184,7 @@ void PartitionRunner::add_cuts_in_doubt(const std::string& partition, const std:
   const bool intent_first = !r.held.empty() && doubt.front().to == r.held.front().end_position;
   for (size_t i = intent_first ? 1 : 0; i < doubt.size(); ++i)
     r.held.push_back(HeldRows{doubt[i].source_rows, doubt[i].to, false,
-                              std::make_pair(doubt[i].first, doubt[i].last)});
+                              std::make_pair(doubt[i].first, doubt[i].last), doubt[i].to});
   r.cuts = std::move(doubt);
   log_info(std::to_string(r.cuts.size()) + " batch(es) an interrupted run delivered come again cut as before",
            run.fields(partition));
@@ -318,13 +318,21 @@ void PartitionRunner::run(const std::string& partition, const Lease* lease) {
   std::vector<BatchCut> cuts = from.cuts;
   std::optional<std::string> settled_to;  // the end of the last batch settled
   std::optional<std::string> saved_to;    // ... of those, the last one known saved
-  auto save_cut = [&](const Delivery& d, const FerryBatch& source_batch) {
+  auto save_cut = [&](const Delivery& d, const FerryBatch& source_batch, const std::optional<std::string>& recut_of) {
     if (saved_to) {
       const auto last = std::find_if(cuts.begin(), cuts.end(), [&](const BatchCut& c) { return c.to == *saved_to; });
       if (last != cuts.end()) cuts.erase(cuts.begin(), last + 1);
     }
-    // A batch in doubt comes again with the cut it has here already.
-    if (std::none_of(cuts.begin(), cuts.end(), [&](const BatchCut& c) { return c.to == d.to; })) {
+    // A batch in doubt comes again with the cut it has here already, its
+    // rows the same, but perhaps ending elsewhere: where the source batch
+    // with its last row ends now. The cut after it then starts there.
+    const auto again = recut_of ? std::find_if(cuts.begin(), cuts.end(), [&](const BatchCut& c) { return c.to == *recut_of; })
+                                : cuts.end();
+    if (again != cuts.end()) {
+      again->to = d.to;
+      again->source_rows = d.source_rows;
+      if (again + 1 != cuts.end()) (again + 1)->from = d.to;
+    } else if (std::none_of(cuts.begin(), cuts.end(), [&](const BatchCut& c) { return c.to == d.to; })) {
       const size_t n = source_batch.n_rows;
       cuts.push_back(BatchCut{d.from, d.to, d.source_rows, n ? to_string(source_batch.records[0].position) : "",
                               n ? to_string(source_batch.records[n - 1].position) : ""});
@@ -440,7 +448,7 @@ void PartitionRunner::run(const std::string& partition, const Lease* lease) {
                 d.to, transform_rejected};
     last_end_ = d.to;
     before = d.to;
-    if (logs_cuts_) save_cut(d, chain.front());
+    if (logs_cuts_) save_cut(d, chain.front(), item.recut_of);
     if (defer) {
       w_.core.begin(d, *u.accounting);
       unsettled.push_back(std::move(u));

@@ -116,6 +116,40 @@ TEST(NamedByBatch, ABatchReadAgainFromPartsWithOtherFieldsIsJoinedWhole) {
   expect_each_id_once(d, 12);
 }
 
+// A batch in doubt read again may end further on than it did, where the
+// source batch holding its last row ends now (here past a long line that
+// goes to the DLQ, which fills max_bytes). Its cut is then saved with that
+// end in place of the old one; a second cut with the same rows had the next
+// resume ask for those rows twice, and the run stopped there for good.
+TEST(NamedByBatch, ABatchInDoubtThatNowEndsFurtherKeepsOneCut) {
+  ScenarioDir d("nb");
+  {
+    std::ofstream out(d.file("in.jsonl"), std::ios::trunc);
+    for (int i = 1; i <= 25; ++i)
+      out << (i == 10 ? "not json " + std::string(200, 'x') : "{\"id\": " + std::to_string(i) + "}") << "\n";
+  }
+  d.define(pipeline(d, 9, "scenario-idem", 1));
+  ASSERT_NE(d.run().exit_code, 0) << "the second sink was to die after its first commit";
+  const auto small_batches = [&](const std::string& crash_plugin) {
+    std::string p = pipeline(d, 10, crash_plugin, 1);
+    p.replace(p.find("\"queue_depth\""), 0, "\"max_bytes\": 150, ");
+    return p;
+  };
+  d.define(small_batches("scenario-idem"));
+  const auto second = d.run();
+  ASSERT_NE(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.err.find("come again cut as before"), std::string::npos) << second.err;
+  const std::optional<std::string> saved = d.state()->load_cuts("nb", "in.jsonl");
+  ASSERT_TRUE(saved);
+  EXPECT_EQ(ferry::core::decode_cuts(*saved).size(), 1u) << *saved;
+  d.define(small_batches(""));
+  const auto third = d.run();
+  ASSERT_EQ(third.exit_code, 0) << third.err;
+  const std::map<int, int> seen = ids_in_files(d);
+  ASSERT_EQ(seen.size(), 24u);
+  for (const auto& [id, times] : seen) EXPECT_EQ(times, 1) << "id " << id << " is in " << times << " files";
+}
+
 // A source whose rows changed inside a batch in doubt cannot give that
 // batch again: the run stops and says so, rather than deliver other rows
 // under the batch's positions (which could skip or repeat records).
