@@ -206,6 +206,8 @@ CallResult SinkInstance::await_commit() {
 
 bool SinkInstance::defers_commits() const { return plugin_.sink_defers_commits(); }
 
+bool SinkInstance::named_by_batch() const { return plugin_.sink_named_by_batch(); }
+
 bool SinkInstance::can_fence() const { return plugin_.sink_can_fence(); }
 
 void SinkInstance::fence(const std::string& partition, uint64_t token) {

@@ -138,6 +138,8 @@ class SinkInstance : public InstanceBase {
   // The outcome of the oldest pending commit.
   CallResult await_commit();
   bool defers_commits() const;
+  // ABI 1.11: its output is named after the batch's first and last rows.
+  bool named_by_batch() const;
   void abort();
   std::optional<std::string> held_checkpoint(const std::string& partition);
   // ABI 1.6: whether fence() is there, and the call (see FerrySinkApi.fence).

@@ -24,6 +24,17 @@ class Writer {
     return std::move(result_);
   }
 
+  // A sink named by batch names an output after the rows it is given: part
+  // of a batch written alone would land under a name of its own, beside the
+  // batch's output when the batch is written again (a lost commit reply, a
+  // resume), or over it when the part's first and last rows share the
+  // batch's positions. So it is only ever given the whole batch: for rows
+  // it asks to retry, what it staged is dropped (abort) and the whole batch
+  // written again, and a call it fails whole is not halved. What it holds
+  // staged is then always the last call's rows, and the rows that go to
+  // the DLQ are the others.
+  bool whole_batches_only() const { return sink_.named_by_batch(); }
+
  private:
   // Writes `rows`; `whole` means they are the entire batch (no copy needed).
   void write_rows(std::vector<size_t> rows, bool whole) {
@@ -56,14 +67,22 @@ class Writer {
         if (again.empty()) return;
         // Rows the sink asked to retry alone (a 429 on one bulk item).
         if (!wait_before_retry(again, attempts, 0)) return;
+        if (whole_batches_only()) {
+          sink_.abort();  // throws when the sink cannot
+          result_.rejected.clear();
+          continue;
+        }
         rows = std::move(again);
         whole = false;
         continue;
       }
 
       if (r.status == FERRY_INVALID_DATA) {
-        if (rows.size() == 1) {
-          result_.rejected.push_back({rows[0], "invalid_data", r.message, attempts});
+        if (rows.size() == 1 || whole_batches_only()) {
+          const std::string why = rows.size() == 1 ? r.message
+                                                   : r.message + " (the sink names its output by batch, so the "
+                                                                 "batch is not split to find the rows at fault)";
+          for (size_t row : rows) result_.rejected.push_back({row, "invalid_data", why, attempts});
           return;
         }
         // The sink failed the whole call: isolate the bad rows by halving.

@@ -6,6 +6,11 @@
 //   `scenario-idem`  an idempotent sink (SCENARIO_IDEMPOTENT)
 //   `scenario-deferred` the idempotent sink, answering commits later
 //                    (SCENARIO_IDEMPOTENT + SCENARIO_DEFERRED, ABI 1.10)
+//   `scenario-named` the idempotent sink, its output named after each
+//                    batch's first and last position as the file and s3
+//                    sinks name theirs (SCENARIO_NAMED, ABI 1.11): a batch
+//                    stored again replaces what it stored before
+//   `scenario-named-deferred` the same, answering commits later
 //   `scenario-single` the transactional sink, taking one writer at a time
 //                    (SCENARIO_SINGLE_WRITER): the engine funnels every
 //                    worker's batches through one instance
@@ -31,6 +36,7 @@
 #include <boost/json.hpp>
 
 #include "scenario_hash.h"
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -295,6 +301,7 @@ void bind_text(sqlite3_stmt* s, int i, std::string_view v) {
 struct StagedRow {
   std::string key, partition, position, fields;
   int64_t value = 0;
+  std::string output;  // scenario-named: the batch's output, "<partition>/<first>-<last>"
 };
 
 // Opens that fail the first `open_fail_times` times in this process.
@@ -329,6 +336,8 @@ class ScenarioSink : public ferry::Sink {
       }
     if (auto it = c.find("reject_keys"); it != c.end())
       for (const auto& k : it->value().as_array()) reject_keys_.insert(std::string(k.as_string()));
+    if (auto it = c.find("retry_keys"); it != c.end())
+      for (const auto& k : it->value().as_array()) retry_keys_.insert(std::string(k.as_string()));
     const std::string open_fail = str(c, "open_fail");
     if (!open_fail.empty() && g_open_failures.load() < num(c, "open_fail_times", 1000000)) {
       const int n = ++g_open_failures;
@@ -337,7 +346,15 @@ class ScenarioSink : public ferry::Sink {
     }
     const std::string dir = ctx.resolve_path(str(c, "dir", "."));
     db_ = std::make_unique<Db>(dir + "/" + std::string(ctx.name()) + ".db");
-#ifdef SCENARIO_IDEMPOTENT
+#if defined(SCENARIO_NAMED)
+    // One output per batch, replaced whole when stored again: a record in
+    // two outputs stays visible as two rows.
+    db_->exec("CREATE TABLE IF NOT EXISTS rows (output TEXT, key TEXT, partition TEXT, position TEXT, "
+              "value INTEGER, fields TEXT)");
+    upsert_ = db_->prepare("INSERT INTO rows (key, partition, position, value, fields, output) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    clear_output_ = db_->prepare("DELETE FROM rows WHERE output = ?1");
+#elif defined(SCENARIO_IDEMPOTENT)
     db_->exec("CREATE TABLE IF NOT EXISTS rows (key TEXT PRIMARY KEY, partition TEXT, position TEXT, "
               "value INTEGER, fields TEXT, writes INTEGER NOT NULL DEFAULT 1)");
     upsert_ = db_->prepare(
@@ -354,9 +371,11 @@ class ScenarioSink : public ferry::Sink {
     load_cp_ = db_->prepare("SELECT position FROM checkpoints WHERE pipeline = ?1 AND partition = ?2");
 #endif
     pipeline_ = std::string(ctx.pipeline());
+    if (!ctx.window_start().empty()) window_ = std::string(ctx.window_start()) + "/";
   }
   ~ScenarioSink() override {
     sqlite3_finalize(upsert_);
+    sqlite3_finalize(clear_output_);
     sqlite3_finalize(save_cp_);
     sqlite3_finalize(load_cp_);
   }
@@ -381,21 +400,39 @@ class ScenarioSink : public ferry::Sink {
       fields += (f ? "," : "") + std::string(b.field_name(f));
     }
     std::vector<StagedRow> rows;
+    // In a backfill the window names it too: positions may repeat from one
+    // window to the next (the file sink does the same).
+    const std::string output = b.rows() == 0 ? std::string()
+                                             : window_ + std::string(b.partition()) + "/" +
+                                                   std::string(b.position(0)) + "-" +
+                                                   std::string(b.position(b.rows() - 1));
     for (size_t r = 0; r < b.rows(); ++r) {
       const std::string key(b.key(r));
       if (picked(seed_, key, reject_mod_, 2) || (planned && planned->count(key))) {
         outcomes.reject(r, "scenario sink: value out of range for " + key);
         continue;
       }
+      if (retry_keys_.count(key) && ++row_attempts_[key] == 1) {
+        outcomes.reject(r, "scenario sink: busy, try " + key + " again", FERRY_RETRY);
+        continue;
+      }
       if (row_retry_mod_ > 0 && picked(seed_, key, row_retry_mod_, 9) && ++row_attempts_[key] <= 2) {
         outcomes.reject(r, "scenario sink: busy, try " + key + " again", FERRY_RETRY);
         continue;
       }
-      StagedRow s{key, std::string(b.partition()), std::string(b.position(r)), fields, 0};
+      StagedRow s{key, std::string(b.partition()), std::string(b.position(r)), fields, 0, output};
       if (value_field != SIZE_MAX && b.value(r, value_field).type == FERRY_TYPE_INT64)
         s.value = b.value(r, value_field).as.i64;
       rows.push_back(std::move(s));
     }
+#ifdef SCENARIO_NAMED
+    // An output with none of its rows is written too (the file sink writes
+    // an empty file): a row without a key stands for it. A second write of
+    // one name replaces the first, as a second rename over a file does.
+    if (rows.empty() && !output.empty()) rows.push_back(StagedRow{{}, {}, {}, {}, 0, output});
+    staged_.erase(std::remove_if(staged_.begin(), staged_.end(), [&](const StagedRow& s) { return s.output == output; }),
+                  staged_.end());
+#endif
     for (StagedRow& s : rows) staged_.push_back(std::move(s));
     point("after_write", writes_);
   }
@@ -466,12 +503,24 @@ class ScenarioSink : public ferry::Sink {
   void store(const std::vector<StagedRow>& staged, [[maybe_unused]] const FerryCheckpoint* cp) {
     db_->exec("BEGIN IMMEDIATE");
     try {
+#ifdef SCENARIO_NAMED
+      std::set<std::string> outputs;
+      for (const StagedRow& s : staged)
+        if (outputs.insert(s.output).second) {
+          bind_text(clear_output_, 1, s.output);
+          db_->run(clear_output_);
+        }
+#endif
       for (const StagedRow& s : staged) {
+        if (s.key.empty()) continue;  // an output without rows
         bind_text(upsert_, 1, s.key);
         bind_text(upsert_, 2, s.partition);
         bind_text(upsert_, 3, s.position);
         sqlite3_bind_int64(upsert_, 4, s.value);
         bind_text(upsert_, 5, s.fields);
+#ifdef SCENARIO_NAMED
+        bind_text(upsert_, 6, s.output);
+#endif
         db_->run(upsert_);
       }
 #ifndef SCENARIO_IDEMPOTENT
@@ -535,13 +584,14 @@ class ScenarioSink : public ferry::Sink {
           commit_retry_mod_ = 0, crash_at_ = 1, writes_ = 0, commits_ = 0, unreachable_after_lost_reply_ = 0,
           unreachable_checkpoints_ = 0;
   bool down_ = false;
-  std::string crash_point_, block_file_, block_partition_, pipeline_;
+  std::string crash_point_, block_file_, block_partition_, pipeline_, window_;
   std::set<int64_t> commit_retry_calls_, lost_reply_calls_;
   std::vector<std::set<std::string>> reject_plan_;
-  std::set<std::string> reject_keys_;
+  std::set<std::string> reject_keys_, retry_keys_;
   std::map<std::string, int> row_attempts_;
   std::unique_ptr<Db> db_;
   sqlite3_stmt* upsert_ = nullptr;
+  sqlite3_stmt* clear_output_ = nullptr;
   sqlite3_stmt* save_cp_ = nullptr;
   sqlite3_stmt* load_cp_ = nullptr;
   std::vector<StagedRow> staged_;
@@ -604,6 +654,7 @@ const FerryOptionSpec kSinkOptions[] = {
      "after a lost reply, this many checkpoint() calls answer RETRY"},
     {"reject_plan", FERRY_OPTION_ARRAY, 0, "[]", "keys rejected per row on write call i (an array per call)"},
     {"reject_keys", FERRY_OPTION_ARRAY, 0, "[]", "keys that fail their whole write with INVALID_DATA"},
+    {"retry_keys", FERRY_OPTION_ARRAY, 0, "[]", "keys answered RETRY, on their own, the first time they are written"},
 };
 
 }  // namespace
@@ -612,7 +663,23 @@ const FerryOptionSpec kHookOptions[] = {
     {"stop_on_partition", FERRY_OPTION_STRING, 0, "\"\"", "answer STOP after a commit of this partition"},
 };
 
-#ifdef SCENARIO_DEFERRED
+#if defined(SCENARIO_NAMED) && defined(SCENARIO_DEFERRED)
+const FerryKindSpec kKinds[] = {
+    {FERRY_KIND_SINK, FERRY_CAP_IDEMPOTENT | FERRY_CAP_NAMED_BY_BATCH | FERRY_CAP_DEFERRED_COMMIT,
+     "idempotent test sink, an output per batch, whose commits land later", kSinkOptions,
+     FERRY_COUNT_OF(kSinkOptions)},
+};
+FERRY_PLUGIN_DESCRIPTOR("scenario-named-deferred", "1.0.0",
+                        "fault-injecting test sink named by batch, with deferred commits", kKinds)
+FERRY_PLUGIN(ScenarioSink)
+#elif defined(SCENARIO_NAMED)
+const FerryKindSpec kKinds[] = {
+    {FERRY_KIND_SINK, FERRY_CAP_IDEMPOTENT | FERRY_CAP_NAMED_BY_BATCH, "idempotent test sink, an output per batch",
+     kSinkOptions, FERRY_COUNT_OF(kSinkOptions)},
+};
+FERRY_PLUGIN_DESCRIPTOR("scenario-named", "1.0.0", "fault-injecting test sink named by batch", kKinds)
+FERRY_PLUGIN(ScenarioSink)
+#elif defined(SCENARIO_DEFERRED)
 const FerryKindSpec kKinds[] = {
     {FERRY_KIND_SINK, FERRY_CAP_IDEMPOTENT | FERRY_CAP_DEFERRED_COMMIT,
      "idempotent test sink (upsert by key) whose commits land later", kSinkOptions, FERRY_COUNT_OF(kSinkOptions)},

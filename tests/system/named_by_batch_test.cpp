@@ -150,6 +150,56 @@ TEST(NamedByBatch, ABatchInDoubtThatNowEndsFurtherKeepsOneCut) {
   for (const auto& [id, times] : seen) EXPECT_EQ(times, 1) << "id " << id << " is in " << times << " files";
 }
 
+// How many outputs of the scenario-named sink "n" hold each key.
+std::map<std::string, int> outputs_per_key(const ScenarioDir& d) {
+  std::map<std::string, int> seen;
+  for (const auto& row : ferry::test::sqlite_rows(d.file("n.db"), "SELECT key FROM rows")) ++seen[row[0]];
+  return seen;
+}
+
+std::string into_named_sink(const ScenarioDir& d, const std::string& sink_config) {
+  return R"({"name": "nb", "state": {"type": "sqlite", "path": "state.db"},
+    "source": {"plugin": "file", "config": {"paths": "in.jsonl", "key": "id"}},
+    "batch": {"max_records": 5}, "retry": {"max_attempts": 3, "initial_delay_ms": 1, "max_delay_ms": 2},
+    "sinks": [{"name": "n", "plugin": "scenario-named", "config": {"dir": ")" +
+         d.dir().path().string() + "\"" + sink_config + "}}]}";
+}
+
+// A sink named by batch is only ever given whole batches. A row it asked to
+// retry, written again alone, landed in an output of its own; when the
+// commit's reply was then lost and the batch written again whole, that row
+// was in two outputs.
+TEST(NamedByBatch, ARowTheSinkAsksToRetryComesAgainWithItsWholeBatch) {
+  ScenarioDir d("nb");
+  write_ids(d, 1, 10, false);
+  d.define(into_named_sink(d, R"(, "retry_keys": ["3", "7"], "lost_reply_calls": [1])"));
+  const auto r = d.run();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::map<std::string, int> seen = outputs_per_key(d);
+  ASSERT_EQ(seen.size(), 10u);
+  for (const auto& [key, outputs] : seen) EXPECT_EQ(outputs, 1) << key << " is in " << outputs << " outputs";
+}
+
+// A write the sink fails whole is not halved to find the row at fault:
+// the halves would land in outputs of their own. The batch goes to the
+// DLQ, saying why; the other batches land.
+TEST(NamedByBatch, AWriteTheSinkFailsWholeSendsTheWholeBatchToTheDlq) {
+  ScenarioDir d("nb");
+  write_ids(d, 1, 10, false);
+  d.define(into_named_sink(d, R"(, "reject_keys": ["2"])"));
+  const auto r = d.run();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::map<std::string, int> seen = outputs_per_key(d);
+  EXPECT_EQ(seen, (std::map<std::string, int>{{"6", 1}, {"7", 1}, {"8", 1}, {"9", 1}, {"10", 1}}));
+  const auto entries = d.dlq();
+  ASSERT_EQ(entries.size(), 5u);
+  for (const auto& e : entries)
+    EXPECT_NE(e.message.find("constraint violated by 2 (the sink names its output by batch, so the batch is not "
+                             "split to find the rows at fault)"),
+              std::string::npos)
+        << e.message;
+}
+
 // A source whose rows changed inside a batch in doubt cannot give that
 // batch again: the run stops and says so, rather than deliver other rows
 // under the batch's positions (which could skip or repeat records).
