@@ -68,6 +68,7 @@ std::vector<SinkOutcome> CommitCore::write_all(const Delivery& d) {
     if (o.state == State::Holds || o.state == State::NotAddressed) continue;
     SinkSlot& slot = sinks_[i];
     if (!slot.instance) {
+      refuse_in_doubt(slot, d, "it could not be opened: " + slot.down_reason);
       o.state = State::Failed;
       o.failure = "the sink could not be opened: " + slot.down_reason;
       o.rejected = every_row_failed(d.batch->n_rows, {}, o.failure, 0);
@@ -76,6 +77,8 @@ std::vector<SinkOutcome> CommitCore::write_all(const Delivery& d) {
     const auto called = Clock::now();
     SinkWriteResult r = write_to_sink(*slot.instance, *d.batch, slot.def->retry, *slot.backoff, &run_.stop);
     run_.observe_call("write", slot.def->name, called);
+    if (!r.acked) refuse_in_doubt(slot, d, r.failure);
+    else if (!r.wrote) refuse_in_doubt(slot, d, r.rejected.empty() ? std::string("nothing was written") : r.rejected.front().message);
     o.retries = r.retries;
     o.extra_writes = r.extra_writes;
     if (r.acked) {
@@ -88,6 +91,18 @@ std::vector<SinkOutcome> CommitCore::write_all(const Delivery& d) {
     }
   }
   return out;
+}
+
+// A sink named by batch replaces its output of a batch only by writing the
+// batch again. If it cannot, the output an interrupted run left may hold
+// the batch's rows, and rows sent to the DLQ would land there a second time
+// when replayed. So the run stops instead, and the batch comes again.
+void CommitCore::refuse_in_doubt(const SinkSlot& slot, const Delivery& d, const std::string& why) const {
+  if (!d.in_doubt || d.batch->n_rows == 0 || !run_.plugins.require(slot.def->plugin).sink_named_by_batch()) return;
+  throw Error("sink '" + slot.def->name + "' names its output by batch and may hold a batch of partition '" +
+              d.partition + "' from an interrupted run, but could not write it again (" + why +
+              "); its rows cannot go to the DLQ, where a replay would write them a second time. Run again once "
+              "the sink takes the batch");
 }
 
 void CommitCore::abort_staged(const std::vector<SinkOutcome>& outcomes, const Delivery& d) noexcept {

@@ -87,6 +87,9 @@ struct Delivery {
   // else for "deliver".
   std::vector<SinkOutcome::State> start;
   const HeldBy* held_by = nullptr;
+  // Delivered before by a run that was interrupted (a commit intent, or a
+  // cut saved for a sink named by batch): a sink may hold it already.
+  bool in_doubt = false;
   // A worker's lease of the partition: every save of the batch (the
   // intent, each sink's checkpoint, the state's) happens only while the
   // lease has this token, and throws FencedError otherwise.
@@ -164,6 +167,7 @@ class CommitCore {
   void re_account(Batch& b);
   // Settles a batch's pending commit in one sink.
   void settle_pending(size_t sink, Batch& b);
+  void refuse_in_doubt(const SinkSlot& slot, const Delivery& d, const std::string& why) const;
   void abort_staged(const std::vector<SinkOutcome>& outcomes, const Delivery& d) noexcept;
   // Throws when the run's lock (or a worker's share of it) was lost: another
   // run may hold the pipeline, so nothing more of this batch may be written.

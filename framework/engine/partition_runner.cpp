@@ -439,6 +439,7 @@ void PartitionRunner::run(const std::string& partition, const Lease* lease) {
     d.source_rows = item.source_rows;
     d.fence = fence;
     d.start.assign(w_.sinks.size(), State::Committed);
+    d.in_doubt = item.held || item.recut_of.has_value();
     if (item.held) {
       for (size_t i = 0; i < from.holders.size(); ++i)
         if (from.holders[i]) d.start[i] = State::Holds;

@@ -52,6 +52,7 @@ class Writer {
       CallResult r = sink_.write(b, outcomes.data());
 
       if (r.status == FERRY_OK) {
+        result_.wrote = true;
         std::vector<size_t> again;
         for (size_t i = 0; i < rows.size(); ++i) {
           const FerryRecordOutcome& o = outcomes[i];

@@ -35,6 +35,7 @@ struct SinkWriteResult {
   std::vector<RowFailure> rejected;  // rows not written (when acked)
   uint64_t extra_writes = 0;         // writes caused by bisection
   uint64_t retries = 0;
+  bool wrote = false;  // some write call staged rows (answered FERRY_OK)
 };
 
 class CancelledError : public Error {

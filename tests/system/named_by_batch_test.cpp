@@ -200,6 +200,45 @@ TEST(NamedByBatch, AWriteTheSinkFailsWholeSendsTheWholeBatchToTheDlq) {
         << e.message;
 }
 
+// A batch in doubt that a sink named by batch may hold from the run that
+// was interrupted: if the sink cannot write it again now, its output from
+// then stays, and rows sent to the DLQ for it would land a second time when
+// replayed. The run stops instead; once the sink is back, the batch comes
+// again and replaces its output.
+TEST(NamedByBatch, ASinkThatMayHoldABatchInDoubtMustTakeItAgain) {
+  ScenarioDir d("nb");
+  write_ids(d, 1, 10, false);
+  const auto two_sinks = [&](const std::string& named_extra, const std::string& crash_extra) {
+    return R"({"name": "nb", "state": {"type": "sqlite", "path": "state.db"},
+      "source": {"plugin": "file", "config": {"paths": "in.jsonl", "key": "id"}},
+      "batch": {"max_records": 5}, "commit_policy": "required",
+      "sinks": [{"name": "n", "plugin": "scenario-named", "required": false, "config": {"dir": ")" +
+           d.dir().path().string() + "\"" + named_extra + R"(}},
+                {"name": "c", "plugin": "scenario-idem", "config": {"dir": ")" +
+           d.dir().path().string() + "\"" + crash_extra + "}}]}";
+  };
+  d.define(two_sinks("", R"(, "crash_point": "after_commit", "crash_at": 1)"));
+  ASSERT_NE(d.run().exit_code, 0) << "sink c was to die after its first commit";
+  ASSERT_EQ(outputs_per_key(d).size(), 5u) << "sink n was to hold the first batch";
+
+  d.define(two_sinks(R"(, "open_fail": "retry")", ""));
+  const auto down = d.run();
+  EXPECT_EQ(down.exit_code, 1) << down.err;
+  EXPECT_NE(down.err.find("sink 'n' names its output by batch and may hold a batch of partition 'in.jsonl' from an "
+                          "interrupted run, but could not write it again"),
+            std::string::npos)
+      << down.err;
+  EXPECT_TRUE(d.dlq().empty());
+
+  d.define(two_sinks("", ""));
+  const auto back = d.run();
+  ASSERT_EQ(back.exit_code, 0) << back.err;
+  EXPECT_TRUE(d.dlq().empty());
+  const std::map<std::string, int> seen = outputs_per_key(d);
+  ASSERT_EQ(seen.size(), 10u);
+  for (const auto& [key, outputs] : seen) EXPECT_EQ(outputs, 1) << key << " is in " << outputs << " outputs";
+}
+
 // A source whose rows changed inside a batch in doubt cannot give that
 // batch again: the run stops and says so, rather than deliver other rows
 // under the batch's positions (which could skip or repeat records).
