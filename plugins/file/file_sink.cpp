@@ -102,6 +102,7 @@ FileSink::FileSink(const ferry::Context& ctx) : host_(ctx.host()) {
   prefix_ = std::move(names.prefix);
   op_field_ = std::move(names.op_field);
   temp_prefix_ = ".tmp-" + prefix_ + "-";
+  window_start_ = std::string(ctx.window_start());
   std::error_code ec;
   std::filesystem::create_directories(directory_, ec);
   if (ec)
@@ -125,7 +126,7 @@ void FileSink::remove_leftover_temps() const {
 void FileSink::write(const ferry::BatchView& batch, ferry::Outcomes& outcomes) {
   if (batch.rows() == 0) return;
   const std::string name = batch_file_name(prefix_, batch.partition(), batch.position(0),
-                                           batch.position(batch.rows() - 1));
+                                           batch.position(batch.rows() - 1), window_start_);
   const std::string temp = directory_ + "/" + temp_prefix_ + std::to_string(::getpid()) + "-" +
                            std::to_string(sequence_++);
   StagedFile file(temp, directory_ + "/" + name);

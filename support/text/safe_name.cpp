@@ -30,4 +30,12 @@ std::string safe_name(std::string_view s) {
   return out;
 }
 
+std::string compact_time(std::string_view iso) {
+  std::string out;
+  out.reserve(iso.size());
+  for (const char c : iso)
+    if (c != '-' && c != ':') out += c;
+  return out;
+}
+
 }  // namespace ferry::support

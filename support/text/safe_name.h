@@ -17,5 +17,10 @@ std::string hex8(uint32_t v);
 bool is_safe_name_char(char c);
 // Every byte outside those replaced with '_'.
 std::string safe_name(std::string_view s);
+// A backfill window's ISO 8601 start without its '-' and ':'
+// ("2026-01-01T00:00:00Z" -> "20260101T000000Z"): a name part that tells
+// windows apart, short and readable. Two ISO times never differ in those
+// characters alone.
+std::string compact_time(std::string_view iso);
 
 }  // namespace ferry::support

@@ -239,6 +239,25 @@ TEST(NamedByBatch, ASinkThatMayHoldABatchInDoubtMustTakeItAgain) {
   for (const auto& [key, outputs] : seen) EXPECT_EQ(outputs, 1) << key << " is in " << outputs << " outputs";
 }
 
+// In a backfill, positions may repeat from one window to the next: here
+// each row carries the end of its source batch, so the rows of both days'
+// windows are at positions 4 and 8. The file sink named a batch's file
+// after its partition and positions only, and the second window's files
+// replaced the first's: half the records were gone, with each window
+// reported done.
+TEST(NamedByBatch, BackfillWindowsWhosePositionsRepeatKeepFilesApart) {
+  ScenarioDir d("nb");
+  d.define(R"({"name": "nb", "state": {"type": "sqlite", "path": "state.db"},
+    "source": {"plugin": "scenario", "config": {"partitions": 1, "count": 8, "days": 2, "same_position": true}},
+    "batch": {"max_records": 4},
+    "sinks": [{"name": "f", "plugin": "file", "config": {"directory": "out"}}]})");
+  const auto r = d.ferry_cmd("backfill", {"--from", "2026-01-01", "--to", "2026-01-03"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::map<int, int> seen = ids_in_files(d);
+  ASSERT_EQ(seen.size(), 8u);
+  for (const auto& [id, times] : seen) EXPECT_EQ(times, 1) << "id " << id << " is in " << times << " files";
+}
+
 // A source whose rows changed inside a batch in doubt cannot give that
 // batch again: the run stops and says so, rather than deliver other rows
 // under the batch's positions (which could skip or repeat records).

@@ -1055,6 +1055,20 @@ TEST(Naming, DeterministicSanitizedNames) {
   EXPECT_LT(batch_file_name("p", std::string(1000, 'a'), std::string(500, '1'), "2").size(), 255u);
 }
 
+// In a backfill the window names a batch's file too: a source's positions
+// may repeat from one window to the next, and one window's file replaced
+// another's, losing its rows.
+TEST(Naming, ABackfillWindowNamesTheFile) {
+  const std::string plain = batch_file_name("p", "x", "1", "4");
+  const std::string day1 = batch_file_name("p", "x", "1", "4", "2026-01-01T00:00:00Z");
+  const std::string noon = batch_file_name("p", "x", "1", "4", "2026-01-01T12:00:00Z");
+  EXPECT_NE(day1, plain);
+  EXPECT_NE(day1, noon);
+  EXPECT_EQ(day1.substr(0, 19), "p-20260101T000000Z-");
+  EXPECT_EQ(day1, batch_file_name("p", "x", "1", "4", "2026-01-01T00:00:00Z"));
+  EXPECT_LT(batch_file_name("p", "x", "1", "2", std::string(1000, 'w')).size(), 255u);
+}
+
 // A CSV cell typed json is validated without building a document; the
 // verdict must be Boost.JSON's own parser's on every kind of text.
 TEST(JsonText, ValidatingAgreesWithTheFullParser) {
