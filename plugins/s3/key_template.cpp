@@ -54,6 +54,10 @@ bool matches(std::string_view pattern, std::string_view key) {
   return false;
 }
 
+std::string window_component(std::string_view window_start) {
+  return key_component(ferry::support::compact_time(window_start), kMaxName);
+}
+
 }  // namespace
 
 std::string key_component(std::string_view raw, size_t max) {
@@ -95,11 +99,14 @@ KeyTemplate::KeyTemplate(std::string_view text, std::string prefix, std::string_
       literal += key_component(pipeline, kMaxName);
     } else if (name == "ext") {
       literal += ext;
-    } else if (name == "partition" || name == "data_date" || name == "first_position" ||
+    } else if (name == "partition" || name == "data_date" || name == "window_start" || name == "first_position" ||
                name == "last_position") {
       flush();
       Field f = Field::kPartition;
       if (name == "data_date") f = Field::kDataDate;
+      if (name == "window_start") f = Field::kWindowStart;
+      has_data_date_ |= f == Field::kDataDate;
+      has_window_start_ |= f == Field::kWindowStart;
       if (name == "first_position") f = Field::kFirstPosition;
       if (name == "last_position") f = Field::kLastPosition;
       has_partition |= f == Field::kPartition;
@@ -110,7 +117,8 @@ KeyTemplate::KeyTemplate(std::string_view text, std::string prefix, std::string_
              std::string(kWhy) + ". Use {data_date} for the date being processed.");
     } else {
       refuse("unknown field {" + name + "}; the fields are {prefix}, {pipeline}, {partition}, "
-             "{data_date}, {first_position}, {last_position} and {ext}, all deterministic because " +
+             "{data_date}, {window_start}, {first_position}, {last_position} and {ext}, all deterministic "
+             "because " +
              std::string(kWhy));
     }
   }
@@ -135,6 +143,9 @@ std::string KeyTemplate::render(const BatchFields& f) const {
       case Field::kPartition: key += key_component(f.partition, kMaxName); break;
       case Field::kDataDate:
         key += f.data_date.empty() ? std::string("undated") : key_component(f.data_date, kMaxName);
+        break;
+      case Field::kWindowStart:
+        key += f.window_start.empty() ? std::string("unwindowed") : window_component(f.window_start);
         break;
       case Field::kFirstPosition: key += key_component(f.first_position, kMaxPosition); break;
       case Field::kLastPosition: key += key_component(f.last_position, kMaxPosition); break;

@@ -3,8 +3,8 @@
 // object instead of adding a second copy: that is what makes this sink
 // idempotent. Pure C++.
 //
-// Fields: {prefix} {pipeline} {partition} {data_date} {first_position}
-// {last_position} {ext}. Values are made key-safe: bytes outside
+// Fields: {prefix} {pipeline} {partition} {data_date} {window_start}
+// {first_position} {last_position} {ext}. Values are made key-safe: bytes outside
 // [A-Za-z0-9._-] become '_', long values are cut, and a value that had to
 // change carries "_<fnv1a32 of the raw value>" so two raw values never share
 // a key. {prefix} is the one field that may hold '/', and may be empty: empty
@@ -28,6 +28,7 @@ struct BatchFields {
   std::string_view data_date;  // empty: "undated"
   std::string_view first_position;
   std::string_view last_position;
+  std::string_view window_start = {};  // a backfill window's start; empty: "unwindowed"
 };
 
 class KeyTemplate {
@@ -46,9 +47,13 @@ class KeyTemplate {
   bool could_produce(std::string_view key) const;
   // The fixed start of every key: where to list leftovers.
   const std::string& fixed_prefix() const { return fixed_prefix_; }
+  // Whether keys name the window a backfill processes: by its start, or by
+  // its date (which tells windows of a day or longer apart).
+  bool names_window_start() const { return has_window_start_; }
+  bool names_data_date() const { return has_data_date_; }
 
  private:
-  enum class Field { kLiteral, kPartition, kDataDate, kFirstPosition, kLastPosition };
+  enum class Field { kLiteral, kPartition, kDataDate, kWindowStart, kFirstPosition, kLastPosition };
   struct Segment {
     Field field;
     std::string text;  // kLiteral only
@@ -57,6 +62,8 @@ class KeyTemplate {
   std::vector<Segment> segments_;
   std::string pattern_;  // fixed text with kWildcard where a batch field goes
   std::string fixed_prefix_;
+  bool has_data_date_ = false;
+  bool has_window_start_ = false;
 };
 
 // One key-safe component (see above); `max` bounds its length before the hash.

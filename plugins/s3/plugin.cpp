@@ -26,7 +26,7 @@ const FerryOptionSpec kOptions[] = {
      "Key prefix, A-Z a-z 0-9 . _ - = and '/', for {prefix} in key_template."},
     {"key_template", FERRY_OPTION_STRING, 0,
      "\"{prefix}/{pipeline}/{partition}/{data_date}/{first_position}-{last_position}.{ext}\"",
-     "Object key of a batch. Fields: {prefix} {pipeline} {partition} {data_date} "
+     "Object key of a batch. Fields: {prefix} {pipeline} {partition} {data_date} {window_start} "
      "{first_position} {last_position} {ext}; {partition} and {first_position} are required. "
      "Clock or random fields ({now}, {uuid}, ...) are refused: keys must be deterministic so a "
      "replayed batch overwrites its own object."},

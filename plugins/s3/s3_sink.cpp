@@ -2,6 +2,7 @@
 
 #include "codec/gzip.h"
 #include "row_format.h"
+#include "time/timestamp_parse.h"
 #include "upload_pool.h"
 
 namespace ferry_s3 {
@@ -21,17 +22,38 @@ const char* extension(const Options& o) {
   return o.gzip ? "jsonl.gz" : "jsonl";
 }
 
+// A source's positions may repeat from one backfill window to the next:
+// keys that do not tell the windows apart would have one window's objects
+// replace another's. {data_date} does for windows of a day or longer.
+void check_backfill_keys(const KeyTemplate& keys, const ferry::Context& ctx) {
+  if (ctx.window_start().empty() || keys.names_window_start()) return;
+  const std::optional<int64_t> start = ferry::support::parse_iso_timestamp(ctx.window_start());
+  const std::optional<int64_t> end = ferry::support::parse_iso_timestamp(ctx.window_end());
+  const bool a_day_or_more = start && end && *end - *start >= int64_t{86400} * 1000000;
+  if (keys.names_data_date() && a_day_or_more) return;
+  throw ferry::Error(FERRY_ERROR_CONFIG,
+                     std::string("s3: option 'key_template' does not tell this backfill's windows apart (") +
+                         (keys.names_data_date() ? "windows shorter than a day share their {data_date}"
+                                                 : "it has neither {data_date} nor {window_start}") +
+                         "): a source's positions may repeat from one window to the next, and one window's "
+                         "objects would replace another's. Add {window_start} to the template");
+}
+
 }  // namespace
 
 void S3Sink::check_config(const ferry::Context& ctx) {
   const Options o = parse_options(ctx);
-  KeyTemplate(o.key_template, o.prefix, ctx.pipeline(), extension(o));
+  check_backfill_keys(KeyTemplate(o.key_template, o.prefix, ctx.pipeline(), extension(o)), ctx);
 }
 
 S3Sink::S3Sink(const ferry::Context& ctx)
-    : host_(ctx.host()), options_(parse_options(ctx)), data_date_(ctx.data_date()) {
+    : host_(ctx.host()),
+      options_(parse_options(ctx)),
+      data_date_(ctx.data_date()),
+      window_start_(ctx.window_start()) {
   keys_ = std::make_unique<KeyTemplate>(options_.key_template, options_.prefix, ctx.pipeline(),
                                         extension(options_));
+  check_backfill_keys(*keys_, ctx);
   client_ = std::make_unique<S3Client>(options_.client);
   uploader_ = std::make_unique<Uploader>(*client_, options_.upload, &host_);
   if (!options_.abort_leftovers) return;
@@ -87,7 +109,7 @@ void S3Sink::commit(const FerryCheckpoint* /*checkpoint*/) {
   // (same key, same bytes); the host re-writes everything after abort().
   for (const PendingObject& o : pending_) {
     const std::string key = keys_->render(
-        BatchFields{o.partition, data_date_, o.first_position, o.last_position});
+        BatchFields{o.partition, data_date_, o.first_position, o.last_position, window_start_});
     if (options_.gzip) {
       const std::string packed = ferry::support::gzip(o.body, ferry::support::kGzipDefaultLevel, "s3");
       uploader_->put(key, packed, content_type(options_));
@@ -112,7 +134,7 @@ bool S3Sink::begin_commit(const FerryCheckpoint* checkpoint) {
   std::vector<UploadObject> objects;
   for (PendingObject& o : pending_)
     objects.push_back(
-        {keys_->render(BatchFields{o.partition, data_date_, o.first_position, o.last_position}), std::move(o.body)});
+        {keys_->render(BatchFields{o.partition, data_date_, o.first_position, o.last_position, window_start_}), std::move(o.body)});
   pending_.clear();
   pool_->submit(std::move(objects));
   return true;

@@ -60,6 +60,7 @@ class S3Sink : public ferry::Sink {
   ferry::Host host_;
   Options options_;
   std::string data_date_;
+  std::string window_start_;  // a backfill's window, for {window_start}
   std::unique_ptr<KeyTemplate> keys_;
   std::unique_ptr<S3Client> client_;
   std::unique_ptr<Uploader> uploader_;

@@ -168,6 +168,19 @@ TEST(S3KeyTemplate, DefaultTemplateRendersEveryField) {
   EXPECT_EQ(bare.render({"p1", "", "7", "9"}), "orders/p1/undated/7-9.csv");
 }
 
+// A backfill window's start, for sources whose positions repeat from one
+// window to the next (and windows shorter than a day share their date).
+TEST(S3KeyTemplate, WindowStartNamesTheWindow) {
+  ferry_s3::KeyTemplate t("{partition}/{window_start}/{first_position}-{last_position}", "", "p", "x");
+  EXPECT_TRUE(t.names_window_start());
+  EXPECT_FALSE(t.names_data_date());
+  EXPECT_EQ(t.render({"p0", "2026-01-01", "1", "9", "2026-01-01T12:00:00Z"}), "p0/20260101T120000Z/1-9");
+  EXPECT_EQ(t.render({"p0", "", "1", "9"}), "p0/unwindowed/1-9");
+  ferry_s3::KeyTemplate d(ferry_s3::kDefaultKeyTemplate, "", "p", "x");
+  EXPECT_FALSE(d.names_window_start());
+  EXPECT_TRUE(d.names_data_date());
+}
+
 TEST(S3KeyTemplate, UnsafeValuesAreReplacedAndHashed) {
   ferry_s3::KeyTemplate t("{partition}/{first_position}-{last_position}", "", "p", "x");
   const std::string a = t.render({"data/in/a b.csv", "", "0", "100"});

@@ -221,6 +221,37 @@ TEST_F(S3Sink, ATemplateWithNowIsRefusedBeforeAnyDataMoves) {
   EXPECT_TRUE(list_keys(server(), "t5/").empty());
 }
 
+// The generator's ids start again in every window of a day: with 12-hour
+// windows both windows' batches had the same {data_date} and positions,
+// and the second window's objects replaced the first's. A template that
+// cannot tell a backfill's windows apart is refused before any data moves;
+// {window_start} tells them apart.
+TEST_F(S3Sink, ABackfillWhoseKeysCannotTellItsWindowsApartIsRefused) {
+  const auto backfill = [&](const TempDir& dir, const std::string& prefix, const std::string& key_template) {
+    ferry::test::write_file(dir.file("p.json"),
+                            pipeline("windows", 10, 1, 5, R"(, "prefix": ")" + prefix + "\"" + key_template));
+    return ferry::test::ferry({"backfill", "--no-progress", dir.file("p.json"), "--from", "2026-01-01", "--to",
+                               "2026-01-02", "--window", "12h"});
+  };
+  TempDir refused;
+  auto r = backfill(refused, "t6", "");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("does not tell this backfill's windows apart (windows shorter than a day share their "
+                       "{data_date})"),
+            std::string::npos)
+      << r.err;
+  EXPECT_TRUE(list_keys(server(), "t6/").empty());
+
+  TempDir apart;
+  r = backfill(apart, "t7", R"(, "key_template": "{prefix}/{partition}/{window_start}/{first_position}-{last_position}.{ext}")");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto keys = list_keys(server(), "t7/");
+  EXPECT_EQ(keys.size(), 4u);
+  size_t rows = 0;
+  for (const std::string& key : keys) rows += lines_of(get_object(server(), key)).size();
+  EXPECT_EQ(rows, 20u);
+}
+
 TEST_F(S3Sink, AMissingBucketIsAFatalConfigErrorNamingBucketAndEndpoint) {
   TempDir dir;
   std::string json = pipeline("nobucket", 10, 1, 5, R"(, "prefix": "t6")");
