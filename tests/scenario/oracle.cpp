@@ -155,6 +155,9 @@ std::vector<std::string> Oracle::check(bool clean_end) {
                         std::to_string(expected));
         if (sink.transactional && copies > 1)
           violation(key + " is " + std::to_string(copies) + " times in exactly-once sink " + sink.name);
+        if (sink.named && copies > 1)
+          violation(key + " is in " + std::to_string(copies) + " outputs of sink " + sink.name +
+                    ", which names its output by batch");
         if (sink.transactional && copies == 1 && open > 0 && !in_doubt.count(key))
           violation(key + " is in exactly-once sink " + sink.name + " and waits in the DLQ for it too");
         if (open > 1)

@@ -1,5 +1,6 @@
 #include "scenario/scenario_spec.h"
 
+#include <algorithm>
 #include <random>
 #include <sstream>
 
@@ -77,6 +78,7 @@ Spec make_spec(uint64_t seed) {
       k.unreachable_after_lost_reply = 1 + static_cast<int64_t>((k.seed >> 8) % 4);
     k.single_writer = k.transactional && (k.seed >> 16) % 3 == 0;
     k.deferred = !k.transactional && (k.seed >> 24) % 3 != 0;
+    k.named = !k.transactional && (k.seed >> 32) % 3 == 0;
     s.sinks.push_back(k);
   }
   const int64_t policy = sinks == 1 ? 0 : d.range(0, 2);
@@ -101,11 +103,16 @@ Spec make_spec(uint64_t seed) {
   s.max_attempts = static_cast<int>(d.range(s.source_retry_mod ? 2 : 1, 4));
   s.on_exhausted = d.chance(0.3) ? "fail" : "dead_letter";
 
+  const bool named = std::any_of(s.sinks.begin(), s.sinks.end(), [](const SinkSpec& k) { return k.named; });
   const int steps = static_cast<int>(d.range(2, 7));
   for (int i = 0; i < steps; ++i) {
     Step st;
     st.fixed = d.chance(0.35);
     st.parallelism = static_cast<int>(d.range(1, 3));
+    // A named sink's batches must be cut again as they were, whatever the
+    // batch size a later run is given. (Where rows carry their batch's end
+    // as position, a new size gives them new positions: the source changed.)
+    if (named && !s.same_position && d.chance(0.5)) st.batch = static_cast<int>(d.range(3, 15));
     const int64_t roll = d.range(0, 9);
     if (i == 0 || roll < 5) {
       st.kind = s.days > 0 ? Step::Kind::Backfill : Step::Kind::Run;
@@ -153,16 +160,18 @@ std::string pipeline_json(const Spec& s, const Step& step, const std::string& di
     o << R"(, {"name": "check", "plugin": "scenario", "config": {"rename": false, "seed": )"
       << static_cast<int64_t>(s.transform_seed >> 2) << ", \"reject_mod\": " << s.check_reject_mod << "}}";
   o << "],";
-  o << R"("batch": {"max_records": )" << s.batch << "}, \"parallelism\": " << step.parallelism << ",";
+  o << R"("batch": {"max_records": )" << (step.batch ? step.batch : s.batch) << "}, \"parallelism\": "
+    << step.parallelism << ",";
   o << R"("retry": {"max_attempts": )" << s.max_attempts
     << R"(, "initial_delay_ms": 1, "max_delay_ms": 2, "on_exhausted": ")" << s.on_exhausted << R"("},)";
   o << R"("commit_policy": ")" << s.policy << R"(", "sinks": [)";
   for (size_t i = 0; i < s.sinks.size(); ++i) {
     const SinkSpec& k = s.sinks[i];
     if (i) o << ", ";
-    const char* plugin = !k.transactional ? (k.deferred ? "scenario-deferred" : "scenario-idem")
-                         : k.single_writer  ? "scenario-single"
-                                            : "scenario";
+    const char* plugin = k.transactional  ? (k.single_writer ? "scenario-single" : "scenario")
+                         : k.named        ? (k.deferred ? "scenario-named-deferred" : "scenario-named")
+                         : k.deferred     ? "scenario-deferred"
+                                          : "scenario-idem";
     o << R"({"name": ")" << k.name << R"(", "plugin": ")" << plugin
       << R"(", "required": )" << (k.required ? "true" : "false") << R"(, "config": {"dir": ")" << dir
       << R"(", "seed": )" << static_cast<int64_t>(k.seed >> 1);
@@ -191,6 +200,7 @@ std::string describe(const Spec& s) {
   for (const SinkSpec& k : s.sinks)
     o << "  sink " << k.name << (k.transactional ? " transactional" : " idempotent")
       << (k.single_writer ? " single-writer" : "") << (k.deferred ? " deferred" : "")
+      << (k.named ? " named by batch" : "")
       << (k.required ? "" : " (not required)") << ": reject " << k.reject_mod << ", poison " << k.poison_mod
       << ", retry " << k.retry_mod << ", row retry " << k.row_retry_mod << ", lost reply " << k.lost_reply_mod
       << (k.unreachable_after_lost_reply ? " (then unreachable " + std::to_string(k.unreachable_after_lost_reply) + "x)" : "")
@@ -208,6 +218,7 @@ std::string describe(const Spec& s) {
     if (!st.sink.empty()) o << " --sink " << st.sink;
     if (st.ids && st.kind == Step::Kind::Replay) o << " --id x" << st.ids;
     o << (st.fixed ? ", sinks fixed" : "") << ", parallelism " << st.parallelism;
+    if (st.batch) o << ", batch " << st.batch;
     switch (st.crash.kind) {
       case Crash::Kind::None: break;
       case Crash::Kind::SinkPoint:

@@ -31,6 +31,11 @@ struct SinkSpec {
   // Idempotent and acknowledging later (ABI 1.10, plugin scenario-deferred):
   // with no transactional sink beside it, batches stay in flight.
   bool deferred = false;
+  // Idempotent, its output named after each batch's first and last
+  // position (ABI 1.11, plugins scenario-named and scenario-named-deferred,
+  // as the file and s3 sinks): a batch delivered again must be cut as
+  // before, or its records land in two outputs.
+  bool named = false;
 };
 
 struct Crash {
@@ -53,6 +58,7 @@ struct Step {
   std::string sink;
   int ids = 0;  // pick this many current ids (0: no --id)
   int parallelism = 1;
+  int batch = 0;  // max_records for this step; 0: the scenario's
 };
 
 struct Spec {
