@@ -89,7 +89,7 @@ void TableInfo::load() {
       // most a note. CHAR(n) pads and trims spaces by definition.
       ferry::support::ColumnLimits l;
       const std::string type = rs->getString(3);
-      if ((type == "datetime" || type == "timestamp" || type == "time") && !rs->isNull(4) && rs->getInt(4) < 6)
+      if ((type == "datetime" || type == "timestamp" || type == "time") && !rs->isNull(4) && rs->getInt(4) <= 6)
         l.fraction_digits = rs->getInt(4);
       if (type == "varchar" && !rs->isNull(5)) l.max_chars = rs->getInt64(5);
       // TEXT types are limited in bytes, and cut overflowing spaces too.

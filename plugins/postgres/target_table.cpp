@@ -32,6 +32,8 @@ ferry::support::ColumnLimits limits_of(unsigned oid, long typmod) {
   if (oid == 701) l.double_float = true;                  // double precision
   if (oid == 1083 || oid == 1266) l.time_only = true;     // time, timetz: a timestamp's date is dropped
   if (oid == 3802) l.unique_keys = true;                  // jsonb: keeps the last value of a repeated key
+  // Without a precision these keep microseconds, and round digits beyond.
+  if (oid == 1114 || oid == 1184 || oid == 1083 || oid == 1266) l.fraction_digits = 6;
   if (typmod < 0) return l;
   switch (oid) {
     case 1700: {  // numeric
@@ -43,7 +45,7 @@ ferry::support::ColumnLimits limits_of(unsigned oid, long typmod) {
     case 1184:  // timestamptz
     case 1083:  // time
     case 1266:  // timetz
-      if (typmod < 6) l.fraction_digits = static_cast<int>(typmod);
+      if (typmod <= 6) l.fraction_digits = static_cast<int>(typmod);
       break;
     case 1043:  // varchar
       l.max_chars = typmod - 4;

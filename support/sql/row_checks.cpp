@@ -176,7 +176,7 @@ std::optional<std::string> narrowed_text(std::string_view text, const ColumnLimi
              " has date/time text in a form whose time zone the sink cannot tell, and its column (without time "
              "zone) would ignore one; write YYYY-MM-DD HH:MM:SS, or give the field the timestamp type in the source";
   }
-  if (limits.fraction_digits >= 0 && limits.fraction_digits < 6) {
+  if (limits.fraction_digits >= 0) {
     const size_t digits = seconds_fraction(text).size();
     if (digits > static_cast<size_t>(limits.fraction_digits))
       return field_named(field, quote) + " has " + std::to_string(digits) + " fraction digit" +
@@ -201,6 +201,15 @@ std::optional<std::string> narrowed_number(std::string_view text, const ColumnLi
            " (the server would round it)";
   return field_named(field, quote) + " is not a multiple of 1e" + std::to_string(-*limits.scale) +
          ", which its column (scale " + std::to_string(*limits.scale) + ") would round it to";
+}
+
+// A double -0, or number text for it ("-0", "-0.0e3").
+bool is_negative_zero(const FerryValue& v) {
+  if (v.type == FERRY_TYPE_DOUBLE) return v.as.f64 == 0 && std::signbit(v.as.f64);
+  if (v.type != FERRY_TYPE_STRING && v.type != FERRY_TYPE_DECIMAL) return false;
+  std::string_view text = ferry::view(v.as.bytes);
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  return !text.empty() && text.front() == '-' && decimal_places(text) == kFitsAnyScale;
 }
 
 // Shortest text that reads back as `x`.
@@ -331,7 +340,7 @@ std::optional<std::string> narrowed_value(const FerryValue& v, const ColumnLimit
       ((v.type == FERRY_TYPE_TIMESTAMP && (v.as.i64 < 0 || v.as.i64 >= 86400LL * 1000000)) ||
        (v.type == FERRY_TYPE_STRING && starts_with_date(ferry::view(v.as.bytes)))))
     return field_named(field, quote) + " has a date that its time column would drop";
-  if (limits.no_negative_zero && v.type == FERRY_TYPE_DOUBLE && v.as.f64 == 0 && std::signbit(v.as.f64))
+  if (limits.no_negative_zero && is_negative_zero(v))
     return field_named(field, quote) + " is -0, which its column would store as 0";
   if (limits.unique_keys && (v.type == FERRY_TYPE_JSON || v.type == FERRY_TYPE_STRING))
     if (std::optional<std::string> key = json_repeated_key(ferry::view(v.as.bytes)))

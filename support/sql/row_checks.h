@@ -28,7 +28,7 @@ std::optional<std::string> null_key(const ferry::BatchView& batch, size_t row, c
 // What an existing column keeps of a value, where it keeps less than Ferry
 // has; -1 where it keeps all. Read from the table's declared types.
 struct ColumnLimits {
-  int fraction_digits = -1;  // timestamp(p), datetime(p), time(p): p < 6
+  int fraction_digits = -1;  // timestamp(p), datetime(p), time(p); 6 where p is not given
   bool date_only = false;    // a date column: no time of day
   bool zone_ignored = false; // PostgreSQL's timestamp and time (without time zone) ignore a zone in text
   std::optional<int> scale;  // numeric(p,s), DECIMAL(p,s): digits after the point (negative: 10s, 100s)

@@ -115,7 +115,9 @@ bool json_number_texts(std::string_view json, std::vector<std::string>& texts, s
 
 std::optional<std::string> json_repeated_key(std::string_view json) {
   std::vector<std::string> texts;
-  boost::json::basic_parser<NumberCollector> p({}, &texts);
+  boost::json::parse_options deep;
+  deep.max_depth = 100000;  // the servers' own limits are far beyond Boost's default of 32
+  boost::json::basic_parser<NumberCollector> p(deep, &texts);
   boost::system::error_code ec;
   p.write_some(false, json.data(), json.size(), ec);
   return p.handler().duplicate;

@@ -195,31 +195,38 @@ TEST_F(PostgresSinkTypes, TextWithAZoneIntoATimestampColumnIsRejected) {
 // timestamp: "10:00:00.5" became 10:00:01 without an error.
 TEST_F(PostgresSinkTypes, TextWithMoreFractionDigitsThanItsColumnIsRejected) {
   pg().psql("CREATE DATABASE fractions");
-  pg().psql("CREATE TABLE t (id bigint, ts timestamp(0), tm time(2))", "fractions");
+  pg().psql("CREATE TABLE t (id bigint, ts timestamp(0), tm time(2), tu timestamp)", "fractions");
   ferry::test::SinkHandle sink(*plugin_, table_t("fractions", false));
   ASSERT_EQ(sink.open_status(), FERRY_OK) << sink.host().last_error();
   const std::vector<Column> cols = {{"id", FERRY_TYPE_INT64, FERRY_FIELD_NULLABLE},
                                     {"ts", FERRY_TYPE_STRING, FERRY_FIELD_NULLABLE},
-                                    {"tm", FERRY_TYPE_STRING, FERRY_FIELD_NULLABLE}};
-  auto row = [](int64_t id, const std::string& ts, const std::string& tm) {
-    return Row{{Value::int64(id), Value::string(ts), Value::string(tm)}, std::to_string(id),
+                                    {"tm", FERRY_TYPE_STRING, FERRY_FIELD_NULLABLE},
+                                    {"tu", FERRY_TYPE_STRING, FERRY_FIELD_NULLABLE}};
+  auto row = [](int64_t id, const std::string& ts, const std::string& tm, const std::string& tu) {
+    return Row{{Value::int64(id), Value::string(ts), Value::string(tm), Value::string(tu)}, std::to_string(id),
                "pos" + std::to_string(id), FERRY_OP_INSERT};
   };
+  const std::string second = "2024-01-01 10:00:00";
   std::vector<ferry::test::SinkHandle::Rejected> rejected;
-  ASSERT_EQ(sink.write(make_batch(cols, {row(1, "2024-01-01 10:00:00.000", "10:00:00.25"),
-                                         row(2, "2024-01-01 10:00:00.5", "10:00:00"),
-                                         row(3, "2024-01-01 10:00:00", "10:00:00.125")}),
+  ASSERT_EQ(sink.write(make_batch(cols, {row(1, second + ".000", "10:00:00.25", second + ".123456"),
+                                         row(2, second + ".5", "10:00:00", second),
+                                         row(3, second, "10:00:00.125", second),
+                                         row(4, second, "10:00:00", second + ".1234567")}),
                        &rejected),
             FERRY_OK)
       << sink.host().last_error();
-  ASSERT_EQ(sink.commit("p0", "pos3"), FERRY_OK) << sink.host().last_error();
-  EXPECT_EQ(rows_of(rejected), (std::vector<size_t>{1, 2}));
-  ASSERT_EQ(rejected.size(), 2u);
+  ASSERT_EQ(sink.commit("p0", "pos4"), FERRY_OK) << sink.host().last_error();
+  EXPECT_EQ(rows_of(rejected), (std::vector<size_t>{1, 2, 3}));
+  ASSERT_EQ(rejected.size(), 3u);
   EXPECT_NE(rejected[0].message.find("field \"ts\" has 1 fraction digit in its text, and its column keeps 0"),
             std::string::npos) << rejected[0].message;
   EXPECT_NE(rejected[1].message.find("field \"tm\" has 3 fraction digits in its text, and its column keeps 2"),
             std::string::npos) << rejected[1].message;
-  EXPECT_EQ(pg().psql("SELECT id, ts, tm FROM t ORDER BY id", "fractions"), "1|2024-01-01 10:00:00|10:00:00.25\n");
+  // A timestamp without a precision keeps microseconds, and rounds a 7th digit.
+  EXPECT_NE(rejected[2].message.find("field \"tu\" has 7 fraction digits in its text, and its column keeps 6"),
+            std::string::npos) << rejected[2].message;
+  EXPECT_EQ(pg().psql("SELECT id, ts, tm, tu FROM t ORDER BY id", "fractions"),
+            "1|2024-01-01 10:00:00|10:00:00.25|2024-01-01 10:00:00.123456\n");
 }
 
 // jsonb keeps the last value of a key an object repeats: {"a":1,"a":2}

@@ -113,6 +113,12 @@ TEST(SqlRowChecks, AColumnWithFewerFractionDigitsRefusesTextItWouldRound) {
   EXPECT_NE(why("2024-01-01T23:59:59.999999Z"), std::nullopt);
   EXPECT_NE(why("10:00:00.25"), std::nullopt);
   EXPECT_NE(why("Jan 1 10:00:00.5 2024"), std::nullopt);  // not ISO: the fraction still shows
+  // A column that keeps microseconds (timestamp, DATETIME(6)) rounds a
+  // seventh digit.
+  limits.fraction_digits = 6;
+  EXPECT_EQ(why("2024-01-01 10:00:00.123456"), std::nullopt);
+  EXPECT_EQ(why("2024-01-01 10:00:00.1234560"), std::nullopt);
+  EXPECT_NE(why("2024-01-01 10:00:00.1234567"), std::nullopt);
   limits.fraction_digits = 3;
   EXPECT_EQ(why("2024-01-01 10:00:00.123"), std::nullopt);
   EXPECT_EQ(why("2024-01-01 10:00:00.123000"), std::nullopt);
@@ -135,6 +141,9 @@ TEST(SqlRowChecks, AJsonColumnRefusesAnObjectThatRepeatsAKey) {
             "field \"doc\" has the key \"a\" twice in one object, and its JSON column would keep only one of its "
             "values");
   EXPECT_NE(why(FERRY_TYPE_STRING, R"([{"k":true,"k":true}])"), std::nullopt);
+  // Deeper than Boost.JSON's default of 32 levels.
+  const std::string deep = std::string(40, '[') + R"({"a":1,"a":2})" + std::string(40, ']');
+  EXPECT_NE(why(FERRY_TYPE_JSON, deep), std::nullopt);
 }
 
 // MariaDB's DOUBLE and FLOAT store -0 as 0.
@@ -145,6 +154,13 @@ TEST(SqlRowChecks, AColumnWithoutNegativeZeroRefusesIt) {
   EXPECT_EQ(narrowed_value(double_value(-0.0), limits, "d", '`'), "field `d` is -0, which its column would store as 0");
   EXPECT_EQ(narrowed_value(double_value(0.0), limits, "d", '`'), std::nullopt);
   EXPECT_EQ(narrowed_value(double_value(-1e-300), limits, "d", '`'), std::nullopt);
+  // Its text too: MariaDB reads "-0" as 0.
+  for (const char* text : {"-0", "-0.0", " -0e3", "-.0"})
+    EXPECT_EQ(narrowed_value(bytes_value(FERRY_TYPE_STRING, text), limits, "d", '`'),
+              "field `d` is -0, which its column would store as 0")
+        << text;
+  for (const char* text : {"0", "-0.001", "-1", "x-0"})
+    EXPECT_EQ(narrowed_value(bytes_value(FERRY_TYPE_DECIMAL, text), limits, "d", '`'), std::nullopt) << text;
 }
 
 }  // namespace
