@@ -10,6 +10,8 @@
 namespace ferry::core {
 namespace {
 
+constexpr const char* kFromAnInterruptedRun = "from an interrupted run";
+
 using Clock = std::chrono::steady_clock;
 using State = SinkOutcome::State;
 
@@ -68,7 +70,7 @@ std::vector<SinkOutcome> CommitCore::write_all(const Delivery& d) {
     if (o.state == State::Holds || o.state == State::NotAddressed) continue;
     SinkSlot& slot = sinks_[i];
     if (!slot.instance) {
-      refuse_in_doubt(slot, d, "it could not be opened: " + slot.down_reason);
+      if (d.in_doubt) refuse_unless_rewritten(slot, d, nullptr, kFromAnInterruptedRun);
       o.state = State::Failed;
       o.failure = "the sink could not be opened: " + slot.down_reason;
       o.rejected = every_row_failed(d.batch->n_rows, {}, o.failure, 0);
@@ -77,8 +79,7 @@ std::vector<SinkOutcome> CommitCore::write_all(const Delivery& d) {
     const auto called = Clock::now();
     SinkWriteResult r = write_to_sink(*slot.instance, *d.batch, slot.def->retry, *slot.backoff, &run_.stop);
     run_.observe_call("write", slot.def->name, called);
-    if (!r.acked) refuse_in_doubt(slot, d, r.failure);
-    else if (!r.wrote) refuse_in_doubt(slot, d, r.rejected.empty() ? std::string("nothing was written") : r.rejected.front().message);
+    if (d.in_doubt) refuse_unless_rewritten(slot, d, &r, kFromAnInterruptedRun);
     o.retries = r.retries;
     o.extra_writes = r.extra_writes;
     if (r.acked) {
@@ -94,13 +95,30 @@ std::vector<SinkOutcome> CommitCore::write_all(const Delivery& d) {
 }
 
 // A sink named by batch replaces its output of a batch only by writing the
-// batch again. If it cannot, the output an interrupted run left may hold
-// the batch's rows, and rows sent to the DLQ would land there a second time
-// when replayed. So the run stops instead, and the batch comes again.
-void CommitCore::refuse_in_doubt(const SinkSlot& slot, const Delivery& d, const std::string& why) const {
-  if (!d.in_doubt || d.batch->n_rows == 0 || !run_.plugins.require(slot.def->plugin).sink_named_by_batch()) return;
+// batch again. If it cannot for now (down, retries run out) while it may
+// hold the batch already (from an interrupted run, or a commit whose
+// outcome is unknown), rows sent to the DLQ would land a second time when
+// replayed. So the run stops instead, and the batch comes again. A batch
+// refused as invalid as a whole stays invalid (the ABI's promise): the
+// sink cannot hold it.
+void CommitCore::refuse_unless_rewritten(const SinkSlot& slot, const Delivery& d, const SinkWriteResult* r,
+                                         const char* may_hold) const {
+  if (d.batch->n_rows == 0 || !run_.plugins.require(slot.def->plugin).sink_named_by_batch()) return;
+  std::string why;
+  if (!r) {
+    why = "it could not be opened: " + slot.down_reason;
+  } else if (!r->acked) {
+    why = r->failure;
+  } else if (!r->wrote) {
+    const auto transient = std::find_if(r->rejected.begin(), r->rejected.end(),
+                                        [](const RowFailure& f) { return f.error_class != "invalid_data"; });
+    if (transient == r->rejected.end()) return;
+    why = transient->message;
+  } else {
+    return;
+  }
   throw Error("sink '" + slot.def->name + "' names its output by batch and may hold a batch of partition '" +
-              d.partition + "' from an interrupted run, but could not write it again (" + why +
+              d.partition + "' already (" + may_hold + "), but could not write it again (" + why +
               "); its rows cannot go to the DLQ, where a replay would write them a second time. Run again once "
               "the sink takes the batch");
 }
@@ -123,6 +141,7 @@ bool CommitCore::write_again(size_t i, Batch& b, const std::function<void()>& re
   // Nothing of the sink's may be in flight while a batch is written again.
   await_others(i, b);
   SinkWriteResult again = write_to_sink(*slot.instance, *b.d.batch, slot.def->retry, *slot.backoff, &run_.stop);
+  if (!b.landed[i]) refuse_unless_rewritten(slot, b.d, &again, "its commit failed, and may have landed");
   // A batch that landed is written again for another's sake: no retry of its own.
   outcome.retries += again.retries + (b.landed[i] ? 0 : 1);
   outcome.extra_writes += again.extra_writes;
@@ -134,6 +153,15 @@ bool CommitCore::write_again(size_t i, Batch& b, const std::function<void()>& re
       throw Error("sink '" + slot.def->name + "' took partition '" + b.d.partition + "' up to position '" + b.d.to +
                   "', but writing it again after an earlier batch failed (" + again.failure +
                   "); stopping, so that the next run delivers these batches again in order");
+    // A sink named by batch replaced its output with this write's, if it
+    // staged one; an upsert keeps the first write's rows too.
+    if (slot.instance->named_by_batch()) {
+      if (!again.wrote) return true;
+      const bool other_rows = rows_of(again.rejected) != rows_of(outcome.rejected);
+      outcome.rejected = std::move(again.rejected);
+      if (other_rows) rewritten();
+      return true;
+    }
     const std::set<size_t> before = rows_of(outcome.rejected);
     std::vector<RowFailure> both;
     for (RowFailure& f : again.rejected)

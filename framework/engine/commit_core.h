@@ -167,7 +167,10 @@ class CommitCore {
   void re_account(Batch& b);
   // Settles a batch's pending commit in one sink.
   void settle_pending(size_t sink, Batch& b);
-  void refuse_in_doubt(const SinkSlot& slot, const Delivery& d, const std::string& why) const;
+  // Throws when `slot` is a sink named by batch that may hold the batch
+  // already and did not write it again (`r`: its write; null: it is down).
+  void refuse_unless_rewritten(const SinkSlot& slot, const Delivery& d, const SinkWriteResult* r,
+                               const char* may_hold) const;
   void abort_staged(const std::vector<SinkOutcome>& outcomes, const Delivery& d) noexcept;
   // Throws when the run's lock (or a worker's share of it) was lost: another
   // run may hold the pipeline, so nothing more of this batch may be written.

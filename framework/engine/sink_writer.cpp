@@ -71,6 +71,7 @@ class Writer {
         if (whole_batches_only()) {
           sink_.abort();  // throws when the sink cannot
           result_.rejected.clear();
+          result_.wrote = false;
           continue;
         }
         rows = std::move(again);

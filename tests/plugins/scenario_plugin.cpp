@@ -326,6 +326,7 @@ class ScenarioSink : public ferry::Sink {
     block_partition_ = str(c, "block_partition");
     commit_retry_calls_ = calls(c, "commit_retry_calls");
     lost_reply_calls_ = calls(c, "lost_reply_calls");
+    retry_write_calls_ = calls(c, "retry_write_calls");
     unreachable_after_lost_reply_ = num(c, "unreachable_after_lost_reply");
     retry_after_ms_ = static_cast<uint64_t>(num(c, "retry_after_ms"));
     if (auto it = c.find("reject_plan"); it != c.end())
@@ -385,6 +386,7 @@ class ScenarioSink : public ferry::Sink {
     point("before_write", writes_);
     if (block_partition_.empty() || b.partition() == block_partition_) wait_for_block_file();
     if (down_) throw ferry::Error(FERRY_RETRY, "scenario sink is down", retry_after_ms_);
+    if (retry_write_calls_.count(writes_)) throw ferry::Error(FERRY_RETRY, "scenario sink: write call timed out");
     if (retry_mod_ > 0 && picked(seed_, "write", retry_mod_, static_cast<uint64_t>(writes_)))
       throw ferry::Error(FERRY_RETRY, "scenario sink: transient write error", retry_after_ms_);
     // A poison row fails the whole call, as a constraint aborts a statement.
@@ -585,7 +587,7 @@ class ScenarioSink : public ferry::Sink {
           unreachable_checkpoints_ = 0;
   bool down_ = false;
   std::string crash_point_, block_file_, block_partition_, pipeline_, window_;
-  std::set<int64_t> commit_retry_calls_, lost_reply_calls_;
+  std::set<int64_t> commit_retry_calls_, lost_reply_calls_, retry_write_calls_;
   std::vector<std::set<std::string>> reject_plan_;
   std::set<std::string> reject_keys_, retry_keys_;
   std::map<std::string, int> row_attempts_;
@@ -650,6 +652,7 @@ const FerryOptionSpec kSinkOptions[] = {
     {"block_partition", FERRY_OPTION_STRING, 0, "\"\"", "only writes of this partition wait for block_file"},
     {"commit_retry_calls", FERRY_OPTION_ARRAY, 0, "[]", "commit calls (1-based) that answer RETRY without storing"},
     {"lost_reply_calls", FERRY_OPTION_ARRAY, 0, "[]", "commit calls (1-based) that land but answer RETRY"},
+    {"retry_write_calls", FERRY_OPTION_ARRAY, 0, "[]", "write calls (1-based) that answer RETRY, staging nothing"},
     {"unreachable_after_lost_reply", FERRY_OPTION_INT, 0, "0",
      "after a lost reply, this many checkpoint() calls answer RETRY"},
     {"reject_plan", FERRY_OPTION_ARRAY, 0, "[]", "keys rejected per row on write call i (an array per call)"},

@@ -182,6 +182,10 @@ std::string pipeline_json(const Spec& s, const Step& step, const std::string& di
       if (k.unreachable_after_lost_reply > 0)
         o << ", \"unreachable_after_lost_reply\": " << k.unreachable_after_lost_reply;
       if (k.down) o << R"(, "open_fail": "retry")";
+    } else if (k.named && k.poison_mod > 0) {
+      // A batch refused whole as invalid stays so (the ABI's promise, which
+      // a sink named by batch relies on after a crash): no step fixes it.
+      o << ", \"poison_mod\": " << k.poison_mod;
     }
     if (step.crash.kind == Crash::Kind::SinkPoint && step.crash.sink == i)
       o << R"(, "crash_point": ")" << step.crash.point << R"(", "crash_at": )" << step.crash.at;

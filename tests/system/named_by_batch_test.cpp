@@ -212,6 +212,7 @@ TEST(NamedByBatch, ASinkThatMayHoldABatchInDoubtMustTakeItAgain) {
     return R"({"name": "nb", "state": {"type": "sqlite", "path": "state.db"},
       "source": {"plugin": "file", "config": {"paths": "in.jsonl", "key": "id"}},
       "batch": {"max_records": 5}, "commit_policy": "required",
+      "retry": {"max_attempts": 2, "initial_delay_ms": 1, "max_delay_ms": 2},
       "sinks": [{"name": "n", "plugin": "scenario-named", "required": false, "config": {"dir": ")" +
            d.dir().path().string() + "\"" + named_extra + R"(}},
                 {"name": "c", "plugin": "scenario-idem", "config": {"dir": ")" +
@@ -224,8 +225,8 @@ TEST(NamedByBatch, ASinkThatMayHoldABatchInDoubtMustTakeItAgain) {
   d.define(two_sinks(R"(, "open_fail": "retry")", ""));
   const auto down = d.run();
   EXPECT_EQ(down.exit_code, 1) << down.err;
-  EXPECT_NE(down.err.find("sink 'n' names its output by batch and may hold a batch of partition 'in.jsonl' from an "
-                          "interrupted run, but could not write it again"),
+  EXPECT_NE(down.err.find("sink 'n' names its output by batch and may hold a batch of partition 'in.jsonl' already "
+                          "(from an interrupted run), but could not write it again"),
             std::string::npos)
       << down.err;
   EXPECT_TRUE(d.dlq().empty());
@@ -233,6 +234,46 @@ TEST(NamedByBatch, ASinkThatMayHoldABatchInDoubtMustTakeItAgain) {
   d.define(two_sinks("", ""));
   const auto back = d.run();
   ASSERT_EQ(back.exit_code, 0) << back.err;
+  EXPECT_TRUE(d.dlq().empty());
+  const std::map<std::string, int> seen = outputs_per_key(d);
+  ASSERT_EQ(seen.size(), 10u);
+  for (const auto& [key, outputs] : seen) EXPECT_EQ(outputs, 1) << key << " is in " << outputs << " outputs";
+}
+
+// The same when the sink took the batch's first write (with a row to
+// retry) and then failed every write of the whole batch again: what that
+// first write staged was dropped, so the sink holds the batch only from the
+// interrupted run, and its rows cannot go to the DLQ.
+TEST(NamedByBatch, ABatchInDoubtWhoseRewriteRunsOutOfRetriesStopsTheRun) {
+  ScenarioDir d("nb");
+  write_ids(d, 1, 10, false);
+  d.define(into_named_sink(d, R"(, "crash_point": "after_commit", "crash_at": 1)"));
+  ASSERT_NE(d.run().exit_code, 0) << "sink n was to die after its first commit";
+  d.define(into_named_sink(d, R"(, "retry_keys": ["2"], "retry_write_calls": [2, 3])"));
+  const auto r = d.run();
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("could not write it again"), std::string::npos) << r.err;
+  EXPECT_TRUE(d.dlq().empty());
+  d.define(into_named_sink(d, ""));
+  ASSERT_EQ(d.run().exit_code, 0);
+  EXPECT_TRUE(d.dlq().empty());
+  EXPECT_EQ(outputs_per_key(d).size(), 10u);
+}
+
+// A commit whose reply was lost may have landed: if the batch cannot be
+// written again after it, its rows cannot go to the DLQ either.
+TEST(NamedByBatch, ACommitThatMayHaveLandedAndCannotBeWrittenAgainStopsTheRun) {
+  ScenarioDir d("nb");
+  write_ids(d, 1, 10, false);
+  d.define(into_named_sink(d, R"(, "lost_reply_calls": [1], "retry_write_calls": [2, 3, 4])"));
+  const auto r = d.run();
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("already (its commit failed, and may have landed), but could not write it again"),
+            std::string::npos)
+      << r.err;
+  EXPECT_TRUE(d.dlq().empty());
+  d.define(into_named_sink(d, ""));
+  ASSERT_EQ(d.run().exit_code, 0);
   EXPECT_TRUE(d.dlq().empty());
   const std::map<std::string, int> seen = outputs_per_key(d);
   ASSERT_EQ(seen.size(), 10u);
