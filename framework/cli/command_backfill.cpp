@@ -4,6 +4,9 @@
 // is done is not run again (unless --redo).
 #include <unistd.h>
 
+#include <boost/json.hpp>
+#include <ferry/plugin.h>
+
 #include <atomic>
 #include <csignal>
 #include <ctime>
@@ -77,6 +80,28 @@ std::vector<Window> split(int64_t from, int64_t to, int64_t step) {
   return out;
 }
 
+// What a sink may refuse of a window (the s3 sink: keys that cannot tell
+// the windows apart) is asked of every window before any of them moves
+// data, not found at the window it breaks.
+void check_windows(const LoadedPipeline& p, const std::vector<Window>& windows) {
+  for (const Window& w : windows)
+    for (const core::SinkDef& sink : p.def.sinks) {
+      core::DescriptorLookup::ConfigCheck check;
+      check.kind = FERRY_KIND_SINK;
+      check.config_json = boost::json::serialize(sink.config);
+      check.pipeline = p.def.name;
+      check.name = sink.name;
+      check.base_dir = p.def.base_dir.string();
+      check.max_batch_records = p.def.max_batch_records;
+      check.max_batch_bytes = p.def.max_batch_bytes;
+      check.data_date = w.options.data_date;
+      check.window_start = w.options.start;
+      check.window_end = w.options.end;
+      if (std::optional<std::string> why = p.plugins->check_config(sink.plugin, check))
+        throw core::Error("window " + w.options.name + ": sink '" + sink.name + "': " + *why);
+    }
+}
+
 }  // namespace
 
 int backfill_command(const GlobalOptions& g, const BackfillArgs& a) {
@@ -88,7 +113,8 @@ int backfill_command(const GlobalOptions& g, const BackfillArgs& a) {
   if (windows.size() > 100000) throw UsageError("the range makes more than 100,000 windows; use a larger --window");
 
   LoadedPipeline p = load_pipeline(a.run.pipeline, g.plugin_paths);
-  auto state = open_state(p.def, core::StateCheck::Thorough);
+  check_windows(p, windows);
+  auto state = a.run.dry_run ? open_state_to_read(p.def) : open_state(p.def, core::StateCheck::Thorough);
   // The whole backfill holds the pipeline, not each window on its own:
   // nothing else runs between two windows.
   std::unique_ptr<core::PipelineLock> lock;

@@ -141,6 +141,10 @@ class DescriptorLookup {
     std::string base_dir;
     uint64_t max_batch_records = 0;
     uint64_t max_batch_bytes = 0;
+    // A backfill window's, as its run would open the plugin with them.
+    std::string data_date;
+    std::string window_start;
+    std::string window_end;
   };
   // Runs the plugin's check_config when it has one: why it refuses the
   // configuration, or nothing. Nothing by default.

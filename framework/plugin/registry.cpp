@@ -152,6 +152,9 @@ std::optional<std::string> run_check_config(const LoadedPlugin& p, const Descrip
   args.base_dir = bytes(c.base_dir);
   args.max_batch_records = c.max_batch_records;
   args.max_batch_bytes = c.max_batch_bytes;
+  args.data_date = bytes(c.data_date);
+  args.window_start = bytes(c.window_start);
+  args.window_end = bytes(c.window_end);
   const OptionValues options(p.kind_spec(c.kind), c.config_json);
   options.fill(args);
   const FerryStatus st = fn(c.kind, &args);

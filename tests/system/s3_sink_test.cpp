@@ -227,11 +227,12 @@ TEST_F(S3Sink, ATemplateWithNowIsRefusedBeforeAnyDataMoves) {
 // cannot tell a backfill's windows apart is refused before any data moves;
 // {window_start} tells them apart.
 TEST_F(S3Sink, ABackfillWhoseKeysCannotTellItsWindowsApartIsRefused) {
-  const auto backfill = [&](const TempDir& dir, const std::string& prefix, const std::string& key_template) {
+  const auto backfill = [&](const TempDir& dir, const std::string& prefix, const std::string& key_template,
+                            const std::string& to = "2026-01-02", const std::string& window = "12h") {
     ferry::test::write_file(dir.file("p.json"),
                             pipeline("windows", 10, 1, 5, R"(, "prefix": ")" + prefix + "\"" + key_template));
-    return ferry::test::ferry({"backfill", "--no-progress", dir.file("p.json"), "--from", "2026-01-01", "--to",
-                               "2026-01-02", "--window", "12h"});
+    return ferry::test::ferry({"backfill", "--no-progress", dir.file("p.json"), "--from", "2026-01-01", "--to", to,
+                               "--window", window});
   };
   TempDir refused;
   auto r = backfill(refused, "t6", "");
@@ -241,6 +242,14 @@ TEST_F(S3Sink, ABackfillWhoseKeysCannotTellItsWindowsApartIsRefused) {
             std::string::npos)
       << r.err;
   EXPECT_TRUE(list_keys(server(), "t6/").empty());
+  // Daily windows whose last is cut short: that one could share its date
+  // with a later backfill's window, and it is refused before the first
+  // window moves any data.
+  TempDir cut_short;
+  r = backfill(cut_short, "t8", "", "2026-01-03T12:00:00Z", "1d");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("window 2026-01-03: sink 's3'"), std::string::npos) << r.err;
+  EXPECT_TRUE(list_keys(server(), "t8/").empty());
 
   TempDir apart;
   r = backfill(apart, "t7", R"(, "key_template": "{prefix}/{partition}/{window_start}/{first_position}-{last_position}.{ext}")");
