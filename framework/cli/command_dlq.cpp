@@ -154,7 +154,7 @@ int replay_command(const GlobalOptions& g, const ReplayArgs& a) {
   LoadedPipeline p = load_pipeline(a.pipeline, g.plugin_paths);
   DlqSelection select = a.select;
   if (!select.status) select.status = "pending";
-  auto state = open_state(p.def, core::StateCheck::Thorough);
+  auto state = a.dry_run ? open_state_to_read(p.def) : open_state(p.def, core::StateCheck::Thorough);
   core::ReplayOptions replay;
   replay.filter = make_filter(p.def.name, select, *state);
   replay.sink = select.sink;  // selects the entries addressed to it, and delivers there

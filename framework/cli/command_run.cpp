@@ -38,7 +38,10 @@ extern "C" void on_signal(int sig) {
 
 int run_command(const GlobalOptions& g, const RunArgs& a) {
   LoadedPipeline p = load_pipeline(a.pipeline, g.plugin_paths);
-  std::unique_ptr<core::StateStore> state = open_state(p.def, core::StateCheck::Thorough);
+  // A dry run stores nothing, and creates no state file for a pipeline
+  // never run.
+  std::unique_ptr<core::StateStore> state =
+      a.dry_run ? open_state_to_read(p.def) : open_state(p.def, core::StateCheck::Thorough);
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);

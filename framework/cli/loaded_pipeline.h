@@ -28,10 +28,10 @@ std::unique_ptr<core::StateStore> open_state(const core::PipelineDef& def,
                                              core::StateCheck check = core::StateCheck::Quick);
 
 // For a command that only reads or removes entries (checkpoint show, dlq
-// list/show/export/discard, status): a SQLite state file that does not
-// exist reads as an empty state and is not created. Creating one is a
-// run's to do; an empty file made here would also stand where a lost
-// state should be noticed.
+// list/show/export/discard, status, and every --dry-run): a SQLite state
+// file that does not exist reads as an empty state and is not created.
+// Creating one is a run's to do; an empty file made here would also stand
+// where a lost state should be noticed.
 std::unique_ptr<core::StateStore> open_state_to_read(const core::PipelineDef& def);
 
 }  // namespace ferry::cli

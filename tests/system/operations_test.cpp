@@ -180,19 +180,23 @@ TEST(DryRun, RunReplayAndBackfillWriteNothingAndReportTheRightCounts) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("dry run: dry: succeeded — read 4, written 3, rejected 1"), std::string::npos) << r.out;
   EXPECT_FALSE(std::filesystem::exists(dir.file("t.db")));
-  auto state = ferry::core::open_sqlite_state(dir.file("state.db"));
-  EXPECT_TRUE(state->list_checkpoints("dry").empty());
-  EXPECT_TRUE(state->list_dlq(dlq_filter("dry")).empty());
-  EXPECT_TRUE(state->list_runs("dry", 10).empty());
+  // Not even an empty state file: a pipeline never run has none.
+  EXPECT_FALSE(std::filesystem::exists(dir.file("state.db")));
 
   auto bf = ferry_in(dir, json, {"backfill", "--from", "2026-01-01", "--to", "2026-01-03", "--dry-run"});
   ASSERT_EQ(bf.exit_code, 0) << bf.err;
   EXPECT_NE(bf.out.find("dry run: backfill of dry: 2 window(s), 2 would run"), std::string::npos) << bf.out;
-  EXPECT_TRUE(state->list_windows("dry").empty());
+  EXPECT_FALSE(std::filesystem::exists(dir.file("state.db")));
   EXPECT_FALSE(std::filesystem::exists(dir.file("t.db")));
 
-  // A real run, then a dry replay of its one DLQ entry (a raw line: not replayable).
+  // A real run; a dry run after it stores nothing either.
   ASSERT_EQ(ferry_in(dir, json, {"run"}).exit_code, 0);
+  auto state = ferry::core::open_sqlite_state(dir.file("state.db"));
+  ASSERT_EQ(state->list_runs("dry", 10).size(), 1u);
+  ASSERT_EQ(ferry_in(dir, json, {"run", "--dry-run"}).exit_code, 0);
+  EXPECT_EQ(state->list_runs("dry", 10).size(), 1u);
+  EXPECT_EQ(state->list_dlq(dlq_filter("dry")).size(), 1u);
+  // A dry replay of its one DLQ entry (a raw line: not replayable).
   // It would not deliver that entry: incomplete, exit 1, as a replay whose
   // records would fail again.
   auto rp = ferry_in(dir, json, {"replay", "--dry-run"});
