@@ -423,6 +423,10 @@ void MysqlSource::refuse_row(sql::ResultSet& rs, const std::string& key, const s
       row[columns[f].name] = nullptr;
       continue;
     }
+    if (columns[f].read_as == ReadAs::kBits) {  // the connector's text of a BIT is its raw bytes
+      row[columns[f].name] = rs.getUInt64(i);
+      continue;
+    }
     const std::string text = rs.getString(i).asStdString();
     row[columns[f].name] =
         columns[f].read_as == ReadAs::kBytes ? ferry::support::base64_encode(text) : text;
