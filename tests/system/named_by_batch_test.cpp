@@ -157,6 +157,12 @@ std::map<std::string, int> outputs_per_key(const ScenarioDir& d) {
   return seen;
 }
 
+void expect_each_key_in_one_output(const ScenarioDir& d, size_t keys) {
+  const std::map<std::string, int> seen = outputs_per_key(d);
+  ASSERT_EQ(seen.size(), keys);
+  for (const auto& [key, outputs] : seen) EXPECT_EQ(outputs, 1) << key << " is in " << outputs << " outputs";
+}
+
 std::string into_named_sink(const ScenarioDir& d, const std::string& sink_config) {
   return R"({"name": "nb", "state": {"type": "sqlite", "path": "state.db"},
     "source": {"plugin": "file", "config": {"paths": "in.jsonl", "key": "id"}},
@@ -175,9 +181,7 @@ TEST(NamedByBatch, ARowTheSinkAsksToRetryComesAgainWithItsWholeBatch) {
   d.define(into_named_sink(d, R"(, "retry_keys": ["3", "7"], "lost_reply_calls": [1])"));
   const auto r = d.run();
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const std::map<std::string, int> seen = outputs_per_key(d);
-  ASSERT_EQ(seen.size(), 10u);
-  for (const auto& [key, outputs] : seen) EXPECT_EQ(outputs, 1) << key << " is in " << outputs << " outputs";
+  expect_each_key_in_one_output(d, 10);
 }
 
 // A write the sink fails whole is not halved to find the row at fault:
@@ -235,9 +239,7 @@ TEST(NamedByBatch, ASinkThatMayHoldABatchInDoubtMustTakeItAgain) {
   const auto back = d.run();
   ASSERT_EQ(back.exit_code, 0) << back.err;
   EXPECT_TRUE(d.dlq().empty());
-  const std::map<std::string, int> seen = outputs_per_key(d);
-  ASSERT_EQ(seen.size(), 10u);
-  for (const auto& [key, outputs] : seen) EXPECT_EQ(outputs, 1) << key << " is in " << outputs << " outputs";
+  expect_each_key_in_one_output(d, 10);
 }
 
 // The same when the sink took the batch's first write (with a row to
@@ -257,7 +259,7 @@ TEST(NamedByBatch, ABatchInDoubtWhoseRewriteRunsOutOfRetriesStopsTheRun) {
   d.define(into_named_sink(d, ""));
   ASSERT_EQ(d.run().exit_code, 0);
   EXPECT_TRUE(d.dlq().empty());
-  EXPECT_EQ(outputs_per_key(d).size(), 10u);
+  expect_each_key_in_one_output(d, 10);
 }
 
 // A commit whose reply was lost may have landed: if the batch cannot be
@@ -275,9 +277,7 @@ TEST(NamedByBatch, ACommitThatMayHaveLandedAndCannotBeWrittenAgainStopsTheRun) {
   d.define(into_named_sink(d, ""));
   ASSERT_EQ(d.run().exit_code, 0);
   EXPECT_TRUE(d.dlq().empty());
-  const std::map<std::string, int> seen = outputs_per_key(d);
-  ASSERT_EQ(seen.size(), 10u);
-  for (const auto& [key, outputs] : seen) EXPECT_EQ(outputs, 1) << key << " is in " << outputs << " outputs";
+  expect_each_key_in_one_output(d, 10);
 }
 
 // In a backfill, positions may repeat from one window to the next: here
