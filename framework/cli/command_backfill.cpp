@@ -4,7 +4,6 @@
 // is done is not run again (unless --redo).
 #include <unistd.h>
 
-#include <boost/json.hpp>
 #include <ferry/plugin.h>
 
 #include <atomic>
@@ -84,22 +83,16 @@ std::vector<Window> split(int64_t from, int64_t to, int64_t step) {
 // the windows apart) is asked of every window before any of them moves
 // data, not found at the window it breaks.
 void check_windows(const LoadedPipeline& p, const std::vector<Window>& windows) {
-  for (const Window& w : windows)
-    for (const core::SinkDef& sink : p.def.sinks) {
-      core::DescriptorLookup::ConfigCheck check;
-      check.kind = FERRY_KIND_SINK;
-      check.config_json = boost::json::serialize(sink.config);
-      check.pipeline = p.def.name;
-      check.name = sink.name;
-      check.base_dir = p.def.base_dir.string();
-      check.max_batch_records = p.def.max_batch_records;
-      check.max_batch_bytes = p.def.max_batch_bytes;
+  for (const core::SinkDef& sink : p.def.sinks) {
+    core::DescriptorLookup::ConfigCheck check = core::config_check_of(p.def, sink, FERRY_KIND_SINK);
+    for (const Window& w : windows) {
       check.data_date = w.options.data_date;
       check.window_start = w.options.start;
       check.window_end = w.options.end;
       if (std::optional<std::string> why = p.plugins->check_config(sink.plugin, check))
         throw core::Error("window " + w.options.name + ": sink '" + sink.name + "': " + *why);
     }
+  }
 }
 
 }  // namespace

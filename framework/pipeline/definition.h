@@ -166,5 +166,8 @@ void validate_against_plugins(PipelineDef& def, const DescriptorLookup& plugins,
 // The same for one stage of `def` used as `kind` (ferry plugin check).
 void validate_stage_against_plugin(PipelineDef& def, StageDef& stage, uint32_t kind,
                                    const DescriptorLookup& plugins);
+// What a plugin's check_config is asked about `stage` of `def` used as
+// `kind`, outside any backfill window.
+DescriptorLookup::ConfigCheck config_check_of(const PipelineDef& def, const StageDef& stage, uint32_t kind);
 
 }  // namespace ferry::core

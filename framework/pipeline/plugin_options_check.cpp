@@ -258,6 +258,13 @@ void check_stage(StageDef& stage, FerryKind kind, const DescriptorLookup& plugin
   if (issues.size() != issues_before) return;
   // The options have the declared shapes and their defaults: now what only
   // the plugin knows (templates, rules, options that need each other).
+  if (std::optional<std::string> why = plugins.check_config(stage.plugin, config_check_of(def, stage, kind)))
+    issues.push_back({stage.json_path + "/config", *why});
+}
+
+}  // namespace
+
+DescriptorLookup::ConfigCheck config_check_of(const PipelineDef& def, const StageDef& stage, uint32_t kind) {
   DescriptorLookup::ConfigCheck check;
   check.kind = kind;
   check.config_json = boost::json::serialize(stage.config);
@@ -266,11 +273,8 @@ void check_stage(StageDef& stage, FerryKind kind, const DescriptorLookup& plugin
   check.base_dir = def.base_dir.string();
   check.max_batch_records = def.max_batch_records;
   check.max_batch_bytes = def.max_batch_bytes;
-  if (std::optional<std::string> why = plugins.check_config(stage.plugin, check))
-    issues.push_back({stage.json_path + "/config", *why});
+  return check;
 }
-
-}  // namespace
 
 void validate_stage_against_plugin(PipelineDef& def, StageDef& stage, uint32_t kind,
                                    const DescriptorLookup& plugins) {

@@ -204,6 +204,19 @@ TEST(NamedByBatch, AWriteTheSinkFailsWholeSendsTheWholeBatchToTheDlq) {
         << e.message;
 }
 
+// The run as defined stops with `why` and sends nothing to the DLQ; run
+// again without faults, it delivers each of the 10 keys to one output.
+void expect_stopped_then_delivered_once(const ScenarioDir& d, const std::string& why) {
+  const auto stopped = d.run();
+  EXPECT_EQ(stopped.exit_code, 1) << stopped.err;
+  EXPECT_NE(stopped.err.find(why), std::string::npos) << stopped.err;
+  EXPECT_TRUE(d.dlq().empty());
+  d.define(into_named_sink(d, ""));
+  ASSERT_EQ(d.run().exit_code, 0);
+  EXPECT_TRUE(d.dlq().empty());
+  expect_each_key_in_one_output(d, 10);
+}
+
 // A batch in doubt that a sink named by batch may hold from the run that
 // was interrupted: if the sink cannot write it again now, its output from
 // then stays, and rows sent to the DLQ for it would land a second time when
@@ -252,14 +265,7 @@ TEST(NamedByBatch, ABatchInDoubtWhoseRewriteRunsOutOfRetriesStopsTheRun) {
   d.define(into_named_sink(d, R"(, "crash_point": "after_commit", "crash_at": 1)"));
   ASSERT_NE(d.run().exit_code, 0) << "sink n was to die after its first commit";
   d.define(into_named_sink(d, R"(, "retry_keys": ["2"], "retry_write_calls": [2, 3])"));
-  const auto r = d.run();
-  EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_NE(r.err.find("could not write it again"), std::string::npos) << r.err;
-  EXPECT_TRUE(d.dlq().empty());
-  d.define(into_named_sink(d, ""));
-  ASSERT_EQ(d.run().exit_code, 0);
-  EXPECT_TRUE(d.dlq().empty());
-  expect_each_key_in_one_output(d, 10);
+  expect_stopped_then_delivered_once(d, "could not write it again");
 }
 
 // A commit whose reply was lost may have landed: if the batch cannot be
@@ -268,16 +274,8 @@ TEST(NamedByBatch, ACommitThatMayHaveLandedAndCannotBeWrittenAgainStopsTheRun) {
   ScenarioDir d("nb");
   write_ids(d, 1, 10, false);
   d.define(into_named_sink(d, R"(, "lost_reply_calls": [1], "retry_write_calls": [2, 3, 4])"));
-  const auto r = d.run();
-  EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_NE(r.err.find("already (its commit failed, and may have landed), but could not write it again"),
-            std::string::npos)
-      << r.err;
-  EXPECT_TRUE(d.dlq().empty());
-  d.define(into_named_sink(d, ""));
-  ASSERT_EQ(d.run().exit_code, 0);
-  EXPECT_TRUE(d.dlq().empty());
-  expect_each_key_in_one_output(d, 10);
+  expect_stopped_then_delivered_once(d,
+                                     "already (its commit failed, and may have landed), but could not write it again");
 }
 
 // In a backfill, positions may repeat from one window to the next: here
