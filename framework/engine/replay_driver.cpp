@@ -15,11 +15,14 @@ namespace {
 using State = SinkOutcome::State;
 
 
-// Each replayed row's fate, by entry: built from the sinks' outcomes.
+// Each replayed row's fate, by entry: built from the sinks' outcomes. A
+// sink that holds the batch already (a batch in doubt, delivered again)
+// keeps what it took then, as the interrupted replay's intent says.
 class ReplayAccounting final : public Accounting {
  public:
-  ReplayAccounting(const SinkSet& sinks, std::vector<ReplayRow> rows, std::vector<size_t> row_of_output)
-      : sinks_(sinks), rows_(std::move(rows)), row_of_output_(std::move(row_of_output)) {}
+  ReplayAccounting(const SinkSet& sinks, std::vector<ReplayRow> rows, std::vector<size_t> row_of_output,
+                   const std::vector<ReplayRow>* held = nullptr)
+      : sinks_(sinks), rows_(std::move(rows)), row_of_output_(std::move(row_of_output)), held_(held) {}
 
   void account(const std::vector<SinkOutcome>& outcomes, CommitRecord& record, CommitIntent& intent) override {
     // Start from "every addressed sink took it", then take away.
@@ -33,14 +36,13 @@ class ReplayAccounting final : public Accounting {
       const SinkOutcome& o = outcomes[i];
       if (o.state == State::NotAddressed) continue;
       const std::string& sink = sinks_[i].def->name;
-      auto target_of = [&](ReplayRow& row) -> ReplayTarget* {
-        for (ReplayTarget& t : row.targets)
-          if (t.sink == sink) return &t;
-        return nullptr;
-      };
+      if (o.state == State::Holds) {
+        keep_held(sink);
+        continue;
+      }
       for (const RowFailure& f : o.rejected) {
         if (f.row >= row_of_output_.size()) continue;
-        if (ReplayTarget* t = target_of(rows[row_of_output_[f.row]])) {
+        if (ReplayTarget* t = target_of(rows[row_of_output_[f.row]], sink)) {
           t->delivered = false;
           t->failure = f.message;
         }
@@ -50,7 +52,7 @@ class ReplayAccounting final : public Accounting {
     record.add.clear();
     auto committed = [&](const std::string& sink) {
       for (size_t i = 0; i < outcomes.size(); ++i)
-        if (sinks_[i].def->name == sink) return outcomes[i].state == State::Committed;
+        if (sinks_[i].def->name == sink) return outcomes[i].state == State::Committed || outcomes[i].state == State::Holds;
       return false;
     };
     for (const ReplayRow& row : rows) settle_replay_row(row, committed, true, record);
@@ -66,9 +68,32 @@ class ReplayAccounting final : public Accounting {
   const ReplayCounts& counts() const { return counts_; }
 
  private:
+  static ReplayTarget* target_of(ReplayRow& row, const std::string& sink) {
+    for (ReplayTarget& t : row.targets)
+      if (t.sink == sink) return &t;
+    return nullptr;
+  }
+
+  // What `sink` took of each row when it committed the batch before.
+  void keep_held(const std::string& sink) {
+    if (!held_) return;
+    for (ReplayRow& row : rows_) {
+      ReplayTarget* t = target_of(row, sink);
+      if (!t) continue;
+      const auto was = std::find_if(held_->begin(), held_->end(), [&](const ReplayRow& r) { return r.id == row.id; });
+      if (was == held_->end()) continue;
+      for (const ReplayTarget& h : was->targets)
+        if (h.sink == sink) {
+          t->delivered = h.delivered;
+          t->failure = h.failure;
+        }
+    }
+  }
+
   const SinkSet& sinks_;
   std::vector<ReplayRow> rows_;
   std::vector<size_t> row_of_output_;  // row of the final batch -> rows_ index
+  const std::vector<ReplayRow>* held_;
   ReplayCounts counts_;
 };
 
@@ -81,11 +106,7 @@ int64_t count_resolved(const CommitRecord& r) {
 
 }  // namespace
 
-void ReplayDriver::recover() {
-  RunContext& run = w_.run;
-  std::optional<std::string> body = run.state.load_intent(run.def.name, kReplayPartition);
-  if (!body) return;
-  const CommitIntent intent = decode_intent(*body);
+std::set<std::string> ReplayDriver::holders(const CommitIntent& intent) {
   std::set<std::string> holding;
   const SinkSet::Hold hold = w_.sinks.hold();
   for (SinkSlot& slot : w_.sinks) {
@@ -98,6 +119,30 @@ void ReplayDriver::recover() {
     if (slot.instance->held_checkpoint(kReplayPartition) == std::optional<std::string>(intent.to))
       holding.insert(slot.def->name);
   }
+  return holding;
+}
+
+bool ReplayDriver::names_output_by_batch(const std::vector<size_t>& sinks) const {
+  return std::any_of(sinks.begin(), sinks.end(),
+                     [&](size_t i) { return w_.run.plugins.require(w_.run.def.sinks[i].plugin).sink_named_by_batch(); });
+}
+
+void ReplayDriver::recover() {
+  RunContext& run = w_.run;
+  std::optional<std::string> body = run.state.load_intent(run.def.name, kReplayPartition);
+  if (!body) return;
+  const CommitIntent intent = decode_intent(*body);
+  if (!intent.rows.empty()) {
+    std::vector<size_t> targets, meant;
+    for (const ReplayTarget& t : intent.rows.front().targets)
+      for (size_t i = 0; i < run.def.sinks.size(); ++i)
+        if (run.def.sinks[i].name == t.sink) {
+          meant.push_back(i);
+          if (t.tried) targets.push_back(i);
+        }
+    if (names_output_by_batch(targets)) return deliver_again(intent, std::move(targets), std::move(meant));
+  }
+  const std::set<std::string> holding = holders(intent);
   CommitRecord record;
   record.pipeline = run.def.name;
   record.partition = kReplayPartition;
@@ -112,6 +157,39 @@ void ReplayDriver::recover() {
     log_info("an interrupted replay had delivered " + std::to_string(recovered) + " entr" +
                  (recovered == 1 ? "y" : "ies") + "; marked resolved",
              run.fields(kReplayPartition));
+}
+
+// A sink named by batch may hold the batch under a name made of its first
+// and last entry ids. Settled entry by entry, the entries it lacks would
+// be replayed later in other batches, under other names, and the ones it
+// holds twice. So the batch comes again whole, to the same sinks, under
+// the same token: a transactional sink that holds it keeps it, the others
+// take it (a sink named by batch replaces its output).
+void ReplayDriver::deliver_again(const CommitIntent& intent, std::vector<size_t> targets, std::vector<size_t> meant) {
+  RunContext& run = w_.run;
+  std::vector<DlqEntry> entries;
+  entries.reserve(intent.rows.size());
+  for (const ReplayRow& row : intent.rows) {
+    std::optional<DlqEntry> e = run.state.get_dlq(run.def.name, row.id);
+    if (!e) throw Error("an interrupted replay left a batch in doubt with DLQ entry " + std::to_string(row.id) +
+                        ", which the DLQ no longer has");
+    entries.push_back(std::move(*e));
+  }
+  ReplayReader reader(w_, DlqFilter{}, 0, std::nullopt);
+  std::unique_ptr<ReplayGroup> group = reader.regroup(std::move(entries), std::move(targets), std::move(meant));
+  InDoubt in_doubt{intent, holders(intent), {}};
+  for (size_t i = 0; i < intent.sinks.size(); ++i)
+    if (in_doubt.holders.count(intent.sinks[i])) {
+      in_doubt.held_by.sinks.push_back(intent.sinks[i]);
+      in_doubt.held_by.accepted.push_back(intent.accepted[i]);
+    }
+  const ReplayCounts before = counts_;
+  deliver(*group, &in_doubt);
+  log_info("an interrupted replay left a batch of " + std::to_string(intent.rows.size()) + " entr" +
+               (intent.rows.size() == 1 ? "y" : "ies") + " in doubt in a sink that names its output by batch: "
+               "delivered again as it was (" + std::to_string(counts_.resolved - before.resolved) + " resolved, " +
+               std::to_string(counts_.failed_again - before.failed_again) + " failed again)",
+           run.fields(kReplayPartition));
 }
 
 std::optional<std::string> replay_refused(const PipelineDef& def, const ReplayOptions& ro) {
@@ -169,7 +247,7 @@ void ReplayDriver::run() {
   }
 }
 
-void ReplayDriver::deliver(ReplayGroup& group) {
+void ReplayDriver::deliver(ReplayGroup& group, const InDoubt* in_doubt) {
   RunContext& run = w_.run;
   const std::vector<DlqEntry>& entries = group.entries;
   BatchChain& chain = *group.chain;
@@ -181,18 +259,35 @@ void ReplayDriver::deliver(ReplayGroup& group) {
   d.batch = &chain.back();
   d.partition = kReplayPartition;
   d.kind = IntentKind::Replay;
-  d.to = run.run_id + ":" + std::to_string(++seq_);
+  d.to = in_doubt ? in_doubt->intent.to : run.run_id + ":" + std::to_string(++seq_);
   d.store_checkpoint = false;
   d.apply_policy = false;
   d.start.assign(w_.sinks.size(), State::NotAddressed);
-  for (size_t t : group.targets) d.start[t] = State::Committed;
-  ReplayAccounting accounting(w_.sinks, std::move(group.rows), row_of);
+  for (size_t t : group.targets)
+    d.start[t] = in_doubt && in_doubt->holders.count(run.def.sinks[t].name) ? State::Holds : State::Committed;
+  if (in_doubt) {
+    d.in_doubt = true;
+    if (!in_doubt->held_by.sinks.empty()) d.held_by = &in_doubt->held_by;
+  }
   if (run.dry_run()) {
+    ReplayAccounting accounting(w_.sinks, std::move(group.rows), row_of);
     counts_.resolved += static_cast<int64_t>(row_of.size());
     counts_.failed_again += static_cast<int64_t>(entries.size() - row_of.size());
     w_.core.deliver(d, accounting);
     return;
   }
+  // A sink named by batch may show the batch before anything commits it:
+  // the intent is saved before it is written, so that a crash leaves the
+  // batch to come again as it was (deliver_again).
+  if (!in_doubt && names_output_by_batch(group.targets)) {
+    CommitIntent before;
+    before.kind = IntentKind::Replay;
+    before.run_id = run.run_id;
+    before.to = d.to;
+    before.rows = group.rows;
+    run.state.save_intent(run.def.name, kReplayPartition, encode_intent(before), std::nullopt);
+  }
+  ReplayAccounting accounting(w_.sinks, std::move(group.rows), row_of, in_doubt ? &in_doubt->intent.rows : nullptr);
   w_.core.deliver(d, accounting);
   counts_.resolved += accounting.counts().resolved;
   counts_.failed_again += accounting.counts().failed_again;

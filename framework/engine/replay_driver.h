@@ -13,9 +13,12 @@
 // is marked resolved without being written, and nothing is written twice.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
+#include "engine/commit_core.h"
+#include "engine/commit_intent.h"
 #include "engine/engine.h"
 #include "engine/replay_reader.h"
 #include "engine/worker.h"
@@ -28,10 +31,22 @@ class ReplayDriver {
   void run();
 
  private:
+  // A batch an interrupted replay left in flight, delivered again.
+  struct InDoubt {
+    const CommitIntent& intent;
+    std::set<std::string> holders;  // transactional sinks that committed it
+    HeldBy held_by;                 // what they took
+  };
+
   // Settles the batch an interrupted replay left in flight.
   void recover();
+  // ... when it went to a sink named by batch: delivers it again whole.
+  void deliver_again(const CommitIntent& intent, std::vector<size_t> targets, std::vector<size_t> meant);
+  // The transactional sinks of the intent that hold its batch.
+  std::set<std::string> holders(const CommitIntent& intent);
+  bool names_output_by_batch(const std::vector<size_t>& sinks) const;
   // Through the transforms from the group's first on, then the commit core.
-  void deliver(ReplayGroup& group);
+  void deliver(ReplayGroup& group, const InDoubt* in_doubt = nullptr);
 
   Worker& w_;
   ReplayCounts& counts_;

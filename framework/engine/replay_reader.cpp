@@ -103,6 +103,29 @@ bool ReplayReader::emit(std::unique_ptr<ReplayGroup> group, BoundedQueue<std::un
   return queue.push(std::move(group));
 }
 
+std::unique_ptr<ReplayGroup> ReplayReader::regroup(std::vector<DlqEntry> entries, std::vector<size_t> targets,
+                                                   std::vector<size_t> meant) {
+  auto group = std::make_unique<ReplayGroup>();
+  std::vector<size_t> planned_targets, planned_meant;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    size_t first = 0;
+    if (!plan(entries[i], first, planned_targets, planned_meant))
+      throw Error("DLQ entry " + std::to_string(entries[i].id) + " can no longer be replayed");
+    if (i > 0 && first != group->first_transform)
+      throw Error("DLQ entry " + std::to_string(entries[i].id) + " now resumes at another stage than the entries "
+                  "it was replayed with");
+    group->first_transform = first;
+  }
+  group->entries = std::move(entries);
+  group->targets = std::move(targets);
+  group->meant = std::move(meant);
+  FerryBatch first{};
+  build_batch(stored_records(group->entries), kReplayPartition, std::to_string(group->entries.back().id), &first);
+  group->chain = std::make_unique<BatchChain>(first);
+  transform(*group);
+  return group;
+}
+
 void ReplayReader::transform(ReplayGroup& group) {
   RunContext& run = w_.run;
   // Every row of the group starts with the same targets.

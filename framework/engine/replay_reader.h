@@ -56,6 +56,12 @@ class ReplayReader {
   // nothing: the writer counts the groups it delivers.
   void run(BoundedQueue<std::unique_ptr<ReplayGroup>>& queue);
 
+  // The batch an interrupted replay left in doubt, built again as it was:
+  // `entries` in the order it had them, meant for and sent to the sinks it
+  // was. Throws Error when an entry can no longer be replayed.
+  std::unique_ptr<ReplayGroup> regroup(std::vector<DlqEntry> entries, std::vector<size_t> targets,
+                                       std::vector<size_t> meant);
+
  private:
   // Which transform a stored record resumes at and which sinks it goes to;
   // false when it cannot be replayed (said why in the log).

@@ -333,3 +333,107 @@ TEST(NamedByBatch, TheSavedCutsStayAsFewAsTheBatchesInFlight) {
 }
 
 }  // namespace
+
+namespace {
+
+int64_t entry_id_of(const ScenarioDir& d, const std::string& key) {
+  for (const auto& e : d.dlq())
+    if (e.record_key == key) return e.id;
+  ADD_FAILURE() << "no DLQ entry for key " << key;
+  return 0;
+}
+
+void expect_every_entry_resolved(const ScenarioDir& d) {
+  for (const auto& e : d.dlq())
+    EXPECT_EQ(e.status, ferry::core::DlqStatus::Resolved) << "entry " << e.id << " (key " << e.record_key << ")";
+}
+
+}  // namespace
+
+// A replay names a batch for such a sink after its first and last entry
+// ids. Killed after the sink took a replay batch, the entries stayed
+// pending; a narrower replay then wrote one of them again under another
+// name, and it was in two outputs. The batch left in doubt now comes again
+// as it was, before anything else the replay selects.
+TEST(NamedByBatch, AReplayBatchInDoubtComesAgainAsItWasWhateverTheNextReplaySelects) {
+  ScenarioDir d("nb");
+  write_ids(d, 1, 10, false);
+  d.define(into_named_sink(d, R"(, "reject_keys": ["2"])"));
+  ASSERT_EQ(d.run().exit_code, 0);
+  ASSERT_EQ(d.dlq().size(), 5u);
+  d.define(into_named_sink(d, R"(, "crash_point": "after_commit", "crash_at": 1)"));
+  ASSERT_NE(d.replay().exit_code, 0) << "sink n was to die after committing the replayed batch";
+  ASSERT_EQ(outputs_per_key(d).size(), 10u) << "sink n was to hold the replayed batch";
+
+  d.define(into_named_sink(d, ""));
+  const auto narrower = d.replay({"--id", std::to_string(entry_id_of(d, "3"))});
+  ASSERT_EQ(narrower.exit_code, 0) << narrower.err;
+  EXPECT_NE(narrower.err.find("delivered again as it was"), std::string::npos) << narrower.err;
+  expect_each_key_in_one_output(d, 10);
+  expect_every_entry_resolved(d);
+}
+
+// If the sink cannot take that batch again now, the replay stops and the
+// entries stay pending: marked failed, they would be replayed under
+// another name later.
+TEST(NamedByBatch, AReplayBatchInDoubtWaitsForItsSink) {
+  ScenarioDir d("nb");
+  write_ids(d, 1, 10, false);
+  d.define(into_named_sink(d, R"(, "reject_keys": ["2"])"));
+  ASSERT_EQ(d.run().exit_code, 0);
+  d.define(into_named_sink(d, R"(, "crash_point": "after_commit", "crash_at": 1)"));
+  ASSERT_NE(d.replay().exit_code, 0);
+
+  d.define(into_named_sink(d, R"(, "down": true)"));
+  const auto down = d.replay();
+  EXPECT_EQ(down.exit_code, 1) << down.err;
+  EXPECT_NE(down.err.find("sink 'n' names its output by batch and may hold a batch of partition 'ferry-replay'"),
+            std::string::npos)
+      << down.err;
+  for (const auto& e : d.dlq()) EXPECT_EQ(e.status, ferry::core::DlqStatus::Pending) << e.id;
+
+  d.define(into_named_sink(d, ""));
+  const auto back = d.replay({"--id", std::to_string(entry_id_of(d, "4"))});
+  ASSERT_EQ(back.exit_code, 0) << back.err;
+  expect_each_key_in_one_output(d, 10);
+  expect_every_entry_resolved(d);
+}
+
+// With a transactional sink beside it: the transactional sink that holds
+// the batch keeps it (nothing written twice there), the named sink gets the
+// batch again, and each entry ends resolved; also when that second delivery
+// is killed too.
+TEST(NamedByBatch, AReplayBatchInDoubtIsNotWrittenAgainToATransactionalSinkThatHoldsIt) {
+  ScenarioDir d("nb");
+  write_ids(d, 1, 30, false);
+  const auto pipeline_with = [&](int reject_mod, const std::string& n_extra, const std::string& t_extra) {
+    const std::string dir = d.dir().path().string();
+    return R"({"name": "nb", "state": {"type": "sqlite", "path": "state.db"},
+      "source": {"plugin": "file", "config": {"paths": "in.jsonl", "key": "id"}},
+      "transforms": [{"name": "rules", "plugin": "scenario", "config": {"rename": false, "reject_mod": )" +
+           std::to_string(reject_mod) + R"(}}],
+      "batch": {"max_records": 50},
+      "sinks": [{"name": "n", "plugin": "scenario-named", "config": {"dir": ")" + dir + "\"" + n_extra + R"(}},
+                {"name": "t", "plugin": "scenario", "config": {"dir": ")" + dir + "\"" + t_extra + "}}]}";
+  };
+  const std::string crash = R"(, "crash_point": "after_commit", "crash_at": 1)";
+  d.define(pipeline_with(3, "", ""));
+  ASSERT_EQ(d.run().exit_code, 0);
+  const auto refused = d.dlq();
+  ASSERT_GE(refused.size(), 2u) << "the transform was to refuse some rows";
+
+  d.define(pipeline_with(0, "", crash));
+  ASSERT_NE(d.replay().exit_code, 0) << "sink t was to die after committing the replayed batch";
+  d.define(pipeline_with(0, crash, ""));
+  ASSERT_NE(d.replay().exit_code, 0) << "sink n was to die after committing the batch delivered again";
+
+  d.define(pipeline_with(0, "", ""));
+  const auto narrower = d.replay({"--id", std::to_string(refused.back().id)});
+  ASSERT_EQ(narrower.exit_code, 0) << narrower.err;
+  expect_each_key_in_one_output(d, 30);
+  std::map<std::string, int> in_t;
+  for (const auto& row : ferry::test::sqlite_rows(d.file("t.db"), "SELECT key FROM rows")) ++in_t[row[0]];
+  ASSERT_EQ(in_t.size(), 30u);
+  for (const auto& [key, times] : in_t) EXPECT_EQ(times, 1) << key << " is in sink t " << times << " times";
+  expect_every_entry_resolved(d);
+}
