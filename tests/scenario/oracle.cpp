@@ -160,6 +160,10 @@ std::vector<std::string> Oracle::check(bool clean_end) {
                     ", which names its output by batch");
         if (sink.transactional && copies == 1 && open > 0 && !in_doubt.count(key))
           violation(key + " is in exactly-once sink " + sink.name + " and waits in the DLQ for it too");
+        // A replay would put it in a second output.
+        if (sink.named && copies > 0 && open > 0 && !in_doubt.count(key))
+          violation(key + " is in an output of sink " + sink.name + ", which names its output by batch, and "
+                    "waits in the DLQ for it too");
         if (open > 1)
           violation(key + " has " + std::to_string(open) + " open DLQ entries for sink " + sink.name);
         if (covered && copies == 0 && open == 0 && discarded == 0)
