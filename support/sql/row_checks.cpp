@@ -149,17 +149,36 @@ bool may_hide_a_zone(std::string_view s) {
 std::string field_named(std::string_view field, char quote) { return "field " + quote_identifier(field, quote); }
 
 // The fraction digits of the seconds in date/time text ("10:00:00.250" ->
-// "25"), whatever form surrounds them; trailing zeros say nothing.
+// "25"), whatever form surrounds them; trailing zeros say nothing. Besides
+// "...:SS.f", MariaDB takes (and cuts to its column's digits without a
+// warning) compact "[YY]YYMMDDhhmmss.f" and "hhmmss.f", other delimiters
+// ("10.00.00.f"), and bare seconds or "mmss.f".
 std::string_view seconds_fraction(std::string_view s) {
   const auto digit = [&](size_t k) { return k < s.size() && s[k] >= '0' && s[k] <= '9'; };
-  for (size_t k = 0; k + 3 < s.size(); ++k) {
-    if (s[k] != ':' || !digit(k + 1) || !digit(k + 2) || s[k + 3] != '.') continue;
-    size_t end = k + 4;
+  const auto fraction_at = [&](size_t k) {  // s[k] is the '.'
+    size_t end = k + 1;
     while (digit(end)) ++end;
-    std::string_view fraction = s.substr(k + 4, end - (k + 4));
+    std::string_view fraction = s.substr(k + 1, end - (k + 1));
     while (!fraction.empty() && fraction.back() == '0') fraction.remove_suffix(1);
     return fraction;
-  }
+  };
+  for (size_t k = 0; k + 3 < s.size(); ++k)
+    if (s[k] == ':' && digit(k + 1) && digit(k + 2) && s[k + 3] == '.') return fraction_at(k + 3);
+  const size_t dot = s.rfind('.');
+  if (dot == std::string_view::npos || dot == 0 || !digit(dot - 1) || !digit(dot + 1)) return {};
+  size_t end = dot + 1;
+  while (digit(end)) ++end;
+  if (end < s.size() && s[end] == '.') return {};
+  size_t begin = dot;
+  while (begin > 0 && digit(begin - 1)) --begin;
+  const size_t run = dot - begin;
+  const bool bare = begin == 0 && end == s.size();
+  // hh?mm?ss.f, "?" any delimiter but a digit or a space
+  const auto delimiter = [&](size_t k) { return s[k] != ' ' && !digit(k); };
+  const bool delimited = run == 2 && begin >= 6 && delimiter(begin - 1) && digit(begin - 2) && digit(begin - 3) &&
+                         delimiter(begin - 4) && digit(begin - 5) && digit(begin - 6) &&
+                         (begin == 6 || !digit(begin - 7));
+  if (run >= 6 || bare || delimited) return fraction_at(dot);
   return {};
 }
 

@@ -674,4 +674,45 @@ TEST_F(MysqlRoundTrip, ANegativeZeroIsRefusedNotStoredAsZero) {
   }
 }
 
+// MariaDB takes date/time text in compact and other forms too, and cuts
+// fraction digits its column does not keep without a warning:
+// '20240101100000.5' was stored as 10:00:00 in a DATETIME. Both write paths.
+TEST_F(MysqlRoundTrip, CompactDatetimeTextWithMoreFractionDigitsThanItsColumnIsRefused) {
+  q("CREATE DATABASE compact; CREATE TABLE compact.t (id BIGINT, d DATETIME, tm TIME);"
+    "CREATE TABLE compact.t_ins LIKE compact.t");
+  for (const char* table : {"t", "t_ins"}) {
+    ferry::test::Plugin plugin(ferry::test::plugin_path("mysql"));
+    ferry::test::OpenParams params;
+    params.config_json = "{" + conn("compact") + R"(, "table": ")" + table + R"(", "create_table": false)" +
+                         (std::string(table) == "t_ins" ? R"(, "load_data": false)" : "") + "}";
+    ferry::test::SinkHandle sink(plugin, params);
+    ASSERT_EQ(sink.open_status(), FERRY_OK) << sink.host().last_error();
+    const std::vector<Column> cols = {{"id", FERRY_TYPE_INT64}, {"d", FERRY_TYPE_STRING}, {"tm", FERRY_TYPE_STRING}};
+    auto row = [](int64_t id, const char* d, const char* tm) {
+      Row r;
+      r.values = {Value::int64(id), Value::string(d), Value::string(tm)};
+      r.key = std::to_string(id);
+      r.position = r.key;
+      return r;
+    };
+    std::vector<ferry::test::SinkHandle::Rejected> rejected;
+    ASSERT_EQ(sink.write(make_batch(cols, {row(1, "20240101100000.5", "10:00:00"),
+                                           row(2, "2024-01-01 10:00:00", "100000.5"),
+                                           row(3, "20240101100000", "100000")}),
+                         &rejected),
+              FERRY_OK)
+        << sink.host().last_error();
+    ASSERT_EQ(sink.commit("p0", "3"), FERRY_OK) << sink.host().last_error();
+    ASSERT_EQ(rejected.size(), 2u) << table;
+    EXPECT_EQ(rejected[0].row, 0u);
+    EXPECT_NE(rejected[0].message.find("field `d` has 1 fraction digit in its text, and its column keeps 0"),
+              std::string::npos)
+        << rejected[0].message;
+    EXPECT_EQ(rejected[1].row, 1u);
+    EXPECT_EQ(q(std::string("SELECT GROUP_CONCAT(id, '=', d, '=', tm ORDER BY id) FROM compact.") + table),
+              "3=2024-01-01 10:00:00=10:00:00")
+        << table;
+  }
+}
+
 }  // namespace

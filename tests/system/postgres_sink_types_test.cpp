@@ -211,13 +211,20 @@ TEST_F(PostgresSinkTypes, TextWithMoreFractionDigitsThanItsColumnIsRejected) {
   ASSERT_EQ(sink.write(make_batch(cols, {row(1, second + ".000", "10:00:00.25", second + ".123456"),
                                          row(2, second + ".5", "10:00:00", second),
                                          row(3, second, "10:00:00.125", second),
-                                         row(4, second, "10:00:00", second + ".1234567")}),
+                                         row(4, second, "10:00:00", second + ".1234567"),
+                                         // compact forms, which the server rounds as well
+                                         row(5, "20240101 100000.5", "10:00:00", second),
+                                         row(6, second, "100000.125", second)}),
                        &rejected),
             FERRY_OK)
       << sink.host().last_error();
-  ASSERT_EQ(sink.commit("p0", "pos4"), FERRY_OK) << sink.host().last_error();
-  EXPECT_EQ(rows_of(rejected), (std::vector<size_t>{1, 2, 3}));
-  ASSERT_EQ(rejected.size(), 3u);
+  ASSERT_EQ(sink.commit("p0", "pos6"), FERRY_OK) << sink.host().last_error();
+  EXPECT_EQ(rows_of(rejected), (std::vector<size_t>{1, 2, 3, 4, 5}));
+  ASSERT_EQ(rejected.size(), 5u);
+  EXPECT_NE(rejected[3].message.find("field \"ts\" has 1 fraction digit in its text"), std::string::npos)
+      << rejected[3].message;
+  EXPECT_NE(rejected[4].message.find("field \"tm\" has 3 fraction digits in its text"), std::string::npos)
+      << rejected[4].message;
   EXPECT_NE(rejected[0].message.find("field \"ts\" has 1 fraction digit in its text, and its column keeps 0"),
             std::string::npos) << rejected[0].message;
   EXPECT_NE(rejected[1].message.find("field \"tm\" has 3 fraction digits in its text, and its column keeps 2"),

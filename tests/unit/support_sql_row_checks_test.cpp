@@ -106,13 +106,20 @@ TEST(SqlRowChecks, AColumnWithFewerFractionDigitsRefusesTextItWouldRound) {
     return narrowed_value(bytes_value(FERRY_TYPE_STRING, text), limits, "ts", '"');
   };
   for (const char* kept : {"2024-01-01 10:00:00", "2024-01-01T10:00:00.000Z", "2024-01-01 10:00:00.0+02",
-                           "10:00:00", "10:00:00.000000", "2024-01-01", "not a time", "12.5"})
+                           "10:00:00", "10:00:00.000000", "2024-01-01", "not a time", "2024.01.01",
+                           "2024.01.01 10:00:00", "20240101100000", "20240101100000.000", "v1.5 at 10:00"})
     EXPECT_EQ(why(kept), std::nullopt) << kept;
   EXPECT_EQ(why("2024-01-01 10:00:00.5"),
             "field \"ts\" has 1 fraction digit in its text, and its column keeps 0 (the server would round it)");
   EXPECT_NE(why("2024-01-01T23:59:59.999999Z"), std::nullopt);
   EXPECT_NE(why("10:00:00.25"), std::nullopt);
   EXPECT_NE(why("Jan 1 10:00:00.5 2024"), std::nullopt);  // not ISO: the fraction still shows
+  // Forms without a colon before the seconds, which MariaDB takes and cuts
+  // to the column's digits without a warning (checked on 10.11): compact
+  // date and time, other delimiters, minutes and seconds, bare seconds.
+  for (const char* cut : {"20240101100000.5", "240101100000.5", "100000.5", "2024-01-01 10.00.00.5",
+                          "2024-01-01 10*00*00.5", "10:00.5", "1000.5", "5.5", "12.5"})
+    EXPECT_NE(why(cut), std::nullopt) << cut;
   // A column that keeps microseconds (timestamp, DATETIME(6)) rounds a
   // seventh digit.
   limits.fraction_digits = 6;
