@@ -2,10 +2,13 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <system_error>
@@ -20,6 +23,20 @@ namespace {
 
 constexpr size_t kFlushBytes = 1 << 20;
 
+// Temporary names are unique in the process, not per instance: the workers
+// of a parallel run each have an instance, staging into one directory.
+std::atomic<uint64_t> next_temp{0};
+
+// Whether the process that staged a temporary file (".tmp-<prefix>-<pid>-<n>")
+// may still commit it: this process, or another one alive.
+bool staged_by_a_live_process(std::string_view rest) {
+  int pid = 0;
+  const auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), pid);
+  if (ec != std::errc() || end == rest.data() || pid <= 0) return false;
+  if (pid == ::getpid()) return true;
+  return ::kill(pid, 0) == 0 || errno == EPERM;
+}
+
 [[noreturn]] void io_error(const std::string& what, const std::string& path) {
   throw ferry::Error(FERRY_ERROR_IO, what + " '" + path + "': " + std::strerror(errno));
 }
@@ -28,7 +45,7 @@ constexpr size_t kFlushBytes = 1 << 20;
 
 StagedFile::StagedFile(std::string temp_path, std::string final_path)
     : temp_path_(std::move(temp_path)), final_path_(std::move(final_path)) {
-  fd_ = ::open(temp_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  fd_ = ::open(temp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd_ < 0) io_error("cannot create", temp_path_);
 }
 
@@ -113,11 +130,13 @@ FileSink::FileSink(const ferry::Context& ctx) : host_(ctx.host()) {
 
 void FileSink::remove_leftover_temps() const {
   // A crash between write and commit leaves temp files; nothing refers to
-  // them (their batch will be replayed), so they are garbage.
+  // them (their batch will be replayed), so they are garbage. Those of a
+  // live process (a sibling instance, another worker) are not.
   std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(directory_.c_str()), &::closedir);
   if (!dir) io_error("cannot list", directory_);
   while (const dirent* e = ::readdir(dir.get())) {
     if (std::strncmp(e->d_name, temp_prefix_.c_str(), temp_prefix_.size()) != 0) continue;
+    if (staged_by_a_live_process(std::string_view(e->d_name).substr(temp_prefix_.size()))) continue;
     const std::string path = directory_ + "/" + e->d_name;
     if (::unlink(path.c_str()) != 0 && errno != ENOENT) io_error("cannot remove", path);
   }
@@ -128,7 +147,7 @@ void FileSink::write(const ferry::BatchView& batch, ferry::Outcomes& outcomes) {
   const std::string name = batch_file_name(prefix_, batch.partition(), batch.position(0),
                                            batch.position(batch.rows() - 1), window_start_);
   const std::string temp = directory_ + "/" + temp_prefix_ + std::to_string(::getpid()) + "-" +
-                           std::to_string(sequence_++);
+                           std::to_string(next_temp++);
   StagedFile file(temp, directory_ + "/" + name);
   const ferry::support::JsonRowWriter writer(batch, op_field_);
   buffer_.clear();

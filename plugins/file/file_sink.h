@@ -53,7 +53,6 @@ class FileSink : public ferry::Sink {
   std::string temp_prefix_;  // ".tmp-<prefix>-": ours to clean up at open
   std::string window_start_;  // a backfill's window: part of every name
   std::string op_field_;     // records as change events under this field; empty: rows
-  uint64_t sequence_ = 0;
   std::vector<StagedFile> staged_;
   std::string buffer_;
 };
