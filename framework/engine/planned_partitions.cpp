@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "engine/plugin_instances.h"
+#include "engine/replay_reader.h"
 #include "engine/run_context.h"
 
 namespace ferry::core {
@@ -26,13 +27,25 @@ std::string listed(const std::vector<PlannedPartition>& plan) {
   return out;
 }
 
+// Replays keep their commits, intents and sinks' checkpoints under
+// partition "ferry-replay": a source partition of that name would share
+// them, and a run would resume from a replay's token.
+std::vector<std::string> without_reserved(std::vector<std::string> names) {
+  for (const std::string& n : names)
+    if (n == kReplayPartition)
+      throw Error("the source lists a partition named '" + n + "', a name Ferry keeps for replays (their commits "
+                  "are stored under it); rename that input");
+  return names;
+}
+
 }  // namespace
 
 std::vector<std::string> PlannedPartitions::list(RunContext& run, SourceInstance& source) {
   std::lock_guard<std::mutex> lock(mu_);
   if (plan_) return names_of(*plan_);
   std::optional<std::vector<PlannedPartition>> described = source.describe();
-  if (!described) return source.partitions();
+  if (!described) return without_reserved(source.partitions());
+  without_reserved(names_of(*described));
   keep(settle(run, std::move(*described)));
   return names_of(*plan_);
 }

@@ -3,6 +3,8 @@
 // through transforms the record already went through.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 
 #include "support/scenario_env.h"
 
@@ -315,6 +317,27 @@ TEST(ReplayDelivery, AReplayKilledBetweenTheSinksCommitAndTheStateStoreWritesNot
   auto rows = d.sink("tx");
   EXPECT_EQ(rows.values.size(), 40u);
   EXPECT_EQ(rows.total(), 40u) << "a replayed row was written twice";
+}
+
+}  // namespace
+
+namespace {
+
+// Replays keep their commits under partition "ferry-replay". A source
+// partition of that name shared them: a run then resumed from a replay's
+// token ("invalid position"), and killed runs and replays wrote rows twice.
+TEST(ReplayDelivery, ASourcePartitionNamedAsReplaysIsRefused) {
+  ScenarioDir d;
+  ferry::test::write_file(d.file("ferry-replay"), "{\"id\": 1}\n");
+  d.define(R"({"name": "fr", "state": {"type": "sqlite", "path": "state.db"},
+    "source": {"plugin": "file", "config": {"paths": "ferry-replay", "format": "jsonl", "key": "id"}},
+    "sinks": [{"name": "db", "plugin": "sqlite", "config": {"path": "out.db", "table": "t"}}]})");
+  const auto r = d.run();
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("the source lists a partition named 'ferry-replay', a name Ferry keeps for replays"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(d.file("out.db")) && count_rows(d, "out.db", "t") > 0);
 }
 
 }  // namespace
