@@ -2,8 +2,10 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <set>
 
 #include "admin/status_report.h"
+#include "engine/engine.h"
 #include "common/log.h"
 
 namespace ferry::core {
@@ -169,6 +171,11 @@ AdminResult PipelineBackend::discard(const std::string& name, const std::vector<
   if (auto u = unknown(name)) return *u;
   // A replay in flight may be delivering these very entries.
   if (replaying_) return error(409, "a replay of pipeline '" + def_.name + "' is running; discard once it has ended");
+  const std::set<int64_t> in_doubt = replay_entries_in_doubt(state_, def_.name);
+  for (int64_t id : ids)
+    if (in_doubt.count(id))
+      return error(409, "DLQ entry " + std::to_string(id) + " is in a batch an interrupted replay left in doubt (a "
+                        "sink may hold it); replay first, then discard. Nothing was discarded");
   int64_t discarded = 0;
   for (int64_t id : ids) {
     std::optional<DlqEntry> e = state_.get_dlq(def_.name, id);

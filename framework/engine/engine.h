@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "metrics/metrics.h"
@@ -39,6 +40,11 @@ struct ReplayOptions {
 // already (delivering it again writes it twice), and a discarded one stays
 // discarded.
 std::optional<std::string> replay_refused(const PipelineDef& def, const ReplayOptions& ro);
+
+// The DLQ entries of a replay batch an interrupted replay left in doubt (a
+// sink may hold them): not to be discarded until the next replay settled
+// them, or that sink would keep records the DLQ calls discarded.
+std::set<int64_t> replay_entries_in_doubt(StateStore& state, const std::string& pipeline);
 
 // One window of a backfill: passed to every plugin instance, and a prefix
 // of every checkpoint key, so each window resumes on its own.

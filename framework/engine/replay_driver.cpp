@@ -80,6 +80,8 @@ class ReplayAccounting final : public Accounting {
     for (ReplayRow& row : rows_) {
       ReplayTarget* t = target_of(row, sink);
       if (!t) continue;
+      // Taken only where the intent says so.
+      t->delivered = false;
       const auto was = std::find_if(held_->begin(), held_->end(), [&](const ReplayRow& r) { return r.id == row.id; });
       if (was == held_->end()) continue;
       for (const ReplayTarget& h : was->targets)
@@ -133,14 +135,25 @@ void ReplayDriver::recover() {
   if (!body) return;
   const CommitIntent intent = decode_intent(*body);
   if (!intent.rows.empty()) {
-    std::vector<size_t> targets, meant;
+    // An intent saved before the writes lists no sinks; one saved after
+    // them lists those that committed, with the rows each took: only a
+    // sink that took some may hold the batch.
+    const auto took_some = [&](const std::string& sink) {
+      if (intent.sinks.empty()) return true;
+      for (size_t k = 0; k < intent.sinks.size(); ++k)
+        if (intent.sinks[k] == sink && k < intent.accepted.size() && intent.accepted[k] > 0) return true;
+      return false;
+    };
+    std::vector<size_t> targets, meant, may_hold;
     for (const ReplayTarget& t : intent.rows.front().targets)
       for (size_t i = 0; i < run.def.sinks.size(); ++i)
         if (run.def.sinks[i].name == t.sink) {
           meant.push_back(i);
-          if (t.tried) targets.push_back(i);
+          if (!t.tried) continue;
+          targets.push_back(i);
+          if (took_some(t.sink)) may_hold.push_back(i);
         }
-    if (names_output_by_batch(targets)) return deliver_again(intent, std::move(targets), std::move(meant));
+    if (names_output_by_batch(may_hold)) return deliver_again(intent, std::move(targets), std::move(meant));
   }
   const std::set<std::string> holding = holders(intent);
   CommitRecord record;
@@ -167,16 +180,34 @@ void ReplayDriver::recover() {
 // take it (a sink named by batch replaces its output).
 void ReplayDriver::deliver_again(const CommitIntent& intent, std::vector<size_t> targets, std::vector<size_t> meant) {
   RunContext& run = w_.run;
+  const auto cannot = [&](const std::string& why) {
+    return Error("an interrupted replay left a batch of " + std::to_string(intent.rows.size()) +
+                 " DLQ entries in doubt in a sink that names its output by batch, and it cannot be delivered again "
+                 "as it was: " + why + ". Undo that change and replay again; or, to give the batch up (its entries "
+                 "stay pending, and that sink may then get some of them a second time, under another name), run "
+                 "`ferry checkpoint reset PIPELINE.json --partition " + kReplayPartition + "`");
+  };
   std::vector<DlqEntry> entries;
   entries.reserve(intent.rows.size());
   for (const ReplayRow& row : intent.rows) {
     std::optional<DlqEntry> e = run.state.get_dlq(run.def.name, row.id);
-    if (!e) throw Error("an interrupted replay left a batch in doubt with DLQ entry " + std::to_string(row.id) +
-                        ", which the DLQ no longer has");
+    if (!e) throw cannot("the DLQ no longer has entry " + std::to_string(row.id));
     entries.push_back(std::move(*e));
   }
   ReplayReader reader(w_, DlqFilter{}, 0, std::nullopt);
-  std::unique_ptr<ReplayGroup> group = reader.regroup(std::move(entries), std::move(targets), std::move(meant));
+  std::unique_ptr<ReplayGroup> group;
+  try {
+    group = reader.regroup(std::move(entries), std::move(targets), std::move(meant));
+  } catch (const Error& e) {
+    throw cannot(e.what());
+  }
+  // The sink named the batch after the rows the transforms let through:
+  // only the same rows make the same name.
+  for (size_t i = 0; i < intent.rows.size(); ++i)
+    if (group->rows[i].failed_stage != intent.rows[i].failed_stage)
+      throw cannot("the transforms now " + std::string(group->rows[i].failed_stage.empty() ? "let through" : "refuse") +
+                   " DLQ entry " + std::to_string(intent.rows[i].id) + ", which they " +
+                   (group->rows[i].failed_stage.empty() ? "refused" : "let through") + " then");
   InDoubt in_doubt{intent, holders(intent), {}};
   for (size_t i = 0; i < intent.sinks.size(); ++i)
     if (in_doubt.holders.count(intent.sinks[i])) {
@@ -190,6 +221,13 @@ void ReplayDriver::deliver_again(const CommitIntent& intent, std::vector<size_t>
                "delivered again as it was (" + std::to_string(counts_.resolved - before.resolved) + " resolved, " +
                std::to_string(counts_.failed_again - before.failed_again) + " failed again)",
            run.fields(kReplayPartition));
+}
+
+std::set<int64_t> replay_entries_in_doubt(StateStore& state, const std::string& pipeline) {
+  std::set<int64_t> ids;
+  if (std::optional<std::string> body = state.load_intent(pipeline, kReplayPartition))
+    for (const ReplayRow& row : decode_intent(*body).rows) ids.insert(row.id);
+  return ids;
 }
 
 std::optional<std::string> replay_refused(const PipelineDef& def, const ReplayOptions& ro) {
@@ -213,6 +251,9 @@ void ReplayDriver::run() {
   std::optional<size_t> named;
   for (size_t i = 0; ro.sink && i < run.def.sinks.size(); ++i)
     if (run.def.sinks[i].name == *ro.sink) named = i;
+  // Entries this replay adds (copies for sinks that still lack a record,
+  // also those its recovery adds) wait for the next replay.
+  const int64_t last_id = run.state.last_dlq_id(run.def.name);
   // Before reading: the entries an interrupted replay delivered are
   // resolved first, so they are not selected again.
   if (!run.dry_run()) recover();
@@ -223,9 +264,6 @@ void ReplayDriver::run() {
   // With several sinks an entry may be copied for the sinks that still lack
   // it, which needs all of it.
   filter.replay_fields_only = run.def.sinks.size() == 1;
-  // Entries this replay adds (copies for sinks that still lack a record)
-  // wait for the next replay.
-  const int64_t last_id = run.state.last_dlq_id(run.def.name);
 
   BoundedQueue<std::unique_ptr<ReplayGroup>> queue(run.def.queue_depth);
   ReplayReader reader(w_, std::move(filter), last_id, named);

@@ -399,41 +399,126 @@ TEST(NamedByBatch, AReplayBatchInDoubtWaitsForItsSink) {
   expect_every_entry_resolved(d);
 }
 
+// A transform that refuses one row in `reject_mod` (0: none), the named
+// sink "n" and the transactional sink "t", each with extra options.
+std::string named_and_transactional(const ScenarioDir& d, int reject_mod, const std::string& n_extra,
+                                    const std::string& t_extra) {
+  const std::string dir = d.dir().path().string();
+  return R"({"name": "nb", "state": {"type": "sqlite", "path": "state.db"},
+    "source": {"plugin": "file", "config": {"paths": "in.jsonl", "key": "id"}},
+    "transforms": [{"name": "rules", "plugin": "scenario", "config": {"rename": false, "reject_mod": )" +
+         std::to_string(reject_mod) + R"(}}],
+    "batch": {"max_records": 50},
+    "retry": {"max_attempts": 2, "initial_delay_ms": 1, "max_delay_ms": 2},
+    "sinks": [{"name": "n", "plugin": "scenario-named", "config": {"dir": ")" + dir + "\"" + n_extra + R"(}},
+              {"name": "t", "plugin": "scenario", "config": {"dir": ")" + dir + "\"" + t_extra + "}}]}";
+}
+
+const char* const kCrashAfterCommit = R"(, "crash_point": "after_commit", "crash_at": 1)";
+
+void expect_each_key_once_in_t(const ScenarioDir& d, size_t keys) {
+  std::map<std::string, int> in_t;
+  for (const auto& row : ferry::test::sqlite_rows(d.file("t.db"), "SELECT key FROM rows")) ++in_t[row[0]];
+  ASSERT_EQ(in_t.size(), keys);
+  for (const auto& [key, times] : in_t) EXPECT_EQ(times, 1) << key << " is in sink t " << times << " times";
+}
+
+// The transform refuses some of 30 rows; a replay without it is killed
+// after sink t committed the batch.
+void replay_killed_after_t_committed(const ScenarioDir& d) {
+  write_ids(d, 1, 30, false);
+  d.define(named_and_transactional(d, 3, "", ""));
+  ASSERT_EQ(d.run().exit_code, 0);
+  ASSERT_GE(d.dlq().size(), 2u) << "the transform was to refuse some rows";
+  d.define(named_and_transactional(d, 0, "", kCrashAfterCommit));
+  ASSERT_NE(d.replay().exit_code, 0) << "sink t was to die after committing the replayed batch";
+}
+
 // With a transactional sink beside it: the transactional sink that holds
 // the batch keeps it (nothing written twice there), the named sink gets the
 // batch again, and each entry ends resolved; also when that second delivery
 // is killed too.
 TEST(NamedByBatch, AReplayBatchInDoubtIsNotWrittenAgainToATransactionalSinkThatHoldsIt) {
   ScenarioDir d("nb");
-  write_ids(d, 1, 30, false);
-  const auto pipeline_with = [&](int reject_mod, const std::string& n_extra, const std::string& t_extra) {
-    const std::string dir = d.dir().path().string();
-    return R"({"name": "nb", "state": {"type": "sqlite", "path": "state.db"},
-      "source": {"plugin": "file", "config": {"paths": "in.jsonl", "key": "id"}},
-      "transforms": [{"name": "rules", "plugin": "scenario", "config": {"rename": false, "reject_mod": )" +
-           std::to_string(reject_mod) + R"(}}],
-      "batch": {"max_records": 50},
-      "sinks": [{"name": "n", "plugin": "scenario-named", "config": {"dir": ")" + dir + "\"" + n_extra + R"(}},
-                {"name": "t", "plugin": "scenario", "config": {"dir": ")" + dir + "\"" + t_extra + "}}]}";
-  };
-  const std::string crash = R"(, "crash_point": "after_commit", "crash_at": 1)";
-  d.define(pipeline_with(3, "", ""));
-  ASSERT_EQ(d.run().exit_code, 0);
-  const auto refused = d.dlq();
-  ASSERT_GE(refused.size(), 2u) << "the transform was to refuse some rows";
-
-  d.define(pipeline_with(0, "", crash));
-  ASSERT_NE(d.replay().exit_code, 0) << "sink t was to die after committing the replayed batch";
-  d.define(pipeline_with(0, crash, ""));
+  replay_killed_after_t_committed(d);
+  const int64_t last = d.dlq().back().id;
+  d.define(named_and_transactional(d, 0, kCrashAfterCommit, ""));
   ASSERT_NE(d.replay().exit_code, 0) << "sink n was to die after committing the batch delivered again";
 
-  d.define(pipeline_with(0, "", ""));
-  const auto narrower = d.replay({"--id", std::to_string(refused.back().id)});
+  d.define(named_and_transactional(d, 0, "", ""));
+  const auto narrower = d.replay({"--id", std::to_string(last)});
   ASSERT_EQ(narrower.exit_code, 0) << narrower.err;
   expect_each_key_in_one_output(d, 30);
-  std::map<std::string, int> in_t;
-  for (const auto& row : ferry::test::sqlite_rows(d.file("t.db"), "SELECT key FROM rows")) ++in_t[row[0]];
-  ASSERT_EQ(in_t.size(), 30u);
-  for (const auto& [key, times] : in_t) EXPECT_EQ(times, 1) << key << " is in sink t " << times << " times";
+  expect_each_key_once_in_t(d, 30);
   expect_every_entry_resolved(d);
+}
+
+// The transforms now refuse what they let through into that batch: it
+// could not come again as it was (the named sink's output is named after
+// the rows it got). The replay stops and says how to get out; the way out
+// it names works.
+TEST(NamedByBatch, AReplayBatchInDoubtThatTheTransformsWouldNowCutOtherwiseStopsTheReplay) {
+  ScenarioDir d("nb");
+  replay_killed_after_t_committed(d);
+  d.define(named_and_transactional(d, 3, "", ""));
+  const auto stuck = d.replay();
+  EXPECT_EQ(stuck.exit_code, 1) << stuck.err;
+  EXPECT_NE(stuck.err.find("cannot be delivered again as it was: the transforms now refuse DLQ entry"),
+            std::string::npos)
+      << stuck.err;
+  EXPECT_NE(stuck.err.find("--partition ferry-replay"), std::string::npos) << stuck.err;
+  for (const auto& e : d.dlq()) EXPECT_EQ(e.status, ferry::core::DlqStatus::Pending) << e.id;
+
+  const auto reset = d.ferry_cmd("checkpoint", {"reset", "--partition", "ferry-replay"});
+  ASSERT_EQ(reset.exit_code, 0) << reset.err;
+  d.define(named_and_transactional(d, 0, "", ""));
+  const auto after = d.replay();
+  EXPECT_EQ(after.exit_code, 0) << after.err;
+  expect_every_entry_resolved(d);
+}
+
+// The named sink failed its write in the interrupted replay: it holds
+// nothing, so the batch need not wait for it. The entries sink t holds are
+// settled, and stay open for n alone.
+TEST(NamedByBatch, AReplayBatchInDoubtDoesNotWaitForANamedSinkThatDidNotWriteIt) {
+  ScenarioDir d("nb");
+  write_ids(d, 1, 30, false);
+  d.define(named_and_transactional(d, 3, "", ""));
+  ASSERT_EQ(d.run().exit_code, 0);
+  const size_t refused = d.dlq().size();
+  d.define(named_and_transactional(d, 0, R"(, "down": true)", kCrashAfterCommit));
+  ASSERT_NE(d.replay().exit_code, 0) << "sink t was to die after committing the replayed batch";
+
+  d.define(named_and_transactional(d, 0, R"(, "down": true)", ""));
+  const auto down = d.replay();
+  EXPECT_EQ(down.err.find("may hold a batch"), std::string::npos) << down.err;
+  expect_each_key_once_in_t(d, 30);
+  size_t open_for_n = 0;
+  for (const auto& e : d.dlq())
+    if (e.sink == "n" && e.status != ferry::core::DlqStatus::Resolved) ++open_for_n;
+  EXPECT_EQ(open_for_n, refused);
+
+  d.define(named_and_transactional(d, 0, "", ""));
+  ASSERT_EQ(d.replay({"--status", "failed_again"}).exit_code, 0);
+  ASSERT_EQ(d.replay().exit_code, 0);
+  expect_each_key_in_one_output(d, 30);
+  expect_each_key_once_in_t(d, 30);
+}
+
+// An entry of a batch in doubt may be in a sink already: discarding it
+// would leave a record there that the DLQ calls discarded.
+TEST(NamedByBatch, AnEntryOfAReplayBatchInDoubtCannotBeDiscarded) {
+  ScenarioDir d("nb");
+  write_ids(d, 1, 10, false);
+  d.define(into_named_sink(d, R"(, "reject_keys": ["2"])"));
+  ASSERT_EQ(d.run().exit_code, 0);
+  d.define(into_named_sink(d, kCrashAfterCommit));
+  ASSERT_NE(d.replay().exit_code, 0);
+  const auto refused = d.ferry_cmd("dlq", {"discard", "--id", std::to_string(entry_id_of(d, "3"))});
+  EXPECT_EQ(refused.exit_code, 1) << refused.err;
+  EXPECT_NE(refused.err.find("is in a batch an interrupted replay left in doubt"), std::string::npos) << refused.err;
+  for (const auto& e : d.dlq()) EXPECT_EQ(e.status, ferry::core::DlqStatus::Pending) << e.id;
+  d.define(into_named_sink(d, ""));
+  ASSERT_EQ(d.replay().exit_code, 0);
+  expect_each_key_in_one_output(d, 10);
 }
