@@ -23,6 +23,7 @@ const char* non_null(const char* p) { return p != nullptr ? p : ""; }
 // is kept, as it always was; only a double it would round goes as the
 // shortest text that is exact.
 bool survives_sqlite_text(double d) {
+  if (d == 0 && std::signbit(d)) return false;  // SQLite writes "0.0"
   if (!std::isfinite(d)) return true;
   char buf[40];
   const int n = std::snprintf(buf, sizeof buf, "%.15g", d);
@@ -65,6 +66,9 @@ Affinity affinity_of(std::string_view declared_type) {
 
 std::optional<std::string> unstorable(const FerryValue& v, Affinity column) {
   if (v.type == FERRY_TYPE_DOUBLE && std::isnan(v.as.f64)) return "NaN has no SQLite form (SQLite stores it as NULL)";
+  if (v.type == FERRY_TYPE_DOUBLE && v.as.f64 == 0 && std::signbit(v.as.f64) &&
+      (column == Affinity::kReal || column == Affinity::kNumeric || column == Affinity::kInteger))
+    return "-0 would be stored as 0 in a column of REAL, NUMERIC or INTEGER affinity";
   if (v.type == FERRY_TYPE_STRING || v.type == FERRY_TYPE_DECIMAL)
     return numeric_text_changes(std::string_view(non_null(v.as.bytes.data), v.as.bytes.size), column);
   if (v.type == FERRY_TYPE_INT64 && column == Affinity::kReal) {
