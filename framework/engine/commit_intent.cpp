@@ -61,12 +61,15 @@ DlqEntry entry_from(const json::object& o) {
 bool fare_alike(const ReplayRow& a, const ReplayRow& b) {
   if (a.entry || b.entry) return false;
   if (a.status != b.status || a.attempts != b.attempts || a.failed_stage != b.failed_stage ||
-      a.failed_record != b.failed_record || a.failure != b.failure || a.targets.size() != b.targets.size())
+      a.failed_record != b.failed_record || a.failure != b.failure || a.failure_class != b.failure_class ||
+      a.targets.size() != b.targets.size())
     return false;
   for (size_t t = 0; t < a.targets.size(); ++t) {
     const ReplayTarget& x = a.targets[t];
     const ReplayTarget& y = b.targets[t];
-    if (x.sink != y.sink || x.tried != y.tried || x.delivered != y.delivered || x.failure != y.failure) return false;
+    if (x.sink != y.sink || x.tried != y.tried || x.delivered != y.delivered || x.failure != y.failure ||
+        x.failure_class != y.failure_class)
+      return false;
   }
   return true;
 }
@@ -104,6 +107,7 @@ std::string encode_intent(const CommitIntent& in) {
       if (t.tried) target["tried"] = true;
       if (t.delivered) target["delivered"] = true;
       if (!t.failure.empty()) target["failure"] = t.failure;
+      if (!t.failure_class.empty()) target["failure_class"] = t.failure_class;
       targets.push_back(std::move(target));
     }
     json::object row{{"id", r.id}, {"attempts", r.attempts}, {"targets", std::move(targets)}};
@@ -112,6 +116,7 @@ std::string encode_intent(const CommitIntent& in) {
     if (!r.failed_stage.empty()) row["failed_stage"] = r.failed_stage;
     if (!r.failed_record.empty()) row["failed_record"] = r.failed_record;
     if (!r.failure.empty()) row["failure"] = r.failure;
+    if (!r.failure_class.empty()) row["failure_class"] = r.failure_class;
     if (r.entry) row["entry"] = entry_json(*r.entry);
     rows.push_back(std::move(row));
     i = end;
@@ -152,10 +157,12 @@ CommitIntent decode_intent(const std::string& body) {
       row.failed_stage = str(r, "failed_stage");
       row.failed_record = str(r, "failed_record");
       row.failure = str(r, "failure");
+      row.failure_class = str(r, "failure_class");
       if (const json::value* ts = r.if_contains("targets"); ts && ts->is_array())
         for (const json::value& t : ts->as_array())
           row.targets.push_back({str(t.as_object(), "sink"), flag(t.as_object(), "tried"),
-                                 flag(t.as_object(), "delivered"), str(t.as_object(), "failure")});
+                                 flag(t.as_object(), "delivered"), str(t.as_object(), "failure"),
+                                 str(t.as_object(), "failure_class")});
       if (const json::value* e = r.if_contains("entry"); e && e->is_object()) row.entry = entry_from(e->as_object());
       const int64_t through = r.contains("through") ? num(r, "through") : row.id;
       if (through < row.id)
@@ -178,6 +185,7 @@ void settle_replay_row(const ReplayRow& row, const std::function<bool(const std:
     c.id = row.id;
     c.status = DlqStatus::FailedAgain;
     c.message = row.failure;
+    if (!row.failure_class.empty()) c.error_class = row.failure_class;
     c.attempts = row.attempts + 1;
     c.stage = row.failed_stage;
     c.record_json = row.failed_record;
@@ -208,6 +216,7 @@ void settle_replay_row(const ReplayRow& row, const std::function<bool(const std:
   c.status = status;
   if (tried_and_refused) {
     c.message = tried_and_refused->sink + ": " + tried_and_refused->failure;
+    if (!tried_and_refused->failure_class.empty()) c.error_class = tried_and_refused->failure_class;
     c.attempts = row.attempts + 1;
   }
   if (some_delivered || row.targets.size() > 1) c.sink = lacking.front()->sink;
@@ -220,6 +229,7 @@ void settle_replay_row(const ReplayRow& row, const std::function<bool(const std:
     copy.dedup = false;
     if (!lacking[i]->failure.empty()) {
       copy.message = lacking[i]->sink + ": " + lacking[i]->failure;
+      if (!lacking[i]->failure_class.empty()) copy.error_class = lacking[i]->failure_class;
       copy.attempts = row.attempts + 1;
     }
     record.add.push_back(std::move(copy));

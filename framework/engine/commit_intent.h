@@ -25,6 +25,7 @@ struct ReplayTarget {
   bool tried = true;       // false: meant for this sink, but the replay went elsewhere (--sink)
   bool delivered = false;  // the sink took the row (if it committed)
   std::string failure;     // why not, when it was tried; empty: not tried
+  std::string failure_class;  // and what kind of failure ("invalid_data", ...)
 };
 
 struct ReplayRow {
@@ -35,6 +36,7 @@ struct ReplayRow {
   std::string failed_stage;
   std::string failed_record;
   std::string failure;
+  std::string failure_class;
   std::vector<ReplayTarget> targets;
   // The entry itself, when it is addressed to several sinks: each sink that
   // still lacks it gets a copy addressed to it.

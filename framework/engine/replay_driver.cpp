@@ -31,6 +31,7 @@ class ReplayAccounting final : public Accounting {
       for (ReplayTarget& t : row.targets) {
         t.delivered = t.tried && row.failed_stage.empty();
         t.failure.clear();
+        t.failure_class.clear();
       }
     for (size_t i = 0; i < outcomes.size(); ++i) {
       const SinkOutcome& o = outcomes[i];
@@ -45,6 +46,7 @@ class ReplayAccounting final : public Accounting {
         if (ReplayTarget* t = target_of(rows[row_of_output_[f.row]], sink)) {
           t->delivered = false;
           t->failure = f.message;
+          t->failure_class = f.error_class;
         }
       }
     }
@@ -88,6 +90,7 @@ class ReplayAccounting final : public Accounting {
         if (h.sink == sink) {
           t->delivered = h.delivered;
           t->failure = h.failure;
+          t->failure_class = h.failure_class;
         }
     }
   }

@@ -133,7 +133,7 @@ void ReplayReader::transform(ReplayGroup& group) {
   targets.reserve(group.meant.size());
   for (size_t t : group.meant) {
     const bool tried = std::find(group.targets.begin(), group.targets.end(), t) != group.targets.end();
-    targets.push_back({run.def.sinks[t].name, tried, false, ""});
+    targets.push_back({run.def.sinks[t].name, tried, false, "", ""});
   }
   group.rows.reserve(group.entries.size());
   for (const DlqEntry& e : group.entries) {
@@ -161,6 +161,7 @@ void ReplayReader::transform(ReplayGroup& group) {
       row.failed_stage = stage;
       row.failed_record = row_to_json(in, f.row);
       row.failure = stage + ": " + f.message;
+      row.failure_class = f.error_class;
     }
     std::vector<size_t> kept;
     kept.reserve(in.n_rows);

@@ -49,8 +49,8 @@ DlqEntry read_dlq(const Rows& r, int i, const std::string& label) {
 }
 
 bool plain_resolution(const DlqChange& ch) {
-  return ch.status == DlqStatus::Resolved && !ch.message && !ch.attempts && !ch.sink && !ch.stage &&
-         !ch.record_json;
+  return ch.status == DlqStatus::Resolved && !ch.message && !ch.error_class && !ch.attempts && !ch.sink &&
+         !ch.stage && !ch.record_json;
 }
 
 }  // namespace
@@ -107,10 +107,17 @@ void PostgresDlq::change_dlq(const std::string& pipeline, const std::vector<DlqC
                "WHERE pipeline = $4 AND id = $5 AND status IN ('pending', 'failed_again')",
                Params().text(to_string(ch.status)).opt_integer(ch.attempts).integer(now).text(pipeline).integer(ch.id));
     // Only an entry this change settled gets its record or message changed.
-    if (settled.affected() == 0 || !(ch.message || ch.sink || ch.stage || ch.record_json)) continue;
+    if (settled.affected() == 0 || !(ch.message || ch.error_class || ch.sink || ch.stage || ch.record_json)) continue;
     c_.exec("UPDATE dlq_entries SET message = COALESCE($1, message), sink = COALESCE($2, sink), "
-           "stage = COALESCE($3, stage), record = COALESCE($4, record) WHERE id = $5",
-           Params().opt_text(ch.message).opt_text(ch.sink).opt_text(ch.stage).opt_text(ch.record_json).integer(ch.id));
+           "stage = COALESCE($3, stage), record = COALESCE($4, record), error_class = COALESCE($6, error_class) "
+           "WHERE id = $5",
+           Params()
+               .opt_text(ch.message)
+               .opt_text(ch.sink)
+               .opt_text(ch.stage)
+               .opt_text(ch.record_json)
+               .integer(ch.id)
+               .opt_text(ch.error_class));
   }
 }
 

@@ -239,8 +239,8 @@ void SqliteDlq::change_dlq(const std::string& pipeline, const std::vector<DlqCha
   std::vector<int64_t> resolved;
   std::vector<const DlqChange*> others;
   for (const DlqChange& ch : changes) {
-    const bool plain = ch.status == DlqStatus::Resolved && !ch.message && !ch.attempts && !ch.sink && !ch.stage &&
-                       !ch.record_json;
+    const bool plain = ch.status == DlqStatus::Resolved && !ch.message && !ch.error_class && !ch.attempts &&
+                       !ch.sink && !ch.stage && !ch.record_json;
     if (plain) resolved.push_back(ch.id);
     else others.push_back(&ch);
   }
@@ -252,7 +252,8 @@ void SqliteDlq::change_dlq(const std::string& pipeline, const std::vector<DlqCha
   auto entry = c_.prepare(
       "UPDATE dlq_entries SET message = COALESCE(?1, message), sink = COALESCE(?2, sink), "
       "stage = COALESCE(?3, stage), record = COALESCE(?4, record), "
-      "schema_id = CASE WHEN ?4 IS NULL THEN schema_id ELSE ?6 END WHERE id = ?5");
+      "schema_id = CASE WHEN ?4 IS NULL THEN schema_id ELSE ?6 END, error_class = COALESCE(?7, error_class) "
+      "WHERE id = ?5");
   RecordWriter records(c_);
   auto opt_text = [](Statement& st, int i, const std::optional<std::string>& v) {
     if (v) {
@@ -272,9 +273,10 @@ void SqliteDlq::change_dlq(const std::string& pipeline, const std::vector<DlqCha
     }
     s.integer(3, now).text(4, pipeline).integer(5, ch.id).run();
     // Only an entry this change settled gets its record or message changed.
-    if (c_.changes() == 0 || !(ch.message || ch.sink || ch.stage || ch.record_json)) continue;
+    if (c_.changes() == 0 || !(ch.message || ch.error_class || ch.sink || ch.stage || ch.record_json)) continue;
     entry.reset();
     opt_text(entry, 1, ch.message);
+    opt_text(entry, 7, ch.error_class);
     opt_text(entry, 2, ch.sink);
     opt_text(entry, 3, ch.stage);
     if (ch.record_json) {

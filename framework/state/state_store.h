@@ -72,6 +72,7 @@ struct DlqChange {
   int64_t id = 0;
   DlqStatus status = DlqStatus::Resolved;
   std::optional<std::string> message;
+  std::optional<std::string> error_class;  // with a new message: what kind of failure it is now
   std::optional<int64_t> attempts;
   std::optional<std::string> sink;         // now addressed to this sink
   std::optional<std::string> stage;        // failed again at another stage...

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 
 #include "support/scenario_env.h"
@@ -327,7 +328,7 @@ namespace {
 // partition of that name shared them: a run then resumed from a replay's
 // token ("invalid position"), and killed runs and replays wrote rows twice.
 TEST(ReplayDelivery, ASourcePartitionNamedAsReplaysIsRefused) {
-  ScenarioDir d;
+  ScenarioDir d("fr");
   ferry::test::write_file(d.file("ferry-replay"), "{\"id\": 1}\n");
   d.define(R"({"name": "fr", "state": {"type": "sqlite", "path": "state.db"},
     "source": {"plugin": "file", "config": {"paths": "ferry-replay", "format": "jsonl", "key": "id"}},
@@ -338,6 +339,41 @@ TEST(ReplayDelivery, ASourcePartitionNamedAsReplaysIsRefused) {
             std::string::npos)
       << r.err;
   EXPECT_FALSE(std::filesystem::exists(d.file("out.db")) && count_rows(d, "out.db", "t") > 0);
+}
+
+}  // namespace
+
+namespace {
+
+// An entry that fails again says how it failed this time: its class was
+// left as it was queued ("retry_exhausted" for a sink that was down), so
+// `dlq list --class invalid_data` missed a record the sink now refuses.
+TEST(ReplayDelivery, AnEntryThatFailsAgainTakesTheClassOfItsNewFailure) {
+  ScenarioDir d("fa");
+  {
+    std::ofstream out(d.file("in.jsonl"));
+    for (int i = 1; i <= 5; ++i) out << "{\"id\": " << i << "}\n";
+  }
+  const auto pipeline = [&](const std::string& sink_extra) {
+    return R"({"name": "fa", "state": {"type": "sqlite", "path": "state.db"},
+      "source": {"plugin": "file", "config": {"paths": "in.jsonl", "key": "id"}},
+      "retry": {"max_attempts": 2, "initial_delay_ms": 1, "max_delay_ms": 2, "on_exhausted": "dead_letter"},
+      "sinks": [{"name": "s", "plugin": "scenario-idem", "config": {"dir": ")" +
+           d.dir().path().string() + "\"" + sink_extra + "}}]}";
+  };
+  d.define(pipeline(R"(, "down": true)"));
+  ASSERT_EQ(d.run().exit_code, 0);
+  const auto queued = d.dlq();
+  ASSERT_EQ(queued.size(), 5u);
+  ASSERT_NE(queued[0].error_class, "invalid_data");
+
+  d.define(pipeline(R"(, "reject_keys": ["3"])"));
+  d.replay();
+  for (const auto& e : d.dlq()) {
+    if (e.record_key != "3") continue;
+    EXPECT_EQ(e.status, DlqStatus::FailedAgain);
+    EXPECT_EQ(e.error_class, "invalid_data") << e.message;
+  }
 }
 
 }  // namespace
