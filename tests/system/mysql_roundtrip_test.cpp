@@ -57,6 +57,16 @@ class MysqlRoundTrip : public ::testing::Test {
            R"(, "user": "ferry", "password": ")" + password + R"(", "database": ")" + db + "\"";
   }
 
+  // A sink into an existing table `db.table`; a table named "..._ins" is
+  // written with INSERTs, the others with LOAD DATA: both write paths.
+  static ferry::test::OpenParams into_existing(const std::string& db, const std::string& table) {
+    ferry::test::OpenParams params;
+    const bool inserts = table.size() > 4 && table.compare(table.size() - 4, 4, "_ins") == 0;
+    params.config_json = "{" + conn(db) + R"(, "table": ")" + table + R"(", "create_table": false)" +
+                         (inserts ? R"(, "load_data": false)" : "") + "}";
+    return params;
+  }
+
   ferry::test::ProcessResult run(const std::string& json) {
     ferry::test::write_file(dir_.file("p.json"), json);
     return ferry::test::run_process({FERRY_TEST_BINARY, "run", "--no-progress", dir_.file("p.json")});
@@ -645,10 +655,7 @@ TEST_F(MysqlRoundTrip, ANegativeZeroIsRefusedNotStoredAsZero) {
     "CREATE TABLE negzero.t_ins LIKE negzero.t");
   for (const char* table : {"t", "t_ins"}) {
     ferry::test::Plugin plugin(ferry::test::plugin_path("mysql"));
-    ferry::test::OpenParams params;
-    params.config_json = "{" + conn("negzero") + R"(, "table": ")" + table + R"(", "create_table": false)" +
-                         (std::string(table) == "t_ins" ? R"(, "load_data": false)" : "") + "}";
-    ferry::test::SinkHandle sink(plugin, params);
+    ferry::test::SinkHandle sink(plugin, into_existing("negzero", table));
     ASSERT_EQ(sink.open_status(), FERRY_OK) << sink.host().last_error();
     const std::vector<Column> cols = {{"id", FERRY_TYPE_INT64}, {"d", FERRY_TYPE_DOUBLE}, {"f", FERRY_TYPE_DOUBLE}};
     auto row = [](int64_t id, double d, double f) {
@@ -682,10 +689,7 @@ TEST_F(MysqlRoundTrip, CompactDatetimeTextWithMoreFractionDigitsThanItsColumnIsR
     "CREATE TABLE compact.t_ins LIKE compact.t");
   for (const char* table : {"t", "t_ins"}) {
     ferry::test::Plugin plugin(ferry::test::plugin_path("mysql"));
-    ferry::test::OpenParams params;
-    params.config_json = "{" + conn("compact") + R"(, "table": ")" + table + R"(", "create_table": false)" +
-                         (std::string(table) == "t_ins" ? R"(, "load_data": false)" : "") + "}";
-    ferry::test::SinkHandle sink(plugin, params);
+    ferry::test::SinkHandle sink(plugin, into_existing("compact", table));
     ASSERT_EQ(sink.open_status(), FERRY_OK) << sink.host().last_error();
     const std::vector<Column> cols = {{"id", FERRY_TYPE_INT64}, {"d", FERRY_TYPE_STRING}, {"tm", FERRY_TYPE_STRING}};
     auto row = [](int64_t id, const char* d, const char* tm) {
