@@ -101,7 +101,7 @@ PartitionRunner::Resume PartitionRunner::settle_interrupted_commit(const std::st
   }
   // The batch comes again, to the sinks that lack it; its commit then
   // counts the holders too and keeps the rows they refused in the DLQ
-  // (everything else about the batch is found out again). Until then the
+  // (everything else about its rows is found out again). Until then the
   // intent stays: a crash before that commit finds the same holders.
   out.position = intent.from;
   for (size_t i = 0; i < intent.sinks.size(); ++i)
@@ -109,8 +109,12 @@ PartitionRunner::Resume PartitionRunner::settle_interrupted_commit(const std::st
       out.held_by.sinks.push_back(intent.sinks[i]);
       out.held_by.accepted.push_back(intent.accepted[i]);
     }
+  // A holder's refusals, and the source's errant records: the batch read
+  // again may end its rows before them (its end is where the holders say),
+  // and they would then come only with the next batch, after this one's
+  // checkpoint passed them. Reported again, they are stored once (dedup).
   for (const DlqEntry& e : intent.add)
-    if (holding.count(e.sink)) out.held_by.add.push_back(e);
+    if (holding.count(e.sink) || (e.sink.empty() && e.dedup)) out.held_by.add.push_back(e);
   if (!holding.empty()) {
     out.held.push_back(HeldRows{intent.source_rows, intent.to, true, std::nullopt, std::nullopt});
     std::string names;
