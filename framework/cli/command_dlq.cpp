@@ -28,7 +28,8 @@ namespace {
 
 // `state` answers whether an entry has a class this ferry does not write
 // (an older one did): selecting it is no typo then.
-core::DlqFilter make_filter(const std::string& pipeline, const DlqSelection& s, core::StateStore& state) {
+core::DlqFilter make_filter(const core::PipelineDef& def, const DlqSelection& s, core::StateStore& state) {
+  const std::string& pipeline = def.name;
   core::DlqFilter f;
   f.pipeline = pipeline;
   if (s.status) {
@@ -45,6 +46,17 @@ core::DlqFilter make_filter(const std::string& pipeline, const DlqSelection& s, 
     any.limit = 1;
     if (state.list_dlq(any).empty())
       throw UsageError("unknown error class '" + *s.error_class + "' (" + core::error_class_list() + ")");
+  }
+  // Entries may name a sink an earlier definition had; a name neither has
+  // is a typo, which must not read as "the queue holds none of those".
+  if (s.sink && std::none_of(def.sinks.begin(), def.sinks.end(), [&](const auto& k) { return k.name == *s.sink; })) {
+    core::DlqFilter any;
+    any.pipeline = pipeline;
+    any.sink = s.sink;
+    any.limit = 1;
+    if (state.list_dlq(any).empty())
+      throw UsageError("pipeline '" + pipeline + "' has no sink named '" + *s.sink +
+                       "', and no DLQ entry is addressed to one");
   }
   if (s.since) f.since_ms = parse_time_arg(*s.since, "--since");
   f.ids = s.ids;
@@ -86,7 +98,7 @@ extern "C" void on_replay_signal(int sig) {
 int dlq_list_command(const GlobalOptions& g, const DlqListArgs& a) {
   LoadedPipeline p = load_pipeline(a.pipeline, g.plugin_paths, false);
   auto state = open_state_to_read(p.def);
-  core::DlqFilter f = make_filter(p.def.name, a.select, *state);
+  core::DlqFilter f = make_filter(p.def, a.select, *state);
   f.limit = a.limit;
   std::vector<core::DlqEntry> entries = state->list_dlq(f);
   std::cout << std::left << std::setw(8) << "ID" << std::setw(13) << "STATUS" << std::setw(16) << "STAGE"
@@ -121,7 +133,7 @@ int dlq_discard_command(const GlobalOptions& g, const std::string& pipeline, con
   LoadedPipeline p = load_pipeline(pipeline, g.plugin_paths, false);
   auto state = open_state_to_read(p.def);
   std::vector<int64_t> ids;
-  for_each_entry(*state, make_filter(p.def.name, s, *state), [&](const core::DlqEntry& e) {
+  for_each_entry(*state, make_filter(p.def, s, *state), [&](const core::DlqEntry& e) {
     if (e.status != core::DlqStatus::Discarded && e.status != core::DlqStatus::Resolved) ids.push_back(e.id);
   });
   const std::set<int64_t> in_doubt = core::replay_entries_in_doubt(*state, p.def.name);
@@ -144,7 +156,7 @@ int dlq_export_command(const GlobalOptions& g, const std::string& pipeline, cons
     if (!file) throw core::Error("cannot write " + output);
   }
   std::ostream& out = output == "-" ? std::cout : file;
-  int64_t n = for_each_entry(*state, make_filter(p.def.name, s, *state), [&](const core::DlqEntry& e) {
+  int64_t n = for_each_entry(*state, make_filter(p.def, s, *state), [&](const core::DlqEntry& e) {
     out << core::json_text(core::dlq_entry_json(e)) << "\n";
   }, limit);
   out.flush();
@@ -161,7 +173,7 @@ int replay_command(const GlobalOptions& g, const ReplayArgs& a) {
   if (!select.status) select.status = "pending";
   auto state = a.dry_run ? open_state_to_read(p.def) : open_state(p.def, core::StateCheck::Thorough);
   core::ReplayOptions replay;
-  replay.filter = make_filter(p.def.name, select, *state);
+  replay.filter = make_filter(p.def, select, *state);
   replay.sink = select.sink;  // selects the entries addressed to it, and delivers there
   if (std::optional<std::string> why = core::replay_refused(p.def, replay)) throw UsageError(*why);
   core::EngineOptions options;

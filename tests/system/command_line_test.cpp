@@ -58,6 +58,27 @@ TEST(CommandLine, WrongValuesAreUsageErrors) {
   EXPECT_EQ(old_class.exit_code, 0) << old_class.err;
   EXPECT_NE(old_class.out.find("an old entry"), std::string::npos) << old_class.out;
   expect_usage_error(d.ferry_cmd("replay", {"--sink", "nosuch"}), "pipeline 'cl' has no sink named 'nosuch'");
+  // The same for a sink a selection names; an entry may still name a sink
+  // the pipeline had before.
+  for (const char* cmd : {"list", "export", "discard"})
+    expect_usage_error(d.ferry_cmd("dlq", {cmd, "--sink", "nosuch"}),
+                       "pipeline 'cl' has no sink named 'nosuch', and no DLQ entry is addressed to one");
+  {
+    ferry::core::DlqEntry e;
+    e.pipeline = "cl";
+    e.partition = "p0";
+    e.position = "2";
+    e.stage = "gone";
+    e.sink = "gone";
+    e.record_key = "k2";
+    e.record_json = R"({"raw":"y"})";
+    e.error_class = "invalid_data";
+    e.message = "for a sink since removed";
+    d.state()->add_dlq({e});
+  }
+  const auto gone = d.ferry_cmd("dlq", {"list", "--sink", "gone"});
+  EXPECT_EQ(gone.exit_code, 0) << gone.err;
+  EXPECT_NE(gone.out.find("for a sink since removed"), std::string::npos) << gone.out;
   // The message says what a rate is, not the range of a double.
   for (const char* rate : {"abc", "-5", "nan", "inf"}) {
     const auto r = d.ferry_cmd("run", {"--rate", rate});
