@@ -135,6 +135,9 @@ AdminResult PipelineBackend::reset_checkpoints(const std::string& name, const st
   } catch (const PipelineBusyError& e) {
     return error(409, e.what());
   }
+  if (std::optional<std::string> why = open_entries_read_again(
+          state_, def_.name, [&](const std::string& key) { return !partition || key == *partition; }))
+    return error(409, "not resetting: " + *why);
   int64_t removed = state_.reset_checkpoints(def_.name, partition);
   if (partition && removed == 0)
     return error(404, "pipeline '" + def_.name + "' has no checkpoint for partition '" + *partition + "'");

@@ -13,6 +13,7 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 
 #include "cli/admin_setup.h"
@@ -132,6 +133,22 @@ int backfill_command(const GlobalOptions& g, const BackfillArgs& a) {
       for (const Window& w : windows) known = known || w.options.name == name;
       if (!known) throw UsageError("--redo names window '" + name + "', which is not in the range");
     }
+  if (a.redo && !a.allow_open_dlq && !a.run.dry_run) {
+    // A window is redone under its next generation ("<window>~1/<partition>").
+    std::set<std::string> redone;
+    for (const Window& w : windows) {
+      auto it = ledger.find(w.options.name);
+      if (it != ledger.end() && it->second.status == core::WindowStatus::Done && redo(w.options.name))
+        redone.insert(w.options.name);
+    }
+    const auto of_redone = [&](const std::string& key) {
+      const size_t cut = key.find_first_of("~/");
+      return cut != std::string::npos && redone.count(key.substr(0, cut)) > 0;
+    };
+    if (!redone.empty())
+      if (std::optional<std::string> why = core::open_entries_read_again(*state, p.def.name, of_redone))
+        throw core::Error("not redoing: " + *why);
+  }
 
   if (!json_output())
     std::cout << std::left << std::setw(24) << "WINDOW" << std::setw(10) << "STATUS" << std::setw(12) << "RECORDS"

@@ -71,8 +71,10 @@ int init_command(const InitArgs& a);
 // A JSON Schema of pipeline files, from the plugins found.
 int schema_command(const GlobalOptions& g);
 int checkpoint_show_command(const GlobalOptions& g, const std::string& pipeline);
+// Refuses (exit 1) while open DLQ entries hold records it would read again,
+// unless `allow_open_dlq`.
 int checkpoint_reset_command(const GlobalOptions& g, const std::string& pipeline,
-                             const std::optional<std::string>& partition);
+                             const std::optional<std::string>& partition, bool allow_open_dlq);
 
 // Filters shared by the dlq commands and replay.
 struct DlqSelection {
@@ -110,6 +112,7 @@ struct BackfillArgs {
   std::string to;
   std::string window = "1d";
   std::optional<std::vector<std::string>> redo;  // empty list: every window
+  bool allow_open_dlq = false;  // redo even while open DLQ entries hold records of those windows
 };
 int backfill_command(const GlobalOptions& g, const BackfillArgs& a);
 

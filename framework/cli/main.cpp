@@ -134,6 +134,9 @@ int main(int argc, char** argv) {
   CLI::App* cp_reset = cp_cmd->add_subcommand("reset", "Forget checkpoints so the next run starts over");
   cp_reset->add_option("pipeline", pipeline, "Pipeline definition (JSON)")->required();
   cp_reset->add_option("--partition", partition, "Only this partition");
+  bool reset_allow_open_dlq = false;
+  cp_reset->add_flag("--allow-open-dlq", reset_allow_open_dlq,
+                     "Reset even while open DLQ entries hold records it reads again (a replay then writes them twice)");
 
   CLI::App* dlq_cmd = app.add_subcommand("dlq", "Inspect and manage the dead-letter queue");
   dlq_cmd->require_subcommand(1);
@@ -187,6 +190,9 @@ int main(int argc, char** argv) {
   auto redo_opt = backfill_cmd->add_option("--redo", redo_windows,
                                            "Run these windows again even if done (no names: every window)")
                       ->expected(0, -1);
+  backfill_cmd->add_flag("--allow-open-dlq", backfill.allow_open_dlq,
+                         "Redo even while open DLQ entries hold records of those windows (a replay then writes them "
+                         "twice)");
   add_run_tuning(backfill_cmd, backfill.run);
 
   bool status_json = false;
@@ -250,7 +256,7 @@ int main(int argc, char** argv) {
     if (*schema_cmd) return cli::schema_command(g);
     if (*init_cmd) return cli::init_command(init);
     if (*cp_show) return cli::checkpoint_show_command(g, pipeline);
-    if (*cp_reset) return cli::checkpoint_reset_command(g, pipeline, partition);
+    if (*cp_reset) return cli::checkpoint_reset_command(g, pipeline, partition, reset_allow_open_dlq);
     if (*dlq_list) return cli::dlq_list_command(g, dlq);
     if (*dlq_show) return cli::dlq_show_command(g, pipeline, dlq_id);
     if (*dlq_discard) return cli::dlq_discard_command(g, pipeline, discard_sel);

@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -45,6 +46,14 @@ std::optional<std::string> replay_refused(const PipelineDef& def, const ReplayOp
 // sink may hold them): not to be discarded until the next replay settled
 // them, or that sink would keep records the DLQ calls discarded.
 std::set<int64_t> replay_entries_in_doubt(StateStore& state, const std::string& pipeline);
+
+// Why reading the partitions `in` selects again from the start (a
+// checkpoint reset, a backfill redo) would write records twice, or
+// nullopt: open DLQ entries of rows there stay, and each such record is
+// delivered or queued again beside its entry, which a replay then delivers
+// too. (Lines the source could not parse are reported once.)
+std::optional<std::string> open_entries_read_again(StateStore& state, const std::string& pipeline,
+                                                   const std::function<bool(const std::string&)>& in);
 
 // One window of a backfill: passed to every plugin instance, and a prefix
 // of every checkpoint key, so each window resumes on its own.

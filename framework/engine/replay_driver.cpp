@@ -233,6 +233,33 @@ std::set<int64_t> replay_entries_in_doubt(StateStore& state, const std::string& 
   return ids;
 }
 
+std::optional<std::string> open_entries_read_again(StateStore& state, const std::string& pipeline,
+                                                   const std::function<bool(const std::string&)>& in) {
+  int64_t open = 0;
+  std::string example;
+  for (DlqStatus status : {DlqStatus::Pending, DlqStatus::FailedAgain}) {
+    DlqFilter f;
+    f.pipeline = pipeline;
+    f.status = status;
+    f.limit = 1000;
+    for (;;) {
+      const std::vector<DlqEntry> page = state.list_dlq(f);
+      for (const DlqEntry& e : page)
+        if (e.stage != "source" && in(e.partition)) {
+          ++open;
+          if (example.empty()) example = std::to_string(e.id) + " (partition '" + e.partition + "')";
+        }
+      if (static_cast<int64_t>(page.size()) < f.limit) break;
+      f.after_id = page.back().id;
+    }
+  }
+  if (open == 0) return std::nullopt;
+  return std::to_string(open) + " open DLQ entr" + (open == 1 ? "y holds a record" : "ies hold records") +
+         " of what would be read again (entry " + example + "): read again, each such record is delivered, or "
+         "queued again beside its entry, and a replay would then deliver it a second time. Replay or discard "
+         "those entries first, or pass --allow-open-dlq to go on anyway";
+}
+
 std::optional<std::string> replay_refused(const PipelineDef& def, const ReplayOptions& ro) {
   if (ro.sink && std::none_of(def.sinks.begin(), def.sinks.end(), [&](const auto& s) { return s.name == *ro.sink; }))
     return "pipeline '" + def.name + "' has no sink named '" + *ro.sink + "'";

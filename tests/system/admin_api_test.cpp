@@ -24,9 +24,11 @@ struct Http {
   std::string body;
 };
 
-Http curl(const std::string& method, const std::string& url, const std::string& token = "") {
+Http curl(const std::string& method, const std::string& url, const std::string& token = "",
+          const std::string& body = "") {
   std::vector<std::string> argv{"/usr/bin/curl", "-s", "-m", "60", "-X", method, "-w", "\n%{http_code}"};
   if (!token.empty()) argv.insert(argv.end(), {"-H", "Authorization: Bearer " + token});
+  if (!body.empty()) argv.insert(argv.end(), {"-d", body});
   argv.push_back(url);
   auto r = ferry::test::run_process(argv);
   Http h;
@@ -167,6 +169,15 @@ TEST(AdminApi, EveryEndpointOfARunningPipelineAndOfServe) {
   })) << after.body;
   // The fault sink still refuses key 7, so the entry fails again.
   EXPECT_EQ(json(after).at("last_replay").as_string(), "replay incomplete: resolved 0, failed again 1, not replayable 0");
+  // A reset would read that record again beside its open entry: refused
+  // until the entry is settled (here discarded).
+  Http refused = curl("DELETE", base2 + "/pipelines/adm/checkpoints/p0", "");
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  EXPECT_NE(refused.body.find("not resetting: 1 open DLQ entry"), std::string::npos) << refused.body;
+  const int64_t open_id =
+      json(curl("GET", base2 + "/pipelines/adm/dlq?status=failed_again", "")).at("entries").at(0).at("id").as_int64();
+  EXPECT_EQ(curl("POST", base2 + "/pipelines/adm/dlq/discard", "", "{\"ids\":[" + std::to_string(open_id) + "]}").status,
+            200);
   Http del = curl("DELETE", base2 + "/pipelines/adm/checkpoints/p0", "");
   EXPECT_EQ(del.status, 200) << del.body;
   EXPECT_EQ(json(del).at("removed").as_int64(), 1);
