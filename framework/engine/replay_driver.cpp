@@ -54,7 +54,8 @@ class ReplayAccounting final : public Accounting {
     record.add.clear();
     auto committed = [&](const std::string& sink) {
       for (size_t i = 0; i < outcomes.size(); ++i)
-        if (sinks_[i].def->name == sink) return outcomes[i].state == State::Committed || outcomes[i].state == State::Holds;
+        if (sinks_[i].def->name == sink)
+          return outcomes[i].state == State::Committed || outcomes[i].state == State::Holds;
       return false;
     };
     for (const ReplayRow& row : rows) settle_replay_row(row, committed, true, record);
@@ -128,8 +129,9 @@ std::set<std::string> ReplayDriver::holders(const CommitIntent& intent) {
 }
 
 bool ReplayDriver::names_output_by_batch(const std::vector<size_t>& sinks) const {
-  return std::any_of(sinks.begin(), sinks.end(),
-                     [&](size_t i) { return w_.run.plugins.require(w_.run.def.sinks[i].plugin).sink_named_by_batch(); });
+  return std::any_of(sinks.begin(), sinks.end(), [&](size_t i) {
+    return w_.run.plugins.require(w_.run.def.sinks[i].plugin).sink_named_by_batch();
+  });
 }
 
 void ReplayDriver::recover() {
