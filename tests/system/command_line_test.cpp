@@ -15,6 +15,22 @@ const char* kPipeline = R"({"name": "cl", "state": {"type": "sqlite", "path": "s
   "source": {"plugin": "scenario", "config": {"count": 5}},
   "sinks": [{"name": "tx", "plugin": "scenario", "config": {}}]})";
 
+// An entry as an older ferry, or an earlier definition, left it.
+void add_entry(const ScenarioDir& d, const std::string& position, const std::string& sink,
+               const std::string& error_class, const std::string& message) {
+  ferry::core::DlqEntry e;
+  e.pipeline = "cl";
+  e.partition = "p0";
+  e.position = position;
+  e.stage = sink;
+  e.sink = sink;
+  e.record_key = "k" + position;
+  e.record_json = R"({"raw":"x"})";
+  e.error_class = error_class;
+  e.message = message;
+  d.state()->add_dlq({e});
+}
+
 void expect_usage_error(const ferry::test::ProcessResult& r, const std::string& says) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find(says), std::string::npos) << r.err;
@@ -41,19 +57,7 @@ TEST(CommandLine, WrongValuesAreUsageErrors) {
   for (const char* known : {"invalid_data", "retry_exhausted", "sink_failed", "io_error"})
     EXPECT_EQ(d.ferry_cmd("dlq", {"list", "--class", known}).exit_code, 0) << known;
   // A class an older ferry wrote ("transient") still selects its entries.
-  {
-    ferry::core::DlqEntry e;
-    e.pipeline = "cl";
-    e.partition = "p0";
-    e.position = "1";
-    e.stage = "tx";
-    e.sink = "tx";
-    e.record_key = "k";
-    e.record_json = R"({"raw":"x"})";
-    e.error_class = "transient";
-    e.message = "an old entry";
-    d.state()->add_dlq({e});
-  }
+  add_entry(d, "1", "tx", "transient", "an old entry");
   const auto old_class = d.ferry_cmd("dlq", {"list", "--class", "transient"});
   EXPECT_EQ(old_class.exit_code, 0) << old_class.err;
   EXPECT_NE(old_class.out.find("an old entry"), std::string::npos) << old_class.out;
@@ -63,19 +67,7 @@ TEST(CommandLine, WrongValuesAreUsageErrors) {
   for (const char* cmd : {"list", "export", "discard"})
     expect_usage_error(d.ferry_cmd("dlq", {cmd, "--sink", "nosuch"}),
                        "pipeline 'cl' has no sink named 'nosuch', and no DLQ entry is addressed to one");
-  {
-    ferry::core::DlqEntry e;
-    e.pipeline = "cl";
-    e.partition = "p0";
-    e.position = "2";
-    e.stage = "gone";
-    e.sink = "gone";
-    e.record_key = "k2";
-    e.record_json = R"({"raw":"y"})";
-    e.error_class = "invalid_data";
-    e.message = "for a sink since removed";
-    d.state()->add_dlq({e});
-  }
+  add_entry(d, "2", "gone", "invalid_data", "for a sink since removed");
   const auto gone = d.ferry_cmd("dlq", {"list", "--sink", "gone"});
   EXPECT_EQ(gone.exit_code, 0) << gone.err;
   EXPECT_NE(gone.out.find("for a sink since removed"), std::string::npos) << gone.out;
