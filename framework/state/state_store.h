@@ -72,11 +72,11 @@ struct DlqChange {
   int64_t id = 0;
   DlqStatus status = DlqStatus::Resolved;
   std::optional<std::string> message;
-  std::optional<std::string> error_class;  // with a new message: what kind of failure it is now
   std::optional<int64_t> attempts;
   std::optional<std::string> sink;         // now addressed to this sink
   std::optional<std::string> stage;        // failed again at another stage...
   std::optional<std::string> record_json;  // ... with the record as that stage saw it
+  std::optional<std::string> error_class;  // with a new message: what kind of failure it is now
 };
 
 // A worker's claim to write a partition: its lease's fencing token. A save

@@ -19,7 +19,7 @@ CommitIntent a_replay_intent() {
   ReplayRow plain;
   plain.id = 41;
   plain.attempts = 2;
-  plain.targets = {{"db", true, true, ""}, {"es", false, false, ""}};
+  plain.targets = {{"db", true, true, "", ""}, {"es", false, false, "", ""}};
   ReplayRow refused;
   refused.id = 42;
   refused.status = DlqStatus::FailedAgain;
@@ -27,7 +27,8 @@ CommitIntent a_replay_intent() {
   refused.failed_stage = "check";
   refused.failed_record = R"({"values":{"id":42}})";
   refused.failure = "check: amount < 0";
-  refused.targets = {{"db", true, false, "CHECK constraint failed"}};
+  refused.failure_class = "invalid_data";
+  refused.targets = {{"db", true, false, "CHECK constraint failed", "invalid_data"}};
   DlqEntry copy;
   copy.pipeline = "orders";
   copy.position = std::string("\0\1", 2);
@@ -58,12 +59,14 @@ TEST(CommitIntent, AReplayIntentComesBackAsSaved) {
     EXPECT_EQ(b.failed_stage, a.failed_stage);
     EXPECT_EQ(b.failed_record, a.failed_record);
     EXPECT_EQ(b.failure, a.failure);
+    EXPECT_EQ(b.failure_class, a.failure_class);
     ASSERT_EQ(b.targets.size(), a.targets.size());
     for (size_t t = 0; t < a.targets.size(); ++t) {
       EXPECT_EQ(b.targets[t].sink, a.targets[t].sink);
       EXPECT_EQ(b.targets[t].tried, a.targets[t].tried) << "row " << a.id << " target " << t;
       EXPECT_EQ(b.targets[t].delivered, a.targets[t].delivered);
       EXPECT_EQ(b.targets[t].failure, a.targets[t].failure);
+      EXPECT_EQ(b.targets[t].failure_class, a.targets[t].failure_class);
     }
     EXPECT_EQ(b.entry.has_value(), a.entry.has_value());
   }
@@ -99,7 +102,7 @@ TEST(CommitIntent, APlainResolutionIsWrittenShort) {
   in.kind = IntentKind::Replay;
   ReplayRow row;
   row.id = 1;
-  row.targets = {{"db", true, true, ""}};
+  row.targets = {{"db", true, true, "", ""}};
   in.rows.assign(1000, row);
   // Every row: its id, attempts and one target, nothing at its default
   // (about 80 bytes; 150 with every key written out).
@@ -115,7 +118,7 @@ TEST(CommitIntent, AlikeRowsWithConsecutiveIdsAreWrittenAsOneRange) {
   for (int64_t id = 1; id <= 1000; ++id) {
     ReplayRow row;
     row.id = id;
-    row.targets = {{"db", true, true, ""}};
+    row.targets = {{"db", true, true, "", ""}};
     in.rows.push_back(row);
   }
   const std::string body = encode_intent(in);
@@ -137,7 +140,7 @@ TEST(CommitIntent, ARangeEndsWhereTheOutcomeOrTheIdsChange) {
   for (int64_t id : {1, 2, 3, 4, 5, 7, 8}) {
     ReplayRow row;
     row.id = id;
-    row.targets = {{"db", true, id != 3, id == 3 ? "too long" : ""}};
+    row.targets = {{"db", true, id != 3, id == 3 ? "too long" : "", ""}};
     row.attempts = id == 8 ? 2 : 1;
     in.rows.push_back(row);
   }

@@ -302,8 +302,8 @@ TEST_F(StateMigrationTest, AVersion4DlqKeepsEveryStatusAndReadsAsBefore) {
     CommitRecord settle;
     settle.pipeline = "orders";
     settle.partition = "ferry-replay";
-    settle.change = {DlqChange{1, DlqStatus::Resolved, {}, {}, {}, {}, {}},
-                     DlqChange{3, DlqStatus::Resolved, {}, {}, {}, {}, {}}};
+    settle.change = {DlqChange{1, DlqStatus::Resolved, {}, {}, {}, {}, {}, {}},
+                     DlqChange{3, DlqStatus::Resolved, {}, {}, {}, {}, {}, {}}};
     store->finish_commit(settle);
   }
   {
