@@ -2,11 +2,10 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <set>
 
 #include "admin/status_report.h"
-#include "engine/engine.h"
 #include "common/log.h"
+#include "engine/dead_letters.h"
 
 namespace ferry::core {
 namespace {
@@ -135,9 +134,7 @@ AdminResult PipelineBackend::reset_checkpoints(const std::string& name, const st
   } catch (const PipelineBusyError& e) {
     return error(409, e.what());
   }
-  if (std::optional<std::string> why = open_entries_read_again(
-          state_, def_.name, [&](const std::string& key) { return !partition || key == *partition; }))
-    return error(409, "not resetting: " + *why);
+  if (std::optional<std::string> why = reset_refused(state_, def_.name, partition)) return error(409, *why);
   int64_t removed = state_.reset_checkpoints(def_.name, partition);
   if (partition && removed == 0)
     return error(404, "pipeline '" + def_.name + "' has no checkpoint for partition '" + *partition + "'");
@@ -174,11 +171,7 @@ AdminResult PipelineBackend::discard(const std::string& name, const std::vector<
   if (auto u = unknown(name)) return *u;
   // A replay in flight may be delivering these very entries.
   if (replaying_) return error(409, "a replay of pipeline '" + def_.name + "' is running; discard once it has ended");
-  const std::set<int64_t> in_doubt = replay_entries_in_doubt(state_, def_.name);
-  for (int64_t id : ids)
-    if (in_doubt.count(id))
-      return error(409, "DLQ entry " + std::to_string(id) + " is in a batch an interrupted replay left in doubt (a "
-                        "sink may hold it); replay first, then discard. Nothing was discarded");
+  if (std::optional<std::string> why = discard_refused(state_, def_.name, ids)) return error(409, *why);
   int64_t discarded = 0;
   for (int64_t id : ids) {
     std::optional<DlqEntry> e = state_.get_dlq(def_.name, id);

@@ -25,6 +25,7 @@
 #include "cli/progress_args.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "engine/dead_letters.h"
 #include "engine/engine.h"
 
 namespace ferry::cli {

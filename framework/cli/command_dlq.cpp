@@ -136,11 +136,7 @@ int dlq_discard_command(const GlobalOptions& g, const std::string& pipeline, con
   for_each_entry(*state, make_filter(p.def, s, *state), [&](const core::DlqEntry& e) {
     if (e.status != core::DlqStatus::Discarded && e.status != core::DlqStatus::Resolved) ids.push_back(e.id);
   });
-  const std::set<int64_t> in_doubt = core::replay_entries_in_doubt(*state, p.def.name);
-  for (int64_t id : ids)
-    if (in_doubt.count(id))
-      throw core::Error("DLQ entry " + std::to_string(id) + " is in a batch an interrupted replay left in doubt (a "
-                        "sink may hold it); run `ferry replay` first, then discard. Nothing was discarded");
+  if (std::optional<std::string> why = core::discard_refused(*state, p.def.name, ids)) throw core::Error(*why);
   for (int64_t id : ids) state->update_dlq(p.def.name, id, core::DlqStatus::Discarded, std::nullopt, std::nullopt);
   std::cout << "discarded " << ids.size() << " entr" << (ids.size() == 1 ? "y" : "ies") << "\n";
   return kExitOk;

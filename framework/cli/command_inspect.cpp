@@ -10,7 +10,7 @@
 #include "cli/loaded_pipeline.h"
 #include "common/error.h"
 #include "common/log.h"
-#include "engine/engine.h"
+#include "engine/dead_letters.h"
 
 namespace ferry::cli {
 int validate_command(const GlobalOptions& g, const std::string& pipeline) {
@@ -51,9 +51,7 @@ int checkpoint_reset_command(const GlobalOptions& g, const std::string& pipeline
   auto state = open_state(p.def, core::StateCheck::Thorough);
   auto lock = state->lock_pipeline(p.def.name, core::this_process("checkpoint reset"));
   if (!allow_open_dlq)
-    if (std::optional<std::string> why = core::open_entries_read_again(
-            *state, p.def.name, [&](const std::string& key) { return !partition || key == *partition; }))
-      throw core::Error("not resetting: " + *why);
+    if (std::optional<std::string> why = core::reset_refused(*state, p.def.name, partition)) throw core::Error(*why);
   int64_t n = state->reset_checkpoints(p.def.name, partition);
   std::cout << "removed " << n << " checkpoint(s) of pipeline '" << p.def.name << "'";
   if (partition) std::cout << " (partition '" << *partition << "')";

@@ -1,9 +1,11 @@
 #include "engine/dead_letters.h"
 
 #include <algorithm>
+#include <set>
 
 #include <ferry/plugin/basics.hpp>
 
+#include "engine/engine.h"
 #include "engine/record_json.h"
 
 namespace ferry::core {
@@ -79,5 +81,50 @@ FerryStatus ErrantRecords::report(const std::string& stage, const std::string& c
 
 ErrantRecords::Collect::Collect(std::vector<DlqEntry>* into) : previous_(t_collecting) { t_collecting = into; }
 ErrantRecords::Collect::~Collect() { t_collecting = previous_; }
+
+std::optional<std::string> reset_refused(StateStore& state, const std::string& pipeline,
+                                         const std::optional<std::string>& partition) {
+  const std::optional<std::string> why = open_entries_read_again(
+      state, pipeline, [&](const std::string& key) { return !partition || key == *partition; });
+  if (!why) return std::nullopt;
+  return "not resetting: " + *why;
+}
+
+std::optional<std::string> discard_refused(StateStore& state, const std::string& pipeline,
+                                           const std::vector<int64_t>& ids) {
+  const std::set<int64_t> in_doubt = replay_entries_in_doubt(state, pipeline);
+  for (int64_t id : ids)
+    if (in_doubt.count(id))
+      return "DLQ entry " + std::to_string(id) + " is in a batch an interrupted replay left in doubt (a sink may "
+             "hold it); replay first, then discard. Nothing was discarded";
+  return std::nullopt;
+}
+
+std::optional<std::string> open_entries_read_again(StateStore& state, const std::string& pipeline,
+                                                   const std::function<bool(const std::string&)>& in) {
+  int64_t open = 0;
+  std::string example;
+  for (DlqStatus status : {DlqStatus::Pending, DlqStatus::FailedAgain}) {
+    DlqFilter f;
+    f.pipeline = pipeline;
+    f.status = status;
+    f.limit = 1000;
+    for (;;) {
+      const std::vector<DlqEntry> page = state.list_dlq(f);
+      for (const DlqEntry& e : page)
+        if (e.stage != "source" && in(e.partition)) {
+          ++open;
+          if (example.empty()) example = std::to_string(e.id) + " (partition '" + e.partition + "')";
+        }
+      if (static_cast<int64_t>(page.size()) < f.limit) break;
+      f.after_id = page.back().id;
+    }
+  }
+  if (open == 0) return std::nullopt;
+  return std::to_string(open) + " open DLQ entr" + (open == 1 ? "y holds a record" : "ies hold records") +
+         " of what would be read again (entry " + example + "): read again, each such record is delivered, or "
+         "queued again beside its entry, and a replay would then deliver it a second time. Replay or discard "
+         "those entries first, or pass --allow-open-dlq to go on anyway";
+}
 
 }  // namespace ferry::core

@@ -9,6 +9,8 @@
 // when its partition is read again.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,5 +56,21 @@ class ErrantRecords {
  private:
   RunContext& run_;
 };
+
+// Why reading the partitions `in` selects again from the start (a
+// checkpoint reset, a backfill redo) would write records twice, or
+// nullopt: open DLQ entries of rows there stay, and each such record is
+// delivered or queued again beside its entry, which a replay then delivers
+// too. (Lines the source could not parse are reported once.)
+std::optional<std::string> open_entries_read_again(StateStore& state, const std::string& pipeline,
+                                                   const std::function<bool(const std::string&)>& in);
+// Why a checkpoint reset (of `partition`, or of every one) is refused, or
+// nullopt: open_entries_read_again for what it would read again.
+std::optional<std::string> reset_refused(StateStore& state, const std::string& pipeline,
+                                         const std::optional<std::string>& partition);
+// Why discarding `ids` is refused, or nullopt: one is in a batch an
+// interrupted replay left in doubt (replay_entries_in_doubt).
+std::optional<std::string> discard_refused(StateStore& state, const std::string& pipeline,
+                                           const std::vector<int64_t>& ids);
 
 }  // namespace ferry::core

@@ -15,7 +15,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -47,13 +46,6 @@ std::optional<std::string> replay_refused(const PipelineDef& def, const ReplayOp
 // them, or that sink would keep records the DLQ calls discarded.
 std::set<int64_t> replay_entries_in_doubt(StateStore& state, const std::string& pipeline);
 
-// Why reading the partitions `in` selects again from the start (a
-// checkpoint reset, a backfill redo) would write records twice, or
-// nullopt: open DLQ entries of rows there stay, and each such record is
-// delivered or queued again beside its entry, which a replay then delivers
-// too. (Lines the source could not parse are reported once.)
-std::optional<std::string> open_entries_read_again(StateStore& state, const std::string& pipeline,
-                                                   const std::function<bool(const std::string&)>& in);
 
 // One window of a backfill: passed to every plugin instance, and a prefix
 // of every checkpoint key, so each window resumes on its own.

@@ -77,17 +77,17 @@ class ReplayAccounting final : public Accounting {
     return nullptr;
   }
 
-  // What `sink` took of each row when it committed the batch before.
+  // What `sink` took of each row when it committed the batch before. The
+  // batch was built again from the intent's rows, in their order.
   void keep_held(const std::string& sink) {
     if (!held_) return;
-    for (ReplayRow& row : rows_) {
-      ReplayTarget* t = target_of(row, sink);
+    for (size_t i = 0; i < rows_.size(); ++i) {
+      ReplayTarget* t = target_of(rows_[i], sink);
       if (!t) continue;
       // Taken only where the intent says so.
       t->delivered = false;
-      const auto was = std::find_if(held_->begin(), held_->end(), [&](const ReplayRow& r) { return r.id == row.id; });
-      if (was == held_->end()) continue;
-      for (const ReplayTarget& h : was->targets)
+      if (i >= held_->size() || (*held_)[i].id != rows_[i].id) continue;
+      for (const ReplayTarget& h : (*held_)[i].targets)
         if (h.sink == sink) {
           t->delivered = h.delivered;
           t->failure = h.failure;
@@ -102,6 +102,17 @@ class ReplayAccounting final : public Accounting {
   const std::vector<ReplayRow>* held_;
   ReplayCounts counts_;
 };
+
+// What the sinks that hold an intent's batch took of it.
+HeldBy held_by(const CommitIntent& intent, const std::set<std::string>& holders) {
+  HeldBy held;
+  for (size_t i = 0; i < intent.sinks.size(); ++i)
+    if (holders.count(intent.sinks[i])) {
+      held.sinks.push_back(intent.sinks[i]);
+      held.accepted.push_back(i < intent.accepted.size() ? intent.accepted[i] : 0);
+    }
+  return held;
+}
 
 int64_t count_resolved(const CommitRecord& r) {
   int64_t n = 0;
@@ -164,8 +175,8 @@ void ReplayDriver::recover() {
   CommitRecord record;
   record.pipeline = run.def.name;
   record.partition = kReplayPartition;
-  for (size_t i = 0; i < intent.sinks.size(); ++i)
-    if (holding.count(intent.sinks[i])) record.acks.emplace_back(intent.sinks[i], intent.accepted[i]);
+  const HeldBy held = held_by(intent, holding);
+  for (size_t i = 0; i < held.sinks.size(); ++i) record.acks.emplace_back(held.sinks[i], held.accepted[i]);
   for (const ReplayRow& row : intent.rows)
     settle_replay_row(row, [&](const std::string& s) { return holding.count(s) > 0; }, false, record);
   run.state.finish_commit(record);
@@ -214,11 +225,7 @@ void ReplayDriver::deliver_again(const CommitIntent& intent, std::vector<size_t>
                    " DLQ entry " + std::to_string(intent.rows[i].id) + ", which they " +
                    (group->rows[i].failed_stage.empty() ? "refused" : "let through") + " then");
   InDoubt in_doubt{intent, holders(intent), {}};
-  for (size_t i = 0; i < intent.sinks.size(); ++i)
-    if (in_doubt.holders.count(intent.sinks[i])) {
-      in_doubt.held_by.sinks.push_back(intent.sinks[i]);
-      in_doubt.held_by.accepted.push_back(intent.accepted[i]);
-    }
+  in_doubt.held_by = held_by(intent, in_doubt.holders);
   const ReplayCounts before = counts_;
   deliver(*group, &in_doubt);
   log_info("an interrupted replay left a batch of " + std::to_string(intent.rows.size()) + " entr" +
@@ -233,33 +240,6 @@ std::set<int64_t> replay_entries_in_doubt(StateStore& state, const std::string& 
   if (std::optional<std::string> body = state.load_intent(pipeline, kReplayPartition))
     for (const ReplayRow& row : decode_intent(*body).rows) ids.insert(row.id);
   return ids;
-}
-
-std::optional<std::string> open_entries_read_again(StateStore& state, const std::string& pipeline,
-                                                   const std::function<bool(const std::string&)>& in) {
-  int64_t open = 0;
-  std::string example;
-  for (DlqStatus status : {DlqStatus::Pending, DlqStatus::FailedAgain}) {
-    DlqFilter f;
-    f.pipeline = pipeline;
-    f.status = status;
-    f.limit = 1000;
-    for (;;) {
-      const std::vector<DlqEntry> page = state.list_dlq(f);
-      for (const DlqEntry& e : page)
-        if (e.stage != "source" && in(e.partition)) {
-          ++open;
-          if (example.empty()) example = std::to_string(e.id) + " (partition '" + e.partition + "')";
-        }
-      if (static_cast<int64_t>(page.size()) < f.limit) break;
-      f.after_id = page.back().id;
-    }
-  }
-  if (open == 0) return std::nullopt;
-  return std::to_string(open) + " open DLQ entr" + (open == 1 ? "y holds a record" : "ies hold records") +
-         " of what would be read again (entry " + example + "): read again, each such record is delivered, or "
-         "queued again beside its entry, and a replay would then deliver it a second time. Replay or discard "
-         "those entries first, or pass --allow-open-dlq to go on anyway";
 }
 
 std::optional<std::string> replay_refused(const PipelineDef& def, const ReplayOptions& ro) {
