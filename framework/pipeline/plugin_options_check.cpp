@@ -16,6 +16,7 @@
 #include "pipeline/definition.h"
 #include "pipeline/json_fields.h"
 #include "pipeline/json_pointer.h"
+#include "pipeline/sink_destinations.h"
 #include "text/json_exact.h"
 
 namespace ferry::core {
@@ -304,6 +305,9 @@ void validate_against_plugins(PipelineDef& def, const DescriptorLookup& plugins,
   for (StageDef& h : def.checkpoint_hooks) check(h, FERRY_KIND_CHECKPOINT_HOOK);
   if (def.orchestrator) check(*def.orchestrator, FERRY_KIND_ORCHESTRATOR);
   for (StageDef& h : def.backlog_hooks) check(h, FERRY_KIND_BACKLOG_HOOK);
+  // Destinations compare the options with their defaults, so only once
+  // every stage is well formed.
+  if (issues.empty()) check_sink_destinations(def, plugins, issues);
   if (!issues.empty()) {
     throw DefinitionError(def.file.string(), std::move(issues));
   }

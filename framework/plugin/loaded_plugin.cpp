@@ -36,7 +36,7 @@ void refuse_version(const std::filesystem::path& file, uint32_t plugin_version) 
 }  // namespace
 
 const std::vector<uint32_t>& host_abi_versions() {
-  static const std::vector<uint32_t> versions = {FERRY_ABI_VERSION_1_11, FERRY_ABI_VERSION_1_10, FERRY_ABI_VERSION_1_9, FERRY_ABI_VERSION_1_8, FERRY_ABI_VERSION_1_7, FERRY_ABI_VERSION_1_6, FERRY_ABI_VERSION_1_5,
+  static const std::vector<uint32_t> versions = {FERRY_ABI_VERSION_1_12, FERRY_ABI_VERSION_1_11, FERRY_ABI_VERSION_1_10, FERRY_ABI_VERSION_1_9, FERRY_ABI_VERSION_1_8, FERRY_ABI_VERSION_1_7, FERRY_ABI_VERSION_1_6, FERRY_ABI_VERSION_1_5,
                                                  FERRY_ABI_VERSION_1_4, FERRY_ABI_VERSION_1_3, FERRY_ABI_VERSION_1_2,
                                                  FERRY_ABI_VERSION_1_1, FERRY_ABI_VERSION_1_0};
   return versions;

@@ -6,10 +6,10 @@
 namespace {
 
 const FerryOptionSpec kOptions[] = {
-    {"url", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED, nullptr,
+    {"url", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED | FERRY_OPTION_DESTINATION, nullptr,
      "Cluster URL, http:// or https://, e.g. http://127.0.0.1:9200 (a path prefix is kept). "
      "Messages show only scheme://host:port."},
-    {"index", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED, nullptr,
+    {"index", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED | FERRY_OPTION_DESTINATION, nullptr,
      "Index, alias or data stream to write to (data streams need action \"create\")."},
     {"action", FERRY_OPTION_STRING, 0, "\"index\"",
      "Bulk action for insert/update records: \"index\" (replace by _id, idempotent), \"create\" "

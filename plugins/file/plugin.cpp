@@ -33,9 +33,9 @@ const FerryOptionSpec kSourceOptions[] = {
 };
 
 const FerryOptionSpec kSinkOptions[] = {
-    {"directory", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED, nullptr,
+    {"directory", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED | FERRY_OPTION_DESTINATION | FERRY_OPTION_PATH, nullptr,
      "Output directory, relative to the pipeline's directory; created if missing."},
-    {"prefix", FERRY_OPTION_STRING, 0, nullptr,
+    {"prefix", FERRY_OPTION_STRING, FERRY_OPTION_DESTINATION, nullptr,
      "File name prefix, [A-Za-z0-9._-]. Default: the pipeline name. Each batch is written to "
      "<prefix>-<partition>_<hash>-<first position>-<last position>.jsonl."},
     {"op_field", FERRY_OPTION_STRING, 0, nullptr,

@@ -8,19 +8,21 @@
 
 namespace {
 
-#define FERRY_MYSQL_CONNECTION_OPTIONS                                                         \
-  {"host", FERRY_OPTION_STRING, 0, "\"127.0.0.1\"", "Server host name or address."},           \
-      {"port", FERRY_OPTION_INT, 0, "3306", "Server TCP port."},                               \
-      {"socket", FERRY_OPTION_STRING, 0, nullptr,                                              \
+// `where`: FERRY_OPTION_DESTINATION for the sink, whose server, database and
+// table name where it writes; 0 for the source.
+#define FERRY_MYSQL_CONNECTION_OPTIONS(where)                                                  \
+  {"host", FERRY_OPTION_STRING, (where), "\"127.0.0.1\"", "Server host name or address."},     \
+      {"port", FERRY_OPTION_INT, (where), "3306", "Server TCP port."},                         \
+      {"socket", FERRY_OPTION_STRING, (where), nullptr,                                        \
        "Unix socket path; when set, used instead of host and port."},                          \
       {"user", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED, nullptr, "User name."},             \
       {"password", FERRY_OPTION_STRING, FERRY_OPTION_SECRET, nullptr,                          \
        "Password; never logged. Use ${VAR} to take it from the environment."},                 \
-      {"database", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED, nullptr,                        \
+      {"database", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED | (where), nullptr,              \
        "Database (schema) of the table."}
 
 const FerryOptionSpec kSourceOptions[] = {
-    FERRY_MYSQL_CONNECTION_OPTIONS,
+    FERRY_MYSQL_CONNECTION_OPTIONS(0),
     {"table", FERRY_OPTION_STRING, 0, nullptr, "Table to read (or give 'query')."},
     {"query", FERRY_OPTION_STRING, 0, nullptr,
      "A SELECT to read instead of a table; needs 'cursor'."},
@@ -40,8 +42,8 @@ const FerryOptionSpec kSourceOptions[] = {
 };
 
 const FerryOptionSpec kSinkOptions[] = {
-    FERRY_MYSQL_CONNECTION_OPTIONS,
-    {"table", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED, nullptr, "Target table."},
+    FERRY_MYSQL_CONNECTION_OPTIONS(FERRY_OPTION_DESTINATION),
+    {"table", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED | FERRY_OPTION_DESTINATION, nullptr, "Target table."},
     {"mode", FERRY_OPTION_STRING, 0, "\"append\"",
      "\"append\" inserts every row; \"upsert\" inserts or updates on the table's unique key "
      "(ON DUPLICATE KEY UPDATE) and deletes by 'key'."},

@@ -37,8 +37,9 @@ const FerryOptionSpec kSourceOptions[] = {
 };
 
 const FerryOptionSpec kSinkOptions[] = {
-    {"dsn", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED | FERRY_OPTION_SECRET, nullptr, kDsnHelp},
-    {"table", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED, nullptr,
+    {"dsn", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED | FERRY_OPTION_SECRET | FERRY_OPTION_DESTINATION, nullptr,
+     kDsnHelp},
+    {"table", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED | FERRY_OPTION_DESTINATION, nullptr,
      "Target table (schema.table allowed; names are case-sensitive)."},
     {"mode", FERRY_OPTION_STRING, 0, "\"append\"",
      "\"append\" COPYs every row (deletes are rejected); \"upsert\" merges by `key` "

@@ -6,8 +6,8 @@
 namespace {
 
 const FerryOptionSpec kOptions[] = {
-    {"bucket", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED, nullptr, "Bucket to write to."},
-    {"endpoint", FERRY_OPTION_STRING, 0, nullptr,
+    {"bucket", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED | FERRY_OPTION_DESTINATION, nullptr, "Bucket to write to."},
+    {"endpoint", FERRY_OPTION_STRING, FERRY_OPTION_DESTINATION, nullptr,
      "scheme://host[:port] of an S3-compatible service, e.g. http://127.0.0.1:4568. Default: "
      "https://s3.<region>.amazonaws.com."},
     {"region", FERRY_OPTION_STRING, 0, "\"us-east-1\"", "Region the requests are signed for."},
@@ -22,21 +22,21 @@ const FerryOptionSpec kOptions[] = {
     {"session_token", FERRY_OPTION_STRING, FERRY_OPTION_SECRET, nullptr,
      "Session token of temporary credentials (sent as x-amz-security-token). Default: "
      "$AWS_SESSION_TOKEN."},
-    {"prefix", FERRY_OPTION_STRING, 0, "\"\"",
+    {"prefix", FERRY_OPTION_STRING, FERRY_OPTION_DESTINATION, "\"\"",
      "Key prefix, A-Z a-z 0-9 . _ - = and '/', for {prefix} in key_template."},
-    {"key_template", FERRY_OPTION_STRING, 0,
+    {"key_template", FERRY_OPTION_STRING, FERRY_OPTION_DESTINATION,
      "\"{prefix}/{pipeline}/{partition}/{data_date}/{first_position}-{last_position}.{ext}\"",
      "Object key of a batch. Fields: {prefix} {pipeline} {partition} {data_date} {window_start} "
      "{first_position} {last_position} {ext}; {partition} and {first_position} are required. "
      "Clock or random fields ({now}, {uuid}, ...) are refused: keys must be deterministic so a "
      "replayed batch overwrites its own object."},
-    {"format", FERRY_OPTION_STRING, 0, "\"jsonl\"",
+    {"format", FERRY_OPTION_STRING, FERRY_OPTION_DESTINATION, "\"jsonl\"",
      "\"jsonl\" (one JSON object per line) or \"csv\" (RFC 4180, header row)."},
     {"op_field", FERRY_OPTION_STRING, 0, nullptr,
      "Write each record as a change event: this field (the first JSON field, or the first CSV column) "
      "names its operation (\"insert\", \"update\", \"delete\"), e.g. \"_op\". Without it, rows are written "
      "as they are and a delete is refused (DLQ): a row cannot say that it is gone."},
-    {"gzip", FERRY_OPTION_BOOL, 0, "false",
+    {"gzip", FERRY_OPTION_BOOL, FERRY_OPTION_DESTINATION, "false",
      "Store gzip-compressed objects (extension .jsonl.gz / .csv.gz, Content-Type "
      "application/gzip)."},
     {"checksum", FERRY_OPTION_STRING, 0, "\"md5\"",

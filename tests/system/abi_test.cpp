@@ -145,6 +145,9 @@ TEST(AbiLayout, StatusCodesAreFrozen) {
   EXPECT_EQ(FERRY_ABI_VERSION_1_9, 0x00010009u);
   EXPECT_EQ(FERRY_ABI_VERSION_1_10, 0x0001000Au);
   EXPECT_EQ(FERRY_ABI_VERSION_1_11, 0x0001000Bu);
+  EXPECT_EQ(FERRY_ABI_VERSION_1_12, 0x0001000Cu);
+  EXPECT_EQ(FERRY_OPTION_DESTINATION, 4u);
+  EXPECT_EQ(FERRY_OPTION_PATH, 8u);
   EXPECT_EQ(FERRY_CAP_NAMED_BY_BATCH, 32u);
   EXPECT_EQ(FERRY_FENCED, 6);
   EXPECT_EQ(FERRY_PENDING, 7);
@@ -158,7 +161,7 @@ TEST(AbiLayout, StatusCodesAreFrozen) {
 TEST(AbiNegotiation, BundledPluginSpeaksTheCurrentVersion) {
   auto p = LoadedPlugin::load(bundled("ferry-generator.so"));
   EXPECT_EQ(p->name(), "generator");
-  EXPECT_EQ(p->abi_version(), FERRY_ABI_VERSION_1_11);
+  EXPECT_EQ(p->abi_version(), FERRY_ABI_VERSION_1_12);
   EXPECT_TRUE(p->source_has_estimate());
   EXPECT_TRUE(p->source_has_descriptors());
   // It keeps Source's acknowledged, which does nothing: the slot stays NULL.
@@ -218,7 +221,7 @@ TEST(AbiNegotiation, UnknownMajorVersionIsRefusedBeforeAnyPluginCodeRuns) {
   unsetenv("FERRY_TEST_MARKER");
   EXPECT_NE(msg.find(fixture("abi_v2_plugin.so")), std::string::npos) << msg;
   EXPECT_NE(msg.find("built for Ferry plugin ABI 2.0"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("this host speaks ABI 1.11"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("this host speaks ABI 1.12"), std::string::npos) << msg;
   EXPECT_FALSE(std::filesystem::exists(marker)) << "the plugin's constructor ran";
 }
 

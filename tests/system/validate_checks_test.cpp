@@ -56,6 +56,38 @@ TEST(ValidateChecks, AWebhookTimeoutOutOfRange) {
                  "/hooks/backlog/0/config", "must start with http:// or https://");
 }
 
+// Every sink gets the same records: two file sinks into one directory with
+// one prefix wrote one set of files (the second overwrote the first's, with
+// another op_field its content too), and a sqlite sink in the state store's
+// file failed its first commit with "database is locked".
+TEST(ValidateChecks, TwoSinksWritingToOnePlace) {
+  expect_invalid(R"({"name": "v", "source": {"plugin": "file", "config": {"paths": "in.csv"}},
+    "sinks": [{"name": "f", "plugin": "file", "config": {"directory": "out"}},
+              {"name": "g", "plugin": "file", "config": {"directory": "./out/", "op_field": "_op"}}]})",
+                 "/sinks/1/config", "sink 'g' writes where sink 'f' does (directory \"./out/\")");
+  expect_invalid(R"({"name": "v", "source": {"plugin": "file", "config": {"paths": "in.csv"}},
+    "sinks": [{"name": "a", "plugin": "sqlite", "config": {"path": "o.db", "table": "t"}},
+              {"name": "b", "plugin": "sqlite", "config": {"path": "o.db", "table": "t", "mode": "upsert", "key": ["a"]}}]})",
+                 "/sinks/1/config", "give one of them another path or table");
+  expect_invalid(R"({"name": "v", "source": {"plugin": "file", "config": {"paths": "in.csv"}},
+    "sinks": [{"name": "a", "plugin": "sqlite", "config": {"path": "o.db", "table": "t"}}],
+    "state": {"type": "sqlite", "path": "o.db"}})",
+                 "/sinks/0/config/path", "writes into the state store's database file");
+}
+
+TEST(ValidateChecks, SinksWithTheirOwnDestinationsValidate) {
+  ScenarioDir d("v");
+  ferry::test::write_file(d.file("in.csv"), "a,b\n1,2\n");
+  d.define(R"({"name": "v", "source": {"plugin": "file", "config": {"paths": "in.csv"}},
+    "sinks": [{"name": "f", "plugin": "file", "config": {"directory": "out"}},
+              {"name": "g", "plugin": "file", "config": {"directory": "out", "prefix": "g"}},
+              {"name": "a", "plugin": "sqlite", "config": {"path": "o.db", "table": "t"}},
+              {"name": "b", "plugin": "sqlite", "config": {"path": "o.db", "table": "u"}},
+              {"name": "n", "plugin": "null"}, {"name": "m", "plugin": "null"}]})");
+  auto r = d.ferry_cmd("validate");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
 TEST(ValidateChecks, AValidPipelineStillValidatesAndCreatesNothing) {
   ScenarioDir d("v");
   ferry::test::write_file(d.file("in.csv"), "a,b\n1,2\n");

@@ -626,8 +626,9 @@ const FerryPluginDescriptor kFile = {sizeof(FerryPluginDescriptor), FERRY_ABI_VE
                                      "files", kFileKinds, 1};
 
 const FerryOptionSpec kSqliteSinkOptions[] = {
-    {"path", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED, nullptr, "database file"},
-    {"table", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED, nullptr, "target table"},
+    {"path", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED | FERRY_OPTION_DESTINATION | FERRY_OPTION_PATH, nullptr,
+     "database file"},
+    {"table", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED | FERRY_OPTION_DESTINATION, nullptr, "target table"},
     {"batch_size", FERRY_OPTION_INT, 0, "500", "rows per statement"},
     {"password", FERRY_OPTION_STRING, FERRY_OPTION_SECRET, nullptr, "encryption key"},
     {"options", FERRY_OPTION_OBJECT, 0, "{\"wal\": true}", "pragmas"},
@@ -843,6 +844,43 @@ TEST(PipelineDefinitionPlugins, CredentialsInAnyUrlAreSecrets) {
   ferry::core::validate_against_plugins(def, TestLookup());
   for (const std::string expected : {"bob:pa%40ss", "pa%40ss", "bob:pa@ss", "Ym9iOnBhQHNz"})
     EXPECT_NE(std::find(def.secrets.begin(), def.secrets.end(), expected), def.secrets.end()) << expected;
+}
+
+// Two sinks get the same records: writing them to one place duplicates or
+// overwrites one sink's output with the other's.
+TEST(PipelineDefinitionPlugins, TwoSinksWritingToOnePlaceAreRefused) {
+  expect_plugin_issue(
+      with_sink(R"({"name": "a", "plugin": "sqlite", "config": {"path": "out.db", "table": "t"}},
+                   {"name": "b", "plugin": "null"},
+                   {"name": "c", "plugin": "sqlite", "config": {"path": "./sub/../out.db", "table": "t"}})"),
+      "/sinks/2/config",
+      "sink 'c' writes where sink 'a' does (path \"./sub/../out.db\", table \"t\"): each would duplicate "
+      "or overwrite the other's records; give one of them another path or table");
+}
+
+TEST(PipelineDefinitionPlugins, SinksOfOnePluginWithAnotherDestinationAreAccepted) {
+  PipelineDef def = parsed(with_sink(R"({"name": "a", "plugin": "sqlite", "config": {"path": "out.db", "table": "t"}},
+      {"name": "b", "plugin": "sqlite", "config": {"path": "out.db", "table": "u"}},
+      {"name": "c", "plugin": "sqlite", "config": {"path": "other.db", "table": "t"}},
+      {"name": "d", "plugin": "null"}, {"name": "e", "plugin": "null"})"));
+  EXPECT_NO_THROW(ferry::core::validate_against_plugins(def, TestLookup()));
+}
+
+TEST(PipelineDefinitionPlugins, ASinkWritingIntoTheStateStoreFileIsRefused) {
+  expect_plugin_issue(with_sink(R"({"name": "a", "plugin": "sqlite", "config": {"path": "out.db", "table": "t"}})",
+                                R"(, "state": {"type": "sqlite", "path": "./out.db"})"),
+                      "/sinks/0/config/path",
+                      "sink 'a' writes into the state store's database file (/state/path); give the sink or "
+                      "the state store another file");
+  // The default state file is named after the pipeline.
+  expect_plugin_issue(
+      with_sink(R"({"name": "a", "plugin": "sqlite", "config": {"path": "orders.state.db", "table": "t"}})"),
+      "/sinks/0/config/path",
+      "sink 'a' writes into the state store's database file (/state/path); give the sink or the state store "
+      "another file");
+  PipelineDef memory = parsed(with_sink(R"({"name": "a", "plugin": "sqlite", "config": {"path": "out.db", "table": "t"}})",
+                                        R"(, "state": {"type": "memory"})"));
+  EXPECT_NO_THROW(ferry::core::validate_against_plugins(memory, TestLookup()));
 }
 
 }  // namespace

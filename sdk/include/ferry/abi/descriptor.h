@@ -58,6 +58,19 @@ typedef int32_t FerryOptionType;
 
 #define FERRY_OPTION_REQUIRED 1u
 #define FERRY_OPTION_SECRET 2u /* never logged; shown as *** */
+/* (1.12) A sink option that names, alone or with the sink's other options
+ * so flagged, where the sink writes (a file, a directory and prefix, a
+ * table, a bucket and prefix). The host refuses a pipeline in which two
+ * sinks of one plugin have equal values for all of them, defaults
+ * included: with the same records, each would duplicate or overwrite the
+ * other's output. Values are compared as written, paths (FERRY_OPTION_PATH)
+ * by the file they name. A host before 1.12 ignores the flag. */
+#define FERRY_OPTION_DESTINATION 4u
+/* (1.12) A string option holding a local file or directory path, relative
+ * to the pipeline file's directory (FerryInitContext.base_dir). The host
+ * compares it by the file it names, and refuses a sink whose destination
+ * path is the state store's database file. */
+#define FERRY_OPTION_PATH 8u
 
 /* One configuration option. The host validates the pipeline against these
  * before loading any data: unknown keys, missing required options and wrong
@@ -112,8 +125,8 @@ typedef FerryStatus (*FerryPluginInitFn)(uint32_t abi_version,
 #define FERRY_PLUGIN_API_SIZE_1_1 offsetof(FerryPluginApi, orchestrator)
 #define FERRY_PLUGIN_API_SIZE_1_2 offsetof(FerryPluginApi, check_config)
 #define FERRY_PLUGIN_API_SIZE_1_3 sizeof(FerryPluginApi)
-/* 1.4 to 1.11 appended nothing to FerryPluginApi. The newest layout is
- * sizeof(FerryPluginApi): when a later version appends a field, SIZE_1_11
+/* 1.4 to 1.12 appended nothing to FerryPluginApi. The newest layout is
+ * sizeof(FerryPluginApi): when a later version appends a field, SIZE_1_12
  * becomes its offsetof. */
 #define FERRY_PLUGIN_API_SIZE_1_4 FERRY_PLUGIN_API_SIZE_1_3
 #define FERRY_PLUGIN_API_SIZE_1_5 FERRY_PLUGIN_API_SIZE_1_4
@@ -123,6 +136,7 @@ typedef FerryStatus (*FerryPluginInitFn)(uint32_t abi_version,
 #define FERRY_PLUGIN_API_SIZE_1_9 FERRY_PLUGIN_API_SIZE_1_8
 #define FERRY_PLUGIN_API_SIZE_1_10 FERRY_PLUGIN_API_SIZE_1_9
 #define FERRY_PLUGIN_API_SIZE_1_11 FERRY_PLUGIN_API_SIZE_1_10
+#define FERRY_PLUGIN_API_SIZE_1_12 FERRY_PLUGIN_API_SIZE_1_11
 
 /* The version a plugin built with this header accepts when the host offers
  * `offered` (of the same major version): the offer, or the newest version
@@ -133,7 +147,8 @@ typedef FerryStatus (*FerryPluginInitFn)(uint32_t abi_version,
 /* How much of FerryPluginApi version `v` defines. An older host's table is
  * shorter: a plugin that fills more writes into the host's memory. */
 #define FERRY_PLUGIN_API_SIZE(v)                                     \
-  ((v) >= FERRY_ABI_VERSION_1_11  ? FERRY_PLUGIN_API_SIZE_1_11       \
+  ((v) >= FERRY_ABI_VERSION_1_12  ? FERRY_PLUGIN_API_SIZE_1_12       \
+   : (v) >= FERRY_ABI_VERSION_1_11 ? FERRY_PLUGIN_API_SIZE_1_11      \
    : (v) >= FERRY_ABI_VERSION_1_10 ? FERRY_PLUGIN_API_SIZE_1_10      \
    : (v) >= FERRY_ABI_VERSION_1_9 ? FERRY_PLUGIN_API_SIZE_1_9        \
    : (v) >= FERRY_ABI_VERSION_1_8 ? FERRY_PLUGIN_API_SIZE_1_8        \
