@@ -4,6 +4,7 @@
 
 #include <ferry/plugin.hpp>
 
+#include "collation.h"
 #include "identifiers.h"
 #include "table_info.h"
 
@@ -32,15 +33,69 @@ void CheckpointStore::ensure_table() {
   // even when the table is there, and a locked-down account may lack it.
   const TableEngine engine = look_up_engine(session_, database_, table_, quoted_);
   require_transactional(engine, quoted_);
-  if (engine.exists) return;
+  const std::string collation = exact_collation(session_);
+  if (engine.exists) {
+    compare_names_exactly(collation);
+    return;
+  }
   // `partition` is a reserved word: every identifier is quoted.
   session_.exec("CREATE TABLE IF NOT EXISTS " + quoted_ +
                     " (`pipeline` VARCHAR(255) NOT NULL, `partition` VARCHAR(255) NOT NULL, "
                     "`position` LONGBLOB, `run_id` VARCHAR(255), "
                     "`updated_at` DATETIME(6) NOT NULL, `fence` BIGINT UNSIGNED NOT NULL DEFAULT 0, "
                     "PRIMARY KEY (`pipeline`, `partition`)) "
-                    "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+                    "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=" + collation,
                 "creating table " + quoted_);
+  padded_names_ = collation == "utf8mb4_bin";
+}
+
+// Versions before 1.12 created the table with utf8mb4_bin, which ignores
+// trailing spaces: partitions 'in/a' and 'in/a ' shared one row. The key
+// columns are converted; where the server has no exact collation, or the
+// account may not alter the table, names that end in spaces are refused.
+void CheckpointStore::compare_names_exactly(const std::string& collation) {
+  const std::string what = "reading the key columns of " + quoted_;
+  std::vector<std::string> modify;
+  try {
+    std::unique_ptr<sql::PreparedStatement> cols = session_.prepare(
+        "SELECT COLUMN_NAME, COLUMN_TYPE, CHARACTER_SET_NAME, COLLATION_NAME FROM information_schema.COLUMNS "
+        "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME IN ('pipeline', 'partition')",
+        what);
+    cols->setString(1, database_);
+    cols->setString(2, table_);
+    std::unique_ptr<sql::ResultSet> rs(cols->executeQuery());
+    while (rs->next()) {
+      if (rs->isNull(4)) continue;  // VARBINARY: every byte counts
+      const std::string type = rs->getString(2).asStdString();
+      if (!ignores_trailing_spaces(session_, rs->getString(3).asStdString(), rs->getString(4).asStdString())) continue;
+      padded_names_ = true;
+      const bool plain_type = type.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789()") == std::string::npos;
+      if (plain_type) modify.push_back("MODIFY " + quote_ident(rs->getString(1).asStdString()) + " " + type +
+                                       " CHARACTER SET utf8mb4 COLLATE " + collation + " NOT NULL");
+    }
+  } catch (const sql::SQLException& e) {
+    session_.fail(e, what);
+  }
+  if (!padded_names_ || collation == "utf8mb4_bin" || modify.empty()) return;
+  std::string alter = "ALTER TABLE " + quoted_;
+  for (size_t i = 0; i < modify.size(); ++i) alter += (i == 0 ? " " : ", ") + modify[i];
+  try {
+    session_.exec(alter, "giving the key columns of " + quoted_ + " collation " + collation);
+    padded_names_ = false;
+  } catch (const ferry::Error& e) {
+    if (e.status() != FERRY_ERROR_CONFIG && e.status() != FERRY_ERROR_AUTH) throw;
+  }
+}
+
+void CheckpointStore::require_exact(std::string_view pipeline, std::string_view partition) const {
+  if (!padded_names_) return;
+  for (const std::string_view name : {pipeline, partition})
+    if (!name.empty() && name.back() == ' ')
+      throw ferry::Error(FERRY_ERROR_CONFIG,
+                         "mysql sink: checkpoint table " + quoted_ + " ignores trailing spaces in its keys, so '" +
+                             std::string(name) + "' would share the checkpoint of the name without them; give its "
+                             "`pipeline` and `partition` columns the collation utf8mb4_nopad_bin (MariaDB) or "
+                             "utf8mb4_0900_bin (MySQL 8), or set checkpoint_table to a new table");
 }
 
 void CheckpointStore::save(std::string_view pipeline, const FerryCheckpoint& cp) {
@@ -48,6 +103,7 @@ void CheckpointStore::save(std::string_view pipeline, const FerryCheckpoint& cp)
     throw ferry::Error(FERRY_ERROR_INTERNAL, "mysql sink: checkpoint struct is too small");
   // Exceptions go to the caller: it knows what a failure means for the
   // open transaction.
+  require_exact(pipeline, ferry::view(cp.partition));
   const uint64_t token = ferry::fence_token(cp);
   if (token == 0) {
     if (!upsert_) upsert_ = prepare_upsert(false);
@@ -100,6 +156,7 @@ uint64_t CheckpointStore::stored_fence(std::string_view pipeline, std::string_vi
 }
 
 void CheckpointStore::fence(std::string_view pipeline, std::string_view partition, uint64_t token) {
+  require_exact(pipeline, partition);
   const std::string what = "fencing in " + quoted_;
   uint64_t stored = 0;
   try {
@@ -144,6 +201,7 @@ void CheckpointStore::fence(std::string_view pipeline, std::string_view partitio
 
 std::optional<std::string> CheckpointStore::load(std::string_view pipeline,
                                                  std::string_view partition) {
+  require_exact(pipeline, partition);
   const std::string what = "reading the checkpoint from " + quoted_;
   // A locking read: asked after a COMMIT whose answer was lost, it waits
   // for that transaction (still on its way, its row locked, even a row it

@@ -57,6 +57,10 @@ class CheckpointStore {
   std::unique_ptr<sql::PreparedStatement> fence_select_;
   std::unique_ptr<sql::PreparedStatement> select_;
   bool fence_column_ = false;
+  bool padded_names_ = false;  // the key columns ignore trailing spaces
+  void compare_names_exactly(const std::string& collation);
+  // Throws FERRY_ERROR_CONFIG for a name the table cannot tell apart.
+  void require_exact(std::string_view pipeline, std::string_view partition) const;
 };
 
 }  // namespace ferry_mysql

@@ -2,11 +2,14 @@
 
 #include <cppconn/statement.h>
 
+#include <map>
 #include <memory>
+#include <utility>
 
 #include <cppconn/resultset.h>
 #include <ferry/plugin.hpp>
 
+#include "collation.h"
 #include "column_types.h"
 #include "identifiers.h"
 
@@ -66,17 +69,21 @@ void TableInfo::load() {
   const std::string what = "reading the columns of table " + quoted_;
   std::unique_ptr<sql::PreparedStatement> cols = session_.prepare(
       "SELECT COLUMN_NAME, EXTRA LIKE '%GENERATED%', DATA_TYPE, DATETIME_PRECISION, CHARACTER_MAXIMUM_LENGTH, "
-      "CHARACTER_OCTET_LENGTH, NUMERIC_SCALE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND "
+      "CHARACTER_OCTET_LENGTH, NUMERIC_SCALE, CHARACTER_SET_NAME, COLLATION_NAME "
+      "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND "
       "TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
       what);
   std::unique_ptr<sql::PreparedStatement> keys = session_.prepare(
-      "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND "
+      "SELECT DISTINCT COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND "
       "TABLE_NAME = ? AND NON_UNIQUE = 0",
       what);
+  columns_.clear();
+  generated_.clear();
+  limits_.clear();
+  padding_.clear();
+  unique_columns_.clear();
+  std::vector<std::pair<std::string, std::string>> collations;  // charset, collation; by column
   try {
-    columns_.clear();
-    generated_.clear();
-    limits_.clear();
     cols->setString(1, database_);
     cols->setString(2, table_);
     std::unique_ptr<sql::ResultSet> rs(cols->executeQuery());
@@ -107,16 +114,44 @@ void TableInfo::load() {
       if (type == "time") l.time_only = true;
       if (type == "json") l.unique_keys = true;  // MySQL's own JSON type; MariaDB's is LONGTEXT and keeps all
       limits_.push_back(l);
+      collations.emplace_back(rs->isNull(8) ? "" : rs->getString(8).asStdString(),
+                              rs->isNull(9) ? "" : rs->getString(9).asStdString());
     }
     keys->setString(1, database_);
     keys->setString(2, table_);
     std::unique_ptr<sql::ResultSet> k(keys->executeQuery());
-    unique_key_ = k->next() && k->getInt64(1) > 0;
+    while (k->next()) unique_columns_.push_back(k->getString(1).asStdString());
+    unique_key_ = !unique_columns_.empty();
   } catch (const sql::SQLException& e) {
     session_.fail(e, what);
   }
+  // Asked once per collation: a table has one or two.
+  std::map<std::pair<std::string, std::string>, bool> pads;
+  for (const auto& c : collations) {
+    if (c.second.empty()) {  // binary strings and non-text columns compare every byte
+      padding_.emplace_back();
+      continue;
+    }
+    auto it = pads.find(c);
+    if (it == pads.end()) it = pads.emplace(c, ignores_trailing_spaces(session_, c.first, c.second)).first;
+    padding_.push_back(it->second ? c.second : std::string());
+  }
   engine_ = look_up_engine(session_, database_, table_, quoted_);
   loaded_ = true;
+}
+
+std::string TableInfo::padding_collation(std::string_view column) {
+  if (!loaded_) load();
+  for (size_t c = 0; c < columns_.size(); ++c)
+    if (same_column(columns_[c], column)) return padding_[c];
+  return {};
+}
+
+bool TableInfo::in_unique_key(std::string_view column) {
+  if (!loaded_) load();
+  for (const std::string& c : unique_columns_)
+    if (same_column(c, column)) return true;
+  return false;
 }
 
 bool TableInfo::exists() {
@@ -169,7 +204,7 @@ void TableInfo::create(const std::vector<NewColumn>& columns, const std::vector<
     for (size_t i = 0; i < key.size(); ++i) sql += (i > 0 ? ", " : "") + quote_ident(key[i]);
     sql += ")";
   }
-  sql += ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+  sql += ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=" + exact_collation(session_);
   session_.exec(sql, "creating table " + quoted_);
   loaded_ = false;
 }

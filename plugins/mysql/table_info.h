@@ -54,9 +54,16 @@ class TableInfo final : public ferry::support::EvolvingTable {
   // What the column keeps of a value (DATETIME(2), VARCHAR(5)); none for a
   // column the table does not have.
   ferry::support::ColumnLimits limits(std::string_view column);
+  // The collation of `column` when it ignores trailing spaces in
+  // comparisons (PAD SPACE: 'a ' matches 'a'); empty when it compares every
+  // byte or the table has no such column.
+  std::string padding_collation(std::string_view column);
+  // Whether `column` is part of a PRIMARY or UNIQUE key.
+  bool in_unique_key(std::string_view column);
 
-  // Created tables are InnoDB (transactional) and utf8mb4_bin, so text keys
-  // compare byte for byte as they do in the source, not case-insensitively.
+  // Created tables are InnoDB (transactional) and of exact_collation(), so
+  // text keys compare byte for byte as they do in the source: not
+  // case-insensitively, and trailing spaces count.
   using NewColumn = ferry::support::NewColumn;
   void create(const std::vector<NewColumn>& columns, const std::vector<std::string>& key) override;
   void add_column(const NewColumn& column) override;
@@ -73,6 +80,8 @@ class TableInfo final : public ferry::support::EvolvingTable {
   std::vector<std::string> columns_;
   std::vector<bool> generated_;  // by column: the server computes its values
   std::vector<ferry::support::ColumnLimits> limits_;  // by column
+  std::vector<std::string> padding_;                  // by column: padding_collation()
+  std::vector<std::string> unique_columns_;
   bool unique_key_ = false;
   TableEngine engine_;
 };
