@@ -288,13 +288,17 @@ void validate_against_plugins(PipelineDef& def, const DescriptorLookup& plugins,
                               std::vector<DefinitionIssue> structure_issues) {
   std::vector<DefinitionIssue> issues = std::move(structure_issues);
   const size_t structural = issues.size();
-  // A stage whose own keys are wrong (a missing plugin name) is reported
-  // once, by the structure.
+  // A stage whose plugin or config the structure already refused (a missing
+  // plugin name, a config that is no object) is reported once, by the
+  // structure; one with another problem (a duplicate name) is still checked.
   const auto check = [&](StageDef& stage, FerryKind kind) {
+    const auto under = [](const std::string& path, const std::string& prefix) {
+      return path.compare(0, prefix.size(), prefix) == 0 && (path.size() == prefix.size() || path[prefix.size()] == '/');
+    };
     for (size_t i = 0; i < structural; ++i) {
       const std::string& path = issues[i].path;
-      if (path.compare(0, stage.json_path.size(), stage.json_path) == 0 &&
-          (path.size() == stage.json_path.size() || path[stage.json_path.size()] == '/'))
+      if (path == stage.json_path || under(path, stage.json_path + "/plugin") ||
+          under(path, stage.json_path + "/config"))
         return;
     }
     check_stage(stage, kind, plugins, def, issues);

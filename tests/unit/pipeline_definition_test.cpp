@@ -800,8 +800,30 @@ TEST(PipelineDefinitionPlugins, StructureAndPluginProblemsAreReportedTogether) {
   } catch (const DefinitionError& e) {
     std::vector<std::string> paths;
     for (const DefinitionIssue& issue : e.issues()) paths.push_back(issue.path);
+    // A bad name does not stop its stage's plugin check.
     EXPECT_EQ(paths, (std::vector<std::string>{"/transforms/0/name", "/batch/max_records", "/source/plugin",
-                                               "/sinks/0/config/x"}));
+                                               "/transforms/0/plugin", "/sinks/0/config/x"}));
+  }
+}
+
+// The second of two sinks named alike had its config left unchecked, so
+// fixing the name revealed more problems (an outside tester).
+TEST(PipelineDefinitionPlugins, ASinkWithADuplicateNameIsStillCheckedAgainstItsPlugin) {
+  std::vector<DefinitionIssue> structure;
+  PipelineDef def = ferry::core::parse_pipeline_text(
+      R"({"name": "x", "source": {"plugin": "file", "config": {"path": "in.csv"}},
+          "sinks": [{"name": "a", "plugin": "null", "config": {"x": 1}},
+                    {"name": "a", "plugin": "sqlite", "config": {"path": 5}},
+                    {"name": "b", "config": {"y": 1}}]})",
+      "p.json", ferry::core::DefinitionUse::kRun, &structure);
+  try {
+    ferry::core::validate_against_plugins(def, TestLookup(), structure);
+    FAIL() << "the definition has problems";
+  } catch (const DefinitionError& e) {
+    std::vector<std::string> paths;
+    for (const DefinitionIssue& issue : e.issues()) paths.push_back(issue.path);
+    EXPECT_EQ(paths, (std::vector<std::string>{"/sinks/2/plugin", "/sinks/1/name", "/sinks/0/config/x",
+                                               "/sinks/1/config/path", "/sinks/1/config/table"}));
   }
 }
 
