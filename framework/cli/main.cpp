@@ -141,8 +141,9 @@ int main(int argc, char** argv) {
   CLI::App* dlq_cmd = app.add_subcommand("dlq", "Inspect and manage the dead-letter queue");
   dlq_cmd->require_subcommand(1);
   cli::DlqListArgs dlq;
-  auto add_selection = [](CLI::App* cmd, cli::DlqSelection& s) {
-    cmd->add_option("--status", s.status, "pending, resolved, failed_again or discarded");
+  auto add_selection = [](CLI::App* cmd, cli::DlqSelection& s,
+                          const char* statuses = "pending, resolved, failed_again or discarded") {
+    cmd->add_option("--status", s.status, statuses);
     cmd->add_option("--sink", s.sink, "Only entries addressed to this sink");
     cmd->add_option("--class", s.error_class, "Only this error class (invalid_data, retry_exhausted, ...)");
     cmd->add_option("--since", s.since, "Only entries created at or after this time (2026-11-21T09:00:00Z)");
@@ -204,7 +205,8 @@ int main(int argc, char** argv) {
   CLI::App* replay_cmd = app.add_subcommand(
       "replay", "Deliver dead-letter records again, through the current transforms, to the sink they failed on");
   replay_cmd->add_option("pipeline", replay.pipeline, "Pipeline definition (JSON)")->required();
-  add_selection(replay_cmd, replay.select);
+  // Resolved and discarded entries are never delivered again.
+  add_selection(replay_cmd, replay.select, "pending (the default) or failed_again");
   replay_cmd->add_flag("--dry-run", replay.dry_run, "Report what would happen; write nothing");
   replay_cmd->add_flag("--no-progress", replay.no_progress, "Do not show progress");
   add_progress_interval(replay_cmd, replay.progress_interval);
