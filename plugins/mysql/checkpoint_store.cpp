@@ -39,12 +39,13 @@ void CheckpointStore::ensure_table() {
     return;
   }
   // `partition` is a reserved word: every identifier is quoted.
-  session_.exec("CREATE TABLE IF NOT EXISTS " + quoted_ +
-                    " (`pipeline` VARCHAR(255) NOT NULL, `partition` VARCHAR(255) NOT NULL, "
-                    "`position` LONGBLOB, `run_id` VARCHAR(255), "
+  const std::string exact = " CHARACTER SET utf8mb4 COLLATE " + collation;
+  session_.exec("CREATE TABLE IF NOT EXISTS " + quoted_ + " (`pipeline` VARCHAR(255)" + exact +
+                    " NOT NULL, `partition` VARCHAR(255)" + exact +
+                    " NOT NULL, `position` LONGBLOB, `run_id` VARCHAR(255), "
                     "`updated_at` DATETIME(6) NOT NULL, `fence` BIGINT UNSIGNED NOT NULL DEFAULT 0, "
                     "PRIMARY KEY (`pipeline`, `partition`)) "
-                    "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=" + collation,
+                    "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
                 "creating table " + quoted_);
   padded_names_ = collation == "utf8mb4_bin";
 }

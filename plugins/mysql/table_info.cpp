@@ -2,6 +2,8 @@
 
 #include <cppconn/statement.h>
 
+#include <cctype>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <utility>
@@ -18,6 +20,22 @@ namespace {
 
 // ER_DUP_FIELDNAME
 constexpr int kDuplicateColumn = 1060;
+
+// CHAR(n), VARCHAR(n) or a TEXT type with no character set or collation of
+// its own (a type pinned in `columns` may name them).
+bool plain_text_type(const std::string& type) {
+  std::string t;
+  for (char c : type) t += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (const char* text : {"TINYTEXT", "TEXT", "MEDIUMTEXT", "LONGTEXT"})
+    if (t == text) return true;
+  for (const char* sized : {"CHAR(", "VARCHAR("}) {
+    const size_t n = std::strlen(sized);
+    if (t.compare(0, n, sized) != 0 || t.back() != ')') continue;
+    const std::string digits = t.substr(n, t.size() - n - 1);
+    if (!digits.empty() && digits.find_first_not_of("0123456789") == std::string::npos) return true;
+  }
+  return false;
+}
 
 }  // namespace
 
@@ -192,11 +210,19 @@ bool TableInfo::takes_loaded_values(std::string_view column) {
 
 void TableInfo::create(const std::vector<NewColumn>& columns, const std::vector<std::string>& key) {
   std::string sql = "CREATE TABLE IF NOT EXISTS " + quoted_ + " (";
+  std::string key_collation;
   for (size_t f = 0; f < columns.size(); ++f) {
     bool is_key = false;
     for (const std::string& k : key) is_key = is_key || same_column(k, columns[f].name);
     if (f > 0) sql += ", ";
     sql += quote_ident(columns[f].name) + " " + columns[f].type;
+    // Only the keys: the table's other text keeps utf8mb4_bin, which a JSON
+    // column has too (an expression over columns of two collations fails
+    // with "Illegal mix of collations").
+    if (is_key && plain_text_type(columns[f].type)) {
+      if (key_collation.empty()) key_collation = exact_collation(session_);
+      sql += " CHARACTER SET utf8mb4 COLLATE " + key_collation;
+    }
     sql += is_key ? " NOT NULL" : " NULL";
   }
   if (!key.empty()) {
@@ -204,7 +230,7 @@ void TableInfo::create(const std::vector<NewColumn>& columns, const std::vector<
     for (size_t i = 0; i < key.size(); ++i) sql += (i > 0 ? ", " : "") + quote_ident(key[i]);
     sql += ")";
   }
-  sql += ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=" + exact_collation(session_);
+  sql += ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
   session_.exec(sql, "creating table " + quoted_);
   loaded_ = false;
 }

@@ -61,9 +61,10 @@ class TableInfo final : public ferry::support::EvolvingTable {
   // Whether `column` is part of a PRIMARY or UNIQUE key.
   bool in_unique_key(std::string_view column);
 
-  // Created tables are InnoDB (transactional) and of exact_collation(), so
-  // text keys compare byte for byte as they do in the source: not
-  // case-insensitively, and trailing spaces count.
+  // Created tables are InnoDB (transactional) and utf8mb4_bin, with text
+  // key columns of exact_collation(), so that keys compare byte for byte as
+  // they do in the source: not case-insensitively, and trailing spaces
+  // count.
   using NewColumn = ferry::support::NewColumn;
   void create(const std::vector<NewColumn>& columns, const std::vector<std::string>& key) override;
   void add_column(const NewColumn& column) override;
