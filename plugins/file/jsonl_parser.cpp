@@ -96,6 +96,38 @@ double as_double(const boost::json::value& v) {
   return static_cast<double>(v.get_uint64());
 }
 
+// Boost.JSON reports a \uD800-\uDBFF escape that no low surrogate follows
+// as a bare syntax error.
+std::optional<std::string> lone_surrogate(std::string_view line) {
+  const auto hex4 = [&](size_t at) -> int {
+    if (at + 4 > line.size()) return -1;
+    int v = 0;
+    for (size_t k = at; k < at + 4; ++k) {
+      const char c = line[k];
+      const int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+      if (d < 0) return -1;
+      v = v * 16 + d;
+    }
+    return v;
+  };
+  for (size_t i = 0; i + 1 < line.size(); ++i) {
+    if (line[i] != '\\') continue;
+    if (line[i + 1] != 'u') {
+      ++i;  // an escaped character, a backslash included
+      continue;
+    }
+    const int high = hex4(i + 2);
+    if (high < 0xD800 || high > 0xDBFF) continue;
+    const bool closed = i + 7 < line.size() && line[i + 6] == '\\' && line[i + 7] == 'u' && hex4(i + 8) >= 0xDC00 &&
+                        hex4(i + 8) <= 0xDFFF;
+    if (!closed)
+      return "\\" + std::string(line.substr(i + 1, 5)) +
+             " opens a UTF-16 surrogate pair that no \\udc00-\\udfff escape closes (half a pair names no character)";
+    i += 11;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 JsonlBatch::JsonlBatch(std::vector<std::string> key_fields)
@@ -174,6 +206,8 @@ JsonlBatch::Added JsonlBatch::add(std::string_view line, std::string_view positi
       *error = "invalid UTF-8";
     } else if (std::optional<std::string> why = non_json_number(line)) {
       *error = "invalid JSON: " + *why;
+    } else if (std::optional<std::string> lone = lone_surrogate(line)) {
+      *error = "invalid JSON: " + *lone;
     } else if (ec == boost::json::error::too_deep) {
       *error = "nested deeper than " + std::to_string(kMaxDepth) + " levels, the most a line may hold";
     } else {

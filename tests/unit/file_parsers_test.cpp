@@ -668,6 +668,20 @@ TEST(JsonlBatch, IntegersStayExactWhateverElseTheColumnHolds) {
   EXPECT_EQ(build(k), "id:8,o:7\nn:98765432109876543210|j:{\"a\":[1e2,12345678901234567890123,0.1]} @8 #98765432109876543210\n");
 }
 
+// Boost.JSON reports an unpaired \uD800-\uDBFF escape as a bare "syntax
+// error" (an outside tester could not tell why the line was refused).
+TEST(JsonlBatch, ALoneSurrogateEscapeIsRejectedSayingSo) {
+  JsonlBatch j;
+  std::string error;
+  EXPECT_EQ(j.add(R"({"s":"lone \ud800 surrogate"})", "1", &error), kRejected);
+  EXPECT_EQ(error, "invalid JSON: \\ud800 opens a UTF-16 surrogate pair that no \\udc00-\\udfff escape closes "
+                   "(half a pair names no character)");
+  EXPECT_EQ(j.add(R"({"s":"\uD83D\n"})", "2", &error), kRejected);
+  EXPECT_EQ(error, "invalid JSON: \\uD83D opens a UTF-16 surrogate pair that no \\udc00-\\udfff escape closes "
+                   "(half a pair names no character)");
+  EXPECT_EQ(j.add(R"({"s":"\\ud800 is text", "t":"\ud83d\ude00"})", "3", &error), kRow) << error;
+}
+
 TEST(JsonlBatch, NumbersNoTypeHoldsAreRejectedSayingSo) {
   JsonlBatch j;
   std::string error;
