@@ -220,7 +220,9 @@ int replay_command(const GlobalOptions& g, const ReplayArgs& a) {
                              a.pipeline + " --status failed_again";
     if (c.skipped > 0)
       said += (said.empty() ? "" : "; ") + std::to_string(c.skipped) +
-              " record(s) not replayable, left pending (correct the input and run again, then discard them)";
+              " record(s) not replayable, left pending: lines the source could not parse (correct the input "
+              "and run again, then discard them), or entries for a stage or sink the pipeline no longer has "
+              "(see the warnings above)";
     print_event("replay_failed_again", "ferry: " + said,
                 {{"pipeline", p.def.name}, {"failed_again", c.failed_again}, {"not_replayable", c.skipped}},
                 core::LogLevel::Error, stderr);

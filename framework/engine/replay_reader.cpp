@@ -15,8 +15,13 @@ bool ReplayReader::plan(const DlqEntry& e, size_t& first_transform, std::vector<
   RunContext& run = w_.run;
   targets.clear();
   meant.clear();
-  if (!e.sink.empty()) {
-    // A sink refused it (or could not take it): it went through every transform.
+  // A sink refused it (or could not take it; its stage is then the sink):
+  // it went through every transform. A transform refused it (its stage):
+  // it is stored as that transform received it, also once a replay has
+  // delivered it to some sinks and addressed it to the others.
+  const bool after_transforms =
+      !e.sink.empty() && (e.stage == e.sink || w_.transforms.index_of(e.stage) == w_.transforms.size());
+  if (after_transforms) {
     first_transform = w_.transforms.size();
   } else {
     first_transform = w_.transforms.index_of(e.stage);
