@@ -190,7 +190,13 @@ bool JsonlBatch::changes_a_type(const boost::json::object& row, const std::vecto
     if (it == index_.end()) continue;
     const uint8_t before = masks_[it->second];
     const FerryType was = resolve_type(before);
-    if (was == FERRY_TYPE_NULL || was == FERRY_TYPE_JSON) continue;
+    if (was == FERRY_TYPE_NULL) continue;
+    // A JSON column takes numbers, written as they would be in their own
+    // type; a string or boolean it would write as JSON text ("\"x\"", true).
+    if (was == FERRY_TYPE_JSON) {
+      if (kind == kSawString || kind == kSawBool) return true;
+      continue;
+    }
     if (resolve_type(static_cast<uint8_t>(before | kind)) == FERRY_TYPE_JSON) return true;
   }
   return false;

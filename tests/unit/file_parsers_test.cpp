@@ -638,6 +638,12 @@ TEST(JsonlBatch, ATypeThatWouldMixAColumnEndsTheBatchInstead) {
   ASSERT_EQ(j.add(R"({"v":{"a":1}})", "g", &error), kRow);
   ASSERT_EQ(j.add(R"({"v":[1]})", "h", &error), kRow);
   EXPECT_EQ(j.add(R"({"v":2})", "i", &error), kRow);
+  // Not a string or a boolean: in a JSON column "x" would be written as the
+  // JSON text "\"x\"" and true as "true", where a batch of strings or booleans
+  // writes x and a boolean (an outside tester: "hello" quoted in SQLite
+  // and CSV after an object in the batch, plain otherwise).
+  EXPECT_EQ(j.add(R"({"v":"x"})", "j", &error), kTypeChange);
+  EXPECT_EQ(j.add(R"({"v":false})", "k", &error), kTypeChange);
   EXPECT_EQ(build(j), "v:7\nj:{\"a\":1} @g\nj:[1] @h\nj:2 @i\n");
   // Integers beyond int64 stay exact, as decimals.
   ASSERT_EQ(j.add(R"({"v":9223372036854775807})", "f", &error), kRow);
