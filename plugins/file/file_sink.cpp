@@ -144,6 +144,10 @@ void FileSink::remove_leftover_temps() const {
 
 void FileSink::write(const ferry::BatchView& batch, ferry::Outcomes& outcomes) {
   if (batch.rows() == 0) return;
+  if (std::optional<std::string> clash = ferry::support::op_field_clash(batch, op_field_)) {
+    for (size_t row = 0; row < batch.rows(); ++row) outcomes.reject(row, "file sink: " + *clash, FERRY_INVALID_DATA);
+    return;
+  }
   const std::string name = batch_file_name(prefix_, batch.partition(), batch.position(0),
                                            batch.position(batch.rows() - 1), window_start_);
   const std::string temp = directory_ + "/" + temp_prefix_ + std::to_string(::getpid()) + "-" +

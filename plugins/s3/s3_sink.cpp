@@ -2,6 +2,7 @@
 
 #include "codec/gzip.h"
 #include "row_format.h"
+#include "text/json_row.h"
 #include "time/timestamp_parse.h"
 #include "upload_pool.h"
 
@@ -85,6 +86,10 @@ S3Sink::PendingObject& S3Sink::pending_for(const ferry::BatchView& batch) {
 
 void S3Sink::write(const ferry::BatchView& batch, ferry::Outcomes& outcomes) {
   if (batch.rows() == 0) return;
+  if (std::optional<std::string> clash = ferry::support::op_field_clash(batch, options_.op_field)) {
+    for (size_t row = 0; row < batch.rows(); ++row) outcomes.reject(row, "s3 sink: " + *clash, FERRY_INVALID_DATA);
+    return;
+  }
   const size_t objects_before = pending_.size();
   PendingObject& o = pending_for(batch);
   const size_t size_before = o.body.size();

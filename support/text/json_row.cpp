@@ -35,6 +35,15 @@ std::string delete_without_op_field() {
          "operation";
 }
 
+std::optional<std::string> op_field_clash(const ferry::BatchView& batch, std::string_view op_field) {
+  if (op_field.empty()) return std::nullopt;
+  for (size_t f = 0; f < batch.fields(); ++f)
+    if (batch.field_name(f) == op_field)
+      return "the record has a field '" + std::string(op_field) +
+             "', the name op_field gives its operation; rename the field (map transform) or set another op_field";
+  return std::nullopt;
+}
+
 JsonRowWriter::JsonRowWriter(const ferry::BatchView& batch, std::string_view op_field) : batch_(batch) {
   if (!op_field.empty()) {
     ferry::append_json_string(op_name_, op_field);

@@ -20,6 +20,12 @@ const char* op_name(FerryOp op);
 // change event (a row cannot say that it is gone).
 std::string delete_without_op_field();
 
+// Why a batch cannot be written as change events under `op_field`: a field
+// of that name would stand twice in each line or header, and a reader
+// would keep either the operation or the value. None when `op_field` is
+// empty or no field has its name.
+std::optional<std::string> op_field_clash(const ferry::BatchView& batch, std::string_view op_field);
+
 // Formats the rows of one batch; field names are escaped once per batch.
 class JsonRowWriter {
  public:

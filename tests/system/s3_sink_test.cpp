@@ -135,6 +135,34 @@ TEST_F(S3Sink, JsonlRowsWithNonFiniteNumbersAreRejectedNotNulled) {
                                                  "s3: s3 sink: field 'x': nan has no JSON form"}));
 }
 
+// A record with a field named like op_field: the line or header held the
+// name twice ({"_op":"insert",...,"_op":"mine"}), which no reader takes back
+// whole (an outside tester). Its rows go to the DLQ, and no output is made.
+TEST_F(S3Sink, ARecordWithAFieldNamedLikeTheOpFieldIsRefused) {
+  TempDir dir;
+  ferry::test::write_file(dir.file("in.jsonl"), "{\"id\": 1, \"_op\": \"mine\", \"v\": \"a\"}\n");
+  const std::string s3 = R"("plugin": "s3", "config": {"endpoint": ")" + server().endpoint() + R"(", "bucket": ")" +
+                         server().bucket() + R"(", "access_key_id": "S3RVER", "secret_access_key": "S3RVER", )";
+  const std::string json = R"({"name": "opclash", "state": {"type": "sqlite", "path": "state.db"},
+    "source": {"plugin": "file", "config": {"paths": "in.jsonl", "key": "id"}},
+    "sinks": [{"name": "csv", )" + s3 + R"("prefix": "opclash-csv", "format": "csv", "op_field": "_op"}},
+              {"name": "jsonl", )" + s3 + R"("prefix": "opclash-jsonl", "op_field": "_op"}},
+              {"name": "files", "plugin": "file", "config": {"directory": "out", "op_field": "_op"}}]})";
+  auto r = run(dir, json);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(list_keys(server(), "opclash-").empty());
+  EXPECT_TRUE(!std::filesystem::exists(dir.path() / "out") || std::filesystem::is_empty(dir.path() / "out"));
+  auto dlq = ferry::test::ferry({"dlq", "export", dir.file("p.json")});
+  ASSERT_EQ(dlq.exit_code, 0) << dlq.err;
+  std::multiset<std::string> refused;
+  for (const boost::json::object& e : parse_jsonl(dlq.out))
+    refused.insert(std::string(e.at("sink").as_string()) + ": " + std::string(e.at("message").as_string()));
+  const std::string why = "the record has a field '_op', the name op_field gives its operation; rename the field "
+                          "(map transform) or set another op_field";
+  EXPECT_EQ(refused, (std::multiset<std::string>{"csv: s3 sink: " + why, "files: file sink: " + why,
+                                                 "jsonl: s3 sink: " + why}));
+}
+
 TEST_F(S3Sink, GzippedCsvObjectsHaveAHeaderAndRfc4180Rows) {
   TempDir dir;
   auto r = run(dir, pipeline("csvjob", 12, 1, 5, R"(, "prefix": "t2", "format": "csv", "gzip": true)"));
