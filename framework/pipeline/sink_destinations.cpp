@@ -64,6 +64,11 @@ std::optional<Destination> destination_of(const PipelineDef& def, const SinkDef&
         out.file = file;
         out.file_option = option.name;
       }
+    } else if (value.is_string()) {
+      // "http://h:9200/" and "http://h:9200", a prefix "t9/" and "t9": one place.
+      std::string text(value.get_string());
+      while (text.size() > 1 && text.back() == '/') text.pop_back();
+      value = text;
     }
     if (v != nullptr) {
       if (!out.shown.empty()) out.shown += ", ";

@@ -73,6 +73,13 @@ TEST(ValidateChecks, TwoSinksWritingToOnePlace) {
     "sinks": [{"name": "a", "plugin": "sqlite", "config": {"path": "o.db", "table": "t"}}],
     "state": {"type": "sqlite", "path": "o.db"}})",
                  "/sinks/0/config/path", "writes into the state store's database file");
+  // A trailing '/' names the same place (an outside tester: two
+  // Elasticsearch sinks wrote 4 documents for 2 records).
+  expect_invalid(R"({"name": "v", "source": {"plugin": "file", "config": {"paths": "in.csv"}},
+    "sinks": [{"name": "a", "plugin": "elasticsearch", "config": {"url": "http://127.0.0.1:9", "index": "t"}},
+              {"name": "b", "plugin": "elasticsearch", "config": {"url": "http://127.0.0.1:9/", "index": "t",
+                                                                  "id_field": "a"}}]})",
+                 "/sinks/1/config", "sink 'b' writes where sink 'a' does");
 }
 
 TEST(ValidateChecks, SinksWithTheirOwnDestinationsValidate) {

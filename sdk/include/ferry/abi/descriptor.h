@@ -63,8 +63,9 @@ typedef int32_t FerryOptionType;
  * table, a bucket and prefix). The host refuses a pipeline in which two
  * sinks of one plugin have equal values for all of them, defaults
  * included: with the same records, each would duplicate or overwrite the
- * other's output. Values are compared as written, paths (FERRY_OPTION_PATH)
- * by the file they name. A host before 1.12 ignores the flag. */
+ * other's output. Values are compared as written less a trailing '/',
+ * paths (FERRY_OPTION_PATH) by the file they name; an option without a
+ * declared default counts as unset. A host before 1.12 ignores the flag. */
 #define FERRY_OPTION_DESTINATION 4u
 /* (1.12) A string option holding a local file or directory path, relative
  * to the pipeline file's directory (FerryInitContext.base_dir). The host
