@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <numeric>
+#include <string>
+#include <string_view>
 
 #include "common/log.h"
 #include "engine/batch_selection.h"
@@ -108,10 +110,21 @@ class Writer {
   bool wait_before_retry(const std::vector<size_t>& rows, uint32_t attempts, uint64_t hint_ms) {
     auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_).count();
     uint64_t delay = backoff_.delay_ms(attempts, hint_ms);
-    bool exhausted = attempts >= policy_.max_attempts ||
-                     static_cast<uint64_t>(elapsed) + delay > policy_.max_elapsed_ms;
-    if (exhausted) {
+    const bool out_of_attempts = attempts >= policy_.max_attempts;
+    if (out_of_attempts || static_cast<uint64_t>(elapsed) + delay > policy_.max_elapsed_ms) {
       std::string why = "gave up after " + std::to_string(attempts) + " attempts: " + last_message_;
+      if (!out_of_attempts) {
+        // Out of time before out of attempts: say so, or "after 1 attempts"
+        // of 12 reads as a policy that was not followed.
+        const std::string budget = "the retry budget (max_elapsed_ms " + std::to_string(policy_.max_elapsed_ms) + ")";
+        const std::string reason =
+            hint_ms > 0 && hint_ms >= delay
+                ? "the sink asked to wait " + std::to_string(hint_ms) + " ms before the next attempt, past " + budget
+                : "the next wait (" + std::to_string(delay) + " ms) would pass " + budget;
+        why = "gave up after " + std::to_string(attempts) + " of " + std::to_string(policy_.max_attempts) +
+              " attempts: " + reason + ": " + last_message_;
+      }
+      log_warn("giving " + why.substr(std::string_view("gave ").size()), LogFields{{}, {}, {}, sink_.stage()});
       if (policy_.on_exhausted == OnExhausted::Fail) {
         result_.acked = false;
         result_.failure = why;

@@ -50,6 +50,7 @@ class FaultSink : public ferry::Sink {
     fault_batch_ = num(c, "fault_batch");
     retry_every_ = num(c, "retry_every");
     always_retry_ = c.contains("always_retry") && c.at("always_retry").as_bool();
+    retry_after_ms_ = static_cast<uint64_t>(num(c, "retry_after_ms"));
     if (auto it = c.find("reject_keys"); it != c.end())
       for (const auto& k : it->value().as_array()) reject_.insert(std::string(k.as_string()));
     event("open");
@@ -62,7 +63,7 @@ class FaultSink : public ferry::Sink {
     }
     fault("before_write");
     ++writes_;
-    if (always_retry_) throw ferry::Error(FERRY_RETRY, "fault sink is down");
+    if (always_retry_) throw ferry::Error(FERRY_RETRY, "fault sink is down", retry_after_ms_);
     if (retry_every_ > 0 && writes_ % retry_every_ == 0)
       throw ferry::Error(FERRY_RETRY, "fault sink asks to retry (write " + std::to_string(writes_) + ")");
     for (size_t r = 0; r < b.rows(); ++r)
@@ -107,6 +108,7 @@ class FaultSink : public ferry::Sink {
   std::string dir_, crash_point_, error_point_, staged_;
   int64_t fault_batch_ = 0, retry_every_ = 0, writes_ = 0, batch_ = 0;
   bool always_retry_ = false, in_batch_ = false;
+  uint64_t retry_after_ms_ = 0;
   std::set<std::string> reject_;
 };
 
@@ -165,6 +167,7 @@ const FerryOptionSpec kSinkOptions[] = {
     {"fault_batch", FERRY_OPTION_INT, 0, "0", "1-based batch at which to crash or fail"},
     {"retry_every", FERRY_OPTION_INT, 0, "0", "answer RETRY on every k-th write"},
     {"always_retry", FERRY_OPTION_BOOL, 0, "false", "answer RETRY on every write (a sink that is down)"},
+    {"retry_after_ms", FERRY_OPTION_INT, 0, "0", "with always_retry: the wait the sink asks for (Retry-After)"},
     {"reject_keys", FERRY_OPTION_ARRAY, 0, "[]", "keys that fail their whole write with INVALID_DATA"},
 };
 const FerryOptionSpec kHookOptions[] = {

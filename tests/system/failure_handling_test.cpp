@@ -133,6 +133,25 @@ TEST(Retries, ASinkThatNeverRecoversSendsItsRecordsToTheDlqAndThePipelineGoesOn)
   EXPECT_EQ(state->load_checkpoint("f", "p0")->position, "30");
 }
 
+// A Retry-After longer than the whole retry budget gives up at once, as
+// documented; the DLQ said only "gave up after 1 attempts" of the 4 the
+// policy allowed, and nothing was logged (an outside tester).
+TEST(Retries, AWaitLongerThanTheRetryBudgetGivesUpSayingSo) {
+  TempDir dir;
+  auto r = run(dir, "p.json",
+               generator_to_fault(10, R"(, "always_retry": true, "retry_after_ms": 600000)", R"(, "max_elapsed_ms": 60000)"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string why = "the sink asked to wait 600000 ms before the next attempt, past the retry budget "
+                          "(max_elapsed_ms 60000)";
+  auto entries = dlq(dir, "f");
+  ASSERT_EQ(entries.size(), 10u);
+  EXPECT_EQ(entries[0].attempts, 1);
+  EXPECT_NE(entries[0].message.find("gave up after 1 of 4 attempts: " + why + ": fault sink is down"),
+            std::string::npos)
+      << entries[0].message;
+  EXPECT_NE(r.err.find("giving up after 1 of 4 attempts: " + why), std::string::npos) << r.err;
+}
+
 TEST(Retries, OnExhaustedFailStopsThePipelineWithAClearError) {
   TempDir dir;
   auto r = run(dir, "p.json", generator_to_fault(30, R"(, "always_retry": true)", R"(, "on_exhausted": "fail")"));
