@@ -227,6 +227,9 @@ void ReplayDriver::deliver_again(const CommitIntent& intent, std::vector<size_t>
   InDoubt in_doubt{intent, holders(intent), {}};
   in_doubt.held_by = held_by(intent, in_doubt.holders);
   const ReplayCounts before = counts_;
+  // Taken up by this replay whatever its selection: counted as selected, so
+  // that "resolved" never exceeds it.
+  counts_.selected += static_cast<int64_t>(group->entries.size());
   deliver(*group, &in_doubt);
   log_info("an interrupted replay left a batch of " + std::to_string(intent.rows.size()) + " entr" +
                (intent.rows.size() == 1 ? "y" : "ies") + " in doubt in a sink that names its output by batch: "

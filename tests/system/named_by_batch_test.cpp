@@ -369,6 +369,9 @@ TEST(NamedByBatch, AReplayBatchInDoubtComesAgainAsItWasWhateverTheNextReplaySele
   const auto narrower = d.replay({"--id", std::to_string(entry_id_of(d, "3"))});
   ASSERT_EQ(narrower.exit_code, 0) << narrower.err;
   EXPECT_NE(narrower.err.find("delivered again as it was"), std::string::npos) << narrower.err;
+  // The batch's entries count as selected: "selected 1, resolved 5" read
+  // as four entries resolved unasked (an outside tester).
+  EXPECT_NE(narrower.out.find("selected 5, resolved 5,"), std::string::npos) << narrower.out;
   expect_each_key_in_one_output(d, 10);
   expect_every_entry_resolved(d);
 }
