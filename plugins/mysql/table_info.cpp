@@ -158,11 +158,16 @@ void TableInfo::load() {
   loaded_ = true;
 }
 
-std::string TableInfo::padding_collation(std::string_view column) {
+std::optional<size_t> TableInfo::column_index(std::string_view column) {
   if (!loaded_) load();
   for (size_t c = 0; c < columns_.size(); ++c)
-    if (same_column(columns_[c], column)) return padding_[c];
-  return {};
+    if (same_column(columns_[c], column)) return c;
+  return std::nullopt;
+}
+
+std::string TableInfo::padding_collation(std::string_view column) {
+  const std::optional<size_t> c = column_index(column);
+  return c ? padding_[*c] : std::string();
 }
 
 bool TableInfo::in_unique_key(std::string_view column) {
@@ -177,12 +182,7 @@ bool TableInfo::exists() {
   return !columns_.empty();
 }
 
-bool TableInfo::has_column(std::string_view name) {
-  if (!loaded_) load();
-  for (const std::string& c : columns_)
-    if (same_column(c, name)) return true;
-  return false;
-}
+bool TableInfo::has_column(std::string_view name) { return column_index(name).has_value(); }
 
 bool TableInfo::has_unique_key() {
   if (!loaded_) load();
@@ -195,17 +195,13 @@ void TableInfo::require_transactional() {
 }
 
 ferry::support::ColumnLimits TableInfo::limits(std::string_view column) {
-  if (!loaded_) load();
-  for (size_t c = 0; c < columns_.size(); ++c)
-    if (same_column(columns_[c], column)) return limits_[c];
-  return {};
+  const std::optional<size_t> c = column_index(column);
+  return c ? limits_[*c] : ferry::support::ColumnLimits{};
 }
 
 bool TableInfo::takes_loaded_values(std::string_view column) {
-  if (!loaded_) load();
-  for (size_t c = 0; c < columns_.size(); ++c)
-    if (same_column(columns_[c], column)) return !generated_[c];
-  return false;
+  const std::optional<size_t> c = column_index(column);
+  return c && !generated_[*c];
 }
 
 void TableInfo::create(const std::vector<NewColumn>& columns, const std::vector<std::string>& key) {

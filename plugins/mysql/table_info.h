@@ -11,6 +11,7 @@
 #include <sql/row_checks.h>
 #include <sql/table_evolution.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -72,6 +73,7 @@ class TableInfo final : public ferry::support::EvolvingTable {
 
  private:
   void load();
+  std::optional<size_t> column_index(std::string_view column);
 
   Session& session_;
   std::string database_;

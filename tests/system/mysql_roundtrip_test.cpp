@@ -67,6 +67,13 @@ class MysqlRoundTrip : public ::testing::Test {
     return params;
   }
 
+  // An upsert sink into `db`.t keyed on k.
+  static ferry::test::OpenParams upsert_on_k(const std::string& db) {
+    ferry::test::OpenParams params;
+    params.config_json = "{" + conn(db) + R"(, "table": "t", "mode": "upsert", "key": ["k"]})";
+    return params;
+  }
+
   ferry::test::ProcessResult run(const std::string& json) {
     ferry::test::write_file(dir_.file("p.json"), json);
     return ferry::test::run_process({FERRY_TEST_BINARY, "run", "--no-progress", dir_.file("p.json")});
@@ -735,9 +742,7 @@ const std::vector<Column> kKeyed = {{"k", FERRY_TYPE_STRING, FERRY_FIELD_KEY}, {
 TEST_F(MysqlRoundTrip, UpsertKeysThatDifferOnlyInTrailingSpacesStayApart) {
   q("CREATE DATABASE padkeys");
   ferry::test::Plugin plugin(ferry::test::plugin_path("mysql"));
-  ferry::test::OpenParams params;
-  params.config_json = "{" + conn("padkeys") + R"(, "table": "t", "mode": "upsert", "key": ["k"]})";
-  ferry::test::SinkHandle sink(plugin, params);
+  ferry::test::SinkHandle sink(plugin, upsert_on_k("padkeys"));
   ASSERT_EQ(sink.open_status(), FERRY_OK) << sink.host().last_error();
   std::vector<ferry::test::SinkHandle::Rejected> rejected;
   ASSERT_EQ(sink.write(make_batch(kKeyed, {keyed("a", 1), keyed("a ", 2), keyed("b", 3), keyed("b  ", 4)}),
@@ -760,9 +765,7 @@ TEST_F(MysqlRoundTrip, AKeyEndingInSpacesIsRefusedWhereTheKeyColumnIgnoresThem) 
   q("CREATE DATABASE padtable; CREATE TABLE padtable.t (k VARCHAR(20) COLLATE utf8mb4_bin PRIMARY KEY, v BIGINT)"
     " ENGINE=InnoDB; INSERT INTO padtable.t VALUES ('a', 1)");
   ferry::test::Plugin plugin(ferry::test::plugin_path("mysql"));
-  ferry::test::OpenParams params;
-  params.config_json = "{" + conn("padtable") + R"(, "table": "t", "mode": "upsert", "key": ["k"]})";
-  ferry::test::SinkHandle sink(plugin, params);
+  ferry::test::SinkHandle sink(plugin, upsert_on_k("padtable"));
   ASSERT_EQ(sink.open_status(), FERRY_OK) << sink.host().last_error();
   std::vector<ferry::test::SinkHandle::Rejected> rejected;
   ASSERT_EQ(sink.write(make_batch(kKeyed, {keyed("a ", 2), keyed("b", 3), keyed("a  ", 0, FERRY_OP_DELETE),

@@ -786,45 +786,44 @@ TEST(PipelineDefinitionPlugins, DefaultsFilledAndSecretsCollected) {
 
 // One round lists every problem: the structure's first, then the plugins'.
 // A stage the structure already faulted is not checked against a plugin.
-TEST(PipelineDefinitionPlugins, StructureAndPluginProblemsAreReportedTogether) {
+// The paths of every issue, structure and plugins together, as `ferry
+// validate` reports them.
+// `structural`: how many the structure found.
+std::vector<std::string> issue_paths(const std::string& text, size_t* structural = nullptr) {
   std::vector<DefinitionIssue> structure;
-  PipelineDef def = ferry::core::parse_pipeline_text(
-      R"({"name": "x", "source": {"plugin": "sqlit"}, "batch": {"max_records": 0},
-          "transforms": [{"name": "bad name!", "plugin": "sqlit"}],
-          "sinks": [{"name": "db", "plugin": "sqlite", "config": {"path": "o.db", "table": "t", "x": 1}}]})",
-      "p.json", ferry::core::DefinitionUse::kRun, &structure);
-  ASSERT_EQ(structure.size(), 2u);
+  PipelineDef def = ferry::core::parse_pipeline_text(text, "p.json", ferry::core::DefinitionUse::kRun, &structure);
+  if (structural) *structural = structure.size();
+  std::vector<std::string> paths;
   try {
     ferry::core::validate_against_plugins(def, TestLookup(), structure);
-    FAIL() << "the definition has problems";
+    ADD_FAILURE() << "the definition has problems";
   } catch (const DefinitionError& e) {
-    std::vector<std::string> paths;
     for (const DefinitionIssue& issue : e.issues()) paths.push_back(issue.path);
-    // A bad name does not stop its stage's plugin check.
-    EXPECT_EQ(paths, (std::vector<std::string>{"/transforms/0/name", "/batch/max_records", "/source/plugin",
-                                               "/transforms/0/plugin", "/sinks/0/config/x"}));
   }
+  return paths;
+}
+
+TEST(PipelineDefinitionPlugins, StructureAndPluginProblemsAreReportedTogether) {
+  size_t structural = 0;
+  // A bad name does not stop its stage's plugin check.
+  EXPECT_EQ(issue_paths(R"({"name": "x", "source": {"plugin": "sqlit"}, "batch": {"max_records": 0},
+          "transforms": [{"name": "bad name!", "plugin": "sqlit"}],
+          "sinks": [{"name": "db", "plugin": "sqlite", "config": {"path": "o.db", "table": "t", "x": 1}}]})",
+                        &structural),
+            (std::vector<std::string>{"/transforms/0/name", "/batch/max_records", "/source/plugin",
+                                      "/transforms/0/plugin", "/sinks/0/config/x"}));
+  EXPECT_EQ(structural, 2u);
 }
 
 // The second of two sinks named alike had its config left unchecked, so
 // fixing the name revealed more problems (an outside tester).
 TEST(PipelineDefinitionPlugins, ASinkWithADuplicateNameIsStillCheckedAgainstItsPlugin) {
-  std::vector<DefinitionIssue> structure;
-  PipelineDef def = ferry::core::parse_pipeline_text(
-      R"({"name": "x", "source": {"plugin": "file", "config": {"path": "in.csv"}},
+  EXPECT_EQ(issue_paths(R"({"name": "x", "source": {"plugin": "file", "config": {"path": "in.csv"}},
           "sinks": [{"name": "a", "plugin": "null", "config": {"x": 1}},
                     {"name": "a", "plugin": "sqlite", "config": {"path": 5}},
-                    {"name": "b", "config": {"y": 1}}]})",
-      "p.json", ferry::core::DefinitionUse::kRun, &structure);
-  try {
-    ferry::core::validate_against_plugins(def, TestLookup(), structure);
-    FAIL() << "the definition has problems";
-  } catch (const DefinitionError& e) {
-    std::vector<std::string> paths;
-    for (const DefinitionIssue& issue : e.issues()) paths.push_back(issue.path);
-    EXPECT_EQ(paths, (std::vector<std::string>{"/sinks/2/plugin", "/sinks/1/name", "/sinks/0/config/x",
-                                               "/sinks/1/config/path", "/sinks/1/config/table"}));
-  }
+                    {"name": "b", "config": {"y": 1}}]})"),
+            (std::vector<std::string>{"/sinks/2/plugin", "/sinks/1/name", "/sinks/0/config/x",
+                                      "/sinks/1/config/path", "/sinks/1/config/table"}));
 }
 
 // A secret written as "Scheme credentials" (an Authorization header) is
