@@ -8,6 +8,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <ferry/plugin.h>
+#include <ferry/redact.hpp>
 
 #include "pipeline/json_pointer.h"
 
@@ -27,6 +28,15 @@ fs::path named_file(const PipelineDef& def, const std::string& text) {
   // "out/" and "out" name one directory.
   if (!resolved.has_filename() && resolved.has_relative_path()) resolved = resolved.parent_path();
   return resolved;
+}
+
+// A value as a message may quote it: without the credentials of a URL
+// (http://user:pass@host) or any other secret the definition holds. The
+// CLI's logger learns the secrets only once the definition is valid.
+std::string shown_value(const PipelineDef& def, const boost::json::value& v) {
+  std::string text = ferry::redact_dsn(boost::json::serialize(v));
+  for (const std::string& secret : def.secrets) text = ferry::redact(text, secret);
+  return text;
 }
 
 struct Destination {
@@ -73,7 +83,7 @@ std::optional<Destination> destination_of(const PipelineDef& def, const SinkDef&
     if (v != nullptr) {
       if (!out.shown.empty()) out.shown += ", ";
       out.shown += std::string(option.name) + " " +
-                   ((option.flags & FERRY_OPTION_SECRET) != 0 ? "***" : boost::json::serialize(*v));
+                   ((option.flags & FERRY_OPTION_SECRET) != 0 ? "***" : shown_value(def, *v));
     }
     names.emplace_back(option.name);
     out.values.push_back(std::move(value));

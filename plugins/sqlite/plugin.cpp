@@ -9,7 +9,9 @@ namespace {
 const FerryOptionSpec kOptions[] = {
     {"path", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED | FERRY_OPTION_DESTINATION | FERRY_OPTION_PATH, nullptr,
      "Database file, relative to the pipeline's directory; created if missing."},
-    {"table", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED | FERRY_OPTION_DESTINATION, nullptr, "Target table."},
+    // Not a destination option: the sink takes a database file alone, so two
+    // sinks on one file are refused whatever their tables.
+    {"table", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED, nullptr, "Target table."},
     {"mode", FERRY_OPTION_STRING, 0, "\"append\"",
      "\"append\" inserts every row (deletes are rejected); \"upsert\" inserts or updates by "
      "`key` and deletes by it."},
