@@ -224,12 +224,6 @@ std::unique_ptr<MysqlSink::Plan> MysqlSink::make_plan(const ferry::BatchView& ba
   for (size_t f = 0; f < batch.fields(); ++f) plan->limits.push_back(table_.limits(batch.field_name(f)));
 
   if (opts_.mode == WriteMode::kUpsert) {
-    for (size_t f = 0; f < batch.fields(); ++f) {
-      const bool key = std::find(plan->key_fields.begin(), plan->key_fields.end(), f) != plan->key_fields.end();
-      if (!key && !table_.in_unique_key(batch.field_name(f))) continue;
-      std::string collation = table_.padding_collation(batch.field_name(f));
-      if (!collation.empty()) plan->padded_keys.emplace_back(f, std::move(collation));
-    }
     std::string set;
     for (size_t f = 0; f < batch.fields(); ++f) {
       if (std::find(plan->key_fields.begin(), plan->key_fields.end(), f) != plan->key_fields.end())
@@ -310,22 +304,6 @@ size_t MysqlSink::max_packet() {
   return max_packet_;
 }
 
-// A key 'a ' where the column ignores trailing spaces would update, or
-// delete, the row of 'a'.
-std::optional<std::string> MysqlSink::padded_key(const ferry::BatchView& batch, size_t row, const Plan& plan) {
-  for (const auto& [f, collation] : plan.padded_keys) {
-    const FerryValue& v = batch.value(row, f);
-    if (v.type != FERRY_TYPE_STRING && v.type != FERRY_TYPE_BYTES) continue;
-    const std::string_view text = ferry::view(v.as.bytes);
-    if (text.empty() || text.back() != ' ') continue;
-    const std::string column = quote_ident(batch.field_name(f));
-    return "field " + column + " ends in spaces, which column " + column + " ignores when it compares (collation " +
-           collation + "): the record would update or delete the row whose key lacks them; give the column a "
-           "collation that keeps them (utf8mb4_nopad_bin in MariaDB, utf8mb4_0900_bin in MySQL 8)";
-  }
-  return std::nullopt;
-}
-
 std::vector<size_t> MysqlSink::accept_rows(const ferry::BatchView& batch, const Plan& plan, size_t max_packet,
                                            std::vector<Rejection>* rejected) const {
   const bool upsert = opts_.mode == WriteMode::kUpsert;
@@ -338,7 +316,6 @@ std::vector<size_t> MysqlSink::accept_rows(const ferry::BatchView& batch, const 
     }
     std::optional<std::string> bad;
     if (upsert) bad = ferry::support::null_key(batch, row, plan.key_fields, '`');
-    if (upsert && !bad) bad = padded_key(batch, row, plan);
     for (size_t f = 0; f < batch.fields() && !bad; ++f) {
       const FerryValue& v = batch.value(row, f);
       if (std::optional<std::string> why = unstorable(v))

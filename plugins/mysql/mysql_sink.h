@@ -25,7 +25,6 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
-#include <utility>
 #include <vector>
 
 #include "checkpoint_store.h"
@@ -59,9 +58,6 @@ class MysqlSink final : public ferry::Sink, private ferry::support::SinkDialect 
     size_t max_rows = 1;      // rows per statement
     std::vector<size_t> key_fields;
     std::vector<ferry::support::ColumnLimits> limits;  // by field
-    // Upserts: fields whose column matches rows (a key) but ignores trailing
-    // spaces when it compares, with its collation.
-    std::vector<std::pair<size_t, std::string>> padded_keys;
     std::map<size_t, std::unique_ptr<sql::PreparedStatement>> inserts;  // by row count
     std::unique_ptr<sql::PreparedStatement> remove;
   };
@@ -93,7 +89,6 @@ class MysqlSink final : public ferry::Sink, private ferry::support::SinkDialect 
   // The rows the table can take, in order; the others go to `rejected`.
   std::vector<size_t> accept_rows(const ferry::BatchView& batch, const Plan& plan, size_t max_packet,
                                   std::vector<Rejection>* rejected) const;
-  static std::optional<std::string> padded_key(const ferry::BatchView& batch, size_t row, const Plan& plan);
   // The connection's max_allowed_packet, read once per connection.
   size_t max_packet();
   // LOAD DATA of `rows`; false when they must go as INSERT instead (then

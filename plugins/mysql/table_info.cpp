@@ -4,9 +4,7 @@
 
 #include <cctype>
 #include <cstring>
-#include <map>
 #include <memory>
-#include <utility>
 
 #include <cppconn/resultset.h>
 #include <ferry/plugin.hpp>
@@ -87,20 +85,16 @@ void TableInfo::load() {
   const std::string what = "reading the columns of table " + quoted_;
   std::unique_ptr<sql::PreparedStatement> cols = session_.prepare(
       "SELECT COLUMN_NAME, EXTRA LIKE '%GENERATED%', DATA_TYPE, DATETIME_PRECISION, CHARACTER_MAXIMUM_LENGTH, "
-      "CHARACTER_OCTET_LENGTH, NUMERIC_SCALE, CHARACTER_SET_NAME, COLLATION_NAME "
-      "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND "
+      "CHARACTER_OCTET_LENGTH, NUMERIC_SCALE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND "
       "TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
       what);
   std::unique_ptr<sql::PreparedStatement> keys = session_.prepare(
-      "SELECT DISTINCT COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND "
+      "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND "
       "TABLE_NAME = ? AND NON_UNIQUE = 0",
       what);
   columns_.clear();
   generated_.clear();
   limits_.clear();
-  padding_.clear();
-  unique_columns_.clear();
-  std::vector<std::pair<std::string, std::string>> collations;  // charset, collation; by column
   try {
     cols->setString(1, database_);
     cols->setString(2, table_);
@@ -132,27 +126,13 @@ void TableInfo::load() {
       if (type == "time") l.time_only = true;
       if (type == "json") l.unique_keys = true;  // MySQL's own JSON type; MariaDB's is LONGTEXT and keeps all
       limits_.push_back(l);
-      collations.emplace_back(rs->isNull(8) ? "" : rs->getString(8).asStdString(),
-                              rs->isNull(9) ? "" : rs->getString(9).asStdString());
     }
     keys->setString(1, database_);
     keys->setString(2, table_);
     std::unique_ptr<sql::ResultSet> k(keys->executeQuery());
-    while (k->next()) unique_columns_.push_back(k->getString(1).asStdString());
-    unique_key_ = !unique_columns_.empty();
+    unique_key_ = k->next() && k->getInt64(1) > 0;
   } catch (const sql::SQLException& e) {
     session_.fail(e, what);
-  }
-  // Asked once per collation: a table has one or two.
-  std::map<std::pair<std::string, std::string>, bool> pads;
-  for (const auto& c : collations) {
-    if (c.second.empty()) {  // binary strings and non-text columns compare every byte
-      padding_.emplace_back();
-      continue;
-    }
-    auto it = pads.find(c);
-    if (it == pads.end()) it = pads.emplace(c, ignores_trailing_spaces(session_, c.first, c.second)).first;
-    padding_.push_back(it->second ? c.second : std::string());
   }
   engine_ = look_up_engine(session_, database_, table_, quoted_);
   loaded_ = true;
@@ -163,18 +143,6 @@ std::optional<size_t> TableInfo::column_index(std::string_view column) {
   for (size_t c = 0; c < columns_.size(); ++c)
     if (same_column(columns_[c], column)) return c;
   return std::nullopt;
-}
-
-std::string TableInfo::padding_collation(std::string_view column) {
-  const std::optional<size_t> c = column_index(column);
-  return c ? padding_[*c] : std::string();
-}
-
-bool TableInfo::in_unique_key(std::string_view column) {
-  if (!loaded_) load();
-  for (const std::string& c : unique_columns_)
-    if (same_column(c, column)) return true;
-  return false;
 }
 
 bool TableInfo::exists() {

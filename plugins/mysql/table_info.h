@@ -55,12 +55,6 @@ class TableInfo final : public ferry::support::EvolvingTable {
   // What the column keeps of a value (DATETIME(2), VARCHAR(5)); none for a
   // column the table does not have.
   ferry::support::ColumnLimits limits(std::string_view column);
-  // The collation of `column` when it ignores trailing spaces in
-  // comparisons (PAD SPACE: 'a ' matches 'a'); empty when it compares every
-  // byte or the table has no such column.
-  std::string padding_collation(std::string_view column);
-  // Whether `column` is part of a PRIMARY or UNIQUE key.
-  bool in_unique_key(std::string_view column);
 
   // Created tables are InnoDB (transactional) and utf8mb4_bin, with text
   // key columns of exact_collation(), so that keys compare byte for byte as
@@ -83,8 +77,6 @@ class TableInfo final : public ferry::support::EvolvingTable {
   std::vector<std::string> columns_;
   std::vector<bool> generated_;  // by column: the server computes its values
   std::vector<ferry::support::ColumnLimits> limits_;  // by column
-  std::vector<std::string> padding_;                  // by column: padding_collation()
-  std::vector<std::string> unique_columns_;
   bool unique_key_ = false;
   TableEngine engine_;
 };
