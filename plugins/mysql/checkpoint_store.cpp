@@ -55,13 +55,13 @@ void CheckpointStore::ensure_table() {
 // columns are converted; where the server has no exact collation, or the
 // account may not alter the table, names that end in spaces are refused.
 void CheckpointStore::compare_names_exactly(const std::string& collation) {
-  const std::string what = "reading the key columns of " + quoted_;
+  const std::string reading = "reading the key columns of " + quoted_;
   std::vector<std::string> modify;
   try {
     std::unique_ptr<sql::PreparedStatement> cols = session_.prepare(
         "SELECT COLUMN_NAME, COLUMN_TYPE, CHARACTER_SET_NAME, COLLATION_NAME FROM information_schema.COLUMNS "
         "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME IN ('pipeline', 'partition')",
-        what);
+        reading);
     cols->setString(1, database_);
     cols->setString(2, table_);
     std::unique_ptr<sql::ResultSet> rs(cols->executeQuery());
@@ -75,16 +75,25 @@ void CheckpointStore::compare_names_exactly(const std::string& collation) {
                                        " CHARACTER SET utf8mb4 COLLATE " + collation + " NOT NULL");
     }
   } catch (const sql::SQLException& e) {
-    session_.fail(e, what);
+    session_.fail(e, reading);
   }
   if (!padded_names_ || collation == "utf8mb4_bin" || modify.empty()) return;
   std::string alter = "ALTER TABLE " + quoted_;
   for (size_t i = 0; i < modify.size(); ++i) alter += (i == 0 ? " " : ", ") + modify[i];
+  // The ALTER waits for every transaction on the table, and other pipelines
+  // sharing it wait behind the ALTER: bounded to seconds, not the server's
+  // default of a day. Whatever stops it (no privilege, a lock held that
+  // long), the table stays as it is and names ending in spaces are refused.
+  const std::string what = "giving the key columns of " + quoted_ + " collation " + collation;
   try {
-    session_.exec(alter, "giving the key columns of " + quoted_ + " collation " + collation);
+    session_.exec("SET SESSION lock_wait_timeout = 10", what);
+    session_.exec(alter, what);
     padded_names_ = false;
-  } catch (const ferry::Error& e) {
-    if (e.status() != FERRY_ERROR_CONFIG && e.status() != FERRY_ERROR_AUTH) throw;
+  } catch (const ferry::Error&) {
+  }
+  try {
+    session_.exec("SET SESSION lock_wait_timeout = @@GLOBAL.lock_wait_timeout", what);
+  } catch (const ferry::Error&) {
   }
 }
 
@@ -95,8 +104,8 @@ void CheckpointStore::require_exact(std::string_view pipeline, std::string_view 
       throw ferry::Error(FERRY_ERROR_CONFIG,
                          "mysql sink: checkpoint table " + quoted_ + " ignores trailing spaces in its keys, so '" +
                              std::string(name) + "' would share the checkpoint of the name without them; give its "
-                             "`pipeline` and `partition` columns the collation utf8mb4_nopad_bin (MariaDB) or "
-                             "utf8mb4_0900_bin (MySQL 8), or set checkpoint_table to a new table");
+                             "`pipeline` and `partition` columns a collation that keeps them (utf8mb4_nopad_bin in "
+                             "MariaDB, utf8mb4_0900_bin in MySQL 8) or the type VARBINARY(255)");
 }
 
 void CheckpointStore::save(std::string_view pipeline, const FerryCheckpoint& cp) {

@@ -14,6 +14,8 @@
 #include <set>
 #include <string>
 
+#include <unistd.h>
+
 #include "state/state_store.h"
 #include "support/plugin_harness.h"
 #include "support/servers.h"
@@ -800,6 +802,45 @@ TEST_F(MysqlRoundTrip, PartitionsThatDifferOnlyInTrailingSpacesKeepTheirOwnCheck
     EXPECT_EQ(sink.checkpoint("in/a"), std::optional<std::string>("100")) << db;
     EXPECT_EQ(sink.checkpoint("in/a "), std::optional<std::string>("60")) << db;
   }
+}
+
+}  // namespace
+
+namespace {
+
+// Converting an earlier checkpoint table waits for every transaction on it,
+// and the server's lock_wait_timeout is a day (MariaDB): a sink opening
+// while another pipeline held a transaction there stalled, and so did every
+// writer queued behind its ALTER (a reviewer). The conversion now gives up
+// after seconds, and names ending in spaces are refused instead.
+TEST_F(MysqlRoundTrip, ACheckpointTableBusyElsewhereIsLeftAsItIsWithoutStalling) {
+  q("CREATE DATABASE padlock; CREATE TABLE padlock.ferry_checkpoints ("
+    "`pipeline` VARCHAR(255) NOT NULL, `partition` VARCHAR(255) NOT NULL, `position` LONGBLOB, "
+    "`run_id` VARCHAR(255), `updated_at` DATETIME(6) NOT NULL, `fence` BIGINT UNSIGNED NOT NULL DEFAULT 0, "
+    "PRIMARY KEY (`pipeline`, `partition`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
+  TempDir logs;
+  ferry::test::Process holder({"/usr/bin/mariadb", "--no-defaults", "-S", server_->socket(), "-u", "root", "-e",
+                               "START TRANSACTION; SELECT COUNT(*) FROM padlock.ferry_checkpoints FOR UPDATE; "
+                               "SELECT SLEEP(120); COMMIT"},
+                              {}, logs.file("out"), logs.file("err"));
+  // Wait until the holder's transaction is open (not a sleep: a poll).
+  for (int i = 0; i < 600 && n("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP%'") == 0;
+       ++i)
+    ::usleep(50 * 1000);
+  ASSERT_EQ(n("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP%'"), 1);
+
+  ferry::test::Plugin plugin(ferry::test::plugin_path("mysql"));
+  ferry::test::OpenParams params;
+  params.config_json = "{" + conn("padlock") + R"(, "table": "t"})";
+  ferry::test::SinkHandle sink(plugin, params);
+  ASSERT_EQ(sink.open_status(), FERRY_OK) << sink.host().last_error();
+  std::pair<int, int> result;
+  EXPECT_FALSE(holder.finished(&result)) << "the open waited for the other transaction to end";
+  holder.kill_now();
+  ASSERT_EQ(sink.write(make_batch(kKeyed, {keyed("x", 1)})), FERRY_OK) << sink.host().last_error();
+  EXPECT_EQ(sink.commit("in/a ", "1"), FERRY_ERROR_CONFIG);
+  EXPECT_NE(sink.host().last_error().find("ignores trailing spaces in its keys"), std::string::npos)
+      << sink.host().last_error();
 }
 
 }  // namespace
