@@ -88,9 +88,11 @@ std::string schema_signature(const std::string& record_json) {
 
 namespace {
 
-// The position is the DLQ entry's id: name the entry that is damaged.
+// The position is the DLQ entry's id and attempt ("17.2"): name the entry
+// that is damaged.
 Error damaged(const StoredRecord& record, const std::string& why) {
-  return Error("DLQ entry " + record.position + ": its stored record cannot be read back: " + why);
+  const std::string id = record.position.substr(0, record.position.find('.'));
+  return Error("DLQ entry " + id + ": its stored record cannot be read back: " + why);
 }
 
 }  // namespace

@@ -59,12 +59,17 @@ bool ReplayReader::plan(const DlqEntry& e, size_t& first_transform, std::vector<
 
 namespace {
 
-// Rows carry their DLQ id as position: a sink naming objects after
-// positions (S3, files) names a replayed batch the same every time.
+// Rows carry their DLQ id and attempt as position ("17.2"): a sink naming
+// objects after positions (S3, files) names a batch delivered again after
+// a crash the same, and a later replay's batch otherwise. By ids alone, a
+// replay of the two ends of an earlier batch, which the sink had refused,
+// named its output as that batch's and replaced it, with the entries
+// between that it held.
 std::vector<StoredRecord> stored_records(const std::vector<DlqEntry>& entries) {
   std::vector<StoredRecord> stored;
   stored.reserve(entries.size());
-  for (const DlqEntry& e : entries) stored.push_back({std::to_string(e.id), e.record_key, e.record_json});
+  for (const DlqEntry& e : entries)
+    stored.push_back({std::to_string(e.id) + "." + std::to_string(e.attempts), e.record_key, e.record_json});
   return stored;
 }
 

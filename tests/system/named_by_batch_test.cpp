@@ -376,6 +376,28 @@ TEST(NamedByBatch, AReplayBatchInDoubtComesAgainAsItWasWhateverTheNextReplaySele
   expect_every_entry_resolved(d);
 }
 
+// A replay batch was named after its first and last entry ids only. When
+// the sink refused those two and took the ones between, a later replay of
+// the two alone made the same name and replaced that output: the entries
+// between, resolved, were in no output any more (the soak, seed
+// 146583529055). A replayed row's position now names its attempt too.
+TEST(NamedByBatch, ALaterReplayOfABatchsEndsDoesNotReplaceItsOutput) {
+  ScenarioDir d("nb");
+  write_ids(d, 1, 10, false);
+  d.define(into_named_sink(d, R"(, "reject_keys": ["2"])"));
+  ASSERT_EQ(d.run().exit_code, 0);
+  ASSERT_EQ(d.dlq().size(), 5u);
+  d.define(into_named_sink(d, R"(, "reject_plan": [["1", "5"]])"));
+  const auto first = d.replay();
+  ASSERT_EQ(first.exit_code, 1) << first.out << first.err;
+  EXPECT_NE(first.out.find("resolved 3, failed again 2"), std::string::npos) << first.out;
+  d.define(into_named_sink(d, ""));
+  const auto second = d.replay({"--status", "failed_again"});
+  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+  expect_each_key_in_one_output(d, 10);
+  expect_every_entry_resolved(d);
+}
+
 // If the sink cannot take that batch again now, the replay stops and the
 // entries stay pending: marked failed, they would be replayed under
 // another name later.
