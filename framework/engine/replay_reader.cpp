@@ -15,12 +15,14 @@ bool ReplayReader::plan(const DlqEntry& e, size_t& first_transform, std::vector<
   RunContext& run = w_.run;
   targets.clear();
   meant.clear();
-  // A sink refused it (or could not take it; its stage is then the sink):
-  // it went through every transform. A transform refused it (its stage):
-  // it is stored as that transform received it, also once a replay has
-  // delivered it to some sinks and addressed it to the others.
-  const bool after_transforms =
-      !e.sink.empty() && (e.stage == e.sink || w_.transforms.index_of(e.stage) == w_.transforms.size());
+  // A sink refused it (or could not take it; its stage is then a sink's
+  // name): it went through every transform. A transform refused it (its
+  // stage): it is stored as that transform received it, also once a replay
+  // has delivered it to some sinks and addressed it to the others.
+  const auto names_sink = [&](const std::string& stage) {
+    return std::any_of(run.def.sinks.begin(), run.def.sinks.end(), [&](const auto& s) { return s.name == stage; });
+  };
+  const bool after_transforms = !e.sink.empty() && (e.stage == e.sink || names_sink(e.stage));
   if (after_transforms) {
     first_transform = w_.transforms.size();
   } else {

@@ -400,11 +400,11 @@ TEST(ReplayDelivery, ATransformRejectAddressedToTheSinksThatLackItStillGoesThrou
   ferry::test::write_file(d.file("orders.jsonl"), "{\"id\": 1, \"cust\": \"a\", \"amount\": 5, \"secret\": \"s1\"}\n"
                                                   "{\"id\": 2, \"cust\": \"b\", \"amount\": -5, \"secret\": \"s2\"}\n");
   sqlite_exec(d.file("out.db"), "CREATE TABLE orders (id INTEGER, customer TEXT, amount INTEGER CHECK (amount > 0))");
-  const auto define = [&](int min) {
+  const auto define = [&](int min, const std::string& check = "check") {
     d.define(R"({"name": "orders", "state": {"type": "sqlite", "path": "state.db"},
       "source": {"plugin": "file", "config": {"paths": "orders.jsonl", "key": "id"}},
       "retry": {"max_attempts": 1},
-      "transforms": [{"name": "check", "plugin": "validate", "config": {"rules": {"amount": {"min": )" +
+      "transforms": [{"name": ")" + check + R"(", "plugin": "validate", "config": {"rules": {"amount": {"min": )" +
              std::to_string(min) + R"(}}}},
                      {"name": "shape", "plugin": "map", "config": {"rename": {"cust": "customer"}, "drop": ["secret"]}}],
       "sinks": [{"name": "f", "plugin": "file", "config": {"directory": "out"}},
@@ -424,6 +424,16 @@ TEST(ReplayDelivery, ATransformRejectAddressedToTheSinksThatLackItStillGoesThrou
   sqlite_exec(d.file("out.db"),
               "CREATE TABLE o2 (id INTEGER, customer TEXT, amount INTEGER); INSERT INTO o2 SELECT * FROM orders; "
               "DROP TABLE orders; ALTER TABLE o2 RENAME TO orders");
+  // With its transform renamed, the entry cannot be replayed; taken as a
+  // sink's refusal, it went to the sink raw (a reviewer).
+  define(-100, "verify");
+  auto renamed = d.replay({"--status", "failed_again"});
+  EXPECT_EQ(renamed.exit_code, 1) << renamed.out << renamed.err;
+  EXPECT_NE(renamed.err.find("failed at stage 'check', which the pipeline no longer has"), std::string::npos)
+      << renamed.err;
+  EXPECT_EQ(ferry::test::sqlite_rows(d.file("out.db"), "SELECT id FROM orders ORDER BY id"),
+            (std::vector<std::vector<std::string>>{{"1"}}));
+  define(-100);
   auto fixed = d.replay({"--status", "failed_again"});
   ASSERT_EQ(fixed.exit_code, 0) << fixed.err;
   EXPECT_EQ(ferry::test::sqlite_rows(d.file("out.db"), "SELECT id, customer, amount FROM orders ORDER BY id"),
@@ -431,6 +441,7 @@ TEST(ReplayDelivery, ATransformRejectAddressedToTheSinksThatLackItStillGoesThrou
   const std::string lines = file_sink_lines(d, "out");
   EXPECT_EQ(lines.find("secret"), std::string::npos) << lines;
   EXPECT_NE(lines.find(R"("id":2,"customer":"b")"), std::string::npos) << lines;
+
 }
 
 }  // namespace
