@@ -77,6 +77,7 @@ void print_options(const core::LoadedPlugin& p) {
       if (os.flags & FERRY_OPTION_SECRET) std::cout << "secret ";
       if (os.flags & FERRY_OPTION_PATH) std::cout << "path ";
       if (os.flags & FERRY_OPTION_DESTINATION) std::cout << "destination ";
+      if (os.flags & FERRY_OPTION_CHECKPOINTS) std::cout << "checkpoints ";
       if (os.default_json) std::cout << "default " << os.default_json << " ";
       if (os.description) std::cout << "- " << os.description;
       std::cout << "\n";
@@ -91,7 +92,9 @@ void print_markdown(const std::vector<const core::LoadedPlugin*>& plugins) {
                "when it differs from what the plugins say. How each plugin behaves is in its\n"
                "own page (`docs/connectors/`). A sink option marked *destination* names,\n"
                "with the sink's other such options, where it writes: a pipeline may not\n"
-               "have two sinks of one plugin with equal values for all of them.\n";
+               "have two sinks of one plugin with equal values for all of them. Nor may\n"
+               "two agree on every option marked *checkpoints* (where a transactional sink\n"
+               "keeps its checkpoints): they would share checkpoint rows.\n";
   for (const core::LoadedPlugin* p : plugins) {
     const FerryPluginDescriptor& d = p->descriptor();
     std::cout << "\n## " << d.name << "\n\n" << cell(d.description) << " (version " << d.version << ")\n";
@@ -111,7 +114,8 @@ void print_markdown(const std::vector<const core::LoadedPlugin*>& plugins) {
         std::cout << "| `" << os.name << "` | " << option_type(os.type)
                   << ((os.flags & FERRY_OPTION_SECRET) ? ", secret" : "")
                   << ((os.flags & FERRY_OPTION_PATH) ? ", path" : "")
-                  << ((os.flags & FERRY_OPTION_DESTINATION) ? ", destination" : "") << " | " << def << " | "
+                  << ((os.flags & FERRY_OPTION_DESTINATION) ? ", destination" : "")
+                  << ((os.flags & FERRY_OPTION_CHECKPOINTS) ? ", checkpoints" : "") << " | " << def << " | "
                   << cell(os.description) << " |\n";
       }
     }

@@ -54,8 +54,10 @@ const FerryKindSpec* sink_spec(const FerryPluginDescriptor& d) {
   return nullptr;
 }
 
+// The options flagged `flag` (FERRY_OPTION_DESTINATION or
+// FERRY_OPTION_CHECKPOINTS) of `sink`, as compared and as shown.
 std::optional<Destination> destination_of(const PipelineDef& def, const SinkDef& sink,
-                                          const DescriptorLookup& plugins) {
+                                          const DescriptorLookup& plugins, uint32_t flag) {
   const FerryPluginDescriptor* d = plugins.find(sink.plugin);
   const FerryKindSpec* spec = d == nullptr ? nullptr : sink_spec(*d);
   if (spec == nullptr || spec->options == nullptr) return std::nullopt;
@@ -64,7 +66,7 @@ std::optional<Destination> destination_of(const PipelineDef& def, const SinkDef&
   std::vector<std::string> names;
   for (size_t i = 0; i < spec->n_options; ++i) {
     const FerryOptionSpec& option = spec->options[i];
-    if (option.name == nullptr || (option.flags & FERRY_OPTION_DESTINATION) == 0) continue;
+    if (option.name == nullptr || (option.flags & flag) == 0) continue;
     const boost::json::value* v = sink.config.if_contains(option.name);
     boost::json::value value = v == nullptr ? boost::json::value() : *v;
     if ((option.flags & FERRY_OPTION_PATH) != 0 && value.is_string()) {
@@ -98,9 +100,21 @@ std::optional<Destination> destination_of(const PipelineDef& def, const SinkDef&
 
 void check_sink_destinations(const PipelineDef& def, const DescriptorLookup& plugins,
                              std::vector<DefinitionIssue>& issues) {
-  std::vector<Destination> seen;
+  std::vector<Destination> seen, seen_checkpoints;
   for (const SinkDef& sink : def.sinks) {
-    std::optional<Destination> here = destination_of(def, sink, plugins);
+    if (std::optional<Destination> here = destination_of(def, sink, plugins, FERRY_OPTION_CHECKPOINTS)) {
+      for (const Destination& earlier : seen_checkpoints) {
+        if (earlier.sink->plugin != sink.plugin || earlier.values != here->values) continue;
+        issues.push_back({sink.json_path + "/config",
+                          "sink '" + sink.name + "' keeps its checkpoints where sink '" + earlier.sink->name +
+                              "' does (" + here->shown +
+                              "): a batch one of them committed would count as committed by both; give one of "
+                              "them another " + here->names});
+        break;
+      }
+      seen_checkpoints.push_back(std::move(*here));
+    }
+    std::optional<Destination> here = destination_of(def, sink, plugins, FERRY_OPTION_DESTINATION);
     if (!here) continue;
     if (here->file && def.state.kind == StateKind::Sqlite && *here->file == named_file(def, def.state.path.string())) {
       issues.push_back({pointer_append(sink.json_path + "/config", here->file_option),

@@ -42,7 +42,7 @@ const FerryOptionSpec kSourceOptions[] = {
 };
 
 const FerryOptionSpec kSinkOptions[] = {
-    FERRY_MYSQL_CONNECTION_OPTIONS(FERRY_OPTION_DESTINATION),
+    FERRY_MYSQL_CONNECTION_OPTIONS(FERRY_OPTION_DESTINATION | FERRY_OPTION_CHECKPOINTS),
     {"table", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED | FERRY_OPTION_DESTINATION, nullptr, "Target table."},
     {"mode", FERRY_OPTION_STRING, 0, "\"append\"",
      "\"append\" inserts every row; \"upsert\" inserts or updates on the table's unique key "
@@ -53,7 +53,7 @@ const FerryOptionSpec kSinkOptions[] = {
     ferry::support::kCreateTableOptionSpec,
     ferry::support::kColumnsOptionSpec,
     ferry::support::kSchemaChangesOptionSpec,
-    {"checkpoint_table", FERRY_OPTION_STRING, 0, "\"ferry_checkpoints\"",
+    {"checkpoint_table", FERRY_OPTION_STRING, FERRY_OPTION_CHECKPOINTS, "\"ferry_checkpoints\"",
      "Table holding the checkpoints, committed with the data."},
     {"rows_per_statement", FERRY_OPTION_INT, 0, "1000", "Rows per multi-row INSERT."},
     {"load_data", FERRY_OPTION_BOOL, 0, "true",

@@ -37,7 +37,8 @@ const FerryOptionSpec kSourceOptions[] = {
 };
 
 const FerryOptionSpec kSinkOptions[] = {
-    {"dsn", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED | FERRY_OPTION_SECRET | FERRY_OPTION_DESTINATION, nullptr,
+    {"dsn", FERRY_OPTION_STRING,
+     FERRY_OPTION_REQUIRED | FERRY_OPTION_SECRET | FERRY_OPTION_DESTINATION | FERRY_OPTION_CHECKPOINTS, nullptr,
      kDsnHelp},
     {"table", FERRY_OPTION_STRING, FERRY_OPTION_REQUIRED | FERRY_OPTION_DESTINATION, nullptr,
      "Target table (schema.table allowed; names are case-sensitive)."},
@@ -50,7 +51,7 @@ const FerryOptionSpec kSinkOptions[] = {
     ferry::support::kCreateTableOptionSpec,
     ferry::support::kColumnsOptionSpec,
     ferry::support::kSchemaChangesOptionSpec,
-    {"checkpoint_table", FERRY_OPTION_STRING, 0, "\"ferry_checkpoints\"",
+    {"checkpoint_table", FERRY_OPTION_STRING, FERRY_OPTION_CHECKPOINTS, "\"ferry_checkpoints\"",
      "Table holding the checkpoints committed with the data (created if missing)."},
     {"copy_format", FERRY_OPTION_STRING, 0, "\"auto\"",
      "\"auto\": in append mode, COPY in binary when every value of a batch maps exactly onto "

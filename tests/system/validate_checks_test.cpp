@@ -99,6 +99,31 @@ TEST(ValidateChecks, TwoSinksWritingToOnePlace) {
   EXPECT_EQ(r.err.find("Hunter2pw"), std::string::npos) << r.err;
 }
 
+// Two SQL sinks on one database kept their checkpoints in one table, keyed
+// by pipeline and partition: a batch one had committed counted as committed
+// by the other after a crash, and never reached its table (a reviewer).
+TEST(ValidateChecks, TwoSqlSinksSharingACheckpointTable) {
+  expect_invalid(R"({"name": "v", "source": {"plugin": "file", "config": {"paths": "in.csv"}},
+    "sinks": [{"name": "a", "plugin": "mysql", "config": {"user": "u", "database": "d", "table": "orders"}},
+              {"name": "b", "plugin": "mysql", "config": {"user": "u", "database": "d", "table": "archive"}}]})",
+                 "/sinks/1/config",
+                 "sink 'b' keeps its checkpoints where sink 'a' does (host \"127.0.0.1\", port 3306, database "
+                 "\"d\", checkpoint_table \"ferry_checkpoints\"): a batch one of them committed would count as "
+                 "committed by both; give one of them another host, port, socket, database or checkpoint_table");
+  expect_invalid(R"({"name": "v", "source": {"plugin": "file", "config": {"paths": "in.csv"}},
+    "sinks": [{"name": "a", "plugin": "postgres", "config": {"dsn": "host=h dbname=d password=Sekr1t99", "table": "orders"}},
+              {"name": "b", "plugin": "postgres", "config": {"dsn": "host=h dbname=d password=Sekr1t99", "table": "archive"}}]})",
+                 "/sinks/1/config", "sink 'b' keeps its checkpoints where sink 'a' does (dsn ***, checkpoint_table");
+  ScenarioDir d("v");
+  ferry::test::write_file(d.file("in.csv"), "a,b\n1,2\n");
+  d.define(R"({"name": "v", "source": {"plugin": "file", "config": {"paths": "in.csv"}},
+    "sinks": [{"name": "a", "plugin": "mysql", "config": {"user": "u", "database": "d", "table": "orders"}},
+              {"name": "b", "plugin": "mysql", "config": {"user": "u", "database": "d", "table": "archive",
+                                                          "checkpoint_table": "archive_checkpoints"}}]})");
+  auto r = d.ferry_cmd("validate");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
 TEST(ValidateChecks, SinksWithTheirOwnDestinationsValidate) {
   ScenarioDir d("v");
   ferry::test::write_file(d.file("in.csv"), "a,b\n1,2\n");

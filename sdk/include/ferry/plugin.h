@@ -115,9 +115,10 @@ extern "C" {
  * batch: the host delivers a batch in doubt again cut as before). */
 #define FERRY_ABI_VERSION_1_11 FERRY_ABI_VERSION(1, 11)
 
-/* 1.12: FERRY_OPTION_DESTINATION and FERRY_OPTION_PATH (option flags that
- * let the host refuse two sinks writing to one place, or a sink writing
- * into the state store's file). */
+/* 1.12: FERRY_OPTION_DESTINATION, FERRY_OPTION_PATH and
+ * FERRY_OPTION_CHECKPOINTS (option flags that let the host refuse two sinks
+ * writing to one place or sharing checkpoint rows, or a sink writing into
+ * the state store's file). */
 #define FERRY_ABI_VERSION_1_12 FERRY_ABI_VERSION(1, 12)
 
 /* The version this header describes. */

@@ -72,6 +72,12 @@ typedef int32_t FerryOptionType;
  * compares it by the file it names, and refuses a sink whose destination
  * path is the state store's database file. */
 #define FERRY_OPTION_PATH 8u
+/* (1.12) A transactional sink's option that names, with its other options
+ * so flagged, where it keeps its checkpoints (a server, a database and a
+ * checkpoint table). Two sinks of one plugin with equal values for all of
+ * them would share checkpoint rows: a batch one committed would count as
+ * committed by the other. The host refuses such a pipeline. */
+#define FERRY_OPTION_CHECKPOINTS 16u
 
 /* One configuration option. The host validates the pipeline against these
  * before loading any data: unknown keys, missing required options and wrong
