@@ -336,6 +336,14 @@ TEST(NamedByBatch, TheSavedCutsStayAsFewAsTheBatchesInFlight) {
 
 namespace {
 
+// Ids 1-10 into the named sink, which refuses the batch of id 2 whole:
+// ids 1-5 in the DLQ.
+ferry::test::ProcessResult run_with_first_batch_refused(const ScenarioDir& d) {
+  write_ids(d, 1, 10, false);
+  d.define(into_named_sink(d, R"(, "reject_keys": ["2"])"));
+  return d.run();
+}
+
 int64_t entry_id_of(const ScenarioDir& d, const std::string& key) {
   for (const auto& e : d.dlq())
     if (e.record_key == key) return e.id;
@@ -357,9 +365,7 @@ void expect_every_entry_resolved(const ScenarioDir& d) {
 // as it was, before anything else the replay selects.
 TEST(NamedByBatch, AReplayBatchInDoubtComesAgainAsItWasWhateverTheNextReplaySelects) {
   ScenarioDir d("nb");
-  write_ids(d, 1, 10, false);
-  d.define(into_named_sink(d, R"(, "reject_keys": ["2"])"));
-  ASSERT_EQ(d.run().exit_code, 0);
+  ASSERT_EQ(run_with_first_batch_refused(d).exit_code, 0);
   ASSERT_EQ(d.dlq().size(), 5u);
   d.define(into_named_sink(d, R"(, "crash_point": "after_commit", "crash_at": 1)"));
   ASSERT_NE(d.replay().exit_code, 0) << "sink n was to die after committing the replayed batch";
@@ -383,9 +389,7 @@ TEST(NamedByBatch, AReplayBatchInDoubtComesAgainAsItWasWhateverTheNextReplaySele
 // 146583529055). A replayed row's position now names its attempt too.
 TEST(NamedByBatch, ALaterReplayOfABatchsEndsDoesNotReplaceItsOutput) {
   ScenarioDir d("nb");
-  write_ids(d, 1, 10, false);
-  d.define(into_named_sink(d, R"(, "reject_keys": ["2"])"));
-  ASSERT_EQ(d.run().exit_code, 0);
+  ASSERT_EQ(run_with_first_batch_refused(d).exit_code, 0);
   ASSERT_EQ(d.dlq().size(), 5u);
   d.define(into_named_sink(d, R"(, "reject_plan": [["1", "5"]])"));
   const auto first = d.replay();
@@ -403,9 +407,7 @@ TEST(NamedByBatch, ALaterReplayOfABatchsEndsDoesNotReplaceItsOutput) {
 // another name later.
 TEST(NamedByBatch, AReplayBatchInDoubtWaitsForItsSink) {
   ScenarioDir d("nb");
-  write_ids(d, 1, 10, false);
-  d.define(into_named_sink(d, R"(, "reject_keys": ["2"])"));
-  ASSERT_EQ(d.run().exit_code, 0);
+  ASSERT_EQ(run_with_first_batch_refused(d).exit_code, 0);
   d.define(into_named_sink(d, R"(, "crash_point": "after_commit", "crash_at": 1)"));
   ASSERT_NE(d.replay().exit_code, 0);
 
@@ -534,9 +536,7 @@ TEST(NamedByBatch, AReplayBatchInDoubtDoesNotWaitForANamedSinkThatDidNotWriteIt)
 // would leave a record there that the DLQ calls discarded.
 TEST(NamedByBatch, AnEntryOfAReplayBatchInDoubtCannotBeDiscarded) {
   ScenarioDir d("nb");
-  write_ids(d, 1, 10, false);
-  d.define(into_named_sink(d, R"(, "reject_keys": ["2"])"));
-  ASSERT_EQ(d.run().exit_code, 0);
+  ASSERT_EQ(run_with_first_batch_refused(d).exit_code, 0);
   d.define(into_named_sink(d, kCrashAfterCommit));
   ASSERT_NE(d.replay().exit_code, 0);
   const auto refused = d.ferry_cmd("dlq", {"discard", "--id", std::to_string(entry_id_of(d, "3"))});

@@ -19,6 +19,14 @@ void expect_invalid(const std::string& pipeline, const std::string& path, const 
   EXPECT_NE(r.err.find(says), std::string::npos) << r.err;
 }
 
+void expect_valid(const std::string& pipeline) {
+  ScenarioDir d("v");
+  ferry::test::write_file(d.file("in.csv"), "a,b\n1,2\n");
+  d.define(pipeline);
+  auto r = d.ferry_cmd("validate");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
 TEST(ValidateChecks, AMissingInputFile) {
   expect_invalid(R"({"name": "v", "source": {"plugin": "file", "config": {"paths": "nope/*.csv"}},
     "sinks": [{"name": "n", "plugin": "null"}]})",
@@ -114,27 +122,19 @@ TEST(ValidateChecks, TwoSqlSinksSharingACheckpointTable) {
     "sinks": [{"name": "a", "plugin": "postgres", "config": {"dsn": "host=h dbname=d password=Sekr1t99", "table": "orders"}},
               {"name": "b", "plugin": "postgres", "config": {"dsn": "host=h dbname=d password=Sekr1t99", "table": "archive"}}]})",
                  "/sinks/1/config", "sink 'b' keeps its checkpoints where sink 'a' does (dsn ***, checkpoint_table");
-  ScenarioDir d("v");
-  ferry::test::write_file(d.file("in.csv"), "a,b\n1,2\n");
-  d.define(R"({"name": "v", "source": {"plugin": "file", "config": {"paths": "in.csv"}},
+  expect_valid(R"({"name": "v", "source": {"plugin": "file", "config": {"paths": "in.csv"}},
     "sinks": [{"name": "a", "plugin": "mysql", "config": {"user": "u", "database": "d", "table": "orders"}},
               {"name": "b", "plugin": "mysql", "config": {"user": "u", "database": "d", "table": "archive",
                                                           "checkpoint_table": "archive_checkpoints"}}]})");
-  auto r = d.ferry_cmd("validate");
-  EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
 TEST(ValidateChecks, SinksWithTheirOwnDestinationsValidate) {
-  ScenarioDir d("v");
-  ferry::test::write_file(d.file("in.csv"), "a,b\n1,2\n");
-  d.define(R"({"name": "v", "source": {"plugin": "file", "config": {"paths": "in.csv"}},
+  expect_valid(R"({"name": "v", "source": {"plugin": "file", "config": {"paths": "in.csv"}},
     "sinks": [{"name": "f", "plugin": "file", "config": {"directory": "out"}},
               {"name": "g", "plugin": "file", "config": {"directory": "out", "prefix": "g"}},
               {"name": "a", "plugin": "sqlite", "config": {"path": "o.db", "table": "t"}},
               {"name": "b", "plugin": "sqlite", "config": {"path": "p.db", "table": "t"}},
               {"name": "n", "plugin": "null"}, {"name": "m", "plugin": "null"}]})");
-  auto r = d.ferry_cmd("validate");
-  EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
 TEST(ValidateChecks, AValidPipelineStillValidatesAndCreatesNothing) {
